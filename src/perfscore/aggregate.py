@@ -1,0 +1,153 @@
+"""Aggregation: how children's points (or letters) become their parent's.
+
+Aggregators are a registry (:data:`AGGREGATORS`): ``weighted_sum`` (default), ``mean``,
+``weakest_link`` (PEFA M1 on letters, the minimum share on points) and ``lookup`` (a declared
+table from the children's letters to the parent's, e.g. PEFA M2).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+
+from .letters import LetterScale
+
+__all__ = ["AGGREGATORS", "AggregateSpec", "NodeScore", "register_aggregator"]
+
+ZERO = Decimal(0)
+
+
+@dataclass(frozen=True)
+class NodeScore:
+    """An indicator's result as its parent sees it."""
+
+    rule_id: str
+    weight: Decimal | None
+    points: Decimal | None
+    grade: str | None
+    outcome: str  # pass | fail | not_applicable | error
+    coverage: Decimal  # share of this node's weight actually scored from data (0..1)
+    reason: str | None = None
+
+
+@dataclass(frozen=True)
+class AggregateSpec:
+    """What an aggregator may know about the parent."""
+
+    rule_id: str
+    weight: Decimal | None
+    not_applicable_weight: str  # redistribute | zero
+    letters: LetterScale | None
+    table: Mapping[tuple[str, ...], str] | None
+
+
+Aggregator = Callable[[AggregateSpec, Sequence[NodeScore]], NodeScore]
+AGGREGATORS: dict[str, Aggregator] = {}
+
+
+def register_aggregator(name: str) -> Callable[[Aggregator], Aggregator]:
+    def deco(fn: Aggregator) -> Aggregator:
+        if name in AGGREGATORS:
+            raise ValueError(f"aggregator {name!r} is already registered")
+        AGGREGATORS[name] = fn
+        return fn
+
+    return deco
+
+
+def _blocked(spec: AggregateSpec, children: Sequence[NodeScore]) -> NodeScore | None:
+    """A parent cannot be scored when a child could not be; it says which."""
+    errors = [c.rule_id for c in children if c.outcome == "error"]
+    if errors:
+        return NodeScore(spec.rule_id, spec.weight, None, None, "error", ZERO,
+                         reason=f"depends on {', '.join(errors)}, which could not be scored")
+    if all(c.outcome == "not_applicable" for c in children):
+        return NodeScore(spec.rule_id, spec.weight, None, None, "not_applicable", ZERO,
+                         reason="no child indicator applies")
+    return None
+
+
+def _coverage(children: Sequence[NodeScore]) -> Decimal:
+    weights = [c.weight or ZERO for c in children]
+    total = sum(weights, ZERO)
+    if total == 0:
+        scored = [c for c in children if c.outcome in ("pass", "fail")]
+        return Decimal(len(scored)) / Decimal(len(children)) if children else ZERO
+    return sum(((c.weight or ZERO) * c.coverage for c in children), ZERO) / total
+
+
+def _outcome(children: Sequence[NodeScore]) -> str:
+    return "pass" if all(c.outcome in ("pass", "not_applicable") for c in children) else "fail"
+
+
+def _points_children(spec: AggregateSpec, children: Sequence[NodeScore]) -> tuple[list[NodeScore], list[NodeScore]]:
+    scored = [c for c in children if c.outcome in ("pass", "fail")]
+    counted = scored if spec.not_applicable_weight == "redistribute" else list(children)
+    return scored, counted
+
+
+@register_aggregator("weighted_sum")
+def weighted_sum(spec: AggregateSpec, children: Sequence[NodeScore]) -> NodeScore:
+    """Σ children's points, scaled to the parent's weight over the weight that counts."""
+    blocked = _blocked(spec, children)
+    if blocked:
+        return blocked
+    scored, counted = _points_children(spec, children)
+    got = sum((c.points or ZERO for c in scored), ZERO)
+    base = sum((c.weight or ZERO for c in counted), ZERO)
+    weight = spec.weight if spec.weight is not None else base
+    points = ZERO if base == 0 else (got if base == weight else got * weight / base)
+    return NodeScore(spec.rule_id, spec.weight, points, None, _outcome(children), _coverage(children))
+
+
+def _shares(scored: Sequence[NodeScore], counted: Sequence[NodeScore]) -> list[Decimal]:
+    shares = [(c.points or ZERO) / c.weight for c in scored if c.weight]
+    shares += [ZERO for c in counted if c.outcome == "not_applicable"]
+    return shares
+
+
+@register_aggregator("mean")
+def mean(spec: AggregateSpec, children: Sequence[NodeScore]) -> NodeScore:
+    """The parent's weight × the mean share of their weight the children earned."""
+    blocked = _blocked(spec, children)
+    if blocked:
+        return blocked
+    scored, counted = _points_children(spec, children)
+    shares = _shares(scored, counted)
+    weight = spec.weight or ZERO
+    points = weight * sum(shares, ZERO) / len(shares) if shares else ZERO
+    return NodeScore(spec.rule_id, spec.weight, points, None, _outcome(children), _coverage(children))
+
+
+@register_aggregator("weakest_link")
+def weakest_link(spec: AggregateSpec, children: Sequence[NodeScore]) -> NodeScore:
+    """Letters: PEFA M1 (lowest, ``+`` if any other is higher).  Points: the lowest share."""
+    blocked = _blocked(spec, children)
+    if blocked:
+        return blocked
+    scored, counted = _points_children(spec, children)
+    if spec.letters is not None and all(c.grade is not None for c in scored):
+        grade = spec.letters.weakest_link([c.grade for c in scored if c.grade is not None])
+        outcome = "pass" if spec.letters.passes(grade) else "fail"
+        return NodeScore(spec.rule_id, spec.weight, None, grade, outcome, _coverage(children))
+    shares = _shares(scored, counted)
+    points = (spec.weight or ZERO) * min(shares) if shares else ZERO
+    return NodeScore(spec.rule_id, spec.weight, points, None, _outcome(children), _coverage(children))
+
+
+@register_aggregator("lookup")
+def lookup(spec: AggregateSpec, children: Sequence[NodeScore]) -> NodeScore:
+    """A declared table from the multiset of the applicable children's letters (PEFA M2)."""
+    blocked = _blocked(spec, children)
+    if blocked:
+        return blocked
+    assert spec.letters is not None and spec.table is not None
+    grades = [c.grade for c in children if c.outcome in ("pass", "fail") and c.grade is not None]
+    key = spec.letters.key(grades)
+    result = spec.table.get(key)
+    if result is None:
+        return NodeScore(spec.rule_id, spec.weight, None, None, "error", ZERO,
+                         reason=f"the lookup table has no row for {' '.join(key)}")
+    outcome = "pass" if spec.letters.passes(result) else "fail"
+    return NodeScore(spec.rule_id, spec.weight, None, result, outcome, _coverage(children))

@@ -1,0 +1,397 @@
+"""Evaluate: one subject's data against a compiled rule set → scores and findings.
+
+Per-record failures are values, not exceptions: a field that is wrong or missing becomes an
+``error`` (or, for optional data, the declared missing-data outcome) for exactly the metrics,
+indicators and checks that read it; everything else is still scored.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from .aggregate import AggregateSpec, NodeScore, weighted_sum
+from .compile import CheckNode, Compiled, IndicatorNode, Template
+from .errors import EvaluationError, ZeroDenominatorError
+from .findings import Finding, IndicatorScore, Notification, SubjectResult, fingerprint
+from .numbers import display, json_number, round_half_up
+from .scorers import Scored
+from .subjects import SubjectData
+
+__all__ = ["Evaluator"]
+
+ZERO = Decimal(0)
+ONE = Decimal(1)
+_ZERO_KIND = {"not_applicable": "not_applicable", "zero": "zero", "error": "error"}
+_PRIORITY = {"error": 0, "not_applicable": 1, "zero": 2, "missing": 3}
+_OP_TEXT = {">=": "≥", "<=": "≤", ">": ">", "<": "<", "==": "=", "!=": "≠"}
+
+
+@dataclass(frozen=True)
+class Failure:
+    """Why a name has no usable value (and which input fields are to blame)."""
+
+    kind: str  # error | missing | not_applicable | zero
+    en: str
+    zh: str
+    fields: tuple[str, ...]
+
+
+@dataclass
+class _Outcome:
+    outcome: str
+    points: Decimal | None = None
+    grade: str | None = None
+    value: Any = None
+    threshold: Mapping[str, Any] | None = None
+    reason: Failure | None = None
+    detail: str | None = None
+
+
+class Evaluator:
+    """Runs a :class:`Compiled` rule set; built once per rule set, reused for every subject."""
+
+    def __init__(self, compiled: Compiled, ruleset_id: str) -> None:
+        self.c = compiled
+        self.ruleset_id = ruleset_id
+        self.places = compiled.model.settings.places
+        self.titles = {n: (s.title or n) for n, s in compiled.inputs.items()}
+        self.titles.update({mt.name: (mt.title or mt.name) for mt in compiled.metrics})
+        # transitive input fields behind each metric, for "which field is to blame"
+        self.fields: dict[str, tuple[str, ...]] = {n: (n,) for n in compiled.inputs}
+        for mt in compiled.metrics:
+            deps = sorted({f for n in mt.expr.names for f in self.fields.get(n, ())})
+            self.fields[mt.name] = tuple(deps)
+        top_points = [n for n in compiled.indicators if n.yields == "points"]
+        self.max = sum((n.weight or ZERO for n in top_points), ZERO)
+        self.root = AggregateSpec("total", self.max if top_points else None,
+                                  compiled.model.settings.not_applicable_weight, compiled.letters, None)
+
+    # -- names -----------------------------------------------------------------------------
+    def _scope(self, data: SubjectData) -> tuple[dict[str, Any], dict[str, Failure]]:
+        scope: dict[str, Any] = dict(data.values)
+        failures: dict[str, Failure] = {}
+        for name, msg in data.field_errors.items():
+            title = self.titles.get(name, name)
+            failures[name] = Failure("error", f"field '{name}': {msg}", f"数据有误：{title}（{name}）：{msg}", (name,))
+        for name, v in data.values.items():
+            if v is None and name not in failures:
+                title = self.titles.get(name, name)
+                failures[name] = Failure("missing", f"no data for '{name}'", f"缺少数据：{title}（{name}）", (name,))
+        for mt in self.c.metrics:
+            f = self._blocking(mt.expr.names, failures, mt.missing_aware)
+            if f is not None:
+                failures[mt.name] = f
+                scope[mt.name] = None
+                continue
+            try:
+                scope[mt.name] = mt.expr(scope)
+            except ZeroDenominatorError:
+                kind = _ZERO_KIND[mt.zero_division]
+                title = self.titles[mt.name]
+                failures[mt.name] = Failure(
+                    kind, f"'{mt.name}' divides by zero", f"{title}（{mt.name}）的分母为零", self.fields[mt.name])
+                scope[mt.name] = None
+            except EvaluationError as e:
+                title = self.titles[mt.name]
+                failures[mt.name] = Failure(
+                    "error", f"'{mt.name}': {e.message}", f"{title}（{mt.name}）无法计算：{e.message}",
+                    self.fields[mt.name])
+                scope[mt.name] = None
+        return scope, failures
+
+    @staticmethod
+    def _blocking(names: Iterable[str], failures: Mapping[str, Failure], missing_aware: bool) -> Failure | None:
+        found = [failures[n] for n in names if n in failures]
+        if missing_aware:
+            found = [f for f in found if f.kind != "missing"]
+        if not found:
+            return None
+        return min(found, key=lambda f: _PRIORITY[f.kind])
+
+    # -- leaves ----------------------------------------------------------------------------
+    def _missing(self, policy: str, f: Failure, weight: Decimal | None) -> _Outcome:
+        if policy == "not_applicable":
+            return _Outcome("not_applicable", reason=f)
+        if policy == "zero":
+            return _Outcome("fail", points=ZERO, reason=f)
+        if policy == "full":
+            return _Outcome("pass", points=weight, reason=f)
+        return _Outcome("error", reason=f)
+
+    def _from_failure(self, node: IndicatorNode, f: Failure) -> _Outcome:
+        if f.kind == "error":
+            return _Outcome("error", reason=f)
+        if f.kind == "missing":
+            return self._missing(node.missing, f, node.weight)
+        if f.kind == "zero":
+            return _Outcome("fail", points=ZERO, reason=f)
+        return _Outcome("not_applicable", reason=f)
+
+    def _leaf(self, node: IndicatorNode, scope: dict[str, Any], failures: dict[str, Failure]) -> _Outcome:
+        if node.when is not None:
+            f = self._blocking(node.when.names, failures, node.missing_aware)
+            if f is not None:
+                return self._from_failure(node, f)
+            try:
+                applies = bool(node.when(scope))
+            except EvaluationError as e:
+                return _Outcome("error", reason=Failure("error", e.message, e.message, ()))
+            if not applies:
+                text = node.when.text
+                return _Outcome("not_applicable", reason=Failure(
+                    "not_applicable", f"does not apply ({text} is false)", f"不适用（条件 {text} 不成立）", ()))
+        f = self._blocking(node.reads, failures, node.missing_aware)
+        if f is None:
+            f = self._blocking(node.optional_reads, failures, True)
+        if f is not None:
+            return self._from_failure(node, f)
+        assert node.scorer is not None
+        value = None
+        try:
+            value = node.value(scope) if node.value is not None else None
+            scored: Scored = node.scorer.score(value, scope, node.weight)
+        except ZeroDenominatorError:
+            fields = tuple(sorted({x for n in node.reads for x in self.fields.get(n, ())}))
+            fz = Failure(_ZERO_KIND[node.zero_division], "division by zero", "分母为零", fields)
+            return self._from_failure(node, fz)
+        except EvaluationError as e:
+            fields = tuple(sorted({x for n in node.reads for x in self.fields.get(n, ())}))
+            return _Outcome("error", value=value, reason=Failure("error", e.message, f"无法评分：{e.message}", fields))
+        if scored.grade is not None:
+            letters = self.c.letters
+            assert letters is not None
+            outcome = "pass" if letters.passes(scored.grade) else "fail"
+            return _Outcome(outcome, grade=scored.grade, value=value, threshold=scored.threshold,
+                            detail=scored.detail)
+        assert scored.points is not None and node.weight is not None
+        points = round_half_up(scored.points, self.places)
+        if scored.met is not None and node.pass_at == ONE:
+            outcome = "pass" if scored.met and points >= node.weight else "fail"
+        else:
+            outcome = "pass" if points >= node.weight * node.pass_at else "fail"
+        return _Outcome(outcome, points=points, value=value, threshold=scored.threshold, detail=scored.detail)
+
+    # -- messages --------------------------------------------------------------------------
+    def _threshold_text(self, th: Mapping[str, Any] | None, unit: str | None) -> str | None:
+        if not th:
+            return None
+        if "op" in th:
+            return f"{_OP_TEXT.get(th['op'], th['op'])} {display(th['value'], unit)}"
+        return str(th.get("range") or th.get("name"))
+
+    def _render(
+        self, templates: tuple[Template | None, Template | None] | None, fields: Mapping[str, str],
+        scope: Mapping[str, Any], default_zh: str, default_en: str,
+    ) -> tuple[str, str]:
+        out = []
+        for i, default in enumerate((default_zh, default_en)):
+            t = templates[i] if templates else None
+            if t is None:
+                out.append(default)
+                continue
+            values = dict(fields)
+            for name in t.fields - values.keys():
+                values[name] = display(scope.get(name), self.c.units.get(name), self.places)
+            out.append(t.render(values))
+        return out[0], out[1]
+
+    def _indicator_finding(self, node: IndicatorNode, o: _Outcome, subject: Any, scope: Mapping[str, Any]) -> Finding:
+        unit = node.unit
+        value_text = display(o.value, unit, self.places) if o.value is not None else None
+        th_text = self._threshold_text(o.threshold, unit)
+        pts = json_number(o.points) if o.points is not None else None
+        w = json_number(node.weight) if node.weight is not None else None
+        title_en = node.title_en or node.id
+        reason_zh = o.reason.zh if o.reason else (o.detail or "")
+        reason_en = o.reason.en if o.reason else (o.detail or "")
+        if o.outcome == "error":
+            zh = f"{node.title}：无法评分（{reason_zh}）"
+            en = f"{title_en}: cannot be scored ({reason_en})"
+        elif o.outcome == "not_applicable":
+            zh = f"{node.title}：不适用（{reason_zh}）"
+            en = f"{title_en}: not applicable ({reason_en})"
+        else:
+            v_zh = f" {value_text}" if value_text else ""
+            std_zh = f"（标准 {th_text}）" if th_text else ""
+            std_en = f" (standard {th_text})" if th_text else ""
+            if o.grade is not None:
+                zh = f"{node.title}{v_zh}{std_zh}，评级 {o.grade}"
+                en = f"{title_en}{':' if value_text else ''}{v_zh}{std_en}, grade {o.grade}"
+            else:
+                extra_zh = "" if o.reason is None else f"（{reason_zh}，按规则计分）"
+                extra_en = "" if o.reason is None else f" ({reason_en}; scored by rule)"
+                verdict = "达标" if o.outcome == "pass" else "未达标"
+                zh = f"{node.title}{v_zh}{std_zh}，{verdict}，得 {pts}/{w} 分{extra_zh}"
+                en = (f"{title_en}{':' if value_text else ''}{v_zh}{std_en}, "
+                      f"{'met' if o.outcome == 'pass' else 'not met'}, {pts}/{w} points{extra_en}")
+        fields = {
+            "title": node.title, "value": value_text or "—", "points": pts or "—", "weight": w or "—",
+            "target": display(o.threshold.get("value"), unit, self.places) if o.threshold and "value" in o.threshold else "—",
+            "threshold": th_text or "—", "grade": o.grade or "—",
+            "reason": reason_zh, "subject": subject.name or subject.id,
+        }
+        zh, en = self._render(node.messages.get(o.outcome), fields, scope, zh, en)
+        return Finding(
+            rule_id=node.id, subject=subject, outcome=o.outcome,
+            severity=node.severity if o.outcome == "fail" else "none",
+            message=zh, message_en=en, value=o.value, unit=unit, display=value_text,
+            threshold=o.threshold, points=o.points, weight=node.weight, grade=o.grade,
+            reason=o.reason.en if o.reason else None,
+            fields=o.reason.fields if o.reason else (),
+            fingerprint=fingerprint(self.ruleset_id, node.id, subject), location=node.location,
+        )
+
+    # -- tree ------------------------------------------------------------------------------
+    def _node(self, node: IndicatorNode, scope: dict[str, Any], failures: dict[str, Failure],
+              subject: Any, scores: list[IndicatorScore], findings: list[Finding]) -> NodeScore:
+        index = len(scores)
+        scores.append(IndicatorScore(node.id, None, None, None, "", ZERO))  # placeholder, pre-order
+        if node.is_leaf:
+            o = self._leaf(node, scope, failures)
+            findings.append(self._indicator_finding(node, o, subject, scope))
+            cov = ONE if o.outcome in ("pass", "fail") and (o.reason is None) else ZERO
+            ns = NodeScore(node.id, node.weight, o.points, o.grade, o.outcome, cov)
+        else:
+            children = [self._node(c, scope, failures, subject, scores, findings) for c in node.children]
+            assert node.aggregate is not None
+            spec = AggregateSpec(node.id, node.weight, node.not_applicable_weight, self.c.letters, node.table)
+            ns = node.aggregate(spec, children)
+            if ns.points is not None:
+                ns = NodeScore(ns.rule_id, ns.weight, round_half_up(ns.points, self.places), ns.grade,
+                               ns.outcome, ns.coverage, ns.reason)
+        scores[index] = IndicatorScore(node.id, ns.points, node.weight, ns.grade, ns.outcome,
+                                       round_half_up(ns.coverage, 4))
+        return ns
+
+    # -- checks ----------------------------------------------------------------------------
+    def _check(self, node: CheckNode, scope: dict[str, Any], failures: dict[str, Failure], subject: Any) -> Finding:
+        title_en = node.title_en or node.id
+        value: Any = None
+        threshold: dict[str, Any] | None = None
+        fields: dict[str, str] = {"title": node.title, "subject": subject.name or subject.id}
+        reason: Failure | None = None
+        outcome = "pass"
+        zh = en = ""
+        reads = [n for n in node.reads if n != node.require]
+        f = self._blocking(reads, failures, node.missing_aware)
+        if node.require and node.require in failures and failures[node.require].kind == "error":
+            f = failures[node.require]
+        try:
+            if f is not None:
+                reason = f
+                outcome = "error" if f.kind == "error" else "not_applicable"
+            elif node.type != "explain_if" and node.when is not None and not node.when(scope):
+                outcome = "not_applicable"
+                reason = Failure("not_applicable", f"does not apply ({node.when.text} is false)",
+                                 f"不适用（条件 {node.when.text} 不成立）", ())
+            elif node.type == "equal":
+                assert node.left is not None and node.right is not None
+                left, right = node.left(scope), node.right(scope)
+                value = left
+                if isinstance(left, Decimal) and isinstance(right, Decimal):
+                    diff = abs(left - right)
+                    ok = diff <= node.tolerance
+                    fields["difference"] = display(diff, node.unit, self.places)
+                else:
+                    ok = left == right
+                    fields["difference"] = "—"
+                outcome = "pass" if ok else "fail"
+                threshold = {"op": "==", "value": right, "tolerance": node.tolerance}
+                lt, rt = display(left, node.unit, self.places), display(right, node.unit, self.places)
+                fields.update(left=lt, right=rt, tolerance=display(node.tolerance, node.unit, self.places))
+                if ok:
+                    zh, en = f"{node.title}：{lt} = {rt}，一致", f"{title_en}: {lt} = {rt}, consistent"
+                else:
+                    zh = f"{node.title}：{lt} ≠ {rt}（相差 {fields['difference']}，容差 {fields['tolerance']}）"
+                    en = f"{title_en}: {lt} ≠ {rt} (differs by {fields['difference']}, tolerance {fields['tolerance']})"
+            elif node.type == "assert":
+                assert node.expr is not None
+                ok = bool(node.expr(scope))
+                outcome = "pass" if ok else "fail"
+                zh = f"{node.title}：{'通过' if ok else '未通过'}"
+                en = f"{title_en}: {'holds' if ok else 'does not hold'} ({node.expr.text})"
+            else:
+                assert node.when is not None and node.require is not None
+                triggered = bool(node.when(scope))
+                given = scope.get(node.require)
+                explained = given is True or (isinstance(given, str) and given.strip() != "")
+                rtitle = self.titles.get(node.require, node.require)
+                if not triggered:
+                    zh, en = f"{node.title}：无需说明", f"{title_en}: no explanation needed"
+                elif explained:
+                    zh, en = f"{node.title}：已说明（{rtitle}）", f"{title_en}: explained ({node.require})"
+                else:
+                    outcome = "fail"
+                    zh = f"{node.title}：条件 {node.when.text} 成立，但未提供{rtitle}"
+                    en = f"{title_en}: {node.when.text} holds but no {node.require} was given"
+                    reason = None
+                    fields["reason"] = f"missing {node.require}"
+        except ZeroDenominatorError:
+            outcome, reason = "not_applicable", Failure("not_applicable", "division by zero", "分母为零", ())
+        except EvaluationError as e:
+            outcome, reason = "error", Failure("error", e.message, f"无法检查：{e.message}", ())
+        if outcome in ("error", "not_applicable"):
+            assert reason is not None
+            word_zh, word_en = ("无法检查", "cannot be checked") if outcome == "error" else ("不适用", "not applicable")
+            zh, en = f"{node.title}：{word_zh}（{reason.zh}）", f"{title_en}: {word_en} ({reason.en})"
+            fields["reason"] = reason.zh
+        fields.setdefault("reason", "")
+        for k in ("left", "right", "difference", "tolerance"):
+            fields.setdefault(k, "—")
+        zh, en = self._render(node.messages.get(outcome), fields, scope, zh, en)
+        return Finding(
+            rule_id=node.id, subject=subject, outcome=outcome,
+            severity=node.severity if outcome == "fail" else "none",
+            message=zh, message_en=en, value=value, unit=node.unit,
+            display=display(value, node.unit, self.places) if value is not None else None,
+            threshold=threshold, points=None, weight=None, grade=None,
+            reason=reason.en if reason else None, fields=reason.fields if reason else (),
+            fingerprint=fingerprint(self.ruleset_id, node.id, subject), location=node.location,
+            kind="check",
+        )
+
+    # -- the subject -----------------------------------------------------------------------
+    def subject(self, data: SubjectData) -> SubjectResult:
+        scope, failures = self._scope(data)
+        scores: list[IndicatorScore] = []
+        findings: list[Finding] = []
+        top = [self._node(n, scope, failures, data.subject, scores, findings) for n in self.c.indicators]
+        findings.extend(self._check(ch, scope, failures, data.subject) for ch in self.c.checks)
+        total: Decimal | None = None
+        coverage = ZERO
+        grade = label = grade_reason = None
+        if top and self.root.weight is not None:
+            root = weighted_sum(self.root, top)
+            coverage = round_half_up(root.coverage, 4)
+            if root.outcome == "error":
+                grade_reason = f"total cannot be computed: {root.reason}"
+            elif root.points is None:
+                total = ZERO
+                grade_reason = "no indicator applies"
+            else:
+                total = round_half_up(root.points, self.places)
+        if total is not None and self.c.grade_bands:
+            if self.c.min_coverage is not None and coverage < self.c.min_coverage:
+                grade_reason = (f"only {json_number(coverage * 100)}% of the weight was scored from data; "
+                                f"a grade needs {json_number(self.c.min_coverage * 100)}%")
+            else:
+                band = next((b for b in self.c.grade_bands if total >= b.min), None)
+                if band is not None:
+                    grade, label = band.id, band.label
+                gscope = {**scope, "total": total}
+                for o in self.c.overrides:
+                    if self._blocking(o.when.names, failures, False) is not None:
+                        continue
+                    try:
+                        hit = bool(o.when(gscope))
+                    except EvaluationError:
+                        continue
+                    if hit:
+                        grade, label, grade_reason = o.grade, o.label, o.reason or f"override: {o.when.text}"
+                        break
+        notes = tuple(Notification("warning", "unknown-field", n, data.subject.id) for n in data.notes)
+        return SubjectResult(data.subject, total, self.max, grade, label, grade_reason, coverage,
+                             tuple(scores), tuple(findings), notes)

@@ -1,0 +1,799 @@
+"""Rule expressions: validated once, compiled to a Python function, run per record.
+
+Rule sets are written by untrusted authors, so an expression is parsed with
+``ast.parse(mode="eval")`` (one expression, never a statement), checked against a whitelist of
+node types, names, registered functions and static kinds, and only then rewritten and compiled:
+
+* every number literal becomes an exact :class:`~decimal.Decimal` built from its source text;
+* arithmetic becomes calls to :data:`~perfscore.functions.DECIMAL_CONTEXT` methods, so it is
+  numbers-only at run time (no string repetition, no ``True + True == 2``), independent of the
+  caller's decimal context, and needs no ``localcontext()`` on the hot path;
+* ``**`` goes through :func:`safe_power` (whole exponent, ``|exponent| <= 64``, bounded result);
+* names become ``scope["name"]`` look-ups and calls go to the registry's callables.
+
+The same rewritten tree is also evaluated by simpleeval (:meth:`CompiledExpression.
+evaluate_reference`), which is the reference semantics the fast path is tested against.  Both
+paths raise only :class:`~perfscore.errors.PerfscoreError` subclasses.
+"""
+
+from __future__ import annotations
+
+import ast
+import copy
+import operator
+import re
+from collections import ChainMap
+from collections.abc import Callable, Mapping
+from decimal import Decimal, DecimalException, DivisionByZero, DivisionUndefined, Overflow
+from typing import TYPE_CHECKING, Any, Literal, NoReturn
+
+import simpleeval
+
+from perfscore.errors import (
+    EvaluationError,
+    ExpressionError,
+    PerfscoreError,
+    ZeroDenominatorError,
+    did_you_mean,
+)
+from perfscore.functions import (
+    DECIMAL_CONTEXT,
+    DEFAULT_FUNCTIONS,
+    FunctionRegistry,
+    MissingArgumentError,
+)
+from perfscore.values import Kind
+
+__all__ = ["CompiledExpression", "compile_expression", "safe_power"]
+
+MAX_EXPONENT = 64
+"""Largest ``|exponent|`` ``**`` accepts."""
+MAX_POWER_DIGITS = 1000
+"""``**`` refuses results whose size could exceed about 10**±1000."""
+MAX_STRING_LITERAL = 1000
+
+_Kind = Literal["number", "boolean", "text", "series", "any", "missing", "tuple"]
+
+_CTX = DECIMAL_CONTEXT
+
+# --- run-time operator helpers (shared by the compiled and the reference path) ---------------
+
+
+def _as_decimal(value: object) -> Decimal:
+    """Coerce like the decimal Context methods do (Decimal or int), else TypeError."""
+    if isinstance(value, Decimal):
+        return value
+    if isinstance(value, int):
+        return Decimal(value)
+    raise TypeError(f"conversion from {type(value).__name__} to Decimal is not supported")
+
+
+def safe_power(base: object, exponent: object) -> Decimal:
+    """``base ** exponent`` with a whole exponent of at most 64 and a bounded result.
+
+    simpleeval's own ``safe_power`` also bounds the *base* (4,000,000), which would refuse
+    ``budget ** 2`` for any real budget; bounding the result's size is what actually matters.
+    """
+    b, e = _as_decimal(base), _as_decimal(exponent)
+    if not (b.is_finite() and e.is_finite()):
+        raise EvaluationError("'**' needs finite numbers")
+    if e != e.to_integral_value(context=_CTX):
+        raise EvaluationError(f"the exponent of '**' must be a whole number, got {e}")
+    if abs(e) > MAX_EXPONENT:
+        raise EvaluationError(f"the exponent of '**' must be at most {MAX_EXPONENT}, got {e}")
+    n = int(e)
+    if b.is_zero():
+        if n < 0:
+            raise ZeroDenominatorError("zero raised to a negative power")
+        return Decimal(1) if n == 0 else Decimal(0)
+    if abs(n) * (abs(b.adjusted()) + 1) > MAX_POWER_DIGITS:
+        raise EvaluationError(f"the result of {b} ** {n} would be too large")
+    return _CTX.power(b, n)
+
+
+def _remainder(a: object, b: object) -> Decimal:
+    """``a % b`` (sign of ``a``, like Decimal); ``x % 0`` is a zero denominator."""
+    if isinstance(b, (Decimal, int)) and b == 0:
+        raise ZeroDivisionError("modulo by zero")
+    return _CTX.remainder(a, b)  # type: ignore[arg-type]  # TypeError for non-numbers is wanted
+
+
+# Names the rewritten code refers to; users cannot write names starting with "_".
+_BINOPS: dict[type[ast.operator], tuple[str, Callable[[Any, Any], Any]]] = {
+    ast.Add: ("_op_add", _CTX.add),
+    ast.Sub: ("_op_sub", _CTX.subtract),
+    ast.Mult: ("_op_mul", _CTX.multiply),
+    ast.Div: ("_op_div", _CTX.divide),
+    ast.FloorDiv: ("_op_floordiv", _CTX.divide_int),
+    ast.Mod: ("_op_mod", _remainder),
+    ast.Pow: ("_op_pow", safe_power),
+}
+_UNARYOPS: dict[type[ast.unaryop], tuple[str, Callable[[Any], Any]]] = {
+    ast.USub: ("_op_neg", _CTX.minus),
+    ast.UAdd: ("_op_pos", _CTX.plus),
+}
+_OP_GLOBALS: dict[str, Any] = {name: fn for name, fn in (*_BINOPS.values(), *_UNARYOPS.values())}
+
+_REFERENCE_OPERATORS: dict[type[ast.AST], Any] = {
+    op: simpleeval.DEFAULT_OPERATORS[op]
+    for op in (ast.Eq, ast.NotEq, ast.Lt, ast.LtE, ast.Gt, ast.GtE, ast.In, ast.NotIn, ast.Not)
+}
+_REFERENCE_OPERATORS.update({op: fn for op, (_, fn) in _BINOPS.items()})
+_REFERENCE_OPERATORS.update({op: fn for op, (_, fn) in _UNARYOPS.items()})
+
+# --- compile-time vocabulary -----------------------------------------------------------------
+
+_VERBS: dict[type[ast.AST], str] = {
+    ast.Add: "add", ast.Sub: "subtract", ast.Mult: "multiply", ast.Div: "divide",
+    ast.FloorDiv: "divide", ast.Mod: "take the remainder of", ast.Pow: "raise to a power",
+    ast.USub: "negate", ast.UAdd: "apply unary '+' to",
+}  # fmt: skip
+_KIND_WORDS: dict[str, str] = {
+    "text": "text",
+    "boolean": "a boolean (true/false)",
+    "series": "a series (use a function such as sum(...), mean(...) or year(...))",
+    "missing": "None (a missing value; use coalesce(x, default))",
+    "tuple": "a list",
+}
+_OP_SYMBOLS: dict[type[ast.AST], str] = {
+    ast.BitAnd: "&", ast.BitOr: "|", ast.BitXor: "^", ast.LShift: "<<", ast.RShift: ">>",
+    ast.MatMult: "@", ast.Invert: "~", ast.Is: "is", ast.IsNot: "is not",
+}  # fmt: skip
+_OP_HINTS: dict[type[ast.AST], str] = {
+    ast.BitAnd: "; use 'and'", ast.BitOr: "; use 'or'", ast.Invert: "; use 'not'",
+    ast.Is: "; use '==' (or is_missing(x))", ast.IsNot: "; use '!=' (or not is_missing(x))",
+}  # fmt: skip
+_FORBIDDEN_NODES: dict[type[ast.AST], str] = {
+    ast.Attribute: "attribute access is not allowed",
+    ast.Subscript: "indexing is not allowed; use year(series, 2023)",
+    ast.Slice: "slicing is not allowed; use last(series, n)",
+    ast.Lambda: "lambda functions are not allowed",
+    ast.ListComp: "comprehensions are not allowed",
+    ast.SetComp: "comprehensions are not allowed",
+    ast.DictComp: "comprehensions are not allowed",
+    ast.GeneratorExp: "generator expressions are not allowed",
+    ast.JoinedStr: "f-strings are not allowed",
+    ast.FormattedValue: "f-strings are not allowed",
+    ast.Starred: "starred arguments (*x) are not allowed",
+    ast.NamedExpr: "assignment expressions (:=) are not allowed",
+    ast.Await: "'await' is not allowed",
+    ast.Yield: "'yield' is not allowed",
+    ast.YieldFrom: "'yield' is not allowed",
+    ast.Dict: "dict literals are not allowed",
+    ast.Set: "set literals are not allowed",
+    ast.Tuple: "a list of values is only allowed after 'in' / 'not in'",
+    ast.List: "a list of values is only allowed after 'in' / 'not in'",
+}
+_ORDERING = (ast.Lt, ast.LtE, ast.Gt, ast.GtE)
+_SINGLE_EQUALS = re.compile(r"(?<![=<>!:])=(?!=)")
+_BRACKETS = {"(": 1, "[": 1, "{": 1, ")": -1, "]": -1, "}": -1}
+
+
+def _bracket_depth(text: str) -> int:
+    """Deepest bracket nesting outside string literals (a cheap pre-parse guard)."""
+    depth = deepest = 0
+    quote: str | None = None
+    i = 0
+    while i < len(text):
+        ch = text[i]
+        if quote is not None:
+            if ch == "\\":
+                i += 1
+            elif text.startswith(quote, i):
+                i += len(quote) - 1
+                quote = None
+        elif ch in "'\"":
+            quote = ch * 3 if text.startswith(ch * 3, i) else ch
+            i += len(quote) - 1
+        elif ch in _BRACKETS:
+            depth += _BRACKETS[ch]
+            deepest = max(deepest, depth)
+        i += 1
+    return deepest
+
+
+def _ast_depth(tree: ast.AST) -> int:
+    """Depth of nested expression nodes, iteratively (the tree may be very deep)."""
+    deepest = 0
+    stack: list[tuple[ast.AST, int]] = [(tree, 0)]
+    while stack:
+        node, depth = stack.pop()
+        if isinstance(node, ast.expr):
+            depth += 1
+            deepest = max(deepest, depth)
+        stack.extend((child, depth) for child in ast.iter_child_nodes(node))
+    return deepest
+
+
+def _unify(a: _Kind, b: _Kind) -> _Kind:
+    return a if a == b else "any"
+
+
+class _Source:
+    """Maps Python's (line, UTF-8 byte column) positions to 0-based offsets in the rule text."""
+
+    def __init__(self, text: str, source: str, delta: int) -> None:
+        self.text, self.source, self.delta = text, source, delta
+        self.lines = re.split(r"\r\n|\r|\n", source)
+        self.starts: list[int] = []
+        for match in re.finditer(r"[^\r\n]*(\r\n|\r|\n|$)", source):
+            self.starts.append(match.start())
+            if len(self.starts) == len(self.lines):
+                break
+
+    def offset(self, lineno: int | None, col: int | None, *, chars: bool = False) -> int | None:
+        if lineno is None or col is None or not 1 <= lineno <= len(self.lines):
+            return None
+        line = self.lines[lineno - 1]
+        if not chars:
+            col = len(line.encode("utf-8")[:col].decode("utf-8", errors="ignore"))
+        return max(0, min(self.starts[lineno - 1] + col + self.delta, len(self.text)))
+
+    def at(self, node: ast.AST) -> int | None:
+        return self.offset(getattr(node, "lineno", None), getattr(node, "col_offset", None))
+
+
+class _Checker:
+    """Validates the parsed tree, infers kinds and builds the rewritten (reference) tree."""
+
+    def __init__(
+        self, src: _Source, names: Mapping[str, Kind], functions: FunctionRegistry
+    ) -> None:
+        self.src = src
+        self.declared = names
+        self.registry = functions
+        self.constants: dict[str, Any] = {}
+        self._constant_ids: dict[tuple[str, str], str] = {}
+        self.functions: dict[str, Callable[..., Any]] = {}
+        self.names: dict[str, None] = {}  # ordered set
+        self.operands: dict[str, None] = {}  # names used directly by arithmetic / ordering
+        self.arguments: dict[str, None] = {}  # names passed to functions
+
+    # helpers ---------------------------------------------------------------------------------
+    def fail(self, message: str, node: ast.AST | None, suggestion: str | None = None) -> NoReturn:
+        raise ExpressionError(
+            message,
+            expr=self.src.text,
+            offset=None if node is None else self.src.at(node),
+            suggestion=suggestion,
+        )
+
+    def constant(self, value: Any, node: ast.AST, key: tuple[str, str] | None) -> ast.Name:
+        name = self._constant_ids.get(key) if key is not None else None
+        if name is None:
+            name = f"_c{len(self.constants)}"
+            self.constants[name] = value
+            if key is not None:
+                self._constant_ids[key] = name
+        return ast.copy_location(ast.Name(id=name, ctx=ast.Load()), node)
+
+    def number(self, node: ast.Constant) -> Decimal:
+        segment = ast.get_source_segment(self.src.source, node) or ""
+        try:
+            return Decimal(segment.strip())
+        except (ArithmeticError, ValueError):  # 0x1F, 0o17, 0b101: int literals Decimal cannot read
+            if isinstance(node.value, int):
+                return Decimal(node.value)
+            return Decimal(repr(node.value))
+
+    def literal(self, node: ast.expr) -> Any:
+        """A plain constant (for lists after 'in'); numbers exact from their text."""
+        if isinstance(node, ast.UnaryOp) and isinstance(node.op, (ast.USub, ast.UAdd)):
+            value = self.literal(node.operand)
+            if isinstance(value, Decimal):
+                return value.copy_negate() if isinstance(node.op, ast.USub) else value
+            self.fail("only numbers can have a sign", node)
+        if isinstance(node, ast.Constant):
+            value = node.value
+            if isinstance(value, bool) or value is None:
+                return value
+            if isinstance(value, (int, float)):
+                return self.number(node)
+            if isinstance(value, str):
+                self.check_string(value, node)
+                return value
+        if (
+            isinstance(node, (ast.Constant, ast.Tuple, ast.List, ast.Name))
+            or type(node) not in _FORBIDDEN_NODES
+        ):
+            self.fail("a list after 'in' may contain only constants", node)
+        self.visit(node)  # report the forbidden construct itself
+        raise AssertionError("unreachable")
+
+    def check_string(self, value: str, node: ast.AST) -> None:
+        if len(value) > MAX_STRING_LITERAL:
+            self.fail(f"text literal is too long (at most {MAX_STRING_LITERAL} characters)", node)
+
+    def fold(self, node: ast.expr) -> Decimal | None:
+        """The value of a literal-only arithmetic subtree, for compile-time ``**`` checks."""
+        if isinstance(node, ast.Constant) and type(node.value) in (int, float):
+            return self.number(node)
+        if isinstance(node, ast.UnaryOp) and type(node.op) in _UNARYOPS:
+            value = self.fold(node.operand)
+            return None if value is None else _UNARYOPS[type(node.op)][1](value)
+        if isinstance(node, ast.BinOp) and type(node.op) in _BINOPS:
+            left, right = self.fold(node.left), self.fold(node.right)
+            if left is None or right is None:
+                return None
+            try:
+                return _BINOPS[type(node.op)][1](left, right)  # type: ignore[no-any-return]
+            except PerfscoreError as exc:
+                if isinstance(node.op, ast.Pow):
+                    self.fail(exc.message if isinstance(exc, EvaluationError) else str(exc), node)
+                return None
+            except (ArithmeticError, TypeError):
+                return None
+        return None
+
+    def require_number(self, kind: _Kind, op: ast.AST, node: ast.AST) -> None:
+        if kind not in ("number", "any"):
+            self.fail(f"cannot {_VERBS[type(op)]} {_KIND_WORDS[kind]}", node)
+
+    def operand(self, node: ast.expr) -> tuple[ast.expr, _Kind]:
+        if isinstance(node, ast.Name):
+            self.operands.setdefault(node.id, None)
+        return self.visit(node)
+
+    # the walk --------------------------------------------------------------------------------
+    def visit(self, node: ast.AST) -> tuple[ast.expr, _Kind]:
+        method = getattr(self, f"visit_{type(node).__name__}", None)
+        if method is not None:
+            return method(node)  # type: ignore[no-any-return]
+        if type(node) in _FORBIDDEN_NODES:
+            self.fail(_FORBIDDEN_NODES[type(node)], node)
+        self.fail(f"{type(node).__name__} is not allowed in an expression", node)
+
+    def visit_Constant(self, node: ast.Constant) -> tuple[ast.expr, _Kind]:
+        value = node.value
+        if isinstance(value, bool):
+            return node, "boolean"
+        if value is None:
+            return node, "missing"
+        if isinstance(value, (int, float)):
+            number = self.number(node)
+            return self.constant(number, node, ("number", str(number))), "number"
+        if isinstance(value, str):
+            self.check_string(value, node)
+            return node, "text"
+        what = {bytes: "bytes literals", complex: "complex numbers"}.get(type(value), "'...'")
+        self.fail(f"{what} are not allowed" if what != "'...'" else "'...' is not allowed", node)
+
+    def visit_Name(self, node: ast.Name) -> tuple[ast.expr, _Kind]:
+        name = node.id
+        if name.startswith("_"):
+            self.fail(f"names starting with '_' are not allowed: {name!r}", node)
+        if name in self.declared:
+            self.names.setdefault(name, None)
+            return ast.copy_location(ast.Name(id=name, ctx=ast.Load()), node), self.declared[name]
+        if name in self.registry:
+            self.fail(f"{name!r} is a function; call it as {name}(...)", node)
+        self.fail(
+            f"unknown name {name!r}",
+            node,
+            did_you_mean(name, [*self.declared, *self.registry.names()]),
+        )
+
+    def visit_BinOp(self, node: ast.BinOp) -> tuple[ast.expr, _Kind]:
+        if type(node.op) not in _BINOPS:
+            symbol = _OP_SYMBOLS.get(type(node.op), type(node.op).__name__)
+            self.fail(f"operator {symbol!r} is not allowed{_OP_HINTS.get(type(node.op), '')}", node)
+        left, left_kind = self.operand(node.left)
+        right, right_kind = self.operand(node.right)
+        self.require_number(left_kind, node.op, node.left)
+        self.require_number(right_kind, node.op, node.right)
+        if isinstance(node.op, ast.Pow):
+            self.fold(node)
+        new = ast.BinOp(left=left, op=node.op, right=right)
+        return ast.copy_location(new, node), "number"
+
+    def visit_UnaryOp(self, node: ast.UnaryOp) -> tuple[ast.expr, _Kind]:
+        if isinstance(node.op, ast.Not):
+            operand, _ = self.visit(node.operand)
+            return ast.copy_location(ast.UnaryOp(op=node.op, operand=operand), node), "boolean"
+        if type(node.op) not in _UNARYOPS:
+            symbol = _OP_SYMBOLS.get(type(node.op), type(node.op).__name__)
+            self.fail(f"operator {symbol!r} is not allowed{_OP_HINTS.get(type(node.op), '')}", node)
+        inner = node.operand
+        if isinstance(inner, ast.Constant) and type(inner.value) in (int, float):
+            number = self.number(inner)
+            if isinstance(node.op, ast.USub):
+                number = number.copy_negate()
+            return self.constant(number, node, ("number", str(number))), "number"
+        operand, kind = self.operand(inner)
+        self.require_number(kind, node.op, inner)
+        return ast.copy_location(ast.UnaryOp(op=node.op, operand=operand), node), "number"
+
+    def visit_BoolOp(self, node: ast.BoolOp) -> tuple[ast.expr, _Kind]:
+        values: list[ast.expr] = []
+        kind: _Kind | None = None
+        for value in node.values:
+            new, value_kind = self.visit(value)
+            values.append(new)
+            kind = value_kind if kind is None else _unify(kind, value_kind)
+        result: _Kind = "any" if kind is None or kind == "missing" else kind
+        return ast.copy_location(ast.BoolOp(op=node.op, values=values), node), result
+
+    def visit_Compare(self, node: ast.Compare) -> tuple[ast.expr, _Kind]:
+        left, left_kind = self.operand(node.left)
+        left_node: ast.expr = node.left
+        comparators: list[ast.expr] = []
+        for op, right_node in zip(node.ops, node.comparators, strict=True):
+            if type(op) in _OP_SYMBOLS:
+                self.fail(
+                    f"operator {_OP_SYMBOLS[type(op)]!r} is not allowed"
+                    f"{_OP_HINTS.get(type(op), '')}",
+                    node,
+                )
+            if isinstance(op, (ast.In, ast.NotIn)) and isinstance(
+                right_node, (ast.Tuple, ast.List)
+            ):
+                items = tuple(self.literal(element) for element in right_node.elts)
+                right: ast.expr = self.constant(items, right_node, None)
+                right_kind: _Kind = "tuple"
+            else:
+                right, right_kind = self.operand(right_node)
+            self.check_comparison(op, left_kind, right_kind, left_node, right_node)
+            comparators.append(right)
+            left_kind, left_node = right_kind, right_node
+        new = ast.Compare(left=left, ops=list(node.ops), comparators=comparators)
+        return ast.copy_location(new, node), "boolean"
+
+    def check_comparison(
+        self, op: ast.cmpop, left: _Kind, right: _Kind, left_node: ast.AST, right_node: ast.AST
+    ) -> None:
+        if isinstance(op, (ast.In, ast.NotIn)):
+            if right not in ("tuple", "text", "series", "any"):
+                self.fail(
+                    f"'in' needs a list, text or a series on its right, not {right}", right_node
+                )
+            if left in ("series", "tuple"):
+                self.fail(f"cannot look for {_KIND_WORDS[left]} with 'in'", left_node)
+            if right == "text" and left not in ("text", "any"):
+                self.fail("'in' with text on the right needs text on the left", left_node)
+            return
+        for kind, where in ((left, left_node), (right, right_node)):
+            if kind in ("series", "tuple"):
+                self.fail(f"cannot compare {_KIND_WORDS[kind]}", where)
+        if isinstance(op, _ORDERING):
+            for kind, where in ((left, left_node), (right, right_node)):
+                if kind in ("boolean", "missing"):
+                    self.fail(f"cannot order {_KIND_WORDS[kind]}", where)
+        if {left, right} == {"number", "text"}:
+            self.fail("cannot compare a number with text", right_node)
+
+    def visit_IfExp(self, node: ast.IfExp) -> tuple[ast.expr, _Kind]:
+        test, _ = self.visit(node.test)
+        body, body_kind = self.visit(node.body)
+        orelse, orelse_kind = self.visit(node.orelse)
+        kind = _unify(body_kind, orelse_kind)
+        new = ast.IfExp(test=test, body=body, orelse=orelse)
+        return ast.copy_location(new, node), "any" if kind == "missing" else kind
+
+    def visit_Call(self, node: ast.Call) -> tuple[ast.expr, _Kind]:
+        func = node.func
+        if not isinstance(func, ast.Name):
+            if type(func) in _FORBIDDEN_NODES:
+                self.visit(func)
+            self.fail("only functions can be called, by name", func)
+        name = func.id
+        if name.startswith("_"):
+            self.fail(f"names starting with '_' are not allowed: {name!r}", func)
+        function = self.registry.get(name)
+        if function is None:
+            if name in self.declared:
+                self.fail(f"{name!r} is a value, not a function", func)
+            self.fail(f"unknown function {name!r}", func, did_you_mean(name, self.registry.names()))
+        for arg in node.args:
+            if isinstance(arg, ast.Starred):
+                self.fail(_FORBIDDEN_NODES[ast.Starred], arg)
+        if node.keywords:
+            keyword = node.keywords[0]
+            message = (
+                "'**' arguments are not allowed"
+                if keyword.arg is None
+                else f"keyword arguments are not allowed ({keyword.arg}=...); "
+                "pass arguments by position"
+            )
+            self.fail(message, keyword)
+        count, low, high = len(node.args), function.min_args, function.max_args
+        if count < low or (high is not None and count > high):
+            if high == low:
+                wanted = f"exactly {low}"
+            elif high is None:
+                wanted = f"at least {low}"
+            else:
+                wanted = f"{low} to {high}"
+            self.fail(
+                f"{name}() takes {wanted} argument{'s' if (high or low) != 1 else ''} "
+                f"({count} given): {function.doc}",
+                func,
+            )
+        args: list[ast.expr] = []
+        for arg in node.args:
+            if isinstance(arg, ast.Name):
+                self.arguments.setdefault(arg.id, None)
+            new, _ = self.visit(arg)
+            args.append(new)
+        internal = f"_f_{name}"
+        self.functions[internal] = function.fn
+        callee = ast.copy_location(ast.Name(id=internal, ctx=ast.Load()), func)
+        return ast.copy_location(
+            ast.Call(func=callee, args=args, keywords=[]), node
+        ), function.returns
+
+
+class _ToPython(ast.NodeTransformer):
+    """Turns the reference tree into the fast one: scope look-ups and Decimal-context calls."""
+
+    def visit_Name(self, node: ast.Name) -> ast.expr:
+        if node.id.startswith("_"):
+            return node
+        lookup = ast.Subscript(
+            value=ast.Name(id="scope", ctx=ast.Load()), slice=ast.Constant(node.id), ctx=ast.Load()
+        )
+        return ast.copy_location(lookup, node)
+
+    def visit_BinOp(self, node: ast.BinOp) -> ast.expr:
+        self.generic_visit(node)
+        name = _BINOPS[type(node.op)][0]
+        call = ast.Call(
+            func=ast.Name(id=name, ctx=ast.Load()), args=[node.left, node.right], keywords=[]
+        )
+        return ast.copy_location(call, node)
+
+    def visit_UnaryOp(self, node: ast.UnaryOp) -> ast.expr:
+        self.generic_visit(node)
+        if isinstance(node.op, ast.Not):
+            return node
+        name = _UNARYOPS[type(node.op)][0]
+        call = ast.Call(func=ast.Name(id=name, ctx=ast.Load()), args=[node.operand], keywords=[])
+        return ast.copy_location(call, node)
+
+
+_TEMPLATE = """
+def _perfscore_expression(scope):
+    try:
+        return None
+    except _PerfscoreError:
+        raise
+    except _Exception as exc:
+        raise _translate(exc, scope) from exc
+"""
+
+
+def _plain_type(name: str) -> str:
+    return {
+        "str": "text",
+        "decimal.Decimal": "a number",
+        "Decimal": "a number",
+        "int": "a number",
+        "bool": "a boolean",
+        "NoneType": "a missing value",
+        "Series": "a series",
+        "float": "a binary float (use Decimal)",
+    }.get(name, f"a value of type {name}")
+
+
+def _safe_str(exc: BaseException) -> str:
+    try:
+        return str(exc)
+    except Exception:  # a hostile __str__ must not escape either
+        return type(exc).__name__
+
+
+def _zero_division(exc: BaseException) -> bool:
+    if isinstance(exc, ZeroDivisionError):
+        return True
+    if isinstance(exc, DecimalException):  # C decimal raises the trap class with the conditions
+        conditions = exc.args[0] if exc.args and isinstance(exc.args[0], list) else []
+        return any(c in (DivisionByZero, DivisionUndefined) for c in conditions)
+    return False
+
+
+class CompiledExpression:
+    """A validated rule expression; call it with a scope mapping to evaluate it.
+
+    ``expr(scope)`` runs the compiled function directly: ``__call__`` is a property returning
+    that function, so there is no extra Python frame per evaluation.
+    """
+
+    __slots__ = (
+        "_constants",
+        "_fn",
+        "_missing_candidates",
+        "_reference_functions",
+        "_reference_tree",
+        "functions",
+        "kind",
+        "names",
+        "text",
+    )
+
+    if TYPE_CHECKING:
+
+        def __call__(self, scope: Mapping[str, Any]) -> Any:
+            """Evaluate against ``scope`` (fast compiled path)."""
+
+    else:
+        __call__ = property(operator.attrgetter("_fn"))
+
+    def __init__(
+        self,
+        text: str,
+        *,
+        names: frozenset[str],
+        functions: frozenset[str],
+        kind: Kind,
+        reference_tree: ast.Expr,
+        fast_tree: ast.expr,
+        constants: dict[str, Any],
+        callables: dict[str, Callable[..., Any]],
+        missing_candidates: tuple[str, ...],
+    ) -> None:
+        self.text = text
+        self.names = names
+        self.functions = functions
+        self.kind = kind
+        self._reference_tree = reference_tree
+        self._constants = constants
+        self._reference_functions = callables
+        self._missing_candidates = missing_candidates
+        module = ast.parse(_TEMPLATE)
+        function_def = module.body[0]
+        assert isinstance(function_def, ast.FunctionDef)
+        try_node = function_def.body[0]
+        assert isinstance(try_node, ast.Try)
+        try_node.body[0] = ast.Return(value=fast_tree)
+        ast.fix_missing_locations(module)
+        namespace: dict[str, Any] = {
+            "__builtins__": {},
+            "_PerfscoreError": PerfscoreError,
+            "_Exception": Exception,
+            "_translate": self._translate,
+            **_OP_GLOBALS,
+            **constants,
+            **callables,
+        }
+        exec(compile(module, "<perfscore expression>", "exec"), namespace)
+        self._fn: Callable[[Mapping[str, Any]], Any] = namespace["_perfscore_expression"]
+
+    def evaluate_reference(self, scope: Mapping[str, Any]) -> Any:
+        """Evaluate with simpleeval over the same rewritten tree (the reference semantics)."""
+        try:
+            evaluator = simpleeval.SimpleEval(
+                operators=_REFERENCE_OPERATORS,
+                functions=self._reference_functions,
+                names=ChainMap(self._constants, scope),  # type: ignore[arg-type]
+            )
+            return evaluator.eval(self.text, previously_parsed=self._reference_tree)
+        except PerfscoreError:
+            raise
+        except Exception as exc:
+            raise self._translate(exc, scope) from exc
+
+    def _missing(self, scope: Mapping[str, Any]) -> str | None:
+        for name in self._missing_candidates:
+            try:
+                if scope[name] is None:
+                    return name
+            except Exception:
+                continue
+        return None
+
+    def _translate(self, exc: Exception, scope: object) -> PerfscoreError:
+        """Turn whatever an evaluation raised into a perfscore error with a plain message."""
+        if not isinstance(scope, Mapping):
+            return EvaluationError(f"the values must be a mapping, not {type(scope).__name__}")
+        if _zero_division(exc):
+            return ZeroDenominatorError("division by zero")
+        if isinstance(exc, simpleeval.NameNotDefined) or (
+            isinstance(exc, KeyError) and exc.args and exc.args[0] in self.names
+        ):
+            name = getattr(exc, "name", None) or exc.args[0]
+            return EvaluationError(f"unknown value {name!r}", field=str(name))
+        message = _safe_str(exc)
+        if isinstance(exc, TypeError):
+            if isinstance(exc, MissingArgumentError) or "NoneType" in message:
+                name = self._missing(scope)
+                if name is not None:
+                    return EvaluationError(f"value of {name!r} is missing", field=name)
+                return EvaluationError("a value is missing")
+            match = re.search(
+                r"not supported between instances of '([\w.]+)' and '([\w.]+)'", message
+            )
+            if match:
+                left, right = (_plain_type(t) for t in match.groups())
+                return EvaluationError(f"cannot compare {left} with {right}")
+            match = re.search(r"conversion from ([\w.]+) to Decimal", message)
+            if match:
+                return EvaluationError(f"expected a number, got {_plain_type(match.group(1))}")
+            return EvaluationError(f"invalid value: {message}")
+        if isinstance(exc, (Overflow, OverflowError)):
+            return EvaluationError("number too large")
+        if isinstance(exc, DecimalException):
+            return EvaluationError("invalid arithmetic operation")
+        if isinstance(exc, RecursionError):
+            return EvaluationError("expression too complex to evaluate")
+        if isinstance(exc, simpleeval.InvalidExpression):
+            return EvaluationError(f"cannot evaluate: {message}")
+        return EvaluationError(f"cannot evaluate: {type(exc).__name__}: {message}")
+
+    def __repr__(self) -> str:
+        return f"CompiledExpression({self.text!r}, kind={self.kind!r})"
+
+
+def compile_expression(
+    text: str,
+    *,
+    names: Mapping[str, Kind],
+    functions: FunctionRegistry = DEFAULT_FUNCTIONS,
+    max_length: int = 2000,
+    max_depth: int = 40,
+) -> CompiledExpression:
+    """Validate ``text`` against ``names``/``functions`` and compile it once for many records."""
+    if not isinstance(text, str):
+        raise ExpressionError(f"an expression must be text, not {type(text).__name__}")
+    if len(text) > max_length:
+        raise ExpressionError(
+            f"expression is too long ({len(text)} characters; the limit is {max_length})",
+            expr=text[:200],
+        )
+    source = text.lstrip()
+    if not source.strip():
+        raise ExpressionError("expression is empty", expr=text, offset=0)
+    src = _Source(text, source, len(text) - len(source))
+    if _bracket_depth(source) > max_depth:
+        raise ExpressionError(
+            f"expression is nested too deeply (more than {max_depth} levels)", expr=text
+        )
+    try:
+        tree = ast.parse(source, mode="eval")
+    except SyntaxError as exc:
+        equals = _SINGLE_EQUALS.search(source)
+        if equals is not None:
+            raise ExpressionError(
+                "'=' is assignment; use '==' to compare",
+                expr=text,
+                offset=equals.start() + src.delta,
+            ) from None
+        msg = exc.msg or "invalid syntax"
+        message = "invalid syntax" if msg == "invalid syntax" else f"invalid syntax: {msg}"
+        column = exc.offset - 1 if exc.offset else None
+        if column is None and exc.lineno is not None and 1 <= exc.lineno <= len(src.lines):
+            column = len(src.lines[exc.lineno - 1])  # Python says "at the end" with offset 0
+        offset = src.offset(exc.lineno, column, chars=True)
+        raise ExpressionError(message, expr=text, offset=offset) from None
+    except (RecursionError, MemoryError, ValueError) as exc:
+        raise ExpressionError(
+            "expression is too complex" if not isinstance(exc, ValueError) else "invalid syntax",
+            expr=text,
+        ) from None
+    if _ast_depth(tree) > max_depth:
+        raise ExpressionError(
+            f"expression is nested too deeply (more than {max_depth} levels)", expr=text
+        )
+    checker = _Checker(src, names, functions)
+    try:
+        body, kind = checker.visit(tree.body)
+        reference = ast.Expr(value=body)
+        ast.copy_location(reference, tree.body)
+        fast = _ToPython().visit(_copy_tree(body))
+        candidates = tuple(dict.fromkeys([*checker.operands, *checker.arguments]))
+        return CompiledExpression(
+            text,
+            names=frozenset(checker.names),
+            functions=frozenset(name[3:] for name in checker.functions),
+            kind="any" if kind == "missing" else kind,  # type: ignore[arg-type]
+            reference_tree=reference,
+            fast_tree=fast,
+            constants=checker.constants,
+            callables=checker.functions,
+            missing_candidates=tuple(n for n in candidates if n in checker.names),
+        )
+    except (RecursionError, MemoryError):
+        raise ExpressionError("expression is too complex", expr=text) from None
+
+
+def _copy_tree(node: ast.expr) -> ast.expr:
+    """A deep copy, so rewriting the fast tree leaves the reference tree intact."""
+    return copy.deepcopy(node)

@@ -1,0 +1,381 @@
+"""Findings and the report: the contract other tools consume.
+
+The findings document (``format: perfscore.findings``, ``format_version: 1.0``) is described by
+the JSON Schema shipped in ``perfscore/schemas/findings-1.json``.  Within a major version fields
+are only ever added; readers must ignore fields they do not know.  Output is deterministic:
+no clocks, no random ids — the run id and fingerprints are hashes of what was scored.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from ._version import __version__
+from .errors import PerfscoreError
+from .numbers import json_number
+from .subjects import Subject
+from .values import Series
+
+__all__ = [
+    "FORMAT",
+    "FORMAT_VERSION",
+    "Finding",
+    "IndicatorScore",
+    "Notification",
+    "Report",
+    "RuleInfo",
+    "RuleLocation",
+    "SubjectResult",
+    "fingerprint",
+]
+
+FORMAT = "perfscore.findings"
+FORMAT_VERSION = "1.0"
+
+
+@dataclass(frozen=True)
+class RuleLocation:
+    uri: str
+    pointer: str
+    line: int | None
+    column: int | None
+
+    def to_dict(self) -> dict[str, Any]:
+        d: dict[str, Any] = {"uri": self.uri, "pointer": self.pointer}
+        if self.line is not None:
+            d["line"] = self.line
+        if self.column is not None:
+            d["column"] = self.column
+        return d
+
+
+@dataclass(frozen=True)
+class RuleInfo:
+    """Rule metadata, once per run (SARIF ``tool.driver.rules``)."""
+
+    id: str
+    kind: str  # group | indicator | check
+    title: str
+    title_en: str | None
+    parent: str | None
+    level: int | None
+    weight: Decimal | None
+    unit: str | None
+    default_severity: str
+    description: str | None
+    source: Mapping[str, Any] | None
+    location: RuleLocation
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One rule × one subject: outcome (pass/fail/not_applicable/error) kept apart from severity."""
+
+    rule_id: str
+    subject: Subject
+    outcome: str
+    severity: str
+    message: str
+    message_en: str | None
+    value: Any
+    unit: str | None
+    display: str | None
+    threshold: Mapping[str, Any] | None
+    points: Decimal | None
+    weight: Decimal | None
+    grade: str | None
+    reason: str | None
+    fields: tuple[str, ...]
+    fingerprint: str
+    location: RuleLocation
+    kind: str = "indicator"
+
+
+@dataclass(frozen=True)
+class IndicatorScore:
+    rule_id: str
+    points: Decimal | None
+    weight: Decimal | None
+    grade: str | None
+    outcome: str
+    coverage: Decimal
+
+
+@dataclass(frozen=True)
+class Notification:
+    """An engine or data problem that is not a finding about a subject (SARIF notifications)."""
+
+    level: str  # error | warning | note
+    code: str
+    message: str
+    subject: str | None = None
+
+
+@dataclass(frozen=True)
+class SubjectResult:
+    """Everything scored for one subject."""
+
+    subject: Subject
+    total: Decimal | None
+    max: Decimal
+    grade: str | None
+    grade_label: str | None
+    grade_reason: str | None
+    coverage: Decimal
+    scores: tuple[IndicatorScore, ...]
+    findings: tuple[Finding, ...]
+    notifications: tuple[Notification, ...] = ()
+
+    @property
+    def complete(self) -> bool:
+        """True when nothing for this subject ended in ``error``."""
+        return all(f.outcome != "error" for f in self.findings)
+
+    def score(self, rule_id: str) -> IndicatorScore:
+        for s in self.scores:
+            if s.rule_id == rule_id:
+                return s
+        raise KeyError(rule_id)
+
+    def finding(self, rule_id: str) -> Finding:
+        for f in self.findings:
+            if f.rule_id == rule_id:
+                return f
+        raise KeyError(rule_id)
+
+
+def fingerprint(ruleset_id: str, rule_id: str, subject: Subject) -> str:
+    """Identity independent of values, lines and messages, so reruns deduplicate."""
+    key = "\x1f".join((ruleset_id, rule_id, subject.type, subject.id))
+    return "sha256:" + hashlib.sha256(key.encode("utf-8")).hexdigest()[:32]
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, Series):
+        return {str(y): v for y, v in value.points}
+    if isinstance(value, Mapping):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_jsonable(v) for v in value]
+    return value
+
+
+def _encode(value: Any, indent: int | None, level: int, out: list[str]) -> None:
+    if isinstance(value, Decimal):
+        out.append(json_number(value))
+    elif value is None or isinstance(value, (bool, int, str)):
+        out.append(json.dumps(value, ensure_ascii=False))
+    elif isinstance(value, float):
+        out.append(json.dumps(value, allow_nan=False))
+    elif isinstance(value, Series):
+        _encode(_jsonable(value), indent, level, out)
+    elif isinstance(value, Mapping):
+        if not value:
+            out.append("{}")
+            return
+        pad = "" if indent is None else "\n" + " " * (indent * (level + 1))
+        end = "" if indent is None else "\n" + " " * (indent * level)
+        sep = ": " if indent is not None else ":"
+        out.append("{")
+        for i, (k, v) in enumerate(value.items()):
+            out.append(("," if i else "") + pad + json.dumps(str(k), ensure_ascii=False) + sep)
+            _encode(v, indent, level + 1, out)
+        out.append(end + "}")
+    elif isinstance(value, (list, tuple)):
+        if not value:
+            out.append("[]")
+            return
+        pad = "" if indent is None else "\n" + " " * (indent * (level + 1))
+        end = "" if indent is None else "\n" + " " * (indent * level)
+        out.append("[")
+        for i, v in enumerate(value):
+            out.append(("," if i else "") + pad)
+            _encode(v, indent, level + 1, out)
+        out.append(end + "]")
+    else:
+        raise TypeError(f"cannot write {type(value).__name__} as JSON")
+
+
+def dumps(doc: Any, *, indent: int | None = 2) -> str:
+    """Deterministic JSON: keys in insertion order, exact decimals, 中文 unescaped."""
+    out: list[str] = []
+    _encode(doc, indent, 0, out)
+    return "".join(out) + "\n"
+
+
+@dataclass(frozen=True)
+class Report:
+    """The result of scoring subjects against one rule set.
+
+    For a single subject ``report.total``, ``report.grade`` and ``report.findings`` read
+    directly; for a batch use ``report.subjects``.
+    """
+
+    ruleset: Mapping[str, Any]
+    rules: tuple[RuleInfo, ...]
+    subjects: tuple[SubjectResult, ...]
+    inputs: tuple[Mapping[str, str], ...] = ()
+    notifications: tuple[Notification, ...] = field(default=())
+
+    def _single(self) -> SubjectResult:
+        if len(self.subjects) != 1:
+            raise PerfscoreError(
+                f"this report has {len(self.subjects)} subjects; use report.subjects[i]"
+            )
+        return self.subjects[0]
+
+    @property
+    def total(self) -> Decimal | None:
+        return self._single().total
+
+    @property
+    def grade(self) -> str | None:
+        return self._single().grade
+
+    @property
+    def findings(self) -> tuple[Finding, ...]:
+        return tuple(f for s in self.subjects for f in s.findings)
+
+    @property
+    def complete(self) -> bool:
+        return all(s.complete for s in self.subjects) and not any(
+            n.level == "error" for n in self.notifications
+        )
+
+    def __getitem__(self, subject_id: str) -> SubjectResult:
+        for s in self.subjects:
+            if s.subject.id == subject_id:
+                return s
+        raise KeyError(subject_id)
+
+    # --- the findings document ---------------------------------------------------------------
+
+    def run_id(self) -> str:
+        h = hashlib.sha256()
+        h.update(str(self.ruleset.get("sha256", "")).encode())
+        for i in self.inputs:
+            h.update(i.get("sha256", "").encode())
+        for s in self.subjects:
+            h.update(s.subject.id.encode("utf-8"))
+        return h.hexdigest()[:32]
+
+    def to_dict(self) -> dict[str, Any]:
+        """The findings document as plain data (Decimals kept exact)."""
+        notifications = list(self.notifications) + [n for s in self.subjects for n in s.notifications]
+        counts = {k: 0 for k in ("pass", "fail", "not_applicable", "error")}
+        sev = {k: 0 for k in ("error", "warning", "note")}
+        for f in self.findings:
+            counts[f.outcome] += 1
+            if f.severity in sev:
+                sev[f.severity] += 1
+        summary: dict[str, Any] = {
+            "subjects": len(self.subjects),
+            "evaluated": sum(counts.values()),
+            **counts,
+            "by_severity": sev,
+        }
+        if len(self.subjects) == 1:
+            s = self.subjects[0]
+            summary.update(total=s.total, max=s.max, grade=s.grade, grade_label=s.grade_label)
+        doc: dict[str, Any] = {
+            "format": FORMAT,
+            "format_version": FORMAT_VERSION,
+            "tool": {"name": "perfscore", "version": __version__},
+            "run": {
+                "id": self.run_id(),
+                "complete": self.complete,
+                "ruleset": dict(self.ruleset),
+                "inputs": [dict(i) for i in self.inputs],
+            },
+            "rules": [_rule_dict(r) for r in self.rules],
+            "subjects": [_subject_dict(s) for s in self.subjects],
+            "findings": [_finding_dict(f) for f in self.findings],
+            "notifications": [_notification_dict(n) for n in notifications],
+            "summary": summary,
+        }
+        return doc
+
+    def to_json(self, *, indent: int | None = 2) -> str:
+        return dumps(self.to_dict(), indent=indent)
+
+
+def _drop_none(d: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in d.items() if v is not None}
+
+
+def _rule_dict(r: RuleInfo) -> dict[str, Any]:
+    return _drop_none({
+        "id": r.id,
+        "kind": r.kind,
+        "title": r.title,
+        "title_en": r.title_en,
+        "parent": r.parent,
+        "level": r.level,
+        "weight": r.weight,
+        "unit": r.unit,
+        "default_severity": r.default_severity,
+        "description": r.description,
+        "source": dict(r.source) if r.source else None,
+        "location": r.location.to_dict(),
+    })
+
+
+def _subject_dict(s: SubjectResult) -> dict[str, Any]:
+    return {
+        "subject": _drop_none({"type": s.subject.type, "id": s.subject.id, "name": s.subject.name}),
+        "total": s.total,
+        "max": s.max,
+        "grade": s.grade,
+        "grade_label": s.grade_label,
+        "grade_reason": s.grade_reason,
+        "coverage": s.coverage,
+        "complete": s.complete,
+        "scores": [
+            _drop_none({"rule_id": x.rule_id, "outcome": x.outcome, "points": x.points,
+                        "weight": x.weight, "grade": x.grade, "coverage": x.coverage})
+            for x in s.scores
+        ],
+    }
+
+
+def _finding_dict(f: Finding) -> dict[str, Any]:
+    measurement = _drop_none({
+        "value": f.value,
+        "unit": f.unit,
+        "display": f.display,
+        "threshold": dict(f.threshold) if f.threshold else None,
+        "points": f.points,
+        "weight": f.weight,
+        "grade": f.grade,
+    })
+    d: dict[str, Any] = {
+        "fingerprint": f.fingerprint,
+        "rule_id": f.rule_id,
+        "kind": f.kind,
+        "subject": _drop_none({"type": f.subject.type, "id": f.subject.id, "name": f.subject.name}),
+        "outcome": f.outcome,
+        "severity": f.severity,
+        "message": f.message,
+    }
+    if f.message_en:
+        d["message_en"] = f.message_en
+    if f.reason:
+        d["reason"] = f.reason
+    if f.fields:
+        d["fields"] = list(f.fields)
+    d["measurement"] = measurement
+    d["locations"] = [{"role": "rule", **f.location.to_dict()}]
+    return d
+
+
+def _notification_dict(n: Notification) -> dict[str, Any]:
+    return _drop_none({"level": n.level, "code": n.code, "message": n.message, "subject": n.subject})
+
+
+def rules_by_id(rules: Sequence[RuleInfo]) -> dict[str, RuleInfo]:
+    return {r.id: r for r in rules}

@@ -1,0 +1,374 @@
+"""Functions rule expressions may call, and the registry that vets them.
+
+Rule sets come from untrusted authors, so the set of callables an expression can reach is a
+closed, reviewed registry: names are plain identifiers, nothing on simpleeval's
+``DISALLOW_FUNCTIONS`` (``eval``, ``os.system``...) and nothing nondeterministic (no ``rand``)
+can be registered, and the shared :data:`DEFAULT_FUNCTIONS` is read-only (extend a ``copy()``).
+
+All numeric functions take and return :class:`~decimal.Decimal` and compute in
+:data:`DECIMAL_CONTEXT`, never in the caller's thread context, so results do not depend on who
+called.  Series functions skip missing years (``None``): ``mean`` is the mean of the *present*
+values and ``count`` counts present values.
+"""
+
+from __future__ import annotations
+
+import builtins
+import keyword
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from decimal import (
+    ROUND_HALF_EVEN,
+    ROUND_HALF_UP,
+    Context,
+    Decimal,
+    DivisionByZero,
+    InvalidOperation,
+    Overflow,
+)
+from typing import Any, TypeVar, get_args
+
+from simpleeval import DISALLOW_FUNCTIONS
+
+from perfscore.errors import EvaluationError, PerfscoreError, ZeroDenominatorError
+from perfscore.values import Kind, Series
+
+__all__ = [
+    "DECIMAL_CONTEXT",
+    "DEFAULT_FUNCTIONS",
+    "Function",
+    "FunctionRegistry",
+    "MissingArgumentError",
+]
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+#: The one decimal context expressions compute in (same settings as Python's default context,
+#: but private, so a caller changing ``decimal.getcontext()`` cannot change a score).
+DECIMAL_CONTEXT = Context(
+    prec=28,
+    rounding=ROUND_HALF_EVEN,
+    Emin=-999999,
+    Emax=999999,
+    capitals=1,
+    clamp=0,
+    flags=[],
+    traps=[InvalidOperation, DivisionByZero, Overflow],
+)
+
+_KINDS: frozenset[str] = frozenset(get_args(Kind))
+
+# Beyond simpleeval's list: side effects, introspection, and sources of nondeterminism.
+_FORBIDDEN_BUILTINS = frozenset(
+    getattr(builtins, name)
+    for name in (
+        "__import__", "breakpoint", "delattr", "dir", "exit", "id", "input", "open",
+        "print", "quit", "vars",
+    )
+    if hasattr(builtins, name)
+)  # fmt: skip
+_FORBIDDEN_MODULES = frozenset(
+    {"os", "posix", "nt", "sys", "subprocess", "shutil", "socket", "importlib", "random",
+     "secrets", "time", "uuid"}
+)  # fmt: skip
+
+
+class MissingArgumentError(TypeError):
+    """A function got ``None`` (a missing optional value) where it needs a value.
+
+    A ``TypeError`` on purpose: the expression layer turns it into an EvaluationError that
+    names the missing field, exactly as it does for ``None + 1``.
+    """
+
+
+@dataclass(frozen=True)
+class Function:
+    """One callable an expression may use, with the arity checked when a rule set loads."""
+
+    name: str
+    fn: Callable[..., Any]
+    min_args: int
+    max_args: int | None  # None = variadic
+    returns: Kind
+    doc: str  # one line, shown in docs / error hints
+
+
+def _module_of(fn: Callable[..., Any]) -> str:
+    module = getattr(fn, "__module__", None)
+    if not isinstance(module, str):
+        owner = getattr(fn, "__self__", None)
+        module = type(owner).__module__ if owner is not None else ""
+    return module.split(".")[0]
+
+
+def _is_forbidden(fn: Callable[..., Any]) -> bool:
+    try:
+        if fn in DISALLOW_FUNCTIONS or fn in _FORBIDDEN_BUILTINS:
+            return True
+    except TypeError:  # unhashable callable: cannot be one of the listed functions
+        pass
+    return _module_of(fn) in _FORBIDDEN_MODULES
+
+
+class FunctionRegistry:
+    """Name → :class:`Function`; the only callables an expression can reach."""
+
+    def __init__(self) -> None:
+        self._functions: dict[str, Function] = {}
+        self._frozen = False
+
+    def register(
+        self,
+        name: str | None = None,
+        *,
+        min_args: int,
+        max_args: int | None,
+        returns: Kind = "number",
+        doc: str = "",
+    ) -> Callable[[F], F]:
+        """Decorator form of :meth:`add`; the doc defaults to the docstring's first line."""
+
+        def decorator(fn: F) -> F:
+            text = doc or (fn.__doc__ or "").strip().split("\n", 1)[0]
+            self.add(Function(name or fn.__name__, fn, min_args, max_args, returns, text))
+            return fn
+
+        return decorator
+
+    def add(self, function: Function) -> None:
+        """Register ``function`` after vetting its name, arity and callable."""
+        name = function.name
+        if self._frozen:
+            raise PerfscoreError(
+                f"cannot add function {name!r}: this registry is shared and read-only; "
+                "add to a copy() instead"
+            )
+        if not isinstance(name, str) or not name.isidentifier() or keyword.iskeyword(name):
+            raise PerfscoreError(f"function name {name!r} is not a valid identifier")
+        if name.startswith("_"):
+            raise PerfscoreError(f"function name {name!r}: names starting with '_' are reserved")
+        if name in self._functions:
+            raise PerfscoreError(f"function {name!r} is already registered")
+        if not callable(function.fn):
+            raise PerfscoreError(f"function {name!r} is not callable")
+        if _is_forbidden(function.fn):
+            raise PerfscoreError(
+                f"function {name!r} wraps {getattr(function.fn, '__name__', function.fn)!r}, "
+                "which is forbidden in expressions (unsafe or nondeterministic)"
+            )
+        if not isinstance(function.min_args, int) or function.min_args < 0:
+            raise PerfscoreError(f"function {name!r}: min_args must be a non-negative integer")
+        if function.max_args is not None and (
+            not isinstance(function.max_args, int) or function.max_args < function.min_args
+        ):
+            raise PerfscoreError(f"function {name!r}: max_args must be None or >= min_args")
+        if function.returns not in _KINDS:
+            raise PerfscoreError(
+                f"function {name!r}: returns must be one of {', '.join(sorted(_KINDS))}"
+            )
+        self._functions[name] = function
+
+    def get(self, name: str) -> Function | None:
+        return self._functions.get(name)
+
+    def names(self) -> frozenset[str]:
+        return frozenset(self._functions)
+
+    def copy(self) -> FunctionRegistry:
+        """A writable copy (the way to extend :data:`DEFAULT_FUNCTIONS`)."""
+        other = FunctionRegistry()
+        other._functions = dict(self._functions)
+        return other
+
+    def __contains__(self, name: object) -> bool:
+        return name in self._functions
+
+    def __iter__(self) -> Iterator[Function]:
+        return iter(self._functions.values())
+
+    def __len__(self) -> int:
+        return len(self._functions)
+
+    def __repr__(self) -> str:
+        return f"FunctionRegistry({sorted(self._functions)})"
+
+
+# --- argument checks ------------------------------------------------------------------------
+
+
+def _type_word(value: object) -> str:
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, str):
+        return "text"
+    if isinstance(value, Series):
+        return "a series"
+    return f"a value of type {type(value).__name__}"
+
+
+def _number(value: object, fn: str) -> Decimal:
+    if isinstance(value, Decimal):
+        return value
+    if isinstance(value, int) and not isinstance(value, bool):
+        return Decimal(value)
+    if value is None:
+        raise MissingArgumentError(f"{fn}(): a value is missing")
+    raise TypeError(f"{fn}() expects a number, got {_type_word(value)}")
+
+
+def _whole(value: object, fn: str, what: str) -> int:
+    number = _number(value, fn)
+    if not number.is_finite() or number != number.to_integral_value():
+        raise EvaluationError(f"{fn}(): {what} must be a whole number, got {number}")
+    return int(number)
+
+
+def _series(value: object, fn: str) -> Series:
+    if isinstance(value, Series):
+        return value
+    if value is None:
+        raise MissingArgumentError(f"{fn}(): a value is missing")
+    raise TypeError(f"{fn}() expects a series, got {_type_word(value)}")
+
+
+def _present(series: Series) -> list[Decimal]:
+    return [v for v in series.values() if v is not None]
+
+
+# --- the default functions ------------------------------------------------------------------
+
+DEFAULT_FUNCTIONS = FunctionRegistry()
+_register = DEFAULT_FUNCTIONS.register
+
+
+def _extreme(name: str, pick: Callable[..., Decimal], args: tuple[object, ...]) -> Decimal:
+    if len(args) == 1 and isinstance(args[0], Series):
+        values = _present(args[0])
+        if not values:
+            raise EvaluationError(f"{name}() of a series with no values")
+        return pick(values)
+    return pick([_number(a, name) for a in args])
+
+
+@_register("min", min_args=1, max_args=None)
+def fn_min(*args: object) -> Decimal:
+    """Smallest of the numbers (or of a series' present values)."""
+    return _extreme("min", min, args)
+
+
+@_register("max", min_args=1, max_args=None)
+def fn_max(*args: object) -> Decimal:
+    """Largest of the numbers (or of a series' present values)."""
+    return _extreme("max", max, args)
+
+
+@_register("abs", min_args=1, max_args=1)
+def fn_abs(x: object) -> Decimal:
+    """Absolute value."""
+    return DECIMAL_CONTEXT.abs(_number(x, "abs"))
+
+
+@_register("round", min_args=1, max_args=2)
+def fn_round(x: object, places: object = 0) -> Decimal:
+    """Round half up (四舍五入) to ``places`` decimals: round(0.125, 2) = 0.13, round(-2.5) = -3."""
+    number = _number(x, "round")
+    digits = _whole(places, "round", "places")
+    if abs(digits) > DECIMAL_CONTEXT.prec:
+        raise EvaluationError(f"round(): places must be between -28 and 28, got {digits}")
+    try:
+        return number.quantize(
+            Decimal((0, (1,), -digits)), rounding=ROUND_HALF_UP, context=DECIMAL_CONTEXT
+        )
+    except InvalidOperation as exc:
+        raise EvaluationError(
+            f"round(): {number} is too large to round to {digits} places"
+        ) from exc
+
+
+@_register("clamp", min_args=3, max_args=3)
+def fn_clamp(x: object, lo: object, hi: object) -> Decimal:
+    """``x`` limited to the range lo..hi (inclusive)."""
+    number, low, high = _number(x, "clamp"), _number(lo, "clamp"), _number(hi, "clamp")
+    if low > high:
+        raise EvaluationError(f"clamp(): lower bound {low} is greater than upper bound {high}")
+    return min(max(number, low), high)
+
+
+@_register("sum", min_args=1, max_args=1)
+def fn_sum(series: object) -> Decimal:
+    """Sum of a series' present values (0 when none)."""
+    total = Decimal(0)
+    for value in _present(_series(series, "sum")):
+        total = DECIMAL_CONTEXT.add(total, value)
+    return total
+
+
+@_register("mean", min_args=1, max_args=1)
+def fn_mean(series: object) -> Decimal:
+    """Mean of a series' present values; no values is a zero denominator."""
+    values = _present(_series(series, "mean"))
+    if not values:
+        raise ZeroDenominatorError("mean() of a series with no values")
+    total = Decimal(0)
+    for value in values:
+        total = DECIMAL_CONTEXT.add(total, value)
+    return DECIMAL_CONTEXT.divide(total, len(values))
+
+
+@_register("count", min_args=1, max_args=1)
+def fn_count(series: object) -> Decimal:
+    """Number of years with a value (missing years are not counted)."""
+    return Decimal(len(_present(_series(series, "count"))))
+
+
+@_register("last", min_args=2, max_args=2, returns="series")
+def fn_last(series: object, n: object) -> Series:
+    """The last ``n`` years of a series (all of it when it is shorter)."""
+    data = _series(series, "last")
+    count = _whole(n, "last", "n")
+    if count < 0:
+        raise EvaluationError(f"last(): n must not be negative, got {count}")
+    return data.last(count)
+
+
+@_register("year", min_args=2, max_args=2)
+def fn_year(series: object, y: object) -> Decimal | None:
+    """A series' value for year ``y`` (missing when the year has no value)."""
+    return _series(series, "year").get(_whole(y, "year", "the year"))
+
+
+@_register("count_within", min_args=3, max_args=3)
+def fn_count_within(series: object, lo: object, hi: object) -> Decimal:
+    """How many present values lie in lo..hi, both ends included."""
+    data = _series(series, "count_within")
+    low, high = _number(lo, "count_within"), _number(hi, "count_within")
+    return Decimal(sum(1 for v in _present(data) if low <= v <= high))
+
+
+@_register("count_below", min_args=2, max_args=2)
+def fn_count_below(series: object, x: object) -> Decimal:
+    """How many present values are strictly below ``x``."""
+    data, limit = _series(series, "count_below"), _number(x, "count_below")
+    return Decimal(sum(1 for v in _present(data) if v < limit))
+
+
+@_register("count_above", min_args=2, max_args=2)
+def fn_count_above(series: object, x: object) -> Decimal:
+    """How many present values are strictly above ``x``."""
+    data, limit = _series(series, "count_above"), _number(x, "count_above")
+    return Decimal(sum(1 for v in _present(data) if v > limit))
+
+
+@_register("is_missing", min_args=1, max_args=1, returns="boolean")
+def fn_is_missing(x: object) -> bool:
+    """True when the value is missing (an optional field left empty)."""
+    return x is None
+
+
+@_register("coalesce", min_args=2, max_args=2, returns="any")
+def fn_coalesce(x: object, default: object) -> object:
+    """``x``, or ``default`` when ``x`` is missing."""
+    return default if x is None else x
+
+
+DEFAULT_FUNCTIONS._frozen = True

@@ -1,0 +1,257 @@
+"""Load: a rule-set file becomes a :class:`RuleSet` you can evaluate many times.
+
+    rs = perfscore.load_ruleset("rules/cn-dept-overall.yaml")
+    report = rs.evaluate(perfscore.load_subjects("examples/liwan-npc-office-2023.yaml"))
+    report.total, report.grade, report.findings, report.to_json()
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+import pydantic
+
+from . import model as m
+from ._yaml import Document, load_yaml_file, load_yaml_text
+from .compile import Compiled, compile_model
+from .errors import DataError, EvaluationError, Problem, RuleSetError, did_you_mean
+from .evaluate import Evaluator
+from .findings import Report, RuleInfo, SubjectResult
+from .functions import FunctionRegistry
+from .subjects import InputSpec, read_subject
+
+__all__ = ["RuleSet", "SubjectBatch", "load_ruleset", "load_ruleset_text", "load_subjects"]
+
+
+class RuleSet:
+    """A loaded, validated and compiled rule set.  Immutable; safe to reuse for every subject."""
+
+    def __init__(self, compiled: Compiled) -> None:
+        self._c = compiled
+        self._evaluator = Evaluator(compiled, compiled.model.id)
+
+    # -- metadata --------------------------------------------------------------------------
+    @property
+    def id(self) -> str:
+        return self._c.model.id
+
+    @property
+    def title(self) -> str:
+        return self._c.model.title
+
+    @property
+    def version(self) -> str:
+        return self._c.model.version
+
+    @property
+    def source(self) -> str:
+        return self._c.document.source
+
+    @property
+    def sha256(self) -> str:
+        return self._c.document.sha256
+
+    @property
+    def rules(self) -> tuple[RuleInfo, ...]:
+        """Every group, indicator and check, in document order."""
+        return self._c.rules
+
+    @property
+    def inputs(self) -> Mapping[str, InputSpec]:
+        return dict(self._c.inputs)
+
+    @property
+    def model(self) -> m.RuleSetModel:
+        return self._c.model
+
+    @property
+    def compiled(self) -> Compiled:
+        return self._c
+
+    @property
+    def max_total(self) -> Decimal:
+        return self._evaluator.max
+
+    def provenance(self) -> dict[str, Any]:
+        mdl = self._c.model
+        d: dict[str, Any] = {"id": mdl.id, "title": mdl.title, "version": mdl.version,
+                             "language": mdl.perfscore, "uri": self.source, "sha256": self.sha256}
+        if mdl.source is not None:
+            d["source"] = mdl.source.model_dump(exclude_none=True)
+        return d
+
+    def __repr__(self) -> str:
+        return f"<RuleSet {self.id} {self.version} from {self.source}>"
+
+    # -- evaluation ------------------------------------------------------------------------
+    def evaluate_subject(self, record: Mapping[str, Any], *, index: int = 0, strict: bool = False) -> SubjectResult:
+        """Score one subject record: ``{id, name, values: {...}}`` or a flat mapping of values."""
+        data = read_subject(record, self._c.inputs, index=index, subject_type=self._c.model.subject_type)
+        result = self._evaluator.subject(data)
+        if strict:
+            for f in result.findings:
+                if f.outcome == "error":
+                    raise EvaluationError(f.reason or f.message, rule_id=f.rule_id,
+                                          field=f.fields[0] if f.fields else None)
+        return result
+
+    def evaluate(self, data: Any, *, strict: bool = False) -> Report:
+        """Score one subject (a mapping), a batch (a list/iterable, or ``{subjects: [...]}``) or
+        a :class:`SubjectBatch` from :func:`load_subjects`.  Never raises for bad records unless
+        ``strict=True``: they become ``error`` findings."""
+        inputs: tuple[Mapping[str, str], ...] = ()
+        if isinstance(data, SubjectBatch):
+            inputs = ({"uri": data.uri, "sha256": data.sha256},)
+            records: Iterable[Any] = data.records
+        elif isinstance(data, Mapping):
+            records = data["subjects"] if isinstance(data.get("subjects"), list) else [data]
+        else:
+            records = data
+        results = tuple(self.evaluate_subject(r, index=i, strict=strict) for i, r in enumerate(records))
+        return Report(self.provenance(), self._c.rules, results, inputs)
+
+
+@dataclass(frozen=True)
+class SubjectBatch:
+    """Subject records read from a data file, with the file's provenance."""
+
+    records: tuple[Any, ...]
+    uri: str
+    sha256: str
+
+
+def load_subjects(path: str | os.PathLike[str]) -> SubjectBatch:
+    """Read subject data (YAML or JSON): one subject, a list, or ``{subjects: [...]}``."""
+    doc = load_yaml_file(path, error=DataError)
+    data = doc.data
+    if isinstance(data, Mapping) and isinstance(data.get("subjects"), list):
+        records = tuple(data["subjects"])
+    elif isinstance(data, list):
+        records = tuple(data)
+    elif isinstance(data, Mapping):
+        records = (data,)
+    else:
+        raise DataError([Problem("expected a subject (a mapping) or a list of subjects",
+                                 source=doc.source, line=1, column=1)])
+    return SubjectBatch(records, doc.source, doc.sha256)
+
+
+# --- loading -------------------------------------------------------------------------------
+
+
+def _real_path(data: Any, loc: Sequence[str | int]) -> tuple[tuple[str | int, ...], bool]:
+    """Map a pydantic ``loc`` onto the document, dropping union tags it inserts."""
+    path: list[str | int] = []
+    cur = data
+    complete = True
+    for item in loc:
+        if isinstance(cur, Mapping) and item in cur:
+            path.append(item)
+            cur = cur[item]
+        elif isinstance(cur, list) and isinstance(item, int) and 0 <= item < len(cur):
+            path.append(item)
+            cur = cur[item]
+        elif isinstance(item, str) and isinstance(cur, Mapping):
+            # union discriminator tag or a missing key
+            if item in ("threshold", "proportional", "deduct", "bands", "series_bands", "checklist",
+                        "tier", "formula", "grade") and cur.get("type") == item:
+                continue
+            path.append(item)
+            complete = False
+            cur = None
+        else:
+            complete = False
+            cur = None
+    return tuple(path), complete
+
+
+def _model_fields(data: Any, path: Sequence[str | int]) -> list[str]:
+    """Known keys at a path, for 'did you mean' on unknown keys."""
+    target: Any = m.RuleSetModel
+    for p in path:
+        if isinstance(p, int):
+            continue
+        fld = getattr(target, "model_fields", {}).get(p)
+        if fld is None:
+            return []
+        ann = fld.annotation
+        inner = _model_in(ann)
+        if inner is None:
+            return []
+        target = inner
+    return list(getattr(target, "model_fields", {}))
+
+
+def _model_in(ann: Any) -> Any:
+    if isinstance(ann, type) and issubclass(ann, pydantic.BaseModel):
+        return ann
+    for arg in getattr(ann, "__args__", ()) or ():
+        found = _model_in(arg)
+        if found is not None:
+            return found
+    return None
+
+
+def _pydantic_problems(doc: Document, exc: pydantic.ValidationError) -> list[Problem]:
+    problems = []
+    for err in exc.errors():
+        path, complete = _real_path(doc.data, err["loc"])
+        etype = err["type"]
+        if etype == "missing":
+            problems.append(doc.problem(path[:-1], f"missing required key {path[-1]!r}"))
+        elif etype == "extra_forbidden":
+            key = path[-1]
+            known = _model_fields(doc.data, path[:-1])
+            problems.append(doc.problem(path, f"unknown key {key!r}",
+                                        suggestion=did_you_mean(str(key), known), key=True))
+        elif etype == "union_tag_invalid":
+            ctx = err.get("ctx", {})
+            problems.append(doc.problem((*path, "type"), f"unknown scorer type {ctx.get('tag')!r} "
+                                        f"(expected one of {ctx.get('expected_tags')})"))
+        elif etype == "union_tag_not_found":
+            problems.append(doc.problem(path, "a scorer needs a 'type'"))
+        else:
+            msg = err["msg"]
+            if etype == "string_pattern_mismatch":
+                msg = "must be an ASCII identifier (letters, digits, _; starting with a letter)"
+            problems.append(doc.problem(path, msg[0].lower() + msg[1:] if msg else "invalid value"))
+        del complete
+    return problems
+
+
+def _from_document(doc: Document, functions: FunctionRegistry | None) -> RuleSet:
+    data = doc.data
+    if not isinstance(data, Mapping):
+        raise RuleSetError([Problem("a rule set is a mapping with 'perfscore', 'id', 'title', ...",
+                                    source=doc.source, line=1, column=1)])
+    lang = str(data.get("perfscore", ""))
+    if lang and lang.split(".")[0] != m.LANGUAGE_VERSION:
+        raise RuleSetError([doc.problem(("perfscore",), f"rule language version {lang!r} is not supported "
+                                        f"(this perfscore reads version {m.LANGUAGE_VERSION})")])
+    try:
+        model = m.RuleSetModel.model_validate(data)
+    except pydantic.ValidationError as e:
+        problems = _pydantic_problems(doc, e)
+        raise RuleSetError(sorted(problems, key=lambda p: (p.line or 0, p.column or 0))) from e
+    return RuleSet(compile_model(model, doc, functions))
+
+
+def load_ruleset(path: str | os.PathLike[str], *, functions: FunctionRegistry | None = None) -> RuleSet:
+    """Load, validate and compile a rule-set file.  Raises :class:`RuleSetError` listing every
+    problem as ``file:line:col: path: message``."""
+    return _from_document(load_yaml_file(path), functions)
+
+
+def load_ruleset_text(text: str, *, source: str = "<string>", functions: FunctionRegistry | None = None) -> RuleSet:
+    """Like :func:`load_ruleset`, from YAML text (handy in tests and notebooks)."""
+    return _from_document(load_yaml_text(text, source=source), functions)
+
+
+def sha256_of(path: str | os.PathLike[str]) -> str:
+    with open(path, "rb") as fh:
+        return hashlib.sha256(fh.read()).hexdigest()

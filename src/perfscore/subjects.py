@@ -1,0 +1,230 @@
+"""Subject data: read one department's (or project's) record against the declared inputs.
+
+A wrong or missing value never crashes the batch and never turns into a silent zero: it is
+recorded as a *field error*, and every indicator or check that reads the field gets an
+``error`` finding naming it.  Accepted normalisations (documented in docs/data.md):
+
+* numbers may be given as text: full-width digits and punctuation (NFKC), thousands
+  separators (``3,435.02``) and a trailing unit equal to the declared one (``3435.02万元``);
+* ``percent`` inputs are written in percentage points (``99.4`` or ``"99.4%"``) and stored
+  as the ratio 0.994, so expressions compare ratios (``rate >= 0.95``);
+* booleans accept true/false, yes/no, 是/否.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from .errors import did_you_mean
+from .values import Kind, Series, Value
+
+__all__ = ["InputSpec", "Subject", "SubjectData", "normalise_value", "read_subject"]
+
+_THOUSANDS = re.compile(r"^[+-]?\d{1,3}(,\d{3})+(\.\d+)?$")
+_TRUE = {"true", "yes", "是", "y"}
+_FALSE = {"false", "no", "否", "n"}
+HUNDRED = Decimal(100)
+
+
+@dataclass(frozen=True)
+class InputSpec:
+    """A declared input field, as the evaluator needs it."""
+
+    name: str
+    type: str
+    title: str | None = None
+    unit: str | None = None
+    required: bool = False
+    default: Value = None
+    min: Decimal | None = None
+    max: Decimal | None = None
+    choices: tuple[str, ...] | None = None
+    of: str = "number"
+
+    @property
+    def kind(self) -> Kind:
+        if self.type in ("number", "money", "percent", "integer"):
+            return "number"
+        if self.type == "boolean":
+            return "boolean"
+        if self.type == "text":
+            return "text"
+        return "series"
+
+    @property
+    def display_unit(self) -> str | None:
+        if self.type == "percent" or (self.type == "series" and self.of == "percent"):
+            return "%"
+        return self.unit
+
+
+@dataclass(frozen=True)
+class Subject:
+    """What was scored: a department, a project, a programme."""
+
+    id: str
+    name: str | None = None
+    type: str = "department"
+
+
+@dataclass
+class SubjectData:
+    subject: Subject
+    values: dict[str, Value]
+    field_errors: dict[str, str] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+
+
+def _describe(raw: object) -> str:
+    if raw is None:
+        return "nothing"
+    if isinstance(raw, bool):
+        return "true" if raw else "false"
+    if isinstance(raw, str):
+        return f"text {raw!r}"
+    if isinstance(raw, (list, tuple)):
+        return "a list"
+    if isinstance(raw, Mapping):
+        return "a mapping"
+    return repr(raw)
+
+
+def _to_number(raw: object, unit: str | None, percent: bool) -> Decimal:
+    if isinstance(raw, bool) or raw is None:
+        raise ValueError(f"expected a number, got {_describe(raw)}")
+    if isinstance(raw, Decimal):
+        d = raw
+    elif isinstance(raw, int):
+        d = Decimal(raw)
+    elif isinstance(raw, float):
+        d = Decimal(repr(raw))
+    elif isinstance(raw, str):
+        text = unicodedata.normalize("NFKC", raw).strip().replace(" ", "")
+        had_percent = False
+        if unit and unit != "%" and text.endswith(unicodedata.normalize("NFKC", unit)):
+            text = text[: -len(unicodedata.normalize("NFKC", unit))]
+        if text.endswith("%"):
+            if not percent:
+                raise ValueError(f"expected a number, got {_describe(raw)} (a percentage where none is expected)")
+            text, had_percent = text[:-1], True
+        if _THOUSANDS.match(text):
+            text = text.replace(",", "")
+        try:
+            d = Decimal(text)
+        except InvalidOperation:
+            raise ValueError(f"expected a number, got {_describe(raw)}") from None
+        del had_percent
+    else:
+        raise ValueError(f"expected a number, got {_describe(raw)}")
+    if not d.is_finite():
+        raise ValueError(f"expected a finite number, got {d}")
+    return d
+
+
+def normalise_value(spec: InputSpec, raw: object) -> Value:
+    """The stored value of one field, or ``ValueError`` with a plain message."""
+    t = spec.type
+    if t in ("number", "money", "percent", "integer"):
+        d = _to_number(raw, spec.unit, percent=t == "percent")
+        if t == "integer" and d != d.to_integral_value():
+            raise ValueError(f"expected a whole number, got {d}")
+        if spec.min is not None and d < spec.min:
+            raise ValueError(f"{d} is below the minimum {spec.min}")
+        if spec.max is not None and d > spec.max:
+            raise ValueError(f"{d} is above the maximum {spec.max}")
+        return d / HUNDRED if t == "percent" else d
+    if t == "boolean":
+        if isinstance(raw, bool):
+            return raw
+        if isinstance(raw, str) and raw.strip().lower() in _TRUE | _FALSE:
+            return raw.strip().lower() in _TRUE
+        raise ValueError(f"expected true or false, got {_describe(raw)}")
+    if t == "text":
+        if not isinstance(raw, str):
+            raise ValueError(f"expected text, got {_describe(raw)}")
+        if spec.choices is not None and raw not in spec.choices:
+            hint = did_you_mean(raw, spec.choices)
+            extra = f" (did you mean {hint!r}?)" if hint else ""
+            raise ValueError(f"{raw!r} is not one of {', '.join(spec.choices)}{extra}")
+        return raw
+    # series
+    if not isinstance(raw, Mapping):
+        raise ValueError(f"expected values per year (a mapping like 2023: 0.98), got {_describe(raw)}")
+    elem = InputSpec(spec.name, spec.of, unit=spec.unit, min=spec.min, max=spec.max)
+    points: list[tuple[int, Decimal | None]] = []
+    for k, v in raw.items():
+        try:
+            year = int(k) if not isinstance(k, bool) else None
+        except (TypeError, ValueError):
+            year = None
+        if year is None:
+            raise ValueError(f"year {k!r} is not a year")
+        if v is None:
+            points.append((year, None))
+            continue
+        try:
+            nv = normalise_value(elem, v)
+        except ValueError as e:
+            raise ValueError(f"year {year}: {e}") from None
+        assert isinstance(nv, Decimal)
+        points.append((year, nv))
+    return Series(tuple(sorted(points)))
+
+
+_RESERVED = {"id", "name", "type", "values"}
+
+
+def read_subject(
+    record: object, specs: Mapping[str, InputSpec], *, index: int, subject_type: str
+) -> SubjectData:
+    """Read one record: ``{id, name, type, values: {...}}`` or a flat mapping of values."""
+    if not isinstance(record, Mapping):
+        subject = Subject(f"subject-{index + 1}", None, subject_type)
+        errors = {n: f"the subject record is {_describe(record)}, not a mapping" for n in specs}
+        return SubjectData(subject, dict.fromkeys(specs), errors)
+    if "values" in record:
+        raw_values = record.get("values")
+        meta = record
+    else:
+        raw_values = {k: v for k, v in record.items() if k not in _RESERVED}
+        meta = record
+    sid = meta.get("id")
+    subject = Subject(
+        str(sid) if sid is not None and not isinstance(sid, (Mapping, list)) else f"subject-{index + 1}",
+        str(meta["name"]) if isinstance(meta.get("name"), str) else None,
+        str(meta["type"]) if isinstance(meta.get("type"), str) else subject_type,
+    )
+    data = SubjectData(subject, {})
+    if not isinstance(raw_values, Mapping):
+        for n in specs:
+            data.values[n] = None
+            data.field_errors[n] = f"'values' is {_describe(raw_values)}, not a mapping"
+        return data
+    for key in raw_values:
+        if str(key) not in specs:
+            hint = did_you_mean(str(key), specs)
+            extra = f" (did you mean {hint!r}?)" if hint else ""
+            data.notes.append(f"unknown field {str(key)!r} is ignored{extra}")
+    for name, spec in specs.items():
+        raw: Any = raw_values.get(name)
+        if raw is None:
+            if spec.default is not None:
+                raw = spec.default
+            elif spec.required:
+                data.values[name] = None
+                data.field_errors[name] = "required value is missing"
+                continue
+            else:
+                data.values[name] = None
+                continue
+        try:
+            data.values[name] = normalise_value(spec, raw)
+        except ValueError as e:
+            data.values[name] = None
+            data.field_errors[name] = str(e)
+    return data

@@ -1,0 +1,101 @@
+"""Terminal output for people: the indicator tree with points, the checks, total and grade.
+
+rich measures East Asian wide characters, so 中文 titles stay aligned in the columns.
+"""
+
+from __future__ import annotations
+
+from typing import TextIO
+
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
+
+from .findings import Report, RuleInfo, SubjectResult
+from .numbers import json_number
+
+__all__ = ["render_report"]
+
+_OUTCOME = {
+    "zh": {"pass": "达标", "fail": "未达标", "not_applicable": "不适用", "error": "错误"},
+    "en": {"pass": "pass", "fail": "fail", "not_applicable": "n/a", "error": "error"},
+}
+_STYLE = {"pass": "green", "fail": "yellow", "not_applicable": "dim", "error": "bold red"}
+_WORDS = {
+    "zh": {"indicator": "指标", "value": "值", "points": "得分/权重", "outcome": "结果",
+           "check": "检查", "message": "说明", "total": "总分", "grade": "等级", "no_grade": "不评级",
+           "coverage": "有数据的权重占比", "subject": "评价对象"},
+    "en": {"indicator": "Indicator", "value": "Value", "points": "Points/weight", "outcome": "Outcome",
+           "check": "Check", "message": "Message", "total": "Total", "grade": "Grade",
+           "no_grade": "no grade", "coverage": "weight scored from data", "subject": "Subject"},
+}
+
+
+def _title(rule: RuleInfo, lang: str) -> str:
+    return rule.title if lang == "zh" or not rule.title_en else rule.title_en
+
+
+def _subject_tables(s: SubjectResult, rules: dict[str, RuleInfo], console: Console, lang: str) -> None:
+    w = _WORDS[lang]
+    name = s.subject.name or s.subject.id
+    console.print(Text(f"{w['subject']}: {name} ({s.subject.id})", style="bold"))
+    table = Table(show_lines=False, header_style="bold")
+    table.add_column(w["indicator"])
+    table.add_column(w["value"], justify="right")
+    table.add_column(w["points"], justify="right")
+    table.add_column(w["outcome"])
+    findings = {f.rule_id: f for f in s.findings}
+    for score in s.scores:
+        rule = rules[score.rule_id]
+        indent = "  " * ((rule.level or 1) - 1)
+        group = rule.kind == "group"
+        title = Text(indent + _title(rule, lang), style="bold" if group else "")
+        f = findings.get(score.rule_id)
+        value = f.display if f is not None and f.display else ""
+        if score.points is not None and score.weight is not None:
+            pts = f"{json_number(score.points)} / {json_number(score.weight)}"
+        elif score.grade is not None:
+            pts = score.grade
+        elif score.weight is not None:
+            pts = f"— / {json_number(score.weight)}"
+        else:
+            pts = "—"
+        outcome = Text(_OUTCOME[lang].get(score.outcome, score.outcome), style=_STYLE.get(score.outcome, ""))
+        table.add_row(title, value, pts, outcome)
+    console.print(table)
+    checks = [f for f in s.findings if f.kind == "check"]
+    if checks:
+        ct = Table(header_style="bold")
+        ct.add_column(w["check"])
+        ct.add_column(w["outcome"])
+        ct.add_column(w["message"])
+        for f in checks:
+            rule = rules[f.rule_id]
+            ct.add_row(_title(rule, lang), Text(_OUTCOME[lang][f.outcome], style=_STYLE[f.outcome]),
+                       f.message if lang == "zh" else (f.message_en or f.message))
+        console.print(ct)
+    problems = [f for f in s.findings if f.kind == "indicator" and f.outcome in ("error", "fail")]
+    for f in problems:
+        console.print(Text("• " + (f.message if lang == "zh" else (f.message_en or f.message)),
+                           style=_STYLE[f.outcome]))
+    total = "—" if s.total is None else f"{json_number(s.total)} / {json_number(s.max)}"
+    if s.grade is not None:
+        grade = f"{s.grade_label or s.grade} ({s.grade})"
+    else:
+        grade = w["no_grade"] + (f" — {s.grade_reason}" if s.grade_reason else "")
+    cov = f"{json_number(s.coverage * 100)}%"
+    console.print(Text(f"{w['total']}: {total}   {w['grade']}: {grade}   {w['coverage']}: {cov}", style="bold"))
+    for n in s.notifications:
+        console.print(Text(f"{n.level}: {n.message}", style="dim"))
+    console.print()
+
+
+def render_report(report: Report, out: TextIO, *, lang: str = "zh", width: int | None = None) -> None:
+    """Write a readable table per subject."""
+    console = Console(file=out, width=width or (None if out.isatty() else 120), highlight=False,
+                      emoji=False, soft_wrap=False)
+    rs = report.ruleset
+    console.print(Text(f"{rs.get('title')}  [{rs.get('id')} {rs.get('version')}]", style="bold"))
+    rules = {r.id: r for r in report.rules}
+    for s in report.subjects:
+        _subject_tables(s, rules, console, lang)
