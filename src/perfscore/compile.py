@@ -255,17 +255,17 @@ class _Compiler:
                 self.problem(path, f"metric {name!r} has the same name as an input")
             names[name] = "any"
         # pass 1: what each metric reads, to order them
-        reads: dict[str, frozenset[str]] = {}
+        first: dict[str, Any] = {}
         for name, met in self.model.metrics.items():
-            expr = self.compile(met.expr, ("metrics", name, "expr"), names)
-            reads[name] = expr.names
-        order = self._toposort(reads)
+            first[name] = self.compile(met.expr, ("metrics", name, "expr"), names)
+        order = self._toposort({n: e.names for n, e in first.items()})
         nodes: list[MetricNode] = []
         for name in order:
             met = self.model.metrics[name]
-            expr = self.compile(met.expr, ("metrics", name, "expr"), {**self.kinds, **{
-                n: names[n] for n in self.model.metrics if n not in self.kinds}})
-            self.kinds[name] = expr.kind if not isinstance(expr, _Broken) else "any"
+            expr = first[name]
+            if not isinstance(expr, _Broken):  # pass 2: now the kinds of its inputs are known
+                expr = self.compile(met.expr, ("metrics", name, "expr"), {**names, **self.kinds})
+            self.kinds[name] = "any" if isinstance(expr, _Broken) else expr.kind
             nodes.append(MetricNode(name, met.title, met.unit, expr,
                                     met.zero_division or self.model.settings.zero_division,
                                     bool(expr.functions & _MISSING_AWARE)))

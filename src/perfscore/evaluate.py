@@ -362,21 +362,23 @@ class Evaluator:
         findings.extend(self._check(ch, scope, failures, data.subject) for ch in self.c.checks)
         total: Decimal | None = None
         coverage = ZERO
-        grade = label = grade_reason = None
+        grade = label = grade_reason = reason_zh = None
         if top and self.root.weight is not None:
             root = weighted_sum(self.root, top)
             coverage = round_half_up(root.coverage, 4)
             if root.outcome == "error":
                 grade_reason = f"total cannot be computed: {root.reason}"
+                reason_zh = f"无法计算总分：{root.reason}"
             elif root.points is None:
                 total = ZERO
-                grade_reason = "no indicator applies"
+                grade_reason, reason_zh = "no indicator applies", "没有适用的指标"
             else:
                 total = round_half_up(root.points, self.places)
         if total is not None and self.c.grade_bands:
             if self.c.min_coverage is not None and coverage < self.c.min_coverage:
-                grade_reason = (f"only {json_number(coverage * 100)}% of the weight was scored from data; "
-                                f"a grade needs {json_number(self.c.min_coverage * 100)}%")
+                have, need = json_number(coverage * 100), json_number(self.c.min_coverage * 100)
+                grade_reason = f"only {have}% of the weight was scored from data; a grade needs {need}%"
+                reason_zh = f"有数据可评分的权重仅占 {have}%，评级至少需要 {need}%"
             else:
                 band = next((b for b in self.c.grade_bands if total >= b.min), None)
                 if band is not None:
@@ -391,7 +393,8 @@ class Evaluator:
                         continue
                     if hit:
                         grade, label, grade_reason = o.grade, o.label, o.reason or f"override: {o.when.text}"
+                        reason_zh = o.reason or f"强制评级：{o.when.text}"
                         break
         notes = tuple(Notification("warning", "unknown-field", n, data.subject.id) for n in data.notes)
         return SubjectResult(data.subject, total, self.max, grade, label, grade_reason, coverage,
-                             tuple(scores), tuple(findings), notes)
+                             tuple(scores), tuple(findings), notes, reason_zh)

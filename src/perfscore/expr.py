@@ -19,13 +19,13 @@ paths raise only :class:`~perfscore.errors.PerfscoreError` subclasses.
 from __future__ import annotations
 
 import ast
-import copy
 import operator
 import re
+import warnings
 from collections import ChainMap
 from collections.abc import Callable, Mapping
 from decimal import Decimal, DecimalException, DivisionByZero, DivisionUndefined, Overflow
-from typing import TYPE_CHECKING, Any, Literal, NoReturn
+from typing import TYPE_CHECKING, Any, Literal, NoReturn, get_args
 
 import simpleeval
 
@@ -128,6 +128,7 @@ _VERBS: dict[type[ast.AST], str] = {
     ast.FloorDiv: "divide", ast.Mod: "take the remainder of", ast.Pow: "raise to a power",
     ast.USub: "negate", ast.UAdd: "apply unary '+' to",
 }  # fmt: skip
+_DECLARABLE: frozenset[str] = frozenset(get_args(Kind))
 _KIND_WORDS: dict[str, str] = {
     "text": "text",
     "boolean": "a boolean (true/false)",
@@ -363,8 +364,11 @@ class _Checker:
         if name.startswith("_"):
             self.fail(f"names starting with '_' are not allowed: {name!r}", node)
         if name in self.declared:
+            kind = self.declared[name]
+            if kind not in _DECLARABLE:
+                self.fail(f"{name!r} is declared with an unknown kind {kind!r}", node)
             self.names.setdefault(name, None)
-            return ast.copy_location(ast.Name(id=name, ctx=ast.Load()), node), self.declared[name]
+            return ast.copy_location(ast.Name(id=name, ctx=ast.Load()), node), kind
         if name in self.registry:
             self.fail(f"{name!r} is a function; call it as {name}(...)", node)
         self.fail(
@@ -522,32 +526,48 @@ class _Checker:
         ), function.returns
 
 
-class _ToPython(ast.NodeTransformer):
-    """Turns the reference tree into the fast one: scope look-ups and Decimal-context calls."""
+def _to_python(node: ast.expr) -> ast.expr:
+    """The fast tree: a *new* tree (the reference tree stays intact) with ``scope["x"]``
+    look-ups for names and Decimal-context calls for arithmetic."""
 
-    def visit_Name(self, node: ast.Name) -> ast.expr:
-        if node.id.startswith("_"):
+    def call(name: str, args: list[ast.expr]) -> ast.expr:
+        func = ast.Name(id=name, ctx=ast.Load())
+        return ast.copy_location(ast.Call(func=func, args=args, keywords=[]), node)
+
+    if isinstance(node, ast.Name):
+        if node.id.startswith("_"):  # constants, functions: globals of the compiled code
             return node
-        lookup = ast.Subscript(
-            value=ast.Name(id="scope", ctx=ast.Load()), slice=ast.Constant(node.id), ctx=ast.Load()
-        )
+        scope = ast.Name(id="scope", ctx=ast.Load())
+        lookup = ast.Subscript(value=scope, slice=ast.Constant(node.id), ctx=ast.Load())
         return ast.copy_location(lookup, node)
-
-    def visit_BinOp(self, node: ast.BinOp) -> ast.expr:
-        self.generic_visit(node)
-        name = _BINOPS[type(node.op)][0]
-        call = ast.Call(
-            func=ast.Name(id=name, ctx=ast.Load()), args=[node.left, node.right], keywords=[]
-        )
-        return ast.copy_location(call, node)
-
-    def visit_UnaryOp(self, node: ast.UnaryOp) -> ast.expr:
-        self.generic_visit(node)
+    if isinstance(node, ast.BinOp):
+        return call(_BINOPS[type(node.op)][0], [_to_python(node.left), _to_python(node.right)])
+    if isinstance(node, ast.UnaryOp):
+        operand = _to_python(node.operand)
         if isinstance(node.op, ast.Not):
-            return node
-        name = _UNARYOPS[type(node.op)][0]
-        call = ast.Call(func=ast.Name(id=name, ctx=ast.Load()), args=[node.operand], keywords=[])
-        return ast.copy_location(call, node)
+            return ast.copy_location(ast.UnaryOp(op=node.op, operand=operand), node)
+        return call(_UNARYOPS[type(node.op)][0], [operand])
+    if isinstance(node, ast.BoolOp):
+        values = [_to_python(v) for v in node.values]
+        return ast.copy_location(ast.BoolOp(op=node.op, values=values), node)
+    if isinstance(node, ast.Compare):
+        new = ast.Compare(
+            left=_to_python(node.left),
+            ops=node.ops,
+            comparators=[_to_python(c) for c in node.comparators],
+        )
+        return ast.copy_location(new, node)
+    if isinstance(node, ast.IfExp):
+        new_if = ast.IfExp(
+            test=_to_python(node.test), body=_to_python(node.body), orelse=_to_python(node.orelse)
+        )
+        return ast.copy_location(new_if, node)
+    if isinstance(node, ast.Call):
+        new_call = ast.Call(func=node.func, args=[_to_python(a) for a in node.args], keywords=[])
+        return ast.copy_location(new_call, node)
+    if isinstance(node, ast.Constant):
+        return node
+    raise AssertionError(f"unexpected node after validation: {type(node).__name__}")
 
 
 _TEMPLATE = """
@@ -747,7 +767,9 @@ def compile_expression(
             f"expression is nested too deeply (more than {max_depth} levels)", expr=text
         )
     try:
-        tree = ast.parse(source, mode="eval")
+        with warnings.catch_warnings():  # e.g. invalid escapes: never print, never raise
+            warnings.simplefilter("ignore")
+            tree = ast.parse(source, mode="eval")
     except SyntaxError as exc:
         equals = _SINGLE_EQUALS.search(source)
         if equals is not None:
@@ -777,7 +799,7 @@ def compile_expression(
         body, kind = checker.visit(tree.body)
         reference = ast.Expr(value=body)
         ast.copy_location(reference, tree.body)
-        fast = _ToPython().visit(_copy_tree(body))
+        fast = _to_python(body)
         candidates = tuple(dict.fromkeys([*checker.operands, *checker.arguments]))
         return CompiledExpression(
             text,
@@ -792,8 +814,3 @@ def compile_expression(
         )
     except (RecursionError, MemoryError):
         raise ExpressionError("expression is too complex", expr=text) from None
-
-
-def _copy_tree(node: ast.expr) -> ast.expr:
-    """A deep copy, so rewriting the fast tree leaves the reference tree intact."""
-    return copy.deepcopy(node)

@@ -130,6 +130,7 @@ class SubjectResult:
     scores: tuple[IndicatorScore, ...]
     findings: tuple[Finding, ...]
     notifications: tuple[Notification, ...] = ()
+    grade_reason_zh: str | None = None
 
     @property
     def complete(self) -> bool:

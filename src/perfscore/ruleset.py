@@ -173,18 +173,25 @@ def _real_path(data: Any, loc: Sequence[str | int]) -> tuple[tuple[str | int, ..
 def _model_fields(data: Any, path: Sequence[str | int]) -> list[str]:
     """Known keys at a path, for 'did you mean' on unknown keys."""
     target: Any = m.RuleSetModel
+    skip_key = False
     for p in path:
         if isinstance(p, int):
+            continue
+        if skip_key:  # a key of a dict-valued field (an input or metric name)
+            skip_key = False
             continue
         fld = getattr(target, "model_fields", {}).get(p)
         if fld is None:
             return []
         ann = fld.annotation
+        skip_key = getattr(ann, "__origin__", None) is dict
         inner = _model_in(ann)
         if inner is None:
             return []
         target = inner
-    return list(getattr(target, "model_fields", {}))
+    if isinstance(target, type) and issubclass(target, pydantic.BaseModel):
+        return list(target.model_fields)
+    return []
 
 
 def _model_in(ann: Any) -> Any:

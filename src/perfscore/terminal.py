@@ -71,8 +71,10 @@ def _subject_tables(s: SubjectResult, rules: dict[str, RuleInfo], console: Conso
         ct.add_column(w["message"])
         for f in checks:
             rule = rules[f.rule_id]
-            ct.add_row(_title(rule, lang), Text(_OUTCOME[lang][f.outcome], style=_STYLE[f.outcome]),
-                       f.message if lang == "zh" else (f.message_en or f.message))
+            msg = f.message if lang == "zh" else (f.message_en or f.message)
+            for prefix in (f"{rule.title}：", f"{_title(rule, lang)}: "):
+                msg = msg.removeprefix(prefix)
+            ct.add_row(_title(rule, lang), Text(_OUTCOME[lang][f.outcome], style=_STYLE[f.outcome]), msg)
         console.print(ct)
     problems = [f for f in s.findings if f.kind == "indicator" and f.outcome in ("error", "fail")]
     for f in problems:
@@ -82,7 +84,8 @@ def _subject_tables(s: SubjectResult, rules: dict[str, RuleInfo], console: Conso
     if s.grade is not None:
         grade = f"{s.grade_label or s.grade} ({s.grade})"
     else:
-        grade = w["no_grade"] + (f" — {s.grade_reason}" if s.grade_reason else "")
+        reason = s.grade_reason_zh if lang == "zh" else s.grade_reason
+        grade = w["no_grade"] + (f"（{reason}）" if reason and lang == "zh" else f" ({reason})" if reason else "")
     cov = f"{json_number(s.coverage * 100)}%"
     console.print(Text(f"{w['total']}: {total}   {w['grade']}: {grade}   {w['coverage']}: {cov}", style="bold"))
     for n in s.notifications:

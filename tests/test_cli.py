@@ -1,0 +1,87 @@
+"""The command line: score (table and json), validate (every problem, exit 2)."""
+
+from __future__ import annotations
+
+import io
+import json
+from pathlib import Path
+
+from perfscore.cli import main
+
+ROOT = Path(__file__).resolve().parent.parent
+RULES = str(ROOT / "rules" / "cn-dept-overall.yaml")
+DATA = str(ROOT / "examples" / "liwan-npc-office-2023.yaml")
+
+
+def run(*argv: str) -> tuple[int, str, str]:
+    out, err = io.StringIO(), io.StringIO()
+    code = main(list(argv), stdout=out, stderr=err)
+    return code, out.getvalue(), err.getvalue()
+
+
+def test_score_prints_a_readable_chinese_table() -> None:
+    code, out, _ = run("score", RULES, DATA)
+    assert code == 0
+    assert "预算执行率" in out and "99.44%" in out and "10 / 10" in out
+    assert "总分: 100 / 100" in out
+    assert "不评级" in out  # 30% coverage: the rule set withholds the grade
+    # 中文 is aligned: every row of the indicator table has the same display width
+    from rich.cells import cell_len
+
+    lines = out.splitlines()
+    first_table = lines[lines.index(next(x for x in lines if x.startswith("┡"))) + 1:]
+    rows = first_table[: first_table.index(next(x for x in first_table if x.startswith("└")))]
+    assert len(rows) == 21 and len({cell_len(r) for r in rows}) == 1
+
+
+def test_score_json_writes_the_findings_document(tmp_path: Path) -> None:
+    code, out, _ = run("score", RULES, DATA, "--format", "json")
+    assert code == 0
+    doc = json.loads(out)
+    assert doc["format"] == "perfscore.findings" and doc["format_version"] == "1.0"
+    target = tmp_path / "findings.json"
+    code, out2, _ = run("score", RULES, DATA, "--format", "json", "-o", str(target))
+    assert code == 0 and out2 == ""
+    assert target.read_text(encoding="utf-8") == out
+
+
+def test_fail_on_and_strict_exit_codes(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("id: x\nvalues: {budget: 100, executed: 95, basic_expenditure: 1, project_expenditure: 1}\n",
+                   encoding="utf-8")
+    code, _, _ = run("score", RULES, str(bad))
+    assert code == 0
+    code, _, _ = run("score", RULES, str(bad), "--fail-on", "error")
+    assert code == 1  # 基本 + 项目 ≠ 执行数 is a failed check of severity error
+    missing = tmp_path / "missing.yaml"
+    missing.write_text("id: y\nvalues: {executed: 95}\n", encoding="utf-8")
+    code, _, err = run("score", RULES, str(missing), "--strict")
+    assert code == 3 and "could not be evaluated" in err
+
+
+def test_validate_ok_and_every_problem_with_exit_2(tmp_path: Path) -> None:
+    code, out, _ = run("validate", RULES)
+    assert code == 0 and "ok" in out
+    broken = tmp_path / "broken.yaml"
+    broken.write_text(
+        'perfscore: 1\nid: b\ntitle: 坏\nversion: "1"\n'
+        "inputs: {executed: {type: money}, budget: {type: money}}\n"
+        "metrics: {rate: {expr: excuted / budget}}\n"
+        "indicators:\n"
+        "  - {id: r, title: 执行率, weight: 10, value: rat, scorer: {type: threshold, op: '>=', target: 0.95}}\n",
+        encoding="utf-8",
+    )
+    code, out, err = run("validate", RULES, str(broken))
+    lines = out.strip().splitlines()
+    assert code == 2
+    assert lines[0].endswith("ok (cn_dept_overall 2023.1: 13 indicators, 5 checks)")
+    assert lines[1] == f"{broken}:6:24: metrics › rate › expr: unknown name 'excuted' (did you mean 'executed'?)"
+    assert lines[2] == f"{broken}:8:44: indicators › [0] › value: unknown name 'rat' (did you mean 'rate'?)"
+    assert "2 problem(s)" in err
+
+
+def test_unreadable_files_exit_with_a_message(tmp_path: Path) -> None:
+    code, _, err = run("score", str(tmp_path / "nope.yaml"), DATA)
+    assert code == 2 and "nope.yaml" in err
+    code, _, err = run("score", RULES, str(tmp_path / "nodata.yaml"))
+    assert code == 3 and "nodata.yaml" in err

@@ -1,0 +1,252 @@
+"""The default expression functions and the registry's refusals."""
+
+from __future__ import annotations
+
+import operator
+import os
+import random
+from decimal import Decimal
+from typing import Any
+
+import pytest
+
+from perfscore.errors import EvaluationError, PerfscoreError, ZeroDenominatorError
+from perfscore.functions import (
+    DEFAULT_FUNCTIONS,
+    Function,
+    FunctionRegistry,
+    MissingArgumentError,
+)
+from perfscore.values import Series
+
+D = Decimal
+
+
+def call(name: str, *args: Any) -> Any:
+    function = DEFAULT_FUNCTIONS.get(name)
+    assert function is not None, name
+    return function.fn(*args)
+
+
+def series(*points: tuple[int, str | None]) -> Series:
+    return Series(tuple((year, None if v is None else D(v)) for year, v in points))
+
+
+HISTORY = series((2020, "1"), (2021, None), (2022, "4"), (2023, "7"))
+
+
+def test_default_names() -> None:
+    assert DEFAULT_FUNCTIONS.names() == {
+        "min", "max", "abs", "round", "clamp", "sum", "mean", "count", "last", "year",
+        "count_within", "count_below", "count_above", "is_missing", "coalesce",
+    }  # fmt: skip
+    for function in DEFAULT_FUNCTIONS:
+        assert function.doc and "\n" not in function.doc
+        assert not any(bad in function.name for bad in ("rand", "now", "time"))
+
+
+def test_min_max_abs() -> None:
+    assert call("min", D(3), D("2.5"), D(7)) == D("2.5")
+    assert call("max", D(3), D("2.5"), D(7)) == D(7)
+    assert call("min", D(4)) == D(4)
+    assert call("min", HISTORY) == D(1)  # present values only
+    assert call("max", HISTORY) == D(7)
+    assert call("abs", D("-3.20")) == D("3.20")
+    assert isinstance(call("max", 1, D(0)), Decimal)
+    with pytest.raises(EvaluationError, match="no values"):
+        call("min", series((2020, None)))
+    with pytest.raises(TypeError):
+        call("min", D(1), "2")
+    with pytest.raises(TypeError):
+        call("abs", True)
+    with pytest.raises(MissingArgumentError):
+        call("max", D(1), None)
+
+
+@pytest.mark.parametrize(
+    ("x", "places", "expected"),
+    [
+        ("0.125", 2, "0.13"),  # half up, where banker's rounding gives 0.12
+        ("0.124", 2, "0.12"),
+        ("2.5", 0, "3"),
+        ("3.5", 0, "4"),
+        ("-2.5", 0, "-3"),  # 四舍五入 rounds halves away from zero
+        ("-0.125", 2, "-0.13"),
+        ("1234.5", -2, "1.2E+3"),
+        ("7", 2, "7.00"),
+    ],
+)
+def test_round_half_up(x: str, places: int, expected: str) -> None:
+    result = call("round", D(x), D(places))
+    assert result == D(expected)
+    assert str(result) == expected
+
+
+def test_round_default_places_and_errors() -> None:
+    assert call("round", D("2.5")) == D(3)
+    with pytest.raises(EvaluationError, match="whole number"):
+        call("round", D("1.5"), D("0.5"))
+    with pytest.raises(EvaluationError):
+        call("round", D("1E+30"), D(2))
+
+
+def test_clamp() -> None:
+    assert call("clamp", D(12), D(0), D(10)) == D(10)
+    assert call("clamp", D(-1), D(0), D(10)) == D(0)
+    assert call("clamp", D("5.5"), D(0), D(10)) == D("5.5")
+    with pytest.raises(EvaluationError, match="greater than"):
+        call("clamp", D(1), D(10), D(0))
+
+
+def test_sum_mean_count_skip_missing_years() -> None:
+    assert call("sum", HISTORY) == D(12)
+    assert call("count", HISTORY) == D(3)  # the missing 2021 is not counted
+    assert call("mean", HISTORY) == D(4)  # (1 + 4 + 7) / 3, not / 4
+    assert call("sum", Series(())) == D(0)
+    assert call("count", Series(())) == D(0)
+    assert call("mean", series((2020, "1"), (2021, "2"), (2022, "2"))) == D(5) / D(3)
+
+
+def test_mean_of_nothing_is_a_zero_denominator() -> None:
+    with pytest.raises(ZeroDenominatorError):
+        call("mean", series((2020, None), (2021, None)))
+    with pytest.raises(ZeroDenominatorError):
+        call("mean", Series(()))
+
+
+def test_series_functions_refuse_non_series() -> None:
+    with pytest.raises(TypeError, match="series"):
+        call("sum", D(1))
+    with pytest.raises(MissingArgumentError):
+        call("mean", None)
+
+
+def test_last() -> None:
+    assert call("last", HISTORY, D(2)) == series((2022, "4"), (2023, "7"))
+    assert call("last", HISTORY, D(3)).years == (2021, 2022, 2023)
+    assert call("last", HISTORY, D(10)) == HISTORY  # bigger than the series: all of it
+    assert call("last", HISTORY, D(0)) == Series(())
+    assert call("mean", call("last", HISTORY, D(3))) == D("5.5")
+    with pytest.raises(EvaluationError, match="negative"):
+        call("last", HISTORY, D(-1))
+    with pytest.raises(EvaluationError, match="whole number"):
+        call("last", HISTORY, D("1.5"))
+
+
+def test_year() -> None:
+    assert call("year", HISTORY, D(2022)) == D(4)
+    assert call("year", HISTORY, D(2021)) is None
+    assert call("year", HISTORY, D(1999)) is None
+    assert call("year", HISTORY, D("2022.0")) == D(4)
+
+
+def test_counts_inclusive_and_strict() -> None:
+    assert call("count_within", HISTORY, D(1), D(4)) == D(2)  # both ends included
+    assert call("count_within", HISTORY, D(4), D(4)) == D(1)
+    assert call("count_within", HISTORY, D(2), D(3)) == D(0)
+    assert call("count_within", HISTORY, D(7), D(1)) == D(0)  # empty range
+    assert call("count_below", HISTORY, D(4)) == D(1)  # strict: 4 is not below 4
+    assert call("count_above", HISTORY, D(4)) == D(1)
+    assert call("count_above", HISTORY, D(0)) == D(3)  # the missing year is skipped
+
+
+def test_is_missing_and_coalesce() -> None:
+    assert call("is_missing", None) is True
+    assert call("is_missing", D(0)) is False
+    assert call("is_missing", "") is False
+    assert call("coalesce", None, D(0)) == D(0)
+    assert call("coalesce", D(5), D(0)) == D(5)
+    assert call("coalesce", D(0), D(9)) == D(0)  # zero is a value, not missing
+
+
+# --- registry -------------------------------------------------------------------------------
+
+
+def test_register_decorator_and_copy() -> None:
+    registry = DEFAULT_FUNCTIONS.copy()
+
+    @registry.register("double", min_args=1, max_args=1)
+    def double(x: Decimal) -> Decimal:
+        """Twice x.
+
+        More text that is not part of the one-line doc.
+        """
+        return x * 2
+
+    function = registry.get("double")
+    assert function is not None
+    assert function.doc == "Twice x."
+    assert function.returns == "number"
+    assert function.fn(D(2)) == D(4)
+    assert "double" in registry.names()
+    assert "double" not in DEFAULT_FUNCTIONS.names()  # copies are independent
+    assert registry.get("nope") is None
+
+
+def test_register_uses_the_function_name() -> None:
+    registry = FunctionRegistry()
+
+    @registry.register(min_args=0, max_args=0, returns="boolean", doc="always true")
+    def always() -> bool:
+        return True
+
+    assert registry.names() == {"always"}
+
+
+def test_default_registry_is_read_only() -> None:
+    with pytest.raises(PerfscoreError, match="read-only"):
+        DEFAULT_FUNCTIONS.add(Function("double", lambda x: x, 1, 1, "number", "x"))
+
+
+def _function(name: str, fn: Any = abs, min_args: int = 1, max_args: int | None = 1) -> Function:
+    return Function(name, fn, min_args, max_args, "number", "doc")
+
+
+@pytest.mark.parametrize(
+    ("function", "problem"),
+    [
+        (_function("min"), "already registered"),
+        (_function("evil", eval), "forbidden"),
+        (_function("ev", exec), "forbidden"),
+        (_function("system", os.system), "forbidden"),
+        (_function("popen", os.popen), "forbidden"),
+        (_function("getter", operator.attrgetter), "forbidden"),
+        (_function("imp", __import__), "forbidden"),
+        (_function("rand", random.random), "forbidden"),  # nondeterministic
+        (_function("rint", random.randint), "forbidden"),
+        (_function("two words"), "not a valid identifier"),
+        (_function("1abc"), "not a valid identifier"),
+        (_function("os.system"), "not a valid identifier"),
+        (_function("lambda"), "not a valid identifier"),
+        (_function(""), "not a valid identifier"),
+        (_function("_hidden"), "reserved"),
+        (_function("__import__"), "reserved"),
+        (_function("notcallable", 42), "not callable"),
+        (_function("neg", abs, -1, 1), "min_args"),
+        (_function("backwards", abs, 2, 1), "max_args"),
+    ],
+)
+def test_add_refuses(function: Function, problem: str) -> None:
+    registry = DEFAULT_FUNCTIONS.copy()
+    with pytest.raises(PerfscoreError, match=problem) as info:
+        registry.add(function)
+    assert repr(function.name) in str(info.value)
+    assert function.name not in registry.names() or function.name == "min"
+
+
+def test_add_refuses_bad_return_kind() -> None:
+    registry = FunctionRegistry()
+    with pytest.raises(PerfscoreError, match="returns"):
+        registry.add(Function("f", abs, 1, 1, "float", "doc"))  # type: ignore[arg-type]
+
+
+def test_add_accepts_unhashable_callables() -> None:
+    class Unhashable:
+        __hash__ = None  # type: ignore[assignment]
+
+        def __call__(self, x: Decimal) -> Decimal:
+            return x
+
+    registry = FunctionRegistry()
+    registry.add(Function("ident", Unhashable(), 1, 1, "number", "identity"))
+    assert registry.names() == {"ident"}

@@ -1,0 +1,122 @@
+"""Loading refuses a malformed rule set with file, line, column, path and a plain message."""
+
+from __future__ import annotations
+
+import pytest
+
+import perfscore
+from perfscore.errors import RuleSetError
+
+HEADER = 'perfscore: 1\nid: t\ntitle: 测试\nversion: "1"\n'
+
+
+def problems(text: str) -> list[str]:
+    with pytest.raises(RuleSetError) as info:
+        perfscore.load_ruleset_text(HEADER + text, source="rules.yaml")
+    return [str(p) for p in info.value.problems]
+
+
+def test_unknown_name_in_expression_is_located_with_a_suggestion() -> None:
+    text = (
+        "inputs:\n"
+        "  executed: {type: money}\n"
+        "  budget: {type: money}\n"
+        "metrics:\n"
+        "  rate:\n"
+        "    expr: excuted / budget\n"
+    )
+    [msg] = problems(text)
+    assert msg == "rules.yaml:10:11: metrics › rate › expr: unknown name 'excuted' (did you mean 'executed'?)"
+
+
+def test_mistyped_equals_is_an_error_not_a_warning() -> None:
+    [msg] = problems("inputs: {a: {type: number}}\nchecks:\n  - {id: c, title: C, type: assert, expr: a = 1}\n")
+    assert "rules.yaml:7:" in msg and "'=='" in msg
+
+
+def test_every_problem_of_a_phase_is_reported_not_just_the_first() -> None:
+    # structure (unknown keys, types) is checked first; names, weights and bands after it
+    structure = problems(
+        "inputs: {a: {type: number, unit: 1}}\n"
+        "indicators:\n"
+        "  - {id: x, title: X, weight: 1, scorer: {type: treshold}}\n"
+        "  - {id: y, title: Y, wieght: 1}\n"
+    )
+    assert len(structure) == 3
+    text = (
+        "inputs: {a: {type: number}}\n"
+        "indicators:\n"
+        "  - id: p\n"
+        "    title: P\n"
+        "    weight: 10\n"
+        "    children:\n"
+        "      - {id: x, title: X, weight: 4, value: aa, scorer: {type: threshold, op: '>=', target: 1}}\n"
+        "      - {id: y, title: Y, weight: 5, value: a, scorer: {type: threshold, op: '>=', target: 1}}\n"
+        "      - {id: y, title: Y2, weight: 1, value: b, scorer: {type: threshold, op: '>=', target: 1}}\n"
+    )
+    msgs = problems(text)
+    joined = "\n".join(msgs)
+    assert "unknown name 'aa' (did you mean 'a'?)" in joined
+    assert "unknown name 'b'" in joined
+    assert "indicator id 'y' is used twice" in joined
+    assert len(msgs) == 3
+    assert all(m.startswith("rules.yaml:") for m in msgs)
+
+
+def test_weights_must_add_up() -> None:
+    text = (
+        "inputs: {a: {type: number}}\n"
+        "indicators:\n"
+        "  - id: p\n"
+        "    title: P\n"
+        "    weight: 10\n"
+        "    children:\n"
+        "      - {id: x, title: X, weight: 4, value: a, scorer: {type: threshold, op: '>=', target: 1}}\n"
+        "      - {id: y, title: Y, weight: 5, value: a, scorer: {type: threshold, op: '>=', target: 1}}\n"
+    )
+    [msg] = problems(text)
+    assert msg.startswith("rules.yaml:9:13: indicators › [0] › weight: the children's weights add up to 9, not 10")
+
+
+def test_band_gaps_and_overlaps_are_refused() -> None:
+    text = (
+        "inputs: {a: {type: number}}\n"
+        "indicators:\n"
+        "  - id: x\n"
+        "    title: X\n"
+        "    weight: 5\n"
+        "    value: a\n"
+        "    scorer:\n"
+        "      type: bands\n"
+        "      bands:\n"
+        "        - {range: '[0, 0.1)', points: 5}\n"
+        "        - {range: '(0.1, 0.2]', points: 3}\n"
+        "        - {range: '[0.2, 0.3]', points: 1}\n"
+    )
+    msgs = problems(text)
+    assert any("gap between band '[0, 0.1)' and band '(0.1, 0.2]'" in m for m in msgs)
+    assert any("band '[0.2, 0.3]' overlaps band '(0.1, 0.2]'" in m for m in msgs)
+
+
+def test_metric_cycles_are_refused() -> None:
+    text = "inputs: {a: {type: number}}\nmetrics:\n  x: {expr: y + a}\n  y: {expr: x * 2}\n"
+    msgs = problems(text)
+    assert any("cycle: x → y → x" in m or "cycle: y → x → y" in m for m in msgs)
+
+
+def test_unknown_key_with_suggestion_and_duplicate_key() -> None:
+    msgs = problems("inputs:\n  a: {type: number, titel: A}\n")
+    assert msgs == ["rules.yaml:6:21: inputs › a › titel: unknown key 'titel' (did you mean 'title'?)"]
+    msgs = problems("inputs:\n  a: {type: number}\n  a: {type: text}\n")
+    assert "duplicate key 'a'" in msgs[0] and msgs[0].startswith("rules.yaml:7:")
+
+
+def test_non_ascii_ids_are_refused_titles_are_free() -> None:
+    msgs = problems("indicators:\n  - {id: 预算执行率, title: 预算执行率, weight: 1, scorer: {type: formula, expr: '1'}}\n")
+    assert "ASCII identifier" in msgs[0]
+
+
+def test_library_exceptions_never_escape() -> None:
+    for text in ("indicators: 5\n", "inputs: [1, 2]\n", "grades: {bands: []}\n", "{{{", "settings: {places: x}\n"):
+        with pytest.raises(RuleSetError):
+            perfscore.load_ruleset_text(HEADER + text)
