@@ -11,6 +11,7 @@
 
 from __future__ import annotations
 
+import functools
 import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -46,7 +47,8 @@ def _walk(nodes: Any) -> Any:
         yield from _walk(n.children)
 
 
-def _scorer_constants(rs: RuleSet) -> set[Decimal]:
+@functools.lru_cache(maxsize=None)
+def scorer_constants(rs: RuleSet) -> frozenset[Decimal]:
     """Targets, starts, band edges and grade minima: boundary values worth hitting."""
     out: set[Decimal] = set()
     c = rs.compiled
@@ -63,9 +65,10 @@ def _scorer_constants(rs: RuleSet) -> set[Decimal]:
                 out.update(x for x in (b.interval.low, b.interval.high) if x.is_finite())
     for band in c.grade_bands:
         out.add(band.min)
-    return out
+    return frozenset(out)
 
 
+@functools.lru_cache(maxsize=None)
 def _text_constants(rs: RuleSet) -> list[str]:
     """Strings a text input without ``choices`` is likely meant to hold (tiers, letters)."""
     out: list[str] = []
@@ -88,7 +91,8 @@ def _bounds(spec: InputSpec) -> tuple[Decimal, Decimal]:
     return lo, max(lo, hi)
 
 
-def number_for(spec: InputSpec, interesting: set[Decimal] | frozenset[Decimal] = frozenset(),
+@functools.lru_cache(maxsize=None)
+def number_for(spec: InputSpec, interesting: frozenset[Decimal] = frozenset(),
                *, elem_type: str | None = None) -> st.SearchStrategy[Decimal]:
     """A valid raw number for a numeric input, as a ``Decimal`` with at most 2 places
     (percent inputs in percentage points, integers whole)."""
@@ -125,23 +129,26 @@ def _as_raw_number(d: Decimal, spec_type: str) -> st.SearchStrategy[Any]:
     return st.sampled_from(forms)
 
 
-@st.composite
-def value_for(draw: st.DrawFn, spec: InputSpec, rs: RuleSet) -> Any:
-    """One valid raw value for ``spec``."""
+@functools.lru_cache(maxsize=None)
+def value_for(spec: InputSpec, rs: RuleSet) -> st.SearchStrategy[Any]:
+    """Valid raw values for ``spec`` (built once per input and rule set)."""
     t = spec.type
     if t in NUMBER_TYPES:
-        d = draw(number_for(spec, _scorer_constants(rs)))
-        return draw(_as_raw_number(d, t))
+        return number_for(spec, scorer_constants(rs)).flatmap(lambda d: _as_raw_number(d, t))
     if t == "boolean":
-        return draw(st.sampled_from([True, False, True, False, "是", "否", "yes", "no"]))
+        return st.sampled_from([True, False, True, False, "是", "否", "yes", "no"])
     if t == "text":
         if spec.choices is not None:
-            return draw(st.sampled_from(spec.choices))
+            return st.sampled_from(spec.choices)
         consts = _text_constants(rs)
         free = st.text(max_size=8)
-        return draw(st.one_of(st.sampled_from(consts), free) if consts else free)
-    # series: values per year, sometimes with a hole
-    elem = number_for(spec, _scorer_constants(rs), elem_type=spec.of)
+        return st.one_of(st.sampled_from(consts), free) if consts else free
+    return _series(number_for(spec, scorer_constants(rs), elem_type=spec.of))
+
+
+@st.composite
+def _series(draw: st.DrawFn, elem: st.SearchStrategy[Decimal]) -> dict[Any, Any]:
+    """Values per year, consecutive years, sometimes with a hole (None)."""
     first = draw(st.integers(2015, 2021))
     n = draw(st.integers(0, 5))
     out: dict[Any, Any] = {}

@@ -131,7 +131,7 @@ def _check_one(result: perfscore.SubjectResult, key: str, value: str, where: str
         assert got == want, f"{where}: {key} is {got!r}, the doc says {value}"
 
 
-@pytest.mark.parametrize(("ex", "data"), DATA, ids=lambda x: f"{x.doc}:{x.line}" if isinstance(x, Block) else "")
+@pytest.mark.parametrize(("ex", "data"), DATA, ids=[f"{d.doc}:{d.line}" for _, d in DATA])
 def test_data_example(ex: Example, data: Block) -> None:
     rs = perfscore.load_ruleset_text(ex.rules.text)
     record = load_yaml_text(data.text, source=f"{data.doc}:{data.line}").data

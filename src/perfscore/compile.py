@@ -161,7 +161,7 @@ class _Compiler:
         self.functions = functions
         self.problems: list[Problem] = []
         self.kinds: dict[str, Kind] = {}
-        self.rules: list[RuleInfo] = []
+        self.rules: list[RuleInfo | None] = []
         s = model.letters
         self.letters = (
             LetterScale(s.letters, s.plus, dict(s.aliases)) if s is not None else None
@@ -309,6 +309,8 @@ class _Compiler:
             source=ind.source.model_dump(exclude_none=True) if ind.source else None,
         )
         exprs: list[CompiledExpression] = []
+        rule_index = len(self.rules)
+        self.rules.append(None)  # filled below, so parents come before children
         if ind.when is not None:
             node.when = self.compile(ind.when, (*path, "when"))
             exprs.append(node.when)
@@ -362,7 +364,7 @@ class _Compiler:
         node.reads = tuple(sorted({n for e in exprs for n in e.names}))
         node.missing_aware = any(e.functions & _MISSING_AWARE for e in exprs)
         node.messages = self.messages(ind.messages, (*path, "messages"))
-        self.rules.append(RuleInfo(
+        self.rules[rule_index] = (RuleInfo(
             id=ind.id, kind="group" if ind.children else "indicator", title=ind.title,
             title_en=ind.title_en, parent=parent, level=node.level, weight=ind.weight,
             unit=node.unit, default_severity=ind.severity, description=ind.description,
@@ -496,7 +498,7 @@ class _Compiler:
         units.update({mt.name: mt.unit for mt in metrics})
         return Compiled(self.model, self.doc, inputs, metrics, indicators, checks, bands,
                         overrides, g.min_coverage if g else None, self.letters,
-                        tuple(self.rules), units, self.functions)
+                        tuple(r for r in self.rules if r is not None), units, self.functions)
 
 
 class _Broken:

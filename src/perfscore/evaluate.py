@@ -104,7 +104,7 @@ class Evaluator:
 
     @staticmethod
     def _blocking(names: Iterable[str], failures: Mapping[str, Failure], missing_aware: bool) -> Failure | None:
-        found = [failures[n] for n in names if n in failures]
+        found = [failures[n] for n in sorted(names) if n in failures]
         if missing_aware:
             found = [f for f in found if f.kind != "missing"]
         if not found:
@@ -130,22 +130,31 @@ class Evaluator:
             return _Outcome("fail", points=ZERO, reason=f)
         return _Outcome("not_applicable", reason=f)
 
+    def _applies(self, node: IndicatorNode, scope: dict[str, Any], failures: dict[str, Failure]) -> _Outcome | None:
+        """None when the indicator (or group) applies; else the outcome that replaces scoring."""
+        if node.when is None:
+            return None
+        aware = bool(node.when.functions & {"is_missing", "coalesce"})
+        f = self._blocking(node.when.names, failures, aware)
+        if f is not None:
+            return self._from_failure(node, f)
+        try:
+            applies = bool(node.when(scope))
+        except EvaluationError as e:
+            return _Outcome("error", reason=Failure("error", e.message, e.message, ()))
+        if applies:
+            return None
+        text = node.when.text
+        return _Outcome("not_applicable", reason=Failure(
+            "not_applicable", f"condition {text} is false", f"条件 {text} 不成立", ()))
+
     def _leaf(self, node: IndicatorNode, scope: dict[str, Any], failures: dict[str, Failure]) -> _Outcome:
-        if node.when is not None:
-            f = self._blocking(node.when.names, failures, node.missing_aware)
-            if f is not None:
-                return self._from_failure(node, f)
-            try:
-                applies = bool(node.when(scope))
-            except EvaluationError as e:
-                return _Outcome("error", reason=Failure("error", e.message, e.message, ()))
-            if not applies:
-                text = node.when.text
-                return _Outcome("not_applicable", reason=Failure(
-                    "not_applicable", f"does not apply ({text} is false)", f"不适用（条件 {text} 不成立）", ()))
-        f = self._blocking(node.reads, failures, node.missing_aware)
-        if f is None:
-            f = self._blocking(node.optional_reads, failures, True)
+        skipped = self._applies(node, scope, failures)
+        if skipped is not None:
+            return skipped
+        found = [x for x in (self._blocking(node.reads, failures, node.missing_aware),
+                             self._blocking(node.optional_reads, failures, True)) if x is not None]
+        f = min(found, key=lambda x: _PRIORITY[x.kind]) if found else None
         if f is not None:
             return self._from_failure(node, f)
         assert node.scorer is not None
@@ -169,7 +178,7 @@ class Evaluator:
         assert scored.points is not None and node.weight is not None
         points = round_half_up(scored.points, self.places)
         if scored.met is not None and node.pass_at == ONE:
-            outcome = "pass" if scored.met and points >= node.weight else "fail"
+            outcome = "pass" if scored.met else "fail"
         else:
             outcome = "pass" if points >= node.weight * node.pass_at else "fail"
         return _Outcome(outcome, points=points, value=value, threshold=scored.threshold, detail=scored.detail)
@@ -246,16 +255,25 @@ class Evaluator:
 
     # -- tree ------------------------------------------------------------------------------
     def _node(self, node: IndicatorNode, scope: dict[str, Any], failures: dict[str, Failure],
-              subject: Any, scores: list[IndicatorScore], findings: list[Finding]) -> NodeScore:
+              subject: Any, scores: list[IndicatorScore], findings: list[Finding],
+              forced: _Outcome | None = None) -> NodeScore:
         index = len(scores)
         scores.append(IndicatorScore(node.id, None, None, None, "", ZERO))  # placeholder, pre-order
-        if node.is_leaf:
+        if forced is None and not node.is_leaf:
+            forced = self._applies(node, scope, failures)  # a group's `when` covers its subtree
+        if forced is not None and node.is_leaf:
+            o = _Outcome(forced.outcome, reason=forced.reason)
+            if o.outcome not in ("not_applicable", "error"):
+                o = _Outcome("not_applicable", reason=forced.reason)
+            findings.append(self._indicator_finding(node, o, subject, scope))
+            ns = NodeScore(node.id, node.weight, None, None, o.outcome, ZERO)
+        elif node.is_leaf:
             o = self._leaf(node, scope, failures)
             findings.append(self._indicator_finding(node, o, subject, scope))
             cov = ONE if o.outcome in ("pass", "fail") and (o.reason is None) else ZERO
             ns = NodeScore(node.id, node.weight, o.points, o.grade, o.outcome, cov)
         else:
-            children = [self._node(c, scope, failures, subject, scores, findings) for c in node.children]
+            children = [self._node(c, scope, failures, subject, scores, findings, forced) for c in node.children]
             assert node.aggregate is not None
             spec = AggregateSpec(node.id, node.weight, node.not_applicable_weight, self.c.letters, node.table)
             ns = node.aggregate(spec, children)
@@ -285,8 +303,8 @@ class Evaluator:
                 outcome = "error" if f.kind == "error" else "not_applicable"
             elif node.type != "explain_if" and node.when is not None and not node.when(scope):
                 outcome = "not_applicable"
-                reason = Failure("not_applicable", f"does not apply ({node.when.text} is false)",
-                                 f"不适用（条件 {node.when.text} 不成立）", ())
+                reason = Failure("not_applicable", f"{node.when.text} is false",
+                                 f"条件 {node.when.text} 不成立", ())
             elif node.type == "equal":
                 assert node.left is not None and node.right is not None
                 left, right = node.left(scope), node.right(scope)
@@ -325,7 +343,7 @@ class Evaluator:
                     zh, en = f"{node.title}：已说明（{rtitle}）", f"{title_en}: explained ({node.require})"
                 else:
                     outcome = "fail"
-                    zh = f"{node.title}：条件 {node.when.text} 成立，但未提供{rtitle}"
+                    zh = f"{node.title}：条件 {node.when.text} 成立，但未提供“{rtitle}”"
                     en = f"{title_en}: {node.when.text} holds but no {node.require} was given"
                     reason = None
                     fields["reason"] = f"missing {node.require}"
@@ -370,7 +388,6 @@ class Evaluator:
                 grade_reason = f"total cannot be computed: {root.reason}"
                 reason_zh = f"无法计算总分：{root.reason}"
             elif root.points is None:
-                total = ZERO
                 grade_reason, reason_zh = "no indicator applies", "没有适用的指标"
             else:
                 total = round_half_up(root.points, self.places)
@@ -385,7 +402,8 @@ class Evaluator:
                     grade, label = band.id, band.label
                 gscope = {**scope, "total": total}
                 for o in self.c.overrides:
-                    if self._blocking(o.when.names, failures, False) is not None:
+                    aware = bool(o.when.functions & {"is_missing", "coalesce"})
+                    if self._blocking(o.when.names, failures, aware) is not None:
                         continue
                     try:
                         hit = bool(o.when(gscope))

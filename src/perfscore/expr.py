@@ -79,7 +79,7 @@ def safe_power(base: object, exponent: object) -> Decimal:
         raise EvaluationError("'**' needs finite numbers")
     if e != e.to_integral_value(context=_CTX):
         raise EvaluationError(f"the exponent of '**' must be a whole number, got {e}")
-    if abs(e) > MAX_EXPONENT:
+    if e.copy_abs() > MAX_EXPONENT:  # copy_abs: no context, so no Overflow on huge values
         raise EvaluationError(f"the exponent of '**' must be at most {MAX_EXPONENT}, got {e}")
     n = int(e)
     if b.is_zero():
@@ -311,7 +311,12 @@ class _Checker:
             return self.number(node)
         if isinstance(node, ast.UnaryOp) and type(node.op) in _UNARYOPS:
             value = self.fold(node.operand)
-            return None if value is None else _UNARYOPS[type(node.op)][1](value)
+            if value is not None and isinstance(node.operand, ast.Constant):  # as visit folds it
+                return value.copy_negate() if isinstance(node.op, ast.USub) else value
+            try:
+                return None if value is None else _UNARYOPS[type(node.op)][1](value)
+            except ArithmeticError:
+                return None
         if isinstance(node, ast.BinOp) and type(node.op) in _BINOPS:
             left, right = self.fold(node.left), self.fold(node.right)
             if left is None or right is None:

@@ -253,12 +253,20 @@ def _extreme(name: str, pick: Callable[..., Decimal], args: tuple[object, ...]) 
 @_register("min", min_args=1, max_args=None)
 def fn_min(*args: object) -> Decimal:
     """Smallest of the numbers (or of a series' present values)."""
+    if len(args) == 2:  # the hot case, e.g. min(10, max(0, ...)): skip the generic checks
+        a, b = args
+        if type(a) is Decimal and type(b) is Decimal:
+            return b if b < a else a  # same tie-break as builtin min
     return _extreme("min", min, args)
 
 
 @_register("max", min_args=1, max_args=None)
 def fn_max(*args: object) -> Decimal:
     """Largest of the numbers (or of a series' present values)."""
+    if len(args) == 2:
+        a, b = args
+        if type(a) is Decimal and type(b) is Decimal:
+            return b if b > a else a  # same tie-break as builtin max
     return _extreme("max", max, args)
 
 

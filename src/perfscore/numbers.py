@@ -7,7 +7,7 @@ half-up (四舍五入, what Excel's ROUND does) to the rule set's ``places``.
 
 from __future__ import annotations
 
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_HALF_UP, Context, Decimal
 
 __all__ = ["display", "json_number", "quantize", "round_half_up"]
 
@@ -15,8 +15,11 @@ _Q = {p: Decimal(1).scaleb(-p) for p in range(0, 12)}
 
 
 def round_half_up(x: Decimal, places: int) -> Decimal:
-    """四舍五入 to ``places`` decimals (0.125 → 0.13)."""
-    return x.quantize(_Q[places], rounding=ROUND_HALF_UP)
+    """四舍五入 to ``places`` decimals (0.125 → 0.13); exact for numbers of any size."""
+    if not x.is_finite():
+        return x
+    digits = max(28, x.adjusted() + places + 2)
+    return x.quantize(_Q[places], rounding=ROUND_HALF_UP, context=Context(prec=digits))
 
 
 quantize = round_half_up

@@ -29,6 +29,8 @@ _THOUSANDS = re.compile(r"^[+-]?\d{1,3}(,\d{3})+(\.\d+)?$")
 _TRUE = {"true", "yes", "是", "y"}
 _FALSE = {"false", "no", "否", "n"}
 HUNDRED = Decimal(100)
+#: Beyond 10^15 (a thousand trillion 万元) a figure is a data-entry error, not a budget.
+MAX_EXPONENT = 15
 
 
 @dataclass(frozen=True)
@@ -105,24 +107,26 @@ def _to_number(raw: object, unit: str | None, percent: bool) -> Decimal:
         d = Decimal(repr(raw))
     elif isinstance(raw, str):
         text = unicodedata.normalize("NFKC", raw).strip().replace(" ", "")
-        had_percent = False
         if unit and unit != "%" and text.endswith(unicodedata.normalize("NFKC", unit)):
             text = text[: -len(unicodedata.normalize("NFKC", unit))]
         if text.endswith("%"):
             if not percent:
                 raise ValueError(f"expected a number, got {_describe(raw)} (a percentage where none is expected)")
-            text, had_percent = text[:-1], True
+            text = text[:-1]
         if _THOUSANDS.match(text):
             text = text.replace(",", "")
         try:
             d = Decimal(text)
         except InvalidOperation:
             raise ValueError(f"expected a number, got {_describe(raw)}") from None
-        del had_percent
     else:
         raise ValueError(f"expected a number, got {_describe(raw)}")
     if not d.is_finite():
         raise ValueError(f"expected a finite number, got {d}")
+    if d and d.adjusted() > MAX_EXPONENT:
+        raise ValueError(f"{d} is too large (the limit is 1e{MAX_EXPONENT}); check the unit")
+    if len(d.as_tuple().digits) > 28:
+        raise ValueError(f"{raw!r} has more than 28 significant digits")
     return d
 
 
@@ -213,9 +217,10 @@ def read_subject(
     for name, spec in specs.items():
         raw: Any = raw_values.get(name)
         if raw is None:
-            if spec.default is not None:
-                raw = spec.default
-            elif spec.required:
+            if spec.default is not None:  # already normalised when the rule set compiled
+                data.values[name] = spec.default
+                continue
+            if spec.required:
                 data.values[name] = None
                 data.field_errors[name] = "required value is missing"
                 continue

@@ -1,0 +1,83 @@
+"""The findings document: schema-valid, deterministic, stable fingerprints, outcome vs severity."""
+
+from __future__ import annotations
+
+import json
+from decimal import Decimal
+from importlib import resources
+from pathlib import Path
+
+import jsonschema
+
+import perfscore
+
+ROOT = Path(__file__).resolve().parent.parent
+RULES = ROOT / "rules" / "cn-dept-overall.yaml"
+DATA = ROOT / "examples" / "liwan-npc-office-2023.yaml"
+
+
+def schema() -> dict:
+    text = resources.files("perfscore").joinpath("schemas/findings-1.json").read_text(encoding="utf-8")
+    return json.loads(text)
+
+
+def test_schema_is_valid_and_liwan_output_conforms() -> None:
+    jsonschema.Draft202012Validator.check_schema(schema())
+    doc = json.loads(perfscore.load_ruleset(RULES).evaluate(perfscore.load_subjects(DATA)).to_json())
+    jsonschema.Draft202012Validator(schema()).validate(doc)
+    assert doc["run"]["ruleset"]["id"] == "cn_dept_overall"
+    assert doc["run"]["inputs"][0]["uri"].endswith("liwan-npc-office-2023.yaml")
+    assert len(doc["findings"]) == 13 + 5
+    # parents come before their children in rule metadata
+    ids = [r["id"] for r in doc["rules"]]
+    assert ids.index("process") < ids.index("budget_execution") < ids.index("execution_rate_score")
+
+
+def test_schema_rejects_a_broken_document() -> None:
+    doc = json.loads(perfscore.load_ruleset(RULES).evaluate(perfscore.load_subjects(DATA)).to_json())
+    doc["findings"][0]["outcome"] = "maybe"
+    errors = list(jsonschema.Draft202012Validator(schema()).iter_errors(doc))
+    assert errors
+
+
+def test_numbers_are_exact_decimal_text_and_chinese_is_unescaped() -> None:
+    text = perfscore.load_ruleset(RULES).evaluate(perfscore.load_subjects(DATA)).to_json()
+    assert '"value": 3415.62' in text  # not 3415.6199999999
+    assert "预算执行率" in text and "\\u" not in text
+    doc = json.loads(text, parse_float=Decimal)
+    rate = next(f for f in doc["findings"] if f["rule_id"] == "execution_rate_score")
+    assert rate["measurement"]["value"] == Decimal("0.9943522891")  # 3415.62 / 3435.02, 10 places
+
+
+HEADER = 'perfscore: 1\nid: fp\ntitle: t\nversion: "1"\n'
+RS = HEADER + (
+    "inputs: {a: {type: number}}\n"
+    "indicators:\n"
+    "  - {id: x, title: X, weight: 10, value: a, severity: error, scorer: {type: threshold, op: '>=', target: 1}}\n"
+)
+
+
+def test_fingerprint_depends_on_identity_not_on_values() -> None:
+    rs = perfscore.load_ruleset_text(RS)
+    f1 = rs.evaluate({"id": "d1", "values": {"a": 0}}).findings[0]
+    f2 = rs.evaluate({"id": "d1", "values": {"a": 5}}).findings[0]
+    f3 = rs.evaluate({"id": "d2", "values": {"a": 0}}).findings[0]
+    assert f1.fingerprint == f2.fingerprint != f3.fingerprint
+    assert f1.outcome == "fail" and f1.severity == "error"
+    assert f2.outcome == "pass" and f2.severity == "none"
+
+
+def test_batch_report_and_single_subject_accessors() -> None:
+    rs = perfscore.load_ruleset_text(RS)
+    report = rs.evaluate([{"id": "d1", "values": {"a": 0}}, {"id": "d2", "values": {"a": 2}}])
+    assert [s.total for s in report.subjects] == [Decimal(0), Decimal(10)]
+    assert report["d2"].total == Decimal(10)
+    try:
+        _ = report.total
+    except perfscore.PerfscoreError as e:
+        assert "2 subjects" in str(e)
+    else:  # pragma: no cover
+        raise AssertionError("report.total on a batch must refuse")
+    doc = json.loads(report.to_json())
+    assert doc["summary"] == {"subjects": 2, "evaluated": 2, "pass": 1, "fail": 1, "not_applicable": 0,
+                              "error": 0, "by_severity": {"error": 1, "warning": 0, "note": 0}}
