@@ -29,7 +29,7 @@ def test_score_prints_a_readable_chinese_table() -> None:
     from rich.cells import cell_len
 
     lines = out.splitlines()
-    first_table = lines[lines.index(next(x for x in lines if x.startswith("┡"))) + 1:]
+    first_table = lines[lines.index(next(x for x in lines if x.startswith("┡"))) + 1 :]
     rows = first_table[: first_table.index(next(x for x in first_table if x.startswith("└")))]
     assert len(rows) == 21 and len({cell_len(r) for r in rows}) == 1
 
@@ -47,8 +47,10 @@ def test_score_json_writes_the_findings_document(tmp_path: Path) -> None:
 
 def test_fail_on_and_strict_exit_codes(tmp_path: Path) -> None:
     bad = tmp_path / "bad.yaml"
-    bad.write_text("id: x\nvalues: {budget: 100, executed: 95, basic_expenditure: 1, project_expenditure: 1}\n",
-                   encoding="utf-8")
+    bad.write_text(
+        "id: x\nvalues: {budget: 100, executed: 95, basic_expenditure: 1, project_expenditure: 1}\n",
+        encoding="utf-8",
+    )
     code, _, _ = run("score", RULES, str(bad))
     assert code == 0
     code, _, _ = run("score", RULES, str(bad), "--fail-on", "error")
@@ -75,8 +77,14 @@ def test_validate_ok_and_every_problem_with_exit_2(tmp_path: Path) -> None:
     lines = out.strip().splitlines()
     assert code == 2
     assert lines[0].endswith("ok (cn_dept_overall 2023.1: 13 indicators, 5 checks)")
-    assert lines[1] == f"{broken}:6:24: metrics › rate › expr: unknown name 'excuted' (did you mean 'executed'?)"
-    assert lines[2] == f"{broken}:8:44: indicators › [0] › value: unknown name 'rat' (did you mean 'rate'?)"
+    assert (
+        lines[1]
+        == f"{broken}:6:24: metrics › rate › expr: unknown name 'excuted' (did you mean 'executed'?)"
+    )
+    assert (
+        lines[2]
+        == f"{broken}:8:44: indicators › [0] › value: unknown name 'rat' (did you mean 'rate'?)"
+    )
     assert "2 problem(s)" in err
 
 

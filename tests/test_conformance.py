@@ -49,14 +49,20 @@ def test_case(rules: str, case: dict[str, Any]) -> None:
         for key, want in expected.items():
             if key == "points":
                 points = score.points if score is not None else finding.points  # type: ignore[union-attr]
-                assert points is not None and points == _num(want), f"{rule_id}.points: {points} != {want}"
+                assert points is not None and points == _num(want), (
+                    f"{rule_id}.points: {points} != {want}"
+                )
             elif key == "fields":
                 assert finding is not None and list(finding.fields) == want
             else:
-                assert getattr(got, key) == want, f"{rule_id}.{key}: {getattr(got, key)!r} != {want!r}"
+                assert getattr(got, key) == want, (
+                    f"{rule_id}.{key}: {getattr(got, key)!r} != {want!r}"
+                )
     if "total" in case:
         want = case["total"]
-        assert result.total == (None if want is None else _num(want)), f"total {result.total} != {want}"
+        assert result.total == (None if want is None else _num(want)), (
+            f"total {result.total} != {want}"
+        )
     if "coverage" in case:
         assert result.coverage == _num(case["coverage"])
     if "grade" in case:

@@ -17,13 +17,17 @@ DATA = ROOT / "examples" / "liwan-npc-office-2023.yaml"
 
 
 def schema() -> dict:
-    text = resources.files("perfscore").joinpath("schemas/findings-1.json").read_text(encoding="utf-8")
+    text = (
+        resources.files("perfscore").joinpath("schemas/findings-1.json").read_text(encoding="utf-8")
+    )
     return json.loads(text)
 
 
 def test_schema_is_valid_and_liwan_output_conforms() -> None:
     jsonschema.Draft202012Validator.check_schema(schema())
-    doc = json.loads(perfscore.load_ruleset(RULES).evaluate(perfscore.load_subjects(DATA)).to_json())
+    doc = json.loads(
+        perfscore.load_ruleset(RULES).evaluate(perfscore.load_subjects(DATA)).to_json()
+    )
     jsonschema.Draft202012Validator(schema()).validate(doc)
     assert doc["run"]["ruleset"]["id"] == "cn_dept_overall"
     assert doc["run"]["inputs"][0]["uri"].endswith("liwan-npc-office-2023.yaml")
@@ -34,7 +38,9 @@ def test_schema_is_valid_and_liwan_output_conforms() -> None:
 
 
 def test_schema_rejects_a_broken_document() -> None:
-    doc = json.loads(perfscore.load_ruleset(RULES).evaluate(perfscore.load_subjects(DATA)).to_json())
+    doc = json.loads(
+        perfscore.load_ruleset(RULES).evaluate(perfscore.load_subjects(DATA)).to_json()
+    )
     doc["findings"][0]["outcome"] = "maybe"
     errors = list(jsonschema.Draft202012Validator(schema()).iter_errors(doc))
     assert errors
@@ -79,5 +85,12 @@ def test_batch_report_and_single_subject_accessors() -> None:
     else:  # pragma: no cover
         raise AssertionError("report.total on a batch must refuse")
     doc = json.loads(report.to_json())
-    assert doc["summary"] == {"subjects": 2, "evaluated": 2, "pass": 1, "fail": 1, "not_applicable": 0,
-                              "error": 0, "by_severity": {"error": 1, "warning": 0, "note": 0}}
+    assert doc["summary"] == {
+        "subjects": 2,
+        "evaluated": 2,
+        "pass": 1,
+        "fail": 1,
+        "not_applicable": 0,
+        "error": 0,
+        "by_severity": {"error": 1, "warning": 0, "note": 0},
+    }

@@ -13,7 +13,9 @@ import perfscore
 ROOT = Path(__file__).resolve().parent.parent
 RULES = ROOT / "rules" / "cn-dept-overall.yaml"
 DATA = ROOT / "examples" / "liwan-npc-office-2023.yaml"
-REPORT_TXT = ROOT.parent / "shared" / "reference" / "reports" / "liwan-npc-office-2023-self-evaluation.txt"
+REPORT_TXT = (
+    ROOT.parent / "shared" / "reference" / "reports" / "liwan-npc-office-2023-self-evaluation.txt"
+)
 
 
 @pytest.fixture(scope="module")
@@ -49,8 +51,17 @@ def test_reported_rate_agrees_at_one_decimal(result: perfscore.SubjectResult) ->
 
 
 def test_missing_data_is_not_applicable_not_zero_nor_full(result: perfscore.SubjectResult) -> None:
-    for rule_id in ("staffing_control", "three_public_change_rate", "budget_control", "public_funds_control",
-                    "disclosure", "targets_reasonable", "rules_sound", "benefits", "satisfaction_score"):
+    for rule_id in (
+        "staffing_control",
+        "three_public_change_rate",
+        "budget_control",
+        "public_funds_control",
+        "disclosure",
+        "targets_reasonable",
+        "rules_sound",
+        "benefits",
+        "satisfaction_score",
+    ):
         f = result.finding(rule_id)
         assert f.outcome == "not_applicable", rule_id
         assert f.points is None, rule_id
@@ -78,7 +89,13 @@ def test_example_figures_match_the_report_text() -> None:
         pytest.skip("../shared/ (the reference report) is not available here")
     text = REPORT_TXT.read_text(encoding="utf-8")
     values = perfscore.load_subjects(DATA).records[0]["values"]
-    for key in ("budget", "executed", "basic_expenditure", "project_expenditure", "general_public_budget"):
+    for key in (
+        "budget",
+        "executed",
+        "basic_expenditure",
+        "project_expenditure",
+        "general_public_budget",
+    ):
         assert str(values[key]) in text, key
     assert "99.4%" in text and values["reported_execution_rate"] == Decimal("99.4")
 

@@ -26,11 +26,16 @@ def test_unknown_name_in_expression_is_located_with_a_suggestion() -> None:
         "    expr: excuted / budget\n"
     )
     [msg] = problems(text)
-    assert msg == "rules.yaml:10:11: metrics › rate › expr: unknown name 'excuted' (did you mean 'executed'?)"
+    assert (
+        msg
+        == "rules.yaml:10:11: metrics › rate › expr: unknown name 'excuted' (did you mean 'executed'?)"
+    )
 
 
 def test_mistyped_equals_is_an_error_not_a_warning() -> None:
-    [msg] = problems("inputs: {a: {type: number}}\nchecks:\n  - {id: c, title: C, type: assert, expr: a = 1}\n")
+    [msg] = problems(
+        "inputs: {a: {type: number}}\nchecks:\n  - {id: c, title: C, type: assert, expr: a = 1}\n"
+    )
     assert "rules.yaml:7:" in msg and "'=='" in msg
 
 
@@ -75,7 +80,9 @@ def test_weights_must_add_up() -> None:
         "      - {id: y, title: Y, weight: 5, value: a, scorer: {type: threshold, op: '>=', target: 1}}\n"
     )
     [msg] = problems(text)
-    assert msg.startswith("rules.yaml:9:13: indicators › [0] › weight: the children's weights add up to 9, not 10")
+    assert msg.startswith(
+        "rules.yaml:9:13: indicators › [0] › weight: the children's weights add up to 9, not 10"
+    )
 
 
 def test_band_gaps_and_overlaps_are_refused() -> None:
@@ -106,17 +113,27 @@ def test_metric_cycles_are_refused() -> None:
 
 def test_unknown_key_with_suggestion_and_duplicate_key() -> None:
     msgs = problems("inputs:\n  a: {type: number, titel: A}\n")
-    assert msgs == ["rules.yaml:6:21: inputs › a › titel: unknown key 'titel' (did you mean 'title'?)"]
+    assert msgs == [
+        "rules.yaml:6:21: inputs › a › titel: unknown key 'titel' (did you mean 'title'?)"
+    ]
     msgs = problems("inputs:\n  a: {type: number}\n  a: {type: text}\n")
     assert "duplicate key 'a'" in msgs[0] and msgs[0].startswith("rules.yaml:7:")
 
 
 def test_non_ascii_ids_are_refused_titles_are_free() -> None:
-    msgs = problems("indicators:\n  - {id: 预算执行率, title: 预算执行率, weight: 1, scorer: {type: formula, expr: '1'}}\n")
+    msgs = problems(
+        "indicators:\n  - {id: 预算执行率, title: 预算执行率, weight: 1, scorer: {type: formula, expr: '1'}}\n"
+    )
     assert "ASCII identifier" in msgs[0]
 
 
 def test_library_exceptions_never_escape() -> None:
-    for text in ("indicators: 5\n", "inputs: [1, 2]\n", "grades: {bands: []}\n", "{{{", "settings: {places: x}\n"):
+    for text in (
+        "indicators: 5\n",
+        "inputs: [1, 2]\n",
+        "grades: {bands: []}\n",
+        "{{{",
+        "settings: {places: x}\n",
+    ):
         with pytest.raises(RuleSetError):
             perfscore.load_ruleset_text(HEADER + text)

@@ -60,11 +60,25 @@ def _blocked(spec: AggregateSpec, children: Sequence[NodeScore]) -> NodeScore | 
     """A parent cannot be scored when a child could not be; it says which."""
     errors = [c.rule_id for c in children if c.outcome == "error"]
     if errors:
-        return NodeScore(spec.rule_id, spec.weight, None, None, "error", ZERO,
-                         reason=f"depends on {', '.join(errors)}, which could not be scored")
+        return NodeScore(
+            spec.rule_id,
+            spec.weight,
+            None,
+            None,
+            "error",
+            ZERO,
+            reason=f"depends on {', '.join(errors)}, which could not be scored",
+        )
     if all(c.outcome == "not_applicable" for c in children):
-        return NodeScore(spec.rule_id, spec.weight, None, None, "not_applicable", ZERO,
-                         reason="no child indicator applies")
+        return NodeScore(
+            spec.rule_id,
+            spec.weight,
+            None,
+            None,
+            "not_applicable",
+            ZERO,
+            reason="no child indicator applies",
+        )
     return None
 
 
@@ -81,7 +95,9 @@ def _outcome(children: Sequence[NodeScore]) -> str:
     return "pass" if all(c.outcome in ("pass", "not_applicable") for c in children) else "fail"
 
 
-def _points_children(spec: AggregateSpec, children: Sequence[NodeScore]) -> tuple[list[NodeScore], list[NodeScore]]:
+def _points_children(
+    spec: AggregateSpec, children: Sequence[NodeScore]
+) -> tuple[list[NodeScore], list[NodeScore]]:
     scored = [c for c in children if c.outcome in ("pass", "fail")]
     counted = scored if spec.not_applicable_weight == "redistribute" else list(children)
     return scored, counted
@@ -98,7 +114,9 @@ def weighted_sum(spec: AggregateSpec, children: Sequence[NodeScore]) -> NodeScor
     base = sum((c.weight or ZERO for c in counted), ZERO)
     weight = spec.weight if spec.weight is not None else base
     points = ZERO if base == 0 else (got if base == weight else got * weight / base)
-    return NodeScore(spec.rule_id, spec.weight, points, None, _outcome(children), _coverage(children))
+    return NodeScore(
+        spec.rule_id, spec.weight, points, None, _outcome(children), _coverage(children)
+    )
 
 
 def _shares(scored: Sequence[NodeScore], counted: Sequence[NodeScore]) -> list[Decimal]:
@@ -117,7 +135,9 @@ def mean(spec: AggregateSpec, children: Sequence[NodeScore]) -> NodeScore:
     shares = _shares(scored, counted)
     weight = spec.weight or ZERO
     points = weight * sum(shares, ZERO) / len(shares) if shares else ZERO
-    return NodeScore(spec.rule_id, spec.weight, points, None, _outcome(children), _coverage(children))
+    return NodeScore(
+        spec.rule_id, spec.weight, points, None, _outcome(children), _coverage(children)
+    )
 
 
 @register_aggregator("weakest_link")
@@ -133,7 +153,9 @@ def weakest_link(spec: AggregateSpec, children: Sequence[NodeScore]) -> NodeScor
         return NodeScore(spec.rule_id, spec.weight, None, grade, outcome, _coverage(children))
     shares = _shares(scored, counted)
     points = (spec.weight or ZERO) * min(shares) if shares else ZERO
-    return NodeScore(spec.rule_id, spec.weight, points, None, _outcome(children), _coverage(children))
+    return NodeScore(
+        spec.rule_id, spec.weight, points, None, _outcome(children), _coverage(children)
+    )
 
 
 @register_aggregator("lookup")
@@ -147,7 +169,14 @@ def lookup(spec: AggregateSpec, children: Sequence[NodeScore]) -> NodeScore:
     key = spec.letters.key(grades)
     result = spec.table.get(key)
     if result is None:
-        return NodeScore(spec.rule_id, spec.weight, None, None, "error", ZERO,
-                         reason=f"the lookup table has no row for {' '.join(key)}")
+        return NodeScore(
+            spec.rule_id,
+            spec.weight,
+            None,
+            None,
+            "error",
+            ZERO,
+            reason=f"the lookup table has no row for {' '.join(key)}",
+        )
     outcome = "pass" if spec.letters.passes(result) else "fail"
     return NodeScore(spec.rule_id, spec.weight, None, result, outcome, _coverage(children))

@@ -34,14 +34,24 @@ def _parser() -> argparse.ArgumentParser:
     s = sub.add_parser("score", help="score subject data against a rule set")
     s.add_argument("rules", help="rule-set YAML file")
     s.add_argument("data", nargs="+", help="subject data files (YAML or JSON)")
-    s.add_argument("--format", choices=["table", "json"], default="table",
-                   help="table for people (default), json for the findings document")
+    s.add_argument(
+        "--format",
+        choices=["table", "json"],
+        default="table",
+        help="table for people (default), json for the findings document",
+    )
     s.add_argument("-o", "--output", help="write to this file instead of standard output")
-    s.add_argument("--strict", action="store_true",
-                   help="exit 3 when any indicator could not be evaluated")
-    s.add_argument("--fail-on", choices=["error", "warning", "note"],
-                   help="exit 1 when a failed finding has this severity or worse")
-    s.add_argument("--lang", choices=["zh", "en"], default="zh", help="message language for the table")
+    s.add_argument(
+        "--strict", action="store_true", help="exit 3 when any indicator could not be evaluated"
+    )
+    s.add_argument(
+        "--fail-on",
+        choices=["error", "warning", "note"],
+        help="exit 1 when a failed finding has this severity or worse",
+    )
+    s.add_argument(
+        "--lang", choices=["zh", "en"], default="zh", help="message language for the table"
+    )
 
     v = sub.add_parser("validate", help="check rule sets and report every problem")
     v.add_argument("rules", nargs="+", help="rule-set YAML files")
@@ -79,14 +89,18 @@ def _score(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
         return EXIT_DATA
     if args.fail_on:
         limit = _SEVERITY_RANK[args.fail_on]
-        if any(f.outcome == "fail" and _SEVERITY_RANK.get(f.severity, 0) >= limit for f in report.findings):
+        if any(
+            f.outcome == "fail" and _SEVERITY_RANK.get(f.severity, 0) >= limit
+            for f in report.findings
+        ):
             return EXIT_FINDINGS
     return EXIT_OK
 
 
 def _merge(rs: RuleSet, reports: Sequence[Report]) -> Report:
     return Report(
-        rs.provenance(), rs.rules,
+        rs.provenance(),
+        rs.rules,
         tuple(s for r in reports for s in r.subjects),
         tuple(i for r in reports for i in r.inputs),
     )
@@ -109,8 +123,9 @@ def _validate(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
     return status
 
 
-def main(argv: Sequence[str] | None = None, *, stdout: TextIO | None = None,
-         stderr: TextIO | None = None) -> int:
+def main(
+    argv: Sequence[str] | None = None, *, stdout: TextIO | None = None, stderr: TextIO | None = None
+) -> int:
     """Run the CLI; returns the exit status (the console script exits with it)."""
     out = stdout or sys.stdout
     err = stderr or sys.stderr

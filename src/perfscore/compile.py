@@ -33,8 +33,21 @@ ZERO = Decimal(0)
 ONE = Decimal(1)
 _MISSING_AWARE = frozenset({"is_missing", "coalesce"})
 TEMPLATE_FIELDS = frozenset(
-    {"title", "value", "points", "weight", "target", "threshold", "grade", "reason", "subject",
-     "left", "right", "difference", "tolerance"}
+    {
+        "title",
+        "value",
+        "points",
+        "weight",
+        "target",
+        "threshold",
+        "grade",
+        "reason",
+        "subject",
+        "left",
+        "right",
+        "difference",
+        "tolerance",
+    }
 )
 
 
@@ -163,9 +176,7 @@ class _Compiler:
         self.kinds: dict[str, Kind] = {}
         self.rules: list[RuleInfo | None] = []
         s = model.letters
-        self.letters = (
-            LetterScale(s.letters, s.plus, dict(s.aliases)) if s is not None else None
-        )
+        self.letters = LetterScale(s.letters, s.plus, dict(s.aliases)) if s is not None else None
 
     # -- helpers ---------------------------------------------------------------------------
     def problem(self, path: Path, message: str, suggestion: str | None = None) -> None:
@@ -174,8 +185,9 @@ class _Compiler:
     def location(self, path: Path) -> RuleLocation:
         mark = self.doc.mark(path)
         pointer = "".join(f"/{p}" for p in path)
-        return RuleLocation(self.doc.source, pointer, mark.line if mark else None,
-                            mark.column if mark else None)
+        return RuleLocation(
+            self.doc.source, pointer, mark.line if mark else None, mark.column if mark else None
+        )
 
     def compile(self, text: str, path: Path, kinds: Mapping[str, Kind] | None = None) -> Any:
         try:
@@ -185,10 +197,17 @@ class _Compiler:
             col = None
             if mark is not None:
                 col = mark.column + (e.offset or 0)
-            self.problems.append(Problem(
-                e.message, source=self.doc.source, line=mark.line if mark else None,
-                column=col, path=path, suggestion=e.suggestion, code="expression",
-            ))
+            self.problems.append(
+                Problem(
+                    e.message,
+                    source=self.doc.source,
+                    line=mark.line if mark else None,
+                    column=col,
+                    path=path,
+                    suggestion=e.suggestion,
+                    code="expression",
+                )
+            )
             return _Broken(text)
 
     def template(self, text: str | None, path: Path, extra: frozenset[str]) -> Template | None:
@@ -200,19 +219,27 @@ class _Compiler:
                 if fname is None:
                     continue
                 if not fname.isidentifier() or spec or conv:
-                    self.problem(path, f"message field {{{fname}}} must be a plain name "
-                                       "(no indexes, attributes or format specs)")
+                    self.problem(
+                        path,
+                        f"message field {{{fname}}} must be a plain name "
+                        "(no indexes, attributes or format specs)",
+                    )
                     continue
                 if fname not in TEMPLATE_FIELDS and fname not in extra:
-                    self.problem(path, f"unknown message field {{{fname}}}",
-                                 did_you_mean(fname, TEMPLATE_FIELDS | extra))
+                    self.problem(
+                        path,
+                        f"unknown message field {{{fname}}}",
+                        did_you_mean(fname, TEMPLATE_FIELDS | extra),
+                    )
                 names.add(fname)
         except ValueError as e:
             self.problem(path, f"message template: {e}")
             return None
         return Template(text, frozenset(names))
 
-    def messages(self, raw: Mapping[str, m.Messages] | None, path: Path) -> dict[str, tuple[Template | None, Template | None]]:
+    def messages(
+        self, raw: Mapping[Any, m.Messages] | None, path: Path
+    ) -> dict[str, tuple[Template | None, Template | None]]:
         out: dict[str, tuple[Template | None, Template | None]] = {}
         extra = frozenset(self.kinds)
         for outcome, msgs in (raw or {}).items():
@@ -228,8 +255,18 @@ class _Compiler:
         for name, inp in self.model.inputs.items():
             path: Path = ("inputs", name)
             default: Any = inp.default
-            spec = InputSpec(name, inp.type, inp.title, inp.unit, inp.required, None, inp.min,
-                             inp.max, inp.choices, inp.of)
+            spec = InputSpec(
+                name,
+                inp.type,
+                inp.title,
+                inp.unit,
+                inp.required,
+                None,
+                inp.min,
+                inp.max,
+                inp.choices,
+                inp.of,
+            )
             if inp.required and inp.default is not None:
                 self.problem((*path, "default"), "a required input cannot have a default")
             if inp.choices is not None and inp.type != "text":
@@ -242,8 +279,18 @@ class _Compiler:
                 except ValueError as e:
                     self.problem((*path, "default"), f"default: {e}")
                     default = None
-            specs[name] = InputSpec(name, inp.type, inp.title, inp.unit, inp.required, default,
-                                    inp.min, inp.max, inp.choices, inp.of)
+            specs[name] = InputSpec(
+                name,
+                inp.type,
+                inp.title,
+                inp.unit,
+                inp.required,
+                default,
+                inp.min,
+                inp.max,
+                inp.choices,
+                inp.of,
+            )
             self.kinds[name] = specs[name].kind
         return specs
 
@@ -266,9 +313,16 @@ class _Compiler:
             if not isinstance(expr, _Broken):  # pass 2: now the kinds of its inputs are known
                 expr = self.compile(met.expr, ("metrics", name, "expr"), {**names, **self.kinds})
             self.kinds[name] = "any" if isinstance(expr, _Broken) else expr.kind
-            nodes.append(MetricNode(name, met.title, met.unit, expr,
-                                    met.zero_division or self.model.settings.zero_division,
-                                    bool(expr.functions & _MISSING_AWARE)))
+            nodes.append(
+                MetricNode(
+                    name,
+                    met.title,
+                    met.unit,
+                    expr,
+                    met.zero_division or self.model.settings.zero_division,
+                    bool(expr.functions & _MISSING_AWARE),
+                )
+            )
         return nodes
 
     def _toposort(self, reads: Mapping[str, frozenset[str]]) -> list[str]:
@@ -279,8 +333,10 @@ class _Compiler:
             if state.get(n) == 2:
                 return
             if state.get(n) == 1:
-                cycle = " → ".join([*stack[stack.index(n):], n])
-                self.problem(("metrics", n, "expr"), f"metrics depend on each other in a cycle: {cycle}")
+                cycle = " → ".join([*stack[stack.index(n) :], n])
+                self.problem(
+                    ("metrics", n, "expr"), f"metrics depend on each other in a cycle: {cycle}"
+                )
                 return
             state[n] = 1
             for dep in sorted(reads[n] & reads.keys()):
@@ -292,20 +348,36 @@ class _Compiler:
             visit(n, [])
         return order
 
-    def indicator(self, ind: m.IndicatorModel, path: Path, level: int, parent: str | None,
-                  seen: dict[str, Path]) -> IndicatorNode:
+    def indicator(
+        self,
+        ind: m.IndicatorModel,
+        path: Path,
+        level: int,
+        parent: str | None,
+        seen: dict[str, Path],
+    ) -> IndicatorNode:
         s = self.model.settings
         if ind.id in seen:
-            self.problem((*path, "id"), f"indicator id {ind.id!r} is used twice (first at "
-                                         f"{'/'.join(map(str, seen[ind.id]))})")
+            self.problem(
+                (*path, "id"),
+                f"indicator id {ind.id!r} is used twice (first at "
+                f"{'/'.join(map(str, seen[ind.id]))})",
+            )
         seen[ind.id] = path
         node = IndicatorNode(
-            id=ind.id, title=ind.title, title_en=ind.title_en, weight=ind.weight,
-            level=ind.level or level, parent=parent, location=self.location(path),
-            unit=ind.unit, missing=ind.missing or s.missing,
+            id=ind.id,
+            title=ind.title,
+            title_en=ind.title_en,
+            weight=ind.weight,
+            level=ind.level or level,
+            parent=parent,
+            location=self.location(path),
+            unit=ind.unit,
+            missing=ind.missing or s.missing,
             zero_division=ind.zero_division or s.zero_division,
             not_applicable_weight=ind.not_applicable_weight or s.not_applicable_weight,
-            severity=ind.severity, monotone=ind.monotone,
+            severity=ind.severity,
+            monotone=ind.monotone,
             source=ind.source.model_dump(exclude_none=True) if ind.source else None,
         )
         exprs: list[CompiledExpression] = []
@@ -316,7 +388,9 @@ class _Compiler:
             exprs.append(node.when)
         if ind.children:
             if ind.scorer is not None or ind.value is not None:
-                self.problem(path, "an indicator has either children or a value and scorer, not both")
+                self.problem(
+                    path, "an indicator has either children or a value and scorer, not both"
+                )
             node.children = [
                 self.indicator(c, (*path, "children", i), level + 1, ind.id, seen)
                 for i, c in enumerate(ind.children)
@@ -326,7 +400,13 @@ class _Compiler:
             if ind.scorer is None:
                 self.problem(path, "a leaf indicator needs a 'scorer' (or 'children')")
             else:
-                needs_value = ind.scorer.type in ("threshold", "proportional", "deduct", "bands", "series_bands")
+                needs_value = ind.scorer.type in (
+                    "threshold",
+                    "proportional",
+                    "deduct",
+                    "bands",
+                    "series_bands",
+                )
                 if needs_value and ind.value is None:
                     self.problem(path, f"a {ind.scorer.type} scorer needs a 'value' expression")
                 if ind.value is not None:
@@ -344,7 +424,9 @@ class _Compiler:
                     ctx = BuildContext(
                         compile=lambda t, p: self.compile(t, p),
                         problem=lambda p, msg: self.problem(p, msg),
-                        path=(*path, "scorer"), weight=ind.weight, letters=self.letters,
+                        path=(*path, "scorer"),
+                        weight=ind.weight,
+                        letters=self.letters,
                     )
                     try:
                         node.scorer = factory(ind.scorer, ctx)
@@ -357,26 +439,44 @@ class _Compiler:
                         pass_at = ind.scorer.pass_at
                         if pass_at is not None:
                             if not ZERO <= pass_at <= ONE:
-                                self.problem((*path, "scorer", "pass_at"), "pass_at is a share of the weight, within [0, 1]")
+                                self.problem(
+                                    (*path, "scorer", "pass_at"),
+                                    "pass_at is a share of the weight, within [0, 1]",
+                                )
                             node.pass_at = pass_at
-            if ind.weight is None and ind.scorer is not None and ind.scorer.type not in ("grade", "bands", "series_bands"):
+            if (
+                ind.weight is None
+                and ind.scorer is not None
+                and ind.scorer.type not in ("grade", "bands", "series_bands")
+            ):
                 self.problem(path, "a points indicator needs a 'weight'")
         node.reads = tuple(sorted({n for e in exprs for n in e.names}))
         node.missing_aware = any(e.functions & _MISSING_AWARE for e in exprs)
         node.messages = self.messages(ind.messages, (*path, "messages"))
-        self.rules[rule_index] = (RuleInfo(
-            id=ind.id, kind="group" if ind.children else "indicator", title=ind.title,
-            title_en=ind.title_en, parent=parent, level=node.level, weight=ind.weight,
-            unit=node.unit, default_severity=ind.severity, description=ind.description,
-            source=node.source, location=node.location,
-        ))
+        self.rules[rule_index] = RuleInfo(
+            id=ind.id,
+            kind="group" if ind.children else "indicator",
+            title=ind.title,
+            title_en=ind.title_en,
+            parent=parent,
+            level=node.level,
+            weight=ind.weight,
+            unit=node.unit,
+            default_severity=ind.severity,
+            description=ind.description,
+            source=node.source,
+            location=node.location,
+        )
         return node
 
     def _aggregate(self, ind: m.IndicatorModel, node: IndicatorNode, path: Path) -> None:
         agg = AGGREGATORS.get(ind.aggregate)
         if agg is None:
-            self.problem((*path, "aggregate"), f"unknown aggregator {ind.aggregate!r}",
-                         did_you_mean(ind.aggregate, AGGREGATORS))
+            self.problem(
+                (*path, "aggregate"),
+                f"unknown aggregator {ind.aggregate!r}",
+                did_you_mean(ind.aggregate, AGGREGATORS),
+            )
             return
         node.aggregate, node.aggregate_name = agg, ind.aggregate
         kinds = {c.yields for c in node.children}
@@ -391,29 +491,45 @@ class _Compiler:
                     rpath = (*path, "table", i)
                     bad = [g for g in (*row.grades, row.result) if not self.letters.is_grade(g)]
                     if bad:
-                        self.problem(rpath, f"{', '.join(map(repr, bad))} not in the scale {self.letters.describe()}")
+                        self.problem(
+                            rpath,
+                            f"{', '.join(map(repr, bad))} not in the scale "
+                            f"{self.letters.describe()}",
+                        )
                         continue
                     key = self.letters.key(row.grades)
                     if key in node.table:
                         self.problem(rpath, f"row {' '.join(key)} is given twice")
                     node.table[key] = self.letters.canonical(row.result)
         if "grade" in kinds and ind.aggregate in ("weighted_sum", "mean"):
-            self.problem((*path, "aggregate"), f"{ind.aggregate} needs points, but a child gives a letter grade "
-                                               "(use weakest_link or lookup)")
+            self.problem(
+                (*path, "aggregate"),
+                f"{ind.aggregate} needs points, but a child gives a letter grade "
+                "(use weakest_link or lookup)",
+            )
         if ind.aggregate in ("weighted_sum", "mean", "weakest_link") and "points" in kinds:
             if ind.weight is None:
                 self.problem(path, "a points group needs a 'weight'")
             elif ind.aggregate == "weighted_sum" and not ind.normalise:
                 total = sum((c.weight or ZERO for c in node.children), ZERO)
                 if total != ind.weight:
-                    self.problem((*path, "weight"),
-                                 f"the children's weights add up to {total}, not {ind.weight} "
-                                 "(fix the weights, or set 'normalise: true' to scale them)")
+                    self.problem(
+                        (*path, "weight"),
+                        f"the children's weights add up to {total}, not {ind.weight} "
+                        "(fix the weights, or set 'normalise: true' to scale them)",
+                    )
 
     def check(self, chk: m.CheckModel, path: Path) -> CheckNode:
-        node = CheckNode(chk.id, chk.title, chk.title_en, chk.type, self.location(path),
-                         chk.severity, tolerance=chk.tolerance,
-                         source=chk.source.model_dump(exclude_none=True) if chk.source else None)
+        node = CheckNode(
+            chk.id,
+            chk.title,
+            chk.title_en,
+            chk.type,
+            self.location(path),
+            chk.severity,
+            tolerance=chk.tolerance,
+            source=chk.source.model_dump(exclude_none=True) if chk.source else None,
+        )
         exprs: list[CompiledExpression] = []
         if chk.type == "equal":
             if chk.left is None or chk.right is None:
@@ -436,20 +552,38 @@ class _Compiler:
                 node.when = self.compile(chk.when, (*path, "when"))
                 exprs.append(node.when)
                 if chk.require not in self.model.inputs:
-                    self.problem((*path, "require"), f"unknown input {chk.require!r}",
-                                 did_you_mean(chk.require, self.model.inputs))
+                    self.problem(
+                        (*path, "require"),
+                        f"unknown input {chk.require!r}",
+                        did_you_mean(chk.require, self.model.inputs),
+                    )
                 node.require = chk.require
         if chk.type != "explain_if" and chk.when is not None:
             node.when = self.compile(chk.when, (*path, "when"))  # a precondition
             exprs.append(node.when)
-        node.reads = tuple(sorted({n for e in exprs for n in e.names} | ({node.require} if node.require else set())))
+        node.reads = tuple(
+            sorted(
+                {n for e in exprs for n in e.names} | ({node.require} if node.require else set())
+            )
+        )
         node.missing_aware = any(e.functions & _MISSING_AWARE for e in exprs)
         node.messages = self.messages(chk.messages, (*path, "messages"))
-        self.rules.append(RuleInfo(
-            id=chk.id, kind="check", title=chk.title, title_en=chk.title_en, parent=None,
-            level=None, weight=None, unit=node.unit, default_severity=chk.severity,
-            description=chk.description, source=node.source, location=node.location,
-        ))
+        self.rules.append(
+            RuleInfo(
+                id=chk.id,
+                kind="check",
+                title=chk.title,
+                title_en=chk.title_en,
+                parent=None,
+                level=None,
+                weight=None,
+                unit=node.unit,
+                default_severity=chk.severity,
+                description=chk.description,
+                source=node.source,
+                location=node.location,
+            )
+        )
         return node
 
     def _unit_of(self, text: str) -> str | None:
@@ -465,8 +599,10 @@ class _Compiler:
         inputs = self.inputs()
         metrics = self.metrics()
         seen: dict[str, Path] = {}
-        indicators = [self.indicator(ind, ("indicators", i), 1, None, seen)
-                      for i, ind in enumerate(self.model.indicators)]
+        indicators = [
+            self.indicator(ind, ("indicators", i), 1, None, seen)
+            for i, ind in enumerate(self.model.indicators)
+        ]
         top_kinds = {n.yields for n in indicators}
         if len(top_kinds) > 1:
             self.problem(("indicators",), "top-level indicators mix points and letter grades")
@@ -483,22 +619,41 @@ class _Compiler:
             last = None
             for i, b in enumerate(g.bands):
                 if last is not None and b.min >= last:
-                    self.problem(("grades", "bands", i, "min"),
-                                 "grade bands go from the best down: each 'min' below the one before")
+                    self.problem(
+                        ("grades", "bands", i, "min"),
+                        "grade bands go from the best down: each 'min' below the one before",
+                    )
                 last = b.min
                 bands.append(GradeBandNode(b.id, b.label, b.min))
             grade_kinds = {**self.kinds, "total": "number"}
             for i, o in enumerate(g.overrides):
-                overrides.append(OverrideNode(
-                    self.compile(o.when, ("grades", "overrides", i, "when"), grade_kinds),
-                    o.grade, o.label, o.reason))
+                overrides.append(
+                    OverrideNode(
+                        self.compile(o.when, ("grades", "overrides", i, "when"), grade_kinds),
+                        o.grade,
+                        o.label,
+                        o.reason,
+                    )
+                )
         if self.problems:
             raise RuleSetError(sorted(self.problems, key=lambda p: (p.line or 0, p.column or 0)))
         units: dict[str, str | None] = {n: s.display_unit for n, s in inputs.items()}
         units.update({mt.name: mt.unit for mt in metrics})
-        return Compiled(self.model, self.doc, inputs, metrics, indicators, checks, bands,
-                        overrides, g.min_coverage if g else None, self.letters,
-                        tuple(r for r in self.rules if r is not None), units, self.functions)
+        return Compiled(
+            self.model,
+            self.doc,
+            inputs,
+            metrics,
+            indicators,
+            checks,
+            bands,
+            overrides,
+            g.min_coverage if g else None,
+            self.letters,
+            tuple(r for r in self.rules if r is not None),
+            units,
+            self.functions,
+        )
 
 
 class _Broken:
@@ -520,4 +675,3 @@ def compile_model(
 ) -> Compiled:
     """Resolve a structurally valid model; raises RuleSetError listing every problem."""
     return _Compiler(model, doc, functions or DEFAULT_FUNCTIONS).run()
-

@@ -66,8 +66,13 @@ class Evaluator:
             self.fields[mt.name] = tuple(deps)
         top_points = [n for n in compiled.indicators if n.yields == "points"]
         self.max = sum((n.weight or ZERO for n in top_points), ZERO)
-        self.root = AggregateSpec("total", self.max if top_points else None,
-                                  compiled.model.settings.not_applicable_weight, compiled.letters, None)
+        self.root = AggregateSpec(
+            "total",
+            self.max if top_points else None,
+            compiled.model.settings.not_applicable_weight,
+            compiled.letters,
+            None,
+        )
 
     # -- names -----------------------------------------------------------------------------
     def _scope(self, data: SubjectData) -> tuple[dict[str, Any], dict[str, Failure]]:
@@ -75,11 +80,15 @@ class Evaluator:
         failures: dict[str, Failure] = {}
         for name, msg in data.field_errors.items():
             title = self.titles.get(name, name)
-            failures[name] = Failure("error", f"field '{name}': {msg}", f"数据有误：{title}（{name}）：{msg}", (name,))
+            failures[name] = Failure(
+                "error", f"field '{name}': {msg}", f"数据有误：{title}（{name}）：{msg}", (name,)
+            )
         for name, v in data.values.items():
             if v is None and name not in failures:
                 title = self.titles.get(name, name)
-                failures[name] = Failure("missing", f"no data for '{name}'", f"缺少数据：{title}（{name}）", (name,))
+                failures[name] = Failure(
+                    "missing", f"no data for '{name}'", f"缺少数据：{title}（{name}）", (name,)
+                )
         for mt in self.c.metrics:
             f = self._blocking(mt.expr.names, failures, mt.missing_aware)
             if f is not None:
@@ -92,18 +101,27 @@ class Evaluator:
                 kind = _ZERO_KIND[mt.zero_division]
                 title = self.titles[mt.name]
                 failures[mt.name] = Failure(
-                    kind, f"'{mt.name}' divides by zero", f"{title}（{mt.name}）的分母为零", self.fields[mt.name])
+                    kind,
+                    f"'{mt.name}' divides by zero",
+                    f"{title}（{mt.name}）的分母为零",
+                    self.fields[mt.name],
+                )
                 scope[mt.name] = None
             except EvaluationError as e:
                 title = self.titles[mt.name]
                 failures[mt.name] = Failure(
-                    "error", f"'{mt.name}': {e.message}", f"{title}（{mt.name}）无法计算：{e.message}",
-                    self.fields[mt.name])
+                    "error",
+                    f"'{mt.name}': {e.message}",
+                    f"{title}（{mt.name}）无法计算：{e.message}",
+                    self.fields[mt.name],
+                )
                 scope[mt.name] = None
         return scope, failures
 
     @staticmethod
-    def _blocking(names: Iterable[str], failures: Mapping[str, Failure], missing_aware: bool) -> Failure | None:
+    def _blocking(
+        names: Iterable[str], failures: Mapping[str, Failure], missing_aware: bool
+    ) -> Failure | None:
         found = [failures[n] for n in sorted(names) if n in failures]
         if missing_aware:
             found = [f for f in found if f.kind != "missing"]
@@ -130,7 +148,9 @@ class Evaluator:
             return _Outcome("fail", points=ZERO, reason=f)
         return _Outcome("not_applicable", reason=f)
 
-    def _applies(self, node: IndicatorNode, scope: dict[str, Any], failures: dict[str, Failure]) -> _Outcome | None:
+    def _applies(
+        self, node: IndicatorNode, scope: dict[str, Any], failures: dict[str, Failure]
+    ) -> _Outcome | None:
         """None when the indicator (or group) applies; else the outcome that replaces scoring."""
         if node.when is None:
             return None
@@ -145,15 +165,27 @@ class Evaluator:
         if applies:
             return None
         text = node.when.text
-        return _Outcome("not_applicable", reason=Failure(
-            "not_applicable", f"condition {text} is false", f"条件 {text} 不成立", ()))
+        return _Outcome(
+            "not_applicable",
+            reason=Failure(
+                "not_applicable", f"condition {text} is false", f"条件 {text} 不成立", ()
+            ),
+        )
 
-    def _leaf(self, node: IndicatorNode, scope: dict[str, Any], failures: dict[str, Failure]) -> _Outcome:
+    def _leaf(
+        self, node: IndicatorNode, scope: dict[str, Any], failures: dict[str, Failure]
+    ) -> _Outcome:
         skipped = self._applies(node, scope, failures)
         if skipped is not None:
             return skipped
-        found = [x for x in (self._blocking(node.reads, failures, node.missing_aware),
-                             self._blocking(node.optional_reads, failures, True)) if x is not None]
+        found = [
+            x
+            for x in (
+                self._blocking(node.reads, failures, node.missing_aware),
+                self._blocking(node.optional_reads, failures, True),
+            )
+            if x is not None
+        ]
         f = min(found, key=lambda x: _PRIORITY[x.kind]) if found else None
         if f is not None:
             return self._from_failure(node, f)
@@ -168,20 +200,31 @@ class Evaluator:
             return self._from_failure(node, fz)
         except EvaluationError as e:
             fields = tuple(sorted({x for n in node.reads for x in self.fields.get(n, ())}))
-            return _Outcome("error", value=value, reason=Failure("error", e.message, f"无法评分：{e.message}", fields))
+            return _Outcome(
+                "error",
+                value=value,
+                reason=Failure("error", e.message, f"无法评分：{e.message}", fields),
+            )
         if scored.grade is not None:
             letters = self.c.letters
             assert letters is not None
             outcome = "pass" if letters.passes(scored.grade) else "fail"
-            return _Outcome(outcome, grade=scored.grade, value=value, threshold=scored.threshold,
-                            detail=scored.detail)
+            return _Outcome(
+                outcome,
+                grade=scored.grade,
+                value=value,
+                threshold=scored.threshold,
+                detail=scored.detail,
+            )
         assert scored.points is not None and node.weight is not None
         points = round_half_up(scored.points, self.places)
         if scored.met is not None and node.pass_at == ONE:
             outcome = "pass" if scored.met else "fail"
         else:
             outcome = "pass" if points >= node.weight * node.pass_at else "fail"
-        return _Outcome(outcome, points=points, value=value, threshold=scored.threshold, detail=scored.detail)
+        return _Outcome(
+            outcome, points=points, value=value, threshold=scored.threshold, detail=scored.detail
+        )
 
     # -- messages --------------------------------------------------------------------------
     def _threshold_text(self, th: Mapping[str, Any] | None, unit: str | None) -> str | None:
@@ -192,8 +235,12 @@ class Evaluator:
         return str(th.get("range") or th.get("name"))
 
     def _render(
-        self, templates: tuple[Template | None, Template | None] | None, fields: Mapping[str, str],
-        scope: Mapping[str, Any], default_zh: str, default_en: str,
+        self,
+        templates: tuple[Template | None, Template | None] | None,
+        fields: Mapping[str, str],
+        scope: Mapping[str, Any],
+        default_zh: str,
+        default_en: str,
     ) -> tuple[str, str]:
         out = []
         for i, default in enumerate((default_zh, default_en)):
@@ -207,7 +254,9 @@ class Evaluator:
             out.append(t.render(values))
         return out[0], out[1]
 
-    def _indicator_finding(self, node: IndicatorNode, o: _Outcome, subject: Any, scope: Mapping[str, Any]) -> Finding:
+    def _indicator_finding(
+        self, node: IndicatorNode, o: _Outcome, subject: Any, scope: Mapping[str, Any]
+    ) -> Finding:
         unit = node.unit
         value_text = display(o.value, unit, self.places) if o.value is not None else None
         th_text = self._threshold_text(o.threshold, unit)
@@ -234,29 +283,55 @@ class Evaluator:
                 extra_en = "" if o.reason is None else f" ({reason_en}; scored by rule)"
                 verdict = "达标" if o.outcome == "pass" else "未达标"
                 zh = f"{node.title}{v_zh}{std_zh}，{verdict}，得 {pts}/{w} 分{extra_zh}"
-                en = (f"{title_en}{':' if value_text else ''}{v_zh}{std_en}, "
-                      f"{'met' if o.outcome == 'pass' else 'not met'}, {pts}/{w} points{extra_en}")
+                en = (
+                    f"{title_en}{':' if value_text else ''}{v_zh}{std_en}, "
+                    f"{'met' if o.outcome == 'pass' else 'not met'}, {pts}/{w} points{extra_en}"
+                )
         fields = {
-            "title": node.title, "value": value_text or "—", "points": pts or "—", "weight": w or "—",
-            "target": display(o.threshold.get("value"), unit, self.places) if o.threshold and "value" in o.threshold else "—",
-            "threshold": th_text or "—", "grade": o.grade or "—",
-            "reason": reason_zh, "subject": subject.name or subject.id,
+            "title": node.title,
+            "value": value_text or "—",
+            "points": pts or "—",
+            "weight": w or "—",
+            "target": display(o.threshold.get("value"), unit, self.places)
+            if o.threshold and "value" in o.threshold
+            else "—",
+            "threshold": th_text or "—",
+            "grade": o.grade or "—",
+            "reason": reason_zh,
+            "subject": subject.name or subject.id,
         }
         zh, en = self._render(node.messages.get(o.outcome), fields, scope, zh, en)
         return Finding(
-            rule_id=node.id, subject=subject, outcome=o.outcome,
+            rule_id=node.id,
+            subject=subject,
+            outcome=o.outcome,
             severity=node.severity if o.outcome == "fail" else "none",
-            message=zh, message_en=en, value=o.value, unit=unit, display=value_text,
-            threshold=o.threshold, points=o.points, weight=node.weight, grade=o.grade,
+            message=zh,
+            message_en=en,
+            value=o.value,
+            unit=unit,
+            display=value_text,
+            threshold=o.threshold,
+            points=o.points,
+            weight=node.weight,
+            grade=o.grade,
             reason=o.reason.en if o.reason else None,
             fields=o.reason.fields if o.reason else (),
-            fingerprint=fingerprint(self.ruleset_id, node.id, subject), location=node.location,
+            fingerprint=fingerprint(self.ruleset_id, node.id, subject),
+            location=node.location,
         )
 
     # -- tree ------------------------------------------------------------------------------
-    def _node(self, node: IndicatorNode, scope: dict[str, Any], failures: dict[str, Failure],
-              subject: Any, scores: list[IndicatorScore], findings: list[Finding],
-              forced: _Outcome | None = None) -> NodeScore:
+    def _node(
+        self,
+        node: IndicatorNode,
+        scope: dict[str, Any],
+        failures: dict[str, Failure],
+        subject: Any,
+        scores: list[IndicatorScore],
+        findings: list[Finding],
+        forced: _Outcome | None = None,
+    ) -> NodeScore:
         index = len(scores)
         scores.append(IndicatorScore(node.id, None, None, None, "", ZERO))  # placeholder, pre-order
         if forced is None and not node.is_leaf:
@@ -273,19 +348,34 @@ class Evaluator:
             cov = ONE if o.outcome in ("pass", "fail") and (o.reason is None) else ZERO
             ns = NodeScore(node.id, node.weight, o.points, o.grade, o.outcome, cov)
         else:
-            children = [self._node(c, scope, failures, subject, scores, findings, forced) for c in node.children]
+            children = [
+                self._node(c, scope, failures, subject, scores, findings, forced)
+                for c in node.children
+            ]
             assert node.aggregate is not None
-            spec = AggregateSpec(node.id, node.weight, node.not_applicable_weight, self.c.letters, node.table)
+            spec = AggregateSpec(
+                node.id, node.weight, node.not_applicable_weight, self.c.letters, node.table
+            )
             ns = node.aggregate(spec, children)
             if ns.points is not None:
-                ns = NodeScore(ns.rule_id, ns.weight, round_half_up(ns.points, self.places), ns.grade,
-                               ns.outcome, ns.coverage, ns.reason)
-        scores[index] = IndicatorScore(node.id, ns.points, node.weight, ns.grade, ns.outcome,
-                                       round_half_up(ns.coverage, 4))
+                ns = NodeScore(
+                    ns.rule_id,
+                    ns.weight,
+                    round_half_up(ns.points, self.places),
+                    ns.grade,
+                    ns.outcome,
+                    ns.coverage,
+                    ns.reason,
+                )
+        scores[index] = IndicatorScore(
+            node.id, ns.points, node.weight, ns.grade, ns.outcome, round_half_up(ns.coverage, 4)
+        )
         return ns
 
     # -- checks ----------------------------------------------------------------------------
-    def _check(self, node: CheckNode, scope: dict[str, Any], failures: dict[str, Failure], subject: Any) -> Finding:
+    def _check(
+        self, node: CheckNode, scope: dict[str, Any], failures: dict[str, Failure], subject: Any
+    ) -> Finding:
         title_en = node.title_en or node.id
         value: Any = None
         threshold: dict[str, Any] | None = None
@@ -303,8 +393,12 @@ class Evaluator:
                 outcome = "error" if f.kind == "error" else "not_applicable"
             elif node.type != "explain_if" and node.when is not None and not node.when(scope):
                 outcome = "not_applicable"
-                reason = Failure("not_applicable", f"{node.when.text} is false",
-                                 f"条件 {node.when.text} 不成立", ())
+                reason = Failure(
+                    "not_applicable",
+                    f"{node.when.text} is false",
+                    f"条件 {node.when.text} 不成立",
+                    (),
+                )
             elif node.type == "equal":
                 assert node.left is not None and node.right is not None
                 left, right = node.left(scope), node.right(scope)
@@ -318,13 +412,22 @@ class Evaluator:
                     fields["difference"] = "—"
                 outcome = "pass" if ok else "fail"
                 threshold = {"op": "==", "value": right, "tolerance": node.tolerance}
-                lt, rt = display(left, node.unit, self.places), display(right, node.unit, self.places)
-                fields.update(left=lt, right=rt, tolerance=display(node.tolerance, node.unit, self.places))
+                lt, rt = (
+                    display(left, node.unit, self.places),
+                    display(right, node.unit, self.places),
+                )
+                fields.update(
+                    left=lt, right=rt, tolerance=display(node.tolerance, node.unit, self.places)
+                )
                 if ok:
-                    zh, en = f"{node.title}：{lt} = {rt}，一致", f"{title_en}: {lt} = {rt}, consistent"
+                    zh, en = (
+                        f"{node.title}：{lt} = {rt}，一致",
+                        f"{title_en}: {lt} = {rt}, consistent",
+                    )
                 else:
-                    zh = f"{node.title}：{lt} ≠ {rt}（相差 {fields['difference']}，容差 {fields['tolerance']}）"
-                    en = f"{title_en}: {lt} ≠ {rt} (differs by {fields['difference']}, tolerance {fields['tolerance']})"
+                    d_txt, t_txt = fields["difference"], fields["tolerance"]
+                    zh = f"{node.title}：{lt} ≠ {rt}（相差 {d_txt}，容差 {t_txt}）"
+                    en = f"{title_en}: {lt} ≠ {rt} (differs by {d_txt}, tolerance {t_txt})"
             elif node.type == "assert":
                 assert node.expr is not None
                 ok = bool(node.expr(scope))
@@ -340,7 +443,10 @@ class Evaluator:
                 if not triggered:
                     zh, en = f"{node.title}：无需说明", f"{title_en}: no explanation needed"
                 elif explained:
-                    zh, en = f"{node.title}：已说明（{rtitle}）", f"{title_en}: explained ({node.require})"
+                    zh, en = (
+                        f"{node.title}：已说明（{rtitle}）",
+                        f"{title_en}: explained ({node.require})",
+                    )
                 else:
                     outcome = "fail"
                     zh = f"{node.title}：条件 {node.when.text} 成立，但未提供“{rtitle}”"
@@ -348,26 +454,46 @@ class Evaluator:
                     reason = None
                     fields["reason"] = f"missing {node.require}"
         except ZeroDenominatorError:
-            outcome, reason = "not_applicable", Failure("not_applicable", "division by zero", "分母为零", ())
+            outcome, reason = (
+                "not_applicable",
+                Failure("not_applicable", "division by zero", "分母为零", ()),
+            )
         except EvaluationError as e:
             outcome, reason = "error", Failure("error", e.message, f"无法检查：{e.message}", ())
         if outcome in ("error", "not_applicable"):
             assert reason is not None
-            word_zh, word_en = ("无法检查", "cannot be checked") if outcome == "error" else ("不适用", "not applicable")
-            zh, en = f"{node.title}：{word_zh}（{reason.zh}）", f"{title_en}: {word_en} ({reason.en})"
+            word_zh, word_en = (
+                ("无法检查", "cannot be checked")
+                if outcome == "error"
+                else ("不适用", "not applicable")
+            )
+            zh, en = (
+                f"{node.title}：{word_zh}（{reason.zh}）",
+                f"{title_en}: {word_en} ({reason.en})",
+            )
             fields["reason"] = reason.zh
         fields.setdefault("reason", "")
         for k in ("left", "right", "difference", "tolerance"):
             fields.setdefault(k, "—")
         zh, en = self._render(node.messages.get(outcome), fields, scope, zh, en)
         return Finding(
-            rule_id=node.id, subject=subject, outcome=outcome,
+            rule_id=node.id,
+            subject=subject,
+            outcome=outcome,
             severity=node.severity if outcome == "fail" else "none",
-            message=zh, message_en=en, value=value, unit=node.unit,
+            message=zh,
+            message_en=en,
+            value=value,
+            unit=node.unit,
             display=display(value, node.unit, self.places) if value is not None else None,
-            threshold=threshold, points=None, weight=None, grade=None,
-            reason=reason.en if reason else None, fields=reason.fields if reason else (),
-            fingerprint=fingerprint(self.ruleset_id, node.id, subject), location=node.location,
+            threshold=threshold,
+            points=None,
+            weight=None,
+            grade=None,
+            reason=reason.en if reason else None,
+            fields=reason.fields if reason else (),
+            fingerprint=fingerprint(self.ruleset_id, node.id, subject),
+            location=node.location,
             kind="check",
         )
 
@@ -376,7 +502,10 @@ class Evaluator:
         scope, failures = self._scope(data)
         scores: list[IndicatorScore] = []
         findings: list[Finding] = []
-        top = [self._node(n, scope, failures, data.subject, scores, findings) for n in self.c.indicators]
+        top = [
+            self._node(n, scope, failures, data.subject, scores, findings)
+            for n in self.c.indicators
+        ]
         findings.extend(self._check(ch, scope, failures, data.subject) for ch in self.c.checks)
         total: Decimal | None = None
         coverage = ZERO
@@ -394,7 +523,9 @@ class Evaluator:
         if total is not None and self.c.grade_bands:
             if self.c.min_coverage is not None and coverage < self.c.min_coverage:
                 have, need = json_number(coverage * 100), json_number(self.c.min_coverage * 100)
-                grade_reason = f"only {have}% of the weight was scored from data; a grade needs {need}%"
+                grade_reason = (
+                    f"only {have}% of the weight was scored from data; a grade needs {need}%"
+                )
                 reason_zh = f"有数据可评分的权重仅占 {have}%，评级至少需要 {need}%"
             else:
                 band = next((b for b in self.c.grade_bands if total >= b.min), None)
@@ -410,9 +541,26 @@ class Evaluator:
                     except EvaluationError:
                         continue
                     if hit:
-                        grade, label, grade_reason = o.grade, o.label, o.reason or f"override: {o.when.text}"
+                        grade, label, grade_reason = (
+                            o.grade,
+                            o.label,
+                            o.reason or f"override: {o.when.text}",
+                        )
                         reason_zh = o.reason or f"强制评级：{o.when.text}"
                         break
-        notes = tuple(Notification("warning", "unknown-field", n, data.subject.id) for n in data.notes)
-        return SubjectResult(data.subject, total, self.max, grade, label, grade_reason, coverage,
-                             tuple(scores), tuple(findings), notes, reason_zh)
+        notes = tuple(
+            Notification("warning", "unknown-field", n, data.subject.id) for n in data.notes
+        )
+        return SubjectResult(
+            data.subject,
+            total,
+            self.max,
+            grade,
+            label,
+            grade_reason,
+            coverage,
+            tuple(scores),
+            tuple(findings),
+            notes,
+            reason_zh,
+        )

@@ -267,7 +267,9 @@ class Report:
 
     def to_dict(self) -> dict[str, Any]:
         """The findings document as plain data (Decimals kept exact)."""
-        notifications = list(self.notifications) + [n for s in self.subjects for n in s.notifications]
+        notifications = list(self.notifications) + [
+            n for s in self.subjects for n in s.notifications
+        ]
         counts = {k: 0 for k in ("pass", "fail", "not_applicable", "error")}
         sev = {k: 0 for k in ("error", "warning", "note")}
         for f in self.findings:
@@ -310,20 +312,22 @@ def _drop_none(d: dict[str, Any]) -> dict[str, Any]:
 
 
 def _rule_dict(r: RuleInfo) -> dict[str, Any]:
-    return _drop_none({
-        "id": r.id,
-        "kind": r.kind,
-        "title": r.title,
-        "title_en": r.title_en,
-        "parent": r.parent,
-        "level": r.level,
-        "weight": r.weight,
-        "unit": r.unit,
-        "default_severity": r.default_severity,
-        "description": r.description,
-        "source": dict(r.source) if r.source else None,
-        "location": r.location.to_dict(),
-    })
+    return _drop_none(
+        {
+            "id": r.id,
+            "kind": r.kind,
+            "title": r.title,
+            "title_en": r.title_en,
+            "parent": r.parent,
+            "level": r.level,
+            "weight": r.weight,
+            "unit": r.unit,
+            "default_severity": r.default_severity,
+            "description": r.description,
+            "source": dict(r.source) if r.source else None,
+            "location": r.location.to_dict(),
+        }
+    )
 
 
 def _subject_dict(s: SubjectResult) -> dict[str, Any]:
@@ -337,23 +341,33 @@ def _subject_dict(s: SubjectResult) -> dict[str, Any]:
         "coverage": s.coverage,
         "complete": s.complete,
         "scores": [
-            _drop_none({"rule_id": x.rule_id, "outcome": x.outcome, "points": x.points,
-                        "weight": x.weight, "grade": x.grade, "coverage": x.coverage})
+            _drop_none(
+                {
+                    "rule_id": x.rule_id,
+                    "outcome": x.outcome,
+                    "points": x.points,
+                    "weight": x.weight,
+                    "grade": x.grade,
+                    "coverage": x.coverage,
+                }
+            )
             for x in s.scores
         ],
     }
 
 
 def _finding_dict(f: Finding) -> dict[str, Any]:
-    measurement = _drop_none({
-        "value": f.value,
-        "unit": f.unit,
-        "display": f.display,
-        "threshold": dict(f.threshold) if f.threshold else None,
-        "points": f.points,
-        "weight": f.weight,
-        "grade": f.grade,
-    })
+    measurement = _drop_none(
+        {
+            "value": f.value,
+            "unit": f.unit,
+            "display": f.display,
+            "threshold": dict(f.threshold) if f.threshold else None,
+            "points": f.points,
+            "weight": f.weight,
+            "grade": f.grade,
+        }
+    )
     d: dict[str, Any] = {
         "fingerprint": f.fingerprint,
         "rule_id": f.rule_id,
@@ -375,7 +389,9 @@ def _finding_dict(f: Finding) -> dict[str, Any]:
 
 
 def _notification_dict(n: Notification) -> dict[str, Any]:
-    return _drop_none({"level": n.level, "code": n.code, "message": n.message, "subject": n.subject})
+    return _drop_none(
+        {"level": n.level, "code": n.code, "message": n.message, "subject": n.subject}
+    )
 
 
 def rules_by_id(rules: Sequence[RuleInfo]) -> dict[str, RuleInfo]:

@@ -6,6 +6,7 @@ is written in the range itself and checked for gaps and overlaps when the rule s
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -14,9 +15,7 @@ from decimal import Decimal, InvalidOperation
 __all__ = ["Interval", "check_partition", "parse_interval"]
 
 _INF = Decimal("Infinity")
-_BRACKET = re.compile(
-    r"^\s*([\[(])\s*([^,\s]+)\s*,\s*([^,\s\])]+)\s*([\])])\s*$"
-)
+_BRACKET = re.compile(r"^\s*([\[(])\s*([^,\s]+)\s*,\s*([^,\s\])]+)\s*([\])])\s*$")
 _OP = re.compile(r"^\s*(>=|<=|>|<|==|=)\s*([^\s]+)\s*$")
 
 
@@ -89,14 +88,19 @@ def check_partition(intervals: Sequence[Interval]) -> list[tuple[int, str]]:
     Bands may be listed in any order; outside the outermost edges is what ``otherwise`` covers.
     """
     problems: list[tuple[int, str]] = []
-    order = sorted(range(len(intervals)), key=lambda i: (intervals[i].low, not intervals[i].low_inclusive))
-    for a, b in zip(order, order[1:]):
+    order = sorted(
+        range(len(intervals)), key=lambda i: (intervals[i].low, not intervals[i].low_inclusive)
+    )
+    for a, b in itertools.pairwise(order):
         x, y = intervals[a], intervals[b]
         if y.low < x.high or (y.low == x.high and x.high_inclusive and y.low_inclusive):
             problems.append((b, f"band {y.describe()!r} overlaps band {x.describe()!r}"))
         elif y.low > x.high or (y.low == x.high and not x.high_inclusive and not y.low_inclusive):
             problems.append(
-                (b, f"gap between band {x.describe()!r} and band {y.describe()!r}: "
-                    "values there would fall through")
+                (
+                    b,
+                    f"gap between band {x.describe()!r} and band {y.describe()!r}: "
+                    "values there would fall through",
+                )
             )
     return problems

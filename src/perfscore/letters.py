@@ -48,7 +48,12 @@ class LetterScale:
         """PEFA M1: the lowest grade, with ``+`` when any other is higher."""
         ranks = sorted(self.rank(g) for g in grades)
         lowest = self.ordered()[len(self.ordered()) - ranks[0]]
-        if self.plus and ranks[-1] > ranks[0] and not lowest.endswith("+") and lowest != self.letters[0]:
+        if (
+            self.plus
+            and ranks[-1] > ranks[0]
+            and not lowest.endswith("+")
+            and lowest != self.letters[0]
+        ):
             return lowest + "+"
         return lowest
 

@@ -8,7 +8,7 @@ which turns these models into the runtime :class:`~perfscore.ruleset.RuleSet`.
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Annotated, Literal, Union
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
@@ -47,10 +47,19 @@ LANGUAGE_VERSION = "1"
 Identifier = Annotated[str, Field(pattern=r"^[A-Za-z][A-Za-z0-9_]*$", max_length=64)]
 Expr = Annotated[str, Field(min_length=1, max_length=2000)]
 Number = Decimal
-NumberOrExpr = Union[Decimal, Expr]
+NumberOrExpr = Decimal | Expr
 
-Evidence = Literal["SEEN", "SEEN-partial", "RECALLED", "MEMORY", "INFERRED", "COMPUTED", "DATA",
-                   "ASSUMED", "PLACEHOLDER"]
+Evidence = Literal[
+    "SEEN",
+    "SEEN-partial",
+    "RECALLED",
+    "MEMORY",
+    "INFERRED",
+    "COMPUTED",
+    "DATA",
+    "ASSUMED",
+    "PLACEHOLDER",
+]
 Severity = Literal["error", "warning", "note"]
 ZeroPolicy = Literal["not_applicable", "zero", "error"]
 MissingPolicy = Literal["not_applicable", "zero", "full", "error"]
@@ -196,17 +205,15 @@ class GradeInputScorer(_ScorerBase):
 
 
 ScorerModel = Annotated[
-    Union[
-        ThresholdScorer,
-        ProportionalScorer,
-        DeductScorer,
-        BandsScorer,
-        SeriesBandsScorer,
-        ChecklistScorer,
-        TierScorer,
-        FormulaScorer,
-        GradeInputScorer,
-    ],
+    ThresholdScorer
+    | ProportionalScorer
+    | DeductScorer
+    | BandsScorer
+    | SeriesBandsScorer
+    | ChecklistScorer
+    | TierScorer
+    | FormulaScorer
+    | GradeInputScorer,
     Field(discriminator="type"),
 ]
 
@@ -296,7 +303,7 @@ class RuleSetModel(_Strict):
     description: str | None = None
     source: SourceModel | None = None
     subject_type: str = "department"
-    settings: SettingsModel = SettingsModel()
+    settings: SettingsModel = Field(default_factory=lambda: SettingsModel.model_validate({}))
     letters: LetterScale | None = None
     inputs: dict[Identifier, InputModel] = Field(default_factory=dict)
     metrics: dict[Identifier, MetricModel] = Field(default_factory=dict)

@@ -1,8 +1,8 @@
 """Load: a rule-set file becomes a :class:`RuleSet` you can evaluate many times.
 
-    rs = perfscore.load_ruleset("rules/cn-dept-overall.yaml")
-    report = rs.evaluate(perfscore.load_subjects("examples/liwan-npc-office-2023.yaml"))
-    report.total, report.grade, report.findings, report.to_json()
+rs = perfscore.load_ruleset("rules/cn-dept-overall.yaml")
+report = rs.evaluate(perfscore.load_subjects("examples/liwan-npc-office-2023.yaml"))
+report.total, report.grade, report.findings, report.to_json()
 """
 
 from __future__ import annotations
@@ -79,8 +79,14 @@ class RuleSet:
 
     def provenance(self) -> dict[str, Any]:
         mdl = self._c.model
-        d: dict[str, Any] = {"id": mdl.id, "title": mdl.title, "version": mdl.version,
-                             "language": mdl.perfscore, "uri": self.source, "sha256": self.sha256}
+        d: dict[str, Any] = {
+            "id": mdl.id,
+            "title": mdl.title,
+            "version": mdl.version,
+            "language": mdl.perfscore,
+            "uri": self.source,
+            "sha256": self.sha256,
+        }
         if mdl.source is not None:
             d["source"] = mdl.source.model_dump(exclude_none=True)
         return d
@@ -89,15 +95,22 @@ class RuleSet:
         return f"<RuleSet {self.id} {self.version} from {self.source}>"
 
     # -- evaluation ------------------------------------------------------------------------
-    def evaluate_subject(self, record: Mapping[str, Any], *, index: int = 0, strict: bool = False) -> SubjectResult:
+    def evaluate_subject(
+        self, record: Mapping[str, Any], *, index: int = 0, strict: bool = False
+    ) -> SubjectResult:
         """Score one subject record: ``{id, name, values: {...}}`` or a flat mapping of values."""
-        data = read_subject(record, self._c.inputs, index=index, subject_type=self._c.model.subject_type)
+        data = read_subject(
+            record, self._c.inputs, index=index, subject_type=self._c.model.subject_type
+        )
         result = self._evaluator.subject(data)
         if strict:
             for f in result.findings:
                 if f.outcome == "error":
-                    raise EvaluationError(f.reason or f.message, rule_id=f.rule_id,
-                                          field=f.fields[0] if f.fields else None)
+                    raise EvaluationError(
+                        f.reason or f.message,
+                        rule_id=f.rule_id,
+                        field=f.fields[0] if f.fields else None,
+                    )
         return result
 
     def evaluate(self, data: Any, *, strict: bool = False) -> Report:
@@ -112,7 +125,9 @@ class RuleSet:
             records = data["subjects"] if isinstance(data.get("subjects"), list) else [data]
         else:
             records = data
-        results = tuple(self.evaluate_subject(r, index=i, strict=strict) for i, r in enumerate(records))
+        results = tuple(
+            self.evaluate_subject(r, index=i, strict=strict) for i, r in enumerate(records)
+        )
         return Report(self.provenance(), self._c.rules, results, inputs)
 
 
@@ -136,8 +151,16 @@ def load_subjects(path: str | os.PathLike[str]) -> SubjectBatch:
     elif isinstance(data, Mapping):
         records = (data,)
     else:
-        raise DataError([Problem("expected a subject (a mapping) or a list of subjects",
-                                 source=doc.source, line=1, column=1)])
+        raise DataError(
+            [
+                Problem(
+                    "expected a subject (a mapping) or a list of subjects",
+                    source=doc.source,
+                    line=1,
+                    column=1,
+                )
+            ]
+        )
     return SubjectBatch(records, doc.source, doc.sha256)
 
 
@@ -150,16 +173,27 @@ def _real_path(data: Any, loc: Sequence[str | int]) -> tuple[tuple[str | int, ..
     cur = data
     complete = True
     for item in loc:
-        if isinstance(cur, Mapping) and item in cur:
-            path.append(item)
-            cur = cur[item]
-        elif isinstance(cur, list) and isinstance(item, int) and 0 <= item < len(cur):
+        in_list = isinstance(cur, list) and isinstance(item, int) and 0 <= item < len(cur)
+        if (isinstance(cur, Mapping) and item in cur) or in_list:
             path.append(item)
             cur = cur[item]
         elif isinstance(item, str) and isinstance(cur, Mapping):
             # union discriminator tag or a missing key
-            if item in ("threshold", "proportional", "deduct", "bands", "series_bands", "checklist",
-                        "tier", "formula", "grade") and cur.get("type") == item:
+            if (
+                item
+                in (
+                    "threshold",
+                    "proportional",
+                    "deduct",
+                    "bands",
+                    "series_bands",
+                    "checklist",
+                    "tier",
+                    "formula",
+                    "grade",
+                )
+                and cur.get("type") == item
+            ):
                 continue
             path.append(item)
             complete = False
@@ -214,12 +248,20 @@ def _pydantic_problems(doc: Document, exc: pydantic.ValidationError) -> list[Pro
         elif etype == "extra_forbidden":
             key = path[-1]
             known = _model_fields(doc.data, path[:-1])
-            problems.append(doc.problem(path, f"unknown key {key!r}",
-                                        suggestion=did_you_mean(str(key), known), key=True))
+            problems.append(
+                doc.problem(
+                    path, f"unknown key {key!r}", suggestion=did_you_mean(str(key), known), key=True
+                )
+            )
         elif etype == "union_tag_invalid":
             ctx = err.get("ctx", {})
-            problems.append(doc.problem((*path, "type"), f"unknown scorer type {ctx.get('tag')!r} "
-                                        f"(expected one of {ctx.get('expected_tags')})"))
+            problems.append(
+                doc.problem(
+                    (*path, "type"),
+                    f"unknown scorer type {ctx.get('tag')!r} "
+                    f"(expected one of {ctx.get('expected_tags')})",
+                )
+            )
         elif etype == "union_tag_not_found":
             problems.append(doc.problem(path, "a scorer needs a 'type'"))
         else:
@@ -234,12 +276,27 @@ def _pydantic_problems(doc: Document, exc: pydantic.ValidationError) -> list[Pro
 def _from_document(doc: Document, functions: FunctionRegistry | None) -> RuleSet:
     data = doc.data
     if not isinstance(data, Mapping):
-        raise RuleSetError([Problem("a rule set is a mapping with 'perfscore', 'id', 'title', ...",
-                                    source=doc.source, line=1, column=1)])
+        raise RuleSetError(
+            [
+                Problem(
+                    "a rule set is a mapping with 'perfscore', 'id', 'title', ...",
+                    source=doc.source,
+                    line=1,
+                    column=1,
+                )
+            ]
+        )
     lang = str(data.get("perfscore", ""))
     if lang and lang.split(".")[0] != m.LANGUAGE_VERSION:
-        raise RuleSetError([doc.problem(("perfscore",), f"rule language version {lang!r} is not supported "
-                                        f"(this perfscore reads version {m.LANGUAGE_VERSION})")])
+        raise RuleSetError(
+            [
+                doc.problem(
+                    ("perfscore",),
+                    f"rule language version {lang!r} is not supported "
+                    f"(this perfscore reads version {m.LANGUAGE_VERSION})",
+                )
+            ]
+        )
     try:
         model = m.RuleSetModel.model_validate(data)
     except pydantic.ValidationError as e:
@@ -248,13 +305,17 @@ def _from_document(doc: Document, functions: FunctionRegistry | None) -> RuleSet
     return RuleSet(compile_model(model, doc, functions))
 
 
-def load_ruleset(path: str | os.PathLike[str], *, functions: FunctionRegistry | None = None) -> RuleSet:
+def load_ruleset(
+    path: str | os.PathLike[str], *, functions: FunctionRegistry | None = None
+) -> RuleSet:
     """Load, validate and compile a rule-set file.  Raises :class:`RuleSetError` listing every
     problem as ``file:line:col: path: message``."""
     return _from_document(load_yaml_file(path), functions)
 
 
-def load_ruleset_text(text: str, *, source: str = "<string>", functions: FunctionRegistry | None = None) -> RuleSet:
+def load_ruleset_text(
+    text: str, *, source: str = "<string>", functions: FunctionRegistry | None = None
+) -> RuleSet:
     """Like :func:`load_ruleset`, from YAML text (handy in tests and notebooks)."""
     return _from_document(load_yaml_text(text, source=source), functions)
 

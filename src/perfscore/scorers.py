@@ -45,8 +45,13 @@ class Scored:
 class Scorer(Protocol):
     """Turns a value into points within [0, weight] (or into a letter of the rule set's scale)."""
 
-    yields: str  # "points" | "grade"
-    expressions: tuple[Any, ...]
+    @property
+    def yields(self) -> str:
+        """ "points" or "grade"."""
+
+    @property
+    def expressions(self) -> tuple[Any, ...]:
+        """Compiled expressions the scorer reads (for dependency tracking)."""
 
     def score(self, value: Any, scope: Mapping[str, Any], weight: Decimal | None) -> Scored: ...
 
@@ -124,7 +129,9 @@ def _weight(weight: Decimal | None) -> Decimal:
 
 def _need_weight(ctx: BuildContext) -> None:
     if ctx.weight is None:
-        ctx.problem((*ctx.path[:-1], "weight"), "a points scorer needs the indicator to have a weight")
+        ctx.problem(
+            (*ctx.path[:-1], "weight"), "a points scorer needs the indicator to have a weight"
+        )
 
 
 _OPS: dict[str, Callable[[Decimal, Decimal], bool]] = {
@@ -139,7 +146,8 @@ _OPS: dict[str, Callable[[Decimal, Decimal], bool]] = {
 
 @dataclass
 class ThresholdScorer:
-    """Pass/fail: full marks (or ``points_met``) when ``value op target``, else ``points_otherwise``."""
+    """Pass/fail: full marks (or ``points_met``) when ``value op target``, else
+    ``points_otherwise``."""
 
     op: str
     target: _Target
@@ -166,8 +174,9 @@ def _threshold(model: m.ThresholdScorer, ctx: BuildContext) -> Scorer:
         p = getattr(model, key)
         if p is not None and ctx.weight is not None and not ZERO <= p <= ctx.weight:
             ctx.problem((*ctx.path, key), f"{p} points is outside [0, weight {ctx.weight}]")
-    return ThresholdScorer(model.op, _Target(model.target, ctx, "target"), model.points_met,
-                           model.points_otherwise)
+    return ThresholdScorer(
+        model.op, _Target(model.target, ctx, "target"), model.points_met, model.points_otherwise
+    )
 
 
 @dataclass
@@ -213,8 +222,9 @@ def _proportional(model: m.ProportionalScorer, ctx: BuildContext) -> Scorer:
 
 @dataclass
 class DeductScorer:
-    """"每超过1个百分点扣0.5分，扣完为止": full marks on the good side of ``start``, then
-    ``points`` off per ``per`` beyond it, counting partial steps as declared, never below ``floor``."""
+    """ "每超过1个百分点扣0.5分，扣完为止": full marks on the good side of ``start``, then
+    ``points`` off per ``per`` beyond it, counting partial steps as declared, never below
+    ``floor``."""
 
     start: _Target
     direction: str
@@ -241,17 +251,29 @@ class DeductScorer:
         elif self.count == "completed":
             units = Decimal(math.floor(units))
         pts = max(self.floor, w - units * self.points)
-        return Scored(points=min(w, pts), met=False, threshold=threshold,
-                      detail=f"{units} step(s) × {self.points}")
+        return Scored(
+            points=min(w, pts),
+            met=False,
+            threshold=threshold,
+            detail=f"{units} step(s) × {self.points}",
+        )
 
 
 @register_scorer("deduct")
 def _deduct(model: m.DeductScorer, ctx: BuildContext) -> Scorer:
     _need_weight(ctx)
     if ctx.weight is not None and not ZERO <= model.floor <= ctx.weight:
-        ctx.problem((*ctx.path, "floor"), f"floor {model.floor} is outside [0, weight {ctx.weight}]")
-    return DeductScorer(_Target(model.start, ctx, "start"), model.direction, model.per,
-                        model.points, model.count, model.floor)
+        ctx.problem(
+            (*ctx.path, "floor"), f"floor {model.floor} is outside [0, weight {ctx.weight}]"
+        )
+    return DeductScorer(
+        _Target(model.start, ctx, "start"),
+        model.direction,
+        model.per,
+        model.points,
+        model.count,
+        model.floor,
+    )
 
 
 @dataclass(frozen=True)
@@ -263,8 +285,11 @@ class _Band:
 
 
 def _build_bands(
-    bands: tuple[m.BandModel, ...], otherwise: Decimal | str | None, ctx: BuildContext,
-    *, partition: bool,
+    bands: tuple[m.BandModel, ...],
+    otherwise: Decimal | str | None,
+    ctx: BuildContext,
+    *,
+    partition: bool,
 ) -> tuple[list[_Band], Decimal | str | None, str]:
     built: list[_Band] = []
     kinds = {"points" if b.points is not None else "grade" for b in bands}
@@ -283,7 +308,9 @@ def _build_bands(
             ctx.problem((*bpath, "range"), str(e))
             continue
         if b.points is not None and ctx.weight is not None and not ZERO <= b.points <= ctx.weight:
-            ctx.problem((*bpath, "points"), f"{b.points} points is outside [0, weight {ctx.weight}]")
+            ctx.problem(
+                (*bpath, "points"), f"{b.points} points is outside [0, weight {ctx.weight}]"
+            )
         if b.grade is not None:
             _check_letter(b.grade, ctx, (*bpath, "grade"))
         built.append(_Band(interval, b.points, b.grade, i))
@@ -368,15 +395,21 @@ class SeriesBandsScorer:
             hits = sum(1 for v in present if v in band.interval)
             if hits >= self.at_least:
                 res = _band_result(band, self.otherwise, self.yields)
-                return Scored(points=res.points, grade=res.grade, threshold=res.threshold,
-                              detail=f"{hits} of the last {self.last} years in {band.interval.describe()}")
+                return Scored(
+                    points=res.points,
+                    grade=res.grade,
+                    threshold=res.threshold,
+                    detail=f"{hits} of the last {self.last} years in {band.interval.describe()}",
+                )
         return _band_result(None, self.otherwise, self.yields)
 
 
 @register_scorer("series_bands")
 def _series_bands(model: m.SeriesBandsScorer, ctx: BuildContext) -> Scorer:
     if model.at_least > model.last:
-        ctx.problem((*ctx.path, "at_least"), f"at_least {model.at_least} is more than last {model.last}")
+        ctx.problem(
+            (*ctx.path, "at_least"), f"at_least {model.at_least} is more than last {model.last}"
+        )
     bands, otherwise, yields = _build_bands(model.bands, model.otherwise, ctx, partition=False)
     return SeriesBandsScorer(model.last, model.at_least, bands, otherwise, yields)
 
@@ -397,8 +430,11 @@ class ChecklistScorer:
         got = [(i, p) for i, p, e in self.items if e(scope)]
         pts = sum((p for _, p in got), ZERO)
         met_ids = ", ".join(i for i, _ in got) or "none"
-        return Scored(points=min(w, pts), met=pts >= w,
-                      detail=f"{len(got)} of {len(self.items)} items met: {met_ids}")
+        return Scored(
+            points=min(w, pts),
+            met=pts >= w,
+            detail=f"{len(got)} of {len(self.items)} items met: {met_ids}",
+        )
 
 
 @register_scorer("checklist")
@@ -406,14 +442,19 @@ def _checklist(model: m.ChecklistScorer, ctx: BuildContext) -> Scorer:
     _need_weight(ctx)
     total = sum((i.points for i in model.items), ZERO)
     if ctx.weight is not None and total != ctx.weight:
-        ctx.problem((*ctx.path, "items"), f"the items' points add up to {total}, not the weight {ctx.weight}")
+        ctx.problem(
+            (*ctx.path, "items"),
+            f"the items' points add up to {total}, not the weight {ctx.weight}",
+        )
     seen: set[str] = set()
     items = []
     for k, item in enumerate(model.items):
         if item.id in seen:
             ctx.problem((*ctx.path, "items", k, "id"), f"item id {item.id!r} is used twice")
         seen.add(item.id)
-        items.append((item.id, item.points, ctx.compile(item.when, (*ctx.path, "items", k, "when"))))
+        items.append(
+            (item.id, item.points, ctx.compile(item.when, (*ctx.path, "items", k, "when")))
+        )
     return ChecklistScorer(items)
 
 
@@ -492,7 +533,9 @@ class FormulaScorer:
         w = _weight(weight)
         raw = _num(self.expr(scope), "formula")
         clamped = min(w, max(ZERO, raw))
-        return Scored(points=clamped, detail=None if clamped == raw else f"formula gave {raw}, clamped")
+        return Scored(
+            points=clamped, detail=None if clamped == raw else f"formula gave {raw}, clamped"
+        )
 
 
 @register_scorer("formula")
@@ -517,7 +560,10 @@ class GradeInputScorer:
         g = self.expr(scope)
         if not isinstance(g, str) or not self.letters.is_grade(g):
             raise EvaluationError(f"grade must be one of {self.letters.describe()}, got {_kind(g)}")
-        return Scored(grade=self.letters.canonical(g), detail=None if g == self.letters.canonical(g) else f"given as {g}")
+        return Scored(
+            grade=self.letters.canonical(g),
+            detail=None if g == self.letters.canonical(g) else f"given as {g}",
+        )
 
 
 @register_scorer("grade")
@@ -528,4 +574,3 @@ def _grade(model: m.GradeInputScorer, ctx: BuildContext) -> Scorer:
     else:
         letters = ctx.letters
     return GradeInputScorer(ctx.compile(model.grade, (*ctx.path, "grade")), letters)
-

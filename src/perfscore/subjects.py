@@ -111,7 +111,9 @@ def _to_number(raw: object, unit: str | None, percent: bool) -> Decimal:
             text = text[: -len(unicodedata.normalize("NFKC", unit))]
         if text.endswith("%"):
             if not percent:
-                raise ValueError(f"expected a number, got {_describe(raw)} (a percentage where none is expected)")
+                raise ValueError(
+                    f"expected a number, got {_describe(raw)} (a percentage where none is expected)"
+                )
             text = text[:-1]
         if _THOUSANDS.match(text):
             text = text.replace(",", "")
@@ -158,7 +160,9 @@ def normalise_value(spec: InputSpec, raw: object) -> Value:
         return raw
     # series
     if not isinstance(raw, Mapping):
-        raise ValueError(f"expected values per year (a mapping like 2023: 0.98), got {_describe(raw)}")
+        raise ValueError(
+            f"expected values per year (a mapping like 2023: 0.98), got {_describe(raw)}"
+        )
     elem = InputSpec(spec.name, spec.of, unit=spec.unit, min=spec.min, max=spec.max)
     points: list[tuple[int, Decimal | None]] = []
     for k, v in raw.items():
@@ -199,7 +203,9 @@ def read_subject(
         meta = record
     sid = meta.get("id")
     subject = Subject(
-        str(sid) if sid is not None and not isinstance(sid, (Mapping, list)) else f"subject-{index + 1}",
+        str(sid)
+        if sid is not None and not isinstance(sid, (Mapping, list))
+        else f"subject-{index + 1}",
         str(meta["name"]) if isinstance(meta.get("name"), str) else None,
         str(meta["type"]) if isinstance(meta.get("type"), str) else subject_type,
     )

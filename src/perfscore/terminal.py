@@ -22,12 +22,32 @@ _OUTCOME = {
 }
 _STYLE = {"pass": "green", "fail": "yellow", "not_applicable": "dim", "error": "bold red"}
 _WORDS = {
-    "zh": {"indicator": "指标", "value": "值", "points": "得分/权重", "outcome": "结果",
-           "check": "检查", "message": "说明", "total": "总分", "grade": "等级", "no_grade": "不评级",
-           "coverage": "有数据的权重占比", "subject": "评价对象"},
-    "en": {"indicator": "Indicator", "value": "Value", "points": "Points/weight", "outcome": "Outcome",
-           "check": "Check", "message": "Message", "total": "Total", "grade": "Grade",
-           "no_grade": "no grade", "coverage": "weight scored from data", "subject": "Subject"},
+    "zh": {
+        "indicator": "指标",
+        "value": "值",
+        "points": "得分/权重",
+        "outcome": "结果",
+        "check": "检查",
+        "message": "说明",
+        "total": "总分",
+        "grade": "等级",
+        "no_grade": "不评级",
+        "coverage": "有数据的权重占比",
+        "subject": "评价对象",
+    },
+    "en": {
+        "indicator": "Indicator",
+        "value": "Value",
+        "points": "Points/weight",
+        "outcome": "Outcome",
+        "check": "Check",
+        "message": "Message",
+        "total": "Total",
+        "grade": "Grade",
+        "no_grade": "no grade",
+        "coverage": "weight scored from data",
+        "subject": "Subject",
+    },
 }
 
 
@@ -35,7 +55,9 @@ def _title(rule: RuleInfo, lang: str) -> str:
     return rule.title if lang == "zh" or not rule.title_en else rule.title_en
 
 
-def _subject_tables(s: SubjectResult, rules: dict[str, RuleInfo], console: Console, lang: str) -> None:
+def _subject_tables(
+    s: SubjectResult, rules: dict[str, RuleInfo], console: Console, lang: str
+) -> None:
     w = _WORDS[lang]
     name = s.subject.name or s.subject.id
     console.print(Text(f"{w['subject']}: {name} ({s.subject.id})", style="bold"))
@@ -60,7 +82,9 @@ def _subject_tables(s: SubjectResult, rules: dict[str, RuleInfo], console: Conso
             pts = f"— / {json_number(score.weight)}"
         else:
             pts = "—"
-        outcome = Text(_OUTCOME[lang].get(score.outcome, score.outcome), style=_STYLE.get(score.outcome, ""))
+        outcome = Text(
+            _OUTCOME[lang].get(score.outcome, score.outcome), style=_STYLE.get(score.outcome, "")
+        )
         table.add_row(title, value, pts, outcome)
     console.print(table)
     checks = [f for f in s.findings if f.kind == "check"]
@@ -74,29 +98,48 @@ def _subject_tables(s: SubjectResult, rules: dict[str, RuleInfo], console: Conso
             msg = f.message if lang == "zh" else (f.message_en or f.message)
             for prefix in (f"{rule.title}：", f"{_title(rule, lang)}: "):
                 msg = msg.removeprefix(prefix)
-            ct.add_row(_title(rule, lang), Text(_OUTCOME[lang][f.outcome], style=_STYLE[f.outcome]), msg)
+            ct.add_row(
+                _title(rule, lang), Text(_OUTCOME[lang][f.outcome], style=_STYLE[f.outcome]), msg
+            )
         console.print(ct)
     problems = [f for f in s.findings if f.kind == "indicator" and f.outcome in ("error", "fail")]
     for f in problems:
-        console.print(Text("• " + (f.message if lang == "zh" else (f.message_en or f.message)),
-                           style=_STYLE[f.outcome]))
+        console.print(
+            Text(
+                "• " + (f.message if lang == "zh" else (f.message_en or f.message)),
+                style=_STYLE[f.outcome],
+            )
+        )
     total = "—" if s.total is None else f"{json_number(s.total)} / {json_number(s.max)}"
     if s.grade is not None:
         grade = f"{s.grade_label or s.grade} ({s.grade})"
     else:
         reason = s.grade_reason_zh if lang == "zh" else s.grade_reason
-        grade = w["no_grade"] + (f"（{reason}）" if reason and lang == "zh" else f" ({reason})" if reason else "")
+        grade = w["no_grade"] + (
+            f"（{reason}）" if reason and lang == "zh" else f" ({reason})" if reason else ""
+        )
     cov = f"{json_number(s.coverage * 100)}%"
-    console.print(Text(f"{w['total']}: {total}   {w['grade']}: {grade}   {w['coverage']}: {cov}", style="bold"))
+    console.print(
+        Text(
+            f"{w['total']}: {total}   {w['grade']}: {grade}   {w['coverage']}: {cov}", style="bold"
+        )
+    )
     for n in s.notifications:
         console.print(Text(f"{n.level}: {n.message}", style="dim"))
     console.print()
 
 
-def render_report(report: Report, out: TextIO, *, lang: str = "zh", width: int | None = None) -> None:
+def render_report(
+    report: Report, out: TextIO, *, lang: str = "zh", width: int | None = None
+) -> None:
     """Write a readable table per subject."""
-    console = Console(file=out, width=width or (None if out.isatty() else 120), highlight=False,
-                      emoji=False, soft_wrap=False)
+    console = Console(
+        file=out,
+        width=width or (None if out.isatty() else 120),
+        highlight=False,
+        emoji=False,
+        soft_wrap=False,
+    )
     rs = report.ruleset
     console.print(Text(f"{rs.get('title')}  [{rs.get('id')} {rs.get('version')}]", style="bold"))
     rules = {r.id: r for r in report.rules}

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Literal, Union
+from typing import Literal
 
 __all__ = ["Kind", "Series", "Value", "to_decimal"]
 
@@ -49,7 +49,7 @@ class Series:
         return iter(self.values())
 
 
-Value = Union[Decimal, bool, str, Series, None]
+Value = Decimal | bool | str | Series | None
 
 
 def to_decimal(x: int | float | str | Decimal) -> Decimal:
