@@ -81,6 +81,10 @@ class Document:
                 return found
         return None
 
+    def source_of(self, path: Sequence[str | int]) -> str:
+        """The file a value came from (one file here; overlays span several)."""
+        return self.source
+
     def problem(
         self,
         path: Sequence[str | int],

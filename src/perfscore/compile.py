@@ -186,7 +186,7 @@ class _Compiler:
         mark = self.doc.mark(path)
         pointer = "".join(f"/{p}" for p in path)
         return RuleLocation(
-            self.doc.source, pointer, mark.line if mark else None, mark.column if mark else None
+            self.doc.source_of(path), pointer, mark.line if mark else None, mark.column if mark else None
         )
 
     def compile(self, text: str, path: Path, kinds: Mapping[str, Kind] | None = None) -> Any:
@@ -200,7 +200,7 @@ class _Compiler:
             self.problems.append(
                 Problem(
                     e.message,
-                    source=self.doc.source,
+                    source=self.doc.source_of(path),
                     line=mark.line if mark else None,
                     column=col,
                     path=path,

@@ -21,6 +21,7 @@ from ._yaml import Document, load_yaml_file, load_yaml_text
 from .compile import Compiled, compile_model
 from .errors import DataError, EvaluationError, Problem, RuleSetError, did_you_mean
 from .evaluate import Evaluator
+from .overlay import MergedDocument, resolve
 from .findings import Report, RuleInfo, SubjectResult
 from .functions import FunctionRegistry
 from .subjects import InputSpec, read_subject
@@ -89,6 +90,9 @@ class RuleSet:
         }
         if mdl.source is not None:
             d["source"] = mdl.source.model_dump(exclude_none=True)
+        doc = self._c.document
+        if isinstance(doc, MergedDocument):
+            d["extends"] = [{"uri": b.source, "sha256": b.sha256} for b in doc.chain[:-1]]
         return d
 
     def __repr__(self) -> str:
@@ -310,7 +314,7 @@ def load_ruleset(
 ) -> RuleSet:
     """Load, validate and compile a rule-set file.  Raises :class:`RuleSetError` listing every
     problem as ``file:line:col: path: message``."""
-    return _from_document(load_yaml_file(path), functions)
+    return _from_document(resolve(path), functions)
 
 
 def load_ruleset_text(
