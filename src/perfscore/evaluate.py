@@ -8,7 +8,7 @@ indicators and checks that read it; everything else is still scored.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 from typing import Any
 
@@ -55,6 +55,7 @@ class Evaluator:
 
     def __init__(self, compiled: Compiled, ruleset_id: str) -> None:
         self.c = compiled
+        self._waivers: Mapping[str, Any] = {}
         self.ruleset_id = ruleset_id
         self.places = compiled.model.settings.places
         self.titles = {n: (s.title or n) for n, s in compiled.inputs.items()}
@@ -226,6 +227,15 @@ class Evaluator:
             outcome, points=points, value=value, threshold=scored.threshold, detail=scored.detail
         )
 
+    @staticmethod
+    def _waive(waiver: Any, o: _Outcome, weight: Decimal | None) -> _Outcome:
+        """Apply an approved exemption: excluded → not applicable; met → full marks."""
+        why = Failure("not_applicable", f"waived: {waiver.reason} (approved by {waiver.approved_by})",
+                      f"已豁免：{waiver.reason}（批准：{waiver.approved_by}）", ())
+        if waiver.effect == "exclude" or weight is None:
+            return _Outcome("not_applicable", value=o.value, reason=why)
+        return _Outcome("pass", points=weight, value=o.value, threshold=o.threshold, reason=why)
+
     # -- messages --------------------------------------------------------------------------
     def _threshold_text(self, th: Mapping[str, Any] | None, unit: str | None) -> str | None:
         if not th:
@@ -344,7 +354,13 @@ class Evaluator:
             ns = NodeScore(node.id, node.weight, None, None, o.outcome, ZERO)
         elif node.is_leaf:
             o = self._leaf(node, scope, failures)
-            findings.append(self._indicator_finding(node, o, subject, scope))
+            waiver = self._waivers.get(node.id)
+            if waiver is not None:
+                o = self._waive(waiver, o, node.weight)
+            finding = self._indicator_finding(node, o, subject, scope)
+            if waiver is not None:
+                finding = replace(finding, waiver=waiver.to_dict())
+            findings.append(finding)
             cov = ONE if o.outcome in ("pass", "fail") and (o.reason is None) else ZERO
             ns = NodeScore(node.id, node.weight, o.points, o.grade, o.outcome, cov)
         else:
@@ -498,7 +514,8 @@ class Evaluator:
         )
 
     # -- the subject -----------------------------------------------------------------------
-    def subject(self, data: SubjectData) -> SubjectResult:
+    def subject(self, data: SubjectData, waivers: Mapping[str, Any] | None = None) -> SubjectResult:
+        self._waivers = waivers or {}
         scope, failures = self._scope(data)
         scores: list[IndicatorScore] = []
         findings: list[Finding] = []
@@ -506,7 +523,16 @@ class Evaluator:
             self._node(n, scope, failures, data.subject, scores, findings)
             for n in self.c.indicators
         ]
-        findings.extend(self._check(ch, scope, failures, data.subject) for ch in self.c.checks)
+        for ch in self.c.checks:
+            finding = self._check(ch, scope, failures, data.subject)
+            waiver = self._waivers.get(ch.id)
+            if waiver is not None:
+                outcome = "not_applicable" if waiver.effect == "exclude" else "pass"
+                word = "豁免" if waiver.effect == "exclude" else "豁免（视同通过）"
+                finding = replace(finding, outcome=outcome, severity="none", waiver=waiver.to_dict(),
+                                  message=f"{ch.title}：{word}：{waiver.reason}",
+                                  message_en=f"{ch.title_en or ch.id}: waived ({waiver.effect}): {waiver.reason}")
+            findings.append(finding)
         total: Decimal | None = None
         coverage = ZERO
         grade = label = grade_reason = reason_zh = None

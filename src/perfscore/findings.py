@@ -94,6 +94,7 @@ class Finding:
     fingerprint: str
     location: RuleLocation
     kind: str = "indicator"
+    waiver: Mapping[str, Any] | None = None
 
 
 @dataclass(frozen=True)
@@ -222,6 +223,7 @@ class Report:
     subjects: tuple[SubjectResult, ...]
     inputs: tuple[Mapping[str, str], ...] = ()
     notifications: tuple[Notification, ...] = field(default=())
+    waivers: Mapping[str, str] | None = None
 
     def _single(self) -> SubjectResult:
         if len(self.subjects) != 1:
@@ -294,6 +296,7 @@ class Report:
                 "complete": self.complete,
                 "ruleset": dict(self.ruleset),
                 "inputs": [dict(i) for i in self.inputs],
+                **({"waivers": dict(self.waivers)} if self.waivers else {}),
             },
             "rules": [_rule_dict(r) for r in self.rules],
             "subjects": [_subject_dict(s) for s in self.subjects],
@@ -383,6 +386,8 @@ def _finding_dict(f: Finding) -> dict[str, Any]:
         d["reason"] = f.reason
     if f.fields:
         d["fields"] = list(f.fields)
+    if f.waiver:
+        d["waiver"] = dict(f.waiver)
     d["measurement"] = measurement
     d["locations"] = [{"role": "rule", **f.location.to_dict()}]
     return d

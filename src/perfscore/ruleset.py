@@ -7,10 +7,11 @@ report.total, report.grade, report.findings, report.to_json()
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import os
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 from typing import Any
 
@@ -22,9 +23,10 @@ from .compile import Compiled, compile_model
 from .errors import DataError, EvaluationError, Problem, RuleSetError, did_you_mean
 from .evaluate import Evaluator
 from .overlay import MergedDocument, resolve
-from .findings import Report, RuleInfo, SubjectResult
+from .findings import Notification, Report, RuleInfo, SubjectResult
 from .functions import FunctionRegistry
 from .subjects import InputSpec, read_subject
+from .waivers import WaiverSet
 
 __all__ = ["RuleSet", "SubjectBatch", "load_ruleset", "load_ruleset_text", "load_subjects"]
 
@@ -100,27 +102,46 @@ class RuleSet:
 
     # -- evaluation ------------------------------------------------------------------------
     def evaluate_subject(
-        self, record: Mapping[str, Any], *, index: int = 0, strict: bool = False
+        self,
+        record: Mapping[str, Any],
+        *,
+        index: int = 0,
+        strict: bool = False,
+        waivers: WaiverSet | None = None,
+        as_of: dt.date | None = None,
     ) -> SubjectResult:
         """Score one subject record: ``{id, name, values: {...}}`` or a flat mapping of values."""
-        data = read_subject(
-            record, self._c.inputs, index=index, subject_type=self._c.model.subject_type
-        )
-        result = self._evaluator.subject(data)
+        data = read_subject(record, self._c.inputs, index=index, subject_type=self._c.model.subject_type)
+        active: dict[str, Any] = {}
+        expired: list[str] = []
+        if waivers is not None:
+            active, expired = waivers.active(data.subject.id, as_of or dt.date.today())
+        result = self._evaluator.subject(data, active)
+        if expired:
+            notes = tuple(Notification("warning", "waiver-expired", m, data.subject.id) for m in expired)
+            result = replace(result, notifications=result.notifications + notes)
         if strict:
             for f in result.findings:
                 if f.outcome == "error":
                     raise EvaluationError(
-                        f.reason or f.message,
-                        rule_id=f.rule_id,
-                        field=f.fields[0] if f.fields else None,
+                        f.reason or f.message, rule_id=f.rule_id, field=f.fields[0] if f.fields else None
                     )
         return result
 
-    def evaluate(self, data: Any, *, strict: bool = False) -> Report:
+    def evaluate(
+        self,
+        data: Any,
+        *,
+        strict: bool = False,
+        waivers: WaiverSet | None = None,
+        as_of: dt.date | None = None,
+    ) -> Report:
         """Score one subject (a mapping), a batch (a list/iterable, or ``{subjects: [...]}``) or
         a :class:`SubjectBatch` from :func:`load_subjects`.  Never raises for bad records unless
-        ``strict=True``: they become ``error`` findings."""
+        ``strict=True``: they become ``error`` findings.
+
+        ``waivers`` exempt subjects from rules until their expiry, judged ``as_of`` a date
+        (default: today) — pass ``as_of`` for reproducible output."""
         inputs: tuple[Mapping[str, str], ...] = ()
         if isinstance(data, SubjectBatch):
             inputs = ({"uri": data.uri, "sha256": data.sha256},)
@@ -129,10 +150,18 @@ class RuleSet:
             records = data["subjects"] if isinstance(data.get("subjects"), list) else [data]
         else:
             records = data
+        waiver_info: dict[str, str] | None = None
+        if waivers is not None:
+            unknown = waivers.unknown_rules(r.id for r in self._c.rules if r.kind != "group")
+            if unknown:
+                raise DataError(unknown)
+            as_of = as_of or dt.date.today()
+            waiver_info = {"uri": waivers.uri, "sha256": waivers.sha256, "as_of": as_of.isoformat()}
         results = tuple(
-            self.evaluate_subject(r, index=i, strict=strict) for i, r in enumerate(records)
+            self.evaluate_subject(r, index=i, strict=strict, waivers=waivers, as_of=as_of)
+            for i, r in enumerate(records)
         )
-        return Report(self.provenance(), self._c.rules, results, inputs)
+        return Report(self.provenance(), self._c.rules, results, inputs, waivers=waiver_info)
 
 
 @dataclass(frozen=True)
