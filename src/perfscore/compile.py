@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+import pydantic
+
 from . import model as m
 from ._yaml import Document
 from .aggregate import AGGREGATORS, Aggregator
@@ -22,6 +24,7 @@ from .expr import CompiledExpression, compile_expression
 from .findings import RuleInfo, RuleLocation
 from .functions import DEFAULT_FUNCTIONS, FunctionRegistry
 from .letters import LetterScale
+from .plugins import PLUGIN_SCORERS
 from .scorers import SCORERS, BuildContext, Scorer
 from .subjects import InputSpec
 from .values import Kind
@@ -417,10 +420,8 @@ class _Compiler:
                     elif node.unit is None and ind.value in self.model.inputs:
                         spec_unit = self.model.inputs[ind.value]
                         node.unit = "%" if spec_unit.type == "percent" else spec_unit.unit
-                factory = SCORERS.get(ind.scorer.type)
-                if factory is None:  # pragma: no cover - the model's union already refuses it
-                    self.problem((*path, "scorer", "type"), f"unknown scorer {ind.scorer.type!r}")
-                else:
+                factory, config = self._scorer_factory(ind.scorer, (*path, "scorer"))
+                if factory is not None:
                     ctx = BuildContext(
                         compile=lambda t, p: self.compile(t, p),
                         problem=lambda p, msg: self.problem(p, msg),
@@ -429,7 +430,7 @@ class _Compiler:
                         letters=self.letters,
                     )
                     try:
-                        node.scorer = factory(ind.scorer, ctx)
+                        node.scorer = factory(config, ctx)
                     except PerfscoreError as e:
                         self.problem((*path, "scorer"), str(e))
                     if node.scorer is not None:
@@ -468,6 +469,26 @@ class _Compiler:
             location=node.location,
         )
         return node
+
+    def _scorer_factory(self, scorer: Any, path: Path) -> tuple[Any, Any]:
+        """The builder for a scorer and its validated config (plugins validate their own)."""
+        builtin = SCORERS.get(scorer.type)
+        if builtin is not None:
+            return builtin, scorer
+        plugin = PLUGIN_SCORERS.get(scorer.type)
+        if plugin is None:
+            known = [*SCORERS, *PLUGIN_SCORERS]
+            self.problem((*path, "type"), f"unknown scorer type {scorer.type!r} "
+                         f"(known: {', '.join(known)})", did_you_mean(scorer.type, known))
+            return None, None
+        raw = {k: v for k, v in scorer.model_dump(exclude_none=True).items() if k != "pass_at"}
+        try:
+            return plugin.build, plugin.config.model_validate(raw)
+        except pydantic.ValidationError as e:
+            for err in e.errors():
+                loc = tuple(x for x in err["loc"] if isinstance(x, (str, int)))
+                self.problem((*path, *loc), f"{plugin.name}: {err['msg']}")
+            return None, None
 
     def _aggregate(self, ind: m.IndicatorModel, node: IndicatorNode, path: Path) -> None:
         agg = AGGREGATORS.get(ind.aggregate)
@@ -674,4 +695,8 @@ def compile_model(
     model: m.RuleSetModel, doc: Document, functions: FunctionRegistry | None = None
 ) -> Compiled:
     """Resolve a structurally valid model; raises RuleSetError listing every problem."""
-    return _Compiler(model, doc, functions or DEFAULT_FUNCTIONS).run()
+    if functions is None:
+        from .plugins import default_functions
+
+        functions = default_functions()
+    return _Compiler(model, doc, functions).run()

@@ -10,7 +10,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag, field_validator
 
 __all__ = [
     "LANGUAGE_VERSION",
@@ -204,17 +204,36 @@ class GradeInputScorer(_ScorerBase):
     grade: Expr
 
 
+class PluginScorerModel(_ScorerBase):
+    """A scorer type added by a plugin; its own config model validates the rest when compiling."""
+
+    model_config = ConfigDict(extra="allow", frozen=True)
+    type: str
+
+
+BUILTIN_SCORERS = ("threshold", "proportional", "deduct", "bands", "series_bands", "checklist",
+                   "tier", "formula", "grade")
+
+
+def _scorer_tag(v: object) -> str | None:
+    t = v.get("type") if isinstance(v, dict) else getattr(v, "type", None)
+    if t is None:
+        return None
+    return t if t in BUILTIN_SCORERS else "plugin"
+
+
 ScorerModel = Annotated[
-    ThresholdScorer
-    | ProportionalScorer
-    | DeductScorer
-    | BandsScorer
-    | SeriesBandsScorer
-    | ChecklistScorer
-    | TierScorer
-    | FormulaScorer
-    | GradeInputScorer,
-    Field(discriminator="type"),
+    Annotated[ThresholdScorer, Tag("threshold")]
+    | Annotated[ProportionalScorer, Tag("proportional")]
+    | Annotated[DeductScorer, Tag("deduct")]
+    | Annotated[BandsScorer, Tag("bands")]
+    | Annotated[SeriesBandsScorer, Tag("series_bands")]
+    | Annotated[ChecklistScorer, Tag("checklist")]
+    | Annotated[TierScorer, Tag("tier")]
+    | Annotated[FormulaScorer, Tag("formula")]
+    | Annotated[GradeInputScorer, Tag("grade")]
+    | Annotated[PluginScorerModel, Tag("plugin")],
+    Discriminator(_scorer_tag),
 ]
 
 
