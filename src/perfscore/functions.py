@@ -379,4 +379,55 @@ def fn_coalesce(x: object, default: object) -> object:
     return default if x is None else x
 
 
+# --- per-year fiscal series (PEFA PI-1, PI-2, PI-3) ----------------------------------------
+
+
+def _divide(numerator: Decimal, denominator: Decimal, what: str) -> Decimal:
+    if denominator == 0:
+        raise ZeroDenominatorError(f"{what}: the denominator is zero")
+    return DECIMAL_CONTEXT.divide(numerator, denominator)
+
+
+@_register("ratio_series", min_args=2, max_args=2, returns="series")
+def fn_ratio_series(numerator: object, denominator: object) -> Series:
+    """Per-year numerator / denominator (outturn / budget); a year missing either side is empty."""
+    top, bottom = _series(numerator, "ratio_series"), _series(denominator, "ratio_series")
+    years = sorted(set(top.years) | set(bottom.years))
+    points: list[tuple[int, Decimal | None]] = []
+    for y in years:
+        a, b = top.get(y), bottom.get(y)
+        points.append((y, None if a is None or b is None else _divide(a, b, f"ratio_series {y}")))
+    return Series(tuple(points))
+
+
+@_register("composition_variance", min_args=2, max_args=None, returns="series")
+def fn_composition_variance(*pairs: object) -> Series:
+    """PEFA per-year composition variance from (budget, actual) series per category."""
+    if len(pairs) % 2:
+        raise EvaluationError(
+            "composition_variance(): give (budget, actual) series in pairs, one pair per category"
+        )
+    columns = [_series(s, "composition_variance") for s in pairs]
+    years = sorted({y for column in columns for y in column.years})
+    points: list[tuple[int, Decimal | None]] = []
+    ctx = DECIMAL_CONTEXT
+    for y in years:
+        got = [column.get(y) for column in columns]
+        row = [v for v in got if v is not None]
+        if len(row) < len(got):
+            points.append((y, None))  # a category without a figure: no variance that year
+            continue
+        budgets, actuals = row[0::2], row[1::2]
+        total_budget, total_actual = Decimal(0), Decimal(0)
+        for b, a in zip(budgets, actuals, strict=True):
+            total_budget, total_actual = ctx.add(total_budget, b), ctx.add(total_actual, a)
+        k = _divide(total_actual, total_budget, f"composition_variance {y}: total budget")
+        deviation = Decimal(0)
+        for b, a in zip(budgets, actuals, strict=True):
+            deviation = ctx.add(deviation, ctx.abs(ctx.subtract(a, ctx.multiply(b, k))))
+        variance = _divide(deviation, total_actual, f"composition_variance {y}: total actual")
+        points.append((y, variance))
+    return Series(tuple(points))
+
+
 DEFAULT_FUNCTIONS._frozen = True

@@ -1,0 +1,272 @@
+"""The bundled framework rule sets (rules/*.yaml), pinned on their examples.
+
+Every bundled rule set loads; each example scores exactly as its docs page says; the PEFA M2
+conversion rows, the PI-2 variance worked example and PART's "Results Not Demonstrated"
+override are reproduced.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+import perfscore
+from perfscore.catalog import CatalogEntry, bundled_rulesets, format_catalog, rule_files
+from perfscore.functions import DEFAULT_FUNCTIONS
+from perfscore.values import Series
+
+ROOT = Path(__file__).resolve().parent.parent
+RULES = ROOT / "rules"
+EXAMPLES = ROOT / "examples"
+D = Decimal
+
+# rule set → its example subjects
+EXAMPLE_OF = {
+    "omb-part.yaml": "part-programs-illustrative.yaml",
+    "cn-project-10.yaml": "project-elderly-meals-2023.yaml",
+}
+
+
+def _score(rules: str, data: str | dict[str, Any]) -> list[perfscore.SubjectResult]:
+    rs = perfscore.load_ruleset(RULES / rules)
+    if isinstance(data, str):
+        return list(rs.evaluate(perfscore.load_subjects(EXAMPLES / data)).subjects)
+    return list(rs.evaluate({"id": "case", "values": data}).subjects)
+
+
+def _one(rules: str, data: str | dict[str, Any]) -> perfscore.SubjectResult:
+    (result,) = _score(rules, data)
+    return result
+
+
+def _get(result: perfscore.SubjectResult, rule_id: str) -> Any:
+    found = [f for f in result.findings if f.rule_id == rule_id]
+    if found:
+        return found[0]
+    return next(s for s in result.scores if s.rule_id == rule_id)
+
+
+def _points(result: perfscore.SubjectResult, rule_id: str) -> Decimal | None:
+    score = next((s for s in result.scores if s.rule_id == rule_id), None)
+    return score.points if score is not None else _get(result, rule_id).points
+
+
+# --- every bundled rule set loads -----------------------------------------------------------
+
+
+@pytest.mark.parametrize("path", rule_files(RULES), ids=lambda p: p.name)
+def test_every_bundled_ruleset_loads(path: Path) -> None:
+    rs = perfscore.load_ruleset(path)  # what `perfscore validate` does
+    assert rs.id and rs.title and rs.version
+
+
+@pytest.mark.parametrize(("rules", "data"), sorted(EXAMPLE_OF.items()))
+def test_examples_score_completely(rules: str, data: str) -> None:
+    for result in _score(rules, data):
+        assert result.complete, [f.message for f in result.findings if f.outcome == "error"]
+
+
+@pytest.mark.parametrize("rules", sorted(EXAMPLE_OF))
+def test_every_indicator_has_provenance(rules: str) -> None:
+    rs = perfscore.load_ruleset(RULES / rules)
+    for info in rs.rules:
+        if info.kind != "check":
+            assert info.source and info.source.get("evidence"), f"{rules}: {info.id}"
+
+
+# --- catalog --------------------------------------------------------------------------------
+
+
+def test_catalog_lists_every_bundled_ruleset() -> None:
+    entries = bundled_rulesets(RULES)
+    assert [e.path for e in entries] == rule_files(RULES)
+    assert all(e.ok for e in entries)
+    part = next(e for e in entries if e.id == "omb_part")
+    assert (part.version, part.evidence) == ("2008.1", "SEEN")
+    assert part.document is not None and "PART" in part.document
+    text = format_catalog(entries)
+    assert "omb_part" in text and "cn_project_10" in text
+    assert text.splitlines()[-1] == f"{len(entries)} rule set(s), 0 not loading"
+
+
+def test_catalog_lists_a_broken_file_with_its_error(tmp_path: Path) -> None:
+    (tmp_path / "good.yaml").write_text(
+        (RULES / "omb-part.yaml").read_text(encoding="utf-8"), encoding="utf-8"
+    )
+    (tmp_path / "bad.yaml").write_text("perfscore: 1\nid: bad\n", encoding="utf-8")
+    entries = bundled_rulesets(tmp_path)
+    assert [e.path.name for e in entries] == ["bad.yaml", "good.yaml"]
+    assert not entries[0].ok and entries[0].error
+    assert entries[1].ok and entries[1].id == "omb_part"
+    text = format_catalog(entries)
+    assert "(does not load)" in text and text.endswith("2 rule set(s), 1 not loading")
+
+
+def test_catalog_entry_is_plain_data() -> None:
+    entry = CatalogEntry(path=Path("x.yaml"), id="x", title="标题", version="1")
+    assert entry.ok and "标题" in format_catalog([entry])
+
+
+# --- functions for per-year fiscal series ---------------------------------------------------
+
+
+def _series(**years: str | None) -> Series:
+    return Series(tuple((int(y[1:]), None if v is None else D(v)) for y, v in years.items()))
+
+
+def test_pefa_variance_worked_example_is_11_92_percent() -> None:
+    # B = (50, 30, 20), A = (55, 25, 24): k = 1.04, Σ|A − kB| = 12.4, 12.4 / 104 = 11.92%
+    fn = DEFAULT_FUNCTIONS.get("composition_variance")
+    assert fn is not None
+    pairs = [(50, 55), (30, 25), (20, 24)]
+    args = [_series(y2023=str(v)) for pair in pairs for v in pair]
+    (variance,) = fn.fn(*args).values()
+    assert round(variance, 4) == D("0.1192")
+    assert variance == D("12.4") / D(104)
+
+
+def test_composition_variance_years_and_gaps() -> None:
+    fn = DEFAULT_FUNCTIONS.get("composition_variance")
+    assert fn is not None
+    b1, a1 = _series(y2022="10", y2023="10"), _series(y2022="10", y2023=None)
+    b2, a2 = _series(y2022="10", y2023="10"), _series(y2022="10", y2023="12")
+    assert fn.fn(b1, a1, b2, a2).points == ((2022, D(0)), (2023, None))
+    with pytest.raises(perfscore.EvaluationError):
+        fn.fn(b1, a1, b2)
+    with pytest.raises(perfscore.ZeroDenominatorError):
+        fn.fn(_series(y2023="0"), _series(y2023="5"))
+
+
+def test_ratio_series() -> None:
+    fn = DEFAULT_FUNCTIONS.get("ratio_series")
+    assert fn is not None
+    out = fn.fn(_series(y2021="104", y2022="90", y2023=None), _series(y2021="100", y2022="100"))
+    assert out.points == ((2021, D("1.04")), (2022, D("0.9")), (2023, None))
+    with pytest.raises(perfscore.ZeroDenominatorError):
+        fn.fn(_series(y2021="1"), _series(y2021="0"))
+
+
+# --- OMB PART -------------------------------------------------------------------------------
+
+
+def test_part_example_program_a_is_adequate() -> None:
+    a, _ = _score("omb-part.yaml", "part-programs-illustrative.yaml")
+    assert [_points(a, f"section_{i}") for i in (1, 2, 3, 4)] == [D(16), D("7.5"), D("16.6"), D(29)]
+    assert (a.total, a.grade) == (D("69.1"), "adequate")
+
+
+def test_part_example_program_b_results_not_demonstrated_overrides_the_band() -> None:
+    _, b = _score("omb-part.yaml", "part-programs-illustrative.yaml")
+    assert b.total == D(87)  # would be Effective
+    assert b.grade == "results_not_demonstrated"
+    assert _get(b, "results_demonstrable").outcome == "fail"
+
+
+SECTIONS = {
+    "purpose_design": 100,
+    "strategic_planning": 100,
+    "program_management": 100,
+    "results_accountability": 70,
+}
+
+
+@pytest.mark.parametrize(
+    ("section_4", "measures", "baseline", "total", "grade"),
+    [
+        (70, True, True, "85", "effective"),
+        (69.98, True, True, "84.99", "moderately_effective"),
+        (40, True, True, "70", "moderately_effective"),
+        (0, True, True, "50", "adequate"),
+        (70, False, True, "85", "results_not_demonstrated"),
+        (70, True, False, "85", "results_not_demonstrated"),
+    ],
+)
+def test_part_bands_and_rnd(
+    section_4: float, measures: bool, baseline: bool, total: str, grade: str
+) -> None:
+    data = dict(SECTIONS, results_accountability=section_4)
+    data.update(has_performance_measures=measures, has_baseline_data=baseline)
+    result = _one("omb-part.yaml", data)
+    assert (result.total, result.grade) == (D(total), grade)
+
+
+def test_part_ineffective_and_missing_section_is_an_error() -> None:
+    low = dict.fromkeys(SECTIONS, 40)
+    result = _one(
+        "omb-part.yaml", {**low, "has_performance_measures": True, "has_baseline_data": True}
+    )
+    assert (result.total, result.grade) == (D(40), "ineffective")
+    partial = {"purpose_design": 90, "has_performance_measures": True, "has_baseline_data": True}
+    result = _one("omb-part.yaml", partial)
+    assert result.total is None and not result.complete
+
+
+# --- 财预〔2020〕10号 project self-evaluation -------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def project() -> perfscore.SubjectResult:
+    return _one("cn-project-10.yaml", "project-elderly-meals-2023.yaml")
+
+
+def test_project_example_total_and_grade(project: perfscore.SubjectResult) -> None:
+    assert (project.total, project.grade) == (D("92.63"), "excellent")
+    assert _points(project, "execution") == D("8.8")  # 422.4 / 480 = 88% → 10 × 0.88
+    assert _points(project, "outputs") == D("47.61")  # 39.99 of the 42 points used, × 50 / 42
+    assert _points(project, "benefits") == D("26.22")  # 19.23 of 22, × 30 / 22
+    assert _points(project, "satisfaction_score") == D(10)
+
+
+def test_project_quantitative_slots_are_direction_aware(project: perfscore.SubjectResult) -> None:
+    assert _points(project, "output_ge_1") == D(8)  # 1260 ≥ 1200: met → full
+    assert _points(project, "output_ge_2") == D("6.88")  # 8 × 43000 / 50000
+    assert _points(project, "output_le_1") == D("5.71")  # ≤ 8 but 8.4: 6 × 8 / 8.4
+    assert _points(project, "output_eq_1") == D(6)  # = 8 exactly
+    assert _get(project, "output_ge_4").outcome == "not_applicable"  # unused slot
+    msg = _get(project, "output_ge_2").message
+    assert msg == "助餐服务人次（人次）：完成值 43000，未达到 ≥ 50000，得 6.88/8 分"
+
+
+def test_project_qualitative_tiers(project: perfscore.SubjectResult) -> None:
+    assert _points(project, "output_q_1") == D("5.4")  # achieved at 90%
+    assert _points(project, "benefit_q_1") == D("4.9")  # partial, default 70%
+    assert _points(project, "benefit_q_2") == D(7)  # achieved, top of the tier
+
+
+def test_project_low_execution_needs_a_reason() -> None:
+    base = {
+        "budget_adjusted": 100,
+        "executed": 89.99,
+        "satisfaction": 95,
+        "satisfaction_target": 90,
+    }
+    result = _one("cn-project-10.yaml", base)
+    assert _get(result, "low_execution_explained").outcome == "fail"
+    result = _one("cn-project-10.yaml", {**base, "low_execution_reason": "项目延期"})
+    assert _get(result, "low_execution_explained").outcome == "pass"
+    result = _one("cn-project-10.yaml", {**base, "executed": 90})
+    assert _get(result, "low_execution_explained").outcome == "pass"
+
+
+def test_project_slot_with_actual_but_no_target_is_flagged() -> None:
+    result = _one(
+        "cn-project-10.yaml", {"budget_adjusted": 100, "executed": 100, "output_ge_1_actual": 5}
+    )
+    assert _get(result, "slots_complete").outcome == "fail"
+    assert _get(result, "output_ge_1").outcome == "not_applicable"
+
+
+@pytest.mark.parametrize(
+    ("satisfaction", "grade"), [(90, "excellent"), (0, "good"), (None, "excellent")]
+)
+def test_project_grade_bands(satisfaction: int | None, grade: str) -> None:
+    data: dict[str, Any] = {"budget_adjusted": 100, "executed": 80}
+    data.update(output_ge_1_actual=1, output_ge_1_target=1)
+    if satisfaction is not None:
+        data.update(satisfaction=satisfaction, satisfaction_target=90)
+    result = _one("cn-project-10.yaml", data)
+    # execution 8 + outputs 50 + (benefits not applicable → redistributed) + satisfaction
+    assert result.grade == grade
