@@ -601,13 +601,6 @@ SCOPES = st.fixed_dictionaries(
 )
 
 
-@pytest.fixture
-def slow_selected(request: pytest.FixtureRequest) -> None:
-    """Run the long variants only when asked for (``pytest -m slow``), not in every run."""
-    if "slow" not in (request.config.getoption("markexpr") or "").replace("not slow", ""):
-        pytest.skip("long run: use pytest -m slow")
-
-
 def outcome(fn: Any, scope: Mapping[str, Any]) -> tuple[str, Any]:
     try:
         value = fn(scope)
@@ -636,7 +629,7 @@ def test_differential(text: str, scopes: list[dict[str, Any]]) -> None:
 @pytest.mark.slow
 @settings(max_examples=10_000, deadline=None, suppress_health_check=list(HealthCheck))
 @given(EXPRESSIONS, st.lists(SCOPES, min_size=1, max_size=6))
-def test_differential_slow(slow_selected: None, text: str, scopes: list[dict[str, Any]]) -> None:
+def test_differential_slow(text: str, scopes: list[dict[str, Any]]) -> None:
     check_agreement(text, scopes)
 
 
@@ -696,5 +689,5 @@ def test_hostile_fuzz(text: str, scope: dict[str, Any]) -> None:
 @pytest.mark.slow
 @settings(max_examples=10_000, deadline=None, suppress_health_check=list(HealthCheck))
 @given(FUZZ_TEXT, FUZZ_SCOPES)
-def test_hostile_fuzz_slow(slow_selected: None, text: str, scope: dict[str, Any]) -> None:
+def test_hostile_fuzz_slow(text: str, scope: dict[str, Any]) -> None:
     fuzz_once(text, scope)

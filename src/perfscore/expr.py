@@ -536,15 +536,15 @@ def _to_python(node: ast.expr) -> ast.expr:
     look-ups for names and Decimal-context calls for arithmetic."""
 
     def call(name: str, args: list[ast.expr]) -> ast.expr:
-        func = ast.Name(id=name, ctx=ast.Load())
+        func = ast.copy_location(ast.Name(id=name, ctx=ast.Load()), node)
         return ast.copy_location(ast.Call(func=func, args=args, keywords=[]), node)
 
     if isinstance(node, ast.Name):
         if node.id.startswith("_"):  # constants, functions: globals of the compiled code
             return node
-        scope = ast.Name(id="scope", ctx=ast.Load())
-        lookup = ast.Subscript(value=scope, slice=ast.Constant(node.id), ctx=ast.Load())
-        return ast.copy_location(lookup, node)
+        scope = ast.copy_location(ast.Name(id="scope", ctx=ast.Load()), node)
+        key = ast.copy_location(ast.Constant(node.id), node)
+        return ast.copy_location(ast.Subscript(value=scope, slice=key, ctx=ast.Load()), node)
     if isinstance(node, ast.BinOp):
         return call(_BINOPS[type(node.op)][0], [_to_python(node.left), _to_python(node.right)])
     if isinstance(node, ast.UnaryOp):
@@ -668,8 +668,8 @@ class CompiledExpression:
         assert isinstance(function_def, ast.FunctionDef)
         try_node = function_def.body[0]
         assert isinstance(try_node, ast.Try)
-        try_node.body[0] = ast.Return(value=fast_tree)
-        ast.fix_missing_locations(module)
+        # every node of fast_tree carries a location already (no fix_missing_locations walk)
+        try_node.body[0] = ast.copy_location(ast.Return(value=fast_tree), try_node.body[0])
         namespace: dict[str, Any] = {
             "__builtins__": {},
             "_PerfscoreError": PerfscoreError,
