@@ -1,26 +1,36 @@
-"""The ``perfscore`` command: score, validate.
+"""The ``perfscore`` command: score, validate, schema.
 
-Exit status: 0 done; 1 findings at or above ``--fail-on``; 2 usage or rule-set error (nothing
-scored); 3 data could not be read or a subject could not be fully evaluated with ``--strict``.
+Exit status (the same for every output format): 0 done; 1 a failed finding at or above
+``--fail-on``; 2 usage or rule-set error, or an output that cannot be produced (nothing
+written); 3 data could not be read, or with ``--strict`` something could not be evaluated.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from importlib import resources
 from pathlib import Path
-from typing import TextIO
+from typing import IO, Any, TextIO
 
 from ._version import __version__
-from .errors import DataError, PerfscoreError, RuleSetError
-from .findings import Report
-from .ruleset import RuleSet, load_ruleset, load_subjects
+from .errors import DataError, ExportError, PerfscoreError, RuleSetError
+from .export import EXPORTERS, ExportOptions, Format, JsonlWriter, atomic_writer, write_atomic
+from .findings import Report, SubjectResult
+from .ruleset import RuleSet, SubjectBatch, load_ruleset, load_subjects
+from .terminal import BatchProgress
 
-__all__ = ["main"]
+__all__ = ["main", "rules_schema"]
 
 EXIT_OK, EXIT_FINDINGS, EXIT_RULES, EXIT_DATA = 0, 1, 2, 3
 _SEVERITY_RANK = {"note": 1, "warning": 2, "error": 3}
+
+
+class UsageError(PerfscoreError):
+    """The command line asks for something that cannot be done (exit 2, nothing written)."""
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -36,11 +46,27 @@ def _parser() -> argparse.ArgumentParser:
     s.add_argument("data", nargs="+", help="subject data files (YAML or JSON)")
     s.add_argument(
         "--format",
-        choices=["table", "json"],
-        default="table",
-        help="table for people (default), json for the findings document",
+        action="append",
+        choices=EXPORTERS.names(),
+        help="output format; repeat for several (each then needs an --output, or --output-dir). "
+        + "; ".join(f"{f.name}: {f.description}" for f in EXPORTERS),
     )
-    s.add_argument("-o", "--output", help="write to this file instead of standard output")
+    s.add_argument(
+        "-o",
+        "--output",
+        action="append",
+        help="write to this file (repeatable); its extension picks the format when --format "
+        "is not given: " + " ".join(ext for f in EXPORTERS for ext in f.extensions),
+    )
+    s.add_argument("--output-dir", help="write every requested format into this folder")
+    s.add_argument(
+        "--bom", action="store_true", help="CSV: start with a UTF-8 BOM so Excel reads 中文"
+    )
+    s.add_argument(
+        "--sarif-all",
+        action="store_true",
+        help="SARIF: also report pass and not-applicable results (default: failures only)",
+    )
     s.add_argument(
         "--strict", action="store_true", help="exit 3 when any indicator could not be evaluated"
     )
@@ -50,51 +76,171 @@ def _parser() -> argparse.ArgumentParser:
         help="exit 1 when a failed finding has this severity or worse",
     )
     s.add_argument(
-        "--lang", choices=["zh", "en"], default="zh", help="message language for the table"
+        "--lang", choices=["zh", "en"], default="zh", help="message language for people's formats"
     )
 
     v = sub.add_parser("validate", help="check rule sets and report every problem")
     v.add_argument("rules", nargs="+", help="rule-set YAML files")
+
+    sc = sub.add_parser("schema", help="print a JSON Schema: the findings document or rule sets")
+    sc.add_argument("what", choices=["findings", "rules"])
+    sc.add_argument("-o", "--output", help="write to this file instead of standard output")
     return p
 
 
-def _write(text: str, output: str | None, stdout: TextIO) -> None:
-    if output is None:
-        stdout.write(text)
-        return
-    path = Path(output)
-    tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_text(text, encoding="utf-8")
-    tmp.replace(path)
+# --- planning the outputs --------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Target:
+    format: Format
+    path: str | None  # None: standard output
+
+
+def _plan(args: argparse.Namespace) -> list[_Target]:
+    """Which format goes where; every mistake is found before anything is scored."""
+    formats = list(dict.fromkeys(args.format or []))
+    outputs: list[str] = args.output or []
+    if not formats and not outputs:
+        formats = ["table"]
+    if len(formats) == 1 and len(outputs) == 1:
+        plan = [_Target(EXPORTERS[formats[0]], outputs[0])]
+    else:
+        plan = []
+        for path in outputs:
+            fmt = EXPORTERS.for_path(path)
+            if fmt is None:
+                known = " ".join(ext for f in EXPORTERS for ext in f.extensions)
+                raise UsageError(
+                    f"cannot tell the format of {path} from its extension ({known}); add --format"
+                )
+            plan.append(_Target(fmt, path))
+        claimed = {t.format.name for t in plan}
+        rest = [f for f in formats if f not in claimed]
+        if rest and args.output_dir:
+            folder = Path(args.output_dir)
+            stem = Path(args.data[0]).stem if len(args.data) == 1 else load_stem(args.rules)
+            for name in rest:
+                fmt = EXPORTERS[name]
+                plan.append(_Target(fmt, str(folder / (stem + fmt.extensions[0]))))
+        elif len(rest) == 1 and not outputs:
+            plan.append(_Target(EXPORTERS[rest[0]], None))
+        elif rest:
+            raise UsageError(
+                f"several output formats ({', '.join(rest)}) cannot share standard output: "
+                "give --output FILE for each, or --output-dir DIR"
+            )
+    if args.output_dir and not formats:
+        raise UsageError("--output-dir needs --format")
+    for t in plan:
+        t.format.check()
+        if t.path is None and t.format.binary:
+            raise UsageError(f"--format {t.format.name} writes a binary file: give --output FILE")
+    paths = [t.path for t in plan if t.path is not None]
+    if len(set(paths)) != len(paths):
+        raise UsageError("two outputs would be written to the same file")
+    if args.output_dir:
+        Path(args.output_dir).mkdir(parents=True, exist_ok=True)
+    return plan
+
+
+def load_stem(rules: str) -> str:
+    return Path(rules).stem
+
+
+# --- scoring ---------------------------------------------------------------------------------
+
+
+def _results(
+    rs: RuleSet, batches: Sequence[SubjectBatch], progress: BatchProgress
+) -> Iterator[SubjectResult]:
+    """Score record by record (indexes count per file, as in ``rs.evaluate``)."""
+    for batch in batches:
+        for i, record in enumerate(batch.records):
+            yield rs.evaluate_subject(record, index=i)
+            progress.advance()
+
+
+class _TextSink:
+    """Lets the byte-writing JSON Lines writer stream to a text ``stdout``."""
+
+    def __init__(self, out: TextIO) -> None:
+        self._out = out
+
+    def write(self, data: bytes) -> int:
+        self._out.write(data.decode("utf-8"))
+        return len(data)
 
 
 def _score(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
+    plan = _plan(args)
     rs = load_ruleset(args.rules)
-    reports: list[Report] = []
-    for path in args.data:
-        reports.append(rs.evaluate(load_subjects(path)))
-    report = reports[0] if len(reports) == 1 else _merge(rs, reports)
-    if args.format == "json":
-        _write(report.to_json(), args.output, stdout)
-    else:
-        from .terminal import render_report
-
-        if args.output:
-            with open(args.output, "w", encoding="utf-8") as fh:
-                render_report(report, fh, lang=args.lang)
+    batches = [load_subjects(path) for path in args.data]
+    inputs = tuple({"uri": b.uri, "sha256": b.sha256} for b in batches)
+    options = ExportOptions(lang=args.lang, bom=args.bom, sarif_all=args.sarif_all)
+    total = sum(len(b.records) for b in batches)
+    with BatchProgress(total, stderr) as progress:
+        if len(plan) == 1 and plan[0].format.name == "jsonl":
+            # stream: each subject's lines are written as soon as it is scored
+            path = plan[0].path
+            if path is None:
+                summary = _stream(rs, batches, inputs, _TextSink(stdout), progress)  # type: ignore[arg-type]
+            else:
+                with atomic_writer(path) as fh:
+                    summary = _stream(rs, batches, inputs, fh, progress)
+            complete: bool = summary["complete"]
+            failed: dict[str, int] = summary["by_severity"]
         else:
-            render_report(report, stdout, lang=args.lang)
-    if args.strict and not report.complete:
+            results = tuple(_results(rs, batches, progress))
+            report = Report(rs.provenance(), rs.rules, results, inputs)
+            _write_all(report, plan, options, stdout)
+            complete = report.complete
+            failed = {k: 0 for k in _SEVERITY_RANK}
+            for f in report.findings:
+                if f.outcome == "fail" and f.severity in failed:
+                    failed[f.severity] += 1
+    if args.strict and not complete:
         stderr.write("perfscore: some indicators could not be evaluated (see the error findings)\n")
         return EXIT_DATA
     if args.fail_on:
         limit = _SEVERITY_RANK[args.fail_on]
-        if any(
-            f.outcome == "fail" and _SEVERITY_RANK.get(f.severity, 0) >= limit
-            for f in report.findings
-        ):
+        if any(n and _SEVERITY_RANK[sev] >= limit for sev, n in failed.items()):
             return EXIT_FINDINGS
     return EXIT_OK
+
+
+def _stream(
+    rs: RuleSet,
+    batches: Sequence[SubjectBatch],
+    inputs: Sequence[dict[str, str]],
+    out: IO[bytes],
+    progress: BatchProgress,
+) -> dict[str, Any]:
+    writer = JsonlWriter(out, rs.provenance(), rs.rules, inputs)
+    for result in _results(rs, batches, progress):
+        writer.subject(result)
+    return writer.finish()
+
+
+def _write_all(
+    report: Report, plan: Sequence[_Target], options: ExportOptions, stdout: TextIO
+) -> None:
+    """Render every output first, then write them: a failing exporter leaves no file at all."""
+    rendered: list[tuple[_Target, bytes]] = []
+    for t in plan:
+        if t.path is None and t.format.name == "table":
+            rendered.append((t, b""))  # rendered live below, at the terminal's width
+        else:
+            rendered.append((t, t.format.render(report, options)))
+    for t, data in rendered:
+        if t.path is not None:
+            write_atomic(t.path, data)
+        elif t.format.name == "table":
+            from .terminal import render_report
+
+            render_report(report, stdout, lang=options.lang)
+        else:
+            stdout.write(data.decode("utf-8"))
 
 
 def _merge(rs: RuleSet, reports: Sequence[Report]) -> Report:
@@ -104,6 +250,9 @@ def _merge(rs: RuleSet, reports: Sequence[Report]) -> Report:
         tuple(s for r in reports for s in r.subjects),
         tuple(i for r in reports for i in r.inputs),
     )
+
+
+# --- validate, schema ------------------------------------------------------------------------
 
 
 def _validate(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
@@ -123,6 +272,39 @@ def _validate(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
     return status
 
 
+def rules_schema() -> dict[str, Any]:
+    """JSON Schema of the rule language, from the pydantic model, for editor autocompletion.
+
+    ``perfscore:`` and ``version:`` are read as text but may be written as numbers in YAML
+    (``perfscore: 1``, ``version: 2024``), so the schema accepts both.
+    """
+    from .model import RuleSetModel
+
+    schema = RuleSetModel.model_json_schema()
+    props = schema.get("properties", {})
+    for key in ("perfscore", "version"):
+        if key in props:
+            props[key] = {**props[key], "type": ["string", "integer", "number"]}
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "$id": "https://perfscore.invalid/schemas/rules-1.json",
+        **{k: v for k, v in schema.items() if k != "title"},
+        "title": "perfscore rule set (rule language version 1)",
+    }
+
+
+def _schema(args: argparse.Namespace, stdout: TextIO) -> int:
+    if args.what == "findings":
+        text = (resources.files("perfscore") / "schemas" / "findings-1.json").read_text("utf-8")
+    else:
+        text = json.dumps(rules_schema(), ensure_ascii=False, indent=2) + "\n"
+    if args.output:
+        write_atomic(args.output, text.encode("utf-8"))
+    else:
+        stdout.write(text)
+    return EXIT_OK
+
+
 def main(
     argv: Sequence[str] | None = None, *, stdout: TextIO | None = None, stderr: TextIO | None = None
 ) -> int:
@@ -133,6 +315,8 @@ def main(
     try:
         if args.command == "score":
             return _score(args, out, err)
+        if args.command == "schema":
+            return _schema(args, out)
         return _validate(args, out, err)
     except RuleSetError as e:
         for problem in e.problems:
@@ -142,6 +326,12 @@ def main(
         for problem in e.problems:
             err.write(f"{problem}\n")
         return EXIT_DATA
+    except (UsageError, ExportError) as e:
+        err.write(f"perfscore: {e}\n")
+        return EXIT_RULES
+    except OSError as e:
+        err.write(f"perfscore: cannot write output: {e}\n")
+        return EXIT_RULES
     except PerfscoreError as e:
         err.write(f"perfscore: {e}\n")
         return EXIT_DATA

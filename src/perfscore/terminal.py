@@ -1,20 +1,32 @@
-"""Terminal output for people: the indicator tree with points, the checks, total and grade.
+"""Terminal output for people: the indicator tree with points, the checks, total and grade,
+and a progress bar for long batches.
 
 rich measures East Asian wide characters, so 中文 titles stay aligned in the columns.
 """
 
 from __future__ import annotations
 
+import time
+from collections.abc import Callable
 from typing import TextIO
 
 from rich.console import Console
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TaskID,
+    TextColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+)
 from rich.table import Table
 from rich.text import Text
 
 from .findings import Report, RuleInfo, SubjectResult
 from .numbers import json_number
 
-__all__ = ["render_report"]
+__all__ = ["BatchProgress", "render_report"]
 
 _OUTCOME = {
     "zh": {"pass": "达标", "fail": "未达标", "not_applicable": "不适用", "error": "错误"},
@@ -145,3 +157,77 @@ def render_report(
     rules = {r.id: r for r in report.rules}
     for s in report.subjects:
         _subject_tables(s, rules, console, lang)
+
+
+class BatchProgress:
+    """A progress bar on stderr for batches slow enough to wonder about.
+
+    Shown only when the stream is a terminal (never in pipes, CI logs or files) and only once
+    the batch has run for ``delay`` seconds, so quick runs print nothing extra.  Refreshed
+    from the caller's loop (no thread), at most ten times a second.
+    """
+
+    def __init__(
+        self,
+        total: int | None,
+        stream: TextIO,
+        *,
+        delay: float = 2.0,
+        description: str = "scoring",
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self._total = total
+        self._stream = stream
+        self._delay = delay
+        self._description = description
+        self._clock = clock
+        self._start = clock()
+        self._last = 0.0
+        self._done = 0
+        self._enabled = _isatty(stream)
+        self._progress: Progress | None = None
+        self._task: TaskID | None = None
+
+    def __enter__(self) -> BatchProgress:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self._progress is not None:
+            self._progress.stop()
+
+    @property
+    def shown(self) -> bool:
+        return self._progress is not None
+
+    def advance(self, n: int = 1) -> None:
+        self._done += n
+        if not self._enabled:
+            return
+        now = self._clock()
+        if self._progress is None:
+            if now - self._start < self._delay:
+                return
+            self._progress = Progress(
+                TextColumn("{task.description}"),
+                BarColumn(),
+                MofNCompleteColumn(),
+                TimeElapsedColumn(),
+                TimeRemainingColumn(),
+                console=Console(file=self._stream),
+                auto_refresh=False,
+                transient=True,
+            )
+            self._progress.start()
+            self._task = self._progress.add_task(self._description, total=self._total)
+        if self._task is not None:
+            self._progress.update(self._task, completed=self._done)
+        if now - self._last >= 0.1:
+            self._last = now
+            self._progress.refresh()
+
+
+def _isatty(stream: TextIO) -> bool:
+    try:
+        return stream.isatty()
+    except (AttributeError, ValueError):
+        return False

@@ -1,0 +1,39 @@
+"""Exporters: every output format is a pure function ``Report -> bytes``.
+
+The findings document (:meth:`perfscore.Report.to_json`) is the contract; the formats here are
+views of it for tools (JSON Lines, CSV, SARIF, JUnit XML) and for people (table, Markdown,
+HTML, Excel).  Formats live in a registry instance so a plugin can add one with
+``@EXPORTERS.register(...)``.  JSON Lines can also be streamed while a batch is scored
+(:func:`stream_jsonl`), so a large batch never sits in memory.
+"""
+
+from __future__ import annotations
+
+# Formats register themselves on import (this order is the order ``--help`` lists them in).
+from . import basic, csvfile, htmlreport, jsonl, junit, markdown, sarif, xlsx
+from ._common import atomic_writer, write_atomic
+from ._registry import EXPORTERS, Exporter, ExporterRegistry, ExportOptions, Format, export
+from .jsonl import JsonlWriter, report_to_jsonl, stream_jsonl, stream_run_id
+
+__all__ = [
+    "EXPORTERS",
+    "ExportOptions",
+    "Exporter",
+    "ExporterRegistry",
+    "Format",
+    "JsonlWriter",
+    "atomic_writer",
+    "basic",
+    "csvfile",
+    "export",
+    "htmlreport",
+    "jsonl",
+    "junit",
+    "markdown",
+    "report_to_jsonl",
+    "sarif",
+    "stream_jsonl",
+    "stream_run_id",
+    "write_atomic",
+    "xlsx",
+]

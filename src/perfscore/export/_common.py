@@ -1,0 +1,90 @@
+"""Small helpers every exporter shares: labels, titles, cell text, atomic writes."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import tempfile
+from collections.abc import Iterator, Mapping
+from decimal import Decimal
+from pathlib import Path
+from typing import IO, Any
+
+from ..findings import Finding, RuleInfo, SubjectResult, dumps
+from ..numbers import json_number
+from ..values import Series
+
+__all__ = [
+    "OUTCOME_LABELS",
+    "atomic_writer",
+    "cell_text",
+    "message",
+    "number",
+    "rule_title",
+    "subject_label",
+    "write_atomic",
+]
+
+OUTCOME_LABELS = {
+    "zh": {"pass": "达标", "fail": "未达标", "not_applicable": "不适用", "error": "错误"},
+    "en": {"pass": "pass", "fail": "fail", "not_applicable": "n/a", "error": "error"},
+}
+
+
+def rule_title(rule: RuleInfo | None, lang: str, fallback: str = "") -> str:
+    if rule is None:
+        return fallback
+    return rule.title if lang == "zh" or not rule.title_en else rule.title_en
+
+
+def message(f: Finding, lang: str) -> str:
+    return f.message if lang == "zh" else (f.message_en or f.message)
+
+
+def subject_label(s: SubjectResult) -> str:
+    """``name (id)``, or the id alone when the record has no name."""
+    return f"{s.subject.name} ({s.subject.id})" if s.subject.name else s.subject.id
+
+
+def number(x: Decimal | None) -> str:
+    return "" if x is None else json_number(x)
+
+
+def cell_text(value: Any) -> str:
+    """One value as flat text for a table cell: exact decimals, series/objects as compact JSON."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, Decimal):
+        return json_number(value)
+    if isinstance(value, (Series, Mapping, list, tuple)):
+        return dumps(value, indent=None).rstrip("\n")
+    return str(value)
+
+
+@contextlib.contextmanager
+def atomic_writer(path: str | os.PathLike[str]) -> Iterator[IO[bytes]]:
+    """Write to a temporary file beside ``path`` and rename it into place on success.
+
+    Readers never see a half-written report, and a failure (an exporter raising midway, a full
+    disk, Ctrl-C) leaves neither a partial file nor the temporary one; an existing file at
+    ``path`` stays as it was.
+    """
+    target = Path(path)
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent or ".")
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            yield fh
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, target)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp)
+        raise
+
+
+def write_atomic(path: str | os.PathLike[str], data: bytes) -> None:
+    with atomic_writer(path) as fh:
+        fh.write(data)

@@ -1,0 +1,60 @@
+"""CSV: one row per subject × indicator/check, for spreadsheets and pandas.
+
+UTF-8, RFC 4180 (CRLF line ends, quoted as needed).  Excel guesses a legacy code page for a
+CSV file without a byte-order mark and garbles 中文, hence ``--bom``.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+
+from ..findings import Report
+from ._common import cell_text, message, number, rule_title
+from ._registry import EXPORTERS, ExportOptions
+
+__all__ = ["COLUMNS", "report_to_csv"]
+
+COLUMNS = (
+    "subject_id",
+    "subject_name",
+    "rule_id",
+    "title",
+    "kind",
+    "outcome",
+    "severity",
+    "value",
+    "display",
+    "points",
+    "weight",
+    "message",
+)
+
+
+@EXPORTERS.register("csv", extensions=(".csv",), description="one row per subject × rule")
+def report_to_csv(report: Report, options: ExportOptions) -> bytes:
+    rules = {r.id: r for r in report.rules}
+    buf = io.StringIO()
+    if options.bom:
+        buf.write("\ufeff")
+    w = csv.writer(buf, lineterminator="\r\n")
+    w.writerow(COLUMNS)
+    for s in report.subjects:
+        for f in s.findings:
+            w.writerow(
+                (
+                    s.subject.id,
+                    s.subject.name or "",
+                    f.rule_id,
+                    rule_title(rules.get(f.rule_id), options.lang, f.rule_id),
+                    f.kind,
+                    f.outcome,
+                    f.severity,
+                    cell_text(f.value),
+                    f.display or "",
+                    number(f.points),
+                    number(f.weight),
+                    message(f, options.lang),
+                )
+            )
+    return buf.getvalue().encode("utf-8")

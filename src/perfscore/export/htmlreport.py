@@ -1,0 +1,363 @@
+"""One self-contained HTML report: the indicator tree, the findings explained, and charts.
+
+No network at all — inline CSS and inline SVG, no scripts — so the file can be mailed, archived
+with the evaluation, or opened on an offline machine.  中文 renders through
+``<meta charset="utf-8">`` and a CJK-capable font stack.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from decimal import Decimal
+from html import escape
+
+from .._version import __version__
+from ..findings import Finding, Report, RuleInfo, SubjectResult
+from ..numbers import json_number
+from ._common import OUTCOME_LABELS, message, number, rule_title
+from ._registry import EXPORTERS, ExportOptions
+from .svg import COLOURS, Bar, hbars, vbars
+
+__all__ = ["report_to_html"]
+
+FONTS = (
+    '"Noto Sans CJK SC", "Noto Sans SC", "Source Han Sans SC", "PingFang SC", '
+    '"Hiragino Sans GB", "Microsoft YaHei", "WenQuanYi Micro Hei", system-ui, sans-serif'
+)
+
+CSS = f"""
+body {{ font-family: {FONTS}; margin: 0; color: #1f2328; background: #f6f7f9;
+       line-height: 1.5; }}
+main {{ max-width: 1100px; margin: 0 auto; padding: 24px; }}
+header {{ background: #12355b; color: #fff; padding: 20px 24px; }}
+header h1 {{ margin: 0 0 4px; font-size: 22px; }}
+header p {{ margin: 0; opacity: .85; font-size: 13px; }}
+section {{ background: #fff; border: 1px solid #dde1e6; border-radius: 8px; padding: 16px 20px;
+          margin: 0 0 20px; }}
+h2 {{ margin: 0 0 12px; font-size: 19px; }} h2 small {{ color: #666; font-weight: normal; }}
+h3 {{ font-size: 15px; margin: 18px 0 8px; }}
+table {{ border-collapse: collapse; width: 100%; font-size: 13px; }}
+th, td {{ border-bottom: 1px solid #eceef1; padding: 5px 8px; text-align: left;
+          vertical-align: top; }}
+th {{ background: #f3f5f8; }} td.num {{ text-align: right; white-space: nowrap; }}
+tr.group td {{ font-weight: bold; background: #fafbfc; }}
+.cards {{ display: flex; gap: 12px; flex-wrap: wrap; margin-bottom: 8px; }}
+.card {{ border: 1px solid #dde1e6; border-radius: 6px; padding: 8px 14px; min-width: 120px; }}
+.card b {{ display: block; font-size: 20px; }} .card span {{ font-size: 12px; color: #666; }}
+.charts {{ display: flex; gap: 16px; flex-wrap: wrap; align-items: flex-start; }}
+figure {{ margin: 8px 0; }} figcaption {{ font-size: 12px; color: #555; }}
+svg.chart {{ max-width: 100%; height: auto; font-family: {FONTS}; }}
+.o {{ padding: 1px 6px; border-radius: 4px; color: #fff; font-size: 12px; white-space: nowrap; }}
+.o-pass {{ background: {COLOURS["pass"]}; }} .o-fail {{ background: {COLOURS["fail"]}; }}
+.o-error {{ background: {COLOURS["error"]}; }}
+.o-not_applicable {{ background: {COLOURS["not_applicable"]}; }}
+.meter {{ display: inline-block; width: 80px; height: 8px; background: {COLOURS["track"]};
+          border-radius: 4px; vertical-align: middle; margin-right: 6px; }}
+.meter i {{ display: block; height: 8px; border-radius: 4px; background: {COLOURS["bar"]}; }}
+ul.findings {{ padding-left: 0; list-style: none; }}
+ul.findings li {{ border-left: 4px solid {COLOURS["fail"]}; padding: 6px 10px; margin: 6px 0;
+                  background: #fffaf3; }}
+ul.findings li.error {{ border-color: {COLOURS["error"]}; background: #fff5f5; }}
+.why {{ color: #555; font-size: 12px; }} .reason {{ color: #555; }}
+code {{ font-size: 12px; background: #f1f3f5; padding: 0 3px; border-radius: 3px; }}
+footer {{ text-align: center; color: #888; font-size: 12px; padding: 12px; }}
+"""
+
+_W = {
+    "zh": {
+        "overview": "总览",
+        "subject": "评价对象",
+        "total": "总分",
+        "grade": "等级",
+        "coverage": "有数据的权重",
+        "fail": "未达标",
+        "error": "错误",
+        "no_grade": "不评级",
+        "indicator": "指标",
+        "value": "值",
+        "points": "得分 / 权重",
+        "outcome": "结果",
+        "message": "说明",
+        "checks": "检查",
+        "attention": "需要关注",
+        "nothing": "没有未达标或错误的指标。",
+        "profile": "一级指标得分（灰色为权重）",
+        "histogram": "总分分布（占满分的百分比）",
+        "grades": "等级分布",
+        "top": "未达标 / 错误最多的指标",
+        "subjects": "个评价对象",
+        "rule": "规则",
+        "standard": "标准",
+        "fields": "相关字段",
+        "run": "运行编号",
+    },
+    "en": {
+        "overview": "Overview",
+        "subject": "Subject",
+        "total": "Total",
+        "grade": "Grade",
+        "coverage": "Weight scored",
+        "fail": "Failed",
+        "error": "Errors",
+        "no_grade": "no grade",
+        "indicator": "Indicator",
+        "value": "Value",
+        "points": "Points / weight",
+        "outcome": "Outcome",
+        "message": "Message",
+        "checks": "Checks",
+        "attention": "Needs attention",
+        "nothing": "Nothing failed and nothing could not be evaluated.",
+        "profile": "Top-level indicators (grey: weight)",
+        "histogram": "Totals (percent of the maximum)",
+        "grades": "Grades",
+        "top": "Indicators failing most often",
+        "subjects": "subjects",
+        "rule": "rule",
+        "standard": "standard",
+        "fields": "fields",
+        "run": "run",
+    },
+}
+
+
+def _e(x: object) -> str:
+    return escape(str(x), quote=True)
+
+
+def _badge(outcome: str, lang: str) -> str:
+    return (
+        f'<span class="o o-{_e(outcome)}">{_e(OUTCOME_LABELS[lang].get(outcome, outcome))}</span>'
+    )
+
+
+def _grade(s: SubjectResult, lang: str) -> str:
+    return s.grade_label or s.grade or _W[lang]["no_grade"]
+
+
+def _pct(x: Decimal) -> str:
+    return f"{json_number(x * 100)}%"
+
+
+def _threshold(f: Finding) -> str:
+    t = f.threshold
+    if not t:
+        return ""
+    if "op" in t and "value" in t:
+        v = t["value"]
+        shown = f"{json_number(v * 100)}%" if f.unit == "%" and isinstance(v, Decimal) else v
+        if isinstance(shown, Decimal):
+            shown = json_number(shown)
+        tol = f" ± {json_number(t['tolerance'])}" if isinstance(t.get("tolerance"), Decimal) else ""
+        return f"{t['op']} {shown}{tol}"
+    if "name" in t:
+        return f"{t['name']} {t.get('range', '')}".strip()
+    return ""
+
+
+def _profile(s: SubjectResult, rules: dict[str, RuleInfo], lang: str) -> str:
+    bars = []
+    for score in s.scores:
+        rule = rules.get(score.rule_id)
+        if rule is None or rule.parent is not None or score.weight is None:
+            continue
+        pts = score.points
+        bars.append(
+            Bar(
+                rule_title(rule, lang, score.rule_id),
+                float(pts or 0),
+                float(score.weight),
+                COLOURS.get(score.outcome, COLOURS["bar"]),
+                f"{number(pts) or '—'} / {number(score.weight)}",
+            )
+        )
+    if not bars:
+        return ""
+    title = _W[lang]["profile"]
+    return f"<figure>{hbars(bars, title=title)}<figcaption>{_e(title)}</figcaption></figure>"
+
+
+def _overview(report: Report, rules: dict[str, RuleInfo], lang: str) -> str:
+    w = _W[lang]
+    rows = []
+    for s in report.subjects:
+        total = "—" if s.total is None else f"{number(s.total)} / {number(s.max)}"
+        fails = sum(1 for f in s.findings if f.outcome == "fail")
+        errors = sum(1 for f in s.findings if f.outcome == "error")
+        rows.append(
+            f'<tr><td><a href="#s-{_e(s.subject.id)}">{_e(s.subject.name or s.subject.id)}</a>'
+            f'<br><code>{_e(s.subject.id)}</code></td><td class="num">{total}</td>'
+            f'<td>{_e(_grade(s, lang))}</td><td class="num">{_pct(s.coverage)}</td>'
+            f'<td class="num">{fails}</td><td class="num">{errors}</td></tr>'
+        )
+    # distribution of totals, in tenths of the maximum
+    bins = [0] * 10
+    for s in report.subjects:
+        if s.total is not None and s.max:
+            bins[min(int(s.total * 10 / s.max), 9)] += 1
+    hist = [Bar(f"{i * 10}–{i * 10 + 10}", float(c), text=str(c)) for i, c in enumerate(bins)]
+    # grades, best average total first; no grade last
+    by_grade: dict[str, list[Decimal]] = {}
+    for s in report.subjects:
+        if s.grade is not None:
+            by_grade.setdefault(_grade(s, lang), []).append(s.total or Decimal(0))
+    order = sorted(by_grade, key=lambda g: (-sum(by_grade[g]) / len(by_grade[g]), g))
+    grade_bars = [Bar(g, float(len(by_grade[g])), text=str(len(by_grade[g]))) for g in order]
+    ungraded = sum(1 for s in report.subjects if s.grade is None)
+    if ungraded:
+        grade_bars.append(
+            Bar(
+                w["no_grade"], float(ungraded), colour=COLOURS["not_applicable"], text=str(ungraded)
+            )
+        )
+    # indicators failing (or erroring) most often
+    failing: Counter[str] = Counter()
+    for s in report.subjects:
+        failing.update(f.rule_id for f in s.findings if f.outcome in ("fail", "error"))
+    top = sorted(failing.items(), key=lambda kv: (-kv[1], kv[0]))[:10]
+    top_bars = [
+        Bar(rule_title(rules.get(r), lang, r), float(c), colour=COLOURS["fail"], text=str(c))
+        for r, c in top
+    ]
+    charts = [
+        f"<figure>{vbars(hist, title=w['histogram'], axis='%')}"
+        f"<figcaption>{_e(w['histogram'])}</figcaption></figure>",
+        f"<figure>{vbars(grade_bars, title=w['grades'], width=320)}"
+        f"<figcaption>{_e(w['grades'])}</figcaption></figure>",
+    ]
+    if top_bars:
+        charts.append(
+            f"<figure>{hbars(top_bars, title=w['top'], width=560, label_width=240)}"
+            f"<figcaption>{_e(w['top'])}</figcaption></figure>"
+        )
+    return (
+        f'<section class="overview"><h2>{_e(w["overview"])}</h2>'
+        f'<div class="charts">{"".join(charts)}</div>'
+        f"<table><thead><tr><th>{_e(w['subject'])}</th><th>{_e(w['total'])}</th>"
+        f"<th>{_e(w['grade'])}</th><th>{_e(w['coverage'])}</th><th>{_e(w['fail'])}</th>"
+        f"<th>{_e(w['error'])}</th></tr></thead><tbody>{''.join(rows)}</tbody></table></section>"
+    )
+
+
+def _subject(s: SubjectResult, rules: dict[str, RuleInfo], lang: str) -> str:
+    w = _W[lang]
+    findings = {f.rule_id: f for f in s.findings}
+    total = "—" if s.total is None else f"{number(s.total)} / {number(s.max)}"
+    fails = sum(1 for f in s.findings if f.outcome == "fail")
+    errors = sum(1 for f in s.findings if f.outcome == "error")
+    out = [
+        f'<section class="subject" id="s-{_e(s.subject.id)}">'
+        f"<h2>{_e(s.subject.name or s.subject.id)} <small>{_e(s.subject.id)}</small></h2>",
+        '<div class="cards">',
+        f'<div class="card"><b>{total}</b><span>{_e(w["total"])}</span></div>',
+        f'<div class="card"><b>{_e(_grade(s, lang))}</b><span>{_e(w["grade"])}</span></div>',
+        f'<div class="card"><b>{_pct(s.coverage)}</b><span>{_e(w["coverage"])}</span></div>',
+        f'<div class="card"><b>{fails}</b><span>{_e(w["fail"])}</span></div>',
+        f'<div class="card"><b>{errors}</b><span>{_e(w["error"])}</span></div>',
+        "</div>",
+    ]
+    reason = s.grade_reason_zh if lang == "zh" else s.grade_reason
+    if s.grade is None and reason:
+        out.append(f'<p class="reason">{_e(w["no_grade"])}：{_e(reason)}</p>')
+    out.append(_profile(s, rules, lang))
+    out.append(
+        f'<table class="tree"><thead><tr><th>{_e(w["indicator"])}</th><th>{_e(w["value"])}</th>'
+        f"<th>{_e(w['points'])}</th><th>{_e(w['outcome'])}</th><th>{_e(w['message'])}</th>"
+        "</tr></thead><tbody>"
+    )
+    for score in s.scores:
+        rule = rules.get(score.rule_id)
+        f = findings.get(score.rule_id)
+        level = (rule.level or 1) if rule else 1
+        group = rule is not None and rule.kind == "group"
+        if score.points is not None and score.weight:
+            share = float(score.points / score.weight) * 100
+            meter = f'<span class="meter"><i style="width:{share:.0f}%"></i></span>'
+        else:
+            meter = ""
+        pts = (
+            f"{number(score.points) or '—'} / {number(score.weight)}"
+            if score.weight is not None
+            else (score.grade or "—")
+        )
+        out.append(
+            f'<tr class="{"group" if group else "indicator"}">'
+            f'<td style="padding-left:{8 + 18 * (level - 1)}px">'
+            f"{_e(rule_title(rule, lang, score.rule_id))}</td>"
+            f'<td class="num">{_e(f.display or "") if f else ""}</td>'
+            f'<td class="num">{meter}{pts}</td><td>{_badge(score.outcome, lang)}</td>'
+            f"<td>{_e(message(f, lang)) if f else ''}</td></tr>"
+        )
+    out.append("</tbody></table>")
+    checks = [f for f in s.findings if f.kind == "check"]
+    if checks:
+        out.append(
+            f"<h3>{_e(w['checks'])}</h3><table><thead><tr><th>{_e(w['checks'])}</th>"
+            f"<th>{_e(w['outcome'])}</th><th>{_e(w['message'])}</th></tr></thead><tbody>"
+        )
+        for f in checks:
+            out.append(
+                f"<tr><td>{_e(rule_title(rules.get(f.rule_id), lang, f.rule_id))}</td>"
+                f"<td>{_badge(f.outcome, lang)}</td><td>{_e(message(f, lang))}</td></tr>"
+            )
+        out.append("</tbody></table>")
+    out.append(f"<h3>{_e(w['attention'])}</h3>")
+    bad = [f for f in s.findings if f.outcome in ("fail", "error")]
+    if not bad:
+        out.append(f"<p>{_e(w['nothing'])}</p>")
+    else:
+        out.append('<ul class="findings">')
+        for f in bad:
+            why = [f"{w['rule']} <code>{_e(f.rule_id)}</code>"]
+            if f.outcome == "fail":
+                why.append(_e(f.severity))
+            if f.display:
+                why.append(f"{_e(w['value'])} {_e(f.display)}")
+            std = _threshold(f)
+            if std:
+                why.append(f"{_e(w['standard'])} {_e(std)}")
+            if f.reason:
+                why.append(_e(f.reason))
+            if f.fields:
+                codes = ", ".join(f"<code>{_e(x)}</code>" for x in f.fields)
+                why.append(f"{_e(w['fields'])}: {codes}")
+            loc = f.location
+            if loc.line is not None:
+                why.append(f"<code>{_e(loc.uri)}:{loc.line}</code>")
+            out.append(
+                f'<li class="{_e(f.outcome)}">{_badge(f.outcome, lang)} '
+                f'{_e(message(f, lang))}<div class="why">{" · ".join(why)}</div></li>'
+            )
+        out.append("</ul>")
+    for n in s.notifications:
+        out.append(f'<p class="why">{_e(n.level)}: {_e(n.message)}</p>')
+    out.append("</section>")
+    return "".join(out)
+
+
+@EXPORTERS.register("html", extensions=(".html", ".htm"), description="self-contained HTML report")
+def report_to_html(report: Report, options: ExportOptions) -> bytes:
+    lang = options.lang if options.lang in _W else "zh"
+    w = _W[lang]
+    rules = {r.id: r for r in report.rules}
+    rs = report.ruleset
+    title = str(rs.get("title") or rs.get("id"))
+    n = len(report.subjects)
+    body = [
+        f"<header><h1>{_e(title)}</h1><p>{_e(rs.get('id'))} {_e(rs.get('version'))} · "
+        f"{n} {_e(w['subjects'])} · {_e(w['run'])} <code>{report.run_id()}</code></p></header>",
+        "<main>",
+    ]
+    if n > 1:
+        body.append(_overview(report, rules, lang))
+    body.extend(_subject(s, rules, lang) for s in report.subjects)
+    body.append(f"</main><footer>perfscore {_e(__version__)}</footer>")
+    html = (
+        f'<!DOCTYPE html>\n<html lang="{"zh-CN" if lang == "zh" else "en"}">\n<head>\n'
+        '<meta charset="utf-8">\n'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
+        f"<title>{_e(title)}</title>\n<style>{CSS}</style>\n</head>\n<body>\n"
+        + "\n".join(body)
+        + "\n</body>\n</html>\n"
+    )
+    return html.encode("utf-8")

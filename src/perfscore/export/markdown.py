@@ -1,0 +1,89 @@
+"""Markdown summary for pasting into a report or a merge request.
+
+A table of subjects (total, grade, counts), then for each subject only what needs attention:
+the failed and error findings.  Everything else is in the full outputs.
+"""
+
+from __future__ import annotations
+
+from ..findings import Report, SubjectResult
+from ..numbers import json_number
+from ._common import OUTCOME_LABELS, message, number
+from ._registry import EXPORTERS, ExportOptions
+
+__all__ = ["report_to_markdown"]
+
+_WORDS = {
+    "zh": {
+        "subject": "评价对象",
+        "id": "编号",
+        "total": "总分",
+        "grade": "等级",
+        "coverage": "有数据的权重",
+        "fail": "未达标",
+        "error": "错误",
+        "no_grade": "不评级",
+        "nothing": "没有未达标或错误的指标。",
+        "findings": "需要关注",
+        "severity": "严重程度",
+    },
+    "en": {
+        "subject": "Subject",
+        "id": "ID",
+        "total": "Total",
+        "grade": "Grade",
+        "coverage": "Weight scored",
+        "fail": "Failed",
+        "error": "Errors",
+        "no_grade": "no grade",
+        "nothing": "Nothing failed and nothing could not be evaluated.",
+        "findings": "Needs attention",
+        "severity": "severity",
+    },
+}
+
+
+def _cell(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("|", "\\|").replace("\n", " ")
+
+
+def _grade(s: SubjectResult, lang: str) -> str:
+    if s.grade is not None:
+        return f"{s.grade_label or s.grade}"
+    return _WORDS[lang]["no_grade"]
+
+
+@EXPORTERS.register("md", extensions=(".md", ".markdown"), description="Markdown summary")
+def report_to_markdown(report: Report, options: ExportOptions) -> bytes:
+    lang = options.lang if options.lang in _WORDS else "zh"
+    w = _WORDS[lang]
+    rs = report.ruleset
+    out = [f"## {rs.get('title')} ({rs.get('id')} {rs.get('version')})", ""]
+    out.append(
+        f"| {w['subject']} | {w['id']} | {w['total']} | {w['grade']} | {w['coverage']} "
+        f"| {w['fail']} | {w['error']} |"
+    )
+    out.append("| --- | --- | ---: | --- | ---: | ---: | ---: |")
+    for s in report.subjects:
+        total = "—" if s.total is None else f"{number(s.total)} / {number(s.max)}"
+        fails = sum(1 for f in s.findings if f.outcome == "fail")
+        errors = sum(1 for f in s.findings if f.outcome == "error")
+        out.append(
+            f"| {_cell(s.subject.name or s.subject.id)} | `{_cell(s.subject.id)}` | {total} "
+            f"| {_cell(_grade(s, lang))} | {json_number(s.coverage * 100)}% | {fails} | {errors} |"
+        )
+    for s in report.subjects:
+        out += ["", f"### {s.subject.name or s.subject.id} (`{s.subject.id}`)", ""]
+        if s.grade is None:
+            reason = s.grade_reason_zh if lang == "zh" else s.grade_reason
+            if reason:
+                out += [f"{w['no_grade']}: {reason}", ""]
+        bad = [f for f in s.findings if f.outcome in ("fail", "error")]
+        if not bad:
+            out.append(w["nothing"])
+            continue
+        for f in bad:
+            label = OUTCOME_LABELS[lang][f.outcome]
+            sev = f" · {f.severity}" if f.outcome == "fail" else ""
+            out.append(f"- **{label}**{sev} `{f.rule_id}`: {message(f, lang)}")
+    return ("\n".join(out) + "\n").encode("utf-8")

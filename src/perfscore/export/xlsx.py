@@ -1,0 +1,157 @@
+"""Excel workbook (needs the ``excel`` extra: ``pip install 'perfscore[excel]'``).
+
+A summary sheet (one row per subject, ranked by total) and a detail sheet per subject with the
+indicator tree.  Numbers are written as numbers (exact decimals), so analysts can sum and sort.
+The workbook's document properties are pinned so the same report gives the same cells.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from ..errors import ExportError
+from ..findings import Report, SubjectResult
+from ._common import OUTCOME_LABELS, message, rule_title
+from ._registry import EXPORTERS, ExportOptions
+
+__all__ = ["rank_by_total", "report_to_xlsx"]
+
+_EPOCH = datetime(2000, 1, 1)
+_BAD_SHEET = re.compile(r"[\[\]:*?/\\]")
+_HEAD: dict[str, dict[str, Any]] = {
+    "zh": {
+        "summary": ("评价对象", "名称", "总分", "满分", "等级", "有数据的权重占比", "排名"),
+        "detail": ("指标", "编号", "类型", "得分", "权重", "结果", "值", "说明"),
+        "sheet": "汇总",
+    },
+    "en": {
+        "summary": ("Subject", "Name", "Total", "Max", "Grade", "Coverage", "Rank"),
+        "detail": ("Indicator", "ID", "Kind", "Points", "Weight", "Outcome", "Value", "Message"),
+        "sheet": "Summary",
+    },
+}
+
+
+def rank_by_total(subjects: tuple[SubjectResult, ...]) -> list[int | None]:
+    """Competition ranking (1, 2, 2, 4) by total, highest first; no total → no rank."""
+    totals = [s.total for s in subjects]
+    return [
+        None if t is None else 1 + sum(1 for o in totals if o is not None and o > t) for t in totals
+    ]
+
+
+def _sheet_name(s: SubjectResult, used: set[str]) -> str:
+    base = _BAD_SHEET.sub("_", s.subject.id)[:31] or "subject"
+    name, n = base, 2
+    while name.lower() in used:
+        suffix = f"~{n}"
+        name, n = base[: 31 - len(suffix)] + suffix, n + 1
+    used.add(name.lower())
+    return name
+
+
+def _num(x: Decimal | None) -> Any:
+    return x  # openpyxl writes Decimal as a number; None leaves the cell empty
+
+
+@EXPORTERS.register(
+    "xlsx",
+    extensions=(".xlsx",),
+    description="Excel workbook (needs perfscore[excel])",
+    binary=True,
+    requires="openpyxl",
+    extra="excel",
+)
+def report_to_xlsx(report: Report, options: ExportOptions) -> bytes:
+    try:
+        from openpyxl import Workbook
+        from openpyxl.styles import Alignment, Font
+    except ImportError as e:  # pragma: no cover - checked by Format.check first
+        raise ExportError("Excel output needs openpyxl: pip install 'perfscore[excel]'") from e
+    lang = options.lang if options.lang in _HEAD else "zh"
+    head = _HEAD[lang]
+    labels = OUTCOME_LABELS[lang]
+    bold = Font(bold=True)
+    rules = {r.id: r for r in report.rules}
+
+    wb = Workbook()
+    wb.properties.creator = "perfscore"
+    wb.properties.created = _EPOCH
+    wb.properties.modified = _EPOCH
+    ws = wb.active
+    assert ws is not None
+    ws.title = head["sheet"]
+    ws.append(list(head["summary"]))
+    for cell in ws[1]:
+        cell.font = bold
+    for s, rank in zip(report.subjects, rank_by_total(report.subjects), strict=True):
+        ws.append(
+            [
+                s.subject.id,
+                s.subject.name or "",
+                _num(s.total),
+                _num(s.max),
+                s.grade_label or s.grade or "",
+                _num(s.coverage),
+                rank,
+            ]
+        )
+        ws.cell(ws.max_row, 6).number_format = "0.00%"
+    ws.freeze_panes = "A2"
+    for col, width in zip("ABCDEFG", (28, 40, 10, 10, 10, 16, 8), strict=True):
+        ws.column_dimensions[col].width = width
+
+    used = {head["sheet"].lower()}
+    for s in report.subjects:
+        d = wb.create_sheet(_sheet_name(s, used))
+        d.append([s.subject.name or s.subject.id])
+        d["A1"].font = Font(bold=True, size=13)
+        d.append(list(head["detail"]))
+        for cell in d[2]:
+            cell.font = bold
+        findings = {f.rule_id: f for f in s.findings}
+        for score in s.scores:
+            rule = rules.get(score.rule_id)
+            f = findings.get(score.rule_id)
+            level = (rule.level or 1) if rule else 1
+            d.append(
+                [
+                    rule_title(rule, lang, score.rule_id),
+                    score.rule_id,
+                    rule.kind if rule else "",
+                    _num(score.points),
+                    _num(score.weight),
+                    labels.get(score.outcome, score.outcome),
+                    (f.display or "") if f else "",
+                    message(f, lang) if f else "",
+                ]
+            )
+            row = d.max_row
+            d.cell(row, 1).alignment = Alignment(indent=level - 1)
+            if rule is not None and rule.kind == "group":
+                d.cell(row, 1).font = bold
+        for f in s.findings:
+            if f.kind != "check":
+                continue
+            d.append(
+                [
+                    rule_title(rules.get(f.rule_id), lang, f.rule_id),
+                    f.rule_id,
+                    "check",
+                    None,
+                    None,
+                    labels.get(f.outcome, f.outcome),
+                    f.display or "",
+                    message(f, lang),
+                ]
+            )
+        d.freeze_panes = "A3"
+        for col, width in zip("ABCDEFGH", (34, 26, 10, 8, 8, 8, 14, 80), strict=True):
+            d.column_dimensions[col].width = width
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()
