@@ -128,7 +128,12 @@ class Evaluator:
             found = [f for f in found if f.kind != "missing"]
         if not found:
             return None
-        return min(found, key=lambda f: _PRIORITY[f.kind])
+        first = min(found, key=lambda f: _PRIORITY[f.kind])
+        same = [f for f in found if f.kind == first.kind]
+        if len(same) == 1:
+            return first
+        fields = tuple(sorted({x for f in same for x in f.fields}))
+        return Failure(first.kind, "; ".join(f.en for f in same), "；".join(f.zh for f in same), fields)
 
     # -- leaves ----------------------------------------------------------------------------
     def _missing(self, policy: str, f: Failure, weight: Decimal | None) -> _Outcome:
