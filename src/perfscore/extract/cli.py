@@ -1,0 +1,111 @@
+"""``perfscore extract`` — the subcommand, for the main CLI to register.
+
+    perfscore extract REPORT... [--template T] [--format yaml|json] [-o FILE]
+                      [--no-checks] [--strict]
+
+Wiring (in ``perfscore.cli``)::
+
+    from .extract import cli as extract_cli
+    extract_cli.add_subcommand(sub)                       # after the other sub.add_parser calls
+    ...
+    if args.command == "extract":
+        return extract_cli.run(args, out, err)
+
+Exit status: 0 done; 2 the template cannot be loaded; 3 a report cannot be read, or (with
+``--strict``) a required figure was not found.
+"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+from typing import Any, TextIO
+
+from perfscore.errors import DataError, PerfscoreError, RuleSetError
+from perfscore.extract.engine import extract_folder, extract_report
+from perfscore.extract.result import ExtractResult, dump_subjects
+from perfscore.extract.template import BUILTIN_TEMPLATES, load_template
+
+__all__ = ["add_subcommand", "run"]
+
+EXIT_OK, EXIT_TEMPLATE, EXIT_DATA = 0, 2, 3
+
+
+def add_subcommand(subparsers: Any) -> None:
+    """Add ``extract`` to the ``perfscore`` subcommands (an ``add_subparsers()`` result)."""
+    p = subparsers.add_parser(
+        "extract",
+        help="read self-evaluation reports (.txt, .docx, .pdf) into subject data",
+        description=(
+            "Extract the figures of 部门整体支出绩效自评报告 into the subject-data file a rule set "
+            "scores, with the line and column each value came from."
+        ),
+    )
+    p.add_argument("reports", nargs="+", metavar="REPORT", help="report files or folders of them")
+    p.add_argument(
+        "-t",
+        "--template",
+        default="cn-dept-self-eval",
+        help=f"template file, or a built-in one: {', '.join(BUILTIN_TEMPLATES)} "
+        "(default cn-dept-self-eval)",
+    )
+    p.add_argument("--format", choices=["yaml", "json"], default="yaml", help="output format")
+    p.add_argument("-o", "--output", help="write to this file instead of standard output")
+    p.add_argument(
+        "--no-checks",
+        action="store_true",
+        help="leave the report-check inputs (has_section_*, doubled_char_count ...) out of values",
+    )
+    p.add_argument(
+        "--strict", action="store_true", help="exit 3 when a required figure was not found"
+    )
+
+
+def _write(text: str, output: str | None, stdout: TextIO) -> None:
+    if output is None:
+        stdout.write(text)
+        return
+    path = Path(output)
+    tmp = path.with_name(f".{path.name}.tmp")
+    tmp.write_text(text, encoding="utf-8")
+    tmp.replace(path)
+
+
+def run(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
+    """Run ``perfscore extract`` with parsed ``args``; returns the exit status."""
+    try:
+        template = load_template(args.template)
+    except RuleSetError as e:
+        for problem in e.problems:
+            stderr.write(f"{problem}\n")
+        return EXIT_TEMPLATE
+    results: list[ExtractResult] = []
+    try:
+        for report in args.reports:
+            if Path(report).is_dir():
+                found = extract_folder(report, template)
+                if not found:
+                    stderr.write(f"perfscore: {report}: no reports (.txt, .docx, .pdf) in folder\n")
+                results.extend(found)
+            else:
+                results.append(extract_report(report, template))
+    except DataError as e:
+        for problem in e.problems:
+            stderr.write(f"{problem}\n")
+        return EXIT_DATA
+    except PerfscoreError as e:
+        stderr.write(f"perfscore: {e}\n")
+        return EXIT_DATA
+    if not results:
+        return EXIT_DATA
+    missing = False
+    for result in results:
+        for warning in result.warnings:
+            stderr.write(f"{result.source}: warning: {warning}\n")
+            missing = missing or "not found" in warning
+    subjects = [r.to_subject(include_checks=not args.no_checks) for r in results]
+    _write(dump_subjects(subjects, args.format), args.output, stdout)
+    if args.strict and missing:
+        stderr.write("perfscore: some required figures were not found (see the warnings)\n")
+        return EXIT_DATA
+    return EXIT_OK

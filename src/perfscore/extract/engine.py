@@ -1,0 +1,385 @@
+"""Apply a template to a normalised report: sections first, then each field."""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from perfscore.extract._numbers import parse_number, tidy
+from perfscore.extract._read import REPORT_SUFFIXES, ReportSource, read_report
+from perfscore.extract._text import NormalText, Span, normalise
+from perfscore.extract.result import ExtractResult
+from perfscore.extract.template import FieldSpec, Template, load_template
+
+__all__ = [
+    "extract_folder",
+    "extract_lines",
+    "extract_report",
+    "subjects_from_reports",
+]
+
+TemplateArg = Template | str | os.PathLike[str]
+_DEFAULT_TEMPLATE = "cn-dept-self-eval"
+
+
+@dataclass(frozen=True)
+class _Section:
+    id: str
+    heading: tuple[int, int]  # the heading paragraph
+    start: int  # body
+    end: int
+
+
+@dataclass(frozen=True)
+class _Found:
+    value: Any
+    spans: tuple[Span, ...]
+    qualifier: str | None = None
+    unit: str | None = None
+    raw: str | None = None  # the matched number text (for find: decimals)
+    items: tuple[str, ...] | None = None
+
+
+class _Extraction:
+    def __init__(self, text: NormalText, template: Template) -> None:
+        self.t = text
+        self.template = template
+        self.warnings: list[str] = []
+        self.levels = [self._level(a, b) for a, b in text.paragraphs]
+        self.sections: dict[str, _Section] = {}
+        self._locate_sections()
+
+    def _level(self, start: int, end: int) -> int | None:
+        para = self.t.text[start:end]
+        for level, pattern in enumerate(self.template.headings, start=1):
+            if pattern.search(para):
+                return level
+        return None
+
+    def _locate_sections(self) -> None:
+        pending = dict(self.template.sections)
+        while pending:
+            progressed = False
+            for sid, spec in list(pending.items()):
+                if spec.parent is not None and spec.parent in pending:
+                    continue
+                del pending[sid]
+                progressed = True
+                lo, hi = 0, len(self.t.text)
+                if spec.parent is not None:
+                    parent = self.sections.get(spec.parent)
+                    if parent is None:
+                        continue
+                    lo, hi = parent.start, parent.end
+                found = self._find_heading(spec.level, spec.heading, lo, hi)
+                if found is not None:
+                    self.sections[sid] = found
+            if not progressed:  # pragma: no cover - cycles are refused when loading
+                break
+
+    def _find_heading(
+        self, level: int, patterns: Sequence[re.Pattern[str]], lo: int, hi: int
+    ) -> _Section | None:
+        paras = self.t.paragraphs
+        for i, (a, b) in enumerate(paras):
+            if a < lo or b > hi or self.levels[i] != level:
+                continue
+            if not any(p.search(self.t.text[a:b]) for p in patterns):
+                continue
+            end = hi
+            for j in range(i + 1, len(paras)):
+                lvl = self.levels[j]
+                if paras[j][0] >= hi:
+                    break
+                if lvl is not None and lvl <= level:
+                    end = paras[j][0]
+                    break
+            return _Section("", (a, b), min(b + 1, end), end)
+        return None
+
+    # -- scopes -------------------------------------------------------------------------------
+
+    def scope(self, spec: FieldSpec) -> tuple[int, int, bool]:
+        """(start, end, found) of the text a field is looked for in."""
+        if not spec.sections:
+            return 0, len(self.t.text), True
+        for sid in spec.sections:
+            sec = self.sections.get(sid)
+            if sec is not None:
+                return sec.start, sec.end, True
+        return 0, 0, False
+
+    def spans_of(self, matches: Iterable[tuple[int, int]]) -> tuple[Span, ...]:
+        return tuple(s for a, b in matches if (s := self.t.span(a, b)) is not None)
+
+    # -- finders ------------------------------------------------------------------------------
+
+    def find(self, spec: FieldSpec, done: dict[str, _Found]) -> _Found | None:
+        lo, hi, found = self.scope(spec)
+        if spec.find == "exists":
+            if not found:
+                return _Found(False, ())
+            if not spec.patterns:
+                sec = next(self.sections[s] for s in spec.sections if s in self.sections)
+                return _Found(True, self.spans_of([sec.heading]))
+            for pattern in spec.patterns:
+                m = pattern.search(self.t.text, lo, hi)
+                if m:
+                    return _Found(True, self.spans_of([m.span()]))
+            return _Found(False, ())
+        if spec.find == "length":
+            if not found:
+                return _Found(0, ())
+            body = self.t.text[lo:hi]
+            if spec.patterns:
+                for pattern in spec.patterns:
+                    m = pattern.search(self.t.text, lo, hi)
+                    if m:
+                        a, b = m.span("value") if "value" in pattern.groupindex else m.span()
+                        length = sum(not c.isspace() for c in self.t.text[a:b])
+                        return _Found(length, self.spans_of([(a, b)]))
+                return _Found(0, ())
+            length = sum(not c.isspace() for c in body)
+            return _Found(length, self.spans_of([(lo, hi)]) if hi > lo else ())
+        if spec.find == "count" and spec.of is not None:
+            base = done.get(spec.of)
+            if base is None:
+                return None
+            n = len(base.items) if base.items is not None else int(bool(base.value))
+            return _Found(n, base.spans, items=base.items)
+        if spec.find == "decimals":
+            base = done.get(spec.of or "")
+            if base is None or base.raw is None:
+                return None
+            _, _, frac = base.raw.partition(".")
+            return _Found(len(frac), base.spans)
+        if not found:
+            return None
+        if spec.find == "match":
+            return self._match(spec, lo, hi)
+        if spec.find in ("count", "matches"):
+            return self._count(spec, lo, hi)
+        return self._blocks(spec, lo, hi)
+
+    def _match(self, spec: FieldSpec, lo: int, hi: int) -> _Found | None:
+        for pattern in spec.patterns:
+            m = pattern.search(self.t.text, lo, hi)
+            if m is None:
+                continue
+            has_value = "value" in pattern.groupindex and m.group("value") is not None
+            a, b = m.span("value") if has_value else m.span()
+            raw = self.t.text[a:b]
+            unit = m.group("unit") if "unit" in pattern.groupindex else None
+            qual = m.group("qualifier") if "qualifier" in pattern.groupindex else None
+            spans = self.spans_of([m.span()])
+            if spec.type == "text":
+                value: Any = self.t.original(a, b).strip()
+            elif spec.type == "boolean":
+                value = True
+            else:
+                try:
+                    number = parse_number(raw)
+                except ValueError:
+                    self.warnings.append(f"{spec.name}: cannot read {raw!r} as a number")
+                    continue
+                number = self._convert(spec, number, unit)
+                if spec.type == "integer":
+                    if number != number.to_integral_value():
+                        self.warnings.append(f"{spec.name}: {raw!r} is not a whole number")
+                        continue
+                    value = int(number)
+                else:
+                    value = tidy(number)
+            return _Found(value, spans, qual, unit, raw)
+        return None
+
+    def _convert(self, spec: FieldSpec, number: Decimal, unit: str | None) -> Decimal:
+        units = self.template.units
+        if unit is None or spec.unit is None or unit == spec.unit:
+            return number
+        if unit in units and spec.unit in units:
+            return number * units[unit] / units[spec.unit]
+        self.warnings.append(f"{spec.name}: unit {unit!r} cannot be converted to {spec.unit!r}")
+        return number
+
+    def _allowed(self, a: int, b: int, allow: Sequence[str]) -> bool:
+        matched = self.t.text[a:b]
+        for word in allow:
+            k = word.find(matched)
+            while k >= 0:
+                if self.t.text[max(0, a - k) : a - k + len(word)] == word:
+                    return True
+                k = word.find(matched, k + 1)
+        return False
+
+    def _count(self, spec: FieldSpec, lo: int, hi: int) -> _Found:
+        hits: dict[int, tuple[int, int, str, tuple[int, int]]] = {}
+        for pattern in spec.patterns:
+            for m in pattern.finditer(self.t.text, lo, hi):
+                if m.start() in hits or m.end() == m.start():
+                    continue
+                core = m.span("value") if "value" in pattern.groupindex else m.span()
+                if spec.allow and self._allowed(*m.span(), spec.allow):
+                    continue
+                key = self.t.text[core[0] : core[1]]
+                hits[m.start()] = (m.start(), m.end(), key, core)
+        ordered = [hits[k] for k in sorted(hits)]
+        if spec.distinct:
+            seen: set[str] = set()
+            unique = []
+            for hit in ordered:
+                if hit[2] not in seen:
+                    seen.add(hit[2])
+                    unique.append(hit)
+            ordered = unique
+        before, after = spec.context
+        ranges = [(max(lo, a - before), min(hi, b + after)) for _, _, _, (a, b) in ordered]
+        spans = self.spans_of(ranges)
+        items = tuple(self.t.original(a, b) for a, b in ranges)
+        if spec.find == "matches":
+            return _Found("、".join(items), spans, items=items)
+        return _Found(len(ordered), spans, items=items)
+
+    def _blocks(self, spec: FieldSpec, lo: int, hi: int) -> _Found:
+        assert spec.split is not None
+        starts = [m.start() for m in spec.split.finditer(self.t.text, lo, hi)]
+        blocks = [(a, b) for a, b in zip(starts, [*starts[1:], hi], strict=True)]
+        if spec.where is not None:
+            where = spec.where
+            blocks = [(a, b) for a, b in blocks if where.search(self.t.text, a, b)]
+        return _Found(len(blocks), self.spans_of(blocks))
+
+
+def _subject_id(path: str) -> str:
+    stem = Path(path).stem
+    return re.sub(r"[^0-9A-Za-z_.-]+", "-", stem).strip("-") or "report"
+
+
+def extract_lines(
+    lines: Sequence[str],
+    template: TemplateArg = _DEFAULT_TEMPLATE,
+    *,
+    source: str = "<text>",
+    reflow: bool = True,
+    subject_id: str | None = None,
+) -> ExtractResult:
+    """Extract from report text already split into lines (``source`` names it in output)."""
+    tpl = template if isinstance(template, Template) else load_template(template)
+    text = normalise(lines, reflow=reflow)
+    run = _Extraction(text, tpl)
+    done: dict[str, _Found] = {}
+    ordered = sorted(tpl.fields.values(), key=lambda f: f.of is not None)
+    values: dict[str, Any] = {}
+    checks: dict[str, Any] = {}
+    facts: dict[str, dict[str, Any]] = {}
+    meta: dict[str, Any] = {}
+    qualifiers: dict[str, str] = {}
+    provenance: dict[str, dict[str, Any]] = {}
+    for spec in ordered:
+        found = run.find(spec, done)
+        if found is None:
+            if spec.required:
+                where = ""
+                if spec.sections:
+                    missing = [s for s in spec.sections if s not in run.sections]
+                    titles = "、".join(tpl.sections[s].title for s in spec.sections)
+                    where = f" (section {titles} not found)" if missing else f" in {titles}"
+                run.warnings.append(f"{spec.name}: {spec.title} not found{where}")
+            continue
+        done[spec.name] = found
+        if found.spans:
+            prov: dict[str, Any] = dict(found.spans[0].to_dict())
+            if len(found.spans) > 1:
+                prov["matches"] = [s.to_dict() for s in found.spans]
+            provenance[spec.name] = prov
+        for out in spec.output:
+            if out == "values":
+                values[spec.name] = found.value
+                if found.qualifier:
+                    qualifiers[spec.name] = found.qualifier
+            elif out == "checks":
+                checks[spec.name] = found.value
+            elif out == "meta":
+                meta[spec.name] = found.value
+            else:
+                fact: dict[str, Any] = {
+                    "value": list(found.items)
+                    if found.items is not None and spec.find == "matches"
+                    else found.value
+                }
+                if spec.unit:
+                    fact["unit"] = spec.unit
+                if found.qualifier:
+                    fact["qualifier"] = found.qualifier
+                fact["title"] = spec.title
+                facts[spec.name] = fact
+    sections = {
+        sid: {"title": tpl.sections[sid].title, **span.to_dict()}
+        for sid, sec in run.sections.items()
+        if (span := text.span(*sec.heading)) is not None
+    }
+    return ExtractResult(
+        id=subject_id or _subject_id(source),
+        source=source,
+        template=tpl.id,
+        values=values,
+        checks=checks,
+        facts=facts,
+        meta=meta,
+        qualifiers=qualifiers,
+        provenance=provenance,
+        sections=sections,
+        warnings=tuple(run.warnings),
+    )
+
+
+def extract_report(
+    path: str | os.PathLike[str],
+    template: TemplateArg = _DEFAULT_TEMPLATE,
+    *,
+    subject_id: str | None = None,
+) -> ExtractResult:
+    """Read a report (.txt, .docx, .pdf) and extract the template's fields from it.
+
+    Raises :class:`~perfscore.errors.DataError` when the file cannot be read and
+    :class:`~perfscore.extract.TemplateError` when the template cannot be loaded; a figure that
+    is not found is a warning in the result, never an exception.
+    """
+    report: ReportSource = read_report(path)
+    result = extract_lines(
+        report.lines, template, source=report.path, reflow=report.reflow, subject_id=subject_id
+    )
+    return result.with_kind(report.kind)
+
+
+def extract_folder(
+    folder: str | os.PathLike[str], template: TemplateArg = _DEFAULT_TEMPLATE
+) -> list[ExtractResult]:
+    """Extract every report (.txt, .text, .docx, .pdf) in ``folder``, in name order."""
+    tpl = template if isinstance(template, Template) else load_template(template)
+    paths = sorted(
+        p for p in Path(folder).iterdir() if p.is_file() and p.suffix.lower() in REPORT_SUFFIXES
+    )
+    return [extract_report(p, tpl) for p in paths]
+
+
+def subjects_from_reports(
+    paths: Iterable[str | os.PathLike[str]],
+    template: TemplateArg = _DEFAULT_TEMPLATE,
+    *,
+    include_checks: bool = True,
+) -> list[dict[str, Any]]:
+    """Subject records (for ``RuleSet.evaluate``) from report files or folders of reports."""
+    tpl = template if isinstance(template, Template) else load_template(template)
+    results: list[ExtractResult] = []
+    for path in paths:
+        if Path(path).is_dir():
+            results.extend(extract_folder(path, tpl))
+        else:
+            results.append(extract_report(path, tpl))
+    return [r.to_subject(include_checks=include_checks) for r in results]

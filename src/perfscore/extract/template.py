@@ -1,0 +1,546 @@
+"""Extraction templates: which figures to find in a report, where, and how to read them.
+
+A template is a YAML file (see ``docs/extract.md``).  It is loaded with the project's safe,
+located YAML loader and checked completely before use: every problem is reported as
+``file:line:col: path: message`` in one :class:`TemplateError`.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import unicodedata
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any
+
+from perfscore._yaml import Document, load_yaml_file
+from perfscore.errors import Problem, RuleSetError, did_you_mean
+
+__all__ = [
+    "BUILTIN_TEMPLATES",
+    "FIND_KINDS",
+    "FieldSpec",
+    "SectionSpec",
+    "Template",
+    "TemplateError",
+    "builtin_template_path",
+    "load_template",
+]
+
+TEMPLATES_DIR = Path(__file__).with_name("templates")
+BUILTIN_TEMPLATES = ("cn-dept-self-eval", "cn-npc-office")
+
+FIND_KINDS = ("match", "count", "blocks", "exists", "length", "matches", "decimals")
+TYPES = ("number", "percent", "integer", "text", "boolean")
+OUTPUTS = ("values", "checks", "facts", "meta")
+_DEFAULT_TYPE = {
+    "match": "number",
+    "count": "integer",
+    "blocks": "integer",
+    "exists": "boolean",
+    "length": "integer",
+    "matches": "text",
+    "decimals": "integer",
+}
+_NEEDS_PATTERN = ("match", "count", "matches")
+
+_TOP_KEYS = (
+    "template",
+    "id",
+    "title",
+    "version",
+    "description",
+    "extends",
+    "units",
+    "qualifiers",
+    "headings",
+    "sections",
+    "fields",
+)
+_SECTION_KEYS = ("title", "heading", "level", "parent", "description")
+_FIELD_KEYS = (
+    "title",
+    "type",
+    "unit",
+    "section",
+    "find",
+    "pattern",
+    "patterns",
+    "output",
+    "required",
+    "split",
+    "where",
+    "allow",
+    "distinct",
+    "of",
+    "context",
+    "description",
+)
+
+_CJK = r"[\u3400-\u9fff]"
+_CN_NUMERAL = "零〇一二两三四五六七八九十百千"
+_NUMBER = (
+    r"(?P<value>(?:[0-9]{1,3}(?:,[0-9]{3})+|[0-9]+)(?:\.[0-9]+)?"
+    rf"|[{_CN_NUMERAL}]+)"
+)
+_PERCENT = r"(?P<value>[0-9]+(?:\.[0-9]+)?)\s*%"
+_MACRO = re.compile(r"\{(number|percent|unit|qualifier|cjk)\}")
+_ID = re.compile(r"^[A-Za-z][A-Za-z0-9_]{0,63}$")
+
+
+class TemplateError(RuleSetError):
+    """A template cannot be loaded: YAML, structure, an invalid pattern, an unknown section."""
+
+
+@dataclass(frozen=True)
+class SectionSpec:
+    """A part of the report, found by its heading (a paragraph at ``level``)."""
+
+    id: str
+    title: str
+    heading: tuple[re.Pattern[str], ...]
+    level: int
+    parent: str | None = None
+
+
+@dataclass(frozen=True)
+class FieldSpec:
+    """One figure (or report-level check input) to extract."""
+
+    name: str
+    title: str
+    type: str
+    find: str
+    output: tuple[str, ...]
+    unit: str | None = None
+    sections: tuple[str, ...] = ()
+    patterns: tuple[re.Pattern[str], ...] = ()
+    required: bool = False
+    split: re.Pattern[str] | None = None
+    where: re.Pattern[str] | None = None
+    allow: tuple[str, ...] = ()
+    distinct: bool = False
+    of: str | None = None
+    context: tuple[int, int] = (0, 0)
+
+
+@dataclass(frozen=True)
+class Template:
+    """A loaded, checked template; patterns are compiled once."""
+
+    id: str
+    title: str
+    version: str
+    source: str
+    units: Mapping[str, Decimal]
+    qualifiers: tuple[str, ...]
+    headings: tuple[re.Pattern[str], ...]
+    sections: Mapping[str, SectionSpec]
+    fields: Mapping[str, FieldSpec]
+    chain: tuple[str, ...] = field(default=())
+
+    def __repr__(self) -> str:
+        return f"<Template {self.id} {self.version} from {self.source}>"
+
+
+def builtin_template_path(name: str) -> Path | None:
+    """Path of a template shipped with perfscore (``cn-dept-self-eval``), else None."""
+    stem = name[:-5] if name.endswith(".yaml") else name
+    if stem in BUILTIN_TEMPLATES:
+        return TEMPLATES_DIR / f"{stem}.yaml"
+    return None
+
+
+def _resolve(name: str | os.PathLike[str], base: Path | None = None) -> Path:
+    text = os.fspath(name)
+    builtin = builtin_template_path(text)
+    candidate = Path(text) if base is None else base / text
+    if candidate.is_file() or builtin is None:
+        return candidate
+    return builtin
+
+
+# -- pattern text ------------------------------------------------------------------------------
+
+
+def _fold_pattern(pattern: str) -> str:
+    """Fold full-width characters the way report text is folded (NFKC), escaping the result:
+    an author may write ``（二）`` or ``：`` and it matches the normalised ``(二)`` / ``:``."""
+    out = []
+    for ch in pattern:
+        norm = unicodedata.normalize("NFKC", ch)
+        out.append(re.escape(norm) if norm != ch else ch)
+    return "".join(out)
+
+
+def _expand(pattern: str, unit_alternatives: str, qualifiers: tuple[str, ...]) -> str:
+    quals = "|".join(re.escape(q) for q in sorted(qualifiers, key=len, reverse=True))
+
+    def macro(m: re.Match[str]) -> str:
+        name = m.group(1)
+        if name == "number":
+            return _NUMBER
+        if name == "percent":
+            return _PERCENT
+        if name == "cjk":
+            return _CJK
+        if name == "qualifier":
+            return rf"(?:(?P<qualifier>{quals})\s*)?" if quals else ""
+        return rf"(?P<unit>{unit_alternatives})"
+
+    return _MACRO.sub(macro, _fold_pattern(pattern))
+
+
+# -- checking ----------------------------------------------------------------------------------
+
+
+class _Checker:
+    def __init__(self) -> None:
+        self.problems: list[Problem] = []
+
+    def add(self, doc: Document, path: tuple[str | int, ...], message: str, **kw: Any) -> None:
+        self.problems.append(doc.problem(path, message, **kw))
+
+    def keys(
+        self,
+        doc: Document,
+        data: Mapping[str, Any],
+        allowed: tuple[str, ...],
+        path: tuple[str | int, ...],
+    ) -> None:
+        for key in data:
+            if key not in allowed:
+                self.add(
+                    doc,
+                    (*path, key),
+                    f"unknown key {key!r}",
+                    suggestion=did_you_mean(str(key), allowed),
+                    key=True,
+                )
+
+    def text(self, doc: Document, value: Any, path: tuple[str | int, ...], what: str) -> str | None:
+        if isinstance(value, str) and value.strip():
+            return value
+        self.add(doc, path, f"{what} must be non-empty text")
+        return None
+
+    def texts(self, doc: Document, value: Any, path: tuple[str | int, ...], what: str) -> list[str]:
+        if value is None:
+            return []
+        items = [value] if isinstance(value, str) else value
+        if not isinstance(items, list):
+            self.add(doc, path, f"{what} must be text or a list of text")
+            return []
+        out = []
+        for i, item in enumerate(items):
+            p = path if isinstance(value, str) else (*path, i)
+            checked = self.text(doc, item, p, what)
+            if checked is not None:
+                out.append(checked)
+        return out
+
+    def regex(
+        self,
+        doc: Document,
+        text: str,
+        path: tuple[str | int, ...],
+        units: str,
+        quals: tuple[str, ...],
+    ) -> re.Pattern[str] | None:
+        try:
+            return re.compile(_expand(text, units, quals))
+        except re.error as exc:
+            self.add(doc, path, f"invalid pattern: {exc.msg}")
+            return None
+
+
+def _context(
+    check: _Checker, doc: Document, raw: Any, path: tuple[str | int, ...]
+) -> tuple[int, int]:
+    items = raw if isinstance(raw, list) else [raw, raw]
+    if len(items) != 2 or not all(
+        isinstance(i, int) and not isinstance(i, bool) and 0 <= i <= 20 for i in items
+    ):
+        check.add(doc, path, "context must be a number of characters (0-20) or [before, after]")
+        return (0, 0)
+    return (items[0], items[1])
+
+
+def _load_chain(path: Path, seen: tuple[str, ...]) -> list[tuple[Document, Mapping[str, Any]]]:
+    key = str(path.resolve())
+    if key in seen:
+        raise TemplateError(
+            [Problem(f"templates extend each other in a cycle: {path}", source=str(path))]
+        )
+    doc = load_yaml_file(path, error=TemplateError)
+    if not isinstance(doc.data, Mapping):
+        raise TemplateError([doc.problem((), "a template must be a mapping")])
+    chain: list[tuple[Document, Mapping[str, Any]]] = []
+    parent = doc.data.get("extends")
+    if parent is not None:
+        if not isinstance(parent, str):
+            raise TemplateError(
+                [doc.problem(("extends",), "extends must be a template name or path")]
+            )
+        parent_path = _resolve(parent, path.parent)
+        if not parent_path.is_file():
+            raise TemplateError(
+                [doc.problem(("extends",), f"no template {parent!r} (not a file, not built in)")]
+            )
+        chain = _load_chain(parent_path, (*seen, key))
+    chain.append((doc, doc.data))
+    return chain
+
+
+def load_template(name: str | os.PathLike[str]) -> Template:
+    """Load a template: a file path, or the name of a built-in one (``cn-dept-self-eval``)."""
+    path = _resolve(name)
+    chain = _load_chain(path, ())
+    check = _Checker()
+
+    # Merge scalars and tables: the extending template overrides key by key.
+    top: dict[str, tuple[Document, Any]] = {}
+    sections_raw: dict[str, tuple[Document, Any]] = {}
+    fields_raw: dict[str, tuple[Document, Any]] = {}
+    units_raw: dict[str, tuple[Document, Any]] = {}
+    for doc, data in chain:
+        check.keys(doc, data, _TOP_KEYS, ())
+        for key in ("template", "id", "title", "version", "description", "qualifiers", "headings"):
+            if key in data:
+                top[key] = (doc, data[key])
+        for key, into in (("sections", sections_raw), ("fields", fields_raw), ("units", units_raw)):
+            table = data.get(key)
+            if table is None:
+                continue
+            if not isinstance(table, Mapping):
+                check.add(doc, (key,), f"{key} must be a mapping")
+                continue
+            for name_, value in table.items():
+                into[str(name_)] = (doc, value)
+
+    last_doc = chain[-1][0]
+    version_doc, lang = top.get("template", (last_doc, None))
+    if lang not in (1, "1"):
+        check.add(version_doc, ("template",), "template: 1 is required (template format version)")
+    tid_doc, tid = top.get("id", (last_doc, None))
+    if not isinstance(tid, str) or not _ID.match(tid):
+        check.add(tid_doc, ("id",), "id must be an ASCII identifier (letters, digits, _)")
+        tid = "template"
+    title_doc, title = top.get("title", (last_doc, None))
+    title = check.text(title_doc, title, ("title",), "title") or tid
+    version = str(top.get("version", (last_doc, "1"))[1])
+
+    units: dict[str, Decimal] = {}
+    for uname, (doc, factor) in units_raw.items():
+        if isinstance(factor, bool) or not isinstance(factor, int | Decimal) or factor <= 0:
+            check.add(doc, ("units", uname), "a unit's factor must be a positive number")
+            continue
+        units[uname] = Decimal(factor)
+    money_units = "|".join(re.escape(u) for u in sorted(units, key=len, reverse=True))
+
+    qual_doc, quals_raw = top.get("qualifiers", (last_doc, []))
+    qualifiers = tuple(check.texts(qual_doc, quals_raw, ("qualifiers",), "a qualifier"))
+
+    head_doc, heads_raw = top.get("headings", (last_doc, None))
+    headings: list[re.Pattern[str]] = []
+    if not isinstance(heads_raw, list) or not heads_raw:
+        check.add(head_doc, ("headings",), "headings must list one pattern per heading level")
+    else:
+        for i, text in enumerate(heads_raw):
+            if check.text(head_doc, text, ("headings", i), "a heading pattern"):
+                heading = check.regex(head_doc, text, ("headings", i), "", ())
+                if heading:
+                    headings.append(heading)
+
+    sections: dict[str, SectionSpec] = {}
+    for sid, (doc, raw) in sections_raw.items():
+        path_ = ("sections", sid)
+        if not isinstance(raw, Mapping):
+            check.add(doc, path_, "a section must be a mapping")
+            continue
+        check.keys(doc, raw, _SECTION_KEYS, path_)
+        level = raw.get("level", 1)
+        if (
+            isinstance(level, bool)
+            or not isinstance(level, int)
+            or not 1 <= level <= max(1, len(heads_raw or []))
+        ):
+            check.add(
+                doc,
+                (*path_, "level"),
+                "level must be a heading level listed in headings (1, 2, ...)",
+            )
+            level = 1
+        pats = [
+            p
+            for i, text in enumerate(
+                check.texts(doc, raw.get("heading"), (*path_, "heading"), "heading")
+            )
+            if (p := check.regex(doc, text, (*path_, "heading", i), "", ())) is not None
+        ]
+        if not pats:
+            check.add(doc, path_, "a section needs a heading pattern")
+        parent = raw.get("parent")
+        if parent is not None and parent not in sections_raw:
+            check.add(
+                doc,
+                (*path_, "parent"),
+                f"unknown section {parent!r}",
+                suggestion=did_you_mean(str(parent), sections_raw),
+            )
+            parent = None
+        sections[sid] = SectionSpec(sid, str(raw.get("title", sid)), tuple(pats), level, parent)
+    for sid, spec in sections.items():  # parents must not form a cycle
+        seen_: set[str] = {sid}
+        cur = spec.parent
+        while cur is not None:
+            if cur in seen_:
+                doc = sections_raw[sid][0]
+                check.add(doc, ("sections", sid, "parent"), "sections are each other's parents")
+                break
+            seen_.add(cur)
+            cur = sections[cur].parent if cur in sections else None
+
+    fields: dict[str, FieldSpec] = {}
+    for fname, (doc, raw) in fields_raw.items():
+        path_ = ("fields", fname)
+        if not _ID.match(fname):
+            check.add(doc, path_, "a field name must be an ASCII identifier", key=True)
+        if not isinstance(raw, Mapping):
+            check.add(doc, path_, "a field must be a mapping")
+            continue
+        check.keys(doc, raw, _FIELD_KEYS, path_)
+        find = raw.get("find", "match")
+        if find not in FIND_KINDS:
+            check.add(
+                doc,
+                (*path_, "find"),
+                f"find must be one of {', '.join(FIND_KINDS)}",
+                suggestion=did_you_mean(str(find), FIND_KINDS),
+            )
+            find = "match"
+        ftype = raw.get("type", _DEFAULT_TYPE[find])
+        if ftype not in TYPES:
+            check.add(
+                doc,
+                (*path_, "type"),
+                f"type must be one of {', '.join(TYPES)}",
+                suggestion=did_you_mean(str(ftype), TYPES),
+            )
+            ftype = _DEFAULT_TYPE[find]
+        unit: str | None = raw.get("unit")
+        if unit is not None and not isinstance(unit, str):
+            check.add(doc, (*path_, "unit"), "unit must be text")
+            unit = None
+        if unit is None:
+            unit_alts = "[^\\s0-9,.;:!?。]{1,3}"
+        elif unit in units:
+            unit_alts = money_units
+        else:
+            unit_alts = re.escape(unit)
+        outputs = check.texts(doc, raw.get("output", "values"), (*path_, "output"), "output")
+        for i, out in enumerate(outputs):
+            if out not in OUTPUTS:
+                check.add(
+                    doc,
+                    (*path_, "output", i)
+                    if not isinstance(raw.get("output"), str)
+                    else (*path_, "output"),
+                    f"output must be one of {', '.join(OUTPUTS)}",
+                )
+        pattern_texts = check.texts(doc, raw.get("patterns"), (*path_, "patterns"), "a pattern")
+        if "pattern" in raw:
+            pattern_texts = [
+                *check.texts(doc, raw.get("pattern"), (*path_, "pattern"), "a pattern"),
+                *pattern_texts,
+            ]
+        patterns: list[re.Pattern[str]] = []
+        for i, text in enumerate(pattern_texts):
+            p = check.regex(doc, text, (*path_, "patterns", i), unit_alts, qualifiers)
+            if p is not None:
+                patterns.append(p)
+        of = raw.get("of")
+        if find in _NEEDS_PATTERN and not pattern_texts and not (find == "count" and of):
+            check.add(doc, path_, f"find: {find} needs a pattern")
+        split = where = None
+        if find == "blocks":
+            split_text = check.text(
+                doc, raw.get("split"), (*path_, "split"), "split (the pattern that starts a block)"
+            )
+            split = (
+                check.regex(doc, split_text, (*path_, "split"), unit_alts, qualifiers)
+                if split_text
+                else None
+            )
+        if raw.get("where") is not None:
+            where_text = check.text(doc, raw.get("where"), (*path_, "where"), "where")
+            where = (
+                check.regex(doc, where_text, (*path_, "where"), unit_alts, qualifiers)
+                if where_text
+                else None
+            )
+        sec = check.texts(doc, raw.get("section"), (*path_, "section"), "section")
+        for i, s in enumerate(sec):
+            if s not in sections_raw:
+                check.add(
+                    doc,
+                    (*path_, "section")
+                    if isinstance(raw.get("section"), str)
+                    else (*path_, "section", i),
+                    f"unknown section {s!r}",
+                    suggestion=did_you_mean(s, sections_raw),
+                )
+        if (find == "decimals" or of is not None) and (
+            not isinstance(of, str) or of not in fields_raw
+        ):
+            check.add(
+                doc,
+                (*path_, "of"),
+                f"find: {find} needs 'of': the field whose result it reads",
+                suggestion=did_you_mean(str(of), fields_raw) if of else None,
+            )
+        context = _context(check, doc, raw.get("context", 0), (*path_, "context"))
+        required = raw.get("required", "values" in outputs)
+        if not isinstance(required, bool):
+            check.add(doc, (*path_, "required"), "required must be true or false")
+            required = False
+        distinct = raw.get("distinct", False)
+        if not isinstance(distinct, bool):
+            check.add(doc, (*path_, "distinct"), "distinct must be true or false")
+            distinct = False
+        fields[fname] = FieldSpec(
+            name=fname,
+            title=str(raw.get("title", fname)),
+            type=str(ftype),
+            find=str(find),
+            output=tuple(outputs) or ("values",),
+            unit=unit,
+            sections=tuple(sec),
+            patterns=tuple(patterns),
+            required=required,
+            split=split,
+            where=where,
+            allow=tuple(check.texts(doc, raw.get("allow"), (*path_, "allow"), "an allowed word")),
+            distinct=distinct,
+            of=of if isinstance(of, str) else None,
+            context=context,
+        )
+
+    if check.problems:
+        raise TemplateError(check.problems)
+    return Template(
+        id=str(tid),
+        title=title,
+        version=version,
+        source=str(path),
+        units=MappingProxyType(units),
+        qualifiers=qualifiers,
+        headings=tuple(headings),
+        sections=MappingProxyType(sections),
+        fields=MappingProxyType(fields),
+        chain=tuple(d.source for d, _ in chain),
+    )
