@@ -27,6 +27,8 @@ D = Decimal
 EXAMPLE_OF = {
     "omb-part.yaml": "part-programs-illustrative.yaml",
     "cn-project-10.yaml": "project-elderly-meals-2023.yaml",
+    "cn-dept-hunan.yaml": "hunan-dept-illustrative-2022.yaml",
+    "cn-dept-sichuan-dazhou.yaml": "dazhou-dept-illustrative-2023.yaml",
 }
 
 
@@ -270,3 +272,146 @@ def test_project_grade_bands(satisfaction: int | None, grade: str) -> None:
     result = _one("cn-project-10.yaml", data)
     # execution 8 + outputs 50 + (benefits not applicable → redistributed) + satisfaction
     assert result.grade == grade
+
+
+# --- 湖南 附件1 -------------------------------------------------------------------------------
+
+
+def _weights(rules: str) -> dict[str, Decimal | None]:
+    return {r.id: r.weight for r in perfscore.load_ruleset(RULES / rules).rules}
+
+
+def test_hunan_published_weights_and_placeholders_sum_to_100() -> None:
+    w = _weights("cn-dept-hunan.yaml")
+    assert (w["inputs"], w["process"], w["outputs_effects_placeholder"]) == (13, 61, 26)
+    assert (w["staffing_control"], w["three_public_change_rate"]) == (5, 8)
+    assert w["budget_execution"] == 20 and w["management_placeholder"] == 41
+    rs = perfscore.load_ruleset(RULES / "cn-dept-hunan.yaml")
+    placeholders = {r.id for r in rs.rules if r.source and r.source["evidence"] == "PLACEHOLDER"}
+    assert placeholders == {
+        "building_investment_control",
+        "management_placeholder",
+        "outputs_effects_placeholder",
+    }
+    assert all("占位" in r.title for r in rs.rules if r.id in placeholders)
+
+
+def test_hunan_example() -> None:
+    result = _one("cn-dept-hunan.yaml", "hunan-dept-illustrative-2022.yaml")
+    assert (result.total, result.grade) == (D(89), "good")
+    assert _points(result, "budget_completion") == D(3)  # 94.55%: one whole 5% step → −2
+    assert _points(result, "budget_control") == D(4)  # 8% ∈ (0, 10%]
+    assert _points(result, "building_area_control") == D(5)  # no such project → full marks
+    assert _get(result, "building_area_control").outcome == "pass"
+
+
+HUNAN_BASE: dict[str, Any] = {"has_new_buildings": False}
+
+
+@pytest.mark.parametrize(
+    ("values", "rule_id", "points"),
+    [
+        ({"staff_actual": 1025, "staff_authorised": 1000}, "staffing_control", "3.75"),
+        ({"staff_actual": 1000, "staff_authorised": 1000}, "staffing_control", "5"),
+        ({"staff_actual": 1200, "staff_authorised": 1000}, "staffing_control", "0"),
+        (
+            {"three_public_budget_current": 105, "three_public_budget_previous": 100},
+            "three_public_change_rate",
+            "4",
+        ),
+        (
+            {"three_public_budget_current": 90, "three_public_budget_previous": 100},
+            "three_public_change_rate",
+            "8",
+        ),
+        (
+            {
+                "carryover_previous": 0,
+                "initial_budget": 100,
+                "supplementary_budget": 0,
+                "year_end_balance": 5,
+            },
+            "budget_completion",
+            "3",
+        ),
+        (
+            {
+                "carryover_previous": 0,
+                "initial_budget": 100,
+                "supplementary_budget": 0,
+                "year_end_balance": 11,
+            },
+            "budget_completion",
+            "1",
+        ),
+        (
+            {
+                "carryover_previous": 0,
+                "initial_budget": 100,
+                "supplementary_budget": 0,
+                "year_end_balance": 0,
+            },
+            "budget_completion",
+            "5",
+        ),
+        ({"initial_budget": 100, "supplementary_budget": 0}, "budget_control", "5"),
+        ({"initial_budget": 100, "supplementary_budget": 10}, "budget_control", "4"),
+        ({"initial_budget": 100, "supplementary_budget": "10.01"}, "budget_control", "3"),
+        ({"initial_budget": 100, "supplementary_budget": 31}, "budget_control", "0"),
+        (
+            {
+                "has_new_buildings": True,
+                "building_area_actual": 1060,
+                "building_area_approved": 1000,
+                "building_investment_approved": 1,
+            },
+            "building_area_control",
+            "3",
+        ),
+    ],
+)
+def test_hunan_published_deduction_rules(values: dict[str, Any], rule_id: str, points: str) -> None:
+    result = _one("cn-dept-hunan.yaml", {**HUNAN_BASE, **values})
+    assert _points(result, rule_id) == D(points)
+
+
+def test_hunan_without_placeholder_scores_gets_no_grade() -> None:
+    data = dict(HUNAN_BASE, staff_actual=48, staff_authorised=50)
+    result = _one("cn-dept-hunan.yaml", data)
+    assert _get(result, "management_placeholder").outcome == "not_applicable"
+    assert result.grade is None  # too little of the weight scored from data
+
+
+def test_hunan_building_department_must_give_the_approved_figures() -> None:
+    result = _one("cn-dept-hunan.yaml", {"has_new_buildings": True, "building_area_actual": 10})
+    assert _get(result, "building_data_given").outcome == "fail"
+    assert _get(result, "building_area_control").outcome == "error"
+
+
+# --- 四川 达州 -------------------------------------------------------------------------------
+
+
+def test_dazhou_weights_as_published() -> None:
+    w = _weights("cn-dept-sichuan-dazhou.yaml")
+    assert (w["decision"], w["management"], w["performance"]) == (25, 30, 45)
+    assert [w[k] for k in ("targets", "budgeting")] == [15, 10]
+    second = ("allocation_timing", "midterm_review", "monitoring", "nontax_revenue", "assets",
+              "internal_control", "disclosure", "evaluation")  # fmt: skip
+    assert [w[k] for k in second] == [2, 2, 5, 2, 6, 2, 6, 5]
+    assert [w[k] for k in ("effectiveness", "sustainability", "satisfaction")] == [20, 15, 10]
+    satisfaction = ("partner_satisfaction", "client_satisfaction", "public_satisfaction")
+    assert [w[k] for k in satisfaction] == [3, 3, 4]
+    assert [w[k] for k in ("execution_monitoring", "target_monitoring")] == [2, 3]
+    assert [w[k] for k in ("evaluation_done", "evaluation_use")] == [2, 3]
+
+
+def test_dazhou_example() -> None:
+    result = _one("cn-dept-sichuan-dazhou.yaml", "dazhou-dept-illustrative-2023.yaml")
+    assert (result.total, result.grade) == (D("88.16"), "good")
+    assert _points(result, "decision") == D(22)
+    assert _points(result, "management") == D("26.1")
+    assert _points(result, "performance") == D("40.06")
+    assert _points(result, "midterm_review_done") == D("0.6")  # not achieved: 30% of 2
+    assert _points(result, "public_satisfaction") == D("3.78")  # 4 × 85 / 90
+    placeholder = _get(result, "effectiveness_placeholder")
+    assert placeholder.points == D("17.6")
