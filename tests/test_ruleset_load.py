@@ -39,16 +39,28 @@ def test_mistyped_equals_is_an_error_not_a_warning() -> None:
     assert "rules.yaml:7:" in msg and "'=='" in msg
 
 
-def test_every_problem_of_a_phase_is_reported_not_just_the_first() -> None:
-    # structure (unknown keys, types) is checked first; names, weights and bands after it
-    structure = problems(
-        "inputs: {a: {type: number, unit: 1}}\n"
+def test_structure_and_meaning_problems_are_reported_together() -> None:
+    msgs = problems(
+        "inputs: {a: {type: number, unit: 1}, b: {type: number}}\n"
+        "metrics: {m: {expr: a + b}, n: {expr: bb * 2}}\n"
         "indicators:\n"
-        "  - {id: x, title: X, weight: 1, scorer: {type: treshold}}\n"
-        "  - {id: y, title: Y, wieght: 1}\n"
+        "  - id: p\n"
+        "    title: P\n"
+        "    weight: 10\n"
+        "    children:\n"
+        "      - {id: x, title: X, weight: 4, value: a, scorer: {type: threshold, op: '>=', target: 1}}\n"
+        "      - {id: y, title: Y, wieght: 6, value: b}\n"
+        "  - {id: z, title: Z, weight: 5, value: c, scorer: {type: treshold, op: '>=', target: 1}}\n"
     )
-    assert len(structure) == 2  # unit must be text; 'wieght' is unknown (scorer types are checked later)
-    assert any("wieght" in m for m in structure)
+    assert msgs == [
+        "rules.yaml:5:34: inputs › a › unit: input should be a valid string",
+        "rules.yaml:6:39: metrics › n › expr: unknown name 'bb' (did you mean 'b'?)",
+        "rules.yaml:13:27: indicators › [0] › children › [1] › wieght: unknown key 'wieght' (did you mean 'weight'?)",
+        "rules.yaml:14:41: indicators › [1] › value: unknown name 'c'",
+        msgs[-1],
+    ]
+    assert msgs[-1].startswith("rules.yaml:14:59: indicators › [1] › scorer › type: unknown scorer type 'treshold'")
+    assert msgs[-1].endswith("(did you mean 'threshold'?)")
     text = (
         "inputs: {a: {type: number}}\n"
         "indicators:\n"

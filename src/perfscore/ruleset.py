@@ -333,9 +333,94 @@ def _from_document(doc: Document, functions: FunctionRegistry | None) -> RuleSet
     try:
         model = m.RuleSetModel.model_validate(data)
     except pydantic.ValidationError as e:
-        problems = _pydantic_problems(doc, e)
-        raise RuleSetError(sorted(problems, key=lambda p: (p.line or 0, p.column or 0))) from e
+        problems = _pydantic_problems(doc, e) + _semantic_problems_despite(doc, e, functions)
+        raise RuleSetError(_sorted_unique(problems)) from e
     return RuleSet(compile_model(model, doc, functions))
+
+
+def _sorted_unique(problems: Sequence[Problem]) -> list[Problem]:
+    seen: set[str] = set()
+    out = []
+    for p in sorted(problems, key=lambda p: (p.source or "", p.line or 0, p.column or 0)):
+        if str(p) not in seen:
+            seen.add(str(p))
+            out.append(p)
+    return out
+
+
+def _semantic_problems_despite(
+    doc: Document, exc: pydantic.ValidationError, functions: FunctionRegistry | None
+) -> list[Problem]:
+    """Compile what *is* well formed, so one run reports structural and semantic problems.
+
+    Malformed inputs, metrics, indicators and checks are set aside; problems that only follow
+    from setting them aside (names that no longer resolve, weights that no longer add up above a
+    removed indicator) are not reported.
+    """
+    data: Any = _copy(doc.data)
+    dropped_names: set[str] = set()
+    dropped_weights: set[tuple[str | int, ...]] = set()
+    drops: list[tuple[str | int, ...]] = []
+    for err in exc.errors():
+        path, _ = _real_path(doc.data, err["loc"])
+        if len(path) >= 2 and path[0] in ("inputs", "metrics"):
+            dropped_names.add(str(path[1]))
+            drops.append(path[:2])
+        elif len(path) >= 2 and path[0] in ("indicators", "checks") and isinstance(path[1], int):
+            cut = 2
+            while cut + 2 <= len(path) and path[cut] == "children" and isinstance(path[cut + 1], int):
+                cut += 2
+            # the error is inside the indicator at path[:cut]; every ancestor's weights change
+            drops.append(path[:cut])
+            dropped_weights.update(path[:k] for k in range(2, cut, 2))
+        else:
+            return []  # a problem at the top of the file: nothing sensible to compile
+    for k, path in enumerate(sorted(set(drops), key=lambda p: [str(x) for x in p], reverse=True)):
+        parent = data
+        for key in path[:-1]:
+            parent = parent[key]
+        if isinstance(parent, dict):
+            parent.pop(path[-1], None)
+        elif isinstance(parent, list) and isinstance(path[-1], int) and path[-1] < len(parent):
+            # keep list positions (and so line numbers of what follows): a harmless stand-in
+            parent[path[-1]] = _stand_in(parent[path[-1]], path[0], k, dropped_weights, path)
+    try:
+        model = m.RuleSetModel.model_validate(data)
+        compile_model(model, doc, functions)
+    except (pydantic.ValidationError, RuleSetError) as e:
+        if not isinstance(e, RuleSetError):
+            return []
+        keep = []
+        for p in e.problems:
+            if p.code == "expression" and any(f"'{n}'" in p.message for n in dropped_names):
+                continue
+            if p.path and p.path[-1] == "weight" and tuple(p.path[:-1]) in dropped_weights:
+                continue
+            keep.append(p)
+        return keep
+    return []
+
+
+def _copy(value: Any) -> Any:
+    if isinstance(value, Mapping):
+        return {k: _copy(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_copy(v) for v in value]
+    return value
+
+
+def _stand_in(item: Any, kind: Any, k: int, dropped_weights: set[Any], path: Any) -> dict[str, Any]:
+    old = item if isinstance(item, Mapping) else {}
+    rid = old.get("id")
+    if not (isinstance(rid, str) and rid.isascii() and rid.isidentifier()):
+        rid = f"set_aside_{k}"
+    if kind == "checks":
+        return {"id": rid, "title": "-", "type": "assert", "expr": "True"}
+    weight = old.get("weight")
+    if isinstance(weight, bool) or not isinstance(weight, (int, Decimal)) or weight < 0:
+        weight = 0
+        dropped_weights.update(path[:j] for j in range(2, len(path), 2))
+    return {"id": rid, "title": "-", "weight": weight, "scorer": {"type": "formula", "expr": "0"}}
 
 
 def load_ruleset(
