@@ -7,6 +7,7 @@ override are reproduced.
 
 from __future__ import annotations
 
+import functools
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -29,11 +30,18 @@ EXAMPLE_OF = {
     "cn-project-10.yaml": "project-elderly-meals-2023.yaml",
     "cn-dept-hunan.yaml": "hunan-dept-illustrative-2022.yaml",
     "cn-dept-sichuan-dazhou.yaml": "dazhou-dept-illustrative-2023.yaml",
+    "pefa-2016-pillar1.yaml": "pefa-illustrative-country.yaml",
+    "pefa-2016-pillar1-grades.yaml": "pefa-illustrative-grades.yaml",
 }
 
 
+@functools.cache
+def _load(rules: str) -> perfscore.RuleSet:
+    return perfscore.load_ruleset(RULES / rules)
+
+
 def _score(rules: str, data: str | dict[str, Any]) -> list[perfscore.SubjectResult]:
-    rs = perfscore.load_ruleset(RULES / rules)
+    rs = _load(rules)
     if isinstance(data, str):
         return list(rs.evaluate(perfscore.load_subjects(EXAMPLES / data)).subjects)
     return list(rs.evaluate({"id": "case", "values": data}).subjects)
@@ -415,3 +423,180 @@ def test_dazhou_example() -> None:
     assert _points(result, "public_satisfaction") == D("3.78")  # 4 × 85 / 90
     placeholder = _get(result, "effectiveness_placeholder")
     assert placeholder.points == D("17.6")
+
+
+# --- PEFA 2016 Pillar I ---------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def pefa() -> perfscore.SubjectResult:
+    return _one("pefa-2016-pillar1.yaml", "pefa-illustrative-country.yaml")
+
+
+def test_pefa_example_dimension_and_indicator_grades(pefa: perfscore.SubjectResult) -> None:
+    grades = {k: _get(pefa, k).grade for k in
+              ("pi1", "pi2_1", "pi2_2", "pi2_3", "pi2", "pi3_1", "pi3_2", "pi3")}  # fmt: skip
+    assert grades == {
+        "pi1": "A",  # 103%, 91.43%, 101.82%: two of three in [95%, 105%]
+        "pi2_1": "A",
+        "pi2_2": "B",  # 3.35%, 8.62%, 9.16%: only one year below 5%, all below 10%
+        "pi2_3": "A",  # mean of 2%, 2.38%, 2.73% = 2.37% < 3%
+        "pi2": "B+",  # M1: lowest B, '+' because others are higher
+        "pi3_1": "D",  # 88.89%, 89.47%, 101%: one year in any band
+        "pi3_2": "C",
+        "pi3": "D+",  # M2: D C → D+
+    }
+    assert pefa.total is None  # letters only, no points
+
+
+def _slots(prefix: str, n: int, rows: list[tuple[list[int], list[int]]]) -> dict[str, Any]:
+    """Category slots from [(budgets per year, actuals per year)], zero-filling unused slots."""
+    years = range(2021, 2021 + len(rows[0][0]))
+    out: dict[str, Any] = {}
+    for k in range(n):
+        b, a = rows[k] if k < len(rows) else ([0] * len(years), [0] * len(years))
+        out[f"{prefix}{k + 1}_budget"] = dict(zip(years, b, strict=True))
+        out[f"{prefix}{k + 1}_actual"] = dict(zip(years, a, strict=True))
+    return out
+
+
+def _pefa_data(**overrides: Any) -> dict[str, Any]:
+    flat = [([100, 100, 100], [100, 100, 100])]
+    data: dict[str, Any] = {
+        "budget_total": {2021: 100, 2022: 100, 2023: 100},
+        "outturn_total": {2021: 100, 2022: 100, 2023: 100},
+        "contingency_actual": {2021: 0, 2022: 0, 2023: 0},
+        "revenue_budget": {2021: 100, 2022: 100, 2023: 100},
+        "revenue_actual": {2021: 100, 2022: 100, 2023: 100},
+        **_slots("fn", 5, flat),
+        **_slots("ec", 5, flat),
+        **_slots("rv", 4, flat),
+    }
+    data.update(overrides)
+    return data
+
+
+def test_pefa_variance_worked_example_through_the_rule_set() -> None:
+    # 2023 is the reference's worked example (B 50/30/20, A 55/25/24 → 11.92%); the zero-filled
+    # slots 4 and 5 change nothing. 2021 and 2022 have no variance.
+    worked = [
+        ([50, 50, 50], [50, 50, 55]),
+        ([30, 30, 30], [30, 30, 25]),
+        ([20, 20, 20], [20, 20, 24]),
+    ]
+    result = _one("pefa-2016-pillar1.yaml", _pefa_data(**_slots("fn", 5, worked)))
+    f = _get(result, "pi2_1")
+    assert round(f.value.get(2023), 4) == D("0.1192")
+    assert f.value.get(2021) == 0
+    assert f.grade == "A"  # two of three years below 5%
+    worse = [
+        ([50, 50, 50], [55, 55, 55]),
+        ([30, 30, 30], [25, 25, 25]),
+        ([20, 20, 20], [24, 24, 24]),
+    ]
+    result = _one("pefa-2016-pillar1.yaml", _pefa_data(**_slots("fn", 5, worse)))
+    assert _get(result, "pi2_1").grade == "C"  # 11.92% every year: below 15%, not 10%
+    assert _get(result, "pi2").grade == "C+"  # M1: C, A, A
+
+
+@pytest.mark.parametrize(
+    ("outturn", "grade"),
+    [
+        ((95, 105, 50), "A"),  # "between 95% and 105%" read as inclusive
+        ((94.99, 105.01, 100), "B"),
+        ((85, 115, 200), "C"),
+        ((84.99, 115.01, 100), "D"),
+    ],
+)
+def test_pefa_pi1_bands(outturn: tuple[float, ...], grade: str) -> None:
+    data = _pefa_data(outturn_total=dict(zip((2021, 2022, 2023), outturn, strict=True)))
+    assert _get(_one("pefa-2016-pillar1.yaml", data), "pi1").grade == grade
+
+
+@pytest.mark.parametrize(
+    ("contingency", "grade"),
+    [
+        ((2, 3, 4), "B"),
+        ((2, 2, 4.99), "A"),
+        ((6, 6, 6), "B"),
+        ((6, 6, 6.03), "C"),
+        ((10, 10, 10), "D"),
+    ],
+)
+def test_pefa_2_3_three_year_mean(contingency: tuple[float, ...], grade: str) -> None:
+    data = _pefa_data(contingency_actual=dict(zip((2021, 2022, 2023), contingency, strict=True)))
+    assert _get(_one("pefa-2016-pillar1.yaml", data), "pi2_3").grade == grade
+
+
+def test_pefa_forgotten_category_slot_is_an_error() -> None:
+    data = _pefa_data()
+    del data["fn3_actual"]
+    result = _one("pefa-2016-pillar1.yaml", data)
+    assert _get(result, "pi2_1").outcome == "error"
+    assert _get(result, "pi2").outcome == "error"
+    assert _get(result, "pi1").grade == "A"  # the rest is still scored
+
+
+def test_pefa_grades_example() -> None:
+    result = _one("pefa-2016-pillar1-grades.yaml", "pefa-illustrative-grades.yaml")
+    assert _get(result, "pi1_score").grade == "A"
+    assert _get(result, "pi2_3").grade == "D"  # D* is read as D
+    assert _get(result, "pi2").grade == "D+"  # M1: A, B, D → D+
+    assert _get(result, "pi3").grade == "D+"  # M2: D, C → D+
+
+
+def test_pefa_grades_na_dimension_is_dropped() -> None:
+    result = _one("pefa-2016-pillar1-grades.yaml", {"d2_1": "B", "d2_2": "NA", "d2_3": "A",
+                                                     "d3_1": "NA", "d3_2": "C"})  # fmt: skip
+    assert _get(result, "pi2_2").outcome == "not_applicable"
+    assert _get(result, "pi2").grade == "B+"
+    assert _get(result, "pi3").grade == "C"  # one dimension left: its own grade
+
+
+_VALUE = {"A": 4, "B": 3, "C": 2, "D": 1}
+_HALF = {D(4): "A", D("3.5"): "B+", D(3): "B", D("2.5"): "C+", D(2): "C", D("1.5"): "D+", D(1): "D"}
+
+
+def _two_regime(grades: list[str]) -> str:
+    """The COMPUTED pattern of the reference: round the mean up to a half-grade (below 2: first
+    subtract 0.25)."""
+    mean = D(sum(_VALUE[g] for g in grades)) / len(grades)
+    x = mean if mean >= 2 else mean - D("0.25")
+    return _HALF[max(D(1), (x * 2).to_integral_value(rounding="ROUND_CEILING") / 2)]
+
+
+def _m2_rows() -> list[tuple[list[str], str]]:
+    rs = perfscore.load_ruleset(RULES / "pefa-2016-m1-m2.yaml")
+    (m2,) = [i for i in rs.model.indicators if i.id == "m2"]
+    assert m2.table is not None
+    return [(list(row.grades), row.result) for row in m2.table]
+
+
+def test_pefa_m2_table_is_complete_and_matches_the_pattern() -> None:
+    rows = _m2_rows()
+    counts = {n: sum(1 for g, _ in rows if len(g) == n) for n in (1, 2, 3, 4)}
+    assert counts == {1: 4, 2: 10, 3: 20, 4: 35}  # every multiset of A–D
+    for grades, result in rows:
+        if len(grades) > 1:
+            assert _two_regime(grades) == result, grades
+
+
+@pytest.mark.parametrize(
+    ("dims", "m2", "m1"),
+    [
+        (["D", "C"], "D+", "D+"),
+        (["C", "C", "A"], "B", "C+"),
+        (["D", "D", "B"], "D+", "D+"),
+        (["D", "D", "D", "C"], "D", "D+"),
+        (["C", "C", "C", "B"], "C+", "C+"),
+        (["B", "A", "A"], "A", "B+"),
+        (["A", "A"], "A", "A"),
+        (["D*", "C"], "D+", "D+"),
+        (["A", "NA", "C"], "B", "C+"),
+        (["B", "A", "D", "C"], "C+", "D+"),
+    ],
+)
+def test_pefa_m1_m2_calculator(dims: list[str], m2: str, m1: str) -> None:
+    data = {f"dim{k + 1}": g for k, g in enumerate(dims)}
+    result = _one("pefa-2016-m1-m2.yaml", data)
+    assert (_get(result, "m2").grade, _get(result, "m1").grade) == (m2, m1)
