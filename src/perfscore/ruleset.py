@@ -161,7 +161,21 @@ class RuleSet:
             self.evaluate_subject(r, index=i, strict=strict, waivers=waivers, as_of=as_of)
             for i, r in enumerate(records)
         )
-        return Report(self.provenance(), self._c.rules, results, inputs, waivers=waiver_info)
+        return Report(self.provenance(), self._c.rules, results, inputs, waivers=waiver_info,
+                      notifications=duplicate_subjects(results))
+
+
+def duplicate_subjects(results: Iterable[SubjectResult]) -> tuple[Notification, ...]:
+    """Two subjects with one id would share fingerprints and overwrite each other downstream:
+    both are still scored, and the run is marked incomplete with an error notification."""
+    seen: dict[str, int] = {}
+    for r in results:
+        seen[r.subject.id] = seen.get(r.subject.id, 0) + 1
+    return tuple(
+        Notification("error", "duplicate-subject",
+                     f"subject id {sid!r} appears {n} times in the batch; ids must be unique", sid)
+        for sid, n in seen.items() if n > 1
+    )
 
 
 @dataclass(frozen=True)
