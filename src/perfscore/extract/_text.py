@@ -151,7 +151,8 @@ def normalise(lines: Sequence[str], *, reflow: bool = True) -> NormalText:
             )
             if cut_number:
                 continue
-            if last or chars[-1][0] in _SENTENCE_END or _width(chars) < _SHORT * full:
+            short = _width(chars) < _SHORT * full and not _text(chars).isdigit()
+            if last or chars[-1][0] in _SENTENCE_END or short:
                 paragraphs.append(current)
                 current = []
         if current:

@@ -238,7 +238,10 @@ class _Extraction:
                     unique.append(hit)
             ordered = unique
         before, after = spec.context
-        ranges = [(max(lo, a - before), min(hi, b + after)) for _, _, _, (a, b) in ordered]
+        if before or after:
+            ranges = [(max(lo, a - before), min(hi, b + after)) for _, _, _, (a, b) in ordered]
+        else:
+            ranges = [(a, b) for a, b, _, _ in ordered]
         spans = self.spans_of(ranges)
         items = tuple(self.t.original(a, b) for a, b in ranges)
         if spec.find == "matches":

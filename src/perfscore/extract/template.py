@@ -415,7 +415,8 @@ def load_template(name: str | os.PathLike[str]) -> Template:
             continue
         check.keys(doc, raw, _FIELD_KEYS, path_)
         find = raw.get("find", "match")
-        if find not in FIND_KINDS:
+        find_ok = find in FIND_KINDS
+        if not find_ok:
             check.add(
                 doc,
                 (*path_, "find"),
@@ -452,19 +453,25 @@ def load_template(name: str | os.PathLike[str]) -> Template:
                     else (*path_, "output"),
                     f"output must be one of {', '.join(OUTPUTS)}",
                 )
-        pattern_texts = check.texts(doc, raw.get("patterns"), (*path_, "patterns"), "a pattern")
-        if "pattern" in raw:
-            pattern_texts = [
-                *check.texts(doc, raw.get("pattern"), (*path_, "pattern"), "a pattern"),
-                *pattern_texts,
-            ]
+        pattern_texts: list[tuple[str, tuple[str | int, ...]]] = []
+        for key in ("pattern", "patterns"):
+            given = raw.get(key)
+            texts = check.texts(doc, given, (*path_, key), "a pattern")
+            for i, text in enumerate(texts):
+                at: tuple[str | int, ...] = (*path_, key)
+                pattern_texts.append((text, at if isinstance(given, str) else (*at, i)))
         patterns: list[re.Pattern[str]] = []
-        for i, text in enumerate(pattern_texts):
-            p = check.regex(doc, text, (*path_, "patterns", i), unit_alts, qualifiers)
+        for text, at in pattern_texts:
+            p = check.regex(doc, text, at, unit_alts, qualifiers)
             if p is not None:
                 patterns.append(p)
         of = raw.get("of")
-        if find in _NEEDS_PATTERN and not pattern_texts and not (find == "count" and of):
+        if (
+            find_ok
+            and find in _NEEDS_PATTERN
+            and not pattern_texts
+            and not (find == "count" and of)
+        ):
             check.add(doc, path_, f"find: {find} needs a pattern")
         split = where = None
         if find == "blocks":
