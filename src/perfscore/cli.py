@@ -281,6 +281,7 @@ def rules_schema() -> dict[str, Any]:
     from .model import RuleSetModel
 
     schema = RuleSetModel.model_json_schema()
+    _exclusive_plugin_scorers(schema)
     props = schema.get("properties", {})
     for key in ("perfscore", "version"):
         if key in props:
@@ -291,6 +292,23 @@ def rules_schema() -> dict[str, Any]:
         **{k: v for k, v in schema.items() if k != "title"},
         "title": "perfscore rule set (rule language version 1)",
     }
+
+
+def _exclusive_plugin_scorers(schema: dict[str, Any]) -> None:
+    """A plugin scorer accepts any ``type``, so it would also match every built-in scorer and
+    make pydantic's ``oneOf`` fail; give it every type except the built-in ones."""
+    defs = schema.get("$defs", {})
+    plugin = defs.get("PluginScorerModel")
+    if plugin is None:
+        return
+    builtin = sorted(
+        d["properties"]["type"]["const"]
+        for d in defs.values()
+        if isinstance(d.get("properties", {}).get("type"), dict)
+        and "const" in d["properties"]["type"]
+        and d.get("title", "").endswith("Scorer")
+    )
+    plugin["properties"]["type"] = {**plugin["properties"]["type"], "not": {"enum": builtin}}
 
 
 def _schema(args: argparse.Namespace, stdout: TextIO) -> int:

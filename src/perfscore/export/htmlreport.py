@@ -32,6 +32,7 @@ main {{ max-width: 1100px; margin: 0 auto; padding: 24px; }}
 header {{ background: #12355b; color: #fff; padding: 20px 24px; }}
 header h1 {{ margin: 0 0 4px; font-size: 22px; }}
 header p {{ margin: 0; opacity: .85; font-size: 13px; }}
+header code {{ background: rgba(255,255,255,.15); color: #fff; }}
 section {{ background: #fff; border: 1px solid #dde1e6; border-radius: 8px; padding: 16px 20px;
           margin: 0 0 20px; }}
 h2 {{ margin: 0 0 12px; font-size: 19px; }} h2 small {{ color: #666; font-weight: normal; }}

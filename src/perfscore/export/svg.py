@@ -35,6 +35,16 @@ def _f(x: float) -> str:
     return f"{x:.1f}"
 
 
+def _fit(label: str, room: float, size: int = 13) -> str:
+    """Shorten a label to the pixels it has (CJK glyphs are about a full em wide)."""
+    used = 0.0
+    for i, ch in enumerate(label):
+        used += size if ord(ch) > 0x2E7F else size * 0.55
+        if used > room - size:
+            return label[:i] + "…"
+    return label
+
+
 def _open(width: int, height: int, title: str) -> str:
     t = escape(title)
     return (
@@ -54,7 +64,8 @@ def hbars(bars: Sequence[Bar], *, title: str, width: int = 640, label_width: int
         y = pad + i * row
         parts.append(
             f'<text x="{label_width - 6}" y="{_f(y + 17)}" text-anchor="end" '
-            f'font-size="13">{escape(b.label)}</text>'
+            f'font-size="13"><title>{escape(b.label)}</title>'
+            f"{escape(_fit(b.label, label_width - 6))}</text>"
         )
         if b.limit is not None:
             w = plot * b.limit / scale_max
