@@ -101,7 +101,7 @@ def _fit(text: str, width: int) -> str:
     return text + " " * (width - _width(text))
 
 
-_COLUMNS = (("file", 30), ("id", 24), ("version", 8), ("evidence", 11), ("title", 52))
+_COLUMNS = (("file", 30), ("id", 24), ("version", 8), ("evidence", 12), ("title", 52))
 
 
 def format_catalog(entries: Sequence[CatalogEntry], *, source_width: int = 80) -> str:
