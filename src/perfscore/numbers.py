@@ -56,4 +56,7 @@ def display(x: object, unit: str | None = None, places: int = 2) -> str:
         if not unit:
             return text
         return f"{text}{unit}" if _is_cjk(unit) else f"{text} {unit}"
+    points = getattr(x, "points", None)
+    if isinstance(points, tuple):  # a Series: values per year
+        return "; ".join(f"{y}: {display(v, unit, places)}" for y, v in points)
     return str(x)
