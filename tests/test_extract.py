@@ -381,3 +381,28 @@ def test_user_template_with_fullwidth_pattern_and_units(tmp_path: Path) -> None:
     assert result.values == {"total": Decimal(15000)}
     result = extract_lines(["合计(含结转):１．５亿元,比率12.5％。"], path)
     assert result.values == {"total": Decimal(15000), "rate": Decimal("12.5")}
+
+
+def test_docs_template_example_loads_and_extracts(tmp_path: Path) -> None:
+    import re
+
+    docs = (ROOT / "docs/extract.md").read_text(encoding="utf-8")
+    blocks = re.findall(r"^```yaml template\n(.*?)^```", docs, re.DOTALL | re.MULTILINE)
+    assert len(blocks) == 1
+    path = tmp_path / "mine.yaml"
+    path.write_text(blocks[0], encoding="utf-8")
+    template = load_template(path)
+    result = extract_lines(
+        [
+            "一、基本情况",
+            "（二）部门收支情况",
+            "全年预算数为 0.28 亿元，完成预算的 99.4 %，",
+            "调研活动近十场次。",
+        ],
+        template,
+    )
+    assert result.values["budget"] == Decimal(2800)
+    assert result.values["rate"] == Decimal("99.4")
+    assert result.facts["meetings"] == {
+        "value": 10, "unit": "场次", "qualifier": "近", "title": "调研活动场次",
+    }  # fmt: skip
