@@ -119,7 +119,7 @@ def _plan(args: argparse.Namespace) -> list[_Target]:
         rest = [f for f in formats if f not in claimed]
         if rest and args.output_dir:
             folder = Path(args.output_dir)
-            stem = Path(args.data[0]).stem if len(args.data) == 1 else load_stem(args.rules)
+            stem = Path(args.data[0]).stem if len(args.data) == 1 else Path(args.rules).stem
             for name in rest:
                 fmt = EXPORTERS[name]
                 plan.append(_Target(fmt, str(folder / (stem + fmt.extensions[0]))))
@@ -142,10 +142,6 @@ def _plan(args: argparse.Namespace) -> list[_Target]:
     if args.output_dir:
         Path(args.output_dir).mkdir(parents=True, exist_ok=True)
     return plan
-
-
-def load_stem(rules: str) -> str:
-    return Path(rules).stem
 
 
 # --- scoring ---------------------------------------------------------------------------------
@@ -241,15 +237,6 @@ def _write_all(
             render_report(report, stdout, lang=options.lang)
         else:
             stdout.write(data.decode("utf-8"))
-
-
-def _merge(rs: RuleSet, reports: Sequence[Report]) -> Report:
-    return Report(
-        rs.provenance(),
-        rs.rules,
-        tuple(s for r in reports for s in r.subjects),
-        tuple(i for r in reports for i in r.inputs),
-    )
 
 
 # --- validate, schema ------------------------------------------------------------------------
