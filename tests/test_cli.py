@@ -93,3 +93,42 @@ def test_unreadable_files_exit_with_a_message(tmp_path: Path) -> None:
     assert code == 2 and "nope.yaml" in err
     code, _, err = run("score", RULES, str(tmp_path / "nodata.yaml"))
     assert code == 3 and "nodata.yaml" in err
+
+
+def test_test_show_list_rules_and_waivers(tmp_path: Path) -> None:
+    code, out, _ = run("test", RULES)
+    assert code == 0 and "9 passed, 0 failed" in out and "coverage:" in out
+    code, out, _ = run("show", str(ROOT / "examples" / "overlay-district.yaml"), "--resolved")
+    assert code == 0 and "id: district_dept_overall" in out and "satisfaction_score" not in out
+    assert "start: 0.98" in out
+    code, out, _ = run("list-rules")
+    assert code == 0 and "cn_dept_overall" in out and "omb_part" in out
+    code, out, _ = run("score", RULES, DATA, "--format", "json", "--waivers",
+                       str(ROOT / "examples" / "waivers-2023.yaml"), "--as-of", "2024-01-01")
+    doc = json.loads(out)
+    assert code == 0 and doc["run"]["waivers"]["as_of"] == "2024-01-01"
+    assert [f["rule_id"] for f in doc["findings"] if "waiver" in f] == ["adjustment_explained"]
+    code, _, err = run("score", RULES, DATA, "--as-of", "someday")
+    assert code == 2 and "--as-of" in err
+
+
+def test_score_reports_directly_with_a_template() -> None:
+    sample = ROOT / "examples" / "reports" / "sample-dept-2023.txt"
+    code, out, _ = run("score", str(ROOT / "rules" / "cn-report-checks.yaml"), str(sample),
+                       "--template", "cn-dept-self-eval", "--format", "json")
+    doc = json.loads(out)
+    assert code == 0
+    outcomes = {f["rule_id"]: f["outcome"] for f in doc["findings"]}
+    assert outcomes["no_doubled_chars"] == "fail"
+    code, out, _ = run("extract", str(sample), "--format", "json")
+    assert code == 0 and json.loads(out)["values"]["executed"] == 2838.27
+
+
+def test_duplicate_subjects_make_the_run_incomplete(tmp_path: Path) -> None:
+    data = tmp_path / "dup.yaml"
+    data.write_text("- {id: a, values: {budget: 1, executed: 1}}\n- {id: a, values: {budget: 2, executed: 2}}\n",
+                    encoding="utf-8")
+    _, out, _ = run("score", RULES, str(data), "--format", "json")
+    doc = json.loads(out)
+    assert doc["run"]["complete"] is False
+    assert doc["notifications"][0]["code"] == "duplicate-subject"

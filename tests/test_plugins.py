@@ -13,7 +13,13 @@ import pytest
 
 import perfscore
 from perfscore.aggregate import NodeScore
-from perfscore.plugins import PluginError, ScorerType, aggregators, load_entry_points, register_scorer_type
+from perfscore.plugins import (
+    PluginError,
+    ScorerType,
+    aggregators,
+    load_entry_points,
+    register_scorer_type,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 PLUGIN = ROOT / "examples" / "plugin"

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 import perfscore
-from perfscore.ruletest import run_tests, case_file_for
+from perfscore.ruletest import case_file_for, run_tests
 
 ROOT = Path(__file__).resolve().parent.parent
 

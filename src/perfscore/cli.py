@@ -1,4 +1,4 @@
-"""The ``perfscore`` command: score, validate, schema.
+"""The ``perfscore`` command: score, validate, test, show, list-rules, extract, schema.
 
 Exit status (the same for every output format): 0 done; 1 a failed finding at or above
 ``--fail-on``; 2 usage or rule-set error, or an output that cannot be produced (nothing
@@ -8,6 +8,7 @@ written); 3 data could not be read, or with ``--strict`` something could not be 
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import json
 import sys
 from collections.abc import Iterator, Sequence
@@ -17,11 +18,14 @@ from pathlib import Path
 from typing import IO, Any, TextIO
 
 from ._version import __version__
+from ._yaml import load_yaml_file
 from .errors import DataError, ExportError, PerfscoreError, RuleSetError
 from .export import EXPORTERS, ExportOptions, Format, JsonlWriter, atomic_writer, write_atomic
+from .extract import cli as extract_cli
 from .findings import Report, SubjectResult
-from .ruleset import RuleSet, SubjectBatch, load_ruleset, load_subjects
+from .ruleset import RuleSet, SubjectBatch, duplicate_subjects, load_ruleset, load_subjects
 from .terminal import BatchProgress
+from .waivers import WaiverSet, load_waivers
 
 __all__ = ["main", "rules_schema"]
 
@@ -78,6 +82,28 @@ def _parser() -> argparse.ArgumentParser:
     s.add_argument(
         "--lang", choices=["zh", "en"], default="zh", help="message language for people's formats"
     )
+    s.add_argument("--waivers", help="YAML file of approved exemptions (豁免) to apply")
+    s.add_argument(
+        "--as-of", help="judge waiver expiry as of this date (YYYY-MM-DD; default today)"
+    )
+    s.add_argument(
+        "--template",
+        help="the data are self-evaluation reports (.txt/.docx/.pdf, or folders of them): "
+        "extract them with this template first",
+    )
+    s.add_argument("--jobs", type=int, default=1, help="score a large batch in N processes")
+
+    t = sub.add_parser(
+        "test", help="run a rule set's YAML test cases (x.tests.yaml next to x.yaml)"
+    )
+    t.add_argument("rules", nargs="+", help="rule-set YAML files")
+
+    sh = sub.add_parser("show", help="print a rule set (with --resolved: after merging 'extends')")
+    sh.add_argument("rules", help="rule-set YAML file")
+    sh.add_argument("--resolved", action="store_true", help="print the merged rule set")
+
+    sub.add_parser("list-rules", help="the bundled rule sets, their sources and versions")
+    extract_cli.add_subcommand(sub)
 
     v = sub.add_parser("validate", help="check rule sets and report every problem")
     v.add_argument("rules", nargs="+", help="rule-set YAML files")
@@ -147,13 +173,44 @@ def _plan(args: argparse.Namespace) -> list[_Target]:
 # --- scoring ---------------------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class _Waiving:
+    waivers: WaiverSet | None = None
+    as_of: dt.date | None = None
+
+    def info(self) -> dict[str, str] | None:
+        if self.waivers is None or self.as_of is None:
+            return None
+        return {
+            "uri": self.waivers.uri,
+            "sha256": self.waivers.sha256,
+            "as_of": self.as_of.isoformat(),
+        }
+
+
+def _waiving(args: argparse.Namespace, rs: RuleSet) -> _Waiving:
+    as_of = None
+    if args.as_of:
+        try:
+            as_of = dt.date.fromisoformat(args.as_of)
+        except ValueError:
+            raise UsageError(f"--as-of {args.as_of!r} is not a date like 2024-06-30") from None
+    if not args.waivers:
+        return _Waiving(None, as_of)
+    waivers = load_waivers(args.waivers)
+    unknown = waivers.unknown_rules(r.id for r in rs.rules if r.kind != "group")
+    if unknown:
+        raise DataError(unknown)
+    return _Waiving(waivers, as_of or dt.date.today())
+
+
 def _results(
-    rs: RuleSet, batches: Sequence[SubjectBatch], progress: BatchProgress
+    rs: RuleSet, batches: Sequence[SubjectBatch], progress: BatchProgress, waiving: _Waiving
 ) -> Iterator[SubjectResult]:
     """Score record by record (indexes count per file, as in ``rs.evaluate``)."""
     for batch in batches:
         for i, record in enumerate(batch.records):
-            yield rs.evaluate_subject(record, index=i)
+            yield rs.evaluate_subject(record, index=i, waivers=waiving.waivers, as_of=waiving.as_of)
             progress.advance()
 
 
@@ -171,7 +228,15 @@ class _TextSink:
 def _score(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
     plan = _plan(args)
     rs = load_ruleset(args.rules)
-    batches = [load_subjects(path) for path in args.data]
+    waiving = _waiving(args, rs)
+    if args.template:
+        from .extract import subjects_from_reports
+
+        batches = [
+            SubjectBatch(tuple(subjects_from_reports(args.data, args.template)), "reports", "")
+        ]
+    else:
+        batches = [load_subjects(path) for path in args.data]
     inputs = tuple({"uri": b.uri, "sha256": b.sha256} for b in batches)
     options = ExportOptions(lang=args.lang, bom=args.bom, sarif_all=args.sarif_all)
     total = sum(len(b.records) for b in batches)
@@ -180,15 +245,28 @@ def _score(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
             # stream: each subject's lines are written as soon as it is scored
             path = plan[0].path
             if path is None:
-                summary = _stream(rs, batches, inputs, _TextSink(stdout), progress)  # type: ignore[arg-type]
+                summary = _stream(rs, batches, inputs, _TextSink(stdout), progress, waiving)  # type: ignore[arg-type]
             else:
                 with atomic_writer(path) as fh:
-                    summary = _stream(rs, batches, inputs, fh, progress)
+                    summary = _stream(rs, batches, inputs, fh, progress, waiving)
             complete: bool = summary["complete"]
             failed: dict[str, int] = summary["by_severity"]
         else:
-            results = tuple(_results(rs, batches, progress))
-            report = Report(rs.provenance(), rs.rules, results, inputs)
+            if args.jobs > 1:
+                from .parallel import evaluate_parallel
+
+                records = [r for b in batches for r in b.records]
+                results = evaluate_parallel(rs, records, jobs=args.jobs).subjects
+            else:
+                results = tuple(_results(rs, batches, progress, waiving))
+            report = Report(
+                rs.provenance(),
+                rs.rules,
+                results,
+                inputs,
+                waivers=waiving.info(),
+                notifications=duplicate_subjects(results),
+            )
             _write_all(report, plan, options, stdout)
             complete = report.complete
             failed = {k: 0 for k in _SEVERITY_RANK}
@@ -211,9 +289,10 @@ def _stream(
     inputs: Sequence[dict[str, str]],
     out: IO[bytes],
     progress: BatchProgress,
+    waiving: _Waiving,
 ) -> dict[str, Any]:
     writer = JsonlWriter(out, rs.provenance(), rs.rules, inputs)
-    for result in _results(rs, batches, progress):
+    for result in _results(rs, batches, progress, waiving):
         writer.subject(result)
     return writer.finish()
 
@@ -310,6 +389,28 @@ def _schema(args: argparse.Namespace, stdout: TextIO) -> int:
     return EXIT_OK
 
 
+def _test(args: argparse.Namespace, stdout: TextIO) -> int:
+    from .ruletest import run_tests
+
+    status = EXIT_OK
+    for path in args.rules:
+        suite = run_tests(path)
+        stdout.write(suite.render())
+        if not suite.passed:
+            status = EXIT_FINDINGS
+    return status
+
+
+def _show(args: argparse.Namespace, stdout: TextIO) -> int:
+    from .overlay import resolve
+    from .yamldump import dump_yaml
+
+    doc = resolve(args.rules) if args.resolved else load_yaml_file(args.rules)
+    load_ruleset(args.rules)  # refuse to show a rule set that does not load
+    stdout.write(dump_yaml(doc.data))
+    return EXIT_OK
+
+
 def main(
     argv: Sequence[str] | None = None, *, stdout: TextIO | None = None, stderr: TextIO | None = None
 ) -> int:
@@ -322,6 +423,18 @@ def main(
             return _score(args, out, err)
         if args.command == "schema":
             return _schema(args, out)
+        if args.command == "extract":
+            return extract_cli.run(args, out, err)
+        if args.command == "test":
+            return _test(args, out)
+        if args.command == "show":
+            return _show(args, out)
+        if args.command == "list-rules":
+            from .catalog import bundled_rulesets, format_catalog
+
+            text = format_catalog(bundled_rulesets())
+            out.write(text if text.endswith("\n") else text + "\n")
+            return EXIT_OK
         return _validate(args, out, err)
     except RuleSetError as e:
         for problem in e.problems:

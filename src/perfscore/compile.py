@@ -22,7 +22,7 @@ from .aggregate import AGGREGATORS, Aggregator
 from .errors import ExpressionError, PerfscoreError, Problem, RuleSetError, did_you_mean
 from .expr import CompiledExpression, compile_expression
 from .findings import RuleInfo, RuleLocation
-from .functions import DEFAULT_FUNCTIONS, FunctionRegistry
+from .functions import FunctionRegistry
 from .letters import LetterScale
 from .plugins import PLUGIN_SCORERS
 from .scorers import SCORERS, BuildContext, Scorer
@@ -189,7 +189,10 @@ class _Compiler:
         mark = self.doc.mark(path)
         pointer = "".join(f"/{p}" for p in path)
         return RuleLocation(
-            self.doc.source_of(path), pointer, mark.line if mark else None, mark.column if mark else None
+            self.doc.source_of(path),
+            pointer,
+            mark.line if mark else None,
+            mark.column if mark else None,
         )
 
     def compile(self, text: str, path: Path, kinds: Mapping[str, Kind] | None = None) -> Any:
@@ -478,8 +481,11 @@ class _Compiler:
         plugin = PLUGIN_SCORERS.get(scorer.type)
         if plugin is None:
             known = [*SCORERS, *PLUGIN_SCORERS]
-            self.problem((*path, "type"), f"unknown scorer type {scorer.type!r} "
-                         f"(known: {', '.join(known)})", did_you_mean(scorer.type, known))
+            self.problem(
+                (*path, "type"),
+                f"unknown scorer type {scorer.type!r} (known: {', '.join(known)})",
+                did_you_mean(scorer.type, known),
+            )
             return None, None
         raw = {k: v for k, v in scorer.model_dump(exclude_none=True).items() if k != "pass_at"}
         try:

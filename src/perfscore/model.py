@@ -211,8 +211,17 @@ class PluginScorerModel(_ScorerBase):
     type: str
 
 
-BUILTIN_SCORERS = ("threshold", "proportional", "deduct", "bands", "series_bands", "checklist",
-                   "tier", "formula", "grade")
+BUILTIN_SCORERS = (
+    "threshold",
+    "proportional",
+    "deduct",
+    "bands",
+    "series_bands",
+    "checklist",
+    "tier",
+    "formula",
+    "grade",
+)
 
 
 def _scorer_tag(v: object) -> str | None:

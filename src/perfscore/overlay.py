@@ -62,11 +62,20 @@ class MergedDocument(Document):
     ) -> Problem:
         found = self._origin(path)
         if found is None:
-            return Problem(message, source=self.source, path=tuple(path), suggestion=suggestion, code=code)
+            return Problem(
+                message, source=self.source, path=tuple(path), suggestion=suggestion, code=code
+            )
         doc, old = found
         p = doc.problem(old, message, suggestion=suggestion, code=code, key=key)
-        return Problem(p.message, source=p.source, line=p.line, column=p.column, path=tuple(path),
-                       suggestion=p.suggestion, code=p.code)
+        return Problem(
+            p.message,
+            source=p.source,
+            line=p.line,
+            column=p.column,
+            path=tuple(path),
+            suggestion=p.suggestion,
+            code=p.code,
+        )
 
 
 class _Builder:
@@ -97,7 +106,7 @@ class _Builder:
         for k in moved:
             del self.origins[k]
         for k, v in moved.items():
-            self.origins[new + k[len(old):]] = v
+            self.origins[new + k[len(old) :]] = v
 
     def merge(self, base: Any, doc: Document, old: PathKey, new: PathKey, patch: Any) -> Any:
         """Deep merge: mappings merge key by key (``null`` removes), anything else replaces."""
@@ -141,32 +150,53 @@ def _apply_tree_changes(
     """Apply ``{set, remove, add}`` for ``indicators`` (a tree) or ``checks`` (a list)."""
     cpath: PathKey = (key,)
     if not isinstance(changes, Mapping):
-        b.problems.append(doc.problem(cpath, f"in an overlay, '{key}' is a mapping of set / remove / add"))
+        b.problems.append(
+            doc.problem(cpath, f"in an overlay, '{key}' is a mapping of set / remove / add")
+        )
         return
     for extra in set(changes) - {"set", "remove", "add"}:
-        b.problems.append(doc.problem((*cpath, extra), f"unknown key {extra!r}",
-                                      suggestion=did_you_mean(str(extra), ["set", "remove", "add"]), key=True))
+        b.problems.append(
+            doc.problem(
+                (*cpath, extra),
+                f"unknown key {extra!r}",
+                suggestion=did_you_mean(str(extra), ["set", "remove", "add"]),
+                key=True,
+            )
+        )
     tree = merged.setdefault(key, [])
     is_tree = key == "indicators"
 
     def ids() -> dict[str, PathKey]:
         if is_tree:
             return _index(tree, (key,))
-        return {n["id"]: (key, i) for i, n in enumerate(tree) if isinstance(n, Mapping) and "id" in n}
+        return {
+            n["id"]: (key, i) for i, n in enumerate(tree) if isinstance(n, Mapping) and "id" in n
+        }
 
     for rid, patch in (changes.get("set") or {}).items():
         where = ids().get(rid)
         if where is None:
-            b.problems.append(doc.problem((*cpath, "set", rid), f"no {key[:-1]} {rid!r} to change",
-                                          suggestion=did_you_mean(str(rid), ids()), key=True))
+            b.problems.append(
+                doc.problem(
+                    (*cpath, "set", rid),
+                    f"no {key[:-1]} {rid!r} to change",
+                    suggestion=did_you_mean(str(rid), ids()),
+                    key=True,
+                )
+            )
             continue
         parent, last = _get(merged, where[:-1]), where[-1]
         parent[last] = b.merge(parent[last], doc, (*cpath, "set", rid), where, patch)
     for i, rid in enumerate(changes.get("remove") or []):
         where = ids().get(rid)
         if where is None:
-            b.problems.append(doc.problem((*cpath, "remove", i), f"no {key[:-1]} {rid!r} to remove",
-                                          suggestion=did_you_mean(str(rid), ids())))
+            b.problems.append(
+                doc.problem(
+                    (*cpath, "remove", i),
+                    f"no {key[:-1]} {rid!r} to remove",
+                    suggestion=did_you_mean(str(rid), ids()),
+                )
+            )
             continue
         siblings: list[Any] = _get(merged, where[:-1])
         idx = int(where[-1])
@@ -190,19 +220,32 @@ def _apply_tree_changes(
         else:
             where = ids().get(under)
             if where is None:
-                b.problems.append(doc.problem((*ipath, "under"), f"no indicator {under!r} to add under",
-                                              suggestion=did_you_mean(str(under), ids())))
+                b.problems.append(
+                    doc.problem(
+                        (*ipath, "under"),
+                        f"no indicator {under!r} to add under",
+                        suggestion=did_you_mean(str(under), ids()),
+                    )
+                )
                 continue
             siblings_path = (*where, "children")
-        siblings = _get(merged, siblings_path[:-1]).setdefault(siblings_path[-1], []) \
-            if siblings_path != (key,) else tree
+        siblings = (
+            _get(merged, siblings_path[:-1]).setdefault(siblings_path[-1], [])
+            if siblings_path != (key,)
+            else tree
+        )
         after = item.get("after")
         pos = len(siblings)
         if after is not None:
             names = [s.get("id") for s in siblings if isinstance(s, Mapping)]
             if after not in names:
-                b.problems.append(doc.problem((*ipath, "after"), f"no sibling {after!r} to add after",
-                                              suggestion=did_you_mean(str(after), [n for n in names if n])))
+                b.problems.append(
+                    doc.problem(
+                        (*ipath, "after"),
+                        f"no sibling {after!r} to add after",
+                        suggestion=did_you_mean(str(after), [n for n in names if n]),
+                    )
+                )
                 continue
             pos = names.index(after) + 1
         for j in range(len(siblings) - 1, pos - 1, -1):  # make room: later siblings move down
@@ -256,10 +299,16 @@ def resolve(path: str | os.PathLike[str], *, _seen: tuple[str, ...] = ()) -> Doc
     base_path = Path(path).parent / target
     real = os.path.realpath(base_path)
     if real in _seen or real == os.path.realpath(path):
-        raise RuleSetError([doc.problem(("extends",), f"rule sets extend each other in a cycle ({target})")])
+        raise RuleSetError(
+            [doc.problem(("extends",), f"rule sets extend each other in a cycle ({target})")]
+        )
     if len(_seen) >= MAX_DEPTH:
-        raise RuleSetError([doc.problem(("extends",), f"more than {MAX_DEPTH} levels of 'extends'")])
+        raise RuleSetError(
+            [doc.problem(("extends",), f"more than {MAX_DEPTH} levels of 'extends'")]
+        )
     if not base_path.exists():
-        raise RuleSetError([doc.problem(("extends",), f"base rule set {str(base_path)!r} does not exist")])
+        raise RuleSetError(
+            [doc.problem(("extends",), f"base rule set {str(base_path)!r} does not exist")]
+        )
     base = resolve(base_path, _seen=(*_seen, os.path.realpath(path)))
     return _merge(base, doc)

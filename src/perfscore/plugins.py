@@ -199,7 +199,9 @@ def load_entry_points(*, force: bool = False) -> list[str]:
 
 def _add_function_ep(name: str, obj: Any) -> None:
     if not isinstance(obj, Function):
-        raise PluginError(name, "a perfscore.functions entry point must be a perfscore.functions.Function")
+        raise PluginError(
+            name, "a perfscore.functions entry point must be a perfscore.functions.Function"
+        )
     if obj.name != name:
         raise PluginError(name, f"entry point {name!r} names a function called {obj.name!r}")
     if obj.name not in _plugin_functions.names():

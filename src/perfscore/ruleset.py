@@ -22,9 +22,9 @@ from ._yaml import Document, load_yaml_file, load_yaml_text
 from .compile import Compiled, compile_model
 from .errors import DataError, EvaluationError, Problem, RuleSetError, did_you_mean
 from .evaluate import Evaluator
-from .overlay import MergedDocument, resolve
 from .findings import Notification, Report, RuleInfo, SubjectResult
 from .functions import FunctionRegistry
+from .overlay import MergedDocument, resolve
 from .subjects import InputSpec, read_subject
 from .waivers import WaiverSet
 
@@ -100,6 +100,16 @@ class RuleSet:
     def __repr__(self) -> str:
         return f"<RuleSet {self.id} {self.version} from {self.source}>"
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        """Pickle as the loaded document (data, source, positions, overlay chain) and re-validate
+        and re-compile on load, so a rule set can be shipped to worker processes (multiprocessing,
+        Dask, Spark).  The default function registry travels as ``None`` and is rebuilt there;
+        a custom registry is pickled as is (its functions must be importable)."""
+        return (
+            _unpickle_ruleset,
+            (_doc_state(self._c.document, {}), _functions_state(self._c.functions)),
+        )
+
     # -- evaluation ------------------------------------------------------------------------
     def evaluate_subject(
         self,
@@ -111,20 +121,26 @@ class RuleSet:
         as_of: dt.date | None = None,
     ) -> SubjectResult:
         """Score one subject record: ``{id, name, values: {...}}`` or a flat mapping of values."""
-        data = read_subject(record, self._c.inputs, index=index, subject_type=self._c.model.subject_type)
+        data = read_subject(
+            record, self._c.inputs, index=index, subject_type=self._c.model.subject_type
+        )
         active: dict[str, Any] = {}
         expired: list[str] = []
         if waivers is not None:
             active, expired = waivers.active(data.subject.id, as_of or dt.date.today())
         result = self._evaluator.subject(data, active)
         if expired:
-            notes = tuple(Notification("warning", "waiver-expired", m, data.subject.id) for m in expired)
+            notes = tuple(
+                Notification("warning", "waiver-expired", m, data.subject.id) for m in expired
+            )
             result = replace(result, notifications=result.notifications + notes)
         if strict:
             for f in result.findings:
                 if f.outcome == "error":
                     raise EvaluationError(
-                        f.reason or f.message, rule_id=f.rule_id, field=f.fields[0] if f.fields else None
+                        f.reason or f.message,
+                        rule_id=f.rule_id,
+                        field=f.fields[0] if f.fields else None,
                     )
         return result
 
@@ -161,8 +177,14 @@ class RuleSet:
             self.evaluate_subject(r, index=i, strict=strict, waivers=waivers, as_of=as_of)
             for i, r in enumerate(records)
         )
-        return Report(self.provenance(), self._c.rules, results, inputs, waivers=waiver_info,
-                      notifications=duplicate_subjects(results))
+        return Report(
+            self.provenance(),
+            self._c.rules,
+            results,
+            inputs,
+            waivers=waiver_info,
+            notifications=duplicate_subjects(results),
+        )
 
 
 def duplicate_subjects(results: Iterable[SubjectResult]) -> tuple[Notification, ...]:
@@ -172,9 +194,14 @@ def duplicate_subjects(results: Iterable[SubjectResult]) -> tuple[Notification, 
     for r in results:
         seen[r.subject.id] = seen.get(r.subject.id, 0) + 1
     return tuple(
-        Notification("error", "duplicate-subject",
-                     f"subject id {sid!r} appears {n} times in the batch; ids must be unique", sid)
-        for sid, n in seen.items() if n > 1
+        Notification(
+            "error",
+            "duplicate-subject",
+            f"subject id {sid!r} appears {n} times in the batch; ids must be unique",
+            sid,
+        )
+        for sid, n in seen.items()
+        if n > 1
     )
 
 
@@ -382,7 +409,9 @@ def _semantic_problems_despite(
             drops.append(path[:2])
         elif len(path) >= 2 and path[0] in ("indicators", "checks") and isinstance(path[1], int):
             cut = 2
-            while cut + 2 <= len(path) and path[cut] == "children" and isinstance(path[cut + 1], int):
+            while (
+                cut + 2 <= len(path) and path[cut] == "children" and isinstance(path[cut + 1], int)
+            ):
                 cut += 2
             # the error is inside the indicator at path[:cut]; every ancestor's weights change
             drops.append(path[:cut])
@@ -455,3 +484,62 @@ def load_ruleset_text(
 def sha256_of(path: str | os.PathLike[str]) -> str:
     with open(path, "rb") as fh:
         return hashlib.sha256(fh.read()).hexdigest()
+
+
+# --- pickling ------------------------------------------------------------------------------
+
+
+def _doc_state(doc: Document, memo: dict[int, Any]) -> Any:
+    """A picklable stand-in for a (merged) document: read-only mappings become dicts."""
+    import dataclasses
+    from types import MappingProxyType
+
+    if id(doc) in memo:
+        return memo[id(doc)]
+    fields: dict[str, Any] = {}
+    for f in dataclasses.fields(doc):
+        v = getattr(doc, f.name)
+        if f.name == "origins":
+            v = {k: (_doc_state(d, memo), p) for k, (d, p) in v.items()}
+        elif f.name == "chain":
+            v = tuple(_doc_state(d, memo) for d in v)
+        elif isinstance(v, MappingProxyType):
+            v = ("__proxy__", dict(v))
+        fields[f.name] = v
+    memo[id(doc)] = state = (type(doc), fields)
+    return state
+
+
+def _doc_from_state(state: Any, memo: dict[int, Document]) -> Document:
+    from types import MappingProxyType
+
+    if id(state) in memo:
+        return memo[id(state)]
+    cls, fields = state
+    kw: dict[str, Any] = {}
+    for name, v in fields.items():
+        if name == "origins":
+            v = {k: (_doc_from_state(d, memo), p) for k, (d, p) in v.items()}
+        elif name == "chain":
+            v = tuple(_doc_from_state(d, memo) for d in v)
+        elif isinstance(v, tuple) and len(v) == 2 and v[0] == "__proxy__":
+            v = MappingProxyType(v[1])
+        kw[name] = v
+    memo[id(state)] = doc = cls(**kw)
+    return doc  # type: ignore[no-any-return]
+
+
+def _functions_state(functions: FunctionRegistry) -> FunctionRegistry | None:
+    from .plugins import default_functions
+
+    default = default_functions()
+    if functions.names() == default.names() and all(
+        functions.get(n).fn is default.get(n).fn
+        for n in default.names()  # type: ignore[union-attr]
+    ):
+        return None
+    return functions
+
+
+def _unpickle_ruleset(state: Any, functions: FunctionRegistry | None) -> RuleSet:
+    return _from_document(_doc_from_state(state, {}), functions)

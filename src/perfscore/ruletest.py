@@ -31,7 +31,7 @@ from .findings import SubjectResult
 from .ruleset import RuleSet, load_ruleset
 from .scorers import BandsScorer, SeriesBandsScorer, TierScorer
 
-__all__ = ["CaseResult", "Coverage", "SuiteResult", "run_tests", "case_file_for"]
+__all__ = ["CaseResult", "Coverage", "SuiteResult", "case_file_for", "run_tests"]
 
 
 @dataclass(frozen=True)
@@ -87,8 +87,10 @@ class SuiteResult:
     def render(self) -> str:
         lines = []
         n_pass = sum(c.passed for c in self.cases)
-        lines.append(f"{self.source}: {len(self.cases)} case(s), {n_pass} passed, "
-                     f"{len(self.cases) - n_pass} failed")
+        lines.append(
+            f"{self.source}: {len(self.cases)} case(s), {n_pass} passed, "
+            f"{len(self.cases) - n_pass} failed"
+        )
         for c in self.cases:
             if c.passed:
                 continue
@@ -155,7 +157,9 @@ def _declared_branches(rs: RuleSet) -> dict[str, list[str]]:
     return out
 
 
-def run_tests(rules: str | os.PathLike[str], tests: str | os.PathLike[str] | None = None) -> SuiteResult:
+def run_tests(
+    rules: str | os.PathLike[str], tests: str | os.PathLike[str] | None = None
+) -> SuiteResult:
     """Run the test cases of one rule set."""
     rs = load_ruleset(rules)
     path = Path(tests) if tests is not None else case_file_for(rules)
@@ -163,8 +167,16 @@ def run_tests(rules: str | os.PathLike[str], tests: str | os.PathLike[str] | Non
     data = doc.data
     cases = data.get("cases") if isinstance(data, Mapping) else None
     if not isinstance(cases, list):
-        raise DataError([Problem("a rule-set test file is a mapping with 'cases: [...]'",
-                                 source=doc.source, line=1, column=1)])
+        raise DataError(
+            [
+                Problem(
+                    "a rule-set test file is a mapping with 'cases: [...]'",
+                    source=doc.source,
+                    line=1,
+                    column=1,
+                )
+            ]
+        )
     coverage = Coverage(declared=_declared_branches(rs))
     for r in rs.rules:
         if r.kind != "group":
@@ -172,7 +184,9 @@ def run_tests(rules: str | os.PathLike[str], tests: str | os.PathLike[str] | Non
     results: list[CaseResult] = []
     for i, case in enumerate(cases):
         if not isinstance(case, Mapping) or "data" not in case:
-            raise DataError([doc.problem(("cases", i), "a case needs 'data' (and usually 'expect')")])
+            raise DataError(
+                [doc.problem(("cases", i), "a case needs 'data' (and usually 'expect')")]
+            )
         name = str(case.get("name") or f"case {i + 1}")
         result = rs.evaluate_subject(case["data"], index=i)
         for f in result.findings:

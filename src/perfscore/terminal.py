@@ -98,7 +98,8 @@ def _subject_tables(
             _OUTCOME[lang].get(score.outcome, score.outcome), style=_STYLE.get(score.outcome, "")
         )
         table.add_row(title, value, pts, outcome)
-    console.print(table)
+    if s.scores:
+        console.print(table)
     checks = [f for f in s.findings if f.kind == "check"]
     if checks:
         ct = Table(header_style="bold")
@@ -131,11 +132,13 @@ def _subject_tables(
             f"（{reason}）" if reason and lang == "zh" else f" ({reason})" if reason else ""
         )
     cov = f"{json_number(s.coverage * 100)}%"
-    console.print(
-        Text(
-            f"{w['total']}: {total}   {w['grade']}: {grade}   {w['coverage']}: {cov}", style="bold"
+    if s.max > 0:  # a points rule set (letter-grade and checks-only rule sets have no total)
+        console.print(
+            Text(
+                f"{w['total']}: {total}   {w['grade']}: {grade}   {w['coverage']}: {cov}",
+                style="bold",
+            )
         )
-    )
     for n in s.notifications:
         console.print(Text(f"{n.level}: {n.message}", style="dim"))
     console.print()

@@ -76,8 +76,12 @@ class WaiverSet:
     def unknown_rules(self, rule_ids: Iterable[str]) -> list[Problem]:
         known = set(rule_ids)
         return [
-            Problem(f"waiver names unknown rule {w.rule!r}", source=self.uri,
-                    path=("waivers", i, "rule"), suggestion=did_you_mean(w.rule, known))
+            Problem(
+                f"waiver names unknown rule {w.rule!r}",
+                source=self.uri,
+                path=("waivers", i, "rule"),
+                suggestion=did_you_mean(w.rule, known),
+            )
             for i, w in enumerate(self.waivers)
             if w.rule not in known
         ]
@@ -86,8 +90,16 @@ class WaiverSet:
 def _parse(data: Any, source: str, sha: str, mark: Any) -> WaiverSet:
     items = data.get("waivers") if isinstance(data, Mapping) else data
     if not isinstance(items, list):
-        raise DataError([Problem("a waiver file is a list, or a mapping with 'waivers: [...]'",
-                                 source=source, line=1, column=1)])
+        raise DataError(
+            [
+                Problem(
+                    "a waiver file is a list, or a mapping with 'waivers: [...]'",
+                    source=source,
+                    line=1,
+                    column=1,
+                )
+            ]
+        )
     waivers: list[Waiver] = []
     problems: list[Problem] = []
     prefix: tuple[str | int, ...] = ("waivers",) if isinstance(data, Mapping) else ()
@@ -98,14 +110,23 @@ def _parse(data: Any, source: str, sha: str, mark: Any) -> WaiverSet:
             for err in e.errors():
                 path = (*prefix, i, *err["loc"])
                 m = mark(path)
-                problems.append(Problem(err["msg"], source=source, line=m.line if m else None,
-                                        column=m.column if m else None, path=path))
+                problems.append(
+                    Problem(
+                        err["msg"],
+                        source=source,
+                        line=m.line if m else None,
+                        column=m.column if m else None,
+                        path=path,
+                    )
+                )
     if problems:
         raise DataError(problems)
     return WaiverSet(tuple(waivers), source, sha)
 
 
-def load_waivers(path: str | os.PathLike[str] | None = None, *, text: str | None = None) -> WaiverSet:
+def load_waivers(
+    path: str | os.PathLike[str] | None = None, *, text: str | None = None
+) -> WaiverSet:
     """Read waivers from a YAML file (or text)."""
     if text is not None:
         doc = load_yaml_text(text, source="<waivers>", error=DataError)
