@@ -36,6 +36,10 @@ RESERVED = frozenset({"id", "name", "type", "values"})
 DEFAULT_LOW = Decimal(-1000)
 DEFAULT_HIGH = Decimal(100000)
 HUNDRED = Decimal(100)
+#: The data policy for numbers (perfscore.subjects): beyond 10^15 a figure is a data-entry error
+#: ("check the unit"), and no number may carry more than 28 significant digits.
+MAX_EXPONENT = 15
+MAX_DIGITS = 28
 
 
 # --- what the rule set finds interesting ---------------------------------------------------
@@ -47,7 +51,7 @@ def _walk(nodes: Any) -> Any:
         yield from _walk(n.children)
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def scorer_constants(rs: RuleSet) -> frozenset[Decimal]:
     """Targets, starts, band edges and grade minima: boundary values worth hitting."""
     out: set[Decimal] = set()
@@ -68,7 +72,7 @@ def scorer_constants(rs: RuleSet) -> frozenset[Decimal]:
     return frozenset(out)
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _text_constants(rs: RuleSet) -> list[str]:
     """Strings a text input without ``choices`` is likely meant to hold (tiers, letters)."""
     out: list[str] = []
@@ -91,7 +95,7 @@ def _bounds(spec: InputSpec) -> tuple[Decimal, Decimal]:
     return lo, max(lo, hi)
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def number_for(spec: InputSpec, interesting: frozenset[Decimal] = frozenset(),
                *, elem_type: str | None = None) -> st.SearchStrategy[Decimal]:
     """A valid raw number for a numeric input, as a ``Decimal`` with at most 2 places
@@ -119,22 +123,23 @@ def number_for(spec: InputSpec, interesting: frozenset[Decimal] = frozenset(),
     return st.one_of(st.sampled_from(sorted(specials)), small, general)
 
 
-def _as_raw_number(d: Decimal, spec_type: str) -> st.SearchStrategy[Any]:
-    """The same number written the ways a data file may write it."""
+def _raw_form(d: Decimal, spec_type: str, i: int) -> Any:
+    """The same number written the ways a data file may write it (``i`` picks one)."""
     forms: list[Any] = [d, d, d, str(d)]
     if d == d.to_integral_value() and abs(d) < 10**15:
         forms.append(int(d))
     if spec_type == "percent":
         forms.append(f"{d}%")
-    return st.sampled_from(forms)
+    return forms[i % len(forms)]
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def value_for(spec: InputSpec, rs: RuleSet) -> st.SearchStrategy[Any]:
     """Valid raw values for ``spec`` (built once per input and rule set)."""
     t = spec.type
     if t in NUMBER_TYPES:
-        return number_for(spec, scorer_constants(rs)).flatmap(lambda d: _as_raw_number(d, t))
+        return st.tuples(number_for(spec, scorer_constants(rs)), st.integers(0, 5)).map(
+            lambda p: _raw_form(p[0], t, p[1]))
     if t == "boolean":
         return st.sampled_from([True, False, True, False, "是", "否", "yes", "no"])
     if t == "text":
@@ -143,30 +148,33 @@ def value_for(spec: InputSpec, rs: RuleSet) -> st.SearchStrategy[Any]:
         consts = _text_constants(rs)
         free = st.text(max_size=8)
         return st.one_of(st.sampled_from(consts), free) if consts else free
-    return _series(number_for(spec, scorer_constants(rs), elem_type=spec.of))
+    # series: values per consecutive years from a first year, sometimes with a hole (None)
+    elem = number_for(spec, scorer_constants(rs), elem_type=spec.of)
+    point = st.tuples(st.booleans(), st.one_of(elem, elem, elem, st.none()))
+    return st.tuples(st.integers(2015, 2021), st.lists(point, max_size=5)).map(_series)
 
 
-@st.composite
-def _series(draw: st.DrawFn, elem: st.SearchStrategy[Decimal]) -> dict[Any, Any]:
-    """Values per year, consecutive years, sometimes with a hole (None)."""
-    first = draw(st.integers(2015, 2021))
-    n = draw(st.integers(0, 5))
-    out: dict[Any, Any] = {}
-    for year in range(first, first + n):
-        v = draw(st.one_of(elem, elem, elem, st.none()))
-        out[draw(st.sampled_from([year, str(year)]))] = v
-    return out
+def _series(p: tuple[int, list[tuple[bool, Any]]]) -> dict[Any, Any]:
+    first, points = p
+    return {(str(first + i) if as_text else first + i): v for i, (as_text, v) in enumerate(points)}
+
+
+@functools.cache
+def _values(rs: RuleSet, omit_optional: bool) -> st.SearchStrategy[dict[str, Any]]:
+    specs = rs.inputs
+    required = {n: value_for(s, rs) for n, s in specs.items() if s.required or not omit_optional}
+    optional = {n: value_for(s, rs) for n, s in specs.items() if n not in required}
+    # half the records give every input (totals, grades), half leave optional inputs out
+    # (not applicable, redistributed weight, coverage below min_coverage)
+    return st.one_of(st.fixed_dictionaries({**required, **optional}),
+                     st.fixed_dictionaries(required, optional=optional))
 
 
 @st.composite
 def subject_values(draw: st.DrawFn, rs: RuleSet, *, omit_optional: bool = True) -> dict[str, Any]:
-    """Valid values for every declared input of ``rs``; optional inputs are sometimes left out."""
-    values: dict[str, Any] = {}
-    for name, spec in rs.inputs.items():
-        if omit_optional and not spec.required and draw(st.integers(0, 4)) == 0:
-            continue
-        values[name] = draw(value_for(spec, rs))
-    return values
+    """Valid values for the declared inputs of ``rs`` (``rs.inputs``): every required input,
+    and every optional one in half the records, some of them in the other half."""
+    return draw(_values(rs, omit_optional))
 
 
 def as_record(values: Mapping[str, Any], sid: str = "dept-1", *, flat: bool = False) -> dict[str, Any]:
@@ -188,7 +196,8 @@ HOSTILE: list[Any] = [
     "NaN", "nan", "inf", "-inf", "Infinity",
     Decimal("NaN"), Decimal("sNaN"), Decimal("Infinity"), Decimal("-Infinity"),
     float("nan"), float("inf"), float("-inf"),
-    Decimal("1e300"), Decimal("-1e300"), 10**400, 1e300,
+    Decimal("1e300"), Decimal("-1e300"), 10**400, 1e300, Decimal("1e16"), "1e15",
+    "123456789012345678901234567.5", Decimal("999999999999999.99"), Decimal("1E-30"),
     Decimal("-1"), Decimal("-0.01"), -5, Decimal("-0"),
     "12,34,5", "１２３", "99.4%", "abc", "", "   ", "3,435.02", "1e5",
     True, False,
@@ -240,6 +249,8 @@ def _number_invalid(raw: Any, spec_type: str, spec: InputSpec) -> bool:
     d = _oracle_number(raw, spec_type, spec.unit)
     if d is None:
         return True
+    if abs(d) >= Decimal(10) ** (MAX_EXPONENT + 1) or len(d.as_tuple().digits) > MAX_DIGITS:
+        return True
     if spec_type == "integer" and d != d.to_integral_value():
         return True
     if spec.min is not None and d < spec.min:
@@ -290,7 +301,7 @@ class BadCase:
         """Fields that must end as field errors, by the independent oracle."""
         if not self.is_mapping:
             return frozenset(rs.inputs)
-        values = self.record["values"] if "values" in self.record else self.record
+        values = self.record.get("values", self.record)
         return frozenset(
             n for n, spec in rs.inputs.items()
             if field_is_invalid(spec, values.get(n), n in values)

@@ -94,3 +94,19 @@ def test_batch_report_and_single_subject_accessors() -> None:
         "error": 0,
         "by_severity": {"error": 1, "warning": 0, "note": 0},
     }
+
+
+def test_findings_point_at_the_report_sentence_their_figures_came_from() -> None:
+    from perfscore.extract import subjects_from_reports
+
+    sample = ROOT / "examples" / "reports" / "sample-dept-2023.txt"
+    subjects = subjects_from_reports([str(sample)], "cn-dept-self-eval")
+    report = perfscore.load_ruleset(RULES).evaluate(subjects)
+    doc = json.loads(report.to_json())
+    jsonschema.Draft202012Validator(schema()).validate(doc)
+    f = next(x for x in doc["findings"] if x["rule_id"] == "execution_rate_score")
+    report_locs = {loc["pointer"]: loc for loc in f["locations"] if loc["role"] == "report"}
+    assert set(report_locs) == {"/values/budget", "/values/executed"}
+    text = sample.read_text(encoding="utf-8").splitlines()
+    budget = report_locs["/values/budget"]
+    assert "预算" in text[budget["line"] - 1]

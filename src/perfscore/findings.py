@@ -95,6 +95,7 @@ class Finding:
     location: RuleLocation
     kind: str = "indicator"
     waiver: Mapping[str, Any] | None = None
+    data_locations: tuple[Mapping[str, Any], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -389,7 +390,10 @@ def _finding_dict(f: Finding) -> dict[str, Any]:
     if f.waiver:
         d["waiver"] = dict(f.waiver)
     d["measurement"] = measurement
-    d["locations"] = [{"role": "rule", **f.location.to_dict()}]
+    d["locations"] = [
+        {"role": "rule", **f.location.to_dict()},
+        *(dict(x) for x in f.data_locations),
+    ]
     return d
 
 

@@ -129,6 +129,8 @@ class RuleSet:
         if waivers is not None:
             active, expired = waivers.active(data.subject.id, as_of or dt.date.today())
         result = self._evaluator.subject(data, active)
+        if isinstance(record, Mapping) and isinstance(record.get("provenance"), Mapping):
+            result = self._with_report_locations(result, record)
         if expired:
             notes = tuple(
                 Notification("warning", "waiver-expired", m, data.subject.id) for m in expired
@@ -143,6 +145,58 @@ class RuleSet:
                         field=f.fields[0] if f.fields else None,
                     )
         return result
+
+    def _rule_inputs(self) -> dict[str, tuple[str, ...]]:
+        """Input fields each indicator and check reads, through metrics (computed once)."""
+        cached: dict[str, tuple[str, ...]] | None = getattr(self, "_rule_inputs_cache", None)
+        if cached is not None:
+            return cached
+        fields: dict[str, set[str]] = {n: {n} for n in self._c.inputs}
+        for mt in self._c.metrics:
+            fields[mt.name] = {f for n in mt.expr.names for f in fields.get(n, set())}
+        out: dict[str, tuple[str, ...]] = {}
+
+        def walk(nodes: Any) -> None:
+            for n in nodes:
+                names = set(n.reads) | set(n.optional_reads)
+                out[n.id] = tuple(sorted({f for x in names for f in fields.get(x, set())}))
+                walk(n.children)
+
+        walk(self._c.indicators)
+        for ch in self._c.checks:
+            out[ch.id] = tuple(sorted({f for x in ch.reads for f in fields.get(x, set())}))
+        self._rule_inputs_cache = out
+        return out
+
+    def _with_report_locations(
+        self, result: SubjectResult, record: Mapping[str, Any]
+    ) -> SubjectResult:
+        """Point each finding at the sentences of the report its figures were extracted from."""
+        prov: Mapping[str, Any] = record["provenance"]
+        source = record.get("source")
+        uri = (
+            str(source.get("document"))
+            if isinstance(source, Mapping) and source.get("document")
+            else "report"
+        )
+        reads = self._rule_inputs()
+        findings = []
+        for f in result.findings:
+            locs = []
+            for name in reads.get(f.rule_id, ()):
+                p = prov.get(name)
+                if isinstance(p, Mapping) and isinstance(p.get("line"), int):
+                    loc: dict[str, Any] = {
+                        "role": "report",
+                        "uri": uri,
+                        "pointer": f"/values/{name}",
+                        "line": p["line"],
+                    }
+                    if isinstance(p.get("column"), int):
+                        loc["column"] = p["column"]
+                    locs.append(loc)
+            findings.append(replace(f, data_locations=tuple(locs)) if locs else f)
+        return replace(result, findings=tuple(findings))
 
     def evaluate(
         self,
@@ -164,6 +218,8 @@ class RuleSet:
             records: Iterable[Any] = data.records
         elif isinstance(data, Mapping):
             records = data["subjects"] if isinstance(data.get("subjects"), list) else [data]
+        elif data is None or isinstance(data, (str, bytes)) or not hasattr(data, "__iter__"):
+            records = [data]  # one malformed record: scored as errors, never a crash
         else:
             records = data
         waiver_info: dict[str, str] | None = None
@@ -534,8 +590,8 @@ def _functions_state(functions: FunctionRegistry) -> FunctionRegistry | None:
 
     default = default_functions()
     if functions.names() == default.names() and all(
-        functions.get(n).fn is default.get(n).fn
-        for n in default.names()  # type: ignore[union-attr]
+        (a := functions.get(n)) is not None and (b := default.get(n)) is not None and a.fn is b.fn
+        for n in default.names()
     ):
         return None
     return functions
