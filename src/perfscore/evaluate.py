@@ -7,9 +7,12 @@ indicators and checks that read it; everything else is still scored.
 
 from __future__ import annotations
 
+import hashlib
+import math
+import operator
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Context, Decimal
 from typing import Any
 
 from .aggregate import AggregateSpec, NodeScore, weighted_sum
@@ -27,6 +30,52 @@ ONE = Decimal(1)
 _ZERO_KIND = {"not_applicable": "not_applicable", "zero": "zero", "error": "error"}
 _PRIORITY = {"error": 0, "not_applicable": 1, "zero": 2, "missing": 3}
 _OP_TEXT = {">=": "≥", "<=": "≤", ">": ">", "<": "<", "==": "=", "!=": "≠"}
+
+# --- hot-path helpers -------------------------------------------------------------------------
+# Same results as numbers.round_half_up / json_number / display, without their per-call costs
+# (a fresh decimal Context per rounding; re-formatting the same few numbers for every subject).
+_CTX28 = Context(prec=28)
+_QUANTUM = {p: Decimal(1).scaleb(-p) for p in range(0, 12)}
+_CACHE_LIMIT = 8192
+
+
+def _round(x: Decimal, places: int) -> Decimal:
+    """:func:`~perfscore.numbers.round_half_up`, sharing one context when 28 digits suffice."""
+    if x.is_finite() and x.adjusted() + places + 2 <= 28:
+        return x.quantize(_QUANTUM[places], rounding=ROUND_HALF_UP, context=_CTX28)
+    return round_half_up(x, places)
+
+
+_JSON_CACHE: dict[Decimal, str] = {}
+
+
+def _json(x: Decimal) -> str:
+    """:func:`~perfscore.numbers.json_number` (a function of the numeric value), memoised."""
+    text = _JSON_CACHE.get(x) if x.is_finite() else None
+    if text is None:
+        text = json_number(x)
+        if len(_JSON_CACHE) >= _CACHE_LIMIT:
+            _JSON_CACHE.clear()
+        _JSON_CACHE[x] = text
+    return text
+
+
+_DISPLAY_CACHE: dict[tuple[Decimal, str | None, int], str] = {}
+
+
+def _display(x: object, unit: str | None, places: int) -> str:
+    """:func:`~perfscore.numbers.display`; memoised for finite Decimals (text depends only on
+    the numeric value, the unit and the places)."""
+    if type(x) is not Decimal or not x.is_finite():
+        return display(x, unit, places)
+    key = (x, unit, places)
+    text = _DISPLAY_CACHE.get(key)
+    if text is None:
+        text = display(x, unit, places)
+        if len(_DISPLAY_CACHE) >= _CACHE_LIMIT:
+            _DISPLAY_CACHE.clear()
+        _DISPLAY_CACHE[key] = text
+    return text
 
 
 @dataclass(frozen=True)
@@ -74,6 +123,45 @@ class Evaluator:
             compiled.letters,
             None,
         )
+        # per-node constants, computed once
+        self._specs: dict[str, AggregateSpec] = {}
+        self._fp: dict[str, Any] = {}
+        stack = list(compiled.indicators)
+        while stack:
+            n = stack.pop()
+            self._fp[n.id] = self._fp_prefix(n.id)
+            if n.children:
+                self._specs[n.id] = AggregateSpec(
+                    n.id, n.weight, n.not_applicable_weight, compiled.letters, n.table
+                )
+                stack.extend(n.children)
+        for ch in compiled.checks:
+            self._fp[ch.id] = self._fp_prefix(ch.id)
+        self._plan = _points_plan(self)
+
+    def points(
+        self, data: SubjectData
+    ) -> tuple[dict[str, Decimal | None], Decimal | None]:
+        """Rounded points of every indicator and group (pre-order) and the total, without
+        building findings.  Equal to :meth:`subject`'s ``scores``/``total``: clean records
+        take a fast path; anything else (missing or bad data, errors, unsupported constructs)
+        is scored by :meth:`subject` itself."""
+        return _points(self, data)
+
+    def _fp_prefix(self, rule_id: str) -> Any:
+        try:
+            return hashlib.sha256(f"{self.ruleset_id}\x1f{rule_id}\x1f".encode())
+        except UnicodeEncodeError:  # pragma: no cover - let fingerprint() raise as before
+            return None
+
+    def _fingerprint(self, rule_id: str, subject: Any) -> str:
+        """:func:`~perfscore.findings.fingerprint`, from a pre-hashed ``ruleset\x1frule\x1f``."""
+        h = self._fp.get(rule_id)
+        if h is None:
+            return fingerprint(self.ruleset_id, rule_id, subject)
+        h = h.copy()
+        h.update(f"{subject.type}\x1f{subject.id}".encode())
+        return "sha256:" + h.hexdigest()[:32]
 
     # -- names -----------------------------------------------------------------------------
     def _scope(self, data: SubjectData) -> tuple[dict[str, Any], dict[str, Failure]]:
@@ -123,6 +211,8 @@ class Evaluator:
     def _blocking(
         names: Iterable[str], failures: Mapping[str, Failure], missing_aware: bool
     ) -> Failure | None:
+        if not failures:
+            return None
         found = [failures[n] for n in sorted(names) if n in failures]
         if missing_aware:
             found = [f for f in found if f.kind != "missing"]
@@ -223,7 +313,7 @@ class Evaluator:
                 detail=scored.detail,
             )
         assert scored.points is not None and node.weight is not None
-        points = round_half_up(scored.points, self.places)
+        points = _round(scored.points, self.places)
         if scored.met is not None and node.pass_at == ONE:
             outcome = "pass" if scored.met else "fail"
         else:
@@ -246,7 +336,7 @@ class Evaluator:
         if not th:
             return None
         if "op" in th:
-            return f"{_OP_TEXT.get(th['op'], th['op'])} {display(th['value'], unit)}"
+            return f"{_OP_TEXT.get(th['op'], th['op'])} {_display(th['value'], unit, 2)}"
         return str(th.get("range") or th.get("name"))
 
     def _render(
@@ -265,7 +355,7 @@ class Evaluator:
                 continue
             values = dict(fields)
             for name in t.fields - values.keys():
-                values[name] = display(scope.get(name), self.c.units.get(name), self.places)
+                values[name] = _display(scope.get(name), self.c.units.get(name), self.places)
             out.append(t.render(values))
         return out[0], out[1]
 
@@ -273,10 +363,10 @@ class Evaluator:
         self, node: IndicatorNode, o: _Outcome, subject: Any, scope: Mapping[str, Any]
     ) -> Finding:
         unit = node.unit
-        value_text = display(o.value, unit, self.places) if o.value is not None else None
+        value_text = _display(o.value, unit, self.places) if o.value is not None else None
         th_text = self._threshold_text(o.threshold, unit)
-        pts = json_number(o.points) if o.points is not None else None
-        w = json_number(node.weight) if node.weight is not None else None
+        pts = _json(o.points) if o.points is not None else None
+        w = _json(node.weight) if node.weight is not None else None
         title_en = node.title_en or node.id
         reason_zh = o.reason.zh if o.reason else (o.detail or "")
         reason_en = o.reason.en if o.reason else (o.detail or "")
@@ -307,7 +397,7 @@ class Evaluator:
             "value": value_text or "—",
             "points": pts or "—",
             "weight": w or "—",
-            "target": display(o.threshold.get("value"), unit, self.places)
+            "target": _display(o.threshold.get("value"), unit, self.places)
             if o.threshold and "value" in o.threshold
             else "—",
             "threshold": th_text or "—",
@@ -332,7 +422,7 @@ class Evaluator:
             grade=o.grade,
             reason=o.reason.en if o.reason else None,
             fields=o.reason.fields if o.reason else (),
-            fingerprint=fingerprint(self.ruleset_id, node.id, subject),
+            fingerprint=self._fingerprint(node.id, subject),
             location=node.location,
         )
 
@@ -374,22 +464,19 @@ class Evaluator:
                 for c in node.children
             ]
             assert node.aggregate is not None
-            spec = AggregateSpec(
-                node.id, node.weight, node.not_applicable_weight, self.c.letters, node.table
-            )
-            ns = node.aggregate(spec, children)
+            ns = node.aggregate(self._specs[node.id], children)
             if ns.points is not None:
                 ns = NodeScore(
                     ns.rule_id,
                     ns.weight,
-                    round_half_up(ns.points, self.places),
+                    _round(ns.points, self.places),
                     ns.grade,
                     ns.outcome,
                     ns.coverage,
                     ns.reason,
                 )
         scores[index] = IndicatorScore(
-            node.id, ns.points, node.weight, ns.grade, ns.outcome, round_half_up(ns.coverage, 4)
+            node.id, ns.points, node.weight, ns.grade, ns.outcome, _round(ns.coverage, 4)
         )
         return ns
 
@@ -427,18 +514,18 @@ class Evaluator:
                 if isinstance(left, Decimal) and isinstance(right, Decimal):
                     diff = abs(left - right)
                     ok = diff <= node.tolerance
-                    fields["difference"] = display(diff, node.unit, self.places)
+                    fields["difference"] = _display(diff, node.unit, self.places)
                 else:
                     ok = left == right
                     fields["difference"] = "—"
                 outcome = "pass" if ok else "fail"
                 threshold = {"op": "==", "value": right, "tolerance": node.tolerance}
                 lt, rt = (
-                    display(left, node.unit, self.places),
-                    display(right, node.unit, self.places),
+                    _display(left, node.unit, self.places),
+                    _display(right, node.unit, self.places),
                 )
                 fields.update(
-                    left=lt, right=rt, tolerance=display(node.tolerance, node.unit, self.places)
+                    left=lt, right=rt, tolerance=_display(node.tolerance, node.unit, self.places)
                 )
                 if ok:
                     zh, en = (
@@ -506,14 +593,14 @@ class Evaluator:
             message_en=en,
             value=value,
             unit=node.unit,
-            display=display(value, node.unit, self.places) if value is not None else None,
+            display=_display(value, node.unit, self.places) if value is not None else None,
             threshold=threshold,
             points=None,
             weight=None,
             grade=None,
             reason=reason.en if reason else None,
             fields=reason.fields if reason else (),
-            fingerprint=fingerprint(self.ruleset_id, node.id, subject),
+            fingerprint=self._fingerprint(node.id, subject),
             location=node.location,
             kind="check",
         )
@@ -543,17 +630,17 @@ class Evaluator:
         grade = label = grade_reason = reason_zh = None
         if top and self.root.weight is not None:
             root = weighted_sum(self.root, top)
-            coverage = round_half_up(root.coverage, 4)
+            coverage = _round(root.coverage, 4)
             if root.outcome == "error":
                 grade_reason = f"total cannot be computed: {root.reason}"
                 reason_zh = f"无法计算总分：{root.reason}"
             elif root.points is None:
                 grade_reason, reason_zh = "no indicator applies", "没有适用的指标"
             else:
-                total = round_half_up(root.points, self.places)
+                total = _round(root.points, self.places)
         if total is not None and self.c.grade_bands:
             if self.c.min_coverage is not None and coverage < self.c.min_coverage:
-                have, need = json_number(coverage * 100), json_number(self.c.min_coverage * 100)
+                have, need = _json(coverage * 100), _json(self.c.min_coverage * 100)
                 grade_reason = (
                     f"only {have}% of the weight was scored from data; a grade needs {need}%"
                 )
@@ -595,3 +682,196 @@ class Evaluator:
             notes,
             reason_zh,
         )
+
+
+# --- points only: a fast path for clean records ----------------------------------------------
+
+
+class _Fallback(Exception):
+    """The fast points path met something only the full evaluator handles."""
+
+
+def _const_target(target: Any) -> Decimal | None:
+    const = getattr(target, "const", None)
+    return const if isinstance(const, Decimal) else None
+
+
+def _leaf_points(node: IndicatorNode) -> Any:
+    """A function ``(value, scope) -> unrounded points`` for a leaf, or None (no fast path).
+
+    Each mirrors its scorer's ``score`` exactly for finite Decimal values; anything else raises
+    :class:`_Fallback` so the full evaluator produces the (error) result."""
+    from .scorers import (
+        BandsScorer,
+        DeductScorer,
+        FormulaScorer,
+        ProportionalScorer,
+        ThresholdScorer,
+    )
+
+    sc, w = node.scorer, node.weight
+    if w is None or node.when is not None or sc is None or sc.yields != "points":
+        return None
+    kind = type(sc)
+    if kind is ThresholdScorer:
+        t = _const_target(sc.target)
+        if t is None:
+            return None
+        full = sc.points_met if sc.points_met is not None else w
+        other = sc.points_otherwise
+        op = {">=": operator.ge, ">": operator.gt, "<=": operator.le, "<": operator.lt,
+              "==": operator.eq, "!=": operator.ne}[sc.op]
+
+        def threshold(v: Any, scope: Any) -> Decimal:
+            if type(v) is not Decimal or not v.is_finite():
+                raise _Fallback
+            return full if op(v, t) else other
+
+        return threshold
+    if kind is ProportionalScorer:
+        t = _const_target(sc.target)
+        if t is None:
+            return None
+        direction = sc.direction
+
+        def proportional(v: Any, scope: Any) -> Decimal:
+            if type(v) is not Decimal or not v.is_finite():
+                raise _Fallback
+            if direction == "higher":
+                ratio = ONE if v >= t else (ZERO if t <= 0 or v <= 0 else v / t)
+            elif direction == "lower":
+                ratio = ONE if v <= t else (ZERO if v <= 0 or t < 0 else t / v)
+            elif v == t:
+                ratio = ONE
+            elif t == 0:
+                ratio = ZERO
+            else:
+                ratio = max(ZERO, ONE - abs(v - t) / abs(t))
+            return w * min(ONE, max(ZERO, ratio))
+
+        return proportional
+    if kind is DeductScorer:
+        s = _const_target(sc.start)
+        if s is None:
+            return None
+        above, per, pts, count, floor = (
+            sc.direction == "above", sc.per, sc.points, sc.count, sc.floor
+        )
+
+        def deduct(v: Any, scope: Any) -> Decimal:
+            if type(v) is not Decimal or not v.is_finite():
+                raise _Fallback
+            beyond = v - s if above else s - v
+            if beyond <= 0:
+                return w
+            units = beyond / per
+            if count == "started":
+                units = Decimal(math.ceil(units))
+            elif count == "completed":
+                units = Decimal(math.floor(units))
+            return min(w, max(floor, w - units * pts))
+
+        return deduct
+    if kind is BandsScorer:
+        bands = [(b.interval, b.points) for b in sc.bands]
+        otherwise = sc.otherwise
+
+        def banded(v: Any, scope: Any) -> Decimal:
+            if type(v) is not Decimal or not v.is_finite():
+                raise _Fallback
+            for interval, p in bands:
+                if v in interval:
+                    return p  # type: ignore[no-any-return]
+            if isinstance(otherwise, Decimal):
+                return otherwise
+            raise _Fallback
+
+        return banded
+    if kind is FormulaScorer:
+        expr = sc.expr
+
+        def formula(v: Any, scope: Any) -> Decimal:
+            raw = expr(scope)
+            if type(raw) is not Decimal or not raw.is_finite():
+                raise _Fallback
+            return min(w, max(ZERO, raw))
+
+        return formula
+
+    def generic(v: Any, scope: Any) -> Decimal:
+        p = sc.score(v, scope, w).points
+        if p is None:
+            raise _Fallback
+        return p
+
+    return generic
+
+
+def _points_plan(ev: Evaluator) -> Any:
+    """Closures computing every node's rounded points for a clean record, or None when the rule
+    set uses something the fast path does not mirror (then :meth:`Evaluator.points` always
+    takes the full path)."""
+    places = ev.places
+
+    def build(node: IndicatorNode) -> Any:
+        nid = node.id
+        if node.is_leaf:
+            fn = _leaf_points(node)
+            if fn is None:
+                return None
+            val = node.value
+
+            def leaf(scope: dict[str, Any], out: dict[str, Decimal | None]) -> Decimal:
+                p = _round(fn(val(scope) if val is not None else None, scope), places)
+                out[nid] = p
+                return p
+
+            return leaf
+        w = node.weight
+        if w is None or node.when is not None or node.aggregate is not weighted_sum:
+            return None
+        kids = [build(c) for c in node.children]
+        if any(k is None for k in kids) or any(c.weight is None for c in node.children):
+            return None
+        base = sum((c.weight or ZERO for c in node.children), ZERO)
+        same = base == w
+
+        def group(scope: dict[str, Any], out: dict[str, Decimal | None]) -> Decimal:
+            out[nid] = None  # keep pre-order, like the scores
+            got = ZERO
+            for k in kids:
+                got = got + k(scope, out)
+            p = _round(ZERO if base == 0 else (got if same else got * w / base), places)
+            out[nid] = p
+            return p
+
+        return group
+
+    top = [build(n) for n in ev.c.indicators]
+    if not top or any(t is None for t in top) or ev.root.weight is None:
+        return None
+    if ev.root.weight != sum((n.weight or ZERO for n in ev.c.indicators), ZERO):
+        return None
+    metrics = tuple((mt.name, mt.expr) for mt in ev.c.metrics)
+    return metrics, tuple(top)
+
+
+def _points(ev: Evaluator, data: SubjectData) -> tuple[dict[str, Decimal | None], Decimal | None]:
+    plan = ev._plan
+    if plan is not None and not data.field_errors:
+        values = data.values
+        if None not in values.values():
+            metrics, top = plan
+            scope = dict(values)
+            out: dict[str, Decimal | None] = {}
+            try:
+                for name, expr in metrics:
+                    scope[name] = expr(scope)
+                got = ZERO
+                for t in top:
+                    got = got + t(scope, out)
+                return out, _round(got, ev.places)
+            except Exception:  # _Fallback, or any evaluation error: the full path decides
+                pass
+    result = ev.subject(data)
+    return {sc.rule_id: sc.points for sc in result.scores}, result.total

@@ -1,0 +1,147 @@
+"""Hand-written baselines for the benchmark rule set of :mod:`gen` (what a programmer would
+write for exactly this rule set, with no engine): Decimal per record, numpy for columns."""
+
+from __future__ import annotations
+
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+from perfscore.findings import fingerprint
+from perfscore.numbers import display, json_number
+
+from gen import KINDS
+
+ZERO, ONE, W = Decimal(0), Decimal(1), Decimal(4)
+T90, T95, T70, PER, HALF = Decimal("0.9"), Decimal("0.95"), Decimal("0.7"), Decimal("0.01"), Decimal("0.5")
+B25 = Decimal("2.5")
+Q = Decimal("0.01")
+
+
+def _r(x: Decimal) -> Decimal:
+    return x.quantize(Q, rounding=ROUND_HALF_UP)
+
+
+def layout(n: int, group_size: int = 5) -> list[tuple[str, Decimal, list[tuple[str, str, str, int]]]]:
+    groups = []
+    for g in range(max(1, (n + group_size - 1) // group_size)):
+        members = [
+            (f"i{i}", f"a{i}", f"b{i}", KINDS.index(KINDS[i % len(KINDS)]))
+            for i in range(g * group_size, min(n, (g + 1) * group_size))
+        ]
+        groups.append((f"g{g}", Decimal(4 * len(members)), members))
+    return groups
+
+
+def _leaf(kind: int, a: Decimal, b: Decimal) -> tuple[Decimal, Decimal]:
+    r = a / b
+    if kind == 0:
+        p = W if r >= T90 else ZERO
+    elif kind == 1:
+        p = W if r >= T95 else (ZERO if r <= 0 else W * (r / T95))
+    elif kind == 2:
+        beyond = T95 - r
+        p = W if beyond <= 0 else min(W, max(ZERO, W - beyond / PER * HALF))
+    elif kind == 3:
+        p = W if r >= T90 else (B25 if r >= T70 else ZERO)
+    else:
+        p = min(W, max(ZERO, min(W, W * a / b)))
+    return r, _r(p)
+
+
+def points(groups: Any, v: dict[str, Decimal]) -> tuple[dict[str, Decimal], Decimal]:
+    """Every indicator's and group's rounded points, and the total."""
+    out: dict[str, Decimal] = {}
+    total = ZERO
+    for gid, _gw, members in groups:
+        out[gid] = ZERO
+        got = ZERO
+        for iid, an, bn, kind in members:
+            p = _leaf(kind, v[an], v[bn])[1]
+            out[iid] = p
+            got += p
+        out[gid] = _r(got)
+        total += out[gid]
+    return out, _r(total)
+
+
+_STD = {0: "≥ 90%", 1: "≥ 95%", 2: "≥ 95%", 3: None, 4: None}
+
+
+def findings(groups: Any, ruleset_id: str, subject: Any, v: dict[str, Decimal]) -> dict[str, Any]:
+    """Plain-dict findings with the same fields and message texts as the engine's."""
+    out = []
+    scores = []
+    total = ZERO
+    for gid, gw, members in groups:
+        got = ZERO
+        for iid, an, bn, kind in members:
+            r, p = _leaf(kind, v[an], v[bn])
+            got += p
+            value = None if kind == 4 else r
+            vt = display(value, "%", 2) if value is not None else None
+            th = _STD[kind]
+            if kind == 3:
+                th = ">= 0.9" if r >= T90 else ("[0.7, 0.9)" if r >= T70 else "< 0.7")
+            ok = p >= W if kind != 0 else r >= T90
+            if kind in (1, 2):
+                ok = r >= T95
+            pts, w = json_number(p), json_number(W)
+            v_zh = f" {vt}" if vt else ""
+            std_zh = f"（标准 {th}）" if th else ""
+            std_en = f" (standard {th})" if th else ""
+            verdict = "达标" if ok else "未达标"
+            title = f"指标{iid[1:]}"
+            out.append({
+                "rule_id": iid, "subject": subject, "outcome": "pass" if ok else "fail",
+                "severity": "none" if ok else "warning",
+                "message": f"{title}{v_zh}{std_zh}，{verdict}，得 {pts}/{w} 分",
+                "message_en": f"{iid}{':' if vt else ''}{v_zh}{std_en}, {'met' if ok else 'not met'}, {pts}/{w} points",
+                "value": value, "display": vt, "points": p, "weight": W,
+                "fingerprint": fingerprint(ruleset_id, iid, subject),
+            })
+            scores.append((iid, p))
+        gp = _r(got)
+        scores.append((gid, gp))
+        total += gp
+    return {"findings": out, "scores": scores, "total": _r(total)}
+
+
+# --- numpy ---------------------------------------------------------------------------------
+
+
+def numpy_points(n: int, cols: dict[str, Any], group_size: int = 5) -> dict[str, Any]:
+    """Points per indicator and group (float64, rounded half-up to 2 places), pass flags and
+    totals, for the benchmark rule set: plain vectorised numpy, no exactness guard."""
+    import numpy as np
+
+    out: dict[str, Any] = {}
+    total = None
+    for gid, _gw, members in layout(n, group_size):
+        got = None
+        for iid, an, bn, kind in members:
+            a, b = cols[an], cols[bn]
+            r = a / b
+            if kind == 0:
+                met = r >= 0.9
+                p = np.where(met, 4.0, 0.0)
+            elif kind == 1:
+                met = r >= 0.95
+                p = np.where(met, 4.0, np.where(r <= 0, 0.0, 4.0 * (r / 0.95)))
+            elif kind == 2:
+                beyond = 0.95 - r
+                met = beyond <= 0
+                p = np.where(met, 4.0, np.clip(4.0 - beyond / 0.01 * 0.5, 0.0, 4.0))
+            elif kind == 3:
+                p = np.where(r >= 0.9, 4.0, np.where(r >= 0.7, 2.5, 0.0))
+                met = p >= 4.0
+            else:
+                p = np.clip(4.0 * a / b, 0.0, 4.0)
+                met = p >= 4.0
+            p = np.floor(p * 100 + 0.5) / 100
+            out[iid] = (p, met)
+            got = p if got is None else got + p
+        gp = np.floor(got * 100 + 0.5) / 100
+        out[gid] = (gp, None)
+        total = gp if total is None else total + gp
+    out["total"] = np.floor(total * 100 + 0.5) / 100
+    return out
