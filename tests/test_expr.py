@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import decimal
+import os
 import time
 import warnings
 from collections.abc import Mapping
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -626,8 +628,13 @@ def test_differential(text: str, scopes: list[dict[str, Any]]) -> None:
     check_agreement(text, scopes)
 
 
+# The long run: `pytest -m slow` runs 2 × LONG_EXAMPLES (default 2 × 50,000 = 100,000) hostile
+# and random expressions; CI runs the small samples above.
+LONG_EXAMPLES = int(os.environ.get("PERFSCORE_FUZZ_EXAMPLES", "50000"))
+
+
 @pytest.mark.slow
-@settings(max_examples=10_000, deadline=None, suppress_health_check=list(HealthCheck))
+@settings(max_examples=LONG_EXAMPLES, deadline=None, suppress_health_check=list(HealthCheck))
 @given(EXPRESSIONS, st.lists(SCOPES, min_size=1, max_size=6))
 def test_differential_slow(text: str, scopes: list[dict[str, Any]]) -> None:
     check_agreement(text, scopes)
@@ -687,7 +694,54 @@ def test_hostile_fuzz(text: str, scope: dict[str, Any]) -> None:
 
 
 @pytest.mark.slow
-@settings(max_examples=10_000, deadline=None, suppress_health_check=list(HealthCheck))
+@settings(max_examples=LONG_EXAMPLES, deadline=None, suppress_health_check=list(HealthCheck))
 @given(FUZZ_TEXT, FUZZ_SCOPES)
 def test_hostile_fuzz_slow(text: str, scope: dict[str, Any]) -> None:
     fuzz_once(text, scope)
+
+
+HOSTILE = [
+    "().__class__.__bases__[0].__subclasses__()",
+    "__import__('os').system('touch pwned')",
+    "open('pwned', 'w')",
+    "eval('1')",
+    "(lambda: 1)()",
+    "[x for x in ().__class__.__mro__]",
+    "f'{a.__class__}'",
+    "a.__globals__",
+    "9 ** 9 ** 9",
+    "10 ** 1000000",
+    "'a' * 10 ** 6",
+    "(" * 300 + "a" + ")" * 300,
+    "a + " * 5000 + "a",
+    "__builtins__",
+    "globals()",
+    "getattr(a, 'x')",
+]
+
+
+def test_hostile_expressions_leave_no_trace_and_are_refused_quickly(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import builtins
+    import sys
+    import time
+
+    monkeypatch.chdir(tmp_path)
+    modules = set(sys.modules)
+    builtin_names = set(vars(builtins))
+    slowest = 0.0
+    for text in HOSTILE:
+        start = time.perf_counter()
+        try:
+            expr = compile_expression(text, names={"a": "number"})
+        except ExpressionError:
+            pass
+        else:
+            with pytest.raises(PerfscoreError):
+                expr({"a": D(2)})
+        slowest = max(slowest, time.perf_counter() - start)
+    assert list(tmp_path.iterdir()) == []  # nothing written
+    assert set(sys.modules) == modules  # nothing imported
+    assert set(vars(builtins)) == builtin_names
+    assert slowest < 2.0  # a generous bound: refusals are milliseconds; a bomb would be minutes
