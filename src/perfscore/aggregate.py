@@ -113,7 +113,12 @@ def weighted_sum(spec: AggregateSpec, children: Sequence[NodeScore]) -> NodeScor
     got = sum((c.points or ZERO for c in scored), ZERO)
     base = sum((c.weight or ZERO for c in counted), ZERO)
     weight = spec.weight if spec.weight is not None else base
-    points = ZERO if base == 0 else (got if base == weight else got * weight / base)
+    return _points(
+        spec, children, ZERO if base == 0 else (got if base == weight else got * weight / base)
+    )
+
+
+def _points(spec: AggregateSpec, children: Sequence[NodeScore], points: Decimal) -> NodeScore:
     return NodeScore(
         spec.rule_id, spec.weight, points, None, _outcome(children), _coverage(children)
     )
@@ -134,10 +139,7 @@ def mean(spec: AggregateSpec, children: Sequence[NodeScore]) -> NodeScore:
     scored, counted = _points_children(spec, children)
     shares = _shares(scored, counted)
     weight = spec.weight or ZERO
-    points = weight * sum(shares, ZERO) / len(shares) if shares else ZERO
-    return NodeScore(
-        spec.rule_id, spec.weight, points, None, _outcome(children), _coverage(children)
-    )
+    return _points(spec, children, weight * sum(shares, ZERO) / len(shares) if shares else ZERO)
 
 
 @register_aggregator("weakest_link")
@@ -152,10 +154,7 @@ def weakest_link(spec: AggregateSpec, children: Sequence[NodeScore]) -> NodeScor
         outcome = "pass" if spec.letters.passes(grade) else "fail"
         return NodeScore(spec.rule_id, spec.weight, None, grade, outcome, _coverage(children))
     shares = _shares(scored, counted)
-    points = (spec.weight or ZERO) * min(shares) if shares else ZERO
-    return NodeScore(
-        spec.rule_id, spec.weight, points, None, _outcome(children), _coverage(children)
-    )
+    return _points(spec, children, (spec.weight or ZERO) * min(shares) if shares else ZERO)
 
 
 @register_aggregator("lookup")

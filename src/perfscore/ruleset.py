@@ -309,20 +309,8 @@ def _real_path(data: Any, loc: Sequence[str | int]) -> tuple[tuple[str | int, ..
             cur = cur[item]
         elif isinstance(item, str) and isinstance(cur, Mapping):
             # union discriminator tag or a missing key
-            if (
-                item
-                in (
-                    "threshold",
-                    "proportional",
-                    "deduct",
-                    "bands",
-                    "series_bands",
-                    "checklist",
-                    "tier",
-                    "formula",
-                    "grade",
-                )
-                and cur.get("type") == item
+            if (item in m.BUILTIN_SCORERS and cur.get("type") == item) or (
+                item == "plugin" and cur.get("type") not in m.BUILTIN_SCORERS
             ):
                 continue
             path.append(item)
