@@ -1,0 +1,234 @@
+"""perfscore benchmarks (issue #7): every figure is a RATIO against a baseline measured in the
+same process (best of several rounds), except the 1,000-indicator load time and peak RSS.
+
+    .venv/bin/python benchmarks/run.py            # full sizes (1,000,000 rows; takes a while)
+    .venv/bin/python benchmarks/run.py --quick    # small sizes, < 60 s
+
+Optional parts need the extras: columnar (numpy, pandas, pyarrow), dask (dask, distributed).
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import os
+import pickle
+import platform
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+sys.path.insert(0, str(HERE.parent / "src"))
+
+import baselines  # noqa: E402
+import gen  # noqa: E402
+
+import perfscore  # noqa: E402
+from perfscore.subjects import read_subject  # noqa: E402
+
+ROWS: list[tuple[str, str, str]] = []
+
+
+def row(name: str, figure: str, note: str = "") -> None:
+    ROWS.append((name, figure, note))
+    print(f"{name:<46} {figure:>14}  {note}", flush=True)
+
+
+def best(fn: Any, rounds: int) -> float:
+    out = []
+    for _ in range(rounds):
+        t = time.perf_counter()
+        fn()
+        out.append(time.perf_counter() - t)
+    return min(out)
+
+
+def ratio(ours: Any, base: Any, rounds: int) -> tuple[float, float, float]:
+    """Alternate the two so machine noise hits both alike; best of ``rounds`` each."""
+    a, b = [], []
+    for _ in range(rounds):
+        a.append(best(ours, 1))
+        b.append(best(base, 1))
+    return min(a) / min(b), min(a), min(b)
+
+
+# --- per record ----------------------------------------------------------------------------------
+
+
+def per_record(n_subjects: int, rounds: int) -> None:
+    rs = perfscore.load_ruleset_text(gen.ruleset_text(30), source="bench30.yaml")
+    ev = rs._evaluator
+    recs = gen.records(30, n_subjects)
+    data = [read_subject(r, rs.compiled.inputs, index=i, subject_type="department") for i, r in enumerate(recs)]
+    groups = baselines.layout(30)
+    for d in data:  # the baseline computes the same numbers
+        mine, total = ev.points(d)
+        theirs, t2 = baselines.points(groups, d.values)
+        assert mine == theirs and total == t2, "baseline disagrees"
+    r, a, b = ratio(lambda: [ev.points(d) for d in data], lambda: [baselines.points(groups, d.values) for d in data], rounds)
+    row("per-record points, 30 indicators", f"{r:.2f}×", f"{a / n_subjects * 1e6:.0f} vs {b / n_subjects * 1e6:.0f} µs/subject (target ≤ 1.5×)")
+    r, a, b = ratio(
+        lambda: [ev.subject(d) for d in data],
+        lambda: [baselines.findings(groups, rs.id, d.subject, d.values) for d in data],
+        rounds,
+    )
+    row("per-record findings, 30 indicators", f"{r:.2f}×", f"{a / n_subjects * 1e6:.0f} vs {b / n_subjects * 1e6:.0f} µs/subject (target ≤ 2×)")
+
+
+# --- columnar ------------------------------------------------------------------------------------
+
+
+def columnar(n_rows: int, rounds: int) -> None:
+    try:
+        from perfscore.columnar import ColumnarScorer
+    except ImportError:
+        row("columnar 30 indicators", "skipped", "needs numpy (pip install perfscore[columnar])")
+        return
+    rs = perfscore.load_ruleset_text(gen.ruleset_text(30, checks=0), source="bench30.yaml")
+    cs = ColumnarScorer(rs)
+    cols = gen.columns(30, n_rows)
+    r, a, b = ratio(lambda: cs.score(cols), lambda: baselines.numpy_points(30, cols), rounds)
+    res = cs.score(cols)
+    row(
+        f"columnar {n_rows:,} × 30 vs hand-written numpy",
+        f"{r:.2f}×",
+        f"{a:.2f} s vs {b:.2f} s; {int(res.fallback.sum())} rows by the exact per-record path (target ≤ 1.5×)",
+    )
+
+
+# --- load ----------------------------------------------------------------------------------------
+
+
+def load(rounds: int) -> None:
+    text = gen.ruleset_text(1000, checks=0)
+    t = best(lambda: perfscore.load_ruleset_text(text, source="bench1000.yaml"), rounds)
+    row("load+validate+compile 1,000 indicators", f"{t:.3f} s", "(target < 0.5 s)")
+    rs = perfscore.load_ruleset_text(text, source="bench1000.yaml")
+    blob = pickle.dumps(rs)
+    u = best(lambda: pickle.loads(blob), rounds)
+    row("unpickle (re-compile) 1,000 indicators", f"{u:.3f} s", f"{len(blob) / 1e6:.1f} MB pickled")
+
+
+# --- streaming memory ----------------------------------------------------------------------------
+
+_CHILD = r"""
+import resource, sys, time
+sys.path.insert(0, {src!r}); sys.path.insert(0, {here!r})
+import gen, perfscore
+from perfscore.stream import stream_to_jsonl
+rs = perfscore.load_ruleset_text(gen.ruleset_text(5), source="bench5.yaml")
+t = time.perf_counter()
+with open({out!r}, "wb") as out:
+    s = stream_to_jsonl(rs, {path!r}, out, jobs={jobs})
+print(s["subjects"], time.perf_counter() - t, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
+"""
+
+
+def _write_csv(path: str, n: int) -> None:
+    import random
+
+    rnd = random.Random(3)
+    with open(path, "w", newline="") as fh:
+        w = csv.writer(fh)
+        names = [f"{p}{i}" for i in range(5) for p in "ab"]
+        w.writerow(["id", "name", *names])
+        for r in range(n):
+            vals = []
+            for _ in range(5):
+                b = round(rnd.uniform(100, 10000), 2)
+                vals += [round(b * rnd.uniform(0.6, 1.1), 2), b]
+            w.writerow([f"d{r}", f"部门{r}", *vals])
+
+
+def stream(n_rows: int, jobs: int) -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        src = os.path.join(tmp, "subjects.csv")
+        _write_csv(src, n_rows)
+        paths = [src]
+        try:
+            import pyarrow.csv as pacsv
+            import pyarrow.parquet as pq
+
+            pq.write_table(pacsv.read_csv(src), os.path.join(tmp, "subjects.parquet"))
+            paths.append(os.path.join(tmp, "subjects.parquet"))
+        except ImportError:
+            pass
+        for path in paths:
+            code = _CHILD.format(src=str(HERE.parent / "src"), here=str(HERE), out=os.path.join(tmp, "out.jsonl"), path=path, jobs=jobs)
+            got = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split()
+            n, secs, rss = int(got[0]), float(got[1]), float(got[2])
+            kind = "Parquet" if path.endswith("parquet") else "CSV"
+            row(
+                f"stream {n:,} subjects {kind}→JSONL peak RSS",
+                f"{rss:.0f} MB",
+                f"{secs:.1f} s, jobs={jobs}, 5 indicators; parent process (target < 300 MB)",
+            )
+
+
+# --- scale-out -----------------------------------------------------------------------------------
+
+
+def parallel(n: int) -> None:
+    from perfscore.parallel import evaluate_parallel
+
+    rs = perfscore.load_ruleset_text(gen.ruleset_text(30), source="bench30.yaml")
+    recs = gen.records(30, n)
+    t = time.perf_counter()
+    one = rs.evaluate(recs)
+    t1 = time.perf_counter() - t
+    t = time.perf_counter()
+    two = evaluate_parallel(rs, recs, jobs=2)
+    t2 = time.perf_counter() - t
+    same = one.subjects == two.subjects
+    row(f"evaluate_parallel jobs=2 vs jobs=1, {n:,} subj.", f"{t2 / t1:.2f}×", f"identical={same} (time ratio; < 1 is faster)")
+
+
+def dask_run(n_rows: int, partitions: int) -> None:
+    try:
+        import dask.dataframe as dd
+        import pandas as pd
+        from distributed import Client, LocalCluster
+    except ImportError:
+        row("dask LocalCluster(2 workers)", "skipped", "needs dask, distributed")
+        return
+    from perfscore.columnar import FrameScorer, score_frame
+
+    rs = perfscore.load_ruleset_text(gen.ruleset_text(30), source="bench30.yaml")
+    pdf = pd.DataFrame(gen.columns(30, n_rows))
+    t = time.perf_counter()
+    single = score_frame(rs, pdf)
+    t1 = time.perf_counter() - t
+    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster, Client(cluster):
+        ddf = dd.from_pandas(pdf, npartitions=partitions)
+        meta = single.iloc[:0]
+        t = time.perf_counter()
+        out = ddf.map_partitions(FrameScorer(rs), meta=meta).compute()
+        t2 = time.perf_counter() - t
+    same = out.sort_index().equals(single)
+    row(f"dask 2 workers, {n_rows:,} rows, {partitions} partitions", f"{t2 / t1:.2f}×", f"identical={same} (time vs single process)")
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--quick", action="store_true", help="small sizes (< 60 s)")
+    ap.add_argument("--stream-rows", type=int, default=None)
+    args = ap.parse_args(argv)
+    q = args.quick
+    print(f"perfscore benchmarks — {'quick' if q else 'full'}; python {platform.python_version()}, "
+          f"nproc {os.cpu_count()}, {platform.machine()} (shared machine: figures are noisy)")
+    per_record(60 if q else 500, 3 if q else 5)
+    columnar(20_000 if q else 1_000_000, 2 if q else 3)
+    load(1 if q else 3)
+    stream(args.stream_rows or (2_000 if q else 1_000_000), 1 if q else 2)
+    parallel(300 if q else 5_000)
+    dask_run(20_000 if q else 1_000_000, 4 if q else 16)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

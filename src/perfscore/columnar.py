@@ -1,0 +1,670 @@
+"""Columnar batch scoring: many subjects from columns (numpy arrays or a pandas DataFrame), with
+exactly the results of the per-record (Decimal) path.
+
+Design — float64 with a certified guard, exact integers for points, per-row fallback:
+
+* Expressions (``+ - * /``, unary ``-``, ``min``/``max``/``abs``, names, number literals) run in
+  float64 over whole columns, and alongside each value an *error bound* is carried: a magnitude
+  array ``m`` and an operation count ``k`` such that ``|float − exact| ≤ k·u·m`` (``u`` = 2⁻⁵³;
+  the Decimal path's own 28-digit rounding is far below that).  A comparison ``a op b`` is
+  *decided* only when ``|a − b|`` exceeds 4× the combined bound; a rounding of points to the rule
+  set's places only when the scaled value is farther than 4× its bound from a half; a division
+  only when the denominator is certainly non-zero.  Undecided rows are *not* guessed: they are
+  scored by the per-record evaluator (as are rows with missing values, out-of-range inputs or
+  any error), and their results are merged in.  So every row equals the per-record result.
+* Points are kept as int64 scaled by ``10**places`` once rounded: groups and the total are
+  integer sums, and a re-weighted group (``got × weight / base``) is rounded half-up in exact
+  integer arithmetic.
+* Supported: inputs of type number/money/percent/integer; metrics; leaf scorers ``threshold``,
+  ``proportional``, ``deduct`` (constant target/start), ``bands`` (points) and ``formula``;
+  groups with ``weighted_sum``; ``equal`` checks; grade bands.  A rule set using anything else
+  (``when``, text/boolean/series inputs in expressions, checklist/tier/grade/series scorers,
+  other aggregators, assert/explain_if checks, grade overrides, non-numeric functions) is scored
+  entirely by the per-record path — same results, per-record speed; ``ColumnarScorer.reason``
+  says why.
+
+The per-record equivalent of row ``i`` is the record ``{name: float(column[name][i])}`` with NaN
+as a missing value (numbers go through ``Decimal(repr(x))``, exactly what the per-record reader
+does with a float).
+"""
+
+from __future__ import annotations
+
+import ast
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from decimal import ROUND_CEILING, Decimal
+from typing import Any
+
+import numpy as np
+
+from .aggregate import weighted_sum
+from .compile import IndicatorNode
+from .evaluate import _round
+from .ruleset import RuleSet
+from .scorers import BandsScorer, DeductScorer, FormulaScorer, ProportionalScorer, ThresholdScorer
+
+__all__ = ["OUTCOMES", "ColumnarResult", "ColumnarScorer", "FrameScorer", "score_columns", "score_frame"]
+
+OUTCOMES = ("pass", "fail", "not_applicable", "error")
+_CODE = {o: i for i, o in enumerate(OUTCOMES)}
+U = 2.0**-53
+SAFETY = 4.0
+CHUNK = 1 << 14
+_NUMERIC = ("number", "money", "percent", "integer")
+
+
+class Unsupported(Exception):
+    """The rule set uses something the columnar path does not mirror."""
+
+
+# --- values with error bounds ------------------------------------------------------------------
+
+
+class _V:
+    """A float64 column with ``|value − exact| ≤ k·u·mag`` (``mag`` None means ``|value|``)."""
+
+    __slots__ = ("k", "mag", "v")
+
+    def __init__(self, v: Any, mag: Any, k: float) -> None:
+        self.v, self.mag, self.k = v, mag, k
+
+    def m(self) -> Any:
+        return np.abs(self.v) if self.mag is None else self.mag
+
+    def tol(self) -> Any:
+        return (SAFETY * U * self.k) * self.m()
+
+
+class _Ctx:
+    """One chunk: the input columns and the running 'undecided' mask."""
+
+    def __init__(self, cols: Mapping[str, Any], n: int) -> None:
+        self.cols = cols
+        self.n = n
+        self.unsure = np.zeros(n, dtype=bool)
+        self.cache: dict[str, _V] = {}
+
+    def flag(self, mask: Any) -> None:
+        np.logical_or(self.unsure, mask, out=self.unsure)
+
+
+def _compare(ctx: _Ctx, a: _V, op: str, b: _V) -> Any:
+    """``a op b`` where decided; undecided rows are flagged (their value is irrelevant)."""
+    d = a.v - b.v
+    if a.mag is None and np.ndim(b.v) == 0:
+        # |a| <= |b| + |d|, so  |d| <= S·u·(k_a·|a| + k_b·|b| + |d|)  implies  |d| <= T:
+        c = SAFETY * U * (a.k + 1)
+        ctx.flag(np.abs(d) <= c * (abs(b.v) * (1 + b.k)) / (1 - c))
+    else:
+        tol = a.tol() + b.tol() + (SAFETY * U) * np.abs(d)
+        ctx.flag(np.abs(d) <= tol)
+    if op == ">=":
+        return d >= 0
+    if op == ">":
+        return d > 0
+    if op == "<=":
+        return d <= 0
+    if op == "<":
+        return d < 0
+    if op == "==":
+        return d == 0
+    return d != 0
+
+
+def _const(x: Decimal) -> _V:
+    return _V(float(x), abs(float(x)), 1.0)
+
+
+class _Expr:
+    """A rule expression translated to column operations (built once, run per chunk)."""
+
+    def __init__(self, text: str, kinds: Mapping[str, str]) -> None:
+        self.text = text
+        tree = ast.parse(text.strip(), mode="eval")
+        self.fn = self._build(tree.body, kinds, text.strip())
+
+    def _build(self, node: ast.expr, kinds: Mapping[str, str], src: str) -> Any:
+        if isinstance(node, ast.Name):
+            name = node.id
+            if kinds.get(name) not in ("number", "metric"):
+                raise Unsupported(f"name {name!r} is not a number")
+            return lambda ctx: ctx.cache[name]
+        if isinstance(node, ast.Constant) and type(node.value) in (int, float):
+            seg = ast.get_source_segment(src, node) or repr(node.value)
+            try:
+                c = _const(Decimal(seg.strip()))
+            except ArithmeticError:
+                raise Unsupported("number literal") from None
+            return lambda ctx: c
+        if isinstance(node, ast.UnaryOp) and isinstance(node.op, (ast.USub, ast.UAdd)):
+            inner = self._build(node.operand, kinds, src)
+            if isinstance(node.op, ast.UAdd):
+                return inner
+
+            def neg(ctx: _Ctx) -> _V:
+                x = inner(ctx)
+                return _V(-x.v, x.mag, x.k)
+
+            return neg
+        if isinstance(node, ast.BinOp) and type(node.op) in (ast.Add, ast.Sub, ast.Mult, ast.Div):
+            left = self._build(node.left, kinds, src)
+            right = self._build(node.right, kinds, src)
+            op = type(node.op)
+
+            def binop(ctx: _Ctx) -> _V:
+                a, b = left(ctx), right(ctx)
+                if op is ast.Add or op is ast.Sub:
+                    v = a.v + b.v if op is ast.Add else a.v - b.v
+                    return _V(v, a.m() + b.m(), max(a.k, b.k) + 1)
+                if op is ast.Mult:
+                    mag = None if a.mag is None and b.mag is None else a.m() * b.m()
+                    return _V(a.v * b.v, mag, a.k + b.k + 1)
+                bm = b.m()
+                absb = np.abs(b.v)
+                ctx.flag(absb <= (SAFETY * U * b.k) * bm)  # possibly zero: the exact path decides
+                with np.errstate(divide="ignore", invalid="ignore"):
+                    v = a.v / b.v
+                    if a.mag is None and b.mag is None:
+                        return _V(v, None, a.k + b.k + 1)
+                    mag = (a.m() + np.abs(v) * bm) / absb
+                return _V(v, mag, a.k + b.k + 1)
+
+            return binop
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and not node.keywords:
+            fname = node.func.id
+            args = [self._build(a, kinds, src) for a in node.args]
+            if fname in ("min", "max") and args:
+                pick = np.minimum if fname == "min" else np.maximum
+
+                def extreme(ctx: _Ctx) -> _V:
+                    xs = [f(ctx) for f in args]
+                    v, mag, k = xs[0].v, xs[0].m(), xs[0].k
+                    for x in xs[1:]:
+                        v, mag, k = pick(v, x.v), np.maximum(mag, x.m()), max(k, x.k)
+                    return _V(v, mag, k)
+
+                return extreme
+            if fname == "abs" and len(args) == 1:
+                inner = args[0]
+
+                def absolute(ctx: _Ctx) -> _V:
+                    x = inner(ctx)
+                    return _V(np.abs(x.v), x.mag, x.k)
+
+                return absolute
+            raise Unsupported(f"function {fname}()")
+        raise Unsupported(f"expression construct {type(node).__name__}")
+
+    def __call__(self, ctx: _Ctx) -> _V:
+        out = self.fn(ctx)
+        if np.ndim(out.v) == 0:  # a constant expression
+            return _V(np.full(ctx.n, out.v), np.full(ctx.n, out.m()), out.k)
+        return out  # type: ignore[no-any-return]
+
+
+# --- the scorer --------------------------------------------------------------------------------
+
+
+@dataclass
+class ColumnarResult:
+    """Scores of ``n`` subjects.  Points are int64 scaled by ``10**places`` (valid where
+    ``has_points``); outcomes are codes into :data:`OUTCOMES`; ``grade`` indexes
+    ``grade_ids`` (−1: none); ``fallback`` marks rows scored by the per-record path."""
+
+    places: int
+    rule_ids: tuple[str, ...]
+    points: dict[str, Any]
+    has_points: dict[str, Any]
+    outcome: dict[str, Any]
+    total: Any
+    has_total: Any
+    grade: Any
+    grade_ids: tuple[str, ...]
+    checks: dict[str, Any]
+    fallback: Any
+
+    def __len__(self) -> int:
+        return len(self.total)
+
+    def _dec(self, arr: Any, mask: Any) -> list[Decimal | None]:
+        return [
+            Decimal(int(x)).scaleb(-self.places) if ok else None
+            for x, ok in zip(arr.tolist(), mask.tolist())
+        ]
+
+    def points_decimal(self, rule_id: str) -> list[Decimal | None]:
+        return self._dec(self.points[rule_id], self.has_points[rule_id])
+
+    def totals_decimal(self) -> list[Decimal | None]:
+        return self._dec(self.total, self.has_total)
+
+    def outcomes(self, rule_id: str) -> list[str]:
+        codes = self.outcome[rule_id] if rule_id in self.outcome else self.checks[rule_id]
+        return [OUTCOMES[c] for c in codes.tolist()]
+
+    def grades(self) -> list[str | None]:
+        return [self.grade_ids[g] if g >= 0 else None for g in self.grade.tolist()]
+
+    def to_pandas(self) -> Any:
+        """One row per subject: ``total``, ``grade`` and ``<rule>.points``/``<rule>.outcome``
+        (points as exact Decimals)."""
+        import pandas as pd
+
+        data: dict[str, Any] = {"total": self.totals_decimal(), "grade": self.grades()}
+        names = np.array(OUTCOMES, dtype=object)
+        for rid in self.rule_ids:
+            data[f"{rid}.points"] = self.points_decimal(rid)
+            data[f"{rid}.outcome"] = names[self.outcome[rid]]
+        for cid, codes in self.checks.items():
+            data[f"{cid}.outcome"] = names[codes]
+        return pd.DataFrame(data)
+
+
+def _scaled(x: Decimal, places: int) -> int:
+    return int(_round(x, places).scaleb(places))
+
+
+def _ceil_scaled(x: Decimal, places: int) -> int:
+    return int(x.scaleb(places).to_integral_value(rounding=ROUND_CEILING))
+
+
+class ColumnarScorer:
+    """A rule set prepared for columns; ``score(columns)`` → :class:`ColumnarResult`."""
+
+    def __init__(self, rs: RuleSet) -> None:
+        self.rs = rs
+        c = rs.compiled
+        self.places = c.model.settings.places
+        self.scale = 10**self.places
+        self.reason: str | None = None
+        self.inputs = {n: s for n, s in c.inputs.items()}
+        self.rule_ids = tuple(r.id for r in c.rules if r.kind != "check")
+        self.check_ids = tuple(ch.id for ch in c.checks)
+        self.grade_ids = tuple(b.id for b in c.grade_bands)
+        try:
+            self._prepare()
+        except (Unsupported, SyntaxError) as e:
+            self.reason = str(e) or type(e).__name__
+
+    @property
+    def supported(self) -> bool:
+        return self.reason is None
+
+    # -- preparation -------------------------------------------------------------------------
+    def _prepare(self) -> None:
+        c = self.rs.compiled
+        kinds: dict[str, str] = {}
+        for name, spec in c.inputs.items():
+            kinds[name] = "number" if spec.type in _NUMERIC else spec.type
+        self.metrics = []
+        for mt in c.metrics:
+            self.metrics.append((mt.name, _Expr(mt.expr.text, kinds)))
+            kinds[mt.name] = "metric"
+        self.kinds = kinds
+        if c.overrides:
+            raise Unsupported("grade overrides")
+        if c.letters is not None:
+            raise Unsupported("letter grades")
+        self.plan = [self._node(n) for n in c.indicators]
+        if not self.plan:
+            raise Unsupported("no indicators")
+        top_w = sum((n.weight or Decimal(0) for n in c.indicators), Decimal(0))
+        if self.rs._evaluator.root.weight != top_w:
+            raise Unsupported("top-level weights")
+        self.check_plan = []
+        for ch in c.checks:
+            if ch.type != "equal" or ch.when is not None or ch.left is None or ch.right is None:
+                raise Unsupported(f"check {ch.id}: {ch.type}")
+            self.check_plan.append(
+                (ch.id, _Expr(ch.left.text, kinds), _Expr(ch.right.text, kinds), _const(ch.tolerance))
+            )
+        self.bands_min = [_ceil_scaled(b.min, self.places) for b in c.grade_bands]
+        self.min_cov_ok = c.min_coverage is None or Decimal(1) >= c.min_coverage
+        # every numeric input read by anything must be a present, in-range number
+        self.read = sorted({n for n, k in kinds.items() if k == "number"} & self._names_read())
+
+    def _names_read(self) -> set[str]:
+        c = self.rs.compiled
+        names: set[str] = set()
+        for mt in c.metrics:
+            names |= mt.expr.names
+        stack = list(c.indicators)
+        while stack:
+            n = stack.pop()
+            names |= set(n.reads)
+            stack.extend(n.children)
+        for ch in c.checks:
+            names |= set(ch.reads)
+        for name in list(names):
+            if self.kinds.get(name) not in ("number", "metric"):
+                raise Unsupported(f"input {name!r} of type {self.kinds.get(name)}")
+        return names
+
+    def _node(self, node: IndicatorNode) -> Any:
+        if node.when is not None:
+            raise Unsupported(f"{node.id}: 'when'")
+        if node.children:
+            if node.aggregate is not weighted_sum or node.weight is None:
+                raise Unsupported(f"{node.id}: aggregate {node.aggregate_name}")
+            kids = [self._node(k) for k in node.children]
+            base = sum((k.weight or Decimal(0) for k in node.children), Decimal(0))
+            if any(k.weight is None for k in node.children):
+                raise Unsupported(f"{node.id}: child without weight")
+            return ("group", node.id, kids, node.weight, base)
+        sc, w = node.scorer, node.weight
+        if w is None or sc is None or sc.yields != "points":
+            raise Unsupported(f"{node.id}: not a points scorer")
+        value = _Expr(node.value.text, self.kinds) if node.value is not None else None
+        pass_at = _ceil_scaled(w * node.pass_at, self.places)
+        use_met = node.pass_at == 1
+        t = type(sc)
+        if t is ThresholdScorer:
+            if sc.target.const is None:
+                raise Unsupported(f"{node.id}: target expression")
+            full = sc.points_met if sc.points_met is not None else w
+            spec: Any = ("threshold", sc.op, _const(sc.target.const),
+                         _scaled(full, self.places), _scaled(sc.points_otherwise, self.places))
+        elif t is ProportionalScorer:
+            if sc.target.const is None:
+                raise Unsupported(f"{node.id}: target expression")
+            spec = ("proportional", sc.direction, sc.target.const, w)
+        elif t is DeductScorer:
+            if sc.start.const is None:
+                raise Unsupported(f"{node.id}: start expression")
+            spec = ("deduct", sc.direction, sc.start.const, sc.per, sc.points, sc.count, sc.floor, w)
+        elif t is BandsScorer:
+            if not isinstance(sc.otherwise, (Decimal, type(None))):
+                raise Unsupported(f"{node.id}: otherwise")
+            bands = [(b.interval, _scaled(b.points, self.places)) for b in sc.bands]
+            other = None if sc.otherwise is None else _scaled(sc.otherwise, self.places)
+            spec = ("bands", bands, other)
+            use_met = False
+        elif t is FormulaScorer:
+            spec = ("formula", _Expr(sc.expr.text, self.kinds), w)
+            use_met = False
+        else:
+            raise Unsupported(f"{node.id}: scorer {type(sc).__name__}")
+        if value is None and spec[0] != "formula":
+            raise Unsupported(f"{node.id}: no value")
+        return ("leaf", node.id, value, spec, pass_at, use_met)
+
+    # -- running -----------------------------------------------------------------------------
+    def score(self, data: Any) -> ColumnarResult:
+        """Score every row of ``data``: a mapping of column name → 1-D array, or a DataFrame."""
+        cols = {n: np.asarray(data[n], dtype=np.float64) for n in self.inputs if n in _keys(data)}
+        n = len(next(iter(cols.values()))) if cols else len(data)
+        res = ColumnarResult(
+            self.places,
+            self.rule_ids,
+            {r: np.zeros(n, np.int64) for r in self.rule_ids},
+            {r: np.full(n, self.supported) for r in self.rule_ids},
+            {r: np.zeros(n, np.int8) for r in self.rule_ids},
+            np.zeros(n, np.int64),
+            np.zeros(n, bool),
+            np.full(n, -1, np.int8),
+            self.grade_ids,
+            {cid: np.zeros(n, np.int8) for cid in self.check_ids},
+            np.ones(n, bool) if not self.supported else np.zeros(n, bool),
+        )
+        if self.supported:
+            for lo in range(0, n, CHUNK):
+                hi = min(n, lo + CHUNK)
+                self._chunk(res, {k: v[lo:hi] for k, v in cols.items()}, lo, hi)
+        rows = np.flatnonzero(res.fallback)
+        if len(rows):
+            self._per_record(res, cols, rows)
+        return res
+
+    def _chunk(self, res: ColumnarResult, cols: dict[str, Any], lo: int, hi: int) -> None:
+        n = hi - lo
+        ctx = _Ctx(cols, n)
+        for name in self.read:
+            spec = self.inputs[name]
+            if name not in cols:
+                ctx.flag(np.ones(n, bool))
+                ctx.cache[name] = _V(np.zeros(n), None, 1.0)
+                continue
+            raw = cols[name]
+            blo, bhi = -1e15, 1e15  # beyond 1e15 the reader refuses a figure
+            rest = []
+            for bound, below in ((spec.min, True), (spec.max, False)):
+                if bound is None:
+                    continue
+                fb = float(bound)
+                if Decimal(fb) == bound and -1e15 < fb < 1e15:
+                    # a bound a float holds exactly: float order = Decimal(repr(x)) order
+                    blo, bhi = (max(blo, fb), bhi) if below else (blo, min(bhi, fb))
+                else:
+                    rest.append((fb, below))
+            ok = raw >= blo  # NaN compares false: missing values fall back too
+            ok &= raw <= bhi if bhi < 1e15 else raw < bhi
+            for fb, below in rest:
+                d = raw - fb
+                near = np.abs(d) <= (SAFETY * U) * (np.abs(raw) + abs(fb))
+                ok &= ~near & (d >= 0 if below else d <= 0)
+            if spec.type == "integer":
+                ok &= raw == np.floor(raw)
+            ctx.flag(~ok)
+            if spec.type == "percent":
+                ctx.cache[name] = _V(raw / 100.0, None, 2.0)
+            else:
+                ctx.cache[name] = _V(raw, None, 1.0)
+        with np.errstate(all="ignore"):
+            for name, expr in self.metrics:
+                ctx.cache[name] = expr(ctx)
+            total = np.zeros(n, np.int64)
+            for node in self.plan:
+                pts, _ = self._run(node, ctx, res, lo, hi)
+                total += pts
+            checks = [(cid, self._check(ctx, left, right, tol)) for cid, left, right, tol in self.check_plan]
+        sl = slice(lo, hi)
+        res.total[sl] = total
+        res.has_total[sl] = True
+        grade = np.full(n, -1, np.int8)
+        if self.min_cov_ok:
+            for i in range(len(self.bands_min) - 1, -1, -1):
+                grade[total >= self.bands_min[i]] = i
+        res.grade[sl] = grade
+        for cid, ok in checks:
+            res.checks[cid][sl] = np.where(ok, 0, 1)
+        res.fallback[sl] = ctx.unsure
+
+    def _check(self, ctx: _Ctx, left: _Expr, right: _Expr, tol: _V) -> Any:
+        a, b = left(ctx), right(ctx)
+        diff = _V(np.abs(a.v - b.v), a.m() + b.m(), max(a.k, b.k) + 1)
+        return _compare(ctx, diff, "<=", tol)
+
+    def _round_points(self, ctx: _Ctx, x: _V) -> Any:
+        """Round half-up to places, exactly, flagging rows too close to a half to be sure."""
+        s = x.v * self.scale
+        s += 0.5
+        if x.mag is None:  # x >= 0 here: the bound is relative, c·s covers it
+            c = SAFETY * U * (x.k + 2)
+            lo = np.floor(s * (1 - c))
+            hi = np.floor(s * (1 + c))
+            ctx.flag(lo != hi)
+            ctx.flag(x.v < 0)
+            return hi.astype(np.int64)
+        f = np.floor(s)
+        tol = x.tol() * self.scale + (SAFETY * U) * np.abs(s)
+        frac = s - f
+        ctx.flag((frac <= tol) | (frac >= 1 - tol) | (x.v < 0))
+        return f.astype(np.int64)
+
+    def _run(self, node: Any, ctx: _Ctx, res: ColumnarResult, lo: int, hi: int) -> tuple[Any, Any]:
+        sl = slice(lo, hi)
+        if node[0] == "group":
+            _, gid, kids, w, base = node
+            got = np.zeros(ctx.n, np.int64)
+            passed = np.ones(ctx.n, bool)
+            for k in kids:
+                p, ok = self._run(k, ctx, res, lo, hi)
+                got += p
+                passed &= ok
+            if base == w:
+                pts = got
+            elif base == 0:
+                pts = np.zeros(ctx.n, np.int64)
+            else:
+                # got/scale × w / base, rounded half-up to places: (2·num + den) // (2·den)
+                e = max(-w.as_tuple().exponent, -base.as_tuple().exponent, 0)  # type: ignore[operator]
+                wn, bn = int(w.scaleb(e)), int(base.scaleb(e))
+                pts = (2 * got * wn + bn) // (2 * bn)
+            res.points[gid][sl] = pts
+            np.logical_not(passed, out=res.outcome[gid][sl].view(bool))
+            return pts, passed
+        _, rid, value, spec, pass_at, use_met = node
+        v = value(ctx) if value is not None else None
+        kind = spec[0]
+        met = None
+        if kind == "threshold":
+            _, op, t, full, other = spec
+            met = _compare(ctx, v, op, t)
+            pts = np.where(met, full, other).astype(np.int64)
+        elif kind == "proportional":
+            _, direction, t, w = spec
+            tv = _const(t)
+            wf = float(w)
+            zero = _const(Decimal(0))
+            if direction == "higher":
+                met = _compare(ctx, v, ">=", tv)
+                if t <= 0:
+                    ratio = _V(np.where(met, 1.0, 0.0), None, 1.0)
+                else:  # continuous in v: 0 for v <= 0, v/t below t, 1 from t on
+                    r = v.v / float(t)
+                    np.clip(r, 0.0, 1.0, out=r)
+                    ratio = _V(r, None if v.mag is None else v.m() / float(t), v.k + 2)
+            elif direction == "lower":
+                met = _compare(ctx, v, "<=", tv)
+                pos = _compare(ctx, v, ">", zero)
+                if t < 0:
+                    ratio = _V(np.zeros(ctx.n), None, 1.0)
+                else:
+                    r = float(t) / np.where(v.v == 0, 1.0, v.v)
+                    ratio = _V(np.where(pos, np.minimum(np.maximum(r, 0.0), 1.0), 0.0), None, v.k + 2)
+            else:
+                met = _compare(ctx, v, "==", tv)
+                if t == 0:
+                    ratio = _V(np.zeros(ctx.n), None, 1.0)
+                else:
+                    dev = np.abs(v.v - float(t))
+                    r = 1.0 - dev / abs(float(t))
+                    mag = (v.m() + abs(float(t))) / abs(float(t)) + 1.0
+                    ratio = _V(np.minimum(np.maximum(r, 0.0), 1.0), mag, v.k + 3)
+                ratio = _V(np.where(met, 1.0, ratio.v), ratio.mag, ratio.k)
+            if direction == "higher":
+                ratio.v *= wf
+                pv = _V(ratio.v, None if ratio.mag is None else ratio.m() * wf, ratio.k + 2)
+            else:
+                pv = _V(np.where(met, wf, ratio.v * wf), None if ratio.mag is None else ratio.m() * wf, ratio.k + 2)
+            pts = self._round_points(ctx, pv)
+        elif kind == "deduct":
+            _, direction, s, per, step, count, floor, w = spec
+            sv = _const(s)
+            beyond_v = v.v - sv.v if direction == "above" else sv.v - v.v
+            beyond = _V(beyond_v, v.m() + sv.m(), max(v.k, 1.0) + 1)
+            met = _compare(ctx, v, "<=" if direction == "above" else ">=", sv)
+            units = _V(beyond.v / float(per), beyond.m() / abs(float(per)), beyond.k + 2)
+            if count in ("started", "completed"):
+                f = np.ceil(units.v) if count == "started" else np.floor(units.v)
+                near = np.abs(units.v - np.round(units.v)) <= units.tol() + SAFETY * U * np.abs(units.v)
+                ctx.flag(near & ~met)
+                units = _V(f, np.abs(f), 1.0)
+            wf, ff, pf = float(w), float(floor), float(step)
+            raw = np.minimum(wf, np.maximum(ff, wf - units.v * pf))
+            mag = units.m() * abs(pf) + abs(wf) + abs(ff)
+            pv = _V(np.where(met, wf, raw), mag, units.k + 3)
+            pts = self._round_points(ctx, pv)
+        elif kind == "bands":
+            _, bands, other = spec
+            pts = np.zeros(ctx.n, np.int64)
+            found = np.zeros(ctx.n, bool)
+            for interval, p in bands:
+                inside = np.ones(ctx.n, bool)
+                if interval.low.is_finite():
+                    inside &= _compare(ctx, v, ">=" if interval.low_inclusive else ">", _const(interval.low))
+                if interval.high.is_finite():
+                    inside &= _compare(ctx, v, "<=" if interval.high_inclusive else "<", _const(interval.high))
+                take = inside & ~found
+                pts[take] = p
+                found |= inside
+            if other is None:
+                ctx.flag(~found)  # outside every band: an error, the per-record path reports it
+            else:
+                pts[~found] = other
+        else:  # formula
+            _, expr, w = spec
+            raw = expr(ctx)
+            wf = float(w)
+            clamped = np.minimum(wf, np.maximum(0.0, raw.v))
+            pts = self._round_points(ctx, _V(clamped, raw.m() + abs(wf), raw.k + 1))
+        passed = met if (use_met and met is not None) else pts >= pass_at
+        res.points[rid][sl] = pts
+        np.logical_not(passed, out=res.outcome[rid][sl].view(bool))
+        return pts, passed
+
+    # -- fallback ----------------------------------------------------------------------------
+    def _per_record(self, res: ColumnarResult, cols: Mapping[str, Any], rows: Any) -> None:
+        names = list(cols)
+        ev = self.rs
+        for i in rows.tolist():
+            record = {}
+            for name in names:
+                x = float(cols[name][i])
+                record[name] = None if math.isnan(x) else x
+            r = ev.evaluate_subject(record, index=i)
+            for sc in r.scores:
+                res.outcome[sc.rule_id][i] = _CODE[sc.outcome]
+                res.has_points[sc.rule_id][i] = sc.points is not None
+                res.points[sc.rule_id][i] = 0 if sc.points is None else int(sc.points.scaleb(self.places))
+            for f in r.findings:
+                if f.kind == "check":
+                    res.checks[f.rule_id][i] = _CODE[f.outcome]
+            res.has_total[i] = r.total is not None
+            res.total[i] = 0 if r.total is None else int(r.total.scaleb(self.places))
+            res.grade[i] = self.grade_ids.index(r.grade) if r.grade in self.grade_ids else -1
+        res.fallback[rows] = True
+
+
+def _keys(data: Any) -> Sequence[str]:
+    return list(data.columns) if hasattr(data, "columns") else list(data.keys())
+
+
+def score_columns(rs: RuleSet, data: Any) -> ColumnarResult:
+    """``ColumnarScorer(rs).score(data)``."""
+    return ColumnarScorer(rs).score(data)
+
+
+def score_frame(rs: RuleSet, df: Any) -> Any:
+    """Score a pandas DataFrame (one subject per row) → a DataFrame with the same index:
+    ``total``, ``grade``, ``<rule>.points`` (exact Decimals) and ``<rule>.outcome``.
+
+    This is the partition function for Dask (``ddf.map_partitions(score_frame_for(rs))``) and
+    Spark (``mapInPandas``); the rule set travels to the workers by pickle."""
+    out = ColumnarScorer(rs).score(df).to_pandas()
+    out.index = df.index
+    return out
+
+
+class FrameScorer:
+    """``FrameScorer(rs)(df)`` = ``score_frame(rs, df)``: a picklable partition function,
+    e.g. ``ddf.map_partitions(FrameScorer(rs), meta=...)``; prepared once per worker."""
+
+    def __init__(self, rs: RuleSet) -> None:
+        self.rs = rs
+        self._scorer: ColumnarScorer | None = None
+
+    def __getstate__(self) -> dict[str, Any]:
+        return {"rs": self.rs}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.rs, self._scorer = state["rs"], None
+
+    def __call__(self, df: Any) -> Any:
+        if self._scorer is None:
+            self._scorer = ColumnarScorer(self.rs)
+        out = self._scorer.score(df).to_pandas()
+        out.index = df.index
+        return out

@@ -1,0 +1,30 @@
+"""``benchmarks/run.py --quick`` runs and prints every row (no timing assertions)."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def test_quick_benchmark_prints_every_row() -> None:
+    pytest.importorskip("numpy")
+    out = subprocess.run(
+        [sys.executable, str(ROOT / "benchmarks" / "run.py"), "--quick"],
+        capture_output=True, text=True, timeout=300, check=True,
+    ).stdout
+    for label in (
+        "per-record points",
+        "per-record findings",
+        "columnar",
+        "load+validate+compile 1,000 indicators",
+        "CSV→JSONL peak RSS",
+        "evaluate_parallel jobs=2",
+        "dask",
+    ):
+        assert label in out, label
+    assert "identical=False" not in out
