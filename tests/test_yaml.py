@@ -539,3 +539,36 @@ def assert_same(loaded: Any, original: Any) -> None:
 def test_safe_dump_round_trip(tree: Any) -> None:
     text = yaml.dump(tree, Dumper=_DecimalDumper, sort_keys=False, allow_unicode=True)
     assert_same(load_yaml_text(text).data, tree)
+
+
+# --- the libyaml fast path must be indistinguishable from the pure-Python path ---------------
+
+_ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.mark.parametrize(
+    "path",
+    sorted((_ROOT / "rules").glob("*.yaml")) + sorted((_ROOT / "examples").glob("*.yaml")),
+    ids=lambda p: p.name,
+)
+def test_fast_and_slow_paths_agree(path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import perfscore._yaml as y
+
+    text = path.read_text(encoding="utf-8")
+    fast = y.load_yaml_text(text, source="x")
+    monkeypatch.setattr(y, "_compose_fast", lambda text, depth: y._SLOW)
+    slow = y.load_yaml_text(text, source="x")
+    assert fast.data == slow.data
+    assert dict(fast.marks) == dict(slow.marks)
+    assert dict(fast.key_marks) == dict(slow.key_marks)
+
+
+def test_deep_or_aliased_documents_take_the_guarded_path() -> None:
+    import perfscore._yaml as y
+
+    assert y._compose_fast("a: 1\n", 64) is not y._SLOW
+    assert y._compose_fast("a: &x 1\nb: *x\n", 64) is y._SLOW
+    assert y._compose_fast("[" * 100 + "]" * 100, 64) is y._SLOW
+    assert y._compose_fast("- " * 100 + "x\n", 64) is y._SLOW
+    with pytest.raises(RuleSetError, match="deeper"):
+        load_yaml_text("- " * 100_000 + "x\n")
