@@ -247,6 +247,8 @@ class _Compiler:
         self, raw: Mapping[Any, m.Messages] | None, path: Path
     ) -> dict[str, tuple[Template | None, Template | None]]:
         out: dict[str, tuple[Template | None, Template | None]] = {}
+        if not raw:
+            return out
         extra = frozenset(self.kinds)
         for outcome, msgs in (raw or {}).items():
             out[outcome] = (
@@ -316,7 +318,8 @@ class _Compiler:
         for name in order:
             met = self.model.metrics[name]
             expr = first[name]
-            if not isinstance(expr, _Broken):  # pass 2: now the kinds of its inputs are known
+            if not isinstance(expr, _Broken) and expr.names & self.model.metrics.keys():
+                # pass 2: the kinds of the metrics it reads are known now (inputs' were already)
                 expr = self.compile(met.expr, ("metrics", name, "expr"), {**names, **self.kinds})
             self.kinds[name] = "any" if isinstance(expr, _Broken) else expr.kind
             nodes.append(
