@@ -392,20 +392,22 @@ class Evaluator:
                     f"{title_en}{':' if value_text else ''}{v_zh}{std_en}, "
                     f"{'met' if o.outcome == 'pass' else 'not met'}, {pts}/{w} points{extra_en}"
                 )
-        fields = {
-            "title": node.title,
-            "value": value_text or "—",
-            "points": pts or "—",
-            "weight": w or "—",
-            "target": _display(o.threshold.get("value"), unit, self.places)
-            if o.threshold and "value" in o.threshold
-            else "—",
-            "threshold": th_text or "—",
-            "grade": o.grade or "—",
-            "reason": reason_zh,
-            "subject": subject.name or subject.id,
-        }
-        zh, en = self._render(node.messages.get(o.outcome), fields, scope, zh, en)
+        templates = node.messages.get(o.outcome)
+        if templates is not None:  # the rule set wrote its own message for this outcome
+            fields = {
+                "title": node.title,
+                "value": value_text or "—",
+                "points": pts or "—",
+                "weight": w or "—",
+                "target": _display(o.threshold.get("value"), unit, self.places)
+                if o.threshold and "value" in o.threshold
+                else "—",
+                "threshold": th_text or "—",
+                "grade": o.grade or "—",
+                "reason": reason_zh,
+                "subject": subject.name or subject.id,
+            }
+            zh, en = self._render(templates, fields, scope, zh, en)
         return Finding(
             rule_id=node.id,
             subject=subject,
