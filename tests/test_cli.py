@@ -132,3 +132,16 @@ def test_duplicate_subjects_make_the_run_incomplete(tmp_path: Path) -> None:
     doc = json.loads(out)
     assert doc["run"]["complete"] is False
     assert doc["notifications"][0]["code"] == "duplicate-subject"
+
+
+def test_jobs_gives_byte_identical_output(tmp_path: Path) -> None:
+    records = "\n".join(
+        f"- {{id: d{i}, values: {{budget: 100, executed: {80 + i % 25}, basic_expenditure: 1, "
+        f"project_expenditure: {i}}}}}"
+        for i in range(120)
+    )
+    data = tmp_path / "batch.yaml"
+    data.write_text(records + "\n", encoding="utf-8")
+    _, one, _ = run("score", RULES, str(data), "--format", "json", "--jobs", "1")
+    code, two, _ = run("score", RULES, str(data), "--format", "json", "--jobs", "2")
+    assert code == 0 and one == two and len(json.loads(one)["subjects"]) == 120

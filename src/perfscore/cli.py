@@ -256,7 +256,9 @@ def _score(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
                 from .parallel import evaluate_parallel
 
                 records = [r for b in batches for r in b.records]
-                results = evaluate_parallel(rs, records, jobs=args.jobs).subjects
+                results = evaluate_parallel(
+                    rs, records, jobs=args.jobs, waivers=waiving.waivers, as_of=waiving.as_of
+                ).subjects
             else:
                 results = tuple(_results(rs, batches, progress, waiving))
             report = Report(
