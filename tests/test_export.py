@@ -348,3 +348,30 @@ def test_formats_by_extension() -> None:
     }
     assert {k: (f.name if (f := EXPORTERS.for_path(k)) else None) for k in expected} == expected
     assert EXPORTERS.for_path("a.pdf") is None
+
+
+def test_sarif_marks_waived_findings_as_suppressed() -> None:
+    import datetime as dt
+    import json as _json
+
+    import jsonschema as _jsonschema
+
+    from perfscore.waivers import load_waivers
+
+    root = Path(__file__).resolve().parent.parent
+    rs = perfscore.load_ruleset(root / "rules" / "cn-dept-overall.yaml")
+    report = rs.evaluate(
+        perfscore.load_subjects(root / "examples" / "liwan-npc-office-2023.yaml"),
+        waivers=load_waivers(root / "examples" / "waivers-2023.yaml"),
+        as_of=dt.date(2024, 1, 1),
+    )
+    from perfscore.export import EXPORTERS, ExportOptions
+
+    sarif = _json.loads(EXPORTERS["sarif"].render(report, ExportOptions()))
+    suppressed = [r for r in sarif["runs"][0]["results"] if "suppressions" in r]
+    assert [r["ruleId"] for r in suppressed] == ["adjustment_explained"]
+    s = suppressed[0]["suppressions"][0]
+    assert s["kind"] == "external" and s["status"] == "accepted" and "上级政策性追加" in s["justification"]
+    schema_path = root.parent / "shared" / "schemas" / "sarif-schema-2.1.0.json"
+    if schema_path.exists():
+        _jsonschema.Draft4Validator(_json.loads(schema_path.read_text(encoding="utf-8"))).validate(sarif)

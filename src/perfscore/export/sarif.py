@@ -143,8 +143,8 @@ def report_to_sarif(report: Report, options: ExportOptions) -> bytes:
                     note["associatedRule"] = {"id": f.rule_id, "index": index[f.rule_id]}
                 notes.append(note)
                 continue
-            if f.outcome != "fail" and not options.sarif_all:
-                continue
+            if f.outcome != "fail" and not options.sarif_all and not f.waiver:
+                continue  # failures only by default; waived findings always (as suppressed)
             result: dict[str, Any] = {"ruleId": f.rule_id}
             if f.rule_id in index:
                 result["ruleIndex"] = index[f.rule_id]
@@ -158,6 +158,16 @@ def report_to_sarif(report: Report, options: ExportOptions) -> bytes:
                 "primaryLocationLineHash": digest,
             }
             result["properties"] = _measurement(f)
+            if f.waiver:
+                w = f.waiver
+                result["suppressions"] = [
+                    {
+                        "kind": "external",
+                        "status": "accepted",
+                        "justification": _text(str(w.get("reason", ""))),
+                        "properties": {k: v for k, v in w.items() if k != "reason"},
+                    }
+                ]
             results.append(result)
         for n in s.notifications:
             notes.append(_notification(n))
