@@ -6,13 +6,19 @@ from __future__ import annotations
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
+from gen import KINDS
+
 from perfscore.findings import fingerprint
 from perfscore.numbers import display, json_number
 
-from gen import KINDS
-
 ZERO, ONE, W = Decimal(0), Decimal(1), Decimal(4)
-T90, T95, T70, PER, HALF = Decimal("0.9"), Decimal("0.95"), Decimal("0.7"), Decimal("0.01"), Decimal("0.5")
+T90, T95, T70, PER, HALF = (
+    Decimal("0.9"),
+    Decimal("0.95"),
+    Decimal("0.7"),
+    Decimal("0.01"),
+    Decimal("0.5"),
+)
 B25 = Decimal("2.5")
 Q = Decimal("0.01")
 
@@ -21,7 +27,9 @@ def _r(x: Decimal) -> Decimal:
     return x.quantize(Q, rounding=ROUND_HALF_UP)
 
 
-def layout(n: int, group_size: int = 5) -> list[tuple[str, Decimal, list[tuple[str, str, str, int]]]]:
+def layout(
+    n: int, group_size: int = 5
+) -> list[tuple[str, Decimal, list[tuple[str, str, str, int]]]]:
     groups = []
     for g in range(max(1, (n + group_size - 1) // group_size)):
         members = [
@@ -72,7 +80,7 @@ def findings(groups: Any, ruleset_id: str, subject: Any, v: dict[str, Decimal]) 
     out = []
     scores = []
     total = ZERO
-    for gid, gw, members in groups:
+    for gid, _gw, members in groups:
         got = ZERO
         for iid, an, bn, kind in members:
             r, p = _leaf(kind, v[an], v[bn])
@@ -91,14 +99,24 @@ def findings(groups: Any, ruleset_id: str, subject: Any, v: dict[str, Decimal]) 
             std_en = f" (standard {th})" if th else ""
             verdict = "达标" if ok else "未达标"
             title = f"指标{iid[1:]}"
-            out.append({
-                "rule_id": iid, "subject": subject, "outcome": "pass" if ok else "fail",
-                "severity": "none" if ok else "warning",
-                "message": f"{title}{v_zh}{std_zh}，{verdict}，得 {pts}/{w} 分",
-                "message_en": f"{iid}{':' if vt else ''}{v_zh}{std_en}, {'met' if ok else 'not met'}, {pts}/{w} points",
-                "value": value, "display": vt, "points": p, "weight": W,
-                "fingerprint": fingerprint(ruleset_id, iid, subject),
-            })
+            out.append(
+                {
+                    "rule_id": iid,
+                    "subject": subject,
+                    "outcome": "pass" if ok else "fail",
+                    "severity": "none" if ok else "warning",
+                    "message": f"{title}{v_zh}{std_zh}，{verdict}，得 {pts}/{w} 分",
+                    "message_en": (
+                        f"{iid}{':' if vt else ''}{v_zh}{std_en}, "
+                        f"{'met' if ok else 'not met'}, {pts}/{w} points"
+                    ),
+                    "value": value,
+                    "display": vt,
+                    "points": p,
+                    "weight": W,
+                    "fingerprint": fingerprint(ruleset_id, iid, subject),
+                }
+            )
             scores.append((iid, p))
         gp = _r(got)
         scores.append((gid, gp))

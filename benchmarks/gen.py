@@ -40,13 +40,20 @@ def ruleset_text(n_indicators: int = 30, *, group_size: int = 5, checks: int = 2
             kind = KINDS[i % len(KINDS)]
             lines += [f"      - id: i{i}", f"        title: 指标{i}", "        weight: 4"]
             if kind == "threshold":
-                lines += [f"        value: r{i}", "        scorer: {type: threshold, op: '>=', target: 0.9}"]
+                lines += [
+                    f"        value: r{i}",
+                    "        scorer: {type: threshold, op: '>=', target: 0.9}",
+                ]
             elif kind == "proportional":
-                lines += [f"        value: r{i}", "        scorer: {type: proportional, target: 0.95, direction: higher}"]
+                lines += [
+                    f"        value: r{i}",
+                    "        scorer: {type: proportional, target: 0.95, direction: higher}",
+                ]
             elif kind == "deduct":
                 lines += [
                     f"        value: r{i}",
-                    "        scorer: {type: deduct, start: 0.95, direction: below, per: 0.01, points: 0.5, count: exact}",
+                    "        scorer: {type: deduct, start: 0.95, direction: below, per: 0.01,"
+                    " points: 0.5, count: exact}",
                 ]
             elif kind == "bands":
                 lines += [

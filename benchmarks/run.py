@@ -64,20 +64,35 @@ def per_record(n_subjects: int, rounds: int) -> None:
     rs = perfscore.load_ruleset_text(gen.ruleset_text(30), source="bench30.yaml")
     ev = rs._evaluator
     recs = gen.records(30, n_subjects)
-    data = [read_subject(r, rs.compiled.inputs, index=i, subject_type="department") for i, r in enumerate(recs)]
+    data = [
+        read_subject(r, rs.compiled.inputs, index=i, subject_type="department")
+        for i, r in enumerate(recs)
+    ]
     groups = baselines.layout(30)
     for d in data:  # the baseline computes the same numbers
         mine, total = ev.points(d)
         theirs, t2 = baselines.points(groups, d.values)
         assert mine == theirs and total == t2, "baseline disagrees"
-    r, a, b = ratio(lambda: [ev.points(d) for d in data], lambda: [baselines.points(groups, d.values) for d in data], rounds)
-    row("per-record points, 30 indicators", f"{r:.2f}×", f"{a / n_subjects * 1e6:.0f} vs {b / n_subjects * 1e6:.0f} µs/subject (target ≤ 1.5×)")
+    r, a, b = ratio(
+        lambda: [ev.points(d) for d in data],
+        lambda: [baselines.points(groups, d.values) for d in data],
+        rounds,
+    )
+    row(
+        "per-record points, 30 indicators",
+        f"{r:.2f}×",
+        f"{a / n_subjects * 1e6:.0f} vs {b / n_subjects * 1e6:.0f} µs/subject (target ≤ 1.5×)",
+    )
     r, a, b = ratio(
         lambda: [ev.subject(d) for d in data],
         lambda: [baselines.findings(groups, rs.id, d.subject, d.values) for d in data],
         rounds,
     )
-    row("per-record findings, 30 indicators", f"{r:.2f}×", f"{a / n_subjects * 1e6:.0f} vs {b / n_subjects * 1e6:.0f} µs/subject (target ≤ 2×)")
+    row(
+        "per-record findings, 30 indicators",
+        f"{r:.2f}×",
+        f"{a / n_subjects * 1e6:.0f} vs {b / n_subjects * 1e6:.0f} µs/subject (target ≤ 2×)",
+    )
 
 
 # --- columnar ------------------------------------------------------------------------------------
@@ -97,7 +112,8 @@ def columnar(n_rows: int, rounds: int) -> None:
     row(
         f"columnar {n_rows:,} × 30 vs hand-written numpy",
         f"{r:.2f}×",
-        f"{a:.2f} s vs {b:.2f} s; {int(res.fallback.sum())} rows by the exact per-record path (target ≤ 1.5×)",
+        f"{a:.2f} s vs {b:.2f} s; {int(res.fallback.sum())} rows by the exact per-record path"
+        " (target ≤ 1.5×)",
     )
 
 
@@ -125,7 +141,8 @@ rs = perfscore.load_ruleset_text(gen.ruleset_text(5), source="bench5.yaml")
 t = time.perf_counter()
 with open({out!r}, "wb") as out:
     s = stream_to_jsonl(rs, {path!r}, out, jobs={jobs})
-print(s["subjects"], time.perf_counter() - t, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
+elapsed = time.perf_counter() - t
+print(s["subjects"], elapsed, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
 """
 
 
@@ -159,8 +176,16 @@ def stream(n_rows: int, jobs: int) -> None:
         except ImportError:
             pass
         for path in paths:
-            code = _CHILD.format(src=str(HERE.parent / "src"), here=str(HERE), out=os.path.join(tmp, "out.jsonl"), path=path, jobs=jobs)
-            got = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split()
+            code = _CHILD.format(
+                src=str(HERE.parent / "src"),
+                here=str(HERE),
+                out=os.path.join(tmp, "out.jsonl"),
+                path=path,
+                jobs=jobs,
+            )
+            got = subprocess.run(
+                [sys.executable, "-c", code], capture_output=True, text=True, check=True
+            ).stdout.split()
             n, secs, rss = int(got[0]), float(got[1]), float(got[2])
             kind = "Parquet" if path.endswith("parquet") else "CSV"
             row(
@@ -185,7 +210,11 @@ def parallel(n: int) -> None:
     two = evaluate_parallel(rs, recs, jobs=2)
     t2 = time.perf_counter() - t
     same = one.subjects == two.subjects
-    row(f"evaluate_parallel jobs=2 vs jobs=1, {n:,} subj.", f"{t2 / t1:.2f}×", f"identical={same} (time ratio; < 1 is faster)")
+    row(
+        f"evaluate_parallel jobs=2 vs jobs=1, {n:,} subj.",
+        f"{t2 / t1:.2f}×",
+        f"identical={same} (time ratio; < 1 is faster)",
+    )
 
 
 def dask_run(n_rows: int, partitions: int) -> None:
@@ -203,24 +232,37 @@ def dask_run(n_rows: int, partitions: int) -> None:
     t = time.perf_counter()
     single = score_frame(rs, pdf)
     t1 = time.perf_counter() - t
-    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster, Client(cluster):
+    with (
+        LocalCluster(
+            n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
+        ) as cluster,
+        Client(cluster),
+    ):
         ddf = dd.from_pandas(pdf, npartitions=partitions)
         meta = single.iloc[:0]
         t = time.perf_counter()
         out = ddf.map_partitions(FrameScorer(rs), meta=meta).compute()
         t2 = time.perf_counter() - t
     same = out.sort_index().equals(single)
-    row(f"dask 2 workers, {n_rows:,} rows, {partitions} partitions", f"{t2 / t1:.2f}×", f"identical={same} (time vs single process)")
+    row(
+        f"dask 2 workers, {n_rows:,} rows, {partitions} partitions",
+        f"{t2 / t1:.2f}×",
+        f"identical={same} (time vs single process)",
+    )
 
 
 def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     ap.add_argument("--quick", action="store_true", help="small sizes (< 60 s)")
     ap.add_argument("--stream-rows", type=int, default=None)
     args = ap.parse_args(argv)
     q = args.quick
-    print(f"perfscore benchmarks — {'quick' if q else 'full'}; python {platform.python_version()}, "
-          f"nproc {os.cpu_count()}, {platform.machine()} (shared machine: figures are noisy)")
+    print(
+        f"perfscore benchmarks — {'quick' if q else 'full'}; python {platform.python_version()}, "
+        f"nproc {os.cpu_count()}, {platform.machine()} (shared machine: figures are noisy)"
+    )
     per_record(60 if q else 500, 3 if q else 5)
     columnar(20_000 if q else 1_000_000, 2 if q else 3)
     load(1 if q else 3)

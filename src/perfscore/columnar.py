@@ -35,7 +35,7 @@ import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import ROUND_CEILING, Decimal
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 
@@ -45,7 +45,14 @@ from .evaluate import _round
 from .ruleset import RuleSet
 from .scorers import BandsScorer, DeductScorer, FormulaScorer, ProportionalScorer, ThresholdScorer
 
-__all__ = ["OUTCOMES", "ColumnarResult", "ColumnarScorer", "FrameScorer", "score_columns", "score_frame"]
+__all__ = [
+    "OUTCOMES",
+    "ColumnarResult",
+    "ColumnarScorer",
+    "FrameScorer",
+    "score_columns",
+    "score_frame",
+]
 
 OUTCOMES = ("pass", "fail", "not_applicable", "error")
 _CODE = {o: i for i, o in enumerate(OUTCOMES)}
@@ -231,7 +238,7 @@ class ColumnarResult:
     def _dec(self, arr: Any, mask: Any) -> list[Decimal | None]:
         return [
             Decimal(int(x)).scaleb(-self.places) if ok else None
-            for x, ok in zip(arr.tolist(), mask.tolist())
+            for x, ok in zip(arr.tolist(), mask.tolist(), strict=False)
         ]
 
     def points_decimal(self, rule_id: str) -> list[Decimal | None]:
@@ -318,7 +325,12 @@ class ColumnarScorer:
             if ch.type != "equal" or ch.when is not None or ch.left is None or ch.right is None:
                 raise Unsupported(f"check {ch.id}: {ch.type}")
             self.check_plan.append(
-                (ch.id, _Expr(ch.left.text, kinds), _Expr(ch.right.text, kinds), _const(ch.tolerance))
+                (
+                    ch.id,
+                    _Expr(ch.left.text, kinds),
+                    _Expr(ch.right.text, kinds),
+                    _const(ch.tolerance),
+                )
             )
         self.bands_min = [_ceil_scaled(b.min, self.places) for b in c.grade_bands]
         self.min_cov_ok = c.min_coverage is None or Decimal(1) >= c.min_coverage
@@ -361,28 +373,47 @@ class ColumnarScorer:
         use_met = node.pass_at == 1
         t = type(sc)
         if t is ThresholdScorer:
-            if sc.target.const is None:
+            th = cast(ThresholdScorer, sc)
+            if th.target.const is None:
                 raise Unsupported(f"{node.id}: target expression")
-            full = sc.points_met if sc.points_met is not None else w
-            spec: Any = ("threshold", sc.op, _const(sc.target.const),
-                         _scaled(full, self.places), _scaled(sc.points_otherwise, self.places))
+            full = th.points_met if th.points_met is not None else w
+            spec: Any = (
+                "threshold",
+                th.op,
+                _const(th.target.const),
+                _scaled(full, self.places),
+                _scaled(th.points_otherwise, self.places),
+            )
         elif t is ProportionalScorer:
-            if sc.target.const is None:
+            pr = cast(ProportionalScorer, sc)
+            if pr.target.const is None:
                 raise Unsupported(f"{node.id}: target expression")
-            spec = ("proportional", sc.direction, sc.target.const, w)
+            spec = ("proportional", pr.direction, pr.target.const, w)
         elif t is DeductScorer:
-            if sc.start.const is None:
+            de = cast(DeductScorer, sc)
+            if de.start.const is None:
                 raise Unsupported(f"{node.id}: start expression")
-            spec = ("deduct", sc.direction, sc.start.const, sc.per, sc.points, sc.count, sc.floor, w)
+            spec = (
+                "deduct",
+                de.direction,
+                de.start.const,
+                de.per,
+                de.points,
+                de.count,
+                de.floor,
+                w,
+            )
         elif t is BandsScorer:
-            if not isinstance(sc.otherwise, (Decimal, type(None))):
+            bs = cast(BandsScorer, sc)
+            if not isinstance(bs.otherwise, (Decimal, type(None))):
                 raise Unsupported(f"{node.id}: otherwise")
-            bands = [(b.interval, _scaled(b.points, self.places)) for b in sc.bands]
-            other = None if sc.otherwise is None else _scaled(sc.otherwise, self.places)
+            # a points scorer compiles only when every band gives points
+            bands = [(b.interval, _scaled(cast(Decimal, b.points), self.places)) for b in bs.bands]
+            other = None if bs.otherwise is None else _scaled(bs.otherwise, self.places)
             spec = ("bands", bands, other)
             use_met = False
         elif t is FormulaScorer:
-            spec = ("formula", _Expr(sc.expr.text, self.kinds), w)
+            spec = ("formula", _Expr(cast(FormulaScorer, sc).expr.text, self.kinds), w)
             use_met = False
         else:
             raise Unsupported(f"{node.id}: scorer {type(sc).__name__}")
@@ -458,7 +489,10 @@ class ColumnarScorer:
             for node in self.plan:
                 pts, _ = self._run(node, ctx, res, lo, hi)
                 total += pts
-            checks = [(cid, self._check(ctx, left, right, tol)) for cid, left, right, tol in self.check_plan]
+            checks = [
+                (cid, self._check(ctx, left, right, tol))
+                for cid, left, right, tol in self.check_plan
+            ]
         sl = slice(lo, hi)
         res.total[sl] = total
         res.has_total[sl] = True
@@ -509,7 +543,7 @@ class ColumnarScorer:
                 pts = np.zeros(ctx.n, np.int64)
             else:
                 # got/scale × w / base, rounded half-up to places: (2·num + den) // (2·den)
-                e = max(-w.as_tuple().exponent, -base.as_tuple().exponent, 0)  # type: ignore[operator]
+                e = max(-w.as_tuple().exponent, -base.as_tuple().exponent, 0)
                 wn, bn = int(w.scaleb(e)), int(base.scaleb(e))
                 pts = (2 * got * wn + bn) // (2 * bn)
             res.points[gid][sl] = pts
@@ -520,10 +554,12 @@ class ColumnarScorer:
         kind = spec[0]
         met = None
         if kind == "threshold":
+            assert v is not None
             _, op, t, full, other = spec
             met = _compare(ctx, v, op, t)
             pts = np.where(met, full, other).astype(np.int64)
         elif kind == "proportional":
+            assert v is not None
             _, direction, t, w = spec
             tv = _const(t)
             wf = float(w)
@@ -543,7 +579,8 @@ class ColumnarScorer:
                     ratio = _V(np.zeros(ctx.n), None, 1.0)
                 else:
                     r = float(t) / np.where(v.v == 0, 1.0, v.v)
-                    ratio = _V(np.where(pos, np.minimum(np.maximum(r, 0.0), 1.0), 0.0), None, v.k + 2)
+                    clipped = np.minimum(np.maximum(r, 0.0), 1.0)
+                    ratio = _V(np.where(pos, clipped, 0.0), None, v.k + 2)
             else:
                 met = _compare(ctx, v, "==", tv)
                 if t == 0:
@@ -558,9 +595,14 @@ class ColumnarScorer:
                 ratio.v *= wf
                 pv = _V(ratio.v, None if ratio.mag is None else ratio.m() * wf, ratio.k + 2)
             else:
-                pv = _V(np.where(met, wf, ratio.v * wf), None if ratio.mag is None else ratio.m() * wf, ratio.k + 2)
+                pv = _V(
+                    np.where(met, wf, ratio.v * wf),
+                    None if ratio.mag is None else ratio.m() * wf,
+                    ratio.k + 2,
+                )
             pts = self._round_points(ctx, pv)
         elif kind == "deduct":
+            assert v is not None
             _, direction, s, per, step, count, floor, w = spec
             sv = _const(s)
             beyond_v = v.v - sv.v if direction == "above" else sv.v - v.v
@@ -569,7 +611,8 @@ class ColumnarScorer:
             units = _V(beyond.v / float(per), beyond.m() / abs(float(per)), beyond.k + 2)
             if count in ("started", "completed"):
                 f = np.ceil(units.v) if count == "started" else np.floor(units.v)
-                near = np.abs(units.v - np.round(units.v)) <= units.tol() + SAFETY * U * np.abs(units.v)
+                off = np.abs(units.v - np.round(units.v))
+                near = off <= units.tol() + SAFETY * U * np.abs(units.v)
                 ctx.flag(near & ~met)
                 units = _V(f, np.abs(f), 1.0)
             wf, ff, pf = float(w), float(floor), float(step)
@@ -578,15 +621,18 @@ class ColumnarScorer:
             pv = _V(np.where(met, wf, raw), mag, units.k + 3)
             pts = self._round_points(ctx, pv)
         elif kind == "bands":
+            assert v is not None
             _, bands, other = spec
             pts = np.zeros(ctx.n, np.int64)
             found = np.zeros(ctx.n, bool)
             for interval, p in bands:
                 inside = np.ones(ctx.n, bool)
                 if interval.low.is_finite():
-                    inside &= _compare(ctx, v, ">=" if interval.low_inclusive else ">", _const(interval.low))
+                    low_op = ">=" if interval.low_inclusive else ">"
+                    inside &= _compare(ctx, v, low_op, _const(interval.low))
                 if interval.high.is_finite():
-                    inside &= _compare(ctx, v, "<=" if interval.high_inclusive else "<", _const(interval.high))
+                    high_op = "<=" if interval.high_inclusive else "<"
+                    inside &= _compare(ctx, v, high_op, _const(interval.high))
                 take = inside & ~found
                 pts[take] = p
                 found |= inside
@@ -618,7 +664,9 @@ class ColumnarScorer:
             for sc in r.scores:
                 res.outcome[sc.rule_id][i] = _CODE[sc.outcome]
                 res.has_points[sc.rule_id][i] = sc.points is not None
-                res.points[sc.rule_id][i] = 0 if sc.points is None else int(sc.points.scaleb(self.places))
+                res.points[sc.rule_id][i] = (
+                    0 if sc.points is None else int(sc.points.scaleb(self.places))
+                )
             for f in r.findings:
                 if f.kind == "check":
                     res.checks[f.rule_id][i] = _CODE[f.outcome]

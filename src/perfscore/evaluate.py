@@ -13,7 +13,7 @@ import operator
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from decimal import ROUND_HALF_UP, Context, Decimal
-from typing import Any
+from typing import Any, cast
 
 from .aggregate import AggregateSpec, NodeScore, weighted_sum
 from .compile import CheckNode, Compiled, IndicatorNode, Template
@@ -161,7 +161,8 @@ class Evaluator:
             return fingerprint(self.ruleset_id, rule_id, subject)
         h = h.copy()
         h.update(f"{subject.type}\x1f{subject.id}".encode())
-        return "sha256:" + h.hexdigest()[:32]
+        digest: str = h.hexdigest()
+        return "sha256:" + digest[:32]
 
     # -- names -----------------------------------------------------------------------------
     def _scope(self, data: SubjectData) -> tuple[dict[str, Any], dict[str, Failure]]:
@@ -223,7 +224,9 @@ class Evaluator:
         if len(same) == 1:
             return first
         fields = tuple(sorted({x for f in same for x in f.fields}))
-        return Failure(first.kind, "; ".join(f.en for f in same), "；".join(f.zh for f in same), fields)
+        return Failure(
+            first.kind, "; ".join(f.en for f in same), "；".join(f.zh for f in same), fields
+        )
 
     # -- leaves ----------------------------------------------------------------------------
     def _missing(self, policy: str, f: Failure, weight: Decimal | None) -> _Outcome:
@@ -325,8 +328,12 @@ class Evaluator:
     @staticmethod
     def _waive(waiver: Any, o: _Outcome, weight: Decimal | None) -> _Outcome:
         """Apply an approved exemption: excluded → not applicable; met → full marks."""
-        why = Failure("not_applicable", f"waived: {waiver.reason} (approved by {waiver.approved_by})",
-                      f"已豁免：{waiver.reason}（批准：{waiver.approved_by}）", ())
+        why = Failure(
+            "not_applicable",
+            f"waived: {waiver.reason} (approved by {waiver.approved_by})",
+            f"已豁免：{waiver.reason}（批准：{waiver.approved_by}）",
+            (),
+        )
         if waiver.effect == "exclude" or weight is None:
             return _Outcome("not_applicable", value=o.value, reason=why)
         return _Outcome("pass", points=weight, value=o.value, threshold=o.threshold, reason=why)
@@ -623,9 +630,16 @@ class Evaluator:
             if waiver is not None:
                 outcome = "not_applicable" if waiver.effect == "exclude" else "pass"
                 word = "豁免" if waiver.effect == "exclude" else "豁免（视同通过）"
-                finding = replace(finding, outcome=outcome, severity="none", waiver=waiver.to_dict(),
-                                  message=f"{ch.title}：{word}：{waiver.reason}",
-                                  message_en=f"{ch.title_en or ch.id}: waived ({waiver.effect}): {waiver.reason}")
+                finding = replace(
+                    finding,
+                    outcome=outcome,
+                    severity="none",
+                    waiver=waiver.to_dict(),
+                    message=f"{ch.title}：{word}：{waiver.reason}",
+                    message_en=(
+                        f"{ch.title_en or ch.id}: waived ({waiver.effect}): {waiver.reason}"
+                    ),
+                )
             findings.append(finding)
         total: Decimal | None = None
         coverage = ZERO
@@ -716,21 +730,29 @@ def _leaf_points(node: IndicatorNode) -> Any:
         return None
     kind = type(sc)
     if kind is ThresholdScorer:
-        t = _const_target(sc.target)
-        if t is None:
+        sc = cast(ThresholdScorer, sc)
+        limit = _const_target(sc.target)
+        if limit is None:
             return None
         full = sc.points_met if sc.points_met is not None else w
         other = sc.points_otherwise
-        op = {">=": operator.ge, ">": operator.gt, "<=": operator.le, "<": operator.lt,
-              "==": operator.eq, "!=": operator.ne}[sc.op]
+        op = {
+            ">=": operator.ge,
+            ">": operator.gt,
+            "<=": operator.le,
+            "<": operator.lt,
+            "==": operator.eq,
+            "!=": operator.ne,
+        }[sc.op]
 
         def threshold(v: Any, scope: Any) -> Decimal:
             if type(v) is not Decimal or not v.is_finite():
                 raise _Fallback
-            return full if op(v, t) else other
+            return full if op(v, limit) else other
 
         return threshold
     if kind is ProportionalScorer:
+        sc = cast(ProportionalScorer, sc)
         t = _const_target(sc.target)
         if t is None:
             return None
@@ -753,6 +775,7 @@ def _leaf_points(node: IndicatorNode) -> Any:
 
         return proportional
     if kind is DeductScorer:
+        sc = cast(DeductScorer, sc)
         s = _const_target(sc.start)
         if s is None:
             return None
@@ -775,7 +798,9 @@ def _leaf_points(node: IndicatorNode) -> Any:
 
         return deduct
     if kind is BandsScorer:
-        bands = [(b.interval, b.points) for b in sc.bands]
+        sc = cast(BandsScorer, sc)
+        # A points scorer compiles only when every band gives points (see ``_build_bands``).
+        bands = [(b.interval, cast(Decimal, b.points)) for b in sc.bands]
         otherwise = sc.otherwise
 
         def banded(v: Any, scope: Any) -> Decimal:
@@ -783,13 +808,14 @@ def _leaf_points(node: IndicatorNode) -> Any:
                 raise _Fallback
             for interval, p in bands:
                 if v in interval:
-                    return p  # type: ignore[no-any-return]
+                    return p
             if isinstance(otherwise, Decimal):
                 return otherwise
             raise _Fallback
 
         return banded
     if kind is FormulaScorer:
+        sc = cast(FormulaScorer, sc)
         expr = sc.expr
 
         def formula(v: Any, scope: Any) -> Decimal:
