@@ -50,6 +50,14 @@ def number(x: Decimal | None) -> str:
     return "" if x is None else json_number(x)
 
 
+def subject_counts(s: SubjectResult) -> tuple[str, int, int]:
+    """A subject's total as text ("87.5 / 100", or "—"), and its numbers of fails and errors."""
+    total = "—" if s.total is None else f"{number(s.total)} / {number(s.max)}"
+    fails = sum(1 for f in s.findings if f.outcome == "fail")
+    errors = sum(1 for f in s.findings if f.outcome == "error")
+    return total, fails, errors
+
+
 def cell_text(value: Any) -> str:
     """One value as flat text for a table cell: exact decimals, series/objects as compact JSON."""
     if value is None:

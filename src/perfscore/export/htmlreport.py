@@ -14,7 +14,7 @@ from html import escape
 from .._version import __version__
 from ..findings import Finding, Report, RuleInfo, SubjectResult
 from ..numbers import json_number
-from ._common import OUTCOME_LABELS, message, number, rule_title
+from ._common import OUTCOME_LABELS, message, number, rule_title, subject_counts
 from ._registry import EXPORTERS, ExportOptions
 from .svg import COLOURS, Bar, hbars, vbars
 
@@ -182,9 +182,7 @@ def _overview(report: Report, rules: dict[str, RuleInfo], lang: str) -> str:
     w = _W[lang]
     rows = []
     for s in report.subjects:
-        total = "—" if s.total is None else f"{number(s.total)} / {number(s.max)}"
-        fails = sum(1 for f in s.findings if f.outcome == "fail")
-        errors = sum(1 for f in s.findings if f.outcome == "error")
+        total, fails, errors = subject_counts(s)
         rows.append(
             f'<tr><td><a href="#s-{_e(s.subject.id)}">{_e(s.subject.name or s.subject.id)}</a>'
             f'<br><code>{_e(s.subject.id)}</code></td><td class="num">{total}</td>'

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from ..findings import Report, SubjectResult
 from ..numbers import json_number
-from ._common import OUTCOME_LABELS, message, number
+from ._common import OUTCOME_LABELS, message, subject_counts
 from ._registry import EXPORTERS, ExportOptions
 
 __all__ = ["report_to_markdown"]
@@ -65,9 +65,7 @@ def report_to_markdown(report: Report, options: ExportOptions) -> bytes:
     )
     out.append("| --- | --- | ---: | --- | ---: | ---: | ---: |")
     for s in report.subjects:
-        total = "—" if s.total is None else f"{number(s.total)} / {number(s.max)}"
-        fails = sum(1 for f in s.findings if f.outcome == "fail")
-        errors = sum(1 for f in s.findings if f.outcome == "error")
+        total, fails, errors = subject_counts(s)
         out.append(
             f"| {_cell(s.subject.name or s.subject.id)} | `{_cell(s.subject.id)}` | {total} "
             f"| {_cell(_grade(s, lang))} | {json_number(s.coverage * 100)}% | {fails} | {errors} |"
