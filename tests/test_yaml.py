@@ -572,3 +572,11 @@ def test_deep_or_aliased_documents_take_the_guarded_path() -> None:
     assert y._compose_fast("- " * 100 + "x\n", 64) is y._SLOW
     with pytest.raises(RuleSetError, match="deeper"):
         load_yaml_text("- " * 100_000 + "x\n")
+
+
+def test_tab_indentation_gets_a_plain_message() -> None:
+    with pytest.raises(RuleSetError) as info:
+        load_yaml_text("indicators:\n\t- x\n", source="r.yaml")
+    assert str(info.value.problems[0]) == (
+        "r.yaml:2:1: a tab character here: YAML indents with spaces only (replace tabs with spaces)"
+    )

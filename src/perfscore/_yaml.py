@@ -547,6 +547,8 @@ def _yaml_error_message(exc: yaml.MarkedYAMLError) -> str:
         if where is not None:
             context += f" that started at line {where.line}, column {where.column}"
         message += f" ({context})"
+    if exc.problem and "'\\t'" in exc.problem:
+        message = "a tab character here: YAML indents with spaces only (replace tabs with spaces)"
     return message
 
 
