@@ -47,6 +47,7 @@ def installed(tmp_path_factory: pytest.TempPathFactory) -> Path:
     sys.path.insert(0, str(target))
     loaded = load_entry_points(force=True)
     assert "perfscore.functions:growth" in loaded and "perfscore.scorers:target_band" in loaded
+    assert "perfscore.exporters:tsv" in loaded
     yield target
     sys.path.remove(str(target))
 
@@ -99,3 +100,17 @@ def test_a_python_registered_aggregator_is_usable() -> None:
         "      - {id: y, title: Y, weight: 5, value: b, scorer: {type: proportional, target: 1}}\n"
     )
     assert rs.evaluate({"a": 0.2, "b": 0.8}).total == Decimal(8)
+
+
+def test_plugin_output_format_is_offered_by_the_cli(installed: Path, tmp_path: Path) -> None:
+    import io
+
+    from perfscore.cli import main
+
+    out = tmp_path / "findings.tsv"
+    code = main(["score", str(ROOT / "rules" / "cn-dept-overall.yaml"),
+                 str(ROOT / "examples" / "liwan-npc-office-2023.yaml"), "-o", str(out)],
+                stdout=io.StringIO(), stderr=io.StringIO())
+    lines = out.read_text(encoding="utf-8").splitlines()
+    assert code == 0 and lines[0] == "subject\trule\toutcome\tpoints"
+    assert "liwan-npc-office-2023\texecution_rate_score\tpass\t10.00" in lines

@@ -419,6 +419,13 @@ def main(
     """Run the CLI; returns the exit status (the console script exits with it)."""
     out = stdout or sys.stdout
     err = stderr or sys.stderr
+    try:
+        from .plugins import load_entry_points
+
+        load_entry_points()  # installed plugins may add output formats the parser must know
+    except PerfscoreError as e:
+        err.write(f"perfscore: {e}\n")
+        return EXIT_RULES
     args = _parser().parse_args(argv)
     try:
         if args.command == "score":

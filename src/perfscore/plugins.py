@@ -1,6 +1,7 @@
 """Plugins: a bureau adds its own expression functions, scorers and aggregators without forking.
 
-Registration is by decorator in Python, or by package entry points::
+Registration is by decorator in Python, or by package entry points (also
+``perfscore.exporters`` for output formats: a :class:`perfscore.export.Format`)::
 
     [project.entry-points."perfscore.functions"]
     growth = "my_bureau.rules:growth"          # a perfscore.functions.Function
@@ -186,6 +187,7 @@ def load_entry_points(*, force: bool = False) -> list[str]:
         ("perfscore.functions", _add_function_ep),
         ("perfscore.scorers", _add_scorer_ep),
         ("perfscore.aggregators", _add_aggregator_ep),
+        ("perfscore.exporters", _add_exporter_ep),
     ):
         for ep in eps.select(group=group):
             try:
@@ -213,6 +215,26 @@ def _add_scorer_ep(name: str, obj: Any) -> None:
         return
     _check_scorer(name, obj)
     register_scorer_type(obj)
+
+
+def _add_exporter_ep(name: str, obj: Any) -> None:
+    from .export import EXPORTERS, Format
+
+    if not isinstance(obj, Format):
+        raise PluginError(
+            name, "a perfscore.exporters entry point must be a perfscore.export.Format"
+        )
+    if obj.name != name:
+        raise PluginError(name, f"entry point {name!r} names a format called {obj.name!r}")
+    if name in EXPORTERS:
+        if EXPORTERS[name] is obj:
+            return
+        raise PluginError(name, "an output format of that name already exists")
+    _check_name(name)
+    _check_arity(name, obj.render, 2, "render(report, options)")
+    if not obj.extensions or not all(e.startswith(".") for e in obj.extensions):
+        raise PluginError(name, "extensions must be like ('.tsv',)")
+    EXPORTERS.add(obj)
 
 
 def _add_aggregator_ep(name: str, obj: Any) -> None:

@@ -68,6 +68,13 @@ class ExporterRegistry:
 
         return decorate
 
+    def add(self, fmt: Format) -> Format:
+        """Add a format made elsewhere (a plugin's); names are unique."""
+        if fmt.name in self._formats:
+            raise ValueError(f"output format {fmt.name!r} is already registered")
+        self._formats[fmt.name] = fmt
+        return fmt
+
     def __getitem__(self, name: str) -> Format:
         try:
             return self._formats[name]

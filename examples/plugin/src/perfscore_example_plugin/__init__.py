@@ -77,3 +77,21 @@ def _build(config: TargetBandConfig, ctx: BuildContext) -> TargetBandScorer:
 
 
 target_band = ScorerType("target_band", TargetBandConfig, _build, "full marks within [low, high]")
+
+
+def _tsv(report: Any, options: Any) -> bytes:
+    """One line per finding: subject, rule, outcome, points — tab separated, UTF-8."""
+    lines = ["subject\trule\toutcome\tpoints"]
+    for f in report.findings:
+        points = "" if f.points is None else format(f.points, "f")
+        lines.append(f"{f.subject.id}\t{f.rule_id}\t{f.outcome}\t{points}")
+    return ("\n".join(lines) + "\n").encode("utf-8")
+
+
+def _tsv_format() -> Any:
+    from perfscore.export import Format
+
+    return Format("tsv", (".tsv",), _tsv, "tab-separated findings (example plugin)")
+
+
+tsv = _tsv_format()
