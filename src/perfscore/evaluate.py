@@ -12,7 +12,7 @@ import math
 import operator
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
-from decimal import ROUND_HALF_UP, Context, Decimal
+from decimal import ROUND_HALF_UP, Context, Decimal, InvalidOperation
 from typing import Any, cast
 
 from .aggregate import AggregateSpec, NodeScore, weighted_sum
@@ -40,10 +40,75 @@ _CACHE_LIMIT = 8192
 
 
 def _round(x: Decimal, places: int) -> Decimal:
-    """:func:`~perfscore.numbers.round_half_up`, sharing one context when 28 digits suffice."""
-    if x.is_finite() and x.adjusted() + places + 2 <= 28:
+    """:func:`~perfscore.numbers.round_half_up`, sharing one context when 28 digits suffice.
+
+    A quantize that does not fit 28 digits (or meets an infinity / signalling NaN) signals
+    InvalidOperation (trapped); rounding does not depend on the precision otherwise, and a
+    quiet NaN comes back unchanged either way."""
+    try:
         return x.quantize(_QUANTUM[places], rounding=ROUND_HALF_UP, context=_CTX28)
-    return round_half_up(x, places)
+    except InvalidOperation:
+        return round_half_up(x, places)
+
+
+# Results built without their dataclass ``__init__`` (a frozen dataclass sets every field through
+# ``object.__setattr__``: ~2-6 µs each): same class, same attributes, same behaviour.
+_COVERAGE4 = (_round(ZERO, 4), _round(ONE, 4))  # a leaf's coverage (0 or 1), rounded
+_new = object.__new__
+_setattr = object.__setattr__
+_FINDING_FIELDS = tuple(Finding.__dataclass_fields__)
+_SCORE_FIELDS = tuple(IndicatorScore.__dataclass_fields__)
+_NODE_FIELDS = tuple(NodeScore.__dataclass_fields__)
+
+
+def _indicator_score(
+    rule_id: str,
+    points: Decimal | None,
+    weight: Decimal | None,
+    grade: str | None,
+    outcome: str,
+    coverage: Decimal,
+) -> IndicatorScore:
+    s = _new(IndicatorScore)
+    _setattr(
+        s,
+        "__dict__",
+        {
+            "rule_id": rule_id,
+            "points": points,
+            "weight": weight,
+            "grade": grade,
+            "outcome": outcome,
+            "coverage": coverage,
+        },
+    )
+    return s
+
+
+def _node_score(
+    rule_id: str,
+    weight: Decimal | None,
+    points: Decimal | None,
+    grade: str | None,
+    outcome: str,
+    coverage: Decimal,
+    reason: str | None = None,
+) -> NodeScore:
+    s = _new(NodeScore)
+    _setattr(
+        s,
+        "__dict__",
+        {
+            "rule_id": rule_id,
+            "weight": weight,
+            "points": points,
+            "grade": grade,
+            "outcome": outcome,
+            "coverage": coverage,
+            "reason": reason,
+        },
+    )
+    return s
 
 
 _JSON_CACHE: dict[Decimal, str] = {}
@@ -274,20 +339,22 @@ class Evaluator:
     def _leaf(
         self, node: IndicatorNode, scope: dict[str, Any], failures: dict[str, Failure]
     ) -> _Outcome:
-        skipped = self._applies(node, scope, failures)
-        if skipped is not None:
-            return skipped
-        found = [
-            x
-            for x in (
-                self._blocking(node.reads, failures, node.missing_aware),
-                self._blocking(node.optional_reads, failures, True),
-            )
-            if x is not None
-        ]
-        f = min(found, key=lambda x: _PRIORITY[x.kind]) if found else None
-        if f is not None:
-            return self._from_failure(node, f)
+        if node.when is not None:
+            skipped = self._applies(node, scope, failures)
+            if skipped is not None:
+                return skipped
+        if failures:
+            found = [
+                x
+                for x in (
+                    self._blocking(node.reads, failures, node.missing_aware),
+                    self._blocking(node.optional_reads, failures, True),
+                )
+                if x is not None
+            ]
+            f = min(found, key=lambda x: _PRIORITY[x.kind]) if found else None
+            if f is not None:
+                return self._from_failure(node, f)
         assert node.scorer is not None
         value = None
         try:
@@ -366,12 +433,11 @@ class Evaluator:
             out.append(t.render(values))
         return out[0], out[1]
 
-    def _indicator_finding(
-        self, node: IndicatorNode, o: _Outcome, subject: Any, scope: Mapping[str, Any]
-    ) -> Finding:
-        unit = node.unit
-        value_text = _display(o.value, unit, self.places) if o.value is not None else None
-        th_text = self._threshold_text(o.threshold, unit)
+    def _indicator_messages(
+        self, node: IndicatorNode, o: _Outcome, value_text: str | None
+    ) -> tuple[str, str]:
+        """The default (zh, en) messages of an indicator's finding."""
+        th_text = self._threshold_text(o.threshold, node.unit)
         pts = _json(o.points) if o.points is not None else None
         w = _json(node.weight) if node.weight is not None else None
         title_en = node.title_en or node.id
@@ -399,8 +465,46 @@ class Evaluator:
                     f"{title_en}{':' if value_text else ''}{v_zh}{std_en}, "
                     f"{'met' if o.outcome == 'pass' else 'not met'}, {pts}/{w} points{extra_en}"
                 )
+        return zh, en
+
+    def _indicator_finding(
+        self,
+        node: IndicatorNode,
+        o: _Outcome,
+        subject: Any,
+        scope: Mapping[str, Any],
+        waiver: Mapping[str, Any] | None = None,
+    ) -> Finding:
+        unit = node.unit
+        value_text = _display(o.value, unit, self.places) if o.value is not None else None
+        d: dict[str, Any] = {
+            "rule_id": node.id,
+            "subject": subject,
+            "outcome": o.outcome,
+            "severity": node.severity if o.outcome == "fail" else "none",
+            "value": o.value,
+            "unit": unit,
+            "display": value_text,
+            "threshold": o.threshold,
+            "points": o.points,
+            "weight": node.weight,
+            "grade": o.grade,
+            "reason": o.reason.en if o.reason else None,
+            "fields": o.reason.fields if o.reason else (),
+            "fingerprint": self._fingerprint(node.id, subject),
+            "location": node.location,
+            "kind": "indicator",
+            "waiver": waiver,
+            "data_locations": (),
+        }
         templates = node.messages.get(o.outcome)
-        if templates is not None:  # the rule set wrote its own message for this outcome
+        if templates is None:  # default messages: rendered when first read
+            d["_lazy_messages"] = (self._indicator_messages, (node, o, value_text))
+        else:  # the rule set wrote its own message for this outcome
+            zh, en = self._indicator_messages(node, o, value_text)
+            th_text = self._threshold_text(o.threshold, unit)
+            pts = _json(o.points) if o.points is not None else None
+            w = _json(node.weight) if node.weight is not None else None
             fields = {
                 "title": node.title,
                 "value": value_text or "—",
@@ -411,29 +515,13 @@ class Evaluator:
                 else "—",
                 "threshold": th_text or "—",
                 "grade": o.grade or "—",
-                "reason": reason_zh,
+                "reason": o.reason.zh if o.reason else (o.detail or ""),
                 "subject": subject.name or subject.id,
             }
-            zh, en = self._render(templates, fields, scope, zh, en)
-        return Finding(
-            rule_id=node.id,
-            subject=subject,
-            outcome=o.outcome,
-            severity=node.severity if o.outcome == "fail" else "none",
-            message=zh,
-            message_en=en,
-            value=o.value,
-            unit=unit,
-            display=value_text,
-            threshold=o.threshold,
-            points=o.points,
-            weight=node.weight,
-            grade=o.grade,
-            reason=o.reason.en if o.reason else None,
-            fields=o.reason.fields if o.reason else (),
-            fingerprint=self._fingerprint(node.id, subject),
-            location=node.location,
-        )
+            d["message"], d["message_en"] = self._render(templates, fields, scope, zh, en)
+        f = _new(Finding)
+        _setattr(f, "__dict__", d)
+        return f
 
     # -- tree ------------------------------------------------------------------------------
     def _node(
@@ -446,45 +534,51 @@ class Evaluator:
         findings: list[Finding],
         forced: _Outcome | None = None,
     ) -> NodeScore:
-        index = len(scores)
-        scores.append(IndicatorScore(node.id, None, None, None, "", ZERO))  # placeholder, pre-order
-        if forced is None and not node.is_leaf:
-            forced = self._applies(node, scope, failures)  # a group's `when` covers its subtree
-        if forced is not None and node.is_leaf:
-            o = _Outcome(forced.outcome, reason=forced.reason)
-            if o.outcome not in ("not_applicable", "error"):
-                o = _Outcome("not_applicable", reason=forced.reason)
-            findings.append(self._indicator_finding(node, o, subject, scope))
-            ns = NodeScore(node.id, node.weight, None, None, o.outcome, ZERO)
-        elif node.is_leaf:
-            o = self._leaf(node, scope, failures)
-            waiver = self._waivers.get(node.id)
-            if waiver is not None:
-                o = self._waive(waiver, o, node.weight)
-            finding = self._indicator_finding(node, o, subject, scope)
-            if waiver is not None:
-                finding = replace(finding, waiver=waiver.to_dict())
-            findings.append(finding)
-            cov = ONE if o.outcome in ("pass", "fail") and (o.reason is None) else ZERO
-            ns = NodeScore(node.id, node.weight, o.points, o.grade, o.outcome, cov)
-        else:
-            children = [
-                self._node(c, scope, failures, subject, scores, findings, forced)
-                for c in node.children
-            ]
-            assert node.aggregate is not None
-            ns = node.aggregate(self._specs[node.id], children)
-            if ns.points is not None:
-                ns = NodeScore(
-                    ns.rule_id,
-                    ns.weight,
-                    _round(ns.points, self.places),
-                    ns.grade,
-                    ns.outcome,
-                    ns.coverage,
-                    ns.reason,
+        if not node.children:  # a leaf: nothing below it, so its score goes straight in
+            if forced is not None:
+                o = _Outcome(forced.outcome, reason=forced.reason)
+                if o.outcome not in ("not_applicable", "error"):
+                    o = _Outcome("not_applicable", reason=forced.reason)
+                findings.append(self._indicator_finding(node, o, subject, scope))
+                cov = ZERO
+            else:
+                o = self._leaf(node, scope, failures)
+                waiver = self._waivers.get(node.id) if self._waivers else None
+                if waiver is not None:
+                    o = self._waive(waiver, o, node.weight)
+                    findings.append(
+                        self._indicator_finding(node, o, subject, scope, waiver.to_dict())
+                    )
+                else:
+                    findings.append(self._indicator_finding(node, o, subject, scope))
+                cov = ONE if o.outcome in ("pass", "fail") and (o.reason is None) else ZERO
+            scores.append(
+                _indicator_score(
+                    node.id, o.points, node.weight, o.grade, o.outcome, _COVERAGE4[cov is ONE]
                 )
-        scores[index] = IndicatorScore(
+            )
+            return _node_score(node.id, node.weight, o.points, o.grade, o.outcome, cov)
+        index = len(scores)
+        scores.append(None)  # type: ignore[arg-type]  # placeholder: scores are in pre-order
+        if forced is None:
+            forced = self._applies(node, scope, failures)  # a group's `when` covers its subtree
+        children = [
+            self._node(c, scope, failures, subject, scores, findings, forced)
+            for c in node.children
+        ]
+        assert node.aggregate is not None
+        ns = node.aggregate(self._specs[node.id], children)
+        if ns.points is not None:
+            ns = _node_score(
+                ns.rule_id,
+                ns.weight,
+                _round(ns.points, self.places),
+                ns.grade,
+                ns.outcome,
+                ns.coverage,
+                ns.reason,
+            )
+        scores[index] = _indicator_score(
             node.id, ns.points, node.weight, ns.grade, ns.outcome, _round(ns.coverage, 4)
         )
         return ns
@@ -835,11 +929,23 @@ def _leaf_points(node: IndicatorNode) -> Any:
     return generic
 
 
+def _plain_name(expr: Any) -> str | None:
+    """The name when ``expr`` is just a name read from the scope (compiled to
+    ``scope[name]``: a missing key raises, and the fast path then falls back), else None."""
+    if expr is None:
+        return None
+    text: str = expr.text.strip()
+    if text.isidentifier() and not text.startswith("_") and expr.names == frozenset({text}):
+        return text
+    return None
+
+
 def _points_plan(ev: Evaluator) -> Any:
     """Closures computing every node's rounded points for a clean record, or None when the rule
     set uses something the fast path does not mirror (then :meth:`Evaluator.points` always
     takes the full path)."""
     places = ev.places
+    quantum = _QUANTUM[places]
 
     def build(node: IndicatorNode) -> Any:
         nid = node.id
@@ -848,9 +954,26 @@ def _points_plan(ev: Evaluator) -> Any:
             if fn is None:
                 return None
             val = node.value
+            name = _plain_name(val)
+            if name is not None:  # the value is a name: read it, no expression call
+
+                def leaf_name(scope: dict[str, Any], out: dict[str, Decimal | None]) -> Decimal:
+                    p: Decimal = fn(scope[name], scope)
+                    try:  # _round, inline
+                        p = p.quantize(quantum, rounding=ROUND_HALF_UP, context=_CTX28)
+                    except InvalidOperation:
+                        p = round_half_up(p, places)
+                    out[nid] = p
+                    return p
+
+                return leaf_name
 
             def leaf(scope: dict[str, Any], out: dict[str, Decimal | None]) -> Decimal:
-                p = _round(fn(val(scope) if val is not None else None, scope), places)
+                p: Decimal = fn(val(scope) if val is not None else None, scope)
+                try:  # _round, inline
+                    p = p.quantize(quantum, rounding=ROUND_HALF_UP, context=_CTX28)
+                except InvalidOperation:
+                    p = round_half_up(p, places)
                 out[nid] = p
                 return p
 
@@ -869,7 +992,11 @@ def _points_plan(ev: Evaluator) -> Any:
             got = ZERO
             for k in kids:
                 got = got + k(scope, out)
-            p = _round(ZERO if base == 0 else (got if same else got * w / base), places)
+            p = ZERO if base == 0 else (got if same else got * w / base)
+            try:  # _round, inline
+                p = p.quantize(quantum, rounding=ROUND_HALF_UP, context=_CTX28)
+            except InvalidOperation:
+                p = round_half_up(p, places)
             out[nid] = p
             return p
 
@@ -888,7 +1015,8 @@ def _points(ev: Evaluator, data: SubjectData) -> tuple[dict[str, Decimal | None]
     plan = ev._plan
     if plan is not None and not data.field_errors:
         values = data.values
-        if None not in values.values():
+        # not ``None in values.values()``: that compares every Decimal with None (slow)
+        if not any(v is None for v in values.values()):
             metrics, top = plan
             scope = dict(values)
             out: dict[str, Decimal | None] = {}

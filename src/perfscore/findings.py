@@ -13,7 +13,7 @@ import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ._version import __version__
 from .errors import PerfscoreError
@@ -96,6 +96,26 @@ class Finding:
     kind: str = "indicator"
     waiver: Mapping[str, Any] | None = None
     data_locations: tuple[Mapping[str, Any], ...] = ()
+
+    # The evaluator may leave ``message``/``message_en`` out of a new finding's ``__dict__`` and
+    # store ``_lazy_messages = (render, args)`` instead: ``render(*args)`` gives both texts on
+    # first read (they are then kept, as ordinary attributes).  Pickling renders them first.
+    if not TYPE_CHECKING:
+
+        def __getattr__(self, name):
+            if name == "message" or name == "message_en":
+                d = self.__dict__
+                lazy = d.get("_lazy_messages")
+                if lazy is not None:
+                    d["message"], d["message_en"] = lazy[0](*lazy[1])
+                    d.pop("_lazy_messages", None)
+                    return d[name]
+            raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
+
+    def __getstate__(self) -> dict[str, Any]:
+        if "_lazy_messages" in self.__dict__:
+            self.message  # noqa: B018 - renders the messages into __dict__
+        return self.__dict__
 
 
 @dataclass(frozen=True)
