@@ -106,16 +106,43 @@ def _points_children(
 @register_aggregator("weighted_sum")
 def weighted_sum(spec: AggregateSpec, children: Sequence[NodeScore]) -> NodeScore:
     """Σ children's points, scaled to the parent's weight over the weight that counts."""
-    blocked = _blocked(spec, children)
-    if blocked:
+    # One pass over the children computing what _blocked, _points_children, _outcome and
+    # _coverage would (the same sums, in the same order, so the same Decimals).
+    redistribute = spec.not_applicable_weight == "redistribute"
+    errors = False
+    all_na = True
+    passed = True
+    n_scored = 0
+    got = base = total = covered = ZERO
+    for c in children:
+        outcome = c.outcome
+        w = c.weight or ZERO
+        total = total + w
+        covered = covered + w * c.coverage
+        if outcome == "pass" or outcome == "fail":
+            n_scored += 1
+            got = got + (c.points or ZERO)
+            base = base + w
+            all_na = False
+            if outcome == "fail":
+                passed = False
+        else:
+            if outcome == "error":
+                errors = True
+            elif outcome != "not_applicable":
+                all_na = False
+                passed = False
+            if not redistribute:
+                base = base + w
+    if errors or all_na:
+        blocked = _blocked(spec, children)
+        assert blocked is not None
         return blocked
-    scored, counted = _points_children(spec, children)
-    got = sum((c.points or ZERO for c in scored), ZERO)
-    base = sum((c.weight or ZERO for c in counted), ZERO)
     weight = spec.weight if spec.weight is not None else base
-    return _points(
-        spec, children, ZERO if base == 0 else (got if base == weight else got * weight / base)
-    )
+    points = ZERO if base == 0 else (got if base == weight else got * weight / base)
+    coverage = Decimal(n_scored) / Decimal(len(children)) if total == 0 else covered / total
+    outcome = "pass" if passed else "fail"
+    return NodeScore(spec.rule_id, spec.weight, points, None, outcome, coverage)
 
 
 def _points(spec: AggregateSpec, children: Sequence[NodeScore], points: Decimal) -> NodeScore:

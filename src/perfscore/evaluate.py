@@ -153,7 +153,7 @@ class Failure:
     fields: tuple[str, ...]
 
 
-@dataclass
+@dataclass(slots=True)
 class _Outcome:
     outcome: str
     points: Decimal | None = None
@@ -191,6 +191,7 @@ class Evaluator:
         # per-node constants, computed once
         self._specs: dict[str, AggregateSpec] = {}
         self._fp: dict[str, Any] = {}
+        self._fp_key: tuple[Any, bytes] = (None, b"")
         stack = list(compiled.indicators)
         while stack:
             n = stack.pop()
@@ -224,8 +225,12 @@ class Evaluator:
         h = self._fp.get(rule_id)
         if h is None:
             return fingerprint(self.ruleset_id, rule_id, subject)
+        key = self._fp_key  # (subject, its encoded ``type\x1fid``): one encoding per subject
+        if key[0] is not subject:
+            key = (subject, f"{subject.type}\x1f{subject.id}".encode())
+            self._fp_key = key
         h = h.copy()
-        h.update(f"{subject.type}\x1f{subject.id}".encode())
+        h.update(key[1])
         digest: str = h.hexdigest()
         return "sha256:" + digest[:32]
 
@@ -245,7 +250,7 @@ class Evaluator:
                     "missing", f"no data for '{name}'", f"缺少数据：{title}（{name}）", (name,)
                 )
         for mt in self.c.metrics:
-            f = self._blocking(mt.expr.names, failures, mt.missing_aware)
+            f = self._blocking(mt.expr.names, failures, mt.missing_aware) if failures else None
             if f is not None:
                 failures[mt.name] = f
                 scope[mt.name] = None
@@ -686,27 +691,37 @@ class Evaluator:
         fields.setdefault("reason", "")
         for k in ("left", "right", "difference", "tolerance"):
             fields.setdefault(k, "—")
-        zh, en = self._render(node.messages.get(outcome), fields, scope, zh, en)
-        return Finding(
-            rule_id=node.id,
-            subject=subject,
-            outcome=outcome,
-            severity=node.severity if outcome == "fail" else "none",
-            message=zh,
-            message_en=en,
-            value=value,
-            unit=node.unit,
-            display=_display(value, node.unit, self.places) if value is not None else None,
-            threshold=threshold,
-            points=None,
-            weight=None,
-            grade=None,
-            reason=reason.en if reason else None,
-            fields=reason.fields if reason else (),
-            fingerprint=self._fingerprint(node.id, subject),
-            location=node.location,
-            kind="check",
+        templates = node.messages.get(outcome)
+        if templates is not None:
+            zh, en = self._render(templates, fields, scope, zh, en)
+        finding = _new(Finding)
+        _setattr(
+            finding,
+            "__dict__",
+            {
+                "rule_id": node.id,
+                "subject": subject,
+                "outcome": outcome,
+                "severity": node.severity if outcome == "fail" else "none",
+                "message": zh,
+                "message_en": en,
+                "value": value,
+                "unit": node.unit,
+                "display": _display(value, node.unit, self.places) if value is not None else None,
+                "threshold": threshold,
+                "points": None,
+                "weight": None,
+                "grade": None,
+                "reason": reason.en if reason else None,
+                "fields": reason.fields if reason else (),
+                "fingerprint": self._fingerprint(node.id, subject),
+                "location": node.location,
+                "kind": "check",
+                "waiver": None,
+                "data_locations": (),
+            },
         )
+        return finding
 
     # -- the subject -----------------------------------------------------------------------
     def subject(self, data: SubjectData, waivers: Mapping[str, Any] | None = None) -> SubjectResult:
@@ -806,11 +821,17 @@ def _const_target(target: Any) -> Decimal | None:
     return const if isinstance(const, Decimal) else None
 
 
-def _leaf_points(node: IndicatorNode) -> Any:
-    """A function ``(value, scope) -> unrounded points`` for a leaf, or None (no fast path).
+def _none(scope: Any) -> None:
+    return None
 
-    Each mirrors its scorer's ``score`` exactly for finite Decimal values; anything else raises
-    :class:`_Fallback` so the full evaluator produces the (error) result."""
+
+def _leaf_points(node: IndicatorNode, places: int) -> Any:
+    """A closure ``(scope, out) -> rounded points`` for a leaf (it also sets ``out[node.id]``),
+    or None (no fast path).
+
+    Each mirrors its scorer's ``score`` (then the rounding) exactly for finite Decimal values;
+    anything else raises :class:`_Fallback` so the full evaluator produces the (error) result.
+    Constant points (full marks, band points) are rounded once, here."""
     from .scorers import (
         BandsScorer,
         DeductScorer,
@@ -822,14 +843,20 @@ def _leaf_points(node: IndicatorNode) -> Any:
     sc, w = node.scorer, node.weight
     if w is None or node.when is not None or sc is None or sc.yields != "points":
         return None
+    nid = node.id
+    val = node.value
+    name = _plain_name(val)
+    # the value: a plain name is read directly (a missing key raises: fallback)
+    get: Any = operator.itemgetter(name) if name is not None else (val or _none)
+    w_r = _round(w, places)
     kind = type(sc)
     if kind is ThresholdScorer:
         sc = cast(ThresholdScorer, sc)
         limit = _const_target(sc.target)
         if limit is None:
             return None
-        full = sc.points_met if sc.points_met is not None else w
-        other = sc.points_otherwise
+        full = _round(sc.points_met if sc.points_met is not None else w, places)
+        other = _round(sc.points_otherwise, places)
         op = {
             ">=": operator.ge,
             ">": operator.gt,
@@ -839,10 +866,13 @@ def _leaf_points(node: IndicatorNode) -> Any:
             "!=": operator.ne,
         }[sc.op]
 
-        def threshold(v: Any, scope: Any) -> Decimal:
+        def threshold(scope: Any, out: dict[str, Decimal | None]) -> Decimal:
+            v = get(scope)
             if type(v) is not Decimal or not v.is_finite():
                 raise _Fallback
-            return full if op(v, limit) else other
+            p = full if op(v, limit) else other
+            out[nid] = p
+            return p
 
         return threshold
     if kind is ProportionalScorer:
@@ -852,7 +882,8 @@ def _leaf_points(node: IndicatorNode) -> Any:
             return None
         direction = sc.direction
 
-        def proportional(v: Any, scope: Any) -> Decimal:
+        def proportional(scope: Any, out: dict[str, Decimal | None]) -> Decimal:
+            v = get(scope)
             if type(v) is not Decimal or not v.is_finite():
                 raise _Fallback
             if direction == "higher":
@@ -865,7 +896,9 @@ def _leaf_points(node: IndicatorNode) -> Any:
                 ratio = ZERO
             else:
                 ratio = max(ZERO, ONE - abs(v - t) / abs(t))
-            return w * min(ONE, max(ZERO, ratio))
+            p = _round(w * min(ONE, max(ZERO, ratio)), places)
+            out[nid] = p
+            return p
 
         return proportional
     if kind is DeductScorer:
@@ -877,53 +910,67 @@ def _leaf_points(node: IndicatorNode) -> Any:
             sc.direction == "above", sc.per, sc.points, sc.count, sc.floor
         )
 
-        def deduct(v: Any, scope: Any) -> Decimal:
+        def deduct(scope: Any, out: dict[str, Decimal | None]) -> Decimal:
+            v = get(scope)
             if type(v) is not Decimal or not v.is_finite():
                 raise _Fallback
             beyond = v - s if above else s - v
             if beyond <= 0:
-                return w
-            units = beyond / per
-            if count == "started":
-                units = Decimal(math.ceil(units))
-            elif count == "completed":
-                units = Decimal(math.floor(units))
-            return min(w, max(floor, w - units * pts))
+                p = w_r
+            else:
+                units = beyond / per
+                if count == "started":
+                    units = Decimal(math.ceil(units))
+                elif count == "completed":
+                    units = Decimal(math.floor(units))
+                p = _round(min(w, max(floor, w - units * pts)), places)
+            out[nid] = p
+            return p
 
         return deduct
     if kind is BandsScorer:
         sc = cast(BandsScorer, sc)
         # A points scorer compiles only when every band gives points (see ``_build_bands``).
-        bands = [(b.interval, cast(Decimal, b.points)) for b in sc.bands]
+        bands = [(b.interval, _round(cast(Decimal, b.points), places)) for b in sc.bands]
         otherwise = sc.otherwise
+        other_r = _round(otherwise, places) if isinstance(otherwise, Decimal) else None
 
-        def banded(v: Any, scope: Any) -> Decimal:
+        def banded(scope: Any, out: dict[str, Decimal | None]) -> Decimal:
+            v = get(scope)
             if type(v) is not Decimal or not v.is_finite():
                 raise _Fallback
             for interval, p in bands:
                 if v in interval:
+                    out[nid] = p
                     return p
-            if isinstance(otherwise, Decimal):
-                return otherwise
-            raise _Fallback
+            if other_r is None:
+                raise _Fallback
+            out[nid] = other_r
+            return other_r
 
         return banded
     if kind is FormulaScorer:
         sc = cast(FormulaScorer, sc)
         expr = sc.expr
 
-        def formula(v: Any, scope: Any) -> Decimal:
+        def formula(scope: Any, out: dict[str, Decimal | None]) -> Decimal:
+            if val is not None:
+                get(scope)  # evaluated like the full path does (an error there: fallback)
             raw = expr(scope)
             if type(raw) is not Decimal or not raw.is_finite():
                 raise _Fallback
-            return min(w, max(ZERO, raw))
+            p = _round(min(w, max(ZERO, raw)), places)
+            out[nid] = p
+            return p
 
         return formula
 
-    def generic(v: Any, scope: Any) -> Decimal:
-        p = sc.score(v, scope, w).points
+    def generic(scope: Any, out: dict[str, Decimal | None]) -> Decimal:
+        p = sc.score(get(scope), scope, w).points
         if p is None:
             raise _Fallback
+        p = _round(p, places)
+        out[nid] = p
         return p
 
     return generic
@@ -950,34 +997,7 @@ def _points_plan(ev: Evaluator) -> Any:
     def build(node: IndicatorNode) -> Any:
         nid = node.id
         if node.is_leaf:
-            fn = _leaf_points(node)
-            if fn is None:
-                return None
-            val = node.value
-            name = _plain_name(val)
-            if name is not None:  # the value is a name: read it, no expression call
-
-                def leaf_name(scope: dict[str, Any], out: dict[str, Decimal | None]) -> Decimal:
-                    p: Decimal = fn(scope[name], scope)
-                    try:  # _round, inline
-                        p = p.quantize(quantum, rounding=ROUND_HALF_UP, context=_CTX28)
-                    except InvalidOperation:
-                        p = round_half_up(p, places)
-                    out[nid] = p
-                    return p
-
-                return leaf_name
-
-            def leaf(scope: dict[str, Any], out: dict[str, Decimal | None]) -> Decimal:
-                p: Decimal = fn(val(scope) if val is not None else None, scope)
-                try:  # _round, inline
-                    p = p.quantize(quantum, rounding=ROUND_HALF_UP, context=_CTX28)
-                except InvalidOperation:
-                    p = round_half_up(p, places)
-                out[nid] = p
-                return p
-
-            return leaf
+            return _leaf_points(node, places)
         w = node.weight
         if w is None or node.when is not None or node.aggregate is not weighted_sum:
             return None
