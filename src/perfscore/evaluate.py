@@ -502,7 +502,7 @@ class Evaluator:
             "waiver": waiver,
             "data_locations": (),
         }
-        templates = node.messages.get(o.outcome)
+        templates = node.messages.get(o.outcome) if node.messages else None
         if templates is None:  # default messages: rendered when first read
             d["_lazy_messages"] = (self._indicator_messages, (node, o, value_text))
         else:  # the rule set wrote its own message for this outcome
@@ -847,7 +847,11 @@ def _leaf_points(node: IndicatorNode, places: int) -> Any:
     val = node.value
     name = _plain_name(val)
     # the value: a plain name is read directly (a missing key raises: fallback)
-    get: Any = operator.itemgetter(name) if name is not None else (val or _none)
+    get: Any = (
+        operator.itemgetter(name)
+        if name is not None
+        else (val.__call__ if val is not None else _none)
+    )
     w_r = _round(w, places)
     kind = type(sc)
     if kind is ThresholdScorer:
@@ -951,7 +955,7 @@ def _leaf_points(node: IndicatorNode, places: int) -> Any:
         return banded
     if kind is FormulaScorer:
         sc = cast(FormulaScorer, sc)
-        expr = sc.expr
+        expr = sc.expr.__call__
 
         def formula(scope: Any, out: dict[str, Decimal | None]) -> Decimal:
             if val is not None:
@@ -1027,7 +1031,8 @@ def _points_plan(ev: Evaluator) -> Any:
         return None
     if ev.root.weight != sum((n.weight or ZERO for n in ev.c.indicators), ZERO):
         return None
-    metrics = tuple((mt.name, mt.expr) for mt in ev.c.metrics)
+    # ``expr.__call__`` is the compiled function itself (no property look-up per call)
+    metrics = tuple((mt.name, mt.expr.__call__) for mt in ev.c.metrics)
     return metrics, tuple(top)
 
 
