@@ -56,19 +56,15 @@ def register_aggregator(name: str) -> Callable[[Aggregator], Aggregator]:
     return deco
 
 
+def _error(spec: AggregateSpec, reason: str) -> NodeScore:
+    return NodeScore(spec.rule_id, spec.weight, None, None, "error", ZERO, reason=reason)
+
+
 def _blocked(spec: AggregateSpec, children: Sequence[NodeScore]) -> NodeScore | None:
     """A parent cannot be scored when a child could not be; it says which."""
     errors = [c.rule_id for c in children if c.outcome == "error"]
     if errors:
-        return NodeScore(
-            spec.rule_id,
-            spec.weight,
-            None,
-            None,
-            "error",
-            ZERO,
-            reason=f"depends on {', '.join(errors)}, which could not be scored",
-        )
+        return _error(spec, f"depends on {', '.join(errors)}, which could not be scored")
     if all(c.outcome == "not_applicable" for c in children):
         return NodeScore(
             spec.rule_id,
@@ -195,14 +191,6 @@ def lookup(spec: AggregateSpec, children: Sequence[NodeScore]) -> NodeScore:
     key = spec.letters.key(grades)
     result = spec.table.get(key)
     if result is None:
-        return NodeScore(
-            spec.rule_id,
-            spec.weight,
-            None,
-            None,
-            "error",
-            ZERO,
-            reason=f"the lookup table has no row for {' '.join(key)}",
-        )
+        return _error(spec, f"the lookup table has no row for {' '.join(key)}")
     outcome = "pass" if spec.letters.passes(result) else "fail"
     return NodeScore(spec.rule_id, spec.weight, None, result, outcome, _coverage(children))
