@@ -257,18 +257,32 @@ def main(argv: list[str] | None = None) -> int:
     )
     ap.add_argument("--quick", action="store_true", help="small sizes (< 60 s)")
     ap.add_argument("--stream-rows", type=int, default=None)
+    ap.add_argument(
+        "--only",
+        action="append",
+        choices=("per-record", "columnar", "load", "stream", "parallel", "dask"),
+        help="run only these parts (repeatable)",
+    )
+    ap.add_argument("--stream-jobs", type=int, default=None)
     args = ap.parse_args(argv)
+    want = set(args.only or ("per-record", "columnar", "load", "stream", "parallel", "dask"))
     q = args.quick
     print(
         f"perfscore benchmarks — {'quick' if q else 'full'}; python {platform.python_version()}, "
         f"nproc {os.cpu_count()}, {platform.machine()} (shared machine: figures are noisy)"
     )
-    per_record(60 if q else 500, 3 if q else 5)
-    columnar(20_000 if q else 1_000_000, 2 if q else 3)
-    load(1 if q else 3)
-    stream(args.stream_rows or (2_000 if q else 1_000_000), 1 if q else 2)
-    parallel(300 if q else 5_000)
-    dask_run(20_000 if q else 1_000_000, 4 if q else 16)
+    if "per-record" in want:
+        per_record(60 if q else 500, 3 if q else 5)
+    if "columnar" in want:
+        columnar(20_000 if q else 1_000_000, 2 if q else 3)
+    if "load" in want:
+        load(1 if q else 3)
+    if "stream" in want:
+        stream(args.stream_rows or (2_000 if q else 1_000_000), args.stream_jobs or 1)
+    if "parallel" in want:
+        parallel(300 if q else 5_000)
+    if "dask" in want:
+        dask_run(20_000 if q else 1_000_000, 4 if q else 16)
     return 0
 
 

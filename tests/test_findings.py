@@ -110,3 +110,51 @@ def test_findings_point_at_the_report_sentence_their_figures_came_from() -> None
     text = sample.read_text(encoding="utf-8").splitlines()
     budget = report_locs["/values/budget"]
     assert "预算" in text[budget["line"] - 1]
+
+
+# --- the deterministic encoder (fast paths) against the standard library -----------------------
+
+from hypothesis import given  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+from perfscore.findings import dumps  # noqa: E402
+
+_json_leaf = (
+    st.none()
+    | st.booleans()
+    | st.integers()
+    | st.floats(allow_nan=False, allow_infinity=False)
+    | st.text()
+)
+_json_doc = st.recursive(
+    _json_leaf,
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(), inner, max_size=4),
+    max_leaves=25,
+)
+
+
+@given(_json_doc)
+def test_dumps_matches_stdlib_json_for_plain_values(doc: object) -> None:
+    assert dumps(doc, indent=None) == json.dumps(doc, ensure_ascii=False, separators=(",", ":")) + "\n"
+    assert dumps(doc, indent=2) == json.dumps(doc, ensure_ascii=False, indent=2) + "\n"
+
+
+@given(st.decimals(allow_nan=False, allow_infinity=False, places=4))
+def test_dumps_decimal_text_is_value_only(x: Decimal) -> None:
+    # the memoised text must not depend on which equal Decimal was cached first
+    plain = format(x, "f")
+    same = Decimal(plain + ("0" if "." in plain else ".0"))  # equal value, other exponent
+    doc = {"a": x, "b": [same, x]}
+    text = dumps(doc, indent=None)
+    back = json.loads(text, parse_float=Decimal, parse_int=Decimal)
+    assert back["a"] == x and back["b"] == [x, x]
+    assert text.count(dumps(x, indent=None).strip()) >= 3
+
+
+def test_dumps_refuses_non_finite_decimal_even_after_caching() -> None:
+    import pytest
+
+    dumps({"x": Decimal("1.5")}, indent=None)
+    for bad in (Decimal("NaN"), Decimal("Infinity"), Decimal("-Infinity")):
+        with pytest.raises(ValueError):
+            dumps({"x": bad}, indent=None)

@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
+from json.encoder import encode_basestring as _encode_str
 from typing import TYPE_CHECKING, Any
 
 from ._version import __version__
@@ -188,13 +189,66 @@ def _jsonable(value: Any) -> Any:
     return value
 
 
+_NUMBER_TEXT: dict[Decimal, str] = {}
+_KEY_TEXT: dict[str, str] = {}
+
+
+def _number(x: Decimal) -> str:
+    """``json_number`` memoised: its text depends only on the numeric value."""
+    try:
+        return _NUMBER_TEXT[x]
+    except (KeyError, TypeError):
+        text = json_number(x)  # raises for NaN/Infinity before anything is cached
+        if len(_NUMBER_TEXT) > 8192:
+            _NUMBER_TEXT.clear()
+        _NUMBER_TEXT[x] = text
+        return text
+
+
+_SCALAR: dict[type, Callable[[Any], str]] = {
+    str: _encode_str,
+    Decimal: _number,
+    bool: lambda b: "true" if b else "false",
+    int: int.__repr__,
+    type(None): lambda _: "null",
+}
+
+
+def _float(x: float) -> str:
+    return json.dumps(x, allow_nan=False)
+
+
 def _encode(value: Any, indent: int | None, level: int, out: list[str]) -> None:
-    if isinstance(value, Decimal):
+    """Append the JSON text of ``value``; exact types are dispatched by table (the hot path for
+    findings), subclasses fall through to the ``isinstance`` chain."""
+    scalar = _SCALAR.get(type(value))
+    if scalar is not None:
+        out.append(scalar(value))
+    elif type(value) is dict and indent is None:
+        if not value:
+            out.append("{}")
+            return
+        first = True
+        for k, v in value.items():
+            key = _KEY_TEXT.get(k)
+            if key is None:
+                key = _encode_str(k if type(k) is str else str(k)) + ":"
+                if len(_KEY_TEXT) < 4096 and type(k) is str:
+                    _KEY_TEXT[k] = key
+            out.append(("{" if first else ",") + key)
+            first = False
+            scalar = _SCALAR.get(type(v))
+            if scalar is not None:
+                out.append(scalar(v))
+            else:
+                _encode(v, indent, level + 1, out)
+        out.append("}")
+    elif isinstance(value, Decimal):
         out.append(json_number(value))
     elif value is None or isinstance(value, (bool, int, str)):
         out.append(json.dumps(value, ensure_ascii=False))
     elif isinstance(value, float):
-        out.append(json.dumps(value, allow_nan=False))
+        out.append(_float(value))
     elif isinstance(value, Series):
         _encode(_jsonable(value), indent, level, out)
     elif isinstance(value, Mapping):
@@ -206,7 +260,7 @@ def _encode(value: Any, indent: int | None, level: int, out: list[str]) -> None:
         sep = ": " if indent is not None else ":"
         out.append("{")
         for i, (k, v) in enumerate(value.items()):
-            out.append(("," if i else "") + pad + json.dumps(str(k), ensure_ascii=False) + sep)
+            out.append(("," if i else "") + pad + _encode_str(str(k)) + sep)
             _encode(v, indent, level + 1, out)
         out.append(end + "}")
     elif isinstance(value, (list, tuple)):
