@@ -745,3 +745,65 @@ def test_hostile_expressions_leave_no_trace_and_are_refused_quickly(
     assert set(sys.modules) == modules  # nothing imported
     assert set(vars(builtins)) == builtin_names
     assert slowest < 2.0  # a generous bound: refusals are milliseconds; a bomb would be minutes
+
+
+# --- generated code is shared between expressions of one shape --------------------------------
+
+
+def test_expressions_of_one_shape_share_code_but_not_names(monkeypatch: pytest.MonkeyPatch) -> None:
+    import perfscore.expr as ex
+
+    ex.clear_code_cache()
+    kinds: dict[str, Any] = {n: "number" for n in ("a", "b", "c", "d", "scope", "k0")}
+    first = ex.compile_expression("a / b", names=kinds)
+    second = ex.compile_expression("c / d", names=kinds)
+    third = ex.compile_expression("scope / k0", names=kinds)  # names that look internal
+    assert len(ex._FACTORY_CODE) == 1
+    vals = {"a": Decimal(1), "b": Decimal(4), "c": Decimal(9), "d": Decimal(3)}
+    vals |= {"scope": Decimal(5), "k0": Decimal(2)}
+    assert (first(vals), second(vals), third(vals)) == (Decimal("0.25"), 3, Decimal("2.5"))
+    # errors still name the right value
+    with pytest.raises(ex.EvaluationError, match="'d'"):
+        second({**vals, "d": None})
+    # constants differ per expression although the generated code is the same
+    x2 = ex.compile_expression("a * 2.5", names=kinds)
+    x3 = ex.compile_expression("a * 0.1", names=kinds)
+    assert len(ex._FACTORY_CODE) == 2
+    assert (x2(vals), x3(vals)) == (Decimal("2.5"), Decimal("0.1"))
+    # the cache is bounded
+    monkeypatch.setattr(ex, "_FACTORY_CACHE_SIZE", 3)
+    for text in ("a + b", "a - b", "a * b", "a + b + c"):
+        ex.compile_expression(text, names=kinds)
+    assert len(ex._FACTORY_CODE) == 3
+    assert ex.compile_expression("a + b + c", names=kinds)(vals) == 14
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "a < b <= c",
+        "not (a > b) and (c == d or a != b)",
+        "a if a > b else (b if c in (1, 2) else -d)",
+        "'x' in ('x', 'y') and a not in (2,)",
+        "max(a, b, c) - min(c, d) % b // a ** 2",
+        "coalesce(a, b) + abs(-c)",
+    ],
+)
+def test_fast_path_source_matches_reference(text: str) -> None:
+    import perfscore.expr as ex
+
+    kinds: dict[str, Any] = {n: "number" for n in "abcd"}
+    compiled = ex.compile_expression(text, names=kinds)
+    for vals in ({"a": 1, "b": 2, "c": 3, "d": 4}, {"a": 4, "b": 3, "c": 2, "d": 2}):
+        scope = {k: Decimal(v) for k, v in vals.items()}
+        assert compiled(scope) == compiled.evaluate_reference(scope)
+
+
+def test_depth_limit_still_applies_to_long_flat_chains() -> None:
+    import perfscore.expr as ex
+
+    deep = "+".join(["a"] * 60)  # 119 characters, 59 nested BinOps, no brackets
+    with pytest.raises(ex.ExpressionError, match="nested too deeply"):
+        ex.compile_expression(deep, names={"a": "number"})
+    ok = "+".join(["a"] * 20)  # 39 characters: short enough to skip the walk, and within limits
+    assert ex.compile_expression(ok, names={"a": "number"})({"a": Decimal(1)}) == 20

@@ -135,7 +135,9 @@ _json_doc = st.recursive(
 
 @given(_json_doc)
 def test_dumps_matches_stdlib_json_for_plain_values(doc: object) -> None:
-    assert dumps(doc, indent=None) == json.dumps(doc, ensure_ascii=False, separators=(",", ":")) + "\n"
+    assert (
+        dumps(doc, indent=None) == json.dumps(doc, ensure_ascii=False, separators=(",", ":")) + "\n"
+    )
     assert dumps(doc, indent=2) == json.dumps(doc, ensure_ascii=False, indent=2) + "\n"
 
 

@@ -150,3 +150,25 @@ def test_library_exceptions_never_escape() -> None:
     ):
         with pytest.raises(RuleSetError):
             perfscore.load_ruleset_text(HEADER + text)
+
+
+def test_loading_pauses_the_garbage_collector_and_restores_it() -> None:
+    import gc
+
+    text = (
+        "perfscore: 1\nid: t\ntitle: t\nversion: '1'\ninputs: {x: {type: number}}\n"
+        "indicators:\n  - {id: i, title: i, weight: 1, value: x,"
+        " scorer: {type: threshold, op: '>=', target: 1}}\n"
+    )
+    assert gc.isenabled()
+    perfscore.load_ruleset_text(text)
+    assert gc.isenabled()
+    with pytest.raises(RuleSetError):
+        perfscore.load_ruleset_text(text.replace("value: x", "value: y"))
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        perfscore.load_ruleset_text(text)
+        assert not gc.isenabled()  # a caller's choice is left alone
+    finally:
+        gc.enable()

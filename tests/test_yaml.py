@@ -580,3 +580,71 @@ def test_tab_indentation_gets_a_plain_message() -> None:
     assert str(info.value.problems[0]) == (
         "r.yaml:2:1: a tab character here: YAML indents with spaces only (replace tabs with spaces)"
     )
+
+
+_ODD_DOCUMENTS = [
+    "a: 1\na: 2\n",  # duplicate key
+    "a: 1\n1: x\n'1': y\n",  # int and text keys
+    "? [1, 2]\n: x\n",  # sequence key
+    "true: x\n",  # boolean key
+    "1.5: x\n",  # number key
+    "<<: {a: 1}\n",  # merge key
+    "a: !!binary aGk=\n",  # unsupported tag
+    "a: !custom 1\n",
+    "a: !!int x\n",  # bad explicit scalar
+    "a: !!float x\n",
+    "a: !!null x\n",
+    "a: !!bool yes\n",
+    "a: !!str 1\nb: !!seq [1]\nc: !!map {x: 1}\n",  # explicit standard tags are fine
+    "a: !!seq {x: 1}\n",  # wrong collection tag
+    "- 1\n- [2, {b: ~}]\n- {c: [true, 1e3, 0x1F, '0x1F']}\n",
+    "",
+    "x\n",
+]
+
+
+@pytest.mark.parametrize("text", _ODD_DOCUMENTS)
+def test_one_pass_builder_and_two_pass_converter_agree(
+    text: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The one-pass builder only takes documents without problems; whatever it takes or leaves,
+    the result (data and marks, or the problems) is that of the pure-Python path."""
+    import perfscore._yaml as y
+
+    def outcome() -> Any:
+        try:
+            doc = y.load_yaml_text(text, source="x.yaml")
+        except RuleSetError as exc:
+            return [str(p) for p in exc.problems]
+        return doc.data, dict(doc.marks), dict(doc.key_marks)
+
+    fast = outcome()
+    monkeypatch.setattr(y, "_compose_fast", lambda text, depth: y._SLOW)
+    assert fast == outcome()
+
+
+def test_one_pass_builder_refuses_what_needs_reporting() -> None:
+    import perfscore._yaml as y
+
+    for text in [_ODD_DOCUMENTS[0], *_ODD_DOCUMENTS[2:12], "a: !!seq {x: 1}\n"]:
+        root = y._compose_fast(text, 64)
+        assert root is not y._SLOW
+        with pytest.raises(y._Plain.Bail):
+            y._Plain(200_000, 64).build(root, ())
+    # node limit: the builder gives up, the converter names the limit
+    root = y._compose_fast("[" + ", ".join(["1"] * 50) + "]\n", 64)
+    with pytest.raises(y._Plain.Bail):
+        y._Plain(10, 64).build(root, ())
+    with pytest.raises(RuleSetError, match="more than 10 nodes"):
+        load_yaml_text("[" + ", ".join(["1"] * 50) + "]\n", max_nodes=10)
+
+
+def test_resolver_memo_gives_the_same_tags_as_the_uncached_resolver() -> None:
+    import perfscore._yaml as y
+
+    words = ["1", "1.0", "1e3", "true", "yes", "no", "null", "~", "", "0x1F", "2023-01-01", "a"]
+    fresh = [type(y.load_yaml_text(f"k: {w}\n").data["k"]) for w in words]
+    again = [type(y.load_yaml_text(f"k: {w}\n").data["k"]) for w in words]  # memo now warm
+    y._RESOLVED.clear()
+    assert fresh == again == [type(y.load_yaml_text(f"k: {w}\n").data["k"]) for w in words]
+    assert fresh[:6] == [int, Decimal, Decimal, bool, str, str]

@@ -20,7 +20,7 @@ from __future__ import annotations
 import hashlib
 import os
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from types import MappingProxyType
@@ -239,8 +239,22 @@ _CParser: Any = getattr(getattr(yaml, "cyaml", None), "CParser", None)
 
 if _CParser is not None:
 
+    _RESOLVED: dict[str, str] = {}  # plain scalar text -> implicit tag (pure; bounded)
+    _base_resolve: Callable[..., str] = yaml.resolver.BaseResolver.resolve
+
     class _FastLoader(_CParser, yaml.resolver.BaseResolver):  # type: ignore[misc]
         yaml_implicit_resolvers = _Loader.yaml_implicit_resolvers
+
+        def resolve(self, kind: Any, value: Any, implicit: Any) -> Any:
+            """BaseResolver.resolve, memoised for plain scalars (no path resolvers here)."""
+            if kind is ScalarNode and implicit[0]:
+                tag = _RESOLVED.get(value)
+                if tag is None:
+                    tag = _base_resolve(self, kind, value, implicit)
+                    if len(_RESOLVED) < 16384 and len(value) <= 64:
+                        _RESOLVED[value] = tag
+                return tag
+            return _base_resolve(self, kind, value, implicit)
 
 
 _QUOTED = re.compile(r"'[^']*'|\"[^\"]*\"")
@@ -459,7 +473,7 @@ class _Converter:
         if isinstance(target, ScalarNode):
             if target.tag == _MERGE:
                 return None  # reported when the key node itself is checked
-            if target.style is None and target.value == "<<":
+            if not target.style and target.value == "<<":  # plain: None, or "" from libyaml
                 self.report("merge keys (<<) are not supported", key_node, path)
                 return None
             try:
@@ -506,6 +520,66 @@ class _Converter:
             key_mark = _mark(key_node.start_mark)
             if key_mark is not None:
                 self.key_marks[child_path] = key_mark
+            result[key] = self.build(value_node, child_path)
+        return result
+
+
+class _Plain:
+    """One pass over a composed, alias-free graph that has no problem at all (the common case):
+    data, marks and key marks exactly as ``_Converter.check`` + ``build`` give them.  Anything
+    unusual (an odd tag, a bad scalar, a duplicate or non-text key, too many nodes) raises
+    ``_Bail`` and the two-pass converter runs instead, to report it."""
+
+    class Bail(Exception):
+        pass
+
+    def __init__(self, max_nodes: int, max_depth: int) -> None:
+        self.max_nodes = max_nodes
+        self.max_depth = max_depth
+        self.count = 0
+        self.marks: dict[PathKey, Mark] = {}
+        self.key_marks: dict[PathKey, Mark] = {}
+
+    def build(self, node: Node, path: PathKey) -> Any:
+        mark = node.start_mark
+        self.marks[path] = Mark(mark.line + 1, mark.column + 1)
+        self.count += 1
+        if self.count > self.max_nodes or len(path) > self.max_depth:
+            raise _Plain.Bail
+        cls = type(node)
+        tag = node.tag
+        if cls is ScalarNode:
+            if tag == _MERGE or tag not in _SCALAR_TAGS:
+                raise _Plain.Bail
+            try:
+                return _scalar(tag, node.value)
+            except ValueError:
+                raise _Plain.Bail from None
+        if cls is SequenceNode:
+            if tag != _SEQ:
+                raise _Plain.Bail
+            return [self.build(child, (*path, i)) for i, child in enumerate(node.value)]
+        if cls is not MappingNode or tag != _MAP:
+            raise _Plain.Bail
+        result: dict[str | int, Any] = {}
+        key_marks = self.key_marks
+        for key_node, value_node in node.value:
+            if type(key_node) is not ScalarNode or key_node.tag not in _SCALAR_TAGS:
+                raise _Plain.Bail
+            if not key_node.style and key_node.value == "<<":
+                raise _Plain.Bail
+            try:
+                key = _scalar(key_node.tag, key_node.value)
+            except ValueError:
+                raise _Plain.Bail from None
+            if type(key) is not str and type(key) is not int:
+                raise _Plain.Bail
+            if key in result:
+                raise _Plain.Bail
+            child_path = (*path, key)
+            self.count += 1  # the key node
+            mark = key_node.start_mark
+            key_marks[child_path] = Mark(mark.line + 1, mark.column + 1)
             result[key] = self.build(value_node, child_path)
         return result
 
@@ -600,6 +674,7 @@ def load_yaml_text(
 
     try:
         root = _compose_fast(decoded, max_depth)
+        plain = root is not _SLOW  # the C path only takes alias-free documents
         if root is _SLOW:
             loader = _Loader(decoded, max_depth)
             try:
@@ -614,6 +689,20 @@ def load_yaml_text(
                 marks=MappingProxyType({(): Mark(1, 1)}),
                 key_marks=MappingProxyType({}),
             )
+        if plain:
+            fast = _Plain(max_nodes, max_depth)
+            try:
+                data = fast.build(root, ())
+            except _Plain.Bail:
+                pass
+            else:
+                return Document(
+                    data=data,
+                    source=source,
+                    sha256=digest,
+                    marks=MappingProxyType(fast.marks),
+                    key_marks=MappingProxyType(fast.key_marks),
+                )
         converter = _Converter(max_nodes, max_depth)
         total, _ = converter.check(root, ())
         if total > max_nodes:

@@ -25,6 +25,7 @@ import warnings
 from collections import ChainMap
 from collections.abc import Callable, Mapping
 from decimal import Decimal, DecimalException, DivisionByZero, DivisionUndefined, Overflow
+from types import CodeType
 from typing import TYPE_CHECKING, Any, Literal, NoReturn, get_args
 
 import simpleeval
@@ -269,7 +270,11 @@ class _Checker:
         return ast.copy_location(ast.Name(id=name, ctx=ast.Load()), node)
 
     def number(self, node: ast.Constant) -> Decimal:
-        segment = ast.get_source_segment(self.src.source, node) or ""
+        source = self.src.source
+        if source.isascii() and "\n" not in source and node.end_col_offset is not None:
+            segment = source[node.col_offset : node.end_col_offset]  # byte offsets = characters
+        else:
+            segment = ast.get_source_segment(source, node) or ""
         try:
             return Decimal(segment.strip())
         except (ArithmeticError, ValueError):  # 0x1F, 0o17, 0b101: int literals Decimal cannot read
@@ -531,59 +536,90 @@ class _Checker:
         ), function.returns
 
 
-def _to_python(node: ast.expr) -> ast.expr:
-    """The fast tree: a *new* tree (the reference tree stays intact) with ``scope["x"]``
-    look-ups for names and Decimal-context calls for arithmetic."""
+_COMPARE_SYMBOLS: dict[type[ast.cmpop], str] = {
+    ast.Eq: "==", ast.NotEq: "!=", ast.Lt: "<", ast.LtE: "<=", ast.Gt: ">", ast.GtE: ">=",
+    ast.In: "in", ast.NotIn: "not in", ast.Is: "is", ast.IsNot: "is not",
+}  # fmt: skip
 
-    def call(name: str, args: list[ast.expr]) -> ast.expr:
-        func = ast.copy_location(ast.Name(id=name, ctx=ast.Load()), node)
-        return ast.copy_location(ast.Call(func=func, args=args, keywords=[]), node)
 
+def _to_source(node: ast.expr, keys: dict[str, str]) -> str:
+    """Python source of the fast path for a *validated* tree: ``scope[_kN]`` look-ups for names
+    (the key is a closure parameter, so expressions differing only in names share code) and
+    Decimal-context calls for arithmetic.  Every sub-expression is parenthesised.
+
+    Only trusted text reaches the source: operator names from fixed tables, internal names
+    (``_cN`` constants, ``_f_name`` functions, where ``name`` was parsed as an identifier) and
+    ``repr`` of bool/None/str literals; the rule's own names travel as closure values."""
     if isinstance(node, ast.Name):
         if node.id.startswith("_"):  # constants, functions: globals of the compiled code
-            return node
-        scope = ast.copy_location(ast.Name(id="scope", ctx=ast.Load()), node)
-        key = ast.copy_location(ast.Constant(node.id), node)
-        return ast.copy_location(ast.Subscript(value=scope, slice=key, ctx=ast.Load()), node)
+            return node.id
+        key = keys.get(node.id)
+        if key is None:
+            key = keys[node.id] = f"_k{len(keys)}"
+        return f"scope[{key}]"
     if isinstance(node, ast.BinOp):
-        return call(_BINOPS[type(node.op)][0], [_to_python(node.left), _to_python(node.right)])
+        name = _BINOPS[type(node.op)][0]
+        return f"{name}({_to_source(node.left, keys)}, {_to_source(node.right, keys)})"
     if isinstance(node, ast.UnaryOp):
-        operand = _to_python(node.operand)
+        operand = _to_source(node.operand, keys)
         if isinstance(node.op, ast.Not):
-            return ast.copy_location(ast.UnaryOp(op=node.op, operand=operand), node)
-        return call(_UNARYOPS[type(node.op)][0], [operand])
+            return f"(not {operand})"
+        return f"{_UNARYOPS[type(node.op)][0]}({operand})"
     if isinstance(node, ast.BoolOp):
-        values = [_to_python(v) for v in node.values]
-        return ast.copy_location(ast.BoolOp(op=node.op, values=values), node)
+        word = " and " if isinstance(node.op, ast.And) else " or "
+        return "(" + word.join(_to_source(v, keys) for v in node.values) + ")"
     if isinstance(node, ast.Compare):
-        new = ast.Compare(
-            left=_to_python(node.left),
-            ops=node.ops,
-            comparators=[_to_python(c) for c in node.comparators],
-        )
-        return ast.copy_location(new, node)
+        parts = [_to_source(node.left, keys)]
+        for op, right in zip(node.ops, node.comparators, strict=True):
+            parts += [_COMPARE_SYMBOLS[type(op)], _to_source(right, keys)]
+        return "(" + " ".join(parts) + ")"
     if isinstance(node, ast.IfExp):
-        new_if = ast.IfExp(
-            test=_to_python(node.test), body=_to_python(node.body), orelse=_to_python(node.orelse)
-        )
-        return ast.copy_location(new_if, node)
+        body = _to_source(node.body, keys)
+        test = _to_source(node.test, keys)
+        return f"({body} if {test} else {_to_source(node.orelse, keys)})"
     if isinstance(node, ast.Call):
-        new_call = ast.Call(func=node.func, args=[_to_python(a) for a in node.args], keywords=[])
-        return ast.copy_location(new_call, node)
+        func = node.func
+        assert isinstance(func, ast.Name) and func.id.startswith("_f_") and func.id.isidentifier()
+        return f"{func.id}(" + ", ".join(_to_source(a, keys) for a in node.args) + ")"
     if isinstance(node, ast.Constant):
-        return node
+        value = node.value
+        assert value is None or isinstance(value, (bool, str)), value
+        return f"({value!r})"
     raise AssertionError(f"unexpected node after validation: {type(node).__name__}")
 
 
-_TEMPLATE = """
-def _perfscore_expression(scope):
-    try:
-        return None
-    except _PerfscoreError:
-        raise
-    except _Exception as exc:
-        raise _translate(exc, scope) from exc
+_FACTORY = """\
+def _make({params}):
+    def _perfscore_expression(scope):
+        try:
+            return {body}
+        except _PerfscoreError:
+            raise
+        except _Exception as exc:
+            raise _translate(exc, scope) from exc
+    return _perfscore_expression
 """
+
+# Factory code by generated source: a rule set's formulas mostly share a few shapes (x / y,
+# x - y, ...), and unpickling in a worker recompiles the same ones.  Bounded; FIFO eviction.
+_FACTORY_CODE: dict[str, CodeType] = {}
+_FACTORY_CACHE_SIZE = 4096
+
+
+def _factory_code(body: str, n_keys: int) -> CodeType:
+    source = _FACTORY.format(params=", ".join(f"_k{i}" for i in range(n_keys)), body=body)
+    code = _FACTORY_CODE.get(source)
+    if code is None:
+        code = compile(source, "<perfscore expression>", "exec")
+        if len(_FACTORY_CODE) >= _FACTORY_CACHE_SIZE:
+            del _FACTORY_CODE[next(iter(_FACTORY_CODE))]
+        _FACTORY_CODE[source] = code
+    return code
+
+
+def clear_code_cache() -> None:
+    """Forget compiled expression code (benchmarks measure a cold load with it)."""
+    _FACTORY_CODE.clear()
 
 
 def _plain_type(name: str) -> str:
@@ -663,13 +699,9 @@ class CompiledExpression:
         self._constants = constants
         self._reference_functions = callables
         self._missing_candidates = missing_candidates
-        module = ast.parse(_TEMPLATE)
-        function_def = module.body[0]
-        assert isinstance(function_def, ast.FunctionDef)
-        try_node = function_def.body[0]
-        assert isinstance(try_node, ast.Try)
-        # every node of fast_tree carries a location already (no fix_missing_locations walk)
-        try_node.body[0] = ast.copy_location(ast.Return(value=fast_tree), try_node.body[0])
+        keys: dict[str, str] = {}
+        body = _to_source(fast_tree, keys)
+        code = _factory_code(body, len(keys))
         namespace: dict[str, Any] = {
             "__builtins__": {},
             "_PerfscoreError": PerfscoreError,
@@ -679,7 +711,8 @@ class CompiledExpression:
             **constants,
             **callables,
         }
-        exec(compile(module, "<perfscore expression>", "exec"), namespace)
+        exec(code, namespace)
+        namespace["_perfscore_expression"] = namespace["_make"](*keys)
         self._fn: Callable[[Mapping[str, Any]], Any] = namespace["_perfscore_expression"]
 
     def evaluate_reference(self, scope: Mapping[str, Any]) -> Any:
@@ -795,7 +828,9 @@ def compile_expression(
             "expression is too complex" if not isinstance(exc, ValueError) else "invalid syntax",
             expr=text,
         ) from None
-    if _ast_depth(tree) > max_depth:
+    # each nested expression node spans at least one more character than the one inside it,
+    # so a source no longer than max_depth cannot nest deeper: skip the walk for short ones
+    if len(source) > max_depth and _ast_depth(tree) > max_depth:
         raise ExpressionError(
             f"expression is nested too deeply (more than {max_depth} levels)", expr=text
         )
@@ -804,7 +839,6 @@ def compile_expression(
         body, kind = checker.visit(tree.body)
         reference = ast.Expr(value=body)
         ast.copy_location(reference, tree.body)
-        fast = _to_python(body)
         candidates = tuple(dict.fromkeys([*checker.operands, *checker.arguments]))
         return CompiledExpression(
             text,
@@ -812,7 +846,7 @@ def compile_expression(
             functions=frozenset(name[3:] for name in checker.functions),
             kind="any" if kind == "missing" else kind,  # type: ignore[arg-type]
             reference_tree=reference,
-            fast_tree=fast,
+            fast_tree=body,
             constants=checker.constants,
             callables=checker.functions,
             missing_candidates=tuple(n for n in candidates if n in checker.names),
