@@ -142,7 +142,13 @@ t = time.perf_counter()
 with open({out!r}, "wb") as out:
     s = stream_to_jsonl(rs, {path!r}, out, jobs={jobs})
 elapsed = time.perf_counter() - t
-print(s["subjects"], elapsed, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
+peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+try:  # Linux: this process's own high-water mark (ru_maxrss keeps the forking parent's)
+    with open("/proc/self/status") as fh:
+        peak = next(int(l.split()[1]) for l in fh if l.startswith("VmHWM:")) / 1024
+except (OSError, StopIteration):
+    pass
+print(s["subjects"], elapsed, peak)
 """
 
 

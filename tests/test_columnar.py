@@ -116,7 +116,9 @@ def _assert_same(cs: ColumnarScorer, cols: dict[str, np.ndarray]) -> None:
 @settings(max_examples=60, deadline=None)
 @given(st.lists(st.tuples(*([_num] * 5)), min_size=1, max_size=40))
 def test_random_columns_equal_the_per_record_path(scorer: ColumnarScorer, rows: list) -> None:
-    cols = {name: np.array([r[j] for r in rows], dtype=np.float64) for j, name in enumerate("abcpk")}
+    cols = {
+        name: np.array([r[j] for r in rows], dtype=np.float64) for j, name in enumerate("abcpk")
+    }
     _assert_same(scorer, cols)
 
 
@@ -131,8 +133,13 @@ def test_benchmark_rule_set_equal_and_mostly_fast() -> None:
 
 def test_ties_fall_back_and_stay_exact(scorer: ColumnarScorer) -> None:
     # a/b lands exactly on 0.95 (not representable in binary): decided by the Decimal path
-    cols = {"a": np.array([95.0, 9.5, 0.0]), "b": np.array([100.0, 10.0, 1.0]), "c": np.array([2.0, 0.0, -1.0]),
-            "p": np.array([50.0, 30.0, 0.0]), "k": np.array([13.0, 10.0, 0.0])}
+    cols = {
+        "a": np.array([95.0, 9.5, 0.0]),
+        "b": np.array([100.0, 10.0, 1.0]),
+        "c": np.array([2.0, 0.0, -1.0]),
+        "p": np.array([50.0, 30.0, 0.0]),
+        "k": np.array([13.0, 10.0, 0.0]),
+    }
     res = scorer.score(cols)
     assert res.fallback[0]
     _assert_same(scorer, cols)
@@ -151,9 +158,19 @@ def test_unsupported_rule_set_is_scored_per_record() -> None:
 
 def test_dataframe_and_to_pandas(scorer: ColumnarScorer) -> None:
     pd = pytest.importorskip("pandas")
-    df = pd.DataFrame({"a": [95.5, 10.0], "b": [100.0, 20.0], "c": [1.0, 2.0], "p": [20.0, 40.0], "k": [3.0, 50.0]})
+    df = pd.DataFrame(
+        {
+            "a": [95.5, 10.0],
+            "b": [100.0, 20.0],
+            "c": [1.0, 2.0],
+            "p": [20.0, 40.0],
+            "k": [3.0, 50.0],
+        }
+    )
     out = scorer.score(df).to_pandas()
-    assert list(out["total"]) == [scorer.rs.evaluate_subject(r, index=i).total for i, r in enumerate(df.to_dict("records"))]
+    assert list(out["total"]) == [
+        scorer.rs.evaluate_subject(r, index=i).total for i, r in enumerate(df.to_dict("records"))
+    ]
     assert isinstance(out["t1.points"][0], Decimal)
 
 
@@ -171,3 +188,115 @@ def test_dask_partitions_equal_single_process() -> None:
     with dask.config.set(scheduler="processes", num_workers=2):
         out = ddf.map_partitions(FrameScorer(rs), meta=single.iloc[:0]).compute()
     assert out.sort_index().equals(single)
+
+
+RULES_EDGES = """
+perfscore: 1
+id: col2
+title: columnar differential, edges
+version: "1"
+settings: {places: 1, zero_division: not_applicable}
+inputs:
+  a: {type: money, min: 0}
+  b: {type: money, min: 0}
+  c: {type: number}
+metrics:
+  r: {expr: a / b}
+indicators:
+  - id: g1
+    title: G1
+    weight: 50
+    children:
+      - {id: t1, title: T1, weight: 5, value: r, scorer: {type: threshold, op: ">", target: 0.9}}
+      - {id: t2, title: T2, weight: 5, value: c, scorer: {type: threshold, op: "<=", target: 0.3, points_met: 2}}
+      - {id: t3, title: T3, weight: 5, value: c, scorer: {type: threshold, op: "!=", target: 1}}
+      - {id: t4, title: T4, weight: 5, value: r, scorer: {type: threshold, op: ">=", target: 0.95, points_otherwise: 1, pass_at: 0.1}}
+      - {id: p1, title: P1, weight: 10, value: r, scorer: {type: proportional, target: 0.9, direction: higher, pass_at: 0.6}}
+      - {id: p2, title: P2, weight: 10, value: c, scorer: {type: proportional, target: -1, direction: higher}}
+      - {id: d1, title: D1, weight: 10, value: r, scorer: {type: deduct, start: 1, direction: below, per: 0.1, points: 3, count: completed, pass_at: 0.5}}
+  - id: g2
+    title: G2
+    weight: 50
+    children:
+      - id: b1
+        title: B1
+        weight: 10
+        value: r
+        scorer:
+          type: bands
+          bands:
+            - {range: "[0.2, 0.5)", points: 2}
+            - {range: "[0.5, 0.9]", points: 7}
+            - {range: "(0.9, 1.1]", points: 10}
+          otherwise: 1
+      - id: b2
+        title: B2
+        weight: 10
+        value: c
+        scorer:
+          type: bands
+          bands:
+            - {range: "< 0", points: 0}
+            - {range: "[0, 0.25]", points: 4}
+            - {range: "(0.25, 3)", points: 10}
+      - id: b3
+        title: B3
+        weight: 10
+        value: r
+        scorer:
+          type: bands
+          pass_at: 0.5
+          bands:
+            - {range: ">= 0.95", points: 10}
+            - {range: "< 0.95", points: 4}
+      - {id: f1, title: F1, weight: 20, scorer: {type: formula, expr: "20 * r - c"}}
+grades:
+  bands:
+    - {id: A, min: 85}
+    - {id: B, min: 50}
+    - {id: C, min: 0}
+"""
+
+
+@pytest.fixture(scope="module")
+def edge_scorer() -> ColumnarScorer:
+    cs = ColumnarScorer(perfscore.load_ruleset_text(RULES_EDGES, source="col2.yaml"))
+    assert cs.supported, cs.reason
+    return cs
+
+
+_EDGES = [0, 0.2, 0.25, 0.3, 0.5, 0.6, 0.9, 0.95, 1, 1.1, 3, -1]
+_enum = st.one_of(
+    st.sampled_from(_EDGES),
+    st.floats(min_value=-2, max_value=3, allow_nan=False).map(lambda x: round(x, 2)),
+    st.floats(min_value=-2, max_value=3, allow_nan=False),
+    st.just(math.nan),
+)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.tuples(_enum, _enum, _enum), min_size=1, max_size=40))
+def test_band_gaps_otherwise_pass_at_and_every_operator(
+    edge_scorer: ColumnarScorer, rows: list
+) -> None:
+    # a = r·b with b from a small set, so ratios land on band edges and targets exactly
+    cols = {
+        "a": np.array([abs(r[0]) * (10.0 if i % 2 else 20.0) for i, r in enumerate(rows)]),
+        "b": np.array([10.0 if i % 2 else 20.0 for i in range(len(rows))]),
+        "c": np.array([r[2] for r in rows]),
+    }
+    cols["a"] = np.where(np.isnan(cols["a"]), np.nan, np.round(cols["a"], 2))
+    _assert_same(edge_scorer, cols)
+
+
+def test_many_rows_near_edges_agree_in_bulk(edge_scorer: ColumnarScorer) -> None:
+    rng = np.random.default_rng(11)
+    n = 3000
+    b = rng.choice([10.0, 20.0, 40.0, 100.0], n)
+    a = np.round(b * rng.choice(np.array(_EDGES[:-1]), n) + rng.choice([0, 0, 0.01, -0.01], n), 2)
+    a = np.abs(a)
+    c = rng.choice(np.array(_EDGES + [0.35, 2.5, -0.5]), n)
+    cols = {"a": a, "b": b, "c": c}
+    res = edge_scorer.score(cols)
+    assert 0 < int(res.fallback.sum()) < n  # ties are decided exactly, the rest in bulk
+    _assert_same(edge_scorer, {k: v[:500] for k, v in cols.items()})

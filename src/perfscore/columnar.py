@@ -99,14 +99,25 @@ class _Ctx:
 
 def _compare(ctx: _Ctx, a: _V, op: str, b: _V) -> Any:
     """``a op b`` where decided; undecided rows are flagged (their value is irrelevant)."""
-    d = a.v - b.v
     if a.mag is None and np.ndim(b.v) == 0:
         # |a| <= |b| + |d|, so  |d| <= S·u·(k_a·|a| + k_b·|b| + |d|)  implies  |d| <= T:
         c = SAFETY * U * (a.k + 1)
-        ctx.flag(np.abs(d) <= c * (abs(b.v) * (1 + b.k)) / (1 - c))
-    else:
-        tol = a.tol() + b.tol() + (SAFETY * U) * np.abs(d)
-        ctx.flag(np.abs(d) <= tol)
+        t = float(b.v)
+        e = c * (abs(t) * (1 + b.k)) / (1 - c)
+        # undecided: a within [t - e, t + e], widened by an ulp each side for the two roundings
+        above = a.v > np.nextafter(t + e, math.inf)
+        not_below = a.v >= np.nextafter(t - e, -math.inf)
+        if np.count_nonzero(not_below) != np.count_nonzero(above):  # above ⊆ not_below
+            ctx.flag(not_below ^ above)
+        # a decided row is either above t + e or below t − e
+        if op in (">=", ">"):
+            return above
+        if op in ("<=", "<"):
+            return ~above
+        return np.zeros(ctx.n, bool) if op == "==" else np.ones(ctx.n, bool)
+    d = a.v - b.v
+    tol = a.tol() + b.tol() + (SAFETY * U) * np.abs(d)
+    ctx.flag(np.abs(d) <= tol)
     if op == ">=":
         return d >= 0
     if op == ">":
@@ -120,8 +131,30 @@ def _compare(ctx: _Ctx, a: _V, op: str, b: _V) -> Any:
     return d != 0
 
 
+def _fail(ctx: _Ctx, a: _V, op: str, b: _V, out: Any = None) -> Any:
+    """``not (a op b)`` where decided (written to ``out`` if given); undecided rows flagged.
+    The fast path is one comparison plus one for the guard, and two popcounts."""
+    if not (a.mag is None and np.ndim(b.v) == 0) or op not in (">=", ">", "<=", "<"):
+        return np.logical_not(_compare(ctx, a, op, b), out=out)
+    c = SAFETY * U * (a.k + 1)
+    t = float(b.v)
+    e = c * (abs(t) * (1 + b.k)) / (1 - c)
+    hi_edge = np.nextafter(t + e, math.inf)
+    not_below = a.v >= np.nextafter(t - e, -math.inf)
+    if op in (">=", ">"):
+        fail = np.less_equal(a.v, hi_edge, out=out)  # = not above
+        if np.count_nonzero(not_below) != ctx.n - np.count_nonzero(fail):
+            ctx.flag(not_below & fail)
+    else:
+        fail = np.greater(a.v, hi_edge, out=out)  # = above
+        if np.count_nonzero(not_below) != np.count_nonzero(fail):
+            ctx.flag(not_below ^ fail)
+    return fail
+
+
 def _const(x: Decimal) -> _V:
-    return _V(float(x), abs(float(x)), 1.0)
+    # |float(x) − x| <= u·|float(x)|: a relative bound, like an input's
+    return _V(float(x), None, 1.0)
 
 
 class _Expr:
@@ -168,14 +201,20 @@ class _Expr:
                 if op is ast.Mult:
                     mag = None if a.mag is None and b.mag is None else a.m() * b.m()
                     return _V(a.v * b.v, mag, a.k + b.k + 1)
-                bm = b.m()
-                absb = np.abs(b.v)
-                ctx.flag(absb <= (SAFETY * U * b.k) * bm)  # possibly zero: the exact path decides
+                if b.mag is None:  # relative bound: possibly zero exactly when it is zero
+                    if np.ndim(b.v) == 0:
+                        if b.v == 0:
+                            ctx.flag(np.ones(ctx.n, bool))
+                    elif not (b.v.min() > 0 or b.v.max() < 0):  # NaN: neither, checked below
+                        ctx.flag(~(b.v != 0))
+                else:
+                    ctx.flag(np.abs(b.v) <= (SAFETY * U * b.k) * b.m())  # the exact path decides
                 with np.errstate(divide="ignore", invalid="ignore"):
                     v = a.v / b.v
                     if a.mag is None and b.mag is None:
                         return _V(v, None, a.k + b.k + 1)
-                    mag = (a.m() + np.abs(v) * bm) / absb
+                    bm = b.m()
+                    mag = (a.m() + np.abs(v) * bm) / np.abs(b.v)
                 return _V(v, mag, a.k + b.k + 1)
 
             return binop
@@ -410,7 +449,20 @@ class ColumnarScorer:
             # a points scorer compiles only when every band gives points
             bands = [(b.interval, _scaled(cast(Decimal, b.points), self.places)) for b in bs.bands]
             other = None if bs.otherwise is None else _scaled(bs.otherwise, self.places)
-            spec = ("bands", bands, other)
+            # the open slots between consecutive band edges: each lies in one band or none
+            edges = sorted(
+                {x for b in bs.bands for x in (b.interval.low, b.interval.high) if x.is_finite()}
+            )
+            reps = (
+                [edges[0] - 1, *((lo + hi) / 2 for lo, hi in zip(edges, edges[1:])), edges[-1] + 1]
+                if edges
+                else [Decimal(0)]
+            )
+            slots: list[int | None] = []
+            for x in reps:
+                hit = next((p for interval, p in bands if x in interval), None)
+                slots.append(other if hit is None else hit)
+            spec = ("bands", bands, other, edges, slots)
             use_met = False
         elif t is FormulaScorer:
             spec = ("formula", _Expr(cast(FormulaScorer, sc).expr.text, self.kinds), w)
@@ -469,15 +521,21 @@ class ColumnarScorer:
                     blo, bhi = (max(blo, fb), bhi) if below else (blo, min(bhi, fb))
                 else:
                     rest.append((fb, below))
-            ok = raw >= blo  # NaN compares false: missing values fall back too
-            ok &= raw <= bhi if bhi < 1e15 else raw < bhi
-            for fb, below in rest:
-                d = raw - fb
-                near = np.abs(d) <= (SAFETY * U) * (np.abs(raw) + abs(fb))
-                ok &= ~near & (d >= 0 if below else d <= 0)
-            if spec.type == "integer":
-                ok &= raw == np.floor(raw)
-            ctx.flag(~ok)
+            low, high = raw.min(), raw.max()  # NaN (missing) propagates and fails both tests
+            if (
+                rest
+                or spec.type == "integer"
+                or not (low >= blo and (high <= bhi if bhi < 1e15 else high < bhi))
+            ):
+                ok = raw >= blo  # NaN compares false: missing values fall back too
+                ok &= raw <= bhi if bhi < 1e15 else raw < bhi
+                for fb, below in rest:
+                    d = raw - fb
+                    near = np.abs(d) <= (SAFETY * U) * (np.abs(raw) + abs(fb))
+                    ok &= ~near & (d >= 0 if below else d <= 0)
+                if spec.type == "integer":
+                    ok &= raw == np.floor(raw)
+                ctx.flag(~ok)  # (otherwise the whole chunk is present and in range)
             if spec.type == "percent":
                 ctx.cache[name] = _V(raw / 100.0, None, 2.0)
             else:
@@ -485,7 +543,7 @@ class ColumnarScorer:
         with np.errstate(all="ignore"):
             for name, expr in self.metrics:
                 ctx.cache[name] = expr(ctx)
-            total = np.zeros(n, np.int64)
+            total = np.zeros(n)
             for node in self.plan:
                 pts, _ = self._run(node, ctx, res, lo, hi)
                 total += pts
@@ -493,8 +551,8 @@ class ColumnarScorer:
                 (cid, self._check(ctx, left, right, tol))
                 for cid, left, right, tol in self.check_plan
             ]
-        sl = slice(lo, hi)
-        res.total[sl] = total
+            sl = slice(lo, hi)
+            res.total[sl] = total  # rows that fall back may hold NaN here: replaced later
         res.has_total[sl] = True
         grade = np.full(n, -1, np.int8)
         if self.min_cov_ok:
@@ -510,54 +568,80 @@ class ColumnarScorer:
         diff = _V(np.abs(a.v - b.v), a.m() + b.m(), max(a.k, b.k) + 1)
         return _compare(ctx, diff, "<=", tol)
 
-    def _round_points(self, ctx: _Ctx, x: _V) -> Any:
-        """Round half-up to places, exactly, flagging rows too close to a half to be sure."""
-        s = x.v * self.scale
+    def _round_points(self, ctx: _Ctx, x: _V, top: float, factor: float = 1.0) -> Any:
+        """Round ``x × factor`` (points in [0, top], clamped by the caller) half-up to places,
+        exactly: the scaled integers as float64 (exact below 2**53), flagging rows too close
+        to a half to be sure."""
+        s = x.v * (factor * self.scale)
         s += 0.5
-        if x.mag is None:  # x >= 0 here: the bound is relative, c·s covers it
-            c = SAFETY * U * (x.k + 2)
-            lo = np.floor(s * (1 - c))
-            hi = np.floor(s * (1 + c))
-            ctx.flag(lo != hi)
-            ctx.flag(x.v < 0)
-            return hi.astype(np.int64)
-        f = np.floor(s)
-        tol = x.tol() * self.scale + (SAFETY * U) * np.abs(s)
-        frac = s - f
-        ctx.flag((frac <= tol) | (frac >= 1 - tol) | (x.v < 0))
-        return f.astype(np.int64)
+        smax = top * self.scale + 0.5
+        if not s.min() >= 0.5:  # NaN (from a row already undecided), or negative
+            ctx.flag(~(s >= 0.5))
+        # |s̃ − s| <= e for every row: relative bounds scale with s <= smax; otherwise the
+        # largest magnitude bounds them all (a huge outlier makes e large, never wrong)
+        c = SAFETY * U * (x.k + 4)
+        if x.mag is None:
+            e = c * smax
+        else:
+            e = c * (float(np.max(x.mag)) * abs(factor) * self.scale + smax)
+        whole = np.floor(s)
+        frac = s
+        frac -= whole
+        if not e < 0.25:  # per row instead (NaN bounds fall back too)
+            tol = x.tol() * abs(factor) * self.scale + c * (whole + frac)
+            ctx.flag(~((frac > tol) & (frac < 1 - tol)))
+        else:
+            near_low, near_high = frac <= e, frac >= 1 - e
+            if np.count_nonzero(near_low) or np.count_nonzero(near_high):
+                ctx.flag(near_low | near_high)
+        return whole
 
     def _run(self, node: Any, ctx: _Ctx, res: ColumnarResult, lo: int, hi: int) -> tuple[Any, Any]:
         sl = slice(lo, hi)
         if node[0] == "group":
             _, gid, kids, w, base = node
-            got = np.zeros(ctx.n, np.int64)
-            passed = np.ones(ctx.n, bool)
+            # points are scaled integers held in float64: sums are exact below 2**53
+            failed = res.outcome[gid][sl].view(bool)  # written in place: fail = 1
+            got: Any = None
+            owned = False
             for k in kids:
-                p, ok = self._run(k, ctx, res, lo, hi)
-                got += p
-                passed &= ok
+                p, kid_failed = self._run(k, ctx, res, lo, hi)
+                if got is None:
+                    got = p
+                    np.copyto(failed, kid_failed)
+                else:
+                    if owned:
+                        got += p
+                    else:
+                        got, owned = got + p, True
+                    np.logical_or(failed, kid_failed, out=failed)
+            if got is None:
+                got = np.zeros(ctx.n)
+                failed[:] = False
             if base == w:
                 pts = got
             elif base == 0:
-                pts = np.zeros(ctx.n, np.int64)
+                pts = np.zeros(ctx.n)
             else:
                 # got/scale × w / base, rounded half-up to places: (2·num + den) // (2·den)
                 e = max(-w.as_tuple().exponent, -base.as_tuple().exponent, 0)
                 wn, bn = int(w.scaleb(e)), int(base.scaleb(e))
-                pts = (2 * got * wn + bn) // (2 * bn)
+                pts = ((2 * got.astype(np.int64) * wn + bn) // (2 * bn)).astype(np.float64)
             res.points[gid][sl] = pts
-            np.logical_not(passed, out=res.outcome[gid][sl].view(bool))
-            return pts, passed
+            return pts, failed
         _, rid, value, spec, pass_at, use_met = node
         v = value(ctx) if value is not None else None
         kind = spec[0]
         met = None
+        failed = res.outcome[rid][sl].view(bool)  # outcome codes: pass 0, fail 1
+        decided = False  # outcome already written to ``failed``
         if kind == "threshold":
             assert v is not None
             _, op, t, full, other = spec
-            met = _compare(ctx, v, op, t)
-            pts = np.where(met, full, other).astype(np.int64)
+            fail = _fail(ctx, v, op, t, out=failed if use_met else None)
+            decided = use_met
+            pts = np.multiply(fail, float(other - full))
+            pts += float(full)
         elif kind == "proportional":
             assert v is not None
             _, direction, t, w = spec
@@ -565,7 +649,11 @@ class ColumnarScorer:
             wf = float(w)
             zero = _const(Decimal(0))
             if direction == "higher":
-                met = _compare(ctx, v, ">=", tv)
+                if use_met or t <= 0:
+                    met = ~_fail(ctx, v, ">=", tv, out=failed)
+                    decided = use_met
+                # (otherwise no comparison is needed: the points are continuous in v, and
+                # the rounding guard catches rows whose points are too close to call)
                 if t <= 0:
                     ratio = _V(np.where(met, 1.0, 0.0), None, 1.0)
                 else:  # continuous in v: 0 for v <= 0, v/t below t, 1 from t on
@@ -592,15 +680,14 @@ class ColumnarScorer:
                     ratio = _V(np.minimum(np.maximum(r, 0.0), 1.0), mag, v.k + 3)
                 ratio = _V(np.where(met, 1.0, ratio.v), ratio.mag, ratio.k)
             if direction == "higher":
-                ratio.v *= wf
-                pv = _V(ratio.v, None if ratio.mag is None else ratio.m() * wf, ratio.k + 2)
+                pts = self._round_points(ctx, ratio, wf, factor=wf)
             else:
                 pv = _V(
                     np.where(met, wf, ratio.v * wf),
                     None if ratio.mag is None else ratio.m() * wf,
                     ratio.k + 2,
                 )
-            pts = self._round_points(ctx, pv)
+                pts = self._round_points(ctx, pv, wf)
         elif kind == "deduct":
             assert v is not None
             _, direction, s, per, step, count, floor, w = spec
@@ -619,11 +706,31 @@ class ColumnarScorer:
             raw = np.minimum(wf, np.maximum(ff, wf - units.v * pf))
             mag = units.m() * abs(pf) + abs(wf) + abs(ff)
             pv = _V(np.where(met, wf, raw), mag, units.k + 3)
-            pts = self._round_points(ctx, pv)
+            pts = self._round_points(ctx, pv, wf)
+        elif kind == "bands" and v is not None and v.mag is None and spec[3]:
+            # slot = number of edges below v (exact for rows away from every edge; rows near
+            # one are flagged by the guard): points = p_last + Σ_j [v <= edge_j]·(p_j − p_j+1)
+            _, _, _, edges, slots = spec
+            fills = [0 if p is None else p for p in slots]
+            pts = np.full(ctx.n, float(fills[-1]))
+            below = [_fail(ctx, v, ">", _const(edge)) for edge in edges]
+            for j, fail in enumerate(below):
+                step = fills[j] - fills[j + 1]
+                if step:
+                    pts += np.multiply(fail, float(step))
+            m = len(below)
+            for j, p in enumerate(slots):  # no band and no 'otherwise': an error finding
+                if p is None:  # slot j: above edge j−1 (if any) and not above edge j (if any)
+                    if j == 0:
+                        ctx.flag(below[0])
+                    elif j == m:
+                        ctx.flag(~below[m - 1])
+                    else:
+                        ctx.flag(~below[j - 1] & below[j])
         elif kind == "bands":
             assert v is not None
-            _, bands, other = spec
-            pts = np.zeros(ctx.n, np.int64)
+            _, bands, other, _, _ = spec
+            pts = np.zeros(ctx.n)
             found = np.zeros(ctx.n, bool)
             for interval, p in bands:
                 inside = np.ones(ctx.n, bool)
@@ -645,11 +752,15 @@ class ColumnarScorer:
             raw = expr(ctx)
             wf = float(w)
             clamped = np.minimum(wf, np.maximum(0.0, raw.v))
-            pts = self._round_points(ctx, _V(clamped, raw.m() + abs(wf), raw.k + 1))
-        passed = met if (use_met and met is not None) else pts >= pass_at
+            # clamping is 1-Lipschitz: the raw value's bound holds for the clamped one
+            pts = self._round_points(ctx, _V(clamped, raw.mag, raw.k + 1), wf)
+        if not decided:
+            if use_met and met is not None:
+                np.logical_not(met, out=failed)
+            else:
+                np.less(pts, pass_at, out=failed)
         res.points[rid][sl] = pts
-        np.logical_not(passed, out=res.outcome[rid][sl].view(bool))
-        return pts, passed
+        return pts, failed
 
     # -- fallback ----------------------------------------------------------------------------
     def _per_record(self, res: ColumnarResult, cols: Mapping[str, Any], rows: Any) -> None:
