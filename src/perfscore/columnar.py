@@ -31,6 +31,7 @@ does with a float).
 from __future__ import annotations
 
 import ast
+import itertools
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -454,7 +455,11 @@ class ColumnarScorer:
                 {x for b in bs.bands for x in (b.interval.low, b.interval.high) if x.is_finite()}
             )
             reps = (
-                [edges[0] - 1, *((lo + hi) / 2 for lo, hi in zip(edges, edges[1:])), edges[-1] + 1]
+                [
+                    edges[0] - 1,
+                    *((lo + hi) / 2 for lo, hi in itertools.pairwise(edges)),
+                    edges[-1] + 1,
+                ]
                 if edges
                 else [Decimal(0)]
             )
@@ -655,6 +660,7 @@ class ColumnarScorer:
                 # (otherwise no comparison is needed: the points are continuous in v, and
                 # the rounding guard catches rows whose points are too close to call)
                 if t <= 0:
+                    assert met is not None
                     ratio = _V(np.where(met, 1.0, 0.0), None, 1.0)
                 else:  # continuous in v: 0 for v <= 0, v/t below t, 1 from t on
                     r = v.v / float(t)
@@ -682,6 +688,7 @@ class ColumnarScorer:
             if direction == "higher":
                 pts = self._round_points(ctx, ratio, wf, factor=wf)
             else:
+                assert met is not None
                 pv = _V(
                     np.where(met, wf, ratio.v * wf),
                     None if ratio.mag is None else ratio.m() * wf,
