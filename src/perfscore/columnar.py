@@ -143,9 +143,11 @@ def _fail(ctx: _Ctx, a: _V, op: str, b: _V, out: Any = None) -> Any:
     hi_edge = np.nextafter(t + e, math.inf)
     not_below = a.v >= np.nextafter(t - e, -math.inf)
     if op in (">=", ">"):
-        fail = np.less_equal(a.v, hi_edge, out=out)  # = not above
-        if np.count_nonzero(not_below) != ctx.n - np.count_nonzero(fail):
-            ctx.flag(not_below & fail)
+        above = np.greater(a.v, hi_edge)
+        # counted on the same comparisons, so NaN rows (false in both) cannot hide a tie
+        if np.count_nonzero(not_below) != np.count_nonzero(above):  # above ⊆ not_below
+            ctx.flag(not_below ^ above)
+        fail = np.logical_not(above, out=out)
     else:
         fail = np.greater(a.v, hi_edge, out=out)  # = above
         if np.count_nonzero(not_below) != np.count_nonzero(fail):
