@@ -33,7 +33,8 @@ from __future__ import annotations
 import ast
 import itertools
 import math
-from collections.abc import Mapping, Sequence
+import operator
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import ROUND_CEILING, Decimal
 from typing import Any, cast
@@ -42,9 +43,11 @@ import numpy as np
 
 from .aggregate import weighted_sum
 from .compile import IndicatorNode
+from .errors import PerfscoreError
 from .evaluate import _round
 from .ruleset import RuleSet
 from .scorers import BandsScorer, DeductScorer, FormulaScorer, ProportionalScorer, ThresholdScorer
+from .subjects import read_subject
 
 __all__ = [
     "OUTCOMES",
@@ -73,10 +76,14 @@ class Unsupported(Exception):
 class _V:
     """A float64 column with ``|value − exact| ≤ k·u·mag`` (``mag`` None means ``|value|``)."""
 
-    __slots__ = ("k", "mag", "v")
+    __slots__ = ("exact", "k", "mag", "name", "v")
 
-    def __init__(self, v: Any, mag: Any, k: float) -> None:
+    def __init__(
+        self, v: Any, mag: Any, k: float, *, name: str | None = None, exact: Decimal | None = None
+    ) -> None:
         self.v, self.mag, self.k = v, mag, k
+        self.name = name  # an input or metric: its exact value can be computed per row
+        self.exact = exact  # a constant's exact value
 
     def m(self) -> Any:
         return np.abs(self.v) if self.mag is None else self.mag
@@ -88,11 +95,23 @@ class _V:
 class _Ctx:
     """One chunk: the input columns and the running 'undecided' mask."""
 
-    def __init__(self, cols: Mapping[str, Any], n: int) -> None:
+    def __init__(
+        self,
+        cols: Mapping[str, Any],
+        n: int,
+        exact: Callable[[Mapping[str, Any], str, Any], list[Decimal | None]] | None = None,
+    ) -> None:
         self.cols = cols
         self.n = n
         self.unsure = np.zeros(n, dtype=bool)
         self.cache: dict[str, _V] = {}
+        self._exact = exact
+
+    def exact(self, name: str, rows: Any) -> list[Decimal | None]:
+        """Exact (per-record) values of input or metric ``name`` in ``rows`` (None: unsure)."""
+        if self._exact is None:
+            return [None] * len(rows)
+        return self._exact(self.cols, name, rows)
 
     def flag(self, mask: Any) -> None:
         np.logical_or(self.unsure, mask, out=self.unsure)
@@ -145,19 +164,39 @@ def _fail(ctx: _Ctx, a: _V, op: str, b: _V, out: Any = None) -> Any:
     if op in (">=", ">"):
         above = np.greater(a.v, hi_edge)
         # counted on the same comparisons, so NaN rows (false in both) cannot hide a tie
-        if np.count_nonzero(not_below) != np.count_nonzero(above):  # above ⊆ not_below
-            ctx.flag(not_below ^ above)
+        unsure = np.count_nonzero(not_below) != np.count_nonzero(above)  # above ⊆ not_below
         fail = np.logical_not(above, out=out)
     else:
         fail = np.greater(a.v, hi_edge, out=out)  # = above
-        if np.count_nonzero(not_below) != np.count_nonzero(fail):
-            ctx.flag(not_below ^ fail)
+        unsure = np.count_nonzero(not_below) != np.count_nonzero(fail)
+        above = fail
+    if unsure:
+        _decide_exactly(ctx, a, op, b, np.flatnonzero(not_below ^ above), fail)
     return fail
+
+
+def _decide_exactly(ctx: _Ctx, a: _V, op: str, b: _V, rows: Any, fail: Any) -> None:
+    """Rows too close to call in float64 (typically exact ties such as 95/100 against 0.95):
+    compare the exact per-record values instead; rows without one fall back whole."""
+    values = ctx.exact(a.name, rows) if a.name is not None and b.exact is not None else None
+    if values is None:
+        mask = np.zeros(ctx.n, bool)
+        mask[rows] = True
+        ctx.flag(mask)
+        return
+    t = b.exact
+    assert t is not None
+    for row, x in zip(rows.tolist(), values, strict=True):
+        if x is None:
+            ctx.unsure[row] = True
+            continue
+        met = x >= t if op == ">=" else x > t if op == ">" else x <= t if op == "<=" else x < t
+        fail[row] = not met
 
 
 def _const(x: Decimal) -> _V:
     # |float(x) − x| <= u·|float(x)|: a relative bound, like an input's
-    return _V(float(x), None, 1.0)
+    return _V(float(x), None, 1.0, exact=x)
 
 
 class _Expr:
@@ -345,11 +384,14 @@ class ColumnarScorer:
     def _prepare(self) -> None:
         c = self.rs.compiled
         kinds: dict[str, str] = {}
+        self.metric_exprs: dict[str, Any] = {}
+        self._plans: dict[frozenset[str], tuple[dict[str, Any], list[Any]]] = {}
         for name, spec in c.inputs.items():
             kinds[name] = "number" if spec.type in _NUMERIC else spec.type
         self.metrics = []
         for mt in c.metrics:
             self.metrics.append((mt.name, _Expr(mt.expr.text, kinds)))
+            self.metric_exprs[mt.name] = mt
             kinds[mt.name] = "metric"
         self.kinds = kinds
         if c.overrides:
@@ -465,14 +507,30 @@ class ColumnarScorer:
                 if edges
                 else [Decimal(0)]
             )
-            slots: list[int | None] = []
-            for x in reps:
-                hit = next((p for interval, p in bands if x in interval), None)
-                slots.append(other if hit is None else hit)
-            spec = ("bands", bands, other, edges, slots)
+
+            def band_of(x: Decimal) -> int | None:
+                return next((i for i, (interval, _) in enumerate(bands) if x in interval), None)
+
+            slot_band = [band_of(x) for x in reps]
+            slots: list[int | None] = [other if b is None else bands[b][1] for b in slot_band]
+            # a value exactly on edge j belongs to the band above it (counts as past the edge:
+            # '>='), the band below ('>'), or neither: then the row is left to the exact path
+            edge_ops: list[str | None] = []
+            for j, edge in enumerate(edges):
+                b = band_of(edge)
+                if b is not None and b == slot_band[j + 1]:
+                    edge_ops.append(">=")
+                elif b is not None and b == slot_band[j]:
+                    edge_ops.append(">")
+                elif b is None and slot_band[j] is None and slot_band[j + 1] is None:
+                    edge_ops.append(">")  # all three fall through: the same either way
+                else:
+                    edge_ops.append(None)
+            spec = ("bands", bands, other, edges, slots, edge_ops)
             use_met = False
         elif t is FormulaScorer:
-            spec = ("formula", _Expr(cast(FormulaScorer, sc).expr.text, self.kinds), w)
+            fs = cast(FormulaScorer, sc)
+            spec = ("formula", _Expr(fs.expr.text, self.kinds), w, fs.expr)
             use_met = False
         else:
             raise Unsupported(f"{node.id}: scorer {type(sc).__name__}")
@@ -509,7 +567,7 @@ class ColumnarScorer:
 
     def _chunk(self, res: ColumnarResult, cols: dict[str, Any], lo: int, hi: int) -> None:
         n = hi - lo
-        ctx = _Ctx(cols, n)
+        ctx = _Ctx(cols, n, self._exact_values)
         for name in self.read:
             spec = self.inputs[name]
             if name not in cols:
@@ -544,12 +602,13 @@ class ColumnarScorer:
                     ok &= raw == np.floor(raw)
                 ctx.flag(~ok)  # (otherwise the whole chunk is present and in range)
             if spec.type == "percent":
-                ctx.cache[name] = _V(raw / 100.0, None, 2.0)
+                ctx.cache[name] = _V(raw / 100.0, None, 2.0, name=name)
             else:
-                ctx.cache[name] = _V(raw, None, 1.0)
+                ctx.cache[name] = _V(raw, None, 1.0, name=name)
         with np.errstate(all="ignore"):
             for name, expr in self.metrics:
-                ctx.cache[name] = expr(ctx)
+                got = expr(ctx)
+                ctx.cache[name] = _V(got.v, got.mag, got.k, name=name)
             total = np.zeros(n)
             for node in self.plan:
                 pts, _ = self._run(node, ctx, res, lo, hi)
@@ -575,7 +634,14 @@ class ColumnarScorer:
         diff = _V(np.abs(a.v - b.v), a.m() + b.m(), max(a.k, b.k) + 1)
         return _compare(ctx, diff, "<=", tol)
 
-    def _round_points(self, ctx: _Ctx, x: _V, top: float, factor: float = 1.0) -> Any:
+    def _round_points(
+        self,
+        ctx: _Ctx,
+        x: _V,
+        top: float,
+        factor: float = 1.0,
+        exact: Callable[[Any], list[Any]] | None = None,
+    ) -> Any:
         """Round ``x × factor`` (points in [0, top], clamped by the caller) half-up to places,
         exactly: the scaled integers as float64 (exact below 2**53), flagging rows too close
         to a half to be sure."""
@@ -600,7 +666,16 @@ class ColumnarScorer:
         else:
             near_low, near_high = frac <= e, frac >= 1 - e
             if np.count_nonzero(near_low) or np.count_nonzero(near_high):
-                ctx.flag(near_low | near_high)
+                near = near_low | near_high
+                if exact is None:
+                    ctx.flag(near)
+                else:  # exact half-way ties (3.125 → 3.13): the exact points, rounded
+                    rows = np.flatnonzero(near & ~ctx.unsure)
+                    for row, points in zip(rows.tolist(), exact(rows), strict=True):
+                        if points is None:
+                            ctx.unsure[row] = True
+                        else:
+                            whole[row] = _scaled(points, self.places)
         return whole
 
     def _run(self, node: Any, ctx: _Ctx, res: ColumnarResult, lo: int, hi: int) -> tuple[Any, Any]:
@@ -703,26 +778,31 @@ class ColumnarScorer:
             sv = _const(s)
             beyond_v = v.v - sv.v if direction == "above" else sv.v - v.v
             beyond = _V(beyond_v, v.m() + sv.m(), max(v.k, 1.0) + 1)
-            met = _compare(ctx, v, "<=" if direction == "above" else ">=", sv)
+            op = "<=" if direction == "above" else ">="
+            fail = _fail(ctx, v, op, sv, out=failed if use_met else None)  # ties decided exactly
+            decided = use_met
             units = _V(beyond.v / float(per), beyond.m() / abs(float(per)), beyond.k + 2)
             if count in ("started", "completed"):
                 f = np.ceil(units.v) if count == "started" else np.floor(units.v)
                 off = np.abs(units.v - np.round(units.v))
                 near = off <= units.tol() + SAFETY * U * np.abs(units.v)
-                ctx.flag(near & ~met)
+                ctx.flag(near & fail)
                 units = _V(f, np.abs(f), 1.0)
             wf, ff, pf = float(w), float(floor), float(step)
             raw = np.minimum(wf, np.maximum(ff, wf - units.v * pf))
             mag = units.m() * abs(pf) + abs(wf) + abs(ff)
-            pv = _V(np.where(met, wf, raw), mag, units.k + 3)
+            pv = _V(np.where(fail, raw, wf), mag, units.k + 3)
             pts = self._round_points(ctx, pv, wf)
         elif kind == "bands" and v is not None and v.mag is None and spec[3]:
             # slot = number of edges below v (exact for rows away from every edge; rows near
             # one are flagged by the guard): points = p_last + Σ_j [v <= edge_j]·(p_j − p_j+1)
-            _, _, _, edges, slots = spec
+            _, _, _, edges, slots, edge_ops = spec
             fills = [0 if p is None else p for p in slots]
             pts = np.full(ctx.n, float(fills[-1]))
-            below = [_fail(ctx, v, ">", _const(edge)) for edge in edges]
+            below = [
+                _fail(ctx, v, op or ">", _const(edge) if op else _V(float(edge), None, 1.0))
+                for edge, op in zip(edges, edge_ops, strict=True)
+            ]
             for j, fail in enumerate(below):
                 step = fills[j] - fills[j + 1]
                 if step:
@@ -738,7 +818,7 @@ class ColumnarScorer:
                         ctx.flag(~below[j - 1] & below[j])
         elif kind == "bands":
             assert v is not None
-            _, bands, other, _, _ = spec
+            _, bands, other, _, _, _ = spec
             pts = np.zeros(ctx.n)
             found = np.zeros(ctx.n, bool)
             for interval, p in bands:
@@ -757,12 +837,22 @@ class ColumnarScorer:
             else:
                 pts[~found] = other
         else:  # formula
-            _, expr, w = spec
+            _, expr, w, _ = spec
             raw = expr(ctx)
             wf = float(w)
             clamped = np.minimum(wf, np.maximum(0.0, raw.v))
             # clamping is 1-Lipschitz: the raw value's bound holds for the clamped one
-            pts = self._round_points(ctx, _V(clamped, raw.mag, raw.k + 1), wf)
+            compiled = spec[3]
+
+            def exact_points(rows: Any) -> list[Any]:
+                return self._exact_eval(
+                    ctx.cols,
+                    compiled.names,
+                    lambda scope: min(w, max(Decimal(0), compiled(scope))),
+                    rows,
+                )
+
+            pts = self._round_points(ctx, _V(clamped, raw.mag, raw.k + 1), wf, exact=exact_points)
         if not decided:
             if use_met and met is not None:
                 np.logical_not(met, out=failed)
@@ -770,6 +860,63 @@ class ColumnarScorer:
                 np.less(pts, pass_at, out=failed)
         res.points[rid][sl] = pts
         return pts, failed
+
+    # -- exact values for undecided comparisons ---------------------------------------------
+    def _exact_plan(self, names: frozenset[str]) -> tuple[dict[str, Any], list[Any]]:
+        """The inputs ``names`` read (transitively) and the metrics to compute, in order."""
+        plan = self._plans.get(names)
+        if plan is None:
+            c = self.rs.compiled
+            need: set[str] = set()
+            stack = list(names)
+            while stack:
+                n = stack.pop()
+                if n in need:
+                    continue
+                need.add(n)
+                if n in self.metric_exprs:
+                    stack.extend(self.metric_exprs[n].expr.names)
+            specs = {n: c.inputs[n] for n in sorted(need) if n in c.inputs}
+            chain = [mt for mt in c.metrics if mt.name in need]
+            plan = self._plans[names] = (specs, chain)
+        return plan
+
+    def _exact_eval(
+        self,
+        cols: Mapping[str, Any],
+        names: frozenset[str],
+        fn: Callable[[Mapping[str, Any]], Any],
+        rows: Any,
+    ) -> list[Any]:
+        """``fn(scope)`` with the per-record path's exact scope for each row (inputs read
+        exactly as the record ``{input: float}``, then the metrics ``names`` need), or None
+        where anything needed is missing or wrong."""
+        specs, chain = self._exact_plan(names)
+        subject_type = self.rs.compiled.model.subject_type
+        out: list[Any] = []
+        for row in rows.tolist():
+            record: dict[str, Any] = {}
+            for n in specs:
+                x = float(cols[n][row]) if n in cols else math.nan
+                record[n] = None if math.isnan(x) else x
+            data = read_subject(record, specs, index=row, subject_type=subject_type)
+            if data.field_errors or any(v is None for v in data.values.values()):
+                out.append(None)
+                continue
+            scope: dict[str, Any] = dict(data.values)
+            try:
+                for mt in chain:
+                    scope[mt.name] = mt.expr(scope)
+                value = fn(scope)
+            except PerfscoreError:
+                out.append(None)
+                continue
+            out.append(value if isinstance(value, Decimal) and value.is_finite() else None)
+        return out
+
+    def _exact_values(self, cols: Mapping[str, Any], name: str, rows: Any) -> list[Decimal | None]:
+        """Exact values of input or metric ``name`` in ``rows`` (for undecided comparisons)."""
+        return self._exact_eval(cols, frozenset((name,)), operator.itemgetter(name), rows)
 
     # -- fallback ----------------------------------------------------------------------------
     def _per_record(self, res: ColumnarResult, cols: Mapping[str, Any], rows: Any) -> None:
