@@ -1,20 +1,27 @@
 """Columnar batch scoring: many subjects from columns (numpy arrays or a pandas DataFrame), with
 exactly the results of the per-record (Decimal) path.
 
-Design — float64 with a certified guard, exact integers for points, per-row fallback:
+Design — float64 with a certified guard, exact integers for points, exact tie-breaks:
 
 * Expressions (``+ - * /``, unary ``-``, ``min``/``max``/``abs``, names, number literals) run in
-  float64 over whole columns, and alongside each value an *error bound* is carried: a magnitude
-  array ``m`` and an operation count ``k`` such that ``|float − exact| ≤ k·u·m`` (``u`` = 2⁻⁵³;
-  the Decimal path's own 28-digit rounding is far below that).  A comparison ``a op b`` is
-  *decided* only when ``|a − b|`` exceeds 4× the combined bound; a rounding of points to the rule
-  set's places only when the scaled value is farther than 4× its bound from a half; a division
-  only when the denominator is certainly non-zero.  Undecided rows are *not* guessed: they are
-  scored by the per-record evaluator (as are rows with missing values, out-of-range inputs or
-  any error), and their results are merged in.  So every row equals the per-record result.
-* Points are kept as int64 scaled by ``10**places`` once rounded: groups and the total are
-  integer sums, and a re-weighted group (``got × weight / base``) is rounded half-up in exact
-  integer arithmetic.
+  float64 over whole columns, and alongside each value an *error bound* is carried: an operation
+  count ``k`` and either a relative bound (``|float − exact| ≤ k·u·|float|``, ``u`` = 2⁻⁵³, kept
+  through ``× ÷`` of inputs and constants) or a magnitude array ``m`` (``≤ k·u·m``, after
+  ``+ −``).  The Decimal path's own 28-digit rounding is far below that.
+* A comparison with a constant (threshold, target, deduct start, band edge) is two float
+  comparisons against the constant ± 4× the bound; when the two popcounts differ, the rows in
+  between are too close to call in float64 — typically exact ties such as 95/100 against 0.95 —
+  and are decided by comparing the *exact* per-record value of that input or metric (inputs read
+  as the per-record reader reads them, metrics by their compiled Decimal expressions).
+* Points are rounded half-up to the rule set's places from the float value unless it lies within
+  4× its bound of a half; such rows (exact half-way ties such as 3.125) take the exact per-record
+  points of that indicator (formula scorers) or fall back.
+* Rows with a missing/non-finite/out-of-range input, a possibly-zero denominator, or anything
+  without an exact tie-break are scored by the per-record evaluator and merged in.  So every row
+  equals the per-record result (property-tested).
+* Points are scaled integers (``× 10**places``) held in float64 while scoring — exact below
+  2⁵³ — so group sums and the total are exact; a re-weighted group (``got × weight / base``) is
+  rounded half-up in integer arithmetic.  Results are int64.
 * Supported: inputs of type number/money/percent/integer; metrics; leaf scorers ``threshold``,
   ``proportional``, ``deduct`` (constant target/start), ``bands`` (points) and ``formula``;
   groups with ``weighted_sum``; ``equal`` checks; grade bands.  A rule set using anything else
