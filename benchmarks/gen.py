@@ -8,11 +8,15 @@ from typing import Any
 KINDS = ("threshold", "proportional", "deduct", "bands", "formula")
 
 
-def ruleset_text(n_indicators: int = 30, *, group_size: int = 5, checks: int = 2) -> str:
+def ruleset_text(
+    n_indicators: int = 30, *, group_size: int = 5, checks: int = 2, distinct: bool = False
+) -> str:
     """A rule set with ``n_indicators`` leaf indicators in groups of ``group_size``.
 
     Each leaf reads a ratio metric (``a_i / b_i``) or an input directly, and the scorers
     cycle through threshold, proportional, deduct, bands and formula.  Weights add up.
+    ``distinct``: every metric and formula has its own shape (``a_i / b_i + i``, nested
+    ``i`` levels of ``min``), so no generated code can be shared between them.
     """
     n_groups = max(1, (n_indicators + group_size - 1) // group_size)
     lines = [
@@ -28,7 +32,8 @@ def ruleset_text(n_indicators: int = 30, *, group_size: int = 5, checks: int = 2
         lines.append(f"  b{i}: {{type: money, unit: 万元, title: 预算数{i}, min: 0}}")
     lines.append("metrics:")
     for i in range(n_indicators):
-        lines.append(f"  r{i}: {{expr: a{i} / b{i}, unit: '%', title: 执行率{i}}}")
+        expr = f"a{i} / b{i}" if not distinct else _distinct(f"a{i} / b{i}", i)
+        lines.append(f"  r{i}: {{expr: '{expr}', unit: '%', title: 执行率{i}}}")
     lines.append("indicators:")
     per_group: list[list[int]] = [[] for _ in range(n_groups)]
     for i in range(n_indicators):
@@ -66,7 +71,10 @@ def ruleset_text(n_indicators: int = 30, *, group_size: int = 5, checks: int = 2
                     "            - {range: '< 0.7', points: 0}",
                 ]
             else:
-                lines += [f"        scorer: {{type: formula, expr: 'min(4, 4 * a{i} / b{i})'}}"]
+                formula = f"min(4, 4 * a{i} / b{i})"
+                if distinct:
+                    formula = _distinct(formula, i + 1)
+                lines += [f"        scorer: {{type: formula, expr: '{formula}'}}"]
     if checks:
         lines.append("checks:")
         for c in range(checks):
@@ -87,6 +95,12 @@ def ruleset_text(n_indicators: int = 30, *, group_size: int = 5, checks: int = 2
         "    - {id: D, label: 差, min: 0}",
     ]
     return "\n".join(lines) + "\n"
+
+
+def _distinct(expr: str, i: int) -> str:
+    """A shape of its own for each ``i``: the binary digits of ``i`` choose + or − terms."""
+    terms = "".join(" + 0.5" if (i >> bit) & 1 else " - 0.25" for bit in range(i.bit_length()))
+    return f"({expr}){terms}" if terms else expr
 
 
 def columns(n_indicators: int, n_rows: int, seed: int = 1) -> dict[str, Any]:

@@ -807,3 +807,42 @@ def test_depth_limit_still_applies_to_long_flat_chains() -> None:
         ex.compile_expression(deep, names={"a": "number"})
     ok = "+".join(["a"] * 20)  # 39 characters: short enough to skip the walk, and within limits
     assert ex.compile_expression(ok, names={"a": "number"})({"a": Decimal(1)}) == 20
+
+
+def _reference_depth(tree: Any) -> int:
+    import ast
+
+    def walk(node: Any, depth: int) -> int:
+        if isinstance(node, ast.expr):
+            depth += 1
+        return max([depth, *(walk(c, depth) for c in ast.iter_child_nodes(node))])
+
+    return walk(tree, 0)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "a",
+        "1",
+        "-a",
+        "a + b * (c - d) / e",
+        "f(a, g(b, h(c)), k=d + 1, **x)",
+        "[a, (b, {c: d}), {e}]",
+        "a if b < c <= d else not e",
+        "x.y[z].w(1)",
+        "lambda q: q + 1",
+        "[i for i in range(3) if i]",
+        "f'{a + b!r:>{c}}'",
+        "a and (b or c and not d)",
+        "+".join(["a"] * 50),
+        "-" * 30 + "a",
+    ],
+)
+def test_fast_depth_walk_matches_the_generic_one(text: str) -> None:
+    import ast
+
+    import perfscore.expr as ex
+
+    tree = ast.parse(text, mode="eval")
+    assert ex._ast_depth(tree) == _reference_depth(tree)

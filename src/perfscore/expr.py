@@ -26,7 +26,7 @@ from collections import ChainMap
 from collections.abc import Callable, Mapping
 from decimal import Decimal, DecimalException, DivisionByZero, DivisionUndefined, Overflow
 from types import CodeType
-from typing import TYPE_CHECKING, Any, Literal, NoReturn, get_args
+from typing import TYPE_CHECKING, Any, Literal, NoReturn, TypeVar, get_args
 
 import simpleeval
 
@@ -194,17 +194,47 @@ def _bracket_depth(text: str) -> int:
     return deepest
 
 
+_N = TypeVar("_N", bound=ast.AST)
+
+
 def _ast_depth(tree: ast.AST) -> int:
-    """Depth of nested expression nodes, iteratively (the tree may be very deep)."""
+    """Depth of nested expression nodes, iteratively (the tree may be very deep).  The usual
+    node types are unpacked directly; anything else through ``ast.iter_child_nodes``."""
     deepest = 0
     stack: list[tuple[ast.AST, int]] = [(tree, 0)]
+    pop, push = stack.pop, stack.append
     while stack:
-        node, depth = stack.pop()
+        node, depth = pop()
+        t = type(node)
+        if t is ast.Name or t is ast.Constant:
+            if depth >= deepest:
+                deepest = depth + 1
+            continue
         if isinstance(node, ast.expr):
             depth += 1
-            deepest = max(deepest, depth)
-        stack.extend((child, depth) for child in ast.iter_child_nodes(node))
+            if depth > deepest:
+                deepest = depth
+        if t is ast.BinOp:
+            push((node.left, depth))  # type: ignore[attr-defined]
+            push((node.right, depth))  # type: ignore[attr-defined]
+        elif t is ast.UnaryOp:
+            push((node.operand, depth))  # type: ignore[attr-defined]
+        elif t is ast.Call:
+            push((node.func, depth))  # type: ignore[attr-defined]
+            stack.extend((arg, depth) for arg in node.args)  # type: ignore[attr-defined]
+            stack.extend((kw, depth) for kw in node.keywords)  # type: ignore[attr-defined]
+        else:
+            stack.extend((child, depth) for child in ast.iter_child_nodes(node))
     return deepest
+
+
+def _copy_location(new: _N, old: ast.AST) -> _N:
+    """``ast.copy_location`` for expression nodes (both carry all four position fields)."""
+    for attr in ("lineno", "col_offset", "end_lineno", "end_col_offset"):
+        value = getattr(old, attr, None)
+        if value is not None:
+            setattr(new, attr, value)
+    return new
 
 
 def _unify(a: _Kind, b: _Kind) -> _Kind:
@@ -267,7 +297,7 @@ class _Checker:
             self.constants[name] = value
             if key is not None:
                 self._constant_ids[key] = name
-        return ast.copy_location(ast.Name(id=name, ctx=ast.Load()), node)
+        return _copy_location(ast.Name(id=name, ctx=ast.Load()), node)
 
     def number(self, node: ast.Constant) -> Decimal:
         source = self.src.source
@@ -378,7 +408,7 @@ class _Checker:
             if kind not in _DECLARABLE:
                 self.fail(f"{name!r} is declared with an unknown kind {kind!r}", node)
             self.names.setdefault(name, None)
-            return ast.copy_location(ast.Name(id=name, ctx=ast.Load()), node), kind
+            return _copy_location(ast.Name(id=name, ctx=ast.Load()), node), kind
         if name in self.registry:
             self.fail(f"{name!r} is a function; call it as {name}(...)", node)
         self.fail(
@@ -398,12 +428,12 @@ class _Checker:
         if isinstance(node.op, ast.Pow):
             self.fold(node)
         new = ast.BinOp(left=left, op=node.op, right=right)
-        return ast.copy_location(new, node), "number"
+        return _copy_location(new, node), "number"
 
     def visit_UnaryOp(self, node: ast.UnaryOp) -> tuple[ast.expr, _Kind]:
         if isinstance(node.op, ast.Not):
             operand, _ = self.visit(node.operand)
-            return ast.copy_location(ast.UnaryOp(op=node.op, operand=operand), node), "boolean"
+            return _copy_location(ast.UnaryOp(op=node.op, operand=operand), node), "boolean"
         if type(node.op) not in _UNARYOPS:
             symbol = _OP_SYMBOLS.get(type(node.op), type(node.op).__name__)
             self.fail(f"operator {symbol!r} is not allowed{_OP_HINTS.get(type(node.op), '')}", node)
@@ -415,7 +445,7 @@ class _Checker:
             return self.constant(number, node, ("number", str(number))), "number"
         operand, kind = self.operand(inner)
         self.require_number(kind, node.op, inner)
-        return ast.copy_location(ast.UnaryOp(op=node.op, operand=operand), node), "number"
+        return _copy_location(ast.UnaryOp(op=node.op, operand=operand), node), "number"
 
     def visit_BoolOp(self, node: ast.BoolOp) -> tuple[ast.expr, _Kind]:
         values: list[ast.expr] = []
@@ -425,7 +455,7 @@ class _Checker:
             values.append(new)
             kind = value_kind if kind is None else _unify(kind, value_kind)
         result: _Kind = "any" if kind is None or kind == "missing" else kind
-        return ast.copy_location(ast.BoolOp(op=node.op, values=values), node), result
+        return _copy_location(ast.BoolOp(op=node.op, values=values), node), result
 
     def visit_Compare(self, node: ast.Compare) -> tuple[ast.expr, _Kind]:
         left, left_kind = self.operand(node.left)
@@ -450,7 +480,7 @@ class _Checker:
             comparators.append(right)
             left_kind, left_node = right_kind, right_node
         new = ast.Compare(left=left, ops=list(node.ops), comparators=comparators)
-        return ast.copy_location(new, node), "boolean"
+        return _copy_location(new, node), "boolean"
 
     def check_comparison(
         self, op: ast.cmpop, left: _Kind, right: _Kind, left_node: ast.AST, right_node: ast.AST
@@ -481,7 +511,7 @@ class _Checker:
         orelse, orelse_kind = self.visit(node.orelse)
         kind = _unify(body_kind, orelse_kind)
         new = ast.IfExp(test=test, body=body, orelse=orelse)
-        return ast.copy_location(new, node), "any" if kind == "missing" else kind
+        return _copy_location(new, node), "any" if kind == "missing" else kind
 
     def visit_Call(self, node: ast.Call) -> tuple[ast.expr, _Kind]:
         func = node.func
@@ -530,10 +560,8 @@ class _Checker:
             args.append(new)
         internal = f"_f_{name}"
         self.functions[internal] = function.fn
-        callee = ast.copy_location(ast.Name(id=internal, ctx=ast.Load()), func)
-        return ast.copy_location(
-            ast.Call(func=callee, args=args, keywords=[]), node
-        ), function.returns
+        callee = _copy_location(ast.Name(id=internal, ctx=ast.Load()), func)
+        return _copy_location(ast.Call(func=callee, args=args, keywords=[]), node), function.returns
 
 
 _COMPARE_SYMBOLS: dict[type[ast.cmpop], str] = {
@@ -838,7 +866,7 @@ def compile_expression(
     try:
         body, kind = checker.visit(tree.body)
         reference = ast.Expr(value=body)
-        ast.copy_location(reference, tree.body)
+        _copy_location(reference, tree.body)
         candidates = tuple(dict.fromkeys([*checker.operands, *checker.arguments]))
         return CompiledExpression(
             text,
