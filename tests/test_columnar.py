@@ -304,3 +304,52 @@ def test_many_rows_near_edges_agree_in_bulk(edge_scorer: ColumnarScorer) -> None
     res = edge_scorer.score(cols)
     assert 0 < int(res.fallback.sum()) < n  # ties are decided exactly, the rest in bulk
     _assert_same(edge_scorer, {k: v[:500] for k, v in cols.items()})
+
+
+def test_pyarrow_and_polars_inputs_with_nulls_equal_the_per_record_path(
+    scorer: ColumnarScorer,
+) -> None:
+    pa = pytest.importorskip("pyarrow")
+    values = {
+        "a": [95.0, None, 10.0, 3.5],
+        "b": [100.0, 20.0, None, 7.0],
+        "c": [2.0, 0.0, -1.0, None],
+        "p": [50.0, 30.0, 0.0, 12.5],
+        "k": [13, 10, None, 4],
+    }
+    as_numpy = {
+        k: np.array([math.nan if x is None else float(x) for x in v]) for k, v in values.items()
+    }
+    want = scorer.score(as_numpy)
+    _assert_same(scorer, as_numpy)
+    table = pa.table({k: pa.array(v) for k, v in values.items()})  # k is int64 with a null
+    frames = [table, table.to_batches()[0]]
+    try:
+        import polars as pl
+
+        frames.append(pl.DataFrame(values))
+    except ImportError:
+        pass
+    for frame in frames:
+        got = scorer.score(frame)
+        assert got.totals_decimal() == want.totals_decimal(), type(frame)
+        for rid in want.rule_ids:
+            assert got.points_decimal(rid) == want.points_decimal(rid), (type(frame), rid)
+            assert got.outcomes(rid) == want.outcomes(rid), (type(frame), rid)
+
+
+def test_a_missing_column_is_missing_in_every_row(scorer: ColumnarScorer) -> None:
+    cols = {
+        "a": np.array([95.0, 1.0]),
+        "b": np.array([100.0, 2.0]),
+        "c": np.array([1.0, 2.0]),
+        "p": np.array([10.0, 20.0]),
+    }  # no "k"
+    res = scorer.score(cols)
+    assert res.fallback.all()
+    with_nan = {**cols, "k": np.array([math.nan, math.nan])}
+    _assert_same(scorer, with_nan)
+    same = scorer.score(with_nan)
+    assert res.totals_decimal() == same.totals_decimal()
+    assert all(res.outcomes(r) == same.outcomes(r) for r in res.rule_ids)
+    assert res.outcomes("d3") == ["not_applicable", "not_applicable"]

@@ -41,7 +41,7 @@ import ast
 import itertools
 import math
 import operator
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from decimal import ROUND_CEILING, Decimal
 from typing import Any, cast
@@ -547,9 +547,12 @@ class ColumnarScorer:
 
     # -- running -----------------------------------------------------------------------------
     def score(self, data: Any) -> ColumnarResult:
-        """Score every row of ``data``: a mapping of column name → 1-D array, or a DataFrame."""
-        cols = {n: np.asarray(data[n], dtype=np.float64) for n in self.inputs if n in _keys(data)}
-        n = len(next(iter(cols.values()))) if cols else len(data)
+        """Score every row of ``data``: a mapping of column name → 1-D array, a pandas or
+        polars DataFrame, or a pyarrow Table/RecordBatch.  Null or NaN is a missing value; a
+        column the rule set reads but ``data`` lacks is missing in every row."""
+        names = _keys(data)
+        cols = {n: _column(data[n]) for n in self.inputs if n in names}
+        n = len(next(iter(cols.values()))) if cols else _rows(data)
         res = ColumnarResult(
             self.places,
             self.rule_ids,
@@ -950,8 +953,33 @@ class ColumnarScorer:
         res.fallback[rows] = True
 
 
-def _keys(data: Any) -> Sequence[str]:
-    return list(data.columns) if hasattr(data, "columns") else list(data.keys())
+def _keys(data: Any) -> set[str]:
+    """Column names of a mapping, pandas/polars DataFrame or pyarrow Table/RecordBatch."""
+    if hasattr(data, "column_names"):  # pyarrow (its .columns are the arrays)
+        return set(data.column_names)
+    if hasattr(data, "columns"):
+        return {str(c) for c in data.columns}
+    return set(data.keys())
+
+
+def _rows(data: Any) -> int:
+    for attr in ("num_rows", "height"):  # pyarrow, polars
+        if isinstance(getattr(data, attr, None), int):
+            return int(getattr(data, attr))
+    return len(data)
+
+
+def _column(col: Any) -> Any:
+    """A float64 numpy array with NaN for nulls (pyarrow/polars nulls included)."""
+    if not isinstance(col, np.ndarray) and hasattr(col, "to_numpy"):
+        try:
+            col = col.to_numpy(zero_copy_only=False)  # pyarrow
+        except TypeError:
+            col = col.to_numpy()  # pandas, polars
+    out = np.asarray(col, dtype=np.float64)
+    if out.ndim != 1:
+        raise ValueError(f"a column must be one-dimensional, not of shape {out.shape}")
+    return out
 
 
 def score_columns(rs: RuleSet, data: Any) -> ColumnarResult:
