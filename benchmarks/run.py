@@ -336,7 +336,7 @@ def main(argv: list[str] | None = None) -> int:
     if "parallel" in want:
         parallel(300 if q else 5_000)
     if "dask" in want:
-        dask_run(20_000 if q else 1_000_000, 4 if q else 16)
+        dask_run(20_000 if q else 200_000, 4 if q else 8)
     return 0
 
 
