@@ -55,7 +55,7 @@ class _SparkLike:
         self.result: Any = None
         self.schema = ""
 
-    def mapInPandas(self, fn: Any, schema: str) -> None:  # noqa: N802 - Spark's name
+    def mapInPandas(self, fn: Any, schema: str) -> None:
         shipped = cloudpickle.loads(cloudpickle.dumps(fn))
         self.schema = schema
         self.result = pd.concat(list(shipped(iter(self.batches))))
