@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 import perfscore
@@ -59,7 +61,9 @@ def test_structure_and_meaning_problems_are_reported_together() -> None:
         "rules.yaml:14:41: indicators › [1] › value: unknown name 'c'",
         msgs[-1],
     ]
-    assert msgs[-1].startswith("rules.yaml:14:59: indicators › [1] › scorer › type: unknown scorer type 'treshold'")
+    assert msgs[-1].startswith(
+        "rules.yaml:14:59: indicators › [1] › scorer › type: unknown scorer type 'treshold'"
+    )
     assert msgs[-1].endswith("(did you mean 'threshold'?)")
     text = (
         "inputs: {a: {type: number}}\n"
@@ -170,5 +174,34 @@ def test_loading_pauses_the_garbage_collector_and_restores_it() -> None:
     try:
         perfscore.load_ruleset_text(text)
         assert not gc.isenabled()  # a caller's choice is left alone
+    finally:
+        gc.enable()
+
+
+def test_scoring_a_subject_pauses_the_collector_only_while_it_runs() -> None:
+    import gc
+
+    from perfscore.functions import DEFAULT_FUNCTIONS
+
+    seen: list[bool] = []
+    functions = DEFAULT_FUNCTIONS.copy()
+
+    @functions.register("probe", min_args=1, max_args=1)
+    def probe(x: Any) -> Any:
+        seen.append(gc.isenabled())
+        return x
+
+    text = (
+        "perfscore: 1\nid: t\ntitle: t\nversion: '1'\ninputs: {x: {type: number}}\n"
+        "indicators:\n  - {id: i, title: i, weight: 1, value: probe(x),"
+        " scorer: {type: threshold, op: '>=', target: 1}}\n"
+    )
+    rs = perfscore.load_ruleset_text(text, functions=functions)
+    assert rs.evaluate_subject({"x": 2}).total == 1
+    assert seen == [False] and gc.isenabled()
+    gc.disable()
+    try:
+        rs.evaluate_subject({"x": 2})
+        assert not gc.isenabled()
     finally:
         gc.enable()
