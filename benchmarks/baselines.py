@@ -75,8 +75,12 @@ def points(groups: Any, v: dict[str, Decimal]) -> tuple[dict[str, Decimal], Deci
 _STD = {0: "≥ 90%", 1: "≥ 95%", 2: "≥ 95%", 3: None, 4: None}
 
 
-def findings(groups: Any, ruleset_id: str, subject: Any, v: dict[str, Decimal]) -> dict[str, Any]:
-    """Plain-dict findings with the same fields and message texts as the engine's."""
+def findings(
+    groups: Any, ruleset_id: str, subject: Any, v: dict[str, Decimal], checks: int = 2
+) -> dict[str, Any]:
+    """Plain-dict findings with the same fields and message texts as the engine's: one per
+    indicator and per check (``gen``'s rule sets have ``checks`` equal checks), plus the
+    scores, the total and the grade."""
     out = []
     scores = []
     total = ZERO
@@ -121,7 +125,31 @@ def findings(groups: Any, ruleset_id: str, subject: Any, v: dict[str, Decimal]) 
         gp = _r(got)
         scores.append((gid, gp))
         total += gp
-    return {"findings": out, "scores": scores, "total": _r(total)}
+    for c in range(checks):  # gen's `equal` checks: a_c + b_c against b_c + a_c, tolerance 0.01
+        left, right = v[f"a{c}"] + v[f"b{c}"], v[f"b{c}"] + v[f"a{c}"]
+        ok = abs(left - right) <= Q
+        lt, rt = display(left, None, 2), display(right, None, 2)
+        cid = f"c{c}"
+        out.append(
+            {
+                "rule_id": cid,
+                "subject": subject,
+                "outcome": "pass" if ok else "fail",
+                "severity": "none" if ok else "warning",
+                "message": f"核对{c}：{lt} = {rt}，一致" if ok else f"核对{c}：{lt} ≠ {rt}",
+                "message_en": f"{cid}: {lt} = {rt}, consistent" if ok else f"{cid}: {lt} ≠ {rt}",
+                "value": left,
+                "display": lt,
+                "threshold": {"op": "==", "value": right, "tolerance": Q},
+                "fingerprint": fingerprint(ruleset_id, cid, subject),
+            }
+        )
+    total = _r(total)
+    grade = next(g for g, low in _GRADES if total >= low)
+    return {"findings": out, "scores": scores, "total": total, "grade": grade}
+
+
+_GRADES = (("A", Decimal(90)), ("B", Decimal(80)), ("C", Decimal(60)), ("D", ZERO))
 
 
 # --- numpy ---------------------------------------------------------------------------------

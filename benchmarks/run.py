@@ -83,6 +83,14 @@ def per_record(n_subjects: int, rounds: int) -> None:
         f"{r:.2f}×",
         f"{a / n_subjects * 1e6:.0f} vs {b / n_subjects * 1e6:.0f} µs/subject (target ≤ 1.5×)",
     )
+    for d in data:  # ... and the same findings: ids, outcomes, messages, total and grade
+        mine_r = ev.subject(d)
+        theirs_r = baselines.findings(groups, rs.id, d.subject, d.values)
+        assert [(f.rule_id, f.outcome, f.message, f.message_en) for f in mine_r.findings] == [
+            (f["rule_id"], f["outcome"], f["message"], f["message_en"])
+            for f in theirs_r["findings"]
+        ], "baseline findings disagree"
+        assert (mine_r.total, mine_r.grade) == (theirs_r["total"], theirs_r["grade"])
     r, a, b = ratio(
         lambda: [ev.subject(d) for d in data],
         lambda: [baselines.findings(groups, rs.id, d.subject, d.values) for d in data],

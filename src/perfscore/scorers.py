@@ -42,6 +42,23 @@ class Scored:
     detail: str | None = None
 
 
+_new = object.__new__
+
+
+def _scored(
+    points: Decimal | None = None,
+    grade: str | None = None,
+    met: bool | None = None,
+    threshold: Mapping[str, Any] | None = None,
+    detail: str | None = None,
+) -> Scored:
+    """``Scored(...)`` without the frozen dataclass's per-field ``object.__setattr__`` (the
+    built-in scorers make one per indicator per subject): the same class and attributes."""
+    s = _new(Scored)
+    s.__dict__.update(points=points, grade=grade, met=met, threshold=threshold, detail=detail)
+    return s
+
+
 class Scorer(Protocol):
     """Turns a value into points within [0, weight] (or into a letter of the rule set's scale)."""
 
@@ -164,7 +181,7 @@ class ThresholdScorer:
         met = _OPS[self.op](v, t)
         full = self.points_met if self.points_met is not None else _weight(weight)
         pts = full if met else self.points_otherwise
-        return Scored(points=pts, met=met, threshold={"op": self.op, "value": t})
+        return _scored(points=pts, met=met, threshold={"op": self.op, "value": t})
 
 
 @register_scorer("threshold")
@@ -211,7 +228,7 @@ class ProportionalScorer:
             else:
                 ratio = max(ZERO, ONE - abs(v - t) / abs(t))
         ratio = min(ONE, max(ZERO, ratio))
-        return Scored(points=w * ratio, met=met, threshold={"op": op, "value": t})
+        return _scored(points=w * ratio, met=met, threshold={"op": op, "value": t})
 
 
 @register_scorer("proportional")
@@ -244,14 +261,14 @@ class DeductScorer:
         op = "<=" if self.direction == "above" else ">="
         threshold = {"op": op, "value": s}
         if beyond <= 0:
-            return Scored(points=w, met=True, threshold=threshold)
+            return _scored(points=w, met=True, threshold=threshold)
         units = beyond / self.per
         if self.count == "started":
             units = Decimal(math.ceil(units))
         elif self.count == "completed":
             units = Decimal(math.floor(units))
         pts = max(self.floor, w - units * self.points)
-        return Scored(
+        return _scored(
             points=min(w, pts),
             met=False,
             threshold=threshold,
@@ -340,12 +357,12 @@ def _band_result(band: _Band | None, otherwise: Decimal | str | None, yields: st
         if otherwise is None:
             raise EvaluationError("the value falls outside every band and no 'otherwise' is given")
         if isinstance(otherwise, Decimal):
-            return Scored(points=otherwise, threshold={"name": "otherwise"})
-        return Scored(grade=otherwise, threshold={"name": "otherwise"})
+            return _scored(points=otherwise, threshold={"name": "otherwise"})
+        return _scored(grade=otherwise, threshold={"name": "otherwise"})
     th = {"name": band.interval.describe(), "range": band.interval.describe()}
     if yields == "grade":
-        return Scored(grade=band.grade, threshold=th)
-    return Scored(points=band.points, threshold=th)
+        return _scored(grade=band.grade, threshold=th)
+    return _scored(points=band.points, threshold=th)
 
 
 @dataclass
@@ -489,7 +506,7 @@ class TierScorer:
         ratio = default if raw is None else _num(raw, "ratio")
         if ratio not in interval:
             raise EvaluationError(f"ratio {ratio} is outside tier {chosen!r} {interval.describe()}")
-        return Scored(points=w * ratio, threshold={"name": chosen, "range": interval.describe()})
+        return _scored(points=w * ratio, threshold={"name": chosen, "range": interval.describe()})
 
 
 @register_scorer("tier")
@@ -533,7 +550,7 @@ class FormulaScorer:
         w = _weight(weight)
         raw = _num(self.expr(scope), "formula")
         clamped = min(w, max(ZERO, raw))
-        return Scored(
+        return _scored(
             points=clamped, detail=None if clamped == raw else f"formula gave {raw}, clamped"
         )
 
