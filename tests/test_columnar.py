@@ -353,3 +353,64 @@ def test_a_missing_column_is_missing_in_every_row(scorer: ColumnarScorer) -> Non
     assert res.totals_decimal() == same.totals_decimal()
     assert all(res.outcomes(r) == same.outcomes(r) for r in res.rule_ids)
     assert res.outcomes("d3") == ["not_applicable", "not_applicable"]
+
+
+# --- cases found by an independent review (each differed from the per-record path) -----------
+
+_EXTREME = """
+perfscore: 1
+id: extreme
+title: extreme floats
+version: "1"
+settings: {places: 2, zero_division: not_applicable}
+inputs:
+  x: {type: number}
+  y: {type: number}
+  z: {type: number}
+  executed: {type: money}
+  budget: {type: money}
+metrics:
+  m: {expr: x / y * z}
+  q: {expr: x / y / (x / y)}
+  u: {expr: x * y / z / z}
+  big: {expr: x * 1e299}
+  over: {expr: executed - budget}
+indicators:
+  - {id: t1, title: T1, weight: 10, value: m, scorer: {type: threshold, op: ">=", target: 0}}
+  - {id: t2, title: T2, weight: 10, value: q, scorer: {type: threshold, op: ">=", target: 1}}
+  - {id: t3, title: T3, weight: 10, value: u, scorer: {type: threshold, op: ">=", target: 0.5}}
+  - {id: t4, title: T4, weight: 10, value: big, scorer: {type: threshold, op: ">=", target: 0.0000000001}}
+  - {id: p1, title: P1, weight: 10, value: over, scorer: {type: proportional, target: 0.00999, direction: lower}}
+"""
+
+
+@pytest.mark.parametrize(
+    "row",
+    [
+        {"x": 1e14, "y": 1e-300, "z": 0.0},  # inf/inf and inf·0 give NaN: must not be decided
+        {"x": 1e-200, "y": 1e-200, "z": 1e-200},  # x·y underflows to 0 while the exact u is 1
+        {"x": 1e-311, "y": 1.0, "z": 1.0},  # a subnormal input: its repr is not within u of it
+        {"x": 1.0, "y": 1.0, "z": 1.0, "executed": 1234567.02, "budget": 1234567.0},  # cancellation
+        {"x": 1.0, "y": 2.0, "z": 3.0, "executed": 100.01, "budget": 100.0},
+    ],
+)
+def test_extreme_floats_and_cancellation_stay_exact(row: dict) -> None:
+    cs = ColumnarScorer(perfscore.load_ruleset_text(_EXTREME, source="extreme.yaml"))
+    assert cs.supported, cs.reason
+    names = ("x", "y", "z", "executed", "budget")
+    cols = {n: np.array([row.get(n, 1.0), 2.0, 0.5]) for n in names}
+    _assert_same(cs, cols)
+
+
+def test_frame_shapes_found_in_review(scorer: ColumnarScorer) -> None:
+    pd = pytest.importorskip("pandas")
+    base = {
+        "a": [95.0, 1.0],
+        "b": [100.0, 2.0],
+        "c": [1.0, 2.0],
+        "p": [10.0, 20.0],
+        "k": [1.0, 2.0],
+    }
+    odd = pd.DataFrame({**base, "column_names": ["x", "y"]})  # not a pyarrow attribute here
+    assert scorer.score(odd).totals_decimal() == scorer.score(pd.DataFrame(base)).totals_decimal()
+    assert len(scorer.score({"unrelated": [1, 2, 3], "other": [4, 5, 6], "more": [7, 8, 9]})) == 3

@@ -132,8 +132,8 @@ def _compare(ctx: _Ctx, a: _V, op: str, b: _V) -> Any:
         t = float(b.v)
         e = c * (abs(t) * (1 + b.k)) / (1 - c)
         # undecided: a within [t - e, t + e], widened by an ulp each side for the two roundings
-        above = a.v > np.nextafter(t + e, math.inf)
-        not_below = a.v >= np.nextafter(t - e, -math.inf)
+        above = a.v > math.nextafter(t + e, math.inf)
+        not_below = a.v >= math.nextafter(t - e, -math.inf)
         if np.count_nonzero(not_below) != np.count_nonzero(above):  # above ⊆ not_below
             ctx.flag(not_below ^ above)
         # a decided row is either above t + e or below t − e
@@ -166,8 +166,8 @@ def _fail(ctx: _Ctx, a: _V, op: str, b: _V, out: Any = None) -> Any:
     c = SAFETY * U * (a.k + 1)
     t = float(b.v)
     e = c * (abs(t) * (1 + b.k)) / (1 - c)
-    hi_edge = np.nextafter(t + e, math.inf)
-    not_below = a.v >= np.nextafter(t - e, -math.inf)
+    hi_edge = math.nextafter(t + e, math.inf)
+    not_below = a.v >= math.nextafter(t - e, -math.inf)
     if op in (">=", ">"):
         above = np.greater(a.v, hi_edge)
         # counted on the same comparisons, so NaN rows (false in both) cannot hide a tie
@@ -201,9 +201,17 @@ def _decide_exactly(ctx: _Ctx, a: _V, op: str, b: _V, rows: Any, fail: Any) -> N
         fail[row] = not met
 
 
+_TINY = 2.2250738585072014e-308  # the smallest normal float64
+
+
 def _const(x: Decimal) -> _V:
+    f = float(x)
+    if not abs(f) < 1e300:
+        raise Unsupported(f"number {x} is beyond the float64 range this path allows")
+    if f != 0 and abs(f) < 1e-300:  # subnormal-ish: only an absolute bound holds
+        return _V(f, abs(f) + 1e-290, 1.0, exact=x)
     # |float(x) − x| <= u·|float(x)|: a relative bound, like an input's
-    return _V(float(x), None, 1.0, exact=x)
+    return _V(f, None, 1.0, exact=x)
 
 
 class _Expr:
@@ -296,6 +304,11 @@ class _Expr:
         out = self.fn(ctx)
         if np.ndim(out.v) == 0:  # a constant expression
             return _V(np.full(ctx.n, out.v), np.full(ctx.n, out.m()), out.k)
+        # inf or NaN (overflow, inf/inf, inf·0) would slip through the comparisons: one
+        # reduction finds out whether any row has one (a finite overflowing sum only costs
+        # the per-row test)
+        if not math.isfinite(float(np.sum(out.v))):
+            ctx.flag(~np.isfinite(out.v))
         return out  # type: ignore[no-any-return]
 
 
@@ -479,11 +492,14 @@ class ColumnarScorer:
             pr = cast(ProportionalScorer, sc)
             if pr.target.const is None:
                 raise Unsupported(f"{node.id}: target expression")
+            _const(pr.target.const)  # in range (raises Unsupported otherwise)
             spec = ("proportional", pr.direction, pr.target.const, w)
         elif t is DeductScorer:
             de = cast(DeductScorer, sc)
             if de.start.const is None:
                 raise Unsupported(f"{node.id}: start expression")
+            for x in (de.start.const, de.per, de.points, de.floor, w):
+                _const(x)
             spec = (
                 "deduct",
                 de.direction,
@@ -533,6 +549,8 @@ class ColumnarScorer:
                     edge_ops.append(">")  # all three fall through: the same either way
                 else:
                     edge_ops.append(None)
+            for edge in edges:
+                _const(edge)
             spec = ("bands", bands, other, edges, slots, edge_ops)
             use_met = False
         elif t is FormulaScorer:
@@ -568,12 +586,30 @@ class ColumnarScorer:
         )
         if self.supported:
             for lo in range(0, n, CHUNK):
-                hi = min(n, lo + CHUNK)
-                self._chunk(res, {k: v[lo:hi] for k, v in cols.items()}, lo, hi)
+                self._span(res, cols, lo, min(n, lo + CHUNK))
         rows = np.flatnonzero(res.fallback)
         if len(rows):
             self._per_record(res, cols, rows)
         return res
+
+    def _span(self, res: ColumnarResult, cols: Mapping[str, Any], lo: int, hi: int) -> None:
+        """Score rows ``lo:hi``.  Where float64 under- or overflowed (values such as 1e-200
+        multiplied together), relative error bounds no longer hold: the span is split and
+        scored again, down to 64 rows, which then take the per-record path."""
+        trouble: list[str] = []
+        with np.errstate(
+            divide="ignore", invalid="ignore", over="call", under="call",
+            call=lambda kind, _flag: trouble.append(kind),
+        ):  # fmt: skip
+            self._chunk(res, {k: v[lo:hi] for k, v in cols.items()}, lo, hi)
+        if not trouble:
+            return
+        if hi - lo <= 64:
+            res.fallback[lo:hi] = True
+            return
+        step = max(64, -(-(hi - lo) // 16))
+        for start in range(lo, hi, step):
+            self._span(res, cols, start, min(hi, start + step))
 
     def _chunk(self, res: ColumnarResult, cols: dict[str, Any], lo: int, hi: int) -> None:
         n = hi - lo
@@ -611,24 +647,26 @@ class ColumnarScorer:
                 if spec.type == "integer":
                     ok &= raw == np.floor(raw)
                 ctx.flag(~ok)  # (otherwise the whole chunk is present and in range)
+            if not (low > _TINY or high < -_TINY):  # zeros or both signs: any subnormals?
+                sub = (raw > -_TINY) & (raw < _TINY) & (raw != 0)
+                if sub.any():  # their repr is not within u of them: the exact path decides
+                    ctx.flag(sub)
             if spec.type == "percent":
                 ctx.cache[name] = _V(raw / 100.0, None, 2.0, name=name)
             else:
                 ctx.cache[name] = _V(raw, None, 1.0, name=name)
-        with np.errstate(all="ignore"):
-            for name, expr in self.metrics:
-                got = expr(ctx)
-                ctx.cache[name] = _V(got.v, got.mag, got.k, name=name)
-            total = np.zeros(n)
-            for node in self.plan:
-                pts, _ = self._run(node, ctx, res, lo, hi)
-                total += pts
-            checks = [
-                (cid, self._check(ctx, left, right, tol))
-                for cid, left, right, tol in self.check_plan
-            ]
-            sl = slice(lo, hi)
-            res.total[sl] = total  # rows that fall back may hold NaN here: replaced later
+        for name, expr in self.metrics:
+            got = expr(ctx)
+            ctx.cache[name] = _V(got.v, got.mag, got.k, name=name)
+        total = np.zeros(n)
+        for node in self.plan:
+            pts, _ = self._run(node, ctx, res, lo, hi)
+            total += pts
+        checks = [
+            (cid, self._check(ctx, left, right, tol)) for cid, left, right, tol in self.check_plan
+        ]
+        sl = slice(lo, hi)
+        res.total[sl] = total  # rows that fall back may hold NaN here: replaced later
         res.has_total[sl] = True
         grade = np.full(n, -1, np.int8)
         if self.min_cov_ok:
@@ -759,9 +797,13 @@ class ColumnarScorer:
                 if t < 0:
                     ratio = _V(np.zeros(ctx.n), None, 1.0)
                 else:
-                    r = float(t) / np.where(v.v == 0, 1.0, v.v)
+                    safe = np.where(v.v == 0, 1.0, v.v)
+                    r = float(t) / safe
                     clipped = np.minimum(np.maximum(r, 0.0), 1.0)
-                    ratio = _V(np.where(pos, clipped, 0.0), None, v.k + 2)
+                    # t/v inherits v's error relative to |v|: with an absolute bound (after
+                    # + or −, where cancellation makes it large) carry it as a magnitude
+                    mag = None if v.mag is None else np.abs(r) * v.mag / np.abs(safe)
+                    ratio = _V(np.where(pos, clipped, 0.0), mag, v.k + 2)
             else:
                 met = _compare(ctx, v, "==", tv)
                 if t == 0:
@@ -955,8 +997,9 @@ class ColumnarScorer:
 
 def _keys(data: Any) -> set[str]:
     """Column names of a mapping, pandas/polars DataFrame or pyarrow Table/RecordBatch."""
-    if hasattr(data, "column_names"):  # pyarrow (its .columns are the arrays)
-        return set(data.column_names)
+    names = getattr(data, "column_names", None)
+    if isinstance(names, list):  # pyarrow (its .columns are the arrays)
+        return set(names)
     if hasattr(data, "columns"):
         return {str(c) for c in data.columns}
     return set(data.keys())
@@ -966,6 +1009,8 @@ def _rows(data: Any) -> int:
     for attr in ("num_rows", "height"):  # pyarrow, polars
         if isinstance(getattr(data, attr, None), int):
             return int(getattr(data, attr))
+    if isinstance(data, Mapping):  # columns by name: the length of any column
+        return len(next(iter(data.values()))) if data else 0
     return len(data)
 
 
