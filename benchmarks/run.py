@@ -157,24 +157,18 @@ def load(rounds: int) -> None:
     from perfscore import _yaml, expr
 
     text = gen.ruleset_text(1000, checks=0)
+    distinct = gen.ruleset_text(1000, checks=0, distinct=True)
 
-    def cold() -> None:  # as in a fresh process: no compiled code or resolved scalars to reuse
+    def cold(text: str) -> None:  # as in a fresh process: no compiled code or scalars to reuse
         expr.clear_code_cache()
         _yaml._RESOLVED.clear()
         perfscore.load_ruleset_text(text, source="bench1000.yaml")
 
-    t = best(cold, rounds)
+    t = best(lambda: cold(text), rounds)
     row("load+validate+compile 1,000 indicators", f"{t:.3f} s", "cold caches (target < 0.5 s)")
     w = best(lambda: perfscore.load_ruleset_text(text, source="bench1000.yaml"), rounds)
     row("  the same, loaded again in one process", f"{w:.3f} s", "code/resolver caches warm")
-    distinct = gen.ruleset_text(1000, checks=0, distinct=True)
-
-    def cold_distinct() -> None:
-        expr.clear_code_cache()
-        _yaml._RESOLVED.clear()
-        perfscore.load_ruleset_text(distinct, source="bench1000d.yaml")
-
-    d = best(cold_distinct, rounds)
+    d = best(lambda: cold(distinct), rounds)
     row(
         "  1,000 indicators, every formula different",
         f"{d:.3f} s",

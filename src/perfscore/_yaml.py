@@ -238,7 +238,6 @@ _ALIAS_OR_ANCHOR = re.compile(r"(?:^|[\s\[{,])[&*][^\s,\[\]{}]", re.M)
 _CParser: Any = getattr(getattr(yaml, "cyaml", None), "CParser", None)
 
 if _CParser is not None:
-
     _RESOLVED: dict[str, str] = {}  # plain scalar text -> implicit tag (pure; bounded)
     _base_resolve: Callable[..., str] = yaml.resolver.BaseResolver.resolve
 
@@ -602,7 +601,11 @@ def _fail(
     path: PathKey = (),
     cause: BaseException | None = None,
 ) -> NoReturn:
-    problem = Problem(
+    raise error([_problem(source, message, mark, path)]) from cause
+
+
+def _problem(source: str, message: str, mark: Mark | None, path: PathKey) -> Problem:
+    return Problem(
         message,
         source=source,
         line=mark.line if mark else None,
@@ -610,7 +613,6 @@ def _fail(
         path=path,
         code="yaml",
     )
-    raise error([problem]) from cause
 
 
 def _yaml_error_message(exc: yaml.MarkedYAMLError) -> str:
@@ -713,19 +715,7 @@ def load_yaml_text(
                 path,
             )
         if converter.problems:
-            raise error(
-                [
-                    Problem(
-                        message,
-                        source=source,
-                        line=where.line if where else None,
-                        column=where.column if where else None,
-                        path=path,
-                        code="yaml",
-                    )
-                    for message, where, path in converter.problems
-                ]
-            )
+            raise error([_problem(source, *found) for found in converter.problems])
         data = converter.build(root, ())
     except _Fatal as exc:
         _fail(error, source, exc.message, exc.mark, exc.path)

@@ -126,22 +126,8 @@ class _Ctx:
 
 def _compare(ctx: _Ctx, a: _V, op: str, b: _V) -> Any:
     """``a op b`` where decided; undecided rows are flagged (their value is irrelevant)."""
-    if a.mag is None and np.ndim(b.v) == 0:
-        # |a| <= |b| + |d|, so  |d| <= S·u·(k_a·|a| + k_b·|b| + |d|)  implies  |d| <= T:
-        c = SAFETY * U * (a.k + 1)
-        t = float(b.v)
-        e = c * (abs(t) * (1 + b.k)) / (1 - c)
-        # undecided: a within [t - e, t + e], widened by an ulp each side for the two roundings
-        above = a.v > math.nextafter(t + e, math.inf)
-        not_below = a.v >= math.nextafter(t - e, -math.inf)
-        if np.count_nonzero(not_below) != np.count_nonzero(above):  # above ⊆ not_below
-            ctx.flag(not_below ^ above)
-        # a decided row is either above t + e or below t − e
-        if op in (">=", ">"):
-            return above
-        if op in ("<=", "<"):
-            return ~above
-        return np.zeros(ctx.n, bool) if op == "==" else np.ones(ctx.n, bool)
+    if op in (">=", ">", "<=", "<") and a.mag is None and np.ndim(b.v) == 0:
+        return np.logical_not(_fail(ctx, a, op, b))  # the fast guard lives there
     d = a.v - b.v
     tol = a.tol() + b.tol() + (SAFETY * U) * np.abs(d)
     ctx.flag(np.abs(d) <= tol)
@@ -549,9 +535,15 @@ class ColumnarScorer:
                     edge_ops.append(">")  # all three fall through: the same either way
                 else:
                     edge_ops.append(None)
-            for edge in edges:
-                _const(edge)
-            spec = ("bands", bands, other, edges, slots, edge_ops)
+            # per edge: the constant to compare with ('>' or '>='; with no exact value where
+            # the edge's own band is neither neighbour, so those ties fall back) — built once
+            cuts = []
+            for edge, op in zip(edges, edge_ops, strict=True):
+                c = _const(edge)
+                cuts.append((op, c) if op else (">", _V(c.v, c.mag, c.k)))  # no exact value
+            fills = [0 if p is None else p for p in slots]
+            steps = [float(fills[j] - fills[j + 1]) for j in range(len(edges))]
+            spec = ("bands", bands, other, cuts, slots, float(fills[-1]), steps)
             use_met = False
         elif t is FormulaScorer:
             fs = cast(FormulaScorer, sc)
@@ -848,17 +840,12 @@ class ColumnarScorer:
         elif kind == "bands" and v is not None and v.mag is None and spec[3]:
             # slot = number of edges below v (exact for rows away from every edge; rows near
             # one are flagged by the guard): points = p_last + Σ_j [v <= edge_j]·(p_j − p_j+1)
-            _, _, _, edges, slots, edge_ops = spec
-            fills = [0 if p is None else p for p in slots]
-            pts = np.full(ctx.n, float(fills[-1]))
-            below = [
-                _fail(ctx, v, op or ">", _const(edge) if op else _V(float(edge), None, 1.0))
-                for edge, op in zip(edges, edge_ops, strict=True)
-            ]
-            for j, fail in enumerate(below):
-                step = fills[j] - fills[j + 1]
+            _, _, _, cuts, slots, last, steps = spec
+            pts = np.full(ctx.n, last)
+            below = [_fail(ctx, v, op, cut) for op, cut in cuts]
+            for fail, step in zip(below, steps, strict=True):
                 if step:
-                    pts += np.multiply(fail, float(step))
+                    pts += np.multiply(fail, step)
             m = len(below)
             for j, p in enumerate(slots):  # no band and no 'otherwise': an error finding
                 if p is None:  # slot j: above edge j−1 (if any) and not above edge j (if any)
@@ -870,7 +857,7 @@ class ColumnarScorer:
                         ctx.flag(~below[j - 1] & below[j])
         elif kind == "bands":
             assert v is not None
-            _, bands, other, _, _, _ = spec
+            _, bands, other, _, _, _, _ = spec
             pts = np.zeros(ctx.n)
             found = np.zeros(ctx.n, bool)
             for interval, p in bands:

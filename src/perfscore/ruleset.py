@@ -7,12 +7,10 @@ report.total, report.grade, report.findings, report.to_json()
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
-import gc
 import hashlib
 import os
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from decimal import Decimal
 from typing import Any
@@ -20,6 +18,7 @@ from typing import Any
 import pydantic
 
 from . import model as m
+from ._gc import collector_paused
 from ._yaml import Document, load_yaml_file, load_yaml_text
 from .compile import Compiled, compile_model
 from .errors import DataError, EvaluationError, Problem, RuleSetError, did_you_mean
@@ -517,7 +516,7 @@ def load_ruleset(
 ) -> RuleSet:
     """Load, validate and compile a rule-set file.  Raises :class:`RuleSetError` listing every
     problem as ``file:line:col: path: message``."""
-    with _collector_paused():
+    with collector_paused():
         return _from_document(resolve(path), functions)
 
 
@@ -525,22 +524,8 @@ def load_ruleset_text(
     text: str, *, source: str = "<string>", functions: FunctionRegistry | None = None
 ) -> RuleSet:
     """Like :func:`load_ruleset`, from YAML text (handy in tests and notebooks)."""
-    with _collector_paused():
+    with collector_paused():
         return _from_document(load_yaml_text(text, source=source), functions)
-
-
-@contextlib.contextmanager
-def _collector_paused() -> Iterator[None]:
-    """Loading builds tens of thousands of small objects and frees almost none of them, so the
-    cyclic garbage collector would rescan them over and over (half the load time of a
-    1,000-indicator rule set).  Paused while loading; left alone if the caller disabled it."""
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
 
 
 def sha256_of(path: str | os.PathLike[str]) -> str:
@@ -604,5 +589,5 @@ def _functions_state(functions: FunctionRegistry) -> FunctionRegistry | None:
 
 
 def _unpickle_ruleset(state: Any, functions: FunctionRegistry | None) -> RuleSet:
-    with _collector_paused():
+    with collector_paused():
         return _from_document(_doc_from_state(state, {}), functions)
