@@ -15,7 +15,10 @@ def test_quick_benchmark_prints_every_row() -> None:
     pytest.importorskip("numpy")
     out = subprocess.run(
         [sys.executable, str(ROOT / "benchmarks" / "run.py"), "--quick"],
-        capture_output=True, text=True, timeout=300, check=True,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=True,
     ).stdout
     for label in (
         "per-record points",

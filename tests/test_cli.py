@@ -103,8 +103,17 @@ def test_test_show_list_rules_and_waivers(tmp_path: Path) -> None:
     assert "start: 0.98" in out
     code, out, _ = run("list-rules")
     assert code == 0 and "cn_dept_overall" in out and "omb_part" in out
-    code, out, _ = run("score", RULES, DATA, "--format", "json", "--waivers",
-                       str(ROOT / "examples" / "waivers-2023.yaml"), "--as-of", "2024-01-01")
+    code, out, _ = run(
+        "score",
+        RULES,
+        DATA,
+        "--format",
+        "json",
+        "--waivers",
+        str(ROOT / "examples" / "waivers-2023.yaml"),
+        "--as-of",
+        "2024-01-01",
+    )
     doc = json.loads(out)
     assert code == 0 and doc["run"]["waivers"]["as_of"] == "2024-01-01"
     assert [f["rule_id"] for f in doc["findings"] if "waiver" in f] == ["adjustment_explained"]
@@ -114,8 +123,15 @@ def test_test_show_list_rules_and_waivers(tmp_path: Path) -> None:
 
 def test_score_reports_directly_with_a_template() -> None:
     sample = ROOT / "examples" / "reports" / "sample-dept-2023.txt"
-    code, out, _ = run("score", str(ROOT / "rules" / "cn-report-checks.yaml"), str(sample),
-                       "--template", "cn-dept-self-eval", "--format", "json")
+    code, out, _ = run(
+        "score",
+        str(ROOT / "rules" / "cn-report-checks.yaml"),
+        str(sample),
+        "--template",
+        "cn-dept-self-eval",
+        "--format",
+        "json",
+    )
     doc = json.loads(out)
     assert code == 0
     outcomes = {f["rule_id"]: f["outcome"] for f in doc["findings"]}
@@ -126,8 +142,10 @@ def test_score_reports_directly_with_a_template() -> None:
 
 def test_duplicate_subjects_make_the_run_incomplete(tmp_path: Path) -> None:
     data = tmp_path / "dup.yaml"
-    data.write_text("- {id: a, values: {budget: 1, executed: 1}}\n- {id: a, values: {budget: 2, executed: 2}}\n",
-                    encoding="utf-8")
+    data.write_text(
+        "- {id: a, values: {budget: 1, executed: 1}}\n- {id: a, values: {budget: 2, executed: 2}}\n",
+        encoding="utf-8",
+    )
     _, out, _ = run("score", RULES, str(data), "--format", "json")
     doc = json.loads(out)
     assert doc["run"]["complete"] is False

@@ -35,12 +35,12 @@ RS = perfscore.load_ruleset_text(
 BASE = {"budget": 100, "executed": 96, "other": 1}
 
 ACCEPTED: list[tuple[str, Any, Any]] = [
-    ("budget", "3,435.02", Decimal("3435.02")),           # thousands separators
-    ("budget", "３４３５．０２", Decimal("3435.02")),          # full-width digits (NFKC)
-    ("budget", "3435.02万元", Decimal("3435.02")),          # the declared unit
+    ("budget", "3,435.02", Decimal("3435.02")),  # thousands separators
+    ("budget", "３４３５．０２", Decimal("3435.02")),  # full-width digits (NFKC)
+    ("budget", "3435.02万元", Decimal("3435.02")),  # the declared unit
     ("budget", " 100 ", Decimal(100)),
-    ("budget", 100.5, Decimal("100.5")),                    # a Python float goes through repr
-    ("rate", "99.4%", Decimal("0.994")),                     # percentage points → ratio
+    ("budget", 100.5, Decimal("100.5")),  # a Python float goes through repr
+    ("rate", "99.4%", Decimal("0.994")),  # percentage points → ratio
     ("rate", "99.4 %", Decimal("0.994")),
     ("rate", 99.4, Decimal("0.994")),
     ("rate", "９９．４％", Decimal("0.994")),
@@ -49,7 +49,7 @@ ACCEPTED: list[tuple[str, Any, Any]] = [
     ("ok", "是", True),
     ("ok", "否", False),
     ("ok", "yes", True),
-    ("history", {"2022": 98, 2023: "101%"}, None),          # years as text or numbers
+    ("history", {"2022": 98, 2023: "101%"}, None),  # years as text or numbers
 ]
 
 REFUSED: list[tuple[str, Any, str]] = [
@@ -60,7 +60,7 @@ REFUSED: list[tuple[str, Any, str]] = [
     ("budget", float("-inf"), "expected a finite number"),
     ("budget", -5, "below the minimum 0"),
     ("budget", "12,34,5", "expected a number"),
-    ("budget", "3435.02元", "expected a number"),           # a unit other than the declared one
+    ("budget", "3435.02元", "expected a number"),  # a unit other than the declared one
     ("budget", "99%", "a percentage where none is expected"),
     ("budget", True, "expected a number, got true"),
     ("budget", [1, 2], "expected a number, got a list"),
@@ -87,7 +87,9 @@ def test_accepted_with_normalisation(field: str, raw: Any, stored: Any) -> None:
 
 
 @pytest.mark.parametrize(("field", "raw", "message"), REFUSED)
-def test_refused_values_give_error_findings_naming_the_field(field: str, raw: Any, message: str) -> None:
+def test_refused_values_give_error_findings_naming_the_field(
+    field: str, raw: Any, message: str
+) -> None:
     result = RS.evaluate({"id": "s", "values": {**BASE, field: raw}}).subjects[0]
     errors = [f for f in result.findings if f.outcome == "error"]
     assert errors, "a bad value must never pass silently"
@@ -106,12 +108,21 @@ def test_zero_denominator_is_what_the_rule_set_declares() -> None:
 def test_unknown_fields_are_noted_not_scored() -> None:
     result = RS.evaluate({"id": "s", "values": {**BASE, "budgt": 5}}).subjects[0]
     assert result.complete
-    assert [n.message for n in result.notifications] == ["unknown field 'budgt' is ignored (did you mean 'budget'?)"]
+    assert [n.message for n in result.notifications] == [
+        "unknown field 'budgt' is ignored (did you mean 'budget'?)"
+    ]
 
 
 def test_a_batch_with_broken_records_is_still_scored_and_marked_incomplete() -> None:
-    report = RS.evaluate([{"id": "a", "values": BASE}, "not a record", None, {"id": "a", "values": BASE},
-                          {"id": "c", "values": {**BASE, "budget": "x"}}])
+    report = RS.evaluate(
+        [
+            {"id": "a", "values": BASE},
+            "not a record",
+            None,
+            {"id": "a", "values": BASE},
+            {"id": "c", "values": {**BASE, "budget": "x"}},
+        ]
+    )
     assert len(report.subjects) == 5
     assert report.subjects[0].complete
     assert not report.subjects[1].complete and not report.subjects[2].complete

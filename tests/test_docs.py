@@ -68,7 +68,9 @@ def _examples() -> list[Example]:
                 current = Example(b)
                 examples.append(current)
             elif b.info == "yaml data":
-                assert current is not None, f"{b.doc}:{b.line}: a yaml data block before any yaml rules block"
+                assert current is not None, (
+                    f"{b.doc}:{b.line}: a yaml data block before any yaml rules block"
+                )
                 current.data.append(b)
     return examples
 
@@ -126,7 +128,9 @@ def _check_one(result: perfscore.SubjectResult, key: str, value: str, where: str
             got = getattr(score, attr)
     want = _want(attr, value)
     if isinstance(want, Decimal):
-        assert got is not None and Decimal(got) == want, f"{where}: {key} is {got}, the doc says {value}"
+        assert got is not None and Decimal(got) == want, (
+            f"{where}: {key} is {got}, the doc says {value}"
+        )
     else:
         assert got == want, f"{where}: {key} is {got!r}, the doc says {value}"
 
@@ -149,24 +153,28 @@ def _broken_with_console() -> list[tuple[Block, Block]]:
         blocks = _blocks(path)
         for i, b in enumerate(blocks):
             if b.info == "yaml rules-broken":
-                nxt = next((c for c in blocks[i + 1:] if c.info == "console"), None)
+                nxt = next((c for c in blocks[i + 1 :] if c.info == "console"), None)
                 if nxt is not None and "perfscore validate" in nxt.text:
                     pairs.append((b, nxt))
     return pairs
 
 
 def test_every_broken_example_is_refused() -> None:
-    broken = [b for p in sorted(DOCS.glob("*.md")) for b in _blocks(p) if b.info == "yaml rules-broken"]
+    broken = [
+        b for p in sorted(DOCS.glob("*.md")) for b in _blocks(p) if b.info == "yaml rules-broken"
+    ]
     assert broken, "getting-started shows a broken rule set"
     for b in broken:
         with pytest.raises(perfscore.RuleSetError):
             perfscore.load_ruleset_text(b.text)
 
 
-@pytest.mark.parametrize(("broken", "console"), _broken_with_console(),
-                         ids=lambda b: f"{b.doc}:{b.line}")
-def test_validate_output_matches_the_doc(broken: Block, console: Block, tmp_path: Path,
-                                         monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.mark.parametrize(
+    ("broken", "console"), _broken_with_console(), ids=lambda b: f"{b.doc}:{b.line}"
+)
+def test_validate_output_matches_the_doc(
+    broken: Block, console: Block, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     lines = console.text.splitlines()
     command = next(line for line in lines if line.startswith("$ perfscore validate"))
     filename = command.split()[-1]

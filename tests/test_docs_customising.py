@@ -26,7 +26,9 @@ def test_overlay_example_loads_and_changes_what_it_says(tmp_path: Path) -> None:
     overlay = tmp_path / "district.yaml"
     overlay.write_text(block("overlay"), encoding="utf-8")
     rs = perfscore.load_ruleset(overlay)
-    result = rs.evaluate(perfscore.load_subjects(ROOT / "examples" / "liwan-npc-office-2023.yaml")).subjects[0]
+    result = rs.evaluate(
+        perfscore.load_subjects(ROOT / "examples" / "liwan-npc-office-2023.yaml")
+    ).subjects[0]
     assert str(result.finding("execution_rate_score").threshold["value"]) == "0.98"
     assert "satisfaction_score" not in [r.id for r in rs.rules]
 
@@ -34,8 +36,11 @@ def test_overlay_example_loads_and_changes_what_it_says(tmp_path: Path) -> None:
 def test_waiver_example_applies() -> None:
     waivers = load_waivers(text=block("waivers"))
     rs = perfscore.load_ruleset(ROOT / "rules" / "cn-dept-overall.yaml")
-    report = rs.evaluate(perfscore.load_subjects(ROOT / "examples" / "liwan-npc-office-2023.yaml"),
-                         waivers=waivers, as_of=dt.date(2024, 1, 1))
+    report = rs.evaluate(
+        perfscore.load_subjects(ROOT / "examples" / "liwan-npc-office-2023.yaml"),
+        waivers=waivers,
+        as_of=dt.date(2024, 1, 1),
+    )
     assert report.subjects[0].finding("adjustment_explained").waiver is not None
 
 

@@ -371,7 +371,13 @@ def test_sarif_marks_waived_findings_as_suppressed() -> None:
     suppressed = [r for r in sarif["runs"][0]["results"] if "suppressions" in r]
     assert [r["ruleId"] for r in suppressed] == ["adjustment_explained"]
     s = suppressed[0]["suppressions"][0]
-    assert s["kind"] == "external" and s["status"] == "accepted" and "上级政策性追加" in s["justification"]
+    assert (
+        s["kind"] == "external"
+        and s["status"] == "accepted"
+        and "上级政策性追加" in s["justification"]
+    )
     schema_path = root.parent / "shared" / "schemas" / "sarif-schema-2.1.0.json"
     if schema_path.exists():
-        _jsonschema.Draft4Validator(_json.loads(schema_path.read_text(encoding="utf-8"))).validate(sarif)
+        _jsonschema.Draft4Validator(_json.loads(schema_path.read_text(encoding="utf-8"))).validate(
+            sarif
+        )

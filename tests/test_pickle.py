@@ -25,7 +25,12 @@ def test_round_trip_scores_identically(rules: str, data: str) -> None:
     rs = perfscore.load_ruleset(ROOT / rules)
     clone = pickle.loads(pickle.dumps(rs))
     assert clone is not rs
-    assert (clone.id, clone.version, clone.source, clone.sha256) == (rs.id, rs.version, rs.source, rs.sha256)
+    assert (clone.id, clone.version, clone.source, clone.sha256) == (
+        rs.id,
+        rs.version,
+        rs.source,
+        rs.sha256,
+    )
     assert clone.provenance() == rs.provenance()
     assert clone.rules == rs.rules
     subjects = perfscore.load_subjects(ROOT / data)

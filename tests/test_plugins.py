@@ -40,9 +40,21 @@ indicators:
 def installed(tmp_path_factory: pytest.TempPathFactory) -> Path:
     target = tmp_path_factory.mktemp("site")
     subprocess.run(
-        [sys.executable, "-m", "pip", "install", "--quiet", "--no-deps", "--no-build-isolation",
-         "--target", str(target), str(PLUGIN)],
-        check=True, capture_output=True, text=True,
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "install",
+            "--quiet",
+            "--no-deps",
+            "--no-build-isolation",
+            "--target",
+            str(target),
+            str(PLUGIN),
+        ],
+        check=True,
+        capture_output=True,
+        text=True,
     )
     sys.path.insert(0, str(target))
     loaded = load_entry_points(force=True)
@@ -54,7 +66,9 @@ def installed(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def test_rule_set_uses_the_plugin_function_and_scorer(installed: Path) -> None:
     rs = perfscore.load_ruleset_text(RULES)
-    result = rs.evaluate({"id": "d", "values": {"spend": {2022: 100, 2023: 105}, "rate": 90}}).subjects[0]
+    result = rs.evaluate(
+        {"id": "d", "values": {"spend": {2022: 100, 2023: 105}, "rate": 90}}
+    ).subjects[0]
     assert result.finding("growth_ok").value == Decimal("0.05")
     assert result.finding("growth_ok").outcome == "pass"
     band = result.finding("in_band")  # 0.90 is 0.05 below the band, half the tolerance → half marks
@@ -62,11 +76,15 @@ def test_rule_set_uses_the_plugin_function_and_scorer(installed: Path) -> None:
 
 
 def test_plugin_config_is_validated_with_located_errors(installed: Path) -> None:
-    bad = RULES.replace("low: 0.95, high: 1.05, tolerance: 0.1", "low: 1.05, high: 0.95, tolerance: 0, colour: red")
+    bad = RULES.replace(
+        "low: 0.95, high: 1.05, tolerance: 0.1", "low: 1.05, high: 0.95, tolerance: 0, colour: red"
+    )
     with pytest.raises(perfscore.RuleSetError) as info:
         perfscore.load_ruleset_text(bad, source="r.yaml")
     msgs = [str(p) for p in info.value.problems]
-    assert any(m.startswith("r.yaml:9:120:") and "target_band" in m and "tolerance" in m for m in msgs), msgs
+    assert any(
+        m.startswith("r.yaml:9:120:") and "target_band" in m and "tolerance" in m for m in msgs
+    ), msgs
     assert any("colour" in m for m in msgs), msgs
 
 
@@ -108,9 +126,17 @@ def test_plugin_output_format_is_offered_by_the_cli(installed: Path, tmp_path: P
     from perfscore.cli import main
 
     out = tmp_path / "findings.tsv"
-    code = main(["score", str(ROOT / "rules" / "cn-dept-overall.yaml"),
-                 str(ROOT / "examples" / "liwan-npc-office-2023.yaml"), "-o", str(out)],
-                stdout=io.StringIO(), stderr=io.StringIO())
+    code = main(
+        [
+            "score",
+            str(ROOT / "rules" / "cn-dept-overall.yaml"),
+            str(ROOT / "examples" / "liwan-npc-office-2023.yaml"),
+            "-o",
+            str(out),
+        ],
+        stdout=io.StringIO(),
+        stderr=io.StringIO(),
+    )
     lines = out.read_text(encoding="utf-8").splitlines()
     assert code == 0 and lines[0] == "subject\trule\toutcome\tpoints"
     assert "liwan-npc-office-2023\texecution_rate_score\tpass\t10.00" in lines

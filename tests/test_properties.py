@@ -85,7 +85,11 @@ def _is_ruleset(path: Path) -> bool:
 
 
 def _sources() -> list[Source]:
-    out = [Source(f"rules/{p.name}", path=p) for p in sorted(RULES_DIR.glob("*.yaml")) if _is_ruleset(p)]
+    out = [
+        Source(f"rules/{p.name}", path=p)
+        for p in sorted(RULES_DIR.glob("*.yaml"))
+        if _is_ruleset(p)
+    ]
     for path in sorted(CONFORMANCE_DIR.glob("*.yaml")):
         for i, group in enumerate(load_yaml_file(path).data):
             out.append(Source(f"{path.stem}[{i}]", text=group["rules"]))
@@ -122,7 +126,7 @@ def _inline_refs(node: Any, defs: dict[str, Any]) -> Any:
     if isinstance(node, dict):
         ref = node.get("$ref")
         if isinstance(ref, str) and ref.startswith("#/$defs/"):
-            target = _inline_refs(defs[ref[len("#/$defs/"):]], defs)
+            target = _inline_refs(defs[ref[len("#/$defs/") :]], defs)
             rest = {k: _inline_refs(v, defs) for k, v in node.items() if k != "$ref"}
             return {"allOf": [target, rest]} if rest else target
         return {k: _inline_refs(v, defs) for k, v in node.items() if k != "$defs"}
@@ -141,8 +145,14 @@ def validator() -> Draft202012Validator:
     return Draft202012Validator(flat)
 
 
-def run(ident: str, strategy: st.SearchStrategy[Any], check: Any, examples: Any = (),
-        *, share: float = 1.0) -> None:
+def run(
+    ident: str,
+    strategy: st.SearchStrategy[Any],
+    check: Any,
+    examples: Any = (),
+    *,
+    share: float = 1.0,
+) -> None:
     """Run ``check(x)`` for ``x`` drawn from ``strategy`` (a strategy built from the parametrized
     rule set, so hypothesis' ``@example`` can pin known failing inputs first).  ``share`` scales
     the profile's max_examples for checks that are expensive per example (JSON, schema)."""
@@ -192,8 +202,11 @@ def test_parent_is_the_sum_of_its_children(ident: str) -> None:
 @pytest.mark.parametrize("ident", [i for i in ALL if applies(i, "monotone")])
 def test_monotone_in_the_declared_direction(ident: str) -> None:
     rs = ruleset(ident)
-    run(ident, monotone_cases(rs),
-        lambda c: check_monotone(rs, c.record, c.indicator, c.low, c.high))
+    run(
+        ident,
+        monotone_cases(rs),
+        lambda c: check_monotone(rs, c.record, c.indicator, c.low, c.high),
+    )
 
 
 # --- 4. deterministic ---------------------------------------------------------------------------
@@ -202,10 +215,14 @@ def test_monotone_in_the_declared_direction(ident: str) -> None:
 @pytest.mark.parametrize("ident", ALL)
 def test_output_is_deterministic(ident: str) -> None:
     rs, again = ruleset(ident), ruleset_again(ident)
-    run(ident, st.lists(subjects(rs), min_size=1, max_size=2),
-        lambda records: check_deterministic(rs, records[0] if len(records) == 1 else records,
-                                            again=again),
-        share=0.5)
+    run(
+        ident,
+        st.lists(subjects(rs), min_size=1, max_size=2),
+        lambda records: check_deterministic(
+            rs, records[0] if len(records) == 1 else records, again=again
+        ),
+        share=0.5,
+    )
 
 
 # --- 5. hostile records end in findings -----------------------------------------------------------
@@ -222,6 +239,7 @@ def _case(changed: dict[str, Any], clean: dict[str, Any] | None = None) -> BadCa
     clean = dict(clean or {})
     return BadCase({"id": "dept-1", "values": {**clean, **changed}}, clean, frozenset(changed))
 
+
 HUGE = Decimal("1E+300")
 
 #: hostile records that once broke a rule set, replayed first on every run (hypothesis @example):
@@ -229,7 +247,9 @@ HUGE = Decimal("1E+300")
 #: optional 'ratio' was hidden when 'tier' was missing; a field error beside a zero denominator
 #: was named nowhere.  All fixed in src; kept as regressions.
 BAD_EXAMPLES: dict[str, list[BadCase]] = {
-    "rules/cn-dept-overall.yaml": [_case({"satisfaction": HUGE}, {"budget": Decimal(100), "executed": Decimal(90)})],
+    "rules/cn-dept-overall.yaml": [
+        _case({"satisfaction": HUGE}, {"budget": Decimal(100), "executed": Decimal(90)})
+    ],
     "scorers[0]": [_case({"executed": HUGE}, {"budget": Decimal(1)})],
     "scorers[2]": [_case({"rate": HUGE})],
     "scorers[3]": [_case({"rate": HUGE})],
@@ -244,7 +264,6 @@ BAD_EXAMPLES: dict[str, list[BadCase]] = {
 }
 
 
-
 @pytest.mark.parametrize("ident", ALL)
 def test_bad_records_end_in_findings(ident: str) -> None:
     rs = ruleset(ident)
@@ -256,20 +275,26 @@ def test_bad_records_end_in_findings(ident: str) -> None:
 MINI = 'perfscore: 1\nid: mini\ntitle: t\nversion: "1"\n'
 
 
-@pytest.mark.parametrize(("raw", "outcome"), [
-    ("1e15", "pass"),  # the largest accepted magnitude: shown as 1000000000000000%
-    ("1e26", "error"),  # beyond 1e15: a field error ("check the unit")
-    (Decimal("1E+300"), "error"),
-    (10**400, "error"),
-])
+@pytest.mark.parametrize(
+    ("raw", "outcome"),
+    [
+        ("1e15", "pass"),  # the largest accepted magnitude: shown as 1000000000000000%
+        ("1e26", "error"),  # beyond 1e15: a field error ("check the unit")
+        (Decimal("1E+300"), "error"),
+        (10**400, "error"),
+    ],
+)
 def test_huge_percent_value_ends_in_a_finding(raw: Any, outcome: str) -> None:
     """Found by test_bad_records_end_in_findings: 1e26 percentage points and more crashed
     rs.evaluate with decimal.InvalidOperation in numbers.display (quantize beyond 28 digits)."""
-    rs = perfscore.load_ruleset_text(MINI + """\
+    rs = perfscore.load_ruleset_text(
+        MINI
+        + """\
 inputs: {rate: {type: percent}}
 indicators:
   - {id: r, title: R, weight: 5, value: rate, scorer: {type: threshold, op: ">=", target: 0.95}}
-""")
+"""
+    )
     report = rs.evaluate({"rate": raw})
     [f] = report.findings
     assert f.outcome == outcome
@@ -281,11 +306,14 @@ indicators:
 def test_long_number_ends_in_a_finding() -> None:
     """Same root cause without percent: 27 integer digits and a decimal could not be shown to
     2 places in the 28-digit context."""
-    rs = perfscore.load_ruleset_text(MINI + """\
+    rs = perfscore.load_ruleset_text(
+        MINI
+        + """\
 inputs: {amount: {type: money, unit: 万元}}
 indicators:
   - {id: a, title: A, weight: 5, value: amount, scorer: {type: threshold, op: ">=", target: 1}}
-""")
+"""
+    )
     for raw in ("123456789012345678901234567.5", "999999999999999.99"):
         report = rs.evaluate({"amount": raw})
         [f] = report.findings
@@ -296,14 +324,17 @@ indicators:
 def test_optional_read_error_is_not_hidden_by_a_missing_field() -> None:
     """Found by test_bad_records_end_in_findings[scorers[6]]: the tier scorer's optional 'ratio'
     was checked only when 'tier' was usable, so a missing tier hid the ratio's field error."""
-    rs = perfscore.load_ruleset_text(MINI + """\
+    rs = perfscore.load_ruleset_text(
+        MINI
+        + """\
 inputs: {tier: {type: text}, ratio: {type: number}}
 indicators:
   - id: q
     title: Q
     weight: 10
     scorer: {type: tier, tier: tier, ratio: ratio, tiers: [{id: a, range: "[0, 1]"}]}
-""")
+"""
+    )
     [f] = rs.evaluate({"ratio": "abc"}).findings  # was: not_applicable, fields ('tier',)
     assert f.outcome == "error"
     assert "ratio" in f.fields
@@ -312,17 +343,22 @@ indicators:
 def test_field_error_is_named_beside_another_error() -> None:
     """Found by test_bad_records_end_in_findings[checks_grades[0]]: a rule reading a bad field and
     a metric with a zero denominator (zero_division: error) named only the metric's fields."""
-    rs = perfscore.load_ruleset_text(MINI + """\
+    rs = perfscore.load_ruleset_text(
+        MINI
+        + """\
 inputs: {a: {type: number}, b: {type: number}, z: {type: number}}
 metrics: {r: {expr: a / b}}
 indicators:
   - {id: i, title: I, weight: 10, value: z, scorer: {type: threshold, op: ">=", target: r}}
 checks:
   - {id: k, title: K, type: equal, left: z, right: r}
-""")
+"""
+    )
     for f in rs.evaluate({"a": 1, "b": 0, "z": "abc"}).findings:
         assert f.outcome == "error"
-        assert "z" in f.fields, f"{f.rule_id} names {f.fields} ({f.reason}); the bad field z is named nowhere"
+        assert "z" in f.fields, (
+            f"{f.rule_id} names {f.fields} ({f.reason}); the bad field z is named nowhere"
+        )
 
 
 # --- 6. grade consistent with total -------------------------------------------------------------

@@ -54,7 +54,9 @@ def test_a_malformed_test_file_is_refused(tmp_path: Path) -> None:
         run_tests(rules, bad)
 
 
-@pytest.mark.parametrize("tests_file", sorted((ROOT / "rules").glob("*.tests.yaml")), ids=lambda p: p.name)
+@pytest.mark.parametrize(
+    "tests_file", sorted((ROOT / "rules").glob("*.tests.yaml")), ids=lambda p: p.name
+)
 def test_every_bundled_rule_set_test_file_passes(tests_file: Path) -> None:
     rules = tests_file.with_name(tests_file.name.replace(".tests.yaml", ".yaml"))
     suite = run_tests(rules, tests_file)

@@ -78,7 +78,13 @@ def _pytest(project: Path, *args: str) -> subprocess.CompletedProcess[str]:
     env.update(HYPOTHESIS_PROFILE="tiny", PYTHONPATH=str(ROOT / "src"), COLUMNS="80")
     return subprocess.run(
         [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "--tb=short", *args],
-        cwd=project, env=env, capture_output=True, text=True, timeout=300, check=False)
+        cwd=project,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
 
 
 # --- the tutorial -------------------------------------------------------------------------------
@@ -99,7 +105,8 @@ def test_every_python_block_passes_with_the_rule_fixed(tmp_path: Path) -> None:
     project = _project(tmp_path, district)
     # the complete test file, pointed at the (fixed) district rule set as the tutorial says
     (project / "tests" / "test_district.py").write_text(
-        python_blocks()[0].replace(CN, DISTRICT), encoding="utf-8")
+        python_blocks()[0].replace(CN, DISTRICT), encoding="utf-8"
+    )
     done = _pytest(project, "tests")
     assert done.returncode == 0, done.stdout + done.stderr
     assert re.search(r"\b(\d+) passed", done.stdout)
@@ -108,7 +115,8 @@ def test_every_python_block_passes_with_the_rule_fixed(tmp_path: Path) -> None:
 def test_the_wrong_rule_set_fails_as_the_doc_shows(tmp_path: Path) -> None:
     project = _project(tmp_path, doc_file(DISTRICT))
     (project / "tests" / "test_rule_set_properties.py").write_text(
-        python_blocks()[0].replace(CN, DISTRICT), encoding="utf-8")
+        python_blocks()[0].replace(CN, DISTRICT), encoding="utf-8"
+    )
     done = _pytest(project, "tests/test_rule_set_properties.py", "tests/test_doc_block_1.py")
     out = done.stdout
     assert done.returncode == 1, out + done.stderr
@@ -119,13 +127,17 @@ def test_the_wrong_rule_set_fails_as_the_doc_shows(tmp_path: Path) -> None:
         "tests/test_rule_set_properties.py::test_property[monotone]",
     ], out
     shown = doc_output(DISTRICT)
-    for line in ("___________________________ test_property[monotone] ____________________________",
-                 "E   Failing test case: monotone(",
-                 "E       case=MonotoneCase(record={'id': 'dept-1',",
-                 "FAILED tests/test_rule_set_properties.py::test_property[monotone] - Assertion..."):
+    for line in (
+        "___________________________ test_property[monotone] ____________________________",
+        "E   Failing test case: monotone(",
+        "E       case=MonotoneCase(record={'id': 'dept-1',",
+        "FAILED tests/test_rule_set_properties.py::test_property[monotone] - Assertion...",
+    ):
         assert line in shown
         assert line in out, out
-    prefix = "E   AssertionError: satisfaction_score is increasing in satisfaction, but satisfaction="
+    prefix = (
+        "E   AssertionError: satisfaction_score is increasing in satisfaction, but satisfaction="
+    )
     assert prefix in shown and prefix in out, out
 
 
@@ -161,8 +173,11 @@ def test_pyproject_declares_the_testing_extra() -> None:
 
 
 def _bundled() -> list[str]:
-    return sorted(f"rules/{p.name}" for p in (ROOT / "rules").glob("*.yaml")
-                  if not p.name.endswith(".tests.yaml"))
+    return sorted(
+        f"rules/{p.name}"
+        for p in (ROOT / "rules").glob("*.yaml")
+        if not p.name.endswith(".tests.yaml")
+    )
 
 
 @pytest.mark.parametrize("path", _bundled())
@@ -176,7 +191,10 @@ def test_valid_subjects_have_no_field_errors_and_bad_ones_match_the_oracle(path:
         data = read_subject(record, specs, index=0, subject_type="department")
         assert data.field_errors == {}, (record, data.field_errors)
         bad = read_subject(case.record, specs, index=0, subject_type="department")
-        assert set(bad.field_errors) == kit._invalid_fields(rs, case.record), (case, bad.field_errors)
+        assert set(bad.field_errors) == kit._invalid_fields(rs, case.record), (
+            case,
+            bad.field_errors,
+        )
 
     prop()
 
@@ -184,13 +202,22 @@ def test_valid_subjects_have_no_field_errors_and_bad_ones_match_the_oracle(path:
 def test_property_names_and_monotone_candidates() -> None:
     rs = perfscore.load_ruleset(ROOT / CN)
     assert list(kit.property_tests(rs, max_examples=10)) == [
-        "points_within_weights", "totals_add_up", "monotone", "grade_matches_total",
-        "deterministic", "bad_data_never_raises"]
+        "points_within_weights",
+        "totals_add_up",
+        "monotone",
+        "grade_matches_total",
+        "deterministic",
+        "bad_data_never_raises",
+    ]
     assert kit.monotone_indicators(rs) == [
-        kit.MonotoneIndicator("satisfaction_score", "satisfaction", "increasing")]
+        kit.MonotoneIndicator("satisfaction_score", "satisfaction", "increasing")
+    ]
     pefa = perfscore.load_ruleset(ROOT / "rules" / "pefa-2016-m1-m2.yaml")
     assert list(kit.property_tests(pefa, max_examples=10)) == [
-        "points_within_weights", "deterministic", "bad_data_never_raises"]
+        "points_within_weights",
+        "deterministic",
+        "bad_data_never_raises",
+    ]
 
 
 def test_assert_rule_set_properties_runs_them_all() -> None:
@@ -230,8 +257,10 @@ class Tampered:
         return dataclasses.replace(report, subjects=tuple(self._tamper(s) for s in report.subjects))
 
 
-RECORD = {"id": "d", "values": {"budget": 100, "executed": 99, "satisfaction": 95,
-                                "key_task_rate": 100}}
+RECORD = {
+    "id": "d",
+    "values": {"budget": 100, "executed": 99, "satisfaction": 95, "key_task_rate": 100},
+}
 FULL = {"id": "d", "values": {"satisfaction": 95, "complaints": 0}}
 
 
@@ -245,13 +274,26 @@ def _scores(result: Any, fn: Any) -> Any:
 
 def test_checks_catch_tampered_results() -> None:
     rs = _district()
-    for check in (kit.check_points_within_weights, kit.check_totals_add_up,
-                  kit.check_grade_matches_total, kit.check_deterministic):
+    for check in (
+        kit.check_points_within_weights,
+        kit.check_totals_add_up,
+        kit.check_grade_matches_total,
+        kit.check_deterministic,
+    ):
         check(rs, FULL)  # the real thing passes
     assert rs.evaluate(FULL).grade == "excellent"
 
-    over = Tampered(rs, lambda r: _scores(r, lambda s: dataclasses.replace(
-        s, points=(s.weight or 0) + 1) if s.rule_id == "satisfaction_score" else s))
+    over = Tampered(
+        rs,
+        lambda r: _scores(
+            r,
+            lambda s: (
+                dataclasses.replace(s, points=(s.weight or 0) + 1)
+                if s.rule_id == "satisfaction_score"
+                else s
+            ),
+        ),
+    )
     with pytest.raises(AssertionError, match="more than its weight"):
         kit.check_points_within_weights(over, FULL)  # type: ignore[arg-type]
 

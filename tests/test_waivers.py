@@ -35,7 +35,11 @@ def test_exclude_met_and_expired() -> None:
     report = RULES.evaluate(DATA, waivers=load_waivers(text=WAIVERS), as_of=AS_OF)
     d1, d2, d3 = report.subjects
     y1 = d1.finding("y")
-    assert y1.outcome == "not_applicable" and y1.waiver is not None and y1.waiver["effect"] == "exclude"
+    assert (
+        y1.outcome == "not_applicable"
+        and y1.waiver is not None
+        and y1.waiver["effect"] == "exclude"
+    )
     assert d1.total == Decimal(100)  # x full marks, y's weight redistributed
     c1 = d1.finding("c")
     assert c1.outcome == "pass" and c1.waiver is not None and "口径不同" in c1.message
@@ -53,9 +57,15 @@ def test_exclude_met_and_expired() -> None:
 
 def test_waiver_for_an_unknown_rule_or_a_bad_file_is_refused() -> None:
     with pytest.raises(perfscore.DataError, match="unknown rule 'yy'"):
-        RULES.evaluate(DATA, waivers=load_waivers(text=WAIVERS.replace("rule: y,", "rule: yy,", 1)), as_of=AS_OF)
+        RULES.evaluate(
+            DATA,
+            waivers=load_waivers(text=WAIVERS.replace("rule: y,", "rule: yy,", 1)),
+            as_of=AS_OF,
+        )
     with pytest.raises(perfscore.DataError) as info:
-        load_waivers(text="- {subject: d1, rule: y, reason: r, approved_by: a, expires: someday, effect: maybe}\n")
+        load_waivers(
+            text="- {subject: d1, rule: y, reason: r, approved_by: a, expires: someday, effect: maybe}\n"
+        )
     assert {p.path[-1] for p in info.value.problems} == {"expires", "effect"}
     assert all(p.line == 1 for p in info.value.problems)
 
@@ -63,8 +73,11 @@ def test_waiver_for_an_unknown_rule_or_a_bad_file_is_refused() -> None:
 def test_bundled_waiver_file_applies_to_the_liwan_example() -> None:
     rs = perfscore.load_ruleset(ROOT / "rules" / "cn-dept-overall.yaml")
     waivers = load_waivers(ROOT / "examples" / "waivers-2023.yaml")
-    report = rs.evaluate(perfscore.load_subjects(ROOT / "examples" / "liwan-npc-office-2023.yaml"),
-                         waivers=waivers, as_of=dt.date(2024, 3, 1))
+    report = rs.evaluate(
+        perfscore.load_subjects(ROOT / "examples" / "liwan-npc-office-2023.yaml"),
+        waivers=waivers,
+        as_of=dt.date(2024, 3, 1),
+    )
     s = report.subjects[0]
     assert s.finding("adjustment_explained").waiver is not None
     assert s.finding("benefits").waiver is None  # expired 2023-06-30

@@ -158,9 +158,7 @@ def _field_map(rs: RuleSet) -> dict[str, frozenset[str]]:
                 return out[name]
             if name not in by_name or name in seen:
                 return frozenset()
-            got = frozenset().union(
-                *(resolve(x, seen | {name}) for x in by_name[name].expr.names)
-            )
+            got = frozenset().union(*(resolve(x, seen | {name}) for x in by_name[name].expr.names))
             out[name] = got
             return got
 
@@ -208,8 +206,12 @@ def rule_inputs(rs: RuleSet) -> dict[str, frozenset[str]]:
         deps: dict[str, frozenset[str]] = {}
         for node in _leaves(rs):
             s = node.scorer
-            names = _names(node.value, node.when, *getattr(s, "expressions", ()),
-                           *getattr(s, "optional_expressions", ()))
+            names = _names(
+                node.value,
+                node.when,
+                *getattr(s, "expressions", ()),
+                *getattr(s, "optional_expressions", ()),
+            )
             own = _inputs_of(rs, names | set(node.reads) | set(node.optional_reads))
             deps[node.id] = own.union(*conds[node.id])
         for chk in rs.compiled.checks:
@@ -296,12 +298,17 @@ def number_for(
         small = st.integers(slo, shi).map(Decimal) if slo <= shi else general
     else:
         specials = {x for x in specials if lo <= x <= hi and x == x.quantize(CENT)}
-        general = st.decimals(min_value=lo, max_value=hi, places=2,
-                              allow_nan=False, allow_infinity=False)
+        general = st.decimals(
+            min_value=lo, max_value=hi, places=2, allow_nan=False, allow_infinity=False
+        )
         dlo, dhi = max(lo, ZERO), min(hi, Decimal(200))
-        small = (st.decimals(min_value=dlo, max_value=dhi, places=2,
-                             allow_nan=False, allow_infinity=False)
-                 if dlo <= dhi else general)
+        small = (
+            st.decimals(
+                min_value=dlo, max_value=dhi, places=2, allow_nan=False, allow_infinity=False
+            )
+            if dlo <= dhi
+            else general
+        )
     if not specials:
         return st.one_of(small, general)
     return st.one_of(st.sampled_from(sorted(specials)), small, general)
@@ -329,7 +336,8 @@ def value_for(spec: InputSpec, rs: RuleSet) -> st.SearchStrategy[Any]:
         t = spec.type
         if t in NUMBER_TYPES:
             return st.tuples(number_for(spec, scorer_constants(rs)), st.integers(0, 5)).map(
-                lambda p: _raw_form(p[0], t, p[1]))
+                lambda p: _raw_form(p[0], t, p[1])
+            )
         if t == "boolean":
             return st.sampled_from([True, False, True, False, "是", "否", "yes", "no"])
         if t == "text":
@@ -353,13 +361,16 @@ def subject_values(rs: RuleSet, *, omit_optional: bool = True) -> st.SearchStrat
 
     def build() -> st.SearchStrategy[dict[str, Any]]:
         specs = rs.inputs
-        required = {n: value_for(s, rs) for n, s in specs.items()
-                    if s.required or not omit_optional}
+        required = {
+            n: value_for(s, rs) for n, s in specs.items() if s.required or not omit_optional
+        }
         optional = {n: value_for(s, rs) for n, s in specs.items() if n not in required}
         # half the records give every input (totals, grades), half leave optional inputs out
         # (not applicable, redistributed weight, coverage below min_coverage)
-        return st.one_of(st.fixed_dictionaries({**required, **optional}),
-                         st.fixed_dictionaries(required, optional=optional))
+        return st.one_of(
+            st.fixed_dictionaries({**required, **optional}),
+            st.fixed_dictionaries(required, optional=optional),
+        )
 
     return _memo(rs, ("values", omit_optional), build)
 
@@ -375,8 +386,13 @@ def as_record(
 
 def subjects(rs: RuleSet) -> st.SearchStrategy[dict[str, Any]]:
     """A valid subject record for ``rs`` (one department), nested (``values:``) or flat."""
-    return _memo(rs, "subjects", lambda: st.builds(
-        lambda v, flat: as_record(v, flat=flat), subject_values(rs), st.booleans()))
+    return _memo(
+        rs,
+        "subjects",
+        lambda: st.builds(
+            lambda v, flat: as_record(v, flat=flat), subject_values(rs), st.booleans()
+        ),
+    )
 
 
 # --- hostile values -----------------------------------------------------------------------------
@@ -384,16 +400,51 @@ def subjects(rs: RuleSet) -> st.SearchStrategy[dict[str, Any]]:
 #: Raw values no input should crash on.
 HOSTILE: list[Any] = [
     None,
-    "NaN", "nan", "inf", "-inf", "Infinity",
-    Decimal("NaN"), Decimal("sNaN"), Decimal("Infinity"), Decimal("-Infinity"),
-    float("nan"), float("inf"), float("-inf"),
-    Decimal("1e300"), Decimal("-1e300"), 10**400, 1e300, Decimal("1e16"), "1e15",
-    "123456789012345678901234567.5", Decimal("999999999999999.99"), Decimal("1E-30"),
-    Decimal("-1"), Decimal("-0.01"), -5, Decimal("-0"),
-    "12,34,5", "１２３", "99.4%", "abc", "", "   ", "3,435.02", "1e5",
-    True, False,
-    [1, 2], [], {"a": 1}, {}, {2023: "abc"}, {True: 1}, {2023: float("nan")},
-    ("tuple",), b"bytes", object,
+    "NaN",
+    "nan",
+    "inf",
+    "-inf",
+    "Infinity",
+    Decimal("NaN"),
+    Decimal("sNaN"),
+    Decimal("Infinity"),
+    Decimal("-Infinity"),
+    float("nan"),
+    float("inf"),
+    float("-inf"),
+    Decimal("1e300"),
+    Decimal("-1e300"),
+    10**400,
+    1e300,
+    Decimal("1e16"),
+    "1e15",
+    "123456789012345678901234567.5",
+    Decimal("999999999999999.99"),
+    Decimal("1E-30"),
+    Decimal("-1"),
+    Decimal("-0.01"),
+    -5,
+    Decimal("-0"),
+    "12,34,5",
+    "１２３",
+    "99.4%",
+    "abc",
+    "",
+    "   ",
+    "3,435.02",
+    "1e5",
+    True,
+    False,
+    [1, 2],
+    [],
+    {"a": 1},
+    {},
+    {2023: "abc"},
+    {True: 1},
+    {2023: float("nan")},
+    ("tuple",),
+    b"bytes",
+    object,
 ]
 
 #: Records (or ``values:``) that are not a mapping at all.
@@ -402,9 +453,18 @@ NOT_A_MAPPING: list[Any] = [None, "abc", 42, 1.5, [1, 2], [], ["x", {"a": 1}], T
 _TRUE = {"true", "yes", "是", "y"}
 _FALSE = {"false", "no", "否", "n"}
 _KNOWN_TEXT: dict[str, Decimal | None] = {
-    "NaN": None, "nan": None, "inf": None, "-inf": None, "Infinity": None,
-    "12,34,5": None, "abc": None, "": None, "   ": None,
-    "１２３": Decimal(123), "3,435.02": Decimal("3435.02"), "1e5": Decimal(100000),
+    "NaN": None,
+    "nan": None,
+    "inf": None,
+    "-inf": None,
+    "Infinity": None,
+    "12,34,5": None,
+    "abc": None,
+    "": None,
+    "   ": None,
+    "１２３": Decimal(123),
+    "3,435.02": Decimal("3435.02"),
+    "1e5": Decimal(100000),
 }
 
 
@@ -539,8 +599,13 @@ def bad_cases(draw: st.DrawFn, rs: RuleSet) -> BadCase:
             values[n] = draw(st.sampled_from(HOSTILE))
             changed.add(n)
     # unknown fields, some close to a real name
-    for extra in draw(st.lists(st.sampled_from(["unknown_field", "budgte", "Budget", "值", "_x"]),
-                               max_size=2, unique=True)):
+    for extra in draw(
+        st.lists(
+            st.sampled_from(["unknown_field", "budgte", "Budget", "值", "_x"]),
+            max_size=2,
+            unique=True,
+        )
+    ):
         if extra not in rs.inputs:
             values[extra] = draw(st.sampled_from(HOSTILE))
     sid = draw(st.sampled_from(["dept-1", 7, None, ["x"], {"a": 1}, "部门"]))
@@ -663,15 +728,18 @@ def _assert_bounds(result: SubjectResult) -> None:
             assert s.points.is_finite() and s.points >= 0, f"{s.rule_id}: {s.points} points"
             if s.weight is not None:
                 assert s.points <= s.weight, (
-                    f"{s.rule_id}: {s.points} points, more than its weight {s.weight}")
+                    f"{s.rule_id}: {s.points} points, more than its weight {s.weight}"
+                )
     for f in result.findings:
         if f.points is not None and f.weight is not None:
             assert ZERO <= f.points <= f.weight, (
-                f"{f.rule_id}: {f.points} points is not within [0, {f.weight}]")
+                f"{f.rule_id}: {f.points} points is not within [0, {f.weight}]"
+            )
     assert ZERO <= result.coverage <= ONE, f"coverage {result.coverage} is not in [0, 1]"
     if result.total is not None:
         assert ZERO <= result.total <= result.max, (
-            f"total {result.total} is not within [0, {result.max}]")
+            f"total {result.total} is not within [0, {result.max}]"
+        )
 
 
 def check_points_within_weights(rs: RuleSet, record: Any) -> None:
@@ -684,8 +752,11 @@ def check_points_within_weights(rs: RuleSet, record: Any) -> None:
 def _summing_groups(rs: RuleSet) -> list[IndicatorNode]:
     """weighted_sum groups whose children's weights add up to the group's own weight."""
     return [
-        n for n in _walk(rs.compiled.indicators)
-        if n.children and n.aggregate_name == "weighted_sum" and n.weight is not None
+        n
+        for n in _walk(rs.compiled.indicators)
+        if n.children
+        and n.aggregate_name == "weighted_sum"
+        and n.weight is not None
         and all(c.yields == "points" for c in n.children)
         and sum((c.weight or ZERO for c in n.children), ZERO) == n.weight
     ]
@@ -693,7 +764,8 @@ def _summing_groups(rs: RuleSet) -> list[IndicatorNode]:
 
 def _all_points(rs: RuleSet) -> bool:
     return bool(rs.compiled.indicators) and all(
-        n.yields == "points" for n in rs.compiled.indicators)
+        n.yields == "points" for n in rs.compiled.indicators
+    )
 
 
 def check_totals_add_up(rs: RuleSet, record: Any) -> None:
@@ -708,7 +780,8 @@ def check_totals_add_up(rs: RuleSet, record: Any) -> None:
         if all(k.outcome in _SCORED and k.points is not None for k in kids):
             parent = scores[g.id]
             assert parent.outcome in _SCORED, (
-                f"{g.id}: {parent.outcome} though every child was scored")
+                f"{g.id}: {parent.outcome} though every child was scored"
+            )
             want = sum((k.points for k in kids if k.points is not None), ZERO)
             parts = " + ".join(f"{k.rule_id} {k.points}" for k in kids)
             assert parent.points == want, f"{g.id}: {parent.points} points, but {parts} = {want}"
@@ -716,13 +789,15 @@ def check_totals_add_up(rs: RuleSet, record: Any) -> None:
     if _all_points(rs) and all(t.outcome in _SCORED and t.points is not None for t in top):
         want = sum((t.points for t in top if t.points is not None), ZERO)
         assert result.total == want, (
-            f"total {result.total}, but the top-level points add up to {want}")
+            f"total {result.total}, but the top-level points add up to {want}"
+        )
         most = sum((n.weight or ZERO for n in rs.compiled.indicators), ZERO)
         assert result.max == most, f"max {result.max}, but the top-level weights add up to {most}"
 
 
-def check_monotone(rs: RuleSet, record: Mapping[str, Any], indicator: str,
-                   low: Decimal, high: Decimal) -> None:
+def check_monotone(
+    rs: RuleSet, record: Mapping[str, Any], indicator: str, low: Decimal, high: Decimal
+) -> None:
     """单调性: scoring ``record`` with the indicator's input at ``low`` and at ``high``
     (``low ≤ high``), its points move in its direction (see :func:`monotone_indicators`)."""
     __tracebackhide__ = True
@@ -740,7 +815,8 @@ def check_monotone(rs: RuleSet, record: Mapping[str, Any], indicator: str,
     pct = "%" if rs.inputs[ind.field].type == "percent" else ""
     assert not worse, (
         f"{ind.id} is {ind.direction} in {ind.field}, but {ind.field}={low}{pct} scores "
-        f"{a.points} and {ind.field}={high}{pct} scores {b.points}")
+        f"{a.points} and {ind.field}={high}{pct} scores {b.points}"
+    )
 
 
 def _check_monotone_case(rs: RuleSet, case: MonotoneCase) -> None:
@@ -759,22 +835,26 @@ def check_grade_matches_total(rs: RuleSet, record: Any) -> None:
         return
     if c.min_coverage is not None and result.coverage < c.min_coverage:
         assert result.grade is None, (
-            f"graded {result.grade} at coverage {result.coverage} (min_coverage {c.min_coverage})")
+            f"graded {result.grade} at coverage {result.coverage} (min_coverage {c.min_coverage})"
+        )
         return
     band = next((b for b in c.grade_bands if b.min <= result.total), None)
     expected = None if band is None else band.id
     override_grades = {o.grade for o in c.overrides}
     if result.grade != expected:
         assert result.grade in override_grades, (
-            f"total {result.total} is graded {result.grade}, expected {expected}")
+            f"total {result.total} is graded {result.grade}, expected {expected}"
+        )
         assert result.grade_reason, f"an override graded {result.grade} without a reason"
     elif band is not None and result.grade not in override_grades:
         assert result.grade_label == band.label, (
-            f"grade {result.grade} labelled {result.grade_label!r}, expected {band.label!r}")
+            f"grade {result.grade} labelled {result.grade_label!r}, expected {band.label!r}"
+        )
 
 
 def _reloaded(rs: RuleSet) -> RuleSet:
     """The same rule set validated and compiled again (a separate object graph)."""
+
     def build() -> RuleSet:
         copy: RuleSet = pickle.loads(pickle.dumps(rs))
         return copy
@@ -790,11 +870,17 @@ def check_deterministic(rs: RuleSet, record: Any, *, again: RuleSet | None = Non
     assert rs.evaluate(record).to_json() == first, "same rules, same data, different JSON"
     other = again if again is not None else _reloaded(rs)
     assert other.evaluate(record).to_json() == first, (
-        "the rule set compiled again gives different JSON")
+        "the rule set compiled again gives different JSON"
+    )
 
 
-def check_bad_data_never_raises(rs: RuleSet, record: Any, *, clean: Mapping[str, Any] | None = None,
-                                allow_perfscore_errors: bool = True) -> Report | None:
+def check_bad_data_never_raises(
+    rs: RuleSet,
+    record: Any,
+    *,
+    clean: Mapping[str, Any] | None = None,
+    allow_perfscore_errors: bool = True,
+) -> Report | None:
     """异常数据不崩溃: a hostile record is scored without an exception other than a
     :class:`~perfscore.PerfscoreError` (none at all with ``allow_perfscore_errors=False``), and:
 
@@ -832,9 +918,11 @@ def check_bad_data_never_raises(rs: RuleSet, record: Any, *, clean: Mapping[str,
     assert got_ids == expected_ids, f"findings for {got_ids}, expected one per rule {expected_ids}"
     for f in result.findings:
         assert set(f.fields) <= deps[f.rule_id], (
-            f"{f.rule_id} blames {list(f.fields)} but reads {sorted(deps[f.rule_id])}")
+            f"{f.rule_id} blames {list(f.fields)} but reads {sorted(deps[f.rule_id])}"
+        )
     assert result.complete == all(f.outcome != "error" for f in result.findings), (
-        f"complete={result.complete} does not match the error findings")
+        f"complete={result.complete} does not match the error findings"
+    )
 
     values = _record_values(record)
     if values is None:
@@ -860,17 +948,22 @@ def check_bad_data_never_raises(rs: RuleSet, record: Any, *, clean: Mapping[str,
             continue
         assert f.outcome == "error", why
         assert set(f.fields) & invalid, (
-            f"{f.rule_id}: the error names {list(f.fields)}, none of {sorted(invalid)}")
+            f"{f.rule_id}: the error names {list(f.fields)}, none of {sorted(invalid)}"
+        )
 
     if clean is not None:
-        changed = {n for n in rs.inputs
-                   if (n in values) != (n in clean) or _differs(values.get(n), clean.get(n))}
+        changed = {
+            n
+            for n in rs.inputs
+            if (n in values) != (n in clean) or _differs(values.get(n), clean.get(n))
+        }
         base = _one(rs, as_record(clean))
         for f, g in zip(result.findings, base.findings, strict=True):
             if not deps[f.rule_id] & changed:
                 assert (f.outcome, f.points, f.grade) == (g.outcome, g.points, g.grade), (
                     f"{f.rule_id} reads none of the changed fields {sorted(changed)} but went "
-                    f"{g.outcome}/{g.points} → {f.outcome}/{f.points}")
+                    f"{g.outcome}/{g.points} → {f.outcome}/{f.points}"
+                )
 
     notes = " ".join(n.message for n in result.notifications if n.code == "unknown-field")
     for k in values:
@@ -895,8 +988,9 @@ def _register_profiles() -> None:
         try:
             settings.get_profile(name)
         except InvalidArgument:
-            settings.register_profile(name, max_examples=n, deadline=None,
-                                      suppress_health_check=_HEALTH, phases=_PHASES)
+            settings.register_profile(
+                name, max_examples=n, deadline=None, suppress_health_check=_HEALTH, phases=_PHASES
+            )
 
 
 _register_profiles()
@@ -907,8 +1001,13 @@ def _settings(max_examples: int | None, share: float = 1.0) -> settings:
     base = settings.get_profile(name) if name else settings.default
     assert base is not None
     n = max_examples if max_examples is not None else base.max_examples
-    return settings(base, max_examples=max(10, int(n * share)), deadline=None,
-                    suppress_health_check=_HEALTH, phases=_PHASES)
+    return settings(
+        base,
+        max_examples=max(10, int(n * share)),
+        deadline=None,
+        suppress_health_check=_HEALTH,
+        phases=_PHASES,
+    )
 
 
 def _run(
@@ -955,24 +1054,30 @@ def property_tests(
     conf = _settings(max_examples)
     out: dict[str, Callable[[], None]] = {
         "points_within_weights": _run(
-            "points_within_weights", rs, subjects(rs),
-            check_points_within_weights, conf),
+            "points_within_weights", rs, subjects(rs), check_points_within_weights, conf
+        ),
     }
     if _summing_groups(rs) or _all_points(rs):
-        out["totals_add_up"] = _run("totals_add_up", rs, subjects(rs),
-                                    check_totals_add_up, conf)
+        out["totals_add_up"] = _run("totals_add_up", rs, subjects(rs), check_totals_add_up, conf)
     if monotone_indicators(rs):
         out["monotone"] = _run(
-            "monotone", rs, monotone_cases(rs),
-            _check_monotone_case, conf, "case")
+            "monotone", rs, monotone_cases(rs), _check_monotone_case, conf, "case"
+        )
     if rs.compiled.grade_bands:
-        out["grade_matches_total"] = _run("grade_matches_total", rs, subjects(rs),
-                                          check_grade_matches_total, conf)
+        out["grade_matches_total"] = _run(
+            "grade_matches_total", rs, subjects(rs), check_grade_matches_total, conf
+        )
     out["deterministic"] = _run(
-        "deterministic", rs, st.lists(subjects(rs), min_size=1, max_size=2),
-        check_deterministic, _settings(max_examples, 0.5), "records")
-    out["bad_data_never_raises"] = _run("bad_data_never_raises", rs, bad_cases(rs),
-                                        check_bad_data_never_raises, conf, "case")
+        "deterministic",
+        rs,
+        st.lists(subjects(rs), min_size=1, max_size=2),
+        check_deterministic,
+        _settings(max_examples, 0.5),
+        "records",
+    )
+    out["bad_data_never_raises"] = _run(
+        "bad_data_never_raises", rs, bad_cases(rs), check_bad_data_never_raises, conf, "case"
+    )
     return out
 
 
