@@ -51,7 +51,7 @@ import numpy as np
 from .aggregate import weighted_sum
 from .compile import IndicatorNode
 from .errors import PerfscoreError
-from .evaluate import _round
+from .numbers import round_places
 from .ruleset import RuleSet
 from .scorers import BandsScorer, DeductScorer, FormulaScorer, ProportionalScorer, ThresholdScorer
 from .subjects import read_subject
@@ -357,7 +357,7 @@ class ColumnarResult:
 
 
 def _scaled(x: Decimal, places: int) -> int:
-    return int(_round(x, places).scaleb(places))
+    return int(round_places(x, places).scaleb(places))
 
 
 def _ceil_scaled(x: Decimal, places: int) -> int:

@@ -9,19 +9,18 @@ from __future__ import annotations
 
 import gc
 import hashlib
-import math
 import operator
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
-from decimal import ROUND_HALF_UP, Context, Decimal, InvalidOperation
-from typing import Any, cast
+from decimal import Decimal
+from typing import Any
 
 from .aggregate import AggregateSpec, NodeScore, weighted_sum
 from .compile import CheckNode, Compiled, IndicatorNode, Template
 from .errors import EvaluationError, ZeroDenominatorError
 from .findings import Finding, IndicatorScore, Notification, SubjectResult, fingerprint
-from .numbers import display, json_number, round_half_up
-from .scorers import Scored
+from .numbers import display, json_number, round_places
+from .scorers import Fallback, Scored
 from .subjects import SubjectData
 
 __all__ = ["Evaluator"]
@@ -33,30 +32,16 @@ _PRIORITY = {"error": 0, "not_applicable": 1, "zero": 2, "missing": 3}
 _OP_TEXT = {">=": "≥", "<=": "≤", ">": ">", "<": "<", "==": "=", "!=": "≠"}
 
 # --- hot-path helpers -------------------------------------------------------------------------
-# Same results as numbers.round_half_up / json_number / display, without their per-call costs
-# (a fresh decimal Context per rounding; re-formatting the same few numbers for every subject).
-_CTX28 = Context(prec=28)
-_QUANTUM = {p: Decimal(1).scaleb(-p) for p in range(0, 12)}
+# Same results as numbers.json_number / display, without re-formatting the same few numbers
+# for every subject.
 _CACHE_LIMIT = 8192
 
 _gc_isenabled, _gc_disable, _gc_enable = gc.isenabled, gc.disable, gc.enable
 
 
-def _round(x: Decimal, places: int) -> Decimal:
-    """:func:`~perfscore.numbers.round_half_up`, sharing one context when 28 digits suffice.
-
-    A quantize that does not fit 28 digits (or meets an infinity / signalling NaN) signals
-    InvalidOperation (trapped); rounding does not depend on the precision otherwise, and a
-    quiet NaN comes back unchanged either way."""
-    try:
-        return x.quantize(_QUANTUM[places], rounding=ROUND_HALF_UP, context=_CTX28)
-    except InvalidOperation:
-        return round_half_up(x, places)
-
-
 # Results built without their dataclass ``__init__`` (a frozen dataclass sets every field through
 # ``object.__setattr__``: ~2-6 µs each): same class, same attributes, same behaviour.
-_COVERAGE4 = (_round(ZERO, 4), _round(ONE, 4))  # a leaf's coverage (0 or 1), rounded
+_COVERAGE4 = (round_places(ZERO, 4), round_places(ONE, 4))  # a leaf's coverage (0 or 1), rounded
 _new = object.__new__
 _setattr = object.__setattr__
 _FINDING_FIELDS = tuple(Finding.__dataclass_fields__)
@@ -389,7 +374,7 @@ class Evaluator:
                 detail=scored.detail,
             )
         assert scored.points is not None and node.weight is not None
-        points = _round(scored.points, self.places)
+        points = round_places(scored.points, self.places)
         if scored.met is not None and node.pass_at == ONE:
             outcome = "pass" if scored.met else "fail"
         else:
@@ -577,14 +562,14 @@ class Evaluator:
             ns = _node_score(
                 ns.rule_id,
                 ns.weight,
-                _round(ns.points, self.places),
+                round_places(ns.points, self.places),
                 ns.grade,
                 ns.outcome,
                 ns.coverage,
                 ns.reason,
             )
         scores[index] = _indicator_score(
-            node.id, ns.points, node.weight, ns.grade, ns.outcome, _round(ns.coverage, 4)
+            node.id, ns.points, node.weight, ns.grade, ns.outcome, round_places(ns.coverage, 4)
         )
         return ns
 
@@ -773,14 +758,14 @@ class Evaluator:
         grade = label = grade_reason = reason_zh = None
         if top and self.root.weight is not None:
             root = weighted_sum(self.root, top)
-            coverage = _round(root.coverage, 4)
+            coverage = round_places(root.coverage, 4)
             if root.outcome == "error":
                 grade_reason = f"total cannot be computed: {root.reason}"
                 reason_zh = f"无法计算总分：{root.reason}"
             elif root.points is None:
                 grade_reason, reason_zh = "no indicator applies", "没有适用的指标"
             else:
-                total = _round(root.points, self.places)
+                total = round_places(root.points, self.places)
         if total is not None and self.c.grade_bands:
             if self.c.min_coverage is not None and coverage < self.c.min_coverage:
                 have, need = _json(coverage * 100), _json(self.c.min_coverage * 100)
@@ -830,174 +815,35 @@ class Evaluator:
 # --- points only: a fast path for clean records ----------------------------------------------
 
 
-class _Fallback(Exception):
-    """The fast points path met something only the full evaluator handles."""
-
-
-def _const_target(target: Any) -> Decimal | None:
-    const = getattr(target, "const", None)
-    return const if isinstance(const, Decimal) else None
-
-
 def _none(scope: Any) -> None:
     return None
 
 
 def _leaf_points(node: IndicatorNode, places: int) -> Any:
-    """A closure ``(scope, out) -> rounded points`` for a leaf (it also sets ``out[node.id]``),
-    or None (no fast path).
-
-    Each mirrors its scorer's ``score`` (then the rounding) exactly for finite Decimal values;
-    anything else raises :class:`_Fallback` so the full evaluator produces the (error) result.
-    Constant points (full marks, band points) are rounded once, here."""
-    from .scorers import (
-        BandsScorer,
-        DeductScorer,
-        FormulaScorer,
-        ProportionalScorer,
-        ThresholdScorer,
-    )
-
+    """The scorer's fast points form for a leaf (``scope -> rounded points``), or None (no fast
+    path: the rule set then always takes the full path)."""
     sc, w = node.scorer, node.weight
     if w is None or node.when is not None or sc is None or sc.yields != "points":
         return None
-    nid = node.id
     val = node.value
     name = _plain_name(val)
     # the value: a plain name is read directly (a missing key raises: fallback)
     get: Any = (
         operator.itemgetter(name)
         if name is not None
-        else (val.__call__ if val is not None else _none)
+        else (val.__call__ if val is not None else None)  # the compiled function itself
     )
-    w_r = _round(w, places)
-    kind = type(sc)
-    if kind is ThresholdScorer:
-        sc = cast(ThresholdScorer, sc)
-        limit = _const_target(sc.target)
-        if limit is None:
-            return None
-        full = _round(sc.points_met if sc.points_met is not None else w, places)
-        other = _round(sc.points_otherwise, places)
-        op = {
-            ">=": operator.ge,
-            ">": operator.gt,
-            "<=": operator.le,
-            "<": operator.lt,
-            "==": operator.eq,
-            "!=": operator.ne,
-        }[sc.op]
+    form = getattr(sc, "points_form", None)
+    fast = form(get, w, places) if form is not None else None
+    if fast is not None:
+        return fast
+    read = get if get is not None else _none
 
-        def threshold(scope: Any, out: dict[str, Decimal | None]) -> Decimal:
-            v = get(scope)
-            if type(v) is not Decimal or not v.is_finite():
-                raise _Fallback
-            p = full if op(v, limit) else other
-            out[nid] = p
-            return p
-
-        return threshold
-    if kind is ProportionalScorer:
-        sc = cast(ProportionalScorer, sc)
-        t = _const_target(sc.target)
-        if t is None:
-            return None
-        direction = sc.direction
-
-        def proportional(scope: Any, out: dict[str, Decimal | None]) -> Decimal:
-            v = get(scope)
-            if type(v) is not Decimal or not v.is_finite():
-                raise _Fallback
-            if direction == "higher":
-                ratio = ONE if v >= t else (ZERO if t <= 0 or v <= 0 else v / t)
-            elif direction == "lower":
-                ratio = ONE if v <= t else (ZERO if v <= 0 or t < 0 else t / v)
-            elif v == t:
-                ratio = ONE
-            elif t == 0:
-                ratio = ZERO
-            else:
-                ratio = max(ZERO, ONE - abs(v - t) / abs(t))
-            p = _round(w * min(ONE, max(ZERO, ratio)), places)
-            out[nid] = p
-            return p
-
-        return proportional
-    if kind is DeductScorer:
-        sc = cast(DeductScorer, sc)
-        s = _const_target(sc.start)
-        if s is None:
-            return None
-        above, per, pts, count, floor = (
-            sc.direction == "above",
-            sc.per,
-            sc.points,
-            sc.count,
-            sc.floor,
-        )
-
-        def deduct(scope: Any, out: dict[str, Decimal | None]) -> Decimal:
-            v = get(scope)
-            if type(v) is not Decimal or not v.is_finite():
-                raise _Fallback
-            beyond = v - s if above else s - v
-            if beyond <= 0:
-                p = w_r
-            else:
-                units = beyond / per
-                if count == "started":
-                    units = Decimal(math.ceil(units))
-                elif count == "completed":
-                    units = Decimal(math.floor(units))
-                p = _round(min(w, max(floor, w - units * pts)), places)
-            out[nid] = p
-            return p
-
-        return deduct
-    if kind is BandsScorer:
-        sc = cast(BandsScorer, sc)
-        # A points scorer compiles only when every band gives points (see ``_build_bands``).
-        bands = [(b.interval, _round(cast(Decimal, b.points), places)) for b in sc.bands]
-        otherwise = sc.otherwise
-        other_r = _round(otherwise, places) if isinstance(otherwise, Decimal) else None
-
-        def banded(scope: Any, out: dict[str, Decimal | None]) -> Decimal:
-            v = get(scope)
-            if type(v) is not Decimal or not v.is_finite():
-                raise _Fallback
-            for interval, p in bands:
-                if v in interval:
-                    out[nid] = p
-                    return p
-            if other_r is None:
-                raise _Fallback
-            out[nid] = other_r
-            return other_r
-
-        return banded
-    if kind is FormulaScorer:
-        sc = cast(FormulaScorer, sc)
-        expr = sc.expr.__call__
-
-        def formula(scope: Any, out: dict[str, Decimal | None]) -> Decimal:
-            if val is not None:
-                get(scope)  # evaluated like the full path does (an error there: fallback)
-            raw = expr(scope)
-            if type(raw) is not Decimal or not raw.is_finite():
-                raise _Fallback
-            p = _round(min(w, max(ZERO, raw)), places)
-            out[nid] = p
-            return p
-
-        return formula
-
-    def generic(scope: Any, out: dict[str, Decimal | None]) -> Decimal:
-        p = sc.score(get(scope), scope, w).points
+    def generic(scope: Any) -> Decimal:
+        p = sc.score(read(scope), scope, w).points
         if p is None:
-            raise _Fallback
-        p = _round(p, places)
-        out[nid] = p
-        return p
+            raise Fallback
+        return round_places(p, places)
 
     return generic
 
@@ -1018,12 +864,14 @@ def _points_plan(ev: Evaluator) -> Any:
     set uses something the fast path does not mirror (then :meth:`Evaluator.points` always
     takes the full path)."""
     places = ev.places
-    quantum = _QUANTUM[places]
 
     def build(node: IndicatorNode) -> Any:
+        """``(node id, step, is a leaf)``: a leaf's step is its scorer's fast form
+        ``scope -> points``; a group's ``(scope, out) -> points`` also fills ``out``."""
         nid = node.id
         if node.is_leaf:
-            return _leaf_points(node, places)
+            leaf = _leaf_points(node, places)
+            return None if leaf is None else (nid, leaf, True)
         w = node.weight
         if w is None or node.when is not None or node.aggregate is not weighted_sum:
             return None
@@ -1036,17 +884,19 @@ def _points_plan(ev: Evaluator) -> Any:
         def group(scope: dict[str, Any], out: dict[str, Decimal | None]) -> Decimal:
             out[nid] = None  # keep pre-order, like the scores
             got = ZERO
-            for k in kids:
-                got = got + k(scope, out)
+            for kid, step, is_leaf in kids:
+                if is_leaf:
+                    p = step(scope)
+                    out[kid] = p
+                else:
+                    p = step(scope, out)
+                got = got + p
             p = ZERO if base == 0 else (got if same else got * w / base)
-            try:  # _round, inline
-                p = p.quantize(quantum, rounding=ROUND_HALF_UP, context=_CTX28)
-            except InvalidOperation:
-                p = round_half_up(p, places)
+            p = round_places(p, places)
             out[nid] = p
             return p
 
-        return group
+        return (nid, group, False)
 
     top = [build(n) for n in ev.c.indicators]
     if not top or any(t is None for t in top) or ev.root.weight is None:
@@ -1071,10 +921,15 @@ def _points(ev: Evaluator, data: SubjectData) -> tuple[dict[str, Decimal | None]
                 for name, expr in metrics:
                     scope[name] = expr(scope)
                 got = ZERO
-                for t in top:
-                    got = got + t(scope, out)
-                return out, _round(got, ev.places)
-            except Exception:  # _Fallback, or any evaluation error: the full path decides
+                for nid, step, is_leaf in top:
+                    if is_leaf:
+                        p = step(scope)
+                        out[nid] = p
+                    else:
+                        p = step(scope, out)
+                    got = got + p
+                return out, round_places(got, ev.places)
+            except Exception:  # Fallback, or any evaluation error: the full path decides
                 pass
     result = ev.subject(data)
     return {sc.rule_id: sc.points for sc in result.scores}, result.total

@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import inspect
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from importlib import metadata
 from typing import Any, Generic, TypeVar
 
@@ -28,7 +27,7 @@ import pydantic
 from .aggregate import AGGREGATORS, Aggregator
 from .errors import PerfscoreError
 from .functions import DEFAULT_FUNCTIONS, Function, FunctionRegistry
-from .scorers import SCORERS, BuildContext, Scorer
+from .scorers import ScorerType, builtin_scorers
 
 __all__ = [
     "PluginError",
@@ -94,16 +93,6 @@ class Registry(Generic[T]):
         return iter(sorted(self._store))
 
 
-@dataclass(frozen=True)
-class ScorerType:
-    """A scorer a plugin adds: ``type: <name>`` in YAML, its config model, and a builder."""
-
-    name: str
-    config: type[pydantic.BaseModel]
-    build: Callable[[Any, BuildContext], Scorer]
-    doc: str = ""
-
-
 def _check_scorer(name: str, st: Any) -> None:
     if not isinstance(st, ScorerType):
         raise PluginError(name, "a scorer plugin is a perfscore.plugins.ScorerType")
@@ -142,7 +131,7 @@ _plugin_functions = FunctionRegistry()
 
 def register_scorer_type(st: ScorerType, *, replace: bool = False) -> ScorerType:
     """Add a scorer type; built-in names cannot be replaced."""
-    if st.name in SCORERS:
+    if st.name in builtin_scorers():
         raise PluginError(st.name, "that is a built-in scorer type")
     return scorer_types.add(st.name, st, replace=replace)
 

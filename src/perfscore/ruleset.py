@@ -78,6 +78,12 @@ class RuleSet:
         return self._c
 
     @property
+    def evaluator(self) -> Evaluator:
+        """The compiled rule set's executor (shared, holds no per-subject state):
+        ``evaluator.subject(data)`` for findings, ``evaluator.points(data)`` for points only."""
+        return self._evaluator
+
+    @property
     def max_total(self) -> Decimal:
         return self._evaluator.max
 

@@ -57,14 +57,6 @@ from .compile import CheckNode, IndicatorNode
 from .errors import PerfscoreError
 from .findings import Report, SubjectResult
 from .ruleset import RuleSet
-from .scorers import (
-    BandsScorer,
-    DeductScorer,
-    ProportionalScorer,
-    SeriesBandsScorer,
-    ThresholdScorer,
-    TierScorer,
-)
 from .subjects import InputSpec
 
 __all__ = [
@@ -231,14 +223,9 @@ def scorer_constants(rs: RuleSet) -> frozenset[Decimal]:
         out: set[Decimal] = set()
         c = rs.compiled
         for node in _walk(c.indicators):
-            s = node.scorer
-            if isinstance(s, (ThresholdScorer, ProportionalScorer)) and s.target.const is not None:
-                out.add(s.target.const)
-            elif isinstance(s, DeductScorer) and s.start.const is not None:
-                out.update((s.start.const, s.start.const + s.per, s.start.const - s.per))
-            elif isinstance(s, (BandsScorer, SeriesBandsScorer)):
-                for b in s.bands:
-                    out.update(x for x in (b.interval.low, b.interval.high) if x.is_finite())
+            boundaries = getattr(node.scorer, "boundaries", None)
+            if boundaries is not None:
+                out.update(boundaries())
         out.update(band.min for band in c.grade_bands)
         return frozenset(out)
 
@@ -252,8 +239,9 @@ def _text_constants(rs: RuleSet) -> list[str]:
         out: set[str] = set()
         c = rs.compiled
         for node in _walk(c.indicators):
-            if isinstance(node.scorer, TierScorer):
-                out.update(node.scorer.tiers)
+            texts = getattr(node.scorer, "texts", None)
+            if texts is not None:
+                out.update(texts())
         if c.letters is not None:
             out.update(c.letters.ordered())
             out.update(c.letters.aliases)
@@ -638,18 +626,8 @@ class MonotoneIndicator:
 def _direction(node: IndicatorNode) -> str | None:
     if node.monotone is not None:
         return node.monotone
-    s = node.scorer
-    up, down = "increasing", "decreasing"
-    if isinstance(s, ThresholdScorer):
-        full = s.points_met if s.points_met is not None else node.weight
-        if full is None or full < s.points_otherwise:
-            return None
-        return {">=": up, ">": up, "<=": down, "<": down}.get(s.op)
-    if isinstance(s, ProportionalScorer):
-        return {"higher": up, "lower": down}.get(s.direction)
-    if isinstance(s, DeductScorer):
-        return {"below": up, "above": down}.get(s.direction)
-    return None
+    monotone = getattr(node.scorer, "monotone", None)
+    return None if monotone is None else monotone(node.weight)
 
 
 def monotone_indicators(rs: RuleSet) -> list[MonotoneIndicator]:
