@@ -51,7 +51,7 @@ def _parser() -> argparse.ArgumentParser:
     s.add_argument(
         "--format",
         action="append",
-        choices=EXPORTERS.names(),
+        choices=EXPORTERS.keys(),
         help="output format; repeat for several (each then needs an --output, or --output-dir). "
         + "; ".join(f"{f.name}: {f.description}" for f in EXPORTERS),
     )
@@ -371,7 +371,7 @@ def _exclusive_plugin_scorers(schema: dict[str, Any]) -> None:
         return
     from .scorers import builtin_scorers
 
-    builtin = sorted(builtin_scorers())
+    builtin = sorted(builtin_scorers().keys())
     plugin["properties"]["type"] = {**plugin["properties"]["type"], "not": {"enum": builtin}}
 
 

@@ -474,7 +474,7 @@ class _Compiler:
             return builtin, scorer
         plugin = PLUGIN_SCORERS.get(scorer.type)
         if plugin is None:
-            known = [*builtin_scorers(), *PLUGIN_SCORERS]
+            known = [*builtin_scorers().keys(), *PLUGIN_SCORERS.keys()]
             self.problem(
                 (*path, "type"),
                 f"unknown scorer type {scorer.type!r} (known: {', '.join(known)})",
@@ -496,7 +496,7 @@ class _Compiler:
             self.problem(
                 (*path, "aggregate"),
                 f"unknown aggregator {ind.aggregate!r}",
-                did_you_mean(ind.aggregate, AGGREGATORS),
+                did_you_mean(ind.aggregate, AGGREGATORS.keys()),
             )
             return
         node.aggregate, node.aggregate_name = agg, ind.aggregate

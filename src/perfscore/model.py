@@ -110,7 +110,7 @@ class PluginScorerModel(ScorerConfig):
 
 
 #: The built-in scorer ``type:`` names, from the scorer registry (kept in one place).
-BUILTIN_SCORERS: tuple[str, ...] = tuple(builtin_scorers())
+BUILTIN_SCORERS: tuple[str, ...] = tuple(builtin_scorers().keys())
 
 
 def _scorer_tag(v: object) -> str | None:

@@ -14,9 +14,7 @@ in :data:`_MODULES`; a plugin scorer is the same shape registered from outside
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from types import MappingProxyType
-
+from ..registry import Registry
 from . import bands, checklist, deduct, formula, grade, proportional, series_bands, threshold, tier
 from .bands import BandModel, BandsConfig, BandsScorer
 from .base import (
@@ -40,6 +38,7 @@ from .threshold import ThresholdConfig, ThresholdScorer
 from .tier import Tier, TierConfig, TierScorer
 
 __all__ = [
+    "SCORERS",
     "BandModel",
     "BandsConfig",
     "BandsScorer",
@@ -75,15 +74,22 @@ __all__ = [
 
 #: The built-in scorer modules, in the order the rule language lists them.
 _MODULES = (threshold, proportional, deduct, bands, series_bands, checklist, tier, formula, grade)
-_BUILTIN: dict[str, ScorerType] = {mod.KIND.name: mod.KIND for mod in _MODULES}
 
 
-def builtin_scorers() -> Mapping[str, ScorerType]:
-    """The built-in scorer kinds by YAML ``type:`` name (read-only), in the language's order.
-
-    The one place that knows which scorers are built in: the rule-language model builds its
-    scorer union from it, the compiler its builders, plugins are refused its names."""
-    return _BUILTIN_VIEW
+def _kind_name(kind: ScorerType) -> str:
+    return kind.name
 
 
-_BUILTIN_VIEW: Mapping[str, ScorerType] = MappingProxyType(_BUILTIN)
+#: The built-in scorer kinds by YAML ``type:`` name (read-only; plugins add theirs to
+#: :data:`perfscore.plugins.scorer_types`).
+SCORERS: Registry[ScorerType] = Registry("scorer", key=_kind_name)
+for _mod in _MODULES:
+    SCORERS.add(_mod.KIND)
+SCORERS.freeze()
+
+
+def builtin_scorers() -> Registry[ScorerType]:
+    """The built-in scorer kinds, in the language's order: the one place that knows which
+    scorers are built in (the rule-language model builds its scorer union from it, the
+    compiler its builders; plugins are refused its names)."""
+    return SCORERS
