@@ -9,7 +9,7 @@ collected with its file, line and column before one :class:`RuleSetError` is rai
 from __future__ import annotations
 
 import string
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -168,6 +168,40 @@ class Compiled:
     rules: tuple[RuleInfo, ...]
     units: dict[str, str | None]
     functions: FunctionRegistry
+    #: every input and metric → the names behind it, itself included, through metrics
+    behind: dict[str, frozenset[str]] = field(default_factory=dict)
+    #: every input and metric → the input fields behind it (sorted): "which field is to blame"
+    fields: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    #: every indicator, group and check id → the input fields it reads (sorted), through
+    #: metrics, from every expression it holds (optional ones included)
+    rule_inputs: dict[str, tuple[str, ...]] = field(default_factory=dict)
+
+    def inputs_of(self, names: Iterable[str]) -> tuple[str, ...]:
+        """The input fields behind ``names`` (inputs or metrics), sorted."""
+        fields = self.fields
+        return tuple(sorted({f for n in names for f in fields.get(n, ())}))
+
+    def resolve(self) -> None:
+        """Work out :attr:`behind`, :attr:`fields` and :attr:`rule_inputs` (once, at compile;
+        read everywhere else)."""
+        behind: dict[str, frozenset[str]] = {n: frozenset((n,)) for n in self.inputs}
+        for mt in self.metrics:  # in dependency order
+            behind[mt.name] = frozenset((mt.name,)).union(
+                *(behind.get(n, frozenset()) for n in mt.expr.names)
+            )
+        self.behind = behind
+        self.fields = {
+            n: tuple(sorted(x for x in b if x in self.inputs)) for n, b in behind.items()
+        }
+        out: dict[str, tuple[str, ...]] = {}
+        stack = list(self.indicators)
+        while stack:
+            n = stack.pop()
+            out[n.id] = self.inputs_of((*n.reads, *n.optional_reads))
+            stack.extend(n.children)
+        for ch in self.checks:
+            out[ch.id] = self.inputs_of(ch.reads)
+        self.rule_inputs = out
 
 
 class _Compiler:
@@ -660,7 +694,7 @@ class _Compiler:
             raise RuleSetError(sorted(self.problems, key=lambda p: (p.line or 0, p.column or 0)))
         units: dict[str, str | None] = {n: s.display_unit for n, s in inputs.items()}
         units.update({mt.name: mt.unit for mt in metrics})
-        return Compiled(
+        compiled = Compiled(
             self.model,
             self.doc,
             inputs,
@@ -675,6 +709,8 @@ class _Compiler:
             units,
             self.functions,
         )
+        compiled.resolve()
+        return compiled
 
 
 class _Broken:

@@ -23,7 +23,7 @@ from .numbers import display, json_number, round_places
 from .scorers import Fallback, Scored
 from .subjects import SubjectData
 
-__all__ = ["Evaluator"]
+__all__ = ["Evaluator", "SubjectRun"]
 
 ZERO = Decimal(0)
 ONE = Decimal(1)
@@ -152,21 +152,42 @@ class _Outcome:
     detail: str | None = None
 
 
+class SubjectRun:
+    """What belongs to one subject call — its scope (values and metrics), the failures found,
+    the waivers that apply, the encoded subject key — so that the shared :class:`Evaluator`
+    (and the :class:`~perfscore.ruleset.RuleSet` holding it) keeps no per-subject state and can
+    score subjects on many threads at once."""
+
+    __slots__ = ("failures", "key", "scope", "subject", "waivers")
+
+    def __init__(
+        self,
+        subject: Any,
+        scope: dict[str, Any],
+        failures: dict[str, Failure],
+        waivers: Mapping[str, Any],
+    ) -> None:
+        self.subject = subject
+        self.scope = scope
+        self.failures = failures
+        self.waivers = waivers
+        self.key: bytes | None = None  # the subject's encoded ``type\x1fid``, when first needed
+
+
 class Evaluator:
-    """Runs a :class:`Compiled` rule set; built once per rule set, reused for every subject."""
+    """Runs a :class:`Compiled` rule set; built once per rule set, reused for every subject.
+
+    Immutable after construction: everything about one subject lives in its
+    :class:`SubjectRun`."""
 
     def __init__(self, compiled: Compiled, ruleset_id: str) -> None:
         self.c = compiled
-        self._waivers: Mapping[str, Any] = {}
         self.ruleset_id = ruleset_id
         self.places = compiled.model.settings.places
         self.titles = {n: (s.title or n) for n, s in compiled.inputs.items()}
         self.titles.update({mt.name: (mt.title or mt.name) for mt in compiled.metrics})
-        # transitive input fields behind each metric, for "which field is to blame"
-        self.fields: dict[str, tuple[str, ...]] = {n: (n,) for n in compiled.inputs}
-        for mt in compiled.metrics:
-            deps = sorted({f for n in mt.expr.names for f in self.fields.get(n, ())})
-            self.fields[mt.name] = tuple(deps)
+        # transitive input fields behind each input and metric, for "which field is to blame"
+        self.fields = compiled.fields
         top_points = [n for n in compiled.indicators if n.yields == "points"]
         self.max = sum((n.weight or ZERO for n in top_points), ZERO)
         self.root = AggregateSpec(
@@ -179,7 +200,6 @@ class Evaluator:
         # per-node constants, computed once
         self._specs: dict[str, AggregateSpec] = {}
         self._fp: dict[str, Any] = {}
-        self._fp_key: tuple[Any, bytes] = (None, b"")
         stack = list(compiled.indicators)
         while stack:
             n = stack.pop()
@@ -206,17 +226,17 @@ class Evaluator:
         except UnicodeEncodeError:  # pragma: no cover - let fingerprint() raise as before
             return None
 
-    def _fingerprint(self, rule_id: str, subject: Any) -> str:
+    def _fingerprint(self, rule_id: str, run: SubjectRun) -> str:
         """:func:`~perfscore.findings.fingerprint`, from a pre-hashed ``ruleset\x1frule\x1f``."""
         h = self._fp.get(rule_id)
         if h is None:
-            return fingerprint(self.ruleset_id, rule_id, subject)
-        key = self._fp_key  # (subject, its encoded ``type\x1fid``): one encoding per subject
-        if key[0] is not subject:
-            key = (subject, f"{subject.type}\x1f{subject.id}".encode())
-            self._fp_key = key
+            return fingerprint(self.ruleset_id, rule_id, run.subject)
+        key = run.key  # one encoding per subject
+        if key is None:
+            subject = run.subject
+            key = run.key = f"{subject.type}\x1f{subject.id}".encode()
         h = h.copy()
-        h.update(key[1])
+        h.update(key)
         digest: str = h.hexdigest()
         return "sha256:" + digest[:32]
 
@@ -352,11 +372,11 @@ class Evaluator:
             value = node.value(scope) if node.value is not None else None
             scored: Scored = node.scorer.score(value, scope, node.weight)
         except ZeroDenominatorError:
-            fields = tuple(sorted({x for n in node.reads for x in self.fields.get(n, ())}))
+            fields = self.c.inputs_of(node.reads)
             fz = Failure(_ZERO_KIND[node.zero_division], "division by zero", "分母为零", fields)
             return self._from_failure(node, fz)
         except EvaluationError as e:
-            fields = tuple(sorted({x for n in node.reads for x in self.fields.get(n, ())}))
+            fields = self.c.inputs_of(node.reads)
             return _Outcome(
                 "error",
                 value=value,
@@ -462,10 +482,10 @@ class Evaluator:
         self,
         node: IndicatorNode,
         o: _Outcome,
-        subject: Any,
-        scope: Mapping[str, Any],
+        run: SubjectRun,
         waiver: Mapping[str, Any] | None = None,
     ) -> Finding:
+        subject = run.subject
         unit = node.unit
         value_text = _display(o.value, unit, self.places) if o.value is not None else None
         d: dict[str, Any] = {
@@ -482,7 +502,7 @@ class Evaluator:
             "grade": o.grade,
             "reason": o.reason.en if o.reason else None,
             "fields": o.reason.fields if o.reason else (),
-            "fingerprint": self._fingerprint(node.id, subject),
+            "fingerprint": self._fingerprint(node.id, run),
             "location": node.location,
             "kind": "indicator",
             "waiver": waiver,
@@ -509,7 +529,7 @@ class Evaluator:
                 "reason": o.reason.zh if o.reason else (o.detail or ""),
                 "subject": subject.name or subject.id,
             }
-            d["message"], d["message_en"] = self._render(templates, fields, scope, zh, en)
+            d["message"], d["message_en"] = self._render(templates, fields, run.scope, zh, en)
         f = _new(Finding)
         _setattr(f, "__dict__", d)
         return f
@@ -518,9 +538,7 @@ class Evaluator:
     def _node(
         self,
         node: IndicatorNode,
-        scope: dict[str, Any],
-        failures: dict[str, Failure],
-        subject: Any,
+        run: SubjectRun,
         scores: list[IndicatorScore],
         findings: list[Finding],
         forced: _Outcome | None = None,
@@ -530,18 +548,17 @@ class Evaluator:
                 o = _Outcome(forced.outcome, reason=forced.reason)
                 if o.outcome not in ("not_applicable", "error"):
                     o = _Outcome("not_applicable", reason=forced.reason)
-                findings.append(self._indicator_finding(node, o, subject, scope))
+                findings.append(self._indicator_finding(node, o, run))
                 cov = ZERO
             else:
-                o = self._leaf(node, scope, failures)
-                waiver = self._waivers.get(node.id) if self._waivers else None
+                o = self._leaf(node, run.scope, run.failures)
+                waivers = run.waivers
+                waiver = waivers.get(node.id) if waivers else None
                 if waiver is not None:
                     o = self._waive(waiver, o, node.weight)
-                    findings.append(
-                        self._indicator_finding(node, o, subject, scope, waiver.to_dict())
-                    )
+                    findings.append(self._indicator_finding(node, o, run, waiver.to_dict()))
                 else:
-                    findings.append(self._indicator_finding(node, o, subject, scope))
+                    findings.append(self._indicator_finding(node, o, run))
                 cov = ONE if o.outcome in ("pass", "fail") and (o.reason is None) else ZERO
             scores.append(
                 _indicator_score(
@@ -552,10 +569,8 @@ class Evaluator:
         index = len(scores)
         scores.append(None)  # type: ignore[arg-type]  # placeholder: scores are in pre-order
         if forced is None:
-            forced = self._applies(node, scope, failures)  # a group's `when` covers its subtree
-        children = [
-            self._node(c, scope, failures, subject, scores, findings, forced) for c in node.children
-        ]
+            forced = self._applies(node, run.scope, run.failures)  # `when` covers the subtree
+        children = [self._node(c, run, scores, findings, forced) for c in node.children]
         assert node.aggregate is not None
         ns = node.aggregate(self._specs[node.id], children)
         if ns.points is not None:
@@ -574,9 +589,8 @@ class Evaluator:
         return ns
 
     # -- checks ----------------------------------------------------------------------------
-    def _check(
-        self, node: CheckNode, scope: dict[str, Any], failures: dict[str, Failure], subject: Any
-    ) -> Finding:
+    def _check(self, node: CheckNode, run: SubjectRun) -> Finding:
+        scope, failures, subject = run.scope, run.failures, run.subject
         title_en = node.title_en or node.id
         value: Any = None
         threshold: dict[str, Any] | None = None
@@ -699,7 +713,7 @@ class Evaluator:
                 "grade": None,
                 "reason": reason.en if reason else None,
                 "fields": reason.fields if reason else (),
-                "fingerprint": self._fingerprint(node.id, subject),
+                "fingerprint": self._fingerprint(node.id, run),
                 "location": node.location,
                 "kind": "check",
                 "waiver": None,
@@ -728,17 +742,14 @@ class Evaluator:
     def _subject(
         self, data: SubjectData, waivers: Mapping[str, Any] | None = None
     ) -> SubjectResult:
-        self._waivers = waivers or {}
         scope, failures = self._scope(data)
+        run = SubjectRun(data.subject, scope, failures, waivers or {})
         scores: list[IndicatorScore] = []
         findings: list[Finding] = []
-        top = [
-            self._node(n, scope, failures, data.subject, scores, findings)
-            for n in self.c.indicators
-        ]
+        top = [self._node(n, run, scores, findings) for n in self.c.indicators]
         for ch in self.c.checks:
-            finding = self._check(ch, scope, failures, data.subject)
-            waiver = self._waivers.get(ch.id)
+            finding = self._check(ch, run)
+            waiver = run.waivers.get(ch.id)
             if waiver is not None:
                 outcome = "not_applicable" if waiver.effect == "exclude" else "pass"
                 word = "豁免" if waiver.effect == "exclude" else "豁免（视同通过）"

@@ -137,33 +137,8 @@ def _names(*exprs: Any) -> set[str]:
     return {n for e in exprs if e is not None for n in e.names}
 
 
-def _field_map(rs: RuleSet) -> dict[str, frozenset[str]]:
-    """Every input and metric name → the input fields behind it (through metrics)."""
-
-    def build() -> dict[str, frozenset[str]]:
-        c = rs.compiled
-        out: dict[str, frozenset[str]] = {n: frozenset({n}) for n in c.inputs}
-        by_name = {mt.name: mt for mt in c.metrics}
-
-        def resolve(name: str, seen: frozenset[str]) -> frozenset[str]:
-            if name in out:
-                return out[name]
-            if name not in by_name or name in seen:
-                return frozenset()
-            got = frozenset().union(*(resolve(x, seen | {name}) for x in by_name[name].expr.names))
-            out[name] = got
-            return got
-
-        for name in by_name:
-            resolve(name, frozenset())
-        return out
-
-    return _memo(rs, "fields", build)
-
-
 def _inputs_of(rs: RuleSet, names: set[str]) -> frozenset[str]:
-    fields = _field_map(rs)
-    return frozenset(f for n in names for f in fields.get(n, ()))
+    return frozenset(rs.compiled.inputs_of(names))
 
 
 def _conditions(rs: RuleSet) -> dict[str, tuple[frozenset[str], ...]]:
@@ -195,22 +170,12 @@ def rule_inputs(rs: RuleSet) -> dict[str, frozenset[str]]:
 
     def build() -> dict[str, frozenset[str]]:
         conds = _conditions(rs)
+        reads = rs.compiled.rule_inputs  # every expression a rule holds, resolved at compile
         deps: dict[str, frozenset[str]] = {}
         for node in _leaves(rs):
-            s = node.scorer
-            names = _names(
-                node.value,
-                node.when,
-                *getattr(s, "expressions", ()),
-                *getattr(s, "optional_expressions", ()),
-            )
-            own = _inputs_of(rs, names | set(node.reads) | set(node.optional_reads))
-            deps[node.id] = own.union(*conds[node.id])
+            deps[node.id] = frozenset(reads[node.id]).union(*conds[node.id])
         for chk in rs.compiled.checks:
-            names = _names(chk.left, chk.right, chk.expr, chk.when)
-            if chk.require:
-                names.add(chk.require)
-            deps[chk.id] = _inputs_of(rs, names | set(chk.reads))
+            deps[chk.id] = frozenset(reads[chk.id])
         return deps
 
     return _memo(rs, "deps", build)
@@ -637,7 +602,7 @@ def monotone_indicators(rs: RuleSet) -> list[MonotoneIndicator]:
 
     def build() -> list[MonotoneIndicator]:
         out: list[MonotoneIndicator] = []
-        fields = _field_map(rs)
+        fields = rs.compiled.fields
         for node in _leaves(rs):
             if node.value is None or node.weight is None:
                 continue
