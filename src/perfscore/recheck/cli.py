@@ -74,8 +74,8 @@ def render_text(rv: Review) -> str:
     counts = summary["by_level"]
     mean = summary["mean_abs_deviation"]
     lines = [
-        f"复核：{rv.ruleset.title}（{rv.ruleset.id}）× {rv.rules.id} — {summary['subjects']} 个对象，"
-        f"{summary['declared']} 个填报了自评",
+        f"复核：{rv.ruleset.title}（{rv.ruleset.id}）× {rv.rules.id} — "
+        f"{summary['subjects']} 个对象，{summary['declared']} 个填报了自评",
         " · ".join(f"{LEVEL_LABELS[lv]} {counts[lv]}" for lv in LEVELS)
         + f" · 不适用 {counts['not_applicable']}"
         + (f" · 平均 |偏离度| {mean * 100:.2f}%" if mean is not None else ""),

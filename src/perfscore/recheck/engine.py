@@ -750,7 +750,8 @@ def _facts_text(cause: str, d: Decimal, r: Decimal | None, weight: Decimal | Non
         return f"自评 {_num(d)} 分{w}，复核：{why or '不适用'}；判定：无数据支撑"
     if cause == "cannot_recompute":
         return f"自评 {_num(d)} 分{w}，复核无法计算：{why}"
-    assert r is not None
+    if r is None:  # a claim of 0 for an indicator that does not apply
+        return f"自评 {_num(d)} 分{w}，复核：{why or '不适用'}；判定：一致（未对不适用的指标计分）"
     dev = deviation(d, r)
     dev_text = f"，偏离度 {_pct(dev)}" if dev is not None else "，自评为 0，偏离度无定义"
     verdict = {
