@@ -51,7 +51,7 @@ def _parser() -> argparse.ArgumentParser:
     s.add_argument(
         "--format",
         action="append",
-        choices=EXPORTERS.names(),
+        choices=EXPORTERS.keys(),
         help="output format; repeat for several (each then needs an --output, or --output-dir). "
         + "; ".join(f"{f.name}: {f.description}" for f in EXPORTERS),
     )
