@@ -171,7 +171,7 @@ class SubjectRun:
         self.scope = scope
         self.failures = failures
         self.waivers = waivers
-        self.key: bytes | None = None  # the subject's encoded ``type\x1fid``, when first needed
+        self.key: bytes | None = None  # the subject's encoded ``type\x1fkey``, when first needed
 
 
 class Evaluator:
@@ -227,14 +227,15 @@ class Evaluator:
             return None
 
     def _fingerprint(self, rule_id: str, run: SubjectRun) -> str:
-        """:func:`~perfscore.findings.fingerprint`, from a pre-hashed ``ruleset\x1frule\x1f``."""
+        """:func:`~perfscore.findings.fingerprint` (by ``subject.key``), from a pre-hashed
+        ``ruleset\x1frule\x1f``."""
         h = self._fp.get(rule_id)
         if h is None:
             return fingerprint(self.ruleset_id, rule_id, run.subject)
         key = run.key  # one encoding per subject
         if key is None:
             subject = run.subject
-            key = run.key = f"{subject.type}\x1f{subject.id}".encode()
+            key = run.key = f"{subject.type}\x1f{subject.key}".encode()
         h = h.copy()
         h.update(key)
         digest: str = h.hexdigest()
