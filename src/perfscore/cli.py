@@ -23,6 +23,7 @@ from .errors import DataError, ExportError, PerfscoreError, RuleSetError
 from .export import EXPORTERS, ExportOptions, Format, JsonlWriter, atomic_writer, write_atomic
 from .extract import cli as extract_cli
 from .findings import Report, SubjectResult
+from .recheck import cli as review_cli
 from .ruleset import RuleSet, SubjectBatch, duplicate_subjects, load_ruleset, load_subjects
 from .store import cli as store_cli
 from .terminal import BatchProgress
@@ -107,6 +108,7 @@ def _parser() -> argparse.ArgumentParser:
     sub.add_parser("list-rules", help="the bundled rule sets, their sources and versions")
     extract_cli.add_subcommand(sub)
     store_cli.add_subcommands(sub)
+    review_cli.add_subcommand(sub)
 
     v = sub.add_parser("validate", help="check rule sets and report every problem")
     v.add_argument("rules", nargs="+", help="rule-set YAML files")
@@ -442,6 +444,8 @@ def main(
             return extract_cli.run(args, out, err)
         if args.command in store_cli.COMMANDS:
             return store_cli.run(args, out, err)
+        if args.command == "review":
+            return review_cli.run(args, out, err)
         if args.command == "test":
             return _test(args, out)
         if args.command == "show":

@@ -97,6 +97,9 @@ class Finding:
     kind: str = "indicator"
     waiver: Mapping[str, Any] | None = None
     data_locations: tuple[Mapping[str, Any], ...] = ()
+    #: kind ``review`` only: the 复核 columns (level, dimension, cause, declared, recomputed,
+    #: deviation, location, facts, advice, basis) — see perfscore.review
+    review: Mapping[str, Any] | None = None
 
     # The evaluator may leave ``message``/``message_en`` out of a new finding's ``__dict__`` and
     # store ``_lazy_messages = (render, args)`` instead: ``render(*args)`` gives both texts on
@@ -479,6 +482,8 @@ def _finding_dict(f: Finding) -> dict[str, Any]:
         d["fields"] = list(f.fields)
     if f.waiver:
         d["waiver"] = dict(f.waiver)
+    if f.review:
+        d["review"] = dict(f.review)
     d["measurement"] = measurement
     d["locations"] = [
         {"role": "rule", **f.location.to_dict()},
