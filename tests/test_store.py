@@ -11,7 +11,6 @@ from typing import Any
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-from store_db import store_url  # noqa: F401 - the parametrised fixture
 
 import perfscore
 from perfscore.store import MethodologyError, Store, StoreError, competition_ranks
@@ -61,7 +60,7 @@ YEARS = {
 
 def fill(url: str) -> Store:
     store = Store(url)
-    for year, records in YEARS.items():
+    for records in YEARS.values():
         res = store.add(report(records), records=records)
         assert res.added and res.inputs_stored == 3
     return store
