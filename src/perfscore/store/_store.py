@@ -58,14 +58,29 @@ def engine_url(url: str | os.PathLike[str]) -> str:
 
 
 def _num(x: Any) -> str | None:
+    """A number as the findings document writes it (``json_number``), with a fast path for
+    the plain decimals a parsed document holds."""
     if x is None:
         return None
+    t = type(x)
+    if t is Decimal:
+        text = str(x)
+        if "E" not in text:
+            head, dot, tail = text.partition(".")
+            if not dot:
+                return "0" if text == "-0" else text
+            if len(tail) <= 10:
+                text = text.rstrip("0").rstrip(".")
+                return "0" if text in ("-0", "") else text
+        return json_number(x)
+    if t is int:
+        return str(x)
     if isinstance(x, bool):
         raise StoreError(f"expected a number, got {x!r}")
     if isinstance(x, int):
-        return str(x)
+        return str(int(x))
     if isinstance(x, float):
-        x = Decimal(repr(x))
+        return json_number(Decimal(repr(x)))
     if isinstance(x, Decimal):
         return json_number(x)
     raise StoreError(f"expected a number, got {x!r}")
@@ -315,65 +330,76 @@ class Store:
             if k != "run_id":
                 h.update(f"{k}\x1f{fixed[k]}\x1e".encode())
         tx = self._write()
-        with tx as conn:
-            inserted = conn.execute(
-                S.runs.insert().values(
-                    **fixed,
-                    content_sha256="pending-" + uuid.uuid4().hex,
-                    complete=False,
-                    subject_count=0,
-                    finding_count=0,
-                    source=source,
-                    ingested_at=dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
-                )
-            ).inserted_primary_key
-            assert inserted is not None
-            pk = int(inserted[0])
-            writer = _Writer(conn, pk)
-            n_subjects = n_findings = stored_inputs = 0
-            complete = True
-            for idx, (sres, flist) in enumerate(pairs):
-                record = records[idx] if records is not None and idx < len(records) else None
-                srow = _subject_row(pk, idx, sres, record)
-                stored_inputs += record is not None
-                _hash_row(h, srow[1:-1])
-                complete = complete and bool(srow[13])
-                writer.subject(srow)
-                for f in flist:
-                    frow = _finding_row(pk, idx, f)
-                    _hash_row(h, frow[1:])
-                    writer.finding(frow)
-                    n_findings += 1
-                n_subjects += 1
-                if progress is not None and writer.take_flushed():
-                    progress(n_subjects)
-            writer.flush()
-            if records is not None and len(records) != n_subjects:
-                raise StoreError(
-                    f"{len(records)} input records for {n_subjects} subjects: they must match "
-                    "one to one, in the document's order"
-                )
-            if header.complete is not None:
-                complete = header.complete
-            elif "complete" in tail:
-                complete = bool(tail["complete"])
-            content = "sha256:" + h.hexdigest()
-            existing = conn.execute(
-                sa.select(S.runs.c.pk).where(S.runs.c.content_sha256 == content)
-            ).scalar()
-            if existing is None:
-                conn.execute(
-                    S.runs.update()
-                    .where(S.runs.c.pk == pk)
-                    .values(
-                        content_sha256=content,
-                        complete=complete,
-                        subject_count=n_subjects,
-                        finding_count=n_findings,
+        content = ""
+        try:
+            with tx as conn:
+                inserted = conn.execute(
+                    S.runs.insert().values(
+                        **fixed,
+                        content_sha256="pending-" + uuid.uuid4().hex,
+                        complete=False,
+                        subject_count=0,
+                        finding_count=0,
+                        source=source,
+                        ingested_at=dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
                     )
-                )
-            else:
-                tx.rollback()  # the same content is stored already: this add is a no-op
+                ).inserted_primary_key
+                assert inserted is not None
+                pk = int(inserted[0])
+                writer = _Writer(conn, pk)
+                n_subjects = n_findings = stored_inputs = 0
+                complete = True
+                for idx, (sres, flist) in enumerate(pairs):
+                    record = records[idx] if records is not None and idx < len(records) else None
+                    srow = _subject_row(pk, idx, sres, record)
+                    stored_inputs += record is not None
+                    _hash_row(h, srow[1:-1])
+                    complete = complete and bool(srow[13])
+                    writer.subject(srow)
+                    for f in flist:
+                        frow = _finding_row(pk, idx, f)
+                        _hash_row(h, frow[1:])
+                        writer.finding(frow)
+                        n_findings += 1
+                    n_subjects += 1
+                    if progress is not None and writer.take_flushed():
+                        progress(n_subjects)
+                writer.flush()
+                if records is not None and len(records) != n_subjects:
+                    raise StoreError(
+                        f"{len(records)} input records for {n_subjects} subjects: they must match "
+                        "one to one, in the document's order"
+                    )
+                if header.complete is not None:
+                    complete = header.complete
+                elif "complete" in tail:
+                    complete = bool(tail["complete"])
+                content = "sha256:" + h.hexdigest()
+                existing = conn.execute(
+                    sa.select(S.runs.c.pk).where(S.runs.c.content_sha256 == content)
+                ).scalar()
+                if existing is None:
+                    conn.execute(
+                        S.runs.update()
+                        .where(S.runs.c.pk == pk)
+                        .values(
+                            content_sha256=content,
+                            complete=complete,
+                            subject_count=n_subjects,
+                            finding_count=n_findings,
+                        )
+                    )
+                else:
+                    tx.rollback()  # the same content is stored already: this add is a no-op
+        except sa.exc.IntegrityError as e:
+            # another process stored the same content while this one was writing (PostgreSQL
+            # waits on the unique index until that commits): this add is a no-op after all
+            with self._read() as conn:
+                existing = conn.execute(
+                    sa.select(S.runs.c.pk).where(S.runs.c.content_sha256 == content)
+                ).scalar()
+            if existing is None:  # e.g. two findings for one rule of one subject
+                raise StoreError(f"cannot store the document: {e.orig}") from e
         if existing is not None:
             return AddResult(self.run(existing), added=False)
         return AddResult(self.run(pk), added=True, inputs_stored=stored_inputs)
@@ -670,7 +696,7 @@ def _subject_row(pk: int, idx: int, s: Mapping[str, Any], record: Any | None) ->
         s.get("grade_reason"),
         _num(s.get("coverage")),
         bool(s.get("complete", True)),
-        _json(scores),
+        json.dumps(scores, ensure_ascii=False, separators=(",", ":")),
         subj.get("parent"),
         None if record is None else _json(_plain(record)),
     )
@@ -680,6 +706,8 @@ def _subject_row(pk: int, idx: int, s: Mapping[str, Any], record: Any | None) ->
 def _finding_row(pk: int, idx: int, f: Mapping[str, Any]) -> tuple[Any, ...]:
     m = f.get("measurement") or {}
     value = m.get("value")
+    if value is not None:
+        value = _num(value) if type(value) in (Decimal, int) else _json(value)
     return (
         pk,
         idx,
@@ -691,7 +719,7 @@ def _finding_row(pk: int, idx: int, f: Mapping[str, Any]) -> tuple[Any, ...]:
         _num(m.get("points")),
         _num(m.get("weight")),
         m.get("grade"),
-        None if value is None else _json(value),
+        value,
         m.get("display"),
         str(f.get("message") or ""),
         f.get("reason"),
