@@ -118,9 +118,9 @@ def test_methodology_refusal_and_rescore_through_the_cli(bureau: str, tmp_path: 
 def test_store_add_reports_unreadable_documents_and_goes_on(tmp_path: Path) -> None:
     db = str(tmp_path / "s.db")
     (tmp_path / "bad.json").write_text("{", encoding="utf-8")
-    code, out, err = run("store", "add", str(tmp_path / "bad.json"), "--db", db)
+    code, _, err = run("store", "add", str(tmp_path / "bad.json"), "--db", db)
     assert code == 3 and "not JSON" in err
-    code, out, err = run("history", "nobody", "--db", db)
+    code, _, err = run("history", "nobody", "--db", db)
     assert code == 2 and "no stored results for 'nobody'" in err
 
 

@@ -91,7 +91,7 @@ def test_two_processes_adding_at_once_lose_and_duplicate_nothing(
         for order in (docs, docs[::-1])
     ]
     outs = [p.communicate(timeout=300) for p in procs]
-    for p, (out, err) in zip(procs, outs, strict=True):
+    for p, (_, err) in zip(procs, outs, strict=True):
         assert p.returncode == 0, err
     added = [line.split() for out, _ in outs for line in out.splitlines()]
     assert sum(a[1] == "True" for a in added) == 3  # each document stored once ...

@@ -66,7 +66,7 @@ def _num(x: Any) -> str | None:
     if t is Decimal:
         text = str(x)
         if "E" not in text:
-            head, dot, tail = text.partition(".")
+            _, dot, tail = text.partition(".")
             if not dot:
                 return "0" if text == "-0" else text
             if len(tail) <= 10:
