@@ -337,6 +337,14 @@ def _build_bands(
     if otherwise is not None:
         if yields == "points" and not isinstance(otherwise, Decimal):
             ctx.problem((*ctx.path, "otherwise"), "otherwise must be points, like the bands")
+        elif (
+            isinstance(otherwise, Decimal)
+            and ctx.weight is not None
+            and not ZERO <= otherwise <= ctx.weight
+        ):
+            ctx.problem(
+                (*ctx.path, "otherwise"), f"{otherwise} points is outside [0, weight {ctx.weight}]"
+            )
         if yields == "grade":
             if isinstance(otherwise, Decimal):
                 ctx.problem((*ctx.path, "otherwise"), "otherwise must be a grade, like the bands")
