@@ -21,9 +21,17 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from .errors import did_you_mean
+from .textsafe import clean
 from .values import Kind, Series, Value
 
-__all__ = ["InputSpec", "Subject", "SubjectData", "normalise_value", "read_subject"]
+__all__ = [
+    "InputSpec",
+    "RejectedRecord",
+    "Subject",
+    "SubjectData",
+    "normalise_value",
+    "read_subject",
+]
 
 _THOUSANDS = re.compile(r"^[+-]?\d{1,3}(,\d{3})+(\.\d+)?$")
 _TRUE = {"true", "yes", "是", "y"}
@@ -153,6 +161,7 @@ def normalise_value(spec: InputSpec, raw: object) -> Value:
     if t == "text":
         if not isinstance(raw, str):
             raise ValueError(f"expected text, got {_describe(raw)}")
+        raw = clean(raw)
         if spec.choices is not None and raw not in spec.choices:
             hint = did_you_mean(raw, spec.choices)
             extra = f" (did you mean {hint!r}?)" if hint else ""
@@ -187,6 +196,15 @@ def normalise_value(spec: InputSpec, raw: object) -> Value:
 _RESERVED = {"id", "name", "type", "values"}
 
 
+class RejectedRecord(dict[str, Any]):
+    """A record its data file could not give whole (a duplicate key): still a subject, with id
+    and name, but every value is an error naming the problem, so the rest of the file scores."""
+
+    def __init__(self, record: object, problem: str) -> None:
+        super().__init__(record if isinstance(record, Mapping) else {})
+        self.problem = problem
+
+
 def read_subject(
     record: object, specs: Mapping[str, InputSpec], *, index: int, subject_type: str
 ) -> SubjectData:
@@ -202,14 +220,19 @@ def read_subject(
         raw_values = {k: v for k, v in record.items() if k not in _RESERVED}
         meta = record
     sid = meta.get("id")
-    subject = Subject(
-        str(sid)
+    subject = Subject(  # clean: an id from Python may hold lone surrogates (textsafe)
+        clean(str(sid))
         if sid is not None and not isinstance(sid, (Mapping, list))
         else f"subject-{index + 1}",
-        str(meta["name"]) if isinstance(meta.get("name"), str) else None,
-        str(meta["type"]) if isinstance(meta.get("type"), str) else subject_type,
+        clean(str(meta["name"])) if isinstance(meta.get("name"), str) else None,
+        clean(str(meta["type"])) if isinstance(meta.get("type"), str) else subject_type,
     )
     data = SubjectData(subject, {})
+    if isinstance(record, RejectedRecord):
+        for n in specs:
+            data.values[n] = None
+            data.field_errors[n] = f"the record is rejected: {record.problem}"
+        return data
     if not isinstance(raw_values, Mapping):
         for n in specs:
             data.values[n] = None

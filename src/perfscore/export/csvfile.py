@@ -10,6 +10,7 @@ import csv
 import io
 
 from ..findings import Report
+from ..textsafe import csv_cell
 from ._common import cell_text, message, number, rule_title
 from ._registry import EXPORTERS, ExportOptions
 
@@ -42,7 +43,8 @@ def report_to_csv(report: Report, options: ExportOptions) -> bytes:
     for s in report.subjects:
         for f in s.findings:
             w.writerow(
-                (
+                csv_cell(cell)
+                for cell in (
                     s.subject.id,
                     s.subject.name or "",
                     f.rule_id,

@@ -6,6 +6,7 @@ the failed and error findings.  Everything else is in the full outputs.
 
 from __future__ import annotations
 
+from .. import textsafe
 from ..findings import Report, SubjectResult
 from ..numbers import json_number
 from ._common import OUTCOME_LABELS, message, subject_counts
@@ -43,8 +44,8 @@ _WORDS = {
 }
 
 
-def _cell(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("|", "\\|").replace("\n", " ")
+_cell = textsafe.markdown  # no raw HTML, links, emphasis, table breaks or control characters
+_code = textsafe.markdown_code
 
 
 def _grade(s: SubjectResult, lang: str) -> str:
@@ -58,7 +59,8 @@ def report_to_markdown(report: Report, options: ExportOptions) -> bytes:
     lang = options.lang if options.lang in _WORDS else "zh"
     w = _WORDS[lang]
     rs = report.ruleset
-    out = [f"## {rs.get('title')} ({rs.get('id')} {rs.get('version')})", ""]
+    heading = f"{rs.get('title')} ({rs.get('id')} {rs.get('version')})"
+    out = [f"## {_cell(heading)}", ""]
     out.append(
         f"| {w['subject']} | {w['id']} | {w['total']} | {w['grade']} | {w['coverage']} "
         f"| {w['fail']} | {w['error']} |"
@@ -67,15 +69,15 @@ def report_to_markdown(report: Report, options: ExportOptions) -> bytes:
     for s in report.subjects:
         total, fails, errors = subject_counts(s)
         out.append(
-            f"| {_cell(s.subject.name or s.subject.id)} | `{_cell(s.subject.id)}` | {total} "
+            f"| {_cell(s.subject.name or s.subject.id)} | {_code(s.subject.id)} | {total} "
             f"| {_cell(_grade(s, lang))} | {json_number(s.coverage * 100)}% | {fails} | {errors} |"
         )
     for s in report.subjects:
-        out += ["", f"### {s.subject.name or s.subject.id} (`{s.subject.id}`)", ""]
+        out += ["", f"### {_cell(s.subject.name or s.subject.id)} ({_code(s.subject.id)})", ""]
         if s.grade is None:
             reason = s.grade_reason_zh if lang == "zh" else s.grade_reason
             if reason:
-                out += [f"{w['no_grade']}: {reason}", ""]
+                out += [f"{w['no_grade']}: {_cell(reason)}", ""]
         bad = [f for f in s.findings if f.outcome in ("fail", "error")]
         if not bad:
             out.append(w["nothing"])
@@ -83,5 +85,5 @@ def report_to_markdown(report: Report, options: ExportOptions) -> bytes:
         for f in bad:
             label = OUTCOME_LABELS[lang][f.outcome]
             sev = f" · {f.severity}" if f.outcome == "fail" else ""
-            out.append(f"- **{label}**{sev} `{f.rule_id}`: {message(f, lang)}")
+            out.append(f"- **{label}**{sev} {_code(f.rule_id)}: {_cell(message(f, lang))}")
     return ("\n".join(out) + "\n").encode("utf-8")

@@ -8,20 +8,19 @@ The workbook's document properties are pinned so the same report gives the same 
 from __future__ import annotations
 
 import io
-import re
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
 from ..errors import ExportError
 from ..findings import Report, SubjectResult
+from ..textsafe import sheet_title, xlsx_cell
 from ._common import OUTCOME_LABELS, message, rule_title
 from ._registry import EXPORTERS, ExportOptions
 
 __all__ = ["rank_by_total", "report_to_xlsx"]
 
 _EPOCH = datetime(2000, 1, 1)
-_BAD_SHEET = re.compile(r"[\[\]:*?/\\]")
 _HEAD: dict[str, dict[str, Any]] = {
     "zh": {
         "summary": ("评价对象", "名称", "总分", "满分", "等级", "有数据的权重占比", "排名"),
@@ -45,7 +44,7 @@ def rank_by_total(subjects: tuple[SubjectResult, ...]) -> list[int | None]:
 
 
 def _sheet_name(s: SubjectResult, used: set[str]) -> str:
-    base = _BAD_SHEET.sub("_", s.subject.id)[:31] or "subject"
+    base = sheet_title(s.subject.id, "subject")
     name, n = base, 2
     while name.lower() in used:
         suffix = f"~{n}"
@@ -56,6 +55,11 @@ def _sheet_name(s: SubjectResult, used: set[str]) -> str:
 
 def _num(x: Decimal | None) -> Any:
     return x  # openpyxl writes Decimal as a number; None leaves the cell empty
+
+
+def _row(cells: list[Any]) -> list[Any]:
+    """Text cells made safe (no formula, nothing XML cannot carry); numbers stay numbers."""
+    return [xlsx_cell(c) if isinstance(c, str) else c for c in cells]
 
 
 @EXPORTERS.register(
@@ -90,15 +94,17 @@ def report_to_xlsx(report: Report, options: ExportOptions) -> bytes:
         cell.font = bold
     for s, rank in zip(report.subjects, rank_by_total(report.subjects), strict=True):
         ws.append(
-            [
-                s.subject.id,
-                s.subject.name or "",
-                _num(s.total),
-                _num(s.max),
-                s.grade_label or s.grade or "",
-                _num(s.coverage),
-                rank,
-            ]
+            _row(
+                [
+                    s.subject.id,
+                    s.subject.name or "",
+                    _num(s.total),
+                    _num(s.max),
+                    s.grade_label or s.grade or "",
+                    _num(s.coverage),
+                    rank,
+                ]
+            )
         )
         ws.cell(ws.max_row, 6).number_format = "0.00%"
     ws.freeze_panes = "A2"
@@ -108,7 +114,7 @@ def report_to_xlsx(report: Report, options: ExportOptions) -> bytes:
     used = {head["sheet"].lower()}
     for s in report.subjects:
         d = wb.create_sheet(_sheet_name(s, used))
-        d.append([s.subject.name or s.subject.id])
+        d.append(_row([s.subject.name or s.subject.id]))
         d["A1"].font = Font(bold=True, size=13)
         d.append(list(head["detail"]))
         for cell in d[2]:
@@ -119,16 +125,18 @@ def report_to_xlsx(report: Report, options: ExportOptions) -> bytes:
             f = findings.get(score.rule_id)
             level = (rule.level or 1) if rule else 1
             d.append(
-                [
-                    rule_title(rule, lang, score.rule_id),
-                    score.rule_id,
-                    rule.kind if rule else "",
-                    _num(score.points),
-                    _num(score.weight),
-                    labels.get(score.outcome, score.outcome),
-                    (f.display or "") if f else "",
-                    message(f, lang) if f else "",
-                ]
+                _row(
+                    [
+                        rule_title(rule, lang, score.rule_id),
+                        score.rule_id,
+                        rule.kind if rule else "",
+                        _num(score.points),
+                        _num(score.weight),
+                        labels.get(score.outcome, score.outcome),
+                        (f.display or "") if f else "",
+                        message(f, lang) if f else "",
+                    ]
+                )
             )
             row = d.max_row
             d.cell(row, 1).alignment = Alignment(indent=level - 1)
@@ -138,16 +146,18 @@ def report_to_xlsx(report: Report, options: ExportOptions) -> bytes:
             if f.kind != "check":
                 continue
             d.append(
-                [
-                    rule_title(rules.get(f.rule_id), lang, f.rule_id),
-                    f.rule_id,
-                    "check",
-                    None,
-                    None,
-                    labels.get(f.outcome, f.outcome),
-                    f.display or "",
-                    message(f, lang),
-                ]
+                _row(
+                    [
+                        rule_title(rules.get(f.rule_id), lang, f.rule_id),
+                        f.rule_id,
+                        "check",
+                        None,
+                        None,
+                        labels.get(f.outcome, f.outcome),
+                        f.display or "",
+                        message(f, lang),
+                    ]
+                )
             )
         d.freeze_panes = "A3"
         for col, width in zip("ABCDEFGH", (34, 26, 10, 8, 8, 8, 14, 80), strict=True):
