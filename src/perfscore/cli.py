@@ -25,6 +25,7 @@ from .export import EXPORTERS, ExportOptions, Format, JsonlWriter, atomic_writer
 from .export._common import check_output
 from .extract import cli as extract_cli
 from .findings import Report, SubjectResult
+from .recheck import cli as review_cli
 from .ruleset import RuleSet, SubjectBatch, duplicate_subjects, load_ruleset, load_subjects
 from .terminal import BatchProgress
 from .textsafe import terminal as _safe
@@ -54,7 +55,7 @@ def _parser() -> argparse.ArgumentParser:
     s.add_argument(
         "--format",
         action="append",
-        choices=EXPORTERS.names(),
+        choices=EXPORTERS.keys(),
         help="output format; repeat for several (each then needs an --output, or --output-dir). "
         + "; ".join(f"{f.name}: {f.description}" for f in EXPORTERS),
     )
@@ -107,6 +108,7 @@ def _parser() -> argparse.ArgumentParser:
 
     sub.add_parser("list-rules", help="the bundled rule sets, their sources and versions")
     extract_cli.add_subcommand(sub)
+    review_cli.add_subcommand(sub)
 
     v = sub.add_parser("validate", help="check rule sets and report every problem")
     v.add_argument("rules", nargs="+", help="rule-set YAML files")
@@ -452,6 +454,8 @@ def main(
             return _schema(args, out)
         if args.command == "extract":
             return extract_cli.run(args, out, err)
+        if args.command == "review":
+            return review_cli.run(args, out, err)
         if args.command == "test":
             return _test(args, out)
         if args.command == "show":

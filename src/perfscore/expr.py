@@ -42,6 +42,7 @@ from perfscore.functions import (
     DEFAULT_FUNCTIONS,
     FunctionRegistry,
     MissingArgumentError,
+    callable_for,
 )
 from perfscore.numbers import literal_problem
 from perfscore.values import Kind
@@ -564,7 +565,7 @@ class _Checker:
             new, _ = self.visit(arg)
             args.append(new)
         internal = f"_f_{name}"
-        self.functions[internal] = function.fn
+        self.functions[internal] = callable_for(function)
         callee = _copy_location(ast.Name(id=internal, ctx=ast.Load()), func)
         return _copy_location(ast.Call(func=callee, args=args, keywords=[]), node), function.returns
 

@@ -10,8 +10,15 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from perfscore.errors import DataError
 from perfscore.extract._numbers import parse_number, tidy
-from perfscore.extract._read import REPORT_SUFFIXES, ReportSource, read_report
+from perfscore.extract._read import (
+    LIMITS,
+    REPORT_SUFFIXES,
+    ReadLimits,
+    ReportSource,
+    read_report,
+)
 from perfscore.extract._text import NormalText, Span, normalise
 from perfscore.extract.result import ExtractResult
 from perfscore.extract.template import FieldSpec, Template, load_template
@@ -19,12 +26,15 @@ from perfscore.extract.template import FieldSpec, Template, load_template
 __all__ = [
     "extract_folder",
     "extract_lines",
+    "extract_one",
     "extract_report",
     "subjects_from_reports",
 ]
 
 TemplateArg = Template | str | os.PathLike[str]
 _DEFAULT_TEMPLATE = "cn-dept-self-eval"
+_SENTENCE = re.compile("[。;!?]")
+MAX_MATCHES = 1000  # a count or list field keeps at most this many matches
 
 
 @dataclass(frozen=True)
@@ -45,21 +55,54 @@ class _Found:
     items: tuple[str, ...] | None = None
 
 
+@dataclass(frozen=True)
+class _Heading:
+    start: int
+    end: int  # end of the heading's own text
+    level: int
+    body: int  # where the text under it starts
+
+
+_RUN_IN_WINDOW = 14  # a run-in heading's words start within this many characters of its number
+
+
 class _Extraction:
     def __init__(self, text: NormalText, template: Template) -> None:
         self.t = text
         self.template = template
         self.warnings: list[str] = []
-        self.levels = [self._level(a, b) for a, b in text.paragraphs]
+        self.heads = self._headings()
         self.sections: dict[str, _Section] = {}
         self._locate_sections()
 
-    def _level(self, start: int, end: int) -> int | None:
-        para = self.t.text[start:end]
-        for level, pattern in enumerate(self.template.headings, start=1):
-            if pattern.search(para):
-                return level
-        return None
+    def _headings(self) -> list[_Heading]:
+        """Headings: whole paragraphs that match a level's pattern, and run-in headings — a
+        level's number (一、 / (二)) at a paragraph start or after a sentence, followed closely
+        by the words of a section of that level (一、基本情况全年预算数 …)."""
+        text, tpl = self.t.text, self.template
+        keywords: dict[int, list[re.Pattern[str]]] = {}
+        for spec in tpl.sections.values():
+            keywords.setdefault(spec.level, []).extend(spec.heading)
+        heads: list[_Heading] = []
+        for a, b in self.t.paragraphs:
+            para = text[a:b]  # a slice: heading patterns are anchored (^ … $)
+            level = next((n for n, p in enumerate(tpl.headings, start=1) if p.search(para)), None)
+            if level is not None:
+                heads.append(_Heading(a, b, level, min(b + 1, len(text))))
+                continue
+            for level, marker in enumerate(tpl.markers, start=1):
+                for m in marker.finditer(text, a, b):
+                    at = m.start("number") if "number" in marker.groupindex else m.start()
+                    if at != a and text[at - 1] not in "。;!? ":
+                        continue
+                    window = min(b, m.end() + _RUN_IN_WINDOW)
+                    for keyword in keywords.get(level, ()):
+                        k = keyword.search(text, m.end(), window)
+                        if k is not None and not _SENTENCE.search(text, m.end(), k.start()):
+                            heads.append(_Heading(at, k.end(), level, k.end()))
+                            break
+        heads.sort(key=lambda h: h.start)
+        return heads
 
     def _locate_sections(self) -> None:
         pending = dict(self.template.sections)
@@ -85,21 +128,21 @@ class _Extraction:
     def _find_heading(
         self, level: int, patterns: Sequence[re.Pattern[str]], lo: int, hi: int
     ) -> _Section | None:
-        paras = self.t.paragraphs
-        for i, (a, b) in enumerate(paras):
-            if a < lo or b > hi or self.levels[i] != level:
+        text = self.t.text
+        for i, head in enumerate(self.heads):
+            if head.start < lo or head.end > hi or head.level != level:
                 continue
-            if not any(p.search(self.t.text[a:b]) for p in patterns):
+            title = text[head.start : head.end]
+            if not any(p.search(title) for p in patterns):
                 continue
             end = hi
-            for j in range(i + 1, len(paras)):
-                lvl = self.levels[j]
-                if paras[j][0] >= hi:
+            for later in self.heads[i + 1 :]:
+                if later.start >= hi:
                     break
-                if lvl is not None and lvl <= level:
-                    end = paras[j][0]
+                if later.level <= level and later.start >= head.body:
+                    end = later.start
                     break
-            return _Section("", (a, b), min(b + 1, end), end)
+            return _Section("", (head.start, head.end), min(head.body, end), end)
         return None
 
     # -- scopes -------------------------------------------------------------------------------
@@ -158,10 +201,13 @@ class _Extraction:
                 return None
             _, _, frac = base.raw.partition(".")
             return _Found(len(frac), base.spans)
+        if spec.find == "match":
+            hit = self._match(spec, lo, hi) if found else None
+            if hit is None and spec.anywhere and spec.sections:  # sections help, never gate
+                hit = self._match(spec, 0, len(self.t.text))
+            return hit
         if not found:
             return None
-        if spec.find == "match":
-            return self._match(spec, lo, hi)
         if spec.find in ("count", "matches"):
             return self._count(spec, lo, hi)
         return self._blocks(spec, lo, hi)
@@ -171,32 +217,48 @@ class _Extraction:
             m = pattern.search(self.t.text, lo, hi)
             if m is None:
                 continue
-            has_value = "value" in pattern.groupindex and m.group("value") is not None
-            a, b = m.span("value") if has_value else m.span()
-            raw = self.t.text[a:b]
-            unit = m.group("unit") if "unit" in pattern.groupindex else None
-            qual = m.group("qualifier") if "qualifier" in pattern.groupindex else None
-            spans = self.spans_of([m.span()])
-            if spec.type == "text":
-                value: Any = self.t.original(a, b).strip()
-            elif spec.type == "boolean":
-                value = True
-            else:
-                try:
-                    number = parse_number(raw)
-                except ValueError:
-                    self.warnings.append(f"{spec.name}: cannot read {raw!r} as a number")
-                    continue
-                number = self._convert(spec, number, unit)
-                if spec.type == "integer":
-                    if number != number.to_integral_value():
-                        self.warnings.append(f"{spec.name}: {raw!r} is not a whole number")
-                        continue
-                    value = int(number)
-                else:
-                    value = tidy(number)
-            return _Found(value, spans, qual, unit, raw)
+            found = self._read(spec, m, m.start())
+            if found is not None:
+                return found
+        if spec.vocab is not None:
+            start = lo
+            while (hit := spec.vocab.find(self.t.text, start, hi)) is not None:
+                found = self._read(spec, hit.match, hit.start)
+                if found is not None:
+                    return found
+                start = hit.label_end
         return None
+
+    def _read(self, spec: FieldSpec, m: re.Match[str], start: int) -> _Found | None:
+        """The value a match (of a pattern, or of a label's tail) holds; None if unreadable."""
+        groups = m.re.groupindex
+        has_value = "value" in groups and m.group("value") is not None
+        a, b = m.span("value") if has_value else m.span()
+        raw = self.t.text[a:b]
+        unit = m.group("unit") if "unit" in groups else None
+        if unit is None and "head_unit" in groups:
+            unit = m.group("head_unit")
+        qual = m.group("qualifier") if "qualifier" in groups else None
+        spans = self.spans_of([(start, m.end())])
+        if spec.type == "text":
+            value: Any = self.t.original(a, b).strip()
+        elif spec.type == "boolean":
+            value = True
+        else:
+            try:
+                number = parse_number(raw)
+            except ValueError:
+                self.warnings.append(f"{spec.name}: cannot read {raw!r} as a number")
+                return None
+            number = self._convert(spec, number, unit)
+            if spec.type == "integer":
+                if number != number.to_integral_value():
+                    self.warnings.append(f"{spec.name}: {raw!r} is not a whole number")
+                    return None
+                value = int(number)
+            else:
+                value = tidy(number)
+        return _Found(value, spans, qual, unit, raw)
 
     def _convert(self, spec: FieldSpec, number: Decimal, unit: str | None) -> Decimal:
         units = self.template.units
@@ -221,6 +283,12 @@ class _Extraction:
         hits: dict[int, tuple[int, int, str, tuple[int, int]]] = {}
         for pattern in spec.patterns:
             for m in pattern.finditer(self.t.text, lo, hi):
+                if len(hits) >= MAX_MATCHES:
+                    self.warnings.append(
+                        f"{spec.name}: more than {MAX_MATCHES} matches; only the first "
+                        f"{MAX_MATCHES} are kept"
+                    )
+                    break
                 if m.start() in hits or m.end() == m.start():
                     continue
                 core = m.span("value") if "value" in pattern.groupindex else m.span()
@@ -251,7 +319,7 @@ class _Extraction:
     def _blocks(self, spec: FieldSpec, lo: int, hi: int) -> _Found:
         assert spec.split is not None
         starts = [m.start() for m in spec.split.finditer(self.t.text, lo, hi)]
-        blocks = [(a, b) for a, b in zip(starts, [*starts[1:], hi], strict=True)]
+        blocks = list(zip(starts, [*starts[1:], hi], strict=False))  # no item: no block
         if spec.where is not None:
             where = spec.where
             blocks = [(a, b) for a, b in blocks if where.search(self.t.text, a, b)]
@@ -346,29 +414,55 @@ def extract_report(
     template: TemplateArg = _DEFAULT_TEMPLATE,
     *,
     subject_id: str | None = None,
+    limits: ReadLimits = LIMITS,
 ) -> ExtractResult:
     """Read a report (.txt, .docx, .pdf) and extract the template's fields from it.
 
-    Raises :class:`~perfscore.errors.DataError` when the file cannot be read and
-    :class:`~perfscore.extract.TemplateError` when the template cannot be loaded; a figure that
-    is not found is a warning in the result, never an exception.
+    Raises :class:`~perfscore.errors.DataError` when the file cannot be read or is over one of
+    the reading ``limits``, and :class:`~perfscore.extract.TemplateError` when the template
+    cannot be loaded; a figure that is not found is a warning in the result, never an exception.
     """
-    report: ReportSource = read_report(path)
+    report: ReportSource = read_report(path, limits)
     result = extract_lines(
         report.lines, template, source=report.path, reflow=report.reflow, subject_id=subject_id
     )
     return result.with_kind(report.kind)
 
 
-def extract_folder(
-    folder: str | os.PathLike[str], template: TemplateArg = _DEFAULT_TEMPLATE
-) -> list[ExtractResult]:
-    """Extract every report (.txt, .text, .docx, .pdf) in ``folder``, in name order."""
-    tpl = template if isinstance(template, Template) else load_template(template)
-    paths = sorted(
+def extract_one(
+    path: str | os.PathLike[str], template: Template, *, limits: ReadLimits = LIMITS
+) -> ExtractResult:
+    """Like :func:`extract_report`, for batches: a report that cannot be read (or is over
+    budget) comes back as a result with ``errors`` instead of raising, so the rest goes on."""
+    name = os.fspath(path)
+    try:
+        return extract_report(name, template, limits=limits)
+    except DataError as exc:
+        messages = tuple(p.message for p in exc.problems) or (str(exc),)
+    except Exception as exc:  # one report must never take a batch down
+        messages = (f"extraction failed ({type(exc).__name__}: {exc})",)
+    return ExtractResult.failed(_subject_id(name), name, template.id, messages)
+
+
+def _report_paths(folder: str | os.PathLike[str]) -> list[Path]:
+    return sorted(
         p for p in Path(folder).iterdir() if p.is_file() and p.suffix.lower() in REPORT_SUFFIXES
     )
-    return [extract_report(p, tpl) for p in paths]
+
+
+def extract_folder(
+    folder: str | os.PathLike[str],
+    template: TemplateArg = _DEFAULT_TEMPLATE,
+    *,
+    limits: ReadLimits = LIMITS,
+) -> list[ExtractResult]:
+    """Extract every report (.txt, .text, .docx, .pdf) in ``folder``, in name order.
+
+    A report that cannot be read is a result with ``errors`` (and no values); the others are
+    extracted as usual.
+    """
+    tpl = template if isinstance(template, Template) else load_template(template)
+    return [extract_one(p, tpl, limits=limits) for p in _report_paths(folder)]
 
 
 def subjects_from_reports(
@@ -377,12 +471,16 @@ def subjects_from_reports(
     *,
     include_checks: bool = True,
 ) -> list[dict[str, Any]]:
-    """Subject records (for ``RuleSet.evaluate``) from report files or folders of reports."""
+    """Subject records (for ``RuleSet.evaluate``) from report files or folders of reports.
+
+    A report that cannot be read becomes a record without values that carries ``errors``: the
+    rule set then reports its inputs as missing, and the other reports are scored as usual.
+    """
     tpl = template if isinstance(template, Template) else load_template(template)
     results: list[ExtractResult] = []
     for path in paths:
         if Path(path).is_dir():
             results.extend(extract_folder(path, tpl))
         else:
-            results.append(extract_report(path, tpl))
+            results.append(extract_one(path, tpl))
     return [r.to_subject(include_checks=include_checks) for r in results]
