@@ -76,6 +76,26 @@ def cell_text(value: Any) -> str:
     return str(value)
 
 
+def _file_mode(target: Path) -> int:
+    """The mode ``open()`` would give a new file (0666 less the umask, so 0644 by default);
+    a file being replaced keeps its own mode."""
+    try:
+        return stat.S_IMODE(target.stat().st_mode)
+    except OSError:
+        return 0o666 & ~_umask()
+
+
+def _umask() -> int:
+    """The process umask, read without changing it where the system tells (Linux)."""
+    with contextlib.suppress(OSError, ValueError, StopIteration):
+        with open("/proc/self/status", encoding="ascii") as status:
+            line = next(x for x in status if x.startswith("Umask:"))
+        return int(line.split()[1], 8)
+    umask = os.umask(0o022)  # elsewhere: the only portable way is to set it and put it back
+    os.umask(umask)
+    return umask
+
+
 def check_output(path: str | os.PathLike[str]) -> None:
     """Refuse an output path before anything is written: a symbolic link (it would be replaced,
     or followed by a naive writer), a FIFO, a device, a folder, or a folder that is missing or
@@ -140,6 +160,11 @@ def atomic_writer(path: str | os.PathLike[str]) -> Iterator[IO[bytes]]:
     with _terminate_cleanly():
         fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
         try:
+            mode = _file_mode(target)  # mkstemp makes 0600; a report is for others to read
+            if hasattr(os, "fchmod"):
+                os.fchmod(fd, mode)  # the descriptor: never a path that could be swapped
+            else:  # pragma: no cover - Windows
+                os.chmod(tmp, mode)
             with os.fdopen(fd, "wb") as fh:
                 yield fh
                 fh.flush()
