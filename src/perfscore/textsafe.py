@@ -96,8 +96,8 @@ def html(text: str) -> str:
     return _html.escape(xml(text), quote=True)
 
 
-def _neutralise(text: str) -> str:
-    if text.startswith(_FORMULA_START) and not _PLAIN_NUMBER.fullmatch(text):
+def _neutralise(text: str, *, numbers_ok: bool) -> str:
+    if text.startswith(_FORMULA_START) and not (numbers_ok and _PLAIN_NUMBER.fullmatch(text)):
         return "'" + text
     return text
 
@@ -105,7 +105,7 @@ def _neutralise(text: str) -> str:
 def csv_cell(text: str) -> str:
     """For a CSV cell: a cell that a spreadsheet would read as a formula gets a leading ``'``
     (OWASP); plain numbers such as ``-5`` or ``-3.5%`` stay as they are."""
-    return _neutralise(terminal(text))
+    return _neutralise(terminal(text), numbers_ok=True)
 
 
 def tsv_cell(text: str) -> str:
@@ -115,8 +115,10 @@ def tsv_cell(text: str) -> str:
 
 
 def xlsx_cell(text: str) -> str:
-    """For a string cell in an xlsx workbook: XML-safe and never a formula."""
-    return _neutralise(xml(text))
+    """For a string cell in an xlsx workbook: XML-safe and never a formula — OWASP's rule
+    without exception (numbers are written as number cells, so text never needs to look like
+    one)."""
+    return _neutralise(xml(text), numbers_ok=False)
 
 
 def sheet_title(text: str, fallback: str = "sheet") -> str:
