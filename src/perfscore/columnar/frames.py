@@ -4,6 +4,7 @@ its pandas form."""
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
@@ -11,7 +12,15 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["OUTCOMES", "ColumnarResult", "as_column", "column_names", "row_count"]
+__all__ = [
+    "OUTCOMES",
+    "ColumnarResult",
+    "as_column",
+    "cell_objects",
+    "column_names",
+    "plain_cell",
+    "row_count",
+]
 
 OUTCOMES = ("pass", "fail", "not_applicable", "error")
 
@@ -90,14 +99,50 @@ def row_count(data: Any) -> int:
     return len(data)
 
 
-def as_column(col: Any) -> Any:
-    """A float64 numpy array with NaN for nulls (pyarrow/polars nulls included)."""
+def as_column(col: Any) -> tuple[Any, Any]:
+    """A float64 numpy array with NaN for nulls (pyarrow/polars nulls included), and a mask of
+    the cells that are not numbers (text, a dirty cell) — None when there are none.  Such rows
+    are scored by the per-record path, which reads "1,234", "95%" or reports the cell."""
     if not isinstance(col, np.ndarray) and hasattr(col, "to_numpy"):
         try:
             col = col.to_numpy(zero_copy_only=False)  # pyarrow
         except TypeError:
             col = col.to_numpy()  # pandas, polars
-    out = np.asarray(col, dtype=np.float64)
+    kind = getattr(getattr(col, "dtype", None), "kind", None)
+    try:
+        if kind in ("O", "b", "U", "S"):  # mixed cells or booleans: looked at one by one
+            raise TypeError
+        out = np.asarray(col, dtype=np.float64)
+        bad = None
+    except (TypeError, ValueError):
+        cells = [plain_cell(x) for x in cell_objects(col)]
+        number = [isinstance(x, (int, float)) and not isinstance(x, bool) for x in cells]
+        out = np.array(
+            [float(x) if ok else math.nan for x, ok in zip(cells, number, strict=True)], np.float64
+        )
+        bad = np.array(
+            [not ok and x is not None for x, ok in zip(cells, number, strict=True)], bool
+        )
     if out.ndim != 1:
         raise ValueError(f"a column must be one-dimensional, not of shape {out.shape}")
-    return out
+    return out, bad
+
+
+def cell_objects(col: Any) -> list[Any]:
+    """A column as a list of Python objects (numbers, text, None)."""
+    for attr in ("to_pylist", "to_list", "tolist"):  # pyarrow; pandas, polars; numpy
+        method = getattr(col, attr, None)
+        if method is not None:
+            return list(method())
+    return list(col)
+
+
+def plain_cell(x: Any) -> Any:
+    """One cell for the per-record reader: None for a null/NaN, Python numbers, text as is."""
+    if x is None or type(x).__name__ in ("NAType", "NaTType"):
+        return None
+    if isinstance(x, np.generic):
+        x = x.item()
+    if isinstance(x, float) and math.isnan(x):
+        return None
+    return x

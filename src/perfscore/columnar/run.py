@@ -17,7 +17,15 @@ from ..ruleset import RuleSet
 from ..subjects import read_subject
 from .bounds import SAFETY, TINY, Bounded, Chunk, U, Unsupported, compare
 from .expression import ColumnExpr
-from .frames import OUTCOMES, ColumnarResult, as_column, column_names, row_count
+from .frames import (
+    OUTCOMES,
+    ColumnarResult,
+    as_column,
+    cell_objects,
+    column_names,
+    plain_cell,
+    row_count,
+)
 from .plan import GroupPlan, LeafPlan, Plan, build_plan
 
 __all__ = ["CHUNK", "ColumnarScorer", "FrameScorer", "score_columns", "score_frame"]
@@ -60,7 +68,13 @@ class ColumnarScorer:
         polars DataFrame, or a pyarrow Table/RecordBatch.  Null or NaN is a missing value; a
         column the rule set reads but ``data`` lacks is missing in every row."""
         names = column_names(data)
-        cols = {n: as_column(data[n]) for n in self.inputs if n in names}
+        raw = {n: data[n] for n in self.inputs if n in names}
+        cols: dict[str, Any] = {}
+        dirty: Any = None  # rows with a cell that is not a plain number (text, "1,234", "95%")
+        for name, col in raw.items():
+            cols[name], bad = as_column(col)
+            if bad is not None:
+                dirty = bad if dirty is None else dirty | bad
         n = len(next(iter(cols.values()))) if cols else row_count(data)
         res = ColumnarResult(
             self.places,
@@ -78,9 +92,11 @@ class ColumnarScorer:
         if self.plan is not None:
             for lo in range(0, n, CHUNK):
                 self._span(self.plan, res, cols, lo, min(n, lo + CHUNK))
+        if dirty is not None:
+            res.fallback |= dirty
         rows = np.flatnonzero(res.fallback)
         if len(rows):
-            self._per_record(res, cols, rows)
+            self._per_record(res, raw, rows)
         return res
 
     def _span(
@@ -281,14 +297,13 @@ class ColumnarScorer:
         return self.exact_eval(cols, frozenset((name,)), operator.itemgetter(name), rows)
 
     # -- fallback ----------------------------------------------------------------------------
-    def _per_record(self, res: ColumnarResult, cols: Mapping[str, Any], rows: Any) -> None:
-        names = list(cols)
+    def _per_record(self, res: ColumnarResult, raw: Mapping[str, Any], rows: Any) -> None:
+        """Score ``rows`` with the per-record path, from the cells as the data holds them (text
+        stays text, so a dirty cell is an error finding for its row, as in any other input)."""
+        values = {name: cell_objects(col) for name, col in raw.items()}
         ev = self.rs
         for i in rows.tolist():
-            record = {}
-            for name in names:
-                x = float(cols[name][i])
-                record[name] = None if math.isnan(x) else x
+            record = {name: plain_cell(column[i]) for name, column in values.items()}
             r = ev.evaluate_subject(record, index=i)
             for sc in r.scores:
                 res.outcome[sc.rule_id][i] = _CODE[sc.outcome]
