@@ -500,8 +500,60 @@ def review(
     if sample is not None:
         from .sample import choose_sample
 
-        out = replace(out, sample=choose_sample(out, sample, sampled_before=sampled_before))
+        drawn = choose_sample(out, sample, sampled_before=sampled_before)
+        out = replace(out, sample=drawn, report=_mark_sample(ctx, report, drawn))
     return out
+
+
+def _mark_sample(ctx: _Context, report: Report, drawn: Any) -> Report:
+    """One ``review_sample`` finding per subject drawn, so a results store remembers it."""
+    from .sample import SAMPLE_RULE
+
+    entries = {e.subject_id: e for e in drawn.entries}
+    subjects = []
+    for s in report.subjects:
+        e = entries.get(s.subject.id)
+        if e is None:
+            subjects.append(s)
+            continue
+        note = f"抽查样本第 {e.rank} 名：" + ("；".join(e.reasons) or "无问题")
+        f = Finding(
+            rule_id=SAMPLE_RULE,
+            subject=s.subject,
+            outcome="pass",
+            severity="none",
+            message=note,
+            message_en=None,
+            value=None,
+            unit=None,
+            display=None,
+            threshold=None,
+            points=None,
+            weight=None,
+            grade=None,
+            reason=None,
+            fields=(),
+            fingerprint=fingerprint(ctx.fp_id, SAMPLE_RULE, s.subject),
+            location=ctx.review_location,
+            kind="review",
+            review={"level": "pass", "dimension": "抽查", "cause": "sampled", "facts": note},
+        )
+        subjects.append(replace(s, findings=(*s.findings, f)))
+    info = RuleInfo(
+        SAMPLE_RULE,
+        "review",
+        "复核：抽查样本",
+        "Review: drawn into the sample",
+        None,
+        None,
+        None,
+        None,
+        "note",
+        None,
+        {"document": ctx.rules.title, "evidence": "SEEN"},
+        ctx.review_location,
+    )
+    return replace(report, rules=(*report.rules, info), subjects=tuple(subjects))
 
 
 def _rule_infos(ctx: _Context) -> tuple[RuleInfo, ...]:
