@@ -539,3 +539,15 @@ def test_cli_store_records_the_sample(tmp_path: Path) -> None:
     assert "未接入结果库" not in out
     code, out, err = _run("review", rules, str(BATCH), "--sample", "3", "--store", db)
     assert code == 0 and "以前未被抽查" not in out.split("抽查样本：")[1].split("抽取")[0]
+
+
+def test_duplicate_ids_keep_both_reviews_and_are_reported() -> None:
+    a, b = _project(), _project()
+    a["declared"] = {"points": {"output_ge_1": 8}}
+    b["declared"] = {"points": {"output_ge_2": 8}}
+    rv = _review([a, b])
+    assert [it.rule_id for _, it in rv.rows() if it.rule_id.startswith("claim_")] == [
+        "claim_output_ge_1",
+        "claim_output_ge_2",
+    ]
+    assert any(n.code == "duplicate-subject" for n in rv.report.notifications)

@@ -285,7 +285,13 @@ class Review:
 
     def rows(self) -> list[tuple[SubjectResult, ReviewItem]]:
         """Every row of every subject, in batch order."""
-        return [(s, it) for s in self.report.subjects for it in self.items.get(s.subject.id, ())]
+        seen: set[str] = set()
+        out: list[tuple[SubjectResult, ReviewItem]] = []
+        for s in self.report.subjects:
+            if s.subject.id not in seen:  # a duplicate id's rows are all under its first result
+                seen.add(s.subject.id)
+                out.extend((s, it) for it in self.items.get(s.subject.id, ()))
+        return out
 
     def issues(self) -> list[tuple[SubjectResult, ReviewItem]]:
         """Rows at P0/P1/P2, worst first (stable within a level: batch and rule order)."""
@@ -482,9 +488,10 @@ def review(
             scored = replace(scored, subject=sd.subject)
         rows, fact = _review_subject(ctx, rec, sd.declared, scored, batch_full, sd.values)
         sid = sd.subject.id
-        items[sid] = tuple(rows)
-        facts[sid] = fact
-        declared[sid] = sd.declared
+        # a duplicate id (reported by the duplicate-subject notification) keeps both rows
+        items[sid] = items.get(sid, ()) + tuple(rows)
+        facts.setdefault(sid, fact)
+        declared.setdefault(sid, sd.declared)
         findings = tuple(_finding(ctx, scored, it) for it in rows)
         results.append(replace(scored, findings=findings))
     provenance = dict(ruleset.provenance())
