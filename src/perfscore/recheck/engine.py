@@ -143,6 +143,13 @@ CHECK_ADVICE = {
 }
 
 
+_CLAIM_SOURCE = {
+    "document": "偏离度 = (自评 − 复核) / 自评（会计师事务所 2025 年自评复核底稿）",
+    "evidence": "RECALLED",
+    "note": "as digested in shared/reference/review-and-history.md; levels ASSUMED",
+}
+
+
 def _num(x: Decimal | None) -> str:
     return "—" if x is None else json_number(x)
 
@@ -557,7 +564,7 @@ def _mark_sample(ctx: _Context, report: Report, drawn: Any) -> Report:
         None,
         "note",
         None,
-        {"document": ctx.rules.title, "evidence": "SEEN"},
+        _CLAIM_SOURCE,
         ctx.review_location,
     )
     return replace(report, rules=(*report.rules, info), subjects=tuple(subjects))
@@ -580,7 +587,7 @@ def _rule_infos(ctx: _Context) -> tuple[RuleInfo, ...]:
             None,
             severity,
             None,
-            {"document": ctx.rules.title, "evidence": "SEEN"},
+            _CLAIM_SOURCE,
             loc,
         )
 
