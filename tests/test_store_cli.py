@@ -158,3 +158,19 @@ def test_score_store_with_jsonl_output_and_jobs(
     code, out, _ = run("history", "dept-07", "--rescore", RULES, "--format", "json")
     rescored = json.loads(out)
     assert rescored["rescored"] and rescored["periods"] == h["periods"]  # inputs were kept
+
+
+def test_store_add_with_data_keeps_the_inputs(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    generate.write(tmp_path)
+    code, _, _ = run("score", RULES, "depts-2021.yaml", "-o", "f.json")
+    Path("moved.yaml").write_bytes(Path("depts-2021.yaml").read_bytes())
+    Path("depts-2021.yaml").unlink()  # the document's own data file is gone
+    code, out, _ = run("store", "add", "f.json", "--db", "a.db")
+    assert code == 0 and out.endswith("no inputs (cannot be re-scored))\n")
+    code, out, _ = run("store", "add", "f.json", "--db", "b.db", "--data", "moved.yaml")
+    assert code == 0 and "inputs of 20 subjects kept" in out
+    code, _, err = run("store", "add", "f.json", "f.json", "--db", "b.db", "--data", "moved.yaml")
+    assert code == 2 and "one by one" in err
