@@ -361,3 +361,15 @@ def test_a_stored_run_reads_back_as_it_was_scored(rows: list[tuple[Any, Any]]) -
             (f.rule_id, f.outcome, f.severity, f.fingerprint, f.points, f.message)
             for f in want.findings
         ]
+
+
+def test_text_with_nul_and_control_characters_is_stored(store_url: str) -> None:
+    records = [
+        {"id": "n-2023", "key": "n\x00k", "name": "名\x00\x1b[31m", "year": 2023, "values": {}}
+    ]
+    with Store(store_url) as store:
+        run = store.add(report(records), records=records).run
+        [s] = store.subjects(run=run.number)
+        h = store.history(s.subject.key)
+    nul = "\ufffd" if "://" in store_url else "\x00"  # PostgreSQL text cannot hold NUL
+    assert s.subject.name == f"名{nul}\x1b[31m" and h.key == s.subject.key

@@ -18,7 +18,7 @@ import json
 import os
 import uuid
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
@@ -503,7 +503,7 @@ class Store:
             if x.rescored:
                 out.append(x)
             else:
-                out.append(_replace(x, findings=tuple(got.get((x.run, x.index), ()))))
+                out.append(replace(x, findings=tuple(got.get((x.run, x.index), ()))))
         return out
 
     def records(self, subjects: Sequence[StoredSubject]) -> list[Any | None]:
@@ -669,17 +669,31 @@ class _Writer:
         self._flushed = True
 
     def _put(self, table: str, cols: list[str], sql: str, rows: list[tuple[Any, ...]]) -> None:
-        if self.copy:
-            raw = self.conn.connection.driver_connection
-            assert raw is not None
-            with (
-                raw.cursor() as cur,
-                cur.copy(f"COPY {table} ({', '.join(_quote(c) for c in cols)}) FROM STDIN") as cp,
-            ):
-                for row in rows:
-                    cp.write_row(row)
-        else:
+        if not self.copy:
             self.conn.exec_driver_sql(sql, rows)
+            return
+        import psycopg
+
+        try:
+            with self.conn.begin_nested():  # a savepoint: a refused batch can be retried
+                self._copy(table, cols, rows)
+        except psycopg.DataError:
+            # PostgreSQL text cannot hold NUL (U+0000): it is stored as U+FFFD instead
+            self._copy(table, cols, [_no_nul(r) for r in rows])
+
+    def _copy(self, table: str, cols: list[str], rows: list[tuple[Any, ...]]) -> None:
+        raw = self.conn.connection.driver_connection
+        assert raw is not None
+        with (
+            raw.cursor() as cur,
+            cur.copy(f"COPY {table} ({', '.join(_quote(c) for c in cols)}) FROM STDIN") as cp,
+        ):
+            for row in rows:
+                cp.write_row(row)
+
+
+def _no_nul(row: tuple[Any, ...]) -> tuple[Any, ...]:
+    return tuple(v.replace("\x00", "\ufffd") if isinstance(v, str) else v for v in row)
 
 
 def _quote(col: str) -> str:
@@ -838,9 +852,3 @@ def _stored_finding(r: Mapping[Any, Any]) -> StoredFinding:
         message=r["message"],
         reason=r["reason"],
     )
-
-
-def _replace(x: StoredSubject, **kw: Any) -> StoredSubject:
-    from dataclasses import replace
-
-    return replace(x, **kw)
