@@ -11,6 +11,7 @@ import argparse
 import datetime as dt
 import json
 import sys
+import warnings
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from importlib import resources
@@ -20,7 +21,15 @@ from typing import IO, Any, TextIO
 from ._version import __version__
 from ._yaml import load_yaml_file
 from .errors import DataError, ExportError, PerfscoreError, RuleSetError
-from .export import EXPORTERS, ExportOptions, Format, JsonlWriter, atomic_writer, write_atomic
+from .export import (
+    EXPORTERS,
+    ExportOptions,
+    Format,
+    JsonlWriter,
+    atomic_writer,
+    render,
+    write_atomic,
+)
 from .extract import cli as extract_cli
 from .findings import Report, SubjectResult
 from .ruleset import RuleSet, SubjectBatch, duplicate_subjects, load_ruleset, load_subjects
@@ -302,13 +311,18 @@ def _stream(
 def _write_all(
     report: Report, plan: Sequence[_Target], options: ExportOptions, stdout: TextIO
 ) -> None:
-    """Render every output first, then write them: a failing exporter leaves no file at all."""
+    """Render every output first, then write them: a failing built-in exporter leaves no file
+    at all; a failing plugin format is reported and every other output is still written."""
     rendered: list[tuple[_Target, bytes]] = []
+    failed: list[ExportError] = []
     for t in plan:
         if t.path is None and t.format.name == "table":
             rendered.append((t, b""))  # rendered live below, at the terminal's width
-        else:
-            rendered.append((t, t.format.render(report, options)))
+            continue
+        try:
+            rendered.append((t, render(t.format, report, options)))
+        except ExportError as e:
+            failed.append(e)
     for t, data in rendered:
         if t.path is not None:
             write_atomic(t.path, data)
@@ -318,6 +332,8 @@ def _write_all(
             render_report(report, stdout, lang=options.lang)
         else:
             stdout.write(data.decode("utf-8"))
+    if failed:
+        raise ExportError("; ".join(str(e) for e in failed))
 
 
 # --- validate, schema ------------------------------------------------------------------------
@@ -413,19 +429,24 @@ def _show(args: argparse.Namespace, stdout: TextIO) -> int:
     return EXIT_OK
 
 
+def _load_plugins(err: TextIO) -> None:
+    """Load installed plugins; each one that cannot be loaded is named on stderr and left out."""
+    from .plugins import PluginWarning, load_entry_points, plugin_failures
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", PluginWarning)  # said below, on this command's stderr
+        load_entry_points()
+    for failure in plugin_failures():
+        err.write(f"perfscore: {failure}\n")
+
+
 def main(
     argv: Sequence[str] | None = None, *, stdout: TextIO | None = None, stderr: TextIO | None = None
 ) -> int:
     """Run the CLI; returns the exit status (the console script exits with it)."""
     out = stdout or sys.stdout
     err = stderr or sys.stderr
-    try:
-        from .plugins import load_entry_points
-
-        load_entry_points()  # installed plugins may add output formats the parser must know
-    except PerfscoreError as e:
-        err.write(f"perfscore: {e}\n")
-        return EXIT_RULES
+    _load_plugins(err)  # installed plugins may add output formats the parser must know
     args = _parser().parse_args(argv)
     try:
         if args.command == "score":

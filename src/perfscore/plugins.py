@@ -17,17 +17,21 @@ bad plugin is refused when it registers, with a message naming the plugin and wh
 
 from __future__ import annotations
 
+import math
 import warnings
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from decimal import Decimal
 from typing import Any
 
 import pydantic
 
 from .aggregate import AGGREGATORS, Aggregator
+from .errors import EvaluationError
 from .functions import DEFAULT_FUNCTIONS, Function, FunctionRegistry
 from .registry import PluginError, PluginFailure, Registry, check_arity, check_identifier
 from .scorers import SCORERS, BuildContext, Scorer
+from .values import Series
 
 __all__ = [
     "PluginError",
@@ -126,12 +130,62 @@ def register_function(function: Function) -> Function:
     return plugin_functions.add(function)
 
 
+class FiniteResult:
+    """A plugin function whose results are checked: NaN and Infinity never enter a score.
+
+    A non-finite number (or a series holding one) becomes an :class:`EvaluationError`, i.e. an
+    ``error`` finding for the rule and subject that called it; everything else passes through.
+    """
+
+    __slots__ = ("fn", "name")
+
+    def __init__(self, name: str, fn: Callable[..., Any]) -> None:
+        self.name = name
+        self.fn = fn
+
+    def __call__(self, *args: Any) -> Any:
+        result = self.fn(*args)
+        if isinstance(result, Series):
+            bad = next((v for v in result.values() if not _finite(v)), None)
+            if bad is not None:
+                raise EvaluationError(
+                    f"plugin function {self.name}() returned a series holding {bad}, "
+                    "not a finite number"
+                )
+        elif not _finite(result):
+            raise EvaluationError(
+                f"plugin function {self.name}() returned {result}, not a finite number"
+            )
+        return result
+
+
+def _finite(value: Any) -> bool:
+    if isinstance(value, Decimal):
+        return value.is_finite()
+    if isinstance(value, float):
+        return math.isfinite(value)
+    return True
+
+
+_checked: dict[str, tuple[Function, Function]] = {}
+
+
+def _checked_function(function: Function) -> Function:
+    """The plugin function with its result checked; the same object each time (so a rule set
+    using only default functions still pickles by reference)."""
+    pair = _checked.get(function.name)
+    if pair is None or pair[0] is not function:
+        pair = (function, replace(function, fn=FiniteResult(function.name, function.fn)))
+        _checked[function.name] = pair
+    return pair[1]
+
+
 def default_functions() -> FunctionRegistry:
     """Built-in functions plus every registered plugin function."""
     load_entry_points()
     reg = DEFAULT_FUNCTIONS.copy()
     for fn in plugin_functions:
-        reg.add(fn)
+        reg.add(_checked_function(fn))
     return reg
 
 

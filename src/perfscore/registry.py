@@ -142,6 +142,7 @@ class Registry(Generic[T]):
         self._objects: dict[str, T] = {}
         self._aliases: dict[str, str] = {}
         self._frozen = False
+        self._origins: dict[str, str] = {}
         self.failures: list[PluginFailure] = []
 
     # -- registration ---------------------------------------------------------------------
@@ -222,6 +223,7 @@ class Registry(Generic[T]):
         if self._frozen:
             raise PluginError(name, f"cannot remove {self.kind} {name!r}: the registry is shared")
         self._objects.pop(name, None)
+        self._origins.pop(name, None)
         self._aliases = {a: t for a, t in self._aliases.items() if t != name}
 
     def freeze(self) -> None:
@@ -234,6 +236,7 @@ class Registry(Generic[T]):
         other.__dict__.update(self.__dict__)
         other._objects = dict(self._objects)
         other._aliases = dict(self._aliases)
+        other._origins = dict(self._origins)
         other._frozen = False
         other.failures = []
         return other
@@ -245,6 +248,11 @@ class Registry(Generic[T]):
         if obj is None and name in self._aliases:
             return self._objects.get(self._aliases[name])
         return obj
+
+    def origin(self, name: str) -> str | None:
+        """Where a plugin's object came from (``distribution: module:attr``); None for an
+        object registered in Python (built-in, or by the caller)."""
+        return self._origins.get(self._aliases.get(name, name))
 
     def __getitem__(self, name: str) -> T:
         obj = self.get(name)
@@ -316,4 +324,6 @@ class Registry(Generic[T]):
         except PerfscoreError as e:
             problem = e.problem if isinstance(e, PluginError) else str(e)
             return PluginFailure(group, ep.name, ep.value, f"refused: {problem}")
+        dist = ep.dist.name if ep.dist is not None else None
+        self._origins[ep.name] = f"{dist}: {ep.value}" if dist else ep.value
         return None

@@ -12,7 +12,15 @@ from __future__ import annotations
 # Formats register themselves on import (this order is the order ``--help`` lists them in).
 from . import basic, csvfile, htmlreport, jsonl, junit, markdown, sarif, xlsx
 from ._common import atomic_writer, write_atomic
-from ._registry import EXPORTERS, Exporter, ExporterRegistry, ExportOptions, Format, export
+from ._registry import (
+    EXPORTERS,
+    Exporter,
+    ExporterRegistry,
+    ExportOptions,
+    Format,
+    export,
+    render,
+)
 from .jsonl import JsonlWriter, report_to_jsonl, stream_jsonl, stream_run_id
 
 __all__ = [
@@ -30,6 +38,7 @@ __all__ = [
     "jsonl",
     "junit",
     "markdown",
+    "render",
     "report_to_jsonl",
     "sarif",
     "stream_jsonl",
