@@ -17,7 +17,8 @@ from pathlib import Path
 import pytest
 
 import perfscore
-from perfscore.export import EXPORTERS, ExportOptions, export, stream_jsonl, stream_run_id
+from perfscore.export import EXPORTERS, ExportOptions, export, stream_run_id
+from perfscore.stream import stream_jsonl
 from perfscore.findings import Report
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -25,21 +25,28 @@ from .export import (
     EXPORTERS,
     ExportOptions,
     Format,
-    JsonlWriter,
     atomic_writer,
     render,
     write_atomic,
+    write_jsonl,
 )
 from .extract import cli as extract_cli
 from .findings import Report, SubjectResult
-from .ruleset import RuleSet, SubjectBatch, duplicate_subjects, load_ruleset, load_subjects
+from .ruleset import RuleSet, SubjectBatch, load_ruleset, load_subjects
 from .terminal import BatchProgress
-from .waivers import WaiverSet, load_waivers
+from .waivers import Waiving, load_waivers
+from .words import CLI, say
 
 __all__ = ["main", "rules_schema"]
 
 EXIT_OK, EXIT_FINDINGS, EXIT_RULES, EXIT_DATA = 0, 1, 2, 3
+#: The language of the command's own messages (English until ``--lang`` reaches them).
+_CLI_LANG = "en"
 _SEVERITY_RANK = {"note": 1, "warning": 2, "error": 3}
+
+
+def _say(key: str, /, **fields: object) -> str:
+    return say(CLI, _CLI_LANG, key, **fields)
 
 
 class UsageError(PerfscoreError):
@@ -146,9 +153,7 @@ def _plan(args: argparse.Namespace) -> list[_Target]:
             fmt = EXPORTERS.for_path(path)
             if fmt is None:
                 known = " ".join(ext for f in EXPORTERS for ext in f.extensions)
-                raise UsageError(
-                    f"cannot tell the format of {path} from its extension ({known}); add --format"
-                )
+                raise UsageError(_say("unknown_extension", path=path, known=known))
             plan.append(_Target(fmt, path))
         claimed = {t.format.name for t in plan}
         rest = [f for f in formats if f not in claimed]
@@ -161,19 +166,16 @@ def _plan(args: argparse.Namespace) -> list[_Target]:
         elif len(rest) == 1 and not outputs:
             plan.append(_Target(EXPORTERS[rest[0]], None))
         elif rest:
-            raise UsageError(
-                f"several output formats ({', '.join(rest)}) cannot share standard output: "
-                "give --output FILE for each, or --output-dir DIR"
-            )
+            raise UsageError(_say("shared_stdout", formats=", ".join(rest)))
     if args.output_dir and not formats:
-        raise UsageError("--output-dir needs --format")
+        raise UsageError(_say("output_dir_needs_format"))
     for t in plan:
         t.format.check()
         if t.path is None and t.format.binary:
-            raise UsageError(f"--format {t.format.name} writes a binary file: give --output FILE")
+            raise UsageError(_say("binary_needs_file", format=t.format.name))
     paths = [t.path for t in plan if t.path is not None]
     if len(set(paths)) != len(paths):
-        raise UsageError("two outputs would be written to the same file")
+        raise UsageError(_say("same_file"))
     if args.output_dir:
         Path(args.output_dir).mkdir(parents=True, exist_ok=True)
     return plan
@@ -182,39 +184,18 @@ def _plan(args: argparse.Namespace) -> list[_Target]:
 # --- scoring ---------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class _Waiving:
-    waivers: WaiverSet | None = None
-    as_of: dt.date | None = None
-
-    def info(self) -> dict[str, str] | None:
-        if self.waivers is None or self.as_of is None:
-            return None
-        return {
-            "uri": self.waivers.uri,
-            "sha256": self.waivers.sha256,
-            "as_of": self.as_of.isoformat(),
-        }
-
-
-def _waiving(args: argparse.Namespace, rs: RuleSet) -> _Waiving:
+def _waiving(args: argparse.Namespace, rs: RuleSet) -> Waiving:
     as_of = None
     if args.as_of:
         try:
             as_of = dt.date.fromisoformat(args.as_of)
         except ValueError:
-            raise UsageError(f"--as-of {args.as_of!r} is not a date like 2024-06-30") from None
-    if not args.waivers:
-        return _Waiving(None, as_of)
-    waivers = load_waivers(args.waivers)
-    unknown = waivers.unknown_rules(r.id for r in rs.rules if r.kind != "group")
-    if unknown:
-        raise DataError(unknown)
-    return _Waiving(waivers, as_of or dt.date.today())
+            raise UsageError(_say("bad_date", value=repr(args.as_of))) from None
+    return rs.waiving(load_waivers(args.waivers) if args.waivers else None, as_of)
 
 
 def _results(
-    rs: RuleSet, batches: Sequence[SubjectBatch], progress: BatchProgress, waiving: _Waiving
+    rs: RuleSet, batches: Sequence[SubjectBatch], progress: BatchProgress, waiving: Waiving
 ) -> Iterator[SubjectResult]:
     """Score record by record (indexes count per file, as in ``rs.evaluate``)."""
     for batch in batches:
@@ -249,7 +230,7 @@ def _score(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
     inputs = tuple({"uri": b.uri, "sha256": b.sha256} for b in batches)
     options = ExportOptions(lang=args.lang, bom=args.bom, sarif_all=args.sarif_all)
     total = sum(len(b.records) for b in batches)
-    with BatchProgress(total, stderr) as progress:
+    with BatchProgress(total, stderr, description=_say("progress")) as progress:
         if len(plan) == 1 and plan[0].format.name == "jsonl":
             # stream: each subject's lines are written as soon as it is scored
             path = plan[0].path
@@ -270,14 +251,7 @@ def _score(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
                 ).subjects
             else:
                 results = tuple(_results(rs, batches, progress, waiving))
-            report = Report(
-                rs.provenance(),
-                rs.rules,
-                results,
-                inputs,
-                waivers=waiving.info(),
-                notifications=duplicate_subjects(results),
-            )
+            report = rs.report(results, inputs=inputs, waiving=waiving)
             _write_all(report, plan, options, stdout)
             complete = report.complete
             failed = {k: 0 for k in _SEVERITY_RANK}
@@ -285,7 +259,7 @@ def _score(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
                 if f.outcome == "fail" and f.severity in failed:
                     failed[f.severity] += 1
     if args.strict and not complete:
-        stderr.write("perfscore: some indicators could not be evaluated (see the error findings)\n")
+        stderr.write(f"perfscore: {_say('incomplete')}\n")
         return EXIT_DATA
     if args.fail_on:
         limit = _SEVERITY_RANK[args.fail_on]
@@ -300,12 +274,10 @@ def _stream(
     inputs: Sequence[dict[str, str]],
     out: IO[bytes],
     progress: BatchProgress,
-    waiving: _Waiving,
+    waiving: Waiving,
 ) -> dict[str, Any]:
-    writer = JsonlWriter(out, rs.provenance(), rs.rules, inputs)
-    for result in _results(rs, batches, progress, waiving):
-        writer.subject(result)
-    return writer.finish()
+    results = _results(rs, batches, progress, waiving)
+    return write_jsonl(out, rs.provenance(), rs.rules, results, inputs, waivers=waiving.info())
 
 
 def _write_all(
@@ -347,12 +319,15 @@ def _validate(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
         except RuleSetError as e:
             for problem in e.problems:
                 stdout.write(f"{problem}\n")
-            stderr.write(f"{path}: {len(e.problems)} problem(s)\n")
+            stderr.write(_say("validate_problems", path=path, count=len(e.problems)) + "\n")
             status = EXIT_RULES
             continue
         n_ind = sum(1 for r in rs.rules if r.kind == "indicator")
         n_chk = sum(1 for r in rs.rules if r.kind == "check")
-        stdout.write(f"{path}: ok ({rs.id} {rs.version}: {n_ind} indicators, {n_chk} checks)\n")
+        summary = _say(
+            "validate_ok", path=path, id=rs.id, version=rs.version, indicators=n_ind, checks=n_chk
+        )
+        stdout.write(summary + "\n")
     return status
 
 
@@ -478,7 +453,7 @@ def main(
         err.write(f"perfscore: {e}\n")
         return EXIT_RULES
     except OSError as e:
-        err.write(f"perfscore: cannot write output: {e}\n")
+        err.write(f"perfscore: {_say('cannot_write', error=e)}\n")
         return EXIT_RULES
     except PerfscoreError as e:
         err.write(f"perfscore: {e}\n")

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from decimal import ROUND_HALF_UP, Context, Decimal
 
+from .words import DEFAULT_LANG, VALUES
+
 __all__ = ["display", "json_number", "quantize", "round_half_up"]
 
 _Q = {p: Decimal(1).scaleb(-p) for p in range(0, 12)}
@@ -48,7 +50,7 @@ def display(x: object, unit: str | None = None, places: int = 2) -> str:
     if x is None:
         return "—"
     if isinstance(x, bool):
-        return "是" if x else "否"
+        return VALUES[DEFAULT_LANG]["true" if x else "false"]
     if isinstance(x, Decimal):
         if unit == "%":
             return f"{json_number(round_half_up(x * 100, places))}%"

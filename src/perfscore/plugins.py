@@ -18,7 +18,6 @@ bad plugin is refused when it registers, with a message naming the plugin and wh
 from __future__ import annotations
 
 import math
-import warnings
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from decimal import Decimal
@@ -29,7 +28,16 @@ import pydantic
 from .aggregate import AGGREGATORS, Aggregator
 from .errors import EvaluationError
 from .functions import DEFAULT_FUNCTIONS, Function, FunctionRegistry
-from .registry import PluginError, PluginFailure, Registry, check_arity, check_identifier
+from .registry import (
+    PluginError,
+    PluginFailure,
+    PluginWarning,
+    Registry,
+    all_registries,
+    check_arity,
+    check_identifier,
+    load_all,
+)
 from .scorers import SCORERS, BuildContext, Scorer
 from .values import Series
 
@@ -46,10 +54,6 @@ __all__ = [
     "register_function",
     "register_scorer_type",
 ]
-
-
-class PluginWarning(UserWarning):
-    """A plugin could not be loaded and is disabled (the rest of perfscore works)."""
 
 
 @dataclass(frozen=True)
@@ -108,11 +112,10 @@ plugin_functions: Registry[Function] = Registry(
 
 
 def registries() -> tuple[Registry[Any], ...]:
-    """Every registry entry points can fill, in the order they are loaded."""
-    from .export._registry import EXPORTERS  # the output side loads after the engine
-    from .extract.template import TEMPLATES
-
-    return (plugin_functions, scorer_types, aggregators, EXPORTERS, TEMPLATES)
+    """Every registry entry points can fill: functions, scorers, aggregators, output formats,
+    extraction templates."""
+    load_entry_points()
+    return all_registries()
 
 
 def register_scorer_type(st: ScorerType, *, replace: bool = False) -> ScorerType:
@@ -189,9 +192,6 @@ def default_functions() -> FunctionRegistry:
     return reg
 
 
-_loaded = False
-
-
 def load_entry_points(*, force: bool = False) -> list[str]:
     """Load installed plugins (once).  Returns ``group:name`` for each loaded entry point.
 
@@ -199,17 +199,12 @@ def load_entry_points(*, force: bool = False) -> list[str]:
     refused is disabled: it is listed by :func:`plugin_failures`, a :class:`PluginWarning`
     names it and the reason, and everything else keeps working.
     """
-    global _loaded
-    if _loaded and not force:
-        return []
-    _loaded = True
-    done: list[str] = []
-    for registry in registries():
-        before = len(registry.failures)
-        done += registry.load_entry_points()
-        for failure in registry.failures[before:]:
-            warnings.warn(str(failure), PluginWarning, stacklevel=2)
-    return done
+    # the output side's registries (formats, extraction templates) exist once imported
+    from .export import EXPORTERS
+    from .extract.template import TEMPLATES
+
+    assert EXPORTERS.group and TEMPLATES.group
+    return load_all(force=force)
 
 
 def plugin_failures() -> list[PluginFailure]:

@@ -25,42 +25,13 @@ from rich.text import Text
 
 from .findings import Report, RuleInfo, SubjectResult
 from .numbers import json_number
+from .words import OUTCOME, TERMINAL
 
 __all__ = ["BatchProgress", "render_report"]
 
-_OUTCOME = {
-    "zh": {"pass": "达标", "fail": "未达标", "not_applicable": "不适用", "error": "错误"},
-    "en": {"pass": "pass", "fail": "fail", "not_applicable": "n/a", "error": "error"},
-}
+_OUTCOME = OUTCOME
 _STYLE = {"pass": "green", "fail": "yellow", "not_applicable": "dim", "error": "bold red"}
-_WORDS = {
-    "zh": {
-        "indicator": "指标",
-        "value": "值",
-        "points": "得分/权重",
-        "outcome": "结果",
-        "check": "检查",
-        "message": "说明",
-        "total": "总分",
-        "grade": "等级",
-        "no_grade": "不评级",
-        "coverage": "有数据的权重占比",
-        "subject": "评价对象",
-    },
-    "en": {
-        "indicator": "Indicator",
-        "value": "Value",
-        "points": "Points/weight",
-        "outcome": "Outcome",
-        "check": "Check",
-        "message": "Message",
-        "total": "Total",
-        "grade": "Grade",
-        "no_grade": "no grade",
-        "coverage": "weight scored from data",
-        "subject": "Subject",
-    },
-}
+_WORDS = TERMINAL
 
 
 def _title(rule: RuleInfo, lang: str) -> str:

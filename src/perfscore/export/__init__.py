@@ -4,7 +4,8 @@ The findings document (:meth:`perfscore.Report.to_json`) is the contract; the fo
 views of it for tools (JSON Lines, CSV, SARIF, JUnit XML) and for people (table, Markdown,
 HTML, Excel).  Formats live in a registry instance so a plugin can add one with
 ``@EXPORTERS.register(...)``.  JSON Lines can also be streamed while a batch is scored
-(:func:`stream_jsonl`), so a large batch never sits in memory.
+(:func:`perfscore.stream.stream_jsonl`, on :func:`write_jsonl`), so a large batch never sits
+in memory.  Exporters read a :class:`~perfscore.Report` only, never the rule set.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from ._registry import (
     export,
     render,
 )
-from .jsonl import JsonlWriter, report_to_jsonl, stream_jsonl, stream_run_id
+from .jsonl import JsonlWriter, report_to_jsonl, stream_run_id, write_jsonl
 
 __all__ = [
     "EXPORTERS",
@@ -41,8 +42,8 @@ __all__ = [
     "render",
     "report_to_jsonl",
     "sarif",
-    "stream_jsonl",
     "stream_run_id",
     "write_atomic",
+    "write_jsonl",
     "xlsx",
 ]

@@ -14,6 +14,7 @@ from html import escape
 from .._version import __version__
 from ..findings import Finding, Report, RuleInfo, SubjectResult
 from ..numbers import json_number
+from ..words import HTML
 from ._common import OUTCOME_LABELS, message, number, rule_title, subject_counts
 from ._registry import EXPORTERS, ExportOptions
 from .svg import COLOURS, Bar, hbars, vbars
@@ -64,62 +65,7 @@ code {{ font-size: 12px; background: #f1f3f5; padding: 0 3px; border-radius: 3px
 footer {{ text-align: center; color: #888; font-size: 12px; padding: 12px; }}
 """
 
-_W = {
-    "zh": {
-        "overview": "总览",
-        "subject": "评价对象",
-        "total": "总分",
-        "grade": "等级",
-        "coverage": "有数据的权重",
-        "fail": "未达标",
-        "error": "错误",
-        "no_grade": "不评级",
-        "indicator": "指标",
-        "value": "值",
-        "points": "得分 / 权重",
-        "outcome": "结果",
-        "message": "说明",
-        "checks": "检查",
-        "attention": "需要关注",
-        "nothing": "没有未达标或错误的指标。",
-        "profile": "一级指标得分（灰色为权重）",
-        "histogram": "总分分布（占满分的百分比）",
-        "grades": "等级分布",
-        "top": "未达标 / 错误最多的指标",
-        "subjects": "个评价对象",
-        "rule": "规则",
-        "standard": "标准",
-        "fields": "相关字段",
-        "run": "运行编号",
-    },
-    "en": {
-        "overview": "Overview",
-        "subject": "Subject",
-        "total": "Total",
-        "grade": "Grade",
-        "coverage": "Weight scored",
-        "fail": "Failed",
-        "error": "Errors",
-        "no_grade": "no grade",
-        "indicator": "Indicator",
-        "value": "Value",
-        "points": "Points / weight",
-        "outcome": "Outcome",
-        "message": "Message",
-        "checks": "Checks",
-        "attention": "Needs attention",
-        "nothing": "Nothing failed and nothing could not be evaluated.",
-        "profile": "Top-level indicators (grey: weight)",
-        "histogram": "Totals (percent of the maximum)",
-        "grades": "Grades",
-        "top": "Indicators failing most often",
-        "subjects": "subjects",
-        "rule": "rule",
-        "standard": "standard",
-        "fields": "fields",
-        "run": "run",
-    },
-}
+_W = HTML
 
 
 def _e(x: object) -> str:

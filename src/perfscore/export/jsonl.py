@@ -31,10 +31,9 @@ from ..findings import (
     _subject_dict,
     dumps,
 )
-from ..ruleset import RuleSet
 from ._registry import EXPORTERS, ExportOptions
 
-__all__ = ["JsonlWriter", "report_to_jsonl", "stream_jsonl", "stream_run_id"]
+__all__ = ["JsonlWriter", "report_to_jsonl", "stream_run_id", "write_jsonl"]
 
 RECORD_FORMAT = "perfscore.findings.jsonl"
 
@@ -123,21 +122,24 @@ class JsonlWriter:
         return summary
 
 
-def stream_jsonl(
-    rs: RuleSet,
-    records: Iterable[Mapping[str, Any]],
+def write_jsonl(
     out: IO[bytes],
-    *,
+    ruleset: Mapping[str, Any],
+    rules: Sequence[RuleInfo],
+    results: Iterable[SubjectResult],
     inputs: Sequence[Mapping[str, str]] = (),
+    *,
+    waivers: Mapping[str, str] | None = None,
+    notifications: Iterable[Notification] = (),
 ) -> dict[str, Any]:
-    """Score ``records`` one at a time and write each subject's lines as soon as it is scored.
-
-    ``inputs`` (``[{uri, sha256}]``) names the data files for provenance and the run id.
-    Returns the summary record.
-    """
-    writer = JsonlWriter(out, rs.provenance(), rs.rules, inputs)
-    for i, record in enumerate(records):
-        writer.subject(rs.evaluate_subject(record, index=i))
+    """The one JSON Lines loop: the run record, each subject's lines as soon as ``results``
+    yields it (so a generator streams a batch in bounded memory), ``notifications``, then the
+    summary, which is returned."""
+    writer = JsonlWriter(out, ruleset, rules, inputs, waivers=waivers)
+    for s in results:
+        writer.subject(s)
+    for n in notifications:
+        writer.notification(n)
     return writer.finish()
 
 
@@ -146,10 +148,13 @@ def stream_jsonl(
 )
 def report_to_jsonl(report: Report, options: ExportOptions) -> bytes:
     buf = io.BytesIO()
-    writer = JsonlWriter(buf, report.ruleset, report.rules, report.inputs, waivers=report.waivers)
-    for s in report.subjects:
-        writer.subject(s)
-    for n in report.notifications:
-        writer.notification(n)
-    writer.finish()
+    write_jsonl(
+        buf,
+        report.ruleset,
+        report.rules,
+        report.subjects,
+        report.inputs,
+        waivers=report.waivers,
+        notifications=report.notifications,
+    )
     return buf.getvalue()

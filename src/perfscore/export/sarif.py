@@ -15,6 +15,7 @@ from urllib.parse import quote
 from .._version import __version__
 from ..findings import Finding, Notification, Report, RuleInfo, RuleLocation, dumps
 from ..numbers import json_number
+from ..words import SARIF
 from ._registry import EXPORTERS, ExportOptions
 
 __all__ = ["SARIF_SCHEMA", "report_to_sarif"]
@@ -61,7 +62,9 @@ def _rule(r: RuleInfo) -> dict[str, Any]:
     full = r.description or title
     help_lines = [f"{r.title}（{r.id}）"]
     if r.weight is not None:
-        help_lines.append(f"权重 weight: {json_number(r.weight)}")
+        help_lines.append(
+            f"{SARIF['zh']['weight']} {SARIF['en']['weight']}: {json_number(r.weight)}"
+        )
     if r.description:
         help_lines.append(r.description)
     if r.source:

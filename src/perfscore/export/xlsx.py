@@ -15,6 +15,7 @@ from typing import Any
 
 from ..errors import ExportError
 from ..findings import Report, SubjectResult
+from ..words import LANGS, XLSX_DETAIL, XLSX_SHEET, XLSX_SUMMARY
 from ._common import OUTCOME_LABELS, message, rule_title
 from ._registry import EXPORTERS, ExportOptions
 
@@ -23,16 +24,12 @@ __all__ = ["rank_by_total", "report_to_xlsx"]
 _EPOCH = datetime(2000, 1, 1)
 _BAD_SHEET = re.compile(r"[\[\]:*?/\\]")
 _HEAD: dict[str, dict[str, Any]] = {
-    "zh": {
-        "summary": ("评价对象", "名称", "总分", "满分", "等级", "有数据的权重占比", "排名"),
-        "detail": ("指标", "编号", "类型", "得分", "权重", "结果", "值", "说明"),
-        "sheet": "汇总",
-    },
-    "en": {
-        "summary": ("Subject", "Name", "Total", "Max", "Grade", "Coverage", "Rank"),
-        "detail": ("Indicator", "ID", "Kind", "Points", "Weight", "Outcome", "Value", "Message"),
-        "sheet": "Summary",
-    },
+    lang: {
+        "summary": XLSX_SUMMARY[lang],
+        "detail": XLSX_DETAIL[lang],
+        "sheet": XLSX_SHEET[lang]["summary"],
+    }
+    for lang in LANGS
 }
 
 
