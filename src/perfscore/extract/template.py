@@ -95,6 +95,7 @@ _FIELD_KEYS = (
     "distinct",
     "of",
     "context",
+    "anywhere",
     "description",
 )
 
@@ -143,6 +144,7 @@ class FieldSpec:
     distinct: bool = False
     of: str | None = None
     context: tuple[int, int] = (0, 0)
+    anywhere: bool = False
 
 
 @dataclass(frozen=True)
@@ -530,6 +532,12 @@ def load_template(name: str | os.PathLike[str]) -> Template:
         if not isinstance(required, bool):
             check.add(doc, (*path_, "required"), "required must be true or false")
             required = False
+        anywhere = raw.get(
+            "anywhere", find == "match" and ftype in ("number", "percent", "integer")
+        )
+        if not isinstance(anywhere, bool):
+            check.add(doc, (*path_, "anywhere"), "anywhere must be true or false")
+            anywhere = False
         distinct = raw.get("distinct", False)
         if not isinstance(distinct, bool):
             check.add(doc, (*path_, "distinct"), "distinct must be true or false")
@@ -550,6 +558,7 @@ def load_template(name: str | os.PathLike[str]) -> Template:
             distinct=distinct,
             of=of if isinstance(of, str) else None,
             context=context,
+            anywhere=anywhere,
         )
 
     if check.problems:
