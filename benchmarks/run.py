@@ -62,7 +62,7 @@ def ratio(ours: Any, base: Any, rounds: int) -> tuple[float, float, float]:
 
 def per_record(n_subjects: int, rounds: int) -> None:
     rs = perfscore.load_ruleset_text(gen.ruleset_text(30), source="bench30.yaml")
-    ev = rs._evaluator
+    ev = rs.evaluator
     recs = gen.records(30, n_subjects)
     data = [
         read_subject(r, rs.compiled.inputs, index=i, subject_type="department")
@@ -161,7 +161,7 @@ def load(rounds: int) -> None:
 
     def cold(text: str) -> None:  # as in a fresh process: no compiled code or scalars to reuse
         expr.clear_code_cache()
-        _yaml._RESOLVED.clear()
+        _yaml.clear_scalar_cache()
         perfscore.load_ruleset_text(text, source="bench1000.yaml")
 
     t = best(lambda: cold(text), rounds)

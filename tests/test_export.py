@@ -18,8 +18,8 @@ import pytest
 
 import perfscore
 from perfscore.export import EXPORTERS, ExportOptions, export, stream_run_id
-from perfscore.stream import stream_jsonl
 from perfscore.findings import Report
+from perfscore.stream import stream_jsonl
 
 ROOT = Path(__file__).resolve().parent.parent
 GOLDEN = ROOT / "tests" / "golden"

@@ -32,7 +32,7 @@ from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from perfscore.errors import DataError, Problem, RuleSetError
 
-__all__ = ["Document", "Mark", "load_yaml_file", "load_yaml_text"]
+__all__ = ["Document", "Mark", "clear_scalar_cache", "load_yaml_file", "load_yaml_text"]
 
 PathKey = tuple[str | int, ...]
 ErrorType = type[RuleSetError] | type[DataError]
@@ -779,3 +779,9 @@ def load_yaml_file(
         max_depth=max_depth,
         error=error,
     )
+
+
+def clear_scalar_cache() -> None:
+    """Forget the memoised scalar tags of the fast path (a benchmark's cold start)."""
+    if _CParser is not None:
+        _RESOLVED.clear()

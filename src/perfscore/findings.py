@@ -32,7 +32,12 @@ __all__ = [
     "RuleInfo",
     "RuleLocation",
     "SubjectResult",
+    "dumps",
+    "finding_record",
     "fingerprint",
+    "notification_record",
+    "rule_record",
+    "subject_record",
 ]
 
 FORMAT = "perfscore.findings"
@@ -373,10 +378,10 @@ class Report:
                 "inputs": [dict(i) for i in self.inputs],
                 **({"waivers": dict(self.waivers)} if self.waivers else {}),
             },
-            "rules": [_rule_dict(r) for r in self.rules],
-            "subjects": [_subject_dict(s) for s in self.subjects],
-            "findings": [_finding_dict(f) for f in self.findings],
-            "notifications": [_notification_dict(n) for n in notifications],
+            "rules": [rule_record(r) for r in self.rules],
+            "subjects": [subject_record(s) for s in self.subjects],
+            "findings": [finding_record(f) for f in self.findings],
+            "notifications": [notification_record(n) for n in notifications],
             "summary": summary,
         }
         return doc
@@ -389,7 +394,8 @@ def _drop_none(d: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in d.items() if v is not None}
 
 
-def _rule_dict(r: RuleInfo) -> dict[str, Any]:
+def rule_record(r: RuleInfo) -> dict[str, Any]:
+    """A rule as the findings document (and each JSON Lines ``run`` record) writes it."""
     return _drop_none(
         {
             "id": r.id,
@@ -408,7 +414,8 @@ def _rule_dict(r: RuleInfo) -> dict[str, Any]:
     )
 
 
-def _subject_dict(s: SubjectResult) -> dict[str, Any]:
+def subject_record(s: SubjectResult) -> dict[str, Any]:
+    """A subject's total, grade and scores as the findings document writes them."""
     return {
         "subject": _drop_none({"type": s.subject.type, "id": s.subject.id, "name": s.subject.name}),
         "total": s.total,
@@ -434,7 +441,8 @@ def _subject_dict(s: SubjectResult) -> dict[str, Any]:
     }
 
 
-def _finding_dict(f: Finding) -> dict[str, Any]:
+def finding_record(f: Finding) -> dict[str, Any]:
+    """A finding as the findings document (and a JSON Lines ``finding`` record) writes it."""
     measurement = _drop_none(
         {
             "value": f.value,
@@ -471,7 +479,8 @@ def _finding_dict(f: Finding) -> dict[str, Any]:
     return d
 
 
-def _notification_dict(n: Notification) -> dict[str, Any]:
+def notification_record(n: Notification) -> dict[str, Any]:
+    """A notification as the findings document writes it."""
     return _drop_none(
         {"level": n.level, "code": n.code, "message": n.message, "subject": n.subject}
     )

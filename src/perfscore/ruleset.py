@@ -78,6 +78,11 @@ class RuleSet:
         return self._c
 
     @property
+    def evaluator(self) -> Evaluator:
+        """The executor every path shares (the points-only form, the tree's root weight)."""
+        return self._evaluator
+
+    @property
     def max_total(self) -> Decimal:
         return self._evaluator.max
 

@@ -25,11 +25,11 @@ from ..findings import (
     Report,
     RuleInfo,
     SubjectResult,
-    _finding_dict,
-    _notification_dict,
-    _rule_dict,
-    _subject_dict,
     dumps,
+    finding_record,
+    notification_record,
+    rule_record,
+    subject_record,
 )
 from ._registry import EXPORTERS, ExportOptions
 
@@ -74,7 +74,7 @@ class JsonlWriter:
                 "ruleset": dict(ruleset),
                 "inputs": [dict(i) for i in inputs],
                 **({"waivers": dict(waivers)} if waivers else {}),
-                "rules": [_rule_dict(r) for r in rules],
+                "rules": [rule_record(r) for r in rules],
             },
         )
 
@@ -91,21 +91,21 @@ class JsonlWriter:
                 "grade": s.grade,
                 "grade_label": s.grade_label,
             }
-        self._write("subject", _subject_dict(s))
+        self._write("subject", subject_record(s))
         for f in s.findings:
             self._counts[f.outcome] += 1
             if f.severity in self._severity:
                 self._severity[f.severity] += 1
             if f.outcome == "error":
                 self._complete = False
-            self._write("finding", _finding_dict(f))
+            self._write("finding", finding_record(f))
         for n in s.notifications:
             self.notification(n)
 
     def notification(self, n: Notification) -> None:
         if n.level == "error":
             self._complete = False
-        self._write("notification", _notification_dict(n))
+        self._write("notification", notification_record(n))
 
     def finish(self) -> dict[str, Any]:
         """Write the summary line (same fields as the document's ``summary``) and return it."""
