@@ -1,6 +1,6 @@
 """Findings and the report: the contract other tools consume.
 
-The findings document (``format: perfscore.findings``, ``format_version: 1.0``) is described by
+The findings document (``format: perfscore.findings``, ``format_version: 1.1``) is described by
 the JSON Schema shipped in ``perfscore/schemas/findings-1.json``.  Within a major version fields
 are only ever added; readers must ignore fields they do not know.  Output is deterministic:
 no clocks, no random ids — the run id and fingerprints are hashes of what was scored.
@@ -41,7 +41,7 @@ __all__ = [
 ]
 
 FORMAT = "perfscore.findings"
-FORMAT_VERSION = "1.0"
+FORMAT_VERSION = "1.1"
 
 
 @dataclass(frozen=True)
@@ -179,8 +179,9 @@ class SubjectResult:
 
 
 def fingerprint(ruleset_id: str, rule_id: str, subject: Subject) -> str:
-    """Identity independent of values, lines and messages, so reruns deduplicate."""
-    key = "\x1f".join((ruleset_id, rule_id, subject.type, subject.id))
+    """Identity independent of values, lines, messages and the period, so reruns deduplicate
+    and the same question about the same department (``subject.key``) is tracked across years."""
+    key = "\x1f".join((ruleset_id, rule_id, subject.type, subject.key))
     return "sha256:" + hashlib.sha256(key.encode("utf-8")).hexdigest()[:32]
 
 
@@ -414,10 +415,25 @@ def rule_record(r: RuleInfo) -> dict[str, Any]:
     )
 
 
+def subject_ref(s: Subject) -> dict[str, Any]:
+    """A subject as written in the document: ``key`` only when it differs from ``id`` (readers
+    default it to ``id``), ``period`` and ``parent`` only when known (format 1.1)."""
+    return _drop_none(
+        {
+            "type": s.type,
+            "id": s.id,
+            "key": s.key if s.key != s.id else None,
+            "name": s.name,
+            "period": s.period,
+            "parent": s.parent,
+        }
+    )
+
+
 def subject_record(s: SubjectResult) -> dict[str, Any]:
     """A subject's total, grade and scores as the findings document writes them."""
     return {
-        "subject": _drop_none({"type": s.subject.type, "id": s.subject.id, "name": s.subject.name}),
+        "subject": subject_ref(s.subject),
         "total": s.total,
         "max": s.max,
         "grade": s.grade,
@@ -458,7 +474,7 @@ def finding_record(f: Finding) -> dict[str, Any]:
         "fingerprint": f.fingerprint,
         "rule_id": f.rule_id,
         "kind": f.kind,
-        "subject": _drop_none({"type": f.subject.type, "id": f.subject.id, "name": f.subject.name}),
+        "subject": subject_ref(f.subject),
         "outcome": f.outcome,
         "severity": f.severity,
         "message": f.message,
