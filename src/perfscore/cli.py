@@ -32,6 +32,7 @@ from .export import (
 )
 from .extract import cli as extract_cli
 from .findings import Report, SubjectResult
+from .recheck import cli as review_cli
 from .ruleset import RuleSet, SubjectBatch, load_ruleset, load_subjects
 from .terminal import BatchProgress
 from .waivers import Waiving, load_waivers
@@ -120,6 +121,7 @@ def _parser() -> argparse.ArgumentParser:
 
     sub.add_parser("list-rules", help="the bundled rule sets, their sources and versions")
     extract_cli.add_subcommand(sub)
+    review_cli.add_subcommand(sub)
 
     v = sub.add_parser("validate", help="check rule sets and report every problem")
     v.add_argument("rules", nargs="+", help="rule-set YAML files")
@@ -430,6 +432,8 @@ def main(
             return _schema(args, out)
         if args.command == "extract":
             return extract_cli.run(args, out, err)
+        if args.command == "review":
+            return review_cli.run(args, out, err)
         if args.command == "test":
             return _test(args, out)
         if args.command == "show":

@@ -102,6 +102,9 @@ class Finding:
     kind: str = "indicator"
     waiver: Mapping[str, Any] | None = None
     data_locations: tuple[Mapping[str, Any], ...] = ()
+    #: kind ``review`` only: the 复核 columns (level, dimension, cause, declared, recomputed,
+    #: deviation, location, facts, advice, basis) — see perfscore.review
+    review: Mapping[str, Any] | None = None
 
     # The evaluator may leave ``message``/``message_en`` out of a new finding's ``__dict__`` and
     # store ``_lazy_messages = (render, args)`` instead: ``render(*args)`` gives both texts on
@@ -487,6 +490,8 @@ def finding_record(f: Finding) -> dict[str, Any]:
         d["fields"] = list(f.fields)
     if f.waiver:
         d["waiver"] = dict(f.waiver)
+    if f.review:
+        d["review"] = dict(f.review)
     d["measurement"] = measurement
     d["locations"] = [
         {"role": "rule", **f.location.to_dict()},
