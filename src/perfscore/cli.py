@@ -1,8 +1,8 @@
-"""The ``perfscore`` command: score, validate, test, show, list-rules, extract, schema.
+"""The ``perfscore`` command: score, validate, test, show, list-rules, extract, review, schema.
 
-Exit status (the same for every output format): 0 done; 1 a failed finding at or above
-``--fail-on``; 2 usage or rule-set error, or an output that cannot be produced (nothing
-written); 3 data could not be read, or with ``--strict`` something could not be evaluated.
+Exit statuses and output planning are in :mod:`perfscore.outputs` (0 done; 1 a failed finding
+at or above ``--fail-on``; 2 usage or rule-set error, or an output that cannot be produced;
+3 data could not be read, or with ``--strict`` something could not be evaluated).
 """
 
 from __future__ import annotations
@@ -13,9 +13,7 @@ import json
 import sys
 import warnings
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
 from importlib import resources
-from pathlib import Path
 from typing import IO, Any, TextIO
 
 from ._version import __version__
@@ -24,34 +22,31 @@ from .errors import DataError, ExportError, PerfscoreError, RuleSetError
 from .export import (
     EXPORTERS,
     ExportOptions,
-    Format,
     atomic_writer,
-    render,
     write_atomic,
     write_jsonl,
 )
 from .extract import cli as extract_cli
-from .findings import Report, SubjectResult
+from .findings import SubjectResult
+from .outputs import (
+    EXIT_DATA,
+    EXIT_FINDINGS,
+    EXIT_OK,
+    EXIT_RULES,
+    UsageError,
+    plan_outputs,
+    say_cli,
+    write_outputs,
+)
 from .recheck import cli as review_cli
 from .ruleset import RuleSet, SubjectBatch, load_ruleset, load_subjects
 from .terminal import BatchProgress
 from .waivers import Waiving, load_waivers
-from .words import CLI, say
 
 __all__ = ["main", "rules_schema"]
 
-EXIT_OK, EXIT_FINDINGS, EXIT_RULES, EXIT_DATA = 0, 1, 2, 3
-#: The language of the command's own messages (English until ``--lang`` reaches them).
-_CLI_LANG = "en"
 _SEVERITY_RANK = {"note": 1, "warning": 2, "error": 3}
-
-
-def _say(key: str, /, **fields: object) -> str:
-    return say(CLI, _CLI_LANG, key, **fields)
-
-
-class UsageError(PerfscoreError):
-    """The command line asks for something that cannot be done (exit 2, nothing written)."""
+_say = say_cli
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -132,57 +127,6 @@ def _parser() -> argparse.ArgumentParser:
     return p
 
 
-# --- planning the outputs --------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class _Target:
-    format: Format
-    path: str | None  # None: standard output
-
-
-def _plan(args: argparse.Namespace) -> list[_Target]:
-    """Which format goes where; every mistake is found before anything is scored."""
-    formats = list(dict.fromkeys(args.format or []))
-    outputs: list[str] = args.output or []
-    if not formats and not outputs:
-        formats = ["table"]
-    if len(formats) == 1 and len(outputs) == 1:
-        plan = [_Target(EXPORTERS[formats[0]], outputs[0])]
-    else:
-        plan = []
-        for path in outputs:
-            fmt = EXPORTERS.for_path(path)
-            if fmt is None:
-                known = " ".join(ext for f in EXPORTERS for ext in f.extensions)
-                raise UsageError(_say("unknown_extension", path=path, known=known))
-            plan.append(_Target(fmt, path))
-        claimed = {t.format.name for t in plan}
-        rest = [f for f in formats if f not in claimed]
-        if rest and args.output_dir:
-            folder = Path(args.output_dir)
-            stem = Path(args.data[0]).stem if len(args.data) == 1 else Path(args.rules).stem
-            for name in rest:
-                fmt = EXPORTERS[name]
-                plan.append(_Target(fmt, str(folder / (stem + fmt.extensions[0]))))
-        elif len(rest) == 1 and not outputs:
-            plan.append(_Target(EXPORTERS[rest[0]], None))
-        elif rest:
-            raise UsageError(_say("shared_stdout", formats=", ".join(rest)))
-    if args.output_dir and not formats:
-        raise UsageError(_say("output_dir_needs_format"))
-    for t in plan:
-        t.format.check()
-        if t.path is None and t.format.binary:
-            raise UsageError(_say("binary_needs_file", format=t.format.name))
-    paths = [t.path for t in plan if t.path is not None]
-    if len(set(paths)) != len(paths):
-        raise UsageError(_say("same_file"))
-    if args.output_dir:
-        Path(args.output_dir).mkdir(parents=True, exist_ok=True)
-    return plan
-
-
 # --- scoring ---------------------------------------------------------------------------------
 
 
@@ -218,7 +162,7 @@ class _TextSink:
 
 
 def _score(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
-    plan = _plan(args)
+    plan = plan_outputs(args)
     rs = load_ruleset(args.rules)
     waiving = _waiving(args, rs)
     if args.template:
@@ -254,7 +198,7 @@ def _score(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
             else:
                 results = tuple(_results(rs, batches, progress, waiving))
             report = rs.report(results, inputs=inputs, waiving=waiving)
-            _write_all(report, plan, options, stdout)
+            write_outputs(report, plan, options, stdout)
             complete = report.complete
             failed = {k: 0 for k in _SEVERITY_RANK}
             for f in report.findings:
@@ -280,34 +224,6 @@ def _stream(
 ) -> dict[str, Any]:
     results = _results(rs, batches, progress, waiving)
     return write_jsonl(out, rs.provenance(), rs.rules, results, inputs, waivers=waiving.info())
-
-
-def _write_all(
-    report: Report, plan: Sequence[_Target], options: ExportOptions, stdout: TextIO
-) -> None:
-    """Render every output first, then write them: a failing built-in exporter leaves no file
-    at all; a failing plugin format is reported and every other output is still written."""
-    rendered: list[tuple[_Target, bytes]] = []
-    failed: list[ExportError] = []
-    for t in plan:
-        if t.path is None and t.format.name == "table":
-            rendered.append((t, b""))  # rendered live below, at the terminal's width
-            continue
-        try:
-            rendered.append((t, render(t.format, report, options)))
-        except ExportError as e:
-            failed.append(e)
-    for t, data in rendered:
-        if t.path is not None:
-            write_atomic(t.path, data)
-        elif t.format.name == "table":
-            from .terminal import render_report
-
-            render_report(report, stdout, lang=options.lang)
-        else:
-            stdout.write(data.decode("utf-8"))
-    if failed:
-        raise ExportError("; ".join(str(e) for e in failed))
 
 
 # --- validate, schema ------------------------------------------------------------------------

@@ -21,7 +21,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from ..errors import ExportError
-from .engine import DIMENSIONS, LEVEL_LABELS, LEVELS
+from .levels import DIMENSIONS, LEVEL_LABELS, LEVELS
 
 if TYPE_CHECKING:
     from .engine import Review
