@@ -245,3 +245,13 @@ def test_no_module_reads_another_modules_private_attributes() -> None:
             hint = "; use RuleSet.evaluator" if attr == "_evaluator" else ""
             bad.add(f"{name} reads .{attr} (defined in {where}{hint})")
     assert bad <= _PENDING, "\n".join(sorted(bad - _PENDING))
+
+
+def test_the_python_examples_in_architecture_md_run() -> None:
+    import re
+
+    text = (SRC.parent / "docs" / "architecture.md").read_text(encoding="utf-8")
+    blocks = re.findall(r"^```python\n(.*?)^```", text, re.DOTALL | re.MULTILINE)
+    assert len(blocks) >= 2
+    for block in blocks:
+        exec(compile(block, "docs/architecture.md", "exec"), {})

@@ -80,7 +80,11 @@ def _subject_tables(
         for f in checks:
             rule = rules[f.rule_id]
             msg = f.message if lang == "zh" else (f.message_en or f.message)
-            for prefix in (f"{rule.title}：", f"{_title(rule, lang)}: "):
+            prefixes = (
+                TERMINAL["zh"]["check_prefix"].format(title=rule.title),
+                TERMINAL["en"]["check_prefix"].format(title=_title(rule, lang)),
+            )
+            for prefix in prefixes:
                 msg = msg.removeprefix(prefix)
             ct.add_row(
                 _title(rule, lang), Text(_OUTCOME[lang][f.outcome], style=_STYLE[f.outcome]), msg
@@ -103,9 +107,7 @@ def _subject_tables(
         grade = f"{s.grade_label or s.grade} ({s.grade})"
     else:
         reason = s.grade_reason_zh if lang == "zh" else s.grade_reason
-        grade = w["no_grade"] + (
-            f"（{reason}）" if reason and lang == "zh" else f" ({reason})" if reason else ""
-        )
+        grade = w["no_grade"] + (w["why_no_grade"].format(reason=reason) if reason else "")
     cov = f"{json_number(s.coverage * 100)}%"
     if s.max > 0:  # a points rule set (letter-grade and checks-only rule sets have no total)
         console.print(

@@ -158,6 +158,8 @@ TERMINAL = _table(
     no_grade=("不评级", "no grade"),
     coverage=("有数据的权重占比", "weight scored from data"),
     subject=("评价对象", "Subject"),
+    why_no_grade=("（{reason}）", " ({reason})"),
+    check_prefix=("{title}：", "{title}: "),
 )
 
 #: The Markdown summary.
@@ -202,6 +204,8 @@ HTML = _table(
     standard=("标准", "standard"),
     fields=("相关字段", "fields"),
     run=("运行编号", "run"),
+    # the English page keeps the full-width colon it has always had
+    why_no_grade=("{label}：{reason}", "{label}：{reason}"),
 )
 
 #: The Excel workbook: the summary sheet's columns, each subject sheet's columns, sheet name.
@@ -227,7 +231,7 @@ XLSX_DETAIL = _columns(
 XLSX_SHEET = _table(summary=("汇总", "Summary"))
 
 #: SARIF rule help (read by code-review tools; both languages on one line).
-SARIF = _table(weight=("权重", "weight"))
+SARIF = _table(weight=("权重", "weight"), rule=("{title}（{id}）", "{title} ({id})"))
 
 # -- the command line ----------------------------------------------------------------------------
 

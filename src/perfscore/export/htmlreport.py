@@ -203,7 +203,8 @@ def _subject(s: SubjectResult, rules: dict[str, RuleInfo], lang: str) -> str:
     ]
     reason = s.grade_reason_zh if lang == "zh" else s.grade_reason
     if s.grade is None and reason:
-        out.append(f'<p class="reason">{_e(w["no_grade"])}：{_e(reason)}</p>')
+        because = w["why_no_grade"].format(label=_e(w["no_grade"]), reason=_e(reason))
+        out.append(f'<p class="reason">{because}</p>')
     out.append(_profile(s, rules, lang))
     out.append(
         f'<table class="tree"><thead><tr><th>{_e(w["indicator"])}</th><th>{_e(w["value"])}</th>'

@@ -60,7 +60,7 @@ def _subject(f: Finding) -> dict[str, Any]:
 def _rule(r: RuleInfo) -> dict[str, Any]:
     title = r.title + (f" · {r.title_en}" if r.title_en else "")
     full = r.description or title
-    help_lines = [f"{r.title}（{r.id}）"]
+    help_lines = [SARIF["zh"]["rule"].format(title=r.title, id=r.id)]
     if r.weight is not None:
         help_lines.append(
             f"{SARIF['zh']['weight']} {SARIF['en']['weight']}: {json_number(r.weight)}"
