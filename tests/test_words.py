@@ -19,7 +19,17 @@ CJK = re.compile(r"[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef]")
 
 TABLES = {
     name: getattr(words, name)
-    for name in ("OUTCOME", "VALUES", "ENGINE", "TERMINAL", "MARKDOWN", "HTML", "SARIF", "CLI")
+    for name in (
+        "OUTCOME",
+        "VALUES",
+        "ENGINE",
+        "STANDING",
+        "TERMINAL",
+        "MARKDOWN",
+        "HTML",
+        "SARIF",
+        "CLI",
+    )
 }
 TABLES["XLSX_SHEET"] = words.XLSX_SHEET
 
@@ -82,6 +92,8 @@ WRITERS = [
     "export/sarif.py",
     "export/xlsx.py",
     "numbers.py",
+    "standing.py",
+    "outputs.py",
 ]
 
 

@@ -240,6 +240,10 @@ def _validate(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
             stderr.write(_say("validate_problems", path=path, count=len(e.problems)) + "\n")
             status = EXIT_RULES
             continue
+        from .lint import ruleset_warnings
+
+        for warning in ruleset_warnings(rs):
+            stdout.write(f"{warning}\n")
         n_ind = sum(1 for r in rs.rules if r.kind == "indicator")
         n_chk = sum(1 for r in rs.rules if r.kind == "check")
         summary = _say(

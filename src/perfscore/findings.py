@@ -22,6 +22,9 @@ from .numbers import json_number
 from .subjects import Subject
 from .values import Series
 
+if TYPE_CHECKING:
+    from .standing import Standing
+
 __all__ = [
     "FORMAT",
     "FORMAT_VERSION",
@@ -36,6 +39,7 @@ __all__ = [
     "finding_record",
     "fingerprint",
     "notification_record",
+    "ranked_summary",
     "rule_record",
     "subject_record",
 ]
@@ -371,6 +375,10 @@ class Report:
         if len(self.subjects) == 1:
             s = self.subjects[0]
             summary.update(total=s.total, max=s.max, grade=s.grade, grade_label=s.grade_label)
+        from .standing import measure  # standing builds on this module
+
+        standings = [measure(self.rules)(s) for s in self.subjects]
+        summary.update(ranked_summary(standings))
         doc: dict[str, Any] = {
             "format": FORMAT,
             "format_version": FORMAT_VERSION,
@@ -383,7 +391,7 @@ class Report:
                 **({"waivers": dict(self.waivers)} if self.waivers else {}),
             },
             "rules": [rule_record(r) for r in self.rules],
-            "subjects": [subject_record(s) for s in self.subjects],
+            "subjects": [subject_record(st.result, st) for st in standings],
             "findings": [finding_record(f) for f in self.findings],
             "notifications": [notification_record(n) for n in notifications],
             "summary": summary,
@@ -433,8 +441,26 @@ def subject_ref(s: Subject) -> dict[str, Any]:
     )
 
 
-def subject_record(s: SubjectResult) -> dict[str, Any]:
-    """A subject's total, grade and scores as the findings document writes them."""
+def ranked_summary(standings: Sequence[Standing]) -> dict[str, Any]:
+    """How many subjects may be ranked, and which may not, with why (findings 1.1)."""
+    return {
+        "ranked": sum(1 for st in standings if st.ranked),
+        "not_ranked": [
+            {"subject": st.result.subject.id, "reason": st.reason, "reason_en": st.reason_en}
+            for st in standings
+            if not st.ranked
+        ],
+    }
+
+
+def subject_record(s: SubjectResult, st: Standing | None = None) -> dict[str, Any]:
+    """A subject's total, grade and scores (and its standing) as the document writes them."""
+    extra: dict[str, Any] = {}
+    if st is not None:  # findings 1.1: the weight behind the total, and whether it is ranked
+        extra = _drop_none({"earned": st.earned, "scorable": st.scorable})
+        extra["ranked"] = st.ranked
+        if not st.ranked:
+            extra.update(not_ranked_reason=st.reason, not_ranked_reason_en=st.reason_en)
     return {
         "subject": subject_ref(s.subject),
         "total": s.total,
@@ -443,6 +469,7 @@ def subject_record(s: SubjectResult) -> dict[str, Any]:
         "grade_label": s.grade_label,
         "grade_reason": s.grade_reason,
         "coverage": s.coverage,
+        **extra,
         "complete": s.complete,
         "scores": [
             _drop_none(

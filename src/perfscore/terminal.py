@@ -25,6 +25,7 @@ from rich.text import Text
 
 from .findings import Report, RuleInfo, SubjectResult
 from .numbers import json_number
+from .standing import score_text, standing
 from .words import OUTCOME, TERMINAL
 
 __all__ = ["BatchProgress", "render_report"]
@@ -102,20 +103,14 @@ def _subject_tables(
                 style=_STYLE[f.outcome],
             )
         )
-    total = "—" if s.total is None else f"{json_number(s.total)} / {json_number(s.max)}"
+    total = score_text(standing(s, tuple(rules.values())), lang)
     if s.grade is not None:
         grade = f"{s.grade_label or s.grade} ({s.grade})"
     else:
         reason = s.grade_reason_zh if lang == "zh" else s.grade_reason
         grade = w["no_grade"] + (w["why_no_grade"].format(reason=reason) if reason else "")
-    cov = f"{json_number(s.coverage * 100)}%"
     if s.max > 0:  # a points rule set (letter-grade and checks-only rule sets have no total)
-        console.print(
-            Text(
-                f"{w['total']}: {total}   {w['grade']}: {grade}   {w['coverage']}: {cov}",
-                style="bold",
-            )
-        )
+        console.print(Text(f"{w['total']}: {total}   {w['grade']}: {grade}", style="bold"))
     for n in s.notifications:
         console.print(Text(f"{n.level}: {n.message}", style="dim"))
     console.print()

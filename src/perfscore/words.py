@@ -24,6 +24,7 @@ __all__ = [
     "MARKDOWN",
     "OUTCOME",
     "SARIF",
+    "STANDING",
     "TERMINAL",
     "VALUES",
     "XLSX_DETAIL",
@@ -145,6 +146,20 @@ ENGINE = _table(
 
 # -- people's formats ----------------------------------------------------------------------------
 
+#: A total with what stands behind it (every people's format): earned / scorable / maximum.
+STANDING = _table(
+    earned=("实得", "earned"),
+    scorable=("可评", "scorable"),
+    max=("满分", "max"),
+    coverage=("数据覆盖", "coverage"),
+    no_total=("无总分", "no total"),
+    ungraded=("不评级，不参与排名", "no grade, not ranked"),
+    no_reason=("没有等级", "no grade"),
+    ranked=("参与排名", "ranked"),
+    comma=("，", ", "),
+    score=("{total}（{detail}）", "{total} ({detail})"),
+)
+
 #: The terminal table (``--format table``).
 TERMINAL = _table(
     indicator=("指标", "Indicator"),
@@ -175,6 +190,9 @@ MARKDOWN = _table(
     nothing=("没有未达标或错误的指标。", "Nothing failed and nothing could not be evaluated."),
     findings=("需要关注", "Needs attention"),
     severity=("严重程度", "severity"),
+    rank=("排名", "Rank"),
+    unranked=("不评级，不参与排名", "No grade, not ranked"),
+    why=("原因", "Why"),
 )
 
 #: The HTML report.
@@ -204,19 +222,33 @@ HTML = _table(
     standard=("标准", "standard"),
     fields=("相关字段", "fields"),
     run=("运行编号", "run"),
+    rank=("排名", "Rank"),
+    ranked=("参与排名的评价对象", "Ranked subjects"),
+    unranked=("不评级，不参与排名", "No grade, not ranked"),
+    why=("原因", "Why"),
+    only_ranked=(
+        "仅含参与排名的 {n} 个评价对象；{m} 个不评级的另列",
+        "only the {n} ranked subjects; {m} without a grade are listed apart",
+    ),
     # the English page keeps the full-width colon it has always had
     why_no_grade=("{label}：{reason}", "{label}：{reason}"),
+    note=("（{text}）", " ({text})"),
+    label_detail=("{label}：{detail}", "{label}: {detail}"),
+    brackets=("（）", "()"),
 )
 
 #: The Excel workbook: the summary sheet's columns, each subject sheet's columns, sheet name.
 XLSX_SUMMARY = _columns(
+    ("排名", "Rank"),
     ("评价对象", "Subject"),
     ("名称", "Name"),
     ("总分", "Total"),
+    ("实得", "Earned"),
+    ("可评", "Scorable"),
     ("满分", "Max"),
-    ("等级", "Grade"),
     ("有数据的权重占比", "Coverage"),
-    ("排名", "Rank"),
+    ("等级", "Grade"),
+    ("不评级原因（不参与排名）", "Why no grade (not ranked)"),
 )
 XLSX_DETAIL = _columns(
     ("指标", "Indicator"),

@@ -28,9 +28,11 @@ from ..findings import (
     dumps,
     finding_record,
     notification_record,
+    ranked_summary,
     rule_record,
     subject_record,
 )
+from ..standing import Standing, measure
 from ._registry import EXPORTERS, ExportOptions
 
 __all__ = ["JsonlWriter", "report_to_jsonl", "stream_run_id", "write_jsonl"]
@@ -66,6 +68,9 @@ class JsonlWriter:
         self._subjects = 0
         self._complete = True
         self._single: dict[str, Any] = {}
+        self._standing = measure(rules)
+        self._standings: list[Standing] = []  # only the subjects that are not ranked
+        self._ranked = 0
         self._write(
             "run",
             {
@@ -91,7 +96,12 @@ class JsonlWriter:
                 "grade": s.grade,
                 "grade_label": s.grade_label,
             }
-        self._write("subject", subject_record(s))
+        st = self._standing(s)
+        if st.ranked:
+            self._ranked += 1
+        else:
+            self._standings.append(st)
+        self._write("subject", subject_record(s, st))
         for f in s.findings:
             self._counts[f.outcome] += 1
             if f.severity in self._severity:
@@ -118,6 +128,7 @@ class JsonlWriter:
         }
         if self._subjects == 1:
             summary.update(self._single)
+        summary.update(ranked_summary(self._standings), ranked=self._ranked)
         self._write("summary", summary)
         return summary
 
