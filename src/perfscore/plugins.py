@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from decimal import Decimal
 from typing import Any
 
@@ -38,7 +38,7 @@ from .registry import (
     check_identifier,
     load_all,
 )
-from .scorers import SCORERS, BuildContext, Scorer
+from .scorers import SCORERS, ScorerType
 from .values import Series
 
 __all__ = [
@@ -54,16 +54,6 @@ __all__ = [
     "register_function",
     "register_scorer_type",
 ]
-
-
-@dataclass(frozen=True)
-class ScorerType:
-    """A scorer a plugin adds: ``type: <name>`` in YAML, its config model, and a builder."""
-
-    name: str
-    config: type[pydantic.BaseModel]
-    build: Callable[[Any, BuildContext], Scorer]
-    doc: str = ""
 
 
 def _check_scorer(name: str, st: Any) -> None:
