@@ -180,13 +180,6 @@ def test_exporters_never_import_the_rule_set() -> None:
     assert bad == []
 
 
-#: Known and being removed elsewhere (the columnar package, #12 part A): nothing may be added.
-_PENDING = {
-    "perfscore.columnar imports _round from perfscore.evaluate",
-    "perfscore.columnar reads ._evaluator (defined in perfscore.ruleset; use RuleSet.evaluator)",
-}
-
-
 def test_no_module_imports_another_modules_private_names() -> None:
     bad = []
     for name in MODULES:
@@ -200,7 +193,7 @@ def test_no_module_imports_another_modules_private_names() -> None:
             if imp.target != owner and inside:
                 continue
             bad.append(f"{name} imports {', '.join(private)} from {imp.target}")
-    assert set(bad) <= _PENDING, "\n".join(sorted(set(bad) - _PENDING))
+    assert bad == [], "\n".join(bad)
 
 
 def _private_attributes(tree: ast.AST) -> tuple[set[str], list[tuple[int, str]]]:
@@ -244,7 +237,7 @@ def test_no_module_reads_another_modules_private_attributes() -> None:
             where = ", ".join(sorted(owners[attr]))
             hint = "; use RuleSet.evaluator" if attr == "_evaluator" else ""
             bad.add(f"{name} reads .{attr} (defined in {where}{hint})")
-    assert bad <= _PENDING, "\n".join(sorted(bad - _PENDING))
+    assert not bad, "\n".join(sorted(bad))
 
 
 def test_the_python_examples_in_architecture_md_run() -> None:
