@@ -247,4 +247,4 @@ def test_the_python_examples_in_architecture_md_run() -> None:
     blocks = re.findall(r"^```python\n(.*?)^```", text, re.DOTALL | re.MULTILINE)
     assert len(blocks) >= 2
     for block in blocks:
-        exec(compile(block, "docs/architecture.md", "exec"), {})
+        exec(compile(block, "docs/architecture.md", "exec", dont_inherit=True), {})
