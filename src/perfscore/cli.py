@@ -40,6 +40,7 @@ from .outputs import (
 )
 from .recheck import cli as review_cli
 from .ruleset import RuleSet, SubjectBatch, load_ruleset, load_subjects
+from .store import cli as store_cli
 from .terminal import BatchProgress
 from .waivers import Waiving, load_waivers
 
@@ -104,6 +105,7 @@ def _parser() -> argparse.ArgumentParser:
         "extract them with this template first",
     )
     s.add_argument("--jobs", type=int, default=1, help="score a large batch in N processes")
+    store_cli.add_score_option(s)
 
     t = sub.add_parser(
         "test", help="run a rule set's YAML test cases (x.tests.yaml next to x.yaml)"
@@ -116,6 +118,7 @@ def _parser() -> argparse.ArgumentParser:
 
     sub.add_parser("list-rules", help="the bundled rule sets, their sources and versions")
     extract_cli.add_subcommand(sub)
+    store_cli.add_subcommands(sub)
     review_cli.add_subcommand(sub)
 
     v = sub.add_parser("validate", help="check rule sets and report every problem")
@@ -177,7 +180,7 @@ def _score(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
     options = ExportOptions(lang=args.lang, bom=args.bom, sarif_all=args.sarif_all)
     total = sum(len(b.records) for b in batches)
     with BatchProgress(total, stderr, description=_say("progress")) as progress:
-        if len(plan) == 1 and plan[0].format.name == "jsonl":
+        if len(plan) == 1 and plan[0].format.name == "jsonl" and args.store is None:
             # stream: each subject's lines are written as soon as it is scored
             path = plan[0].path
             if path is None:
@@ -199,6 +202,9 @@ def _score(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
                 results = tuple(_results(rs, batches, progress, waiving))
             report = rs.report(results, inputs=inputs, waiving=waiving)
             write_outputs(report, plan, options, stdout)
+            if args.store is not None:
+                records = [r for b in batches for r in b.records]
+                store_cli.record_score(args.store, report, records, stderr)
             complete = report.complete
             failed = {k: 0 for k in _SEVERITY_RANK}
             for f in report.findings:
@@ -348,6 +354,8 @@ def main(
             return _schema(args, out)
         if args.command == "extract":
             return extract_cli.run(args, out, err)
+        if args.command in store_cli.COMMANDS:
+            return store_cli.run(args, out, err)
         if args.command == "review":
             return review_cli.run(args, out, err)
         if args.command == "test":
