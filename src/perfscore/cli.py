@@ -42,6 +42,7 @@ from .recheck import cli as review_cli
 from .ruleset import RuleSet, SubjectBatch, load_ruleset, load_subjects
 from .store import cli as store_cli
 from .terminal import BatchProgress
+from .textsafe import terminal as _safe
 from .waivers import Waiving, load_waivers
 
 __all__ = ["main", "rules_schema"]
@@ -127,6 +128,13 @@ def _parser() -> argparse.ArgumentParser:
     sc = sub.add_parser("schema", help="print a JSON Schema: the findings document or rule sets")
     sc.add_argument("what", choices=["findings", "rules"])
     sc.add_argument("-o", "--output", help="write to this file instead of standard output")
+    for command in (s, sh, v):
+        command.add_argument(
+            "--allow-extends-anywhere",
+            action="store_true",
+            help="let 'extends:' name a rule set outside the rule set's folder and the bundled "
+            "catalogue (off by default: see docs/security.md)",
+        )
     return p
 
 
@@ -166,7 +174,7 @@ class _TextSink:
 
 def _score(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
     plan = plan_outputs(args)
-    rs = load_ruleset(args.rules)
+    rs = load_ruleset(args.rules, allow_extends_anywhere=args.allow_extends_anywhere)
     waiving = _waiving(args, rs)
     if args.template:
         from .extract import subjects_from_reports
@@ -239,11 +247,11 @@ def _validate(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
     status = EXIT_OK
     for path in args.rules:
         try:
-            rs = load_ruleset(path)
+            rs = load_ruleset(path, allow_extends_anywhere=args.allow_extends_anywhere)
         except RuleSetError as e:
             for problem in e.problems:
-                stdout.write(f"{problem}\n")
-            stderr.write(_say("validate_problems", path=path, count=len(e.problems)) + "\n")
+                stdout.write(_safe(f"{problem}\n"))
+            stderr.write(_safe(_say("validate_problems", path=path, count=len(e.problems)) + "\n"))
             status = EXIT_RULES
             continue
         from .lint import ruleset_warnings
@@ -255,7 +263,7 @@ def _validate(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
         summary = _say(
             "validate_ok", path=path, id=rs.id, version=rs.version, indicators=n_ind, checks=n_chk
         )
-        stdout.write(summary + "\n")
+        stdout.write(_safe(summary + "\n"))
     return status
 
 
@@ -322,8 +330,13 @@ def _show(args: argparse.Namespace, stdout: TextIO) -> int:
     from .overlay import resolve
     from .yamldump import dump_yaml
 
-    doc = resolve(args.rules) if args.resolved else load_yaml_file(args.rules)
-    load_ruleset(args.rules)  # refuse to show a rule set that does not load
+    anywhere = args.allow_extends_anywhere
+    doc = (
+        resolve(args.rules, allow_anywhere=anywhere)
+        if args.resolved
+        else load_yaml_file(args.rules)
+    )
+    load_ruleset(args.rules, allow_extends_anywhere=anywhere)  # refuse one that does not load
     stdout.write(dump_yaml(doc.data))
     return EXIT_OK
 
@@ -336,7 +349,7 @@ def _load_plugins(err: TextIO) -> None:
         warnings.simplefilter("ignore", PluginWarning)  # said below, on this command's stderr
         load_entry_points()
     for failure in plugin_failures():
-        err.write(f"perfscore: {failure}\n")
+        err.write(_safe(f"perfscore: {failure}\n"))
 
 
 def main(
@@ -371,20 +384,20 @@ def main(
         return _validate(args, out, err)
     except RuleSetError as e:
         for problem in e.problems:
-            err.write(f"{problem}\n")
+            err.write(_safe(f"{problem}\n"))
         return EXIT_RULES
     except DataError as e:
         for problem in e.problems:
-            err.write(f"{problem}\n")
+            err.write(_safe(f"{problem}\n"))
         return EXIT_DATA
     except (UsageError, ExportError) as e:
-        err.write(f"perfscore: {e}\n")
+        err.write(_safe(f"perfscore: {e}\n"))
         return EXIT_RULES
     except OSError as e:
-        err.write(f"perfscore: {_say('cannot_write', error=e)}\n")
+        err.write(_safe(f"perfscore: {_say('cannot_write', error=e)}\n"))
         return EXIT_RULES
     except PerfscoreError as e:
-        err.write(f"perfscore: {e}\n")
+        err.write(_safe(f"perfscore: {e}\n"))
         return EXIT_DATA
 
 

@@ -9,6 +9,7 @@ written); 3 data could not be read, or with ``--strict`` something could not be 
 from __future__ import annotations
 
 import argparse
+import os
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,6 +17,7 @@ from typing import TextIO
 
 from .errors import ExportError, PerfscoreError
 from .export import EXPORTERS, ExportOptions, Format, render, write_atomic
+from .export._common import check_output
 from .findings import Report
 from .words import CLI, say
 
@@ -86,10 +88,12 @@ def plan_outputs(args: argparse.Namespace) -> list[Target]:
         if t.path is None and t.format.binary:
             raise UsageError(say_cli("binary_needs_file", format=t.format.name))
     paths = [t.path for t in plan if t.path is not None]
-    if len(set(paths)) != len(paths):
+    if len({os.path.realpath(p) for p in paths}) != len(paths):
         raise UsageError(say_cli("same_file"))
     if args.output_dir:
         Path(args.output_dir).mkdir(parents=True, exist_ok=True)
+    for path in paths:  # every target is checked before any is written
+        check_output(path)
     return plan
 
 
