@@ -132,10 +132,10 @@ def run(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
     sampled_before = None
     if args.store is not None and args.sample is not None:
         from ..store import Store
-        from ..store.cli import _db_default
+        from ..store.cli import db_default
         from .sample import sampled_before_in
 
-        with Store(args.store or _db_default()) as store:
+        with Store(args.store or db_default()) as store:
             sampled_before = sampled_before_in(store)
     rv = review(
         rs,
