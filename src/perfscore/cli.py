@@ -336,6 +336,10 @@ def _validate(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
             stderr.write(f"{path}: {len(e.problems)} problem(s)\n")
             status = EXIT_RULES
             continue
+        from .lint import ruleset_warnings
+
+        for warning in ruleset_warnings(rs):
+            stdout.write(f"{warning}\n")
         n_ind = sum(1 for r in rs.rules if r.kind == "indicator")
         n_chk = sum(1 for r in rs.rules if r.kind == "check")
         stdout.write(f"{path}: ok ({rs.id} {rs.version}: {n_ind} indicators, {n_chk} checks)\n")
@@ -371,13 +375,9 @@ def _exclusive_plugin_scorers(schema: dict[str, Any]) -> None:
     plugin = defs.get("PluginScorerModel")
     if plugin is None:
         return
-    builtin = sorted(
-        d["properties"]["type"]["const"]
-        for d in defs.values()
-        if isinstance(d.get("properties", {}).get("type"), dict)
-        and "const" in d["properties"]["type"]
-        and d.get("title", "").endswith("Scorer")
-    )
+    from .scorers import builtin_scorers
+
+    builtin = sorted(builtin_scorers().keys())
     plugin["properties"]["type"] = {**plugin["properties"]["type"], "not": {"enum": builtin}}
 
 
