@@ -34,7 +34,7 @@ COMMANDS = ("store", "history", "compare", "rank")
 EXIT_OK, EXIT_REQUEST, EXIT_DATA = 0, 2, 3
 
 
-def db_default() -> str:
+def _db_default() -> str:
     return os.environ.get("PERFSCORE_DB") or "perfscore.db"
 
 
@@ -162,17 +162,17 @@ def _table_text(render: Any, args: argparse.Namespace, out: TextIO) -> None:
 def _open(args: argparse.Namespace) -> Any:
     from . import Store
 
-    return Store(args.db or db_default())
+    return Store(args.db or _db_default())
 
 
 def record_score(url: str, report: Any, records: Sequence[Any] | None, err: TextIO) -> None:
     """After ``perfscore score --store``: store the report (with its input records)."""
     from . import Store
 
-    with Store(url or db_default()) as store:
+    with Store(url or _db_default()) as store:
         res = store.add(report, records=records, source="perfscore score")
     verb = "stored as run" if res.added else "already stored as run"
-    err.write(f"perfscore: {verb} {res.run.number} in {_safe(url or db_default())}\n")
+    err.write(f"perfscore: {verb} {res.run.number} in {_safe(url or _db_default())}\n")
 
 
 def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
