@@ -552,3 +552,24 @@ def test_duplicate_ids_keep_both_reviews_and_are_reported() -> None:
         "claim_output_ge_2",
     ]
     assert any(n.code == "duplicate-subject" for n in rv.report.notifications)
+
+
+def test_review_words_live_in_the_catalogue_in_both_languages() -> None:
+    from perfscore import words
+    from perfscore.recheck import engine, levels, workbook
+
+    for table in (
+        words.REVIEW_CAUSE,
+        words.REVIEW_ADVICE,
+        words.REVIEW_CHECK_ADVICE,
+        words.REVIEW_CHECK_LOCATION,
+        words.REVIEW_DIMENSION,
+    ):
+        assert table["zh"].keys() == table["en"].keys()
+        assert all(table["zh"][k].strip() and table["en"][k].strip() for k in table["zh"])
+    assert (
+        engine.CAUSES is words.REVIEW_CAUSE["zh"]
+        and levels.DIMENSIONS is words.REVIEW_DIMENSION["zh"]
+    )
+    assert words.REVIEW_COLUMNS["zh"] == workbook.COLUMNS
+    assert set(words.REVIEW_CHECK_LOCATION["zh"]) == {r.id for r in REVIEW_RULES.rules}
