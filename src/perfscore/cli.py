@@ -1,8 +1,10 @@
 """The ``perfscore`` command: score, validate, test, show, list-rules, extract, schema.
 
 Exit status (the same for every output format): 0 done; 1 a failed finding at or above
-``--fail-on``; 2 usage or rule-set error, or an output that cannot be produced (nothing
-written); 3 data could not be read, or with ``--strict`` something could not be evaluated.
+``--fail-on`` (an ``error`` finding or notification — something not evaluated — counts as
+severity ``error``); 2 usage or rule-set error, or an output that cannot be produced (nothing
+written); 3 data could not be read, no total could be computed for any subject, or with
+``--strict`` something could not be evaluated.
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ import datetime as dt
 import json
 import sys
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 from typing import IO, Any, TextIO
@@ -22,7 +24,7 @@ from ._yaml import load_yaml_file
 from .errors import DataError, ExportError, PerfscoreError, RuleSetError
 from .export import EXPORTERS, ExportOptions, Format, JsonlWriter, atomic_writer, write_atomic
 from .extract import cli as extract_cli
-from .findings import Report, SubjectResult
+from .findings import Notification, Report, SubjectResult
 from .recheck import cli as review_cli
 from .ruleset import RuleSet, SubjectBatch, duplicate_subjects, load_ruleset, load_subjects
 from .terminal import BatchProgress
@@ -206,14 +208,38 @@ def _waiving(args: argparse.Namespace, rs: RuleSet) -> _Waiving:
     return _Waiving(waivers, as_of or dt.date.today())
 
 
+@dataclass
+class _Tally:
+    """What the exit status needs to know about the subjects as they are scored."""
+
+    subject_ids: list[str] = field(default_factory=list)
+    without_total: list[str] = field(default_factory=list)
+
+
 def _results(
-    rs: RuleSet, batches: Sequence[SubjectBatch], progress: BatchProgress, waiving: _Waiving
+    rs: RuleSet,
+    batches: Sequence[SubjectBatch],
+    progress: BatchProgress,
+    waiving: _Waiving,
+    tally: _Tally | None = None,
 ) -> Iterator[SubjectResult]:
     """Score record by record (indexes count per file, as in ``rs.evaluate``)."""
+    points = rs.max_total > 0
     for batch in batches:
         for i, record in enumerate(batch.records):
-            yield rs.evaluate_subject(record, index=i, waivers=waiving.waivers, as_of=waiving.as_of)
+            result = rs.evaluate_subject(
+                record, index=i, waivers=waiving.waivers, as_of=waiving.as_of
+            )
+            if tally is not None:
+                tally.subject_ids.append(result.subject.id)
+                if points and result.total is None:
+                    tally.without_total.append(result.subject.id)
+            yield result
             progress.advance()
+
+
+def _unmatched_waivers(waiving: _Waiving, tally: _Tally) -> list[Notification]:
+    return waiving.waivers.unmatched(tally.subject_ids) if waiving.waivers is not None else []
 
 
 class _TextSink:
@@ -242,17 +268,21 @@ def _score(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
     inputs = tuple({"uri": b.uri, "sha256": b.sha256} for b in batches)
     options = ExportOptions(lang=args.lang, bom=args.bom, sarif_all=args.sarif_all)
     total = sum(len(b.records) for b in batches)
+    tally = _Tally()
+    problems: list[Notification] = []
     with BatchProgress(total, stderr) as progress:
         if len(plan) == 1 and plan[0].format.name == "jsonl":
             # stream: each subject's lines are written as soon as it is scored
             path = plan[0].path
             if path is None:
-                summary = _stream(rs, batches, inputs, _TextSink(stdout), progress, waiving)  # type: ignore[arg-type]
+                summary = _stream(rs, batches, inputs, _TextSink(stdout), progress, waiving, tally)  # type: ignore[arg-type]
             else:
                 with atomic_writer(path) as fh:
-                    summary = _stream(rs, batches, inputs, fh, progress, waiving)
+                    summary = _stream(rs, batches, inputs, fh, progress, waiving, tally)
             complete: bool = summary["complete"]
             failed: dict[str, int] = summary["by_severity"]
+            failed["error"] += summary["error"]  # could not be evaluated: as bad as an error
+            problems = summary.pop("_problems")
         else:
             if args.jobs > 1:
                 from .parallel import evaluate_parallel
@@ -262,14 +292,18 @@ def _score(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
                     rs, records, jobs=args.jobs, waivers=waiving.waivers, as_of=waiving.as_of
                 ).subjects
             else:
-                results = tuple(_results(rs, batches, progress, waiving))
+                results = tuple(_results(rs, batches, progress, waiving, tally))
+            if args.jobs > 1:
+                points = rs.max_total > 0
+                tally.subject_ids = [r.subject.id for r in results]
+                tally.without_total = [r.subject.id for r in results if points and r.total is None]
             report = Report(
                 rs.provenance(),
                 rs.rules,
                 results,
                 inputs,
                 waivers=waiving.info(),
-                notifications=duplicate_subjects(results),
+                notifications=(*duplicate_subjects(results), *_unmatched_waivers(waiving, tally)),
             )
             _write_all(report, plan, options, stdout)
             complete = report.complete
@@ -277,8 +311,43 @@ def _score(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
             for f in report.findings:
                 if f.outcome == "fail" and f.severity in failed:
                     failed[f.severity] += 1
-    if args.strict and not complete:
+                elif f.outcome == "error":  # could not be evaluated: as bad as an error
+                    failed["error"] += 1
+            problems = [n for n in report.notifications if n.level == "error"]
+            problems += [n for s in report.subjects for n in s.notifications if n.level == "error"]
+    return _status(args, complete, failed, problems, tally, total, stderr)
+
+
+def _status(
+    args: argparse.Namespace,
+    complete: bool,
+    failed: dict[str, int],
+    problems: Sequence[Notification],
+    tally: _Tally,
+    records: int,
+    stderr: TextIO,
+) -> int:
+    """The exit status (see the module docstring), saying on stderr why it is not 0."""
+    for n in problems:
+        stderr.write(f"perfscore: error: {n.message}\n")
+    failed["error"] += len(problems)
+    if not complete:
         stderr.write("perfscore: some indicators could not be evaluated (see the error findings)\n")
+    nothing = bool(records) and len(tally.without_total) == records
+    if nothing:
+        stderr.write(
+            "perfscore: no total could be computed for "
+            + ("the subject" if records == 1 else f"any of the {records} subjects")
+            + " (see the error findings and grade reasons)\n"
+        )
+    elif tally.without_total:
+        stderr.write(
+            f"perfscore: no total for {len(tally.without_total)} of {records} subjects: "
+            + ", ".join(tally.without_total[:5])
+            + (" …" if len(tally.without_total) > 5 else "")
+            + "\n"
+        )
+    if nothing or (args.strict and not complete):
         return EXIT_DATA
     if args.fail_on:
         limit = _SEVERITY_RANK[args.fail_on]
@@ -294,11 +363,18 @@ def _stream(
     out: IO[bytes],
     progress: BatchProgress,
     waiving: _Waiving,
+    tally: _Tally,
 ) -> dict[str, Any]:
     writer = JsonlWriter(out, rs.provenance(), rs.rules, inputs)
-    for result in _results(rs, batches, progress, waiving):
+    problems: list[Notification] = []
+    for result in _results(rs, batches, progress, waiving, tally):
         writer.subject(result)
-    return writer.finish()
+        problems += [n for n in result.notifications if n.level == "error"]
+    for n in _unmatched_waivers(waiving, tally):
+        writer.notification(n)
+        problems.append(n)
+    summary = writer.finish()
+    return {**summary, "by_severity": dict(summary["by_severity"]), "_problems": problems}
 
 
 def _write_all(
