@@ -104,3 +104,46 @@ def test_two_waivers_for_one_subject_and_rule_are_refused(tmp_path: Path) -> Non
     assert code == 3 and out == ""
     assert f"{waivers}:8:5: waivers › [1]: a second waiver for subject" in err
     assert "the first is waiver 1 (line 2)" in err and "They differ" in err
+
+
+M2 = """\
+perfscore: 1
+id: m2
+title: M2 with a partial table
+version: "1"
+letters: {letters: [A, B, C, D], plus: true}
+inputs:
+  dim1: {type: text, choices: [A, B, C, D]}
+  dim2: {type: text, choices: [A, B, C, D]}
+indicators:
+  - id: m2
+    title: M2
+    aggregate: lookup
+    table:
+      - {grades: [A, A], result: A}
+    children:
+      - {id: d1, title: D1, scorer: {type: grade, grade: dim1}}
+      - {id: d2, title: D2, scorer: {type: grade, grade: dim2}}
+"""
+
+
+def test_a_lookup_without_a_matching_row_is_an_error_finding(tmp_path: Path) -> None:
+    """It used to give no finding at all: complete, --strict 0, nothing in SARIF."""
+    rules = write(tmp_path / "m2.yaml", M2)
+    data = write(tmp_path / "x.yaml", "id: x\nvalues: {dim1: A, dim2: C}\n")
+    code, out, err = run("score", rules, data, "--format", "json")
+    doc = json.loads(out)
+    [m2] = [f for f in doc["findings"] if f["rule_id"] == "m2"]
+    assert m2["outcome"] == "error" and "no row for A C" in m2["reason"]
+    assert doc["run"]["complete"] is False and "could not be evaluated" in err
+    assert run("score", rules, data, "--strict")[0] == 3
+    assert run("score", rules, data, "--fail-on", "error")[0] == 1
+    sarif = json.loads(run("score", rules, data, "--format", "sarif")[1])
+    invocation = sarif["runs"][0]["invocations"][0]
+    assert invocation["executionSuccessful"] is False
+    assert any(
+        "no row for A C" in n["message"]["text"] for n in invocation["toolExecutionNotifications"]
+    )
+    # a matching row: no error
+    ok = write(tmp_path / "ok.yaml", "id: ok\nvalues: {dim1: A, dim2: A}\n")
+    assert run("score", rules, ok, "--strict")[0] == 0
