@@ -27,6 +27,7 @@ from .extract import cli as extract_cli
 from .findings import Notification, Report, SubjectResult
 from .recheck import cli as review_cli
 from .ruleset import RuleSet, SubjectBatch, duplicate_subjects, load_ruleset, load_subjects
+from .store import cli as store_cli
 from .terminal import BatchProgress
 from .waivers import WaiverSet, load_waivers
 
@@ -95,6 +96,7 @@ def _parser() -> argparse.ArgumentParser:
         "extract them with this template first",
     )
     s.add_argument("--jobs", type=int, default=1, help="score a large batch in N processes")
+    store_cli.add_score_option(s)
 
     t = sub.add_parser(
         "test", help="run a rule set's YAML test cases (x.tests.yaml next to x.yaml)"
@@ -107,6 +109,7 @@ def _parser() -> argparse.ArgumentParser:
 
     sub.add_parser("list-rules", help="the bundled rule sets, their sources and versions")
     extract_cli.add_subcommand(sub)
+    store_cli.add_subcommands(sub)
     review_cli.add_subcommand(sub)
 
     v = sub.add_parser("validate", help="check rule sets and report every problem")
@@ -271,7 +274,7 @@ def _score(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
     tally = _Tally()
     problems: list[Notification] = []
     with BatchProgress(total, stderr) as progress:
-        if len(plan) == 1 and plan[0].format.name == "jsonl":
+        if len(plan) == 1 and plan[0].format.name == "jsonl" and args.store is None:
             # stream: each subject's lines are written as soon as it is scored
             path = plan[0].path
             if path is None:
@@ -306,6 +309,9 @@ def _score(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
                 notifications=(*duplicate_subjects(results), *_unmatched_waivers(waiving, tally)),
             )
             _write_all(report, plan, options, stdout)
+            if args.store is not None:
+                records = [r for b in batches for r in b.records]
+                store_cli.record_score(args.store, report, records, stderr)
             complete = report.complete
             failed = {k: 0 for k in _SEVERITY_RANK}
             for f in report.findings:
@@ -512,6 +518,8 @@ def main(
             return _schema(args, out)
         if args.command == "extract":
             return extract_cli.run(args, out, err)
+        if args.command in store_cli.COMMANDS:
+            return store_cli.run(args, out, err)
         if args.command == "review":
             return review_cli.run(args, out, err)
         if args.command == "test":
