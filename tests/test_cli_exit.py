@@ -131,7 +131,7 @@ def test_a_lookup_without_a_matching_row_is_an_error_finding(tmp_path: Path) -> 
     """It used to give no finding at all: complete, --strict 0, nothing in SARIF."""
     rules = write(tmp_path / "m2.yaml", M2)
     data = write(tmp_path / "x.yaml", "id: x\nvalues: {dim1: A, dim2: C}\n")
-    code, out, err = run("score", rules, data, "--format", "json")
+    _, out, err = run("score", rules, data, "--format", "json")
     doc = json.loads(out)
     [m2] = [f for f in doc["findings"] if f["rule_id"] == "m2"]
     assert m2["outcome"] == "error" and "no row for A C" in m2["reason"]
