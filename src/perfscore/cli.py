@@ -1,10 +1,10 @@
-"""The ``perfscore`` command: score, validate, test, show, list-rules, extract, schema.
+"""The ``perfscore`` command: score, validate, test, show, list-rules, extract, review, schema.
 
-Exit status (the same for every output format): 0 done; 1 a failed finding at or above
-``--fail-on`` (an ``error`` finding or notification — something not evaluated — counts as
-severity ``error``); 2 usage or rule-set error, or an output that cannot be produced (nothing
-written); 3 data could not be read, no total could be computed for any subject, or with
-``--strict`` something could not be evaluated.
+Exit statuses and output planning are in :mod:`perfscore.outputs` (0 done; 1 a failed finding
+at or above ``--fail-on`` — an ``error`` finding or notification, something not evaluated,
+counts as severity ``error``; 2 usage or rule-set error, or an output that cannot be produced;
+3 data could not be read, no total could be computed for any subject, or with ``--strict``
+something could not be evaluated).
 """
 
 from __future__ import annotations
@@ -12,36 +12,46 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
-import os
 import sys
+import warnings
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from importlib import resources
-from pathlib import Path
 from typing import IO, Any, TextIO
 
 from ._version import __version__
 from ._yaml import load_yaml_file
 from .errors import DataError, ExportError, PerfscoreError, RuleSetError
-from .export import EXPORTERS, ExportOptions, Format, JsonlWriter, atomic_writer, write_atomic
-from .export._common import check_output
+from .export import (
+    EXPORTERS,
+    ExportOptions,
+    atomic_writer,
+    write_atomic,
+    write_jsonl,
+)
 from .extract import cli as extract_cli
-from .findings import Notification, Report, SubjectResult
+from .findings import Notification, SubjectResult
+from .outputs import (
+    EXIT_DATA,
+    EXIT_FINDINGS,
+    EXIT_OK,
+    EXIT_RULES,
+    UsageError,
+    plan_outputs,
+    say_cli,
+    write_outputs,
+)
 from .recheck import cli as review_cli
-from .ruleset import RuleSet, SubjectBatch, duplicate_subjects, load_ruleset, load_subjects
+from .ruleset import RuleSet, SubjectBatch, load_ruleset, load_subjects
 from .store import cli as store_cli
 from .terminal import BatchProgress
 from .textsafe import terminal as _safe
-from .waivers import WaiverSet, load_waivers
+from .waivers import Waiving, load_waivers
 
 __all__ = ["main", "rules_schema"]
 
-EXIT_OK, EXIT_FINDINGS, EXIT_RULES, EXIT_DATA = 0, 1, 2, 3
 _SEVERITY_RANK = {"note": 1, "warning": 2, "error": 3}
-
-
-class UsageError(PerfscoreError):
-    """The command line asks for something that cannot be done (exit 2, nothing written)."""
+_say = say_cli
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -131,96 +141,17 @@ def _parser() -> argparse.ArgumentParser:
     return p
 
 
-# --- planning the outputs --------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class _Target:
-    format: Format
-    path: str | None  # None: standard output
-
-
-def _plan(args: argparse.Namespace) -> list[_Target]:
-    """Which format goes where; every mistake is found before anything is scored."""
-    formats = list(dict.fromkeys(args.format or []))
-    outputs: list[str] = args.output or []
-    if not formats and not outputs:
-        formats = ["table"]
-    if len(formats) == 1 and len(outputs) == 1:
-        plan = [_Target(EXPORTERS[formats[0]], outputs[0])]
-    else:
-        plan = []
-        for path in outputs:
-            fmt = EXPORTERS.for_path(path)
-            if fmt is None:
-                known = " ".join(ext for f in EXPORTERS for ext in f.extensions)
-                raise UsageError(
-                    f"cannot tell the format of {path} from its extension ({known}); add --format"
-                )
-            plan.append(_Target(fmt, path))
-        claimed = {t.format.name for t in plan}
-        rest = [f for f in formats if f not in claimed]
-        if rest and args.output_dir:
-            folder = Path(args.output_dir)
-            stem = Path(args.data[0]).stem if len(args.data) == 1 else Path(args.rules).stem
-            for name in rest:
-                fmt = EXPORTERS[name]
-                plan.append(_Target(fmt, str(folder / (stem + fmt.extensions[0]))))
-        elif len(rest) == 1 and not outputs:
-            plan.append(_Target(EXPORTERS[rest[0]], None))
-        elif rest:
-            raise UsageError(
-                f"several output formats ({', '.join(rest)}) cannot share standard output: "
-                "give --output FILE for each, or --output-dir DIR"
-            )
-    if args.output_dir and not formats:
-        raise UsageError("--output-dir needs --format")
-    for t in plan:
-        t.format.check()
-        if t.path is None and t.format.binary:
-            raise UsageError(f"--format {t.format.name} writes a binary file: give --output FILE")
-    paths = [t.path for t in plan if t.path is not None]
-    if len({os.path.realpath(p) for p in paths}) != len(paths):
-        raise UsageError("two outputs would be written to the same file")
-    if args.output_dir:
-        Path(args.output_dir).mkdir(parents=True, exist_ok=True)
-    for path in paths:  # every target is checked before any is written
-        check_output(path)
-    return plan
-
-
 # --- scoring ---------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class _Waiving:
-    waivers: WaiverSet | None = None
-    as_of: dt.date | None = None
-
-    def info(self) -> dict[str, str] | None:
-        if self.waivers is None or self.as_of is None:
-            return None
-        return {
-            "uri": self.waivers.uri,
-            "sha256": self.waivers.sha256,
-            "as_of": self.as_of.isoformat(),
-        }
-
-
-def _waiving(args: argparse.Namespace, rs: RuleSet) -> _Waiving:
+def _waiving(args: argparse.Namespace, rs: RuleSet) -> Waiving:
     as_of = None
     if args.as_of:
         try:
             as_of = dt.date.fromisoformat(args.as_of)
         except ValueError:
-            raise UsageError(f"--as-of {args.as_of!r} is not a date like 2024-06-30") from None
-    if not args.waivers:
-        return _Waiving(None, as_of)
-    waivers = load_waivers(args.waivers)
-    unknown = waivers.unknown_rules(r.id for r in rs.rules if r.kind != "group")
-    if unknown:
-        raise DataError(unknown)
-    return _Waiving(waivers, as_of or dt.date.today())
+            raise UsageError(_say("bad_date", value=repr(args.as_of))) from None
+    return rs.waiving(load_waivers(args.waivers) if args.waivers else None, as_of)
 
 
 @dataclass
@@ -229,14 +160,21 @@ class _Tally:
 
     subject_ids: list[str] = field(default_factory=list)
     without_total: list[str] = field(default_factory=list)
+    problems: list[Notification] = field(default_factory=list)  # error notifications
+
+    def add(self, result: SubjectResult, points: bool) -> None:
+        self.subject_ids.append(result.subject.id)
+        if points and result.total is None:
+            self.without_total.append(result.subject.id)
+        self.problems += [n for n in result.notifications if n.level == "error"]
 
 
 def _results(
     rs: RuleSet,
     batches: Sequence[SubjectBatch],
     progress: BatchProgress,
-    waiving: _Waiving,
-    tally: _Tally | None = None,
+    waiving: Waiving,
+    tally: _Tally,
 ) -> Iterator[SubjectResult]:
     """Score record by record (indexes count per file, as in ``rs.evaluate``)."""
     points = rs.max_total > 0
@@ -245,16 +183,17 @@ def _results(
             result = rs.evaluate_subject(
                 record, index=i, waivers=waiving.waivers, as_of=waiving.as_of
             )
-            if tally is not None:
-                tally.subject_ids.append(result.subject.id)
-                if points and result.total is None:
-                    tally.without_total.append(result.subject.id)
+            tally.add(result, points)
             yield result
             progress.advance()
 
 
-def _unmatched_waivers(waiving: _Waiving, tally: _Tally) -> list[Notification]:
-    return waiving.waivers.unmatched(tally.subject_ids) if waiving.waivers is not None else []
+def _unmatched(waiving: Waiving, tally: _Tally) -> Iterator[Notification]:
+    """Waivers naming a subject not in the data (read once every subject is scored)."""
+    if waiving.waivers is not None:
+        for n in waiving.waivers.unmatched(tally.subject_ids):
+            tally.problems.append(n)
+            yield n
 
 
 class _TextSink:
@@ -269,7 +208,7 @@ class _TextSink:
 
 
 def _score(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
-    plan = _plan(args)
+    plan = plan_outputs(args)
     rs = load_ruleset(args.rules, allow_extends_anywhere=args.allow_extends_anywhere)
     waiving = _waiving(args, rs)
     if args.template:
@@ -284,8 +223,7 @@ def _score(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
     options = ExportOptions(lang=args.lang, bom=args.bom, sarif_all=args.sarif_all)
     total = sum(len(b.records) for b in batches)
     tally = _Tally()
-    problems: list[Notification] = []
-    with BatchProgress(total, stderr) as progress:
+    with BatchProgress(total, stderr, description=_say("progress")) as progress:
         if len(plan) == 1 and plan[0].format.name == "jsonl" and args.store is None:
             # stream: each subject's lines are written as soon as it is scored
             path = plan[0].path
@@ -295,9 +233,8 @@ def _score(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
                 with atomic_writer(path) as fh:
                     summary = _stream(rs, batches, inputs, fh, progress, waiving, tally)
             complete: bool = summary["complete"]
-            failed: dict[str, int] = summary["by_severity"]
+            failed: dict[str, int] = dict(summary["by_severity"])
             failed["error"] += summary["error"]  # could not be evaluated: as bad as an error
-            problems = summary.pop("_problems")
         else:
             if args.jobs > 1:
                 from .parallel import evaluate_parallel
@@ -310,17 +247,14 @@ def _score(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
                 results = tuple(_results(rs, batches, progress, waiving, tally))
             if args.jobs > 1:
                 points = rs.max_total > 0
-                tally.subject_ids = [r.subject.id for r in results]
-                tally.without_total = [r.subject.id for r in results if points and r.total is None]
-            report = Report(
-                rs.provenance(),
-                rs.rules,
-                results,
-                inputs,
-                waivers=waiving.info(),
-                notifications=(*duplicate_subjects(results), *_unmatched_waivers(waiving, tally)),
-            )
-            _write_all(report, plan, options, stdout)
+                for r in results:
+                    tally.add(r, points)
+            report = rs.report(results, inputs=inputs, waiving=waiving)
+            unmatched = tuple(_unmatched(waiving, tally))
+            if unmatched:
+                report = replace(report, notifications=(*report.notifications, *unmatched))
+            tally.problems += [n for n in report.notifications if n.level == "error"]
+            write_outputs(report, plan, options, stdout)
             if args.store is not None:
                 records = [r for b in batches for r in b.records]
                 store_cli.record_score(args.store, report, records, stderr)
@@ -331,26 +265,23 @@ def _score(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
                     failed[f.severity] += 1
                 elif f.outcome == "error":  # could not be evaluated: as bad as an error
                     failed["error"] += 1
-            problems = [n for n in report.notifications if n.level == "error"]
-            problems += [n for s in report.subjects for n in s.notifications if n.level == "error"]
-    return _status(args, complete, failed, problems, tally, total, stderr)
+    return _status(args, complete, failed, tally, total, stderr)
 
 
 def _status(
     args: argparse.Namespace,
     complete: bool,
     failed: dict[str, int],
-    problems: Sequence[Notification],
     tally: _Tally,
     records: int,
     stderr: TextIO,
 ) -> int:
-    """The exit status (see the module docstring), saying on stderr why it is not 0."""
-    for n in problems:
-        stderr.write(f"perfscore: error: {n.message}\n")
-    failed["error"] += len(problems)
+    """The exit status (see :mod:`perfscore.outputs`), saying on stderr why it is not 0."""
+    for n in tally.problems:
+        stderr.write(_safe(f"perfscore: error: {n.message}\n"))
+    failed["error"] += len(tally.problems)
     if not complete:
-        stderr.write("perfscore: some indicators could not be evaluated (see the error findings)\n")
+        stderr.write(f"perfscore: {_say('incomplete')}\n")
     nothing = bool(records) and len(tally.without_total) == records
     if nothing:
         stderr.write(
@@ -360,10 +291,12 @@ def _status(
         )
     elif tally.without_total:
         stderr.write(
-            f"perfscore: no total for {len(tally.without_total)} of {records} subjects: "
-            + ", ".join(tally.without_total[:5])
-            + (" …" if len(tally.without_total) > 5 else "")
-            + "\n"
+            _safe(
+                f"perfscore: no total for {len(tally.without_total)} of {records} subjects: "
+                + ", ".join(tally.without_total[:5])
+                + (" …" if len(tally.without_total) > 5 else "")
+                + "\n"
+            )
         )
     if nothing or (args.strict and not complete):
         return EXIT_DATA
@@ -380,40 +313,19 @@ def _stream(
     inputs: Sequence[dict[str, str]],
     out: IO[bytes],
     progress: BatchProgress,
-    waiving: _Waiving,
+    waiving: Waiving,
     tally: _Tally,
 ) -> dict[str, Any]:
-    writer = JsonlWriter(out, rs.provenance(), rs.rules, inputs)
-    problems: list[Notification] = []
-    for result in _results(rs, batches, progress, waiving, tally):
-        writer.subject(result)
-        problems += [n for n in result.notifications if n.level == "error"]
-    for n in _unmatched_waivers(waiving, tally):
-        writer.notification(n)
-        problems.append(n)
-    summary = writer.finish()
-    return {**summary, "by_severity": dict(summary["by_severity"]), "_problems": problems}
-
-
-def _write_all(
-    report: Report, plan: Sequence[_Target], options: ExportOptions, stdout: TextIO
-) -> None:
-    """Render every output first, then write them: a failing exporter leaves no file at all."""
-    rendered: list[tuple[_Target, bytes]] = []
-    for t in plan:
-        if t.path is None and t.format.name == "table":
-            rendered.append((t, b""))  # rendered live below, at the terminal's width
-        else:
-            rendered.append((t, t.format.render(report, options)))
-    for t, data in rendered:
-        if t.path is not None:
-            write_atomic(t.path, data)
-        elif t.format.name == "table":
-            from .terminal import render_report
-
-            render_report(report, stdout, lang=options.lang)
-        else:
-            stdout.write(data.decode("utf-8"))
+    results = _results(rs, batches, progress, waiving, tally)
+    return write_jsonl(
+        out,
+        rs.provenance(),
+        rs.rules,
+        results,
+        inputs,
+        waivers=waiving.info(),
+        notifications=_unmatched(waiving, tally),
+    )
 
 
 # --- validate, schema ------------------------------------------------------------------------
@@ -427,17 +339,23 @@ def _validate(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
         except RuleSetError as e:
             for problem in e.problems:
                 stdout.write(_safe(f"{problem}\n"))
-            stderr.write(_safe(f"{path}: {len(e.problems)} problem(s)\n"))
+            stderr.write(_safe(_say("validate_problems", path=path, count=len(e.problems)) + "\n"))
             status = EXIT_RULES
             continue
         from .lint import ruleset_warnings
 
         for warning in ruleset_warnings(rs):
             stdout.write(f"{warning}\n")
+        from .lint import ruleset_warnings
+
+        for warning in ruleset_warnings(rs):
+            stdout.write(_safe(f"{warning}\n"))
         n_ind = sum(1 for r in rs.rules if r.kind == "indicator")
         n_chk = sum(1 for r in rs.rules if r.kind == "check")
-        ok = f"{path}: ok ({rs.id} {rs.version}: {n_ind} indicators, {n_chk} checks)\n"
-        stdout.write(_safe(ok))
+        summary = _say(
+            "validate_ok", path=path, id=rs.id, version=rs.version, indicators=n_ind, checks=n_chk
+        )
+        stdout.write(_safe(summary + "\n"))
     return status
 
 
@@ -515,19 +433,24 @@ def _show(args: argparse.Namespace, stdout: TextIO) -> int:
     return EXIT_OK
 
 
+def _load_plugins(err: TextIO) -> None:
+    """Load installed plugins; each one that cannot be loaded is named on stderr and left out."""
+    from .plugins import PluginWarning, load_entry_points, plugin_failures
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", PluginWarning)  # said below, on this command's stderr
+        load_entry_points()
+    for failure in plugin_failures():
+        err.write(_safe(f"perfscore: {failure}\n"))
+
+
 def main(
     argv: Sequence[str] | None = None, *, stdout: TextIO | None = None, stderr: TextIO | None = None
 ) -> int:
     """Run the CLI; returns the exit status (the console script exits with it)."""
     out = stdout or sys.stdout
     err = stderr or sys.stderr
-    try:
-        from .plugins import load_entry_points
-
-        load_entry_points()  # installed plugins may add output formats the parser must know
-    except PerfscoreError as e:
-        err.write(_safe(f"perfscore: {e}\n"))
-        return EXIT_RULES
+    _load_plugins(err)  # installed plugins may add output formats the parser must know
     args = _parser().parse_args(argv)
     try:
         if args.command == "score":
@@ -563,7 +486,7 @@ def main(
         err.write(_safe(f"perfscore: {e}\n"))
         return EXIT_RULES
     except OSError as e:
-        err.write(_safe(f"perfscore: cannot write output: {e}\n"))
+        err.write(_safe(f"perfscore: {_say('cannot_write', error=e)}\n"))
         return EXIT_RULES
     except PerfscoreError as e:
         err.write(_safe(f"perfscore: {e}\n"))
