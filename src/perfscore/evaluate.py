@@ -609,7 +609,8 @@ class Evaluator:
             # the group's own rule failed (a lookup without a matching row): its own finding,
             # or the failure would only show as a missing grade
             why = ns.reason or "the aggregation gave no result"
-            reason = Failure("error", why, f"汇总无法得出结果：{why}", ())
+            zh = _ZH["aggregation_failed"].format(problem=why)
+            reason = Failure("error", _EN["aggregation_failed"].format(problem=why), zh, ())
             findings.append(self._indicator_finding(node, _Outcome("error", reason=reason), run))
         if ns.points is not None:
             ns = _node_score(
