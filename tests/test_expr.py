@@ -97,7 +97,7 @@ def both_raise(expr: CompiledExpression, scope: Mapping[str, Any], cls: type[Exc
         ("min(10, max(0, 10 - (0.95 - rate) * 100 * 0.5))", {"rate": D("0.8")}, D("2.500")),
         ("min(10, max(0, 10 - (0.95 - rate) * 100 * 0.5))", {"rate": D("0.99")}, D(10)),
         ("rate < 0.9 and not has_reason", {"rate": D("0.8"), "has_reason": False}, True),
-        ("mean(last(history, 3))", SCOPE, D(25)),
+        ("mean(last(history, 2))", SCOPE, D(25)),
         ("count(history)", SCOPE, D(3)),
         ("round(0.125, 2)", {}, D("0.13")),
         ("7 // 2 + 7 % 2", {}, D(4)),
