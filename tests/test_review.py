@@ -429,7 +429,7 @@ def test_workbook_cells_are_safe_from_formulas() -> None:
     assert safe_cell("=HYPERLINK(1)") == "'=HYPERLINK(1)"
     assert safe_cell("+1") == "'+1" and safe_cell("@x") == "'@x" and safe_cell("\tx") == "'\tx"
     # control characters are shown as escapes (perfscore.textsafe.xlsx_cell), never written raw
-    assert safe_cell("a\x00b\x1b") == "a\\x00b\\x1b" and safe_cell(D(-1)) == D(-1)
+    assert safe_cell("a\x00b\x1b") == "a\\u0000b\\u001b" and safe_cell(D(-1)) == D(-1)
     rec = _project()
     rec["name"] = "=cmd|' /C calc'!A0"
     rec["declared"] = {"points": {"output_ge_1": 8}}

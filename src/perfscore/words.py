@@ -109,6 +109,7 @@ ENGINE = _table(
         "已豁免：{reason}（批准：{approved_by}）",
         "waived: {reason} (approved by {approved_by})",
     ),
+    aggregation_failed=("汇总无法得出结果：{problem}", "{problem}"),
     # an indicator's finding
     indicator_error=("{title}：无法评分（{reason}）", "{title}: cannot be scored ({reason})"),
     indicator_na=("{title}：不适用（{reason}）", "{title}: not applicable ({reason})"),
