@@ -4,8 +4,8 @@ the total, in inline SVG, above the table of indicators by period).  Every text 
 from __future__ import annotations
 
 from decimal import Decimal
-from html import escape
 
+from .. import textsafe
 from ..numbers import json_number
 from ._analysis import History
 
@@ -15,8 +15,7 @@ _W, _H, _PAD = 640, 260, 40
 
 
 def _e(x: object) -> str:
-    text = "" if x is None else str(x)
-    return escape("".join(ch if ch.isprintable() or ch in "\n\t" else "\ufffd" for ch in text))
+    return textsafe.html("" if x is None else str(x))
 
 
 def _n(x: Decimal | None) -> str:

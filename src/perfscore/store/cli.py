@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import unicodedata
 from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any, TextIO
@@ -25,6 +24,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
+from .. import textsafe
 from ..errors import DataError, PerfscoreError
 from ..numbers import json_number
 
@@ -108,17 +108,8 @@ def add_subcommands(sub: Any) -> None:
 
 
 def _safe(text: object) -> str:
-    """Text for a terminal: control and format characters (escape sequences, bidi overrides)
-    become visible escapes; lone surrogates are replaced."""
-    s = "" if text is None else str(text)
-    out = []
-    for ch in s:
-        cat = unicodedata.category(ch)
-        if cat in ("Cc", "Cf", "Cs") and ch not in "\n\t":
-            out.append(f"\\u{ord(ch):04x}")
-        else:
-            out.append(ch)
-    return "".join(out)
+    """Text for a terminal (control and bidi characters shown as escapes): perfscore.textsafe."""
+    return textsafe.terminal("" if text is None else str(text))
 
 
 def _n(x: Decimal | None) -> str:
