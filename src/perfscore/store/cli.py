@@ -162,8 +162,9 @@ def record_score(url: str, report: Any, records: Sequence[Any] | None, err: Text
 
     with Store(url or _db_default()) as store:
         res = store.add(report, records=records, source="perfscore score")
+        shown = store.display_url
     verb = "stored as run" if res.added else "already stored as run"
-    err.write(f"perfscore: {verb} {res.run.number} in {_safe(url or _db_default())}\n")
+    err.write(f"perfscore: {verb} {res.run.number} in {_safe(shown)}\n")
 
 
 def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
