@@ -391,7 +391,7 @@ def test_a_store_locked_past_the_timeout_is_an_error_not_a_crash(tmp_path: Path)
     try:
         with Store(db, timeout=0.2) as store:  # opening and reading need no write lock
             assert store.runs() == []
-            with pytest.raises(StoreError, match="cannot write .* database is locked"):
+            with pytest.raises(StoreError, match=r"cannot write .* database is locked"):
                 store.add(report(YEARS[2022]))
     finally:
         holder.execute("ROLLBACK")
