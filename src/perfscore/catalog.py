@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .errors import PerfscoreError
+from .rulesdir import default_rules_dir
 from .ruleset import load_ruleset
 
 __all__ = [
@@ -42,14 +43,6 @@ class CatalogEntry:
     @property
     def ok(self) -> bool:
         return self.error is None
-
-
-def default_rules_dir() -> Path:
-    """``./rules`` when the working directory has one, else the source tree's ``rules/``."""
-    here = Path.cwd() / "rules"
-    if here.is_dir():
-        return here
-    return Path(__file__).resolve().parents[2] / "rules"
 
 
 def bundled_rulesets(root: Path | None = None) -> list[CatalogEntry]:

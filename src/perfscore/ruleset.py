@@ -28,7 +28,7 @@ from .functions import FunctionRegistry
 from .numbers import numbers_out_of_range
 from .overlay import MergedDocument, resolve
 from .subjects import InputSpec, RejectedRecord, read_subject
-from .waivers import WaiverSet
+from .waivers import WaiverSet, Waiving
 
 __all__ = ["RuleSet", "SubjectBatch", "load_ruleset", "load_ruleset_text", "load_subjects"]
 
@@ -208,23 +208,34 @@ class RuleSet:
             records = [data]  # one malformed record: scored as errors, never a crash
         else:
             records = data
-        waiver_info: dict[str, str] | None = None
-        if waivers is not None:
-            unknown = waivers.unknown_rules(r.id for r in self._c.rules if r.kind != "group")
-            if unknown:
-                raise DataError(unknown)
-            as_of = as_of or dt.date.today()
-            waiver_info = {"uri": waivers.uri, "sha256": waivers.sha256, "as_of": as_of.isoformat()}
+        waiving = self.waiving(waivers, as_of)
         results = tuple(
-            self.evaluate_subject(r, index=i, strict=strict, waivers=waivers, as_of=as_of)
+            self.evaluate_subject(
+                r, index=i, strict=strict, waivers=waiving.waivers, as_of=waiving.as_of
+            )
             for i, r in enumerate(records)
         )
+        return self.report(results, inputs=inputs, waiving=waiving)
+
+    def waiving(self, waivers: WaiverSet | None, as_of: dt.date | None = None) -> Waiving:
+        """Accept a run's waivers: each must name a rule of this rule set (else DataError)."""
+        return Waiving.checked(waivers, as_of, (r.id for r in self._c.rules if r.kind != "group"))
+
+    def report(
+        self,
+        results: Sequence[SubjectResult],
+        *,
+        inputs: Sequence[Mapping[str, str]] = (),
+        waiving: Waiving | None = None,
+    ) -> Report:
+        """The report of a run: the one place results, provenance and waivers are assembled."""
+        results = tuple(results)
         return Report(
             self.provenance(),
             self._c.rules,
             results,
-            inputs,
-            waivers=waiver_info,
+            tuple(inputs),
+            waivers=waiving.info() if waiving is not None else None,
             notifications=duplicate_subjects(results),
         )
 

@@ -19,7 +19,8 @@ import re
 from typing import Any, TextIO
 
 from ..export import EXPORTERS, ExportOptions, write_atomic
-from .engine import DIMENSIONS, LEVEL_LABELS, LEVELS, Review
+from .engine import Review
+from .levels import DIMENSIONS, LEVEL_LABELS, LEVELS
 
 __all__ = ["add_subcommand", "render_text", "run"]
 
@@ -62,6 +63,14 @@ def add_subcommand(subparsers: Any) -> None:
     p.add_argument("--bom", action="store_true", help="CSV: start with a UTF-8 BOM")
     p.add_argument("--sarif-all", action="store_true", help="SARIF: also pass / n/a results")
     p.add_argument("--lang", choices=["zh", "en"], default="zh", help=argparse.SUPPRESS)
+    p.add_argument(
+        "--store",
+        nargs="?",
+        const="",
+        metavar="URL",
+        help="results store: the sample prefers subjects never sampled before, and this review "
+        "(with its sample) is recorded (default $PERFSCORE_DB or perfscore.db)",
+    )
 
 
 def _term(text: str) -> str:
@@ -101,15 +110,15 @@ def render_text(rv: Review) -> str:
 
 def run(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
     """Run ``perfscore review`` with parsed ``args``; returns the exit status."""
-    from ..cli import EXIT_FINDINGS, EXIT_OK, _plan
+    from ..outputs import EXIT_FINDINGS, EXIT_OK, plan_outputs
     from ..ruleset import SubjectBatch, load_ruleset, load_subjects
     from .engine import review
 
-    plan = _plan(args)
+    plan = plan_outputs(args)
     rs = load_ruleset(args.rules)
     rules = load_ruleset(args.review_rules) if args.review_rules else None
     if args.sample is not None and args.sample < 0:
-        from ..cli import UsageError
+        from ..outputs import UsageError
 
         raise UsageError("--sample needs a number of subjects, 0 or more")
     if args.template:
@@ -120,6 +129,17 @@ def run(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
         ]
     else:
         batches = [load_subjects(path) for path in args.data]
+    sampled_before = None
+    if args.store is not None and args.sample is not None:
+        import os
+
+        from ..store import Store
+        from .sample import sampled_before_in
+
+        # the same default as `perfscore score --store`: $PERFSCORE_DB, else perfscore.db
+        url = args.store or os.environ.get("PERFSCORE_DB") or "perfscore.db"
+        with Store(url) as store:
+            sampled_before = sampled_before_in(store)
     rv = review(
         rs,
         batches,
@@ -128,6 +148,7 @@ def run(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
         budget_field=args.budget_field,
         executed_field=args.executed_field,
         sample=args.sample,
+        sampled_before=sampled_before,
     )
     options = ExportOptions(lang=args.lang, bom=args.bom, sarif_all=args.sarif_all)
     rendered: list[tuple[Any, bytes]] = []
@@ -143,9 +164,13 @@ def run(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
             stdout.write(data.decode("utf-8"))
         else:
             write_atomic(t.path, data)
+    if args.store is not None:
+        from ..store.cli import record_score
+
+        records = [r for b in batches for r in b.records]
+        record_score(args.store, rv.report, records, stderr)
     if args.fail_on:
         limit = LEVELS.index(args.fail_on)
         if any(LEVELS.index(it.level) <= limit for _, it in rv.issues()):
             return EXIT_FINDINGS
-    del stderr
     return EXIT_OK
