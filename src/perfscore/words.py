@@ -24,6 +24,12 @@ __all__ = [
     "LANGS",
     "MARKDOWN",
     "OUTCOME",
+    "REVIEW_ADVICE",
+    "REVIEW_CAUSE",
+    "REVIEW_CHECK_ADVICE",
+    "REVIEW_CHECK_LOCATION",
+    "REVIEW_COLUMNS",
+    "REVIEW_DIMENSION",
     "SARIF",
     "STANDING",
     "TERMINAL",
@@ -409,4 +415,123 @@ HELP = _table(
         "规则集 YAML 文件",
         "rule-set YAML files",
     ),
+)
+
+
+# -- the review (复核): the 复核问题清单 ----------------------------------------------------------
+
+#: 复核维度 — which kind of re-check a row of the issue list belongs to.
+REVIEW_DIMENSION = _table(
+    claim=("指标得分", "indicator points"),
+    arithmetic=("表内运算", "arithmetic on the form"),
+    grade=("等级认定", "grade"),
+    warning=("自评预警", "platform warning"),
+    pattern=("人工复核要点", "hand-review pattern"),
+    form=("填报规范", "form"),
+)
+
+#: A claim's cause, as the row's 复核发现.
+REVIEW_CAUSE = _table(
+    consistent=("自评与复核一致", "declared and recomputed agree"),
+    contradicted=("自评高于数据支持的得分", "declared above what the figures support"),
+    under_claimed=("自评低于复核得分", "declared below the recomputed points"),
+    claim_without_data=("无数据支撑的自评得分", "points claimed without data"),
+    above_weight=("自评得分超过该项分值", "points claimed above the indicator's weight"),
+    cannot_recompute=("数据有误，无法复核", "the figures have an error: cannot recompute"),
+    unknown_indicator=(
+        "自评表列有规则集中没有的指标",
+        "the form claims an indicator the rule set does not have",
+    ),
+    grade_misapplied=(
+        "自评等级与自评得分所在等级不符",
+        "the declared grade is not the band of the declared total",
+    ),
+    grade_unknown=("自评等级不是规则集的等级", "the declared grade is not one of the rule set's"),
+    grade_consistent=("自评等级与自评得分一致", "the declared grade fits the declared total"),
+    form_error=("自评数据无法读取", "a declared value cannot be read"),
+    nothing_declared=("未填报自评", "nothing declared"),
+    check=("复核规则", "review rule"),
+)
+
+#: 处理建议 for a claim, by cause.
+REVIEW_ADVICE = _table(
+    contradicted=(
+        "按复核得分调整自评得分，要求单位说明差异原因并补充佐证材料",
+        "adjust to the recomputed points; ask the department to explain and give evidence",
+    ),
+    under_claimed=(
+        "核实复核口径；如单位少计得分，告知单位并按复核得分认定",
+        "check the recomputation; if the department under-counted, tell it and use ours",
+    ),
+    claim_without_data=(
+        "要求单位补充该指标的完成值与指标值，未补充的按不适用或 0 分认定",
+        "ask for the actual and target values; without them the indicator is n/a or 0",
+    ),
+    above_weight=("按分值上限更正自评得分", "cap the claim at the indicator's weight"),
+    cannot_recompute=("更正数据后重新复核", "correct the figures and review again"),
+    unknown_indicator=(
+        "核对自评表指标名称与规则集；确属新增指标的，补充到规则集或说明理由",
+        "match the form's indicators to the rule set; add genuinely new ones or explain them",
+    ),
+    grade_misapplied=("按自评得分所在等级更正自评等级", "correct the grade to the total's band"),
+    grade_unknown=("按规则集等级（优/良/中/差）填报", "use the rule set's grades (优/良/中/差)"),
+    form_error=("更正自评表中无法读取的数值", "correct the values that cannot be read"),
+    nothing_declared=(
+        "要求单位补报自评表（各指标自评得分、自评得分、等级）",
+        "ask the department to file its self-evaluation (points, total, grade)",
+    ),
+    check=("核实并要求单位说明", "check, and ask the department to explain"),
+)
+
+#: 位置 of the review rule set's bundled checks (others show their title).
+REVIEW_CHECK_LOCATION = _table(
+    red_inflation=("自评表·预算执行得分与绩效指标得分", "form: execution vs indicator points"),
+    yellow_budget=("预算执行情况", "budget execution"),
+    total_adds_up=("自评表·自评得分", "form: total"),
+    weights_add_up=("自评表·权重", "form: weights"),
+    execution_score_follows=("自评表·预算执行得分", "form: execution points"),
+    self_scored_full=("自评表·自评得分", "form: total"),
+    all_full_marks=("本批自评表", "the batch's forms"),
+    full_marks_unfinished=("自评表·绩效指标得分", "form: indicator points"),
+    overachievement_unexplained=("绩效指标完成值", "indicator actual values"),
+)
+
+#: 处理建议 of the review rule set's bundled checks (others: REVIEW_ADVICE["check"]).
+REVIEW_CHECK_ADVICE = _table(
+    red_inflation=(
+        "重点复核产出、效益指标的完成值及佐证材料，核减无支出支撑的得分",
+        "re-check output and benefit actuals and evidence; cut points spending does not support",
+    ),
+    yellow_budget=(
+        "核实预算执行情况及未执行原因，视情况调减以后年度预算",
+        "check execution and why money is unspent; consider cutting next year's budget",
+    ),
+    total_adds_up=("按各项得分之和更正自评得分", "correct the total to the sum of the parts"),
+    weights_add_up=("按规则集分值更正自评表权重", "correct the form's weights to the rule set's"),
+    execution_score_follows=(
+        "按 分值 × 执行数 / 预算数 更正预算执行得分",
+        "correct the execution points to weight × executed / budget",
+    ),
+    self_scored_full=("逐项核对满分指标的佐证材料", "check the evidence of every full mark"),
+    all_full_marks=("扩大抽查范围，逐项核实", "widen the sample and check item by item"),
+    full_marks_unfinished=(
+        "核减未验收或资金未支出项目的满分指标",
+        "cut full marks of projects not accepted or with money unspent",
+    ),
+    overachievement_unexplained=(
+        "要求单位说明超额完成原因；指标值明显偏低的，按 10 号文扣减",
+        "ask why the target was exceeded; deduct per 10号 where the target was set too low",
+    ),
+)
+
+#: The columns of the 复核问题清单.
+REVIEW_COLUMNS = _columns(
+    ("等级", "Level"),
+    ("复核维度", "Dimension"),
+    ("对象", "Subject"),
+    ("位置", "Location"),
+    ("复核发现", "Finding"),
+    ("事实及判定", "Facts and judgement"),
+    ("处理建议", "Action"),
+    ("核验依据", "Basis"),
 )
