@@ -24,9 +24,10 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from .. import textsafe, words
+from .. import words
 from ..errors import DataError, PerfscoreError
 from ..numbers import json_number
+from ..textsafe import terminal
 
 __all__ = ["COMMANDS", "add_score_option", "add_subcommands", "record_score", "run"]
 
@@ -118,8 +119,9 @@ def add_subcommands(sub: Any) -> None:
 
 
 def _safe(text: object) -> str:
-    """Text for a terminal (control and bidi characters shown as escapes): perfscore.textsafe."""
-    return textsafe.terminal("" if text is None else str(text))
+    """Text for a terminal: control and bidi characters become visible escapes, surrogates are
+    joined or replaced (the one terminal sanitiser, :func:`perfscore.textsafe.terminal`)."""
+    return terminal("" if text is None else str(text))
 
 
 def _n(x: Decimal | None) -> str:
