@@ -19,6 +19,7 @@ __all__ = [
     "CLI",
     "DEFAULT_LANG",
     "ENGINE",
+    "HELP",
     "HTML",
     "LANGS",
     "MARKDOWN",
@@ -31,6 +32,7 @@ __all__ = [
     "REVIEW_DIMENSION",
     "SARIF",
     "STANDING",
+    "STORE",
     "TERMINAL",
     "VALUES",
     "XLSX_DETAIL",
@@ -316,6 +318,144 @@ CLI = _table(
         "{path}: ok ({id} {version}: {indicators} indicators, {checks} checks)",
     ),
     validate_problems=("{path}：{count} 个问题", "{path}: {count} problem(s)"),
+)
+
+# -- the results store: store / history / compare / rank ----------------------------------------
+
+#: ``perfscore store|history|compare|rank`` and ``score --store`` (perfscore.store.cli).
+STORE = _table(
+    run=("运行", "run"),
+    ruleset=("规则集", "rule set"),
+    periods=("年度", "periods"),
+    subjects=("评价对象", "subjects"),
+    findings=("评价结果", "findings"),
+    complete=("完整", "complete"),
+    source=("来源", "from"),
+    total=("总分", "total"),
+    grade=("等级", "grade"),
+    subject=("评价对象", "subject"),
+    group=("主管部门", "group"),
+    rank=("排名", "rank"),
+    percentile=("百分位", "percentile"),
+    absent=("无", "absent"),
+    rescored=("用存储的输入重新评分", "re-scored from the stored inputs"),
+    not_ranked=("未排名（{count}）", "not ranked ({count})"),
+    new=("新增", "new"),
+    resolved=("已整改", "resolved"),
+    persisting=("仍存在", "persisting"),
+    changed=("有变化", "changed"),
+    unchanged=("未变化", "unchanged"),
+    stored=("已记录为第 {run} 次运行：{url}", "stored as run {run} in {url}"),
+    already=("已记录过，为第 {run} 次运行：{url}", "already stored as run {run} in {url}"),
+    added=(
+        "{path}：第 {run} 次运行（{subjects} 个评价对象，{findings} 条评价结果，{inputs}）",
+        "{path}: run {run} ({subjects} subjects, {findings} findings, {inputs})",
+    ),
+    added_again=("{path}：已记录过，为第 {run} 次运行", "{path}: already stored as run {run}"),
+    inputs_kept=("保存了 {count} 个评价对象的输入数据", "inputs of {count} subjects kept"),
+    no_inputs=("未保存输入数据，不能重新评分", "no inputs (cannot be re-scored)"),
+    data_one=(
+        "--data 只对应一个结果文件；请逐个添加",
+        "--data names the inputs of ONE document; add them one by one",
+    ),
+)
+
+#: The command's ``--help`` texts (English today; zh ready for ``--lang``).
+HELP = _table(
+    description=(
+        "按 YAML 规则集为预算绩效数据评分（全过程预算绩效管理）。",
+        "Score budget-performance data against YAML rule sets (全过程预算绩效管理).",
+    ),
+    score=(
+        "按规则集为评价对象的数据评分",
+        "score subject data against a rule set",
+    ),
+    data=(
+        "评价对象的数据文件（YAML 或 JSON）",
+        "subject data files (YAML or JSON)",
+    ),
+    output_dir=(
+        "把每种请求的格式写入这个文件夹",
+        "write every requested format into this folder",
+    ),
+    bom=(
+        "CSV：以 UTF-8 BOM 开头，Excel 才能正确读出中文",
+        "CSV: start with a UTF-8 BOM so Excel reads 中文",
+    ),
+    sarif_all=(
+        "SARIF：也报告达标和不适用的结果（默认只报未达标）",
+        "SARIF: also report pass and not-applicable results (default: failures only)",
+    ),
+    strict=(
+        "有任何指标无法评价时以 3 退出",
+        "exit 3 when any indicator could not be evaluated",
+    ),
+    fail_on=(
+        "有未达标结果达到此严重程度或更高时以 1 退出",
+        "exit 1 when a failed finding has this severity or worse",
+    ),
+    lang=(
+        "面向人的格式所用的语言",
+        "message language for people's formats",
+    ),
+    waivers=(
+        "要应用的已批准豁免（YAML 文件）",
+        "YAML file of approved exemptions (豁免) to apply",
+    ),
+    as_of=(
+        "按此日期判断豁免是否过期（YYYY-MM-DD；默认今天）",
+        "judge waiver expiry as of this date (YYYY-MM-DD; default today)",
+    ),
+    template=(
+        "数据是自评报告（.txt/.docx/.pdf 或其文件夹）：先用此模板提取",
+        "the data are self-evaluation reports (.txt/.docx/.pdf, or folders of them): "
+        "extract them with this template first",
+    ),
+    jobs=(
+        "用 N 个进程为大批量数据评分",
+        "score a large batch in N processes",
+    ),
+    test=(
+        "运行规则集的 YAML 测试用例（x.yaml 旁的 x.tests.yaml）",
+        "run a rule set's YAML test cases (x.tests.yaml next to x.yaml)",
+    ),
+    show=(
+        "打印规则集（加 --resolved：合并 extends 之后）",
+        "print a rule set (with --resolved: after merging 'extends')",
+    ),
+    resolved=(
+        "打印合并后的规则集",
+        "print the merged rule set",
+    ),
+    list_rules=(
+        "内置规则集及其来源和版本",
+        "the bundled rule sets, their sources and versions",
+    ),
+    validate=(
+        "检查规则集并报告每个问题",
+        "check rule sets and report every problem",
+    ),
+    schema=(
+        "打印 JSON Schema：评分结果文档或规则集",
+        "print a JSON Schema: the findings document or rule sets",
+    ),
+    schema_output=(
+        "写入此文件而不是标准输出",
+        "write to this file instead of standard output",
+    ),
+    allow_extends_anywhere=(
+        "允许 extends: 指向规则集所在文件夹和内置目录之外的规则集（默认关闭：见 docs/security.md）",
+        "let 'extends:' name a rule set outside the rule set's folder and the bundled "
+        "catalogue (off by default: see docs/security.md)",
+    ),
+    rules=(
+        "规则集 YAML 文件",
+        "rule-set YAML file",
+    ),
+    rules_many=(
+        "规则集 YAML 文件",
+        "rule-set YAML files",
+    ),
 )
 
 
