@@ -46,7 +46,7 @@ def _parser() -> argparse.ArgumentParser:
     sub = p.add_subparsers(dest="command", required=True)
 
     s = sub.add_parser("score", help="score subject data against a rule set")
-    s.add_argument("rules", help="rule-set YAML file")
+    s.add_argument("rules", help="rule-set YAML file, or a bundled rule set's name (list-rules)")
     s.add_argument("data", nargs="+", help="subject data files (YAML or JSON)")
     s.add_argument(
         "--format",
@@ -413,6 +413,17 @@ def _show(args: argparse.Namespace, stdout: TextIO) -> int:
     return EXIT_OK
 
 
+def _bundled_names(args: argparse.Namespace) -> None:
+    """A rule-set argument that is not a file may name a bundled rule set (``cn-dept-overall``)."""
+    from .catalog import resolve_rules
+
+    rules = getattr(args, "rules", None)
+    if isinstance(rules, str):
+        args.rules = str(resolve_rules(rules))
+    elif isinstance(rules, list):
+        args.rules = [str(resolve_rules(r)) for r in rules]
+
+
 def main(
     argv: Sequence[str] | None = None, *, stdout: TextIO | None = None, stderr: TextIO | None = None
 ) -> int:
@@ -427,6 +438,7 @@ def main(
         err.write(f"perfscore: {e}\n")
         return EXIT_RULES
     args = _parser().parse_args(argv)
+    _bundled_names(args)
     try:
         if args.command == "score":
             return _score(args, out, err)
