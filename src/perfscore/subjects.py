@@ -18,10 +18,13 @@ import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .errors import did_you_mean
 from .values import Kind, Series, Value
+
+if TYPE_CHECKING:
+    from .declared import Declared
 
 __all__ = ["InputSpec", "Subject", "SubjectData", "normalise_value", "read_subject"]
 
@@ -80,6 +83,8 @@ class SubjectData:
     values: dict[str, Value]
     field_errors: dict[str, str] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
+    #: the subject's own claims (``declared:``); None when the record declares nothing
+    declared: Declared | None = None
 
 
 def _describe(raw: object) -> str:
@@ -184,7 +189,7 @@ def normalise_value(spec: InputSpec, raw: object) -> Value:
     return Series(tuple(sorted(points)))
 
 
-_RESERVED = {"id", "name", "type", "values"}
+_RESERVED = {"id", "name", "type", "values", "declared"}
 
 
 def read_subject(
@@ -210,6 +215,10 @@ def read_subject(
         str(meta["type"]) if isinstance(meta.get("type"), str) else subject_type,
     )
     data = SubjectData(subject, {})
+    if meta.get("declared") is not None:
+        from .declared import read_declared  # only records that declare something pay for it
+
+        data.declared = read_declared(meta["declared"])
     if not isinstance(raw_values, Mapping):
         for n in specs:
             data.values[n] = None

@@ -1,0 +1,142 @@
+"""What a department claims for itself (自评): its own points per indicator, 自评得分, 等级.
+
+A subject record may carry ``declared:`` beside ``values:``::
+
+    declared:
+      total: 92.5              # 自评得分
+      grade: 优                # 自评等级: a grade label (优/良/中/差) or the rule set's grade id
+      points:                  # the points the department gave itself, per indicator id
+        execution: 9.94
+        output_ge_1: 8
+      weights:                 # optional: the weights printed on the department's form
+        execution: 10
+
+Nothing here is scored: the claims are read, checked for form, and kept for the review
+(复核, :mod:`perfscore.review`) to compare against the points perfscore recomputes.  A value
+that cannot be read — ``points: {execution: 九分}``, a negative total, ``declared: 95`` — is a
+*problem* naming the field (``declared.points.execution``); it never raises and never becomes
+a zero.  A record without ``declared`` (or with an empty one) declared nothing, which the
+review reports as "nothing declared", not as a claim of 0 points.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from decimal import Decimal
+
+from .errors import did_you_mean
+
+__all__ = ["Declared", "DeclaredProblem", "read_declared"]
+
+_KEYS = ("total", "grade", "points", "weights")
+#: Points may carry the unit 分 (``"9.5分"``), as forms print them.
+_POINT_UNIT = "分"
+
+
+@dataclass(frozen=True)
+class DeclaredProblem:
+    """A claim that could not be read: ``field`` is a dotted path (``declared.points.x``)."""
+
+    field: str
+    message: str
+    level: str = "error"  # error: a value was refused; warning: a key was ignored
+
+
+@dataclass(frozen=True)
+class Declared:
+    """The claims of one subject, exactly as declared (numbers as exact decimals)."""
+
+    total: Decimal | None = None
+    grade: str | None = None
+    points: Mapping[str, Decimal] | None = None
+    weights: Mapping[str, Decimal] | None = None
+    problems: tuple[DeclaredProblem, ...] = ()
+
+    @property
+    def empty(self) -> bool:
+        """True when nothing was claimed (problems aside): no total, grade, points or weights."""
+        return self.total is None and self.grade is None and not self.points and not self.weights
+
+
+def _number(raw: object, where: str, problems: list[DeclaredProblem]) -> Decimal | None:
+    from .subjects import _to_number  # subjects imports this module
+
+    try:
+        d = _to_number(raw, _POINT_UNIT, percent=False)
+    except ValueError as e:
+        problems.append(DeclaredProblem(where, str(e)))
+        return None
+    if d < 0:
+        problems.append(DeclaredProblem(where, f"{d} is negative; points are never below 0"))
+        return None
+    return d
+
+
+def _per_indicator(
+    raw: object, where: str, problems: list[DeclaredProblem]
+) -> dict[str, Decimal] | None:
+    from .subjects import _describe
+
+    if raw is None:
+        return None
+    if not isinstance(raw, Mapping):
+        problems.append(
+            DeclaredProblem(
+                where, f"expected points per indicator id (a mapping), got {_describe(raw)}"
+            )
+        )
+        return None
+    out: dict[str, Decimal] = {}
+    for key, value in raw.items():
+        if isinstance(key, (bool, Mapping, list)) or key is None:
+            problems.append(DeclaredProblem(where, f"{key!r} is not an indicator id"))
+            continue
+        name = str(key)
+        if value is None:  # a blank cell on the form: nothing claimed for that indicator
+            continue
+        d = _number(value, f"{where}.{name}", problems)
+        if d is not None:
+            out[name] = d
+    return out
+
+
+def read_declared(raw: object) -> Declared:
+    """Read a record's ``declared`` value; problems are returned, never raised."""
+    from .subjects import _describe
+
+    if raw is None:
+        return Declared()
+    problems: list[DeclaredProblem] = []
+    if not isinstance(raw, Mapping):
+        problems.append(
+            DeclaredProblem(
+                "declared",
+                f"expected the claims as a mapping (total, grade, points), got {_describe(raw)}",
+            )
+        )
+        return Declared(problems=tuple(problems))
+    for key in raw:
+        if str(key) not in _KEYS:
+            hint = did_you_mean(str(key), _KEYS)
+            extra = f" (did you mean {hint!r}?)" if hint else ""
+            problems.append(
+                DeclaredProblem(
+                    f"declared.{key}", f"unknown key {str(key)!r} is ignored{extra}", "warning"
+                )
+            )
+    total = None
+    if raw.get("total") is not None:
+        total = _number(raw["total"], "declared.total", problems)
+    grade = None
+    g = raw.get("grade")
+    if g is not None:
+        if isinstance(g, str) and g.strip():
+            grade = g.strip()
+        else:
+            problems.append(
+                DeclaredProblem("declared.grade", f"expected a grade as text, got {_describe(g)}")
+            )
+    points = _per_indicator(raw.get("points"), "declared.points", problems)
+    weights = _per_indicator(raw.get("weights"), "declared.weights", problems)
+    return Declared(total, grade, points, weights, tuple(problems))
