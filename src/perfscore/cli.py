@@ -22,8 +22,10 @@ from ._yaml import load_yaml_file
 from .errors import DataError, ExportError, PerfscoreError, RuleSetError
 from .export import EXPORTERS, ExportOptions, Format, JsonlWriter, atomic_writer, write_atomic
 from .extract import cli as extract_cli
-from .findings import Report, SubjectResult
-from .ruleset import RuleSet, SubjectBatch, duplicate_subjects, load_ruleset, load_subjects
+from .findings import Notification, Report, SubjectResult
+from .ingest import DataSource
+from .ruleset import RuleSet, duplicate_subjects, load_ruleset
+from .summary import RunSummary
 from .terminal import BatchProgress
 from .waivers import WaiverSet, load_waivers
 
@@ -47,7 +49,12 @@ def _parser() -> argparse.ArgumentParser:
 
     s = sub.add_parser("score", help="score subject data against a rule set")
     s.add_argument("rules", help="rule-set YAML file, or a bundled rule set's name (list-rules)")
-    s.add_argument("data", nargs="+", help="subject data files (YAML or JSON)")
+    s.add_argument(
+        "data",
+        nargs="+",
+        help="subject data: .xlsx, .csv/.tsv (UTF-8 or GBK), .parquet, .jsonl, .json, .yaml, "
+        "or folders of them",
+    )
     s.add_argument(
         "--format",
         action="append",
@@ -92,6 +99,18 @@ def _parser() -> argparse.ArgumentParser:
         "extract them with this template first",
     )
     s.add_argument("--jobs", type=int, default=1, help="score a large batch in N processes")
+    s.add_argument("--sheet", help="the worksheet to read in .xlsx data (default: the first)")
+    s.add_argument(
+        "--columns",
+        help="YAML file mapping column headers to inputs ({header: input id | id | name | "
+        "year | parent | declared.total | declared.grade | null})",
+    )
+    s.add_argument(
+        "--summary",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="print the end-of-run summary on stderr (default: when stderr is a terminal)",
+    )
 
     t = sub.add_parser(
         "test", help="run a rule set's YAML test cases (x.tests.yaml next to x.yaml)"
@@ -204,14 +223,85 @@ def _waiving(args: argparse.Namespace, rs: RuleSet) -> _Waiving:
     return _Waiving(waivers, as_of or dt.date.today())
 
 
+def _sources(args: argparse.Namespace, notes: list[Notification]) -> list[DataSource]:
+    """Every data file to read.  JSON/YAML documents are read now: with one data file its
+    problem stops the run (exit 3, as before); with several, an unreadable file becomes an
+    ``unreadable-file`` error notification and the others are scored."""
+    from .ingest import DataSource, load_columns, open_data, read_document
+
+    if args.template:
+        from .extract import subjects_from_reports
+
+        records = tuple(subjects_from_reports(args.data, args.template))
+        return [DataSource("reports", "records", lambda: ((0, r) for r in records), sha256="")]
+    columns = load_columns(args.columns) if args.columns else None
+    sources: list[DataSource] = []
+    several = len(args.data) > 1
+    for path in args.data:
+        try:
+            found = open_data(path, sheet=args.sheet, columns=columns)
+        except DataError as e:
+            if not several:
+                raise
+            notes.append(Notification("error", "unreadable-file", f"cannot read {e}"))
+            continue
+        for src in found:
+            if src.kind == "records" and not src.uri.lower().endswith((".jsonl", ".ndjson")):
+                try:
+                    records, digest = read_document(src.uri)
+                except DataError as e:
+                    if not several and len(found) == 1:
+                        raise
+                    notes.append(Notification("error", "unreadable-file", f"cannot read {e}"))
+                    continue
+                sources.append(
+                    DataSource(
+                        src.uri,
+                        "records",
+                        lambda r=records: ((0, x) for x in r),
+                        sha256=digest,
+                        total=len(records),
+                    )
+                )
+            else:
+                sources.append(src)
+    return sources
+
+
+def _provenance(sources: Sequence[DataSource], notes: list[Notification]) -> list[DataSource]:
+    """Sources whose bytes can be hashed (the run id needs them before scoring)."""
+    ok = []
+    for src in sources:
+        try:
+            _ = src.sha256
+        except OSError as e:
+            notes.append(
+                Notification("error", "unreadable-file", f"cannot read {src.uri}: {e.strerror}")
+            )
+            continue
+        ok.append(src)
+    return ok
+
+
 def _results(
-    rs: RuleSet, batches: Sequence[SubjectBatch], progress: BatchProgress, waiving: _Waiving
+    rs: RuleSet,
+    sources: Sequence[DataSource],
+    notes: list[Notification],
+    progress: BatchProgress,
+    waiving: _Waiving,
+    summary: RunSummary,
 ) -> Iterator[SubjectResult]:
     """Score record by record (indexes count per file, as in ``rs.evaluate``)."""
-    for batch in batches:
-        for i, record in enumerate(batch.records):
-            yield rs.evaluate_subject(record, index=i, waivers=waiving.waivers, as_of=waiving.as_of)
+    from .ingest import read_sources
+
+    for src in sources:
+        for i, record in enumerate(read_sources(rs, [src], notes)):
+            result = rs.evaluate_subject(
+                record, index=i, waivers=waiving.waivers, as_of=waiving.as_of
+            )
+            summary.add(result)
             progress.advance()
+            yield result
 
 
 class _TextSink:
@@ -229,45 +319,47 @@ def _score(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
     plan = _plan(args)
     rs = load_ruleset(args.rules)
     waiving = _waiving(args, rs)
-    if args.template:
-        from .extract import subjects_from_reports
-
-        batches = [
-            SubjectBatch(tuple(subjects_from_reports(args.data, args.template)), "reports", "")
-        ]
-    else:
-        batches = [load_subjects(path) for path in args.data]
-    inputs = tuple({"uri": b.uri, "sha256": b.sha256} for b in batches)
+    notes: list[Notification] = []
+    sources = _provenance(_sources(args, notes), notes)
+    inputs = tuple({"uri": b.uri, "sha256": b.sha256} for b in sources)
     options = ExportOptions(lang=args.lang, bom=args.bom, sarif_all=args.sarif_all)
-    total = sum(len(b.records) for b in batches)
+    known = [s.total for s in sources]
+    total = sum(t for t in known if t is not None) if all(t is not None for t in known) else None
+    summary = RunSummary(rs.rules)
     with BatchProgress(total, stderr) as progress:
         if len(plan) == 1 and plan[0].format.name == "jsonl":
             # stream: each subject's lines are written as soon as it is scored
             path = plan[0].path
             if path is None:
-                summary = _stream(rs, batches, inputs, _TextSink(stdout), progress, waiving)  # type: ignore[arg-type]
+                sink: Any = _TextSink(stdout)
+                result = _stream(rs, sources, inputs, sink, progress, waiving, summary, notes)
             else:
                 with atomic_writer(path) as fh:
-                    summary = _stream(rs, batches, inputs, fh, progress, waiving)
-            complete: bool = summary["complete"]
-            failed: dict[str, int] = summary["by_severity"]
+                    result = _stream(rs, sources, inputs, fh, progress, waiving, summary, notes)
+            complete: bool = result["complete"]
+            failed: dict[str, int] = result["by_severity"]
+            all_notes = notes
         else:
             if args.jobs > 1:
+                from .ingest import read_sources
                 from .parallel import evaluate_parallel
 
-                records = [r for b in batches for r in b.records]
+                records = list(read_sources(rs, sources, notes))
                 results = evaluate_parallel(
                     rs, records, jobs=args.jobs, waivers=waiving.waivers, as_of=waiving.as_of
                 ).subjects
+                for r in results:
+                    summary.add(r)
             else:
-                results = tuple(_results(rs, batches, progress, waiving))
+                results = tuple(_results(rs, sources, notes, progress, waiving, summary))
+            all_notes = [*notes, *duplicate_subjects(results)]
             report = Report(
                 rs.provenance(),
                 rs.rules,
                 results,
                 inputs,
                 waivers=waiving.info(),
-                notifications=duplicate_subjects(results),
+                notifications=tuple(all_notes),
             )
             _write_all(report, plan, options, stdout)
             complete = report.complete
@@ -275,6 +367,16 @@ def _score(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
             for f in report.findings:
                 if f.outcome == "fail" and f.severity in failed:
                     failed[f.severity] += 1
+    show = args.summary if args.summary is not None else _isatty(stderr)
+    if show:
+        stderr.write(summary.render(all_notes))
+    if any(n.code == "unreadable-file" for n in notes):
+        stderr.write(
+            "perfscore: "
+            + "; ".join(n.message for n in notes if n.code == "unreadable-file")
+            + "\n"
+        )
+        return EXIT_DATA
     if args.strict and not complete:
         stderr.write("perfscore: some indicators could not be evaluated (see the error findings)\n")
         return EXIT_DATA
@@ -285,17 +387,28 @@ def _score(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
     return EXIT_OK
 
 
+def _isatty(stream: TextIO) -> bool:
+    try:
+        return stream.isatty()
+    except (AttributeError, ValueError):
+        return False
+
+
 def _stream(
     rs: RuleSet,
-    batches: Sequence[SubjectBatch],
+    sources: Sequence[DataSource],
     inputs: Sequence[dict[str, str]],
     out: IO[bytes],
     progress: BatchProgress,
     waiving: _Waiving,
+    summary: RunSummary,
+    notes: list[Notification],
 ) -> dict[str, Any]:
     writer = JsonlWriter(out, rs.provenance(), rs.rules, inputs)
-    for result in _results(rs, batches, progress, waiving):
+    for result in _results(rs, sources, notes, progress, waiving, summary):
         writer.subject(result)
+    for n in notes:
+        writer.notification(n)
     return writer.finish()
 
 

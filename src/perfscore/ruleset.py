@@ -19,7 +19,7 @@ import pydantic
 
 from . import model as m
 from ._gc import collector_paused
-from ._yaml import Document, load_yaml_file, load_yaml_text
+from ._yaml import Document, load_yaml_text
 from .compile import Compiled, compile_model
 from .errors import DataError, EvaluationError, Problem, RuleSetError, did_you_mean
 from .evaluate import Evaluator
@@ -213,14 +213,38 @@ class RuleSet:
 
         ``waivers`` exempt subjects from rules until their expiry, judged ``as_of`` a date
         (default: today) — pass ``as_of`` for reproducible output."""
+        from .ingest import DataSource, frame_kind, open_frame, read_sources
+
         inputs: tuple[Mapping[str, str], ...] = ()
+        notes: list[Notification] = []
         if isinstance(data, SubjectBatch):
             inputs = ({"uri": data.uri, "sha256": data.sha256},)
-            records: Iterable[Any] = data.records
+            if data.sources:
+                records: Iterable[Any] = read_sources(self, data.sources, notes)
+            else:
+                records = data.records
+                notes.extend(data.notifications)
+        elif isinstance(data, DataSource):
+            inputs = ({"uri": data.uri, "sha256": data.sha256},)
+            records = read_sources(self, [data], notes)
+        elif frame_kind(data) is not None:
+            records = read_sources(self, [open_frame(data)], notes)
         elif isinstance(data, Mapping):
             records = data["subjects"] if isinstance(data.get("subjects"), list) else [data]
-        elif data is None or isinstance(data, (str, bytes)) or not hasattr(data, "__iter__"):
-            records = [data]  # one malformed record: scored as errors, never a crash
+        elif (
+            data is None
+            or isinstance(data, (str, bytes, os.PathLike))
+            or not hasattr(data, "__iter__")
+        ):
+            raise TypeError(
+                "RuleSet.evaluate takes a subject (a mapping), an iterable of mappings, a pandas "
+                "or polars DataFrame, a pyarrow Table, or perfscore.load_subjects(path); got "
+                + (
+                    f"{type(data).__name__} {str(data)[:60]!r} (read a file with load_subjects)"
+                    if isinstance(data, (str, bytes, os.PathLike))
+                    else type(data).__name__
+                )
+            )
         else:
             records = data
         waiver_info: dict[str, str] | None = None
@@ -240,7 +264,7 @@ class RuleSet:
             results,
             inputs,
             waivers=waiver_info,
-            notifications=duplicate_subjects(results),
+            notifications=tuple(notes) + duplicate_subjects(results),
         )
 
 
@@ -264,35 +288,43 @@ def duplicate_subjects(results: Iterable[SubjectResult]) -> tuple[Notification, 
 
 @dataclass(frozen=True)
 class SubjectBatch:
-    """Subject records read from a data file, with the file's provenance."""
+    """Subject records read from a data file, with the file's provenance.
+
+    A spreadsheet, CSV, Parquet or JSON Lines file read without a rule set keeps its
+    ``sources`` and no ``records``: its columns are mapped onto a rule set's inputs when the
+    batch is evaluated (pass ``rules=`` to :func:`load_subjects` to read the records now)."""
 
     records: tuple[Any, ...]
     uri: str
     sha256: str
+    notifications: tuple[Notification, ...] = ()
+    sources: tuple[Any, ...] = ()
 
 
-def load_subjects(path: str | os.PathLike[str]) -> SubjectBatch:
-    """Read subject data (YAML or JSON): one subject, a list, or ``{subjects: [...]}``."""
-    doc = load_yaml_file(path, error=DataError)
-    data = doc.data
-    if isinstance(data, Mapping) and isinstance(data.get("subjects"), list):
-        records = tuple(data["subjects"])
-    elif isinstance(data, list):
-        records = tuple(data)
-    elif isinstance(data, Mapping):
-        records = (data,)
-    else:
-        raise DataError(
-            [
-                Problem(
-                    "expected a subject (a mapping) or a list of subjects",
-                    source=doc.source,
-                    line=1,
-                    column=1,
-                )
-            ]
-        )
-    return SubjectBatch(records, doc.source, doc.sha256)
+def load_subjects(
+    path: str | os.PathLike[str],
+    rules: RuleSet | None = None,
+    *,
+    sheet: str | None = None,
+    columns: Mapping[str, str | None] | None = None,
+) -> SubjectBatch:
+    """Read subject data: YAML or JSON (one subject, a list, or ``{subjects: [...]}``), JSON
+    Lines, CSV/TSV (UTF-8, GBK/GB18030), ``.xlsx`` (``sheet``), Parquet, or a folder of them.
+    ``columns`` maps headers to inputs (see docs/data.md); with ``rules`` the records are read
+    against that rule set now, else when the batch is evaluated."""
+    from .ingest import STREAM_SUFFIXES, open_data, read_document, read_sources
+
+    p = os.fspath(path)
+    if not os.path.isdir(p) and not p.lower().endswith(STREAM_SUFFIXES):
+        records, digest = read_document(p)
+        return SubjectBatch(records, p, digest)
+    sources = tuple(open_data(p, sheet=sheet, columns=columns))
+    digest = sources[0].sha256 if len(sources) == 1 else ""
+    if rules is None:
+        return SubjectBatch((), p, digest, sources=sources)
+    notes: list[Notification] = []
+    records = tuple(read_sources(rules, sources, notes))
+    return SubjectBatch(records, p, digest, tuple(notes))
 
 
 # --- loading -------------------------------------------------------------------------------
