@@ -38,7 +38,7 @@ def test_score_json_writes_the_findings_document(tmp_path: Path) -> None:
     code, out, _ = run("score", RULES, DATA, "--format", "json")
     assert code == 0
     doc = json.loads(out)
-    assert doc["format"] == "perfscore.findings" and doc["format_version"] == "1.0"
+    assert doc["format"] == "perfscore.findings" and doc["format_version"] == "1.1"
     target = tmp_path / "findings.json"
     code, out2, _ = run("score", RULES, DATA, "--format", "json", "-o", str(target))
     assert code == 0 and out2 == ""

@@ -102,7 +102,7 @@ def test_jsonl_records_run_first_summary_last(batch: Report) -> None:
     assert [x["record"] for x in lines[:2]] == ["run", "subject"]
     assert lines[-1]["record"] == "summary" and lines[-1]["complete"] is False
     assert {x["run_id"] for x in lines} == {lines[0]["run_id"]}
-    assert all(x["format_version"] == "1.0" for x in lines)
+    assert all(x["format_version"] == "1.1" for x in lines)
     assert len(lines[0]["rules"]) == len(batch.rules)
     findings = [x for x in lines if x["record"] == "finding"]
     assert len(findings) == len(batch.findings)

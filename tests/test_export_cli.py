@@ -123,7 +123,7 @@ def test_a_failing_exporter_leaves_no_file(monkeypatch: pytest.MonkeyPatch, tmp_
         raise RuntimeError("exporter failed halfway")
 
     fmt = EXPORTERS["sarif"]
-    monkeypatch.setitem(EXPORTERS._formats, "sarif", replace(fmt, render=boom))
+    monkeypatch.setitem(EXPORTERS._objects, "sarif", replace(fmt, render=boom))
     assert _registry.EXPORTERS["sarif"].render is boom
     (tmp_path / "old.csv").write_text("previous run\n", encoding="utf-8")
     with pytest.raises(RuntimeError, match="halfway"):

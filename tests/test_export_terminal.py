@@ -3,15 +3,13 @@
 from __future__ import annotations
 
 import io
-import shutil
 import struct
-import subprocess
-import tempfile
 import zlib
 from pathlib import Path
 
 import pytest
 
+import headless
 import perfscore
 from perfscore.export import export
 from perfscore.terminal import BatchProgress
@@ -102,35 +100,23 @@ def png_pixels(data: bytes) -> tuple[int, int, set[bytes]]:
 
 
 def test_html_report_renders_in_a_headless_browser(tmp_path: Path) -> None:
-    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
-    if chromium is None:
-        pytest.skip("chromium is not on PATH (apt-get install -y chromium fonts-noto-cjk)")
     rs = perfscore.load_ruleset(ROOT / "rules" / "cn-dept-overall.yaml")
     report = rs.evaluate(perfscore.load_subjects(ROOT / "tests" / "golden" / "batch3.yaml"))
     page = tmp_path / "report.html"
     page.write_bytes(export(report, "html"))
-    shot = tmp_path / "out.png"
-    with tempfile.TemporaryDirectory() as profile:
-        subprocess.run(
-            [
-                chromium,
-                "--headless",
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-                "--no-first-run",
-                f"--user-data-dir={profile}",
-                f"--screenshot={shot}",
-                "--window-size=1200,1600",
-                page.as_uri(),
-            ],
-            check=False,
-            capture_output=True,
-            timeout=120,
-        )
-    assert shot.exists(), "chromium wrote no screenshot"
-    width, height, colours = png_pixels(shot.read_bytes())
+    width, height, colours = png_pixels(headless.screenshot(page, tmp_path / "out.png"))
     assert (width, height) == (1200, 1600)
     assert len(colours) > 50, f"the page looks blank ({len(colours)} colours)"
+    dom = headless.dump_dom(page)
+    for subject in report.subjects:  # every department's name reached the rendered page
+        assert subject.subject.name in dom
+
+
+def test_a_missing_browser_fails_in_ci_and_skips_locally(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PATH", "/nonexistent")
+    monkeypatch.setenv("CI", "true")
+    with pytest.raises(pytest.fail.Exception, match="CI must run the browser tests"):
+        headless.chromium()
+    monkeypatch.delenv("CI")
+    with pytest.raises(pytest.skip.Exception, match="apt-get install -y chromium"):
+        headless.chromium()

@@ -99,9 +99,9 @@ def test_bad_plugins_are_refused_at_registration() -> None:
     with pytest.raises(PluginError, match=r"must be callable as build\(config, context\)"):
         register_scorer_type(ScorerType("odd2", Config, lambda c: None))  # type: ignore[arg-type,return-value]
     with pytest.raises(PluginError, match="ASCII identifier"):
-        aggregators.add("调和", lambda spec, children: children[0])  # type: ignore[arg-type,return-value]
+        aggregators.add(lambda spec, children: children[0], name="调和")  # type: ignore[arg-type,return-value]
     with pytest.raises(PluginError, match="already registered"):
-        aggregators.add("weighted_sum", lambda spec, children: children[0])  # type: ignore[arg-type,return-value]
+        aggregators.add(lambda spec, children: children[0], name="weighted_sum")  # type: ignore[arg-type,return-value]
 
 
 def test_a_python_registered_aggregator_is_usable() -> None:

@@ -17,6 +17,7 @@ from .errors import (
 )
 from .findings import Finding, IndicatorScore, Notification, Report, RuleInfo, SubjectResult
 from .functions import DEFAULT_FUNCTIONS, FunctionRegistry
+from .recheck import Review, review
 from .ruleset import RuleSet, SubjectBatch, load_ruleset, load_ruleset_text, load_subjects
 from .subjects import Subject
 from .values import Series
@@ -34,6 +35,7 @@ __all__ = [
     "PerfscoreError",
     "Problem",
     "Report",
+    "Review",
     "RuleInfo",
     "RuleSet",
     "RuleSetError",
@@ -46,4 +48,5 @@ __all__ = [
     "load_ruleset",
     "load_ruleset_text",
     "load_subjects",
+    "review",
 ]

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from .letters import LetterScale
+from .registry import Registry, check_arity, check_identifier
 
 __all__ = ["AGGREGATORS", "AggregateSpec", "NodeScore", "register_aggregator"]
 
@@ -42,18 +43,20 @@ class AggregateSpec:
     table: Mapping[tuple[str, ...], str] | None
 
 
+def _check_aggregator(name: str, fn: object) -> None:
+    check_identifier(name)
+    check_arity(name, fn, 2, "aggregate(spec, children)")
+
+
 Aggregator = Callable[[AggregateSpec, Sequence[NodeScore]], NodeScore]
-AGGREGATORS: dict[str, Aggregator] = {}
+AGGREGATORS: Registry[Aggregator] = Registry(
+    "aggregator", group="perfscore.aggregators", check=_check_aggregator
+)
 
 
 def register_aggregator(name: str) -> Callable[[Aggregator], Aggregator]:
-    def deco(fn: Aggregator) -> Aggregator:
-        if name in AGGREGATORS:
-            raise ValueError(f"aggregator {name!r} is already registered")
-        AGGREGATORS[name] = fn
-        return fn
-
-    return deco
+    """Decorator: ``@register_aggregator("harmonic")``."""
+    return AGGREGATORS.register(name)
 
 
 def _error(spec: AggregateSpec, reason: str) -> NodeScore:

@@ -24,6 +24,7 @@ from .export import EXPORTERS, ExportOptions, Format, JsonlWriter, atomic_writer
 from .extract import cli as extract_cli
 from .findings import Notification, Report, SubjectResult
 from .ingest import DataSource
+from .recheck import cli as review_cli
 from .ruleset import RuleSet, duplicate_subjects, load_ruleset
 from .summary import RunSummary
 from .terminal import BatchProgress
@@ -58,7 +59,7 @@ def _parser() -> argparse.ArgumentParser:
     s.add_argument(
         "--format",
         action="append",
-        choices=EXPORTERS.names(),
+        choices=EXPORTERS.keys(),
         help="output format; repeat for several (each then needs an --output, or --output-dir). "
         + "; ".join(f"{f.name}: {f.description}" for f in EXPORTERS),
     )
@@ -123,6 +124,7 @@ def _parser() -> argparse.ArgumentParser:
 
     sub.add_parser("list-rules", help="the bundled rule sets, their sources and versions")
     extract_cli.add_subcommand(sub)
+    review_cli.add_subcommand(sub)
 
     v = sub.add_parser("validate", help="check rule sets and report every problem")
     v.add_argument("rules", nargs="+", help="rule-set YAML files")
@@ -559,6 +561,8 @@ def main(
             return _schema(args, out)
         if args.command == "extract":
             return extract_cli.run(args, out, err)
+        if args.command == "review":
+            return review_cli.run(args, out, err)
         if args.command == "test":
             return _test(args, out)
         if args.command == "show":

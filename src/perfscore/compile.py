@@ -483,7 +483,7 @@ class _Compiler:
             return builtin, scorer
         plugin = PLUGIN_SCORERS.get(scorer.type)
         if plugin is None:
-            known = [*SCORERS, *PLUGIN_SCORERS]
+            known = [*SCORERS.keys(), *PLUGIN_SCORERS.keys()]
             self.problem(
                 (*path, "type"),
                 f"unknown scorer type {scorer.type!r} (known: {', '.join(known)})",
@@ -505,7 +505,7 @@ class _Compiler:
             self.problem(
                 (*path, "aggregate"),
                 f"unknown aggregator {ind.aggregate!r}",
-                did_you_mean(ind.aggregate, AGGREGATORS),
+                did_you_mean(ind.aggregate, AGGREGATORS.keys()),
             )
             return
         node.aggregate, node.aggregate_name = agg, ind.aggregate

@@ -12,7 +12,7 @@ A subject record may carry ``declared:`` beside ``values:``::
         execution: 10
 
 Nothing here is scored: the claims are read, checked for form, and kept for the review
-(复核, :mod:`perfscore.review`) to compare against the points perfscore recomputes.  A value
+(复核, :func:`perfscore.review`) to compare against the points perfscore recomputes.  A value
 that cannot be read — ``points: {execution: 九分}``, a negative total, ``declared: 95`` — is a
 *problem* naming the field (``declared.points.execution``); it never raises and never becomes
 a zero.  A record without ``declared`` (or with an empty one) declared nothing, which the

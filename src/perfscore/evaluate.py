@@ -222,13 +222,14 @@ class Evaluator:
             return None
 
     def _fingerprint(self, rule_id: str, subject: Any) -> str:
-        """:func:`~perfscore.findings.fingerprint`, from a pre-hashed ``ruleset\x1frule\x1f``."""
+        """:func:`~perfscore.findings.fingerprint` (by ``subject.key``), from a pre-hashed
+        ``ruleset\x1frule\x1f``."""
         h = self._fp.get(rule_id)
         if h is None:
             return fingerprint(self.ruleset_id, rule_id, subject)
         key = self._fp_key  # (subject, its encoded ``type\x1fid``): one encoding per subject
         if key[0] is not subject:
-            key = (subject, f"{subject.type}\x1f{subject.id}".encode())
+            key = (subject, f"{subject.type}\x1f{subject.key}".encode())
             self._fp_key = key
         h = h.copy()
         h.update(key[1])

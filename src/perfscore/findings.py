@@ -1,6 +1,6 @@
 """Findings and the report: the contract other tools consume.
 
-The findings document (``format: perfscore.findings``, ``format_version: 1.0``) is described by
+The findings document (``format: perfscore.findings``, ``format_version: 1.1``) is described by
 the JSON Schema shipped in ``perfscore/schemas/findings-1.json``.  Within a major version fields
 are only ever added; readers must ignore fields they do not know.  Output is deterministic:
 no clocks, no random ids — the run id and fingerprints are hashes of what was scored.
@@ -36,7 +36,7 @@ __all__ = [
 ]
 
 FORMAT = "perfscore.findings"
-FORMAT_VERSION = "1.0"
+FORMAT_VERSION = "1.1"
 
 
 @dataclass(frozen=True)
@@ -97,6 +97,9 @@ class Finding:
     kind: str = "indicator"
     waiver: Mapping[str, Any] | None = None
     data_locations: tuple[Mapping[str, Any], ...] = ()
+    #: kind ``review`` only: the 复核 columns (level, dimension, cause, declared, recomputed,
+    #: deviation, location, facts, advice, basis) — see perfscore.review
+    review: Mapping[str, Any] | None = None
 
     # The evaluator may leave ``message``/``message_en`` out of a new finding's ``__dict__`` and
     # store ``_lazy_messages = (render, args)`` instead: ``render(*args)`` gives both texts on
@@ -174,8 +177,9 @@ class SubjectResult:
 
 
 def fingerprint(ruleset_id: str, rule_id: str, subject: Subject) -> str:
-    """Identity independent of values, lines and messages, so reruns deduplicate."""
-    key = "\x1f".join((ruleset_id, rule_id, subject.type, subject.id))
+    """Identity independent of values, lines, messages and the period, so reruns deduplicate
+    and the same question about the same department (``subject.key``) is tracked across years."""
+    key = "\x1f".join((ruleset_id, rule_id, subject.type, subject.key))
     return "sha256:" + hashlib.sha256(key.encode("utf-8")).hexdigest()[:32]
 
 
@@ -408,9 +412,24 @@ def _rule_dict(r: RuleInfo) -> dict[str, Any]:
     )
 
 
+def subject_ref(s: Subject) -> dict[str, Any]:
+    """A subject as written in the document: ``key`` only when it differs from ``id`` (readers
+    default it to ``id``), ``period`` and ``parent`` only when known (format 1.1)."""
+    return _drop_none(
+        {
+            "type": s.type,
+            "id": s.id,
+            "key": s.key if s.key != s.id else None,
+            "name": s.name,
+            "period": s.period,
+            "parent": s.parent,
+        }
+    )
+
+
 def _subject_dict(s: SubjectResult) -> dict[str, Any]:
     return {
-        "subject": _drop_none({"type": s.subject.type, "id": s.subject.id, "name": s.subject.name}),
+        "subject": subject_ref(s.subject),
         "total": s.total,
         "max": s.max,
         "grade": s.grade,
@@ -450,7 +469,7 @@ def _finding_dict(f: Finding) -> dict[str, Any]:
         "fingerprint": f.fingerprint,
         "rule_id": f.rule_id,
         "kind": f.kind,
-        "subject": _drop_none({"type": f.subject.type, "id": f.subject.id, "name": f.subject.name}),
+        "subject": subject_ref(f.subject),
         "outcome": f.outcome,
         "severity": f.severity,
         "message": f.message,
@@ -463,6 +482,8 @@ def _finding_dict(f: Finding) -> dict[str, Any]:
         d["fields"] = list(f.fields)
     if f.waiver:
         d["waiver"] = dict(f.waiver)
+    if f.review:
+        d["review"] = dict(f.review)
     d["measurement"] = measurement
     d["locations"] = [
         {"role": "rule", **f.location.to_dict()},

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import builtins
 import keyword
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import (
     ROUND_HALF_EVEN,
@@ -26,11 +26,12 @@ from decimal import (
     InvalidOperation,
     Overflow,
 )
-from typing import Any, TypeVar, get_args
+from typing import Any, get_args
 
 from simpleeval import DISALLOW_FUNCTIONS
 
-from perfscore.errors import EvaluationError, PerfscoreError, ZeroDenominatorError
+from perfscore.errors import EvaluationError, ZeroDenominatorError
+from perfscore.registry import PluginError, Registry
 from perfscore.values import Kind, Series
 
 __all__ = [
@@ -41,7 +42,6 @@ __all__ = [
     "MissingArgumentError",
 ]
 
-F = TypeVar("F", bound=Callable[..., Any])
 
 #: The one decimal context expressions compute in (same settings as Python's default context,
 #: but private, so a caller changing ``decimal.getcontext()`` cannot change a score).
@@ -110,87 +110,71 @@ def _is_forbidden(fn: Callable[..., Any]) -> bool:
     return _module_of(fn) in _FORBIDDEN_MODULES
 
 
-class FunctionRegistry:
-    """Name → :class:`Function`; the only callables an expression can reach."""
+def check_function(name: str, function: Function) -> None:
+    """Vet a function's name, arity and callable before it can be registered."""
+    if not isinstance(function, Function):
+        raise PluginError(str(name), "an expression function is a perfscore.functions.Function")
+    if not isinstance(name, str) or not name.isidentifier() or keyword.iskeyword(name):
+        raise PluginError(str(name), f"function name {name!r} is not a valid identifier")
+    if name.startswith("_"):
+        raise PluginError(name, f"function name {name!r}: names starting with '_' are reserved")
+    if not callable(function.fn):
+        raise PluginError(name, f"function {name!r} is not callable")
+    if _is_forbidden(function.fn):
+        raise PluginError(
+            name,
+            f"function {name!r} wraps {getattr(function.fn, '__name__', function.fn)!r}, "
+            "which is forbidden in expressions (unsafe or nondeterministic)",
+        )
+    if not isinstance(function.min_args, int) or function.min_args < 0:
+        raise PluginError(name, f"function {name!r}: min_args must be a non-negative integer")
+    if function.max_args is not None and (
+        not isinstance(function.max_args, int) or function.max_args < function.min_args
+    ):
+        raise PluginError(name, f"function {name!r}: max_args must be None or >= min_args")
+    if function.returns not in _KINDS:
+        raise PluginError(
+            name, f"function {name!r}: returns must be one of {', '.join(sorted(_KINDS))}"
+        )
+
+
+def _function_name(function: Function) -> str:
+    return function.name
+
+
+def _make_function(
+    name: str | None,
+    fn: Callable[..., Any],
+    *,
+    min_args: int,
+    max_args: int | None,
+    returns: Kind = "number",
+    doc: str = "",
+) -> Function:
+    """What ``@registry.register(name, min_args=..., max_args=...)`` registers; the doc
+    defaults to the docstring's first line."""
+    text = doc or (fn.__doc__ or "").strip().split("\n", 1)[0]
+    return Function(name or fn.__name__, fn, min_args, max_args, returns, text)
+
+
+class FunctionRegistry(Registry[Function]):
+    """Name → :class:`Function`; the only callables an expression can reach.
+
+    ``@registry.register("name", min_args=1, max_args=1)`` registers a Python function;
+    ``registry.add(Function(...))`` a ready one.
+    """
 
     def __init__(self) -> None:
-        self._functions: dict[str, Function] = {}
-        self._frozen = False
-
-    def register(
-        self,
-        name: str | None = None,
-        *,
-        min_args: int,
-        max_args: int | None,
-        returns: Kind = "number",
-        doc: str = "",
-    ) -> Callable[[F], F]:
-        """Decorator form of :meth:`add`; the doc defaults to the docstring's first line."""
-
-        def decorator(fn: F) -> F:
-            text = doc or (fn.__doc__ or "").strip().split("\n", 1)[0]
-            self.add(Function(name or fn.__name__, fn, min_args, max_args, returns, text))
-            return fn
-
-        return decorator
-
-    def add(self, function: Function) -> None:
-        """Register ``function`` after vetting its name, arity and callable."""
-        name = function.name
-        if self._frozen:
-            raise PerfscoreError(
-                f"cannot add function {name!r}: this registry is shared and read-only; "
-                "add to a copy() instead"
-            )
-        if not isinstance(name, str) or not name.isidentifier() or keyword.iskeyword(name):
-            raise PerfscoreError(f"function name {name!r} is not a valid identifier")
-        if name.startswith("_"):
-            raise PerfscoreError(f"function name {name!r}: names starting with '_' are reserved")
-        if name in self._functions:
-            raise PerfscoreError(f"function {name!r} is already registered")
-        if not callable(function.fn):
-            raise PerfscoreError(f"function {name!r} is not callable")
-        if _is_forbidden(function.fn):
-            raise PerfscoreError(
-                f"function {name!r} wraps {getattr(function.fn, '__name__', function.fn)!r}, "
-                "which is forbidden in expressions (unsafe or nondeterministic)"
-            )
-        if not isinstance(function.min_args, int) or function.min_args < 0:
-            raise PerfscoreError(f"function {name!r}: min_args must be a non-negative integer")
-        if function.max_args is not None and (
-            not isinstance(function.max_args, int) or function.max_args < function.min_args
-        ):
-            raise PerfscoreError(f"function {name!r}: max_args must be None or >= min_args")
-        if function.returns not in _KINDS:
-            raise PerfscoreError(
-                f"function {name!r}: returns must be one of {', '.join(sorted(_KINDS))}"
-            )
-        self._functions[name] = function
-
-    def get(self, name: str) -> Function | None:
-        return self._functions.get(name)
-
-    def names(self) -> frozenset[str]:
-        return frozenset(self._functions)
+        super().__init__("function", check=check_function, key=_function_name, make=_make_function)
 
     def copy(self) -> FunctionRegistry:
         """A writable copy (the way to extend :data:`DEFAULT_FUNCTIONS`)."""
-        other = FunctionRegistry()
-        other._functions = dict(self._functions)
+        other = super().copy()
+        assert isinstance(other, FunctionRegistry)
         return other
 
-    def __contains__(self, name: object) -> bool:
-        return name in self._functions
-
-    def __iter__(self) -> Iterator[Function]:
-        return iter(self._functions.values())
-
-    def __len__(self) -> int:
-        return len(self._functions)
-
     def __repr__(self) -> str:
-        return f"FunctionRegistry({sorted(self._functions)})"
+        return f"FunctionRegistry({sorted(self.keys())})"
 
 
 # --- argument checks ------------------------------------------------------------------------
@@ -430,4 +414,4 @@ def fn_composition_variance(*pairs: object) -> Series:
     return Series(tuple(points))
 
 
-DEFAULT_FUNCTIONS._frozen = True
+DEFAULT_FUNCTIONS.freeze()

@@ -272,9 +272,13 @@ def duplicate_subjects(results: Iterable[SubjectResult]) -> tuple[Notification, 
     """Two subjects with one id would share fingerprints and overwrite each other downstream:
     both are still scored, and the run is marked incomplete with an error notification."""
     seen: dict[str, int] = {}
+    periods: dict[tuple[str, str, int | None], list[str]] = {}
     for r in results:
-        seen[r.subject.id] = seen.get(r.subject.id, 0) + 1
-    return tuple(
+        s = r.subject
+        seen[s.id] = seen.get(s.id, 0) + 1
+        if s.key != s.id:
+            periods.setdefault((s.type, s.key, s.period), []).append(s.id)
+    out = [
         Notification(
             "error",
             "duplicate-subject",
@@ -283,7 +287,20 @@ def duplicate_subjects(results: Iterable[SubjectResult]) -> tuple[Notification, 
         )
         for sid, n in seen.items()
         if n > 1
-    )
+    ]
+    out += [
+        Notification(
+            "error",
+            "duplicate-subject",
+            f"subjects {', '.join(repr(i) for i in sorted(set(ids)))} share key {key!r}"
+            + (f" for period {period}" if period is not None else "")
+            + "; a key names one department, once per period",
+            ids[0],
+        )
+        for (_t, key, period), ids in periods.items()
+        if len(set(ids)) > 1
+    ]
+    return tuple(out)
 
 
 @dataclass(frozen=True)

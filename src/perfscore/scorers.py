@@ -16,6 +16,7 @@ from . import model as m
 from .errors import EvaluationError
 from .intervals import Interval, check_partition, parse_interval
 from .letters import LetterScale
+from .registry import Registry
 from .values import Series
 
 __all__ = [
@@ -85,19 +86,12 @@ class BuildContext:
 
 
 ScorerFactory = Callable[[Any, BuildContext], Scorer]
-SCORERS: dict[str, ScorerFactory] = {}
+SCORERS: Registry[ScorerFactory] = Registry("scorer")
 
 
 def register_scorer(name: str) -> Callable[[ScorerFactory], ScorerFactory]:
     """Register a scorer factory under ``type: name``; refuses a name twice."""
-
-    def deco(factory: ScorerFactory) -> ScorerFactory:
-        if name in SCORERS:
-            raise ValueError(f"scorer {name!r} is already registered")
-        SCORERS[name] = factory
-        return factory
-
-    return deco
+    return SCORERS.register(name)
 
 
 def _num(value: Any, what: str = "value") -> Decimal:

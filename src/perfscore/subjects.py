@@ -85,11 +85,25 @@ class CellProblem:
 
 @dataclass(frozen=True)
 class Subject:
-    """What was scored: a department, a project, a programme."""
+    """What was scored: a department, a project, a programme.
+
+    ``id`` names the record in this batch; ``key`` names the department across years (it
+    defaults to ``id``, so a record whose id carries the year should give a key without it);
+    ``period`` is the fiscal year the figures are for; ``parent`` groups subjects (主管部门).
+    Fingerprints are computed from ``key``, so the same question about the same department
+    keeps its fingerprint from one year to the next.
+    """
 
     id: str
     name: str | None = None
     type: str = "department"
+    key: str = ""
+    period: int | None = None
+    parent: str | None = None
+
+    def __post_init__(self) -> None:
+        if not self.key:
+            object.__setattr__(self, "key", self.id)
 
 
 @dataclass
@@ -204,7 +218,42 @@ def normalise_value(spec: InputSpec, raw: object) -> Value:
     return Series(tuple(sorted(points)))
 
 
-_RESERVED = {"id", "name", "type", "values", "declared", "cells"}
+_RESERVED = {"id", "name", "type", "key", "year", "period", "parent", "values", "declared", "cells"}
+#: Years outside this range are data-entry errors, not fiscal years.
+_YEARS = (1900, 2999)
+
+
+def _text(raw: object) -> str | None:
+    """A scalar metadata field as text (ids may be written as numbers), else ``None``."""
+    if raw is None or isinstance(raw, (Mapping, list, tuple, bool)):
+        return None
+    text = unicodedata.normalize("NFKC", str(raw)).strip()
+    return text or None
+
+
+def _period(meta: Mapping[Any, Any], notes: list[str]) -> int | None:
+    """The fiscal year from ``year`` (or its alias ``period``); a bad one is a note, not a crash."""
+    found: list[tuple[str, int]] = []
+    for name in ("year", "period"):
+        raw = meta.get(name)
+        if raw is None:
+            continue
+        if isinstance(raw, float) and raw.is_integer():
+            raw = int(raw)  # 2023.0 from a spreadsheet cell
+        elif isinstance(raw, Decimal) and raw.is_finite() and raw == raw.to_integral_value():
+            raw = int(raw)
+        text = _text(raw)
+        if text is not None and text.endswith("年度"):
+            text = text[:-2]
+        elif text is not None and text.endswith("年"):
+            text = text[:-1]
+        if text is None or not text.isdigit() or not _YEARS[0] <= int(text) <= _YEARS[1]:
+            notes.append(f"{name} {raw!r} is not a fiscal year (expected e.g. 2023); it is ignored")
+            continue
+        found.append((name, int(text)))
+    if len(found) == 2 and found[0][1] != found[1][1]:
+        notes.append(f"year {found[0][1]} and period {found[1][1]} disagree; year is used")
+    return found[0][1] if found else None
 
 
 def read_subject(
@@ -222,14 +271,18 @@ def read_subject(
         raw_values = {k: v for k, v in record.items() if k not in _RESERVED}
         meta = record
     sid = meta.get("id")
+    notes: list[str] = []
     subject = Subject(
         str(sid)
         if sid is not None and not isinstance(sid, (Mapping, list))
         else f"subject-{index + 1}",
         str(meta["name"]) if isinstance(meta.get("name"), str) else None,
         str(meta["type"]) if isinstance(meta.get("type"), str) else subject_type,
+        key=_text(meta.get("key")) or "",
+        period=_period(meta, notes),
+        parent=_text(meta.get("parent")),
     )
-    data = SubjectData(subject, {})
+    data = SubjectData(subject, {}, notes=notes)
     if meta.get("declared") is not None:
         from .declared import read_declared  # only records that declare something pay for it
 

@@ -115,7 +115,11 @@ def _subject_tables(
                 _title(rule, lang), Text(_OUTCOME[lang][f.outcome], style=_STYLE[f.outcome]), msg
             )
         console.print(ct)
-    problems = [f for f in s.findings if f.kind == "indicator" and f.outcome in ("error", "fail")]
+    problems = [
+        f
+        for f in s.findings
+        if f.kind in ("indicator", "review") and f.outcome in ("error", "fail")
+    ]
     for f in problems:
         console.print(
             Text(

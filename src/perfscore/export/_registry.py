@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import importlib.util
 import os
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..errors import ExportError
+from ..errors import ExportError, did_you_mean
 from ..findings import Report
+from ..registry import PluginError, Registry, check_arity, check_identifier
 
 __all__ = ["EXPORTERS", "ExportOptions", "Exporter", "ExporterRegistry", "Format", "export"]
 
@@ -44,59 +45,63 @@ class Format:
             )
 
 
-class ExporterRegistry:
-    """Output formats by name and by file extension."""
+def _make_format(
+    name: str | None,
+    render: Exporter,
+    *,
+    extensions: tuple[str, ...],
+    description: str,
+    binary: bool = False,
+    requires: str | None = None,
+    extra: str | None = None,
+) -> Format:
+    """What ``@EXPORTERS.register("csv", extensions=(".csv",), description=...)`` registers."""
+    return Format(name or render.__name__, extensions, render, description, binary, requires, extra)
+
+
+def _check_format(name: str, fmt: Format) -> None:
+    check_identifier(name)
+    if not isinstance(fmt, Format):
+        raise PluginError(name, "an output format is a perfscore.export.Format")
+    check_arity(name, fmt.render, 2, "render(report, options)")
+    if not fmt.extensions or not all(
+        isinstance(e, str) and e.startswith(".") for e in fmt.extensions
+    ):
+        raise PluginError(name, "extensions must be like ('.tsv',)")
+
+
+def _format_name(fmt: Format) -> str:
+    return fmt.name
+
+
+def _unknown_format(kind: str, name: str, known: Sequence[str]) -> ExportError:
+    hint = did_you_mean(name, known)
+    return ExportError(
+        f"unknown {kind} {name!r} ("
+        + (f"did you mean {hint!r}? " if hint else "")
+        + f"expected one of {', '.join(known)})"
+    )
+
+
+class ExporterRegistry(Registry[Format]):
+    """Output formats by name and by file extension (entry point group
+    ``perfscore.exporters``)."""
 
     def __init__(self) -> None:
-        self._formats: dict[str, Format] = {}
-
-    def register(
-        self,
-        name: str,
-        *,
-        extensions: tuple[str, ...],
-        description: str,
-        binary: bool = False,
-        requires: str | None = None,
-        extra: str | None = None,
-    ) -> Callable[[Exporter], Exporter]:
-        def decorate(fn: Exporter) -> Exporter:
-            if name in self._formats:
-                raise ValueError(f"output format {name!r} is already registered")
-            self._formats[name] = Format(name, extensions, fn, description, binary, requires, extra)
-            return fn
-
-        return decorate
-
-    def add(self, fmt: Format) -> Format:
-        """Add a format made elsewhere (a plugin's); names are unique."""
-        if fmt.name in self._formats:
-            raise ValueError(f"output format {fmt.name!r} is already registered")
-        self._formats[fmt.name] = fmt
-        return fmt
-
-    def __getitem__(self, name: str) -> Format:
-        try:
-            return self._formats[name]
-        except KeyError:
-            raise ExportError(
-                f"unknown output format {name!r} (expected one of {', '.join(self.names())})"
-            ) from None
-
-    def __contains__(self, name: object) -> bool:
-        return name in self._formats
-
-    def __iter__(self) -> Iterator[Format]:
-        return iter(self._formats.values())
-
-    def names(self) -> list[str]:
-        return list(self._formats)
+        super().__init__(
+            "output format",
+            group="perfscore.exporters",
+            check=_check_format,
+            key=_format_name,
+            make=_make_format,
+            unknown=_unknown_format,
+        )
 
     def for_path(self, path: str | os.PathLike[str]) -> Format | None:
         """The format a file name asks for, by its (longest matching) extension."""
         name = Path(path).name.lower()
         best: tuple[int, Format] | None = None
-        for fmt in self._formats.values():
+        for fmt in self:
             for ext in fmt.extensions:
                 if name.endswith(ext) and (best is None or len(ext) > best[0]):
                     best = (len(ext), fmt)

@@ -135,7 +135,7 @@ def report_to_xlsx(report: Report, options: ExportOptions) -> bytes:
             if rule is not None and rule.kind == "group":
                 d.cell(row, 1).font = bold
         for f in s.findings:
-            if f.kind != "check":
+            if f.kind not in ("check", "review"):
                 continue
             d.append(
                 [

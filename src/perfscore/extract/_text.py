@@ -7,41 +7,47 @@ string of *paragraphs* separated by ``"\\n"``:
 
 * every character is NFKC-normalised (``３４１５．６２`` → ``3415.62``, ``，`` → ``,``,
   ``（`` → ``(``, ``％`` → ``%``);
+* a run of spaces becomes one space (a tab stays a tab: it may separate table cells), so no
+  pattern ever sees more than one blank in a row, however many the report holds;
+* the OCR misreading ``万兀`` (for ``万元``) is repaired;
 * blank lines and page-number lines (``- 3 -``, ``第 3 页``, ``3/10``, a bare ``3``) are dropped;
 * with ``reflow`` (text from PDFs), a line is joined to the next one unless it ends a sentence
   (``。!?``), is clearly shorter than a full line, or the next line starts a heading or list item
   (``一、``, ``(二)``, ``(3)``, ``任务 1``, ``1、``).  Lines are joined without a space (Chinese),
   so a number cut across a line or page break is whole again.
 
-Each character of the result remembers where it came from, so a match can be reported at its
-line and column in the *original* file.
+Each character of the result remembers where it came from (one 64-bit integer per character),
+so a match can be reported at its line and column in the *original* file.
 """
 
 from __future__ import annotations
 
 import re
 import unicodedata
+from array import array
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 __all__ = ["NormalText", "Span", "normalise"]
 
-Origin = tuple[int, int]  # (line index, column index), both 0-based
+_NONE = -1
+_SHIFT = 32
 
 _PAGE_NUMBER = re.compile(
-    r"^(?:[-—–_·~ ]*\d{1,4}[-—–_·~ ]*"
-    r"|第\s*\d{1,4}\s*页(?:\s*[,/]?\s*共\s*\d{1,4}\s*页)?"
-    r"|\d{1,4}\s*/\s*\d{1,4})$"
+    r"^(?:[-—–_·~ ]{0,8}\d{1,4}[-—–_·~ ]{0,8}"
+    r"|第 ?\d{1,4} ?页(?: ?[,/]? ?共 ?\d{1,4} ?页)?"
+    r"|\d{1,4} ?/ ?\d{1,4})$"
 )
 _MARKER = re.compile(
-    r"^(?:[一二三四五六七八九十]+、"
-    r"|\(\s*[一二三四五六七八九十0-9]+\s*\)"
-    r"|任务\s*(?:[0-9]+|[一二三四五六七八九十]+)"
+    r"(?:[一二三四五六七八九十]{1,3}、"
+    r"|\( ?[一二三四五六七八九十0-9]{1,3} ?\)"
+    r"|任务 ?(?:[0-9]{1,3}|[一二三四五六七八九十]{1,3})"
     r"|[0-9]{1,2}[、.](?![0-9])"
     r"|附件)"
 )
 _SENTENCE_END = "。!?"
 _SHORT = 0.8  # a line narrower than this share of a full line ends its paragraph
+_REPAIRS = {"万兀": "万元"}  # OCR misreadings that can only mean one thing (same length)
 
 
 @dataclass(frozen=True)
@@ -68,24 +74,35 @@ class Span:
 
 @dataclass(frozen=True)
 class NormalText:
-    """Normalised paragraphs (``"\\n"``-separated) with each character's original position."""
+    """Normalised paragraphs (``"\\n"``-separated) with each character's original position.
+
+    ``origin[i]`` is ``line << 32 | column`` of ``text[i]`` in the original (0-based), or -1
+    for a character that has none (the paragraph separators).
+    """
 
     text: str
-    origin: tuple[Origin | None, ...]
+    origin: array[int]
     lines: tuple[str, ...]
     paragraphs: tuple[tuple[int, int], ...]
 
     def span(self, start: int, end: int) -> Span | None:
         """The original span of ``text[start:end]``; None when it holds no original character."""
-        origins: list[Origin] = []
+        origins: list[int] = []
         for o in self.origin[start:end]:
-            if o is not None and (not origins or origins[-1] != o):
+            if o != _NONE and (not origins or origins[-1] != o):
                 origins.append(o)
         if not origins:
             return None
+        mask = (1 << _SHIFT) - 1
+        chars = "".join(self.lines[o >> _SHIFT][o & mask] for o in origins)
         first, last = origins[0], origins[-1]
-        chars = "".join(self.lines[line][col] for line, col in origins)
-        return Span(first[0] + 1, first[1] + 1, last[0] + 1, last[1] + 2, chars)
+        return Span(
+            (first >> _SHIFT) + 1,
+            (first & mask) + 1,
+            (last >> _SHIFT) + 1,
+            (last & mask) + 2,
+            chars,
+        )
 
     def original(self, start: int, end: int) -> str:
         """The original characters behind ``text[start:end]`` (line breaks left out)."""
@@ -93,84 +110,124 @@ class NormalText:
         return span.text if span else ""
 
 
-def _width(chars: Sequence[tuple[str, Origin]]) -> int:
-    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c, _ in chars)
+@dataclass
+class _Line:
+    """One original line, normalised: its text and each character's origin."""
+
+    text: str
+    origin: array[int]
 
 
-def _normal_line(index: int, line: str) -> list[tuple[str, Origin]]:
-    out: list[tuple[str, Origin]] = []
+def _width(text: str) -> int:
+    if text.isascii():
+        return len(text)
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+
+
+# a blank run, or a blank other than a plain space: the line needs the slow path
+_PLAIN = re.compile(r"\s{2,}|[^\S ]")
+
+
+def _normal_line(index: int, line: str) -> _Line:
+    base = index << _SHIFT
+    if unicodedata.is_normalized("NFKC", line) and not _PLAIN.search(line):
+        text = line.strip()  # the usual line: nothing to fold, no blank run
+        lead = len(line) - len(line.lstrip())
+        for wrong, right in _REPAIRS.items():
+            text = text.replace(wrong, right)
+        return _Line(text, array("q", range(base + lead, base + lead + len(text))))
+    chars: list[str] = []
+    origin = array("q")
+    blank = False  # the last character kept is a collapsed blank
     for col, ch in enumerate(line):
-        for norm in unicodedata.normalize("NFKC", ch):
-            if norm in "\r\n\x0c":
+        norm = ch if ch.isascii() else unicodedata.normalize("NFKC", ch)
+        for c in norm:
+            if c in "\r\n\x0c":
                 continue
-            out.append((norm, (index, col)))
-    while out and out[0][0].isspace():
-        out.pop(0)
-    while out and out[-1][0].isspace():
-        out.pop()
-    return out
+            if c.isspace():
+                if blank:
+                    if c == "\t":
+                        chars[-1] = "\t"
+                    continue
+                c = "\t" if c == "\t" else " "
+                blank = True
+            else:
+                blank = False
+            chars.append(c)
+            origin.append(base + col)
+    text = "".join(chars)
+    start, end = 0, len(text)
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    text = text[start:end]
+    for wrong, right in _REPAIRS.items():
+        text = text.replace(wrong, right)
+    return _Line(text, origin[start:end])
 
 
 def _latin(ch: str) -> bool:
     return ch.isascii() and ch.isalpha()
 
 
-def _text(chars: Sequence[tuple[str, Origin]]) -> str:
-    return "".join(c for c, _ in chars)
-
-
 def normalise(lines: Sequence[str], *, reflow: bool = True) -> NormalText:
     """Normalise ``lines`` (the original report, one entry per line) into paragraphs."""
-    content: list[list[tuple[str, Origin]]] = []
+    content: list[_Line] = []
     for index, raw in enumerate(lines):
-        chars = _normal_line(index, raw)
-        if not chars:
+        line = _normal_line(index, raw)
+        if not line.text:
             continue
-        if reflow and _PAGE_NUMBER.match(_text(chars)):
-            previous = _text(content[-1]) if content else ""
+        if reflow and len(line.text) <= 40 and _PAGE_NUMBER.match(line.text):
+            previous = content[-1].text if content else ""
             # A bare number right after "3415." or "3,435," is the tail of a cut number.
-            if not (previous.endswith((".", ",")) and _text(chars).strip().isdigit()):
+            if not (previous.endswith((".", ",")) and line.text.strip().isdigit()):
                 continue
-        content.append(chars)
+        content.append(line)
 
-    paragraphs: list[list[tuple[str, Origin]]] = []
+    paragraphs: list[list[_Line]] = []
     if reflow and content:
-        widths = sorted(_width(c) for c in content)
+        line_widths = [_width(c.text) for c in content]
+        widths = sorted(line_widths)
         full = widths[min(len(widths) - 1, (len(widths) * 3) // 4)]
-        current: list[tuple[str, Origin]] = []
-        for i, chars in enumerate(content):
-            if current and _MARKER.match(_text(chars)):
+        current: list[_Line] = []
+        for i, line in enumerate(content):
+            if current and _MARKER.match(line.text):
                 paragraphs.append(current)
                 current = []
-            if current and _latin(current[-1][0]) and _latin(chars[0][0]):
-                current.append((" ", current[-1][1]))
-            current.extend(chars)
+            if current and _latin(current[-1].text[-1]) and _latin(line.text[0]):
+                tail = current[-1]
+                current[-1] = _Line(tail.text + " ", tail.origin + tail.origin[-1:])
+            current.append(line)
             last = i == len(content) - 1
             cut_number = (
-                not last and chars[-1][0] in "0123456789.," and content[i + 1][0][0].isdigit()
+                not last and line.text[-1] in "0123456789.," and content[i + 1].text[0].isdigit()
             )
             if cut_number:
                 continue
-            short = _width(chars) < _SHORT * full and not _text(chars).isdigit()
-            if last or chars[-1][0] in _SENTENCE_END or short:
+            short = line_widths[i] < _SHORT * full and not line.text.isdigit()
+            if last or line.text[-1] in _SENTENCE_END or short:
                 paragraphs.append(current)
                 current = []
         if current:
             paragraphs.append(current)
     else:
-        paragraphs = content
+        paragraphs = [[c] for c in content]
 
     text_parts: list[str] = []
-    origin: list[Origin | None] = []
+    origin = array("q")
     bounds: list[tuple[int, int]] = []
     offset = 0
     for n, para in enumerate(paragraphs):
         if n:
             text_parts.append("\n")
-            origin.append(None)
+            origin.append(_NONE)
             offset += 1
-        bounds.append((offset, offset + len(para)))
-        text_parts.append(_text(para))
-        origin.extend(o for _, o in para)
-        offset += len(para)
-    return NormalText("".join(text_parts), tuple(origin), tuple(lines), tuple(bounds))
+        length = 0
+        for piece in para:
+            text_parts.append(piece.text)
+            origin.extend(piece.origin)
+            length += len(piece.text)
+        bounds.append((offset, offset + length))
+        offset += length
+    return NormalText("".join(text_parts), origin, tuple(lines), tuple(bounds))

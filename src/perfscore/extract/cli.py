@@ -11,7 +11,8 @@ Wiring (in ``perfscore.cli``)::
     if args.command == "extract":
         return extract_cli.run(args, out, err)
 
-Exit status: 0 done; 2 the template cannot be loaded; 3 a report cannot be read, or (with
+Exit status: 0 done; 2 the template cannot be loaded; 3 a report cannot be read (the others
+are still extracted and written; the unreadable one is a record with ``errors``), or (with
 ``--strict``) a required figure was not found.
 """
 
@@ -21,8 +22,9 @@ import argparse
 from pathlib import Path
 from typing import Any, TextIO
 
-from perfscore.errors import DataError, PerfscoreError, RuleSetError
-from perfscore.extract.engine import extract_folder, extract_report
+from perfscore.errors import RuleSetError
+from perfscore.export._common import write_atomic
+from perfscore.extract.engine import extract_folder, extract_one
 from perfscore.extract.result import ExtractResult, dump_subjects
 from perfscore.extract.template import BUILTIN_TEMPLATES, load_template
 
@@ -65,10 +67,7 @@ def _write(text: str, output: str | None, stdout: TextIO) -> None:
     if output is None:
         stdout.write(text)
         return
-    path = Path(output)
-    tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_text(text, encoding="utf-8")
-    tmp.replace(path)
+    write_atomic(output, text.encode("utf-8"))  # mkstemp beside the target, then rename
 
 
 def run(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
@@ -80,31 +79,37 @@ def run(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
             stderr.write(f"{problem}\n")
         return EXIT_TEMPLATE
     results: list[ExtractResult] = []
-    try:
-        for report in args.reports:
-            if Path(report).is_dir():
-                found = extract_folder(report, template)
-                if not found:
-                    stderr.write(f"perfscore: {report}: no reports (.txt, .docx, .pdf) in folder\n")
-                results.extend(found)
-            else:
-                results.append(extract_report(report, template))
-    except DataError as e:
-        for problem in e.problems:
-            stderr.write(f"{problem}\n")
-        return EXIT_DATA
-    except PerfscoreError as e:
-        stderr.write(f"perfscore: {e}\n")
-        return EXIT_DATA
-    if not results:
-        return EXIT_DATA
+    failed = False
+    for report in args.reports:
+        try:
+            is_dir = Path(report).is_dir()
+            found = extract_folder(report, template) if is_dir else [extract_one(report, template)]
+        except OSError as e:  # a folder that cannot be listed
+            stderr.write(f"{report}: cannot read folder: {e.strerror or e}\n")
+            failed = True
+            continue
+        if is_dir and not found:
+            stderr.write(f"perfscore: {report}: no reports (.txt, .docx, .pdf) in folder\n")
+            failed = True
+        results.extend(found)
     missing = False
     for result in results:
+        for error in result.errors:
+            stderr.write(f"{result.source}: {error}\n")
+            failed = True
         for warning in result.warnings:
             stderr.write(f"{result.source}: warning: {warning}\n")
             missing = missing or "not found" in warning
+    if not results:
+        return EXIT_DATA
     subjects = [r.to_subject(include_checks=not args.no_checks) for r in results]
-    _write(dump_subjects(subjects, args.format), args.output, stdout)
+    try:
+        _write(dump_subjects(subjects, args.format), args.output, stdout)
+    except OSError as e:
+        stderr.write(f"perfscore: cannot write {args.output}: {e.strerror or e}\n")
+        return EXIT_DATA
+    if failed:
+        return EXIT_DATA
     if args.strict and missing:
         stderr.write("perfscore: some required figures were not found (see the warnings)\n")
         return EXIT_DATA

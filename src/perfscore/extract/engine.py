@@ -10,8 +10,15 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from perfscore.errors import DataError
 from perfscore.extract._numbers import parse_number, tidy
-from perfscore.extract._read import REPORT_SUFFIXES, ReportSource, read_report
+from perfscore.extract._read import (
+    LIMITS,
+    REPORT_SUFFIXES,
+    ReadLimits,
+    ReportSource,
+    read_report,
+)
 from perfscore.extract._text import NormalText, Span, normalise
 from perfscore.extract.result import ExtractResult
 from perfscore.extract.template import FieldSpec, Template, load_template
@@ -19,12 +26,14 @@ from perfscore.extract.template import FieldSpec, Template, load_template
 __all__ = [
     "extract_folder",
     "extract_lines",
+    "extract_one",
     "extract_report",
     "subjects_from_reports",
 ]
 
 TemplateArg = Template | str | os.PathLike[str]
 _DEFAULT_TEMPLATE = "cn-dept-self-eval"
+MAX_MATCHES = 1000  # a count or list field keeps at most this many matches
 
 
 @dataclass(frozen=True)
@@ -51,6 +60,7 @@ class _Extraction:
         self.template = template
         self.warnings: list[str] = []
         self.levels = [self._level(a, b) for a, b in text.paragraphs]
+        self.heading_paras = [i for i, level in enumerate(self.levels) if level is not None]
         self.sections: dict[str, _Section] = {}
         self._locate_sections()
 
@@ -86,7 +96,8 @@ class _Extraction:
         self, level: int, patterns: Sequence[re.Pattern[str]], lo: int, hi: int
     ) -> _Section | None:
         paras = self.t.paragraphs
-        for i, (a, b) in enumerate(paras):
+        for i in self.heading_paras:
+            a, b = paras[i]
             if a < lo or b > hi or self.levels[i] != level:
                 continue
             if not any(p.search(self.t.text[a:b]) for p in patterns):
@@ -158,10 +169,13 @@ class _Extraction:
                 return None
             _, _, frac = base.raw.partition(".")
             return _Found(len(frac), base.spans)
+        if spec.find == "match":
+            hit = self._match(spec, lo, hi) if found else None
+            if hit is None and spec.anywhere and spec.sections:  # sections help, never gate
+                hit = self._match(spec, 0, len(self.t.text))
+            return hit
         if not found:
             return None
-        if spec.find == "match":
-            return self._match(spec, lo, hi)
         if spec.find in ("count", "matches"):
             return self._count(spec, lo, hi)
         return self._blocks(spec, lo, hi)
@@ -221,6 +235,12 @@ class _Extraction:
         hits: dict[int, tuple[int, int, str, tuple[int, int]]] = {}
         for pattern in spec.patterns:
             for m in pattern.finditer(self.t.text, lo, hi):
+                if len(hits) >= MAX_MATCHES:
+                    self.warnings.append(
+                        f"{spec.name}: more than {MAX_MATCHES} matches; only the first "
+                        f"{MAX_MATCHES} are kept"
+                    )
+                    break
                 if m.start() in hits or m.end() == m.start():
                     continue
                 core = m.span("value") if "value" in pattern.groupindex else m.span()
@@ -251,7 +271,7 @@ class _Extraction:
     def _blocks(self, spec: FieldSpec, lo: int, hi: int) -> _Found:
         assert spec.split is not None
         starts = [m.start() for m in spec.split.finditer(self.t.text, lo, hi)]
-        blocks = [(a, b) for a, b in zip(starts, [*starts[1:], hi], strict=True)]
+        blocks = list(zip(starts, [*starts[1:], hi], strict=False))  # no item: no block
         if spec.where is not None:
             where = spec.where
             blocks = [(a, b) for a, b in blocks if where.search(self.t.text, a, b)]
@@ -346,29 +366,55 @@ def extract_report(
     template: TemplateArg = _DEFAULT_TEMPLATE,
     *,
     subject_id: str | None = None,
+    limits: ReadLimits = LIMITS,
 ) -> ExtractResult:
     """Read a report (.txt, .docx, .pdf) and extract the template's fields from it.
 
-    Raises :class:`~perfscore.errors.DataError` when the file cannot be read and
-    :class:`~perfscore.extract.TemplateError` when the template cannot be loaded; a figure that
-    is not found is a warning in the result, never an exception.
+    Raises :class:`~perfscore.errors.DataError` when the file cannot be read or is over one of
+    the reading ``limits``, and :class:`~perfscore.extract.TemplateError` when the template
+    cannot be loaded; a figure that is not found is a warning in the result, never an exception.
     """
-    report: ReportSource = read_report(path)
+    report: ReportSource = read_report(path, limits)
     result = extract_lines(
         report.lines, template, source=report.path, reflow=report.reflow, subject_id=subject_id
     )
     return result.with_kind(report.kind)
 
 
-def extract_folder(
-    folder: str | os.PathLike[str], template: TemplateArg = _DEFAULT_TEMPLATE
-) -> list[ExtractResult]:
-    """Extract every report (.txt, .text, .docx, .pdf) in ``folder``, in name order."""
-    tpl = template if isinstance(template, Template) else load_template(template)
-    paths = sorted(
+def extract_one(
+    path: str | os.PathLike[str], template: Template, *, limits: ReadLimits = LIMITS
+) -> ExtractResult:
+    """Like :func:`extract_report`, for batches: a report that cannot be read (or is over
+    budget) comes back as a result with ``errors`` instead of raising, so the rest goes on."""
+    name = os.fspath(path)
+    try:
+        return extract_report(name, template, limits=limits)
+    except DataError as exc:
+        messages = tuple(p.message for p in exc.problems) or (str(exc),)
+    except Exception as exc:  # one report must never take a batch down
+        messages = (f"extraction failed ({type(exc).__name__}: {exc})",)
+    return ExtractResult.failed(_subject_id(name), name, template.id, messages)
+
+
+def _report_paths(folder: str | os.PathLike[str]) -> list[Path]:
+    return sorted(
         p for p in Path(folder).iterdir() if p.is_file() and p.suffix.lower() in REPORT_SUFFIXES
     )
-    return [extract_report(p, tpl) for p in paths]
+
+
+def extract_folder(
+    folder: str | os.PathLike[str],
+    template: TemplateArg = _DEFAULT_TEMPLATE,
+    *,
+    limits: ReadLimits = LIMITS,
+) -> list[ExtractResult]:
+    """Extract every report (.txt, .text, .docx, .pdf) in ``folder``, in name order.
+
+    A report that cannot be read is a result with ``errors`` (and no values); the others are
+    extracted as usual.
+    """
+    tpl = template if isinstance(template, Template) else load_template(template)
+    return [extract_one(p, tpl, limits=limits) for p in _report_paths(folder)]
 
 
 def subjects_from_reports(
@@ -377,12 +423,16 @@ def subjects_from_reports(
     *,
     include_checks: bool = True,
 ) -> list[dict[str, Any]]:
-    """Subject records (for ``RuleSet.evaluate``) from report files or folders of reports."""
+    """Subject records (for ``RuleSet.evaluate``) from report files or folders of reports.
+
+    A report that cannot be read becomes a record without values that carries ``errors``: the
+    rule set then reports its inputs as missing, and the other reports are scored as usual.
+    """
     tpl = template if isinstance(template, Template) else load_template(template)
     results: list[ExtractResult] = []
     for path in paths:
         if Path(path).is_dir():
             results.extend(extract_folder(path, tpl))
         else:
-            results.append(extract_report(path, tpl))
+            results.append(extract_one(path, tpl))
     return [r.to_subject(include_checks=include_checks) for r in results]

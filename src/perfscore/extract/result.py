@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 import yaml
@@ -28,7 +29,8 @@ class ExtractResult:
       report (1-based; ``end_column`` is one past the last character), plus ``matches`` when a
       count or list found several places;
     * ``sections`` — the headings found, located the same way;
-    * ``warnings`` — figures not found, units that could not be converted, ...
+    * ``warnings`` — figures not found, units that could not be converted, ...;
+    * ``errors`` — why the report could not be read at all (then everything else is empty).
     """
 
     id: str
@@ -43,9 +45,20 @@ class ExtractResult:
     sections: dict[str, dict[str, Any]]
     warnings: tuple[str, ...]
     kind: str = field(default="text")
+    errors: tuple[str, ...] = ()
 
     def with_kind(self, kind: str) -> ExtractResult:
         return replace(self, kind=kind)
+
+    @classmethod
+    def failed(cls, id: str, source: str, template: str, errors: tuple[str, ...]) -> ExtractResult:
+        """The result for a report that could not be read: no values, the reasons in ``errors``."""
+        kind = Path(source).suffix.lower().lstrip(".") or "text"
+        return cls(
+            id=id, source=source, template=template, values={}, checks={}, facts={}, meta={},
+            qualifiers={}, provenance={}, sections={}, warnings=(),
+            kind="text" if kind in ("txt", "text") else kind, errors=errors,
+        )  # fmt: skip
 
     @property
     def name(self) -> str | None:
@@ -83,6 +96,8 @@ class ExtractResult:
         subject["sections"] = {k: dict(v) for k, v in self.sections.items()}
         if self.warnings:
             subject["warnings"] = list(self.warnings)
+        if self.errors:
+            subject["errors"] = list(self.errors)
         return subject
 
 

@@ -19,10 +19,12 @@ from typing import Any
 
 from perfscore._yaml import Document, load_yaml_file
 from perfscore.errors import Problem, RuleSetError, did_you_mean
+from perfscore.registry import PluginError, Registry, check_slug
 
 __all__ = [
     "BUILTIN_TEMPLATES",
     "FIND_KINDS",
+    "TEMPLATES",
     "FieldSpec",
     "SectionSpec",
     "Template",
@@ -32,7 +34,22 @@ __all__ = [
 ]
 
 TEMPLATES_DIR = Path(__file__).with_name("templates")
-BUILTIN_TEMPLATES = ("cn-dept-self-eval", "cn-npc-office")
+
+
+def _check_template(name: str, path: Path) -> None:
+    check_slug(name)
+    if not isinstance(path, os.PathLike) or not os.fspath(path).endswith(".yaml"):
+        raise PluginError(name, "an extraction template entry point is the path of a .yaml file")
+
+
+#: Extraction templates by name: the built-in ones, and those plugins add (entry point group
+#: ``perfscore.templates``, each naming a :class:`~pathlib.Path` to a template file).
+TEMPLATES: Registry[Path] = Registry(
+    "extraction template", group="perfscore.templates", check=_check_template
+)
+for _stem in ("cn-dept-self-eval", "cn-npc-office"):
+    TEMPLATES.add(TEMPLATES_DIR / f"{_stem}.yaml", name=_stem)
+BUILTIN_TEMPLATES = tuple(TEMPLATES.keys())
 
 FIND_KINDS = ("match", "count", "blocks", "exists", "length", "matches", "decimals")
 TYPES = ("number", "percent", "integer", "text", "boolean")
@@ -78,6 +95,7 @@ _FIELD_KEYS = (
     "distinct",
     "of",
     "context",
+    "anywhere",
     "description",
 )
 
@@ -126,6 +144,7 @@ class FieldSpec:
     distinct: bool = False
     of: str | None = None
     context: tuple[int, int] = (0, 0)
+    anywhere: bool = False
 
 
 @dataclass(frozen=True)
@@ -150,9 +169,7 @@ class Template:
 def builtin_template_path(name: str) -> Path | None:
     """Path of a template shipped with perfscore (``cn-dept-self-eval``), else None."""
     stem = name[:-5] if name.endswith(".yaml") else name
-    if stem in BUILTIN_TEMPLATES:
-        return TEMPLATES_DIR / f"{stem}.yaml"
-    return None
+    return TEMPLATES.get(stem)
 
 
 def _resolve(name: str | os.PathLike[str], base: Path | None = None) -> Path:
@@ -515,6 +532,12 @@ def load_template(name: str | os.PathLike[str]) -> Template:
         if not isinstance(required, bool):
             check.add(doc, (*path_, "required"), "required must be true or false")
             required = False
+        anywhere = raw.get(
+            "anywhere", find == "match" and ftype in ("number", "percent", "integer")
+        )
+        if not isinstance(anywhere, bool):
+            check.add(doc, (*path_, "anywhere"), "anywhere must be true or false")
+            anywhere = False
         distinct = raw.get("distinct", False)
         if not isinstance(distinct, bool):
             check.add(doc, (*path_, "distinct"), "distinct must be true or false")
@@ -535,6 +558,7 @@ def load_template(name: str | os.PathLike[str]) -> Template:
             distinct=distinct,
             of=of if isinstance(of, str) else None,
             context=context,
+            anywhere=anywhere,
         )
 
     if check.problems:

@@ -1,0 +1,319 @@
+"""One shape for every extension point: functions, scorers, aggregators, output formats and
+extraction templates are each a :class:`Registry` instance.
+
+Modelled on Cloud Custodian's ``PluginRegistry``:
+
+* an object is registered under a unique name, directly (:meth:`Registry.add`) or by decorator
+  (:meth:`Registry.register`); a second object under a taken name is refused unless the caller
+  says ``replace=True``; ``aliases`` are further names for the same object;
+* each registry checks what it is given (its ``check``) and refuses a bad object with a
+  :class:`PluginError` naming it and the problem, when it registers rather than when it is used;
+* third parties add objects through package entry points (``perfscore.<kind>s`` groups), loaded
+  by :meth:`Registry.load_entry_points`.  One plugin that cannot be imported — it raises, or even
+  calls ``sys.exit`` — is recorded as a :class:`PluginFailure` and left out; the rest still load;
+* an unknown name is an error that names the registry and suggests the closest known name.
+
+This module sits at the bottom of the import graph (it imports only :mod:`perfscore.errors`), so
+every layer can own its registry without importing the layers above it.
+"""
+
+from __future__ import annotations
+
+import inspect
+import re
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from importlib import metadata
+from typing import Any, Generic, TypeVar
+
+from .errors import PerfscoreError, did_you_mean
+
+__all__ = [
+    "PluginError",
+    "PluginFailure",
+    "Registry",
+    "UnknownNameError",
+    "check_arity",
+    "check_identifier",
+    "check_slug",
+]
+
+T = TypeVar("T")
+F = TypeVar("F")
+
+_IDENT_ERROR = "a plugin name is an ASCII identifier (letters, digits, _; starting with a letter)"
+_SLUG = re.compile(r"[a-z][a-z0-9]*(?:[-_][a-z0-9]+)*\Z")
+
+
+class PluginError(PerfscoreError):
+    """Something was refused when it registered (a plugin, or a built-in registered twice)."""
+
+    def __init__(self, plugin: str, problem: str) -> None:
+        self.plugin = plugin
+        self.problem = problem
+        super().__init__(f"plugin {plugin!r}: {problem}")
+
+
+class UnknownNameError(PerfscoreError, LookupError):
+    """A name that no object in the registry answers to."""
+
+    def __init__(self, kind: str, name: str, known: Sequence[str]) -> None:
+        self.kind = kind
+        self.name = name
+        self.known = tuple(known)
+        self.suggestion = did_you_mean(name, known)
+        hint = f"did you mean {self.suggestion!r}? " if self.suggestion else ""
+        super().__init__(f"unknown {kind} {name!r} ({hint}known: {', '.join(known) or 'none'})")
+
+
+@dataclass(frozen=True)
+class PluginFailure:
+    """An entry point that was left out, and why (shown to the user, never raised)."""
+
+    group: str
+    name: str
+    value: str
+    reason: str
+
+    def __str__(self) -> str:
+        return f"plugin {self.name!r} ({self.group} = {self.value}) is disabled: {self.reason}"
+
+
+def check_identifier(name: str) -> None:
+    """The name rule for plugins: an ASCII identifier starting with a letter."""
+    if not (
+        isinstance(name, str)
+        and name[:1].isascii()
+        and name[:1].isalpha()
+        and name.isascii()
+        and name.isidentifier()
+    ):
+        raise PluginError(str(name), _IDENT_ERROR)
+
+
+def check_slug(name: str) -> None:
+    """The name rule for file-like names (templates): lower-case words joined by ``-``/``_``."""
+    if not (isinstance(name, str) and _SLUG.match(name)):
+        raise PluginError(str(name), "a name is lower-case ASCII words joined by '-' or '_'")
+
+
+def check_arity(name: str, fn: object, n: int, shape: str) -> None:
+    """Refuse a callable that cannot be called with ``n`` positional arguments."""
+    if not callable(fn):
+        raise PluginError(name, f"{shape} is not callable")
+    try:
+        params = inspect.signature(fn).parameters.values()
+    except (TypeError, ValueError):
+        return
+    positional = [p for p in params if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
+    varargs = any(p.kind == p.VAR_POSITIONAL for p in params)
+    required = [p for p in positional if p.default is p.empty]
+    if len(required) > n or (len(positional) < n and not varargs):
+        raise PluginError(name, f"must be callable as {shape}")
+
+
+class Registry(Generic[T]):
+    """Named objects of one kind, filled by decorator, direct call or entry points.
+
+    ``kind`` names the registry in messages ("scorer", "output format"); ``group`` is the entry
+    point group third parties use; ``check(name, obj)`` vets an object (raise
+    :class:`PluginError`); ``key(obj)`` is the name an object declares for itself, which must
+    match the name it is registered under; ``make(name, obj, **meta)`` builds the registered
+    object from what a decorator decorates (e.g. a function plus its arity); ``unknown(kind,
+    name, known)`` makes the exception for a name not found.
+    """
+
+    def __init__(
+        self,
+        kind: str,
+        *,
+        group: str | None = None,
+        check: Callable[[str, T], None] | None = None,
+        key: Callable[[T], str] | None = None,
+        make: Callable[..., T] | None = None,
+        unknown: Callable[[str, str, Sequence[str]], Exception] = UnknownNameError,
+    ) -> None:
+        self.kind = kind
+        self.group = group
+        self._check = check
+        self._key = key
+        self._make = make
+        self._unknown = unknown
+        self._objects: dict[str, T] = {}
+        self._aliases: dict[str, str] = {}
+        self._frozen = False
+        self.failures: list[PluginFailure] = []
+
+    # -- registration ---------------------------------------------------------------------
+
+    def add(
+        self,
+        obj: T,
+        /,
+        *,
+        name: str | None = None,
+        aliases: Iterable[str] = (),
+        replace: bool = False,
+    ) -> T:
+        """Register ``obj`` under ``name`` (by default the name it declares) and ``aliases``."""
+        declared = self._declared_name(obj)
+        if name is None:
+            if declared is None:
+                raise PluginError(repr(obj), f"a {self.kind} is registered under a name")
+            name = declared
+        if self._frozen:
+            raise PluginError(
+                name,
+                f"cannot add {self.kind} {name!r}: this registry is shared and read-only; "
+                "add to a copy() instead",
+            )
+        if self._check is not None:
+            self._check(name, obj)
+        if self._key is not None and declared != name:
+            raise PluginError(name, f"registered as {name!r} but declares the name {declared!r}")
+        aliases = tuple(aliases)
+        for n in (name, *aliases):
+            if not replace and (n in self._objects or n in self._aliases):
+                raise PluginError(n, f"a {self.kind} named {n!r} is already registered")
+        self._objects[name] = obj
+        self._aliases = {a: t for a, t in self._aliases.items() if a != name}
+        for alias in aliases:
+            self._aliases[alias] = name
+        return obj
+
+    def _declared_name(self, obj: T) -> str | None:
+        if self._key is None:
+            return None
+        try:
+            return self._key(obj)
+        except AttributeError:
+            return None
+
+    def register(
+        self,
+        name: str | None = None,
+        /,
+        *,
+        aliases: Iterable[str] = (),
+        replace: bool = False,
+        **meta: Any,
+    ) -> Callable[[F], F]:
+        """Decorator: ``@registry.register("name")``; returns what it decorates unchanged.
+
+        Registries that build their objects (functions, output formats) take the object's
+        metadata as keywords, e.g. ``@functions.register("growth", min_args=1, max_args=1)``.
+        """
+
+        def deco(target: F) -> F:
+            if self._make is not None:
+                obj = self._make(name, target, **meta)
+            elif meta:
+                raise TypeError(f"{self.kind} registration takes no {', '.join(meta)}")
+            else:
+                obj = target  # type: ignore[assignment]  # F is T when nothing is built
+            self.add(obj, name=name if self._make is None else None, aliases=aliases,
+                     replace=replace)  # fmt: skip
+            return target
+
+        return deco
+
+    def unregister(self, name: str) -> None:
+        """Remove a name (and its aliases); unknown names are ignored."""
+        if self._frozen:
+            raise PluginError(name, f"cannot remove {self.kind} {name!r}: the registry is shared")
+        self._objects.pop(name, None)
+        self._aliases = {a: t for a, t in self._aliases.items() if t != name}
+
+    def freeze(self) -> None:
+        """Make the registry read-only (a shared default); extend a :meth:`copy` instead."""
+        self._frozen = True
+
+    def copy(self) -> Registry[T]:
+        """A writable copy with the same objects and rules."""
+        other = type(self).__new__(type(self))
+        other.__dict__.update(self.__dict__)
+        other._objects = dict(self._objects)
+        other._aliases = dict(self._aliases)
+        other._frozen = False
+        other.failures = []
+        return other
+
+    # -- lookup -----------------------------------------------------------------------------
+
+    def get(self, name: str) -> T | None:
+        obj = self._objects.get(name)
+        if obj is None and name in self._aliases:
+            return self._objects.get(self._aliases[name])
+        return obj
+
+    def __getitem__(self, name: str) -> T:
+        obj = self.get(name)
+        if obj is None:
+            raise self._unknown(self.kind, name, self.keys())
+        return obj
+
+    def __contains__(self, name: object) -> bool:
+        return name in self._objects or name in self._aliases
+
+    def __iter__(self) -> Iterator[T]:
+        """The registered objects, in registration order."""
+        return iter(list(self._objects.values()))
+
+    def __len__(self) -> int:
+        return len(self._objects)
+
+    def keys(self) -> list[str]:
+        """The registered names (not aliases), in registration order."""
+        return list(self._objects)
+
+    def names(self) -> frozenset[str]:
+        """Every name the registry answers to, aliases included."""
+        return frozenset(self._objects) | frozenset(self._aliases)
+
+    def items(self) -> list[tuple[str, T]]:
+        return list(self._objects.items())
+
+    def __repr__(self) -> str:
+        return f"<Registry {self.kind}: {', '.join(self._objects)}>"
+
+    # -- entry points -----------------------------------------------------------------------
+
+    def load_entry_points(self) -> list[str]:
+        """Register every object of this registry's entry point group; ``group:name`` each.
+
+        A plugin that cannot be imported, or whose object is refused, is recorded in
+        :attr:`failures` and left out; the others still load.
+        """
+        if self.group is None:
+            return []
+        done: list[str] = []
+        for ep in metadata.entry_points().select(group=self.group):
+            failure = self._load_one(ep)
+            if failure is None:
+                done.append(f"{self.group}:{ep.name}")
+            elif failure not in self.failures:
+                self.failures.append(failure)
+        return done
+
+    def _load_one(self, ep: metadata.EntryPoint) -> PluginFailure | None:
+        group = self.group or ""
+        try:
+            obj = ep.load()
+        except KeyboardInterrupt:
+            raise
+        except SystemExit as e:  # sys.exit() while importing must not end perfscore
+            return PluginFailure(
+                group, ep.name, ep.value, f"its import called sys.exit({e.code!r})"
+            )
+        except BaseException as e:  # any import failure disables that plugin only
+            return PluginFailure(
+                group, ep.name, ep.value, f"cannot be imported: {type(e).__name__}: {e}"
+            )
+        if self.get(ep.name) is obj:
+            return None  # loaded before (entry points are loaded again with force=True)
+        try:
+            self.add(obj, name=ep.name)
+        except PerfscoreError as e:
+            problem = e.problem if isinstance(e, PluginError) else str(e)
+            return PluginFailure(group, ep.name, ep.value, f"refused: {problem}")
+        return None

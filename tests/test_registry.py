@@ -1,0 +1,134 @@
+"""The one Registry: decorator and direct registration, aliases, unique names, did-you-mean for
+unknown names, read-only shared defaults; and the five extension points are instances of it."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from perfscore.aggregate import AGGREGATORS
+from perfscore.errors import ExportError, PerfscoreError
+from perfscore.export import EXPORTERS
+from perfscore.extract.template import TEMPLATES, builtin_template_path
+from perfscore.functions import DEFAULT_FUNCTIONS, Function
+from perfscore.plugins import aggregators, plugin_functions, registries, scorer_types
+from perfscore.registry import PluginError, Registry, UnknownNameError, check_identifier
+from perfscore.scorers import SCORERS
+
+
+def _double(x: Decimal) -> Decimal:
+    return x * 2
+
+
+def test_decorator_and_direct_registration_keep_order() -> None:
+    reg: Registry[object] = Registry("widget")
+
+    @reg.register("b")
+    def b() -> None: ...
+
+    reg.add(_double, name="a")
+    assert reg.keys() == ["b", "a"]
+    assert list(reg) == [b, _double]
+    assert reg["a"] is _double and reg.get("b") is b and "a" in reg and len(reg) == 2
+    assert reg.items() == [("b", b), ("a", _double)]
+
+
+def test_aliases_answer_to_the_same_object() -> None:
+    reg: Registry[object] = Registry("widget")
+    reg.add(_double, name="double", aliases=("twice",))
+    assert reg["twice"] is reg["double"] is _double
+    assert reg.names() == {"double", "twice"} and reg.keys() == ["double"]
+    with pytest.raises(PluginError, match="a widget named 'twice' is already registered"):
+        reg.add(abs, name="twice")
+    reg.unregister("double")
+    assert "twice" not in reg and reg.get("double") is None
+
+
+def test_a_taken_name_is_refused_unless_replaced() -> None:
+    reg: Registry[object] = Registry("widget")
+    reg.add(_double, name="x")
+    with pytest.raises(PluginError, match="plugin 'x': a widget named 'x' is already registered"):
+        reg.add(abs, name="x")
+    reg.add(abs, name="x", replace=True)
+    assert reg["x"] is abs
+
+
+def test_unknown_name_names_the_registry_and_suggests() -> None:
+    reg: Registry[object] = Registry("scorer")
+    reg.add(_double, name="threshold")
+    reg.add(abs, name="proportional")
+    with pytest.raises(UnknownNameError) as info:
+        reg["treshold"]
+    assert str(info.value) == (
+        "unknown scorer 'treshold' (did you mean 'threshold'? known: threshold, proportional)"
+    )
+    assert info.value.suggestion == "threshold" and isinstance(info.value, LookupError)
+    assert isinstance(info.value, PerfscoreError)
+
+
+def test_declared_name_must_match_and_check_runs_at_registration() -> None:
+    seen: list[str] = []
+
+    def check(name: str, obj: Function) -> None:
+        seen.append(name)
+        check_identifier(name)
+
+    reg: Registry[Function] = Registry("function", check=check, key=lambda f: f.name)
+    fn = Function("double", _double, 1, 1, "number", "twice")
+    assert reg.add(fn) is fn and seen == ["double"]
+    with pytest.raises(PluginError, match="registered as 'twice' but declares the name 'double'"):
+        reg.add(fn, name="twice")
+    with pytest.raises(PluginError, match="ASCII identifier"):
+        reg.add(Function("两倍", _double, 1, 1, "number", "twice"))
+
+
+def test_building_decorator_passes_metadata_and_returns_the_function() -> None:
+    reg = DEFAULT_FUNCTIONS.copy()
+    out = reg.register("double", min_args=1, max_args=1, doc="twice")(_double)
+    assert out is _double
+    function = reg["double"]
+    assert (function.fn, function.min_args, function.doc) == (_double, 1, "twice")
+    plain: Registry[object] = Registry("widget")
+    with pytest.raises(TypeError, match="takes no colour"):
+        plain.register("w", colour="red")(_double)
+
+
+def test_shared_default_is_read_only_and_copies_are_independent() -> None:
+    with pytest.raises(PluginError, match="read-only"):
+        DEFAULT_FUNCTIONS.add(Function("double", _double, 1, 1, "number", "x"))
+    copy = DEFAULT_FUNCTIONS.copy()
+    copy.add(Function("double", _double, 1, 1, "number", "x"))
+    assert "double" in copy and "double" not in DEFAULT_FUNCTIONS
+    assert type(copy) is type(DEFAULT_FUNCTIONS)
+
+
+def test_the_five_extension_points_are_registries() -> None:
+    for reg in (DEFAULT_FUNCTIONS, SCORERS, AGGREGATORS, EXPORTERS, TEMPLATES):
+        assert isinstance(reg, Registry)
+    assert aggregators is AGGREGATORS
+    assert {r.group for r in registries()} == {
+        "perfscore.functions",
+        "perfscore.scorers",
+        "perfscore.aggregators",
+        "perfscore.exporters",
+        "perfscore.templates",
+    }
+    assert plugin_functions.kind == "function" and scorer_types.kind == "scorer"
+    assert {"threshold", "proportional", "bands"} <= set(SCORERS.keys())
+    assert {"weighted_sum", "mean", "weakest_link", "lookup"} <= set(AGGREGATORS.keys())
+
+
+def test_exporter_registry_keeps_export_error_and_suggests() -> None:
+    with pytest.raises(ExportError, match=r"unknown output format 'jsn' \(did you mean 'json'\?"):
+        EXPORTERS["jsn"]
+
+
+def test_templates_registry_resolves_builtin_names() -> None:
+    path = builtin_template_path("cn-dept-self-eval.yaml")
+    assert path is not None and path.is_file() and path == TEMPLATES["cn-dept-self-eval"]
+    with pytest.raises(PluginError, match=r"path of a \.yaml file"):
+        TEMPLATES.copy().add(Path("x.txt"), name="x")
+    with pytest.raises(PluginError, match="lower-case"):
+        TEMPLATES.copy().add(Path("x.yaml"), name="Bad Name")

@@ -1,0 +1,145 @@
+"""Subject records: key, period and parent (findings 1.1), read from the record's metadata."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from decimal import Decimal
+from importlib import resources
+
+import jsonschema
+from hypothesis import given
+from hypothesis import strategies as st
+
+import perfscore
+from perfscore.subjects import InputSpec, Subject, read_subject
+
+SPECS = {"a": InputSpec("a", "number")}
+
+RS = (
+    'perfscore: 1\nid: fp\ntitle: t\nversion: "1"\n'
+    "inputs: {a: {type: number}}\n"
+    "indicators:\n"
+    "  - {id: x, title: X, weight: 10, value: a, severity: error, scorer: {type: threshold, op: '>=', target: 1}}\n"
+)
+
+
+def read(record: object) -> perfscore.subjects.SubjectData:
+    return read_subject(record, SPECS, index=0, subject_type="department")
+
+
+def test_key_defaults_to_id_and_period_and_parent_are_optional() -> None:
+    d = read({"id": "d1", "values": {"a": 1}})
+    assert d.subject == Subject("d1", None, "department", key="d1")
+    assert d.subject.period is None and d.subject.parent is None and not d.notes
+
+
+def test_key_year_and_parent_are_read_from_the_record() -> None:
+    d = read({"id": "d1-2023", "key": "d1", "year": 2023, "parent": "教育局", "values": {"a": 1}})
+    assert (d.subject.key, d.subject.period, d.subject.parent) == ("d1", 2023, "教育局")
+    assert not d.notes
+
+
+def test_period_is_an_alias_of_year_and_common_spellings_are_read() -> None:
+    assert read({"id": "d", "period": 2022, "values": {}}).subject.period == 2022
+    assert read({"id": "d", "year": "2023年度", "values": {}}).subject.period == 2023
+    assert read({"id": "d", "year": "２０２３", "values": {}}).subject.period == 2023  # full-width
+    assert (
+        read({"id": "d", "year": 2023.0, "values": {}}).subject.period == 2023
+    )  # a spreadsheet cell
+    assert read({"id": 7, "key": 7, "year": "2021年", "values": {}}).subject.key == "7"
+
+
+def test_a_bad_year_is_a_note_not_a_crash_and_not_a_period() -> None:
+    nan, inf = float("nan"), float("inf")
+    for bad in ("last year", 23, 2023.5, True, {"y": 1}, "99999", nan, inf, Decimal("NaN")):
+        d = read({"id": "d", "year": bad, "values": {"a": 1}})
+        assert d.subject.period is None, bad
+        assert any("not a fiscal year" in n for n in d.notes), bad
+        assert d.values == {"a": 1}
+
+
+def test_year_and_period_that_disagree_are_noted_and_year_wins() -> None:
+    d = read({"id": "d", "year": 2023, "period": 2022, "values": {}})
+    assert d.subject.period == 2023
+    assert d.notes == ["year 2023 and period 2022 disagree; year is used"]
+
+
+def test_metadata_fields_are_not_read_as_values_in_a_flat_record() -> None:
+    d = read({"id": "d", "key": "k", "year": 2023, "parent": "p", "a": 5})
+    assert d.values == {"a": 5} and not d.notes
+
+
+def test_fingerprint_follows_the_key_across_periods() -> None:
+    rs = perfscore.load_ruleset_text(RS)
+    r = rs.evaluate(
+        [
+            {"id": "d1-2022", "key": "d1", "year": 2022, "values": {"a": 0}},
+            {"id": "d1-2023", "key": "d1", "year": 2023, "values": {"a": 5}},
+            {"id": "d2-2023", "key": "d2", "year": 2023, "values": {"a": 5}},
+        ]
+    )
+    fp = [s.findings[0].fingerprint for s in r.subjects]
+    assert fp[0] == fp[1] != fp[2]
+    # the documented formula, with the key in place of the id
+    raw = "\x1f".join(("fp", "x", "department", "d1")).encode()
+    assert fp[0] == "sha256:" + hashlib.sha256(raw).hexdigest()[:32]
+    assert r.complete  # several periods of one key in a batch are fine
+
+
+def test_without_a_key_fingerprints_are_those_of_format_1_0() -> None:
+    f = perfscore.load_ruleset_text(RS).evaluate({"id": "d1", "values": {"a": 0}}).findings[0]
+    raw = "\x1f".join(("fp", "x", "department", "d1")).encode()
+    assert f.fingerprint == "sha256:" + hashlib.sha256(raw).hexdigest()[:32]
+
+
+@given(
+    st.text(min_size=1, max_size=8).filter(str.strip),
+    st.integers(1900, 2999),
+    st.integers(1900, 2999),
+)
+def test_fingerprints_do_not_depend_on_period_or_record_id(key: str, y1: int, y2: int) -> None:
+    rs = perfscore.load_ruleset_text(RS)
+    a = rs.evaluate({"id": f"{key}-{y1}", "key": key, "year": y1, "values": {"a": 0}})
+    b = rs.evaluate({"id": f"x{key}", "key": key, "year": y2, "values": {"a": 9}})
+    assert a.findings[0].fingerprint == b.findings[0].fingerprint
+
+
+def test_one_key_twice_in_one_period_is_a_duplicate_subject() -> None:
+    r = perfscore.load_ruleset_text(RS).evaluate(
+        [
+            {"id": "a", "key": "k", "year": 2023, "values": {"a": 1}},
+            {"id": "b", "key": "k", "year": 2023, "values": {"a": 1}},
+        ]
+    )
+    assert not r.complete
+    [n] = r.notifications
+    assert n.code == "duplicate-subject" and "'a', 'b' share key 'k' for period 2023" in n.message
+
+
+def _schema() -> jsonschema.Draft202012Validator:
+    text = resources.files("perfscore").joinpath("schemas/findings-1.json").read_text("utf-8")
+    return jsonschema.Draft202012Validator(json.loads(text))
+
+
+def test_documents_1_1_carry_key_period_parent_and_1_0_documents_stay_valid() -> None:
+    rs = perfscore.load_ruleset_text(RS)
+    doc = json.loads(
+        rs.evaluate(
+            {"id": "d1-2023", "key": "d1", "year": 2023, "parent": "p", "values": {"a": 1}}
+        ).to_json()
+    )
+    assert doc["format_version"] == "1.1"
+    ref = {"type": "department", "id": "d1-2023", "key": "d1", "period": 2023, "parent": "p"}
+    assert doc["subjects"][0]["subject"] == ref and doc["findings"][0]["subject"] == ref
+    assert {"id", "version", "sha256"} <= set(doc["run"]["ruleset"])
+    assert doc["tool"]["version"] == perfscore.__version__
+    _schema().validate(doc)
+    # a 1.0 document (no key/period/parent) is still a valid 1.x document
+    old = json.loads(rs.evaluate({"id": "d1", "values": {"a": 1}}).to_json())
+    assert old["subjects"][0]["subject"] == {"type": "department", "id": "d1"}
+    old["format_version"] = "1.0"
+    _schema().validate(old)
+    bad = json.loads(json.dumps(doc))
+    bad["subjects"][0]["subject"]["period"] = "2023"
+    assert list(_schema().iter_errors(bad))
