@@ -33,6 +33,7 @@ __all__ = [
 
 TemplateArg = Template | str | os.PathLike[str]
 _DEFAULT_TEMPLATE = "cn-dept-self-eval"
+_SENTENCE = re.compile("[。;!?]")
 MAX_MATCHES = 1000  # a count or list field keeps at most this many matches
 
 
@@ -54,22 +55,54 @@ class _Found:
     items: tuple[str, ...] | None = None
 
 
+@dataclass(frozen=True)
+class _Heading:
+    start: int
+    end: int  # end of the heading's own text
+    level: int
+    body: int  # where the text under it starts
+
+
+_RUN_IN_WINDOW = 14  # a run-in heading's words start within this many characters of its number
+
+
 class _Extraction:
     def __init__(self, text: NormalText, template: Template) -> None:
         self.t = text
         self.template = template
         self.warnings: list[str] = []
-        self.levels = [self._level(a, b) for a, b in text.paragraphs]
-        self.heading_paras = [i for i, level in enumerate(self.levels) if level is not None]
+        self.heads = self._headings()
         self.sections: dict[str, _Section] = {}
         self._locate_sections()
 
-    def _level(self, start: int, end: int) -> int | None:
-        para = self.t.text[start:end]
-        for level, pattern in enumerate(self.template.headings, start=1):
-            if pattern.search(para):
-                return level
-        return None
+    def _headings(self) -> list[_Heading]:
+        """Headings: whole paragraphs that match a level's pattern, and run-in headings — a
+        level's number (一、 / (二)) at a paragraph start or after a sentence, followed closely
+        by the words of a section of that level (一、基本情况全年预算数 …)."""
+        text, tpl = self.t.text, self.template
+        keywords: dict[int, list[re.Pattern[str]]] = {}
+        for spec in tpl.sections.values():
+            keywords.setdefault(spec.level, []).extend(spec.heading)
+        heads: list[_Heading] = []
+        for a, b in self.t.paragraphs:
+            para = text[a:b]  # a slice: heading patterns are anchored (^ … $)
+            level = next((n for n, p in enumerate(tpl.headings, start=1) if p.search(para)), None)
+            if level is not None:
+                heads.append(_Heading(a, b, level, min(b + 1, len(text))))
+                continue
+            for level, marker in enumerate(tpl.markers, start=1):
+                for m in marker.finditer(text, a, b):
+                    at = m.start("number") if "number" in marker.groupindex else m.start()
+                    if at != a and text[at - 1] not in "。;!? ":
+                        continue
+                    window = min(b, m.end() + _RUN_IN_WINDOW)
+                    for keyword in keywords.get(level, ()):
+                        k = keyword.search(text, m.end(), window)
+                        if k is not None and not _SENTENCE.search(text, m.end(), k.start()):
+                            heads.append(_Heading(at, k.end(), level, k.end()))
+                            break
+        heads.sort(key=lambda h: h.start)
+        return heads
 
     def _locate_sections(self) -> None:
         pending = dict(self.template.sections)
@@ -95,22 +128,21 @@ class _Extraction:
     def _find_heading(
         self, level: int, patterns: Sequence[re.Pattern[str]], lo: int, hi: int
     ) -> _Section | None:
-        paras = self.t.paragraphs
-        for i in self.heading_paras:
-            a, b = paras[i]
-            if a < lo or b > hi or self.levels[i] != level:
+        text = self.t.text
+        for i, head in enumerate(self.heads):
+            if head.start < lo or head.end > hi or head.level != level:
                 continue
-            if not any(p.search(self.t.text[a:b]) for p in patterns):
+            title = text[head.start : head.end]
+            if not any(p.search(title) for p in patterns):
                 continue
             end = hi
-            for j in range(i + 1, len(paras)):
-                lvl = self.levels[j]
-                if paras[j][0] >= hi:
+            for later in self.heads[i + 1 :]:
+                if later.start >= hi:
                     break
-                if lvl is not None and lvl <= level:
-                    end = paras[j][0]
+                if later.level <= level and later.start >= head.body:
+                    end = later.start
                     break
-            return _Section("", (a, b), min(b + 1, end), end)
+            return _Section("", (head.start, head.end), min(head.body, end), end)
         return None
 
     # -- scopes -------------------------------------------------------------------------------
@@ -185,32 +217,48 @@ class _Extraction:
             m = pattern.search(self.t.text, lo, hi)
             if m is None:
                 continue
-            has_value = "value" in pattern.groupindex and m.group("value") is not None
-            a, b = m.span("value") if has_value else m.span()
-            raw = self.t.text[a:b]
-            unit = m.group("unit") if "unit" in pattern.groupindex else None
-            qual = m.group("qualifier") if "qualifier" in pattern.groupindex else None
-            spans = self.spans_of([m.span()])
-            if spec.type == "text":
-                value: Any = self.t.original(a, b).strip()
-            elif spec.type == "boolean":
-                value = True
-            else:
-                try:
-                    number = parse_number(raw)
-                except ValueError:
-                    self.warnings.append(f"{spec.name}: cannot read {raw!r} as a number")
-                    continue
-                number = self._convert(spec, number, unit)
-                if spec.type == "integer":
-                    if number != number.to_integral_value():
-                        self.warnings.append(f"{spec.name}: {raw!r} is not a whole number")
-                        continue
-                    value = int(number)
-                else:
-                    value = tidy(number)
-            return _Found(value, spans, qual, unit, raw)
+            found = self._read(spec, m, m.start())
+            if found is not None:
+                return found
+        if spec.vocab is not None:
+            start = lo
+            while (hit := spec.vocab.find(self.t.text, start, hi)) is not None:
+                found = self._read(spec, hit.match, hit.start)
+                if found is not None:
+                    return found
+                start = hit.label_end
         return None
+
+    def _read(self, spec: FieldSpec, m: re.Match[str], start: int) -> _Found | None:
+        """The value a match (of a pattern, or of a label's tail) holds; None if unreadable."""
+        groups = m.re.groupindex
+        has_value = "value" in groups and m.group("value") is not None
+        a, b = m.span("value") if has_value else m.span()
+        raw = self.t.text[a:b]
+        unit = m.group("unit") if "unit" in groups else None
+        if unit is None and "head_unit" in groups:
+            unit = m.group("head_unit")
+        qual = m.group("qualifier") if "qualifier" in groups else None
+        spans = self.spans_of([(start, m.end())])
+        if spec.type == "text":
+            value: Any = self.t.original(a, b).strip()
+        elif spec.type == "boolean":
+            value = True
+        else:
+            try:
+                number = parse_number(raw)
+            except ValueError:
+                self.warnings.append(f"{spec.name}: cannot read {raw!r} as a number")
+                return None
+            number = self._convert(spec, number, unit)
+            if spec.type == "integer":
+                if number != number.to_integral_value():
+                    self.warnings.append(f"{spec.name}: {raw!r} is not a whole number")
+                    return None
+                value = int(number)
+            else:
+                value = tidy(number)
+        return _Found(value, spans, qual, unit, raw)
 
     def _convert(self, spec: FieldSpec, number: Decimal, unit: str | None) -> Decimal:
         units = self.template.units

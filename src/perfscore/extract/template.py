@@ -7,6 +7,7 @@ located YAML loader and checked completely before use: every problem is reported
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import re
 import unicodedata
@@ -19,6 +20,7 @@ from typing import Any
 
 from perfscore._yaml import Document, load_yaml_file
 from perfscore.errors import Problem, RuleSetError, did_you_mean
+from perfscore.extract._vocab import Vocabulary, compile_tail, unbounded
 from perfscore.registry import PluginError, Registry, check_slug
 
 __all__ = [
@@ -75,9 +77,12 @@ _TOP_KEYS = (
     "units",
     "qualifiers",
     "headings",
+    "markers",
+    "vocabulary",
     "sections",
     "fields",
 )
+_VOCAB_KEYS = ("connectors", "gaps", "not_after", "description")
 _SECTION_KEYS = ("title", "heading", "level", "parent", "description")
 _FIELD_KEYS = (
     "title",
@@ -96,6 +101,9 @@ _FIELD_KEYS = (
     "of",
     "context",
     "anywhere",
+    "labels",
+    "not_after",
+    "gaps",
     "description",
 )
 
@@ -108,6 +116,11 @@ _NUMBER = (
 _PERCENT = r"(?P<value>[0-9]+(?:\.[0-9]+)?)\s*%"
 _MACRO = re.compile(r"\{(number|percent|unit|qualifier|cjk)\}")
 _ID = re.compile(r"^[A-Za-z][A-Za-z0-9_]{0,63}$")
+# A heading's number, per level, where it may run straight into the heading's words.
+_DEFAULT_MARKERS = (
+    "(?P<number>[一二三四五六七八九十]{1,3})(?:、|\\.| )",
+    "(?P<number>[(][一二三四五六七八九十]{1,3}[)])",
+)
 
 
 class TemplateError(RuleSetError):
@@ -145,6 +158,7 @@ class FieldSpec:
     of: str | None = None
     context: tuple[int, int] = (0, 0)
     anywhere: bool = False
+    vocab: Vocabulary | None = None
 
 
 @dataclass(frozen=True)
@@ -161,6 +175,7 @@ class Template:
     sections: Mapping[str, SectionSpec]
     fields: Mapping[str, FieldSpec]
     chain: tuple[str, ...] = field(default=())
+    markers: tuple[re.Pattern[str], ...] = ()
 
     def __repr__(self) -> str:
         return f"<Template {self.id} {self.version} from {self.source}>"
@@ -210,6 +225,39 @@ def _expand(pattern: str, unit_alternatives: str, qualifiers: tuple[str, ...]) -
         return rf"(?P<unit>{unit_alternatives})"
 
     return _MACRO.sub(macro, _fold_pattern(pattern))
+
+
+def _fold(word: str) -> str:
+    """A vocabulary word as it appears in normalised report text (NFKC, one blank per run)."""
+    return re.sub(r"\s+", " ", unicodedata.normalize("NFKC", word))
+
+
+def _tail_kind(ftype: str, unit: str | None, units: Mapping[str, Decimal]) -> str:
+    if ftype == "percent":
+        return "percent"
+    if ftype == "integer":
+        return "integer"
+    if unit == "分":
+        return "score"
+    return "money"
+
+
+def _gaps(check: _Checker, doc: Document, raw: Any, path: tuple[str | int, ...]) -> list[str]:
+    out = []
+    items = check.texts(doc, raw, path, "a gap")
+    for i, text in enumerate(items):
+        at = path if isinstance(raw, str) else (*path, i)
+        pattern = _fold_pattern(text)
+        try:
+            re.compile(pattern.replace("{n}", "0"))
+        except re.error as exc:
+            check.add(doc, at, f"invalid gap: {exc.msg}")
+            continue
+        if unbounded(pattern.replace("{n}", "0")):
+            check.add(doc, at, "a gap must not repeat without a bound (write {0,20}, not * or +)")
+            continue
+        out.append(pattern)
+    return out
 
 
 # -- checking ----------------------------------------------------------------------------------
@@ -326,7 +374,10 @@ def load_template(name: str | os.PathLike[str]) -> Template:
     units_raw: dict[str, tuple[Document, Any]] = {}
     for doc, data in chain:
         check.keys(doc, data, _TOP_KEYS, ())
-        for key in ("template", "id", "title", "version", "description", "qualifiers", "headings"):
+        for key in (
+            "template", "id", "title", "version", "description", "qualifiers", "headings",
+            "markers", "vocabulary",
+        ):  # fmt: skip
             if key in data:
                 top[key] = (doc, data[key])
         for key, into in (("sections", sections_raw), ("fields", fields_raw), ("units", units_raw)):
@@ -362,6 +413,25 @@ def load_template(name: str | os.PathLike[str]) -> Template:
     qual_doc, quals_raw = top.get("qualifiers", (last_doc, []))
     qualifiers = tuple(check.texts(qual_doc, quals_raw, ("qualifiers",), "a qualifier"))
 
+    vocab_doc, vocab_raw = top.get("vocabulary", (last_doc, {}))
+    if not isinstance(vocab_raw, Mapping):
+        check.add(vocab_doc, ("vocabulary",), "vocabulary must be a mapping")
+        vocab_raw = {}
+    check.keys(vocab_doc, vocab_raw, _VOCAB_KEYS, ("vocabulary",))
+    connectors = [
+        _fold(w)
+        for w in check.texts(
+            vocab_doc, vocab_raw.get("connectors"), ("vocabulary", "connectors"), "a connector"
+        )
+    ]
+    shared_gaps = _gaps(check, vocab_doc, vocab_raw.get("gaps"), ("vocabulary", "gaps"))
+    shared_not_after = [
+        _fold(w)
+        for w in check.texts(
+            vocab_doc, vocab_raw.get("not_after"), ("vocabulary", "not_after"), "a word"
+        )
+    ]
+
     head_doc, heads_raw = top.get("headings", (last_doc, None))
     headings: list[re.Pattern[str]] = []
     if not isinstance(heads_raw, list) or not heads_raw:
@@ -372,6 +442,16 @@ def load_template(name: str | os.PathLike[str]) -> Template:
                 heading = check.regex(head_doc, text, ("headings", i), "", ())
                 if heading:
                     headings.append(heading)
+
+    mark_doc, marks_raw = top.get("markers", (last_doc, list(_DEFAULT_MARKERS)))
+    markers: list[re.Pattern[str]] = []
+    for i, text in enumerate(check.texts(mark_doc, marks_raw, ("markers",), "a marker pattern")):
+        marker = check.regex(mark_doc, text, ("markers", i), "", ())
+        if marker is not None:
+            if unbounded(marker.pattern):
+                check.add(mark_doc, ("markers", i), "a marker must not repeat without a bound")
+                continue
+            markers.append(marker)
 
     sections: dict[str, SectionSpec] = {}
     for sid, (doc, raw) in sections_raw.items():
@@ -423,6 +503,7 @@ def load_template(name: str | os.PathLike[str]) -> Template:
             cur = sections[cur].parent if cur in sections else None
 
     fields: dict[str, FieldSpec] = {}
+    vocab_plan: dict[str, tuple[list[str], list[str], list[str], str]] = {}
     for fname, (doc, raw) in fields_raw.items():
         path_ = ("fields", fname)
         if not _ID.match(fname):
@@ -487,9 +568,14 @@ def load_template(name: str | os.PathLike[str]) -> Template:
             find_ok
             and find in _NEEDS_PATTERN
             and not pattern_texts
+            and not (find == "match" and raw.get("labels"))
             and not (find == "count" and of)
         ):
-            check.add(doc, path_, f"find: {find} needs a pattern")
+            check.add(
+                doc,
+                path_,
+                f"find: {find} needs a pattern" + (" or labels" if find == "match" else ""),
+            )
         split = where = None
         if find == "blocks":
             split_text = check.text(
@@ -542,6 +628,26 @@ def load_template(name: str | os.PathLike[str]) -> Template:
         if not isinstance(distinct, bool):
             check.add(doc, (*path_, "distinct"), "distinct must be true or false")
             distinct = False
+        labels = [
+            _fold(w) for w in check.texts(doc, raw.get("labels"), (*path_, "labels"), "a label")
+        ]
+        if labels and find != "match":
+            check.add(doc, (*path_, "labels"), "labels are for find: match")
+        if labels:
+            vocab_plan[fname] = (
+                labels,
+                [
+                    *shared_not_after,
+                    *(
+                        _fold(w)
+                        for w in check.texts(
+                            doc, raw.get("not_after"), (*path_, "not_after"), "a word"
+                        )
+                    ),
+                ],
+                [*_gaps(check, doc, raw.get("gaps"), (*path_, "gaps")), *shared_gaps],
+                _tail_kind(str(ftype), unit, units),
+            )
         fields[fname] = FieldSpec(
             name=fname,
             title=str(raw.get("title", fname)),
@@ -561,6 +667,23 @@ def load_template(name: str | os.PathLike[str]) -> Template:
             anywhere=anywhere,
         )
 
+    every_label = [label.removeprefix("^") for plan in vocab_plan.values() for label in plan[0]]
+    for fname, (labels, not_after, gaps, kind) in vocab_plan.items():
+        fspec = fields[fname]
+        own = {label.removeprefix("^") for label in labels}
+        unit_words: list[str] = list(units) if kind == "money" else []
+        if kind in ("money", "integer") and fspec.unit is not None and fspec.unit not in units:
+            unit_words = [fspec.unit]
+        try:
+            tail = compile_tail(
+                kind, units=unit_words, connectors=connectors, gaps=gaps, qualifiers=qualifiers
+            )
+        except re.error as exc:
+            check.add(fields_raw[fname][0], ("fields", fname, "gaps"), f"invalid gap: {exc.msg}")
+            continue
+        vocab = Vocabulary.build(labels, not_after, tail, [w for w in every_label if w not in own])
+        fields[fname] = dataclasses.replace(fspec, vocab=vocab)
+
     if check.problems:
         raise TemplateError(check.problems)
     return Template(
@@ -574,4 +697,5 @@ def load_template(name: str | os.PathLike[str]) -> Template:
         sections=MappingProxyType(sections),
         fields=MappingProxyType(fields),
         chain=tuple(d.source for d, _ in chain),
+        markers=tuple(markers),
     )
