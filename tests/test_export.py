@@ -167,6 +167,13 @@ def test_csv_rows_and_bom(batch: Report) -> None:
         "points",
         "weight",
         "message",
+        "subject_total",
+        "subject_earned",
+        "subject_scorable",
+        "subject_max",
+        "subject_coverage",
+        "subject_grade",
+        "subject_ranked",
     ]
     assert len(rows) == 1 + len(batch.findings)
     row = next(r for r in rows if r[0] == "district-parks-2023" and r[2] == "execution_rate_score")
@@ -262,7 +269,11 @@ def test_junit_structure_and_counts(batch: Report) -> None:
 
 def test_markdown_lists_only_what_needs_attention(batch: Report) -> None:
     md = export(batch, "md").decode()
-    assert "| 某区财政局 | `district-finance-2023` | 95.6 / 100 | 优 |" in md
+    assert "| 1 | 某区财政局 | `district-finance-2023` | 95.6 / 100（数据覆盖 100%） | 优 |" in md
+    # parks scored 40% of the weight: listed apart, not ranked, with the weight behind 47.58
+    apart = md.split("不评级，不参与排名", 1)[1].split("###", 1)[0]
+    assert "district-parks-2023" in apart and "district-finance-2023" not in apart
+    assert "47.58 / 100（实得 22.78 / 可评 40 / 满分 100，数据覆盖 40%）" in apart
     assert "**错误** `execution_rate_score`" in md
     assert "**达标**" not in md and "**不适用**" not in md
 
@@ -310,9 +321,24 @@ def test_xlsx_reads_back(batch: Report) -> None:
         "district-water-2023",
     ]
     rows = list(wb["汇总"].iter_rows(values_only=True))
-    assert rows[0] == ("评价对象", "名称", "总分", "满分", "等级", "有数据的权重占比", "排名")
-    assert rows[1][:5] == ("district-finance-2023", "某区财政局", 95.6, 100, "优")
-    assert rows[1][6] == 1 and rows[2][6] == 2 and rows[3][6] is None  # no total, no rank
+    assert rows[0] == (
+        "排名",
+        "评价对象",
+        "名称",
+        "总分",
+        "实得",
+        "可评",
+        "满分",
+        "有数据的权重占比",
+        "等级",
+        "不评级原因（不参与排名）",
+    )
+    assert rows[1][:4] == (1, "district-finance-2023", "某区财政局", 95.6)
+    assert rows[1][8:] == ("优", None)
+    # parks has a total (47.58, from 40% of the weight) but no grade: not ranked, and says why
+    assert rows[2][:7] == (None, "district-parks-2023", "某区园林局", 47.58, 22.78, 40, 100)
+    assert "40%" in rows[2][9] and "60%" in rows[2][9]
+    assert rows[3][0] is None and rows[3][3] is None and "无法计算总分" in rows[3][9]
     detail = list(wb["district-parks-2023"].iter_rows(values_only=True))
     row = next(r for r in detail if r[1] == "execution_rate_score")
     assert row[3:6] == (2.5, 10, "未达标")
@@ -322,11 +348,21 @@ def test_rank_is_competition_ranking() -> None:
     from dataclasses import replace
     from decimal import Decimal
 
-    from perfscore.export.xlsx import rank_by_total
+    from perfscore.standing import rank
 
-    base = score(LIWAN).subjects[0]
-    subjects = tuple(replace(base, total=t) for t in (Decimal(80), Decimal(90), Decimal(80), None))
-    assert rank_by_total(subjects) == [2, 1, 2, None]
+    base = score(LIWAN)
+    one = replace(base.subjects[0], grade="A", grade_reason=None, grade_reason_zh=None)
+    subjects = tuple(
+        replace(one, subject=replace(one.subject, id=f"s{i}"), total=t)
+        for i, t in enumerate((Decimal(80), Decimal(90), Decimal(80), None))
+    )
+    ranking = rank(replace(base, subjects=subjects))
+    assert [(n, st.result.subject.id) for n, st in ranking.ranked] == [
+        (1, "s1"),
+        (2, "s0"),
+        (2, "s2"),
+    ]
+    assert [st.result.subject.id for st in ranking.unranked] == ["s3"]
 
 
 # --- the registry ----------------------------------------------------------------------------

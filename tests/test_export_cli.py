@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import json
 import os
+import stat
 from pathlib import Path
 
 import pytest
@@ -166,6 +167,26 @@ def test_atomic_writer_cleans_up(tmp_path: Path) -> None:
     with atomic_writer(target) as fh:
         fh.write(b"whole")
     assert target.read_bytes() == b"whole" and len(os.listdir(tmp_path)) == 1
+
+
+@pytest.mark.parametrize("umask", [0o022, 0o027, 0o002])
+def test_outputs_honour_the_umask(tmp_path: Path, umask: int) -> None:
+    """Every ``-o`` file gets the mode ``open()`` would give it (0644 under the usual umask),
+    not mkstemp's 0600; a file being replaced keeps the mode its owner gave it."""
+    outputs = [tmp_path / f"r{ext}" for ext in (".html", ".xlsx", ".csv", ".json", ".md", ".sarif")]
+    old = os.umask(umask)
+    try:
+        args = [x for p in outputs for x in ("-o", str(p))]
+        assert run("score", RULES, LIWAN, *args)[0] == 0
+        assert run("score", RULES, BATCH, "-o", str(tmp_path / "r.jsonl"))[0] == 0
+    finally:
+        os.umask(old)
+    for p in [*outputs, tmp_path / "r.jsonl"]:
+        assert stat.S_IMODE(p.stat().st_mode) == 0o666 & ~umask, p.name
+    kept = tmp_path / "r.csv"
+    kept.chmod(0o600)
+    assert run("score", RULES, LIWAN, "-o", str(kept))[0] == 0
+    assert stat.S_IMODE(kept.stat().st_mode) == 0o600
 
 
 # --- schemas ---------------------------------------------------------------------------------

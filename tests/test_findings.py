@@ -93,6 +93,8 @@ def test_batch_report_and_single_subject_accessors() -> None:
         "not_applicable": 0,
         "error": 0,
         "by_severity": {"error": 1, "warning": 0, "note": 0},
+        "ranked": 2,
+        "not_ranked": [],
     }
 
 

@@ -274,12 +274,29 @@ def test_project_slot_with_actual_but_no_target_is_flagged() -> None:
 )
 def test_project_grade_bands(satisfaction: int | None, grade: str) -> None:
     data: dict[str, Any] = {"budget_adjusted": 100, "executed": 80}
-    data.update(output_ge_1_actual=1, output_ge_1_target=1)
+    for slot in ("ge_1", "ge_2", "ge_3", "ge_4", "le_1", "eq_1"):
+        data.update({f"output_{slot}_actual": 1, f"output_{slot}_target": 1})
+    data["output_q_1_tier"] = "achieved"
     if satisfaction is not None:
         data.update(satisfaction=satisfaction, satisfaction_target=90)
     result = _one("cn-project-10.yaml", data)
     # execution 8 + outputs 50 + (benefits not applicable → redistributed) + satisfaction
+    assert result.coverage >= Decimal("0.6")
     assert result.grade == grade
+
+
+@pytest.mark.parametrize("satisfaction", [90, None])
+def test_a_project_with_little_data_gets_no_grade(satisfaction: int | None) -> None:
+    """Data for 28% (18%) of the weight used to give 优 on a redistributed 96.67 / 100."""
+    data: dict[str, Any] = {"budget_adjusted": 100, "executed": 80}
+    data.update(output_ge_1_actual=1, output_ge_1_target=1)
+    if satisfaction is not None:
+        data.update(satisfaction=satisfaction, satisfaction_target=90)
+    result = _one("cn-project-10.yaml", data)
+    assert result.total is not None and result.total > 90
+    assert result.grade is None
+    assert result.coverage == (Decimal("0.28") if satisfaction else Decimal("0.18"))
+    assert "评级至少需要 60%" in (result.grade_reason_zh or "")
 
 
 # --- 湖南 附件1 -------------------------------------------------------------------------------

@@ -449,6 +449,10 @@ def _validate(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
             stderr.write(f"{path}: {len(e.problems)} problem(s)\n")
             status = EXIT_RULES
             continue
+        from .lint import ruleset_warnings
+
+        for warning in ruleset_warnings(rs):
+            stdout.write(f"{warning}\n")
         n_ind = sum(1 for r in rs.rules if r.kind == "indicator")
         n_chk = sum(1 for r in rs.rules if r.kind == "check")
         stdout.write(f"{path}: ok ({rs.id} {rs.version}: {n_ind} indicators, {n_chk} checks)\n")

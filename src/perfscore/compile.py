@@ -678,7 +678,7 @@ class _Compiler:
             checks,
             bands,
             overrides,
-            g.min_coverage if g else None,
+            g.effective_min_coverage if g else None,
             self.letters,
             tuple(r for r in self.rules if r is not None),
             units,

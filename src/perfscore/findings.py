@@ -22,6 +22,9 @@ from .numbers import json_number
 from .subjects import Subject
 from .values import Series
 
+if TYPE_CHECKING:
+    from .standing import Standing
+
 __all__ = [
     "FORMAT",
     "FORMAT_VERSION",
@@ -366,6 +369,10 @@ class Report:
         if len(self.subjects) == 1:
             s = self.subjects[0]
             summary.update(total=s.total, max=s.max, grade=s.grade, grade_label=s.grade_label)
+        from .standing import measure  # standing builds on this module
+
+        standings = [measure(self.rules)(s) for s in self.subjects]
+        summary.update(_ranked_summary(standings))
         doc: dict[str, Any] = {
             "format": FORMAT,
             "format_version": FORMAT_VERSION,
@@ -378,7 +385,7 @@ class Report:
                 **({"waivers": dict(self.waivers)} if self.waivers else {}),
             },
             "rules": [_rule_dict(r) for r in self.rules],
-            "subjects": [_subject_dict(s) for s in self.subjects],
+            "subjects": [_subject_dict(st.result, st) for st in standings],
             "findings": [_finding_dict(f) for f in self.findings],
             "notifications": [_notification_dict(n) for n in notifications],
             "summary": summary,
@@ -427,7 +434,25 @@ def subject_ref(s: Subject) -> dict[str, Any]:
     )
 
 
-def _subject_dict(s: SubjectResult) -> dict[str, Any]:
+def _ranked_summary(standings: Sequence[Standing]) -> dict[str, Any]:
+    """How many subjects may be ranked, and which may not, with why (findings 1.1)."""
+    return {
+        "ranked": sum(1 for st in standings if st.ranked),
+        "not_ranked": [
+            {"subject": st.result.subject.id, "reason": st.reason, "reason_en": st.reason_en}
+            for st in standings
+            if not st.ranked
+        ],
+    }
+
+
+def _subject_dict(s: SubjectResult, st: Standing | None = None) -> dict[str, Any]:
+    extra: dict[str, Any] = {}
+    if st is not None:  # findings 1.1: the weight behind the total, and whether it is ranked
+        extra = _drop_none({"earned": st.earned, "scorable": st.scorable})
+        extra["ranked"] = st.ranked
+        if not st.ranked:
+            extra.update(not_ranked_reason=st.reason, not_ranked_reason_en=st.reason_en)
     return {
         "subject": subject_ref(s.subject),
         "total": s.total,
@@ -436,6 +461,7 @@ def _subject_dict(s: SubjectResult) -> dict[str, Any]:
         "grade_label": s.grade_label,
         "grade_reason": s.grade_reason,
         "coverage": s.coverage,
+        **extra,
         "complete": s.complete,
         "scores": [
             _drop_none(

@@ -308,11 +308,20 @@ class GradeOverride(_Strict):
     reason: str | None = None
 
 
+DEFAULT_MIN_COVERAGE = Decimal("0.6")  # a grade needs data for 60% of the weight unless told
+
+
 class GradesModel(_Strict):
     bands: tuple[GradeBand, ...] = Field(min_length=1)
     overrides: tuple[GradeOverride, ...] = ()
     min_coverage: Decimal | None = Field(None, ge=0, le=1)
     source: SourceModel | None = None
+
+    @property
+    def effective_min_coverage(self) -> Decimal:
+        """``min_coverage``, or :data:`DEFAULT_MIN_COVERAGE` when the rule set does not say
+        (``perfscore validate`` warns about that)."""
+        return DEFAULT_MIN_COVERAGE if self.min_coverage is None else self.min_coverage
 
 
 class LetterScale(_Strict):

@@ -25,6 +25,7 @@ from rich.text import Text
 
 from .findings import Report, RuleInfo, SubjectResult
 from .numbers import json_number
+from .standing import score_text, standing
 
 __all__ = ["BatchProgress", "render_report"]
 
@@ -44,7 +45,6 @@ _WORDS = {
         "total": "总分",
         "grade": "等级",
         "no_grade": "不评级",
-        "coverage": "有数据的权重占比",
         "subject": "评价对象",
     },
     "en": {
@@ -57,7 +57,6 @@ _WORDS = {
         "total": "Total",
         "grade": "Grade",
         "no_grade": "no grade",
-        "coverage": "weight scored from data",
         "subject": "Subject",
     },
 }
@@ -127,7 +126,7 @@ def _subject_tables(
                 style=_STYLE[f.outcome],
             )
         )
-    total = "—" if s.total is None else f"{json_number(s.total)} / {json_number(s.max)}"
+    total = score_text(standing(s, tuple(rules.values())), lang)
     if s.grade is not None:
         grade = f"{s.grade_label or s.grade} ({s.grade})"
     else:
@@ -135,14 +134,8 @@ def _subject_tables(
         grade = w["no_grade"] + (
             f"（{reason}）" if reason and lang == "zh" else f" ({reason})" if reason else ""
         )
-    cov = f"{json_number(s.coverage * 100)}%"
     if s.max > 0:  # a points rule set (letter-grade and checks-only rule sets have no total)
-        console.print(
-            Text(
-                f"{w['total']}: {total}   {w['grade']}: {grade}   {w['coverage']}: {cov}",
-                style="bold",
-            )
-        )
+        console.print(Text(f"{w['total']}: {total}   {w['grade']}: {grade}", style="bold"))
     for n in s.notifications:
         console.print(Text(f"{n.level}: {n.message}", style="dim"))
     console.print()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import stat
 import tempfile
 from collections.abc import Iterator, Mapping
 from decimal import Decimal
@@ -71,6 +72,26 @@ def cell_text(value: Any) -> str:
     return str(value)
 
 
+def _file_mode(target: Path) -> int:
+    """The mode ``open()`` would give a new file (0666 less the umask, so 0644 by default);
+    a file being replaced keeps its own mode."""
+    try:
+        return stat.S_IMODE(target.stat().st_mode)
+    except OSError:
+        return 0o666 & ~_umask()
+
+
+def _umask() -> int:
+    """The process umask, read without changing it where the system tells (Linux)."""
+    with contextlib.suppress(OSError, ValueError, StopIteration):
+        with open("/proc/self/status", encoding="ascii") as status:
+            line = next(x for x in status if x.startswith("Umask:"))
+        return int(line.split()[1], 8)
+    umask = os.umask(0o022)  # elsewhere: the only portable way is to set it and put it back
+    os.umask(umask)
+    return umask
+
+
 @contextlib.contextmanager
 def atomic_writer(path: str | os.PathLike[str]) -> Iterator[IO[bytes]]:
     """Write to a temporary file beside ``path`` and rename it into place on success.
@@ -82,6 +103,7 @@ def atomic_writer(path: str | os.PathLike[str]) -> Iterator[IO[bytes]]:
     target = Path(path)
     fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent or ".")
     try:
+        os.chmod(tmp, _file_mode(target))  # mkstemp makes 0600; a report is for others to read
         with os.fdopen(fd, "wb") as fh:
             yield fh
             fh.flush()

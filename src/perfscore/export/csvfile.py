@@ -10,6 +10,7 @@ import csv
 import io
 
 from ..findings import Report
+from ..standing import measure
 from ._common import cell_text, message, number, rule_title
 from ._registry import EXPORTERS, ExportOptions
 
@@ -28,6 +29,14 @@ COLUMNS = (
     "points",
     "weight",
     "message",
+    # the subject's standing, on each of its rows: the total never without the weight behind it
+    "subject_total",
+    "subject_earned",
+    "subject_scorable",
+    "subject_max",
+    "subject_coverage",
+    "subject_grade",
+    "subject_ranked",
 )
 
 
@@ -39,7 +48,18 @@ def report_to_csv(report: Report, options: ExportOptions) -> bytes:
         buf.write("\ufeff")
     w = csv.writer(buf, lineterminator="\r\n")
     w.writerow(COLUMNS)
+    of = measure(report.rules)
     for s in report.subjects:
+        st = of(s)
+        standing = (
+            number(s.total),
+            number(st.earned),
+            number(st.scorable),
+            number(s.max),
+            number(s.coverage),
+            s.grade or "",
+            "true" if st.ranked else "false",
+        )
         for f in s.findings:
             w.writerow(
                 (
@@ -55,6 +75,7 @@ def report_to_csv(report: Report, options: ExportOptions) -> bytes:
                     number(f.points),
                     number(f.weight),
                     message(f, options.lang),
+                    *standing,
                 )
             )
     return buf.getvalue().encode("utf-8")

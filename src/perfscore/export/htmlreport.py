@@ -14,6 +14,7 @@ from html import escape
 from .._version import __version__
 from ..findings import Finding, Report, RuleInfo, SubjectResult
 from ..numbers import json_number
+from ..standing import rank, score_text, standing
 from ._common import OUTCOME_LABELS, message, number, rule_title, subject_counts
 from ._registry import EXPORTERS, ExportOptions
 from .svg import COLOURS, Bar, hbars, vbars
@@ -91,6 +92,11 @@ _W = {
         "standard": "标准",
         "fields": "相关字段",
         "run": "运行编号",
+        "rank": "排名",
+        "ranked": "参与排名的评价对象",
+        "unranked": "不评级，不参与排名",
+        "why": "原因",
+        "only_ranked": "仅含参与排名的 {n} 个评价对象；{m} 个不评级的另列",
     },
     "en": {
         "overview": "Overview",
@@ -118,6 +124,11 @@ _W = {
         "standard": "standard",
         "fields": "fields",
         "run": "run",
+        "rank": "Rank",
+        "ranked": "Ranked subjects",
+        "unranked": "No grade, not ranked",
+        "why": "Why",
+        "only_ranked": "only the {n} ranked subjects; {m} without a grade are listed apart",
     },
 }
 
@@ -180,35 +191,50 @@ def _profile(s: SubjectResult, rules: dict[str, RuleInfo], lang: str) -> str:
 
 def _overview(report: Report, rules: dict[str, RuleInfo], lang: str) -> str:
     w = _W[lang]
+    ranking = rank(report)
     rows = []
-    for s in report.subjects:
-        total, fails, errors = subject_counts(s)
+    for n, st in ranking.ranked:
+        s = st.result
+        _, fails, errors = subject_counts(s)
         rows.append(
-            f'<tr><td><a href="#s-{_e(s.subject.id)}">{_e(s.subject.name or s.subject.id)}</a>'
-            f'<br><code>{_e(s.subject.id)}</code></td><td class="num">{total}</td>'
+            f'<tr class="ranked"><td class="num">{n}</td>'
+            f'<td><a href="#s-{_e(s.subject.id)}">{_e(s.subject.name or s.subject.id)}</a>'
+            f"<br><code>{_e(s.subject.id)}</code></td>"
+            f'<td class="num">{_e(score_text(st, lang))}</td>'
             f'<td>{_e(_grade(s, lang))}</td><td class="num">{_pct(s.coverage)}</td>'
             f'<td class="num">{fails}</td><td class="num">{errors}</td></tr>'
         )
-    # distribution of totals, in tenths of the maximum
+    apart = []
+    for st in ranking.unranked:
+        s = st.result
+        _, fails, errors = subject_counts(s)
+        apart.append(
+            f'<tr class="unranked"><td><a href="#s-{_e(s.subject.id)}">'
+            f"{_e(s.subject.name or s.subject.id)}</a><br><code>{_e(s.subject.id)}</code></td>"
+            f'<td class="num">{_e(score_text(st, lang))}</td>'
+            f'<td class="num">{_pct(s.coverage)}</td>'
+            f'<td class="reason">{_e(st.why(lang) or "")}</td>'
+            f'<td class="num">{fails}</td><td class="num">{errors}</td></tr>'
+        )
+    graded = [st.result for _, st in ranking.ranked]
+    # distribution of totals, in tenths of the maximum: ranked subjects only
     bins = [0] * 10
-    for s in report.subjects:
+    for s in graded:
         if s.total is not None and s.max:
             bins[min(int(s.total * 10 / s.max), 9)] += 1
     hist = [Bar(f"{i * 10}–{i * 10 + 10}", float(c), text=str(c)) for i, c in enumerate(bins)]
-    # grades, best average total first; no grade last
+    # grades, best average total first
     by_grade: dict[str, list[Decimal]] = {}
-    for s in report.subjects:
+    for s in graded:
         if s.grade is not None:
             by_grade.setdefault(_grade(s, lang), []).append(s.total or Decimal(0))
     order = sorted(by_grade, key=lambda g: (-sum(by_grade[g]) / len(by_grade[g]), g))
     grade_bars = [Bar(g, float(len(by_grade[g])), text=str(len(by_grade[g]))) for g in order]
-    ungraded = sum(1 for s in report.subjects if s.grade is None)
-    if ungraded:
-        grade_bars.append(
-            Bar(
-                w["no_grade"], float(ungraded), colour=COLOURS["not_applicable"], text=str(ungraded)
-            )
-        )
+    note = ""
+    if ranking.unranked:
+        note = "（" if lang == "zh" else " ("
+        note += w["only_ranked"].format(n=len(graded), m=len(ranking.unranked))
+        note += "）" if lang == "zh" else ")"
     # indicators failing (or erroring) most often
     failing: Counter[str] = Counter()
     for s in report.subjects:
@@ -220,35 +246,51 @@ def _overview(report: Report, rules: dict[str, RuleInfo], lang: str) -> str:
     ]
     charts = [
         f"<figure>{vbars(hist, title=w['histogram'], axis='%')}"
-        f"<figcaption>{_e(w['histogram'])}</figcaption></figure>",
-        f"<figure>{vbars(grade_bars, title=w['grades'], width=320)}"
-        f"<figcaption>{_e(w['grades'])}</figcaption></figure>",
+        f'<figcaption class="histogram">{_e(w["histogram"] + note)}</figcaption></figure>',
     ]
+    if grade_bars:
+        charts.append(
+            f"<figure>{vbars(grade_bars, title=w['grades'], width=320)}"
+            f'<figcaption class="grades">{_e(w["grades"] + note)}</figcaption></figure>'
+        )
     if top_bars:
         charts.append(
             f"<figure>{hbars(top_bars, title=w['top'], width=560, label_width=240)}"
             f"<figcaption>{_e(w['top'])}</figcaption></figure>"
         )
-    return (
+    out = [
         f'<section class="overview"><h2>{_e(w["overview"])}</h2>'
         f'<div class="charts">{"".join(charts)}</div>'
-        f"<table><thead><tr><th>{_e(w['subject'])}</th><th>{_e(w['total'])}</th>"
+        f'<h3>{_e(w["ranked"])}</h3><table class="ranking"><thead><tr><th>{_e(w["rank"])}</th>'
+        f"<th>{_e(w['subject'])}</th><th>{_e(w['total'])}</th>"
         f"<th>{_e(w['grade'])}</th><th>{_e(w['coverage'])}</th><th>{_e(w['fail'])}</th>"
-        f"<th>{_e(w['error'])}</th></tr></thead><tbody>{''.join(rows)}</tbody></table></section>"
-    )
+        f"<th>{_e(w['error'])}</th></tr></thead><tbody>{''.join(rows)}</tbody></table>"
+    ]
+    if apart:
+        out.append(
+            f'<h3>{_e(w["unranked"])}</h3><table class="unranked"><thead><tr>'
+            f"<th>{_e(w['subject'])}</th><th>{_e(w['total'])}</th><th>{_e(w['coverage'])}</th>"
+            f"<th>{_e(w['why'])}</th><th>{_e(w['fail'])}</th><th>{_e(w['error'])}</th></tr>"
+            f"</thead><tbody>{''.join(apart)}</tbody></table>"
+        )
+    out.append("</section>")
+    return "".join(out)
 
 
 def _subject(s: SubjectResult, rules: dict[str, RuleInfo], lang: str) -> str:
     w = _W[lang]
     findings = {f.rule_id: f for f in s.findings}
+    st = standing(s, tuple(rules.values()))
     total = "—" if s.total is None else f"{number(s.total)} / {number(s.max)}"
+    detail = score_text(st, lang).removeprefix(total).strip(" （）()")
     fails = sum(1 for f in s.findings if f.outcome == "fail")
     errors = sum(1 for f in s.findings if f.outcome == "error")
     out = [
         f'<section class="subject" id="s-{_e(s.subject.id)}">'
         f"<h2>{_e(s.subject.name or s.subject.id)} <small>{_e(s.subject.id)}</small></h2>",
         '<div class="cards">',
-        f'<div class="card"><b>{total}</b><span>{_e(w["total"])}</span></div>',
+        f'<div class="card total"><b>{total}</b><span>{_e(w["total"])}'
+        f"{'：' if lang == 'zh' else ': '}{_e(detail)}</span></div>",
         f'<div class="card"><b>{_e(_grade(s, lang))}</b><span>{_e(w["grade"])}</span></div>',
         f'<div class="card"><b>{_pct(s.coverage)}</b><span>{_e(w["coverage"])}</span></div>',
         f'<div class="card"><b>{fails}</b><span>{_e(w["fail"])}</span></div>',

@@ -27,11 +27,13 @@ from ..findings import (
     SubjectResult,
     _finding_dict,
     _notification_dict,
+    _ranked_summary,
     _rule_dict,
     _subject_dict,
     dumps,
 )
 from ..ruleset import RuleSet
+from ..standing import Standing, measure
 from ._registry import EXPORTERS, ExportOptions
 
 __all__ = ["JsonlWriter", "report_to_jsonl", "stream_jsonl", "stream_run_id"]
@@ -67,6 +69,9 @@ class JsonlWriter:
         self._subjects = 0
         self._complete = True
         self._single: dict[str, Any] = {}
+        self._standing = measure(rules)
+        self._standings: list[Standing] = []  # only the subjects that are not ranked
+        self._ranked = 0
         self._write(
             "run",
             {
@@ -92,7 +97,12 @@ class JsonlWriter:
                 "grade": s.grade,
                 "grade_label": s.grade_label,
             }
-        self._write("subject", _subject_dict(s))
+        st = self._standing(s)
+        if st.ranked:
+            self._ranked += 1
+        else:
+            self._standings.append(st)
+        self._write("subject", _subject_dict(s, st))
         for f in s.findings:
             self._counts[f.outcome] += 1
             if f.severity in self._severity:
@@ -119,6 +129,7 @@ class JsonlWriter:
         }
         if self._subjects == 1:
             summary.update(self._single)
+        summary.update(_ranked_summary(self._standings), ranked=self._ranked)
         self._write("summary", summary)
         return summary
 

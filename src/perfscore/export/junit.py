@@ -13,6 +13,7 @@ import re
 import xml.etree.ElementTree as ET
 
 from ..findings import Report
+from ..standing import measure
 from ._common import message, number, rule_title
 from ._registry import EXPORTERS, ExportOptions
 
@@ -41,7 +42,9 @@ def report_to_junit(report: Report, options: ExportOptions) -> bytes:
     rs = report.ruleset
     root = ET.Element("testsuites", {"name": _x(f"perfscore {rs.get('id')} {rs.get('version')}")})
     totals = [0, 0, 0, 0]
+    of = measure(report.rules)
     for s in report.subjects:
+        st = of(s)
         suite = ET.SubElement(root, "testsuite", {"name": _x(s.subject.id)})
         counts = [0, 0, 0, 0]
         props = ET.SubElement(suite, "properties")
@@ -49,10 +52,14 @@ def report_to_junit(report: Report, options: ExportOptions) -> bytes:
             ("subject.name", s.subject.name or ""),
             ("subject.type", s.subject.type),
             ("total", number(s.total)),
+            ("earned", number(st.earned)),
+            ("scorable", number(st.scorable)),
             ("max", number(s.max)),
             ("grade", s.grade or ""),
             ("grade_label", s.grade_label or ""),
             ("coverage", number(s.coverage)),
+            ("ranked", "true" if st.ranked else "false"),
+            ("not_ranked_reason", st.why(options.lang) or ""),
         ):
             ET.SubElement(props, "property", {"name": key, "value": _x(value)})
         for f in s.findings:

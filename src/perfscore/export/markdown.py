@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from ..findings import Report, SubjectResult
 from ..numbers import json_number
+from ..standing import rank, score_text
 from ._common import OUTCOME_LABELS, message, subject_counts
 from ._registry import EXPORTERS, ExportOptions
 
@@ -26,6 +27,9 @@ _WORDS = {
         "nothing": "没有未达标或错误的指标。",
         "findings": "需要关注",
         "severity": "严重程度",
+        "rank": "排名",
+        "unranked": "不评级，不参与排名",
+        "why": "原因",
     },
     "en": {
         "subject": "Subject",
@@ -39,6 +43,9 @@ _WORDS = {
         "nothing": "Nothing failed and nothing could not be evaluated.",
         "findings": "Needs attention",
         "severity": "severity",
+        "rank": "Rank",
+        "unranked": "No grade, not ranked",
+        "why": "Why",
     },
 }
 
@@ -59,17 +66,35 @@ def report_to_markdown(report: Report, options: ExportOptions) -> bytes:
     w = _WORDS[lang]
     rs = report.ruleset
     out = [f"## {rs.get('title')} ({rs.get('id')} {rs.get('version')})", ""]
+    ranking = rank(report)
     out.append(
-        f"| {w['subject']} | {w['id']} | {w['total']} | {w['grade']} | {w['coverage']} "
-        f"| {w['fail']} | {w['error']} |"
+        f"| {w['rank']} | {w['subject']} | {w['id']} | {w['total']} | {w['grade']} "
+        f"| {w['coverage']} | {w['fail']} | {w['error']} |"
     )
-    out.append("| --- | --- | ---: | --- | ---: | ---: | ---: |")
-    for s in report.subjects:
-        total, fails, errors = subject_counts(s)
+    out.append("| ---: | --- | --- | ---: | --- | ---: | ---: | ---: |")
+    for n, st in ranking.ranked:
+        s = st.result
+        _, fails, errors = subject_counts(s)
         out.append(
-            f"| {_cell(s.subject.name or s.subject.id)} | `{_cell(s.subject.id)}` | {total} "
-            f"| {_cell(_grade(s, lang))} | {json_number(s.coverage * 100)}% | {fails} | {errors} |"
+            f"| {n} | {_cell(s.subject.name or s.subject.id)} | `{_cell(s.subject.id)}` "
+            f"| {_cell(score_text(st, lang))} | {_cell(_grade(s, lang))} "
+            f"| {json_number(s.coverage * 100)}% | {fails} | {errors} |"
         )
+    if ranking.unranked:
+        out += ["", f"**{w['unranked']}**", ""]
+        out.append(
+            f"| {w['subject']} | {w['id']} | {w['total']} | {w['coverage']} | {w['why']} "
+            f"| {w['fail']} | {w['error']} |"
+        )
+        out.append("| --- | --- | ---: | ---: | --- | ---: | ---: |")
+        for st in ranking.unranked:
+            s = st.result
+            _, fails, errors = subject_counts(s)
+            out.append(
+                f"| {_cell(s.subject.name or s.subject.id)} | `{_cell(s.subject.id)}` "
+                f"| {_cell(score_text(st, lang))} | {json_number(s.coverage * 100)}% "
+                f"| {_cell(st.why(lang) or '')} | {fails} | {errors} |"
+            )
     for s in report.subjects:
         out += ["", f"### {s.subject.name or s.subject.id} (`{s.subject.id}`)", ""]
         if s.grade is None:

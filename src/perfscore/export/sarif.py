@@ -15,6 +15,7 @@ from urllib.parse import quote
 from .._version import __version__
 from ..findings import Finding, Notification, Report, RuleInfo, RuleLocation, dumps
 from ..numbers import json_number
+from ..standing import Standing, standings
 from ._registry import EXPORTERS, ExportOptions
 
 __all__ = ["SARIF_SCHEMA", "report_to_sarif"]
@@ -119,6 +120,17 @@ def _notification(n: Notification) -> dict[str, Any]:
     return d
 
 
+def _standing(st: Standing) -> dict[str, Any]:
+    """A subject's total beside the weight behind it, and whether rankings take it."""
+    s = st.result
+    d: dict[str, Any] = {"id": s.subject.id, "total": s.total, "earned": st.earned}
+    d.update(scorable=st.scorable, max=s.max, coverage=s.coverage, grade=s.grade)
+    d["ranked"] = st.ranked
+    if not st.ranked:
+        d.update(notRankedReason=st.reason, notRankedReasonEn=st.reason_en)
+    return {k: v for k, v in d.items() if v is not None}
+
+
 @EXPORTERS.register(
     "sarif", extensions=(".sarif", ".sarif.json"), description="SARIF 2.1.0 (code scanning)"
 )
@@ -210,6 +222,7 @@ def report_to_sarif(report: Report, options: ExportOptions) -> bytes:
             "perfscore/ruleset": dict(rs),
             "perfscore/runId": report.run_id(),
             "perfscore/sarifAll": options.sarif_all,
+            "perfscore/subjects": [_standing(st) for st in standings(report)],
         },
     }
     doc = {"$schema": SARIF_SCHEMA, "version": "2.1.0", "runs": [run]}

@@ -1,8 +1,10 @@
 """Excel workbook (needs the ``excel`` extra: ``pip install 'perfscore[excel]'``).
 
-A summary sheet (one row per subject, ranked by total) and a detail sheet per subject with the
-indicator tree.  Numbers are written as numbers (exact decimals), so analysts can sum and sort.
-The workbook's document properties are pinned so the same report gives the same cells.
+A summary sheet (graded subjects ranked by total, then the subjects without a grade, apart,
+with the reason; every total beside what was earned out of what could be scored) and a detail
+sheet per subject with the indicator tree.  Numbers are written as numbers (exact decimals),
+so analysts can sum and sort.  The workbook's document properties are pinned so the same
+report gives the same cells.
 """
 
 from __future__ import annotations
@@ -15,33 +17,48 @@ from typing import Any
 
 from ..errors import ExportError
 from ..findings import Report, SubjectResult
+from ..standing import rank
 from ._common import OUTCOME_LABELS, message, rule_title
 from ._registry import EXPORTERS, ExportOptions
 
-__all__ = ["rank_by_total", "report_to_xlsx"]
+__all__ = ["report_to_xlsx"]
 
 _EPOCH = datetime(2000, 1, 1)
 _BAD_SHEET = re.compile(r"[\[\]:*?/\\]")
 _HEAD: dict[str, dict[str, Any]] = {
     "zh": {
-        "summary": ("评价对象", "名称", "总分", "满分", "等级", "有数据的权重占比", "排名"),
+        "summary": (
+            "排名",
+            "评价对象",
+            "名称",
+            "总分",
+            "实得",
+            "可评",
+            "满分",
+            "有数据的权重占比",
+            "等级",
+            "不评级原因（不参与排名）",
+        ),
         "detail": ("指标", "编号", "类型", "得分", "权重", "结果", "值", "说明"),
         "sheet": "汇总",
     },
     "en": {
-        "summary": ("Subject", "Name", "Total", "Max", "Grade", "Coverage", "Rank"),
+        "summary": (
+            "Rank",
+            "Subject",
+            "Name",
+            "Total",
+            "Earned",
+            "Scorable",
+            "Max",
+            "Coverage",
+            "Grade",
+            "Why no grade (not ranked)",
+        ),
         "detail": ("Indicator", "ID", "Kind", "Points", "Weight", "Outcome", "Value", "Message"),
         "sheet": "Summary",
     },
 }
-
-
-def rank_by_total(subjects: tuple[SubjectResult, ...]) -> list[int | None]:
-    """Competition ranking (1, 2, 2, 4) by total, highest first; no total → no rank."""
-    totals = [s.total for s in subjects]
-    return [
-        None if t is None else 1 + sum(1 for o in totals if o is not None and o > t) for t in totals
-    ]
 
 
 def _sheet_name(s: SubjectResult, used: set[str]) -> str:
@@ -88,21 +105,27 @@ def report_to_xlsx(report: Report, options: ExportOptions) -> bytes:
     ws.append(list(head["summary"]))
     for cell in ws[1]:
         cell.font = bold
-    for s, rank in zip(report.subjects, rank_by_total(report.subjects), strict=True):
+    ranking = rank(report)
+    listed = [*ranking.ranked, *((None, st) for st in ranking.unranked)]
+    for n, st in listed:
+        s = st.result
         ws.append(
             [
+                n,
                 s.subject.id,
                 s.subject.name or "",
                 _num(s.total),
+                _num(st.earned),
+                _num(st.scorable),
                 _num(s.max),
-                s.grade_label or s.grade or "",
                 _num(s.coverage),
-                rank,
+                s.grade_label or s.grade or "",
+                st.why(lang) or "",
             ]
         )
-        ws.cell(ws.max_row, 6).number_format = "0.00%"
+        ws.cell(ws.max_row, 8).number_format = "0.00%"
     ws.freeze_panes = "A2"
-    for col, width in zip("ABCDEFG", (28, 40, 10, 10, 10, 16, 8), strict=True):
+    for col, width in zip("ABCDEFGHIJ", (6, 28, 40, 10, 10, 10, 10, 16, 10, 60), strict=True):
         ws.column_dimensions[col].width = width
 
     used = {head["sheet"].lower()}
