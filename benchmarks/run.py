@@ -62,7 +62,7 @@ def ratio(ours: Any, base: Any, rounds: int) -> tuple[float, float, float]:
 
 def per_record(n_subjects: int, rounds: int) -> None:
     rs = perfscore.load_ruleset_text(gen.ruleset_text(30), source="bench30.yaml")
-    ev = rs._evaluator
+    ev = rs.evaluator
     recs = gen.records(30, n_subjects)
     data = [
         read_subject(r, rs.compiled.inputs, index=i, subject_type="department")

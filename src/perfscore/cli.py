@@ -488,13 +488,9 @@ def _exclusive_plugin_scorers(schema: dict[str, Any]) -> None:
     plugin = defs.get("PluginScorerModel")
     if plugin is None:
         return
-    builtin = sorted(
-        d["properties"]["type"]["const"]
-        for d in defs.values()
-        if isinstance(d.get("properties", {}).get("type"), dict)
-        and "const" in d["properties"]["type"]
-        and d.get("title", "").endswith("Scorer")
-    )
+    from .scorers import builtin_scorers
+
+    builtin = sorted(builtin_scorers().keys())
     plugin["properties"]["type"] = {**plugin["properties"]["type"], "not": {"enum": builtin}}
 
 

@@ -51,7 +51,7 @@ import numpy as np
 from .aggregate import weighted_sum
 from .compile import IndicatorNode
 from .errors import PerfscoreError
-from .evaluate import _round
+from .numbers import round_places
 from .ruleset import RuleSet
 from .scorers import BandsScorer, DeductScorer, FormulaScorer, ProportionalScorer, ThresholdScorer
 from .subjects import read_subject
@@ -357,7 +357,7 @@ class ColumnarResult:
 
 
 def _scaled(x: Decimal, places: int) -> int:
-    return int(_round(x, places).scaleb(places))
+    return int(round_places(x, places).scaleb(places))
 
 
 def _ceil_scaled(x: Decimal, places: int) -> int:
@@ -408,7 +408,7 @@ class ColumnarScorer:
         if not self.plan:
             raise Unsupported("no indicators")
         top_w = sum((n.weight or Decimal(0) for n in c.indicators), Decimal(0))
-        if self.rs._evaluator.root.weight != top_w:
+        if self.rs.evaluator.root.weight != top_w:
             raise Unsupported("top-level weights")
         self.check_plan = []
         for ch in c.checks:
@@ -906,15 +906,7 @@ class ColumnarScorer:
         plan = self._plans.get(names)
         if plan is None:
             c = self.rs.compiled
-            need: set[str] = set()
-            stack = list(names)
-            while stack:
-                n = stack.pop()
-                if n in need:
-                    continue
-                need.add(n)
-                if n in self.metric_exprs:
-                    stack.extend(self.metric_exprs[n].expr.names)
+            need: set[str] = set().union(*(c.behind.get(n, (n,)) for n in names))
             specs = {n: c.inputs[n] for n in sorted(need) if n in c.inputs}
             chain = [mt for mt in c.metrics if mt.name in need]
             plan = self._plans[names] = (specs, chain)

@@ -9,7 +9,7 @@ collected with its file, line and column before one :class:`RuleSetError` is rai
 from __future__ import annotations
 
 import string
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -25,7 +25,7 @@ from .findings import RuleInfo, RuleLocation
 from .functions import FunctionRegistry
 from .letters import LetterScale
 from .plugins import PLUGIN_SCORERS
-from .scorers import SCORERS, BuildContext, Scorer
+from .scorers import BuildContext, Scorer, ScorerType, builtin_scorers
 from .subjects import InputSpec
 from .values import Kind
 
@@ -168,6 +168,40 @@ class Compiled:
     rules: tuple[RuleInfo, ...]
     units: dict[str, str | None]
     functions: FunctionRegistry
+    #: every input and metric → the names behind it, itself included, through metrics
+    behind: dict[str, frozenset[str]] = field(default_factory=dict)
+    #: every input and metric → the input fields behind it (sorted): "which field is to blame"
+    fields: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    #: every indicator, group and check id → the input fields it reads (sorted), through
+    #: metrics, from every expression it holds (optional ones included)
+    rule_inputs: dict[str, tuple[str, ...]] = field(default_factory=dict)
+
+    def inputs_of(self, names: Iterable[str]) -> tuple[str, ...]:
+        """The input fields behind ``names`` (inputs or metrics), sorted."""
+        fields = self.fields
+        return tuple(sorted({f for n in names for f in fields.get(n, ())}))
+
+    def resolve(self) -> None:
+        """Work out :attr:`behind`, :attr:`fields` and :attr:`rule_inputs` (once, at compile;
+        read everywhere else)."""
+        behind: dict[str, frozenset[str]] = {n: frozenset((n,)) for n in self.inputs}
+        for mt in self.metrics:  # in dependency order
+            behind[mt.name] = frozenset((mt.name,)).union(
+                *(behind.get(n, frozenset()) for n in mt.expr.names)
+            )
+        self.behind = behind
+        self.fields = {
+            n: tuple(sorted(x for x in b if x in self.inputs)) for n, b in behind.items()
+        }
+        out: dict[str, tuple[str, ...]] = {}
+        stack = list(self.indicators)
+        while stack:
+            n = stack.pop()
+            out[n.id] = self.inputs_of((*n.reads, *n.optional_reads))
+            stack.extend(n.children)
+        for ch in self.checks:
+            out[ch.id] = self.inputs_of(ch.reads)
+        self.rule_inputs = out
 
 
 class _Compiler:
@@ -178,8 +212,7 @@ class _Compiler:
         self.problems: list[Problem] = []
         self.kinds: dict[str, Kind] = {}
         self.rules: list[RuleInfo | None] = []
-        s = model.letters
-        self.letters = LetterScale(s.letters, s.plus, dict(s.aliases)) if s is not None else None
+        self.letters = model.letters
 
     # -- helpers ---------------------------------------------------------------------------
     def problem(self, path: Path, message: str, suggestion: str | None = None) -> None:
@@ -409,14 +442,8 @@ class _Compiler:
             if ind.scorer is None:
                 self.problem(path, "a leaf indicator needs a 'scorer' (or 'children')")
             else:
-                needs_value = ind.scorer.type in (
-                    "threshold",
-                    "proportional",
-                    "deduct",
-                    "bands",
-                    "series_bands",
-                )
-                if needs_value and ind.value is None:
+                kind = self._scorer_kind(ind.scorer, (*path, "scorer"))
+                if kind is not None and kind[0].needs_value and ind.value is None:
                     self.problem(path, f"a {ind.scorer.type} scorer needs a 'value' expression")
                 if ind.value is not None:
                     node.value = self.compile(ind.value, (*path, "value"))
@@ -426,8 +453,8 @@ class _Compiler:
                     elif node.unit is None and ind.value in self.model.inputs:
                         spec_unit = self.model.inputs[ind.value]
                         node.unit = "%" if spec_unit.type == "percent" else spec_unit.unit
-                factory, config = self._scorer_factory(ind.scorer, (*path, "scorer"))
-                if factory is not None:
+                if kind is not None:
+                    scorer_type, config = kind
                     ctx = BuildContext(
                         compile=lambda t, p: self.compile(t, p),
                         problem=lambda p, msg: self.problem(p, msg),
@@ -436,7 +463,7 @@ class _Compiler:
                         letters=self.letters,
                     )
                     try:
-                        node.scorer = factory(config, ctx)
+                        node.scorer = scorer_type.build(config, ctx)
                     except PerfscoreError as e:
                         self.problem((*path, "scorer"), str(e))
                     if node.scorer is not None:
@@ -451,12 +478,10 @@ class _Compiler:
                                     "pass_at is a share of the weight, within [0, 1]",
                                 )
                             node.pass_at = pass_at
-            if (
-                ind.weight is None
-                and ind.scorer is not None
-                and ind.scorer.type not in ("grade", "bands", "series_bands")
-            ):
-                self.problem(path, "a points indicator needs a 'weight'")
+            if ind.weight is None and ind.scorer is not None:
+                known = builtin_scorers().get(ind.scorer.type)
+                if known is None or not known.weight_optional:
+                    self.problem(path, "a points indicator needs a 'weight'")
         node.reads = tuple(sorted({n for e in exprs for n in e.names}))
         node.missing_aware = any(e.functions & _MISSING_AWARE for e in exprs)
         node.messages = self.messages(ind.messages, (*path, "messages"))
@@ -476,28 +501,28 @@ class _Compiler:
         )
         return node
 
-    def _scorer_factory(self, scorer: Any, path: Path) -> tuple[Any, Any]:
-        """The builder for a scorer and its validated config (plugins validate their own)."""
-        builtin = SCORERS.get(scorer.type)
+    def _scorer_kind(self, scorer: Any, path: Path) -> tuple[ScorerType, Any] | None:
+        """The scorer's kind and its validated config (plugins validate their own)."""
+        builtin = builtin_scorers().get(scorer.type)
         if builtin is not None:
             return builtin, scorer
         plugin = PLUGIN_SCORERS.get(scorer.type)
         if plugin is None:
-            known = [*SCORERS.keys(), *PLUGIN_SCORERS.keys()]
+            known = [*builtin_scorers().keys(), *PLUGIN_SCORERS.keys()]
             self.problem(
                 (*path, "type"),
                 f"unknown scorer type {scorer.type!r} (known: {', '.join(known)})",
                 did_you_mean(scorer.type, known),
             )
-            return None, None
+            return None
         raw = {k: v for k, v in scorer.model_dump(exclude_none=True).items() if k != "pass_at"}
         try:
-            return plugin.build, plugin.config.model_validate(raw)
+            return plugin, plugin.config.model_validate(raw)
         except pydantic.ValidationError as e:
             for err in e.errors():
                 loc = tuple(x for x in err["loc"] if isinstance(x, (str, int)))
                 self.problem((*path, *loc), f"{plugin.name}: {err['msg']}")
-            return None, None
+            return None
 
     def _aggregate(self, ind: m.IndicatorModel, node: IndicatorNode, path: Path) -> None:
         agg = AGGREGATORS.get(ind.aggregate)
@@ -669,7 +694,7 @@ class _Compiler:
             raise RuleSetError(sorted(self.problems, key=lambda p: (p.line or 0, p.column or 0)))
         units: dict[str, str | None] = {n: s.display_unit for n, s in inputs.items()}
         units.update({mt.name: mt.unit for mt in metrics})
-        return Compiled(
+        compiled = Compiled(
             self.model,
             self.doc,
             inputs,
@@ -684,6 +709,8 @@ class _Compiler:
             units,
             self.functions,
         )
+        compiled.resolve()
+        return compiled
 
 
 class _Broken:

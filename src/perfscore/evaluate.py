@@ -9,22 +9,21 @@ from __future__ import annotations
 
 import gc
 import hashlib
-import math
 import operator
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
-from decimal import ROUND_HALF_UP, Context, Decimal, InvalidOperation
-from typing import Any, cast
+from decimal import Decimal
+from typing import Any
 
 from .aggregate import AggregateSpec, NodeScore, weighted_sum
 from .compile import CheckNode, Compiled, IndicatorNode, Template
 from .errors import EvaluationError, ZeroDenominatorError
 from .findings import Finding, IndicatorScore, Notification, SubjectResult, fingerprint
-from .numbers import display, json_number, round_half_up
-from .scorers import Scored
+from .numbers import display, json_number, round_places
+from .scorers import Fallback, Scored
 from .subjects import SubjectData
 
-__all__ = ["Evaluator"]
+__all__ = ["Evaluator", "SubjectRun"]
 
 ZERO = Decimal(0)
 ONE = Decimal(1)
@@ -33,30 +32,16 @@ _PRIORITY = {"error": 0, "not_applicable": 1, "zero": 2, "missing": 3}
 _OP_TEXT = {">=": "≥", "<=": "≤", ">": ">", "<": "<", "==": "=", "!=": "≠"}
 
 # --- hot-path helpers -------------------------------------------------------------------------
-# Same results as numbers.round_half_up / json_number / display, without their per-call costs
-# (a fresh decimal Context per rounding; re-formatting the same few numbers for every subject).
-_CTX28 = Context(prec=28)
-_QUANTUM = {p: Decimal(1).scaleb(-p) for p in range(0, 12)}
+# Same results as numbers.json_number / display, without re-formatting the same few numbers
+# for every subject.
 _CACHE_LIMIT = 8192
 
 _gc_isenabled, _gc_disable, _gc_enable = gc.isenabled, gc.disable, gc.enable
 
 
-def _round(x: Decimal, places: int) -> Decimal:
-    """:func:`~perfscore.numbers.round_half_up`, sharing one context when 28 digits suffice.
-
-    A quantize that does not fit 28 digits (or meets an infinity / signalling NaN) signals
-    InvalidOperation (trapped); rounding does not depend on the precision otherwise, and a
-    quiet NaN comes back unchanged either way."""
-    try:
-        return x.quantize(_QUANTUM[places], rounding=ROUND_HALF_UP, context=_CTX28)
-    except InvalidOperation:
-        return round_half_up(x, places)
-
-
 # Results built without their dataclass ``__init__`` (a frozen dataclass sets every field through
 # ``object.__setattr__``: ~2-6 µs each): same class, same attributes, same behaviour.
-_COVERAGE4 = (_round(ZERO, 4), _round(ONE, 4))  # a leaf's coverage (0 or 1), rounded
+_COVERAGE4 = (round_places(ZERO, 4), round_places(ONE, 4))  # a leaf's coverage (0 or 1), rounded
 _new = object.__new__
 _setattr = object.__setattr__
 _FINDING_FIELDS = tuple(Finding.__dataclass_fields__)
@@ -167,21 +152,42 @@ class _Outcome:
     detail: str | None = None
 
 
+class SubjectRun:
+    """What belongs to one subject call — its scope (values and metrics), the failures found,
+    the waivers that apply, the encoded subject key — so that the shared :class:`Evaluator`
+    (and the :class:`~perfscore.ruleset.RuleSet` holding it) keeps no per-subject state and can
+    score subjects on many threads at once."""
+
+    __slots__ = ("failures", "key", "scope", "subject", "waivers")
+
+    def __init__(
+        self,
+        subject: Any,
+        scope: dict[str, Any],
+        failures: dict[str, Failure],
+        waivers: Mapping[str, Any],
+    ) -> None:
+        self.subject = subject
+        self.scope = scope
+        self.failures = failures
+        self.waivers = waivers
+        self.key: bytes | None = None  # the subject's encoded ``type\x1fkey``, when first needed
+
+
 class Evaluator:
-    """Runs a :class:`Compiled` rule set; built once per rule set, reused for every subject."""
+    """Runs a :class:`Compiled` rule set; built once per rule set, reused for every subject.
+
+    Immutable after construction: everything about one subject lives in its
+    :class:`SubjectRun`."""
 
     def __init__(self, compiled: Compiled, ruleset_id: str) -> None:
         self.c = compiled
-        self._waivers: Mapping[str, Any] = {}
         self.ruleset_id = ruleset_id
         self.places = compiled.model.settings.places
         self.titles = {n: (s.title or n) for n, s in compiled.inputs.items()}
         self.titles.update({mt.name: (mt.title or mt.name) for mt in compiled.metrics})
-        # transitive input fields behind each metric, for "which field is to blame"
-        self.fields: dict[str, tuple[str, ...]] = {n: (n,) for n in compiled.inputs}
-        for mt in compiled.metrics:
-            deps = sorted({f for n in mt.expr.names for f in self.fields.get(n, ())})
-            self.fields[mt.name] = tuple(deps)
+        # transitive input fields behind each input and metric, for "which field is to blame"
+        self.fields = compiled.fields
         top_points = [n for n in compiled.indicators if n.yields == "points"]
         self.max = sum((n.weight or ZERO for n in top_points), ZERO)
         self.root = AggregateSpec(
@@ -194,7 +200,6 @@ class Evaluator:
         # per-node constants, computed once
         self._specs: dict[str, AggregateSpec] = {}
         self._fp: dict[str, Any] = {}
-        self._fp_key: tuple[Any, bytes] = (None, b"")
         stack = list(compiled.indicators)
         while stack:
             n = stack.pop()
@@ -221,18 +226,18 @@ class Evaluator:
         except UnicodeEncodeError:  # pragma: no cover - let fingerprint() raise as before
             return None
 
-    def _fingerprint(self, rule_id: str, subject: Any) -> str:
+    def _fingerprint(self, rule_id: str, run: SubjectRun) -> str:
         """:func:`~perfscore.findings.fingerprint` (by ``subject.key``), from a pre-hashed
         ``ruleset\x1frule\x1f``."""
         h = self._fp.get(rule_id)
         if h is None:
-            return fingerprint(self.ruleset_id, rule_id, subject)
-        key = self._fp_key  # (subject, its encoded ``type\x1fid``): one encoding per subject
-        if key[0] is not subject:
-            key = (subject, f"{subject.type}\x1f{subject.key}".encode())
-            self._fp_key = key
+            return fingerprint(self.ruleset_id, rule_id, run.subject)
+        key = run.key  # one encoding per subject
+        if key is None:
+            subject = run.subject
+            key = run.key = f"{subject.type}\x1f{subject.key}".encode()
         h = h.copy()
-        h.update(key[1])
+        h.update(key)
         digest: str = h.hexdigest()
         return "sha256:" + digest[:32]
 
@@ -368,11 +373,11 @@ class Evaluator:
             value = node.value(scope) if node.value is not None else None
             scored: Scored = node.scorer.score(value, scope, node.weight)
         except ZeroDenominatorError:
-            fields = tuple(sorted({x for n in node.reads for x in self.fields.get(n, ())}))
+            fields = self.c.inputs_of(node.reads)
             fz = Failure(_ZERO_KIND[node.zero_division], "division by zero", "分母为零", fields)
             return self._from_failure(node, fz)
         except EvaluationError as e:
-            fields = tuple(sorted({x for n in node.reads for x in self.fields.get(n, ())}))
+            fields = self.c.inputs_of(node.reads)
             return _Outcome(
                 "error",
                 value=value,
@@ -390,7 +395,7 @@ class Evaluator:
                 detail=scored.detail,
             )
         assert scored.points is not None and node.weight is not None
-        points = _round(scored.points, self.places)
+        points = round_places(scored.points, self.places)
         if scored.met is not None and node.pass_at == ONE:
             outcome = "pass" if scored.met else "fail"
         else:
@@ -478,10 +483,10 @@ class Evaluator:
         self,
         node: IndicatorNode,
         o: _Outcome,
-        subject: Any,
-        scope: Mapping[str, Any],
+        run: SubjectRun,
         waiver: Mapping[str, Any] | None = None,
     ) -> Finding:
+        subject = run.subject
         unit = node.unit
         value_text = _display(o.value, unit, self.places) if o.value is not None else None
         d: dict[str, Any] = {
@@ -498,7 +503,7 @@ class Evaluator:
             "grade": o.grade,
             "reason": o.reason.en if o.reason else None,
             "fields": o.reason.fields if o.reason else (),
-            "fingerprint": self._fingerprint(node.id, subject),
+            "fingerprint": self._fingerprint(node.id, run),
             "location": node.location,
             "kind": "indicator",
             "waiver": waiver,
@@ -525,7 +530,7 @@ class Evaluator:
                 "reason": o.reason.zh if o.reason else (o.detail or ""),
                 "subject": subject.name or subject.id,
             }
-            d["message"], d["message_en"] = self._render(templates, fields, scope, zh, en)
+            d["message"], d["message_en"] = self._render(templates, fields, run.scope, zh, en)
         f = _new(Finding)
         _setattr(f, "__dict__", d)
         return f
@@ -534,9 +539,7 @@ class Evaluator:
     def _node(
         self,
         node: IndicatorNode,
-        scope: dict[str, Any],
-        failures: dict[str, Failure],
-        subject: Any,
+        run: SubjectRun,
         scores: list[IndicatorScore],
         findings: list[Finding],
         forced: _Outcome | None = None,
@@ -546,18 +549,17 @@ class Evaluator:
                 o = _Outcome(forced.outcome, reason=forced.reason)
                 if o.outcome not in ("not_applicable", "error"):
                     o = _Outcome("not_applicable", reason=forced.reason)
-                findings.append(self._indicator_finding(node, o, subject, scope))
+                findings.append(self._indicator_finding(node, o, run))
                 cov = ZERO
             else:
-                o = self._leaf(node, scope, failures)
-                waiver = self._waivers.get(node.id) if self._waivers else None
+                o = self._leaf(node, run.scope, run.failures)
+                waivers = run.waivers
+                waiver = waivers.get(node.id) if waivers else None
                 if waiver is not None:
                     o = self._waive(waiver, o, node.weight)
-                    findings.append(
-                        self._indicator_finding(node, o, subject, scope, waiver.to_dict())
-                    )
+                    findings.append(self._indicator_finding(node, o, run, waiver.to_dict()))
                 else:
-                    findings.append(self._indicator_finding(node, o, subject, scope))
+                    findings.append(self._indicator_finding(node, o, run))
                 cov = ONE if o.outcome in ("pass", "fail") and (o.reason is None) else ZERO
             scores.append(
                 _indicator_score(
@@ -568,31 +570,28 @@ class Evaluator:
         index = len(scores)
         scores.append(None)  # type: ignore[arg-type]  # placeholder: scores are in pre-order
         if forced is None:
-            forced = self._applies(node, scope, failures)  # a group's `when` covers its subtree
-        children = [
-            self._node(c, scope, failures, subject, scores, findings, forced) for c in node.children
-        ]
+            forced = self._applies(node, run.scope, run.failures)  # `when` covers the subtree
+        children = [self._node(c, run, scores, findings, forced) for c in node.children]
         assert node.aggregate is not None
         ns = node.aggregate(self._specs[node.id], children)
         if ns.points is not None:
             ns = _node_score(
                 ns.rule_id,
                 ns.weight,
-                _round(ns.points, self.places),
+                round_places(ns.points, self.places),
                 ns.grade,
                 ns.outcome,
                 ns.coverage,
                 ns.reason,
             )
         scores[index] = _indicator_score(
-            node.id, ns.points, node.weight, ns.grade, ns.outcome, _round(ns.coverage, 4)
+            node.id, ns.points, node.weight, ns.grade, ns.outcome, round_places(ns.coverage, 4)
         )
         return ns
 
     # -- checks ----------------------------------------------------------------------------
-    def _check(
-        self, node: CheckNode, scope: dict[str, Any], failures: dict[str, Failure], subject: Any
-    ) -> Finding:
+    def _check(self, node: CheckNode, run: SubjectRun) -> Finding:
+        scope, failures, subject = run.scope, run.failures, run.subject
         title_en = node.title_en or node.id
         value: Any = None
         threshold: dict[str, Any] | None = None
@@ -715,7 +714,7 @@ class Evaluator:
                 "grade": None,
                 "reason": reason.en if reason else None,
                 "fields": reason.fields if reason else (),
-                "fingerprint": self._fingerprint(node.id, subject),
+                "fingerprint": self._fingerprint(node.id, run),
                 "location": node.location,
                 "kind": "check",
                 "waiver": None,
@@ -744,17 +743,14 @@ class Evaluator:
     def _subject(
         self, data: SubjectData, waivers: Mapping[str, Any] | None = None
     ) -> SubjectResult:
-        self._waivers = waivers or {}
         scope, failures = self._scope(data)
+        run = SubjectRun(data.subject, scope, failures, waivers or {})
         scores: list[IndicatorScore] = []
         findings: list[Finding] = []
-        top = [
-            self._node(n, scope, failures, data.subject, scores, findings)
-            for n in self.c.indicators
-        ]
+        top = [self._node(n, run, scores, findings) for n in self.c.indicators]
         for ch in self.c.checks:
-            finding = self._check(ch, scope, failures, data.subject)
-            waiver = self._waivers.get(ch.id)
+            finding = self._check(ch, run)
+            waiver = run.waivers.get(ch.id)
             if waiver is not None:
                 outcome = "not_applicable" if waiver.effect == "exclude" else "pass"
                 word = "豁免" if waiver.effect == "exclude" else "豁免（视同通过）"
@@ -774,14 +770,14 @@ class Evaluator:
         grade = label = grade_reason = reason_zh = None
         if top and self.root.weight is not None:
             root = weighted_sum(self.root, top)
-            coverage = _round(root.coverage, 4)
+            coverage = round_places(root.coverage, 4)
             if root.outcome == "error":
                 grade_reason = f"total cannot be computed: {root.reason}"
                 reason_zh = f"无法计算总分：{root.reason}"
             elif root.points is None:
                 grade_reason, reason_zh = "no indicator applies", "没有适用的指标"
             else:
-                total = _round(root.points, self.places)
+                total = round_places(root.points, self.places)
         if total is not None and self.c.grade_bands:
             if self.c.min_coverage is not None and coverage < self.c.min_coverage:
                 have, need = _json(coverage * 100), _json(self.c.min_coverage * 100)
@@ -831,174 +827,35 @@ class Evaluator:
 # --- points only: a fast path for clean records ----------------------------------------------
 
 
-class _Fallback(Exception):
-    """The fast points path met something only the full evaluator handles."""
-
-
-def _const_target(target: Any) -> Decimal | None:
-    const = getattr(target, "const", None)
-    return const if isinstance(const, Decimal) else None
-
-
 def _none(scope: Any) -> None:
     return None
 
 
 def _leaf_points(node: IndicatorNode, places: int) -> Any:
-    """A closure ``(scope, out) -> rounded points`` for a leaf (it also sets ``out[node.id]``),
-    or None (no fast path).
-
-    Each mirrors its scorer's ``score`` (then the rounding) exactly for finite Decimal values;
-    anything else raises :class:`_Fallback` so the full evaluator produces the (error) result.
-    Constant points (full marks, band points) are rounded once, here."""
-    from .scorers import (
-        BandsScorer,
-        DeductScorer,
-        FormulaScorer,
-        ProportionalScorer,
-        ThresholdScorer,
-    )
-
+    """The scorer's fast points form for a leaf (``scope -> rounded points``), or None (no fast
+    path: the rule set then always takes the full path)."""
     sc, w = node.scorer, node.weight
     if w is None or node.when is not None or sc is None or sc.yields != "points":
         return None
-    nid = node.id
     val = node.value
     name = _plain_name(val)
     # the value: a plain name is read directly (a missing key raises: fallback)
     get: Any = (
         operator.itemgetter(name)
         if name is not None
-        else (val.__call__ if val is not None else _none)
+        else (val.__call__ if val is not None else None)  # the compiled function itself
     )
-    w_r = _round(w, places)
-    kind = type(sc)
-    if kind is ThresholdScorer:
-        sc = cast(ThresholdScorer, sc)
-        limit = _const_target(sc.target)
-        if limit is None:
-            return None
-        full = _round(sc.points_met if sc.points_met is not None else w, places)
-        other = _round(sc.points_otherwise, places)
-        op = {
-            ">=": operator.ge,
-            ">": operator.gt,
-            "<=": operator.le,
-            "<": operator.lt,
-            "==": operator.eq,
-            "!=": operator.ne,
-        }[sc.op]
+    form = getattr(sc, "points_form", None)
+    fast = form(get, w, places) if form is not None else None
+    if fast is not None:
+        return fast
+    read = get if get is not None else _none
 
-        def threshold(scope: Any, out: dict[str, Decimal | None]) -> Decimal:
-            v = get(scope)
-            if type(v) is not Decimal or not v.is_finite():
-                raise _Fallback
-            p = full if op(v, limit) else other
-            out[nid] = p
-            return p
-
-        return threshold
-    if kind is ProportionalScorer:
-        sc = cast(ProportionalScorer, sc)
-        t = _const_target(sc.target)
-        if t is None:
-            return None
-        direction = sc.direction
-
-        def proportional(scope: Any, out: dict[str, Decimal | None]) -> Decimal:
-            v = get(scope)
-            if type(v) is not Decimal or not v.is_finite():
-                raise _Fallback
-            if direction == "higher":
-                ratio = ONE if v >= t else (ZERO if t <= 0 or v <= 0 else v / t)
-            elif direction == "lower":
-                ratio = ONE if v <= t else (ZERO if v <= 0 or t < 0 else t / v)
-            elif v == t:
-                ratio = ONE
-            elif t == 0:
-                ratio = ZERO
-            else:
-                ratio = max(ZERO, ONE - abs(v - t) / abs(t))
-            p = _round(w * min(ONE, max(ZERO, ratio)), places)
-            out[nid] = p
-            return p
-
-        return proportional
-    if kind is DeductScorer:
-        sc = cast(DeductScorer, sc)
-        s = _const_target(sc.start)
-        if s is None:
-            return None
-        above, per, pts, count, floor = (
-            sc.direction == "above",
-            sc.per,
-            sc.points,
-            sc.count,
-            sc.floor,
-        )
-
-        def deduct(scope: Any, out: dict[str, Decimal | None]) -> Decimal:
-            v = get(scope)
-            if type(v) is not Decimal or not v.is_finite():
-                raise _Fallback
-            beyond = v - s if above else s - v
-            if beyond <= 0:
-                p = w_r
-            else:
-                units = beyond / per
-                if count == "started":
-                    units = Decimal(math.ceil(units))
-                elif count == "completed":
-                    units = Decimal(math.floor(units))
-                p = _round(min(w, max(floor, w - units * pts)), places)
-            out[nid] = p
-            return p
-
-        return deduct
-    if kind is BandsScorer:
-        sc = cast(BandsScorer, sc)
-        # A points scorer compiles only when every band gives points (see ``_build_bands``).
-        bands = [(b.interval, _round(cast(Decimal, b.points), places)) for b in sc.bands]
-        otherwise = sc.otherwise
-        other_r = _round(otherwise, places) if isinstance(otherwise, Decimal) else None
-
-        def banded(scope: Any, out: dict[str, Decimal | None]) -> Decimal:
-            v = get(scope)
-            if type(v) is not Decimal or not v.is_finite():
-                raise _Fallback
-            for interval, p in bands:
-                if v in interval:
-                    out[nid] = p
-                    return p
-            if other_r is None:
-                raise _Fallback
-            out[nid] = other_r
-            return other_r
-
-        return banded
-    if kind is FormulaScorer:
-        sc = cast(FormulaScorer, sc)
-        expr = sc.expr.__call__
-
-        def formula(scope: Any, out: dict[str, Decimal | None]) -> Decimal:
-            if val is not None:
-                get(scope)  # evaluated like the full path does (an error there: fallback)
-            raw = expr(scope)
-            if type(raw) is not Decimal or not raw.is_finite():
-                raise _Fallback
-            p = _round(min(w, max(ZERO, raw)), places)
-            out[nid] = p
-            return p
-
-        return formula
-
-    def generic(scope: Any, out: dict[str, Decimal | None]) -> Decimal:
-        p = sc.score(get(scope), scope, w).points
+    def generic(scope: Any) -> Decimal:
+        p = sc.score(read(scope), scope, w).points
         if p is None:
-            raise _Fallback
-        p = _round(p, places)
-        out[nid] = p
-        return p
+            raise Fallback
+        return round_places(p, places)
 
     return generic
 
@@ -1019,12 +876,14 @@ def _points_plan(ev: Evaluator) -> Any:
     set uses something the fast path does not mirror (then :meth:`Evaluator.points` always
     takes the full path)."""
     places = ev.places
-    quantum = _QUANTUM[places]
 
     def build(node: IndicatorNode) -> Any:
+        """``(node id, step, is a leaf)``: a leaf's step is its scorer's fast form
+        ``scope -> points``; a group's ``(scope, out) -> points`` also fills ``out``."""
         nid = node.id
         if node.is_leaf:
-            return _leaf_points(node, places)
+            leaf = _leaf_points(node, places)
+            return None if leaf is None else (nid, leaf, True)
         w = node.weight
         if w is None or node.when is not None or node.aggregate is not weighted_sum:
             return None
@@ -1037,17 +896,19 @@ def _points_plan(ev: Evaluator) -> Any:
         def group(scope: dict[str, Any], out: dict[str, Decimal | None]) -> Decimal:
             out[nid] = None  # keep pre-order, like the scores
             got = ZERO
-            for k in kids:
-                got = got + k(scope, out)
+            for kid, step, is_leaf in kids:
+                if is_leaf:
+                    p = step(scope)
+                    out[kid] = p
+                else:
+                    p = step(scope, out)
+                got = got + p
             p = ZERO if base == 0 else (got if same else got * w / base)
-            try:  # _round, inline
-                p = p.quantize(quantum, rounding=ROUND_HALF_UP, context=_CTX28)
-            except InvalidOperation:
-                p = round_half_up(p, places)
+            p = round_places(p, places)
             out[nid] = p
             return p
 
-        return group
+        return (nid, group, False)
 
     top = [build(n) for n in ev.c.indicators]
     if not top or any(t is None for t in top) or ev.root.weight is None:
@@ -1072,10 +933,15 @@ def _points(ev: Evaluator, data: SubjectData) -> tuple[dict[str, Decimal | None]
                 for name, expr in metrics:
                     scope[name] = expr(scope)
                 got = ZERO
-                for t in top:
-                    got = got + t(scope, out)
-                return out, _round(got, ev.places)
-            except Exception:  # _Fallback, or any evaluation error: the full path decides
+                for nid, step, is_leaf in top:
+                    if is_leaf:
+                        p = step(scope)
+                        out[nid] = p
+                    else:
+                        p = step(scope, out)
+                    got = got + p
+                return out, round_places(got, ev.places)
+            except Exception:  # Fallback, or any evaluation error: the full path decides
                 pass
     result = ev.subject(data)
     return {sc.rule_id: sc.points for sc in result.scores}, result.total

@@ -2,20 +2,24 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Sequence
+
+from pydantic import Field
+
+from .modelbase import StrictModel
 
 __all__ = ["LetterScale"]
 
 
-@dataclass(frozen=True)
-class LetterScale:
-    """Letters best first; with ``plus`` each letter but the best has a ``+`` step above it."""
+class LetterScale(StrictModel):
+    """An ordinal scale such as PEFA's A > B > C > D, with ``+`` steps and aliases (D* → D).
 
-    letters: tuple[str, ...]
+    Letters best first; with ``plus`` each letter but the best has a ``+`` step above it.  The
+    rule set's ``letters:`` mapping is this model, used as it is when scoring."""
+
+    letters: tuple[str, ...] = Field(min_length=2)
     plus: bool = False
-    aliases: Mapping[str, str] = field(default_factory=dict)
-    pass_at: str | None = None
+    aliases: dict[str, str] = Field(default_factory=dict)
 
     def ordered(self) -> tuple[str, ...]:
         """Every grade, best first: A, B+, B, C+, C, D+, D."""
@@ -41,8 +45,7 @@ class LetterScale:
         return " > ".join(self.ordered())
 
     def passes(self, grade: str) -> bool:
-        threshold = self.pass_at or self.letters[-2]
-        return self.rank(grade) >= self.rank(threshold)
+        return self.rank(grade) >= self.rank(self.letters[-2])
 
     def weakest_link(self, grades: Sequence[str]) -> str:
         """PEFA M1: the lowest grade, with ``+`` when any other is higher."""

@@ -8,21 +8,19 @@ which turns these models into the runtime :class:`~perfscore.ruleset.RuleSet`.
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Annotated, Literal
+from typing import TYPE_CHECKING, Annotated, Literal, Union
 
-from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag, field_validator
+from pydantic import ConfigDict, Discriminator, Field, Tag, field_validator
+
+from .letters import LetterScale
+from .modelbase import Expr, Identifier, StrictModel
+from .scorers import ScorerConfig, builtin_scorers
 
 __all__ = [
+    "BUILTIN_SCORERS",
     "LANGUAGE_VERSION",
-    "BandModel",
-    "BandsScorer",
     "CheckModel",
-    "ChecklistItem",
-    "ChecklistScorer",
-    "DeductScorer",
-    "FormulaScorer",
     "GradeBand",
-    "GradeInputScorer",
     "GradeOverride",
     "GradesModel",
     "IndicatorModel",
@@ -30,24 +28,15 @@ __all__ = [
     "LetterScale",
     "LookupRow",
     "MetricModel",
-    "ProportionalScorer",
+    "PluginScorerModel",
     "RuleSetModel",
     "ScorerModel",
-    "SeriesBandsScorer",
     "SettingsModel",
     "SourceModel",
-    "ThresholdScorer",
-    "Tier",
-    "TierScorer",
 ]
 
 LANGUAGE_VERSION = "1"
 
-#: ASCII identifiers: machine-readable fields stay ASCII, titles carry the 中文.
-Identifier = Annotated[str, Field(pattern=r"^[A-Za-z][A-Za-z0-9_]*$", max_length=64)]
-Expr = Annotated[str, Field(min_length=1, max_length=2000)]
-Number = Decimal
-NumberOrExpr = Decimal | Expr
 
 Evidence = Literal[
     "SEEN",
@@ -65,11 +54,7 @@ ZeroPolicy = Literal["not_applicable", "zero", "error"]
 MissingPolicy = Literal["not_applicable", "zero", "full", "error"]
 
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=False)
-
-
-class SourceModel(_Strict):
+class SourceModel(StrictModel):
     """Where a rule came from, and how sure we are (the [SEEN]/[RECALLED] labels stay visible)."""
 
     document: str
@@ -79,21 +64,21 @@ class SourceModel(_Strict):
     note: str | None = None
 
 
-class Messages(_Strict):
+class Messages(StrictModel):
     """Per-outcome message templates; ``{value}``, ``{points}``, ``{weight}``, input names..."""
 
     zh: str | None = None
     en: str | None = None
 
 
-class SettingsModel(_Strict):
+class SettingsModel(StrictModel):
     zero_division: ZeroPolicy = "error"
     missing: MissingPolicy = "not_applicable"
     not_applicable_weight: Literal["redistribute", "zero"] = "redistribute"
     places: int = Field(2, ge=0, le=6)
 
 
-class InputModel(_Strict):
+class InputModel(StrictModel):
     type: Literal["number", "money", "percent", "integer", "boolean", "text", "series"]
     title: str | None = None
     unit: str | None = None
@@ -108,7 +93,7 @@ class InputModel(_Strict):
     aliases: tuple[Annotated[str, Field(min_length=1, max_length=200)], ...] = ()
 
 
-class MetricModel(_Strict):
+class MetricModel(StrictModel):
     expr: Expr
     title: str | None = None
     unit: str | None = None
@@ -116,114 +101,18 @@ class MetricModel(_Strict):
     description: str | None = None
 
 
-# --- scorers ---------------------------------------------------------------------------------
+# --- scorers: each scorer module declares its own config model (perfscore.scorers) ---------
 
 
-class _ScorerBase(_Strict):
-    pass_at: Decimal | None = Field(
-        None, description="fraction of the weight at or above which the outcome is pass (1)"
-    )
-
-
-class ThresholdScorer(_ScorerBase):
-    type: Literal["threshold"]
-    op: Literal[">=", ">", "<=", "<", "==", "!="]
-    target: NumberOrExpr
-    points_met: Decimal | None = None
-    points_otherwise: Decimal = Decimal(0)
-
-
-class ProportionalScorer(_ScorerBase):
-    type: Literal["proportional"]
-    target: NumberOrExpr
-    direction: Literal["higher", "lower", "equal"] = "higher"
-
-
-class DeductScorer(_ScorerBase):
-    type: Literal["deduct"]
-    start: NumberOrExpr
-    direction: Literal["above", "below"]
-    per: Decimal = Field(gt=0)
-    points: Decimal = Field(gt=0)
-    count: Literal["exact", "started", "completed"]
-    floor: Decimal = Decimal(0)
-
-
-class BandModel(_Strict):
-    range: str
-    points: Decimal | None = None
-    grade: str | None = None
-    label: str | None = None
-
-
-class BandsScorer(_ScorerBase):
-    type: Literal["bands"]
-    bands: tuple[BandModel, ...] = Field(min_length=1)
-    otherwise: Decimal | str | None = None
-
-
-class SeriesBandsScorer(_ScorerBase):
-    type: Literal["series_bands"]
-    last: int = Field(ge=1, le=50)
-    at_least: int = Field(ge=1, le=50)
-    bands: tuple[BandModel, ...] = Field(min_length=1)
-    otherwise: Decimal | str | None = None
-
-
-class ChecklistItem(_Strict):
-    id: Identifier
-    title: str | None = None
-    points: Decimal = Field(gt=0)
-    when: Expr
-
-
-class ChecklistScorer(_ScorerBase):
-    type: Literal["checklist"]
-    items: tuple[ChecklistItem, ...] = Field(min_length=1)
-
-
-class Tier(_Strict):
-    id: Identifier
-    title: str | None = None
-    range: str
-    default: Decimal | None = None
-
-
-class TierScorer(_ScorerBase):
-    type: Literal["tier"]
-    tier: Expr
-    ratio: Expr | None = None
-    tiers: tuple[Tier, ...] = Field(min_length=1)
-
-
-class FormulaScorer(_ScorerBase):
-    type: Literal["formula"]
-    expr: Expr
-
-
-class GradeInputScorer(_ScorerBase):
-    type: Literal["grade"]
-    grade: Expr
-
-
-class PluginScorerModel(_ScorerBase):
+class PluginScorerModel(ScorerConfig):
     """A scorer type added by a plugin; its own config model validates the rest when compiling."""
 
     model_config = ConfigDict(extra="allow", frozen=True)
     type: str
 
 
-BUILTIN_SCORERS = (
-    "threshold",
-    "proportional",
-    "deduct",
-    "bands",
-    "series_bands",
-    "checklist",
-    "tier",
-    "formula",
-    "grade",
-)
+#: The built-in scorer ``type:`` names, from the scorer registry (kept in one place).
+BUILTIN_SCORERS: tuple[str, ...] = tuple(builtin_scorers().keys())
 
 
 def _scorer_tag(v: object) -> str | None:
@@ -233,27 +122,22 @@ def _scorer_tag(v: object) -> str | None:
     return t if t in BUILTIN_SCORERS else "plugin"
 
 
-ScorerModel = Annotated[
-    Annotated[ThresholdScorer, Tag("threshold")]
-    | Annotated[ProportionalScorer, Tag("proportional")]
-    | Annotated[DeductScorer, Tag("deduct")]
-    | Annotated[BandsScorer, Tag("bands")]
-    | Annotated[SeriesBandsScorer, Tag("series_bands")]
-    | Annotated[ChecklistScorer, Tag("checklist")]
-    | Annotated[TierScorer, Tag("tier")]
-    | Annotated[FormulaScorer, Tag("formula")]
-    | Annotated[GradeInputScorer, Tag("grade")]
-    | Annotated[PluginScorerModel, Tag("plugin")],
-    Discriminator(_scorer_tag),
-]
+if TYPE_CHECKING:
+    ScorerModel = ScorerConfig
+else:
+    _TAGGED = (
+        *(Annotated[k.config, Tag(n)] for n, k in builtin_scorers().items()),
+        Annotated[PluginScorerModel, Tag("plugin")],
+    )
+    ScorerModel = Annotated[Union[_TAGGED], Discriminator(_scorer_tag)]  # noqa: UP007
 
 
-class LookupRow(_Strict):
+class LookupRow(StrictModel):
     grades: tuple[str, ...] = Field(min_length=1)
     result: str
 
 
-class IndicatorModel(_Strict):
+class IndicatorModel(StrictModel):
     id: Identifier
     title: str
     title_en: str | None = None
@@ -278,7 +162,7 @@ class IndicatorModel(_Strict):
     tags: tuple[str, ...] = ()
 
 
-class CheckModel(_Strict):
+class CheckModel(StrictModel):
     id: Identifier
     title: str
     title_en: str | None = None
@@ -295,13 +179,13 @@ class CheckModel(_Strict):
     description: str | None = None
 
 
-class GradeBand(_Strict):
+class GradeBand(StrictModel):
     id: Identifier
     label: str | None = None
     min: Decimal
 
 
-class GradeOverride(_Strict):
+class GradeOverride(StrictModel):
     when: Expr
     grade: Identifier
     label: str | None = None
@@ -311,7 +195,7 @@ class GradeOverride(_Strict):
 DEFAULT_MIN_COVERAGE = Decimal("0.6")  # a grade needs data for 60% of the weight unless told
 
 
-class GradesModel(_Strict):
+class GradesModel(StrictModel):
     bands: tuple[GradeBand, ...] = Field(min_length=1)
     overrides: tuple[GradeOverride, ...] = ()
     min_coverage: Decimal | None = Field(None, ge=0, le=1)
@@ -324,15 +208,7 @@ class GradesModel(_Strict):
         return DEFAULT_MIN_COVERAGE if self.min_coverage is None else self.min_coverage
 
 
-class LetterScale(_Strict):
-    """An ordinal scale such as PEFA's A > B > C > D, with ``+`` steps and aliases (D* → D)."""
-
-    letters: tuple[str, ...] = Field(min_length=2)
-    plus: bool = False
-    aliases: dict[str, str] = Field(default_factory=dict)
-
-
-class RuleSetModel(_Strict):
+class RuleSetModel(StrictModel):
     perfscore: str
     id: Identifier
     title: str

@@ -7,11 +7,12 @@ half-up (四舍五入, what Excel's ROUND does) to the rule set's ``places``.
 
 from __future__ import annotations
 
-from decimal import ROUND_HALF_UP, Context, Decimal
+from decimal import ROUND_HALF_UP, Context, Decimal, InvalidOperation
 
-__all__ = ["display", "json_number", "quantize", "round_half_up"]
+__all__ = ["display", "json_number", "quantize", "round_half_up", "round_places"]
 
 _Q = {p: Decimal(1).scaleb(-p) for p in range(0, 12)}
+_CTX28 = Context(prec=28)
 
 
 def round_half_up(x: Decimal, places: int) -> Decimal:
@@ -23,6 +24,18 @@ def round_half_up(x: Decimal, places: int) -> Decimal:
 
 
 quantize = round_half_up
+
+
+def round_places(x: Decimal, places: int) -> Decimal:
+    """:func:`round_half_up` for the hot paths: one shared context when 28 digits suffice.
+
+    A quantize that does not fit 28 digits (or meets an infinity / signalling NaN) signals
+    InvalidOperation (trapped) and takes :func:`round_half_up`; rounding does not depend on the
+    precision otherwise, and a quiet NaN comes back unchanged either way."""
+    try:
+        return x.quantize(_Q[places], rounding=ROUND_HALF_UP, context=_CTX28)
+    except InvalidOperation:
+        return round_half_up(x, places)
 
 
 def json_number(x: Decimal, places: int = 10) -> str:

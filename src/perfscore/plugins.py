@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 
 import pydantic
@@ -27,7 +26,7 @@ import pydantic
 from .aggregate import AGGREGATORS, Aggregator
 from .functions import DEFAULT_FUNCTIONS, Function, FunctionRegistry
 from .registry import PluginError, PluginFailure, Registry, check_arity, check_identifier
-from .scorers import SCORERS, BuildContext, Scorer
+from .scorers import SCORERS, ScorerType
 
 __all__ = [
     "PluginError",
@@ -46,16 +45,6 @@ __all__ = [
 
 class PluginWarning(UserWarning):
     """A plugin could not be loaded and is disabled (the rest of perfscore works)."""
-
-
-@dataclass(frozen=True)
-class ScorerType:
-    """A scorer a plugin adds: ``type: <name>`` in YAML, its config model, and a builder."""
-
-    name: str
-    config: type[pydantic.BaseModel]
-    build: Callable[[Any, BuildContext], Scorer]
-    doc: str = ""
 
 
 def _check_scorer(name: str, st: Any) -> None:

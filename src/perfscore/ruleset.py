@@ -78,6 +78,12 @@ class RuleSet:
         return self._c
 
     @property
+    def evaluator(self) -> Evaluator:
+        """The compiled rule set's executor (shared, holds no per-subject state):
+        ``evaluator.subject(data)`` for findings, ``evaluator.points(data)`` for points only."""
+        return self._evaluator
+
+    @property
     def max_total(self) -> Decimal:
         return self._evaluator.max
 
@@ -147,28 +153,6 @@ class RuleSet:
                     )
         return result
 
-    def _rule_inputs(self) -> dict[str, tuple[str, ...]]:
-        """Input fields each indicator and check reads, through metrics (computed once)."""
-        cached: dict[str, tuple[str, ...]] | None = getattr(self, "_rule_inputs_cache", None)
-        if cached is not None:
-            return cached
-        fields: dict[str, set[str]] = {n: {n} for n in self._c.inputs}
-        for mt in self._c.metrics:
-            fields[mt.name] = {f for n in mt.expr.names for f in fields.get(n, set())}
-        out: dict[str, tuple[str, ...]] = {}
-
-        def walk(nodes: Any) -> None:
-            for n in nodes:
-                names = set(n.reads) | set(n.optional_reads)
-                out[n.id] = tuple(sorted({f for x in names for f in fields.get(x, set())}))
-                walk(n.children)
-
-        walk(self._c.indicators)
-        for ch in self._c.checks:
-            out[ch.id] = tuple(sorted({f for x in ch.reads for f in fields.get(x, set())}))
-        self._rule_inputs_cache = out
-        return out
-
     def _with_report_locations(
         self, result: SubjectResult, record: Mapping[str, Any]
     ) -> SubjectResult:
@@ -180,7 +164,7 @@ class RuleSet:
             if isinstance(source, Mapping) and source.get("document")
             else "report"
         )
-        reads = self._rule_inputs()
+        reads = self._c.rule_inputs
         findings = []
         for f in result.findings:
             locs = []

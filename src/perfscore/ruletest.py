@@ -29,7 +29,6 @@ from ._yaml import load_yaml_file
 from .errors import DataError, Problem
 from .findings import SubjectResult
 from .ruleset import RuleSet, load_ruleset
-from .scorers import BandsScorer, SeriesBandsScorer, TierScorer
 
 __all__ = ["CaseResult", "Coverage", "SuiteResult", "case_file_for", "run_tests"]
 
@@ -148,10 +147,11 @@ def _declared_branches(rs: RuleSet) -> dict[str, list[str]]:
         for n in nodes:
             if n.children:
                 walk(n.children)
-            elif isinstance(n.scorer, (BandsScorer, SeriesBandsScorer)):
-                out[n.id] = [b.interval.describe() for b in n.scorer.bands]
-            elif isinstance(n.scorer, TierScorer):
-                out[n.id] = list(n.scorer.tiers)
+            elif n.scorer is not None:
+                branches = getattr(n.scorer, "branches", None)
+                named = branches() if branches is not None else None
+                if named is not None:
+                    out[n.id] = named
 
     walk(rs.compiled.indicators)
     return out

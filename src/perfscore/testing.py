@@ -57,14 +57,6 @@ from .compile import CheckNode, IndicatorNode
 from .errors import PerfscoreError
 from .findings import Report, SubjectResult
 from .ruleset import RuleSet
-from .scorers import (
-    BandsScorer,
-    DeductScorer,
-    ProportionalScorer,
-    SeriesBandsScorer,
-    ThresholdScorer,
-    TierScorer,
-)
 from .subjects import InputSpec
 
 __all__ = [
@@ -145,33 +137,8 @@ def _names(*exprs: Any) -> set[str]:
     return {n for e in exprs if e is not None for n in e.names}
 
 
-def _field_map(rs: RuleSet) -> dict[str, frozenset[str]]:
-    """Every input and metric name → the input fields behind it (through metrics)."""
-
-    def build() -> dict[str, frozenset[str]]:
-        c = rs.compiled
-        out: dict[str, frozenset[str]] = {n: frozenset({n}) for n in c.inputs}
-        by_name = {mt.name: mt for mt in c.metrics}
-
-        def resolve(name: str, seen: frozenset[str]) -> frozenset[str]:
-            if name in out:
-                return out[name]
-            if name not in by_name or name in seen:
-                return frozenset()
-            got = frozenset().union(*(resolve(x, seen | {name}) for x in by_name[name].expr.names))
-            out[name] = got
-            return got
-
-        for name in by_name:
-            resolve(name, frozenset())
-        return out
-
-    return _memo(rs, "fields", build)
-
-
 def _inputs_of(rs: RuleSet, names: set[str]) -> frozenset[str]:
-    fields = _field_map(rs)
-    return frozenset(f for n in names for f in fields.get(n, ()))
+    return frozenset(rs.compiled.inputs_of(names))
 
 
 def _conditions(rs: RuleSet) -> dict[str, tuple[frozenset[str], ...]]:
@@ -203,22 +170,12 @@ def rule_inputs(rs: RuleSet) -> dict[str, frozenset[str]]:
 
     def build() -> dict[str, frozenset[str]]:
         conds = _conditions(rs)
+        reads = rs.compiled.rule_inputs  # every expression a rule holds, resolved at compile
         deps: dict[str, frozenset[str]] = {}
         for node in _leaves(rs):
-            s = node.scorer
-            names = _names(
-                node.value,
-                node.when,
-                *getattr(s, "expressions", ()),
-                *getattr(s, "optional_expressions", ()),
-            )
-            own = _inputs_of(rs, names | set(node.reads) | set(node.optional_reads))
-            deps[node.id] = own.union(*conds[node.id])
+            deps[node.id] = frozenset(reads[node.id]).union(*conds[node.id])
         for chk in rs.compiled.checks:
-            names = _names(chk.left, chk.right, chk.expr, chk.when)
-            if chk.require:
-                names.add(chk.require)
-            deps[chk.id] = _inputs_of(rs, names | set(chk.reads))
+            deps[chk.id] = frozenset(reads[chk.id])
         return deps
 
     return _memo(rs, "deps", build)
@@ -231,14 +188,9 @@ def scorer_constants(rs: RuleSet) -> frozenset[Decimal]:
         out: set[Decimal] = set()
         c = rs.compiled
         for node in _walk(c.indicators):
-            s = node.scorer
-            if isinstance(s, (ThresholdScorer, ProportionalScorer)) and s.target.const is not None:
-                out.add(s.target.const)
-            elif isinstance(s, DeductScorer) and s.start.const is not None:
-                out.update((s.start.const, s.start.const + s.per, s.start.const - s.per))
-            elif isinstance(s, (BandsScorer, SeriesBandsScorer)):
-                for b in s.bands:
-                    out.update(x for x in (b.interval.low, b.interval.high) if x.is_finite())
+            boundaries = getattr(node.scorer, "boundaries", None)
+            if boundaries is not None:
+                out.update(boundaries())
         out.update(band.min for band in c.grade_bands)
         return frozenset(out)
 
@@ -252,8 +204,9 @@ def _text_constants(rs: RuleSet) -> list[str]:
         out: set[str] = set()
         c = rs.compiled
         for node in _walk(c.indicators):
-            if isinstance(node.scorer, TierScorer):
-                out.update(node.scorer.tiers)
+            texts = getattr(node.scorer, "texts", None)
+            if texts is not None:
+                out.update(texts())
         if c.letters is not None:
             out.update(c.letters.ordered())
             out.update(c.letters.aliases)
@@ -638,18 +591,8 @@ class MonotoneIndicator:
 def _direction(node: IndicatorNode) -> str | None:
     if node.monotone is not None:
         return node.monotone
-    s = node.scorer
-    up, down = "increasing", "decreasing"
-    if isinstance(s, ThresholdScorer):
-        full = s.points_met if s.points_met is not None else node.weight
-        if full is None or full < s.points_otherwise:
-            return None
-        return {">=": up, ">": up, "<=": down, "<": down}.get(s.op)
-    if isinstance(s, ProportionalScorer):
-        return {"higher": up, "lower": down}.get(s.direction)
-    if isinstance(s, DeductScorer):
-        return {"below": up, "above": down}.get(s.direction)
-    return None
+    monotone = getattr(node.scorer, "monotone", None)
+    return None if monotone is None else monotone(node.weight)
 
 
 def monotone_indicators(rs: RuleSet) -> list[MonotoneIndicator]:
@@ -659,7 +602,7 @@ def monotone_indicators(rs: RuleSet) -> list[MonotoneIndicator]:
 
     def build() -> list[MonotoneIndicator]:
         out: list[MonotoneIndicator] = []
-        fields = _field_map(rs)
+        fields = rs.compiled.fields
         for node in _leaves(rs):
             if node.value is None or node.weight is None:
                 continue

@@ -1,0 +1,259 @@
+"""What every scorer module shares: the result type, the build context, the kind descriptor and
+the small helpers (numbers checked, targets read, weights required).
+
+A scorer module declares, in one place, a :class:`ScorerType` — its YAML ``type:`` name, its
+configuration model (a :class:`ScorerConfig`), and its build step — and the runtime scorer the
+build step returns.  The runtime scorer has the per-record form (``score``) that decides every
+result, and optionally a fast points form (``points_form``) and a column form (``column_form``)
+that the points-only and columnar executors call; both must give exactly what ``score`` gives
+(then rounded) or refuse the record with :class:`Fallback`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any, Protocol
+
+import pydantic
+from pydantic import Field
+
+from ..errors import EvaluationError
+from ..modelbase import StrictModel
+from ..values import Series
+
+if TYPE_CHECKING:
+    from ..letters import LetterScale
+
+__all__ = [
+    "ONE",
+    "ZERO",
+    "BaseScorer",
+    "BuildContext",
+    "Fallback",
+    "PointsForm",
+    "Scored",
+    "Scorer",
+    "ScorerConfig",
+    "ScorerFactory",
+    "ScorerType",
+    "Target",
+    "check_letter",
+    "kind_of",
+    "need_weight",
+    "number",
+    "plain_value",
+    "scored",
+    "weight_of",
+    "within_weight",
+]
+
+ZERO = Decimal(0)
+ONE = Decimal(1)
+
+
+class Fallback(Exception):
+    """A fast form met something only the per-record form decides (a missing or non-finite
+    value, an error): the executor scores that record with ``score`` instead."""
+
+
+@dataclass(frozen=True)
+class Scored:
+    """What a scorer says: points or a letter, plus the threshold that decided it."""
+
+    points: Decimal | None = None
+    grade: str | None = None
+    met: bool | None = None
+    threshold: Mapping[str, Any] | None = None
+    detail: str | None = None
+
+
+_new = object.__new__
+
+
+def scored(
+    points: Decimal | None = None,
+    grade: str | None = None,
+    met: bool | None = None,
+    threshold: Mapping[str, Any] | None = None,
+    detail: str | None = None,
+) -> Scored:
+    """``Scored(...)`` without the frozen dataclass's per-field ``object.__setattr__`` (the
+    built-in scorers make one per indicator per subject): the same class and attributes."""
+    s = _new(Scored)
+    s.__dict__.update(points=points, grade=grade, met=met, threshold=threshold, detail=detail)
+    return s
+
+
+#: A fast points form: ``scope -> points rounded to the rule set's places``; raises
+#: :class:`Fallback` (or any error) for a record the per-record form must decide.
+PointsForm = Callable[[Mapping[str, Any]], Decimal]
+
+
+class Scorer(Protocol):
+    """Turns a value into points within [0, weight] (or into a letter of the rule set's scale).
+
+    That is all a plugin scorer must provide; :class:`BaseScorer` adds the optional forms."""
+
+    @property
+    def yields(self) -> str:
+        """ "points" or "grade"."""
+
+    @property
+    def expressions(self) -> tuple[Any, ...]:
+        """Compiled expressions the scorer reads (for dependency tracking)."""
+
+    def score(self, value: Any, scope: Mapping[str, Any], weight: Decimal | None) -> Scored: ...
+
+
+class BaseScorer:
+    """Defaults of the optional parts of a scorer; the built-in scorers derive from it.
+
+    * ``optional_expressions`` — expressions read when present (a missing one is no error);
+    * ``points_form(get, weight, places)`` — the fast points form, or None (then the
+      points-only executor scores with ``score``); ``get(scope)`` reads the indicator's value
+      (None: the indicator has no ``value``);
+    * ``column_form(...)`` — the numpy form for :mod:`perfscore.columnar`, or None;
+    * ``boundaries()`` — values worth testing (targets, band edges): the property-testing kit;
+    * ``texts()`` — text values the scorer reads as choices (tier names);
+    * ``branches()`` — the named outcomes a rule-set test should cover (band ranges, tiers);
+    * ``monotone(weight)`` — ``increasing`` / ``decreasing`` when more value never gives
+      fewer (more) points, else None.
+    """
+
+    @property
+    def optional_expressions(self) -> tuple[Any, ...]:
+        return ()
+
+    def points_form(
+        self, get: Callable[[Mapping[str, Any]], Any] | None, weight: Decimal, places: int
+    ) -> PointsForm | None:
+        return None
+
+    def column_form(self, weight: Decimal, places: int) -> Any:
+        return None
+
+    def boundaries(self) -> Iterable[Decimal]:
+        return ()
+
+    def texts(self) -> Iterable[str]:
+        return ()
+
+    def branches(self) -> list[str] | None:
+        return None
+
+    def monotone(self, weight: Decimal | None) -> str | None:
+        return None
+
+
+@dataclass
+class BuildContext:
+    """What a scorer's build step may use while the rule set compiles."""
+
+    compile: Callable[[str, tuple[str | int, ...]], Any]
+    problem: Callable[[tuple[str | int, ...], str], None]
+    path: tuple[str | int, ...]
+    weight: Decimal | None
+    letters: LetterScale | None
+
+
+ScorerFactory = Callable[[Any, BuildContext], Scorer]
+
+
+class ScorerConfig(StrictModel):
+    """What every scorer's YAML may say besides its own keys."""
+
+    pass_at: Decimal | None = Field(
+        None, description="fraction of the weight at or above which the outcome is pass (1)"
+    )
+    type: str
+
+
+@dataclass(frozen=True)
+class ScorerType:
+    """A scorer kind: ``type: <name>`` in YAML, its config model, and its build step.
+
+    ``needs_value``: the indicator must have a ``value`` expression; ``weight_optional``: the
+    scorer may give a letter, so an indicator without a weight is not refused up front."""
+
+    name: str
+    config: type[pydantic.BaseModel]
+    build: Callable[[Any, BuildContext], Scorer]
+    doc: str = ""
+    needs_value: bool = False
+    weight_optional: bool = False
+
+
+def number(value: Any, what: str = "value") -> Decimal:
+    """``value`` as a finite Decimal, or an :class:`EvaluationError` saying what it was."""
+    if isinstance(value, bool) or not isinstance(value, Decimal):
+        raise EvaluationError(f"{what} must be a number, got {kind_of(value)}")
+    if not value.is_finite():
+        raise EvaluationError(f"{what} is not a finite number")
+    return value
+
+
+def kind_of(value: Any) -> str:
+    """What a value is, in words, for a message."""
+    if value is None:
+        return "nothing (missing)"
+    if isinstance(value, bool):
+        return "a yes/no value"
+    if isinstance(value, str):
+        return f"text {value!r}"
+    if isinstance(value, Series):
+        return "a series"
+    return type(value).__name__
+
+
+class Target:
+    """A number, or an expression evaluated per subject (a target read from the data)."""
+
+    def __init__(self, raw: Decimal | str, ctx: BuildContext, key: str) -> None:
+        self.const: Decimal | None = raw if isinstance(raw, Decimal) else None
+        self.expr = None if isinstance(raw, Decimal) else ctx.compile(raw, (*ctx.path, key))
+
+    def __call__(self, scope: Mapping[str, Any]) -> Decimal:
+        if self.const is not None:
+            return self.const
+        assert self.expr is not None
+        return number(self.expr(scope), "target")
+
+    @property
+    def expressions(self) -> tuple[Any, ...]:
+        return () if self.expr is None else (self.expr,)
+
+
+def weight_of(weight: Decimal | None) -> Decimal:
+    """The indicator's weight, which a points scorer cannot do without."""
+    if weight is None:
+        raise EvaluationError("this scorer gives points, but the indicator has no weight")
+    return weight
+
+
+def need_weight(ctx: BuildContext) -> None:
+    """Build step: a points scorer's indicator must have a weight."""
+    if ctx.weight is None:
+        ctx.problem(
+            (*ctx.path[:-1], "weight"), "a points scorer needs the indicator to have a weight"
+        )
+
+
+def within_weight(points: Decimal | None, ctx: BuildContext, path: tuple[str | int, ...]) -> None:
+    """Build step: fixed points (at ``path``) must lie in [0, weight]."""
+    if points is not None and ctx.weight is not None and not ZERO <= points <= ctx.weight:
+        ctx.problem(path, f"{points} points is outside [0, weight {ctx.weight}]")
+
+
+def check_letter(letter: str, ctx: BuildContext, path: tuple[str | int, ...]) -> None:
+    """Build step: a letter must belong to the rule set's scale."""
+    if ctx.letters is None:
+        ctx.problem(path, "grades need a 'letters' scale at the top of the rule set")
+    elif not ctx.letters.is_grade(letter):
+        ctx.problem(path, f"{letter!r} is not a grade of the scale {ctx.letters.describe()}")
+
+
+def plain_value(x: Any) -> bool:
+    """True for a finite Decimal (what the fast forms score; anything else falls back)."""
+    return type(x) is Decimal and x.is_finite()

@@ -1,0 +1,102 @@
+"""``checklist``: points per satisfied item (三公经费管理: 3 items × 1 point); the items' points
+add up to the weight.
+
+Example::
+
+    inputs:
+      has_rules: {type: boolean}
+      published: {type: boolean}
+    indicators:
+      - id: management
+        title: 管理制度
+        weight: 2
+        scorer:
+          type: checklist
+          items:
+            - {id: rules, points: 1, when: has_rules}
+            - {id: open, points: 1, when: published}
+    cases:
+      - {values: {has_rules: true, published: true}, points: 2}
+      - {values: {has_rules: true, published: false}, points: 1}
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any, Literal
+
+from pydantic import Field
+
+from ..modelbase import Expr, Identifier, StrictModel
+from .base import (
+    ZERO,
+    BaseScorer,
+    BuildContext,
+    Scored,
+    ScorerConfig,
+    ScorerType,
+    need_weight,
+    weight_of,
+)
+
+__all__ = ["KIND", "ChecklistConfig", "ChecklistItem", "ChecklistScorer"]
+
+
+class ChecklistItem(StrictModel):
+    id: Identifier
+    title: str | None = None
+    points: Decimal = Field(gt=0)
+    when: Expr
+
+
+class ChecklistConfig(ScorerConfig):
+    type: Literal["checklist"]
+    items: tuple[ChecklistItem, ...] = Field(min_length=1)
+
+
+@dataclass
+class ChecklistScorer(BaseScorer):
+    """Points per satisfied item (三公经费管理: 3 items × 1 point)."""
+
+    items: list[tuple[str, Decimal, Any]]
+    yields: str = "points"
+
+    @property
+    def expressions(self) -> tuple[Any, ...]:
+        return tuple(e for _, _, e in self.items)
+
+    def score(self, value: Any, scope: Mapping[str, Any], weight: Decimal | None) -> Scored:
+        w = weight_of(weight)
+        got = [(i, p) for i, p, e in self.items if e(scope)]
+        pts = sum((p for _, p in got), ZERO)
+        met_ids = ", ".join(i for i, _ in got) or "none"
+        return Scored(
+            points=min(w, pts),
+            met=pts >= w,
+            detail=f"{len(got)} of {len(self.items)} items met: {met_ids}",
+        )
+
+
+def build(config: ChecklistConfig, ctx: BuildContext) -> ChecklistScorer:
+    need_weight(ctx)
+    total = sum((i.points for i in config.items), ZERO)
+    if ctx.weight is not None and total != ctx.weight:
+        ctx.problem(
+            (*ctx.path, "items"),
+            f"the items' points add up to {total}, not the weight {ctx.weight}",
+        )
+    seen: set[str] = set()
+    items = []
+    for k, item in enumerate(config.items):
+        if item.id in seen:
+            ctx.problem((*ctx.path, "items", k, "id"), f"item id {item.id!r} is used twice")
+        seen.add(item.id)
+        items.append(
+            (item.id, item.points, ctx.compile(item.when, (*ctx.path, "items", k, "when")))
+        )
+    return ChecklistScorer(items)
+
+
+KIND = ScorerType("checklist", ChecklistConfig, build, __doc__ or "")

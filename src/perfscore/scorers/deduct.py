@@ -1,0 +1,153 @@
+"""``deduct``: "每超过1个百分点扣0.5分，扣完为止" — full marks on the good side of ``start``,
+then ``points`` off per ``per`` beyond it (partial steps counted ``exact``, ``started`` or
+``completed``), never below ``floor``.
+
+Example::
+
+    inputs: {overrun: {type: percent}}
+    indicators:
+      - id: control
+        title: 预算调整率
+        weight: 5
+        value: overrun
+        scorer: {type: deduct, start: 0, direction: above, per: 0.01, points: 0.5, count: started}
+    cases:
+      - {values: {overrun: 0%}, points: 5}
+      - {values: {overrun: 2.5%}, points: 3.5}
+      - {values: {overrun: 30%}, points: 0}
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any, Literal
+
+from pydantic import Field
+
+from ..modelbase import NumberOrExpr
+from ..numbers import round_places
+from .base import (
+    ZERO,
+    BaseScorer,
+    BuildContext,
+    Fallback,
+    PointsForm,
+    Scored,
+    ScorerConfig,
+    ScorerType,
+    Target,
+    need_weight,
+    number,
+    scored,
+    weight_of,
+)
+
+__all__ = ["KIND", "DeductConfig", "DeductScorer"]
+
+
+class DeductConfig(ScorerConfig):
+    type: Literal["deduct"]
+    start: NumberOrExpr
+    direction: Literal["above", "below"]
+    per: Decimal = Field(gt=0)
+    points: Decimal = Field(gt=0)
+    count: Literal["exact", "started", "completed"]
+    floor: Decimal = Decimal(0)
+
+
+@dataclass
+class DeductScorer(BaseScorer):
+    """ "每超过1个百分点扣0.5分，扣完为止": full marks on the good side of ``start``, then
+    ``points`` off per ``per`` beyond it, counting partial steps as declared, never below
+    ``floor``."""
+
+    start: Target
+    direction: str
+    per: Decimal
+    points: Decimal
+    count: str
+    floor: Decimal
+    yields: str = "points"
+
+    @property
+    def expressions(self) -> tuple[Any, ...]:
+        return self.start.expressions
+
+    def units(self, beyond: Decimal) -> Decimal:
+        """Steps of ``per`` in ``beyond`` (> 0), counted as declared."""
+        units = beyond / self.per
+        if self.count == "started":
+            return Decimal(math.ceil(units))
+        if self.count == "completed":
+            return Decimal(math.floor(units))
+        return units
+
+    def score(self, value: Any, scope: Mapping[str, Any], weight: Decimal | None) -> Scored:
+        w, v, s = weight_of(weight), number(value), self.start(scope)
+        beyond = v - s if self.direction == "above" else s - v
+        op = "<=" if self.direction == "above" else ">="
+        threshold = {"op": op, "value": s}
+        if beyond <= 0:
+            return scored(points=w, met=True, threshold=threshold)
+        units = self.units(beyond)
+        pts = max(self.floor, w - units * self.points)
+        return scored(
+            points=min(w, pts),
+            met=False,
+            threshold=threshold,
+            detail=f"{units} step(s) × {self.points}",
+        )
+
+    def points_form(
+        self, get: Callable[[Mapping[str, Any]], Any] | None, weight: Decimal, places: int
+    ) -> PointsForm | None:
+        s = self.start.const
+        if s is None or get is None:
+            return None
+        above, step, floor, units_of = (
+            self.direction == "above",
+            self.points,
+            self.floor,
+            self.units,
+        )
+        full = round_places(weight, places)
+
+        def deduct(scope: Mapping[str, Any]) -> Decimal:
+            v = get(scope)
+            if type(v) is not Decimal or not v.is_finite():
+                raise Fallback
+            beyond = v - s if above else s - v
+            if beyond <= 0:
+                return full
+            return round_places(min(weight, max(floor, weight - units_of(beyond) * step)), places)
+
+        return deduct
+
+    def boundaries(self) -> Iterable[Decimal]:
+        s = self.start.const
+        return () if s is None else (s, s + self.per, s - self.per)
+
+    def monotone(self, weight: Decimal | None) -> str | None:
+        return {"below": "increasing", "above": "decreasing"}.get(self.direction)
+
+
+def build(config: DeductConfig, ctx: BuildContext) -> DeductScorer:
+    need_weight(ctx)
+    if ctx.weight is not None and not ZERO <= config.floor <= ctx.weight:
+        ctx.problem(
+            (*ctx.path, "floor"), f"floor {config.floor} is outside [0, weight {ctx.weight}]"
+        )
+    return DeductScorer(
+        Target(config.start, ctx, "start"),
+        config.direction,
+        config.per,
+        config.points,
+        config.count,
+        config.floor,
+    )
+
+
+KIND = ScorerType("deduct", DeductConfig, build, __doc__ or "", needs_value=True)

@@ -1,0 +1,88 @@
+"""``formula``: a free formula for the points, clamped to [0, weight].
+
+Example::
+
+    inputs: {spent: {type: money}, budget: {type: money}}
+    indicators:
+      - id: execution
+        title: 预算执行率
+        weight: 10
+        scorer: {type: formula, expr: "10 * spent / budget"}
+    cases:
+      - {values: {spent: 90, budget: 100}, points: 9}
+      - {values: {spent: 120, budget: 100}, points: 10}
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any, Literal
+
+from ..modelbase import Expr
+from ..numbers import round_places
+from .base import (
+    ZERO,
+    BaseScorer,
+    BuildContext,
+    Fallback,
+    PointsForm,
+    Scored,
+    ScorerConfig,
+    ScorerType,
+    need_weight,
+    number,
+    scored,
+    weight_of,
+)
+
+__all__ = ["KIND", "FormulaConfig", "FormulaScorer"]
+
+
+class FormulaConfig(ScorerConfig):
+    type: Literal["formula"]
+    expr: Expr
+
+
+@dataclass
+class FormulaScorer(BaseScorer):
+    """Free formula for points, clamped to [0, weight]."""
+
+    expr: Any
+    yields: str = "points"
+
+    @property
+    def expressions(self) -> tuple[Any, ...]:
+        return (self.expr,)
+
+    def score(self, value: Any, scope: Mapping[str, Any], weight: Decimal | None) -> Scored:
+        w = weight_of(weight)
+        raw = number(self.expr(scope), "formula")
+        clamped = min(w, max(ZERO, raw))
+        return scored(
+            points=clamped, detail=None if clamped == raw else f"formula gave {raw}, clamped"
+        )
+
+    def points_form(
+        self, get: Callable[[Mapping[str, Any]], Any] | None, weight: Decimal, places: int
+    ) -> PointsForm | None:
+        expr = self.expr.__call__  # the compiled function itself (no property look-up per call)
+
+        def formula(scope: Mapping[str, Any]) -> Decimal:
+            if get is not None:
+                get(scope)  # evaluated like the full path does (an error there: fallback)
+            raw = expr(scope)
+            if type(raw) is not Decimal or not raw.is_finite():
+                raise Fallback
+            return round_places(min(weight, max(ZERO, raw)), places)
+
+        return formula
+
+
+def build(config: FormulaConfig, ctx: BuildContext) -> FormulaScorer:
+    need_weight(ctx)
+    return FormulaScorer(ctx.compile(config.expr, (*ctx.path, "expr")))
+
+
+KIND = ScorerType("formula", FormulaConfig, build, __doc__ or "")

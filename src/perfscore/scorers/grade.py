@@ -1,0 +1,69 @@
+"""``grade``: an assessor's letter for a dimension (PEFA A–D; an alias such as D* read as D).
+
+Example::
+
+    letters: {letters: [A, B, C, D], aliases: {"D*": D}}
+    inputs: {assessed: {type: text}}
+    indicators:
+      - id: pi2
+        title: Expenditure composition out-turn
+        scorer: {type: grade, grade: assessed}
+    cases:
+      - {values: {assessed: B}, grade: B}
+      - {values: {assessed: "D*"}, grade: D}
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any, Literal
+
+from ..errors import EvaluationError
+from ..letters import LetterScale
+from ..modelbase import Expr
+from .base import BaseScorer, BuildContext, Scored, ScorerConfig, ScorerType, kind_of
+
+__all__ = ["KIND", "GradeInputConfig", "GradeInputScorer"]
+
+
+class GradeInputConfig(ScorerConfig):
+    type: Literal["grade"]
+    grade: Expr
+
+
+@dataclass
+class GradeInputScorer(BaseScorer):
+    """An assessor's letter for a dimension (PEFA A–D, D* read as D)."""
+
+    expr: Any
+    letters: LetterScale
+    yields: str = "grade"
+
+    @property
+    def expressions(self) -> tuple[Any, ...]:
+        return (self.expr,)
+
+    def score(self, value: Any, scope: Mapping[str, Any], weight: Decimal | None) -> Scored:
+        g = self.expr(scope)
+        if not isinstance(g, str) or not self.letters.is_grade(g):
+            raise EvaluationError(
+                f"grade must be one of {self.letters.describe()}, got {kind_of(g)}"
+            )
+        return Scored(
+            grade=self.letters.canonical(g),
+            detail=None if g == self.letters.canonical(g) else f"given as {g}",
+        )
+
+
+def build(config: GradeInputConfig, ctx: BuildContext) -> GradeInputScorer:
+    if ctx.letters is None:
+        ctx.problem(ctx.path, "grades need a 'letters' scale at the top of the rule set")
+        letters = LetterScale(letters=("A", "B"))
+    else:
+        letters = ctx.letters
+    return GradeInputScorer(ctx.compile(config.grade, (*ctx.path, "grade")), letters)
+
+
+KIND = ScorerType("grade", GradeInputConfig, build, __doc__ or "", weight_optional=True)

@@ -1,0 +1,120 @@
+"""``proportional``: the 10号 quantitative rule — met gives full marks, else the weight ×
+actual/target (``higher``), target/actual (``lower``) or 1 − |deviation|/target (``equal``).
+
+Example::
+
+    inputs: {done: {type: number}}
+    indicators:
+      - id: output
+        title: 完成数量
+        weight: 10
+        value: done
+        scorer: {type: proportional, target: 20, direction: higher}
+    cases:
+      - {values: {done: 20}, points: 10}
+      - {values: {done: 15}, points: 7.5}
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any, Literal
+
+from ..modelbase import NumberOrExpr
+from ..numbers import round_places
+from .base import (
+    ONE,
+    ZERO,
+    BaseScorer,
+    BuildContext,
+    Fallback,
+    PointsForm,
+    Scored,
+    ScorerConfig,
+    ScorerType,
+    Target,
+    need_weight,
+    number,
+    scored,
+    weight_of,
+)
+
+__all__ = ["KIND", "ProportionalConfig", "ProportionalScorer", "ratio"]
+
+
+class ProportionalConfig(ScorerConfig):
+    type: Literal["proportional"]
+    target: NumberOrExpr
+    direction: Literal["higher", "lower", "equal"] = "higher"
+
+
+def ratio(direction: str, v: Decimal, t: Decimal) -> tuple[bool, Decimal]:
+    """Whether ``v`` meets target ``t``, and the share of the weight it earns (in [0, 1])."""
+    if direction == "higher":
+        met = v >= t
+        r = ONE if met else (ZERO if t <= 0 or v <= 0 else v / t)
+    elif direction == "lower":
+        met = v <= t
+        r = ONE if met else (ZERO if v <= 0 or t < 0 else t / v)
+    else:
+        met = v == t
+        if met:
+            r = ONE
+        elif t == 0:
+            r = ZERO
+        else:
+            r = max(ZERO, ONE - abs(v - t) / abs(t))
+    return met, min(ONE, max(ZERO, r))
+
+
+_OP = {"higher": ">=", "lower": "<=", "equal": "=="}
+
+
+@dataclass
+class ProportionalScorer(BaseScorer):
+    """10号 quantitative rule: met → full marks, else weight × actual/target (direction-aware)."""
+
+    target: Target
+    direction: str
+    yields: str = "points"
+
+    @property
+    def expressions(self) -> tuple[Any, ...]:
+        return self.target.expressions
+
+    def score(self, value: Any, scope: Mapping[str, Any], weight: Decimal | None) -> Scored:
+        w, v, t = weight_of(weight), number(value), self.target(scope)
+        met, r = ratio(self.direction, v, t)
+        return scored(points=w * r, met=met, threshold={"op": _OP[self.direction], "value": t})
+
+    def points_form(
+        self, get: Callable[[Mapping[str, Any]], Any] | None, weight: Decimal, places: int
+    ) -> PointsForm | None:
+        t = self.target.const
+        if t is None or get is None:
+            return None
+        direction = self.direction
+
+        def proportional(scope: Mapping[str, Any]) -> Decimal:
+            v = get(scope)
+            if type(v) is not Decimal or not v.is_finite():
+                raise Fallback
+            return round_places(weight * ratio(direction, v, t)[1], places)
+
+        return proportional
+
+    def boundaries(self) -> Iterable[Decimal]:
+        return () if self.target.const is None else (self.target.const,)
+
+    def monotone(self, weight: Decimal | None) -> str | None:
+        return {"higher": "increasing", "lower": "decreasing"}.get(self.direction)
+
+
+def build(config: ProportionalConfig, ctx: BuildContext) -> ProportionalScorer:
+    need_weight(ctx)
+    return ProportionalScorer(Target(config.target, ctx, "target"), config.direction)
+
+
+KIND = ScorerType("proportional", ProportionalConfig, build, __doc__ or "", needs_value=True)

@@ -1,0 +1,125 @@
+"""``threshold``: pass/fail — full marks (or ``points_met``) when ``value op target``, else
+``points_otherwise``.
+
+Example::
+
+    inputs: {rate: {type: percent}}
+    indicators:
+      - id: execution
+        title: 预算执行率
+        weight: 10
+        value: rate
+        scorer: {type: threshold, op: ">=", target: 0.95, points_otherwise: 2}
+    cases:
+      - {values: {rate: 95%}, points: 10}
+      - {values: {rate: 94.99%}, points: 2}
+"""
+
+from __future__ import annotations
+
+import operator
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any, Literal
+
+from ..modelbase import NumberOrExpr
+from ..numbers import round_places
+from .base import (
+    BaseScorer,
+    BuildContext,
+    Fallback,
+    PointsForm,
+    Scored,
+    ScorerConfig,
+    ScorerType,
+    Target,
+    need_weight,
+    number,
+    scored,
+    weight_of,
+    within_weight,
+)
+
+__all__ = ["KIND", "ThresholdConfig", "ThresholdScorer"]
+
+OPS: dict[str, Callable[[Any, Any], bool]] = {
+    ">=": operator.ge,
+    ">": operator.gt,
+    "<=": operator.le,
+    "<": operator.lt,
+    "==": operator.eq,
+    "!=": operator.ne,
+}
+
+
+class ThresholdConfig(ScorerConfig):
+    type: Literal["threshold"]
+    op: Literal[">=", ">", "<=", "<", "==", "!="]
+    target: NumberOrExpr
+    points_met: Decimal | None = None
+    points_otherwise: Decimal = Decimal(0)
+
+
+@dataclass
+class ThresholdScorer(BaseScorer):
+    """Pass/fail: full marks (or ``points_met``) when ``value op target``, else
+    ``points_otherwise``."""
+
+    op: str
+    target: Target
+    points_met: Decimal | None
+    points_otherwise: Decimal
+    yields: str = "points"
+
+    @property
+    def expressions(self) -> tuple[Any, ...]:
+        return self.target.expressions
+
+    def score(self, value: Any, scope: Mapping[str, Any], weight: Decimal | None) -> Scored:
+        v, t = number(value), self.target(scope)
+        met = OPS[self.op](v, t)
+        full = self.points_met if self.points_met is not None else weight_of(weight)
+        pts = full if met else self.points_otherwise
+        return scored(points=pts, met=met, threshold={"op": self.op, "value": t})
+
+    def points_form(
+        self, get: Callable[[Mapping[str, Any]], Any] | None, weight: Decimal, places: int
+    ) -> PointsForm | None:
+        limit = self.target.const
+        if limit is None or get is None:
+            return None
+        full = round_places(self.points_met if self.points_met is not None else weight, places)
+        other = round_places(self.points_otherwise, places)
+        op = OPS[self.op]
+
+        def threshold(scope: Mapping[str, Any]) -> Decimal:
+            v = get(scope)
+            if type(v) is not Decimal or not v.is_finite():
+                raise Fallback
+            return full if op(v, limit) else other
+
+        return threshold
+
+    def boundaries(self) -> Iterable[Decimal]:
+        return () if self.target.const is None else (self.target.const,)
+
+    def monotone(self, weight: Decimal | None) -> str | None:
+        full = self.points_met if self.points_met is not None else weight
+        if full is None or full < self.points_otherwise:
+            return None
+        return {">=": "increasing", ">": "increasing", "<=": "decreasing", "<": "decreasing"}.get(
+            self.op
+        )
+
+
+def build(config: ThresholdConfig, ctx: BuildContext) -> ThresholdScorer:
+    need_weight(ctx)
+    within_weight(config.points_met, ctx, (*ctx.path, "points_met"))
+    within_weight(config.points_otherwise, ctx, (*ctx.path, "points_otherwise"))
+    return ThresholdScorer(
+        config.op, Target(config.target, ctx, "target"), config.points_met, config.points_otherwise
+    )
+
+
+KIND = ScorerType("threshold", ThresholdConfig, build, __doc__ or "", needs_value=True)

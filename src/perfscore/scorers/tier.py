@@ -1,0 +1,136 @@
+"""``tier``: qualitative tiers (10号: 达成 100–80%, 部分达成 80–60%, 未达成 60–0% of the weight) —
+a reviewer names the tier and, optionally, the ratio within it (else the tier's default, its
+top unless declared).
+
+Example::
+
+    inputs:
+      verdict: {type: text, choices: [met, partly, not_met]}
+      share: {type: number}
+    indicators:
+      - id: satisfaction
+        title: 满意度
+        weight: 10
+        scorer:
+          type: tier
+          tier: verdict
+          ratio: share
+          tiers:
+            - {id: met, range: "[0.8, 1]"}
+            - {id: partly, range: "[0.6, 0.8)", default: 0.7}
+            - {id: not_met, range: "[0, 0.6)", default: 0}
+    cases:
+      - {values: {verdict: met}, points: 10}
+      - {values: {verdict: partly, share: 0.65}, points: 6.5}
+      - {values: {verdict: partly}, points: 7}
+      - {values: {verdict: not_met}, points: 0}
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any, Literal
+
+from pydantic import Field
+
+from ..errors import EvaluationError
+from ..intervals import Interval, check_partition, parse_interval
+from ..modelbase import Expr, Identifier, StrictModel
+from .base import (
+    BaseScorer,
+    BuildContext,
+    Scored,
+    ScorerConfig,
+    ScorerType,
+    kind_of,
+    need_weight,
+    number,
+    scored,
+    weight_of,
+)
+
+__all__ = ["KIND", "Tier", "TierConfig", "TierScorer"]
+
+
+class Tier(StrictModel):
+    id: Identifier
+    title: str | None = None
+    range: str
+    default: Decimal | None = None
+
+
+class TierConfig(ScorerConfig):
+    type: Literal["tier"]
+    tier: Expr
+    ratio: Expr | None = None
+    tiers: tuple[Tier, ...] = Field(min_length=1)
+
+
+@dataclass
+class TierScorer(BaseScorer):
+    """Qualitative tiers (10号: 达成 100–80%, 部分达成 80–60%, 未达成 60–0% of the weight):
+    a reviewer names the tier and, optionally, the ratio within it."""
+
+    tier: Any
+    ratio: Any | None
+    tiers: dict[str, tuple[Interval, Decimal]]
+    yields: str = "points"
+
+    @property
+    def expressions(self) -> tuple[Any, ...]:
+        return (self.tier,)
+
+    @property
+    def optional_expressions(self) -> tuple[Any, ...]:
+        """Read when present: a missing ratio means the tier's default."""
+        return () if self.ratio is None else (self.ratio,)
+
+    def score(self, value: Any, scope: Mapping[str, Any], weight: Decimal | None) -> Scored:
+        w = weight_of(weight)
+        chosen = self.tier(scope)
+        if not isinstance(chosen, str) or chosen not in self.tiers:
+            raise EvaluationError(
+                f"tier must be one of {', '.join(self.tiers)}, got {kind_of(chosen)}"
+            )
+        interval, default = self.tiers[chosen]
+        raw = self.ratio(scope) if self.ratio is not None else None
+        ratio = default if raw is None else number(raw, "ratio")
+        if ratio not in interval:
+            raise EvaluationError(f"ratio {ratio} is outside tier {chosen!r} {interval.describe()}")
+        return scored(points=w * ratio, threshold={"name": chosen, "range": interval.describe()})
+
+    def texts(self) -> Iterable[str]:
+        return self.tiers
+
+    def branches(self) -> list[str] | None:
+        return list(self.tiers)
+
+
+def build(config: TierConfig, ctx: BuildContext) -> TierScorer:
+    need_weight(ctx)
+    tiers: dict[str, tuple[Interval, Decimal]] = {}
+    for k, t in enumerate(config.tiers):
+        tpath = (*ctx.path, "tiers", k)
+        try:
+            interval = parse_interval(t.range)
+        except ValueError as e:
+            ctx.problem((*tpath, "range"), str(e))
+            continue
+        if interval.low < 0 or interval.high > 1:
+            ctx.problem((*tpath, "range"), "a tier's range is a share of the weight, within [0, 1]")
+        default = t.default if t.default is not None else interval.high
+        if default not in interval:
+            ctx.problem((*tpath, "default"), f"default {default} is outside the tier's range")
+        if t.id in tiers:
+            ctx.problem((*tpath, "id"), f"tier id {t.id!r} is used twice")
+        tiers[t.id] = (interval, default)
+    if len(tiers) == len(config.tiers):
+        for i, msg in check_partition([iv for iv, _ in tiers.values()]):
+            ctx.problem((*ctx.path, "tiers", i, "range"), msg)
+    ratio = None if config.ratio is None else ctx.compile(config.ratio, (*ctx.path, "ratio"))
+    return TierScorer(ctx.compile(config.tier, (*ctx.path, "tier")), ratio, tiers)
+
+
+KIND = ScorerType("tier", TierConfig, build, __doc__ or "")

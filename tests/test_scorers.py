@@ -1,0 +1,65 @@
+"""Every scorer module: its docstring example loads and scores as it says; every executor
+(full findings, points only, the property-testing kit) goes through the scorer's own module."""
+
+from __future__ import annotations
+
+import importlib
+import textwrap
+from decimal import Decimal
+from typing import Any
+
+import pytest
+import yaml
+
+import perfscore
+from perfscore.scorers import builtin_scorers
+from perfscore.subjects import read_subject
+
+HEADER = {"perfscore": "1", "id": "example", "title": "示例", "version": "1"}
+
+
+def _example(module: Any) -> dict[str, Any]:
+    doc = module.__doc__ or ""
+    assert "Example::" in doc, f"{module.__name__}: the docstring has no 'Example::' block"
+    block = doc.split("Example::", 1)[1]
+    lines = []
+    for line in block.splitlines()[1:]:
+        if line.strip() and not line.startswith("    "):
+            break
+        lines.append(line)
+    data = yaml.safe_load(textwrap.dedent("\n".join(lines)))
+    assert isinstance(data, dict) and data.get("cases"), f"{module.__name__}: no cases"
+    return data
+
+
+def _modules() -> list[Any]:
+    return [importlib.import_module(k.build.__module__) for k in builtin_scorers()]
+
+
+def test_every_builtin_scorer_has_its_own_module() -> None:
+    mods = _modules()
+    assert len({m.__name__ for m in mods}) == len(builtin_scorers())
+    for name, kind in builtin_scorers().items():
+        mod = importlib.import_module(kind.build.__module__)
+        assert mod.KIND is kind and kind.name == name
+        assert kind.doc == mod.__doc__
+
+
+@pytest.mark.parametrize("module", _modules(), ids=lambda m: m.__name__.rsplit(".", 1)[1])
+def test_docstring_example_loads_and_scores(module: Any) -> None:
+    data = _example(module)
+    cases = data.pop("cases")
+    text = yaml.safe_dump({**HEADER, **data}, allow_unicode=True, sort_keys=False)
+    rs = perfscore.load_ruleset_text(text, source=f"{module.__name__}.yaml")
+    (leaf,) = [r.id for r in rs.rules if r.kind == "indicator"]
+    for i, case in enumerate(cases):
+        record = {"id": f"s{i}", "values": case["values"]}
+        result = rs.evaluate_subject(record, strict=True)
+        score = next(s for s in result.scores if s.rule_id == leaf)
+        if "points" in case:
+            assert score.points == Decimal(str(case["points"])), (case, score)
+            # the points-only executor takes the scorer's fast form: the same points
+            d = read_subject(record, rs.compiled.inputs, index=i, subject_type="department")
+            assert rs.evaluator.points(d)[0][leaf] == score.points
+        if "grade" in case:
+            assert score.grade == case["grade"], (case, score)
