@@ -290,3 +290,97 @@ def test_folder_with_an_unreadable_file(rs: perfscore.RuleSet, tmp_path: Path) -
     assert any("b.yaml" in n["message"] for n in unreadable)
     assert any("c.xlsx" in n["message"] for n in unreadable)
     assert "2 subject(s) scored" in err.getvalue()
+
+
+DOC = Path(__file__).resolve().parent.parent / "docs" / "data.md"
+
+
+def _doc_blocks() -> list[tuple[str, str]]:
+    text = DOC.read_text(encoding="utf-8")
+    return [
+        (m.group(1).strip(), m.group(2))
+        for m in re.finditer(r"^```([^\n`]*)\n(.*?)^```[ \t]*$", text, re.S | re.M)
+    ]
+
+
+def test_docs_csv_example_reads_as_the_prose_says(tmp_path: Path) -> None:
+    blocks = _doc_blocks()
+    i = next(k for k, (info, _) in enumerate(blocks) if info == "csv data")
+    rules = next(text for info, text in reversed(blocks[:i]) if info == "yaml rules")
+    rs = perfscore.load_ruleset_text(rules)
+    path = tmp_path / "example.csv"
+    path.write_bytes(blocks[i][1].encode("gbk"))  # as Excel saves it on a Chinese Windows
+    report = rs.evaluate(load_subjects(path))
+    s = _by_id(report)
+    assert set(s) == {"d01", "d02", "d03"}
+    assert _value(s["d01"], "execution") == Decimal("3415.62") / Decimal("3435.02")
+    assert s["d01"].complete and s["d02"].complete
+    errors = _errors(s["d03"])
+    assert errors["executed"] == "line 4, column 实际支出: expected a number, got text '待核实'"
+    assert errors["satisfaction"].startswith(
+        "line 4, column 满意度: 0.98 is ambiguous for a percentage"
+    )
+    assert [n.code for n in report.notifications if n.code == "total-row"] == ["total-row"]
+
+
+def test_docs_columns_file_example(tmp_path: Path) -> None:
+    from perfscore.ingest import load_columns
+
+    text = next(t for info, t in _doc_blocks() if info == "yaml" and t.startswith("# columns.yaml"))
+    (tmp_path / "columns.yaml").write_text(text, encoding="utf-8")
+    assert load_columns(tmp_path / "columns.yaml") == {
+        "全年预算": "budget",
+        "单位全称": "name",
+        "自评分值": "declared.total",
+        "填表人": None,
+    }
+
+
+@pytest.mark.parametrize("name", ["cn-dept-overall", "cn-project-10", "cn-dept-hunan"])
+def test_template_reads_back_without_a_columns_file(name: str, tmp_path: Path) -> None:
+    from perfscore.catalog import resolve_rules
+
+    rs = perfscore.load_ruleset(resolve_rules(name))
+    out = io.StringIO()
+    assert (
+        main(["template", name, "-o", str(tmp_path / "t.xlsx")], stdout=out, stderr=io.StringIO())
+        == 0
+    )
+    first = (tmp_path / "t.xlsx").read_bytes()
+    main(["template", name, "-o", str(tmp_path / "t.xlsx")], stdout=out, stderr=io.StringIO())
+    assert (tmp_path / "t.xlsx").read_bytes() == first  # byte-identical
+    wb = openpyxl.load_workbook(tmp_path / "t.xlsx")
+    ws = wb["填报"]
+    headers = [c.value for c in ws[1]]
+    # every input has a column, and the data validation offers the choices
+    cmap = map_columns(headers, rs.inputs)
+    assert not cmap.unmapped and not cmap.missing_required
+    listed = {dv.formula1 for dv in ws.data_validations.dataValidation if dv.type == "list"}
+    for spec in rs.inputs.values():
+        if spec.choices and len(",".join(spec.choices)) <= 250:
+            assert f'"{",".join(spec.choices)}"' in listed
+    # a department fills in the required figures: it is read and scored
+    for col, h in enumerate(headers, start=1):
+        if h == "部门编码":
+            ws.cell(2, col, "d1")
+    for name_, spec in rs.inputs.items():
+        if spec.required and spec.type in ("money", "number", "integer"):
+            col = next(
+                i for i, t in enumerate(cmap.targets, start=1) if t is not None and t.name == name_
+            )
+            ws.cell(2, col, 100)
+    wb.save(tmp_path / "filled.xlsx")
+    report = rs.evaluate(load_subjects(tmp_path / "filled.xlsx"))
+    assert [s.subject.id for s in report.subjects] == ["d1"]
+    assert not [n for n in report.notifications if n.code in ("unmapped-column", "missing-column")]
+    for suffix in (".csv", ".yaml"):
+        assert (
+            main(
+                ["template", name, "-o", str(tmp_path / f"t{suffix}")],
+                stdout=out,
+                stderr=io.StringIO(),
+            )
+            == 0
+        )
+    assert rs.evaluate(load_subjects(tmp_path / "t.csv")).subjects == ()
+    assert len(rs.evaluate(load_subjects(tmp_path / "t.yaml")).subjects) == 1

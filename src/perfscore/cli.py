@@ -24,6 +24,7 @@ from .export import EXPORTERS, ExportOptions, Format, JsonlWriter, atomic_writer
 from .extract import cli as extract_cli
 from .findings import Notification, Report, SubjectResult
 from .ingest import DataSource
+from .ingest import cli as ingest_cli
 from .recheck import cli as review_cli
 from .ruleset import RuleSet, duplicate_subjects, load_ruleset
 from .summary import RunSummary
@@ -124,6 +125,7 @@ def _parser() -> argparse.ArgumentParser:
 
     sub.add_parser("list-rules", help="the bundled rule sets, their sources and versions")
     extract_cli.add_subcommand(sub)
+    ingest_cli.add_subcommand(sub)
     review_cli.add_subcommand(sub)
 
     v = sub.add_parser("validate", help="check rule sets and report every problem")
@@ -559,6 +561,8 @@ def main(
             return _score(args, out, err)
         if args.command == "schema":
             return _schema(args, out)
+        if args.command == "template":
+            return ingest_cli.run(args, out, err)
         if args.command == "extract":
             return extract_cli.run(args, out, err)
         if args.command == "review":

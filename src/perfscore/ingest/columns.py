@@ -85,12 +85,12 @@ _QUOTES = str.maketrans("", "", "\"'“”‘’「」『』`")
 def header_key(text: str) -> str:
     """A header as compared: NFKC, no whitespace or quotes, case-folded."""
     norm = unicodedata.normalize("NFKC", text).translate(_QUOTES)
-    return "".join(norm.split()).casefold()
+    return "".join(norm.split()).rstrip("*").casefold()  # a trailing * marks "required"
 
 
 def split_unit(header: str) -> tuple[str, str | None]:
     """``全年预算数（万元）`` → (``全年预算数``, ``万元``); ``预算数/元`` → (``预算数``, ``元``)."""
-    norm = unicodedata.normalize("NFKC", header).strip()
+    norm = unicodedata.normalize("NFKC", header).strip().rstrip("*").rstrip()
     m = _UNIT_TAIL.match(norm)
     if m and m.group(1):
         return m.group(1), (m.group(2).strip() or None)
