@@ -316,12 +316,15 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument(
         "--only",
         action="append",
-        choices=("per-record", "columnar", "load", "stream", "parallel", "dask"),
+        choices=("per-record", "columnar", "load", "stream", "parallel", "dask", "store"),
         help="run only these parts (repeatable)",
     )
     ap.add_argument("--stream-jobs", type=int, default=None)
+    ap.add_argument("--store-subjects", type=int, default=None, help="store ingest size")
     args = ap.parse_args(argv)
-    want = set(args.only or ("per-record", "columnar", "load", "stream", "parallel", "dask"))
+    want = set(
+        args.only or ("per-record", "columnar", "load", "stream", "parallel", "dask", "store")
+    )
     q = args.quick
     print(
         f"perfscore benchmarks — {'quick' if q else 'full'}; python {platform.python_version()}, "
@@ -339,6 +342,11 @@ def main(argv: list[str] | None = None) -> int:
         parallel(300 if q else 5_000)
     if "dask" in want:
         dask_run(20_000 if q else 200_000, 4 if q else 8)
+    if "store" in want:
+        import store_bench
+
+        # ingest N × 30 findings; history/rank over 3 periods × 11,112 × 30 ≈ 1,000,000 findings
+        store_bench.run(row, args.store_subjects or (500 if q else 100_000), 100 if q else 11_112)
     return 0
 
 

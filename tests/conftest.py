@@ -23,3 +23,6 @@ settings.register_profile(
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
 )
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
+
+# The results store's tests run on SQLite and on a real PostgreSQL server (tests/store_db.py).
+from store_db import store_url  # noqa: E402, F401

@@ -28,6 +28,9 @@ def test_quick_benchmark_prints_every_row() -> None:
         "CSV→JSONL peak RSS",
         "evaluate_parallel jobs=2",
         "dask",
+        "store ingest sqlite",
+        "store history sqlite",
+        "store rank sqlite",
     ):
         assert label in out, label
     assert "identical=False" not in out

@@ -27,6 +27,7 @@ from .ingest import DataSource
 from .ingest import cli as ingest_cli
 from .recheck import cli as review_cli
 from .ruleset import RuleSet, duplicate_subjects, load_ruleset
+from .store import cli as store_cli
 from .summary import RunSummary
 from .terminal import BatchProgress
 from .waivers import WaiverSet, load_waivers
@@ -113,6 +114,7 @@ def _parser() -> argparse.ArgumentParser:
         default=None,
         help="print the end-of-run summary on stderr (default: when stderr is a terminal)",
     )
+    store_cli.add_score_option(s)
 
     t = sub.add_parser(
         "test", help="run a rule set's YAML test cases (x.tests.yaml next to x.yaml)"
@@ -126,6 +128,7 @@ def _parser() -> argparse.ArgumentParser:
     sub.add_parser("list-rules", help="the bundled rule sets, their sources and versions")
     extract_cli.add_subcommand(sub)
     ingest_cli.add_subcommand(sub)
+    store_cli.add_subcommands(sub)
     review_cli.add_subcommand(sub)
 
     v = sub.add_parser("validate", help="check rule sets and report every problem")
@@ -331,7 +334,7 @@ def _score(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
     total = sum(t for t in known if t is not None) if all(t is not None for t in known) else None
     summary = RunSummary(rs.rules)
     with BatchProgress(total, stderr) as progress:
-        if len(plan) == 1 and plan[0].format.name == "jsonl":
+        if len(plan) == 1 and plan[0].format.name == "jsonl" and args.store is None:
             # stream: each subject's lines are written as soon as it is scored
             path = plan[0].path
             if path is None:
@@ -344,16 +347,29 @@ def _score(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
             failed: dict[str, int] = result["by_severity"]
             all_notes = notes
         else:
-            if args.jobs > 1:
+            records: list[Any] = []
+            if args.jobs > 1 or args.store is not None:
                 from .ingest import read_sources
-                from .parallel import evaluate_parallel
 
                 records = list(read_sources(rs, sources, notes))
+            if args.jobs > 1:
+                from .parallel import evaluate_parallel
+
                 results = evaluate_parallel(
                     rs, records, jobs=args.jobs, waivers=waiving.waivers, as_of=waiving.as_of
                 ).subjects
                 for r in results:
                     summary.add(r)
+            elif args.store is not None:
+                scored = []
+                for i, record in enumerate(records):
+                    one = rs.evaluate_subject(
+                        record, index=i, waivers=waiving.waivers, as_of=waiving.as_of
+                    )
+                    summary.add(one)
+                    progress.advance()
+                    scored.append(one)
+                results = tuple(scored)
             else:
                 results = tuple(_results(rs, sources, notes, progress, waiving, summary))
             all_notes = [*notes, *duplicate_subjects(results)]
@@ -366,6 +382,8 @@ def _score(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
                 notifications=tuple(all_notes),
             )
             _write_all(report, plan, options, stdout)
+            if args.store is not None:
+                store_cli.record_score(args.store, report, records, stderr)
             complete = report.complete
             failed = {k: 0 for k in _SEVERITY_RANK}
             for f in report.findings:
@@ -565,6 +583,8 @@ def main(
             return ingest_cli.run(args, out, err)
         if args.command == "extract":
             return extract_cli.run(args, out, err)
+        if args.command in store_cli.COMMANDS:
+            return store_cli.run(args, out, err)
         if args.command == "review":
             return review_cli.run(args, out, err)
         if args.command == "test":
