@@ -373,7 +373,7 @@ metrics:
   m: {expr: x / y * z}
   q: {expr: x / y / (x / y)}
   u: {expr: x * y / z / z}
-  big: {expr: x * 1e299}
+  big: {expr: x * 1e18 * 1e18 * 1e18 * 1e18 * 1e18}
   over: {expr: executed - budget}
 indicators:
   - {id: t1, title: T1, weight: 10, value: m, scorer: {type: threshold, op: ">=", target: 0}}

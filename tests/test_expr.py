@@ -285,7 +285,7 @@ FORBIDDEN: list[tuple[str, str]] = [
     ("10**1000000", "exponent"),
     ("2 ** 0.5", "whole number"),
     ("(-1e9999999) ** 2", "too large"),
-    ("2 ** -1e9999999", "exponent"),
+    ("2 ** -1e9999999", "too large"),
     ("(" * 200 + "1" + ")" * 200, "nested too deeply"),
     ("-" * 1000 + "1", "nested too deeply"),
     ("'a'*10**6", "cannot multiply text"),

@@ -127,7 +127,7 @@ def test_last() -> None:
     assert call("last", HISTORY, D(10)) == HISTORY  # bigger than the series: all of it
     assert call("last", HISTORY, D(0)) == Series(())
     assert call("mean", call("last", HISTORY, D(3))) == D("5.5")
-    with pytest.raises(EvaluationError, match="negative"):
+    with pytest.raises(EvaluationError, match="between 0 and 9999"):
         call("last", HISTORY, D(-1))
     with pytest.raises(EvaluationError, match="whole number"):
         call("last", HISTORY, D("1.5"))

@@ -20,6 +20,7 @@ from __future__ import annotations
 import hashlib
 import os
 import re
+import stat
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
@@ -31,6 +32,7 @@ from yaml.events import AliasEvent
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from perfscore.errors import DataError, Problem, RuleSetError
+from perfscore.textsafe import clean
 
 __all__ = ["Document", "Mark", "load_yaml_file", "load_yaml_text"]
 
@@ -322,7 +324,10 @@ _NO_VALUE = _NoValue()
 def _scalar(tag: str, text: str) -> object:
     """Convert one scalar's text per its (resolved or explicit) tag; ValueError if it can't."""
     if tag == _STR:
-        return text
+        # JSON writes an astral character (an emoji, a rare 汉字) as an escaped surrogate pair,
+        # "\ud840\udc0b", which a YAML parser keeps as two lone surrogates: join them here,
+        # where the text is read; a lone one becomes U+FFFD
+        return text if text.isascii() else clean(text)
     if tag == _NULL:
         if text in ("", "~", "null", "Null", "NULL"):
             return None
@@ -361,10 +366,14 @@ class _Converter:
     real, knowing it fits in ``max_nodes`` and ``max_depth``.
     """
 
-    def __init__(self, max_nodes: int, max_depth: int) -> None:
+    def __init__(self, max_nodes: int, max_depth: int, duplicates_apart: bool = False) -> None:
         self.max_nodes = max_nodes
         self.max_depth = max_depth
         self.problems: list[tuple[str, Mark | None, PathKey]] = []
+        # with duplicates_apart, duplicate keys are collected here instead (the later value
+        # wins in the data) so a caller can reject just the record that holds one
+        self.duplicates_apart = duplicates_apart
+        self.duplicates: list[tuple[str, Mark | None, PathKey]] = []
         self.sizes: dict[int, tuple[int, int]] = {}  # id(node) -> (expanded size, height)
         self.values: dict[int, object] = {}  # id(scalar node) -> converted value
         self.active: set[int] = set()
@@ -456,7 +465,11 @@ class _Converter:
                 if key in seen:
                     first = seen[key]
                     at = f" (first defined at line {first.line})" if first else ""
-                    self.report(f"duplicate key {key!r}{at}", key_node, child_path)
+                    message = f"duplicate key {key!r}{at}"
+                    if self.duplicates_apart:
+                        self.duplicates.append((message, _mark(key_node.start_mark), child_path))
+                    else:
+                        self.report(message, key_node, child_path)
                 else:
                     seen[key] = _mark(key_node.start_mark)
             key_size, _ = self.check(key_node, child_path)
@@ -655,8 +668,13 @@ def load_yaml_text(
     max_nodes: int = 200_000,
     max_depth: int = 64,
     error: ErrorType = RuleSetError,
+    duplicates: list[Problem] | None = None,
 ) -> Document:
     """Parse one YAML document safely into plain data with positions.
+
+    With a ``duplicates`` list, duplicate keys do not fail the load: each is appended there as
+    a located problem and the later value stands (a data file rejects only the record that
+    holds one).
 
     Limits bound the work an untrusted file can cause: ``max_bytes`` of input (checked before
     parsing), ``max_nodes`` nodes after alias expansion and ``max_depth`` levels of nesting.
@@ -705,7 +723,7 @@ def load_yaml_text(
                     marks=MappingProxyType(fast.marks),
                     key_marks=MappingProxyType(fast.key_marks),
                 )
-        converter = _Converter(max_nodes, max_depth)
+        converter = _Converter(max_nodes, max_depth, duplicates_apart=duplicates is not None)
         total, _ = converter.check(root, ())
         if total > max_nodes:
             where, path = converter.bomb or (_mark(root.start_mark), ())
@@ -716,6 +734,8 @@ def load_yaml_text(
             )
         if converter.problems:
             raise error([_problem(source, *found) for found in converter.problems])
+        if duplicates is not None:
+            duplicates.extend(_problem(source, *found) for found in converter.duplicates)
         data = converter.build(root, ())
     except _Fatal as exc:
         _fail(error, source, exc.message, exc.mark, exc.path)
@@ -753,16 +773,24 @@ def load_yaml_file(
     max_nodes: int = 200_000,
     max_depth: int = 64,
     error: ErrorType = RuleSetError,
+    regular_only: bool = False,
+    duplicates: list[Problem] | None = None,
 ) -> Document:
     """Read and load a YAML file; ``source`` (for messages) defaults to the path as given.
 
     The size limit is checked against the file's size before reading it, and at most
-    ``max_bytes + 1`` bytes are ever read, so a huge or endless file costs nothing.
+    ``max_bytes + 1`` bytes are ever read, so a huge or endless file costs nothing.  With
+    ``regular_only`` a FIFO, a device or a socket is refused without waiting on it (the file
+    is opened non-blocking and checked before anything is read).
     """
     name = os.fspath(path) if source is None else source
     try:
-        with open(path, "rb") as handle:
-            size = os.fstat(handle.fileno()).st_size
+        flags = os.O_RDONLY | (getattr(os, "O_NONBLOCK", 0) if regular_only else 0)
+        with open(os.open(path, flags), "rb") as handle:
+            info = os.fstat(handle.fileno())
+            if regular_only and not stat.S_ISREG(info.st_mode):
+                _fail(error, name, "not a regular file (a FIFO, device or socket is not read)")
+            size = info.st_size
             if size > max_bytes:
                 _fail(error, name, f"file is {size} bytes; the limit is {max_bytes}")
             raw = handle.read(max_bytes + 1)
@@ -778,4 +806,5 @@ def load_yaml_file(
         max_nodes=max_nodes,
         max_depth=max_depth,
         error=error,
+        duplicates=duplicates,
     )

@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
+import os
 import sys
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -21,6 +22,7 @@ from ._version import __version__
 from ._yaml import load_yaml_file
 from .errors import DataError, ExportError, PerfscoreError, RuleSetError
 from .export import EXPORTERS, ExportOptions, Format, JsonlWriter, atomic_writer, write_atomic
+from .export._common import check_output
 from .extract import cli as extract_cli
 from .findings import Notification, Report, SubjectResult
 from .ingest import DataSource
@@ -30,6 +32,7 @@ from .ruleset import RuleSet, duplicate_subjects, load_ruleset
 from .store import cli as store_cli
 from .summary import RunSummary
 from .terminal import BatchProgress
+from .textsafe import terminal as _safe
 from .waivers import WaiverSet, load_waivers
 
 __all__ = ["main", "rules_schema"]
@@ -137,6 +140,13 @@ def _parser() -> argparse.ArgumentParser:
     sc = sub.add_parser("schema", help="print a JSON Schema: the findings document or rule sets")
     sc.add_argument("what", choices=["findings", "rules"])
     sc.add_argument("-o", "--output", help="write to this file instead of standard output")
+    for command in (s, sh, v):
+        command.add_argument(
+            "--allow-extends-anywhere",
+            action="store_true",
+            help="let 'extends:' name a rule set outside the rule set's folder and the bundled "
+            "catalogue (off by default: see docs/security.md)",
+        )
     return p
 
 
@@ -189,10 +199,12 @@ def _plan(args: argparse.Namespace) -> list[_Target]:
         if t.path is None and t.format.binary:
             raise UsageError(f"--format {t.format.name} writes a binary file: give --output FILE")
     paths = [t.path for t in plan if t.path is not None]
-    if len(set(paths)) != len(paths):
+    if len({os.path.realpath(p) for p in paths}) != len(paths):
         raise UsageError("two outputs would be written to the same file")
     if args.output_dir:
         Path(args.output_dir).mkdir(parents=True, exist_ok=True)
+    for path in paths:  # every target is checked before any is written
+        check_output(path)
     return plan
 
 
@@ -324,7 +336,7 @@ class _TextSink:
 
 def _score(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
     plan = _plan(args)
-    rs = load_ruleset(args.rules)
+    rs = load_ruleset(args.rules, allow_extends_anywhere=args.allow_extends_anywhere)
     waiving = _waiving(args, rs)
     notes: list[Notification] = []
     sources = _provenance(_sources(args, notes), notes)
@@ -462,11 +474,11 @@ def _validate(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
     status = EXIT_OK
     for path in args.rules:
         try:
-            rs = load_ruleset(path)
+            rs = load_ruleset(path, allow_extends_anywhere=args.allow_extends_anywhere)
         except RuleSetError as e:
             for problem in e.problems:
-                stdout.write(f"{problem}\n")
-            stderr.write(f"{path}: {len(e.problems)} problem(s)\n")
+                stdout.write(_safe(f"{problem}\n"))
+            stderr.write(_safe(f"{path}: {len(e.problems)} problem(s)\n"))
             status = EXIT_RULES
             continue
         from .lint import ruleset_warnings
@@ -475,7 +487,8 @@ def _validate(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
             stdout.write(f"{warning}\n")
         n_ind = sum(1 for r in rs.rules if r.kind == "indicator")
         n_chk = sum(1 for r in rs.rules if r.kind == "check")
-        stdout.write(f"{path}: ok ({rs.id} {rs.version}: {n_ind} indicators, {n_chk} checks)\n")
+        ok = f"{path}: ok ({rs.id} {rs.version}: {n_ind} indicators, {n_chk} checks)\n"
+        stdout.write(_safe(ok))
     return status
 
 
@@ -542,8 +555,13 @@ def _show(args: argparse.Namespace, stdout: TextIO) -> int:
     from .overlay import resolve
     from .yamldump import dump_yaml
 
-    doc = resolve(args.rules) if args.resolved else load_yaml_file(args.rules)
-    load_ruleset(args.rules)  # refuse to show a rule set that does not load
+    anywhere = args.allow_extends_anywhere
+    doc = (
+        resolve(args.rules, allow_anywhere=anywhere)
+        if args.resolved
+        else load_yaml_file(args.rules)
+    )
+    load_ruleset(args.rules, allow_extends_anywhere=anywhere)  # refuse one that does not load
     stdout.write(dump_yaml(doc.data))
     return EXIT_OK
 
@@ -570,7 +588,7 @@ def main(
 
         load_entry_points()  # installed plugins may add output formats the parser must know
     except PerfscoreError as e:
-        err.write(f"perfscore: {e}\n")
+        err.write(_safe(f"perfscore: {e}\n"))
         return EXIT_RULES
     args = _parser().parse_args(argv)
     _bundled_names(args)
@@ -600,20 +618,20 @@ def main(
         return _validate(args, out, err)
     except RuleSetError as e:
         for problem in e.problems:
-            err.write(f"{problem}\n")
+            err.write(_safe(f"{problem}\n"))
         return EXIT_RULES
     except DataError as e:
         for problem in e.problems:
-            err.write(f"{problem}\n")
+            err.write(_safe(f"{problem}\n"))
         return EXIT_DATA
     except (UsageError, ExportError) as e:
-        err.write(f"perfscore: {e}\n")
+        err.write(_safe(f"perfscore: {e}\n"))
         return EXIT_RULES
     except OSError as e:
-        err.write(f"perfscore: cannot write output: {e}\n")
+        err.write(_safe(f"perfscore: cannot write output: {e}\n"))
         return EXIT_RULES
     except PerfscoreError as e:
-        err.write(f"perfscore: {e}\n")
+        err.write(_safe(f"perfscore: {e}\n"))
         return EXIT_DATA
 
 

@@ -561,7 +561,13 @@ class ColumnarScorer:
         polars DataFrame, or a pyarrow Table/RecordBatch.  Null or NaN is a missing value; a
         column the rule set reads but ``data`` lacks is missing in every row."""
         names = _keys(data)
-        cols = {n: _column(data[n]) for n in self.inputs if n in names}
+        raw = {n: data[n] for n in self.inputs if n in names}
+        cols: dict[str, Any] = {}
+        dirty: Any = None  # rows with a cell that is not a plain number (text, "1,234", "95%")
+        for name, col in raw.items():
+            cols[name], bad = _column(col)
+            if bad is not None:
+                dirty = bad if dirty is None else dirty | bad
         n = len(next(iter(cols.values()))) if cols else _rows(data)
         res = ColumnarResult(
             self.places,
@@ -579,9 +585,11 @@ class ColumnarScorer:
         if self.supported:
             for lo in range(0, n, CHUNK):
                 self._span(res, cols, lo, min(n, lo + CHUNK))
+        if dirty is not None:
+            res.fallback |= dirty
         rows = np.flatnonzero(res.fallback)
         if len(rows):
-            self._per_record(res, cols, rows)
+            self._per_record(res, raw, rows)
         return res
 
     def _span(self, res: ColumnarResult, cols: Mapping[str, Any], lo: int, hi: int) -> None:
@@ -950,14 +958,13 @@ class ColumnarScorer:
         return self._exact_eval(cols, frozenset((name,)), operator.itemgetter(name), rows)
 
     # -- fallback ----------------------------------------------------------------------------
-    def _per_record(self, res: ColumnarResult, cols: Mapping[str, Any], rows: Any) -> None:
-        names = list(cols)
+    def _per_record(self, res: ColumnarResult, raw: Mapping[str, Any], rows: Any) -> None:
+        """Score ``rows`` with the per-record path, from the cells as the data holds them (text
+        stays text, so a dirty cell is an error finding for its row, as in any other input)."""
+        values = {name: _objects(col) for name, col in raw.items()}
         ev = self.rs
         for i in rows.tolist():
-            record = {}
-            for name in names:
-                x = float(cols[name][i])
-                record[name] = None if math.isnan(x) else x
+            record = {name: _plain(column[i]) for name, column in values.items()}
             r = ev.evaluate_subject(record, index=i)
             for sc in r.scores:
                 res.outcome[sc.rule_id][i] = _CODE[sc.outcome]
@@ -993,17 +1000,53 @@ def _rows(data: Any) -> int:
     return len(data)
 
 
-def _column(col: Any) -> Any:
-    """A float64 numpy array with NaN for nulls (pyarrow/polars nulls included)."""
+def _column(col: Any) -> tuple[Any, Any]:
+    """A float64 numpy array with NaN for nulls (pyarrow/polars nulls included), and a mask of
+    the cells that are not numbers (text, a dirty cell) — None when there are none.  Such rows
+    are scored by the per-record path, which reads "1,234", "95%" or reports the cell."""
     if not isinstance(col, np.ndarray) and hasattr(col, "to_numpy"):
         try:
             col = col.to_numpy(zero_copy_only=False)  # pyarrow
         except TypeError:
             col = col.to_numpy()  # pandas, polars
-    out = np.asarray(col, dtype=np.float64)
+    kind = getattr(getattr(col, "dtype", None), "kind", None)
+    try:
+        if kind in ("O", "b", "U", "S"):  # mixed cells or booleans: looked at one by one
+            raise TypeError
+        out = np.asarray(col, dtype=np.float64)
+        bad = None
+    except (TypeError, ValueError):
+        cells = [_plain(x) for x in _objects(col)]
+        number = [isinstance(x, (int, float)) and not isinstance(x, bool) for x in cells]
+        out = np.array(
+            [float(x) if ok else math.nan for x, ok in zip(cells, number, strict=True)], np.float64
+        )
+        bad = np.array(
+            [not ok and x is not None for x, ok in zip(cells, number, strict=True)], bool
+        )
     if out.ndim != 1:
         raise ValueError(f"a column must be one-dimensional, not of shape {out.shape}")
-    return out
+    return out, bad
+
+
+def _objects(col: Any) -> list[Any]:
+    """A column as a list of Python objects (numbers, text, None)."""
+    for attr in ("to_pylist", "to_list", "tolist"):  # pyarrow; pandas, polars; numpy
+        method = getattr(col, attr, None)
+        if method is not None:
+            return list(method())
+    return list(col)
+
+
+def _plain(x: Any) -> Any:
+    """One cell for the per-record reader: None for a null/NaN, Python numbers, text as is."""
+    if x is None or type(x).__name__ in ("NAType", "NaTType"):
+        return None
+    if isinstance(x, np.generic):
+        x = x.item()
+    if isinstance(x, float) and math.isnan(x):
+        return None
+    return x
 
 
 def score_columns(rs: RuleSet, data: Any) -> ColumnarResult:

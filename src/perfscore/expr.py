@@ -42,7 +42,9 @@ from perfscore.functions import (
     DEFAULT_FUNCTIONS,
     FunctionRegistry,
     MissingArgumentError,
+    callable_for,
 )
+from perfscore.numbers import literal_problem
 from perfscore.values import Kind
 
 __all__ = ["CompiledExpression", "compile_expression", "safe_power"]
@@ -306,11 +308,15 @@ class _Checker:
         else:
             segment = ast.get_source_segment(source, node) or ""
         try:
-            return Decimal(segment.strip())
+            number = Decimal(segment.strip())
         except (ArithmeticError, ValueError):  # 0x1F, 0o17, 0b101: int literals Decimal cannot read
-            if isinstance(node.value, int):
-                return Decimal(node.value)
-            return Decimal(repr(node.value))
+            # (and 1e99999999999999999999, whose exponent Decimal refuses: float says inf)
+            value = node.value
+            number = Decimal(value) if isinstance(value, int) else Decimal(repr(value))
+        problem = literal_problem(number)
+        if problem is not None:
+            self.fail(problem, node)
+        return number
 
     def literal(self, node: ast.expr) -> Any:
         """A plain constant (for lists after 'in'); numbers exact from their text."""
@@ -559,7 +565,7 @@ class _Checker:
             new, _ = self.visit(arg)
             args.append(new)
         internal = f"_f_{name}"
-        self.functions[internal] = function.fn
+        self.functions[internal] = callable_for(function)
         callee = _copy_location(ast.Name(id=internal, ctx=ast.Load()), func)
         return _copy_location(ast.Call(func=callee, args=args, keywords=[]), node), function.returns
 

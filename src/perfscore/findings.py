@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -20,6 +21,7 @@ from ._version import __version__
 from .errors import PerfscoreError
 from .numbers import json_number
 from .subjects import Subject
+from .textsafe import clean
 from .values import Series
 
 if TYPE_CHECKING:
@@ -212,8 +214,21 @@ def _number(x: Decimal) -> str:
         return text
 
 
+_LINE_BREAKS_AND_C1 = re.compile("[\x7f-\x9f\u2028\u2029]")
+
+
+def _text(s: str) -> str:
+    """A JSON string; surrogates joined or replaced first (textsafe.clean), so it encodes; C1
+    controls and U+2028/U+2029 escaped too (line breaks to ``str.splitlines``, so a JSON Lines
+    record stays one line, and nothing reaches a terminal that ``cat``s the file)."""
+    out = _encode_str(clean(s))
+    if out.isascii():
+        return out
+    return _LINE_BREAKS_AND_C1.sub(lambda m: f"\\u{ord(m.group()):04x}", out)
+
+
 _SCALAR: dict[type, Callable[[Any], str]] = {
-    str: _encode_str,
+    str: _text,
     Decimal: _number,
     bool: lambda b: "true" if b else "false",
     int: int.__repr__,
@@ -239,7 +254,7 @@ def _encode(value: Any, indent: int | None, level: int, out: list[str]) -> None:
         for k, v in value.items():
             key = _KEY_TEXT.get(k)
             if key is None:
-                key = _encode_str(k if type(k) is str else str(k)) + ":"
+                key = _text(k if type(k) is str else str(k)) + ":"
                 if len(_KEY_TEXT) < 4096 and type(k) is str:
                     _KEY_TEXT[k] = key
             out.append(("{" if first else ",") + key)
@@ -252,7 +267,9 @@ def _encode(value: Any, indent: int | None, level: int, out: list[str]) -> None:
         out.append("}")
     elif isinstance(value, Decimal):
         out.append(json_number(value))
-    elif value is None or isinstance(value, (bool, int, str)):
+    elif isinstance(value, str):
+        out.append(_text(str(value)))
+    elif value is None or isinstance(value, (bool, int)):
         out.append(json.dumps(value, ensure_ascii=False))
     elif isinstance(value, float):
         out.append(_float(value))
@@ -267,7 +284,7 @@ def _encode(value: Any, indent: int | None, level: int, out: list[str]) -> None:
         sep = ": " if indent is not None else ":"
         out.append("{")
         for i, (k, v) in enumerate(value.items()):
-            out.append(("," if i else "") + pad + _encode_str(str(k)) + sep)
+            out.append(("," if i else "") + pad + _text(str(k)) + sep)
             _encode(v, indent, level + 1, out)
         out.append(end + "}")
     elif isinstance(value, (list, tuple)):

@@ -31,6 +31,7 @@ from typing import Any, get_args
 from simpleeval import DISALLOW_FUNCTIONS
 
 from perfscore.errors import EvaluationError, ZeroDenominatorError
+from perfscore.numbers import LITERAL_MAX_ADJUSTED, RESULT_MAX_ADJUSTED, short_number
 from perfscore.registry import PluginError, Registry
 from perfscore.values import Kind, Series
 
@@ -43,13 +44,16 @@ __all__ = [
 ]
 
 
-#: The one decimal context expressions compute in (same settings as Python's default context,
-#: but private, so a caller changing ``decimal.getcontext()`` cannot change a score).
+#: The one decimal context expressions compute in: 28 digits like Python's default context, but
+#: private (a caller changing ``decimal.getcontext()`` cannot change a score) and bounded —
+#: a result of 1e100 or more is ``Overflow`` (an error finding: "number too large"), so no
+#: finding ever holds a number wider than about a hundred digits; results below 1e-99 round
+#: to zero.
 DECIMAL_CONTEXT = Context(
     prec=28,
     rounding=ROUND_HALF_EVEN,
-    Emin=-999999,
-    Emax=999999,
+    Emin=-RESULT_MAX_ADJUSTED,
+    Emax=RESULT_MAX_ADJUSTED,
     capitals=1,
     clamp=0,
     flags=[],
@@ -57,6 +61,8 @@ DECIMAL_CONTEXT = Context(
 )
 
 _KINDS: frozenset[str] = frozenset(get_args(Kind))
+#: The largest ``n`` of ``last(series, n)`` (a series holds one value per year).
+MAX_YEARS = 9999
 
 # Beyond simpleeval's list: side effects, introspection, and sources of nondeterminism.
 _FORBIDDEN_BUILTINS = frozenset(
@@ -108,6 +114,43 @@ def _is_forbidden(fn: Callable[..., Any]) -> bool:
     except TypeError:  # unhashable callable: cannot be one of the listed functions
         pass
     return _module_of(fn) in _FORBIDDEN_MODULES
+
+
+class _Checked:
+    """A third-party function whose results are checked: a NaN, an infinity, a binary float or
+    a number of 1e100 or more never enters a score (it becomes an error finding instead)."""
+
+    __slots__ = ("fn", "name")
+
+    def __init__(self, name: str, fn: Callable[..., Any]) -> None:
+        self.name, self.fn = name, fn
+
+    def __call__(self, *args: Any) -> Any:
+        result = self.fn(*args)
+        if type(result) is Decimal:
+            if not result.is_finite() or (
+                not result.is_zero() and result.adjusted() > RESULT_MAX_ADJUSTED
+            ):
+                raise EvaluationError(
+                    f"{self.name}() returned {short_number(result)}, not a usable number"
+                )
+        elif isinstance(result, float):
+            raise EvaluationError(
+                f"{self.name}() returned a binary float ({short_number(result)}); "
+                "functions must return Decimal"
+            )
+        return result
+
+    def __repr__(self) -> str:
+        return f"checked({self.fn!r})"
+
+
+def callable_for(function: Function) -> Callable[..., Any]:
+    """What an expression calls for ``function``: perfscore's own functions directly, any
+    other (a plugin's) behind a check of what it returns."""
+    if _module_of(function.fn) == "perfscore":
+        return function.fn
+    return _Checked(function.name, function.fn)
 
 
 def check_function(name: str, function: Function) -> None:
@@ -200,10 +243,18 @@ def _number(value: object, fn: str) -> Decimal:
     raise TypeError(f"{fn}() expects a number, got {_type_word(value)}")
 
 
-def _whole(value: object, fn: str, what: str) -> int:
+def _whole(value: object, fn: str, what: str, low: int, high: int) -> int:
+    """A whole-number argument in ``low..high``; checked before ``int()`` (a huge Decimal would
+    take minutes to turn into an int)."""
     number = _number(value, fn)
-    if not number.is_finite() or number != number.to_integral_value():
-        raise EvaluationError(f"{fn}(): {what} must be a whole number, got {number}")
+    if not number.is_finite() or (
+        number.adjusted() <= LITERAL_MAX_ADJUSTED and number != number.to_integral_value()
+    ):
+        raise EvaluationError(f"{fn}(): {what} must be a whole number, got {short_number(number)}")
+    if number.adjusted() > LITERAL_MAX_ADJUSTED or not low <= int(number) <= high:
+        raise EvaluationError(
+            f"{fn}(): {what} must be between {low} and {high}, got {short_number(number)}"
+        )
     return int(number)
 
 
@@ -264,9 +315,7 @@ def fn_abs(x: object) -> Decimal:
 def fn_round(x: object, places: object = 0) -> Decimal:
     """Round half up (四舍五入) to ``places`` decimals: round(0.125, 2) = 0.13, round(-2.5) = -3."""
     number = _number(x, "round")
-    digits = _whole(places, "round", "places")
-    if abs(digits) > DECIMAL_CONTEXT.prec:
-        raise EvaluationError(f"round(): places must be between -28 and 28, got {digits}")
+    digits = _whole(places, "round", "places", -DECIMAL_CONTEXT.prec, DECIMAL_CONTEXT.prec)
     try:
         return number.quantize(
             Decimal((0, (1,), -digits)), rounding=ROUND_HALF_UP, context=DECIMAL_CONTEXT
@@ -317,16 +366,13 @@ def fn_count(series: object) -> Decimal:
 def fn_last(series: object, n: object) -> Series:
     """The last ``n`` years of a series (all of it when it is shorter)."""
     data = _series(series, "last")
-    count = _whole(n, "last", "n")
-    if count < 0:
-        raise EvaluationError(f"last(): n must not be negative, got {count}")
-    return data.last(count)
+    return data.last(_whole(n, "last", "n", 0, MAX_YEARS))
 
 
 @_register("year", min_args=2, max_args=2)
 def fn_year(series: object, y: object) -> Decimal | None:
     """A series' value for year ``y`` (missing when the year has no value)."""
-    return _series(series, "year").get(_whole(y, "year", "the year"))
+    return _series(series, "year").get(_whole(y, "year", "the year", 1, 9999))
 
 
 @_register("count_within", min_args=3, max_args=3)

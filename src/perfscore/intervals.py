@@ -12,6 +12,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
+from .numbers import literal_problem
+
 __all__ = ["Interval", "check_partition", "parse_interval"]
 
 _INF = Decimal("Infinity")
@@ -49,6 +51,9 @@ def _number(text: str) -> Decimal:
         raise ValueError(f"{text.strip()!r} is not a number") from None
     if not d.is_finite():
         raise ValueError(f"{text.strip()!r} is not a number")
+    problem = literal_problem(d)
+    if problem is not None:
+        raise ValueError(problem)
     return d / 100 if pct else d
 
 

@@ -7,9 +7,102 @@ half-up (四舍五入, what Excel's ROUND does) to the rule set's ``places``.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from decimal import ROUND_HALF_UP, Context, Decimal, InvalidOperation
+from typing import Any
 
-__all__ = ["display", "json_number", "quantize", "round_half_up", "round_places"]
+__all__ = [
+    "LITERAL_MAX_ADJUSTED",
+    "LITERAL_MAX_DIGITS",
+    "LITERAL_MAX_PLACES",
+    "RESULT_MAX_ADJUSTED",
+    "display",
+    "json_number",
+    "literal_problem",
+    "numbers_out_of_range",
+    "quantize",
+    "round_half_up",
+    "round_places",
+    "short_number",
+]
+
+# --- the declared range of numbers --------------------------------------------------------
+#: A number written in a rule set (a literal in an expression, a weight, a target, a band edge,
+#: points, a function's argument) must be finite, smaller than 10**19 in size, have at most
+#: 18 decimal places and at most 28 significant digits (trailing zeros do not count).
+LITERAL_MAX_ADJUSTED = 18
+LITERAL_MAX_PLACES = 18
+LITERAL_MAX_DIGITS = 28
+#: Results of arithmetic stay below 10**100 (the expression context's Emax); larger results
+#: are an ``error`` finding ("number too large"), never a 100-megabyte number in a report.
+RESULT_MAX_ADJUSTED = 99
+
+
+_SHORT = Context(prec=6, Emax=10**17, Emin=-(10**17))
+
+
+def short_number(x: object, limit: int = 24) -> str:
+    """A number's text for a message, cut to ``limit`` characters (a literal may be huge)."""
+    text = str(x)
+    if len(text) <= limit:
+        return text
+    if isinstance(x, Decimal) and x.is_finite():
+        approx = _SHORT.create_decimal(x)
+        return f"{approx.normalize(_SHORT)}{'' if approx == x else '…'}"
+    return f"{text[: limit - 1]}…"
+
+
+def literal_problem(x: object) -> str | None:
+    """Why ``x`` (a Decimal or int from a rule set) is outside the declared range, or None."""
+    if isinstance(x, bool) or not isinstance(x, (Decimal, int)):
+        return None
+    if isinstance(x, int):
+        if x.bit_length() > 70:  # cheaper than making a Decimal of a huge int
+            return f"number {short_number(x)} is too large (at most 19 digits before the point)"
+        x = Decimal(x)
+    if not x.is_finite():
+        return f"{x} is not a number a rule set may use (it must be finite)"
+    if x.is_zero():
+        return None
+    sign, digits, exponent = x.as_tuple()
+    assert isinstance(exponent, int)
+    trailing = len(digits) - len(bytes(digits).rstrip(b"\0")) if digits[-1] == 0 else 0
+    significant = len(digits) - trailing
+    exponent += trailing
+    if x.adjusted() > LITERAL_MAX_ADJUSTED:
+        return (
+            f"number {short_number(x)} is too large "
+            f"(a rule set's numbers must be below 1e{LITERAL_MAX_ADJUSTED + 1})"
+        )
+    if -exponent > LITERAL_MAX_PLACES:
+        return (
+            f"number {short_number(x)} has too many decimal places (at most {LITERAL_MAX_PLACES})"
+        )
+    if significant > LITERAL_MAX_DIGITS:
+        return (
+            f"number {short_number(x)} has too many digits "
+            f"(at most {LITERAL_MAX_DIGITS} significant digits)"
+        )
+    del sign
+    return None
+
+
+def numbers_out_of_range(
+    data: Any, path: tuple[str | int, ...] = ()
+) -> Iterator[tuple[tuple[str | int, ...], str]]:
+    """Every number in loaded YAML data outside the declared range, with its path."""
+    stack: list[tuple[Any, tuple[str | int, ...]]] = [(data, path)]
+    while stack:
+        value, at = stack.pop()
+        if isinstance(value, dict):
+            stack.extend((v, (*at, k)) for k, v in value.items())
+        elif isinstance(value, list):
+            stack.extend((v, (*at, i)) for i, v in enumerate(value))
+        elif isinstance(value, (Decimal, int)):
+            problem = literal_problem(value)
+            if problem is not None:
+                yield at, problem
+
 
 _Q = {p: Decimal(1).scaleb(-p) for p in range(0, 12)}
 _CTX28 = Context(prec=28)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import stat
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -287,28 +288,72 @@ def _deepcopy(value: Any) -> Any:
     return value
 
 
-def resolve(path: str | os.PathLike[str], *, _seen: tuple[str, ...] = ()) -> Document:
-    """Load a rule-set file; when it ``extends`` another, load that (recursively) and merge."""
-    doc = load_yaml_file(path)
+def bundled_roots() -> tuple[Path, ...]:
+    """Folders of the bundled rule-set catalogue (any rule set may extend these)."""
+    from .catalog import default_rules_dir  # the catalogue loads rule sets: import late
+
+    here = Path(__file__).resolve().parent
+    found = (default_rules_dir(), here / "rules", here.parents[1] / "rules")
+    return tuple(dict.fromkeys(Path(os.path.realpath(p)) for p in found if p.is_dir()))
+
+
+def _under(path: Path, root: Path) -> bool:
+    return path == root or root in path.parents
+
+
+def resolve(
+    path: str | os.PathLike[str],
+    *,
+    allow_anywhere: bool = False,
+    _seen: tuple[str, ...] = (),
+    _root: Path | None = None,
+    _regular_only: bool = False,
+) -> Document:
+    """Load a rule-set file; when it ``extends`` another, load that (recursively) and merge.
+
+    ``extends`` may name only a rule-set file (a mapping with a ``perfscore:`` key) in the
+    folder tree of the rule set first loaded, or in the bundled catalogue; with
+    ``allow_anywhere`` any regular file.  A device, a FIFO or ``/dev/stdin`` is never opened,
+    and a file that is not a rule set is refused without quoting its content."""
+    doc = load_yaml_file(path, regular_only=_regular_only)
     data = doc.data
     if not isinstance(data, Mapping) or "extends" not in data:
         return doc
+
+    def refuse(message: str) -> RuleSetError:
+        return RuleSetError([doc.problem(("extends",), message)])
+
     target = data["extends"]
-    if not isinstance(target, str):
-        raise RuleSetError([doc.problem(("extends",), "'extends' names the base rule-set file")])
+    if not isinstance(target, str) or not target.strip() or "\0" in target:
+        raise refuse("'extends' names the base rule-set file (one file name, as text)")
+    root = _root or Path(os.path.realpath(Path(path).parent))
     base_path = Path(path).parent / target
     real = os.path.realpath(base_path)
     if real in _seen or real == os.path.realpath(path):
-        raise RuleSetError(
-            [doc.problem(("extends",), f"rule sets extend each other in a cycle ({target})")]
-        )
+        raise refuse(f"rule sets extend each other in a cycle ({target})")
     if len(_seen) >= MAX_DEPTH:
-        raise RuleSetError(
-            [doc.problem(("extends",), f"more than {MAX_DEPTH} levels of 'extends'")]
+        raise refuse(f"more than {MAX_DEPTH} levels of 'extends'")
+    if not allow_anywhere and not any(_under(Path(real), r) for r in (root, *bundled_roots())):
+        raise refuse(
+            f"'extends' may name only a rule set in the folder of {os.fspath(path)!r} (or "
+            f"below it) or in the bundled catalogue, not {target!r}; "
+            "pass --allow-extends-anywhere to allow it"
         )
-    if not base_path.exists():
-        raise RuleSetError(
-            [doc.problem(("extends",), f"base rule set {str(base_path)!r} does not exist")]
+    try:
+        mode = os.stat(real).st_mode
+    except OSError:
+        raise refuse(f"base rule set {str(base_path)!r} does not exist") from None
+    if not stat.S_ISREG(mode):
+        raise refuse(f"base rule set {target!r} is not a regular file")
+    base = resolve(
+        base_path,
+        allow_anywhere=allow_anywhere,
+        _seen=(*_seen, os.path.realpath(path)),
+        _root=root,
+        _regular_only=True,
+    )
+    if not isinstance(base.data, Mapping) or "perfscore" not in base.data:
+        raise refuse(
+            f"{target!r} is not a rule set (a rule-set file is a mapping with a 'perfscore:' key)"
         )
-    base = resolve(base_path, _seen=(*_seen, os.path.realpath(path)))
     return _merge(base, doc)

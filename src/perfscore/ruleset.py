@@ -25,8 +25,9 @@ from .errors import DataError, EvaluationError, Problem, RuleSetError, did_you_m
 from .evaluate import Evaluator
 from .findings import Notification, Report, RuleInfo, SubjectResult
 from .functions import FunctionRegistry
+from .numbers import numbers_out_of_range
 from .overlay import MergedDocument, resolve
-from .subjects import InputSpec, read_subject
+from .subjects import InputSpec, RejectedRecord, read_subject
 from .waivers import WaiverSet
 
 __all__ = ["RuleSet", "SubjectBatch", "load_ruleset", "load_ruleset_text", "load_subjects"]
@@ -328,6 +329,24 @@ def load_subjects(
     return SubjectBatch(records, p, digest, tuple(notes))
 
 
+def _reject_records(
+    records: tuple[Any, ...], prefix: tuple[str | int, ...] | None, problems: list[Problem]
+) -> tuple[Any, ...]:
+    bad: dict[int, list[str]] = {}
+    for p in problems:
+        if prefix is None:  # the file is one record
+            index: object = 0
+        elif p.path[: len(prefix)] == prefix and len(p.path) > len(prefix) + 1:
+            index = p.path[len(prefix)]
+        else:
+            raise DataError(problems)  # a duplicate outside every record: the file is wrong
+        assert isinstance(index, int)
+        bad.setdefault(index, []).append(str(p))
+    return tuple(
+        RejectedRecord(r, "; ".join(bad[i])) if i in bad else r for i, r in enumerate(records)
+    )
+
+
 # --- loading -------------------------------------------------------------------------------
 
 
@@ -449,6 +468,9 @@ def _from_document(doc: Document, functions: FunctionRegistry | None) -> RuleSet
                 )
             ]
         )
+    out_of_range = [doc.problem(path, why) for path, why in numbers_out_of_range(data)]
+    if out_of_range:  # before the models: a NaN or 1e99999999 weight must not reach arithmetic
+        raise RuleSetError(_sorted_unique(out_of_range))
     try:
         model = m.RuleSetModel.model_validate(data)
     except pydantic.ValidationError as e:
@@ -545,12 +567,18 @@ def _stand_in(item: Any, kind: Any, k: int, dropped_weights: set[Any], path: Any
 
 
 def load_ruleset(
-    path: str | os.PathLike[str], *, functions: FunctionRegistry | None = None
+    path: str | os.PathLike[str],
+    *,
+    functions: FunctionRegistry | None = None,
+    allow_extends_anywhere: bool = False,
 ) -> RuleSet:
     """Load, validate and compile a rule-set file.  Raises :class:`RuleSetError` listing every
-    problem as ``file:line:col: path: message``."""
+    problem as ``file:line:col: path: message``.
+
+    ``extends:`` may name a rule set in the file's folder tree or the bundled catalogue;
+    ``allow_extends_anywhere`` lifts that (see docs/security.md)."""
     with collector_paused():
-        return _from_document(resolve(path), functions)
+        return _from_document(resolve(path, allow_anywhere=allow_extends_anywhere), functions)
 
 
 def load_ruleset_text(

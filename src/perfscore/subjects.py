@@ -21,6 +21,7 @@ from decimal import Decimal, InvalidOperation
 from typing import TYPE_CHECKING, Any
 
 from .errors import did_you_mean
+from .textsafe import clean
 from .values import Kind, Series, Value
 
 if TYPE_CHECKING:
@@ -29,6 +30,7 @@ if TYPE_CHECKING:
 __all__ = [
     "CellProblem",
     "InputSpec",
+    "RejectedRecord",
     "Subject",
     "SubjectData",
     "normalise_value",
@@ -187,6 +189,7 @@ def normalise_value(spec: InputSpec, raw: object) -> Value:
     if t == "text":
         if not isinstance(raw, str):
             raise ValueError(f"expected text, got {_describe(raw)}")
+        raw = clean(raw)
         if spec.choices is not None and raw not in spec.choices:
             hint = did_you_mean(raw, spec.choices)
             extra = f" (did you mean {hint!r}?)" if hint else ""
@@ -227,7 +230,7 @@ def _text(raw: object) -> str | None:
     """A scalar metadata field as text (ids may be written as numbers), else ``None``."""
     if raw is None or isinstance(raw, (Mapping, list, tuple, bool)):
         return None
-    text = unicodedata.normalize("NFKC", str(raw)).strip()
+    text = unicodedata.normalize("NFKC", clean(str(raw))).strip()
     return text or None
 
 
@@ -256,6 +259,15 @@ def _period(meta: Mapping[Any, Any], notes: list[str]) -> int | None:
     return found[0][1] if found else None
 
 
+class RejectedRecord(dict[str, Any]):
+    """A record its data file could not give whole (a duplicate key): still a subject, with id
+    and name, but every value is an error naming the problem, so the rest of the file scores."""
+
+    def __init__(self, record: object, problem: str) -> None:
+        super().__init__(record if isinstance(record, Mapping) else {})
+        self.problem = problem
+
+
 def read_subject(
     record: object, specs: Mapping[str, InputSpec], *, index: int, subject_type: str
 ) -> SubjectData:
@@ -272,17 +284,22 @@ def read_subject(
         meta = record
     sid = meta.get("id")
     notes: list[str] = []
-    subject = Subject(
-        str(sid)
+    subject = Subject(  # clean: an id from Python may hold lone surrogates (textsafe)
+        clean(str(sid))
         if sid is not None and not isinstance(sid, (Mapping, list))
         else f"subject-{index + 1}",
-        str(meta["name"]) if isinstance(meta.get("name"), str) else None,
-        str(meta["type"]) if isinstance(meta.get("type"), str) else subject_type,
+        clean(str(meta["name"])) if isinstance(meta.get("name"), str) else None,
+        clean(str(meta["type"])) if isinstance(meta.get("type"), str) else subject_type,
         key=_text(meta.get("key")) or "",
         period=_period(meta, notes),
         parent=_text(meta.get("parent")),
     )
     data = SubjectData(subject, {}, notes=notes)
+    if isinstance(record, RejectedRecord):
+        for n in specs:
+            data.values[n] = None
+            data.field_errors[n] = f"the record is rejected: {record.problem}"
+        return data
     if meta.get("declared") is not None:
         from .declared import read_declared  # only records that declare something pay for it
 

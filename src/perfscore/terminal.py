@@ -26,6 +26,7 @@ from rich.text import Text
 from .findings import Report, RuleInfo, SubjectResult
 from .numbers import json_number
 from .standing import score_text, standing
+from .textsafe import terminal as _safe
 
 __all__ = ["BatchProgress", "render_report"]
 
@@ -71,7 +72,7 @@ def _subject_tables(
 ) -> None:
     w = _WORDS[lang]
     name = s.subject.name or s.subject.id
-    console.print(Text(f"{w['subject']}: {name} ({s.subject.id})", style="bold"))
+    console.print(Text(_safe(f"{w['subject']}: {name} ({s.subject.id})"), style="bold"))
     table = Table(show_lines=False, header_style="bold")
     table.add_column(w["indicator"])
     table.add_column(w["value"], justify="right")
@@ -82,7 +83,7 @@ def _subject_tables(
         rule = rules[score.rule_id]
         indent = "  " * ((rule.level or 1) - 1)
         group = rule.kind == "group"
-        title = Text(indent + _title(rule, lang), style="bold" if group else "")
+        title = Text(_safe(indent + _title(rule, lang)), style="bold" if group else "")
         f = findings.get(score.rule_id)
         value = f.display if f is not None and f.display else ""
         if score.points is not None and score.weight is not None:
@@ -96,7 +97,7 @@ def _subject_tables(
         outcome = Text(
             _OUTCOME[lang].get(score.outcome, score.outcome), style=_STYLE.get(score.outcome, "")
         )
-        table.add_row(title, value, pts, outcome)
+        table.add_row(title, Text(_safe(value)), Text(_safe(pts)), outcome)
     if s.scores:
         console.print(table)
     checks = [f for f in s.findings if f.kind == "check"]
@@ -111,7 +112,9 @@ def _subject_tables(
             for prefix in (f"{rule.title}：", f"{_title(rule, lang)}: "):
                 msg = msg.removeprefix(prefix)
             ct.add_row(
-                _title(rule, lang), Text(_OUTCOME[lang][f.outcome], style=_STYLE[f.outcome]), msg
+                Text(_safe(_title(rule, lang))),
+                Text(_OUTCOME[lang][f.outcome], style=_STYLE[f.outcome]),
+                Text(_safe(msg)),
             )
         console.print(ct)
     problems = [
@@ -122,7 +125,7 @@ def _subject_tables(
     for f in problems:
         console.print(
             Text(
-                "• " + (f.message if lang == "zh" else (f.message_en or f.message)),
+                _safe("• " + (f.message if lang == "zh" else (f.message_en or f.message))),
                 style=_STYLE[f.outcome],
             )
         )
@@ -135,9 +138,9 @@ def _subject_tables(
             f"（{reason}）" if reason and lang == "zh" else f" ({reason})" if reason else ""
         )
     if s.max > 0:  # a points rule set (letter-grade and checks-only rule sets have no total)
-        console.print(Text(f"{w['total']}: {total}   {w['grade']}: {grade}", style="bold"))
+        console.print(Text(_safe(f"{w['total']}: {total}   {w['grade']}: {grade}"), style="bold"))
     for n in s.notifications:
-        console.print(Text(f"{n.level}: {n.message}", style="dim"))
+        console.print(Text(_safe(f"{n.level}: {n.message}"), style="dim"))
     console.print()
 
 
@@ -153,7 +156,8 @@ def render_report(
         soft_wrap=False,
     )
     rs = report.ruleset
-    console.print(Text(f"{rs.get('title')}  [{rs.get('id')} {rs.get('version')}]", style="bold"))
+    heading = f"{rs.get('title')}  [{rs.get('id')} {rs.get('version')}]"
+    console.print(Text(_safe(heading), style="bold"))
     rules = {r.id: r for r in report.rules}
     for s in report.subjects:
         _subject_tables(s, rules, console, lang)

@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import contextlib
 import os
+import signal
 import stat
 import tempfile
+import threading
 from collections.abc import Iterator, Mapping
 from decimal import Decimal
 from pathlib import Path
 from typing import IO, Any
 
+from ..errors import ExportError
 from ..findings import Finding, RuleInfo, SubjectResult, dumps
 from ..numbers import json_number
 from ..values import Series
@@ -19,6 +22,7 @@ __all__ = [
     "OUTCOME_LABELS",
     "atomic_writer",
     "cell_text",
+    "check_output",
     "message",
     "number",
     "rule_title",
@@ -92,27 +96,86 @@ def _umask() -> int:
     return umask
 
 
+def check_output(path: str | os.PathLike[str]) -> None:
+    """Refuse an output path before anything is written: a symbolic link (it would be replaced,
+    or followed by a naive writer), a FIFO, a device, a folder, or a folder that is missing or
+    not writable.  Raises :class:`~perfscore.errors.ExportError` with a plain message."""
+    target = Path(path)
+    try:
+        info = os.lstat(target)
+    except FileNotFoundError:
+        info = None
+    except OSError as exc:
+        raise ExportError(f"{target}: cannot be written: {exc.strerror or exc}") from None
+    if info is not None:
+        if stat.S_ISLNK(info.st_mode):
+            raise ExportError(
+                f"{target} is a symbolic link; perfscore does not write through or replace links "
+                "(give the real file's path)"
+            )
+        if not stat.S_ISREG(info.st_mode):
+            raise ExportError(f"{target} is not a regular file (a folder, FIFO or device)")
+    folder = target.parent
+    if not folder.is_dir():
+        raise ExportError(f"{target}: the folder {str(folder)!r} does not exist")
+    if not os.access(folder, os.W_OK | os.X_OK):
+        raise ExportError(f"{target}: the folder {str(folder)!r} is not writable")
+
+
+def _raise_interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt(f"signal {signum}")
+
+
+@contextlib.contextmanager
+def _terminate_cleanly() -> Iterator[None]:
+    """While writing, SIGTERM (and SIGHUP) raise like Ctrl-C does, so the temporary file is
+    removed instead of left behind; the previous handlers come back afterwards."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    saved: dict[int, Any] = {}
+    for name in ("SIGTERM", "SIGHUP"):
+        number = getattr(signal, name, None)
+        if number is not None and signal.getsignal(number) is signal.SIG_DFL:
+            saved[number] = signal.signal(number, _raise_interrupt)
+    try:
+        yield
+    finally:
+        for number, handler in saved.items():
+            signal.signal(number, handler)
+
+
 @contextlib.contextmanager
 def atomic_writer(path: str | os.PathLike[str]) -> Iterator[IO[bytes]]:
     """Write to a temporary file beside ``path`` and rename it into place on success.
 
-    Readers never see a half-written report, and a failure (an exporter raising midway, a full
-    disk, Ctrl-C) leaves neither a partial file nor the temporary one; an existing file at
-    ``path`` stays as it was.
+    The temporary file has an unpredictable name, is created with ``O_EXCL`` (``mkstemp``: an
+    existing file or a planted symbolic link is never opened) in the target's folder, and is
+    removed on any failure — an exporter raising midway, a full disk, Ctrl-C, SIGTERM.  Readers
+    never see a half-written report; an existing file at ``path`` stays as it was.  A target
+    that is a symbolic link, FIFO, device or folder is refused (:func:`check_output`).
     """
+    check_output(path)
     target = Path(path)
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent or ".")
-    try:
-        os.chmod(tmp, _file_mode(target))  # mkstemp makes 0600; a report is for others to read
-        with os.fdopen(fd, "wb") as fh:
-            yield fh
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, target)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(tmp)
-        raise
+    with _terminate_cleanly():
+        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+        try:
+            mode = _file_mode(target)  # mkstemp makes 0600; a report is for others to read
+            if hasattr(os, "fchmod"):
+                os.fchmod(fd, mode)  # the descriptor: never a path that could be swapped
+            else:  # pragma: no cover - Windows
+                os.chmod(tmp, mode)
+            with os.fdopen(fd, "wb") as fh:
+                yield fh
+                fh.flush()
+                os.fsync(fh.fileno())
+            if os.path.islink(target):  # planted while we wrote: refuse, as check_output does
+                raise ExportError(f"{target} became a symbolic link while it was being written")
+            os.replace(tmp, target)
+        except BaseException:
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(tmp)
+            raise
 
 
 def write_atomic(path: str | os.PathLike[str], data: bytes) -> None:

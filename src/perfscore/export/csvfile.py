@@ -11,6 +11,7 @@ import io
 
 from ..findings import Report
 from ..standing import measure
+from ..textsafe import csv_cell
 from ._common import cell_text, message, number, rule_title
 from ._registry import EXPORTERS, ExportOptions
 
@@ -62,7 +63,8 @@ def report_to_csv(report: Report, options: ExportOptions) -> bytes:
         )
         for f in s.findings:
             w.writerow(
-                (
+                csv_cell(cell)
+                for cell in (
                     s.subject.id,
                     s.subject.name or "",
                     f.rule_id,

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from collections import Counter
 from decimal import Decimal
-from html import escape
 
+from .. import textsafe
 from .._version import __version__
 from ..findings import Finding, Report, RuleInfo, SubjectResult
 from ..numbers import json_number
@@ -134,7 +134,7 @@ _W = {
 
 
 def _e(x: object) -> str:
-    return escape(str(x), quote=True)
+    return textsafe.html(str(x))
 
 
 def _badge(outcome: str, lang: str) -> str:
@@ -221,7 +221,7 @@ def _overview(report: Report, rules: dict[str, RuleInfo], lang: str) -> str:
     bins = [0] * 10
     for s in graded:
         if s.total is not None and s.max:
-            bins[min(int(s.total * 10 / s.max), 9)] += 1
+            bins[max(0, min(int(s.total * 10 / s.max), 9))] += 1
     hist = [Bar(f"{i * 10}–{i * 10 + 10}", float(c), text=str(c)) for i, c in enumerate(bins)]
     # grades, best average total first
     by_grade: dict[str, list[Decimal]] = {}

@@ -9,9 +9,9 @@ because some consumers ignore the attribute.
 
 from __future__ import annotations
 
-import re
 import xml.etree.ElementTree as ET
 
+from .. import textsafe
 from ..findings import Report
 from ..standing import measure
 from ._common import message, number, rule_title
@@ -19,12 +19,7 @@ from ._registry import EXPORTERS, ExportOptions
 
 __all__ = ["report_to_junit"]
 
-_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
-
-
-def _x(text: str) -> str:
-    """Drop characters XML 1.0 cannot carry at all (ElementTree would write them verbatim)."""
-    return _NOT_XML.sub("\ufffd", text)
+_x = textsafe.xml  # ElementTree escapes <&>" but writes what XML cannot carry verbatim
 
 
 def _counts(el: ET.Element, tests: int, failures: int, errors: int, skipped: int) -> None:

@@ -6,6 +6,7 @@ the failed and error findings.  Everything else is in the full outputs.
 
 from __future__ import annotations
 
+from .. import textsafe
 from ..findings import Report, SubjectResult
 from ..numbers import json_number
 from ..standing import rank, score_text
@@ -50,8 +51,8 @@ _WORDS = {
 }
 
 
-def _cell(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("|", "\\|").replace("\n", " ")
+_cell = textsafe.markdown  # no raw HTML, links, emphasis, table breaks or control characters
+_code = textsafe.markdown_code
 
 
 def _grade(s: SubjectResult, lang: str) -> str:
@@ -65,7 +66,8 @@ def report_to_markdown(report: Report, options: ExportOptions) -> bytes:
     lang = options.lang if options.lang in _WORDS else "zh"
     w = _WORDS[lang]
     rs = report.ruleset
-    out = [f"## {rs.get('title')} ({rs.get('id')} {rs.get('version')})", ""]
+    heading = f"{rs.get('title')} ({rs.get('id')} {rs.get('version')})"
+    out = [f"## {_cell(heading)}", ""]
     ranking = rank(report)
     out.append(
         f"| {w['rank']} | {w['subject']} | {w['id']} | {w['total']} | {w['grade']} "
@@ -76,7 +78,7 @@ def report_to_markdown(report: Report, options: ExportOptions) -> bytes:
         s = st.result
         _, fails, errors = subject_counts(s)
         out.append(
-            f"| {n} | {_cell(s.subject.name or s.subject.id)} | `{_cell(s.subject.id)}` "
+            f"| {n} | {_cell(s.subject.name or s.subject.id)} | {_code(s.subject.id)} "
             f"| {_cell(score_text(st, lang))} | {_cell(_grade(s, lang))} "
             f"| {json_number(s.coverage * 100)}% | {fails} | {errors} |"
         )
@@ -91,16 +93,16 @@ def report_to_markdown(report: Report, options: ExportOptions) -> bytes:
             s = st.result
             _, fails, errors = subject_counts(s)
             out.append(
-                f"| {_cell(s.subject.name or s.subject.id)} | `{_cell(s.subject.id)}` "
+                f"| {_cell(s.subject.name or s.subject.id)} | {_code(s.subject.id)} "
                 f"| {_cell(score_text(st, lang))} | {json_number(s.coverage * 100)}% "
                 f"| {_cell(st.why(lang) or '')} | {fails} | {errors} |"
             )
     for s in report.subjects:
-        out += ["", f"### {s.subject.name or s.subject.id} (`{s.subject.id}`)", ""]
+        out += ["", f"### {_cell(s.subject.name or s.subject.id)} ({_code(s.subject.id)})", ""]
         if s.grade is None:
             reason = s.grade_reason_zh if lang == "zh" else s.grade_reason
             if reason:
-                out += [f"{w['no_grade']}: {reason}", ""]
+                out += [f"{w['no_grade']}: {_cell(reason)}", ""]
         bad = [f for f in s.findings if f.outcome in ("fail", "error")]
         if not bad:
             out.append(w["nothing"])
@@ -108,5 +110,5 @@ def report_to_markdown(report: Report, options: ExportOptions) -> bytes:
         for f in bad:
             label = OUTCOME_LABELS[lang][f.outcome]
             sev = f" · {f.severity}" if f.outcome == "fail" else ""
-            out.append(f"- **{label}**{sev} `{f.rule_id}`: {message(f, lang)}")
+            out.append(f"- **{label}**{sev} {_code(f.rule_id)}: {_cell(message(f, lang))}")
     return ("\n".join(out) + "\n").encode("utf-8")

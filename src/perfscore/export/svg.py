@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from html import escape
+
+from ..textsafe import html as escape
 
 __all__ = ["Bar", "hbars", "vbars"]
 

@@ -10,7 +10,6 @@ report gives the same cells.
 from __future__ import annotations
 
 import io
-import re
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
@@ -18,13 +17,13 @@ from typing import Any
 from ..errors import ExportError
 from ..findings import Report, SubjectResult
 from ..standing import rank
+from ..textsafe import sheet_title, xlsx_cell
 from ._common import OUTCOME_LABELS, message, rule_title
 from ._registry import EXPORTERS, ExportOptions
 
 __all__ = ["report_to_xlsx"]
 
 _EPOCH = datetime(2000, 1, 1)
-_BAD_SHEET = re.compile(r"[\[\]:*?/\\]")
 _HEAD: dict[str, dict[str, Any]] = {
     "zh": {
         "summary": (
@@ -61,8 +60,14 @@ _HEAD: dict[str, dict[str, Any]] = {
 }
 
 
+def _append(ws: Any, cells: list[Any]) -> None:
+    """Append a row; text cells made safe (never a formula, nothing XML cannot carry),
+    numbers stay numbers."""
+    ws.append([xlsx_cell(c) if isinstance(c, str) else c for c in cells])
+
+
 def _sheet_name(s: SubjectResult, used: set[str]) -> str:
-    base = _BAD_SHEET.sub("_", s.subject.id)[:31] or "subject"
+    base = sheet_title(s.subject.id, "subject")
     name, n = base, 2
     while name.lower() in used:
         suffix = f"~{n}"
@@ -102,14 +107,15 @@ def report_to_xlsx(report: Report, options: ExportOptions) -> bytes:
     ws = wb.active
     assert ws is not None
     ws.title = head["sheet"]
-    ws.append(list(head["summary"]))
+    _append(ws, list(head["summary"]))
     for cell in ws[1]:
         cell.font = bold
     ranking = rank(report)
     listed = [*ranking.ranked, *((None, st) for st in ranking.unranked)]
     for n, st in listed:
         s = st.result
-        ws.append(
+        _append(
+            ws,
             [
                 n,
                 s.subject.id,
@@ -121,7 +127,7 @@ def report_to_xlsx(report: Report, options: ExportOptions) -> bytes:
                 _num(s.coverage),
                 s.grade_label or s.grade or "",
                 st.why(lang) or "",
-            ]
+            ],
         )
         ws.cell(ws.max_row, 8).number_format = "0.00%"
     ws.freeze_panes = "A2"
@@ -131,9 +137,9 @@ def report_to_xlsx(report: Report, options: ExportOptions) -> bytes:
     used = {head["sheet"].lower()}
     for s in report.subjects:
         d = wb.create_sheet(_sheet_name(s, used))
-        d.append([s.subject.name or s.subject.id])
+        _append(d, [s.subject.name or s.subject.id])
         d["A1"].font = Font(bold=True, size=13)
-        d.append(list(head["detail"]))
+        _append(d, list(head["detail"]))
         for cell in d[2]:
             cell.font = bold
         findings = {f.rule_id: f for f in s.findings}
@@ -141,7 +147,8 @@ def report_to_xlsx(report: Report, options: ExportOptions) -> bytes:
             rule = rules.get(score.rule_id)
             f = findings.get(score.rule_id)
             level = (rule.level or 1) if rule else 1
-            d.append(
+            _append(
+                d,
                 [
                     rule_title(rule, lang, score.rule_id),
                     score.rule_id,
@@ -151,7 +158,7 @@ def report_to_xlsx(report: Report, options: ExportOptions) -> bytes:
                     labels.get(score.outcome, score.outcome),
                     (f.display or "") if f else "",
                     message(f, lang) if f else "",
-                ]
+                ],
             )
             row = d.max_row
             d.cell(row, 1).alignment = Alignment(indent=level - 1)
@@ -160,7 +167,8 @@ def report_to_xlsx(report: Report, options: ExportOptions) -> bytes:
         for f in s.findings:
             if f.kind not in ("check", "review"):
                 continue
-            d.append(
+            _append(
+                d,
                 [
                     rule_title(rules.get(f.rule_id), lang, f.rule_id),
                     f.rule_id,
@@ -170,7 +178,7 @@ def report_to_xlsx(report: Report, options: ExportOptions) -> bytes:
                     labels.get(f.outcome, f.outcome),
                     f.display or "",
                     message(f, lang),
-                ]
+                ],
             )
         d.freeze_panes = "A3"
         for col, width in zip("ABCDEFGH", (34, 26, 10, 8, 8, 8, 14, 80), strict=True):

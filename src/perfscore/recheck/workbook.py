@@ -21,6 +21,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from ..errors import ExportError
+from ..textsafe import xlsx_cell
 from .engine import DIMENSIONS, LEVEL_LABELS, LEVELS
 
 if TYPE_CHECKING:
@@ -32,18 +33,13 @@ COLUMNS = ("等级", "复核维度", "对象", "位置", "复核发现", "事实
 _EPOCH = datetime(2000, 1, 1)
 _ZIP_TIME = (2000, 1, 1, 0, 0, 0)
 _MODIFIED = re.compile(rb"(<dcterms:modified[^>]*>)[^<]*(</dcterms:modified>)")
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-_XML_BAD = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
 
 def safe_cell(value: Any) -> Any:
     """A value as it may be written to a cell: numbers as numbers, text defused."""
     if value is None or isinstance(value, (bool, int, Decimal)):
         return value
-    text = _XML_BAD.sub("", str(value))
-    if text.startswith(_FORMULA_START):
-        text = "'" + text
-    return text
+    return xlsx_cell(str(value))  # the one xlsx sanitiser (perfscore.textsafe)
 
 
 def _pinned_zip(data: bytes) -> bytes:

@@ -116,6 +116,8 @@ def build_bands(
     if otherwise is not None:
         if yields == "points" and not isinstance(otherwise, Decimal):
             ctx.problem((*ctx.path, "otherwise"), "otherwise must be points, like the bands")
+        elif isinstance(otherwise, Decimal):
+            within_weight(otherwise, ctx, (*ctx.path, "otherwise"))
         if yields == "grade":
             if isinstance(otherwise, Decimal):
                 ctx.problem((*ctx.path, "otherwise"), "otherwise must be a grade, like the bands")

@@ -80,11 +80,15 @@ target_band = ScorerType("target_band", TargetBandConfig, _build, "full marks wi
 
 
 def _tsv(report: Any, options: Any) -> bytes:
-    """One line per finding: subject, rule, outcome, points — tab separated, UTF-8."""
+    """One line per finding: subject, rule, outcome, points — tab separated, UTF-8.  Text goes
+    through perfscore's sanitiser for the format (no formulas, tabs or newlines in a cell)."""
+    from perfscore.textsafe import tsv_cell
+
     lines = ["subject\trule\toutcome\tpoints"]
     for f in report.findings:
         points = "" if f.points is None else format(f.points, "f")
-        lines.append(f"{f.subject.id}\t{f.rule_id}\t{f.outcome}\t{points}")
+        cells = (tsv_cell(f.subject.id), tsv_cell(f.rule_id), f.outcome, points)
+        lines.append("\t".join(cells))
     return ("\n".join(lines) + "\n").encode("utf-8")
 
 
