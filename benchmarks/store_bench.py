@@ -281,27 +281,31 @@ def _queries(row: ROW, name: str, make: Any, files: list[Path], n_query: int) ->
     from perfscore.store import Store
 
     url, drop = make()
+    raw = None
     try:
         with Store(url) as st:
             for f in files:
                 st.add(f)
+            raw = _connect(name, url)
             stored = sum(r.findings for r in st.runs())
             keys = [f"dept-{i:06d}" for i in range(0, n_query, max(1, n_query // 50))]
             t_h = min(_timed(lambda: [st.history(k) for k in keys]) for _ in range(3))
-            t_hb = min(_timed(lambda: _baseline_history(name, url, keys)) for _ in range(3))
+            t_hb = min(_timed(lambda: _baseline_history(raw, keys)) for _ in range(3))
             row(
                 f"store history {name}, {len(keys)} keys",
                 f"{t_h / t_hb:.2f}×",
                 f"{t_h / len(keys) * 1000:.1f} ms a department over {stored:,} findings",
             )
             t_r = min(_timed(lambda: st.rank(2023, by="parent")) for _ in range(3))
-            t_rb = min(_timed(lambda: _baseline_rank(name, url, 2023)) for _ in range(3))
+            t_rb = min(_timed(lambda: _baseline_rank(raw, 2023)) for _ in range(3))
             row(
                 f"store rank {name}, {n_query:,} subjects",
                 f"{t_r / t_rb:.2f}×",
                 f"{t_r * 1000:.0f} ms over {stored:,} findings",
             )
     finally:
+        if raw is not None:
+            raw.close()
         drop()
 
 
@@ -315,19 +319,23 @@ _RANK_SQL = (
 )
 
 
-def _query(name: str, url: str, sql: str, params: list[tuple[Any, ...]]) -> list[list[Any]]:
+def _connect(name: str, url: str) -> Any:
+    """One open driver connection, reused by the baseline (as the store reuses its pool)."""
     if name == "sqlite":
-        with sqlite3.connect(url) as c:
-            return [c.execute(sql.format(p="?"), p).fetchall() for p in params]
+        return sqlite3.connect(url)
     import psycopg
 
-    with psycopg.connect(url) as c:
-        return [c.execute(sql.format(p="%s"), p).fetchall() for p in params]
+    return psycopg.connect(url, autocommit=True)
 
 
-def _baseline_history(name: str, url: str, keys: list[str]) -> list[Any]:
+def _query(conn: Any, sql: str, params: list[tuple[Any, ...]]) -> list[list[Any]]:
+    p = "?" if isinstance(conn, sqlite3.Connection) else "%s"
+    return [conn.execute(sql.format(p=p), x).fetchall() for x in params]
+
+
+def _baseline_history(conn: Any, keys: list[str]) -> list[Any]:
     out = []
-    for rows in _query(name, url, _HISTORY_SQL, [(k,) for k in keys]):
+    for rows in _query(conn, _HISTORY_SQL, [(k,) for k in keys]):
         latest = {r[1]: r for r in rows}  # later runs replace earlier ones
         out.append(
             [
@@ -338,8 +346,8 @@ def _baseline_history(name: str, url: str, keys: list[str]) -> list[Any]:
     return out
 
 
-def _baseline_rank(name: str, url: str, period: int) -> list[Any]:
-    [rows] = _query(name, url, _RANK_SQL, [(period,)])
+def _baseline_rank(conn: Any, period: int) -> list[Any]:
+    [rows] = _query(conn, _RANK_SQL, [(period,)])
     latest = {r[1]: r for r in rows}
     groups: dict[str, list[tuple[Decimal, str]]] = {}
     for r in latest.values():

@@ -63,3 +63,33 @@ def test_docstring_example_loads_and_scores(module: Any) -> None:
             assert rs.evaluator.points(d)[0][leaf] == score.points
         if "grade" in case:
             assert score.grade == case["grade"], (case, score)
+
+
+COLUMN_FORMS = ("threshold", "proportional", "deduct", "bands", "formula")
+
+
+@pytest.mark.parametrize("name", COLUMN_FORMS)
+def test_column_form_scores_the_docstring_example_like_the_record_path(name: str) -> None:
+    """The columnar executor asks the scorer's module for its column form: same points."""
+    np = pytest.importorskip("numpy")
+    from perfscore.columnar import ColumnarScorer
+
+    module = importlib.import_module(builtin_scorers()[name].build.__module__)
+    data = _example(module)
+    cases = data.pop("cases")
+    text = yaml.safe_dump({**HEADER, **data}, allow_unicode=True, sort_keys=False)
+    rs = perfscore.load_ruleset_text(text, source=f"{name}.yaml")
+    cs = ColumnarScorer(rs)
+    assert cs.supported, cs.reason
+
+    def number(x: Any) -> float:  # percent inputs are columns of percentage points
+        return float(str(x).rstrip("%"))
+
+    names = sorted(rs.compiled.inputs)
+    cols = {n: np.array([number(c["values"][n]) for c in cases]) for n in names}
+    res = cs.score(cols)
+    (leaf,) = [r.id for r in rs.rules if r.kind == "indicator"]
+    assert res.points_decimal(leaf) == [Decimal(str(c["points"])) for c in cases]
+    # rows the column form could not decide (exact ties at 0) took the per-record path; the
+    # others were scored by the column form itself
+    assert not res.fallback.all()

@@ -4,12 +4,13 @@ compare, rank, re-scoring from stored inputs and the methodology guard."""
 from __future__ import annotations
 
 import json
+import tempfile
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import perfscore
@@ -308,3 +309,67 @@ def test_bad_documents_are_refused_and_store_nothing(store_url: str, tmp_path: P
 def test_unsupported_urls_are_refused() -> None:
     with pytest.raises(StoreError, match="unsupported store URL"):
         Store("mysql://x/y")
+
+
+@settings(max_examples=25, deadline=None)
+@given(
+    st.lists(
+        st.tuples(
+            st.one_of(st.none(), st.integers(0, 120), st.decimals("0", "120", places=2)),
+            st.one_of(st.none(), st.integers(0, 3)),
+        ),
+        min_size=1,
+        max_size=6,
+    )
+)
+def test_a_stored_run_reads_back_as_it_was_scored(rows: list[tuple[Any, Any]]) -> None:
+    records = [
+        {
+            "id": f"s{i}",
+            "key": f"k{i}",
+            "year": 2023,
+            "values": {"budget": 100, "executed": e, "done": d},
+        }
+        for i, (e, d) in enumerate(rows)
+    ]
+    r = report(records)
+    with tempfile.TemporaryDirectory() as tmp, Store(Path(tmp) / "p.db") as store:
+        run = store.add(r, records=records).run
+        got = store.findings(store.subjects(run=run.number))
+        back = store.records(got)
+    # the stored inputs score exactly as the originals did
+    again = report(back)  # type: ignore[arg-type]
+    assert [(s.total, s.grade) for s in again.subjects] == [(s.total, s.grade) for s in r.subjects]
+    assert [f.fingerprint for f in again.findings] == [f.fingerprint for f in r.findings]
+    for want, have in zip(r.subjects, got, strict=True):
+        assert (have.subject.id, have.subject.key, have.subject.period) == (
+            want.subject.id,
+            want.subject.key,
+            want.subject.period,
+        )
+        assert (have.total, have.grade, have.coverage, have.complete) == (
+            want.total,
+            want.grade,
+            want.coverage,
+            want.complete,
+        )
+        assert dict(have.points) == {s.rule_id: s.points for s in want.scores}
+        assert [
+            (f.rule_id, f.outcome, f.severity, f.fingerprint, f.points, f.message)
+            for f in have.findings
+        ] == [
+            (f.rule_id, f.outcome, f.severity, f.fingerprint, f.points, f.message)
+            for f in want.findings
+        ]
+
+
+def test_text_with_nul_and_control_characters_is_stored(store_url: str) -> None:
+    records = [
+        {"id": "n-2023", "key": "n\x00k", "name": "名\x00\x1b[31m", "year": 2023, "values": {}}
+    ]
+    with Store(store_url) as store:
+        run = store.add(report(records), records=records).run
+        [s] = store.subjects(run=run.number)
+        h = store.history(s.subject.key)
+    nul = "\ufffd" if "://" in store_url else "\x00"  # PostgreSQL text cannot hold NUL
+    assert s.subject.name == f"名{nul}\x1b[31m" and h.key == s.subject.key

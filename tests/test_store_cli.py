@@ -135,3 +135,42 @@ def test_terminal_output_escapes_control_characters(tmp_path: Path) -> None:
     assert code == 0, err
     code, out, _ = run("history", "evil\x1b[31m", "--db", db)
     assert code == 0 and "\x1b" not in out and "\x07" not in out and "\\u001b" in out
+
+
+def test_score_store_with_jsonl_output_and_jobs(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    generate.write(tmp_path)
+    db = str(tmp_path / "s.db")
+    code, out, err = run("score", RULES, "depts-2022.yaml", "--format", "jsonl", "--store", db)
+    assert code == 0 and out.count('"record":"finding"') == 20 * 18
+    code, _, err = run(
+        "score", RULES, "depts-2023.yaml", "--jobs", "2", "-o", "x.json", "--store", db
+    )
+    assert code == 0, err
+    code, out, _ = run("store", "add", "x.json", "--db", db)
+    assert out == "x.json: already stored as run 2\n"  # the same run, scored in 2 processes
+    monkeypatch.setenv("PERFSCORE_DB", db)
+    code, out, _ = run("history", "dept-07", "--format", "json")
+    h = json.loads(out)
+    assert [p["period"] for p in h["periods"]] == [2022, 2023]
+    code, out, _ = run("history", "dept-07", "--rescore", RULES, "--format", "json")
+    rescored = json.loads(out)
+    assert rescored["rescored"] and rescored["periods"] == h["periods"]  # inputs were kept
+
+
+def test_store_add_with_data_keeps_the_inputs(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    generate.write(tmp_path)
+    code, _, _ = run("score", RULES, "depts-2021.yaml", "-o", "f.json")
+    Path("moved.yaml").write_bytes(Path("depts-2021.yaml").read_bytes())
+    Path("depts-2021.yaml").unlink()  # the document's own data file is gone
+    code, out, _ = run("store", "add", "f.json", "--db", "a.db")
+    assert code == 0 and out.endswith("no inputs (cannot be re-scored))\n")
+    code, out, _ = run("store", "add", "f.json", "--db", "b.db", "--data", "moved.yaml")
+    assert code == 0 and "inputs of 20 subjects kept" in out
+    code, _, err = run("store", "add", "f.json", "f.json", "--db", "b.db", "--data", "moved.yaml")
+    assert code == 2 and "one by one" in err

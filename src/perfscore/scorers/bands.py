@@ -23,6 +23,7 @@ Example::
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
@@ -182,6 +183,101 @@ class BandsScorer(BaseScorer):
             return other
 
         return banded
+
+    def column_form(self, weight: Decimal, places: int, build: Any) -> Any:
+        b, np = build.bounds, build.np
+        if not isinstance(self.otherwise, (Decimal, type(None))):
+            raise build.Unsupported("otherwise")
+        # a points scorer compiles only when every band gives points
+        bands = [(x.interval, b.scaled(cast(Decimal, x.points), places)) for x in self.bands]
+        other = None if self.otherwise is None else b.scaled(self.otherwise, places)
+        # the open slots between consecutive band edges: each lies in one band or none
+        edges = sorted(set(band_edges(self.bands)))
+        reps = (
+            [
+                edges[0] - 1,
+                *((lo + hi) / 2 for lo, hi in itertools.pairwise(edges)),
+                edges[-1] + 1,
+            ]
+            if edges
+            else [Decimal(0)]
+        )
+
+        def band_index(x: Decimal) -> int | None:
+            return next((i for i, (interval, _) in enumerate(bands) if x in interval), None)
+
+        slot_band = [band_index(x) for x in reps]
+        slots: list[int | None] = [other if i is None else bands[i][1] for i in slot_band]
+        # a value exactly on edge j belongs to the band above it (counts as past the edge:
+        # '>='), the band below ('>'), or neither: then the row is left to the exact path
+        edge_ops: list[str | None] = []
+        for j, edge in enumerate(edges):
+            i = band_index(edge)
+            if i is not None and i == slot_band[j + 1]:
+                edge_ops.append(">=")
+            elif i is not None and i == slot_band[j]:
+                edge_ops.append(">")
+            elif i is None and slot_band[j] is None and slot_band[j + 1] is None:
+                edge_ops.append(">")  # all three fall through: the same either way
+            else:
+                edge_ops.append(None)
+        # per edge: the constant to compare with ('>' or '>='; with no exact value where
+        # the edge's own band is neither neighbour, so those ties fall back) — built once
+        cuts = []
+        for edge, op in zip(edges, edge_ops, strict=True):
+            c = b.const(edge)
+            cuts.append((op, c) if op else (">", b.Bounded(c.v, c.mag, c.k)))  # no exact value
+        fills = [0 if p is None else p for p in slots]
+        last = float(fills[-1])
+        steps = [float(fills[j] - fills[j + 1]) for j in range(len(edges))]
+        limits = [
+            (
+                None if not iv.low.is_finite() else (">=" if iv.low_inclusive else ">"),
+                None if not iv.low.is_finite() else b.const(iv.low),
+                None if not iv.high.is_finite() else ("<=" if iv.high_inclusive else "<"),
+                None if not iv.high.is_finite() else b.const(iv.high),
+                p,
+            )
+            for iv, p in bands
+        ]
+
+        def banded(ctx: Any, v: Any, failed: Any, use_met: bool) -> tuple[Any, Any, bool]:
+            if v.mag is None and cuts:
+                # slot = number of edges below v (exact for rows away from every edge; rows
+                # near one are flagged by the guard): p_last + Σ_j [v <= edge_j]·(p_j − p_j+1)
+                pts = np.full(ctx.n, last)
+                below = [b.fail(ctx, v, op, cut) for op, cut in cuts]
+                for fail, step in zip(below, steps, strict=True):
+                    if step:
+                        pts += np.multiply(fail, step)
+                m = len(below)
+                for j, p in enumerate(slots):  # no band and no 'otherwise': an error finding
+                    if p is None:  # slot j: above edge j−1 (if any), not above edge j (if any)
+                        if j == 0:
+                            ctx.flag(below[0])
+                        elif j == m:
+                            ctx.flag(~below[m - 1])
+                        else:
+                            ctx.flag(~below[j - 1] & below[j])
+                return pts, None, False
+            pts = np.zeros(ctx.n)
+            found = np.zeros(ctx.n, bool)
+            for low_op, low, high_op, high, p in limits:
+                inside = np.ones(ctx.n, bool)
+                if low is not None:
+                    inside &= b.compare(ctx, v, low_op, low)
+                if high is not None:
+                    inside &= b.compare(ctx, v, high_op, high)
+                take = inside & ~found
+                pts[take] = p
+                found |= inside
+            if other is None:
+                ctx.flag(~found)  # outside every band: an error, the per-record path says so
+            else:
+                pts[~found] = other
+            return pts, None, False
+
+        return build.form(banded, uses_met=False)
 
     def boundaries(self) -> Iterable[Decimal]:
         return band_edges(self.bands)

@@ -114,7 +114,9 @@ class BaseScorer:
     * ``points_form(get, weight, places)`` — the fast points form, or None (then the
       points-only executor scores with ``score``); ``get(scope)`` reads the indicator's value
       (None: the indicator has no ``value``);
-    * ``column_form(...)`` — the numpy form for :mod:`perfscore.columnar`, or None;
+    * ``column_form(weight, places, build)`` — the numpy form for :mod:`perfscore.columnar`
+      (``build.form(run)``, see :class:`perfscore.columnar.plan.ColumnBuild`), or None; it
+      raises ``build.Unsupported`` for a configuration it does not mirror;
     * ``boundaries()`` — values worth testing (targets, band edges): the property-testing kit;
     * ``texts()`` — text values the scorer reads as choices (tier names);
     * ``branches()`` — the named outcomes a rule-set test should cover (band ranges, tiers);
@@ -131,7 +133,7 @@ class BaseScorer:
     ) -> PointsForm | None:
         return None
 
-    def column_form(self, weight: Decimal, places: int) -> Any:
+    def column_form(self, weight: Decimal, places: int, build: Any) -> Any:
         return None
 
     def boundaries(self) -> Iterable[Decimal]:

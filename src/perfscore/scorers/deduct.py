@@ -126,6 +126,36 @@ class DeductScorer(BaseScorer):
 
         return deduct
 
+    def column_form(self, weight: Decimal, places: int, build: Any) -> Any:
+        b, np = build.bounds, build.np
+        s = self.start.const
+        if s is None:
+            raise build.Unsupported("start expression")
+        for x in (s, self.per, self.points, self.floor, weight):
+            b.const(x)  # in range (raises Unsupported otherwise)
+        above, count, sv = self.direction == "above", self.count, b.const(s)
+        op = "<=" if above else ">="
+        per, wf, ff, pf = float(self.per), float(weight), float(self.floor), float(self.points)
+        guard = b.SAFETY * b.U
+
+        def deduct(ctx: Any, v: Any, failed: Any, use_met: bool) -> tuple[Any, Any, bool]:
+            beyond_v = v.v - sv.v if above else sv.v - v.v
+            beyond = b.Bounded(beyond_v, v.m() + sv.m(), max(v.k, 1.0) + 1)
+            fail = b.fail(ctx, v, op, sv, out=failed if use_met else None)  # ties exactly
+            units = b.Bounded(beyond.v / per, beyond.m() / abs(per), beyond.k + 2)
+            if count in ("started", "completed"):
+                f = np.ceil(units.v) if count == "started" else np.floor(units.v)
+                off = np.abs(units.v - np.round(units.v))
+                near = off <= units.tol() + guard * np.abs(units.v)
+                ctx.flag(near & fail)
+                units = b.Bounded(f, np.abs(f), 1.0)
+            raw = np.minimum(wf, np.maximum(ff, wf - units.v * pf))
+            mag = units.m() * abs(pf) + abs(wf) + abs(ff)
+            pv = b.Bounded(np.where(fail, raw, wf), mag, units.k + 3)
+            return b.round_points(ctx, pv, wf), None, use_met
+
+        return build.form(deduct)
+
     def boundaries(self) -> Iterable[Decimal]:
         s = self.start.const
         return () if s is None else (s, s + self.per, s - self.per)

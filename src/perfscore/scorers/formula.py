@@ -79,6 +79,27 @@ class FormulaScorer(BaseScorer):
 
         return formula
 
+    def column_form(self, weight: Decimal, places: int, build: Any) -> Any:
+        b, np = build.bounds, build.np
+        column, compiled, wf = build.expression(self.expr.text), self.expr, float(weight)
+
+        def formula(ctx: Any, v: Any, failed: Any, use_met: bool) -> tuple[Any, Any, bool]:
+            raw = column(ctx)
+            clamped = np.minimum(wf, np.maximum(0.0, raw.v))
+
+            def exact_points(rows: Any) -> list[Any]:
+                return ctx.exact_eval(  # type: ignore[no-any-return]
+                    compiled.names, lambda scope: min(weight, max(ZERO, compiled(scope))), rows
+                )
+
+            # clamping is 1-Lipschitz: the raw value's bound holds for the clamped one
+            pts = b.round_points(
+                ctx, b.Bounded(clamped, raw.mag, raw.k + 1), wf, exact=exact_points
+            )
+            return pts, None, False
+
+        return build.form(formula, needs_value=False, uses_met=False)
+
 
 def build(config: FormulaConfig, ctx: BuildContext) -> FormulaScorer:
     need_weight(ctx)

@@ -105,6 +105,61 @@ class ProportionalScorer(BaseScorer):
 
         return proportional
 
+    def column_form(self, weight: Decimal, places: int, build: Any) -> Any:
+        b, np = build.bounds, build.np
+        t = self.target.const
+        if t is None:
+            raise build.Unsupported("target expression")
+        direction, tv, wf, zero = self.direction, b.const(t), float(weight), b.const(ZERO)
+
+        def proportional(ctx: Any, v: Any, failed: Any, use_met: bool) -> tuple[Any, Any, bool]:
+            met = None
+            decided = False
+            if direction == "higher":
+                if use_met or t <= 0:
+                    met = ~b.fail(ctx, v, ">=", tv, out=failed)
+                    decided = use_met
+                # (otherwise no comparison is needed: the points are continuous in v, and
+                # the rounding guard catches rows whose points are too close to call)
+                if t <= 0:
+                    ratio = b.Bounded(np.where(met, 1.0, 0.0), None, 1.0)
+                else:  # continuous in v: 0 for v <= 0, v/t below t, 1 from t on
+                    r = v.v / float(t)
+                    np.clip(r, 0.0, 1.0, out=r)
+                    ratio = b.Bounded(r, None if v.mag is None else v.m() / float(t), v.k + 2)
+                return b.round_points(ctx, ratio, wf, factor=wf), met, decided
+            if direction == "lower":
+                met = b.compare(ctx, v, "<=", tv)
+                pos = b.compare(ctx, v, ">", zero)
+                if t < 0:
+                    ratio = b.Bounded(np.zeros(ctx.n), None, 1.0)
+                else:
+                    safe = np.where(v.v == 0, 1.0, v.v)
+                    r = float(t) / safe
+                    clipped = np.minimum(np.maximum(r, 0.0), 1.0)
+                    # t/v inherits v's error relative to |v|: with an absolute bound (after
+                    # + or −, where cancellation makes it large) carry it as a magnitude
+                    mag = None if v.mag is None else np.abs(r) * v.mag / np.abs(safe)
+                    ratio = b.Bounded(np.where(pos, clipped, 0.0), mag, v.k + 2)
+            else:
+                met = b.compare(ctx, v, "==", tv)
+                if t == 0:
+                    ratio = b.Bounded(np.zeros(ctx.n), None, 1.0)
+                else:
+                    dev = np.abs(v.v - float(t))
+                    r = 1.0 - dev / abs(float(t))
+                    mag = (v.m() + abs(float(t))) / abs(float(t)) + 1.0
+                    ratio = b.Bounded(np.minimum(np.maximum(r, 0.0), 1.0), mag, v.k + 3)
+                ratio = b.Bounded(np.where(met, 1.0, ratio.v), ratio.mag, ratio.k)
+            pv = b.Bounded(
+                np.where(met, wf, ratio.v * wf),
+                None if ratio.mag is None else ratio.m() * wf,
+                ratio.k + 2,
+            )
+            return b.round_points(ctx, pv, wf), met, decided
+
+        return build.form(proportional)
+
     def boundaries(self) -> Iterable[Decimal]:
         return () if self.target.const is None else (self.target.const,)
 

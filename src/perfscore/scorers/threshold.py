@@ -101,6 +101,22 @@ class ThresholdScorer(BaseScorer):
 
         return threshold
 
+    def column_form(self, weight: Decimal, places: int, build: Any) -> Any:
+        b, np = build.bounds, build.np
+        if self.target.const is None:
+            raise build.Unsupported("target expression")
+        op, t = self.op, b.const(self.target.const)
+        full = b.scaled(self.points_met if self.points_met is not None else weight, places)
+        other = b.scaled(self.points_otherwise, places)
+
+        def threshold(ctx: Any, v: Any, failed: Any, use_met: bool) -> tuple[Any, Any, bool]:
+            fail = b.fail(ctx, v, op, t, out=failed if use_met else None)
+            pts = np.multiply(fail, float(other - full))
+            pts += float(full)
+            return pts, None, use_met
+
+        return build.form(threshold)
+
     def boundaries(self) -> Iterable[Decimal]:
         return () if self.target.const is None else (self.target.const,)
 

@@ -589,10 +589,10 @@ def rank(
     rescore: Rescore = None,
 ) -> Ranking:
     """Rank the graded subjects of one period (within each ``parent`` with ``by="parent"``)."""
-    rows = store.subjects(period=period, ruleset=ruleset)
+    rs = _ruleset(rescore)
+    rows = store.subjects(period=period, ruleset=ruleset, points=False)
     if not rows:
         raise StoreError(f"no stored results for period {period}")
-    rs = _ruleset(rescore)
     if rs is not None:
         rows = _rescored(store, rows, rs)
     method = _one_method(rows, f"ranking period {period}")

@@ -18,7 +18,7 @@ import json
 import os
 import uuid
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
@@ -230,16 +230,15 @@ class Store:
         full = engine_url(url)
         try:
             if full.startswith("sqlite"):
-                self.engine = sa.create_engine(
-                    full, connect_args={"timeout": timeout}, poolclass=sa.pool.NullPool
-                )
+                self.engine = sa.create_engine(full, connect_args={"timeout": timeout})
                 sa.event.listen(self.engine, "connect", _sqlite_connect)
                 sa.event.listen(self.engine, "begin", _sqlite_begin)
             else:
-                self.engine = sa.create_engine(full, poolclass=sa.pool.NullPool)
+                self.engine = sa.create_engine(full)
         except (sa.exc.ArgumentError, ImportError) as e:
             raise StoreError(f"cannot open store {self.url!r}: {e}") from e
         self.dialect = self.engine.dialect.name
+        self._rules: dict[int, list[Mapping[str, Any]]] = {}  # runs are immutable
         try:
             with self._write() as conn:
                 self.migrated_from = S.migrate(conn)
@@ -454,26 +453,16 @@ class Store:
         run: int | None = None,
         ruleset: str | None = None,
         latest: bool = True,
+        points: bool = True,
     ) -> list[StoredSubject]:
         """Stored subjects matching the filters.  With ``latest`` (the default), one per
-        (key, period): the one from the latest run that scored it."""
-        s, r = S.subjects, S.runs
-        q = sa.select(
-            *[s.c[c] for c in _SUBJECT_COLS if c != "record"],
-            (s.c.record.is_not(None)).label("has_record"),
-            r.c.ruleset_id,
-            r.c.ruleset_version,
-            r.c.ruleset_sha256,
-        ).join(r, r.c.pk == s.c.run_pk)
-        if key is not None:
-            q = q.where(s.c.key == key)
-        if period is not None:
-            q = q.where(s.c.period == period)
-        if run is not None:
-            q = q.where(s.c.run_pk == run)
-        q = q.order_by(s.c.run_pk, s.c.idx)
+        (key, period): the one from the latest run that scored it.  ``points=False`` leaves
+        the indicator points out (faster, for ranking)."""
+        params = {"key": key, "period": period, "run": run}
+        q = _subjects_query(points, *(v is not None for v in params.values()))
         with self._read() as conn:
-            rows = conn.execute(q).mappings().all()
+            result = conn.execute(q, {k: v for k, v in params.items() if v is not None})
+            rows = result.mappings().all()
         out = [_stored_subject(row) for row in rows]
         if ruleset is not None:
             out = [x for x in out if x.method.matches(ruleset)]
@@ -514,7 +503,7 @@ class Store:
             if x.rescored:
                 out.append(x)
             else:
-                out.append(_replace(x, findings=tuple(got.get((x.run, x.index), ()))))
+                out.append(replace(x, findings=tuple(got.get((x.run, x.index), ()))))
         return out
 
     def records(self, subjects: Sequence[StoredSubject]) -> list[Any | None]:
@@ -536,12 +525,14 @@ class Store:
 
     def rules(self, run: int) -> list[Mapping[str, Any]]:
         """The rule metadata a run was scored with (ids, titles, weights, kinds)."""
-        with self._read() as conn:
-            text = conn.execute(sa.select(S.runs.c.rules_json).where(S.runs.c.pk == run)).scalar()
-        if text is None:
-            raise StoreError(f"no stored run {run}")
-        rules: list[Mapping[str, Any]] = _load(text)
-        return rules
+        if run not in self._rules:
+            with self._read() as conn:
+                q = sa.select(S.runs.c.rules_json).where(S.runs.c.pk == run)
+                text = conn.execute(q).scalar()
+            if text is None:
+                raise StoreError(f"no stored run {run}")
+            self._rules[run] = _load(text)
+        return self._rules[run]
 
     # --- analyses (see _analysis) ---------------------------------------------------------
 
@@ -571,6 +562,35 @@ class Store:
         from ._analysis import rank
 
         return rank(self, period, by=by, ruleset=ruleset, rescore=rescore)
+
+
+_QUERIES: dict[tuple[bool, ...], sa.TextClause] = {}
+
+
+def _subjects_query(points: bool, key: bool, period: bool, run: bool) -> sa.TextClause:
+    """The subjects query for these filters, built once as plain SQL text (a select this wide
+    costs more to build and cache-key than to run)."""
+    cached = _QUERIES.get((points, key, period, run))
+    if cached is not None:
+        return cached
+    s, r = S.subjects, S.runs
+    skip = {"record"} if points else {"record", "scores_json"}
+    q = sa.select(
+        *[s.c[c] for c in _SUBJECT_COLS if c not in skip],
+        (s.c.record.is_not(None)).label("has_record"),
+        r.c.ruleset_id,
+        r.c.ruleset_version,
+        r.c.ruleset_sha256,
+    ).join(r, r.c.pk == s.c.run_pk)
+    if key:
+        q = q.where(s.c.key == sa.bindparam("key"))
+    if period:
+        q = q.where(s.c.period == sa.bindparam("period"))
+    if run:
+        q = q.where(s.c.run_pk == sa.bindparam("run"))
+    text = sa.text(str(q.order_by(s.c.run_pk, s.c.idx)))
+    _QUERIES[(points, key, period, run)] = text
+    return text
 
 
 class _Tx:
@@ -649,17 +669,31 @@ class _Writer:
         self._flushed = True
 
     def _put(self, table: str, cols: list[str], sql: str, rows: list[tuple[Any, ...]]) -> None:
-        if self.copy:
-            raw = self.conn.connection.driver_connection
-            assert raw is not None
-            with (
-                raw.cursor() as cur,
-                cur.copy(f"COPY {table} ({', '.join(_quote(c) for c in cols)}) FROM STDIN") as cp,
-            ):
-                for row in rows:
-                    cp.write_row(row)
-        else:
+        if not self.copy:
             self.conn.exec_driver_sql(sql, rows)
+            return
+        import psycopg
+
+        try:
+            with self.conn.begin_nested():  # a savepoint: a refused batch can be retried
+                self._copy(table, cols, rows)
+        except psycopg.DataError:
+            # PostgreSQL text cannot hold NUL (U+0000): it is stored as U+FFFD instead
+            self._copy(table, cols, [_no_nul(r) for r in rows])
+
+    def _copy(self, table: str, cols: list[str], rows: list[tuple[Any, ...]]) -> None:
+        raw = self.conn.connection.driver_connection
+        assert raw is not None
+        with (
+            raw.cursor() as cur,
+            cur.copy(f"COPY {table} ({', '.join(_quote(c) for c in cols)}) FROM STDIN") as cp,
+        ):
+            for row in rows:
+                cp.write_row(row)
+
+
+def _no_nul(row: tuple[Any, ...]) -> tuple[Any, ...]:
+    return tuple(v.replace("\x00", "\ufffd") if isinstance(v, str) else v for v in row)
 
 
 def _quote(col: str) -> str:
@@ -777,7 +811,8 @@ def _run_info(r: Mapping[Any, Any], periods: tuple[int, ...]) -> RunInfo:
 
 
 def _stored_subject(r: Mapping[Any, Any]) -> StoredSubject:
-    points = {k: _dec(v) for k, v in _load(r["scores_json"]).items()}
+    scores = r.get("scores_json")
+    points = {} if scores is None else {k: _dec(v) for k, v in json.loads(scores).items()}
     return StoredSubject(
         run=r["run_pk"],
         index=r["idx"],
@@ -817,9 +852,3 @@ def _stored_finding(r: Mapping[Any, Any]) -> StoredFinding:
         message=r["message"],
         reason=r["reason"],
     )
-
-
-def _replace(x: StoredSubject, **kw: Any) -> StoredSubject:
-    from dataclasses import replace
-
-    return replace(x, **kw)

@@ -227,6 +227,9 @@ def _store_cmd(store: Any, args: argparse.Namespace, out: TextIO, err: TextIO) -
         _table_text(render, args, out)
         return EXIT_OK
     records: list[Any] | None = None
+    if args.data and len(args.documents) > 1:
+        err.write("perfscore: --data names the inputs of ONE document; add them one by one\n")
+        return EXIT_REQUEST
     if args.data:
         from ..ruleset import load_subjects
 

@@ -1,0 +1,148 @@
+"""Frames in and out: column names, row counts and float64 columns from a mapping of arrays,
+a pandas or polars DataFrame or a pyarrow Table; the result table (:class:`ColumnarResult`) and
+its pandas form."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+import numpy as np
+
+__all__ = [
+    "OUTCOMES",
+    "ColumnarResult",
+    "as_column",
+    "cell_objects",
+    "column_names",
+    "plain_cell",
+    "row_count",
+]
+
+OUTCOMES = ("pass", "fail", "not_applicable", "error")
+
+
+@dataclass
+class ColumnarResult:
+    """Scores of ``n`` subjects.  Points are int64 scaled by ``10**places`` (valid where
+    ``has_points``); outcomes are codes into :data:`OUTCOMES`; ``grade`` indexes
+    ``grade_ids`` (−1: none); ``fallback`` marks rows scored by the per-record path."""
+
+    places: int
+    rule_ids: tuple[str, ...]
+    points: dict[str, Any]
+    has_points: dict[str, Any]
+    outcome: dict[str, Any]
+    total: Any
+    has_total: Any
+    grade: Any
+    grade_ids: tuple[str, ...]
+    checks: dict[str, Any]
+    fallback: Any
+
+    def __len__(self) -> int:
+        return len(self.total)
+
+    def _dec(self, arr: Any, mask: Any) -> list[Decimal | None]:
+        return [
+            Decimal(int(x)).scaleb(-self.places) if ok else None
+            for x, ok in zip(arr.tolist(), mask.tolist(), strict=False)
+        ]
+
+    def points_decimal(self, rule_id: str) -> list[Decimal | None]:
+        return self._dec(self.points[rule_id], self.has_points[rule_id])
+
+    def totals_decimal(self) -> list[Decimal | None]:
+        return self._dec(self.total, self.has_total)
+
+    def outcomes(self, rule_id: str) -> list[str]:
+        codes = self.outcome[rule_id] if rule_id in self.outcome else self.checks[rule_id]
+        return [OUTCOMES[c] for c in codes.tolist()]
+
+    def grades(self) -> list[str | None]:
+        return [self.grade_ids[g] if g >= 0 else None for g in self.grade.tolist()]
+
+    def to_pandas(self) -> Any:
+        """One row per subject: ``total``, ``grade`` and ``<rule>.points``/``<rule>.outcome``
+        (points as exact Decimals)."""
+        import pandas as pd
+
+        data: dict[str, Any] = {"total": self.totals_decimal(), "grade": self.grades()}
+        names = np.array(OUTCOMES, dtype=object)
+        for rid in self.rule_ids:
+            data[f"{rid}.points"] = self.points_decimal(rid)
+            data[f"{rid}.outcome"] = names[self.outcome[rid]]
+        for cid, codes in self.checks.items():
+            data[f"{cid}.outcome"] = names[codes]
+        return pd.DataFrame(data)
+
+
+def column_names(data: Any) -> set[str]:
+    """Column names of a mapping, pandas/polars DataFrame or pyarrow Table/RecordBatch."""
+    names = getattr(data, "column_names", None)
+    if isinstance(names, list):  # pyarrow (its .columns are the arrays)
+        return set(names)
+    if hasattr(data, "columns"):
+        return {str(c) for c in data.columns}
+    return set(data.keys())
+
+
+def row_count(data: Any) -> int:
+    for attr in ("num_rows", "height"):  # pyarrow, polars
+        if isinstance(getattr(data, attr, None), int):
+            return int(getattr(data, attr))
+    if isinstance(data, Mapping):  # columns by name: the length of any column
+        return len(next(iter(data.values()))) if data else 0
+    return len(data)
+
+
+def as_column(col: Any) -> tuple[Any, Any]:
+    """A float64 numpy array with NaN for nulls (pyarrow/polars nulls included), and a mask of
+    the cells that are not numbers (text, a dirty cell) — None when there are none.  Such rows
+    are scored by the per-record path, which reads "1,234", "95%" or reports the cell."""
+    if not isinstance(col, np.ndarray) and hasattr(col, "to_numpy"):
+        try:
+            col = col.to_numpy(zero_copy_only=False)  # pyarrow
+        except TypeError:
+            col = col.to_numpy()  # pandas, polars
+    kind = getattr(getattr(col, "dtype", None), "kind", None)
+    try:
+        if kind in ("O", "b", "U", "S"):  # mixed cells or booleans: looked at one by one
+            raise TypeError
+        out = np.asarray(col, dtype=np.float64)
+        bad = None
+    except (TypeError, ValueError):
+        cells = [plain_cell(x) for x in cell_objects(col)]
+        number = [isinstance(x, (int, float)) and not isinstance(x, bool) for x in cells]
+        out = np.array(
+            [float(x) if ok else math.nan for x, ok in zip(cells, number, strict=True)], np.float64
+        )
+        bad = np.array(
+            [not ok and x is not None for x, ok in zip(cells, number, strict=True)], bool
+        )
+    if out.ndim != 1:
+        raise ValueError(f"a column must be one-dimensional, not of shape {out.shape}")
+    return out, bad
+
+
+def cell_objects(col: Any) -> list[Any]:
+    """A column as a list of Python objects (numbers, text, None)."""
+    for attr in ("to_pylist", "to_list", "tolist"):  # pyarrow; pandas, polars; numpy
+        method = getattr(col, attr, None)
+        if method is not None:
+            return list(method())
+    return list(col)
+
+
+def plain_cell(x: Any) -> Any:
+    """One cell for the per-record reader: None for a null/NaN, Python numbers, text as is."""
+    if x is None or type(x).__name__ in ("NAType", "NaTType"):
+        return None
+    if isinstance(x, np.generic):
+        x = x.item()
+    if isinstance(x, float) and math.isnan(x):
+        return None
+    return x

@@ -1,0 +1,194 @@
+"""Plans: a compiled rule set prepared for columns, once — which inputs are read, the metrics
+as column expressions, the indicator tree with each leaf's column form (asked of its scorer's
+module), the checks and the grade bands.  A rule set using anything the columnar path does not
+mirror raises :class:`~perfscore.columnar.bounds.Unsupported` here, saying what."""
+
+from __future__ import annotations
+
+import types
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+import numpy as np
+
+from ..aggregate import weighted_sum
+from ..compile import Compiled, IndicatorNode
+from . import bounds
+from .bounds import Bounded, Chunk, Unsupported, ceil_scaled, const
+from .expression import ColumnExpr
+
+__all__ = [
+    "CheckPlan",
+    "ColumnBuild",
+    "ColumnForm",
+    "GroupPlan",
+    "LeafPlan",
+    "Plan",
+    "build_plan",
+]
+
+NUMERIC = ("number", "money", "percent", "integer")
+
+#: A leaf's column step: ``(chunk, value, failed, use_met) -> (points, met, decided)`` —
+#: points as scaled integers in float64; ``met`` (or None) for a pass judged by the scorer;
+#: ``decided``: the step already wrote the fail mask ``failed`` itself.
+ColumnRun = Callable[[Chunk, Bounded | None, Any, bool], tuple[Any, Any, bool]]
+
+
+@dataclass(frozen=True)
+class ColumnForm:
+    """A scorer's column form: its step, whether it reads the indicator's value, and whether
+    its ``met`` decides pass/fail (else the points against ``pass_at`` do)."""
+
+    run: ColumnRun
+    needs_value: bool = True
+    uses_met: bool = True
+
+
+@dataclass(frozen=True)
+class ColumnBuild:
+    """What a scorer's ``column_form(weight, places, build)`` may use: numpy, the bounds
+    toolkit (:mod:`perfscore.columnar.bounds`), column expressions, and :meth:`form`."""
+
+    places: int
+    kinds: Mapping[str, str]
+    np: Any = np
+    bounds: types.ModuleType = bounds
+    Unsupported: type[Exception] = Unsupported
+
+    def expression(self, text: str) -> ColumnExpr:
+        return ColumnExpr(text, self.kinds)
+
+    def form(
+        self, run: ColumnRun, *, needs_value: bool = True, uses_met: bool = True
+    ) -> ColumnForm:
+        return ColumnForm(run, needs_value, uses_met)
+
+
+@dataclass(frozen=True)
+class LeafPlan:
+    rule_id: str
+    value: ColumnExpr | None
+    form: ColumnForm
+    pass_at: int  # scaled points at or above which the outcome is pass
+    use_met: bool
+
+
+@dataclass(frozen=True)
+class GroupPlan:
+    rule_id: str
+    kids: tuple[LeafPlan | GroupPlan, ...]
+    weight: Decimal
+    base: Decimal  # the children's weights, summed
+
+
+@dataclass(frozen=True)
+class CheckPlan:
+    rule_id: str
+    left: ColumnExpr
+    right: ColumnExpr
+    tolerance: Bounded
+
+
+@dataclass
+class Plan:
+    metrics: list[tuple[str, ColumnExpr]]
+    tree: list[LeafPlan | GroupPlan]
+    checks: list[CheckPlan]
+    read: list[str]  # the numeric inputs anything reads
+    bands_min: list[int]  # grade band minima, scaled
+    min_cov_ok: bool
+    kinds: dict[str, str] = field(default_factory=dict)
+
+
+def build_plan(c: Compiled, root_weight: Decimal | None) -> Plan:
+    """The plan for ``c``, or :class:`Unsupported` (or SyntaxError) saying what is not mirrored."""
+    places = c.model.settings.places
+    kinds: dict[str, str] = {}
+    for name, spec in c.inputs.items():
+        kinds[name] = "number" if spec.type in NUMERIC else spec.type
+    metrics = []
+    for mt in c.metrics:
+        metrics.append((mt.name, ColumnExpr(mt.expr.text, kinds)))
+        kinds[mt.name] = "metric"
+    if c.overrides:
+        raise Unsupported("grade overrides")
+    if c.letters is not None:
+        raise Unsupported("letter grades")
+    build = ColumnBuild(places, kinds)
+    tree = [_node(n, build) for n in c.indicators]
+    if not tree:
+        raise Unsupported("no indicators")
+    top_w = sum((n.weight or Decimal(0) for n in c.indicators), Decimal(0))
+    if root_weight != top_w:
+        raise Unsupported("top-level weights")
+    checks = []
+    for ch in c.checks:
+        if ch.type != "equal" or ch.when is not None or ch.left is None or ch.right is None:
+            raise Unsupported(f"check {ch.id}: {ch.type}")
+        checks.append(
+            CheckPlan(
+                ch.id,
+                ColumnExpr(ch.left.text, kinds),
+                ColumnExpr(ch.right.text, kinds),
+                const(ch.tolerance),
+            )
+        )
+    # every numeric input read by anything must be a present, in-range number
+    read = sorted({n for n, k in kinds.items() if k == "number"} & _names_read(c, kinds))
+    return Plan(
+        metrics,
+        tree,
+        checks,
+        read,
+        [ceil_scaled(b.min, places) for b in c.grade_bands],
+        c.min_coverage is None or Decimal(1) >= c.min_coverage,
+        kinds,
+    )
+
+
+def _names_read(c: Compiled, kinds: Mapping[str, str]) -> set[str]:
+    names: set[str] = set()
+    for mt in c.metrics:
+        names |= mt.expr.names
+    stack = list(c.indicators)
+    while stack:
+        n = stack.pop()
+        names |= set(n.reads)
+        stack.extend(n.children)
+    for ch in c.checks:
+        names |= set(ch.reads)
+    for name in list(names):
+        if kinds.get(name) not in ("number", "metric"):
+            raise Unsupported(f"input {name!r} of type {kinds.get(name)}")
+    return names
+
+
+def _node(node: IndicatorNode, build: ColumnBuild) -> LeafPlan | GroupPlan:
+    if node.when is not None:
+        raise Unsupported(f"{node.id}: 'when'")
+    if node.children:
+        if node.aggregate is not weighted_sum or node.weight is None:
+            raise Unsupported(f"{node.id}: aggregate {node.aggregate_name}")
+        kids = tuple(_node(k, build) for k in node.children)
+        base = sum((k.weight or Decimal(0) for k in node.children), Decimal(0))
+        if any(k.weight is None for k in node.children):
+            raise Unsupported(f"{node.id}: child without weight")
+        return GroupPlan(node.id, kids, node.weight, base)
+    sc, w = node.scorer, node.weight
+    if w is None or sc is None or sc.yields != "points":
+        raise Unsupported(f"{node.id}: not a points scorer")
+    value = ColumnExpr(node.value.text, build.kinds) if node.value is not None else None
+    column_form = getattr(sc, "column_form", None)
+    try:
+        form = column_form(w, build.places, build) if column_form is not None else None
+    except Unsupported as e:
+        raise Unsupported(f"{node.id}: {e}") from None
+    if form is None:
+        raise Unsupported(f"{node.id}: scorer {type(sc).__name__}")
+    if value is None and form.needs_value:
+        raise Unsupported(f"{node.id}: no value")
+    pass_at = ceil_scaled(w * node.pass_at, build.places)
+    return LeafPlan(node.id, value, form, pass_at, node.pass_at == 1 and form.uses_met)

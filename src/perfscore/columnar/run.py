@@ -1,0 +1,358 @@
+"""Running a plan over columns, chunk by chunk: inputs checked and bounded, metrics, the
+indicator tree (each leaf by its scorer's column form), checks, total and grade; rows left
+unsure — and every row of an unsupported rule set — are scored by the per-record path."""
+
+from __future__ import annotations
+
+import math
+import operator
+from collections.abc import Callable, Mapping
+from decimal import Decimal
+from typing import Any, cast
+
+import numpy as np
+
+from ..errors import PerfscoreError
+from ..ruleset import RuleSet
+from ..subjects import read_subject
+from .bounds import SAFETY, TINY, Bounded, Chunk, U, Unsupported, compare
+from .expression import ColumnExpr
+from .frames import (
+    OUTCOMES,
+    ColumnarResult,
+    as_column,
+    cell_objects,
+    column_names,
+    plain_cell,
+    row_count,
+)
+from .plan import GroupPlan, LeafPlan, Plan, build_plan
+
+__all__ = ["CHUNK", "ColumnarScorer", "FrameScorer", "score_columns", "score_frame"]
+
+CHUNK = 1 << 14
+_CODE = {o: i for i, o in enumerate(OUTCOMES)}
+
+
+def _exponent(x: Decimal) -> int:
+    return cast(int, x.as_tuple().exponent)  # a finite weight
+
+
+class ColumnarScorer:
+    """A rule set prepared for columns; ``score(columns)`` → :class:`ColumnarResult`."""
+
+    def __init__(self, rs: RuleSet) -> None:
+        self.rs = rs
+        c = rs.compiled
+        self.places = c.model.settings.places
+        self.scale = 10**self.places
+        self.reason: str | None = None
+        self.inputs = dict(c.inputs)
+        self.rule_ids = tuple(r.id for r in c.rules if r.kind != "check")
+        self.check_ids = tuple(ch.id for ch in c.checks)
+        self.grade_ids = tuple(b.id for b in c.grade_bands)
+        self._exact_plans: dict[frozenset[str], tuple[dict[str, Any], list[Any]]] = {}
+        self.plan: Plan | None = None
+        try:
+            self.plan = build_plan(c, rs.evaluator.root.weight)
+        except (Unsupported, SyntaxError) as e:
+            self.reason = str(e) or type(e).__name__
+
+    @property
+    def supported(self) -> bool:
+        return self.reason is None
+
+    # -- running -----------------------------------------------------------------------------
+    def score(self, data: Any) -> ColumnarResult:
+        """Score every row of ``data``: a mapping of column name → 1-D array, a pandas or
+        polars DataFrame, or a pyarrow Table/RecordBatch.  Null or NaN is a missing value; a
+        column the rule set reads but ``data`` lacks is missing in every row."""
+        names = column_names(data)
+        raw = {n: data[n] for n in self.inputs if n in names}
+        cols: dict[str, Any] = {}
+        dirty: Any = None  # rows with a cell that is not a plain number (text, "1,234", "95%")
+        for name, col in raw.items():
+            cols[name], bad = as_column(col)
+            if bad is not None:
+                dirty = bad if dirty is None else dirty | bad
+        n = len(next(iter(cols.values()))) if cols else row_count(data)
+        res = ColumnarResult(
+            self.places,
+            self.rule_ids,
+            {r: np.zeros(n, np.int64) for r in self.rule_ids},
+            {r: np.full(n, self.supported) for r in self.rule_ids},
+            {r: np.zeros(n, np.int8) for r in self.rule_ids},
+            np.zeros(n, np.int64),
+            np.zeros(n, bool),
+            np.full(n, -1, np.int8),
+            self.grade_ids,
+            {cid: np.zeros(n, np.int8) for cid in self.check_ids},
+            np.ones(n, bool) if not self.supported else np.zeros(n, bool),
+        )
+        if self.plan is not None:
+            for lo in range(0, n, CHUNK):
+                self._span(self.plan, res, cols, lo, min(n, lo + CHUNK))
+        if dirty is not None:
+            res.fallback |= dirty
+        rows = np.flatnonzero(res.fallback)
+        if len(rows):
+            self._per_record(res, raw, rows)
+        return res
+
+    def _span(
+        self, plan: Plan, res: ColumnarResult, cols: Mapping[str, Any], lo: int, hi: int
+    ) -> None:
+        """Score rows ``lo:hi``.  Where float64 under- or overflowed (values such as 1e-200
+        multiplied together), relative error bounds no longer hold: the span is split and
+        scored again, down to 64 rows, which then take the per-record path."""
+        trouble: list[str] = []
+        with np.errstate(
+            divide="ignore", invalid="ignore", over="call", under="call",
+            call=lambda kind, _flag: trouble.append(kind),
+        ):  # fmt: skip
+            self._chunk(plan, res, {k: v[lo:hi] for k, v in cols.items()}, lo, hi)
+        if not trouble:
+            return
+        if hi - lo <= 64:
+            res.fallback[lo:hi] = True
+            return
+        step = max(64, -(-(hi - lo) // 16))
+        for start in range(lo, hi, step):
+            self._span(plan, res, cols, start, min(hi, start + step))
+
+    def _inputs(self, plan: Plan, ctx: Chunk, cols: Mapping[str, Any]) -> None:
+        """Each numeric input read: present, in range and whole where declared so, as a
+        bounded column (rows that are not fall back)."""
+        n = ctx.n
+        for name in plan.read:
+            spec = self.inputs[name]
+            if name not in cols:
+                ctx.flag(np.ones(n, bool))
+                ctx.cache[name] = Bounded(np.zeros(n), None, 1.0)
+                continue
+            raw = cols[name]
+            blo, bhi = -1e15, 1e15  # beyond 1e15 the reader refuses a figure
+            rest = []
+            for bound, below in ((spec.min, True), (spec.max, False)):
+                if bound is None:
+                    continue
+                fb = float(bound)
+                if Decimal(fb) == bound and -1e15 < fb < 1e15:
+                    # a bound a float holds exactly: float order = Decimal(repr(x)) order
+                    blo, bhi = (max(blo, fb), bhi) if below else (blo, min(bhi, fb))
+                else:
+                    rest.append((fb, below))
+            low, high = raw.min(), raw.max()  # NaN (missing) propagates and fails both tests
+            if (
+                rest
+                or spec.type == "integer"
+                or not (low >= blo and (high <= bhi if bhi < 1e15 else high < bhi))
+            ):
+                ok = raw >= blo  # NaN compares false: missing values fall back too
+                ok &= raw <= bhi if bhi < 1e15 else raw < bhi
+                for fb, below in rest:
+                    d = raw - fb
+                    near = np.abs(d) <= (SAFETY * U) * (np.abs(raw) + abs(fb))
+                    ok &= ~near & (d >= 0 if below else d <= 0)
+                if spec.type == "integer":
+                    ok &= raw == np.floor(raw)
+                ctx.flag(~ok)  # (otherwise the whole chunk is present and in range)
+            if not (low > TINY or high < -TINY):  # zeros or both signs: any subnormals?
+                sub = (raw > -TINY) & (raw < TINY) & (raw != 0)
+                if sub.any():  # their repr is not within u of them: the exact path decides
+                    ctx.flag(sub)
+            if spec.type == "percent":
+                ctx.cache[name] = Bounded(raw / 100.0, None, 2.0, name=name)
+            else:
+                ctx.cache[name] = Bounded(raw, None, 1.0, name=name)
+
+    def _chunk(
+        self, plan: Plan, res: ColumnarResult, cols: dict[str, Any], lo: int, hi: int
+    ) -> None:
+        n = hi - lo
+        ctx = Chunk(cols, n, self.places, self)
+        self._inputs(plan, ctx, cols)
+        for name, expr in plan.metrics:
+            got = expr(ctx)
+            ctx.cache[name] = Bounded(got.v, got.mag, got.k, name=name)
+        total = np.zeros(n)
+        for node in plan.tree:
+            pts, _ = self._run(node, ctx, res, lo, hi)
+            total += pts
+        checks = [
+            (ch.rule_id, self._check(ctx, ch.left, ch.right, ch.tolerance)) for ch in plan.checks
+        ]
+        sl = slice(lo, hi)
+        res.total[sl] = total  # rows that fall back may hold NaN here: replaced later
+        res.has_total[sl] = True
+        grade = np.full(n, -1, np.int8)
+        if plan.min_cov_ok:
+            for i in range(len(plan.bands_min) - 1, -1, -1):
+                grade[total >= plan.bands_min[i]] = i
+        res.grade[sl] = grade
+        for cid, ok in checks:
+            res.checks[cid][sl] = np.where(ok, 0, 1)
+        res.fallback[sl] = ctx.unsure
+
+    @staticmethod
+    def _check(ctx: Chunk, left: ColumnExpr, right: ColumnExpr, tol: Bounded) -> Any:
+        a, b = left(ctx), right(ctx)
+        diff = Bounded(np.abs(a.v - b.v), a.m() + b.m(), max(a.k, b.k) + 1)
+        return compare(ctx, diff, "<=", tol)
+
+    def _run(
+        self, node: LeafPlan | GroupPlan, ctx: Chunk, res: ColumnarResult, lo: int, hi: int
+    ) -> tuple[Any, Any]:
+        sl = slice(lo, hi)
+        if isinstance(node, GroupPlan):
+            w, base = node.weight, node.base
+            # points are scaled integers held in float64: sums are exact below 2**53
+            failed = res.outcome[node.rule_id][sl].view(bool)  # written in place: fail = 1
+            got: Any = None
+            owned = False
+            for k in node.kids:
+                p, kid_failed = self._run(k, ctx, res, lo, hi)
+                if got is None:
+                    got = p
+                    np.copyto(failed, kid_failed)
+                else:
+                    if owned:
+                        got += p
+                    else:
+                        got, owned = got + p, True
+                    np.logical_or(failed, kid_failed, out=failed)
+            if got is None:
+                got = np.zeros(ctx.n)
+                failed[:] = False
+            if base == w:
+                pts = got
+            elif base == 0:
+                pts = np.zeros(ctx.n)
+            else:
+                # got/scale × w / base, rounded half-up to places: (2·num + den) // (2·den)
+                e = max(-_exponent(w), -_exponent(base), 0)
+                wn, bn = int(w.scaleb(e)), int(base.scaleb(e))
+                pts = ((2 * got.astype(np.int64) * wn + bn) // (2 * bn)).astype(np.float64)
+            res.points[node.rule_id][sl] = pts
+            return pts, failed
+        rid = node.rule_id
+        v = node.value(ctx) if node.value is not None else None
+        failed = res.outcome[rid][sl].view(bool)  # outcome codes: pass 0, fail 1
+        pts, met, decided = node.form.run(ctx, v, failed, node.use_met)
+        if not decided:
+            if node.use_met and met is not None:
+                np.logical_not(met, out=failed)
+            else:
+                np.less(pts, node.pass_at, out=failed)
+        res.points[rid][sl] = pts
+        return pts, failed
+
+    # -- exact values for undecided comparisons ---------------------------------------------
+    def _exact_plan(self, names: frozenset[str]) -> tuple[dict[str, Any], list[Any]]:
+        """The inputs ``names`` read (transitively) and the metrics to compute, in order."""
+        plan = self._exact_plans.get(names)
+        if plan is None:
+            c = self.rs.compiled
+            need: set[str] = set().union(*(c.behind.get(n, (n,)) for n in names))
+            specs = {n: c.inputs[n] for n in sorted(need) if n in c.inputs}
+            chain = [mt for mt in c.metrics if mt.name in need]
+            plan = self._exact_plans[names] = (specs, chain)
+        return plan
+
+    def exact_eval(
+        self,
+        cols: Mapping[str, Any],
+        names: frozenset[str],
+        fn: Callable[[Mapping[str, Any]], Any],
+        rows: Any,
+    ) -> list[Any]:
+        """``fn(scope)`` with the per-record path's exact scope for each row (inputs read
+        exactly as the record ``{input: float}``, then the metrics ``names`` need), or None
+        where anything needed is missing or wrong."""
+        specs, chain = self._exact_plan(names)
+        subject_type = self.rs.compiled.model.subject_type
+        out: list[Any] = []
+        for row in rows.tolist():
+            record: dict[str, Any] = {}
+            for n in specs:
+                x = float(cols[n][row]) if n in cols else math.nan
+                record[n] = None if math.isnan(x) else x
+            data = read_subject(record, specs, index=row, subject_type=subject_type)
+            if data.field_errors or any(v is None for v in data.values.values()):
+                out.append(None)
+                continue
+            scope: dict[str, Any] = dict(data.values)
+            try:
+                for mt in chain:
+                    scope[mt.name] = mt.expr(scope)
+                value = fn(scope)
+            except PerfscoreError:
+                out.append(None)
+                continue
+            out.append(value if isinstance(value, Decimal) and value.is_finite() else None)
+        return out
+
+    def exact_values(self, cols: Mapping[str, Any], name: str, rows: Any) -> list[Decimal | None]:
+        """Exact values of input or metric ``name`` in ``rows`` (for undecided comparisons)."""
+        return self.exact_eval(cols, frozenset((name,)), operator.itemgetter(name), rows)
+
+    # -- fallback ----------------------------------------------------------------------------
+    def _per_record(self, res: ColumnarResult, raw: Mapping[str, Any], rows: Any) -> None:
+        """Score ``rows`` with the per-record path, from the cells as the data holds them (text
+        stays text, so a dirty cell is an error finding for its row, as in any other input)."""
+        values = {name: cell_objects(col) for name, col in raw.items()}
+        ev = self.rs
+        for i in rows.tolist():
+            record = {name: plain_cell(column[i]) for name, column in values.items()}
+            r = ev.evaluate_subject(record, index=i)
+            for sc in r.scores:
+                res.outcome[sc.rule_id][i] = _CODE[sc.outcome]
+                res.has_points[sc.rule_id][i] = sc.points is not None
+                res.points[sc.rule_id][i] = (
+                    0 if sc.points is None else int(sc.points.scaleb(self.places))
+                )
+            for f in r.findings:
+                if f.kind == "check":
+                    res.checks[f.rule_id][i] = _CODE[f.outcome]
+            res.has_total[i] = r.total is not None
+            res.total[i] = 0 if r.total is None else int(r.total.scaleb(self.places))
+            res.grade[i] = self.grade_ids.index(r.grade) if r.grade in self.grade_ids else -1
+        res.fallback[rows] = True
+
+
+def score_columns(rs: RuleSet, data: Any) -> ColumnarResult:
+    """``ColumnarScorer(rs).score(data)``."""
+    return ColumnarScorer(rs).score(data)
+
+
+def score_frame(rs: RuleSet, df: Any) -> Any:
+    """Score a pandas DataFrame (one subject per row) → a DataFrame with the same index:
+    ``total``, ``grade``, ``<rule>.points`` (exact Decimals) and ``<rule>.outcome``.
+
+    This is the partition function for Dask (``ddf.map_partitions(score_frame_for(rs))``) and
+    Spark (``mapInPandas``); the rule set travels to the workers by pickle."""
+    out = ColumnarScorer(rs).score(df).to_pandas()
+    out.index = df.index
+    return out
+
+
+class FrameScorer:
+    """``FrameScorer(rs)(df)`` = ``score_frame(rs, df)``: a picklable partition function,
+    e.g. ``ddf.map_partitions(FrameScorer(rs), meta=...)``; prepared once per worker."""
+
+    def __init__(self, rs: RuleSet) -> None:
+        self.rs = rs
+        self._scorer: ColumnarScorer | None = None
+
+    def __getstate__(self) -> dict[str, Any]:
+        return {"rs": self.rs}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.rs, self._scorer = state["rs"], None
+
+    def __call__(self, df: Any) -> Any:
+        if self._scorer is None:
+            self._scorer = ColumnarScorer(self.rs)
+        out = self._scorer.score(df).to_pandas()
+        out.index = df.index
+        return out
