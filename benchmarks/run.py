@@ -161,7 +161,7 @@ def load(rounds: int) -> None:
 
     def cold(text: str) -> None:  # as in a fresh process: no compiled code or scalars to reuse
         expr.clear_code_cache()
-        _yaml._RESOLVED.clear()
+        _yaml.clear_scalar_cache()
         perfscore.load_ruleset_text(text, source="bench1000.yaml")
 
     t = best(lambda: cold(text), rounds)

@@ -17,8 +17,9 @@ from pathlib import Path
 import pytest
 
 import perfscore
-from perfscore.export import EXPORTERS, ExportOptions, export, stream_jsonl, stream_run_id
+from perfscore.export import EXPORTERS, ExportOptions, export, stream_run_id
 from perfscore.findings import Report
+from perfscore.stream import stream_jsonl
 
 ROOT = Path(__file__).resolve().parent.parent
 GOLDEN = ROOT / "tests" / "golden"

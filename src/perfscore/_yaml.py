@@ -34,7 +34,7 @@ from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 from perfscore.errors import DataError, Problem, RuleSetError
 from perfscore.textsafe import clean
 
-__all__ = ["Document", "Mark", "load_yaml_file", "load_yaml_text"]
+__all__ = ["Document", "Mark", "clear_scalar_cache", "load_yaml_file", "load_yaml_text"]
 
 PathKey = tuple[str | int, ...]
 ErrorType = type[RuleSetError] | type[DataError]
@@ -808,3 +808,9 @@ def load_yaml_file(
         error=error,
         duplicates=duplicates,
     )
+
+
+def clear_scalar_cache() -> None:
+    """Forget the memoised scalar tags of the fast path (a benchmark's cold start)."""
+    if _CParser is not None:
+        _RESOLVED.clear()

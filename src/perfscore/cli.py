@@ -1,8 +1,8 @@
-"""The ``perfscore`` command: score, validate, test, show, list-rules, extract, schema.
+"""The ``perfscore`` command: score, validate, test, show, list-rules, extract, review, schema.
 
-Exit status (the same for every output format): 0 done; 1 a failed finding at or above
-``--fail-on``; 2 usage or rule-set error, or an output that cannot be produced (nothing
-written); 3 data could not be read, or with ``--strict`` something could not be evaluated.
+Exit statuses and output planning are in :mod:`perfscore.outputs` (0 done; 1 a failed finding
+at or above ``--fail-on``; 2 usage or rule-set error, or an output that cannot be produced;
+3 data could not be read, or with ``--strict`` something could not be evaluated).
 """
 
 from __future__ import annotations
@@ -10,39 +10,48 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
-import os
 import sys
+import warnings
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
 from importlib import resources
-from pathlib import Path
 from typing import IO, Any, TextIO
 
 from ._version import __version__
 from ._yaml import load_yaml_file
 from .errors import DataError, ExportError, PerfscoreError, RuleSetError
-from .export import EXPORTERS, ExportOptions, Format, JsonlWriter, atomic_writer, write_atomic
-from .export._common import check_output
+from .export import (
+    EXPORTERS,
+    ExportOptions,
+    atomic_writer,
+    write_atomic,
+    write_jsonl,
+)
 from .extract import cli as extract_cli
-from .findings import Notification, Report, SubjectResult
+from .findings import Notification, SubjectResult
 from .ingest import DataSource
 from .ingest import cli as ingest_cli
+from .outputs import (
+    EXIT_DATA,
+    EXIT_FINDINGS,
+    EXIT_OK,
+    EXIT_RULES,
+    UsageError,
+    plan_outputs,
+    say_cli,
+    write_outputs,
+)
 from .recheck import cli as review_cli
-from .ruleset import RuleSet, duplicate_subjects, load_ruleset
+from .ruleset import RuleSet, load_ruleset
 from .store import cli as store_cli
 from .summary import RunSummary
 from .terminal import BatchProgress
 from .textsafe import terminal as _safe
-from .waivers import WaiverSet, load_waivers
+from .waivers import Waiving, load_waivers
 
 __all__ = ["main", "rules_schema"]
 
-EXIT_OK, EXIT_FINDINGS, EXIT_RULES, EXIT_DATA = 0, 1, 2, 3
 _SEVERITY_RANK = {"note": 1, "warning": 2, "error": 3}
-
-
-class UsageError(PerfscoreError):
-    """The command line asks for something that cannot be done (exit 2, nothing written)."""
+_say = say_cli
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -150,103 +159,24 @@ def _parser() -> argparse.ArgumentParser:
     return p
 
 
-# --- planning the outputs --------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class _Target:
-    format: Format
-    path: str | None  # None: standard output
-
-
-def _plan(args: argparse.Namespace) -> list[_Target]:
-    """Which format goes where; every mistake is found before anything is scored."""
-    formats = list(dict.fromkeys(args.format or []))
-    outputs: list[str] = args.output or []
-    if not formats and not outputs:
-        formats = ["table"]
-    if len(formats) == 1 and len(outputs) == 1:
-        plan = [_Target(EXPORTERS[formats[0]], outputs[0])]
-    else:
-        plan = []
-        for path in outputs:
-            fmt = EXPORTERS.for_path(path)
-            if fmt is None:
-                known = " ".join(ext for f in EXPORTERS for ext in f.extensions)
-                raise UsageError(
-                    f"cannot tell the format of {path} from its extension ({known}); add --format"
-                )
-            plan.append(_Target(fmt, path))
-        claimed = {t.format.name for t in plan}
-        rest = [f for f in formats if f not in claimed]
-        if rest and args.output_dir:
-            folder = Path(args.output_dir)
-            stem = Path(args.data[0]).stem if len(args.data) == 1 else Path(args.rules).stem
-            for name in rest:
-                fmt = EXPORTERS[name]
-                plan.append(_Target(fmt, str(folder / (stem + fmt.extensions[0]))))
-        elif len(rest) == 1 and not outputs:
-            plan.append(_Target(EXPORTERS[rest[0]], None))
-        elif rest:
-            raise UsageError(
-                f"several output formats ({', '.join(rest)}) cannot share standard output: "
-                "give --output FILE for each, or --output-dir DIR"
-            )
-    if args.output_dir and not formats:
-        raise UsageError("--output-dir needs --format")
-    for t in plan:
-        t.format.check()
-        if t.path is None and t.format.binary:
-            raise UsageError(f"--format {t.format.name} writes a binary file: give --output FILE")
-    paths = [t.path for t in plan if t.path is not None]
-    if len({os.path.realpath(p) for p in paths}) != len(paths):
-        raise UsageError("two outputs would be written to the same file")
-    if args.output_dir:
-        Path(args.output_dir).mkdir(parents=True, exist_ok=True)
-    for path in paths:  # every target is checked before any is written
-        check_output(path)
-    return plan
-
-
 # --- scoring ---------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class _Waiving:
-    waivers: WaiverSet | None = None
-    as_of: dt.date | None = None
-
-    def info(self) -> dict[str, str] | None:
-        if self.waivers is None or self.as_of is None:
-            return None
-        return {
-            "uri": self.waivers.uri,
-            "sha256": self.waivers.sha256,
-            "as_of": self.as_of.isoformat(),
-        }
-
-
-def _waiving(args: argparse.Namespace, rs: RuleSet) -> _Waiving:
+def _waiving(args: argparse.Namespace, rs: RuleSet) -> Waiving:
     as_of = None
     if args.as_of:
         try:
             as_of = dt.date.fromisoformat(args.as_of)
         except ValueError:
-            raise UsageError(f"--as-of {args.as_of!r} is not a date like 2024-06-30") from None
-    if not args.waivers:
-        return _Waiving(None, as_of)
-    waivers = load_waivers(args.waivers)
-    unknown = waivers.unknown_rules(r.id for r in rs.rules if r.kind != "group")
-    if unknown:
-        raise DataError(unknown)
-    return _Waiving(waivers, as_of or dt.date.today())
+            raise UsageError(_say("bad_date", value=repr(args.as_of))) from None
+    return rs.waiving(load_waivers(args.waivers) if args.waivers else None, as_of)
 
 
 def _sources(args: argparse.Namespace, notes: list[Notification]) -> list[DataSource]:
     """Every data file to read.  JSON/YAML documents are read now: with one data file its
     problem stops the run (exit 3, as before); with several, an unreadable file becomes an
     ``unreadable-file`` error notification and the others are scored."""
-    from .ingest import DataSource, load_columns, open_data, read_document
+    from .ingest import load_columns, open_data, read_document
 
     if args.template:
         from .extract import subjects_from_reports
@@ -267,7 +197,7 @@ def _sources(args: argparse.Namespace, notes: list[Notification]) -> list[DataSo
         for src in found:
             if src.kind == "records" and not src.uri.lower().endswith((".jsonl", ".ndjson")):
                 try:
-                    records, digest = read_document(src.uri)
+                    docs, digest = read_document(src.uri)
                 except DataError as e:
                     if not several and len(found) == 1:
                         raise
@@ -277,9 +207,9 @@ def _sources(args: argparse.Namespace, notes: list[Notification]) -> list[DataSo
                     DataSource(
                         src.uri,
                         "records",
-                        lambda r=records: ((0, x) for x in r),
+                        lambda r=docs: ((0, x) for x in r),
                         sha256=digest,
-                        total=len(records),
+                        total=len(docs),
                     )
                 )
             else:
@@ -287,7 +217,7 @@ def _sources(args: argparse.Namespace, notes: list[Notification]) -> list[DataSo
     return sources
 
 
-def _provenance(sources: Sequence[DataSource], notes: list[Notification]) -> list[DataSource]:
+def _hashed(sources: Sequence[DataSource], notes: list[Notification]) -> list[DataSource]:
     """Sources whose bytes can be hashed (the run id needs them before scoring)."""
     ok = []
     for src in sources:
@@ -307,7 +237,7 @@ def _results(
     sources: Sequence[DataSource],
     notes: list[Notification],
     progress: BatchProgress,
-    waiving: _Waiving,
+    waiving: Waiving,
     summary: RunSummary,
 ) -> Iterator[SubjectResult]:
     """Score record by record (indexes count per file, as in ``rs.evaluate``)."""
@@ -335,17 +265,18 @@ class _TextSink:
 
 
 def _score(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
-    plan = _plan(args)
+    plan = plan_outputs(args)
     rs = load_ruleset(args.rules, allow_extends_anywhere=args.allow_extends_anywhere)
     waiving = _waiving(args, rs)
     notes: list[Notification] = []
-    sources = _provenance(_sources(args, notes), notes)
+    sources = _hashed(_sources(args, notes), notes)
     inputs = tuple({"uri": b.uri, "sha256": b.sha256} for b in sources)
     options = ExportOptions(lang=args.lang, bom=args.bom, sarif_all=args.sarif_all)
     known = [s.total for s in sources]
     total = sum(t for t in known if t is not None) if all(t is not None for t in known) else None
     summary = RunSummary(rs.rules)
-    with BatchProgress(total, stderr) as progress:
+    all_notes: list[Notification] = notes
+    with BatchProgress(total, stderr, description=_say("progress")) as progress:
         if len(plan) == 1 and plan[0].format.name == "jsonl" and args.store is None:
             # stream: each subject's lines are written as soon as it is scored
             path = plan[0].path
@@ -357,7 +288,6 @@ def _score(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
                     result = _stream(rs, sources, inputs, fh, progress, waiving, summary, notes)
             complete: bool = result["complete"]
             failed: dict[str, int] = result["by_severity"]
-            all_notes = notes
         else:
             records: list[Any] = []
             if args.jobs > 1 or args.store is not None:
@@ -384,16 +314,9 @@ def _score(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
                 results = tuple(scored)
             else:
                 results = tuple(_results(rs, sources, notes, progress, waiving, summary))
-            all_notes = [*notes, *duplicate_subjects(results)]
-            report = Report(
-                rs.provenance(),
-                rs.rules,
-                results,
-                inputs,
-                waivers=waiving.info(),
-                notifications=tuple(all_notes),
-            )
-            _write_all(report, plan, options, stdout)
+            report = rs.report(results, inputs=inputs, waiving=waiving, notifications=notes)
+            all_notes = list(report.notifications)
+            write_outputs(report, plan, options, stdout)
             if args.store is not None:
                 store_cli.record_score(args.store, report, records, stderr)
             complete = report.complete
@@ -403,16 +326,13 @@ def _score(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
                     failed[f.severity] += 1
     show = args.summary if args.summary is not None else _isatty(stderr)
     if show:
-        stderr.write(summary.render(all_notes))
-    if any(n.code == "unreadable-file" for n in notes):
-        stderr.write(
-            "perfscore: "
-            + "; ".join(n.message for n in notes if n.code == "unreadable-file")
-            + "\n"
-        )
+        stderr.write(_safe(summary.render(all_notes)))
+    unreadable = [n.message for n in notes if n.code == "unreadable-file"]
+    if unreadable:
+        stderr.write(_safe("perfscore: " + "; ".join(unreadable) + "\n"))
         return EXIT_DATA
     if args.strict and not complete:
-        stderr.write("perfscore: some indicators could not be evaluated (see the error findings)\n")
+        stderr.write(f"perfscore: {_say('incomplete')}\n")
         return EXIT_DATA
     if args.fail_on:
         limit = _SEVERITY_RANK[args.fail_on]
@@ -434,37 +354,20 @@ def _stream(
     inputs: Sequence[dict[str, str]],
     out: IO[bytes],
     progress: BatchProgress,
-    waiving: _Waiving,
+    waiving: Waiving,
     summary: RunSummary,
     notes: list[Notification],
 ) -> dict[str, Any]:
-    writer = JsonlWriter(out, rs.provenance(), rs.rules, inputs)
-    for result in _results(rs, sources, notes, progress, waiving, summary):
-        writer.subject(result)
-    for n in notes:
-        writer.notification(n)
-    return writer.finish()
-
-
-def _write_all(
-    report: Report, plan: Sequence[_Target], options: ExportOptions, stdout: TextIO
-) -> None:
-    """Render every output first, then write them: a failing exporter leaves no file at all."""
-    rendered: list[tuple[_Target, bytes]] = []
-    for t in plan:
-        if t.path is None and t.format.name == "table":
-            rendered.append((t, b""))  # rendered live below, at the terminal's width
-        else:
-            rendered.append((t, t.format.render(report, options)))
-    for t, data in rendered:
-        if t.path is not None:
-            write_atomic(t.path, data)
-        elif t.format.name == "table":
-            from .terminal import render_report
-
-            render_report(report, stdout, lang=options.lang)
-        else:
-            stdout.write(data.decode("utf-8"))
+    results = _results(rs, sources, notes, progress, waiving, summary)
+    return write_jsonl(
+        out,
+        rs.provenance(),
+        rs.rules,
+        results,
+        inputs,
+        waivers=waiving.info(),
+        notifications=notes,  # read after the results: it fills in as the files are read
+    )
 
 
 # --- validate, schema ------------------------------------------------------------------------
@@ -478,7 +381,7 @@ def _validate(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
         except RuleSetError as e:
             for problem in e.problems:
                 stdout.write(_safe(f"{problem}\n"))
-            stderr.write(_safe(f"{path}: {len(e.problems)} problem(s)\n"))
+            stderr.write(_safe(_say("validate_problems", path=path, count=len(e.problems)) + "\n"))
             status = EXIT_RULES
             continue
         from .lint import ruleset_warnings
@@ -487,8 +390,10 @@ def _validate(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
             stdout.write(f"{warning}\n")
         n_ind = sum(1 for r in rs.rules if r.kind == "indicator")
         n_chk = sum(1 for r in rs.rules if r.kind == "check")
-        ok = f"{path}: ok ({rs.id} {rs.version}: {n_ind} indicators, {n_chk} checks)\n"
-        stdout.write(_safe(ok))
+        summary = _say(
+            "validate_ok", path=path, id=rs.id, version=rs.version, indicators=n_ind, checks=n_chk
+        )
+        stdout.write(_safe(summary + "\n"))
     return status
 
 
@@ -566,6 +471,17 @@ def _show(args: argparse.Namespace, stdout: TextIO) -> int:
     return EXIT_OK
 
 
+def _load_plugins(err: TextIO) -> None:
+    """Load installed plugins; each one that cannot be loaded is named on stderr and left out."""
+    from .plugins import PluginWarning, load_entry_points, plugin_failures
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", PluginWarning)  # said below, on this command's stderr
+        load_entry_points()
+    for failure in plugin_failures():
+        err.write(_safe(f"perfscore: {failure}\n"))
+
+
 def _bundled_names(args: argparse.Namespace) -> None:
     """A rule-set argument that is not a file may name a bundled rule set (``cn-dept-overall``)."""
     from .catalog import resolve_rules
@@ -583,13 +499,7 @@ def main(
     """Run the CLI; returns the exit status (the console script exits with it)."""
     out = stdout or sys.stdout
     err = stderr or sys.stderr
-    try:
-        from .plugins import load_entry_points
-
-        load_entry_points()  # installed plugins may add output formats the parser must know
-    except PerfscoreError as e:
-        err.write(_safe(f"perfscore: {e}\n"))
-        return EXIT_RULES
+    _load_plugins(err)  # installed plugins may add output formats the parser must know
     args = _parser().parse_args(argv)
     _bundled_names(args)
     try:
@@ -628,7 +538,7 @@ def main(
         err.write(_safe(f"perfscore: {e}\n"))
         return EXIT_RULES
     except OSError as e:
-        err.write(_safe(f"perfscore: cannot write output: {e}\n"))
+        err.write(_safe(f"perfscore: {_say('cannot_write', error=e)}\n"))
         return EXIT_RULES
     except PerfscoreError as e:
         err.write(_safe(f"perfscore: {e}\n"))

@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from .errors import did_you_mean
+from .rawvalue import describe, to_number
 
 __all__ = ["Declared", "DeclaredProblem", "read_declared"]
 
@@ -60,10 +61,8 @@ class Declared:
 
 
 def _number(raw: object, where: str, problems: list[DeclaredProblem]) -> Decimal | None:
-    from .subjects import _to_number  # subjects imports this module
-
     try:
-        d = _to_number(raw, _POINT_UNIT, percent=False)
+        d = to_number(raw, _POINT_UNIT, percent=False)
     except ValueError as e:
         problems.append(DeclaredProblem(where, str(e)))
         return None
@@ -76,14 +75,12 @@ def _number(raw: object, where: str, problems: list[DeclaredProblem]) -> Decimal
 def _per_indicator(
     raw: object, where: str, problems: list[DeclaredProblem]
 ) -> dict[str, Decimal] | None:
-    from .subjects import _describe
-
     if raw is None:
         return None
     if not isinstance(raw, Mapping):
         problems.append(
             DeclaredProblem(
-                where, f"expected points per indicator id (a mapping), got {_describe(raw)}"
+                where, f"expected points per indicator id (a mapping), got {describe(raw)}"
             )
         )
         return None
@@ -103,8 +100,6 @@ def _per_indicator(
 
 def read_declared(raw: object) -> Declared:
     """Read a record's ``declared`` value; problems are returned, never raised."""
-    from .subjects import _describe
-
     if raw is None:
         return Declared()
     problems: list[DeclaredProblem] = []
@@ -112,7 +107,7 @@ def read_declared(raw: object) -> Declared:
         problems.append(
             DeclaredProblem(
                 "declared",
-                f"expected the claims as a mapping (total, grade, points), got {_describe(raw)}",
+                f"expected the claims as a mapping (total, grade, points), got {describe(raw)}",
             )
         )
         return Declared(problems=tuple(problems))
@@ -135,7 +130,7 @@ def read_declared(raw: object) -> Declared:
             grade = g.strip()
         else:
             problems.append(
-                DeclaredProblem("declared.grade", f"expected a grade as text, got {_describe(g)}")
+                DeclaredProblem("declared.grade", f"expected a grade as text, got {describe(g)}")
             )
     points = _per_indicator(raw.get("points"), "declared.points", problems)
     weights = _per_indicator(raw.get("weights"), "declared.weights", problems)

@@ -37,7 +37,13 @@ __all__ = [
     "RuleInfo",
     "RuleLocation",
     "SubjectResult",
+    "dumps",
+    "finding_record",
     "fingerprint",
+    "notification_record",
+    "ranked_summary",
+    "rule_record",
+    "subject_record",
 ]
 
 FORMAT = "perfscore.findings"
@@ -389,7 +395,7 @@ class Report:
         from .standing import measure  # standing builds on this module
 
         standings = [measure(self.rules)(s) for s in self.subjects]
-        summary.update(_ranked_summary(standings))
+        summary.update(ranked_summary(standings))
         doc: dict[str, Any] = {
             "format": FORMAT,
             "format_version": FORMAT_VERSION,
@@ -401,10 +407,10 @@ class Report:
                 "inputs": [dict(i) for i in self.inputs],
                 **({"waivers": dict(self.waivers)} if self.waivers else {}),
             },
-            "rules": [_rule_dict(r) for r in self.rules],
-            "subjects": [_subject_dict(st.result, st) for st in standings],
-            "findings": [_finding_dict(f) for f in self.findings],
-            "notifications": [_notification_dict(n) for n in notifications],
+            "rules": [rule_record(r) for r in self.rules],
+            "subjects": [subject_record(st.result, st) for st in standings],
+            "findings": [finding_record(f) for f in self.findings],
+            "notifications": [notification_record(n) for n in notifications],
             "summary": summary,
         }
         return doc
@@ -417,7 +423,8 @@ def _drop_none(d: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in d.items() if v is not None}
 
 
-def _rule_dict(r: RuleInfo) -> dict[str, Any]:
+def rule_record(r: RuleInfo) -> dict[str, Any]:
+    """A rule as the findings document (and each JSON Lines ``run`` record) writes it."""
     return _drop_none(
         {
             "id": r.id,
@@ -451,7 +458,7 @@ def subject_ref(s: Subject) -> dict[str, Any]:
     )
 
 
-def _ranked_summary(standings: Sequence[Standing]) -> dict[str, Any]:
+def ranked_summary(standings: Sequence[Standing]) -> dict[str, Any]:
     """How many subjects may be ranked, and which may not, with why (findings 1.1)."""
     return {
         "ranked": sum(1 for st in standings if st.ranked),
@@ -463,7 +470,8 @@ def _ranked_summary(standings: Sequence[Standing]) -> dict[str, Any]:
     }
 
 
-def _subject_dict(s: SubjectResult, st: Standing | None = None) -> dict[str, Any]:
+def subject_record(s: SubjectResult, st: Standing | None = None) -> dict[str, Any]:
+    """A subject's total, grade and scores (and its standing) as the document writes them."""
     extra: dict[str, Any] = {}
     if st is not None:  # findings 1.1: the weight behind the total, and whether it is ranked
         extra = _drop_none({"earned": st.earned, "scorable": st.scorable})
@@ -496,7 +504,8 @@ def _subject_dict(s: SubjectResult, st: Standing | None = None) -> dict[str, Any
     }
 
 
-def _finding_dict(f: Finding) -> dict[str, Any]:
+def finding_record(f: Finding) -> dict[str, Any]:
+    """A finding as the findings document (and a JSON Lines ``finding`` record) writes it."""
     measurement = _drop_none(
         {
             "value": f.value,
@@ -535,7 +544,8 @@ def _finding_dict(f: Finding) -> dict[str, Any]:
     return d
 
 
-def _notification_dict(n: Notification) -> dict[str, Any]:
+def notification_record(n: Notification) -> dict[str, Any]:
+    """A notification as the findings document writes it."""
     return _drop_none(
         {"level": n.level, "code": n.code, "message": n.message, "subject": n.subject}
     )

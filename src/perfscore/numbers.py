@@ -11,6 +11,8 @@ from collections.abc import Iterator
 from decimal import ROUND_HALF_UP, Context, Decimal, InvalidOperation
 from typing import Any
 
+from .words import DEFAULT_LANG, VALUES
+
 __all__ = [
     "LITERAL_MAX_ADJUSTED",
     "LITERAL_MAX_DIGITS",
@@ -154,7 +156,7 @@ def display(x: object, unit: str | None = None, places: int = 2) -> str:
     if x is None:
         return "—"
     if isinstance(x, bool):
-        return "是" if x else "否"
+        return VALUES[DEFAULT_LANG]["true" if x else "false"]
     if isinstance(x, Decimal):
         if unit == "%":
             return f"{json_number(round_half_up(x * 100, places))}%"

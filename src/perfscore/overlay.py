@@ -290,7 +290,7 @@ def _deepcopy(value: Any) -> Any:
 
 def bundled_roots() -> tuple[Path, ...]:
     """Folders of the bundled rule-set catalogue (any rule set may extend these)."""
-    from .catalog import default_rules_dir  # the catalogue loads rule sets: import late
+    from .rulesdir import default_rules_dir
 
     here = Path(__file__).resolve().parent
     found = (default_rules_dir(), here / "rules", here.parents[1] / "rules")

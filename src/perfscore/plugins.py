@@ -17,16 +17,29 @@ bad plugin is refused when it registers, with a message naming the plugin and wh
 
 from __future__ import annotations
 
-import warnings
+import math
 from collections.abc import Callable
+from dataclasses import replace
+from decimal import Decimal
 from typing import Any
 
 import pydantic
 
 from .aggregate import AGGREGATORS, Aggregator
+from .errors import EvaluationError
 from .functions import DEFAULT_FUNCTIONS, Function, FunctionRegistry
-from .registry import PluginError, PluginFailure, Registry, check_arity, check_identifier
+from .registry import (
+    PluginError,
+    PluginFailure,
+    PluginWarning,
+    Registry,
+    all_registries,
+    check_arity,
+    check_identifier,
+    load_all,
+)
 from .scorers import SCORERS, ScorerType
+from .values import Series
 
 __all__ = [
     "PluginError",
@@ -41,10 +54,6 @@ __all__ = [
     "register_function",
     "register_scorer_type",
 ]
-
-
-class PluginWarning(UserWarning):
-    """A plugin could not be loaded and is disabled (the rest of perfscore works)."""
 
 
 def _check_scorer(name: str, st: Any) -> None:
@@ -93,11 +102,10 @@ plugin_functions: Registry[Function] = Registry(
 
 
 def registries() -> tuple[Registry[Any], ...]:
-    """Every registry entry points can fill, in the order they are loaded."""
-    from .export._registry import EXPORTERS  # the output side loads after the engine
-    from .extract.template import TEMPLATES
-
-    return (plugin_functions, scorer_types, aggregators, EXPORTERS, TEMPLATES)
+    """Every registry entry points can fill: functions, scorers, aggregators, output formats,
+    extraction templates."""
+    load_entry_points()
+    return all_registries()
 
 
 def register_scorer_type(st: ScorerType, *, replace: bool = False) -> ScorerType:
@@ -115,16 +123,63 @@ def register_function(function: Function) -> Function:
     return plugin_functions.add(function)
 
 
+class FiniteResult:
+    """A plugin function whose results are checked: NaN and Infinity never enter a score.
+
+    A non-finite number (or a series holding one) becomes an :class:`EvaluationError`, i.e. an
+    ``error`` finding for the rule and subject that called it; everything else passes through.
+    """
+
+    __slots__ = ("fn", "name")
+
+    def __init__(self, name: str, fn: Callable[..., Any]) -> None:
+        self.name = name
+        self.fn = fn
+
+    def __call__(self, *args: Any) -> Any:
+        result = self.fn(*args)
+        if isinstance(result, Series):
+            bad = next((v for v in result.values() if not _finite(v)), None)
+            if bad is not None:
+                raise EvaluationError(
+                    f"plugin function {self.name}() returned a series holding {bad}, "
+                    "not a finite number"
+                )
+        elif not _finite(result):
+            raise EvaluationError(
+                f"plugin function {self.name}() returned {result}, not a finite number"
+            )
+        return result
+
+
+def _finite(value: Any) -> bool:
+    if isinstance(value, Decimal):
+        return value.is_finite()
+    if isinstance(value, float):
+        return math.isfinite(value)
+    return True
+
+
+_checked: dict[str, tuple[Function, Function]] = {}
+
+
+def _checked_function(function: Function) -> Function:
+    """The plugin function with its result checked; the same object each time (so a rule set
+    using only default functions still pickles by reference)."""
+    pair = _checked.get(function.name)
+    if pair is None or pair[0] is not function:
+        pair = (function, replace(function, fn=FiniteResult(function.name, function.fn)))
+        _checked[function.name] = pair
+    return pair[1]
+
+
 def default_functions() -> FunctionRegistry:
     """Built-in functions plus every registered plugin function."""
     load_entry_points()
     reg = DEFAULT_FUNCTIONS.copy()
     for fn in plugin_functions:
-        reg.add(fn)
+        reg.add(_checked_function(fn))
     return reg
-
-
-_loaded = False
 
 
 def load_entry_points(*, force: bool = False) -> list[str]:
@@ -134,17 +189,12 @@ def load_entry_points(*, force: bool = False) -> list[str]:
     refused is disabled: it is listed by :func:`plugin_failures`, a :class:`PluginWarning`
     names it and the reason, and everything else keeps working.
     """
-    global _loaded
-    if _loaded and not force:
-        return []
-    _loaded = True
-    done: list[str] = []
-    for registry in registries():
-        before = len(registry.failures)
-        done += registry.load_entry_points()
-        for failure in registry.failures[before:]:
-            warnings.warn(str(failure), PluginWarning, stacklevel=2)
-    return done
+    # the output side's registries (formats, extraction templates) exist once imported
+    from .export import EXPORTERS
+    from .extract.template import TEMPLATES
+
+    assert EXPORTERS.group and TEMPLATES.group
+    return load_all(force=force)
 
 
 def plugin_failures() -> list[PluginFailure]:

@@ -21,21 +21,26 @@ from __future__ import annotations
 
 import inspect
 import re
+import warnings
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from importlib import metadata
 from typing import Any, Generic, TypeVar
 
 from .errors import PerfscoreError, did_you_mean
+from .words import CLI, say
 
 __all__ = [
     "PluginError",
     "PluginFailure",
+    "PluginWarning",
     "Registry",
     "UnknownNameError",
+    "all_registries",
     "check_arity",
     "check_identifier",
     "check_slug",
+    "load_all",
 ]
 
 T = TypeVar("T")
@@ -52,6 +57,10 @@ class PluginError(PerfscoreError):
         self.plugin = plugin
         self.problem = problem
         super().__init__(f"plugin {plugin!r}: {problem}")
+
+
+class PluginWarning(UserWarning):
+    """A plugin could not be loaded and is disabled (the rest of perfscore works)."""
 
 
 class UnknownNameError(PerfscoreError, LookupError):
@@ -76,7 +85,10 @@ class PluginFailure:
     reason: str
 
     def __str__(self) -> str:
-        return f"plugin {self.name!r} ({self.group} = {self.value}) is disabled: {self.reason}"
+        return say(
+            CLI, "en", "plugin_disabled",
+            name=self.name, group=self.group, value=self.value, reason=self.reason,
+        )  # fmt: skip
 
 
 def check_identifier(name: str) -> None:
@@ -142,7 +154,11 @@ class Registry(Generic[T]):
         self._objects: dict[str, T] = {}
         self._aliases: dict[str, str] = {}
         self._frozen = False
+        self._origins: dict[str, str] = {}
+        self._loaded = group is None
         self.failures: list[PluginFailure] = []
+        if group is not None:
+            _GROUPED.append(self)
 
     # -- registration ---------------------------------------------------------------------
 
@@ -222,6 +238,7 @@ class Registry(Generic[T]):
         if self._frozen:
             raise PluginError(name, f"cannot remove {self.kind} {name!r}: the registry is shared")
         self._objects.pop(name, None)
+        self._origins.pop(name, None)
         self._aliases = {a: t for a, t in self._aliases.items() if t != name}
 
     def freeze(self) -> None:
@@ -234,17 +251,29 @@ class Registry(Generic[T]):
         other.__dict__.update(self.__dict__)
         other._objects = dict(self._objects)
         other._aliases = dict(self._aliases)
+        other._origins = dict(self._origins)
         other._frozen = False
         other.failures = []
         return other
 
     # -- lookup -----------------------------------------------------------------------------
 
+    def _autoload(self) -> None:
+        if not self._loaded:
+            self.load_entry_points()
+
     def get(self, name: str) -> T | None:
+        if not self._loaded:
+            self.load_entry_points()
         obj = self._objects.get(name)
         if obj is None and name in self._aliases:
             return self._objects.get(self._aliases[name])
         return obj
+
+    def origin(self, name: str) -> str | None:
+        """Where a plugin's object came from (``distribution: module:attr``); None for an
+        object registered in Python (built-in, or by the caller)."""
+        return self._origins.get(self._aliases.get(name, name))
 
     def __getitem__(self, name: str) -> T:
         obj = self.get(name)
@@ -253,24 +282,30 @@ class Registry(Generic[T]):
         return obj
 
     def __contains__(self, name: object) -> bool:
+        self._autoload()
         return name in self._objects or name in self._aliases
 
     def __iter__(self) -> Iterator[T]:
         """The registered objects, in registration order."""
+        self._autoload()
         return iter(list(self._objects.values()))
 
     def __len__(self) -> int:
+        self._autoload()
         return len(self._objects)
 
     def keys(self) -> list[str]:
         """The registered names (not aliases), in registration order."""
+        self._autoload()
         return list(self._objects)
 
     def names(self) -> frozenset[str]:
         """Every name the registry answers to, aliases included."""
+        self._autoload()
         return frozenset(self._objects) | frozenset(self._aliases)
 
     def items(self) -> list[tuple[str, T]]:
+        self._autoload()
         return list(self._objects.items())
 
     def __repr__(self) -> str:
@@ -278,14 +313,16 @@ class Registry(Generic[T]):
 
     # -- entry points -----------------------------------------------------------------------
 
-    def load_entry_points(self) -> list[str]:
+    def load_entry_points(self, *, force: bool = False) -> list[str]:
         """Register every object of this registry's entry point group; ``group:name`` each.
 
-        A plugin that cannot be imported, or whose object is refused, is recorded in
-        :attr:`failures` and left out; the others still load.
+        Done once, on first use (or again with ``force``).  A plugin that cannot be imported,
+        or whose object is refused, is recorded in :attr:`failures`, named in a
+        :class:`PluginWarning` and left out; the others still load.
         """
-        if self.group is None:
+        if self.group is None or (self._loaded and not force):
             return []
+        self._loaded = True  # first, so lookups while loading do not load again
         done: list[str] = []
         for ep in metadata.entry_points().select(group=self.group):
             failure = self._load_one(ep)
@@ -293,6 +330,7 @@ class Registry(Generic[T]):
                 done.append(f"{self.group}:{ep.name}")
             elif failure not in self.failures:
                 self.failures.append(failure)
+                warnings.warn(str(failure), PluginWarning, stacklevel=2)
         return done
 
     def _load_one(self, ep: metadata.EntryPoint) -> PluginFailure | None:
@@ -316,4 +354,19 @@ class Registry(Generic[T]):
         except PerfscoreError as e:
             problem = e.problem if isinstance(e, PluginError) else str(e)
             return PluginFailure(group, ep.name, ep.value, f"refused: {problem}")
+        dist = ep.dist.name if ep.dist is not None else None
+        self._origins[ep.name] = f"{dist}: {ep.value}" if dist else ep.value
         return None
+
+
+_GROUPED: list[Registry[Any]] = []
+
+
+def all_registries() -> tuple[Registry[Any], ...]:
+    """Every registry third parties can fill through entry points (in creation order)."""
+    return tuple(_GROUPED)
+
+
+def load_all(*, force: bool = False) -> list[str]:
+    """Load the entry points of every such registry; ``group:name`` for each loaded."""
+    return [loaded for r in all_registries() for loaded in r.load_entry_points(force=force)]

@@ -28,7 +28,7 @@ from .functions import FunctionRegistry
 from .numbers import numbers_out_of_range
 from .overlay import MergedDocument, resolve
 from .subjects import InputSpec, RejectedRecord, read_subject
-from .waivers import WaiverSet
+from .waivers import WaiverSet, Waiving
 
 __all__ = ["RuleSet", "SubjectBatch", "load_ruleset", "load_ruleset_text", "load_subjects"]
 
@@ -232,24 +232,37 @@ class RuleSet:
             )
         else:
             records = data
-        waiver_info: dict[str, str] | None = None
-        if waivers is not None:
-            unknown = waivers.unknown_rules(r.id for r in self._c.rules if r.kind != "group")
-            if unknown:
-                raise DataError(unknown)
-            as_of = as_of or dt.date.today()
-            waiver_info = {"uri": waivers.uri, "sha256": waivers.sha256, "as_of": as_of.isoformat()}
+        waiving = self.waiving(waivers, as_of)
         results = tuple(
-            self.evaluate_subject(r, index=i, strict=strict, waivers=waivers, as_of=as_of)
+            self.evaluate_subject(
+                r, index=i, strict=strict, waivers=waiving.waivers, as_of=waiving.as_of
+            )
             for i, r in enumerate(records)
         )
+        return self.report(results, inputs=inputs, waiving=waiving, notifications=notes)
+
+    def waiving(self, waivers: WaiverSet | None, as_of: dt.date | None = None) -> Waiving:
+        """Accept a run's waivers: each must name a rule of this rule set (else DataError)."""
+        return Waiving.checked(waivers, as_of, (r.id for r in self._c.rules if r.kind != "group"))
+
+    def report(
+        self,
+        results: Sequence[SubjectResult],
+        *,
+        inputs: Sequence[Mapping[str, str]] = (),
+        waiving: Waiving | None = None,
+        notifications: Sequence[Notification] = (),
+    ) -> Report:
+        """The report of a run: the one place results, provenance and waivers are assembled
+        (``notifications``: the data files' own, such as an unreadable file or a 合计 row)."""
+        results = tuple(results)
         return Report(
             self.provenance(),
             self._c.rules,
             results,
-            inputs,
-            waivers=waiver_info,
-            notifications=tuple(notes) + duplicate_subjects(results),
+            tuple(inputs),
+            waivers=waiving.info() if waiving is not None else None,
+            notifications=tuple(notifications) + duplicate_subjects(results),
         )
 
 

@@ -17,36 +17,19 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
-from .findings import Report, RuleInfo, SubjectResult
 from .numbers import json_number
+from .words import STANDING
+
+if TYPE_CHECKING:  # annotations only: findings uses this module to write the document
+    from .findings import Report, RuleInfo, SubjectResult
 
 __all__ = ["Ranking", "Standing", "measure", "rank", "score_text", "standing", "standings"]
 
 ZERO = Decimal(0)
 
-WORDS = {
-    "zh": {
-        "earned": "实得",
-        "scorable": "可评",
-        "max": "满分",
-        "coverage": "数据覆盖",
-        "no_total": "无总分",
-        "ungraded": "不评级，不参与排名",
-        "no_reason": "没有等级",
-        "ranked": "参与排名",
-    },
-    "en": {
-        "earned": "earned",
-        "scorable": "scorable",
-        "max": "max",
-        "coverage": "coverage",
-        "no_total": "no total",
-        "ungraded": "no grade, not ranked",
-        "no_reason": "no grade",
-        "ranked": "ranked",
-    },
-}
+WORDS = STANDING
 
 
 @dataclass(frozen=True)
@@ -202,5 +185,5 @@ def score_text(st: Standing, lang: str = "zh") -> str:
             f"{json_number(st.scorable)} / {w['max']} {json_number(st.max)}, {w['coverage']} {cov}"
         )
     if lang == "zh":
-        return f"{total}（{detail.replace(', ', '，')}）"
-    return f"{total} ({detail})"
+        detail = detail.replace(", ", w["comma"])
+    return w["score"].format(total=total, detail=detail)

@@ -2,7 +2,7 @@
 
 Rows are read one at a time (CSV) or one record batch at a time (Parquet, with pyarrow), scored
 (optionally on several processes, results kept in input order) and written at once through the
-JSON Lines exporter's :class:`~perfscore.export.jsonl.JsonlWriter`, which keeps only counters.
+one JSON Lines loop, :func:`~perfscore.export.jsonl.write_jsonl`, which keeps only counters.
 Peak memory is therefore independent of the number of subjects.
 
 A CSV row is a flat subject record: ``id``, ``name`` and ``type`` columns are the subject, every
@@ -14,14 +14,15 @@ from __future__ import annotations
 import csv
 import hashlib
 import os
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import IO, Any
 
-from .export.jsonl import JsonlWriter
+from .export.jsonl import write_jsonl
 from .parallel import imap_subjects
 from .ruleset import RuleSet
+from .waivers import Waiving
 
-__all__ = ["iter_csv", "iter_parquet", "iter_records", "stream_to_jsonl"]
+__all__ = ["iter_csv", "iter_parquet", "iter_records", "stream_jsonl", "stream_to_jsonl"]
 
 
 def _sha256(path: str | os.PathLike[str]) -> str:
@@ -54,6 +55,27 @@ def iter_records(path: str | os.PathLike[str]) -> Iterator[dict[str, Any]]:
     return iter_csv(path)
 
 
+def stream_jsonl(
+    rs: RuleSet,
+    records: Iterable[Mapping[str, Any]],
+    out: IO[bytes],
+    *,
+    inputs: Sequence[Mapping[str, str]] = (),
+    waiving: Waiving | None = None,
+) -> dict[str, Any]:
+    """Score ``records`` one at a time and write each subject's lines as soon as it is scored.
+
+    ``inputs`` (``[{uri, sha256}]``) names the data files for provenance and the run id.
+    Returns the summary record.
+    """
+    waiving = waiving or Waiving()
+    results = (
+        rs.evaluate_subject(r, index=i, waivers=waiving.waivers, as_of=waiving.as_of)
+        for i, r in enumerate(records)
+    )
+    return write_jsonl(out, rs.provenance(), rs.rules, results, inputs, waivers=waiving.info())
+
+
 def stream_to_jsonl(
     rs: RuleSet,
     path: str | os.PathLike[str],
@@ -65,7 +87,5 @@ def stream_to_jsonl(
     """Score every row of a CSV/Parquet file and write JSON Lines to ``out`` (binary) as it goes.
     Returns the summary record.  Output is identical for every ``jobs``."""
     inputs = [{"uri": os.fspath(path), "sha256": _sha256(path)}]
-    writer = JsonlWriter(out, rs.provenance(), rs.rules, inputs)
-    for result in imap_subjects(rs, iter_records(path), jobs=jobs, chunk_size=chunk_size):
-        writer.subject(result)
-    return writer.finish()
+    results = imap_subjects(rs, iter_records(path), jobs=jobs, chunk_size=chunk_size)
+    return write_jsonl(out, rs.provenance(), rs.rules, results, inputs)

@@ -13,14 +13,15 @@ recorded as a *field error*, and every indicator or check that reads the field g
 
 from __future__ import annotations
 
-import re
 import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from .errors import did_you_mean
+from .rawvalue import describe as _describe
+from .rawvalue import to_number as _to_number
 from .textsafe import clean
 from .values import Kind, Series, Value
 
@@ -37,12 +38,9 @@ __all__ = [
     "read_subject",
 ]
 
-_THOUSANDS = re.compile(r"^[+-]?\d{1,3}(,\d{3})+(\.\d+)?$")
 _TRUE = {"true", "yes", "是", "y"}
 _FALSE = {"false", "no", "否", "n"}
 HUNDRED = Decimal(100)
-#: Beyond 10^15 (a thousand trillion 万元) a figure is a data-entry error, not a budget.
-MAX_EXPONENT = 15
 
 
 @dataclass(frozen=True)
@@ -116,56 +114,6 @@ class SubjectData:
     notes: list[str] = field(default_factory=list)
     #: the subject's own claims (``declared:``); None when the record declares nothing
     declared: Declared | None = None
-
-
-def _describe(raw: object) -> str:
-    if raw is None:
-        return "nothing"
-    if isinstance(raw, bool):
-        return "true" if raw else "false"
-    if isinstance(raw, str):
-        return f"text {raw!r}"
-    if isinstance(raw, (list, tuple)):
-        return "a list"
-    if isinstance(raw, Mapping):
-        return "a mapping"
-    return repr(raw)
-
-
-def _to_number(raw: object, unit: str | None, percent: bool) -> Decimal:
-    if isinstance(raw, bool) or raw is None:
-        raise ValueError(f"expected a number, got {_describe(raw)}")
-    if isinstance(raw, Decimal):
-        d = raw
-    elif isinstance(raw, int):
-        d = Decimal(raw)
-    elif isinstance(raw, float):
-        d = Decimal(repr(raw))
-    elif isinstance(raw, str):
-        text = unicodedata.normalize("NFKC", raw).strip().replace(" ", "")
-        if unit and unit != "%" and text.endswith(unicodedata.normalize("NFKC", unit)):
-            text = text[: -len(unicodedata.normalize("NFKC", unit))]
-        if text.endswith("%"):
-            if not percent:
-                raise ValueError(
-                    f"expected a number, got {_describe(raw)} (a percentage where none is expected)"
-                )
-            text = text[:-1]
-        if _THOUSANDS.match(text):
-            text = text.replace(",", "")
-        try:
-            d = Decimal(text)
-        except InvalidOperation:
-            raise ValueError(f"expected a number, got {_describe(raw)}") from None
-    else:
-        raise ValueError(f"expected a number, got {_describe(raw)}")
-    if not d.is_finite():
-        raise ValueError(f"expected a finite number, got {d}")
-    if d and d.adjusted() > MAX_EXPONENT:
-        raise ValueError(f"{d} is too large (the limit is 1e{MAX_EXPONENT}); check the unit")
-    if len(d.as_tuple().digits) > 28:
-        raise ValueError(f"{raw!r} has more than 28 significant digits")
-    return d
 
 
 def normalise_value(spec: InputSpec, raw: object) -> Value:

@@ -27,40 +27,13 @@ from .findings import Report, RuleInfo, SubjectResult
 from .numbers import json_number
 from .standing import score_text, standing
 from .textsafe import terminal as _safe
+from .words import OUTCOME, TERMINAL
 
 __all__ = ["BatchProgress", "render_report"]
 
-_OUTCOME = {
-    "zh": {"pass": "达标", "fail": "未达标", "not_applicable": "不适用", "error": "错误"},
-    "en": {"pass": "pass", "fail": "fail", "not_applicable": "n/a", "error": "error"},
-}
+_OUTCOME = OUTCOME
 _STYLE = {"pass": "green", "fail": "yellow", "not_applicable": "dim", "error": "bold red"}
-_WORDS = {
-    "zh": {
-        "indicator": "指标",
-        "value": "值",
-        "points": "得分/权重",
-        "outcome": "结果",
-        "check": "检查",
-        "message": "说明",
-        "total": "总分",
-        "grade": "等级",
-        "no_grade": "不评级",
-        "subject": "评价对象",
-    },
-    "en": {
-        "indicator": "Indicator",
-        "value": "Value",
-        "points": "Points/weight",
-        "outcome": "Outcome",
-        "check": "Check",
-        "message": "Message",
-        "total": "Total",
-        "grade": "Grade",
-        "no_grade": "no grade",
-        "subject": "Subject",
-    },
-}
+_WORDS = TERMINAL
 
 
 def _title(rule: RuleInfo, lang: str) -> str:
@@ -109,7 +82,11 @@ def _subject_tables(
         for f in checks:
             rule = rules[f.rule_id]
             msg = f.message if lang == "zh" else (f.message_en or f.message)
-            for prefix in (f"{rule.title}：", f"{_title(rule, lang)}: "):
+            prefixes = (
+                TERMINAL["zh"]["check_prefix"].format(title=rule.title),
+                TERMINAL["en"]["check_prefix"].format(title=_title(rule, lang)),
+            )
+            for prefix in prefixes:
                 msg = msg.removeprefix(prefix)
             ct.add_row(
                 Text(_safe(_title(rule, lang))),
@@ -134,9 +111,7 @@ def _subject_tables(
         grade = f"{s.grade_label or s.grade} ({s.grade})"
     else:
         reason = s.grade_reason_zh if lang == "zh" else s.grade_reason
-        grade = w["no_grade"] + (
-            f"（{reason}）" if reason and lang == "zh" else f" ({reason})" if reason else ""
-        )
+        grade = w["no_grade"] + (w["why_no_grade"].format(reason=reason) if reason else "")
     if s.max > 0:  # a points rule set (letter-grade and checks-only rule sets have no total)
         console.print(Text(_safe(f"{w['total']}: {total}   {w['grade']}: {grade}"), style="bold"))
     for n in s.notifications:

@@ -21,7 +21,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from ._yaml import load_yaml_file, load_yaml_text
 from .errors import DataError, Problem, did_you_mean
 
-__all__ = ["Waiver", "WaiverSet", "load_waivers"]
+__all__ = ["Waiver", "WaiverSet", "Waiving", "load_waivers"]
 
 
 class Waiver(BaseModel):
@@ -141,3 +141,35 @@ def waivers_from(items: Sequence[Mapping[str, Any]]) -> WaiverSet:
     """Waivers given in Python (e.g. from a database)."""
     digest = hashlib.sha256(repr(sorted(map(repr, items))).encode()).hexdigest()
     return _parse(list(items), "<waivers>", digest, lambda p: None)
+
+
+@dataclass(frozen=True)
+class Waiving:
+    """The waivers a run applies and the date their expiry is judged at.
+
+    :meth:`checked` is the one place a run's waivers are accepted: every rule they name must
+    exist in the rule set, and ``as_of`` defaults to today.  :meth:`info` is what the run
+    record says about them (``run.waivers`` in the findings document, JSON Lines ``run``)."""
+
+    waivers: WaiverSet | None = None
+    as_of: dt.date | None = None
+
+    @classmethod
+    def checked(
+        cls, waivers: WaiverSet | None, as_of: dt.date | None, rule_ids: Iterable[str]
+    ) -> Waiving:
+        if waivers is None:
+            return cls(None, as_of)
+        unknown = waivers.unknown_rules(rule_ids)
+        if unknown:
+            raise DataError(unknown)
+        return cls(waivers, as_of or dt.date.today())
+
+    def info(self) -> dict[str, str] | None:
+        if self.waivers is None or self.as_of is None:
+            return None
+        return {
+            "uri": self.waivers.uri,
+            "sha256": self.waivers.sha256,
+            "as_of": self.as_of.isoformat(),
+        }

@@ -4,7 +4,8 @@ The findings document (:meth:`perfscore.Report.to_json`) is the contract; the fo
 views of it for tools (JSON Lines, CSV, SARIF, JUnit XML) and for people (table, Markdown,
 HTML, Excel).  Formats live in a registry instance so a plugin can add one with
 ``@EXPORTERS.register(...)``.  JSON Lines can also be streamed while a batch is scored
-(:func:`stream_jsonl`), so a large batch never sits in memory.
+(:func:`perfscore.stream.stream_jsonl`, on :func:`write_jsonl`), so a large batch never sits
+in memory.  Exporters read a :class:`~perfscore.Report` only, never the rule set.
 """
 
 from __future__ import annotations
@@ -12,8 +13,16 @@ from __future__ import annotations
 # Formats register themselves on import (this order is the order ``--help`` lists them in).
 from . import basic, csvfile, htmlreport, jsonl, junit, markdown, sarif, xlsx
 from ._common import atomic_writer, write_atomic
-from ._registry import EXPORTERS, Exporter, ExporterRegistry, ExportOptions, Format, export
-from .jsonl import JsonlWriter, report_to_jsonl, stream_jsonl, stream_run_id
+from ._registry import (
+    EXPORTERS,
+    Exporter,
+    ExporterRegistry,
+    ExportOptions,
+    Format,
+    export,
+    render,
+)
+from .jsonl import JsonlWriter, report_to_jsonl, stream_run_id, write_jsonl
 
 __all__ = [
     "EXPORTERS",
@@ -30,10 +39,11 @@ __all__ = [
     "jsonl",
     "junit",
     "markdown",
+    "render",
     "report_to_jsonl",
     "sarif",
-    "stream_jsonl",
     "stream_run_id",
     "write_atomic",
+    "write_jsonl",
     "xlsx",
 ]

@@ -17,6 +17,7 @@ from ..errors import ExportError
 from ..findings import Finding, RuleInfo, SubjectResult, dumps
 from ..numbers import json_number
 from ..values import Series
+from ..words import OUTCOME
 
 __all__ = [
     "OUTCOME_LABELS",
@@ -30,10 +31,7 @@ __all__ = [
     "write_atomic",
 ]
 
-OUTCOME_LABELS = {
-    "zh": {"pass": "达标", "fail": "未达标", "not_applicable": "不适用", "error": "错误"},
-    "en": {"pass": "pass", "fail": "fail", "not_applicable": "n/a", "error": "error"},
-}
+OUTCOME_LABELS = OUTCOME
 
 
 def rule_title(rule: RuleInfo | None, lang: str, fallback: str = "") -> str:

@@ -12,7 +12,15 @@ from ..errors import ExportError, did_you_mean
 from ..findings import Report
 from ..registry import PluginError, Registry, check_arity, check_identifier
 
-__all__ = ["EXPORTERS", "ExportOptions", "Exporter", "ExporterRegistry", "Format", "export"]
+__all__ = [
+    "EXPORTERS",
+    "ExportOptions",
+    "Exporter",
+    "ExporterRegistry",
+    "Format",
+    "export",
+    "render",
+]
 
 
 @dataclass(frozen=True)
@@ -111,8 +119,27 @@ class ExporterRegistry(Registry[Format]):
 EXPORTERS = ExporterRegistry()
 
 
+def render(fmt: Format, report: Report, options: ExportOptions) -> bytes:
+    """Render ``report`` in ``fmt``; a plugin's format that fails is an :class:`ExportError`
+    naming the format and the plugin (a built-in format's failure is a bug and propagates)."""
+    fmt.check()
+    origin = EXPORTERS.origin(fmt.name)
+    if origin is None or EXPORTERS.get(fmt.name) is not fmt:
+        return fmt.render(report, options)
+    try:
+        data = fmt.render(report, options)
+    except (Exception, SystemExit) as e:
+        raise ExportError(
+            f"output format {fmt.name!r} (plugin {origin}) failed: {type(e).__name__}: {e}"
+        ) from e
+    if not isinstance(data, bytes):
+        raise ExportError(
+            f"output format {fmt.name!r} (plugin {origin}) returned "
+            f"{type(data).__name__}, not bytes"
+        )
+    return data
+
+
 def export(report: Report, fmt: str, options: ExportOptions | None = None) -> bytes:
     """Render ``report`` in the named format."""
-    f = EXPORTERS[fmt]
-    f.check()
-    return f.render(report, options or ExportOptions())
+    return render(EXPORTERS[fmt], report, options or ExportOptions())

@@ -15,6 +15,7 @@ from .._version import __version__
 from ..findings import Finding, Report, RuleInfo, SubjectResult
 from ..numbers import json_number
 from ..standing import rank, score_text, standing
+from ..words import HTML
 from ._common import OUTCOME_LABELS, message, number, rule_title, subject_counts
 from ._registry import EXPORTERS, ExportOptions
 from .svg import COLOURS, Bar, hbars, vbars
@@ -65,72 +66,7 @@ code {{ font-size: 12px; background: #f1f3f5; padding: 0 3px; border-radius: 3px
 footer {{ text-align: center; color: #888; font-size: 12px; padding: 12px; }}
 """
 
-_W = {
-    "zh": {
-        "overview": "总览",
-        "subject": "评价对象",
-        "total": "总分",
-        "grade": "等级",
-        "coverage": "有数据的权重",
-        "fail": "未达标",
-        "error": "错误",
-        "no_grade": "不评级",
-        "indicator": "指标",
-        "value": "值",
-        "points": "得分 / 权重",
-        "outcome": "结果",
-        "message": "说明",
-        "checks": "检查",
-        "attention": "需要关注",
-        "nothing": "没有未达标或错误的指标。",
-        "profile": "一级指标得分（灰色为权重）",
-        "histogram": "总分分布（占满分的百分比）",
-        "grades": "等级分布",
-        "top": "未达标 / 错误最多的指标",
-        "subjects": "个评价对象",
-        "rule": "规则",
-        "standard": "标准",
-        "fields": "相关字段",
-        "run": "运行编号",
-        "rank": "排名",
-        "ranked": "参与排名的评价对象",
-        "unranked": "不评级，不参与排名",
-        "why": "原因",
-        "only_ranked": "仅含参与排名的 {n} 个评价对象；{m} 个不评级的另列",
-    },
-    "en": {
-        "overview": "Overview",
-        "subject": "Subject",
-        "total": "Total",
-        "grade": "Grade",
-        "coverage": "Weight scored",
-        "fail": "Failed",
-        "error": "Errors",
-        "no_grade": "no grade",
-        "indicator": "Indicator",
-        "value": "Value",
-        "points": "Points / weight",
-        "outcome": "Outcome",
-        "message": "Message",
-        "checks": "Checks",
-        "attention": "Needs attention",
-        "nothing": "Nothing failed and nothing could not be evaluated.",
-        "profile": "Top-level indicators (grey: weight)",
-        "histogram": "Totals (percent of the maximum)",
-        "grades": "Grades",
-        "top": "Indicators failing most often",
-        "subjects": "subjects",
-        "rule": "rule",
-        "standard": "standard",
-        "fields": "fields",
-        "run": "run",
-        "rank": "Rank",
-        "ranked": "Ranked subjects",
-        "unranked": "No grade, not ranked",
-        "why": "Why",
-        "only_ranked": "only the {n} ranked subjects; {m} without a grade are listed apart",
-    },
-}
+_W = HTML
 
 
 def _e(x: object) -> str:
@@ -232,9 +168,9 @@ def _overview(report: Report, rules: dict[str, RuleInfo], lang: str) -> str:
     grade_bars = [Bar(g, float(len(by_grade[g])), text=str(len(by_grade[g]))) for g in order]
     note = ""
     if ranking.unranked:
-        note = "（" if lang == "zh" else " ("
-        note += w["only_ranked"].format(n=len(graded), m=len(ranking.unranked))
-        note += "）" if lang == "zh" else ")"
+        note = w["note"].format(
+            text=w["only_ranked"].format(n=len(graded), m=len(ranking.unranked))
+        )
     # indicators failing (or erroring) most often
     failing: Counter[str] = Counter()
     for s in report.subjects:
@@ -282,15 +218,16 @@ def _subject(s: SubjectResult, rules: dict[str, RuleInfo], lang: str) -> str:
     findings = {f.rule_id: f for f in s.findings}
     st = standing(s, tuple(rules.values()))
     total = "—" if s.total is None else f"{number(s.total)} / {number(s.max)}"
-    detail = score_text(st, lang).removeprefix(total).strip(" （）()")
+    brackets = " " + _W["zh"]["brackets"] + _W["en"]["brackets"]
+    detail = score_text(st, lang).removeprefix(total).strip(brackets)
     fails = sum(1 for f in s.findings if f.outcome == "fail")
     errors = sum(1 for f in s.findings if f.outcome == "error")
     out = [
         f'<section class="subject" id="s-{_e(s.subject.id)}">'
         f"<h2>{_e(s.subject.name or s.subject.id)} <small>{_e(s.subject.id)}</small></h2>",
         '<div class="cards">',
-        f'<div class="card total"><b>{total}</b><span>{_e(w["total"])}'
-        f"{'：' if lang == 'zh' else ': '}{_e(detail)}</span></div>",
+        f'<div class="card total"><b>{total}</b><span>'
+        f"{w['label_detail'].format(label=_e(w['total']), detail=_e(detail))}</span></div>",
         f'<div class="card"><b>{_e(_grade(s, lang))}</b><span>{_e(w["grade"])}</span></div>',
         f'<div class="card"><b>{_pct(s.coverage)}</b><span>{_e(w["coverage"])}</span></div>',
         f'<div class="card"><b>{fails}</b><span>{_e(w["fail"])}</span></div>',
@@ -299,7 +236,8 @@ def _subject(s: SubjectResult, rules: dict[str, RuleInfo], lang: str) -> str:
     ]
     reason = s.grade_reason_zh if lang == "zh" else s.grade_reason
     if s.grade is None and reason:
-        out.append(f'<p class="reason">{_e(w["no_grade"])}：{_e(reason)}</p>')
+        because = w["why_no_grade"].format(label=_e(w["no_grade"]), reason=_e(reason))
+        out.append(f'<p class="reason">{because}</p>')
     out.append(_profile(s, rules, lang))
     out.append(
         f'<table class="tree"><thead><tr><th>{_e(w["indicator"])}</th><th>{_e(w["value"])}</th>'

@@ -25,18 +25,17 @@ from ..findings import (
     Report,
     RuleInfo,
     SubjectResult,
-    _finding_dict,
-    _notification_dict,
-    _ranked_summary,
-    _rule_dict,
-    _subject_dict,
     dumps,
+    finding_record,
+    notification_record,
+    ranked_summary,
+    rule_record,
+    subject_record,
 )
-from ..ruleset import RuleSet
 from ..standing import Standing, measure
 from ._registry import EXPORTERS, ExportOptions
 
-__all__ = ["JsonlWriter", "report_to_jsonl", "stream_jsonl", "stream_run_id"]
+__all__ = ["JsonlWriter", "report_to_jsonl", "stream_run_id", "write_jsonl"]
 
 RECORD_FORMAT = "perfscore.findings.jsonl"
 
@@ -80,7 +79,7 @@ class JsonlWriter:
                 "ruleset": dict(ruleset),
                 "inputs": [dict(i) for i in inputs],
                 **({"waivers": dict(waivers)} if waivers else {}),
-                "rules": [_rule_dict(r) for r in rules],
+                "rules": [rule_record(r) for r in rules],
             },
         )
 
@@ -102,21 +101,21 @@ class JsonlWriter:
             self._ranked += 1
         else:
             self._standings.append(st)
-        self._write("subject", _subject_dict(s, st))
+        self._write("subject", subject_record(s, st))
         for f in s.findings:
             self._counts[f.outcome] += 1
             if f.severity in self._severity:
                 self._severity[f.severity] += 1
             if f.outcome == "error":
                 self._complete = False
-            self._write("finding", _finding_dict(f))
+            self._write("finding", finding_record(f))
         for n in s.notifications:
             self.notification(n)
 
     def notification(self, n: Notification) -> None:
         if n.level == "error":
             self._complete = False
-        self._write("notification", _notification_dict(n))
+        self._write("notification", notification_record(n))
 
     def finish(self) -> dict[str, Any]:
         """Write the summary line (same fields as the document's ``summary``) and return it."""
@@ -129,26 +128,29 @@ class JsonlWriter:
         }
         if self._subjects == 1:
             summary.update(self._single)
-        summary.update(_ranked_summary(self._standings), ranked=self._ranked)
+        summary.update(ranked_summary(self._standings), ranked=self._ranked)
         self._write("summary", summary)
         return summary
 
 
-def stream_jsonl(
-    rs: RuleSet,
-    records: Iterable[Mapping[str, Any]],
+def write_jsonl(
     out: IO[bytes],
-    *,
+    ruleset: Mapping[str, Any],
+    rules: Sequence[RuleInfo],
+    results: Iterable[SubjectResult],
     inputs: Sequence[Mapping[str, str]] = (),
+    *,
+    waivers: Mapping[str, str] | None = None,
+    notifications: Iterable[Notification] = (),
 ) -> dict[str, Any]:
-    """Score ``records`` one at a time and write each subject's lines as soon as it is scored.
-
-    ``inputs`` (``[{uri, sha256}]``) names the data files for provenance and the run id.
-    Returns the summary record.
-    """
-    writer = JsonlWriter(out, rs.provenance(), rs.rules, inputs)
-    for i, record in enumerate(records):
-        writer.subject(rs.evaluate_subject(record, index=i))
+    """The one JSON Lines loop: the run record, each subject's lines as soon as ``results``
+    yields it (so a generator streams a batch in bounded memory), ``notifications``, then the
+    summary, which is returned."""
+    writer = JsonlWriter(out, ruleset, rules, inputs, waivers=waivers)
+    for s in results:
+        writer.subject(s)
+    for n in notifications:
+        writer.notification(n)
     return writer.finish()
 
 
@@ -157,10 +159,13 @@ def stream_jsonl(
 )
 def report_to_jsonl(report: Report, options: ExportOptions) -> bytes:
     buf = io.BytesIO()
-    writer = JsonlWriter(buf, report.ruleset, report.rules, report.inputs, waivers=report.waivers)
-    for s in report.subjects:
-        writer.subject(s)
-    for n in report.notifications:
-        writer.notification(n)
-    writer.finish()
+    write_jsonl(
+        buf,
+        report.ruleset,
+        report.rules,
+        report.subjects,
+        report.inputs,
+        waivers=report.waivers,
+        notifications=report.notifications,
+    )
     return buf.getvalue()

@@ -10,45 +10,13 @@ from .. import textsafe
 from ..findings import Report, SubjectResult
 from ..numbers import json_number
 from ..standing import rank, score_text
+from ..words import MARKDOWN
 from ._common import OUTCOME_LABELS, message, subject_counts
 from ._registry import EXPORTERS, ExportOptions
 
 __all__ = ["report_to_markdown"]
 
-_WORDS = {
-    "zh": {
-        "subject": "评价对象",
-        "id": "编号",
-        "total": "总分",
-        "grade": "等级",
-        "coverage": "有数据的权重",
-        "fail": "未达标",
-        "error": "错误",
-        "no_grade": "不评级",
-        "nothing": "没有未达标或错误的指标。",
-        "findings": "需要关注",
-        "severity": "严重程度",
-        "rank": "排名",
-        "unranked": "不评级，不参与排名",
-        "why": "原因",
-    },
-    "en": {
-        "subject": "Subject",
-        "id": "ID",
-        "total": "Total",
-        "grade": "Grade",
-        "coverage": "Weight scored",
-        "fail": "Failed",
-        "error": "Errors",
-        "no_grade": "no grade",
-        "nothing": "Nothing failed and nothing could not be evaluated.",
-        "findings": "Needs attention",
-        "severity": "severity",
-        "rank": "Rank",
-        "unranked": "No grade, not ranked",
-        "why": "Why",
-    },
-}
+_WORDS = MARKDOWN
 
 
 _cell = textsafe.markdown  # no raw HTML, links, emphasis, table breaks or control characters

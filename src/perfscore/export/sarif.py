@@ -16,6 +16,7 @@ from .._version import __version__
 from ..findings import Finding, Notification, Report, RuleInfo, RuleLocation, dumps
 from ..numbers import json_number
 from ..standing import Standing, standings
+from ..words import SARIF
 from ._registry import EXPORTERS, ExportOptions
 
 __all__ = ["SARIF_SCHEMA", "report_to_sarif"]
@@ -60,9 +61,11 @@ def _subject(f: Finding) -> dict[str, Any]:
 def _rule(r: RuleInfo) -> dict[str, Any]:
     title = r.title + (f" · {r.title_en}" if r.title_en else "")
     full = r.description or title
-    help_lines = [f"{r.title}（{r.id}）"]
+    help_lines = [SARIF["zh"]["rule"].format(title=r.title, id=r.id)]
     if r.weight is not None:
-        help_lines.append(f"权重 weight: {json_number(r.weight)}")
+        help_lines.append(
+            f"{SARIF['zh']['weight']} {SARIF['en']['weight']}: {json_number(r.weight)}"
+        )
     if r.description:
         help_lines.append(r.description)
     if r.source:

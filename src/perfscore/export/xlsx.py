@@ -18,6 +18,7 @@ from ..errors import ExportError
 from ..findings import Report, SubjectResult
 from ..standing import rank
 from ..textsafe import sheet_title, xlsx_cell
+from ..words import LANGS, XLSX_DETAIL, XLSX_SHEET, XLSX_SUMMARY
 from ._common import OUTCOME_LABELS, message, rule_title
 from ._registry import EXPORTERS, ExportOptions
 
@@ -25,38 +26,12 @@ __all__ = ["report_to_xlsx"]
 
 _EPOCH = datetime(2000, 1, 1)
 _HEAD: dict[str, dict[str, Any]] = {
-    "zh": {
-        "summary": (
-            "排名",
-            "评价对象",
-            "名称",
-            "总分",
-            "实得",
-            "可评",
-            "满分",
-            "有数据的权重占比",
-            "等级",
-            "不评级原因（不参与排名）",
-        ),
-        "detail": ("指标", "编号", "类型", "得分", "权重", "结果", "值", "说明"),
-        "sheet": "汇总",
-    },
-    "en": {
-        "summary": (
-            "Rank",
-            "Subject",
-            "Name",
-            "Total",
-            "Earned",
-            "Scorable",
-            "Max",
-            "Coverage",
-            "Grade",
-            "Why no grade (not ranked)",
-        ),
-        "detail": ("Indicator", "ID", "Kind", "Points", "Weight", "Outcome", "Value", "Message"),
-        "sheet": "Summary",
-    },
+    lang: {
+        "summary": XLSX_SUMMARY[lang],
+        "detail": XLSX_DETAIL[lang],
+        "sheet": XLSX_SHEET[lang]["summary"],
+    }
+    for lang in LANGS
 }
 
 

@@ -531,10 +531,10 @@ def load_template(name: str | os.PathLike[str]) -> Template:
                 suggestion=did_you_mean(str(ftype), TYPES),
             )
             ftype = _DEFAULT_TYPE[find]
-        unit: str | None = raw.get("unit")
-        if unit is not None and not isinstance(unit, str):
+        unit_raw: Any = raw.get("unit")
+        unit = unit_raw if isinstance(unit_raw, str) else None
+        if unit_raw is not None and unit is None:
             check.add(doc, (*path_, "unit"), "unit must be text")
-            unit = None
         if unit is None:
             unit_alts = "[^\\s0-9,.;:!?。]{1,3}"
         elif unit in units:

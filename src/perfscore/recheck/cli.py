@@ -19,7 +19,8 @@ import re
 from typing import Any, TextIO
 
 from ..export import EXPORTERS, ExportOptions, write_atomic
-from .engine import DIMENSIONS, LEVEL_LABELS, LEVELS, Review
+from .engine import Review
+from .levels import DIMENSIONS, LEVEL_LABELS, LEVELS
 
 __all__ = ["add_subcommand", "render_text", "run"]
 
@@ -101,15 +102,15 @@ def render_text(rv: Review) -> str:
 
 def run(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
     """Run ``perfscore review`` with parsed ``args``; returns the exit status."""
-    from ..cli import EXIT_FINDINGS, EXIT_OK, _plan
+    from ..outputs import EXIT_FINDINGS, EXIT_OK, plan_outputs
     from ..ruleset import SubjectBatch, load_ruleset, load_subjects
     from .engine import review
 
-    plan = _plan(args)
+    plan = plan_outputs(args)
     rs = load_ruleset(args.rules)
     rules = load_ruleset(args.review_rules) if args.review_rules else None
     if args.sample is not None and args.sample < 0:
-        from ..cli import UsageError
+        from ..outputs import UsageError
 
         raise UsageError("--sample needs a number of subjects, 0 or more")
     if args.template:

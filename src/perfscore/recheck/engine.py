@@ -49,6 +49,7 @@ from ..findings import (
 from ..numbers import json_number, round_half_up
 from ..ruleset import RuleSet, SubjectBatch, duplicate_subjects, load_ruleset, load_ruleset_text
 from ..subjects import read_subject
+from .levels import DIMENSIONS, LEVELS
 
 __all__ = [
     "LEVELS",
@@ -60,9 +61,6 @@ __all__ = [
     "review",
 ]
 
-#: Levels of the 复核问题清单, worst first; ``pass`` is 通过.
-LEVELS = ("P0", "P1", "P2", "pass")
-LEVEL_LABELS = {"P0": "P0", "P1": "P1", "P2": "P2", "pass": "通过"}
 SEVERITY_OF_LEVEL = {"P0": "error", "P1": "warning", "P2": "note", "pass": "none"}
 LEVEL_OF_SEVERITY = {"error": "P0", "warning": "P1", "note": "P2"}
 #: Deviations are reported to this many decimals (half up); comparisons are exact.
@@ -75,14 +73,6 @@ EXECUTED_FIELDS = ("executed",)
 
 # --- words (zh first; ids stay ASCII) ---------------------------------------------------------
 
-DIMENSIONS = {
-    "claim": "指标得分",
-    "arithmetic": "表内运算",
-    "grade": "等级认定",
-    "warning": "自评预警",
-    "pattern": "人工复核要点",
-    "form": "填报规范",
-}
 CAUSES = {
     "consistent": "自评与复核一致",
     "contradicted": "自评高于数据支持的得分",

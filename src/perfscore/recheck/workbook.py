@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..errors import ExportError
 from ..textsafe import xlsx_cell
-from .engine import DIMENSIONS, LEVEL_LABELS, LEVELS
+from .levels import DIMENSIONS, LEVEL_LABELS, LEVELS
 
 if TYPE_CHECKING:
     from .engine import Review

@@ -18,7 +18,7 @@ from .._version import __version__
 from ..errors import did_you_mean
 from ..findings import SubjectResult, dumps
 from ..ruleset import RuleSet, load_ruleset
-from ._model import Method, MethodologyError, StoredFinding, StoredSubject, StoreError
+from ._model import Method, MethodologyError, StoredFinding, StoredSubject, StoreError, _json, _load
 
 if TYPE_CHECKING:
     from ._store import Store
@@ -76,8 +76,6 @@ def _rescored(store: Store, rows: Sequence[StoredSubject], rs: RuleSet) -> list[
 
 
 def _from_result(row: StoredSubject, r: SubjectResult, method: Method) -> StoredSubject:
-    from ._store import _json, _load
-
     findings = tuple(
         StoredFinding(
             rule_id=f.rule_id,

@@ -3,12 +3,14 @@ were scored with.  Plain frozen dataclasses; numbers are exact ``Decimal``s."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
 from ..errors import PerfscoreError
+from ..findings import dumps
 from ..subjects import Subject
 
 __all__ = [
@@ -184,3 +186,13 @@ class StoredSubject:
             "complete": self.complete,
             "points": dict(self.points),
         }
+
+
+def _json(x: Any) -> str:
+    """Compact, deterministic JSON text of a stored value (exact decimals)."""
+    return dumps(x, indent=None)[:-1]
+
+
+def _load(text: str) -> Any:
+    """A stored JSON value back, decimals exact."""
+    return json.loads(text, parse_float=Decimal)

@@ -26,11 +26,20 @@ from typing import TYPE_CHECKING, Any, Literal
 import sqlalchemy as sa
 
 from ..errors import PerfscoreError
-from ..findings import Report, dumps
+from ..findings import Report
 from ..numbers import json_number
 from ..subjects import Subject
 from . import _schema as S
-from ._model import AddResult, Method, RunInfo, StoredFinding, StoredSubject, StoreError
+from ._model import (
+    AddResult,
+    Method,
+    RunInfo,
+    StoredFinding,
+    StoredSubject,
+    StoreError,
+    _json,
+    _load,
+)
 
 if TYPE_CHECKING:
     from ._analysis import Comparison, History, Ranking, Rescore
@@ -103,14 +112,6 @@ def _plain(x: Any) -> Any:
     if isinstance(x, (dt.date, dt.datetime)):
         return x.isoformat()
     return str(x)
-
-
-def _json(x: Any) -> str:
-    return dumps(x, indent=None)[:-1]
-
-
-def _load(text: str) -> Any:
-    return json.loads(text, parse_float=Decimal)
 
 
 # --- reading findings documents ------------------------------------------------------------

@@ -1,0 +1,70 @@
+"""One raw value from a subject record, read the way departments write it: described in words
+for a message, or read as an exact number (full-width digits, thousands separators, a trailing
+unit equal to the declared one, a percentage where one is expected).
+
+Shared by :mod:`perfscore.subjects` (values) and :mod:`perfscore.declared` (the department's
+own claims), so neither imports the other.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Mapping
+from decimal import Decimal, InvalidOperation
+
+__all__ = ["MAX_EXPONENT", "describe", "to_number"]
+
+_THOUSANDS = re.compile(r"^[+-]?\d{1,3}(,\d{3})+(\.\d+)?$")
+#: Beyond 10^15 (a thousand trillion 万元) a figure is a data-entry error, not a budget.
+MAX_EXPONENT = 15
+
+
+def describe(raw: object) -> str:
+    if raw is None:
+        return "nothing"
+    if isinstance(raw, bool):
+        return "true" if raw else "false"
+    if isinstance(raw, str):
+        return f"text {raw!r}"
+    if isinstance(raw, (list, tuple)):
+        return "a list"
+    if isinstance(raw, Mapping):
+        return "a mapping"
+    return repr(raw)
+
+
+def to_number(raw: object, unit: str | None, percent: bool) -> Decimal:
+    if isinstance(raw, bool) or raw is None:
+        raise ValueError(f"expected a number, got {describe(raw)}")
+    if isinstance(raw, Decimal):
+        d = raw
+    elif isinstance(raw, int):
+        d = Decimal(raw)
+    elif isinstance(raw, float):
+        d = Decimal(repr(raw))
+    elif isinstance(raw, str):
+        text = unicodedata.normalize("NFKC", raw).strip().replace(" ", "")
+        if unit and unit != "%" and text.endswith(unicodedata.normalize("NFKC", unit)):
+            text = text[: -len(unicodedata.normalize("NFKC", unit))]
+        if text.endswith("%"):
+            if not percent:
+                raise ValueError(
+                    f"expected a number, got {describe(raw)} (a percentage where none is expected)"
+                )
+            text = text[:-1]
+        if _THOUSANDS.match(text):
+            text = text.replace(",", "")
+        try:
+            d = Decimal(text)
+        except InvalidOperation:
+            raise ValueError(f"expected a number, got {describe(raw)}") from None
+    else:
+        raise ValueError(f"expected a number, got {describe(raw)}")
+    if not d.is_finite():
+        raise ValueError(f"expected a finite number, got {d}")
+    if d and d.adjusted() > MAX_EXPONENT:
+        raise ValueError(f"{d} is too large (the limit is 1e{MAX_EXPONENT}); check the unit")
+    if len(d.as_tuple().digits) > 28:
+        raise ValueError(f"{raw!r} has more than 28 significant digits")
+    return d
