@@ -21,13 +21,13 @@ from . import model as m
 from ._gc import collector_paused
 from ._yaml import Document, load_yaml_text
 from .compile import Compiled, compile_model
-from .errors import DataError, EvaluationError, Problem, RuleSetError, did_you_mean
+from .errors import EvaluationError, Problem, RuleSetError, did_you_mean
 from .evaluate import Evaluator
 from .findings import Notification, Report, RuleInfo, SubjectResult
 from .functions import FunctionRegistry
 from .numbers import numbers_out_of_range
 from .overlay import MergedDocument, resolve
-from .subjects import InputSpec, RejectedRecord, read_subject
+from .subjects import InputSpec, read_subject
 from .waivers import WaiverSet, Waiving
 
 __all__ = ["RuleSet", "SubjectBatch", "load_ruleset", "load_ruleset_text", "load_subjects"]
@@ -340,24 +340,6 @@ def load_subjects(
     notes: list[Notification] = []
     records = tuple(read_sources(rules, sources, notes))
     return SubjectBatch(records, p, digest, tuple(notes))
-
-
-def _reject_records(
-    records: tuple[Any, ...], prefix: tuple[str | int, ...] | None, problems: list[Problem]
-) -> tuple[Any, ...]:
-    bad: dict[int, list[str]] = {}
-    for p in problems:
-        if prefix is None:  # the file is one record
-            index: object = 0
-        elif p.path[: len(prefix)] == prefix and len(p.path) > len(prefix) + 1:
-            index = p.path[len(prefix)]
-        else:
-            raise DataError(problems)  # a duplicate outside every record: the file is wrong
-        assert isinstance(index, int)
-        bad.setdefault(index, []).append(str(p))
-    return tuple(
-        RejectedRecord(r, "; ".join(bad[i])) if i in bad else r for i, r in enumerate(records)
-    )
 
 
 # --- loading -------------------------------------------------------------------------------

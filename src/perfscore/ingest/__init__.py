@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Any
 from .._gc import collector_paused
 from ..errors import DataError, Problem
 from ..findings import Notification
+from ..subjects import RejectedRecord
 from .columns import ColumnMap, Target, convert_cell, header_key, is_blank, map_columns, split_unit
 from .readers import (
     Rank,
@@ -447,7 +448,6 @@ def read_document(path: str | os.PathLike[str]) -> tuple[tuple[Any, ...], str]:
     one record rejects that record only (its findings name the key and line); one outside
     every record rejects the file."""
     from .._yaml import load_yaml_file
-    from ..ruleset import _reject_records
 
     name = os.fspath(path)
     try:
@@ -490,6 +490,24 @@ def read_document(path: str | os.PathLike[str]) -> tuple[tuple[Any, ...], str]:
     if duplicates:
         records = _reject_records(records, prefix, duplicates)
     return records, digest
+
+
+def _reject_records(
+    records: tuple[Any, ...], prefix: tuple[str | int, ...] | None, problems: list[Problem]
+) -> tuple[Any, ...]:
+    bad: dict[int, list[str]] = {}
+    for p in problems:
+        if prefix is None:  # the file is one record
+            index: object = 0
+        elif p.path[: len(prefix)] == prefix and len(p.path) > len(prefix) + 1:
+            index = p.path[len(prefix)]
+        else:
+            raise DataError(problems)  # a duplicate outside every record: the file is wrong
+        assert isinstance(index, int)
+        bad.setdefault(index, []).append(str(p))
+    return tuple(
+        RejectedRecord(r, "; ".join(bad[i])) if i in bad else r for i, r in enumerate(records)
+    )
 
 
 _NOT_READ: Any = object()

@@ -18,10 +18,12 @@ import re
 import zipfile
 from datetime import datetime
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from ..ruleset import RuleSet
 from ..subjects import InputSpec
+
+if TYPE_CHECKING:
+    from ..ruleset import RuleSet
 
 __all__ = ["TEMPLATE_FORMATS", "template_bytes", "template_headers"]
 
