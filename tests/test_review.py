@@ -507,3 +507,48 @@ def test_cli_review_rules_and_bad_options(tmp_path: Path) -> None:
     assert code != 0
     code, _, _ = _run("review", rules, str(BATCH), "--sample", "-1")
     assert code == 2
+
+
+def test_sample_is_remembered_by_the_results_store(tmp_path: Path) -> None:
+    pytest.importorskip("sqlalchemy")
+    from perfscore.recheck.sample import SAMPLE_RULE, sampled_before_in
+    from perfscore.store import Store
+
+    recs = []
+    for i in range(4):
+        r = _project()
+        r["id"] = f"p{i}"
+        r["declared"] = {"points": {"output_ge_1": 8}}  # the same P1 in each
+        recs.append(r)
+    db = str(tmp_path / "store.db")
+    first = _review(recs, sample=2)
+    assert [f.rule_id for f in first.report["p0"].findings][-1] == SAMPLE_RULE
+    assert SAMPLE_RULE not in [f.rule_id for f in first.report["p3"].findings]
+    with Store(db) as store:
+        store.add(first.report, records=recs)
+        before = sampled_before_in(store)
+    assert before("p0") and before("p1") and not before("p2")
+    second = _review(recs, sample=2, sampled_before=before)
+    assert second.sample is not None and second.sample.ids == ("p2", "p3")
+
+
+def test_cli_store_records_the_sample(tmp_path: Path) -> None:
+    pytest.importorskip("sqlalchemy")
+    rules, db = str(RULES / "cn-project-10.yaml"), str(tmp_path / "s.db")
+    code, out, err = _run("review", rules, str(BATCH), "--sample", "3", "--store", db)
+    assert code == 0 and "stored as run 1" in err and "以前未被抽查" in out
+    assert "未接入结果库" not in out
+    code, out, err = _run("review", rules, str(BATCH), "--sample", "3", "--store", db)
+    assert code == 0 and "以前未被抽查" not in out.split("抽查样本：")[1].split("抽取")[0]
+
+
+def test_duplicate_ids_keep_both_reviews_and_are_reported() -> None:
+    a, b = _project(), _project()
+    a["declared"] = {"points": {"output_ge_1": 8}}
+    b["declared"] = {"points": {"output_ge_2": 8}}
+    rv = _review([a, b])
+    assert [it.rule_id for _, it in rv.rows() if it.rule_id.startswith("claim_")] == [
+        "claim_output_ge_1",
+        "claim_output_ge_2",
+    ]
+    assert any(n.code == "duplicate-subject" for n in rv.report.notifications)

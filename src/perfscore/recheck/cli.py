@@ -63,6 +63,14 @@ def add_subcommand(subparsers: Any) -> None:
     p.add_argument("--bom", action="store_true", help="CSV: start with a UTF-8 BOM")
     p.add_argument("--sarif-all", action="store_true", help="SARIF: also pass / n/a results")
     p.add_argument("--lang", choices=["zh", "en"], default="zh", help=argparse.SUPPRESS)
+    p.add_argument(
+        "--store",
+        nargs="?",
+        const="",
+        metavar="URL",
+        help="results store: the sample prefers subjects never sampled before, and this review "
+        "(with its sample) is recorded (default $PERFSCORE_DB or perfscore.db)",
+    )
 
 
 def _term(text: str) -> str:
@@ -121,6 +129,14 @@ def run(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
         ]
     else:
         batches = [load_subjects(path) for path in args.data]
+    sampled_before = None
+    if args.store is not None and args.sample is not None:
+        from ..store import Store
+        from ..store.cli import _db_default
+        from .sample import sampled_before_in
+
+        with Store(args.store or _db_default()) as store:
+            sampled_before = sampled_before_in(store)
     rv = review(
         rs,
         batches,
@@ -129,6 +145,7 @@ def run(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
         budget_field=args.budget_field,
         executed_field=args.executed_field,
         sample=args.sample,
+        sampled_before=sampled_before,
     )
     options = ExportOptions(lang=args.lang, bom=args.bom, sarif_all=args.sarif_all)
     rendered: list[tuple[Any, bytes]] = []
@@ -144,9 +161,13 @@ def run(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
             stdout.write(data.decode("utf-8"))
         else:
             write_atomic(t.path, data)
+    if args.store is not None:
+        from ..store.cli import record_score
+
+        records = [r for b in batches for r in b.records]
+        record_score(args.store, rv.report, records, stderr)
     if args.fail_on:
         limit = LEVELS.index(args.fail_on)
         if any(LEVELS.index(it.level) <= limit for _, it in rv.issues()):
             return EXIT_FINDINGS
-    del stderr
     return EXIT_OK

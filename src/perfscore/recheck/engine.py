@@ -133,6 +133,13 @@ CHECK_ADVICE = {
 }
 
 
+_CLAIM_SOURCE = {
+    "document": "偏离度 = (自评 − 复核) / 自评（会计师事务所 2025 年自评复核底稿）",
+    "evidence": "RECALLED",
+    "note": "as digested in shared/reference/review-and-history.md; levels ASSUMED",
+}
+
+
 def _num(x: Decimal | None) -> str:
     return "—" if x is None else json_number(x)
 
@@ -275,7 +282,13 @@ class Review:
 
     def rows(self) -> list[tuple[SubjectResult, ReviewItem]]:
         """Every row of every subject, in batch order."""
-        return [(s, it) for s in self.report.subjects for it in self.items.get(s.subject.id, ())]
+        seen: set[str] = set()
+        out: list[tuple[SubjectResult, ReviewItem]] = []
+        for s in self.report.subjects:
+            if s.subject.id not in seen:  # a duplicate id's rows are all under its first result
+                seen.add(s.subject.id)
+                out.extend((s, it) for it in self.items.get(s.subject.id, ()))
+        return out
 
     def issues(self) -> list[tuple[SubjectResult, ReviewItem]]:
         """Rows at P0/P1/P2, worst first (stable within a level: batch and rule order)."""
@@ -472,9 +485,10 @@ def review(
             scored = replace(scored, subject=sd.subject)
         rows, fact = _review_subject(ctx, rec, sd.declared, scored, batch_full, sd.values)
         sid = sd.subject.id
-        items[sid] = tuple(rows)
-        facts[sid] = fact
-        declared[sid] = sd.declared
+        # a duplicate id (reported by the duplicate-subject notification) keeps both rows
+        items[sid] = items.get(sid, ()) + tuple(rows)
+        facts.setdefault(sid, fact)
+        declared.setdefault(sid, sd.declared)
         findings = tuple(_finding(ctx, scored, it) for it in rows)
         results.append(replace(scored, findings=findings))
     provenance = dict(ruleset.provenance())
@@ -490,8 +504,60 @@ def review(
     if sample is not None:
         from .sample import choose_sample
 
-        out = replace(out, sample=choose_sample(out, sample, sampled_before=sampled_before))
+        drawn = choose_sample(out, sample, sampled_before=sampled_before)
+        out = replace(out, sample=drawn, report=_mark_sample(ctx, report, drawn))
     return out
+
+
+def _mark_sample(ctx: _Context, report: Report, drawn: Any) -> Report:
+    """One ``review_sample`` finding per subject drawn, so a results store remembers it."""
+    from .sample import SAMPLE_RULE
+
+    entries = {e.subject_id: e for e in drawn.entries}
+    subjects = []
+    for s in report.subjects:
+        e = entries.get(s.subject.id)
+        if e is None:
+            subjects.append(s)
+            continue
+        note = f"抽查样本第 {e.rank} 名：" + ("；".join(e.reasons) or "无问题")
+        f = Finding(
+            rule_id=SAMPLE_RULE,
+            subject=s.subject,
+            outcome="pass",
+            severity="none",
+            message=note,
+            message_en=None,
+            value=None,
+            unit=None,
+            display=None,
+            threshold=None,
+            points=None,
+            weight=None,
+            grade=None,
+            reason=None,
+            fields=(),
+            fingerprint=fingerprint(ctx.fp_id, SAMPLE_RULE, s.subject),
+            location=ctx.review_location,
+            kind="review",
+            review={"level": "pass", "dimension": "抽查", "cause": "sampled", "facts": note},
+        )
+        subjects.append(replace(s, findings=(*s.findings, f)))
+    info = RuleInfo(
+        SAMPLE_RULE,
+        "review",
+        "复核：抽查样本",
+        "Review: drawn into the sample",
+        None,
+        None,
+        None,
+        None,
+        "note",
+        None,
+        _CLAIM_SOURCE,
+        ctx.review_location,
+    )
+    return replace(report, rules=(*report.rules, info), subjects=tuple(subjects))
 
 
 def _rule_infos(ctx: _Context) -> tuple[RuleInfo, ...]:
@@ -511,7 +577,7 @@ def _rule_infos(ctx: _Context) -> tuple[RuleInfo, ...]:
             None,
             severity,
             None,
-            {"document": ctx.rules.title, "evidence": "SEEN"},
+            _CLAIM_SOURCE,
             loc,
         )
 

@@ -26,7 +26,11 @@ from ..numbers import json_number, round_half_up
 if TYPE_CHECKING:
     from .engine import Review
 
-__all__ = ["Sample", "SampleEntry", "choose_sample"]
+__all__ = ["SAMPLE_RULE", "Sample", "SampleEntry", "choose_sample", "sampled_before_in"]
+
+#: The rule id of the finding that marks a subject as drawn into a review's sample; a results
+#: store that holds earlier reviews knows, from these findings, who was sampled before.
+SAMPLE_RULE = "review_sample"
 
 _RANK = {"P0": 3, "P1": 2, "P2": 1, "pass": 0}
 
@@ -163,3 +167,16 @@ def _statement(chosen: list[SampleEntry], rest: list[SampleEntry], store: bool) 
             "未接入结果库：无法区分以前是否被抽查过（见 docs/review.md 的 sampled_before）。"
         )
     return tuple(lines)
+
+
+def sampled_before_in(store: Any) -> Callable[[str], bool]:
+    """``sampled_before`` from a :class:`perfscore.store.Store`: a subject key was sampled
+    before when a stored run (an earlier ``perfscore review --sample … --store``) has a
+    ``review_sample`` finding for it."""
+    everything = store.findings(store.subjects(latest=False))
+    keys = {
+        x.subject.key
+        for x in everything
+        if any(f.rule_id == SAMPLE_RULE and f.outcome == "pass" for f in x.findings)
+    }
+    return lambda key: key in keys
