@@ -46,7 +46,10 @@ _MARKER = re.compile(
     r"|附件)"
 )
 _SENTENCE_END = "。!?"
-_SHORT = 0.8  # a line narrower than this share of a full line ends its paragraph
+_CLAUSE = re.compile("[。,;:!?]")
+_CELL = re.compile(r"(?:[0-9][0-9,.]{0,30} ?%?|[—–-]{1,3})(?: ?\|)?$")
+_BARE_NUMBER = re.compile(r"[0-9][0-9,.]{0,30} ?%?(?: ?\|)?$")
+_SHORT = 0.6  # a line narrower than this share of a full line ends its paragraph
 _REPAIRS = {"万兀": "万元"}  # OCR misreadings that can only mean one thing (same length)
 
 
@@ -173,15 +176,17 @@ def _latin(ch: str) -> bool:
 
 def normalise(lines: Sequence[str], *, reflow: bool = True) -> NormalText:
     """Normalise ``lines`` (the original report, one entry per line) into paragraphs."""
+    kept = [line for index, raw in enumerate(lines) if (line := _normal_line(index, raw)).text]
     content: list[_Line] = []
-    for index, raw in enumerate(lines):
-        line = _normal_line(index, raw)
-        if not line.text:
-            continue
+    for n, line in enumerate(kept):
         if reflow and len(line.text) <= 40 and _PAGE_NUMBER.match(line.text):
             previous = content[-1].text if content else ""
-            # A bare number right after "3415." or "3,435," is the tail of a cut number.
-            if not (previous.endswith((".", ",")) and line.text.strip().isdigit()):
+            following = kept[n + 1].text if n + 1 < len(kept) else ""
+            # A bare number right after "3415." or "3,435," is the tail of a cut number; one
+            # next to another bare number (or a blank cell) is a table cell, one per line.
+            cut = previous.endswith((".", ",")) and line.text.strip().isdigit()
+            cell = line.text.isdigit() and (_CELL.match(previous) or _CELL.match(following))
+            if not (cut or cell):
                 continue
         content.append(line)
 
@@ -200,13 +205,28 @@ def normalise(lines: Sequence[str], *, reflow: bool = True) -> NormalText:
                 current[-1] = _Line(tail.text + " ", tail.origin + tail.origin[-1:])
             current.append(line)
             last = i == len(content) - 1
+            # a number cut by a line or page break: 3415. | 62, 执行数 2838 | 27 万元 — but two
+            # lines that are each a bare number are two cells of a table, never one number
             cut_number = (
-                not last and line.text[-1] in "0123456789.," and content[i + 1].text[0].isdigit()
+                not last
+                and line.text[-1] in "0123456789.,"
+                and content[i + 1].text[0].isdigit()
+                and (line.text[-1] in ".," or not _BARE_NUMBER.match(line.text))
             )
             if cut_number:
                 continue
-            short = line_widths[i] < _SHORT * full and not line.text.isdigit()
-            if last or line.text[-1] in _SENTENCE_END or short:
+            bare = _BARE_NUMBER.match(line.text) is not None
+            # a bare number continues the sentence (3415. | 62 | 万元。) unless a number follows
+            short = line_widths[i] < _SHORT * full and not (
+                bare and not (i + 1 < len(content) and content[i + 1].text[0].isdigit())
+            )
+            # a heading line (一、… / (二)… with no sentence in it) ends its paragraph
+            heading = (
+                len(line.text) <= 32
+                and _MARKER.match(line.text) is not None
+                and not _CLAUSE.search(line.text)
+            )
+            if last or line.text[-1] in _SENTENCE_END or short or heading:
                 paragraphs.append(current)
                 current = []
         if current:

@@ -88,6 +88,11 @@ def compile_tail(
         figure = rf"(?P<value>[0-9]{{1,9}}|[{_CN}]{{1,8}})(?![0-9.])"
         if unit:
             figure += rf"\s?(?P<unit>{unit})?"
+    elif kind == "grade":
+        figure = (
+            r"[\"“”'‘’「」『』]?(?P<value>优\s?秀|良\s?好|中\s?等|较\s?差|优|良|中|差)"
+            r"(?=$|[\s,.;:!?。，；、()（）\"”'’|]|等次|档|级)(?!\s?[、/,]\s?[优良中差])"
+        )
     elif kind == "score":
         figure = r"(?P<value>[0-9]{1,3}(?:\.[0-9]{1,4})?)(?![0-9%])\s?(?:分)?"
     else:  # money: the unit after the figure, or in brackets after the label: 预算数(万元):200

@@ -19,6 +19,7 @@ from perfscore.extract._read import (
     ReportSource,
     read_report,
 )
+from perfscore.extract._table import TableReader
 from perfscore.extract._text import NormalText, Span, normalise
 from perfscore.extract.result import ExtractResult
 from perfscore.extract.template import FieldSpec, Template, load_template
@@ -34,6 +35,9 @@ __all__ = [
 TemplateArg = Template | str | os.PathLike[str]
 _DEFAULT_TEMPLATE = "cn-dept-self-eval"
 _SENTENCE = re.compile("[。;!?]")
+_CHECKED = "☑✓✔√■▣☒"
+_TICK_OPTION = re.compile(r"([☑✓✔√■▣☒R□☐£○◯])\s?(优秀|良好|中等|较差|优|良|中|差)")
+_TICK_GROUP = re.compile(r"(?:[☑✓✔√■▣☒R□☐£○◯]\s?(?:优秀|良好|中等|较差|优|良|中|差)\s?){3,4}")
 MAX_MATCHES = 1000  # a count or list field keeps at most this many matches
 
 
@@ -73,6 +77,7 @@ class _Extraction:
         self.warnings: list[str] = []
         self.heads = self._headings()
         self.sections: dict[str, _Section] = {}
+        self.tables: dict[str, TableReader] = {}
         self._locate_sections()
 
     def _headings(self) -> list[_Heading]:
@@ -201,6 +206,12 @@ class _Extraction:
                 return None
             _, _, frac = base.raw.partition(".")
             return _Found(len(frac), base.spans)
+        if spec.find == "grade":
+            return self._grade(spec, lo if found else 0, hi if found else len(self.t.text))
+        if spec.find == "match" and spec.table is not None:
+            cell = self._table_cell(spec)
+            if cell is not None:
+                return cell
         if spec.find == "match":
             hit = self._match(spec, lo, hi) if found else None
             if hit is None and spec.anywhere and spec.sections:  # sections help, never gate
@@ -229,6 +240,57 @@ class _Extraction:
                 start = hit.label_end
         return None
 
+    def _table_cell(self, spec: FieldSpec) -> _Found | None:
+        assert spec.table is not None
+        table_id, row_id, column = spec.table
+        reader = self.tables.get(table_id)
+        if reader is None:
+            reader = self.tables[table_id] = TableReader(
+                self.t.text, self.template.tables[table_id], self.template.units
+            )
+        row = reader.row(row_id)
+        cell = row.get(column) if row is not None else None
+        if cell is None:
+            return None
+        unit = cell.unit if spec.unit in self.template.units else None  # 分: no money unit
+        number = self._convert(spec, cell.value, unit)
+        value: Any = tidy(number)
+        if spec.type == "integer":
+            if number != number.to_integral_value():
+                return None
+            value = int(number)
+        return _Found(value, self.spans_of([(cell.start, cell.end)]), None, cell.unit,
+                      self.t.text[cell.start : cell.end])  # fmt: skip
+
+    def _grade(self, spec: FieldSpec, lo: int, hi: int) -> _Found | None:
+        """优/良/中/差 as written after a label (自评等级为"优秀"), or as the one ticked box."""
+        said: _Found | None = None
+        if spec.vocab is not None:
+            hit = spec.vocab.find(self.t.text, lo, hi) or spec.vocab.find(
+                self.t.text, 0, len(self.t.text)
+            )
+            if hit is not None:
+                word = hit.match.group("value").replace(" ", "")
+                grade = "差" if word.endswith("差") else word[0]
+                said = _Found(grade, self.spans_of([(hit.start, hit.match.end())]))
+        ticked: _Found | None = None
+        for m in _TICK_GROUP.finditer(self.t.text):
+            group = m.group()
+            checked = set(_CHECKED) | ({"R"} if "£" in group else set())
+            marks = [(o.group(1), o.group(2), o.span()) for o in _TICK_OPTION.finditer(group)]
+            chosen = [(w, span) for mark, w, span in marks if mark in checked]
+            if len(chosen) == 1:
+                word, (a, b) = chosen[0]
+                ticked = _Found(word[0], self.spans_of([(m.start() + a, m.start() + b)]))
+                break
+        if said is not None and ticked is not None and said.value != ticked.value:
+            self.warnings.append(
+                f"{spec.name}: the text says {said.value} but the ticked box is {ticked.value}; "
+                "neither is taken"
+            )
+            return None
+        return said or ticked
+
     def _read(self, spec: FieldSpec, m: re.Match[str], start: int) -> _Found | None:
         """The value a match (of a pattern, or of a label's tail) holds; None if unreadable."""
         groups = m.re.groupindex
@@ -251,6 +313,9 @@ class _Extraction:
                 self.warnings.append(f"{spec.name}: cannot read {raw!r} as a number")
                 return None
             number = self._convert(spec, number, unit)
+            if spec.unit == "分" and number > 100:
+                self.warnings.append(f"{spec.name}: {raw!r} is more than 100 points; not taken")
+                return None
             if spec.type == "integer":
                 if number != number.to_integral_value():
                     self.warnings.append(f"{spec.name}: {raw!r} is not a whole number")
@@ -351,6 +416,7 @@ def extract_lines(
     meta: dict[str, Any] = {}
     qualifiers: dict[str, str] = {}
     provenance: dict[str, dict[str, Any]] = {}
+    declared: dict[str, Any] = {}
     for spec in ordered:
         found = run.find(spec, done)
         if found is None:
@@ -377,6 +443,12 @@ def extract_lines(
                 checks[spec.name] = found.value
             elif out == "meta":
                 meta[spec.name] = found.value
+            elif out == "declared" and spec.declared is not None:
+                head, _, key = spec.declared.partition(".")
+                if key:
+                    declared.setdefault(head, {})[key] = found.value
+                else:
+                    declared[head] = found.value
             else:
                 fact: dict[str, Any] = {
                     "value": list(found.items)
@@ -402,6 +474,7 @@ def extract_lines(
         checks=checks,
         facts=facts,
         meta=meta,
+        declared=declared,
         qualifiers=qualifiers,
         provenance=provenance,
         sections=sections,

@@ -24,6 +24,8 @@ class ExtractResult:
       doubled characters, ...);
     * ``facts`` — other figures, each ``{value, unit, qualifier, title}``;
     * ``meta`` — the department's ``name`` and the report's ``year`` when the template finds them;
+    * ``declared`` — the department's own claims (``output: declared``): ``total`` (自评得分),
+      ``grade`` (优/良/中/差), ``points`` / ``weights`` per indicator, as printed;
     * ``qualifiers`` — ``{field: 近}`` for values written approximately ("近30场次");
     * ``provenance`` — ``{field: {line, column, end_line, end_column, text}}`` in the original
       report (1-based; ``end_column`` is one past the last character), plus ``matches`` when a
@@ -40,6 +42,7 @@ class ExtractResult:
     checks: dict[str, Any]
     facts: dict[str, dict[str, Any]]
     meta: dict[str, Any]
+    declared: dict[str, Any]
     qualifiers: dict[str, str]
     provenance: dict[str, dict[str, Any]]
     sections: dict[str, dict[str, Any]]
@@ -56,7 +59,7 @@ class ExtractResult:
         kind = Path(source).suffix.lower().lstrip(".") or "text"
         return cls(
             id=id, source=source, template=template, values={}, checks={}, facts={}, meta={},
-            qualifiers={}, provenance={}, sections={}, warnings=(),
+            declared={}, qualifiers={}, provenance={}, sections={}, warnings=(),
             kind="text" if kind in ("txt", "text") else kind, errors=errors,
         )  # fmt: skip
 
@@ -88,6 +91,10 @@ class ExtractResult:
             "extracted_by": f"perfscore {__version__} extract",
         }
         subject["values"] = values
+        if self.declared:
+            subject["declared"] = {
+                k: dict(v) if isinstance(v, dict) else v for k, v in self.declared.items()
+            }
         if self.qualifiers:
             subject["qualifiers"] = dict(self.qualifiers)
         if self.facts:

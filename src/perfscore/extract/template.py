@@ -20,6 +20,7 @@ from typing import Any
 
 from perfscore._yaml import Document, load_yaml_file
 from perfscore.errors import Problem, RuleSetError, did_you_mean
+from perfscore.extract._table import RowSpec, TableSpec
 from perfscore.extract._vocab import Vocabulary, compile_tail, unbounded
 from perfscore.registry import PluginError, Registry, check_slug
 
@@ -49,13 +50,14 @@ def _check_template(name: str, path: Path) -> None:
 TEMPLATES: Registry[Path] = Registry(
     "extraction template", group="perfscore.templates", check=_check_template
 )
-for _stem in ("cn-dept-self-eval", "cn-npc-office"):
+for _stem in ("cn-dept-self-eval", "cn-npc-office", "cn-project-self-eval"):
     TEMPLATES.add(TEMPLATES_DIR / f"{_stem}.yaml", name=_stem)
 BUILTIN_TEMPLATES = tuple(TEMPLATES.keys())
 
-FIND_KINDS = ("match", "count", "blocks", "exists", "length", "matches", "decimals")
+FIND_KINDS = ("match", "count", "blocks", "exists", "length", "matches", "decimals", "grade")
 TYPES = ("number", "percent", "integer", "text", "boolean")
-OUTPUTS = ("values", "checks", "facts", "meta")
+OUTPUTS = ("values", "checks", "facts", "meta", "declared")
+GRADES = ("优", "良", "中", "差")
 _DEFAULT_TYPE = {
     "match": "number",
     "count": "integer",
@@ -64,6 +66,7 @@ _DEFAULT_TYPE = {
     "length": "integer",
     "matches": "text",
     "decimals": "integer",
+    "grade": "text",
 }
 _NEEDS_PATTERN = ("match", "count", "matches")
 
@@ -79,6 +82,7 @@ _TOP_KEYS = (
     "headings",
     "markers",
     "vocabulary",
+    "tables",
     "sections",
     "fields",
 )
@@ -104,8 +108,25 @@ _FIELD_KEYS = (
     "labels",
     "not_after",
     "gaps",
+    "table",
+    "row",
+    "column",
+    "declared",
     "description",
 )
+_TABLE_KEYS = (
+    "title",
+    "unit",
+    "columns",
+    "percent",
+    "rows",
+    "total",
+    "checks",
+    "min_columns",
+    "description",
+)
+_CHECK_ROLES = ("budget", "executed", "rate", "weight", "score")
+_DECLARED = re.compile(r"^(?:total|grade|(?:points|weights)\.[A-Za-z][A-Za-z0-9_]{0,63})$")
 
 _CJK = r"[\u3400-\u9fff]"
 _CN_NUMERAL = "零〇一二两三四五六七八九十百千"
@@ -159,6 +180,8 @@ class FieldSpec:
     context: tuple[int, int] = (0, 0)
     anywhere: bool = False
     vocab: Vocabulary | None = None
+    table: tuple[str, str, str] | None = None  # (table, row, column)
+    declared: str | None = None  # total, grade, points.<indicator>, weights.<indicator>
 
 
 @dataclass(frozen=True)
@@ -176,6 +199,7 @@ class Template:
     fields: Mapping[str, FieldSpec]
     chain: tuple[str, ...] = field(default=())
     markers: tuple[re.Pattern[str], ...] = ()
+    tables: Mapping[str, TableSpec] = field(default_factory=dict)
 
     def __repr__(self) -> str:
         return f"<Template {self.id} {self.version} from {self.source}>"
@@ -258,6 +282,112 @@ def _gaps(check: _Checker, doc: Document, raw: Any, path: tuple[str | int, ...])
             continue
         out.append(pattern)
     return out
+
+
+def _words(check: _Checker, doc: Document, raw: Any, path: tuple[str | int, ...]) -> list[str]:
+    return [_fold(w) for w in check.texts(doc, raw, path, "a label")]
+
+
+def _table(
+    check: _Checker, doc: Document, tid: str, raw: Any, units: Mapping[str, Decimal]
+) -> TableSpec | None:
+    path: tuple[str | int, ...] = ("tables", tid)
+    if not isinstance(raw, Mapping):
+        check.add(doc, path, "a table must be a mapping")
+        return None
+    check.keys(doc, raw, _TABLE_KEYS, path)
+    columns_raw = raw.get("columns")
+    if not isinstance(columns_raw, Mapping) or not columns_raw:
+        check.add(doc, (*path, "columns"), "columns must map a column id to its header labels")
+        return None
+    columns = {
+        str(c): tuple(_words(check, doc, labels, (*path, "columns", c)))
+        for c, labels in columns_raw.items()
+    }
+    rows: dict[str, RowSpec] = {}
+    rows_raw = raw.get("rows")
+    if not isinstance(rows_raw, Mapping) or not rows_raw:
+        check.add(doc, (*path, "rows"), "rows must map a row id to its labels")
+        rows_raw = {}
+    for rid, row in rows_raw.items():
+        at = (*path, "rows", rid)
+        if isinstance(row, Mapping):
+            check.keys(doc, row, ("labels", "cells"), at)
+            cells = tuple(check.texts(doc, row.get("cells"), (*at, "cells"), "a column id"))
+            for i, c in enumerate(cells):
+                if c not in columns:
+                    check.add(doc, (*at, "cells", i), f"unknown column {c!r}",
+                              suggestion=did_you_mean(c, columns))  # fmt: skip
+            rows[str(rid)] = RowSpec(
+                str(rid), tuple(_words(check, doc, row.get("labels"), (*at, "labels"))), cells
+            )
+        else:
+            rows[str(rid)] = RowSpec(str(rid), tuple(_words(check, doc, row, at)))
+    percent = tuple(check.texts(doc, raw.get("percent"), (*path, "percent"), "a column id"))
+    checks_raw = raw.get("checks", {})
+    checks: dict[str, str] = {}
+    if isinstance(checks_raw, Mapping):
+        check.keys(doc, checks_raw, _CHECK_ROLES, (*path, "checks"))
+        for role, col in checks_raw.items():
+            if col not in columns:
+                check.add(doc, (*path, "checks", role), f"unknown column {col!r}")
+            else:
+                checks[str(role)] = str(col)
+    else:
+        check.add(doc, (*path, "checks"), "checks must map budget/executed/rate/... to columns")
+    for i, c in enumerate(percent):
+        if c not in columns:
+            check.add(doc, (*path, "percent", i), f"unknown column {c!r}")
+    unit = raw.get("unit")
+    if unit is not None and unit not in units:
+        check.add(
+            doc, (*path, "unit"), f"unit must be one of the template's units: {', '.join(units)}"
+        )
+        unit = None
+    min_columns = raw.get("min_columns", 3)
+    if isinstance(min_columns, bool) or not isinstance(min_columns, int) or min_columns < 1:
+        check.add(doc, (*path, "min_columns"), "min_columns must be a positive whole number")
+        min_columns = 3
+    total = raw.get("total")
+    if total is not None and total not in rows:
+        check.add(doc, (*path, "total"), f"unknown row {total!r}")
+        total = None
+    return TableSpec(
+        tid, str(raw.get("title", tid)), MappingProxyType(columns), MappingProxyType(rows),
+        percent, unit, min_columns, MappingProxyType(checks),
+        str(total) if total is not None else None,
+    )  # fmt: skip
+
+
+def _table_ref(
+    check: _Checker,
+    doc: Document,
+    path: tuple[str | int, ...],
+    raw: Mapping[str, Any],
+    tables_raw: Mapping[str, Any],
+    tables: Mapping[str, TableSpec],
+) -> tuple[str, str, str] | None:
+    name = raw.get("table")
+    if name is None:
+        return None
+    if name not in tables_raw:
+        check.add(doc, (*path, "table"), f"unknown table {name!r}",
+                  suggestion=did_you_mean(str(name), tables_raw))  # fmt: skip
+        return None
+    table = tables.get(str(name))
+    if table is None:
+        return None
+    row, column = raw.get("row"), raw.get("column")
+    if row not in table.rows:
+        check.add(
+            doc, (*path, "row"), f"row must be one of the table's rows: {', '.join(table.rows)}"
+        )
+        return None
+    if column not in table.columns:
+        known = ", ".join(table.columns)
+        check.add(doc, (*path, "column"), f"column must be one of the table's columns: {known}")
+        return None
+    return (str(name), str(row), str(column))
 
 
 # -- checking ----------------------------------------------------------------------------------
@@ -372,6 +502,7 @@ def load_template(name: str | os.PathLike[str]) -> Template:
     sections_raw: dict[str, tuple[Document, Any]] = {}
     fields_raw: dict[str, tuple[Document, Any]] = {}
     units_raw: dict[str, tuple[Document, Any]] = {}
+    tables_raw: dict[str, tuple[Document, Any]] = {}
     for doc, data in chain:
         check.keys(doc, data, _TOP_KEYS, ())
         for key in (
@@ -380,7 +511,12 @@ def load_template(name: str | os.PathLike[str]) -> Template:
         ):  # fmt: skip
             if key in data:
                 top[key] = (doc, data[key])
-        for key, into in (("sections", sections_raw), ("fields", fields_raw), ("units", units_raw)):
+        for key, into in (
+            ("sections", sections_raw),
+            ("fields", fields_raw),
+            ("units", units_raw),
+            ("tables", tables_raw),
+        ):
             table = data.get(key)
             if table is None:
                 continue
@@ -452,6 +588,12 @@ def load_template(name: str | os.PathLike[str]) -> Template:
                 check.add(mark_doc, ("markers", i), "a marker must not repeat without a bound")
                 continue
             markers.append(marker)
+
+    tables = {
+        tid_: table
+        for tid_, (doc, raw) in tables_raw.items()
+        if (table := _table(check, doc, tid_, raw, units)) is not None
+    }
 
     sections: dict[str, SectionSpec] = {}
     for sid, (doc, raw) in sections_raw.items():
@@ -568,7 +710,7 @@ def load_template(name: str | os.PathLike[str]) -> Template:
             find_ok
             and find in _NEEDS_PATTERN
             and not pattern_texts
-            and not (find == "match" and raw.get("labels"))
+            and not (find == "match" and (raw.get("labels") or raw.get("table")))
             and not (find == "count" and of)
         ):
             check.add(
@@ -628,11 +770,22 @@ def load_template(name: str | os.PathLike[str]) -> Template:
         if not isinstance(distinct, bool):
             check.add(doc, (*path_, "distinct"), "distinct must be true or false")
             distinct = False
+        table_ref = _table_ref(check, doc, path_, raw, tables_raw, tables)
+        declared_key = raw.get("declared")
+        if "declared" in outputs and (
+            not isinstance(declared_key, str) or not _DECLARED.match(declared_key)
+        ):
+            check.add(
+                doc,
+                (*path_, "declared"),
+                "output: declared needs declared: total, grade, points.<indicator> or "
+                "weights.<indicator>",
+            )
         labels = [
             _fold(w) for w in check.texts(doc, raw.get("labels"), (*path_, "labels"), "a label")
         ]
-        if labels and find != "match":
-            check.add(doc, (*path_, "labels"), "labels are for find: match")
+        if labels and find not in ("match", "grade"):
+            check.add(doc, (*path_, "labels"), "labels are for find: match and find: grade")
         if labels:
             vocab_plan[fname] = (
                 labels,
@@ -646,7 +799,7 @@ def load_template(name: str | os.PathLike[str]) -> Template:
                     ),
                 ],
                 [*_gaps(check, doc, raw.get("gaps"), (*path_, "gaps")), *shared_gaps],
-                _tail_kind(str(ftype), unit, units),
+                "grade" if find == "grade" else _tail_kind(str(ftype), unit, units),
             )
         fields[fname] = FieldSpec(
             name=fname,
@@ -665,6 +818,8 @@ def load_template(name: str | os.PathLike[str]) -> Template:
             of=of if isinstance(of, str) else None,
             context=context,
             anywhere=anywhere,
+            table=table_ref,
+            declared=declared_key if isinstance(declared_key, str) else None,
         )
 
     every_label = [label.removeprefix("^") for plan in vocab_plan.values() for label in plan[0]]
@@ -698,4 +853,5 @@ def load_template(name: str | os.PathLike[str]) -> Template:
         fields=MappingProxyType(fields),
         chain=tuple(d.source for d, _ in chain),
         markers=tuple(markers),
+        tables=MappingProxyType(tables),
     )

@@ -131,11 +131,14 @@ def run(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
         batches = [load_subjects(path) for path in args.data]
     sampled_before = None
     if args.store is not None and args.sample is not None:
+        import os
+
         from ..store import Store
-        from ..store.cli import _db_default
         from .sample import sampled_before_in
 
-        with Store(args.store or _db_default()) as store:
+        # the same default as `perfscore score --store`: $PERFSCORE_DB, else perfscore.db
+        url = args.store or os.environ.get("PERFSCORE_DB") or "perfscore.db"
+        with Store(url) as store:
             sampled_before = sampled_before_in(store)
     rv = review(
         rs,

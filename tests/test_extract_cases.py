@@ -1,0 +1,128 @@
+"""Key figures from our own report texts, one per layout (tests/extract_cases/), and from
+variants of each generated the way files differ (punctuation, spacing, one line, PDF lines):
+every printed figure exact, none wrong, none invented.  The same count is in docs/extract.md."""
+
+from __future__ import annotations
+
+import zipfile
+from pathlib import Path
+from typing import Any
+from xml.sax.saxutils import escape
+
+import pytest
+
+import perfscore
+from extract_variants import VARIANTS, case_lines, key_figures, load_cases, score
+from perfscore.extract import extract_lines, extract_report, subjects_from_reports
+
+CASES = load_cases()
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _params() -> list[Any]:
+    return [
+        pytest.param(name, variant, id=f"{name}:{variant}")
+        for name, case in CASES.items()
+        for variant in VARIANTS
+        if variant not in case.get("skip_variants", ())
+    ]
+
+
+@pytest.mark.parametrize(("name", "variant"), _params())
+def test_key_figures_exact_none_wrong_none_invented(name: str, variant: str) -> None:
+    case = CASES[name]
+    lines = VARIANTS[variant](case_lines(name))
+    result = extract_lines(lines, case["template"])
+    got = key_figures(result.to_subject())
+    correct, wrong, invented, missing = score(case["expected"], got)
+    assert (wrong, invented, missing) == (0, 0, 0), (got, result.warnings)
+    assert correct == len(case["expected"])
+    for key in case.get("absent", ()):
+        assert key not in got
+
+
+def test_the_accuracy_figures_in_the_docs_are_the_measured_ones() -> None:
+    printed = correct = wrong = invented = 0
+    for name, case in CASES.items():
+        for variant, make in VARIANTS.items():
+            if variant in case.get("skip_variants", ()):
+                continue
+            got = key_figures(extract_lines(make(case_lines(name)), case["template"]).to_subject())
+            c, w, i, _ = score(case["expected"], got)
+            printed, correct = printed + len(case["expected"]), correct + c
+            wrong, invented = wrong + w, invented + i
+    docs = (ROOT / "docs/extract.md").read_text(encoding="utf-8")
+    line = (
+        f"{len(CASES)} texts × their variants: **{correct} of {printed}** printed key figures "
+        f"extracted exactly, **{wrong} wrong, {invented} invented**"
+    )
+    assert line in docs
+
+
+def _docx_with_table(
+    path: Path, before: list[str], rows: list[list[str]], after: list[str]
+) -> None:
+    def para(text: str) -> str:
+        return f'<w:p><w:r><w:t xml:space="preserve">{escape(text)}</w:t></w:r></w:p>'
+
+    def cell(text: str) -> str:
+        # a cell holding two paragraphs, as Word writes a label broken over two lines
+        parts = [text[: len(text) // 2], text[len(text) // 2 :]] if len(text) == 5 else [text]
+        return "<w:tc>" + "".join(para(p) for p in parts) + "</w:tc>"
+
+    table = (
+        "<w:tbl>"
+        + "".join("<w:tr>" + "".join(cell(c) for c in row) + "</w:tr>" for row in rows)
+        + "</w:tbl>"
+    )
+    body = "".join(para(t) for t in before) + table + "".join(para(t) for t in after)
+    document = (
+        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+        '<w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main">'
+        f"<w:body>{body}</w:body></w:document>"
+    )
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("word/document.xml", document)
+
+
+def test_a_word_table_is_read_as_a_table(tmp_path: Path) -> None:
+    path = tmp_path / "form.docx"
+    rows = [line.split(" | ") for line in case_lines("07-project-pipe") if " | " in line]
+    _docx_with_table(path, ["2023年度项目支出绩效自评表"], rows, [])
+    result = extract_report(path, "cn-project-self-eval")
+    got = key_figures(result.to_subject())
+    expected = CASES["07-project-pipe"]["expected"]
+    assert score(expected, got) == (len(expected), 0, 0, 0)
+    assert result.provenance["executed"]["text"] == "304"
+    assert result.meta["name"] == "示例县农村饮水安全巩固提升工程"
+
+
+def test_gbk_report_and_a_batch_scored_against_the_project_rules(tmp_path: Path) -> None:
+    for name in ("07-project-pipe", "10-project-one-line", "12-project-narrative"):
+        text = "\n".join(case_lines(name))
+        (tmp_path / f"{name}.txt").write_bytes(text.encode("gb18030"))
+    subjects = subjects_from_reports([tmp_path], "cn-project-self-eval")
+    assert [s["declared"]["grade"] for s in subjects] == ["优", "优", "良"]
+    report = perfscore.load_ruleset(ROOT / "rules/cn-project-10.yaml").evaluate(subjects)
+    execution = {
+        s.subject.id: next(f for f in s.findings if f.rule_id == "execution")
+        for s in report.subjects
+    }
+    assert execution["07-project-pipe"].display == "95%"  # 304 / 320
+    assert execution["12-project-narrative"].display == "95.5%"  # 57.3 / 60
+
+
+def test_the_docs_table_example_loads_and_reads_a_form(tmp_path: Path) -> None:
+    import re
+
+    from perfscore.extract import load_template
+
+    docs = (ROOT / "docs/extract.md").read_text(encoding="utf-8")
+    (block,) = re.findall(r"^```yaml table\n(.*?)^```", docs, re.DOTALL | re.MULTILINE)
+    path = tmp_path / "doc.yaml"
+    path.write_text(
+        "template: 1\nextends: cn-project-self-eval\nid: doc\ntitle: 文档示例\n" + block,
+        encoding="utf-8",
+    )
+    result = extract_lines(case_lines("08-project-cell-per-line"), load_template(path))
+    assert str(result.values["executed"]) == "1402.5"
