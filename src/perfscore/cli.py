@@ -1,8 +1,10 @@
 """The ``perfscore`` command: score, validate, test, show, list-rules, extract, review, schema.
 
 Exit statuses and output planning are in :mod:`perfscore.outputs` (0 done; 1 a failed finding
-at or above ``--fail-on``; 2 usage or rule-set error, or an output that cannot be produced;
-3 data could not be read, or with ``--strict`` something could not be evaluated).
+at or above ``--fail-on`` — an ``error`` finding or notification, something not evaluated,
+counts as severity ``error``; 2 usage or rule-set error, or an output that cannot be produced;
+3 data could not be read, no total could be computed for any subject, or with ``--strict``
+something could not be evaluated).
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ import json
 import sys
 import warnings
 from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field, replace
 from importlib import resources
 from typing import IO, Any, TextIO
 
@@ -31,6 +34,7 @@ from .findings import Notification, SubjectResult
 from .ingest import DataSource
 from .ingest import cli as ingest_cli
 from .outputs import (
+    CLI_LANG,
     EXIT_DATA,
     EXIT_FINDINGS,
     EXIT_OK,
@@ -47,6 +51,7 @@ from .summary import RunSummary
 from .terminal import BatchProgress
 from .textsafe import terminal as _safe
 from .waivers import Waiving, load_waivers
+from .words import HELP
 
 __all__ = ["main", "rules_schema"]
 
@@ -54,22 +59,22 @@ _SEVERITY_RANK = {"note": 1, "warning": 2, "error": 3}
 _say = say_cli
 
 
+def _help(key: str) -> str:
+    """A ``--help`` text (:data:`perfscore.words.HELP`) in the command's language."""
+    return HELP[CLI_LANG][key]
+
+
 def _parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="perfscore",
-        description="Score budget-performance data against YAML rule sets (全过程预算绩效管理).",
+        description=_help("description"),
     )
     p.add_argument("--version", action="version", version=f"perfscore {__version__}")
     sub = p.add_subparsers(dest="command", required=True)
 
-    s = sub.add_parser("score", help="score subject data against a rule set")
-    s.add_argument("rules", help="rule-set YAML file, or a bundled rule set's name (list-rules)")
-    s.add_argument(
-        "data",
-        nargs="+",
-        help="subject data: .xlsx, .csv/.tsv (UTF-8 or GBK), .parquet, .jsonl, .json, .yaml, "
-        "or folders of them",
-    )
+    s = sub.add_parser("score", help=_help("score"))
+    s.add_argument("rules", help=_help("rules"))
+    s.add_argument("data", nargs="+", help=_help("data"))
     s.add_argument(
         "--format",
         action="append",
@@ -84,36 +89,27 @@ def _parser() -> argparse.ArgumentParser:
         help="write to this file (repeatable); its extension picks the format when --format "
         "is not given: " + " ".join(ext for f in EXPORTERS for ext in f.extensions),
     )
-    s.add_argument("--output-dir", help="write every requested format into this folder")
-    s.add_argument(
-        "--bom", action="store_true", help="CSV: start with a UTF-8 BOM so Excel reads 中文"
-    )
+    s.add_argument("--output-dir", help=_help("output_dir"))
+    s.add_argument("--bom", action="store_true", help=_help("bom"))
     s.add_argument(
         "--sarif-all",
         action="store_true",
-        help="SARIF: also report pass and not-applicable results (default: failures only)",
+        help=_help("sarif_all"),
     )
-    s.add_argument(
-        "--strict", action="store_true", help="exit 3 when any indicator could not be evaluated"
-    )
+    s.add_argument("--strict", action="store_true", help=_help("strict"))
     s.add_argument(
         "--fail-on",
         choices=["error", "warning", "note"],
-        help="exit 1 when a failed finding has this severity or worse",
+        help=_help("fail_on"),
     )
-    s.add_argument(
-        "--lang", choices=["zh", "en"], default="zh", help="message language for people's formats"
-    )
-    s.add_argument("--waivers", help="YAML file of approved exemptions (豁免) to apply")
-    s.add_argument(
-        "--as-of", help="judge waiver expiry as of this date (YYYY-MM-DD; default today)"
-    )
+    s.add_argument("--lang", choices=["zh", "en"], default="zh", help=_help("lang"))
+    s.add_argument("--waivers", help=_help("waivers"))
+    s.add_argument("--as-of", help=_help("as_of"))
     s.add_argument(
         "--template",
-        help="the data are self-evaluation reports (.txt/.docx/.pdf, or folders of them): "
-        "extract them with this template first",
+        help=_help("template"),
     )
-    s.add_argument("--jobs", type=int, default=1, help="score a large batch in N processes")
+    s.add_argument("--jobs", type=int, default=1, help=_help("jobs"))
     s.add_argument("--sheet", help="the worksheet to read in .xlsx data (default: the first)")
     s.add_argument(
         "--columns",
@@ -128,33 +124,30 @@ def _parser() -> argparse.ArgumentParser:
     )
     store_cli.add_score_option(s)
 
-    t = sub.add_parser(
-        "test", help="run a rule set's YAML test cases (x.tests.yaml next to x.yaml)"
-    )
-    t.add_argument("rules", nargs="+", help="rule-set YAML files")
+    t = sub.add_parser("test", help=_help("test"))
+    t.add_argument("rules", nargs="+", help=_help("rules_many"))
 
-    sh = sub.add_parser("show", help="print a rule set (with --resolved: after merging 'extends')")
-    sh.add_argument("rules", help="rule-set YAML file")
-    sh.add_argument("--resolved", action="store_true", help="print the merged rule set")
+    sh = sub.add_parser("show", help=_help("show"))
+    sh.add_argument("rules", help=_help("rules"))
+    sh.add_argument("--resolved", action="store_true", help=_help("resolved"))
 
-    sub.add_parser("list-rules", help="the bundled rule sets, their sources and versions")
+    sub.add_parser("list-rules", help=_help("list_rules"))
     extract_cli.add_subcommand(sub)
     ingest_cli.add_subcommand(sub)
     store_cli.add_subcommands(sub)
     review_cli.add_subcommand(sub)
 
-    v = sub.add_parser("validate", help="check rule sets and report every problem")
-    v.add_argument("rules", nargs="+", help="rule-set YAML files")
+    v = sub.add_parser("validate", help=_help("validate"))
+    v.add_argument("rules", nargs="+", help=_help("rules_many"))
 
-    sc = sub.add_parser("schema", help="print a JSON Schema: the findings document or rule sets")
+    sc = sub.add_parser("schema", help=_help("schema"))
     sc.add_argument("what", choices=["findings", "rules"])
-    sc.add_argument("-o", "--output", help="write to this file instead of standard output")
+    sc.add_argument("-o", "--output", help=_help("schema_output"))
     for command in (s, sh, v):
         command.add_argument(
             "--allow-extends-anywhere",
             action="store_true",
-            help="let 'extends:' name a rule set outside the rule set's folder and the bundled "
-            "catalogue (off by default: see docs/security.md)",
+            help=_help("allow_extends_anywhere"),
         )
     return p
 
@@ -172,6 +165,21 @@ def _waiving(args: argparse.Namespace, rs: RuleSet) -> Waiving:
     return rs.waiving(load_waivers(args.waivers) if args.waivers else None, as_of)
 
 
+@dataclass
+class _Tally:
+    """What the exit status needs to know about the subjects as they are scored."""
+
+    subject_ids: list[str] = field(default_factory=list)
+    without_total: list[str] = field(default_factory=list)
+    problems: list[Notification] = field(default_factory=list)  # error notifications
+
+    def add(self, result: SubjectResult, points: bool) -> None:
+        self.subject_ids.append(result.subject.id)
+        if points and result.total is None:
+            self.without_total.append(result.subject.id)
+        self.problems += [n for n in result.notifications if n.level == "error"]
+
+
 def _sources(args: argparse.Namespace, notes: list[Notification]) -> list[DataSource]:
     """Every data file to read.  JSON/YAML documents are read now: with one data file its
     problem stops the run (exit 3, as before); with several, an unreadable file becomes an
@@ -182,7 +190,15 @@ def _sources(args: argparse.Namespace, notes: list[Notification]) -> list[DataSo
         from .extract import subjects_from_reports
 
         records = tuple(subjects_from_reports(args.data, args.template))
-        return [DataSource("reports", "records", lambda: ((0, r) for r in records), sha256="")]
+        return [
+            DataSource(
+                "reports",
+                "records",
+                lambda: ((0, r) for r in records),
+                sha256="",
+                total=len(records),
+            )
+        ]
     columns = load_columns(args.columns) if args.columns else None
     sources: list[DataSource] = []
     several = len(args.data) > 1
@@ -238,19 +254,30 @@ def _results(
     notes: list[Notification],
     progress: BatchProgress,
     waiving: Waiving,
+    tally: _Tally,
     summary: RunSummary,
 ) -> Iterator[SubjectResult]:
     """Score record by record (indexes count per file, as in ``rs.evaluate``)."""
     from .ingest import read_sources
 
+    points = rs.max_total > 0
     for src in sources:
         for i, record in enumerate(read_sources(rs, [src], notes)):
             result = rs.evaluate_subject(
                 record, index=i, waivers=waiving.waivers, as_of=waiving.as_of
             )
+            tally.add(result, points)
             summary.add(result)
-            progress.advance()
             yield result
+            progress.advance()
+
+
+def _unmatched(waiving: Waiving, tally: _Tally) -> Iterator[Notification]:
+    """Waivers naming a subject not in the data (read once every subject is scored)."""
+    if waiving.waivers is not None:
+        for n in waiving.waivers.unmatched(tally.subject_ids):
+            tally.problems.append(n)
+            yield n
 
 
 class _TextSink:
@@ -274,6 +301,7 @@ def _score(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
     options = ExportOptions(lang=args.lang, bom=args.bom, sarif_all=args.sarif_all)
     known = [s.total for s in sources]
     total = sum(t for t in known if t is not None) if all(t is not None for t in known) else None
+    tally = _Tally()
     summary = RunSummary(rs.rules)
     all_notes: list[Notification] = notes
     with BatchProgress(total, stderr, description=_say("progress")) as progress:
@@ -282,12 +310,18 @@ def _score(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
             path = plan[0].path
             if path is None:
                 sink: Any = _TextSink(stdout)
-                result = _stream(rs, sources, inputs, sink, progress, waiving, summary, notes)
+                result = _stream(
+                    rs, sources, notes, inputs, sink, progress, waiving, tally, summary
+                )
             else:
                 with atomic_writer(path) as fh:
-                    result = _stream(rs, sources, inputs, fh, progress, waiving, summary, notes)
+                    result = _stream(
+                        rs, sources, notes, inputs, fh, progress, waiving, tally, summary
+                    )
+            tally.problems += [n for n in notes if n.level == "error"]
             complete: bool = result["complete"]
-            failed: dict[str, int] = result["by_severity"]
+            failed: dict[str, int] = dict(result["by_severity"])
+            failed["error"] += result["error"]  # could not be evaluated: as bad as an error
         else:
             records: list[Any] = []
             if args.jobs > 1 or args.store is not None:
@@ -300,22 +334,21 @@ def _score(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
                 results = evaluate_parallel(
                     rs, records, jobs=args.jobs, waivers=waiving.waivers, as_of=waiving.as_of
                 ).subjects
+                points = rs.max_total > 0
                 for r in results:
+                    tally.add(r, points)
                     summary.add(r)
             elif args.store is not None:
-                scored = []
-                for i, record in enumerate(records):
-                    one = rs.evaluate_subject(
-                        record, index=i, waivers=waiving.waivers, as_of=waiving.as_of
-                    )
-                    summary.add(one)
-                    progress.advance()
-                    scored.append(one)
-                results = tuple(scored)
+                one_by_one = DataSource("records", "records", lambda: ((0, r) for r in records))
+                results = tuple(_results(rs, [one_by_one], [], progress, waiving, tally, summary))
             else:
-                results = tuple(_results(rs, sources, notes, progress, waiving, summary))
+                results = tuple(_results(rs, sources, notes, progress, waiving, tally, summary))
             report = rs.report(results, inputs=inputs, waiving=waiving, notifications=notes)
+            unmatched = tuple(_unmatched(waiving, tally))
+            if unmatched:
+                report = replace(report, notifications=(*report.notifications, *unmatched))
             all_notes = list(report.notifications)
+            tally.problems += [n for n in report.notifications if n.level == "error"]
             write_outputs(report, plan, options, stdout)
             if args.store is not None:
                 store_cli.record_score(args.store, report, records, stderr)
@@ -324,21 +357,15 @@ def _score(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
             for f in report.findings:
                 if f.outcome == "fail" and f.severity in failed:
                     failed[f.severity] += 1
+                elif f.outcome == "error":  # could not be evaluated: as bad as an error
+                    failed["error"] += 1
     show = args.summary if args.summary is not None else _isatty(stderr)
     if show:
         stderr.write(_safe(summary.render(all_notes)))
-    unreadable = [n.message for n in notes if n.code == "unreadable-file"]
-    if unreadable:
-        stderr.write(_safe("perfscore: " + "; ".join(unreadable) + "\n"))
-        return EXIT_DATA
-    if args.strict and not complete:
-        stderr.write(f"perfscore: {_say('incomplete')}\n")
-        return EXIT_DATA
-    if args.fail_on:
-        limit = _SEVERITY_RANK[args.fail_on]
-        if any(n and _SEVERITY_RANK[sev] >= limit for sev, n in failed.items()):
-            return EXIT_FINDINGS
-    return EXIT_OK
+    status = _status(args, complete, failed, tally, len(tally.subject_ids), stderr)
+    if any(n.code == "unreadable-file" for n in notes):
+        return EXIT_DATA  # the other files were scored and written
+    return status
 
 
 def _isatty(stream: TextIO) -> bool:
@@ -348,17 +375,62 @@ def _isatty(stream: TextIO) -> bool:
         return False
 
 
+def _status(
+    args: argparse.Namespace,
+    complete: bool,
+    failed: dict[str, int],
+    tally: _Tally,
+    records: int,
+    stderr: TextIO,
+) -> int:
+    """The exit status (see :mod:`perfscore.outputs`), saying on stderr why it is not 0."""
+    for n in tally.problems:
+        stderr.write(_safe(f"perfscore: error: {n.message}\n"))
+    failed["error"] += len(tally.problems)
+    if not complete:
+        stderr.write(f"perfscore: {_say('incomplete')}\n")
+    nothing = bool(records) and len(tally.without_total) == records
+    if nothing:
+        stderr.write(
+            "perfscore: no total could be computed for "
+            + ("the subject" if records == 1 else f"any of the {records} subjects")
+            + " (see the error findings and grade reasons)\n"
+        )
+    elif tally.without_total:
+        stderr.write(
+            _safe(
+                f"perfscore: no total for {len(tally.without_total)} of {records} subjects: "
+                + ", ".join(tally.without_total[:5])
+                + (" …" if len(tally.without_total) > 5 else "")
+                + "\n"
+            )
+        )
+    if nothing or (args.strict and not complete):
+        return EXIT_DATA
+    if args.fail_on:
+        limit = _SEVERITY_RANK[args.fail_on]
+        if any(n and _SEVERITY_RANK[sev] >= limit for sev, n in failed.items()):
+            return EXIT_FINDINGS
+    return EXIT_OK
+
+
 def _stream(
     rs: RuleSet,
     sources: Sequence[DataSource],
+    notes: list[Notification],
     inputs: Sequence[dict[str, str]],
     out: IO[bytes],
     progress: BatchProgress,
     waiving: Waiving,
+    tally: _Tally,
     summary: RunSummary,
-    notes: list[Notification],
 ) -> dict[str, Any]:
-    results = _results(rs, sources, notes, progress, waiving, summary)
+    results = _results(rs, sources, notes, progress, waiving, tally, summary)
+
+    def after() -> Iterator[Notification]:  # read once every subject is scored
+        yield from notes
+        yield from _unmatched(waiving, tally)
+
     return write_jsonl(
         out,
         rs.provenance(),
@@ -366,7 +438,7 @@ def _stream(
         results,
         inputs,
         waivers=waiving.info(),
-        notifications=notes,  # read after the results: it fills in as the files are read
+        notifications=after(),
     )
 
 
@@ -388,6 +460,10 @@ def _validate(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
 
         for warning in ruleset_warnings(rs):
             stdout.write(f"{warning}\n")
+        from .lint import ruleset_warnings
+
+        for warning in ruleset_warnings(rs):
+            stdout.write(_safe(f"{warning}\n"))
         n_ind = sum(1 for r in rs.rules if r.kind == "indicator")
         n_chk = sum(1 for r in rs.rules if r.kind == "check")
         summary = _say(

@@ -605,6 +605,13 @@ class Evaluator:
         children = [self._node(c, run, scores, findings, forced) for c in node.children]
         assert node.aggregate is not None
         ns = node.aggregate(self._specs[node.id], children)
+        if ns.outcome == "error" and all(c.outcome != "error" for c in children):
+            # the group's own rule failed (a lookup without a matching row): its own finding,
+            # or the failure would only show as a missing grade
+            why = ns.reason or "the aggregation gave no result"
+            zh = _ZH["aggregation_failed"].format(problem=why)
+            reason = Failure("error", _EN["aggregation_failed"].format(problem=why), zh, ())
+            findings.append(self._indicator_finding(node, _Outcome("error", reason=reason), run))
         if ns.points is not None:
             ns = _node_score(
                 ns.rule_id,
