@@ -330,7 +330,8 @@ HELP = _table(
         "score subject data against a rule set",
     ),
     data=(
-        "评价对象的数据：.xlsx、.csv/.tsv（UTF-8 或 GBK）、.parquet、.jsonl、.json、.yaml，或其文件夹",
+        "评价对象的数据：.xlsx、.csv/.tsv（UTF-8 或 GBK）、.parquet、.jsonl、.json、"
+        ".yaml，或其文件夹",
         "subject data: .xlsx, .csv/.tsv (UTF-8 or GBK), .parquet, .jsonl, .json, .yaml, "
         "or folders of them",
     ),
