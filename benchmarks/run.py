@@ -357,7 +357,10 @@ def main(argv: list[str] | None = None) -> int:
         import store_bench
 
         # ingest N × 30 findings; history/rank over 3 periods × 11,112 × 30 ≈ 1,000,000 findings
-        store_bench.run(row, args.store_subjects or (500 if q else 100_000), 100 if q else 11_112)
+        n_ingest = 200 if q else 100_000
+        if args.store_subjects is not None:
+            n_ingest = args.store_subjects
+        store_bench.run(row, n_ingest, 40 if q else 11_112)
     if "ingest" in want:
         import ingest_bench
 

@@ -351,7 +351,7 @@ def _score(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
             tally.problems += [n for n in report.notifications if n.level == "error"]
             write_outputs(report, plan, options, stdout)
             if args.store is not None:
-                store_cli.record_score(args.store, report, records, stderr)
+                store_cli.record_score(args.store, report, records, stderr, lang=args.lang)
             complete = report.complete
             failed = {k: 0 for k in _SEVERITY_RANK}
             for f in report.findings:
