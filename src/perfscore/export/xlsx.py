@@ -45,6 +45,8 @@ def pin_workbook(data: bytes) -> bytes:
                 body = _MODIFIED.sub(rb"\g<1>2000-01-01T00:00:00Z\g<2>", body)
             dst.writestr(pinned, body)
     return out.getvalue()
+
+
 _HEAD: dict[str, dict[str, Any]] = {
     lang: {
         "summary": XLSX_SUMMARY[lang],
