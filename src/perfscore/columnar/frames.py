@@ -17,6 +17,7 @@ __all__ = [
     "ColumnarResult",
     "as_column",
     "cell_objects",
+    "cells_at",
     "column_names",
     "plain_cell",
     "row_count",
@@ -135,6 +136,19 @@ def cell_objects(col: Any) -> list[Any]:
         if method is not None:
             return list(method())
     return list(col)
+
+
+def cells_at(col: Any, rows: Any) -> list[Any]:
+    """The cells of ``col`` at positions ``rows`` (a numpy index array), as Python objects —
+    only those rows, not the whole column."""
+    if isinstance(col, np.ndarray):
+        return list(col[rows].tolist())
+    for attr in ("gather", "take"):  # polars; pandas (positional), pyarrow
+        method = getattr(col, attr, None)
+        if method is not None:
+            return cell_objects(method(rows))
+    everything = cell_objects(col)
+    return [everything[i] for i in rows.tolist()]
 
 
 def plain_cell(x: Any) -> Any:

@@ -21,7 +21,7 @@ from .frames import (
     OUTCOMES,
     ColumnarResult,
     as_column,
-    cell_objects,
+    cells_at,
     column_names,
     plain_cell,
     row_count,
@@ -300,10 +300,10 @@ class ColumnarScorer:
     def _per_record(self, res: ColumnarResult, raw: Mapping[str, Any], rows: Any) -> None:
         """Score ``rows`` with the per-record path, from the cells as the data holds them (text
         stays text, so a dirty cell is an error finding for its row, as in any other input)."""
-        values = {name: cell_objects(col) for name, col in raw.items()}
+        values = {name: cells_at(col, rows) for name, col in raw.items()}  # those rows only
         ev = self.rs
-        for i in rows.tolist():
-            record = {name: plain_cell(column[i]) for name, column in values.items()}
+        for k, i in enumerate(rows.tolist()):
+            record = {name: plain_cell(cells[k]) for name, cells in values.items()}
             r = ev.evaluate_subject(record, index=i)
             for sc in r.scores:
                 res.outcome[sc.rule_id][i] = _CODE[sc.outcome]
