@@ -47,7 +47,7 @@ def _subject_tables(
     name = s.subject.name or s.subject.id
     console.print(Text(_safe(f"{w['subject']}: {name} ({s.subject.id})"), style="bold"))
     table = Table(show_lines=False, header_style="bold")
-    table.add_column(w["indicator"])
+    table.add_column(w["indicator"], overflow="fold")
     table.add_column(w["value"], justify="right")
     table.add_column(w["points"], justify="right")
     table.add_column(w["outcome"])
@@ -76,9 +76,10 @@ def _subject_tables(
     checks = [f for f in s.findings if f.kind == "check"]
     if checks:
         ct = Table(header_style="bold")
-        ct.add_column(w["check"])
-        ct.add_column(w["outcome"])
-        ct.add_column(w["message"])
+        # long reasons wrap (fold) inside the column instead of being cut with "…"
+        ct.add_column(w["check"], overflow="fold")
+        ct.add_column(w["outcome"], no_wrap=True)
+        ct.add_column(w["message"], overflow="fold")
         for f in checks:
             rule = rules[f.rule_id]
             msg = f.message if lang == "zh" else (f.message_en or f.message)
