@@ -23,11 +23,12 @@ from rich.progress import (
 from rich.table import Table
 from rich.text import Text
 
+from .evidence import evidence
 from .findings import Report, RuleInfo, SubjectResult
 from .numbers import json_number
 from .standing import score_text, standing
 from .textsafe import terminal as _safe
-from .words import OUTCOME, TERMINAL
+from .words import EVIDENCE, OUTCOME, TERMINAL, language
 
 __all__ = ["BatchProgress", "render_report"]
 
@@ -38,6 +39,10 @@ _WORDS = TERMINAL
 
 def _title(rule: RuleInfo, lang: str) -> str:
     return rule.title if lang == "zh" or not rule.title_en else rule.title_en
+
+
+def _paren(text: str, lang: str) -> str:
+    return EVIDENCE[language(lang)]["paren"].format(text=text) if text else ""
 
 
 def _subject_tables(
@@ -103,7 +108,11 @@ def _subject_tables(
     for f in problems:
         console.print(
             Text(
-                _safe("• " + (f.message if lang == "zh" else (f.message_en or f.message))),
+                _safe(
+                    "• "
+                    + (f.message if lang == "zh" else (f.message_en or f.message))
+                    + _paren(evidence(f, rules.get(f.rule_id), lang), lang)
+                ),
                 style=_STYLE[f.outcome],
             )
         )
