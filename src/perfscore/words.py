@@ -371,8 +371,10 @@ HELP = _table(
         "score subject data against a rule set",
     ),
     data=(
-        "评价对象的数据文件（YAML 或 JSON）",
-        "subject data files (YAML or JSON)",
+        "评价对象的数据：.xlsx、.csv/.tsv（UTF-8 或 GBK）、.parquet、.jsonl、.json、"
+        ".yaml，或其文件夹",
+        "subject data: .xlsx, .csv/.tsv (UTF-8 or GBK), .parquet, .jsonl, .json, .yaml, "
+        "or folders of them",
     ),
     output_dir=(
         "把每种请求的格式写入这个文件夹",
@@ -449,8 +451,8 @@ HELP = _table(
         "catalogue (off by default: see docs/security.md)",
     ),
     rules=(
-        "规则集 YAML 文件",
-        "rule-set YAML file",
+        "规则集 YAML 文件，或内置规则集的名称（见 list-rules）",
+        "rule-set YAML file, or a bundled rule set's name (see list-rules)",
     ),
     rules_many=(
         "规则集 YAML 文件",
