@@ -97,7 +97,7 @@ def both_raise(expr: CompiledExpression, scope: Mapping[str, Any], cls: type[Exc
         ("min(10, max(0, 10 - (0.95 - rate) * 100 * 0.5))", {"rate": D("0.8")}, D("2.500")),
         ("min(10, max(0, 10 - (0.95 - rate) * 100 * 0.5))", {"rate": D("0.99")}, D(10)),
         ("rate < 0.9 and not has_reason", {"rate": D("0.8"), "has_reason": False}, True),
-        ("mean(last(history, 3))", SCOPE, D(25)),
+        ("mean(last(history, 2))", SCOPE, D(25)),
         ("count(history)", SCOPE, D(3)),
         ("round(0.125, 2)", {}, D("0.13")),
         ("7 // 2 + 7 % 2", {}, D(4)),
@@ -799,23 +799,51 @@ def test_fast_path_source_matches_reference(text: str) -> None:
         assert compiled(scope) == compiled.evaluate_reference(scope)
 
 
-def test_depth_limit_still_applies_to_long_flat_chains() -> None:
+def test_flat_chains_of_hundreds_of_terms_compile_and_agree() -> None:
+    """A left-leaning chain (a1 + a2 + ... + a500) is one level however long (#19 class 7);
+    it is compiled flat, and both paths give the same exact value."""
     import perfscore.expr as ex
 
-    deep = "+".join(["a"] * 60)  # 119 characters, 59 nested BinOps, no brackets
+    names: dict[str, Any] = {f"a{i}": "number" for i in range(1, 501)}
+    text = " + ".join(names)
+    compiled = ex.compile_expression(text, names=names)
+    scope = {n: Decimal(i) / 10 for i, n in enumerate(names, 1)}
+    assert compiled(scope) == compiled.evaluate_reference(scope) == Decimal("12525.0")
+    mixed = " + ".join(f"{n} * 2 - 1" for n in list(names)[:200])
+    assert ex.compile_expression(mixed, names=names)(scope) == sum(
+        Decimal(i) / 10 * 2 - 1 for i in range(1, 201)
+    )
+    # error on both paths alike, and named
+    scope["a7"] = None
+    both_raise(compiled, scope, EvaluationError)
+    # real nesting is still limited
+    deep = "(" * 45 + "a1" + ")" * 45
     with pytest.raises(ex.ExpressionError, match="nested too deeply"):
-        ex.compile_expression(deep, names={"a": "number"})
-    ok = "+".join(["a"] * 20)  # 39 characters: short enough to skip the walk, and within limits
-    assert ex.compile_expression(ok, names={"a": "number"})({"a": Decimal(1)}) == 20
+        ex.compile_expression(deep, names=names)
+    deep = "-" * 60 + "a1"
+    with pytest.raises(ex.ExpressionError, match="nested too deeply"):
+        ex.compile_expression(deep, names=names)
 
 
 def _reference_depth(tree: Any) -> int:
     import ast
 
-    def walk(node: Any, depth: int) -> int:
-        if isinstance(node, ast.expr):
-            depth += 1
-        return max([depth, *(walk(c, depth) for c in ast.iter_child_nodes(node))])
+    def walk(node: Any, depth: int, flat: bool = False) -> int:
+        if isinstance(node, ast.expr) and not flat:
+            depth += 1  # (the left operand of a + b + c is on the chain's own level)
+        return max(
+            [
+                depth,
+                *(
+                    walk(
+                        c,
+                        depth,
+                        isinstance(node, ast.BinOp) and c is node.left and isinstance(c, ast.BinOp),
+                    )
+                    for c in ast.iter_child_nodes(node)
+                ),
+            ]
+        )
 
     return walk(tree, 0)
 

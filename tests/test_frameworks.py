@@ -617,3 +617,17 @@ def test_pefa_m1_m2_calculator(dims: list[str], m2: str, m1: str) -> None:
     data = {f"dim{k + 1}": g for k, g in enumerate(dims)}
     result = _one("pefa-2016-m1-m2.yaml", data)
     assert (_get(result, "m2").grade, _get(result, "m1").grade) == (m2, m1)
+
+
+def test_pefa_years_with_a_gap_are_not_the_last_three() -> None:
+    """{2019, 2021, 2023} used to count as "the last 3 years" and PI-2.3's 3-year mean averaged
+    two; now both are error findings naming the missing 2022."""
+    rs = perfscore.load_ruleset(RULES / "pefa-2016-pillar1.yaml")
+    years = {2019: 100, 2021: 100, 2023: 100}
+    values = {"budget_total": years, "outturn_total": years}
+    values["contingency_actual"] = {2019: 1, 2021: 2, 2023: 3}
+    result = rs.evaluate({"id": "c", "values": values}).subjects[0]
+    pi1, pi2_3 = result.finding("pi1"), result.finding("pi2_3")
+    assert pi1.outcome == "error" and "2021, 2022, 2023" in (pi1.reason or "")
+    assert pi2_3.outcome == "error" and "no value for 2022" in (pi2_3.reason or "")
+    assert not result.complete

@@ -98,10 +98,12 @@ def test_clamp() -> None:
         call("clamp", D(1), D(10), D(0))
 
 
-def test_sum_mean_count_skip_missing_years() -> None:
+def test_sum_and_count_skip_missing_years_mean_refuses_them() -> None:
     assert call("sum", HISTORY) == D(12)
     assert call("count", HISTORY) == D(3)  # the missing 2021 is not counted
-    assert call("mean", HISTORY) == D(4)  # (1 + 4 + 7) / 3, not / 4
+    # a 4-year mean over 3 years used to pass silently as (1 + 4 + 7) / 3
+    with pytest.raises(EvaluationError, match="no value for 2021 — a 4-year mean would average 3"):
+        call("mean", HISTORY)
     assert call("sum", Series(())) == D(0)
     assert call("count", Series(())) == D(0)
     assert call("mean", series((2020, "1"), (2021, "2"), (2022, "2"))) == D(5) / D(3)
@@ -124,9 +126,19 @@ def test_series_functions_refuse_non_series() -> None:
 def test_last() -> None:
     assert call("last", HISTORY, D(2)) == series((2022, "4"), (2023, "7"))
     assert call("last", HISTORY, D(3)).years == (2021, 2022, 2023)
-    assert call("last", HISTORY, D(10)) == HISTORY  # bigger than the series: all of it
+    assert call("last", HISTORY, D(5)).years == (2019, 2020, 2021, 2022, 2023)
     assert call("last", HISTORY, D(0)) == Series(())
-    assert call("mean", call("last", HISTORY, D(3))) == D("5.5")
+    assert call("mean", call("last", HISTORY, D(2))) == D("5.5")
+    with pytest.raises(EvaluationError, match="no value for 2021"):
+        call("mean", call("last", HISTORY, D(3)))
+
+
+def test_the_last_3_years_are_calendar_years() -> None:
+    """{2019, 2021, 2023} are not "the last 3 years": 2021–2023 are, and 2022 is missing."""
+    gappy = series((2019, "90"), (2021, "100"), (2023, "110"))
+    assert call("last", gappy, D(3)) == series((2021, "100"), (2022, None), (2023, "110"))
+    with pytest.raises(EvaluationError, match="no value for 2022 — a 3-year mean would average 2"):
+        call("mean", call("last", gappy, D(3)))
     with pytest.raises(EvaluationError, match="between 0 and 9999"):
         call("last", HISTORY, D(-1))
     with pytest.raises(EvaluationError, match="whole number"):

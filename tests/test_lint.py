@@ -5,6 +5,8 @@ from __future__ import annotations
 import io
 from pathlib import Path
 
+import pytest
+
 import perfscore
 from perfscore.cli import main
 from perfscore.lint import ruleset_warnings
@@ -52,3 +54,41 @@ def test_every_bundled_rule_set_declares_its_floor() -> None:
         if path.name.endswith(".tests.yaml"):
             continue
         assert ruleset_warnings(perfscore.load_ruleset(path)) == [], path.name
+
+
+EFFECTIVE = """\
+perfscore: 1
+id: eff
+title: t
+version: "1"
+effective: {from: 2021, to: 2023}
+inputs:
+  a: {type: number}
+indicators:
+  - {id: x, title: X, weight: 100, value: a, scorer: {type: proportional, target: 1}}
+"""
+
+
+def test_effective_years_warn_when_the_data_is_for_another_year() -> None:
+    rs = perfscore.load_ruleset_text(EFFECTIVE)
+    report = rs.evaluate(
+        [
+            {"id": "a", "year": 2024, "values": {"a": 1}},
+            {"id": "b", "year": 2022, "values": {"a": 1}},
+            {"id": "c", "values": {"a": 1}},  # no year: nothing to compare
+        ]
+    )
+    [note] = [n for s in report.subjects for n in s.notifications]
+    assert (note.level, note.code, note.subject) == ("warning", "outside-effective-years", "a")
+    assert "2024" in note.message and "2021–2023" in note.message
+    doc = report.to_dict()
+    assert doc["run"]["ruleset"]["effective"] == {"from": 2021, "to": 2023}
+    assert doc["findings"][0]["subject"]["period"] == 2024  # the year scored is in the finding
+    assert report.complete  # a warning, not an error: the subject is still scored
+
+
+def test_effective_from_after_to_is_refused() -> None:
+    with pytest.raises(perfscore.RuleSetError, match="from 2024 is after to 2021"):
+        perfscore.load_ruleset_text(
+            EFFECTIVE.replace("from: 2021, to: 2023", "from: 2024, to: 2021")
+        )

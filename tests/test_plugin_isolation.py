@@ -262,3 +262,26 @@ def test_a_failing_plugin_exporter_is_an_export_error_and_the_rest_is_written(
     assert "boom" in err and "ValueError: template missing" in err
     assert sorted(p.name for p in out.iterdir()) == ["liwan-npc-office-2023.json", "r.csv"]
     assert json.loads((out / "liwan-npc-office-2023.json").read_text(encoding="utf-8"))["run"]
+
+
+def test_a_failing_plugin_format_in_review_is_an_export_error_too(
+    plugin_env: PluginEnv, tmp_path: Path
+) -> None:
+    _add(
+        plugin_env,
+        "broken-export2",
+        {
+            "broken_export2": FAILING_EXPORTER.replace('"boom"', '"boom2"').replace(
+                ".boom", ".boom2"
+            )
+        },
+        {"perfscore.exporters": {"boom2": "broken_export2:fmt"}},
+    )
+    out = tmp_path / "out"
+    out.mkdir()
+    code, _, err = _run(
+        "review", str(RULES), str(DATA), "-o", str(out / "r.boom2"), "-o", str(out / "r.csv")
+    )
+    assert code == 2 and "Traceback" not in err
+    assert "boom2" in err and "ValueError: template missing" in err
+    assert sorted(p.name for p in out.iterdir()) == ["r.csv"]

@@ -94,6 +94,7 @@ WRITERS = [
     "numbers.py",
     "standing.py",
     "outputs.py",
+    "evaluate.py",
 ]
 
 

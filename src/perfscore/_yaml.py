@@ -138,26 +138,28 @@ def _mark(ymark: yaml.Mark | None) -> Mark | None:
     return None if ymark is None else Mark(ymark.line + 1, ymark.column + 1)
 
 
-class _Loader(yaml.SafeLoader):
-    """SafeLoader's reader/scanner/parser/composer with our own resolver and depth guard.
+#: Anchors and aliases a document may define/use: honest rule sets share a few scorer
+#: configurations; hundreds of thousands are an attack, refused before they are all composed.
+MAX_ANCHORS = 10_000
 
-    The resolver is YAML-1.2-like: only ``true``/``false`` are booleans (so ``no``, the country
-    code, stays a string), dates are not special, ints need no leading zeros, and ``1e3`` is a
-    number.  The constructor half of SafeLoader is never used.
-    """
 
-    yaml_implicit_resolvers: dict[Any, Any] = {}  # noqa: RUF012 - PyYAML's class-level table
+class _Composing:
+    """Our composer on top of any YAML event source: depth guard, alias and anchor checks,
+    and a budget of anchors and aliases (refused as soon as it is exceeded)."""
+
+    anchors: dict[Any, Node]
 
     def __init__(self, stream: str, max_depth: int) -> None:
-        super().__init__(stream)
+        super().__init__(stream)  # type: ignore[call-arg]
         self._max_depth = max_depth
         self._depth = 0
+        self._references = 0
 
     def _peek(self) -> Any:
-        return self.peek_event()  # type: ignore[no-untyped-call]
+        return self.peek_event()  # type: ignore[attr-defined]
 
     def _next(self) -> Any:
-        return self.get_event()  # type: ignore[no-untyped-call]
+        return self.get_event()  # type: ignore[attr-defined]
 
     def compose_node(self, parent: Node | None, index: Any) -> Node | None:
         # Depth guard: PyYAML's composer recurses, so refuse deep nesting before Python does.
@@ -166,9 +168,10 @@ class _Loader(yaml.SafeLoader):
                 f"nesting is deeper than {self._max_depth} levels",
                 _mark(self._peek().start_mark),
             )
-        if self.check_event(AliasEvent):
+        if self.check_event(AliasEvent):  # type: ignore[attr-defined]
             event = self._next()
             name = event.anchor
+            self._count_reference(event)
             if name not in self.anchors:
                 raise _Fatal(
                     f"alias *{name} refers to no anchor defined before it",
@@ -177,23 +180,33 @@ class _Loader(yaml.SafeLoader):
             return _AliasNode(self.anchors[name], name, event.start_mark)
         event = self._peek()
         name = event.anchor
-        if name is not None and name in self.anchors:
-            first = _mark(self.anchors[name].start_mark)
-            at = f" (first defined at line {first.line})" if first else ""
-            raise _Fatal(f"anchor &{name} is defined twice{at}", _mark(event.start_mark))
+        if name is not None:
+            if name in self.anchors:
+                first = _mark(self.anchors[name].start_mark)
+                at = f" (first defined at line {first.line})" if first else ""
+                raise _Fatal(f"anchor &{name} is defined twice{at}", _mark(event.start_mark))
+            self._count_reference(event)
         self._depth += 1
         try:
-            return super().compose_node(parent, index)
+            return super().compose_node(parent, index)  # type: ignore[misc, no-any-return]
         finally:
             self._depth -= 1
+
+    def _count_reference(self, event: Any) -> None:
+        self._references += 1
+        if self._references > MAX_ANCHORS:
+            raise _Fatal(
+                f"more than {MAX_ANCHORS} anchors and aliases (an alias bomb?)",
+                _mark(event.start_mark),
+            )
 
     def compose_single(self) -> Node | None:
         """Like ``get_single_node`` but with a plain message for a second document."""
         self._next()  # STREAM-START
         node = None
-        if not self.check_event(yaml.StreamEndEvent):
-            node = self.compose_document()
-        if not self.check_event(yaml.StreamEndEvent):
+        if not self.check_event(yaml.StreamEndEvent):  # type: ignore[attr-defined]
+            node = self.compose_document()  # type: ignore[attr-defined]
+        if not self.check_event(yaml.StreamEndEvent):  # type: ignore[attr-defined]
             event = self._next()
             raise _Fatal(
                 "more than one YAML document in the file (a second '---'?); exactly one is allowed",
@@ -201,6 +214,17 @@ class _Loader(yaml.SafeLoader):
             )
         self._next()  # STREAM-END
         return node
+
+
+class _Loader(_Composing, yaml.SafeLoader):
+    """SafeLoader's reader/scanner/parser/composer with our own resolver and depth guard.
+
+    The resolver is YAML-1.2-like: only ``true``/``false`` are booleans (so ``no``, the country
+    code, stays a string), dates are not special, ints need no leading zeros, and ``1e3`` is a
+    number.  The constructor half of SafeLoader is never used.
+    """
+
+    yaml_implicit_resolvers: dict[Any, Any] = {}  # noqa: RUF012 - PyYAML's class-level table
 
 
 _Loader.add_implicit_resolver(
@@ -257,6 +281,35 @@ if _CParser is not None:
                 return tag
             return _base_resolve(self, kind, value, implicit)
 
+    class _CEvents(_Composing, _CParser, yaml.composer.Composer, yaml.resolver.Resolver):  # type: ignore[misc]
+        """Our composer over libyaml's C event parser: documents with anchors and aliases are
+        composed at C speed for scanning and parsing (the pure-Python parser takes seconds on a
+        few megabytes).  Any YAML error goes back to the Python path for its messages."""
+
+        yaml_implicit_resolvers = _Loader.yaml_implicit_resolvers
+
+        def __init__(self, stream: str, max_depth: int) -> None:
+            super().__init__(stream, max_depth)
+            yaml.composer.Composer.__init__(self)
+            yaml.resolver.Resolver.__init__(self)
+
+
+def _compose_anchored(text: str, max_depth: int) -> Any:
+    """Compose a document with anchors/aliases: C events when possible, else pure Python."""
+    if _CParser is not None and "\t" not in text:
+        loader = _CEvents(text, max_depth)
+        try:
+            return loader.compose_single()
+        except yaml.YAMLError:
+            pass  # the pure-Python path below gives the usual message and mark
+        finally:
+            loader.dispose()
+    slow = _Loader(text, max_depth)
+    try:
+        return slow.compose_single()
+    finally:
+        slow.dispose()
+
 
 _QUOTED = re.compile(r"'[^']*'|\"[^\"]*\"")
 _DASHES = re.compile(r"(?:-[ ]+)*")
@@ -283,8 +336,8 @@ def _nesting_estimate(text: str) -> int:
 def _compose_fast(text: str, max_depth: int) -> Any:
     if _CParser is None or _ALIAS_OR_ANCHOR.search(text) or "\t" in text:
         return _SLOW
-    if text.count("[") + text.count("{") > 20_000 or _nesting_estimate(text) > max_depth:
-        return _SLOW  # libyaml's composer recurses in C: only shallow documents go that way
+    if _nesting_estimate(text) > max_depth:
+        return _SLOW  # libyaml's composer recurses in C (to at most ~1,000 levels, its limit)
     loader = _FastLoader(text)  # type: ignore[call-arg]
     try:
         return loader.get_single_node()
@@ -556,7 +609,7 @@ class _Plain:
         mark = node.start_mark
         self.marks[path] = Mark(mark.line + 1, mark.column + 1)
         self.count += 1
-        if self.count > self.max_nodes or len(path) > self.max_depth:
+        if len(path) > self.max_depth:  # (no node budget: without aliases, size is the bytes')
             raise _Plain.Bail
         cls = type(node)
         tag = node.tag
@@ -677,7 +730,9 @@ def load_yaml_text(
     holds one).
 
     Limits bound the work an untrusted file can cause: ``max_bytes`` of input (checked before
-    parsing), ``max_nodes`` nodes after alias expansion and ``max_depth`` levels of nesting.
+    parsing), at most ``max_nodes`` nodes *added by expanding aliases* (an honest file's own
+    size is bounded by its bytes), :data:`MAX_ANCHORS` anchors and aliases, and ``max_depth``
+    levels of nesting.
     Any failure raises ``error`` with located problems; the original exception is the cause.
     """
     if isinstance(text, bytes | bytearray | memoryview):
@@ -696,11 +751,7 @@ def load_yaml_text(
         root = _compose_fast(decoded, max_depth)
         plain = root is not _SLOW  # the C path only takes alias-free documents
         if root is _SLOW:
-            loader = _Loader(decoded, max_depth)
-            try:
-                root = loader.compose_single()
-            finally:
-                loader.dispose()
+            root = _compose_anchored(decoded, max_depth)
         if root is None:
             return Document(
                 data=None,
@@ -725,10 +776,10 @@ def load_yaml_text(
                 )
         converter = _Converter(max_nodes, max_depth, duplicates_apart=duplicates is not None)
         total, _ = converter.check(root, ())
-        if total > max_nodes:
+        if total - len(converter.sizes) > max_nodes:  # what aliases add, not honest size
             where, path = converter.bomb or (_mark(root.start_mark), ())
             raise _Fatal(
-                f"document expands to more than {max_nodes} nodes (alias/anchor bomb?)",
+                f"aliases expand the document by more than {max_nodes} nodes (alias/anchor bomb?)",
                 where,
                 path,
             )

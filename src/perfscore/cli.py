@@ -1,8 +1,10 @@
 """The ``perfscore`` command: score, validate, test, show, list-rules, extract, review, schema.
 
 Exit statuses and output planning are in :mod:`perfscore.outputs` (0 done; 1 a failed finding
-at or above ``--fail-on``; 2 usage or rule-set error, or an output that cannot be produced;
-3 data could not be read, or with ``--strict`` something could not be evaluated).
+at or above ``--fail-on`` — an ``error`` finding or notification, something not evaluated,
+counts as severity ``error``; 2 usage or rule-set error, or an output that cannot be produced;
+3 data could not be read, no total could be computed for any subject, or with ``--strict``
+something could not be evaluated).
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ import json
 import sys
 import warnings
 from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field, replace
 from importlib import resources
 from typing import IO, Any, TextIO
 
@@ -27,7 +30,7 @@ from .export import (
     write_jsonl,
 )
 from .extract import cli as extract_cli
-from .findings import SubjectResult
+from .findings import Notification, SubjectResult
 from .outputs import (
     EXIT_DATA,
     EXIT_FINDINGS,
@@ -151,14 +154,46 @@ def _waiving(args: argparse.Namespace, rs: RuleSet) -> Waiving:
     return rs.waiving(load_waivers(args.waivers) if args.waivers else None, as_of)
 
 
+@dataclass
+class _Tally:
+    """What the exit status needs to know about the subjects as they are scored."""
+
+    subject_ids: list[str] = field(default_factory=list)
+    without_total: list[str] = field(default_factory=list)
+    problems: list[Notification] = field(default_factory=list)  # error notifications
+
+    def add(self, result: SubjectResult, points: bool) -> None:
+        self.subject_ids.append(result.subject.id)
+        if points and result.total is None:
+            self.without_total.append(result.subject.id)
+        self.problems += [n for n in result.notifications if n.level == "error"]
+
+
 def _results(
-    rs: RuleSet, batches: Sequence[SubjectBatch], progress: BatchProgress, waiving: Waiving
+    rs: RuleSet,
+    batches: Sequence[SubjectBatch],
+    progress: BatchProgress,
+    waiving: Waiving,
+    tally: _Tally,
 ) -> Iterator[SubjectResult]:
     """Score record by record (indexes count per file, as in ``rs.evaluate``)."""
+    points = rs.max_total > 0
     for batch in batches:
         for i, record in enumerate(batch.records):
-            yield rs.evaluate_subject(record, index=i, waivers=waiving.waivers, as_of=waiving.as_of)
+            result = rs.evaluate_subject(
+                record, index=i, waivers=waiving.waivers, as_of=waiving.as_of
+            )
+            tally.add(result, points)
+            yield result
             progress.advance()
+
+
+def _unmatched(waiving: Waiving, tally: _Tally) -> Iterator[Notification]:
+    """Waivers naming a subject not in the data (read once every subject is scored)."""
+    if waiving.waivers is not None:
+        for n in waiving.waivers.unmatched(tally.subject_ids):
+            tally.problems.append(n)
+            yield n
 
 
 class _TextSink:
@@ -187,17 +222,19 @@ def _score(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
     inputs = tuple({"uri": b.uri, "sha256": b.sha256} for b in batches)
     options = ExportOptions(lang=args.lang, bom=args.bom, sarif_all=args.sarif_all)
     total = sum(len(b.records) for b in batches)
+    tally = _Tally()
     with BatchProgress(total, stderr, description=_say("progress")) as progress:
         if len(plan) == 1 and plan[0].format.name == "jsonl" and args.store is None:
             # stream: each subject's lines are written as soon as it is scored
             path = plan[0].path
             if path is None:
-                summary = _stream(rs, batches, inputs, _TextSink(stdout), progress, waiving)  # type: ignore[arg-type]
+                summary = _stream(rs, batches, inputs, _TextSink(stdout), progress, waiving, tally)  # type: ignore[arg-type]
             else:
                 with atomic_writer(path) as fh:
-                    summary = _stream(rs, batches, inputs, fh, progress, waiving)
+                    summary = _stream(rs, batches, inputs, fh, progress, waiving, tally)
             complete: bool = summary["complete"]
-            failed: dict[str, int] = summary["by_severity"]
+            failed: dict[str, int] = dict(summary["by_severity"])
+            failed["error"] += summary["error"]  # could not be evaluated: as bad as an error
         else:
             if args.jobs > 1:
                 from .parallel import evaluate_parallel
@@ -207,8 +244,16 @@ def _score(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
                     rs, records, jobs=args.jobs, waivers=waiving.waivers, as_of=waiving.as_of
                 ).subjects
             else:
-                results = tuple(_results(rs, batches, progress, waiving))
+                results = tuple(_results(rs, batches, progress, waiving, tally))
+            if args.jobs > 1:
+                points = rs.max_total > 0
+                for r in results:
+                    tally.add(r, points)
             report = rs.report(results, inputs=inputs, waiving=waiving)
+            unmatched = tuple(_unmatched(waiving, tally))
+            if unmatched:
+                report = replace(report, notifications=(*report.notifications, *unmatched))
+            tally.problems += [n for n in report.notifications if n.level == "error"]
             write_outputs(report, plan, options, stdout)
             if args.store is not None:
                 records = [r for b in batches for r in b.records]
@@ -218,8 +263,42 @@ def _score(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
             for f in report.findings:
                 if f.outcome == "fail" and f.severity in failed:
                     failed[f.severity] += 1
-    if args.strict and not complete:
+                elif f.outcome == "error":  # could not be evaluated: as bad as an error
+                    failed["error"] += 1
+    return _status(args, complete, failed, tally, total, stderr)
+
+
+def _status(
+    args: argparse.Namespace,
+    complete: bool,
+    failed: dict[str, int],
+    tally: _Tally,
+    records: int,
+    stderr: TextIO,
+) -> int:
+    """The exit status (see :mod:`perfscore.outputs`), saying on stderr why it is not 0."""
+    for n in tally.problems:
+        stderr.write(_safe(f"perfscore: error: {n.message}\n"))
+    failed["error"] += len(tally.problems)
+    if not complete:
         stderr.write(f"perfscore: {_say('incomplete')}\n")
+    nothing = bool(records) and len(tally.without_total) == records
+    if nothing:
+        stderr.write(
+            "perfscore: no total could be computed for "
+            + ("the subject" if records == 1 else f"any of the {records} subjects")
+            + " (see the error findings and grade reasons)\n"
+        )
+    elif tally.without_total:
+        stderr.write(
+            _safe(
+                f"perfscore: no total for {len(tally.without_total)} of {records} subjects: "
+                + ", ".join(tally.without_total[:5])
+                + (" …" if len(tally.without_total) > 5 else "")
+                + "\n"
+            )
+        )
+    if nothing or (args.strict and not complete):
         return EXIT_DATA
     if args.fail_on:
         limit = _SEVERITY_RANK[args.fail_on]
@@ -235,9 +314,18 @@ def _stream(
     out: IO[bytes],
     progress: BatchProgress,
     waiving: Waiving,
+    tally: _Tally,
 ) -> dict[str, Any]:
-    results = _results(rs, batches, progress, waiving)
-    return write_jsonl(out, rs.provenance(), rs.rules, results, inputs, waivers=waiving.info())
+    results = _results(rs, batches, progress, waiving, tally)
+    return write_jsonl(
+        out,
+        rs.provenance(),
+        rs.rules,
+        results,
+        inputs,
+        waivers=waiving.info(),
+        notifications=_unmatched(waiving, tally),
+    )
 
 
 # --- validate, schema ------------------------------------------------------------------------
@@ -258,6 +346,10 @@ def _validate(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
 
         for warning in ruleset_warnings(rs):
             stdout.write(f"{warning}\n")
+        from .lint import ruleset_warnings
+
+        for warning in ruleset_warnings(rs):
+            stdout.write(_safe(f"{warning}\n"))
         n_ind = sum(1 for r in rs.rules if r.kind == "indicator")
         n_chk = sum(1 for r in rs.rules if r.kind == "check")
         summary = _say(

@@ -22,6 +22,7 @@ from .findings import Finding, IndicatorScore, Notification, SubjectResult, fing
 from .numbers import display, json_number, round_places
 from .scorers import Fallback, Scored
 from .subjects import SubjectData
+from .words import ENGINE
 
 __all__ = ["Evaluator", "SubjectRun"]
 
@@ -29,6 +30,8 @@ ZERO = Decimal(0)
 ONE = Decimal(1)
 _ZERO_KIND = {"not_applicable": "not_applicable", "zero": "zero", "error": "error"}
 _PRIORITY = {"error": 0, "not_applicable": 1, "zero": 2, "missing": 3}
+#: The engine's words (perfscore.words.ENGINE): every finding carries both languages.
+_ZH, _EN = ENGINE["zh"], ENGINE["en"]
 _OP_TEXT = {">=": "≥", "<=": "≤", ">": ">", "<": "<", "==": "=", "!=": "≠"}
 
 # --- hot-path helpers -------------------------------------------------------------------------
@@ -248,13 +251,19 @@ class Evaluator:
         for name, msg in data.field_errors.items():
             title = self.titles.get(name, name)
             failures[name] = Failure(
-                "error", f"field '{name}': {msg}", f"数据有误：{title}（{name}）：{msg}", (name,)
+                "error",
+                _EN["field_invalid"].format(name=name, problem=msg),
+                _ZH["field_invalid"].format(title=title, name=name, problem=msg),
+                (name,),
             )
         for name, v in data.values.items():
             if v is None and name not in failures:
                 title = self.titles.get(name, name)
                 failures[name] = Failure(
-                    "missing", f"no data for '{name}'", f"缺少数据：{title}（{name}）", (name,)
+                    "missing",
+                    _EN["field_missing"].format(name=name),
+                    _ZH["field_missing"].format(title=title, name=name),
+                    (name,),
                 )
         for mt in self.c.metrics:
             f = self._blocking(mt.expr.names, failures, mt.missing_aware) if failures else None
@@ -269,8 +278,8 @@ class Evaluator:
                 title = self.titles[mt.name]
                 failures[mt.name] = Failure(
                     kind,
-                    f"'{mt.name}' divides by zero",
-                    f"{title}（{mt.name}）的分母为零",
+                    _EN["metric_zero"].format(name=mt.name),
+                    _ZH["metric_zero"].format(title=title, name=mt.name),
                     self.fields[mt.name],
                 )
                 scope[mt.name] = None
@@ -278,8 +287,8 @@ class Evaluator:
                 title = self.titles[mt.name]
                 failures[mt.name] = Failure(
                     "error",
-                    f"'{mt.name}': {e.message}",
-                    f"{title}（{mt.name}）无法计算：{e.message}",
+                    _EN["metric_error"].format(name=mt.name, problem=e.message),
+                    _ZH["metric_error"].format(title=title, name=mt.name, problem=e.message),
                     self.fields[mt.name],
                 )
                 scope[mt.name] = None
@@ -302,7 +311,10 @@ class Evaluator:
             return first
         fields = tuple(sorted({x for f in same for x in f.fields}))
         return Failure(
-            first.kind, "; ".join(f.en for f in same), "；".join(f.zh for f in same), fields
+            first.kind,
+            _EN["join"].join(f.en for f in same),
+            _ZH["join"].join(f.zh for f in same),
+            fields,
         )
 
     # -- leaves ----------------------------------------------------------------------------
@@ -344,7 +356,10 @@ class Evaluator:
         return _Outcome(
             "not_applicable",
             reason=Failure(
-                "not_applicable", f"condition {text} is false", f"条件 {text} 不成立", ()
+                "not_applicable",
+                _EN["condition_false"].format(condition=text),
+                _ZH["condition_false"].format(condition=text),
+                (),
             ),
         )
 
@@ -374,14 +389,21 @@ class Evaluator:
             scored: Scored = node.scorer.score(value, scope, node.weight)
         except ZeroDenominatorError:
             fields = self.c.inputs_of(node.reads)
-            fz = Failure(_ZERO_KIND[node.zero_division], "division by zero", "分母为零", fields)
+            fz = Failure(
+                _ZERO_KIND[node.zero_division],
+                _EN["division_by_zero"],
+                _ZH["division_by_zero"],
+                fields,
+            )
             return self._from_failure(node, fz)
         except EvaluationError as e:
             fields = self.c.inputs_of(node.reads)
             return _Outcome(
                 "error",
                 value=value,
-                reason=Failure("error", e.message, f"无法评分：{e.message}", fields),
+                reason=Failure(
+                    "error", e.message, _ZH["cannot_score"].format(problem=e.message), fields
+                ),
             )
         if scored.grade is not None:
             letters = self.c.letters
@@ -409,8 +431,8 @@ class Evaluator:
         """Apply an approved exemption: excluded → not applicable; met → full marks."""
         why = Failure(
             "not_applicable",
-            f"waived: {waiver.reason} (approved by {waiver.approved_by})",
-            f"已豁免：{waiver.reason}（批准：{waiver.approved_by}）",
+            _EN["waived"].format(reason=waiver.reason, approved_by=waiver.approved_by),
+            _ZH["waived"].format(reason=waiver.reason, approved_by=waiver.approved_by),
             (),
         )
         if waiver.effect == "exclude" or weight is None:
@@ -456,27 +478,36 @@ class Evaluator:
         reason_zh = o.reason.zh if o.reason else (o.detail or "")
         reason_en = o.reason.en if o.reason else (o.detail or "")
         if o.outcome == "error":
-            zh = f"{node.title}：无法评分（{reason_zh}）"
-            en = f"{title_en}: cannot be scored ({reason_en})"
+            zh = _ZH["indicator_error"].format(title=node.title, reason=reason_zh)
+            en = _EN["indicator_error"].format(title=title_en, reason=reason_en)
         elif o.outcome == "not_applicable":
-            zh = f"{node.title}：不适用（{reason_zh}）"
-            en = f"{title_en}: not applicable ({reason_en})"
+            zh = _ZH["indicator_na"].format(title=node.title, reason=reason_zh)
+            en = _EN["indicator_na"].format(title=title_en, reason=reason_en)
         else:
             v_zh = f" {value_text}" if value_text else ""
-            std_zh = f"（标准 {th_text}）" if th_text else ""
-            std_en = f" (standard {th_text})" if th_text else ""
+            std_zh = _ZH["standard"].format(threshold=th_text) if th_text else ""
+            std_en = _EN["standard"].format(threshold=th_text) if th_text else ""
+            colon = ":" if value_text else ""
             if o.grade is not None:
-                zh = f"{node.title}{v_zh}{std_zh}，评级 {o.grade}"
-                en = f"{title_en}{':' if value_text else ''}{v_zh}{std_en}, grade {o.grade}"
-            else:
-                extra_zh = "" if o.reason is None else f"（{reason_zh}，按规则计分）"
-                extra_en = "" if o.reason is None else f" ({reason_en}; scored by rule)"
-                verdict = "达标" if o.outcome == "pass" else "未达标"
-                zh = f"{node.title}{v_zh}{std_zh}，{verdict}，得 {pts}/{w} 分{extra_zh}"
-                en = (
-                    f"{title_en}{':' if value_text else ''}{v_zh}{std_en}, "
-                    f"{'met' if o.outcome == 'pass' else 'not met'}, {pts}/{w} points{extra_en}"
+                zh = _ZH["graded"].format(
+                    title=node.title, value=v_zh, standard=std_zh, grade=o.grade
                 )
+                en = _EN["graded"].format(
+                    title=title_en, colon=colon, value=v_zh, standard=std_en, grade=o.grade
+                )
+            else:
+                by_rule = o.reason is not None
+                extra_zh = _ZH["scored_by_rule"].format(reason=reason_zh) if by_rule else ""
+                extra_en = _EN["scored_by_rule"].format(reason=reason_en) if by_rule else ""
+                verdict = "met" if o.outcome == "pass" else "not_met"
+                zh = _ZH["scored"].format(
+                    title=node.title, value=v_zh, standard=std_zh, verdict=_ZH[verdict],
+                    points=pts, weight=w, extra=extra_zh,
+                )  # fmt: skip
+                en = _EN["scored"].format(
+                    title=title_en, colon=colon, value=v_zh, standard=std_en,
+                    verdict=_EN[verdict], points=pts, weight=w, extra=extra_en,
+                )  # fmt: skip
         return zh, en
 
     def _indicator_finding(
@@ -574,6 +605,13 @@ class Evaluator:
         children = [self._node(c, run, scores, findings, forced) for c in node.children]
         assert node.aggregate is not None
         ns = node.aggregate(self._specs[node.id], children)
+        if ns.outcome == "error" and all(c.outcome != "error" for c in children):
+            # the group's own rule failed (a lookup without a matching row): its own finding,
+            # or the failure would only show as a missing grade
+            why = ns.reason or "the aggregation gave no result"
+            zh = _ZH["aggregation_failed"].format(problem=why)
+            reason = Failure("error", _EN["aggregation_failed"].format(problem=why), zh, ())
+            findings.append(self._indicator_finding(node, _Outcome("error", reason=reason), run))
         if ns.points is not None:
             ns = _node_score(
                 ns.rule_id,
@@ -611,8 +649,8 @@ class Evaluator:
                 outcome = "not_applicable"
                 reason = Failure(
                     "not_applicable",
-                    f"{node.when.text} is false",
-                    f"条件 {node.when.text} 不成立",
+                    _EN["check_condition_false"].format(condition=node.when.text),
+                    _ZH["check_condition_false"].format(condition=node.when.text),
                     (),
                 )
             elif node.type == "equal":
@@ -636,20 +674,20 @@ class Evaluator:
                     left=lt, right=rt, tolerance=_display(node.tolerance, node.unit, self.places)
                 )
                 if ok:
-                    zh, en = (
-                        f"{node.title}：{lt} = {rt}，一致",
-                        f"{title_en}: {lt} = {rt}, consistent",
-                    )
+                    zh = _ZH["equal_ok"].format(title=node.title, left=lt, right=rt)
+                    en = _EN["equal_ok"].format(title=title_en, left=lt, right=rt)
                 else:
                     d_txt, t_txt = fields["difference"], fields["tolerance"]
-                    zh = f"{node.title}：{lt} ≠ {rt}（相差 {d_txt}，容差 {t_txt}）"
-                    en = f"{title_en}: {lt} ≠ {rt} (differs by {d_txt}, tolerance {t_txt})"
+                    texts = {"left": lt, "right": rt, "difference": d_txt, "tolerance": t_txt}
+                    zh = _ZH["equal_fail"].format(title=node.title, **texts)
+                    en = _EN["equal_fail"].format(title=title_en, **texts)
             elif node.type == "assert":
                 assert node.expr is not None
                 ok = bool(node.expr(scope))
                 outcome = "pass" if ok else "fail"
-                zh = f"{node.title}：{'通过' if ok else '未通过'}"
-                en = f"{title_en}: {'holds' if ok else 'does not hold'} ({node.expr.text})"
+                key = "assert_ok" if ok else "assert_fail"
+                zh = _ZH[key].format(title=node.title, expr=node.expr.text)
+                en = _EN[key].format(title=title_en, expr=node.expr.text)
             else:
                 assert node.when is not None and node.require is not None
                 triggered = bool(node.when(scope))
@@ -657,36 +695,33 @@ class Evaluator:
                 explained = given is True or (isinstance(given, str) and given.strip() != "")
                 rtitle = self.titles.get(node.require, node.require)
                 if not triggered:
-                    zh, en = f"{node.title}：无需说明", f"{title_en}: no explanation needed"
+                    zh = _ZH["explain_not_needed"].format(title=node.title)
+                    en = _EN["explain_not_needed"].format(title=title_en)
                 elif explained:
-                    zh, en = (
-                        f"{node.title}：已说明（{rtitle}）",
-                        f"{title_en}: explained ({node.require})",
-                    )
+                    zh = _ZH["explained"].format(title=node.title, field_title=rtitle)
+                    en = _EN["explained"].format(title=title_en, field=node.require)
                 else:
                     outcome = "fail"
-                    zh = f"{node.title}：条件 {node.when.text} 成立，但未提供“{rtitle}”"
-                    en = f"{title_en}: {node.when.text} holds but no {node.require} was given"
+                    texts = {"condition": node.when.text, "field": node.require}
+                    zh = _ZH["not_explained"].format(title=node.title, field_title=rtitle, **texts)
+                    en = _EN["not_explained"].format(title=title_en, **texts)
                     reason = None
-                    fields["reason"] = f"missing {node.require}"
+                    fields["reason"] = _EN["explanation_missing"].format(field=node.require)
         except ZeroDenominatorError:
             outcome, reason = (
                 "not_applicable",
-                Failure("not_applicable", "division by zero", "分母为零", ()),
+                Failure("not_applicable", _EN["division_by_zero"], _ZH["division_by_zero"], ()),
             )
         except EvaluationError as e:
-            outcome, reason = "error", Failure("error", e.message, f"无法检查：{e.message}", ())
+            outcome, reason = (
+                "error",
+                Failure("error", e.message, _ZH["cannot_check"].format(problem=e.message), ()),
+            )
         if outcome in ("error", "not_applicable"):
             assert reason is not None
-            word_zh, word_en = (
-                ("无法检查", "cannot be checked")
-                if outcome == "error"
-                else ("不适用", "not applicable")
-            )
-            zh, en = (
-                f"{node.title}：{word_zh}（{reason.zh}）",
-                f"{title_en}: {word_en} ({reason.en})",
-            )
+            key = "check_error" if outcome == "error" else "check_na"
+            zh = _ZH[key].format(title=node.title, reason=reason.zh)
+            en = _EN[key].format(title=title_en, reason=reason.en)
             fields["reason"] = reason.zh
         fields.setdefault("reason", "")
         for k in ("left", "right", "difference", "tolerance"):
@@ -753,15 +788,17 @@ class Evaluator:
             waiver = run.waivers.get(ch.id)
             if waiver is not None:
                 outcome = "not_applicable" if waiver.effect == "exclude" else "pass"
-                word = "豁免" if waiver.effect == "exclude" else "豁免（视同通过）"
+                word = _ZH["waiver_exclude" if waiver.effect == "exclude" else "waiver_met"]
                 finding = replace(
                     finding,
                     outcome=outcome,
                     severity="none",
                     waiver=waiver.to_dict(),
-                    message=f"{ch.title}：{word}：{waiver.reason}",
-                    message_en=(
-                        f"{ch.title_en or ch.id}: waived ({waiver.effect}): {waiver.reason}"
+                    message=_ZH["check_waived"].format(
+                        title=ch.title, word=word, effect=waiver.effect, reason=waiver.reason
+                    ),
+                    message_en=_EN["check_waived"].format(
+                        title=ch.title_en or ch.id, effect=waiver.effect, reason=waiver.reason
                     ),
                 )
             findings.append(finding)
@@ -772,19 +809,17 @@ class Evaluator:
             root = weighted_sum(self.root, top)
             coverage = round_places(root.coverage, 4)
             if root.outcome == "error":
-                grade_reason = f"total cannot be computed: {root.reason}"
-                reason_zh = f"无法计算总分：{root.reason}"
+                grade_reason = _EN["no_total"].format(reason=root.reason)
+                reason_zh = _ZH["no_total"].format(reason=root.reason)
             elif root.points is None:
-                grade_reason, reason_zh = "no indicator applies", "没有适用的指标"
+                grade_reason, reason_zh = _EN["nothing_applies"], _ZH["nothing_applies"]
             else:
                 total = round_places(root.points, self.places)
         if total is not None and self.c.grade_bands:
             if self.c.min_coverage is not None and coverage < self.c.min_coverage:
                 have, need = _json(coverage * 100), _json(self.c.min_coverage * 100)
-                grade_reason = (
-                    f"only {have}% of the weight was scored from data; a grade needs {need}%"
-                )
-                reason_zh = f"有数据可评分的权重仅占 {have}%，评级至少需要 {need}%"
+                grade_reason = _EN["low_coverage"].format(have=have, need=need)
+                reason_zh = _ZH["low_coverage"].format(have=have, need=need)
             else:
                 band = next((b for b in self.c.grade_bands if total >= b.min), None)
                 if band is not None:
@@ -802,9 +837,9 @@ class Evaluator:
                         grade, label, grade_reason = (
                             o.grade,
                             o.label,
-                            o.reason or f"override: {o.when.text}",
+                            o.reason or _EN["forced_grade"].format(condition=o.when.text),
                         )
-                        reason_zh = o.reason or f"强制评级：{o.when.text}"
+                        reason_zh = o.reason or _ZH["forced_grade"].format(condition=o.when.text)
                         break
         notes = tuple(
             Notification("warning", "unknown-field", n, data.subject.id) for n in data.notes

@@ -117,6 +117,23 @@ _UNARYOPS: dict[type[ast.unaryop], tuple[str, Callable[[Any], Any]]] = {
 }
 _OP_GLOBALS: dict[str, Any] = {name: fn for name, fn in (*_BINOPS.values(), *_UNARYOPS.values())}
 
+#: A left-leaning run of at least this many binary operators (``a1 + a2 + ... + a500``) is
+#: compiled as one call, ``_op_chain(a1, _op_add, a2, _op_add, a3, ...)``: Python's compiler
+#: and simpleeval recurse per nesting level, a flat call does not.  The value is the same
+#: left-to-right fold.
+CHAIN_MIN = 16
+
+
+def _op_chain(first: Any, *rest: Any) -> Any:
+    """``((first op1 x1) op2 x2) ...`` for ``rest = (op1, x1, op2, x2, ...)``."""
+    value = first
+    for i in range(0, len(rest), 2):
+        value = rest[i](value, rest[i + 1])
+    return value
+
+
+_OP_GLOBALS["_op_chain"] = _op_chain
+
 _REFERENCE_OPERATORS: dict[type[ast.AST], Any] = {
     op: simpleeval.DEFAULT_OPERATORS[op]
     for op in (ast.Eq, ast.NotEq, ast.Lt, ast.LtE, ast.Gt, ast.GtE, ast.In, ast.NotIn, ast.Not)
@@ -217,7 +234,9 @@ def _ast_depth(tree: ast.AST) -> int:
             if depth > deepest:
                 deepest = depth
         if t is ast.BinOp:
-            push((node.left, depth))  # type: ignore[attr-defined]
+            left = node.left  # type: ignore[attr-defined]
+            # a chain a + b + c is one level however long (it is compiled flat)
+            push((left, depth - 1 if type(left) is ast.BinOp else depth))
             push((node.right, depth))  # type: ignore[attr-defined]
         elif t is ast.UnaryOp:
             push((node.operand, depth))  # type: ignore[attr-defined]
@@ -424,17 +443,39 @@ class _Checker:
         )
 
     def visit_BinOp(self, node: ast.BinOp) -> tuple[ast.expr, _Kind]:
-        if type(node.op) not in _BINOPS:
-            symbol = _OP_SYMBOLS.get(type(node.op), type(node.op).__name__)
-            self.fail(f"operator {symbol!r} is not allowed{_OP_HINTS.get(type(node.op), '')}", node)
-        left, left_kind = self.operand(node.left)
-        right, right_kind = self.operand(node.right)
-        self.require_number(left_kind, node.op, node.left)
-        self.require_number(right_kind, node.op, node.right)
-        if isinstance(node.op, ast.Pow):
-            self.fold(node)
-        new = ast.BinOp(left=left, op=node.op, right=right)
-        return _copy_location(new, node), "number"
+        # the left spine iteratively: a sum of hundreds of terms is a chain, not a recursion
+        spine: list[ast.BinOp] = []
+        cur: ast.expr = node
+        while isinstance(cur, ast.BinOp):
+            if type(cur.op) not in _BINOPS:
+                symbol = _OP_SYMBOLS.get(type(cur.op), type(cur.op).__name__)
+                self.fail(
+                    f"operator {symbol!r} is not allowed{_OP_HINTS.get(type(cur.op), '')}", cur
+                )
+            spine.append(cur)
+            cur = cur.left
+        left, left_kind = self.operand(cur)
+        first = left
+        chain: list[ast.expr] = []
+        for b in reversed(spine):
+            right, right_kind = self.operand(b.right)
+            self.require_number(left_kind, b.op, b.left)
+            self.require_number(right_kind, b.op, b.right)
+            if isinstance(b.op, ast.Pow):
+                self.fold(b)
+            name = _BINOPS[type(b.op)][0]
+            self.constants[name] = _BINOPS[type(b.op)][1]
+            chain += [_copy_location(ast.Name(id=name, ctx=ast.Load()), b), right]
+            left, left_kind = (
+                _copy_location(ast.BinOp(left=left, op=b.op, right=right), b),
+                "number",
+            )
+        if len(spine) < CHAIN_MIN:
+            return left, "number"
+        self.functions["_op_chain"] = _op_chain
+        callee = _copy_location(ast.Name(id="_op_chain", ctx=ast.Load()), node)
+        call = ast.Call(func=callee, args=[first, *chain], keywords=[])
+        return _copy_location(call, node), "number"
 
     def visit_UnaryOp(self, node: ast.UnaryOp) -> tuple[ast.expr, _Kind]:
         if isinstance(node.op, ast.Not):
@@ -613,7 +654,8 @@ def _to_source(node: ast.expr, keys: dict[str, str]) -> str:
         return f"({body} if {test} else {_to_source(node.orelse, keys)})"
     if isinstance(node, ast.Call):
         func = node.func
-        assert isinstance(func, ast.Name) and func.id.startswith("_f_") and func.id.isidentifier()
+        assert isinstance(func, ast.Name) and func.id.isidentifier()
+        assert func.id.startswith("_f_") or func.id == "_op_chain"
         return f"{func.id}(" + ", ".join(_to_source(a, keys) for a in node.args) + ")"
     if isinstance(node, ast.Constant):
         value = node.value
@@ -819,7 +861,7 @@ def compile_expression(
     *,
     names: Mapping[str, Kind],
     functions: FunctionRegistry = DEFAULT_FUNCTIONS,
-    max_length: int = 2000,
+    max_length: int = 20_000,
     max_depth: int = 40,
 ) -> CompiledExpression:
     """Validate ``text`` against ``names``/``functions`` and compile it once for many records."""
@@ -877,7 +919,7 @@ def compile_expression(
         return CompiledExpression(
             text,
             names=frozenset(checker.names),
-            functions=frozenset(name[3:] for name in checker.functions),
+            functions=frozenset(name[3:] for name in checker.functions if name.startswith("_f_")),
             kind="any" if kind == "missing" else kind,  # type: ignore[arg-type]
             reference_tree=reference,
             fast_tree=body,

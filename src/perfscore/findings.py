@@ -171,8 +171,10 @@ class SubjectResult:
 
     @property
     def complete(self) -> bool:
-        """True when nothing for this subject ended in ``error``."""
-        return all(f.outcome != "error" for f in self.findings)
+        """True when nothing for this subject ended in ``error`` (finding or notification)."""
+        return all(f.outcome != "error" for f in self.findings) and not any(
+            n.level == "error" for n in self.notifications
+        )
 
     def score(self, rule_id: str) -> IndicatorScore:
         for s in self.scores:

@@ -7,8 +7,9 @@ can be registered, and the shared :data:`DEFAULT_FUNCTIONS` is read-only (extend
 
 All numeric functions take and return :class:`~decimal.Decimal` and compute in
 :data:`DECIMAL_CONTEXT`, never in the caller's thread context, so results do not depend on who
-called.  Series functions skip missing years (``None``): ``mean`` is the mean of the *present*
-values and ``count`` counts present values.
+called.  ``sum``, ``min``, ``max`` and ``count`` skip missing years (``None``); ``mean`` refuses
+them (a 3-year mean over 2 years would pass silently), and ``last(s, n)`` is the ``n`` calendar
+years up to the latest one, missing years included.
 """
 
 from __future__ import annotations
@@ -346,10 +347,19 @@ def fn_sum(series: object) -> Decimal:
 
 @_register("mean", min_args=1, max_args=1)
 def fn_mean(series: object) -> Decimal:
-    """Mean of a series' present values; no values is a zero denominator."""
-    values = _present(_series(series, "mean"))
+    """Mean over every year of a series; a year without a value is an error (the mean would
+    quietly cover fewer years); no years at all is a zero denominator."""
+    data = _series(series, "mean")
+    values = _present(data)
     if not values:
         raise ZeroDenominatorError("mean() of a series with no values")
+    gaps = data.missing_years()
+    if gaps:
+        years = ", ".join(map(str, gaps))
+        raise EvaluationError(
+            f"mean(): no value for {years} — a {len(data)}-year mean would average "
+            f"{len(values)} years"
+        )
     total = Decimal(0)
     for value in values:
         total = DECIMAL_CONTEXT.add(total, value)
@@ -364,7 +374,8 @@ def fn_count(series: object) -> Decimal:
 
 @_register("last", min_args=2, max_args=2, returns="series")
 def fn_last(series: object, n: object) -> Series:
-    """The last ``n`` years of a series (all of it when it is shorter)."""
+    """The ``n`` calendar years ending with the series' latest year; years the data does not
+    give are kept empty (so ``mean`` refuses them instead of averaging fewer years)."""
     data = _series(series, "last")
     return data.last(_whole(n, "last", "n", 0, MAX_YEARS))
 

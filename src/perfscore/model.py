@@ -10,7 +10,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import TYPE_CHECKING, Annotated, Literal, Union
 
-from pydantic import ConfigDict, Discriminator, Field, Tag, field_validator
+from pydantic import ConfigDict, Discriminator, Field, Tag, field_validator, model_validator
 
 from .letters import LetterScale
 from .modelbase import Expr, Identifier, StrictModel
@@ -206,6 +206,26 @@ class GradesModel(StrictModel):
         return DEFAULT_MIN_COVERAGE if self.min_coverage is None else self.min_coverage
 
 
+class EffectiveModel(StrictModel):
+    """The fiscal years a rule set applies to, both ends included; either may be left open.
+    Written ``effective: {from: 2021, to: 2025}``."""
+
+    from_: int | None = Field(None, alias="from", ge=1900, le=2999)
+    to: int | None = Field(None, ge=1900, le=2999)
+
+    @model_validator(mode="after")
+    def _ordered(self) -> EffectiveModel:
+        if self.from_ is not None and self.to is not None and self.from_ > self.to:
+            raise ValueError(f"from {self.from_} is after to {self.to}")
+        return self
+
+    def covers(self, year: int) -> bool:
+        return (self.from_ is None or year >= self.from_) and (self.to is None or year <= self.to)
+
+    def text(self) -> str:
+        return f"{self.from_ or '…'}–{self.to or '…'}"
+
+
 class RuleSetModel(StrictModel):
     perfscore: str
     id: Identifier
@@ -223,6 +243,7 @@ class RuleSetModel(StrictModel):
     indicators: tuple[IndicatorModel, ...] = ()
     checks: tuple[CheckModel, ...] = ()
     grades: GradesModel | None = None
+    effective: EffectiveModel | None = None
 
     @field_validator("version", mode="before")
     @classmethod

@@ -12,7 +12,7 @@ __all__ = ["Expr", "Identifier", "NumberOrExpr", "StrictModel"]
 
 #: ASCII identifiers: machine-readable fields stay ASCII, titles carry the 中文.
 Identifier = Annotated[str, Field(pattern=r"^[A-Za-z][A-Za-z0-9_]*$", max_length=64)]
-Expr = Annotated[str, Field(min_length=1, max_length=2000)]
+Expr = Annotated[str, Field(min_length=1, max_length=20_000)]
 NumberOrExpr = Decimal | Expr
 
 

@@ -2,8 +2,10 @@
 statuses.  Shared by every command that writes findings (``score``, ``review``).
 
 Exit status (the same for every output format): 0 done; 1 a failed finding at or above
-``--fail-on``; 2 usage or rule-set error, or an output that cannot be produced (nothing
-written); 3 data could not be read, or with ``--strict`` something could not be evaluated.
+``--fail-on`` (an ``error`` finding or notification — something not evaluated — counts as
+severity ``error``); 2 usage or rule-set error, or an output that cannot be produced (nothing
+written); 3 data could not be read, no total could be computed for any subject, or with
+``--strict`` something could not be evaluated.
 """
 
 from __future__ import annotations

@@ -100,6 +100,8 @@ class RuleSet:
         }
         if mdl.source is not None:
             d["source"] = mdl.source.model_dump(exclude_none=True)
+        if mdl.effective is not None:
+            d["effective"] = mdl.effective.model_dump(by_alias=True, exclude_none=True)
         doc = self._c.document
         if isinstance(doc, MergedDocument):
             d["extends"] = [{"uri": b.source, "sha256": b.sha256} for b in doc.chain[:-1]]
@@ -144,6 +146,16 @@ class RuleSet:
                 Notification("warning", "waiver-expired", m, data.subject.id) for m in expired
             )
             result = replace(result, notifications=result.notifications + notes)
+        effective, year = self._c.model.effective, data.subject.period
+        if effective is not None and year is not None and not effective.covers(year):
+            note = Notification(
+                "warning",
+                "outside-effective-years",
+                f"the data are for {year}; rule set {self.id} applies to fiscal years "
+                f"{effective.text()}",
+                data.subject.id,
+            )
+            result = replace(result, notifications=(*result.notifications, note))
         if strict:
             for f in result.findings:
                 if f.outcome == "error":

@@ -36,8 +36,21 @@ class Series:
         return tuple(v for _, v in self.points)
 
     def last(self, n: int) -> Series:
-        """The last ``n`` years present in the series (most recent last)."""
-        return Series(self.points[-n:] if n > 0 else ())
+        """The ``n`` calendar years ending with the series' latest year (most recent last).
+
+        A year inside that window the data does not give is kept, empty (``None``): for
+        {2019, 2021, 2023} "the last 3 years" are 2021, 2022 and 2023, and 2022 is missing —
+        never 2019, 2021 and 2023.
+        """
+        if n <= 0 or not self.points:
+            return Series(())
+        latest = self.points[-1][0]
+        have = dict(self.points)
+        return Series(tuple((y, have.get(y)) for y in range(latest - n + 1, latest + 1)))
+
+    def missing_years(self) -> tuple[int, ...]:
+        """Years in the series without a value."""
+        return tuple(y for y, v in self.points if v is None)
 
     def get(self, year: int) -> Decimal | None:
         return dict(self.points).get(year)

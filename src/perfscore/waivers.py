@@ -20,6 +20,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from ._yaml import load_yaml_file, load_yaml_text
 from .errors import DataError, Problem, did_you_mean
+from .findings import Notification
 
 __all__ = ["Waiver", "WaiverSet", "Waiving", "load_waivers"]
 
@@ -73,6 +74,27 @@ class WaiverSet:
                 found[w.rule] = w
         return found, expired
 
+    def unmatched(self, subject_ids: Iterable[str]) -> list[Notification]:
+        """Waivers naming a subject no record had (a mistyped id would otherwise do nothing):
+        ``error`` notifications, so the run is marked incomplete."""
+        known = set(subject_ids)
+        out = []
+        for i, w in enumerate(self.waivers):
+            if w.subject in known:
+                continue
+            hint = did_you_mean(w.subject, known)
+            out.append(
+                Notification(
+                    "error",
+                    "waiver-unmatched",
+                    f"{self.uri}: waiver {i + 1} ({w.rule!r}) names subject {w.subject!r}, which "
+                    "is not in the data; it exempted nothing"
+                    + (f" (did you mean {hint!r}?)" if hint else ""),
+                    w.subject,
+                )
+            )
+        return out
+
     def unknown_rules(self, rule_ids: Iterable[str]) -> list[Problem]:
         known = set(rule_ids)
         return [
@@ -119,9 +141,40 @@ def _parse(data: Any, source: str, sha: str, mark: Any) -> WaiverSet:
                         path=path,
                     )
                 )
+    problems += _conflicts(waivers, prefix, source, mark)
     if problems:
         raise DataError(problems)
     return WaiverSet(tuple(waivers), source, sha)
+
+
+def _conflicts(
+    waivers: Sequence[Waiver], prefix: tuple[str | int, ...], source: str, mark: Any
+) -> list[Problem]:
+    """Two waivers for one subject × rule would resolve by file order, silently: refused."""
+    first: dict[tuple[str, str], int] = {}
+    problems: list[Problem] = []
+    for i, w in enumerate(waivers):
+        j = first.setdefault((w.subject, w.rule), i)
+        if j == i:
+            continue
+        other = mark((*prefix, j))
+        where = f" (line {other.line})" if other else ""
+        m = mark((*prefix, i))
+        same = waivers[j] == w
+        problems.append(
+            Problem(
+                f"a second waiver for subject {w.subject!r} × rule {w.rule!r}; the first is "
+                f"waiver {j + 1}{where}. "
+                + ("It is the same: delete one." if same else "They differ: keep the one approved.")
+                + " (Which applies would otherwise depend on the order in the file.)",
+                source=source,
+                line=m.line if m else None,
+                column=m.column if m else None,
+                path=(*prefix, i),
+                code="conflict",
+            )
+        )
+    return problems
 
 
 def load_waivers(

@@ -88,12 +88,14 @@ VALUES = _table(true=("是", "yes"), false=("否", "no"))
 
 #: Message templates of findings and reasons; ``{title}`` is the rule's title in that language.
 ENGINE = _table(
-    # data a rule reads
+    # what stops a rule: a field, a metric, a condition (the "reason" of a finding)
     field_invalid=("数据有误：{title}（{name}）：{problem}", "field '{name}': {problem}"),
     field_missing=("缺少数据：{title}（{name}）", "no data for '{name}'"),
-    metric_zero=("{title}（{name}）的分母为零", "{name}: division by zero"),
-    metric_error=("{title}（{name}）无法计算：{problem}", "{name}: {problem}"),
+    metric_zero=("{title}（{name}）的分母为零", "'{name}' divides by zero"),
+    metric_error=("{title}（{name}）无法计算：{problem}", "'{name}': {problem}"),
+    join=("；", "; "),
     condition_false=("条件 {condition} 不成立", "condition {condition} is false"),
+    check_condition_false=("条件 {condition} 不成立", "{condition} is false"),
     division_by_zero=("分母为零", "division by zero"),
     cannot_score=("无法评分：{problem}", "{problem}"),
     cannot_check=("无法检查：{problem}", "{problem}"),
@@ -101,7 +103,8 @@ ENGINE = _table(
         "已豁免：{reason}（批准：{approved_by}）",
         "waived: {reason} (approved by {approved_by})",
     ),
-    # indicator findings
+    aggregation_failed=("汇总无法得出结果：{problem}", "{problem}"),
+    # an indicator's finding
     indicator_error=("{title}：无法评分（{reason}）", "{title}: cannot be scored ({reason})"),
     indicator_na=("{title}：不适用（{reason}）", "{title}: not applicable ({reason})"),
     standard=("（标准 {threshold}）", " (standard {threshold})"),
@@ -116,7 +119,7 @@ ENGINE = _table(
         "{title}{value}{standard}，{verdict}，得 {points}/{weight} 分{extra}",
         "{title}{colon}{value}{standard}, {verdict}, {points}/{weight} points{extra}",
     ),
-    # check findings
+    # a check's finding
     equal_ok=("{title}：{left} = {right}，一致", "{title}: {left} = {right}, consistent"),
     equal_fail=(
         "{title}：{left} ≠ {right}（相差 {difference}，容差 {tolerance}）",
@@ -130,18 +133,21 @@ ENGINE = _table(
         "{title}：条件 {condition} 成立，但未提供“{field_title}”",
         "{title}: {condition} holds but no {field} was given",
     ),
+    # the {reason} a rule set's own message template gets (today the English text in both)
+    explanation_missing=("缺少 {field}", "missing {field}"),
     check_error=("{title}：无法检查（{reason}）", "{title}: cannot be checked ({reason})"),
     check_na=("{title}：不适用（{reason}）", "{title}: not applicable ({reason})"),
-    # waivers and grades
+    # waivers of checks, totals and grades
     waiver_exclude=("豁免", "waived"),
     waiver_met=("豁免（视同通过）", "waived (counted as met)"),
-    no_total=("无法计算总分：{reason}", "{reason}"),
+    check_waived=("{title}：{word}：{reason}", "{title}: waived ({effect}): {reason}"),
+    no_total=("无法计算总分：{reason}", "total cannot be computed: {reason}"),
     nothing_applies=("没有适用的指标", "no indicator applies"),
     low_coverage=(
         "有数据可评分的权重仅占 {have}%，评级至少需要 {need}%",
-        "only {have}% of the weight could be scored from data; a grade needs {need}%",
+        "only {have}% of the weight was scored from data; a grade needs {need}%",
     ),
-    forced_grade=("强制评级：{condition}", "forced grade: {condition}"),
+    forced_grade=("强制评级：{condition}", "override: {condition}"),
 )
 
 # -- people's formats ----------------------------------------------------------------------------

@@ -18,7 +18,8 @@ import argparse
 import re
 from typing import Any, TextIO
 
-from ..export import EXPORTERS, ExportOptions, write_atomic
+from ..errors import ExportError
+from ..export import EXPORTERS, ExportOptions, render, write_atomic
 from .engine import Review
 from .levels import DIMENSIONS, LEVEL_LABELS, LEVELS
 
@@ -152,18 +153,24 @@ def run(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
     )
     options = ExportOptions(lang=args.lang, bom=args.bom, sarif_all=args.sarif_all)
     rendered: list[tuple[Any, bytes]] = []
+    failed: list[ExportError] = []  # a plugin format that fails: said, the others still written
     for t in plan:
         if t.format.name == "xlsx":
             rendered.append((t, rv.workbook()))
         elif t.format.name == "table":
             rendered.append((t, render_text(rv).encode("utf-8")))
         else:
-            rendered.append((t, t.format.render(rv.report, options)))
+            try:
+                rendered.append((t, render(t.format, rv.report, options)))
+            except ExportError as e:
+                failed.append(e)
     for t, data in rendered:
         if t.path is None:
             stdout.write(data.decode("utf-8"))
         else:
             write_atomic(t.path, data)
+    if failed:
+        raise ExportError("; ".join(str(e) for e in failed))
     if args.store is not None:
         from ..store.cli import record_score
 
