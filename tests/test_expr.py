@@ -874,3 +874,48 @@ def test_fast_depth_walk_matches_the_generic_one(text: str) -> None:
 
     tree = ast.parse(text, mode="eval")
     assert ex._ast_depth(tree) == _reference_depth(tree)
+
+
+# --- extreme literals (#19 class 1): random ASTs rarely write 1e99999999 or 5e-324 ----------
+
+_EXTREME_LITERALS = st.one_of(
+    st.builds(
+        "{}{}e{}".format,
+        st.sampled_from(["", "-"]),
+        st.sampled_from(["1", "9.99", "0.001", "123456789012345678901234567890"]),
+        st.integers(-(10**22), 10**22) | st.sampled_from([18, 19, 99, 100, 308, 309, -324]),
+    ),
+    st.floats(allow_nan=False, allow_infinity=False, allow_subnormal=True).map(repr),
+    st.integers(-(10**60), 10**60).map(str),
+    st.text("0123456789", min_size=1, max_size=40).map(lambda d: f"0.{d}"),
+    st.sampled_from(["-0", "0.0", "0e-99999", "0x7fffffffffffffffffff", "1_000", "nan", "inf"]),
+)
+
+
+@given(
+    literal=_EXTREME_LITERALS,
+    shape=st.sampled_from(
+        ["executed * {}", "{} - budget", "round(executed, {})", "year(history, {})",
+         "sum(last(history, {}))", "{} ** 2", "executed / {}", "clamp(executed, {}, 1)"]
+    ),
+)  # fmt: skip
+def test_extreme_literals_are_refused_or_evaluate_on_both_paths(literal: str, shape: str) -> None:
+    text = shape.format(literal)
+    start = time.perf_counter()
+    try:
+        expr = compile_(text)
+    except ExpressionError as exc:
+        assert exc.message and len(exc.message) < 300
+    else:
+        try:
+            fast: Any = expr(SCOPE)
+        except PerfscoreError as exc:
+            fast = type(exc)
+        try:
+            reference: Any = expr.evaluate_reference(SCOPE)
+        except PerfscoreError as exc:
+            reference = type(exc)
+        assert repr(fast) == repr(reference)
+        if isinstance(fast, Decimal):
+            assert fast.is_finite() and len(str(fast)) < 130
+    assert time.perf_counter() - start < 2

@@ -429,7 +429,7 @@ def test_workbook_cells_are_safe_from_formulas() -> None:
     assert safe_cell("=HYPERLINK(1)") == "'=HYPERLINK(1)"
     assert safe_cell("+1") == "'+1" and safe_cell("@x") == "'@x" and safe_cell("\tx") == "'\tx"
     # control characters are shown as escapes (perfscore.textsafe.xlsx_cell), never written raw
-    assert safe_cell("a\x00b\x1b") == "a\\x00b\\x1b" and safe_cell(D(-1)) == D(-1)
+    assert safe_cell("a\x00b\x1b") == "a\\u0000b\\u001b" and safe_cell(D(-1)) == D(-1)
     rec = _project()
     rec["name"] = "=cmd|' /C calc'!A0"
     rec["declared"] = {"points": {"output_ge_1": 8}}
@@ -552,3 +552,24 @@ def test_duplicate_ids_keep_both_reviews_and_are_reported() -> None:
         "claim_output_ge_2",
     ]
     assert any(n.code == "duplicate-subject" for n in rv.report.notifications)
+
+
+def test_review_words_live_in_the_catalogue_in_both_languages() -> None:
+    from perfscore import words
+    from perfscore.recheck import engine, levels, workbook
+
+    for table in (
+        words.REVIEW_CAUSE,
+        words.REVIEW_ADVICE,
+        words.REVIEW_CHECK_ADVICE,
+        words.REVIEW_CHECK_LOCATION,
+        words.REVIEW_DIMENSION,
+    ):
+        assert table["zh"].keys() == table["en"].keys()
+        assert all(table["zh"][k].strip() and table["en"][k].strip() for k in table["zh"])
+    assert (
+        engine.CAUSES is words.REVIEW_CAUSE["zh"]
+        and levels.DIMENSIONS is words.REVIEW_DIMENSION["zh"]
+    )
+    assert words.REVIEW_COLUMNS["zh"] == workbook.COLUMNS
+    assert set(words.REVIEW_CHECK_LOCATION["zh"]) == {r.id for r in REVIEW_RULES.rules}

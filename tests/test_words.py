@@ -118,3 +118,23 @@ def test_no_chinese_literal_outside_the_catalogue(module: str) -> None:
         and CJK.search(node.value)
     ]
     assert found == []
+
+
+def test_every_help_text_comes_from_the_catalogue() -> None:
+    import contextlib
+    import io
+
+    from perfscore.cli import main
+
+    shown = []
+    for argv in (
+        ["--help"],
+        *([c, "--help"] for c in ("score", "test", "show", "validate", "schema", "list-rules")),
+    ):
+        out = io.StringIO()
+        with contextlib.redirect_stdout(out), pytest.raises(SystemExit):
+            main(argv)
+        shown.append(out.getvalue())
+    text = " ".join(" ".join(shown).split())
+    for key, en in words.HELP["en"].items():
+        assert " ".join(en.split()) in text, key

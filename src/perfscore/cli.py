@@ -32,6 +32,7 @@ from .export import (
 from .extract import cli as extract_cli
 from .findings import Notification, SubjectResult
 from .outputs import (
+    CLI_LANG,
     EXIT_DATA,
     EXIT_FINDINGS,
     EXIT_OK,
@@ -47,6 +48,7 @@ from .store import cli as store_cli
 from .terminal import BatchProgress
 from .textsafe import terminal as _safe
 from .waivers import Waiving, load_waivers
+from .words import HELP
 
 __all__ = ["main", "rules_schema"]
 
@@ -54,17 +56,22 @@ _SEVERITY_RANK = {"note": 1, "warning": 2, "error": 3}
 _say = say_cli
 
 
+def _help(key: str) -> str:
+    """A ``--help`` text (:data:`perfscore.words.HELP`) in the command's language."""
+    return HELP[CLI_LANG][key]
+
+
 def _parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="perfscore",
-        description="Score budget-performance data against YAML rule sets (全过程预算绩效管理).",
+        description=_help("description"),
     )
     p.add_argument("--version", action="version", version=f"perfscore {__version__}")
     sub = p.add_subparsers(dest="command", required=True)
 
-    s = sub.add_parser("score", help="score subject data against a rule set")
-    s.add_argument("rules", help="rule-set YAML file")
-    s.add_argument("data", nargs="+", help="subject data files (YAML or JSON)")
+    s = sub.add_parser("score", help=_help("score"))
+    s.add_argument("rules", help=_help("rules"))
+    s.add_argument("data", nargs="+", help=_help("data"))
     s.add_argument(
         "--format",
         action="append",
@@ -79,64 +86,52 @@ def _parser() -> argparse.ArgumentParser:
         help="write to this file (repeatable); its extension picks the format when --format "
         "is not given: " + " ".join(ext for f in EXPORTERS for ext in f.extensions),
     )
-    s.add_argument("--output-dir", help="write every requested format into this folder")
-    s.add_argument(
-        "--bom", action="store_true", help="CSV: start with a UTF-8 BOM so Excel reads 中文"
-    )
+    s.add_argument("--output-dir", help=_help("output_dir"))
+    s.add_argument("--bom", action="store_true", help=_help("bom"))
     s.add_argument(
         "--sarif-all",
         action="store_true",
-        help="SARIF: also report pass and not-applicable results (default: failures only)",
+        help=_help("sarif_all"),
     )
-    s.add_argument(
-        "--strict", action="store_true", help="exit 3 when any indicator could not be evaluated"
-    )
+    s.add_argument("--strict", action="store_true", help=_help("strict"))
     s.add_argument(
         "--fail-on",
         choices=["error", "warning", "note"],
-        help="exit 1 when a failed finding has this severity or worse",
+        help=_help("fail_on"),
     )
-    s.add_argument(
-        "--lang", choices=["zh", "en"], default="zh", help="message language for people's formats"
-    )
-    s.add_argument("--waivers", help="YAML file of approved exemptions (豁免) to apply")
-    s.add_argument(
-        "--as-of", help="judge waiver expiry as of this date (YYYY-MM-DD; default today)"
-    )
+    s.add_argument("--lang", choices=["zh", "en"], default="zh", help=_help("lang"))
+    s.add_argument("--waivers", help=_help("waivers"))
+    s.add_argument("--as-of", help=_help("as_of"))
     s.add_argument(
         "--template",
-        help="the data are self-evaluation reports (.txt/.docx/.pdf, or folders of them): "
-        "extract them with this template first",
+        help=_help("template"),
     )
-    s.add_argument("--jobs", type=int, default=1, help="score a large batch in N processes")
+    s.add_argument("--jobs", type=int, default=1, help=_help("jobs"))
     store_cli.add_score_option(s)
 
-    t = sub.add_parser(
-        "test", help="run a rule set's YAML test cases (x.tests.yaml next to x.yaml)"
-    )
-    t.add_argument("rules", nargs="+", help="rule-set YAML files")
+    t = sub.add_parser("test", help=_help("test"))
+    t.add_argument("rules", nargs="+", help=_help("rules_many"))
 
-    sh = sub.add_parser("show", help="print a rule set (with --resolved: after merging 'extends')")
-    sh.add_argument("rules", help="rule-set YAML file")
-    sh.add_argument("--resolved", action="store_true", help="print the merged rule set")
+    sh = sub.add_parser("show", help=_help("show"))
+    sh.add_argument("rules", help=_help("rules"))
+    sh.add_argument("--resolved", action="store_true", help=_help("resolved"))
 
-    sub.add_parser("list-rules", help="the bundled rule sets, their sources and versions")
+    sub.add_parser("list-rules", help=_help("list_rules"))
     extract_cli.add_subcommand(sub)
     store_cli.add_subcommands(sub)
     review_cli.add_subcommand(sub)
 
-    v = sub.add_parser("validate", help="check rule sets and report every problem")
-    v.add_argument("rules", nargs="+", help="rule-set YAML files")
+    v = sub.add_parser("validate", help=_help("validate"))
+    v.add_argument("rules", nargs="+", help=_help("rules_many"))
 
-    sc = sub.add_parser("schema", help="print a JSON Schema: the findings document or rule sets")
+    sc = sub.add_parser("schema", help=_help("schema"))
     sc.add_argument("what", choices=["findings", "rules"])
-    sc.add_argument("-o", "--output", help="write to this file instead of standard output")
+    sc.add_argument("-o", "--output", help=_help("schema_output"))
     for command in (s, sh, v):
         command.add_argument(
             "--allow-extends-anywhere",
             action="store_true",
-            help="let 'extends:' name a rule set outside the rule set's folder and the bundled "
-            "catalogue (off by default: see docs/security.md)",
+            help=_help("allow_extends_anywhere"),
         )
     return p
 

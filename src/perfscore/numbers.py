@@ -8,7 +8,7 @@ half-up (四舍五入, what Excel's ROUND does) to the rule set's ``places``.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from decimal import ROUND_HALF_UP, Context, Decimal, InvalidOperation
+from decimal import MAX_EMAX, MIN_EMIN, ROUND_HALF_UP, Context, Decimal, InvalidOperation
 from typing import Any
 
 from .words import DEFAULT_LANG, VALUES
@@ -40,7 +40,7 @@ LITERAL_MAX_DIGITS = 28
 RESULT_MAX_ADJUSTED = 99
 
 
-_SHORT = Context(prec=6, Emax=10**17, Emin=-(10**17))
+_SHORT = Context(prec=6, Emax=MAX_EMAX, Emin=MIN_EMIN, traps=[])
 
 
 def short_number(x: object, limit: int = 24) -> str:
@@ -50,7 +50,8 @@ def short_number(x: object, limit: int = 24) -> str:
         return text
     if isinstance(x, Decimal) and x.is_finite():
         approx = _SHORT.create_decimal(x)
-        return f"{approx.normalize(_SHORT)}{'' if approx == x else '…'}"
+        if approx.is_finite():  # (a literal's exponent may be beyond any context's range)
+            return f"{approx.normalize(_SHORT)}{'' if approx == x else '…'}"
     return f"{text[: limit - 1]}…"
 
 

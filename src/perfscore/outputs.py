@@ -24,6 +24,7 @@ from .findings import Report
 from .words import CLI, say
 
 __all__ = [
+    "CLI_LANG",
     "EXIT_DATA",
     "EXIT_FINDINGS",
     "EXIT_OK",

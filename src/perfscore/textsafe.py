@@ -71,12 +71,11 @@ def clean(text: str) -> str:
 
 
 def _escape(match: re.Match[str]) -> str:
-    code = ord(match.group())
-    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+    return f"\\u{ord(match.group()):04x}"  # as JSON writes it: \u001b, \u202e
 
 
 def terminal(text: str) -> str:
-    """For a terminal: control and bidi characters shown as ``\\x1b`` / ``\\u202e`` escapes
+    """For a terminal: control and bidi characters shown as ``\\u001b`` / ``\\u202e`` escapes
     (tab and newline kept), so output can neither move the cursor nor reorder itself."""
     return _TERMINAL_BAD.sub(_escape, clean(text))
 

@@ -19,10 +19,17 @@ __all__ = [
     "CLI",
     "DEFAULT_LANG",
     "ENGINE",
+    "HELP",
     "HTML",
     "LANGS",
     "MARKDOWN",
     "OUTCOME",
+    "REVIEW_ADVICE",
+    "REVIEW_CAUSE",
+    "REVIEW_CHECK_ADVICE",
+    "REVIEW_CHECK_LOCATION",
+    "REVIEW_COLUMNS",
+    "REVIEW_DIMENSION",
     "SARIF",
     "STANDING",
     "TERMINAL",
@@ -310,4 +317,221 @@ CLI = _table(
         "{path}: ok ({id} {version}: {indicators} indicators, {checks} checks)",
     ),
     validate_problems=("{path}：{count} 个问题", "{path}: {count} problem(s)"),
+)
+
+#: The command's ``--help`` texts (English today; zh ready for ``--lang``).
+HELP = _table(
+    description=(
+        "按 YAML 规则集为预算绩效数据评分（全过程预算绩效管理）。",
+        "Score budget-performance data against YAML rule sets (全过程预算绩效管理).",
+    ),
+    score=(
+        "按规则集为评价对象的数据评分",
+        "score subject data against a rule set",
+    ),
+    data=(
+        "评价对象的数据文件（YAML 或 JSON）",
+        "subject data files (YAML or JSON)",
+    ),
+    output_dir=(
+        "把每种请求的格式写入这个文件夹",
+        "write every requested format into this folder",
+    ),
+    bom=(
+        "CSV：以 UTF-8 BOM 开头，Excel 才能正确读出中文",
+        "CSV: start with a UTF-8 BOM so Excel reads 中文",
+    ),
+    sarif_all=(
+        "SARIF：也报告达标和不适用的结果（默认只报未达标）",
+        "SARIF: also report pass and not-applicable results (default: failures only)",
+    ),
+    strict=(
+        "有任何指标无法评价时以 3 退出",
+        "exit 3 when any indicator could not be evaluated",
+    ),
+    fail_on=(
+        "有未达标结果达到此严重程度或更高时以 1 退出",
+        "exit 1 when a failed finding has this severity or worse",
+    ),
+    lang=(
+        "面向人的格式所用的语言",
+        "message language for people's formats",
+    ),
+    waivers=(
+        "要应用的已批准豁免（YAML 文件）",
+        "YAML file of approved exemptions (豁免) to apply",
+    ),
+    as_of=(
+        "按此日期判断豁免是否过期（YYYY-MM-DD；默认今天）",
+        "judge waiver expiry as of this date (YYYY-MM-DD; default today)",
+    ),
+    template=(
+        "数据是自评报告（.txt/.docx/.pdf 或其文件夹）：先用此模板提取",
+        "the data are self-evaluation reports (.txt/.docx/.pdf, or folders of them): "
+        "extract them with this template first",
+    ),
+    jobs=(
+        "用 N 个进程为大批量数据评分",
+        "score a large batch in N processes",
+    ),
+    test=(
+        "运行规则集的 YAML 测试用例（x.yaml 旁的 x.tests.yaml）",
+        "run a rule set's YAML test cases (x.tests.yaml next to x.yaml)",
+    ),
+    show=(
+        "打印规则集（加 --resolved：合并 extends 之后）",
+        "print a rule set (with --resolved: after merging 'extends')",
+    ),
+    resolved=(
+        "打印合并后的规则集",
+        "print the merged rule set",
+    ),
+    list_rules=(
+        "内置规则集及其来源和版本",
+        "the bundled rule sets, their sources and versions",
+    ),
+    validate=(
+        "检查规则集并报告每个问题",
+        "check rule sets and report every problem",
+    ),
+    schema=(
+        "打印 JSON Schema：评分结果文档或规则集",
+        "print a JSON Schema: the findings document or rule sets",
+    ),
+    schema_output=(
+        "写入此文件而不是标准输出",
+        "write to this file instead of standard output",
+    ),
+    allow_extends_anywhere=(
+        "允许 extends: 指向规则集所在文件夹和内置目录之外的规则集（默认关闭：见 docs/security.md）",
+        "let 'extends:' name a rule set outside the rule set's folder and the bundled "
+        "catalogue (off by default: see docs/security.md)",
+    ),
+    rules=(
+        "规则集 YAML 文件",
+        "rule-set YAML file",
+    ),
+    rules_many=(
+        "规则集 YAML 文件",
+        "rule-set YAML files",
+    ),
+)
+
+
+# -- the review (复核): the 复核问题清单 ----------------------------------------------------------
+
+#: 复核维度 — which kind of re-check a row of the issue list belongs to.
+REVIEW_DIMENSION = _table(
+    claim=("指标得分", "indicator points"),
+    arithmetic=("表内运算", "arithmetic on the form"),
+    grade=("等级认定", "grade"),
+    warning=("自评预警", "platform warning"),
+    pattern=("人工复核要点", "hand-review pattern"),
+    form=("填报规范", "form"),
+)
+
+#: A claim's cause, as the row's 复核发现.
+REVIEW_CAUSE = _table(
+    consistent=("自评与复核一致", "declared and recomputed agree"),
+    contradicted=("自评高于数据支持的得分", "declared above what the figures support"),
+    under_claimed=("自评低于复核得分", "declared below the recomputed points"),
+    claim_without_data=("无数据支撑的自评得分", "points claimed without data"),
+    above_weight=("自评得分超过该项分值", "points claimed above the indicator's weight"),
+    cannot_recompute=("数据有误，无法复核", "the figures have an error: cannot recompute"),
+    unknown_indicator=(
+        "自评表列有规则集中没有的指标",
+        "the form claims an indicator the rule set does not have",
+    ),
+    grade_misapplied=(
+        "自评等级与自评得分所在等级不符",
+        "the declared grade is not the band of the declared total",
+    ),
+    grade_unknown=("自评等级不是规则集的等级", "the declared grade is not one of the rule set's"),
+    grade_consistent=("自评等级与自评得分一致", "the declared grade fits the declared total"),
+    form_error=("自评数据无法读取", "a declared value cannot be read"),
+    nothing_declared=("未填报自评", "nothing declared"),
+    check=("复核规则", "review rule"),
+)
+
+#: 处理建议 for a claim, by cause.
+REVIEW_ADVICE = _table(
+    contradicted=(
+        "按复核得分调整自评得分，要求单位说明差异原因并补充佐证材料",
+        "adjust to the recomputed points; ask the department to explain and give evidence",
+    ),
+    under_claimed=(
+        "核实复核口径；如单位少计得分，告知单位并按复核得分认定",
+        "check the recomputation; if the department under-counted, tell it and use ours",
+    ),
+    claim_without_data=(
+        "要求单位补充该指标的完成值与指标值，未补充的按不适用或 0 分认定",
+        "ask for the actual and target values; without them the indicator is n/a or 0",
+    ),
+    above_weight=("按分值上限更正自评得分", "cap the claim at the indicator's weight"),
+    cannot_recompute=("更正数据后重新复核", "correct the figures and review again"),
+    unknown_indicator=(
+        "核对自评表指标名称与规则集；确属新增指标的，补充到规则集或说明理由",
+        "match the form's indicators to the rule set; add genuinely new ones or explain them",
+    ),
+    grade_misapplied=("按自评得分所在等级更正自评等级", "correct the grade to the total's band"),
+    grade_unknown=("按规则集等级（优/良/中/差）填报", "use the rule set's grades (优/良/中/差)"),
+    form_error=("更正自评表中无法读取的数值", "correct the values that cannot be read"),
+    nothing_declared=(
+        "要求单位补报自评表（各指标自评得分、自评得分、等级）",
+        "ask the department to file its self-evaluation (points, total, grade)",
+    ),
+    check=("核实并要求单位说明", "check, and ask the department to explain"),
+)
+
+#: 位置 of the review rule set's bundled checks (others show their title).
+REVIEW_CHECK_LOCATION = _table(
+    red_inflation=("自评表·预算执行得分与绩效指标得分", "form: execution vs indicator points"),
+    yellow_budget=("预算执行情况", "budget execution"),
+    total_adds_up=("自评表·自评得分", "form: total"),
+    weights_add_up=("自评表·权重", "form: weights"),
+    execution_score_follows=("自评表·预算执行得分", "form: execution points"),
+    self_scored_full=("自评表·自评得分", "form: total"),
+    all_full_marks=("本批自评表", "the batch's forms"),
+    full_marks_unfinished=("自评表·绩效指标得分", "form: indicator points"),
+    overachievement_unexplained=("绩效指标完成值", "indicator actual values"),
+)
+
+#: 处理建议 of the review rule set's bundled checks (others: REVIEW_ADVICE["check"]).
+REVIEW_CHECK_ADVICE = _table(
+    red_inflation=(
+        "重点复核产出、效益指标的完成值及佐证材料，核减无支出支撑的得分",
+        "re-check output and benefit actuals and evidence; cut points spending does not support",
+    ),
+    yellow_budget=(
+        "核实预算执行情况及未执行原因，视情况调减以后年度预算",
+        "check execution and why money is unspent; consider cutting next year's budget",
+    ),
+    total_adds_up=("按各项得分之和更正自评得分", "correct the total to the sum of the parts"),
+    weights_add_up=("按规则集分值更正自评表权重", "correct the form's weights to the rule set's"),
+    execution_score_follows=(
+        "按 分值 × 执行数 / 预算数 更正预算执行得分",
+        "correct the execution points to weight × executed / budget",
+    ),
+    self_scored_full=("逐项核对满分指标的佐证材料", "check the evidence of every full mark"),
+    all_full_marks=("扩大抽查范围，逐项核实", "widen the sample and check item by item"),
+    full_marks_unfinished=(
+        "核减未验收或资金未支出项目的满分指标",
+        "cut full marks of projects not accepted or with money unspent",
+    ),
+    overachievement_unexplained=(
+        "要求单位说明超额完成原因；指标值明显偏低的，按 10 号文扣减",
+        "ask why the target was exceeded; deduct per 10号 where the target was set too low",
+    ),
+)
+
+#: The columns of the 复核问题清单.
+REVIEW_COLUMNS = _columns(
+    ("等级", "Level"),
+    ("复核维度", "Dimension"),
+    ("对象", "Subject"),
+    ("位置", "Location"),
+    ("复核发现", "Finding"),
+    ("事实及判定", "Facts and judgement"),
+    ("处理建议", "Action"),
+    ("核验依据", "Basis"),
 )

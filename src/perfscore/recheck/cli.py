@@ -15,17 +15,15 @@ Exit status: 0 done; 1 an issue at or above ``--fail-on``; 2 usage or rule-set e
 from __future__ import annotations
 
 import argparse
-import re
 from typing import Any, TextIO
 
 from ..errors import ExportError
 from ..export import EXPORTERS, ExportOptions, render, write_atomic
+from ..textsafe import terminal
 from .engine import Review
 from .levels import DIMENSIONS, LEVEL_LABELS, LEVELS
 
 __all__ = ["add_subcommand", "render_text", "run"]
-
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff]")
 
 
 def add_subcommand(subparsers: Any) -> None:
@@ -75,7 +73,7 @@ def add_subcommand(subparsers: Any) -> None:
 
 
 def _term(text: str) -> str:
-    return _CONTROL.sub("", text)
+    return terminal(text)
 
 
 def render_text(rv: Review) -> str:

@@ -35,6 +35,7 @@ from decimal import Decimal, localcontext
 from pathlib import Path
 from typing import Any
 
+from .. import words
 from ..declared import Declared
 from ..errors import PerfscoreError, did_you_mean
 from ..findings import (
@@ -73,35 +74,8 @@ EXECUTED_FIELDS = ("executed",)
 
 # --- words (zh first; ids stay ASCII) ---------------------------------------------------------
 
-CAUSES = {
-    "consistent": "自评与复核一致",
-    "contradicted": "自评高于数据支持的得分",
-    "under_claimed": "自评低于复核得分",
-    "claim_without_data": "无数据支撑的自评得分",
-    "above_weight": "自评得分超过该项分值",
-    "cannot_recompute": "数据有误，无法复核",
-    "unknown_indicator": "自评表列有规则集中没有的指标",
-    "grade_misapplied": "自评等级与自评得分所在等级不符",
-    "grade_unknown": "自评等级不是规则集的等级",
-    "grade_consistent": "自评等级与自评得分一致",
-    "form_error": "自评数据无法读取",
-    "nothing_declared": "未填报自评",
-    "check": "复核规则",
-}
-ADVICE = {
-    "contradicted": "按复核得分调整自评得分，要求单位说明差异原因并补充佐证材料",
-    "under_claimed": "核实复核口径；如单位少计得分，告知单位并按复核得分认定",
-    "claim_without_data": "要求单位补充该指标的完成值与指标值，未补充的按不适用或 0 分认定",
-    "above_weight": "按分值上限更正自评得分",
-    "cannot_recompute": "更正数据后重新复核",
-    "unknown_indicator": "核对自评表指标名称与规则集；确属新增指标的，补充到规则集或说明理由",
-    "grade_misapplied": "按自评得分所在等级更正自评等级",
-    "grade_unknown": "按规则集等级（优/良/中/差）填报",
-    "form_error": "更正自评表中无法读取的数值",
-    "nothing_declared": "要求单位补报自评表（各指标自评得分、自评得分、等级）",
-    "check": "核实并要求单位说明",
-    "consistent": "",
-}
+CAUSES = words.REVIEW_CAUSE["zh"]
+ADVICE = words.REVIEW_ADVICE["zh"]
 CHECK_DIMENSIONS = {
     "red_inflation": "warning",
     "yellow_budget": "warning",
@@ -109,28 +83,8 @@ CHECK_DIMENSIONS = {
     "weights_add_up": "arithmetic",
     "execution_score_follows": "arithmetic",
 }
-CHECK_LOCATIONS = {
-    "red_inflation": "自评表·预算执行得分与绩效指标得分",
-    "yellow_budget": "预算执行情况",
-    "total_adds_up": "自评表·自评得分",
-    "weights_add_up": "自评表·权重",
-    "execution_score_follows": "自评表·预算执行得分",
-    "self_scored_full": "自评表·自评得分",
-    "all_full_marks": "本批自评表",
-    "full_marks_unfinished": "自评表·绩效指标得分",
-    "overachievement_unexplained": "绩效指标完成值",
-}
-CHECK_ADVICE = {
-    "red_inflation": "重点复核产出、效益指标的完成值及佐证材料，核减无支出支撑的得分",
-    "yellow_budget": "核实预算执行情况及未执行原因，视情况调减以后年度预算",
-    "total_adds_up": "按各项得分之和更正自评得分",
-    "weights_add_up": "按规则集分值更正自评表权重",
-    "execution_score_follows": "按 分值 × 执行数 / 预算数 更正预算执行得分",
-    "self_scored_full": "逐项核对满分指标的佐证材料",
-    "all_full_marks": "扩大抽查范围，逐项核实",
-    "full_marks_unfinished": "核减未验收或资金未支出项目的满分指标",
-    "overachievement_unexplained": "要求单位说明超额完成原因；指标值明显偏低的，按 10 号文扣减",
-}
+CHECK_LOCATIONS = words.REVIEW_CHECK_LOCATION["zh"]
+CHECK_ADVICE = words.REVIEW_CHECK_ADVICE["zh"]
 
 
 _CLAIM_SOURCE = {
@@ -845,7 +799,7 @@ def _claim_row(
         f"{info.title}（{rid}）",
         CAUSES[cause],
         _facts_text(cause, d, r, info.weight, why),
-        ADVICE[cause],
+        ADVICE.get(cause, ""),
         _basis(ctx, rid),
         indicator=rid,
         declared=d,
@@ -882,7 +836,7 @@ def _total_row(ctx: _Context, d: Decimal, scored: SubjectResult) -> ReviewItem:
         "自评得分（总分）",
         CAUSES[cause],
         _facts_text(cause, d, r, scored.max, why),
-        ADVICE[cause],
+        ADVICE.get(cause, ""),
         _basis(ctx, None),
         declared=d,
         recomputed=r,

@@ -20,6 +20,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
+from .. import words
 from ..errors import ExportError
 from ..textsafe import xlsx_cell
 from .levels import DIMENSIONS, LEVEL_LABELS, LEVELS
@@ -29,7 +30,7 @@ if TYPE_CHECKING:
 
 __all__ = ["COLUMNS", "review_workbook", "safe_cell"]
 
-COLUMNS = ("等级", "复核维度", "对象", "位置", "复核发现", "事实及判定", "处理建议", "核验依据")
+COLUMNS = words.REVIEW_COLUMNS["zh"]
 _EPOCH = datetime(2000, 1, 1)
 _ZIP_TIME = (2000, 1, 1, 0, 0, 0)
 _MODIFIED = re.compile(rb"(<dcterms:modified[^>]*>)[^<]*(</dcterms:modified>)")

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import unicodedata
 from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any, TextIO
@@ -27,6 +26,7 @@ from rich.text import Text
 
 from ..errors import DataError, PerfscoreError
 from ..numbers import json_number
+from ..textsafe import terminal
 
 __all__ = ["COMMANDS", "add_score_option", "add_subcommands", "record_score", "run"]
 
@@ -108,17 +108,9 @@ def add_subcommands(sub: Any) -> None:
 
 
 def _safe(text: object) -> str:
-    """Text for a terminal: control and format characters (escape sequences, bidi overrides)
-    become visible escapes; lone surrogates are replaced."""
-    s = "" if text is None else str(text)
-    out = []
-    for ch in s:
-        cat = unicodedata.category(ch)
-        if cat in ("Cc", "Cf", "Cs") and ch not in "\n\t":
-            out.append(f"\\u{ord(ch):04x}")
-        else:
-            out.append(ch)
-    return "".join(out)
+    """Text for a terminal: control and bidi characters become visible escapes, surrogates are
+    joined or replaced (the one terminal sanitiser, :func:`perfscore.textsafe.terminal`)."""
+    return terminal("" if text is None else str(text))
 
 
 def _n(x: Decimal | None) -> str:
