@@ -316,14 +316,25 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument(
         "--only",
         action="append",
-        choices=("per-record", "columnar", "load", "stream", "parallel", "dask", "store"),
+        choices=(
+            "per-record",
+            "columnar",
+            "load",
+            "stream",
+            "parallel",
+            "dask",
+            "store",
+            "ingest",
+        ),
         help="run only these parts (repeatable)",
     )
     ap.add_argument("--stream-jobs", type=int, default=None)
     ap.add_argument("--store-subjects", type=int, default=None, help="store ingest size")
+    ap.add_argument("--ingest-rows", type=int, default=None, help="ingest benchmark rows")
     args = ap.parse_args(argv)
     want = set(
-        args.only or ("per-record", "columnar", "load", "stream", "parallel", "dask", "store")
+        args.only
+        or ("per-record", "columnar", "load", "stream", "parallel", "dask", "store", "ingest")
     )
     q = args.quick
     print(
@@ -346,7 +357,14 @@ def main(argv: list[str] | None = None) -> int:
         import store_bench
 
         # ingest N × 30 findings; history/rank over 3 periods × 11,112 × 30 ≈ 1,000,000 findings
-        store_bench.run(row, args.store_subjects or (500 if q else 100_000), 100 if q else 11_112)
+        n_ingest = 200 if q else 100_000
+        if args.store_subjects is not None:
+            n_ingest = args.store_subjects
+        store_bench.run(row, n_ingest, 40 if q else 11_112)
+    if "ingest" in want:
+        import ingest_bench
+
+        ingest_bench.run(row, args.ingest_rows or (2_000 if q else 100_000), 1 if q else 3)
     return 0
 
 

@@ -220,7 +220,7 @@ def run(row: ROW, n_ingest: int, n_query: int) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         d = Path(tmp)
         f_ingest = d / "ingest.jsonl"
-        n_findings = write_jsonl(f_ingest, n_ingest, 2023)
+        n_findings = write_jsonl(f_ingest, n_ingest, 2023) if n_ingest else 0
         backends: list[tuple[str, Callable[[], tuple[str, Callable[[], None]]]]] = []
 
         def sqlite_db() -> tuple[str, Callable[[], None]]:
@@ -240,7 +240,8 @@ def run(row: ROW, n_ingest: int, n_query: int) -> None:
             row("store postgresql", "skipped", "no PERFSCORE_BENCH_PG_URL / PERFSCORE_TEST_PG_URL")
 
         for name, make in backends:
-            _ingest(row, name, make, f_ingest, n_ingest, n_findings)
+            if n_ingest:  # --store-subjects 0: the queries only
+                _ingest(row, name, make, f_ingest, n_ingest, n_findings)
 
         # history and rank over ~1,000,000 stored findings: three periods of n_query subjects
         files = []

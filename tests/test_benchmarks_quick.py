@@ -31,6 +31,9 @@ def test_quick_benchmark_prints_every_row() -> None:
         "store ingest sqlite",
         "store history sqlite",
         "store rank sqlite",
+        "ingest CSV 2,000 rows vs pandas.read_csv",
+        "ingest xlsx 2,000 rows vs openpyxl read-only",
+        "ingest xlsx scored end to end peak RSS",
     ):
         assert label in out, label
     assert "identical=False" not in out

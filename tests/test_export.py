@@ -10,6 +10,7 @@ import csv
 import io
 import json
 import os
+import time
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator
 from pathlib import Path
@@ -310,6 +311,16 @@ def test_html_is_self_contained_and_parses(batch: Report, liwan: Report) -> None
 
 
 # --- Excel -----------------------------------------------------------------------------------
+
+
+def test_xlsx_same_report_same_bytes_across_the_clock(batch: Report) -> None:
+    """openpyxl stamps the time of saving into the zip entries and docProps/core.xml; two
+    saves more than a second apart (the zip clock's resolution is two seconds) must still
+    give identical bytes."""
+    pytest.importorskip("openpyxl", reason="the excel extra is not installed")
+    first = export(batch, "xlsx")
+    time.sleep(2.1)
+    assert export(batch, "xlsx") == first
 
 
 def test_xlsx_reads_back(batch: Report) -> None:

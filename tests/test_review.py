@@ -536,7 +536,7 @@ def test_cli_store_records_the_sample(tmp_path: Path) -> None:
     pytest.importorskip("sqlalchemy")
     rules, db = str(RULES / "cn-project-10.yaml"), str(tmp_path / "s.db")
     code, out, err = _run("review", rules, str(BATCH), "--sample", "3", "--store", db)
-    assert code == 0 and "stored as run 1" in err and "以前未被抽查" in out
+    assert code == 0 and "已记录为第 1 次运行" in err and "以前未被抽查" in out
     assert "未接入结果库" not in out
     code, out, err = _run("review", rules, str(BATCH), "--sample", "3", "--store", db)
     assert code == 0 and "以前未被抽查" not in out.split("抽查样本：")[1].split("抽取")[0]

@@ -373,3 +373,28 @@ def test_text_with_nul_and_control_characters_is_stored(store_url: str) -> None:
         h = store.history(s.subject.key)
     nul = "\ufffd" if "://" in store_url else "\x00"  # PostgreSQL text cannot hold NUL
     assert s.subject.name == f"名{nul}\x1b[31m" and h.key == s.subject.key
+
+
+def test_a_password_in_the_url_is_not_shown() -> None:
+    with pytest.raises(StoreError) as e:
+        Store("postgresql://user:s3cret@127.0.0.1:1/db")
+    assert "s3cret" not in str(e.value) and "cannot open store" in str(e.value)
+
+
+def test_a_store_locked_past_the_timeout_is_an_error_not_a_crash(tmp_path: Path) -> None:
+    import sqlite3
+
+    db = tmp_path / "busy.db"
+    Store(db).close()
+    holder = sqlite3.connect(db, isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")  # another writer holds the lock
+    try:
+        with Store(db, timeout=0.2) as store:  # opening and reading need no write lock
+            assert store.runs() == []
+            with pytest.raises(StoreError, match=r"cannot write .* database is locked"):
+                store.add(report(YEARS[2022]))
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+    with Store(db) as store:
+        assert store.add(report(YEARS[2022])).added

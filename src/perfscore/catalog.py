@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .errors import PerfscoreError
-from .rulesdir import default_rules_dir
+from .rulesdir import bundled_rules_dir, default_rules_dir
 from .ruleset import load_ruleset
 
 __all__ = [
@@ -23,6 +23,7 @@ __all__ = [
     "bundled_rulesets",
     "default_rules_dir",
     "format_catalog",
+    "resolve_rules",
     "rule_files",
 ]
 
@@ -69,6 +70,40 @@ def bundled_rulesets(root: Path | None = None) -> list[CatalogEntry]:
             )
         )
     return entries
+
+
+def resolve_rules(name: str | Path) -> Path:
+    """A rule-set argument as a file: an existing path is itself; otherwise a bundled rule set
+    named by its file name (``cn-dept-overall.yaml``), file stem (``cn-dept-overall``) or id
+    (``cn_dept_overall``).  Anything else is returned unchanged (loading it then says that the
+    file cannot be read)."""
+    path = Path(name)
+    if path.exists() or len(path.parts) != 1:
+        return path
+    wanted = str(name)
+    folders = [bundled_rules_dir()]
+    if default_rules_dir() != folders[0]:
+        folders.insert(0, default_rules_dir())
+    for folder in folders:
+        for candidate in rule_files(folder):
+            if wanted in (candidate.name, candidate.stem, candidate.stem.replace("-", "_")):
+                return candidate
+    for folder in folders:  # by the id declared inside (reads the files' heads)
+        for candidate in rule_files(folder):
+            if _declared_id(candidate) == wanted:
+                return candidate
+    return path
+
+
+def _declared_id(path: Path) -> str | None:
+    try:
+        with open(path, encoding="utf-8") as fh:
+            for line in fh:
+                if line.startswith("id:"):
+                    return line[3:].split("#")[0].strip().strip("'\"") or None
+    except OSError:
+        return None
+    return None
 
 
 def rule_files(folder: Path) -> list[Path]:

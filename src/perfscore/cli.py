@@ -31,6 +31,8 @@ from .export import (
 )
 from .extract import cli as extract_cli
 from .findings import Notification, SubjectResult
+from .ingest import DataSource
+from .ingest import cli as ingest_cli
 from .outputs import (
     CLI_LANG,
     EXIT_DATA,
@@ -43,8 +45,9 @@ from .outputs import (
     write_outputs,
 )
 from .recheck import cli as review_cli
-from .ruleset import RuleSet, SubjectBatch, load_ruleset, load_subjects
+from .ruleset import RuleSet, load_ruleset
 from .store import cli as store_cli
+from .summary import RunSummary
 from .terminal import BatchProgress
 from .textsafe import terminal as _safe
 from .waivers import Waiving, load_waivers
@@ -107,6 +110,18 @@ def _parser() -> argparse.ArgumentParser:
         help=_help("template"),
     )
     s.add_argument("--jobs", type=int, default=1, help=_help("jobs"))
+    s.add_argument("--sheet", help="the worksheet to read in .xlsx data (default: the first)")
+    s.add_argument(
+        "--columns",
+        help="YAML file mapping column headers to inputs ({header: input id | id | name | "
+        "year | parent | declared.total | declared.grade | null})",
+    )
+    s.add_argument(
+        "--summary",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="print the end-of-run summary on stderr (default: when stderr is a terminal)",
+    )
     store_cli.add_score_option(s)
 
     t = sub.add_parser("test", help=_help("test"))
@@ -118,6 +133,7 @@ def _parser() -> argparse.ArgumentParser:
 
     sub.add_parser("list-rules", help=_help("list_rules"))
     extract_cli.add_subcommand(sub)
+    ingest_cli.add_subcommand(sub)
     store_cli.add_subcommands(sub)
     review_cli.add_subcommand(sub)
 
@@ -164,21 +180,94 @@ class _Tally:
         self.problems += [n for n in result.notifications if n.level == "error"]
 
 
+def _sources(args: argparse.Namespace, notes: list[Notification]) -> list[DataSource]:
+    """Every data file to read.  JSON/YAML documents are read now: with one data file its
+    problem stops the run (exit 3, as before); with several, an unreadable file becomes an
+    ``unreadable-file`` error notification and the others are scored."""
+    from .ingest import load_columns, open_data, read_document
+
+    if args.template:
+        from .extract import subjects_from_reports
+
+        records = tuple(subjects_from_reports(args.data, args.template))
+        return [
+            DataSource(
+                "reports",
+                "records",
+                lambda: ((0, r) for r in records),
+                sha256="",
+                total=len(records),
+            )
+        ]
+    columns = load_columns(args.columns) if args.columns else None
+    sources: list[DataSource] = []
+    several = len(args.data) > 1
+    for path in args.data:
+        try:
+            found = open_data(path, sheet=args.sheet, columns=columns)
+        except DataError as e:
+            if not several:
+                raise
+            notes.append(Notification("error", "unreadable-file", f"cannot read {e}"))
+            continue
+        for src in found:
+            if src.kind == "records" and not src.uri.lower().endswith((".jsonl", ".ndjson")):
+                try:
+                    docs, digest = read_document(src.uri)
+                except DataError as e:
+                    if not several and len(found) == 1:
+                        raise
+                    notes.append(Notification("error", "unreadable-file", f"cannot read {e}"))
+                    continue
+                sources.append(
+                    DataSource(
+                        src.uri,
+                        "records",
+                        lambda r=docs: ((0, x) for x in r),
+                        sha256=digest,
+                        total=len(docs),
+                    )
+                )
+            else:
+                sources.append(src)
+    return sources
+
+
+def _hashed(sources: Sequence[DataSource], notes: list[Notification]) -> list[DataSource]:
+    """Sources whose bytes can be hashed (the run id needs them before scoring)."""
+    ok = []
+    for src in sources:
+        try:
+            _ = src.sha256
+        except OSError as e:
+            notes.append(
+                Notification("error", "unreadable-file", f"cannot read {src.uri}: {e.strerror}")
+            )
+            continue
+        ok.append(src)
+    return ok
+
+
 def _results(
     rs: RuleSet,
-    batches: Sequence[SubjectBatch],
+    sources: Sequence[DataSource],
+    notes: list[Notification],
     progress: BatchProgress,
     waiving: Waiving,
     tally: _Tally,
+    summary: RunSummary,
 ) -> Iterator[SubjectResult]:
     """Score record by record (indexes count per file, as in ``rs.evaluate``)."""
+    from .ingest import read_sources
+
     points = rs.max_total > 0
-    for batch in batches:
-        for i, record in enumerate(batch.records):
+    for src in sources:
+        for i, record in enumerate(read_sources(rs, [src], notes)):
             result = rs.evaluate_subject(
                 record, index=i, waivers=waiving.waivers, as_of=waiving.as_of
             )
             tally.add(result, points)
+            summary.add(result)
             yield result
             progress.advance()
 
@@ -206,53 +295,63 @@ def _score(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
     plan = plan_outputs(args)
     rs = load_ruleset(args.rules, allow_extends_anywhere=args.allow_extends_anywhere)
     waiving = _waiving(args, rs)
-    if args.template:
-        from .extract import subjects_from_reports
-
-        batches = [
-            SubjectBatch(tuple(subjects_from_reports(args.data, args.template)), "reports", "")
-        ]
-    else:
-        batches = [load_subjects(path) for path in args.data]
-    inputs = tuple({"uri": b.uri, "sha256": b.sha256} for b in batches)
+    notes: list[Notification] = []
+    sources = _hashed(_sources(args, notes), notes)
+    inputs = tuple({"uri": b.uri, "sha256": b.sha256} for b in sources)
     options = ExportOptions(lang=args.lang, bom=args.bom, sarif_all=args.sarif_all)
-    total = sum(len(b.records) for b in batches)
+    known = [s.total for s in sources]
+    total = sum(t for t in known if t is not None) if all(t is not None for t in known) else None
     tally = _Tally()
+    summary = RunSummary(rs.rules)
+    all_notes: list[Notification] = notes
     with BatchProgress(total, stderr, description=_say("progress")) as progress:
         if len(plan) == 1 and plan[0].format.name == "jsonl" and args.store is None:
             # stream: each subject's lines are written as soon as it is scored
             path = plan[0].path
             if path is None:
-                summary = _stream(rs, batches, inputs, _TextSink(stdout), progress, waiving, tally)  # type: ignore[arg-type]
+                sink: Any = _TextSink(stdout)
+                result = _stream(
+                    rs, sources, notes, inputs, sink, progress, waiving, tally, summary
+                )
             else:
                 with atomic_writer(path) as fh:
-                    summary = _stream(rs, batches, inputs, fh, progress, waiving, tally)
-            complete: bool = summary["complete"]
-            failed: dict[str, int] = dict(summary["by_severity"])
-            failed["error"] += summary["error"]  # could not be evaluated: as bad as an error
+                    result = _stream(
+                        rs, sources, notes, inputs, fh, progress, waiving, tally, summary
+                    )
+            tally.problems += [n for n in notes if n.level == "error"]
+            complete: bool = result["complete"]
+            failed: dict[str, int] = dict(result["by_severity"])
+            failed["error"] += result["error"]  # could not be evaluated: as bad as an error
         else:
+            records: list[Any] = []
+            if args.jobs > 1 or args.store is not None:
+                from .ingest import read_sources
+
+                records = list(read_sources(rs, sources, notes))
             if args.jobs > 1:
                 from .parallel import evaluate_parallel
 
-                records = [r for b in batches for r in b.records]
                 results = evaluate_parallel(
                     rs, records, jobs=args.jobs, waivers=waiving.waivers, as_of=waiving.as_of
                 ).subjects
-            else:
-                results = tuple(_results(rs, batches, progress, waiving, tally))
-            if args.jobs > 1:
                 points = rs.max_total > 0
                 for r in results:
                     tally.add(r, points)
-            report = rs.report(results, inputs=inputs, waiving=waiving)
+                    summary.add(r)
+            elif args.store is not None:
+                one_by_one = DataSource("records", "records", lambda: ((0, r) for r in records))
+                results = tuple(_results(rs, [one_by_one], [], progress, waiving, tally, summary))
+            else:
+                results = tuple(_results(rs, sources, notes, progress, waiving, tally, summary))
+            report = rs.report(results, inputs=inputs, waiving=waiving, notifications=notes)
             unmatched = tuple(_unmatched(waiving, tally))
             if unmatched:
                 report = replace(report, notifications=(*report.notifications, *unmatched))
+            all_notes = list(report.notifications)
             tally.problems += [n for n in report.notifications if n.level == "error"]
             write_outputs(report, plan, options, stdout)
             if args.store is not None:
-                records = [r for b in batches for r in b.records]
-                store_cli.record_score(args.store, report, records, stderr)
+                store_cli.record_score(args.store, report, records, stderr, lang=args.lang)
             complete = report.complete
             failed = {k: 0 for k in _SEVERITY_RANK}
             for f in report.findings:
@@ -260,7 +359,20 @@ def _score(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
                     failed[f.severity] += 1
                 elif f.outcome == "error":  # could not be evaluated: as bad as an error
                     failed["error"] += 1
-    return _status(args, complete, failed, tally, total, stderr)
+    show = args.summary if args.summary is not None else _isatty(stderr)
+    if show:
+        stderr.write(_safe(summary.render(all_notes)))
+    status = _status(args, complete, failed, tally, len(tally.subject_ids), stderr)
+    if any(n.code == "unreadable-file" for n in notes):
+        return EXIT_DATA  # the other files were scored and written
+    return status
+
+
+def _isatty(stream: TextIO) -> bool:
+    try:
+        return stream.isatty()
+    except (AttributeError, ValueError):
+        return False
 
 
 def _status(
@@ -304,14 +416,21 @@ def _status(
 
 def _stream(
     rs: RuleSet,
-    batches: Sequence[SubjectBatch],
+    sources: Sequence[DataSource],
+    notes: list[Notification],
     inputs: Sequence[dict[str, str]],
     out: IO[bytes],
     progress: BatchProgress,
     waiving: Waiving,
     tally: _Tally,
+    summary: RunSummary,
 ) -> dict[str, Any]:
-    results = _results(rs, batches, progress, waiving, tally)
+    results = _results(rs, sources, notes, progress, waiving, tally, summary)
+
+    def after() -> Iterator[Notification]:  # read once every subject is scored
+        yield from notes
+        yield from _unmatched(waiving, tally)
+
     return write_jsonl(
         out,
         rs.provenance(),
@@ -319,7 +438,7 @@ def _stream(
         results,
         inputs,
         waivers=waiving.info(),
-        notifications=_unmatched(waiving, tally),
+        notifications=after(),
     )
 
 
@@ -439,6 +558,17 @@ def _load_plugins(err: TextIO) -> None:
         err.write(_safe(f"perfscore: {failure}\n"))
 
 
+def _bundled_names(args: argparse.Namespace) -> None:
+    """A rule-set argument that is not a file may name a bundled rule set (``cn-dept-overall``)."""
+    from .catalog import resolve_rules
+
+    rules = getattr(args, "rules", None)
+    if isinstance(rules, str):
+        args.rules = str(resolve_rules(rules))
+    elif isinstance(rules, list):
+        args.rules = [str(resolve_rules(r)) for r in rules]
+
+
 def main(
     argv: Sequence[str] | None = None, *, stdout: TextIO | None = None, stderr: TextIO | None = None
 ) -> int:
@@ -447,11 +577,14 @@ def main(
     err = stderr or sys.stderr
     _load_plugins(err)  # installed plugins may add output formats the parser must know
     args = _parser().parse_args(argv)
+    _bundled_names(args)
     try:
         if args.command == "score":
             return _score(args, out, err)
         if args.command == "schema":
             return _schema(args, out)
+        if args.command == "template":
+            return ingest_cli.run(args, out, err)
         if args.command == "extract":
             return extract_cli.run(args, out, err)
         if args.command in store_cli.COMMANDS:

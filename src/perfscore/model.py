@@ -89,6 +89,8 @@ class InputModel(StrictModel):
     choices: tuple[str, ...] | None = None
     of: Literal["number", "money", "percent", "integer"] = "number"
     description: str | None = None
+    #: other column headers that mean this input in spreadsheets and CSV files (预算数, 年度预算)
+    aliases: tuple[Annotated[str, Field(min_length=1, max_length=200)], ...] = ()
 
 
 class MetricModel(StrictModel):

@@ -19,15 +19,15 @@ import pydantic
 
 from . import model as m
 from ._gc import collector_paused
-from ._yaml import Document, load_yaml_file, load_yaml_text
+from ._yaml import Document, load_yaml_text
 from .compile import Compiled, compile_model
-from .errors import DataError, EvaluationError, Problem, RuleSetError, did_you_mean
+from .errors import EvaluationError, Problem, RuleSetError, did_you_mean
 from .evaluate import Evaluator
 from .findings import Notification, Report, RuleInfo, SubjectResult
 from .functions import FunctionRegistry
 from .numbers import numbers_out_of_range
 from .overlay import MergedDocument, resolve
-from .subjects import InputSpec, RejectedRecord, read_subject
+from .subjects import InputSpec, read_subject
 from .waivers import WaiverSet, Waiving
 
 __all__ = ["RuleSet", "SubjectBatch", "load_ruleset", "load_ruleset_text", "load_subjects"]
@@ -210,14 +210,38 @@ class RuleSet:
 
         ``waivers`` exempt subjects from rules until their expiry, judged ``as_of`` a date
         (default: today) — pass ``as_of`` for reproducible output."""
+        from .ingest import DataSource, frame_kind, open_frame, read_sources
+
         inputs: tuple[Mapping[str, str], ...] = ()
+        notes: list[Notification] = []
         if isinstance(data, SubjectBatch):
             inputs = ({"uri": data.uri, "sha256": data.sha256},)
-            records: Iterable[Any] = data.records
+            if data.sources:
+                records: Iterable[Any] = read_sources(self, data.sources, notes)
+            else:
+                records = data.records
+                notes.extend(data.notifications)
+        elif isinstance(data, DataSource):
+            inputs = ({"uri": data.uri, "sha256": data.sha256},)
+            records = read_sources(self, [data], notes)
+        elif frame_kind(data) is not None:
+            records = read_sources(self, [open_frame(data)], notes)
         elif isinstance(data, Mapping):
             records = data["subjects"] if isinstance(data.get("subjects"), list) else [data]
-        elif data is None or isinstance(data, (str, bytes)) or not hasattr(data, "__iter__"):
-            records = [data]  # one malformed record: scored as errors, never a crash
+        elif (
+            data is None
+            or isinstance(data, (str, bytes, os.PathLike))
+            or not hasattr(data, "__iter__")
+        ):
+            raise TypeError(
+                "RuleSet.evaluate takes a subject (a mapping), an iterable of mappings, a pandas "
+                "or polars DataFrame, a pyarrow Table, or perfscore.load_subjects(path); got "
+                + (
+                    f"{type(data).__name__} {str(data)[:60]!r} (read a file with load_subjects)"
+                    if isinstance(data, (str, bytes, os.PathLike))
+                    else type(data).__name__
+                )
+            )
         else:
             records = data
         waiving = self.waiving(waivers, as_of)
@@ -227,7 +251,7 @@ class RuleSet:
             )
             for i, r in enumerate(records)
         )
-        return self.report(results, inputs=inputs, waiving=waiving)
+        return self.report(results, inputs=inputs, waiving=waiving, notifications=notes)
 
     def waiving(self, waivers: WaiverSet | None, as_of: dt.date | None = None) -> Waiving:
         """Accept a run's waivers: each must name a rule of this rule set (else DataError)."""
@@ -239,8 +263,10 @@ class RuleSet:
         *,
         inputs: Sequence[Mapping[str, str]] = (),
         waiving: Waiving | None = None,
+        notifications: Sequence[Notification] = (),
     ) -> Report:
-        """The report of a run: the one place results, provenance and waivers are assembled."""
+        """The report of a run: the one place results, provenance and waivers are assembled
+        (``notifications``: the data files' own, such as an unreadable file or a 合计 row)."""
         results = tuple(results)
         return Report(
             self.provenance(),
@@ -248,7 +274,7 @@ class RuleSet:
             results,
             tuple(inputs),
             waivers=waiving.info() if waiving is not None else None,
-            notifications=duplicate_subjects(results),
+            notifications=tuple(notifications) + duplicate_subjects(results),
         )
 
 
@@ -289,60 +315,43 @@ def duplicate_subjects(results: Iterable[SubjectResult]) -> tuple[Notification, 
 
 @dataclass(frozen=True)
 class SubjectBatch:
-    """Subject records read from a data file, with the file's provenance."""
+    """Subject records read from a data file, with the file's provenance.
+
+    A spreadsheet, CSV, Parquet or JSON Lines file read without a rule set keeps its
+    ``sources`` and no ``records``: its columns are mapped onto a rule set's inputs when the
+    batch is evaluated (pass ``rules=`` to :func:`load_subjects` to read the records now)."""
 
     records: tuple[Any, ...]
     uri: str
     sha256: str
+    notifications: tuple[Notification, ...] = ()
+    sources: tuple[Any, ...] = ()
 
 
-def load_subjects(path: str | os.PathLike[str]) -> SubjectBatch:
-    """Read subject data (YAML or JSON): one subject, a list, or ``{subjects: [...]}``.
+def load_subjects(
+    path: str | os.PathLike[str],
+    rules: RuleSet | None = None,
+    *,
+    sheet: str | None = None,
+    columns: Mapping[str, str | None] | None = None,
+) -> SubjectBatch:
+    """Read subject data: YAML or JSON (one subject, a list, or ``{subjects: [...]}``), JSON
+    Lines, CSV/TSV (UTF-8, GBK/GB18030), ``.xlsx`` (``sheet``), Parquet, or a folder of them.
+    ``columns`` maps headers to inputs (see docs/data.md); with ``rules`` the records are read
+    against that rule set now, else when the batch is evaluated."""
+    from .ingest import STREAM_SUFFIXES, open_data, read_document, read_sources
 
-    A duplicate key inside one record rejects that record only (its findings are errors that
-    name the key and line); one outside every record rejects the file."""
-    duplicates: list[Problem] = []
-    doc = load_yaml_file(path, error=DataError, duplicates=duplicates)
-    data = doc.data
-    prefix: tuple[str | int, ...] | None
-    if isinstance(data, Mapping) and isinstance(data.get("subjects"), list):
-        records, prefix = tuple(data["subjects"]), ("subjects",)
-    elif isinstance(data, list):
-        records, prefix = tuple(data), ()
-    elif isinstance(data, Mapping):
-        records, prefix = (data,), None
-    else:
-        raise DataError(
-            [
-                Problem(
-                    "expected a subject (a mapping) or a list of subjects",
-                    source=doc.source,
-                    line=1,
-                    column=1,
-                )
-            ]
-        )
-    if duplicates:
-        records = _reject_records(records, prefix, duplicates)
-    return SubjectBatch(records, doc.source, doc.sha256)
-
-
-def _reject_records(
-    records: tuple[Any, ...], prefix: tuple[str | int, ...] | None, problems: list[Problem]
-) -> tuple[Any, ...]:
-    bad: dict[int, list[str]] = {}
-    for p in problems:
-        if prefix is None:  # the file is one record
-            index: object = 0
-        elif p.path[: len(prefix)] == prefix and len(p.path) > len(prefix) + 1:
-            index = p.path[len(prefix)]
-        else:
-            raise DataError(problems)  # a duplicate outside every record: the file is wrong
-        assert isinstance(index, int)
-        bad.setdefault(index, []).append(str(p))
-    return tuple(
-        RejectedRecord(r, "; ".join(bad[i])) if i in bad else r for i, r in enumerate(records)
-    )
+    p = os.fspath(path)
+    if not os.path.isdir(p) and not p.lower().endswith(STREAM_SUFFIXES):
+        records, digest = read_document(p)
+        return SubjectBatch(records, p, digest)
+    sources = tuple(open_data(p, sheet=sheet, columns=columns))
+    digest = sources[0].sha256 if len(sources) == 1 else ""
+    if rules is None:
+        return SubjectBatch((), p, digest, sources=sources)
+    notes: list[Notification] = []
+    records = tuple(read_sources(rules, sources, notes))
+    return SubjectBatch(records, p, digest, tuple(notes))
 
 
 # --- loading -------------------------------------------------------------------------------

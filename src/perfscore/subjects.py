@@ -29,6 +29,7 @@ if TYPE_CHECKING:
     from .declared import Declared
 
 __all__ = [
+    "CellProblem",
     "InputSpec",
     "RejectedRecord",
     "Subject",
@@ -72,6 +73,14 @@ class InputSpec:
         if self.type == "percent" or (self.type == "series" and self.of == "percent"):
             return "%"
         return self.unit
+
+
+@dataclass(frozen=True)
+class CellProblem:
+    """A value a reader of spreadsheets/CSV already refused (a unit that cannot be converted, an
+    ambiguous percentage): the subject reader records ``message`` as the field's error."""
+
+    message: str
 
 
 @dataclass(frozen=True)
@@ -160,7 +169,7 @@ def normalise_value(spec: InputSpec, raw: object) -> Value:
     return Series(tuple(sorted(points)))
 
 
-_RESERVED = {"id", "name", "type", "key", "year", "period", "parent", "values", "declared"}
+_RESERVED = {"id", "name", "type", "key", "year", "period", "parent", "values", "declared", "cells"}
 #: Years outside this range are data-entry errors, not fiscal years.
 _YEARS = (1900, 2999)
 
@@ -253,15 +262,20 @@ def read_subject(
             hint = did_you_mean(str(key), specs)
             extra = f" (did you mean {hint!r}?)" if hint else ""
             data.notes.append(f"unknown field {str(key)!r} is ignored{extra}")
+    cells = record.get("cells")
     for name, spec in specs.items():
         raw: Any = raw_values.get(name)
+        if isinstance(raw, CellProblem):
+            data.values[name] = None
+            data.field_errors[name] = _located(cells, name, raw.message)
+            continue
         if raw is None:
             if spec.default is not None:  # already normalised when the rule set compiled
                 data.values[name] = spec.default
                 continue
             if spec.required:
                 data.values[name] = None
-                data.field_errors[name] = "required value is missing"
+                data.field_errors[name] = _located(cells, name, "required value is missing")
                 continue
             else:
                 data.values[name] = None
@@ -270,5 +284,11 @@ def read_subject(
             data.values[name] = normalise_value(spec, raw)
         except ValueError as e:
             data.values[name] = None
-            data.field_errors[name] = str(e)
+            data.field_errors[name] = _located(cells, name, str(e))
     return data
+
+
+def _located(cells: object, name: str, message: str) -> str:
+    """``message`` prefixed with where the value was read (``Sheet1!D12``), when known."""
+    where = cells.get(name) if isinstance(cells, Mapping) else None
+    return f"{where}: {message}" if isinstance(where, str) else message

@@ -32,6 +32,7 @@ __all__ = [
     "REVIEW_DIMENSION",
     "SARIF",
     "STANDING",
+    "STORE",
     "TERMINAL",
     "VALUES",
     "XLSX_DETAIL",
@@ -319,6 +320,46 @@ CLI = _table(
     validate_problems=("{path}：{count} 个问题", "{path}: {count} problem(s)"),
 )
 
+# -- the results store: store / history / compare / rank ----------------------------------------
+
+#: ``perfscore store|history|compare|rank`` and ``score --store`` (perfscore.store.cli).
+STORE = _table(
+    run=("运行", "run"),
+    ruleset=("规则集", "rule set"),
+    periods=("年度", "periods"),
+    subjects=("评价对象", "subjects"),
+    findings=("评价结果", "findings"),
+    complete=("完整", "complete"),
+    source=("来源", "from"),
+    total=("总分", "total"),
+    grade=("等级", "grade"),
+    subject=("评价对象", "subject"),
+    group=("主管部门", "group"),
+    rank=("排名", "rank"),
+    percentile=("百分位", "percentile"),
+    absent=("无", "absent"),
+    rescored=("用存储的输入重新评分", "re-scored from the stored inputs"),
+    not_ranked=("未排名（{count}）", "not ranked ({count})"),
+    new=("新增", "new"),
+    resolved=("已整改", "resolved"),
+    persisting=("仍存在", "persisting"),
+    changed=("有变化", "changed"),
+    unchanged=("未变化", "unchanged"),
+    stored=("已记录为第 {run} 次运行：{url}", "stored as run {run} in {url}"),
+    already=("已记录过，为第 {run} 次运行：{url}", "already stored as run {run} in {url}"),
+    added=(
+        "{path}：第 {run} 次运行（{subjects} 个评价对象，{findings} 条评价结果，{inputs}）",
+        "{path}: run {run} ({subjects} subjects, {findings} findings, {inputs})",
+    ),
+    added_again=("{path}：已记录过，为第 {run} 次运行", "{path}: already stored as run {run}"),
+    inputs_kept=("保存了 {count} 个评价对象的输入数据", "inputs of {count} subjects kept"),
+    no_inputs=("未保存输入数据，不能重新评分", "no inputs (cannot be re-scored)"),
+    data_one=(
+        "--data 只对应一个结果文件；请逐个添加",
+        "--data names the inputs of ONE document; add them one by one",
+    ),
+)
+
 #: The command's ``--help`` texts (English today; zh ready for ``--lang``).
 HELP = _table(
     description=(
@@ -330,8 +371,10 @@ HELP = _table(
         "score subject data against a rule set",
     ),
     data=(
-        "评价对象的数据文件（YAML 或 JSON）",
-        "subject data files (YAML or JSON)",
+        "评价对象的数据：.xlsx、.csv/.tsv（UTF-8 或 GBK）、.parquet、.jsonl、.json、"
+        ".yaml，或其文件夹",
+        "subject data: .xlsx, .csv/.tsv (UTF-8 or GBK), .parquet, .jsonl, .json, .yaml, "
+        "or folders of them",
     ),
     output_dir=(
         "把每种请求的格式写入这个文件夹",
@@ -408,8 +451,8 @@ HELP = _table(
         "catalogue (off by default: see docs/security.md)",
     ),
     rules=(
-        "规则集 YAML 文件",
-        "rule-set YAML file",
+        "规则集 YAML 文件，或内置规则集的名称（见 list-rules）",
+        "rule-set YAML file, or a bundled rule set's name (see list-rules)",
     ),
     rules_many=(
         "规则集 YAML 文件",

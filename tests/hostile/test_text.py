@@ -93,8 +93,11 @@ def _check_all_formats(text: str) -> None:
     assert {r[1] for r in rows[1:]} == {textsafe.csv_cell(n) for n in names}
     for row in rows[1:]:
         for cell in row:
-            assert not cell.startswith(("=", "+", "@", "\t", "\r")), cell
-            assert not cell.startswith("-") or re.fullmatch(r"-[\d.]+%?", cell), cell
+            # A sign may start only a plain number (Excel reads "+0" and "-5" as numbers).
+            assert not cell.startswith(("=", "@", "\t", "\r")), cell
+            assert not cell.startswith(("+", "-")) or re.fullmatch(
+                r"[+-]\d[\d,]*(?:\.\d+)?(?:[eE][+-]?\d+)?%?", cell
+            ), cell
 
     # JUnit: well-formed XML holding the xml sanitiser's text
     root = ET.fromstring(out["junit"])

@@ -10,6 +10,8 @@ report gives the same cells.
 from __future__ import annotations
 
 import io
+import re
+import zipfile
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
@@ -22,9 +24,29 @@ from ..words import LANGS, XLSX_DETAIL, XLSX_SHEET, XLSX_SUMMARY
 from ._common import OUTCOME_LABELS, message, rule_title
 from ._registry import EXPORTERS, ExportOptions
 
-__all__ = ["report_to_xlsx"]
+__all__ = ["pin_workbook", "report_to_xlsx"]
 
 _EPOCH = datetime(2000, 1, 1)
+_ZIP_TIME = (2000, 1, 1, 0, 0, 0)
+_MODIFIED = re.compile(rb"(<dcterms:modified[^>]*>)[^<]*(</dcterms:modified>)")
+
+
+def pin_workbook(data: bytes) -> bytes:
+    """The same workbook with every clock reading fixed, so the same report gives the same
+    bytes: openpyxl stamps the zip entries and ``dcterms:modified`` with the time of saving."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as src, zipfile.ZipFile(out, "w") as dst:
+        for info in src.infolist():
+            pinned = zipfile.ZipInfo(info.filename, date_time=_ZIP_TIME)
+            pinned.compress_type = zipfile.ZIP_DEFLATED
+            pinned.external_attr = info.external_attr
+            body = src.read(info.filename)
+            if info.filename == "docProps/core.xml":
+                body = _MODIFIED.sub(rb"\g<1>2000-01-01T00:00:00Z\g<2>", body)
+            dst.writestr(pinned, body)
+    return out.getvalue()
+
+
 _HEAD: dict[str, dict[str, Any]] = {
     lang: {
         "summary": XLSX_SUMMARY[lang],
@@ -160,4 +182,4 @@ def report_to_xlsx(report: Report, options: ExportOptions) -> bytes:
             d.column_dimensions[col].width = width
     buf = io.BytesIO()
     wb.save(buf)
-    return buf.getvalue()
+    return pin_workbook(buf.getvalue())

@@ -14,14 +14,13 @@ read as a formula), and characters XML cannot hold are removed.
 from __future__ import annotations
 
 import io
-import re
-import zipfile
 from datetime import datetime
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from .. import words
 from ..errors import ExportError
+from ..export.xlsx import pin_workbook
 from ..textsafe import xlsx_cell
 from .levels import DIMENSIONS, LEVEL_LABELS, LEVELS
 
@@ -32,8 +31,6 @@ __all__ = ["COLUMNS", "review_workbook", "safe_cell"]
 
 COLUMNS = words.REVIEW_COLUMNS["zh"]
 _EPOCH = datetime(2000, 1, 1)
-_ZIP_TIME = (2000, 1, 1, 0, 0, 0)
-_MODIFIED = re.compile(rb"(<dcterms:modified[^>]*>)[^<]*(</dcterms:modified>)")
 
 
 def safe_cell(value: Any) -> Any:
@@ -41,21 +38,6 @@ def safe_cell(value: Any) -> Any:
     if value is None or isinstance(value, (bool, int, Decimal)):
         return value
     return xlsx_cell(str(value))  # the one xlsx sanitiser (perfscore.textsafe)
-
-
-def _pinned_zip(data: bytes) -> bytes:
-    """The same zip with every entry's timestamp fixed (openpyxl stamps the current time)."""
-    out = io.BytesIO()
-    with zipfile.ZipFile(io.BytesIO(data)) as src, zipfile.ZipFile(out, "w") as dst:
-        for info in src.infolist():
-            pinned = zipfile.ZipInfo(info.filename, date_time=_ZIP_TIME)
-            pinned.compress_type = zipfile.ZIP_DEFLATED
-            pinned.external_attr = info.external_attr
-            body = src.read(info.filename)
-            if info.filename == "docProps/core.xml":  # openpyxl stamps 'modified' at save
-                body = _MODIFIED.sub(rb"\g<1>2000-01-01T00:00:00Z\g<2>", body)
-            dst.writestr(pinned, body)
-    return out.getvalue()
 
 
 def _subject_label(sid: str, name: str | None) -> str:
@@ -139,7 +121,7 @@ def review_workbook(rv: Review) -> bytes:
         _sample_sheet(wb.create_sheet("抽查样本"), rv, bold, wrap)
     buf = io.BytesIO()
     wb.save(buf)
-    return _pinned_zip(buf.getvalue())
+    return pin_workbook(buf.getvalue())
 
 
 def _summary_sheet(ws: Any, rv: Review, bold: Any) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from .. import words
 from ..numbers import json_number
 from ..textsafe import html
 from ._analysis import History
@@ -67,9 +68,12 @@ def history_html(h: History) -> str:
         f"<th>{_e(e.subject.period if e.subject.period is not None else f'run {e.run}')}</th>"
         for e in h.entries
     )
+    zh, en = words.STORE["zh"], words.STORE["en"]
     rows = [
-        "<tr><th>总分 total</th>" + "".join(f"<td>{_n(e.total)}</td>" for e in h.entries) + "</tr>",
-        "<tr><th>等级 grade</th>"
+        f"<tr><th>{zh['total']} {en['total']}</th>"
+        + "".join(f"<td>{_n(e.total)}</td>" for e in h.entries)
+        + "</tr>",
+        f"<tr><th>{zh['grade']} {en['grade']}</th>"
         + "".join(f"<td>{_e(e.grade_label or e.grade or '—')}</td>" for e in h.entries)
         + "</tr>",
     ]
@@ -81,7 +85,7 @@ def history_html(h: History) -> str:
             + "".join(f"<td>{_n(v)}</td>" for v in h.indicator(rid))
             + "</tr>"
         )
-    method = _e(h.method) + (" · re-scored from the stored inputs" if h.rescored else "")
+    method = _e(h.method) + (f" · {zh['rescored']} · {en['rescored']}" if h.rescored else "")
     return (
         '<!DOCTYPE html>\n<html lang="zh"><head><meta charset="utf-8">'
         f"<title>{_e(h.name or h.key)}</title>"

@@ -66,6 +66,16 @@ def engine_url(url: str | os.PathLike[str]) -> str:
     return "sqlite:///" + text
 
 
+def _display(url: str) -> str:
+    if "://" not in url:
+        return url
+    try:
+        shown: str = sa.engine.make_url(url).render_as_string(hide_password=True)
+        return shown
+    except sa.exc.ArgumentError:
+        return url.split("://", 1)[0] + "://…"
+
+
 def _num(x: Any) -> str | None:
     """A number as the findings document writes it (``json_number``), with a fast path for
     the plain decimals a parsed document holds."""
@@ -228,6 +238,8 @@ class Store:
 
     def __init__(self, url: str | os.PathLike[str] = DEFAULT_URL, *, timeout: float = 300) -> None:
         self.url = os.fspath(url)
+        #: the URL for messages: a password in it is shown as ***
+        self.display_url = _display(self.url)
         full = engine_url(url)
         try:
             if full.startswith("sqlite"):
@@ -237,14 +249,18 @@ class Store:
             else:
                 self.engine = sa.create_engine(full)
         except (sa.exc.ArgumentError, ImportError) as e:
-            raise StoreError(f"cannot open store {self.url!r}: {e}") from e
+            raise StoreError(f"cannot open store {self.display_url!r}: {e}") from e
         self.dialect = self.engine.dialect.name
         self._rules: dict[int, list[Mapping[str, Any]]] = {}  # runs are immutable
         try:
-            with self._write() as conn:
-                self.migrated_from = S.migrate(conn)
+            with self._read() as conn:  # an up-to-date store is opened without the write lock
+                self.migrated_from = S.current_version(conn)
+            if self.migrated_from != S.SCHEMA_VERSION:
+                with self._write() as conn:
+                    self.migrated_from = S.migrate(conn)
         except sa.exc.OperationalError as e:
-            raise StoreError(f"cannot open store {self.url!r}: {e.orig}") from e
+            msg = str(e.orig).replace(self.url, self.display_url)
+            raise StoreError(f"cannot open store {self.display_url!r}: {msg}") from e
 
     def close(self) -> None:
         self.engine.dispose()
@@ -301,7 +317,10 @@ class Store:
                 raise StoreError(f"{path}: not JSON: {e}") from e
             if records is None:
                 records = _input_records(header.inputs, path.parent)
-        return self._ingest(header, pairs, tail, records, source, progress)
+        try:
+            return self._ingest(header, pairs, tail, records, source, progress)
+        except sa.exc.OperationalError as e:  # locked past the timeout, server gone, disk full
+            raise StoreError(f"cannot write to the store {self.display_url!r}: {e.orig}") from e
 
     def _ingest(
         self,

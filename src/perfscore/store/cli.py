@@ -24,6 +24,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
+from .. import words
 from ..errors import DataError, PerfscoreError
 from ..numbers import json_number
 from ..textsafe import terminal
@@ -49,7 +50,16 @@ def add_score_option(score_parser: argparse.ArgumentParser) -> None:
     )
 
 
+def _lang(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--lang", choices=words.LANGS, default=words.DEFAULT_LANG, help="language")
+
+
+def _w(lang: str, key: str, /, **fields: object) -> str:
+    return words.say(words.STORE, lang, key, **fields)
+
+
 def _common(p: argparse.ArgumentParser, formats: Sequence[str]) -> None:
+    _lang(p)
     p.add_argument("--db", default=None, help="store URL or SQLite file (default perfscore.db)")
     p.add_argument("--format", choices=formats, default=formats[0], help="output format")
     p.add_argument("-o", "--output", help="write to this file instead of standard output")
@@ -81,6 +91,7 @@ def add_subcommands(sub: Any) -> None:
         "when they are still there unchanged), so the run can be re-scored",
     )
     add.add_argument("--db", default=None, help="store URL or SQLite file (default perfscore.db)")
+    _lang(add)
     runs = ss.add_parser("runs", help="list the stored runs")
     _common(runs, ("table", "json"))
 
@@ -157,14 +168,17 @@ def _open(args: argparse.Namespace) -> Any:
     return Store(args.db or _db_default())
 
 
-def record_score(url: str, report: Any, records: Sequence[Any] | None, err: TextIO) -> None:
+def record_score(
+    url: str, report: Any, records: Sequence[Any] | None, err: TextIO, *, lang: str = "zh"
+) -> None:
     """After ``perfscore score --store``: store the report (with its input records)."""
     from . import Store
 
     with Store(url or _db_default()) as store:
         res = store.add(report, records=records, source="perfscore score")
-    verb = "stored as run" if res.added else "already stored as run"
-    err.write(f"perfscore: {verb} {res.run.number} in {_safe(url or _db_default())}\n")
+        shown = store.display_url
+    said = _w(lang, "stored" if res.added else "already", run=res.run.number, url=shown)
+    err.write(f"perfscore: {_safe(said)}\n")
 
 
 def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
@@ -202,8 +216,8 @@ def _store_cmd(store: Any, args: argparse.Namespace, out: TextIO, err: TextIO) -
 
         def render(console: Console) -> None:
             t = Table(box=None, show_edge=False, pad_edge=False)
-            for col in ("run", "rule set", "periods", "subjects", "findings", "complete", "from"):
-                t.add_column(col)
+            for col in ("run", "ruleset", "periods", "subjects", "findings", "complete", "source"):
+                t.add_column(_w(args.lang, col))
             for r in runs:
                 t.add_row(
                     str(r.number),
@@ -211,7 +225,7 @@ def _store_cmd(store: Any, args: argparse.Namespace, out: TextIO, err: TextIO) -
                     ", ".join(str(p) for p in r.periods) or "—",
                     str(r.subjects),
                     str(r.findings),
-                    "yes" if r.complete else "no",
+                    words.VALUES[words.language(args.lang)]["true" if r.complete else "false"],
                     Text(_safe(r.source or "")),
                 )
             console.print(t)
@@ -220,7 +234,7 @@ def _store_cmd(store: Any, args: argparse.Namespace, out: TextIO, err: TextIO) -
         return EXIT_OK
     records: list[Any] | None = None
     if args.data and len(args.documents) > 1:
-        err.write("perfscore: --data names the inputs of ONE document; add them one by one\n")
+        err.write(f"perfscore: {_w(args.lang, 'data_one')}\n")
         return EXIT_REQUEST
     if args.data:
         from ..ruleset import load_subjects
@@ -236,16 +250,22 @@ def _store_cmd(store: Any, args: argparse.Namespace, out: TextIO, err: TextIO) -
             continue
         if res.added:
             inputs = (
-                f", inputs of {res.inputs_stored} subjects kept"
+                _w(args.lang, "inputs_kept", count=res.inputs_stored)
                 if res.inputs_stored
-                else ", no inputs (cannot be re-scored)"
+                else _w(args.lang, "no_inputs")
             )
-            out.write(
-                f"{_safe(path)}: run {res.run.number} "
-                f"({res.run.subjects} subjects, {res.run.findings} findings{inputs})\n"
+            said = _w(
+                args.lang,
+                "added",
+                path=path,
+                run=res.run.number,
+                subjects=res.run.subjects,
+                findings=res.run.findings,
+                inputs=inputs,
             )
         else:
-            out.write(f"{_safe(path)}: already stored as run {res.run.number}\n")
+            said = _w(args.lang, "added_again", path=path, run=res.run.number)
+        out.write(_safe(said) + "\n")
     return status
 
 
@@ -265,15 +285,15 @@ def _history(store: Any, args: argparse.Namespace, out: TextIO) -> int:
     def render(console: Console) -> None:
         head = f"{h.name or h.key} ({h.key})" if h.name else h.key
         console.print(Text(_safe(head), style="bold"))
-        method = f"{h.method}" + ("  — re-scored from the stored inputs" if h.rescored else "")
+        method = f"{h.method}" + (f"  — {_w(args.lang, 'rescored')}" if h.rescored else "")
         console.print(Text(_safe(method)))
         t = Table(box=None, show_edge=False, pad_edge=False)
         t.add_column("")
         for label in labels:
             t.add_column(label, justify="right")
-        t.add_row(Text("total", style="bold"), *[_n(e.total) for e in h.entries])
+        t.add_row(Text(_w(args.lang, "total"), style="bold"), *[_n(e.total) for e in h.entries])
         grades = [_safe(e.grade_label or e.grade or "—") for e in h.entries]
-        t.add_row(Text("grade", style="bold"), *grades)
+        t.add_row(Text(_w(args.lang, "grade"), style="bold"), *grades)
         for rid in h.indicators():
             r = titles.get(rid, {})
             depth = max(0, int(r.get("level") or 1) - 1)
@@ -298,18 +318,20 @@ def _compare(store: Any, args: argparse.Namespace, out: TextIO) -> int:
 
     def render(console: Console) -> None:
         console.print(Text(_safe(f"{c.before} → {c.after}   {c.method}"), style="bold"))
-        console.print(Text(", ".join(f"{k} {v}" for k, v in counts.items())))
+        console.print(Text("  ".join(f"{_w(args.lang, k)} {v}" for k, v in counts.items())))
         t = Table(box=None, show_edge=False, pad_edge=False, title=None)
-        for col in ("subject", c.before, c.after, "Δ", "grade"):
-            t.add_column(col, justify="right" if col not in ("subject", "grade") else "left")
+        t.add_column(_w(args.lang, "subject"))
+        for col in (c.before, c.after, "Δ"):
+            t.add_column(col, justify="right")
+        t.add_column(_w(args.lang, "grade"))
         for d in c.scores:
             b, a = d.before, d.after
             grade = f"{_label(b)} → {_label(a)}"
             delta = d.delta
             t.add_row(
                 Text(_safe(f"{d.name or d.key} ({d.key})")),
-                _n(b.total) if b else "absent",
-                _n(a.total) if a else "absent",
+                _n(b.total) if b else _w(args.lang, "absent"),
+                _n(a.total) if a else _w(args.lang, "absent"),
                 ("+" if delta is not None and delta > 0 else "") + _n(delta),
                 _safe(grade),
             )
@@ -318,7 +340,7 @@ def _compare(store: Any, args: argparse.Namespace, out: TextIO) -> int:
             rows = c.of(state)
             if not rows:
                 continue
-            console.print(Text(f"\n{state} ({len(rows)})", style="bold"))
+            console.print(Text(f"\n{_w(args.lang, state)} ({len(rows)})", style="bold"))
             ft = Table(box=None, show_edge=False, pad_edge=False, show_header=False)
             ft.add_column("subject")
             ft.add_column("indicator")
@@ -348,7 +370,8 @@ def _rank(store: Any, args: argparse.Namespace, out: TextIO) -> int:
         t = Table(box=None, show_edge=False, pad_edge=False)
         cols = (["group"] if r.by else []) + ["rank", "percentile", "subject", "total", "grade"]
         for col in cols:
-            t.add_column(col, justify="right" if col in ("rank", "percentile", "total") else "left")
+            right = col in ("rank", "percentile", "total")
+            t.add_column(_w(args.lang, col), justify="right" if right else "left")
         for x in r.ranked:
             e = x.entry
             cells: list[str | Text] = [Text(_safe(x.group or "—"))] if r.by else []
@@ -362,7 +385,8 @@ def _rank(store: Any, args: argparse.Namespace, out: TextIO) -> int:
             t.add_row(*cells)
         console.print(t)
         if r.unranked:
-            console.print(Text(f"\nnot ranked ({len(r.unranked)})", style="bold"))
+            heading = _w(args.lang, "not_ranked", count=len(r.unranked))
+            console.print(Text(f"\n{heading}", style="bold"))
             u = Table(box=None, show_edge=False, pad_edge=False, show_header=False)
             u.add_column("subject")
             u.add_column("why")

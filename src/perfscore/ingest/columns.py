@@ -1,0 +1,359 @@
+"""Columns to inputs: which header feeds which input, and what a cell becomes on the way.
+
+A header is matched, after NFKC and without spaces, quotes or case, against (in this order) the
+``--columns`` mapping, each input's id, its ``title`` and its ``aliases``, and the subject
+metadata words (``id``/编号, ``name``/部门名称, ``year``/年度, ``parent``/主管部门, 自评得分 →
+``declared.total``, 自评等级 → ``declared.grade``).  A unit in brackets at the end of a header
+(``全年预算数（元）``) is split off and compared with the input's unit.
+
+Cells are converted *exactly* (Decimal) before the subject reader sees them:
+
+* money in another unit (元, 千元, 万元, 百万元, 亿元 — in the header or in the cell) is scaled
+  to the input's unit exactly; a unit that cannot be converted is refused, never ignored;
+* a percent input takes ``95%`` or ``95`` (percentage points) or an Excel cell formatted as a
+  percentage; a bare number between 0 and 1 (``0.98``, ``1``) is *ambiguous* — 0.98 % or 98 % —
+  and refused with a message saying how to write it;
+* a number input takes ``95%`` as 0.95 (a ratio);
+* ``-``, ``—``, ``/`` and empty cells are missing values.
+
+A cell that cannot be read becomes a :class:`~perfscore.subjects.CellProblem`: the subject
+reader turns it into an ``error`` finding naming the field and the cell.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from ..errors import did_you_mean
+from ..subjects import CellProblem, InputSpec
+
+__all__ = [
+    "META_WORDS",
+    "MONEY_UNITS",
+    "ColumnMap",
+    "Target",
+    "convert_cell",
+    "header_key",
+    "map_columns",
+    "split_unit",
+]
+
+#: Money units and their size in 元.
+MONEY_UNITS: dict[str, Decimal] = {
+    "元": Decimal(1),
+    "千元": Decimal(1000),
+    "万元": Decimal(10_000),
+    "百万元": Decimal(1_000_000),
+    "亿元": Decimal(100_000_000),
+}
+#: Header words for the subject's metadata (the agreed record keys).
+META_WORDS: dict[str, tuple[str, ...]] = {
+    "id": (
+        "id",
+        "编号",
+        "编码",
+        "代码",
+        "部门编码",
+        "部门代码",
+        "单位编码",
+        "单位代码",
+        "项目编码",
+    ),
+    "name": ("name", "名称", "部门", "单位", "部门名称", "单位名称", "预算单位", "项目名称"),
+    "type": ("type", "类型", "对象类型"),
+    "key": ("key", "部门标识"),
+    "year": ("year", "period", "年度", "年份", "预算年度", "评价年度"),
+    "parent": ("parent", "主管部门", "上级部门", "主管单位"),
+    "declared.total": ("declared.total", "自评得分", "自评分", "自评总分"),
+    "declared.grade": ("declared.grade", "自评等级", "自评结果等级"),
+}
+#: Columns that are never data (a row counter); not reported as unmapped.
+IGNORED_WORDS = ("序号", "行次", "栏次", "no", "no.", "#", "备注")
+_BLANK = {"", "-", "—", "–", "——", "/", "／", "－"}
+_TRUE = {"√", "✓", "✔", "对"}
+_FALSE = {"×", "✗", "✘", "错"}
+_UNIT_TAIL = re.compile(r"^(.*?)\s*[（(\[【]\s*(?:单位[:：]\s*)?([^（()\[\]【】]*?)\s*[）)\]】]$")
+_NUMBER_UNIT = re.compile(r"^([+-]?(?:\d[\d,]*\.?\d*|\.\d+)(?:[eE][+-]?\d+)?)([^\d.,].*)?$")
+_QUOTES = str.maketrans("", "", "\"'“”‘’「」『』`")
+
+
+def header_key(text: str) -> str:
+    """A header as compared: NFKC, no whitespace or quotes, case-folded."""
+    norm = unicodedata.normalize("NFKC", text).translate(_QUOTES)
+    return "".join(norm.split()).rstrip("*").casefold()  # a trailing * marks "required"
+
+
+def split_unit(header: str) -> tuple[str, str | None]:
+    """``全年预算数（万元）`` → (``全年预算数``, ``万元``); ``预算数/元`` → (``预算数``, ``元``)."""
+    norm = unicodedata.normalize("NFKC", header).strip().rstrip("*").rstrip()
+    m = _UNIT_TAIL.match(norm)
+    if m and m.group(1):
+        return m.group(1), (m.group(2).strip() or None)
+    if "/" in norm:
+        base, _, unit = norm.rpartition("/")
+        if base and _is_unit(unit.strip()):
+            return base, unit.strip()
+    return norm, None
+
+
+def _is_unit(text: str) -> bool:
+    return text in MONEY_UNITS or text in ("%", "人", "项", "个", "次", "分", "天")
+
+
+@dataclass(frozen=True)
+class Target:
+    """Where one column goes: an input (``kind="input"``), subject metadata (``"meta"``, name
+    ``id``/``name``/... or ``declared.total``), or nowhere (``"ignore"``)."""
+
+    kind: str
+    name: str
+    header: str
+    unit: str | None = None  # the header's unit, when it says one
+    scale: Decimal | None = None  # multiply cells by this (header unit → input unit)
+    refused: str | None = None  # the column's unit cannot be converted: every cell refused
+    percent_header: bool = False
+
+
+@dataclass
+class ColumnMap:
+    targets: list[Target | None]
+    unmapped: list[tuple[int, str, str | None]]  # (column index, header, suggestion)
+    missing_required: list[str]
+    duplicates: list[tuple[str, list[int]]]
+
+    def has(self, name: str) -> bool:
+        return any(t is not None and t.name == name for t in self.targets)
+
+
+def _lookup(
+    inputs: Mapping[str, InputSpec], aliases: Mapping[str, Sequence[str]]
+) -> dict[str, tuple[str, str]]:
+    table: dict[str, tuple[str, str]] = {}
+    for meta, words in META_WORDS.items():
+        for w in words:
+            table.setdefault(header_key(w), ("meta", meta))
+    for w in IGNORED_WORDS:
+        table.setdefault(header_key(w), ("ignore", w))
+    # inputs win over metadata words (a rule set may well have an input titled 单位)
+    for name, spec in inputs.items():
+        for word in (spec.title, *aliases.get(name, ())):
+            if word:
+                table[header_key(word)] = ("input", name)
+    for name in inputs:
+        table[header_key(name)] = ("input", name)
+    return table
+
+
+def map_columns(
+    headers: Sequence[str],
+    inputs: Mapping[str, InputSpec],
+    *,
+    aliases: Mapping[str, Sequence[str]] | None = None,
+    columns: Mapping[str, str | None] | None = None,
+) -> ColumnMap:
+    """Map each header to a :class:`Target` (or ``None`` when nothing matches)."""
+    table = _lookup(inputs, aliases or {})
+    user = {header_key(k): v for k, v in (columns or {}).items()}
+    targets: list[Target | None] = []
+    unmapped: list[tuple[int, str, str | None]] = []
+    for i, header in enumerate(headers):
+        text = "" if header is None else str(header)
+        if not text.strip():
+            targets.append(None)
+            continue
+        base, unit = split_unit(text)
+        found: tuple[str, str] | None = None
+        for key in (header_key(text), header_key(base)):
+            if key in user:
+                value = user[key]
+                if value is None or value == "ignore":
+                    found = ("ignore", text)
+                elif value in inputs:
+                    found = ("input", value)
+                else:
+                    found = ("meta", value)
+                break
+            if key in table:
+                found = table[key]
+                break
+        if key == header_key(text) and found is not None and found[0] == "input":
+            # the whole header is the title (it may end in brackets that are not a unit)
+            spec = inputs[found[1]]
+            if spec.title and header_key(spec.title) == header_key(text):
+                unit = None
+        if found is None:
+            hint = did_you_mean(base, [*inputs, *(s.title for s in inputs.values() if s.title)])
+            unmapped.append((i, text, hint))
+            targets.append(None)
+            continue
+        kind, name = found
+        if kind != "input":
+            targets.append(Target(kind, name, text, unit))
+            continue
+        targets.append(_input_target(inputs[name], text, unit))
+    seen: dict[str, list[int]] = {}
+    for i, t in enumerate(targets):
+        if t is not None and t.kind != "ignore":
+            seen.setdefault(t.name, []).append(i)
+    duplicates = [(n, idx) for n, idx in seen.items() if len(idx) > 1]
+    missing = [n for n, s in inputs.items() if s.required and n not in seen]
+    return ColumnMap(targets, unmapped, missing, duplicates)
+
+
+def _input_target(spec: InputSpec, header: str, unit: str | None) -> Target:
+    name = spec.name
+    if unit is None:
+        return Target("input", name, header)
+    want = spec.unit
+    if unit == "%":
+        if spec.type == "percent":
+            return Target("input", name, header, unit, percent_header=True)
+        if spec.type == "number":
+            return Target("input", name, header, unit, Decimal("0.01"), percent_header=True)
+        return Target(
+            "input",
+            name,
+            header,
+            unit,
+            refused=f"the column is in %, the input is {spec.type}"
+            + (f" in {want}" if want else ""),
+        )
+    if unit in MONEY_UNITS:
+        if want in MONEY_UNITS:
+            scale = MONEY_UNITS[unit] / MONEY_UNITS[want]
+            return Target("input", name, header, unit, None if scale == 1 else scale)
+        if want is None and spec.type == "money":
+            return Target("input", name, header, unit)
+        return Target(
+            "input",
+            name,
+            header,
+            unit,
+            refused=f"the column is in {unit}, the input is in {want or 'no unit'}: not converted",
+        )
+    if want in MONEY_UNITS:
+        return Target(
+            "input",
+            name,
+            header,
+            unit,
+            refused=f"the column is in {unit}, the input is in {want}: not converted",
+        )
+    return Target("input", name, header, unit)  # counts (人, 项, 个): no scaling
+
+
+# --- cells ---------------------------------------------------------------------------------------
+
+
+def is_blank(raw: object) -> bool:
+    if raw is None:
+        return True
+    if isinstance(raw, float) and raw != raw:  # NaN from a frame: a missing value
+        return True
+    if isinstance(raw, str):
+        return unicodedata.normalize("NFKC", raw).strip() in _BLANK
+    return False
+
+
+def _decimal(raw: object) -> Decimal | None:
+    if isinstance(raw, bool):
+        return None
+    if isinstance(raw, Decimal):
+        return raw
+    if isinstance(raw, int):
+        return Decimal(raw)
+    if isinstance(raw, float):
+        return Decimal(repr(raw))
+    return None
+
+
+def convert_cell(
+    target: Target, spec: InputSpec, raw: object, *, percent_format: bool = False
+) -> Any:
+    """The value handed to the subject reader for one cell (or a :class:`CellProblem`)."""
+    if is_blank(raw):
+        return None
+    if target.refused is not None:
+        return CellProblem(target.refused)
+    t = spec.type
+    if t in ("number", "money", "percent", "integer"):
+        return _number_cell(target, spec, raw, percent_format)
+    if t == "boolean" and isinstance(raw, str):
+        text = unicodedata.normalize("NFKC", raw).strip()
+        if text in _TRUE:
+            return True
+        if text in _FALSE:
+            return False
+        return text
+    if t == "text":
+        if isinstance(raw, bool):
+            return raw
+        if isinstance(raw, (int, Decimal)) or (isinstance(raw, float) and raw.is_integer()):
+            return str(int(raw))
+        if isinstance(raw, str):
+            return raw.strip()
+    return raw
+
+
+def _number_cell(target: Target, spec: InputSpec, raw: object, percent_format: bool) -> Any:
+    percent_input = spec.type == "percent"
+    number = _decimal(raw)
+    unit: str | None = None
+    if number is None:
+        if not isinstance(raw, str):
+            return raw  # the reader refuses it with its usual message
+        text = unicodedata.normalize("NFKC", raw).strip().replace(" ", "")
+        m = _NUMBER_UNIT.match(text)
+        if m is None:
+            return raw
+        digits, unit = m.group(1), (m.group(2) or None)
+        if "," in digits:
+            if not re.match(r"^[+-]?\d{1,3}(,\d{3})+(\.\d*)?$", digits):
+                return raw
+            digits = digits.replace(",", "")
+        try:
+            number = Decimal(digits)
+        except InvalidOperation:
+            return raw
+    if unit is not None:
+        if unit == "%":
+            if percent_input:
+                return number  # percentage points
+            if spec.type == "number":
+                return number / 100
+            return CellProblem(f"{raw!r} is a percentage; the input is {spec.type}")
+        if unit in MONEY_UNITS:
+            if spec.unit in MONEY_UNITS:
+                return number * (MONEY_UNITS[unit] / MONEY_UNITS[spec.unit])
+            return CellProblem(f"{raw!r} is in {unit}; the input is in {spec.unit or 'no unit'}")
+        if spec.unit is not None and unit == unicodedata.normalize("NFKC", spec.unit):
+            return number
+        return CellProblem(
+            f"{raw!r}: unit {unit} where {spec.unit or 'a plain number'} is expected"
+        )
+    if percent_input:
+        if percent_format:
+            return number * 100  # an Excel cell formatted as a percentage holds the ratio
+        if 0 < number <= 1:
+            pct = _plain_number(number * 100)
+            return CellProblem(
+                f"{_plain_number(number)} is ambiguous for a percentage ({pct}% or "
+                f"{_plain_number(number)}%?): write {pct}% or {_plain_number(number)}%"
+            )
+        return number
+    if percent_format and spec.type == "number":
+        return number  # a ratio shown as a percentage: the cell holds the ratio
+    if target.scale is not None:
+        return number * target.scale
+    return number
+
+
+def _plain_number(d: Decimal) -> str:
+    """``98.00`` → ``98``, ``0.980`` → ``0.98`` (no exponent)."""
+    text = f"{d:f}"
+    return text.rstrip("0").rstrip(".") if "." in text else text

@@ -1,0 +1,411 @@
+"""Readers: a file or a frame becomes a :class:`Sheet` — its header cells and a stream of rows.
+
+Nothing here knows about rule sets except through ``rank``: a function scoring how much a row
+looks like the header (how many of its cells name an input or a metadata column), used to find
+the header under one or two title rows.  Rows are streamed: CSV line by line, ``.xlsx`` with
+openpyxl in read-only mode, Parquet and pyarrow one record batch at a time, pandas and polars
+frames a slice at a time, so peak memory does not grow with the number of rows.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import io
+import json
+import os
+import unicodedata
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+from typing import IO, Any
+
+from ..errors import DataError, Problem, did_you_mean
+
+__all__ = [
+    "SLICE",
+    "Sheet",
+    "detect_encoding",
+    "frame_kind",
+    "read_csv",
+    "read_frame",
+    "read_parquet",
+    "read_xlsx",
+]
+
+SLICE = 8192
+#: How many rows at the top may hold titles before the header.
+HEADER_SEARCH = 12
+Rank = Callable[[Sequence[object]], int]
+Row = tuple[int, list[object], list[bool] | None]  # (row number, cells, percent-formatted?)
+
+
+@dataclass
+class Sheet:
+    """One table being read: header texts, where each cell is, and the rows after the header."""
+
+    source: str
+    label: str  # sheet name (xlsx) or file name
+    kind: str  # "xlsx", "csv", "frame"
+    headers: list[str]
+    rows: Iterator[Row]
+    header_row: int = 1
+    encoding: str | None = None
+    letters: list[str] = field(default_factory=list)
+
+    def ref(self, row: int, col: int) -> str:
+        """``Sheet1!D12`` (xlsx), ``line 12, column 预算数`` (CSV), ``row 12, column x``."""
+        if self.kind == "xlsx":
+            return f"{self.label}!{_letter(col)}{row}"
+        header = self.headers[col] if col < len(self.headers) else f"#{col + 1}"
+        if self.kind == "csv":
+            return f"line {row}, column {header}"
+        return f"row {row}, column {header}"
+
+
+def _letter(col: int) -> str:
+    n, out = col + 1, ""
+    while n:
+        n, r = divmod(n - 1, 26)
+        out = chr(65 + r) + out
+    return out
+
+
+def _text(v: object) -> str:
+    if v is None:
+        return ""
+    return unicodedata.normalize("NFKC", str(v)).strip()
+
+
+def _split_header(head: list[Row], rank: Rank) -> tuple[list[str], int, list[Row]]:
+    """Pick the header among the first rows: the row naming the most inputs/columns.  Blank
+    header cells under a merged (vertically) header take the text above them."""
+    best, best_score = 0, -1
+    for i, (_, cells, _) in enumerate(head):
+        score = rank(cells)
+        if score > best_score:
+            best, best_score = i, score
+    if best_score <= 0:  # nothing recognised: the first non-empty row is the header
+        best = next((i for i, (_, c, _) in enumerate(head) if any(_text(x) for x in c)), 0)
+    cells = list(head[best][1]) if head else []
+    headers = [_text(c) for c in cells]
+    for col, h in enumerate(headers):
+        if h:
+            continue
+        for above in range(best - 1, -1, -1):
+            up = head[above][1]
+            if col < len(up) and _text(up[col]):
+                headers[col] = _text(up[col])
+                break
+    while headers and not headers[-1]:
+        headers.pop()
+    number = head[best][0] if head else 1
+    below = best + 1
+    while below < len(head) and _is_header_line(head[below][1], rank):
+        # a second header line (under cells merged across columns): its texts win
+        for col, cell in enumerate(head[below][1]):
+            text = _text(cell)
+            if text:
+                while len(headers) <= col:
+                    headers.append("")
+                headers[col] = text
+        number = head[below][0]
+        below += 1
+    return headers, number, head[below:]
+
+
+def _is_header_line(cells: Sequence[object], rank: Rank) -> bool:
+    """Text only (no numbers) and naming at least one known column."""
+    filled = [c for c in cells if c is not None and _text(c)]
+    return bool(filled) and all(isinstance(c, str) for c in filled) and rank(cells) > 0
+
+
+def _chain(first: list[Row], rest: Iterator[Row], width: int) -> Iterator[Row]:
+    for number, cells, fmt in first:
+        yield number, cells[:width], fmt[:width] if fmt is not None else None
+    for number, cells, fmt in rest:
+        yield number, cells[:width], fmt[:width] if fmt is not None else None
+
+
+# --- CSV / TSV --------------------------------------------------------------------------------
+
+
+def detect_encoding(head: bytes) -> str:
+    """The encoding of a text file a Chinese office produced, from its first bytes: a BOM
+    (UTF-8, UTF-16), else UTF-8 when the bytes decode as UTF-8, else GB18030 (a superset of
+    GBK and GB2312, which Excel and WPS write for "CSV" on a Chinese Windows)."""
+    if head.startswith(codecs.BOM_UTF8):
+        return "utf-8-sig"
+    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return "utf-16"
+    try:
+        codecs.getincrementaldecoder("utf-8")().decode(head, final=False)
+    except UnicodeDecodeError:
+        return "gb18030"
+    return "utf-8"
+
+
+def read_csv(path: str | os.PathLike[str], rank: Rank, *, delimiter: str | None = None) -> Sheet:
+    """A CSV/TSV file in UTF-8 (with or without BOM), UTF-16 or GBK/GB18030."""
+    fh = open(path, "rb")  # noqa: SIM115 - closed when the rows are exhausted
+    try:
+        head = fh.read(1 << 20)
+        encoding = detect_encoding(head)
+        fh.seek(0)
+        text = io.TextIOWrapper(fh, encoding=encoding, newline="")
+        first = text.readline()
+        if delimiter is None:
+            tabs, commas = first.count("\t"), first.count(",")
+            delimiter = (
+                "\t" if str(path).lower().endswith((".tsv", ".tab")) or tabs > commas else ","
+            )
+        reader = csv.reader(_prepend(first, text), delimiter=delimiter)
+    except BaseException:
+        fh.close()
+        raise
+    name = Path(path).name
+
+    def rows() -> Iterator[Row]:
+        try:
+            for cells in reader:
+                yield reader.line_num, list(cells), None
+        except UnicodeDecodeError as exc:
+            raise DataError(
+                [
+                    Problem(
+                        f"line {reader.line_num + 1} is not valid {encoding}: {exc.reason}",
+                        source=str(path),
+                    )
+                ]
+            ) from exc
+        except csv.Error as exc:
+            raise DataError([Problem(f"line {reader.line_num}: {exc}", source=str(path))]) from exc
+        finally:
+            fh.close()
+
+    return _sheet(str(path), name, "csv", rows(), rank, encoding=encoding)
+
+
+def _prepend(first: str, rest: IO[str]) -> Iterator[str]:
+    yield first
+    yield from rest
+
+
+def _sheet(
+    source: str,
+    label: str,
+    kind: str,
+    rows: Iterator[Row],
+    rank: Rank,
+    *,
+    encoding: str | None = None,
+) -> Sheet:
+    head: list[Row] = []
+    for row in rows:
+        head.append(row)
+        if len(head) >= HEADER_SEARCH:
+            break
+    headers, number, rest = _split_header(head, rank)
+    return Sheet(source, label, kind, headers, _chain(rest, rows, len(headers)), number, encoding)
+
+
+# --- xlsx -------------------------------------------------------------------------------------
+
+
+def read_xlsx(path: str | os.PathLike[str], rank: Rank, *, sheet: str | None = None) -> Sheet:
+    """One worksheet of an ``.xlsx`` workbook (``sheet`` by name, else the first), read-only."""
+    try:
+        import openpyxl
+    except ImportError:  # pragma: no cover - the excel extra is part of [dev]
+        raise DataError(
+            [
+                Problem(
+                    "reading .xlsx needs openpyxl: pip install 'perfscore[excel]'", source=str(path)
+                )
+            ]
+        ) from None
+    if str(path).lower().endswith(".xls"):
+        raise DataError(
+            [
+                Problem(
+                    "this is an old .xls workbook: save it as .xlsx (Excel 2007+) first",
+                    source=str(path),
+                )
+            ]
+        )
+    try:
+        wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    except Exception as exc:  # zip/xml errors: the file is not a workbook
+        raise DataError(
+            [Problem(f"cannot read as an .xlsx workbook: {exc}", source=str(path))]
+        ) from exc
+    names = wb.sheetnames
+    if sheet is None:
+        ws = wb.worksheets[0]
+    elif sheet in names:
+        ws = wb[sheet]
+    else:
+        wb.close()
+        hint = did_you_mean(sheet, names)
+        extra = f" (did you mean {hint!r}?)" if hint else ""
+        raise DataError(
+            [
+                Problem(
+                    f"no sheet {sheet!r}{extra}; the sheets are: {', '.join(names)}",
+                    source=str(path),
+                )
+            ]
+        )
+    title = ws.title
+
+    def rows() -> Iterator[Row]:
+        try:
+            for number, row in enumerate(ws.iter_rows(), start=1):
+                cells: list[object] = []
+                fmt: list[bool] = []
+                for c in row:
+                    v = getattr(c, "value", None)
+                    cells.append(v)
+                    f = getattr(c, "number_format", None)
+                    fmt.append(isinstance(v, (int, float)) and isinstance(f, str) and "%" in f)
+                yield number, cells, fmt
+        finally:
+            wb.close()
+
+    return _sheet(str(path), title, "xlsx", rows(), rank)
+
+
+# --- Parquet, pyarrow, pandas, polars ----------------------------------------------------------
+
+
+def frame_kind(obj: object) -> str | None:
+    """``pandas``, ``polars``, ``pyarrow`` (Table / RecordBatch) or None."""
+    mod = type(obj).__module__.split(".")[0]
+    name = type(obj).__name__
+    if mod == "pandas" and name == "DataFrame":
+        return "pandas"
+    if mod == "polars" and name in ("DataFrame", "LazyFrame"):
+        return "polars"
+    if mod == "pyarrow" and name in ("Table", "RecordBatch"):
+        return "pyarrow"
+    return None
+
+
+def _plain(v: object) -> object:
+    """Python scalars from numpy / pandas ones; pandas' missing markers become None."""
+    if v is None or isinstance(v, (str, int, float, Decimal, bool)):
+        return v
+    tname = type(v).__name__
+    if tname in ("NAType", "NaTType"):
+        return None
+    item = getattr(v, "item", None)
+    if callable(item):
+        try:
+            return item()
+        except (TypeError, ValueError):
+            return v
+    return v
+
+
+def _columns_rows(columns: Sequence[Sequence[object]], start: int) -> Iterator[Row]:
+    for k, cells in enumerate(zip(*columns, strict=True)):
+        yield start + k, [_plain(c) for c in cells], None
+
+
+def read_frame(obj: object, *, source: str = "<frame>") -> Sheet:
+    """A pandas or polars DataFrame, or a pyarrow Table/RecordBatch: column names are the
+    header (no title rows), rows are numbered from 1."""
+    kind = frame_kind(obj)
+    if kind == "pandas":
+        df: Any = obj
+        headers = [str(c) for c in df.columns]
+
+        def rows() -> Iterator[Row]:
+            for start in range(0, len(df), SLICE):
+                part = df.iloc[start : start + SLICE]
+                cols = [part.iloc[:, j].tolist() for j in range(part.shape[1])]
+                yield from _columns_rows(cols, start + 1)
+
+        return Sheet(source, source, "frame", headers, rows(), 0)
+    if kind == "polars":
+        pl: Any = obj
+        if type(pl).__name__ == "LazyFrame":
+            pl = pl.collect()
+        headers = [str(c) for c in pl.columns]
+
+        def rows() -> Iterator[Row]:
+            start = 1
+            for part in pl.iter_slices(SLICE):
+                cols = [part.get_column(c).to_list() for c in part.columns]
+                yield from _columns_rows(cols, start)
+                start += part.height
+
+        return Sheet(source, source, "frame", headers, rows(), 0)
+    if kind == "pyarrow":
+        tb: Any = obj
+        headers = [str(c) for c in tb.schema.names]
+        batches = tb.to_batches(max_chunksize=SLICE) if hasattr(tb, "to_batches") else [tb]
+        return Sheet(source, source, "frame", headers, _arrow_rows(batches), 0)
+    raise TypeError(f"not a DataFrame or Table: {type(obj).__name__}")
+
+
+def _arrow_rows(batches: Any) -> Iterator[Row]:
+    start = 1
+    for batch in batches:
+        cols = [c.to_pylist() for c in batch.columns]
+        yield from _columns_rows(cols, start)
+        start += batch.num_rows
+
+
+def read_parquet(path: str | os.PathLike[str]) -> Sheet:
+    """A Parquet file, one record batch at a time (needs pyarrow: ``perfscore[columnar]``)."""
+    try:
+        import pyarrow.parquet as pq
+    except ImportError:  # pragma: no cover
+        raise DataError(
+            [
+                Problem(
+                    "reading Parquet needs pyarrow: pip install 'perfscore[columnar]'",
+                    source=str(path),
+                )
+            ]
+        ) from None
+    try:
+        pf = pq.ParquetFile(path)
+    except Exception as exc:
+        raise DataError([Problem(f"cannot read as Parquet: {exc}", source=str(path))]) from exc
+    headers = [str(n) for n in pf.schema_arrow.names]
+    return Sheet(
+        str(path), Path(path).name, "frame", headers, _arrow_rows(pf.iter_batches(SLICE)), 0
+    )
+
+
+# --- JSON Lines -------------------------------------------------------------------------------
+
+
+def read_jsonl(path: str | os.PathLike[str]) -> Iterator[tuple[int, object]]:
+    """``(line number, record)`` per non-empty line; a line that is not JSON is a text record
+    the caller reports (the record itself is ``DataError``)."""
+    with open(path, "rb") as fh:
+        encoding = detect_encoding(fh.read(1 << 16))
+    with open(path, encoding=encoding, newline=None) as text:
+        for number, line in enumerate(text, start=1):
+            if not line.strip():
+                continue
+            try:
+                yield number, json.loads(line, parse_float=Decimal)
+            except json.JSONDecodeError as exc:
+                yield (
+                    number,
+                    DataError(
+                        [
+                            Problem(
+                                f"not a JSON object: {exc.msg}",
+                                source=str(path),
+                                line=number,
+                                column=exc.colno,
+                            )
+                        ]
+                    ),
+                )

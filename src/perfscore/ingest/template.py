@@ -1,0 +1,194 @@
+"""Blank data files to hand out: one column (or key) per input the rule set reads.
+
+``perfscore template RULES -o 填报表.xlsx`` writes a workbook whose header row is what the
+ingest reads back — the input's Chinese title, its unit in brackets and ``*`` for a required
+input (``全年预算数（万元）*``) — with Excel data validation for inputs that take one of a few
+values (tiers and choices as drop-down lists, booleans as 是/否) and for numbers (whole numbers
+for integer inputs, the declared ``min``/``max``), a frozen header and a 说明 sheet describing
+every column.  ``.csv`` gives the header row alone (UTF-8 with BOM, so Excel shows 中文), and
+``.yaml`` a subject record with every input as a commented key.  Output is byte-identical for
+one rule set.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+import zipfile
+from datetime import datetime
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any
+
+from ..subjects import InputSpec
+
+if TYPE_CHECKING:
+    from ..ruleset import RuleSet
+
+__all__ = ["TEMPLATE_FORMATS", "template_bytes", "template_headers"]
+
+TEMPLATE_FORMATS = (".xlsx", ".csv", ".yaml", ".yml")
+_META = (("部门编码", "id"), ("部门名称", "name"), ("主管部门", "parent"), ("年度", "year"))
+_EPOCH = datetime(2000, 1, 1)
+_MODIFIED = re.compile(rb"(<dcterms:modified[^>]*>)[^<]*(</dcterms:modified>)")
+_TYPE_ZH = {
+    "number": "数值",
+    "money": "金额",
+    "percent": "百分比",
+    "integer": "整数",
+    "boolean": "是/否",
+    "text": "文本",
+    "series": "分年数值",
+}
+
+
+def _header(spec: InputSpec) -> str:
+    title = spec.title or spec.name
+    unit = spec.display_unit
+    text = f"{title}（{unit}）" if unit else title
+    return text + ("*" if spec.required else "")
+
+
+def template_headers(rs: RuleSet) -> list[str]:
+    """The header row: subject columns, then one per input (series inputs are left out)."""
+    return [h for h, _ in _META] + [_header(s) for s in rs.inputs.values() if s.type != "series"]
+
+
+def template_bytes(rs: RuleSet, suffix: str) -> bytes:
+    suffix = suffix.lower()
+    if suffix == ".csv":
+        buf = io.StringIO()
+        csv.writer(buf, lineterminator="\r\n").writerow(template_headers(rs))
+        return ("\ufeff" + buf.getvalue()).encode("utf-8")
+    if suffix in (".yaml", ".yml"):
+        return _yaml(rs).encode("utf-8")
+    if suffix == ".xlsx":
+        return _xlsx(rs)
+    raise ValueError(f"a template is .xlsx, .csv or .yaml, not {suffix!r}")
+
+
+def _yaml(rs: RuleSet) -> str:
+    lines = [
+        f"# {rs.title} — 填报模板 (perfscore template {rs.id})",
+        "# 每个部门一项；留空表示无数据（不适用），不要填 0 代替。",
+        "subjects:",
+        "  - id:            # 部门编码",
+        "    name:          # 部门名称",
+        "    values:",
+    ]
+    width = max((len(n) for n in rs.inputs), default=0)
+    for name, spec in rs.inputs.items():
+        lines.append(f"      {name + ':':<{width + 1}}   # {_describe(spec)}")
+    return "\n".join(lines) + "\n"
+
+
+def _describe(spec: InputSpec) -> str:
+    parts = [spec.title or spec.name, _TYPE_ZH.get(spec.type, spec.type)]
+    if spec.display_unit:
+        parts.append(f"单位 {spec.display_unit}")
+    if spec.type == "percent":
+        parts.append("填 95 或 95% 表示 95%")
+    if spec.choices:
+        parts.append("可选 " + " / ".join(spec.choices))
+    if spec.min is not None:
+        parts.append(f"≥ {spec.min}")
+    if spec.max is not None:
+        parts.append(f"≤ {spec.max}")
+    parts.append("必填" if spec.required else "选填")
+    return "，".join(parts)
+
+
+def _xlsx(rs: RuleSet) -> bytes:
+    from openpyxl import Workbook
+    from openpyxl.comments import Comment
+    from openpyxl.styles import Font
+    from openpyxl.utils import get_column_letter
+    from openpyxl.worksheet.datavalidation import DataValidation
+
+    wb = Workbook()
+    wb.properties.creator = "perfscore"
+    wb.properties.created = _EPOCH
+    wb.properties.modified = _EPOCH
+    ws = wb.active
+    assert ws is not None
+    ws.title = "填报"
+    specs = [s for s in rs.inputs.values() if s.type != "series"]
+    headers = template_headers(rs)
+    for col, text in enumerate(headers, start=1):
+        cell = ws.cell(1, col)
+        cell.value = text
+        cell.data_type = "s"  # never a formula, whatever the title says
+        cell.font = Font(bold=True, color="C00000" if text.endswith("*") else None)
+        ws.column_dimensions[get_column_letter(col)].width = max(12, min(40, len(text) * 2 + 2))
+    for k, spec in enumerate(specs, start=len(_META) + 1):
+        letter = get_column_letter(k)
+        ws.cell(1, k).comment = Comment(_describe(spec), "perfscore")
+        dv = _validation(spec, DataValidation)
+        if dv is not None:
+            dv.add(f"{letter}2:{letter}10000")
+            ws.add_data_validation(dv)
+    ws.freeze_panes = "C2"
+    about = wb.create_sheet("说明")
+    about.append(["列名", "输入项", "类型", "单位", "必填", "可选值", "说明"])
+    for cell in about[1]:
+        cell.font = Font(bold=True)
+    for spec in specs:
+        about.append(
+            [
+                _header(spec),
+                spec.name,
+                _TYPE_ZH.get(spec.type, spec.type),
+                spec.display_unit or "",
+                "是" if spec.required else "否",
+                " / ".join(spec.choices or ()),
+                _describe(spec),
+            ]
+        )
+    for row in about.iter_rows():
+        for text_cell in row:
+            text_cell.data_type = "s"
+    for letter, width in zip("ABCDEFG", (34, 26, 8, 8, 6, 30, 60), strict=True):
+        about.column_dimensions[letter].width = width
+    buf = io.BytesIO()
+    wb.save(buf)
+    return _fixed_times(buf.getvalue())
+
+
+def _validation(spec: InputSpec, dv_class: Any) -> Any:
+    if spec.choices:
+        listed = ",".join(spec.choices)
+        if len(listed) <= 250:  # Excel's limit for an inline list
+            return dv_class(type="list", formula1=f'"{listed}"', allow_blank=True)
+        return None
+    if spec.type == "boolean":
+        return dv_class(type="list", formula1='"是,否"', allow_blank=True)
+    if spec.type in ("integer", "number", "money"):
+        kind = "whole" if spec.type == "integer" else "decimal"
+        low = spec.min if spec.min is not None else Decimal("-1e15")
+        high = spec.max if spec.max is not None else Decimal("1e15")
+        return dv_class(
+            type=kind,
+            operator="between",
+            formula1=str(low),
+            formula2=str(high),
+            allow_blank=True,
+            error=f"{spec.title or spec.name}：应为{_TYPE_ZH[spec.type]}",
+            showErrorMessage=True,
+        )
+    return None
+
+
+def _fixed_times(data: bytes) -> bytes:
+    """The same bytes every time: zip entries get a fixed date."""
+    src = zipfile.ZipFile(io.BytesIO(data))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            fixed = zipfile.ZipInfo(info.filename, date_time=(2000, 1, 1, 0, 0, 0))
+            fixed.compress_type = zipfile.ZIP_DEFLATED
+            fixed.external_attr = info.external_attr
+            body = src.read(info.filename)
+            if info.filename == "docProps/core.xml":  # openpyxl stamps "modified" on save
+                body = _MODIFIED.sub(rb"\g<1>2000-01-01T00:00:00Z\g<2>", body)
+            dst.writestr(fixed, body)
+    return out.getvalue()

@@ -1,0 +1,123 @@
+"""The end-of-run summary: one screen on stderr, the way ruff and pytest end a run.
+
+:class:`RunSummary` keeps counters only (it is fed one :class:`SubjectResult` at a time, so a
+streamed run of a million subjects costs nothing extra): subjects, graded and ungraded, how
+many got each grade, coverage, the subjects with errors and the fields those errors name (with
+the first cell, ``Sheet1!D12``), the indicators failed most often, and the file-level problems
+(unreadable files, unmapped columns, 合计 rows, duplicate ids).
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
+from decimal import Decimal
+
+from .findings import Notification, RuleInfo, SubjectResult
+
+__all__ = ["RunSummary"]
+
+_CELL = re.compile(r"^field '([^']+)': (.+?): ")
+
+
+class RunSummary:
+    """Counters for one run; :meth:`render` gives the summary text."""
+
+    def __init__(self, rules: Sequence[RuleInfo]) -> None:
+        self._titles = {r.id: r.title for r in rules}
+        self.subjects = 0
+        self.graded = 0
+        self.grades: Counter[str] = Counter()
+        self.with_errors = 0
+        self.errors_by_field: Counter[str] = Counter()
+        self.first_cell: dict[str, str] = {}
+        self.failed: Counter[str] = Counter()
+        self._coverage_sum = Decimal(0)
+        self.coverage_min: Decimal | None = None
+
+    def add(self, result: SubjectResult) -> None:
+        self.subjects += 1
+        if result.grade is not None:
+            self.graded += 1
+            self.grades[result.grade_label or result.grade] += 1
+        self._coverage_sum += result.coverage
+        if self.coverage_min is None or result.coverage < self.coverage_min:
+            self.coverage_min = result.coverage
+        fields: set[str] = set()
+        for f in result.findings:
+            if f.outcome == "fail" and f.kind != "check":
+                self.failed[f.rule_id] += 1
+            elif f.outcome == "error":
+                for name in f.fields:
+                    if name not in fields:
+                        fields.add(name)
+                        m = _CELL.match(f.reason or "")
+                        if m and name not in self.first_cell:
+                            self.first_cell[name] = m.group(2)
+        if any(f.outcome == "error" for f in result.findings):
+            self.with_errors += 1
+        self.errors_by_field.update(fields)
+
+    @property
+    def ungraded(self) -> int:
+        return self.subjects - self.graded
+
+    @property
+    def mean_coverage(self) -> Decimal | None:
+        return self._coverage_sum / self.subjects if self.subjects else None
+
+    def as_dict(self, notifications: Iterable[Notification] = ()) -> dict[str, object]:
+        notes = Counter(n.code for n in notifications)
+        return {
+            "subjects": self.subjects,
+            "graded": self.graded,
+            "ungraded": self.ungraded,
+            "grades": dict(sorted(self.grades.items())),
+            "subjects_with_errors": self.with_errors,
+            "errors_by_field": dict(self.errors_by_field.most_common()),
+            "most_failed": dict(self.failed.most_common(5)),
+            "notifications": dict(sorted(notes.items())),
+        }
+
+    def render(self, notifications: Sequence[Notification] = (), *, width: int = 100) -> str:
+        """The summary as plain text (at most about 25 lines)."""
+        lines = []
+        grades = "  ".join(f"{g} {n}" for g, n in sorted(self.grades.items()))
+        lines.append(
+            f"{self.subjects} subject(s) scored: {self.graded} graded, {self.ungraded} ungraded"
+            + (f" — {grades}" if grades else "")
+        )
+        if self.subjects:
+            mean = self.mean_coverage or Decimal(0)
+            low = self.coverage_min or Decimal(0)
+            lines.append(f"coverage (weight scored from data): mean {mean:.0%}, lowest {low:.0%}")
+        if self.with_errors:
+            lines.append(f"{self.with_errors} subject(s) with errors; by field:")
+            for name, n in self.errors_by_field.most_common(8):
+                cell = self.first_cell.get(name)
+                lines.append(f"  {name:<28} {n:>6}" + (f"   first at {cell}" if cell else ""))
+            more = len(self.errors_by_field) - 8
+            if more > 0:
+                lines.append(f"  … {more} more field(s)")
+        if self.failed:
+            lines.append("most-failed indicators:")
+            for rid, n in self.failed.most_common(5):
+                lines.append(f"  {rid:<28} {n:>6}   {self._titles.get(rid, '')}")
+        by_code: dict[str, list[Notification]] = {}
+        for note in notifications:
+            by_code.setdefault(note.code, []).append(note)
+        for code, notes in sorted(by_code.items(), key=_note_order):
+            first = notes[0]
+            extra = f" (+{len(notes) - 1} more)" if len(notes) > 1 else ""
+            lines.append(f"{first.level}: {code}: {first.message}{extra}")
+        return "\n".join(_cut(line, width) for line in lines) + "\n"
+
+
+def _note_order(item: tuple[str, list[Notification]]) -> tuple[int, str]:
+    rank: Mapping[str, int] = {"error": 0, "warning": 1, "note": 2}
+    return rank.get(item[1][0].level, 3), item[0]
+
+
+def _cut(line: str, width: int) -> str:
+    return line if len(line) <= width * 2 else line[: width * 2 - 1] + "…"

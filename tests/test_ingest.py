@@ -1,0 +1,386 @@
+"""Ingest: CSV/TSV in the encodings Chinese offices produce, .xlsx with title rows, merged
+headers and 合计 rows, Parquet, JSON Lines, frames, folders; columns mapped by id, title,
+alias or a columns file; units converted exactly or refused; every bad cell named."""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+from decimal import Decimal
+from pathlib import Path
+
+import openpyxl
+import polars as pl
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+
+import perfscore
+from perfscore.cli import main
+from perfscore.ingest import detect_encoding, open_data
+from perfscore.ingest.columns import header_key, map_columns, split_unit
+from perfscore.ruleset import load_subjects
+
+RULES = """
+perfscore: 1
+id: ingest_demo
+title: 读取示例
+version: "1"
+inputs:
+  budget:   {type: money, unit: 万元, title: 全年预算数, required: true, min: 0, aliases: [预算数, 年度预算]}
+  executed: {type: money, unit: 万元, title: 执行数, required: true, min: 0}
+  satisfaction: {type: percent, title: 满意度}
+  share:    {type: number, title: 完成比例}
+  staff:    {type: integer, unit: 人, title: 在职人数}
+metrics:
+  execution_rate: {title: 预算执行率, expr: executed / budget, unit: "%"}
+indicators:
+  - id: execution
+    title: 预算执行率
+    weight: 60
+    value: execution_rate
+    scorer: {type: threshold, op: ">=", target: 0.95}
+  - id: satisfied
+    title: 满意度
+    weight: 20
+    value: satisfaction
+    scorer: {type: threshold, op: ">=", target: 0.9}
+  - id: shared
+    title: 完成比例
+    weight: 20
+    value: share
+    scorer: {type: threshold, op: ">=", target: 0.5}
+"""
+
+
+@pytest.fixture(scope="module")
+def rs() -> perfscore.RuleSet:
+    return perfscore.load_ruleset_text(RULES)
+
+
+def _by_id(report: perfscore.Report) -> dict[str, perfscore.SubjectResult]:
+    return {s.subject.id: s for s in report.subjects}
+
+
+def _errors(s: perfscore.SubjectResult) -> dict[str, str]:
+    """field → the reason, without the ``field 'x': `` prefix the finding's reason starts with."""
+    out = {}
+    for f in s.findings:
+        if f.outcome == "error":
+            for m in re.finditer(r"field '([^']+)': (.*?)(?=; field '|$)", f.reason or ""):
+                out[m.group(1)] = m.group(2)
+    return out
+
+
+def _value(s: perfscore.SubjectResult, rule: str) -> object:
+    return next(f.value for f in s.findings if f.rule_id == rule)
+
+
+CSV = (
+    "部门编码,部门名称,全年预算数（元）,执行数（万元）,满意度,完成比例,在职人数,备注\n"
+    'd1,财政局,34350200,"3,415.62",98%,95%,12,\n'
+    "d2,教育局,１００,100万元,0.98,0.5,3.5,\n"
+)
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "gbk", "gb18030", "utf-16"])
+def test_csv_in_every_office_encoding(rs: perfscore.RuleSet, tmp_path: Path, encoding: str) -> None:
+    path = tmp_path / "data.csv"
+    path.write_bytes(CSV.encode(encoding))
+    report = rs.evaluate(load_subjects(path))
+    s = _by_id(report)
+    assert set(s) == {"d1", "d2"}
+    assert s["d1"].subject.name == "财政局"
+    # 34,350,200 元 = 3435.02 万元 exactly; the rate is exact
+    assert _value(s["d1"], "execution") == Decimal("3415.62") / Decimal("3435.02")
+    assert _value(s["d1"], "satisfied") == Decimal("0.98")
+    assert _value(s["d1"], "shared") == Decimal("0.95")  # "95%" into a ratio input
+    assert _errors(s["d1"]) == {}
+    errors = _errors(s["d2"])
+    # a bare 0.98 into a percent input is ambiguous: refused, naming the cell
+    assert errors["satisfaction"].startswith("line 3, column 满意度: 0.98 is ambiguous")
+    assert "staff" not in errors  # not read by any indicator, so no finding
+    # 100 元 = 0.01 万元: converted exactly, never mis-scaled
+    assert _value(s["d2"], "execution") == Decimal(100) / Decimal("0.01")
+
+
+def test_detect_encoding() -> None:
+    assert detect_encoding("预算".encode("gbk")) == "gb18030"
+    assert detect_encoding("预算".encode()) == "utf-8"
+    assert detect_encoding(b"\xef\xbb\xbfid") == "utf-8-sig"
+    assert detect_encoding("预算".encode("utf-16")) == "utf-16"
+    # a UTF-8 character cut at the end of the sample is still UTF-8
+    assert detect_encoding("预算".encode()[:-1]) == "utf-8"
+
+
+def test_tsv_and_header_units(rs: perfscore.RuleSet, tmp_path: Path) -> None:
+    path = tmp_path / "data.tsv"
+    path.write_text("id\t预算数(亿元)\t执行数/万元\na\t0.5\t4000\n", encoding="utf-8")
+    s = _by_id(rs.evaluate(load_subjects(path)))["a"]
+    assert _value(s, "execution") == Decimal("0.8")  # 0.5 亿元 = 5000 万元
+
+
+def test_unconvertible_unit_is_refused_per_cell(rs: perfscore.RuleSet, tmp_path: Path) -> None:
+    path = tmp_path / "data.csv"
+    path.write_text("id,全年预算数（美元）,执行数\na,100,90\nb,200,90美元\n", encoding="utf-8")
+    s = _by_id(rs.evaluate(load_subjects(path)))
+    assert _errors(s["a"])["budget"] == (
+        "line 2, column 全年预算数(美元): the column is in 美元, the input is in 万元: not converted"
+    )
+    assert "unit 美元 where 万元 is expected" in _errors(s["b"])["executed"]
+
+
+def test_title_rows_merged_header_total_row_and_sheet(
+    rs: perfscore.RuleSet, tmp_path: Path
+) -> None:
+    wb = openpyxl.Workbook()
+    wb.active.title = "说明"
+    wb.active["A1"] = "填表说明：金额单位万元"
+    ws = wb.create_sheet("填报")
+    ws["A1"] = "2023年度部门整体支出绩效自评表"
+    ws.merge_cells("A1:F1")
+    ws.append(["部门名称", "预算执行情况", None, "满意度", "完成比例", "自评得分"])
+    ws.merge_cells("A2:A3")
+    ws.merge_cells("B2:C2")
+    ws.append([None, "年度预算", "执行数", None, None, None])
+    ws.append(["财政局", 100, 95, 0.93, 0.6, 95])
+    ws["D4"].number_format = "0%"  # a percentage-formatted cell holds the ratio
+    ws.append(["教育局", 100, "九十", 95, 0.4, 88.5])
+    ws.append(["合  计", "=SUM(B4:B5)", None, None, None, None])
+    path = tmp_path / "book.xlsx"
+    wb.save(path)
+
+    report = rs.evaluate(load_subjects(path, sheet="填报"))
+    s = _by_id(report)
+    assert set(s) == {"财政局", "教育局"}  # no id column: the name is the id; 合计 not scored
+    assert _value(s["财政局"], "satisfied") == Decimal("0.93")
+    assert _value(s["财政局"], "execution") == Decimal("0.95")
+    assert _errors(s["教育局"])["executed"] == "填报!C5: expected a number, got text '九十'"
+    codes = [n.code for n in report.notifications]
+    assert "total-row" in codes
+    assert any("填报!A6" in n.message for n in report.notifications if n.code == "total-row")
+    # the declared total (自评得分) travels with the record
+    batch = load_subjects(path, rs, sheet="填报")
+    assert [r.get("declared") for r in batch.records] == [{"total": 95}, {"total": Decimal("88.5")}]
+
+    with pytest.raises(
+        perfscore.PerfscoreError, match="no sheet '填表'; the sheets are: 说明, 填报"
+    ):
+        list(open_data(path, sheet="填表")[0].records(rs))
+
+
+def test_unmapped_column_reported_once_with_suggestion(
+    rs: perfscore.RuleSet, tmp_path: Path
+) -> None:
+    path = tmp_path / "data.csv"
+    rows = "".join(f"d{i},10,9,完成\n" for i in range(50))
+    path.write_text("id,全年预算,执行数,完成情况\n" + rows, encoding="utf-8")
+    report = rs.evaluate(load_subjects(path))
+    unmapped = [n for n in report.notifications if n.code == "unmapped-column"]
+    assert len(unmapped) == 2  # 全年预算 and 完成情况, once each (not once per row)
+    assert "did you mean '全年预算数'?" in unmapped[0].message
+    missing = [n for n in report.notifications if n.code == "missing-column"]
+    assert len(missing) == 1 and "'budget'" in missing[0].message
+    # --columns maps the rest
+    (tmp_path / "map.yaml").write_text(
+        "columns:\n  全年预算: budget\n  完成情况: null\n", encoding="utf-8"
+    )
+    from perfscore.ingest import load_columns
+
+    mapped = rs.evaluate(load_subjects(path, columns=load_columns(tmp_path / "map.yaml")))
+    assert not [n for n in mapped.notifications if n.code in ("unmapped-column", "missing-column")]
+    assert all(s.total is not None for s in mapped.subjects)
+
+
+def test_headers_and_units_split() -> None:
+    assert split_unit("全年预算数（万元）") == ("全年预算数", "万元")
+    assert split_unit("预算数(单位:元)") == ("预算数", "元")
+    assert split_unit("执行数/万元") == ("执行数", "万元")
+    assert split_unit("绩效目标") == ("绩效目标", None)
+    assert header_key(" 本年度“三公经费” 预算数 ") == header_key('本年度"三公经费"预算数')
+
+
+def test_title_with_brackets_is_not_a_unit() -> None:
+    rs = perfscore.load_ruleset("rules/cn-dept-overall.yaml")
+    cmap = map_columns(["绩效目标合理性（评审等次）"], rs.inputs)
+    t = cmap.targets[0]
+    assert t is not None and t.name == "targets_reasonable_tier" and t.refused is None
+
+
+def test_parquet_jsonl_and_frames(rs: perfscore.RuleSet, tmp_path: Path) -> None:
+    table = pa.table(
+        {"id": ["a", "b"], "budget": [100.0, None], "executed": [96, 50], "满意度": ["91%", None]}
+    )
+    pq.write_table(table, tmp_path / "d.parquet")
+    expected = {"a": Decimal("0.96"), "b": None}
+    for data in (
+        load_subjects(tmp_path / "d.parquet"),
+        table,
+        table.to_pandas(),
+        pl.from_arrow(table),
+    ):
+        s = _by_id(rs.evaluate(data))
+        assert {k: _value(v, "execution") for k, v in s.items()} == expected, type(data)
+        assert _errors(s["b"])["budget"].endswith("required value is missing")
+    lines = [
+        {"id": "a", "values": {"budget": 100, "executed": 96}},
+        {"id": "b", "全年预算数": "100万元", "执行数": 99},
+    ]
+    path = tmp_path / "d.jsonl"
+    path.write_text(
+        "\n".join(json.dumps(x, ensure_ascii=False) for x in lines) + "\n{not json\n",
+        encoding="utf-8",
+    )
+    s = _by_id(rs.evaluate(load_subjects(path)))
+    assert _value(s["a"], "execution") == Decimal("0.96")
+    assert _value(s["b"], "execution") == Decimal("0.99")
+    assert _errors(s["line-3"])["budget"].startswith("line 3: not a JSON object")
+
+
+def test_evaluate_refuses_what_it_cannot_read(rs: perfscore.RuleSet) -> None:
+    for bad in ("data.csv", b"x", Path("data.xlsx"), 42, None):
+        with pytest.raises(TypeError, match="DataFrame"):
+            rs.evaluate(bad)
+
+
+def test_large_json_and_yaml_data_load_past_the_rule_file_node_limit(tmp_path: Path) -> None:
+    n = 60_000  # 60,000 subjects × 5 nodes: past the 200,000-node guard meant for rule files
+    subjects = [{"id": f"d{i}", "values": {"budget": i, "executed": i}} for i in range(n)]
+    (tmp_path / "big.json").write_text(json.dumps({"subjects": subjects}), encoding="utf-8")
+    assert len(load_subjects(tmp_path / "big.json").records) == n
+    with open(tmp_path / "big.yaml", "w", encoding="utf-8") as fh:
+        for i in range(n):
+            fh.write(f"- id: d{i}\n  values:\n    budget: {i}\n")
+    assert len(load_subjects(tmp_path / "big.yaml").records) == n
+    # the alias guard stays: an anchor bomb in a data file is still refused
+    bomb = "a: &a [x, x, x, x, x, x, x, x, x, x]\n"
+    for k in range(1, 9):
+        bomb += f"{chr(97 + k)}: &{chr(97 + k)} [" + ", ".join([f"*{chr(96 + k)}"] * 10) + "]\n"
+    (tmp_path / "bomb.yaml").write_text(bomb, encoding="utf-8")
+    with pytest.raises(perfscore.PerfscoreError, match="alias/anchor bomb"):
+        load_subjects(tmp_path / "bomb.yaml")
+
+
+def test_folder_with_an_unreadable_file(rs: perfscore.RuleSet, tmp_path: Path) -> None:
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "a.csv").write_text("id,全年预算数,执行数\na,100,96\n", encoding="utf-8")
+    (folder / "b.yaml").write_text("id: b\nvalues: {budget: 100, executed: [\n", encoding="utf-8")
+    (folder / "c.xlsx").write_bytes(b"not a workbook")
+    (folder / "d.json").write_text(
+        '{"id": "d", "values": {"budget": 10, "executed": 10}}', encoding="utf-8"
+    )
+    rules = tmp_path / "r.yaml"
+    rules.write_text(RULES, encoding="utf-8")
+    out, err = io.StringIO(), io.StringIO()
+    code = main(
+        ["score", str(rules), str(folder), "-o", str(tmp_path / "o.json"), "--summary"],
+        stdout=out,
+        stderr=err,
+    )
+    assert code == 3  # data unreadable ...
+    doc = json.loads((tmp_path / "o.json").read_text(encoding="utf-8"))
+    assert sorted(s["subject"]["id"] for s in doc["subjects"]) == [
+        "a",
+        "d",
+    ]  # ... the rest scored and written
+    unreadable = [n for n in doc["notifications"] if n["code"] == "unreadable-file"]
+    assert len(unreadable) == 2
+    assert any("b.yaml" in n["message"] for n in unreadable)
+    assert any("c.xlsx" in n["message"] for n in unreadable)
+    assert "2 subject(s) scored" in err.getvalue()
+
+
+DOC = Path(__file__).resolve().parent.parent / "docs" / "data.md"
+
+
+def _doc_blocks() -> list[tuple[str, str]]:
+    text = DOC.read_text(encoding="utf-8")
+    return [
+        (m.group(1).strip(), m.group(2))
+        for m in re.finditer(r"^```([^\n`]*)\n(.*?)^```[ \t]*$", text, re.S | re.M)
+    ]
+
+
+def test_docs_csv_example_reads_as_the_prose_says(tmp_path: Path) -> None:
+    blocks = _doc_blocks()
+    i = next(k for k, (info, _) in enumerate(blocks) if info == "csv data")
+    rules = next(text for info, text in reversed(blocks[:i]) if info == "yaml rules")
+    rs = perfscore.load_ruleset_text(rules)
+    path = tmp_path / "example.csv"
+    path.write_bytes(blocks[i][1].encode("gbk"))  # as Excel saves it on a Chinese Windows
+    report = rs.evaluate(load_subjects(path))
+    s = _by_id(report)
+    assert set(s) == {"d01", "d02", "d03"}
+    assert _value(s["d01"], "execution") == Decimal("3415.62") / Decimal("3435.02")
+    assert s["d01"].complete and s["d02"].complete
+    errors = _errors(s["d03"])
+    assert errors["executed"] == "line 4, column 实际支出: expected a number, got text '待核实'"
+    assert errors["satisfaction"].startswith(
+        "line 4, column 满意度: 0.98 is ambiguous for a percentage"
+    )
+    assert [n.code for n in report.notifications if n.code == "total-row"] == ["total-row"]
+
+
+def test_docs_columns_file_example(tmp_path: Path) -> None:
+    from perfscore.ingest import load_columns
+
+    text = next(t for info, t in _doc_blocks() if info == "yaml" and t.startswith("# columns.yaml"))
+    (tmp_path / "columns.yaml").write_text(text, encoding="utf-8")
+    assert load_columns(tmp_path / "columns.yaml") == {
+        "全年预算": "budget",
+        "单位全称": "name",
+        "自评分值": "declared.total",
+        "填表人": None,
+    }
+
+
+@pytest.mark.parametrize("name", ["cn-dept-overall", "cn-project-10", "cn-dept-hunan"])
+def test_template_reads_back_without_a_columns_file(name: str, tmp_path: Path) -> None:
+    from perfscore.catalog import resolve_rules
+
+    rs = perfscore.load_ruleset(resolve_rules(name))
+    out = io.StringIO()
+    assert (
+        main(["template", name, "-o", str(tmp_path / "t.xlsx")], stdout=out, stderr=io.StringIO())
+        == 0
+    )
+    first = (tmp_path / "t.xlsx").read_bytes()
+    main(["template", name, "-o", str(tmp_path / "t.xlsx")], stdout=out, stderr=io.StringIO())
+    assert (tmp_path / "t.xlsx").read_bytes() == first  # byte-identical
+    wb = openpyxl.load_workbook(tmp_path / "t.xlsx")
+    ws = wb["填报"]
+    headers = [c.value for c in ws[1]]
+    # every input has a column, and the data validation offers the choices
+    cmap = map_columns(headers, rs.inputs)
+    assert not cmap.unmapped and not cmap.missing_required
+    listed = {dv.formula1 for dv in ws.data_validations.dataValidation if dv.type == "list"}
+    for spec in rs.inputs.values():
+        if spec.choices and len(",".join(spec.choices)) <= 250:
+            assert f'"{",".join(spec.choices)}"' in listed
+    # a department fills in the required figures: it is read and scored
+    for col, h in enumerate(headers, start=1):
+        if h == "部门编码":
+            ws.cell(2, col, "d1")
+    for name_, spec in rs.inputs.items():
+        if spec.required and spec.type in ("money", "number", "integer"):
+            col = next(
+                i for i, t in enumerate(cmap.targets, start=1) if t is not None and t.name == name_
+            )
+            ws.cell(2, col, 100)
+    wb.save(tmp_path / "filled.xlsx")
+    report = rs.evaluate(load_subjects(tmp_path / "filled.xlsx"))
+    assert [s.subject.id for s in report.subjects] == ["d1"]
+    assert not [n for n in report.notifications if n.code in ("unmapped-column", "missing-column")]
+    for suffix in (".csv", ".yaml"):
+        assert (
+            main(
+                ["template", name, "-o", str(tmp_path / f"t{suffix}")],
+                stdout=out,
+                stderr=io.StringIO(),
+            )
+            == 0
+        )
+    assert rs.evaluate(load_subjects(tmp_path / "t.csv")).subjects == ()
+    assert len(rs.evaluate(load_subjects(tmp_path / "t.yaml")).subjects) == 1
