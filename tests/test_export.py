@@ -176,6 +176,7 @@ def test_csv_rows_and_bom(batch: Report) -> None:
         "subject_coverage",
         "subject_grade",
         "subject_ranked",
+        "evidence",
     ]
     assert len(rows) == 1 + len(batch.findings)
     row = next(r for r in rows if r[0] == "district-parks-2023" and r[2] == "execution_rate_score")

@@ -191,7 +191,7 @@ def test_valid_subjects_have_no_field_errors_and_bad_ones_match_the_oracle(path:
         data = read_subject(record, specs, index=0, subject_type="department")
         assert data.field_errors == {}, (record, data.field_errors)
         bad = read_subject(case.record, specs, index=0, subject_type="department")
-        assert set(bad.field_errors) == kit._invalid_fields(rs, case.record), (
+        assert set(bad.field_errors) == kit.values._invalid_fields(rs, case.record), (
             case,
             bad.field_errors,
         )
@@ -227,11 +227,11 @@ def test_assert_rule_set_properties_runs_them_all() -> None:
 
 def test_profiles(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("HYPOTHESIS_PROFILE", "long")
-    assert kit._settings(None).max_examples == 2000
-    assert kit._settings(None, 0.5).max_examples == 1000
-    assert kit._settings(30).max_examples == 30
+    assert kit.properties._settings(None).max_examples == 2000
+    assert kit.properties._settings(None, 0.5).max_examples == 1000
+    assert kit.properties._settings(30).max_examples == 30
     monkeypatch.delenv("HYPOTHESIS_PROFILE")
-    assert kit._settings(None).max_examples == settings.default.max_examples
+    assert kit.properties._settings(None).max_examples == settings.default.max_examples
 
 
 def test_check_monotone_refuses_an_indicator_without_direction() -> None:

@@ -17,6 +17,7 @@ import warnings
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from importlib import resources
+from pathlib import Path
 from typing import IO, Any, TextIO
 
 from ._version import __version__
@@ -291,9 +292,31 @@ class _TextSink:
         return len(data)
 
 
+def _looks_like_rules(path: str) -> bool:
+    """A YAML file whose top level declares ``perfscore:`` (a rule set, not subject data)."""
+    try:
+        doc = load_yaml_file(path)
+    except (PerfscoreError, OSError):
+        return False
+    return isinstance(doc.data, dict) and "perfscore" in doc.data
+
+
+def _load_rules_for_scoring(args: argparse.Namespace) -> RuleSet:
+    try:
+        return load_ruleset(args.rules, allow_extends_anywhere=args.allow_extends_anywhere)
+    except RuleSetError:
+        data = [p for p in args.data if str(p).endswith((".yaml", ".yml"))]
+        if data and _looks_like_rules(data[0]):
+            raise UsageError(
+                f"{args.rules} is not a rule set but {data[0]} is: the rule set comes first — "
+                f"perfscore score {data[0]} {args.rules}"
+            ) from None
+        raise
+
+
 def _score(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
     plan = plan_outputs(args)
-    rs = load_ruleset(args.rules, allow_extends_anywhere=args.allow_extends_anywhere)
+    rs = _load_rules_for_scoring(args)
     waiving = _waiving(args, rs)
     notes: list[Notification] = []
     sources = _hashed(_sources(args, notes), notes)
@@ -445,9 +468,32 @@ def _stream(
 # --- validate, schema ------------------------------------------------------------------------
 
 
+_TESTS = (".tests.yaml", ".tests.yml")
+
+
+def _rule_files(paths: Sequence[str]) -> list[str]:
+    """Rule sets named, and those in folders named; in a folder, ``x.tests.yaml`` files are
+    rule-set tests, not rule sets, and are left out."""
+    out: list[str] = []
+    for p in paths:
+        folder = Path(p)
+        if folder.is_dir():
+            out += sorted(
+                str(f)
+                for f in folder.iterdir()
+                if f.suffix in (".yaml", ".yml") and not f.name.endswith(_TESTS)
+            )
+        else:
+            out.append(p)
+    return out
+
+
 def _validate(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
     status = EXIT_OK
-    for path in args.rules:
+    for path in _rule_files(args.rules):
+        if path.endswith(_TESTS):
+            stdout.write(_safe(f"{path}: rule-set tests, not a rule set (run: perfscore test)\n"))
+            continue
         try:
             rs = load_ruleset(path, allow_extends_anywhere=args.allow_extends_anywhere)
         except RuleSetError as e:
@@ -521,10 +567,14 @@ def _schema(args: argparse.Namespace, stdout: TextIO) -> int:
 
 
 def _test(args: argparse.Namespace, stdout: TextIO) -> int:
-    from .ruletest import run_tests
+    from .ruletest import case_file_for, run_tests
 
     status = EXIT_OK
-    for path in args.rules:
+    for path in _rule_files(args.rules):
+        if path.endswith(_TESTS):  # given the cases' file: test the rule set beside it
+            path = path.removesuffix(".tests.yaml").removesuffix(".tests.yml") + ".yaml"
+        elif not case_file_for(path).exists() and path not in args.rules:
+            continue  # a rule set in a folder without test cases
         suite = run_tests(path)
         stdout.write(suite.render())
         if not suite.passed:

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import gc
 import hashlib
-import operator
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from decimal import Decimal
@@ -20,7 +19,8 @@ from .compile import CheckNode, Compiled, IndicatorNode, Template
 from .errors import EvaluationError, ZeroDenominatorError
 from .findings import Finding, IndicatorScore, Notification, SubjectResult, fingerprint
 from .numbers import display, json_number, round_places
-from .scorers import Fallback, Scored
+from .points import points, points_plan
+from .scorers import Scored
 from .subjects import SubjectData
 from .words import ENGINE
 
@@ -214,14 +214,14 @@ class Evaluator:
                 stack.extend(n.children)
         for ch in compiled.checks:
             self._fp[ch.id] = self._fp_prefix(ch.id)
-        self._plan = _points_plan(self)
+        self._plan = points_plan(compiled, self.root.weight)
 
     def points(self, data: SubjectData) -> tuple[dict[str, Decimal | None], Decimal | None]:
         """Rounded points of every indicator and group (pre-order) and the total, without
         building findings.  Equal to :meth:`subject`'s ``scores``/``total``: clean records
         take a fast path; anything else (missing or bad data, errors, unsupported constructs)
         is scored by :meth:`subject` itself."""
-        return _points(self, data)
+        return points(self._plan, data, self.subject)
 
     def _fp_prefix(self, rule_id: str) -> Any:
         try:
@@ -857,126 +857,3 @@ class Evaluator:
             notes,
             reason_zh,
         )
-
-
-# --- points only: a fast path for clean records ----------------------------------------------
-
-
-def _none(scope: Any) -> None:
-    return None
-
-
-def _leaf_points(node: IndicatorNode, places: int) -> Any:
-    """The scorer's fast points form for a leaf (``scope -> rounded points``), or None (no fast
-    path: the rule set then always takes the full path)."""
-    sc, w = node.scorer, node.weight
-    if w is None or node.when is not None or sc is None or sc.yields != "points":
-        return None
-    val = node.value
-    name = _plain_name(val)
-    # the value: a plain name is read directly (a missing key raises: fallback)
-    get: Any = (
-        operator.itemgetter(name)
-        if name is not None
-        else (val.__call__ if val is not None else None)  # the compiled function itself
-    )
-    form = getattr(sc, "points_form", None)
-    fast = form(get, w, places) if form is not None else None
-    if fast is not None:
-        return fast
-    read = get if get is not None else _none
-
-    def generic(scope: Any) -> Decimal:
-        p = sc.score(read(scope), scope, w).points
-        if p is None:
-            raise Fallback
-        return round_places(p, places)
-
-    return generic
-
-
-def _plain_name(expr: Any) -> str | None:
-    """The name when ``expr`` is just a name read from the scope (compiled to
-    ``scope[name]``: a missing key raises, and the fast path then falls back), else None."""
-    if expr is None:
-        return None
-    text: str = expr.text.strip()
-    if text.isidentifier() and not text.startswith("_") and expr.names == frozenset({text}):
-        return text
-    return None
-
-
-def _points_plan(ev: Evaluator) -> Any:
-    """Closures computing every node's rounded points for a clean record, or None when the rule
-    set uses something the fast path does not mirror (then :meth:`Evaluator.points` always
-    takes the full path)."""
-    places = ev.places
-
-    def build(node: IndicatorNode) -> Any:
-        """``(node id, step, is a leaf)``: a leaf's step is its scorer's fast form
-        ``scope -> points``; a group's ``(scope, out) -> points`` also fills ``out``."""
-        nid = node.id
-        if node.is_leaf:
-            leaf = _leaf_points(node, places)
-            return None if leaf is None else (nid, leaf, True)
-        w = node.weight
-        if w is None or node.when is not None or node.aggregate is not weighted_sum:
-            return None
-        kids = [build(c) for c in node.children]
-        if any(k is None for k in kids) or any(c.weight is None for c in node.children):
-            return None
-        base = sum((c.weight or ZERO for c in node.children), ZERO)
-        same = base == w
-
-        def group(scope: dict[str, Any], out: dict[str, Decimal | None]) -> Decimal:
-            out[nid] = None  # keep pre-order, like the scores
-            got = ZERO
-            for kid, step, is_leaf in kids:
-                if is_leaf:
-                    p = step(scope)
-                    out[kid] = p
-                else:
-                    p = step(scope, out)
-                got = got + p
-            p = ZERO if base == 0 else (got if same else got * w / base)
-            p = round_places(p, places)
-            out[nid] = p
-            return p
-
-        return (nid, group, False)
-
-    top = [build(n) for n in ev.c.indicators]
-    if not top or any(t is None for t in top) or ev.root.weight is None:
-        return None
-    if ev.root.weight != sum((n.weight or ZERO for n in ev.c.indicators), ZERO):
-        return None
-    # ``expr.__call__`` is the compiled function itself (no property look-up per call)
-    metrics = tuple((mt.name, mt.expr.__call__) for mt in ev.c.metrics)
-    return metrics, tuple(top)
-
-
-def _points(ev: Evaluator, data: SubjectData) -> tuple[dict[str, Decimal | None], Decimal | None]:
-    plan = ev._plan
-    if plan is not None and not data.field_errors:
-        values = data.values
-        # not ``None in values.values()``: that compares every Decimal with None (slow)
-        if not any(v is None for v in values.values()):
-            metrics, top = plan
-            scope = dict(values)
-            out: dict[str, Decimal | None] = {}
-            try:
-                for name, expr in metrics:
-                    scope[name] = expr(scope)
-                got = ZERO
-                for nid, step, is_leaf in top:
-                    if is_leaf:
-                        p = step(scope)
-                        out[nid] = p
-                    else:
-                        p = step(scope, out)
-                    got = got + p
-                return out, round_places(got, ev.places)
-            except Exception:  # Fallback, or any evaluation error: the full path decides
-                pass
-    result = ev.subject(data)
-    return {sc.rule_id: sc.points for sc in result.scores}, result.total

@@ -186,6 +186,7 @@ _FORBIDDEN_NODES: dict[type[ast.AST], str] = {
     ast.List: "a list of values is only allowed after 'in' / 'not in'",
 }
 _ORDERING = (ast.Lt, ast.LtE, ast.Gt, ast.GtE)
+_PERCENT = re.compile(r"(?<![\w.])(\d+(?:\.\d+)?)\s*%")  # 95% where 0.95 is meant
 _SINGLE_EQUALS = re.compile(r"(?<![=<>!:])=(?!=)")
 _BRACKETS = {"(": 1, "[": 1, "{": 1, ")": -1, "]": -1, "}": -1}
 
@@ -891,6 +892,15 @@ def compile_expression(
                 "'=' is assignment; use '==' to compare",
                 expr=text,
                 offset=equals.start() + src.delta,
+            ) from None
+        percent = _PERCENT.search(source)
+        if percent is not None:
+            ratio = Decimal(percent.group(1)) / 100
+            raise ExpressionError(
+                f"{percent.group(0)!r} is not a number in a rule: percentages are ratios, "
+                f"write {format(ratio.normalize(), 'f')}",
+                expr=text,
+                offset=percent.start() + src.delta,
             ) from None
         msg = exc.msg or "invalid syntax"
         message = "invalid syntax" if msg == "invalid syntax" else f"invalid syntax: {msg}"

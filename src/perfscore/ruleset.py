@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import os
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from decimal import Decimal
@@ -362,9 +363,20 @@ def _real_path(data: Any, loc: Sequence[str | int]) -> tuple[tuple[str | int, ..
     path: list[str | int] = []
     cur = data
     complete = True
+    entered = True  # just stepped into ``cur``: a union tag, if any, comes now
     for item in loc:
         in_list = isinstance(cur, list) and isinstance(item, int) and 0 <= item < len(cur)
+        tag = (
+            entered
+            and isinstance(cur, Mapping)
+            and item in m.BUILTIN_SCORERS
+            and cur.get("type") == item
+        )
+        entered = False
+        if tag:  # the `bands` scorer's tag, not its `bands:` key (which comes next)
+            continue
         if (isinstance(cur, Mapping) and item in cur) or in_list:
+            entered = True
             path.append(item)
             cur = cur[item]
         elif isinstance(item, str) and isinstance(cur, Mapping):
@@ -442,13 +454,52 @@ def _pydantic_problems(doc: Document, exc: pydantic.ValidationError) -> list[Pro
             )
         elif etype == "union_tag_not_found":
             problems.append(doc.problem(path, "a scorer needs a 'type'"))
+        elif etype == "literal_error":  # a choice list: `eqaul`, `percnet`
+            choices = re.findall(r"'([^']*)'", str(err.get("ctx", {}).get("expected", "")))
+            got = err.get("input")
+            problems.append(
+                doc.problem(
+                    path,
+                    f"{got!r} is not one of {', '.join(choices)}",
+                    suggestion=did_you_mean(str(got), choices) if isinstance(got, str) else None,
+                )
+            )
         else:
             msg = err["msg"]
             if etype == "string_pattern_mismatch":
                 msg = "must be an ASCII identifier (letters, digits, _; starting with a letter)"
             problems.append(doc.problem(path, msg[0].lower() + msg[1:] if msg else "invalid value"))
         del complete
-    return problems
+    return _one_per_typo(problems)
+
+
+def _one_per_typo(problems: list[Problem]) -> list[Problem]:
+    """A misspelt key gives pydantic two errors — the unknown key and the missing one it was
+    meant to be — so a person would read two messages for one slip: keep the unknown key, with
+    the missing one as its suggestion."""
+    prefix = "missing required key "
+    missing: dict[tuple[Any, ...], list[str]] = {}
+    for p in problems:
+        if p.message.startswith(prefix):
+            missing.setdefault(p.path, []).append(p.message.removeprefix(prefix).strip("'"))
+    out: list[Problem] = []
+    meant: set[tuple[tuple[Any, ...], str]] = set()
+    for p in problems:
+        if p.message.startswith("unknown key") and p.path:
+            parent = p.path[:-1]
+            hint = p.suggestion or did_you_mean(str(p.path[-1]), missing.get(parent, ()))
+            if hint is not None and hint in missing.get(parent, ()):
+                meant.add((parent, hint))
+            p = replace(p, suggestion=hint)
+        out.append(p)
+    return [
+        p
+        for p in out
+        if not (
+            p.message.startswith(prefix)
+            and (p.path, p.message.removeprefix(prefix).strip("'")) in meant
+        )
+    ]
 
 
 def _from_document(doc: Document, functions: FunctionRegistry | None) -> RuleSet:

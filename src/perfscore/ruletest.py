@@ -19,15 +19,15 @@ case landed in.
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
-from dataclasses import dataclass, field
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, fields
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 from ._yaml import load_yaml_file
-from .errors import DataError, Problem
-from .findings import SubjectResult
+from .errors import DataError, Problem, did_you_mean
+from .findings import Finding, IndicatorScore, SubjectResult
 from .ruleset import RuleSet, load_ruleset
 
 __all__ = ["CaseResult", "Coverage", "SuiteResult", "case_file_for", "run_tests"]
@@ -157,6 +157,45 @@ def _declared_branches(rs: RuleSet) -> dict[str, list[str]]:
     return out
 
 
+_FILE_KEYS = ("cases",)
+_CASE_KEYS = ("name", "data", "expect")
+_EXPECT_KEYS = ("total", "grade", "coverage", "complete", "rules")
+_RULE_KEYS = tuple(
+    sorted({f.name for f in fields(Finding)} | {f.name for f in fields(IndicatorScore)})
+)
+
+
+def _unknown_keys(doc: Any, data: Any, cases: Any) -> list[Problem]:
+    """A misspelt key (``expcet:``) would make a case assert nothing: refused, with a guess."""
+    out: list[Problem] = []
+
+    def check(value: Any, known: Sequence[str], path: tuple[str | int, ...]) -> None:
+        if not isinstance(value, Mapping):
+            return
+        for key in value:
+            if key not in known:
+                out.append(
+                    doc.problem(
+                        (*path, key),
+                        f"unknown key {key!r}; known here: {', '.join(known)}"
+                        if len(known) < 8
+                        else f"unknown key {key!r}",
+                        suggestion=did_you_mean(str(key), known),
+                        key=True,
+                    )
+                )
+
+    check(data, _FILE_KEYS, ())
+    for i, case in enumerate(cases if isinstance(cases, list) else ()):
+        check(case, _CASE_KEYS, ("cases", i))
+        expect = case.get("expect") if isinstance(case, Mapping) else None
+        check(expect, _EXPECT_KEYS, ("cases", i, "expect"))
+        rules = expect.get("rules") if isinstance(expect, Mapping) else None
+        for rid, props in rules.items() if isinstance(rules, Mapping) else ():
+            check(props, _RULE_KEYS, ("cases", i, "expect", "rules", rid))
+    return out
+
+
 def run_tests(
     rules: str | os.PathLike[str], tests: str | os.PathLike[str] | None = None
 ) -> SuiteResult:
@@ -166,6 +205,9 @@ def run_tests(
     doc = load_yaml_file(path, error=DataError)
     data = doc.data
     cases = data.get("cases") if isinstance(data, Mapping) else None
+    problems = _unknown_keys(doc, data, cases)
+    if problems:
+        raise DataError(problems)
     if not isinstance(cases, list):
         raise DataError(
             [

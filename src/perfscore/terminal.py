@@ -23,11 +23,12 @@ from rich.progress import (
 from rich.table import Table
 from rich.text import Text
 
+from .evidence import evidence
 from .findings import Report, RuleInfo, SubjectResult
 from .numbers import json_number
 from .standing import score_text, standing
 from .textsafe import terminal as _safe
-from .words import OUTCOME, TERMINAL
+from .words import EVIDENCE, OUTCOME, TERMINAL, language
 
 __all__ = ["BatchProgress", "render_report"]
 
@@ -40,6 +41,10 @@ def _title(rule: RuleInfo, lang: str) -> str:
     return rule.title if lang == "zh" or not rule.title_en else rule.title_en
 
 
+def _paren(text: str, lang: str) -> str:
+    return EVIDENCE[language(lang)]["paren"].format(text=text) if text else ""
+
+
 def _subject_tables(
     s: SubjectResult, rules: dict[str, RuleInfo], console: Console, lang: str
 ) -> None:
@@ -47,7 +52,7 @@ def _subject_tables(
     name = s.subject.name or s.subject.id
     console.print(Text(_safe(f"{w['subject']}: {name} ({s.subject.id})"), style="bold"))
     table = Table(show_lines=False, header_style="bold")
-    table.add_column(w["indicator"])
+    table.add_column(w["indicator"], overflow="fold")
     table.add_column(w["value"], justify="right")
     table.add_column(w["points"], justify="right")
     table.add_column(w["outcome"])
@@ -76,9 +81,10 @@ def _subject_tables(
     checks = [f for f in s.findings if f.kind == "check"]
     if checks:
         ct = Table(header_style="bold")
-        ct.add_column(w["check"])
-        ct.add_column(w["outcome"])
-        ct.add_column(w["message"])
+        # long reasons wrap (fold) inside the column instead of being cut with "…"
+        ct.add_column(w["check"], overflow="fold")
+        ct.add_column(w["outcome"], no_wrap=True)
+        ct.add_column(w["message"], overflow="fold")
         for f in checks:
             rule = rules[f.rule_id]
             msg = f.message if lang == "zh" else (f.message_en or f.message)
@@ -102,7 +108,11 @@ def _subject_tables(
     for f in problems:
         console.print(
             Text(
-                _safe("• " + (f.message if lang == "zh" else (f.message_en or f.message))),
+                _safe(
+                    "• "
+                    + (f.message if lang == "zh" else (f.message_en or f.message))
+                    + _paren(evidence(f, rules.get(f.rule_id), lang), lang)
+                ),
                 style=_STYLE[f.outcome],
             )
         )

@@ -19,6 +19,7 @@ __all__ = [
     "CLI",
     "DEFAULT_LANG",
     "ENGINE",
+    "EVIDENCE",
     "HELP",
     "HTML",
     "LANGS",
@@ -161,6 +162,16 @@ ENGINE = _table(
 # -- people's formats ----------------------------------------------------------------------------
 
 #: A total with what stands behind it (every people's format): earned / scorable / maximum.
+#: Where a figure came from and how sure the rule set is of its rule (SEEN/ASSUMED marks).
+EVIDENCE = _table(
+    report=("来源", "from"),
+    mark=("依据", "evidence"),
+    line=("{uri} 第 {line} 行", "{uri} line {line}"),
+    sep=("、", ", "),
+    join=(" · ", " · "),
+    paren=("（{text}）", " ({text})"),
+)
+
 STANDING = _table(
     earned=("实得", "earned"),
     scorable=("可评", "scorable"),

@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import io
 
+from ..evidence import evidence
 from ..findings import Report
 from ..standing import measure
 from ..textsafe import csv_cell
@@ -38,6 +39,8 @@ COLUMNS = (
     "subject_coverage",
     "subject_grade",
     "subject_ranked",
+    # where the figures came from (report lines) and the rule's evidence mark when assumed
+    "evidence",
 )
 
 
@@ -78,6 +81,7 @@ def report_to_csv(report: Report, options: ExportOptions) -> bytes:
                     number(f.weight),
                     message(f, options.lang),
                     *standing,
+                    evidence(f, rules.get(f.rule_id), options.lang),
                 )
             )
     return buf.getvalue().encode("utf-8")

@@ -12,6 +12,7 @@ from decimal import Decimal
 
 from .. import textsafe
 from .._version import __version__
+from ..evidence import evidence
 from ..findings import Finding, Report, RuleInfo, SubjectResult
 from ..numbers import json_number
 from ..standing import rank, score_text, standing
@@ -213,6 +214,11 @@ def _overview(report: Report, rules: dict[str, RuleInfo], lang: str) -> str:
     return "".join(out)
 
 
+def _evidence(f: Finding | None, rule: RuleInfo | None, lang: str) -> str:
+    ev = evidence(f, rule, lang) if f is not None else ""
+    return f'<div class="why evidence">{_e(ev)}</div>' if ev else ""
+
+
 def _subject(s: SubjectResult, rules: dict[str, RuleInfo], lang: str) -> str:
     w = _W[lang]
     findings = {f.rule_id: f for f in s.findings}
@@ -265,7 +271,7 @@ def _subject(s: SubjectResult, rules: dict[str, RuleInfo], lang: str) -> str:
             f"{_e(rule_title(rule, lang, score.rule_id))}</td>"
             f'<td class="num">{_e(f.display or "") if f else ""}</td>'
             f'<td class="num">{meter}{pts}</td><td>{_badge(score.outcome, lang)}</td>'
-            f"<td>{_e(message(f, lang)) if f else ''}</td></tr>"
+            f"<td>{_e(message(f, lang)) if f else ''}{_evidence(f, rule, lang)}</td></tr>"
         )
     out.append("</tbody></table>")
     checks = [f for f in s.findings if f.kind == "check"]
@@ -300,6 +306,9 @@ def _subject(s: SubjectResult, rules: dict[str, RuleInfo], lang: str) -> str:
             if f.fields:
                 codes = ", ".join(f"<code>{_e(x)}</code>" for x in f.fields)
                 why.append(f"{_e(w['fields'])}: {codes}")
+            ev = evidence(f, rules.get(f.rule_id), lang)
+            if ev:
+                why.append(_e(ev))
             loc = f.location
             if loc.line is not None:
                 why.append(f"<code>{_e(loc.uri)}:{loc.line}</code>")

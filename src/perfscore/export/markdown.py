@@ -7,6 +7,7 @@ the failed and error findings.  Everything else is in the full outputs.
 from __future__ import annotations
 
 from .. import textsafe
+from ..evidence import evidence
 from ..findings import Report, SubjectResult
 from ..numbers import json_number
 from ..standing import rank, score_text
@@ -33,6 +34,7 @@ def _grade(s: SubjectResult, lang: str) -> str:
 def report_to_markdown(report: Report, options: ExportOptions) -> bytes:
     lang = options.lang if options.lang in _WORDS else "zh"
     w = _WORDS[lang]
+    rules = {r.id: r for r in report.rules}
     rs = report.ruleset
     heading = f"{rs.get('title')} ({rs.get('id')} {rs.get('version')})"
     out = [f"## {_cell(heading)}", ""]
@@ -78,5 +80,7 @@ def report_to_markdown(report: Report, options: ExportOptions) -> bytes:
         for f in bad:
             label = OUTCOME_LABELS[lang][f.outcome]
             sev = f" · {f.severity}" if f.outcome == "fail" else ""
-            out.append(f"- **{label}**{sev} {_code(f.rule_id)}: {_cell(message(f, lang))}")
+            ev = evidence(f, rules.get(f.rule_id), lang)
+            tail = f" ({_cell(ev)})" if ev else ""
+            out.append(f"- **{label}**{sev} {_code(f.rule_id)}: {_cell(message(f, lang))}{tail}")
     return ("\n".join(out) + "\n").encode("utf-8")

@@ -17,10 +17,11 @@ from decimal import Decimal
 from typing import Any
 
 from ..errors import ExportError
-from ..findings import Report, SubjectResult
+from ..evidence import evidence
+from ..findings import Finding, Report, RuleInfo, SubjectResult
 from ..standing import rank
 from ..textsafe import sheet_title, xlsx_cell
-from ..words import LANGS, XLSX_DETAIL, XLSX_SHEET, XLSX_SUMMARY
+from ..words import EVIDENCE, LANGS, XLSX_DETAIL, XLSX_SHEET, XLSX_SUMMARY, language
 from ._common import OUTCOME_LABELS, message, rule_title
 from ._registry import EXPORTERS, ExportOptions
 
@@ -75,6 +76,12 @@ def _sheet_name(s: SubjectResult, used: set[str]) -> str:
 
 def _num(x: Decimal | None) -> Any:
     return x  # openpyxl writes Decimal as a number; None leaves the cell empty
+
+
+def _with_evidence(text: str, f: Finding, rule: RuleInfo | None, lang: str) -> str:
+    """The message, then where its figures came from and the rule's evidence mark."""
+    ev = evidence(f, rule, lang)
+    return text + EVIDENCE[language(lang)]["paren"].format(text=ev) if ev else text
 
 
 @EXPORTERS.register(
@@ -154,7 +161,7 @@ def report_to_xlsx(report: Report, options: ExportOptions) -> bytes:
                     _num(score.weight),
                     labels.get(score.outcome, score.outcome),
                     (f.display or "") if f else "",
-                    message(f, lang) if f else "",
+                    _with_evidence(message(f, lang), f, rule, lang) if f else "",
                 ],
             )
             row = d.max_row
@@ -174,7 +181,7 @@ def report_to_xlsx(report: Report, options: ExportOptions) -> bytes:
                     None,
                     labels.get(f.outcome, f.outcome),
                     f.display or "",
-                    message(f, lang),
+                    _with_evidence(message(f, lang), f, rules.get(f.rule_id), lang),
                 ],
             )
         d.freeze_panes = "A3"
