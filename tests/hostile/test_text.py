@@ -53,8 +53,19 @@ def _rules(text: str) -> str:
         ],
         "checks": [{"id": "c", "title": text or "c", "type": "assert", "expr": "x > 10"}],
     }
-    # allow_unicode=False: every non-ASCII character is written as an escape, as JSON would
-    return yaml.safe_dump(doc, allow_unicode=False)
+    # allow_unicode=False: every non-ASCII character is written as an escape, as JSON would.
+    # Text is double-quoted: PyYAML writes "1e5" plain, which a YAML 1.2 reader (ours) takes
+    # for a number; this test is about what exporters do with text, not about YAML typing.
+    return yaml.dump(doc, Dumper=_QuotedText, allow_unicode=False)
+
+
+class _QuotedText(yaml.SafeDumper):
+    """A SafeDumper that double-quotes every string."""
+
+
+_QuotedText.add_representer(
+    str, lambda d, s: d.represent_scalar("tag:yaml.org,2002:str", s, style='"')
+)
 
 
 def _records(text: str) -> list[dict[str, Any]]:
