@@ -117,7 +117,7 @@ def test_findings_point_at_the_report_sentence_their_figures_came_from() -> None
 
 # --- the deterministic encoder (fast paths) against the standard library -----------------------
 
-from hypothesis import given  # noqa: E402
+from hypothesis import example, given  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 
 from perfscore.findings import dumps  # noqa: E402
@@ -142,6 +142,7 @@ def _stdlib_like(text: str) -> str:
 
 
 @given(_json_doc)
+@example({"\x7f": "a\x7f"})  # DEL in an all-ASCII key and value (was written raw)
 def test_dumps_matches_stdlib_json_for_plain_values(doc: object) -> None:
     assert dumps(doc, indent=None) == _stdlib_like(
         json.dumps(doc, ensure_ascii=False, separators=(",", ":")) + "\n"

@@ -230,7 +230,7 @@ def _text(s: str) -> str:
     controls and U+2028/U+2029 escaped too (line breaks to ``str.splitlines``, so a JSON Lines
     record stays one line, and nothing reaches a terminal that ``cat``s the file)."""
     out = _encode_str(clean(s))
-    if out.isascii():
+    if out.isascii() and "\x7f" not in out:  # DEL is ASCII but is escaped like C1
         return out
     return _LINE_BREAKS_AND_C1.sub(lambda m: f"\\u{ord(m.group()):04x}", out)
 

@@ -122,16 +122,52 @@ def round_half_up(x: Decimal, places: int) -> Decimal:
 quantize = round_half_up
 
 
+_HALF = {p: Decimal(5).scaleb(-p - 1) for p in range(0, 12)}
+_NEAR = {p: Decimal(45).scaleb(-p - 2) for p in range(0, 12)}  # 0.9 of a half: a cheap sieve
+#: A 28-digit result within this many units of its last digit below a half is the half.
+GUARD_DIGITS = 4
+
+
 def round_places(x: Decimal, places: int) -> Decimal:
     """:func:`round_half_up` for the hot paths: one shared context when 28 digits suffice.
 
     A quantize that does not fit 28 digits (or meets an infinity / signalling NaN) signals
     InvalidOperation (trapped) and takes :func:`round_half_up`; rounding does not depend on the
-    precision otherwise, and a quiet NaN comes back unchanged either way."""
+    precision otherwise, and a quiet NaN comes back unchanged either way.
+
+    Exact rounding decisions: expressions compute at 28 significant digits, so a result whose
+    exact (rational) value is a half — 3 × 13.51 / (14 / 1) = 2.895 by way of a metric —
+    can arrive as 2.894999…9 and would round down.  A result with a full 28-digit coefficient
+    (the mark of a rounded quotient) that lies less than 10**GUARD_DIGITS units of its last
+    digit below a half is rounded as the half.  That is the exact answer whenever the exact
+    value's denominator q satisfies q · 2·10**places < 10**(27 − GUARD_DIGITS) / |x|: two
+    different rationals with those denominators are further apart than the tolerance, so the
+    exact value *is* the half (money and ratios with a few decimals divided by each other
+    stay far inside that bound)."""
     try:
-        return x.quantize(_Q[places], rounding=ROUND_HALF_UP, context=_CTX28)
+        y = x.quantize(_Q[places], rounding=ROUND_HALF_UP, context=_CTX28)
     except InvalidOperation:
         return round_half_up(x, places)
+    if y == x:
+        return y
+    d = abs(_CTX28.subtract(x, y))
+    if d < _NEAR[places] or d >= _HALF[places]:
+        return y
+    return _near_half(x, y, d, places)
+
+
+def _near_half(x: Decimal, y: Decimal, d: Decimal, places: int) -> Decimal:
+    """``y`` (``x`` rounded half-up), or one step away from zero when ``x`` is a rounded half."""
+    if abs(y) > abs(x):  # already rounded away from zero
+        return y
+    digits = x.as_tuple().digits
+    if len(digits) < _CTX28.prec:  # not a rounded result: the value is what it says
+        return y
+    ulp = Decimal(1).scaleb(x.adjusted() - _CTX28.prec + 1)
+    if _HALF[places] - d >= ulp.scaleb(GUARD_DIGITS):
+        return y
+    step = _Q[places]
+    return _CTX28.add(y, step if x > 0 else -step)
 
 
 def json_number(x: Decimal, places: int = 10) -> str:
