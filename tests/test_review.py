@@ -663,7 +663,10 @@ def test_claim_sentences_zh_and_en() -> None:
     rec["declared"] = {"total": 100, "grade": "良", "points": {"output_ge_1": 8, "output_ge_2": 0}}
     rv = _review([rec])
     row = _row(rv, "p", "claim_output_ge_1")  # recomputed 7.2 (90 of 100 → 7.2 of 8)
-    assert row.facts == "自评 8 分，复核 7.2 分（分值 8），相差 0.8 分，偏离度 10%；判定：自评高于数据支持的得分"
+    assert (
+        row.facts
+        == "自评 8 分，复核 7.2 分（分值 8），相差 0.8 分，偏离度 10%；判定：自评高于数据支持的得分"
+    )
     assert row.facts_en == (
         "declared 8 points, recomputed 7.2 (weight 8), difference 0.8, deviation 10%; "
         "judgement: declared above what the figures support"
