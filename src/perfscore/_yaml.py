@@ -342,6 +342,8 @@ def _compose_fast(text: str, max_depth: int) -> Any:
     a node met twice and the document is composed again with the alias positions)."""
     if _CParser is None or "\t" in text:
         return _SLOW
+    if text.count("&") + text.count("*") > MAX_ANCHORS:
+        return _SLOW  # perhaps too many anchors: the composer over events counts them exactly
     if _nesting_estimate(text) > max_depth:
         return _SLOW  # libyaml's composer recurses in C (to at most ~1,000 levels, its limit)
     loader = _FastLoader(text)  # type: ignore[call-arg]
