@@ -33,6 +33,7 @@ __all__ = [
     "REVIEW_DIMENSION",
     "REVIEW_FACTS",
     "REVIEW_TEXT",
+    "RUN_SUMMARY",
     "SARIF",
     "STANDING",
     "STORE",
@@ -340,6 +341,32 @@ CLI = _table(
         "{path}: ok ({id} {version}: {indicators} indicators, {checks} checks)",
     ),
     validate_problems=("{path}：{count} 个问题", "{path}: {count} problem(s)"),
+)
+
+#: The end-of-run summary (perfscore.summary.RunSummary) and the data-reading progress line.
+RUN_SUMMARY = _table(
+    scored=(
+        "已评分 {subjects} 个主体：{graded} 个定级，{ungraded} 个未定级",
+        "{subjects} subject(s) scored: {graded} graded, {ungraded} ungraded",
+    ),
+    grades=(" — {grades}", " — {grades}"),
+    coverage=(
+        "覆盖率（有数据的权重占比）：平均 {mean}，最低 {low}",
+        "coverage (weight scored from data): mean {mean}, lowest {low}",
+    ),
+    with_errors=(
+        "{count} 个主体有错误；按字段：",
+        "{count} subject(s) with errors; by field:",
+    ),
+    first_at=("   首个位于 {cell}", "   first at {cell}"),
+    more_fields=("  … 另有 {count} 个字段", "  … {count} more field(s)"),
+    most_failed=("未达标最多的指标：", "most-failed indicators:"),
+    more_notes=("（另有 {count} 条）", " (+{count} more)"),
+    reading=("读取 {path}（{size}）", "reading {path} ({size})"),
+    read=(
+        "已读取 {path}：{records} 条记录，用时 {seconds} 秒",
+        "read {path}: {records} record(s) in {seconds} s",
+    ),
 )
 
 # -- the results store: store / history / compare / rank ----------------------------------------
