@@ -17,7 +17,15 @@ from typing import Any
 from .aggregate import AggregateSpec, NodeScore, weighted_sum
 from .compile import CheckNode, Compiled, IndicatorNode, Template
 from .errors import EvaluationError, ZeroDenominatorError
-from .findings import Finding, IndicatorScore, Notification, SubjectResult, fingerprint
+from .explain import Explainer
+from .findings import (
+    Explanation,
+    Finding,
+    IndicatorScore,
+    Notification,
+    SubjectResult,
+    fingerprint,
+)
 from .numbers import display, json_number, round_places
 from .points import points, points_plan
 from .scorers import Scored
@@ -215,6 +223,7 @@ class Evaluator:
         for ch in compiled.checks:
             self._fp[ch.id] = self._fp_prefix(ch.id)
         self._plan = points_plan(compiled, self.root.weight)
+        self._explainer = Explainer(compiled, self.places)
 
     def points(self, data: SubjectData) -> tuple[dict[str, Decimal | None], Decimal | None]:
         """Rounded points of every indicator and group (pre-order) and the total, without
@@ -540,6 +549,10 @@ class Evaluator:
             "waiver": waiver,
             "data_locations": (),
         }
+        if o.reason is None and o.outcome in ("pass", "fail"):  # decided by the scorer
+            d["explanation"] = Explanation(
+                self._explainer.build, node, o.value, o.points, o.grade, run.scope
+            )
         templates = node.messages.get(o.outcome) if node.messages else None
         if templates is None:  # default messages: rendered when first read
             d["_lazy_messages"] = (self._indicator_messages, (node, o, value_text))

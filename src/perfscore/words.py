@@ -20,6 +20,7 @@ __all__ = [
     "DEFAULT_LANG",
     "ENGINE",
     "EVIDENCE",
+    "EXPLAIN",
     "HELP",
     "HTML",
     "LANGS",
@@ -157,6 +158,117 @@ ENGINE = _table(
         "only {have}% of the weight was scored from data; a grade needs {need}%",
     ),
     forced_grade=("强制评级：{condition}", "override: {condition}"),
+)
+
+# -- explanations: the arithmetic of a finding, one sentence an auditor can check by hand ------
+
+#: How each scorer's arithmetic reads (perfscore.explain and each scorer module's ``explain``).
+#: Numbers are filled in exactly as the engine used them; ``{result}`` is ``result`` below.
+EXPLAIN = _table(
+    join=("；", "; "),
+    list_sep=("、", ", "),
+    # the figures read: an input or metric inside a formula, a metric's own line
+    named=("{title} {value}", "{title} {value}"),
+    formula=("{title} = {expr} = {value}", "{title} = {expr} = {value}"),
+    value_formula=("{expr} = {value}", "{expr} = {value}"),
+    result=("得 {points} / {weight} 分", "{points} / {weight} points"),
+    result_grade=("评级 {grade}", "grade {grade}"),
+    subtract=("{weight} − {off} = {raw}", "{weight} − {off} = {raw}"),
+    floored=("，不低于 {floor} 分", ", not below {floor}"),
+    capped=("，不高于 {weight} 分", ", not above {weight}"),
+    percentage_points=("{x} 个百分点", "{x} percentage points"),
+    percentage_point=("{x} 个百分点", "{x} percentage point"),
+    # threshold
+    threshold_met=(
+        "{value} {op} {target}，达标，{result}",
+        "{value} {op} {target}: met, {result}",
+    ),
+    threshold_not_met=(
+        "{value} 不满足 {op} {target}，未达标，{result}",
+        "{value} is not {op} {target}: not met, {result}",
+    ),
+    # proportional (10号: met → full marks, else the weight × actual/target)
+    proportional_met=(
+        "{value} 达到目标 {op} {target}，{result}",
+        "{value} meets the target {op} {target}: {result}",
+    ),
+    proportional_higher=(
+        "{value} 未达到目标 {target}，按比例 {weight} × {value} ÷ {target} = {raw}，{result}",
+        "{value} is below the target {target}: pro rata {weight} × {value} ÷ {target} = {raw}, "
+        "{result}",
+    ),
+    proportional_lower=(
+        "{value} 高于目标 {target}，按比例 {weight} × {target} ÷ {value} = {raw}，{result}",
+        "{value} is above the target {target}: pro rata {weight} × {target} ÷ {value} = {raw}, "
+        "{result}",
+    ),
+    proportional_equal=(
+        "{value} 偏离目标 {target}，按比例 {weight} × (1 − |{value} − {target}| ÷ |{target}|) "
+        "= {raw}，{result}",
+        "{value} differs from the target {target}: pro rata "
+        "{weight} × (1 − |{value} − {target}| ÷ |{target}|) = {raw}, {result}",
+    ),
+    proportional_nothing=(
+        "{value} 未达到目标 {target}，比例不为正，{result}",
+        "{value} misses the target {target} and the ratio is not positive: {result}",
+    ),
+    # deduct ("每超过1个百分点扣0.5分，扣完为止")
+    deduct_above=("高于", "above"),
+    deduct_below=("低于", "below"),
+    deduct_clear=(
+        "{value} 未{side} {start}，不扣分，{result}",
+        "{value} is not {side} {start}: nothing off, {result}",
+    ),
+    deduct=(
+        "{value} {side} {start} {gap}，每 {per}扣 {step} 分{count}，"
+        "扣 {units} × {step} = {off} 分，{subtract}{bound}，{result}",
+        "{value} is {side} {start} by {gap}; {step} off per {per}{count}: "
+        "{units} × {step} = {off} off, {subtract}{bound}, {result}",
+    ),
+    count_started=(
+        "（不足一档按一档计，计 {units} 档）",
+        " (a started step counts: {units} steps)",
+    ),
+    count_completed=(
+        "（不足一档不计，计 {units} 档）",
+        " (only whole steps count: {units} steps)",
+    ),
+    # bands and series_bands
+    band=("{value} 在区间 {range} 内，{result}", "{value} is in {range}: {result}"),
+    band_otherwise=(
+        "{value} 不在任何区间内，按其他情况，{result}",
+        "{value} is in no band: otherwise, {result}",
+    ),
+    series_band=(
+        "近 {last} 年（{years}）中有 {hits} 年在 {range} 内（至少需 {at_least} 年），{result}",
+        "{hits} of the last {last} years ({years}) in {range} (at least {at_least} needed): "
+        "{result}",
+    ),
+    series_otherwise=(
+        "近 {last} 年（{years}）没有一个区间达到 {at_least} 年，按其他情况，{result}",
+        "no band holds in {at_least} of the last {last} years ({years}): otherwise, {result}",
+    ),
+    # checklist
+    checklist=(
+        "满足 {met} / {total} 项{items}，{sum}{missed}，{result}",
+        "{met} of {total} items met{items}, {sum}{missed}, {result}",
+    ),
+    checklist_items=("：{items}", ": {items}"),
+    checklist_item=("{title} {points} 分", "{title} {points}"),
+    checklist_missed=("（未满足：{items}）", " (not met: {items})"),
+    checklist_none=("未满足任何一项", "no item met"),
+    # tier (10号 qualitative tiers)
+    tier=(
+        "评审等次 {tier}，区间 {range}，比例 {ratio}{given}，{weight} × {ratio} = {raw}，{result}",
+        "tier {tier} ({range}), ratio {ratio}{given}: {weight} × {ratio} = {raw}, {result}",
+    ),
+    tier_default=("（该等次的默认比例）", " (the tier's default)"),
+    tier_given=("（评审给定）", " (given)"),
+    # formula
+    formula_points=("{expr} = {raw}{bound}，{result}", "{expr} = {raw}{bound}, {result}"),
+    # grade
+    grade=("评定等级 {given}{alias}，{result}", "assessed {given}{alias}: {result}"),
+    grade_alias=("（即 {grade}）", " (read as {grade})"),
 )
 
 # -- people's formats ----------------------------------------------------------------------------

@@ -20,6 +20,7 @@ from .bands import BandModel, BandsConfig, BandsScorer
 from .base import (
     BaseScorer,
     BuildContext,
+    Explaining,
     Fallback,
     PointsForm,
     Scored,
@@ -27,6 +28,7 @@ from .base import (
     ScorerConfig,
     ScorerFactory,
     ScorerType,
+    Working,
 )
 from .checklist import ChecklistConfig, ChecklistItem, ChecklistScorer
 from .deduct import DeductConfig, DeductScorer
@@ -47,6 +49,7 @@ __all__ = [
     "ChecklistConfig",
     "ChecklistItem",
     "ChecklistScorer",
+    "Explaining",
     "DeductConfig",
     "DeductScorer",
     "Fallback",
@@ -69,6 +72,7 @@ __all__ = [
     "Tier",
     "TierConfig",
     "TierScorer",
+    "Working",
     "builtin_scorers",
 ]
 
