@@ -205,7 +205,7 @@ _DEDUCT = re.compile(
 _GAP = re.compile(rf"(?:高于|低于) {_NUM}% {_NUM} 个百分点，每 {_NUM} 个百分点扣")
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _deduct_rules(
     direction: str, count: str, per: str, step: str, floor: str, weight: str, places: int
 ) -> perfscore.RuleSet:
@@ -289,7 +289,7 @@ def test_deduction_sentence_recomputes_to_the_points(
 _PRO = re.compile(rf"按比例 {_NUM} × {_NUM}% ÷ {_NUM}% = {_NUM}，得 {_NUM} / {_NUM} 分$")
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _proportional_rules(direction: str, target: str) -> perfscore.RuleSet:
     text = HEADER + textwrap.dedent(
         f"""\
