@@ -30,7 +30,7 @@ from .numbers import display, json_number, round_places
 from .points import points, points_plan
 from .scorers import Scored
 from .subjects import SubjectData
-from .words import ENGINE
+from .words import ENGINE, in_language
 
 __all__ = ["Evaluator", "SubjectRun"]
 
@@ -262,7 +262,7 @@ class Evaluator:
             failures[name] = Failure(
                 "error",
                 _EN["field_invalid"].format(name=name, problem=msg),
-                _ZH["field_invalid"].format(title=title, name=name, problem=msg),
+                _ZH["field_invalid"].format(title=title, name=name, problem=in_language(msg, "zh")),
                 (name,),
             )
         for name, v in data.values.items():

@@ -23,6 +23,7 @@ from .numbers import json_number
 from .subjects import Subject
 from .textsafe import clean
 from .values import Series
+from .words import NOTICE, Bilingual, in_language, language
 
 if TYPE_CHECKING:
     from .standing import Standing
@@ -44,6 +45,7 @@ __all__ = [
     "finding_record",
     "fingerprint",
     "notification_record",
+    "notification_text",
     "ranked_summary",
     "rule_record",
     "subject_record",
@@ -658,10 +660,24 @@ def explanation_record(
 
 
 def notification_record(n: Notification) -> dict[str, Any]:
-    """A notification as the findings document writes it."""
+    """A notification as the findings document writes it (``message_zh`` when the message
+    has a Chinese version: findings 1.1, optional)."""
+    zh = n.message.zh if isinstance(n.message, Bilingual) else None
     return _drop_none(
-        {"level": n.level, "code": n.code, "message": n.message, "subject": n.subject}
+        {
+            "level": n.level,
+            "code": n.code,
+            "message": str.__str__(n.message),
+            "message_zh": zh,
+            "subject": n.subject,
+        }
     )
+
+
+def notification_text(n: Notification, lang: str) -> str:
+    """``错误：…`` / ``error: …`` — a notification for people, in one language."""
+    w = NOTICE[language(lang)]
+    return w["line"].format(level=w.get(n.level, n.level), message=in_language(n.message, lang))
 
 
 def rules_by_id(rules: Sequence[RuleInfo]) -> dict[str, RuleInfo]:

@@ -13,7 +13,7 @@ from ..evidence import evidence
 from ..findings import Report
 from ..standing import measure
 from ..textsafe import csv_cell
-from ._common import cell_text, message, number, rule_title
+from ._common import cell_text, explanation, message, number, rule_title
 from ._registry import EXPORTERS, ExportOptions
 
 __all__ = ["COLUMNS", "report_to_csv"]
@@ -41,6 +41,8 @@ COLUMNS = (
     "subject_ranked",
     # where the figures came from (report lines) and the rule's evidence mark when assumed
     "evidence",
+    # the arithmetic behind the points or grade, one sentence (findings 1.1 explanation)
+    "explanation",
 )
 
 
@@ -82,6 +84,7 @@ def report_to_csv(report: Report, options: ExportOptions) -> bytes:
                     message(f, options.lang),
                     *standing,
                     evidence(f, rules.get(f.rule_id), options.lang),
+                    explanation(f, options.lang),
                 )
             )
     return buf.getvalue().encode("utf-8")
