@@ -137,9 +137,12 @@ class Explainer:
             for n in self.c.rule_inputs.get(node.id, ())
         )
         formulas = self._formulas(node, value, scope)
+        unit = node.unit
+        if unit is None and node.value is not None:  # a series of percentages: its input's unit
+            unit = self.units.get(node.value.text.strip())
         how = Explaining(
             weight=node.weight,
-            unit=node.unit,
+            unit=unit,
             places=self.places,
             points=points,
             grade=grade,
