@@ -5,7 +5,6 @@ speaks Chinese when asked (perfscore.clilang, perfscore.words)."""
 from __future__ import annotations
 
 import html
-import inspect
 import io
 import re
 import textwrap
@@ -271,10 +270,6 @@ def test_a_zh_run_has_no_english_fragments(tmp_path: Path) -> None:
     rs = perfscore.load_ruleset(RULES)
     allowed = _ids(rs) | {str(tmp_path), "waivers", "batch", "out", "tmp"}
     allowed |= set(re.findall(r"[A-Za-z]\w*", str(RULES)))  # rule locations name the file
-    if "which could not be scored" in inspect.getsource(perfscore.aggregate):
-        # the aggregation's reasons are being moved to words.py (#12, engineer eng): until that
-        # lands they are English; the allowance goes away by itself when it does
-        allowed |= {"could", "depends", "not", "scored", "which", "on"}
     texts: dict[str, str] = {"stderr": err}
     for fmt, path in outs.items():
         if fmt == "xlsx":
