@@ -18,6 +18,7 @@ points-only path and the columnar path never make one.
 from __future__ import annotations
 
 import ast
+import sys
 from collections.abc import Mapping
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
@@ -80,6 +81,7 @@ class Explainer:
         self.units.update({mt.name: compiled.units.get(mt.name) for mt in compiled.metrics})
         self.metrics = {mt.name: mt for mt in compiled.metrics}
         self._patterns: dict[str, tuple[str, tuple[str, ...]]] = {}
+        self._plans: dict[str, tuple[tuple[Any, ...], str | None]] = {}
 
     # -- numbers and names, as an auditor reads them ----------------------------------------
     def quantity(self, x: Any, unit: str | None, lang: str) -> str:
@@ -188,26 +190,31 @@ class Explainer:
     ) -> tuple[dict[str, Any], ...]:
         """Every metric behind what the indicator reads (in the order they are computed), then
         the value expression when it is more than a name."""
-        read: set[str] = set()
-        exprs = [node.value] if node.value is not None else []
-        exprs += list(node.scorer.expressions) if node.scorer is not None else []
-        for e in exprs:
-            for n in e.names:
-                read |= self.c.behind.get(n, frozenset((n,)))
-        value_text = node.value.text.strip() if node.value is not None else None
+        plan = self._plans.get(node.id)
+        if plan is None:  # which metrics the node reads, in the order they are computed: once
+            read: set[str] = set()
+            exprs = [node.value] if node.value is not None else []
+            exprs += list(node.scorer.expressions) if node.scorer is not None else []
+            for e in exprs:
+                for n in e.names:
+                    read |= self.c.behind.get(n, frozenset((n,)))
+            behind = tuple(mt for mt in self.c.metrics if mt.name in read)
+            plan = self._plans[node.id] = (
+                behind,
+                node.value.text.strip() if node.value is not None else None,
+            )
+        metrics, value_text = plan
         out: list[dict[str, Any]] = []
-        for mt in self.c.metrics:
-            if mt.name not in read:
-                continue
+        for mt in metrics:
             exprs_shown = dict(zip(LANGS, self.render(mt.expr.text, scope), strict=True))
             titles = {"zh": self.titles.get(mt.name, mt.name), "en": mt.name}
             line: dict[str, str] = {}
             for lang in LANGS:
-                shown = self.quantity(scope.get(mt.name), self.units.get(mt.name), lang)
+                figure = self.quantity(scope.get(mt.name), self.units.get(mt.name), lang)
                 # the indicator's own value needs no title (the finding names it)
                 key = "value_formula" if mt.name == value_text else "formula"
                 line[lang] = EXPLAIN[lang][key].format(
-                    title=titles[lang], expr=exprs_shown[lang], value=shown
+                    title=titles[lang], expr=exprs_shown[lang], value=figure
                 )
             out.append(
                 {
@@ -231,11 +238,15 @@ class Explainer:
         return tuple(out)
 
 
+_KIND_NAMES: dict[type, str] = {}
+
+
 def _kind_name(scorer: Any) -> str:
     """The YAML ``type:`` of a built-in scorer (its module's KIND), else the class name."""
-    import sys
-
-    module = sys.modules.get(type(scorer).__module__)
-    kind = getattr(module, "KIND", None)
-    name = getattr(kind, "name", None)
-    return name if isinstance(name, str) else type(scorer).__name__
+    cls = type(scorer)
+    name = _KIND_NAMES.get(cls)
+    if name is None:
+        kind = getattr(sys.modules.get(cls.__module__), "KIND", None)
+        found = getattr(kind, "name", None)
+        name = _KIND_NAMES[cls] = found if isinstance(found, str) else cls.__name__
+    return name
