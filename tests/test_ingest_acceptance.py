@@ -226,6 +226,8 @@ def test_workbook_from_the_cli(batch: dict[str, Any]) -> None:
             "-o",
             str(folder / "out.json"),
             "--summary",
+            "--lang",
+            "en",
         ],
         stdout=out,
         stderr=err,
