@@ -124,6 +124,7 @@ class Plan:
     metric_plans: list[MetricPlan] = field(default_factory=list)
     root: GroupPlan | None = None  # the total: the top level as a group of the root's weight
     min_cov4: int | None = None  # min_coverage × 10**4, rounded up (None: no minimum)
+    defaults: dict[str, float] = field(default_factory=dict)  # a blank cell's value, as a cell
 
 
 def build_plan(c: Compiled, root_weight: Decimal | None) -> Plan:
@@ -178,6 +179,17 @@ def build_plan(c: Compiled, root_weight: Decimal | None) -> Plan:
         c.model.settings.not_applicable_weight,
     )
     min_cov = c.min_coverage
+    defaults = {}
+    for name in read:
+        d = c.inputs[name].default
+        if d is None:
+            continue
+        if not isinstance(d, Decimal):
+            raise Unsupported(f"input {name}: default {d!r}")
+        cell = d * 100 if c.inputs[name].type == "percent" else d
+        if Decimal(repr(float(cell))) != cell:
+            raise Unsupported(f"input {name}: default {d} is not a float cell")
+        defaults[name] = float(cell)
     return Plan(
         metrics,
         tree,
@@ -190,6 +202,7 @@ def build_plan(c: Compiled, root_weight: Decimal | None) -> Plan:
         metric_plans,
         root,
         None if min_cov is None else ceil_scaled(min_cov, 4),
+        defaults,
     )
 
 

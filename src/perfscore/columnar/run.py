@@ -153,17 +153,22 @@ class ColumnarScorer:
         n = ctx.n
         for name in plan.read:
             spec = self.inputs[name]
+            fill = plan.defaults.get(name)
             if name not in cols:  # missing in every row
-                ctx.codes[name] = np.full(n, F_MISSING, np.int8)
-                ctx.cols[name] = np.zeros(n)  # type: ignore[index]
-                ctx.cache[name] = Bounded(np.zeros(n), None, 1.0, name=name)
-                continue
-            raw = cols[name]
-            if np.isnan(raw.sum()):  # blanks: missing values, the indicator's policy decides
+                if fill is None:
+                    code = F_ERROR if spec.required else F_MISSING
+                    ctx.codes[name] = np.full(n, code, np.int8)
+                ctx.cols[name] = np.full(n, 0.0 if fill is None else fill)  # type: ignore[index]
+                raw = ctx.cols[name]
+            else:
+                raw = cols[name]
+            if np.isnan(raw.sum()):  # blanks: a default, else missing (or required: an error)
                 missing = np.isnan(raw)
                 if missing.any():
-                    ctx.codes[name] = np.where(missing, F_MISSING, 0).astype(np.int8)
-                    raw = np.where(missing, 0.0, raw)
+                    if fill is None:
+                        code = F_ERROR if spec.required else F_MISSING
+                        ctx.codes[name] = np.where(missing, code, 0).astype(np.int8)
+                    raw = np.where(missing, 0.0 if fill is None else fill, raw)
                     ctx.cols[name] = raw  # type: ignore[index]
             blo, bhi = -1e15, 1e15  # beyond 1e15 the reader refuses a figure
             rest = []
