@@ -279,6 +279,7 @@ ENGINE = _table(
         "only {have}% of the weight was scored from data; a grade needs {need}%",
     ),
     forced_grade=("强制评级：{condition}", "override: {condition}"),
+    otherwise=("其他情况", "otherwise"),
 )
 
 # -- explanations: the arithmetic of a finding, one sentence an auditor can check by hand ------
@@ -293,6 +294,11 @@ EXPLAIN = _table(
     labelled=("计算过程：{text}", "Arithmetic: {text}"),
     # the figures read: an input or metric inside a formula, a metric's own line
     named=("{title} {value}", "{title} {value}"),
+    # the words of a condition written out (``a if c else b``, ``and``, ``or``, ``not``)
+    cond_if=("若 {test} 则 {body} 否则 {orelse}", "{body} if {test} else {orelse}"),
+    cond_and=(" 且 ", " and "),
+    cond_or=(" 或 ", " or "),
+    cond_not=("非 ", "not "),
     formula=("{title} = {expr} = {value}", "{title} = {expr} = {value}"),
     value_formula=("{expr} = {value}", "{expr} = {value}"),
     result=("得 {points} / {weight} 分", "{points} / {weight} points"),
