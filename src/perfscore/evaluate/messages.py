@@ -49,9 +49,7 @@ def display_text(x: object, unit: str | None, places: int) -> str:
     return text
 
 
-def threshold_text(
-    th: Mapping[str, Any] | None, unit: str | None, lang: str = "en"
-) -> str | None:
+def threshold_text(th: Mapping[str, Any] | None, unit: str | None, lang: str = "en") -> str | None:
     if not th:
         return None
     if "op" in th:
