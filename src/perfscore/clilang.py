@@ -84,10 +84,10 @@ def localise(parser: argparse.ArgumentParser, lang: Lang) -> None:
             elif isinstance(action, argparse._SubParsersAction):
                 for choice in action._choices_actions:
                     key = f"cmd_{choice.dest.replace('-', '_')}"
-                    if key in words:
+                    if key in words and lang == "zh":  # in English, the module's own words
                         choice.help = words[key]
                 stack.extend(action.choices.values())
-            elif action.help is not argparse.SUPPRESS:
+            elif lang == "zh" and action.help is not argparse.SUPPRESS:
                 # an option another module adds: its own words, else the shared ones
                 keys = [f"opt_{command}_{action.dest}"]
                 if command not in _OWN:
@@ -97,5 +97,5 @@ def localise(parser: argparse.ArgumentParser, lang: Lang) -> None:
                         action.help = words[key]
                         break
         description = words.get(f"desc_{command}")
-        if description is not None and p.description:
+        if lang == "zh" and description is not None and p.description:
             p.description = description
