@@ -18,7 +18,7 @@ from ..aggregate import weighted_sum
 from ..compile import Compiled, IndicatorNode
 from . import bounds
 from .bounds import Bounded, Chunk, Unsupported, ceil_scaled, const
-from .expression import ColumnExpr
+from .expression import ColumnCond, ColumnExpr
 
 __all__ = [
     "CheckPlan",
@@ -112,10 +112,14 @@ class GroupPlan:
 @dataclass(frozen=True)
 class CheckPlan:
     rule_id: str
-    left: ColumnExpr
-    right: ColumnExpr
-    tolerance: Bounded
+    left: ColumnExpr | None
+    right: ColumnExpr | None
+    tolerance: Bounded | None
     reads: tuple[str, ...] = ()
+    kind: str = "equal"  # equal | assert | explain_if
+    cond: ColumnCond | None = None  # assert: the expression that must hold
+    when: ColumnCond | None = None  # when the check applies (explain_if: when it triggers)
+    require: str | None = None  # explain_if: the text or yes/no input that explains
 
 
 @dataclass(frozen=True)
@@ -172,19 +176,26 @@ def build_plan(c: Compiled, root_weight: Decimal | None) -> Plan:
         raise Unsupported("top-level weights")
     checks = []
     for ch in c.checks:
-        if ch.type != "equal" or ch.when is not None or ch.left is None or ch.right is None:
-            raise Unsupported(f"check {ch.id}: {ch.type}")
-        if ch.require is not None or ch.missing_aware:
-            raise Unsupported(f"check {ch.id}: require/is_missing")
-        checks.append(
-            CheckPlan(
-                ch.id,
-                ColumnExpr(ch.left.text, kinds),
-                ColumnExpr(ch.right.text, kinds),
-                const(ch.tolerance),
-                tuple(sorted(ch.reads)),
+        if ch.missing_aware:
+            raise Unsupported(f"check {ch.id}: is_missing/coalesce")
+        when = None if ch.when is None else ColumnCond(ch.when.text, kinds)
+        reads = tuple(sorted(n for n in ch.reads if n != ch.require))
+        if ch.type == "equal" and ch.left is not None and ch.right is not None:
+            if ch.require is not None:
+                raise Unsupported(f"check {ch.id}: require")
+            left, right = ColumnExpr(ch.left.text, kinds), ColumnExpr(ch.right.text, kinds)
+            checks.append(CheckPlan(ch.id, left, right, const(ch.tolerance), reads, when=when))
+        elif ch.type == "assert" and ch.expr is not None and ch.require is None:
+            cond = ColumnCond(ch.expr.text, kinds)
+            checks.append(CheckPlan(ch.id, None, None, None, reads, "assert", cond, when))
+        elif ch.type == "explain_if" and when is not None and ch.require is not None:
+            if kinds.get(ch.require) not in ("text", "boolean"):
+                raise Unsupported(f"check {ch.id}: explained by {ch.require!r}")
+            checks.append(
+                CheckPlan(ch.id, None, None, None, reads, "explain_if", None, when, ch.require)
             )
-        )
+        else:
+            raise Unsupported(f"check {ch.id}: {ch.type}")
     # every numeric input read by anything must be a present, in-range number
     read = sorted({n for n, k in kinds.items() if k == "number"} & _names_read(c, kinds))
     root = _group(
@@ -263,6 +274,8 @@ def _names_read(c: Compiled, kinds: Mapping[str, str]) -> set[str]:
         stack.extend(n.children)
     for ch in c.checks:
         names |= set(ch.reads)
+        if ch.require is not None:
+            names.add(ch.require)
     for n in stack_all(c):
         names |= set(n.optional_reads)
     for name in list(names):

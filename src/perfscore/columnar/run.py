@@ -26,7 +26,7 @@ from .bounds import (
     Unsupported,
     compare,
 )
-from .expression import ColumnExpr
+from .expression import ColumnExpr, branch
 from .frames import (
     OUTCOMES,
     ColumnarResult,
@@ -37,7 +37,7 @@ from .frames import (
     plain_cell,
     row_count,
 )
-from .plan import GroupPlan, LeafPlan, Plan, build_plan
+from .plan import CheckPlan, GroupPlan, LeafPlan, Plan, build_plan
 from .rational import Q, from_floats
 
 __all__ = ["CHUNK", "ColumnarScorer", "FrameScorer", "score_columns", "score_frame"]
@@ -283,10 +283,12 @@ class ColumnarScorer:
                 ctx.codes[name] = code.astype(np.int8)
         self._inputs(plan, ctx, cols)
         for mp in plan.metric_plans:
+            blocked = _failure(ctx, mp.names, None, mp.zero_division)
+            ctx.skip = None if blocked is None else blocked != 0  # those rows: no value
             ctx.zero = None
             got = mp.expr(ctx)
             code = _failure(ctx, mp.names, ctx.zero, mp.zero_division)
-            ctx.zero = None
+            ctx.zero = ctx.skip = None
             v, mag = got.v, got.mag
             if code is not None:  # the metric has no value there: 0 keeps the column tame
                 ctx.codes[mp.name] = code
@@ -316,19 +318,48 @@ class ColumnarScorer:
             grade[~cov_ok] = -1
         res.grade[sl] = grade
         for ch in plan.checks:
-            code = _failure(ctx, ch.reads, None, "error")
-            ctx.skip = None if code is None else code != 0
-            ctx.zero = None
-            ok = self._check(ctx, ch.left, ch.right, ch.tolerance)
-            out = np.where(ok, 0, 1).astype(np.int8)
-            if ctx.zero is not None:  # a division by zero in a check: the per-record path
-                zero, ctx.zero = ctx.zero, None
-                ctx.flag(zero)
-            if code is not None:
-                out = np.where(code == 0, out, np.where(code == F_ERROR, 3, 2)).astype(np.int8)
-            ctx.skip = None
-            res.checks[ch.rule_id][sl] = out
+            res.checks[ch.rule_id][sl] = self._run_check(ctx, ch)
         res.fallback[sl] = ctx.unsure
+
+    def _run_check(self, ctx: Chunk, ch: CheckPlan) -> Any:
+        """A check's outcome codes, as the per-record path decides them: a failing name
+        blocks it (error, else not applicable; an unreadable ``require`` is an error), a
+        ``when`` that does not hold makes it not applicable (not for explain_if, whose
+        ``when`` triggers it), a division by zero makes it not applicable."""
+        code = _failure(ctx, ch.reads, None, "error")
+        if ch.require is not None:
+            req = ctx.codes.get(ch.require)
+            if req is not None:
+                code = np.where(req == F_ERROR, F_ERROR, 0 if code is None else code)
+        ctx.skip = None if code is None else code != 0
+        ctx.zero = None
+        applies = None
+        if ch.when is not None:
+            applies = ch.when(ctx)
+        if ch.kind == "equal":
+            assert ch.left is not None and ch.right is not None and ch.tolerance is not None
+            rows = np.ones(ctx.n, bool) if applies is None else applies
+            ok = branch(ctx, lambda c: self._check(c, ch.left, ch.right, ch.tolerance), rows)
+        elif ch.kind == "assert":
+            assert ch.cond is not None
+            rows = np.ones(ctx.n, bool) if applies is None else applies
+            ok = branch(ctx, ch.cond, rows)
+        else:  # explain_if: triggered, and the required field says something
+            assert applies is not None and ch.require is not None
+            cats, vocab = ctx.category(ch.require)
+            said = [x is True or (isinstance(x, str) and x.strip() != "") for x in vocab]
+            ok = ~applies | np.array([*said, False, False])[cats]
+            applies = None
+        out = np.where(ok, 0, 1).astype(np.int8)
+        if applies is not None:
+            out[~applies] = 2
+        if ctx.zero is not None:  # a division by zero: not applicable
+            out[ctx.zero] = 2
+            ctx.zero = None
+        if code is not None:
+            out = np.where(code == 0, out, np.where(code == F_ERROR, 3, 2)).astype(np.int8)
+        ctx.skip = None
+        return out
 
     @staticmethod
     def _check(ctx: Chunk, left: ColumnExpr, right: ColumnExpr, tol: Bounded) -> Any:
