@@ -412,11 +412,20 @@ indicators:
           items:
             - {id: a, points: 2.5, when: open_a}
             - {id: b, points: 2.5, when: open_b}
+  - id: g2
+    title: 目标值取自数据
+    weight: 15
+    children:
+      - {id: ph, title: PH, weight: 5, value: spent, scorer: {type: proportional, target: budget}}
+      - {id: pl, title: PL, weight: 5, value: spent, scorer: {type: proportional, target: area, direction: lower}}
+      - {id: pe, title: PE, weight: 2, value: spent, scorer: {type: proportional, target: area, direction: equal}}
+      - {id: th, title: TH, weight: 3, value: spent, scorer: {type: threshold, op: ">=", target: budget * 0.95}}
 checks:
   - {id: agrees, title: 一致, type: equal, left: reported, right: 'round(exec, 3)', tolerance: 0}
   - {id: sane, title: 合理, type: assert, expr: "not builds or (area > 0 and budget > 0)"}
   - {id: explained, title: 说明, type: explain_if, when: exec < 0.9, require: why}
   - {id: only_when, title: 条件, type: equal, left: spent, right: budget, tolerance: 0.5, when: exec >= 1}
+  - {id: pairs, title: 成对, type: assert, expr: is_missing(spent) == is_missing(reported)}
 grades:
   bands:
     - {id: A, min: 20}

@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-from .bounds import SAFETY, Bounded, Chunk, U, Unsupported, compare, const
+from .bounds import F_MISSING, SAFETY, Bounded, Chunk, U, Unsupported, compare, const
 from .rational import LIMIT, Q, q_const
 
 #: exact form of an expression: ``(chunk, rows) -> rationals``
@@ -337,10 +337,34 @@ def condition(node: ast.expr, kinds: Mapping[str, str], src: str) -> Any:
             return out
 
         return both
+    if (
+        isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Name)
+        and node.func.id == "is_missing"
+        and len(node.args) == 1
+        and isinstance(node.args[0], ast.Name)
+        and not node.keywords
+    ):
+        name = node.args[0].id
+
+        def missing(ctx: Chunk) -> Any:
+            code = ctx.codes.get(name)
+            return np.zeros(ctx.n, bool) if code is None else code == F_MISSING
+
+        return missing
     if isinstance(node, ast.Compare) and len(node.ops) == 1 and type(node.ops[0]) in _CMP:
         op = _CMP[type(node.ops[0])]
-        left = ColumnExpr.sub(node.left, kinds, src)
-        right = ColumnExpr.sub(node.comparators[0], kinds, src)
+        try:
+            left = ColumnExpr.sub(node.left, kinds, src)
+            right = ColumnExpr.sub(node.comparators[0], kinds, src)
+        except Unsupported:
+            if op not in ("==", "!="):
+                raise
+            # yes/no on both sides (is_missing(a) == is_missing(b))
+            lc = condition(node.left, kinds, src)
+            rc = condition(node.comparators[0], kinds, src)
+            same = op == "=="
+            return lambda ctx: (lc(ctx) == rc(ctx)) if same else (lc(ctx) != rc(ctx))
         return lambda ctx: compare(ctx, left(ctx), op, right(ctx))
     raise Unsupported(f"condition construct {type(node).__name__}")
 

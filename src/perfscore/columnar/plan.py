@@ -120,6 +120,7 @@ class CheckPlan:
     cond: ColumnCond | None = None  # assert: the expression that must hold
     when: ColumnCond | None = None  # when the check applies (explain_if: when it triggers)
     require: str | None = None  # explain_if: the text or yes/no input that explains
+    missing_aware: bool = False  # is_missing(): a blank does not block the check
 
 
 @dataclass(frozen=True)
@@ -176,23 +177,56 @@ def build_plan(c: Compiled, root_weight: Decimal | None) -> Plan:
         raise Unsupported("top-level weights")
     checks = []
     for ch in c.checks:
-        if ch.missing_aware:
-            raise Unsupported(f"check {ch.id}: is_missing/coalesce")
+        if ch.missing_aware and "coalesce" in _functions(ch):
+            raise Unsupported(f"check {ch.id}: coalesce")
         when = None if ch.when is None else ColumnCond(ch.when.text, kinds)
         reads = tuple(sorted(n for n in ch.reads if n != ch.require))
         if ch.type == "equal" and ch.left is not None and ch.right is not None:
             if ch.require is not None:
                 raise Unsupported(f"check {ch.id}: require")
             left, right = ColumnExpr(ch.left.text, kinds), ColumnExpr(ch.right.text, kinds)
-            checks.append(CheckPlan(ch.id, left, right, const(ch.tolerance), reads, when=when))
+            checks.append(
+                CheckPlan(
+                    ch.id,
+                    left,
+                    right,
+                    const(ch.tolerance),
+                    reads,
+                    when=when,
+                    missing_aware=ch.missing_aware,
+                )
+            )
         elif ch.type == "assert" and ch.expr is not None and ch.require is None:
             cond = ColumnCond(ch.expr.text, kinds)
-            checks.append(CheckPlan(ch.id, None, None, None, reads, "assert", cond, when))
+            checks.append(
+                CheckPlan(
+                    ch.id,
+                    None,
+                    None,
+                    None,
+                    reads,
+                    "assert",
+                    cond,
+                    when,
+                    missing_aware=ch.missing_aware,
+                )  # fmt: skip
+            )
         elif ch.type == "explain_if" and when is not None and ch.require is not None:
             if kinds.get(ch.require) not in ("text", "boolean"):
                 raise Unsupported(f"check {ch.id}: explained by {ch.require!r}")
             checks.append(
-                CheckPlan(ch.id, None, None, None, reads, "explain_if", None, when, ch.require)
+                CheckPlan(
+                    ch.id,
+                    None,
+                    None,
+                    None,
+                    reads,
+                    "explain_if",
+                    None,
+                    when,
+                    ch.require,
+                    missing_aware=ch.missing_aware,
+                )  # fmt: skip
             )
         else:
             raise Unsupported(f"check {ch.id}: {ch.type}")
@@ -339,3 +373,11 @@ def _node(node: IndicatorNode, build: ColumnBuild) -> LeafPlan | GroupPlan:
         w,
         tuple(sorted(node.optional_reads)),
     )
+
+
+def _functions(ch: Any) -> set[str]:
+    out: set[str] = set()
+    for e in (ch.expr, ch.when, ch.left, ch.right):
+        if e is not None:
+            out |= set(e.functions)
+    return out

@@ -326,7 +326,10 @@ class ColumnarScorer:
         blocks it (error, else not applicable; an unreadable ``require`` is an error), a
         ``when`` that does not hold makes it not applicable (not for explain_if, whose
         ``when`` triggers it), a division by zero makes it not applicable."""
-        code = _failure(ctx, ch.reads, None, "error")
+        if ch.missing_aware:  # a blank is a value here (is_missing), other failures block
+            code = _failure(ctx, (), None, "error", ch.reads)
+        else:
+            code = _failure(ctx, ch.reads, None, "error")
         if ch.require is not None:
             req = ctx.codes.get(ch.require)
             if req is not None:
