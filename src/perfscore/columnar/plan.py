@@ -209,7 +209,7 @@ def build_plan(c: Compiled, root_weight: Decimal | None) -> Plan:
                     cond,
                     when,
                     missing_aware=ch.missing_aware,
-                )  # fmt: skip
+                )
             )
         elif ch.type == "explain_if" and when is not None and ch.require is not None:
             if kinds.get(ch.require) not in ("text", "boolean"):
@@ -226,7 +226,7 @@ def build_plan(c: Compiled, root_weight: Decimal | None) -> Plan:
                     when,
                     ch.require,
                     missing_aware=ch.missing_aware,
-                )  # fmt: skip
+                )
             )
         else:
             raise Unsupported(f"check {ch.id}: {ch.type}")
