@@ -479,3 +479,32 @@ def test_conditions_checks_tiers_and_checklists_equal_per_record(
         assert res.totals_decimal()[i] == want.total, (i, rec)
         assert res.grades()[i] == want.grade, (i, rec)
     assert not res.fallback.any()
+
+
+def test_a_checks_only_rule_set_runs_columnar() -> None:
+    text = """\
+perfscore: 1
+id: checks_only
+title: 只有核对
+version: "1"
+inputs: {a: {type: money}, b: {type: money}, why: {type: text}}
+checks:
+  - {id: sum, title: S, type: equal, left: a, right: b, tolerance: 0.01}
+  - {id: pos, title: P, type: assert, expr: a >= 0 and b >= 0}
+  - {id: why, title: W, type: explain_if, when: a > b, require: why}
+"""
+    cs = ColumnarScorer(perfscore.load_ruleset_text(text, source="k.yaml"))
+    assert cs.supported, cs.reason
+    rows = [(1.0, 1.005, "x"), (2.0, 1.0, None), (-1.0, -1.0, ""), (math.nan, 3.0, "y")]
+    cols = {
+        "a": np.array([r[0] for r in rows]),
+        "b": np.array([r[1] for r in rows]),
+        "why": np.array([r[2] for r in rows], dtype=object),
+    }
+    res = cs.score(cols)
+    assert not res.fallback.any() and not res.has_total.any()
+    for i, (a, b, why) in enumerate(rows):
+        rec = {"a": None if math.isnan(a) else a, "b": b, "why": why}
+        want = cs.rs.evaluate_subject(rec, index=i)
+        for f in want.findings:
+            assert res.outcomes(f.rule_id)[i] == f.outcome, (i, f.rule_id)

@@ -135,6 +135,8 @@ class Chunk:
         self.vocab: dict[str, list[Any]] = {}
         #: each conditional expression's choice per row (for its exact form)
         self.conds: dict[int, Any] = {}
+        #: the total points, scaled (grade overrides read ``total``)
+        self.total: Any = None
 
     def exact_q(self, name: str, rows: Any) -> Q:
         """Exact values of input or metric ``name`` in ``rows`` (bad where it has none)."""

@@ -29,6 +29,7 @@ __all__ = [
     "MetricPlan",
     "Plan",
     "build_plan",
+    "grade_ids",
 ]
 
 NUMERIC = ("number", "money", "percent", "integer")
@@ -146,6 +147,8 @@ class Plan:
     min_cov4: int | None = None  # min_coverage × 10**4, rounded up (None: no minimum)
     defaults: dict[str, float] = field(default_factory=dict)  # a blank cell's value, as a cell
     categorical: list[str] = field(default_factory=list)  # text and yes/no inputs read
+    #: grade overrides in order: (condition, index into grade_ids, names it reads, is_missing)
+    overrides: list[tuple[ColumnCond, int, tuple[str, ...], bool]] = field(default_factory=list)
 
 
 def build_plan(c: Compiled, root_weight: Decimal | None) -> Plan:
@@ -164,16 +167,12 @@ def build_plan(c: Compiled, root_weight: Decimal | None) -> Plan:
             MetricPlan(mt.name, metrics[-1][1], tuple(sorted(mt.expr.names)), mt.zero_division)
         )
         kinds[mt.name] = "metric"
-    if c.overrides:
-        raise Unsupported("grade overrides")
     if c.letters is not None:
         raise Unsupported("letter grades")
     build = ColumnBuild(places, kinds)
     tree = [_node(n, build) for n in c.indicators]
-    if not tree:
-        raise Unsupported("no indicators")
     top_w = sum((n.weight or Decimal(0) for n in c.indicators), Decimal(0))
-    if root_weight != top_w:
+    if tree and root_weight != top_w:
         raise Unsupported("top-level weights")
     checks = []
     for ch in c.checks:
@@ -240,6 +239,16 @@ def build_plan(c: Compiled, root_weight: Decimal | None) -> Plan:
         c.model.settings.not_applicable_weight,
     )
     min_cov = c.min_coverage
+    ids = grade_ids(c)
+    overrides = []
+    with_total = {**kinds, "total": "metric"}
+    for o in c.overrides:
+        if "coalesce" in o.when.functions:
+            raise Unsupported("grade override with coalesce()")
+        cond = ColumnCond(o.when.text, with_total)
+        aware = bool(o.when.functions & {"is_missing"})
+        names = tuple(sorted(n for n in o.when.names if n != "total"))
+        overrides.append((cond, ids.index(o.grade), names, aware))
     defaults = {}
     for name in read:
         d = c.inputs[name].default
@@ -265,7 +274,13 @@ def build_plan(c: Compiled, root_weight: Decimal | None) -> Plan:
         None if min_cov is None else ceil_scaled(min_cov, 4),
         defaults,
         sorted(n for n in _names_read(c, kinds) if kinds.get(n) in ("text", "boolean")),
+        overrides,
     )
+
+
+def grade_ids(c: Compiled) -> tuple[str, ...]:
+    """The grades a row can get: the bands' ids, then the overrides' grades."""
+    return tuple(dict.fromkeys([*(b.id for b in c.grade_bands), *(o.grade for o in c.overrides)]))
 
 
 def _group(
@@ -306,6 +321,8 @@ def _names_read(c: Compiled, kinds: Mapping[str, str]) -> set[str]:
         n = stack.pop()
         names |= set(n.reads)
         stack.extend(n.children)
+    for o in c.overrides:
+        names |= set(o.when.names) - {"total"}
     for ch in c.checks:
         names |= set(ch.reads)
         if ch.require is not None:

@@ -37,7 +37,7 @@ from .frames import (
     plain_cell,
     row_count,
 )
-from .plan import CheckPlan, GroupPlan, LeafPlan, Plan, build_plan
+from .plan import CheckPlan, GroupPlan, LeafPlan, Plan, build_plan, grade_ids
 from .rational import Q, from_floats
 
 __all__ = ["CHUNK", "ColumnarScorer", "FrameScorer", "score_columns", "score_frame"]
@@ -92,7 +92,7 @@ class ColumnarScorer:
         self.inputs = dict(c.inputs)
         self.rule_ids = tuple(r.id for r in c.rules if r.kind != "check")
         self.check_ids = tuple(ch.id for ch in c.checks)
-        self.grade_ids = tuple(b.id for b in c.grade_bands)
+        self.grade_ids = grade_ids(c)
         self.plan: Plan | None = None
         try:
             self.plan = build_plan(c, rs.evaluator.root.weight)
@@ -298,7 +298,12 @@ class ColumnarScorer:
         sl = slice(lo, hi)
         kids = [self._run(node, ctx, res, lo, hi) for node in plan.tree]
         grade = np.full(n, -1, np.int8)
-        if all(k[3] for k in kids):  # nothing failed: the total is the sum
+        cov_ok: Any
+        if not kids:  # checks only: no total, no grade
+            total = np.zeros(n)
+            res.has_total[sl] = False
+            cov_ok = np.zeros(n, bool)
+        elif all(k[3] for k in kids):  # nothing failed: the total is the sum
             total = kids[0][0] if len(kids) == 1 else np.sum([k[0] for k in kids], axis=0)
             res.has_total[sl] = True
             cov_ok = None if plan.min_cov_ok else np.zeros(n, bool)
@@ -316,10 +321,38 @@ class ColumnarScorer:
             grade[total >= plan.bands_min[i]] = i
         if cov_ok is not None:
             grade[~cov_ok] = -1
+        if plan.overrides and plan.bands_min:
+            self._overrides(plan, ctx, total, res.has_total[sl], cov_ok, grade)
         res.grade[sl] = grade
         for ch in plan.checks:
             res.checks[ch.rule_id][sl] = self._run_check(ctx, ch)
         res.fallback[sl] = ctx.unsure
+
+    def _overrides(
+        self, plan: Plan, ctx: Chunk, total: Any, has: Any, cov_ok: Any, grade: Any
+    ) -> None:
+        """Grade overrides, in order, on rows with a total (and enough coverage): the first
+        whose condition holds sets the grade; a condition its data blocks, or that cannot be
+        evaluated (a division by zero), is passed over — as the per-record path does."""
+        scale = float(self.scale)
+        ctx.cache["total"] = Bounded(total / scale, None, 1.0, name="total")
+        ctx.total = total
+        open_rows = has.copy() if cov_ok is None else has & cov_ok
+        for cond, index, names, aware in plan.overrides:
+            if aware:
+                code = _failure(ctx, (), None, "error", names)
+            else:
+                code = _failure(ctx, names, None, "error")
+            ctx.skip = None if code is None else code != 0
+            ctx.zero = None
+            hit = cond(ctx) & open_rows
+            if ctx.skip is not None:
+                hit &= ~ctx.skip
+            if ctx.zero is not None:
+                hit &= ~ctx.zero
+            ctx.skip = ctx.zero = None
+            grade[hit] = index
+            open_rows &= ~hit
 
     def _run_check(self, ctx: Chunk, ch: CheckPlan) -> Any:
         """A check's outcome codes, as the per-record path decides them: a failing name
@@ -512,6 +545,8 @@ class ColumnarScorer:
         """Exact values of input or metric ``name`` in ``rows`` of the chunk ``ctx``: inputs
         as the per-record reader reads the cells, metrics by their expressions over exact
         rationals (bad where there is none: a missing cell, a zero denominator)."""
+        if name == "total" and name not in self.inputs:  # a grade override reads it
+            return Q(ctx.total[rows].astype(np.int64), self.scale, len(rows))
         spec = self.inputs.get(name)
         if spec is not None:
             col = ctx.cols.get(name)
