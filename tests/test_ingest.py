@@ -275,7 +275,8 @@ def test_folder_with_an_unreadable_file(rs: perfscore.RuleSet, tmp_path: Path) -
     rules.write_text(RULES, encoding="utf-8")
     out, err = io.StringIO(), io.StringIO()
     code = main(
-        ["score", str(rules), str(folder), "-o", str(tmp_path / "o.json"), "--summary"],
+        ["score", str(rules), str(folder), "-o", str(tmp_path / "o.json"), "--summary"]
+        + ["--lang", "en"],
         stdout=out,
         stderr=err,
     )
