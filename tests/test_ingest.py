@@ -274,9 +274,9 @@ def test_folder_with_an_unreadable_file(rs: perfscore.RuleSet, tmp_path: Path) -
     rules = tmp_path / "r.yaml"
     rules.write_text(RULES, encoding="utf-8")
     out, err = io.StringIO(), io.StringIO()
+    argv = ["score", str(rules), str(folder), "-o", str(tmp_path / "o.json"), "--summary"]
     code = main(
-        ["score", str(rules), str(folder), "-o", str(tmp_path / "o.json"), "--summary"]
-        + ["--lang", "en"],
+        [*argv, "--lang", "en"],
         stdout=out,
         stderr=err,
     )
