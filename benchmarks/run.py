@@ -2,7 +2,8 @@
 same process (best of several rounds), except the 1,000-indicator load time and peak RSS.
 
     .venv/bin/python benchmarks/run.py            # full sizes (1,000,000 rows; takes a while)
-    .venv/bin/python benchmarks/run.py --quick    # small sizes, < 60 s
+    .venv/bin/python benchmarks/run.py --quick    # small sizes, a few minutes on a busy machine
+    .venv/bin/python benchmarks/run.py --only families   # the realistic families (issue #18)
 
 Optional parts need the extras: columnar (numpy, pandas, pyarrow), dask (dask, distributed).
 """
@@ -148,6 +149,103 @@ def columnar(n_rows: int, rounds: int) -> None:
         )
         same = bool((cs.score(frame).total == res.total).all())
         row(f"  the same from a {label}", f"{r:.2f}×", f"{a:.2f} s; identical={same}")
+
+
+# --- realistic families (issue #18) --------------------------------------------------------------
+
+
+def families_part(n_subjects: int, n_rows: int, rounds: int, names: list[str]) -> None:
+    """Each realistic family (benchmarks/families.py) against its hand-written baselines
+    (benchmarks/family_baselines.py, generated from the family's spec, not from perfscore);
+    every figure is printed per family, the worst family first."""
+    import families
+    import family_baselines
+
+    figures: dict[str, list[tuple[float, str, str]]] = {}
+
+    def add(fig: str, r: float, fam: str, note: str) -> None:
+        figures.setdefault(fig, []).append((r, fam, note))
+
+    for name in names:
+        fam = families.family(name)
+        rs = perfscore.load_ruleset_text(families.ruleset_text(fam), source=f"{name}.yaml")
+        ev = rs.evaluator
+        base = family_baselines.DecimalBaseline(fam, rs.id)
+        recs = families.records(fam, n_subjects)
+        data = [
+            read_subject(r, rs.compiled.inputs, index=i, subject_type="department")
+            for i, r in enumerate(recs)
+        ]
+        wrong = sum(1 for d in data if ev.points(d) != base.points(d.values))
+        wrong += sum(
+            1
+            for d in data
+            if [(f.rule_id, f.outcome) for f in ev.subject(d).findings]
+            != [
+                (f["rule_id"], f["outcome"])
+                for f in base.findings(d.values, d.subject.id)["findings"]
+            ]
+        )
+        r, a, b = ratio(
+            lambda ev=ev, data=data: [ev.points(d) for d in data],
+            lambda base=base, data=data: [base.points(d.values) for d in data],
+            rounds,
+        )
+        add(
+            "points per subject vs hand-written Decimal (target ≤ 1.5×)",
+            r,
+            name,
+            f"{a / n_subjects * 1e6:.0f} vs {b / n_subjects * 1e6:.0f} µs; {len(fam.leaves)}"
+            f" indicators; baseline disagrees on {wrong} of {n_subjects}",
+        )
+        r, a, b = ratio(
+            lambda ev=ev, data=data: [ev.subject(d) for d in data],
+            lambda base=base, data=data: [base.findings(d.values, d.subject.id) for d in data],
+            rounds,
+        )
+        add(
+            "full findings per subject vs hand-written dicts (target ≤ 2×)",
+            r,
+            name,
+            f"{a / n_subjects * 1e6:.0f} vs {b / n_subjects * 1e6:.0f} µs",
+        )
+        report = rs.evaluate(recs[: min(200, n_subjects)])
+        size = len(report.to_json().encode()) / len(report.subjects)
+        add("JSON findings bytes per subject", size / 1000, name, f"{size / 1000:.1f} kB")
+        try:
+            import numpy as np
+
+            from perfscore.columnar import ColumnarScorer
+        except ImportError:
+            continue
+        cs = ColumnarScorer(rs)
+        cols = families.columns(fam, n_rows)
+        res = cs.score(cols)
+        nb = family_baselines.numpy_exact(fam, cols)
+        diff = np.zeros(n_rows, bool)
+        for rid in cs.rule_ids:
+            diff |= res.outcome[rid].astype(np.int64) != nb["outcome"][rid]
+            diff |= res.has_points[rid] & (res.points[rid] != nb["points"][rid])
+        diff |= np.where(res.has_total, res.total, -1) != nb["total"]
+        r, a, b = ratio(
+            lambda cs=cs, cols=cols: cs.score(cols),
+            lambda fam=fam, cols=cols: family_baselines.numpy_exact(fam, cols),
+            max(1, rounds - 2),
+        )
+        fb = int(res.fallback.sum())
+        add(
+            f"columnar {n_rows:,} rows vs hand-written exact numpy (target ≤ 1.5×)",
+            r,
+            name,
+            f"{a:.2f} vs {b:.3f} s; {fb:,} rows ({fb / n_rows:.1%}) on the per-record path;"
+            f" {families.ties_share(fam, cols):.0%} of rates on an edge;"
+            f" differs on {int(diff.sum())} rows"
+            + ("" if cs.supported else f"; not columnar: {cs.reason}"),
+        )
+    for fig, rows in figures.items():
+        for r, name, note in sorted(rows, reverse=True):
+            shown = f"{r:.1f} kB" if fig.startswith("JSON") else f"{r:.2f}×"
+            row(f"[{name}] {fig.split(' (')[0]}", shown, note)
 
 
 # --- load ----------------------------------------------------------------------------------------
@@ -325,22 +423,45 @@ def main(argv: list[str] | None = None) -> int:
             "dask",
             "store",
             "ingest",
+            "families",
         ),
         help="run only these parts (repeatable)",
     )
     ap.add_argument("--stream-jobs", type=int, default=None)
+    ap.add_argument("--family", action="append", help="families part: only these families")
+    ap.add_argument("--family-subjects", type=int, default=None, help="per-record subjects")
+    ap.add_argument("--family-rows", type=int, default=None, help="columnar rows per family")
     ap.add_argument("--store-subjects", type=int, default=None, help="store ingest size")
     ap.add_argument("--ingest-rows", type=int, default=None, help="ingest benchmark rows")
     args = ap.parse_args(argv)
     want = set(
         args.only
-        or ("per-record", "columnar", "load", "stream", "parallel", "dask", "store", "ingest")
+        or (
+            "families",
+            "per-record",
+            "columnar",
+            "load",
+            "stream",
+            "parallel",
+            "dask",
+            "store",
+            "ingest",
+        )
     )
     q = args.quick
     print(
         f"perfscore benchmarks — {'quick' if q else 'full'}; python {platform.python_version()}, "
         f"nproc {os.cpu_count()}, {platform.machine()} (shared machine: figures are noisy)"
     )
+    if "families" in want:
+        import families
+
+        families_part(
+            args.family_subjects or (20 if q else 500),
+            args.family_rows or (1_000 if q else 1_000_000),
+            2 if q else 5,
+            args.family or list(families.FAMILIES),
+        )
     if "per-record" in want:
         per_record(60 if q else 500, 3 if q else 5)
     if "columnar" in want:
