@@ -94,7 +94,12 @@ WRITERS = [
     "numbers.py",
     "standing.py",
     "outputs.py",
-    "evaluate.py",
+    "evaluate/__init__.py",
+    "evaluate/state.py",
+    "evaluate/leaves.py",
+    "evaluate/messages.py",
+    "evaluate/records.py",
+    "evaluate/checks.py",
 ]
 
 

@@ -1,0 +1,107 @@
+"""Compile: a validated rule-set model becomes runtime nodes, once.
+
+Everything that can be known before seeing a subject is done here — expressions parsed and
+checked against the declared names, metrics put in dependency order (cycles refused), weights
+summed, bands checked for gaps and overlaps, message templates checked — and *every* problem is
+collected with its file, line and column before one :class:`RuleSetError` is raised.
+
+The passes live along the way they run: :mod:`.names` (problems, expressions, templates,
+inputs, metrics), :mod:`.indicators` (the indicator tree, scorers, aggregators), :mod:`.checks`;
+what they produce is in :mod:`.nodes`.
+"""
+
+from __future__ import annotations
+
+from .. import model as m
+from .._yaml import Document
+from ..errors import RuleSetError
+from ..functions import FunctionRegistry
+from .checks import CheckPass
+from .indicators import IndicatorPass
+from .nodes import (
+    CheckNode,
+    Compiled,
+    GradeBandNode,
+    IndicatorNode,
+    MetricNode,
+    OverrideNode,
+    Path,
+    Template,
+)
+
+__all__ = ["CheckNode", "Compiled", "IndicatorNode", "MetricNode", "Template", "compile_model"]
+
+
+class _Compiler(IndicatorPass, CheckPass):
+    def run(self) -> Compiled:
+        inputs = self.inputs()
+        metrics = self.metrics()
+        seen: dict[str, Path] = {}
+        indicators = [
+            self.indicator(ind, ("indicators", i), 1, None, seen)
+            for i, ind in enumerate(self.model.indicators)
+        ]
+        top_kinds = {n.yields for n in indicators}
+        if len(top_kinds) > 1:
+            self.problem(("indicators",), "top-level indicators mix points and letter grades")
+        checks = []
+        for i, chk in enumerate(self.model.checks):
+            if chk.id in seen:
+                self.problem(("checks", i, "id"), f"rule id {chk.id!r} is already used")
+            seen[chk.id] = ("checks", i)
+            checks.append(self.check(chk, ("checks", i)))
+        bands: list[GradeBandNode] = []
+        overrides: list[OverrideNode] = []
+        g = self.model.grades
+        if g is not None:
+            last = None
+            for i, b in enumerate(g.bands):
+                if last is not None and b.min >= last:
+                    self.problem(
+                        ("grades", "bands", i, "min"),
+                        "grade bands go from the best down: each 'min' below the one before",
+                    )
+                last = b.min
+                bands.append(GradeBandNode(b.id, b.label, b.min))
+            grade_kinds = {**self.kinds, "total": "number"}
+            for i, o in enumerate(g.overrides):
+                overrides.append(
+                    OverrideNode(
+                        self.compile(o.when, ("grades", "overrides", i, "when"), grade_kinds),
+                        o.grade,
+                        o.label,
+                        o.reason,
+                    )
+                )
+        if self.problems:
+            raise RuleSetError(sorted(self.problems, key=lambda p: (p.line or 0, p.column or 0)))
+        units: dict[str, str | None] = {n: s.display_unit for n, s in inputs.items()}
+        units.update({mt.name: mt.unit for mt in metrics})
+        compiled = Compiled(
+            self.model,
+            self.doc,
+            inputs,
+            metrics,
+            indicators,
+            checks,
+            bands,
+            overrides,
+            g.effective_min_coverage if g else None,
+            self.letters,
+            tuple(r for r in self.rules if r is not None),
+            units,
+            self.functions,
+        )
+        compiled.resolve()
+        return compiled
+
+
+def compile_model(
+    model: m.RuleSetModel, doc: Document, functions: FunctionRegistry | None = None
+) -> Compiled:
+    """Resolve a structurally valid model; raises RuleSetError listing every problem."""
+    if functions is None:
+        from ..plugins import default_functions
+
+        functions = default_functions()
+    return _Compiler(model, doc, functions).run()

@@ -1,0 +1,144 @@
+"""Evaluate, one leaf indicator: does it apply, is anything it reads missing or wrong, what its
+scorer gives (rounded, pass or fail), and what an approved waiver makes of it."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from ..compile import Compiled, IndicatorNode
+from ..errors import EvaluationError, ZeroDenominatorError
+from ..numbers import round_places
+from ..scorers import Scored
+from .state import EN, ONE, PRIORITY, ZERO, ZERO_KIND, ZH, Failure, Outcome, blocking
+
+
+def missing_outcome(policy: str, f: Failure, weight: Decimal | None) -> Outcome:
+    """The declared missing-data policy applied."""
+    if policy == "not_applicable":
+        return Outcome("not_applicable", reason=f)
+    if policy == "zero":
+        return Outcome("fail", points=ZERO, reason=f)
+    if policy == "full":
+        return Outcome("pass", points=weight, reason=f)
+    return Outcome("error", reason=f)
+
+
+def from_failure(node: IndicatorNode, f: Failure) -> Outcome:
+    if f.kind == "error":
+        return Outcome("error", reason=f)
+    if f.kind == "missing":
+        return missing_outcome(node.missing, f, node.weight)
+    if f.kind == "zero":
+        return Outcome("fail", points=ZERO, reason=f)
+    return Outcome("not_applicable", reason=f)
+
+
+def applies(
+    node: IndicatorNode, scope: dict[str, Any], failures: dict[str, Failure]
+) -> Outcome | None:
+    """None when the indicator (or group) applies; else the outcome that replaces scoring."""
+    if node.when is None:
+        return None
+    aware = bool(node.when.functions & {"is_missing", "coalesce"})
+    f = blocking(node.when.names, failures, aware)
+    if f is not None:
+        return from_failure(node, f)
+    try:
+        holds = bool(node.when(scope))
+    except EvaluationError as e:
+        return Outcome("error", reason=Failure("error", e.message, e.message, ()))
+    if holds:
+        return None
+    text = node.when.text
+    return Outcome(
+        "not_applicable",
+        reason=Failure(
+            "not_applicable",
+            EN["condition_false"].format(condition=text),
+            ZH["condition_false"].format(condition=text),
+            (),
+        ),
+    )
+
+
+def leaf(
+    compiled: Compiled,
+    places: int,
+    node: IndicatorNode,
+    scope: dict[str, Any],
+    failures: dict[str, Failure],
+) -> Outcome:
+    """A leaf indicator's outcome for one subject."""
+    if node.when is not None:
+        skipped = applies(node, scope, failures)
+        if skipped is not None:
+            return skipped
+    if failures:
+        found = [
+            x
+            for x in (
+                blocking(node.reads, failures, node.missing_aware),
+                blocking(node.optional_reads, failures, True),
+            )
+            if x is not None
+        ]
+        f = min(found, key=lambda x: PRIORITY[x.kind]) if found else None
+        if f is not None:
+            return from_failure(node, f)
+    assert node.scorer is not None
+    value = None
+    try:
+        value = node.value(scope) if node.value is not None else None
+        scored: Scored = node.scorer.score(value, scope, node.weight)
+    except ZeroDenominatorError:
+        fields = compiled.inputs_of(node.reads)
+        fz = Failure(
+            ZERO_KIND[node.zero_division],
+            EN["division_by_zero"],
+            ZH["division_by_zero"],
+            fields,
+        )
+        return from_failure(node, fz)
+    except EvaluationError as e:
+        fields = compiled.inputs_of(node.reads)
+        return Outcome(
+            "error",
+            value=value,
+            reason=Failure(
+                "error", e.message, ZH["cannot_score"].format(problem=e.message), fields
+            ),
+        )
+    if scored.grade is not None:
+        letters = compiled.letters
+        assert letters is not None
+        outcome = "pass" if letters.passes(scored.grade) else "fail"
+        return Outcome(
+            outcome,
+            grade=scored.grade,
+            value=value,
+            threshold=scored.threshold,
+            detail=scored.detail,
+        )
+    assert scored.points is not None and node.weight is not None
+    points = round_places(scored.points, places)
+    if scored.met is not None and node.pass_at == ONE:
+        outcome = "pass" if scored.met else "fail"
+    else:
+        outcome = "pass" if points >= node.weight * node.pass_at else "fail"
+    return Outcome(
+        outcome, points=points, value=value, threshold=scored.threshold, detail=scored.detail
+    )
+
+
+def waive(waiver: Any, o: Outcome, weight: Decimal | None) -> Outcome:
+    """Apply an approved exemption: excluded → not applicable; met → full marks."""
+    why = Failure(
+        "not_applicable",
+        EN["waived"].format(reason=waiver.reason, approved_by=waiver.approved_by),
+        ZH["waived"].format(reason=waiver.reason, approved_by=waiver.approved_by),
+        (),
+    )
+    if waiver.effect == "exclude" or weight is None:
+        return Outcome("not_applicable", value=o.value, reason=why)
+    return Outcome("pass", points=weight, value=o.value, threshold=o.threshold, reason=why)
