@@ -30,6 +30,7 @@ import baselines  # noqa: E402
 import gen  # noqa: E402
 
 import perfscore  # noqa: E402
+from perfscore.export import ExportOptions, export  # noqa: E402
 from perfscore.subjects import read_subject  # noqa: E402
 
 ROWS: list[tuple[str, str, str]] = []
@@ -211,7 +212,16 @@ def families_part(n_subjects: int, n_rows: int, rounds: int, names: list[str]) -
         )
         report = rs.evaluate(recs[: min(200, n_subjects)])
         size = len(report.to_json().encode()) / len(report.subjects)
-        add("JSON findings bytes per subject", size / 1000, name, f"{size / 1000:.1f} kB")
+        lean = len(export(report, "json", ExportOptions(lean=True))) / len(report.subjects)
+        lines = len(export(report, "jsonl")) / len(report.subjects)
+        lean_lines = len(export(report, "jsonl", ExportOptions(lean=True))) / len(report.subjects)
+        add(
+            "JSON findings bytes per subject",
+            size / 1000,
+            name,
+            f"{size / 1000:.1f} kB; --lean {lean / 1000:.1f} kB; JSONL {lines / 1000:.1f} kB,"
+            f" --lean {lean_lines / 1000:.1f} kB",
+        )
         try:
             import numpy as np
 
@@ -246,6 +256,50 @@ def families_part(n_subjects: int, n_rows: int, rounds: int, names: list[str]) -
         for r, name, note in sorted(rows, reverse=True):
             shown = f"{r:.1f} kB" if fig.startswith("JSON") else f"{r:.2f}×"
             row(f"[{name}] {fig.split(' (')[0]}", shown, note)
+
+
+# --- findings at scale: Parquet from the columnar path -------------------------------------------
+
+
+def parquet_part(n_rows: int, names: list[str]) -> None:
+    """Score ``n_rows`` subjects from columns and write the Parquet findings table (one row per
+    subject × rule), against the hand-written exact numpy baseline computing the points."""
+    try:
+        import families
+        import family_baselines
+
+        from perfscore.columnar import ColumnarScorer
+        from perfscore.export.parquet import columnar_table, write_table
+    except ImportError:
+        row("parquet findings", "skipped", "needs numpy and pyarrow")
+        return
+    for name in names:
+        fam = families.family(name)
+        rs = perfscore.load_ruleset_text(families.ruleset_text(fam), source=f"{name}.yaml")
+        cs = ColumnarScorer(rs)
+        cols = families.columns(fam, n_rows)
+        ids = [f"dept-{i:07d}" for i in range(n_rows)]
+        t = time.perf_counter()
+        family_baselines.numpy_exact(fam, cols)
+        t_base = time.perf_counter() - t
+        with tempfile.TemporaryDirectory() as tmp:
+            out = os.path.join(tmp, "findings.parquet")
+            t = time.perf_counter()
+            res = cs.score(cols)
+            t_score = time.perf_counter() - t
+            table = columnar_table(res, rules=rs.rules, ruleset=rs.provenance(), subjects=ids)
+            t_table = time.perf_counter() - t - t_score
+            write_table(table, out)
+            t_all = time.perf_counter() - t
+            size = os.path.getsize(out)
+        fb = int(res.fallback.sum())
+        row(
+            f"[{name}] {n_rows:,} subjects → Parquet findings vs numpy",
+            f"{t_all / t_base:.1f}×",
+            f"score {t_score:.2f} s ({fb:,} rows per-record) + table {t_table:.2f} s + write"
+            f" {t_all - t_score - t_table:.2f} s vs numpy {t_base:.2f} s; {table.num_rows:,} rows,"
+            f" {size / 1e6:.1f} MB ({size / n_rows:.0f} B/subject) (target < 10×)",
+        )
 
 
 # --- load ----------------------------------------------------------------------------------------
@@ -424,6 +478,7 @@ def main(argv: list[str] | None = None) -> int:
             "store",
             "ingest",
             "families",
+            "parquet",
         ),
         help="run only these parts (repeatable)",
     )
@@ -431,6 +486,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--family", action="append", help="families part: only these families")
     ap.add_argument("--family-subjects", type=int, default=None, help="per-record subjects")
     ap.add_argument("--family-rows", type=int, default=None, help="columnar rows per family")
+    ap.add_argument("--parquet-rows", type=int, default=None, help="parquet part: subjects")
     ap.add_argument("--store-subjects", type=int, default=None, help="store ingest size")
     ap.add_argument("--ingest-rows", type=int, default=None, help="ingest benchmark rows")
     args = ap.parse_args(argv)
@@ -438,6 +494,7 @@ def main(argv: list[str] | None = None) -> int:
         args.only
         or (
             "families",
+            "parquet",
             "per-record",
             "columnar",
             "load",
@@ -462,6 +519,8 @@ def main(argv: list[str] | None = None) -> int:
             2 if q else 5,
             args.family or list(families.FAMILIES),
         )
+    if "parquet" in want:
+        parquet_part(args.parquet_rows or (2_000 if q else 1_000_000), args.family or ["dept30"])
     if "per-record" in want:
         per_record(60 if q else 500, 3 if q else 5)
     if "columnar" in want:

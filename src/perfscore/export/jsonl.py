@@ -34,6 +34,7 @@ from ..findings import (
 )
 from ..standing import Standing, measure
 from ._registry import EXPORTERS, ExportOptions
+from .lean import lean_finding, lean_subject
 
 __all__ = ["JsonlWriter", "report_to_jsonl", "stream_run_id", "write_jsonl"]
 
@@ -60,8 +61,10 @@ class JsonlWriter:
         inputs: Sequence[Mapping[str, str]] = (),
         *,
         waivers: Mapping[str, str] | None = None,
+        lean: bool = False,
     ) -> None:
         self._out = out
+        self._lean = lean
         self.run_id = stream_run_id(str(ruleset.get("sha256", "")), inputs)
         self._counts = {k: 0 for k in ("pass", "fail", "not_applicable", "error")}
         self._severity = {k: 0 for k in ("error", "warning", "note")}
@@ -79,6 +82,7 @@ class JsonlWriter:
                 "ruleset": dict(ruleset),
                 "inputs": [dict(i) for i in inputs],
                 **({"waivers": dict(waivers)} if waivers else {}),
+                **({"lean": True} if lean else {}),
                 "rules": [rule_record(r) for r in rules],
             },
         )
@@ -101,14 +105,17 @@ class JsonlWriter:
             self._ranked += 1
         else:
             self._standings.append(st)
-        self._write("subject", subject_record(s, st))
+        lean = self._lean
+        rec = subject_record(s, st)
+        self._write("subject", lean_subject(rec) if lean else rec)
         for f in s.findings:
             self._counts[f.outcome] += 1
             if f.severity in self._severity:
                 self._severity[f.severity] += 1
             if f.outcome == "error":
                 self._complete = False
-            self._write("finding", finding_record(f))
+            rec = finding_record(f)
+            self._write("finding", lean_finding(rec) if lean else rec)
         for n in s.notifications:
             self.notification(n)
 
@@ -142,11 +149,12 @@ def write_jsonl(
     *,
     waivers: Mapping[str, str] | None = None,
     notifications: Iterable[Notification] = (),
+    lean: bool = False,
 ) -> dict[str, Any]:
     """The one JSON Lines loop: the run record, each subject's lines as soon as ``results``
     yields it (so a generator streams a batch in bounded memory), ``notifications``, then the
     summary, which is returned."""
-    writer = JsonlWriter(out, ruleset, rules, inputs, waivers=waivers)
+    writer = JsonlWriter(out, ruleset, rules, inputs, waivers=waivers, lean=lean)
     for s in results:
         writer.subject(s)
     for n in notifications:
@@ -167,5 +175,6 @@ def report_to_jsonl(report: Report, options: ExportOptions) -> bytes:
         report.inputs,
         waivers=report.waivers,
         notifications=report.notifications,
+        lean=options.lean,
     )
     return buf.getvalue()
