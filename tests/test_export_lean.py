@@ -90,3 +90,38 @@ def test_cli_lean_jsonl_streams_lean_records(tmp_path: Path) -> None:
     assert findings and all(set(f["subject"]) == {"type", "id"} for f in findings)
     assert all("weight" not in f["measurement"] for f in findings)
     assert len(lean) < len(full)
+
+
+@pytest.mark.parametrize("fmt", ["json", "jsonl"])
+def test_lean_is_the_same_with_jobs(tmp_path: Path, fmt: str) -> None:
+    fam = families.family("dept30")
+    (tmp_path / "rules.yaml").write_text(families.ruleset_text(fam), encoding="utf-8")
+    data = [
+        {"id": r["id"], "type": "department", **r["values"]} for r in families.records(fam, 120)
+    ]
+    (tmp_path / "data.json").write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    outs = []
+    for jobs in ("1", "2"):
+        out = f"out{jobs}.{fmt}"
+        r = subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "perfscore.cli",
+                "score",
+                "rules.yaml",
+                "data.json",
+                "--lean",
+                "--jobs",
+                jobs,
+                "-o",
+                out,
+            ],
+            cwd=tmp_path,
+            capture_output=True,
+            text=True,
+        )
+        assert r.returncode in (0, 1), r.stderr
+        outs.append((tmp_path / out).read_bytes())
+    assert outs[0] == outs[1]
+    assert b'"lean": true' in outs[0] or b'"lean":true' in outs[0]

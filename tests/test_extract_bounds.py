@@ -294,3 +294,52 @@ def test_cli_output_never_follows_a_planted_temp_symlink(tmp_path: Path) -> None
 
 def test_templates_load_once_for_a_batch() -> None:
     assert load_template("cn-dept-self-eval").id == "cn_dept_self_eval"
+
+
+# --- the wall-clock budget covers every format, reading and extracting -------------------------
+
+
+def _docx(path: Path, paragraphs: list[str]) -> None:
+    from xml.sax.saxutils import escape
+
+    w = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+    body = "".join(f"<w:p><w:r><w:t>{escape(p)}</w:t></w:r></w:p>" for p in paragraphs)
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr(
+            "word/document.xml", f'<w:document xmlns:w="{w}"><w:body>{body}</w:body></w:document>'
+        )
+
+
+# every label of the template, each followed by something that is not its figure: every field
+# searches the whole text and every hit is read and rejected (2–3 s unbounded, measured once)
+_PATHOLOGICAL = [
+    "全年预算数 一 执行数 二 年度资金总额 1234567890123 预算执行率 三 自评得分 四"
+] * 25_000
+
+
+@pytest.mark.parametrize("suffix", [".txt", ".docx"])
+def test_the_time_budget_applies_to_text_and_docx(tmp_path: Path, suffix: str) -> None:
+    path = tmp_path / f"slow{suffix}"
+    if suffix == ".txt":
+        path.write_text("\n".join(_PATHOLOGICAL), encoding="utf-8")
+    else:
+        _docx(path, _PATHOLOGICAL)
+    # a budget already spent: refused at the first check, whatever the machine's speed
+    with pytest.raises(DataError, match="took longer than 0 s"):
+        extract_report(path, limits=ReadLimits(seconds=0))
+    # a budget the reading fits in, the extraction not: stopped during the extraction
+    with pytest.raises(DataError, match=r"took longer than 0\.3 s"):
+        extract_report(path, "cn-project-self-eval", limits=ReadLimits(seconds=0.3))
+    # in a batch: that report is an error, the others are extracted
+    good = tmp_path / "good.txt"
+    good.write_text("全年预算数为 100 万元，执行数 90 万元。", encoding="utf-8")
+    results = extract_folder(tmp_path, limits=ReadLimits(seconds=0.3))
+    by_name = {Path(r.source).name: r for r in results}
+    assert by_name[path.name].errors and "took longer" in by_name[path.name].errors[0]
+    assert by_name["good.txt"].values["budget"] == Decimal(100)
+
+
+def test_extract_lines_takes_a_budget_too() -> None:
+    with pytest.raises(DataError, match="took longer than 0 s"):
+        extract_lines(_PATHOLOGICAL, seconds=0)
+    assert extract_lines(["全年预算数为 100 万元。"], seconds=30).values["budget"] == Decimal(100)

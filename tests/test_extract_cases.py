@@ -5,6 +5,7 @@ every printed figure exact, none wrong, none invented.  The same count is in doc
 from __future__ import annotations
 
 import zipfile
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 from xml.sax.saxutils import escape
@@ -126,3 +127,39 @@ def test_the_docs_table_example_loads_and_reads_a_form(tmp_path: Path) -> None:
     )
     result = extract_lines(case_lines("08-project-cell-per-line"), load_template(path))
     assert str(result.values["executed"]) == "1402.5"
+
+
+# --- glued scans with one-decimal amounts ------------------------------------------------------
+
+_SCANNED = case_lines("11-project-scanned")
+_HEADER = "项目资金(万兀)全年预算数全年执行数分值执行率得分"
+
+
+@pytest.mark.parametrize(
+    ("total", "part", "read"),
+    [
+        # 1650 | 1402.5 | 10 | 85.00% | 8.5 glued: 1402.5 has one decimal (was refused)
+        ("年度资金总额:16501402.51085.00%8.5", "其中:当年财政拨款:16501402.5—85.00%—", True),
+        ("年度资金总额:16501402.51085.00%8.5", "其中:当年财政拨款:1650 1402.585.00%", True),
+        ("年度资金总额:1650 1402.5 1085.00% 8.5", "其中:当年财政拨款:1650 1402.5 — 85%", True),
+        # 1402.5 | 10 or 1402.51 | 0: both agree with 85% and a blank score — still refused
+        ("年度资金总额:1650 1402.510 85% —", "其中:当年财政拨款:1650 1402.5 — 85% —", False),
+        # no rate to confirm the cut: refused
+        ("年度资金总额:16501402.5108.5", "其中:当年财政拨款:1650 1402.5 — — —", False),
+    ],
+)
+def test_glued_one_decimal_amounts_are_cut_only_when_unambiguous(
+    total: str, part: str, read: bool
+) -> None:
+    lines = list(_SCANNED)
+    lines[2], lines[3] = _HEADER + total, part
+    result = extract_lines(lines, "cn-project-self-eval")
+    if read:
+        assert result.values["budget_adjusted"] == Decimal(1650)
+        assert result.values["executed"] == Decimal("1402.5")
+        assert result.values["reported_execution_rate"] == Decimal(85)
+        assert result.declared["points"] == {"execution": Decimal("8.5")}
+        assert result.declared["weights"] == {"execution": Decimal(10)}
+    else:
+        assert "executed" not in result.values and "budget_adjusted" not in result.values
+        assert "points" not in result.declared

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 import zipfile
 from decimal import Decimal
 from pathlib import Path
@@ -573,3 +574,126 @@ def test_review_words_live_in_the_catalogue_in_both_languages() -> None:
     )
     assert words.REVIEW_COLUMNS["zh"] == workbook.COLUMNS
     assert set(words.REVIEW_CHECK_LOCATION["zh"]) == {r.id for r in REVIEW_RULES.rules}
+
+
+# --- group claims against their declared parts --------------------------------------------
+
+_OUTPUT_PARTS = {
+    "output_ge_1": 7,
+    "output_ge_2": 8,
+    "output_ge_3": 0,
+    "output_ge_4": 0,
+    "output_le_1": 0,
+    "output_eq_1": 0,
+    "output_q_1": 0,
+}
+
+
+@pytest.mark.parametrize(
+    ("group", "parts", "flagged"),
+    [
+        ("15", _OUTPUT_PARTS, False),  # exactly the sum
+        ("15.05", _OUTPUT_PARTS, False),  # within the tolerance
+        ("16", _OUTPUT_PARTS, True),  # one point more than its parts
+        ("14", _OUTPUT_PARTS, True),  # and less
+        ("16", {k: v for k, v in _OUTPUT_PARTS.items() if k != "output_q_1"}, False),  # a blank
+    ],
+)
+def test_a_group_claim_is_the_sum_of_its_declared_parts(
+    group: str, parts: dict[str, int], flagged: bool
+) -> None:
+    rec = _project()
+    rec["declared"] = {"points": {"outputs": group, **parts}}
+    rv = _review([rec])
+    rows = [it for it in rv.items["p"] if it.rule_id == "claim__parts_outputs"]
+    assert bool(rows) == flagged
+    if flagged:
+        (row,) = rows
+        assert (row.level, row.dimension, row.cause) == ("P0", "arithmetic", "group_parts")
+        assert row.declared == D(group) and "15" in row.facts and "产出指标" in row.facts
+        assert "add up to 15" in row.facts_en
+        f = rv.report["p"].finding("claim__parts_outputs")
+        assert f.kind == "review" and f.severity == "error" and f.outcome == "fail"
+        assert "declared.points.output_ge_1" in f.fields
+
+
+def test_a_group_claim_above_the_groups_weight_is_a_form_error() -> None:
+    rec = _project()
+    rec["declared"] = {"points": {"benefits": 31}}  # 效益指标 weighs 30
+    row = _row(_review([rec]), "p", "claim_benefits")
+    assert (row.cause, row.level, row.dimension) == ("above_weight", "P0", "arithmetic")
+    assert "超过该项分值 30 分" in row.facts and "above the weight of 30" in row.facts_en
+
+
+def test_the_group_level_is_a_threshold_of_the_review_rules(tmp_path: Path) -> None:
+    overlay = tmp_path / "mine.yaml"
+    overlay.write_text(
+        f"extends: {RULES / 'cn-review.yaml'}\nid: mine\n"
+        "inputs:\n  review_level_group_parts: {default: P2}\n",
+        encoding="utf-8",
+    )
+    rec = _project()
+    rec["declared"] = {"points": {"outputs": 20, **_OUTPUT_PARTS}}
+    rv = _review([rec], rules=perfscore.load_ruleset(overlay))
+    assert _row(rv, "p", "claim__parts_outputs").level == "P2"
+
+
+# --- 事实及判定 in both languages ------------------------------------------------------------
+
+_CJK = re.compile(r"[\u3400-\u9fff]")
+
+
+def test_every_row_of_the_batch_has_its_sentences_in_both_languages(batch: Review) -> None:
+    titles = {r.title for r in PROJECT.rules} | {r.title for r in REVIEW_RULES.rules}
+    for s, it in batch.rows():
+        assert bool(it.facts) == bool(it.facts_en), it
+        assert it.finding_en and _CJK.search(it.finding), it
+        assert bool(it.advice) == bool(it.advice_en), it
+        # English words around Chinese data (indicator titles, names, grades as printed)
+        rest = it.facts_en
+        for t in sorted(titles, key=len, reverse=True):
+            rest = rest.replace(t, "")
+        for g in ("优", "良", "中", "差", "万元", s.subject.name or "\0"):
+            rest = rest.replace(g, "")
+        assert not _CJK.search(rest), (it.rule_id, it.facts_en)
+
+
+def test_claim_sentences_zh_and_en() -> None:
+    rec = _project()
+    rec["declared"] = {"total": 100, "grade": "良", "points": {"output_ge_1": 8, "output_ge_2": 0}}
+    rv = _review([rec])
+    row = _row(rv, "p", "claim_output_ge_1")  # recomputed 7.2 (90 of 100 → 7.2 of 8)
+    assert (
+        row.facts
+        == "自评 8 分，复核 7.2 分（分值 8），相差 0.8 分，偏离度 10%；判定：自评高于数据支持的得分"
+    )
+    assert row.facts_en == (
+        "declared 8 points, recomputed 7.2 (weight 8), difference 0.8, deviation 10%; "
+        "judgement: declared above what the figures support"
+    )
+    assert row.text("en")[0] == "declared above what the figures support"
+    zero = _row(rv, "p", "claim_output_ge_2")
+    assert "偏离度无定义" in zero.facts and "deviation is undefined" in zero.facts_en
+    grade = _row(rv, "p", "claim__grade")
+    assert "应为优" in grade.facts and "grade misapplied" in grade.facts_en
+    f = rv.report["p"].finding("claim_output_ge_1")
+    assert f.message.startswith("自评高于数据支持的得分：自评 8 分")
+    assert f.message_en == f"{row.finding_en}: {row.facts_en}"
+    assert f.review is not None and f.review["facts_en"] == row.facts_en
+
+
+def test_cli_speaks_english_when_asked(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    data = tmp_path / "d.yaml"
+    rec = _project()
+    rec["declared"] = {"points": {"output_ge_1": 8}}
+    data.write_text(json.dumps({"subjects": [rec]}), encoding="utf-8")
+    rules = str(RULES / "cn-project-10.yaml")
+    assert cli_main(["review", rules, str(data), "--lang", "en"]) == 0
+    out = capsys.readouterr().out
+    assert "Review: " in out and "declared 8 points, recomputed 7.2" in out
+    assert cli_main(["review", rules, str(data), "--format", "jsonl", "--lang", "en"]) == 0
+    lines = [json.loads(x) for x in capsys.readouterr().out.splitlines() if x.strip()]
+    claim = next(x for x in lines if x.get("rule_id") == "claim_output_ge_1")
+    assert "declared 8 points" in json.dumps(claim, ensure_ascii=False)
+    assert cli_main(["review", rules, str(data)]) == 0
+    assert "自评 8 分，复核 7.2 分" in capsys.readouterr().out

@@ -56,6 +56,7 @@ CN = "rules/cn-dept-overall.yaml"
 TINY = """\
 from hypothesis import settings
 settings.register_profile("tiny", max_examples=50, deadline=None, derandomize=True)
+settings.load_profile("tiny")
 """
 
 
@@ -107,8 +108,17 @@ def test_every_python_block_passes_with_the_rule_fixed(tmp_path: Path) -> None:
     (project / "tests" / "test_district.py").write_text(
         python_blocks()[0].replace(CN, DISTRICT), encoding="utf-8"
     )
+    # the conftest loads "tiny": no 200 ms deadline to trip when the machine is busy
+    (project / "tests" / "test_profile_is_loaded.py").write_text(
+        "from hypothesis import settings\n\n\n"
+        "def test_tiny_profile_is_active():\n"
+        "    assert settings.default.deadline is None\n"
+        "    assert settings.default.max_examples == 50\n",
+        encoding="utf-8",
+    )
     done = _pytest(project, "tests")
     assert done.returncode == 0, done.stdout + done.stderr
+    assert "test_profile_is_loaded" not in done.stdout, done.stdout
     assert re.search(r"\b(\d+) passed", done.stdout)
 
 

@@ -31,6 +31,8 @@ __all__ = [
     "REVIEW_CHECK_LOCATION",
     "REVIEW_COLUMNS",
     "REVIEW_DIMENSION",
+    "REVIEW_FACTS",
+    "REVIEW_TEXT",
     "SARIF",
     "STANDING",
     "STORE",
@@ -160,6 +162,15 @@ ENGINE = _table(
 )
 
 # -- people's formats ----------------------------------------------------------------------------
+
+#: Why a group (or the total) has no score: the reasons aggregators give, both languages
+#: (``NodeScore.reason`` / ``reason_zh``; ``NodeScore.reason_in(lang)`` picks one).
+AGGREGATE = _table(
+    depends_on=("依赖的 {rules} 无法评分", "depends on {rules}, which could not be scored"),
+    none_applies=("没有适用的下级指标", "no child indicator applies"),
+    no_row=("查表中没有 {key} 这一行", "the lookup table has no row for {key}"),
+    no_result=("汇总没有得出结果", "the aggregation gave no result"),
+)
 
 #: A total with what stands behind it (every people's format): earned / scorable / maximum.
 #: Where a figure came from and how sure the rule set is of its rule (SEEN/ASSUMED marks).
@@ -509,6 +520,16 @@ REVIEW_CAUSE = _table(
     grade_unknown=("自评等级不是规则集的等级", "the declared grade is not one of the rule set's"),
     grade_consistent=("自评等级与自评得分一致", "the declared grade fits the declared total"),
     form_error=("自评数据无法读取", "a declared value cannot be read"),
+    form_ignored=("自评数据中有被忽略的栏目", "some declared fields were ignored"),
+    group_parts=(
+        "分组自评得分不等于其下各项自评得分之和",
+        "a group's declared points are not the sum of its declared parts",
+    ),
+    grade_none=("规则集不分等级", "the rule set has no grades"),
+    grade_no_total=(
+        "未填报自评得分，无法核对等级",
+        "no total declared: the grade cannot be checked",
+    ),
     nothing_declared=("未填报自评", "nothing declared"),
     check=("复核规则", "review rule"),
 )
@@ -528,6 +549,10 @@ REVIEW_ADVICE = _table(
         "ask for the actual and target values; without them the indicator is n/a or 0",
     ),
     above_weight=("按分值上限更正自评得分", "cap the claim at the indicator's weight"),
+    group_parts=(
+        "按其下各项自评得分之和更正分组得分，或更正各项得分",
+        "correct the group's points to the sum of its parts, or correct the parts",
+    ),
     cannot_recompute=("更正数据后重新复核", "correct the figures and review again"),
     unknown_indicator=(
         "核对自评表指标名称与规则集；确属新增指标的，补充到规则集或说明理由",
@@ -582,6 +607,99 @@ REVIEW_CHECK_ADVICE = _table(
         "要求单位说明超额完成原因；指标值明显偏低的，按 10 号文扣减",
         "ask why the target was exceeded; deduct per 10号 where the target was set too low",
     ),
+)
+
+#: 事实及判定 of a claim's row: ``{d}`` declared, ``{r}`` recomputed, ``{w}`` weight points;
+#: ``{wn}``, ``{dev}``, ``{why}`` are phrases already in the row's language.
+REVIEW_FACTS = _table(
+    weight_note=("（分值 {w}）", " (weight {w})"),
+    not_applicable=("不适用", "not applicable"),
+    above_weight=(
+        "自评 {d} 分，超过该项分值 {w} 分；判定：表内运算错误",
+        "declared {d} points, above the weight of {w}; judgement: arithmetic error on the form",
+    ),
+    claim_without_data=(
+        "自评 {d} 分{wn}，复核：{why}；判定：无数据支撑",
+        "declared {d} points{wn}; re-check: {why}; judgement: no data supports the claim",
+    ),
+    cannot_recompute=(
+        "自评 {d} 分{wn}，复核无法计算：{why}",
+        "declared {d} points{wn}; cannot recompute: {why}",
+    ),
+    zero_not_applicable=(
+        "自评 {d} 分{wn}，复核：{why}；判定：一致（未对不适用的指标计分）",
+        "declared {d} points{wn}; re-check: {why}; judgement: consistent (no points claimed "
+        "for an indicator that does not apply)",
+    ),
+    compared=(
+        "自评 {d} 分，复核 {r} 分{wn}，相差 {diff} 分{dev}；判定：{verdict}",
+        "declared {d} points, recomputed {r}{wn}, difference {diff}{dev}; judgement: {verdict}",
+    ),
+    deviation=("，偏离度 {p}", ", deviation {p}"),
+    deviation_undefined=("，自评为 0，偏离度无定义", ", declared 0 so the deviation is undefined"),
+    verdict_consistent=("一致", "consistent"),
+    verdict_contradicted=("自评高于数据支持的得分", "declared above what the figures support"),
+    verdict_under_claimed=("自评低于复核", "declared below the recomputation"),
+    total_data_error=("部分指标数据有误", "some indicators' figures have errors"),
+    total_nothing_scored=("没有可评分的指标", "no indicator could be scored"),
+    nothing_declared=(
+        "未填报各指标自评得分、自评得分或等级：不作为 0 分处理，无可复核的自评",
+        "no indicator points, total or grade declared: not taken as 0, nothing to re-check",
+    ),
+    unknown_points=("{id}：自评 {d} 分", "{id}: declared {d} points"),
+    unknown_hint=("（是否为 {hint}？）", " (did you mean {hint}?)"),
+    unknown_weight=("{id}：权重 {w}", "{id}: weight {w}"),
+    unknown_tail=(
+        "；规则集 {rs} 没有这些指标，其得分无法复核（已列出，未计入各项之和）",
+        "; rule set {rs} has no such indicators, so their points cannot be re-checked "
+        "(listed, not counted in the parts)",
+    ),
+    separator=("；", "; "),
+    list_separator=("、", ", "),
+    group_parts=(
+        "{group} 自评 {d} 分，其下各项自评得分之和 {parts} 分（{items}），相差 {diff} 分；"
+        "判定：表内运算错误",
+        "{group} declared {d} points but its parts add up to {parts} ({items}), a difference "
+        "of {diff}; judgement: arithmetic error on the form",
+    ),
+    part=("{title} {d}", "{title} {d}"),
+    grade_recomputed=("；复核等级：{g}", "; recomputed grade: {g}"),
+    grade_not_recomputed=("；复核未评级", "; not graded on re-check"),
+    grade_no_bands=(
+        "自评等级 {g}；规则集 {rs} 没有等级",
+        "declared grade {g}; rule set {rs} has no grades",
+    ),
+    grade_unknown=(
+        "自评等级 {g} 不是 {names} 之一{rt}",
+        "declared grade {g} is not one of {names}{rt}",
+    ),
+    grade_only=("自评等级 {g}{rt}", "declared grade {g}{rt}"),
+    grade_consistent=(
+        "自评得分 {t} 分属于{label}{rt}",
+        "the declared total {t} falls in {label}{rt}",
+    ),
+    grade_misapplied=(
+        "自评得分 {t} 分应为{should}，自评为{label}{rt}；判定：等级认定错误",
+        "the declared total {t} is {should}, declared {label}{rt}; judgement: grade misapplied",
+    ),
+    no_grade=("无等级", "no grade"),
+)
+
+#: The review's terminal text.
+REVIEW_TEXT = _table(
+    heading=(
+        "复核：{title}（{id}）× {rules} — {n} 个对象，{declared} 个填报了自评",
+        "Review: {title} ({id}) × {rules} — {n} subjects, {declared} with declared scores",
+    ),
+    not_applicable=("不适用", "n/a"),
+    mean=("平均 |偏离度|", "mean |deviation|"),
+    most_inflated=("自评高估最多的指标：", "Indicators most over-claimed:"),
+    inflated=(
+        "{title}：{n} 个对象，合计高估 {excess} 分",
+        "{title}: {n} subjects, {excess} points over-claimed in all",
+    ),
+    sample=("抽查样本：", "Sample:"),
+    no_issue=("无问题", "no issue"),
 )
 
 #: The columns of the 复核问题清单.

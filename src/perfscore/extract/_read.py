@@ -22,7 +22,7 @@ from xml.etree import ElementTree
 
 from perfscore.errors import DataError, Problem
 
-__all__ = ["LIMITS", "REPORT_SUFFIXES", "ReadLimits", "ReportSource", "read_report"]
+__all__ = ["LIMITS", "REPORT_SUFFIXES", "Deadline", "ReadLimits", "ReportSource", "read_report"]
 
 REPORT_SUFFIXES = (".txt", ".text", ".docx", ".pdf")
 _W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
@@ -39,7 +39,7 @@ class ReadLimits:
     stream_bytes: int = 64 * 2**20  # all PDF pages together, decompressed
     pages: int = 2000
     chars: int = 2_000_000  # characters of text, any format (a long report: 300,000)
-    seconds: float = 60.0  # wall time to read one report
+    seconds: float = 60.0  # wall time to read and extract one report, any format
 
 
 LIMITS = ReadLimits()
@@ -58,6 +58,22 @@ class ReportSource:
     kind: str
     lines: tuple[str, ...]
     reflow: bool
+
+
+class Deadline:
+    """The wall-clock budget of one report — reading it (any format) and extracting from it.
+
+    ``check()`` is called between bounded steps (a PDF page, a template field, a table
+    reading); past the deadline it refuses the report with a DataError naming the limit."""
+
+    def __init__(self, path: str, seconds: float | None) -> None:
+        self.path = path
+        self.seconds = seconds
+        self.at = None if seconds is None else time.monotonic() + seconds
+
+    def check(self) -> None:
+        if self.at is not None and time.monotonic() > self.at:
+            raise _fail(self.path, f"reading the report took longer than {self.seconds:g} s")
 
 
 def _fail(path: str, message: str, cause: BaseException | None = None) -> DataError:
@@ -173,15 +189,14 @@ def _read_docx(path: str, limits: ReadLimits) -> ReportSource:
 class _Budget:
     """Decompressed bytes and time one PDF may cost; streams are measured before pypdf reads."""
 
-    def __init__(self, path: str, limits: ReadLimits) -> None:
+    def __init__(self, path: str, limits: ReadLimits, deadline: Deadline) -> None:
         self.path = path
         self.limits = limits
         self.total = 0
-        self.deadline = time.monotonic() + limits.seconds
+        self.deadline = deadline
 
     def check_time(self) -> None:
-        if time.monotonic() > self.deadline:
-            raise _fail(self.path, f"reading the PDF took longer than {self.limits.seconds:g} s")
+        self.deadline.check()
 
     def stream_size(self, stream: Any, cap: int) -> int:
         """Decompressed size of one stream, counting no further than ``cap`` + 1 bytes."""
@@ -236,7 +251,7 @@ def _page_streams(page: Any, depth: int = 0) -> Iterator[Any]:
             yield from _page_streams(obj, depth + 1)
 
 
-def _read_pdf(path: str, limits: ReadLimits) -> ReportSource:
+def _read_pdf(path: str, limits: ReadLimits, deadline: Deadline) -> ReportSource:
     try:
         import pypdf
     except ImportError as exc:
@@ -246,7 +261,7 @@ def _read_pdf(path: str, limits: ReadLimits) -> ReportSource:
             "which installs pypdf)",
             exc,
         ) from exc
-    budget = _Budget(path, limits)
+    budget = _Budget(path, limits, deadline)
     lines: list[str] = []
     chars = 0
     try:
@@ -274,9 +289,16 @@ def _read_pdf(path: str, limits: ReadLimits) -> ReportSource:
     return ReportSource(path, "pdf", tuple(lines), reflow=True)
 
 
-def read_report(path: str | os.PathLike[str], limits: ReadLimits = LIMITS) -> ReportSource:
-    """Read a report; the format follows the file's suffix (anything else is read as text)."""
+def read_report(
+    path: str | os.PathLike[str], limits: ReadLimits = LIMITS, deadline: Deadline | None = None
+) -> ReportSource:
+    """Read a report; the format follows the file's suffix (anything else is read as text).
+
+    ``deadline``: the report's wall-clock budget, when the caller goes on to extract from it
+    (default: ``limits.seconds`` from now)."""
     name = os.fspath(path)
+    if deadline is None:
+        deadline = Deadline(name, limits.seconds)
     try:
         info = os.stat(name)
     except OSError as exc:
@@ -289,9 +311,12 @@ def read_report(path: str | os.PathLike[str], limits: ReadLimits = LIMITS) -> Re
         raise _fail(name, f"file is {info.st_size} bytes; the limit is {cap}")
     try:
         if suffix == ".docx":
-            return _read_docx(name, limits)
-        if suffix == ".pdf":
-            return _read_pdf(name, limits)
-        return _read_text(name, limits)
+            source = _read_docx(name, limits)
+        elif suffix == ".pdf":
+            return _read_pdf(name, limits, deadline)
+        else:
+            source = _read_text(name, limits)
     except OSError as exc:
         raise _fail(name, f"cannot read file: {exc.strerror or exc}", exc) from exc
+    deadline.check()
+    return source

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import itertools
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal, InvalidOperation
 
@@ -102,8 +102,8 @@ def _splits(raw: str, parts: int) -> list[list[str]]:
         head = body[:cut]
         if not _number_ok(head) or "," in head:
             continue
-        if "." in head and len(head.split(".")[1]) != 2:
-            continue  # glued cells are cut after whole amounts or 2 decimals, never mid-fraction
+        if "." in head and len(head.split(".")[1]) > 2:
+            continue  # glued cells are cut after whole amounts, 1 or 2 decimals
         for rest in _splits(raw[cut:], parts - 1):
             out.append([head, *rest])
     return out
@@ -112,7 +112,15 @@ def _splits(raw: str, parts: int) -> list[list[str]]:
 class TableReader:
     """The items of one report's text, cut once; rows are read on demand."""
 
-    def __init__(self, text: str, spec: TableSpec, units: Mapping[str, Decimal]) -> None:
+    def __init__(
+        self,
+        text: str,
+        spec: TableSpec,
+        units: Mapping[str, Decimal],
+        *,
+        check: Callable[[], None] = lambda: None,
+    ) -> None:
+        self.check = check  # the report's deadline: raises when it has passed
         self.text = text
         self.spec = spec
         self.units = units
@@ -141,7 +149,8 @@ class TableReader:
         text = _OCR_DIGIT.sub(lambda m: m.group().translate(_OCR_MAP).replace("O", "0"), self.text)
         token = re.compile(
             rf"(?P<sep>[|\n\t ]+)|(?P<word>{alternatives})"
-            r"|(?P<num>[0-9][0-9,]{0,40}(?:\.[0-9]{1,12})?(?: ?%)?)"
+            # several decimal points: cells a scan glued together (1402.585.00% is 1402.5 | 85.00%)
+            r"|(?P<num>[0-9][0-9,]{0,40}(?:\.[0-9]{1,12}){0,4}(?: ?%)?)"
             r"|(?P<blank>[—–\-/]{1,4}|无)|(?P<text>.)"
         )
         items: list[_Item] = []
@@ -301,6 +310,7 @@ class TableReader:
             ][:_MAX_CANDIDATES]
         found: list[dict[str, Cell]] = []
         for parts in options:
+            self.check()
             for chosen in itertools.combinations(range(len(columns)), len(parts)):
                 cols = [columns[k] for k in chosen]
                 pieces = [

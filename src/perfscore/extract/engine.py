@@ -15,6 +15,7 @@ from perfscore.extract._numbers import parse_number, tidy
 from perfscore.extract._read import (
     LIMITS,
     REPORT_SUFFIXES,
+    Deadline,
     ReadLimits,
     ReportSource,
     read_report,
@@ -71,9 +72,10 @@ _RUN_IN_WINDOW = 14  # a run-in heading's words start within this many character
 
 
 class _Extraction:
-    def __init__(self, text: NormalText, template: Template) -> None:
+    def __init__(self, text: NormalText, template: Template, deadline: Deadline) -> None:
         self.t = text
         self.template = template
+        self.deadline = deadline
         self.warnings: list[str] = []
         self.heads = self._headings()
         self.sections: dict[str, _Section] = {}
@@ -234,6 +236,7 @@ class _Extraction:
         if spec.vocab is not None:
             start = lo
             while (hit := spec.vocab.find(self.t.text, start, hi)) is not None:
+                self.deadline.check()
                 found = self._read(spec, hit.match, hit.start)
                 if found is not None:
                     return found
@@ -246,7 +249,10 @@ class _Extraction:
         reader = self.tables.get(table_id)
         if reader is None:
             reader = self.tables[table_id] = TableReader(
-                self.t.text, self.template.tables[table_id], self.template.units
+                self.t.text,
+                self.template.tables[table_id],
+                self.template.units,
+                check=self.deadline.check,
             )
         row = reader.row(row_id)
         cell = row.get(column) if row is not None else None
@@ -403,11 +409,29 @@ def extract_lines(
     source: str = "<text>",
     reflow: bool = True,
     subject_id: str | None = None,
+    seconds: float | None = None,
 ) -> ExtractResult:
-    """Extract from report text already split into lines (``source`` names it in output)."""
+    """Extract from report text already split into lines (``source`` names it in output).
+
+    ``seconds``: a wall-clock budget; past it the extraction stops with a
+    :class:`~perfscore.errors.DataError` (``extract_report`` gives every report
+    ``ReadLimits.seconds`` for reading and extracting together)."""
+    deadline = Deadline(source, seconds)
+    return _extract(lines, template, source, reflow, subject_id, deadline)
+
+
+def _extract(
+    lines: Sequence[str],
+    template: TemplateArg,
+    source: str,
+    reflow: bool,
+    subject_id: str | None,
+    deadline: Deadline,
+) -> ExtractResult:
     tpl = template if isinstance(template, Template) else load_template(template)
     text = normalise(lines, reflow=reflow)
-    run = _Extraction(text, tpl)
+    deadline.check()
+    run = _Extraction(text, tpl, deadline)
     done: dict[str, _Found] = {}
     ordered = sorted(tpl.fields.values(), key=lambda f: f.of is not None)
     values: dict[str, Any] = {}
@@ -418,6 +442,7 @@ def extract_lines(
     provenance: dict[str, dict[str, Any]] = {}
     declared: dict[str, Any] = {}
     for spec in ordered:
+        deadline.check()
         found = run.find(spec, done)
         if found is None:
             if spec.required:
@@ -495,10 +520,9 @@ def extract_report(
     the reading ``limits``, and :class:`~perfscore.extract.TemplateError` when the template
     cannot be loaded; a figure that is not found is a warning in the result, never an exception.
     """
-    report: ReportSource = read_report(path, limits)
-    result = extract_lines(
-        report.lines, template, source=report.path, reflow=report.reflow, subject_id=subject_id
-    )
+    deadline = Deadline(os.fspath(path), limits.seconds)
+    report: ReportSource = read_report(path, limits, deadline)
+    result = _extract(report.lines, template, report.path, report.reflow, subject_id, deadline)
     return result.with_kind(report.kind)
 
 

@@ -17,11 +17,12 @@ from __future__ import annotations
 import argparse
 from typing import Any, TextIO
 
+from .. import words
 from ..errors import ExportError
 from ..export import EXPORTERS, ExportOptions, render, write_atomic
 from ..textsafe import terminal
 from .engine import Review
-from .levels import DIMENSIONS, LEVEL_LABELS, LEVELS
+from .levels import LEVEL_LABELS, LEVELS
 
 __all__ = ["add_subcommand", "render_text", "run"]
 
@@ -76,33 +77,44 @@ def _term(text: str) -> str:
     return terminal(text)
 
 
-def render_text(rv: Review) -> str:
-    """The issue list and summary as plain text for a terminal."""
+def render_text(rv: Review, lang: str = "zh") -> str:
+    """The issue list and summary as plain text for a terminal, in ``lang`` (zh or en)."""
+    text = words.REVIEW_TEXT[words.language(lang)]
+    dims = words.REVIEW_DIMENSION[words.language(lang)]
     summary = rv.summary()
     counts = summary["by_level"]
     mean = summary["mean_abs_deviation"]
     lines = [
-        f"复核：{rv.ruleset.title}（{rv.ruleset.id}）× {rv.rules.id} — "
-        f"{summary['subjects']} 个对象，{summary['declared']} 个填报了自评",
+        text["heading"].format(
+            title=rv.ruleset.title,
+            id=rv.ruleset.id,
+            rules=rv.rules.id,
+            n=summary["subjects"],
+            declared=summary["declared"],
+        ),
         " · ".join(f"{LEVEL_LABELS[lv]} {counts[lv]}" for lv in LEVELS)
-        + f" · 不适用 {counts['not_applicable']}"
-        + (f" · 平均 |偏离度| {mean * 100:.2f}%" if mean is not None else ""),
+        + f" · {text['not_applicable']} {counts['not_applicable']}"
+        + (f" · {text['mean']} {mean * 100:.2f}%" if mean is not None else ""),
         "",
     ]
     for s, it in rv.issues():
         who = f"{s.subject.name}（{s.subject.id}）" if s.subject.name else s.subject.id
+        finding, facts, _ = it.text(lang)
         lines.append(
-            f"[{LEVEL_LABELS[it.level]}] {DIMENSIONS.get(it.dimension, it.dimension)} · {who} · "
-            f"{it.location}：{it.finding}" + (f" — {it.facts}" if it.facts else "")
+            f"[{LEVEL_LABELS[it.level]}] {dims.get(it.dimension, it.dimension)} · {who} · "
+            f"{it.location}：{finding}" + (f" — {facts}" if facts else "")
         )
     if summary["most_inflated"]:
-        lines += ["", "自评高估最多的指标："]
+        lines += ["", text["most_inflated"]]
         for e in summary["most_inflated"]:
-            lines.append(f"  {e['title']}：{e['subjects']} 个对象，合计高估 {e['excess']} 分")
+            lines.append(
+                "  "
+                + text["inflated"].format(title=e["title"], n=e["subjects"], excess=e["excess"])
+            )
     if rv.sample is not None:
-        lines += ["", "抽查样本："]
+        lines += ["", text["sample"]]
         for e in rv.sample.entries:
-            lines.append(f"  {e.rank}. {e.subject_id} — {'；'.join(e.reasons) or '无问题'}")
+            lines.append(f"  {e.rank}. {e.subject_id} — {'；'.join(e.reasons) or text['no_issue']}")
         lines += [f"  {line}" for line in rv.sample.statement]
     return "\n".join(_term(line) for line in lines) + "\n"
 
@@ -156,7 +168,7 @@ def run(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
         if t.format.name == "xlsx":
             rendered.append((t, rv.workbook()))
         elif t.format.name == "table":
-            rendered.append((t, render_text(rv).encode("utf-8")))
+            rendered.append((t, render_text(rv, args.lang).encode("utf-8")))
         else:
             try:
                 rendered.append((t, render(t.format, rv.report, options)))

@@ -76,6 +76,8 @@ EXECUTED_FIELDS = ("executed",)
 
 CAUSES = words.REVIEW_CAUSE["zh"]
 ADVICE = words.REVIEW_ADVICE["zh"]
+#: (zh, en): every sentence of a row is made in both languages, from perfscore.words.
+Pair = tuple[str, str]
 CHECK_DIMENSIONS = {
     "red_inflation": "warning",
     "yellow_budget": "warning",
@@ -92,6 +94,32 @@ _CLAIM_SOURCE = {
     "evidence": "RECALLED",
     "note": "as digested in shared/reference/review-and-history.md; levels ASSUMED",
 }
+
+
+def _say(key: str, **fields: object) -> Pair:
+    """The 事实及判定 phrase ``key`` (words.REVIEW_FACTS) in both languages; a field given as a
+    (zh, en) pair is filled in per language."""
+    zh, en = (
+        words.REVIEW_FACTS[lang][key].format(
+            **{k: (v[i] if isinstance(v, tuple) else v) for k, v in fields.items()}
+        )
+        for i, lang in enumerate(words.LANGS)
+    )
+    return zh, en
+
+
+def _cause(key: str) -> Pair:
+    return words.REVIEW_CAUSE["zh"][key], words.REVIEW_CAUSE["en"][key]
+
+
+def _advice(key: str) -> Pair:
+    table = words.REVIEW_ADVICE
+    return table["zh"].get(key, ""), table["en"].get(key, "")
+
+
+def _join(parts: Sequence[Pair], sep: str = "separator") -> Pair:
+    s_zh, s_en = _say(sep)
+    return s_zh.join(p[0] for p in parts), s_en.join(p[1] for p in parts)
 
 
 def _num(x: Decimal | None) -> str:
@@ -143,6 +171,7 @@ class Thresholds:
             ("grade_misapplied", "review_level_grade", "P1"),
             ("grade_unknown", "review_level_grade", "P1"),
             ("form_error", "review_level_form", "P1"),
+            ("group_parts", "review_level_group_parts", "P0"),
             ("nothing_declared", "review_level_nothing_declared", "P2"),
         ):
             spec = inputs.get(name)
@@ -198,6 +227,16 @@ class ReviewItem:
     deviation: Decimal | None = None
     weight: Decimal | None = None
     fields: tuple[str, ...] = ()
+    #: the row's 复核发现, 事实及判定 and 处理建议 in English (the fields above are Chinese)
+    finding_en: str = ""
+    facts_en: str = ""
+    advice_en: str = ""
+
+    def text(self, lang: str) -> tuple[str, str, str]:
+        """(复核发现, 事实及判定, 处理建议) in ``lang`` (zh or en)."""
+        if words.language(lang) == "en":
+            return self.finding_en or self.finding, self.facts_en or self.facts, self.advice_en
+        return self.finding, self.facts, self.advice
 
     def to_dict(self) -> dict[str, Any]:
         d: dict[str, Any] = {
@@ -209,6 +248,8 @@ class ReviewItem:
             "advice": self.advice,
             "basis": self.basis,
         }
+        if self.facts_en:
+            d["facts_en"] = self.facts_en
         for key in ("indicator", "declared", "recomputed", "deviation"):
             value = getattr(self, key)
             if value is not None:
@@ -591,7 +632,11 @@ def _finding(ctx: _Context, scored: SubjectResult, it: ReviewItem) -> Finding:
         outcome=it.outcome,
         severity=SEVERITY_OF_LEVEL[it.level] if it.outcome != "not_applicable" else "none",
         message=f"{it.finding}：{it.facts}" if it.facts else it.finding,
-        message_en=None,
+        message_en=(
+            (f"{it.finding_en}: {it.facts_en}" if it.facts_en else it.finding_en)
+            if it.finding_en
+            else None
+        ),
         value=it.deviation,
         unit="%" if it.deviation is not None else None,
         display=display,
@@ -639,6 +684,38 @@ def _top_most(claims: Mapping[str, Decimal], infos: Mapping[str, RuleInfo]) -> l
     return out
 
 
+def _item(
+    rule_id: str,
+    level: str,
+    outcome: str,
+    dimension: str,
+    cause: str,
+    location: str,
+    finding: Pair,
+    facts: Pair,
+    advice: Pair,
+    basis: str,
+    **kw: Any,
+) -> ReviewItem:
+    """A row whose sentences are given in both languages."""
+    return ReviewItem(
+        rule_id,
+        level,
+        outcome,
+        dimension,
+        cause,
+        location,
+        finding[0],
+        facts[0],
+        advice[0],
+        basis,
+        finding_en=finding[1],
+        facts_en=facts[1],
+        advice_en=advice[1],
+        **kw,
+    )
+
+
 def _review_subject(
     ctx: _Context,
     record: Any,
@@ -652,17 +729,18 @@ def _review_subject(
     if declared is not None and declared.problems:
         errors = [p for p in declared.problems if p.level == "error"]
         text = "；".join(f"{p.field}：{p.message}" for p in declared.problems)
+        text_en = "; ".join(f"{p.field}: {p.message}" for p in declared.problems)
         rows.append(
-            ReviewItem(
+            _item(
                 "claim__form",
                 th.levels["form_error"] if errors else "P2",
                 "error" if errors else "fail",
                 "form",
                 "form_error",
                 "、".join(p.field for p in declared.problems),
-                CAUSES["form_error"] if errors else "自评数据中有被忽略的栏目",
-                text,
-                ADVICE["form_error"],
+                _cause("form_error" if errors else "form_ignored"),
+                (text, text_en),
+                _advice("form_error"),
                 "perfscore 自评数据格式（declared: total / grade / points / weights）",
                 fields=tuple(p.field for p in declared.problems),
             )
@@ -670,16 +748,16 @@ def _review_subject(
     nothing = declared is None or declared.empty
     if nothing:
         rows.append(
-            ReviewItem(
+            _item(
                 "claim__nothing",
                 th.levels["nothing_declared"],
                 "not_applicable",
                 "form",
                 "nothing_declared",
                 "自评表",
-                CAUSES["nothing_declared"],
-                "未填报各指标自评得分、自评得分或等级：不作为 0 分处理，无可复核的自评",
-                ADVICE["nothing_declared"],
+                _cause("nothing_declared"),
+                _say("nothing_declared"),
+                _advice("nothing_declared"),
                 "自评表",
             )
         )
@@ -693,6 +771,7 @@ def _review_subject(
     for rid in known:
         score = scores.get(rid)
         rows.append(_claim_row(ctx, rid, claims[rid], score, scored))
+    rows.extend(_group_rows(ctx, claims))
     unknown = sorted(k for k in claims if k not in ctx.infos or ctx.infos[k].kind == "check")
     weights_unknown = (
         sorted(k for k in (declared.weights or {}) if k not in ctx.infos)
@@ -700,28 +779,30 @@ def _review_subject(
         else []
     )
     if unknown or weights_unknown:
-        parts = []
+        parts: list[Pair] = []
         ids = [r.id for r in ctx.rs.rules if r.kind in ("group", "indicator")]
         for k in unknown:
             hint = did_you_mean(k, ids)
-            parts.append(
-                f"{k}：自评 {_num(claims[k])} 分" + (f"（是否为 {hint}？）" if hint else "")
-            )
+            line = _say("unknown_points", id=k, d=_num(claims[k]))
+            if hint:
+                more = _say("unknown_hint", hint=hint)
+                line = (line[0] + more[0], line[1] + more[1])
+            parts.append(line)
         for k in weights_unknown:
-            if k not in unknown:
-                parts.append(f"{k}：权重 {_num((declared.weights or {})[k])}" if declared else k)
+            if k not in unknown and declared is not None:
+                parts.append(_say("unknown_weight", id=k, w=_num((declared.weights or {})[k])))
+        listed, tail = _join(parts), _say("unknown_tail", rs=ctx.rs.id)
         rows.append(
-            ReviewItem(
+            _item(
                 "claim__unknown",
                 th.levels["unknown_indicator"],
                 "fail",
                 "form",
                 "unknown_indicator",
                 "、".join(dict.fromkeys(unknown + weights_unknown)),
-                CAUSES["unknown_indicator"],
-                "；".join(parts)
-                + f"；规则集 {ctx.rs.id} 没有这些指标，其得分无法复核（已列出，未计入各项之和）",
-                ADVICE["unknown_indicator"],
+                _cause("unknown_indicator"),
+                (listed[0] + tail[0], listed[1] + tail[1]),
+                _advice("unknown_indicator"),
                 _basis(ctx, None),
                 fields=tuple(f"declared.points.{k}" for k in unknown),
             )
@@ -729,6 +810,51 @@ def _review_subject(
     fact = _facts(ctx, declared, scored, claims, batch_full, values, record)
     rows.extend(_check_rows(ctx, scored, fact))
     return rows, fact
+
+
+def _group_rows(ctx: _Context, claims: Mapping[str, Decimal]) -> list[ReviewItem]:
+    """A declared group (决策/过程/产出/效益) whose declared children are all there must be
+    their sum: a form error otherwise.  Groups with a child left blank are not compared (the
+    form may leave a part out); a group above its weight is the claim row's ``above_weight``."""
+    rows = []
+    for rid, kids in ctx.children.items():
+        if rid not in claims or not kids or not all(k in claims for k in kids):
+            continue
+        parts = _sum(claims[k] for k in kids)
+        d = claims[rid]
+        if abs(d - parts) <= ctx.thresholds.tolerance:
+            continue
+        info = ctx.infos[rid]
+        items = _join(
+            [_say("part", title=ctx.infos[k].title, d=_num(claims[k])) for k in kids],
+            "list_separator",
+        )
+        rows.append(
+            _item(
+                f"claim__parts_{rid}",
+                ctx.thresholds.levels["group_parts"],
+                "fail",
+                "arithmetic",
+                "group_parts",
+                f"{info.title}（{rid}）",
+                _cause("group_parts"),
+                _say(
+                    "group_parts",
+                    group=info.title,
+                    d=_num(d),
+                    parts=_num(parts),
+                    items=items,
+                    diff=_num(d - parts),
+                ),
+                _advice("group_parts"),
+                _basis(ctx, rid),
+                indicator=rid,
+                declared=d,
+                weight=info.weight,
+                fields=tuple(f"declared.points.{k}" for k in (rid, *kids)),
+            )
+        )
+    return rows
 
 
 def _classify(
@@ -752,25 +878,29 @@ def _classify(
     return "under_claimed", th.levels["under_claimed"], r
 
 
-def _facts_text(cause: str, d: Decimal, r: Decimal | None, weight: Decimal | None, why: str) -> str:
-    w = f"（分值 {_num(weight)}）" if weight is not None else ""
+def _facts_text(
+    cause: str, d: Decimal, r: Decimal | None, weight: Decimal | None, why: Pair | None
+) -> Pair:
+    wn = _say("weight_note", w=_num(weight)) if weight is not None else ("", "")
+    why = why if why and why[0] else _say("not_applicable")
     if cause == "above_weight":
-        return f"自评 {_num(d)} 分，超过该项分值 {_num(weight)} 分；判定：表内运算错误"
+        return _say("above_weight", d=_num(d), w=_num(weight))
     if cause == "claim_without_data":
-        return f"自评 {_num(d)} 分{w}，复核：{why or '不适用'}；判定：无数据支撑"
+        return _say("claim_without_data", d=_num(d), wn=wn, why=why)
     if cause == "cannot_recompute":
-        return f"自评 {_num(d)} 分{w}，复核无法计算：{why}"
+        return _say("cannot_recompute", d=_num(d), wn=wn, why=why)
     if r is None:  # a claim of 0 for an indicator that does not apply
-        return f"自评 {_num(d)} 分{w}，复核：{why or '不适用'}；判定：一致（未对不适用的指标计分）"
+        return _say("zero_not_applicable", d=_num(d), wn=wn, why=why)
     dev = deviation(d, r)
-    dev_text = f"，偏离度 {_pct(dev)}" if dev is not None else "，自评为 0，偏离度无定义"
-    verdict = {
-        "consistent": "一致",
-        "contradicted": "自评高于数据支持的得分",
-        "under_claimed": "自评低于复核",
-    }[cause]
-    return (
-        f"自评 {_num(d)} 分，复核 {_num(r)} 分{w}，相差 {_num(d - r)} 分{dev_text}；判定：{verdict}"
+    dev_text = _say("deviation", p=_pct(dev)) if dev is not None else _say("deviation_undefined")
+    return _say(
+        "compared",
+        d=_num(d),
+        r=_num(r),
+        wn=wn,
+        diff=_num(d - r),
+        dev=dev_text,
+        verdict=_say(f"verdict_{cause}"),
     )
 
 
@@ -779,27 +909,27 @@ def _claim_row(
 ) -> ReviewItem:
     info = ctx.infos[rid]
     cause, level, r = _classify(ctx.thresholds, d, score, info.weight)
-    why = ""
+    why: Pair | None = None
     fields: tuple[str, ...] = ()
     try:
         f = scored.finding(rid)
-        why = f.message
+        why = (f.message, f.message_en or f.message)
         fields = f.fields
     except KeyError:
         pass
     if cause in ("claim_without_data", "cannot_recompute"):
         r = None
     outcome = {"consistent": "pass", "cannot_recompute": "error"}.get(cause, "fail")
-    return ReviewItem(
+    return _item(
         f"claim_{rid}",
         level,
         outcome,
         "arithmetic" if cause == "above_weight" else "claim",
         cause,
         f"{info.title}（{rid}）",
-        CAUSES[cause],
+        _cause(cause),
         _facts_text(cause, d, r, info.weight, why),
-        ADVICE.get(cause, ""),
+        _advice(cause),
         _basis(ctx, rid),
         indicator=rid,
         declared=d,
@@ -823,20 +953,23 @@ def _total_row(ctx: _Context, d: Decimal, scored: SubjectResult) -> ReviewItem:
         scored.coverage,
     )
     cause, level, r = _classify(ctx.thresholds, d, pseudo, scored.max)
-    why = scored.grade_reason or ("部分指标数据有误" if not scored.complete else "没有可评分的指标")
+    if scored.grade_reason:
+        why = (scored.grade_reason_zh or scored.grade_reason, scored.grade_reason)
+    else:
+        why = _say("total_data_error" if not scored.complete else "total_nothing_scored")
     if cause in ("claim_without_data", "cannot_recompute"):
         r = None
     outcome = {"consistent": "pass", "cannot_recompute": "error"}.get(cause, "fail")
-    return ReviewItem(
+    return _item(
         "claim__total",
         level,
         outcome,
         "arithmetic" if cause == "above_weight" else "claim",
         cause,
         "自评得分（总分）",
-        CAUSES[cause],
+        _cause(cause),
         _facts_text(cause, d, r, scored.max, why),
-        ADVICE.get(cause, ""),
+        _advice(cause),
         _basis(ctx, None),
         declared=d,
         recomputed=r,
@@ -860,75 +993,75 @@ def _grade_row(ctx: _Context, declared: Declared, scored: SubjectResult) -> Revi
         f"{b.label or b.id} ≥ {_num(b.min)}" for b in bands
     )
     recomputed = scored.grade_label or scored.grade
-    rtext = f"；复核等级：{recomputed}" if recomputed else "；复核未评级"
+    rt = _say("grade_recomputed", g=recomputed) if recomputed else _say("grade_not_recomputed")
     match = next((b for b in bands if g in (b.label, b.id) or g.lower() == b.id.lower()), None)
     if not bands:
-        return ReviewItem(
+        return _item(
             "claim__grade",
             "pass",
             "not_applicable",
             "grade",
             "grade_consistent",
             "自评等级",
-            "规则集不分等级",
-            f"自评等级 {g}；规则集 {ctx.rs.id} 没有等级",
-            "",
+            _cause("grade_none"),
+            _say("grade_no_bands", g=g, rs=ctx.rs.id),
+            ("", ""),
             basis,
         )
     if match is None:
-        names = "、".join(b.label or b.id for b in bands)
-        return ReviewItem(
+        names = _join([(b.label or b.id, b.label or b.id) for b in bands], "list_separator")
+        return _item(
             "claim__grade",
             th.levels["grade_unknown"],
             "fail",
             "grade",
             "grade_unknown",
             "自评等级",
-            CAUSES["grade_unknown"],
-            f"自评等级 {g!r} 不是 {names} 之一{rtext}",
-            ADVICE["grade_unknown"],
+            _cause("grade_unknown"),
+            _say("grade_unknown", g=repr(g), names=names, rt=rt),
+            _advice("grade_unknown"),
             basis,
             fields=("declared.grade",),
         )
     if declared.total is None:
-        return ReviewItem(
+        return _item(
             "claim__grade",
             "pass",
             "not_applicable",
             "grade",
             "grade_consistent",
             "自评等级",
-            "未填报自评得分，无法核对等级",
-            f"自评等级 {g}{rtext}",
-            "",
+            _cause("grade_no_total"),
+            _say("grade_only", g=g, rt=rt),
+            ("", ""),
             basis,
         )
     band = _band(ctx, declared.total)
     label = match.label or match.id
     if band is not None and band[0] == match.id:
-        return ReviewItem(
+        return _item(
             "claim__grade",
             "pass",
             "pass",
             "grade",
             "grade_consistent",
             "自评等级",
-            CAUSES["grade_consistent"],
-            f"自评得分 {_num(declared.total)} 分属于{label}{rtext}",
-            "",
+            _cause("grade_consistent"),
+            _say("grade_consistent", t=_num(declared.total), label=label, rt=rt),
+            ("", ""),
             basis,
         )
-    should = band[1] if band is not None else "无等级"
-    return ReviewItem(
+    should = (band[1], band[1]) if band is not None else _say("no_grade")
+    return _item(
         "claim__grade",
         th.levels["grade_misapplied"],
         "fail",
         "grade",
         "grade_misapplied",
         "自评等级",
-        CAUSES["grade_misapplied"],
-        f"自评得分 {_num(declared.total)} 分应为{should}，自评为{label}{rtext}；判定：等级认定错误",
-        ADVICE["grade_misapplied"],
+        _cause("grade_misapplied"),
+        _say("grade_misapplied", t=_num(declared.total), should=should, label=label, rt=rt),
+        _advice("grade_misapplied"),
         basis,
         fields=("declared.grade",),
     )
@@ -1037,17 +1170,28 @@ def _check_rows(ctx: _Context, scored: SubjectResult, fact: Mapping[str, Any]) -
         source = info.source if info is not None else None
         basis = str(source.get("document")) if source else ctx.rules.title
         title = info.title if info is not None else f.rule_id
+        failed = f.outcome == "fail"
+        title_en = (info.title_en if info is not None else None) or title
+        message_en = f.message_en or f.message
+        advice = (
+            tuple(
+                words.REVIEW_CHECK_ADVICE[lang].get(f.rule_id, words.REVIEW_ADVICE[lang]["check"])
+                for lang in words.LANGS
+            )
+            if failed
+            else ("", "")
+        )
         rows.append(
-            ReviewItem(
+            _item(
                 f.rule_id,
                 level,
                 f.outcome,
                 dimension,
                 "check",
                 CHECK_LOCATIONS.get(f.rule_id, title),
-                title if f.outcome == "fail" else f.message,
-                f.message if f.outcome == "fail" else "",
-                CHECK_ADVICE.get(f.rule_id, ADVICE["check"]) if f.outcome == "fail" else "",
+                (title, title_en) if failed else (f.message, message_en),
+                (f.message, message_en) if failed else ("", ""),
+                (advice[0], advice[1]),
                 basis,
                 fields=f.fields,
             )
