@@ -30,6 +30,7 @@ from collections.abc import Mapping, Sequence
 from decimal import Decimal
 from typing import Any
 
+from .. import textsafe
 from ..findings import Report, RuleInfo, rule_record
 from ._registry import EXPORTERS, ExportOptions
 
@@ -55,7 +56,8 @@ def _metadata(
     rules: Sequence[RuleInfo], ruleset: Mapping[str, Any], inputs: Sequence[Mapping[str, Any]]
 ) -> dict[bytes, bytes]:
     def enc(doc: Any) -> bytes:
-        return json.dumps(doc, ensure_ascii=False, sort_keys=True, default=_json_default).encode()
+        text = json.dumps(doc, ensure_ascii=False, sort_keys=True, default=_json_default)
+        return textsafe.clean(text).encode("utf-8")
 
     return {
         b"perfscore.format": FORMAT.encode(),
@@ -125,6 +127,10 @@ def _table(
     import pyarrow as pa
 
     n, r = outcome.shape
+    try:  # a surrogate (lone or a pair) fails to encode: only then clean every id
+        "".join(subjects).encode("utf-8")
+    except UnicodeEncodeError:
+        subjects = [textsafe.clean(s) for s in subjects]
     subject_codes = np.repeat(np.arange(n, dtype=np.int32), r)
     rule_codes = np.tile(np.arange(r, dtype=np.int32), n)
     if len(set(subjects)) == len(subjects):
