@@ -134,3 +134,19 @@ def test_duckdb_and_polars_read_it(tmp_path: Path) -> None:
         read += 1
     if not read:
         pytest.skip("neither duckdb nor polars installed")
+
+
+def test_points_too_wide_for_18_digits_are_written_as_exact_text() -> None:
+    rules = (
+        "perfscore: 1\nid: wide\ntitle: wide\nversion: '1'\n"
+        "inputs: {x: {type: number}}\n"
+        "indicators:\n"
+        "  - {id: a, title: a, weight: 1e17, value: x,"
+        " scorer: {type: threshold, op: '>=', target: 1}}\n"
+    )
+    rs = perfscore.load_ruleset_text(rules, source="wide.yaml")
+    report = rs.evaluate([{"id": "s1", "values": {"x": 2}}, {"id": "s2", "values": {"x": 0}}])
+    table = pq.read_table(pa.BufferReader(parquet_bytes(report_table(report))))
+    assert table.schema.field("points").type == pa.string()
+    got = {(r["subject"], r["rule_id"]): r["points"] for r in table.to_pylist()}
+    assert Decimal(got[("s1", "a")]) == Decimal("1e17") and Decimal(got[("s2", "a")]) == 0

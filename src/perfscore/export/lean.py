@@ -4,10 +4,10 @@
 Dropped from each finding: the subject's name, key, period and parent (the ``subjects``
 section / ``subject`` record has them; ``type`` and ``id`` stay), the measurement's ``unit`` and
 ``weight`` (the rule's), and the rule location's ``line``/``column`` (``uri`` and ``pointer``
-stay: the schema requires them).  Dropped from each subject's ``scores``: ``weight``.  The JSON
-document is written without indentation (as JSON Lines always is).  Every field dropped is optional in the findings
-schema, so a lean document validates against the same schema; ``run.lean`` (JSON Lines: the
-``run`` record's ``lean``) says the fields were left out on purpose.
+stay: the schema requires them).  Dropped from each subject's ``scores``: ``weight``.  The
+JSON document is written without indentation (as JSON Lines always is).  Every field dropped
+is optional in the findings schema, so a lean document validates against the same schema;
+``run.lean`` (JSON Lines: the ``run`` record's ``lean``) says they were left out on purpose.
 """
 
 from __future__ import annotations

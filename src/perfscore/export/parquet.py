@@ -8,7 +8,8 @@ Columns (schema :data:`COLUMNS`):
   row ``@total`` for the subject's total; dictionary-encoded;
 * ``outcome`` — ``pass`` / ``fail`` / ``not_applicable`` / ``error`` (null on the ``@total``
   row); dictionary-encoded;
-* ``points`` — exact ``decimal128(18, places)``; null where a rule gives no points;
+* ``points`` — exact ``decimal128(18, places)``; null where a rule gives no points (a run whose
+  points need more than 18 digits — weights such as 1e17 — writes them as exact decimal text);
 * ``grade`` — a letter grade (PEFA) on an indicator row, the overall grade on the ``@total`` row.
 
 Nothing that the rules already say is repeated per row: titles, weights, units, parents, rule
@@ -50,6 +51,7 @@ TOTAL = "@total"
 OUTCOMES = ("pass", "fail", "not_applicable", "error")
 COLUMNS = ("subject", "rule_id", "outcome", "points", "grade")
 ROW_GROUP = 1 << 20
+_LIMIT = 10**18  # scaled points below this fit decimal128(18, places)
 
 
 def _metadata(
@@ -97,13 +99,13 @@ def _dictionary(pa: Any, np: Any, codes: Any, values: Sequence[str], index: Any)
     return pa.DictionaryArray.from_arrays(indices, pa.array(list(values), pa.string()))
 
 
-def _schema(pa: Any, places: int, meta: dict[bytes, bytes]) -> Any:
+def _schema(pa: Any, places: int, meta: dict[bytes, bytes], *, wide: bool = False) -> Any:
     return pa.schema(
         [
             pa.field("subject", pa.dictionary(pa.int32(), pa.string()), nullable=False),
             pa.field("rule_id", pa.dictionary(pa.int32(), pa.string()), nullable=False),
             pa.field("outcome", pa.dictionary(pa.int8(), pa.string())),
-            pa.field("points", pa.decimal128(18, places)),
+            pa.field("points", pa.string() if wide else pa.decimal128(18, places)),
             pa.field("grade", pa.dictionary(pa.int32(), pa.string())),
         ],
         metadata=meta,
@@ -121,6 +123,7 @@ def _table(
     grades: Sequence[str],
     places: int,
     meta: dict[bytes, bytes],
+    wide: dict[tuple[int, int], Decimal] | None = None,
 ) -> Any:
     """Rows subject-major from ``(n_subjects, n_rules)`` matrices of codes and scaled points."""
     import numpy as np
@@ -147,10 +150,30 @@ def _table(
         subject_col,
         pa.DictionaryArray.from_arrays(pa.array(rule_codes), pa.array(list(rule_ids), pa.string())),
         _dictionary(pa, np, outcome.ravel(), OUTCOMES, np.int8),
-        _decimal_array(pa, np, points.ravel(), has_points.ravel(), places),
+        _decimal_array(pa, np, points.ravel(), has_points.ravel(), places)
+        if not wide
+        else _text_points(pa, points, has_points, places, wide),
         _dictionary(pa, np, grade.ravel(), grades, np.int32),
     ]
-    return pa.Table.from_arrays(columns, schema=_schema(pa, places, meta))
+    return pa.Table.from_arrays(columns, schema=_schema(pa, places, meta, wide=bool(wide)))
+
+
+def _text_points(
+    pa: Any, points: Any, has: Any, places: int, wide: dict[tuple[int, int], Decimal]
+) -> Any:
+    """Points as exact decimal text: only for a run whose points do not fit 18 digits (absurd
+    weights such as 1e17), so that nothing is lost or rounded."""
+    n, r = points.shape
+    out: list[str | None] = []
+    for s in range(n):
+        for j in range(r):
+            if (s, j) in wide:
+                out.append(f"{wide[s, j]:f}")
+            elif has[s, j]:
+                out.append(f"{Decimal(int(points[s, j])).scaleb(-places):f}")
+            else:
+                out.append(None)
+    return pa.array(out, pa.string())
 
 
 def report_table(report: Report, places: int | None = None) -> Any:
@@ -171,13 +194,22 @@ def report_table(report: Report, places: int | None = None) -> Any:
     grade = np.full((n, r), -1, np.int32)
     grade_names: dict[str, int] = {}
     code = {o: i for i, o in enumerate(OUTCOMES)}
+    wide: dict[tuple[int, int], Decimal] = {}
+
+    def put(s: int, j: int, x: Decimal) -> None:
+        v = int(x * scale)
+        if -_LIMIT < v < _LIMIT:
+            points[s, j] = v
+        else:
+            wide[s, j] = x
+        has[s, j] = True
+
     for s, res in enumerate(report.subjects):
         for sc in res.scores:
             j = col[sc.rule_id]
             outcome[s, j] = code[sc.outcome]
             if sc.points is not None:
-                points[s, j] = int(sc.points * scale)
-                has[s, j] = True
+                put(s, j, sc.points)
             if sc.grade is not None:
                 grade[s, j] = grade_names.setdefault(sc.grade, len(grade_names))
         for f in res.findings:
@@ -185,8 +217,7 @@ def report_table(report: Report, places: int | None = None) -> Any:
             if j >= 0 and outcome[s, j] < 0:
                 outcome[s, j] = code[f.outcome]
         if res.total is not None:
-            points[s, r - 1] = int(res.total * scale)
-            has[s, r - 1] = True
+            put(s, r - 1, res.total)
         if res.grade is not None:
             grade[s, r - 1] = grade_names.setdefault(res.grade, len(grade_names))
     return _table(
@@ -199,6 +230,7 @@ def report_table(report: Report, places: int | None = None) -> Any:
         grades=_sorted_grades(grade, grade_names),
         places=places,
         meta=_metadata(rules, report.ruleset, report.inputs),
+        wide=wide,
     )
 
 
