@@ -486,6 +486,67 @@ def dask_run(n_rows: int, partitions: int) -> None:
     )
 
 
+def dask_partitioned(n_rows: int, partitions: int, name: str) -> None:
+    """Partitioned Parquet input scored into partitioned Parquet findings written by the
+    workers (perfscore.partitioned): one process, then LocalCluster with 1 and 2 workers."""
+    try:
+        import families
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+        from distributed import Client, LocalCluster
+
+        from perfscore.partitioned import score_partitioned
+    except ImportError:
+        row("dask partitioned", "skipped", "needs dask, distributed, pyarrow")
+        return
+    fam = families.family(name)
+    rs = perfscore.load_ruleset_text(families.ruleset_text(fam), source=f"{name}.yaml")
+    with tempfile.TemporaryDirectory() as tmp:
+        src = os.path.join(tmp, "in")
+        os.makedirs(src)
+        step = -(-n_rows // partitions)
+        for p in range(partitions):
+            cols = families.columns(fam, step, seed=100 + p)
+            ids = [f"d{p:03d}-{i:07d}" for i in range(step)]
+            pq.write_table(pa.table({"id": ids, **cols}), os.path.join(src, f"p{p:03d}.parquet"))
+        size = sum(os.path.getsize(os.path.join(src, f)) for f in os.listdir(src))
+        t = time.perf_counter()
+        one = score_partitioned(rs, src, os.path.join(tmp, "out0"))
+        t0 = time.perf_counter() - t
+        times = {}
+        for workers in (1, 2):
+            with (
+                LocalCluster(
+                    n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None
+                ) as cluster,
+                Client(cluster) as client,
+            ):
+                out = os.path.join(tmp, f"out{workers}")
+                t = time.perf_counter()
+                res = score_partitioned(rs, src, out, client=client)
+                secs = time.perf_counter() - t
+                times[workers] = (
+                    secs,
+                    all(
+                        Path(a).read_bytes() == Path(b).read_bytes()
+                        for a, b in zip(one["files"], res["files"], strict=True)
+                    ),
+                )
+        subjects = one["subjects"]
+        row(
+            f"[{name}] dask partitioned {subjects:,} subjects, {partitions} parts, 1 process",
+            f"{t0:.1f} s",
+            f"input {size / 1e6:.0f} MB Parquet; findings {one['bytes'] / 1e6:.0f} MB;"
+            f" {one['per_record']:,} rows per-record",
+        )
+        for workers, (secs, same) in times.items():
+            row(
+                f"[{name}]   LocalCluster {workers} worker(s)",
+                f"{t0 / secs:.2f}×",
+                f"{secs:.1f} s (speed-up vs one process; cluster start excluded); identical={same}",
+            )
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -507,6 +568,7 @@ def main(argv: list[str] | None = None) -> int:
             "ingest",
             "families",
             "parquet",
+            "dask-partitioned",
         ),
         help="run only these parts (repeatable)",
     )
@@ -515,6 +577,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--family-subjects", type=int, default=None, help="per-record subjects")
     ap.add_argument("--family-rows", type=int, default=None, help="columnar rows per family")
     ap.add_argument("--parquet-rows", type=int, default=None, help="parquet part: subjects")
+    ap.add_argument("--dask-rows", type=int, default=None, help="dask-partitioned: subjects")
+    ap.add_argument("--dask-parts", type=int, default=8, help="dask-partitioned: partitions")
     ap.add_argument("--store-subjects", type=int, default=None, help="store ingest size")
     ap.add_argument("--ingest-rows", type=int, default=None, help="ingest benchmark rows")
     args = ap.parse_args(argv)
@@ -523,6 +587,7 @@ def main(argv: list[str] | None = None) -> int:
         or (
             "families",
             "parquet",
+            "dask-partitioned",
             "per-record",
             "columnar",
             "columnar-edges",
@@ -535,6 +600,8 @@ def main(argv: list[str] | None = None) -> int:
         )
     )
     q = args.quick
+    if q and not args.only:  # long parts, smoke-tested small by tests/test_benchmark_families.py
+        want -= {"families", "parquet", "dask-partitioned"}
     print(
         f"perfscore benchmarks — {'quick' if q else 'full'}; python {platform.python_version()}, "
         f"nproc {os.cpu_count()}, {platform.machine()} (shared machine: figures are noisy)"
@@ -550,6 +617,12 @@ def main(argv: list[str] | None = None) -> int:
         )
     if "parquet" in want:
         parquet_part(args.parquet_rows or (2_000 if q else 1_000_000), args.family or ["dept30"])
+    if "dask-partitioned" in want:
+        dask_partitioned(
+            args.dask_rows or (4_000 if q else 1_000_000),
+            args.dask_parts,
+            (args.family or ["dept30"])[0],
+        )
     if "per-record" in want:
         per_record(60 if q else 500, 3 if q else 5)
     if "columnar" in want:

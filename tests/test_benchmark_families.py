@@ -78,7 +78,7 @@ def test_the_numpy_baseline_agrees_with_the_columnar_path() -> None:
     assert (np.where(res.has_total, res.total, -1) == nb["total"]).all()
 
 
-def test_the_families_part_of_the_benchmark_runs() -> None:
+def test_the_families_and_parquet_parts_of_the_benchmark_run() -> None:
     pytest.importorskip("numpy")
     out = subprocess.run(
         [
@@ -86,6 +86,10 @@ def test_the_families_part_of_the_benchmark_runs() -> None:
             str(ROOT / "benchmarks" / "run.py"),
             "--only",
             "families",
+            "--only",
+            "parquet",
+            "--parquet-rows",
+            "300",
             "--family",
             "dept30",
             "--family-subjects",
@@ -106,3 +110,4 @@ def test_the_families_part_of_the_benchmark_runs() -> None:
     ):
         assert f"[dept30] {label}" in out, out
     assert "disagrees on 0 of 10" in out and "differs on 0 rows" in out
+    assert "[dept30] 300 subjects → Parquet findings vs numpy" in out

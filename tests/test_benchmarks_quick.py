@@ -21,7 +21,6 @@ def test_quick_benchmark_prints_every_row() -> None:
         check=True,
     ).stdout
     for label in (
-        "[dept30] points per subject",
         "per-record points",
         "per-record findings",
         "columnar",
