@@ -547,6 +547,14 @@ class ColumnarScorer:
         rationals (bad where there is none: a missing cell, a zero denominator)."""
         if name == "total" and name not in self.inputs:  # a grade override reads it
             return Q(ctx.total[rows].astype(np.int64), self.scale, len(rows))
+        whole = ctx.exact_cache.get(name)
+        if whole is None and len(rows) * 8 >= ctx.n:  # many rows on an edge: the whole chunk
+            whole = ctx.exact_cache[name] = self._exact_q(ctx, name, np.arange(ctx.n))
+        if whole is not None:
+            return whole.take(rows)
+        return self._exact_q(ctx, name, rows)
+
+    def _exact_q(self, ctx: Chunk, name: str, rows: Any) -> Q:
         spec = self.inputs.get(name)
         if spec is not None:
             col = ctx.cols.get(name)
