@@ -72,8 +72,10 @@ def _cov_ok(cov: Any, plan: Plan) -> Any:
     """Rows whose coverage, rounded half-up to 4 places, reaches the rule set's minimum."""
     assert plan.root is not None and plan.min_cov4 is not None
     den = plan.root.cov_den
+    if den >= 1 << 44:  # 2·cov·10⁴ would overflow int64: Python integers
+        cov = cov.astype(object)
     r4 = (2 * cov * 10**4 + den) // (2 * den)
-    return r4 >= plan.min_cov4
+    return np.asarray(r4 >= plan.min_cov4, bool)
 
 
 def _exponent(x: Decimal) -> int:
@@ -527,16 +529,14 @@ class ColumnarScorer:
         codes = np.where(err, 3, np.where(all_na, 2, np.where(failing, 1, 0))).astype(np.int8)
         cov = None
         if cov4 is not None:  # coverage is needed (a minimum coverage for the grade)
-            total_w = sum(kid_wn)
             num = np.zeros(n, np.int64)
-            if total_w == 0:
+            if sum(kid_wn) == 0:
                 for _, codes_k, _, _ in kids:
                     num += codes_k <= 1
             else:
-                lcm = node.cov_den // total_w
-                for (_, _, cov_k, _), w, k in zip(kids, kid_wn, node.kids, strict=True):
+                for (_, _, cov_k, _), coef, k in zip(kids, node.cov_coef, node.kids, strict=True):
                     den_k = k.cov_den if isinstance(k, GroupPlan) else 1
-                    num += w * (lcm // den_k) * (den_k if cov_k is None else cov_k)
+                    num += coef * (den_k if cov_k is None else cov_k)
             cov = np.where(blocked, 0, num)
         return pts, codes, cov, False
 
