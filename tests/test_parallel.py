@@ -74,3 +74,111 @@ def test_imap_streams_in_order(bench: perfscore.RuleSet) -> None:
 def test_small_batches_stay_in_process(bench: perfscore.RuleSet) -> None:
     recs = _records(20)
     assert evaluate_parallel(bench, recs, jobs=8).to_json() == bench.evaluate(recs).to_json()
+
+
+# --- perfscore score --jobs N: workers encode, the parent concatenates bytes -------------------
+
+import io  # noqa: E402
+import json  # noqa: E402
+from dataclasses import replace  # noqa: E402
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+from perfscore.cli import main  # noqa: E402
+from perfscore.export import EXPORTERS, ExportOptions, render  # noqa: E402
+from perfscore.findings import Report  # noqa: E402
+from perfscore.parallel import encode_parallel  # noqa: E402
+
+SHARDED = [f.name for f in EXPORTERS if f.shards is not None]
+
+
+def test_the_findings_formats_can_be_written_in_pieces() -> None:
+    assert {"json", "jsonl", "csv"} <= set(SHARDED)
+
+
+def _cli(*argv: str) -> tuple[int, str, str]:
+    out, err = io.StringIO(), io.StringIO()
+    code = main(list(argv), stdout=out, stderr=err)
+    return code, out.getvalue(), err.getvalue()
+
+
+def _dirty_batch(tmp_path: Path, n: int) -> tuple[Path, Path]:
+    rules = tmp_path / "bench.yaml"
+    rules.write_text(gen.ruleset_text(10), encoding="utf-8")
+    recs: list = _records(n)
+    recs[9] = dict(recs[10])  # a duplicate id: a run-level error notification
+    recs[11]["values"] = {}  # nothing to score: not ranked, no total
+    data = tmp_path / "batch.json"
+    data.write_text(json.dumps({"subjects": recs}, ensure_ascii=False), encoding="utf-8")
+    return rules, data
+
+
+@pytest.mark.parametrize(
+    "outputs",
+    [
+        ("out.json",),
+        ("out.jsonl",),
+        ("out.csv",),
+        ("out.json", "out.csv", "out.jsonl"),
+    ],
+)
+def test_cli_jobs_writes_the_bytes_of_one_process(tmp_path: Path, outputs: tuple[str, ...]) -> None:
+    """250 subjects are 3 chunks of 100 on 2 workers; bad records, a duplicate id and a
+    subject without a total included: same files, same exit status, same messages."""
+    rules, data = _dirty_batch(tmp_path, 250)
+    runs = {}
+    for jobs in ("1", "2"):
+        folder = tmp_path / jobs
+        folder.mkdir()
+        argv = ["score", str(rules), str(data), "--jobs", jobs, "--fail-on", "warning"]
+        for name in outputs:
+            argv += ["-o", str(folder / name)]
+        code, out, err = _cli(*argv)
+        runs[jobs] = (code, out, err, {n: (folder / n).read_bytes() for n in outputs})
+    assert runs["1"] == runs["2"]
+    assert runs["1"][0] != 0  # findings and errors: not a clean run
+
+
+@pytest.mark.parametrize("fmt", ["json", "jsonl", "csv"])
+def test_cli_jobs_to_standard_output(tmp_path: Path, fmt: str) -> None:
+    rules, data = _dirty_batch(tmp_path, 120)
+    one = _cli("score", str(rules), str(data), "--format", fmt, "--jobs", "1", "--bom")
+    two = _cli("score", str(rules), str(data), "--format", fmt, "--jobs", "2", "--bom")
+    assert one == two and one[1]
+
+
+def test_the_run_summary_adds_up_across_workers(tmp_path: Path) -> None:
+    rules, data = _dirty_batch(tmp_path, 250)
+    base = ["score", str(rules), str(data), "--summary", "-o", str(tmp_path / "x.json")]
+    one = _cli(*base, "--jobs", "1")
+    two = _cli(*base, "--jobs", "2")
+    assert one[2] == two[2] and "250 subject(s) scored" in one[2]
+
+
+@pytest.fixture(scope="module")
+def dirty_report(bench: perfscore.RuleSet) -> tuple[list, Report]:
+    recs: list = _records(60)
+    recs[9] = dict(recs[10])
+    recs[11]["values"] = {}
+    return recs, bench.evaluate(recs)
+
+
+@settings(max_examples=25, deadline=None)
+@given(fmt=st.sampled_from(SHARDED), chunk=st.integers(1, 70), bom=st.booleans())
+def test_pieces_assemble_to_the_whole_report(
+    bench: perfscore.RuleSet, dirty_report: tuple[list, Report], fmt: str, chunk: int, bom: bool
+) -> None:
+    """Whatever the chunk size, head + pieces + tail are the exporter's bytes for the report."""
+    recs, report = dirty_report
+    form = EXPORTERS[fmt].shards
+    assert form is not None
+    options = ExportOptions(lang="en", bom=bom)
+    head = Report(report.ruleset, report.rules, (), report.inputs)
+    run = encode_parallel(bench, enumerate(recs), head, [(form, options)], jobs=1, chunk_size=chunk)
+    try:
+        out = io.BytesIO()
+        run.write(0, replace(head, notifications=report.notifications), out)
+    finally:
+        run.close()
+    assert out.getvalue() == render(EXPORTERS[fmt], report, options)

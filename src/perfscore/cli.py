@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import io
 import json
 import sys
 import warnings
@@ -40,6 +41,7 @@ from .outputs import (
     EXIT_FINDINGS,
     EXIT_OK,
     EXIT_RULES,
+    Target,
     UsageError,
     plan_outputs,
     say_cli,
@@ -327,8 +329,25 @@ def _score(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
     tally = _Tally()
     summary = RunSummary(rs.rules)
     all_notes: list[Notification] = notes
+    complete: bool
+    failed: dict[str, int]
     with BatchProgress(total, stderr, description=_say("progress")) as progress:
-        if len(plan) == 1 and plan[0].format.name == "jsonl" and args.store is None:
+        if args.jobs > 1 and args.store is None and all(t.format.shards for t in plan):
+            complete, failed, all_notes = _score_jobs(
+                args,
+                rs,
+                plan,
+                sources,
+                notes,
+                inputs,
+                options,
+                waiving,
+                progress,
+                tally,
+                summary,
+                stdout,
+            )
+        elif len(plan) == 1 and plan[0].format.name == "jsonl" and args.store is None:
             # stream: each subject's lines are written as soon as it is scored
             path = plan[0].path
             if path is None:
@@ -342,8 +361,8 @@ def _score(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
                         rs, sources, notes, inputs, fh, progress, waiving, tally, summary
                     )
             tally.problems += [n for n in notes if n.level == "error"]
-            complete: bool = result["complete"]
-            failed: dict[str, int] = dict(result["by_severity"])
+            complete = result["complete"]
+            failed = dict(result["by_severity"])
             failed["error"] += result["error"]  # could not be evaluated: as bad as an error
         else:
             records: list[Any] = []
@@ -389,6 +408,74 @@ def _score(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
     if any(n.code == "unreadable-file" for n in notes):
         return EXIT_DATA  # the other files were scored and written
     return status
+
+
+def _score_jobs(
+    args: argparse.Namespace,
+    rs: RuleSet,
+    plan: Sequence[Target],
+    sources: Sequence[DataSource],
+    notes: list[Notification],
+    inputs: Sequence[dict[str, str]],
+    options: ExportOptions,
+    waiving: Waiving,
+    progress: BatchProgress,
+    tally: _Tally,
+    summary: RunSummary,
+    stdout: TextIO,
+) -> tuple[bool, dict[str, int], list[Notification]]:
+    """``--jobs N``: workers score and encode, this process reads the data and writes the
+    files from their bytes — exactly what one process writes (and the same exit status)."""
+    from .findings import Report
+    from .ingest import read_sources
+    from .parallel import encode_parallel
+    from .ruleset import duplicate_ids
+
+    def records() -> Iterator[tuple[int, Any]]:  # indexes count per file, as in _results
+        for src in sources:
+            yield from enumerate(read_sources(rs, [src], notes))
+
+    head = Report(rs.provenance(), rs.rules, (), tuple(inputs), waivers=waiving.info())
+    forms = [(t.format.shards, options) for t in plan if t.format.shards is not None]
+    run = encode_parallel(
+        rs,
+        records(),
+        head,
+        forms,
+        jobs=args.jobs,
+        waivers=waiving.waivers,
+        as_of=waiving.as_of,
+        on_chunk=progress.advance,
+    )
+    try:
+        totals = run.totals
+        summary.merge(run.summary)
+        tally.subject_ids += [s.id for s in totals.subjects]
+        if rs.max_total > 0:
+            tally.without_total += totals.without_total
+        tally.problems += [n for n in totals.notifications if n.level == "error"]
+        streamed = len(plan) == 1 and plan[0].format.name == "jsonl"  # as _stream writes it
+        run_notes = [*notes, *(() if streamed else duplicate_ids(totals.subjects))]
+        run_notes += _unmatched(waiving, tally)
+        tally.problems += [n for n in (notes if streamed else run_notes) if n.level == "error"]
+        head = replace(head, notifications=tuple(run_notes))
+        for i, t in enumerate(plan):
+            if t.path is not None:
+                with atomic_writer(t.path) as fh:
+                    run.write(i, head, fh)
+            else:
+                buf = io.BytesIO()
+                run.write(i, head, buf)
+                stdout.write(buf.getvalue().decode("utf-8"))
+    finally:
+        run.close()
+    complete = totals.complete and not any(n.level == "error" for n in run_notes)
+    if streamed:  # as the JSON Lines summary counts them
+        failed = dict(totals.severity)
+        failed["error"] += totals.counts["error"]
+    else:
+        failed = dict(totals.failed)
+    return complete, failed, (list(notes) if streamed else run_notes)
 
 
 def _isatty(stream: TextIO) -> bool:

@@ -11,11 +11,11 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from json.encoder import encode_basestring as _encode_str
-from typing import TYPE_CHECKING, Any
+from typing import IO, TYPE_CHECKING, Any
 
 from ._version import __version__
 from .errors import PerfscoreError
@@ -30,6 +30,9 @@ if TYPE_CHECKING:
 __all__ = [
     "FORMAT",
     "FORMAT_VERSION",
+    "OUTCOMES",
+    "SEVERITIES",
+    "BatchTotals",
     "Finding",
     "IndicatorScore",
     "Notification",
@@ -37,13 +40,17 @@ __all__ = [
     "RuleInfo",
     "RuleLocation",
     "SubjectResult",
+    "document",
     "dumps",
+    "encode_items",
     "finding_record",
     "fingerprint",
     "notification_record",
     "ranked_summary",
     "rule_record",
+    "run_id",
     "subject_record",
+    "write_document",
 ]
 
 FORMAT = "perfscore.findings"
@@ -317,6 +324,192 @@ def dumps(doc: Any, *, indent: int | None = 2) -> str:
     return "".join(out) + "\n"
 
 
+OUTCOMES = ("pass", "fail", "not_applicable", "error")
+SEVERITIES = ("error", "warning", "note")
+
+
+def run_id(ruleset_sha256: str, inputs: Iterable[Mapping[str, str]], ids: Iterable[str]) -> str:
+    """The findings document's run id: the rule set's and inputs' hashes, then every subject id
+    in input order."""
+    h = hashlib.sha256()
+    h.update(ruleset_sha256.encode())
+    for i in inputs:
+        h.update(i.get("sha256", "").encode())
+    for sid in ids:
+        h.update(sid.encode("utf-8"))
+    return h.hexdigest()[:32]
+
+
+class BatchTotals:
+    """What a batch's documents say about all of its subjects — counts by outcome and
+    severity, whether it is complete, which subjects may be ranked, the subjects' own
+    notifications — as counters that add up shard by shard.
+
+    The findings document, the JSON Lines summary line and ``perfscore score --jobs N`` read
+    these figures from one ``BatchTotals``; with ``--jobs`` each worker fills one for its shard
+    and the parent :meth:`merge`\\ s them in input order."""
+
+    def __init__(self) -> None:
+        self.subjects: list[Subject] = []
+        self.counts = dict.fromkeys(OUTCOMES, 0)
+        self.severity = dict.fromkeys(SEVERITIES, 0)
+        #: failed findings by severity, ``error`` findings counted as severity ``error``
+        #: (what ``--fail-on`` reads)
+        self.failed = dict.fromkeys(SEVERITIES, 0)
+        self.complete = True
+        self.ranked = 0
+        self.not_ranked: list[dict[str, Any]] = []  # the summary's records
+        self.first: tuple[Decimal | None, Decimal, str | None, str | None] | None = None
+        self.notifications: list[Notification] = []  # the subjects' own, in order
+        self.without_total: list[str] = []  # ids of subjects with no total
+
+    def add(self, s: SubjectResult, st: Standing) -> None:
+        if self.first is None:
+            self.first = (s.total, s.max, s.grade, s.grade_label)
+        self.subjects.append(s.subject)
+        counts, severity, failed = self.counts, self.severity, self.failed
+        for f in s.findings:
+            counts[f.outcome] += 1
+            if f.severity in severity:
+                severity[f.severity] += 1
+            if f.outcome == "error":
+                self.complete = False
+                failed["error"] += 1
+            elif f.outcome == "fail" and f.severity in failed:
+                failed[f.severity] += 1
+        for n in s.notifications:
+            if n.level == "error":
+                self.complete = False
+        self.notifications += s.notifications
+        if st.ranked:
+            self.ranked += 1
+        else:
+            self.not_ranked.append(
+                {"subject": s.subject.id, "reason": st.reason, "reason_en": st.reason_en}
+            )
+        if s.total is None:
+            self.without_total.append(s.subject.id)
+
+    def merge(self, other: BatchTotals) -> None:
+        """Add ``other``'s counts, as if its subjects came after these."""
+        if self.first is None:
+            self.first = other.first
+        self.subjects += other.subjects
+        for mine, theirs in (
+            (self.counts, other.counts),
+            (self.severity, other.severity),
+            (self.failed, other.failed),
+        ):
+            for k, n in theirs.items():
+                mine[k] += n
+        self.complete = self.complete and other.complete
+        self.ranked += other.ranked
+        self.not_ranked += other.not_ranked
+        self.notifications += other.notifications
+        self.without_total += other.without_total
+
+    @property
+    def evaluated(self) -> int:
+        return sum(self.counts.values())
+
+    def run_id(self, ruleset_sha256: str, inputs: Sequence[Mapping[str, str]]) -> str:
+        return run_id(ruleset_sha256, inputs, (s.id for s in self.subjects))
+
+    def summary(self) -> dict[str, Any]:
+        """The findings document's ``summary``."""
+        out: dict[str, Any] = {
+            "subjects": len(self.subjects),
+            "evaluated": self.evaluated,
+            **self.counts,
+            "by_severity": dict(self.severity),
+        }
+        if len(self.subjects) == 1 and self.first is not None:
+            total, top, grade, label = self.first
+            out.update(total=total, max=top, grade=grade, grade_label=label)
+        out.update(ranked=self.ranked, not_ranked=list(self.not_ranked))
+        return out
+
+    def stream_summary(self, complete: bool) -> dict[str, Any]:
+        """The JSON Lines ``summary`` record's fields (``complete`` first)."""
+        return {"complete": complete, **self.summary()}
+
+
+def encode_items(values: Iterable[Any], *, indent: int = 2, level: int = 1) -> str:
+    """The JSON text of ``values`` as the items of a list written at ``level`` (a top-level
+    field of a document is at level 1), each item preceded by its comma and line break;
+    :func:`write_document` drops the first comma.  Lets a list be written in pieces."""
+    pad = "\n" + " " * (indent * (level + 1))
+    out: list[str] = []
+    for v in values:
+        out.append("," + pad)
+        _encode(v, indent, level + 1, out)
+    return "".join(out)
+
+
+def write_document(
+    out: IO[bytes],
+    doc: Mapping[str, Any],
+    lists: Mapping[str, Iterable[bytes]],
+    *,
+    indent: int = 2,
+) -> None:
+    """Write ``dumps(doc, indent=indent)`` to ``out``, except that the fields named in
+    ``lists`` are written from pieces of :func:`encode_items` text (UTF-8) instead of from
+    ``doc``: byte-identical to ``dumps`` of the same document with those lists whole."""
+    pad = "\n" + " " * indent
+    out.write(b"{")
+    for i, (key, value) in enumerate(doc.items()):
+        out.write((("," if i else "") + pad + _text(str(key)) + ": ").encode("utf-8"))
+        pieces = lists.get(key)
+        if pieces is None:
+            text: list[str] = []
+            _encode(value, indent, 1, text)
+            out.write("".join(text).encode("utf-8"))
+            continue
+        first = True
+        for piece in pieces:
+            if not piece:
+                continue
+            if first:
+                out.write(b"[" + piece[1:])  # the first item's comma
+                first = False
+            else:
+                out.write(piece)
+        out.write(b"[]" if first else (pad + "]").encode("utf-8"))
+    out.write(b"\n}\n")
+
+
+def document(
+    head: Report,
+    totals: BatchTotals,
+    notifications: Sequence[Notification],
+    *,
+    subjects: list[Any],
+    findings: list[Any],
+) -> dict[str, Any]:
+    """The findings document of ``head``'s run (its rule set, rules, inputs and waivers) with
+    ``totals`` over its subjects, the run's own ``notifications`` (the subjects' follow them)
+    and the given ``subjects`` and ``findings`` lists."""
+    complete = totals.complete and not any(n.level == "error" for n in notifications)
+    return {
+        "format": FORMAT,
+        "format_version": FORMAT_VERSION,
+        "tool": {"name": "perfscore", "version": __version__},
+        "run": {
+            "id": totals.run_id(str(head.ruleset.get("sha256", "")), head.inputs),
+            "complete": complete,
+            "ruleset": dict(head.ruleset),
+            "inputs": [dict(i) for i in head.inputs],
+            **({"waivers": dict(head.waivers)} if head.waivers else {}),
+        },
+        "rules": [rule_record(r) for r in head.rules],
+        "subjects": subjects,
+        "findings": findings,
+        "notifications": [notification_record(n) for n in (*notifications, *totals.notifications)],
+        "summary": totals.summary(),
+    }
+
+
 @dataclass(frozen=True)
 class Report:
     """The result of scoring subjects against one rule set.
@@ -366,56 +559,28 @@ class Report:
     # --- the findings document ---------------------------------------------------------------
 
     def run_id(self) -> str:
-        h = hashlib.sha256()
-        h.update(str(self.ruleset.get("sha256", "")).encode())
-        for i in self.inputs:
-            h.update(i.get("sha256", "").encode())
-        for s in self.subjects:
-            h.update(s.subject.id.encode("utf-8"))
-        return h.hexdigest()[:32]
+        return run_id(
+            str(self.ruleset.get("sha256", "")), self.inputs, (s.subject.id for s in self.subjects)
+        )
 
     def to_dict(self) -> dict[str, Any]:
         """The findings document as plain data (Decimals kept exact)."""
-        notifications = list(self.notifications) + [
-            n for s in self.subjects for n in s.notifications
-        ]
-        counts = {k: 0 for k in ("pass", "fail", "not_applicable", "error")}
-        sev = {k: 0 for k in ("error", "warning", "note")}
-        for f in self.findings:
-            counts[f.outcome] += 1
-            if f.severity in sev:
-                sev[f.severity] += 1
-        summary: dict[str, Any] = {
-            "subjects": len(self.subjects),
-            "evaluated": sum(counts.values()),
-            **counts,
-            "by_severity": sev,
-        }
-        if len(self.subjects) == 1:
-            s = self.subjects[0]
-            summary.update(total=s.total, max=s.max, grade=s.grade, grade_label=s.grade_label)
         from .standing import measure  # standing builds on this module
 
-        standings = [measure(self.rules)(s) for s in self.subjects]
-        summary.update(ranked_summary(standings))
-        doc: dict[str, Any] = {
-            "format": FORMAT,
-            "format_version": FORMAT_VERSION,
-            "tool": {"name": "perfscore", "version": __version__},
-            "run": {
-                "id": self.run_id(),
-                "complete": self.complete,
-                "ruleset": dict(self.ruleset),
-                "inputs": [dict(i) for i in self.inputs],
-                **({"waivers": dict(self.waivers)} if self.waivers else {}),
-            },
-            "rules": [rule_record(r) for r in self.rules],
-            "subjects": [subject_record(st.result, st) for st in standings],
-            "findings": [finding_record(f) for f in self.findings],
-            "notifications": [notification_record(n) for n in notifications],
-            "summary": summary,
-        }
-        return doc
+        of = measure(self.rules)
+        totals = BatchTotals()
+        standings = []
+        for s in self.subjects:
+            st = of(s)
+            standings.append(st)
+            totals.add(s, st)
+        return document(
+            self,
+            totals,
+            self.notifications,
+            subjects=[subject_record(st.result, st) for st in standings],
+            findings=[finding_record(f) for f in self.findings],
+        )
 
     def to_json(self, *, indent: int | None = 2) -> str:
         return dumps(self.to_dict(), indent=indent)

@@ -7,8 +7,12 @@ set (it travels by pickle, see :meth:`RuleSet.__reduce__`), and the parent puts 
 in input order.  Nothing depends on which worker finished first; ``as_of`` for waivers is fixed
 in the parent before any worker starts.
 
-For the CLI: ``perfscore score --jobs N`` → ``evaluate_parallel(rs, batch, jobs=N, strict=...,
-waivers=..., as_of=...)`` wherever it now calls ``rs.evaluate(...)``.
+``perfscore score --jobs N`` does not send results back at all: :func:`encode_parallel` has
+each worker score *and encode* its chunk in every output format asked for (their
+:class:`~perfscore.export.ShardForm`), returning bytes and counters
+(:class:`~perfscore.findings.BatchTotals`, :class:`~perfscore.summary.RunSummary`); the parent
+only reads the data, spools the bytes in input order and writes each file's head and tail
+around them — the bytes ``--jobs 1`` writes.
 """
 
 from __future__ import annotations
@@ -17,16 +21,21 @@ import datetime as dt
 import math
 import multiprocessing
 import os
-from collections.abc import Iterable, Iterator, Mapping, Sequence
-from concurrent.futures import ProcessPoolExecutor
-from typing import Any
+import tempfile
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor
+from dataclasses import dataclass, field
+from typing import IO, Any
 
 from .errors import DataError, EvaluationError
-from .findings import Report, SubjectResult
+from .export import ExportOptions, ShardForm
+from .findings import BatchTotals, Report, SubjectResult
 from .ruleset import RuleSet, SubjectBatch, duplicate_subjects
+from .standing import measure
+from .summary import RunSummary
 from .waivers import WaiverSet
 
-__all__ = ["default_jobs", "evaluate_parallel", "imap_subjects"]
+__all__ = ["EncodedRun", "default_jobs", "encode_parallel", "evaluate_parallel", "imap_subjects"]
 
 #: Below this many subjects per worker, starting processes costs more than it saves.
 MIN_PER_JOB = 50
@@ -178,3 +187,153 @@ def evaluate_parallel(
         waivers=waiver_info,
         notifications=duplicate_subjects(results),
     )
+
+
+# --- workers that encode (perfscore score --jobs N) ---------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Encoding:
+    """What every encoding worker needs, sent once when it starts."""
+
+    rs: RuleSet
+    head: Report
+    forms: tuple[tuple[ShardForm, ExportOptions], ...]
+    waivers: WaiverSet | None
+    as_of: dt.date | None
+
+
+Encoded = tuple[tuple[tuple[bytes, ...], ...], BatchTotals, RunSummary]
+
+
+def _init_encoding(job: _Encoding) -> None:
+    _WORKER.update(job=job, measure=measure(job.rs.rules))
+
+
+def _encode_chunk(chunk: Sequence[tuple[int, Any]]) -> Encoded:
+    """Score a chunk of ``(index, record)`` and encode it in every form; only bytes and
+    counters go back to the parent."""
+    job: _Encoding = _WORKER["job"]
+    of = _WORKER["measure"]
+    totals = BatchTotals()
+    summary = RunSummary(job.rs.rules)
+    shard = []
+    for index, record in chunk:
+        result = job.rs.evaluate_subject(record, index=index, waivers=job.waivers, as_of=job.as_of)
+        st = of(result)
+        totals.add(result, st)
+        summary.add(result)
+        shard.append(st)
+    return (
+        tuple(form.encode(job.head, shard, options) for form, options in job.forms),
+        totals,
+        summary,
+    )
+
+
+_BLOCK = 1 << 20
+
+
+def _blocks(spool: IO[bytes]) -> Iterator[bytes]:
+    spool.seek(0)
+    while block := spool.read(_BLOCK):
+        yield block
+
+
+@dataclass
+class EncodedRun:
+    """A scored and encoded batch: per output form, its sections' bytes spooled to temporary
+    files (in input order), and the counters over every subject."""
+
+    forms: tuple[tuple[ShardForm, ExportOptions], ...]
+    totals: BatchTotals
+    summary: RunSummary
+    spools: list[list[IO[bytes]]] = field(default_factory=list)
+
+    def add(self, encoded: Encoded) -> int:
+        """Append one chunk's bytes and counters; the number of subjects it held."""
+        sections, totals, summary = encoded
+        for spools, pieces in zip(self.spools, sections, strict=True):
+            for spool, piece in zip(spools, pieces, strict=True):
+                spool.write(piece)
+        self.totals.merge(totals)
+        self.summary.merge(summary)
+        return len(totals.subjects)
+
+    def write(self, form: int, head: Report, out: IO[bytes]) -> None:
+        """Write output ``form`` whole: ``head`` (the run without subjects, with the run's own
+        notifications) around the spooled pieces."""
+        shard_form, options = self.forms[form]
+        sections = [_blocks(spool) for spool in self.spools[form]]
+        shard_form.assemble(head, self.totals, sections, options, out)
+
+    def close(self) -> None:
+        for spools in self.spools:
+            for spool in spools:
+                spool.close()
+
+
+def encode_parallel(
+    rs: RuleSet,
+    records: Iterable[tuple[int, Any]],
+    head: Report,
+    forms: Sequence[tuple[ShardForm, ExportOptions]],
+    *,
+    jobs: int | None = None,
+    waivers: WaiverSet | None = None,
+    as_of: dt.date | None = None,
+    chunk_size: int = 100,
+    on_chunk: Callable[[int], None] | None = None,
+    mp_context: str | None = None,
+) -> EncodedRun:
+    """Score ``(index, record)`` pairs (read lazily) on ``jobs`` processes, each chunk encoded
+    by its worker in every form; at most ``2 × jobs`` chunks are in flight, so memory stays
+    bounded.  ``on_chunk(n)`` is called as each chunk of ``n`` subjects comes back, in input
+    order.  Close the returned run when its outputs are written."""
+    jobs = default_jobs() if not jobs or jobs < 1 else jobs
+    job = _Encoding(rs, head, tuple(forms), waivers, as_of)
+    run = EncodedRun(job.forms, BatchTotals(), RunSummary(rs.rules))
+    run.spools = [
+        [
+            tempfile.SpooledTemporaryFile(max_size=32 * _BLOCK)  # noqa: SIM115 - closed by run.close()
+            for _ in range(form.sections)
+        ]
+        for form, _ in job.forms
+    ]
+    it = iter(records)
+
+    def chunks() -> Iterator[list[tuple[int, Any]]]:
+        while True:
+            chunk = [r for _, r in zip(range(chunk_size), it, strict=False)]
+            if not chunk:
+                return
+            yield chunk
+
+    try:
+        if jobs == 1:
+            _init_encoding(job)
+            for chunk in chunks():
+                n = run.add(_encode_chunk(chunk))
+                if on_chunk is not None:
+                    on_chunk(n)
+            return run
+        ctx = multiprocessing.get_context(mp_context) if mp_context else None
+        with ProcessPoolExecutor(
+            max_workers=jobs, mp_context=ctx, initializer=_init_encoding, initargs=(job,)
+        ) as pool:
+            pending: list[Future[Encoded]] = []
+            source = chunks()
+            for chunk in source:
+                pending.append(pool.submit(_encode_chunk, chunk))
+                if len(pending) >= 2 * jobs:
+                    n = run.add(pending.pop(0).result())
+                    if on_chunk is not None:
+                        on_chunk(n)
+            for future in pending:
+                n = run.add(future.result())
+                if on_chunk is not None:
+                    on_chunk(n)
+        return run
+    except BaseException:
+        run.close()
+        raise

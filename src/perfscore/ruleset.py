@@ -28,7 +28,7 @@ from .findings import Notification, Report, RuleInfo, SubjectResult
 from .functions import FunctionRegistry
 from .numbers import numbers_out_of_range
 from .overlay import MergedDocument, resolve
-from .subjects import InputSpec, read_subject
+from .subjects import InputSpec, Subject, read_subject
 from .waivers import WaiverSet, Waiving
 
 __all__ = ["RuleSet", "SubjectBatch", "load_ruleset", "load_ruleset_text", "load_subjects"]
@@ -282,10 +282,14 @@ class RuleSet:
 def duplicate_subjects(results: Iterable[SubjectResult]) -> tuple[Notification, ...]:
     """Two subjects with one id would share fingerprints and overwrite each other downstream:
     both are still scored, and the run is marked incomplete with an error notification."""
+    return duplicate_ids(r.subject for r in results)
+
+
+def duplicate_ids(subjects: Iterable[Subject]) -> tuple[Notification, ...]:
+    """:func:`duplicate_subjects` from the subjects alone."""
     seen: dict[str, int] = {}
     periods: dict[tuple[str, str, int | None], list[str]] = {}
-    for r in results:
-        s = r.subject
+    for s in subjects:
         seen[s.id] = seen.get(s.id, 0) + 1
         if s.key != s.id:
             periods.setdefault((s.type, s.key, s.period), []).append(s.id)

@@ -59,6 +59,22 @@ class RunSummary:
             self.with_errors += 1
         self.errors_by_field.update(fields)
 
+    def merge(self, other: RunSummary) -> None:
+        """Add ``other``'s counters, as if its subjects came after these (``--jobs``)."""
+        self.subjects += other.subjects
+        self.graded += other.graded
+        self.grades.update(other.grades)
+        self.with_errors += other.with_errors
+        self.errors_by_field.update(other.errors_by_field)
+        for name, cell in other.first_cell.items():
+            self.first_cell.setdefault(name, cell)
+        self.failed.update(other.failed)
+        self._coverage_sum += other._coverage_sum
+        if other.coverage_min is not None and (
+            self.coverage_min is None or other.coverage_min < self.coverage_min
+        ):
+            self.coverage_min = other.coverage_min
+
     @property
     def ungraded(self) -> int:
         return self.subjects - self.graded

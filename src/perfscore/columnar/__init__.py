@@ -10,15 +10,22 @@ Design — float64 with a certified guard, exact integers for points, exact tie-
   ``+ −``).  The Decimal path's own 28-digit rounding is far below that.
 * A comparison with a constant (threshold, target, deduct start, band edge) is two float
   comparisons against the constant ± 4× the bound; when the two popcounts differ, the rows in
-  between are too close to call in float64 — typically exact ties such as 95/100 against 0.95 —
-  and are decided by comparing the *exact* per-record value of that input or metric (inputs read
-  as the per-record reader reads them, metrics by their compiled Decimal expressions).
-* Points are rounded half-up to the rule set's places from the float value unless it lies within
-  4× its bound of a half; such rows (exact half-way ties such as 3.125) take the exact per-record
-  points of that indicator (formula scorers) or fall back.
-* Rows with a missing/non-finite/out-of-range input, a possibly-zero denominator, or anything
-  without an exact tie-break are scored by the per-record evaluator and merged in.  So every row
-  equals the per-record result (property-tested).
+  between are too close to call in float64 — typically exact ties such as 95/100 against 0.95,
+  or a department that spent exactly its budget — and are decided *exactly and vectorised*
+  (:mod:`~perfscore.columnar.rational`): the value is recomputed for those rows as integer
+  rationals (cells as the per-record reader reads them), and ``a / b >= 0.95`` becomes
+  ``20·a >= 19·b``.  Magnitudes are checked before multiplying; past int64 the operation runs
+  on Python integers (object arrays) — still exact, never a fallback.
+* Points are rounded half-up to the rule set's places from the float value unless it lies
+  within 4× its bound of a half (or on a deduction step); those rows take the scorer's exact
+  points as a rational, rounded by integer floor division (``(2·n·10**p + d) // 2d``).
+* Rows with a missing/non-finite/out-of-range input, a zero denominator, or a value outside
+  every band are scored by the per-record evaluator (they become error or not-applicable
+  findings there) and merged in.  So every row equals the per-record result
+  (property-tested, and against :class:`fractions.Fraction`).  One known difference, where the
+  columnar side is the exact one: the per-record path computes at 28 significant digits, so a
+  quotient that does not terminate, multiplied back onto an edge (``x / 3 * 3 >= 1`` with
+  ``x = 1``), is 0.999…9 there and 1 here.
 * Points are scaled integers (``× 10**places``) held in float64 while scoring — exact below
   2⁵³ — so group sums and the total are exact; a re-weighted group (``got × weight / base``) is
   rounded half-up in integer arithmetic.  Results are int64.

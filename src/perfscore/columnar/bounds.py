@@ -22,6 +22,7 @@ from typing import Any, Protocol
 import numpy as np
 
 from ..numbers import round_places
+from .rational import Q, q_const, select
 
 __all__ = [
     "SAFETY",
@@ -33,9 +34,13 @@ __all__ = [
     "ceil_scaled",
     "compare",
     "const",
+    "decide",
+    "equal_rows",
     "fail",
+    "q_const",
     "round_points",
     "scaled",
+    "select",
 ]
 
 U = 2.0**-53
@@ -50,14 +55,32 @@ class Unsupported(Exception):
 class Bounded:
     """A float64 column with ``|value − exact| ≤ k·u·mag`` (``mag`` None means ``|value|``)."""
 
-    __slots__ = ("exact", "k", "mag", "name", "v")
+    __slots__ = ("ex", "exact", "k", "mag", "name", "v")
 
     def __init__(
-        self, v: Any, mag: Any, k: float, *, name: str | None = None, exact: Decimal | None = None
+        self,
+        v: Any,
+        mag: Any,
+        k: float,
+        *,
+        name: str | None = None,
+        exact: Decimal | None = None,
+        ex: Callable[[Chunk, Any], Q] | None = None,
     ) -> None:
         self.v, self.mag, self.k = v, mag, k
         self.name = name  # an input or metric: its exact value can be computed per row
         self.exact = exact  # a constant's exact value
+        self.ex = ex  # the exact values of given rows, as rationals
+
+    def exact_rows(self, ctx: Chunk, rows: Any) -> Q | None:
+        """The exact (rational) values of ``rows``, or None when this column has none."""
+        if self.ex is not None:
+            return self.ex(ctx, rows)
+        if self.name is not None:
+            return ctx.exact_q(self.name, rows)
+        if self.exact is not None:
+            return q_const(self.exact, len(rows))
+        return None
 
     def m(self) -> Any:
         return np.abs(self.v) if self.mag is None else self.mag
@@ -67,19 +90,9 @@ class Bounded:
 
 
 class ExactSource(Protocol):
-    """Exact per-record values for undecided rows (the columnar scorer provides them)."""
+    """Exact values of inputs and metrics for undecided rows (the columnar scorer)."""
 
-    def exact_eval(
-        self,
-        cols: Mapping[str, Any],
-        names: frozenset[str],
-        fn: Callable[[Mapping[str, Any]], Any],
-        rows: Any,
-    ) -> list[Any]: ...
-
-    def exact_values(
-        self, cols: Mapping[str, Any], name: str, rows: Any
-    ) -> list[Decimal | None]: ...
+    def exact_q(self, ctx: Chunk, name: str, rows: Any) -> Q: ...
 
 
 class Chunk:
@@ -101,47 +114,68 @@ class Chunk:
         self.cache: dict[str, Bounded] = {}
         self.source = source
 
-    def exact(self, name: str, rows: Any) -> list[Decimal | None]:
-        """Exact (per-record) values of input or metric ``name`` in ``rows`` (None: unsure)."""
+    def exact_q(self, name: str, rows: Any) -> Q:
+        """Exact values of input or metric ``name`` in ``rows`` (bad where it has none)."""
         if self.source is None:
-            return [None] * len(rows)
-        return self.source.exact_values(self.cols, name, rows)
+            return Q(0, 1, len(rows), np.ones(len(rows), bool))
+        return self.source.exact_q(self, name, rows)
 
-    def exact_eval(
-        self, names: frozenset[str], fn: Callable[[Mapping[str, Any]], Any], rows: Any
-    ) -> list[Any]:
-        """``fn(scope)`` with each row's exact per-record scope (None where it has none)."""
-        if self.source is None:
-            return [None] * len(rows)
-        return self.source.exact_eval(self.cols, names, fn, rows)
+    def flag_rows(self, rows: Any, bad: Any = None) -> None:
+        """Mark ``rows`` (or those of them where ``bad``) unsure."""
+        if bad is None:
+            self.unsure[rows] = True
+        elif bad.any():
+            self.unsure[rows[bad]] = True
 
     def flag(self, mask: Any) -> None:
         np.logical_or(self.unsure, mask, out=self.unsure)
 
 
+_SIGN_OK: dict[str, Callable[[Any], Any]] = {
+    ">=": lambda s: s >= 0,
+    ">": lambda s: s > 0,
+    "<=": lambda s: s <= 0,
+    "<": lambda s: s < 0,
+    "==": lambda s: s == 0,
+    "!=": lambda s: s != 0,
+}
+
+
 def compare(ctx: Chunk, a: Bounded, op: str, b: Bounded) -> Any:
-    """``a op b`` where decided; undecided rows are flagged (their value is irrelevant)."""
+    """``a op b`` for every row: decided in float64 where the guard allows, exactly (rational
+    integers) for the rows in between; rows without an exact value are flagged."""
     if op in (">=", ">", "<=", "<") and a.mag is None and np.ndim(b.v) == 0:
         return np.logical_not(fail(ctx, a, op, b))  # the fast guard lives there
     d = a.v - b.v
     tol = a.tol() + b.tol() + (SAFETY * U) * np.abs(d)
-    ctx.flag(np.abs(d) <= tol)
-    if op == ">=":
-        return d >= 0
-    if op == ">":
-        return d > 0
-    if op == "<=":
-        return d <= 0
-    if op == "<":
-        return d < 0
-    if op == "==":
-        return d == 0
-    return d != 0
+    near = np.abs(d) <= tol
+    out = _SIGN_OK[op](d)
+    if np.count_nonzero(near):
+        rows = np.flatnonzero(near)
+        met = decide(ctx, a, op, b, rows)
+        if met is not None:
+            out[rows] = met
+    return out
+
+
+def decide(ctx: Chunk, a: Bounded, op: str, b: Bounded, rows: Any) -> Any:
+    """``a op b`` exactly for ``rows`` (a bool array), flagging rows without an exact value;
+    None when either side has no exact form (then every row is flagged)."""
+    qa = a.exact_rows(ctx, rows)
+    qb = b.exact_rows(ctx, rows) if qa is not None else None
+    if qa is None or qb is None:
+        ctx.flag_rows(rows)
+        return None
+    met = _SIGN_OK[op](qa.cmp(qb))
+    bad = qa.bad if qb.bad is None else qb.bad if qa.bad is None else qa.bad | qb.bad
+    if bad is not None:
+        ctx.flag_rows(rows, bad)
+    return met
 
 
 def fail(ctx: Chunk, a: Bounded, op: str, b: Bounded, out: Any = None) -> Any:
-    """``not (a op b)`` where decided (written to ``out`` if given); undecided rows flagged.
-    The fast path is one comparison plus one for the guard, and two popcounts."""
+    """``not (a op b)`` for every row (written to ``out`` if given).  The fast path is one
+    comparison plus one for the guard, and two popcounts; rows between are decided exactly."""
     if not (a.mag is None and np.ndim(b.v) == 0) or op not in (">=", ">", "<=", "<"):
         return np.logical_not(compare(ctx, a, op, b), out=out)
     c = SAFETY * U * (a.k + 1)
@@ -159,27 +193,26 @@ def fail(ctx: Chunk, a: Bounded, op: str, b: Bounded, out: Any = None) -> Any:
         unsure = np.count_nonzero(not_below) != np.count_nonzero(failed)
         above = failed
     if unsure:
-        _decide_exactly(ctx, a, op, b, np.flatnonzero(not_below ^ above), failed)
+        # rows too close to call in float64 (typically exact ties such as 95/100 against
+        # 0.95): the exact rational comparison
+        rows = np.flatnonzero(not_below ^ above)
+        met = decide(ctx, a, op, b, rows)
+        if met is not None:
+            failed[rows] = ~met
     return failed
 
 
-def _decide_exactly(ctx: Chunk, a: Bounded, op: str, b: Bounded, rows: Any, failed: Any) -> None:
-    """Rows too close to call in float64 (typically exact ties such as 95/100 against 0.95):
-    compare the exact per-record values instead; rows without one fall back whole."""
-    values = ctx.exact(a.name, rows) if a.name is not None and b.exact is not None else None
-    if values is None:
-        mask = np.zeros(ctx.n, bool)
-        mask[rows] = True
-        ctx.flag(mask)
-        return
-    t = b.exact
-    assert t is not None
-    for row, x in zip(rows.tolist(), values, strict=True):
-        if x is None:
-            ctx.unsure[row] = True
-            continue
-        met = x >= t if op == ">=" else x > t if op == ">" else x <= t if op == "<=" else x < t
-        failed[row] = not met
+def equal_rows(ctx: Chunk, a: Bounded, b: Bounded) -> Any:
+    """Rows where ``a == b`` exactly (a mask): float-near rows checked exactly."""
+    d = a.v - b.v
+    near = np.abs(d) <= a.tol() + b.tol() + (SAFETY * U) * np.abs(d)
+    out = np.zeros(ctx.n, bool)
+    if np.count_nonzero(near):
+        rows = np.flatnonzero(near)
+        met = decide(ctx, a, "==", b, rows)
+        if met is not None:
+            out[rows] = met
+    return out
 
 
 def const(x: Decimal) -> Bounded:
@@ -207,11 +240,14 @@ def round_points(
     x: Bounded,
     top: float,
     factor: float = 1.0,
-    exact: Callable[[Any], list[Any]] | None = None,
+    exact: Callable[[Any], Q | None] | None = None,
+    force: Any = None,
 ) -> Any:
     """Round ``x × factor`` (points in [0, top], clamped by the caller) half-up to places,
-    exactly: the scaled integers as float64 (exact below 2**53), flagging rows too close
-    to a half to be sure (or taking ``exact(rows)``, the exact points of those rows)."""
+    exactly: the scaled integers as float64 (exact below 2**53).  Rows too close to a half to
+    be sure in float64 (and the rows of ``force``, whose float value is not to be trusted)
+    take ``exact(rows)`` — the exact points, a rational, rounded in integers — or are flagged
+    when there is no exact form."""
     scale = ctx.scale
     s = x.v * (factor * scale)
     s += 0.5
@@ -225,20 +261,25 @@ def round_points(
     whole = np.floor(s)
     frac = s
     frac -= whole
-    if not e < 0.25:  # per row instead (NaN bounds fall back too)
+    if not e < 0.25:  # per row instead (NaN bounds are near too)
         tol = x.tol() * abs(factor) * scale + c * (whole + frac)
-        ctx.flag(~((frac > tol) & (frac < 1 - tol)))
+        near = ~((frac > tol) & (frac < 1 - tol))
     else:
         near_low, near_high = frac <= e, frac >= 1 - e
-        if np.count_nonzero(near_low) or np.count_nonzero(near_high):
-            near = near_low | near_high
-            if exact is None:
-                ctx.flag(near)
-            else:  # exact half-way ties (3.125 → 3.13): the exact points, rounded
-                rows = np.flatnonzero(near & ~ctx.unsure)
-                for row, points in zip(rows.tolist(), exact(rows), strict=True):
-                    if points is None:
-                        ctx.unsure[row] = True
-                    else:
-                        whole[row] = scaled(points, ctx.places)
+        near = (
+            near_low | near_high
+            if np.count_nonzero(near_low) or np.count_nonzero(near_high)
+            else None
+        )
+    if force is not None:
+        near = force if near is None else near | force
+    if near is not None:
+        rows = np.flatnonzero(near & ~ctx.unsure)
+        q = exact(rows) if exact is not None and len(rows) else None
+        if q is None:
+            ctx.flag(near)
+        else:  # exact half-way ties (3.125 → 3.13): the exact points, rounded in integers
+            whole[rows] = q.round_scaled(ctx.places)
+            if q.bad is not None:
+                ctx.flag_rows(rows, q.bad)
     return whole

@@ -7,13 +7,18 @@ from __future__ import annotations
 
 import ast
 import math
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from decimal import Decimal
+from fractions import Fraction
 from typing import Any
 
 import numpy as np
 
 from .bounds import SAFETY, Bounded, Chunk, U, Unsupported, const
+from .rational import Q, q_const
+
+#: exact form of an expression: ``(chunk, rows) -> rationals``
+ExactFn = Callable[[Chunk, Any], Q]
 
 __all__ = ["ColumnExpr"]
 
@@ -25,6 +30,48 @@ class ColumnExpr:
         self.text = text
         tree = ast.parse(text.strip(), mode="eval")
         self.fn = self._build(tree.body, kinds, text.strip())
+        self.exact: ExactFn = self._exact(tree.body, text.strip())
+
+    def _exact(self, node: ast.expr, src: str) -> ExactFn:
+        """The same expression over exact rationals (``Decimal`` arithmetic without its
+        28-digit rounding), for the rows the float guard leaves undecided."""
+        if isinstance(node, ast.Name):
+            name = node.id
+            return lambda ctx, rows: ctx.exact_q(name, rows)
+        if isinstance(node, ast.Constant):
+            seg = ast.get_source_segment(src, node) or repr(node.value)
+            c = Fraction(Decimal(seg.strip()))
+            return lambda ctx, rows: q_const(c, len(rows))
+        if isinstance(node, ast.UnaryOp):
+            inner = self._exact(node.operand, src)
+            if isinstance(node.op, ast.UAdd):
+                return inner
+            return lambda ctx, rows: -inner(ctx, rows)
+        if isinstance(node, ast.BinOp):
+            left, right = self._exact(node.left, src), self._exact(node.right, src)
+            op = type(node.op)
+            if op is ast.Add:
+                return lambda ctx, rows: left(ctx, rows) + right(ctx, rows)
+            if op is ast.Sub:
+                return lambda ctx, rows: left(ctx, rows) - right(ctx, rows)
+            if op is ast.Mult:
+                return lambda ctx, rows: left(ctx, rows) * right(ctx, rows)
+            return lambda ctx, rows: left(ctx, rows) / right(ctx, rows)
+        assert isinstance(node, ast.Call) and isinstance(node.func, ast.Name)
+        args = [self._exact(a, src) for a in node.args]
+        if node.func.id == "abs":
+            arg = args[0]
+            return lambda ctx, rows: abs(arg(ctx, rows))
+        pick_min = node.func.id == "min"
+
+        def extreme(ctx: Chunk, rows: Any) -> Q:
+            out = args[0](ctx, rows)
+            for f in args[1:]:
+                x = f(ctx, rows)
+                out = out.minimum(x) if pick_min else out.maximum(x)
+            return out
+
+        return extreme
 
     def _build(self, node: ast.expr, kinds: Mapping[str, str], src: str) -> Any:
         if isinstance(node, ast.Name):
@@ -107,10 +154,10 @@ class ColumnExpr:
     def __call__(self, ctx: Chunk) -> Bounded:
         out = self.fn(ctx)
         if np.ndim(out.v) == 0:  # a constant expression
-            return Bounded(np.full(ctx.n, out.v), np.full(ctx.n, out.m()), out.k)
+            return Bounded(np.full(ctx.n, out.v), np.full(ctx.n, out.m()), out.k, ex=self.exact)
         # inf or NaN (overflow, inf/inf, inf·0) would slip through the comparisons: one
         # reduction finds out whether any row has one (a finite overflowing sum only costs
         # the per-row test)
         if not math.isfinite(float(np.sum(out.v))):
             ctx.flag(~np.isfinite(out.v))
-        return out  # type: ignore[no-any-return]
+        return Bounded(out.v, out.mag, out.k, name=out.name, ex=self.exact)

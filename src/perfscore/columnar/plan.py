@@ -101,6 +101,7 @@ class Plan:
     bands_min: list[int]  # grade band minima, scaled
     min_cov_ok: bool
     kinds: dict[str, str] = field(default_factory=dict)
+    metric_exprs: dict[str, ColumnExpr] = field(default_factory=dict)
 
 
 def build_plan(c: Compiled, root_weight: Decimal | None) -> Plan:
@@ -146,6 +147,7 @@ def build_plan(c: Compiled, root_weight: Decimal | None) -> Plan:
         [ceil_scaled(b.min, places) for b in c.grade_bands],
         c.min_coverage is None or Decimal(1) >= c.min_coverage,
         kinds,
+        dict(metrics),
     )
 
 

@@ -4,17 +4,13 @@ unsure — and every row of an unsupported rule set — are scored by the per-re
 
 from __future__ import annotations
 
-import math
-import operator
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any, cast
 
 import numpy as np
 
-from ..errors import PerfscoreError
 from ..ruleset import RuleSet
-from ..subjects import read_subject
 from .bounds import SAFETY, TINY, Bounded, Chunk, U, Unsupported, compare
 from .expression import ColumnExpr
 from .frames import (
@@ -27,6 +23,7 @@ from .frames import (
     row_count,
 )
 from .plan import GroupPlan, LeafPlan, Plan, build_plan
+from .rational import Q, from_floats
 
 __all__ = ["CHUNK", "ColumnarScorer", "FrameScorer", "score_columns", "score_frame"]
 
@@ -51,7 +48,6 @@ class ColumnarScorer:
         self.rule_ids = tuple(r.id for r in c.rules if r.kind != "check")
         self.check_ids = tuple(ch.id for ch in c.checks)
         self.grade_ids = tuple(b.id for b in c.grade_bands)
-        self._exact_plans: dict[frozenset[str], tuple[dict[str, Any], list[Any]]] = {}
         self.plan: Plan | None = None
         try:
             self.plan = build_plan(c, rs.evaluator.root.weight)
@@ -197,7 +193,11 @@ class ColumnarScorer:
     @staticmethod
     def _check(ctx: Chunk, left: ColumnExpr, right: ColumnExpr, tol: Bounded) -> Any:
         a, b = left(ctx), right(ctx)
-        diff = Bounded(np.abs(a.v - b.v), a.m() + b.m(), max(a.k, b.k) + 1)
+
+        def exact(ctx: Chunk, rows: Any) -> Q:
+            return abs(left.exact(ctx, rows) - right.exact(ctx, rows))
+
+        diff = Bounded(np.abs(a.v - b.v), a.m() + b.m(), max(a.k, b.k) + 1, ex=exact)
         return compare(ctx, diff, "<=", tol)
 
     def _run(
@@ -247,54 +247,19 @@ class ColumnarScorer:
         res.points[rid][sl] = pts
         return pts, failed
 
-    # -- exact values for undecided comparisons ---------------------------------------------
-    def _exact_plan(self, names: frozenset[str]) -> tuple[dict[str, Any], list[Any]]:
-        """The inputs ``names`` read (transitively) and the metrics to compute, in order."""
-        plan = self._exact_plans.get(names)
-        if plan is None:
-            c = self.rs.compiled
-            need: set[str] = set().union(*(c.behind.get(n, (n,)) for n in names))
-            specs = {n: c.inputs[n] for n in sorted(need) if n in c.inputs}
-            chain = [mt for mt in c.metrics if mt.name in need]
-            plan = self._exact_plans[names] = (specs, chain)
-        return plan
-
-    def exact_eval(
-        self,
-        cols: Mapping[str, Any],
-        names: frozenset[str],
-        fn: Callable[[Mapping[str, Any]], Any],
-        rows: Any,
-    ) -> list[Any]:
-        """``fn(scope)`` with the per-record path's exact scope for each row (inputs read
-        exactly as the record ``{input: float}``, then the metrics ``names`` need), or None
-        where anything needed is missing or wrong."""
-        specs, chain = self._exact_plan(names)
-        subject_type = self.rs.compiled.model.subject_type
-        out: list[Any] = []
-        for row in rows.tolist():
-            record: dict[str, Any] = {}
-            for n in specs:
-                x = float(cols[n][row]) if n in cols else math.nan
-                record[n] = None if math.isnan(x) else x
-            data = read_subject(record, specs, index=row, subject_type=subject_type)
-            if data.field_errors or any(v is None for v in data.values.values()):
-                out.append(None)
-                continue
-            scope: dict[str, Any] = dict(data.values)
-            try:
-                for mt in chain:
-                    scope[mt.name] = mt.expr(scope)
-                value = fn(scope)
-            except PerfscoreError:
-                out.append(None)
-                continue
-            out.append(value if isinstance(value, Decimal) and value.is_finite() else None)
-        return out
-
-    def exact_values(self, cols: Mapping[str, Any], name: str, rows: Any) -> list[Decimal | None]:
-        """Exact values of input or metric ``name`` in ``rows`` (for undecided comparisons)."""
-        return self.exact_eval(cols, frozenset((name,)), operator.itemgetter(name), rows)
+    # -- exact values for undecided rows ----------------------------------------------------
+    def exact_q(self, ctx: Chunk, name: str, rows: Any) -> Q:
+        """Exact values of input or metric ``name`` in ``rows`` of the chunk ``ctx``: inputs
+        as the per-record reader reads the cells, metrics by their expressions over exact
+        rationals (bad where there is none: a missing cell, a zero denominator)."""
+        spec = self.inputs.get(name)
+        if spec is not None:
+            col = ctx.cols.get(name)
+            if col is None:
+                return Q(0, 1, len(rows), np.ones(len(rows), bool))
+            return from_floats(col[rows], percent=spec.type == "percent")
+        assert self.plan is not None
+        return self.plan.metric_exprs[name].exact(ctx, rows)
 
     # -- fallback ----------------------------------------------------------------------------
     def _per_record(self, res: ColumnarResult, raw: Mapping[str, Any], rows: Any) -> None:

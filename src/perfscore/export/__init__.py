@@ -19,6 +19,7 @@ from ._registry import (
     ExporterRegistry,
     ExportOptions,
     Format,
+    ShardForm,
     export,
     render,
 )
@@ -31,6 +32,7 @@ __all__ = [
     "ExporterRegistry",
     "Format",
     "JsonlWriter",
+    "ShardForm",
     "atomic_writer",
     "basic",
     "csvfile",

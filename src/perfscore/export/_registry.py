@@ -4,13 +4,18 @@ from __future__ import annotations
 
 import importlib.util
 import os
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import IO, TYPE_CHECKING, Protocol
 
 from ..errors import ExportError, did_you_mean
 from ..findings import Report
 from ..registry import PluginError, Registry, check_arity, check_identifier
+
+if TYPE_CHECKING:
+    from ..findings import BatchTotals
+    from ..standing import Standing
 
 __all__ = [
     "EXPORTERS",
@@ -18,6 +23,7 @@ __all__ = [
     "Exporter",
     "ExporterRegistry",
     "Format",
+    "ShardForm",
     "export",
     "render",
 ]
@@ -35,6 +41,31 @@ class ExportOptions:
 Exporter = Callable[[Report, ExportOptions], bytes]
 
 
+class ShardForm(Protocol):
+    """A format written in pieces, for ``perfscore score --jobs N``: each worker encodes its
+    shard of subjects into ``sections`` byte strings (say, a JSON document's ``subjects`` and
+    ``findings`` items), and the parent writes the head, each section's pieces in input order,
+    and the tail — the same bytes ``render`` gives for the whole report.
+
+    ``head`` is the run's :class:`Report` without subjects (in the parent, with the run's own
+    notifications); ``totals`` counts every subject of the run."""
+
+    sections: int
+
+    def encode(
+        self, head: Report, shard: Sequence[Standing], options: ExportOptions
+    ) -> tuple[bytes, ...]: ...
+
+    def assemble(
+        self,
+        head: Report,
+        totals: BatchTotals,
+        sections: Sequence[Iterable[bytes]],
+        options: ExportOptions,
+        out: IO[bytes],
+    ) -> None: ...
+
+
 @dataclass(frozen=True)
 class Format:
     name: str
@@ -44,6 +75,7 @@ class Format:
     binary: bool = False
     requires: str | None = None  # an importable module the format needs
     extra: str | None = None  # the perfscore extra that installs it
+    shards: ShardForm | None = None  # how --jobs workers write it in pieces (else: whole)
 
     def check(self) -> None:
         """Raise :class:`ExportError` naming the extra to install when a dependency is missing."""
@@ -62,9 +94,12 @@ def _make_format(
     binary: bool = False,
     requires: str | None = None,
     extra: str | None = None,
+    shards: ShardForm | None = None,
 ) -> Format:
     """What ``@EXPORTERS.register("csv", extensions=(".csv",), description=...)`` registers."""
-    return Format(name or render.__name__, extensions, render, description, binary, requires, extra)
+    return Format(
+        name or render.__name__, extensions, render, description, binary, requires, extra, shards
+    )
 
 
 def _check_format(name: str, fmt: Format) -> None:

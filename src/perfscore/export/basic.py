@@ -3,8 +3,19 @@
 from __future__ import annotations
 
 import io
+from collections.abc import Iterable, Sequence
+from typing import IO
 
-from ..findings import Report
+from ..findings import (
+    BatchTotals,
+    Report,
+    document,
+    encode_items,
+    finding_record,
+    subject_record,
+    write_document,
+)
+from ..standing import Standing
 from ..terminal import render_report
 from ._registry import EXPORTERS, ExportOptions
 
@@ -16,6 +27,32 @@ def table(report: Report, options: ExportOptions) -> bytes:
     return buf.getvalue().encode("utf-8")
 
 
-@EXPORTERS.register("json", extensions=(".json",), description="the findings document")
+class JsonShards:
+    """The findings document in pieces: a shard's ``subjects`` items, and its ``findings``."""
+
+    sections = 2
+
+    def encode(
+        self, head: Report, shard: Sequence[Standing], options: ExportOptions
+    ) -> tuple[bytes, ...]:
+        subjects = encode_items(subject_record(st.result, st) for st in shard)
+        findings = encode_items(finding_record(f) for st in shard for f in st.result.findings)
+        return subjects.encode("utf-8"), findings.encode("utf-8")
+
+    def assemble(
+        self,
+        head: Report,
+        totals: BatchTotals,
+        sections: Sequence[Iterable[bytes]],
+        options: ExportOptions,
+        out: IO[bytes],
+    ) -> None:
+        doc = document(head, totals, head.notifications, subjects=[], findings=[])
+        write_document(out, doc, {"subjects": sections[0], "findings": sections[1]})
+
+
+@EXPORTERS.register(
+    "json", extensions=(".json",), description="the findings document", shards=JsonShards()
+)
 def json_document(report: Report, options: ExportOptions) -> bytes:
     return report.to_json().encode("utf-8")

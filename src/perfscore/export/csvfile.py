@@ -8,15 +8,17 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Iterable, Mapping, Sequence
+from typing import IO, TextIO
 
 from ..evidence import evidence
-from ..findings import Report
-from ..standing import measure
+from ..findings import BatchTotals, Report, RuleInfo
+from ..standing import Standing, measure
 from ..textsafe import csv_cell
 from ._common import cell_text, message, number, rule_title
 from ._registry import EXPORTERS, ExportOptions
 
-__all__ = ["COLUMNS", "report_to_csv"]
+__all__ = ["COLUMNS", "CsvShards", "report_to_csv"]
 
 COLUMNS = (
     "subject_id",
@@ -44,17 +46,10 @@ COLUMNS = (
 )
 
 
-@EXPORTERS.register("csv", extensions=(".csv",), description="one row per subject × rule")
-def report_to_csv(report: Report, options: ExportOptions) -> bytes:
-    rules = {r.id: r for r in report.rules}
-    buf = io.StringIO()
-    if options.bom:
-        buf.write("\ufeff")
-    w = csv.writer(buf, lineterminator="\r\n")
-    w.writerow(COLUMNS)
-    of = measure(report.rules)
-    for s in report.subjects:
-        st = of(s)
+def _rows(out: TextIO, rules: Mapping[str, RuleInfo], shard: Iterable[Standing], lang: str) -> None:
+    w = csv.writer(out, lineterminator="\r\n")
+    for st in shard:
+        s = st.result
         standing = (
             number(s.total),
             number(st.earned),
@@ -71,7 +66,7 @@ def report_to_csv(report: Report, options: ExportOptions) -> bytes:
                     s.subject.id,
                     s.subject.name or "",
                     f.rule_id,
-                    rule_title(rules.get(f.rule_id), options.lang, f.rule_id),
+                    rule_title(rules.get(f.rule_id), lang, f.rule_id),
                     f.kind,
                     f.outcome,
                     f.severity,
@@ -79,9 +74,52 @@ def report_to_csv(report: Report, options: ExportOptions) -> bytes:
                     f.display or "",
                     number(f.points),
                     number(f.weight),
-                    message(f, options.lang),
+                    message(f, lang),
                     *standing,
-                    evidence(f, rules.get(f.rule_id), options.lang),
+                    evidence(f, rules.get(f.rule_id), lang),
                 )
             )
+
+
+def _header(options: ExportOptions) -> str:
+    buf = io.StringIO()
+    if options.bom:
+        buf.write("\ufeff")
+    csv.writer(buf, lineterminator="\r\n").writerow(COLUMNS)
+    return buf.getvalue()
+
+
+class CsvShards:
+    """CSV in pieces: a shard's rows."""
+
+    sections = 1
+
+    def encode(
+        self, head: Report, shard: Sequence[Standing], options: ExportOptions
+    ) -> tuple[bytes, ...]:
+        buf = io.StringIO()
+        _rows(buf, {r.id: r for r in head.rules}, shard, options.lang)
+        return (buf.getvalue().encode("utf-8"),)
+
+    def assemble(
+        self,
+        head: Report,
+        totals: BatchTotals,
+        sections: Sequence[Iterable[bytes]],
+        options: ExportOptions,
+        out: IO[bytes],
+    ) -> None:
+        out.write(_header(options).encode("utf-8"))
+        for piece in sections[0]:
+            out.write(piece)
+
+
+@EXPORTERS.register(
+    "csv", extensions=(".csv",), description="one row per subject × rule", shards=CsvShards()
+)
+def report_to_csv(report: Report, options: ExportOptions) -> bytes:
+    buf = io.StringIO()
+    buf.write(_header(options))
+    of = measure(report.rules)
+    _rows(buf, {r.id: r for r in report.rules}, (of(s) for s in report.subjects), options.lang)
     return buf.getvalue().encode("utf-8")

@@ -15,12 +15,13 @@ from __future__ import annotations
 
 import hashlib
 import io
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import IO, Any
 
 from .._version import __version__
 from ..findings import (
     FORMAT_VERSION,
+    BatchTotals,
     Notification,
     Report,
     RuleInfo,
@@ -28,7 +29,6 @@ from ..findings import (
     dumps,
     finding_record,
     notification_record,
-    ranked_summary,
     rule_record,
     subject_record,
 )
@@ -50,7 +50,10 @@ def stream_run_id(ruleset_sha256: str, inputs: Sequence[Mapping[str, str]]) -> s
 
 
 class JsonlWriter:
-    """Write records as subjects are scored; keeps only counters, never the results."""
+    """Write records as subjects are scored; keeps only counters, never the results.
+
+    With ``header=False`` the ``run`` line is not written: a worker of ``--jobs`` encodes its
+    shard's subject lines this way, and the parent's writer takes them with :meth:`pieces`."""
 
     def __init__(
         self,
@@ -60,57 +63,49 @@ class JsonlWriter:
         inputs: Sequence[Mapping[str, str]] = (),
         *,
         waivers: Mapping[str, str] | None = None,
+        header: bool = True,
     ) -> None:
         self._out = out
         self.run_id = stream_run_id(str(ruleset.get("sha256", "")), inputs)
-        self._counts = {k: 0 for k in ("pass", "fail", "not_applicable", "error")}
-        self._severity = {k: 0 for k in ("error", "warning", "note")}
-        self._subjects = 0
-        self._complete = True
-        self._single: dict[str, Any] = {}
-        self._standing = measure(rules)
-        self._standings: list[Standing] = []  # only the subjects that are not ranked
-        self._ranked = 0
-        self._write(
-            "run",
-            {
-                "format": RECORD_FORMAT,
-                "tool": {"name": "perfscore", "version": __version__},
-                "ruleset": dict(ruleset),
-                "inputs": [dict(i) for i in inputs],
-                **({"waivers": dict(waivers)} if waivers else {}),
-                "rules": [rule_record(r) for r in rules],
-            },
-        )
+        self.totals = BatchTotals()
+        self._complete = True  # no error notification of the run's own
+        self._rules = rules
+        self._standing: Callable[[SubjectResult], Standing] | None = None
+        if header:
+            self._write(
+                "run",
+                {
+                    "format": RECORD_FORMAT,
+                    "tool": {"name": "perfscore", "version": __version__},
+                    "ruleset": dict(ruleset),
+                    "inputs": [dict(i) for i in inputs],
+                    **({"waivers": dict(waivers)} if waivers else {}),
+                    "rules": [rule_record(r) for r in rules],
+                },
+            )
 
     def _write(self, record: str, body: Mapping[str, Any]) -> None:
         head = {"record": record, "format_version": FORMAT_VERSION, "run_id": self.run_id}
         self._out.write(dumps({**head, **body}, indent=None).encode("utf-8"))
 
-    def subject(self, s: SubjectResult) -> None:
-        self._subjects += 1
-        if self._subjects == 1:
-            self._single = {
-                "total": s.total,
-                "max": s.max,
-                "grade": s.grade,
-                "grade_label": s.grade_label,
-            }
-        st = self._standing(s)
-        if st.ranked:
-            self._ranked += 1
-        else:
-            self._standings.append(st)
+    def subject(self, s: SubjectResult, st: Standing | None = None) -> None:
+        """Write ``s``'s lines (``st``: its standing, when the caller has it already)."""
+        if st is None:
+            if self._standing is None:
+                self._standing = measure(self._rules)
+            st = self._standing(s)
+        self.totals.add(s, st)
         self._write("subject", subject_record(s, st))
         for f in s.findings:
-            self._counts[f.outcome] += 1
-            if f.severity in self._severity:
-                self._severity[f.severity] += 1
-            if f.outcome == "error":
-                self._complete = False
             self._write("finding", finding_record(f))
         for n in s.notifications:
-            self.notification(n)
+            self._write("notification", notification_record(n))
+
+    def pieces(self, data: Iterable[bytes], totals: BatchTotals) -> None:
+        """Copy subject lines a ``header=False`` writer wrote, with that writer's totals."""
+        for chunk in data:
+            self._out.write(chunk)
+        self.totals.merge(totals)
 
     def notification(self, n: Notification) -> None:
         if n.level == "error":
@@ -119,16 +114,7 @@ class JsonlWriter:
 
     def finish(self) -> dict[str, Any]:
         """Write the summary line (same fields as the document's ``summary``) and return it."""
-        summary: dict[str, Any] = {
-            "complete": self._complete,
-            "subjects": self._subjects,
-            "evaluated": sum(self._counts.values()),
-            **self._counts,
-            "by_severity": dict(self._severity),
-        }
-        if self._subjects == 1:
-            summary.update(self._single)
-        summary.update(ranked_summary(self._standings), ranked=self._ranked)
+        summary = self.totals.stream_summary(self._complete and self.totals.complete)
         self._write("summary", summary)
         return summary
 
@@ -154,8 +140,42 @@ def write_jsonl(
     return writer.finish()
 
 
+class JsonlShards:
+    """JSON Lines in pieces: a shard's subject, finding and notification lines."""
+
+    sections = 1
+
+    def encode(
+        self, head: Report, shard: Sequence[Standing], options: ExportOptions
+    ) -> tuple[bytes, ...]:
+        buf = io.BytesIO()
+        writer = JsonlWriter(
+            buf, head.ruleset, head.rules, head.inputs, waivers=head.waivers, header=False
+        )
+        for st in shard:
+            writer.subject(st.result, st)
+        return (buf.getvalue(),)
+
+    def assemble(
+        self,
+        head: Report,
+        totals: BatchTotals,
+        sections: Sequence[Iterable[bytes]],
+        options: ExportOptions,
+        out: IO[bytes],
+    ) -> None:
+        writer = JsonlWriter(out, head.ruleset, head.rules, head.inputs, waivers=head.waivers)
+        writer.pieces(sections[0], totals)
+        for n in head.notifications:
+            writer.notification(n)
+        writer.finish()
+
+
 @EXPORTERS.register(
-    "jsonl", extensions=(".jsonl",), description="JSON Lines: run, findings, summary"
+    "jsonl",
+    extensions=(".jsonl",),
+    description="JSON Lines: run, findings, summary",
+    shards=JsonlShards(),
 )
 def report_to_jsonl(report: Report, options: ExportOptions) -> bytes:
     buf = io.BytesIO()

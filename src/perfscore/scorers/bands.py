@@ -221,12 +221,17 @@ class BandsScorer(BaseScorer):
                 edge_ops.append(">")  # all three fall through: the same either way
             else:
                 edge_ops.append(None)
-        # per edge: the constant to compare with ('>' or '>='; with no exact value where
-        # the edge's own band is neither neighbour, so those ties fall back) — built once
+        # per edge: the constant to compare with ('>' or '>='); where the edge's own band is
+        # neither neighbour (a band such as '== 1'), '>' and the rows exactly on the edge
+        # get that band's points (or 'otherwise', or an error) — built once
         cuts = []
-        for edge, op in zip(edges, edge_ops, strict=True):
+        on_edge: list[tuple[int, Any, int | None]] = []
+        for j, (edge, op) in enumerate(zip(edges, edge_ops, strict=True)):
             c = b.const(edge)
-            cuts.append((op, c) if op else (">", b.Bounded(c.v, c.mag, c.k)))  # no exact value
+            cuts.append((op or ">", c))
+            if op is None:
+                i = band_index(edge)
+                on_edge.append((j, c, other if i is None else bands[i][1]))
         fills = [0 if p is None else p for p in slots]
         last = float(fills[-1])
         steps = [float(fills[j] - fills[j + 1]) for j in range(len(edges))]
@@ -251,14 +256,24 @@ class BandsScorer(BaseScorer):
                     if step:
                         pts += np.multiply(fail, step)
                 m = len(below)
+                equal = None
+                for _, c, p in on_edge:  # exactly on an edge that is a band of its own
+                    eq = b.equal_rows(ctx, v, c)
+                    if eq.any():
+                        if p is None:
+                            ctx.flag(eq)
+                        else:
+                            pts[eq] = p
+                        equal = eq if equal is None else equal | eq
                 for j, p in enumerate(slots):  # no band and no 'otherwise': an error finding
                     if p is None:  # slot j: above edge j−1 (if any), not above edge j (if any)
                         if j == 0:
-                            ctx.flag(below[0])
+                            outside = below[0]
                         elif j == m:
-                            ctx.flag(~below[m - 1])
+                            outside = ~below[m - 1]
                         else:
-                            ctx.flag(~below[j - 1] & below[j])
+                            outside = ~below[j - 1] & below[j]
+                        ctx.flag(outside if equal is None else outside & ~equal)
                 return pts, None, False
             pts = np.zeros(ctx.n)
             found = np.zeros(ctx.n, bool)

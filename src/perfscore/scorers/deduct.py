@@ -138,21 +138,43 @@ class DeductScorer(BaseScorer):
         per, wf, ff, pf = float(self.per), float(weight), float(self.floor), float(self.points)
         guard = b.SAFETY * b.U
 
+        def exact_points(ctx: Any, v: Any, rows: Any) -> Any:
+            """The points of ``rows``, exactly (rationals)."""
+            q, n = v.exact_rows(ctx, rows), len(rows)
+            if q is None:
+                return None
+            s_q, per_q, pts_q, w_q, floor_q, nil = (
+                b.q_const(x, n) for x in (s, self.per, self.points, weight, self.floor, ZERO)
+            )
+            beyond = q - s_q if above else s_q - q
+            units = beyond / per_q
+            if count == "started":
+                units = units.ceil()
+            elif count == "completed":
+                units = units.floor()
+            off = (w_q - units * pts_q).maximum(floor_q).minimum(w_q)
+            return b.select(beyond.cmp(nil) <= 0, w_q, off)
+
         def deduct(ctx: Any, v: Any, failed: Any, use_met: bool) -> tuple[Any, Any, bool]:
             beyond_v = v.v - sv.v if above else sv.v - v.v
             beyond = b.Bounded(beyond_v, v.m() + sv.m(), max(v.k, 1.0) + 1)
             fail = b.fail(ctx, v, op, sv, out=failed if use_met else None)  # ties exactly
             units = b.Bounded(beyond.v / per, beyond.m() / abs(per), beyond.k + 2)
+            force = None
             if count in ("started", "completed"):
                 f = np.ceil(units.v) if count == "started" else np.floor(units.v)
                 off = np.abs(units.v - np.round(units.v))
                 near = off <= units.tol() + guard * np.abs(units.v)
-                ctx.flag(near & fail)
+                force = near & fail  # on a step: the exact points decide
                 units = b.Bounded(f, np.abs(f), 1.0)
             raw = np.minimum(wf, np.maximum(ff, wf - units.v * pf))
             mag = units.m() * abs(pf) + abs(wf) + abs(ff)
             pv = b.Bounded(np.where(fail, raw, wf), mag, units.k + 3)
-            return b.round_points(ctx, pv, wf), None, use_met
+
+            def exact(rows: Any) -> Any:
+                return exact_points(ctx, v, rows)
+
+            return b.round_points(ctx, pv, wf, exact=exact, force=force), None, use_met
 
         return build.form(deduct)
 

@@ -81,16 +81,15 @@ class FormulaScorer(BaseScorer):
 
     def column_form(self, weight: Decimal, places: int, build: Any) -> Any:
         b, np = build.bounds, build.np
-        column, compiled, wf = build.expression(self.expr.text), self.expr, float(weight)
+        column, wf = build.expression(self.expr.text), float(weight)
 
         def formula(ctx: Any, v: Any, failed: Any, use_met: bool) -> tuple[Any, Any, bool]:
             raw = column(ctx)
             clamped = np.minimum(wf, np.maximum(0.0, raw.v))
 
-            def exact_points(rows: Any) -> list[Any]:
-                return ctx.exact_eval(  # type: ignore[no-any-return]
-                    compiled.names, lambda scope: min(weight, max(ZERO, compiled(scope))), rows
-                )
+            def exact_points(rows: Any) -> Any:
+                n = len(rows)
+                return column.exact(ctx, rows).clip(b.q_const(ZERO, n), b.q_const(weight, n))
 
             # clamping is 1-Lipschitz: the raw value's bound holds for the clamped one
             pts = b.round_points(

@@ -112,22 +112,49 @@ class ProportionalScorer(BaseScorer):
             raise build.Unsupported("target expression")
         direction, tv, wf, zero = self.direction, b.const(t), float(weight), b.const(ZERO)
 
+        def exact_points(ctx: Any, v: Any, rows: Any) -> Any:
+            """weight × ratio(direction, v, t), exactly (rationals), for ``rows``."""
+            q, n = v.exact_rows(ctx, rows), len(rows)
+            if q is None:
+                return None
+            t_q, one, nil, w_q = (b.q_const(x, n) for x in (t, ONE, ZERO, weight))
+            s = q.cmp(t_q)
+            if direction == "higher":
+                met = s >= 0
+                r = nil if t <= 0 else (q / t_q).clip(nil, one)
+            elif direction == "lower":
+                met = s <= 0
+                pos = q.cmp(nil) > 0
+                if t < 0:
+                    r = nil
+                else:
+                    safe = b.select(pos, q, one)  # v <= 0 earns nothing (no division)
+                    r = b.select(pos, (t_q / safe).clip(nil, one), nil)
+            else:
+                met = s == 0
+                r = nil if t == 0 else (one - abs(q - t_q) / abs(t_q)).clip(nil, one)
+            return b.select(met, one, r) * w_q
+
         def proportional(ctx: Any, v: Any, failed: Any, use_met: bool) -> tuple[Any, Any, bool]:
             met = None
             decided = False
+
+            def exact(rows: Any) -> Any:
+                return exact_points(ctx, v, rows)
+
             if direction == "higher":
                 if use_met or t <= 0:
                     met = ~b.fail(ctx, v, ">=", tv, out=failed)
                     decided = use_met
                 # (otherwise no comparison is needed: the points are continuous in v, and
-                # the rounding guard catches rows whose points are too close to call)
+                # the rounding guard sends rows too close to call to the exact points)
                 if t <= 0:
                     ratio = b.Bounded(np.where(met, 1.0, 0.0), None, 1.0)
                 else:  # continuous in v: 0 for v <= 0, v/t below t, 1 from t on
                     r = v.v / float(t)
                     np.clip(r, 0.0, 1.0, out=r)
                     ratio = b.Bounded(r, None if v.mag is None else v.m() / float(t), v.k + 2)
-                return b.round_points(ctx, ratio, wf, factor=wf), met, decided
+                return b.round_points(ctx, ratio, wf, factor=wf, exact=exact), met, decided
             if direction == "lower":
                 met = b.compare(ctx, v, "<=", tv)
                 pos = b.compare(ctx, v, ">", zero)
@@ -156,7 +183,7 @@ class ProportionalScorer(BaseScorer):
                 None if ratio.mag is None else ratio.m() * wf,
                 ratio.k + 2,
             )
-            return b.round_points(ctx, pv, wf), met, decided
+            return b.round_points(ctx, pv, wf, exact=exact), met, decided
 
         return build.form(proportional)
 

@@ -1,0 +1,309 @@
+"""Exact columnar decisions (#18): ties, band edges, steps and half-way points decided in
+vectorised integer arithmetic — equal to the per-record path and to :class:`fractions.Fraction`,
+with no row sent to the per-record path for being on an edge."""
+
+from __future__ import annotations
+
+import math
+from decimal import Decimal
+from fractions import Fraction
+from typing import Any
+
+import pytest
+
+np = pytest.importorskip("numpy")
+
+from hypothesis import example, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+import perfscore  # noqa: E402
+from perfscore.columnar import ColumnarScorer  # noqa: E402
+from perfscore.columnar.rational import LIMIT, Q, from_floats, q_const  # noqa: E402
+
+# -- the rational columns ---------------------------------------------------------------------
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(
+        st.one_of(
+            st.floats(allow_nan=False, allow_infinity=False, width=64),
+            st.floats(min_value=-1e9, max_value=1e9).map(lambda x: round(x, 2)),
+            st.decimals(min_value=-(10**6), max_value=10**6, places=4).map(float),
+            st.integers(min_value=-(2**60), max_value=2**60).map(float),
+        ),
+        min_size=1,
+        max_size=30,
+    ),
+    st.booleans(),
+)
+@example([0.1 + 0.2, 1e-320, 4.35, 1e22, 123456789012.34], False)
+@example([95.0, 99.99, 0.5], True)
+def test_cells_read_as_the_per_record_reader_reads_them(xs: list[float], percent: bool) -> None:
+    q = from_floats(np.array(xs), percent=percent)
+    want = [Fraction(Decimal(repr(x))) / (100 if percent else 1) for x in xs]
+    assert q.fractions() == want
+    assert q.bad is None
+
+
+def test_missing_cells_are_bad() -> None:
+    q = from_floats(np.array([1.5, math.nan, math.inf]))
+    assert q.bad is not None and q.bad.tolist() == [False, True, True]
+
+
+def _q(values: list[Fraction]) -> Q:
+    """Rationals with an array denominator, built from Fractions (object arrays when big)."""
+    n = np.array([v.numerator for v in values], dtype=object)
+    d = np.array([v.denominator for v in values], dtype=object)
+    if max(abs(int(x)) for x in n) < LIMIT and max(int(x) for x in d) < LIMIT:
+        n, d = n.astype(np.int64), d.astype(np.int64)
+    return Q(n, d, len(values))
+
+
+_frac = st.one_of(
+    st.fractions(max_denominator=10**4).filter(lambda f: abs(f) < 10**6),
+    st.decimals(min_value=-(10**6), max_value=10**6, places=2).map(Fraction),
+    st.integers(min_value=-(10**18), max_value=10**18).map(Fraction),  # int64 overflow
+    st.sampled_from([Fraction(0), Fraction(1), Fraction(19, 20), Fraction(1, 2)]),
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.tuples(_frac, _frac), min_size=1, max_size=12))
+def test_rational_arithmetic_and_rounding_equal_fractions(pairs: list[tuple[Any, Any]]) -> None:
+    xs, ys = [p[0] for p in pairs], [p[1] for p in pairs]
+    a, b = _q(xs), _q(ys)
+    assert (a + b).fractions() == [x + y for x, y in pairs]
+    assert (a - b).fractions() == [x - y for x, y in pairs]
+    assert (a * b).fractions() == [x * y for x, y in pairs]
+    quotient = a / b
+    assert quotient.fractions() == [x / y if y else 0 for x, y in pairs]
+    if any(y == 0 for y in ys):
+        assert quotient.bad is not None
+        assert quotient.bad.tolist() == [y == 0 for y in ys]
+    assert a.cmp(b).tolist() == [(x > y) - (x < y) for x, y in pairs]
+    assert a.minimum(b).fractions() == [min(x, y) for x, y in pairs]
+    assert abs(a - b).fractions() == [abs(x - y) for x, y in pairs]
+    for places in (0, 2, 4):
+        got = [int(v) for v in np.asarray(a.round_scaled(places)).tolist()]
+        assert got == [_half_up_scaled(x, places) for x in xs]
+    assert a.floor().fractions() == [Fraction(math.floor(x)) for x in xs]
+    assert a.ceil().fractions() == [Fraction(math.ceil(x)) for x in xs]
+
+
+def _half_up_scaled(x: Fraction, places: int) -> int:
+    """Half-up (away from zero on a half) of ``x × 10**places``, from Fraction alone."""
+    s = abs(x) * 10**places
+    whole = math.floor(s)
+    if s - whole >= Fraction(1, 2):
+        whole += 1
+    return whole if x >= 0 else -whole
+
+
+def test_int64_overflow_switches_to_python_integers() -> None:
+    a = q_const(Fraction(3 * 10**17), 2) * Q(np.array([10**9, 7], np.int64), 1, 2)
+    assert a.fractions() == [Fraction(3 * 10**26), Fraction(21 * 10**17)]
+    assert (a / a).fractions() == [Fraction(1), Fraction(1)]
+
+
+# -- columnar against the per-record path and Fraction, on edge-heavy data --------------------
+
+RULES = """\
+perfscore: 1
+id: edges
+title: 边界数据
+version: "1"
+settings: {places: 2, zero_division: not_applicable}
+inputs:
+  budget: {type: money, unit: 万元, min: 0}
+  spent: {type: money, unit: 万元, min: 0}
+  plan: {type: number, min: 0}
+  done: {type: number, min: 0}
+  rate: {type: percent}
+metrics:
+  exec: {expr: spent / budget, unit: "%"}
+  completion: {expr: done / plan}
+  over: {expr: (spent - budget) / budget}
+indicators:
+  - id: money
+    title: 资金
+    weight: 40
+    children:
+      - {id: t95, title: 执行率≥95%, weight: 5, value: exec, scorer: {type: threshold, op: ">=", target: 0.95}}
+      - {id: t100, title: 执行率=100%, weight: 5, value: exec, scorer: {type: threshold, op: "==", target: 1, points_otherwise: 1}}
+      - {id: tle, title: 不超预算, weight: 5, value: spent, scorer: {type: threshold, op: "<=", target: 100}}
+      - {id: prop, title: 执行率得分, weight: 3, value: exec, scorer: {type: proportional, target: 0.95}}
+      - {id: low, title: 成本控制, weight: 3, value: exec, scorer: {type: proportional, target: 0.9, direction: lower}}
+      - {id: eq, title: 偏差, weight: 4, value: exec, scorer: {type: proportional, target: 1, direction: equal}}
+      - {id: ded, title: 每低1个百分点扣0.5分, weight: 5, value: exec, scorer: {type: deduct, start: 0.95, direction: below, per: 0.01, points: 0.5, count: started}}
+      - {id: ded2, title: 超支扣分, weight: 5, value: over, scorer: {type: deduct, start: 0, direction: above, per: 0.05, points: 1, count: completed}}
+      - id: band
+        title: 执行率档次
+        weight: 5
+        value: exec
+        scorer:
+          type: bands
+          bands:
+            - {range: "== 1", points: 5}
+            - {range: "[0.9, 1)", points: 4}
+            - {range: "(1, 1.1]", points: 3}
+            - {range: "[0.6, 0.9)", points: 2}
+          otherwise: 0
+  - id: output
+    title: 产出
+    weight: 30
+    children:
+      - {id: comp, title: 完成率, weight: 7, value: completion, scorer: {type: proportional, target: 1}}
+      - {id: form, title: 公式, weight: 3, scorer: {type: formula, expr: "3 * plan / done"}}
+      - {id: pct, title: 满意度, weight: 10, value: rate, scorer: {type: threshold, op: ">=", target: 0.9}}
+      - {id: pband, title: 满意度档次, weight: 10, value: rate, scorer: {type: bands, bands: [{range: ">= 0.95", points: 10}, {range: "[0.8, 0.95)", points: 6}, {range: "< 0.8", points: 0}]}}
+checks:
+  - {id: sum, title: 合计, type: equal, left: spent + budget, right: budget + spent, tolerance: 0}
+grades:
+  bands:
+    - {id: A, min: 60}
+    - {id: B, min: 0}
+"""
+
+
+@pytest.fixture(scope="module")
+def edges() -> ColumnarScorer:
+    cs = ColumnarScorer(perfscore.load_ruleset_text(RULES, source="edges.yaml"))
+    assert cs.supported, cs.reason
+    return cs
+
+
+_money = st.decimals(min_value=Decimal("0.01"), max_value=Decimal(10**9), places=2)
+
+
+@st.composite
+def _rows(draw: st.DrawFn) -> dict[str, float]:
+    budget = draw(st.one_of(_money, st.sampled_from([Decimal(100), Decimal("13.51")])))
+    share = draw(
+        st.one_of(
+            st.sampled_from(["1", "0.95", "0.9", "0.6", "1.1", "1.05", "0.945", "0.955"]),
+            st.decimals(min_value=0, max_value=Decimal("1.3"), places=4).map(str),
+        )
+    )
+    spent = (budget * Decimal(share)).quantize(Decimal("0.01"))
+    plan = draw(st.sampled_from([Decimal(14), Decimal(3), Decimal(7), Decimal("13.51")]))
+    done = draw(st.one_of(st.just(plan), st.sampled_from([Decimal(14), Decimal(2), Decimal(4)])))
+    rate = draw(st.sampled_from(["95", "90", "80", "89.99", "100", "0"]))
+    return {
+        "budget": float(budget),
+        "spent": float(spent),
+        "plan": float(plan),
+        "done": float(done),
+        "rate": float(rate),
+    }
+
+
+def _same(cs: ColumnarScorer, rows: list[dict[str, float]]) -> Any:
+    cols = {k: np.array([r[k] for r in rows]) for k in rows[0]}
+    res = cs.score(cols)
+    for i, rec in enumerate(rows):
+        want = cs.rs.evaluate_subject(rec, index=i)
+        for sc in want.scores:
+            assert res.points_decimal(sc.rule_id)[i] == sc.points, (i, sc, rec)
+            assert res.outcomes(sc.rule_id)[i] == sc.outcome, (i, sc, rec)
+        assert res.outcomes("sum")[i] == "pass"
+        assert res.totals_decimal()[i] == want.total, (i, rec)
+        assert res.grades()[i] == want.grade
+    return res
+
+
+def _oracle(rec: dict[str, float]) -> dict[str, Decimal]:
+    """A few indicators computed with Fraction from the decimal texts, by hand."""
+    f = {k: Fraction(Decimal(repr(v))) for k, v in rec.items()}
+    ex = f["spent"] / f["budget"]
+    comp = f["done"] / f["plan"]
+    w3 = Fraction(3)
+    low = w3 if ex <= Fraction(9, 10) else w3 * Fraction(9, 10) / ex
+    ded_units = math.ceil((Fraction(95, 100) - ex) / Fraction(1, 100))
+    ded = (
+        Fraction(5) if ex >= Fraction(95, 100) else max(Fraction(0), 5 - ded_units * Fraction(1, 2))
+    )
+    form = min(w3, max(Fraction(0), 3 * f["plan"] / f["done"]))
+    band = (
+        5
+        if ex == 1
+        else 4
+        if Fraction(9, 10) <= ex < 1
+        else 3
+        if 1 < ex <= Fraction(11, 10)
+        else 2
+        if Fraction(6, 10) <= ex < Fraction(9, 10)
+        else 0
+    )
+    out = {
+        "t95": Decimal(5 if ex >= Fraction(95, 100) else 0),
+        "t100": Decimal(5 if ex == 1 else 1),
+        "low": low,
+        "ded": ded,
+        "form": form,
+        "comp": Fraction(7) * min(Fraction(1), comp),
+        "band": Fraction(band),
+    }
+    return {k: Decimal(_half_up_scaled(Fraction(v), 2)).scaleb(-2) for k, v in out.items()}
+
+
+@settings(max_examples=80, deadline=None)
+@given(st.lists(_rows(), min_size=1, max_size=40))
+@example([{"budget": 13.51, "spent": 14.0, "plan": 13.51, "done": 14.0, "rate": 95.0}])
+def test_edge_heavy_rows_equal_per_record_and_fraction_without_fallback(
+    edges: ColumnarScorer, rows: list[dict[str, float]]
+) -> None:
+    res = _same(edges, rows)
+    assert not res.fallback.any()  # ties, edges, steps and halves all decided in place
+    for i, rec in enumerate(rows):
+        for rid, want in _oracle(rec).items():
+            assert res.points_decimal(rid)[i] == want, (rid, rec)
+
+
+def test_spent_equals_budget_at_scale(edges: ColumnarScorer) -> None:
+    """A batch where most departments spend exactly their budget: nothing falls back."""
+    rng = np.random.default_rng(7)
+    n = 20_000
+    budget = np.round(rng.uniform(1, 1e6, n), 2)
+    share = rng.choice([1.0, 1.0, 1.0, 0.95, 0.9, 0.6, 1.1], n)
+    spent = np.round(budget * share, 2)
+    cols = {
+        "budget": budget,
+        "spent": spent,
+        "plan": np.full(n, 14.0),
+        "done": rng.choice([14.0, 7.0, 13.0], n),
+        "rate": rng.choice([95.0, 90.0, 80.0], n),
+    }
+    res = edges.score(cols)
+    assert int(res.fallback.sum()) == 0
+    sample = [{k: float(v[i]) for k, v in cols.items()} for i in range(0, n, 97)]
+    _same(edges, sample)
+
+
+def test_half_cent_case_from_the_issue() -> None:
+    """计划成本 13.51, 实际成本 14: weight 3 × 13.51 / 14 = 2.895 → 2.90, in place."""
+    text = RULES.replace("id: edges", "id: edges2")
+    cs = ColumnarScorer(perfscore.load_ruleset_text(text, source="e.yaml"))
+    rec = {"budget": 14.0, "spent": 14.0, "plan": 13.51, "done": 14.0, "rate": 95.0}
+    res = _same(cs, [rec])
+    assert not res.fallback.any()
+    assert res.points_decimal("form")[0] == Decimal("2.90")
+
+
+def test_a_recurring_quotient_multiplied_back_is_decided_by_its_rational_value() -> None:
+    """``x / 3 * 3`` with x = 1 is exactly 1: the columnar path says ``>= 1`` is met.  (The
+    per-record path computes 1/3 at 28 digits and gets 0.999…9: the documented difference.)"""
+    text = """\
+perfscore: 1
+id: recurring
+title: r
+version: "1"
+inputs: {x: {type: number}}
+metrics: {back: {expr: x / 3 * 3}}
+indicators:
+  - {id: t, title: T, weight: 1, value: back, scorer: {type: threshold, op: ">=", target: 1}}
+"""
+    cs = ColumnarScorer(perfscore.load_ruleset_text(text, source="r.yaml"))
+    res = cs.score({"x": np.array([1.0, 2.0, 0.5])})
+    assert res.outcomes("t") == ["pass", "pass", "fail"]
+    assert not res.fallback.any()
