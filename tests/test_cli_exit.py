@@ -141,9 +141,9 @@ def test_a_lookup_without_a_matching_row_is_an_error_finding(tmp_path: Path) -> 
     sarif = json.loads(run("score", rules, data, "--format", "sarif")[1])
     invocation = sarif["runs"][0]["invocations"][0]
     assert invocation["executionSuccessful"] is False
-    assert any(
-        "no row for A C" in n["message"]["text"] for n in invocation["toolExecutionNotifications"]
-    )
+    [note] = invocation["toolExecutionNotifications"]
+    assert "查表中没有 A C 这一行" in note["message"]["text"]  # one language per text
+    assert "no row for A C" in note["properties"]["perfscore/messageEn"]
     # a matching row: no error
     ok = write(tmp_path / "ok.yaml", "id: ok\nvalues: {dim1: A, dim2: A}\n")
     assert run("score", rules, ok, "--strict")[0] == 0

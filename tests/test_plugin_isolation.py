@@ -285,3 +285,52 @@ def test_a_failing_plugin_format_in_review_is_an_export_error_too(
     assert code == 2 and "Traceback" not in err
     assert "boom2" in err and "ValueError: template missing" in err
     assert sorted(p.name for p in out.iterdir()) == ["r.csv"]
+
+
+CLASHING_SCORER = """
+    import pydantic
+    from perfscore.plugins import ScorerType
+    class Config(pydantic.BaseModel):
+        type: str
+    def build(config, ctx):
+        raise AssertionError("never built")
+    threshold = ScorerType("threshold", Config, build)
+    mine = ScorerType("mine", Config, build)
+"""
+
+
+def test_a_plugin_scorer_clashing_with_a_name_taken_is_disabled_and_located(
+    plugin_env: PluginEnv,
+) -> None:
+    import pydantic
+
+    from perfscore.scorers import SCORERS
+
+    class Config(pydantic.BaseModel):
+        type: str
+
+    first = sys._getframe().f_lineno + 1
+    plugins.register_scorer_type(plugins.ScorerType("mine", Config, lambda c, x: None))  # type: ignore[arg-type,return-value]
+    try:
+        _add(
+            plugin_env,
+            "broken-clash",
+            {"broken_clash": CLASHING_SCORER},
+            {
+                "perfscore.scorers": {
+                    "threshold": "broken_clash:threshold",
+                    "mine": "broken_clash:mine",
+                }
+            },
+        )
+        failures = {f.name: f.reason for f in plugins.plugin_failures()}
+        assert failures["threshold"].startswith("refused: that is a built-in scorer type (at ")
+        assert failures["mine"].startswith(
+            f"refused: a scorer named 'mine' is already registered (at {__file__}:{first}); "
+            "this one at broken-clash: broken_clash:mine"
+        )
+        assert SCORERS["threshold"].build.__module__ == "perfscore.scorers.threshold"
+        code, _, err = _run("validate", str(RULES))
+        assert code == 0 and "plugin 'mine'" in err and "already registered" in err
+    finally:
+        SCORERS.unregister("mine")

@@ -140,3 +140,39 @@ def test_plugin_output_format_is_offered_by_the_cli(installed: Path, tmp_path: P
     lines = out.read_text(encoding="utf-8").splitlines()
     assert code == 0 and lines[0] == "subject\trule\toutcome\tpoints"
     assert "liwan-npc-office-2023\texecution_rate_score\tpass\t10.00" in lines
+
+
+def test_a_plugin_scorer_lives_in_the_one_registry_first_come_first_served() -> None:
+    from perfscore.scorers import SCORERS, is_builtin
+
+    class Config(pydantic.BaseModel):
+        type: str
+        share: Decimal
+
+    def build(config: Config, ctx: object) -> object:
+        return SCORERS["proportional"].build(
+            SCORERS["proportional"].config.model_validate({"type": "proportional", "target": 1}),
+            ctx,  # type: ignore[arg-type]
+        )
+
+    half = ScorerType("half_share", Config, build)  # type: ignore[arg-type]
+    other = ScorerType("half_share", Config, build)  # type: ignore[arg-type]
+    register_scorer_type(half)
+    try:
+        assert SCORERS["half_share"] is half and not is_builtin("half_share")
+        with pytest.raises(PluginError) as info:
+            register_scorer_type(other)
+        message = str(info.value)
+        assert "a scorer named 'half_share' is already registered (at " in message
+        assert message.count(f"{__file__}:") == 2  # where each of the two was registered
+        register_scorer_type(other, replace=True)
+        assert SCORERS["half_share"] is other
+        rs = perfscore.load_ruleset_text(
+            'perfscore: 1\nid: p\ntitle: t\nversion: "1"\ninputs: {a: {type: number}}\n'
+            "indicators:\n  - {id: x, title: X, weight: 10, value: a, "
+            "scorer: {type: half_share, share: 0.5}}\n"
+        )
+        assert rs.evaluate({"a": Decimal("0.25")}).total == Decimal("2.5")
+    finally:
+        SCORERS.unregister("half_share")
+    assert "half_share" not in SCORERS

@@ -132,3 +132,56 @@ def test_templates_registry_resolves_builtin_names() -> None:
         TEMPLATES.copy().add(Path("x.txt"), name="x")
     with pytest.raises(PluginError, match="lower-case"):
         TEMPLATES.copy().add(Path("x.yaml"), name="Bad Name")
+
+
+def _line() -> int:
+    import inspect
+
+    frame = inspect.currentframe()
+    assert frame is not None and frame.f_back is not None
+    return frame.f_back.f_lineno + 1  # the line after the call
+
+
+def test_a_sealed_name_is_built_in_never_replaced_or_removed() -> None:
+    reg: Registry[object] = Registry("scorer")
+    reg.add(_double, name="threshold", aliases=("thr",))
+    reg.seal()
+    assert reg.builtin() == {"threshold": _double}
+    for name in ("threshold", "thr"):
+        with pytest.raises(PluginError, match=rf"plugin '{name}': that is a built-in scorer type"):
+            reg.add(abs, name=name, replace=True)
+    with pytest.raises(PluginError, match="cannot remove the built-in scorer type 'threshold'"):
+        reg.unregister("threshold")
+    reg.add(abs, name="mine")  # plugins still add other names
+    assert reg.keys() == ["threshold", "mine"] and reg.builtin() == {"threshold": _double}
+    assert reg.copy().builtin() == {"threshold": _double}
+
+
+def test_a_clash_between_plugins_names_where_both_were_registered() -> None:
+    reg: Registry[object] = Registry("scorer")
+    first = _line()
+    reg.add(_double, name="band")
+    with pytest.raises(PluginError) as info:
+        second = _line()
+        reg.add(abs, name="band")
+    assert str(info.value) == (
+        f"plugin 'band': a scorer named 'band' is already registered (at {__file__}:{first}); "
+        f"this one at {__file__}:{second}"
+    )
+    reg.add(abs, name="band", replace=True)  # first come, first served, unless taken over
+    assert reg["band"] is abs
+
+
+def test_built_in_and_plugin_scorers_are_one_registry() -> None:
+    from perfscore.scorers import builtin_scorers, is_builtin
+
+    assert scorer_types is SCORERS and SCORERS.group == "perfscore.scorers"
+    builtin = builtin_scorers()
+    assert (
+        list(builtin) == SCORERS.keys()[: len(builtin)]
+    )  # built-ins first, in the language's order
+    assert all(is_builtin(n) and SCORERS[n] is k for n, k in builtin.items())
+    with pytest.raises(PluginError, match=r"that is a built-in scorer type \(at .*scorers"):
+        SCORERS.add(SCORERS["threshold"], name="threshold", replace=True)
+    with pytest.raises(PluginError, match="cannot remove"):
+        SCORERS.unregister("bands")

@@ -33,7 +33,7 @@ def _example(module: Any) -> dict[str, Any]:
 
 
 def _modules() -> list[Any]:
-    return [importlib.import_module(k.build.__module__) for k in builtin_scorers()]
+    return [importlib.import_module(k.build.__module__) for k in builtin_scorers().values()]
 
 
 def test_every_builtin_scorer_has_its_own_module() -> None:

@@ -94,6 +94,7 @@ WRITERS = [
     "numbers.py",
     "standing.py",
     "outputs.py",
+    "aggregate.py",
     "evaluate/__init__.py",
     "evaluate/state.py",
     "evaluate/leaves.py",

@@ -13,6 +13,7 @@ from decimal import Decimal
 
 from .letters import LetterScale
 from .registry import Registry, check_arity, check_identifier
+from .words import AGGREGATE, language, say
 
 __all__ = ["AGGREGATORS", "AggregateSpec", "NodeScore", "register_aggregator"]
 
@@ -29,7 +30,15 @@ class NodeScore:
     grade: str | None
     outcome: str  # pass | fail | not_applicable | error
     coverage: Decimal  # share of this node's weight actually scored from data (0..1)
-    reason: str | None = None
+    reason: str | None = None  # why there is no score, in English
+    reason_zh: str | None = None  # the same in Chinese (a plugin aggregator may give only English)
+
+    def reason_in(self, lang: str) -> str | None:
+        """The reason in ``lang`` (through :func:`perfscore.words.language`); the English one
+        when the aggregator gave no Chinese."""
+        if language(lang) == "zh" and self.reason_zh is not None:
+            return self.reason_zh
+        return self.reason
 
 
 @dataclass(frozen=True)
@@ -59,15 +68,17 @@ def register_aggregator(name: str) -> Callable[[Aggregator], Aggregator]:
     return AGGREGATORS.register(name)
 
 
-def _error(spec: AggregateSpec, reason: str) -> NodeScore:
-    return NodeScore(spec.rule_id, spec.weight, None, None, "error", ZERO, reason=reason)
+def _error(spec: AggregateSpec, word: str, /, **fields: str) -> NodeScore:
+    """An error result whose reason is :data:`perfscore.words.AGGREGATE` ``[word]``."""
+    en, zh = say(AGGREGATE, "en", word, **fields), say(AGGREGATE, "zh", word, **fields)
+    return NodeScore(spec.rule_id, spec.weight, None, None, "error", ZERO, en, zh)
 
 
 def _blocked(spec: AggregateSpec, children: Sequence[NodeScore]) -> NodeScore | None:
     """A parent cannot be scored when a child could not be; it says which."""
     errors = [c.rule_id for c in children if c.outcome == "error"]
     if errors:
-        return _error(spec, f"depends on {', '.join(errors)}, which could not be scored")
+        return _error(spec, "depends_on", rules=", ".join(errors))
     if all(c.outcome == "not_applicable" for c in children):
         return NodeScore(
             spec.rule_id,
@@ -76,7 +87,8 @@ def _blocked(spec: AggregateSpec, children: Sequence[NodeScore]) -> NodeScore | 
             None,
             "not_applicable",
             ZERO,
-            reason="no child indicator applies",
+            say(AGGREGATE, "en", "none_applies"),
+            say(AGGREGATE, "zh", "none_applies"),
         )
     return None
 
@@ -194,6 +206,6 @@ def lookup(spec: AggregateSpec, children: Sequence[NodeScore]) -> NodeScore:
     key = spec.letters.key(grades)
     result = spec.table.get(key)
     if result is None:
-        return _error(spec, f"the lookup table has no row for {' '.join(key)}")
+        return _error(spec, "no_row", key=" ".join(key))
     outcome = "pass" if spec.letters.passes(result) else "fail"
     return NodeScore(spec.rule_id, spec.weight, None, result, outcome, _coverage(children))

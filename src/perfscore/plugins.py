@@ -23,8 +23,6 @@ from dataclasses import replace
 from decimal import Decimal
 from typing import Any
 
-import pydantic
-
 from .aggregate import AGGREGATORS, Aggregator
 from .errors import EvaluationError
 from .functions import DEFAULT_FUNCTIONS, Function, FunctionRegistry
@@ -34,7 +32,6 @@ from .registry import (
     PluginWarning,
     Registry,
     all_registries,
-    check_arity,
     check_identifier,
     load_all,
 )
@@ -56,23 +53,6 @@ __all__ = [
 ]
 
 
-def _check_scorer(name: str, st: Any) -> None:
-    check_identifier(name)
-    if not isinstance(st, ScorerType):
-        raise PluginError(name, "a scorer plugin is a perfscore.plugins.ScorerType")
-    if name in SCORERS:
-        raise PluginError(name, "that is a built-in scorer type")
-    if not (isinstance(st.config, type) and issubclass(st.config, pydantic.BaseModel)):
-        raise PluginError(name, "its 'config' must be a pydantic model class")
-    if "type" not in st.config.model_fields:
-        raise PluginError(name, "its config model needs a 'type' field (the scorer's name)")
-    check_arity(name, st.build, 2, "build(config, context)")
-
-
-def _scorer_name(st: ScorerType) -> str:
-    return st.name
-
-
 def _check_plugin_function(name: str, function: Any) -> None:
     check_identifier(name)
     if not isinstance(function, Function):
@@ -88,11 +68,8 @@ def _function_name(function: Function) -> str:
     return function.name
 
 
-#: Scorer types plugins add (the built-in ones are :data:`perfscore.scorers.SCORERS`).
-scorer_types: Registry[ScorerType] = Registry(
-    "scorer", group="perfscore.scorers", check=_check_scorer, key=_scorer_name
-)
-PLUGIN_SCORERS = scorer_types
+#: Scorer types, built-in and added: the one registry :data:`perfscore.scorers.SCORERS`.
+scorer_types: Registry[ScorerType] = SCORERS
 #: Aggregators, built-in and added (the same registry as :data:`perfscore.aggregate.AGGREGATORS`).
 aggregators: Registry[Aggregator] = AGGREGATORS
 #: Expression functions plugins add to the defaults every rule set sees.
@@ -109,7 +86,9 @@ def registries() -> tuple[Registry[Any], ...]:
 
 
 def register_scorer_type(st: ScorerType, *, replace: bool = False) -> ScorerType:
-    """Add a scorer type; built-in names cannot be replaced."""
+    """Add a scorer type to :data:`perfscore.scorers.SCORERS`.  A built-in name is refused;
+    a name another plugin took is refused unless ``replace=True`` (the error says where
+    both were registered)."""
     return scorer_types.add(st, name=st.name, replace=replace)
 
 

@@ -11,7 +11,12 @@ Modelled on Cloud Custodian's ``PluginRegistry``:
 * third parties add objects through package entry points (``perfscore.<kind>s`` groups), loaded
   by :meth:`Registry.load_entry_points`.  One plugin that cannot be imported — it raises, or even
   calls ``sys.exit`` — is recorded as a :class:`PluginFailure` and left out; the rest still load;
-* an unknown name is an error that names the registry and suggests the closest known name.
+* an unknown name is an error that names the registry and suggests the closest known name;
+* a registry holding built-in objects and plugins' together (scorers) is sealed
+  (:meth:`Registry.seal`) once the built-ins are in: a built-in name is never replaced or
+  removed; a plugin's name is first come, first served (``replace=True`` takes it over); a
+  refused name says where both objects come from (``file:line`` of the registering call, or
+  the entry point).
 
 This module sits at the bottom of the import graph (it imports only :mod:`perfscore.errors`), so
 every layer can own its registry without importing the layers above it.
@@ -20,6 +25,7 @@ every layer can own its registry without importing the layers above it.
 from __future__ import annotations
 
 import inspect
+import os
 import re
 import warnings
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -154,7 +160,9 @@ class Registry(Generic[T]):
         self._objects: dict[str, T] = {}
         self._aliases: dict[str, str] = {}
         self._frozen = False
+        self._builtin: frozenset[str] = frozenset()
         self._origins: dict[str, str] = {}
+        self._where: dict[str, str] = {}
         self._loaded = group is None
         self.failures: list[PluginFailure] = []
         if group is not None:
@@ -170,6 +178,7 @@ class Registry(Generic[T]):
         name: str | None = None,
         aliases: Iterable[str] = (),
         replace: bool = False,
+        _where: str | None = None,
     ) -> T:
         """Register ``obj`` under ``name`` (by default the name it declares) and ``aliases``."""
         declared = self._declared_name(obj)
@@ -183,19 +192,37 @@ class Registry(Generic[T]):
                 f"cannot add {self.kind} {name!r}: this registry is shared and read-only; "
                 "add to a copy() instead",
             )
+        aliases = tuple(aliases)
+        where = _where if _where is not None else _caller()
+        for n in (name, *aliases):
+            if n in self._builtin:
+                raise PluginError(n, f"that is a built-in {self.kind} type{self._from(n)}")
         if self._check is not None:
             self._check(name, obj)
         if self._key is not None and declared != name:
             raise PluginError(name, f"registered as {name!r} but declares the name {declared!r}")
-        aliases = tuple(aliases)
         for n in (name, *aliases):
             if not replace and (n in self._objects or n in self._aliases):
-                raise PluginError(n, f"a {self.kind} named {n!r} is already registered")
+                here = f"; this one at {where}" if where else ""
+                raise PluginError(
+                    n, f"a {self.kind} named {n!r} is already registered{self._from(n)}{here}"
+                )
         self._objects[name] = obj
         self._aliases = {a: t for a, t in self._aliases.items() if a != name}
         for alias in aliases:
             self._aliases[alias] = name
+        if where:
+            self._where[name] = where
         return obj
+
+    def _from(self, name: str) -> str:
+        """Where ``name``'s object came from: `` (at file:line)`` or `` (from dist: mod:attr)``."""
+        target = self._aliases.get(name, name)
+        if target in self._origins:
+            return f" (from {self._origins[target]})"
+        if target in self._where:
+            return f" (at {self._where[target]})"
+        return ""
 
     def _declared_name(self, obj: T) -> str | None:
         if self._key is None:
@@ -237,13 +264,25 @@ class Registry(Generic[T]):
         """Remove a name (and its aliases); unknown names are ignored."""
         if self._frozen:
             raise PluginError(name, f"cannot remove {self.kind} {name!r}: the registry is shared")
+        if name in self._builtin:
+            raise PluginError(name, f"cannot remove the built-in {self.kind} type {name!r}")
         self._objects.pop(name, None)
         self._origins.pop(name, None)
+        self._where.pop(name, None)
         self._aliases = {a: t for a, t in self._aliases.items() if t != name}
 
     def freeze(self) -> None:
         """Make the registry read-only (a shared default); extend a :meth:`copy` instead."""
         self._frozen = True
+
+    def seal(self) -> None:
+        """The objects registered so far are the built-in ones: their names can be neither
+        replaced nor removed; plugins may still add other names."""
+        self._builtin = frozenset(self._objects) | frozenset(self._aliases)
+
+    def builtin(self) -> dict[str, T]:
+        """The built-in objects (registered before :meth:`seal`), by name, in order."""
+        return {n: o for n, o in self._objects.items() if n in self._builtin}
 
     def copy(self) -> Registry[T]:
         """A writable copy with the same objects and rules."""
@@ -252,6 +291,7 @@ class Registry(Generic[T]):
         other._objects = dict(self._objects)
         other._aliases = dict(self._aliases)
         other._origins = dict(self._origins)
+        other._where = dict(self._where)
         other._frozen = False
         other.failures = []
         return other
@@ -349,17 +389,33 @@ class Registry(Generic[T]):
             )
         if self.get(ep.name) is obj:
             return None  # loaded before (entry points are loaded again with force=True)
+        dist = ep.dist.name if ep.dist is not None else None
+        origin = f"{dist}: {ep.value}" if dist else ep.value
         try:
-            self.add(obj, name=ep.name)
+            self.add(obj, name=ep.name, _where=origin)
         except PerfscoreError as e:
             problem = e.problem if isinstance(e, PluginError) else str(e)
             return PluginFailure(group, ep.name, ep.value, f"refused: {problem}")
-        dist = ep.dist.name if ep.dist is not None else None
-        self._origins[ep.name] = f"{dist}: {ep.value}" if dist else ep.value
+        self._where.pop(ep.name, None)
+        self._origins[ep.name] = origin
         return None
 
 
 _GROUPED: list[Registry[Any]] = []
+_HERE = os.path.dirname(os.path.abspath(__file__))
+
+
+def _caller() -> str | None:
+    """``file:line`` of the call that registers: the first frame outside this module and
+    perfscore's own ``register_*`` wrappers."""
+    frame = inspect.currentframe()
+    while frame is not None:
+        code = frame.f_code
+        inside = os.path.dirname(os.path.abspath(code.co_filename)) == _HERE
+        if not (code.co_filename == __file__ or (inside and code.co_name.startswith("register"))):
+            return f"{code.co_filename}:{frame.f_lineno}"
+        frame = frame.f_back
+    return None  # pragma: no cover - there is always a caller
 
 
 def all_registries() -> tuple[Registry[Any], ...]:

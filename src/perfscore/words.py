@@ -163,6 +163,15 @@ ENGINE = _table(
 
 # -- people's formats ----------------------------------------------------------------------------
 
+#: Why a group (or the total) has no score: the reasons aggregators give, both languages
+#: (``NodeScore.reason`` / ``reason_zh``; ``NodeScore.reason_in(lang)`` picks one).
+AGGREGATE = _table(
+    depends_on=("依赖的 {rules} 无法评分", "depends on {rules}, which could not be scored"),
+    none_applies=("没有适用的下级指标", "no child indicator applies"),
+    no_row=("查表中没有 {key} 这一行", "the lookup table has no row for {key}"),
+    no_result=("汇总没有得出结果", "the aggregation gave no result"),
+)
+
 #: A total with what stands behind it (every people's format): earned / scorable / maximum.
 #: Where a figure came from and how sure the rule set is of its rule (SEEN/ASSUMED marks).
 EVIDENCE = _table(

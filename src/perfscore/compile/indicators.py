@@ -12,8 +12,7 @@ from ..aggregate import AGGREGATORS
 from ..errors import PerfscoreError, did_you_mean
 from ..expr import CompiledExpression
 from ..findings import RuleInfo
-from ..plugins import PLUGIN_SCORERS
-from ..scorers import BuildContext, ScorerType, builtin_scorers
+from ..scorers import SCORERS, BuildContext, ScorerType, is_builtin
 from .names import Resolver
 from .nodes import MISSING_AWARE, ONE, ZERO, IndicatorNode, Path
 
@@ -110,7 +109,7 @@ class IndicatorPass(Resolver):
                                 )
                             node.pass_at = pass_at
             if ind.weight is None and ind.scorer is not None:
-                known = builtin_scorers().get(ind.scorer.type)
+                known = SCORERS.get(ind.scorer.type) if is_builtin(ind.scorer.type) else None
                 if known is None or not known.weight_optional:
                     self.problem(path, "a points indicator needs a 'weight'")
         node.reads = tuple(sorted({n for e in exprs for n in e.names}))
@@ -133,13 +132,14 @@ class IndicatorPass(Resolver):
         return node
 
     def _scorer_kind(self, scorer: Any, path: Path) -> tuple[ScorerType, Any] | None:
-        """The scorer's kind and its validated config (plugins validate their own)."""
-        builtin = builtin_scorers().get(scorer.type)
-        if builtin is not None:
-            return builtin, scorer
-        plugin = PLUGIN_SCORERS.get(scorer.type)
+        """The scorer's kind and its validated config (the rule language validated a built-in
+        one's; a plugin's config model validates its own)."""
+        kind = SCORERS.get(scorer.type)
+        if kind is not None and is_builtin(scorer.type):
+            return kind, scorer
+        plugin = kind
         if plugin is None:
-            known = [*builtin_scorers().keys(), *PLUGIN_SCORERS.keys()]
+            known = SCORERS.keys()
             self.problem(
                 (*path, "type"),
                 f"unknown scorer type {scorer.type!r} (known: {', '.join(known)})",

@@ -26,6 +26,7 @@ from ..findings import Finding, IndicatorScore, Notification, SubjectResult, fin
 from ..numbers import round_places
 from ..points import points, points_plan
 from ..subjects import SubjectData
+from ..words import AGGREGATE as AGG
 from .checks import check
 from .leaves import applies, leaf, waive
 from .messages import json_text
@@ -156,9 +157,10 @@ class Evaluator:
         if ns.outcome == "error" and all(c.outcome != "error" for c in children):
             # the group's own rule failed (a lookup without a matching row): its own finding,
             # or the failure would only show as a missing grade
-            why = ns.reason or "the aggregation gave no result"
-            zh = ZH["aggregation_failed"].format(problem=why)
-            reason = Failure("error", EN["aggregation_failed"].format(problem=why), zh, ())
+            why_en = ns.reason_in("en") or AGG["en"]["no_result"]
+            why_zh = ns.reason_in("zh") or AGG["zh"]["no_result"]
+            zh = ZH["aggregation_failed"].format(problem=why_zh)
+            reason = Failure("error", EN["aggregation_failed"].format(problem=why_en), zh, ())
             findings.append(self._finding(node, Outcome("error", reason=reason), run))
         if ns.points is not None:
             ns = node_score(
@@ -169,6 +171,7 @@ class Evaluator:
                 ns.outcome,
                 ns.coverage,
                 ns.reason,
+                ns.reason_zh,
             )
         scores[index] = indicator_score(
             node.id, ns.points, node.weight, ns.grade, ns.outcome, round_places(ns.coverage, 4)
@@ -228,8 +231,8 @@ class Evaluator:
             root = weighted_sum(self.root, top)
             coverage = round_places(root.coverage, 4)
             if root.outcome == "error":
-                grade_reason = EN["no_total"].format(reason=root.reason)
-                reason_zh = ZH["no_total"].format(reason=root.reason)
+                grade_reason = EN["no_total"].format(reason=root.reason_in("en"))
+                reason_zh = ZH["no_total"].format(reason=root.reason_in("zh"))
             elif root.points is None:
                 grade_reason, reason_zh = EN["nothing_applies"], ZH["nothing_applies"]
             else:

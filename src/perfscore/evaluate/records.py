@@ -62,6 +62,7 @@ def node_score(
     outcome: str,
     coverage: Decimal,
     reason: str | None = None,
+    reason_zh: str | None = None,
 ) -> NodeScore:
     s = _new(NodeScore)
     _setattr(
@@ -75,6 +76,7 @@ def node_score(
             "outcome": outcome,
             "coverage": coverage,
             "reason": reason,
+            "reason_zh": reason_zh,
         },
     )
     return s

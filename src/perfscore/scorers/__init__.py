@@ -9,12 +9,19 @@ docstring carries a YAML example that ``tests/test_scorers.py`` loads and scores
 
 Adding a scorer is one new module shaped like :mod:`perfscore.scorers.threshold` plus its entry
 in :data:`_MODULES`; a plugin scorer is the same shape registered from outside
-(:func:`perfscore.plugins.register_scorer_type`).
+(:func:`perfscore.plugins.register_scorer_type`, or a ``perfscore.scorers`` entry point) into
+the same registry, :data:`SCORERS`.  Built-in names come first and are never replaced; among
+plugins the first to register a name keeps it (``replace=True`` takes it over), and a refused
+name is reported with where both came from.
 """
 
 from __future__ import annotations
 
-from ..registry import Registry
+from typing import Any
+
+import pydantic
+
+from ..registry import PluginError, Registry, check_arity, check_identifier
 from . import bands, checklist, deduct, formula, grade, proportional, series_bands, threshold, tier
 from .bands import BandModel, BandsConfig, BandsScorer
 from .base import (
@@ -70,6 +77,7 @@ __all__ = [
     "TierConfig",
     "TierScorer",
     "builtin_scorers",
+    "is_builtin",
 ]
 
 #: The built-in scorer modules, in the order the rule language lists them.
@@ -80,16 +88,36 @@ def _kind_name(kind: ScorerType) -> str:
     return kind.name
 
 
-#: The built-in scorer kinds by YAML ``type:`` name (read-only; plugins add theirs to
-#: :data:`perfscore.plugins.scorer_types`).
-SCORERS: Registry[ScorerType] = Registry("scorer", key=_kind_name)
+def _check_scorer(name: str, st: Any) -> None:
+    check_identifier(name)
+    if not isinstance(st, ScorerType):
+        raise PluginError(name, "a scorer plugin is a perfscore.plugins.ScorerType")
+    if not (isinstance(st.config, type) and issubclass(st.config, pydantic.BaseModel)):
+        raise PluginError(name, "its 'config' must be a pydantic model class")
+    if "type" not in st.config.model_fields:
+        raise PluginError(name, "its config model needs a 'type' field (the scorer's name)")
+    check_arity(name, st.build, 2, "build(config, context)")
+
+
+#: Every scorer kind by YAML ``type:`` name: the built-in ones (registered here, sealed: never
+#: replaced or removed), then those plugins add (:func:`perfscore.plugins.register_scorer_type`
+#: or the ``perfscore.scorers`` entry point group).
+SCORERS: Registry[ScorerType] = Registry(
+    "scorer", group="perfscore.scorers", check=_check_scorer, key=_kind_name
+)
 for _mod in _MODULES:
     SCORERS.add(_mod.KIND)
-SCORERS.freeze()
+SCORERS.seal()
+_BUILTIN = SCORERS.builtin()
 
 
-def builtin_scorers() -> Registry[ScorerType]:
-    """The built-in scorer kinds, in the language's order: the one place that knows which
-    scorers are built in (the rule-language model builds its scorer union from it, the
-    compiler its builders; plugins are refused its names)."""
-    return SCORERS
+def builtin_scorers() -> dict[str, ScorerType]:
+    """The built-in scorer kinds by name, in the language's order: the one place that knows
+    which scorers are built in (the rule-language model builds its scorer union from it; their
+    configs are validated with the rule set, a plugin's by its own model when it compiles)."""
+    return dict(_BUILTIN)
+
+
+def is_builtin(name: str) -> bool:
+    """Whether ``name`` is a built-in scorer kind (its config is part of the rule language)."""
+    return name in _BUILTIN
