@@ -282,3 +282,21 @@ def test_spreadsheet_columns_carry_the_texts(tmp_path: Path) -> None:
     rows = _rows(perfscore.review(PROJECT, batch, rules=REVIEW_RULES))
     assert rows["cost_target_direction"].level == "P1"
     assert rows["satisfaction_measured"].level == "P2"
+
+
+def test_a_forms_indicator_rows_feed_the_patterns_through_extract() -> None:
+    from perfscore.extract import subjects_from_reports
+
+    cases = ROOT / "tests" / "extract_cases"
+    (record,) = subjects_from_reports(
+        [cases / "08-project-cell-per-line.txt"], cases / "bureau-project.yaml"
+    )
+    assert record["declared"]["actuals"]["satisfaction_score"] == "无投诉"
+    rows = {it.rule_id: it for it in perfscore.review(PROJECT, [record]).items[record["id"]]}
+    assert (
+        rows["satisfaction_measured"].level == "P2"
+        and "居民满意度" in rows["satisfaction_measured"].facts
+    )  # the form's own name
+    assert rows["target_assessable"].level == "P1" and "明显改善" in rows["target_assessable"].facts
+    assert rows["cost_target_direction"].level == "pass"  # 户均改造成本 ≤3万元
+    assert rows["claim_output_ge_1"].cause == "above_weight"  # the form's 20 against the slot's 8
