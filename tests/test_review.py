@@ -615,6 +615,8 @@ def test_a_group_claim_is_the_sum_of_its_declared_parts(
         f = rv.report["p"].finding("claim__parts_outputs")
         assert f.kind == "review" and f.severity == "error" and f.outcome == "fail"
         assert "declared.points.output_ge_1" in f.fields
+        listed = {r.id for r in rv.report.rules}
+        assert "claim__parts_outputs" in listed and "claim__parts_benefits" in listed
 
 
 def test_a_group_claim_above_the_groups_weight_is_a_form_error() -> None:

@@ -616,6 +616,17 @@ def _rule_infos(ctx: _Context) -> tuple[RuleInfo, ...]:
                 r.location,
             )
         )
+    for gid, kids in ctx.children.items():
+        if kids and gid in ctx.infos:
+            info = ctx.infos[gid]
+            out.append(
+                fixed(
+                    f"claim__parts_{gid}",
+                    f"复核：{info.title}自评得分等于其下各项之和",
+                    f"Review: {info.title_en or gid} declared as the sum of its parts",
+                    "error",
+                )
+            )
     out.append(
         fixed(
             "claim__unknown",
