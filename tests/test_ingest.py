@@ -333,6 +333,7 @@ def test_docs_columns_file_example(tmp_path: Path) -> None:
         "全年预算": "budget",
         "单位全称": "name",
         "自评分值": "declared.total",
+        "单位成本指标值": "declared.targets.output_le_1",
         "填表人": None,
     }
 

@@ -1085,6 +1085,9 @@ REVIEW_CHECK_LOCATION = _table(
     all_full_marks=("本批自评表", "the batch's forms"),
     full_marks_unfinished=("自评表·绩效指标得分", "form: indicator points"),
     overachievement_unexplained=("绩效指标完成值", "indicator actual values"),
+    cost_target_direction=("自评表·成本指标的指标值", "form: cost indicators' targets"),
+    target_assessable=("自评表·指标值", "form: targets"),
+    satisfaction_measured=("自评表·满意度指标实际完成值", "form: satisfaction actuals"),
 )
 
 #: 处理建议 of the review rule set's bundled checks (others: REVIEW_ADVICE["check"]).
@@ -1112,6 +1115,18 @@ REVIEW_CHECK_ADVICE = _table(
     overachievement_unexplained=(
         "要求单位说明超额完成原因；指标值明显偏低的，按 10 号文扣减",
         "ask why the target was exceeded; deduct per 10号 where the target was set too low",
+    ),
+    cost_target_direction=(
+        "按“≤”更正成本指标的指标值，并按更正后的指标值重新评分",
+        "correct the cost targets to ≤ and score them again against the corrected target",
+    ),
+    target_assessable=(
+        "要求单位细化、量化指标值；无法衡量的按严重程度扣分（严重扣完、中等扣 60%、轻微扣 30%）",
+        "ask for measurable targets; deduct by severity (severe: all, medium: 60%, light: 30%)",
+    ),
+    satisfaction_measured=(
+        "要求单位提供满意度调查结果（问卷、样本量）；无调查的不得按满分计",
+        "ask for the satisfaction survey (questionnaire, sample); without one, no full marks",
     ),
 )
 
