@@ -22,6 +22,7 @@ from importlib import resources
 from pathlib import Path
 from typing import IO, Any, TextIO
 
+from . import fastpath
 from ._version import __version__
 from ._yaml import load_yaml_file
 from .clilang import localise, requested
@@ -122,6 +123,7 @@ def _parser() -> argparse.ArgumentParser:
         help=_help("template"),
     )
     s.add_argument("--jobs", type=int, default=1, help=_help("jobs"))
+    s.add_argument("--no-columnar", action="store_true", help=_help("no_columnar"))
     s.add_argument("--sheet", help=_help("sheet"))
     s.add_argument("--columns", help=_help("columns"))
     s.add_argument(
@@ -340,8 +342,16 @@ def _score(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
     all_notes: list[Notification] = notes
     complete: bool
     failed: dict[str, int]
+    show = args.summary if args.summary is not None else _isatty(stderr)
+    routed = fastpath.route(args, rs, plan, sources, notes, inputs, _SEVERITY_RANK, show, stderr)
+    if routed is not None:
+        tally.subject_ids, tally.without_total = routed.subject_ids, routed.without_total
+        tally.problems += routed.problems
+        complete, failed, all_notes = routed.complete, routed.failed, routed.notes
     with BatchProgress(total, stderr, description=_say("progress")) as progress:
-        if args.jobs > 1 and args.store is None and all(t.format.shards for t in plan):
+        if routed is not None:
+            pass
+        elif args.jobs > 1 and args.store is None and all(t.format.shards for t in plan):
             complete, failed, all_notes = _score_jobs(
                 args,
                 rs,
@@ -409,7 +419,6 @@ def _score(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
                     failed[f.severity] += 1
                 elif f.outcome == "error":  # could not be evaluated: as bad as an error
                     failed["error"] += 1
-    show = args.summary if args.summary is not None else _isatty(stderr)
     if show:
         stderr.write(_safe(summary.render(all_notes, lang=cli_lang())))
     status = _status(args, complete, failed, tally, len(tally.subject_ids), stderr)

@@ -632,6 +632,23 @@ CLI = _table(
         "no total for {count} of {of} subjects: {ids}",
     ),
     cannot_read=("无法读取 {what}", "cannot read {what}"),
+    per_record=(
+        "逐条评分（未走列式快速路径）：{why}",
+        "scored record by record, not by the columnar fast path: {why}",
+    ),
+    why_forced=("按 --no-columnar 的要求", "as --no-columnar asks"),
+    why_store=("--store 要保存逐条结果", "--store keeps per-record findings"),
+    why_waivers=("豁免要逐条核对", "waivers are matched finding by finding"),
+    why_jobs=("--jobs 使用逐条的多进程评分", "--jobs scores record by record in processes"),
+    why_template=("数据是自评报告，不是表格", "the data are reports, not tables"),
+    why_summary=(
+        "运行摘要要用逐条结果（加 --no-summary 可走快速路径）",
+        "the run summary needs per-record findings (add --no-summary for the fast path)",
+    ),
+    why_stdout=("Parquet 写到标准输出", "Parquet goes to standard output"),
+    why_not_tabular=("{uri} 不是表格数据", "{uri} is not tabular data"),
+    why_declared=("数据中有自评得分（declared）", "the data declare their own scores"),
+    why_rules=("规则集用到列式路径不支持的写法：{reason}", "the rule set uses {reason}"),
 )
 
 #: The end-of-run summary (perfscore.summary.RunSummary) and the data-reading progress line.
@@ -762,6 +779,10 @@ HELP = _table(
     jobs=(
         "用 N 个进程为大批量数据评分",
         "score a large batch in N processes",
+    ),
+    no_columnar=(
+        "不走列式快速路径，逐条评分（Parquet 输出；结果字节相同）",
+        "score record by record, not by the columnar fast path (Parquet output; same bytes)",
     ),
     test=(
         "运行规则集的 YAML 测试用例（x.yaml 旁的 x.tests.yaml）",
