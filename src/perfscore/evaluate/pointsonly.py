@@ -1,12 +1,18 @@
-"""Points only: a fast path for clean records.
+"""Points only: a fast path.
 
 :meth:`Evaluator.points <perfscore.evaluate.Evaluator.points>` gives every indicator's and
 group's rounded points and the total without building findings.  For a record with every value
 present and readable it runs a plan of closures built once per rule set: the metrics, then each
 leaf's *fast points form* — asked of its scorer's module (``points_form``), or the scorer's own
-``score`` for a scorer without one — and ``weighted_sum`` groups.  Anything else (a missing or
-bad value, an evaluation error, a :class:`~perfscore.scorers.Fallback` from a fast form) is
-scored by the full evaluator instead, so the results always equal its ``scores``/``total``.
+``score`` for a scorer without one — and ``weighted_sum`` groups.
+
+A record with blanks, bad values or a zero denominator (what real returns have) takes the same
+plan with the evaluator's own pieces where something failed: its scope and failures
+(:func:`~perfscore.evaluate.state.subject_scope`), :func:`~perfscore.evaluate.leaves.leaf` for
+each leaf that reads a failed name (or whose fast form gives up), ``weighted_sum`` for the
+groups — still no findings.  Rule sets the plan does not mirror (conditions, letter grades,
+other aggregators) are scored by the full evaluator; the results always equal its
+``scores``/``total``.
 """
 
 from __future__ import annotations
@@ -17,12 +23,15 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from .aggregate import weighted_sum
-from .compile import Compiled, IndicatorNode
-from .findings import SubjectResult
-from .numbers import round_places
-from .scorers import Fallback
-from .subjects import SubjectData
+from ..aggregate import AggregateSpec, NodeScore, weighted_sum
+from ..compile import Compiled, IndicatorNode
+from ..findings import SubjectResult
+from ..numbers import round_places
+from ..scorers import Fallback
+from ..subjects import SubjectData
+from .leaves import leaf
+from .records import node_score
+from .state import ONE, Failure, subject_scope
 
 __all__ = ["PointsPlan", "points", "points_plan"]
 
@@ -34,10 +43,27 @@ Step = tuple[str, Callable[..., Decimal], bool]
 
 
 @dataclass(frozen=True)
+class PlanNode:
+    """A node as the path with failures walks it: its clean step (a leaf's fast form, a
+    group's sum), a group's spec, and every name its subtree reads (a failure outside them
+    leaves the clean step's answer standing)."""
+
+    node: IndicatorNode
+    step: Step
+    spec: AggregateSpec | None
+    children: tuple[PlanNode, ...]
+    names: frozenset[str]
+
+
+@dataclass(frozen=True)
 class PointsPlan:
     places: int
     metrics: tuple[tuple[str, Callable[[Mapping[str, Any]], Any]], ...]
     top: tuple[Step, ...]
+    compiled: Compiled
+    titles: Mapping[str, str]
+    root: AggregateSpec
+    tree: tuple[PlanNode, ...]
 
 
 def _none(scope: Any) -> None:
@@ -99,16 +125,23 @@ def _sum(steps: tuple[Step, ...], scope: dict[str, Any], out: Points) -> Decimal
     return got
 
 
-def points_plan(c: Compiled, root_weight: Decimal | None) -> PointsPlan | None:
+def points_plan(
+    c: Compiled, root: AggregateSpec, specs: Mapping[str, AggregateSpec], titles: Mapping[str, str]
+) -> PointsPlan | None:
     """The closures computing every node's rounded points for a clean record, or None when the
     rule set uses something the fast path does not mirror (then the full path always runs)."""
     places = c.model.settings.places
+    tree: dict[str, PlanNode] = {}
 
     def build(node: IndicatorNode) -> Step | None:
         nid = node.id
         if node.is_leaf:
             leaf = _leaf(node, places)
-            return None if leaf is None else (nid, leaf, True)
+            if leaf is None:
+                return None
+            step: Step = (nid, leaf, True)
+            tree[nid] = PlanNode(node, step, None, (), frozenset(node.reads + node.optional_reads))
+            return step
         w = node.weight
         if w is None or node.when is not None or node.aggregate is not weighted_sum:
             return None
@@ -126,19 +159,24 @@ def points_plan(c: Compiled, root_weight: Decimal | None) -> PointsPlan | None:
             out[nid] = p
             return p
 
-        return (nid, group, False)
+        step = (nid, group, False)
+        children = tuple(tree[c.id] for c in node.children)
+        names = frozenset(node.reads).union(*(c.names for c in children))
+        tree[nid] = PlanNode(node, step, specs[nid], children, names)
+        return step
 
     top = [build(n) for n in c.indicators]
-    if not top or root_weight is None:
+    if not top or root.weight is None:
         return None
     steps = tuple(t for t in top if t is not None)
     if len(steps) != len(top):
         return None
-    if root_weight != sum((n.weight or ZERO for n in c.indicators), ZERO):
+    if root.weight != sum((n.weight or ZERO for n in c.indicators), ZERO):
         return None
     # ``expr.__call__`` is the compiled function itself (no property look-up per call)
     metrics = tuple((mt.name, mt.expr.__call__) for mt in c.metrics)
-    return PointsPlan(places, metrics, steps)
+    nodes = tuple(tree[n.id] for n in c.indicators)
+    return PointsPlan(places, metrics, steps, c, titles, root, nodes)
 
 
 def points(
@@ -146,17 +184,57 @@ def points(
 ) -> tuple[Points, Decimal | None]:
     """Rounded points of every node (pre-order) and the total; ``full`` scores a record the
     plan cannot (the evaluator's ``subject``)."""
-    if plan is not None and not data.field_errors:
-        values = data.values
-        # not ``None in values.values()``: that compares every Decimal with None (slow)
-        if not any(v is None for v in values.values()):
-            scope = dict(values)
-            out: Points = {}
-            try:
-                for name, expr in plan.metrics:
-                    scope[name] = expr(scope)
-                return out, round_places(_sum(plan.top, scope, out), plan.places)
-            except Exception:  # Fallback, or any evaluation error: the full path decides
-                pass
+    if plan is not None:
+        if not data.field_errors:
+            values = data.values
+            # not ``None in values.values()``: that compares every Decimal with None (slow)
+            if not any(v is None for v in values.values()):
+                scope = dict(values)
+                out: Points = {}
+                try:
+                    for name, expr in plan.metrics:
+                        scope[name] = expr(scope)
+                    return out, round_places(_sum(plan.top, scope, out), plan.places)
+                except Exception:  # Fallback, or any evaluation error: decided below
+                    pass
+        return _with_failures(plan, data)
     result = full(data)
     return {sc.rule_id: sc.points for sc in result.scores}, result.total
+
+
+def _with_failures(plan: PointsPlan, data: SubjectData) -> tuple[Points, Decimal | None]:
+    """The plan for a record with failures: what failed decided as the full evaluator does."""
+    scope, failures = subject_scope(plan.compiled, plan.titles, data)
+    out: Points = {}
+    top = [_walk(n, scope, failures, out, plan) for n in plan.tree]
+    root = weighted_sum(plan.root, top)
+    if root.outcome == "error" or root.points is None:
+        return out, None
+    return out, round_places(root.points, plan.places)
+
+
+def _walk(
+    pn: PlanNode, scope: dict[str, Any], failures: dict[str, Failure], out: Points, plan: PointsPlan
+) -> NodeScore:
+    node, places = pn.node, plan.places
+    nid, weight = node.id, node.weight
+    if failures.keys().isdisjoint(pn.names):  # nothing below failed: the clean step
+        nid, step, is_leaf = pn.step
+        try:
+            p = step(scope) if is_leaf else step(scope, out)
+        except Exception:  # Fallback, or an evaluation error: decided below
+            pass
+        else:
+            if is_leaf:
+                out[nid] = p
+            return node_score(nid, weight, p, None, "pass", ONE)
+    if pn.spec is None:  # a leaf
+        o = leaf(plan.compiled, places, node, scope, failures)
+        out[nid] = o.points
+        return node_score(nid, weight, o.points, o.grade, o.outcome, ONE)
+    out[nid] = None  # pre-order
+    children = [_walk(c, scope, failures, out, plan) for c in pn.children]
+    ns = weighted_sum(pn.spec, children)
+    got = None if ns.points is None else round_places(ns.points, places)
+    out[nid] = got
+    return node_score(nid, weight, got, ns.grade, ns.outcome, ns.coverage)
