@@ -307,3 +307,54 @@ indicators:
     res = cs.score({"x": np.array([1.0, 2.0, 0.5])})
     assert res.outcomes("t") == ["pass", "pass", "fail"]
     assert not res.fallback.any()
+
+
+# -- blanks and zero denominators: scored in place, as each policy says ----------------------
+
+_POLICIES = [
+    "{places: 2, zero_division: not_applicable, missing: not_applicable}",
+    "{places: 2, zero_division: zero, missing: zero, not_applicable_weight: zero}",
+    "{places: 2, zero_division: error, missing: full}",
+    "{places: 2, zero_division: not_applicable, missing: error}",
+]
+
+
+@st.composite
+def _dirty_rows(draw: st.DrawFn) -> dict[str, float]:
+    row = draw(_rows())
+    for name in list(row):
+        pick = draw(st.integers(0, 9))
+        if pick == 0:
+            row[name] = math.nan  # a blank cell
+        elif pick == 1:
+            row[name] = 0.0  # a zero (a zero budget: a zero denominator)
+    return row
+
+
+@pytest.mark.parametrize("policy", _POLICIES)
+@settings(max_examples=40, deadline=None)
+@given(rows=st.lists(_dirty_rows(), min_size=1, max_size=30))
+def test_blanks_and_zero_denominators_follow_the_policies_without_fallback(
+    policy: str, rows: list[dict[str, float]]
+) -> None:
+    text = RULES.replace(
+        "settings: {places: 2, zero_division: not_applicable}", f"settings: {policy}"
+    )
+    text += "  min_coverage: 0.7\n"
+    cs = ColumnarScorer(perfscore.load_ruleset_text(text, source="p.yaml"))
+    assert cs.supported, cs.reason
+    cols = {k: np.array([r[k] for r in rows]) for k in rows[0]}
+    res = cs.score(cols)
+    for i, rec in enumerate(rows):
+        want = cs.rs.evaluate_subject(
+            {k: (None if math.isnan(v) else v) for k, v in rec.items()}, index=i
+        )
+        for sc in want.scores:
+            assert res.points_decimal(sc.rule_id)[i] == sc.points, (i, sc, rec)
+            assert res.outcomes(sc.rule_id)[i] == sc.outcome, (i, sc, rec)
+        for f in want.findings:
+            if f.kind == "check":
+                assert res.outcomes(f.rule_id)[i] == f.outcome, (i, f.rule_id, rec)
+        assert res.totals_decimal()[i] == want.total, (i, rec)
+        assert res.grades()[i] == want.grade, (i, rec)
+    assert not res.fallback.any()

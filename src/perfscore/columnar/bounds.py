@@ -113,6 +113,12 @@ class Chunk:
         self.unsure = np.zeros(n, dtype=bool)
         self.cache: dict[str, Bounded] = {}
         self.source = source
+        #: failure codes of inputs and metrics with a failure in this chunk (see run.py)
+        self.codes: dict[str, Any] = {}
+        #: rows whose result a failure decides, not the step running (no flags, no exact work)
+        self.skip: Any = None
+        #: rows where an expression run since the last reset divided by zero
+        self.zero: Any = None
 
     def exact_q(self, name: str, rows: Any) -> Q:
         """Exact values of input or metric ``name`` in ``rows`` (bad where it has none)."""
@@ -120,14 +126,33 @@ class Chunk:
             return Q(0, 1, len(rows), np.ones(len(rows), bool))
         return self.source.exact_q(self, name, rows)
 
+    def _ignore(self) -> Any:
+        if self.skip is None:
+            return self.zero
+        return self.skip if self.zero is None else self.skip | self.zero
+
+    def live(self, rows: Any) -> Any:
+        """``rows`` without those a failure decides (see :attr:`skip`, :attr:`zero`)."""
+        ignore = self._ignore()
+        return rows if ignore is None else rows[~ignore[rows]]
+
+    def add_zero(self, mask: Any) -> None:
+        """Rows where a division by zero happened (the per-record path's
+        ``ZeroDenominatorError``: the rule set's ``zero_division`` decides them)."""
+        self.zero = mask.copy() if self.zero is None else self.zero | mask
+
     def flag_rows(self, rows: Any, bad: Any = None) -> None:
         """Mark ``rows`` (or those of them where ``bad``) unsure."""
-        if bad is None:
-            self.unsure[rows] = True
-        elif bad.any():
-            self.unsure[rows[bad]] = True
+        if bad is not None:
+            if not bad.any():
+                return
+            rows = rows[bad]
+        self.unsure[self.live(rows)] = True
 
     def flag(self, mask: Any) -> None:
+        ignore = self._ignore()
+        if ignore is not None:
+            mask = mask & ~ignore
         np.logical_or(self.unsure, mask, out=self.unsure)
 
 
@@ -151,26 +176,29 @@ def compare(ctx: Chunk, a: Bounded, op: str, b: Bounded) -> Any:
     near = np.abs(d) <= tol
     out = _SIGN_OK[op](d)
     if np.count_nonzero(near):
-        rows = np.flatnonzero(near)
-        met = decide(ctx, a, op, b, rows)
+        rows, met = decide(ctx, a, op, b, np.flatnonzero(near))
         if met is not None:
             out[rows] = met
     return out
 
 
-def decide(ctx: Chunk, a: Bounded, op: str, b: Bounded, rows: Any) -> Any:
-    """``a op b`` exactly for ``rows`` (a bool array), flagging rows without an exact value;
-    None when either side has no exact form (then every row is flagged)."""
+def decide(ctx: Chunk, a: Bounded, op: str, b: Bounded, rows: Any) -> tuple[Any, Any]:
+    """``(rows, a op b)`` exactly for those of ``rows`` that matter (a failure decides the
+    others), flagging rows without an exact value; the second item is None when either side
+    has no exact form (then every row is flagged)."""
+    rows = ctx.live(rows)
+    if not len(rows):
+        return rows, None
     qa = a.exact_rows(ctx, rows)
     qb = b.exact_rows(ctx, rows) if qa is not None else None
     if qa is None or qb is None:
         ctx.flag_rows(rows)
-        return None
+        return rows, None
     met = _SIGN_OK[op](qa.cmp(qb))
     bad = qa.bad if qb.bad is None else qb.bad if qa.bad is None else qa.bad | qb.bad
     if bad is not None:
         ctx.flag_rows(rows, bad)
-    return met
+    return rows, met
 
 
 def fail(ctx: Chunk, a: Bounded, op: str, b: Bounded, out: Any = None) -> Any:
@@ -195,8 +223,7 @@ def fail(ctx: Chunk, a: Bounded, op: str, b: Bounded, out: Any = None) -> Any:
     if unsure:
         # rows too close to call in float64 (typically exact ties such as 95/100 against
         # 0.95): the exact rational comparison
-        rows = np.flatnonzero(not_below ^ above)
-        met = decide(ctx, a, op, b, rows)
+        rows, met = decide(ctx, a, op, b, np.flatnonzero(not_below ^ above))
         if met is not None:
             failed[rows] = ~met
     return failed
@@ -208,8 +235,7 @@ def equal_rows(ctx: Chunk, a: Bounded, b: Bounded) -> Any:
     near = np.abs(d) <= a.tol() + b.tol() + (SAFETY * U) * np.abs(d)
     out = np.zeros(ctx.n, bool)
     if np.count_nonzero(near):
-        rows = np.flatnonzero(near)
-        met = decide(ctx, a, "==", b, rows)
+        rows, met = decide(ctx, a, "==", b, np.flatnonzero(near))
         if met is not None:
             out[rows] = met
     return out
@@ -274,10 +300,10 @@ def round_points(
     if force is not None:
         near = force if near is None else near | force
     if near is not None:
-        rows = np.flatnonzero(near & ~ctx.unsure)
+        rows = ctx.live(np.flatnonzero(near & ~ctx.unsure))
         q = exact(rows) if exact is not None and len(rows) else None
         if q is None:
-            ctx.flag(near)
+            ctx.flag_rows(rows)
         else:  # exact half-way ties (3.125 → 3.13): the exact points, rounded in integers
             whole[rows] = q.round_scaled(ctx.places)
             if q.bad is not None:

@@ -100,6 +100,7 @@ class ColumnExpr:
             left = self._build(node.left, kinds, src)
             right = self._build(node.right, kinds, src)
             op = type(node.op)
+            right_exact = self._exact(node.right, src) if op is ast.Div else None
 
             def binop(ctx: Chunk) -> Bounded:
                 a, b = left(ctx), right(ctx)
@@ -109,20 +110,40 @@ class ColumnExpr:
                 if op is ast.Mult:
                     mag = None if a.mag is None and b.mag is None else a.m() * b.m()
                     return Bounded(a.v * b.v, mag, a.k + b.k + 1)
+                # a zero denominator: the rule set's zero_division decides the row (recorded
+                # in ctx.zero; the division goes on with 1 to keep the column finite)
+                bv = b.v
                 if b.mag is None:  # relative bound: possibly zero exactly when it is zero
-                    if np.ndim(b.v) == 0:
-                        if b.v == 0:
-                            ctx.flag(np.ones(ctx.n, bool))
-                    elif not (b.v.min() > 0 or b.v.max() < 0):  # NaN: neither, checked below
-                        ctx.flag(~(b.v != 0))
-                else:
-                    ctx.flag(np.abs(b.v) <= (SAFETY * U * b.k) * b.m())  # the exact path decides
+                    if np.ndim(bv) == 0:
+                        if bv == 0:
+                            ctx.add_zero(np.ones(ctx.n, bool))
+                            bv = 1.0
+                    elif not (bv.min() > 0 or bv.max() < 0):  # zeros, both signs or NaN
+                        ctx.flag(np.isnan(bv))
+                        zero = bv == 0
+                        if zero.any():
+                            ctx.add_zero(zero)
+                            bv = np.where(zero, 1.0, bv)
+                else:  # an absolute bound (after + or −): rows near zero are decided exactly
+                    near = np.abs(bv) <= (SAFETY * U * b.k) * b.m()
+                    if np.ndim(near) == 0:
+                        near = np.full(ctx.n, bool(near))
+                    if near.any():
+                        assert right_exact is not None
+                        rows = ctx.live(np.flatnonzero(near))
+                        q = right_exact(ctx, rows)
+                        zero = np.zeros(ctx.n, bool)
+                        zero[rows] = np.equal(q.n, 0)
+                        ctx.flag(near & ~zero)  # not zero, but too close to divide by
+                        if zero.any():
+                            ctx.add_zero(zero)
+                        bv = np.where(near, 1.0, bv)
                 with np.errstate(divide="ignore", invalid="ignore"):
-                    v = a.v / b.v
+                    v = a.v / bv
                     if a.mag is None and b.mag is None:
                         return Bounded(v, None, a.k + b.k + 1)
                     bm = b.m()
-                    mag = (a.m() + np.abs(v) * bm) / np.abs(b.v)
+                    mag = (a.m() + np.abs(v) * bm) / np.abs(bv)
                 return Bounded(v, mag, a.k + b.k + 1)
 
             return binop

@@ -5,6 +5,7 @@ mirror raises :class:`~perfscore.columnar.bounds.Unsupported` here, saying what.
 
 from __future__ import annotations
 
+import math
 import types
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -25,6 +26,7 @@ __all__ = [
     "ColumnForm",
     "GroupPlan",
     "LeafPlan",
+    "MetricPlan",
     "Plan",
     "build_plan",
 ]
@@ -74,6 +76,11 @@ class LeafPlan:
     form: ColumnForm
     pass_at: int  # scaled points at or above which the outcome is pass
     use_met: bool
+    reads: tuple[str, ...] = ()  # inputs and metrics whose failure decides the indicator
+    missing: str = "not_applicable"  # what a missing value means (the indicator's policy)
+    zero_division: str = "error"  # what a zero denominator means
+    full: int = 0  # the weight, scaled (points under ``missing: full``)
+    weight: Decimal = Decimal(0)
 
 
 @dataclass(frozen=True)
@@ -82,6 +89,9 @@ class GroupPlan:
     kids: tuple[LeafPlan | GroupPlan, ...]
     weight: Decimal
     base: Decimal  # the children's weights, summed
+    redistribute: bool = True  # not-applicable children's weight goes to the others
+    scaled: tuple[int, tuple[int, ...]] = (0, ())  # weight and children's weights × 10**e
+    cov_den: int = 1  # coverage is an integer over this denominator
 
 
 @dataclass(frozen=True)
@@ -90,6 +100,15 @@ class CheckPlan:
     left: ColumnExpr
     right: ColumnExpr
     tolerance: Bounded
+    reads: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class MetricPlan:
+    name: str
+    expr: ColumnExpr
+    names: tuple[str, ...]
+    zero_division: str
 
 
 @dataclass
@@ -102,6 +121,9 @@ class Plan:
     min_cov_ok: bool
     kinds: dict[str, str] = field(default_factory=dict)
     metric_exprs: dict[str, ColumnExpr] = field(default_factory=dict)
+    metric_plans: list[MetricPlan] = field(default_factory=list)
+    root: GroupPlan | None = None  # the total: the top level as a group of the root's weight
+    min_cov4: int | None = None  # min_coverage × 10**4, rounded up (None: no minimum)
 
 
 def build_plan(c: Compiled, root_weight: Decimal | None) -> Plan:
@@ -111,8 +133,14 @@ def build_plan(c: Compiled, root_weight: Decimal | None) -> Plan:
     for name, spec in c.inputs.items():
         kinds[name] = "number" if spec.type in NUMERIC else spec.type
     metrics = []
+    metric_plans = []
     for mt in c.metrics:
+        if mt.missing_aware:
+            raise Unsupported(f"metric {mt.name}: is_missing/coalesce")
         metrics.append((mt.name, ColumnExpr(mt.expr.text, kinds)))
+        metric_plans.append(
+            MetricPlan(mt.name, metrics[-1][1], tuple(sorted(mt.expr.names)), mt.zero_division)
+        )
         kinds[mt.name] = "metric"
     if c.overrides:
         raise Unsupported("grade overrides")
@@ -129,26 +157,69 @@ def build_plan(c: Compiled, root_weight: Decimal | None) -> Plan:
     for ch in c.checks:
         if ch.type != "equal" or ch.when is not None or ch.left is None or ch.right is None:
             raise Unsupported(f"check {ch.id}: {ch.type}")
+        if ch.require is not None or ch.missing_aware:
+            raise Unsupported(f"check {ch.id}: require/is_missing")
         checks.append(
             CheckPlan(
                 ch.id,
                 ColumnExpr(ch.left.text, kinds),
                 ColumnExpr(ch.right.text, kinds),
                 const(ch.tolerance),
+                tuple(sorted(ch.reads)),
             )
         )
     # every numeric input read by anything must be a present, in-range number
     read = sorted({n for n, k in kinds.items() if k == "number"} & _names_read(c, kinds))
+    root = _group(
+        "total",
+        tuple(tree),
+        [n.weight or Decimal(0) for n in c.indicators],
+        top_w,
+        c.model.settings.not_applicable_weight,
+    )
+    min_cov = c.min_coverage
     return Plan(
         metrics,
         tree,
         checks,
         read,
         [ceil_scaled(b.min, places) for b in c.grade_bands],
-        c.min_coverage is None or Decimal(1) >= c.min_coverage,
+        min_cov is None or Decimal(1) >= min_cov,
         kinds,
         dict(metrics),
+        metric_plans,
+        root,
+        None if min_cov is None else ceil_scaled(min_cov, 4),
     )
+
+
+def _group(
+    rule_id: str,
+    kids: tuple[LeafPlan | GroupPlan, ...],
+    weights: list[Decimal],
+    weight: Decimal,
+    na_weight: str,
+) -> GroupPlan:
+    base = sum(weights, Decimal(0))
+    e = max([0, -_exponent(weight), *(-_exponent(w) for w in weights)])
+    scaled = (int(weight.scaleb(e)), tuple(int(w.scaleb(e)) for w in weights))
+    if scaled[0] >= 1 << 40 or sum(scaled[1]) >= 1 << 40:
+        raise Unsupported(f"{rule_id}: weights too precise")
+    # coverage: Σ w·cov / Σ w over integer weights, children's coverage over their own
+    # denominators — a constant denominator per group
+    dens = [k.cov_den if isinstance(k, GroupPlan) else 1 for k in kids]
+    lcm = 1
+    for d in dens:
+        lcm = lcm * d // math.gcd(lcm, d)
+    cov_den = len(kids) if sum(scaled[1]) == 0 else sum(scaled[1]) * lcm
+    if cov_den >= 1 << 40:
+        raise Unsupported(f"{rule_id}: coverage denominators")
+    return GroupPlan(rule_id, kids, weight, base, na_weight == "redistribute", scaled, cov_den)
+
+
+def _exponent(x: Decimal) -> int:
+    exp = x.as_tuple().exponent
+    return exp if isinstance(exp, int) else 0
 
 
 def _names_read(c: Compiled, kinds: Mapping[str, str]) -> set[str]:
@@ -175,10 +246,12 @@ def _node(node: IndicatorNode, build: ColumnBuild) -> LeafPlan | GroupPlan:
         if node.aggregate is not weighted_sum or node.weight is None:
             raise Unsupported(f"{node.id}: aggregate {node.aggregate_name}")
         kids = tuple(_node(k, build) for k in node.children)
-        base = sum((k.weight or Decimal(0) for k in node.children), Decimal(0))
         if any(k.weight is None for k in node.children):
             raise Unsupported(f"{node.id}: child without weight")
-        return GroupPlan(node.id, kids, node.weight, base)
+        weights = [k.weight or Decimal(0) for k in node.children]
+        return _group(node.id, kids, weights, node.weight, node.not_applicable_weight)
+    if node.missing_aware or node.optional_reads:
+        raise Unsupported(f"{node.id}: optional values or is_missing/coalesce")
     sc, w = node.scorer, node.weight
     if w is None or sc is None or sc.yields != "points":
         raise Unsupported(f"{node.id}: not a points scorer")
@@ -193,4 +266,18 @@ def _node(node: IndicatorNode, build: ColumnBuild) -> LeafPlan | GroupPlan:
     if value is None and form.needs_value:
         raise Unsupported(f"{node.id}: no value")
     pass_at = ceil_scaled(w * node.pass_at, build.places)
-    return LeafPlan(node.id, value, form, pass_at, node.pass_at == 1 and form.uses_met)
+    full = ceil_scaled(w, build.places)
+    if node.missing == "full" and Decimal(full).scaleb(-build.places) != w:
+        raise Unsupported(f"{node.id}: 'missing: full' with a weight finer than the places")
+    return LeafPlan(
+        node.id,
+        value,
+        form,
+        pass_at,
+        node.pass_at == 1 and form.uses_met,
+        tuple(sorted(node.reads)),
+        node.missing,
+        node.zero_division,
+        full,
+        w,
+    )

@@ -30,6 +30,37 @@ __all__ = ["CHUNK", "ColumnarScorer", "FrameScorer", "score_columns", "score_fra
 CHUNK = 1 << 14
 _CODE = {o: i for i, o in enumerate(OUTCOMES)}
 
+# Failure codes of an input or metric in a row, in the per-record path's priority order (the
+# smallest non-zero code of the names a rule reads is the failure that decides it); F_FULL is
+# a leaf's own code for ``missing: full``.
+F_ERROR, F_NA, F_ZERO, F_MISSING, F_FULL = 1, 2, 3, 4, 5
+_KIND = {"error": F_ERROR, "not_applicable": F_NA, "zero": F_ZERO}
+_MISSING = {"error": F_ERROR, "not_applicable": F_NA, "zero": F_ZERO, "full": F_FULL}
+
+
+def _failure(ctx: Chunk, names: Any, zero: Any, zero_division: str) -> Any:
+    """The failure code per row of something reading ``names`` (0: none) — the first by
+    priority, as the per-record path's ``blocking`` picks it — then, where none, a division
+    by zero (``zero``) as ``zero_division`` says; None when no row has one."""
+    out = None
+    for name in names:
+        c = ctx.codes.get(name)
+        if c is None:
+            continue
+        out = c if out is None else np.where((out == 0) | ((c != 0) & (c < out)), c, out)
+    if zero is not None:
+        zc = np.where(zero, _KIND[zero_division], 0)
+        out = zc if out is None else np.where(out != 0, out, zc)
+    return None if out is None else np.asarray(out, np.int8)
+
+
+def _cov_ok(cov: Any, plan: Plan) -> Any:
+    """Rows whose coverage, rounded half-up to 4 places, reaches the rule set's minimum."""
+    assert plan.root is not None and plan.min_cov4 is not None
+    den = plan.root.cov_den
+    r4 = (2 * cov * 10**4 + den) // (2 * den)
+    return r4 >= plan.min_cov4
+
 
 def _exponent(x: Decimal) -> int:
     return cast(int, x.as_tuple().exponent)  # a finite weight
@@ -122,11 +153,18 @@ class ColumnarScorer:
         n = ctx.n
         for name in plan.read:
             spec = self.inputs[name]
-            if name not in cols:
-                ctx.flag(np.ones(n, bool))
-                ctx.cache[name] = Bounded(np.zeros(n), None, 1.0)
+            if name not in cols:  # missing in every row
+                ctx.codes[name] = np.full(n, F_MISSING, np.int8)
+                ctx.cols[name] = np.zeros(n)  # type: ignore[index]
+                ctx.cache[name] = Bounded(np.zeros(n), None, 1.0, name=name)
                 continue
             raw = cols[name]
+            if np.isnan(raw.sum()):  # blanks: missing values, the indicator's policy decides
+                missing = np.isnan(raw)
+                if missing.any():
+                    ctx.codes[name] = np.where(missing, F_MISSING, 0).astype(np.int8)
+                    raw = np.where(missing, 0.0, raw)
+                    ctx.cols[name] = raw  # type: ignore[index]
             blo, bhi = -1e15, 1e15  # beyond 1e15 the reader refuses a figure
             rest = []
             for bound, below in ((spec.min, True), (spec.max, False)):
@@ -144,7 +182,7 @@ class ColumnarScorer:
                 or spec.type == "integer"
                 or not (low >= blo and (high <= bhi if bhi < 1e15 else high < bhi))
             ):
-                ok = raw >= blo  # NaN compares false: missing values fall back too
+                ok = raw >= blo  # (NaN compares false: infinities were NaN's neighbours)
                 ok &= raw <= bhi if bhi < 1e15 else raw < bhi
                 for fb, below in rest:
                     d = raw - fb
@@ -168,26 +206,52 @@ class ColumnarScorer:
         n = hi - lo
         ctx = Chunk(cols, n, self.places, self)
         self._inputs(plan, ctx, cols)
-        for name, expr in plan.metrics:
-            got = expr(ctx)
-            ctx.cache[name] = Bounded(got.v, got.mag, got.k, name=name)
-        total = np.zeros(n)
-        for node in plan.tree:
-            pts, _ = self._run(node, ctx, res, lo, hi)
-            total += pts
-        checks = [
-            (ch.rule_id, self._check(ctx, ch.left, ch.right, ch.tolerance)) for ch in plan.checks
-        ]
+        for mp in plan.metric_plans:
+            ctx.zero = None
+            got = mp.expr(ctx)
+            code = _failure(ctx, mp.names, ctx.zero, mp.zero_division)
+            ctx.zero = None
+            v, mag = got.v, got.mag
+            if code is not None:  # the metric has no value there: 0 keeps the column tame
+                ctx.codes[mp.name] = code
+                v = np.where(code != 0, 0.0, v)
+                mag = None if mag is None else np.where(code != 0, 0.0, mag)
+            ctx.cache[mp.name] = Bounded(v, mag, got.k, name=mp.name)
         sl = slice(lo, hi)
-        res.total[sl] = total  # rows that fall back may hold NaN here: replaced later
-        res.has_total[sl] = True
+        kids = [self._run(node, ctx, res, lo, hi) for node in plan.tree]
         grade = np.full(n, -1, np.int8)
-        if plan.min_cov_ok:
-            for i in range(len(plan.bands_min) - 1, -1, -1):
-                grade[total >= plan.bands_min[i]] = i
+        if all(k[3] for k in kids):  # nothing failed: the total is the sum
+            total = kids[0][0] if len(kids) == 1 else np.sum([k[0] for k in kids], axis=0)
+            res.has_total[sl] = True
+            cov_ok = None if plan.min_cov_ok else np.zeros(n, bool)
+        else:
+            assert plan.root is not None
+            total, codes, cov, _ = self._aggregate(plan.root, kids, ctx, plan.min_cov4)
+            has = codes <= 1
+            res.has_total[sl] = has
+            total = np.where(has, total, 0.0)
+            cov_ok = None if plan.min_cov4 is None else has & _cov_ok(cov, plan)
+            if cov_ok is None and not has.all():
+                cov_ok = has
+        res.total[sl] = total  # rows that fall back may hold NaN here: replaced later
+        for i in range(len(plan.bands_min) - 1, -1, -1):
+            grade[total >= plan.bands_min[i]] = i
+        if cov_ok is not None:
+            grade[~cov_ok] = -1
         res.grade[sl] = grade
-        for cid, ok in checks:
-            res.checks[cid][sl] = np.where(ok, 0, 1)
+        for ch in plan.checks:
+            code = _failure(ctx, ch.reads, None, "error")
+            ctx.skip = None if code is None else code != 0
+            ctx.zero = None
+            ok = self._check(ctx, ch.left, ch.right, ch.tolerance)
+            out = np.where(ok, 0, 1).astype(np.int8)
+            if ctx.zero is not None:  # a division by zero in a check: the per-record path
+                zero, ctx.zero = ctx.zero, None
+                ctx.flag(zero)
+            if code is not None:
+                out = np.where(code == 0, out, np.where(code == F_ERROR, 3, 2)).astype(np.int8)
+            ctx.skip = None
+            res.checks[ch.rule_id][sl] = out
         res.fallback[sl] = ctx.unsure
 
     @staticmethod
@@ -202,16 +266,25 @@ class ColumnarScorer:
 
     def _run(
         self, node: LeafPlan | GroupPlan, ctx: Chunk, res: ColumnarResult, lo: int, hi: int
-    ) -> tuple[Any, Any]:
+    ) -> tuple[Any, Any, Any, bool]:
+        """``(points, outcome codes, coverage numerators or None (all full), clean)`` of a
+        node over the chunk; ``clean``: every row scored (pass/fail, nothing missing)."""
         sl = slice(lo, hi)
         if isinstance(node, GroupPlan):
+            kids = [self._run(k, ctx, res, lo, hi) for k in node.kids]
+            if not all(k[3] for k in kids):
+                pts, codes, cov, _ = self._aggregate(node, kids, ctx, -1)
+                res.points[node.rule_id][sl] = pts
+                res.outcome[node.rule_id][sl] = codes
+                res.has_points[node.rule_id][sl] = codes <= 1
+                return pts, res.outcome[node.rule_id][sl], cov, False
             w, base = node.weight, node.base
             # points are scaled integers held in float64: sums are exact below 2**53
             failed = res.outcome[node.rule_id][sl].view(bool)  # written in place: fail = 1
             got: Any = None
             owned = False
-            for k in node.kids:
-                p, kid_failed = self._run(k, ctx, res, lo, hi)
+            for p, kid_codes, _, _ in kids:
+                kid_failed = kid_codes.view(bool)
                 if got is None:
                     got = p
                     np.copyto(failed, kid_failed)
@@ -234,8 +307,11 @@ class ColumnarScorer:
                 wn, bn = int(w.scaleb(e)), int(base.scaleb(e))
                 pts = ((2 * got.astype(np.int64) * wn + bn) // (2 * bn)).astype(np.float64)
             res.points[node.rule_id][sl] = pts
-            return pts, failed
+            return pts, res.outcome[node.rule_id][sl], None, True
         rid = node.rule_id
+        code = _failure(ctx, node.reads, None, node.zero_division)
+        ctx.skip = None if code is None else code != 0
+        ctx.zero = None
         v = node.value(ctx) if node.value is not None else None
         failed = res.outcome[rid][sl].view(bool)  # outcome codes: pass 0, fail 1
         pts, met, decided = node.form.run(ctx, v, failed, node.use_met)
@@ -244,8 +320,78 @@ class ColumnarScorer:
                 np.logical_not(met, out=failed)
             else:
                 np.less(pts, node.pass_at, out=failed)
+        zero, ctx.zero, ctx.skip = ctx.zero, None, None
+        if zero is not None:  # a zero denominator (value or scorer): zero_division decides
+            zc = np.where(zero, _KIND[node.zero_division], 0).astype(np.int8)
+            code = zc if code is None else np.where(code != 0, code, zc).astype(np.int8)
+        if code is None:
+            res.points[rid][sl] = pts
+            return pts, res.outcome[rid][sl], None, True
+        # what the per-record path's _from_failure gives, per failure kind
+        kind = np.where(code == F_MISSING, _MISSING[node.missing], code).astype(np.int8)
+        codes = res.outcome[rid][sl]
+        codes[kind == F_ERROR] = 3
+        codes[kind == F_NA] = 2
+        zero_pts = kind == F_ZERO
+        codes[zero_pts] = 1
+        full = kind == F_FULL
+        codes[full] = 0
+        pts = np.where(zero_pts | (kind == F_ERROR) | (kind == F_NA), 0.0, pts)
+        if full.any():
+            pts[full] = node.full
         res.points[rid][sl] = pts
-        return pts, failed
+        res.has_points[rid][sl] = codes <= 1
+        cov = ((codes <= 1) & (kind == 0)).astype(np.int64)
+        return pts, codes, cov, False
+
+    def _aggregate(
+        self, node: GroupPlan, kids: list[tuple[Any, Any, Any, bool]], ctx: Chunk, cov4: Any
+    ) -> tuple[Any, Any, Any, bool]:
+        """``weighted_sum`` with children that failed: errors block the group, all not
+        applicable makes it not applicable, the points are re-weighted over the weight that
+        counts (``redistribute``) and rounded half-up in integers; coverage as an integer over
+        the group's constant denominator."""
+        n = ctx.n
+        wn, kid_wn = node.scaled
+        got = np.zeros(n)
+        base: Any = np.zeros(n, np.int64) if node.redistribute else sum(kid_wn)
+        err = np.zeros(n, bool)
+        all_na = np.ones(n, bool)
+        failing = np.zeros(n, bool)
+        for (p, codes, _, _), w in zip(kids, kid_wn, strict=True):
+            scored = codes <= 1
+            got += np.where(scored, p, 0.0)
+            if node.redistribute:
+                base += scored * w
+            err |= codes == 3
+            all_na &= codes == 2
+            failing |= codes == 1
+        if isinstance(base, int):
+            base = np.full(n, base, np.int64)
+        g = got.astype(np.int64)
+        pts = g.copy()
+        other = (base != wn) & (base != 0)
+        if other.any():
+            b = np.where(other, base, 1)
+            pts = np.where(other, (2 * g * wn + b) // (2 * b), pts)
+        pts = np.where(base == 0, 0, pts).astype(np.float64)
+        blocked = err | all_na
+        pts[blocked] = 0.0
+        codes = np.where(err, 3, np.where(all_na, 2, np.where(failing, 1, 0))).astype(np.int8)
+        cov = None
+        if cov4 is not None:  # coverage is needed (a minimum coverage for the grade)
+            total_w = sum(kid_wn)
+            num = np.zeros(n, np.int64)
+            if total_w == 0:
+                for _, codes_k, _, _ in kids:
+                    num += codes_k <= 1
+            else:
+                lcm = node.cov_den // total_w
+                for (_, _, cov_k, _), w, k in zip(kids, kid_wn, node.kids, strict=True):
+                    den_k = k.cov_den if isinstance(k, GroupPlan) else 1
+                    num += w * (lcm // den_k) * (den_k if cov_k is None else cov_k)
+            cov = np.where(blocked, 0, num)
+        return pts, codes, cov, False
 
     # -- exact values for undecided rows ----------------------------------------------------
     def exact_q(self, ctx: Chunk, name: str, rows: Any) -> Q:
