@@ -53,7 +53,8 @@ def test_fail_on_error_trips_on_an_evaluation_error(one_error: str) -> None:
     code, out, err = run("score", RULES, one_error, "--format", "json")
     doc = json.loads(out)
     assert doc["run"]["complete"] is False and doc["subjects"][0]["total"] is not None
-    assert code == 0 and "could not be evaluated" in err  # said, even without a flag
+    assert code == 0 and "部分指标无法评价" in err  # said, even without a flag (zh rule set)
+    assert "could not be evaluated" in run("score", RULES, one_error, "--lang", "en")[2]
     assert run("score", RULES, one_error, "--fail-on", "error")[0] == 1
     assert run("score", RULES, one_error, "--fail-on", "warning")[0] == 1
     assert run("score", RULES, one_error, "--strict")[0] == 3
@@ -62,7 +63,9 @@ def test_fail_on_error_trips_on_an_evaluation_error(one_error: str) -> None:
 def test_no_total_is_exit_3(tmp_path: Path) -> None:
     nothing = write(tmp_path / "n.yaml", "id: n\nvalues: {budget: 1000}\n")  # 执行数 missing
     code, _, err = run("score", RULES, nothing)
-    assert code == 3 and "no total could be computed for the subject" in err
+    assert code == 3 and "无法为该评价对象计算总分" in err
+    _, _, err = run("score", RULES, nothing, "--lang", "en")
+    assert "no total could be computed for the subject" in err
     # in a batch, a subject without a total is named; the batch still exits 0 without flags
     batch = write(
         tmp_path / "b.yaml",
@@ -70,7 +73,8 @@ def test_no_total_is_exit_3(tmp_path: Path) -> None:
         "  - {id: b, values: {budget: 1000}}\n",
     )
     code, _, err = run("score", RULES, batch)
-    assert code == 0 and "no total for 1 of 2 subjects: b" in err
+    assert code == 0 and "2 个评价对象中有 1 个没有总分：b" in err
+    assert "no total for 1 of 2 subjects: b" in run("score", RULES, batch, "--lang", "en")[2]
     assert run("score", RULES, batch, "--strict")[0] == 3
 
 
@@ -85,7 +89,8 @@ def test_a_waiver_for_a_mistyped_subject_is_an_error(tmp_path: Path) -> None:
     assert doc["run"]["complete"] is False
     [note] = [n for n in doc["notifications"] if n["code"] == "waiver-unmatched"]
     assert note["level"] == "error" and "did you mean 'liwan-npc-office-2023'" in note["message"]
-    assert "exempted nothing" in err
+    assert "未豁免任何结果" in err and "是否想写 'liwan-npc-office-2023'" in err
+    assert note["message_zh"].endswith("未豁免任何结果（是否想写 'liwan-npc-office-2023'？）")
     assert code == 0
     assert run("score", RULES, LIWAN, "--waivers", waivers, "--fail-on", "error")[0] == 1
     assert run("score", RULES, LIWAN, "--waivers", waivers, "--strict")[0] == 3

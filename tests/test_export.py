@@ -177,6 +177,7 @@ def test_csv_rows_and_bom(batch: Report) -> None:
         "subject_grade",
         "subject_ranked",
         "evidence",
+        "explanation",
     ]
     assert len(rows) == 1 + len(batch.findings)
     row = next(r for r in rows if r[0] == "district-parks-2023" and r[2] == "execution_rate_score")

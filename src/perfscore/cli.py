@@ -23,6 +23,7 @@ from typing import IO, Any, TextIO
 
 from ._version import __version__
 from ._yaml import load_yaml_file
+from .clilang import localise, requested
 from .errors import DataError, ExportError, PerfscoreError, RuleSetError
 from .export import (
     EXPORTERS,
@@ -36,15 +37,16 @@ from .findings import Notification, SubjectResult
 from .ingest import DataSource
 from .ingest import cli as ingest_cli
 from .outputs import (
-    CLI_LANG,
     EXIT_DATA,
     EXIT_FINDINGS,
     EXIT_OK,
     EXIT_RULES,
     Target,
     UsageError,
+    cli_lang,
     plan_outputs,
     say_cli,
+    use_cli_lang,
     write_outputs,
 )
 from .recheck import cli as review_cli
@@ -54,7 +56,7 @@ from .summary import RunSummary
 from .terminal import BatchProgress
 from .textsafe import terminal as _safe
 from .waivers import Waiving, load_waivers
-from .words import HELP
+from .words import HELP, in_language
 
 __all__ = ["main", "rules_schema"]
 
@@ -64,7 +66,13 @@ _say = say_cli
 
 def _help(key: str) -> str:
     """A ``--help`` text (:data:`perfscore.words.HELP`) in the command's language."""
-    return HELP[CLI_LANG][key]
+    return HELP[cli_lang()][key]
+
+
+def _format_help(f: Any) -> str:
+    """An output format's description in the command's language (a plugin's: its own)."""
+    lang = cli_lang()
+    return HELP[lang].get(f"fmt_{f.name}", f.description) if lang == "zh" else f.description
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -73,6 +81,7 @@ def _parser() -> argparse.ArgumentParser:
         description=_help("description"),
     )
     p.add_argument("--version", action="version", version=f"perfscore {__version__}")
+    p.add_argument("--lang", dest="global_lang", choices=["zh", "en"], help=_help("lang_global"))
     sub = p.add_subparsers(dest="command", required=True)
 
     s = sub.add_parser("score", help=_help("score"))
@@ -82,15 +91,13 @@ def _parser() -> argparse.ArgumentParser:
         "--format",
         action="append",
         choices=EXPORTERS.keys(),
-        help="output format; repeat for several (each then needs an --output, or --output-dir). "
-        + "; ".join(f"{f.name}: {f.description}" for f in EXPORTERS),
+        help=_help("format") + "; ".join(f"{f.name}: {_format_help(f)}" for f in EXPORTERS),
     )
     s.add_argument(
         "-o",
         "--output",
         action="append",
-        help="write to this file (repeatable); its extension picks the format when --format "
-        "is not given: " + " ".join(ext for f in EXPORTERS for ext in f.extensions),
+        help=_help("output") + " ".join(ext for f in EXPORTERS for ext in f.extensions),
     )
     s.add_argument("--output-dir", help=_help("output_dir"))
     s.add_argument("--bom", action="store_true", help=_help("bom"))
@@ -105,7 +112,7 @@ def _parser() -> argparse.ArgumentParser:
         choices=["error", "warning", "note"],
         help=_help("fail_on"),
     )
-    s.add_argument("--lang", choices=["zh", "en"], default="zh", help=_help("lang"))
+    s.add_argument("--lang", choices=["zh", "en"], default=None, help=_help("lang"))
     s.add_argument("--waivers", help=_help("waivers"))
     s.add_argument("--as-of", help=_help("as_of"))
     s.add_argument(
@@ -113,17 +120,10 @@ def _parser() -> argparse.ArgumentParser:
         help=_help("template"),
     )
     s.add_argument("--jobs", type=int, default=1, help=_help("jobs"))
-    s.add_argument("--sheet", help="the worksheet to read in .xlsx data (default: the first)")
+    s.add_argument("--sheet", help=_help("sheet"))
+    s.add_argument("--columns", help=_help("columns"))
     s.add_argument(
-        "--columns",
-        help="YAML file mapping column headers to inputs ({header: input id | id | name | "
-        "year | parent | declared.total | declared.grade | null})",
-    )
-    s.add_argument(
-        "--summary",
-        action=argparse.BooleanOptionalAction,
-        default=None,
-        help="print the end-of-run summary on stderr (default: when stderr is a terminal)",
+        "--summary", action=argparse.BooleanOptionalAction, default=None, help=_help("summary")
     )
     store_cli.add_score_option(s)
 
@@ -152,6 +152,7 @@ def _parser() -> argparse.ArgumentParser:
             action="store_true",
             help=_help("allow_extends_anywhere"),
         )
+    localise(p, cli_lang())
     return p
 
 
@@ -319,11 +320,13 @@ def _load_rules_for_scoring(args: argparse.Namespace) -> RuleSet:
 def _score(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
     plan = plan_outputs(args)
     rs = _load_rules_for_scoring(args)
+    lang = args.lang or args.global_lang or rs.language  # --lang, else the rule set's locale
+    use_cli_lang(lang)
     waiving = _waiving(args, rs)
     notes: list[Notification] = []
     sources = _hashed(_sources(args, notes), notes)
     inputs = tuple({"uri": b.uri, "sha256": b.sha256} for b in sources)
-    options = ExportOptions(lang=args.lang, bom=args.bom, sarif_all=args.sarif_all)
+    options = ExportOptions(lang=lang, bom=args.bom, sarif_all=args.sarif_all)
     known = [s.total for s in sources]
     total = sum(t for t in known if t is not None) if all(t is not None for t in known) else None
     tally = _Tally()
@@ -393,7 +396,7 @@ def _score(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
             tally.problems += [n for n in report.notifications if n.level == "error"]
             write_outputs(report, plan, options, stdout)
             if args.store is not None:
-                store_cli.record_score(args.store, report, records, stderr, lang=args.lang)
+                store_cli.record_score(args.store, report, records, stderr, lang=lang)
             complete = report.complete
             failed = {k: 0 for k in _SEVERITY_RANK}
             for f in report.findings:
@@ -495,26 +498,20 @@ def _status(
 ) -> int:
     """The exit status (see :mod:`perfscore.outputs`), saying on stderr why it is not 0."""
     for n in tally.problems:
-        stderr.write(_safe(f"perfscore: error: {n.message}\n"))
+        stderr.write(
+            _safe(f"perfscore: {_say('error', message=in_language(n.message, cli_lang()))}\n")
+        )
     failed["error"] += len(tally.problems)
     if not complete:
         stderr.write(f"perfscore: {_say('incomplete')}\n")
     nothing = bool(records) and len(tally.without_total) == records
     if nothing:
-        stderr.write(
-            "perfscore: no total could be computed for "
-            + ("the subject" if records == 1 else f"any of the {records} subjects")
-            + " (see the error findings and grade reasons)\n"
-        )
+        key = "no_total_one" if records == 1 else "no_total_any"
+        stderr.write(f"perfscore: {_say(key, count=records)}\n")
     elif tally.without_total:
-        stderr.write(
-            _safe(
-                f"perfscore: no total for {len(tally.without_total)} of {records} subjects: "
-                + ", ".join(tally.without_total[:5])
-                + (" …" if len(tally.without_total) > 5 else "")
-                + "\n"
-            )
-        )
+        ids = ", ".join(tally.without_total[:5]) + (" …" if len(tally.without_total) > 5 else "")
+        said = _say("no_total_some", count=len(tally.without_total), of=records, ids=ids)
+        stderr.write(_safe(f"perfscore: {said}\n"))
     if nothing or (args.strict and not complete):
         return EXIT_DATA
     if args.fail_on:
@@ -713,6 +710,8 @@ def main(
     out = stdout or sys.stdout
     err = stderr or sys.stderr
     _load_plugins(err)  # installed plugins may add output formats the parser must know
+    argv = sys.argv[1:] if argv is None else list(argv)
+    use_cli_lang(requested(argv) or "en")  # help and usage errors; `score` then asks the rules
     args = _parser().parse_args(argv)
     _bundled_names(args)
     try:

@@ -23,6 +23,7 @@ from .numbers import json_number
 from .subjects import Subject
 from .textsafe import clean
 from .values import Series
+from .words import NOTICE, Bilingual, in_language, language
 
 if TYPE_CHECKING:
     from .standing import Standing
@@ -33,6 +34,8 @@ __all__ = [
     "OUTCOMES",
     "SEVERITIES",
     "BatchTotals",
+    "Explained",
+    "Explanation",
     "Finding",
     "IndicatorScore",
     "Notification",
@@ -43,9 +46,11 @@ __all__ = [
     "document",
     "dumps",
     "encode_items",
+    "explanation_record",
     "finding_record",
     "fingerprint",
     "notification_record",
+    "notification_text",
     "ranked_summary",
     "rule_record",
     "run_id",
@@ -92,6 +97,77 @@ class RuleInfo:
 
 
 @dataclass(frozen=True)
+class Explained:
+    """The arithmetic of one finding (findings 1.1, optional ``explanation``): the inputs read,
+    the formulas with the subject's values put in, the standard applied, the scorer's steps
+    (``{"step": id, "value": ...}`` in order) and the result — and the same as one sentence
+    in Chinese and in English, with the very numbers the engine used."""
+
+    scorer: str
+    inputs: tuple[Mapping[str, Any], ...]
+    formulas: tuple[Mapping[str, Any], ...]
+    standard: Mapping[str, Any] | None
+    steps: tuple[Mapping[str, Any], ...]
+    result: Mapping[str, Any]
+    zh: str
+    en: str
+
+    def text(self, lang: str) -> str:
+        """The sentence in ``lang`` (zh unless ``en``)."""
+        return self.en if lang == "en" else self.zh
+
+
+class Explanation:
+    """A finding's :class:`Explained`, built the first time it is read (scoring never pays
+    for it; a points-only or columnar run never makes one).  Pickles as its built data."""
+
+    __slots__ = ("_build", "_data")
+
+    def __init__(self, build: Callable[..., Explained], *args: Any) -> None:
+        self._build: tuple[Callable[..., Explained], tuple[Any, ...]] | None = (build, args)
+        self._data: Explained | None = None
+
+    @classmethod
+    def of(cls, data: Explained) -> Explanation:
+        """An explanation already built."""
+        e = cls.__new__(cls)
+        e._build, e._data = None, data
+        return e
+
+    @property
+    def data(self) -> Explained:
+        if self._data is None:
+            assert self._build is not None
+            fn, args = self._build
+            self._data = fn(*args)
+            self._build = None
+        return self._data
+
+    @property
+    def zh(self) -> str:
+        return self.data.zh
+
+    @property
+    def en(self) -> str:
+        return self.data.en
+
+    def text(self, lang: str) -> str:
+        return self.data.text(lang)
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (Explanation.of, (self.data,))
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Explanation) and self.data == other.data
+
+    def __hash__(self) -> int:
+        return hash((self.data.scorer, self.data.zh))
+
+    def __repr__(self) -> str:
+        return f"Explanation({self.data.zh!r})"
+
+
+@dataclass(frozen=True)
 class Finding:
     """One rule × one subject: outcome (pass/fail/not_applicable/error) kept apart from severity."""
 
@@ -118,6 +194,8 @@ class Finding:
     #: kind ``review`` only: the 复核 columns (level, dimension, cause, declared, recomputed,
     #: deviation, location, facts, advice, basis) — see perfscore.review
     review: Mapping[str, Any] | None = None
+    #: the arithmetic behind the points or grade (scored findings only; findings 1.1)
+    explanation: Explanation | None = None
 
     # The evaluator may leave ``message``/``message_en`` out of a new finding's ``__dict__`` and
     # store ``_lazy_messages = (render, args)`` instead: ``render(*args)`` gives both texts on
@@ -703,6 +781,8 @@ def finding_record(f: Finding) -> dict[str, Any]:
         d["waiver"] = dict(f.waiver)
     if f.review:
         d["review"] = dict(f.review)
+    if f.explanation is not None:
+        d["explanation"] = explanation_record(f.explanation.data, f.data_locations)
     d["measurement"] = measurement
     d["locations"] = [
         {"role": "rule", **f.location.to_dict()},
@@ -711,11 +791,58 @@ def finding_record(f: Finding) -> dict[str, Any]:
     return d
 
 
-def notification_record(n: Notification) -> dict[str, Any]:
-    """A notification as the findings document writes it."""
+def explanation_record(
+    e: Explained, data_locations: Sequence[Mapping[str, Any]] = ()
+) -> dict[str, Any]:
+    """A finding's explanation as the document writes it; each input read carries the report
+    line it came from (``source``) when the finding has one."""
+    where = {
+        str(loc.get("pointer", "")).removeprefix("/values/"): loc
+        for loc in data_locations
+        if loc.get("role") == "report"
+    }
+    inputs = []
+    for i in e.inputs:
+        rec = _drop_none(dict(i))
+        loc = where.get(str(i.get("name")))
+        if loc is not None:
+            rec["source"] = _drop_none(
+                {"uri": loc.get("uri"), "line": loc.get("line"), "column": loc.get("column")}
+            )
+        inputs.append(rec)
     return _drop_none(
-        {"level": n.level, "code": n.code, "message": n.message, "subject": n.subject}
+        {
+            "scorer": e.scorer,
+            "inputs": inputs,
+            "formulas": [_drop_none(dict(x)) for x in e.formulas],
+            "standard": dict(e.standard) if e.standard is not None else None,
+            "steps": [dict(s) for s in e.steps],
+            "result": dict(e.result),
+            "zh": e.zh,
+            "en": e.en,
+        }
     )
+
+
+def notification_record(n: Notification) -> dict[str, Any]:
+    """A notification as the findings document writes it (``message_zh`` when the message
+    has a Chinese version: findings 1.1, optional)."""
+    zh = n.message.zh if isinstance(n.message, Bilingual) else None
+    return _drop_none(
+        {
+            "level": n.level,
+            "code": n.code,
+            "message": str.__str__(n.message),
+            "message_zh": zh,
+            "subject": n.subject,
+        }
+    )
+
+
+def notification_text(n: Notification, lang: str) -> str:
+    """``错误：…`` / ``error: …`` — a notification for people, in one language."""
+    w = NOTICE[language(lang)]
+    return w["line"].format(level=w.get(n.level, n.level), message=in_language(n.message, lang))
 
 
 def rules_by_id(rules: Sequence[RuleInfo]) -> dict[str, RuleInfo]:

@@ -14,11 +14,13 @@ from typing import Any
 from .words import DEFAULT_LANG, VALUES
 
 __all__ = [
+    "EXACT_DIGITS",
     "LITERAL_MAX_ADJUSTED",
     "LITERAL_MAX_DIGITS",
     "LITERAL_MAX_PLACES",
     "RESULT_MAX_ADJUSTED",
     "display",
+    "exact_text",
     "json_number",
     "literal_problem",
     "numbers_out_of_range",
@@ -194,6 +196,39 @@ def json_number(x: Decimal, places: int = 10) -> str:
     if text in ("-0", ""):
         text = "0"
     return text
+
+
+#: Decimals an explanation writes before it rounds (and marks the number with "≈").
+EXACT_DIGITS = 10
+
+
+_EXACT_TEXT: dict[Decimal, str] = {}
+
+
+def exact_text(x: Decimal, digits: int = EXACT_DIGITS) -> str:
+    """The exact value as plain text (``873.5``, ``0.0765``), the way an auditor would write it:
+    no exponent, no trailing zeros; a value with more than ``digits`` decimals (a quotient
+    such as 1 ÷ 3) is shown rounded to ``digits`` decimals after "≈"."""
+    if digits == EXACT_DIGITS and x.is_finite():  # memoised: the text depends only on the value
+        text = _EXACT_TEXT.get(x)
+        if text is None:
+            if len(_EXACT_TEXT) > 8192:
+                _EXACT_TEXT.clear()
+            text = _EXACT_TEXT[x] = _exact_text(x, digits)
+        return text
+    return _exact_text(x, digits)
+
+
+def _exact_text(x: Decimal, digits: int) -> str:
+    if not x.is_finite():
+        return str(x)
+    exponent = x.as_tuple().exponent
+    assert isinstance(exponent, int)
+    if exponent < -digits:
+        y = round_half_up(x, digits)
+        if y != x:
+            return "≈" + json_number(y, digits)
+    return json_number(x, max(digits, -exponent))
 
 
 def _is_cjk(unit: str) -> bool:

@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import os
 from collections.abc import Sequence
+from contextvars import ContextVar
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TextIO
@@ -21,29 +22,41 @@ from .errors import ExportError, PerfscoreError
 from .export import EXPORTERS, ExportOptions, Format, render, write_atomic
 from .export._common import check_output
 from .findings import Report
-from .words import CLI, say
+from .words import CLI, Lang, language, say
 
 __all__ = [
-    "CLI_LANG",
     "EXIT_DATA",
     "EXIT_FINDINGS",
     "EXIT_OK",
     "EXIT_RULES",
     "Target",
     "UsageError",
+    "cli_lang",
     "plan_outputs",
     "say_cli",
+    "use_cli_lang",
     "write_outputs",
 ]
 
 EXIT_OK, EXIT_FINDINGS, EXIT_RULES, EXIT_DATA = 0, 1, 2, 3
-#: The language of the command's own messages (English until ``--lang`` reaches them).
-CLI_LANG = "en"
+#: The language of the command's own messages and help: set by ``perfscore.cli.main`` from
+#: ``--lang`` / the environment, then from the rule set (see :mod:`perfscore.clilang`).
+_CLI_LANG: ContextVar[Lang] = ContextVar("perfscore_cli_lang", default="en")
+
+
+def cli_lang() -> Lang:
+    """The language the command speaks now."""
+    return _CLI_LANG.get()
+
+
+def use_cli_lang(lang: str) -> None:
+    """From now on the command speaks ``lang`` (zh unless ``en``)."""
+    _CLI_LANG.set(language(lang))
 
 
 def say_cli(key: str, /, **fields: object) -> str:
     """A message of the command line (:data:`perfscore.words.CLI`) in its language."""
-    return say(CLI, CLI_LANG, key, **fields)
+    return say(CLI, cli_lang(), key, **fields)
 
 
 class UsageError(PerfscoreError):

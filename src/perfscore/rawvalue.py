@@ -13,7 +13,9 @@ import unicodedata
 from collections.abc import Mapping
 from decimal import Decimal, InvalidOperation
 
-__all__ = ["MAX_EXPONENT", "describe", "to_number"]
+from .words import DATA, Bilingual, said
+
+__all__ = ["MAX_EXPONENT", "describe", "describe_zh", "problem", "to_number"]
 
 _THOUSANDS = re.compile(r"^[+-]?\d{1,3}(,\d{3})+(\.\d+)?$")
 #: Beyond 10^15 (a thousand trillion 万元) a figure is a data-entry error, not a budget.
@@ -34,9 +36,29 @@ def describe(raw: object) -> str:
     return repr(raw)
 
 
+def describe_zh(raw: object) -> str:
+    """:func:`describe` in Chinese."""
+    if raw is None:
+        return "空值"
+    if isinstance(raw, bool):
+        return "是" if raw else "否"
+    if isinstance(raw, str):
+        return f"文字 {raw!r}"
+    if isinstance(raw, (list, tuple)):
+        return "列表"
+    if isinstance(raw, Mapping):
+        return "映射"
+    return repr(raw)
+
+
+def problem(key: str, raw: object, **fields: object) -> Bilingual:
+    """A problem with ``raw`` (:data:`perfscore.words.DATA`), in both languages."""
+    return said(DATA, key, what=describe(raw), raw=describe_zh(raw), **fields)
+
+
 def to_number(raw: object, unit: str | None, percent: bool) -> Decimal:
     if isinstance(raw, bool) or raw is None:
-        raise ValueError(f"expected a number, got {describe(raw)}")
+        raise ValueError(problem("not_number", raw))
     if isinstance(raw, Decimal):
         d = raw
     elif isinstance(raw, int):
@@ -49,22 +71,20 @@ def to_number(raw: object, unit: str | None, percent: bool) -> Decimal:
             text = text[: -len(unicodedata.normalize("NFKC", unit))]
         if text.endswith("%"):
             if not percent:
-                raise ValueError(
-                    f"expected a number, got {describe(raw)} (a percentage where none is expected)"
-                )
+                raise ValueError(problem("not_number_percent", raw))
             text = text[:-1]
         if _THOUSANDS.match(text):
             text = text.replace(",", "")
         try:
             d = Decimal(text)
         except InvalidOperation:
-            raise ValueError(f"expected a number, got {describe(raw)}") from None
+            raise ValueError(problem("not_number", raw)) from None
     else:
-        raise ValueError(f"expected a number, got {describe(raw)}")
+        raise ValueError(problem("not_number", raw))
     if not d.is_finite():
-        raise ValueError(f"expected a finite number, got {d}")
+        raise ValueError(problem("not_finite", raw, value=d))
     if d and d.adjusted() > MAX_EXPONENT:
-        raise ValueError(f"{d} is too large (the limit is 1e{MAX_EXPONENT}); check the unit")
+        raise ValueError(problem("too_large", raw, value=d, limit=MAX_EXPONENT))
     if len(d.as_tuple().digits) > 28:
-        raise ValueError(f"{raw!r} has more than 28 significant digits")
+        raise ValueError(said(DATA, "too_many_digits", raw=repr(raw)))
     return d

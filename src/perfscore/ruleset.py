@@ -30,6 +30,7 @@ from .numbers import numbers_out_of_range
 from .overlay import MergedDocument, resolve
 from .subjects import InputSpec, Subject, read_subject
 from .waivers import WaiverSet, Waiving
+from .words import NOTICE, Lang, language_of, said
 
 __all__ = ["RuleSet", "SubjectBatch", "load_ruleset", "load_ruleset_text", "load_subjects"]
 
@@ -53,6 +54,15 @@ class RuleSet:
     @property
     def version(self) -> str:
         return self._c.model.version
+
+    @property
+    def language(self) -> Lang:
+        """The language the rule set is written for — the default ``--lang`` of a run: its
+        declared ``locale`` (``zh-CN`` → zh, ``en-US`` → en), else zh when its title is
+        Chinese."""
+        model = self._c.model
+        declared = model.locale if "locale" in model.model_fields_set else None
+        return language_of(declared, model.title)
 
     @property
     def source(self) -> str:
@@ -152,8 +162,7 @@ class RuleSet:
             note = Notification(
                 "warning",
                 "outside-effective-years",
-                f"the data are for {year}; rule set {self.id} applies to fiscal years "
-                f"{effective.text()}",
+                said(NOTICE, "outside_effective", year=year, id=self.id, years=effective.text()),
                 data.subject.id,
             )
             result = replace(result, notifications=(*result.notifications, note))
@@ -306,7 +315,7 @@ def duplicate_ids(subjects: Iterable[Subject]) -> tuple[Notification, ...]:
         Notification(
             "error",
             "duplicate-subject",
-            f"subject id {sid!r} appears {n} times in the batch; ids must be unique",
+            said(NOTICE, "duplicate_id", id=repr(sid), n=n),
             sid,
         )
         for sid, n in seen.items()
@@ -316,9 +325,13 @@ def duplicate_ids(subjects: Iterable[Subject]) -> tuple[Notification, ...]:
         Notification(
             "error",
             "duplicate-subject",
-            f"subjects {', '.join(repr(i) for i in sorted(set(ids)))} share key {key!r}"
-            + (f" for period {period}" if period is not None else "")
-            + "; a key names one department, once per period",
+            said(
+                NOTICE,
+                "duplicate_key",
+                ids=", ".join(repr(i) for i in sorted(set(ids))),
+                key=repr(key),
+                period=said(NOTICE, "for_period", period=period) if period is not None else "",
+            ),
             ids[0],
         )
         for (_t, key, period), ids in periods.items()

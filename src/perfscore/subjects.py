@@ -21,9 +21,11 @@ from typing import TYPE_CHECKING, Any
 
 from .errors import did_you_mean
 from .rawvalue import describe as _describe
+from .rawvalue import problem as _problem
 from .rawvalue import to_number as _to_number
 from .textsafe import clean
 from .values import Kind, Series, Value
+from .words import DATA, said
 
 if TYPE_CHECKING:
     from .declared import Declared
@@ -122,32 +124,31 @@ def normalise_value(spec: InputSpec, raw: object) -> Value:
     if t in ("number", "money", "percent", "integer"):
         d = _to_number(raw, spec.unit, percent=t == "percent")
         if t == "integer" and d != d.to_integral_value():
-            raise ValueError(f"expected a whole number, got {d}")
+            raise ValueError(_problem("not_whole", raw, value=d))
         if spec.min is not None and d < spec.min:
-            raise ValueError(f"{d} is below the minimum {spec.min}")
+            raise ValueError(_problem("below_min", raw, value=d, min=spec.min))
         if spec.max is not None and d > spec.max:
-            raise ValueError(f"{d} is above the maximum {spec.max}")
+            raise ValueError(_problem("above_max", raw, value=d, max=spec.max))
         return d / HUNDRED if t == "percent" else d
     if t == "boolean":
         if isinstance(raw, bool):
             return raw
         if isinstance(raw, str) and raw.strip().lower() in _TRUE | _FALSE:
             return raw.strip().lower() in _TRUE
-        raise ValueError(f"expected true or false, got {_describe(raw)}")
+        raise ValueError(_problem("not_boolean", raw))
     if t == "text":
         if not isinstance(raw, str):
-            raise ValueError(f"expected text, got {_describe(raw)}")
+            raise ValueError(_problem("not_text", raw))
         raw = clean(raw)
         if spec.choices is not None and raw not in spec.choices:
             hint = did_you_mean(raw, spec.choices)
-            extra = f" (did you mean {hint!r}?)" if hint else ""
-            raise ValueError(f"{raw!r} is not one of {', '.join(spec.choices)}{extra}")
+            extra = said(DATA, "did_you_mean", hint=repr(hint)) if hint else ""
+            choices = ", ".join(spec.choices)
+            raise ValueError(said(DATA, "not_choice", raw=repr(raw), choices=choices, hint=extra))
         return raw
     # series
     if not isinstance(raw, Mapping):
-        raise ValueError(
-            f"expected values per year (a mapping like 2023: 0.98), got {_describe(raw)}"
-        )
+        raise ValueError(_problem("not_series", raw))
     elem = InputSpec(spec.name, spec.of, unit=spec.unit, min=spec.min, max=spec.max)
     points: list[tuple[int, Decimal | None]] = []
     for k, v in raw.items():
@@ -156,14 +157,14 @@ def normalise_value(spec: InputSpec, raw: object) -> Value:
         except (TypeError, ValueError):
             year = None
         if year is None:
-            raise ValueError(f"year {k!r} is not a year")
+            raise ValueError(said(DATA, "not_year", year=repr(k)))
         if v is None:
             points.append((year, None))
             continue
         try:
             nv = normalise_value(elem, v)
         except ValueError as e:
-            raise ValueError(f"year {year}: {e}") from None
+            raise ValueError(said(DATA, "in_year", year=year, problem=e.args[0])) from None
         assert isinstance(nv, Decimal)
         points.append((year, nv))
     return Series(tuple(sorted(points)))
@@ -246,7 +247,7 @@ def read_subject(
     if isinstance(record, RejectedRecord):
         for n in specs:
             data.values[n] = None
-            data.field_errors[n] = f"the record is rejected: {record.problem}"
+            data.field_errors[n] = said(DATA, "rejected", problem=record.problem)
         return data
     if meta.get("declared") is not None:
         from .declared import read_declared  # only records that declare something pay for it
@@ -255,13 +256,13 @@ def read_subject(
     if not isinstance(raw_values, Mapping):
         for n in specs:
             data.values[n] = None
-            data.field_errors[n] = f"'values' is {_describe(raw_values)}, not a mapping"
+            data.field_errors[n] = said(DATA, "not_mapping", what=_describe(raw_values))
         return data
     for key in raw_values:
         if str(key) not in specs:
             hint = did_you_mean(str(key), specs)
-            extra = f" (did you mean {hint!r}?)" if hint else ""
-            data.notes.append(f"unknown field {str(key)!r} is ignored{extra}")
+            extra = said(DATA, "did_you_mean", hint=repr(hint)) if hint else ""
+            data.notes.append(said(DATA, "unknown_field", name=repr(str(key)), hint=extra))
     cells = record.get("cells")
     for name, spec in specs.items():
         raw: Any = raw_values.get(name)
@@ -275,7 +276,7 @@ def read_subject(
                 continue
             if spec.required:
                 data.values[name] = None
-                data.field_errors[name] = _located(cells, name, "required value is missing")
+                data.field_errors[name] = _located(cells, name, said(DATA, "required_missing"))
                 continue
             else:
                 data.values[name] = None
@@ -284,11 +285,13 @@ def read_subject(
             data.values[name] = normalise_value(spec, raw)
         except ValueError as e:
             data.values[name] = None
-            data.field_errors[name] = _located(cells, name, str(e))
+            data.field_errors[name] = _located(cells, name, e.args[0] if e.args else str(e))
     return data
 
 
 def _located(cells: object, name: str, message: str) -> str:
     """``message`` prefixed with where the value was read (``Sheet1!D12``), when known."""
     where = cells.get(name) if isinstance(cells, Mapping) else None
-    return f"{where}: {message}" if isinstance(where, str) else message
+    if not isinstance(where, str):
+        return message
+    return said(DATA, "at_cell", where=where, problem=message)

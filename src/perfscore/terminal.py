@@ -24,11 +24,11 @@ from rich.table import Table
 from rich.text import Text
 
 from .evidence import evidence
-from .findings import Report, RuleInfo, SubjectResult
+from .findings import Report, RuleInfo, SubjectResult, notification_text
 from .numbers import json_number
 from .standing import score_text, standing
 from .textsafe import terminal as _safe
-from .words import EVIDENCE, OUTCOME, TERMINAL, language
+from .words import EVIDENCE, EXPLAIN, OUTCOME, TERMINAL, language
 
 __all__ = ["BatchProgress", "render_report"]
 
@@ -116,6 +116,9 @@ def _subject_tables(
                 style=_STYLE[f.outcome],
             )
         )
+        if f.explanation is not None:  # the arithmetic, wrapped under the finding
+            said = EXPLAIN[language(lang)]["labelled"].format(text=f.explanation.text(lang))
+            console.print(Text(_safe("  " + said), style="dim"))
     total = score_text(standing(s, tuple(rules.values())), lang)
     if s.grade is not None:
         grade = f"{s.grade_label or s.grade} ({s.grade})"
@@ -125,7 +128,7 @@ def _subject_tables(
     if s.max > 0:  # a points rule set (letter-grade and checks-only rule sets have no total)
         console.print(Text(_safe(f"{w['total']}: {total}   {w['grade']}: {grade}"), style="bold"))
     for n in s.notifications:
-        console.print(Text(_safe(f"{n.level}: {n.message}"), style="dim"))
+        console.print(Text(_safe(notification_text(n, lang)), style="dim"))
     console.print()
 
 

@@ -21,6 +21,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from ._yaml import load_yaml_file, load_yaml_text
 from .errors import DataError, Problem, did_you_mean
 from .findings import Notification
+from .words import DATA, NOTICE, said
 
 __all__ = ["Waiver", "WaiverSet", "Waiving", "load_waivers"]
 
@@ -67,8 +68,14 @@ class WaiverSet:
                 continue
             if w.expires < as_of:
                 expired.append(
-                    f"waiver of {w.rule!r} for {subject_id!r} expired on {w.expires.isoformat()} "
-                    f"(as of {as_of.isoformat()}); ignored"
+                    said(
+                        NOTICE,
+                        "waiver_expired",
+                        rule=repr(w.rule),
+                        subject=repr(subject_id),
+                        expires=w.expires.isoformat(),
+                        as_of=as_of.isoformat(),
+                    )
                 )
             else:
                 found[w.rule] = w
@@ -87,9 +94,15 @@ class WaiverSet:
                 Notification(
                     "error",
                     "waiver-unmatched",
-                    f"{self.uri}: waiver {i + 1} ({w.rule!r}) names subject {w.subject!r}, which "
-                    "is not in the data; it exempted nothing"
-                    + (f" (did you mean {hint!r}?)" if hint else ""),
+                    said(
+                        NOTICE,
+                        "waiver_unmatched",
+                        uri=self.uri,
+                        n=i + 1,
+                        rule=repr(w.rule),
+                        subject=repr(w.subject),
+                        hint=said(DATA, "did_you_mean", hint=repr(hint)) if hint else "",
+                    ),
                     w.subject,
                 )
             )

@@ -17,13 +17,16 @@ from typing import Literal
 
 __all__ = [
     "CLI",
+    "DATA",
     "DEFAULT_LANG",
     "ENGINE",
     "EVIDENCE",
+    "EXPLAIN",
     "HELP",
     "HTML",
     "LANGS",
     "MARKDOWN",
+    "NOTICE",
     "OUTCOME",
     "REVIEW_ADVICE",
     "REVIEW_CAUSE",
@@ -41,9 +44,13 @@ __all__ = [
     "XLSX_DETAIL",
     "XLSX_SHEET",
     "XLSX_SUMMARY",
+    "Bilingual",
     "Lang",
     "Table",
+    "in_language",
     "language",
+    "language_of",
+    "said",
     "say",
 ]
 
@@ -75,9 +82,54 @@ def _columns(*pairs: tuple[str, str]) -> Mapping[str, tuple[str, ...]]:
     return MappingProxyType({lang: tuple(p[i] for p in pairs) for i, lang in enumerate(LANGS)})
 
 
+def language_of(locale: str | None, sample: str = "") -> Lang:
+    """The language a rule set is written for: its declared ``locale`` (``zh-CN`` → zh,
+    ``en``/``en-US`` → en); without one, zh when ``sample`` (its title) has Chinese, else en."""
+    if locale:
+        tag = locale.strip().lower().replace("_", "-")
+        if tag.startswith("zh"):
+            return "zh"
+        if tag.startswith("en"):
+            return "en"
+    return "zh" if any("\u4e00" <= ch <= "\u9fff" for ch in sample) else "en"
+
+
 def say(table: Table, lang: str, key: str, /, **fields: object) -> str:
     """The message ``key`` of ``table`` in ``lang``, its ``{fields}`` filled in."""
     return table[language(lang)][key].format(**fields)
+
+
+class Bilingual(str):
+    """A message that is its English text (wherever a plain ``str`` is expected: logs, JSON
+    ``message``, exceptions) and also carries its Chinese (``.zh``), so a zh run can say it in
+    one language (:func:`in_language`).  Fields that are themselves :class:`Bilingual` are
+    filled in per language."""
+
+    __slots__ = ("zh",)
+    zh: str
+
+    def __new__(cls, en: str, zh: str) -> Bilingual:
+        self = super().__new__(cls, en)
+        self.zh = zh
+        return self
+
+    def __reduce__(self) -> tuple[type[Bilingual], tuple[str, str]]:
+        return (Bilingual, (str.__str__(self), self.zh))
+
+
+def said(table: Table, key: str, /, **fields: object) -> Bilingual:
+    """The message ``key`` of ``table`` in both languages (a :class:`Bilingual`)."""
+    return Bilingual(
+        table["en"][key].format(**fields),
+        table["zh"][key].format(**{k: in_language(v, "zh") for k, v in fields.items()}),
+    )
+
+
+def in_language(text: object, lang: str) -> str:
+    """``text`` in ``lang``: a :class:`Bilingual`'s Chinese for zh, else the text itself."""
+    if lang == "zh" and isinstance(text, Bilingual):
+        return text.zh
+    return str.__str__(text) if isinstance(text, str) else str(text)
 
 
 # -- outcomes and values -----------------------------------------------------------------------
@@ -94,6 +146,74 @@ OUTCOME = _table(
 
 #: How a value is shown in a message (booleans).
 VALUES = _table(true=("是", "yes"), false=("否", "no"))
+
+# -- what is wrong with a value of the data (the {problem} of a finding's reason) -----------------
+
+#: Problems with one value of a record, and notes about a record (perfscore.subjects).
+DATA = _table(
+    required_missing=("缺少必填值", "required value is missing"),
+    rejected=("整条记录被拒绝：{problem}", "the record is rejected: {problem}"),
+    not_mapping=("'values' 是{what}，不是映射", "'values' is {what}, not a mapping"),
+    not_number=("应为数字，实为 {raw}", "expected a number, got {what}"),
+    not_number_percent=(
+        "应为数字，实为 {raw}（此处不应是百分数）",
+        "expected a number, got {what} (a percentage where none is expected)",
+    ),
+    not_finite=("应为有限的数，实为 {value}", "expected a finite number, got {value}"),
+    too_large=(
+        "{value} 过大（上限 1e{limit}），请检查单位",
+        "{value} is too large (the limit is 1e{limit}); check the unit",
+    ),
+    too_many_digits=("{raw} 的有效数字超过 28 位", "{raw} has more than 28 significant digits"),
+    not_whole=("应为整数，实为 {value}", "expected a whole number, got {value}"),
+    below_min=("{value} 低于下限 {min}", "{value} is below the minimum {min}"),
+    above_max=("{value} 高于上限 {max}", "{value} is above the maximum {max}"),
+    not_boolean=("应为 是/否（true/false），实为 {raw}", "expected true or false, got {what}"),
+    not_text=("应为文字，实为 {raw}", "expected text, got {what}"),
+    not_choice=(
+        "{raw} 不是 {choices} 之一{hint}",
+        "{raw} is not one of {choices}{hint}",
+    ),
+    did_you_mean=("（是否想写 {hint}？）", " (did you mean {hint}?)"),
+    not_series=(
+        "应为逐年的值（如 2023: 0.98），实为 {raw}",
+        "expected values per year (a mapping like 2023: 0.98), got {what}",
+    ),
+    not_year=("{year} 不是年份", "year {year} is not a year"),
+    in_year=("{year} 年：{problem}", "year {year}: {problem}"),
+    at_cell=("{where}：{problem}", "{where}: {problem}"),
+    unknown_field=("未知字段 {name} 已忽略{hint}", "unknown field {name} is ignored{hint}"),
+)
+
+#: Notifications: problems that are not a finding about one rule (their codes stay ASCII).
+NOTICE = _table(
+    error=("错误", "error"),
+    warning=("警告", "warning"),
+    note=("提示", "note"),
+    line=("{level}：{message}", "{level}: {message}"),
+    waiver_expired=(
+        "{subject} 的 {rule} 豁免已于 {expires} 到期（按 {as_of} 判断），未应用",
+        "waiver of {rule} for {subject} expired on {expires} (as of {as_of}); ignored",
+    ),
+    waiver_unmatched=(
+        "{uri}：第 {n} 条豁免（{rule}）所指的评价对象 {subject} 不在数据中，未豁免任何结果{hint}",
+        "{uri}: waiver {n} ({rule}) names subject {subject}, which is not in the data; "
+        "it exempted nothing{hint}",
+    ),
+    outside_effective=(
+        "数据属于 {year} 年度；规则集 {id} 适用于 {years} 年度",
+        "the data are for {year}; rule set {id} applies to fiscal years {years}",
+    ),
+    duplicate_id=(
+        "评价对象编号 {id} 在本批数据中出现 {n} 次；编号必须唯一",
+        "subject id {id} appears {n} times in the batch; ids must be unique",
+    ),
+    duplicate_key=(
+        "评价对象 {ids} 共用键 {key}{period}；一个键只代表一个部门，每个年度一次",
+        "subjects {ids} share key {key}{period}; a key names one department, once per period",
+    ),
+    for_period=("（{period} 年度）", " for period {period}"),
+)
 
 # -- the engine's messages (findings, reasons, grades) ----------------------------------------
 
@@ -159,6 +279,120 @@ ENGINE = _table(
         "only {have}% of the weight was scored from data; a grade needs {need}%",
     ),
     forced_grade=("强制评级：{condition}", "override: {condition}"),
+)
+
+# -- explanations: the arithmetic of a finding, one sentence an auditor can check by hand ------
+
+#: How each scorer's arithmetic reads (perfscore.explain and each scorer module's ``explain``).
+#: Numbers are filled in exactly as the engine used them; ``{result}`` is ``result`` below.
+EXPLAIN = _table(
+    join=("；", "; "),
+    list_sep=("、", ", "),
+    # how people's formats label the sentence
+    label=("计算过程", "Arithmetic"),
+    labelled=("计算过程：{text}", "Arithmetic: {text}"),
+    # the figures read: an input or metric inside a formula, a metric's own line
+    named=("{title} {value}", "{title} {value}"),
+    formula=("{title} = {expr} = {value}", "{title} = {expr} = {value}"),
+    value_formula=("{expr} = {value}", "{expr} = {value}"),
+    result=("得 {points} / {weight} 分", "{points} / {weight} points"),
+    result_grade=("评级 {grade}", "grade {grade}"),
+    subtract=("{weight} − {off} = {raw}", "{weight} − {off} = {raw}"),
+    floored=("，不低于 {floor} 分", ", not below {floor}"),
+    capped=("，不高于 {weight} 分", ", not above {weight}"),
+    percentage_points=("{x} 个百分点", "{x} percentage points"),
+    percentage_point=("{x} 个百分点", "{x} percentage point"),
+    # threshold
+    threshold_met=(
+        "{value} {op} {target}，达标，{result}",
+        "{value} {op} {target}: met, {result}",
+    ),
+    threshold_not_met=(
+        "{value} 不满足 {op} {target}，未达标，{result}",
+        "{value} is not {op} {target}: not met, {result}",
+    ),
+    # proportional (10号: met → full marks, else the weight × actual/target)
+    proportional_met=(
+        "{value} 达到目标 {op} {target}，{result}",
+        "{value} meets the target {op} {target}: {result}",
+    ),
+    proportional_higher=(
+        "{value} 未达到目标 {target}，按比例 {weight} × {value} ÷ {target} = {raw}，{result}",
+        "{value} is below the target {target}: pro rata {weight} × {value} ÷ {target} = {raw}, "
+        "{result}",
+    ),
+    proportional_lower=(
+        "{value} 高于目标 {target}，按比例 {weight} × {target} ÷ {value} = {raw}，{result}",
+        "{value} is above the target {target}: pro rata {weight} × {target} ÷ {value} = {raw}, "
+        "{result}",
+    ),
+    proportional_equal=(
+        "{value} 偏离目标 {target}，按比例 {weight} × (1 − |{value} − {target}| ÷ |{target}|) "
+        "= {raw}，{result}",
+        "{value} differs from the target {target}: pro rata "
+        "{weight} × (1 − |{value} − {target}| ÷ |{target}|) = {raw}, {result}",
+    ),
+    proportional_nothing=(
+        "{value} 未达到目标 {target}，比例不为正，{result}",
+        "{value} misses the target {target} and the ratio is not positive: {result}",
+    ),
+    # deduct ("每超过1个百分点扣0.5分，扣完为止")
+    deduct_above=("高于", "above"),
+    deduct_below=("低于", "below"),
+    deduct_clear=(
+        "{value} 未{side} {start}，不扣分，{result}",
+        "{value} is not {side} {start}: nothing off, {result}",
+    ),
+    deduct=(
+        "{value} {side} {start} {gap}，每 {per}扣 {step} 分{count}，"
+        "扣 {units} × {step} = {off} 分，{subtract}{bound}，{result}",
+        "{value} is {side} {start} by {gap}; {step} off per {per}{count}: "
+        "{units} × {step} = {off} off, {subtract}{bound}, {result}",
+    ),
+    count_started=(
+        "（不足一档按一档计，计 {units} 档）",
+        " (a started step counts: {units} steps)",
+    ),
+    count_completed=(
+        "（不足一档不计，计 {units} 档）",
+        " (only whole steps count: {units} steps)",
+    ),
+    # bands and series_bands
+    band=("{value} 在区间 {range} 内，{result}", "{value} is in {range}: {result}"),
+    band_otherwise=(
+        "{value} 不在任何区间内，按其他情况，{result}",
+        "{value} is in no band: otherwise, {result}",
+    ),
+    series_band=(
+        "近 {last} 年（{years}）中有 {hits} 年在 {range} 内（至少需 {at_least} 年），{result}",
+        "{hits} of the last {last} years ({years}) in {range} (at least {at_least} needed): "
+        "{result}",
+    ),
+    series_otherwise=(
+        "近 {last} 年（{years}）没有一个区间达到 {at_least} 年，按其他情况，{result}",
+        "no band holds in {at_least} of the last {last} years ({years}): otherwise, {result}",
+    ),
+    # checklist
+    checklist=(
+        "满足 {met} / {total} 项{items}，{sum}{missed}，{result}",
+        "{met} of {total} items met{items}, {sum}{missed}, {result}",
+    ),
+    checklist_items=("：{items}", ": {items}"),
+    checklist_item=("{title} {points} 分", "{title} {points}"),
+    checklist_missed=("（未满足：{items}）", " (not met: {items})"),
+    checklist_none=("未满足任何一项", "no item met"),
+    # tier (10号 qualitative tiers)
+    tier=(
+        "评审等次 {tier}，区间 {range}，比例 {ratio}{given}，{weight} × {ratio} = {raw}，{result}",
+        "tier {tier} ({range}), ratio {ratio}{given}: {weight} × {ratio} = {raw}, {result}",
+    ),
+    tier_default=("（该等次的默认比例）", " (the tier's default)"),
+    tier_given=("（评审给定）", " (given)"),
+    # formula
+    formula_points=("{expr} = {raw}{bound}，{result}", "{expr} = {raw}{bound}, {result}"),
+    # grade
+    grade=("评定等级 {given}{alias}，{result}", "assessed {given}{alias}: {result}"),
+    grade_alias=("（即 {grade}）", " (read as {grade})"),
 )
 
 # -- people's formats ----------------------------------------------------------------------------
@@ -295,6 +529,7 @@ XLSX_DETAIL = _columns(
     ("结果", "Outcome"),
     ("值", "Value"),
     ("说明", "Message"),
+    ("计算过程", "Arithmetic"),
 )
 XLSX_SHEET = _table(summary=("汇总", "Summary"))
 
@@ -352,6 +587,21 @@ CLI = _table(
         "{path}: ok ({id} {version}: {indicators} indicators, {checks} checks)",
     ),
     validate_problems=("{path}：{count} 个问题", "{path}: {count} problem(s)"),
+    error=("错误：{message}", "error: {message}"),
+    no_total_one=(
+        "无法为该评价对象计算总分（见错误结果和不评级原因）",
+        "no total could be computed for the subject (see the error findings and grade reasons)",
+    ),
+    no_total_any=(
+        "{count} 个评价对象都无法计算总分（见错误结果和不评级原因）",
+        "no total could be computed for any of the {count} subjects "
+        "(see the error findings and grade reasons)",
+    ),
+    no_total_some=(
+        "{of} 个评价对象中有 {count} 个没有总分：{ids}",
+        "no total for {count} of {of} subjects: {ids}",
+    ),
+    cannot_read=("无法读取 {what}", "cannot read {what}"),
 )
 
 # -- the results store: store / history / compare / rank ----------------------------------------
@@ -492,6 +742,81 @@ HELP = _table(
     rules_many=(
         "规则集 YAML 文件",
         "rule-set YAML files",
+    ),
+    format=(
+        "输出格式；可重复（每种格式各需一个 --output，或用 --output-dir）。",
+        "output format; repeat for several (each then needs an --output, or --output-dir). ",
+    ),
+    output=(
+        "写入此文件（可重复）；未给 --format 时按扩展名判断格式：",
+        "write to this file (repeatable); its extension picks the format when --format "
+        "is not given: ",
+    ),
+    sheet=(
+        "读取 .xlsx 数据中的这个工作表（默认第一个）",
+        "the worksheet to read in .xlsx data (default: the first)",
+    ),
+    columns=(
+        "把列标题对应到输入项的 YAML 文件（{标题: 输入项 | id | name | year | parent | "
+        "declared.total | declared.grade | null}）",
+        "YAML file mapping column headers to inputs ({header: input id | id | name | "
+        "year | parent | declared.total | declared.grade | null})",
+    ),
+    summary=(
+        "在标准错误上打印运行小结（默认：标准错误是终端时）",
+        "print the end-of-run summary on stderr (default: when stderr is a terminal)",
+    ),
+    lang_global=(
+        "命令的语言（帮助、提示和面向人的格式）；默认取规则集的 locale，"
+        "其次取环境变量 PERFSCORE_LANG / LANG",
+        "the command's language (help, messages and people's formats); default: the rule "
+        "set's locale, else $PERFSCORE_LANG / $LANG",
+    ),
+    version=("显示版本号并退出", "show program's version number and exit"),
+    help=("显示此帮助并退出", "show this help message and exit"),
+    usage=("用法：", "usage: "),
+    positionals=("位置参数", "positional arguments"),
+    options=("选项", "options"),
+    # the output formats of ``--format`` (a plugin's format shows its own description)
+    fmt_table=("易读的表格（默认）", "readable tables (default)"),
+    fmt_json=("评分结果文档", "the findings document"),
+    fmt_csv=("每个评价对象 × 规则一行", "one row per subject × rule"),
+    fmt_html=("自包含的 HTML 报告", "self-contained HTML report"),
+    fmt_jsonl=("JSON Lines：运行、结果、小结", "JSON Lines: run, findings, summary"),
+    fmt_junit=("JUnit XML（CI 测试报告）", "JUnit XML (CI test reports)"),
+    fmt_md=("Markdown 摘要", "Markdown summary"),
+    fmt_sarif=("SARIF 2.1.0（代码扫描）", "SARIF 2.1.0 (code scanning)"),
+    fmt_xlsx=("Excel 工作簿（需要 perfscore[excel]）", "Excel workbook (needs perfscore[excel])"),
+    # options other modules add to ``score``
+    opt_score_store=(
+        "同时把这次运行记入结果库（默认 $PERFSCORE_DB 或 perfscore.db）",
+        "also record the run in the results store (default $PERFSCORE_DB or perfscore.db)",
+    ),
+    # the summary line of the commands other modules add (extract, template, store, ...)
+    cmd_extract=(
+        "把自评报告（.txt、.docx、.pdf）读成评价对象数据",
+        "read self-evaluation reports (.txt, .docx, .pdf) into subject data",
+    ),
+    cmd_template=(
+        "写出空白数据表（.xlsx/.csv/.yaml），规则集的每个输入项一列",
+        "write a blank data file (.xlsx/.csv/.yaml) with one column per input of a rule set",
+    ),
+    cmd_store=(
+        "结果库：添加评分结果文档、列出运行",
+        "the results store: add findings documents, list runs",
+    ),
+    cmd_history=(
+        "一个部门逐年的总分、等级和指标",
+        "one department's total, grade and indicators by period",
+    ),
+    cmd_compare=(
+        "比较两个年度或两次运行：新增、已整改、仍存在、有变化的结果",
+        "two periods or two runs: new, resolved, persisting, changed findings",
+    ),
+    cmd_rank=("为一个年度中已评级的部门排名", "rank the graded departments of a period"),
+    cmd_review=(
+        "复核：把自评得分与重新计算的得分对照",
+        "re-check (复核) declared self-scores against the recomputed ones",
     ),
 )
 

@@ -22,7 +22,15 @@ from typing import Any
 from ..aggregate import AggregateSpec, NodeScore, weighted_sum
 from ..compile import Compiled, IndicatorNode
 from ..errors import EvaluationError
-from ..findings import Finding, IndicatorScore, Notification, SubjectResult, fingerprint
+from ..explain import Explainer
+from ..findings import (
+    Explanation,
+    Finding,
+    IndicatorScore,
+    Notification,
+    SubjectResult,
+    fingerprint,
+)
 from ..numbers import round_places
 from ..subjects import SubjectData
 from ..words import AGGREGATE as AGG
@@ -76,6 +84,7 @@ class Evaluator:
         for ch in compiled.checks:
             self._fp[ch.id] = self._fp_prefix(ch.id)
         self._plan = points_plan(compiled, self.root, self._specs, self.titles)
+        self._explainer = Explainer(compiled, self.places)
 
     def points(self, data: SubjectData) -> tuple[dict[str, Decimal | None], Decimal | None]:
         """Rounded points of every indicator and group (pre-order) and the total, without
@@ -113,7 +122,13 @@ class Evaluator:
         waiver: Mapping[str, Any] | None = None,
     ) -> Finding:
         fp = self._fingerprint(node.id, run)
-        return indicator_finding(node, o, run, fp, self.c.units, self.places, waiver)
+        f = indicator_finding(node, o, run, fp, self.c.units, self.places, waiver)
+        if o.reason is None and o.outcome in ("pass", "fail"):  # decided by the scorer
+            # its arithmetic, built when first read (never on the scoring paths)
+            f.__dict__["explanation"] = Explanation(
+                self._explainer.build, node, o.value, o.points, o.grade, run.scope
+            )
+        return f
 
     # -- tree ------------------------------------------------------------------------------
     def _node(

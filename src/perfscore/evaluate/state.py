@@ -12,7 +12,7 @@ from typing import Any
 from ..compile import Compiled
 from ..errors import EvaluationError, ZeroDenominatorError
 from ..subjects import SubjectData
-from ..words import ENGINE
+from ..words import ENGINE, in_language
 
 ZERO = Decimal(0)
 ONE = Decimal(1)
@@ -76,7 +76,7 @@ def subject_scope(
         failures[name] = Failure(
             "error",
             EN["field_invalid"].format(name=name, problem=msg),
-            ZH["field_invalid"].format(title=title, name=name, problem=msg),
+            ZH["field_invalid"].format(title=title, name=name, problem=in_language(msg, "zh")),
             (name,),
         )
     for name, v in data.values.items():

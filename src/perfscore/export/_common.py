@@ -24,6 +24,7 @@ __all__ = [
     "atomic_writer",
     "cell_text",
     "check_output",
+    "explanation",
     "message",
     "number",
     "rule_title",
@@ -42,6 +43,13 @@ def rule_title(rule: RuleInfo | None, lang: str, fallback: str = "") -> str:
 
 def message(f: Finding, lang: str) -> str:
     return f.message if lang == "zh" else (f.message_en or f.message)
+
+
+def explanation(f: Finding | None, lang: str) -> str:
+    """The finding's arithmetic as one sentence in ``lang`` ("" when it has none)."""
+    if f is None or f.explanation is None:
+        return ""
+    return f.explanation.text(lang)
 
 
 def subject_label(s: SubjectResult) -> str:

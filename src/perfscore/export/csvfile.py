@@ -15,7 +15,7 @@ from ..evidence import evidence
 from ..findings import BatchTotals, Report, RuleInfo
 from ..standing import Standing, measure
 from ..textsafe import csv_cell
-from ._common import cell_text, message, number, rule_title
+from ._common import cell_text, explanation, message, number, rule_title
 from ._registry import EXPORTERS, ExportOptions
 
 __all__ = ["COLUMNS", "CsvShards", "report_to_csv"]
@@ -43,6 +43,8 @@ COLUMNS = (
     "subject_ranked",
     # where the figures came from (report lines) and the rule's evidence mark when assumed
     "evidence",
+    # the arithmetic behind the points or grade, one sentence (findings 1.1 explanation)
+    "explanation",
 )
 
 
@@ -77,6 +79,7 @@ def _rows(out: TextIO, rules: Mapping[str, RuleInfo], shard: Iterable[Standing],
                     message(f, lang),
                     *standing,
                     evidence(f, rules.get(f.rule_id), lang),
+                    explanation(f, lang),
                 )
             )
 

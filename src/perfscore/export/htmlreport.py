@@ -13,11 +13,18 @@ from decimal import Decimal
 from .. import textsafe
 from .._version import __version__
 from ..evidence import evidence
-from ..findings import Finding, Report, RuleInfo, SubjectResult
+from ..findings import Finding, Report, RuleInfo, SubjectResult, notification_text
 from ..numbers import json_number
 from ..standing import rank, score_text, standing
-from ..words import HTML
-from ._common import OUTCOME_LABELS, message, number, rule_title, subject_counts
+from ..words import EXPLAIN, HTML, language
+from ._common import (
+    OUTCOME_LABELS,
+    explanation,
+    message,
+    number,
+    rule_title,
+    subject_counts,
+)
 from ._registry import EXPORTERS, ExportOptions
 from .svg import COLOURS, Bar, hbars, vbars
 
@@ -219,6 +226,15 @@ def _evidence(f: Finding | None, rule: RuleInfo | None, lang: str) -> str:
     return f'<div class="why evidence">{_e(ev)}</div>' if ev else ""
 
 
+def _explanation(f: Finding | None, lang: str) -> str:
+    """The finding's arithmetic under its message ("" when it has none)."""
+    text = explanation(f, lang)
+    if not text:
+        return ""
+    said = EXPLAIN[language(lang)]["labelled"].format(text=text)
+    return f'<div class="why explain">{_e(said)}</div>'
+
+
 def _subject(s: SubjectResult, rules: dict[str, RuleInfo], lang: str) -> str:
     w = _W[lang]
     findings = {f.rule_id: f for f in s.findings}
@@ -271,7 +287,8 @@ def _subject(s: SubjectResult, rules: dict[str, RuleInfo], lang: str) -> str:
             f"{_e(rule_title(rule, lang, score.rule_id))}</td>"
             f'<td class="num">{_e(f.display or "") if f else ""}</td>'
             f'<td class="num">{meter}{pts}</td><td>{_badge(score.outcome, lang)}</td>'
-            f"<td>{_e(message(f, lang)) if f else ''}{_evidence(f, rule, lang)}</td></tr>"
+            f"<td>{_e(message(f, lang)) if f else ''}{_evidence(f, rule, lang)}"
+            f"{_explanation(f, lang)}</td></tr>"
         )
     out.append("</tbody></table>")
     checks = [f for f in s.findings if f.kind == "check"]
@@ -301,7 +318,7 @@ def _subject(s: SubjectResult, rules: dict[str, RuleInfo], lang: str) -> str:
             std = _threshold(f)
             if std:
                 why.append(f"{_e(w['standard'])} {_e(std)}")
-            if f.reason:
+            if f.reason and lang == "en":  # (the zh message says the reason in Chinese)
                 why.append(_e(f.reason))
             if f.fields:
                 codes = ", ".join(f"<code>{_e(x)}</code>" for x in f.fields)
@@ -314,11 +331,12 @@ def _subject(s: SubjectResult, rules: dict[str, RuleInfo], lang: str) -> str:
                 why.append(f"<code>{_e(loc.uri)}:{loc.line}</code>")
             out.append(
                 f'<li class="{_e(f.outcome)}">{_badge(f.outcome, lang)} '
-                f'{_e(message(f, lang))}<div class="why">{" · ".join(why)}</div></li>'
+                f'{_e(message(f, lang))}<div class="why">{" · ".join(why)}</div>'
+                f"{_explanation(f, lang)}</li>"
             )
         out.append("</ul>")
     for n in s.notifications:
-        out.append(f'<p class="why">{_e(n.level)}: {_e(n.message)}</p>')
+        out.append(f'<p class="why">{_e(notification_text(n, lang))}</p>')
     out.append("</section>")
     return "".join(out)
 

@@ -11,8 +11,8 @@ from ..evidence import evidence
 from ..findings import Report, SubjectResult
 from ..numbers import json_number
 from ..standing import rank, score_text
-from ..words import MARKDOWN
-from ._common import OUTCOME_LABELS, message, subject_counts
+from ..words import EXPLAIN, MARKDOWN, language
+from ._common import OUTCOME_LABELS, explanation, message, subject_counts
 from ._registry import EXPORTERS, ExportOptions
 
 __all__ = ["report_to_markdown"]
@@ -83,4 +83,8 @@ def report_to_markdown(report: Report, options: ExportOptions) -> bytes:
             ev = evidence(f, rules.get(f.rule_id), lang)
             tail = f" ({_cell(ev)})" if ev else ""
             out.append(f"- **{label}**{sev} {_code(f.rule_id)}: {_cell(message(f, lang))}{tail}")
+            working = explanation(f, lang)
+            if working:  # the arithmetic, nested under the finding
+                said = EXPLAIN[language(lang)]["labelled"].format(text=working)
+                out.append(f"  - {_cell(said)}")
     return ("\n".join(out) + "\n").encode("utf-8")

@@ -22,7 +22,7 @@ from ..findings import Finding, Report, RuleInfo, SubjectResult
 from ..standing import rank
 from ..textsafe import sheet_title, xlsx_cell
 from ..words import EVIDENCE, LANGS, XLSX_DETAIL, XLSX_SHEET, XLSX_SUMMARY, language
-from ._common import OUTCOME_LABELS, message, rule_title
+from ._common import OUTCOME_LABELS, explanation, message, rule_title
 from ._registry import EXPORTERS, ExportOptions
 
 __all__ = ["pin_workbook", "report_to_xlsx"]
@@ -162,6 +162,7 @@ def report_to_xlsx(report: Report, options: ExportOptions) -> bytes:
                     labels.get(score.outcome, score.outcome),
                     (f.display or "") if f else "",
                     _with_evidence(message(f, lang), f, rule, lang) if f else "",
+                    explanation(f, lang),
                 ],
             )
             row = d.max_row
@@ -182,10 +183,11 @@ def report_to_xlsx(report: Report, options: ExportOptions) -> bytes:
                     labels.get(f.outcome, f.outcome),
                     f.display or "",
                     _with_evidence(message(f, lang), f, rules.get(f.rule_id), lang),
+                    explanation(f, lang),
                 ],
             )
         d.freeze_panes = "A3"
-        for col, width in zip("ABCDEFGH", (34, 26, 10, 8, 8, 8, 14, 80), strict=True):
+        for col, width in zip("ABCDEFGHI", (34, 26, 10, 8, 8, 8, 14, 80, 80), strict=True):
             d.column_dimensions[col].width = width
     buf = io.BytesIO()
     wb.save(buf)

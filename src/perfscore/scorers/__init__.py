@@ -27,6 +27,7 @@ from .bands import BandModel, BandsConfig, BandsScorer
 from .base import (
     BaseScorer,
     BuildContext,
+    Explaining,
     Fallback,
     PointsForm,
     Scored,
@@ -34,6 +35,7 @@ from .base import (
     ScorerConfig,
     ScorerFactory,
     ScorerType,
+    Working,
 )
 from .checklist import ChecklistConfig, ChecklistItem, ChecklistScorer
 from .deduct import DeductConfig, DeductScorer
@@ -56,6 +58,7 @@ __all__ = [
     "ChecklistScorer",
     "DeductConfig",
     "DeductScorer",
+    "Explaining",
     "Fallback",
     "FormulaConfig",
     "FormulaScorer",
@@ -76,6 +79,7 @@ __all__ = [
     "Tier",
     "TierConfig",
     "TierScorer",
+    "Working",
     "builtin_scorers",
     "is_builtin",
 ]

@@ -38,11 +38,13 @@ from ..numbers import round_places
 from .base import (
     BaseScorer,
     BuildContext,
+    Explaining,
     Fallback,
     PointsForm,
     Scored,
     ScorerConfig,
     ScorerType,
+    Working,
     check_letter,
     need_weight,
     number,
@@ -299,6 +301,22 @@ class BandsScorer(BaseScorer):
 
     def branches(self) -> list[str] | None:
         return [b.interval.describe() for b in self.bands]
+
+    def explain(
+        self, value: Any, scope: Mapping[str, Any], weight: Decimal | None, how: Explaining
+    ) -> Working | None:
+        v = number(value)
+        band = self.band_of(v)
+        if band is None:
+            return how.working(
+                "band_otherwise", {"range": "otherwise"}, [{"step": "band", "value": None}],
+                value=how.q(v),
+            )  # fmt: skip
+        rng = band.interval.describe()
+        return how.working(
+            "band", {"range": rng}, [{"step": "band", "value": rng, "index": band.index}],
+            value=how.q(v), range=rng,
+        )  # fmt: skip
 
 
 def build(config: BandsConfig, ctx: BuildContext) -> BandsScorer:

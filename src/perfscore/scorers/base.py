@@ -21,7 +21,9 @@ from pydantic import Field
 
 from ..errors import EvaluationError
 from ..modelbase import StrictModel
+from ..numbers import exact_text
 from ..values import Series
+from ..words import EXPLAIN, LANGS
 
 if TYPE_CHECKING:
     from ..letters import LetterScale
@@ -31,6 +33,7 @@ __all__ = [
     "ZERO",
     "BaseScorer",
     "BuildContext",
+    "Explaining",
     "Fallback",
     "PointsForm",
     "Scored",
@@ -39,6 +42,7 @@ __all__ = [
     "ScorerFactory",
     "ScorerType",
     "Target",
+    "Working",
     "check_letter",
     "kind_of",
     "need_weight",
@@ -147,6 +151,116 @@ class BaseScorer:
 
     def monotone(self, weight: Decimal | None) -> str | None:
         return None
+
+    def explain(
+        self, value: Any, scope: Mapping[str, Any], weight: Decimal | None, how: Explaining
+    ) -> Working | None:
+        """The arithmetic behind ``score(value, scope, weight)`` — the standard applied, the
+        steps with the numbers the scorer used, one sentence per language — or None (the
+        finding then says only its result).  Called only when a finding's explanation is
+        read, never on the scoring paths."""
+        return None
+
+
+#: A word that differs by language: ``("中文", "English")``; plain text is the same in both.
+Words = str | tuple[str, str]
+
+
+@dataclass(frozen=True)
+class Working:
+    """A scorer's arithmetic for one record: the standard it applied (structured), its steps
+    (``{"step": id, "value": number, ...}`` in order) and the same as one sentence per
+    language (:data:`perfscore.words.EXPLAIN`)."""
+
+    standard: Mapping[str, Any] | None
+    steps: tuple[Mapping[str, Any], ...]
+    zh: str
+    en: str
+
+
+class Explaining:
+    """What a scorer's ``explain`` may use: the indicator's weight, unit, decimal places and the
+    finding's points (rounded) or grade; exact number text; the rule's expressions written out
+    with the subject's values (``expr``); and the explanation words in both languages."""
+
+    def __init__(
+        self,
+        *,
+        weight: Decimal | None,
+        unit: str | None,
+        places: int,
+        points: Decimal | None,
+        grade: str | None,
+        render: Callable[[Any], tuple[str, str]],
+    ) -> None:
+        self.weight = weight
+        self.unit = unit
+        self.places = places
+        self.points = points
+        self.grade = grade
+        self._render = render
+
+    @staticmethod
+    def n(x: Decimal) -> str:
+        """A bare number, exactly (or "≈" with 10 decimals for a long quotient)."""
+        return exact_text(x)
+
+    def q(self, x: Any, unit: str | bool | None = True) -> str:
+        """A quantity in the indicator's unit (``unit=False``: none; a text: that unit):
+        87.35%, 873.5万元, 12 项."""
+        u = self.unit if unit is True else (None if unit is False else unit)
+        if not isinstance(x, Decimal):
+            return str(x)
+        if u == "%":
+            return f"{exact_text(x * 100)}%"
+        text = exact_text(x)
+        if not u:
+            return text
+        return f"{text}{u}" if any(ord(ch) > 0x2E7F for ch in u) else f"{text} {u}"
+
+    def gap(self, x: Decimal) -> Words:
+        """A difference of two values in the indicator's unit: percentage points for %."""
+        if self.unit == "%":
+            key = "percentage_point" if x * 100 == 1 else "percentage_points"
+            zh, en = (EXPLAIN[lang][key].format(x=exact_text(x * 100)) for lang in LANGS)
+            return zh, en
+        return self.q(x)
+
+    def expr(self, compiled: Any) -> tuple[str, str]:
+        """An expression of the rule set written out with the subject's values (zh, en)."""
+        return self._render(compiled)
+
+    def say(self, key: str, **fields: Words) -> tuple[str, str]:
+        """``EXPLAIN[key]`` in both languages, each field in that language."""
+        out = []
+        for i, lang in enumerate(LANGS):
+            values = {k: (v[i] if isinstance(v, tuple) else v) for k, v in fields.items()}
+            out.append(EXPLAIN[lang][key].format(**values))
+        return out[0], out[1]
+
+    def result(self) -> tuple[str, str]:
+        """What the finding got: ``得 6.18 / 10 分`` or ``评级 B``."""
+        if self.grade is not None:
+            return self.say("result_grade", grade=self.grade)
+        w = self.weight if self.weight is not None else Decimal(0)
+        return self.say("result", points=self.n(self.points or Decimal(0)), weight=self.n(w))
+
+    def working(
+        self,
+        key: str,
+        standard: Mapping[str, Any] | None,
+        steps: Iterable[Mapping[str, Any]],
+        **fields: Words,
+    ) -> Working:
+        """The scorer's :class:`Working`: its sentence is ``EXPLAIN[key]`` with ``{result}``
+        filled in, and a final ``points``/``grade`` step added."""
+        final = (
+            {"step": "grade", "value": self.grade}
+            if self.grade is not None
+            else {"step": "points", "value": self.points}
+        )
+        zh, en = self.say(key, result=self.result(), **fields)
+        return Working(standard, (*steps, final), zh, en)
 
 
 @dataclass

@@ -23,7 +23,7 @@ Example::
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, Literal
 
@@ -34,9 +34,11 @@ from .base import (
     ZERO,
     BaseScorer,
     BuildContext,
+    Explaining,
     Scored,
     ScorerConfig,
     ScorerType,
+    Working,
     need_weight,
     weight_of,
 )
@@ -62,6 +64,7 @@ class ChecklistScorer(BaseScorer):
 
     items: list[tuple[str, Decimal, Any]]
     yields: str = "points"
+    titles: dict[str, str] = field(default_factory=dict)
 
     @property
     def expressions(self) -> tuple[Any, ...]:
@@ -77,6 +80,42 @@ class ChecklistScorer(BaseScorer):
             met=pts >= w,
             detail=f"{len(got)} of {len(self.items)} items met: {met_ids}",
         )
+
+    def explain(
+        self, value: Any, scope: Mapping[str, Any], weight: Decimal | None, how: Explaining
+    ) -> Working | None:
+        w = weight_of(weight)
+        met = [(i, p, bool(e(scope))) for i, p, e in self.items]  # as ``score`` reads them
+        got = [(i, p) for i, p, ok in met if ok]
+        total = sum((p for _, p in got), ZERO)
+
+        def listed(pairs: list[tuple[str, Decimal]]) -> tuple[str, str]:
+            """Items by title (zh) or id (en) with their points."""
+            zh_sep, en_sep = how.say("list_sep")
+            words = [
+                how.say("checklist_item", title=(self.titles.get(i, i), i), points=how.n(p))
+                for i, p in pairs
+            ]
+            return zh_sep.join(w[0] for w in words), en_sep.join(w[1] for w in words)
+
+        items = how.say("checklist_items", items=listed(got)) if got else ("", "")
+        not_met = [(i, p) for i, p, ok in met if not ok]
+        missed = how.say("checklist_missed", items=listed(not_met)) if not_met else ("", "")
+        if got:
+            plus = " + ".join(how.n(p) for _, p in got)
+            text = f"{plus} = {how.n(total)}" if len(got) > 1 else how.n(total)
+            added = (text, text)
+        else:
+            added = how.say("checklist_none")
+        if total > w:  # the items add up to the weight (build step): never, but as ``score``
+            cap = how.say("capped", weight=how.n(w))
+            added = (added[0] + cap[0], added[1] + cap[1])
+        return how.working(
+            "checklist",
+            {"items": [{"id": i, "points": p, "met": ok} for i, p, ok in met]},
+            [{"step": "items", "value": total, "met": [i for i, _ in got]}],
+            met=str(len(got)), total=str(len(met)), items=items, sum=added, missed=missed,
+        )  # fmt: skip
 
 
 def build(config: ChecklistConfig, ctx: BuildContext) -> ChecklistScorer:
@@ -96,7 +135,8 @@ def build(config: ChecklistConfig, ctx: BuildContext) -> ChecklistScorer:
         items.append(
             (item.id, item.points, ctx.compile(item.when, (*ctx.path, "items", k, "when")))
         )
-    return ChecklistScorer(items)
+    titles = {item.id: item.title for item in config.items if item.title}
+    return ChecklistScorer(items, titles=titles)
 
 
 KIND = ScorerType("checklist", ChecklistConfig, build, __doc__ or "")

@@ -33,12 +33,14 @@ from .base import (
     ZERO,
     BaseScorer,
     BuildContext,
+    Explaining,
     Fallback,
     PointsForm,
     Scored,
     ScorerConfig,
     ScorerType,
     Target,
+    Working,
     need_weight,
     number,
     scored,
@@ -184,6 +186,55 @@ class DeductScorer(BaseScorer):
 
     def monotone(self, weight: Decimal | None) -> str | None:
         return {"below": "increasing", "above": "decreasing"}.get(self.direction)
+
+    def explain(
+        self, value: Any, scope: Mapping[str, Any], weight: Decimal | None, how: Explaining
+    ) -> Working | None:
+        w, v, s = weight_of(weight), number(value), self.start(scope)
+        beyond = v - s if self.direction == "above" else s - v
+        standard = {
+            "start": s,
+            "direction": self.direction,
+            "per": self.per,
+            "points": self.points,
+            "count": self.count,
+            "floor": self.floor,
+        }
+        side = how.say(f"deduct_{self.direction}")
+        fields: dict[str, Any] = {"value": how.q(v), "start": how.q(s), "side": side}
+        if beyond <= 0:
+            return how.working(
+                "deduct_clear", standard, [{"step": "beyond", "value": beyond}], **fields
+            )
+        # the same arithmetic as ``score``: units × points off the weight, within [floor, w]
+        units = self.units(beyond)
+        off = units * self.points
+        raw = w - off
+        bound: Any = ""
+        if raw < self.floor:
+            bound = how.say("floored", floor=how.n(self.floor))
+        elif raw > w:  # a negative step (never with points > 0): the weight caps it
+            bound = how.say("capped", weight=how.n(w))
+        count = "" if self.count == "exact" else how.say(f"count_{self.count}", units=how.n(units))
+        return how.working(
+            "deduct",
+            standard,
+            [
+                {"step": "beyond", "value": beyond},
+                {"step": "units", "value": units},
+                {"step": "deduction", "value": off},
+                {"step": "raw", "value": raw},
+            ],
+            gap=how.gap(beyond),
+            per=how.gap(self.per),
+            step=how.n(self.points),
+            count=count,
+            units=how.n(units),
+            off=how.n(off),
+            subtract=how.say("subtract", weight=how.n(w), off=how.n(off), raw=how.n(raw)),
+            bound=bound,
+            **fields,
+        )
 
 
 def build(config: DeductConfig, ctx: BuildContext) -> DeductScorer:

@@ -26,11 +26,13 @@ from .base import (
     ZERO,
     BaseScorer,
     BuildContext,
+    Explaining,
     Fallback,
     PointsForm,
     Scored,
     ScorerConfig,
     ScorerType,
+    Working,
     need_weight,
     number,
     scored,
@@ -78,6 +80,24 @@ class FormulaScorer(BaseScorer):
             return round_places(min(weight, max(ZERO, raw)), places)
 
         return formula
+
+    def explain(
+        self, value: Any, scope: Mapping[str, Any], weight: Decimal | None, how: Explaining
+    ) -> Working | None:
+        w = weight_of(weight)
+        raw = number(self.expr(scope), "formula")
+        clamped = min(w, max(ZERO, raw))
+        bound: Any = ""
+        if raw < ZERO:
+            bound = how.say("floored", floor="0")
+        elif raw > w:
+            bound = how.say("capped", weight=how.n(w))
+        return how.working(
+            "formula_points",
+            {"expr": self.expr.text},
+            [{"step": "raw", "value": raw}, {"step": "clamped", "value": clamped}],
+            expr=how.expr(self.expr), raw=how.n(raw), bound=bound,
+        )  # fmt: skip
 
     def column_form(self, weight: Decimal, places: int, build: Any) -> Any:
         b, np = build.bounds, build.np

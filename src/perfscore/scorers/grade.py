@@ -23,7 +23,16 @@ from typing import Any, Literal
 from ..errors import EvaluationError
 from ..letters import LetterScale
 from ..modelbase import Expr
-from .base import BaseScorer, BuildContext, Scored, ScorerConfig, ScorerType, kind_of
+from .base import (
+    BaseScorer,
+    BuildContext,
+    Explaining,
+    Scored,
+    ScorerConfig,
+    ScorerType,
+    Working,
+    kind_of,
+)
 
 __all__ = ["KIND", "GradeInputConfig", "GradeInputScorer"]
 
@@ -54,6 +63,22 @@ class GradeInputScorer(BaseScorer):
         return Scored(
             grade=self.letters.canonical(g),
             detail=None if g == self.letters.canonical(g) else f"given as {g}",
+        )
+
+    def explain(
+        self, value: Any, scope: Mapping[str, Any], weight: Decimal | None, how: Explaining
+    ) -> Working | None:
+        g = self.expr(scope)
+        if not isinstance(g, str) or not self.letters.is_grade(g):
+            return None
+        canonical = self.letters.canonical(g)
+        alias = "" if g == canonical else how.say("grade_alias", grade=canonical)
+        return how.working(
+            "grade",
+            {"scale": self.letters.describe()},
+            [{"step": "given", "value": g}],
+            given=g,
+            alias=alias,
         )
 
 

@@ -29,17 +29,20 @@ from .base import (
     ZERO,
     BaseScorer,
     BuildContext,
+    Explaining,
     Fallback,
     PointsForm,
     Scored,
     ScorerConfig,
     ScorerType,
     Target,
+    Working,
     need_weight,
     number,
     scored,
     weight_of,
 )
+from .threshold import OP_TEXT
 
 __all__ = ["KIND", "ProportionalConfig", "ProportionalScorer", "ratio"]
 
@@ -206,6 +209,30 @@ class ProportionalScorer(BaseScorer):
 
     def monotone(self, weight: Decimal | None) -> str | None:
         return {"higher": "increasing", "lower": "decreasing"}.get(self.direction)
+
+    def explain(
+        self, value: Any, scope: Mapping[str, Any], weight: Decimal | None, how: Explaining
+    ) -> Working | None:
+        w, v, t = weight_of(weight), number(value), self.target(scope)
+        met, r = ratio(self.direction, v, t)
+        op = _OP[self.direction]
+        standard = {"op": op, "target": t, "direction": self.direction}
+        fields = {"value": how.q(v), "target": how.q(t), "weight": how.n(w)}
+        if met:
+            return how.working(
+                "proportional_met",
+                standard,
+                [{"step": "compare", "value": v, "op": op, "target": t, "met": True}],
+                op=OP_TEXT[op],
+                **fields,
+            )
+        raw = w * r
+        steps = [{"step": "ratio", "value": r}, {"step": "raw", "value": raw}]
+        if r == ZERO:
+            return how.working("proportional_nothing", standard, steps, **fields)
+        return how.working(
+            f"proportional_{self.direction}", standard, steps, raw=how.n(raw), **fields
+        )
 
 
 def build(config: ProportionalConfig, ctx: BuildContext) -> ProportionalScorer:

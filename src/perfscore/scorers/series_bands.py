@@ -35,7 +35,16 @@ from pydantic import Field
 from ..errors import EvaluationError
 from ..values import Series
 from .bands import Band, BandModel, band_edges, band_result, build_bands
-from .base import BaseScorer, BuildContext, Scored, ScorerConfig, ScorerType, kind_of
+from .base import (
+    BaseScorer,
+    BuildContext,
+    Explaining,
+    Scored,
+    ScorerConfig,
+    ScorerType,
+    Working,
+    kind_of,
+)
 
 __all__ = ["KIND", "SeriesBandsConfig", "SeriesBandsScorer"]
 
@@ -81,6 +90,33 @@ class SeriesBandsScorer(BaseScorer):
                     detail=f"{hits} of the last {self.last} years in {band.interval.describe()}",
                 )
         return band_result(None, self.otherwise, self.yields)
+
+    def explain(
+        self, value: Any, scope: Mapping[str, Any], weight: Decimal | None, how: Explaining
+    ) -> Working | None:
+        if not isinstance(value, Series):
+            return None
+        window = value.last(self.last)
+        present = [v for v in window.values() if v is not None]
+        pairs = [f"{y}: {how.q(v)}" for y, v in zip(window.years, window.values(), strict=True)]
+        zh_sep, en_sep = how.say("list_sep")
+        shown = (zh_sep.join(pairs), en_sep.join(pairs))
+        standard = {"last": self.last, "at_least": self.at_least}
+        steps: list[dict[str, Any]] = []
+        for band in self.bands:  # the same order and count as ``score``
+            hits = sum(1 for v in present if v in band.interval)
+            rng = band.interval.describe()
+            steps.append({"step": "band", "value": hits, "range": rng})
+            if hits >= self.at_least:
+                return how.working(
+                    "series_band", {**standard, "range": rng}, steps,
+                    last=str(self.last), at_least=str(self.at_least), hits=str(hits),
+                    range=rng, years=shown,
+                )  # fmt: skip
+        return how.working(
+            "series_otherwise", {**standard, "range": "otherwise"}, steps,
+            last=str(self.last), at_least=str(self.at_least), years=shown,
+        )  # fmt: skip
 
     def boundaries(self) -> Iterable[Decimal]:
         return band_edges(self.bands)

@@ -28,12 +28,14 @@ from ..numbers import round_places
 from .base import (
     BaseScorer,
     BuildContext,
+    Explaining,
     Fallback,
     PointsForm,
     Scored,
     ScorerConfig,
     ScorerType,
     Target,
+    Working,
     need_weight,
     number,
     scored,
@@ -41,7 +43,7 @@ from .base import (
     within_weight,
 )
 
-__all__ = ["KIND", "ThresholdConfig", "ThresholdScorer"]
+__all__ = ["KIND", "OP_TEXT", "ThresholdConfig", "ThresholdScorer"]
 
 OPS: dict[str, Callable[[Any, Any], bool]] = {
     ">=": operator.ge,
@@ -51,6 +53,10 @@ OPS: dict[str, Callable[[Any, Any], bool]] = {
     "==": operator.eq,
     "!=": operator.ne,
 }
+
+
+#: How a comparison reads in an explanation.
+OP_TEXT = {">=": "≥", "<=": "≤", ">": ">", "<": "<", "==": "=", "!=": "≠"}
 
 
 class ThresholdConfig(ScorerConfig):
@@ -126,6 +132,20 @@ class ThresholdScorer(BaseScorer):
             return None
         return {">=": "increasing", ">": "increasing", "<=": "decreasing", "<": "decreasing"}.get(
             self.op
+        )
+
+    def explain(
+        self, value: Any, scope: Mapping[str, Any], weight: Decimal | None, how: Explaining
+    ) -> Working | None:
+        v, t = number(value), self.target(scope)
+        met = OPS[self.op](v, t)
+        return how.working(
+            "threshold_met" if met else "threshold_not_met",
+            {"op": self.op, "target": t},
+            [{"step": "compare", "value": v, "op": self.op, "target": t, "met": met}],
+            value=how.q(v),
+            op=OP_TEXT[self.op],
+            target=how.q(t),
         )
 
 

@@ -29,7 +29,7 @@ Example::
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, Literal
 
@@ -41,9 +41,11 @@ from ..modelbase import Expr, Identifier, StrictModel
 from .base import (
     BaseScorer,
     BuildContext,
+    Explaining,
     Scored,
     ScorerConfig,
     ScorerType,
+    Working,
     kind_of,
     need_weight,
     number,
@@ -77,6 +79,7 @@ class TierScorer(BaseScorer):
     ratio: Any | None
     tiers: dict[str, tuple[Interval, Decimal]]
     yields: str = "points"
+    titles: dict[str, str] = field(default_factory=dict)
 
     @property
     def expressions(self) -> tuple[Any, ...]:
@@ -100,6 +103,29 @@ class TierScorer(BaseScorer):
         if ratio not in interval:
             raise EvaluationError(f"ratio {ratio} is outside tier {chosen!r} {interval.describe()}")
         return scored(points=w * ratio, threshold={"name": chosen, "range": interval.describe()})
+
+    def explain(
+        self, value: Any, scope: Mapping[str, Any], weight: Decimal | None, how: Explaining
+    ) -> Working | None:
+        w = weight_of(weight)
+        chosen = self.tier(scope)
+        if not isinstance(chosen, str) or chosen not in self.tiers:
+            return None
+        interval, default = self.tiers[chosen]
+        raw = self.ratio(scope) if self.ratio is not None else None
+        ratio = default if raw is None else number(raw, "ratio")  # as ``score`` reads it
+        points = w * ratio
+        title = self.titles.get(chosen)
+        return how.working(
+            "tier",
+            {"tier": chosen, "range": interval.describe(), "default": default},
+            [{"step": "ratio", "value": ratio, "given": raw is not None},
+             {"step": "raw", "value": points}],
+            tier=(f"{title}（{chosen}）", chosen) if title else chosen,
+            range=interval.describe(), ratio=how.n(ratio),
+            given=how.say("tier_default" if raw is None else "tier_given"),
+            weight=how.n(w), raw=how.n(points),
+        )  # fmt: skip
 
     def texts(self) -> Iterable[str]:
         return self.tiers
@@ -130,7 +156,8 @@ def build(config: TierConfig, ctx: BuildContext) -> TierScorer:
         for i, msg in check_partition([iv for iv, _ in tiers.values()]):
             ctx.problem((*ctx.path, "tiers", i, "range"), msg)
     ratio = None if config.ratio is None else ctx.compile(config.ratio, (*ctx.path, "ratio"))
-    return TierScorer(ctx.compile(config.tier, (*ctx.path, "tier")), ratio, tiers)
+    titles = {t.id: t.title for t in config.tiers if t.title}
+    return TierScorer(ctx.compile(config.tier, (*ctx.path, "tier")), ratio, tiers, titles=titles)
 
 
 KIND = ScorerType("tier", TierConfig, build, __doc__ or "")
