@@ -206,35 +206,47 @@ def _with_failures(plan: PointsPlan, data: SubjectData) -> tuple[Points, Decimal
     """The plan for a record with failures: what failed decided as the full evaluator does."""
     scope, failures = subject_scope(plan.compiled, plan.titles, data)
     out: Points = {}
-    top = [_walk(n, scope, failures, out, plan) for n in plan.tree]
+    top = _children(plan.tree, scope, failures, out, plan)
     root = weighted_sum(plan.root, top)
     if root.outcome == "error" or root.points is None:
         return out, None
     return out, round_places(root.points, plan.places)
 
 
-def _walk(
-    pn: PlanNode, scope: dict[str, Any], failures: dict[str, Failure], out: Points, plan: PointsPlan
-) -> NodeScore:
-    node, places = pn.node, plan.places
-    nid, weight = node.id, node.weight
-    if failures.keys().isdisjoint(pn.names):  # nothing below failed: the clean step
+def _children(
+    nodes: tuple[PlanNode, ...],
+    scope: dict[str, Any],
+    failures: dict[str, Failure],
+    out: Points,
+    plan: PointsPlan,
+) -> list[NodeScore]:
+    """Each node's result as its parent sees it: a node whose subtree reads nothing that
+    failed takes its clean step; a leaf that does is decided by :func:`leaf`, a group by
+    ``weighted_sum`` over its own children."""
+    failed = failures.keys()
+    results = []
+    for pn in nodes:
+        node = pn.node
         nid, step, is_leaf = pn.step
-        try:
-            p = step(scope) if is_leaf else step(scope, out)
-        except Exception:  # Fallback, or an evaluation error: decided below
-            pass
-        else:
-            if is_leaf:
-                out[nid] = p
-            return node_score(nid, weight, p, None, "pass", ONE)
-    if pn.spec is None:  # a leaf
-        o = leaf(plan.compiled, places, node, scope, failures)
-        out[nid] = o.points
-        return node_score(nid, weight, o.points, o.grade, o.outcome, ONE)
-    out[nid] = None  # pre-order
-    children = [_walk(c, scope, failures, out, plan) for c in pn.children]
-    ns = weighted_sum(pn.spec, children)
-    got = None if ns.points is None else round_places(ns.points, places)
-    out[nid] = got
-    return node_score(nid, weight, got, ns.grade, ns.outcome, ns.coverage)
+        if failed.isdisjoint(pn.names):  # nothing below failed: the clean step
+            try:
+                p = step(scope) if is_leaf else step(scope, out)
+            except Exception:  # Fallback, or an evaluation error: decided below
+                pass
+            else:
+                if is_leaf:
+                    out[nid] = p
+                results.append(node_score(nid, node.weight, p, None, "pass", ONE))
+                continue
+        if is_leaf:
+            o = leaf(plan.compiled, plan.places, node, scope, failures)
+            out[nid] = o.points
+            results.append(node_score(nid, node.weight, o.points, o.grade, o.outcome, ONE))
+            continue
+        assert pn.spec is not None
+        out[nid] = None  # pre-order
+        ns = weighted_sum(pn.spec, _children(pn.children, scope, failures, out, plan))
+        got = None if ns.points is None else round_places(ns.points, plan.places)
+        out[nid] = got
+        results.append(node_score(nid, node.weight, got, ns.grade, ns.outcome, ns.coverage))
+    return results
