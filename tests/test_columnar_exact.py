@@ -340,6 +340,9 @@ def test_blanks_and_zero_denominators_follow_the_policies_without_fallback(
     text = RULES.replace(
         "settings: {places: 2, zero_division: not_applicable}", f"settings: {policy}"
     )
+    # a default fills a blank; a required input's blank is an error
+    text = text.replace("plan: {type: number, min: 0}", "plan: {type: number, min: 0, default: 14}")
+    text = text.replace("rate: {type: percent}", "rate: {type: percent, required: true}")
     text += "  min_coverage: 0.7\n"
     cs = ColumnarScorer(perfscore.load_ruleset_text(text, source="p.yaml"))
     assert cs.supported, cs.reason

@@ -25,6 +25,11 @@ from ..numbers import round_places
 from .rational import Q, q_const, select
 
 __all__ = [
+    "F_ERROR",
+    "F_FULL",
+    "F_MISSING",
+    "F_NA",
+    "F_ZERO",
     "SAFETY",
     "TINY",
     "Bounded",
@@ -42,6 +47,11 @@ __all__ = [
     "scaled",
     "select",
 ]
+
+# Failure codes of an input or metric in a row, in the per-record path's priority order (the
+# smallest non-zero code of the names a rule reads is the failure that decides it); F_FULL is
+# a leaf's own code for ``missing: full``.
+F_ERROR, F_NA, F_ZERO, F_MISSING, F_FULL = 1, 2, 3, 4, 5
 
 U = 2.0**-53
 SAFETY = 4.0
@@ -119,6 +129,10 @@ class Chunk:
         self.skip: Any = None
         #: rows where an expression run since the last reset divided by zero
         self.zero: Any = None
+        #: rows where the scorer running met an error (the per-record ``EvaluationError``)
+        self.error: Any = None
+        #: text and yes/no inputs: the distinct values read (their codes index this list)
+        self.vocab: dict[str, list[Any]] = {}
 
     def exact_q(self, name: str, rows: Any) -> Q:
         """Exact values of input or metric ``name`` in ``rows`` (bad where it has none)."""
@@ -127,9 +141,21 @@ class Chunk:
         return self.source.exact_q(self, name, rows)
 
     def _ignore(self) -> Any:
-        if self.skip is None:
-            return self.zero
-        return self.skip if self.zero is None else self.skip | self.zero
+        out = None
+        for mask in (self.skip, self.zero, self.error):
+            if mask is not None:
+                out = mask if out is None else out | mask
+        return out
+
+    def add_error(self, mask: Any) -> None:
+        """Rows the scorer cannot score (an error finding in the per-record path)."""
+        if mask.any():
+            self.error = mask.copy() if self.error is None else self.error | mask
+
+    def category(self, name: str) -> tuple[Any, list[Any]]:
+        """A text or yes/no input: per row the index of its value in the list of values
+        (−1 missing, −2 unreadable), and that list."""
+        return self.cols[name], self.vocab[name]
 
     def live(self, rows: Any) -> Any:
         """``rows`` without those a failure decides (see :attr:`skip`, :attr:`zero`)."""

@@ -63,6 +63,20 @@ class ColumnBuild:
     def expression(self, text: str) -> ColumnExpr:
         return ColumnExpr(text, self.kinds)
 
+    def category(self, text: str) -> str:
+        """The text/yes-no input an expression names (only a bare name is mirrored)."""
+        name = text.strip()
+        if self.kinds.get(name) not in ("text", "boolean"):
+            raise Unsupported(f"{text!r} is not a text or yes/no input")
+        return name
+
+    def number_input(self, text: str) -> str:
+        """The numeric input an expression names (only a bare name is mirrored)."""
+        name = text.strip()
+        if self.kinds.get(name) != "number":
+            raise Unsupported(f"{text!r} is not a numeric input")
+        return name
+
     def form(
         self, run: ColumnRun, *, needs_value: bool = True, uses_met: bool = True
     ) -> ColumnForm:
@@ -81,6 +95,7 @@ class LeafPlan:
     zero_division: str = "error"  # what a zero denominator means
     full: int = 0  # the weight, scaled (points under ``missing: full``)
     weight: Decimal = Decimal(0)
+    optional: tuple[str, ...] = ()  # read when present (a blank is no failure)
 
 
 @dataclass(frozen=True)
@@ -124,6 +139,8 @@ class Plan:
     metric_plans: list[MetricPlan] = field(default_factory=list)
     root: GroupPlan | None = None  # the total: the top level as a group of the root's weight
     min_cov4: int | None = None  # min_coverage × 10**4, rounded up (None: no minimum)
+    defaults: dict[str, float] = field(default_factory=dict)  # a blank cell's value, as a cell
+    categorical: list[str] = field(default_factory=list)  # text and yes/no inputs read
 
 
 def build_plan(c: Compiled, root_weight: Decimal | None) -> Plan:
@@ -178,6 +195,17 @@ def build_plan(c: Compiled, root_weight: Decimal | None) -> Plan:
         c.model.settings.not_applicable_weight,
     )
     min_cov = c.min_coverage
+    defaults = {}
+    for name in read:
+        d = c.inputs[name].default
+        if d is None:
+            continue
+        if not isinstance(d, Decimal):
+            raise Unsupported(f"input {name}: default {d!r}")
+        cell = d * 100 if c.inputs[name].type == "percent" else d
+        if Decimal(repr(float(cell))) != cell:
+            raise Unsupported(f"input {name}: default {d} is not a float cell")
+        defaults[name] = float(cell)
     return Plan(
         metrics,
         tree,
@@ -190,6 +218,8 @@ def build_plan(c: Compiled, root_weight: Decimal | None) -> Plan:
         metric_plans,
         root,
         None if min_cov is None else ceil_scaled(min_cov, 4),
+        defaults,
+        sorted(n for n in _names_read(c, kinds) if kinds.get(n) in ("text", "boolean")),
     )
 
 
@@ -233,10 +263,24 @@ def _names_read(c: Compiled, kinds: Mapping[str, str]) -> set[str]:
         stack.extend(n.children)
     for ch in c.checks:
         names |= set(ch.reads)
+    for n in stack_all(c):
+        names |= set(n.optional_reads)
     for name in list(names):
-        if kinds.get(name) not in ("number", "metric"):
+        # text and yes/no inputs only reach scorers that read them as values (tier,
+        # checklist); an expression reading one is refused when it is translated
+        if kinds.get(name) not in ("number", "metric", "text", "boolean"):
             raise Unsupported(f"input {name!r} of type {kinds.get(name)}")
     return names
+
+
+def stack_all(c: Compiled) -> list[IndicatorNode]:
+    out: list[IndicatorNode] = []
+    stack = list(c.indicators)
+    while stack:
+        n = stack.pop()
+        out.append(n)
+        stack.extend(n.children)
+    return out
 
 
 def _node(node: IndicatorNode, build: ColumnBuild) -> LeafPlan | GroupPlan:
@@ -250,8 +294,8 @@ def _node(node: IndicatorNode, build: ColumnBuild) -> LeafPlan | GroupPlan:
             raise Unsupported(f"{node.id}: child without weight")
         weights = [k.weight or Decimal(0) for k in node.children]
         return _group(node.id, kids, weights, node.weight, node.not_applicable_weight)
-    if node.missing_aware or node.optional_reads:
-        raise Unsupported(f"{node.id}: optional values or is_missing/coalesce")
+    if node.missing_aware:
+        raise Unsupported(f"{node.id}: is_missing/coalesce")
     sc, w = node.scorer, node.weight
     if w is None or sc is None or sc.yields != "points":
         raise Unsupported(f"{node.id}: not a points scorer")
@@ -280,4 +324,5 @@ def _node(node: IndicatorNode, build: ColumnBuild) -> LeafPlan | GroupPlan:
         node.zero_division,
         full,
         w,
+        tuple(sorted(node.optional_reads)),
     )

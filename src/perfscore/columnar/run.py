@@ -11,12 +11,27 @@ from typing import Any, cast
 import numpy as np
 
 from ..ruleset import RuleSet
-from .bounds import SAFETY, TINY, Bounded, Chunk, U, Unsupported, compare
+from ..subjects import read_subject
+from .bounds import (
+    F_ERROR,
+    F_FULL,
+    F_MISSING,
+    F_NA,
+    F_ZERO,
+    SAFETY,
+    TINY,
+    Bounded,
+    Chunk,
+    U,
+    Unsupported,
+    compare,
+)
 from .expression import ColumnExpr
 from .frames import (
     OUTCOMES,
     ColumnarResult,
     as_column,
+    cell_objects,
     cells_at,
     column_names,
     plain_cell,
@@ -30,23 +45,22 @@ __all__ = ["CHUNK", "ColumnarScorer", "FrameScorer", "score_columns", "score_fra
 CHUNK = 1 << 14
 _CODE = {o: i for i, o in enumerate(OUTCOMES)}
 
-# Failure codes of an input or metric in a row, in the per-record path's priority order (the
-# smallest non-zero code of the names a rule reads is the failure that decides it); F_FULL is
-# a leaf's own code for ``missing: full``.
-F_ERROR, F_NA, F_ZERO, F_MISSING, F_FULL = 1, 2, 3, 4, 5
 _KIND = {"error": F_ERROR, "not_applicable": F_NA, "zero": F_ZERO}
 _MISSING = {"error": F_ERROR, "not_applicable": F_NA, "zero": F_ZERO, "full": F_FULL}
 
 
-def _failure(ctx: Chunk, names: Any, zero: Any, zero_division: str) -> Any:
+def _failure(ctx: Chunk, names: Any, zero: Any, zero_division: str, optional: Any = ()) -> Any:
     """The failure code per row of something reading ``names`` (0: none) — the first by
-    priority, as the per-record path's ``blocking`` picks it — then, where none, a division
-    by zero (``zero``) as ``zero_division`` says; None when no row has one."""
+    priority, as the per-record path's ``blocking`` picks it (``optional`` names: a missing
+    value is no failure) — then, where none, a division by zero (``zero``) as
+    ``zero_division`` says; None when no row has one."""
     out = None
-    for name in names:
+    for name in (*names, *optional):
         c = ctx.codes.get(name)
         if c is None:
             continue
+        if name in optional and name not in names:
+            c = np.where(c == F_MISSING, 0, c)
         out = c if out is None else np.where((out == 0) | ((c != 0) & (c < out)), c, out)
     if zero is not None:
         zc = np.where(zero, _KIND[zero_division], 0)
@@ -97,12 +111,23 @@ class ColumnarScorer:
         names = column_names(data)
         raw = {n: data[n] for n in self.inputs if n in names}
         cols: dict[str, Any] = {}
+        vocab: dict[str, list[Any]] = {}
         dirty: Any = None  # rows with a cell that is not a plain number (text, "1,234", "95%")
+        plan = self.plan
         for name, col in raw.items():
+            if plan is not None and name in plan.categorical:
+                cols[name], vocab[name] = self._categories(name, col)
+                continue
+            if plan is not None and name not in plan.read:
+                continue  # read by nothing: its cells do not matter
             cols[name], bad = as_column(col)
             if bad is not None:
                 dirty = bad if dirty is None else dirty | bad
         n = len(next(iter(cols.values()))) if cols else row_count(data)
+        if plan is not None:
+            for name in plan.categorical:
+                if name not in cols:  # the column is absent: every row reads a blank
+                    cols[name], vocab[name] = self._categories(name, [None] * n)
         res = ColumnarResult(
             self.places,
             self.rule_ids,
@@ -118,7 +143,7 @@ class ColumnarScorer:
         )
         if self.plan is not None:
             for lo in range(0, n, CHUNK):
-                self._span(self.plan, res, cols, lo, min(n, lo + CHUNK))
+                self._span(self.plan, res, cols, vocab, lo, min(n, lo + CHUNK))
         if dirty is not None:
             res.fallback |= dirty
         rows = np.flatnonzero(res.fallback)
@@ -126,8 +151,42 @@ class ColumnarScorer:
             self._per_record(res, raw, rows)
         return res
 
+    def _categories(self, name: str, col: Any) -> tuple[Any, list[Any]]:
+        """A text or yes/no column as value codes: each distinct cell read once, exactly as
+        the per-record reader reads it (defaults, required, choices, yes/no words); −1 for a
+        blank, −2 for a cell the reader refuses."""
+        spec = {name: self.inputs[name]}
+        subject_type = self.rs.compiled.model.subject_type
+        seen: dict[tuple[str, Any], int] = {}
+        vocab: list[Any] = []
+        out = []
+        for cell in cell_objects(col):
+            x = plain_cell(cell)
+            key = (type(x).__name__, x)
+            code = seen.get(key)
+            if code is None:
+                data = read_subject({name: x}, spec, index=0, subject_type=subject_type)
+                value = data.values.get(name)
+                if name in data.field_errors:
+                    code = -2
+                elif value is None:
+                    code = -1
+                else:
+                    if value not in vocab:
+                        vocab.append(value)
+                    code = vocab.index(value)
+                seen[key] = code
+            out.append(code)
+        return np.array(out, np.int32), vocab
+
     def _span(
-        self, plan: Plan, res: ColumnarResult, cols: Mapping[str, Any], lo: int, hi: int
+        self,
+        plan: Plan,
+        res: ColumnarResult,
+        cols: Mapping[str, Any],
+        vocab: dict[str, list[Any]],
+        lo: int,
+        hi: int,
     ) -> None:
         """Score rows ``lo:hi``.  Where float64 under- or overflowed (values such as 1e-200
         multiplied together), relative error bounds no longer hold: the span is split and
@@ -137,7 +196,7 @@ class ColumnarScorer:
             divide="ignore", invalid="ignore", over="call", under="call",
             call=lambda kind, _flag: trouble.append(kind),
         ):  # fmt: skip
-            self._chunk(plan, res, {k: v[lo:hi] for k, v in cols.items()}, lo, hi)
+            self._chunk(plan, res, {k: v[lo:hi] for k, v in cols.items()}, vocab, lo, hi)
         if not trouble:
             return
         if hi - lo <= 64:
@@ -145,7 +204,7 @@ class ColumnarScorer:
             return
         step = max(64, -(-(hi - lo) // 16))
         for start in range(lo, hi, step):
-            self._span(plan, res, cols, start, min(hi, start + step))
+            self._span(plan, res, cols, vocab, start, min(hi, start + step))
 
     def _inputs(self, plan: Plan, ctx: Chunk, cols: Mapping[str, Any]) -> None:
         """Each numeric input read: present, in range and whole where declared so, as a
@@ -153,17 +212,22 @@ class ColumnarScorer:
         n = ctx.n
         for name in plan.read:
             spec = self.inputs[name]
+            fill = plan.defaults.get(name)
             if name not in cols:  # missing in every row
-                ctx.codes[name] = np.full(n, F_MISSING, np.int8)
-                ctx.cols[name] = np.zeros(n)  # type: ignore[index]
-                ctx.cache[name] = Bounded(np.zeros(n), None, 1.0, name=name)
-                continue
-            raw = cols[name]
-            if np.isnan(raw.sum()):  # blanks: missing values, the indicator's policy decides
+                if fill is None:
+                    code = F_ERROR if spec.required else F_MISSING
+                    ctx.codes[name] = np.full(n, code, np.int8)
+                ctx.cols[name] = np.full(n, 0.0 if fill is None else fill)  # type: ignore[index]
+                raw = ctx.cols[name]
+            else:
+                raw = cols[name]
+            if np.isnan(raw.sum()):  # blanks: a default, else missing (or required: an error)
                 missing = np.isnan(raw)
                 if missing.any():
-                    ctx.codes[name] = np.where(missing, F_MISSING, 0).astype(np.int8)
-                    raw = np.where(missing, 0.0, raw)
+                    if fill is None:
+                        code = F_ERROR if spec.required else F_MISSING
+                        ctx.codes[name] = np.where(missing, code, 0).astype(np.int8)
+                    raw = np.where(missing, 0.0 if fill is None else fill, raw)
                     ctx.cols[name] = raw  # type: ignore[index]
             blo, bhi = -1e15, 1e15  # beyond 1e15 the reader refuses a figure
             rest = []
@@ -201,10 +265,22 @@ class ColumnarScorer:
                 ctx.cache[name] = Bounded(raw, None, 1.0, name=name)
 
     def _chunk(
-        self, plan: Plan, res: ColumnarResult, cols: dict[str, Any], lo: int, hi: int
+        self,
+        plan: Plan,
+        res: ColumnarResult,
+        cols: dict[str, Any],
+        vocab: dict[str, list[Any]],
+        lo: int,
+        hi: int,
     ) -> None:
         n = hi - lo
         ctx = Chunk(cols, n, self.places, self)
+        ctx.vocab = vocab
+        for name in plan.categorical:  # blanks and unreadable cells: failure codes
+            cats = cols[name]
+            if cats.min() < 0:
+                code = np.where(cats == -1, F_MISSING, np.where(cats == -2, F_ERROR, 0))
+                ctx.codes[name] = code.astype(np.int8)
         self._inputs(plan, ctx, cols)
         for mp in plan.metric_plans:
             ctx.zero = None
@@ -309,9 +385,9 @@ class ColumnarScorer:
             res.points[node.rule_id][sl] = pts
             return pts, res.outcome[node.rule_id][sl], None, True
         rid = node.rule_id
-        code = _failure(ctx, node.reads, None, node.zero_division)
+        code = _failure(ctx, node.reads, None, node.zero_division, node.optional)
         ctx.skip = None if code is None else code != 0
-        ctx.zero = None
+        ctx.zero = ctx.error = None
         v = node.value(ctx) if node.value is not None else None
         failed = res.outcome[rid][sl].view(bool)  # outcome codes: pass 0, fail 1
         pts, met, decided = node.form.run(ctx, v, failed, node.use_met)
@@ -320,10 +396,14 @@ class ColumnarScorer:
                 np.logical_not(met, out=failed)
             else:
                 np.less(pts, node.pass_at, out=failed)
-        zero, ctx.zero, ctx.skip = ctx.zero, None, None
+        zero, error = ctx.zero, ctx.error
+        ctx.zero = ctx.error = ctx.skip = None
         if zero is not None:  # a zero denominator (value or scorer): zero_division decides
             zc = np.where(zero, _KIND[node.zero_division], 0).astype(np.int8)
             code = zc if code is None else np.where(code != 0, code, zc).astype(np.int8)
+        if error is not None:  # the scorer could not score the row: an error
+            ec = np.where(error, F_ERROR, 0).astype(np.int8)
+            code = ec if code is None else np.where(code != 0, code, ec).astype(np.int8)
         if code is None:
             res.points[rid][sl] = pts
             return pts, res.outcome[rid][sl], None, True

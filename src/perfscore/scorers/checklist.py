@@ -81,6 +81,26 @@ class ChecklistScorer(BaseScorer):
             detail=f"{len(got)} of {len(self.items)} items met: {met_ids}",
         )
 
+    def column_form(self, weight: Decimal, places: int, build: Any) -> Any:
+        np = build.np
+        items = []
+        for _, p, e in self.items:
+            if p != p.quantize(Decimal(1).scaleb(-places)):
+                raise build.Unsupported("item points finer than the places")
+            items.append((build.category(e.text), float(p.scaleb(places))))
+        w = float(weight.scaleb(places))
+
+        def checklist(ctx: Any, v: Any, failed: Any, use_met: bool) -> tuple[Any, Any, bool]:
+            pts = np.zeros(ctx.n)
+            for name, p in items:
+                cats, vocab = ctx.category(name)
+                truthy = np.array([bool(x) for x in vocab] + [False, False])
+                pts += truthy[cats] * p
+            met = pts >= w
+            return np.minimum(pts, w), met, False
+
+        return build.form(checklist, needs_value=False)
+
     def explain(
         self, value: Any, scope: Mapping[str, Any], weight: Decimal | None, how: Explaining
     ) -> Working | None:

@@ -104,6 +104,62 @@ class TierScorer(BaseScorer):
             raise EvaluationError(f"ratio {ratio} is outside tier {chosen!r} {interval.describe()}")
         return scored(points=w * ratio, threshold={"name": chosen, "range": interval.describe()})
 
+    def column_form(self, weight: Decimal, places: int, build: Any) -> Any:
+        b, np = build.bounds, build.np
+        name = build.category(self.tier.text)
+        ratio = None if self.ratio is None else build.number_input(self.ratio.text)
+        ids = list(self.tiers)
+        defaults = [self.tiers[i][1] for i in ids]
+        fixed = [float(b.scaled(weight * d, places)) for d in defaults]
+        limits = []
+        for i in ids:
+            iv = self.tiers[i][0]
+            low = None if not iv.low.is_finite() else b.const(iv.low)
+            high = None if not iv.high.is_finite() else b.const(iv.high)
+            limits.append(
+                (">=" if iv.low_inclusive else ">", low, "<=" if iv.high_inclusive else "<", high)
+            )
+        wf = float(weight)
+
+        def tier(ctx: Any, v: Any, failed: Any, use_met: bool) -> tuple[Any, Any, bool]:
+            cats, vocab = ctx.category(name)
+            lookup = np.array([ids.index(x) if x in ids else -1 for x in vocab] + [-1, -1])
+            t = lookup[cats]  # the tier of each row (−1: not a tier, blank or unreadable)
+            ctx.add_error(t < 0)  # a blank is decided by the missing-value policy first
+            if ratio is None:
+                pts = np.zeros(ctx.n)
+                for k, p in enumerate(fixed):
+                    pts[t == k] = p
+                return pts, None, False
+            r = ctx.cache[ratio]
+            code = ctx.codes.get(ratio)
+            given = np.ones(ctx.n, bool) if code is None else code != b.F_MISSING
+            default = np.array([float(d) for d in defaults] + [0.0])[t]
+            share = np.where(given, r.v, default)
+            for k, (low_op, low, high_op, high) in enumerate(limits):
+                rows = (t == k) & given
+                if not rows.any():
+                    continue
+                inside = np.ones(ctx.n, bool)
+                if low is not None:
+                    inside &= b.compare(ctx, r, low_op, low)
+                if high is not None:
+                    inside &= b.compare(ctx, r, high_op, high)
+                ctx.add_error(rows & ~inside)  # a share outside its tier: an error
+
+            def exact(rows: Any) -> Any:
+                q = r.exact_rows(ctx, rows)
+                n = len(rows)
+                d_q = b.q_const(0, n)
+                for k, d in enumerate(defaults):
+                    d_q = b.select(t[rows] == k, b.q_const(d, n), d_q)
+                return b.select(given[rows], q, d_q) * b.q_const(weight, n)
+
+            bounded = b.Bounded(share, None, r.k + 1)
+            return b.round_points(ctx, bounded, wf, factor=wf, exact=exact), None, False
+
+        return build.form(tier, needs_value=False, uses_met=False)
+
     def explain(
         self, value: Any, scope: Mapping[str, Any], weight: Decimal | None, how: Explaining
     ) -> Working | None:
