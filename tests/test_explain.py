@@ -329,3 +329,30 @@ def test_pro_rata_sentence_recomputes_to_the_points(
         assert Decimal(w) * Decimal(top) / Decimal(bottom) == Decimal(raw)
     assert round_places(Decimal(raw.lstrip("≈")), 2) == Decimal(pts) == f.points
     assert Decimal(w_out) == 20
+
+
+def test_formulas_are_written_out_in_the_runs_language() -> None:
+    """Conditions read 若 … 则 … 否则 …, 且, 或, 非 in Chinese; operators as written by hand;
+    parentheses only where the order needs them."""
+    text = HEADER + textwrap.dedent(
+        """\
+        inputs:
+          area: {type: number, unit: 平方米, title: 实际面积}
+          approved: {type: number, unit: 平方米, title: 批准面积}
+          built: {type: boolean, title: 有新建项目}
+        metrics:
+          share: {title: 面积控制率, expr: "area / approved if built and not approved == 0 else 0",
+                  unit: "%"}
+        indicators:
+          - {id: s, title: 面积控制率, weight: 5, value: share,
+             scorer: {type: threshold, op: "<=", target: 1}}
+        """
+    )
+    rs = perfscore.load_ruleset_text(text)
+    f = _finding(rs, {"area": 90, "approved": 100, "built": True}, "s")
+    assert f.explanation.zh.startswith(
+        "若 有新建项目 是 且 非 批准面积 100平方米 = 0 则 实际面积 90平方米 ÷ 批准面积 100平方米 否则 0 = 90%；"
+    ), f.explanation.zh
+    assert f.explanation.en.startswith(
+        "area 90平方米 ÷ approved 100平方米 if built yes and not approved 100平方米 = 0 else 0"
+    ), f.explanation.en

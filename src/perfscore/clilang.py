@@ -51,6 +51,10 @@ def requested(argv: Sequence[str], environ: Mapping[str, str] | None = None) -> 
     return None
 
 
+#: Commands whose options take their help from words.HELP directly (perfscore.cli).
+_OWN = frozenset({"perfscore", "score", "test", "show", "list_rules", "validate", "schema"})
+
+
 def _formatter(prefix: str) -> type[argparse.HelpFormatter]:
     class Formatter(argparse.HelpFormatter):
         def add_usage(
@@ -77,11 +81,21 @@ def localise(parser: argparse.ArgumentParser, lang: Lang) -> None:
                 action.help = words["help"]
             elif isinstance(action, argparse._VersionAction):
                 action.help = words["version"]
-            elif f"opt_{command}_{action.dest}" in words:  # an option another module adds
-                action.help = words[f"opt_{command}_{action.dest}"]
             elif isinstance(action, argparse._SubParsersAction):
                 for choice in action._choices_actions:
                     key = f"cmd_{choice.dest.replace('-', '_')}"
-                    if key in words:
+                    if key in words and lang == "zh":  # in English, the module's own words
                         choice.help = words[key]
                 stack.extend(action.choices.values())
+            elif lang == "zh" and action.help is not argparse.SUPPRESS:
+                # an option another module adds: its own words, else the shared ones
+                keys = [f"opt_{command}_{action.dest}"]
+                if command not in _OWN:
+                    keys.append(f"opt_{action.dest}")
+                for key in keys:
+                    if key in words:
+                        action.help = words[key]
+                        break
+        description = words.get(f"desc_{command}")
+        if lang == "zh" and description is not None and p.description:
+            p.description = description

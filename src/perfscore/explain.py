@@ -28,44 +28,93 @@ from .findings import Explained
 from .numbers import exact_text
 from .scorers import Explaining, Working
 from .values import Series
-from .words import EXPLAIN, LANGS, VALUES
+from .words import EXPLAIN, LANGS, VALUES, language
 
 if TYPE_CHECKING:
     from .compile import Compiled, IndicatorNode
 
 __all__ = ["Explainer"]
 
-_OPS = {" / ": " ÷ ", " * ": " × ", " - ": " − ", " ** ": " ^ "}
+
+#: How tightly each construct binds (higher binds tighter), for parentheses.
+_BIN = {
+    ast.Add: (5, "+"), ast.Sub: (5, "−"), ast.Mult: (6, "×"), ast.Div: (6, "÷"),
+    ast.FloorDiv: (6, "//"), ast.Mod: (6, "%"), ast.Pow: (8, "^"),
+}  # fmt: skip
+_CMP = {
+    ast.Eq: "=", ast.NotEq: "≠", ast.Lt: "<", ast.LtE: "≤", ast.Gt: ">", ast.GtE: "≥",
+    ast.In: "in", ast.NotIn: "not in", ast.Is: "is", ast.IsNot: "is not",
+}  # fmt: skip
 
 
-class _Names(ast.NodeTransformer):
-    """Replaces every name (not a called function's) by a numbered placeholder."""
+class _Shape:
+    """An expression written out for an auditor in one language: operators as they are
+    written by hand (÷ × − ≥), the words of conditions in that language (若 … 则 … 否则 …,
+    且, 或, 非), and ``__i__`` where its i-th name goes."""
 
-    def __init__(self) -> None:
+    def __init__(self, lang: str) -> None:
+        self.w = EXPLAIN[language(lang)]
         self.names: list[str] = []
 
-    def visit_Name(self, node: ast.Name) -> ast.AST:
-        self.names.append(node.id)
-        return ast.Name(id=f"__{len(self.names) - 1}__", ctx=node.ctx)
+    def __call__(self, node: ast.AST, outer: int = 0) -> str:
+        text, own = self._node(node)
+        return f"({text})" if own < outer else text
 
-    def visit_Call(self, node: ast.Call) -> ast.AST:
-        node.args = [self.visit(a) for a in node.args]
-        node.keywords = [self.visit(k) for k in node.keywords]
-        return node
+    def _node(self, node: ast.AST) -> tuple[str, int]:
+        w = self.w
+        if isinstance(node, ast.Expression):
+            return self(node.body), 9
+        if isinstance(node, ast.Name):
+            self.names.append(node.id)
+            return f"__{len(self.names) - 1}__", 9
+        if isinstance(node, ast.Constant):
+            return (repr(node.value) if isinstance(node.value, str) else str(node.value)), 9
+        if isinstance(node, ast.BinOp):
+            level, op = _BIN.get(type(node.op), (5, "?"))
+            right = level + 1 if level != 8 else level  # ** groups to the right
+            left = level if level != 8 else level + 1
+            return f"{self(node.left, left)} {op} {self(node.right, right)}", level
+        if isinstance(node, ast.UnaryOp):
+            if isinstance(node.op, ast.Not):
+                return f"{w['cond_not']}{self(node.operand, 3)}", 3
+            sign = "−" if isinstance(node.op, ast.USub) else "+"
+            return f"{sign}{self(node.operand, 7)}", 7
+        if isinstance(node, ast.BoolOp):
+            level = 2 if isinstance(node.op, ast.And) else 1
+            word = w["cond_and"] if level == 2 else w["cond_or"]
+            return word.join(self(v, level + 1) for v in node.values), level
+        if isinstance(node, ast.Compare):
+            parts = [self(node.left, 5)]
+            for cmp, operand in zip(node.ops, node.comparators, strict=True):
+                parts.append(f"{_CMP.get(type(cmp), '?')} {self(operand, 5)}")
+            return " ".join(parts), 4
+        if isinstance(node, ast.IfExp):
+            text = w["cond_if"].format(
+                test=self(node.test, 1), body=self(node.body, 1), orelse=self(node.orelse, 0)
+            )
+            return text, 0
+        if isinstance(node, ast.Call):
+            func = node.func.id if isinstance(node.func, ast.Name) else self(node.func, 9)
+            args = [self(a) for a in node.args]
+            args += [f"{k.arg}={self(k.value)}" for k in node.keywords]
+            return f"{func}({', '.join(args)})", 9
+        if isinstance(node, (ast.List, ast.Tuple)):
+            return "[" + ", ".join(self(e) for e in node.elts) + "]", 9
+        if isinstance(node, ast.Subscript):
+            return f"{self(node.value, 9)}[{self(node.slice)}]", 9
+        if isinstance(node, ast.Attribute):
+            return f"{self(node.value, 9)}.{node.attr}", 9
+        return ast.unparse(node), 9  # pragma: no cover - the rule language has no other nodes
 
 
-def _pattern(text: str) -> tuple[str, tuple[str, ...]]:
-    """An expression as a pattern with ``__i__`` where its i-th name goes, and those names:
-    operators as an auditor writes them (÷ × −)."""
-    names = _Names()
+def _pattern(text: str, lang: str) -> tuple[str, tuple[str, ...]]:
+    """An expression as a pattern with ``__i__`` where its i-th name goes, and those names."""
+    shape = _Shape(lang)
     try:
-        tree = names.visit(ast.parse(text.strip(), mode="eval"))
-        out = ast.unparse(tree)
+        out = shape(ast.parse(text.strip(), mode="eval"))
     except (SyntaxError, ValueError, RecursionError):  # pragma: no cover - compiled before
         return text.strip(), ()
-    for op, shown in _OPS.items():
-        out = out.replace(op, shown)
-    return out, tuple(names.names)
+    return out, tuple(shape.names)
 
 
 class Explainer:
@@ -80,7 +129,7 @@ class Explainer:
         self.units = {n: s.display_unit for n, s in compiled.inputs.items()}
         self.units.update({mt.name: compiled.units.get(mt.name) for mt in compiled.metrics})
         self.metrics = {mt.name: mt for mt in compiled.metrics}
-        self._patterns: dict[str, tuple[str, tuple[str, ...]]] = {}
+        self._patterns: dict[tuple[str, str], tuple[str, tuple[str, ...]]] = {}
         self._plans: dict[str, tuple[tuple[Any, ...], str | None]] = {}
 
     # -- numbers and names, as an auditor reads them ----------------------------------------
@@ -107,13 +156,12 @@ class Explainer:
 
     def render(self, text: str, scope: Mapping[str, Any]) -> tuple[str, str]:
         """``text`` with each name written as its title and value (zh) or id and value (en)."""
-        pattern = self._patterns.get(text)
-        if pattern is None:
-            pattern = self._patterns[text] = _pattern(text)
-        shape, names = pattern
         out = []
         for lang in LANGS:
-            s = shape
+            pattern = self._patterns.get((text, lang))
+            if pattern is None:
+                pattern = self._patterns[text, lang] = _pattern(text, lang)
+            s, names = pattern
             for i, name in enumerate(names):
                 s = s.replace(f"__{i}__", self._named(name, scope, lang), 1)
             out.append(s)

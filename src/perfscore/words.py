@@ -37,6 +37,7 @@ __all__ = [
     "REVIEW_FACTS",
     "REVIEW_TEXT",
     "SARIF",
+    "SCORE",
     "STANDING",
     "STORE",
     "TERMINAL",
@@ -185,6 +186,40 @@ DATA = _table(
     unknown_field=("未知字段 {name} 已忽略{hint}", "unknown field {name} is ignored{hint}"),
 )
 
+#: Why a scorer could not score a value (the {problem} of 无法评分：…; perfscore.scorers).
+SCORE = _table(
+    not_number=("{what}应为数字，实为{kind}", "{what} must be a number, got {kind}"),
+    not_finite=("{what}不是有限的数", "{what} is not a finite number"),
+    what_value=("值", "value"),
+    what_target=("目标值", "target"),
+    what_ratio=("比例", "ratio"),
+    what_formula=("公式结果", "formula"),
+    kind_missing=("空值（缺失）", "nothing (missing)"),
+    kind_boolean=("是/否值", "a yes/no value"),
+    kind_text=("文字 {text}", "text {text}"),
+    kind_series=("逐年序列", "a series"),
+    no_weight=(
+        "此评分方式给出分数，但指标没有权重",
+        "this scorer gives points, but the indicator has no weight",
+    ),
+    no_band=(
+        "值不在任何区间内，且未给出 otherwise",
+        "the value falls outside every band and no 'otherwise' is given",
+    ),
+    not_series=("值应为逐年序列，实为{kind}", "value must be a series of years, got {kind}"),
+    too_few_years=(
+        "需要 {need} 个有值的年度，实有 {have} 个（{years}）",
+        "needs {need} years with values, got {have} ({years})",
+    ),
+    no_years=("无", "none"),
+    not_tier=("等次应为 {tiers} 之一，实为{kind}", "tier must be one of {tiers}, got {kind}"),
+    ratio_outside=(
+        "比例 {ratio} 不在等次 {tier} 的区间 {range} 内",
+        "ratio {ratio} is outside tier {tier} {range}",
+    ),
+    not_grade=("等级应为 {scale} 之一，实为{kind}", "grade must be one of {scale}, got {kind}"),
+)
+
 #: Notifications: problems that are not a finding about one rule (their codes stay ASCII).
 NOTICE = _table(
     error=("错误", "error"),
@@ -279,6 +314,7 @@ ENGINE = _table(
         "only {have}% of the weight was scored from data; a grade needs {need}%",
     ),
     forced_grade=("强制评级：{condition}", "override: {condition}"),
+    otherwise=("其他情况", "otherwise"),
 )
 
 # -- explanations: the arithmetic of a finding, one sentence an auditor can check by hand ------
@@ -293,6 +329,11 @@ EXPLAIN = _table(
     labelled=("计算过程：{text}", "Arithmetic: {text}"),
     # the figures read: an input or metric inside a formula, a metric's own line
     named=("{title} {value}", "{title} {value}"),
+    # the words of a condition written out (``a if c else b``, ``and``, ``or``, ``not``)
+    cond_if=("若 {test} 则 {body} 否则 {orelse}", "{body} if {test} else {orelse}"),
+    cond_and=(" 且 ", " and "),
+    cond_or=(" 或 ", " or "),
+    cond_not=("非 ", "not "),
     formula=("{title} = {expr} = {value}", "{title} = {expr} = {value}"),
     value_formula=("{expr} = {value}", "{expr} = {value}"),
     result=("得 {points} / {weight} 分", "{points} / {weight} points"),
@@ -791,6 +832,119 @@ HELP = _table(
     opt_score_store=(
         "同时把这次运行记入结果库（默认 $PERFSCORE_DB 或 perfscore.db）",
         "also record the run in the results store (default $PERFSCORE_DB or perfscore.db)",
+    ),
+    # options of the commands other modules add: ``opt_<command>_<option>``, or
+    # ``opt_<option>`` for an option every store command shares
+    opt_db=(
+        "结果库的 URL 或 SQLite 文件（默认 perfscore.db）",
+        "store URL or SQLite file (default perfscore.db)",
+    ),
+    opt_lang=("语言", "language"),
+    opt_format=("输出格式", "output format"),
+    opt_output=("写入此文件而不是标准输出", "write to this file instead of standard output"),
+    opt_ruleset=(
+        "只看用此规则集评分的结果：ID、ID@版本或 sha256 前缀",
+        "only results scored with this rule set: ID, ID@VERSION or a sha256 prefix",
+    ),
+    opt_rescore=(
+        "用此规则集重新为存储的输入评分（让不同版本规则集的结果按同一方法比较）",
+        "re-score the stored inputs with this rule set (puts results of different rule-set "
+        "versions on one method)",
+    ),
+    opt_add_data=(
+        "该文档评分所用的评价对象数据（默认：文档所列文件，若仍在且未改动），以便重新评分",
+        "the subject data the document was scored from (default: the files it names, when "
+        "they are still there unchanged), so the run can be re-scored",
+    ),
+    opt_history_key=("部门的键（没有键时用编号）", "the department's key (or id, when no key)"),
+    opt_compare_a=(
+        "一个年度（2022）或一次运行（run:3，或哈希前缀）",
+        "a period (2022) or a run (run:3, or a hash prefix)",
+    ),
+    opt_compare_b=("较晚的年度或运行", "the later period or run"),
+    opt_rank_period=("年度", "the fiscal year"),
+    opt_rank_by=("在每个主管部门内排名", "rank within each parent (主管部门)"),
+    opt_template_rules=(
+        "规则集 YAML 文件，或内置规则集的名称",
+        "rule-set YAML file, or a bundled rule set's name",
+    ),
+    opt_template_output=("填报表 .xlsx、.csv 或 .yaml", "填报表.xlsx, .csv or .yaml"),
+    opt_extract_reports=("报告文件或其文件夹", "report files or folders of them"),
+    opt_extract_template=(
+        "模板文件，或内置模板：cn-dept-self-eval、cn-npc-office、cn-project-self-eval"
+        "（默认 cn-dept-self-eval）",
+        "template file, or a built-in one: cn-dept-self-eval, cn-npc-office, "
+        "cn-project-self-eval (default cn-dept-self-eval)",
+    ),
+    opt_extract_no_checks=(
+        "不把报告检查用的输入项（has_section_*、doubled_char_count …）写入 values",
+        "leave the report-check inputs (has_section_*, doubled_char_count ...) out of values",
+    ),
+    opt_extract_strict=("缺少必需数字时以 3 退出", "exit 3 when a required figure was not found"),
+    opt_review_rules=("评分规则集 YAML 文件", "scoring rule-set YAML file"),
+    opt_review_data=(
+        "带 declared: 的评价对象数据文件（YAML 或 JSON）",
+        "subject data files (YAML or JSON) with declared:",
+    ),
+    opt_review_review_rules=(
+        "复核规则集（默认：内置 rules/cn-review.yaml 或其覆盖）",
+        "review rule set (default: the bundled rules/cn-review.yaml, or an overlay of it)",
+    ),
+    opt_review_format=(
+        "输出格式（可重复）；xlsx 为复核问题清单工作簿",
+        "output format (repeatable); xlsx is the 复核问题清单 workbook",
+    ),
+    opt_review_output=("写入此文件（可重复）", "write to this file (repeatable)"),
+    opt_review_output_dir=(
+        "把每种请求的格式写入这个文件夹",
+        "write every requested format into this folder",
+    ),
+    opt_review_sample=("抽取最值得抽查的 N 个评价对象", "draw the N subjects most worth 抽查"),
+    opt_review_fail_on=(
+        "有问题达到此级别或更严重时以 1 退出",
+        "exit 1 when an issue has this level or worse",
+    ),
+    opt_review_execution=(
+        "预算执行率指标的编号（默认：自动判断）",
+        "id of the budget-execution indicator (default: guessed)",
+    ),
+    opt_review_budget_field=(
+        "存放预算数的输入项（默认 budget_adjusted/budget）",
+        "input holding 预算数 (default budget_adjusted/budget)",
+    ),
+    opt_review_executed_field=(
+        "存放执行数的输入项（默认 executed）",
+        "input holding 执行数 (default executed)",
+    ),
+    opt_review_template=(
+        "数据是报告：先用此模板提取",
+        "the data are reports: extract them with this template",
+    ),
+    opt_review_bom=("CSV：以 UTF-8 BOM 开头", "CSV: start with a UTF-8 BOM"),
+    opt_review_sarif_all=("SARIF：也报告通过和不适用的结果", "SARIF: also pass / n/a results"),
+    opt_review_store=(
+        "结果库：抽样优先选从未抽过的评价对象，并记录这次复核（及其样本）"
+        "（默认 $PERFSCORE_DB 或 perfscore.db）",
+        "results store: the sample prefers subjects never sampled before, and this review "
+        "(with its sample) is recorded (default $PERFSCORE_DB or perfscore.db)",
+    ),
+    cmd_add=(
+        "把评分结果文档（.json 或 .jsonl）作为运行存入结果库",
+        "store findings documents (.json or .jsonl) as runs",
+    ),
+    cmd_runs=("列出存储的运行", "list the stored runs"),
+    desc_extract=(
+        "把部门整体支出绩效自评报告中的数字提取为规则集可评分的数据文件，"
+        "并记下每个值所在的行和列。",
+        "Extract the figures of 部门整体支出绩效自评报告 into the subject-data file a rule "
+        "set scores, with the line and column each value came from.",
+    ),
+    desc_review=(
+        "把每个评价对象的自评得分（declared：得分、总分、等级）与规则集按其数字重新计算的得分"
+        "对照：偏离度、原因、等级 P0/P1/P2、平台预警，以及复核问题清单。",
+        "Compare each subject's declared scores (declared: points, total, grade) with the "
+        "points the rule set recomputes from its figures: 偏离度, cause, level P0/P1/P2, the "
+        "platform warnings, and the 复核问题清单.",
     ),
     # the summary line of the commands other modules add (extract, template, store, ...)
     cmd_extract=(

@@ -9,6 +9,7 @@ from typing import Any
 from ..compile import CheckNode
 from ..errors import EvaluationError, ZeroDenominatorError
 from ..findings import Finding
+from ..words import in_language
 from .messages import display_text, render
 from .records import finding_of
 from .state import EN, ZH, Failure, SubjectRun, blocking
@@ -109,7 +110,12 @@ def check(
     except EvaluationError as e:
         outcome, reason = (
             "error",
-            Failure("error", e.message, ZH["cannot_check"].format(problem=e.message), ()),
+            Failure(
+                "error",
+                e.message,
+                ZH["cannot_check"].format(problem=in_language(e.message, "zh")),
+                (),
+            ),
         )
     if outcome in ("error", "not_applicable"):
         assert reason is not None

@@ -10,6 +10,7 @@ from ..compile import Compiled, IndicatorNode
 from ..errors import EvaluationError, ZeroDenominatorError
 from ..numbers import round_places
 from ..scorers import Scored
+from ..words import in_language
 from .state import EN, ONE, PRIORITY, ZERO, ZERO_KIND, ZH, Failure, Outcome, blocking
 
 
@@ -106,7 +107,10 @@ def leaf(
             "error",
             value=value,
             reason=Failure(
-                "error", e.message, ZH["cannot_score"].format(problem=e.message), fields
+                "error",
+                e.message,
+                ZH["cannot_score"].format(problem=in_language(e.message, "zh")),
+                fields,
             ),
         )
     if scored.grade is not None:

@@ -49,11 +49,13 @@ def display_text(x: object, unit: str | None, places: int) -> str:
     return text
 
 
-def threshold_text(th: Mapping[str, Any] | None, unit: str | None) -> str | None:
+def threshold_text(th: Mapping[str, Any] | None, unit: str | None, lang: str = "en") -> str | None:
     if not th:
         return None
     if "op" in th:
         return f"{OP_TEXT.get(th['op'], th['op'])} {display_text(th['value'], unit, 2)}"
+    if th.get("name") == "otherwise" and not th.get("range"):  # no band held: words, not an id
+        return ZH["otherwise"] if lang == "zh" else EN["otherwise"]
     return str(th.get("range") or th.get("name"))
 
 
@@ -96,7 +98,8 @@ def indicator_messages(node: IndicatorNode, o: Outcome, value_text: str | None) 
         en = EN["indicator_na"].format(title=title_en, reason=reason_en)
     else:
         v_zh = f" {value_text}" if value_text else ""
-        std_zh = ZH["standard"].format(threshold=th_text) if th_text else ""
+        th_zh = threshold_text(o.threshold, node.unit, "zh")
+        std_zh = ZH["standard"].format(threshold=th_zh) if th_zh else ""
         std_en = EN["standard"].format(threshold=th_text) if th_text else ""
         colon = ":" if value_text else ""
         if o.grade is not None:

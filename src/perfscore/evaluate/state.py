@@ -112,7 +112,9 @@ def subject_scope(
             failures[mt.name] = Failure(
                 "error",
                 EN["metric_error"].format(name=mt.name, problem=e.message),
-                ZH["metric_error"].format(title=title, name=mt.name, problem=e.message),
+                ZH["metric_error"].format(
+                    title=title, name=mt.name, problem=in_language(e.message, "zh")
+                ),
                 compiled.fields[mt.name],
             )
             scope[mt.name] = None

@@ -35,6 +35,7 @@ from ..errors import EvaluationError
 from ..intervals import Interval, check_partition, parse_interval
 from ..modelbase import StrictModel
 from ..numbers import round_places
+from ..words import SCORE, said
 from .base import (
     BaseScorer,
     BuildContext,
@@ -133,7 +134,7 @@ def band_result(band: Band | None, otherwise: Decimal | str | None, yields: str)
     """What a band (None: no band holds) gives."""
     if band is None:
         if otherwise is None:
-            raise EvaluationError("the value falls outside every band and no 'otherwise' is given")
+            raise EvaluationError(said(SCORE, "no_band"))
         if isinstance(otherwise, Decimal):
             return scored(points=otherwise, threshold={"name": "otherwise"})
         return scored(grade=otherwise, threshold={"name": "otherwise"})

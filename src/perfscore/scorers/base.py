@@ -23,7 +23,7 @@ from ..errors import EvaluationError
 from ..modelbase import StrictModel
 from ..numbers import exact_text
 from ..values import Series
-from ..words import EXPLAIN, LANGS
+from ..words import EXPLAIN, LANGS, SCORE, said
 
 if TYPE_CHECKING:
     from ..letters import LetterScale
@@ -302,24 +302,26 @@ class ScorerType:
 
 
 def number(value: Any, what: str = "value") -> Decimal:
-    """``value`` as a finite Decimal, or an :class:`EvaluationError` saying what it was."""
+    """``value`` as a finite Decimal, or an :class:`EvaluationError` saying what it was
+    (``what``: value, target, ratio or formula — its words are in :data:`words.SCORE`)."""
+    said_what = said(SCORE, f"what_{what}") if f"what_{what}" in SCORE["en"] else what
     if isinstance(value, bool) or not isinstance(value, Decimal):
-        raise EvaluationError(f"{what} must be a number, got {kind_of(value)}")
+        raise EvaluationError(said(SCORE, "not_number", what=said_what, kind=kind_of(value)))
     if not value.is_finite():
-        raise EvaluationError(f"{what} is not a finite number")
+        raise EvaluationError(said(SCORE, "not_finite", what=said_what))
     return value
 
 
 def kind_of(value: Any) -> str:
-    """What a value is, in words, for a message."""
+    """What a value is, in words (both languages), for a message."""
     if value is None:
-        return "nothing (missing)"
+        return said(SCORE, "kind_missing")
     if isinstance(value, bool):
-        return "a yes/no value"
+        return said(SCORE, "kind_boolean")
     if isinstance(value, str):
-        return f"text {value!r}"
+        return said(SCORE, "kind_text", text=repr(value))
     if isinstance(value, Series):
-        return "a series"
+        return said(SCORE, "kind_series")
     return type(value).__name__
 
 
@@ -344,7 +346,7 @@ class Target:
 def weight_of(weight: Decimal | None) -> Decimal:
     """The indicator's weight, which a points scorer cannot do without."""
     if weight is None:
-        raise EvaluationError("this scorer gives points, but the indicator has no weight")
+        raise EvaluationError(said(SCORE, "no_weight"))
     return weight
 
 

@@ -23,6 +23,7 @@ from typing import Any, Literal
 from ..errors import EvaluationError
 from ..letters import LetterScale
 from ..modelbase import Expr
+from ..words import SCORE, said
 from .base import (
     BaseScorer,
     BuildContext,
@@ -58,7 +59,7 @@ class GradeInputScorer(BaseScorer):
         g = self.expr(scope)
         if not isinstance(g, str) or not self.letters.is_grade(g):
             raise EvaluationError(
-                f"grade must be one of {self.letters.describe()}, got {kind_of(g)}"
+                said(SCORE, "not_grade", scale=self.letters.describe(), kind=kind_of(g))
             )
         return Scored(
             grade=self.letters.canonical(g),

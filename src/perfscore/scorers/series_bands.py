@@ -34,6 +34,7 @@ from pydantic import Field
 
 from ..errors import EvaluationError
 from ..values import Series
+from ..words import SCORE, said
 from .bands import Band, BandModel, band_edges, band_result, build_bands
 from .base import (
     BaseScorer,
@@ -71,13 +72,13 @@ class SeriesBandsScorer(BaseScorer):
 
     def score(self, value: Any, scope: Mapping[str, Any], weight: Decimal | None) -> Scored:
         if not isinstance(value, Series):
-            raise EvaluationError(f"value must be a series of years, got {kind_of(value)}")
+            raise EvaluationError(said(SCORE, "not_series", kind=kind_of(value)))
         window = value.last(self.last)
         present = [v for v in window.values() if v is not None]
         if len(present) < self.last:
+            years = ", ".join(str(y) for y in window.years) or said(SCORE, "no_years")
             raise EvaluationError(
-                f"needs {self.last} years with values, got {len(present)} "
-                f"({', '.join(str(y) for y in window.years) or 'none'})"
+                said(SCORE, "too_few_years", need=self.last, have=len(present), years=years)
             )
         for band in self.bands:
             hits = sum(1 for v in present if v in band.interval)

@@ -38,6 +38,7 @@ from pydantic import Field
 from ..errors import EvaluationError
 from ..intervals import Interval, check_partition, parse_interval
 from ..modelbase import Expr, Identifier, StrictModel
+from ..words import SCORE, said
 from .base import (
     BaseScorer,
     BuildContext,
@@ -95,13 +96,21 @@ class TierScorer(BaseScorer):
         chosen = self.tier(scope)
         if not isinstance(chosen, str) or chosen not in self.tiers:
             raise EvaluationError(
-                f"tier must be one of {', '.join(self.tiers)}, got {kind_of(chosen)}"
+                said(SCORE, "not_tier", tiers=", ".join(self.tiers), kind=kind_of(chosen))
             )
         interval, default = self.tiers[chosen]
         raw = self.ratio(scope) if self.ratio is not None else None
         ratio = default if raw is None else number(raw, "ratio")
         if ratio not in interval:
-            raise EvaluationError(f"ratio {ratio} is outside tier {chosen!r} {interval.describe()}")
+            raise EvaluationError(
+                said(
+                    SCORE,
+                    "ratio_outside",
+                    ratio=ratio,
+                    tier=repr(chosen),
+                    range=interval.describe(),
+                )
+            )
         return scored(points=w * ratio, threshold={"name": chosen, "range": interval.describe()})
 
     def column_form(self, weight: Decimal, places: int, build: Any) -> Any:
