@@ -361,3 +361,150 @@ def test_blanks_and_zero_denominators_follow_the_policies_without_fallback(
         assert res.totals_decimal()[i] == want.total, (i, rec)
         assert res.grades()[i] == want.grade, (i, rec)
     assert not res.fallback.any()
+
+
+# -- conditions, conditionals, round(), assert / explain_if checks, tiers and checklists ------
+
+CONSTRUCTS = """\
+perfscore: 1
+id: constructs
+title: 条件与核对
+version: "1"
+settings: {places: 2, zero_division: not_applicable, missing: not_applicable}
+inputs:
+  budget: {type: money, min: 0}
+  spent: {type: money, min: 0}
+  reported: {type: percent}
+  builds: {type: boolean}
+  area: {type: number, min: 0, default: 0}
+  why: {type: text}
+  verdict: {type: text, choices: [met, partly, not_met]}
+  share: {type: number, min: 0, max: 1}
+  open_a: {type: boolean}
+  open_b: {type: boolean}
+metrics:
+  exec: {expr: spent / budget}
+  area_rate: {expr: "area / budget if builds else 0"}
+  rounded: {expr: 'round(spent / budget, 3)'}
+indicators:
+  - id: g
+    title: G
+    weight: 30
+    children:
+      - {id: r, title: R, weight: 10, value: rounded, scorer: {type: threshold, op: ">=", target: 0.95}}
+      - {id: a, title: A, weight: 5, value: area_rate, scorer: {type: proportional, target: 1, direction: lower}}
+      - id: t
+        title: T
+        weight: 10
+        scorer:
+          type: tier
+          tier: verdict
+          ratio: share
+          tiers:
+            - {id: met, range: "[0.8, 1]"}
+            - {id: partly, range: "[0.6, 0.8)", default: 0.7}
+            - {id: not_met, range: "[0, 0.6)", default: 0.3}
+      - id: c
+        title: C
+        weight: 5
+        scorer:
+          type: checklist
+          items:
+            - {id: a, points: 2.5, when: open_a}
+            - {id: b, points: 2.5, when: open_b}
+  - id: g2
+    title: 目标值取自数据
+    weight: 15
+    children:
+      - {id: ph, title: PH, weight: 5, value: spent, scorer: {type: proportional, target: budget}}
+      - {id: pl, title: PL, weight: 5, value: spent, scorer: {type: proportional, target: area, direction: lower}}
+      - {id: pe, title: PE, weight: 2, value: spent, scorer: {type: proportional, target: area, direction: equal}}
+      - {id: th, title: TH, weight: 3, value: spent, scorer: {type: threshold, op: ">=", target: budget * 0.95}}
+checks:
+  - {id: agrees, title: 一致, type: equal, left: reported, right: 'round(exec, 3)', tolerance: 0}
+  - {id: sane, title: 合理, type: assert, expr: "not builds or (area > 0 and budget > 0)"}
+  - {id: explained, title: 说明, type: explain_if, when: exec < 0.9, require: why}
+  - {id: only_when, title: 条件, type: equal, left: spent, right: budget, tolerance: 0.5, when: exec >= 1}
+  - {id: pairs, title: 成对, type: assert, expr: is_missing(spent) == is_missing(reported)}
+grades:
+  bands:
+    - {id: A, min: 20}
+    - {id: B, min: 0}
+"""
+
+
+@st.composite
+def _construct_rows(draw: st.DrawFn) -> dict[str, Any]:
+    budget = draw(st.sampled_from([0.0, 100.0, 13.51, 2000.0, math.nan]))
+    share = draw(st.sampled_from([1.0, 0.95, 0.9495, 0.9505, 0.8, 0.0, 1.2345]))
+    spent = math.nan if math.isnan(budget) else round(budget * share, 2)
+    return {
+        "budget": budget,
+        "spent": spent,
+        "reported": draw(st.sampled_from([95.0, 100.0, 94.9, 80.0, math.nan])),
+        "builds": draw(st.sampled_from([True, False, None, "是", "否"])),
+        "area": draw(st.sampled_from([0.0, 50.0, 100.0, 13.51, math.nan])),
+        "why": draw(st.sampled_from(["资金拨付滞后", "", "  ", None])),
+        "verdict": draw(st.sampled_from(["met", "partly", "not_met", "达成", None])),
+        "share": draw(st.sampled_from([math.nan, math.nan, 0.85, 0.7, 0.65, 0.9, 0.6])),
+        "open_a": draw(st.sampled_from([True, False, None])),
+        "open_b": draw(st.sampled_from([True, False])),
+    }
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(_construct_rows(), min_size=1, max_size=30))
+def test_conditions_checks_tiers_and_checklists_equal_per_record(
+    rows: list[dict[str, Any]],
+) -> None:
+    cs = ColumnarScorer(perfscore.load_ruleset_text(CONSTRUCTS, source="c.yaml"))
+    assert cs.supported, cs.reason
+    cols: dict[str, Any] = {}
+    for k in rows[0]:
+        cells = [r[k] for r in rows]
+        if any(isinstance(c, (str, bool)) or c is None for c in cells):
+            cols[k] = np.array(cells, dtype=object)
+        else:
+            cols[k] = np.array(cells, dtype=np.float64)
+    res = cs.score(cols)
+    for i, rec in enumerate(rows):
+        clean = {k: (None if isinstance(v, float) and math.isnan(v) else v) for k, v in rec.items()}
+        want = cs.rs.evaluate_subject(clean, index=i)
+        for sc in want.scores:
+            assert res.points_decimal(sc.rule_id)[i] == sc.points, (i, sc, rec)
+            assert res.outcomes(sc.rule_id)[i] == sc.outcome, (i, sc, rec)
+        for f in want.findings:
+            if f.kind == "check":
+                assert res.outcomes(f.rule_id)[i] == f.outcome, (i, f.rule_id, rec)
+        assert res.totals_decimal()[i] == want.total, (i, rec)
+        assert res.grades()[i] == want.grade, (i, rec)
+    assert not res.fallback.any()
+
+
+def test_a_checks_only_rule_set_runs_columnar() -> None:
+    text = """\
+perfscore: 1
+id: checks_only
+title: 只有核对
+version: "1"
+inputs: {a: {type: money}, b: {type: money}, why: {type: text}}
+checks:
+  - {id: sum, title: S, type: equal, left: a, right: b, tolerance: 0.01}
+  - {id: pos, title: P, type: assert, expr: a >= 0 and b >= 0}
+  - {id: why, title: W, type: explain_if, when: a > b, require: why}
+"""
+    cs = ColumnarScorer(perfscore.load_ruleset_text(text, source="k.yaml"))
+    assert cs.supported, cs.reason
+    rows = [(1.0, 1.005, "x"), (2.0, 1.0, None), (-1.0, -1.0, ""), (math.nan, 3.0, "y")]
+    cols = {
+        "a": np.array([r[0] for r in rows]),
+        "b": np.array([r[1] for r in rows]),
+        "why": np.array([r[2] for r in rows], dtype=object),
+    }
+    res = cs.score(cols)
+    assert not res.fallback.any() and not res.has_total.any()
+    for i, (a, b, why) in enumerate(rows):
+        rec = {"a": None if math.isnan(a) else a, "b": b, "why": why}
+        want = cs.rs.evaluate_subject(rec, index=i)
+        for f in want.findings:
+            assert res.outcomes(f.rule_id)[i] == f.outcome, (i, f.rule_id)

@@ -356,3 +356,56 @@ def test_formulas_are_written_out_in_the_runs_language() -> None:
     assert f.explanation.en.startswith(
         "area 90平方米 ÷ approved 100平方米 if built yes and not approved 100平方米 = 0 else 0"
     ), f.explanation.en
+
+
+_TIER = re.compile(rf"比例 {_NUM}（[^）]*），{_NUM} × {_NUM} = {_NUM}，得 {_NUM} / {_NUM} 分$")
+
+
+@functools.cache
+def _tier_rules(weight: str) -> perfscore.RuleSet:
+    text = HEADER + textwrap.dedent(
+        f"""\
+        inputs:
+          verdict: {{type: text, choices: [met, partly, not_met]}}
+          share: {{type: number}}
+        indicators:
+          - id: t
+            title: 满意度
+            weight: {weight}
+            scorer:
+              type: tier
+              tier: verdict
+              ratio: share
+              tiers:
+                - {{id: met, range: "[0.8, 1]"}}
+                - {{id: partly, range: "[0.6, 0.8)", default: 0.7}}
+                - {{id: not_met, range: "[0, 0.6)", default: 0}}
+        """
+    )
+    return perfscore.load_ruleset_text(text)
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    weight=st.sampled_from(["10", "4", "7.5", "3"]),
+    verdict=st.sampled_from(["met", "partly", "not_met"]),
+    share=st.one_of(st.none(), st.decimals(min_value=0, max_value=1, places=3)),
+)
+def test_tier_sentence_recomputes_to_the_points(
+    weight: str, verdict: str, share: Decimal | None
+) -> None:
+    values: dict[str, Any] = {"verdict": verdict}
+    if share is not None:
+        values["share"] = share
+    result = _tier_rules(weight).evaluate_subject({"id": "s", "values": values})
+    f = result.finding("t")
+    if f.outcome == "error":  # a ratio outside the named tier: said, no arithmetic
+        assert f.explanation is None and "不在等次" in f.message
+        return
+    m = _TIER.search(f.explanation.zh)
+    assert m is not None, f.explanation.zh
+    ratio, w, ratio_again, raw, pts, w_out = (Decimal(x) for x in m.groups())
+    assert ratio == ratio_again and w == Decimal(weight) == w_out
+    assert w * ratio == raw and round_places(raw, 2) == pts == f.points
+    if share is not None:
+        assert ratio == share and "（评审给定）" in f.explanation.zh

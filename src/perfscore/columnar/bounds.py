@@ -133,6 +133,10 @@ class Chunk:
         self.error: Any = None
         #: text and yes/no inputs: the distinct values read (their codes index this list)
         self.vocab: dict[str, list[Any]] = {}
+        #: each conditional expression's choice per row (for its exact form)
+        self.conds: dict[int, Any] = {}
+        #: the total points, scaled (grade overrides read ``total``)
+        self.total: Any = None
 
     def exact_q(self, name: str, rows: Any) -> Q:
         """Exact values of input or metric ``name`` in ``rows`` (bad where it has none)."""

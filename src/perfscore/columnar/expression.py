@@ -14,13 +14,13 @@ from typing import Any
 
 import numpy as np
 
-from .bounds import SAFETY, Bounded, Chunk, U, Unsupported, const
-from .rational import Q, q_const
+from .bounds import F_MISSING, SAFETY, Bounded, Chunk, U, Unsupported, compare, const
+from .rational import LIMIT, Q, q_const
 
 #: exact form of an expression: ``(chunk, rows) -> rationals``
 ExactFn = Callable[[Chunk, Any], Q]
 
-__all__ = ["ColumnExpr"]
+__all__ = ["ColumnCond", "ColumnExpr", "branch", "condition"]
 
 
 class ColumnExpr:
@@ -57,8 +57,20 @@ class ColumnExpr:
             if op is ast.Mult:
                 return lambda ctx, rows: left(ctx, rows) * right(ctx, rows)
             return lambda ctx, rows: left(ctx, rows) / right(ctx, rows)
+        if isinstance(node, ast.IfExp):
+            key = id(node)
+            body, orelse = self._exact(node.body, src), self._exact(node.orelse, src)
+
+            def chosen(ctx: Chunk, rows: Any) -> Q:
+                c = ctx.conds[key][rows]  # decided (exactly) when the value was computed
+                return merge(c, body(ctx, rows[c]), orelse(ctx, rows[~c]), len(rows))
+
+            return chosen
         assert isinstance(node, ast.Call) and isinstance(node.func, ast.Name)
         args = [self._exact(a, src) for a in node.args]
+        if node.func.id == "round":
+            arg, places = args[0], _places(node)
+            return lambda ctx, rows: Q(arg(ctx, rows).round_scaled(places), 10**places, len(rows))
         if node.func.id == "abs":
             arg = args[0]
             return lambda ctx, rows: abs(arg(ctx, rows))
@@ -161,6 +173,8 @@ class ColumnExpr:
                     return Bounded(v, mag, k)
 
                 return extreme
+            if fname == "round" and len(args) in (1, 2):
+                return self._round(args[0], self._exact(node.args[0], src), _places(node))
             if fname == "abs" and len(args) == 1:
                 inner = args[0]
 
@@ -170,7 +184,65 @@ class ColumnExpr:
 
                 return absolute
             raise Unsupported(f"function {fname}()")
+        if isinstance(node, ast.IfExp):
+            test = condition(node.test, kinds, src)
+            body = self._build(node.body, kinds, src)
+            orelse = self._build(node.orelse, kinds, src)
+            key = id(node)
+
+            def choose(ctx: Chunk) -> Bounded:
+                c = test(ctx)
+                ctx.conds[key] = c
+                x = branch(ctx, body, c)  # only the chosen branch may divide by zero
+                y = branch(ctx, orelse, ~c)
+                v = np.where(c, x.v, y.v)
+                mag = None if x.mag is None and y.mag is None else np.where(c, x.m(), y.m())
+                return Bounded(v, mag, max(x.k, y.k))
+
+            return choose
         raise Unsupported(f"expression construct {type(node).__name__}")
+
+    @staticmethod
+    def _round(inner: Any, exact: ExactFn, places: int) -> Any:
+        """``round(x, places)``: half-up (away from zero on a half), as ``quantize`` does;
+        rows within the guard of a half take the exact value."""
+        scale = 10.0**places
+
+        def rounded(ctx: Chunk) -> Bounded:
+            x = inner(ctx)
+            s = x.v * scale
+            whole = np.floor(s + 0.5)
+            frac = s + 0.5 - whole
+            tol = x.tol() * scale + (SAFETY * U * 4) * (np.abs(s) + 1)
+            near = (frac <= tol) | (frac >= 1 - tol) | ~(np.abs(s) < 2.0**51)
+            if near.any():
+                rows = ctx.live(np.flatnonzero(near))
+                if len(rows):
+                    q = exact(ctx, rows)
+                    whole[rows] = q.round_scaled(places)
+                    if q.bad is not None:
+                        ctx.flag_rows(rows, q.bad)
+            # an integer below 2**51 divided by a power of ten: correctly rounded
+            return Bounded(whole / scale, None, 1.0)
+
+        return rounded
+
+    @classmethod
+    def sub(cls, node: ast.expr, kinds: Mapping[str, str], src: str) -> Any:
+        """``fn(chunk) -> Bounded`` for a sub-expression, with its exact form attached."""
+        self = cls.__new__(cls)
+        fn, exact = self._build(node, kinds, src), self._exact(node, src)
+
+        def run(ctx: Chunk) -> Bounded:
+            out = fn(ctx)
+            v = out.v
+            if np.ndim(v) == 0:
+                return Bounded(v, out.mag, out.k, exact=out.exact, ex=exact)
+            if not math.isfinite(float(np.sum(v))):
+                ctx.flag(~np.isfinite(v))
+            return Bounded(v, out.mag, out.k, name=out.name, ex=exact)
+
+        return run
 
     def __call__(self, ctx: Chunk) -> Bounded:
         out = self.fn(ctx)
@@ -182,3 +254,128 @@ class ColumnExpr:
         if not math.isfinite(float(np.sum(out.v))):
             ctx.flag(~np.isfinite(out.v))
         return Bounded(out.v, out.mag, out.k, name=out.name, ex=self.exact)
+
+
+def _places(node: ast.Call) -> int:
+    """The constant ``places`` of ``round(x, places)`` (0 to 12)."""
+    if len(node.args) == 1:
+        return 0
+    arg = node.args[1]
+    if not (isinstance(arg, ast.Constant) and type(arg.value) is int and 0 <= arg.value <= 12):
+        raise Unsupported("round() to places that are not a constant 0–12")
+    return arg.value
+
+
+def branch(ctx: Chunk, fn: Any, mask: Any) -> Any:
+    """``fn(ctx)`` counting its divisions by zero only in the rows of ``mask`` (the rows
+    where the per-record path evaluates it: a conditional's branch, ``and``/``or``)."""
+    saved, ctx.zero = ctx.zero, None
+    out = fn(ctx)
+    zero, ctx.zero = ctx.zero, saved
+    if zero is not None:
+        zero &= mask
+        if zero.any():
+            ctx.add_zero(zero)
+    return out
+
+
+def merge(mask: Any, a: Q, b: Q, size: int) -> Q:
+    """Rationals for ``size`` rows: ``a``'s (in order) where ``mask``, ``b``'s elsewhere."""
+    parts = []
+    for attr in ("n", "d"):
+        x, y = getattr(a, attr), getattr(b, attr)
+        big = any(
+            (not isinstance(z, int) and z.dtype == object)
+            or (isinstance(z, int) and abs(z) >= LIMIT)
+            for z in (x, y)
+        )
+        out = np.zeros(size, object if big else np.int64)
+        out[mask] = x
+        out[~mask] = y
+        parts.append(out)
+    bad = None
+    if a.bad is not None or b.bad is not None:
+        bad = np.zeros(size, bool)
+        if a.bad is not None:
+            bad[mask] = a.bad
+        if b.bad is not None:
+            bad[~mask] = b.bad
+    return Q(parts[0], parts[1], size, bad)
+
+
+_CMP = {ast.GtE: ">=", ast.Gt: ">", ast.LtE: "<=", ast.Lt: "<", ast.Eq: "==", ast.NotEq: "!="}
+
+
+def condition(node: ast.expr, kinds: Mapping[str, str], src: str) -> Any:
+    """A yes/no expression as ``fn(chunk) -> bool array``: comparisons of numeric
+    expressions (decided exactly on ties), ``and``/``or``/``not``, yes/no and text inputs
+    (their truth), ``True``/``False``."""
+    if isinstance(node, ast.Constant) and isinstance(node.value, bool):
+        value = node.value
+        return lambda ctx: np.full(ctx.n, value)
+    if isinstance(node, ast.Name) and kinds.get(node.id) in ("boolean", "text"):
+        name = node.id
+
+        def truth(ctx: Chunk) -> Any:
+            cats, vocab = ctx.category(name)
+            return np.array([bool(x) for x in vocab] + [False, False])[cats]
+
+        return truth
+    if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.Not):
+        inner = condition(node.operand, kinds, src)
+        return lambda ctx: ~inner(ctx)
+    if isinstance(node, ast.BoolOp):
+        parts = [condition(v, kinds, src) for v in node.values]
+        is_and = isinstance(node.op, ast.And)
+
+        def both(ctx: Chunk) -> Any:
+            out = parts[0](ctx)
+            for part in parts[1:]:  # evaluated only where the result is still open
+                open_rows = out if is_and else ~out
+                got = branch(ctx, part, open_rows)
+                out = out & got if is_and else out | got
+            return out
+
+        return both
+    if (
+        isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Name)
+        and node.func.id == "is_missing"
+        and len(node.args) == 1
+        and isinstance(node.args[0], ast.Name)
+        and not node.keywords
+    ):
+        name = node.args[0].id
+
+        def missing(ctx: Chunk) -> Any:
+            code = ctx.codes.get(name)
+            return np.zeros(ctx.n, bool) if code is None else code == F_MISSING
+
+        return missing
+    if isinstance(node, ast.Compare) and len(node.ops) == 1 and type(node.ops[0]) in _CMP:
+        op = _CMP[type(node.ops[0])]
+        try:
+            left = ColumnExpr.sub(node.left, kinds, src)
+            right = ColumnExpr.sub(node.comparators[0], kinds, src)
+        except Unsupported:
+            if op not in ("==", "!="):
+                raise
+            # yes/no on both sides (is_missing(a) == is_missing(b))
+            lc = condition(node.left, kinds, src)
+            rc = condition(node.comparators[0], kinds, src)
+            same = op == "=="
+            return lambda ctx: (lc(ctx) == rc(ctx)) if same else (lc(ctx) != rc(ctx))
+        return lambda ctx: compare(ctx, left(ctx), op, right(ctx))
+    raise Unsupported(f"condition construct {type(node).__name__}")
+
+
+class ColumnCond:
+    """A rule's yes/no expression (a check's ``expr`` or ``when``) over columns."""
+
+    def __init__(self, text: str, kinds: Mapping[str, str]) -> None:
+        self.text = text
+        tree = ast.parse(text.strip(), mode="eval")
+        self.fn = condition(tree.body, kinds, text.strip())
+
+    def __call__(self, ctx: Chunk) -> Any:
+        return self.fn(ctx)

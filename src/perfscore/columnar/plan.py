@@ -18,7 +18,7 @@ from ..aggregate import weighted_sum
 from ..compile import Compiled, IndicatorNode
 from . import bounds
 from .bounds import Bounded, Chunk, Unsupported, ceil_scaled, const
-from .expression import ColumnExpr
+from .expression import ColumnCond, ColumnExpr
 
 __all__ = [
     "CheckPlan",
@@ -29,6 +29,7 @@ __all__ = [
     "MetricPlan",
     "Plan",
     "build_plan",
+    "grade_ids",
 ]
 
 NUMERIC = ("number", "money", "percent", "integer")
@@ -112,10 +113,15 @@ class GroupPlan:
 @dataclass(frozen=True)
 class CheckPlan:
     rule_id: str
-    left: ColumnExpr
-    right: ColumnExpr
-    tolerance: Bounded
+    left: ColumnExpr | None
+    right: ColumnExpr | None
+    tolerance: Bounded | None
     reads: tuple[str, ...] = ()
+    kind: str = "equal"  # equal | assert | explain_if
+    cond: ColumnCond | None = None  # assert: the expression that must hold
+    when: ColumnCond | None = None  # when the check applies (explain_if: when it triggers)
+    require: str | None = None  # explain_if: the text or yes/no input that explains
+    missing_aware: bool = False  # is_missing(): a blank does not block the check
 
 
 @dataclass(frozen=True)
@@ -141,6 +147,8 @@ class Plan:
     min_cov4: int | None = None  # min_coverage × 10**4, rounded up (None: no minimum)
     defaults: dict[str, float] = field(default_factory=dict)  # a blank cell's value, as a cell
     categorical: list[str] = field(default_factory=list)  # text and yes/no inputs read
+    #: grade overrides in order: (condition, index into grade_ids, names it reads, is_missing)
+    overrides: list[tuple[ColumnCond, int, tuple[str, ...], bool]] = field(default_factory=list)
 
 
 def build_plan(c: Compiled, root_weight: Decimal | None) -> Plan:
@@ -159,32 +167,68 @@ def build_plan(c: Compiled, root_weight: Decimal | None) -> Plan:
             MetricPlan(mt.name, metrics[-1][1], tuple(sorted(mt.expr.names)), mt.zero_division)
         )
         kinds[mt.name] = "metric"
-    if c.overrides:
-        raise Unsupported("grade overrides")
     if c.letters is not None:
         raise Unsupported("letter grades")
     build = ColumnBuild(places, kinds)
     tree = [_node(n, build) for n in c.indicators]
-    if not tree:
-        raise Unsupported("no indicators")
     top_w = sum((n.weight or Decimal(0) for n in c.indicators), Decimal(0))
-    if root_weight != top_w:
+    if tree and root_weight != top_w:
         raise Unsupported("top-level weights")
     checks = []
     for ch in c.checks:
-        if ch.type != "equal" or ch.when is not None or ch.left is None or ch.right is None:
-            raise Unsupported(f"check {ch.id}: {ch.type}")
-        if ch.require is not None or ch.missing_aware:
-            raise Unsupported(f"check {ch.id}: require/is_missing")
-        checks.append(
-            CheckPlan(
-                ch.id,
-                ColumnExpr(ch.left.text, kinds),
-                ColumnExpr(ch.right.text, kinds),
-                const(ch.tolerance),
-                tuple(sorted(ch.reads)),
+        if ch.missing_aware and "coalesce" in _functions(ch):
+            raise Unsupported(f"check {ch.id}: coalesce")
+        when = None if ch.when is None else ColumnCond(ch.when.text, kinds)
+        reads = tuple(sorted(n for n in ch.reads if n != ch.require))
+        if ch.type == "equal" and ch.left is not None and ch.right is not None:
+            if ch.require is not None:
+                raise Unsupported(f"check {ch.id}: require")
+            left, right = ColumnExpr(ch.left.text, kinds), ColumnExpr(ch.right.text, kinds)
+            checks.append(
+                CheckPlan(
+                    ch.id,
+                    left,
+                    right,
+                    const(ch.tolerance),
+                    reads,
+                    when=when,
+                    missing_aware=ch.missing_aware,
+                )
             )
-        )
+        elif ch.type == "assert" and ch.expr is not None and ch.require is None:
+            cond = ColumnCond(ch.expr.text, kinds)
+            checks.append(
+                CheckPlan(
+                    ch.id,
+                    None,
+                    None,
+                    None,
+                    reads,
+                    "assert",
+                    cond,
+                    when,
+                    missing_aware=ch.missing_aware,
+                )
+            )
+        elif ch.type == "explain_if" and when is not None and ch.require is not None:
+            if kinds.get(ch.require) not in ("text", "boolean"):
+                raise Unsupported(f"check {ch.id}: explained by {ch.require!r}")
+            checks.append(
+                CheckPlan(
+                    ch.id,
+                    None,
+                    None,
+                    None,
+                    reads,
+                    "explain_if",
+                    None,
+                    when,
+                    ch.require,
+                    missing_aware=ch.missing_aware,
+                )
+            )
+        else:
+            raise Unsupported(f"check {ch.id}: {ch.type}")
     # every numeric input read by anything must be a present, in-range number
     read = sorted({n for n, k in kinds.items() if k == "number"} & _names_read(c, kinds))
     root = _group(
@@ -195,6 +239,16 @@ def build_plan(c: Compiled, root_weight: Decimal | None) -> Plan:
         c.model.settings.not_applicable_weight,
     )
     min_cov = c.min_coverage
+    ids = grade_ids(c)
+    overrides = []
+    with_total = {**kinds, "total": "metric"}
+    for o in c.overrides:
+        if "coalesce" in o.when.functions:
+            raise Unsupported("grade override with coalesce()")
+        cond = ColumnCond(o.when.text, with_total)
+        aware = bool(o.when.functions & {"is_missing"})
+        names = tuple(sorted(n for n in o.when.names if n != "total"))
+        overrides.append((cond, ids.index(o.grade), names, aware))
     defaults = {}
     for name in read:
         d = c.inputs[name].default
@@ -220,7 +274,13 @@ def build_plan(c: Compiled, root_weight: Decimal | None) -> Plan:
         None if min_cov is None else ceil_scaled(min_cov, 4),
         defaults,
         sorted(n for n in _names_read(c, kinds) if kinds.get(n) in ("text", "boolean")),
+        overrides,
     )
+
+
+def grade_ids(c: Compiled) -> tuple[str, ...]:
+    """The grades a row can get: the bands' ids, then the overrides' grades."""
+    return tuple(dict.fromkeys([*(b.id for b in c.grade_bands), *(o.grade for o in c.overrides)]))
 
 
 def _group(
@@ -261,8 +321,12 @@ def _names_read(c: Compiled, kinds: Mapping[str, str]) -> set[str]:
         n = stack.pop()
         names |= set(n.reads)
         stack.extend(n.children)
+    for o in c.overrides:
+        names |= set(o.when.names) - {"total"}
     for ch in c.checks:
         names |= set(ch.reads)
+        if ch.require is not None:
+            names.add(ch.require)
     for n in stack_all(c):
         names |= set(n.optional_reads)
     for name in list(names):
@@ -326,3 +390,11 @@ def _node(node: IndicatorNode, build: ColumnBuild) -> LeafPlan | GroupPlan:
         w,
         tuple(sorted(node.optional_reads)),
     )
+
+
+def _functions(ch: Any) -> set[str]:
+    out: set[str] = set()
+    for e in (ch.expr, ch.when, ch.left, ch.right):
+        if e is not None:
+            out |= set(e.functions)
+    return out

@@ -26,7 +26,7 @@ from .bounds import (
     Unsupported,
     compare,
 )
-from .expression import ColumnExpr
+from .expression import ColumnExpr, branch
 from .frames import (
     OUTCOMES,
     ColumnarResult,
@@ -37,7 +37,7 @@ from .frames import (
     plain_cell,
     row_count,
 )
-from .plan import GroupPlan, LeafPlan, Plan, build_plan
+from .plan import CheckPlan, GroupPlan, LeafPlan, Plan, build_plan, grade_ids
 from .rational import Q, from_floats
 
 __all__ = ["CHUNK", "ColumnarScorer", "FrameScorer", "score_columns", "score_frame"]
@@ -92,7 +92,7 @@ class ColumnarScorer:
         self.inputs = dict(c.inputs)
         self.rule_ids = tuple(r.id for r in c.rules if r.kind != "check")
         self.check_ids = tuple(ch.id for ch in c.checks)
-        self.grade_ids = tuple(b.id for b in c.grade_bands)
+        self.grade_ids = grade_ids(c)
         self.plan: Plan | None = None
         try:
             self.plan = build_plan(c, rs.evaluator.root.weight)
@@ -283,10 +283,12 @@ class ColumnarScorer:
                 ctx.codes[name] = code.astype(np.int8)
         self._inputs(plan, ctx, cols)
         for mp in plan.metric_plans:
+            blocked = _failure(ctx, mp.names, None, mp.zero_division)
+            ctx.skip = None if blocked is None else blocked != 0  # those rows: no value
             ctx.zero = None
             got = mp.expr(ctx)
             code = _failure(ctx, mp.names, ctx.zero, mp.zero_division)
-            ctx.zero = None
+            ctx.zero = ctx.skip = None
             v, mag = got.v, got.mag
             if code is not None:  # the metric has no value there: 0 keeps the column tame
                 ctx.codes[mp.name] = code
@@ -296,7 +298,12 @@ class ColumnarScorer:
         sl = slice(lo, hi)
         kids = [self._run(node, ctx, res, lo, hi) for node in plan.tree]
         grade = np.full(n, -1, np.int8)
-        if all(k[3] for k in kids):  # nothing failed: the total is the sum
+        cov_ok: Any
+        if not kids:  # checks only: no total, no grade
+            total = np.zeros(n)
+            res.has_total[sl] = False
+            cov_ok = np.zeros(n, bool)
+        elif all(k[3] for k in kids):  # nothing failed: the total is the sum
             total = kids[0][0] if len(kids) == 1 else np.sum([k[0] for k in kids], axis=0)
             res.has_total[sl] = True
             cov_ok = None if plan.min_cov_ok else np.zeros(n, bool)
@@ -314,21 +321,81 @@ class ColumnarScorer:
             grade[total >= plan.bands_min[i]] = i
         if cov_ok is not None:
             grade[~cov_ok] = -1
+        if plan.overrides and plan.bands_min:
+            self._overrides(plan, ctx, total, res.has_total[sl], cov_ok, grade)
         res.grade[sl] = grade
         for ch in plan.checks:
-            code = _failure(ctx, ch.reads, None, "error")
+            res.checks[ch.rule_id][sl] = self._run_check(ctx, ch)
+        res.fallback[sl] = ctx.unsure
+
+    def _overrides(
+        self, plan: Plan, ctx: Chunk, total: Any, has: Any, cov_ok: Any, grade: Any
+    ) -> None:
+        """Grade overrides, in order, on rows with a total (and enough coverage): the first
+        whose condition holds sets the grade; a condition its data blocks, or that cannot be
+        evaluated (a division by zero), is passed over — as the per-record path does."""
+        scale = float(self.scale)
+        ctx.cache["total"] = Bounded(total / scale, None, 1.0, name="total")
+        ctx.total = total
+        open_rows = has.copy() if cov_ok is None else has & cov_ok
+        for cond, index, names, aware in plan.overrides:
+            if aware:
+                code = _failure(ctx, (), None, "error", names)
+            else:
+                code = _failure(ctx, names, None, "error")
             ctx.skip = None if code is None else code != 0
             ctx.zero = None
-            ok = self._check(ctx, ch.left, ch.right, ch.tolerance)
-            out = np.where(ok, 0, 1).astype(np.int8)
-            if ctx.zero is not None:  # a division by zero in a check: the per-record path
-                zero, ctx.zero = ctx.zero, None
-                ctx.flag(zero)
-            if code is not None:
-                out = np.where(code == 0, out, np.where(code == F_ERROR, 3, 2)).astype(np.int8)
-            ctx.skip = None
-            res.checks[ch.rule_id][sl] = out
-        res.fallback[sl] = ctx.unsure
+            hit = cond(ctx) & open_rows
+            if ctx.skip is not None:
+                hit &= ~ctx.skip
+            if ctx.zero is not None:
+                hit &= ~ctx.zero
+            ctx.skip = ctx.zero = None
+            grade[hit] = index
+            open_rows &= ~hit
+
+    def _run_check(self, ctx: Chunk, ch: CheckPlan) -> Any:
+        """A check's outcome codes, as the per-record path decides them: a failing name
+        blocks it (error, else not applicable; an unreadable ``require`` is an error), a
+        ``when`` that does not hold makes it not applicable (not for explain_if, whose
+        ``when`` triggers it), a division by zero makes it not applicable."""
+        if ch.missing_aware:  # a blank is a value here (is_missing), other failures block
+            code = _failure(ctx, (), None, "error", ch.reads)
+        else:
+            code = _failure(ctx, ch.reads, None, "error")
+        if ch.require is not None:
+            req = ctx.codes.get(ch.require)
+            if req is not None:
+                code = np.where(req == F_ERROR, F_ERROR, 0 if code is None else code)
+        ctx.skip = None if code is None else code != 0
+        ctx.zero = None
+        applies = None
+        if ch.when is not None:
+            applies = ch.when(ctx)
+        if ch.kind == "equal":
+            assert ch.left is not None and ch.right is not None and ch.tolerance is not None
+            rows = np.ones(ctx.n, bool) if applies is None else applies
+            ok = branch(ctx, lambda c: self._check(c, ch.left, ch.right, ch.tolerance), rows)
+        elif ch.kind == "assert":
+            assert ch.cond is not None
+            rows = np.ones(ctx.n, bool) if applies is None else applies
+            ok = branch(ctx, ch.cond, rows)
+        else:  # explain_if: triggered, and the required field says something
+            assert applies is not None and ch.require is not None
+            cats, vocab = ctx.category(ch.require)
+            said = [x is True or (isinstance(x, str) and x.strip() != "") for x in vocab]
+            ok = ~applies | np.array([*said, False, False])[cats]
+            applies = None
+        out = np.where(ok, 0, 1).astype(np.int8)
+        if applies is not None:
+            out[~applies] = 2
+        if ctx.zero is not None:  # a division by zero: not applicable
+            out[ctx.zero] = 2
+            ctx.zero = None
+        if code is not None:
+            out = np.where(code == 0, out, np.where(code == F_ERROR, 3, 2)).astype(np.int8)
+        ctx.skip = None
+        return out
 
     @staticmethod
     def _check(ctx: Chunk, left: ColumnExpr, right: ColumnExpr, tol: Bounded) -> Any:
@@ -478,6 +545,8 @@ class ColumnarScorer:
         """Exact values of input or metric ``name`` in ``rows`` of the chunk ``ctx``: inputs
         as the per-record reader reads the cells, metrics by their expressions over exact
         rationals (bad where there is none: a missing cell, a zero denominator)."""
+        if name == "total" and name not in self.inputs:  # a grade override reads it
+            return Q(ctx.total[rows].astype(np.int64), self.scale, len(rows))
         spec = self.inputs.get(name)
         if spec is not None:
             col = ctx.cols.get(name)

@@ -126,7 +126,7 @@ class ProportionalScorer(BaseScorer):
         b, np = build.bounds, build.np
         t = self.target.const
         if t is None:
-            raise build.Unsupported("target expression")
+            return self._column_form_per_row(weight, build)
         direction, tv, wf, zero = self.direction, b.const(t), float(weight), b.const(ZERO)
 
         def exact_points(ctx: Any, v: Any, rows: Any) -> Any:
@@ -201,6 +201,71 @@ class ProportionalScorer(BaseScorer):
                 ratio.k + 2,
             )
             return b.round_points(ctx, pv, wf, exact=exact), met, decided
+
+        return build.form(proportional)
+
+    def _column_form_per_row(self, weight: Decimal, build: Any) -> Any:
+        """The column form with a target read per row (an expression): every comparison and
+        the ratio per row, exact on ties and halves."""
+        b, np = build.bounds, build.np
+        assert self.target.expr is not None
+        target = build.expression(self.target.expr.text)
+        direction, wf, zero = self.direction, float(weight), b.const(ZERO)
+
+        def exact(ctx: Any, v: Any, tb: Any, rows: Any) -> Any:
+            q, t_q, n = v.exact_rows(ctx, rows), tb.exact_rows(ctx, rows), len(rows)
+            one, nil, w_q = b.q_const(ONE, n), b.q_const(ZERO, n), b.q_const(weight, n)
+            s = q.cmp(t_q)
+            if direction == "higher":
+                met = s >= 0
+                use = (t_q.cmp(nil) > 0) & (q.cmp(nil) > 0)
+                r = b.select(use, q / b.select(use, t_q, one), nil)
+            elif direction == "lower":
+                met = s <= 0
+                use = (q.cmp(nil) > 0) & (t_q.cmp(nil) >= 0)
+                r = b.select(use, t_q / b.select(use, q, one), nil)
+            else:
+                met = s == 0
+                use = t_q.cmp(nil) != 0
+                dev = abs(q - t_q) / abs(b.select(use, t_q, one))
+                r = b.select(use, one - dev, nil)
+            return b.select(met, one, r.clip(nil, one)) * w_q
+
+        def proportional(ctx: Any, v: Any, failed: Any, use_met: bool) -> tuple[Any, Any, bool]:
+            tb = target(ctx)
+            op = {"higher": ">=", "lower": "<=", "equal": "=="}[direction]
+            met = b.compare(ctx, v, op, tb)
+            if direction == "higher":
+                use = b.compare(ctx, tb, ">", zero) & b.compare(ctx, v, ">", zero)
+                num, den = v, tb
+            elif direction == "lower":
+                use = b.compare(ctx, v, ">", zero) & b.compare(ctx, tb, ">=", zero)
+                num, den = tb, v
+            else:
+                use = ~b.equal_rows(ctx, tb, zero)
+                num, den = None, tb
+            safe = np.where(use, den.v, 1.0)
+            if num is None:  # 1 − |v − t| / |t|
+                dev = np.abs(v.v - tb.v) / np.abs(safe)
+                r = 1.0 - dev
+                mag = (v.m() + tb.m()) / np.abs(safe) + dev * den.m() / np.abs(safe) + 1.0
+                k = max(v.k, tb.k) + 3
+            else:
+                r = num.v / safe
+                mag = (
+                    None
+                    if num.mag is None and den.mag is None
+                    else (num.m() + np.abs(r) * den.m()) / np.abs(safe)
+                )
+                k = num.k + den.k + 1
+            r = np.where(met, 1.0, np.where(use, np.minimum(np.maximum(r, 0.0), 1.0), 0.0))
+            if mag is not None:
+                mag = np.where(use & ~met, mag, 0.0)
+            pv = b.Bounded(r, mag, k + 1)
+            pts = b.round_points(ctx, pv, wf, factor=wf, exact=lambda rows: exact(ctx, v, tb, rows))
+            if use_met:
+                np.logical_not(met, out=failed)
+            return pts, met, use_met
 
         return build.form(proportional)
 

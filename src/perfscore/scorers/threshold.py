@@ -109,9 +109,20 @@ class ThresholdScorer(BaseScorer):
 
     def column_form(self, weight: Decimal, places: int, build: Any) -> Any:
         b, np = build.bounds, build.np
-        if self.target.const is None:
-            raise build.Unsupported("target expression")
-        op, t = self.op, b.const(self.target.const)
+        op = self.op
+        if self.target.const is None:  # a target read per row: compared exactly per row
+            assert self.target.expr is not None
+            target = build.expression(self.target.expr.text)
+            full_pts = b.scaled(self.points_met if self.points_met is not None else weight, places)
+            other_pts = b.scaled(self.points_otherwise, places)
+
+            def per_row(ctx: Any, v: Any, failed: Any, use_met: bool) -> tuple[Any, Any, bool]:
+                met = b.compare(ctx, v, op, target(ctx))
+                pts = np.where(met, float(full_pts), float(other_pts))
+                return pts, met, False
+
+            return build.form(per_row)
+        t = b.const(self.target.const)
         full = b.scaled(self.points_met if self.points_met is not None else weight, places)
         other = b.scaled(self.points_otherwise, places)
 
