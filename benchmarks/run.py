@@ -2,7 +2,8 @@
 same process (best of several rounds), except the 1,000-indicator load time and peak RSS.
 
     .venv/bin/python benchmarks/run.py            # full sizes (1,000,000 rows; takes a while)
-    .venv/bin/python benchmarks/run.py --quick    # small sizes, < 60 s
+    .venv/bin/python benchmarks/run.py --quick    # small sizes, a few minutes on a busy machine
+    .venv/bin/python benchmarks/run.py --only families   # the realistic families (issue #18)
 
 Optional parts need the extras: columnar (numpy, pandas, pyarrow), dask (dask, distributed).
 """
@@ -29,6 +30,7 @@ import baselines  # noqa: E402
 import gen  # noqa: E402
 
 import perfscore  # noqa: E402
+from perfscore.export import ExportOptions, export  # noqa: E402
 from perfscore.subjects import read_subject  # noqa: E402
 
 ROWS: list[tuple[str, str, str]] = []
@@ -148,6 +150,156 @@ def columnar(n_rows: int, rounds: int) -> None:
         )
         same = bool((cs.score(frame).total == res.total).all())
         row(f"  the same from a {label}", f"{r:.2f}×", f"{a:.2f} s; identical={same}")
+
+
+# --- realistic families (issue #18) --------------------------------------------------------------
+
+
+def families_part(n_subjects: int, n_rows: int, rounds: int, names: list[str]) -> None:
+    """Each realistic family (benchmarks/families.py) against its hand-written baselines
+    (benchmarks/family_baselines.py, generated from the family's spec, not from perfscore);
+    every figure is printed per family, the worst family first."""
+    import families
+    import family_baselines
+
+    figures: dict[str, list[tuple[float, str, str]]] = {}
+
+    def add(fig: str, r: float, fam: str, note: str) -> None:
+        figures.setdefault(fig, []).append((r, fam, note))
+
+    for name in names:
+        fam = families.family(name)
+        rs = perfscore.load_ruleset_text(families.ruleset_text(fam), source=f"{name}.yaml")
+        ev = rs.evaluator
+        base = family_baselines.DecimalBaseline(fam, rs.id)
+        recs = families.records(fam, n_subjects)
+        data = [
+            read_subject(r, rs.compiled.inputs, index=i, subject_type="department")
+            for i, r in enumerate(recs)
+        ]
+        wrong = sum(1 for d in data if ev.points(d) != base.points(d.values))
+        wrong += sum(
+            1
+            for d in data
+            if [(f.rule_id, f.outcome) for f in ev.subject(d).findings]
+            != [
+                (f["rule_id"], f["outcome"])
+                for f in base.findings(d.values, d.subject.id)["findings"]
+            ]
+        )
+        r, a, b = ratio(
+            lambda ev=ev, data=data: [ev.points(d) for d in data],
+            lambda base=base, data=data: [base.points(d.values) for d in data],
+            rounds,
+        )
+        add(
+            "points per subject vs hand-written Decimal (target ≤ 1.5×)",
+            r,
+            name,
+            f"{a / n_subjects * 1e6:.0f} vs {b / n_subjects * 1e6:.0f} µs; {len(fam.leaves)}"
+            f" indicators; baseline disagrees on {wrong} of {n_subjects}",
+        )
+        r, a, b = ratio(
+            lambda ev=ev, data=data: [ev.subject(d) for d in data],
+            lambda base=base, data=data: [base.findings(d.values, d.subject.id) for d in data],
+            rounds,
+        )
+        add(
+            "full findings per subject vs hand-written dicts (target ≤ 2×)",
+            r,
+            name,
+            f"{a / n_subjects * 1e6:.0f} vs {b / n_subjects * 1e6:.0f} µs",
+        )
+        report = rs.evaluate(recs[: min(200, n_subjects)])
+        size = len(report.to_json().encode()) / len(report.subjects)
+        lean = len(export(report, "json", ExportOptions(lean=True))) / len(report.subjects)
+        lines = len(export(report, "jsonl")) / len(report.subjects)
+        lean_lines = len(export(report, "jsonl", ExportOptions(lean=True))) / len(report.subjects)
+        add(
+            "JSON findings bytes per subject",
+            size / 1000,
+            name,
+            f"{size / 1000:.1f} kB; --lean {lean / 1000:.1f} kB; JSONL {lines / 1000:.1f} kB,"
+            f" --lean {lean_lines / 1000:.1f} kB",
+        )
+        try:
+            import numpy as np
+
+            from perfscore.columnar import ColumnarScorer
+        except ImportError:
+            continue
+        cs = ColumnarScorer(rs)
+        cols = families.columns(fam, n_rows)
+        res = cs.score(cols)
+        nb = family_baselines.numpy_exact(fam, cols)
+        diff = np.zeros(n_rows, bool)
+        for rid in cs.rule_ids:
+            diff |= res.outcome[rid].astype(np.int64) != nb["outcome"][rid]
+            diff |= res.has_points[rid] & (res.points[rid] != nb["points"][rid])
+        diff |= np.where(res.has_total, res.total, -1) != nb["total"]
+        r, a, b = ratio(
+            lambda cs=cs, cols=cols: cs.score(cols),
+            lambda fam=fam, cols=cols: family_baselines.numpy_exact(fam, cols),
+            max(1, rounds - 2),
+        )
+        fb = int(res.fallback.sum())
+        add(
+            f"columnar {n_rows:,} rows vs hand-written exact numpy (target ≤ 1.5×)",
+            r,
+            name,
+            f"{a:.2f} vs {b:.3f} s; {fb:,} rows ({fb / n_rows:.1%}) on the per-record path;"
+            f" {families.ties_share(fam, cols):.0%} of rates on an edge;"
+            f" differs on {int(diff.sum())} rows"
+            + ("" if cs.supported else f"; not columnar: {cs.reason}"),
+        )
+    for fig, rows in figures.items():
+        for r, name, note in sorted(rows, reverse=True):
+            shown = f"{r:.1f} kB" if fig.startswith("JSON") else f"{r:.2f}×"
+            row(f"[{name}] {fig.split(' (')[0]}", shown, note)
+
+
+# --- findings at scale: Parquet from the columnar path -------------------------------------------
+
+
+def parquet_part(n_rows: int, names: list[str]) -> None:
+    """Score ``n_rows`` subjects from columns and write the Parquet findings table (one row per
+    subject × rule), against the hand-written exact numpy baseline computing the points."""
+    try:
+        import families
+        import family_baselines
+
+        from perfscore.columnar import ColumnarScorer
+        from perfscore.export.parquet import columnar_table, write_table
+    except ImportError:
+        row("parquet findings", "skipped", "needs numpy and pyarrow")
+        return
+    for name in names:
+        fam = families.family(name)
+        rs = perfscore.load_ruleset_text(families.ruleset_text(fam), source=f"{name}.yaml")
+        cs = ColumnarScorer(rs)
+        cols = families.columns(fam, n_rows)
+        ids = [f"dept-{i:07d}" for i in range(n_rows)]
+        t = time.perf_counter()
+        family_baselines.numpy_exact(fam, cols)
+        t_base = time.perf_counter() - t
+        with tempfile.TemporaryDirectory() as tmp:
+            out = os.path.join(tmp, "findings.parquet")
+            t = time.perf_counter()
+            res = cs.score(cols)
+            t_score = time.perf_counter() - t
+            table = columnar_table(res, rules=rs.rules, ruleset=rs.provenance(), subjects=ids)
+            t_table = time.perf_counter() - t - t_score
+            write_table(table, out)
+            t_all = time.perf_counter() - t
+            size = os.path.getsize(out)
+        fb = int(res.fallback.sum())
+        row(
+            f"[{name}] {n_rows:,} subjects → Parquet findings vs numpy",
+            f"{t_all / t_base:.1f}×",
+            f"score {t_score:.2f} s ({fb:,} rows per-record) + table {t_table:.2f} s + write"
+            f" {t_all - t_score - t_table:.2f} s vs numpy {t_base:.2f} s; {table.num_rows:,} rows,"
+            f" {size / 1e6:.1f} MB ({size / n_rows:.0f} B/subject) (target < 10×)",
+        )
 
 
 def columnar_edges(n_rows: int, rounds: int) -> None:
@@ -334,6 +486,67 @@ def dask_run(n_rows: int, partitions: int) -> None:
     )
 
 
+def dask_partitioned(n_rows: int, partitions: int, name: str) -> None:
+    """Partitioned Parquet input scored into partitioned Parquet findings written by the
+    workers (perfscore.partitioned): one process, then LocalCluster with 1 and 2 workers."""
+    try:
+        import families
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+        from distributed import Client, LocalCluster
+
+        from perfscore.partitioned import score_partitioned
+    except ImportError:
+        row("dask partitioned", "skipped", "needs dask, distributed, pyarrow")
+        return
+    fam = families.family(name)
+    rs = perfscore.load_ruleset_text(families.ruleset_text(fam), source=f"{name}.yaml")
+    with tempfile.TemporaryDirectory() as tmp:
+        src = os.path.join(tmp, "in")
+        os.makedirs(src)
+        step = -(-n_rows // partitions)
+        for p in range(partitions):
+            cols = families.columns(fam, step, seed=100 + p)
+            ids = [f"d{p:03d}-{i:07d}" for i in range(step)]
+            pq.write_table(pa.table({"id": ids, **cols}), os.path.join(src, f"p{p:03d}.parquet"))
+        size = sum(os.path.getsize(os.path.join(src, f)) for f in os.listdir(src))
+        t = time.perf_counter()
+        one = score_partitioned(rs, src, os.path.join(tmp, "out0"))
+        t0 = time.perf_counter() - t
+        times = {}
+        for workers in (1, 2):
+            with (
+                LocalCluster(
+                    n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None
+                ) as cluster,
+                Client(cluster) as client,
+            ):
+                out = os.path.join(tmp, f"out{workers}")
+                t = time.perf_counter()
+                res = score_partitioned(rs, src, out, client=client)
+                secs = time.perf_counter() - t
+                times[workers] = (
+                    secs,
+                    all(
+                        Path(a).read_bytes() == Path(b).read_bytes()
+                        for a, b in zip(one["files"], res["files"], strict=True)
+                    ),
+                )
+        subjects = one["subjects"]
+        row(
+            f"[{name}] dask partitioned {subjects:,} subjects, {partitions} parts, 1 process",
+            f"{t0:.1f} s",
+            f"input {size / 1e6:.0f} MB Parquet; findings {one['bytes'] / 1e6:.0f} MB;"
+            f" {one['per_record']:,} rows per-record",
+        )
+        for workers, (secs, same) in times.items():
+            row(
+                f"[{name}]   LocalCluster {workers} worker(s)",
+                f"{t0 / secs:.2f}×",
+                f"{secs:.1f} s (speed-up vs one process; cluster start excluded); identical={same}",
+            )
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -353,16 +566,28 @@ def main(argv: list[str] | None = None) -> int:
             "dask",
             "store",
             "ingest",
+            "families",
+            "parquet",
+            "dask-partitioned",
         ),
         help="run only these parts (repeatable)",
     )
     ap.add_argument("--stream-jobs", type=int, default=None)
+    ap.add_argument("--family", action="append", help="families part: only these families")
+    ap.add_argument("--family-subjects", type=int, default=None, help="per-record subjects")
+    ap.add_argument("--family-rows", type=int, default=None, help="columnar rows per family")
+    ap.add_argument("--parquet-rows", type=int, default=None, help="parquet part: subjects")
+    ap.add_argument("--dask-rows", type=int, default=None, help="dask-partitioned: subjects")
+    ap.add_argument("--dask-parts", type=int, default=8, help="dask-partitioned: partitions")
     ap.add_argument("--store-subjects", type=int, default=None, help="store ingest size")
     ap.add_argument("--ingest-rows", type=int, default=None, help="ingest benchmark rows")
     args = ap.parse_args(argv)
     want = set(
         args.only
         or (
+            "families",
+            "parquet",
+            "dask-partitioned",
             "per-record",
             "columnar",
             "columnar-edges",
@@ -375,10 +600,29 @@ def main(argv: list[str] | None = None) -> int:
         )
     )
     q = args.quick
+    if q and not args.only:  # long parts, smoke-tested small by tests/test_benchmark_families.py
+        want -= {"families", "parquet", "dask-partitioned"}
     print(
         f"perfscore benchmarks — {'quick' if q else 'full'}; python {platform.python_version()}, "
         f"nproc {os.cpu_count()}, {platform.machine()} (shared machine: figures are noisy)"
     )
+    if "families" in want:
+        import families
+
+        families_part(
+            args.family_subjects or (20 if q else 500),
+            args.family_rows or (1_000 if q else 1_000_000),
+            2 if q else 5,
+            args.family or list(families.FAMILIES),
+        )
+    if "parquet" in want:
+        parquet_part(args.parquet_rows or (2_000 if q else 1_000_000), args.family or ["dept30"])
+    if "dask-partitioned" in want:
+        dask_partitioned(
+            args.dask_rows or (4_000 if q else 1_000_000),
+            args.dask_parts,
+            (args.family or ["dept30"])[0],
+        )
     if "per-record" in want:
         per_record(60 if q else 500, 3 if q else 5)
     if "columnar" in want:

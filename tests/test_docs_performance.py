@@ -69,3 +69,32 @@ def test_spark_recipe_with_a_stand_in() -> None:
     want = score_frame(ns["rs"], ns["pdf"]).astype(str)
     assert sdf.result.equals(want)
     assert sdf.schema.startswith("`total` string, `grade` string")
+
+
+def test_spark_recipe_on_a_real_local_spark_session(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The recipe as written, on a local PySpark session (needs ``pip install pyspark`` and a
+    JDK: ``apt-get install default-jre-headless``; skipped without them)."""
+    import shutil
+
+    pytest.importorskip("pyspark")
+    if shutil.which("java") is None:
+        pytest.skip("no JDK on PATH")
+    from pyspark.sql import SparkSession
+
+    monkeypatch.setenv("PYSPARK_PYTHON", sys.executable)  # workers import perfscore too
+    spark = (
+        SparkSession.builder.master("local[2]")
+        .appName("perfscore-recipe")
+        .config("spark.ui.enabled", "false")
+        .getOrCreate()
+    )
+    try:
+        ns = _namespace()
+        ns["sample_pdf"] = ns["pdf"].head(5)
+        ns["sdf"] = spark.createDataFrame(ns["pdf"])
+        exec(BLOCKS[1], ns)
+        got = ns["sdf"].mapInPandas(ns["score_batches"], schema=ns["out_schema"]).toPandas()
+    finally:
+        spark.stop()
+    want = score_frame(ns["rs"], ns["pdf"]).astype(str).reset_index(drop=True)
+    assert got.equals(want)

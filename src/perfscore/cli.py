@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import functools
 import io
 import json
 import sys
@@ -101,6 +102,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     s.add_argument("--output-dir", help=_help("output_dir"))
     s.add_argument("--bom", action="store_true", help=_help("bom"))
+    s.add_argument("--lean", action="store_true", help=_help("lean"))
     s.add_argument(
         "--sarif-all",
         action="store_true",
@@ -326,7 +328,7 @@ def _score(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
     notes: list[Notification] = []
     sources = _hashed(_sources(args, notes), notes)
     inputs = tuple({"uri": b.uri, "sha256": b.sha256} for b in sources)
-    options = ExportOptions(lang=lang, bom=args.bom, sarif_all=args.sarif_all)
+    options = ExportOptions(lang=lang, bom=args.bom, sarif_all=args.sarif_all, lean=args.lean)
     known = [s.total for s in sources]
     total = sum(t for t in known if t is not None) if all(t is not None for t in known) else None
     tally = _Tally()
@@ -353,14 +355,13 @@ def _score(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
         elif len(plan) == 1 and plan[0].format.name == "jsonl" and args.store is None:
             # stream: each subject's lines are written as soon as it is scored
             path = plan[0].path
+            stream = functools.partial(_stream, lean=args.lean)
             if path is None:
                 sink: Any = _TextSink(stdout)
-                result = _stream(
-                    rs, sources, notes, inputs, sink, progress, waiving, tally, summary
-                )
+                result = stream(rs, sources, notes, inputs, sink, progress, waiving, tally, summary)
             else:
                 with atomic_writer(path) as fh:
-                    result = _stream(
+                    result = stream(
                         rs, sources, notes, inputs, fh, progress, waiving, tally, summary
                     )
             tally.problems += [n for n in notes if n.level == "error"]
@@ -531,6 +532,8 @@ def _stream(
     waiving: Waiving,
     tally: _Tally,
     summary: RunSummary,
+    *,
+    lean: bool = False,
 ) -> dict[str, Any]:
     results = _results(rs, sources, notes, progress, waiving, tally, summary)
 
@@ -546,6 +549,7 @@ def _stream(
         inputs,
         waivers=waiving.info(),
         notifications=after(),
+        lean=lean,
     )
 
 

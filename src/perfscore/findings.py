@@ -512,11 +512,12 @@ class BatchTotals:
         return {"complete": complete, **self.summary()}
 
 
-def encode_items(values: Iterable[Any], *, indent: int = 2, level: int = 1) -> str:
+def encode_items(values: Iterable[Any], *, indent: int | None = 2, level: int = 1) -> str:
     """The JSON text of ``values`` as the items of a list written at ``level`` (a top-level
     field of a document is at level 1), each item preceded by its comma and line break;
-    :func:`write_document` drops the first comma.  Lets a list be written in pieces."""
-    pad = "\n" + " " * (indent * (level + 1))
+    :func:`write_document` drops the first comma.  Lets a list be written in pieces
+    (``indent=None``: compact, as ``dumps(..., indent=None)``)."""
+    pad = "" if indent is None else "\n" + " " * (indent * (level + 1))
     out: list[str] = []
     for v in values:
         out.append("," + pad)
@@ -529,15 +530,16 @@ def write_document(
     doc: Mapping[str, Any],
     lists: Mapping[str, Iterable[bytes]],
     *,
-    indent: int = 2,
+    indent: int | None = 2,
 ) -> None:
     """Write ``dumps(doc, indent=indent)`` to ``out``, except that the fields named in
     ``lists`` are written from pieces of :func:`encode_items` text (UTF-8) instead of from
     ``doc``: byte-identical to ``dumps`` of the same document with those lists whole."""
-    pad = "\n" + " " * indent
+    pad = "" if indent is None else "\n" + " " * indent
+    colon = ":" if indent is None else ": "
     out.write(b"{")
     for i, (key, value) in enumerate(doc.items()):
-        out.write((("," if i else "") + pad + _text(str(key)) + ": ").encode("utf-8"))
+        out.write((("," if i else "") + pad + _text(str(key)) + colon).encode("utf-8"))
         pieces = lists.get(key)
         if pieces is None:
             text: list[str] = []
@@ -554,7 +556,7 @@ def write_document(
             else:
                 out.write(piece)
         out.write(b"[]" if first else (pad + "]").encode("utf-8"))
-    out.write(b"\n}\n")
+    out.write(b"}\n" if indent is None else b"\n}\n")
 
 
 def document(

@@ -710,6 +710,12 @@ HELP = _table(
         "CSV：以 UTF-8 BOM 开头，Excel 才能正确读出中文",
         "CSV: start with a UTF-8 BOM so Excel reads 中文",
     ),
+    lean=(
+        "JSON/JSONL：每条结果不再重复规则部分已写明的内容（单位、权重、规则行列号、评价对象名称），"
+        "且 JSON 不缩进",
+        "JSON/JSONL: do not repeat per finding what the rules section already says (unit, "
+        "weight, rule line/column, subject name); JSON without indentation",
+    ),
     sarif_all=(
         "SARIF：也报告达标和不适用的结果（默认只报未达标）",
         "SARIF: also report pass and not-applicable results (default: failures only)",

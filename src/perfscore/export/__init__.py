@@ -11,7 +11,7 @@ in memory.  Exporters read a :class:`~perfscore.Report` only, never the rule set
 from __future__ import annotations
 
 # Formats register themselves on import (this order is the order ``--help`` lists them in).
-from . import basic, csvfile, htmlreport, jsonl, junit, markdown, sarif, xlsx
+from . import basic, csvfile, htmlreport, jsonl, junit, markdown, parquet, sarif, xlsx
 from ._common import atomic_writer, write_atomic
 from ._registry import (
     EXPORTERS,
@@ -41,6 +41,7 @@ __all__ = [
     "jsonl",
     "junit",
     "markdown",
+    "parquet",
     "render",
     "report_to_jsonl",
     "sarif",

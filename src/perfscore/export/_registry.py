@@ -36,6 +36,7 @@ class ExportOptions:
     lang: str = "zh"
     bom: bool = False  # CSV: a UTF-8 byte-order mark so Excel opens 中文 correctly
     sarif_all: bool = False  # SARIF: include pass / notApplicable results, not only failures
+    lean: bool = False  # JSON / JSON Lines: no per-finding repetition of the rules section
 
 
 Exporter = Callable[[Report, ExportOptions], bytes]

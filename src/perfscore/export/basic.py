@@ -10,6 +10,7 @@ from ..findings import (
     BatchTotals,
     Report,
     document,
+    dumps,
     encode_items,
     finding_record,
     subject_record,
@@ -18,6 +19,7 @@ from ..findings import (
 from ..standing import Standing
 from ..terminal import render_report
 from ._registry import EXPORTERS, ExportOptions
+from .lean import lean_document, lean_finding, lean_subject
 
 
 @EXPORTERS.register("table", extensions=(".txt",), description="readable tables (default)")
@@ -35,8 +37,17 @@ class JsonShards:
     def encode(
         self, head: Report, shard: Sequence[Standing], options: ExportOptions
     ) -> tuple[bytes, ...]:
-        subjects = encode_items(subject_record(st.result, st) for st in shard)
-        findings = encode_items(finding_record(f) for st in shard for f in st.result.findings)
+        if options.lean:  # compact, without the rules' repetitions
+            subjects = encode_items(
+                (lean_subject(subject_record(st.result, st)) for st in shard), indent=None
+            )
+            findings = encode_items(
+                (lean_finding(finding_record(f)) for st in shard for f in st.result.findings),
+                indent=None,
+            )
+        else:
+            subjects = encode_items(subject_record(st.result, st) for st in shard)
+            findings = encode_items(finding_record(f) for st in shard for f in st.result.findings)
         return subjects.encode("utf-8"), findings.encode("utf-8")
 
     def assemble(
@@ -48,11 +59,18 @@ class JsonShards:
         out: IO[bytes],
     ) -> None:
         doc = document(head, totals, head.notifications, subjects=[], findings=[])
-        write_document(out, doc, {"subjects": sections[0], "findings": sections[1]})
+        lists = {"subjects": sections[0], "findings": sections[1]}
+        if options.lean:
+            doc["run"]["lean"] = True
+            write_document(out, doc, lists, indent=None)
+        else:
+            write_document(out, doc, lists)
 
 
 @EXPORTERS.register(
     "json", extensions=(".json",), description="the findings document", shards=JsonShards()
 )
 def json_document(report: Report, options: ExportOptions) -> bytes:
+    if options.lean:
+        return dumps(lean_document(report.to_dict()), indent=None).encode("utf-8")
     return report.to_json().encode("utf-8")

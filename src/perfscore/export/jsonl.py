@@ -34,6 +34,7 @@ from ..findings import (
 )
 from ..standing import Standing, measure
 from ._registry import EXPORTERS, ExportOptions
+from .lean import lean_finding, lean_subject
 
 __all__ = ["JsonlWriter", "report_to_jsonl", "stream_run_id", "write_jsonl"]
 
@@ -64,8 +65,10 @@ class JsonlWriter:
         *,
         waivers: Mapping[str, str] | None = None,
         header: bool = True,
+        lean: bool = False,
     ) -> None:
         self._out = out
+        self._lean = lean
         self.run_id = stream_run_id(str(ruleset.get("sha256", "")), inputs)
         self.totals = BatchTotals()
         self._complete = True  # no error notification of the run's own
@@ -80,6 +83,7 @@ class JsonlWriter:
                     "ruleset": dict(ruleset),
                     "inputs": [dict(i) for i in inputs],
                     **({"waivers": dict(waivers)} if waivers else {}),
+                    **({"lean": True} if lean else {}),
                     "rules": [rule_record(r) for r in rules],
                 },
             )
@@ -95,9 +99,14 @@ class JsonlWriter:
                 self._standing = measure(self._rules)
             st = self._standing(s)
         self.totals.add(s, st)
-        self._write("subject", subject_record(s, st))
-        for f in s.findings:
-            self._write("finding", finding_record(f))
+        if self._lean:
+            self._write("subject", lean_subject(subject_record(s, st)))
+            for f in s.findings:
+                self._write("finding", lean_finding(finding_record(f)))
+        else:
+            self._write("subject", subject_record(s, st))
+            for f in s.findings:
+                self._write("finding", finding_record(f))
         for n in s.notifications:
             self._write("notification", notification_record(n))
 
@@ -128,11 +137,12 @@ def write_jsonl(
     *,
     waivers: Mapping[str, str] | None = None,
     notifications: Iterable[Notification] = (),
+    lean: bool = False,
 ) -> dict[str, Any]:
     """The one JSON Lines loop: the run record, each subject's lines as soon as ``results``
     yields it (so a generator streams a batch in bounded memory), ``notifications``, then the
     summary, which is returned."""
-    writer = JsonlWriter(out, ruleset, rules, inputs, waivers=waivers)
+    writer = JsonlWriter(out, ruleset, rules, inputs, waivers=waivers, lean=lean)
     for s in results:
         writer.subject(s)
     for n in notifications:
@@ -150,7 +160,13 @@ class JsonlShards:
     ) -> tuple[bytes, ...]:
         buf = io.BytesIO()
         writer = JsonlWriter(
-            buf, head.ruleset, head.rules, head.inputs, waivers=head.waivers, header=False
+            buf,
+            head.ruleset,
+            head.rules,
+            head.inputs,
+            waivers=head.waivers,
+            header=False,
+            lean=options.lean,
         )
         for st in shard:
             writer.subject(st.result, st)
@@ -164,7 +180,9 @@ class JsonlShards:
         options: ExportOptions,
         out: IO[bytes],
     ) -> None:
-        writer = JsonlWriter(out, head.ruleset, head.rules, head.inputs, waivers=head.waivers)
+        writer = JsonlWriter(
+            out, head.ruleset, head.rules, head.inputs, waivers=head.waivers, lean=options.lean
+        )
         writer.pieces(sections[0], totals)
         for n in head.notifications:
             writer.notification(n)
@@ -187,5 +205,6 @@ def report_to_jsonl(report: Report, options: ExportOptions) -> bytes:
         report.inputs,
         waivers=report.waivers,
         notifications=report.notifications,
+        lean=options.lean,
     )
     return buf.getvalue()

@@ -1,0 +1,309 @@
+"""Hand-written baselines for the realistic families (:mod:`families`), written from the
+family's *spec*, never from perfscore (no perfscore import in this module):
+
+* :func:`decimal_scorer` — the straight-line ``Decimal`` code a programmer would write for that
+  one rule set (generated as Python source from the spec, so it is specialised the way a
+  hand-written script is): exact by construction — comparisons by cross-multiplication, one
+  division per rounded result, half-up rounding to 2 places; ``points(values)`` and
+  ``findings(values, subject_id)`` (own dicts, own ``format()`` of Decimals, own fingerprint).
+* :func:`numpy_exact` — the hand-written exact numpy version: money as int64 cents, counts as
+  int64, survey scores as int64 tenths; every comparison and rounding in integer arithmetic.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from decimal import ROUND_CEILING, ROUND_HALF_UP, Decimal
+from typing import Any
+
+from families import _TITLES, Family, Group, Leaf
+
+Q = Decimal("0.01")
+
+
+def _q(x: Decimal) -> Decimal:
+    return x.quantize(Q, rounding=ROUND_HALF_UP)
+
+
+# --- per record: generated straight-line Decimal code --------------------------------------------
+
+
+def _leaf_code(leaf: Leaf) -> list[str]:
+    k, i, w = leaf.kind, leaf.id, leaf.weight
+    a = leaf.inputs[0]
+    b = leaf.inputs[1] if len(leaf.inputs) > 1 else None
+    W = f"D('{w}')"
+    out = [f"    a = g('{a}')"]
+    if b is not None:
+        out += [
+            f"    b = g('{b}')",
+            "    if a is None or b is None or not b:",
+            f"        P['{i}'] = None; O['{i}'] = 'not_applicable'; V['{i}'] = None",
+        ]
+    else:
+        out += [
+            "    if a is None:",
+            f"        P['{i}'] = None; O['{i}'] = 'not_applicable'; V['{i}'] = None",
+        ]
+    out.append("    else:")
+    body: list[str]
+    if k == "exec_ge":
+        body = ["ok = a >= b * T95", f"p = {W} if ok else ZERO", "v = a / b"]
+    elif k in ("exec_prop", "count_prop"):
+        body = [
+            "ok = a >= b",
+            f"p = {W} if ok else (ZERO if a <= 0 else q({W} * a / b))",
+            "v = a / b",
+        ]
+    elif k == "exec_deduct":
+        body = ["d = b * T95 - a", "ok = d <= 0"]
+        if leaf.count == "exact":
+            body.append(f"p = {W} if ok else q(max(ZERO, {W} - d * 50 / b))")
+        elif leaf.count == "started":
+            body.append(
+                f"p = {W} if ok else max(ZERO, {W} - HALF * (d * 100 / b).to_integral_value(CEIL))"
+            )
+        else:
+            body.append(f"p = {W} if ok else max(ZERO, {W} - HALF * ((d * 100) // b))")
+        body.append("v = a / b")
+    elif k == "funds_eq":
+        body = ["ok = a == b", f"p = {W} if ok else ZERO", "v = a / b"]
+    elif k == "cost_lower":
+        body = ["ok = a <= b", f"p = {W} if ok else q({W} * b / a)", "v = a / b"]
+    elif k == "count_ge":
+        body = ["ok = a >= b", f"p = {W} if ok else ZERO", "v = a / b"]
+    elif k == "survey_bands":
+        body = [
+            f"p = {W} if a >= 95 else (D('{w * Decimal('0.8')}') if a >= 90 else"
+            f" (D('{w * Decimal('0.6')}') if a >= 80 else ZERO))",
+            f"ok = p >= {W}",
+            "v = a",
+        ]
+    else:  # formula min(w, w a / b)
+        body = [f"p = min({W}, q({W} * a / b))", f"ok = p >= {W}", "v = None"]
+    body += [f"P['{i}'] = p", f"O['{i}'] = 'pass' if ok else 'fail'", f"V['{i}'] = v"]
+    return out + ["        " + line for line in body]
+
+
+def _group_code(g: Group) -> list[str]:
+    ids = [c.id for c in g.children]
+    ws = [c.weight for c in g.children]
+    W = f"D('{g.weight}')"
+    lines = ["    got = ZERO; base = ZERO; ok = True"]
+    for cid, cw in zip(ids, ws, strict=True):
+        lines += [
+            f"    p = P['{cid}']",
+            "    if p is not None:",
+            f"        got += p; base += D('{cw}')",
+            f"        ok = ok and O['{cid}'] != 'fail'",
+        ]
+    lines += [
+        "    if base == 0:",
+        f"        P['{g.id}'] = None; O['{g.id}'] = 'not_applicable'",
+        "    else:",
+        f"        P['{g.id}'] = got if base == {W} else q(got * {W} / base)",
+        f"        O['{g.id}'] = 'pass' if ok else 'fail'",
+    ]
+    return lines
+
+
+def _post_order(nodes: list[Any]) -> list[Any]:
+    out: list[Any] = []
+    for n in nodes:
+        if isinstance(n, Group):
+            out += _post_order(n.children)
+        out.append(n)
+    return out
+
+
+def decimal_source(fam: Family) -> str:
+    lines = [
+        "def _score(vals):",
+        "    g = vals.get",
+        "    P = {}; O = {}; V = {}",
+    ]
+    for node in _post_order(fam.root):
+        lines += _leaf_code(node) if isinstance(node, Leaf) else _group_code(node)
+    lines += ["    total = ZERO; seen = False"]
+    for top in fam.root:
+        lines += [
+            f"    if P['{top.id}'] is not None:",
+            f"        total += P['{top.id}']; seen = True",
+        ]
+    lines += ["    return P, O, V, (q(total) if seen else None)"]
+    return "\n".join(lines) + "\n"
+
+
+_GRADES = (
+    ("excellent", Decimal(90)),
+    ("good", Decimal(80)),
+    ("fair", Decimal(60)),
+    ("poor", Decimal(0)),
+)
+
+
+class DecimalBaseline:
+    """The generated per-record code for one family, plus findings built on it."""
+
+    def __init__(self, fam: Family, ruleset_id: str) -> None:
+        ns: dict[str, Any] = {
+            "D": Decimal,
+            "ZERO": Decimal(0),
+            "HALF": Decimal("0.5"),
+            "T95": Decimal("0.95"),
+            "q": _q,
+            "CEIL": ROUND_CEILING,
+        }
+        exec(compile(decimal_source(fam), f"<baseline {fam.name}>", "exec"), ns)
+        self._score = ns["_score"]
+        self.leaves = fam.leaves
+        self.order = [n.id for n in _pre_order(fam.root)]
+        self.ruleset_id = ruleset_id
+        self.titles = {leaf.id: f"{_TITLES[leaf.kind]}{leaf.id[1:]}" for leaf in fam.leaves}
+        self.weights = {leaf.id: leaf.weight for leaf in fam.leaves}
+        self.pct = {leaf.id: leaf.kind not in ("survey_bands", "formula") for leaf in fam.leaves}
+
+    def points(self, vals: dict[str, Any]) -> tuple[dict[str, Decimal | None], Decimal | None]:
+        P, _O, _V, total = self._score(vals)
+        return {k: P[k] for k in self.order}, total
+
+    def findings(self, vals: dict[str, Any], subject: str) -> dict[str, Any]:
+        P, outcomes, V, total = self._score(vals)
+        out = []
+        prefix = f"{self.ruleset_id}\x1f".encode()
+        for leaf in self.leaves:
+            i = leaf.id
+            p, o, v, w = P[i], outcomes[i], V[i], self.weights[i]
+            title = self.titles[i]
+            shown = None if v is None else (format(v, ".2%") if self.pct[i] else format(v, "f"))
+            if o == "not_applicable":
+                msg = f"{title}：无数据，不适用"
+                msg_en = f"{i}: no data, not applicable"
+            else:
+                verdict = "达标" if o == "pass" else "未达标"
+                msg = f"{title} {shown or ''}，{verdict}，得 {p}/{w} 分"
+                msg_en = (
+                    f"{i}: {shown or ''}, {'met' if o == 'pass' else 'not met'}, {p}/{w} points"
+                )
+            digest = hashlib.sha256(prefix + f"{i}\x1f{subject}".encode()).hexdigest()
+            out.append(
+                {
+                    "rule_id": i,
+                    "subject": subject,
+                    "outcome": o,
+                    "severity": "warning" if o == "fail" else "none",
+                    "message": msg,
+                    "message_en": msg_en,
+                    "value": v,
+                    "display": shown,
+                    "points": p,
+                    "weight": w,
+                    "fingerprint": "sha256:" + digest[:32],
+                }
+            )
+        scores = [(k, P[k], outcomes[k]) for k in self.order]
+        grade = None if total is None else next(g for g, low in _GRADES if total >= low)
+        return {"findings": out, "scores": scores, "total": total, "grade": grade}
+
+
+def _pre_order(nodes: list[Any]) -> list[Any]:
+    out: list[Any] = []
+    for n in nodes:
+        out.append(n)
+        if isinstance(n, Group):
+            out += _pre_order(n.children)
+    return out
+
+
+# --- columns: exact integer numpy ----------------------------------------------------------------
+
+_CODE = {"pass": 0, "fail": 1, "not_applicable": 2}
+
+
+def numpy_exact(fam: Family, cols: dict[str, Any]) -> dict[str, Any]:
+    """Points ×100 (int64), outcome codes (0 pass, 1 fail, 2 n/a) per indicator and group,
+    the total ×100 (−1: none) — exact: inputs as integers at their scale."""
+    import numpy as np
+
+    pts: dict[str, Any] = {}
+    code: dict[str, Any] = {}
+    for node in _post_order(fam.root):
+        if isinstance(node, Leaf):
+            _np_leaf(np, node, cols, pts, code)
+        else:
+            got = base = ok = None
+            for c in node.children:
+                valid = code[c.id] != 2
+                p = np.where(valid, pts[c.id], 0)
+                w = np.where(valid, int(c.weight * 100), 0)
+                f = code[c.id] == 1
+                got = p if got is None else got + p
+                base = w if base is None else base + w
+                ok = f if ok is None else ok | f
+            gw = int(node.weight * 100)
+            safe = np.maximum(base, 1)
+            pts[node.id] = np.where(base == gw, got, (2 * got * gw + safe) // (2 * safe))
+            code[node.id] = np.where(base == 0, 2, np.where(ok, 1, 0)).astype(np.int8)
+    total = None
+    seen = None
+    for top in fam.root:
+        valid = code[top.id] != 2
+        p = np.where(valid, pts[top.id], 0)
+        total = p if total is None else total + p
+        seen = valid if seen is None else seen | valid
+    return {"points": pts, "outcome": code, "total": np.where(seen, total, -1)}
+
+
+def _np_leaf(
+    np: Any, leaf: Leaf, cols: dict[str, Any], pts: dict[str, Any], code: dict[str, Any]
+) -> None:
+    k, w100 = leaf.kind, int(leaf.weight * 100)
+    x = cols[leaf.inputs[0]]
+    if k == "survey_bands":
+        valid = ~np.isnan(x)
+        s = np.rint(np.nan_to_num(x) * 10).astype(np.int64)
+        p = np.where(
+            s >= 950,
+            w100,
+            np.where(s >= 900, w100 * 8 // 10, np.where(s >= 800, w100 * 6 // 10, 0)),
+        )
+        ok = p >= w100
+    else:
+        y = cols[leaf.inputs[1]]
+        scale = 1 if k.startswith("count") else 100
+        valid = ~(np.isnan(x) | np.isnan(y))
+        A = np.rint(np.nan_to_num(x) * scale).astype(np.int64)
+        B = np.rint(np.nan_to_num(y) * scale).astype(np.int64)
+        valid &= B != 0
+        Bs = np.where(B == 0, 1, B)
+        if k == "exec_ge":
+            ok = 100 * A >= 95 * B
+            p = np.where(ok, w100, 0)
+        elif k in ("exec_prop", "count_prop"):
+            ok = A >= B
+            p = np.where(ok, w100, (2 * w100 * A + Bs) // (2 * Bs))
+        elif k == "exec_deduct":
+            d = 95 * B - 100 * A
+            ok = d <= 0
+            if leaf.count == "exact":
+                raw = (2 * (w100 * B - 50 * d) + Bs) // (2 * Bs)
+            elif leaf.count == "started":
+                raw = w100 - 50 * -((-d) // Bs)
+            else:
+                raw = w100 - 50 * (d // Bs)
+            p = np.where(ok, w100, np.maximum(raw, 0))
+        elif k == "funds_eq":
+            ok = A == B
+            p = np.where(ok, w100, 0)
+        elif k == "cost_lower":
+            ok = A <= B
+            As = np.where(A == 0, 1, A)
+            p = np.where(ok, w100, (2 * w100 * B + As) // (2 * As))
+        elif k == "count_ge":
+            ok = A >= B
+            p = np.where(ok, w100, 0)
+        else:  # formula
+            p = np.minimum(w100, (2 * w100 * A + Bs) // (2 * Bs))
+            ok = p >= w100
+    pts[leaf.id] = np.where(valid, p, 0)
+    code[leaf.id] = np.where(valid, np.where(ok, 0, 1), 2).astype(np.int8)

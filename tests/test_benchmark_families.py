@@ -1,0 +1,113 @@
+"""The realistic benchmark families (benchmarks/families.py) and their hand-written baselines
+(benchmarks/family_baselines.py): the baselines never import perfscore, agree with the engine
+on every subject and row of a small sample, and the benchmark script's families part runs
+(a smoke test — no timing assertions)."""
+
+from __future__ import annotations
+
+import ast
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+import perfscore
+from perfscore.subjects import read_subject
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "benchmarks"))
+import families  # noqa: E402
+import family_baselines  # noqa: E402
+
+
+def test_the_baselines_are_written_without_perfscore() -> None:
+    tree = ast.parse((ROOT / "benchmarks" / "family_baselines.py").read_text("utf-8"))
+    imported = {n.module or "" for n in ast.walk(tree) if isinstance(n, ast.ImportFrom)} | {
+        a.name for n in ast.walk(tree) if isinstance(n, ast.Import) for a in n.names
+    }
+    assert not any(m.startswith("perfscore") for m in imported), imported
+
+
+@pytest.mark.parametrize("name", families.FAMILIES)
+def test_the_data_has_edges_blanks_and_zeros(name: str) -> None:
+    fam = families.family(name)
+    recs = families.records(fam, 300)
+    money = [leaf for leaf in fam.leaves if leaf.kind.startswith("exec")]
+    pairs = [
+        (r["values"].get(a.inputs[0]), r["values"].get(a.inputs[1])) for r in recs for a in money
+    ]
+    exactly_spent = sum(1 for s, b in pairs if s is not None and s == b)
+    blanks = sum(1 for s, b in pairs if s is None or b is None)
+    zeros = sum(1 for s, _ in pairs if s == "0.00")
+    if fam.clean:
+        assert exactly_spent == blanks == zeros == 0
+    else:
+        assert exactly_spent > len(pairs) // 5 and blanks > 0 and zeros > 0
+
+
+@pytest.mark.parametrize("name", ["dept30", "deep"])
+def test_the_decimal_baseline_agrees_with_the_engine(name: str) -> None:
+    fam = families.family(name)
+    rs = perfscore.load_ruleset_text(families.ruleset_text(fam), source=f"{name}.yaml")
+    base = family_baselines.DecimalBaseline(fam, rs.id)
+    for i, rec in enumerate(families.records(fam, 150, seed=11)):
+        d = read_subject(rec, rs.compiled.inputs, index=i, subject_type="department")
+        assert rs.evaluator.points(d) == base.points(d.values), rec["id"]
+        got = rs.evaluator.subject(d)
+        mine = base.findings(d.values, d.subject.id)
+        assert [(f.rule_id, f.outcome) for f in got.findings] == [
+            (f["rule_id"], f["outcome"]) for f in mine["findings"]
+        ]
+        assert (got.total, got.grade) == (mine["total"], mine["grade"])
+
+
+def test_the_numpy_baseline_agrees_with_the_columnar_path() -> None:
+    np = pytest.importorskip("numpy")
+    from perfscore.columnar import ColumnarScorer
+
+    fam = families.family("dept30")
+    rs = perfscore.load_ruleset_text(families.ruleset_text(fam), source="dept30.yaml")
+    cols = families.columns(fam, 300, seed=5)
+    res = ColumnarScorer(rs).score(cols)
+    nb = family_baselines.numpy_exact(fam, cols)
+    for rid in res.rule_ids:
+        assert (res.outcome[rid] == nb["outcome"][rid]).all(), rid
+        has = res.has_points[rid]
+        assert (res.points[rid][has] == nb["points"][rid][has]).all(), rid
+    assert (np.where(res.has_total, res.total, -1) == nb["total"]).all()
+
+
+def test_the_families_and_parquet_parts_of_the_benchmark_run() -> None:
+    pytest.importorskip("numpy")
+    out = subprocess.run(
+        [
+            sys.executable,
+            str(ROOT / "benchmarks" / "run.py"),
+            "--only",
+            "families",
+            "--only",
+            "parquet",
+            "--parquet-rows",
+            "300",
+            "--family",
+            "dept30",
+            "--family-subjects",
+            "10",
+            "--family-rows",
+            "200",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=True,
+    ).stdout
+    for label in (
+        "points per subject",
+        "full findings per subject",
+        "JSON findings bytes",
+        "columnar 200 rows",
+    ):
+        assert f"[dept30] {label}" in out, out
+    assert "disagrees on 0 of 10" in out and "differs on 0 rows" in out
+    assert "[dept30] 300 subjects → Parquet findings vs numpy" in out
