@@ -131,6 +131,7 @@ class Explainer:
         self.metrics = {mt.name: mt for mt in compiled.metrics}
         self._patterns: dict[tuple[str, str], tuple[str, tuple[str, ...]]] = {}
         self._plans: dict[str, tuple[tuple[Any, ...], str | None]] = {}
+        self._gaps: dict[str, str] = {}
 
     # -- numbers and names, as an auditor reads them ----------------------------------------
     def quantity(self, x: Any, unit: str | None, lang: str) -> str:
@@ -144,7 +145,10 @@ class Explainer:
             text = exact_text(x)
             if not unit:
                 return text
-            return f"{text}{unit}" if any(ord(ch) > 0x2E7F for ch in unit) else f"{text} {unit}"
+            gap = self._gaps.get(unit)
+            if gap is None:  # 万元 and 人 follow the number; "km" after a space
+                gap = self._gaps[unit] = "" if any(ord(ch) > 0x2E7F for ch in unit) else " "
+            return f"{text}{gap}{unit}"
         if isinstance(x, Series):
             return "; ".join(f"{y}: {self.quantity(v, unit, lang)}" for y, v in x.points)
         return str(x)

@@ -162,6 +162,8 @@ class BaseScorer:
         return None
 
 
+_ZH, _EN = EXPLAIN["zh"], EXPLAIN["en"]
+
 #: A word that differs by language: ``("中文", "English")``; plain text is the same in both.
 Words = str | tuple[str, str]
 
@@ -232,11 +234,14 @@ class Explaining:
 
     def say(self, key: str, **fields: Words) -> tuple[str, str]:
         """``EXPLAIN[key]`` in both languages, each field in that language."""
-        out = []
-        for i, lang in enumerate(LANGS):
-            values = {k: (v[i] if isinstance(v, tuple) else v) for k, v in fields.items()}
-            out.append(EXPLAIN[lang][key].format(**values))
-        return out[0], out[1]
+        zh: dict[str, str] = {}
+        en: dict[str, str] = {}
+        for k, v in fields.items():
+            if type(v) is tuple:
+                zh[k], en[k] = v
+            else:
+                zh[k] = en[k] = v  # type: ignore[assignment]
+        return _ZH[key].format_map(zh), _EN[key].format_map(en)
 
     def result(self) -> tuple[str, str]:
         """What the finding got: ``得 6.18 / 10 分`` or ``评级 B``."""
@@ -304,12 +309,16 @@ class ScorerType:
 def number(value: Any, what: str = "value") -> Decimal:
     """``value`` as a finite Decimal, or an :class:`EvaluationError` saying what it was
     (``what``: value, target, ratio or formula — its words are in :data:`words.SCORE`)."""
-    said_what = said(SCORE, f"what_{what}") if f"what_{what}" in SCORE["en"] else what
     if isinstance(value, bool) or not isinstance(value, Decimal):
-        raise EvaluationError(said(SCORE, "not_number", what=said_what, kind=kind_of(value)))
+        raise EvaluationError(said(SCORE, "not_number", what=_what(what), kind=kind_of(value)))
     if not value.is_finite():
-        raise EvaluationError(said(SCORE, "not_finite", what=said_what))
+        raise EvaluationError(said(SCORE, "not_finite", what=_what(what)))
     return value
+
+
+def _what(what: str) -> str:
+    """The words for ``what`` a number should be (for a message only)."""
+    return said(SCORE, f"what_{what}") if f"what_{what}" in SCORE["en"] else what
 
 
 def kind_of(value: Any) -> str:
