@@ -109,3 +109,22 @@ def test_bundled_rule_set_columnar_equals_per_record(path: Path) -> None:
         assert res.grades()[i] == want.grade, i
     totals = [t for t in res.totals_decimal() if t is not None]
     assert len(totals) > n // 10 and min(totals) >= Decimal(0)  # not only blocked rows
+
+
+@pytest.mark.parametrize("path", RULES, ids=lambda p: p.stem)
+def test_score_frame_chooses_the_path_and_gives_the_same_bytes(path: Path) -> None:
+    """``score_frame`` takes the columnar path when the rule set allows it (else the per-record
+    path, with ``ColumnarScorer.reason`` saying why): the table's CSV is byte-identical to the
+    one the per-record path gives for the same frame."""
+    pd = pytest.importorskip("pandas")
+    from perfscore.columnar import score_frame
+
+    rs = perfscore.load_ruleset(path)
+    cols = _columns(rs, 150, seed=7 + len(path.stem))
+    df = pd.DataFrame(cols)
+    auto = score_frame(rs, df).to_csv(index=False).encode()
+    forced = ColumnarScorer(rs)
+    forced.plan, forced.reason = None, "forced: per record"
+    per_record = forced.score(df).to_pandas().to_csv(index=False).encode()
+    assert auto == per_record
+    assert ColumnarScorer(rs).supported == (path.stem not in NOT_COLUMNAR)

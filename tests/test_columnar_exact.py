@@ -508,3 +508,80 @@ checks:
         want = cs.rs.evaluate_subject(rec, index=i)
         for f in want.findings:
             assert res.outcomes(f.rule_id)[i] == f.outcome, (i, f.rule_id)
+
+
+def _deep_rules(depth: int, fanout: int) -> str:
+    """A weighted tree ``depth`` levels deep with uneven weights (4.5, 3, 2.5 …), one input per
+    leaf, blanks not applicable, a minimum coverage for the grade."""
+    lines = [
+        "perfscore: 1",
+        "id: deep",
+        "title: 深层指标树",
+        'version: "1"',
+        "settings: {places: 2, missing: not_applicable}",
+        "inputs:",
+    ]
+    body: list[str] = []
+    count = 0
+
+    def node(level: int, indent: str, weight: str) -> None:
+        nonlocal count
+        count += 1
+        me = f"n{count}"
+        if level == depth:
+            lines.append(f"  x{count}: {{type: percent}}")
+            body.append(f"{indent}- {{id: {me}, title: {me}, weight: {weight}, value: x{count},"
+                        " scorer: {type: proportional, target: 0.95}}")  # fmt: skip
+            return
+        weights = ["4.5", "3", "2.5", "1.75"][:fanout]
+        total = sum(Decimal(w) for w in weights)
+        body.append(f"{indent}- id: {me}")
+        body.append(f"{indent}  title: {me}")
+        body.append(f"{indent}  weight: {total if level == 0 else weight}")
+        body.append(f"{indent}  normalise: true")
+        body.append(f"{indent}  children:")
+        for w in weights:
+            node(level + 1, indent + "    ", w)
+
+    node(0, "  ", "0")
+    return (
+        "\n".join(
+            [
+                *lines,
+                "indicators:",
+                *body,
+                "grades:",
+                "  min_coverage: 0.6",
+                "  bands:",
+                "    - {id: A, min: 6}",
+                "    - {id: B, min: 0}",
+            ]
+        )
+        + "\n"
+    )
+
+
+def test_deep_uneven_trees_with_blanks_and_min_coverage() -> None:
+    """Coverage is an integer over a constant denominator per group, reduced by what the
+    coefficients share (a 5-level tree of uneven weights stays far inside int64)."""
+    rs = perfscore.load_ruleset_text(_deep_rules(4, 3), source="deep.yaml")
+    cs = ColumnarScorer(rs)
+    assert cs.supported, cs.reason
+    rng = np.random.default_rng(3)
+    n = 300
+    names = list(rs.compiled.inputs)
+    cols = {}
+    for k in names:
+        x = rng.choice([100.0, 95.0, 90.0, 47.5, 0.0], n)
+        x[rng.random(n) < 0.3] = math.nan
+        cols[k] = x
+    res = cs.score(cols)
+    assert not res.fallback.any()
+    for i in range(n):
+        rec = {k: (None if math.isnan(v[i]) else float(v[i])) for k, v in cols.items()}
+        want = rs.evaluate_subject(rec, index=i)
+        for sc in want.scores:
+            assert res.points_decimal(sc.rule_id)[i] == sc.points, (i, sc)
+            assert res.outcomes(sc.rule_id)[i] == sc.outcome, (i, sc)
+        assert res.totals_decimal()[i] == want.total, i
+        assert res.grades()[i] == want.grade, i

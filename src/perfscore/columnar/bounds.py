@@ -137,6 +137,8 @@ class Chunk:
         self.conds: dict[int, Any] = {}
         #: the total points, scaled (grade overrides read ``total``)
         self.total: Any = None
+        #: exact values of inputs and metrics over the whole chunk, once many rows need them
+        self.exact_cache: dict[str, Q] = {}
 
     def exact_q(self, name: str, rows: Any) -> Q:
         """Exact values of input or metric ``name`` in ``rows`` (bad where it has none)."""

@@ -108,6 +108,7 @@ class GroupPlan:
     redistribute: bool = True  # not-applicable children's weight goes to the others
     scaled: tuple[int, tuple[int, ...]] = (0, ())  # weight and children's weights × 10**e
     cov_den: int = 1  # coverage is an integer over this denominator
+    cov_coef: tuple[int, ...] = ()  # coverage numerator = Σ coef · child's numerator
 
 
 @dataclass(frozen=True)
@@ -239,6 +240,8 @@ def build_plan(c: Compiled, root_weight: Decimal | None) -> Plan:
         c.model.settings.not_applicable_weight,
     )
     min_cov = c.min_coverage
+    if min_cov is not None and tree and _max_den(root) >= 1 << 62:
+        raise Unsupported("coverage denominators beyond int64")  # numerators ≤ denominators
     ids = grade_ids(c)
     overrides = []
     with_total = {**kinds, "total": "metric"}
@@ -301,10 +304,16 @@ def _group(
     lcm = 1
     for d in dens:
         lcm = lcm * d // math.gcd(lcm, d)
-    cov_den = len(kids) if sum(scaled[1]) == 0 else sum(scaled[1]) * lcm
-    if cov_den >= 1 << 40:
-        raise Unsupported(f"{rule_id}: coverage denominators")
-    return GroupPlan(rule_id, kids, weight, base, na_weight == "redistribute", scaled, cov_den)
+    if sum(scaled[1]) == 0:
+        cov_den, coef = len(kids), tuple(1 for _ in kids)
+    else:  # Σ coef_i · num_i / den, reduced by what every coefficient and den share
+        coef = tuple(w * (lcm // d) for w, d in zip(scaled[1], dens, strict=True))
+        cov_den = sum(scaled[1]) * lcm
+        g = math.gcd(cov_den, *coef)
+        cov_den, coef = cov_den // g, tuple(c // g for c in coef)
+    return GroupPlan(
+        rule_id, kids, weight, base, na_weight == "redistribute", scaled, cov_den, coef
+    )
 
 
 def _exponent(x: Decimal) -> int:
@@ -398,3 +407,9 @@ def _functions(ch: Any) -> set[str]:
         if e is not None:
             out |= set(e.functions)
     return out
+
+
+def _max_den(node: LeafPlan | GroupPlan) -> int:
+    if not isinstance(node, GroupPlan):
+        return 1
+    return max([node.cov_den, *(_max_den(k) for k in node.kids)])

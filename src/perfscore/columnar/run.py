@@ -72,8 +72,10 @@ def _cov_ok(cov: Any, plan: Plan) -> Any:
     """Rows whose coverage, rounded half-up to 4 places, reaches the rule set's minimum."""
     assert plan.root is not None and plan.min_cov4 is not None
     den = plan.root.cov_den
+    if den >= 1 << 44:  # 2·cov·10⁴ would overflow int64: Python integers
+        cov = cov.astype(object)
     r4 = (2 * cov * 10**4 + den) // (2 * den)
-    return r4 >= plan.min_cov4
+    return np.asarray(r4 >= plan.min_cov4, bool)
 
 
 def _exponent(x: Decimal) -> int:
@@ -527,16 +529,14 @@ class ColumnarScorer:
         codes = np.where(err, 3, np.where(all_na, 2, np.where(failing, 1, 0))).astype(np.int8)
         cov = None
         if cov4 is not None:  # coverage is needed (a minimum coverage for the grade)
-            total_w = sum(kid_wn)
             num = np.zeros(n, np.int64)
-            if total_w == 0:
+            if sum(kid_wn) == 0:
                 for _, codes_k, _, _ in kids:
                     num += codes_k <= 1
             else:
-                lcm = node.cov_den // total_w
-                for (_, _, cov_k, _), w, k in zip(kids, kid_wn, node.kids, strict=True):
+                for (_, _, cov_k, _), coef, k in zip(kids, node.cov_coef, node.kids, strict=True):
                     den_k = k.cov_den if isinstance(k, GroupPlan) else 1
-                    num += w * (lcm // den_k) * (den_k if cov_k is None else cov_k)
+                    num += coef * (den_k if cov_k is None else cov_k)
             cov = np.where(blocked, 0, num)
         return pts, codes, cov, False
 
@@ -547,6 +547,14 @@ class ColumnarScorer:
         rationals (bad where there is none: a missing cell, a zero denominator)."""
         if name == "total" and name not in self.inputs:  # a grade override reads it
             return Q(ctx.total[rows].astype(np.int64), self.scale, len(rows))
+        whole = ctx.exact_cache.get(name)
+        if whole is None and len(rows) * 8 >= ctx.n:  # many rows on an edge: the whole chunk
+            whole = ctx.exact_cache[name] = self._exact_q(ctx, name, np.arange(ctx.n))
+        if whole is not None:
+            return whole.take(rows)
+        return self._exact_q(ctx, name, rows)
+
+    def _exact_q(self, ctx: Chunk, name: str, rows: Any) -> Q:
         spec = self.inputs.get(name)
         if spec is not None:
             col = ctx.cols.get(name)
