@@ -128,3 +128,48 @@ def _same(want: Any, got: Any) -> bool:
     if isinstance(got, Decimal):
         return got == Decimal(str(want))
     return str(got) == str(want)
+
+
+def _fold(text: object) -> str:
+    import unicodedata
+
+    return "".join(unicodedata.normalize("NFKC", str(text)).split())
+
+
+def indicator_figures(subject: dict[str, Any]) -> dict[tuple[str, str], Any]:
+    """The indicator rows a subject declares, flat: (id, points|weights|targets|actuals)."""
+    declared = subject.get("declared") or {}
+    out: dict[tuple[str, str], Any] = {}
+    for key in ("points", "weights", "targets", "actuals"):
+        for rid, value in (declared.get(key) or {}).items():
+            out[(rid, key)] = value
+    return out
+
+
+def expected_indicators(case: dict[str, Any]) -> dict[tuple[str, str], Any]:
+    out: dict[tuple[str, str], Any] = {}
+    for rid, (score, weight, target, actual) in (case.get("indicators") or {}).items():
+        for key, value in (("points", score), ("weights", weight), ("targets", target),
+                           ("actuals", actual)):  # fmt: skip
+            if value is not None:
+                out[(rid, key)] = value
+    return out
+
+
+def score_indicators(
+    expected: dict[tuple[str, str], Any], got: dict[tuple[str, str], Any], ignore: set[str]
+) -> tuple[int, int, int, int]:
+    """(correct, wrong, invented, missing) over the indicator figures; ids in ``ignore`` (read
+    from elsewhere, e.g. the funds table's 预算执行率) are not counted."""
+    correct = wrong = missing = 0
+    for key, want in expected.items():
+        if key not in got:
+            missing += 1
+        elif _fold(want) == _fold(got[key]) or (
+            isinstance(got[key], Decimal) and got[key] == Decimal(str(want))
+        ):
+            correct += 1
+        else:
+            wrong += 1
+    invented = sum(1 for key in got if key not in expected and key[0] not in ignore)
+    return correct, wrong, invented, missing

@@ -11,7 +11,10 @@ qualitative tiers.  Each project's self-evaluation (``declared:``) is one of:
                     form that do not add up to 100, or a grade outside the band of the total;
 * ``red``         — money largely unspent, yet every output and benefit claimed at full marks;
 * ``no_data``     — points claimed for an indicator the project gives no figures for, and one
-                    for an indicator the rule set does not have;
+                    for an indicator the rule set does not have; and on its form the printed
+                    patterns reviewers flag by hand: the cost indicator's target written
+                    "≥", a target that cannot be assessed ("≥95%，社会效益明显"), and
+                    satisfaction evidenced by "未收到群众投诉";
 * ``nothing``     — no self-evaluation at all.
 
 ``python tests/review_batch.py`` prints the batch; examples/review-batch-2023.yaml is exactly
@@ -178,7 +181,33 @@ def _declare(
         pts["output_ge_4"] = D(8)  # the project gives no figures for slot 4
         pts["output_ge_5"] = D(2)  # not an indicator of the rule set
     d["points"] = {k: pts[k] for k in sorted(pts, key=_order)}
+    d["targets"], d["actuals"] = _printed(record["values"], kind)
     return d
+
+
+def _printed(v: dict[str, Any], kind: str) -> tuple[dict[str, str], dict[str, str]]:
+    """The 指标值 and 实际完成值 columns of the form, as a department prints them."""
+    targets = {
+        "output_ge_1": f"≥{v['output_ge_1_target']}",
+        "output_ge_2": f"≥{v['output_ge_2_target']}",
+        "output_le_1": "≤500元",
+        "output_q_1": "达标",
+        "benefit_ge_1": "≥90%",
+        "benefit_q_1": "受益群众≥1000人",
+        "satisfaction_score": "≥90%",
+    }
+    actuals = {
+        "output_ge_1": str(v["output_ge_1_actual"]),
+        "output_ge_2": str(v["output_ge_2_actual"]),
+        "output_le_1": f"{v['output_le_1_actual']}元",
+        "benefit_ge_1": f"{v['benefit_ge_1_actual']}%",
+        "satisfaction_score": f"{v['satisfaction']}%",
+    }
+    if kind == "no_data":
+        targets["output_le_1"] = "≥500元"  # a cost written as a floor
+        targets["benefit_q_1"] = "≥95%，社会效益明显"  # cannot be assessed
+        actuals["satisfaction_score"] = "未收到群众投诉"  # no complaints taken as satisfied
+    return targets, actuals
 
 
 def _order(k: str) -> tuple[int, str]:

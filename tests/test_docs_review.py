@@ -77,6 +77,24 @@ def test_overlay_example_changes_what_it_says(tmp_path: Path) -> None:
     # 30% on output_q_1 is P0 at 20% and at 30% (the lower bound is included)
     assert level(mine, "prj-04", "claim_output_q_1") == "P0"
     assert level(mine, "prj-04", "claim_benefits") == "P1"  # 16.93%
+    # 租金 is a cost word in the city's overlay only
+    record = perfscore.load_subjects(BATCH).records[0]
+    record = {
+        **record,
+        "declared": {"targets": {"output_le_1": "≥3万元"}, "names": {"output_le_1": "场地租金"}},
+    }
+    assert level(perfscore.review(rs, [record]), "prj-01", "cost_target_direction") == "pass"
+    assert (
+        level(perfscore.review(rs, [record], rules=city), "prj-01", "cost_target_direction") == "P1"
+    )
+
+
+def test_declared_texts_of_the_example_are_the_batchs() -> None:
+    record = yaml.safe_load(block("yaml declared"))
+    full = {r["id"]: r for r in perfscore.load_subjects(BATCH).records}[record["id"]]
+    for key in ("targets", "actuals"):
+        for rid, text in record["declared"][key].items():
+            assert str(full["declared"][key][rid]) == str(text), (key, rid)
 
 
 def test_python_walkthrough_runs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -12,7 +12,7 @@ import pytest
 import headless
 import perfscore
 from perfscore.export import export
-from perfscore.terminal import BatchProgress
+from perfscore.terminal import BatchProgress, ReadingProgress
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -50,6 +50,46 @@ def test_progress_appears_only_after_the_delay_and_only_on_a_tty() -> None:
         p.advance()
         assert not p.shown
     assert pipe.getvalue() == ""
+
+
+def test_reading_a_data_document_shows_on_a_terminal(tmp_path: Path) -> None:
+    """JSON/YAML data are parsed whole: a spinner with the file and its size while that runs,
+    then one line with the count and the time when it was slow."""
+    data = tmp_path / "departments.yaml"
+    data.write_text("subjects: []\n", encoding="utf-8")
+    clock = Clock()
+    tty = FakeTTY()
+    with ReadingProgress(str(data), tty, clock=clock) as reading:
+        clock.now += 3.0
+        reading.records = 5
+    out = tty.getvalue()
+    assert "reading departments.yaml (13 B)" in out
+    assert out.endswith("read departments.yaml: 5 record(s) in 3.0 s\n")
+
+    quick = FakeTTY()
+    with ReadingProgress(str(data), quick, lang="zh", clock=Clock()) as reading:
+        reading.records = 5
+    assert "读取" in quick.getvalue() and "已读取" not in quick.getvalue()  # quick: no line
+
+    pipe = io.StringIO()
+    with ReadingProgress(str(data), pipe, clock=clock) as reading:
+        clock.now += 60
+        reading.records = 5
+    assert pipe.getvalue() == ""
+
+
+def test_the_cli_shows_the_reading_of_a_yaml_data_file(tmp_path: Path) -> None:
+    from perfscore.cli import main
+
+    data = tmp_path / "d.yaml"
+    data.write_text((ROOT / "examples" / "liwan-npc-office-2023.yaml").read_text("utf-8"))
+    err = FakeTTY()
+    code = main(
+        ["score", str(ROOT / "rules" / "cn-dept-overall.yaml"), str(data), "--format", "json"],
+        stdout=io.StringIO(),
+        stderr=err,
+    )
+    assert code in (0, 1) and "读取 d.yaml" in err.getvalue()  # the rule set speaks Chinese
 
 
 # --- the HTML report in a headless browser ---------------------------------------------------

@@ -4,6 +4,7 @@ every printed figure exact, none wrong, none invented.  The same count is in doc
 
 from __future__ import annotations
 
+import re
 import zipfile
 from decimal import Decimal
 from pathlib import Path
@@ -11,9 +12,23 @@ from typing import Any
 from xml.sax.saxutils import escape
 
 import pytest
+import yaml
 
 import perfscore
-from extract_variants import VARIANTS, case_lines, key_figures, load_cases, score
+from extract_variants import (
+    CASES as CASE_DIR,
+)
+from extract_variants import (
+    VARIANTS,
+    case_lines,
+    expected_indicators,
+    indicator_figures,
+    key_figures,
+    load_cases,
+    score,
+    score_indicators,
+)
+from perfscore.cli import main as extract_cli_main
 from perfscore.extract import extract_lines, extract_report, subjects_from_reports
 
 CASES = load_cases()
@@ -158,8 +173,122 @@ def test_glued_one_decimal_amounts_are_cut_only_when_unambiguous(
         assert result.values["budget_adjusted"] == Decimal(1650)
         assert result.values["executed"] == Decimal("1402.5")
         assert result.values["reported_execution_rate"] == Decimal(85)
-        assert result.declared["points"] == {"execution": Decimal("8.5")}
-        assert result.declared["weights"] == {"execution": Decimal(10)}
+        assert result.declared["points"]["execution"] == Decimal("8.5")
+        assert result.declared["weights"]["execution"] == Decimal(10)
     else:
         assert "executed" not in result.values and "budget_adjusted" not in result.values
-        assert "points" not in result.declared
+        assert "execution" not in result.declared.get("points", {})
+
+
+# --- indicator rows (得分, 分值, 年度指标值, 实际完成值 per indicator id) ----------------------
+
+
+def _indicator_params() -> list[Any]:
+    return [
+        pytest.param(name, variant, id=f"{name}:{variant}")
+        for name, case in CASES.items()
+        if case.get("indicators")
+        for variant in VARIANTS
+        if variant not in case.get("skip_variants", ())
+    ]
+
+
+def _indicator_run(name: str, variant: str) -> tuple[int, int, int, int]:
+    case = CASES[name]
+    template = case.get("indicator_template")
+    tpl = str(CASE_DIR / template) if template else case["template"]
+    result = extract_lines(VARIANTS[variant](case_lines(name)), tpl)
+    got = indicator_figures(result.to_subject())
+    for rid in case.get("indicators_absent", ()):
+        assert not any(k[0] == rid for k in got), (rid, got)
+    return score_indicators(expected_indicators(case), got, ignore={"execution"})
+
+
+@pytest.mark.parametrize(("name", "variant"), _indicator_params())
+def test_indicator_rows_exact_none_wrong_none_invented(name: str, variant: str) -> None:
+    correct, wrong, invented, missing = _indicator_run(name, variant)
+    assert (wrong, invented) == (0, 0)
+    if variant not in CASES[name].get("indicators_partial", ()):
+        assert missing == 0 and correct == len(expected_indicators(CASES[name]))
+
+
+def test_the_indicator_figures_in_the_docs_are_the_measured_ones() -> None:
+    printed = correct = wrong = invented = 0
+    texts = 0
+    for name, case in CASES.items():
+        if not case.get("indicators"):
+            continue
+        texts += 1
+        for variant in VARIANTS:
+            if variant in case.get("skip_variants", ()):
+                continue
+            c, w, i, _ = _indicator_run(name, variant)
+            printed += len(expected_indicators(case))
+            correct, wrong, invented = correct + c, wrong + w, invented + i
+    docs = (ROOT / "docs/extract.md").read_text(encoding="utf-8")
+    line = (
+        f"indicator rows of {texts} forms × their variants: **{correct} of {printed}** "
+        f"printed figures read exactly, **{wrong} wrong, {invented} invented**"
+    )
+    assert line in docs, line
+
+
+def _doc_block(info: str) -> str:
+    docs = (ROOT / "docs/extract.md").read_text(encoding="utf-8")
+    (block,) = re.findall(rf"^```{re.escape(info)}\n(.*?)^```", docs, re.DOTALL | re.MULTILINE)
+    return str(block)
+
+
+def test_the_docs_indicator_template_reads_what_the_docs_show(tmp_path: Path) -> None:
+    template = tmp_path / "county-projects.yaml"
+    template.write_text(_doc_block("yaml indicators"), encoding="utf-8")
+    report = tmp_path / "report.txt"
+    report.write_text("\n".join(case_lines("07-project-pipe")), encoding="utf-8")
+    out = tmp_path / "subjects.yaml"
+    assert (
+        extract_cli_main(["extract", str(report), "--template", str(template), "-o", str(out)]) == 0
+    )
+    subject = yaml.safe_load(out.read_text(encoding="utf-8"))  # one report: one record
+    shown = yaml.safe_load(_doc_block("yaml indicators-out"))["declared"]
+    for key, values in shown.items():
+        assert {k: str(v) for k, v in subject["declared"][key].items()} == {
+            k: str(v) for k, v in values.items()
+        }, key
+    assert subject["declared"]["names"]["benefit_ge_1"] == "受益人口"
+    # the row mapped to null is known and not read; a template without the bureau's names reads
+    # only the shared ones
+    plain = extract_lines(case_lines("07-project-pipe"), "cn-project-self-eval").declared
+    assert set(plain["points"]) == {"execution", "satisfaction_score"}
+
+
+def test_indicator_templates_are_checked_at_load(tmp_path: Path) -> None:
+    from perfscore.extract import TemplateError, load_template
+
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(
+        "template: 1\nextends: cn-project-self-eval\nid: bad\n"
+        "indicators:\n  columns:\n    targte: [指标值]\n  ids:\n    受益人口: 受益\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(TemplateError) as e:
+        load_template(bad)
+    messages = [str(p) for p in e.value.problems]
+    assert any("unknown column 'targte'" in m and "did you mean 'target'" in m for m in messages)
+    assert any("an indicator id must be an ASCII identifier" in m for m in messages)
+    assert all("bad.yaml:" in m for m in messages)
+
+
+def test_a_glued_run_cut_by_a_dropped_page_number_line_is_not_read() -> None:
+    # a PDF's visual lines: the row's last digit stood alone on the next line (taken for a
+    # page number and dropped), so 100%100%151 must not be read as 分值 15, 得分 1
+    lines = [
+        "一级指标二级指标三级指标年度指标值实际完成值分值得分",
+        "产出指标质量指标工程验收合格率100%100%151",
+        "5",
+        "效益指标社会效益指标受益人口≥1.2万人1.25万人3028",
+    ]
+    tpl = str(CASE_DIR / "bureau-project.yaml")
+    result = extract_lines(lines, tpl)
+    assert "output_eq_1" not in result.declared.get("points", {})
+    assert result.declared["points"]["benefit_ge_1"] == Decimal(28)
+    assert any("工程验收合格率" in w for w in result.warnings)

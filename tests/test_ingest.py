@@ -274,8 +274,9 @@ def test_folder_with_an_unreadable_file(rs: perfscore.RuleSet, tmp_path: Path) -
     rules = tmp_path / "r.yaml"
     rules.write_text(RULES, encoding="utf-8")
     out, err = io.StringIO(), io.StringIO()
+    argv = ["score", str(rules), str(folder), "-o", str(tmp_path / "o.json"), "--summary"]
     code = main(
-        ["score", str(rules), str(folder), "-o", str(tmp_path / "o.json"), "--summary"],
+        [*argv, "--lang", "en"],
         stdout=out,
         stderr=err,
     )
@@ -332,6 +333,7 @@ def test_docs_columns_file_example(tmp_path: Path) -> None:
         "全年预算": "budget",
         "单位全称": "name",
         "自评分值": "declared.total",
+        "单位成本指标值": "declared.targets.output_le_1",
         "填表人": None,
     }
 

@@ -182,3 +182,16 @@ def test_pieces_assemble_to_the_whole_report(
     finally:
         run.close()
     assert out.getvalue() == render(EXPORTERS[fmt], report, options)
+
+
+def test_the_json_lines_stream_keeps_counters_not_subjects(bench: perfscore.RuleSet) -> None:
+    """Streaming a batch to JSON Lines holds no per-subject state (its summary needs counts)."""
+    from perfscore.export import JsonlWriter
+
+    recs = _records(80)
+    writer = JsonlWriter(io.BytesIO(), bench.provenance(), bench.rules)
+    for r in bench.iter_evaluate(recs):
+        writer.subject(r)
+    summary = writer.finish()
+    assert summary["subjects"] == 80 and writer.totals.count == 80
+    assert writer.totals.subjects == [] and writer.totals.without_total == []

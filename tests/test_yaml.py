@@ -569,7 +569,9 @@ def test_deep_or_aliased_documents_take_the_guarded_path() -> None:
     import perfscore._yaml as y
 
     assert y._compose_fast("a: 1\n", 64) is not y._SLOW
-    assert y._compose_fast("a: &x 1\nb: *x\n", 64) is y._SLOW
+    # an alias comes back from libyaml as its anchor's node: the one-pass builder notices
+    with pytest.raises(y._Plain.Aliased):
+        y._Plain(200_000, 64).build(y._compose_fast("a: &x 1\nb: *x\n", 64), ())
     assert y._compose_fast("[" * 100 + "]" * 100, 64) is y._SLOW
     assert y._compose_fast("- " * 100 + "x\n", 64) is y._SLOW
     with pytest.raises(RuleSetError, match="deeper"):
@@ -649,3 +651,93 @@ def test_resolver_memo_gives_the_same_tags_as_the_uncached_resolver() -> None:
     y._RESOLVED.clear()
     assert fresh == again == [type(y.load_yaml_text(f"k: {w}\n").data["k"]) for w in words]
     assert fresh[:6] == [int, Decimal, Decimal, bool, str, str]
+
+
+# ---- anchors, aliases and comments on the fast path (#18) ---------------------------------------
+
+_ALIASED = [
+    "base: &b {w: 1, t: [1, 2]}\nx: *b\ny: {v: *b}\n",
+    "- &s hello\n- *s\n- [*s, *s]\n",
+    "a: &k key\n*k : 1\n",  # an alias as a key
+    "a: &a [1, 2, 3]\nb: &b [*a, *a]\nc: [*b, *b]\n",
+    "a: &x {p: 1}\nb: &x {q: 2}\nc: *x\n",  # an anchor defined twice
+    "a: *nowhere\n",
+    "a: &r [1, *r]\n",  # recursive
+    "base: &b {w: 1}\nx:\n  <<: *b\n  v: 2\n",  # merge key (not supported: refused alike)
+    "a: &a [1, 1, 1, 1, 1, 1, 1, 1, 1, 1]\nb: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a, *a]\n"
+    "c: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b, *b]\nd: [*c, *c, *c, *c, *c, *c, *c, *c]\n",
+    "x: &x {a: 1}\nx2: *x\nx: 2\n",  # a duplicate key next to an alias
+    "s: &s !!str 1\nt: *s\n",
+    "# a comment with *x and &&\nk: v  # *y &z\nl: '*not an alias'\n",
+]
+
+
+def _outcome(text: str, **kwargs: Any) -> Any:
+    try:
+        doc = load_yaml_text(text, source="x.yaml", **kwargs)
+    except RuleSetError as exc:
+        return [str(p) for p in exc.problems]
+    return doc.data, dict(doc.marks), dict(doc.key_marks)
+
+
+@pytest.mark.parametrize("text", _ALIASED)
+def test_anchors_and_aliases_give_what_the_pure_python_path_gives(
+    text: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import perfscore._yaml as y
+
+    fast = _outcome(text, max_nodes=500)
+    monkeypatch.setattr(y, "_compose_fast", lambda text, depth: y._SLOW)
+    monkeypatch.setattr(y, "_CParser", None)  # libyaml's events too: PyYAML's own parser
+    assert fast == _outcome(text, max_nodes=500)
+
+
+def test_aliased_documents_stay_on_libyaml(monkeypatch: pytest.MonkeyPatch) -> None:
+    import perfscore._yaml as y
+
+    def pure_python(*args: Any) -> Any:
+        raise AssertionError("the pure-Python parser was used")
+
+    monkeypatch.setattr(y, "_Loader", pure_python)
+    doc = load_yaml_text(_ALIASED[0])
+    assert doc.data["y"] == {"v": {"w": 1, "t": [1, 2]}}
+    assert doc.marks[("y", "v")] == Mark(3, 8)  # the alias, where it is written
+    # the bomb guard still refuses, and on the fast parser
+    with pytest.raises(RuleSetError, match="alias/anchor bomb"):
+        load_yaml_text(_ALIASED[8], max_nodes=500)
+
+
+def test_a_comment_never_changes_the_path(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Marks on ``&``/``*`` in comments and quoted text are not aliases: the document is
+    composed by libyaml's C composer and built in one pass, as without them."""
+    import perfscore._yaml as y
+
+    def composed_again(*args: Any) -> Any:
+        raise AssertionError("composed again as if it had aliases")
+
+    monkeypatch.setattr(y, "_compose_anchored", composed_again)
+    plain = "k: v\nl: x\n"
+    commented = "# see *x and &&\nk: v  # *y &z &&\nl: x\n"
+    assert load_yaml_text(commented).data == load_yaml_text(plain).data == {"k": "v", "l": "x"}
+
+
+def test_flow_style_documents_load_in_linear_time() -> None:
+    """A flow-style data file of many subjects (one line, many brackets): building its nodes
+    with the garbage collector running was quadratic (#13: 69 s for 100,000 subjects)."""
+    import time
+
+    def flow(n: int) -> str:
+        items = ", ".join(f"{{id: d{i}, values: {{a: {i}.5, b: '{i}'}}}}" for i in range(n))
+        return "{subjects: [" + items + "]}\n"
+
+    def took(n: int) -> float:
+        text = flow(n)
+        best = float("inf")
+        for _ in range(3):
+            t = time.process_time()
+            load_yaml_text(text, max_bytes=2**26, error=DataError)
+            best = min(best, time.process_time() - t)
+        return best
+
+    small, big = took(2_000), took(16_000)
+    assert big / small < 8 * 2  # 8× the data; quadratic would be ~64×

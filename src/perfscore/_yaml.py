@@ -31,6 +31,7 @@ import yaml
 from yaml.events import AliasEvent
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
+from perfscore._gc import collector_paused
 from perfscore.errors import DataError, Problem, RuleSetError
 from perfscore.textsafe import clean
 
@@ -255,12 +256,15 @@ _Loader.add_implicit_resolver(
 
 
 # --------------------------------------------------------------------------------------------
-# A fast path: libyaml's C parser and composer, for the common document (no anchors or aliases,
-# shallow).  Anything unusual — or any error — goes through the pure-Python path above, so the
-# messages, marks and limits are the same either way; only the speed differs (about 7× here).
+# A fast path: libyaml's C parser and composer, for every shallow document without tabs.  A
+# document whose aliases are used is composed again from libyaml's events by our composer (so
+# an alias is located where it is written, and anchors are counted), and still built in one
+# pass; only a document with a problem — or any YAML error — goes through the two-pass
+# converter or the pure-Python parser, so the messages, marks and limits are the same either
+# way.  What decides is the composed document, never its text: a comment such as ``# *x``
+# changes nothing.
 
 _SLOW: Any = object()
-_ALIAS_OR_ANCHOR = re.compile(r"(?:^|[\s\[{,])[&*][^\s,\[\]{}]", re.M)
 _CParser: Any = getattr(getattr(yaml, "cyaml", None), "CParser", None)
 
 if _CParser is not None:
@@ -334,8 +338,12 @@ def _nesting_estimate(text: str) -> int:
 
 
 def _compose_fast(text: str, max_depth: int) -> Any:
-    if _CParser is None or _ALIAS_OR_ANCHOR.search(text) or "\t" in text:
+    """libyaml's C composer (aliases come back as the anchor's own node: :class:`_Plain` spots
+    a node met twice and the document is composed again with the alias positions)."""
+    if _CParser is None or "\t" in text:
         return _SLOW
+    if text.count("&") + text.count("*") > MAX_ANCHORS:
+        return _SLOW  # perhaps too many anchors: the composer over events counts them exactly
     if _nesting_estimate(text) > max_depth:
         return _SLOW  # libyaml's composer recurses in C (to at most ~1,000 levels, its limit)
     loader = _FastLoader(text)  # type: ignore[call-arg]
@@ -590,18 +598,31 @@ class _Converter:
 
 
 class _Plain:
-    """One pass over a composed, alias-free graph that has no problem at all (the common case):
-    data, marks and key marks exactly as ``_Converter.check`` + ``build`` give them.  Anything
-    unusual (an odd tag, a bad scalar, a duplicate or non-text key, too many nodes) raises
-    ``_Bail`` and the two-pass converter runs instead, to report it."""
+    """One pass over a composed graph that has no problem at all (the common case): data,
+    marks and key marks exactly as ``_Converter.check`` + ``build`` give them.  Anything
+    unusual (an odd tag, a bad scalar, a duplicate or non-text key, too deep) raises ``Bail``
+    and the two-pass converter runs instead, to report it.
+
+    Over libyaml's own composition (``aliases=False``) a node met twice is an alias used, and
+    raises ``Aliased`` (a ``Bail``): the document is composed again with :class:`_AliasNode`\\ s,
+    which ``aliases=True`` expands — a fresh copy per use, located at the alias — counting the
+    nodes expansion adds; past ``max_nodes`` it bails, and the converter decides (an alias
+    bomb is refused there)."""
 
     class Bail(Exception):
         pass
 
-    def __init__(self, max_nodes: int, max_depth: int) -> None:
+    class Aliased(Bail):
+        pass
+
+    def __init__(self, max_nodes: int, max_depth: int, *, aliases: bool = False) -> None:
         self.max_nodes = max_nodes
         self.max_depth = max_depth
+        self.aliases = aliases
         self.count = 0
+        self.added = 0  # nodes built by expanding aliases
+        self.expanding = 0
+        self.seen: set[int] = set()
         self.marks: dict[PathKey, Mark] = {}
         self.key_marks: dict[PathKey, Mark] = {}
 
@@ -611,6 +632,28 @@ class _Plain:
         self.count += 1
         if len(path) > self.max_depth:  # (no node budget: without aliases, size is the bytes')
             raise _Plain.Bail
+        if self.aliases:
+            if type(node) is _AliasNode:
+                self.expanding += 1
+                self.added += 1  # the copy of its target
+                if self.added > self.max_nodes:
+                    raise _Plain.Bail
+                try:
+                    return self._value(node.target, path)
+                finally:
+                    self.expanding -= 1
+            if self.expanding:
+                self.added += 1
+                if self.added > self.max_nodes:
+                    raise _Plain.Bail
+        else:
+            key = id(node)
+            if key in self.seen:
+                raise _Plain.Aliased
+            self.seen.add(key)
+        return self._value(node, path)
+
+    def _value(self, node: Node, path: PathKey) -> Any:
         cls = type(node)
         tag = node.tag
         if cls is ScalarNode:
@@ -628,9 +671,14 @@ class _Plain:
             raise _Plain.Bail
         result: dict[str | int, Any] = {}
         key_marks = self.key_marks
+        seen = self.seen
         for key_node, value_node in node.value:
             if type(key_node) is not ScalarNode or key_node.tag not in _SCALAR_TAGS:
                 raise _Plain.Bail
+            if not self.aliases:
+                if id(key_node) in seen:
+                    raise _Plain.Aliased
+                seen.add(id(key_node))
             if not key_node.style and key_node.value == "<<":
                 raise _Plain.Bail
             try:
@@ -643,6 +691,7 @@ class _Plain:
                 raise _Plain.Bail
             child_path = (*path, key)
             self.count += 1  # the key node
+            self.added += self.expanding > 0
             mark = key_node.start_mark
             key_marks[child_path] = Mark(mark.line + 1, mark.column + 1)
             result[key] = self.build(value_node, child_path)
@@ -713,6 +762,17 @@ def _decode(raw: bytes, source: str, error: ErrorType) -> str:
         )
 
 
+def _plain_document(builder: _Plain, root: Node, source: str, digest: str) -> Document:
+    data = builder.build(root, ())
+    return Document(
+        data=data,
+        source=source,
+        sha256=digest,
+        marks=MappingProxyType(builder.marks),
+        key_marks=MappingProxyType(builder.key_marks),
+    )
+
+
 def load_yaml_text(
     text: str | bytes,
     *,
@@ -748,46 +808,43 @@ def load_yaml_text(
     digest = hashlib.sha256(raw).hexdigest()
 
     try:
-        root = _compose_fast(decoded, max_depth)
-        plain = root is not _SLOW  # the C path only takes alias-free documents
-        if root is _SLOW:
-            root = _compose_anchored(decoded, max_depth)
-        if root is None:
-            return Document(
-                data=None,
-                source=source,
-                sha256=digest,
-                marks=MappingProxyType({(): Mark(1, 1)}),
-                key_marks=MappingProxyType({}),
-            )
-        if plain:
-            fast = _Plain(max_nodes, max_depth)
-            try:
-                data = fast.build(root, ())
-            except _Plain.Bail:
-                pass
-            else:
+        with collector_paused():  # (with it running, building a large flow document is quadratic)
+            root = _compose_fast(decoded, max_depth)
+            if root is not _SLOW and root is not None:
+                try:
+                    return _plain_document(_Plain(max_nodes, max_depth), root, source, digest)
+                except _Plain.Bail:
+                    root = _SLOW  # an alias, or a problem to report with the alias positions
+            if root is _SLOW:
+                root = _compose_anchored(decoded, max_depth)
+            if root is None:
                 return Document(
-                    data=data,
+                    data=None,
                     source=source,
                     sha256=digest,
-                    marks=MappingProxyType(fast.marks),
-                    key_marks=MappingProxyType(fast.key_marks),
+                    marks=MappingProxyType({(): Mark(1, 1)}),
+                    key_marks=MappingProxyType({}),
                 )
-        converter = _Converter(max_nodes, max_depth, duplicates_apart=duplicates is not None)
-        total, _ = converter.check(root, ())
-        if total - len(converter.sizes) > max_nodes:  # what aliases add, not honest size
-            where, path = converter.bomb or (_mark(root.start_mark), ())
-            raise _Fatal(
-                f"aliases expand the document by more than {max_nodes} nodes (alias/anchor bomb?)",
-                where,
-                path,
-            )
-        if converter.problems:
-            raise error([_problem(source, *found) for found in converter.problems])
-        if duplicates is not None:
-            duplicates.extend(_problem(source, *found) for found in converter.duplicates)
-        data = converter.build(root, ())
+            try:
+                fast = _Plain(max_nodes, max_depth, aliases=True)
+                return _plain_document(fast, root, source, digest)
+            except _Plain.Bail:
+                pass
+            converter = _Converter(max_nodes, max_depth, duplicates_apart=duplicates is not None)
+            total, _ = converter.check(root, ())
+            if total - len(converter.sizes) > max_nodes:  # what aliases add, not honest size
+                where, path = converter.bomb or (_mark(root.start_mark), ())
+                raise _Fatal(
+                    f"aliases expand the document by more than {max_nodes} nodes "
+                    "(alias/anchor bomb?)",
+                    where,
+                    path,
+                )
+            if converter.problems:
+                raise error([_problem(source, *found) for found in converter.problems])
+            if duplicates is not None:
+                duplicates.extend(_problem(source, *found) for found in converter.duplicates)
+            data = converter.build(root, ())
     except _Fatal as exc:
         _fail(error, source, exc.message, exc.mark, exc.path)
     except yaml.MarkedYAMLError as exc:

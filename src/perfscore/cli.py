@@ -54,7 +54,7 @@ from .recheck import cli as review_cli
 from .ruleset import RuleSet, load_ruleset
 from .store import cli as store_cli
 from .summary import RunSummary
-from .terminal import BatchProgress
+from .terminal import BatchProgress, ReadingProgress
 from .textsafe import terminal as _safe
 from .waivers import Waiving, load_waivers
 from .words import HELP, in_language
@@ -186,7 +186,9 @@ class _Tally:
         self.problems += [n for n in result.notifications if n.level == "error"]
 
 
-def _sources(args: argparse.Namespace, notes: list[Notification]) -> list[DataSource]:
+def _sources(
+    args: argparse.Namespace, notes: list[Notification], stderr: TextIO
+) -> list[DataSource]:
     """Every data file to read.  JSON/YAML documents are read now: with one data file its
     problem stops the run (exit 3, as before); with several, an unreadable file becomes an
     ``unreadable-file`` error notification and the others are scored."""
@@ -219,7 +221,9 @@ def _sources(args: argparse.Namespace, notes: list[Notification]) -> list[DataSo
         for src in found:
             if src.kind == "records" and not src.uri.lower().endswith((".jsonl", ".ndjson")):
                 try:
-                    docs, digest = read_document(src.uri)
+                    with ReadingProgress(src.uri, stderr, lang=cli_lang()) as reading:
+                        docs, digest = read_document(src.uri)
+                        reading.records = len(docs)
                 except DataError as e:
                     if not several and len(found) == 1:
                         raise
@@ -326,7 +330,7 @@ def _score(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
     use_cli_lang(lang)
     waiving = _waiving(args, rs)
     notes: list[Notification] = []
-    sources = _hashed(_sources(args, notes), notes)
+    sources = _hashed(_sources(args, notes, stderr), notes)
     inputs = tuple({"uri": b.uri, "sha256": b.sha256} for b in sources)
     options = ExportOptions(lang=lang, bom=args.bom, sarif_all=args.sarif_all, lean=args.lean)
     known = [s.total for s in sources]
@@ -407,7 +411,7 @@ def _score(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
                     failed["error"] += 1
     show = args.summary if args.summary is not None else _isatty(stderr)
     if show:
-        stderr.write(_safe(summary.render(all_notes)))
+        stderr.write(_safe(summary.render(all_notes, lang=cli_lang())))
     status = _status(args, complete, failed, tally, len(tally.subject_ids), stderr)
     if any(n.code == "unreadable-file" for n in notes):
         return EXIT_DATA  # the other files were scored and written

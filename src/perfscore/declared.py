@@ -10,6 +10,18 @@ A subject record may carry ``declared:`` beside ``values:``::
         output_ge_1: 8
       weights:                 # optional: the weights printed on the department's form
         execution: 10
+      targets:                 # optional: each indicator's 指标值 as printed (text)
+        output_ge_1: "≥500人次"
+        output_le_1: "≥120元/人"
+      actuals:                 # optional: each indicator's 实际完成值 as printed (text)
+        satisfaction_score: 无投诉
+      names:                   # optional: each indicator's name as printed on the form
+        output_le_1: 人均培训成本
+
+The texts (``targets``, ``actuals``, ``names``) are kept as printed — ``≥95%，效益明显``,
+``不高于 120 元`` — for the review's hand-review patterns (a cost indicator written ``≥``, a
+target that cannot be assessed, "no complaints" given as satisfaction); a number is kept as its
+text.
 
 Nothing here is scored: the claims are read, checked for form, and kept for the review
 (复核, :func:`perfscore.review`) to compare against the points perfscore recomputes.  A value
@@ -30,7 +42,8 @@ from .rawvalue import describe, to_number
 
 __all__ = ["Declared", "DeclaredProblem", "read_declared"]
 
-_KEYS = ("total", "grade", "points", "weights")
+_KEYS = ("total", "grade", "points", "weights", "targets", "actuals", "names")
+_TEXTS = ("targets", "actuals", "names")
 #: Points may carry the unit 分 (``"9.5分"``), as forms print them.
 _POINT_UNIT = "分"
 
@@ -53,6 +66,10 @@ class Declared:
     points: Mapping[str, Decimal] | None = None
     weights: Mapping[str, Decimal] | None = None
     problems: tuple[DeclaredProblem, ...] = ()
+    #: per indicator id, as printed: 指标值, 实际完成值, the indicator's name on the form
+    targets: Mapping[str, str] | None = None
+    actuals: Mapping[str, str] | None = None
+    names: Mapping[str, str] | None = None
 
     @property
     def empty(self) -> bool:
@@ -98,6 +115,36 @@ def _per_indicator(
     return out
 
 
+def _texts(raw: object, where: str, problems: list[DeclaredProblem]) -> dict[str, str] | None:
+    if raw is None:
+        return None
+    if not isinstance(raw, Mapping):
+        problems.append(
+            DeclaredProblem(
+                where, f"expected text per indicator id (a mapping), got {describe(raw)}"
+            )
+        )
+        return None
+    out: dict[str, str] = {}
+    for key, value in raw.items():
+        if isinstance(key, (bool, Mapping, list)) or key is None:
+            problems.append(DeclaredProblem(where, f"{key!r} is not an indicator id"))
+            continue
+        if value is None:
+            continue
+        if isinstance(value, bool) or not isinstance(value, (str, int, float, Decimal)):
+            problems.append(
+                DeclaredProblem(
+                    f"{where}.{key}", f"expected the text as printed, got {describe(value)}"
+                )
+            )
+            continue
+        text = value if isinstance(value, str) else str(value)
+        if text.strip():
+            out[str(key)] = text.strip()
+    return out
+
+
 def read_declared(raw: object) -> Declared:
     """Read a record's ``declared`` value; problems are returned, never raised."""
     if raw is None:
@@ -134,4 +181,5 @@ def read_declared(raw: object) -> Declared:
             )
     points = _per_indicator(raw.get("points"), "declared.points", problems)
     weights = _per_indicator(raw.get("weights"), "declared.weights", problems)
-    return Declared(total, grade, points, weights, tuple(problems))
+    texts = {k: _texts(raw.get(k), f"declared.{k}", problems) for k in _TEXTS}
+    return Declared(total, grade, points, weights, tuple(problems), **texts)

@@ -427,7 +427,11 @@ class BatchTotals:
     these figures from one ``BatchTotals``; with ``--jobs`` each worker fills one for its shard
     and the parent :meth:`merge`\\ s them in input order."""
 
-    def __init__(self) -> None:
+    def __init__(self, *, keep: bool = True) -> None:
+        #: ``keep=False`` (a stream): only counters; the subjects and the ids of those without
+        #: a total are not kept, so memory does not grow with the batch
+        self.keep = keep
+        self.count = 0
         self.subjects: list[Subject] = []
         self.counts = dict.fromkeys(OUTCOMES, 0)
         self.severity = dict.fromkeys(SEVERITIES, 0)
@@ -444,7 +448,9 @@ class BatchTotals:
     def add(self, s: SubjectResult, st: Standing) -> None:
         if self.first is None:
             self.first = (s.total, s.max, s.grade, s.grade_label)
-        self.subjects.append(s.subject)
+        self.count += 1
+        if self.keep:
+            self.subjects.append(s.subject)
         counts, severity, failed = self.counts, self.severity, self.failed
         for f in s.findings:
             counts[f.outcome] += 1
@@ -465,14 +471,17 @@ class BatchTotals:
             self.not_ranked.append(
                 {"subject": s.subject.id, "reason": st.reason, "reason_en": st.reason_en}
             )
-        if s.total is None:
+        if s.total is None and self.keep:
             self.without_total.append(s.subject.id)
 
     def merge(self, other: BatchTotals) -> None:
         """Add ``other``'s counts, as if its subjects came after these."""
         if self.first is None:
             self.first = other.first
-        self.subjects += other.subjects
+        self.count += other.count
+        if self.keep:
+            self.subjects += other.subjects
+            self.without_total += other.without_total
         for mine, theirs in (
             (self.counts, other.counts),
             (self.severity, other.severity),
@@ -484,7 +493,6 @@ class BatchTotals:
         self.ranked += other.ranked
         self.not_ranked += other.not_ranked
         self.notifications += other.notifications
-        self.without_total += other.without_total
 
     @property
     def evaluated(self) -> int:
@@ -496,12 +504,12 @@ class BatchTotals:
     def summary(self) -> dict[str, Any]:
         """The findings document's ``summary``."""
         out: dict[str, Any] = {
-            "subjects": len(self.subjects),
+            "subjects": self.count,
             "evaluated": self.evaluated,
             **self.counts,
             "by_severity": dict(self.severity),
         }
-        if len(self.subjects) == 1 and self.first is not None:
+        if self.count == 1 and self.first is not None:
             total, top, grade, label = self.first
             out.update(total=total, max=top, grade=grade, grade_label=label)
         out.update(ranked=self.ranked, not_ranked=list(self.not_ranked))

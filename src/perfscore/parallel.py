@@ -246,7 +246,7 @@ class EncodedRun:
                 spool.write(piece)
         self.totals.merge(totals)
         self.summary.merge(summary)
-        return len(totals.subjects)
+        return totals.count
 
     def write(self, form: int, head: Report, out: IO[bytes]) -> None:
         """Write output ``form`` whole: ``head`` (the run without subjects, with the run's own

@@ -11,7 +11,7 @@ import datetime as dt
 import hashlib
 import os
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from decimal import Decimal
 from typing import Any
@@ -220,10 +220,51 @@ class RuleSet:
 
         ``waivers`` exempt subjects from rules until their expiry, judged ``as_of`` a date
         (default: today) — pass ``as_of`` for reproducible output."""
+        notes: list[Notification] = []
+        inputs, records = self._records_of(data, notes)
+        waiving = self.waiving(waivers, as_of)
+        results = tuple(
+            self.evaluate_subject(
+                r, index=i, strict=strict, waivers=waiving.waivers, as_of=waiving.as_of
+            )
+            for i, r in enumerate(records)
+        )
+        return self.report(results, inputs=inputs, waiving=waiving, notifications=notes)
+
+    def iter_evaluate(
+        self,
+        data: Any,
+        *,
+        strict: bool = False,
+        waivers: WaiverSet | None = None,
+        as_of: dt.date | None = None,
+        notifications: list[Notification] | None = None,
+    ) -> Iterator[SubjectResult]:
+        """:meth:`evaluate`, one subject at a time: each :class:`SubjectResult` is yielded as
+        soon as it is scored and records are read as they are needed, so memory does not grow
+        with the batch (keep only what you need of each result).  The data's own
+        notifications (a 合计 row, an unreadable file) are appended to ``notifications`` as
+        they are met; duplicate ids, which only the whole batch shows, are not checked."""
+        notes = [] if notifications is None else notifications
+        _, records = self._records_of(data, notes)  # a TypeError now, not at the first next()
+        waiving = self.waiving(waivers, as_of)
+
+        def results() -> Iterator[SubjectResult]:
+            for i, r in enumerate(records):
+                yield self.evaluate_subject(
+                    r, index=i, strict=strict, waivers=waiving.waivers, as_of=waiving.as_of
+                )
+
+        return results()
+
+    def _records_of(
+        self, data: Any, notes: list[Notification]
+    ) -> tuple[tuple[Mapping[str, str], ...], Iterable[Any]]:
+        """What :meth:`evaluate` reads from ``data``: the inputs' provenance and the records
+        (lazily where the data allow); reading notifications go to ``notes``."""
         from .ingest import DataSource, frame_kind, open_frame, read_sources
 
         inputs: tuple[Mapping[str, str], ...] = ()
-        notes: list[Notification] = []
         if isinstance(data, SubjectBatch):
             inputs = ({"uri": data.uri, "sha256": data.sha256},)
             if data.sources:
@@ -254,14 +295,7 @@ class RuleSet:
             )
         else:
             records = data
-        waiving = self.waiving(waivers, as_of)
-        results = tuple(
-            self.evaluate_subject(
-                r, index=i, strict=strict, waivers=waiving.waivers, as_of=waiving.as_of
-            )
-            for i, r in enumerate(records)
-        )
-        return self.report(results, inputs=inputs, waiving=waiving, notifications=notes)
+        return inputs, records
 
     def waiving(self, waivers: WaiverSet | None, as_of: dt.date | None = None) -> Waiving:
         """Accept a run's waivers: each must name a rule of this rule set (else DataError)."""

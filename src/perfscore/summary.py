@@ -15,6 +15,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from decimal import Decimal
 
 from .findings import Notification, RuleInfo, SubjectResult
+from .words import RUN_SUMMARY, say
 
 __all__ = ["RunSummary"]
 
@@ -96,28 +97,34 @@ class RunSummary:
             "notifications": dict(sorted(notes.items())),
         }
 
-    def render(self, notifications: Sequence[Notification] = (), *, width: int = 100) -> str:
-        """The summary as plain text (at most about 25 lines)."""
+    def render(
+        self, notifications: Sequence[Notification] = (), *, width: int = 100, lang: str = "en"
+    ) -> str:
+        """The summary as plain text (at most about 25 lines), in ``lang`` (zh or en)."""
+
+        def w(key: str, **fields: object) -> str:
+            return say(RUN_SUMMARY, lang, key, **fields)
+
         lines = []
         grades = "  ".join(f"{g} {n}" for g, n in sorted(self.grades.items()))
         lines.append(
-            f"{self.subjects} subject(s) scored: {self.graded} graded, {self.ungraded} ungraded"
-            + (f" — {grades}" if grades else "")
+            w("scored", subjects=self.subjects, graded=self.graded, ungraded=self.ungraded)
+            + (w("grades", grades=grades) if grades else "")
         )
         if self.subjects:
             mean = self.mean_coverage or Decimal(0)
             low = self.coverage_min or Decimal(0)
-            lines.append(f"coverage (weight scored from data): mean {mean:.0%}, lowest {low:.0%}")
+            lines.append(w("coverage", mean=f"{mean:.0%}", low=f"{low:.0%}"))
         if self.with_errors:
-            lines.append(f"{self.with_errors} subject(s) with errors; by field:")
+            lines.append(w("with_errors", count=self.with_errors))
             for name, n in self.errors_by_field.most_common(8):
                 cell = self.first_cell.get(name)
-                lines.append(f"  {name:<28} {n:>6}" + (f"   first at {cell}" if cell else ""))
+                lines.append(f"  {name:<28} {n:>6}" + (w("first_at", cell=cell) if cell else ""))
             more = len(self.errors_by_field) - 8
             if more > 0:
-                lines.append(f"  … {more} more field(s)")
+                lines.append(w("more_fields", count=more))
         if self.failed:
-            lines.append("most-failed indicators:")
+            lines.append(w("most_failed"))
             for rid, n in self.failed.most_common(5):
                 lines.append(f"  {rid:<28} {n:>6}   {self._titles.get(rid, '')}")
         by_code: dict[str, list[Notification]] = {}
@@ -125,7 +132,7 @@ class RunSummary:
             by_code.setdefault(note.code, []).append(note)
         for code, notes in sorted(by_code.items(), key=_note_order):
             first = notes[0]
-            extra = f" (+{len(notes) - 1} more)" if len(notes) > 1 else ""
+            extra = w("more_notes", count=len(notes) - 1) if len(notes) > 1 else ""
             lines.append(f"{first.level}: {code}: {first.message}{extra}")
         return "\n".join(_cut(line, width) for line in lines) + "\n"
 

@@ -6,6 +6,7 @@ rich measures East Asian wide characters, so 中文 titles stay aligned in the c
 
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import Callable
 from typing import TextIO
@@ -15,6 +16,7 @@ from rich.progress import (
     BarColumn,
     MofNCompleteColumn,
     Progress,
+    SpinnerColumn,
     TaskID,
     TextColumn,
     TimeElapsedColumn,
@@ -28,9 +30,9 @@ from .findings import Report, RuleInfo, SubjectResult, notification_text
 from .numbers import json_number
 from .standing import score_text, standing
 from .textsafe import terminal as _safe
-from .words import EVIDENCE, EXPLAIN, OUTCOME, TERMINAL, language
+from .words import EVIDENCE, EXPLAIN, OUTCOME, RUN_SUMMARY, TERMINAL, language, say
 
-__all__ = ["BatchProgress", "render_report"]
+__all__ = ["BatchProgress", "ReadingProgress", "render_report"]
 
 _OUTCOME = OUTCOME
 _STYLE = {"pass": "green", "fail": "yellow", "not_applicable": "dim", "error": "bold red"}
@@ -216,6 +218,76 @@ class BatchProgress:
         if now - self._last >= 0.1:
             self._last = now
             self._progress.refresh()
+
+
+class ReadingProgress:
+    """A line on stderr while a data document (JSON/YAML, read whole in one parse) is read:
+    a spinner, the file and its size, and the time elapsed, refreshed by rich's own thread —
+    the parse gives no rows to count — and gone when the document is read; then, if that took
+    ``delay`` seconds or more, one line saying how many records were read in how long.  On a
+    terminal only (never in pipes, CI logs or files)."""
+
+    def __init__(
+        self,
+        path: str,
+        stream: TextIO,
+        *,
+        lang: str = "en",
+        delay: float = 2.0,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self._path = path
+        self._stream = stream
+        self._lang = lang
+        self._delay = delay
+        self._clock = clock
+        self._enabled = _isatty(stream)
+        self._progress: Progress | None = None
+        self._start = 0.0
+        self.records: int | None = None  # set by the caller once the document is read
+
+    def __enter__(self) -> ReadingProgress:
+        self._start = self._clock()
+        if self._enabled:
+            try:
+                size = _size(os.path.getsize(self._path))
+            except OSError:
+                size = "?"
+            self._progress = Progress(
+                SpinnerColumn(),
+                TextColumn("{task.description}"),
+                TimeElapsedColumn(),
+                console=Console(file=self._stream),
+                transient=True,
+            )
+            name = os.path.basename(self._path)
+            what = say(RUN_SUMMARY, self._lang, "reading", path=name, size=size)
+            self._progress.add_task(_safe(what), total=None)
+            self._progress.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self._progress is not None:
+            self._progress.stop()
+        took = self._clock() - self._start
+        if self._enabled and self.records is not None and took >= self._delay:
+            line = say(
+                RUN_SUMMARY,
+                self._lang,
+                "read",
+                path=os.path.basename(self._path),
+                records=self.records,
+                seconds=f"{took:.1f}",
+            )
+            self._stream.write(_safe(line) + "\n")
+
+
+def _size(n: int) -> str:
+    for unit in ("B", "KB", "MB"):
+        if n < 1024 or unit == "MB":
+            return f"{n} {unit}"
+        n //= 1024
+    return f"{n} MB"  # pragma: no cover
 
 
 def _isatty(stream: TextIO) -> bool:

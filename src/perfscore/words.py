@@ -36,6 +36,7 @@ __all__ = [
     "REVIEW_DIMENSION",
     "REVIEW_FACTS",
     "REVIEW_TEXT",
+    "RUN_SUMMARY",
     "SARIF",
     "SCORE",
     "STANDING",
@@ -645,6 +646,32 @@ CLI = _table(
     cannot_read=("无法读取 {what}", "cannot read {what}"),
 )
 
+#: The end-of-run summary (perfscore.summary.RunSummary) and the data-reading progress line.
+RUN_SUMMARY = _table(
+    scored=(
+        "已评分 {subjects} 个主体：{graded} 个定级，{ungraded} 个未定级",
+        "{subjects} subject(s) scored: {graded} graded, {ungraded} ungraded",
+    ),
+    grades=(" — {grades}", " — {grades}"),
+    coverage=(
+        "覆盖率（有数据的权重占比）：平均 {mean}，最低 {low}",
+        "coverage (weight scored from data): mean {mean}, lowest {low}",
+    ),
+    with_errors=(
+        "{count} 个主体有错误；按字段：",
+        "{count} subject(s) with errors; by field:",
+    ),
+    first_at=("   首个位于 {cell}", "   first at {cell}"),
+    more_fields=("  … 另有 {count} 个字段", "  … {count} more field(s)"),
+    most_failed=("未达标最多的指标：", "most-failed indicators:"),
+    more_notes=("（另有 {count} 条）", " (+{count} more)"),
+    reading=("读取 {path}（{size}）", "reading {path} ({size})"),
+    read=(
+        "已读取 {path}：{records} 条记录，用时 {seconds} 秒",
+        "read {path}: {records} record(s) in {seconds} s",
+    ),
+)
+
 # -- the results store: store / history / compare / rank ----------------------------------------
 
 #: ``perfscore store|history|compare|rank`` and ``score --store`` (perfscore.store.cli).
@@ -1071,6 +1098,9 @@ REVIEW_CHECK_LOCATION = _table(
     all_full_marks=("本批自评表", "the batch's forms"),
     full_marks_unfinished=("自评表·绩效指标得分", "form: indicator points"),
     overachievement_unexplained=("绩效指标完成值", "indicator actual values"),
+    cost_target_direction=("自评表·成本指标的指标值", "form: cost indicators' targets"),
+    target_assessable=("自评表·指标值", "form: targets"),
+    satisfaction_measured=("自评表·满意度指标实际完成值", "form: satisfaction actuals"),
 )
 
 #: 处理建议 of the review rule set's bundled checks (others: REVIEW_ADVICE["check"]).
@@ -1098,6 +1128,18 @@ REVIEW_CHECK_ADVICE = _table(
     overachievement_unexplained=(
         "要求单位说明超额完成原因；指标值明显偏低的，按 10 号文扣减",
         "ask why the target was exceeded; deduct per 10号 where the target was set too low",
+    ),
+    cost_target_direction=(
+        "按“≤”更正成本指标的指标值，并按更正后的指标值重新评分",
+        "correct the cost targets to ≤ and score them again against the corrected target",
+    ),
+    target_assessable=(
+        "要求单位细化、量化指标值；无法衡量的按严重程度扣分（严重扣完、中等扣 60%、轻微扣 30%）",
+        "ask for measurable targets; deduct by severity (severe: all, medium: 60%, light: 30%)",
+    ),
+    satisfaction_measured=(
+        "要求单位提供满意度调查结果（问卷、样本量）；无调查的不得按满分计",
+        "ask for the satisfaction survey (questionnaire, sample); without one, no full marks",
     ),
 )
 

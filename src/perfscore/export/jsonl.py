@@ -70,7 +70,7 @@ class JsonlWriter:
         self._out = out
         self._lean = lean
         self.run_id = stream_run_id(str(ruleset.get("sha256", "")), inputs)
-        self.totals = BatchTotals()
+        self.totals = BatchTotals(keep=False)  # counters only: a stream of any length
         self._complete = True  # no error notification of the run's own
         self._rules = rules
         self._standing: Callable[[SubjectResult], Standing] | None = None

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from perfscore.errors import DataError
+from perfscore.extract._indicators import read_indicators
 from perfscore.extract._numbers import parse_number, tidy
 from perfscore.extract._read import (
     LIMITS,
@@ -486,6 +487,8 @@ def _extract(
                     fact["qualifier"] = found.qualifier
                 fact["title"] = spec.title
                 facts[spec.name] = fact
+    if tpl.indicators is not None:
+        _indicator_rows(run, tpl, declared, provenance, deadline)
     sections = {
         sid: {"title": tpl.sections[sid].title, **span.to_dict()}
         for sid, sec in run.sections.items()
@@ -505,6 +508,51 @@ def _extract(
         sections=sections,
         warnings=tuple(run.warnings),
     )
+
+
+_ROW_FIELDS = (("points", "score"), ("weights", "weight"), ("targets", "target"),
+               ("actuals", "actual"), ("names", "name"))  # fmt: skip
+
+
+def _indicator_rows(
+    run: _Extraction,
+    tpl: Template,
+    declared: dict[str, Any],
+    provenance: dict[str, dict[str, Any]],
+    deadline: Deadline,
+) -> None:
+    """Each mapped indicator row of the form → declared points/weights/targets/actuals/names
+    (a claim a field already read — the funds table's 预算执行率 — is kept; two rows that
+    disagree on one indicator give neither)."""
+    assert tpl.indicators is not None
+    rows, warnings = read_indicators(run.t, tpl.indicators, deadline.check)
+    run.warnings.extend(warnings)
+    by_id: dict[str, list[Any]] = {}
+    for row in rows:
+        by_id.setdefault(row.id, []).append(row)
+    for rid, same in by_id.items():
+        seen = {(r.target, r.actual, r.weight, r.score) for r in same}
+        if len(seen) > 1:
+            names = "、".join(dict.fromkeys(r.name for r in same))
+            run.warnings.append(f"indicator {rid}: rows {names} disagree; neither is taken")
+            continue
+        row = same[0]
+        for key, attr in _ROW_FIELDS:
+            value = getattr(row, attr)
+            if value is None:
+                continue
+            if isinstance(value, Decimal):
+                value = tidy(value)
+            have = declared.setdefault(key, {})
+            if rid in have and have[rid] != value:
+                run.warnings.append(
+                    f"indicator {rid}: the indicator table's {attr} {value} differs from "
+                    f"{have[rid]} read elsewhere; the latter is kept"
+                )
+                continue
+            have.setdefault(rid, value)
+        if (span := run.t.span(row.start, row.end)) is not None:
+            provenance[f"declared.indicators.{rid}"] = dict(span.to_dict())
 
 
 def extract_report(

@@ -20,6 +20,8 @@ from typing import Any
 
 from perfscore._yaml import Document, load_yaml_file
 from perfscore.errors import Problem, RuleSetError, did_you_mean
+from perfscore.extract._indicators import COLUMNS as INDICATOR_COLUMNS
+from perfscore.extract._indicators import IndicatorSpec
 from perfscore.extract._table import RowSpec, TableSpec
 from perfscore.extract._vocab import Vocabulary, compile_tail, unbounded
 from perfscore.registry import PluginError, Registry, check_slug
@@ -83,6 +85,7 @@ _TOP_KEYS = (
     "markers",
     "vocabulary",
     "tables",
+    "indicators",
     "sections",
     "fields",
 )
@@ -200,6 +203,8 @@ class Template:
     chain: tuple[str, ...] = field(default=())
     markers: tuple[re.Pattern[str], ...] = ()
     tables: Mapping[str, TableSpec] = field(default_factory=dict)
+    #: the indicator table (项目支出绩效自评表): header labels and printed name → indicator id
+    indicators: IndicatorSpec | None = None
 
     def __repr__(self) -> str:
         return f"<Template {self.id} {self.version} from {self.source}>"
@@ -503,7 +508,25 @@ def load_template(name: str | os.PathLike[str]) -> Template:
     fields_raw: dict[str, tuple[Document, Any]] = {}
     units_raw: dict[str, tuple[Document, Any]] = {}
     tables_raw: dict[str, tuple[Document, Any]] = {}
+    # the indicator table: columns override column by column, ids add up along the chain
+    ind_columns: dict[str, tuple[Document, Any]] = {}
+    ind_ids: dict[str, tuple[Document, Any]] = {}
     for doc, data in chain:
+        ind = data.get("indicators")
+        if ind is not None:
+            if not isinstance(ind, Mapping):
+                check.add(doc, ("indicators",), "indicators must be a mapping (columns, ids)")
+            else:
+                check.keys(doc, ind, ("columns", "ids", "description"), ("indicators",))
+                for key, into in (("columns", ind_columns), ("ids", ind_ids)):
+                    part = ind.get(key)
+                    if part is None:
+                        continue
+                    if not isinstance(part, Mapping):
+                        check.add(doc, ("indicators", key), f"indicators.{key} must be a mapping")
+                        continue
+                    for k, v in part.items():
+                        into[str(k)] = (doc, v)
         check.keys(doc, data, _TOP_KEYS, ())
         for key in (
             "template", "id", "title", "version", "description", "qualifiers", "headings",
@@ -594,6 +617,8 @@ def load_template(name: str | os.PathLike[str]) -> Template:
         for tid_, (doc, raw) in tables_raw.items()
         if (table := _table(check, doc, tid_, raw, units)) is not None
     }
+
+    indicators = _indicator_spec(check, ind_columns, ind_ids)
 
     sections: dict[str, SectionSpec] = {}
     for sid, (doc, raw) in sections_raw.items():
@@ -854,4 +879,39 @@ def load_template(name: str | os.PathLike[str]) -> Template:
         chain=tuple(d.source for d, _ in chain),
         markers=tuple(markers),
         tables=MappingProxyType(tables),
+        indicators=indicators,
     )
+
+
+def _indicator_spec(
+    check: _Checker,
+    columns_raw: Mapping[str, tuple[Document, Any]],
+    ids_raw: Mapping[str, tuple[Document, Any]],
+) -> IndicatorSpec | None:
+    if not columns_raw and not ids_raw:
+        return None
+    columns: dict[str, tuple[str, ...]] = {}
+    for col, (doc, labels) in columns_raw.items():
+        path: tuple[str | int, ...] = ("indicators", "columns", col)
+        if col not in INDICATOR_COLUMNS:
+            known = ", ".join(INDICATOR_COLUMNS)
+            check.add(doc, path, f"unknown column {col!r} (columns: {known})",
+                      suggestion=did_you_mean(col, INDICATOR_COLUMNS))  # fmt: skip
+            continue
+        columns[col] = tuple(_words(check, doc, labels, path))
+    for need in ("target", "actual", "score"):
+        if need not in columns:
+            doc = next(iter(columns_raw.values()), next(iter(ids_raw.values())))[0]
+            check.add(doc, ("indicators", "columns"), f"indicators.columns needs {need!r} labels")
+    ids: dict[str, str | None] = {}
+    for name, (doc, rid) in ids_raw.items():
+        path = ("indicators", "ids", name)
+        if rid is not None and (not isinstance(rid, str) or not _ID.match(rid)):
+            check.add(doc, path, "an indicator id must be an ASCII identifier (or null: not read)")
+            continue
+        folded = "".join(unicodedata.normalize("NFKC", name).split())
+        if not folded:
+            check.add(doc, path, "an indicator name must not be blank")
+            continue
+        ids[folded] = rid
+    return IndicatorSpec(MappingProxyType(columns), MappingProxyType(ids))

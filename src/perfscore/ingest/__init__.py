@@ -78,7 +78,8 @@ def _aliases(rs: RuleSet) -> dict[str, tuple[str, ...]]:
 
 def load_columns(path: str | os.PathLike[str]) -> dict[str, str | None]:
     """A ``--columns`` file: ``{header: input id | id | name | year | parent | declared.total |
-    declared.grade | null}`` (null: ignore the column), optionally under ``columns:``."""
+    declared.grade | declared.points.<id> | declared.targets.<id> | ... | null}`` (null: ignore
+    the column), optionally under ``columns:``."""
     from .._yaml import load_yaml_file
 
     doc = load_yaml_file(path, error=DataError)
@@ -316,7 +317,12 @@ def _record(
             claim = Decimal(repr(raw)) if isinstance(raw, float) else raw
             if isinstance(claim, str):
                 claim = unicodedata.normalize("NFKC", claim).strip()
-            record.setdefault("declared", {})[t.name.split(".", 1)[1]] = claim
+            # declared.total, or one indicator's claim: declared.points.<id>, .targets.<id> ...
+            node = record.setdefault("declared", {})
+            *path, leaf = t.name.split(".")[1:]
+            for part in path:
+                node = node.setdefault(part, {})
+            node[leaf] = claim
         elif t.name == "year":
             text = _meta_text(raw)
             try:

@@ -97,12 +97,16 @@ def render_text(rv: Review, lang: str = "zh") -> str:
         + (f" · {text['mean']} {mean * 100:.2f}%" if mean is not None else ""),
         "",
     ]
+    en = words.language(lang) == "en"
     for s, it in rv.issues():
-        who = f"{s.subject.name}（{s.subject.id}）" if s.subject.name else s.subject.id
+        who = s.subject.id
+        if s.subject.name:
+            who = f"{s.subject.name} ({who})" if en else f"{s.subject.name}（{who}）"
         finding, facts, _ = it.text(lang)
+        where = words.REVIEW_CHECK_LOCATION[words.language(lang)].get(it.rule_id, it.location)
         lines.append(
             f"[{LEVEL_LABELS[it.level]}] {dims.get(it.dimension, it.dimension)} · {who} · "
-            f"{it.location}：{finding}" + (f" — {facts}" if facts else "")
+            f"{where}{': ' if en else '：'}{finding}" + (f" — {facts}" if facts else "")
         )
     if summary["most_inflated"]:
         lines += ["", text["most_inflated"]]

@@ -51,6 +51,7 @@ from ..numbers import json_number, round_half_up
 from ..ruleset import RuleSet, SubjectBatch, load_ruleset, load_ruleset_text
 from ..subjects import read_subject
 from .levels import DIMENSIONS, LEVELS
+from .targets import TargetWords, judge
 
 __all__ = [
     "LEVELS",
@@ -355,6 +356,7 @@ class _Context:
     executed_field: str | None
     review_location: RuleLocation
     check_infos: Mapping[str, RuleInfo]
+    words: TargetWords = field(default_factory=TargetWords)
 
 
 def _execution_id(rs: RuleSet, execution: str | None) -> str | None:
@@ -389,9 +391,19 @@ def _raw_values(record: Any) -> Mapping[str, Any]:
     return values if isinstance(values, Mapping) else {}
 
 
-def _records(data: Any) -> tuple[tuple[Any, ...], tuple[Mapping[str, str], ...]]:
+def _batch_records(ruleset: RuleSet, batch: SubjectBatch) -> tuple[Any, ...]:
+    """A batch's records; a spreadsheet's (CSV, xlsx, ...) columns are mapped onto the scoring
+    rule set's inputs now (``declared.*`` columns become each record's claims)."""
+    if batch.records or not batch.sources:
+        return batch.records
+    from ..ingest import read_sources
+
+    return tuple(read_sources(ruleset, batch.sources, []))
+
+
+def _records(data: Any, ruleset: RuleSet) -> tuple[tuple[Any, ...], tuple[Mapping[str, str], ...]]:
     if isinstance(data, SubjectBatch):
-        return data.records, ({"uri": data.uri, "sha256": data.sha256},)
+        return _batch_records(ruleset, data), ({"uri": data.uri, "sha256": data.sha256},)
     if isinstance(data, Mapping):
         recs = data["subjects"] if isinstance(data.get("subjects"), list) else [data]
         return tuple(recs), ()
@@ -399,7 +411,7 @@ def _records(data: Any) -> tuple[tuple[Any, ...], tuple[Mapping[str, str], ...]]
         batches = [d for d in data if isinstance(d, SubjectBatch)]
         if batches and len(batches) == len(data):
             return (
-                tuple(r for b in batches for r in b.records),
+                tuple(r for b in batches for r in _batch_records(ruleset, b)),
                 tuple({"uri": b.uri, "sha256": b.sha256} for b in batches),
             )
         return tuple(data), ()
@@ -460,8 +472,9 @@ def review(
         _field(ruleset, executed_field, EXECUTED_FIELDS, "executed"),
         RuleLocation(rules.source, "", None, None),
         check_infos,
+        TargetWords.of({k: spec.default for k, spec in rules.compiled.inputs.items()}),
     )
-    records, inputs = _records(data)
+    records, inputs = _records(data, ruleset)
     reads = [
         read_subject(rec, ruleset.compiled.inputs, index=i, subject_type=ruleset.model.subject_type)
         for i, rec in enumerate(records)
@@ -600,6 +613,17 @@ def _rule_infos(ctx: _Context) -> tuple[RuleInfo, ...]:
                 r.location,
             )
         )
+    for gid, kids in ctx.children.items():
+        if kids and gid in ctx.infos:
+            info = ctx.infos[gid]
+            out.append(
+                fixed(
+                    f"claim__parts_{gid}",
+                    f"复核：{info.title}自评得分等于其下各项之和",
+                    f"Review: {info.title_en or gid} declared as the sum of its parts",
+                    "error",
+                )
+            )
     out.append(
         fixed(
             "claim__unknown",
@@ -1132,12 +1156,44 @@ def _facts(
                 full += 1
     fact["full_mark_claims"] = full
     raw = _raw_values(record)
+    if declared is not None and (declared.targets or declared.actuals):
+        fact.update(_printed_patterns(ctx, declared, raw))
     for name in ctx.rules.compiled.inputs:
         if name in fact or name.startswith("review_"):
             continue
         if name in raw:
             fact[name] = raw[name]
     return {k: v for k, v in fact.items() if v is not None}
+
+
+def _indicator_name(ctx: _Context, rid: str, declared: Declared, raw: Mapping[str, Any]) -> str:
+    """The indicator's name as a reviewer reads it: the form's (``declared.names``), the
+    subject's ``<id>_name`` value (the 10号 slots), else the rule set's title."""
+    printed = (declared.names or {}).get(rid)
+    if printed:
+        return printed
+    own = raw.get(f"{rid}_name")
+    if isinstance(own, str) and own.strip():
+        return own.strip()
+    info = ctx.infos.get(rid)
+    return info.title if info is not None else rid
+
+
+def _printed_patterns(ctx: _Context, declared: Declared, raw: Mapping[str, Any]) -> dict[str, Any]:
+    """The review rule set's facts about the printed 指标值 / 实际完成值 (the hand-review
+    patterns of :mod:`perfscore.recheck.targets`): a count and a listing per pattern."""
+    targets, actuals = declared.targets or {}, declared.actuals or {}
+    names = {rid: _indicator_name(ctx, rid, declared, raw) for rid in {*targets, *actuals}}
+    found = judge(targets, actuals, names, ctx.words)
+    out: dict[str, Any] = {}
+    for key, hits in (
+        ("cost_targets_ge", found.cost_ge),
+        ("unassessable_targets", found.unassessable),
+        ("complaints_as_satisfaction", found.complaints),
+    ):
+        out[key] = len(hits)
+        out[f"{key}_list"] = "；".join(f"{name}（{rid}）：{text}" for rid, name, text, _ in hits)
+    return out
 
 
 def _under(ctx: _Context, leaf: str, group: str) -> bool:

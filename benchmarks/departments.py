@@ -1,0 +1,149 @@
+"""Department data as bureaus hold it, at any size, for the ingest scale runs (#13): the
+columns of ``rules/cn-dept-overall.yaml`` under Chinese headers with units, a title row above
+the header and a 合计 row below; 40 % of departments spend exactly their budget, most have no
+supplementary budget (exactly zero), some cells are blank, some amounts carry a 万元 suffix,
+and the review tiers (评审等次) come from the template's drop-down.  CSV is written in GBK, as
+an office PC saves it.
+
+    .venv/bin/python benchmarks/departments.py 100000   # CSV and xlsx end to end: time, peak RSS
+"""
+
+from __future__ import annotations
+
+import csv
+import os
+import random
+import subprocess
+import sys
+import tempfile
+from collections.abc import Callable, Iterator
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+
+HEADER = [
+    "部门编码",
+    "部门名称",
+    "主管部门",
+    "全年预算数（万元）",
+    "执行数（万元）",
+    "年初预算数（万元）",
+    "本年追加预算数（万元）",
+    "在职人员数（人）",
+    "编制数（人）",
+    "社会公众或服务对象满意度（%）",
+    "绩效目标合理性（评审等次）",
+    "绩效指标明确性（评审等次）",
+    "管理制度健全性（评审等次）",
+    "资金使用合规性（评审等次）",
+    "履职效益（评审等次）",
+]
+TIERS = ("achieved", "partial", "not_achieved")
+
+
+def rows(n: int, seed: int = 13) -> Iterator[list[Any]]:
+    rnd = random.Random(seed)
+    for i in range(n):
+        budget = Decimal(rnd.randint(8_000, 6_000_000)) / 100
+        spent = (
+            budget
+            if rnd.random() < 0.4
+            else (budget * rnd.randint(60, 100) / 100).quantize(Decimal("0.01"))
+        )
+        initial = (
+            budget if rnd.random() < 0.7 else (budget * Decimal("0.9")).quantize(Decimal("0.01"))
+        )
+        authorised = rnd.randint(5, 400)
+        row: list[Any] = [
+            f"D{i:06d}",
+            f"第{i}局",
+            f"主管{i % 37}",
+            budget,
+            f"{spent}万元" if rnd.random() < 0.03 else spent,
+            initial,
+            budget - initial,
+            authorised - rnd.randint(0, 5),
+            authorised,
+            None if rnd.random() < 0.05 else rnd.randint(800, 1000) / 10,
+            *(rnd.choices(TIERS, (8, 2, 1))[0] for _ in range(5)),
+        ]
+        if rnd.random() < 0.02:  # a blank optional cell
+            row[5] = None
+        yield [float(v) if isinstance(v, Decimal) else v for v in row]
+
+
+def write_csv(path: str, n: int) -> None:
+    with open(path, "w", newline="", encoding="gbk") as fh:
+        w = csv.writer(fh)
+        w.writerow(["2023年度部门整体支出绩效自评汇总表"])
+        w.writerow(HEADER)
+        w.writerows(rows(n))
+        w.writerow(["合计"])
+
+
+def write_xlsx(path: str, n: int) -> None:
+    from openpyxl import Workbook
+
+    wb = Workbook(write_only=True)
+    ws = wb.create_sheet("Sheet1")
+    ws.append(["2023年度部门整体支出绩效自评汇总表"])
+    ws.append(HEADER)
+    for r in rows(n):
+        ws.append(r)
+    ws.append(["合计"])
+    wb.save(path)
+
+
+_CHILD = """
+import sys, time
+sys.path.insert(0, {src!r})
+from perfscore.cli import main
+t = time.perf_counter()
+code = main(["score", "cn-dept-overall", {path!r}, "-o", {out!r}])
+elapsed = time.perf_counter() - t
+with open("/proc/self/status") as fh:
+    peak = next(int(l.split()[1]) for l in fh if l.startswith("VmHWM:")) / 1024
+print(code, elapsed, peak)
+"""
+
+
+def end_to_end(path: str, out: str) -> tuple[int, float, float]:
+    """(exit status, seconds, peak RSS MB) of ``perfscore score cn-dept-overall PATH -o OUT``
+    in a fresh process."""
+    code = _CHILD.format(src=str(ROOT / "src"), path=path, out=out)
+    got = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT
+    ).stdout.split()
+    return int(got[0]), float(got[1]), float(got[2])
+
+
+def run(row: Callable[..., None], sizes: list[int]) -> dict[str, list[tuple[int, float, float]]]:
+    got: dict[str, list[tuple[int, float, float]]] = {}
+    with tempfile.TemporaryDirectory() as tmp:
+        out = os.path.join(tmp, "out.jsonl")
+        for kind, writer, suffix in (
+            ("CSV (GBK)", write_csv, ".csv"),
+            ("xlsx", write_xlsx, ".xlsx"),
+        ):
+            for n in sizes:
+                path = os.path.join(tmp, f"部门{n}{suffix}")
+                writer(path, n)
+                code, secs, rss = end_to_end(path, out)
+                got.setdefault(kind, []).append((n, secs, rss))
+                row(
+                    f"{kind} {n:,} departments → JSONL, cn-dept-overall",
+                    f"{rss:.0f} MB",
+                    f"peak RSS; {secs:.1f} s ({n / secs:,.0f} rows/s), exit {code}",
+                )
+    return got
+
+
+def _print_row(name: str, figure: str, note: str = "") -> None:
+    print(f"{name:<50} {figure:>8}  {note}", flush=True)
+
+
+if __name__ == "__main__":
+    run(_print_row, [int(a) for a in sys.argv[1:]] or [10_000, 100_000])
