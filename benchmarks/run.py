@@ -166,6 +166,7 @@ def families_part(n_subjects: int, n_rows: int, rounds: int, names: list[str]) -
 
     def add(fig: str, r: float, fam: str, note: str) -> None:
         figures.setdefault(fig, []).append((r, fam, note))
+        print(f"  … [{fam}] {fig.split(' (')[0]}: {r:.2f}; {note}", file=sys.stderr, flush=True)
 
     for name in names:
         fam = families.family(name)
@@ -261,12 +262,25 @@ def families_part(n_subjects: int, n_rows: int, rounds: int, names: list[str]) -
 # --- findings at scale: Parquet from the columnar path -------------------------------------------
 
 
+def _rules_and_columns(name: str, n: int, seed: int) -> tuple[Any, dict[str, Any], Any]:
+    """A family's rule set, ``n`` rows of its columns and its numpy baseline; ``gen30`` is the
+    older generated set (benchmarks/gen.py, no blanks or ties) with its plain numpy baseline."""
+    if name == "gen30":
+        rs = perfscore.load_ruleset_text(gen.ruleset_text(30, checks=0), source="bench30.yaml")
+        return rs, gen.columns(30, n, seed=seed), lambda c: baselines.numpy_points(30, c)
+    import families
+    import family_baselines
+
+    fam = families.family(name)
+    rs = perfscore.load_ruleset_text(families.ruleset_text(fam), source=f"{name}.yaml")
+    return rs, families.columns(fam, n, seed=seed), lambda c: family_baselines.numpy_exact(fam, c)
+
+
 def parquet_part(n_rows: int, names: list[str]) -> None:
     """Score ``n_rows`` subjects from columns and write the Parquet findings table (one row per
     subject × rule), against the hand-written exact numpy baseline computing the points."""
     try:
-        import families
-        import family_baselines
+        import pyarrow.parquet  # noqa: F401  (imported before the clock starts)
 
         from perfscore.columnar import ColumnarScorer
         from perfscore.export.parquet import columnar_table, write_table
@@ -274,13 +288,11 @@ def parquet_part(n_rows: int, names: list[str]) -> None:
         row("parquet findings", "skipped", "needs numpy and pyarrow")
         return
     for name in names:
-        fam = families.family(name)
-        rs = perfscore.load_ruleset_text(families.ruleset_text(fam), source=f"{name}.yaml")
+        rs, cols, baseline = _rules_and_columns(name, n_rows, 7)
         cs = ColumnarScorer(rs)
-        cols = families.columns(fam, n_rows)
         ids = [f"dept-{i:07d}" for i in range(n_rows)]
         t = time.perf_counter()
-        family_baselines.numpy_exact(fam, cols)
+        baseline(cols)
         t_base = time.perf_counter() - t
         with tempfile.TemporaryDirectory() as tmp:
             out = os.path.join(tmp, "findings.parquet")
@@ -298,7 +310,8 @@ def parquet_part(n_rows: int, names: list[str]) -> None:
             f"{t_all / t_base:.1f}×",
             f"score {t_score:.2f} s ({fb:,} rows per-record) + table {t_table:.2f} s + write"
             f" {t_all - t_score - t_table:.2f} s vs numpy {t_base:.2f} s; {table.num_rows:,} rows,"
-            f" {size / 1e6:.1f} MB ({size / n_rows:.0f} B/subject) (target < 10×)",
+            f" {size / 1e6:.1f} MB ({size / n_rows:.0f} B/subject) (target < 10×)"
+            + ("" if cs.supported else f"; not columnar: {cs.reason}"),
         )
 
 
@@ -490,7 +503,6 @@ def dask_partitioned(n_rows: int, partitions: int, name: str) -> None:
     """Partitioned Parquet input scored into partitioned Parquet findings written by the
     workers (perfscore.partitioned): one process, then LocalCluster with 1 and 2 workers."""
     try:
-        import families
         import pyarrow as pa
         import pyarrow.parquet as pq
         from distributed import Client, LocalCluster
@@ -499,14 +511,12 @@ def dask_partitioned(n_rows: int, partitions: int, name: str) -> None:
     except ImportError:
         row("dask partitioned", "skipped", "needs dask, distributed, pyarrow")
         return
-    fam = families.family(name)
-    rs = perfscore.load_ruleset_text(families.ruleset_text(fam), source=f"{name}.yaml")
     with tempfile.TemporaryDirectory() as tmp:
         src = os.path.join(tmp, "in")
         os.makedirs(src)
         step = -(-n_rows // partitions)
         for p in range(partitions):
-            cols = families.columns(fam, step, seed=100 + p)
+            rs, cols, _ = _rules_and_columns(name, step, 100 + p)
             ids = [f"d{p:03d}-{i:07d}" for i in range(step)]
             pq.write_table(pa.table({"id": ids, **cols}), os.path.join(src, f"p{p:03d}.parquet"))
         size = sum(os.path.getsize(os.path.join(src, f)) for f in os.listdir(src))

@@ -56,6 +56,15 @@ def test_lean_drops_only_what_the_rules_and_subjects_sections_say() -> None:
         if "unit" in f["measurement"]:
             g["measurement"]["unit"] = rule["unit"]
         g["locations"][0] = {"role": "rule", **rule["location"]}
+        if "explanation" in f:  # rule-set constants, and the measurement's threshold
+            fe, ge = f["explanation"], g["explanation"]
+            if "standard" in fe:
+                ge["standard"] = fe["standard"]
+            for a, b in zip(
+                fe["inputs"] + fe["formulas"], ge["inputs"] + ge["formulas"], strict=True
+            ):
+                assert set(a) - set(b) <= {"title", "unit"}
+                b.update({k: a[k] for k in ("title", "unit") if k in a})
         assert g == f
     for s, t in zip(full["subjects"], lean["subjects"], strict=True):
         for a, b in zip(s["scores"], t["scores"], strict=True):

@@ -1,13 +1,15 @@
 """Lean findings (``--lean``): the same document and JSON Lines records without what the
-``rules`` section already says once, repeated per finding and per score.
+``rules`` and ``subjects`` sections (or the rule set) already say once, repeated per finding.
 
-Dropped from each finding: the subject's name, key, period and parent (the ``subjects``
-section / ``subject`` record has them; ``type`` and ``id`` stay), the measurement's ``unit`` and
-``weight`` (the rule's), and the rule location's ``line``/``column`` (``uri`` and ``pointer``
-stay: the schema requires them).  Dropped from each subject's ``scores``: ``weight``.  The
-JSON document is written without indentation (as JSON Lines always is).  Every field dropped
-is optional in the findings schema, so a lean document validates against the same schema;
-``run.lean`` (JSON Lines: the ``run`` record's ``lean``) says they were left out on purpose.
+Dropped from each finding: the subject's name, key, period and parent (``type`` and ``id``
+stay), the measurement's ``unit`` and ``weight`` (the rule's), the rule location's
+``line``/``column`` (``uri`` and ``pointer`` stay: the schema requires them), and from its
+``explanation`` the ``standard`` (the measurement's ``threshold`` says it) and each input's and
+formula's ``title`` and ``unit`` (the rule set's own, the same in every finding; the ``zh``/``en``
+sentences keep them).  Dropped from each subject's ``scores``: ``weight``.  The JSON document is
+written without indentation (as JSON Lines always is).  Every field dropped is optional in the
+findings schema, so a lean document validates against the same schema; ``run.lean`` (JSON
+Lines: the ``run`` record's ``lean``) says they were left out on purpose.
 """
 
 from __future__ import annotations
@@ -27,6 +29,12 @@ def lean_finding(rec: dict[str, Any]) -> dict[str, Any]:
     if m:
         m.pop("unit", None)
         m.pop("weight", None)
+    why = rec.get("explanation")
+    if why:  # rule-set constants and what the finding's measurement already holds
+        why.pop("standard", None)
+        for item in (*why.get("inputs", ()), *why.get("formulas", ())):
+            item.pop("title", None)
+            item.pop("unit", None)
     locs = rec.get("locations")
     if locs and locs[0].get("role") == "rule":
         first = locs[0]

@@ -3,12 +3,14 @@ of subjects that DuckDB, Polars or pandas read directly.
 
 Columns (schema :data:`COLUMNS`):
 
-* ``subject`` — the subject's id (dictionary-encoded: each id is stored once per row group);
+* ``subject`` — the subject's id (dictionary-encoded: each id is stored once, in the
+  dictionary of the row group that holds its rows);
 * ``rule_id`` — every rule of the rule set in its order (indicators, groups, checks), then one
   row ``@total`` for the subject's total; dictionary-encoded;
 * ``outcome`` — ``pass`` / ``fail`` / ``not_applicable`` / ``error`` (null on the ``@total``
   row); dictionary-encoded;
-* ``points`` — exact ``decimal128(18, places)``; null where a rule gives no points (a run whose
+* ``points`` — exact ``decimal64(18, places)`` (``decimal128`` with a pyarrow older than 18;
+  Parquet ``DECIMAL(18, places)`` either way); null where a rule gives no points (a run whose
   points need more than 18 digits — weights such as 1e17 — writes them as exact decimal text);
 * ``grade`` — a letter grade (PEFA) on an indicator row, the overall grade on the ``@total`` row.
 
@@ -74,29 +76,44 @@ def _json_default(x: Any) -> Any:
     raise TypeError(type(x).__name__)
 
 
+def _validity(pa: Any, np: Any, valid: Any) -> tuple[Any, int]:
+    """An Arrow validity bitmap for the boolean mask ``valid`` (None when nothing is null)."""
+    nulls = int(len(valid) - np.count_nonzero(valid))
+    if not nulls:
+        return None, 0
+    return pa.py_buffer(np.packbits(valid, bitorder="little")), nulls
+
+
+def _points_type(pa: Any, places: int) -> Any:
+    """``decimal64(18, places)`` where pyarrow has it (stored as Parquet INT64 DECIMAL,
+    written from the int64 values as they are), else ``decimal128(18, places)``."""
+    dec64 = getattr(pa, "decimal64", None)
+    return dec64(18, places) if dec64 is not None else pa.decimal128(18, places)
+
+
 def _decimal_array(pa: Any, np: Any, scaled: Any, valid: Any, places: int) -> Any:
-    """``decimal128(18, places)`` from int64 values scaled by ``10**places`` (no Python
-    objects: the 16-byte little-endian words are the value and its sign extension)."""
+    """Exact decimals from int64 values scaled by ``10**places``, without Python objects."""
     scaled = np.ascontiguousarray(scaled, dtype=np.int64)
-    words = np.empty((len(scaled), 2), dtype=np.int64)
-    words[:, 0] = scaled
-    words[:, 1] = scaled >> 63
-    validity = None
-    nulls = 0
-    if valid is not None and not bool(np.all(valid)):
-        validity = pa.array(np.asarray(valid, dtype=bool)).buffers()[1]
-        nulls = int(len(scaled) - np.count_nonzero(valid))
-    return pa.Array.from_buffers(
-        pa.decimal128(18, places), len(scaled), [validity, pa.py_buffer(words)], null_count=nulls
+    typ = _points_type(pa, places)
+    if typ.bit_width == 64:
+        data = scaled
+    else:  # 16-byte little-endian words: the value and its sign extension
+        data = np.empty((len(scaled), 2), dtype=np.int64)
+        data[:, 0] = scaled
+        data[:, 1] = scaled >> 63
+    validity, nulls = _validity(pa, np, valid)
+    return pa.Array.from_buffers(typ, len(scaled), [validity, pa.py_buffer(data)], null_count=nulls)
+
+
+def _codes(pa: Any, np: Any, codes: Any, values: Any, index: Any) -> Any:
+    """A dictionary array of ``values[codes]`` (``values`` an Arrow string array); negative
+    codes are null."""
+    codes = np.ascontiguousarray(codes, dtype=index)
+    validity, nulls = _validity(pa, np, codes >= 0)
+    indices = pa.Array.from_buffers(
+        pa.from_numpy_dtype(index), len(codes), [validity, pa.py_buffer(codes)], null_count=nulls
     )
-
-
-def _dictionary(pa: Any, np: Any, codes: Any, values: Sequence[str], index: Any) -> Any:
-    """A dictionary array of ``values[codes]``; negative codes are null."""
-    codes = np.asarray(codes, dtype=index)
-    mask = codes < 0
-    indices = pa.array(codes, mask=mask if bool(mask.any()) else None)
-    return pa.DictionaryArray.from_arrays(indices, pa.array(list(values), pa.string()))
+    return pa.DictionaryArray.from_arrays(indices, values)
 
 
 def _schema(pa: Any, places: int, meta: dict[bytes, bytes], *, wide: bool = False) -> Any:
@@ -105,8 +122,8 @@ def _schema(pa: Any, places: int, meta: dict[bytes, bytes], *, wide: bool = Fals
             pa.field("subject", pa.dictionary(pa.int32(), pa.string()), nullable=False),
             pa.field("rule_id", pa.dictionary(pa.int32(), pa.string()), nullable=False),
             pa.field("outcome", pa.dictionary(pa.int8(), pa.string())),
-            pa.field("points", pa.string() if wide else pa.decimal128(18, places)),
-            pa.field("grade", pa.dictionary(pa.int32(), pa.string())),
+            pa.field("points", pa.string() if wide else _points_type(pa, places)),
+            pa.field("grade", pa.dictionary(pa.int8(), pa.string())),
         ],
         metadata=meta,
     )
@@ -125,7 +142,10 @@ def _table(
     meta: dict[bytes, bytes],
     wide: dict[tuple[int, int], Decimal] | None = None,
 ) -> Any:
-    """Rows subject-major from ``(n_subjects, n_rules)`` matrices of codes and scaled points."""
+    """Rows subject-major from ``(n_subjects, n_rules)`` matrices of codes and scaled points,
+    in chunks of :data:`ROW_GROUP` rows — one per Parquet row group, each with a dictionary
+    of only its own subjects (a dictionary of every subject would be written whole into each
+    row group, or abandoned for plain strings once it passes the dictionary page limit)."""
     import numpy as np
     import pyarrow as pa
 
@@ -134,28 +154,42 @@ def _table(
         "".join(subjects).encode("utf-8")
     except UnicodeEncodeError:
         subjects = [textsafe.clean(s) for s in subjects]
-    subject_codes = np.repeat(np.arange(n, dtype=np.int32), r)
-    rule_codes = np.tile(np.arange(r, dtype=np.int32), n)
-    if len(set(subjects)) == len(subjects):
-        subject_col = pa.DictionaryArray.from_arrays(
-            pa.array(subject_codes), pa.array(list(subjects), pa.string())
+    ids = pa.array(list(subjects), pa.string())
+    rule_values = pa.array(list(rule_ids), pa.string())
+    outcome_values = pa.array(list(OUTCOMES), pa.string())
+    grade_values = pa.array(list(grades), pa.string())
+    total = n * r
+    flat_outcome = outcome.ravel()
+    flat_grade = grade.ravel().astype(np.int8)
+    flat_points, flat_has = points.ravel(), has_points.ravel()
+    text = _text_points(pa, points, has_points, places, wide) if wide else None
+    # row k of a chunk starting at row lo is subject (lo + k) // r, rule (lo + k) % r: both
+    # read from one pattern, sliced at lo % r (no array as long as the table)
+    span = min(total, ROW_GROUP) + r
+    per = max(r, 1)
+    rule_pattern = np.tile(np.arange(r, dtype=np.int32), span // per + 1)
+    subject_pattern = np.repeat(np.arange(span // per + 1, dtype=np.int32), per)
+    chunks: list[list[Any]] = [[], [], [], [], []]
+    for lo in range(0, max(total, 1), ROW_GROUP):
+        hi = min(total, lo + ROW_GROUP)
+        first, last = lo // per, -(-hi // per)
+        at = lo % per
+        chunks[0].append(
+            _codes(
+                pa, np, subject_pattern[at : at + hi - lo], ids.slice(first, last - first), np.int32
+            )
         )
-    else:  # a duplicated id (reported by the run): one dictionary entry per distinct id
-        uniq: dict[str, int] = {}
-        idx = np.fromiter((uniq.setdefault(s, len(uniq)) for s in subjects), np.int32, n)
-        subject_col = pa.DictionaryArray.from_arrays(
-            pa.array(idx[subject_codes]), pa.array(list(uniq), pa.string())
+        chunks[1].append(_codes(pa, np, rule_pattern[at : at + hi - lo], rule_values, np.int32))
+        chunks[2].append(_codes(pa, np, flat_outcome[lo:hi], outcome_values, np.int8))
+        chunks[3].append(
+            text.slice(lo, hi - lo)
+            if text is not None
+            else _decimal_array(pa, np, flat_points[lo:hi], flat_has[lo:hi], places)
         )
-    columns = [
-        subject_col,
-        pa.DictionaryArray.from_arrays(pa.array(rule_codes), pa.array(list(rule_ids), pa.string())),
-        _dictionary(pa, np, outcome.ravel(), OUTCOMES, np.int8),
-        _decimal_array(pa, np, points.ravel(), has_points.ravel(), places)
-        if not wide
-        else _text_points(pa, points, has_points, places, wide),
-        _dictionary(pa, np, grade.ravel(), grades, np.int32),
-    ]
-    return pa.Table.from_arrays(columns, schema=_schema(pa, places, meta, wide=bool(wide)))
+        chunks[4].append(_codes(pa, np, flat_grade[lo:hi], grade_values, np.int8))
+    schema = _schema(pa, places, meta, wide=bool(wide))
+    columns = [pa.chunked_array(c, type=f.type) for c, f in zip(chunks, schema, strict=True)]
+    return pa.Table.from_arrays(columns, schema=schema)
 
 
 def _text_points(
@@ -315,15 +349,17 @@ def write_table(table: Any, where: Any) -> None:
     dictionary pages, zstd; no timestamps, so the same table gives the same bytes."""
     import pyarrow.parquet as pq
 
-    pq.write_table(
-        table,
-        where,
-        row_group_size=ROW_GROUP,
-        compression="zstd",
-        use_dictionary=True,
-        write_statistics=True,
-        store_schema=True,
-    )
+    options: dict[str, Any] = {
+        "row_group_size": ROW_GROUP,
+        "compression": "zstd",
+        "use_dictionary": True,
+        "write_statistics": ["subject", "rule_id", "outcome", "grade"],
+        "store_schema": True,
+    }
+    try:  # Parquet INT64 DECIMAL: written as the integers they are (pyarrow >= 17)
+        pq.write_table(table, where, store_decimal_as_integer=True, **options)
+    except TypeError:
+        pq.write_table(table, where, **options)
 
 
 def parquet_bytes(table: Any) -> bytes:
