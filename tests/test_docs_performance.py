@@ -71,9 +71,11 @@ def test_spark_recipe_with_a_stand_in() -> None:
     assert sdf.schema.startswith("`total` string, `grade` string")
 
 
+@pytest.mark.slow
 def test_spark_recipe_on_a_real_local_spark_session(monkeypatch: pytest.MonkeyPatch) -> None:
-    """The recipe as written, on a local PySpark session (needs ``pip install pyspark`` and a
-    JDK: ``apt-get install default-jre-headless``; skipped without them)."""
+    """The recipe as written, on a local PySpark session. A long run of its own (JVM start-up,
+    a 300 MB PySpark install): ``pip install -e '.[spark]'``, a JDK (``apt-get install
+    default-jre-headless``), then ``pytest -m slow tests/test_docs_performance.py``."""
     import shutil
 
     pytest.importorskip("pyspark")
