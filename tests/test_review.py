@@ -702,3 +702,22 @@ def test_cli_speaks_english_when_asked(tmp_path: Path, capsys: pytest.CaptureFix
     assert "declared 8 points" in json.dumps(claim, ensure_ascii=False)
     assert cli_main(["review", rules, str(data)]) == 0
     assert "自评 8 分，复核 7.2 分" in capsys.readouterr().out
+
+
+def test_the_review_report_is_assembled_where_every_report_is() -> None:
+    """RuleSet.report assembles it: the rule set's provenance plus the review's rules, the
+    review items as its rules, the duplicate-subject notification every run gets."""
+    rec = {"id": "p", "values": {}}
+    rv = _review([rec, rec])
+    prov = rv.report.ruleset
+    assert {k: prov[k] for k in PROJECT.provenance()} == PROJECT.provenance()
+    assert prov["review"] == REVIEW_RULES.provenance()
+    expected = PROJECT.report(
+        rv.report.subjects,
+        inputs=rv.report.inputs,
+        provenance={"review": REVIEW_RULES.provenance()},
+        rules=rv.report.rules,
+    )
+    assert rv.report == expected
+    assert [n.code for n in rv.report.notifications] == ["duplicate-subject"]
+    assert rv.report.rules != PROJECT.rules  # the review reports its own items too

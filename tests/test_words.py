@@ -29,6 +29,8 @@ TABLES = {
         "HTML",
         "SARIF",
         "CLI",
+        "STORE",
+        "AGGREGATE",
     )
 }
 TABLES["XLSX_SHEET"] = words.XLSX_SHEET
@@ -158,3 +160,25 @@ def test_every_help_text_comes_from_the_catalogue() -> None:
     text = " ".join(" ".join(shown).split()).replace("- ", "-")  # (argparse wraps at "-")
     for key, en in words.HELP["en"].items():
         assert " ".join(en.split()) in text, key
+
+
+def test_extract_cli_messages_come_from_the_catalogue(tmp_path: Path) -> None:
+    import io
+
+    from perfscore.cli import main
+    from perfscore.outputs import say_cli
+
+    empty = tmp_path / "reports"
+    empty.mkdir()
+    err = io.StringIO()
+    assert main(["extract", str(empty)], stdout=io.StringIO(), stderr=err) == 3
+    assert err.getvalue() == f"perfscore: {say_cli('no_reports', path=str(empty))}\n"
+    report = tmp_path / "r.txt"
+    report.write_text("部门整体支出绩效自评报告\n", encoding="utf-8")
+    err = io.StringIO()
+    assert main(["extract", str(report), "--strict"], stdout=io.StringIO(), stderr=err) == 3
+    said = err.getvalue().splitlines()
+    warning = say_cli("source_warning", source=str(report), warning="")
+    assert any(line.startswith(warning) for line in said)  # what was not found
+    assert said[-1] == f"perfscore: {say_cli('figures_missing')}"
+    assert words.CLI["zh"]["no_reports"].startswith("{path}：文件夹中没有报告")

@@ -27,10 +27,10 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from typing import IO, Any
 
-from .errors import DataError, EvaluationError
+from .errors import EvaluationError
 from .export import ExportOptions, ShardForm
 from .findings import BatchTotals, Report, SubjectResult
-from .ruleset import RuleSet, SubjectBatch, duplicate_subjects
+from .ruleset import RuleSet, SubjectBatch
 from .standing import measure
 from .summary import RunSummary
 from .waivers import WaiverSet
@@ -159,13 +159,8 @@ def evaluate_parallel(
     jobs = max(1, min(jobs, len(records) // MIN_PER_JOB))
     if jobs == 1:
         return rs.evaluate(data, strict=strict, waivers=waivers, as_of=as_of)
-    waiver_info: dict[str, str] | None = None
-    if waivers is not None:
-        unknown = waivers.unknown_rules(r.id for r in rs.rules if r.kind != "group")
-        if unknown:
-            raise DataError(unknown)
-        as_of = as_of or dt.date.today()
-        waiver_info = {"uri": waivers.uri, "sha256": waivers.sha256, "as_of": as_of.isoformat()}
+    waiving = rs.waiving(waivers, as_of)  # unknown rules refused before any work
+    as_of = waiving.as_of
     size = chunk_size or max(1, min(500, math.ceil(len(records) / (jobs * 4))))
     results = tuple(
         imap_subjects(
@@ -179,14 +174,7 @@ def evaluate_parallel(
             mp_context=mp_context,
         )
     )
-    return Report(
-        rs.provenance(),
-        rs.rules,
-        results,
-        inputs,
-        waivers=waiver_info,
-        notifications=duplicate_subjects(results),
-    )
+    return rs.report(results, inputs=inputs, waiving=waiving)
 
 
 # --- workers that encode (perfscore score --jobs N) ---------------------------------------------

@@ -308,13 +308,22 @@ class RuleSet:
         inputs: Sequence[Mapping[str, str]] = (),
         waiving: Waiving | None = None,
         notifications: Sequence[Notification] = (),
+        provenance: Mapping[str, Any] | None = None,
+        rules: Sequence[RuleInfo] | None = None,
     ) -> Report:
         """The report of a run: the one place results, provenance and waivers are assembled
-        (``notifications``: the data files' own, such as an unreadable file or a 合计 row)."""
+        (``notifications``: the data files' own, such as an unreadable file or a 合计 row).
+
+        A run that adds to the rule set's method says so: ``provenance`` is merged over the
+        rule set's own (复核 adds its ``review`` rules), ``rules`` replaces the rule list
+        (复核 reports its review items, not the indicators)."""
         results = tuple(results)
+        source = self.provenance()
+        if provenance:
+            source.update(provenance)
         return Report(
-            self.provenance(),
-            self._c.rules,
+            source,
+            self._c.rules if rules is None else tuple(rules),
             results,
             tuple(inputs),
             waivers=waiving.info() if waiving is not None else None,

@@ -588,6 +588,18 @@ CLI = _table(
         "some indicators could not be evaluated (see the error findings)",
     ),
     cannot_write=("无法写出结果：{error}", "cannot write output: {error}"),
+    cannot_write_file=("无法写出 {path}：{error}", "cannot write {path}: {error}"),
+    # perfscore extract
+    cannot_read_folder=("{path}：无法读取文件夹：{error}", "{path}: cannot read folder: {error}"),
+    no_reports=(
+        "{path}：文件夹中没有报告（.txt、.docx、.pdf）",
+        "{path}: no reports (.txt, .docx, .pdf) in folder",
+    ),
+    source_warning=("{source}：警告：{warning}", "{source}: warning: {warning}"),
+    figures_missing=(
+        "部分必需数据未找到（见上面的警告）",
+        "some required figures were not found (see the warnings)",
+    ),
     unknown_extension=(
         "无法从扩展名判断 {path} 的格式（{known}）；请加 --format",
         "cannot tell the format of {path} from its extension ({known}); add --format",
@@ -696,6 +708,7 @@ STORE = _table(
     percentile=("百分位", "percentile"),
     absent=("无", "absent"),
     rescored=("用存储的输入重新评分", "re-scored from the stored inputs"),
+    run_n=("第 {run} 次运行", "run {run}"),
     not_ranked=("未排名（{count}）", "not ranked ({count})"),
     new=("新增", "new"),
     resolved=("已整改", "resolved"),

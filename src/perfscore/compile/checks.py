@@ -5,7 +5,6 @@ from __future__ import annotations
 from .. import model as m
 from ..errors import did_you_mean
 from ..expr import CompiledExpression
-from ..findings import RuleInfo
 from .names import Resolver
 from .nodes import MISSING_AWARE, CheckNode, Path
 
@@ -62,20 +61,5 @@ class CheckPass(Resolver):
         )
         node.missing_aware = any(e.functions & MISSING_AWARE for e in exprs)
         node.messages = self.messages(chk.messages, (*path, "messages"))
-        self.rules.append(
-            RuleInfo(
-                id=chk.id,
-                kind="check",
-                title=chk.title,
-                title_en=chk.title_en,
-                parent=None,
-                level=None,
-                weight=None,
-                unit=node.unit,
-                default_severity=chk.severity,
-                description=chk.description,
-                source=node.source,
-                location=node.location,
-            )
-        )
+        self.rules.append(self.rule_info(chk, "check", node))
         return node

@@ -11,7 +11,6 @@ from .. import model as m
 from ..aggregate import AGGREGATORS
 from ..errors import PerfscoreError, did_you_mean
 from ..expr import CompiledExpression
-from ..findings import RuleInfo
 from ..scorers import SCORERS, BuildContext, ScorerType, is_builtin
 from .names import Resolver
 from .nodes import MISSING_AWARE, ONE, ZERO, IndicatorNode, Path
@@ -115,20 +114,8 @@ class IndicatorPass(Resolver):
         node.reads = tuple(sorted({n for e in exprs for n in e.names}))
         node.missing_aware = any(e.functions & MISSING_AWARE for e in exprs)
         node.messages = self.messages(ind.messages, (*path, "messages"))
-        self.rules[rule_index] = RuleInfo(
-            id=ind.id,
-            kind="group" if ind.children else "indicator",
-            title=ind.title,
-            title_en=ind.title_en,
-            parent=parent,
-            level=node.level,
-            weight=ind.weight,
-            unit=node.unit,
-            default_severity=ind.severity,
-            description=ind.description,
-            source=node.source,
-            location=node.location,
-        )
+        rule_kind = "group" if ind.children else "indicator"
+        self.rules[rule_index] = self.rule_info(ind, rule_kind, node, parent)
         return node
 
     def _scorer_kind(self, scorer: Any, path: Path) -> tuple[ScorerType, Any] | None:

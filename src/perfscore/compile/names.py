@@ -15,7 +15,15 @@ from ..findings import RuleInfo, RuleLocation
 from ..functions import FunctionRegistry
 from ..subjects import InputSpec
 from ..values import Kind
-from .nodes import MISSING_AWARE, TEMPLATE_FIELDS, MetricNode, Path, Template
+from .nodes import (
+    MISSING_AWARE,
+    TEMPLATE_FIELDS,
+    CheckNode,
+    IndicatorNode,
+    MetricNode,
+    Path,
+    Template,
+)
 
 
 class Resolver:
@@ -66,6 +74,29 @@ class Resolver:
                 )
             )
             return Broken(text)
+
+    def rule_info(
+        self,
+        rule: m.IndicatorModel | m.CheckModel,
+        kind: str,
+        node: IndicatorNode | CheckNode,
+        parent: str | None = None,
+    ) -> RuleInfo:
+        """What a findings document says about a rule (``kind``: indicator, group, check)."""
+        return RuleInfo(
+            id=rule.id,
+            kind=kind,
+            title=rule.title,
+            title_en=rule.title_en,
+            parent=parent,
+            level=node.level if isinstance(node, IndicatorNode) else None,
+            weight=rule.weight if isinstance(rule, m.IndicatorModel) else None,
+            unit=node.unit,
+            default_severity=rule.severity,
+            description=rule.description,
+            source=node.source,
+            location=node.location,
+        )
 
     def template(self, text: str | None, path: Path, extra: frozenset[str]) -> Template | None:
         if text is None:

@@ -7,7 +7,7 @@ indicators and checks that read it; everything else is still scored.
 Along the way one subject goes: :mod:`.state` (its scope, failures, waivers: the per-call
 :class:`SubjectRun`), :mod:`.leaves` (each leaf indicator's outcome), :mod:`.checks`,
 :mod:`.records` (findings and scores built), :mod:`.messages` (their words); the points-only
-fast path is :mod:`perfscore.points`.
+fast path is :mod:`.pointsonly`.
 """
 
 from __future__ import annotations
@@ -32,12 +32,12 @@ from ..findings import (
     fingerprint,
 )
 from ..numbers import round_places
-from ..points import points, points_plan
 from ..subjects import SubjectData
 from ..words import AGGREGATE as AGG
 from .checks import check
 from .leaves import applies, leaf, waive
 from .messages import json_text
+from .pointsonly import points, points_plan
 from .records import COVERAGE4, indicator_finding, indicator_score, node_score
 from .state import EN, ONE, ZERO, ZH, Failure, Outcome, SubjectRun, blocking, subject_scope
 
@@ -83,7 +83,7 @@ class Evaluator:
                 stack.extend(n.children)
         for ch in compiled.checks:
             self._fp[ch.id] = self._fp_prefix(ch.id)
-        self._plan = points_plan(compiled, self.root.weight)
+        self._plan = points_plan(compiled, self.root, self._specs, self.titles)
         self._explainer = Explainer(compiled, self.places)
 
     def points(self, data: SubjectData) -> tuple[dict[str, Decimal | None], Decimal | None]:

@@ -89,11 +89,12 @@ def subject_scope(
                 (name,),
             )
     for mt in compiled.metrics:
-        f = blocking(mt.expr.names, failures, mt.missing_aware) if failures else None
-        if f is not None:
-            failures[mt.name] = f
-            scope[mt.name] = None
-            continue
+        if failures and not failures.keys().isdisjoint(mt.expr.names):
+            f = blocking(mt.expr.names, failures, mt.missing_aware)
+            if f is not None:
+                failures[mt.name] = f
+                scope[mt.name] = None
+                continue
         try:
             scope[mt.name] = mt.expr(scope)
         except ZeroDenominatorError:
@@ -125,7 +126,7 @@ def blocking(
 ) -> Failure | None:
     """The failure that stops an expression reading ``names`` (the most serious kind; several
     of that kind joined), or None when nothing it reads has failed."""
-    if not failures:
+    if not failures or failures.keys().isdisjoint(names):
         return None
     found = [failures[n] for n in sorted(names) if n in failures]
     if missing_aware:

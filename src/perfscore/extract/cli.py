@@ -27,6 +27,7 @@ from perfscore.export._common import write_atomic
 from perfscore.extract.engine import extract_folder, extract_one
 from perfscore.extract.result import ExtractResult, dump_subjects
 from perfscore.extract.template import BUILTIN_TEMPLATES, load_template
+from perfscore.outputs import say_cli
 
 __all__ = ["add_subcommand", "run"]
 
@@ -85,11 +86,11 @@ def run(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
             is_dir = Path(report).is_dir()
             found = extract_folder(report, template) if is_dir else [extract_one(report, template)]
         except OSError as e:  # a folder that cannot be listed
-            stderr.write(f"{report}: cannot read folder: {e.strerror or e}\n")
+            stderr.write(say_cli("cannot_read_folder", path=report, error=e.strerror or e) + "\n")
             failed = True
             continue
         if is_dir and not found:
-            stderr.write(f"perfscore: {report}: no reports (.txt, .docx, .pdf) in folder\n")
+            stderr.write(f"perfscore: {say_cli('no_reports', path=report)}\n")
             failed = True
         results.extend(found)
     missing = False
@@ -98,7 +99,7 @@ def run(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
             stderr.write(f"{result.source}: {error}\n")
             failed = True
         for warning in result.warnings:
-            stderr.write(f"{result.source}: warning: {warning}\n")
+            stderr.write(say_cli("source_warning", source=result.source, warning=warning) + "\n")
             missing = missing or "not found" in warning
     if not results:
         return EXIT_DATA
@@ -106,11 +107,12 @@ def run(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
     try:
         _write(dump_subjects(subjects, args.format), args.output, stdout)
     except OSError as e:
-        stderr.write(f"perfscore: cannot write {args.output}: {e.strerror or e}\n")
+        said = say_cli("cannot_write_file", path=args.output, error=e.strerror or e)
+        stderr.write(f"perfscore: {said}\n")
         return EXIT_DATA
     if failed:
         return EXIT_DATA
     if args.strict and missing:
-        stderr.write("perfscore: some required figures were not found (see the warnings)\n")
+        stderr.write(f"perfscore: {say_cli('figures_missing')}\n")
         return EXIT_DATA
     return EXIT_OK

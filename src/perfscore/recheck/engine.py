@@ -48,7 +48,7 @@ from ..findings import (
     fingerprint,
 )
 from ..numbers import json_number, round_half_up
-from ..ruleset import RuleSet, SubjectBatch, duplicate_subjects, load_ruleset, load_ruleset_text
+from ..ruleset import RuleSet, SubjectBatch, load_ruleset, load_ruleset_text
 from ..subjects import read_subject
 from .levels import DIMENSIONS, LEVELS
 from .targets import TargetWords, judge
@@ -499,14 +499,11 @@ def review(
         declared.setdefault(sid, sd.declared)
         findings = tuple(_finding(ctx, scored, it) for it in rows)
         results.append(replace(scored, findings=findings))
-    provenance = dict(ruleset.provenance())
-    provenance["review"] = rules.provenance()
-    report = Report(
-        provenance,
-        _rule_infos(ctx),
-        tuple(results),
-        inputs,
-        notifications=duplicate_subjects(results),
+    report = ruleset.report(
+        results,
+        inputs=inputs,
+        provenance={"review": rules.provenance()},
+        rules=_rule_infos(ctx),
     )
     out = Review(report, items, facts, declared, ruleset, rules)
     if sample is not None:

@@ -99,6 +99,20 @@ class ProportionalScorer(BaseScorer):
         if t is None or get is None:
             return None
         direction = self.direction
+        if direction == "higher":  # the common case, with ratio()'s two constant answers kept
+            full, none = round_places(weight * ONE, places), round_places(weight * ZERO, places)
+
+            def higher(scope: Mapping[str, Any]) -> Decimal:
+                v = get(scope)
+                if type(v) is not Decimal or not v.is_finite():
+                    raise Fallback
+                if v >= t:
+                    return full
+                if t <= 0 or v <= 0:
+                    return none
+                return round_places(weight * min(ONE, max(ZERO, v / t)), places)
+
+            return higher
 
         def proportional(scope: Mapping[str, Any]) -> Decimal:
             v = get(scope)

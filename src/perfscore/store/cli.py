@@ -279,7 +279,7 @@ def _history(store: Any, args: argparse.Namespace, out: TextIO) -> int:
 
         _emit(history_html(h), args, out)
         return EXIT_OK
-    labels = [str(e.subject.period or f"run {e.run}") for e in h.entries]
+    labels = [str(e.subject.period or _w(args.lang, "run_n", run=e.run)) for e in h.entries]
     titles = {str(r["id"]): r for r in h.rules}
 
     def render(console: Console) -> None:
