@@ -15,7 +15,7 @@ from __future__ import annotations
 import argparse
 import importlib.util
 import os
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -110,7 +110,7 @@ def run(
     notes: list[Notification],
     inputs: Sequence[Mapping[str, str]],
     path: str,
-    severities: Sequence[str],
+    severities: Iterable[str],
 ) -> Routed | None:
     """Score ``sources`` by columns and write the Parquet findings to ``path``; None
     (``notes`` as they were) when a record needs the per-record path after all — it
@@ -152,7 +152,8 @@ def run(
             out.failed[rule.default_severity] += int((codes == 1).sum())
     out.failed["error"] = out.failed.get("error", 0) + errors
     if rs.max_total > 0:
-        out.without_total = [s for s, has in zip(ids, result.has_total.tolist(), strict=True) if not has]
+        has_total = result.has_total.tolist()
+        out.without_total = [s for s, has in zip(ids, has_total, strict=True) if not has]
     out.notes = [*notes, *duplicate_ids(subjects)]
     out.problems = [n for n in out.notes if n.level == "error"]
     out.complete = not errors and not out.problems
@@ -166,7 +167,7 @@ def route(
     sources: Sequence[DataSource],
     notes: list[Notification],
     inputs: Sequence[Mapping[str, str]],
-    severities: Sequence[str],
+    severities: Iterable[str],
     summary: bool,
     stderr: Any,
 ) -> Routed | None:

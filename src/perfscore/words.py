@@ -794,7 +794,7 @@ HELP = _table(
         "score a large batch in N processes",
     ),
     no_columnar=(
-        "不走列式快速路径，逐条评分（Parquet 输出；结果字节相同）",
+        "不走列式快速路径，逐条评分（输出的字节相同）",
         "score record by record, not by the columnar fast path (Parquet output; same bytes)",
     ),
     test=(
