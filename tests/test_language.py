@@ -334,3 +334,27 @@ def test_a_zh_run_has_no_english_fragments(tmp_path: Path) -> None:
 
 def _words(*keys: str) -> dict[str, Any]:
     return dict.fromkeys(keys)
+
+
+def test_spreadsheet_cell_locations_and_row_notices_speak_the_run_language(tmp_path: Path) -> None:
+    """A CSV's bad cell and duplicate row are located as 第 N 行「列」 in a zh run (the English
+    form stays what JSON holds and what an en run prints)."""
+    rules = Path(__file__).resolve().parents[1] / "rules" / "cn-dept-overall.yaml"
+    data = tmp_path / "d.csv"
+    data.write_text(
+        "部门编码,部门名称,全年预算数（万元）,执行数（万元）\n"
+        "D001,甲局,1000,abc\n"
+        "D002,乙局,1000,950\n"
+        "D001,丙局,1000,1000\n",
+        encoding="utf-8-sig",
+    )
+    zh_code, out, err = run("score", str(rules), str(data), "--format", "table", "--lang", "zh")
+    flat = re.sub(r"[\s│]", "", out)  # the table wraps its cells
+    assert "第2行「执行数(万元)」列：应为数字" in flat, out
+    assert "第 4 行「部门编码」列：评价对象编号 'D001' 已在 第 2 行「部门编码」列 用过" in err, err
+    for english in ("line 2", "column", "already used", "both are scored"):
+        assert english not in out + err, english
+    en_code, out, err = run("score", str(rules), str(data), "--format", "table", "--lang", "en")
+    assert zh_code == en_code
+    assert "line2,column执行数(万元)" in re.sub(r"[\s│]", "", out), out
+    assert "line 4, column 部门编码: subject id 'D001' was already used at line 2" in err, err

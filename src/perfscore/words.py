@@ -184,6 +184,8 @@ DATA = _table(
     not_year=("{year} 不是年份", "year {year} is not a year"),
     in_year=("{year} 年：{problem}", "year {year}: {problem}"),
     at_cell=("{where}：{problem}", "{where}: {problem}"),
+    cell_line=("第 {row} 行「{column}」列", "line {row}, column {column}"),
+    cell_row=("第 {row} 行「{column}」列", "row {row}, column {column}"),
     unknown_field=("未知字段 {name} 已忽略{hint}", "unknown field {name} is ignored{hint}"),
 )
 
@@ -249,6 +251,11 @@ NOTICE = _table(
         "subjects {ids} share key {key}{period}; a key names one department, once per period",
     ),
     for_period=("（{period} 年度）", " for period {period}"),
+    duplicate_row_id=(
+        "{ref}：评价对象编号 {id} 已在 {first} 用过；两行都评分",
+        "{ref}: subject id {id} was already used at {first}; both are scored",
+    ),
+    total_row=("{ref}：{label} 行是合计行，不评分", "{ref}: {label} row is a total, not scored"),
 )
 
 # -- the engine's messages (findings, reasons, grades) ----------------------------------------

@@ -25,6 +25,7 @@ from .._gc import collector_paused
 from ..errors import DataError, Problem
 from ..findings import Notification
 from ..subjects import RejectedRecord
+from ..words import NOTICE, said
 from .columns import ColumnMap, Target, convert_cell, header_key, is_blank, map_columns, split_unit
 from .readers import (
     Rank,
@@ -208,8 +209,12 @@ class DataSource:
                 self._note(
                     "note",
                     "total-row",
-                    f"{sheet.ref(number, first)}: {_clean(cells[first])!r} row is a total, "
-                    "not scored",
+                    said(
+                        NOTICE,
+                        "total_row",
+                        ref=sheet.ref(number, first),
+                        label=repr(_clean(cells[first])),
+                    ),
                 )
                 continue
             record = _record(sheet, number, cells, fmt, targets, inputs)
@@ -221,7 +226,7 @@ class DataSource:
                 self._note(
                     "error",
                     "duplicate-id",
-                    f"{ref}: subject id {sid!r} was already used at {seen[sid]}; both are scored",
+                    said(NOTICE, "duplicate_row_id", ref=ref, id=repr(sid), first=seen[sid]),
                     str(sid),
                 )
             else:

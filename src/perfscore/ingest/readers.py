@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from ..errors import DataError, Problem, did_you_mean
+from ..words import DATA, said
 
 __all__ = [
     "SLICE",
@@ -59,9 +60,9 @@ class Sheet:
         if self.kind == "xlsx":
             return f"{self.label}!{_letter(col)}{row}"
         header = self.headers[col] if col < len(self.headers) else f"#{col + 1}"
-        if self.kind == "csv":
-            return f"line {row}, column {header}"
-        return f"row {row}, column {header}"
+        # a Bilingual: its text is the English form (what JSON and cell maps hold), its .zh the
+        # Chinese one, so a zh message says 第 12 行「预算数」列
+        return said(DATA, "cell_line" if self.kind == "csv" else "cell_row", row=row, column=header)
 
 
 def _letter(col: int) -> str:
