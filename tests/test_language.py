@@ -358,3 +358,24 @@ def test_spreadsheet_cell_locations_and_row_notices_speak_the_run_language(tmp_p
     assert zh_code == en_code
     assert "line2,column执行数(万元)" in re.sub(r"[\s│]", "", out), out
     assert "line 4, column 部门编码: subject id 'D001' was already used at line 2" in err, err
+
+
+def test_column_notices_carry_their_chinese(tmp_path: Path) -> None:
+    """Unmapped and missing columns are told in both languages (message / message_zh)."""
+    import json
+
+    rules = Path(__file__).resolve().parents[1] / "rules" / "cn-dept-overall.yaml"
+    data = tmp_path / "d.csv"
+    data.write_text(
+        "部门编码,部门名称,全年预算数（万元）,执行数万\nD001,甲局,1000,900\n", encoding="utf-8"
+    )
+    out = tmp_path / "f.json"
+    _code, _out, err = run("score", str(rules), str(data), "--format", "json", "-o", str(out))
+    notes = {n["code"]: n for n in json.loads(out.read_text(encoding="utf-8"))["notifications"]}
+    unmapped, missing = notes["unmapped-column"], notes["missing-column"]
+    assert "column '执行数万' (column 4) is not an input" in unmapped["message"]
+    assert "列 '执行数万'（第 4 列）不是 cn_dept_overall 的输入项" in unmapped["message_zh"]
+    assert "（是否想写 '执行数'？）" in unmapped["message_zh"]
+    assert "no column for the required input 'executed' (执行数)" in missing["message"]
+    assert "没有必填输入项 'executed'（执行数）的列" in missing["message_zh"]
+    assert "没有必填输入项 'executed'（执行数）的列" in err  # a zh rule set's stderr

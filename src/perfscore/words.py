@@ -256,6 +256,24 @@ NOTICE = _table(
         "{ref}: subject id {id} was already used at {first}; both are scored",
     ),
     total_row=("{ref}：{label} 行是合计行，不评分", "{ref}: {label} row is a total, not scored"),
+    column_at=("第 {n} 列", "column {n}"),
+    unmapped_column=(
+        "{where}：列 {header}（{cell}）不是 {rules} 的输入项，已忽略{hint}；"
+        "可用 --columns 指定对应关系",
+        "{where}: column {header} ({cell}) is not an input of {rules} and is ignored{hint}; "
+        "map it with --columns",
+    ),
+    column_hint=("（是否想写 {hint}？）", " (did you mean {hint}?)"),
+    duplicate_column=(
+        "{where}：列 {heads} 都对应 {name}；只用最后一列",
+        "{where}: columns {heads} all feed {name}; the last one is used",
+    ),
+    missing_column=(
+        "{where}：没有必填输入项 {name}{title}的列；每个评价对象都会因此出错",
+        "{where}: no column for the required input {name}{title}; every subject will have an "
+        "error for it",
+    ),
+    input_title=("（{title}）", " ({title})"),
 )
 
 # -- the engine's messages (findings, reasons, grades) ----------------------------------------

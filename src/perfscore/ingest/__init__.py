@@ -165,29 +165,43 @@ class DataSource:
     def _report_columns(self, sheet: Sheet, cmap: ColumnMap, rs: RuleSet) -> None:
         where = f"{self.uri}" + (f" [{sheet.label}]" if sheet.kind == "xlsx" else "")
         for col, header, hint in cmap.unmapped:
-            cell = sheet.ref(sheet.header_row, col) if sheet.kind == "xlsx" else f"column {col + 1}"
-            extra = f" (did you mean {hint!r}?)" if hint else ""
+            cell = (
+                sheet.ref(sheet.header_row, col)
+                if sheet.kind == "xlsx"
+                else said(NOTICE, "column_at", n=col + 1)
+            )
             self._note(
                 "warning",
                 "unmapped-column",
-                f"{where}: column {header!r} ({cell}) is not an input of {rs.id} and is "
-                f"ignored{extra}; map it with --columns",
+                said(
+                    NOTICE,
+                    "unmapped_column",
+                    where=where,
+                    header=repr(header),
+                    cell=cell,
+                    rules=rs.id,
+                    hint=said(NOTICE, "column_hint", hint=repr(hint)) if hint else "",
+                ),
             )
         for name, cols in cmap.duplicates:
             heads = ", ".join(repr(sheet.headers[c]) for c in cols)
             self._note(
                 "error",
                 "duplicate-column",
-                f"{where}: columns {heads} all feed {name!r}; the last one is used",
+                said(NOTICE, "duplicate_column", where=where, heads=heads, name=repr(name)),
             )
         for name in cmap.missing_required:
             title = rs.inputs[name].title
             self._note(
                 "error",
                 "missing-column",
-                f"{where}: no column for the required input {name!r}"
-                + (f" ({title})" if title else "")
-                + "; every subject will have an error for it",
+                said(
+                    NOTICE,
+                    "missing_column",
+                    where=where,
+                    name=repr(name),
+                    title=said(NOTICE, "input_title", title=title) if title else "",
+                ),
             )
 
     def _rows(
