@@ -10,7 +10,6 @@ an office PC saves it.
 
 from __future__ import annotations
 
-import csv
 import os
 import random
 import subprocess
@@ -20,6 +19,8 @@ from collections.abc import Callable, Iterator
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
+
+from ingest_bench import write_sheet_csv, write_sheet_xlsx
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
@@ -76,25 +77,11 @@ def rows(n: int, seed: int = 13) -> Iterator[list[Any]]:
 
 
 def write_csv(path: str, n: int) -> None:
-    with open(path, "w", newline="", encoding="gbk") as fh:
-        w = csv.writer(fh)
-        w.writerow(["2023年度部门整体支出绩效自评汇总表"])
-        w.writerow(HEADER)
-        w.writerows(rows(n))
-        w.writerow(["合计"])
+    write_sheet_csv(path, HEADER, rows(n), encoding="gbk")  # as a Chinese office saves it
 
 
 def write_xlsx(path: str, n: int) -> None:
-    from openpyxl import Workbook
-
-    wb = Workbook(write_only=True)
-    ws = wb.create_sheet("Sheet1")
-    ws.append(["2023年度部门整体支出绩效自评汇总表"])
-    ws.append(HEADER)
-    for r in rows(n):
-        ws.append(r)
-    ws.append(["合计"])
-    wb.save(path)
+    write_sheet_xlsx(path, HEADER, rows(n))
 
 
 _CHILD = """

@@ -17,7 +17,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
@@ -58,26 +58,41 @@ def _rows(n: int) -> Any:
         yield [f"D{r:06d}", f"部门{r}", *vals, rnd.randint(80, 100)]
 
 
-def write_csv(path: str, n: int) -> None:
-    with open(path, "w", newline="", encoding="utf-8") as fh:
+TITLE = "2023年度部门整体支出绩效自评汇总表"
+
+
+def write_sheet_csv(
+    path: str, header: list[str], rows: Iterable[list[Any]], encoding: str = "utf-8"
+) -> None:
+    """A bureau's CSV: a title row, the header, the rows, a 合计 row at the bottom."""
+    with open(path, "w", newline="", encoding=encoding) as fh:
         w = csv.writer(fh)
-        w.writerow(["2023年度部门整体支出绩效自评汇总表"])
-        w.writerow(HEADER)
-        w.writerows(_rows(n))
+        w.writerow([TITLE])
+        w.writerow(header)
+        w.writerows(rows)
         w.writerow(["合计"])
 
 
-def write_xlsx(path: str, n: int) -> None:
+def write_sheet_xlsx(path: str, header: list[str], rows: Iterable[list[Any]]) -> None:
+    """The same as an ``.xlsx`` workbook (openpyxl, write-only)."""
     from openpyxl import Workbook
 
     wb = Workbook(write_only=True)
     ws = wb.create_sheet("Sheet1")
-    ws.append(["2023年度部门整体支出绩效自评汇总表"])
-    ws.append(HEADER)
-    for r in _rows(n):
+    ws.append([TITLE])
+    ws.append(header)
+    for r in rows:
         ws.append(r)
     ws.append(["合计"])
     wb.save(path)
+
+
+def write_csv(path: str, n: int) -> None:
+    write_sheet_csv(path, HEADER, _rows(n))
+
+
+def write_xlsx(path: str, n: int) -> None:
+    write_sheet_xlsx(path, HEADER, _rows(n))
 
 
 def _best(fn: Callable[[], Any], rounds: int) -> float:

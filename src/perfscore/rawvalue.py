@@ -13,7 +13,7 @@ import unicodedata
 from collections.abc import Mapping
 from decimal import Decimal, InvalidOperation
 
-from .words import DATA, Bilingual, said
+from .words import DATA, RAW, Bilingual, said
 
 __all__ = ["MAX_EXPONENT", "describe", "describe_zh", "problem", "to_number"]
 
@@ -22,33 +22,25 @@ _THOUSANDS = re.compile(r"^[+-]?\d{1,3}(,\d{3})+(\.\d+)?$")
 MAX_EXPONENT = 15
 
 
-def describe(raw: object) -> str:
+def describe(raw: object, lang: str = "en") -> str:
+    """What a raw value is, for a message: ``text 'abc'``, ``nothing``, ``a list`` (words.RAW)."""
+    w = RAW[lang]
     if raw is None:
-        return "nothing"
+        return w["nothing"]
     if isinstance(raw, bool):
-        return "true" if raw else "false"
+        return w["true"] if raw else w["false"]
     if isinstance(raw, str):
-        return f"text {raw!r}"
+        return w["text"].format(text=repr(raw))
     if isinstance(raw, (list, tuple)):
-        return "a list"
+        return w["list"]
     if isinstance(raw, Mapping):
-        return "a mapping"
+        return w["mapping"]
     return repr(raw)
 
 
 def describe_zh(raw: object) -> str:
     """:func:`describe` in Chinese."""
-    if raw is None:
-        return "空值"
-    if isinstance(raw, bool):
-        return "是" if raw else "否"
-    if isinstance(raw, str):
-        return f"文字 {raw!r}"
-    if isinstance(raw, (list, tuple)):
-        return "列表"
-    if isinstance(raw, Mapping):
-        return "映射"
-    return repr(raw)
+    return describe(raw, "zh")
 
 
 def problem(key: str, raw: object, **fields: object) -> Bilingual:

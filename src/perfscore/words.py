@@ -28,6 +28,7 @@ __all__ = [
     "MARKDOWN",
     "NOTICE",
     "OUTCOME",
+    "RAW",
     "REVIEW_ADVICE",
     "REVIEW_CAUSE",
     "REVIEW_CHECK_ADVICE",
@@ -152,6 +153,16 @@ VALUES = _table(true=("是", "yes"), false=("否", "no"))
 # -- what is wrong with a value of the data (the {problem} of a finding's reason) -----------------
 
 #: Problems with one value of a record, and notes about a record (perfscore.subjects).
+#: What a raw value is, inside a data message (perfscore.rawvalue.describe).
+RAW = _table(
+    nothing=("空值", "nothing"),
+    true=("是", "true"),
+    false=("否", "false"),
+    text=("文字 {text}", "text {text}"),
+    list=("列表", "a list"),
+    mapping=("映射", "a mapping"),
+)
+
 DATA = _table(
     required_missing=("缺少必填值", "required value is missing"),
     rejected=("整条记录被拒绝：{problem}", "the record is rejected: {problem}"),
