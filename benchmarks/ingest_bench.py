@@ -13,10 +13,12 @@ from __future__ import annotations
 import csv
 import os
 import random
+import re
 import subprocess
 import sys
 import tempfile
 import time
+import zipfile
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
@@ -85,6 +87,68 @@ def write_sheet_xlsx(path: str, header: list[str], rows: Iterable[list[Any]]) ->
         ws.append(r)
     ws.append(["合计"])
     wb.save(path)
+    as_excel_saves_it(path)
+
+
+_INLINE = re.compile(
+    r'<c r="([A-Z]+)(\d+)"((?: s="\d+")?) t="inlineStr"><is>(<t[^>]*>.*?</t>)</is></c>'
+)
+_ROW = re.compile(r'<row r="(\d+)"')
+_SST = "application/vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"
+_SST_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/sharedStrings"
+
+
+def as_excel_saves_it(path: str) -> None:
+    """Rewrite an openpyxl workbook the way Excel and WPS save one: every text in the
+    shared-string table (``xl/sharedStrings.xml``, one entry per distinct text, so a
+    department file holds one or two per row) instead of inline, a ``<dimension>`` and
+    ``spans`` on each row."""
+    with zipfile.ZipFile(path) as z:
+        parts = {n: z.read(n) for n in z.namelist()}
+    sheet = parts["xl/worksheets/sheet1.xml"].decode("utf-8")
+    index: dict[str, int] = {}
+    last = [0, 0]
+
+    def shared(m: re.Match[str]) -> str:
+        col, row, style, text = m.groups()
+        n = index.setdefault(text, len(index))
+        width = 0
+        for ch in col:
+            width = width * 26 + ord(ch) - 64
+        last[0], last[1] = max(last[0], width), max(last[1], int(row))
+        return f'<c r="{col}{row}"{style} t="s"><v>{n}</v></c>'
+
+    sheet = _INLINE.sub(shared, sheet)
+    sheet = sheet.replace(
+        "<sheetViews>", f'<dimension ref="A1:{_column(last[0])}{last[1]}"/><sheetViews>', 1
+    )
+    sheet = _ROW.sub(lambda m: f'<row r="{m.group(1)}" spans="1:{last[0]}"', sheet)
+    parts["xl/worksheets/sheet1.xml"] = sheet.encode("utf-8")
+    ns = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+    texts = "".join(f"<si>{t}</si>" for t in index)
+    parts["xl/sharedStrings.xml"] = (
+        f'<sst xmlns="{ns}" count="{len(index)}" uniqueCount="{len(index)}">{texts}</sst>'
+    ).encode()
+    types = parts["[Content_Types].xml"].decode("utf-8")
+    parts["[Content_Types].xml"] = types.replace(
+        "</Types>", f'<Override PartName="/xl/sharedStrings.xml" ContentType="{_SST}"/></Types>'
+    ).encode("utf-8")
+    rels = parts["xl/_rels/workbook.xml.rels"].decode("utf-8")
+    parts["xl/_rels/workbook.xml.rels"] = rels.replace(
+        "</Relationships>",
+        f'<Relationship Type="{_SST_REL}" Target="sharedStrings.xml" Id="rIdSST"/></Relationships>',
+    ).encode("utf-8")
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
+        for name, data in parts.items():
+            z.writestr(name, data)
+
+
+def _column(n: int) -> str:
+    out = ""
+    while n:
+        n, r = divmod(n - 1, 26)
+        out = chr(65 + r) + out
+    return out
 
 
 def write_csv(path: str, n: int) -> None:

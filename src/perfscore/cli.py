@@ -175,17 +175,36 @@ def _waiving(args: argparse.Namespace, rs: RuleSet) -> Waiving:
 
 @dataclass
 class _Tally:
-    """What the exit status needs to know about the subjects as they are scored."""
+    """What the exit status needs to know about the subjects as they are scored: counts, so a
+    streamed run's memory does not grow with its rows (every id only when waivers need them)."""
 
+    keep_ids: bool = False  # waivers name subjects: the ones no record had are reported
+    count: int = 0
     subject_ids: list[str] = field(default_factory=list)
-    without_total: list[str] = field(default_factory=list)
+    missing: int = 0  # subjects without a total
+    without_total: list[str] = field(default_factory=list)  # the first few of them
     problems: list[Notification] = field(default_factory=list)  # error notifications
 
     def add(self, result: SubjectResult, points: bool) -> None:
-        self.subject_ids.append(result.subject.id)
+        self.count += 1
+        if self.keep_ids:
+            self.subject_ids.append(result.subject.id)
         if points and result.total is None:
-            self.without_total.append(result.subject.id)
+            self.missing += 1
+            if len(self.without_total) < _NAMED:
+                self.without_total.append(result.subject.id)
         self.problems += [n for n in result.notifications if n.level == "error"]
+
+    def extend(self, ids: Sequence[str], without_total: Sequence[str]) -> None:
+        """Subjects scored elsewhere (the columnar path, ``--jobs`` workers)."""
+        self.count += len(ids)
+        if self.keep_ids:
+            self.subject_ids += ids
+        self.missing += len(without_total)
+        self.without_total += without_total[: _NAMED - len(self.without_total)]
+
+
+_NAMED = 5  # subjects named when some have no total
 
 
 def _sources(
@@ -337,7 +356,7 @@ def _score(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
     options = ExportOptions(lang=lang, bom=args.bom, sarif_all=args.sarif_all, lean=args.lean)
     known = [s.total for s in sources]
     total = sum(t for t in known if t is not None) if all(t is not None for t in known) else None
-    tally = _Tally()
+    tally = _Tally(keep_ids=waiving.waivers is not None)
     summary = RunSummary(rs.rules)
     all_notes: list[Notification] = notes
     complete: bool
@@ -345,7 +364,7 @@ def _score(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
     show = args.summary if args.summary is not None else _isatty(stderr)
     routed = fastpath.route(args, rs, plan, sources, notes, inputs, _SEVERITY_RANK, show, stderr)
     if routed is not None:
-        tally.subject_ids, tally.without_total = routed.subject_ids, routed.without_total
+        tally.extend(routed.subject_ids, routed.without_total)
         tally.problems += routed.problems
         complete, failed, all_notes = routed.complete, routed.failed, routed.notes
     with BatchProgress(total, stderr, description=_say("progress")) as progress:
@@ -421,7 +440,7 @@ def _score(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
                     failed["error"] += 1
     if show:
         stderr.write(_safe(summary.render(all_notes, lang=cli_lang())))
-    status = _status(args, complete, failed, tally, len(tally.subject_ids), stderr)
+    status = _status(args, complete, failed, tally, tally.count, stderr)
     if any(n.code == "unreadable-file" for n in notes):
         return EXIT_DATA  # the other files were scored and written
     return status
@@ -467,9 +486,9 @@ def _score_jobs(
     try:
         totals = run.totals
         summary.merge(run.summary)
-        tally.subject_ids += [s.id for s in totals.subjects]
-        if rs.max_total > 0:
-            tally.without_total += totals.without_total
+        tally.extend(
+            [s.id for s in totals.subjects], totals.without_total if rs.max_total > 0 else []
+        )
         tally.problems += [n for n in totals.notifications if n.level == "error"]
         streamed = len(plan) == 1 and plan[0].format.name == "jsonl"  # as _stream writes it
         run_notes = [*notes, *(() if streamed else duplicate_ids(totals.subjects))]
@@ -518,13 +537,13 @@ def _status(
     failed["error"] += len(tally.problems)
     if not complete:
         stderr.write(f"perfscore: {_say('incomplete')}\n")
-    nothing = bool(records) and len(tally.without_total) == records
+    nothing = bool(records) and tally.missing == records
     if nothing:
         key = "no_total_one" if records == 1 else "no_total_any"
         stderr.write(f"perfscore: {_say(key, count=records)}\n")
-    elif tally.without_total:
-        ids = ", ".join(tally.without_total[:5]) + (" …" if len(tally.without_total) > 5 else "")
-        said = _say("no_total_some", count=len(tally.without_total), of=records, ids=ids)
+    elif tally.missing:
+        ids = ", ".join(tally.without_total) + (" …" if tally.missing > _NAMED else "")
+        said = _say("no_total_some", count=tally.missing, of=records, ids=ids)
         stderr.write(_safe(f"perfscore: {said}\n"))
     if nothing or (args.strict and not complete):
         return EXIT_DATA

@@ -23,6 +23,7 @@ from typing import IO, Any
 
 from ..errors import DataError, Problem, did_you_mean
 from ..words import DATA, said
+from .xlsx import open_workbook, sheet_rows
 
 __all__ = [
     "SLICE",
@@ -217,7 +218,7 @@ def _sheet(
 def read_xlsx(path: str | os.PathLike[str], rank: Rank, *, sheet: str | None = None) -> Sheet:
     """One worksheet of an ``.xlsx`` workbook (``sheet`` by name, else the first), read-only."""
     try:
-        import openpyxl
+        import openpyxl  # noqa: F401
     except ImportError:  # pragma: no cover - the excel extra is part of [dev]
         raise DataError(
             [
@@ -236,7 +237,7 @@ def read_xlsx(path: str | os.PathLike[str], rank: Rank, *, sheet: str | None = N
             ]
         )
     try:
-        wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
+        wb = open_workbook(path)
     except Exception as exc:  # zip/xml errors: the file is not a workbook
         raise DataError(
             [Problem(f"cannot read as an .xlsx workbook: {exc}", source=str(path))]
@@ -262,15 +263,7 @@ def read_xlsx(path: str | os.PathLike[str], rank: Rank, *, sheet: str | None = N
 
     def rows() -> Iterator[Row]:
         try:
-            for number, row in enumerate(ws.iter_rows(), start=1):
-                cells: list[object] = []
-                fmt: list[bool] = []
-                for c in row:
-                    v = getattr(c, "value", None)
-                    cells.append(v)
-                    f = getattr(c, "number_format", None)
-                    fmt.append(isinstance(v, (int, float)) and isinstance(f, str) and "%" in f)
-                yield number, cells, fmt
+            yield from sheet_rows(ws)
         finally:
             wb.close()
 

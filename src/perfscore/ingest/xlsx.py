@@ -1,0 +1,148 @@
+"""Opening an ``.xlsx`` workbook to stream one sheet in bounded memory.
+
+openpyxl's read-only mode streams the sheet's rows, but it reads the workbook's shared-string
+table — every distinct text in the workbook, so in a department file one or two strings per
+row (the department's code and name) — into a list of ``str`` objects first, each about
+60–90 bytes, and its parser keeps a cleared element per string until the table is read.
+:func:`open_workbook` loads the workbook the same way but keeps that table as UTF-8 bytes in
+one ``bytearray`` with an array of end offsets (about 20 bytes a string), giving each string
+back as it is asked for.  The texts are exactly openpyxl's (``Text.content``, ``_x005F_``
+escapes undone as openpyxl does).
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+from array import array
+from collections.abc import Iterator
+from typing import IO, Any
+
+__all__ = ["SharedStrings", "open_workbook", "read_shared_strings"]
+
+
+class SharedStrings:
+    """A workbook's shared strings, compactly: ``strings[i]`` is the i-th text."""
+
+    __slots__ = ("_blob", "_ends")
+
+    def __init__(self) -> None:
+        self._blob = bytearray()
+        self._ends = array("Q")
+
+    def append(self, text: str) -> None:
+        self._blob += text.encode("utf-8", "surrogatepass")
+        self._ends.append(len(self._blob))
+
+    def __len__(self) -> int:
+        return len(self._ends)
+
+    def __getitem__(self, index: int) -> str:
+        end = self._ends[index]  # IndexError for a cell naming a string the table lacks
+        if index < 0:
+            index += len(self._ends)
+        start = self._ends[index - 1] if index else 0
+        return self._blob[start:end].decode("utf-8", "surrogatepass")
+
+    def __iter__(self) -> Iterator[str]:
+        for i in range(len(self._ends)):
+            yield self[i]
+
+
+def read_shared_strings(source: IO[bytes]) -> SharedStrings:
+    """The shared-string table (``xl/sharedStrings.xml``) as openpyxl reads it, kept compact;
+    each ``<si>`` is dropped from the parse tree as soon as it is read."""
+    from openpyxl.cell.text import Text
+    from openpyxl.xml.constants import SHEET_MAIN_NS
+    from openpyxl.xml.functions import iterparse
+
+    tag = f"{{{SHEET_MAIN_NS}}}si"
+    out = SharedStrings()
+    root: Any = None
+    for event, node in iterparse(source, events=("start", "end")):
+        if root is None:
+            root = node  # <sst>: its finished children are removed as we go
+        elif event == "end" and node.tag == tag:
+            text: Any = Text.from_tree(node)
+            out.append(text.content.replace("x005F_", ""))
+            root.clear()
+    return out
+
+
+def open_workbook(path: str | os.PathLike[str]) -> Any:
+    """``openpyxl.load_workbook(path, read_only=True, data_only=True)`` with the shared
+    strings kept compact (:class:`SharedStrings`)."""
+    reader = _reader()(os.fspath(path), read_only=True, data_only=True)
+    reader.read()
+    return reader.wb
+
+
+@functools.cache
+def _reader() -> Any:
+    """openpyxl's ``ExcelReader`` with its ``read_strings`` step keeping the table compact."""
+    from openpyxl.reader.excel import ExcelReader
+    from openpyxl.xml.constants import SHARED_STRINGS
+
+    def read_strings(self: Any) -> None:
+        ct = self.package.find(SHARED_STRINGS)
+        if ct is not None:
+            with self.archive.open(ct.PartName[1:]) as src:
+                self.shared_strings = read_shared_strings(src)
+
+    return type("CompactStringsReader", (ExcelReader,), {"read_strings": read_strings})
+
+
+def sheet_rows(ws: Any) -> Iterator[tuple[int, list[object], list[bool]]]:
+    """``(row number, cell values, percent-formatted?)`` for each row of read-only sheet
+    ``ws`` that has cells, in bounded memory.
+
+    openpyxl's own read-only iteration clears each ``<row>`` element but leaves it in the
+    parse tree (about 80 bytes a row) and keeps a dict per row that has a height or style;
+    here each row is dropped from the tree once read.  Cell values come from openpyxl's
+    parser (shared strings, numbers, dates, booleans, errors as openpyxl gives them); a
+    number is percent-formatted when its cell's number format has a ``%``.
+    """
+    from openpyxl.cell.read_only import ReadOnlyCell
+    from openpyxl.worksheet._reader import DATA_TAG, ROW_TAG, WorkSheetParser
+    from openpyxl.xml.functions import iterparse
+
+    wb = ws.parent
+    percent: dict[int, bool] = {}
+
+    def is_percent(style_id: int) -> bool:
+        got = percent.get(style_id)
+        if got is None:
+            fmt = ReadOnlyCell(ws, 0, 0, 0, "n", style_id).number_format
+            got = percent[style_id] = isinstance(fmt, str) and "%" in fmt
+        return got
+
+    with wb._archive.open(ws._worksheet_path) as src:  # what ws.iter_rows() opens
+        parser = WorkSheetParser(
+            src,
+            ws._shared_strings,
+            data_only=True,
+            epoch=wb.epoch,
+            date_formats=wb._date_formats,
+            timedelta_formats=wb._timedelta_formats,
+        )
+        data: Any = None
+        for event, element in iterparse(src, events=("start", "end")):
+            if event == "start":
+                if element.tag == DATA_TAG:
+                    data = element
+                continue
+            if element.tag != ROW_TAG:
+                continue
+            number, found = parser.parse_row(element)
+            if data is not None:
+                data.clear()  # the rows read so far (only this one) leave the tree
+            parser.row_dimensions.clear()
+            width = max((c["column"] for c in found), default=0)
+            cells: list[object] = [None] * width
+            fmt = [False] * width
+            for c in found:
+                col = c["column"] - 1
+                v = cells[col] = c["value"]
+                if isinstance(v, (int, float)) and not isinstance(v, bool):
+                    fmt[col] = is_percent(c["style_id"])
+            yield number, cells, fmt

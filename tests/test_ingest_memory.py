@@ -1,0 +1,130 @@
+"""What ingest keeps per row (#13): the ids for the duplicate check in a compact exact set,
+the workbook's shared strings as bytes; reading a department file keeps a few dozen bytes a
+row, not the hundreds a dict of ids and a list of strings took."""
+
+from __future__ import annotations
+
+import io
+import sys
+import tracemalloc
+import zipfile
+from pathlib import Path
+
+import openpyxl
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from openpyxl.reader.strings import read_string_table
+
+import perfscore
+from perfscore.ingest import open_data
+from perfscore.ingest.seen import FirstSeen
+from perfscore.ingest.xlsx import open_workbook, read_shared_strings
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "benchmarks"))
+import departments  # noqa: E402
+import ingest_bench  # noqa: E402
+
+ids = st.text(min_size=0, max_size=6) | st.sampled_from(["D000001", "第1局", "", "\udcff", "a"])
+
+
+@given(st.lists(ids, max_size=3000))
+def test_first_seen_answers_as_a_dict_of_first_rows_does(seq: list[str]) -> None:
+    seen, first = FirstSeen(), {}
+    for row, sid in enumerate(seq, start=3):
+        assert seen.first(sid, row) == first.get(sid)
+        first.setdefault(sid, row)
+    assert len(seen) == len(first)
+    assert list(seen) == list(first)  # in the order first seen, bytes decoded back exactly
+
+
+def test_first_seen_across_table_growth_and_similar_ids() -> None:
+    seen = FirstSeen()
+    for i in range(50_000):
+        assert seen.first(f"D{i:06d}", i) is None
+    assert seen.first("D000000", 99) == 0 and seen.first("D049999", 99) == 49_999
+    assert seen.first("D0499999", 99) is None  # a prefix of a stored id is not that id
+    assert seen.first("D04999", 100) is None and seen.first("D04999", 101) == 100
+
+
+def _workbook_with_texts(path: Path) -> list[object]:
+    """Plain, rich-text (runs), phonetic, escaped and whitespace texts, as Excel stores them."""
+    texts: list[object] = ["部门名称", "  前后空格 ", "a_x005F_x000D_b", "", "第1局", "合计"]
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    for t in texts:
+        ws.append([t])
+    wb.save(path)
+    ingest_bench.as_excel_saves_it(str(path))
+    with zipfile.ZipFile(path) as z:
+        files = {n: z.read(n) for n in z.namelist()}
+    sst = files["xl/sharedStrings.xml"].decode()
+    rich = (
+        '<si><r><t>富</t></r><r><rPr><b/></rPr><t xml:space="preserve">文本 </t></r></si>'
+        '<si><t>拼音</t><rPh sb="0" eb="1"><t>pinyin</t></rPh></si></sst>'
+    )
+    files["xl/sharedStrings.xml"] = sst.replace("</sst>", rich).encode()
+    with zipfile.ZipFile(path, "w") as z:
+        for n, data in files.items():
+            z.writestr(n, data)
+    return texts
+
+
+def test_shared_strings_read_as_openpyxl_reads_them(tmp_path: Path) -> None:
+    path = tmp_path / "t.xlsx"
+    _workbook_with_texts(path)
+    with zipfile.ZipFile(path) as z:
+        raw = z.read("xl/sharedStrings.xml")
+    ours = read_shared_strings(io.BytesIO(raw))
+    theirs = list(read_string_table(io.BytesIO(raw)))
+    assert list(ours) == theirs and len(ours) == len(theirs) >= 7
+    assert [ours[i] for i in range(-len(ours), len(ours))] == theirs + theirs
+    assert "富文本 " in theirs and "拼音" in theirs
+    with pytest.raises(IndexError):
+        ours[len(ours)]
+    wb = open_workbook(path)
+    got = [r[0] for r in wb.worksheets[0].iter_rows(values_only=True)]
+    want = [r[0] for r in openpyxl.load_workbook(path).worksheets[0].iter_rows(values_only=True)]
+    assert got == want
+
+
+def _held_while_reading(rs: perfscore.RuleSet, path: Path) -> tuple[int, int]:
+    """(rows, most memory held between rows): sampled as the rows stream, so a bounded
+    buffer freed early (the first MB read to detect the encoding) does not count."""
+    tracemalloc.start()
+    n = held = 0
+    try:
+        for src in open_data(path):
+            for _ in src.records(rs):
+                n += 1
+                if n % 256 == 0:
+                    held = max(held, tracemalloc.get_traced_memory()[0])
+        return n, held
+    finally:
+        tracemalloc.stop()
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".xlsx"])
+def test_reading_a_department_file_keeps_little_per_row(tmp_path: Path, suffix: str) -> None:
+    """Memory held while 1,000 and then 8,000 rows are read: under 64 bytes per extra row
+    for a CSV (the ids for the duplicate check, ~38 bytes; a dict of ids and first cells
+    took ~300), under 128 for an .xlsx, whose shared-string table holds each distinct text
+    of the file (here a department's code and name: ~40 bytes more; openpyxl's list of
+    strings and its row elements took ~250)."""
+    rs = perfscore.load_ruleset(ROOT / "rules" / "cn-dept-overall.yaml")
+    write = departments.write_csv if suffix == ".csv" else departments.write_xlsx
+    sizes, peaks = (1_000, 8_000), []
+    _held_while_reading(rs, _written(tmp_path, write, 200, suffix))  # imports, caches
+    for n in sizes:
+        got, peak = _held_while_reading(rs, _written(tmp_path, write, n, suffix))
+        assert got == n
+        peaks.append(peak)
+    per_row = (peaks[1] - peaks[0]) / (sizes[1] - sizes[0])
+    assert per_row < (64 if suffix == ".csv" else 128), (suffix, peaks, per_row)
+
+
+def _written(tmp_path: Path, write: object, n: int, suffix: str) -> Path:
+    path = tmp_path / f"d{n}{suffix}"
+    write(str(path), n)  # type: ignore[operator]
+    return path
