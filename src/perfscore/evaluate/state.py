@@ -130,9 +130,11 @@ class SubjectRun:
 class Scan:
     """How one subject's scope and failures are found — the one scan both the full evaluator
     and the points-only path run: built once per evaluator (each metric's function, the names
-    it reads, its zero-division kind and input fields looked up once)."""
+    it reads, its zero-division kind and input fields looked up once; which metrics read each
+    name, so that a metric is checked against the failures only when one of its names
+    failed)."""
 
-    __slots__ = ("metrics", "titles")
+    __slots__ = ("metrics", "readers", "titles")
 
     def __init__(self, compiled: Compiled, titles: Mapping[str, str]) -> None:
         self.titles = titles
@@ -147,6 +149,12 @@ class Scan:
             )
             for mt in compiled.metrics
         )
+        readers: dict[str, list[str]] = {}
+        for mt in compiled.metrics:
+            for n in mt.expr.names:
+                readers.setdefault(n, []).append(mt.name)
+        #: a name → the metrics that read it
+        self.readers = {n: tuple(r) for n, r in readers.items()}
 
     def __call__(self, data: SubjectData) -> tuple[dict[str, Any], dict[str, Failure]]:
         """The subject's values and metrics, and why each name that has no usable value lacks
@@ -160,18 +168,23 @@ class Scan:
         for name, msg in data.field_errors.items():
             why = ("field_invalid", name, titles.get(name, name), msg)
             failures[name] = later("error", (name,), why)
-        # not ``None in values.values()``: that compares every Decimal with None (slow)
-        if any(v is None for v in values.values()):
-            for name, v in values.items():
-                if v is None and name not in failures:
-                    why = ("field_missing", name, titles.get(name, name), None)
-                    failures[name] = later("missing", (name,), why)
+        # ``v is None``, not ``None in values.values()``: that compares every Decimal with None
+        for name in [n for n, v in values.items() if v is None]:
+            if name not in failures:
+                why = ("field_missing", name, titles.get(name, name), None)
+                failures[name] = later("missing", (name,), why)
+        readers = self.readers
+        #: the metrics reading a name that failed (only they can be blocked)
+        suspects: set[str] = set()
+        for name in failures:
+            suspects.update(readers.get(name, ()))
         for name, fn, names, aware, zero_kind, fields in self.metrics:
-            if failures and not failures.keys().isdisjoint(names):
+            if name in suspects:
                 f = blocking(names, failures, aware)
                 if f is not None:
                     failures[name] = f
                     scope[name] = None
+                    suspects.update(readers.get(name, ()))
                     continue
             try:
                 scope[name] = fn(scope)
@@ -179,10 +192,12 @@ class Scan:
                 why = ("metric_zero", name, titles[name], None)
                 failures[name] = later(zero_kind, fields, why)
                 scope[name] = None
+                suspects.update(readers.get(name, ()))
             except EvaluationError as e:
                 why = ("metric_error", name, titles[name], e.message)
                 failures[name] = later("error", fields, why)
                 scope[name] = None
+                suspects.update(readers.get(name, ()))
         return scope, failures
 
 
