@@ -192,25 +192,30 @@ def test_copy_and_replace_see_the_words() -> None:
     assert all(f.severity == "note" for f in replaced)
 
 
+def _read_at_once(found: list[Finding], orders: list[tuple[str, ...]]) -> list[Any]:
+    """What each of ``len(orders)`` threads, released together, reads from ``found``."""
+    start = threading.Barrier(len(orders))
+    seen: list[list[dict[str, Any]]] = []
+    lock = threading.Lock()
+
+    def read(order: tuple[str, ...]) -> None:
+        start.wait()
+        got = [_words(f, order) for f in found]
+        with lock:
+            seen.append(got)
+
+    threads = [threading.Thread(target=read, args=(o,)) for o in orders]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return seen
+
+
 def test_threads_reading_one_unread_finding_at_once_agree() -> None:
     for _ in range(5):
         found, words = _some_findings()
-        start = threading.Barrier(8)
-        seen: list[list[dict[str, Any]]] = []
-        lock = threading.Lock()
-
-        def read(order: tuple[str, ...]) -> None:
-            start.wait()
-            got = [_words(f, order) for f in found]
-            with lock:
-                seen.append(got)
-
-        orders = [LAZY, tuple(reversed(LAZY))] * 4
-        threads = [threading.Thread(target=read, args=(o,)) for o in orders]
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join()
+        seen = _read_at_once(found, [LAZY, tuple(reversed(LAZY))] * 4)
         assert len(seen) == 8 and all(s == words for s in seen)
         assert not any(_unfilled(f) for f in found)
 
