@@ -5,7 +5,7 @@ supplementary budget (exactly zero), some cells are blank, some amounts carry a 
 and the review tiers (评审等次) come from the template's drop-down.  CSV is written in GBK, as
 an office PC saves it.
 
-    .venv/bin/python benchmarks/departments.py 100000   # CSV and xlsx end to end: time, peak RSS
+    .venv/bin/python benchmarks/departments.py 10000 100000 [csv|xlsx]   # time, CPU, peak RSS
 """
 
 from __future__ import annotations
@@ -88,42 +88,52 @@ _CHILD = """
 import sys, time
 sys.path.insert(0, {src!r})
 from perfscore.cli import main
-t = time.perf_counter()
+t, cpu = time.perf_counter(), time.process_time()
 code = main(["score", "cn-dept-overall", {path!r}, "-o", {out!r}])
-elapsed = time.perf_counter() - t
+elapsed, cpu = time.perf_counter() - t, time.process_time() - cpu
 with open("/proc/self/status") as fh:
     peak = next(int(l.split()[1]) for l in fh if l.startswith("VmHWM:")) / 1024
-print(code, elapsed, peak)
+print(code, elapsed, peak, cpu)
 """
 
 
-def end_to_end(path: str, out: str) -> tuple[int, float, float]:
-    """(exit status, seconds, peak RSS MB) of ``perfscore score cn-dept-overall PATH -o OUT``
-    in a fresh process."""
+def end_to_end(path: str, out: str) -> tuple[int, float, float, float]:
+    """(exit status, seconds, peak RSS MB, CPU seconds) of ``perfscore score cn-dept-overall
+    PATH -o OUT`` in a fresh process (on a shared machine the CPU time says more than the
+    wall clock)."""
     code = _CHILD.format(src=str(ROOT / "src"), path=path, out=out)
     got = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT
     ).stdout.split()
-    return int(got[0]), float(got[1]), float(got[2])
+    return int(got[0]), float(got[1]), float(got[2]), float(got[3])
 
 
-def run(row: Callable[..., None], sizes: list[int]) -> dict[str, list[tuple[int, float, float]]]:
-    got: dict[str, list[tuple[int, float, float]]] = {}
+Figures = dict[str, list[tuple[int, float, float, float]]]
+
+
+def run(
+    row: Callable[..., None], sizes: list[int], kinds: tuple[str, ...] = ("csv", "xlsx")
+) -> Figures:
+    """Write and score each size, CSV then xlsx: ``{kind: [(rows, s, MB, CPU s), ...]}``."""
+    got: Figures = {}
     with tempfile.TemporaryDirectory() as tmp:
         out = os.path.join(tmp, "out.jsonl")
         for kind, writer, suffix in (
             ("CSV (GBK)", write_csv, ".csv"),
             ("xlsx", write_xlsx, ".xlsx"),
         ):
+            if suffix[1:] not in kinds:
+                continue
             for n in sizes:
                 path = os.path.join(tmp, f"部门{n}{suffix}")
                 writer(path, n)
-                code, secs, rss = end_to_end(path, out)
-                got.setdefault(kind, []).append((n, secs, rss))
+                code, secs, rss, cpu = end_to_end(path, out)
+                got.setdefault(kind, []).append((n, secs, rss, cpu))
                 row(
                     f"{kind} {n:,} departments → JSONL, cn-dept-overall",
                     f"{rss:.0f} MB",
-                    f"peak RSS; {secs:.1f} s ({n / secs:,.0f} rows/s), exit {code}",
+                    f"peak RSS; {secs:.1f} s ({n / secs:,.0f} rows/s), CPU {cpu:.1f} s, "
+                    f"exit {code}",
                 )
     return got
 
@@ -133,4 +143,6 @@ def _print_row(name: str, figure: str, note: str = "") -> None:
 
 
 if __name__ == "__main__":
-    run(_print_row, [int(a) for a in sys.argv[1:]] or [10_000, 100_000])
+    args = sys.argv[1:]
+    kinds = tuple(a for a in args if a in ("csv", "xlsx")) or ("csv", "xlsx")
+    run(_print_row, [int(a) for a in args if a.isdigit()] or [10_000, 100_000], kinds)
