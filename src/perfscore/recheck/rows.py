@@ -309,76 +309,33 @@ def _grade_row(ctx: _Context, declared: Declared, scored: SubjectResult) -> Revi
     recomputed = scored.grade_label or scored.grade
     rt = _say("grade_recomputed", g=recomputed) if recomputed else _say("grade_not_recomputed")
     match = next((b for b in bands if g in (b.label, b.id) or g.lower() == b.id.lower()), None)
+
+    def row(cause: str, words: str, facts: Pair) -> ReviewItem:
+        """The 自评等级 row: consistent (or not comparable) passes; a wrong grade is flagged."""
+        if cause == "grade_consistent":
+            outcome = "pass" if words == "grade_consistent" else "not_applicable"
+            return _item("claim__grade", "pass", outcome, "grade", cause, "自评等级",
+                         _cause(words), facts, ("", ""), basis)  # fmt: skip
+        return _item("claim__grade", th.levels[cause], "fail", "grade", cause, "自评等级",
+                     _cause(cause), facts, _advice(cause), basis,
+                     fields=("declared.grade",))  # fmt: skip
+
     if not bands:
-        return _item(
-            "claim__grade",
-            "pass",
-            "not_applicable",
-            "grade",
-            "grade_consistent",
-            "自评等级",
-            _cause("grade_none"),
-            _say("grade_no_bands", g=g, rs=ctx.rs.id),
-            ("", ""),
-            basis,
-        )
+        return row("grade_consistent", "grade_none", _say("grade_no_bands", g=g, rs=ctx.rs.id))
     if match is None:
         names = _join([(b.label or b.id, b.label or b.id) for b in bands], "list_separator")
-        return _item(
-            "claim__grade",
-            th.levels["grade_unknown"],
-            "fail",
-            "grade",
-            "grade_unknown",
-            "自评等级",
-            _cause("grade_unknown"),
-            _say("grade_unknown", g=repr(g), names=names, rt=rt),
-            _advice("grade_unknown"),
-            basis,
-            fields=("declared.grade",),
-        )
+        return row("grade_unknown", "", _say("grade_unknown", g=repr(g), names=names, rt=rt))
     if declared.total is None:
-        return _item(
-            "claim__grade",
-            "pass",
-            "not_applicable",
-            "grade",
-            "grade_consistent",
-            "自评等级",
-            _cause("grade_no_total"),
-            _say("grade_only", g=g, rt=rt),
-            ("", ""),
-            basis,
-        )
+        return row("grade_consistent", "grade_no_total", _say("grade_only", g=g, rt=rt))
     band = _band(ctx, declared.total)
     label = match.label or match.id
+    total = _num(declared.total)
     if band is not None and band[0] == match.id:
-        return _item(
-            "claim__grade",
-            "pass",
-            "pass",
-            "grade",
-            "grade_consistent",
-            "自评等级",
-            _cause("grade_consistent"),
-            _say("grade_consistent", t=_num(declared.total), label=label, rt=rt),
-            ("", ""),
-            basis,
-        )
+        facts = _say("grade_consistent", t=total, label=label, rt=rt)
+        return row("grade_consistent", "grade_consistent", facts)
     should = (band[1], band[1]) if band is not None else _say("no_grade")
-    return _item(
-        "claim__grade",
-        th.levels["grade_misapplied"],
-        "fail",
-        "grade",
-        "grade_misapplied",
-        "自评等级",
-        _cause("grade_misapplied"),
-        _say("grade_misapplied", t=_num(declared.total), should=should, label=label, rt=rt),
-        _advice("grade_misapplied"),
-        basis,
-        fields=("declared.grade",),
-    )
+    facts = _say("grade_misapplied", t=total, should=should, label=label, rt=rt)
+    return row("grade_misapplied", "", facts)
 
 
 def _check_rows(ctx: _Context, scored: SubjectResult, fact: Mapping[str, Any]) -> list[ReviewItem]:
