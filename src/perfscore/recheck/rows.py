@@ -218,11 +218,45 @@ def _facts_text(
     )
 
 
+def _compared(
+    ctx: _Context,
+    rule_id: str,
+    location: str,
+    d: Decimal,
+    score: IndicatorScore | None,
+    weight: Decimal | None,
+    why: Pair | None,
+    basis: str,
+    **kw: Any,
+) -> ReviewItem:
+    """The row of one claim (an indicator's points, or the total) against its recomputation."""
+    cause, level, r = _classify(ctx.thresholds, d, score, weight)
+    if cause in ("claim_without_data", "cannot_recompute"):
+        r = None
+    outcome = {"consistent": "pass", "cannot_recompute": "error"}.get(cause, "fail")
+    return _item(
+        rule_id,
+        level,
+        outcome,
+        "arithmetic" if cause == "above_weight" else "claim",
+        cause,
+        location,
+        _cause(cause),
+        _facts_text(cause, d, r, weight, why),
+        _advice(cause),
+        basis,
+        declared=d,
+        recomputed=r,
+        deviation=deviation(d, r) if r is not None else None,
+        weight=weight,
+        **kw,
+    )
+
+
 def _claim_row(
     ctx: _Context, rid: str, d: Decimal, score: IndicatorScore | None, scored: SubjectResult
 ) -> ReviewItem:
     info = ctx.infos[rid]
-    cause, level, r = _classify(ctx.thresholds, d, score, info.weight)
     why: Pair | None = None
     fields: tuple[str, ...] = ()
     try:
@@ -231,64 +265,25 @@ def _claim_row(
         fields = f.fields
     except KeyError:
         pass
-    if cause in ("claim_without_data", "cannot_recompute"):
-        r = None
-    outcome = {"consistent": "pass", "cannot_recompute": "error"}.get(cause, "fail")
-    return _item(
-        f"claim_{rid}",
-        level,
-        outcome,
-        "arithmetic" if cause == "above_weight" else "claim",
-        cause,
-        f"{info.title}（{rid}）",
-        _cause(cause),
-        _facts_text(cause, d, r, info.weight, why),
-        _advice(cause),
-        _basis(ctx, rid),
-        indicator=rid,
-        declared=d,
-        recomputed=r,
-        deviation=deviation(d, r) if r is not None else None,
-        weight=info.weight,
-        fields=fields,
-    )
+    location = f"{info.title}（{rid}）"
+    return _compared(
+        ctx, f"claim_{rid}", location, d, score, info.weight, why, _basis(ctx, rid),
+        indicator=rid, fields=fields,
+    )  # fmt: skip
 
 
 def _total_row(ctx: _Context, d: Decimal, scored: SubjectResult) -> ReviewItem:
     r = scored.total
-    pseudo = IndicatorScore(
-        "total",
-        r,
-        scored.max,
-        None,
-        "error"
-        if not scored.complete and r is None
-        else ("not_applicable" if r is None else "pass"),
-        scored.coverage,
-    )
-    cause, level, r = _classify(ctx.thresholds, d, pseudo, scored.max)
+    outcome = "not_applicable" if r is None else "pass"
+    if not scored.complete and r is None:
+        outcome = "error"
+    pseudo = IndicatorScore("total", r, scored.max, None, outcome, scored.coverage)
     if scored.grade_reason:
         why = (scored.grade_reason_zh or scored.grade_reason, scored.grade_reason)
     else:
         why = _say("total_data_error" if not scored.complete else "total_nothing_scored")
-    if cause in ("claim_without_data", "cannot_recompute"):
-        r = None
-    outcome = {"consistent": "pass", "cannot_recompute": "error"}.get(cause, "fail")
-    return _item(
-        "claim__total",
-        level,
-        outcome,
-        "arithmetic" if cause == "above_weight" else "claim",
-        cause,
-        "自评得分（总分）",
-        _cause(cause),
-        _facts_text(cause, d, r, scored.max, why),
-        _advice(cause),
-        _basis(ctx, None),
-        declared=d,
-        recomputed=r,
-        deviation=deviation(d, r) if r is not None else None,
-        weight=scored.max,
+    return _compared(
+        ctx, "claim__total", "自评得分（总分）", d, pseudo, scored.max, why, _basis(ctx, None)
     )
 
 
