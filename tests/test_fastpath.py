@@ -153,11 +153,11 @@ def test_every_format_routed_is_the_per_record_bytes(
     pytest.importorskip("openpyxl")
     rs = load_ruleset(rules)
     data = tmp_path / "data.csv"
-    _csv(rs, data, 120, seed=7 + len(rules.stem))
+    _csv(rs, data, 60, seed=7 + len(rules.stem))
     outputs = [tmp_path / f"out.{ext}" for ext in FORMATS]
     argv = ["score", str(rules), str(data), *(x for p in outputs for x in ("-o", str(p)))]
-    fast, err = _both(routes, [*argv, *COMMON], outputs, 120)
-    assert all(fast) and "120 subject(s) scored" in err
+    fast, err = _both(routes, [*argv, *COMMON], outputs, 60)
+    assert all(fast) and "60 subject(s) scored" in err
     assert b'"outcome":"error"' in fast[0].replace(b" ", b"")  # the dirty cells said so
 
 
@@ -192,7 +192,14 @@ def test_the_exit_status_and_stderr_match_without_fail_on(
     lines = data.read_text(encoding="utf-8").splitlines(keepends=True)
     data.write_text("".join([*lines, lines[1]]), encoding="utf-8")  # the first row twice
     out = tmp_path / "f.json"
-    for extra in ((), ("--strict",), ("--no-summary",)):
+    extra: tuple[str, ...]
+    for extra in (
+        (),
+        ("--strict",),
+        ("--no-summary",),
+        ("--fail-on", "error"),
+        ("--fail-on", "warning"),
+    ):
         routes.clear()
         _both(routes, ["score", str(rules), str(data), "-o", str(out), *extra], [out], 31)
 

@@ -345,8 +345,8 @@ def _score(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
     show = args.summary if args.summary is not None else _isatty(stderr)
     with BatchProgress(total, stderr, description=_say("progress")) as progress:
         routed = fastpath.route(
-            args, rs, plan, sources, notes, inputs, options, waiving, _SEVERITY_RANK, summary,
-            progress, stdout, stderr,
+            args, rs, plan, sources, notes, inputs, options, waiving, _SEVERITY_RANK,
+            summary if show else None, progress, stdout, stderr,
         )  # fmt: skip
         if routed is not None:  # scored by columns (see perfscore.fastpath)
             tally.subject_ids, tally.without_total = routed.subject_ids, routed.without_total

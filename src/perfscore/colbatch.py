@@ -9,12 +9,13 @@ notifications) is the per-record evaluator's own result for the same record and 
 the first time anything beyond subject/total/grade is read (:class:`LazyResult`): so every
 output written from these results is byte-for-byte the per-record one.
 
-A row's result is *settled* by the columns when nothing in it came from a failure: every
-indicator passed or failed on its data (an indicator failed with 0 points, or one whose
-missing-data policy is ``full`` at full marks, may owe its outcome to a blank or a zero
-denominator, so such rows are not), every check passed, failed or did not apply, and the
-columns scored it (no per-record fallback).  Such a row's coverage is 1 and it has no error;
-the run summary reads every other row's result from the per-record evaluator.
+A row's result is *settled* by the columns when the columns scored it (no per-record
+fallback), nothing in it is an ``error``, and no indicator passed or failed because of a
+failure (one that can fail with 0 points through a ``zero`` policy did not, one whose
+missing-data policy is ``full`` is not at full marks): its coverage then depends only on which
+indicators did not apply, and the run summary counts it from the columns (one per-record
+result per such pattern gives the coverage); every other row is summarised from its
+per-record result.
 """
 
 from __future__ import annotations
@@ -26,7 +27,6 @@ from typing import TYPE_CHECKING, Any
 
 from .compile import Compiled, IndicatorNode
 from .findings import Notification, SubjectResult
-from .numbers import round_places
 from .subjects import Subject, read_subject
 from .summary import RunSummary
 
@@ -42,8 +42,7 @@ ENV = "PERFSCORE_COLUMNAR"
 #: what a record may hold besides its values and still be scored by columns (``declared``
 #: scores, for one, are checked per record)
 META = frozenset({"id", "name", "type", "key", "year", "period", "parent", "values", "cells"})
-_FAIL, _ERROR = 1, 3  # perfscore.columnar.OUTCOMES: pass fail not_applicable error
-_COVERAGE_ONE = round_places(Decimal(1), 4)
+_FAIL, _NA, _ERROR = 1, 2, 3  # perfscore.columnar.OUTCOMES: pass fail not_applicable error
 
 
 def plain_records(records: Sequence[Any]) -> bool:
@@ -86,7 +85,9 @@ class ColumnBatch:
                 values = {}
             for n, column in cells.items():
                 column.append(values.get(n))
-            self.subjects.append(read_subject(rec, {}, index=i, subject_type=subject_type).subject)
+            meta = {k: v for k, v in rec.items() if k not in ("values", "cells")}
+            meta["values"] = {}  # the subject only: its values are read per record, if ever
+            self.subjects.append(read_subject(meta, {}, index=i, subject_type=subject_type).subject)
         for n, column in cells.items():
             columns[n] = _column(np, column, scorer.inputs[n].kind == "number")
         self.result: ColumnarResult = scorer.score(columns)
@@ -160,13 +161,13 @@ class ColumnBatch:
         res = self.result
         c = self.rs.compiled
         ok = ~np.asarray(res.fallback, bool)
-        for codes in res.outcome.values():
-            ok &= codes <= _FAIL
-        for codes in res.checks.values():
+        for codes in (*res.outcome.values(), *res.checks.values()):
             ok &= codes != _ERROR
+        zero = _zero_prone(c)
         for node in _leaves(c):
             codes, points = res.outcome[node.id], res.points[node.id]
-            ok &= ~((codes == _FAIL) & (points == 0))  # 0 points: a blank or zero may be why
+            if node.id in zero:  # failed with 0 points: a blank or a zero may be why
+                ok &= ~((codes == _FAIL) & (points == 0))
             if node.missing == "full" and node.weight is not None:
                 ok &= ~(points == int(node.weight.scaleb(res.places)))
         labels = {b.id: b.label for b in c.grade_bands}
@@ -186,24 +187,59 @@ class ColumnBatch:
             summary.add(results[i] if results is not None else self.evaluate(i))
 
     def summarise_settled(self, summary: RunSummary) -> None:
-        """Add the settled rows to ``summary`` (the caller adds the others' results)."""
+        """Add the settled rows to ``summary`` (the caller adds the others' results).  A
+        settled row's coverage depends only on which indicators did not apply: it is read from
+        the per-record result of one row of each such pattern."""
+        import numpy as np
+
         res = self.result
         settled = self.settled()
+        rows = settled.nonzero()[0]
+        if not len(rows):
+            return
         labels = {b.id: b.label for b in self.rs.compiled.grade_bands}
         grades: Counter[str] = Counter()
-        for code, n in zip(*_unique(res.grade[settled]), strict=True):
+        for code, n in zip(*_unique(res.grade[rows]), strict=True):
             if code >= 0:
                 gid = res.grade_ids[code]
                 grades[labels.get(gid) or gid] += n
         failed: Counter[str] = Counter()
         for rule in self.rs.rules:
             if rule.kind == "indicator":
-                n = int((res.outcome[rule.id][settled] == _FAIL).sum())
+                n = int((res.outcome[rule.id][rows] == _FAIL).sum())
                 if n:
                     failed[rule.id] = n
-        summary.add_counts(
-            subjects=int(settled.sum()), grades=grades, failed=failed, coverage=_COVERAGE_ONE
-        )
+        leaves = [n.id for n in _leaves(self.rs.compiled)]
+        first, counts = [0], [len(rows)]
+        if leaves:
+            na = np.stack([res.outcome[rid][rows] == _NA for rid in leaves], axis=1)
+            _, at, many = np.unique(
+                np.packbits(na, axis=1), axis=0, return_index=True, return_counts=True
+            )
+            first, counts = at.tolist(), many.tolist()
+        coverage: Counter[Decimal] = Counter()
+        for k, n in zip(first, counts, strict=True):
+            coverage[self.evaluate(int(rows[k])).coverage] += n
+        summary.add_counts(grades=grades, failed=failed, coverage=coverage)
+
+
+def _zero_prone(c: Compiled) -> set[str]:
+    """Leaves a failure can fail with 0 points (a ``zero`` missing-data or zero-division
+    policy: their own, or that of a metric they read, however indirectly)."""
+    deps = {mt.name: set(mt.expr.names) for mt in c.metrics}
+    zero = {mt.name for mt in c.metrics if mt.zero_division == "zero"}
+    out = set()
+    for node in _leaves(c):
+        seen: set[str] = set()
+        todo = [*node.reads, *node.optional_reads]
+        while todo:
+            name = todo.pop()
+            if name not in seen:
+                seen.add(name)
+                todo.extend(deps.get(name, ()))
+        if node.missing == "zero" or node.zero_division == "zero" or seen & zero:
+            out.add(node.id)
+    return out
 
 
 def _unique(codes: Any) -> tuple[list[int], list[int]]:

@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 from typing import IO, Any
 
 from . import textsafe
-from .colbatch import ENV, ColumnBatch, plain_records
+from .colbatch import ENV, ColumnBatch, LazyResult, plain_records
 from .export import ExportOptions, atomic_writer, write_atomic, write_jsonl
 from .findings import Notification, SubjectResult
 from .ingest import DataSource
@@ -117,14 +117,14 @@ def route(
     options: ExportOptions,
     waiving: Waiving,
     severities: Mapping[str, int],
-    summary: RunSummary,
+    summary: RunSummary | None,
     progress: Any,
     stdout: Any,
     stderr: Any,
 ) -> Routed | None:
     """Score and write the run by columns when :func:`why_not` finds nothing against it; else
     None (nothing read, nothing written) — with one line on ``stderr`` saying why, when the
-    output is Parquet."""
+    output is Parquet.  ``summary``: the run summary to fill, when it is shown."""
     why = why_not(args, rs, plan, sources)
     if why is None:
         from .columnar import ColumnarScorer
@@ -156,12 +156,12 @@ def _whole(
     options: ExportOptions,
     waiving: Waiving,
     severities: Mapping[str, int],
-    summary: RunSummary,
+    summary: RunSummary | None,
     stdout: Any,
 ) -> Routed:
     """Every format but streamed JSON Lines: the whole batch at once."""
     rs = batch.rs
-    lazy = batch.lazy()
+    lazy: list[LazyResult] | None = None
     run_notes = [*notes, *duplicate_ids(batch.subjects)]
     if plan and all(t.format.name == "parquet" for t in plan):
         from .export.parquet import columnar_table, parquet_bytes
@@ -178,10 +178,12 @@ def _whole(
             assert t.path is not None
             write_atomic(t.path, data)
     else:
+        lazy = batch.lazy()
         report = rs.report(lazy, inputs=inputs, waiving=waiving, notifications=notes)
         run_notes = list(report.notifications)
         write_outputs(report, plan, options, stdout)
-    batch.summarise(summary, lazy)
+    if summary is not None:  # shown: from the columns, per record where they do not settle it
+        batch.summarise(summary, lazy)
     out = Routed(subject_ids=[s.id for s in batch.subjects], per_record=_fallback(batch))
     out.failed = batch.failed(severities)
     out.without_total = batch.without_total()
@@ -215,7 +217,7 @@ def _stream(
     inputs: Sequence[Mapping[str, str]],
     options: ExportOptions,
     waiving: Waiving,
-    summary: RunSummary,
+    summary: RunSummary | None,
     progress: Any,
     stdout: Any,
 ) -> Routed:
@@ -240,7 +242,8 @@ def _stream(
                     if points and result.total is None:
                         out.without_total.append(result.subject.id)
                     out.problems += [n for n in result.notifications if n.level == "error"]
-                    summary.add(result)
+                    if summary is not None:
+                        summary.add(result)
                     yield result
                     progress.advance()
                 continue
@@ -248,11 +251,13 @@ def _stream(
             out.per_record += _fallback(batch)
             out.subject_ids += [s.id for s in batch.subjects]
             out.without_total += batch.without_total()
-            batch.summarise_settled(summary)
-            settled = batch.settled().tolist()
+            settled = [True] * len(batch)
+            if summary is not None:
+                batch.summarise_settled(summary)
+                settled = batch.settled().tolist()
             for k in range(len(batch)):
                 result = batch.evaluate(k)
-                if not settled[k]:
+                if not settled[k] and summary is not None:
                     summary.add(result)
                 yield result
                 progress.advance()

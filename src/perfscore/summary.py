@@ -64,23 +64,21 @@ class RunSummary:
     def add_counts(
         self,
         *,
-        subjects: int,
         grades: Mapping[str, int],
         failed: Mapping[str, int],
-        coverage: Decimal,
+        coverage: Mapping[Decimal, int],
     ) -> None:
-        """Add ``subjects`` subjects without errors, each of coverage ``coverage``: ``grades``
-        counts them by grade label, ``failed`` their failed indicators (a columnar run's
-        settled rows)."""
-        if not subjects:
-            return
-        self.subjects += subjects
+        """Add subjects without errors by their counts (a columnar run's settled rows):
+        ``coverage`` counts them by coverage, ``grades`` by grade label, ``failed`` their
+        failed indicators."""
+        for cov, n in coverage.items():
+            self.subjects += n
+            self._coverage_sum += cov * n
+            if self.coverage_min is None or cov < self.coverage_min:
+                self.coverage_min = cov
         self.graded += sum(grades.values())
         self.grades.update(grades)
         self.failed.update(failed)
-        self._coverage_sum += coverage * subjects
-        if self.coverage_min is None or coverage < self.coverage_min:
-            self.coverage_min = coverage
 
     def merge(self, other: RunSummary) -> None:
         """Add ``other``'s counters, as if its subjects came after these (``--jobs``)."""
