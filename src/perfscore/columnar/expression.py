@@ -14,7 +14,9 @@ from typing import Any
 
 import numpy as np
 
+from . import intcols
 from .bounds import F_MISSING, SAFETY, Bounded, Chunk, U, Unsupported, compare, const
+from .intcols import IntCol, NoInt
 from .rational import LIMIT, Q, q_const
 
 #: exact form of an expression: ``(chunk, rows) -> rationals``
@@ -31,6 +33,20 @@ class ColumnExpr:
         tree = ast.parse(text.strip(), mode="eval")
         self.fn = self._build(tree.body, kinds, text.strip())
         self.exact: ExactFn = self._exact(tree.body, text.strip())
+        self.int_fn = intcols.build(tree.body, text.strip())
+
+    def ints(self, ctx: Chunk) -> IntCol | None:
+        """The exact integer form over the chunk's integer columns, or None (a column is not
+        short decimals, a bound does not fit int64, a construct is not mirrored)."""
+        if self.int_fn is None:
+            return None
+        try:
+            out = self.int_fn(ctx)
+        except NoInt:
+            return None
+        if isinstance(out.n, int):  # a constant expression
+            return IntCol(np.full(ctx.n, out.n, np.int64), out.d, out.nmax, out.dmax, out.nonneg)
+        return out
 
     def _exact(self, node: ast.expr, src: str) -> ExactFn:
         """The same expression over exact rationals (``Decimal`` arithmetic without its

@@ -295,7 +295,45 @@ class BandsScorer(BaseScorer):
                 pts[~found] = other
             return pts, None, False
 
-        return build.form(banded, uses_met=False)
+        int_run = None
+        fracs = [build.ints.fraction(e) for e in edges]
+        if cuts and all(f is not None for f in fracs):
+            ints = build.ints
+            int_cuts = [(op or ">", ints.const(f)) for op, f in zip(edge_ops, fracs, strict=True)]
+            int_steps = [fills[j] - fills[j + 1] for j in range(len(edges))]
+            int_edge = [(int_cuts[j][1], p) for j, _, p in on_edge]
+            last_int = fills[-1]
+
+            def banded_int(ctx: Any, v: Any, failed: Any, use_met: bool) -> tuple[Any, Any, bool]:
+                # slot = edges v is past: p_last + Σ_j [not past edge_j]·(p_j − p_j+1)
+                below = [~ints.compare(v, op, c, ctx.n) for op, c in int_cuts]
+                pts = np.full(ctx.n, last_int, np.int64)
+                for fail, step in zip(below, int_steps, strict=True):
+                    if step:
+                        pts += fail * step if step != 1 else fail
+                equal = None
+                for c, p in int_edge:  # exactly on an edge that is a band of its own
+                    eq = ints.compare(v, "==", c, ctx.n)
+                    if eq.any():
+                        if p is None:
+                            ctx.flag(eq)
+                        else:
+                            pts[eq] = p
+                        equal = eq if equal is None else equal | eq
+                m = len(below)
+                for j, p in enumerate(slots):  # no band and no 'otherwise': an error finding
+                    if p is None:
+                        if j == 0:
+                            outside = below[0]
+                        elif j == m:
+                            outside = ~below[m - 1]
+                        else:
+                            outside = ~below[j - 1] & below[j]
+                        ctx.flag(outside if equal is None else outside & ~equal)
+                return pts, None, False
+
+            int_run = banded_int
+        return build.form(banded, uses_met=False, int_run=int_run)
 
     def boundaries(self) -> Iterable[Decimal]:
         return band_edges(self.bands)

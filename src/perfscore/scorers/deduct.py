@@ -178,7 +178,52 @@ class DeductScorer(BaseScorer):
 
             return b.round_points(ctx, pv, wf, exact=exact, force=force), None, use_met
 
-        return build.form(deduct)
+        return build.form(deduct, int_run=self._int_form(s, weight, places, build))
+
+    def _int_form(self, s: Decimal, weight: Decimal, places: int, build: Any) -> Any:
+        """The step over exact integer columns (value ``n / d``, ``d > 0``): ``beyond`` as
+        the integer ``B`` over ``d·sd``, the steps and the points as integer quotients, the
+        clamp to [floor, weight] on the rounded points (rounding is monotone)."""
+        ints, np = build.ints, build.np
+        fr = [ints.fraction(x) for x in (s, self.per, self.points, weight, self.floor)]
+        if any(f is None for f in fr):
+            return None
+        sq, pq, qq, wq, _ = fr
+        sn, sd, pn, pd = sq.numerator, sq.denominator, pq.numerator, pq.denominator
+        qn, qd, wn, wd = qq.numerator, qq.denominator, wq.numerator, wq.denominator
+        above, count, scale = self.direction == "above", self.count, 10**places
+        full = int(round_places(weight, places).scaleb(places))
+        low = int(round_places(self.floor, places).scaleb(places))
+        signed = self.floor < 0  # negative raw points matter: round them away from zero
+        k1 = sd * pn  # steps = B·pd / (d·k1)
+
+        def deduct_int(ctx: Any, v: Any, failed: Any, use_met: bool) -> tuple[Any, Any, bool]:
+            ints.fits(v.nmax * sd + abs(sn) * v.dmax)
+            x, y = v.n * sd, v.d * sn
+            beyond = x - y if above else y - x  # beyond the start, over d·sd
+            bmax = v.nmax * sd + abs(sn) * v.dmax
+            if use_met:
+                np.greater(beyond, 0, out=failed)
+            if count == "exact":
+                # S·(W − B·pd·q / (d·k1)) = (S·wn·qd·k1·d − S·wd·qn·pd·B) / (wd·qd·k1·d)
+                ca, cb, cd = scale * wn * qd * k1, scale * wd * qn * pd, wd * qd * k1
+                ints.fits(ca * v.dmax + cb * bmax)
+                num = v.d * ca - beyond * cb
+                nmax, den, dmax = ca * v.dmax + cb * bmax, v.d * cd, v.dmax * cd
+            else:
+                ints.fits(bmax * pd, v.dmax * k1)
+                un, ud = beyond * pd if pd != 1 else beyond, v.d * k1
+                steps = -((-un) // ud) if count == "started" else un // ud
+                # S·(W − steps·q) = (S·wn·qd − steps·S·wd·qn) / (wd·qd)
+                smax = bmax * pd + 1
+                ca, cb = scale * wn * qd, scale * wd * qn
+                ints.fits(ca + cb * smax)
+                num = ca - steps * cb
+                nmax, den, dmax = ca + cb * smax, wd * qd, wd * qd
+            rounded = (ints.round_signed if signed else ints.half_up)(num, den, nmax, dmax)
+            return np.clip(rounded, low, full), None, use_met
+
+        return deduct_int
 
     def boundaries(self) -> Iterable[Decimal]:
         s = self.start.const
