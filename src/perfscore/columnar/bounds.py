@@ -65,7 +65,7 @@ class Unsupported(Exception):
 class Bounded:
     """A float64 column with ``|value − exact| ≤ k·u·mag`` (``mag`` None means ``|value|``)."""
 
-    __slots__ = ("ex", "exact", "k", "mag", "name", "v")
+    __slots__ = ("ex", "exact", "k", "mag", "name", "sign", "v")
 
     def __init__(
         self,
@@ -81,6 +81,8 @@ class Bounded:
         self.name = name  # an input or metric: its exact value can be computed per row
         self.exact = exact  # a constant's exact value
         self.ex = ex  # the exact values of given rows, as rationals
+        #: 1: every value > 0, −1: every value < 0, 0: unknown (zeros, both signs)
+        self.sign = 0
 
     def exact_rows(self, ctx: Chunk, rows: Any) -> Q | None:
         """The exact (rational) values of ``rows``, or None when this column has none."""

@@ -141,7 +141,9 @@ class ColumnExpr:
                 # a zero denominator: the rule set's zero_division decides the row (recorded
                 # in ctx.zero; the division goes on with 1 to keep the column finite)
                 bv = b.v
-                if b.mag is None:  # relative bound: possibly zero exactly when it is zero
+                if b.sign:  # an input known to keep one sign in the chunk: no zero
+                    pass
+                elif b.mag is None:  # relative bound: possibly zero exactly when it is zero
                     if np.ndim(bv) == 0:
                         if bv == 0:
                             ctx.add_zero(np.ones(ctx.n, bool))
@@ -182,10 +184,13 @@ class ColumnExpr:
                 pick = np.minimum if fname == "min" else np.maximum
 
                 def extreme(ctx: Chunk) -> Bounded:
+                    # the bound: the largest magnitude of any argument in the chunk (a
+                    # scalar — rows near an edge are decided exactly either way)
                     xs = [f(ctx) for f in args]
-                    v, mag, k = xs[0].v, xs[0].m(), xs[0].k
+                    v, k = xs[0].v, xs[0].k
                     for x in xs[1:]:
-                        v, mag, k = pick(v, x.v), np.maximum(mag, x.m()), max(k, x.k)
+                        v, k = pick(v, x.v), max(k, x.k)
+                    mag = max(_top(x) for x in xs)
                     return Bounded(v, mag, k)
 
                 return extreme
@@ -270,6 +275,15 @@ class ColumnExpr:
         if not math.isfinite(float(np.sum(out.v))):
             ctx.flag(~np.isfinite(out.v))
         return Bounded(out.v, out.mag, out.k, name=out.name, ex=self.exact)
+
+
+def _top(x: Bounded) -> float:
+    """The largest magnitude (value or bound's magnitude) of a bounded column."""
+    if x.mag is None:
+        top = float(np.max(np.abs(x.v))) if np.ndim(x.v) else abs(float(x.v))
+    else:
+        top = float(np.max(x.mag))
+    return top if top == top else math.inf  # a NaN row: every row is then decided exactly
 
 
 def _places(node: ast.Call) -> int:

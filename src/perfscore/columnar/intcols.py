@@ -41,6 +41,7 @@ __all__ = [
     "fits",
     "fraction",
     "half_up",
+    "half_up_lin",
     "round_signed",
     "scaled_column",
 ]
@@ -252,7 +253,11 @@ def compare(a: IntCol, op: str, b: IntCol, size: int, out: Any = None) -> Any:
         if c % k:
             return np.full(size, op == "!=") if out is None else _fill(out, op == "!=")
         return _OPS[op](a.n, c // k, out=out)
-    left, right = sign_cmp(a, b)
+    if isinstance(b.n, int):  # a constant against per-row denominators: n·k ? c·d
+        fits(a.nmax * b.d, abs(b.n) * a.dmax)
+        left, right = _mul(a.n, b.d), _mul(a.d, b.n)
+    else:
+        left, right = sign_cmp(a, b)
     r = _OPS[op](left, right, out=out)
     if np.ndim(r) == 0:
         return np.full(size, bool(r)) if out is None else _fill(out, bool(r))
@@ -278,6 +283,18 @@ def half_up(num: Any, den: Any, nmax: int, dmax: int) -> Any:
     a value ≤ 0, ``floor(num/den + 1/2)``), ``den > 0``."""
     fits(2 * nmax + dmax, 2 * dmax)
     return (2 * num + den) // (2 * den)
+
+
+def half_up_lin(n: Any, c: int, d: Any, k: int, nmax: int, dmax: int) -> Any:
+    """``c·n / (k·d)`` rounded half-up (``c·n ≥ 0``; else at most 0), ``k·d > 0``:
+    ``(2c·n + k·d) // (2k·d)`` in as few passes as it takes."""
+    fits(2 * abs(c) * nmax + k * dmax, 2 * k * dmax)
+    num = n * (2 * c)
+    num += _mul(d, k)
+    if isinstance(d, int):
+        return num // (2 * k * d)
+    num //= d * (2 * k)
+    return num
 
 
 def round_signed(num: Any, den: Any, nmax: int, dmax: int) -> Any:

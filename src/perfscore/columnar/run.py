@@ -66,8 +66,12 @@ def _failure(ctx: Chunk, names: Any, zero: Any, zero_division: str, optional: An
         if c is None:
             continue
         if name in optional and name not in names:
-            c = np.where(c == F_MISSING, 0, c)
-        out = c if out is None else np.where((out == 0) | ((c != 0) & (c < out)), c, out)
+            c = np.where(c == F_MISSING, 0, c).astype(np.int8)
+        if out is None:
+            out = c
+        else:  # the smallest non-zero code: 0 − 1 wraps to 255 in uint8, above every code
+            first = np.minimum(c.view(np.uint8) - np.uint8(1), out.view(np.uint8) - np.uint8(1))
+            out = (first + np.uint8(1)).view(np.int8)
     if zero is not None:
         zc = np.where(zero, _KIND[zero_division], 0)
         out = zc if out is None else np.where(out != 0, out, zc)
@@ -141,6 +145,26 @@ def _float_of(ctx: Chunk, mp: MetricPlan, exact: IntCol, code: Any) -> Callable[
         return Bounded(v, mag, got.k, name=mp.name)
 
     return make
+
+
+#: a group's outcome from the bits ``1 << code`` of its children's outcomes: an error blocks
+#: it, all not applicable makes it not applicable, else fail if any child failed
+_GROUP_CODE = np.array(
+    [3 if b & 8 else 2 if b == 4 else 1 if b & 2 else 0 for b in range(16)], np.int8
+)
+
+
+def _leaf_tables(node: LeafPlan) -> tuple[Any, Any]:
+    """Outcome code and points per failure code, as the per-record path's _from_failure
+    gives them (index 0: no failure, unused)."""
+    kind = {F_ERROR: F_ERROR, F_NA: F_NA, F_ZERO: F_ZERO, F_MISSING: _MISSING[node.missing]}
+    outcome = {F_ERROR: 3, F_NA: 2, F_ZERO: 1, F_FULL: 0}
+    codes = np.zeros(6, np.int8)
+    points = np.zeros(6, np.int64)
+    for code, k in kind.items():
+        codes[code] = outcome[k]
+        points[code] = node.full if k == F_FULL else 0
+    return codes, points
 
 
 def _exponent(x: Decimal) -> int:
@@ -318,14 +342,16 @@ class ColumnarScorer:
                 raw = ctx.cols[name]
             else:
                 raw = cols[name]
-            if np.isnan(raw.sum()):  # blanks: a default, else missing (or required: an error)
+            low, high = raw.min(), raw.max()  # NaN (missing) propagates
+            if low != low or high != high:  # blanks: a default, else missing (or an error)
                 missing = np.isnan(raw)
                 if missing.any():
                     if fill is None:
                         code = F_ERROR if spec.required else F_MISSING
-                        ctx.codes[name] = np.where(missing, code, 0).astype(np.int8)
+                        ctx.codes[name] = np.multiply(missing, np.int8(code), dtype=np.int8)
                     raw = np.where(missing, 0.0 if fill is None else fill, raw)
                     ctx.cols[name] = raw  # type: ignore[index]
+                    low, high = raw.min(), raw.max()
             blo, bhi = -1e15, 1e15  # beyond 1e15 the reader refuses a figure
             rest = []
             for bound, below in ((spec.min, True), (spec.max, False)):
@@ -337,11 +363,10 @@ class ColumnarScorer:
                     blo, bhi = (max(blo, fb), bhi) if below else (blo, min(bhi, fb))
                 else:
                     rest.append((fb, below))
-            low, high = raw.min(), raw.max()  # NaN (missing) propagates and fails both tests
             if (
                 rest
-                or spec.type == "integer"
                 or not (low >= blo and (high <= bhi if bhi < 1e15 else high < bhi))
+                or (spec.type == "integer" and not np.array_equal(np.floor(raw), raw))
             ):
                 ok = raw >= blo  # (NaN compares false: infinities were NaN's neighbours)
                 ok &= raw <= bhi if bhi < 1e15 else raw < bhi
@@ -353,14 +378,17 @@ class ColumnarScorer:
                     ok &= raw == np.floor(raw)
                 ctx.flag(~ok)  # (otherwise the whole chunk is present and in range)
             if not (low > TINY or high < -TINY):  # zeros or both signs: any subnormals?
-                sub = (raw > -TINY) & (raw < TINY) & (raw != 0)
-                if sub.any():  # their repr is not within u of them: the exact path decides
-                    ctx.flag(sub)
+                small = np.abs(raw) < TINY if low < 0 else raw < TINY
+                if np.count_nonzero(small) != n - np.count_nonzero(raw):
+                    # their repr is not within u of them: the exact path decides
+                    ctx.flag(small & (raw != 0))
             percent = spec.type == "percent"
             if percent:
-                ctx.cache[name] = Bounded(raw / 100.0, None, 2.0, name=name)
+                got = Bounded(raw / 100.0, None, 2.0, name=name)
             else:
-                ctx.cache[name] = Bounded(raw, None, 1.0, name=name)
+                got = Bounded(raw, None, 1.0, name=name)
+            got.sign = 1 if low > 0 else -1 if high < 0 else 0  # (NaN: 0)
+            ctx.cache[name] = got
             ctx.ints.make[name] = _int_column(raw, float(low), float(high), percent)
 
     def _chunk(
@@ -587,8 +615,9 @@ class ColumnarScorer:
             if int_run is not None and ctx.exact_rows - before > SWITCH * ctx.n:
                 ctx.prefer.learn(rid)  # many ties here: integers from the next chunk on
         pts, met, decided = got
-        if pts.dtype != np.int64:
-            pts = pts.astype(np.int64)  # (float forms: whole numbers; unsure rows: anything)
+        store = res.points[rid][sl]
+        store[...] = pts  # (float forms: whole numbers, converted; unsure rows: anything)
+        pts = store
         if not decided:
             if node.use_met and met is not None:
                 np.logical_not(met, out=failed)
@@ -596,31 +625,26 @@ class ColumnarScorer:
                 np.less(pts, node.pass_at, out=failed)
         zero, error = ctx.zero, ctx.error
         ctx.zero = ctx.error = ctx.skip = None
-        if zero is not None:  # a zero denominator (value or scorer): zero_division decides
-            zc = np.where(zero, _KIND[node.zero_division], 0).astype(np.int8)
-            code = zc if code is None else np.where(code != 0, code, zc).astype(np.int8)
-        if error is not None:  # the scorer could not score the row: an error
-            ec = np.where(error, F_ERROR, 0).astype(np.int8)
-            code = ec if code is None else np.where(code != 0, code, ec).astype(np.int8)
+        for extra, kind_code in ((zero, _KIND[node.zero_division]), (error, F_ERROR)):
+            if extra is None:
+                continue  # a zero denominator (zero_division decides) or a scorer's error
+            if code is None:
+                code = np.multiply(extra, np.int8(kind_code), dtype=np.int8)
+            else:  # a failure of what the leaf reads comes first
+                code = code.copy()
+                code[extra & (code == 0)] = kind_code
         if code is None:
-            res.points[rid][sl] = pts
             return pts, res.outcome[rid][sl], None, True
-        # what the per-record path's _from_failure gives, per failure kind
-        kind = np.where(code == F_MISSING, _MISSING[node.missing], code).astype(np.int8)
+        # what the per-record path's _from_failure gives, per failure kind (rows with one)
         codes = res.outcome[rid][sl]
-        codes[kind == F_ERROR] = 3
-        codes[kind == F_NA] = 2
-        zero_pts = kind == F_ZERO
-        codes[zero_pts] = 1
-        full = kind == F_FULL
-        codes[full] = 0
-        pts = np.where(zero_pts | (kind == F_ERROR) | (kind == F_NA), 0, pts)
-        if full.any():
-            pts[full] = node.full
-        res.points[rid][sl] = pts
+        rows = np.flatnonzero(code)
+        if len(rows):
+            outcome, points = _leaf_tables(node)
+            kind = code[rows]
+            codes[rows] = outcome[kind]
+            pts[rows] = points[kind]
         res.has_points[rid][sl] = codes <= 1
-        cov = ((codes <= 1) & (kind == 0)).astype(np.int64)
-        return pts, codes, cov, False
+        return pts, codes, code, False
 
     def _aggregate(
         self, node: GroupPlan, kids: list[tuple[Any, Any, Any, bool]], ctx: Chunk, cov4: Any
@@ -628,46 +652,53 @@ class ColumnarScorer:
         """``weighted_sum`` with children that failed: errors block the group, all not
         applicable makes it not applicable, the points are re-weighted over the weight that
         counts (``redistribute``) and rounded half-up in integers; coverage as an integer over
-        the group's constant denominator."""
+        the group's constant denominator.  A child's points are 0 where it is not scored."""
         n = ctx.n
         wn, kid_wn = node.scaled
-        got = np.zeros(n, np.int64)
-        base: Any = np.zeros(n, np.int64) if node.redistribute else sum(kid_wn)
-        err = np.zeros(n, bool)
-        all_na = np.ones(n, bool)
-        failing = np.zeros(n, bool)
-        for (p, codes, _, _), w in zip(kids, kid_wn, strict=True):
-            scored = codes <= 1
-            got += np.where(scored, p, 0)
-            if node.redistribute:
-                base += scored * w
-            err |= codes == 3
-            all_na &= codes == 2
-            failing |= codes == 1
-        if isinstance(base, int):
-            base = np.full(n, base, np.int64)
-        g = got
-        pts = g.copy()
-        other = (base != wn) & (base != 0)
-        if other.any():
-            b = np.where(other, base, 1)
-            pts = np.where(other, (2 * g * wn + b) // (2 * b), pts)
-        pts = np.where(base == 0, 0, pts)
-        blocked = err | all_na
+        got: Any = None
+        seen: Any = None  # per row, bit ``1 << code`` of every child's outcome code
+        for p, codes, _, _ in kids:
+            got = p.copy() if got is None else np.add(got, p, out=got)
+            bit = np.left_shift(np.int8(1), codes)
+            seen = bit if seen is None else np.bitwise_or(seen, bit, out=seen)
+        if got is None:
+            got, seen = np.zeros(n, np.int64), np.full(n, 4, np.int8)
+        out_codes = _GROUP_CODE[seen]
+        pts = got
+        total_w = sum(kid_wn)
+        # rows whose points are re-weighted: with a child not scored (its weight goes to the
+        # others), or all of them when the children's weights do not add up to the group's
+        rows = np.arange(n) if total_w != wn else np.flatnonzero(seen & 12)
+        base = np.full(len(rows), total_w, np.int64)
+        if node.redistribute and total_w:
+            for (_, codes, _, _), w in zip(kids, kid_wn, strict=True):
+                if w:
+                    base -= (codes[rows] > 1) * w
+        if len(rows):
+            g = got[rows]
+            b = np.where(base == 0, 1, base)
+            r = np.where(base == wn, g, (2 * g * wn + b) // (2 * b))
+            pts[rows] = np.where(base == 0, 0, r)
+        blocked = out_codes >= 2
         pts[blocked] = 0
-        codes = np.where(err, 3, np.where(all_na, 2, np.where(failing, 1, 0))).astype(np.int8)
         cov = None
         if cov4 is not None:  # coverage is needed (a minimum coverage for the grade)
             num = np.zeros(n, np.int64)
-            if sum(kid_wn) == 0:
+            if total_w == 0:
                 for _, codes_k, _, _ in kids:
                     num += codes_k <= 1
             else:
-                for (_, _, cov_k, _), coef, k in zip(kids, node.cov_coef, node.kids, strict=True):
-                    den_k = k.cov_den if isinstance(k, GroupPlan) else 1
-                    num += coef * (den_k if cov_k is None else cov_k)
+                for (_, codes_k, cov_k, _), coef, k in zip(
+                    kids, node.cov_coef, node.kids, strict=True
+                ):
+                    if isinstance(k, GroupPlan):
+                        num += coef * (k.cov_den if cov_k is None else cov_k)
+                    elif cov_k is None:  # a leaf with no failure: full coverage
+                        num += coef
+                    else:  # scored, and read from data (no failure)
+                        num += coef * ((codes_k <= 1) & (cov_k == 0))
             cov = np.where(blocked, 0, num)
-        return pts, codes, cov, False
+        return pts, out_codes, cov, False
 
     # -- exact values for undecided rows ----------------------------------------------------
     def exact_q(self, ctx: Chunk, name: str, rows: Any) -> Q:
@@ -676,7 +707,8 @@ class ColumnarScorer:
         rationals (bad where there is none: a missing cell, a zero denominator)."""
         if name == "total" and name not in self.inputs:  # a grade override reads it
             return Q(ctx.total[rows].astype(np.int64), self.scale, len(rows))
-        ints = ctx.ints.get(name)
+        # integer columns: when made already, or worth making for this many rows
+        ints = ctx.ints.get(name) if name in ctx.ints or len(rows) * 8 >= ctx.n else None
         if ints is not None:
             d = ints.d if isinstance(ints.d, int) else ints.d[rows]
             bad = ctx.int_bad.get(name)

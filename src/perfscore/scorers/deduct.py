@@ -157,6 +157,29 @@ class DeductScorer(BaseScorer):
             off = (w_q - units * pts_q).maximum(floor_q).minimum(w_q)
             return b.select(beyond.cmp(nil) <= 0, w_q, off)
 
+        # count 'exact': the points W − (beyond / per)·points, clamped to [floor, W], are
+        # continuous in v (W on the good side of the start, where the clamp gives W too): one
+        # multiply-add, the clamp, the rounding guard — its bound from the largest |v|
+        slope = pf / per if above else -pf / per  # W − (v − s)·slope (rounded: k covers it)
+        offset = wf + float(sv.v) * slope
+
+        def deduct_exact(ctx: Any, v: Any, failed: Any, use_met: bool) -> tuple[Any, Any, bool]:
+            if use_met:
+                b.fail(ctx, v, op, sv, out=failed)  # ties exactly
+            top = float(max(-np.min(v.v), np.max(v.v)))
+            if v.mag is not None:
+                top = max(top, float(np.max(v.mag)))
+            raw = v.v * (-slope)
+            raw += offset
+            np.clip(raw, ff, wf, out=raw)
+            mag = abs(wf) + abs(ff) + (top + abs(float(sv.v))) * abs(slope)
+            pv = b.Bounded(raw, mag, v.k + 12)
+
+            def exact(rows: Any) -> Any:
+                return exact_points(ctx, v, rows)
+
+            return b.round_points(ctx, pv, wf, exact=exact), None, use_met
+
         def deduct(ctx: Any, v: Any, failed: Any, use_met: bool) -> tuple[Any, Any, bool]:
             beyond_v = v.v - sv.v if above else sv.v - v.v
             beyond = b.Bounded(beyond_v, v.m() + sv.m(), max(v.k, 1.0) + 1)
@@ -178,7 +201,10 @@ class DeductScorer(BaseScorer):
 
             return b.round_points(ctx, pv, wf, exact=exact, force=force), None, use_met
 
-        return build.form(deduct, int_run=self._int_form(s, weight, places, build))
+        return build.form(
+            deduct_exact if count == "exact" else deduct,
+            int_run=self._int_form(s, weight, places, build),
+        )
 
     def _int_form(self, s: Decimal, weight: Decimal, places: int, build: Any) -> Any:
         """The step over exact integer columns (value ``n / d``, ``d > 0``): ``beyond`` as

@@ -225,17 +225,15 @@ class ProportionalScorer(BaseScorer):
                 if tn <= 0:
                     return np.where(met, full, 0), met, use_met
                 # below the target (and v > 0): W·v/t = wn·td·n / (wd·tn·d)
-                c, k = wn * s * td, wd * tn
-                p = ints.half_up(v.n * c, v.d * k, v.nmax * c, v.dmax * k)
+                p = ints.half_up_lin(v.n, wn * s * td, v.d, wd * tn, v.nmax, v.dmax)
                 if not v.nonneg:
                     np.maximum(p, 0, out=p)
             elif direction == "lower":
                 if tn < 0:
                     return np.where(met, full, 0), met, use_met
                 # above the target (so v > 0): W·t/v = wn·tn·d / (wd·td·n)
-                c, k = wn * s * tn, wd * td
                 pos = np.maximum(v.n, 1)  # rows at or below 0 met the target
-                p = ints.half_up(v.d * c, pos * k, v.dmax * c, v.nmax * k + k)
+                p = ints.half_up_lin(v.d, wn * s * tn, pos, wd * td, v.dmax, v.nmax + 1)
             else:
                 if tn == 0:
                     return np.where(met, full, 0), met, use_met
