@@ -25,7 +25,7 @@ from ..textsafe import xlsx_cell
 from .levels import DIMENSIONS, LEVEL_LABELS, LEVELS
 
 if TYPE_CHECKING:
-    from .engine import Review
+    from .result import Review
 
 __all__ = ["COLUMNS", "review_workbook", "safe_cell"]
 
