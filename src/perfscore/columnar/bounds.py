@@ -353,9 +353,7 @@ def round_points(
     # largest magnitude bounds them all (a huge outlier makes e large, never wrong)
     c = SAFETY * U * (x.k + 4)
     e = c * (smax if x.mag is None else float(np.max(x.mag)) * abs(factor) * scale + smax)
-    whole = np.floor(s)
-    frac = s
-    frac -= whole
+    frac, whole = np.modf(s)  # (s ≥ 0.5 in every row that counts: trunc = floor)
     if not e < 0.25:  # per row instead (NaN bounds are near too)
         tol = x.tol() * abs(factor) * scale + c * (whole + frac)
         near = ~((frac > tol) & (frac < 1 - tol))

@@ -34,6 +34,8 @@ class ColumnExpr:
         self.fn = self._build(tree.body, kinds, text.strip())
         self.exact: ExactFn = self._exact(tree.body, text.strip())
         self.int_fn = intcols.build(tree.body, text.strip())
+        #: a bare input or metric: its column is checked where it is made
+        self.bare = isinstance(tree.body, ast.Name)
 
     def ints(self, ctx: Chunk) -> IntCol | None:
         """The exact integer form over the chunk's integer columns, or None (a column is not
@@ -267,6 +269,8 @@ class ColumnExpr:
 
     def __call__(self, ctx: Chunk) -> Bounded:
         out = self.fn(ctx)
+        if self.bare:
+            return out  # type: ignore[no-any-return]
         if np.ndim(out.v) == 0:  # a constant expression
             return Bounded(np.full(ctx.n, out.v), np.full(ctx.n, out.m()), out.k, ex=self.exact)
         # inf or NaN (overflow, inf/inf, inf·0) would slip through the comparisons: one

@@ -274,6 +274,18 @@ def build_plan(c: Compiled, root_weight: Decimal | None) -> Plan:
         if Decimal(repr(float(cell))) != cell:
             raise Unsupported(f"input {name}: default {d} is not a float cell")
         defaults[name] = float(cell)
+    # metrics nothing reads (directly or through another metric) are not computed
+    used: set[str] = set()
+    for node in stack_all(c):
+        used |= set(node.reads) | set(node.optional_reads)
+    for ch in c.checks:
+        used |= set(ch.reads) | ({ch.require} if ch.require else set())
+    for o in c.overrides:
+        used |= set(o.when.names)
+    for mt in reversed(c.metrics):
+        if mt.name in used:
+            used |= set(mt.expr.names)
+    metric_plans = [mp for mp in metric_plans if mp.name in used]
     return Plan(
         metrics,
         tree,

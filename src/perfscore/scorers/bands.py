@@ -236,8 +236,8 @@ class BandsScorer(BaseScorer):
                 i = band_index(edge)
                 on_edge.append((j, c, other if i is None else bands[i][1]))
         fills = [0 if p is None else p for p in slots]
-        last = float(fills[-1])
-        steps = [float(fills[j] - fills[j + 1]) for j in range(len(edges))]
+        last_int = fills[-1]
+        int_steps = [fills[j] - fills[j + 1] for j in range(len(edges))]
         limits = [
             (
                 None if not iv.low.is_finite() else (">=" if iv.low_inclusive else ">"),
@@ -253,11 +253,11 @@ class BandsScorer(BaseScorer):
             if v.mag is None and cuts:
                 # slot = number of edges below v (exact for rows away from every edge; rows
                 # near one are flagged by the guard): p_last + Σ_j [v <= edge_j]·(p_j − p_j+1)
-                pts = np.full(ctx.n, last)
+                pts = np.full(ctx.n, last_int, np.int64)
                 below = [b.fail(ctx, v, op, cut) for op, cut in cuts]
-                for fail, step in zip(below, steps, strict=True):
+                for fail, step in zip(below, int_steps, strict=True):
                     if step:
-                        pts += np.multiply(fail, step)
+                        pts += np.multiply(fail, step, dtype=np.int64)
                 m = len(below)
                 equal = None
                 for _, c, p in on_edge:  # exactly on an edge that is a band of its own
@@ -300,9 +300,7 @@ class BandsScorer(BaseScorer):
         if cuts and all(f is not None for f in fracs):
             ints = build.ints
             int_cuts = [(op or ">", ints.const(f)) for op, f in zip(edge_ops, fracs, strict=True)]
-            int_steps = [fills[j] - fills[j + 1] for j in range(len(edges))]
             int_edge = [(int_cuts[j][1], p) for j, _, p in on_edge]
-            last_int = fills[-1]
 
             def banded_int(ctx: Any, v: Any, failed: Any, use_met: bool) -> tuple[Any, Any, bool]:
                 # slot = edges v is past: p_last + Σ_j [not past edge_j]·(p_j − p_j+1)

@@ -137,8 +137,8 @@ class ThresholdScorer(BaseScorer):
 
         def threshold(ctx: Any, v: Any, failed: Any, use_met: bool) -> tuple[Any, Any, bool]:
             fail = b.fail(ctx, v, op, t, out=failed if use_met else None)
-            pts = np.multiply(fail, float(other - full))
-            pts += float(full)
+            pts = np.multiply(fail, other - full, dtype=np.int64)
+            pts += full
             return pts, None, use_met
 
         def threshold_int(ctx: Any, v: Any, failed: Any, use_met: bool) -> tuple[Any, Any, bool]:
