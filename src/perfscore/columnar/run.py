@@ -6,11 +6,10 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from decimal import Decimal
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
 import numpy as np
 
-from ..ruleset import RuleSet
 from ..subjects import read_subject
 from .bounds import (
     F_ERROR,
@@ -40,6 +39,9 @@ from .frames import (
 from .intcols import IntCol, NoInt, scaled_column
 from .plan import CheckPlan, GroupPlan, LeafPlan, MetricPlan, Plan, build_plan, grade_ids
 from .rational import Q, from_floats
+
+if TYPE_CHECKING:  # annotations only: perfscore.ruleset routes frames here (perfscore.colbatch)
+    from ..ruleset import RuleSet
 
 __all__ = ["CHUNK", "ColumnarScorer", "FrameScorer", "score_columns", "score_frame"]
 
