@@ -31,8 +31,8 @@ from ..findings import SubjectResult
 from ..numbers import round_places
 from ..scorers import Fallback
 from ..subjects import SubjectData
-from .leaves import leaf
-from .state import Failure, Scan
+from .leaves import from_failure, leaf, stopping
+from .state import PRIORITY, Failure, Outcome, Scan
 
 __all__ = ["PointsPlan", "points", "points_plan"]
 
@@ -59,6 +59,10 @@ class PlanNode:
     weights: tuple[Decimal, ...]
     total: Decimal
     redistribute: bool
+    #: a leaf stopped by a failure of each kind: its points, and its result for the parent —
+    #: what :func:`from_failure` decides, asked once when the plan is built (it depends on the
+    #: kind and the leaf's own policy and weight only)
+    decided: Mapping[str, tuple[Decimal | None, Result]]
 
 
 @dataclass(frozen=True)
@@ -150,7 +154,8 @@ def points_plan(
                 return None
             step: Step = (nid, leaf, True)
             names = frozenset(node.reads + node.optional_reads)
-            tree[nid] = PlanNode(node, step, names, (), (), ZERO, False)
+            decided = {k: _decided(node, k) for k in PRIORITY}
+            tree[nid] = PlanNode(node, step, names, (), (), ZERO, False, decided)
             return step
         w = node.weight
         if w is None or node.when is not None or node.aggregate is not weighted_sum:
@@ -162,17 +167,33 @@ def points_plan(
         weights = tuple(c.weight or ZERO for c in node.children)
         total = sum(weights, ZERO)  # in order, as weighted_sum adds them
 
-        def group(scope: dict[str, Any], out: Points) -> Decimal:
-            out[nid] = None  # keep pre-order, like the scores
-            p = round_places(scaled(_sum(kids, scope, out), total, w), places)
-            out[nid] = p
-            return p
+        if all(is_leaf for _, _, is_leaf in kids):  # the common shape: one loop, no branch
+            leaves = tuple((cid, f) for cid, f, _ in kids)
+
+            def group(scope: dict[str, Any], out: Points) -> Decimal:
+                out[nid] = None  # keep pre-order, like the scores
+                got = ZERO
+                for cid, f in leaves:
+                    p = f(scope)
+                    out[cid] = p
+                    got = got + p
+                p = round_places(scaled(got, total, w), places)
+                out[nid] = p
+                return p
+
+        else:
+
+            def group(scope: dict[str, Any], out: Points) -> Decimal:
+                out[nid] = None
+                p = round_places(scaled(_sum(kids, scope, out), total, w), places)
+                out[nid] = p
+                return p
 
         step = (nid, group, False)
         children = tuple(tree[c.id] for c in node.children)
         names = frozenset(node.reads).union(*(c.names for c in children))
         redistribute = specs[nid].not_applicable_weight == "redistribute"
-        tree[nid] = PlanNode(node, step, names, children, weights, total, redistribute)
+        tree[nid] = PlanNode(node, step, names, children, weights, total, redistribute, {})
         return step
 
     top = [build(n) for n in c.indicators]
@@ -212,38 +233,76 @@ def points(
             pass
         else:
             return out, round_places(scaled(got, plan.total, plan.weight), plan.places)
-    results = [_result(pn, scope, failures, out, plan) for pn in plan.tree]
-    r = weigh(plan.weight, plan.redistribute, plan.weights, results, plan.total)
+    r = weigh(
+        plan.weight,
+        plan.redistribute,
+        plan.weights,
+        _results(plan.tree, scope, failures, out, plan),
+        plan.total,
+    )
     return out, (None if r.__class__ is str else round_places(r, plan.places))  # type: ignore[arg-type]
 
 
-def _result(
-    pn: PlanNode, scope: dict[str, Any], failures: dict[str, Failure], out: Points, plan: PointsPlan
-) -> Result:
-    """A node's result as its parent sees it: a node whose subtree reads nothing that failed
-    takes its clean step; a leaf that does is decided by :func:`leaf`, a group by
-    :func:`weigh` over its own children's results."""
-    nid, step, is_leaf = pn.step
-    if failures.keys().isdisjoint(pn.names):  # nothing below failed: the clean step
-        try:
-            p = step(scope) if is_leaf else step(scope, out)
-        except Exception:  # Fallback, or an evaluation error: decided below
-            pass
-        else:
-            if is_leaf:
-                out[nid] = p
-            return p
-    if is_leaf:
-        o = leaf(plan.compiled, plan.places, pn.node, scope, failures)
-        out[nid] = o.points
-        if o.outcome == "pass" or o.outcome == "fail":
-            return o.points if o.points is not None else ZERO
-        return o.outcome
-    out[nid] = None  # pre-order
-    results = [_result(c, scope, failures, out, plan) for c in pn.children]
-    r = weigh(pn.node.weight, pn.redistribute, pn.weights, results, pn.total)
-    if r.__class__ is str:
-        return r
-    p = round_places(r, plan.places)  # type: ignore[arg-type]
-    out[nid] = p
-    return p
+def _results(
+    nodes: tuple[PlanNode, ...],
+    scope: dict[str, Any],
+    failures: dict[str, Failure],
+    out: Points,
+    plan: PointsPlan,
+) -> list[Result]:
+    """Each node's result as its parent's :func:`weigh` reads it: a node whose subtree reads
+    nothing that failed takes its clean step; a leaf that does (or whose clean step gives up)
+    is decided by :func:`leaf`, a group by :func:`weigh` over its own children's results."""
+    failed = failures.keys()
+    results: list[Result] = []
+    for pn in nodes:
+        nid, step, is_leaf = pn.step
+        if failed.isdisjoint(pn.names):  # nothing below failed: the clean step
+            try:
+                p = step(scope) if is_leaf else step(scope, out)
+            except Exception:  # Fallback, or an evaluation error: decided below
+                pass
+            else:
+                if is_leaf:
+                    out[nid] = p
+                results.append(p)
+                continue
+        if is_leaf:
+            f = stopping(pn.node, failures)
+            if f is not None:  # stopped: what the failure's kind makes of this leaf
+                out[nid], r = pn.decided[f.kind]
+                results.append(r)
+                continue
+            # not stopped (a missing-aware read), or the fast form gave up: the evaluator's leaf
+            o = leaf(plan.compiled, plan.places, pn.node, scope, failures)
+            out[nid] = o.points
+            results.append(_result_of(o))
+            continue
+        out[nid] = None  # pre-order
+        r = weigh(
+            pn.node.weight,
+            pn.redistribute,
+            pn.weights,
+            _results(pn.children, scope, failures, out, plan),
+            pn.total,
+        )
+        if r.__class__ is str:
+            results.append(r)
+            continue
+        p = round_places(r, plan.places)  # type: ignore[arg-type]
+        out[nid] = p
+        results.append(p)
+    return results
+
+
+def _result_of(o: Outcome) -> Result:
+    """A leaf's outcome as its parent's :func:`weigh` reads it (as ``weighted_sum`` reads the
+    leaf's ``NodeScore``)."""
+    if o.outcome == "pass" or o.outcome == "fail":
+        return o.points if o.points is not None else ZERO
+    return o.outcome
+
+
+def _decided(node: IndicatorNode, kind: str) -> tuple[Decimal | None, Result]:
+    o = from_failure(node, Failure(kind, "", "", ()))
+    return o.points, _result_of(o)
