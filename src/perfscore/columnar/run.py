@@ -479,7 +479,9 @@ class ColumnarScorer:
             res.has_total[sl] = False
             cov_ok = np.zeros(n, bool)
         elif all(k[3] for k in kids):  # nothing failed: the total is the sum
-            total = kids[0][0] if len(kids) == 1 else np.sum([k[0] for k in kids], axis=0)
+            total = kids[0][0] if len(kids) == 1 else kids[0][0] + kids[1][0]
+            for k in kids[2:]:
+                total += k[0]
             res.has_total[sl] = True
             cov_ok = None if plan.min_cov_ok else np.zeros(n, bool)
         else:
@@ -492,8 +494,10 @@ class ColumnarScorer:
             if cov_ok is None and not has.all():
                 cov_ok = has
         res.total[sl] = total  # rows that fall back may hold NaN here: replaced later
-        for i in range(len(plan.bands_min) - 1, -1, -1):
-            grade[total >= plan.bands_min[i]] = i
+        if plan.bands_min:  # the first band (best first) whose minimum the total reaches
+            top = len(plan.bands_min)
+            found = top - np.searchsorted(plan.bands_min[::-1], total, side="right")
+            grade = np.where(found == top, -1, found).astype(np.int8)
         if cov_ok is not None:
             grade[~cov_ok] = -1
         if plan.overrides and plan.bands_min:
