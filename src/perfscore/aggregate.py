@@ -11,6 +11,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
+from .exact import exact_quotient
 from .letters import LetterScale
 from .registry import Registry, check_arity, check_identifier
 from .words import AGGREGATE, language, say
@@ -98,8 +99,14 @@ def _coverage(children: Sequence[NodeScore]) -> Decimal:
     total = sum(weights, ZERO)
     if total == 0:
         scored = [c for c in children if c.outcome in ("pass", "fail")]
-        return Decimal(len(scored)) / Decimal(len(children)) if children else ZERO
-    return sum(((c.weight or ZERO) * c.coverage for c in children), ZERO) / total
+        if not children:
+            return ZERO
+        share: Decimal = exact_quotient(Decimal(len(scored)), Decimal(len(children)))
+        return share
+    covered: Decimal = exact_quotient(
+        sum(((c.weight or ZERO) * c.coverage for c in children), ZERO), total
+    )
+    return covered
 
 
 def _outcome(children: Sequence[NodeScore]) -> str:
@@ -150,8 +157,13 @@ def weighted_sum(spec: AggregateSpec, children: Sequence[NodeScore]) -> NodeScor
         assert blocked is not None
         return blocked
     weight = spec.weight if spec.weight is not None else base
-    points = ZERO if base == 0 else (got if base == weight else got * weight / base)
-    coverage = Decimal(n_scored) / Decimal(len(children)) if total == 0 else covered / total
+    # exact quotients (a rational when one does not end): the rounding to places decides
+    points = ZERO if base == 0 else (got if base == weight else exact_quotient(got * weight, base))
+    coverage = (
+        exact_quotient(Decimal(n_scored), Decimal(len(children)))
+        if total == 0
+        else exact_quotient(covered, total)
+    )
     outcome = "pass" if passed else "fail"
     return NodeScore(spec.rule_id, spec.weight, points, None, outcome, coverage)
 
@@ -163,7 +175,7 @@ def _points(spec: AggregateSpec, children: Sequence[NodeScore], points: Decimal)
 
 
 def _shares(scored: Sequence[NodeScore], counted: Sequence[NodeScore]) -> list[Decimal]:
-    shares = [(c.points or ZERO) / c.weight for c in scored if c.weight]
+    shares = [exact_quotient(c.points or ZERO, c.weight) for c in scored if c.weight]
     shares += [ZERO for c in counted if c.outcome == "not_applicable"]
     return shares
 
