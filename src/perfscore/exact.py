@@ -271,7 +271,7 @@ EXACT_OPS: dict[str, Callable[..., Any]] = {
 
 def _numbers(args: tuple[object, ...]) -> list[Any]:
     if len(args) == 1 and isinstance(args[0], Series):
-        return [v for v in args[0].values() if v is not None]
+        return [_q(v) for v in args[0].values() if v is not None]
     return [_q(a) if a is not None else a for a in args]
 
 
@@ -301,20 +301,20 @@ def _ex_round(x: object, places: object = 0) -> Any:
 
 
 def _ex_sum(series: object) -> Any:
-    fn_sum(series)
+    fn_sum(_decimal_or(series))
     assert isinstance(series, Series)
     return sum((_q(v) for v in series.values() if v is not None), Q(0))
 
 
 def _ex_mean(series: object) -> Any:
-    fn_mean(series)
+    fn_mean(_decimal_or(series))
     assert isinstance(series, Series)
     values = [_q(v) for v in series.values() if v is not None]
     return sum(values, Q(0)) / len(values)
 
 
 def _ex_ratio_series(numerator: object, denominator: object) -> Series:
-    fn_ratio_series(numerator, denominator)
+    fn_ratio_series(_decimal_or(numerator), _decimal_or(denominator))
     assert isinstance(numerator, Series) and isinstance(denominator, Series)
     years = sorted(set(numerator.years) | set(denominator.years))
     points: list[tuple[int, Any]] = []
@@ -325,9 +325,11 @@ def _ex_ratio_series(numerator: object, denominator: object) -> Series:
 
 
 def _decimal_or(x: object) -> object:
-    """A Q as a nearby Decimal (for the argument checks of the fast function)."""
+    """A Q (or a series' Qs) as nearby Decimals (for the argument checks of the fast form)."""
     if isinstance(x, Fraction):
         return _decimal_of(_q(x))
+    if isinstance(x, Series):
+        return Series(tuple((y, _decimal_or(v)) for y, v in x.points))  # type: ignore[misc]
     return x
 
 
