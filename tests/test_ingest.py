@@ -18,8 +18,8 @@ import pyarrow.parquet as pq
 import pytest
 
 import perfscore
-from perfscore.expr import rounded_once
 from perfscore.cli import main
+from perfscore.expr import rounded_once
 from perfscore.ingest import detect_encoding, open_data
 from perfscore.ingest.columns import header_key, map_columns, split_unit
 from perfscore.ruleset import load_subjects

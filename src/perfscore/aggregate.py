@@ -11,7 +11,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
-from .exact import exact_quotient
+from .exact import exact_quotient, share_of
 from .letters import LetterScale
 from .registry import Registry, check_arity, check_identifier
 from .words import AGGREGATE, language, say
@@ -99,14 +99,8 @@ def _coverage(children: Sequence[NodeScore]) -> Decimal:
     total = sum(weights, ZERO)
     if total == 0:
         scored = [c for c in children if c.outcome in ("pass", "fail")]
-        if not children:
-            return ZERO
-        share: Decimal = exact_quotient(Decimal(len(scored)), Decimal(len(children)))
-        return share
-    covered: Decimal = exact_quotient(
-        sum(((c.weight or ZERO) * c.coverage for c in children), ZERO), total
-    )
-    return covered
+        return Decimal(len(scored)) / Decimal(len(children)) if children else ZERO
+    return sum(((c.weight or ZERO) * c.coverage for c in children), ZERO) / total
 
 
 def _outcome(children: Sequence[NodeScore]) -> str:
@@ -157,13 +151,10 @@ def weighted_sum(spec: AggregateSpec, children: Sequence[NodeScore]) -> NodeScor
         assert blocked is not None
         return blocked
     weight = spec.weight if spec.weight is not None else base
-    # exact quotients (a rational when one does not end): the rounding to places decides
-    points = ZERO if base == 0 else (got if base == weight else exact_quotient(got * weight, base))
-    coverage = (
-        exact_quotient(Decimal(n_scored), Decimal(len(children)))
-        if total == 0
-        else exact_quotient(covered, total)
-    )
+    # got, weight and base are exact: their quotient is rounded once (perfscore.exact), so
+    # rounding it to places decides as the exact value does
+    points = ZERO if base == 0 else (got if base == weight else share_of(got, weight, base))
+    coverage = Decimal(n_scored) / Decimal(len(children)) if total == 0 else covered / total
     outcome = "pass" if passed else "fail"
     return NodeScore(spec.rule_id, spec.weight, points, None, outcome, coverage)
 

@@ -29,7 +29,15 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Iterator, Mapping
-from decimal import Context, Decimal, Inexact, InvalidOperation
+from decimal import (
+    ROUND_05UP,
+    Context,
+    Decimal,
+    DivisionByZero,
+    Inexact,
+    InvalidOperation,
+    Overflow,
+)
 from fractions import Fraction
 from typing import Any
 
@@ -51,6 +59,7 @@ from .values import Series
 __all__ = [
     "EXACT_FUNCTIONS",
     "EXACT_OPS",
+    "ONCE",
     "SLACK",
     "ExactScope",
     "NotExact",
@@ -61,6 +70,7 @@ __all__ = [
     "exact_value",
     "full",
     "plain",
+    "share_of",
     "unsure_pair",
 ]
 
@@ -102,7 +112,8 @@ def _fraction_args(x: object) -> Fraction:
 
 class Q(Fraction):
     """An exact rational that mixes with Decimals and ints in arithmetic (the result is a Q)
-    and compares exactly with them; used only to re-derive a decision."""
+    and compares exactly with them; used only to re-derive a decision.  Arithmetic works on
+    the integer pairs directly (``Fraction``'s own goes through abstract-class checks)."""
 
     __slots__ = ()
 
@@ -110,70 +121,118 @@ class Q(Fraction):
         return True
 
     def is_zero(self) -> bool:
-        return self == 0
+        return self.numerator == 0
 
     def copy_abs(self) -> Q:
-        return Q(abs(Fraction(self)))
+        return _make(abs(self.numerator), self.denominator)
 
     def __add__(self, other: Any) -> Any:
-        o = _coerce(other)
-        return NotImplemented if o is None else Q(Fraction.__add__(self, o))
+        o = _pair(other)
+        if o is None:
+            return NotImplemented
+        n, d = o
+        return _make(self.numerator * d + n * self.denominator, self.denominator * d)
 
-    def __radd__(self, other: Any) -> Any:
-        o = _coerce(other)
-        return NotImplemented if o is None else Q(Fraction.__add__(o, self))
+    __radd__ = __add__
 
     def __sub__(self, other: Any) -> Any:
-        o = _coerce(other)
-        return NotImplemented if o is None else Q(Fraction.__sub__(self, o))
+        o = _pair(other)
+        if o is None:
+            return NotImplemented
+        n, d = o
+        return _make(self.numerator * d - n * self.denominator, self.denominator * d)
 
     def __rsub__(self, other: Any) -> Any:
-        o = _coerce(other)
-        return NotImplemented if o is None else Q(Fraction.__sub__(o, self))
+        o = _pair(other)
+        if o is None:
+            return NotImplemented
+        n, d = o
+        return _make(n * self.denominator - self.numerator * d, self.denominator * d)
 
     def __mul__(self, other: Any) -> Any:
-        o = _coerce(other)
-        return NotImplemented if o is None else Q(Fraction.__mul__(self, o))
+        o = _pair(other)
+        if o is None:
+            return NotImplemented
+        n, d = o
+        return _make(self.numerator * n, self.denominator * d)
 
-    def __rmul__(self, other: Any) -> Any:
-        o = _coerce(other)
-        return NotImplemented if o is None else Q(Fraction.__mul__(o, self))
+    __rmul__ = __mul__
 
     def __truediv__(self, other: Any) -> Any:
-        o = _coerce(other)
-        return NotImplemented if o is None else Q(Fraction.__truediv__(self, o))
+        o = _pair(other)
+        if o is None:
+            return NotImplemented
+        n, d = o
+        if n == 0:
+            raise ZeroDivisionError(f"Fraction({self.numerator}, 0)")
+        return _make(self.numerator * d, self.denominator * n)
 
     def __rtruediv__(self, other: Any) -> Any:
-        o = _coerce(other)
-        return NotImplemented if o is None else Q(Fraction.__truediv__(o, self))
+        o = _pair(other)
+        if o is None:
+            return NotImplemented
+        n, d = o
+        if self.numerator == 0:
+            raise ZeroDivisionError(f"Fraction({n}, 0)")
+        return _make(n * self.denominator, d * self.numerator)
 
     def __neg__(self) -> Q:
-        return Q(Fraction.__neg__(self))
+        return _make(-self.numerator, self.denominator)
 
     def __pos__(self) -> Q:
         return self
 
     def __abs__(self) -> Q:
-        return Q(Fraction.__abs__(self))
+        return _make(abs(self.numerator), self.denominator)
 
     def __repr__(self) -> str:
         return f"Q({self.numerator}, {self.denominator})"
 
 
-def _coerce(x: Any) -> Fraction | None:
+_new = object.__new__
+
+
+def _make(n: int, d: int) -> Q:
+    """``n / d`` in lowest terms (any sign of ``d``; never zero)."""
+    if d < 0:
+        n, d = -n, -d
+    g = math.gcd(n, d)
+    q = _new(Q)
+    if g != 1:
+        n //= g
+        d //= g
+    q._numerator = n  # type: ignore[attr-defined]
+    q._denominator = d  # type: ignore[attr-defined]
+    return q
+
+
+def _pair(x: Any) -> tuple[int, int] | None:
+    """``x`` as (numerator, denominator), or None when it is no finite number."""
+    t = type(x)
+    if t is Q:
+        return x.numerator, x.denominator
+    if t is Decimal:
+        return x.as_integer_ratio() if x.is_finite() else None
+    if t is int or t is bool:
+        return int(x), 1
     if isinstance(x, Fraction):
-        return x
-    if isinstance(x, Decimal) and x.is_finite():
-        return Fraction(x)
-    if isinstance(x, int):
-        return Fraction(x)
+        return x.numerator, x.denominator
     return None
+
+
+def _coerce(x: Any) -> Fraction | None:
+    p = _pair(x)
+    return None if p is None else _make(*p)
 
 
 def _q(x: object) -> Q:
     if type(x) is Q:
         return x
-    return Q(_fraction_args(x))
+    p = _pair(x)
+    if p is None:
+        _fraction_args(x)  # raises what the fast path would (TypeError, InvalidOperation)
+        raise TypeError(f"conversion from {type(x).__name__} to Decimal is not supported")
+    return _make(*p)
 
 
 # --- exact operations for the compiled expression (same code, exact namespace) -------------
@@ -421,7 +480,7 @@ class ExactScope(Mapping[str, Any]):
 def exact_value(v: Any) -> Any:
     """A finite Decimal as a Q; anything else unchanged."""
     if isinstance(v, Decimal) and v.is_finite():
-        return Q(v)
+        return _make(*v.as_integer_ratio())
     return v
 
 
@@ -436,7 +495,7 @@ def plain(v: Any) -> Any:
 
 def exact_steps(beyond: Any, per: Decimal, up: bool) -> Decimal:
     """``ceil`` (``up``) or ``floor`` of ``beyond / per``, exactly."""
-    if not isinstance(beyond, Fraction):
+    if type(beyond) is Decimal:
         try:
             whole = _WIDE.divide_int(beyond, per)
             rest = _WIDE.remainder(beyond, per)
@@ -454,12 +513,34 @@ def exact_steps(beyond: Any, per: Decimal, up: bool) -> Decimal:
 
 def exact_quotient(a: Any, b: Any) -> Any:
     """``a / b`` exactly: a Decimal when it has at most 28 digits, else a :class:`Q`."""
-    if not isinstance(a, Fraction) and not isinstance(b, Fraction):
+    if type(a) is Decimal and type(b) is Decimal:
         try:
             return _EXACT28.divide(a, b)
         except (Inexact, InvalidOperation):
             pass
     return _q(a) / _q(b)
+
+
+#: Where a result is rounded once: 28 digits, ROUND_05UP (never onto a last digit 0 or 5, so
+#: never onto a number of at most 27 digits, a threshold or a half) — the expressions'
+#: outermost operations too.
+ONCE = Context(
+    prec=DECIMAL_CONTEXT.prec,
+    rounding=ROUND_05UP,
+    Emin=DECIMAL_CONTEXT.Emin,
+    Emax=DECIMAL_CONTEXT.Emax,
+    capitals=1,
+    clamp=0,
+    traps=[InvalidOperation, DivisionByZero, Overflow],
+)
+
+
+def share_of(got: Decimal, weight: Decimal, base: Decimal) -> Decimal:
+    """``got × weight / base`` of exact decimals, rounded once."""
+    try:
+        return ONCE.divide(_WIDE.multiply(got, weight), base)
+    except (Inexact, InvalidOperation):  # a product of more than 400 digits: exactly
+        return _q(got) * weight / base  # type: ignore[no-any-return]
 
 
 #: Relative error bound of a once-rounded value (< one unit of its 28th digit), doubled.
@@ -469,7 +550,7 @@ _EXACT28 = Context(prec=28, Emax=10**6, Emin=-(10**6), traps=[Inexact, InvalidOp
 
 def exact_difference(a: Any, b: Any) -> Any:
     """``a − b`` exactly (a Decimal when it fits 400 digits, else a Q)."""
-    if isinstance(a, Fraction) or isinstance(b, Fraction):
+    if type(a) is not Decimal or type(b) is not Decimal:
         return _q(a) - _q(b)
     try:
         return _WIDE.subtract(a, b)

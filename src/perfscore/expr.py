@@ -25,7 +25,6 @@ import warnings
 from collections import ChainMap
 from collections.abc import Callable, Mapping
 from decimal import (
-    ROUND_05UP,
     Decimal,
     DecimalException,
     DivisionByZero,
@@ -49,6 +48,7 @@ from perfscore.errors import (
 from perfscore.exact import (
     EXACT_FUNCTIONS,
     EXACT_OPS,
+    ONCE,
     ExactScope,
     Q,
     decimal_args,
@@ -112,9 +112,7 @@ def _remainder(a: object, b: object, context: Any = _CTX) -> Decimal:
 _INNER = DECIMAL_CONTEXT.copy()
 _INNER.traps[Inexact] = True
 _INNER.clear_flags()
-_TOP = DECIMAL_CONTEXT.copy()
-_TOP.rounding = ROUND_05UP
-_TOP.clear_flags()
+_TOP = ONCE
 
 
 def _ops(context: Any) -> dict[str, Callable[..., Any]]:

@@ -36,6 +36,7 @@ __all__ = [
     "numbers_out_of_range",
     "quantize",
     "round_half_up",
+    "round_once",
     "round_places",
     "short_number",
 ]
@@ -161,37 +162,50 @@ def round_places(x: Decimal | Fraction, places: int, slack: Decimal | None = Non
     itself (plus ``slack``, the caller's bound on how far ``x`` may be from the exact value,
     when it has one) from a half it raises :class:`NotExact` (the caller re-derives it
     exactly)."""
-    if isinstance(x, Fraction):
-        return _round_fraction(x, places)
     q = _Q[places]
+    d: Decimal = x  # type: ignore[assignment]  # a Fraction has no quantize: handled below
     try:
         # positional arguments: quantize's keyword parsing costs more than the rounding itself
-        y = x.quantize(q, ROUND_HALF_UP, _CTX28)
+        y = d.quantize(q, ROUND_HALF_UP, _CTX28)
+    except AttributeError:  # an exact rational (no type test on the hot path)
+        assert isinstance(x, Fraction)
+        return _round_fraction(x, places)
     except InvalidOperation:
-        if x.is_finite() and len(x.as_tuple().digits) == 28:  # maybe rounded
-            raise NotExact(f"{x} may be rounded beyond {places} places") from None
-        return round_half_up(x, places)
-    if y == x:
+        if d.is_finite() and len(d.as_tuple().digits) == 28:  # maybe rounded
+            raise NotExact(f"{d} may be rounded beyond {places} places") from None
+        return round_half_up(d, places)
+    if y == d:
         # fewer decimals than ``places``: exact, unless it is a full-length (maybe rounded)
         # number so large that its last digit lies left of ``places``
-        if x.adjusted() < 27 - places or len(x.as_tuple().digits) < 28:
+        if d.adjusted() < 27 - places or len(d.as_tuple().digits) < 28:
             return y
-        raise NotExact(f"{x} may be rounded beyond {places} places")
-    # The sieve: x is within a twentieth of a step of a half exactly when rounding it one
+        raise NotExact(f"{d} may be rounded beyond {places} places")
+    # The sieve: d is within a twentieth of a step of a half exactly when rounding it one
     # place further lands on that half (whose two roundings to ``places`` then differ); only
     # those are looked at closely.
     try:
-        h = x.quantize(_Q[places + 1], ROUND_HALF_UP, _CTX28)
+        h = d.quantize(_Q[places + 1], ROUND_HALF_UP, _CTX28)
         if h.quantize(q, ROUND_HALF_UP, _CTX28) == h.quantize(q, ROUND_HALF_DOWN, _CTX28):
             return y
     except InvalidOperation:  # one more digit than 28: no sieve
         pass
-    if slack is None and len(x.as_tuple().digits) < 28 and x.adjusted() >= -99:
+    if slack is None and len(d.as_tuple().digits) < 28 and d.adjusted() >= -99:
         return y  # exact: rounded as it is
-    d = abs(_CTX28.subtract(abs(_CTX28.subtract(x, y)), _HALF[places]))
-    if d > _CTX28.multiply(abs(x), _WINDOW) + _TINY + (slack or 0):
+    gap = abs(_CTX28.subtract(abs(_CTX28.subtract(d, y)), _HALF[places]))
+    if gap > _CTX28.multiply(abs(d), _WINDOW) + _TINY + (slack or 0):
         return y
-    raise NotExact(f"{x} is too close to a half to round at 28 digits")
+    raise NotExact(f"{d} is too close to a half to round at 28 digits")
+
+
+def round_once(x: Decimal, places: int) -> Decimal:
+    """Half-up rounding of a value that is exact or rounded once with ROUND_05UP (group points,
+    the total): such a value is never on a half nor a unit away from one that the exact value
+    is not, so it rounds as the exact value does (:mod:`perfscore.exact`).  Also what a
+    coverage share (a reported figure) is rounded with."""
+    try:
+        return round_places(x, places)
+    except NotExact:
+        return round_half_up(x, places)
 
 
 def _round_fraction(x: Fraction, places: int) -> Decimal:

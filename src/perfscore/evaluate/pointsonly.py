@@ -25,8 +25,9 @@ from typing import Any
 
 from ..aggregate import AggregateSpec, NodeScore, weighted_sum
 from ..compile import Compiled, IndicatorNode
+from ..exact import share_of
 from ..findings import SubjectResult
-from ..numbers import round_places
+from ..numbers import round_once, round_places
 from ..scorers import Fallback
 from ..subjects import SubjectData
 from .leaves import leaf
@@ -155,7 +156,7 @@ def points_plan(
         def group(scope: dict[str, Any], out: Points) -> Decimal:
             out[nid] = None  # keep pre-order, like the scores
             got = _sum(kids, scope, out)
-            p = round_places(ZERO if base == 0 else (got if same else got * w / base), places)
+            p = round_once(ZERO if base == 0 else (got if same else share_of(got, w, base)), places)
             out[nid] = p
             return p
 
@@ -210,7 +211,7 @@ def _with_failures(plan: PointsPlan, data: SubjectData) -> tuple[Points, Decimal
     root = weighted_sum(plan.root, top)
     if root.outcome == "error" or root.points is None:
         return out, None
-    return out, round_places(root.points, plan.places)
+    return out, round_once(root.points, plan.places)
 
 
 def _children(
@@ -246,7 +247,7 @@ def _children(
         assert pn.spec is not None
         out[nid] = None  # pre-order
         ns = weighted_sum(pn.spec, _children(pn.children, scope, failures, out, plan))
-        got = None if ns.points is None else round_places(ns.points, plan.places)
+        got = None if ns.points is None else round_once(ns.points, plan.places)
         out[nid] = got
         results.append(node_score(nid, node.weight, got, ns.grade, ns.outcome, ns.coverage))
     return results

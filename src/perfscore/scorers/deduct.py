@@ -31,7 +31,6 @@ from ..exact import (
     exact_difference,
     exact_quotient,
     exact_steps,
-    full,
     plain,
     unsure_pair,
 )
@@ -95,8 +94,9 @@ class DeductScorer(BaseScorer):
         return exact_steps(beyond, self.per, self.count == "started")
 
     def slack(self, v: Decimal) -> Decimal | None:
-        """How far the points may be from the exact value's when ``v`` is a rounded result."""
-        if self.count != "exact" or not isinstance(v, Decimal) or not full(v):
+        """How far the points may be from the exact value's when ``v`` is a rounded result
+        (with ``count: exact`` the points follow ``v``; a step count is decided exactly)."""
+        if self.count != "exact" or type(v) is not Decimal:
             return None
         return abs(v) * abs(self.points / self.per) * SLACK
 

@@ -105,7 +105,7 @@ class ProportionalScorer(BaseScorer):
             points=w * r,
             met=met,
             threshold={"op": _OP[self.direction], "value": t},
-            slack=_slack(self.direction, v, t, w),
+            slack=_slack(self.direction, v, t, w) if self.direction == "equal" else None,
         )
 
     def points_form(
@@ -134,7 +134,7 @@ class ProportionalScorer(BaseScorer):
             v = get(scope)
             if type(v) is not Decimal or not v.is_finite():
                 raise Fallback
-            slack = _slack(direction, v, t, weight)
+            slack = _slack(direction, v, t, weight) if direction == "equal" else None
             return round_places(weight * ratio(direction, v, t)[1], places, slack)
 
         return proportional
