@@ -688,7 +688,8 @@ def test_anchors_and_aliases_give_what_the_pure_python_path_gives(
 
     fast = _outcome(text, max_nodes=500)
     monkeypatch.setattr(y, "_compose_fast", lambda text, depth: y._SLOW)
-    monkeypatch.setattr(y, "_CParser", None)  # libyaml's events too: PyYAML's own parser
+    # libyaml's events too: PyYAML's own parser
+    monkeypatch.setattr(y.compose, "_CParser", None)
     assert fast == _outcome(text, max_nodes=500)
 
 
@@ -698,7 +699,7 @@ def test_aliased_documents_stay_on_libyaml(monkeypatch: pytest.MonkeyPatch) -> N
     def pure_python(*args: Any) -> Any:
         raise AssertionError("the pure-Python parser was used")
 
-    monkeypatch.setattr(y, "_Loader", pure_python)
+    monkeypatch.setattr(y.compose, "_Loader", pure_python)
     doc = load_yaml_text(_ALIASED[0])
     assert doc.data["y"] == {"v": {"w": 1, "t": [1, 2]}}
     assert doc.marks[("y", "v")] == Mark(3, 8)  # the alias, where it is written

@@ -167,6 +167,10 @@ class Explanation:
         return f"Explanation({self.data.zh!r})"
 
 
+def _no_explanation() -> Explanation | None:
+    return None
+
+
 @dataclass(frozen=True)
 class Finding:
     """One rule × one subject: outcome (pass/fail/not_applicable/error) kept apart from severity."""
@@ -195,27 +199,38 @@ class Finding:
     #: deviation, location, facts, advice, basis) — see perfscore.review
     review: Mapping[str, Any] | None = None
     #: the arithmetic behind the points or grade (scored findings only; findings 1.1)
-    explanation: Explanation | None = None
+    explanation: Explanation | None = field(default_factory=_no_explanation)
 
-    # The evaluator may leave ``message``/``message_en`` out of a new finding's ``__dict__`` and
-    # store ``_lazy_messages = (render, args)`` instead: ``render(*args)`` gives both texts on
-    # first read (they are then kept, as ordinary attributes).  Pickling renders them first.
+    # The evaluator builds a finding without its words: it leaves ``message``, ``message_en``,
+    # ``display`` and ``explanation`` out of the new finding's ``__dict__`` and stores
+    # ``_lazy = (fill, *args)`` instead; ``fill(*args)`` gives those four fields (a dict) the
+    # first time any of them is read, and they are then kept as ordinary attributes.  Reading
+    # them, comparing, hashing, ``dataclasses.replace``/``asdict``, copying and pickling all see
+    # the same values as an eagerly built finding (pickling fills them first).  Filling is
+    # idempotent, so threads reading one finding at once agree.
     if not TYPE_CHECKING:
 
         def __getattr__(self, name):
-            if name == "message" or name == "message_en":
+            if name in _LAZY_FIELDS:
                 d = self.__dict__
-                lazy = d.get("_lazy_messages")
+                lazy = d.get("_lazy")
                 if lazy is not None:
-                    d["message"], d["message_en"] = lazy[0](*lazy[1])
-                    d.pop("_lazy_messages", None)
+                    d.update(lazy[0](*lazy[1:]))
+                    d.pop("_lazy", None)
+                if name in d:  # filled, here or by another thread meanwhile
                     return d[name]
+                if name == "explanation":  # built without one (the default)
+                    return None
             raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
 
     def __getstate__(self) -> dict[str, Any]:
-        if "_lazy_messages" in self.__dict__:
-            self.message  # noqa: B018 - renders the messages into __dict__
+        if "_lazy" in self.__dict__:
+            self.message  # noqa: B018 - fills the lazy fields into __dict__
         return self.__dict__
+
+
+#: The fields a finding may leave to ``_lazy`` (see :class:`Finding`).
+_LAZY_FIELDS = frozenset(("message", "message_en", "display", "explanation"))
 
 
 @dataclass(frozen=True)

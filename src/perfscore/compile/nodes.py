@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import cached_property
 from typing import Any
 
 from .. import model as m
@@ -96,6 +97,12 @@ class IndicatorNode:
     @property
     def is_leaf(self) -> bool:
         return not self.children
+
+    @cached_property
+    def names_read(self) -> frozenset[str]:
+        """Every name the indicator reads, required or optional (``reads`` and
+        ``optional_reads``, set by compile): a failure of any other name leaves it be."""
+        return frozenset(self.reads + self.optional_reads)
 
     @property
     def yields(self) -> str:

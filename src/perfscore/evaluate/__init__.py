@@ -24,7 +24,6 @@ from ..compile import Compiled, IndicatorNode
 from ..errors import EvaluationError
 from ..explain import Explainer
 from ..findings import (
-    Explanation,
     Finding,
     IndicatorScore,
     Notification,
@@ -36,10 +35,10 @@ from ..subjects import SubjectData
 from ..words import AGGREGATE as AGG
 from .checks import check
 from .leaves import applies, leaf, waive
-from .messages import json_text
+from .messages import FindingTexts, json_text
 from .pointsonly import points, points_plan
 from .records import COVERAGE4, indicator_finding, indicator_score, node_score
-from .state import EN, ONE, ZERO, ZH, Failure, Outcome, SubjectRun, blocking, subject_scope
+from .state import EN, ONE, ZERO, ZH, Failure, Outcome, Scan, SubjectRun, blocking
 
 __all__ = ["Evaluator", "SubjectRun"]
 
@@ -83,8 +82,10 @@ class Evaluator:
                 stack.extend(n.children)
         for ch in compiled.checks:
             self._fp[ch.id] = self._fp_prefix(ch.id)
-        self._plan = points_plan(compiled, self.root, self._specs, self.titles)
+        self._scan = Scan(compiled, self.titles)
+        self._plan = points_plan(compiled, self.root, self._specs, self._scan)
         self._explainer = Explainer(compiled, self.places)
+        self._texts = FindingTexts(compiled.units, self.places, self._explainer)
 
     def points(self, data: SubjectData) -> tuple[dict[str, Decimal | None], Decimal | None]:
         """Rounded points of every indicator and group (pre-order) and the total, without
@@ -122,13 +123,7 @@ class Evaluator:
         waiver: Mapping[str, Any] | None = None,
     ) -> Finding:
         fp = self._fingerprint(node.id, run)
-        f = indicator_finding(node, o, run, fp, self.c.units, self.places, waiver)
-        if o.reason is None and o.outcome in ("pass", "fail"):  # decided by the scorer
-            # its arithmetic, built when first read (never on the scoring paths)
-            f.__dict__["explanation"] = Explanation(
-                self._explainer.build, node, o.value, o.points, o.grade, run.scope
-            )
-        return f
+        return indicator_finding(node, o, run, fp, self.c.units, self.places, waiver, self._texts)
 
     # -- tree ------------------------------------------------------------------------------
     def _node(
@@ -154,8 +149,14 @@ class Evaluator:
                     o = waive(waiver, o, node.weight)
                     findings.append(self._finding(node, o, run, waiver.to_dict()))
                 else:
-                    findings.append(self._finding(node, o, run))
-                cov = ONE if o.outcome in ("pass", "fail") and (o.reason is None) else ZERO
+                    fp = self._fingerprint(node.id, run)
+                    texts = self._texts
+                    findings.append(
+                        indicator_finding(node, o, run, fp, self.c.units, self.places, None, texts)
+                    )
+                outcome = o.outcome
+                decided = o.reason is None and (outcome == "pass" or outcome == "fail")
+                cov = ONE if decided else ZERO
             scores.append(
                 indicator_score(
                     node.id, o.points, node.weight, o.grade, o.outcome, COVERAGE4[cov is ONE]
@@ -213,7 +214,7 @@ class Evaluator:
     def _subject(
         self, data: SubjectData, waivers: Mapping[str, Any] | None = None
     ) -> SubjectResult:
-        scope, failures = subject_scope(self.c, self.titles, data)
+        scope, failures = self._scan(data)
         run = SubjectRun(data.subject, scope, failures, waivers or {})
         scores: list[IndicatorScore] = []
         findings: list[Finding] = []

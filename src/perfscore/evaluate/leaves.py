@@ -76,7 +76,7 @@ def leaf(
         skipped = applies(node, scope, failures)
         if skipped is not None:
             return skipped
-    if failures:
+    if failures and not failures.keys().isdisjoint(node.names_read):
         found = [
             x
             for x in (

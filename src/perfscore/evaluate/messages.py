@@ -5,11 +5,15 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..compile import IndicatorNode, Template
+from ..findings import Explanation
 from ..numbers import display, json_number
-from .state import EN, ZH, Outcome
+from .state import EN, ZH, Outcome, SubjectRun
+
+if TYPE_CHECKING:
+    from ..explain import Explainer
 
 OP_TEXT = {">=": "≥", "<=": "≤", ">": ">", "<": "<", "==": "=", "!=": "≠"}
 
@@ -82,42 +86,137 @@ def render(
     return out[0], out[1]
 
 
+_STANDARD_CACHE: dict[tuple[Any, ...], tuple[str, str]] = {}
+
+
+def standards(th: Mapping[str, Any] | None, unit: str | None) -> tuple[str, str]:
+    """The (zh, en) standard of a default message (``（标准 ≥ 95%）``, `` (standard ≥ 95%)``;
+    empty without a threshold), memoised on what :func:`threshold_text` reads."""
+    if not th:
+        return "", ""
+    key: tuple[Any, ...] | None
+    if "op" in th:
+        v = th["value"]
+        finite = type(v) is not Decimal or v.is_finite()
+        key = ("op", th["op"], v, unit) if finite else None
+    else:
+        key = ("band", th.get("range"), th.get("name"))
+    try:
+        got = _STANDARD_CACHE.get(key) if key is not None else None
+    except TypeError:  # something unhashable in the threshold: not memoised
+        got, key = None, None
+    if got is None:
+        zh_t, en_t = threshold_text(th, unit, "zh"), threshold_text(th, unit)
+        got = (
+            ZH["standard"].format(threshold=zh_t) if zh_t else "",
+            EN["standard"].format(threshold=en_t) if en_t else "",
+        )
+        if key is not None:
+            if len(_STANDARD_CACHE) >= _CACHE_LIMIT:
+                _STANDARD_CACHE.clear()
+            _STANDARD_CACHE[key] = got
+    return got
+
+
 def indicator_messages(node: IndicatorNode, o: Outcome, value_text: str | None) -> tuple[str, str]:
     """The default (zh, en) messages of an indicator's finding."""
-    th_text = threshold_text(o.threshold, node.unit)
+    outcome = o.outcome
+    title_en = node.title_en or node.id
+    reason = o.reason
+    if outcome == "error" or outcome == "not_applicable":
+        key = "indicator_error" if outcome == "error" else "indicator_na"
+        reason_zh = reason.zh if reason else (o.detail or "")
+        reason_en = reason.en if reason else (o.detail or "")
+        return (
+            ZH[key].format(title=node.title, reason=reason_zh),
+            EN[key].format(title=title_en, reason=reason_en),
+        )
+    v_zh = f" {value_text}" if value_text else ""
+    std_zh, std_en = standards(o.threshold, node.unit)
+    colon = ":" if value_text else ""
+    if o.grade is not None:
+        zh = ZH["graded"].format(title=node.title, value=v_zh, standard=std_zh, grade=o.grade)
+        en = EN["graded"].format(
+            title=title_en, colon=colon, value=v_zh, standard=std_en, grade=o.grade
+        )
+        return zh, en
     pts = json_text(o.points) if o.points is not None else None
     w = json_text(node.weight) if node.weight is not None else None
-    title_en = node.title_en or node.id
-    reason_zh = o.reason.zh if o.reason else (o.detail or "")
-    reason_en = o.reason.en if o.reason else (o.detail or "")
-    if o.outcome == "error":
-        zh = ZH["indicator_error"].format(title=node.title, reason=reason_zh)
-        en = EN["indicator_error"].format(title=title_en, reason=reason_en)
-    elif o.outcome == "not_applicable":
-        zh = ZH["indicator_na"].format(title=node.title, reason=reason_zh)
-        en = EN["indicator_na"].format(title=title_en, reason=reason_en)
+    if reason is not None:
+        extra_zh = ZH["scored_by_rule"].format(reason=reason.zh)
+        extra_en = EN["scored_by_rule"].format(reason=reason.en)
     else:
-        v_zh = f" {value_text}" if value_text else ""
-        th_zh = threshold_text(o.threshold, node.unit, "zh")
-        std_zh = ZH["standard"].format(threshold=th_zh) if th_zh else ""
-        std_en = EN["standard"].format(threshold=th_text) if th_text else ""
-        colon = ":" if value_text else ""
-        if o.grade is not None:
-            zh = ZH["graded"].format(title=node.title, value=v_zh, standard=std_zh, grade=o.grade)
-            en = EN["graded"].format(
-                title=title_en, colon=colon, value=v_zh, standard=std_en, grade=o.grade
-            )
-        else:
-            by_rule = o.reason is not None
-            extra_zh = ZH["scored_by_rule"].format(reason=reason_zh) if by_rule else ""
-            extra_en = EN["scored_by_rule"].format(reason=reason_en) if by_rule else ""
-            verdict = "met" if o.outcome == "pass" else "not_met"
-            zh = ZH["scored"].format(
-                title=node.title, value=v_zh, standard=std_zh, verdict=ZH[verdict],
-                points=pts, weight=w, extra=extra_zh,
-            )  # fmt: skip
-            en = EN["scored"].format(
-                title=title_en, colon=colon, value=v_zh, standard=std_en,
-                verdict=EN[verdict], points=pts, weight=w, extra=extra_en,
-            )  # fmt: skip
+        extra_zh = extra_en = ""
+    zh = ZH["scored"].format(
+        title=node.title, value=v_zh, standard=std_zh,
+        verdict=_MET_ZH if outcome == "pass" else _NOT_MET_ZH,
+        points=pts, weight=w, extra=extra_zh,
+    )  # fmt: skip
+    en = EN["scored"].format(
+        title=title_en, colon=colon, value=v_zh, standard=std_en,
+        verdict=_MET_EN if outcome == "pass" else _NOT_MET_EN,
+        points=pts, weight=w, extra=extra_en,
+    )  # fmt: skip
     return zh, en
+
+
+_MET_ZH, _NOT_MET_ZH, _MET_EN, _NOT_MET_EN = ZH["met"], ZH["not_met"], EN["met"], EN["not_met"]
+
+
+class FindingTexts:
+    """The words of an indicator's finding — ``display``, the (zh, en) messages (the rule set's
+    own templates where it wrote them) and the lazy ``explanation`` — made when the finding is
+    first read, not when it is scored (see :class:`~perfscore.findings.Finding`).  One per
+    evaluator, shared by every subject: it keeps nothing per call."""
+
+    __slots__ = ("explainer", "places", "units")
+
+    def __init__(
+        self,
+        units: Mapping[str, str | None],
+        places: int,
+        explainer: Explainer | None = None,
+    ) -> None:
+        self.units = units
+        self.places = places
+        #: None: findings without an explanation
+        self.explainer = explainer
+
+    def __call__(self, node: IndicatorNode, o: Outcome, run: SubjectRun) -> dict[str, Any]:
+        unit, places = node.unit, self.places
+        value_text = display_text(o.value, unit, places) if o.value is not None else None
+        zh, en = indicator_messages(node, o, value_text)
+        templates = node.messages.get(o.outcome) if node.messages else None
+        if templates is not None:  # the rule set wrote its own message for this outcome
+            zh, en = render(
+                templates, self.fields(node, o, run, value_text), run.scope, self.units,
+                places, zh, en,
+            )  # fmt: skip
+        explanation = None
+        if self.explainer is not None and o.reason is None and o.outcome in ("pass", "fail"):
+            # decided by the scorer: its arithmetic, built when first read
+            explanation = Explanation(
+                self.explainer.build, node, o.value, o.points, o.grade, run.scope
+            )
+        return {"display": value_text, "message": zh, "message_en": en, "explanation": explanation}
+
+    def fields(
+        self, node: IndicatorNode, o: Outcome, run: SubjectRun, value_text: str | None
+    ) -> dict[str, str]:
+        """What a rule set's own message template may say (``{value}``, ``{points}``, …)."""
+        unit = node.unit
+        th_text = threshold_text(o.threshold, unit)
+        subject = run.subject
+        return {
+            "title": node.title,
+            "value": value_text or "—",
+            "points": json_text(o.points) if o.points is not None else "—",
+            "weight": json_text(node.weight) if node.weight is not None else "—",
+            "target": display_text(o.threshold.get("value"), unit, self.places)
+            if o.threshold and "value" in o.threshold
+            else "—",
+            "threshold": th_text or "—",
+            "grade": o.grade or "—",
+            "reason": o.reason.zh if o.reason else (o.detail or ""),
+            "subject": subject.name or subject.id,
+        }

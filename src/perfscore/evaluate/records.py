@@ -14,7 +14,7 @@ from ..aggregate import NodeScore
 from ..compile import IndicatorNode
 from ..findings import Finding, IndicatorScore
 from ..numbers import round_places
-from .messages import display_text, indicator_messages, json_text, render, threshold_text
+from .messages import FindingTexts
 from .state import ONE, ZERO, Outcome, SubjectRun
 
 #: a leaf's coverage (0 or 1), rounded
@@ -90,52 +90,33 @@ def indicator_finding(
     units: Mapping[str, str | None],
     places: int,
     waiver: Mapping[str, Any] | None = None,
+    texts: FindingTexts | None = None,
 ) -> Finding:
-    """An indicator's (or a group's) finding; its default messages are rendered when first
-    read."""
-    subject = run.subject
-    unit = node.unit
-    value_text = display_text(o.value, unit, places) if o.value is not None else None
+    """An indicator's (or a group's) finding.  Its words — ``display``, ``message``,
+    ``message_en`` and the ``explanation`` — are made by ``texts`` (default: these ``units``
+    and ``places``, no explanation) when first read (see :class:`~perfscore.findings.Finding`);
+    everything else is set here."""
+    reason = o.reason
+    outcome = o.outcome
     d: dict[str, Any] = {
         "rule_id": node.id,
-        "subject": subject,
-        "outcome": o.outcome,
-        "severity": node.severity if o.outcome == "fail" else "none",
+        "subject": run.subject,
+        "outcome": outcome,
+        "severity": node.severity if outcome == "fail" else "none",
         "value": o.value,
-        "unit": unit,
-        "display": value_text,
+        "unit": node.unit,
         "threshold": o.threshold,
         "points": o.points,
         "weight": node.weight,
         "grade": o.grade,
-        "reason": o.reason.en if o.reason else None,
-        "fields": o.reason.fields if o.reason else (),
+        "reason": reason.en if reason else None,
+        "fields": reason.fields if reason else (),
         "fingerprint": fingerprint,
         "location": node.location,
-        "kind": "indicator",
-        "waiver": waiver,
-        "data_locations": (),
+        "_lazy": (texts or FindingTexts(units, places), node, o, run),
     }
-    templates = node.messages.get(o.outcome) if node.messages else None
-    if templates is None:  # default messages: rendered when first read
-        d["_lazy_messages"] = (indicator_messages, (node, o, value_text))
-    else:  # the rule set wrote its own message for this outcome
-        zh, en = indicator_messages(node, o, value_text)
-        th_text = threshold_text(o.threshold, unit)
-        pts = json_text(o.points) if o.points is not None else None
-        w = json_text(node.weight) if node.weight is not None else None
-        fields = {
-            "title": node.title,
-            "value": value_text or "—",
-            "points": pts or "—",
-            "weight": w or "—",
-            "target": display_text(o.threshold.get("value"), unit, places)
-            if o.threshold and "value" in o.threshold
-            else "—",
-            "threshold": th_text or "—",
-            "grade": o.grade or "—",
-            "reason": o.reason.zh if o.reason else (o.detail or ""),
-            "subject": subject.name or subject.id,
-        }
-        d["message"], d["message_en"] = render(templates, fields, run.scope, units, places, zh, en)
-    return finding_of(d)
+    if waiver is not None:  # else the class default (None), as kind and data_locations
+        d["waiver"] = waiver
+    f = _new(Finding)
+    _setattr(f, "__dict__", d)
+    return f

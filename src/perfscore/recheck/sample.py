@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any
 from ..numbers import json_number, round_half_up
 
 if TYPE_CHECKING:
-    from .engine import Review
+    from .result import Review
 
 __all__ = ["SAMPLE_RULE", "Sample", "SampleEntry", "choose_sample", "sampled_before_in"]
 

@@ -17,19 +17,27 @@ import hashlib
 import json
 import os
 import uuid
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, replace
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import replace
 from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
 import sqlalchemy as sa
 
-from ..errors import PerfscoreError
 from ..findings import Report
-from ..numbers import json_number
-from ..subjects import Subject
 from . import _schema as S
+from ._db import (
+    _display,
+    _periods,
+    _sqlite_begin,
+    _sqlite_connect,
+    _subjects_query,
+    _Tx,
+    _Writer,
+    engine_url,
+)
+from ._documents import _from_document, _from_jsonl, _Header, _input_records, _SubjectIn
 from ._model import (
     AddResult,
     Method,
@@ -40,6 +48,15 @@ from ._model import (
     _json,
     _load,
 )
+from ._rows import (
+    HASHED,
+    _finding_row,
+    _hash_row,
+    _run_info,
+    _stored_finding,
+    _stored_subject,
+    _subject_row,
+)
 
 if TYPE_CHECKING:
     from ._analysis import Comparison, History, Ranking, Rescore
@@ -47,186 +64,6 @@ if TYPE_CHECKING:
 __all__ = ["DEFAULT_URL", "Store", "engine_url"]
 
 DEFAULT_URL = "perfscore.db"
-_BATCH = 5000
-_SUBJECT_COLS = [c.name for c in S.subjects.columns]
-_FINDING_COLS = [c.name for c in S.findings.columns]
-
-
-def engine_url(url: str | os.PathLike[str]) -> str:
-    """``perfscore.db`` / ``sqlite:///x.db`` / ``postgresql://…`` → an SQLAlchemy URL."""
-    text = os.fspath(url)
-    if text.startswith(("postgresql://", "postgres://")):
-        return "postgresql+psycopg://" + text.split("://", 1)[1]
-    if "://" in text:
-        if not text.startswith(("sqlite:", "postgresql+psycopg:")):
-            raise StoreError(
-                f"unsupported store URL {text!r}: use a file path (SQLite) or postgresql://…"
-            )
-        return text
-    return "sqlite:///" + text
-
-
-def _display(url: str) -> str:
-    if "://" not in url:
-        return url
-    try:
-        shown: str = sa.engine.make_url(url).render_as_string(hide_password=True)
-        return shown
-    except sa.exc.ArgumentError:
-        return url.split("://", 1)[0] + "://…"
-
-
-def _num(x: Any) -> str | None:
-    """A number as the findings document writes it (``json_number``), with a fast path for
-    the plain decimals a parsed document holds."""
-    if x is None:
-        return None
-    t = type(x)
-    if t is Decimal:
-        text = str(x)
-        if "E" not in text:
-            _, dot, tail = text.partition(".")
-            if not dot:
-                return "0" if text == "-0" else text
-            if len(tail) <= 10:
-                text = text.rstrip("0").rstrip(".")
-                return "0" if text in ("-0", "") else text
-        return json_number(x)
-    if t is int:
-        return str(x)
-    if isinstance(x, bool):
-        raise StoreError(f"expected a number, got {x!r}")
-    if isinstance(x, int):
-        return str(int(x))
-    if isinstance(x, float):
-        return json_number(Decimal(repr(x)))
-    if isinstance(x, Decimal):
-        return json_number(x)
-    raise StoreError(f"expected a number, got {x!r}")
-
-
-def _dec(x: str | None) -> Decimal | None:
-    return None if x is None else Decimal(x)
-
-
-def _plain(x: Any) -> Any:
-    """Input records as JSON-ready data (dates as ISO text); Decimals stay exact."""
-    if isinstance(x, Mapping):
-        return {str(k): _plain(v) for k, v in x.items()}
-    if isinstance(x, (list, tuple)):
-        return [_plain(v) for v in x]
-    if x is None or isinstance(x, (str, bool, int, Decimal)):
-        return x
-    if isinstance(x, float):
-        return Decimal(repr(x)) if x == x and x not in (float("inf"), float("-inf")) else str(x)
-    if isinstance(x, (dt.date, dt.datetime)):
-        return x.isoformat()
-    return str(x)
-
-
-# --- reading findings documents ------------------------------------------------------------
-
-
-@dataclass
-class _Header:
-    run_id: str
-    format_version: str
-    tool_version: str
-    ruleset: Mapping[str, Any]
-    rules: list[Any]
-    inputs: list[Any]
-    complete: bool | None
-
-
-_SubjectIn = tuple[Mapping[str, Any], list[Mapping[str, Any]]]
-
-
-def _header(run: Mapping[str, Any], tool: Any, fmt: Any, rules: Any) -> _Header:
-    rs = run.get("ruleset")
-    if not isinstance(rs, Mapping) or not all(isinstance(rs.get(k), str) for k in ("id", "sha256")):
-        raise StoreError("the document's run has no rule set (id, version, sha256)")
-    return _Header(
-        run_id=str(run.get("id") or run.get("run_id") or ""),
-        format_version=str(fmt or "1.0"),
-        tool_version=str(tool.get("version") if isinstance(tool, Mapping) else "") or "unknown",
-        ruleset=rs,
-        rules=list(rules or []),
-        inputs=list(run.get("inputs") or []),
-        complete=run.get("complete") if isinstance(run.get("complete"), bool) else None,
-    )
-
-
-def _from_document(doc: Mapping[str, Any]) -> tuple[_Header, Iterator[_SubjectIn]]:
-    if doc.get("format") != "perfscore.findings":
-        raise StoreError("not a perfscore findings document (format is not perfscore.findings)")
-    run = doc.get("run") or {}
-    header = _header(run, doc.get("tool"), doc.get("format_version"), doc.get("rules"))
-    subjects = list(doc.get("subjects") or [])
-
-    def pairs() -> Iterator[_SubjectIn]:
-        # findings are written subject by subject; a subject's block ends when its id changes
-        # or a rule repeats (two subjects with one id stay apart)
-        by_pos: list[list[Mapping[str, Any]]] = [[] for _ in subjects]
-        positions: dict[str, list[int]] = {}
-        for i, s in enumerate(subjects):
-            positions.setdefault(str(s["subject"]["id"]), []).append(i)
-        cursor: dict[str, int] = {}
-        seen: dict[int, set[str]] = {}
-        for f in doc.get("findings") or []:
-            sid = str(f["subject"]["id"])
-            slots = positions.get(sid)
-            if not slots:
-                raise StoreError(f"finding {f.get('rule_id')!r} names unknown subject {sid!r}")
-            c = cursor.get(sid, 0)
-            if f["rule_id"] in seen.setdefault(slots[c], set()) and c + 1 < len(slots):
-                c += 1
-                cursor[sid] = c
-            seen.setdefault(slots[c], set()).add(f["rule_id"])
-            by_pos[slots[c]].append(f)
-        for s, fs in zip(subjects, by_pos, strict=True):
-            yield s, fs
-
-    return header, pairs()
-
-
-def _from_jsonl(path: Path) -> tuple[_Header, Iterator[_SubjectIn], dict[str, Any]]:
-    fh = path.open("r", encoding="utf-8")
-    first = fh.readline()
-    head = _load(first) if first.strip() else {}
-    if not isinstance(head, Mapping) or head.get("record") != "run":
-        fh.close()
-        raise StoreError(f"{path}: the first line is not a perfscore JSON Lines 'run' record")
-    run = {**head, "id": head.get("run_id")}
-    header = _header(run, head.get("tool"), head.get("format_version"), head.get("rules"))
-    tail: dict[str, Any] = {}
-
-    def pairs() -> Iterator[_SubjectIn]:
-        current: tuple[Mapping[str, Any], list[Mapping[str, Any]]] | None = None
-        with fh:
-            for n, line in enumerate(fh, start=2):
-                if not line.strip():
-                    continue
-                try:
-                    rec = _load(line)
-                except ValueError as e:
-                    raise StoreError(f"{path}:{n}: not JSON: {e}") from None
-                kind = rec.get("record")
-                if kind == "subject":
-                    if current is not None:
-                        yield current
-                    current = (rec, [])
-                elif kind == "finding":
-                    if current is None:
-                        raise StoreError(f"{path}:{n}: a finding before any subject")
-                    current[1].append(rec)
-                elif kind == "summary":
-                    tail.update(rec)
-            if current is not None:
-                yield current
-        if not tail:
-            raise StoreError(f"{path}: no summary line: the file is truncated")
-
-    return header, pairs(), tail
 
 
 # --- the store -----------------------------------------------------------------------------
@@ -372,7 +209,7 @@ class Store:
                     record = records[idx] if records is not None and idx < len(records) else None
                     srow = _subject_row(pk, idx, sres, record)
                     stored_inputs += record is not None
-                    _hash_row(h, srow[1:-1])
+                    _hash_row(h, srow[HASHED])
                     complete = complete and bool(srow[13])
                     writer.subject(srow)
                     for f in flist:
@@ -582,293 +419,3 @@ class Store:
         from ._analysis import rank
 
         return rank(self, period, by=by, ruleset=ruleset, rescore=rescore)
-
-
-_QUERIES: dict[tuple[bool, ...], sa.TextClause] = {}
-
-
-def _subjects_query(points: bool, key: bool, period: bool, run: bool) -> sa.TextClause:
-    """The subjects query for these filters, built once as plain SQL text (a select this wide
-    costs more to build and cache-key than to run)."""
-    cached = _QUERIES.get((points, key, period, run))
-    if cached is not None:
-        return cached
-    s, r = S.subjects, S.runs
-    skip = {"record"} if points else {"record", "scores_json"}
-    q = sa.select(
-        *[s.c[c] for c in _SUBJECT_COLS if c not in skip],
-        (s.c.record.is_not(None)).label("has_record"),
-        r.c.ruleset_id,
-        r.c.ruleset_version,
-        r.c.ruleset_sha256,
-    ).join(r, r.c.pk == s.c.run_pk)
-    if key:
-        q = q.where(s.c.key == sa.bindparam("key"))
-    if period:
-        q = q.where(s.c.period == sa.bindparam("period"))
-    if run:
-        q = q.where(s.c.run_pk == sa.bindparam("run"))
-    text = sa.text(str(q.order_by(s.c.run_pk, s.c.idx)))
-    _QUERIES[(points, key, period, run)] = text
-    return text
-
-
-class _Tx:
-    """One transaction on one connection; commits on success, rolls back on any exception
-    (or after :meth:`rollback`), and always closes the connection."""
-
-    def __init__(self, conn: sa.Connection) -> None:
-        self.conn = conn
-
-    def __enter__(self) -> sa.Connection:
-        self.tx = self.conn.begin()
-        self.keep = True
-        return self.conn
-
-    def rollback(self) -> None:
-        self.keep = False
-
-    def __exit__(self, exc_type: object, *rest: object) -> None:
-        try:
-            if exc_type is None and self.keep:
-                self.tx.commit()
-            else:
-                self.tx.rollback()
-        finally:
-            self.conn.close()
-
-
-def _sqlite_connect(dbapi_conn: Any, _record: Any) -> None:
-    dbapi_conn.isolation_level = None  # transactions are begun explicitly below
-    cur = dbapi_conn.cursor()
-    cur.execute("PRAGMA journal_mode=WAL")  # readers are not blocked by a long ingest
-    cur.execute("PRAGMA synchronous=NORMAL")
-    cur.execute("PRAGMA foreign_keys=ON")
-    cur.close()
-
-
-def _sqlite_begin(conn: sa.Connection) -> None:
-    # a writer takes the write lock up front: two writers queue instead of deadlocking
-    write = conn.get_execution_options().get("perfscore_write", False)
-    conn.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
-
-
-class _Writer:
-    """Buffers rows and writes them in batches: executemany on SQLite, COPY on PostgreSQL."""
-
-    def __init__(self, conn: sa.Connection, run_pk: int) -> None:
-        self.conn = conn
-        self.copy = conn.dialect.name == "postgresql"
-        self.subjects: list[tuple[Any, ...]] = []
-        self.rows: list[tuple[Any, ...]] = []
-        self._flushed = False
-        d = conn.dialect
-        self.sql_subject = str(S.subjects.insert().compile(dialect=d))
-        self.sql_finding = str(S.findings.insert().compile(dialect=d))
-
-    def subject(self, row: tuple[Any, ...]) -> None:
-        self.subjects.append(row)
-
-    def finding(self, row: tuple[Any, ...]) -> None:
-        self.rows.append(row)
-        if len(self.rows) >= _BATCH:
-            self.flush()
-
-    def take_flushed(self) -> bool:
-        """True once after each batch written (for progress reports)."""
-        flushed, self._flushed = self._flushed, False
-        return flushed
-
-    def flush(self) -> None:
-        if self.subjects:
-            self._put("subjects", _SUBJECT_COLS, self.sql_subject, self.subjects)
-            self.subjects = []
-        if self.rows:
-            self._put("findings", _FINDING_COLS, self.sql_finding, self.rows)
-            self.rows = []
-        self._flushed = True
-
-    def _put(self, table: str, cols: list[str], sql: str, rows: list[tuple[Any, ...]]) -> None:
-        if not self.copy:
-            self.conn.exec_driver_sql(sql, rows)
-            return
-        import psycopg
-
-        try:
-            with self.conn.begin_nested():  # a savepoint: a refused batch can be retried
-                self._copy(table, cols, rows)
-        except psycopg.DataError:
-            # PostgreSQL text cannot hold NUL (U+0000): it is stored as U+FFFD instead
-            self._copy(table, cols, [_no_nul(r) for r in rows])
-
-    def _copy(self, table: str, cols: list[str], rows: list[tuple[Any, ...]]) -> None:
-        raw = self.conn.connection.driver_connection
-        assert raw is not None
-        with (
-            raw.cursor() as cur,
-            cur.copy(f"COPY {table} ({', '.join(_quote(c) for c in cols)}) FROM STDIN") as cp,
-        ):
-            for row in rows:
-                cp.write_row(row)
-
-
-def _no_nul(row: tuple[Any, ...]) -> tuple[Any, ...]:
-    return tuple(v.replace("\x00", "\ufffd") if isinstance(v, str) else v for v in row)
-
-
-def _quote(col: str) -> str:
-    return f'"{col}"'
-
-
-def _hash_row(h: Any, row: Iterable[Any]) -> None:
-    h.update(("\x1f".join("\x00" if v is None else str(v) for v in row) + "\x1e").encode())
-
-
-def _subject_row(pk: int, idx: int, s: Mapping[str, Any], record: Any | None) -> tuple[Any, ...]:
-    subj = s.get("subject")
-    if not isinstance(subj, Mapping) or "id" not in subj:
-        raise StoreError(f"subject #{idx + 1} has no subject id")
-    sid = str(subj["id"])
-    period = subj.get("period")
-    if period is not None and (isinstance(period, bool) or not isinstance(period, int)):
-        raise StoreError(f"subject {sid!r}: period {period!r} is not a year")
-    scores = {
-        str(x["rule_id"]): _num(x.get("points")) for x in s.get("scores") or () if "rule_id" in x
-    }
-    row = (
-        pk,
-        idx,
-        sid,
-        str(subj.get("key") or sid),
-        str(subj.get("type") or "department"),
-        subj.get("name"),
-        period,
-        _num(s.get("total")),
-        _num(s.get("max")),
-        s.get("grade"),
-        s.get("grade_label"),
-        s.get("grade_reason"),
-        _num(s.get("coverage")),
-        bool(s.get("complete", True)),
-        json.dumps(scores, ensure_ascii=False, separators=(",", ":")),
-        subj.get("parent"),
-        None if record is None else _json(_plain(record)),
-    )
-    return row
-
-
-def _finding_row(pk: int, idx: int, f: Mapping[str, Any]) -> tuple[Any, ...]:
-    m = f.get("measurement") or {}
-    value = m.get("value")
-    if value is not None:
-        value = _num(value) if type(value) in (Decimal, int) else _json(value)
-    return (
-        pk,
-        idx,
-        str(f["rule_id"]),
-        str(f.get("kind") or "indicator"),
-        str(f["outcome"]),
-        str(f.get("severity") or "none"),
-        str(f["fingerprint"]),
-        _num(m.get("points")),
-        _num(m.get("weight")),
-        m.get("grade"),
-        value,
-        m.get("display"),
-        str(f.get("message") or ""),
-        f.get("reason"),
-    )
-
-
-def _input_records(inputs: Sequence[Any], base: Path) -> list[Any] | None:
-    """The records of the data files a document names, when they are still there unchanged."""
-    from ..ruleset import load_subjects
-
-    records: list[Any] = []
-    if not inputs:
-        return None
-    for i in inputs:
-        if not isinstance(i, Mapping) or not isinstance(i.get("uri"), str):
-            return None
-        for cand in (Path(i["uri"]), base / i["uri"]):
-            if cand.is_file() and hashlib.sha256(cand.read_bytes()).hexdigest() == i.get("sha256"):
-                try:
-                    records.extend(load_subjects(cand).records)
-                except PerfscoreError:
-                    return None
-                break
-        else:
-            return None
-    return records
-
-
-def _periods(conn: sa.Connection, run_pk: int | None) -> dict[int, tuple[int, ...]]:
-    s = S.subjects
-    q = sa.select(s.c.run_pk, s.c.period).distinct().where(s.c.period.is_not(None))
-    if run_pk is not None:
-        q = q.where(s.c.run_pk == run_pk)
-    out: dict[int, list[int]] = {}
-    for pk, period in conn.execute(q):
-        out.setdefault(pk, []).append(period)
-    return {k: tuple(sorted(v)) for k, v in out.items()}
-
-
-def _run_info(r: Mapping[Any, Any], periods: tuple[int, ...]) -> RunInfo:
-    return RunInfo(
-        number=r["pk"],
-        content_sha256=r["content_sha256"],
-        run_id=r["run_id"],
-        method=Method(r["ruleset_id"], r["ruleset_version"], r["ruleset_sha256"]),
-        tool_version=r["tool_version"],
-        format_version=r["format_version"],
-        complete=bool(r["complete"]),
-        subjects=r["subject_count"],
-        findings=r["finding_count"],
-        source=r["source"],
-        ingested_at=r["ingested_at"],
-        periods=periods,
-    )
-
-
-def _stored_subject(r: Mapping[Any, Any]) -> StoredSubject:
-    scores = r.get("scores_json")
-    points = {} if scores is None else {k: _dec(v) for k, v in json.loads(scores).items()}
-    return StoredSubject(
-        run=r["run_pk"],
-        index=r["idx"],
-        subject=Subject(
-            r["subject_id"],
-            r["name"],
-            r["type"],
-            key=r["key"],
-            period=r["period"],
-            parent=r["parent"],
-        ),
-        method=Method(r["ruleset_id"], r["ruleset_version"], r["ruleset_sha256"]),
-        total=_dec(r["total"]),
-        max=_dec(r["max"]),
-        grade=r["grade"],
-        grade_label=r["grade_label"],
-        grade_reason=r["grade_reason"],
-        coverage=_dec(r["coverage"]),
-        complete=bool(r["complete"]),
-        points=points,
-        has_record=bool(r["has_record"]),
-    )
-
-
-def _stored_finding(r: Mapping[Any, Any]) -> StoredFinding:
-    return StoredFinding(
-        rule_id=r["rule_id"],
-        kind=r["kind"],
-        outcome=r["outcome"],
-        severity=r["severity"],
-        fingerprint=r["fingerprint"],
-        points=_dec(r["points"]),
-        weight=_dec(r["weight"]),
-        grade=r["grade"],
-        value=None if r["value"] is None else _load(r["value"]),
-        display=r["display"],
-        message=r["message"],
-        reason=r["reason"],
-    )

@@ -1,0 +1,250 @@
+"""A finding's words are made when first read (perfscore.findings.Finding, evaluate/messages.py):
+``display``, ``message``, ``message_en`` and ``explanation`` read lazily must equal the same
+finding read eagerly — in any order, after other subjects were scored, from another thread, after
+pickling, copying or ``dataclasses.replace`` — and equal what the public constructor builds."""
+
+from __future__ import annotations
+
+import copy
+import dataclasses
+import pickle
+import threading
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import perfscore
+from perfscore.findings import Finding, finding_record
+from perfscore.numbers import display
+from perfscore.testing import subjects
+
+ROOT = Path(__file__).resolve().parents[1]
+LAZY = ("display", "message", "message_en", "explanation")
+
+#: default messages, a rule set's own templates (reading a value, the points and a scope name),
+#: bands, proportional, a `when`, a missing input and a zero denominator
+RULES = """
+perfscore: 1
+id: lazy
+title: 惰性文字
+version: 1
+inputs:
+  budget: {type: money, unit: 万元, required: true}
+  spent: {type: money, unit: 万元, required: true}
+  adjust: {type: percent}
+  done: {type: integer}
+metrics:
+  rate: {expr: spent / budget, unit: "%", title: 预算执行率}
+indicators:
+  - id: money
+    title: 资金管理
+    weight: 60
+    children:
+      - id: execution
+        title: 预算执行率
+        weight: 30
+        value: rate
+        scorer: {type: threshold, op: ">=", target: 0.95, points_otherwise: 10}
+        messages:
+          fail: {zh: "{title}仅{value}，得{points}分（预算 {budget}）", en: "{title} only {value}"}
+      - id: adjustment
+        title: 预算调整率
+        weight: 30
+        value: adjust
+        scorer:
+          type: bands
+          bands:
+            - {range: "= 0", points: 30}
+            - {range: "(0, 0.1]", points: 20}
+          otherwise: 0
+  - id: output
+    title: 产出
+    weight: 40
+    when: done > 0
+    value: done
+    scorer: {type: proportional, target: 20}
+"""
+
+VALUES = st.one_of(st.none(), st.sampled_from(["0", "95", "99.5", "100", "300万元", "abc", "5%"]))
+
+
+def _records() -> st.SearchStrategy[list[dict[str, Any]]]:
+    record = st.fixed_dictionaries(
+        {
+            "budget": VALUES,
+            "spent": VALUES,
+            "adjust": st.one_of(st.none(), st.sampled_from(["0", "5%", "8%", "30%", "x"])),
+            "done": st.one_of(st.none(), st.sampled_from([0, 5, 20, 25])),
+        }
+    )
+    return st.lists(record, min_size=1, max_size=4).map(
+        lambda vs: [{"id": f"d{i}", "name": f"部门{i}", "values": v} for i, v in enumerate(vs)]
+    )
+
+
+def _eager(f: Finding) -> Finding:
+    """The same finding built by the public constructor from every field read."""
+    return Finding(**{x.name: getattr(f, x.name) for x in dataclasses.fields(Finding)})
+
+
+def _words(f: Finding, order: tuple[str, ...] = LAZY) -> dict[str, Any]:
+    out = {name: getattr(f, name) for name in order}
+    e = out["explanation"]
+    out["explanation"] = None if e is None else (e.zh, e.en, e.data)
+    return out
+
+
+def _unfilled(f: Finding) -> bool:
+    return "_lazy" in f.__dict__
+
+
+def _check_lazy_equals_eager(
+    rs: perfscore.RuleSet, again: perfscore.RuleSet, records: list[dict[str, Any]]
+) -> None:
+    """``rs`` and ``again``: the same rule set loaded twice (nothing shared between them)."""
+    # eagerly: each finding read as soon as its subject is scored
+    eager = []
+    for r in records:
+        for f in rs.evaluate_subject(r).findings:
+            eager.append(_words(f))
+    # lazily: every subject scored first, then read — in reverse field order
+    results = [again.evaluate_subject(r) for r in records]
+    lazy = [f for res in results for f in res.findings]
+    assert any(_unfilled(f) for f in lazy) or not any(f.kind == "indicator" for f in lazy)
+    assert [_words(f, tuple(reversed(LAZY))) for f in lazy] == eager
+    for f, words in zip(lazy, eager, strict=True):
+        g = _eager(f)
+        assert g == f
+        assert finding_record(g) == finding_record(f)
+        if f.value is not None and f.kind == "indicator":  # un-memoised numbers.display
+            assert words["display"] == display(f.value, f.unit, rs.compiled.model.settings.places)
+        assert not _unfilled(f)
+
+
+@settings(max_examples=40)
+@given(records=_records())
+def test_lazy_words_equal_eager_words(records: list[dict[str, Any]]) -> None:
+    _check_lazy_equals_eager(
+        perfscore.load_ruleset_text(RULES), perfscore.load_ruleset_text(RULES), records
+    )
+
+
+@pytest.mark.parametrize("name", ["cn-dept-overall", "cn-project-10"])
+@settings(max_examples=15)
+@given(data=st.data())
+def test_lazy_words_equal_eager_words_on_bundled_rule_sets(name: str, data: st.DataObject) -> None:
+    rs = _bundled(name, 0)
+    records = data.draw(st.lists(subjects(rs), min_size=1, max_size=3))
+    records = [{**r, "id": f"s{i}"} for i, r in enumerate(records)]
+    _check_lazy_equals_eager(rs, _bundled(name, 1), records)
+
+
+_LOADED: dict[tuple[str, int], perfscore.RuleSet] = {}
+
+
+def _bundled(name: str, copy: int) -> perfscore.RuleSet:
+    if (name, copy) not in _LOADED:
+        _LOADED[name, copy] = perfscore.load_ruleset(ROOT / "rules" / f"{name}.yaml")
+    return _LOADED[name, copy]
+
+
+def _some_findings() -> tuple[list[Finding], list[dict[str, Any]]]:
+    """Unread findings of the RULES rule set, and their words read from a separate run."""
+    records = [
+        {"id": f"d{i}", "values": {"budget": b, "spent": s, "adjust": a, "done": d}}
+        for i, (b, s, a, d) in enumerate(
+            [
+                ("100", "95", "0", 20),  # exactly on the threshold
+                ("100", "80", "8%", 5),  # the rule set's own fail message
+                ("0", "5", None, 0),  # zero denominator, missing adjust, `when` false
+                ("300万元", "abc", "x", None),  # a bad value, a bad percent
+            ]
+        )
+    ]
+    reference = perfscore.load_ruleset_text(RULES)
+    words = [_words(f) for r in records for f in reference.evaluate_subject(r).findings]
+    rs = perfscore.load_ruleset_text(RULES)
+    found = [f for r in records for f in rs.evaluate_subject(r).findings]
+    assert all(_unfilled(f) for f in found)
+    return found, words
+
+
+def test_pickling_an_unread_finding_fills_it_first() -> None:
+    found, words = _some_findings()
+    for f, w in zip(found, words, strict=True):
+        state = f.__getstate__()
+        assert "_lazy" not in state and state["message"] == w["message"]
+    again = pickle.loads(pickle.dumps(found))
+    assert again == found
+    assert [_words(f) for f in again] == words
+
+
+def test_copy_and_replace_see_the_words() -> None:
+    found, words = _some_findings()
+    copied = [copy.copy(f) for f in found]
+    replaced = [dataclasses.replace(f, severity="note") for f in _some_findings()[0]]
+    assert [_words(f) for f in copied] == words
+    assert [_words(f) for f in replaced] == words
+    assert all(f.severity == "note" for f in replaced)
+
+
+def _read_at_once(found: list[Finding], orders: list[tuple[str, ...]]) -> list[Any]:
+    """What each of ``len(orders)`` threads, released together, reads from ``found``."""
+    start = threading.Barrier(len(orders))
+    seen: list[list[dict[str, Any]]] = []
+    lock = threading.Lock()
+
+    def read(order: tuple[str, ...]) -> None:
+        start.wait()
+        got = [_words(f, order) for f in found]
+        with lock:
+            seen.append(got)
+
+    threads = [threading.Thread(target=read, args=(o,)) for o in orders]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return seen
+
+
+def test_threads_reading_one_unread_finding_at_once_agree() -> None:
+    for _ in range(5):
+        found, words = _some_findings()
+        seen = _read_at_once(found, [LAZY, tuple(reversed(LAZY))] * 4)
+        assert len(seen) == 8 and all(s == words for s in seen)
+        assert not any(_unfilled(f) for f in found)
+
+
+def test_findings_built_by_the_constructor_keep_working() -> None:
+    """The public constructor (used by perfscore.recheck and plugins) needs no lazy fields;
+    ``explanation`` defaults to None."""
+    found, _ = _some_findings()
+    f = found[0]
+    g = Finding(
+        rule_id="r",
+        subject=f.subject,
+        outcome="pass",
+        severity="none",
+        message="好",
+        message_en="good",
+        value=Decimal("0.5"),
+        unit="%",
+        display="50%",
+        threshold=None,
+        points=Decimal(1),
+        weight=Decimal(1),
+        grade=None,
+        reason=None,
+        fields=(),
+        fingerprint="sha256:0",
+        location=f.location,
+    )
+    assert g.explanation is None and g.kind == "indicator" and g.display == "50%"
+    assert pickle.loads(pickle.dumps(g)) == g
+    with pytest.raises(AttributeError):
+        g.nothing  # type: ignore[attr-defined]  # noqa: B018
