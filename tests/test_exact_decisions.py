@@ -312,9 +312,9 @@ def test_expressions_round_once_and_decide_exactly(
 def test_exact_view_re_derives_a_metric_exactly(rs: perfscore.RuleSet) -> None:
     record = _record(Decimal(1), Decimal(3), Decimal(1), Decimal(1))
     data = read_subject(record, rs.compiled.inputs, index=0, subject_type="department")
-    from perfscore.evaluate.state import subject_scope
+    from perfscore.evaluate.state import Scan
 
-    scope, _ = subject_scope(rs.compiled, {n: n for n in rs.compiled.fields}, data)
+    scope, _ = Scan(rs.compiled, {n: n for n in rs.compiled.fields})(data)
     view = ExactScope(scope, rs.compiled.metric_exprs)
     assert view["r"] == F(1, 3)
     assert view["s"] == 3  # 1 / (1/3), with no rounding on the way
