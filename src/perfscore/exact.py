@@ -61,6 +61,7 @@ __all__ = [
     "EXACT_OPS",
     "ONCE",
     "SLACK",
+    "WIDE",
     "ExactScope",
     "NotExact",
     "Q",
@@ -95,7 +96,7 @@ def unsure_pair(a: Decimal, b: Decimal) -> bool:
 
 _TINY = Decimal("1e-120")
 #: Exact Decimal arithmetic for decisions (a result that would need rounding is trapped).
-_WIDE = Context(prec=400, Emax=10**6, Emin=-(10**6), traps=[Inexact, InvalidOperation])
+WIDE = _WIDE = Context(prec=400, Emax=10**6, Emin=-(10**6), traps=[Inexact, InvalidOperation])
 
 
 def _fraction_args(x: object) -> Fraction:

@@ -197,15 +197,20 @@ def round_places(x: Decimal | Fraction, places: int, slack: Decimal | None = Non
     raise NotExact(f"{d} is too close to a half to round at 28 digits")
 
 
-def round_once(x: Decimal, places: int) -> Decimal:
+def round_once(x: Decimal | Fraction, places: int) -> Decimal:
     """Half-up rounding of a value that is exact or rounded once with ROUND_05UP (group points,
-    the total): such a value is never on a half nor a unit away from one that the exact value
-    is not, so it rounds as the exact value does (:mod:`perfscore.exact`).  Also what a
-    coverage share (a reported figure) is rounded with."""
+    the total): such a value is never on a half, nor within a unit of its last digit of one
+    the exact value is not, so rounding it as it is decides as the exact value does
+    (:mod:`perfscore.exact`).  Also what a coverage share (a reported figure) is rounded with;
+    an exact rational is rounded exactly."""
+    d: Decimal = x  # type: ignore[assignment]  # a Fraction has no quantize: handled below
     try:
-        return round_places(x, places)
-    except NotExact:
-        return round_half_up(x, places)
+        return d.quantize(_Q[places], ROUND_HALF_UP, _CTX28)
+    except AttributeError:
+        assert isinstance(x, Fraction)
+        return _round_fraction(x, places)
+    except InvalidOperation:
+        return round_half_up(d, places)
 
 
 def _round_fraction(x: Fraction, places: int) -> Decimal:

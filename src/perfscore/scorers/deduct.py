@@ -28,6 +28,7 @@ from pydantic import Field
 
 from ..exact import (
     SLACK,
+    WIDE,
     exact_difference,
     exact_quotient,
     exact_steps,
@@ -125,6 +126,7 @@ class DeductScorer(BaseScorer):
         s = self.start.const
         if s is None or get is None:
             return None
+        wide = WIDE
         above, step, floor, units_of, slack_of = (
             self.direction == "above",
             self.points,
@@ -138,7 +140,10 @@ class DeductScorer(BaseScorer):
             v = get(scope)
             if type(v) is not Decimal or not v.is_finite():
                 raise Fallback
-            beyond = exact_difference(v, s) if above else exact_difference(s, v)
+            try:  # exactly (no rounding of a subtraction near a step)
+                beyond = wide.subtract(v, s) if above else wide.subtract(s, v)
+            except ArithmeticError:
+                beyond = exact_difference(v, s) if above else exact_difference(s, v)
             if beyond <= 0:
                 return full
             # min(weight, max(floor, x)) spelt out as Python's min and max decide (cheaper)
