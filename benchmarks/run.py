@@ -85,12 +85,12 @@ def per_record(n_subjects: int, rounds: int) -> None:
         f"{r:.2f}×",
         f"{a / n_subjects * 1e6:.0f} vs {b / n_subjects * 1e6:.0f} µs/subject (target ≤ 1.5×)",
     )
-    for d in data:  # ... and the same findings: ids, outcomes, messages, total and grade
+    for d in data:  # ... and the same findings: ids, outcomes, texts, total and grade
         mine_r = ev.subject(d)
         theirs_r = baselines.findings(groups, rs.id, d.subject, d.values)
-        assert [(f.rule_id, f.outcome, f.message, f.message_en) for f in mine_r.findings] == [
-            (f["rule_id"], f["outcome"], f["message"], f["message_en"])
-            for f in theirs_r["findings"]
+        same = ("rule_id", "outcome", "message", "message_en", "display", "fingerprint")
+        assert [tuple(getattr(f, k) for k in same) for f in mine_r.findings] == [
+            tuple(f[k] for k in same) for f in theirs_r["findings"]
         ], "baseline findings disagree"
         assert (mine_r.total, mine_r.grade) == (theirs_r["total"], theirs_r["grade"])
     r, a, b = ratio(

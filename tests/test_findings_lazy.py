@@ -18,6 +18,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import perfscore
+from perfscore.evaluate.messages import positional
 from perfscore.findings import Finding, finding_record
 from perfscore.numbers import display
 from perfscore.testing import subjects
@@ -248,3 +249,31 @@ def test_findings_built_by_the_constructor_keep_working() -> None:
     assert pickle.loads(pickle.dumps(g)) == g
     with pytest.raises(AttributeError):
         g.nothing  # type: ignore[attr-defined]  # noqa: B018
+
+
+_NAMES = ("title", "value", "points", "extra")
+_PIECES = st.one_of(
+    st.sampled_from([f"{{{n}}}" for n in _NAMES]),
+    st.sampled_from(["{{", "}}", "%", "%s", "%%", "（标准 ", "：", " points", "\n"]),
+    st.text(alphabet=st.characters(blacklist_characters="{}"), max_size=4),
+)
+
+
+@given(
+    pieces=st.lists(_PIECES, max_size=8),
+    args=st.tuples(*(st.one_of(st.none(), st.text(max_size=3)) for _ in _NAMES)),
+)
+def test_positional_templates_equal_str_format(pieces: list[str], args: tuple[Any, ...]) -> None:
+    """The catalogue's message templates compiled once (evaluate/messages.positional) give
+    what ``str.format`` gives, ``%`` signs and escaped braces included."""
+    template = "".join(pieces)
+    fill = positional(template, _NAMES)
+    assert fill(*args) == template.format(**dict(zip(_NAMES, args, strict=True)))
+
+
+def test_positional_templates_fall_back_for_specs_and_other_fields() -> None:
+    assert positional("{title!r}:{value:>4}", _NAMES)("a", "b", None, "") == "'a':   b"
+    assert positional("{title}", ("title",))("x") == "x"
+    assert positional("100%", ())() == "100%"
+    with pytest.raises(KeyError):
+        positional("{other}", _NAMES)("a", "b", "c", "d")

@@ -134,37 +134,33 @@ class Evaluator:
         forced: Outcome | None = None,
     ) -> NodeScore:
         if not node.children:  # a leaf: nothing below it, so its score goes straight in
-            if forced is not None:
-                o = Outcome(forced.outcome, reason=forced.reason)
-                if o.outcome not in ("not_applicable", "error"):
-                    o = Outcome("not_applicable", reason=forced.reason)
-                findings.append(self._finding(node, o, run))
-                cov = ZERO
-            else:
+            nid, weight = node.id, node.weight
+            waiver = None
+            if forced is None:
                 o = leaf(self.c, self.places, node, run.scope, run.failures)
                 waivers = run.waivers
-                waiver = waivers.get(node.id) if waivers else None
-                if waiver is not None:
-                    o = waive(waiver, o, node.weight)
-                    findings.append(self._finding(node, o, run, waiver.to_dict()))
-                else:
-                    fp = self._fingerprint(node.id, run)
-                    texts = self._texts
-                    findings.append(
-                        indicator_finding(node, o, run, fp, self.c.units, self.places, None, texts)
-                    )
+                found = waivers.get(nid) if waivers else None
+                if found is not None:
+                    o = waive(found, o, weight)
+                    waiver = found.to_dict()
                 outcome = o.outcome
                 decided = o.reason is None and (outcome == "pass" or outcome == "fail")
-                cov = ONE if decided else ZERO
-            scores.append(
-                indicator_score(
-                    node.id, o.points, node.weight, o.grade, o.outcome, COVERAGE4[cov is ONE]
-                )
+            else:  # a condition above it decided: not applicable (or the error it met)
+                outcome = forced.outcome
+                if outcome != "error":
+                    outcome = "not_applicable"
+                o = Outcome(outcome, reason=forced.reason)
+                decided = False
+            fp = self._fingerprint(nid, run)
+            findings.append(
+                indicator_finding(node, o, run, fp, self.c.units, self.places, waiver, self._texts)
             )
-            return node_score(node.id, node.weight, o.points, o.grade, o.outcome, cov)
+            points, grade = o.points, o.grade
+            scores.append(indicator_score(nid, points, weight, grade, outcome, COVERAGE4[decided]))
+            return node_score(nid, weight, points, grade, outcome, ONE if decided else ZERO)
         index = len(scores)
         scores.append(None)  # type: ignore[arg-type]  # placeholder: scores are in pre-order
-        if forced is None:
+        if forced is None and node.when is not None:
             forced = applies(node, run.scope, run.failures)  # `when` covers the subtree
         children = [self._node(c, run, scores, findings, forced) for c in node.children]
         assert node.aggregate is not None

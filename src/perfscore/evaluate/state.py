@@ -81,13 +81,7 @@ def subject_scope(
         )
     for name, v in data.values.items():
         if v is None and name not in failures:
-            title = titles.get(name, name)
-            failures[name] = Failure(
-                "missing",
-                EN["field_missing"].format(name=name),
-                ZH["field_missing"].format(title=title, name=name),
-                (name,),
-            )
+            failures[name] = _missing(name, titles.get(name, name))
     for mt in compiled.metrics:
         if failures and not failures.keys().isdisjoint(mt.expr.names):
             f = blocking(mt.expr.names, failures, mt.missing_aware)
@@ -119,6 +113,26 @@ def subject_scope(
             )
             scope[mt.name] = None
     return scope, failures
+
+
+_MISSING: dict[tuple[str, str], Failure] = {}
+
+
+def _missing(name: str, title: str) -> Failure:
+    """The failure of a blank field (immutable, so one per name and title is shared by every
+    subject and rule set that has it)."""
+    f = _MISSING.get((name, title))
+    if f is None:
+        f = Failure(
+            "missing",
+            EN["field_missing"].format(name=name),
+            ZH["field_missing"].format(title=title, name=name),
+            (name,),
+        )
+        if len(_MISSING) >= 4096:
+            _MISSING.clear()
+        _MISSING[name, title] = f
+    return f
 
 
 def blocking(
