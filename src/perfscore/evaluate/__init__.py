@@ -43,6 +43,8 @@ from .state import EN, ONE, ZERO, ZH, Failure, Outcome, SubjectRun, blocking, su
 __all__ = ["Evaluator", "SubjectRun"]
 
 _gc_isenabled, _gc_disable, _gc_enable = gc.isenabled, gc.disable, gc.enable
+#: how many distinct results of one leaf are kept to be shared (the common ones come first)
+_SHARED_RESULTS = 64
 
 
 class Evaluator:
@@ -82,9 +84,13 @@ class Evaluator:
                 stack.extend(n.children)
         for ch in compiled.checks:
             self._fp[ch.id] = self._fp_prefix(ch.id)
+        #: per leaf: (points, grade, outcome, scored) -> its IndicatorScore and NodeScore
+        self._leaf_results: dict[str, dict[Any, tuple[IndicatorScore, NodeScore]]] = {
+            nid: {} for nid in self._fp if nid not in self._specs
+        }
         self._plan = points_plan(compiled, self.root, self._specs, self.titles)
         self._explainer = Explainer(compiled, self.places)
-        self._texts = FindingTexts(compiled.units, self.places, self._explainer)
+        self._texts = FindingTexts(compiled.units, self.places, self._explainer, self._fingerprint)
 
     def points(self, data: SubjectData) -> tuple[dict[str, Decimal | None], Decimal | None]:
         """Rounded points of every indicator and group (pre-order) and the total, without
@@ -121,8 +127,8 @@ class Evaluator:
         run: SubjectRun,
         waiver: Mapping[str, Any] | None = None,
     ) -> Finding:
-        fp = self._fingerprint(node.id, run)
-        return indicator_finding(node, o, run, fp, self.c.units, self.places, waiver, self._texts)
+        # the fingerprint, as the words, is made when first read (texts knows how)
+        return indicator_finding(node, o, run, None, self.c.units, self.places, waiver, self._texts)
 
     # -- tree ------------------------------------------------------------------------------
     def _node(
@@ -151,13 +157,26 @@ class Evaluator:
                     outcome = "not_applicable"
                 o = Outcome(outcome, reason=forced.reason)
                 decided = False
-            fp = self._fingerprint(nid, run)
             findings.append(
-                indicator_finding(node, o, run, fp, self.c.units, self.places, waiver, self._texts)
+                indicator_finding(
+                    node, o, run, None, self.c.units, self.places, waiver, self._texts
+                )
             )
+            # a leaf's two results are immutable and the same for every subject where it ends
+            # the same way (full marks, not applicable, …): made once per rule and shared
             points, grade = o.points, o.grade
-            scores.append(indicator_score(nid, points, weight, grade, outcome, COVERAGE4[decided]))
-            return node_score(nid, weight, points, grade, outcome, ONE if decided else ZERO)
+            same = self._leaf_results[nid]
+            key = (points, grade, outcome, decided)
+            pair = same.get(key)
+            if pair is None:
+                pair = (
+                    indicator_score(nid, points, weight, grade, outcome, COVERAGE4[decided]),
+                    node_score(nid, weight, points, grade, outcome, ONE if decided else ZERO),
+                )
+                if len(same) < _SHARED_RESULTS:
+                    same[key] = pair
+            scores.append(pair[0])
+            return pair[1]
         index = len(scores)
         scores.append(None)  # type: ignore[arg-type]  # placeholder: scores are in pre-order
         if forced is None and node.when is not None:

@@ -199,18 +199,21 @@ class FindingTexts:
     first read, not when it is scored (see :class:`~perfscore.findings.Finding`).  One per
     evaluator, shared by every subject: it keeps nothing per call."""
 
-    __slots__ = ("explainer", "places", "units")
+    __slots__ = ("explainer", "fingerprint", "places", "units")
 
     def __init__(
         self,
         units: Mapping[str, str | None],
         places: int,
         explainer: Explainer | None = None,
+        fingerprint: Callable[[str, SubjectRun], str] | None = None,
     ) -> None:
         self.units = units
         self.places = places
         #: None: findings without an explanation
         self.explainer = explainer
+        #: ``(rule id, run) -> fingerprint``, for findings built without theirs
+        self.fingerprint = fingerprint
 
     def __call__(self, node: IndicatorNode, o: Outcome, run: SubjectRun) -> dict[str, Any]:
         unit, places = node.unit, self.places
@@ -228,7 +231,10 @@ class FindingTexts:
             explanation = Explanation(
                 self.explainer.build, node, o.value, o.points, o.grade, run.scope
             )
-        return {"display": value_text, "message": zh, "message_en": en, "explanation": explanation}
+        out = {"display": value_text, "message": zh, "message_en": en, "explanation": explanation}
+        if self.fingerprint is not None:
+            out["fingerprint"] = self.fingerprint(node.id, run)
+        return out
 
     def fields(
         self, node: IndicatorNode, o: Outcome, run: SubjectRun, value_text: str | None

@@ -86,7 +86,7 @@ def indicator_finding(
     node: IndicatorNode,
     o: Outcome,
     run: SubjectRun,
-    fingerprint: str,
+    fingerprint: str | None,
     units: Mapping[str, str | None],
     places: int,
     waiver: Mapping[str, Any] | None = None,
@@ -94,8 +94,9 @@ def indicator_finding(
 ) -> Finding:
     """An indicator's (or a group's) finding.  Its words — ``display``, ``message``,
     ``message_en`` and the ``explanation`` — are made by ``texts`` (default: these ``units``
-    and ``places``, no explanation) when first read (see :class:`~perfscore.findings.Finding`);
-    everything else is set here."""
+    and ``places``, no explanation) when first read (see :class:`~perfscore.findings.Finding`),
+    and so is the ``fingerprint`` when it is None here (``texts`` then knows how); everything
+    else is set here."""
     reason = o.reason
     outcome = o.outcome
     d: dict[str, Any] = {
@@ -111,10 +112,11 @@ def indicator_finding(
         "grade": o.grade,
         "reason": reason.en if reason else None,
         "fields": reason.fields if reason else (),
-        "fingerprint": fingerprint,
         "location": node.location,
         "_lazy": (texts or FindingTexts(units, places), node, o, run),
     }
+    if fingerprint is not None:
+        d["fingerprint"] = fingerprint
     if waiver is not None:  # else the class default (None), as kind and data_locations
         d["waiver"] = waiver
     f = _new(Finding)

@@ -74,6 +74,7 @@ class Scored:
 
 
 _new = object.__new__
+_setattr = object.__setattr__
 
 
 def scored(
@@ -86,7 +87,11 @@ def scored(
     """``Scored(...)`` without the frozen dataclass's per-field ``object.__setattr__`` (the
     built-in scorers make one per indicator per subject): the same class and attributes."""
     s = _new(Scored)
-    s.__dict__.update(points=points, grade=grade, met=met, threshold=threshold, detail=detail)
+    _setattr(
+        s,
+        "__dict__",
+        {"points": points, "grade": grade, "met": met, "threshold": threshold, "detail": detail},
+    )
     return s
 
 
@@ -309,6 +314,8 @@ class ScorerType:
 def number(value: Any, what: str = "value") -> Decimal:
     """``value`` as a finite Decimal, or an :class:`EvaluationError` saying what it was
     (``what``: value, target, ratio or formula — its words are in :data:`words.SCORE`)."""
+    if type(value) is Decimal and value.is_finite():  # the common case, decided at once
+        return value
     if isinstance(value, bool) or not isinstance(value, Decimal):
         raise EvaluationError(said(SCORE, "not_number", what=_what(what), kind=kind_of(value)))
     if not value.is_finite():
