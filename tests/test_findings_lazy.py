@@ -1,8 +1,8 @@
 """A finding's words are made when first read (perfscore.findings.Finding, evaluate/messages.py):
-``display``, ``message``, ``message_en``, ``explanation`` and ``fingerprint`` read lazily must
-equal the same finding read eagerly — in any order, after other subjects were scored, from
-another thread, after pickling, copying or ``dataclasses.replace`` — and equal what the public
-constructor builds."""
+``display``, ``message``, ``message_en``, ``explanation``, ``reason`` and ``fingerprint`` read
+lazily must equal the same finding read eagerly — in any order, after other subjects were
+scored, from another thread, after pickling, copying or ``dataclasses.replace`` — and equal what
+the public constructor builds."""
 
 from __future__ import annotations
 
@@ -25,7 +25,7 @@ from perfscore.numbers import display
 from perfscore.testing import subjects
 
 ROOT = Path(__file__).resolve().parents[1]
-LAZY = ("display", "message", "message_en", "explanation", "fingerprint")
+LAZY = ("display", "message", "message_en", "explanation", "fingerprint", "reason")
 
 #: default messages, a rule set's own templates (reading a value, the points and a scope name),
 #: bands, proportional, a `when`, a missing input and a zero denominator

@@ -16,6 +16,8 @@ from perfscore.functions import (
     Function,
     FunctionRegistry,
     MissingArgumentError,
+    callable_for,
+    fn_mean,
 )
 from perfscore.values import Series
 
@@ -205,9 +207,49 @@ def test_register_uses_the_function_name() -> None:
     assert registry.names() == {"always"}
 
 
-def test_default_registry_is_read_only() -> None:
-    with pytest.raises(PerfscoreError, match="read-only"):
-        DEFAULT_FUNCTIONS.add(Function("double", lambda x: x, 1, 1, "number", "x"))
+def test_default_registry_keeps_its_built_ins() -> None:
+    with pytest.raises(PerfscoreError, match="that is a built-in function"):
+        DEFAULT_FUNCTIONS.add(Function("mean", lambda x: x, 1, 1, "number", "x"), replace=True)
+    with pytest.raises(PerfscoreError, match="cannot remove the built-in function"):
+        DEFAULT_FUNCTIONS.unregister("mean")
+    assert DEFAULT_FUNCTIONS["mean"].fn is fn_mean
+
+
+def test_a_function_name_is_ascii() -> None:
+    with pytest.raises(PerfscoreError, match="ASCII identifier"):
+        FunctionRegistry().add(Function("增长率", lambda x: x, 1, 1, "number", "x"))
+
+
+def _returns(value: Any) -> Any:
+    return lambda *args: value
+
+
+@pytest.mark.parametrize(
+    ("result", "message"),
+    [
+        (Decimal("NaN"), "returned NaN, not a finite number"),
+        (Decimal("-Infinity"), "returned -Infinity, not a finite number"),
+        (float("inf"), "returned inf, not a finite number"),
+        (float("nan"), "returned nan, not a finite number"),
+        (Decimal("1e100"), "not a usable number (1e100 or more)"),
+        (1.5, "returned a binary float (1.5); functions must return Decimal"),
+        (Series(((2022, Decimal(1)), (2023, Decimal("NaN")))), "a series holding NaN"),
+    ],
+)
+def test_a_third_party_function_result_is_checked(result: Any, message: str) -> None:
+    """Whoever registered it (a plugin, a caller's own copy), a function that is not
+    perfscore's own is called behind one check: nothing non-finite or too large gets in."""
+    call_it = callable_for(Function("theirs", _returns(result), 0, 0, "number", "x"))
+    with pytest.raises(EvaluationError, match=r"function theirs\(\) ") as info:
+        call_it()
+    assert message in str(info.value)
+
+
+def test_a_usable_result_passes_and_perfscores_own_functions_are_not_wrapped() -> None:
+    series = Series(((2022, Decimal(1)), (2023, None)))
+    for value in (Decimal("9.5"), Decimal("-1e99"), 7, True, None, "text", series):
+        assert callable_for(Function("theirs", _returns(value), 0, 0, "number", "x"))() is value
+    assert callable_for(DEFAULT_FUNCTIONS["mean"]) is fn_mean
 
 
 def _function(name: str, fn: Any = abs, min_args: int = 1, max_args: int | None = 1) -> Function:

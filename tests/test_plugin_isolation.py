@@ -334,3 +334,42 @@ def test_a_plugin_scorer_clashing_with_a_name_taken_is_disabled_and_located(
         assert code == 0 and "plugin 'mine'" in err and "already registered" in err
     finally:
         SCORERS.unregister("mine")
+
+
+CLASHING_FUNCTIONS = """
+    from perfscore.functions import Function
+    def _twice(x):
+        return x * 2
+    min_ = Function("min", _twice, 1, 1, "number", "not the built-in min")
+    mine = Function("mine_fn", _twice, 1, 1, "number", "twice")
+"""
+
+
+def test_a_plugin_function_clashing_with_a_name_taken_is_disabled_and_located(
+    plugin_env: PluginEnv,
+) -> None:
+    """Functions are one registry, refused the way scorers are: a built-in name is never
+    taken over, a name another plugin took stays with it; both refusals say where."""
+    from perfscore.functions import DEFAULT_FUNCTIONS, Function, fn_min
+
+    first = sys._getframe().f_lineno + 1
+    plugins.register_function(Function("mine_fn", abs, 1, 1, "number", "first"))
+    try:
+        _add(
+            plugin_env,
+            "broken-fclash",
+            {"broken_fclash": CLASHING_FUNCTIONS},
+            {"perfscore.functions": {"min": "broken_fclash:min_", "mine_fn": "broken_fclash:mine"}},
+        )
+        failures = {f.name: f.reason for f in plugins.plugin_failures()}
+        assert failures["min"].startswith("refused: that is a built-in function (at ")
+        assert "functions.py:" in failures["min"]
+        assert failures["mine_fn"].startswith(
+            f"refused: a function named 'mine_fn' is already registered (at {__file__}:{first}); "
+            "this one at broken-fclash: broken_fclash:mine"
+        )
+        assert DEFAULT_FUNCTIONS["min"].fn is fn_min and DEFAULT_FUNCTIONS["mine_fn"].fn is abs
+        code, _, err = _run("validate", str(RULES))
+        assert code == 0 and "plugin 'mine_fn'" in err and "already registered" in err
+    finally:
+        DEFAULT_FUNCTIONS.unregister("mine_fn")

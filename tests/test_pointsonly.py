@@ -153,3 +153,241 @@ def test_every_rule_set_points_equal_full_on_clean_and_hostile_records(
         record = data.draw(bad_cases(rs)).record
     subject = _data(rs, record)
     assert rs.evaluator.points(subject) == _full(rs, subject)
+
+
+# --- each scorer's fast points form against its own score() -------------------------------------
+
+#: (scorer YAML, what the indicator reads): every direction, count and clamp the fast forms
+#: spell out by hand, targets at 0, negative and at round numbers
+FORMS = [
+    ("{type: proportional, target: 1}", "v"),
+    ("{type: proportional, target: 0.95}", "v"),
+    ("{type: proportional, target: 0}", "v"),
+    ("{type: proportional, target: -2}", "v"),
+    ("{type: proportional, target: 1, direction: lower}", "v"),
+    ("{type: proportional, target: 0, direction: lower}", "v"),
+    ("{type: proportional, target: -1, direction: lower}", "v"),
+    ("{type: proportional, target: 3, direction: equal}", "v"),
+    ("{type: formula, expr: 'min(8, 8 * a / b)'}", None),
+    ("{type: formula, expr: '8 * a / b - 3'}", None),
+    ("{type: formula, expr: 'a - b'}", None),
+    ("{type: deduct, start: 0.95, direction: below, per: 0.01, points: 0.5, count: exact}", "v"),
+    ("{type: deduct, start: 1, direction: above, per: 0.1, points: 3, count: started}", "v"),
+    (
+        "{type: deduct, start: 0, direction: below, per: 0.3, points: 2, count: completed,"
+        " floor: 1}",
+        "v",
+    ),
+    ("{type: threshold, op: '>=', target: 0.95}", "v"),
+    ("{type: threshold, op: '==', target: 1, points_otherwise: 2}", "v"),
+    (
+        "{type: bands, bands: [{range: '>= 95', points: 8}, {range: '[90, 95)', points: 6.4},"
+        " {range: '< 90', points: 0}]}",
+        "v",
+    ),
+]
+
+
+def _form_ruleset(scorer: str, value: str | None) -> perfscore.RuleSet:
+    read = f"value: {value}, " if value else ""
+    text = f"""perfscore: 1
+id: form
+title: 形式
+version: "1"
+inputs:
+  v: {{type: number}}
+  a: {{type: number}}
+  b: {{type: number}}
+indicators:
+  - {{id: x, title: X, weight: 8, {read}scorer: {scorer}}}
+"""
+    return perfscore.load_ruleset_text(text)
+
+
+FORM_RS = {i: _form_ruleset(*f) for i, f in enumerate(FORMS)}
+
+
+def _number() -> st.SearchStrategy[Decimal]:
+    return st.one_of(
+        st.sampled_from(
+            [Decimal(x) for x in ("0", "-0", "1", "0.95", "0.9499", "-2", "3", "0.3", "1.1")]
+        ),
+        st.decimals(min_value=-1000, max_value=1000, places=2, allow_nan=False),
+        st.fractions(min_value=-5, max_value=5, max_denominator=997).map(
+            lambda f: Decimal(f.numerator) / Decimal(f.denominator)  # 28-digit quotients
+        ),
+    )
+
+
+@pytest.mark.parametrize("i", range(len(FORMS)), ids=[f[0][:40] for f in FORMS])
+@settings(max_examples=150, deadline=None)
+@given(v=_number(), a=_number(), b=_number())
+def test_each_fast_points_form_equals_its_scorer(
+    i: int, v: Decimal, a: Decimal, b: Decimal
+) -> None:
+    """A fast form gives its scorer's own points, rounded — the same Decimal, sign and digits
+    included — or gives up (Fallback / an evaluation error: the evaluator then decides)."""
+    from perfscore.errors import PerfscoreError
+    from perfscore.numbers import round_places
+    from perfscore.scorers import Fallback
+
+    rs = FORM_RS[i]
+    node = rs.compiled.indicators[0]
+    scope = {"v": v, "a": a, "b": b}
+    plan = rs.evaluator._plan
+    assert plan is not None
+    step = plan.tree[0].step[1]
+    try:
+        fast = step(scope)
+    except (Fallback, PerfscoreError):
+        return
+    assert node.scorer is not None and node.weight is not None
+    value = node.value(scope) if node.value is not None else None
+    full = round_places(node.scorer.score(value, scope, node.weight).points, 2)
+    assert fast == full and str(fast) == str(full)
+
+
+# --- the weighted sum: one definition, checked against the rule as written ------------------------
+
+
+def _reference_weighted_sum(
+    weight: Decimal | None, redistribute: bool, kids: list[tuple[Decimal, str, Decimal | None]]
+) -> tuple[str, Decimal | None]:
+    """The rule from docs (written here independently): an error child blocks the parent;
+    all children not applicable makes it not applicable; else the scored children's points
+    scaled to the parent's weight over the weight that counts (scored children, plus the
+    unscored ones unless their weight is redistributed)."""
+    if any(o == "error" for _, o, _ in kids):
+        return "error", None
+    if all(o == "not_applicable" for _, o, _ in kids):
+        return "not_applicable", None
+    got = sum((p or Decimal(0) for _, o, p in kids if o in ("pass", "fail")), Decimal(0))
+    base = sum((w for w, o, _ in kids if o in ("pass", "fail") or not redistribute), Decimal(0))
+    target = base if weight is None else weight
+    if base == 0:
+        return "scored", Decimal(0)
+    return "scored", got * target / base
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    weight=st.one_of(st.none(), st.sampled_from([Decimal(x) for x in ("0", "10", "7.5", "30")])),
+    redistribute=st.booleans(),
+    kids=st.lists(
+        st.tuples(
+            st.sampled_from([Decimal(x) for x in ("0", "2", "2.5", "5", "10")]),
+            st.sampled_from(["pass", "fail", "not_applicable", "error", "pending"]),
+            st.one_of(st.none(), st.decimals(min_value=0, max_value=10, places=2)),
+        ),
+        max_size=6,
+    ),
+)
+def test_weighted_sum_and_weigh_follow_the_rule(
+    weight: Decimal | None, redistribute: bool, kids: list[tuple[Decimal, str, Decimal | None]]
+) -> None:
+    from perfscore.aggregate import AggregateSpec, NodeScore, weigh, weighted_sum
+
+    spec = AggregateSpec("g", weight, "redistribute" if redistribute else "zero", None, None)
+    children = [
+        NodeScore(f"c{j}", w, p if o in ("pass", "fail") else None, None, o, Decimal(1))
+        for j, (w, o, p) in enumerate(kids)
+    ]
+    kind, expected = _reference_weighted_sum(weight, redistribute, kids)
+    ns = weighted_sum(spec, children)
+    if kind == "scored":
+        assert ns.outcome in ("pass", "fail") and ns.points == expected
+    else:
+        assert ns.outcome == kind and ns.points is None
+    # the points path's form of the same call: points, or the outcome of a child that has none
+    results = [(p or Decimal(0)) if o in ("pass", "fail") else o for _, o, p in kids]  # type: list[Decimal | str]
+    weights = [w for w, _, _ in kids]
+    got = weigh(weight, redistribute, weights, results, sum(weights, Decimal(0)))
+    assert got == (expected if kind == "scored" else kind)
+
+
+# --- the one scan: failures found once, their words written when read ----------------------------
+
+CHAIN = """perfscore: 1
+id: chain
+title: 链
+version: "1"
+settings: {places: 2, missing: not_applicable, zero_division: not_applicable}
+inputs:
+  a: {type: money, unit: 万元, min: 0}
+  b: {type: money, unit: 万元, min: 0}
+  c: {type: integer, min: 0}
+metrics:
+  r: {expr: 'a / b', zero_division: zero}
+  r100: {expr: 'r * 100'}
+  safe: {expr: 'coalesce(c, 0) + 1'}
+  e: {expr: 'c / (a - b)', zero_division: error}
+  ee: {expr: 'e + r100'}
+indicators:
+  - id: g
+    title: 组
+    weight: 40
+    children:
+      - {id: h, title: H, weight: 10, value: r100, scorer: {type: threshold, op: '>=', target: 95}}
+      - {id: s, title: S, weight: 10, value: safe, scorer: {type: proportional, target: 5}}
+      - {id: x, title: X, weight: 10, value: ee, missing: zero, scorer: {type: proportional, target: 3, direction: lower}}
+      - {id: y, title: Y, weight: 10, value: e, scorer: {type: threshold, op: '<=', target: 1}}
+"""
+CHAIN_RS = perfscore.load_ruleset_text(CHAIN)
+
+
+@st.composite
+def chain_records(draw: st.DrawFn) -> dict[str, Any]:
+    values: dict[str, Any] = {}
+    for name in ("a", "b", "c"):
+        if draw(st.integers(0, 5)) == 0:
+            continue
+        values[name] = draw(_value())
+    if draw(st.booleans()) and "a" in values:
+        values["b"] = values["a"]
+    return {"id": "dept", "values": values}
+
+
+@settings(max_examples=300, deadline=None)
+@given(chain_records())
+def test_metrics_reading_failed_metrics_score_as_the_full_evaluator(record: dict[str, Any]) -> None:
+    """Failures passed on through metrics (a zero-division metric read by another, a
+    missing-aware metric reading a blank, an error metric read with a failing one) decide
+    points as the full evaluator decides them."""
+    data = _data(CHAIN_RS, record)
+    plan = CHAIN_RS.evaluator._plan
+    assert plan is not None
+    assert pointsonly.points(plan, data, _no_full) == _full(CHAIN_RS, data)
+
+
+def test_the_scan_writes_a_failure_s_words_only_when_read() -> None:
+    from perfscore.evaluate.state import EN, ZH
+
+    ev = CHAIN_RS.evaluator
+    data = _data(CHAIN_RS, {"id": "d", "values": {"a": "abc", "b": "5"}})
+    scope, failures = ev._scan(data)
+    assert {n: f.kind for n, f in failures.items()} == {
+        "a": "error",
+        "c": "missing",
+        "r": "error",
+        "r100": "error",
+        "e": "error",
+        "ee": "error",
+    }
+    assert scope["safe"] == Decimal(1)  # coalesce sees the blank: not blocked
+    assert all(f._en is None and f._zh is None for f in failures.values())  # nothing written yet
+    c = failures["c"]
+    assert c.en == EN["field_missing"].format(name="c")
+    assert c.zh == ZH["field_missing"].format(title="c", name="c")
+    assert failures["r"] is failures["a"]  # blocked by the one failure it reads: the same
+    ee = failures["ee"]  # two errors of one kind behind it (both a's): joined, in name order
+    assert ee.en == EN["join"].join([failures["e"].en, failures["r100"].en])
+    assert ee.fields == ("a",) and ee.kind == "error"
+    # the findings say what the failures say
+    result = ev.subject(data)
+    by_id = {f.rule_id: f for f in result.findings}
+    assert by_id["h"].reason == failures["a"].en and by_id["h"].fields == ("a",)
+    data = _data(CHAIN_RS, {"id": "d", "values": {"a": "0", "b": "0", "c": "2"}})
+    scope, failures = ev._scan(data)
+    assert failures["r"].kind == "zero" and failures["e"].kind == "error"
+    assert failures["r"].zh == ZH["metric_zero"].format(title="r", name="r")
+    assert failures["r"] == failures["r"] and len({failures["r"], failures["r"]}) == 1

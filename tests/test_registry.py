@@ -1,5 +1,5 @@
 """The one Registry: decorator and direct registration, aliases, unique names, did-you-mean for
-unknown names, read-only shared defaults; and the five extension points are instances of it."""
+unknown names, read-only registries, built-ins sealed (scorers, functions); and the five extension points are instances of it."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+import perfscore
 from perfscore.aggregate import AGGREGATORS
 from perfscore.errors import ExportError, PerfscoreError
 from perfscore.export import EXPORTERS
@@ -95,13 +96,71 @@ def test_building_decorator_passes_metadata_and_returns_the_function() -> None:
         plain.register("w", colour="red")(_double)
 
 
-def test_shared_default_is_read_only_and_copies_are_independent() -> None:
+def test_a_read_only_registry_refuses_and_copies_are_independent() -> None:
+    reg: Registry[object] = Registry("widget")
+    reg.add(_double, name="double")
+    reg.freeze()
     with pytest.raises(PluginError, match="read-only"):
-        DEFAULT_FUNCTIONS.add(Function("double", _double, 1, 1, "number", "x"))
+        reg.add(abs, name="abs")
+    with pytest.raises(PluginError, match="shared"):
+        reg.unregister("double")
     copy = DEFAULT_FUNCTIONS.copy()
     copy.add(Function("double", _double, 1, 1, "number", "x"))
     assert "double" in copy and "double" not in DEFAULT_FUNCTIONS
     assert type(copy) is type(DEFAULT_FUNCTIONS)
+
+
+def test_built_in_and_plugin_functions_are_one_registry() -> None:
+    """Expression functions are one registry, shaped like the scorers': built-ins sealed,
+    plugins first come first served, a clash located; a rule set gets a copy of it."""
+    from perfscore.plugins import default_functions, register_function
+
+    assert (
+        plugin_functions is DEFAULT_FUNCTIONS and DEFAULT_FUNCTIONS.group == "perfscore.functions"
+    )
+    assert {"min", "max", "round", "mean"} <= set(DEFAULT_FUNCTIONS.builtin())
+    with pytest.raises(
+        PluginError, match=r"plugin 'min': that is a built-in function \(at .*functions"
+    ):
+        register_function(Function("min", _double, 1, 1, "number", "x"), replace=True)
+    with pytest.raises(PluginError, match="cannot remove the built-in function 'round'"):
+        DEFAULT_FUNCTIONS.unregister("round")
+    first = _line()
+    register_function(Function("double_it", _double, 1, 1, "number", "twice"))
+    try:
+        with pytest.raises(PluginError) as info:
+            second = _line()
+            register_function(Function("double_it", abs, 1, 1, "number", "abs"))
+        assert str(info.value) == (
+            "plugin 'double_it': a function named 'double_it' is already registered "
+            f"(at {__file__}:{first}); this one at {__file__}:{second}"
+        )
+        rs = perfscore.load_ruleset_text(
+            'perfscore: 1\nid: f\ntitle: t\nversion: "1"\ninputs: {a: {type: number}}\n'
+            "indicators:\n  - {id: x, title: X, weight: 10, value: double_it(a), "
+            'scorer: {type: threshold, op: ">=", target: 10}}\n'
+        )
+        assert rs.evaluate({"a": 5}).total == 10 and rs.evaluate({"a": 4}).total == 0
+        assert "double_it" in default_functions() and "double_it" in rs.compiled.functions
+        replacing = Function("double_it", abs, 1, 1, "number", "abs")
+        register_function(replacing, replace=True)  # first come, first served, unless taken over
+        assert DEFAULT_FUNCTIONS["double_it"] is replacing
+        assert rs.evaluate({"a": 5}).total == 10  # compiled once: a loaded rule set keeps its own
+    finally:
+        DEFAULT_FUNCTIONS.unregister("double_it")
+    assert "double_it" not in DEFAULT_FUNCTIONS and "double_it" not in default_functions()
+
+
+def test_a_copy_of_the_functions_is_the_callers_own() -> None:
+    """A rule set's own copy: every name in it is the caller's (a built-in may be replaced
+    there, with replace=True) and the shared registry does not change."""
+    own = DEFAULT_FUNCTIONS.copy()
+    with pytest.raises(PluginError, match="a function named 'round' is already registered"):
+        own.add(Function("round", _double, 1, 1, "number", "x"))
+    own.add(Function("round", _double, 1, 1, "number", "x"), replace=True)
+    assert own["round"].fn is _double and DEFAULT_FUNCTIONS["round"].fn is not _double
+    own.unregister("round")
+    assert "round" not in own and "round" in DEFAULT_FUNCTIONS
 
 
 def test_the_five_extension_points_are_registries() -> None:

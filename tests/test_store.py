@@ -215,6 +215,47 @@ def test_rank_with_ties_percentiles_groups_and_ungraded(store_url: str) -> None:
         ("甲", 1, 2, "p"),
         ("甲", 1, 2, "q"),
     ]
+    # the same reasons in Chinese: the words from words.STORE, the subject's own reason as the
+    # findings document gave it in Chinese (stored since schema 3)
+    zh = [u.why_in("zh") for u in r.unranked]
+    assert zh == ["无等级：有数据可评分的权重仅占 50%，评级至少需要 60%", "无总分：没有适用的指标"]
+    assert [u.why_in("en") for u in r.unranked] == [u.why for u in r.unranked]
+    assert [u.to_dict()["why_zh"] for u in r.unranked] == zh
+    assert all(type(u.to_dict()["why"]) is str for u in r.unranked)  # plain text in JSON
+
+
+def test_why_not_ranked_in_both_languages_whatever_the_path(store_url: str, tmp_path: Path) -> None:
+    """The reason a subject is not ranked reads in the run's language whether the run was added
+    as a Report, as JSON Lines, or re-scored from its stored inputs; a rule set without grades
+    says so in words of the catalogue."""
+    from perfscore import words
+
+    records = [
+        {"id": "u-2024", "key": "u", "year": 2024, "values": {"budget": 100, "executed": 100}}
+    ]
+    jsonl = tmp_path / "u.jsonl"
+    jsonl.write_bytes(perfscore.export.export(report(records), "jsonl"))
+    zh = "无等级：有数据可评分的权重仅占 50%，评级至少需要 60%"
+    with Store(store_url) as store:
+        assert store.add(jsonl, records=records).added
+        [u] = store.rank(2024).unranked
+        assert (u.why_in("zh"), u.why_in("en")) == (
+            zh,
+            "no grade: only 50% of the weight was scored from data; a grade needs 60%",
+        )
+        [again] = store.rank(2024, rescore=perfscore.load_ruleset_text(ruleset())).unranked
+        assert again.why_in("zh") == zh
+    ungraded = ruleset().split("grades:")[0]
+    rs = perfscore.load_ruleset_text(ungraded)
+    with Store(tmp_path / "ungraded.db") as store:
+        store.add(rs.evaluate([dept("a", 2024, 95, True)]))
+        [u] = store.rank(2024).unranked
+    assert u.why_in("en") == "no grade: the rule set gives none"
+    assert u.why_in("zh") == "无等级：规则集不评等级"
+    for lang in words.LANGS:  # the phrases are the catalogue's
+        assert u.why_in(lang) == words.say(
+            words.STORE, lang, "unranked_no_grade", reason=words.STORE[lang]["no_grades"]
+        )
 
 
 @given(st.lists(st.integers(0, 5).map(Decimal), min_size=1, max_size=30))

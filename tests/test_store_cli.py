@@ -93,6 +93,10 @@ def test_score_store_history_compare_rank(bureau: str) -> None:
 
     code, out, _ = run("rank", "--period", "2023", "--by", "parent", "--db", bureau)
     assert code == 0 and "未排名（2）" in out and "教育系统" in out and "百分位" in out
+    assert "无等级：有数据可评分的权重仅占 10%" in out and "no grade" not in out
+    code, out, _ = run("rank", "--period", "2023", "--db", bureau, "--lang", "en")
+    assert code == 0 and "not ranked (2)" in out and "no grade: only 10% of the weight" in out
+    assert "无等级" not in out
 
 
 def test_methodology_refusal_and_rescore_through_the_cli(bureau: str, tmp_path: Path) -> None:

@@ -252,5 +252,5 @@ def test_a_store_from_a_newer_perfscore_is_refused(store_url: str) -> None:
     with e.begin() as conn:
         conn.execute(sa.text("UPDATE perfscore_schema SET version = 99"))
     e.dispose()
-    with pytest.raises(PerfscoreError, match="schema version 99; this perfscore reads up to 2"):
+    with pytest.raises(PerfscoreError, match="schema version 99; this perfscore reads up to 3"):
         Store(store_url)

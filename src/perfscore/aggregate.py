@@ -15,7 +15,7 @@ from .letters import LetterScale
 from .registry import Registry, check_arity, check_identifier
 from .words import AGGREGATE, language, say
 
-__all__ = ["AGGREGATORS", "AggregateSpec", "NodeScore", "register_aggregator"]
+__all__ = ["AGGREGATORS", "AggregateSpec", "NodeScore", "register_aggregator", "scaled", "weigh"]
 
 ZERO = Decimal(0)
 
@@ -114,46 +114,87 @@ def _points_children(
     return scored, counted
 
 
+def weigh(
+    weight: Decimal | None,
+    redistribute: bool,
+    weights: Sequence[Decimal],
+    results: Sequence[Decimal | str],
+    total: Decimal,
+) -> Decimal | str:
+    """The weighted sum — the one definition of its arithmetic, for :func:`weighted_sum` and
+    for the points-only path's groups.
+
+    ``results[i]`` is child ``i``'s points when it was scored, else its outcome (a ``str``:
+    ``"not_applicable"``, ``"error"``, …); ``weights[i]`` its weight; ``total`` the weights
+    added up in order.  Gives the children's points added up and scaled to ``weight`` (None:
+    no scaling) over the weight that counts — a child without points counts with its weight
+    unless ``redistribute`` hands that weight to the others — or, when it cannot, why:
+    ``"error"`` (a child is an error), ``"not_applicable"`` (every child is)."""
+    got = ZERO
+    skipped = applies = False
+    for p in results:
+        if p.__class__ is not str:
+            got = got + p  # type: ignore[operator]
+            applies = True
+        elif p == "error":
+            return "error"
+        else:
+            skipped = True
+            if p != "not_applicable":
+                applies = True
+    if not applies:
+        return "not_applicable"
+    base = total
+    if skipped and redistribute:  # the weight of the children that count, added in order
+        base = sum(
+            (w for w, p in zip(weights, results, strict=True) if p.__class__ is not str), ZERO
+        )
+    return scaled(got, base, base if weight is None else weight)
+
+
+def scaled(got: Decimal, base: Decimal, weight: Decimal) -> Decimal:
+    """``got`` (children's points added up) scaled to ``weight`` over ``base``, the weight of
+    the children that count: the weighted sum's arithmetic, in this one place (a group whose
+    children all count has ``base`` = their weights added up)."""
+    return ZERO if base == 0 else (got if base == weight else got * weight / base)
+
+
 @register_aggregator("weighted_sum")
 def weighted_sum(spec: AggregateSpec, children: Sequence[NodeScore]) -> NodeScore:
-    """Σ children's points, scaled to the parent's weight over the weight that counts."""
-    # One pass over the children computing what _blocked, _points_children, _outcome and
-    # _coverage would (the same sums, in the same order, so the same Decimals).
-    redistribute = spec.not_applicable_weight == "redistribute"
-    errors = False
-    all_na = True
+    """Σ children's points, scaled to the parent's weight over the weight that counts
+    (:func:`weigh`)."""
+    # One pass over the children collecting what weigh reads and what _outcome and _coverage
+    # would compute (the same sums, in the same order, so the same Decimals).
     passed = True
     n_scored = 0
-    got = base = total = covered = ZERO
+    total = covered = ZERO
+    weights: list[Decimal] = []
+    results: list[Decimal | str] = []
     for c in children:
         outcome = c.outcome
         w = c.weight or ZERO
+        weights.append(w)
         total = total + w
         covered = covered + w * c.coverage
         if outcome == "pass" or outcome == "fail":
             n_scored += 1
-            got = got + (c.points or ZERO)
-            base = base + w
-            all_na = False
+            results.append(c.points or ZERO)
             if outcome == "fail":
                 passed = False
         else:
-            if outcome == "error":
-                errors = True
-            elif outcome != "not_applicable":
-                all_na = False
+            results.append(outcome)
+            if outcome != "not_applicable" and outcome != "error":
                 passed = False
-            if not redistribute:
-                base = base + w
-    if errors or all_na:
+    points = weigh(
+        spec.weight, spec.not_applicable_weight == "redistribute", weights, results, total
+    )
+    if points.__class__ is str:
         blocked = _blocked(spec, children)
         assert blocked is not None
         return blocked
-    weight = spec.weight if spec.weight is not None else base
-    points = ZERO if base == 0 else (got if base == weight else got * weight / base)
     coverage = Decimal(n_scored) / Decimal(len(children)) if total == 0 else covered / total
     outcome = "pass" if passed else "fail"
-    return NodeScore(spec.rule_id, spec.weight, points, None, outcome, coverage)
+    return NodeScore(spec.rule_id, spec.weight, points, None, outcome, coverage)  # type: ignore[arg-type]
 
 
 def _points(spec: AggregateSpec, children: Sequence[NodeScore], points: Decimal) -> NodeScore:

@@ -202,7 +202,8 @@ class Finding:
     explanation: Explanation | None = field(default_factory=_no_explanation)
 
     # The evaluator builds a finding without its words: it leaves ``message``, ``message_en``,
-    # ``display``, ``explanation`` and ``fingerprint`` out of the new finding's ``__dict__``
+    # ``display``, ``explanation``, ``reason`` and ``fingerprint`` out of the new finding's
+    # ``__dict__``
     # and stores ``_lazy = (fill, *args)`` instead; ``fill(*args)`` gives those fields (a dict)
     # the first time any of them is read, and they are then kept as ordinary attributes (a
     # field already set is kept as it is).  Reading them, comparing, ``dataclasses.replace``/
@@ -233,7 +234,9 @@ class Finding:
 
 
 #: The fields a finding may leave to ``_lazy`` (see :class:`Finding`).
-_LAZY_FIELDS = frozenset(("message", "message_en", "display", "explanation", "fingerprint"))
+_LAZY_FIELDS = frozenset(
+    ("message", "message_en", "display", "explanation", "fingerprint", "reason")
+)
 
 
 @dataclass(frozen=True)

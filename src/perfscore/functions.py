@@ -3,7 +3,13 @@
 Rule sets come from untrusted authors, so the set of callables an expression can reach is a
 closed, reviewed registry: names are plain identifiers, nothing on simpleeval's
 ``DISALLOW_FUNCTIONS`` (``eval``, ``os.system``...) and nothing nondeterministic (no ``rand``)
-can be registered, and the shared :data:`DEFAULT_FUNCTIONS` is read-only (extend a ``copy()``).
+can be registered.  :data:`DEFAULT_FUNCTIONS` is the one registry of the functions every rule set
+sees: the built-ins, registered first and sealed (a built-in name is never replaced or removed),
+and the functions plugins add (entry point group ``perfscore.functions``, or
+:func:`perfscore.plugins.register_function`), first come, first served.  A rule set compiled
+with its own functions gets them from a ``copy()``.  A function that is not perfscore's own is
+called behind a check of what it returns (:func:`callable_for`): a NaN, an infinity, a binary
+float or a number of 1e100 or more never enters a score.
 
 All numeric functions take and return :class:`~decimal.Decimal` and compute in
 :data:`DECIMAL_CONTEXT`, never in the caller's thread context, so results do not depend on who
@@ -16,6 +22,7 @@ from __future__ import annotations
 
 import builtins
 import keyword
+import math
 from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import (
@@ -33,7 +40,7 @@ from simpleeval import DISALLOW_FUNCTIONS
 
 from perfscore.errors import EvaluationError, ZeroDenominatorError
 from perfscore.numbers import LITERAL_MAX_ADJUSTED, RESULT_MAX_ADJUSTED, short_number
-from perfscore.registry import PluginError, Registry
+from perfscore.registry import PluginError, Registry, check_identifier
 from perfscore.values import Kind, Series
 
 __all__ = [
@@ -118,8 +125,9 @@ def _is_forbidden(fn: Callable[..., Any]) -> bool:
 
 
 class _Checked:
-    """A third-party function whose results are checked: a NaN, an infinity, a binary float or
-    a number of 1e100 or more never enters a score (it becomes an error finding instead)."""
+    """A third-party function whose results are checked: a NaN, an infinity (alone or in a
+    series), a binary float or a number of 1e100 or more never enters a score (it becomes an
+    error finding for the rule and subject that called it instead)."""
 
     __slots__ = ("fn", "name")
 
@@ -129,21 +137,42 @@ class _Checked:
     def __call__(self, *args: Any) -> Any:
         result = self.fn(*args)
         if type(result) is Decimal:
-            if not result.is_finite() or (
-                not result.is_zero() and result.adjusted() > RESULT_MAX_ADJUSTED
-            ):
+            if not result.is_finite():
                 raise EvaluationError(
-                    f"{self.name}() returned {short_number(result)}, not a usable number"
+                    f"function {self.name}() returned {result}, not a finite number"
+                )
+            if not result.is_zero() and result.adjusted() > RESULT_MAX_ADJUSTED:
+                raise EvaluationError(
+                    f"function {self.name}() returned {short_number(result)}, "
+                    "not a usable number (1e100 or more)"
                 )
         elif isinstance(result, float):
+            if not math.isfinite(result):
+                raise EvaluationError(
+                    f"function {self.name}() returned {result}, not a finite number"
+                )
             raise EvaluationError(
-                f"{self.name}() returned a binary float ({short_number(result)}); "
+                f"function {self.name}() returned a binary float ({short_number(result)}); "
                 "functions must return Decimal"
             )
+        elif isinstance(result, Series):
+            bad = next((v for v in result.values() if not _finite(v)), None)
+            if bad is not None:
+                raise EvaluationError(
+                    f"function {self.name}() returned a series holding {bad}, not a finite number"
+                )
         return result
 
     def __repr__(self) -> str:
         return f"checked({self.fn!r})"
+
+
+def _finite(value: object) -> bool:
+    if isinstance(value, Decimal):
+        return value.is_finite()
+    if isinstance(value, float):
+        return math.isfinite(value)
+    return True
 
 
 def callable_for(function: Function) -> Callable[..., Any]:
@@ -162,6 +191,7 @@ def check_function(name: str, function: Function) -> None:
         raise PluginError(str(name), f"function name {name!r} is not a valid identifier")
     if name.startswith("_"):
         raise PluginError(name, f"function name {name!r}: names starting with '_' are reserved")
+    check_identifier(name)  # ASCII, like every id of the rule language
     if not callable(function.fn):
         raise PluginError(name, f"function {name!r} is not callable")
     if _is_forbidden(function.fn):
@@ -205,16 +235,23 @@ class FunctionRegistry(Registry[Function]):
     """Name → :class:`Function`; the only callables an expression can reach.
 
     ``@registry.register("name", min_args=1, max_args=1)`` registers a Python function;
-    ``registry.add(Function(...))`` a ready one.
+    ``registry.add(Function(...))`` a ready one.  ``group`` is the entry point group plugins
+    fill (only :data:`DEFAULT_FUNCTIONS` has one).
     """
 
-    def __init__(self) -> None:
-        super().__init__("function", check=check_function, key=_function_name, make=_make_function)
+    def __init__(self, *, group: str | None = None) -> None:
+        super().__init__(
+            "function", group=group, check=check_function, key=_function_name,
+            make=_make_function, builtin="function",
+        )  # fmt: skip
 
     def copy(self) -> FunctionRegistry:
-        """A writable copy (the way to extend :data:`DEFAULT_FUNCTIONS`)."""
+        """A writable copy for one rule set (the way to extend :data:`DEFAULT_FUNCTIONS` for it
+        alone): every name in it is the caller's, so a taken name — built-in or a plugin's — is
+        refused unless ``replace=True``."""
         other = super().copy()
         assert isinstance(other, FunctionRegistry)
+        other.unseal()
         return other
 
     def __repr__(self) -> str:
@@ -273,7 +310,8 @@ def _present(series: Series) -> list[Decimal]:
 
 # --- the default functions ------------------------------------------------------------------
 
-DEFAULT_FUNCTIONS = FunctionRegistry()
+#: Every function rule expressions may call: the built-ins below (sealed) and plugins'.
+DEFAULT_FUNCTIONS = FunctionRegistry(group="perfscore.functions")
 _register = DEFAULT_FUNCTIONS.register
 
 
@@ -471,4 +509,4 @@ def fn_composition_variance(*pairs: object) -> Series:
     return Series(tuple(points))
 
 
-DEFAULT_FUNCTIONS.freeze()
+DEFAULT_FUNCTIONS.seal()  # the built-ins: plugins may add names, never replace these

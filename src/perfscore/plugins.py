@@ -17,14 +17,10 @@ bad plugin is refused when it registers, with a message naming the plugin and wh
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable
-from dataclasses import replace
-from decimal import Decimal
 from typing import Any
 
 from .aggregate import AGGREGATORS, Aggregator
-from .errors import EvaluationError
 from .functions import DEFAULT_FUNCTIONS, Function, FunctionRegistry
 from .registry import (
     PluginError,
@@ -32,11 +28,9 @@ from .registry import (
     PluginWarning,
     Registry,
     all_registries,
-    check_identifier,
     load_all,
 )
 from .scorers import SCORERS, ScorerType
-from .values import Series
 
 __all__ = [
     "PluginError",
@@ -53,29 +47,13 @@ __all__ = [
 ]
 
 
-def _check_plugin_function(name: str, function: Any) -> None:
-    check_identifier(name)
-    if not isinstance(function, Function):
-        raise PluginError(
-            name, "a perfscore.functions entry point must be a perfscore.functions.Function"
-        )
-    if name in DEFAULT_FUNCTIONS:
-        raise PluginError(name, "that is a built-in function")
-    DEFAULT_FUNCTIONS.copy().add(function)  # the same vetting every expression function gets
-
-
-def _function_name(function: Function) -> str:
-    return function.name
-
-
 #: Scorer types, built-in and added: the one registry :data:`perfscore.scorers.SCORERS`.
 scorer_types: Registry[ScorerType] = SCORERS
 #: Aggregators, built-in and added (the same registry as :data:`perfscore.aggregate.AGGREGATORS`).
 aggregators: Registry[Aggregator] = AGGREGATORS
-#: Expression functions plugins add to the defaults every rule set sees.
-plugin_functions: Registry[Function] = Registry(
-    "function", group="perfscore.functions", check=_check_plugin_function, key=_function_name
-)
+#: Expression functions, built-in and added: the one registry
+#: :data:`perfscore.functions.DEFAULT_FUNCTIONS`.
+plugin_functions: FunctionRegistry = DEFAULT_FUNCTIONS
 
 
 def registries() -> tuple[Registry[Any], ...]:
@@ -97,68 +75,19 @@ def register_aggregator(name: str) -> Callable[[Aggregator], Aggregator]:
     return aggregators.register(name)
 
 
-def register_function(function: Function) -> Function:
-    """Add an expression function to the defaults every rule set sees."""
-    return plugin_functions.add(function)
-
-
-class FiniteResult:
-    """A plugin function whose results are checked: NaN and Infinity never enter a score.
-
-    A non-finite number (or a series holding one) becomes an :class:`EvaluationError`, i.e. an
-    ``error`` finding for the rule and subject that called it; everything else passes through.
-    """
-
-    __slots__ = ("fn", "name")
-
-    def __init__(self, name: str, fn: Callable[..., Any]) -> None:
-        self.name = name
-        self.fn = fn
-
-    def __call__(self, *args: Any) -> Any:
-        result = self.fn(*args)
-        if isinstance(result, Series):
-            bad = next((v for v in result.values() if not _finite(v)), None)
-            if bad is not None:
-                raise EvaluationError(
-                    f"plugin function {self.name}() returned a series holding {bad}, "
-                    "not a finite number"
-                )
-        elif not _finite(result):
-            raise EvaluationError(
-                f"plugin function {self.name}() returned {result}, not a finite number"
-            )
-        return result
-
-
-def _finite(value: Any) -> bool:
-    if isinstance(value, Decimal):
-        return value.is_finite()
-    if isinstance(value, float):
-        return math.isfinite(value)
-    return True
-
-
-_checked: dict[str, tuple[Function, Function]] = {}
-
-
-def _checked_function(function: Function) -> Function:
-    """The plugin function with its result checked; the same object each time (so a rule set
-    using only default functions still pickles by reference)."""
-    pair = _checked.get(function.name)
-    if pair is None or pair[0] is not function:
-        pair = (function, replace(function, fn=FiniteResult(function.name, function.fn)))
-        _checked[function.name] = pair
-    return pair[1]
+def register_function(function: Function, *, replace: bool = False) -> Function:
+    """Add an expression function to :data:`perfscore.functions.DEFAULT_FUNCTIONS`, the
+    functions every rule set sees.  A built-in name is refused; a name another plugin took is
+    refused unless ``replace=True`` (the error says where both were registered)."""
+    return plugin_functions.add(function, replace=replace)
 
 
 def default_functions() -> FunctionRegistry:
-    """Built-in functions plus every registered plugin function."""
+    """The functions a rule set gets when it is given none: a copy of
+    :data:`~perfscore.functions.DEFAULT_FUNCTIONS` (built-ins and every plugin's) as it is now,
+    every installed plugin loaded first."""
     load_entry_points()
-    reg = DEFAULT_FUNCTIONS.copy()
-    for fn in plugin_functions:
-        reg.add(_checked_function(fn))
-    return reg
+    return DEFAULT_FUNCTIONS.copy()
 
 
 def load_entry_points(*, force: bool = False) -> list[str]:

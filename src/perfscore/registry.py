@@ -12,9 +12,9 @@ Modelled on Cloud Custodian's ``PluginRegistry``:
   by :meth:`Registry.load_entry_points`.  One plugin that cannot be imported — it raises, or even
   calls ``sys.exit`` — is recorded as a :class:`PluginFailure` and left out; the rest still load;
 * an unknown name is an error that names the registry and suggests the closest known name;
-* a registry holding built-in objects and plugins' together (scorers) is sealed
-  (:meth:`Registry.seal`) once the built-ins are in: a built-in name is never replaced or
-  removed; a plugin's name is first come, first served (``replace=True`` takes it over); a
+* a registry holding built-in objects and plugins' together (scorers, expression functions) is
+  sealed (:meth:`Registry.seal`) once the built-ins are in: a built-in name is never replaced
+  or removed; a plugin's name is first come, first served (``replace=True`` takes it over); a
   refused name says where both objects come from (``file:line`` of the registering call, or
   the entry point).
 
@@ -150,8 +150,11 @@ class Registry(Generic[T]):
         key: Callable[[T], str] | None = None,
         make: Callable[..., T] | None = None,
         unknown: Callable[[str, str, Sequence[str]], Exception] = UnknownNameError,
+        builtin: str | None = None,
     ) -> None:
         self.kind = kind
+        #: how messages name a built-in object ("scorer type", "function")
+        self.builtin_word = builtin or f"{kind} type"
         self.group = group
         self._check = check
         self._key = key
@@ -196,7 +199,7 @@ class Registry(Generic[T]):
         where = _where if _where is not None else _caller()
         for n in (name, *aliases):
             if n in self._builtin:
-                raise PluginError(n, f"that is a built-in {self.kind} type{self._from(n)}")
+                raise PluginError(n, f"that is a built-in {self.builtin_word}{self._from(n)}")
         if self._check is not None:
             self._check(name, obj)
         if self._key is not None and declared != name:
@@ -265,7 +268,7 @@ class Registry(Generic[T]):
         if self._frozen:
             raise PluginError(name, f"cannot remove {self.kind} {name!r}: the registry is shared")
         if name in self._builtin:
-            raise PluginError(name, f"cannot remove the built-in {self.kind} type {name!r}")
+            raise PluginError(name, f"cannot remove the built-in {self.builtin_word} {name!r}")
         self._objects.pop(name, None)
         self._origins.pop(name, None)
         self._where.pop(name, None)
@@ -280,12 +283,18 @@ class Registry(Generic[T]):
         replaced nor removed; plugins may still add other names."""
         self._builtin = frozenset(self._objects) | frozenset(self._aliases)
 
+    def unseal(self) -> None:
+        """Forget which names are built in (a private copy: every name in it is the owner's)."""
+        self._builtin = frozenset()
+
     def builtin(self) -> dict[str, T]:
         """The built-in objects (registered before :meth:`seal`), by name, in order."""
         return {n: o for n, o in self._objects.items() if n in self._builtin}
 
     def copy(self) -> Registry[T]:
-        """A writable copy with the same objects and rules."""
+        """A writable copy with the same objects and rules: what the registry answers now
+        (its entry points loaded first); the copy loads none of its own."""
+        self._autoload()
         other = type(self).__new__(type(self))
         other.__dict__.update(self.__dict__)
         other._objects = dict(self._objects)
@@ -293,6 +302,7 @@ class Registry(Generic[T]):
         other._origins = dict(self._origins)
         other._where = dict(self._where)
         other._frozen = False
+        other._loaded = True
         other.failures = []
         return other
 

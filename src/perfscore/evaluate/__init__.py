@@ -38,7 +38,7 @@ from .leaves import applies, leaf, waive
 from .messages import FindingTexts, json_text
 from .pointsonly import points, points_plan
 from .records import COVERAGE4, indicator_finding, indicator_score, node_score
-from .state import EN, ONE, ZERO, ZH, Failure, Outcome, SubjectRun, blocking, subject_scope
+from .state import EN, ONE, ZERO, ZH, Failure, Outcome, Scan, SubjectRun, blocking
 
 __all__ = ["Evaluator", "SubjectRun"]
 
@@ -88,7 +88,8 @@ class Evaluator:
         self._leaf_results: dict[str, dict[Any, tuple[IndicatorScore, NodeScore]]] = {
             nid: {} for nid in self._fp if nid not in self._specs
         }
-        self._plan = points_plan(compiled, self.root, self._specs, self.titles)
+        self._scan = Scan(compiled, self.titles)
+        self._plan = points_plan(compiled, self.root, self._specs, self._scan)
         self._explainer = Explainer(compiled, self.places)
         self._texts = FindingTexts(compiled.units, self.places, self._explainer, self._fingerprint)
 
@@ -228,7 +229,7 @@ class Evaluator:
     def _subject(
         self, data: SubjectData, waivers: Mapping[str, Any] | None = None
     ) -> SubjectResult:
-        scope, failures = subject_scope(self.c, self.titles, data)
+        scope, failures = self._scan(data)
         run = SubjectRun(data.subject, scope, failures, waivers or {})
         scores: list[IndicatorScore] = []
         findings: list[Finding] = []

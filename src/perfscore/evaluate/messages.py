@@ -231,7 +231,13 @@ class FindingTexts:
             explanation = Explanation(
                 self.explainer.build, node, o.value, o.points, o.grade, run.scope
             )
-        out = {"display": value_text, "message": zh, "message_en": en, "explanation": explanation}
+        out = {
+            "display": value_text,
+            "message": zh,
+            "message_en": en,
+            "reason": o.reason.en if o.reason else None,
+            "explanation": explanation,
+        }
         if self.fingerprint is not None:
             out["fingerprint"] = self.fingerprint(node.id, run)
         return out

@@ -1,18 +1,20 @@
 """Points only: a fast path.
 
 :meth:`Evaluator.points <perfscore.evaluate.Evaluator.points>` gives every indicator's and
-group's rounded points and the total without building findings.  For a record with every value
-present and readable it runs a plan of closures built once per rule set: the metrics, then each
-leaf's *fast points form* — asked of its scorer's module (``points_form``), or the scorer's own
-``score`` for a scorer without one — and ``weighted_sum`` groups.
+group's rounded points and the total without building findings.  It runs a plan of closures
+built once per rule set, after the evaluator's own :class:`~perfscore.evaluate.state.Scan` of
+the subject (values, metrics and what failed — failures whose messages are never written here).
 
-A record with blanks, bad values or a zero denominator (what real returns have) takes the same
-plan with the evaluator's own pieces where something failed: its scope and failures
-(:func:`~perfscore.evaluate.state.subject_scope`), :func:`~perfscore.evaluate.leaves.leaf` for
-each leaf that reads a failed name (or whose fast form gives up), ``weighted_sum`` for the
-groups — still no findings.  Rule sets the plan does not mirror (conditions, letter grades,
-other aggregators) are scored by the full evaluator; the results always equal its
-``scores``/``total``.
+A record where nothing failed takes the *clean* steps: each leaf's *fast points form* — asked of
+its scorer's module (``points_form``), or the scorer's own ``score`` for a scorer without one —
+and groups adding their children up (:func:`~perfscore.aggregate.scaled`).  A record with
+blanks, bad values or zero denominators (what real returns have) keeps the clean step for every
+subtree that reads nothing that failed; a leaf that does (or whose fast form gives up) is
+decided by the evaluator's own :func:`~perfscore.evaluate.leaves.leaf`, a group by
+:func:`~perfscore.aggregate.weigh` — the weighted sum ``weighted_sum`` itself runs — over its
+children's points or outcomes.  Still no findings, no ``NodeScore``.  Rule sets the plan does
+not mirror (conditions, letter grades, other aggregators) are scored by the full evaluator;
+the results always equal its ``scores``/``total``.
 """
 
 from __future__ import annotations
@@ -23,47 +25,54 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from ..aggregate import AggregateSpec, NodeScore, weighted_sum
+from ..aggregate import AggregateSpec, scaled, weigh, weighted_sum
 from ..compile import Compiled, IndicatorNode
 from ..findings import SubjectResult
 from ..numbers import round_places
 from ..scorers import Fallback
 from ..subjects import SubjectData
 from .leaves import leaf
-from .records import node_score
-from .state import ONE, Failure, subject_scope
+from .state import Failure, Scan
 
 __all__ = ["PointsPlan", "points", "points_plan"]
 
 ZERO = Decimal(0)
 Points = dict[str, Decimal | None]
+#: a node's result as its parent's :func:`weigh` reads it: its points, or why it has none
+Result = Decimal | str
 #: ``(node id, step, is a leaf)``: a leaf's step is ``scope -> points``; a group's
-#: ``(scope, out) -> points`` also fills ``out`` (its own and its children's points, pre-order)
+#: ``(scope, out) -> points`` also fills ``out`` (its own and its children's points, pre-order).
+#: A clean step raises on anything unusual (the path with failures then decides that node).
 Step = tuple[str, Callable[..., Decimal], bool]
 
 
 @dataclass(frozen=True)
 class PlanNode:
-    """A node as the path with failures walks it: its clean step (a leaf's fast form, a
-    group's sum), a group's spec, and every name its subtree reads (a failure outside them
-    leaves the clean step's answer standing)."""
+    """A node as the path with failures walks it: its clean step, every name its subtree reads
+    (a failure outside them leaves the clean step's answer standing), and a group's children
+    with what :func:`weigh` needs of them."""
 
     node: IndicatorNode
     step: Step
-    spec: AggregateSpec | None
-    children: tuple[PlanNode, ...]
     names: frozenset[str]
+    children: tuple[PlanNode, ...]
+    weights: tuple[Decimal, ...]
+    total: Decimal
+    redistribute: bool
 
 
 @dataclass(frozen=True)
 class PointsPlan:
     places: int
-    metrics: tuple[tuple[str, Callable[[Mapping[str, Any]], Any]], ...]
+    scan: Scan
     top: tuple[Step, ...]
     compiled: Compiled
-    titles: Mapping[str, str]
-    root: AggregateSpec
     tree: tuple[PlanNode, ...]
+    #: the root: its weight, its children's weights and their sum, its not-applicable policy
+    weight: Decimal
+    weights: tuple[Decimal, ...]
+    total: Decimal
+    redistribute: bool
 
 
 def _none(scope: Any) -> None:
@@ -126,10 +135,10 @@ def _sum(steps: tuple[Step, ...], scope: dict[str, Any], out: Points) -> Decimal
 
 
 def points_plan(
-    c: Compiled, root: AggregateSpec, specs: Mapping[str, AggregateSpec], titles: Mapping[str, str]
+    c: Compiled, root: AggregateSpec, specs: Mapping[str, AggregateSpec], scan: Scan
 ) -> PointsPlan | None:
-    """The closures computing every node's rounded points for a clean record, or None when the
-    rule set uses something the fast path does not mirror (then the full path always runs)."""
+    """The closures computing every node's rounded points, or None when the rule set uses
+    something the plan does not mirror (then the full path always runs)."""
     places = c.model.settings.places
     tree: dict[str, PlanNode] = {}
 
@@ -140,7 +149,8 @@ def points_plan(
             if leaf is None:
                 return None
             step: Step = (nid, leaf, True)
-            tree[nid] = PlanNode(node, step, None, (), frozenset(node.reads + node.optional_reads))
+            names = frozenset(node.reads + node.optional_reads)
+            tree[nid] = PlanNode(node, step, names, (), (), ZERO, False)
             return step
         w = node.weight
         if w is None or node.when is not None or node.aggregate is not weighted_sum:
@@ -149,20 +159,20 @@ def points_plan(
         if any(k is None for k in built) or any(c.weight is None for c in node.children):
             return None
         kids = tuple(k for k in built if k is not None)
-        base = sum((c.weight or ZERO for c in node.children), ZERO)
-        same = base == w
+        weights = tuple(c.weight or ZERO for c in node.children)
+        total = sum(weights, ZERO)  # in order, as weighted_sum adds them
 
         def group(scope: dict[str, Any], out: Points) -> Decimal:
             out[nid] = None  # keep pre-order, like the scores
-            got = _sum(kids, scope, out)
-            p = round_places(ZERO if base == 0 else (got if same else got * w / base), places)
+            p = round_places(scaled(_sum(kids, scope, out), total, w), places)
             out[nid] = p
             return p
 
         step = (nid, group, False)
         children = tuple(tree[c.id] for c in node.children)
         names = frozenset(node.reads).union(*(c.names for c in children))
-        tree[nid] = PlanNode(node, step, specs[nid], children, names)
+        redistribute = specs[nid].not_applicable_weight == "redistribute"
+        tree[nid] = PlanNode(node, step, names, children, weights, total, redistribute)
         return step
 
     top = [build(n) for n in c.indicators]
@@ -171,12 +181,18 @@ def points_plan(
     steps = tuple(t for t in top if t is not None)
     if len(steps) != len(top):
         return None
-    if root.weight != sum((n.weight or ZERO for n in c.indicators), ZERO):
-        return None
-    # ``expr.__call__`` is the compiled function itself (no property look-up per call)
-    metrics = tuple((mt.name, mt.expr.__call__) for mt in c.metrics)
-    nodes = tuple(tree[n.id] for n in c.indicators)
-    return PointsPlan(places, metrics, steps, c, titles, root, nodes)
+    weights = tuple(n.weight or ZERO for n in c.indicators)
+    return PointsPlan(
+        places,
+        scan,
+        steps,
+        c,
+        tuple(tree[n.id] for n in c.indicators),
+        root.weight,
+        weights,
+        sum(weights, ZERO),
+        root.not_applicable_weight == "redistribute",
+    )
 
 
 def points(
@@ -184,69 +200,50 @@ def points(
 ) -> tuple[Points, Decimal | None]:
     """Rounded points of every node (pre-order) and the total; ``full`` scores a record the
     plan cannot (the evaluator's ``subject``)."""
-    if plan is not None:
-        if not data.field_errors:
-            values = data.values
-            # not ``None in values.values()``: that compares every Decimal with None (slow)
-            if not any(v is None for v in values.values()):
-                scope = dict(values)
-                out: Points = {}
-                try:
-                    for name, expr in plan.metrics:
-                        scope[name] = expr(scope)
-                    return out, round_places(_sum(plan.top, scope, out), plan.places)
-                except Exception:  # Fallback, or any evaluation error: decided below
-                    pass
-        return _with_failures(plan, data)
-    result = full(data)
-    return {sc.rule_id: sc.points for sc in result.scores}, result.total
-
-
-def _with_failures(plan: PointsPlan, data: SubjectData) -> tuple[Points, Decimal | None]:
-    """The plan for a record with failures: what failed decided as the full evaluator does."""
-    scope, failures = subject_scope(plan.compiled, plan.titles, data)
+    if plan is None:
+        result = full(data)
+        return {sc.rule_id: sc.points for sc in result.scores}, result.total
+    scope, failures = plan.scan(data)
     out: Points = {}
-    top = _children(plan.tree, scope, failures, out, plan)
-    root = weighted_sum(plan.root, top)
-    if root.outcome == "error" or root.points is None:
-        return out, None
-    return out, round_places(root.points, plan.places)
+    if not failures:
+        try:
+            got = _sum(plan.top, scope, out)
+        except Exception:  # Fallback, or any evaluation error: decided below
+            pass
+        else:
+            return out, round_places(scaled(got, plan.total, plan.weight), plan.places)
+    results = [_result(pn, scope, failures, out, plan) for pn in plan.tree]
+    r = weigh(plan.weight, plan.redistribute, plan.weights, results, plan.total)
+    return out, (None if r.__class__ is str else round_places(r, plan.places))  # type: ignore[arg-type]
 
 
-def _children(
-    nodes: tuple[PlanNode, ...],
-    scope: dict[str, Any],
-    failures: dict[str, Failure],
-    out: Points,
-    plan: PointsPlan,
-) -> list[NodeScore]:
-    """Each node's result as its parent sees it: a node whose subtree reads nothing that
-    failed takes its clean step; a leaf that does is decided by :func:`leaf`, a group by
-    ``weighted_sum`` over its own children."""
-    failed = failures.keys()
-    results = []
-    for pn in nodes:
-        node = pn.node
-        nid, step, is_leaf = pn.step
-        if failed.isdisjoint(pn.names):  # nothing below failed: the clean step
-            try:
-                p = step(scope) if is_leaf else step(scope, out)
-            except Exception:  # Fallback, or an evaluation error: decided below
-                pass
-            else:
-                if is_leaf:
-                    out[nid] = p
-                results.append(node_score(nid, node.weight, p, None, "pass", ONE))
-                continue
-        if is_leaf:
-            o = leaf(plan.compiled, plan.places, node, scope, failures)
-            out[nid] = o.points
-            results.append(node_score(nid, node.weight, o.points, o.grade, o.outcome, ONE))
-            continue
-        assert pn.spec is not None
-        out[nid] = None  # pre-order
-        ns = weighted_sum(pn.spec, _children(pn.children, scope, failures, out, plan))
-        got = None if ns.points is None else round_places(ns.points, plan.places)
-        out[nid] = got
-        results.append(node_score(nid, node.weight, got, ns.grade, ns.outcome, ns.coverage))
-    return results
+def _result(
+    pn: PlanNode, scope: dict[str, Any], failures: dict[str, Failure], out: Points, plan: PointsPlan
+) -> Result:
+    """A node's result as its parent sees it: a node whose subtree reads nothing that failed
+    takes its clean step; a leaf that does is decided by :func:`leaf`, a group by
+    :func:`weigh` over its own children's results."""
+    nid, step, is_leaf = pn.step
+    if failures.keys().isdisjoint(pn.names):  # nothing below failed: the clean step
+        try:
+            p = step(scope) if is_leaf else step(scope, out)
+        except Exception:  # Fallback, or an evaluation error: decided below
+            pass
+        else:
+            if is_leaf:
+                out[nid] = p
+            return p
+    if is_leaf:
+        o = leaf(plan.compiled, plan.places, pn.node, scope, failures)
+        out[nid] = o.points
+        if o.outcome == "pass" or o.outcome == "fail":
+            return o.points if o.points is not None else ZERO
+        return o.outcome
+    out[nid] = None  # pre-order
+    results = [_result(c, scope, failures, out, plan) for c in pn.children]
+    r = weigh(pn.node.weight, pn.redistribute, pn.weights, results, pn.total)
+    if r.__class__ is str:
+        return r
+    p = round_places(r, plan.places)  # type: ignore[arg-type]
+    out[nid] = p
+    return p

@@ -93,10 +93,10 @@ def indicator_finding(
     texts: FindingTexts | None = None,
 ) -> Finding:
     """An indicator's (or a group's) finding.  Its words — ``display``, ``message``,
-    ``message_en`` and the ``explanation`` — are made by ``texts`` (default: these ``units``
-    and ``places``, no explanation) when first read (see :class:`~perfscore.findings.Finding`),
-    and so is the ``fingerprint`` when it is None here (``texts`` then knows how); everything
-    else is set here."""
+    ``message_en``, ``reason`` and the ``explanation`` — are made by ``texts`` (default: these
+    ``units`` and ``places``, no explanation) when first read (see
+    :class:`~perfscore.findings.Finding`), and so is the ``fingerprint`` when it is None here
+    (``texts`` then knows how); everything else is set here."""
     reason = o.reason
     outcome = o.outcome
     d: dict[str, Any] = {
@@ -110,7 +110,6 @@ def indicator_finding(
         "points": o.points,
         "weight": node.weight,
         "grade": o.grade,
-        "reason": reason.en if reason else None,
         "fields": reason.fields if reason else (),
         "location": node.location,
         "_lazy": (texts or FindingTexts(units, places), node, o, run),

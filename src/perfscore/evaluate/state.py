@@ -20,16 +20,78 @@ ZERO_KIND = {"not_applicable": "not_applicable", "zero": "zero", "error": "error
 PRIORITY = {"error": 0, "not_applicable": 1, "zero": 2, "missing": 3}
 #: The engine's words (perfscore.words.ENGINE): every finding carries both languages.
 ZH, EN = ENGINE["zh"], ENGINE["en"]
+_new = object.__new__
 
 
-@dataclass(frozen=True)
 class Failure:
-    """Why a name has no usable value (and which input fields are to blame)."""
+    """Why a name has no usable value (and which input fields are to blame).
 
-    kind: str  # error | missing | not_applicable | zero
-    en: str
-    zh: str
-    fields: tuple[str, ...]
+    ``kind`` is all that decides a score (error | missing | not_applicable | zero); the
+    messages ``en``/``zh`` of the failures a subject's scan finds are written when first read
+    — the points-only path never reads them."""
+
+    __slots__ = ("_en", "_why", "_zh", "fields", "kind")
+
+    def __init__(self, kind: str, en: str, zh: str, fields: tuple[str, ...]) -> None:
+        self.kind = kind
+        self._en: str | None = en
+        self._zh: str | None = zh
+        self.fields = fields
+        self._why: tuple[Any, ...] | None = None
+
+    @classmethod
+    def later(cls, kind: str, fields: tuple[str, ...], why: tuple[Any, ...]) -> Failure:
+        """A failure whose messages are written when first read: ``why`` is ``(word, name,
+        title, problem)`` (a :data:`~perfscore.words.ENGINE` message) or ``("join", failures)``
+        (several of one kind, their messages joined)."""
+        f: Failure = _new(cls)
+        f.kind = kind
+        f.fields = fields
+        f._en = f._zh = None
+        f._why = why
+        return f
+
+    def _write(self) -> None:
+        why = self._why
+        assert why is not None
+        if why[0] == "join":
+            parts: tuple[Failure, ...] = why[1]
+            self._en = EN["join"].join(f.en for f in parts)
+            self._zh = ZH["join"].join(f.zh for f in parts)
+            return
+        word, name, title, problem = why
+        self._en = EN[word].format(name=name, problem=problem)
+        zh_problem = None if problem is None else in_language(problem, "zh")
+        self._zh = ZH[word].format(title=title, name=name, problem=zh_problem)
+
+    @property
+    def en(self) -> str:
+        if self._en is None:
+            self._write()
+        assert self._en is not None
+        return self._en
+
+    @property
+    def zh(self) -> str:
+        if self._zh is None:
+            self._write()
+        assert self._zh is not None
+        return self._zh
+
+    def _key(self) -> tuple[str, str, str, tuple[str, ...]]:
+        return (self.kind, self.en, self.zh, self.fields)
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Failure):
+            return NotImplemented
+        return self._key() == other._key()
+
+    def __hash__(self) -> int:
+        return hash(self._key())
+
+    def __repr__(self) -> str:
+        en, zh = self.en, self.zh
+        return f"Failure(kind={self.kind!r}, en={en!r}, zh={zh!r}, fields={self.fields!r})"
 
 
 @dataclass(slots=True)
@@ -65,74 +127,78 @@ class SubjectRun:
         self.key: bytes | None = None  # the subject's encoded ``type\x1fkey``, when first needed
 
 
-def subject_scope(
-    compiled: Compiled, titles: Mapping[str, str], data: SubjectData
-) -> tuple[dict[str, Any], dict[str, Failure]]:
-    """The subject's values and metrics, and why each name that has no usable value lacks one."""
-    scope: dict[str, Any] = dict(data.values)
-    failures: dict[str, Failure] = {}
-    for name, msg in data.field_errors.items():
-        title = titles.get(name, name)
-        failures[name] = Failure(
-            "error",
-            EN["field_invalid"].format(name=name, problem=msg),
-            ZH["field_invalid"].format(title=title, name=name, problem=in_language(msg, "zh")),
-            (name,),
-        )
-    for name, v in data.values.items():
-        if v is None and name not in failures:
-            failures[name] = _missing(name, titles.get(name, name))
-    for mt in compiled.metrics:
-        if failures and not failures.keys().isdisjoint(mt.expr.names):
-            f = blocking(mt.expr.names, failures, mt.missing_aware)
-            if f is not None:
-                failures[mt.name] = f
-                scope[mt.name] = None
-                continue
-        try:
-            scope[mt.name] = mt.expr(scope)
-        except ZeroDenominatorError:
-            kind = ZERO_KIND[mt.zero_division]
-            title = titles[mt.name]
-            failures[mt.name] = Failure(
-                kind,
-                EN["metric_zero"].format(name=mt.name),
-                ZH["metric_zero"].format(title=title, name=mt.name),
+class Scan:
+    """How one subject's scope and failures are found — the one scan both the full evaluator
+    and the points-only path run: built once per evaluator (each metric's function, the names
+    it reads, its zero-division kind and input fields looked up once; which metrics read each
+    name, so that a metric is checked against the failures only when one of its names
+    failed)."""
+
+    __slots__ = ("metrics", "readers", "titles")
+
+    def __init__(self, compiled: Compiled, titles: Mapping[str, str]) -> None:
+        self.titles = titles
+        self.metrics = tuple(
+            (
+                mt.name,
+                mt.expr.__call__,  # the compiled function itself
+                mt.expr.names,
+                mt.missing_aware,
+                ZERO_KIND[mt.zero_division],
                 compiled.fields[mt.name],
             )
-            scope[mt.name] = None
-        except EvaluationError as e:
-            title = titles[mt.name]
-            failures[mt.name] = Failure(
-                "error",
-                EN["metric_error"].format(name=mt.name, problem=e.message),
-                ZH["metric_error"].format(
-                    title=title, name=mt.name, problem=in_language(e.message, "zh")
-                ),
-                compiled.fields[mt.name],
-            )
-            scope[mt.name] = None
-    return scope, failures
-
-
-_MISSING: dict[tuple[str, str], Failure] = {}
-
-
-def _missing(name: str, title: str) -> Failure:
-    """The failure of a blank field (immutable, so one per name and title is shared by every
-    subject and rule set that has it)."""
-    f = _MISSING.get((name, title))
-    if f is None:
-        f = Failure(
-            "missing",
-            EN["field_missing"].format(name=name),
-            ZH["field_missing"].format(title=title, name=name),
-            (name,),
+            for mt in compiled.metrics
         )
-        if len(_MISSING) >= 4096:
-            _MISSING.clear()
-        _MISSING[name, title] = f
-    return f
+        readers: dict[str, list[str]] = {}
+        for mt in compiled.metrics:
+            for n in mt.expr.names:
+                readers.setdefault(n, []).append(mt.name)
+        #: a name → the metrics that read it
+        self.readers = {n: tuple(r) for n, r in readers.items()}
+
+    def __call__(self, data: SubjectData) -> tuple[dict[str, Any], dict[str, Failure]]:
+        """The subject's values and metrics, and why each name that has no usable value lacks
+        one (the failures' messages written when first read)."""
+        values = data.values
+        scope: dict[str, Any] = dict(values)
+        failures: dict[str, Failure] = {}
+        later = Failure.later
+        titles = self.titles
+        why: tuple[Any, ...]
+        for name, msg in data.field_errors.items():
+            why = ("field_invalid", name, titles.get(name, name), msg)
+            failures[name] = later("error", (name,), why)
+        # ``v is None``, not ``None in values.values()``: that compares every Decimal with None
+        for name in [n for n, v in values.items() if v is None]:
+            if name not in failures:
+                why = ("field_missing", name, titles.get(name, name), None)
+                failures[name] = later("missing", (name,), why)
+        readers = self.readers
+        #: the metrics reading a name that failed (only they can be blocked)
+        suspects: set[str] = set()
+        for name in failures:
+            suspects.update(readers.get(name, ()))
+        for name, fn, names, aware, zero_kind, fields in self.metrics:
+            if name in suspects:
+                f = blocking(names, failures, aware)
+                if f is not None:
+                    failures[name] = f
+                    scope[name] = None
+                    suspects.update(readers.get(name, ()))
+                    continue
+            try:
+                scope[name] = fn(scope)
+            except ZeroDenominatorError:
+                why = ("metric_zero", name, titles[name], None)
+                failures[name] = later(zero_kind, fields, why)
+                scope[name] = None
+                suspects.update(readers.get(name, ()))
+            except EvaluationError as e:
+                why = ("metric_error", name, titles[name], e.message)
+                failures[name] = later("error", fields, why)
+                scope[name] = None
+                suspects.update(readers.get(name, ()))
+        return scope, failures
 
 
 def blocking(
@@ -145,16 +211,11 @@ def blocking(
     found = [failures[n] for n in sorted(names) if n in failures]
     if missing_aware:
         found = [f for f in found if f.kind != "missing"]
-    if not found:
-        return None
+    if len(found) < 2:
+        return found[0] if found else None
     first = min(found, key=lambda f: PRIORITY[f.kind])
     same = [f for f in found if f.kind == first.kind]
     if len(same) == 1:
         return first
     fields = tuple(sorted({x for f in same for x in f.fields}))
-    return Failure(
-        first.kind,
-        EN["join"].join(f.en for f in same),
-        ZH["join"].join(f.zh for f in same),
-        fields,
-    )
+    return Failure.later(first.kind, fields, ("join", tuple(same)))

@@ -124,7 +124,10 @@ class DeductScorer(BaseScorer):
             beyond = v - s if above else s - v
             if beyond <= 0:
                 return full
-            return round_places(min(weight, max(floor, weight - units_of(beyond) * step)), places)
+            # min(weight, max(floor, x)) spelt out as Python's min and max decide (cheaper)
+            x = weight - units_of(beyond) * step
+            c = x if x > floor else floor
+            return round_places(c if c < weight else weight, places)
 
         return deduct
 

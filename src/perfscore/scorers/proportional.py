@@ -99,8 +99,10 @@ class ProportionalScorer(BaseScorer):
         if t is None or get is None:
             return None
         direction = self.direction
-        if direction == "higher":  # the common case, with ratio()'s two constant answers kept
-            full, none = round_places(weight * ONE, places), round_places(weight * ZERO, places)
+        # ratio()'s two constant answers kept; between them its clamp to [0, 1] changes nothing
+        # (0 < v < t gives 0 < v / t ≤ 1 after rounding, 0 ≤ t < v gives 0 ≤ t / v ≤ 1)
+        full, none = round_places(weight * ONE, places), round_places(weight * ZERO, places)
+        if direction == "higher":  # the common case
 
             def higher(scope: Mapping[str, Any]) -> Decimal:
                 v = get(scope)
@@ -110,9 +112,22 @@ class ProportionalScorer(BaseScorer):
                     return full
                 if t <= 0 or v <= 0:
                     return none
-                return round_places(weight * min(ONE, max(ZERO, v / t)), places)
+                return round_places(weight * (v / t), places)
 
             return higher
+        if direction == "lower":
+
+            def lower(scope: Mapping[str, Any]) -> Decimal:
+                v = get(scope)
+                if type(v) is not Decimal or not v.is_finite():
+                    raise Fallback
+                if v <= t:
+                    return full
+                if v <= 0 or t < 0:
+                    return none
+                return round_places(weight * (t / v), places)
+
+            return lower
 
         def proportional(scope: Mapping[str, Any]) -> Decimal:
             v = get(scope)

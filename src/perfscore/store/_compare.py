@@ -10,12 +10,12 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from .._version import __version__
 from ..findings import dumps
+from ._method import Rescore, _one_method, _rescored, _rules, _ruleset
 from ._model import Method, StoredFinding, StoredSubject, StoreError
 
 if TYPE_CHECKING:
     from ._store import Store
 
-from ._method import Rescore, _one_method, _rescored, _rules, _ruleset
 
 State = Literal["new", "resolved", "persisting", "changed", "unchanged"]
 

@@ -10,12 +10,11 @@ from typing import TYPE_CHECKING, Any
 from .._version import __version__
 from ..errors import did_you_mean
 from ..findings import dumps
+from ._method import Rescore, _one_method, _rescored, _rules, _ruleset, _tree_order
 from ._model import Method, StoredSubject, StoreError
 
 if TYPE_CHECKING:
     from ._store import Store
-
-from ._method import Rescore, _one_method, _rescored, _rules, _ruleset, _tree_order
 
 
 @dataclass(frozen=True)

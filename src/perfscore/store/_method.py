@@ -80,6 +80,7 @@ def _from_result(row: StoredSubject, r: SubjectResult, method: Method) -> Stored
         grade=r.grade,
         grade_label=r.grade_label,
         grade_reason=r.grade_reason,
+        grade_reason_zh=r.grade_reason_zh if r.grade_reason_zh != r.grade_reason else None,
         coverage=r.coverage,
         complete=r.complete,
         points={s.rule_id: s.points for s in r.scores},

@@ -164,6 +164,8 @@ class StoredSubject:
     has_record: bool = False
     rescored: bool = False
     findings: tuple[StoredFinding, ...] = field(default=(), compare=False)
+    #: ``grade_reason`` in Chinese, where the findings document gave one (schema 3)
+    grade_reason_zh: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         s = self.subject

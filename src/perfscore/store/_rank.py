@@ -10,12 +10,13 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from .._version import __version__
 from ..findings import dumps
+from ..words import STORE, Bilingual, in_language, language, said
+from ._method import Rescore, _one_method, _rescored, _ruleset
 from ._model import Method, StoredSubject, StoreError
 
 if TYPE_CHECKING:
     from ._store import Store
 
-from ._method import Rescore, _one_method, _rescored, _ruleset
 
 _HUNDRED = Decimal(100)
 
@@ -50,11 +51,19 @@ class RankedSubject:
 @dataclass(frozen=True)
 class Unranked:
     entry: StoredSubject
+    #: why it is not ranked: English text that also carries its Chinese (``why_in("zh")``)
     why: str
+
+    def why_in(self, lang: str) -> str:
+        """The reason in ``lang`` (zh or en)."""
+        return in_language(self.why, language(lang))
 
     def to_dict(self) -> dict[str, Any]:
         s = self.entry.subject
-        return {"key": s.key, "id": s.id, "name": s.name, "parent": s.parent, "why": self.why}
+        return {
+            "key": s.key, "id": s.id, "name": s.name, "parent": s.parent,
+            "why": str.__str__(self.why), "why_zh": self.why_in("zh"),
+        }  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -81,11 +90,16 @@ class Ranking:
         return dumps(self.to_dict())
 
 
-def _why_unranked(e: StoredSubject) -> str | None:
+def _why_unranked(e: StoredSubject) -> Bilingual | None:
+    """Why ``e`` cannot be ranked, in both languages (words.STORE), or None.  The subject's own
+    grade reason is the one the findings document gave (its Chinese where it had one)."""
+    own: str | None = None
+    if e.grade_reason is not None:
+        own = Bilingual(e.grade_reason, e.grade_reason_zh or e.grade_reason)
     if e.total is None:
-        return "no total: " + (e.grade_reason or "an indicator could not be evaluated")
+        return said(STORE, "unranked_no_total", reason=own or said(STORE, "not_scored"))
     if e.grade is None:
-        return "no grade: " + (e.grade_reason or "the rule set gives none")
+        return said(STORE, "unranked_no_grade", reason=own or said(STORE, "no_grades"))
     return None
 
 

@@ -104,8 +104,22 @@ def _subject_row(pk: int, idx: int, s: Mapping[str, Any], record: Any | None) ->
         json.dumps(scores, ensure_ascii=False, separators=(",", ":")),
         subj.get("parent"),
         None if record is None else _json(_plain(record)),
+        _reason_zh(s),
     )
     return row
+
+
+#: The part of a subject's row the run's content hash reads: all but the run, the input record
+#: and the Chinese grade reason (which follows from the English one), so a document stored by
+#: an older perfscore is still recognised as the same content.
+HASHED = slice(1, 16)
+
+
+def _reason_zh(s: Mapping[str, Any]) -> str | None:
+    """The grade reason in Chinese, when the document gives one that differs from the English
+    (``not_ranked_reason``, findings 1.1); None otherwise (the English one is shown)."""
+    reason, zh = s.get("grade_reason"), s.get("not_ranked_reason")
+    return zh if reason is not None and isinstance(zh, str) and zh != reason else None
 
 
 def _finding_row(pk: int, idx: int, f: Mapping[str, Any]) -> tuple[Any, ...]:
@@ -168,6 +182,7 @@ def _stored_subject(r: Mapping[Any, Any]) -> StoredSubject:
         grade=r["grade"],
         grade_label=r["grade_label"],
         grade_reason=r["grade_reason"],
+        grade_reason_zh=r["grade_reason_zh"],
         coverage=_dec(r["coverage"]),
         complete=bool(r["complete"]),
         points=points,

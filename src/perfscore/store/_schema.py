@@ -7,6 +7,8 @@ on PostgreSQL), so two processes opening a new or old store at once do not both 
 Version 1: runs, subjects (key, period, totals, scores), findings.
 Version 2: ``subjects.parent`` (主管部门, for ranking by group), ``subjects.record`` (the subject's
 input record, so a run can be re-scored) and an index on (period, parent).
+Version 3: ``subjects.grade_reason_zh`` (why there is no grade, in Chinese: the findings
+document's ``not_ranked_reason``), so a Chinese ``rank`` says it in Chinese.
 """
 
 from __future__ import annotations
@@ -25,7 +27,7 @@ __all__ = [
     "subjects",
 ]
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 _LOCK_ID = 0x70657266  # "perf": the advisory lock taken while migrating on PostgreSQL
 
 # Exact decimals are kept as text (``json_number`` form): SQLite has no exact decimal type, and
@@ -76,6 +78,8 @@ def _tables(md: sa.MetaData, version: int) -> tuple[sa.Table, sa.Table, sa.Table
     ]
     if version >= 2:
         cols += [sa.Column("parent", sa.Text, nullable=True), sa.Column("record", sa.Text)]
+    if version >= 3:
+        cols.append(sa.Column("grade_reason_zh", sa.Text, nullable=True))
     subject_table = sa.Table(
         "subjects", md, *cols, sa.Index("ix_subjects_key_period", "key", "period")
     )
@@ -119,7 +123,15 @@ def _v2(conn: sa.Connection) -> None:
     conn.execute(sa.text("CREATE INDEX ix_subjects_period_parent ON subjects (period, parent)"))
 
 
-MIGRATIONS: tuple[tuple[int, Callable[[sa.Connection], None]], ...] = ((1, _v1), (2, _v2))
+def _v3(conn: sa.Connection) -> None:
+    conn.execute(sa.text("ALTER TABLE subjects ADD COLUMN grade_reason_zh TEXT"))
+
+
+MIGRATIONS: tuple[tuple[int, Callable[[sa.Connection], None]], ...] = (
+    (1, _v1),
+    (2, _v2),
+    (3, _v3),
+)
 
 
 def current_version(conn: sa.Connection) -> int:

@@ -49,6 +49,7 @@ from ._model import (
     _load,
 )
 from ._rows import (
+    HASHED,
     _finding_row,
     _hash_row,
     _run_info,
@@ -208,7 +209,7 @@ class Store:
                     record = records[idx] if records is not None and idx < len(records) else None
                     srow = _subject_row(pk, idx, sres, record)
                     stored_inputs += record is not None
-                    _hash_row(h, srow[1:-1])
+                    _hash_row(h, srow[HASHED])
                     complete = complete and bool(srow[13])
                     writer.subject(srow)
                     for f in flist:

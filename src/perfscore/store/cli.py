@@ -392,7 +392,9 @@ def _rank(store: Any, args: argparse.Namespace, out: TextIO) -> int:
             u.add_column("why")
             for x in r.unranked:
                 s = x.entry.subject
-                u.add_row(Text(_safe(f"{s.name or s.key} ({s.key})")), Text(_safe(x.why)))
+                u.add_row(
+                    Text(_safe(f"{s.name or s.key} ({s.key})")), Text(_safe(x.why_in(args.lang)))
+                )
             console.print(u)
 
     _table_text(render, args, out)
