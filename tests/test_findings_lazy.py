@@ -278,3 +278,29 @@ def test_positional_templates_fall_back_for_specs_and_other_fields() -> None:
     assert positional("100%", ())() == "100%"
     with pytest.raises(KeyError):
         positional("{other}", _NAMES)("a", "b", "c", "d")
+
+
+def test_indicator_finding_keeps_a_fingerprint_it_is_given() -> None:
+    """evaluate.records.indicator_finding, as other paths call it: a fingerprint given is
+    kept, the words are still made when read; without one it needs texts that make it."""
+    from perfscore.evaluate.records import indicator_finding
+    from perfscore.evaluate.state import Outcome, SubjectRun
+
+    rs = perfscore.load_ruleset_text(RULES)
+    record = {"id": "d0", "values": {"budget": "100", "spent": "80", "adjust": "0", "done": 5}}
+    expected = rs.evaluate_subject(record).finding("execution")
+    node = rs.compiled.indicators[0].children[0]
+    o = Outcome(
+        expected.outcome, expected.points, None, expected.value, expected.threshold, None, None
+    )
+    run = SubjectRun(expected.subject, {"budget": Decimal(100), "spent": Decimal(80)}, {}, {})
+    f = indicator_finding(node, o, run, "sha256:given", rs.compiled.units, 2)
+    assert _unfilled(f) and f.fingerprint == "sha256:given"
+    assert (f.message, f.message_en, f.display) == (
+        expected.message,
+        expected.message_en,
+        expected.display,
+    )
+    assert f.explanation is None  # default texts: no explanation
+    with pytest.raises(TypeError):
+        indicator_finding(node, o, run, None, rs.compiled.units, 2)

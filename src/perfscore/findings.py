@@ -202,11 +202,10 @@ class Finding:
     explanation: Explanation | None = field(default_factory=_no_explanation)
 
     # The evaluator builds a finding without its words: it leaves ``message``, ``message_en``,
-    # ``display``, ``explanation``, ``reason`` and ``fingerprint`` out of the new finding's
-    # ``__dict__``
-    # and stores ``_lazy = (fill, *args)`` instead; ``fill(*args)`` gives those fields (a dict)
-    # the first time any of them is read, and they are then kept as ordinary attributes (a
-    # field already set is kept as it is).  Reading them, comparing, ``dataclasses.replace``/
+    # ``display``, ``explanation``, ``reason`` (and the ``fingerprint``, unless it has it) out
+    # of the new finding's ``__dict__`` and stores ``_lazy = (fill, *args)`` instead;
+    # ``fill(*args)`` gives those fields (a dict) the first time any of them is read, and they
+    # are then kept as ordinary attributes.  Reading them, comparing, ``dataclasses.replace``/
     # ``asdict``, copying and pickling all see the same values as an eagerly built finding
     # (pickling fills them first).  Filling is idempotent, so threads reading one finding at
     # once agree.
@@ -217,9 +216,7 @@ class Finding:
                 d = self.__dict__
                 lazy = d.get("_lazy")
                 if lazy is not None:
-                    for key, value in lazy[0](*lazy[1:]).items():
-                        if key not in d:
-                            d[key] = value
+                    d.update(lazy[0](*lazy[1:]))
                     d.pop("_lazy", None)
                 if name in d:  # filled, here or by another thread meanwhile
                     return d[name]

@@ -204,9 +204,9 @@ class Evaluator:
                 ns.reason,
                 ns.reason_zh,
             )
-        scores[index] = indicator_score(
-            node.id, ns.points, node.weight, ns.grade, ns.outcome, round_places(ns.coverage, 4)
-        )
+        cov = ns.coverage  # all of the group scored is the common case: its rounding made once
+        cov4 = COVERAGE4[1] if cov == ONE else round_places(cov, 4)
+        scores[index] = indicator_score(node.id, ns.points, node.weight, ns.grade, ns.outcome, cov4)
         return ns
 
     # -- the subject -----------------------------------------------------------------------

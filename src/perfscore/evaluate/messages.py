@@ -231,15 +231,19 @@ class FindingTexts:
             explanation = Explanation(
                 self.explainer.build, node, o.value, o.points, o.grade, run.scope
             )
-        out = {
+        return {
             "display": value_text,
             "message": zh,
             "message_en": en,
             "reason": o.reason.en if o.reason else None,
             "explanation": explanation,
         }
-        if self.fingerprint is not None:
-            out["fingerprint"] = self.fingerprint(node.id, run)
+
+    def with_fingerprint(self, node: IndicatorNode, o: Outcome, run: SubjectRun) -> dict[str, Any]:
+        """The words and the fingerprint (for a finding built without it)."""
+        assert self.fingerprint is not None
+        out = self(node, o, run)
+        out["fingerprint"] = self.fingerprint(node.id, run)
         return out
 
     def fields(

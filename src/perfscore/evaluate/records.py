@@ -112,10 +112,16 @@ def indicator_finding(
         "grade": o.grade,
         "fields": reason.fields if reason else (),
         "location": node.location,
-        "_lazy": (texts or FindingTexts(units, places), node, o, run),
     }
+    if texts is None:
+        texts = FindingTexts(units, places)
     if fingerprint is not None:
         d["fingerprint"] = fingerprint
+        d["_lazy"] = (texts, node, o, run)
+    elif texts.fingerprint is not None:
+        d["_lazy"] = (texts.with_fingerprint, node, o, run)
+    else:
+        raise TypeError("indicator_finding needs a fingerprint or texts that make one")
     if waiver is not None:  # else the class default (None), as kind and data_locations
         d["waiver"] = waiver
     f = _new(Finding)
