@@ -33,9 +33,10 @@ review reports as "nothing declared", not as a claim of 0 points.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import TypeVar
 
 from .errors import did_you_mean
 from .rawvalue import describe, to_number
@@ -46,6 +47,7 @@ _KEYS = ("total", "grade", "points", "weights", "targets", "actuals", "names")
 _TEXTS = ("targets", "actuals", "names")
 #: Points may carry the unit 分 (``"9.5分"``), as forms print them.
 _POINT_UNIT = "分"
+V = TypeVar("V")
 
 
 @dataclass(frozen=True)
@@ -89,60 +91,46 @@ def _number(raw: object, where: str, problems: list[DeclaredProblem]) -> Decimal
     return d
 
 
-def _per_indicator(
-    raw: object, where: str, problems: list[DeclaredProblem]
-) -> dict[str, Decimal] | None:
+def _by_indicator(
+    raw: object,
+    where: str,
+    problems: list[DeclaredProblem],
+    what: str,
+    read: Callable[[object, str, list[DeclaredProblem]], V | None],
+) -> dict[str, V] | None:
+    """A mapping indicator id → value (``what`` per indicator id), each value ``read``; a blank
+    value (a blank cell on the form) claims nothing for its indicator."""
     if raw is None:
         return None
     if not isinstance(raw, Mapping):
         problems.append(
             DeclaredProblem(
-                where, f"expected points per indicator id (a mapping), got {describe(raw)}"
+                where, f"expected {what} per indicator id (a mapping), got {describe(raw)}"
             )
         )
         return None
-    out: dict[str, Decimal] = {}
-    for key, value in raw.items():
-        if isinstance(key, (bool, Mapping, list)) or key is None:
-            problems.append(DeclaredProblem(where, f"{key!r} is not an indicator id"))
-            continue
-        name = str(key)
-        if value is None:  # a blank cell on the form: nothing claimed for that indicator
-            continue
-        d = _number(value, f"{where}.{name}", problems)
-        if d is not None:
-            out[name] = d
-    return out
-
-
-def _texts(raw: object, where: str, problems: list[DeclaredProblem]) -> dict[str, str] | None:
-    if raw is None:
-        return None
-    if not isinstance(raw, Mapping):
-        problems.append(
-            DeclaredProblem(
-                where, f"expected text per indicator id (a mapping), got {describe(raw)}"
-            )
-        )
-        return None
-    out: dict[str, str] = {}
+    out: dict[str, V] = {}
     for key, value in raw.items():
         if isinstance(key, (bool, Mapping, list)) or key is None:
             problems.append(DeclaredProblem(where, f"{key!r} is not an indicator id"))
             continue
         if value is None:
             continue
-        if isinstance(value, bool) or not isinstance(value, (str, int, float, Decimal)):
-            problems.append(
-                DeclaredProblem(
-                    f"{where}.{key}", f"expected the text as printed, got {describe(value)}"
-                )
-            )
-            continue
-        text = value if isinstance(value, str) else str(value)
-        if text.strip():
-            out[str(key)] = text.strip()
+        got = read(value, f"{where}.{key}", problems)
+        if got is not None:
+            out[str(key)] = got
     return out
+
+
+def _text(value: object, where: str, problems: list[DeclaredProblem]) -> str | None:
+    """A text as printed on the form (a number printed there is its text); blank: nothing."""
+    if isinstance(value, bool) or not isinstance(value, (str, int, float, Decimal)):
+        problems.append(
+            DeclaredProblem(where, f"expected the text as printed, got {describe(value)}")
+        )
+        return None
+    text = value if isinstance(value, str) else str(value)
+    return text.strip() or None
 
 
 def read_declared(raw: object) -> Declared:
@@ -179,7 +167,7 @@ def read_declared(raw: object) -> Declared:
             problems.append(
                 DeclaredProblem("declared.grade", f"expected a grade as text, got {describe(g)}")
             )
-    points = _per_indicator(raw.get("points"), "declared.points", problems)
-    weights = _per_indicator(raw.get("weights"), "declared.weights", problems)
-    texts = {k: _texts(raw.get(k), f"declared.{k}", problems) for k in _TEXTS}
+    points = _by_indicator(raw.get("points"), "declared.points", problems, "points", _number)
+    weights = _by_indicator(raw.get("weights"), "declared.weights", problems, "points", _number)
+    texts = {k: _by_indicator(raw.get(k), f"declared.{k}", problems, "text", _text) for k in _TEXTS}
     return Declared(total, grade, points, weights, tuple(problems), **texts)

@@ -174,30 +174,29 @@ def _apply_tree_changes(
             n["id"]: (key, i) for i, n in enumerate(tree) if isinstance(n, Mapping) and "id" in n
         }
 
-    for rid, patch in (changes.get("set") or {}).items():
+    def locate(rid: Any, at: PathKey, verb: str, *, key_mark: bool = False) -> PathKey | None:
+        """Where the node ``rid`` is; None (and a located problem) when there is none."""
         where = ids().get(rid)
         if where is None:
             b.problems.append(
                 doc.problem(
-                    (*cpath, "set", rid),
-                    f"no {key[:-1]} {rid!r} to change",
+                    at,
+                    f"no {key[:-1]} {rid!r} to {verb}",
                     suggestion=did_you_mean(str(rid), ids()),
-                    key=True,
+                    key=key_mark,
                 )
             )
+        return where
+
+    for rid, patch in (changes.get("set") or {}).items():
+        where = locate(rid, (*cpath, "set", rid), "change", key_mark=True)
+        if where is None:
             continue
         parent, last = _get(merged, where[:-1]), where[-1]
         parent[last] = b.merge(parent[last], doc, (*cpath, "set", rid), where, patch)
     for i, rid in enumerate(changes.get("remove") or []):
-        where = ids().get(rid)
+        where = locate(rid, (*cpath, "remove", i), "remove")
         if where is None:
-            b.problems.append(
-                doc.problem(
-                    (*cpath, "remove", i),
-                    f"no {key[:-1]} {rid!r} to remove",
-                    suggestion=did_you_mean(str(rid), ids()),
-                )
-            )
             continue
         siblings: list[Any] = _get(merged, where[:-1])
         idx = int(where[-1])

@@ -21,7 +21,7 @@ import hashlib
 import os
 import stat
 from types import MappingProxyType
-from typing import NoReturn
+from typing import Any, NoReturn
 
 import yaml
 from yaml.nodes import Node
@@ -101,15 +101,19 @@ def _decode(raw: bytes, source: str, error: ErrorType) -> str:
         )
 
 
-def _plain_document(builder: _Plain, root: Node, source: str, digest: str) -> Document:
-    data = builder.build(root, ())
+def _document(data: Any, source: str, digest: str, built: _Plain | _Converter) -> Document:
+    """The loaded document: ``data`` with the marks the builder recorded while building it."""
     return Document(
         data=data,
         source=source,
         sha256=digest,
-        marks=MappingProxyType(builder.marks),
-        key_marks=MappingProxyType(builder.key_marks),
+        marks=MappingProxyType(built.marks),
+        key_marks=MappingProxyType(built.key_marks),
     )
+
+
+def _plain_document(builder: _Plain, root: Node, source: str, digest: str) -> Document:
+    return _document(builder.build(root, ()), source, digest, builder)
 
 
 def load_yaml_text(
@@ -203,13 +207,7 @@ def load_yaml_text(
         _fail(error, source, f"invalid YAML: {exc}", cause=exc)
     except RecursionError as exc:
         _fail(error, source, "nesting is too deep to load", cause=exc)
-    return Document(
-        data=data,
-        source=source,
-        sha256=digest,
-        marks=MappingProxyType(converter.marks),
-        key_marks=MappingProxyType(converter.key_marks),
-    )
+    return _document(data, source, digest, converter)
 
 
 def load_yaml_file(

@@ -6,11 +6,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from decimal import Decimal
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
 import numpy as np
 
-from ..ruleset import RuleSet
 from ..subjects import read_subject
 from .bounds import (
     F_ERROR,
@@ -39,6 +38,9 @@ from .frames import (
 )
 from .plan import CheckPlan, GroupPlan, LeafPlan, Plan, build_plan, grade_ids
 from .rational import Q, from_floats
+
+if TYPE_CHECKING:  # annotations only: perfscore.ruleset routes frames here (perfscore.colbatch)
+    from ..ruleset import RuleSet
 
 __all__ = ["CHUNK", "ColumnarScorer", "FrameScorer", "score_columns", "score_frame"]
 

@@ -25,11 +25,35 @@ from ..words import EVIDENCE, LANGS, XLSX_DETAIL, XLSX_SHEET, XLSX_SUMMARY, lang
 from ._common import OUTCOME_LABELS, explanation, message, rule_title
 from ._registry import EXPORTERS, ExportOptions
 
-__all__ = ["pin_workbook", "report_to_xlsx"]
+__all__ = ["new_workbook", "pin_workbook", "report_to_xlsx", "workbook_bytes"]
 
 _EPOCH = datetime(2000, 1, 1)
 _ZIP_TIME = (2000, 1, 1, 0, 0, 0)
 _MODIFIED = re.compile(rb"(<dcterms:modified[^>]*>)[^<]*(</dcterms:modified>)")
+
+
+def new_workbook(title: str) -> tuple[Any, Any]:
+    """A new openpyxl workbook whose document properties hold no clock reading (creator
+    perfscore, created and modified 2000-01-01), and its first sheet, titled ``title``: every
+    workbook perfscore writes starts here (a report, the 复核问题清单, a blank data template)."""
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    wb.properties.creator = "perfscore"
+    wb.properties.created = _EPOCH
+    wb.properties.modified = _EPOCH
+    ws = wb.active
+    assert ws is not None
+    ws.title = title
+    return wb, ws
+
+
+def workbook_bytes(wb: Any) -> bytes:
+    """``wb`` saved, with every clock reading fixed (:func:`pin_workbook`): the same content
+    gives the same bytes."""
+    buf = io.BytesIO()
+    wb.save(buf)
+    return pin_workbook(buf.getvalue())
 
 
 def pin_workbook(data: bytes) -> bytes:
@@ -94,7 +118,6 @@ def _with_evidence(text: str, f: Finding, rule: RuleInfo | None, lang: str) -> s
 )
 def report_to_xlsx(report: Report, options: ExportOptions) -> bytes:
     try:
-        from openpyxl import Workbook
         from openpyxl.styles import Alignment, Font
     except ImportError as e:  # pragma: no cover - checked by Format.check first
         raise ExportError("Excel output needs openpyxl: pip install 'perfscore[excel]'") from e
@@ -104,13 +127,7 @@ def report_to_xlsx(report: Report, options: ExportOptions) -> bytes:
     bold = Font(bold=True)
     rules = {r.id: r for r in report.rules}
 
-    wb = Workbook()
-    wb.properties.creator = "perfscore"
-    wb.properties.created = _EPOCH
-    wb.properties.modified = _EPOCH
-    ws = wb.active
-    assert ws is not None
-    ws.title = head["sheet"]
+    wb, ws = new_workbook(head["sheet"])
     _append(ws, list(head["summary"]))
     for cell in ws[1]:
         cell.font = bold
@@ -189,6 +206,4 @@ def report_to_xlsx(report: Report, options: ExportOptions) -> bytes:
         d.freeze_panes = "A3"
         for col, width in zip("ABCDEFGHI", (34, 26, 10, 8, 8, 8, 14, 80, 80), strict=True):
             d.column_dimensions[col].width = width
-    buf = io.BytesIO()
-    wb.save(buf)
-    return pin_workbook(buf.getvalue())
+    return workbook_bytes(wb)

@@ -14,12 +14,10 @@ from __future__ import annotations
 
 import csv
 import io
-import re
-import zipfile
-from datetime import datetime
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
+from ..export.xlsx import new_workbook, workbook_bytes
 from ..subjects import InputSpec
 
 if TYPE_CHECKING:
@@ -29,8 +27,6 @@ __all__ = ["TEMPLATE_FORMATS", "template_bytes", "template_headers"]
 
 TEMPLATE_FORMATS = (".xlsx", ".csv", ".yaml", ".yml")
 _META = (("部门编码", "id"), ("部门名称", "name"), ("主管部门", "parent"), ("年度", "year"))
-_EPOCH = datetime(2000, 1, 1)
-_MODIFIED = re.compile(rb"(<dcterms:modified[^>]*>)[^<]*(</dcterms:modified>)")
 _TYPE_ZH = {
     "number": "数值",
     "money": "金额",
@@ -99,19 +95,12 @@ def _describe(spec: InputSpec) -> str:
 
 
 def _xlsx(rs: RuleSet) -> bytes:
-    from openpyxl import Workbook
     from openpyxl.comments import Comment
     from openpyxl.styles import Font
     from openpyxl.utils import get_column_letter
     from openpyxl.worksheet.datavalidation import DataValidation
 
-    wb = Workbook()
-    wb.properties.creator = "perfscore"
-    wb.properties.created = _EPOCH
-    wb.properties.modified = _EPOCH
-    ws = wb.active
-    assert ws is not None
-    ws.title = "填报"
+    wb, ws = new_workbook("填报")
     specs = [s for s in rs.inputs.values() if s.type != "series"]
     headers = template_headers(rs)
     for col, text in enumerate(headers, start=1):
@@ -149,9 +138,7 @@ def _xlsx(rs: RuleSet) -> bytes:
             text_cell.data_type = "s"
     for letter, width in zip("ABCDEFG", (34, 26, 8, 8, 6, 30, 60), strict=True):
         about.column_dimensions[letter].width = width
-    buf = io.BytesIO()
-    wb.save(buf)
-    return _fixed_times(buf.getvalue())
+    return workbook_bytes(wb)
 
 
 def _validation(spec: InputSpec, dv_class: Any) -> Any:
@@ -176,19 +163,3 @@ def _validation(spec: InputSpec, dv_class: Any) -> Any:
             showErrorMessage=True,
         )
     return None
-
-
-def _fixed_times(data: bytes) -> bytes:
-    """The same bytes every time: zip entries get a fixed date."""
-    src = zipfile.ZipFile(io.BytesIO(data))
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
-        for info in src.infolist():
-            fixed = zipfile.ZipInfo(info.filename, date_time=(2000, 1, 1, 0, 0, 0))
-            fixed.compress_type = zipfile.ZIP_DEFLATED
-            fixed.external_attr = info.external_attr
-            body = src.read(info.filename)
-            if info.filename == "docProps/core.xml":  # openpyxl stamps "modified" on save
-                body = _MODIFIED.sub(rb"\g<1>2000-01-01T00:00:00Z\g<2>", body)
-            dst.writestr(fixed, body)
-    return out.getvalue()

@@ -29,7 +29,7 @@ numbers (declared, recomputed, deviation).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -82,29 +82,29 @@ def default_review_rules() -> Path:
 # --- the engine --------------------------------------------------------------------------------
 
 
+def _chosen(
+    given: str | None, known: Collection[str], candidates: Sequence[str], refused: str
+) -> str | None:
+    """``given`` when it is one of ``known`` (else an error: ``refused`` and a did-you-mean),
+    or the first of ``candidates`` that is."""
+    if given is None:
+        return next((c for c in candidates if c in known), None)
+    if given not in known:
+        hint = did_you_mean(given, known)
+        raise PerfscoreError(refused + (f" (did you mean {hint!r}?)" if hint else ""))
+    return given
+
+
 def _execution_id(rs: RuleSet, execution: str | None) -> str | None:
     ids = {r.id for r in rs.rules if r.kind == "indicator"}
-    if execution is not None:
-        if execution not in ids:
-            hint = did_you_mean(execution, ids)
-            extra = f" (did you mean {hint!r}?)" if hint else ""
-            raise PerfscoreError(f"execution indicator {execution!r} is not in {rs.id}{extra}")
-        return execution
-    for candidate in EXECUTION_IDS:
-        if candidate in ids:
-            return candidate
-    return None
+    return _chosen(
+        execution, ids, EXECUTION_IDS, f"execution indicator {execution!r} is not in {rs.id}"
+    )
 
 
 def _field(rs: RuleSet, given: str | None, candidates: Sequence[str], what: str) -> str | None:
-    names = rs.compiled.inputs
-    if given is not None:
-        if given not in names:
-            hint = did_you_mean(given, names)
-            extra = f" (did you mean {hint!r}?)" if hint else ""
-            raise PerfscoreError(f"{what} field {given!r} is not an input of {rs.id}{extra}")
-        return given
-    return next((c for c in candidates if c in names), None)
+    refused = f"{what} field {given!r} is not an input of {rs.id}"
+    return _chosen(given, rs.compiled.inputs, candidates, refused)
 
 
 def _batch_records(ruleset: RuleSet, batch: SubjectBatch) -> tuple[Any, ...]:

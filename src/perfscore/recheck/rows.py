@@ -218,11 +218,45 @@ def _facts_text(
     )
 
 
+def _compared(
+    ctx: _Context,
+    rule_id: str,
+    location: str,
+    d: Decimal,
+    score: IndicatorScore | None,
+    weight: Decimal | None,
+    why: Pair | None,
+    basis: str,
+    **kw: Any,
+) -> ReviewItem:
+    """The row of one claim (an indicator's points, or the total) against its recomputation."""
+    cause, level, r = _classify(ctx.thresholds, d, score, weight)
+    if cause in ("claim_without_data", "cannot_recompute"):
+        r = None
+    outcome = {"consistent": "pass", "cannot_recompute": "error"}.get(cause, "fail")
+    return _item(
+        rule_id,
+        level,
+        outcome,
+        "arithmetic" if cause == "above_weight" else "claim",
+        cause,
+        location,
+        _cause(cause),
+        _facts_text(cause, d, r, weight, why),
+        _advice(cause),
+        basis,
+        declared=d,
+        recomputed=r,
+        deviation=deviation(d, r) if r is not None else None,
+        weight=weight,
+        **kw,
+    )
+
+
 def _claim_row(
     ctx: _Context, rid: str, d: Decimal, score: IndicatorScore | None, scored: SubjectResult
 ) -> ReviewItem:
     info = ctx.infos[rid]
-    cause, level, r = _classify(ctx.thresholds, d, score, info.weight)
     why: Pair | None = None
     fields: tuple[str, ...] = ()
     try:
@@ -231,64 +265,25 @@ def _claim_row(
         fields = f.fields
     except KeyError:
         pass
-    if cause in ("claim_without_data", "cannot_recompute"):
-        r = None
-    outcome = {"consistent": "pass", "cannot_recompute": "error"}.get(cause, "fail")
-    return _item(
-        f"claim_{rid}",
-        level,
-        outcome,
-        "arithmetic" if cause == "above_weight" else "claim",
-        cause,
-        f"{info.title}（{rid}）",
-        _cause(cause),
-        _facts_text(cause, d, r, info.weight, why),
-        _advice(cause),
-        _basis(ctx, rid),
-        indicator=rid,
-        declared=d,
-        recomputed=r,
-        deviation=deviation(d, r) if r is not None else None,
-        weight=info.weight,
-        fields=fields,
-    )
+    location = f"{info.title}（{rid}）"
+    return _compared(
+        ctx, f"claim_{rid}", location, d, score, info.weight, why, _basis(ctx, rid),
+        indicator=rid, fields=fields,
+    )  # fmt: skip
 
 
 def _total_row(ctx: _Context, d: Decimal, scored: SubjectResult) -> ReviewItem:
     r = scored.total
-    pseudo = IndicatorScore(
-        "total",
-        r,
-        scored.max,
-        None,
-        "error"
-        if not scored.complete and r is None
-        else ("not_applicable" if r is None else "pass"),
-        scored.coverage,
-    )
-    cause, level, r = _classify(ctx.thresholds, d, pseudo, scored.max)
+    outcome = "not_applicable" if r is None else "pass"
+    if not scored.complete and r is None:
+        outcome = "error"
+    pseudo = IndicatorScore("total", r, scored.max, None, outcome, scored.coverage)
     if scored.grade_reason:
         why = (scored.grade_reason_zh or scored.grade_reason, scored.grade_reason)
     else:
         why = _say("total_data_error" if not scored.complete else "total_nothing_scored")
-    if cause in ("claim_without_data", "cannot_recompute"):
-        r = None
-    outcome = {"consistent": "pass", "cannot_recompute": "error"}.get(cause, "fail")
-    return _item(
-        "claim__total",
-        level,
-        outcome,
-        "arithmetic" if cause == "above_weight" else "claim",
-        cause,
-        "自评得分（总分）",
-        _cause(cause),
-        _facts_text(cause, d, r, scored.max, why),
-        _advice(cause),
-        _basis(ctx, None),
-        declared=d,
-        recomputed=r,
-        deviation=deviation(d, r) if r is not None else None,
-        weight=scored.max,
+    return _compared(
+        ctx, "claim__total", "自评得分（总分）", d, pseudo, scored.max, why, _basis(ctx, None)
     )
 
 
@@ -309,76 +304,33 @@ def _grade_row(ctx: _Context, declared: Declared, scored: SubjectResult) -> Revi
     recomputed = scored.grade_label or scored.grade
     rt = _say("grade_recomputed", g=recomputed) if recomputed else _say("grade_not_recomputed")
     match = next((b for b in bands if g in (b.label, b.id) or g.lower() == b.id.lower()), None)
+
+    def row(cause: str, words: str, facts: Pair) -> ReviewItem:
+        """The 自评等级 row: consistent (or not comparable) passes; a wrong grade is flagged."""
+        if cause == "grade_consistent":
+            outcome = "pass" if words == "grade_consistent" else "not_applicable"
+            return _item("claim__grade", "pass", outcome, "grade", cause, "自评等级",
+                         _cause(words), facts, ("", ""), basis)  # fmt: skip
+        return _item("claim__grade", th.levels[cause], "fail", "grade", cause, "自评等级",
+                     _cause(cause), facts, _advice(cause), basis,
+                     fields=("declared.grade",))  # fmt: skip
+
     if not bands:
-        return _item(
-            "claim__grade",
-            "pass",
-            "not_applicable",
-            "grade",
-            "grade_consistent",
-            "自评等级",
-            _cause("grade_none"),
-            _say("grade_no_bands", g=g, rs=ctx.rs.id),
-            ("", ""),
-            basis,
-        )
+        return row("grade_consistent", "grade_none", _say("grade_no_bands", g=g, rs=ctx.rs.id))
     if match is None:
         names = _join([(b.label or b.id, b.label or b.id) for b in bands], "list_separator")
-        return _item(
-            "claim__grade",
-            th.levels["grade_unknown"],
-            "fail",
-            "grade",
-            "grade_unknown",
-            "自评等级",
-            _cause("grade_unknown"),
-            _say("grade_unknown", g=repr(g), names=names, rt=rt),
-            _advice("grade_unknown"),
-            basis,
-            fields=("declared.grade",),
-        )
+        return row("grade_unknown", "", _say("grade_unknown", g=repr(g), names=names, rt=rt))
     if declared.total is None:
-        return _item(
-            "claim__grade",
-            "pass",
-            "not_applicable",
-            "grade",
-            "grade_consistent",
-            "自评等级",
-            _cause("grade_no_total"),
-            _say("grade_only", g=g, rt=rt),
-            ("", ""),
-            basis,
-        )
+        return row("grade_consistent", "grade_no_total", _say("grade_only", g=g, rt=rt))
     band = _band(ctx, declared.total)
     label = match.label or match.id
+    total = _num(declared.total)
     if band is not None and band[0] == match.id:
-        return _item(
-            "claim__grade",
-            "pass",
-            "pass",
-            "grade",
-            "grade_consistent",
-            "自评等级",
-            _cause("grade_consistent"),
-            _say("grade_consistent", t=_num(declared.total), label=label, rt=rt),
-            ("", ""),
-            basis,
-        )
+        facts = _say("grade_consistent", t=total, label=label, rt=rt)
+        return row("grade_consistent", "grade_consistent", facts)
     should = (band[1], band[1]) if band is not None else _say("no_grade")
-    return _item(
-        "claim__grade",
-        th.levels["grade_misapplied"],
-        "fail",
-        "grade",
-        "grade_misapplied",
-        "自评等级",
-        _cause("grade_misapplied"),
-        _say("grade_misapplied", t=_num(declared.total), should=should, label=label, rt=rt),
-        _advice("grade_misapplied"),
-        basis,
-        fields=("declared.grade",),
-    )
+    facts = _say("grade_misapplied", t=total, should=should, label=label, rt=rt)
+    return row("grade_misapplied", "", facts)
 
 
 def _check_rows(ctx: _Context, scored: SubjectResult, fact: Mapping[str, Any]) -> list[ReviewItem]:

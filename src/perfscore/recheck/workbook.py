@@ -13,14 +13,12 @@ read as a formula), and characters XML cannot hold are removed.
 
 from __future__ import annotations
 
-import io
-from datetime import datetime
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from .. import words
 from ..errors import ExportError
-from ..export.xlsx import pin_workbook
+from ..export.xlsx import new_workbook, workbook_bytes
 from ..textsafe import xlsx_cell
 from .levels import DIMENSIONS, LEVEL_LABELS, LEVELS
 
@@ -30,7 +28,6 @@ if TYPE_CHECKING:
 __all__ = ["COLUMNS", "review_workbook", "safe_cell"]
 
 COLUMNS = words.REVIEW_COLUMNS["zh"]
-_EPOCH = datetime(2000, 1, 1)
 
 
 def safe_cell(value: Any) -> Any:
@@ -47,7 +44,6 @@ def _subject_label(sid: str, name: str | None) -> str:
 def review_workbook(rv: Review) -> bytes:
     """The workbook as bytes."""
     try:
-        from openpyxl import Workbook
         from openpyxl.styles import Alignment, Font, PatternFill
     except ImportError as e:
         raise ExportError(
@@ -60,13 +56,7 @@ def review_workbook(rv: Review) -> bytes:
         "P1": PatternFill("solid", fgColor="FAD7A0"),
         "P2": PatternFill("solid", fgColor="FCF3CF"),
     }
-    wb = Workbook()
-    wb.properties.creator = "perfscore"
-    wb.properties.created = _EPOCH
-    wb.properties.modified = _EPOCH
-    ws = wb.active
-    assert ws is not None
-    ws.title = "复核问题清单"
+    wb, ws = new_workbook("复核问题清单")
     ws.append(list(COLUMNS))
     for cell in ws[1]:
         cell.font = bold
@@ -119,9 +109,7 @@ def review_workbook(rv: Review) -> bytes:
     _summary_sheet(wb.create_sheet("汇总"), rv, bold)
     if rv.sample is not None:
         _sample_sheet(wb.create_sheet("抽查样本"), rv, bold, wrap)
-    buf = io.BytesIO()
-    wb.save(buf)
-    return pin_workbook(buf.getvalue())
+    return workbook_bytes(wb)
 
 
 def _summary_sheet(ws: Any, rv: Review, bold: Any) -> None:
