@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import gc
 import hashlib
+import operator
 from collections.abc import Mapping
 from dataclasses import replace
 from decimal import Decimal
@@ -88,6 +89,10 @@ class Evaluator:
         self._leaf_results: dict[str, dict[Any, tuple[IndicatorScore, NodeScore]]] = {
             nid: {} for nid in self._fp if nid not in self._specs
         }
+        #: per weighted-sum group: its children's results (by identity) -> its own
+        self._group_results: dict[
+            str, dict[tuple[int, ...], tuple[tuple[NodeScore, ...], IndicatorScore, NodeScore]]
+        ] = {nid: {} for nid in self._specs}
         self._scan = Scan(compiled, self.titles)
         self._plan = points_plan(compiled, self.root, self._specs, self._scan)
         self._explainer = Explainer(compiled, self.places)
@@ -183,9 +188,21 @@ class Evaluator:
         if forced is None and node.when is not None:
             forced = applies(node, run.scope, run.failures)  # `when` covers the subtree
         children = [self._node(c, run, scores, findings, forced) for c in node.children]
-        assert node.aggregate is not None
-        ns = node.aggregate(self._specs[node.id], children)
-        if ns.outcome == "error" and all(c.outcome != "error" for c in children):
+        aggregate = node.aggregate
+        assert aggregate is not None
+        # a weighted sum is a function of its children's results: where they are the very
+        # objects met before (shared leaf and group results), so is its own — kept per group
+        shared = self._group_results.get(node.id) if aggregate is weighted_sum else None
+        ids: tuple[int, ...] = ()
+        if shared is not None:
+            ids = tuple(map(id, children))
+            seen = shared.get(ids)
+            if seen is not None and all(map(operator.is_, seen[0], children)):
+                scores[index] = seen[1]
+                return seen[2]
+        ns = aggregate(self._specs[node.id], children)
+        error = ns.outcome == "error"
+        if error and all(c.outcome != "error" for c in children):
             # the group's own rule failed (a lookup without a matching row): its own finding,
             # or the failure would only show as a missing grade
             why_en = ns.reason_in("en") or AGG["en"]["no_result"]
@@ -206,7 +223,10 @@ class Evaluator:
             )
         cov = ns.coverage  # all of the group scored is the common case: its rounding made once
         cov4 = COVERAGE4[1] if cov == ONE else round_places(cov, 4)
-        scores[index] = indicator_score(node.id, ns.points, node.weight, ns.grade, ns.outcome, cov4)
+        score = indicator_score(node.id, ns.points, node.weight, ns.grade, ns.outcome, cov4)
+        scores[index] = score
+        if shared is not None and not error and len(shared) < _SHARED_RESULTS:
+            shared[ids] = (tuple(children), score, ns)  # the children held: their ids stay theirs
         return ns
 
     # -- the subject -----------------------------------------------------------------------
