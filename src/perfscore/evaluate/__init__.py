@@ -31,7 +31,7 @@ from ..findings import (
     SubjectResult,
     fingerprint,
 )
-from ..numbers import round_places
+from ..numbers import round_once
 from ..subjects import SubjectData
 from ..words import AGGREGATE as AGG
 from .checks import check
@@ -214,7 +214,7 @@ class Evaluator:
             ns = node_score(
                 ns.rule_id,
                 ns.weight,
-                round_places(ns.points, self.places),
+                round_once(ns.points, self.places),
                 ns.grade,
                 ns.outcome,
                 ns.coverage,
@@ -222,7 +222,7 @@ class Evaluator:
                 ns.reason_zh,
             )
         cov = ns.coverage  # all of the group scored is the common case: its rounding made once
-        cov4 = COVERAGE4[1] if cov == ONE else round_places(cov, 4)
+        cov4 = COVERAGE4[1] if cov == ONE else round_once(cov, 4)
         score = indicator_score(node.id, ns.points, node.weight, ns.grade, ns.outcome, cov4)
         scores[index] = score
         if shared is not None and not error and len(shared) < _SHARED_RESULTS:
@@ -280,14 +280,14 @@ class Evaluator:
         grade = label = grade_reason = reason_zh = None
         if top and self.root.weight is not None:
             root = weighted_sum(self.root, top)
-            coverage = round_places(root.coverage, 4)
+            coverage = round_once(root.coverage, 4)
             if root.outcome == "error":
                 grade_reason = EN["no_total"].format(reason=root.reason_in("en"))
                 reason_zh = ZH["no_total"].format(reason=root.reason_in("zh"))
             elif root.points is None:
                 grade_reason, reason_zh = EN["nothing_applies"], ZH["nothing_applies"]
             else:
-                total = round_places(root.points, self.places)
+                total = round_once(root.points, self.places)
         if total is not None and self.c.grade_bands:
             if self.c.min_coverage is not None and coverage < self.c.min_coverage:
                 have, need = json_text(coverage * 100), json_text(self.c.min_coverage * 100)

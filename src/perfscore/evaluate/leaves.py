@@ -8,7 +8,8 @@ from typing import Any
 
 from ..compile import Compiled, IndicatorNode
 from ..errors import EvaluationError, ZeroDenominatorError
-from ..numbers import round_places
+from ..exact import ExactScope, plain
+from ..numbers import NotExact, round_places
 from ..scorers import Scored
 from ..words import in_language
 from .state import EN, ONE, PRIORITY, ZERO, ZERO_KIND, ZH, Failure, Outcome, blocking
@@ -95,9 +96,15 @@ def leaf(
             return from_failure(node, f)
     assert node.scorer is not None
     value = None
+    points: Decimal | None = None
     try:
         value = node.value(scope) if node.value is not None else None
-        scored: Scored = node.scorer.score(value, scope, node.weight)
+        try:
+            scored: Scored = node.scorer.score(value, scope, node.weight)
+            if scored.points is not None:
+                points = round_places(scored.points, places, scored.slack)
+        except NotExact:
+            scored, points = exactly(compiled, places, node, scope)
     except ZeroDenominatorError:
         fields = compiled.inputs_of(node.reads)
         fz = Failure(
@@ -130,14 +137,27 @@ def leaf(
             threshold=scored.threshold,
             detail=scored.detail,
         )
-    assert scored.points is not None and node.weight is not None
-    points = round_places(scored.points, places)
+    assert points is not None and node.weight is not None
     if scored.met is not None and node.pass_at == ONE:
         outcome = "pass" if scored.met else "fail"
     else:
         outcome = "pass" if points >= node.weight * node.pass_at else "fail"
     # positional: outcome, points, grade, value, threshold, reason, detail
     return Outcome(outcome, points, None, value, scored.threshold, None, scored.detail)
+
+
+def exactly(
+    compiled: Compiled, places: int, node: IndicatorNode, scope: dict[str, Any]
+) -> tuple[Scored, Decimal | None]:
+    """The leaf scored again on the subject's exact values (:mod:`perfscore.exact`): the same
+    scorer, every decision exact; what it shows (the threshold) as the fast path shows it."""
+    assert node.scorer is not None
+    exact = ExactScope(scope, compiled.metric_exprs)
+    value = node.value(exact) if node.value is not None else None
+    s = node.scorer.score(value, exact, node.weight)
+    points = None if s.points is None else round_places(s.points, places)
+    threshold = None if s.threshold is None else plain(s.threshold)
+    return Scored(s.points, s.grade, s.met, threshold, s.detail), points
 
 
 def waive(waiver: Any, o: Outcome, weight: Decimal | None) -> Outcome:

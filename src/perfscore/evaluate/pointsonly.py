@@ -28,7 +28,7 @@ from typing import Any
 from ..aggregate import AggregateSpec, scaled, weigh, weighted_sum
 from ..compile import Compiled, IndicatorNode
 from ..findings import SubjectResult
-from ..numbers import round_places
+from ..numbers import round_once, round_places
 from ..scorers import Fallback
 from ..subjects import SubjectData
 from .leaves import from_failure, leaf, stopping
@@ -117,10 +117,10 @@ def _leaf(node: IndicatorNode, places: int) -> Callable[[Mapping[str, Any]], Dec
     read = get if get is not None else _none
 
     def generic(scope: Mapping[str, Any]) -> Decimal:
-        p = sc.score(read(scope), scope, w).points
-        if p is None:
+        scored = sc.score(read(scope), scope, w)
+        if scored.points is None:
             raise Fallback
-        return round_places(p, places)
+        return round_places(scored.points, places, scored.slack)
 
     return generic
 
@@ -177,7 +177,7 @@ def points_plan(
                     p = f(scope)
                     out[cid] = p
                     got = got + p
-                p = round_places(scaled(got, total, w), places)
+                p = round_once(scaled(got, total, w), places)
                 out[nid] = p
                 return p
 
@@ -185,7 +185,7 @@ def points_plan(
 
             def group(scope: dict[str, Any], out: Points) -> Decimal:
                 out[nid] = None
-                p = round_places(scaled(_sum(kids, scope, out), total, w), places)
+                p = round_once(scaled(_sum(kids, scope, out), total, w), places)
                 out[nid] = p
                 return p
 
@@ -232,7 +232,7 @@ def points(
         except Exception:  # Fallback, or any evaluation error: decided below
             pass
         else:
-            return out, round_places(scaled(got, plan.total, plan.weight), plan.places)
+            return out, round_once(scaled(got, plan.total, plan.weight), plan.places)
     r = weigh(
         plan.weight,
         plan.redistribute,
@@ -240,7 +240,7 @@ def points(
         _results(plan.tree, scope, failures, out, plan),
         plan.total,
     )
-    return out, (None if r.__class__ is str else round_places(r, plan.places))  # type: ignore[arg-type]
+    return out, (None if r.__class__ is str else round_once(r, plan.places))  # type: ignore[arg-type]
 
 
 def _results(
@@ -289,7 +289,7 @@ def _results(
         if r.__class__ is str:
             results.append(r)
             continue
-        p = round_places(r, plan.places)  # type: ignore[arg-type]
+        p = round_once(r, plan.places)  # type: ignore[arg-type]
         out[nid] = p
         results.append(p)
     return results
