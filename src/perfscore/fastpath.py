@@ -33,12 +33,12 @@ from .colbatch import ENV, ColumnBatch, LazyResult, plain_records
 from .export import ExportOptions, atomic_writer, write_atomic, write_jsonl
 from .findings import Notification, SubjectResult
 from .ingest import DataSource
-from .outputs import Target, say_cli, write_outputs
+from .outputs import Target, TextSink, say_cli, write_outputs
 from .ruleset import RuleSet, duplicate_ids
 from .summary import RunSummary
 from .waivers import Waiving
 
-__all__ = ["CHUNK", "ENV", "Routed", "forced", "route", "why_not"]
+__all__ = ["CHUNK", "ENV", "Routed", "Run", "forced", "route", "why_not"]
 
 #: rows scored at a time when JSON Lines streams
 CHUNK = 4096
@@ -107,40 +107,43 @@ def _read(
         yield from enumerate(read_sources(rs, [src], notes))
 
 
-def route(
-    args: argparse.Namespace,
-    rs: RuleSet,
-    plan: Sequence[Target],
-    sources: Sequence[DataSource],
-    notes: list[Notification],
-    inputs: Sequence[Mapping[str, str]],
-    options: ExportOptions,
-    waiving: Waiving,
-    severities: Mapping[str, int],
-    summary: RunSummary | None,
-    progress: Any,
-    stdout: Any,
-    stderr: Any,
-) -> Routed | None:
+@dataclass
+class Run:
+    """One ``perfscore score`` run as the command planned it: what :func:`route` reads and
+    writes (``summary``: the run summary to fill, when it is shown)."""
+
+    rs: RuleSet
+    plan: Sequence[Target]
+    sources: Sequence[DataSource]
+    notes: list[Notification]
+    inputs: Sequence[Mapping[str, str]]
+    options: ExportOptions
+    waiving: Waiving
+    severities: Mapping[str, int]
+    summary: RunSummary | None
+    progress: Any
+    stdout: Any
+
+
+def route(args: argparse.Namespace, run: Run, stderr: Any) -> Routed | None:
     """Score and write the run by columns when :func:`why_not` finds nothing against it; else
     None (nothing read, nothing written) — with one line on ``stderr`` saying why, when the
-    output is Parquet.  ``summary``: the run summary to fill, when it is shown."""
-    why = why_not(args, rs, plan, sources)
+    output is Parquet."""
+    rs, plan, notes = run.rs, run.plan, run.notes
+    why = why_not(args, rs, plan, run.sources)
     if why is None:
         from .columnar import ColumnarScorer
 
         scorer = ColumnarScorer(rs)
         if len(plan) == 1 and plan[0].format.name == "jsonl":
-            return _stream(rs, scorer, plan[0], sources, notes, inputs, options, waiving,
-                           summary, progress, stdout)  # fmt: skip
+            return _stream(run, scorer)
         before = len(notes)
-        rows = list(_read(rs, sources, notes))
+        rows = list(_read(rs, run.sources, notes))
         records = [r for _, r in rows]
         if plain_records(records):
             batch = ColumnBatch(rs, scorer, records, [i for i, _ in rows])
-            progress.advance(len(batch))
-            return _whole(batch, plan, notes, inputs, options, waiving, severities, summary,
-                          stdout)  # fmt: skip
+            run.progress.advance(len(batch))
+            return _whole(run, batch)
         del notes[before:]  # read again by the per-record path
         why = say_cli("why_declared")
     if why and _parquet(plan):
@@ -148,21 +151,11 @@ def route(
     return None
 
 
-def _whole(
-    batch: ColumnBatch,
-    plan: Sequence[Target],
-    notes: list[Notification],
-    inputs: Sequence[Mapping[str, str]],
-    options: ExportOptions,
-    waiving: Waiving,
-    severities: Mapping[str, int],
-    summary: RunSummary | None,
-    stdout: Any,
-) -> Routed:
+def _whole(run: Run, batch: ColumnBatch) -> Routed:
     """Every format but streamed JSON Lines: the whole batch at once."""
-    rs = batch.rs
+    rs, plan, summary = batch.rs, run.plan, run.summary
     lazy: list[LazyResult] | None = None
-    run_notes = [*notes, *duplicate_ids(batch.subjects)]
+    run_notes = [*run.notes, *duplicate_ids(batch.subjects)]
     if plan and all(t.format.name == "parquet" for t in plan):
         from .export.parquet import columnar_table, parquet_bytes
 
@@ -171,7 +164,7 @@ def _whole(
             rules=rs.rules,
             ruleset=rs.provenance(),
             subjects=[s.id for s in batch.subjects],
-            inputs=inputs,
+            inputs=run.inputs,
         )
         data = parquet_bytes(table)
         for t in plan:
@@ -179,13 +172,13 @@ def _whole(
             write_atomic(t.path, data)
     else:
         lazy = batch.lazy()
-        report = rs.report(lazy, inputs=inputs, waiving=waiving, notifications=notes)
+        report = rs.report(lazy, inputs=run.inputs, waiving=run.waiving, notifications=run.notes)
         run_notes = list(report.notifications)
-        write_outputs(report, plan, options, stdout)
+        write_outputs(report, plan, run.options, run.stdout)
     if summary is not None:  # shown: from the columns, per record where they do not settle it
         batch.summarise(summary, lazy)
     out = Routed(subject_ids=[s.id for s in batch.subjects], per_record=_fallback(batch))
-    out.failed = batch.failed(severities)
+    out.failed = batch.failed(run.severities)
     out.without_total = batch.without_total()
     out.notes = run_notes
     out.problems = [n for n in run_notes if n.level == "error"]
@@ -193,43 +186,21 @@ def _whole(
     return out
 
 
-class _TextSink:
-    """Lets the byte-writing JSON Lines writer stream to a text ``stdout``."""
-
-    def __init__(self, out: Any) -> None:
-        self._out = out
-
-    def write(self, data: bytes) -> int:
-        self._out.write(data.decode("utf-8"))
-        return len(data)
-
-
 def _fallback(batch: ColumnBatch) -> int:
     return int(batch.result.fallback.sum())
 
 
-def _stream(
-    rs: RuleSet,
-    scorer: Any,
-    target: Target,
-    sources: Sequence[DataSource],
-    notes: list[Notification],
-    inputs: Sequence[Mapping[str, str]],
-    options: ExportOptions,
-    waiving: Waiving,
-    summary: RunSummary | None,
-    progress: Any,
-    stdout: Any,
-) -> Routed:
+def _stream(run: Run, scorer: Any) -> Routed:
     """JSON Lines, one chunk of rows at a time: each subject's lines are the per-record
     evaluator's result for its record, written as soon as it is built; a chunk holding a
     record the columns cannot take (one that declares its own scores) is scored record by
     record."""
+    rs, notes, summary, progress = run.rs, run.notes, run.summary, run.progress
     out = Routed()
     points = rs.max_total > 0
 
     def results() -> Iterator[SubjectResult]:
-        rows = _read(rs, sources, notes)
+        rows = _read(rs, run.sources, notes)
         while True:
             chunk = [row for _, row in zip(range(CHUNK), rows, strict=False)]
             if not chunk:
@@ -268,14 +239,15 @@ def _stream(
             rs.provenance(),
             rs.rules,
             results(),
-            inputs,
-            waivers=waiving.info(),
+            run.inputs,
+            waivers=run.waiving.info(),
             notifications=iter(notes),  # read once every subject is scored
-            lean=options.lean,
+            lean=run.options.lean,
         )
 
+    target = run.plan[0]
     if target.path is None:
-        done = write(_TextSink(stdout))  # type: ignore[arg-type]
+        done = write(TextSink(run.stdout))  # type: ignore[arg-type]
     else:
         with atomic_writer(target.path) as fh:
             done = write(fh)
