@@ -500,9 +500,19 @@ def dask_run(n_rows: int, partitions: int) -> None:
     )
 
 
-def dask_partitioned(n_rows: int, partitions: int, name: str) -> None:
+def dask_partitioned(
+    n_rows: int,
+    partitions: int,
+    name: str,
+    *,
+    local: bool = True,
+    workers: tuple[int, ...] = (1, 2),
+) -> None:
     """Partitioned Parquet input scored into partitioned Parquet findings written by the
-    workers (perfscore.partitioned): one process, then LocalCluster with 1 and 2 workers."""
+    workers (perfscore.partitioned): one process (unless ``local`` is False), then a
+    LocalCluster with each of ``workers``.  The input is generated to disk once, a partition at
+    a time (memory holds one partition); every run writes its own findings folder, checked
+    byte for byte against the first run's."""
     try:
         import pyarrow as pa
         import pyarrow.parquet as pq
@@ -516,45 +526,47 @@ def dask_partitioned(n_rows: int, partitions: int, name: str) -> None:
         src = os.path.join(tmp, "in")
         os.makedirs(src)
         step = -(-n_rows // partitions)
+        t = time.perf_counter()
         for p in range(partitions):
             rs, cols, _ = _rules_and_columns(name, step, 100 + p)
             ids = [f"d{p:03d}-{i:07d}" for i in range(step)]
             pq.write_table(pa.table({"id": ids, **cols}), os.path.join(src, f"p{p:03d}.parquet"))
+            del cols, ids
+        made = time.perf_counter() - t
         size = sum(os.path.getsize(os.path.join(src, f)) for f in os.listdir(src))
-        t = time.perf_counter()
-        one = score_partitioned(rs, src, os.path.join(tmp, "out0"))
-        t0 = time.perf_counter() - t
-        times = {}
-        for workers in (1, 2):
+        runs: list[tuple[str, float, dict[str, Any]]] = []
+        if local:
+            t = time.perf_counter()
+            one = score_partitioned(rs, src, os.path.join(tmp, "out0"))
+            runs.append(("1 process", time.perf_counter() - t, one))
+        for n in workers:
             with (
                 LocalCluster(
-                    n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None
+                    n_workers=n, threads_per_worker=1, processes=True, dashboard_address=None
                 ) as cluster,
                 Client(cluster) as client,
             ):
-                out = os.path.join(tmp, f"out{workers}")
                 t = time.perf_counter()
-                res = score_partitioned(rs, src, out, client=client)
-                secs = time.perf_counter() - t
-                times[workers] = (
-                    secs,
-                    all(
-                        Path(a).read_bytes() == Path(b).read_bytes()
-                        for a, b in zip(one["files"], res["files"], strict=True)
-                    ),
-                )
-        subjects = one["subjects"]
+                res = score_partitioned(rs, src, os.path.join(tmp, f"out{n}"), client=client)
+                runs.append((f"LocalCluster {n} worker(s)", time.perf_counter() - t, res))
+        first_label, first_secs, first = runs[0]
+        subjects = first["subjects"]
         row(
-            f"[{name}] dask partitioned {subjects:,} subjects, {partitions} parts, 1 process",
-            f"{t0:.1f} s",
-            f"input {size / 1e6:.0f} MB Parquet; findings {one['bytes'] / 1e6:.0f} MB;"
-            f" {one['per_record']:,} rows per-record",
+            f"[{name}] dask partitioned {subjects:,} subjects, {partitions} parts",
+            f"{first_secs:.1f} s",
+            f"{first_label}; input {size / 1e6:.0f} MB Parquet (generated in {made:.0f} s);"
+            f" findings {first['bytes'] / 1e6:.0f} MB; {first['per_record']:,} rows per-record",
         )
-        for workers, (secs, same) in times.items():
+        for label, secs, res in runs[1:]:
+            same = all(
+                Path(a).read_bytes() == Path(b).read_bytes()
+                for a, b in zip(first["files"], res["files"], strict=True)
+            )
             row(
-                f"[{name}]   LocalCluster {workers} worker(s)",
-                f"{t0 / secs:.2f}×",
-                f"{secs:.1f} s (speed-up vs one process; cluster start excluded); identical={same}",
+                f"[{name}]   {label}",
+                f"{first_secs / secs:.2f}×",
+                f"{secs:.1f} s, {subjects / secs:,.0f} subjects/s (speed-up vs {first_label};"
+                f" cluster start excluded); identical={same}",
             )
 
 
@@ -591,6 +603,14 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--parquet-rows", type=int, default=None, help="parquet part: subjects")
     ap.add_argument("--dask-rows", type=int, default=None, help="dask-partitioned: subjects")
     ap.add_argument("--dask-parts", type=int, default=8, help="dask-partitioned: partitions")
+    ap.add_argument(
+        "--dask-workers", default="1,2", help="dask-partitioned: worker counts, e.g. 1,2"
+    )
+    ap.add_argument(
+        "--dask-no-local",
+        action="store_true",
+        help="dask-partitioned: skip the one-process run (the curve is then vs 1 worker)",
+    )
     ap.add_argument("--store-subjects", type=int, default=None, help="store ingest size")
     ap.add_argument("--ingest-rows", type=int, default=None, help="ingest benchmark rows")
     ap.add_argument("--routed-rows", type=int, default=None, help="routed CLI: department rows")
@@ -641,6 +661,8 @@ def main(argv: list[str] | None = None) -> int:
             args.dask_rows or (4_000 if q else 1_000_000),
             args.dask_parts,
             (args.family or ["dept30"])[0],
+            local=not args.dask_no_local,
+            workers=tuple(int(w) for w in args.dask_workers.split(",")),
         )
     if "per-record" in want:
         per_record(60 if q else 500, 3 if q else 5)

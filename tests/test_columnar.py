@@ -81,18 +81,13 @@ grades:
 """
 
 
-def _realistic(x: float) -> float:
-    """A float of realistic magnitude: tiny non-zero values become 0."""
-    return 0.0 if abs(x) < 1e-9 else x
-
-
 _TIES = [0, 0.5, 0.9, 0.95, 1, 1.2, 2, 3, 10, 100, 0.01, 0.3, 0.005, 0.045]
 _num = st.one_of(
     st.sampled_from(_TIES),
     st.floats(min_value=-5, max_value=1e4, allow_nan=False).map(lambda x: round(x, 2)),
-    # free floats, but not below 1e-9 in magnitude: the per-record path carries 28 significant
-    # digits, so 0.125 - 1.67e-46 becomes 0.125 there (known, pinned below by a strict xfail)
-    st.floats(min_value=-1e6, max_value=1e6, allow_nan=False).map(_realistic),
+    # free floats, tiny ones too: every path decides exactly (0.125 − 1.67e-46 rounds down)
+    st.floats(min_value=-1e6, max_value=1e6, allow_nan=False),
+    st.sampled_from([1.48e-226, 1.6676664081630772e-46, -3e-300, 5e-324, 0.125 - 1e-17]),
     st.integers(min_value=-5, max_value=2000).map(float),
     st.just(math.nan),
 )
@@ -278,7 +273,8 @@ _EDGES = [0, 0.2, 0.25, 0.3, 0.5, 0.6, 0.9, 0.95, 1, 1.1, 3, -1]
 _enum = st.one_of(
     st.sampled_from(_EDGES),
     st.floats(min_value=-2, max_value=3, allow_nan=False).map(lambda x: round(x, 2)),
-    st.floats(min_value=-2, max_value=3, allow_nan=False).map(_realistic),
+    st.floats(min_value=-2, max_value=3, allow_nan=False),
+    st.sampled_from([1.48e-226, -1.48e-226, 1.6676664081630772e-46]),
     st.just(math.nan),
 )
 
@@ -442,11 +438,6 @@ def test_columnar_is_exact_where_a_tiny_value_meets_a_half(scorer: ColumnarScore
     assert int(res.fallback.sum()) == 0
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="known (#18): the per-record path computes at 28 significant digits, so "
-    "0.125 − 1.67e-46 is 0.125 there and rounds half-up to 0.13; the exact answer is 0.12",
-)
 def test_per_record_is_exact_where_a_tiny_value_meets_a_half(scorer: ColumnarScorer) -> None:
     rec = {"a": None, "b": None, "c": 0.5, "p": 1.6676664081630772e-46, "k": 0}
     points = {s.rule_id: s.points for s in scorer.rs.evaluate_subject(rec).scores}

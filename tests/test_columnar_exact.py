@@ -291,8 +291,8 @@ def test_half_cent_case_from_the_issue() -> None:
 
 
 def test_a_recurring_quotient_multiplied_back_is_decided_by_its_rational_value() -> None:
-    """``x / 3 * 3`` with x = 1 is exactly 1: the columnar path says ``>= 1`` is met.  (The
-    per-record path computes 1/3 at 28 digits and gets 0.999…9: the documented difference.)"""
+    """``x / 3 * 3`` with x = 1 is exactly 1: the columnar path says ``>= 1`` is met, and so
+    does the per-record path (1/3 is inexact inside the expression: it is evaluated exactly)."""
     text = """\
 perfscore: 1
 id: recurring
@@ -307,6 +307,8 @@ indicators:
     res = cs.score({"x": np.array([1.0, 2.0, 0.5])})
     assert res.outcomes("t") == ["pass", "pass", "fail"]
     assert not res.fallback.any()
+    per_record = [cs.rs.evaluate_subject({"x": x}).scores[0].outcome for x in (1.0, 2.0, 0.5)]
+    assert per_record == ["pass", "pass", "fail"]
 
 
 # -- blanks and zero denominators: scored in place, as each policy says ----------------------

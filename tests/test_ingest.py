@@ -8,6 +8,7 @@ import io
 import json
 import re
 from decimal import Decimal
+from fractions import Fraction
 from pathlib import Path
 
 import openpyxl
@@ -18,6 +19,7 @@ import pytest
 
 import perfscore
 from perfscore.cli import main
+from perfscore.expr import rounded_once
 from perfscore.ingest import detect_encoding, open_data
 from perfscore.ingest.columns import header_key, map_columns, split_unit
 from perfscore.ruleset import load_subjects
@@ -93,7 +95,7 @@ def test_csv_in_every_office_encoding(rs: perfscore.RuleSet, tmp_path: Path, enc
     assert set(s) == {"d1", "d2"}
     assert s["d1"].subject.name == "财政局"
     # 34,350,200 元 = 3435.02 万元 exactly; the rate is exact
-    assert _value(s["d1"], "execution") == Decimal("3415.62") / Decimal("3435.02")
+    assert _value(s["d1"], "execution") == rounded_once(Fraction("3415.62") / Fraction("3435.02"))
     assert _value(s["d1"], "satisfied") == Decimal("0.98")
     assert _value(s["d1"], "shared") == Decimal("0.95")  # "95%" into a ratio input
     assert _errors(s["d1"]) == {}
@@ -314,7 +316,7 @@ def test_docs_csv_example_reads_as_the_prose_says(tmp_path: Path) -> None:
     report = rs.evaluate(load_subjects(path))
     s = _by_id(report)
     assert set(s) == {"d01", "d02", "d03"}
-    assert _value(s["d01"], "execution") == Decimal("3415.62") / Decimal("3435.02")
+    assert _value(s["d01"], "execution") == rounded_once(Fraction("3415.62") / Fraction("3435.02"))
     assert s["d01"].complete and s["d02"].complete
     errors = _errors(s["d03"])
     assert errors["executed"] == "line 4, column 实际支出: expected a number, got text '待核实'"

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import json
 from decimal import Decimal
+from fractions import Fraction
 from pathlib import Path
 
 import pytest
 
 import perfscore
+from perfscore.expr import rounded_once
 
 ROOT = Path(__file__).resolve().parent.parent
 RULES = ROOT / "rules" / "cn-dept-overall.yaml"
@@ -30,7 +32,8 @@ def test_execution_rate_passes_the_95_percent_line(result: perfscore.SubjectResu
     assert f.outcome == "pass"
     assert f.points == Decimal(10) and f.weight == Decimal(10)
     assert f.display == "99.44%"
-    assert f.value == Decimal("3415.62") / Decimal("3435.02")
+    # the exact quotient rounded once to 28 digits (ROUND_05UP: see perfscore.exact)
+    assert f.value == rounded_once(Fraction("3415.62") / Fraction("3435.02"))
     assert f.threshold == {"op": ">=", "value": Decimal("0.95")}
     assert f.message == "预算执行率 99.44%，达到 95% 的标准，得 10/10 分"
 

@@ -6,6 +6,7 @@ without building a single finding."""
 from __future__ import annotations
 
 from decimal import Decimal
+from fractions import Fraction
 from typing import Any
 
 import pytest
@@ -14,6 +15,7 @@ from hypothesis import strategies as st
 
 import perfscore
 from perfscore.evaluate import pointsonly
+from perfscore.expr import rounded_once
 from perfscore.subjects import SubjectData, read_subject
 from perfscore.testing import bad_cases, subjects
 from test_properties import SOURCES, loads, ruleset
@@ -228,7 +230,7 @@ def test_each_fast_points_form_equals_its_scorer(
     """A fast form gives its scorer's own points, rounded — the same Decimal, sign and digits
     included — or gives up (Fallback / an evaluation error: the evaluator then decides)."""
     from perfscore.errors import PerfscoreError
-    from perfscore.numbers import round_places
+    from perfscore.numbers import NotExact, round_places
     from perfscore.scorers import Fallback
 
     rs = FORM_RS[i]
@@ -239,7 +241,7 @@ def test_each_fast_points_form_equals_its_scorer(
     step = plan.tree[0].step[1]
     try:
         fast = step(scope)
-    except (Fallback, PerfscoreError):
+    except (Fallback, PerfscoreError, NotExact):  # NotExact: decided exactly by the evaluator
         return
     assert node.scorer is not None and node.weight is not None
     value = node.value(scope) if node.value is not None else None
@@ -266,7 +268,8 @@ def _reference_weighted_sum(
     target = base if weight is None else weight
     if base == 0:
         return "scored", Decimal(0)
-    return "scored", got * target / base
+    # the exact quotient, rounded once to 28 digits (perfscore.exact)
+    return "scored", rounded_once(Fraction(got) * Fraction(target) / Fraction(base))
 
 
 @settings(max_examples=400, deadline=None)

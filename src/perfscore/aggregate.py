@@ -11,6 +11,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
+from .exact import exact_quotient, share_of
 from .letters import LetterScale
 from .registry import Registry, check_arity, check_identifier
 from .words import AGGREGATE, language, say
@@ -156,7 +157,9 @@ def scaled(got: Decimal, base: Decimal, weight: Decimal) -> Decimal:
     """``got`` (children's points added up) scaled to ``weight`` over ``base``, the weight of
     the children that count: the weighted sum's arithmetic, in this one place (a group whose
     children all count has ``base`` = their weights added up)."""
-    return ZERO if base == 0 else (got if base == weight else got * weight / base)
+    # got, weight and base are exact: their quotient is rounded once (perfscore.exact), so
+    # rounding it to places decides as the exact value does (numbers.round_once)
+    return ZERO if base == 0 else (got if base == weight else share_of(got, weight, base))
 
 
 @register_aggregator("weighted_sum")
@@ -204,7 +207,7 @@ def _points(spec: AggregateSpec, children: Sequence[NodeScore], points: Decimal)
 
 
 def _shares(scored: Sequence[NodeScore], counted: Sequence[NodeScore]) -> list[Decimal]:
-    shares = [(c.points or ZERO) / c.weight for c in scored if c.weight]
+    shares = [exact_quotient(c.points or ZERO, c.weight) for c in scored if c.weight]
     shares += [ZERO for c in counted if c.outcome == "not_applicable"]
     return shares
 

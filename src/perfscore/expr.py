@@ -24,7 +24,15 @@ import re
 import warnings
 from collections import ChainMap
 from collections.abc import Callable, Mapping
-from decimal import Decimal, DecimalException, DivisionByZero, DivisionUndefined, Overflow
+from decimal import (
+    Decimal,
+    DecimalException,
+    DivisionByZero,
+    DivisionUndefined,
+    Inexact,
+    Overflow,
+)
+from fractions import Fraction
 from types import CodeType
 from typing import TYPE_CHECKING, Any, Literal, NoReturn, TypeVar, get_args
 
@@ -37,6 +45,16 @@ from perfscore.errors import (
     ZeroDenominatorError,
     did_you_mean,
 )
+from perfscore.exact import (
+    EXACT_FUNCTIONS,
+    EXACT_OPS,
+    ONCE,
+    ExactScope,
+    Q,
+    decimal_args,
+    full,
+    power_exponent,
+)
 from perfscore.functions import (
     DECIMAL_CONTEXT,
     DEFAULT_FUNCTIONS,
@@ -45,14 +63,10 @@ from perfscore.functions import (
     callable_for,
 )
 from perfscore.numbers import literal_problem
-from perfscore.values import Kind
+from perfscore.values import Kind, Series
 
 __all__ = ["CompiledExpression", "compile_expression", "safe_power"]
 
-MAX_EXPONENT = 64
-"""Largest ``|exponent|`` ``**`` accepts."""
-MAX_POWER_DIGITS = 1000
-"""``**`` refuses results whose size could exceed about 10**±1000."""
 MAX_STRING_LITERAL = 1000
 
 _Kind = Literal["number", "boolean", "text", "series", "any", "missing", "tuple"]
@@ -71,34 +85,63 @@ def _as_decimal(value: object) -> Decimal:
     raise TypeError(f"conversion from {type(value).__name__} to Decimal is not supported")
 
 
-def safe_power(base: object, exponent: object) -> Decimal:
+def safe_power(base: object, exponent: object, context: Any = _CTX) -> Decimal:
     """``base ** exponent`` with a whole exponent of at most 64 and a bounded result.
 
     simpleeval's own ``safe_power`` also bounds the *base* (4,000,000), which would refuse
     ``budget ** 2`` for any real budget; bounding the result's size is what actually matters.
     """
     b, e = _as_decimal(base), _as_decimal(exponent)
-    if not (b.is_finite() and e.is_finite()):
-        raise EvaluationError("'**' needs finite numbers")
-    if e != e.to_integral_value(context=_CTX):
-        raise EvaluationError(f"the exponent of '**' must be a whole number, got {e}")
-    if e.copy_abs() > MAX_EXPONENT:  # copy_abs: no context, so no Overflow on huge values
-        raise EvaluationError(f"the exponent of '**' must be at most {MAX_EXPONENT}, got {e}")
-    n = int(e)
+    n = power_exponent(b, e)
     if b.is_zero():
-        if n < 0:
-            raise ZeroDenominatorError("zero raised to a negative power")
         return Decimal(1) if n == 0 else Decimal(0)
-    if abs(n) * (abs(b.adjusted()) + 1) > MAX_POWER_DIGITS:
-        raise EvaluationError(f"the result of {b} ** {n} would be too large")
-    return _CTX.power(b, n)
+    return context.power(b, n)  # type: ignore[no-any-return]
 
 
-def _remainder(a: object, b: object) -> Decimal:
+def _remainder(a: object, b: object, context: Any = _CTX) -> Decimal:
     """``a % b`` (sign of ``a``, like Decimal); ``x % 0`` is a zero denominator."""
     if isinstance(b, (Decimal, int)) and b == 0:
         raise ZeroDivisionError("modulo by zero")
-    return _CTX.remainder(a, b)  # type: ignore[arg-type]  # TypeError for non-numbers is wanted
+    return context.remainder(a, b)  # type: ignore[no-any-return]  # TypeError for non-numbers
+
+
+# Where a result may round (see :mod:`perfscore.exact`): an inner operation computes in _INNER,
+# which traps Inexact (the expression is then evaluated exactly and rounded once); the outermost
+# one computes in _TOP, which rounds once with ROUND_05UP (never onto a 0 or 5: never onto a
+# rule set's number).
+_INNER = DECIMAL_CONTEXT.copy()
+_INNER.traps[Inexact] = True
+_INNER.clear_flags()
+_TOP = ONCE
+
+
+def _ops(context: Any) -> dict[str, Callable[..., Any]]:
+    return {
+        "add": context.add,
+        "sub": context.subtract,
+        "mul": context.multiply,
+        "div": context.divide,
+        "floordiv": context.divide_int,
+        "mod": lambda a, b: _remainder(a, b, context),
+        "pow": lambda a, b: safe_power(a, b, context),
+        "neg": context.minus,
+        "pos": context.plus,
+    }
+
+
+_OP_KEYS: dict[type[ast.AST], str] = {
+    ast.Add: "add", ast.Sub: "sub", ast.Mult: "mul", ast.Div: "div", ast.FloorDiv: "floordiv",
+    ast.Mod: "mod", ast.Pow: "pow", ast.USub: "neg", ast.UAdd: "pos",
+}  # fmt: skip
+#: The placed operations: ``_oi_<op>`` (inner) and ``_ot_<op>`` (outermost), fast and exact.
+_PLACED_FAST: dict[str, Callable[..., Any]] = {
+    **{f"_oi_{k}": fn for k, fn in _ops(_INNER).items()},
+    **{f"_ot_{k}": fn for k, fn in _ops(_TOP).items()},
+}
+_PLACED_EXACT: dict[str, Callable[..., Any]] = {
+    **{f"_oi_{k}": fn for k, fn in EXACT_OPS.items()},
+    **{f"_ot_{k}": fn for k, fn in EXACT_OPS.items()},
+}
 
 
 # Names the rewritten code refers to; users cannot write names starting with "_".
@@ -612,6 +655,157 @@ class _Checker:
         return _copy_location(ast.Call(func=callee, args=args, keywords=[]), node), function.returns
 
 
+#: Functions that pick one of their arguments (or its negation-free magnitude): a once-rounded
+#: argument stays once-rounded through them.
+_SELECTING = frozenset({"min", "max", "clamp", "abs", "coalesce", "round"})
+#: Functions whose result is exact whatever they read (counts, look-ups, tests).
+_EXACT_RESULT = frozenset(
+    {"count", "count_within", "count_below", "count_above", "is_missing", "year", "last"}
+)
+
+
+class _Placer:
+    """Decides where the rewritten tree may round (see :mod:`perfscore.exact`).
+
+    An arithmetic node in a *top* position — the root of the expression, an operand of a
+    comparison (or of ``round``, ``min``, ...) whose other operands are constants of at most 27
+    digits, reached only through selections — becomes ``_ot_<op>`` (rounded once, ROUND_05UP);
+    every other one ``_oi_<op>`` (exact, or Inexact is raised and the expression is evaluated
+    exactly).  The expression is *chained* — always evaluated exactly, then rounded once — when
+    it calls a function that may round inside (``sum``, ``mean``, a plugin's); it is *guarded*
+    by the possibly rounded names (``rounding``) it reads where they are not top: when one of
+    them holds a full 28-digit value (maybe rounded) it is evaluated exactly, else as placed."""
+
+    def __init__(
+        self,
+        rounding: frozenset[str],
+        constants: Mapping[str, Any],
+        functions: Mapping[str, Callable[..., Any]],
+    ) -> None:
+        self.rounding = rounding
+        self.constants = constants
+        self.functions = functions
+        self.chained = False
+        self.guards: dict[str, None] = {}  # rounding names read where they are not top
+
+    def kind_of_call(self, internal: str) -> str:
+        """``select``, ``exact`` or ``other`` for a ``_f_name`` callee (by identity: a plugin
+        replacing a name is ``other``)."""
+        name = internal[3:]
+        default = DEFAULT_FUNCTIONS.get(name)
+        if default is None or self.functions.get(internal) is not default.fn:
+            return "other"
+        if name in _SELECTING:
+            return "select"
+        return "exact" if name in _EXACT_RESULT else "other"
+
+    def rounds(self, node: ast.expr) -> bool:
+        """Whether the value of ``node`` may be rounded."""
+        if isinstance(node, ast.Name):
+            return node.id in self.rounding
+        if isinstance(node, (ast.BinOp, ast.Compare, ast.BoolOp)):
+            return isinstance(node, ast.BinOp)
+        if isinstance(node, ast.UnaryOp):
+            return not isinstance(node.op, ast.Not)
+        if isinstance(node, ast.IfExp):
+            return self.rounds(node.body) or self.rounds(node.orelse)
+        if isinstance(node, ast.Call):
+            assert isinstance(node.func, ast.Name)
+            if node.func.id == "_op_chain":
+                return True
+            kind = self.kind_of_call(node.func.id)
+            if kind == "select":
+                return any(self.rounds(a) for a in node.args)
+            return kind != "exact"
+        return False
+
+    def on_grid(self, node: ast.expr) -> bool:
+        """A constant that a once-rounded value can never equal nor straddle."""
+        if isinstance(node, ast.Constant):
+            return True
+        if isinstance(node, ast.Name) and node.id.startswith("_c"):
+            value = self.constants[node.id]
+            if isinstance(value, tuple):
+                return all(not isinstance(v, Decimal) or _short(v) for v in value)
+            return not isinstance(value, Decimal) or _short(value)
+        return False
+
+    def operands(self, nodes: list[ast.expr], top: bool) -> list[ast.expr]:
+        """Operands of a decision or a selection: the one that may round is top when ``top``
+        and every other one is a constant on the grid."""
+        rounding = [self.rounds(n) for n in nodes]
+        single = top and sum(rounding) <= 1
+        single = single and all(r or self.on_grid(n) for n, r in zip(nodes, rounding, strict=True))
+        return [self.place(n, single and r) for n, r in zip(nodes, rounding, strict=True)]
+
+    def place(self, node: ast.expr, top: bool) -> ast.expr:
+        if isinstance(node, ast.Name):
+            if node.id in self.rounding and not top:
+                self.guards.setdefault(node.id, None)
+            return node
+        if isinstance(node, ast.BinOp):
+            name = f"{'_ot_' if top else '_oi_'}{_OP_KEYS[type(node.op)]}"
+            args = [self.place(node.left, False), self.place(node.right, False)]
+            return self.call(name, args, node)
+        if isinstance(node, ast.UnaryOp):
+            if isinstance(node.op, ast.Not):
+                operand = self.place(node.operand, True)
+                return _copy_location(ast.UnaryOp(op=node.op, operand=operand), node)
+            name = f"{'_ot_' if top else '_oi_'}{_OP_KEYS[type(node.op)]}"
+            return self.call(name, [self.place(node.operand, top)], node)
+        if isinstance(node, ast.BoolOp):
+            values = [self.place(v, top) for v in node.values]
+            return _copy_location(ast.BoolOp(op=node.op, values=values), node)
+        if isinstance(node, ast.Compare):
+            left, *comparators = self.operands([node.left, *node.comparators], True)
+            new = ast.Compare(left=left, ops=node.ops, comparators=comparators)
+            return _copy_location(new, node)
+        if isinstance(node, ast.IfExp):
+            new_if = ast.IfExp(
+                test=self.place(node.test, True),
+                body=self.place(node.body, top),
+                orelse=self.place(node.orelse, top),
+            )
+            return _copy_location(new_if, node)
+        if isinstance(node, ast.Call):
+            assert isinstance(node.func, ast.Name)
+            callee = node.func.id
+            if callee == "_op_chain":
+                first, *rest = node.args
+                args = [self.place(first, False)]
+                for i in range(0, len(rest), 2):
+                    op = rest[i]
+                    assert isinstance(op, ast.Name)
+                    key = op.id[len("_op_") :]
+                    last = top and i == len(rest) - 2
+                    name = f"{'_ot_' if last else '_oi_'}{key}"
+                    args += [_copy_location(ast.Name(id=name, ctx=ast.Load()), op)]
+                    args += [self.place(rest[i + 1], False)]
+                return self.call(callee, args, node)
+            kind = self.kind_of_call(callee)
+            if kind == "select":
+                args = self.operands(list(node.args), top)
+            else:
+                if kind == "other":
+                    self.chained = True
+                args = [self.place(a, False) for a in node.args]
+            return self.call(callee, args, node)
+        return node
+
+    @staticmethod
+    def call(name: str, args: list[ast.expr], node: ast.AST) -> ast.Call:
+        callee = _copy_location(ast.Name(id=name, ctx=ast.Load()), node)
+        return _copy_location(ast.Call(func=callee, args=args, keywords=[]), node)
+
+
+def _short(x: Decimal) -> bool:
+    """At most 27 significant digits (trailing zeros do not count): on every once-rounded
+    value's grid."""
+    if not x.is_finite() or x.is_zero():
+        return x.is_finite()
+    return len(x.as_tuple().digits) <= 27 or len(x.normalize(_CTX).as_tuple().digits) <= 27
+
+
 _COMPARE_SYMBOLS: dict[type[ast.cmpop], str] = {
     ast.Eq: "==", ast.NotEq: "!=", ast.Lt: "<", ast.LtE: "<=", ast.Gt: ">", ast.GtE: ">=",
     ast.In: "in", ast.NotIn: "not in", ast.Is: "is", ast.IsNot: "is not",
@@ -656,7 +850,7 @@ def _to_source(node: ast.expr, keys: dict[str, str]) -> str:
     if isinstance(node, ast.Call):
         func = node.func
         assert isinstance(func, ast.Name) and func.id.isidentifier()
-        assert func.id.startswith("_f_") or func.id == "_op_chain"
+        assert func.id.startswith(("_f_", "_oi_", "_ot_")) or func.id == "_op_chain"
         return f"{func.id}(" + ", ".join(_to_source(a, keys) for a in node.args) + ")"
     if isinstance(node, ast.Constant):
         value = node.value
@@ -670,10 +864,8 @@ def _make({params}):
     def _perfscore_expression(scope):
         try:
             return {body}
-        except _PerfscoreError:
-            raise
         except _Exception as exc:
-            raise _translate(exc, scope) from exc
+            return _recover(exc, scope)
     return _perfscore_expression
 """
 
@@ -728,22 +920,49 @@ def _zero_division(exc: BaseException) -> bool:
     return False
 
 
+def rounded_once(value: Any) -> Any:
+    """An exact result as the fast path returns it: a rational rounded once to 28 digits with
+    ROUND_05UP (exactly when it is a decimal that fits), a series' values likewise."""
+    if isinstance(value, Fraction):
+        return _TOP.divide(Decimal(value.numerator), Decimal(value.denominator))
+    if isinstance(value, Series):
+        return Series(tuple((y, rounded_once(v)) for y, v in value.points))
+    return value
+
+
+def _exact_constant(value: Any) -> Any:
+    if isinstance(value, Decimal) and value.is_finite():
+        return Q(value)
+    return value
+
+
 class CompiledExpression:
     """A validated rule expression; call it with a scope mapping to evaluate it.
 
     ``expr(scope)`` runs the compiled function directly: ``__call__`` is a property returning
     that function, so there is no extra Python frame per evaluation.
+
+    A number it returns is exact, or the exact value rounded once to 28 digits (ROUND_05UP):
+    see :mod:`perfscore.exact`.  Given an :class:`~perfscore.exact.ExactScope` it returns the
+    exact value itself (a :class:`~perfscore.exact.Q`), by the same compiled code over exact
+    operations.
     """
 
     __slots__ = (
         "_constants",
+        "_exact_fn",
         "_fn",
+        "_metrics",
         "_missing_candidates",
         "_reference_functions",
         "_reference_tree",
+        "_source",
+        "chained",
         "functions",
+        "guards",
         "kind",
         "names",
+        "rounds",
         "text",
     )
 
@@ -767,42 +986,155 @@ class CompiledExpression:
         constants: dict[str, Any],
         callables: dict[str, Callable[..., Any]],
         missing_candidates: tuple[str, ...],
+        chained: bool = False,
+        rounds: bool = False,
+        metrics: Mapping[str, CompiledExpression] | None = None,
+        guards: tuple[str, ...] = (),
     ) -> None:
         self.text = text
         self.names = names
         self.functions = functions
         self.kind = kind
+        self.chained = chained
+        self.guards = guards
+        self.rounds = rounds
+        self._metrics: Mapping[str, CompiledExpression] = metrics if metrics is not None else {}
         self._reference_tree = reference_tree
         self._constants = constants
         self._reference_functions = callables
         self._missing_candidates = missing_candidates
         keys: dict[str, str] = {}
         body = _to_source(fast_tree, keys)
+        self._source = (body, tuple(keys))
+        self._exact_fn: Callable[[Mapping[str, Any]], Any] | None = None
+        fast = self._build(_PLACED_FAST, constants, callables, self._recover)
+        self._fn: Callable[[Mapping[str, Any]], Any] = fast
+        if chained:
+            self._fn = self._chained
+        elif guards:
+            self._fn = self._guarded(fast, guards)
+
+    def _build(
+        self,
+        ops: Mapping[str, Callable[..., Any]],
+        constants: Mapping[str, Any],
+        callables: Mapping[str, Callable[..., Any]],
+        recover: Callable[[Exception, Any], Any],
+    ) -> Callable[[Mapping[str, Any]], Any]:
+        body, keys = self._source
         code = _factory_code(body, len(keys))
         namespace: dict[str, Any] = {
             "__builtins__": {},
-            "_PerfscoreError": PerfscoreError,
             "_Exception": Exception,
-            "_translate": self._translate,
-            **_OP_GLOBALS,
+            "_recover": recover,
+            "_op_chain": _op_chain,
+            **ops,
             **constants,
             **callables,
         }
         exec(code, namespace)
-        namespace["_perfscore_expression"] = namespace["_make"](*keys)
-        self._fn: Callable[[Mapping[str, Any]], Any] = namespace["_perfscore_expression"]
+        return namespace["_make"](*keys)  # type: ignore[no-any-return]
+
+    # -- exactness ---------------------------------------------------------------------------
+    def exact(self, scope: Mapping[str, Any]) -> Any:
+        """The exact value over ``scope``'s exact view (a :class:`~perfscore.exact.Q` for a
+        number): the same compiled code, with exact operations and functions."""
+        fn = self._exact_fn
+        if fn is None:
+            constants = {k: _exact_constant(v) for k, v in self._constants.items()}
+            callables = {
+                k: EXACT_FUNCTIONS.get(k[3:], decimal_args(f)) if k.startswith("_f_") else f
+                for k, f in self._reference_functions.items()
+            }
+            fn = self._exact_fn = self._build(_PLACED_EXACT, constants, callables, self._raise)
+        if type(scope) is not ExactScope:
+            scope = ExactScope(scope, self._metrics)
+        return fn(scope)
+
+    def _rounded(self, scope: Mapping[str, Any]) -> Any:
+        """The exact value rounded once (ROUND_05UP, 28 digits), as the fast path gives it."""
+        value = self.exact(scope)
+        try:
+            return rounded_once(value)
+        except Exception as exc:
+            raise self._translate(exc, scope) from exc
+
+    def _guarded(
+        self, fast: Callable[[Mapping[str, Any]], Any], guards: tuple[str, ...]
+    ) -> Callable[[Mapping[str, Any]], Any]:
+        rounded = self._rounded
+
+        def guarded(scope: Mapping[str, Any]) -> Any:
+            for name in guards:
+                v = scope.get(name)
+                if type(v) is Decimal and full(v):
+                    return fast(scope) if type(scope) is ExactScope else rounded(scope)
+            return fast(scope)
+
+        return guarded
+
+    def _chained(self, scope: Mapping[str, Any]) -> Any:
+        if type(scope) is ExactScope:
+            return self.exact(scope)
+        return self._rounded(scope)
+
+    def _recover(self, exc: Exception, scope: Any) -> Any:
+        """The fast code raised: a Q met an operation (exact view: evaluate exactly), an inner
+        operation was inexact (evaluate exactly, round once), or a real error."""
+        if type(scope) is ExactScope:
+            return self.exact(scope)
+        if isinstance(exc, Inexact) and not isinstance(exc, Overflow):
+            return self._rounded(scope)
+        return self._raise(exc, scope)
+
+    def _raise(self, exc: Exception, scope: Any) -> Any:
+        if isinstance(exc, PerfscoreError):
+            raise exc
+        raise self._translate(exc, scope) from exc
 
     def evaluate_reference(self, scope: Mapping[str, Any]) -> Any:
-        """Evaluate with simpleeval over the same rewritten tree (the reference semantics)."""
+        """Evaluate with simpleeval over the same placed tree (the reference semantics): an
+        inexact inner operation or a chained expression is evaluated exactly, then rounded."""
+        if not self.chained:
+            try:
+                return self._interpret(scope, _PLACED_FAST, self._constants, {})
+            except DecimalException as exc:
+                if not isinstance(exc, Inexact) or isinstance(exc, Overflow):
+                    raise self._translate(exc, scope) from exc
+        exact_scope = ExactScope(scope, self._metrics)
+        constants = {k: _exact_constant(v) for k, v in self._constants.items()}
+        value = self._interpret(exact_scope, _PLACED_EXACT, constants, EXACT_FUNCTIONS)
+        try:
+            return rounded_once(value)
+        except Exception as exc:
+            raise self._translate(exc, scope) from exc
+
+    def _interpret(
+        self,
+        scope: Mapping[str, Any],
+        ops: Mapping[str, Callable[..., Any]],
+        constants: Mapping[str, Any],
+        exact_functions: Mapping[str, Callable[..., Any]],
+    ) -> Any:
+        functions = {
+            k: exact_functions.get(k[3:], decimal_args(f) if exact_functions else f)
+            if k.startswith("_f_")
+            else f
+            for k, f in self._reference_functions.items()
+        }
         try:
             evaluator = simpleeval.SimpleEval(
                 operators=_REFERENCE_OPERATORS,
-                functions=self._reference_functions,
-                names=ChainMap(self._constants, scope),  # type: ignore[arg-type]
+                functions={**functions, **ops},
+                names=ChainMap(constants, ops, scope),  # type: ignore[arg-type]
             )
             return evaluator.eval(self.text, previously_parsed=self._reference_tree)
         except PerfscoreError:
             raise
+        except DecimalException as exc:
+            if isinstance(exc, Inexact) and not isinstance(exc, Overflow):
+                raise
+            raise self._translate(exc, scope) from exc
         except Exception as exc:
             raise self._translate(exc, scope) from exc
 
@@ -864,8 +1196,13 @@ def compile_expression(
     functions: FunctionRegistry = DEFAULT_FUNCTIONS,
     max_length: int = 20_000,
     max_depth: int = 40,
+    rounding: frozenset[str] = frozenset(),
+    metrics: Mapping[str, CompiledExpression] | None = None,
 ) -> CompiledExpression:
-    """Validate ``text`` against ``names``/``functions`` and compile it once for many records."""
+    """Validate ``text`` against ``names``/``functions`` and compile it once for many records.
+
+    ``rounding``: the names whose values may be rounded results (metrics that compute);
+    ``metrics``: the metrics' compiled expressions by name (what the exact path re-derives)."""
     if not isinstance(text, str):
         raise ExpressionError(f"an expression must be text, not {type(text).__name__}")
     if len(text) > max_length:
@@ -923,6 +1260,9 @@ def compile_expression(
     checker = _Checker(src, names, functions)
     try:
         body, kind = checker.visit(tree.body)
+        placer = _Placer(rounding, checker.constants, checker.functions)
+        rounds = kind in ("number", "any") and placer.rounds(body)
+        body = placer.place(body, True)
         reference = ast.Expr(value=body)
         _copy_location(reference, tree.body)
         candidates = tuple(dict.fromkeys([*checker.operands, *checker.arguments]))
@@ -936,6 +1276,10 @@ def compile_expression(
             constants=checker.constants,
             callables=checker.functions,
             missing_candidates=tuple(n for n in candidates if n in checker.names),
+            chained=placer.chained,
+            rounds=rounds,
+            metrics=metrics,
+            guards=tuple(placer.guards),
         )
     except (RecursionError, MemoryError):
         raise ExpressionError("expression is too complex", expr=text) from None

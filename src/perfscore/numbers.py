@@ -8,7 +8,16 @@ half-up (四舍五入, what Excel's ROUND does) to the rule set's ``places``.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from decimal import MAX_EMAX, MIN_EMIN, ROUND_HALF_UP, Context, Decimal, InvalidOperation
+from decimal import (
+    MAX_EMAX,
+    MIN_EMIN,
+    ROUND_HALF_DOWN,
+    ROUND_HALF_UP,
+    Context,
+    Decimal,
+    InvalidOperation,
+)
+from fractions import Fraction
 from typing import Any
 
 from .words import DEFAULT_LANG, VALUES
@@ -19,6 +28,7 @@ __all__ = [
     "LITERAL_MAX_DIGITS",
     "LITERAL_MAX_PLACES",
     "RESULT_MAX_ADJUSTED",
+    "NotExact",
     "display",
     "exact_text",
     "json_number",
@@ -26,6 +36,7 @@ __all__ = [
     "numbers_out_of_range",
     "quantize",
     "round_half_up",
+    "round_once",
     "round_places",
     "short_number",
 ]
@@ -124,64 +135,90 @@ def round_half_up(x: Decimal, places: int) -> Decimal:
 quantize = round_half_up
 
 
-_HALF = {p: Decimal(5).scaleb(-p - 1) for p in range(0, 12)}
-_NEAR = {p: Decimal(45).scaleb(-p - 2) for p in range(0, 12)}  # 0.9 of a half: a cheap sieve
-#: A 28-digit result within this many units of its last digit below a half is the half.
-GUARD_DIGITS = 4
+class NotExact(ArithmeticError):
+    """A fast decision that its 28-digit numbers cannot certify (a computed value within its
+    error bound of a half, two rounded values side by side): the caller re-derives it exactly
+    (:mod:`perfscore.exact`)."""
 
 
-def round_places(x: Decimal, places: int) -> Decimal:
+_HALF = {p: Decimal(5).scaleb(-p - 1) for p in range(0, 13)}
+#: Computed points carry at most a few roundings of 28 digits: a value further than this share
+#: of itself from a half rounds as the exact value does.
+_WINDOW = Decimal("1e-25")
+_TINY = Decimal("1e-120")
+
+
+def round_places(x: Decimal | Fraction, places: int, slack: Decimal | None = None) -> Decimal:
     """:func:`round_half_up` for the hot paths: one shared context when 28 digits suffice.
 
     A quantize that does not fit 28 digits (or meets an infinity / signalling NaN) signals
     InvalidOperation (trapped) and takes :func:`round_half_up`; rounding does not depend on the
     precision otherwise, and a quiet NaN comes back unchanged either way.
 
-    Exact rounding decisions: expressions compute at 28 significant digits, so a result whose
-    exact (rational) value is a half — 3 × 13.51 / (14 / 1) = 2.895 by way of a metric —
-    can arrive as 2.894999…9 and would round down.  A result with a full 28-digit coefficient
-    (the mark of a rounded quotient) that lies less than 10**GUARD_DIGITS units of its last
-    digit below a half is rounded as the half.  That is the exact answer whenever the exact
-    value's denominator q satisfies q · 2·10**places < 10**(27 − GUARD_DIGITS) / |x|: two
-    different rationals with those denominators are further apart than the tolerance, so the
-    exact value *is* the half (money and ratios with a few decimals divided by each other
-    stay far inside that bound)."""
+    Exact rounding decisions: an exact rational (a :class:`fractions.Fraction`, from the exact
+    path) is rounded exactly.  A Decimal with fewer than 28 significant digits is exact (a
+    rounded 28-digit result has all 28), so it rounds as it is.  A full-length one may be a
+    rounded result a few units of its last digit from the exact value: within ``1e-25`` of
+    itself (plus ``slack``, the caller's bound on how far ``x`` may be from the exact value,
+    when it has one) from a half it raises :class:`NotExact` (the caller re-derives it
+    exactly)."""
     q = _Q[places]
+    d: Decimal = x  # type: ignore[assignment]  # a Fraction has no quantize: handled below
     try:
         # positional arguments: quantize's keyword parsing costs more than the rounding itself
-        y = x.quantize(q, ROUND_HALF_UP, _CTX28)
+        y = d.quantize(q, ROUND_HALF_UP, _CTX28)
+    except AttributeError:  # an exact rational (no type test on the hot path)
+        assert isinstance(x, Fraction)
+        return _round_fraction(x, places)
     except InvalidOperation:
-        return round_half_up(x, places)
-    if y == x:
-        return y
-    # The sieve: x is within 0.1 of a half-step below a half exactly when rounding it half-up
-    # one place further lands on that half, which then rounds away from y.  Two quantizes cost
-    # less than a context subtraction, an abs and two comparisons; the rest (a tenth of the
-    # values at most) is decided as before.
+        if d.is_finite() and len(d.as_tuple().digits) == 28:  # maybe rounded
+            raise NotExact(f"{d} may be rounded beyond {places} places") from None
+        return round_half_up(d, places)
+    if y == d:
+        # fewer decimals than ``places``: exact, unless it is a full-length (maybe rounded)
+        # number so large that its last digit lies left of ``places``
+        if d.adjusted() < 27 - places or len(d.as_tuple().digits) < 28:
+            return y
+        raise NotExact(f"{d} may be rounded beyond {places} places")
+    # The sieve: d is within a twentieth of a step of a half exactly when rounding it one
+    # place further lands on that half (whose two roundings to ``places`` then differ); only
+    # those are looked at closely.
     try:
-        w = x.quantize(_Q[places + 1], ROUND_HALF_UP, _CTX28).quantize(q, ROUND_HALF_UP, _CTX28)
+        h = d.quantize(_Q[places + 1], ROUND_HALF_UP, _CTX28)
+        if h.quantize(q, ROUND_HALF_UP, _CTX28) == h.quantize(q, ROUND_HALF_DOWN, _CTX28):
+            return y
     except InvalidOperation:  # one more digit than 28: no sieve
-        w = None
-    if w == y:
+        pass
+    if slack is None and len(d.as_tuple().digits) < 28 and d.adjusted() >= -99:
+        return y  # exact: rounded as it is
+    gap = abs(_CTX28.subtract(abs(_CTX28.subtract(d, y)), _HALF[places]))
+    if gap > _CTX28.multiply(abs(d), _WINDOW) + _TINY + (slack or 0):
         return y
-    d = abs(_CTX28.subtract(x, y))
-    if d < _NEAR[places] or d >= _HALF[places]:
-        return y
-    return _near_half(x, y, d, places)
+    raise NotExact(f"{d} is too close to a half to round at 28 digits")
 
 
-def _near_half(x: Decimal, y: Decimal, d: Decimal, places: int) -> Decimal:
-    """``y`` (``x`` rounded half-up), or one step away from zero when ``x`` is a rounded half."""
-    if abs(y) > abs(x):  # already rounded away from zero
-        return y
-    digits = x.as_tuple().digits
-    if len(digits) < _CTX28.prec:  # not a rounded result: the value is what it says
-        return y
-    ulp = Decimal(1).scaleb(x.adjusted() - _CTX28.prec + 1)
-    if _HALF[places] - d >= ulp.scaleb(GUARD_DIGITS):
-        return y
-    step = _Q[places]
-    return _CTX28.add(y, step if x > 0 else -step)
+def round_once(x: Decimal | Fraction, places: int) -> Decimal:
+    """Half-up rounding of a value that is exact or rounded once with ROUND_05UP (group points,
+    the total): such a value is never on a half, nor within a unit of its last digit of one
+    the exact value is not, so rounding it as it is decides as the exact value does
+    (:mod:`perfscore.exact`).  Also what a coverage share (a reported figure) is rounded with;
+    an exact rational is rounded exactly."""
+    d: Decimal = x  # type: ignore[assignment]  # a Fraction has no quantize: handled below
+    try:
+        return d.quantize(_Q[places], ROUND_HALF_UP, _CTX28)
+    except AttributeError:
+        assert isinstance(x, Fraction)
+        return _round_fraction(x, places)
+    except InvalidOperation:
+        return round_half_up(d, places)
+
+
+def _round_fraction(x: Fraction, places: int) -> Decimal:
+    """``x`` rounded half-up (away from zero on a half) to ``places`` decimals, exactly."""
+    scaled = x * 10**places
+    a = abs(scaled)
+    k = (2 * a.numerator + a.denominator) // (2 * a.denominator)
+    return Decimal((1 if scaled < 0 else 0, tuple(map(int, str(k))), -places))
 
 
 def json_number(x: Decimal, places: int = 10) -> str:

@@ -39,6 +39,10 @@ class Resolver:
         self.kinds: dict[str, Kind] = {}
         self.rules: list[RuleInfo | None] = []
         self.letters = model.letters
+        #: metrics whose value may be a rounded result, and every metric's expression (what
+        #: the exact path re-derives): see perfscore.exact
+        self.rounding: set[str] = set()
+        self.metric_exprs: dict[str, Any] = {}
 
     # -- helpers ---------------------------------------------------------------------------
     def problem(self, path: Path, message: str, suggestion: str | None = None) -> None:
@@ -56,7 +60,13 @@ class Resolver:
 
     def compile(self, text: str, path: Path, kinds: Mapping[str, Kind] | None = None) -> Any:
         try:
-            return compile_expression(text, names=kinds or self.kinds, functions=self.functions)
+            return compile_expression(
+                text,
+                names=kinds or self.kinds,
+                functions=self.functions,
+                rounding=frozenset(self.rounding),
+                metrics=self.metric_exprs,
+            )
         except ExpressionError as e:
             mark = self.doc.mark(path)
             col = None
@@ -204,6 +214,10 @@ class Resolver:
                 # pass 2: the kinds of the metrics it reads are known now (inputs' were already)
                 expr = self.compile(met.expr, ("metrics", name, "expr"), {**names, **self.kinds})
             self.kinds[name] = "any" if isinstance(expr, Broken) else expr.kind
+            if not isinstance(expr, Broken):
+                self.metric_exprs[name] = expr
+                if expr.rounds:
+                    self.rounding.add(name)
             nodes.append(
                 MetricNode(
                     name,

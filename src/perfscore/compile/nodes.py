@@ -171,6 +171,8 @@ class Compiled:
     #: every indicator, group and check id → the input fields it reads (sorted), through
     #: metrics, from every expression it holds (optional ones included)
     rule_inputs: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    #: every metric's expression by name: what :class:`perfscore.exact.ExactScope` re-derives
+    metric_exprs: dict[str, Any] = field(default_factory=dict)
 
     def inputs_of(self, names: Iterable[str]) -> tuple[str, ...]:
         """The input fields behind ``names`` (inputs or metrics), sorted."""
@@ -198,3 +200,4 @@ class Compiled:
         for ch in self.checks:
             out[ch.id] = self.inputs_of(ch.reads)
         self.rule_inputs = out
+        self.metric_exprs = {mt.name: mt.expr for mt in self.metrics if hasattr(mt.expr, "exact")}

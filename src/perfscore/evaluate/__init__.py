@@ -30,7 +30,7 @@ from ..findings import (
     SubjectResult,
     fingerprint,
 )
-from ..numbers import round_places
+from ..numbers import round_once
 from ..subjects import SubjectData
 from ..words import AGGREGATE as AGG
 from .checks import check
@@ -182,7 +182,7 @@ class Evaluator:
             ns = node_score(
                 ns.rule_id,
                 ns.weight,
-                round_places(ns.points, self.places),
+                round_once(ns.points, self.places),
                 ns.grade,
                 ns.outcome,
                 ns.coverage,
@@ -190,7 +190,7 @@ class Evaluator:
                 ns.reason_zh,
             )
         scores[index] = indicator_score(
-            node.id, ns.points, node.weight, ns.grade, ns.outcome, round_places(ns.coverage, 4)
+            node.id, ns.points, node.weight, ns.grade, ns.outcome, round_once(ns.coverage, 4)
         )
         return ns
 
@@ -245,14 +245,14 @@ class Evaluator:
         grade = label = grade_reason = reason_zh = None
         if top and self.root.weight is not None:
             root = weighted_sum(self.root, top)
-            coverage = round_places(root.coverage, 4)
+            coverage = round_once(root.coverage, 4)
             if root.outcome == "error":
                 grade_reason = EN["no_total"].format(reason=root.reason_in("en"))
                 reason_zh = ZH["no_total"].format(reason=root.reason_in("zh"))
             elif root.points is None:
                 grade_reason, reason_zh = EN["nothing_applies"], ZH["nothing_applies"]
             else:
-                total = round_places(root.points, self.places)
+                total = round_once(root.points, self.places)
         if total is not None and self.c.grade_bands:
             if self.c.min_coverage is not None and coverage < self.c.min_coverage:
                 have, need = json_text(coverage * 100), json_text(self.c.min_coverage * 100)

@@ -8,6 +8,7 @@ from typing import Any
 
 from ..compile import CheckNode
 from ..errors import EvaluationError, ZeroDenominatorError
+from ..exact import exact_difference, exact_value, full, plain
 from ..findings import Finding
 from ..words import in_language
 from .messages import display_text, render
@@ -53,8 +54,12 @@ def check(
             left, right = node.left(scope), node.right(scope)
             value = left
             if isinstance(left, Decimal) and isinstance(right, Decimal):
-                diff = abs(left - right)
-                ok = diff <= node.tolerance
+                if full(left) or full(right):  # a rounded side: the exact values decide
+                    gap = exact_value(node.left.exact(scope)) - exact_value(node.right.exact(scope))
+                else:
+                    gap = exact_difference(left, right)
+                ok = abs(gap) <= node.tolerance
+                diff = plain(abs(gap))
                 fields["difference"] = display_text(diff, node.unit, places)
             else:
                 ok = left == right

@@ -8,7 +8,8 @@ from typing import Any
 
 from ..compile import Compiled, IndicatorNode
 from ..errors import EvaluationError, ZeroDenominatorError
-from ..numbers import round_places
+from ..exact import ExactScope, plain
+from ..numbers import NotExact, round_places
 from ..scorers import Scored
 from ..words import in_language
 from .state import EN, ONE, PRIORITY, ZERO, ZERO_KIND, ZH, Failure, Outcome, blocking
@@ -63,6 +64,20 @@ def applies(
     )
 
 
+def stopping(node: IndicatorNode, failures: dict[str, Failure]) -> Failure | None:
+    """The failure that keeps a leaf from being scored — the most serious of what its required
+    and its optional reads found — or None."""
+    found = [
+        x
+        for x in (
+            blocking(node.reads, failures, node.missing_aware),
+            blocking(node.optional_reads, failures, True),
+        )
+        if x is not None
+    ]
+    return min(found, key=lambda x: PRIORITY[x.kind]) if found else None
+
+
 def leaf(
     compiled: Compiled,
     places: int,
@@ -76,22 +91,20 @@ def leaf(
         if skipped is not None:
             return skipped
     if failures and not failures.keys().isdisjoint(node.names_read):
-        found = [
-            x
-            for x in (
-                blocking(node.reads, failures, node.missing_aware),
-                blocking(node.optional_reads, failures, True),
-            )
-            if x is not None
-        ]
-        f = min(found, key=lambda x: PRIORITY[x.kind]) if found else None
+        f = stopping(node, failures)
         if f is not None:
             return from_failure(node, f)
     assert node.scorer is not None
     value = None
+    points: Decimal | None = None
     try:
         value = node.value(scope) if node.value is not None else None
-        scored: Scored = node.scorer.score(value, scope, node.weight)
+        try:
+            scored: Scored = node.scorer.score(value, scope, node.weight)
+            if scored.points is not None:
+                points = round_places(scored.points, places, scored.slack)
+        except NotExact:
+            scored, points = exactly(compiled, places, node, scope)
     except ZeroDenominatorError:
         fields = compiled.inputs_of(node.reads)
         fz = Failure(
@@ -124,8 +137,7 @@ def leaf(
             threshold=scored.threshold,
             detail=scored.detail,
         )
-    assert scored.points is not None and node.weight is not None
-    points = round_places(scored.points, places)
+    assert points is not None and node.weight is not None
     if scored.met is not None and node.pass_at == ONE:
         outcome = "pass" if scored.met else "fail"
     else:
@@ -133,6 +145,20 @@ def leaf(
     return Outcome(
         outcome, points=points, value=value, threshold=scored.threshold, detail=scored.detail
     )
+
+
+def exactly(
+    compiled: Compiled, places: int, node: IndicatorNode, scope: dict[str, Any]
+) -> tuple[Scored, Decimal | None]:
+    """The leaf scored again on the subject's exact values (:mod:`perfscore.exact`): the same
+    scorer, every decision exact; what it shows (the threshold) as the fast path shows it."""
+    assert node.scorer is not None
+    exact = ExactScope(scope, compiled.metric_exprs)
+    value = node.value(exact) if node.value is not None else None
+    s = node.scorer.score(value, exact, node.weight)
+    points = None if s.points is None else round_places(s.points, places)
+    threshold = None if s.threshold is None else plain(s.threshold)
+    return Scored(s.points, s.grade, s.met, threshold, s.detail), points
 
 
 def waive(waiver: Any, o: Outcome, weight: Decimal | None) -> Outcome:

@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
+from fractions import Fraction
 from typing import TYPE_CHECKING, Any, Protocol
 
 import pydantic
@@ -71,6 +72,9 @@ class Scored:
     met: bool | None = None
     threshold: Mapping[str, Any] | None = None
     detail: str | None = None
+    #: how far ``points`` may be from the exact value's points (None: only the few roundings
+    #: of a product or quotient; see :func:`perfscore.numbers.round_places`)
+    slack: Decimal | None = None
 
 
 _new = object.__new__
@@ -82,11 +86,14 @@ def scored(
     met: bool | None = None,
     threshold: Mapping[str, Any] | None = None,
     detail: str | None = None,
+    slack: Decimal | None = None,
 ) -> Scored:
     """``Scored(...)`` without the frozen dataclass's per-field ``object.__setattr__`` (the
     built-in scorers make one per indicator per subject): the same class and attributes."""
     s = _new(Scored)
-    s.__dict__.update(points=points, grade=grade, met=met, threshold=threshold, detail=detail)
+    s.__dict__.update(
+        points=points, grade=grade, met=met, threshold=threshold, detail=detail, slack=slack
+    )
     return s
 
 
@@ -308,8 +315,13 @@ class ScorerType:
 
 def number(value: Any, what: str = "value") -> Decimal:
     """``value`` as a finite Decimal, or an :class:`EvaluationError` saying what it was
-    (``what``: value, target, ratio or formula — its words are in :data:`words.SCORE`)."""
+    (``what``: value, target, ratio or formula — its words are in :data:`words.SCORE`).
+
+    On the exact path (:mod:`perfscore.exact`) a number is an exact rational: it is returned
+    as it is."""
     if isinstance(value, bool) or not isinstance(value, Decimal):
+        if isinstance(value, Fraction):
+            return value  # type: ignore[return-value]
         raise EvaluationError(said(SCORE, "not_number", what=_what(what), kind=kind_of(value)))
     if not value.is_finite():
         raise EvaluationError(said(SCORE, "not_finite", what=_what(what)))

@@ -19,7 +19,6 @@ Example::
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
@@ -27,8 +26,17 @@ from typing import Any, Literal
 
 from pydantic import Field
 
+from ..exact import (
+    SLACK,
+    WIDE,
+    exact_difference,
+    exact_quotient,
+    exact_steps,
+    plain,
+    unsure_pair,
+)
 from ..modelbase import NumberOrExpr
-from ..numbers import round_places
+from ..numbers import NotExact, round_places
 from .base import (
     ZERO,
     BaseScorer,
@@ -79,17 +87,25 @@ class DeductScorer(BaseScorer):
         return self.start.expressions
 
     def units(self, beyond: Decimal) -> Decimal:
-        """Steps of ``per`` in ``beyond`` (> 0), counted as declared."""
-        units = beyond / self.per
-        if self.count == "started":
-            return Decimal(math.ceil(units))
-        if self.count == "completed":
-            return Decimal(math.floor(units))
-        return units
+        """Steps of ``per`` in ``beyond`` (> 0), counted as declared — exactly (a step is a
+        decision; a partial count is a rational when the quotient does not end)."""
+        if self.count == "exact":
+            units: Decimal = exact_quotient(beyond, self.per)
+            return units
+        return exact_steps(beyond, self.per, self.count == "started")
+
+    def slack(self, v: Decimal) -> Decimal | None:
+        """How far the points may be from the exact value's when ``v`` is a rounded result
+        (with ``count: exact`` the points follow ``v``; a step count is decided exactly)."""
+        if self.count != "exact" or type(v) is not Decimal:
+            return None
+        return abs(v) * abs(self.points / self.per) * SLACK
 
     def score(self, value: Any, scope: Mapping[str, Any], weight: Decimal | None) -> Scored:
         w, v, s = weight_of(weight), number(value), self.start(scope)
-        beyond = v - s if self.direction == "above" else s - v
+        if self.start.const is None and unsure_pair(v, s):
+            raise NotExact("a computed value against a computed start")
+        beyond = exact_difference(v, s) if self.direction == "above" else exact_difference(s, v)
         op = "<=" if self.direction == "above" else ">="
         threshold = {"op": op, "value": s}
         if beyond <= 0:
@@ -100,7 +116,8 @@ class DeductScorer(BaseScorer):
             points=min(w, pts),
             met=False,
             threshold=threshold,
-            detail=f"{units} step(s) × {self.points}",
+            detail=f"{plain(units)} step(s) × {self.points}",
+            slack=self.slack(v),
         )
 
     def points_form(
@@ -109,11 +126,13 @@ class DeductScorer(BaseScorer):
         s = self.start.const
         if s is None or get is None:
             return None
-        above, step, floor, units_of = (
+        wide = WIDE
+        above, step, floor, units_of, slack_of = (
             self.direction == "above",
             self.points,
             self.floor,
             self.units,
+            self.slack,
         )
         full = round_places(weight, places)
 
@@ -121,13 +140,16 @@ class DeductScorer(BaseScorer):
             v = get(scope)
             if type(v) is not Decimal or not v.is_finite():
                 raise Fallback
-            beyond = v - s if above else s - v
+            try:  # exactly (no rounding of a subtraction near a step)
+                beyond = wide.subtract(v, s) if above else wide.subtract(s, v)
+            except ArithmeticError:
+                beyond = exact_difference(v, s) if above else exact_difference(s, v)
             if beyond <= 0:
                 return full
             # min(weight, max(floor, x)) spelt out as Python's min and max decide (cheaper)
             x = weight - units_of(beyond) * step
             c = x if x > floor else floor
-            return round_places(c if c < weight else weight, places)
+            return round_places(c if c < weight else weight, places, slack_of(v))
 
         return deduct
 
@@ -247,6 +269,10 @@ class DeductScorer(BaseScorer):
                 smax = bmax * pd + 1
                 ca, cb = scale * wn * qd, scale * wd * qn
                 ints.fits(ca + cb * smax)
+                if ca % (wd * qd) == 0 and cb % (wd * qd) == 0:  # whole points: no rounding
+                    k = wd * qd
+                    pts = (ca // k) - steps * (cb // k)
+                    return np.clip(pts, low, full, out=pts), None, use_met
                 num = ca - steps * cb
                 nmax, den, dmax = ca + cb * smax, wd * qd, wd * qd
             rounded = (ints.round_signed if signed else ints.half_up)(num, den, nmax, dmax)
@@ -265,7 +291,9 @@ class DeductScorer(BaseScorer):
         self, value: Any, scope: Mapping[str, Any], weight: Decimal | None, how: Explaining
     ) -> Working | None:
         w, v, s = weight_of(weight), number(value), self.start(scope)
-        beyond = v - s if self.direction == "above" else s - v
+        if self.start.const is None and unsure_pair(v, s):
+            raise NotExact("a computed value against a computed start")
+        beyond = exact_difference(v, s) if self.direction == "above" else exact_difference(s, v)
         standard = {
             "start": s,
             "direction": self.direction,
@@ -281,7 +309,7 @@ class DeductScorer(BaseScorer):
                 "deduct_clear", standard, [{"step": "beyond", "value": beyond}], **fields
             )
         # the same arithmetic as ``score``: units × points off the weight, within [floor, w]
-        units = self.units(beyond)
+        units = plain(self.units(beyond))  # an exact rational as its 28 digits
         off = units * self.points
         raw = w - off
         bound: Any = ""

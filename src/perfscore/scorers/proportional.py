@@ -22,8 +22,9 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, Literal
 
+from ..exact import SLACK, exact_value, full, plain, unsure_pair
 from ..modelbase import NumberOrExpr
-from ..numbers import round_places
+from ..numbers import NotExact, round_places
 from .base import (
     ONE,
     ZERO,
@@ -67,9 +68,17 @@ def ratio(direction: str, v: Decimal, t: Decimal) -> tuple[bool, Decimal]:
             r = ONE
         elif t == 0:
             r = ZERO
-        else:
-            r = max(ZERO, ONE - abs(v - t) / abs(t))
+        else:  # 1 − |v − t| / |t| cancels: exactly (a rational), rounded by the caller
+            r = max(ZERO, ONE - abs(exact_value(v) - exact_value(t)) / abs(exact_value(t)))
     return met, min(ONE, max(ZERO, r))
+
+
+def _slack(direction: str, v: Decimal, t: Decimal, w: Decimal) -> Decimal | None:
+    """How far the points may be from the exact value's when ``v`` or ``t`` is a rounded
+    result (the deviation of ``equal`` is not proportional to the points)."""
+    if direction != "equal" or not isinstance(v, Decimal) or not (full(v) or full(t)) or t == 0:
+        return None
+    return w * (abs(v) + abs(t)) / abs(t) * SLACK
 
 
 _OP = {"higher": ">=", "lower": "<=", "equal": "=="}
@@ -89,8 +98,15 @@ class ProportionalScorer(BaseScorer):
 
     def score(self, value: Any, scope: Mapping[str, Any], weight: Decimal | None) -> Scored:
         w, v, t = weight_of(weight), number(value), self.target(scope)
+        if self.target.const is None and unsure_pair(v, t):
+            raise NotExact("a computed value against a computed target")
         met, r = ratio(self.direction, v, t)
-        return scored(points=w * r, met=met, threshold={"op": _OP[self.direction], "value": t})
+        return scored(
+            points=w * r,
+            met=met,
+            threshold={"op": _OP[self.direction], "value": t},
+            slack=_slack(self.direction, v, t, w) if self.direction == "equal" else None,
+        )
 
     def points_form(
         self, get: Callable[[Mapping[str, Any]], Any] | None, weight: Decimal, places: int
@@ -133,7 +149,8 @@ class ProportionalScorer(BaseScorer):
             v = get(scope)
             if type(v) is not Decimal or not v.is_finite():
                 raise Fallback
-            return round_places(weight * ratio(direction, v, t)[1], places)
+            slack = _slack(direction, v, t, weight) if direction == "equal" else None
+            return round_places(weight * ratio(direction, v, t)[1], places, slack)
 
         return proportional
 
@@ -339,6 +356,7 @@ class ProportionalScorer(BaseScorer):
     ) -> Working | None:
         w, v, t = weight_of(weight), number(value), self.target(scope)
         met, r = ratio(self.direction, v, t)
+        r = plain(r)  # an exact rational (equal) as its 28 digits
         op = _OP[self.direction]
         standard = {"op": op, "target": t, "direction": self.direction}
         fields = {"value": how.q(v), "target": how.q(t), "weight": how.n(w)}

@@ -23,8 +23,9 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, Literal
 
+from ..exact import unsure_pair
 from ..modelbase import NumberOrExpr
-from ..numbers import round_places
+from ..numbers import NotExact, round_places
 from .base import (
     BaseScorer,
     BuildContext,
@@ -84,6 +85,8 @@ class ThresholdScorer(BaseScorer):
 
     def score(self, value: Any, scope: Mapping[str, Any], weight: Decimal | None) -> Scored:
         v, t = number(value), self.target(scope)
+        if self.target.const is None and unsure_pair(v, t):
+            raise NotExact("a computed value against a computed target")
         met = OPS[self.op](v, t)
         full = self.points_met if self.points_met is not None else weight_of(weight)
         pts = full if met else self.points_otherwise

@@ -1,0 +1,321 @@
+"""Exact decisions (#18) on every path: the per-record path, the points-only path and the
+columnar path decide each threshold, band edge, deduction step, proportional share, half-up
+rounding, check and grade as the exact rational values do — checked against
+:class:`fractions.Fraction`, on arbitrary decimals (tiny and huge magnitudes, many digits,
+values on edges, divisions by metrics, subtractions that land near a half)."""
+
+from __future__ import annotations
+
+import math
+import re
+from decimal import Decimal
+from fractions import Fraction
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, example, given, settings
+from hypothesis import strategies as st
+
+import perfscore
+from perfscore.exact import ExactScope, Q
+from perfscore.expr import compile_expression
+from perfscore.functions import DECIMAL_CONTEXT
+from perfscore.numbers import NotExact, round_places
+from perfscore.subjects import read_subject
+
+RULES = """
+perfscore: 1
+id: exact_decisions
+title: 精确判定
+version: "1"
+settings: {places: 2, zero_division: not_applicable}
+inputs:
+  a: {type: number}
+  b: {type: number}
+  c: {type: number}
+  d: {type: number}
+metrics:
+  r: {expr: a / b}
+  s: {expr: c / r}
+  h: {expr: c - d * 0.5}
+indicators:
+  - id: g1
+    title: G1
+    weight: 40
+    children:
+      - {id: t1, title: T1, weight: 10, value: r, scorer: {type: threshold, op: ">=", target: 0.95, points_otherwise: 2}}
+      - {id: t2, title: T2, weight: 5, value: s, scorer: {type: threshold, op: "<", target: 1.5}}
+      - id: b1
+        title: B1
+        weight: 9
+        value: r
+        scorer:
+          type: bands
+          otherwise: 0
+          bands:
+            - {range: "[0, 0.5)", points: 1}
+            - {range: "[0.5, 0.9]", points: 5}
+            - {range: "(0.9, 1.2]", points: 9}
+      - {id: f1, title: F1, weight: 7, scorer: {type: formula, expr: "min(7, a / b * 7)"}}
+      - {id: f2, title: F2, weight: 9, scorer: {type: formula, expr: "abs(c) * 0.25 - d"}}
+  - id: g2
+    title: G2
+    weight: 60
+    normalise: true
+    children:
+      - {id: p1, title: P1, weight: 3, value: r, scorer: {type: proportional, target: 0.95, direction: higher}}
+      - {id: p2, title: P2, weight: 3, value: h, scorer: {type: proportional, target: 2, direction: lower}}
+      - {id: p3, title: P3, weight: 7, value: r, scorer: {type: proportional, target: 1, direction: equal}}
+      - {id: d1, title: D1, weight: 5, value: r, scorer: {type: deduct, start: 0.95, direction: below, per: 0.01, points: 0.5, count: exact}}
+      - {id: d2, title: D2, weight: 6, value: r, scorer: {type: deduct, start: 0.95, direction: below, per: 0.05, points: 1.5, count: started}}
+      - {id: d3, title: D3, weight: 4, value: h, scorer: {type: deduct, start: 1, direction: above, per: 0.3, points: 1, count: completed, floor: 1}}
+checks:
+  - {id: c1, title: C1, type: equal, left: a / b, right: c / d, tolerance: 0.01}
+  - {id: c2, title: C2, type: assert, expr: "a / b * 3 >= 1.5"}
+grades:
+  bands:
+    - {id: A, min: 80}
+    - {id: B, min: 40}
+    - {id: C, min: 0}
+"""
+
+W = {"t1": 10, "t2": 5, "b1": 9, "f1": 7, "f2": 9, "p1": 3, "p2": 3, "p3": 7, "d1": 5}
+W.update({"d2": 6, "d3": 4})
+F = Fraction
+
+
+def half_up(x: Fraction, places: int = 2) -> Decimal:
+    """Fraction → half-up (away from zero) at ``places``, with integers only."""
+    scaled = abs(x) * 10**places
+    whole = scaled.numerator // scaled.denominator
+    if (scaled - whole) * 2 >= 1:
+        whole += 1
+    return Decimal(f"{whole if x >= 0 else -whole}E-{places}")  # exactly, however long
+
+
+def expected(a: F, b: F, c: F, d: F) -> tuple[dict[str, Decimal | None], dict[str, bool]]:
+    """Every leaf's points and both checks, computed from the exact values independently."""
+    pts: dict[str, Fraction | None] = dict.fromkeys(W)
+    r = None if b == 0 or _big(a / b) else a / b
+    s = None if r is None or r == 0 or _big(c / r) else c / r
+    h = c - d * F(1, 2)
+    pts["f2"] = min(F(9), max(F(0), abs(c) * F(1, 4) - d))
+    if r is not None:
+        pts["t1"] = F(10) if r >= F(95, 100) else F(2)
+        if 0 <= r < F(1, 2):
+            pts["b1"] = F(1)
+        elif F(1, 2) <= r <= F(9, 10):
+            pts["b1"] = F(5)
+        elif F(9, 10) < r <= F(12, 10):
+            pts["b1"] = F(9)
+        else:
+            pts["b1"] = F(0)
+        pts["f1"] = None if _big(r * 7) else min(F(7), max(F(0), min(F(7), r * 7)))
+        t = F(95, 100)
+        pts["p1"] = F(3) if r >= t else (F(0) if r <= 0 else 3 * min(F(1), r / t))
+        pts["p3"] = F(7) if r == 1 else 7 * max(F(0), 1 - abs(r - 1))
+        beyond = t - r
+        pts["d1"] = F(5) if beyond <= 0 else min(F(5), max(F(0), 5 - beyond / F(1, 100) / 2))
+        pts["d2"] = (
+            F(6)
+            if beyond <= 0
+            else min(F(6), max(F(0), 6 - math.ceil(beyond / F(5, 100)) * F(3, 2)))
+        )
+    if s is not None:
+        pts["t2"] = F(5) if s < F(3, 2) else F(0)
+    pts["p2"] = F(3) if h <= 2 else (F(0) if h <= 0 else 3 * min(F(1), 2 / h))
+    over = h - 1
+    pts["d3"] = F(4) if over <= 0 else min(F(4), max(F(1), 4 - math.floor(over / F(3, 10))))
+    points = {k: None if v is None else half_up(v) for k, v in pts.items()}
+    checks = {}
+    if r is not None and d != 0 and not _big(c / d):
+        checks["c1"] = abs(r - c / d) <= F(1, 100)
+    if r is not None and not _big(r * 3):
+        checks["c2"] = r * 3 >= F(3, 2)
+    return points, checks
+
+
+def _big(x: Fraction) -> bool:
+    """A result of 1e100 or more: an error ("number too large"), by the rule language."""
+    return abs(x) >= 10**100
+
+
+def expected_total(points: dict[str, Decimal | None]) -> Decimal | None:
+    g1 = [points[k] for k in ("t1", "t2", "b1", "f1", "f2")]
+    g2 = {k: points[k] for k in ("p1", "p2", "p3", "d1", "d2", "d3")}
+    if any(p is None for p in points.values()):
+        return None  # not applicable or an error somewhere: the totals' rules — skipped here
+    got = sum((F(p) for p in g2.values() if p is not None), F(0))
+    base = sum(F(W[k]) for k, p in g2.items() if p is not None)
+    g2_points = F(0) if base == 0 else half_up(got * 60 / base)
+    return half_up(sum(F(p) for p in g1 if p is not None) + F(g2_points))
+
+
+def _digits(draw: Any) -> Decimal:
+    sign = draw(st.sampled_from([1, -1]))
+    coefficient = draw(st.integers(min_value=0, max_value=10**27 - 1))
+    exponent = draw(st.integers(min_value=-60, max_value=-13))  # inputs stay below 1e15
+    return Decimal(sign * coefficient).scaleb(exponent)
+
+
+@st.composite
+def decimals(draw: Any) -> Decimal:
+    """Arbitrary decimals: edges and halves, money, many digits, tiny and huge."""
+    kind = draw(st.integers(min_value=0, max_value=5))
+    if kind == 0:
+        return draw(
+            st.sampled_from(
+                [Decimal(x) for x in ("0", "1", "2", "3", "0.5", "0.95", "0.9", "1.2", "0.125",
+                                      "0.01", "0.05", "19", "20", "14", "13.51", "-1", "1.5")]
+            )
+        )  # fmt: skip
+    if kind == 1:
+        return draw(st.decimals(min_value=-1000, max_value=10**6, places=2, allow_nan=False))
+    if kind == 2:  # tiny next to a half: 0.125 ± 1e-46
+        base = draw(
+            st.sampled_from([Decimal("0.5"), Decimal("0.125"), Decimal("0.95"), Decimal(1)])
+        )
+        tiny = Decimal(draw(st.integers(min_value=1, max_value=10**6))).scaleb(
+            -draw(st.integers(min_value=30, max_value=120))
+        )
+        return base + tiny if draw(st.booleans()) else base - tiny
+    if kind == 3:
+        return Decimal(draw(st.integers(min_value=1, max_value=10**6))).scaleb(
+            -draw(st.integers(min_value=30, max_value=120))
+        )
+    if kind == 4:
+        return Decimal(draw(st.integers(min_value=1, max_value=999))).scaleb(
+            draw(st.integers(min_value=6, max_value=12))
+        )
+    return _digits(draw)
+
+
+def _record(a: Decimal, b: Decimal, c: Decimal, d: Decimal) -> dict[str, Any]:
+    return {"id": "s", "a": str(a), "b": str(b), "c": str(c), "d": str(d)}
+
+
+@pytest.fixture(scope="module")
+def rs() -> perfscore.RuleSet:
+    return perfscore.load_ruleset_text(RULES, source="exact.yaml")
+
+
+@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(a=decimals(), b=decimals(), c=decimals(), d=decimals())
+@example(a=Decimal(19), b=Decimal(20), c=Decimal("0.5"), d=Decimal("1.6676664081630772E-46"))
+@example(a=Decimal(1), b=Decimal(3), c=Decimal(1), d=Decimal("1E-226"))
+@example(a=Decimal("0.95"), b=Decimal(1), c=Decimal("0.95"), d=Decimal("0.5"))
+@example(a=Decimal("13.51"), b=Decimal(14), c=Decimal("1.4"), d=Decimal("-1.2"))
+def test_every_decision_equals_the_exact_one(
+    rs: perfscore.RuleSet, a: Decimal, b: Decimal, c: Decimal, d: Decimal
+) -> None:
+    want, checks = expected(F(a), F(b), F(c), F(d))
+    result = rs.evaluate_subject(_record(a, b, c, d))
+    got = {sc.rule_id: sc.points for sc in result.scores if sc.rule_id in W}
+    assert got == want
+    outcomes = {f.rule_id: f.outcome for f in result.findings if f.kind == "check"}
+    for cid, ok in checks.items():
+        assert outcomes[cid] == ("pass" if ok else "fail"), (cid, outcomes)
+    total = expected_total(want)
+    if total is not None:
+        assert result.total == total
+        grade = "A" if total >= 80 else "B" if total >= 40 else "C"
+        assert result.grade == grade
+    # the points-only path: the same points and total
+    data = read_subject(_record(a, b, c, d), rs.compiled.inputs, index=0, subject_type="department")
+    points, ptotal = rs.evaluator.points(data)
+    assert {k: v for k, v in points.items() if k in W} == want
+    assert ptotal == result.total
+
+
+def test_x_over_3_times_3_is_exactly_1(rs: perfscore.RuleSet) -> None:
+    expr = compile_expression("x / 3 * 3 >= 1", names={"x": "number"})
+    assert expr({"x": Decimal(1)}) is True
+    value = compile_expression("x / 3 * 3", names={"x": "number"})
+    assert value({"x": Decimal(1)}) == 1
+
+
+def test_the_tiny_value_next_to_a_half_rounds_down(rs: perfscore.RuleSet) -> None:
+    rec = _record(Decimal(0), Decimal(1), Decimal("0.5"), Decimal("1.6676664081630772e-46"))
+    got = {sc.rule_id: sc.points for sc in rs.evaluate_subject(rec).scores}
+    assert got["f2"] == Decimal("0.12")  # 0.125 − 1.67e-46, not 0.13
+
+
+# --- expressions: once-rounded results, exact decisions ------------------------------------
+
+NAMES = {"a": "number", "b": "number", "c": "number", "d": "number"}
+_OPS = ["+", "-", "*", "/"]
+
+
+@st.composite
+def expressions(draw: Any, depth: int = 3) -> str:
+    if depth == 0 or draw(st.integers(min_value=0, max_value=3)) == 0:
+        if draw(st.booleans()):
+            return str(draw(st.sampled_from(["a", "b", "c", "d"])))
+        return str(draw(st.sampled_from(["0.5", "3", "0.95", "1", "0.125", "7", "1.5"])))
+    left = draw(expressions(depth - 1))
+    right = draw(expressions(depth - 1))
+    return f"({left} {draw(st.sampled_from(_OPS))} {right})"
+
+
+def _exact(text: str, scope: dict[str, Decimal]) -> Fraction | None:
+    """The exact value, by Python's own Fraction arithmetic (None: a zero denominator)."""
+    source = re.sub(r"(?<![\w.])(\d+(?:\.\d+)?)", r"F('\1')", text)  # literals exactly
+    try:
+        values = {k: F(v) for k, v in scope.items()}
+        return F(eval(source, {"__builtins__": {}, "F": F}, values))
+    except ZeroDivisionError:
+        return None
+
+
+def _once(x: Fraction) -> Decimal:
+    from perfscore.expr import rounded_once
+
+    return rounded_once(x)  # type: ignore[no-any-return]
+
+
+@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    text=expressions(),
+    scope=st.fixed_dictionaries({k: decimals() for k in NAMES}),
+    op=st.sampled_from([">=", "<", "=="]),
+    edge=st.sampled_from(["0.95", "1", "0.5", "0", "2.895", "0.125"]),
+    places=st.sampled_from([0, 2, 4]),
+)
+def test_expressions_round_once_and_decide_exactly(
+    text: str, scope: dict[str, Decimal], op: str, edge: str, places: int
+) -> None:
+    exact = _exact(text, scope)
+    try:
+        value = compile_expression(text, names=NAMES)(scope)
+    except perfscore.PerfscoreError as e:
+        assert exact is None or abs(exact) >= 10**99 or "too large" in str(e), (text, e)
+        return
+    assert exact is not None
+    if abs(exact) >= 10**99:
+        return
+    # the value is the exact one rounded once (ROUND_05UP): exact when it fits 28 digits
+    assert value == _once(exact), (text, scope)
+    assert abs(F(value) - exact) <= abs(exact) * F(1, 10**27) + F(1, 10**126)
+    # a comparison with a rule set's number decides as the exact value does
+    decided = compile_expression(f"{text} {op} {edge}", names=NAMES)(scope)
+    truth = {">=": exact >= F(Decimal(edge)), "<": exact < F(Decimal(edge))}.get(
+        op, exact == F(Decimal(edge))
+    )
+    assert decided is truth, (text, scope, op, edge)
+    # rounding it half-up: the exact answer or NotExact (then the caller re-derives it)
+    try:
+        assert round_places(value, places) == half_up(exact, places)
+    except NotExact:
+        assert round_places(Q(exact), places) == half_up(exact, places)
+
+
+def test_exact_view_re_derives_a_metric_exactly(rs: perfscore.RuleSet) -> None:
+    record = _record(Decimal(1), Decimal(3), Decimal(1), Decimal(1))
+    data = read_subject(record, rs.compiled.inputs, index=0, subject_type="department")
+    from perfscore.evaluate.state import Scan
+
+    scope, _ = Scan(rs.compiled, {n: n for n in rs.compiled.fields})(data)
+    view = ExactScope(scope, rs.compiled.metric_exprs)
+    assert view["r"] == F(1, 3)
+    assert view["s"] == 3  # 1 / (1/3), with no rounding on the way
+    assert scope["r"] == DECIMAL_CONTEXT.divide(Decimal(1), Decimal(3)) or scope["r"] != F(1, 3)
