@@ -161,6 +161,8 @@ class Plan:
     categorical: list[str] = field(default_factory=list)  # text and yes/no inputs read
     #: grade overrides in order: (condition, index into grade_ids, names it reads, is_missing)
     overrides: list[tuple[ColumnCond, int, tuple[str, ...], bool]] = field(default_factory=list)
+    #: input → the leaves that read it (directly or through metrics)
+    users: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
 
 def build_plan(c: Compiled, root_weight: Decimal | None) -> Plan:
@@ -286,6 +288,15 @@ def build_plan(c: Compiled, root_weight: Decimal | None) -> Plan:
         if mt.name in used:
             used |= set(mt.expr.names)
     metric_plans = [mp for mp in metric_plans if mp.name in used]
+    # the leaves each input reaches (through metrics): where it is worth holding in integers
+    reach: dict[str, set[str]] = {}
+    for mt in c.metrics:
+        reach[mt.name] = set().union(*(reach.get(n, {n}) for n in mt.expr.names))
+    users: dict[str, list[str]] = {}
+    for node in stack_all(c):
+        if not node.children:
+            for name in set().union(*(reach.get(n, {n}) for n in node.reads)):
+                users.setdefault(name, []).append(node.id)
     return Plan(
         metrics,
         tree,
@@ -301,6 +312,7 @@ def build_plan(c: Compiled, root_weight: Decimal | None) -> Plan:
         defaults,
         sorted(n for n in _names_read(c, kinds) if kinds.get(n) in ("text", "boolean")),
         overrides,
+        {name: tuple(ids) for name, ids in users.items()},
     )
 
 

@@ -80,6 +80,18 @@ def _failure(ctx: Chunk, names: Any, zero: Any, zero_division: str, optional: An
     return None if out is None else np.asarray(out, np.int8)
 
 
+def _with_zero(code: Any, zero: Any, zero_division: str) -> Any:
+    """``code`` (failure codes of what a metric reads, or None) with the rows that divided by
+    zero added where nothing failed before (as ``zero_division`` says)."""
+    if zero is None:
+        return code
+    if code is None:
+        return np.multiply(zero, np.int8(_KIND[zero_division]), dtype=np.int8)
+    out = code.copy()
+    out[zero & (code == 0)] = _KIND[zero_division]
+    return out
+
+
 def _cov_ok(cov: Any, plan: Plan) -> Any:
     """Rows whose coverage, rounded half-up to 4 places, reaches the rule set's minimum."""
     assert plan.root is not None and plan.min_cov4 is not None
@@ -88,6 +100,15 @@ def _cov_ok(cov: Any, plan: Plan) -> Any:
         cov = cov.astype(object)
     r4 = (2 * cov * 10**4 + den) // (2 * den)
     return np.asarray(r4 >= plan.min_cov4, bool)
+
+
+def _percent(raw: Any, name: str, sign: int) -> Callable[[], Bounded]:
+    def make() -> Bounded:
+        got = Bounded(raw / 100.0, None, 2.0, name=name)
+        got.sign = sign
+        return got
+
+    return make
 
 
 def _int_column(raw: Any, low: float, high: float, percent: bool) -> Callable[[], IntCol | None]:
@@ -365,10 +386,22 @@ class ColumnarScorer:
                     blo, bhi = (max(blo, fb), bhi) if below else (blo, min(bhi, fb))
                 else:
                     rest.append((fb, below))
+            percent = spec.type == "percent"
+            exact = None
+            if ctx.prefer.any() and any(ctx.prefer.wants(r) for r in plan.users.get(name, ())):
+                # leaves that run in integers read it: its integer form now (which also
+                # proves every cell a short decimal: no subnormals, whole where d = 0)
+                exact = ctx.ints[name] = scaled_column(raw, float(low), float(high), percent)
+            else:
+                ctx.ints.make[name] = _int_column(raw, float(low), float(high), percent)
             if (
                 rest
                 or not (low >= blo and (high <= bhi if bhi < 1e15 else high < bhi))
-                or (spec.type == "integer" and not np.array_equal(np.floor(raw), raw))
+                or (
+                    spec.type == "integer"
+                    and not (exact is not None and exact.d == 1)
+                    and not np.array_equal(np.floor(raw), raw)
+                )
             ):
                 ok = raw >= blo  # (NaN compares false: infinities were NaN's neighbours)
                 ok &= raw <= bhi if bhi < 1e15 else raw < bhi
@@ -379,19 +412,17 @@ class ColumnarScorer:
                 if spec.type == "integer":
                     ok &= raw == np.floor(raw)
                 ctx.flag(~ok)  # (otherwise the whole chunk is present and in range)
-            if not (low > TINY or high < -TINY):  # zeros or both signs: any subnormals?
+            if exact is None and not (low > TINY or high < -TINY):  # any subnormals?
                 small = np.abs(raw) < TINY if low < 0 else raw < TINY
                 if np.count_nonzero(small) != n - np.count_nonzero(raw):
                     # their repr is not within u of them: the exact path decides
                     ctx.flag(small & (raw != 0))
-            percent = spec.type == "percent"
+            sign = 1 if low > 0 else -1 if high < 0 else 0  # (NaN: 0)
             if percent:
-                got = Bounded(raw / 100.0, None, 2.0, name=name)
+                ctx.cache.make[name] = _percent(raw, name, sign)
             else:
-                got = Bounded(raw, None, 1.0, name=name)
-            got.sign = 1 if low > 0 else -1 if high < 0 else 0  # (NaN: 0)
-            ctx.cache[name] = got
-            ctx.ints.make[name] = _int_column(raw, float(low), float(high), percent)
+                got = ctx.cache[name] = Bounded(raw, None, 1.0, name=name)
+                got.sign = sign
 
     def _chunk(
         self,
@@ -421,7 +452,7 @@ class ColumnarScorer:
             exact = mp.expr.ints(ctx) if use_ints else None
             if exact is not None:  # decided in integers: the float form only on demand
                 _no_value(ctx, mp, ctx.zero)
-                code = _failure(ctx, mp.names, ctx.zero, mp.zero_division)
+                code = _with_zero(blocked, ctx.zero, mp.zero_division)
                 ctx.zero = ctx.skip = None
                 if code is not None:
                     ctx.codes[mp.name] = code
@@ -430,7 +461,7 @@ class ColumnarScorer:
                 continue
             ctx.zero = None
             got = mp.expr(ctx)
-            code = _failure(ctx, mp.names, ctx.zero, mp.zero_division)
+            code = _with_zero(blocked, ctx.zero, mp.zero_division)
             ctx.zero = ctx.skip = None
             ctx.ints.make[mp.name] = _ints_of(ctx, mp, code)
             v, mag = got.v, got.mag
@@ -448,7 +479,9 @@ class ColumnarScorer:
             res.has_total[sl] = False
             cov_ok = np.zeros(n, bool)
         elif all(k[3] for k in kids):  # nothing failed: the total is the sum
-            total = kids[0][0] if len(kids) == 1 else np.sum([k[0] for k in kids], axis=0)
+            total = kids[0][0] if len(kids) == 1 else kids[0][0] + kids[1][0]
+            for k in kids[2:]:
+                total += k[0]
             res.has_total[sl] = True
             cov_ok = None if plan.min_cov_ok else np.zeros(n, bool)
         else:
@@ -461,8 +494,10 @@ class ColumnarScorer:
             if cov_ok is None and not has.all():
                 cov_ok = has
         res.total[sl] = total  # rows that fall back may hold NaN here: replaced later
-        for i in range(len(plan.bands_min) - 1, -1, -1):
-            grade[total >= plan.bands_min[i]] = i
+        if plan.bands_min:  # the first band (best first) whose minimum the total reaches
+            top = len(plan.bands_min)
+            found = top - np.searchsorted(plan.bands_min[::-1], total, side="right")
+            grade = np.where(found == top, -1, found).astype(np.int8)
         if cov_ok is not None:
             grade[~cov_ok] = -1
         if plan.overrides and plan.bands_min:
@@ -681,8 +716,11 @@ class ColumnarScorer:
             b = np.where(base == 0, 1, base)
             r = np.where(base == wn, g, (2 * g * wn + b) // (2 * b))
             pts[rows] = np.where(base == 0, 0, r)
-        blocked = out_codes >= 2
-        pts[blocked] = 0
+        blocked = out_codes >= 2  # (only where a child is not scored)
+        if total_w != wn:
+            pts[blocked] = 0
+        elif len(rows):
+            pts[rows[blocked[rows]]] = 0
         cov = None
         if cov4 is not None:  # coverage is needed (a minimum coverage for the grade)
             num = np.zeros(n, np.int64)

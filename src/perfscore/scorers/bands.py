@@ -249,35 +249,41 @@ class BandsScorer(BaseScorer):
             for iv, p in bands
         ]
 
+        def slotted(ctx: Any, below: list[Any], on: list[tuple[Any, int | None]]) -> Any:
+            """The points from the edges each row is not past (``below``, per edge) and the
+            rows exactly on an edge that is a band of its own (``on``: mask, points):
+            p_last + Σ_j [not past edge_j]·(p_j − p_j+1); rows outside every band with no
+            'otherwise' are left to the per-record path (an error finding there)."""
+            pts = np.full(ctx.n, last_int, np.int64)
+            for fail, step in zip(below, int_steps, strict=True):
+                if step:
+                    pts += np.multiply(fail, step, dtype=np.int64)
+            equal = None
+            for eq, p in on:
+                if eq.any():
+                    if p is None:
+                        ctx.flag(eq)
+                    else:
+                        pts[eq] = p
+                    equal = eq if equal is None else equal | eq
+            m = len(below)
+            for j, p in enumerate(slots):
+                if p is None:  # slot j: above edge j−1 (if any), not above edge j (if any)
+                    if j == 0:
+                        outside = below[0]
+                    elif j == m:
+                        outside = ~below[m - 1]
+                    else:
+                        outside = ~below[j - 1] & below[j]
+                    ctx.flag(outside if equal is None else outside & ~equal)
+            return pts
+
         def banded(ctx: Any, v: Any, failed: Any, use_met: bool) -> tuple[Any, Any, bool]:
             if v.mag is None and cuts:
-                # slot = number of edges below v (exact for rows away from every edge; rows
-                # near one are flagged by the guard): p_last + Σ_j [v <= edge_j]·(p_j − p_j+1)
-                pts = np.full(ctx.n, last_int, np.int64)
+                # exact for rows away from every edge; rows near one: exact rationals
                 below = [b.fail(ctx, v, op, cut) for op, cut in cuts]
-                for fail, step in zip(below, int_steps, strict=True):
-                    if step:
-                        pts += np.multiply(fail, step, dtype=np.int64)
-                m = len(below)
-                equal = None
-                for _, c, p in on_edge:  # exactly on an edge that is a band of its own
-                    eq = b.equal_rows(ctx, v, c)
-                    if eq.any():
-                        if p is None:
-                            ctx.flag(eq)
-                        else:
-                            pts[eq] = p
-                        equal = eq if equal is None else equal | eq
-                for j, p in enumerate(slots):  # no band and no 'otherwise': an error finding
-                    if p is None:  # slot j: above edge j−1 (if any), not above edge j (if any)
-                        if j == 0:
-                            outside = below[0]
-                        elif j == m:
-                            outside = ~below[m - 1]
-                        else:
-                            outside = ~below[j - 1] & below[j]
-                        ctx.flag(outside if equal is None else outside & ~equal)
-                return pts, None, False
+                on = [(b.equal_rows(ctx, v, c), p) for _, c, p in on_edge]
+                return slotted(ctx, below, on), None, False
             pts = np.zeros(ctx.n)
             found = np.zeros(ctx.n, bool)
             for low_op, low, high_op, high, p in limits:
@@ -303,32 +309,9 @@ class BandsScorer(BaseScorer):
             int_edge = [(int_cuts[j][1], p) for j, _, p in on_edge]
 
             def banded_int(ctx: Any, v: Any, failed: Any, use_met: bool) -> tuple[Any, Any, bool]:
-                # slot = edges v is past: p_last + Σ_j [not past edge_j]·(p_j − p_j+1)
                 below = [~ints.compare(v, op, c, ctx.n) for op, c in int_cuts]
-                pts = np.full(ctx.n, last_int, np.int64)
-                for fail, step in zip(below, int_steps, strict=True):
-                    if step:
-                        pts += fail * step if step != 1 else fail
-                equal = None
-                for c, p in int_edge:  # exactly on an edge that is a band of its own
-                    eq = ints.compare(v, "==", c, ctx.n)
-                    if eq.any():
-                        if p is None:
-                            ctx.flag(eq)
-                        else:
-                            pts[eq] = p
-                        equal = eq if equal is None else equal | eq
-                m = len(below)
-                for j, p in enumerate(slots):  # no band and no 'otherwise': an error finding
-                    if p is None:
-                        if j == 0:
-                            outside = below[0]
-                        elif j == m:
-                            outside = ~below[m - 1]
-                        else:
-                            outside = ~below[j - 1] & below[j]
-                        ctx.flag(outside if equal is None else outside & ~equal)
-                return pts, None, False
+                on = [(ints.compare(v, "==", c, ctx.n), p) for c, p in int_edge]
+                return slotted(ctx, below, on), None, False
 
             int_run = banded_int
         return build.form(banded, uses_met=False, int_run=int_run)

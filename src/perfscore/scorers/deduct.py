@@ -269,6 +269,10 @@ class DeductScorer(BaseScorer):
                 smax = bmax * pd + 1
                 ca, cb = scale * wn * qd, scale * wd * qn
                 ints.fits(ca + cb * smax)
+                if ca % (wd * qd) == 0 and cb % (wd * qd) == 0:  # whole points: no rounding
+                    k = wd * qd
+                    pts = (ca // k) - steps * (cb // k)
+                    return np.clip(pts, low, full, out=pts), None, use_met
                 num = ca - steps * cb
                 nmax, den, dmax = ca + cb * smax, wd * qd, wd * qd
             rounded = (ints.round_signed if signed else ints.half_up)(num, den, nmax, dmax)
