@@ -1,15 +1,16 @@
 """Hand-written baselines for the benchmark rule set of :mod:`gen` (what a programmer would
-write for exactly this rule set, with no engine): Decimal per record, numpy for columns."""
+write for exactly this rule set, with no engine): Decimal per record, numpy for columns.
+
+Written independently of the code they measure: no perfscore import (numbers as text with
+plain ``format``/``quantize``, the fingerprint with ``hashlib``; a test checks)."""
 
 from __future__ import annotations
 
+import hashlib
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from gen import KINDS
-
-from perfscore.findings import fingerprint
-from perfscore.numbers import display, json_number
 
 ZERO, ONE, W = Decimal(0), Decimal(1), Decimal(4)
 T90, T95, T70, PER, HALF = (
@@ -75,6 +76,29 @@ def points(groups: Any, v: dict[str, Decimal]) -> tuple[dict[str, Decimal], Deci
 _STD = {0: "≥ 90%", 1: "≥ 95%", 2: "≥ 95%", 3: None, 4: None}
 
 
+def _plain(x: Decimal) -> str:
+    """A Decimal as plain text without trailing zeros (``87.3``, ``4``)."""
+    s = format(x, "f")
+    if "." in s:
+        s = s.rstrip("0").rstrip(".")
+    return "0" if s in ("-0", "") else s
+
+
+def _percent(r: Decimal) -> str:
+    """A ratio as a percentage to 2 places, rounded half-up (``87.35%``)."""
+    return _plain((r * 100).quantize(Q, ROUND_HALF_UP)) + "%"
+
+
+def _amount(x: Decimal) -> str:
+    """A number to 2 places, rounded half-up; a whole number as it is."""
+    return _plain(x if x == x.to_integral_value() else x.quantize(Q, ROUND_HALF_UP))
+
+
+def _fingerprint(ruleset_id: str, rule_id: str, subject: Any) -> str:
+    key = f"{ruleset_id}\x1f{rule_id}\x1f{subject.type}\x1f{subject.key}"
+    return "sha256:" + hashlib.sha256(key.encode()).hexdigest()[:32]
+
+
 def findings(
     groups: Any, ruleset_id: str, subject: Any, v: dict[str, Decimal], checks: int = 2
 ) -> dict[str, Any]:
@@ -90,14 +114,14 @@ def findings(
             r, p = _leaf(kind, v[an], v[bn])
             got += p
             value = None if kind == 4 else r
-            vt = display(value, "%", 2) if value is not None else None
+            vt = _percent(value) if value is not None else None
             th = _STD[kind]
             if kind == 3:
                 th = ">= 0.9" if r >= T90 else ("[0.7, 0.9)" if r >= T70 else "< 0.7")
             ok = p >= W if kind != 0 else r >= T90
             if kind in (1, 2):
                 ok = r >= T95
-            pts, w = json_number(p), json_number(W)
+            pts, w = _plain(p), _plain(W)
             v_zh = f" {vt}" if vt else ""
             std_zh = f"（标准 {th}）" if th else ""
             std_en = f" (standard {th})" if th else ""
@@ -118,7 +142,7 @@ def findings(
                     "display": vt,
                     "points": p,
                     "weight": W,
-                    "fingerprint": fingerprint(ruleset_id, iid, subject),
+                    "fingerprint": _fingerprint(ruleset_id, iid, subject),
                 }
             )
             scores.append((iid, p))
@@ -128,7 +152,7 @@ def findings(
     for c in range(checks):  # gen's `equal` checks: a_c + b_c against b_c + a_c, tolerance 0.01
         left, right = v[f"a{c}"] + v[f"b{c}"], v[f"b{c}"] + v[f"a{c}"]
         ok = abs(left - right) <= Q
-        lt, rt = display(left, None, 2), display(right, None, 2)
+        lt, rt = _amount(left), _amount(right)
         cid = f"c{c}"
         out.append(
             {
@@ -141,7 +165,7 @@ def findings(
                 "value": left,
                 "display": lt,
                 "threshold": {"op": "==", "value": right, "tolerance": Q},
-                "fingerprint": fingerprint(ruleset_id, cid, subject),
+                "fingerprint": _fingerprint(ruleset_id, cid, subject),
             }
         )
     total = _r(total)

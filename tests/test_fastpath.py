@@ -185,13 +185,14 @@ def test_standard_output_routed_is_the_per_record_text(tmp_path: Path, routes: l
 def test_the_exit_status_and_stderr_match_without_fail_on(
     tmp_path: Path, routes: list[Any]
 ) -> None:
-    """--strict, and a run whose only problem is a duplicate id (an error notification)."""
+    """--strict, --fail-on, --lean, --bom, and a run whose only problem is a duplicate id (an
+    error notification)."""
     rules = next(p for p in ELIGIBLE if p.stem == "omb-part")
     data = tmp_path / "data.csv"
     _csv(load_ruleset(rules), data, 30, seed=6)
     lines = data.read_text(encoding="utf-8").splitlines(keepends=True)
     data.write_text("".join([*lines, lines[1]]), encoding="utf-8")  # the first row twice
-    out = tmp_path / "f.json"
+    out, table = tmp_path / "f.json", tmp_path / "f.csv"
     extra: tuple[str, ...]
     for extra in (
         (),
@@ -199,9 +200,14 @@ def test_the_exit_status_and_stderr_match_without_fail_on(
         ("--no-summary",),
         ("--fail-on", "error"),
         ("--fail-on", "warning"),
+        ("--lean", "--bom"),
     ):
         routes.clear()
-        _both(routes, ["score", str(rules), str(data), "-o", str(out), *extra], [out], 31)
+        argv = ["score", str(rules), str(data), "-o", str(out), "-o", str(table), *extra]
+        _both(routes, argv, [out, table], 31)
+    routes.clear()
+    lean = tmp_path / "f.jsonl"
+    _both(routes, ["score", str(rules), str(data), "-o", str(lean), "--lean"], [lean], 31)
 
 
 def test_a_summary_does_not_repeat_the_error_notifications_it_lists(tmp_path: Path) -> None:

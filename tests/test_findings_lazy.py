@@ -1,7 +1,8 @@
 """A finding's words are made when first read (perfscore.findings.Finding, evaluate/messages.py):
-``display``, ``message``, ``message_en`` and ``explanation`` read lazily must equal the same
-finding read eagerly — in any order, after other subjects were scored, from another thread, after
-pickling, copying or ``dataclasses.replace`` — and equal what the public constructor builds."""
+``display``, ``message``, ``message_en``, ``explanation``, ``reason`` and ``fingerprint`` read
+lazily must equal the same finding read eagerly — in any order, after other subjects were
+scored, from another thread, after pickling, copying or ``dataclasses.replace`` — and equal what
+the public constructor builds."""
 
 from __future__ import annotations
 
@@ -18,12 +19,13 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import perfscore
+from perfscore.evaluate.messages import positional
 from perfscore.findings import Finding, finding_record
 from perfscore.numbers import display
 from perfscore.testing import subjects
 
 ROOT = Path(__file__).resolve().parents[1]
-LAZY = ("display", "message", "message_en", "explanation")
+LAZY = ("display", "message", "message_en", "explanation", "fingerprint", "reason")
 
 #: default messages, a rule set's own templates (reading a value, the points and a scope name),
 #: bands, proportional, a `when`, a missing input and a zero denominator
@@ -248,3 +250,57 @@ def test_findings_built_by_the_constructor_keep_working() -> None:
     assert pickle.loads(pickle.dumps(g)) == g
     with pytest.raises(AttributeError):
         g.nothing  # type: ignore[attr-defined]  # noqa: B018
+
+
+_NAMES = ("title", "value", "points", "extra")
+_PIECES = st.one_of(
+    st.sampled_from([f"{{{n}}}" for n in _NAMES]),
+    st.sampled_from(["{{", "}}", "%", "%s", "%%", "（标准 ", "：", " points", "\n"]),
+    st.text(alphabet=st.characters(blacklist_characters="{}"), max_size=4),
+)
+
+
+@given(
+    pieces=st.lists(_PIECES, max_size=8),
+    args=st.tuples(*(st.one_of(st.none(), st.text(max_size=3)) for _ in _NAMES)),
+)
+def test_positional_templates_equal_str_format(pieces: list[str], args: tuple[Any, ...]) -> None:
+    """The catalogue's message templates compiled once (evaluate/messages.positional) give
+    what ``str.format`` gives, ``%`` signs and escaped braces included."""
+    template = "".join(pieces)
+    fill = positional(template, _NAMES)
+    assert fill(*args) == template.format(**dict(zip(_NAMES, args, strict=True)))
+
+
+def test_positional_templates_fall_back_for_specs_and_other_fields() -> None:
+    assert positional("{title!r}:{value:>4}", _NAMES)("a", "b", None, "") == "'a':   b"
+    assert positional("{title}", ("title",))("x") == "x"
+    assert positional("100%", ())() == "100%"
+    with pytest.raises(KeyError):
+        positional("{other}", _NAMES)("a", "b", "c", "d")
+
+
+def test_indicator_finding_keeps_a_fingerprint_it_is_given() -> None:
+    """evaluate.records.indicator_finding, as other paths call it: a fingerprint given is
+    kept, the words are still made when read; without one it needs texts that make it."""
+    from perfscore.evaluate.records import indicator_finding
+    from perfscore.evaluate.state import Outcome, SubjectRun
+
+    rs = perfscore.load_ruleset_text(RULES)
+    record = {"id": "d0", "values": {"budget": "100", "spent": "80", "adjust": "0", "done": 5}}
+    expected = rs.evaluate_subject(record).finding("execution")
+    node = rs.compiled.indicators[0].children[0]
+    o = Outcome(
+        expected.outcome, expected.points, None, expected.value, expected.threshold, None, None
+    )
+    run = SubjectRun(expected.subject, {"budget": Decimal(100), "spent": Decimal(80)}, {}, {})
+    f = indicator_finding(node, o, run, "sha256:given", rs.compiled.units, 2)
+    assert _unfilled(f) and f.fingerprint == "sha256:given"
+    assert (f.message, f.message_en, f.display) == (
+        expected.message,
+        expected.message_en,
+        expected.display,
+    )
+    assert f.explanation is None  # default texts: no explanation
+    with pytest.raises(TypeError):
+        indicator_finding(node, o, run, None, rs.compiled.units, 2)

@@ -19,9 +19,10 @@ from .words import AGGREGATE, language, say
 __all__ = ["AGGREGATORS", "AggregateSpec", "NodeScore", "register_aggregator", "scaled", "weigh"]
 
 ZERO = Decimal(0)
+_setattr = object.__setattr__
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, init=False)
 class NodeScore:
     """An indicator's result as its parent sees it."""
 
@@ -33,6 +34,34 @@ class NodeScore:
     coverage: Decimal  # share of this node's weight actually scored from data (0..1)
     reason: str | None = None  # why there is no score, in English
     reason_zh: str | None = None  # the same in Chinese (a plugin aggregator may give only English)
+
+    def __init__(
+        self,
+        rule_id: str,
+        weight: Decimal | None,
+        points: Decimal | None,
+        grade: str | None,
+        outcome: str,
+        coverage: Decimal,
+        reason: str | None = None,
+        reason_zh: str | None = None,
+    ) -> None:
+        # the dataclass's own __init__, in one step instead of one object.__setattr__ per field
+        # (one per group per subject): the same attributes
+        _setattr(
+            self,
+            "__dict__",
+            {
+                "rule_id": rule_id,
+                "weight": weight,
+                "points": points,
+                "grade": grade,
+                "outcome": outcome,
+                "coverage": coverage,
+                "reason": reason,
+                "reason_zh": reason_zh,
+            },
+        )
 
     def reason_in(self, lang: str) -> str | None:
         """The reason in ``lang`` (through :func:`perfscore.words.language`); the English one

@@ -44,6 +44,7 @@ from .outputs import (
     EXIT_OK,
     EXIT_RULES,
     Target,
+    TextSink,
     UsageError,
     cli_lang,
     plan_outputs,
@@ -212,7 +213,7 @@ class _Tally:
         self.without_total += without_total[: _NAMED - len(self.without_total)]
 
 
-_NAMED = fastpath.NAMED  # subjects named when some have no total
+_NAMED = 5  # subjects named when some have no total
 
 
 def _sources(
@@ -319,17 +320,6 @@ def _unmatched(waiving: Waiving, tally: _Tally) -> Iterator[Notification]:
             yield n
 
 
-class _TextSink:
-    """Lets the byte-writing JSON Lines writer stream to a text ``stdout``."""
-
-    def __init__(self, out: TextIO) -> None:
-        self._out = out
-
-    def write(self, data: bytes) -> int:
-        self._out.write(data.decode("utf-8"))
-        return len(data)
-
-
 def _looks_like_rules(path: str) -> bool:
     """A YAML file whose top level declares ``perfscore:`` (a rule set, not subject data)."""
     try:
@@ -371,17 +361,13 @@ def _score(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
     failed: dict[str, int]
     show = args.summary if args.summary is not None else _isatty(stderr)
     with BatchProgress(total, stderr, description=_say("progress")) as progress:
-        routed = fastpath.route(
-            args, rs, plan, sources, notes, inputs, options, waiving, _SEVERITY_RANK,
-            summary if show else None, progress, stdout, stderr,
+        run = fastpath.Run(
+            rs, plan, sources, notes, inputs, options, waiving, _SEVERITY_RANK,
+            summary if show else None, progress, stdout,
         )  # fmt: skip
+        routed = fastpath.route(args, run, stderr)
         if routed is not None:  # scored by columns (see perfscore.fastpath)
-            tally.extend(
-                routed.subject_ids,
-                routed.without_total,
-                count=routed.count,
-                missing=routed.missing,
-            )
+            tally.extend(routed.subject_ids, routed.without_total)
             tally.problems += routed.problems
             complete, failed, all_notes = routed.complete, routed.failed, routed.notes
         elif args.jobs > 1 and args.store is None and all(t.format.shards for t in plan):
@@ -404,7 +390,7 @@ def _score(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
             path = plan[0].path
             stream = functools.partial(_stream, lean=args.lean)
             if path is None:
-                sink: Any = _TextSink(stdout)
+                sink: Any = TextSink(stdout)
                 result = stream(rs, sources, notes, inputs, sink, progress, waiving, tally, summary)
             else:
                 with atomic_writer(path) as fh:

@@ -5,11 +5,12 @@ same exit status and the same lines on stderr.
 
 * Parquet: the findings table straight from the columns
   (:func:`~perfscore.export.parquet.columnar_table`, no per-subject objects);
-* every other format: each subject's findings are the per-record evaluator's, built from the
-  same record when the exporter reads them (:class:`~perfscore.colbatch.LazyResult`); JSON
-  Lines streams chunk by chunk in bounded memory, as the per-record path does;
-* the exit status's counts and the run summary (``--summary``) come from the columns; rows
-  the columns do not settle alone (an error, a blank, a zero denominator) are summarised
+* every other format: each subject's findings are the per-record evaluator's result for the
+  same record and index, built chunk by chunk (:data:`CHUNK` rows: each chunk's records are
+  dropped once its results are built); JSON Lines streams them in bounded memory, as the
+  per-record path does;
+* the exit status's subject counts and the run summary (``--summary``) come from the columns;
+  rows the columns do not settle alone (an error, a blank, a zero denominator) are summarised
   from their per-record results.
 
 The records are read exactly as the per-record path reads them (:mod:`perfscore.ingest`); a
@@ -29,20 +30,19 @@ from dataclasses import dataclass, field
 from typing import IO, Any
 
 from . import textsafe
-from .colbatch import ENV, ColumnBatch, LazyResult, plain_records
+from .colbatch import ENV, ColumnBatch, plain_records
 from .export import ExportOptions, atomic_writer, write_atomic, write_jsonl
 from .findings import Notification, SubjectResult
 from .ingest import DataSource
-from .outputs import Target, say_cli, write_outputs
+from .outputs import Target, TextSink, say_cli, write_outputs
 from .ruleset import RuleSet, duplicate_ids
 from .summary import RunSummary
 from .waivers import Waiving
 
-__all__ = ["CHUNK", "ENV", "Routed", "forced", "route", "why_not"]
+__all__ = ["CHUNK", "ENV", "Routed", "Run", "forced", "route", "why_not"]
 
 #: rows scored at a time when JSON Lines streams
 CHUNK = 4096
-NAMED = 5  # subjects without a total named on stderr (the rest are counted)
 
 
 def forced(args: argparse.Namespace) -> bool:
@@ -89,10 +89,8 @@ class Routed:
     """What the exit status and the summary need from a columnar run (as the per-record run
     counts it)."""
 
-    subject_ids: list[str] = field(default_factory=list)  # streamed JSON Lines: not kept
-    without_total: list[str] = field(default_factory=list)  # streamed: the first few
-    count: int = 0  # subjects scored
-    missing: int = 0  # of which without a total
+    subject_ids: list[str] = field(default_factory=list)
+    without_total: list[str] = field(default_factory=list)
     problems: list[Notification] = field(default_factory=list)
     notes: list[Notification] = field(default_factory=list)
     failed: dict[str, int] = field(default_factory=dict)
@@ -110,40 +108,45 @@ def _read(
         yield from enumerate(read_sources(rs, [src], notes))
 
 
-def route(
-    args: argparse.Namespace,
-    rs: RuleSet,
-    plan: Sequence[Target],
-    sources: Sequence[DataSource],
-    notes: list[Notification],
-    inputs: Sequence[Mapping[str, str]],
-    options: ExportOptions,
-    waiving: Waiving,
-    severities: Mapping[str, int],
-    summary: RunSummary | None,
-    progress: Any,
-    stdout: Any,
-    stderr: Any,
-) -> Routed | None:
+@dataclass
+class Run:
+    """One ``perfscore score`` run as the command planned it: what :func:`route` reads and
+    writes (``summary``: the run summary to fill, when it is shown)."""
+
+    rs: RuleSet
+    plan: Sequence[Target]
+    sources: Sequence[DataSource]
+    notes: list[Notification]
+    inputs: Sequence[Mapping[str, str]]
+    options: ExportOptions
+    waiving: Waiving
+    severities: Mapping[str, int]
+    summary: RunSummary | None
+    progress: Any
+    stdout: Any
+
+
+def route(args: argparse.Namespace, run: Run, stderr: Any) -> Routed | None:
     """Score and write the run by columns when :func:`why_not` finds nothing against it; else
     None (nothing read, nothing written) — with one line on ``stderr`` saying why, when the
-    output is Parquet.  ``summary``: the run summary to fill, when it is shown."""
-    why = why_not(args, rs, plan, sources)
+    output is Parquet."""
+    rs, plan, notes = run.rs, run.plan, run.notes
+    why = why_not(args, rs, plan, run.sources)
     if why is None:
         from .columnar import ColumnarScorer
 
         scorer = ColumnarScorer(rs)
         if len(plan) == 1 and plan[0].format.name == "jsonl":
-            return _stream(rs, scorer, plan[0], sources, notes, inputs, options, waiving,
-                           summary, progress, stdout)  # fmt: skip
+            return _stream(run, scorer)
+        if not all(t.format.name == "parquet" for t in plan):
+            return _report(run, scorer)
         before = len(notes)
-        rows = list(_read(rs, sources, notes))
+        rows = list(_read(rs, run.sources, notes))
         records = [r for _, r in rows]
         if plain_records(records):
             batch = ColumnBatch(rs, scorer, records, [i for i, _ in rows])
-            progress.advance(len(batch))
-            return _whole(batch, plan, notes, inputs, options, waiving, severities, summary,
-                          stdout)  # fmt: skip
+            run.progress.advance(len(batch))
+            return _parquet_run(run, batch)
         del notes[before:]  # read again by the per-record path
         why = say_cli("why_declared")
     if why and _parquet(plan):
@@ -151,138 +154,122 @@ def route(
     return None
 
 
-def _whole(
-    batch: ColumnBatch,
-    plan: Sequence[Target],
-    notes: list[Notification],
-    inputs: Sequence[Mapping[str, str]],
-    options: ExportOptions,
-    waiving: Waiving,
-    severities: Mapping[str, int],
-    summary: RunSummary | None,
-    stdout: Any,
-) -> Routed:
-    """Every format but streamed JSON Lines: the whole batch at once."""
-    rs = batch.rs
-    lazy: list[LazyResult] | None = None
-    run_notes = [*notes, *duplicate_ids(batch.subjects)]
-    if plan and all(t.format.name == "parquet" for t in plan):
-        from .export.parquet import columnar_table, parquet_bytes
+def _parquet_run(run: Run, batch: ColumnBatch) -> Routed:
+    """Parquet only: the findings table from the columns, no per-subject objects."""
+    from .export.parquet import columnar_table, parquet_bytes
 
-        table = columnar_table(
-            batch.result,
-            rules=rs.rules,
-            ruleset=rs.provenance(),
-            subjects=[s.id for s in batch.subjects],
-            inputs=inputs,
-        )
-        data = parquet_bytes(table)
-        for t in plan:
-            assert t.path is not None
-            write_atomic(t.path, data)
-    else:
-        lazy = batch.lazy()
-        report = rs.report(lazy, inputs=inputs, waiving=waiving, notifications=notes)
-        run_notes = list(report.notifications)
-        write_outputs(report, plan, options, stdout)
-    if summary is not None:  # shown: from the columns, per record where they do not settle it
-        batch.summarise(summary, lazy)
+    rs = batch.rs
+    table = columnar_table(
+        batch.result,
+        rules=rs.rules,
+        ruleset=rs.provenance(),
+        subjects=[s.id for s in batch.subjects],
+        inputs=run.inputs,
+    )
+    data = parquet_bytes(table)
+    for t in run.plan:
+        assert t.path is not None
+        write_atomic(t.path, data)
+    if run.summary is not None:  # shown: from the columns, per record where they do not settle it
+        batch.summarise(run.summary)
     out = Routed(subject_ids=[s.id for s in batch.subjects], per_record=_fallback(batch))
-    out.failed = batch.failed(severities)
+    out.failed = batch.failed(run.severities)
     out.without_total = batch.without_total()
-    out.count, out.missing = len(out.subject_ids), len(out.without_total)
-    out.notes = run_notes
-    out.problems = [n for n in run_notes if n.level == "error"]
+    out.notes = [*run.notes, *duplicate_ids(batch.subjects)]
+    out.problems = [n for n in out.notes if n.level == "error"]
     out.complete = not bool(batch.errors().any()) and not out.problems
     return out
 
 
-class _TextSink:
-    """Lets the byte-writing JSON Lines writer stream to a text ``stdout``."""
+def _report(run: Run, scorer: Any) -> Routed:
+    """Formats written from the whole report (JSON, CSV, SARIF, JUnit, Markdown, HTML, xlsx,
+    the table, several outputs at once): the per-record results built chunk by chunk (each
+    chunk's records dropped once its results are built), then written as the per-record path
+    writes them."""
+    out = Routed()
+    results = tuple(_results(run, scorer, out))
+    report = run.rs.report(results, inputs=run.inputs, waiving=run.waiving, notifications=run.notes)
+    write_outputs(report, run.plan, run.options, run.stdout)
+    out.notes = list(report.notifications)
+    out.problems += [n for n in out.notes if n.level == "error"]
+    out.complete = report.complete
+    out.failed = dict.fromkeys(run.severities, 0)
+    for f in report.findings:  # as the per-record path counts them
+        if f.outcome == "fail" and f.severity in out.failed:
+            out.failed[f.severity] += 1
+        elif f.outcome == "error":
+            out.failed["error"] += 1
+    return out
 
-    def __init__(self, out: Any) -> None:
-        self._out = out
 
-    def write(self, data: bytes) -> int:
-        self._out.write(data.decode("utf-8"))
-        return len(data)
+def _results(run: Run, scorer: Any, out: Routed) -> Iterator[SubjectResult]:
+    """Every subject's per-record result in order, read and scored by columns one chunk of
+    :data:`CHUNK` rows at a time: the columns give the exit status's subject counts and the
+    summary (the rows they settle); a chunk holding a record the columns cannot take (one that
+    declares its own scores) is scored record by record."""
+    rs, summary, progress = run.rs, run.summary, run.progress
+    points = rs.max_total > 0
+    rows = _read(rs, run.sources, run.notes)
+    while True:
+        chunk = [row for _, row in zip(range(CHUNK), rows, strict=False)]
+        if not chunk:
+            return
+        records = [r for _, r in chunk]
+        if not plain_records(records):
+            for i, record in chunk:
+                result = rs.evaluate_subject(record, index=i)
+                out.subject_ids.append(result.subject.id)
+                if points and result.total is None:
+                    out.without_total.append(result.subject.id)
+                out.problems += [n for n in result.notifications if n.level == "error"]
+                if summary is not None:
+                    summary.add(result)
+                yield result
+                progress.advance()
+            continue
+        batch = ColumnBatch(rs, scorer, records, [i for i, _ in chunk])
+        del records, chunk
+        out.per_record += _fallback(batch)
+        out.subject_ids += [s.id for s in batch.subjects]
+        out.without_total += batch.without_total()
+        settled = [True] * len(batch)
+        if summary is not None:
+            batch.summarise_settled(summary)
+            settled = batch.settled().tolist()
+        for k in range(len(batch)):
+            result = batch.evaluate(k)
+            out.problems += [n for n in result.notifications if n.level == "error"]
+            if not settled[k] and summary is not None:
+                summary.add(result)
+            yield result
+            progress.advance()
 
 
 def _fallback(batch: ColumnBatch) -> int:
     return int(batch.result.fallback.sum())
 
 
-def _stream(
-    rs: RuleSet,
-    scorer: Any,
-    target: Target,
-    sources: Sequence[DataSource],
-    notes: list[Notification],
-    inputs: Sequence[Mapping[str, str]],
-    options: ExportOptions,
-    waiving: Waiving,
-    summary: RunSummary | None,
-    progress: Any,
-    stdout: Any,
-) -> Routed:
-    """JSON Lines, one chunk of rows at a time: each subject's lines are the per-record
-    evaluator's result for its record, written as soon as it is built; a chunk holding a
-    record the columns cannot take (one that declares its own scores) is scored record by
-    record."""
+def _stream(run: Run, scorer: Any) -> Routed:
+    """JSON Lines alone: each subject's lines written as soon as its per-record result is
+    built (:func:`_results`), in bounded memory, as the per-record path streams them."""
+    rs, notes = run.rs, run.notes
     out = Routed()
-    points = rs.max_total > 0
-
-    def results() -> Iterator[SubjectResult]:
-        rows = _read(rs, sources, notes)
-        while True:
-            chunk = [row for _, row in zip(range(CHUNK), rows, strict=False)]
-            if not chunk:
-                return
-            records = [r for _, r in chunk]
-            if not plain_records(records):
-                for i, record in chunk:
-                    result = rs.evaluate_subject(record, index=i)
-                    out.count += 1
-                    if points and result.total is None:
-                        out.missing += 1
-                        out.without_total = [*out.without_total, result.subject.id][:NAMED]
-                    out.problems += [n for n in result.notifications if n.level == "error"]
-                    if summary is not None:
-                        summary.add(result)
-                    yield result
-                    progress.advance()
-                continue
-            batch = ColumnBatch(rs, scorer, records, [i for i, _ in chunk])
-            out.per_record += _fallback(batch)
-            out.count += len(batch)  # ids not kept: memory stays flat over the rows
-            missing = batch.without_total()
-            out.missing += len(missing)
-            out.without_total = [*out.without_total, *missing[:NAMED]][:NAMED]
-            settled = [True] * len(batch)
-            if summary is not None:
-                batch.summarise_settled(summary)
-                settled = batch.settled().tolist()
-            for k in range(len(batch)):
-                result = batch.evaluate(k)
-                if not settled[k] and summary is not None:
-                    summary.add(result)
-                yield result
-                progress.advance()
 
     def write(fh: IO[bytes]) -> dict[str, Any]:
         return write_jsonl(
             fh,
             rs.provenance(),
             rs.rules,
-            results(),
-            inputs,
-            waivers=waiving.info(),
+            _results(run, scorer, out),
+            run.inputs,
+            waivers=run.waiving.info(),
             notifications=iter(notes),  # read once every subject is scored
-            lean=options.lean,
+            lean=run.options.lean,
         )
 
+    target = run.plan[0]
     if target.path is None:
-        done = write(_TextSink(stdout))  # type: ignore[arg-type]
+        done = write(TextSink(run.stdout))  # type: ignore[arg-type]
     else:
         with atomic_writer(target.path) as fh:
             done = write(fh)

@@ -202,12 +202,13 @@ class Finding:
     explanation: Explanation | None = field(default_factory=_no_explanation)
 
     # The evaluator builds a finding without its words: it leaves ``message``, ``message_en``,
-    # ``display`` and ``explanation`` out of the new finding's ``__dict__`` and stores
-    # ``_lazy = (fill, *args)`` instead; ``fill(*args)`` gives those four fields (a dict) the
-    # first time any of them is read, and they are then kept as ordinary attributes.  Reading
-    # them, comparing, hashing, ``dataclasses.replace``/``asdict``, copying and pickling all see
-    # the same values as an eagerly built finding (pickling fills them first).  Filling is
-    # idempotent, so threads reading one finding at once agree.
+    # ``display``, ``explanation``, ``reason`` (and the ``fingerprint``, unless it has it) out
+    # of the new finding's ``__dict__`` and stores ``_lazy = (fill, *args)`` instead;
+    # ``fill(*args)`` gives those fields (a dict) the first time any of them is read, and they
+    # are then kept as ordinary attributes.  Reading them, comparing, ``dataclasses.replace``/
+    # ``asdict``, copying and pickling all see the same values as an eagerly built finding
+    # (pickling fills them first).  Filling is idempotent, so threads reading one finding at
+    # once agree.
     if not TYPE_CHECKING:
 
         def __getattr__(self, name):
@@ -230,7 +231,9 @@ class Finding:
 
 
 #: The fields a finding may leave to ``_lazy`` (see :class:`Finding`).
-_LAZY_FIELDS = frozenset(("message", "message_en", "display", "explanation"))
+_LAZY_FIELDS = frozenset(
+    ("message", "message_en", "display", "explanation", "fingerprint", "reason")
+)
 
 
 @dataclass(frozen=True)

@@ -129,7 +129,8 @@ def round_half_up(x: Decimal, places: int) -> Decimal:
     if not x.is_finite():
         return x
     digits = max(28, x.adjusted() + places + 2)
-    return x.quantize(_Q[places], rounding=ROUND_HALF_UP, context=Context(prec=digits))
+    ctx = _CTX28 if digits == 28 else Context(prec=digits)  # the same context: made once
+    return x.quantize(_Q[places], ROUND_HALF_UP, ctx)
 
 
 quantize = round_half_up

@@ -30,6 +30,7 @@ __all__ = [
     "EXIT_OK",
     "EXIT_RULES",
     "Target",
+    "TextSink",
     "UsageError",
     "cli_lang",
     "plan_outputs",
@@ -139,3 +140,14 @@ def write_outputs(
             stdout.write(data.decode("utf-8"))
     if failed:
         raise ExportError("; ".join(str(e) for e in failed))
+
+
+class TextSink:
+    """Lets a byte-writing writer (JSON Lines) stream to a text ``stdout``."""
+
+    def __init__(self, out: TextIO) -> None:
+        self._out = out
+
+    def write(self, data: bytes) -> int:
+        self._out.write(data.decode("utf-8"))
+        return len(data)

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import gc
 import hashlib
+import operator
 from collections.abc import Mapping
 from dataclasses import replace
 from decimal import Decimal
@@ -43,6 +44,8 @@ from .state import EN, ONE, ZERO, ZH, Failure, Outcome, Scan, SubjectRun, blocki
 __all__ = ["Evaluator", "SubjectRun"]
 
 _gc_isenabled, _gc_disable, _gc_enable = gc.isenabled, gc.disable, gc.enable
+#: how many distinct results of one leaf are kept to be shared (the common ones come first)
+_SHARED_RESULTS = 64
 
 
 class Evaluator:
@@ -82,10 +85,18 @@ class Evaluator:
                 stack.extend(n.children)
         for ch in compiled.checks:
             self._fp[ch.id] = self._fp_prefix(ch.id)
+        #: per leaf: (points, grade, outcome, scored) -> its IndicatorScore and NodeScore
+        self._leaf_results: dict[str, dict[Any, tuple[IndicatorScore, NodeScore]]] = {
+            nid: {} for nid in self._fp if nid not in self._specs
+        }
+        #: per weighted-sum group: its children's results (by identity) -> its own
+        self._group_results: dict[
+            str, dict[tuple[int, ...], tuple[tuple[NodeScore, ...], IndicatorScore, NodeScore]]
+        ] = {nid: {} for nid in self._specs}
         self._scan = Scan(compiled, self.titles)
         self._plan = points_plan(compiled, self.root, self._specs, self._scan)
         self._explainer = Explainer(compiled, self.places)
-        self._texts = FindingTexts(compiled.units, self.places, self._explainer)
+        self._texts = FindingTexts(compiled.units, self.places, self._explainer, self._fingerprint)
 
     def points(self, data: SubjectData) -> tuple[dict[str, Decimal | None], Decimal | None]:
         """Rounded points of every indicator and group (pre-order) and the total, without
@@ -122,8 +133,8 @@ class Evaluator:
         run: SubjectRun,
         waiver: Mapping[str, Any] | None = None,
     ) -> Finding:
-        fp = self._fingerprint(node.id, run)
-        return indicator_finding(node, o, run, fp, self.c.units, self.places, waiver, self._texts)
+        # the fingerprint, as the words, is made when first read (texts knows how)
+        return indicator_finding(node, o, run, None, self.c.units, self.places, waiver, self._texts)
 
     # -- tree ------------------------------------------------------------------------------
     def _node(
@@ -135,42 +146,63 @@ class Evaluator:
         forced: Outcome | None = None,
     ) -> NodeScore:
         if not node.children:  # a leaf: nothing below it, so its score goes straight in
-            if forced is not None:
-                o = Outcome(forced.outcome, reason=forced.reason)
-                if o.outcome not in ("not_applicable", "error"):
-                    o = Outcome("not_applicable", reason=forced.reason)
-                findings.append(self._finding(node, o, run))
-                cov = ZERO
-            else:
+            nid, weight = node.id, node.weight
+            waiver = None
+            if forced is None:
                 o = leaf(self.c, self.places, node, run.scope, run.failures)
                 waivers = run.waivers
-                waiver = waivers.get(node.id) if waivers else None
-                if waiver is not None:
-                    o = waive(waiver, o, node.weight)
-                    findings.append(self._finding(node, o, run, waiver.to_dict()))
-                else:
-                    fp = self._fingerprint(node.id, run)
-                    texts = self._texts
-                    findings.append(
-                        indicator_finding(node, o, run, fp, self.c.units, self.places, None, texts)
-                    )
+                found = waivers.get(nid) if waivers else None
+                if found is not None:
+                    o = waive(found, o, weight)
+                    waiver = found.to_dict()
                 outcome = o.outcome
                 decided = o.reason is None and (outcome == "pass" or outcome == "fail")
-                cov = ONE if decided else ZERO
-            scores.append(
-                indicator_score(
-                    node.id, o.points, node.weight, o.grade, o.outcome, COVERAGE4[cov is ONE]
+            else:  # a condition above it decided: not applicable (or the error it met)
+                outcome = forced.outcome
+                if outcome != "error":
+                    outcome = "not_applicable"
+                o = Outcome(outcome, reason=forced.reason)
+                decided = False
+            findings.append(
+                indicator_finding(
+                    node, o, run, None, self.c.units, self.places, waiver, self._texts
                 )
             )
-            return node_score(node.id, node.weight, o.points, o.grade, o.outcome, cov)
+            # a leaf's two results are immutable and the same for every subject where it ends
+            # the same way (full marks, not applicable, …): made once per rule and shared
+            points, grade = o.points, o.grade
+            same = self._leaf_results[nid]
+            key = (points, grade, outcome, decided)
+            pair = same.get(key)
+            if pair is None:
+                pair = (
+                    indicator_score(nid, points, weight, grade, outcome, COVERAGE4[decided]),
+                    node_score(nid, weight, points, grade, outcome, ONE if decided else ZERO),
+                )
+                if len(same) < _SHARED_RESULTS:
+                    same[key] = pair
+            scores.append(pair[0])
+            return pair[1]
         index = len(scores)
         scores.append(None)  # type: ignore[arg-type]  # placeholder: scores are in pre-order
-        if forced is None:
+        if forced is None and node.when is not None:
             forced = applies(node, run.scope, run.failures)  # `when` covers the subtree
         children = [self._node(c, run, scores, findings, forced) for c in node.children]
-        assert node.aggregate is not None
-        ns = node.aggregate(self._specs[node.id], children)
-        if ns.outcome == "error" and all(c.outcome != "error" for c in children):
+        aggregate = node.aggregate
+        assert aggregate is not None
+        # a weighted sum is a function of its children's results: where they are the very
+        # objects met before (shared leaf and group results), so is its own — kept per group
+        shared = self._group_results.get(node.id) if aggregate is weighted_sum else None
+        ids: tuple[int, ...] = ()
+        if shared is not None:
+            ids = tuple(map(id, children))
+            seen = shared.get(ids)
+            if seen is not None and all(map(operator.is_, seen[0], children)):
+                scores[index] = seen[1]
+                return seen[2]
+        ns = aggregate(self._specs[node.id], children)
+        error = ns.outcome == "error"
+        if error and all(c.outcome != "error" for c in children):
             # the group's own rule failed (a lookup without a matching row): its own finding,
             # or the failure would only show as a missing grade
             why_en = ns.reason_in("en") or AGG["en"]["no_result"]
@@ -189,9 +221,12 @@ class Evaluator:
                 ns.reason,
                 ns.reason_zh,
             )
-        scores[index] = indicator_score(
-            node.id, ns.points, node.weight, ns.grade, ns.outcome, round_once(ns.coverage, 4)
-        )
+        cov = ns.coverage  # all of the group scored is the common case: its rounding made once
+        cov4 = COVERAGE4[1] if cov == ONE else round_once(cov, 4)
+        score = indicator_score(node.id, ns.points, node.weight, ns.grade, ns.outcome, cov4)
+        scores[index] = score
+        if shared is not None and not error and len(shared) < _SHARED_RESULTS:
+            shared[ids] = (tuple(children), score, ns)  # the children held: their ids stay theirs
         return ns
 
     # -- the subject -----------------------------------------------------------------------

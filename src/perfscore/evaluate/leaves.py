@@ -142,9 +142,8 @@ def leaf(
         outcome = "pass" if scored.met else "fail"
     else:
         outcome = "pass" if points >= node.weight * node.pass_at else "fail"
-    return Outcome(
-        outcome, points=points, value=value, threshold=scored.threshold, detail=scored.detail
-    )
+    # positional: outcome, points, grade, value, threshold, reason, detail
+    return Outcome(outcome, points, None, value, scored.threshold, None, scored.detail)
 
 
 def exactly(

@@ -3,7 +3,9 @@ messages of an indicator, and a rule set's own message templates filled in."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import operator
+import string
+from collections.abc import Callable, Mapping
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
@@ -118,6 +120,36 @@ def standards(th: Mapping[str, Any] | None, unit: str | None) -> tuple[str, str]
     return got
 
 
+def positional(template: str, names: tuple[str, ...]) -> Callable[..., str]:
+    """``template`` (a catalogue string with ``{name}`` fields) as a function of ``names``
+    given in that order: ``positional(t, ("a", "b"))(x, y) == t.format(a=x, b=y)``, without
+    parsing the template on every call (a %-format made once).  Falls back to ``str.format``
+    for a template with format specs, conversions or fields outside ``names``."""
+    pieces: list[str] = []
+    where: list[int] = []
+    for literal, field, spec, conversion in string.Formatter().parse(template):
+        pieces.append(literal.replace("%", "%%"))
+        if field is None:
+            continue
+        if spec or conversion or field not in names:
+            return lambda *args: template.format(**dict(zip(names, args, strict=True)))
+        pieces.append("%s")
+        where.append(names.index(field))
+    pattern = "".join(pieces)
+    if not where:
+        return lambda *args: pattern % ()
+    pick = operator.itemgetter(*where)
+    if len(where) == 1:
+        return lambda *args: pattern % (pick(args),)
+    return lambda *args: pattern % pick(args)
+
+
+_SCORED = ("title", "colon", "value", "standard", "verdict", "points", "weight", "extra")
+_SCORED_ZH, _SCORED_EN = positional(ZH["scored"], _SCORED), positional(EN["scored"], _SCORED)
+_GRADED = ("title", "colon", "value", "standard", "grade")
+_GRADED_ZH, _GRADED_EN = positional(ZH["graded"], _GRADED), positional(EN["graded"], _GRADED)
+
+
 def indicator_messages(node: IndicatorNode, o: Outcome, value_text: str | None) -> tuple[str, str]:
     """The default (zh, en) messages of an indicator's finding."""
     outcome = o.outcome
@@ -134,12 +166,12 @@ def indicator_messages(node: IndicatorNode, o: Outcome, value_text: str | None) 
     v_zh = f" {value_text}" if value_text else ""
     std_zh, std_en = standards(o.threshold, node.unit)
     colon = ":" if value_text else ""
-    if o.grade is not None:
-        zh = ZH["graded"].format(title=node.title, value=v_zh, standard=std_zh, grade=o.grade)
-        en = EN["graded"].format(
-            title=title_en, colon=colon, value=v_zh, standard=std_en, grade=o.grade
+    grade = o.grade
+    if grade is not None:
+        return (
+            _GRADED_ZH(node.title, colon, v_zh, std_zh, grade),
+            _GRADED_EN(title_en, colon, v_zh, std_en, grade),
         )
-        return zh, en
     pts = json_text(o.points) if o.points is not None else None
     w = json_text(node.weight) if node.weight is not None else None
     if reason is not None:
@@ -147,17 +179,15 @@ def indicator_messages(node: IndicatorNode, o: Outcome, value_text: str | None) 
         extra_en = EN["scored_by_rule"].format(reason=reason.en)
     else:
         extra_zh = extra_en = ""
-    zh = ZH["scored"].format(
-        title=node.title, value=v_zh, standard=std_zh,
-        verdict=_MET_ZH if outcome == "pass" else _NOT_MET_ZH,
-        points=pts, weight=w, extra=extra_zh,
-    )  # fmt: skip
-    en = EN["scored"].format(
-        title=title_en, colon=colon, value=v_zh, standard=std_en,
-        verdict=_MET_EN if outcome == "pass" else _NOT_MET_EN,
-        points=pts, weight=w, extra=extra_en,
-    )  # fmt: skip
-    return zh, en
+    met = outcome == "pass"
+    return (
+        _SCORED_ZH(
+            node.title, colon, v_zh, std_zh, _MET_ZH if met else _NOT_MET_ZH, pts, w, extra_zh
+        ),
+        _SCORED_EN(
+            title_en, colon, v_zh, std_en, _MET_EN if met else _NOT_MET_EN, pts, w, extra_en
+        ),
+    )
 
 
 _MET_ZH, _NOT_MET_ZH, _MET_EN, _NOT_MET_EN = ZH["met"], ZH["not_met"], EN["met"], EN["not_met"]
@@ -169,18 +199,21 @@ class FindingTexts:
     first read, not when it is scored (see :class:`~perfscore.findings.Finding`).  One per
     evaluator, shared by every subject: it keeps nothing per call."""
 
-    __slots__ = ("explainer", "places", "units")
+    __slots__ = ("explainer", "fingerprint", "places", "units")
 
     def __init__(
         self,
         units: Mapping[str, str | None],
         places: int,
         explainer: Explainer | None = None,
+        fingerprint: Callable[[str, SubjectRun], str] | None = None,
     ) -> None:
         self.units = units
         self.places = places
         #: None: findings without an explanation
         self.explainer = explainer
+        #: ``(rule id, run) -> fingerprint``, for findings built without theirs
+        self.fingerprint = fingerprint
 
     def __call__(self, node: IndicatorNode, o: Outcome, run: SubjectRun) -> dict[str, Any]:
         unit, places = node.unit, self.places
@@ -198,7 +231,20 @@ class FindingTexts:
             explanation = Explanation(
                 self.explainer.build, node, o.value, o.points, o.grade, run.scope
             )
-        return {"display": value_text, "message": zh, "message_en": en, "explanation": explanation}
+        return {
+            "display": value_text,
+            "message": zh,
+            "message_en": en,
+            "reason": o.reason.en if o.reason else None,
+            "explanation": explanation,
+        }
+
+    def with_fingerprint(self, node: IndicatorNode, o: Outcome, run: SubjectRun) -> dict[str, Any]:
+        """The words and the fingerprint (for a finding built without it)."""
+        assert self.fingerprint is not None
+        out = self(node, o, run)
+        out["fingerprint"] = self.fingerprint(node.id, run)
+        return out
 
     def fields(
         self, node: IndicatorNode, o: Outcome, run: SubjectRun, value_text: str | None

@@ -86,16 +86,17 @@ def indicator_finding(
     node: IndicatorNode,
     o: Outcome,
     run: SubjectRun,
-    fingerprint: str,
+    fingerprint: str | None,
     units: Mapping[str, str | None],
     places: int,
     waiver: Mapping[str, Any] | None = None,
     texts: FindingTexts | None = None,
 ) -> Finding:
     """An indicator's (or a group's) finding.  Its words — ``display``, ``message``,
-    ``message_en`` and the ``explanation`` — are made by ``texts`` (default: these ``units``
-    and ``places``, no explanation) when first read (see :class:`~perfscore.findings.Finding`);
-    everything else is set here."""
+    ``message_en``, ``reason`` and the ``explanation`` — are made by ``texts`` (default: these
+    ``units`` and ``places``, no explanation) when first read (see
+    :class:`~perfscore.findings.Finding`), and so is the ``fingerprint`` when it is None here
+    (``texts`` then knows how); everything else is set here."""
     reason = o.reason
     outcome = o.outcome
     d: dict[str, Any] = {
@@ -109,12 +110,18 @@ def indicator_finding(
         "points": o.points,
         "weight": node.weight,
         "grade": o.grade,
-        "reason": reason.en if reason else None,
         "fields": reason.fields if reason else (),
-        "fingerprint": fingerprint,
         "location": node.location,
-        "_lazy": (texts or FindingTexts(units, places), node, o, run),
     }
+    if texts is None:
+        texts = FindingTexts(units, places)
+    if fingerprint is not None:
+        d["fingerprint"] = fingerprint
+        d["_lazy"] = (texts, node, o, run)
+    elif texts.fingerprint is not None:
+        d["_lazy"] = (texts.with_fingerprint, node, o, run)
+    else:
+        raise TypeError("indicator_finding needs a fingerprint or texts that make one")
     if waiver is not None:  # else the class default (None), as kind and data_locations
         d["waiver"] = waiver
     f = _new(Finding)

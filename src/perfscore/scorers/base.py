@@ -78,6 +78,7 @@ class Scored:
 
 
 _new = object.__new__
+_setattr = object.__setattr__
 
 
 def scored(
@@ -91,8 +92,17 @@ def scored(
     """``Scored(...)`` without the frozen dataclass's per-field ``object.__setattr__`` (the
     built-in scorers make one per indicator per subject): the same class and attributes."""
     s = _new(Scored)
-    s.__dict__.update(
-        points=points, grade=grade, met=met, threshold=threshold, detail=detail, slack=slack
+    _setattr(
+        s,
+        "__dict__",
+        {
+            "points": points,
+            "grade": grade,
+            "met": met,
+            "threshold": threshold,
+            "detail": detail,
+            "slack": slack,
+        },
     )
     return s
 
@@ -319,6 +329,8 @@ def number(value: Any, what: str = "value") -> Decimal:
 
     On the exact path (:mod:`perfscore.exact`) a number is an exact rational: it is returned
     as it is."""
+    if type(value) is Decimal and value.is_finite():  # the common case, decided at once
+        return value
     if isinstance(value, bool) or not isinstance(value, Decimal):
         if isinstance(value, Fraction):
             return value  # type: ignore[return-value]

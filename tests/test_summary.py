@@ -1,0 +1,85 @@
+"""The end-of-run summary says the same whatever order the subjects came in (a streamed, a
+parallel and a columnar run count them in different orders), and its counters can be added
+in bulk (a columnar run's settled rows)."""
+
+from __future__ import annotations
+
+import itertools
+import random
+from collections import Counter
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from perfscore import load_ruleset
+from perfscore.summary import RunSummary
+
+RULES = Path(__file__).resolve().parent.parent / "rules"
+RS = load_ruleset(RULES / "cn-dept-overall.yaml")
+
+
+def _records(n: int, seed: int) -> list[dict[str, Any]]:
+    rng = random.Random(seed)
+    out = []
+    for i in range(n):
+        budget = rng.choice([100, 250, 0, None, "待补"])
+        values: dict[str, Any] = {
+            "budget": budget,
+            "executed": rng.choice([budget, 80, 99, None]),
+            "satisfaction": rng.choice([95, 80, None, "很好"]),
+            "targets_reasonable_tier": rng.choice(["achieved", "partial", "not_achieved", None]),
+        }
+        out.append({"id": f"d{i}", "values": values})
+    return out
+
+
+RESULTS = RS.evaluate(_records(40, seed=1)).subjects
+
+
+@settings(max_examples=20, deadline=None)
+@given(st.permutations(list(range(len(RESULTS)))))
+def test_the_summary_does_not_depend_on_the_order_of_the_subjects(order: list[int]) -> None:
+    one, two = RunSummary(RS.rules), RunSummary(RS.rules)
+    for r in RESULTS:
+        one.add(r)
+    for i in order:
+        two.add(RESULTS[i])
+    assert one.as_dict() == two.as_dict()
+
+    def cut(text: str) -> list[str]:  # "first at …" is the first cell in the data's order
+        return [line.partition("   first at ")[0] for line in text.splitlines()]
+
+    assert cut(one.render(lang="en")) == cut(two.render(lang="en"))
+
+
+def test_ties_are_in_the_rule_sets_order_and_fields_by_name() -> None:
+    s = RunSummary(RS.rules)
+    for r in RESULTS:
+        s.add(r)
+    order = [r.id for r in RS.rules]
+    failed = list(s.as_dict()["most_failed"].items())  # type: ignore[union-attr]
+    for (a, na), (b, nb) in itertools.pairwise(failed):
+        assert na > nb or (na == nb and order.index(a) < order.index(b))
+    fields = list(s.as_dict()["errors_by_field"].items())  # type: ignore[union-attr]
+    assert fields, "the dirty records gave errors"
+    for (a, na), (b, nb) in itertools.pairwise(fields):
+        assert na > nb or (na == nb and a < b)
+
+
+def test_counts_added_in_bulk_equal_subjects_added_one_by_one() -> None:
+    clean = [r for r in RESULTS if r.complete]
+    assert clean
+    one, two = RunSummary(RS.rules), RunSummary(RS.rules)
+    for r in clean:
+        one.add(r)
+    grades = Counter(r.grade_label or r.grade for r in clean if r.grade is not None)
+    failed = Counter(
+        f.rule_id for r in clean for f in r.findings if f.outcome == "fail" and f.kind != "check"
+    )
+    coverage: Counter[Decimal] = Counter(r.coverage for r in clean)
+    two.add_counts(grades=grades, failed=failed, coverage=coverage)
+    assert one.render(lang="zh") == two.render(lang="zh")
+    assert one.as_dict() == two.as_dict()
