@@ -124,13 +124,20 @@ def decimal_source(fam: Family) -> str:
     ]
     for node in _post_order(fam.root):
         lines += _leaf_code(node) if isinstance(node, Leaf) else _group_code(node)
-    lines += ["    total = ZERO; seen = False"]
+    # the total: the top groups' points over the weight that counts (a top group with nothing
+    # applicable hands its weight to the others, as the rule set's default policy says)
+    root_w = sum((top.weight for top in fam.root), Decimal(0))
+    lines += ["    total = ZERO; base = ZERO"]
     for top in fam.root:
         lines += [
             f"    if P['{top.id}'] is not None:",
-            f"        total += P['{top.id}']; seen = True",
+            f"        total += P['{top.id}']; base += D('{top.weight}')",
         ]
-    lines += ["    return P, O, V, (q(total) if seen else None)"]
+    lines += [
+        "    if base == 0:",
+        "        return P, O, V, None",
+        f"    return P, O, V, q(total if base == D('{root_w}') else total * D('{root_w}') / base)",
+    ]
     return "\n".join(lines) + "\n"
 
 

@@ -4,6 +4,7 @@ same process (best of several rounds), except the 1,000-indicator load time and 
     .venv/bin/python benchmarks/run.py            # full sizes (1,000,000 rows; takes a while)
     .venv/bin/python benchmarks/run.py --quick    # small sizes, a few minutes on a busy machine
     .venv/bin/python benchmarks/run.py --only families   # the realistic families (issue #18)
+    .venv/bin/python benchmarks/run.py --only routed     # the routed CLI vs --no-columnar (#13)
 
 Optional parts need the extras: columnar (numpy, pandas, pyarrow), dask (dask, distributed).
 """
@@ -579,6 +580,7 @@ def main(argv: list[str] | None = None) -> int:
             "families",
             "parquet",
             "dask-partitioned",
+            "routed",
         ),
         help="run only these parts (repeatable)",
     )
@@ -591,6 +593,12 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--dask-parts", type=int, default=8, help="dask-partitioned: partitions")
     ap.add_argument("--store-subjects", type=int, default=None, help="store ingest size")
     ap.add_argument("--ingest-rows", type=int, default=None, help="ingest benchmark rows")
+    ap.add_argument("--routed-rows", type=int, default=None, help="routed CLI: department rows")
+    ap.add_argument(
+        "--routed-format",
+        action="append",
+        help="routed: only these outputs (parquet, jsonl, csv, json, …; +summary: shown)",
+    )
     args = ap.parse_args(argv)
     want = set(
         args.only
@@ -607,6 +615,7 @@ def main(argv: list[str] | None = None) -> int:
             "dask",
             "store",
             "ingest",
+            "routed",
         )
     )
     q = args.quick
@@ -659,6 +668,13 @@ def main(argv: list[str] | None = None) -> int:
         import ingest_bench
 
         ingest_bench.run(row, args.ingest_rows or (2_000 if q else 100_000), 1 if q else 3)
+    if "routed" in want:  # the fast path chosen for the user (#13)
+        import routed_bench
+
+        n = args.routed_rows or (200 if q else 100_000)
+        formats = tuple(args.routed_format or routed_bench.FORMATS)
+        routed_bench.run(row, n, 1, formats)
+        routed_bench.frame(row, n, 1)
     return 0
 
 

@@ -111,3 +111,29 @@ def test_the_families_and_parquet_parts_of_the_benchmark_run() -> None:
         assert f"[dept30] {label}" in out, out
     assert "disagrees on 0 of 10" in out and "differs on 0 rows" in out
     assert "[dept30] 300 subjects → Parquet findings vs numpy" in out
+
+
+def test_the_decimal_baseline_redistributes_a_top_group_with_nothing_applicable() -> None:
+    """A department that left a whole 一级指标 blank: its weight goes to the others in the
+    total (the rule set's default not_applicable_weight), in the baseline as in the engine."""
+    fam = families.family("dept30")
+    rs = perfscore.load_ruleset_text(families.ruleset_text(fam), source="dept30.yaml")
+    base = family_baselines.DecimalBaseline(fam, rs.id)
+    first = fam.root[0]
+
+    def leaves(node: families.Leaf | families.Group) -> list[families.Leaf]:
+        if isinstance(node, families.Leaf):
+            return [node]
+        return [x for c in node.children for x in leaves(c)]
+
+    blank = {n for leaf in leaves(first) for n in leaf.inputs}
+    checked = 0
+    for i, rec in enumerate(families.records(fam, 40, seed=3)):
+        rec["values"] = {k: v for k, v in rec["values"].items() if k not in blank}
+        d = read_subject(rec, rs.compiled.inputs, index=i, subject_type="department")
+        points, total = base.points(d.values)
+        assert points[first.id] is None
+        assert (points, total) == rs.evaluator.points(d), rec["id"]
+        assert total == rs.evaluator.subject(d).total
+        checked += total is not None
+    assert checked > 30

@@ -34,6 +34,8 @@ def test_quick_benchmark_prints_every_row() -> None:
         "ingest CSV 2,000 rows vs pandas.read_csv",
         "ingest xlsx 2,000 rows vs openpyxl read-only",
         "ingest xlsx scored end to end peak RSS",
+        "CLI routed vs --no-columnar, 200 rows → jsonl",
+        "evaluate(DataFrame) totals, 200 rows",
     ):
         assert label in out, label
     assert "identical=False" not in out

@@ -1,5 +1,6 @@
-"""``perfscore score RULES DATA -o f.parquet`` takes the columnar path by itself when it may,
-and writes exactly the bytes the per-record path (``--no-columnar``) writes."""
+"""``perfscore score RULES DATA`` takes the columnar path by itself when it may, whatever the
+output format, and writes exactly the bytes the per-record path (``--no-columnar``) writes,
+with the same exit status and the same stderr (the run summary included)."""
 
 from __future__ import annotations
 
@@ -31,11 +32,14 @@ def run(*argv: str) -> tuple[int, str, str]:
 
 
 def _number(spec: Any, base: str, rng: random.Random, blanks: bool) -> str:
-    """Cells as departments write them: blanks (in some rows), zeros, the row's shared amount
-    (spent exactly the budget), an edge such as 95 or 100, a cent amount."""
+    """Cells as departments write them: blanks (in some rows), text in a number cell (a few),
+    zeros, the row's shared amount (spent exactly the budget), an edge such as 95 or 100, a
+    cent amount."""
     pick = rng.random()
     if blanks and pick < 0.08:
         return ""
+    if pick > 0.985:
+        return rng.choice(["待补", "n/a", "１２０", "1,200", "-"])
     if pick < 0.2:
         return "0"
     if spec.type == "percent":
@@ -49,7 +53,9 @@ def _number(spec: Any, base: str, rng: random.Random, blanks: bool) -> str:
 
 def _bounded(spec: Any, cell: str, rng: random.Random) -> str:
     """Mostly within the input's declared range (often exactly on its bound)."""
-    if not cell or spec.max is None or Decimal(cell) <= spec.max or rng.random() < 0.1:
+    if not cell or not cell.isascii() or not cell.replace(".", "").isdigit():
+        return cell  # a blank or text
+    if spec.max is None or Decimal(cell) <= spec.max or rng.random() < 0.1:
         return cell
     low = spec.min if spec.min is not None else Decimal(0)
     return rng.choice([str(spec.max), str(low), f"{rng.uniform(float(low), float(spec.max)):.2f}"])
@@ -82,35 +88,147 @@ def test_the_bundled_columnar_rule_sets_include_the_named_ones() -> None:
     assert {"cn-dept-overall", "cn-project-10", "omb-part"} <= names
 
 
+@pytest.fixture
+def routes(monkeypatch: pytest.MonkeyPatch) -> list[Any]:
+    """What each run's routing gave: a Routed (scored by columns) or None."""
+    taken: list[Any] = []
+    real = fastpath.route
+
+    def spy(*a: Any, **k: Any) -> Any:
+        done = real(*a, **k)
+        taken.append(done)
+        return done
+
+    monkeypatch.setattr(fastpath, "route", spy)
+    return taken
+
+
+def _both(
+    routes: list[Any], argv: list[str], outputs: list[Path], n: int
+) -> tuple[list[bytes], str]:
+    """Run ``argv`` routed, then with --no-columnar: the same bytes in every output, the same
+    exit status, the same stderr (but the line saying the run was forced); the first run was
+    scored by columns.  Returns the outputs and the routed run's stderr."""
+    code_fast, out_fast, err_fast = run(*argv)
+    assert len(routes) == 1 and routes[0] is not None, err_fast  # the columnar path scored
+    assert 0 <= routes[0].per_record < n
+    fast = [p.read_bytes() for p in outputs]
+    code_slow, out_slow, err_slow = run(*argv, "--no-columnar")
+    assert routes[1] is None
+    slow = [p.read_bytes() for p in outputs]
+    for path, a, b in zip(outputs, fast, slow, strict=True):
+        assert a == b, path.name
+    assert out_fast == out_slow
+    assert code_fast == code_slow
+    forced = [x for x in err_slow.splitlines(keepends=True) if "--no-columnar" not in x]
+    assert "".join(forced) == err_fast
+    return fast, err_fast
+
+
+COMMON = ("--fail-on", "note", "--lang", "en", "--summary")
+
+
 @pytest.mark.parametrize("rules", ELIGIBLE, ids=[p.stem for p in ELIGIBLE])
 def test_routed_and_per_record_parquet_are_the_same_bytes(
-    rules: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    rules: Path, tmp_path: Path, routes: list[Any]
 ) -> None:
     rs = load_ruleset(rules)
     data = tmp_path / "data.csv"
     _csv(rs, data, 300, seed=len(rules.stem))
-    taken: list[int] = []
-    real = fastpath.run
+    out = tmp_path / "f.parquet"
+    _, err = _both(routes, ["score", str(rules), str(data), "-o", str(out), *COMMON], [out], 300)
+    assert "record by record" not in err
+    assert "300 subject(s) scored" in err  # the summary, from the columns
 
-    def spy(*a: Any, **k: Any) -> Any:
-        done = real(*a, **k)
-        taken.append(-1 if done is None else done.per_record)
-        return done
 
-    monkeypatch.setattr(fastpath, "run", spy)
-    fast, slow = tmp_path / "fast.parquet", tmp_path / "slow.parquet"
-    common = ("--no-summary", "--fail-on", "note", "--lang", "en")
-    code_fast, _, err_fast = run("score", str(rules), str(data), "-o", str(fast), *common)
-    assert len(taken) == 1 and 0 <= taken[0] < 300, taken  # the columnar path scored
-    assert "record by record" not in err_fast
-    code_slow, _, err_slow = run(
-        "score", str(rules), str(data), "-o", str(slow), "--no-columnar", *common
+FORMATS = ["json", "csv", "sarif", "junit.xml", "md", "html", "xlsx", "txt"]
+
+
+@pytest.mark.parametrize("rules", ELIGIBLE, ids=[p.stem for p in ELIGIBLE])
+def test_every_format_routed_is_the_per_record_bytes(
+    rules: Path, tmp_path: Path, routes: list[Any]
+) -> None:
+    """JSON, CSV, SARIF, JUnit, Markdown, HTML, xlsx and the text table in one run, on dirty
+    rows (blanks, zeros, text in number cells, spent exactly the budget)."""
+    pytest.importorskip("openpyxl")
+    rs = load_ruleset(rules)
+    data = tmp_path / "data.csv"
+    _csv(rs, data, 60, seed=7 + len(rules.stem))
+    outputs = [tmp_path / f"out.{ext}" for ext in FORMATS]
+    argv = ["score", str(rules), str(data), *(x for p in outputs for x in ("-o", str(p)))]
+    fast, err = _both(routes, [*argv, *COMMON], outputs, 60)
+    assert all(fast) and "60 subject(s) scored" in err
+    assert b'"outcome":"error"' in fast[0].replace(b" ", b"")  # the dirty cells said so
+
+
+@pytest.mark.parametrize("rules", ELIGIBLE, ids=[p.stem for p in ELIGIBLE])
+def test_json_lines_routed_streams_the_per_record_bytes(
+    rules: Path, tmp_path: Path, routes: list[Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(fastpath, "CHUNK", 37)  # several chunks, the last one short
+    rs = load_ruleset(rules)
+    data = tmp_path / "data.csv"
+    _csv(rs, data, 150, seed=11 + len(rules.stem))
+    out = tmp_path / "f.jsonl"
+    _both(routes, ["score", str(rules), str(data), "-o", str(out), *COMMON], [out], 150)
+
+
+def test_standard_output_routed_is_the_per_record_text(tmp_path: Path, routes: list[Any]) -> None:
+    rules = next(p for p in ELIGIBLE if p.stem == "cn-dept-overall")
+    data = tmp_path / "data.csv"
+    _csv(load_ruleset(rules), data, 40, seed=5)
+    for fmt in ("table", "jsonl", "json"):
+        routes.clear()
+        _both(routes, ["score", str(rules), str(data), "--format", fmt, *COMMON], [], 40)
+
+
+def test_the_exit_status_and_stderr_match_without_fail_on(
+    tmp_path: Path, routes: list[Any]
+) -> None:
+    """--strict, and a run whose only problem is a duplicate id (an error notification)."""
+    rules = next(p for p in ELIGIBLE if p.stem == "omb-part")
+    data = tmp_path / "data.csv"
+    _csv(load_ruleset(rules), data, 30, seed=6)
+    lines = data.read_text(encoding="utf-8").splitlines(keepends=True)
+    data.write_text("".join([*lines, lines[1]]), encoding="utf-8")  # the first row twice
+    out = tmp_path / "f.json"
+    extra: tuple[str, ...]
+    for extra in (
+        (),
+        ("--strict",),
+        ("--no-summary",),
+        ("--fail-on", "error"),
+        ("--fail-on", "warning"),
+    ):
+        routes.clear()
+        _both(routes, ["score", str(rules), str(data), "-o", str(out), *extra], [out], 31)
+
+
+def test_a_summary_does_not_repeat_the_error_notifications_it_lists(tmp_path: Path) -> None:
+    rules = next(p for p in ELIGIBLE if p.stem == "omb-part")
+    data = tmp_path / "data.csv"
+    _csv(load_ruleset(rules), data, 10, seed=8)
+    lines = data.read_text(encoding="utf-8").splitlines(keepends=True)
+    data.write_text("".join([*lines, lines[1]]), encoding="utf-8")
+    argv = ["score", str(rules), str(data), "-o", str(tmp_path / "f.json"), "--lang", "en"]
+    _, _, listed = run(*argv, "--summary")
+    _, _, plain = run(*argv, "--no-summary")
+    assert listed.count("appears 2 times") == 1  # in the summary, not again after it
+    assert plain.count("appears 2 times") == 1  # no summary: the status says it
+
+
+def test_records_declaring_their_own_scores_go_record_by_record(
+    tmp_path: Path, routes: list[Any]
+) -> None:
+    rules = next(p for p in ELIGIBLE if p.stem == "cn-dept-overall")
+    data = tmp_path / "data.jsonl"
+    data.write_text(
+        '{"id": "a", "values": {"budget": 100, "executed": 100}, "declared": {"total": 90}}\n',
+        encoding="utf-8",
     )
-    assert len(taken) == 1  # --no-columnar: not asked
-    assert "as --no-columnar asks" in err_slow
-    assert fast.read_bytes() == slow.read_bytes()
-    assert code_fast == code_slow
-    assert err_slow.replace(err_slow.splitlines()[0] + "\n", "", 1) == err_fast
+    _, _, err = run("score", str(rules), str(data), "-o", str(tmp_path / "f.parquet"))
+    assert routes == [None]
+    assert "自评得分" in err
 
 
 def test_the_environment_forces_the_per_record_path(
@@ -120,30 +238,21 @@ def test_the_environment_forces_the_per_record_path(
     data = tmp_path / "data.csv"
     _csv(load_ruleset(rules), data, 20, seed=1)
     monkeypatch.setenv(fastpath.ENV, "0")
-    monkeypatch.setattr(fastpath, "run", None)  # would fail if called
+    monkeypatch.setattr(fastpath, "ColumnBatch", None)  # would fail if called
     code, _, err = run("score", str(rules), str(data), "-o", str(tmp_path / "f.parquet"))
     assert "逐条评分" in err and "--no-columnar" in err
     assert (tmp_path / "f.parquet").stat().st_size > 0
     assert code in (0, 1)
 
 
-@pytest.mark.parametrize(
-    ("extra", "words"),
-    [
-        (("--jobs", "2"), "--jobs"),
-        (("--summary",), "run summary"),
-    ],
-)
-def test_options_that_need_per_record_findings_say_why(
-    tmp_path: Path, extra: tuple[str, ...], words: str
-) -> None:
+def test_jobs_go_record_by_record_and_say_why(tmp_path: Path) -> None:
     rules = next(p for p in ELIGIBLE if p.stem == "omb-part")
     data = tmp_path / "data.csv"
     _csv(load_ruleset(rules), data, 20, seed=2)
     out = tmp_path / "f.parquet"
-    _, _, err = run("score", str(rules), str(data), "-o", str(out), "--lang", "en", *extra)
+    _, _, err = run("score", str(rules), str(data), "-o", str(out), "--lang", "en", "--jobs", "2")
     line = next(x for x in err.splitlines() if "record by record" in x)
-    assert words in line
+    assert "--jobs" in line
     assert out.stat().st_size > 0
 
 
@@ -159,8 +268,8 @@ def test_a_rule_set_the_columns_cannot_score_says_why(tmp_path: Path) -> None:
     assert any("逐条评分" in x and reason in x for x in err.splitlines())
 
 
-def test_other_formats_are_not_routed_and_say_nothing(tmp_path: Path) -> None:
-    rules = next(p for p in ELIGIBLE if p.stem == "omb-part")
+def test_other_formats_say_nothing_about_the_path(tmp_path: Path) -> None:
+    rules = next(p for p in RULES if p not in ELIGIBLE)
     data = tmp_path / "data.csv"
     _csv(load_ruleset(rules), data, 5, seed=4)
     _, _, err = run("score", str(rules), str(data), "-o", str(tmp_path / "f.json"))

@@ -343,14 +343,15 @@ def _score(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
     complete: bool
     failed: dict[str, int]
     show = args.summary if args.summary is not None else _isatty(stderr)
-    routed = fastpath.route(args, rs, plan, sources, notes, inputs, _SEVERITY_RANK, show, stderr)
-    if routed is not None:
-        tally.subject_ids, tally.without_total = routed.subject_ids, routed.without_total
-        tally.problems += routed.problems
-        complete, failed, all_notes = routed.complete, routed.failed, routed.notes
     with BatchProgress(total, stderr, description=_say("progress")) as progress:
-        if routed is not None:
-            pass
+        routed = fastpath.route(
+            args, rs, plan, sources, notes, inputs, options, waiving, _SEVERITY_RANK,
+            summary if show else None, progress, stdout, stderr,
+        )  # fmt: skip
+        if routed is not None:  # scored by columns (see perfscore.fastpath)
+            tally.subject_ids, tally.without_total = routed.subject_ids, routed.without_total
+            tally.problems += routed.problems
+            complete, failed, all_notes = routed.complete, routed.failed, routed.notes
         elif args.jobs > 1 and args.store is None and all(t.format.shards for t in plan):
             complete, failed, all_notes = _score_jobs(
                 args,
@@ -421,7 +422,8 @@ def _score(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
                     failed["error"] += 1
     if show:
         stderr.write(_safe(summary.render(all_notes, lang=cli_lang())))
-    status = _status(args, complete, failed, tally, len(tally.subject_ids), stderr)
+    listed = all_notes if show else ()  # the summary just listed them: not again
+    status = _status(args, complete, failed, tally, len(tally.subject_ids), stderr, listed)
     if any(n.code == "unreadable-file" for n in notes):
         return EXIT_DATA  # the other files were scored and written
     return status
@@ -509,9 +511,14 @@ def _status(
     tally: _Tally,
     records: int,
     stderr: TextIO,
+    listed: Sequence[Notification] = (),
 ) -> int:
-    """The exit status (see :mod:`perfscore.outputs`), saying on stderr why it is not 0."""
+    """The exit status (see :mod:`perfscore.outputs`), saying on stderr why it is not 0 (the
+    error notifications, but for those the run summary has ``listed`` already)."""
+    shown = set(listed)
     for n in tally.problems:
+        if n in shown:
+            continue
         stderr.write(
             _safe(f"perfscore: {_say('error', message=in_language(n.message, cli_lang()))}\n")
         )

@@ -27,6 +27,7 @@ class RunSummary:
 
     def __init__(self, rules: Sequence[RuleInfo]) -> None:
         self._titles = {r.id: r.title for r in rules}
+        self._order = {r.id: i for i, r in enumerate(rules)}
         self.subjects = 0
         self.graded = 0
         self.grades: Counter[str] = Counter()
@@ -45,20 +46,39 @@ class RunSummary:
         self._coverage_sum += result.coverage
         if self.coverage_min is None or result.coverage < self.coverage_min:
             self.coverage_min = result.coverage
-        fields: set[str] = set()
+        fields: dict[str, None] = {}  # in the findings' order: the same run, the same summary
         for f in result.findings:
             if f.outcome == "fail" and f.kind != "check":
                 self.failed[f.rule_id] += 1
             elif f.outcome == "error":
                 for name in f.fields:
                     if name not in fields:
-                        fields.add(name)
+                        fields[name] = None
                         m = _CELL.match(f.reason or "")
                         if m and name not in self.first_cell:
                             self.first_cell[name] = m.group(2)
         if any(f.outcome == "error" for f in result.findings):
             self.with_errors += 1
-        self.errors_by_field.update(fields)
+        self.errors_by_field.update(list(fields))
+
+    def add_counts(
+        self,
+        *,
+        grades: Mapping[str, int],
+        failed: Mapping[str, int],
+        coverage: Mapping[Decimal, int],
+    ) -> None:
+        """Add subjects without errors by their counts (a columnar run's settled rows):
+        ``coverage`` counts them by coverage, ``grades`` by grade label, ``failed`` their
+        failed indicators."""
+        for cov, n in coverage.items():
+            self.subjects += n
+            self._coverage_sum += cov * n
+            if self.coverage_min is None or cov < self.coverage_min:
+                self.coverage_min = cov
+        self.graded += sum(grades.values())
+        self.grades.update(grades)
+        self.failed.update(failed)
 
     def merge(self, other: RunSummary) -> None:
         """Add ``other``'s counters, as if its subjects came after these (``--jobs``)."""
@@ -76,6 +96,16 @@ class RunSummary:
         ):
             self.coverage_min = other.coverage_min
 
+    def _most_failed(self) -> list[tuple[str, int]]:
+        """Failed indicators, most often first; ties in the rule set's order (not in the order
+        the subjects came in: a streamed, a parallel and a columnar run say the same)."""
+        n = len(self._order)
+        return sorted(self.failed.items(), key=lambda kv: (-kv[1], self._order.get(kv[0], n)))
+
+    def _fields(self) -> list[tuple[str, int]]:
+        """Fields with errors, most often first; ties by name."""
+        return sorted(self.errors_by_field.items(), key=lambda kv: (-kv[1], kv[0]))
+
     @property
     def ungraded(self) -> int:
         return self.subjects - self.graded
@@ -92,8 +122,8 @@ class RunSummary:
             "ungraded": self.ungraded,
             "grades": dict(sorted(self.grades.items())),
             "subjects_with_errors": self.with_errors,
-            "errors_by_field": dict(self.errors_by_field.most_common()),
-            "most_failed": dict(self.failed.most_common(5)),
+            "errors_by_field": dict(self._fields()),
+            "most_failed": dict(self._most_failed()[:5]),
             "notifications": dict(sorted(notes.items())),
         }
 
@@ -117,7 +147,7 @@ class RunSummary:
             lines.append(w("coverage", mean=f"{mean:.0%}", low=f"{low:.0%}"))
         if self.with_errors:
             lines.append(w("with_errors", count=self.with_errors))
-            for name, n in self.errors_by_field.most_common(8):
+            for name, n in self._fields()[:8]:
                 cell = self.first_cell.get(name)
                 lines.append(f"  {name:<28} {n:>6}" + (w("first_at", cell=cell) if cell else ""))
             more = len(self.errors_by_field) - 8
@@ -125,7 +155,7 @@ class RunSummary:
                 lines.append(w("more_fields", count=more))
         if self.failed:
             lines.append(w("most_failed"))
-            for rid, n in self.failed.most_common(5):
+            for rid, n in self._most_failed()[:5]:
                 lines.append(f"  {rid:<28} {n:>6}   {self._titles.get(rid, '')}")
         by_code: dict[str, list[Notification]] = {}
         for note in notifications:

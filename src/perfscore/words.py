@@ -689,10 +689,6 @@ CLI = _table(
     why_waivers=("豁免要逐条核对", "waivers are matched finding by finding"),
     why_jobs=("--jobs 使用逐条的多进程评分", "--jobs scores record by record in processes"),
     why_template=("数据是自评报告，不是表格", "the data are reports, not tables"),
-    why_summary=(
-        "运行摘要要用逐条结果（加 --no-summary 可走快速路径）",
-        "the run summary needs per-record findings (add --no-summary for the fast path)",
-    ),
     why_stdout=("Parquet 写到标准输出", "Parquet goes to standard output"),
     why_not_tabular=("{uri} 不是表格数据", "{uri} is not tabular data"),
     why_declared=("数据中有自评得分（declared）", "the data declare their own scores"),

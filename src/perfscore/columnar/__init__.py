@@ -1,7 +1,19 @@
 """Columnar batch scoring: many subjects from columns (numpy arrays or a pandas DataFrame), with
 exactly the results of the per-record (Decimal) path.
 
-Design — float64 with a certified guard, exact integers for points, exact tie-breaks:
+Two exact arithmetics, chosen per indicator (``ColumnarScorer(rs, arithmetic="auto")``):
+
+* **Exact integers from the start** (:mod:`~perfscore.columnar.intcols`): where every cell
+  of an input column is a short decimal (money with 2 decimals, counts, 1-decimal scores) the
+  column is int64 at its scale, a metric ``a / b`` is the rational ``A / B``, ``a/b >= 0.95``
+  is ``20·A >= 19·B``, points are one integer floor division — every decision exact with no
+  guard, int64 bounds proven before each operation (else that step takes float64).  The first
+  chunk of a run is a small probe in float64; an indicator whose float run had to decide more
+  than 1/32 of its rows exactly (spent = budget, values on 95 % or a band edge) runs in
+  integers from the next chunk on.  ``"int"``/``"float"`` force one or the other.
+* **float64 with a certified guard** (below): cheapest where values rarely sit on an edge.
+
+Design of the float64 path — a certified guard, exact integers for points, exact tie-breaks:
 
 * Expressions (``+ - * /``, unary ``-``, ``min``/``max``/``abs``, names, number literals) run in
   float64 over whole columns, and alongside each value an *error bound* is carried: an operation

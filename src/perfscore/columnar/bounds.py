@@ -65,7 +65,7 @@ class Unsupported(Exception):
 class Bounded:
     """A float64 column with ``|value − exact| ≤ k·u·mag`` (``mag`` None means ``|value|``)."""
 
-    __slots__ = ("ex", "exact", "k", "mag", "name", "v")
+    __slots__ = ("ex", "exact", "k", "mag", "name", "sign", "v")
 
     def __init__(
         self,
@@ -81,6 +81,8 @@ class Bounded:
         self.name = name  # an input or metric: its exact value can be computed per row
         self.exact = exact  # a constant's exact value
         self.ex = ex  # the exact values of given rows, as rationals
+        #: 1: every value > 0, −1: every value < 0, 0: unknown (zeros, both signs)
+        self.sign = 0
 
     def exact_rows(self, ctx: Chunk, rows: Any) -> Q | None:
         """The exact (rational) values of ``rows``, or None when this column has none."""
@@ -97,6 +99,31 @@ class Bounded:
 
     def tol(self) -> Any:
         return (SAFETY * U * self.k) * self.m()
+
+
+class Lazy(dict[str, Any]):
+    """Values by name, some made only when something asks for them (``make``: name →
+    factory): a metric decided in integers gets its float form on demand, an input column
+    its integer form.  ``ints.get(name)`` makes the value too (None: it has none)."""
+
+    def __init__(self, missing: Any = KeyError) -> None:
+        super().__init__()
+        self.make: dict[str, Callable[[], Any]] = {}
+        self.missing = missing
+
+    def __missing__(self, name: str) -> Any:
+        make = self.make.pop(name, None)
+        if make is None:
+            if self.missing is KeyError:
+                raise KeyError(name)
+            return self.missing
+        got = self[name] = make()
+        return got
+
+    def get(self, name: str, default: Any = None) -> Any:
+        if name in self or name in self.make:
+            return self[name]
+        return default
 
 
 class ExactSource(Protocol):
@@ -121,7 +148,16 @@ class Chunk:
         self.places = places
         self.scale = 10**places
         self.unsure = np.zeros(n, dtype=bool)
-        self.cache: dict[str, Bounded] = {}
+        self.cache: Lazy = Lazy()
+        #: exact integer columns of inputs and metrics (see :mod:`~perfscore.columnar.intcols`),
+        #: None where a column has none in this chunk
+        self.ints: Lazy = Lazy(None)
+        #: rows where a metric in ``ints`` has no value (a division by zero; None: none)
+        self.int_bad: dict[str, Any] = {}
+        #: rows decided exactly (rationals) by the float path so far: the cost of ties
+        self.exact_rows = 0
+        #: which leaves run in integers (shared by the chunks of one run; see run.py)
+        self.prefer: Any = None
         self.source = source
         #: failure codes of inputs and metrics with a failure in this chunk (see run.py)
         self.codes: dict[str, Any] = {}
@@ -221,6 +257,7 @@ def decide(ctx: Chunk, a: Bounded, op: str, b: Bounded, rows: Any) -> tuple[Any,
     rows = ctx.live(rows)
     if not len(rows):
         return rows, None
+    ctx.exact_rows += len(rows)
     qa = a.exact_rows(ctx, rows)
     qb = b.exact_rows(ctx, rows) if qa is not None else None
     if qa is None or qb is None:
@@ -316,9 +353,7 @@ def round_points(
     # largest magnitude bounds them all (a huge outlier makes e large, never wrong)
     c = SAFETY * U * (x.k + 4)
     e = c * (smax if x.mag is None else float(np.max(x.mag)) * abs(factor) * scale + smax)
-    whole = np.floor(s)
-    frac = s
-    frac -= whole
+    frac, whole = np.modf(s)  # (s ≥ 0.5 in every row that counts: trunc = floor)
     if not e < 0.25:  # per row instead (NaN bounds are near too)
         tol = x.tol() * abs(factor) * scale + c * (whole + frac)
         near = ~((frac > tol) & (frac < 1 - tol))
@@ -333,6 +368,7 @@ def round_points(
         near = force if near is None else near | force
     if near is not None:
         rows = ctx.live(np.flatnonzero(near & ~ctx.unsure))
+        ctx.exact_rows += len(rows)
         q = exact(rows) if exact is not None and len(rows) else None
         if q is None:
             ctx.flag_rows(rows)

@@ -14,7 +14,9 @@ from typing import Any
 
 import numpy as np
 
+from . import intcols
 from .bounds import F_MISSING, SAFETY, Bounded, Chunk, U, Unsupported, compare, const
+from .intcols import IntCol, NoInt
 from .rational import LIMIT, Q, q_const
 
 #: exact form of an expression: ``(chunk, rows) -> rationals``
@@ -31,6 +33,22 @@ class ColumnExpr:
         tree = ast.parse(text.strip(), mode="eval")
         self.fn = self._build(tree.body, kinds, text.strip())
         self.exact: ExactFn = self._exact(tree.body, text.strip())
+        self.int_fn = intcols.build(tree.body, text.strip())
+        #: a bare input or metric: its column is checked where it is made
+        self.bare = isinstance(tree.body, ast.Name)
+
+    def ints(self, ctx: Chunk) -> IntCol | None:
+        """The exact integer form over the chunk's integer columns, or None (a column is not
+        short decimals, a bound does not fit int64, a construct is not mirrored)."""
+        if self.int_fn is None:
+            return None
+        try:
+            out = self.int_fn(ctx)
+        except NoInt:
+            return None
+        if isinstance(out.n, int):  # a constant expression
+            return IntCol(np.full(ctx.n, out.n, np.int64), out.d, out.nmax, out.dmax, out.nonneg)
+        return out
 
     def _exact(self, node: ast.expr, src: str) -> ExactFn:
         """The same expression over exact rationals (``Decimal`` arithmetic without its
@@ -125,7 +143,9 @@ class ColumnExpr:
                 # a zero denominator: the rule set's zero_division decides the row (recorded
                 # in ctx.zero; the division goes on with 1 to keep the column finite)
                 bv = b.v
-                if b.mag is None:  # relative bound: possibly zero exactly when it is zero
+                if b.sign:  # an input known to keep one sign in the chunk: no zero
+                    pass
+                elif b.mag is None:  # relative bound: possibly zero exactly when it is zero
                     if np.ndim(bv) == 0:
                         if bv == 0:
                             ctx.add_zero(np.ones(ctx.n, bool))
@@ -166,10 +186,13 @@ class ColumnExpr:
                 pick = np.minimum if fname == "min" else np.maximum
 
                 def extreme(ctx: Chunk) -> Bounded:
+                    # the bound: the largest magnitude of any argument in the chunk (a
+                    # scalar — rows near an edge are decided exactly either way)
                     xs = [f(ctx) for f in args]
-                    v, mag, k = xs[0].v, xs[0].m(), xs[0].k
+                    v, k = xs[0].v, xs[0].k
                     for x in xs[1:]:
-                        v, mag, k = pick(v, x.v), np.maximum(mag, x.m()), max(k, x.k)
+                        v, k = pick(v, x.v), max(k, x.k)
+                    mag = max(_top(x) for x in xs)
                     return Bounded(v, mag, k)
 
                 return extreme
@@ -246,6 +269,8 @@ class ColumnExpr:
 
     def __call__(self, ctx: Chunk) -> Bounded:
         out = self.fn(ctx)
+        if self.bare:
+            return out  # type: ignore[no-any-return]
         if np.ndim(out.v) == 0:  # a constant expression
             return Bounded(np.full(ctx.n, out.v), np.full(ctx.n, out.m()), out.k, ex=self.exact)
         # inf or NaN (overflow, inf/inf, inf·0) would slip through the comparisons: one
@@ -254,6 +279,15 @@ class ColumnExpr:
         if not math.isfinite(float(np.sum(out.v))):
             ctx.flag(~np.isfinite(out.v))
         return Bounded(out.v, out.mag, out.k, name=out.name, ex=self.exact)
+
+
+def _top(x: Bounded) -> float:
+    """The largest magnitude (value or bound's magnitude) of a bounded column."""
+    if x.mag is None:
+        top = float(np.max(np.abs(x.v))) if np.ndim(x.v) else abs(float(x.v))
+    else:
+        top = float(np.max(x.mag))
+    return top if top == top else math.inf  # a NaN row: every row is then decided exactly
 
 
 def _places(node: ast.Call) -> int:

@@ -16,9 +16,10 @@ import numpy as np
 
 from ..aggregate import weighted_sum
 from ..compile import Compiled, IndicatorNode
-from . import bounds
+from . import bounds, intcols
 from .bounds import Bounded, Chunk, Unsupported, ceil_scaled, const
 from .expression import ColumnCond, ColumnExpr
+from .intcols import IntCol
 
 __all__ = [
     "CheckPlan",
@@ -35,9 +36,12 @@ __all__ = [
 NUMERIC = ("number", "money", "percent", "integer")
 
 #: A leaf's column step: ``(chunk, value, failed, use_met) -> (points, met, decided)`` —
-#: points as scaled integers in float64; ``met`` (or None) for a pass judged by the scorer;
-#: ``decided``: the step already wrote the fail mask ``failed`` itself.
+#: points as scaled integers (int64, or whole numbers in float64); ``met`` (or None) for a
+#: pass judged by the scorer; ``decided``: the step already wrote the fail mask ``failed``.
 ColumnRun = Callable[[Chunk, Bounded | None, Any, bool], tuple[Any, Any, bool]]
+#: The same step over exact integer columns (:class:`~perfscore.columnar.intcols.IntCol`),
+#: raising :class:`~perfscore.columnar.intcols.NoInt` where a bound does not fit int64.
+IntRun = Callable[[Chunk, IntCol | None, Any, bool], tuple[Any, Any, bool]]
 
 
 @dataclass(frozen=True)
@@ -48,6 +52,7 @@ class ColumnForm:
     run: ColumnRun
     needs_value: bool = True
     uses_met: bool = True
+    int_run: IntRun | None = None
 
 
 @dataclass(frozen=True)
@@ -59,6 +64,7 @@ class ColumnBuild:
     kinds: Mapping[str, str]
     np: Any = np
     bounds: types.ModuleType = bounds
+    ints: types.ModuleType = intcols
     Unsupported: type[Exception] = Unsupported
 
     def expression(self, text: str) -> ColumnExpr:
@@ -79,9 +85,14 @@ class ColumnBuild:
         return name
 
     def form(
-        self, run: ColumnRun, *, needs_value: bool = True, uses_met: bool = True
+        self,
+        run: ColumnRun,
+        *,
+        needs_value: bool = True,
+        uses_met: bool = True,
+        int_run: IntRun | None = None,
     ) -> ColumnForm:
-        return ColumnForm(run, needs_value, uses_met)
+        return ColumnForm(run, needs_value, uses_met, int_run)
 
 
 @dataclass(frozen=True)
@@ -263,6 +274,18 @@ def build_plan(c: Compiled, root_weight: Decimal | None) -> Plan:
         if Decimal(repr(float(cell))) != cell:
             raise Unsupported(f"input {name}: default {d} is not a float cell")
         defaults[name] = float(cell)
+    # metrics nothing reads (directly or through another metric) are not computed
+    used: set[str] = set()
+    for node in stack_all(c):
+        used |= set(node.reads) | set(node.optional_reads)
+    for ch in c.checks:
+        used |= set(ch.reads) | ({ch.require} if ch.require else set())
+    for o in c.overrides:
+        used |= set(o.when.names)
+    for mt in reversed(c.metrics):
+        if mt.name in used:
+            used |= set(mt.expr.names)
+    metric_plans = [mp for mp in metric_plans if mp.name in used]
     return Plan(
         metrics,
         tree,

@@ -4,13 +4,12 @@ unsure — and every row of an unsupported rule set — are scored by the per-re
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from decimal import Decimal
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
 import numpy as np
 
-from ..ruleset import RuleSet
 from ..subjects import read_subject
 from .bounds import (
     F_ERROR,
@@ -37,12 +36,21 @@ from .frames import (
     plain_cell,
     row_count,
 )
-from .plan import CheckPlan, GroupPlan, LeafPlan, Plan, build_plan, grade_ids
+from .intcols import IntCol, NoInt, scaled_column
+from .plan import CheckPlan, GroupPlan, LeafPlan, MetricPlan, Plan, build_plan, grade_ids
 from .rational import Q, from_floats
+
+if TYPE_CHECKING:  # annotations only: perfscore.ruleset routes frames here (perfscore.colbatch)
+    from ..ruleset import RuleSet
 
 __all__ = ["CHUNK", "ColumnarScorer", "FrameScorer", "score_columns", "score_frame"]
 
-CHUNK = 1 << 14
+CHUNK = 1 << 16
+#: the first chunk of a run: small, scored in float64 with the guard to learn which
+#: indicators meet many ties (those then run in exact integers, see ``_run``)
+PROBE = 2048
+#: a leaf whose float run decided more than this share of rows exactly switches to integers
+SWITCH = 1 / 32
 _CODE = {o: i for i, o in enumerate(OUTCOMES)}
 
 _KIND = {"error": F_ERROR, "not_applicable": F_NA, "zero": F_ZERO}
@@ -60,8 +68,12 @@ def _failure(ctx: Chunk, names: Any, zero: Any, zero_division: str, optional: An
         if c is None:
             continue
         if name in optional and name not in names:
-            c = np.where(c == F_MISSING, 0, c)
-        out = c if out is None else np.where((out == 0) | ((c != 0) & (c < out)), c, out)
+            c = np.where(c == F_MISSING, 0, c).astype(np.int8)
+        if out is None:
+            out = c
+        else:  # the smallest non-zero code: 0 − 1 wraps to 255 in uint8, above every code
+            first = np.minimum(c.view(np.uint8) - np.uint8(1), out.view(np.uint8) - np.uint8(1))
+            out = (first + np.uint8(1)).view(np.int8)
     if zero is not None:
         zc = np.where(zero, _KIND[zero_division], 0)
         out = zc if out is None else np.where(out != 0, out, zc)
@@ -78,14 +90,118 @@ def _cov_ok(cov: Any, plan: Plan) -> Any:
     return np.asarray(r4 >= plan.min_cov4, bool)
 
 
+def _int_column(raw: Any, low: float, high: float, percent: bool) -> Callable[[], IntCol | None]:
+    return lambda: scaled_column(raw, low, high, percent)
+
+
+def _ints_of(ctx: Chunk, mp: MetricPlan, code: Any) -> Callable[[], IntCol | None]:
+    """The integer form of a metric computed in float64, made when something asks for it
+    (exact values of its ties), with the chunk's transient state saved."""
+
+    def make() -> IntCol | None:
+        saved = ctx.skip, ctx.zero
+        ctx.skip = None if code is None else code != 0
+        ctx.zero = None
+        try:
+            got = mp.expr.ints(ctx)
+            _no_value(ctx, mp, ctx.zero)
+            return got
+        finally:
+            ctx.skip, ctx.zero = saved
+
+    return make
+
+
+def _no_value(ctx: Chunk, mp: MetricPlan, zero: Any) -> None:
+    """Record the rows where a metric decided in integers has no value: its own divisions
+    by zero and those of the metrics it reads (their exact values are then 'bad', as the
+    rational path marks them)."""
+    bad = zero
+    for name in mp.names:
+        other = ctx.int_bad.get(name)
+        if other is not None:
+            bad = other if bad is None else bad | other
+    ctx.int_bad[mp.name] = bad
+
+
+def _float_of(ctx: Chunk, mp: MetricPlan, exact: IntCol, code: Any) -> Callable[[], Bounded]:
+    """The float form of a metric decided in integers, made when something asks for it:
+    ``n / d`` correctly rounded while both are exact in float64, else the metric's float
+    expression (run with the chunk's transient state saved)."""
+
+    def make() -> Bounded:
+        if exact.nmax <= 1 << 53 and exact.dmax <= 1 << 53:
+            v = exact.n / exact.d
+            if code is not None:
+                v = np.where(code != 0, 0.0, v)
+            return Bounded(v, None, 2.0, name=mp.name)
+        saved = ctx.skip, ctx.zero
+        ctx.skip = None if code is None else code != 0
+        ctx.zero = None
+        got = mp.expr(ctx)
+        ctx.skip, ctx.zero = saved
+        v, mag = got.v, got.mag
+        if code is not None:
+            v = np.where(code != 0, 0.0, v)
+            mag = None if mag is None else np.where(code != 0, 0.0, mag)
+        return Bounded(v, mag, got.k, name=mp.name)
+
+    return make
+
+
+#: a group's outcome from the bits ``1 << code`` of its children's outcomes: an error blocks
+#: it, all not applicable makes it not applicable, else fail if any child failed
+_GROUP_CODE = np.array(
+    [3 if b & 8 else 2 if b == 4 else 1 if b & 2 else 0 for b in range(16)], np.int8
+)
+
+
+def _leaf_tables(node: LeafPlan) -> tuple[Any, Any]:
+    """Outcome code and points per failure code, as the per-record path's _from_failure
+    gives them (index 0: no failure, unused)."""
+    kind = {F_ERROR: F_ERROR, F_NA: F_NA, F_ZERO: F_ZERO, F_MISSING: _MISSING[node.missing]}
+    outcome = {F_ERROR: 3, F_NA: 2, F_ZERO: 1, F_FULL: 0}
+    codes = np.zeros(6, np.int8)
+    points = np.zeros(6, np.int64)
+    for code, k in kind.items():
+        codes[code] = outcome[k]
+        points[code] = node.full if k == F_FULL else 0
+    return codes, points
+
+
 def _exponent(x: Decimal) -> int:
     return cast(int, x.as_tuple().exponent)  # a finite weight
+
+
+class Arithmetic:
+    """Which leaves of one run are scored in exact integers (the rest: float64 with the
+    guard).  ``auto`` learns it per leaf from the rows its float run had to decide exactly."""
+
+    def __init__(self, mode: str) -> None:
+        self.mode = mode
+        self.ints: set[str] = set()
+
+    def wants(self, rule_id: str) -> bool:
+        return self.mode == "int" or rule_id in self.ints
+
+    def learn(self, rule_id: str) -> None:
+        if self.mode == "auto":
+            self.ints.add(rule_id)
+
+    def any(self) -> bool:
+        return self.mode == "int" or bool(self.ints)
 
 
 class ColumnarScorer:
     """A rule set prepared for columns; ``score(columns)`` → :class:`ColumnarResult`."""
 
-    def __init__(self, rs: RuleSet) -> None:
+    def __init__(self, rs: RuleSet, *, arithmetic: str = "auto") -> None:
+        """``arithmetic``: ``"auto"`` (float64 with the guard, exact integers for the
+        indicators that meet many ties), ``"int"`` (exact integers wherever the columns
+        allow) or ``"float"`` — the same results every way, only the speed differs."""
+        if arithmetic not in ("auto", "int", "float"):
+            raise ValueError(f"arithmetic must be auto, int or float, not {arithmetic!r}")
+        self.arithmetic = arithmetic
         self.rs = rs
         c = rs.compiled
         self.places = c.model.settings.places
@@ -144,8 +260,12 @@ class ColumnarScorer:
             np.ones(n, bool) if not self.supported else np.zeros(n, bool),
         )
         if self.plan is not None:
-            for lo in range(0, n, CHUNK):
-                self._span(self.plan, res, cols, vocab, lo, min(n, lo + CHUNK))
+            prefer = Arithmetic(self.arithmetic)  # this run's choice per leaf
+            lo = 0
+            while lo < n:
+                hi = min(n, lo + (PROBE if lo == 0 else CHUNK))
+                self._span(self.plan, res, cols, vocab, lo, hi, prefer)
+                lo = hi
         if dirty is not None:
             res.fallback |= dirty
         rows = np.flatnonzero(res.fallback)
@@ -189,6 +309,7 @@ class ColumnarScorer:
         vocab: dict[str, list[Any]],
         lo: int,
         hi: int,
+        prefer: Arithmetic,
     ) -> None:
         """Score rows ``lo:hi``.  Where float64 under- or overflowed (values such as 1e-200
         multiplied together), relative error bounds no longer hold: the span is split and
@@ -198,7 +319,7 @@ class ColumnarScorer:
             divide="ignore", invalid="ignore", over="call", under="call",
             call=lambda kind, _flag: trouble.append(kind),
         ):  # fmt: skip
-            self._chunk(plan, res, {k: v[lo:hi] for k, v in cols.items()}, vocab, lo, hi)
+            self._chunk(plan, res, {k: v[lo:hi] for k, v in cols.items()}, vocab, lo, hi, prefer)
         if not trouble:
             return
         if hi - lo <= 64:
@@ -206,7 +327,7 @@ class ColumnarScorer:
             return
         step = max(64, -(-(hi - lo) // 16))
         for start in range(lo, hi, step):
-            self._span(plan, res, cols, vocab, start, min(hi, start + step))
+            self._span(plan, res, cols, vocab, start, min(hi, start + step), prefer)
 
     def _inputs(self, plan: Plan, ctx: Chunk, cols: Mapping[str, Any]) -> None:
         """Each numeric input read: present, in range and whole where declared so, as a
@@ -223,14 +344,16 @@ class ColumnarScorer:
                 raw = ctx.cols[name]
             else:
                 raw = cols[name]
-            if np.isnan(raw.sum()):  # blanks: a default, else missing (or required: an error)
+            low, high = raw.min(), raw.max()  # NaN (missing) propagates
+            if low != low or high != high:  # blanks: a default, else missing (or an error)
                 missing = np.isnan(raw)
                 if missing.any():
                     if fill is None:
                         code = F_ERROR if spec.required else F_MISSING
-                        ctx.codes[name] = np.where(missing, code, 0).astype(np.int8)
+                        ctx.codes[name] = np.multiply(missing, np.int8(code), dtype=np.int8)
                     raw = np.where(missing, 0.0 if fill is None else fill, raw)
                     ctx.cols[name] = raw  # type: ignore[index]
+                    low, high = raw.min(), raw.max()
             blo, bhi = -1e15, 1e15  # beyond 1e15 the reader refuses a figure
             rest = []
             for bound, below in ((spec.min, True), (spec.max, False)):
@@ -242,11 +365,10 @@ class ColumnarScorer:
                     blo, bhi = (max(blo, fb), bhi) if below else (blo, min(bhi, fb))
                 else:
                     rest.append((fb, below))
-            low, high = raw.min(), raw.max()  # NaN (missing) propagates and fails both tests
             if (
                 rest
-                or spec.type == "integer"
                 or not (low >= blo and (high <= bhi if bhi < 1e15 else high < bhi))
+                or (spec.type == "integer" and not np.array_equal(np.floor(raw), raw))
             ):
                 ok = raw >= blo  # (NaN compares false: infinities were NaN's neighbours)
                 ok &= raw <= bhi if bhi < 1e15 else raw < bhi
@@ -258,13 +380,18 @@ class ColumnarScorer:
                     ok &= raw == np.floor(raw)
                 ctx.flag(~ok)  # (otherwise the whole chunk is present and in range)
             if not (low > TINY or high < -TINY):  # zeros or both signs: any subnormals?
-                sub = (raw > -TINY) & (raw < TINY) & (raw != 0)
-                if sub.any():  # their repr is not within u of them: the exact path decides
-                    ctx.flag(sub)
-            if spec.type == "percent":
-                ctx.cache[name] = Bounded(raw / 100.0, None, 2.0, name=name)
+                small = np.abs(raw) < TINY if low < 0 else raw < TINY
+                if np.count_nonzero(small) != n - np.count_nonzero(raw):
+                    # their repr is not within u of them: the exact path decides
+                    ctx.flag(small & (raw != 0))
+            percent = spec.type == "percent"
+            if percent:
+                got = Bounded(raw / 100.0, None, 2.0, name=name)
             else:
-                ctx.cache[name] = Bounded(raw, None, 1.0, name=name)
+                got = Bounded(raw, None, 1.0, name=name)
+            got.sign = 1 if low > 0 else -1 if high < 0 else 0  # (NaN: 0)
+            ctx.cache[name] = got
+            ctx.ints.make[name] = _int_column(raw, float(low), float(high), percent)
 
     def _chunk(
         self,
@@ -274,10 +401,13 @@ class ColumnarScorer:
         vocab: dict[str, list[Any]],
         lo: int,
         hi: int,
+        prefer: Arithmetic,
     ) -> None:
         n = hi - lo
         ctx = Chunk(cols, n, self.places, self)
         ctx.vocab = vocab
+        ctx.prefer = prefer
+        use_ints = prefer.any()
         for name in plan.categorical:  # blanks and unreadable cells: failure codes
             cats = cols[name]
             if cats.min() < 0:
@@ -288,9 +418,21 @@ class ColumnarScorer:
             blocked = _failure(ctx, mp.names, None, mp.zero_division)
             ctx.skip = None if blocked is None else blocked != 0  # those rows: no value
             ctx.zero = None
+            exact = mp.expr.ints(ctx) if use_ints else None
+            if exact is not None:  # decided in integers: the float form only on demand
+                _no_value(ctx, mp, ctx.zero)
+                code = _failure(ctx, mp.names, ctx.zero, mp.zero_division)
+                ctx.zero = ctx.skip = None
+                if code is not None:
+                    ctx.codes[mp.name] = code
+                ctx.ints[mp.name] = exact
+                ctx.cache.make[mp.name] = _float_of(ctx, mp, exact, code)
+                continue
+            ctx.zero = None
             got = mp.expr(ctx)
             code = _failure(ctx, mp.names, ctx.zero, mp.zero_division)
             ctx.zero = ctx.skip = None
+            ctx.ints.make[mp.name] = _ints_of(ctx, mp, code)
             v, mag = got.v, got.mag
             if code is not None:  # the metric has no value there: 0 keeps the column tame
                 ctx.codes[mp.name] = code
@@ -302,7 +444,7 @@ class ColumnarScorer:
         grade = np.full(n, -1, np.int8)
         cov_ok: Any
         if not kids:  # checks only: no total, no grade
-            total = np.zeros(n)
+            total = np.zeros(n, np.int64)
             res.has_total[sl] = False
             cov_ok = np.zeros(n, bool)
         elif all(k[3] for k in kids):  # nothing failed: the total is the sum
@@ -314,7 +456,7 @@ class ColumnarScorer:
             total, codes, cov, _ = self._aggregate(plan.root, kids, ctx, plan.min_cov4)
             has = codes <= 1
             res.has_total[sl] = has
-            total = np.where(has, total, 0.0)
+            total = np.where(has, total, 0)
             cov_ok = None if plan.min_cov4 is None else has & _cov_ok(cov, plan)
             if cov_ok is None and not has.all():
                 cov_ok = has
@@ -424,7 +566,7 @@ class ColumnarScorer:
                 res.has_points[node.rule_id][sl] = codes <= 1
                 return pts, res.outcome[node.rule_id][sl], cov, False
             w, base = node.weight, node.base
-            # points are scaled integers held in float64: sums are exact below 2**53
+            # points are scaled integers (int64)
             failed = res.outcome[node.rule_id][sl].view(bool)  # written in place: fail = 1
             got: Any = None
             owned = False
@@ -440,26 +582,44 @@ class ColumnarScorer:
                         got, owned = got + p, True
                     np.logical_or(failed, kid_failed, out=failed)
             if got is None:
-                got = np.zeros(ctx.n)
+                got = np.zeros(ctx.n, np.int64)
                 failed[:] = False
             if base == w:
                 pts = got
             elif base == 0:
-                pts = np.zeros(ctx.n)
+                pts = np.zeros(ctx.n, np.int64)
             else:
                 # got/scale × w / base, rounded half-up to places: (2·num + den) // (2·den)
                 e = max(-_exponent(w), -_exponent(base), 0)
                 wn, bn = int(w.scaleb(e)), int(base.scaleb(e))
-                pts = ((2 * got.astype(np.int64) * wn + bn) // (2 * bn)).astype(np.float64)
+                pts = (2 * got * wn + bn) // (2 * bn)
             res.points[node.rule_id][sl] = pts
             return pts, res.outcome[node.rule_id][sl], None, True
         rid = node.rule_id
         code = _failure(ctx, node.reads, None, node.zero_division, node.optional)
         ctx.skip = None if code is None else code != 0
         ctx.zero = ctx.error = None
-        v = node.value(ctx) if node.value is not None else None
         failed = res.outcome[rid][sl].view(bool)  # outcome codes: pass 0, fail 1
-        pts, met, decided = node.form.run(ctx, v, failed, node.use_met)
+        got = None
+        int_run = node.form.int_run
+        if int_run is not None and ctx.prefer.wants(rid):
+            # exact integers (where the columns are short decimals and the bounds fit)
+            iv = node.value.ints(ctx) if node.value is not None else None
+            if iv is not None or node.value is None:
+                try:
+                    got = int_run(ctx, iv, failed, node.use_met)
+                except NoInt:
+                    got = None
+        if got is None:
+            before = ctx.exact_rows
+            v = node.value(ctx) if node.value is not None else None
+            got = node.form.run(ctx, v, failed, node.use_met)
+            if int_run is not None and ctx.exact_rows - before > SWITCH * ctx.n:
+                ctx.prefer.learn(rid)  # many ties here: integers from the next chunk on
+        pts, met, decided = got
+        store = res.points[rid][sl]
+        store[...] = pts  # (float forms: whole numbers, converted; unsure rows: anything)
+        pts = store
         if not decided:
             if node.use_met and met is not None:
                 np.logical_not(met, out=failed)
@@ -467,31 +627,26 @@ class ColumnarScorer:
                 np.less(pts, node.pass_at, out=failed)
         zero, error = ctx.zero, ctx.error
         ctx.zero = ctx.error = ctx.skip = None
-        if zero is not None:  # a zero denominator (value or scorer): zero_division decides
-            zc = np.where(zero, _KIND[node.zero_division], 0).astype(np.int8)
-            code = zc if code is None else np.where(code != 0, code, zc).astype(np.int8)
-        if error is not None:  # the scorer could not score the row: an error
-            ec = np.where(error, F_ERROR, 0).astype(np.int8)
-            code = ec if code is None else np.where(code != 0, code, ec).astype(np.int8)
+        for extra, kind_code in ((zero, _KIND[node.zero_division]), (error, F_ERROR)):
+            if extra is None:
+                continue  # a zero denominator (zero_division decides) or a scorer's error
+            if code is None:
+                code = np.multiply(extra, np.int8(kind_code), dtype=np.int8)
+            else:  # a failure of what the leaf reads comes first
+                code = code.copy()
+                code[extra & (code == 0)] = kind_code
         if code is None:
-            res.points[rid][sl] = pts
             return pts, res.outcome[rid][sl], None, True
-        # what the per-record path's _from_failure gives, per failure kind
-        kind = np.where(code == F_MISSING, _MISSING[node.missing], code).astype(np.int8)
+        # what the per-record path's _from_failure gives, per failure kind (rows with one)
         codes = res.outcome[rid][sl]
-        codes[kind == F_ERROR] = 3
-        codes[kind == F_NA] = 2
-        zero_pts = kind == F_ZERO
-        codes[zero_pts] = 1
-        full = kind == F_FULL
-        codes[full] = 0
-        pts = np.where(zero_pts | (kind == F_ERROR) | (kind == F_NA), 0.0, pts)
-        if full.any():
-            pts[full] = node.full
-        res.points[rid][sl] = pts
+        rows = np.flatnonzero(code)
+        if len(rows):
+            outcome, points = _leaf_tables(node)
+            kind = code[rows]
+            codes[rows] = outcome[kind]
+            pts[rows] = points[kind]
         res.has_points[rid][sl] = codes <= 1
-        cov = ((codes <= 1) & (kind == 0)).astype(np.int64)
-        return pts, codes, cov, False
+        return pts, codes, code, False
 
     def _aggregate(
         self, node: GroupPlan, kids: list[tuple[Any, Any, Any, bool]], ctx: Chunk, cov4: Any
@@ -499,46 +654,53 @@ class ColumnarScorer:
         """``weighted_sum`` with children that failed: errors block the group, all not
         applicable makes it not applicable, the points are re-weighted over the weight that
         counts (``redistribute``) and rounded half-up in integers; coverage as an integer over
-        the group's constant denominator."""
+        the group's constant denominator.  A child's points are 0 where it is not scored."""
         n = ctx.n
         wn, kid_wn = node.scaled
-        got = np.zeros(n)
-        base: Any = np.zeros(n, np.int64) if node.redistribute else sum(kid_wn)
-        err = np.zeros(n, bool)
-        all_na = np.ones(n, bool)
-        failing = np.zeros(n, bool)
-        for (p, codes, _, _), w in zip(kids, kid_wn, strict=True):
-            scored = codes <= 1
-            got += np.where(scored, p, 0.0)
-            if node.redistribute:
-                base += scored * w
-            err |= codes == 3
-            all_na &= codes == 2
-            failing |= codes == 1
-        if isinstance(base, int):
-            base = np.full(n, base, np.int64)
-        g = got.astype(np.int64)
-        pts = g.copy()
-        other = (base != wn) & (base != 0)
-        if other.any():
-            b = np.where(other, base, 1)
-            pts = np.where(other, (2 * g * wn + b) // (2 * b), pts)
-        pts = np.where(base == 0, 0, pts).astype(np.float64)
-        blocked = err | all_na
-        pts[blocked] = 0.0
-        codes = np.where(err, 3, np.where(all_na, 2, np.where(failing, 1, 0))).astype(np.int8)
+        got: Any = None
+        seen: Any = None  # per row, bit ``1 << code`` of every child's outcome code
+        for p, codes, _, _ in kids:
+            got = p.copy() if got is None else np.add(got, p, out=got)
+            bit = np.left_shift(np.int8(1), codes)
+            seen = bit if seen is None else np.bitwise_or(seen, bit, out=seen)
+        if got is None:
+            got, seen = np.zeros(n, np.int64), np.full(n, 4, np.int8)
+        out_codes = _GROUP_CODE[seen]
+        pts = got
+        total_w = sum(kid_wn)
+        # rows whose points are re-weighted: with a child not scored (its weight goes to the
+        # others), or all of them when the children's weights do not add up to the group's
+        rows = np.arange(n) if total_w != wn else np.flatnonzero(seen & 12)
+        base = np.full(len(rows), total_w, np.int64)
+        if node.redistribute and total_w:
+            for (_, codes, _, _), w in zip(kids, kid_wn, strict=True):
+                if w:
+                    base -= (codes[rows] > 1) * w
+        if len(rows):
+            g = got[rows]
+            b = np.where(base == 0, 1, base)
+            r = np.where(base == wn, g, (2 * g * wn + b) // (2 * b))
+            pts[rows] = np.where(base == 0, 0, r)
+        blocked = out_codes >= 2
+        pts[blocked] = 0
         cov = None
         if cov4 is not None:  # coverage is needed (a minimum coverage for the grade)
             num = np.zeros(n, np.int64)
-            if sum(kid_wn) == 0:
+            if total_w == 0:
                 for _, codes_k, _, _ in kids:
                     num += codes_k <= 1
             else:
-                for (_, _, cov_k, _), coef, k in zip(kids, node.cov_coef, node.kids, strict=True):
-                    den_k = k.cov_den if isinstance(k, GroupPlan) else 1
-                    num += coef * (den_k if cov_k is None else cov_k)
+                for (_, codes_k, cov_k, _), coef, k in zip(
+                    kids, node.cov_coef, node.kids, strict=True
+                ):
+                    if isinstance(k, GroupPlan):
+                        num += coef * (k.cov_den if cov_k is None else cov_k)
+                    elif cov_k is None:  # a leaf with no failure: full coverage
+                        num += coef
+                    else:  # scored, and read from data (no failure)
+                        num += coef * ((codes_k <= 1) & (cov_k == 0))
             cov = np.where(blocked, 0, num)
-        return pts, codes, cov, False
+        return pts, out_codes, cov, False
 
     # -- exact values for undecided rows ----------------------------------------------------
     def exact_q(self, ctx: Chunk, name: str, rows: Any) -> Q:
@@ -547,6 +709,12 @@ class ColumnarScorer:
         rationals (bad where there is none: a missing cell, a zero denominator)."""
         if name == "total" and name not in self.inputs:  # a grade override reads it
             return Q(ctx.total[rows].astype(np.int64), self.scale, len(rows))
+        # integer columns: when made already, or worth making for this many rows
+        ints = ctx.ints.get(name) if name in ctx.ints or len(rows) * 8 >= ctx.n else None
+        if ints is not None:
+            d = ints.d if isinstance(ints.d, int) else ints.d[rows]
+            bad = ctx.int_bad.get(name)
+            return Q(ints.n[rows], d, len(rows), None if bad is None else bad[rows])
         whole = ctx.exact_cache.get(name)
         if whole is None and len(rows) * 8 >= ctx.n:  # many rows on an edge: the whole chunk
             whole = ctx.exact_cache[name] = self._exact_q(ctx, name, np.arange(ctx.n))

@@ -162,11 +162,27 @@ def points_plan(
         weights = tuple(c.weight or ZERO for c in node.children)
         total = sum(weights, ZERO)  # in order, as weighted_sum adds them
 
-        def group(scope: dict[str, Any], out: Points) -> Decimal:
-            out[nid] = None  # keep pre-order, like the scores
-            p = round_places(scaled(_sum(kids, scope, out), total, w), places)
-            out[nid] = p
-            return p
+        if all(is_leaf for _, _, is_leaf in kids):  # the common shape: one loop, no branch
+            leaves = tuple((cid, f) for cid, f, _ in kids)
+
+            def group(scope: dict[str, Any], out: Points) -> Decimal:
+                out[nid] = None  # keep pre-order, like the scores
+                got = ZERO
+                for cid, f in leaves:
+                    p = f(scope)
+                    out[cid] = p
+                    got = got + p
+                p = round_places(scaled(got, total, w), places)
+                out[nid] = p
+                return p
+
+        else:
+
+            def group(scope: dict[str, Any], out: Points) -> Decimal:
+                out[nid] = None
+                p = round_places(scaled(_sum(kids, scope, out), total, w), places)
+                out[nid] = p
+                return p
 
         step = (nid, group, False)
         children = tuple(tree[c.id] for c in node.children)
@@ -212,38 +228,60 @@ def points(
             pass
         else:
             return out, round_places(scaled(got, plan.total, plan.weight), plan.places)
-    results = [_result(pn, scope, failures, out, plan) for pn in plan.tree]
-    r = weigh(plan.weight, plan.redistribute, plan.weights, results, plan.total)
+    r = weigh(
+        plan.weight,
+        plan.redistribute,
+        plan.weights,
+        _results(plan.tree, scope, failures, out, plan),
+        plan.total,
+    )
     return out, (None if r.__class__ is str else round_places(r, plan.places))  # type: ignore[arg-type]
 
 
-def _result(
-    pn: PlanNode, scope: dict[str, Any], failures: dict[str, Failure], out: Points, plan: PointsPlan
-) -> Result:
-    """A node's result as its parent sees it: a node whose subtree reads nothing that failed
-    takes its clean step; a leaf that does is decided by :func:`leaf`, a group by
-    :func:`weigh` over its own children's results."""
-    nid, step, is_leaf = pn.step
-    if failures.keys().isdisjoint(pn.names):  # nothing below failed: the clean step
-        try:
-            p = step(scope) if is_leaf else step(scope, out)
-        except Exception:  # Fallback, or an evaluation error: decided below
-            pass
-        else:
-            if is_leaf:
-                out[nid] = p
-            return p
-    if is_leaf:
-        o = leaf(plan.compiled, plan.places, pn.node, scope, failures)
-        out[nid] = o.points
-        if o.outcome == "pass" or o.outcome == "fail":
-            return o.points if o.points is not None else ZERO
-        return o.outcome
-    out[nid] = None  # pre-order
-    results = [_result(c, scope, failures, out, plan) for c in pn.children]
-    r = weigh(pn.node.weight, pn.redistribute, pn.weights, results, pn.total)
-    if r.__class__ is str:
-        return r
-    p = round_places(r, plan.places)  # type: ignore[arg-type]
-    out[nid] = p
-    return p
+def _results(
+    nodes: tuple[PlanNode, ...],
+    scope: dict[str, Any],
+    failures: dict[str, Failure],
+    out: Points,
+    plan: PointsPlan,
+) -> list[Result]:
+    """Each node's result as its parent's :func:`weigh` reads it: a node whose subtree reads
+    nothing that failed takes its clean step; a leaf that does (or whose clean step gives up)
+    is decided by :func:`leaf`, a group by :func:`weigh` over its own children's results."""
+    failed = failures.keys()
+    results: list[Result] = []
+    for pn in nodes:
+        nid, step, is_leaf = pn.step
+        if failed.isdisjoint(pn.names):  # nothing below failed: the clean step
+            try:
+                p = step(scope) if is_leaf else step(scope, out)
+            except Exception:  # Fallback, or an evaluation error: decided below
+                pass
+            else:
+                if is_leaf:
+                    out[nid] = p
+                results.append(p)
+                continue
+        if is_leaf:
+            o = leaf(plan.compiled, plan.places, pn.node, scope, failures)
+            out[nid] = o.points
+            if o.outcome == "pass" or o.outcome == "fail":
+                results.append(o.points if o.points is not None else ZERO)
+            else:
+                results.append(o.outcome)
+            continue
+        out[nid] = None  # pre-order
+        r = weigh(
+            pn.node.weight,
+            pn.redistribute,
+            pn.weights,
+            _results(pn.children, scope, failures, out, plan),
+            pn.total,
+        )
+        if r.__class__ is str:
+            results.append(r)
+            continue
+        p = round_places(r, plan.places)  # type: ignore[arg-type]
+        out[nid] = p
+        results.append(p)
+    return results

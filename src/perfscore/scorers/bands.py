@@ -236,8 +236,8 @@ class BandsScorer(BaseScorer):
                 i = band_index(edge)
                 on_edge.append((j, c, other if i is None else bands[i][1]))
         fills = [0 if p is None else p for p in slots]
-        last = float(fills[-1])
-        steps = [float(fills[j] - fills[j + 1]) for j in range(len(edges))]
+        last_int = fills[-1]
+        int_steps = [fills[j] - fills[j + 1] for j in range(len(edges))]
         limits = [
             (
                 None if not iv.low.is_finite() else (">=" if iv.low_inclusive else ">"),
@@ -253,11 +253,11 @@ class BandsScorer(BaseScorer):
             if v.mag is None and cuts:
                 # slot = number of edges below v (exact for rows away from every edge; rows
                 # near one are flagged by the guard): p_last + Σ_j [v <= edge_j]·(p_j − p_j+1)
-                pts = np.full(ctx.n, last)
+                pts = np.full(ctx.n, last_int, np.int64)
                 below = [b.fail(ctx, v, op, cut) for op, cut in cuts]
-                for fail, step in zip(below, steps, strict=True):
+                for fail, step in zip(below, int_steps, strict=True):
                     if step:
-                        pts += np.multiply(fail, step)
+                        pts += np.multiply(fail, step, dtype=np.int64)
                 m = len(below)
                 equal = None
                 for _, c, p in on_edge:  # exactly on an edge that is a band of its own
@@ -295,7 +295,43 @@ class BandsScorer(BaseScorer):
                 pts[~found] = other
             return pts, None, False
 
-        return build.form(banded, uses_met=False)
+        int_run = None
+        fracs = [build.ints.fraction(e) for e in edges]
+        if cuts and all(f is not None for f in fracs):
+            ints = build.ints
+            int_cuts = [(op or ">", ints.const(f)) for op, f in zip(edge_ops, fracs, strict=True)]
+            int_edge = [(int_cuts[j][1], p) for j, _, p in on_edge]
+
+            def banded_int(ctx: Any, v: Any, failed: Any, use_met: bool) -> tuple[Any, Any, bool]:
+                # slot = edges v is past: p_last + Σ_j [not past edge_j]·(p_j − p_j+1)
+                below = [~ints.compare(v, op, c, ctx.n) for op, c in int_cuts]
+                pts = np.full(ctx.n, last_int, np.int64)
+                for fail, step in zip(below, int_steps, strict=True):
+                    if step:
+                        pts += fail * step if step != 1 else fail
+                equal = None
+                for c, p in int_edge:  # exactly on an edge that is a band of its own
+                    eq = ints.compare(v, "==", c, ctx.n)
+                    if eq.any():
+                        if p is None:
+                            ctx.flag(eq)
+                        else:
+                            pts[eq] = p
+                        equal = eq if equal is None else equal | eq
+                m = len(below)
+                for j, p in enumerate(slots):  # no band and no 'otherwise': an error finding
+                    if p is None:
+                        if j == 0:
+                            outside = below[0]
+                        elif j == m:
+                            outside = ~below[m - 1]
+                        else:
+                            outside = ~below[j - 1] & below[j]
+                        ctx.flag(outside if equal is None else outside & ~equal)
+                return pts, None, False
+
+            int_run = banded_int
+        return build.form(banded, uses_met=False, int_run=int_run)
 
     def boundaries(self) -> Iterable[Decimal]:
         return band_edges(self.bands)

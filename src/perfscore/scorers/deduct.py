@@ -160,6 +160,29 @@ class DeductScorer(BaseScorer):
             off = (w_q - units * pts_q).maximum(floor_q).minimum(w_q)
             return b.select(beyond.cmp(nil) <= 0, w_q, off)
 
+        # count 'exact': the points W − (beyond / per)·points, clamped to [floor, W], are
+        # continuous in v (W on the good side of the start, where the clamp gives W too): one
+        # multiply-add, the clamp, the rounding guard — its bound from the largest |v|
+        slope = pf / per if above else -pf / per  # W − (v − s)·slope (rounded: k covers it)
+        offset = wf + float(sv.v) * slope
+
+        def deduct_exact(ctx: Any, v: Any, failed: Any, use_met: bool) -> tuple[Any, Any, bool]:
+            if use_met:
+                b.fail(ctx, v, op, sv, out=failed)  # ties exactly
+            top = float(max(-np.min(v.v), np.max(v.v)))
+            if v.mag is not None:
+                top = max(top, float(np.max(v.mag)))
+            raw = v.v * (-slope)
+            raw += offset
+            np.clip(raw, ff, wf, out=raw)
+            mag = abs(wf) + abs(ff) + (top + abs(float(sv.v))) * abs(slope)
+            pv = b.Bounded(raw, mag, v.k + 12)
+
+            def exact(rows: Any) -> Any:
+                return exact_points(ctx, v, rows)
+
+            return b.round_points(ctx, pv, wf, exact=exact), None, use_met
+
         def deduct(ctx: Any, v: Any, failed: Any, use_met: bool) -> tuple[Any, Any, bool]:
             beyond_v = v.v - sv.v if above else sv.v - v.v
             beyond = b.Bounded(beyond_v, v.m() + sv.m(), max(v.k, 1.0) + 1)
@@ -181,7 +204,55 @@ class DeductScorer(BaseScorer):
 
             return b.round_points(ctx, pv, wf, exact=exact, force=force), None, use_met
 
-        return build.form(deduct)
+        return build.form(
+            deduct_exact if count == "exact" else deduct,
+            int_run=self._int_form(s, weight, places, build),
+        )
+
+    def _int_form(self, s: Decimal, weight: Decimal, places: int, build: Any) -> Any:
+        """The step over exact integer columns (value ``n / d``, ``d > 0``): ``beyond`` as
+        the integer ``B`` over ``d·sd``, the steps and the points as integer quotients, the
+        clamp to [floor, weight] on the rounded points (rounding is monotone)."""
+        ints, np = build.ints, build.np
+        fr = [ints.fraction(x) for x in (s, self.per, self.points, weight, self.floor)]
+        if any(f is None for f in fr):
+            return None
+        sq, pq, qq, wq, _ = fr
+        sn, sd, pn, pd = sq.numerator, sq.denominator, pq.numerator, pq.denominator
+        qn, qd, wn, wd = qq.numerator, qq.denominator, wq.numerator, wq.denominator
+        above, count, scale = self.direction == "above", self.count, 10**places
+        full = int(round_places(weight, places).scaleb(places))
+        low = int(round_places(self.floor, places).scaleb(places))
+        signed = self.floor < 0  # negative raw points matter: round them away from zero
+        k1 = sd * pn  # steps = B·pd / (d·k1)
+
+        def deduct_int(ctx: Any, v: Any, failed: Any, use_met: bool) -> tuple[Any, Any, bool]:
+            ints.fits(v.nmax * sd + abs(sn) * v.dmax)
+            x, y = v.n * sd, v.d * sn
+            beyond = x - y if above else y - x  # beyond the start, over d·sd
+            bmax = v.nmax * sd + abs(sn) * v.dmax
+            if use_met:
+                np.greater(beyond, 0, out=failed)
+            if count == "exact":
+                # S·(W − B·pd·q / (d·k1)) = (S·wn·qd·k1·d − S·wd·qn·pd·B) / (wd·qd·k1·d)
+                ca, cb, cd = scale * wn * qd * k1, scale * wd * qn * pd, wd * qd * k1
+                ints.fits(ca * v.dmax + cb * bmax)
+                num = v.d * ca - beyond * cb
+                nmax, den, dmax = ca * v.dmax + cb * bmax, v.d * cd, v.dmax * cd
+            else:
+                ints.fits(bmax * pd, v.dmax * k1)
+                un, ud = beyond * pd if pd != 1 else beyond, v.d * k1
+                steps = -((-un) // ud) if count == "started" else un // ud
+                # S·(W − steps·q) = (S·wn·qd − steps·S·wd·qn) / (wd·qd)
+                smax = bmax * pd + 1
+                ca, cb = scale * wn * qd, scale * wd * qn
+                ints.fits(ca + cb * smax)
+                num = ca - steps * cb
+                nmax, den, dmax = ca + cb * smax, wd * qd, wd * qd
+            rounded = (ints.round_signed if signed else ints.half_up)(num, den, nmax, dmax)
+            return np.clip(rounded, low, full), None, use_met
+
+        return deduct_int
 
     def boundaries(self) -> Iterable[Decimal]:
         s = self.start.const

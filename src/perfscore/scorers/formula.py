@@ -119,7 +119,21 @@ class FormulaScorer(BaseScorer):
             )
             return pts, None, False
 
-        return build.form(formula, needs_value=False, uses_met=False)
+        ints = build.ints
+        full = int(round_places(weight, places).scaleb(places))
+        scale = 10**places
+
+        def formula_int(ctx: Any, v: Any, failed: Any, use_met: bool) -> tuple[Any, Any, bool]:
+            x = column.ints(ctx)
+            if x is None:
+                raise ints.NoInt
+            # round(clamp(x, 0, W)) = clamp(round(x), 0, round(W)): rounding is monotone (and
+            # rounds a negative x to at most 0)
+            ints.fits(x.nmax * scale)
+            r = ints.half_up(x.n * scale, x.d, x.nmax * scale, x.dmax)
+            return np.clip(r, 0, full), None, False
+
+        return build.form(formula, needs_value=False, uses_met=False, int_run=formula_int)
 
 
 def build(config: FormulaConfig, ctx: BuildContext) -> FormulaScorer:

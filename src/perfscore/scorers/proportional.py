@@ -217,7 +217,51 @@ class ProportionalScorer(BaseScorer):
             )
             return b.round_points(ctx, pv, wf, exact=exact), met, decided
 
-        return build.form(proportional)
+        return build.form(proportional, int_run=self._int_form(weight, places, build))
+
+    def _int_form(self, weight: Decimal, places: int, build: Any) -> Any:
+        """The step over exact integer columns (value ``n / d``, ``d > 0``): the ratio's
+        points as one rounded integer quotient, e.g. ``(2·c·n + k·d) // (2·k·d)``."""
+        ints, np = build.ints, build.np
+        t_f, w_f = ints.fraction(self.target.const), ints.fraction(weight)
+        if t_f is None or w_f is None:
+            return None
+        direction, tq = self.direction, ints.const(t_f)
+        tn, td, wn, wd = t_f.numerator, t_f.denominator, w_f.numerator, w_f.denominator
+        s = 10**places
+        full = int(round_places(weight, places).scaleb(places))
+        op = _OP[direction]
+
+        def proportional_int(ctx: Any, v: Any, failed: Any, use_met: bool) -> tuple[Any, Any, bool]:
+            met = ints.compare(v, op, tq, ctx.n)
+            if use_met:
+                np.logical_not(met, out=failed)
+            if direction == "higher":
+                if tn <= 0:
+                    return np.where(met, full, 0), met, use_met
+                # below the target (and v > 0): W·v/t = wn·td·n / (wd·tn·d)
+                p = ints.half_up_lin(v.n, wn * s * td, v.d, wd * tn, v.nmax, v.dmax)
+                if not v.nonneg:
+                    np.maximum(p, 0, out=p)
+            elif direction == "lower":
+                if tn < 0:
+                    return np.where(met, full, 0), met, use_met
+                # above the target (so v > 0): W·t/v = wn·tn·d / (wd·td·n)
+                pos = np.maximum(v.n, 1)  # rows at or below 0 met the target
+                p = ints.half_up_lin(v.d, wn * s * tn, pos, wd * td, v.dmax, v.nmax + 1)
+            else:
+                if tn == 0:
+                    return np.where(met, full, 0), met, use_met
+                # W·(|t| − |v − t|)/|t| = wn·(|tn|·d − |n·td − tn·d|) / (wd·|tn|·d)
+                at = abs(tn)
+                ints.fits(v.nmax * td + at * v.dmax, 2 * wn * s * at * v.dmax)
+                dev = np.abs(v.n * td - v.d * tn)
+                num = np.maximum(v.d * at - dev, 0)
+                c, k = wn * s, wd * at
+                p = ints.half_up(num * c, v.d * k, at * v.dmax * c, v.dmax * k)
+            return np.where(met, full, p), met, use_met
+
+        return proportional_int
 
     def _column_form_per_row(self, weight: Decimal, build: Any) -> Any:
         """The column form with a target read per row (an expression): every comparison and

@@ -108,7 +108,7 @@ class ThresholdScorer(BaseScorer):
         return threshold
 
     def column_form(self, weight: Decimal, places: int, build: Any) -> Any:
-        b, np = build.bounds, build.np
+        b, np, ints = build.bounds, build.np, build.ints
         op = self.op
         if self.target.const is None:  # a target read per row: compared exactly per row
             assert self.target.expr is not None
@@ -121,18 +121,34 @@ class ThresholdScorer(BaseScorer):
                 pts = np.where(met, float(full_pts), float(other_pts))
                 return pts, met, False
 
-            return build.form(per_row)
+            def per_row_int(ctx: Any, v: Any, failed: Any, use_met: bool) -> tuple[Any, Any, bool]:
+                t = target.ints(ctx)
+                if t is None:
+                    raise ints.NoInt
+                met = ints.compare(v, op, t, ctx.n)
+                return np.where(met, full_pts, other_pts), met, False
+
+            return build.form(per_row, int_run=per_row_int)
         t = b.const(self.target.const)
+        t_frac = ints.fraction(self.target.const)
+        t_int = None if t_frac is None else ints.const(t_frac)
         full = b.scaled(self.points_met if self.points_met is not None else weight, places)
         other = b.scaled(self.points_otherwise, places)
 
         def threshold(ctx: Any, v: Any, failed: Any, use_met: bool) -> tuple[Any, Any, bool]:
             fail = b.fail(ctx, v, op, t, out=failed if use_met else None)
-            pts = np.multiply(fail, float(other - full))
-            pts += float(full)
+            pts = np.multiply(fail, other - full, dtype=np.int64)
+            pts += full
             return pts, None, use_met
 
-        return build.form(threshold)
+        def threshold_int(ctx: Any, v: Any, failed: Any, use_met: bool) -> tuple[Any, Any, bool]:
+            assert t_int is not None
+            met = ints.compare(v, op, t_int, ctx.n)
+            if use_met:
+                np.logical_not(met, out=failed)
+            return np.where(met, full, other), None, use_met
+
+        return build.form(threshold, int_run=None if t_int is None else threshold_int)
 
     def boundaries(self) -> Iterable[Decimal]:
         return () if self.target.const is None else (self.target.const,)
