@@ -63,6 +63,20 @@ def applies(
     )
 
 
+def stopping(node: IndicatorNode, failures: dict[str, Failure]) -> Failure | None:
+    """The failure that keeps a leaf from being scored — the most serious of what its required
+    and its optional reads found — or None."""
+    found = [
+        x
+        for x in (
+            blocking(node.reads, failures, node.missing_aware),
+            blocking(node.optional_reads, failures, True),
+        )
+        if x is not None
+    ]
+    return min(found, key=lambda x: PRIORITY[x.kind]) if found else None
+
+
 def leaf(
     compiled: Compiled,
     places: int,
@@ -76,15 +90,7 @@ def leaf(
         if skipped is not None:
             return skipped
     if failures and not failures.keys().isdisjoint(node.names_read):
-        found = [
-            x
-            for x in (
-                blocking(node.reads, failures, node.missing_aware),
-                blocking(node.optional_reads, failures, True),
-            )
-            if x is not None
-        ]
-        f = min(found, key=lambda x: PRIORITY[x.kind]) if found else None
+        f = stopping(node, failures)
         if f is not None:
             return from_failure(node, f)
     assert node.scorer is not None

@@ -31,8 +31,8 @@ from ..findings import SubjectResult
 from ..numbers import round_places
 from ..scorers import Fallback
 from ..subjects import SubjectData
-from .leaves import leaf
-from .state import Failure, Scan
+from .leaves import from_failure, leaf, stopping
+from .state import PRIORITY, Failure, Outcome, Scan
 
 __all__ = ["PointsPlan", "points", "points_plan"]
 
@@ -59,6 +59,10 @@ class PlanNode:
     weights: tuple[Decimal, ...]
     total: Decimal
     redistribute: bool
+    #: a leaf stopped by a failure of each kind: its points, and its result for the parent —
+    #: what :func:`from_failure` decides, asked once when the plan is built (it depends on the
+    #: kind and the leaf's own policy and weight only)
+    decided: Mapping[str, tuple[Decimal | None, Result]]
 
 
 @dataclass(frozen=True)
@@ -150,7 +154,8 @@ def points_plan(
                 return None
             step: Step = (nid, leaf, True)
             names = frozenset(node.reads + node.optional_reads)
-            tree[nid] = PlanNode(node, step, names, (), (), ZERO, False)
+            decided = {k: _decided(node, k) for k in PRIORITY}
+            tree[nid] = PlanNode(node, step, names, (), (), ZERO, False, decided)
             return step
         w = node.weight
         if w is None or node.when is not None or node.aggregate is not weighted_sum:
@@ -188,7 +193,7 @@ def points_plan(
         children = tuple(tree[c.id] for c in node.children)
         names = frozenset(node.reads).union(*(c.names for c in children))
         redistribute = specs[nid].not_applicable_weight == "redistribute"
-        tree[nid] = PlanNode(node, step, names, children, weights, total, redistribute)
+        tree[nid] = PlanNode(node, step, names, children, weights, total, redistribute, {})
         return step
 
     top = [build(n) for n in c.indicators]
@@ -263,12 +268,15 @@ def _results(
                 results.append(p)
                 continue
         if is_leaf:
+            f = stopping(pn.node, failures)
+            if f is not None:  # stopped: what the failure's kind makes of this leaf
+                out[nid], r = pn.decided[f.kind]
+                results.append(r)
+                continue
+            # not stopped (a missing-aware read), or the fast form gave up: the evaluator's leaf
             o = leaf(plan.compiled, plan.places, pn.node, scope, failures)
             out[nid] = o.points
-            if o.outcome == "pass" or o.outcome == "fail":
-                results.append(o.points if o.points is not None else ZERO)
-            else:
-                results.append(o.outcome)
+            results.append(_result_of(o))
             continue
         out[nid] = None  # pre-order
         r = weigh(
@@ -285,3 +293,16 @@ def _results(
         out[nid] = p
         results.append(p)
     return results
+
+
+def _result_of(o: Outcome) -> Result:
+    """A leaf's outcome as its parent's :func:`weigh` reads it (as ``weighted_sum`` reads the
+    leaf's ``NodeScore``)."""
+    if o.outcome == "pass" or o.outcome == "fail":
+        return o.points if o.points is not None else ZERO
+    return o.outcome
+
+
+def _decided(node: IndicatorNode, kind: str) -> tuple[Decimal | None, Result]:
+    o = from_failure(node, Failure(kind, "", "", ()))
+    return o.points, _result_of(o)
