@@ -64,22 +64,7 @@ def node_score(
     reason: str | None = None,
     reason_zh: str | None = None,
 ) -> NodeScore:
-    s = _new(NodeScore)
-    _setattr(
-        s,
-        "__dict__",
-        {
-            "rule_id": rule_id,
-            "weight": weight,
-            "points": points,
-            "grade": grade,
-            "outcome": outcome,
-            "coverage": coverage,
-            "reason": reason,
-            "reason_zh": reason_zh,
-        },
-    )
-    return s
+    return NodeScore(rule_id, weight, points, grade, outcome, coverage, reason, reason_zh)
 
 
 def indicator_finding(
