@@ -8,13 +8,13 @@ from __future__ import annotations
 import math
 import types
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from typing import Any
 
 import numpy as np
 
-from ..aggregate import weighted_sum
+from ..aggregate import AggregateSpec, lookup, mean, weakest_link, weighted_sum
 from ..compile import Compiled, IndicatorNode
 from . import bounds, intcols
 from .bounds import Bounded, Chunk, Unsupported, ceil_scaled, const
@@ -22,6 +22,7 @@ from .expression import ColumnCond, ColumnExpr
 from .intcols import IntCol
 
 __all__ = [
+    "AggPlan",
     "CheckPlan",
     "ColumnBuild",
     "ColumnForm",
@@ -29,6 +30,7 @@ __all__ = [
     "LeafPlan",
     "MetricPlan",
     "Plan",
+    "WhenPlan",
     "build_plan",
     "grade_ids",
 ]
@@ -42,6 +44,13 @@ ColumnRun = Callable[[Chunk, Bounded | None, Any, bool], tuple[Any, Any, bool]]
 #: The same step over exact integer columns (:class:`~perfscore.columnar.intcols.IntCol`),
 #: raising :class:`~perfscore.columnar.intcols.NoInt` where a bound does not fit int64.
 IntRun = Callable[[Chunk, IntCol | None, Any, bool], tuple[Any, Any, bool]]
+#: A letter scorer's step: ``chunk -> letter codes`` (int8 into the scale's grades best
+#: first, −1 where the value is not a grade: the per-record error)
+GradeRun = Callable[[Chunk], Any]
+
+#: aggregators other than ``weighted_sum`` the columnar path runs: each a function of its
+#: children's points, letters and outcomes only (not of their coverage)
+GENERIC = (mean, weakest_link, lookup)
 
 
 @dataclass(frozen=True)
@@ -53,6 +62,7 @@ class ColumnForm:
     needs_value: bool = True
     uses_met: bool = True
     int_run: IntRun | None = None
+    grade: GradeRun | None = None  # a letter scorer: its letters (then ``run`` gives no points)
 
 
 @dataclass(frozen=True)
@@ -91,8 +101,21 @@ class ColumnBuild:
         needs_value: bool = True,
         uses_met: bool = True,
         int_run: IntRun | None = None,
+        grade: GradeRun | None = None,
     ) -> ColumnForm:
-        return ColumnForm(run, needs_value, uses_met, int_run)
+        return ColumnForm(run, needs_value, uses_met, int_run, grade)
+
+
+@dataclass(frozen=True)
+class WhenPlan:
+    """An indicator's or group's ``when``: the condition, the names it reads (their failures
+    decide first), whether it may see blanks (``is_missing``/``coalesce``), and the node's
+    missing-data policy (what a blank it reads makes of the node)."""
+
+    cond: ColumnCond
+    names: tuple[str, ...]
+    aware: bool
+    missing: str
 
 
 @dataclass(frozen=True)
@@ -108,18 +131,38 @@ class LeafPlan:
     full: int = 0  # the weight, scaled (points under ``missing: full``)
     weight: Decimal = Decimal(0)
     optional: tuple[str, ...] = ()  # read when present (a blank is no failure)
+    when: WhenPlan | None = None
+    declared: Decimal | None = None  # the weight as written (None: a letter indicator)
+    passes: Any = None  # a letter indicator: per letter code (−1 last), does it pass
 
 
 @dataclass(frozen=True)
 class GroupPlan:
     rule_id: str
-    kids: tuple[LeafPlan | GroupPlan, ...]
+    kids: tuple[LeafPlan | GroupPlan | AggPlan, ...]
     weight: Decimal
     base: Decimal  # the children's weights, summed
     redistribute: bool = True  # not-applicable children's weight goes to the others
     scaled: tuple[int, tuple[int, ...]] = (0, ())  # weight and children's weights × 10**e
     cov_den: int = 1  # coverage is an integer over this denominator
     cov_coef: tuple[int, ...] = ()  # coverage numerator = Σ coef · child's numerator
+    when: WhenPlan | None = None
+
+
+@dataclass(frozen=True)
+class AggPlan:
+    """A group with another aggregator (``mean``, ``weakest_link``, ``lookup``): run once per
+    distinct combination of its children's results in a chunk, by the aggregator itself."""
+
+    rule_id: str
+    kids: tuple[LeafPlan | GroupPlan | AggPlan, ...]
+    spec: AggregateSpec
+    aggregate: Callable[..., Any]
+    declared: tuple[Decimal | None, ...]  # the children's weights as written
+    when: WhenPlan | None = None
+    weights_zero: bool = True  # the children's weights add up to 0 (or none is given)
+    cov_den: int = 1  # coverage as for a weighted sum (see GroupPlan)
+    cov_coef: tuple[int, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -147,7 +190,7 @@ class MetricPlan:
 @dataclass
 class Plan:
     metrics: list[tuple[str, ColumnExpr]]
-    tree: list[LeafPlan | GroupPlan]
+    tree: list[LeafPlan | GroupPlan | AggPlan]
     checks: list[CheckPlan]
     read: list[str]  # the numeric inputs anything reads
     bands_min: list[int]  # grade band minima, scaled
@@ -163,6 +206,10 @@ class Plan:
     overrides: list[tuple[ColumnCond, int, tuple[str, ...], bool]] = field(default_factory=list)
     #: input → the leaves that read it (directly or through metrics)
     users: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    #: letter grades, best first (a rule set with a ``letters`` scale), else empty
+    letter_ids: tuple[str, ...] = ()
+    #: False when no top-level indicator yields points: no total, no grade
+    has_total: bool = True
 
 
 def build_plan(c: Compiled, root_weight: Decimal | None) -> Plan:
@@ -181,17 +228,14 @@ def build_plan(c: Compiled, root_weight: Decimal | None) -> Plan:
             MetricPlan(mt.name, metrics[-1][1], tuple(sorted(mt.expr.names)), mt.zero_division)
         )
         kinds[mt.name] = "metric"
-    if c.letters is not None:
-        raise Unsupported("letter grades")
     build = ColumnBuild(places, kinds)
-    tree = [_node(n, build) for n in c.indicators]
+    tree = [_node(n, build, c) for n in c.indicators]
     top_w = sum((n.weight or Decimal(0) for n in c.indicators), Decimal(0))
-    if tree and root_weight != top_w:
+    has_total = root_weight is not None
+    if tree and has_total and root_weight != top_w:
         raise Unsupported("top-level weights")
     checks = []
     for ch in c.checks:
-        if ch.missing_aware and "coalesce" in _functions(ch):
-            raise Unsupported(f"check {ch.id}: coalesce")
         when = None if ch.when is None else ColumnCond(ch.when.text, kinds)
         reads = tuple(sorted(n for n in ch.reads if n != ch.require))
         if ch.type == "equal" and ch.left is not None and ch.right is not None:
@@ -247,7 +291,7 @@ def build_plan(c: Compiled, root_weight: Decimal | None) -> Plan:
     read = sorted({n for n, k in kinds.items() if k == "number"} & _names_read(c, kinds))
     root = _group(
         "total",
-        tuple(tree),
+        tuple(tree),  # (a letter group adds no points: its weight is 0)
         [n.weight or Decimal(0) for n in c.indicators],
         top_w,
         c.model.settings.not_applicable_weight,
@@ -259,10 +303,8 @@ def build_plan(c: Compiled, root_weight: Decimal | None) -> Plan:
     overrides = []
     with_total = {**kinds, "total": "metric"}
     for o in c.overrides:
-        if "coalesce" in o.when.functions:
-            raise Unsupported("grade override with coalesce()")
         cond = ColumnCond(o.when.text, with_total)
-        aware = bool(o.when.functions & {"is_missing"})
+        aware = bool(o.when.functions & {"is_missing", "coalesce"})
         names = tuple(sorted(n for n in o.when.names if n != "total"))
         overrides.append((cond, ids.index(o.grade), names, aware))
     defaults = {}
@@ -280,6 +322,8 @@ def build_plan(c: Compiled, root_weight: Decimal | None) -> Plan:
     used: set[str] = set()
     for node in stack_all(c):
         used |= set(node.reads) | set(node.optional_reads)
+        if node.when is not None:
+            used |= set(node.when.names)
     for ch in c.checks:
         used |= set(ch.reads) | ({ch.require} if ch.require else set())
     for o in c.overrides:
@@ -313,6 +357,8 @@ def build_plan(c: Compiled, root_weight: Decimal | None) -> Plan:
         sorted(n for n in _names_read(c, kinds) if kinds.get(n) in ("text", "boolean")),
         overrides,
         {name: tuple(ids) for name, ids in users.items()},
+        () if c.letters is None else c.letters.ordered(),
+        has_total,
     )
 
 
@@ -323,7 +369,7 @@ def grade_ids(c: Compiled) -> tuple[str, ...]:
 
 def _group(
     rule_id: str,
-    kids: tuple[LeafPlan | GroupPlan, ...],
+    kids: tuple[LeafPlan | GroupPlan | AggPlan, ...],
     weights: list[Decimal],
     weight: Decimal,
     na_weight: str,
@@ -333,22 +379,29 @@ def _group(
     scaled = (int(weight.scaleb(e)), tuple(int(w.scaleb(e)) for w in weights))
     if scaled[0] >= 1 << 40 or sum(scaled[1]) >= 1 << 40:
         raise Unsupported(f"{rule_id}: weights too precise")
-    # coverage: Σ w·cov / Σ w over integer weights, children's coverage over their own
-    # denominators — a constant denominator per group
-    dens = [k.cov_den if isinstance(k, GroupPlan) else 1 for k in kids]
-    lcm = 1
-    for d in dens:
-        lcm = lcm * d // math.gcd(lcm, d)
-    if sum(scaled[1]) == 0:
-        cov_den, coef = len(kids), tuple(1 for _ in kids)
-    else:  # Σ coef_i · num_i / den, reduced by what every coefficient and den share
-        coef = tuple(w * (lcm // d) for w, d in zip(scaled[1], dens, strict=True))
-        cov_den = sum(scaled[1]) * lcm
-        g = math.gcd(cov_den, *coef)
-        cov_den, coef = cov_den // g, tuple(c // g for c in coef)
+    cov_den, coef = _coverage(kids, scaled[1])
     return GroupPlan(
         rule_id, kids, weight, base, na_weight == "redistribute", scaled, cov_den, coef
     )
+
+
+def _coverage(
+    kids: tuple[LeafPlan | GroupPlan | AggPlan, ...], scaled: tuple[int, ...]
+) -> tuple[int, tuple[int, ...]]:
+    """A group's coverage — Σ w·cov / Σ w over integer weights (``scaled``), children's
+    coverage over their own denominators; the share of children scored when the weights add
+    up to 0 — as an integer over a constant denominator: ``(denominator, coefficients)``."""
+    dens = [1 if isinstance(k, LeafPlan) else k.cov_den for k in kids]
+    lcm = 1
+    for d in dens:
+        lcm = lcm * d // math.gcd(lcm, d)
+    if sum(scaled) == 0:
+        return len(kids), tuple(1 for _ in kids)
+    # Σ coef_i · num_i / den, reduced by what every coefficient and den share
+    coef = tuple(w * (lcm // d) for w, d in zip(scaled, dens, strict=True))
+    cov_den = sum(scaled) * lcm
+    g = math.gcd(cov_den, *coef)
+    return cov_den // g, tuple(c // g for c in coef)
 
 
 def _exponent(x: Decimal) -> int:
@@ -373,6 +426,8 @@ def _names_read(c: Compiled, kinds: Mapping[str, str]) -> set[str]:
             names.add(ch.require)
     for n in stack_all(c):
         names |= set(n.optional_reads)
+        if n.when is not None:
+            names |= set(n.when.names)
     for name in list(names):
         # text and yes/no inputs only reach scorers that read them as values (tier,
         # checklist); an expression reading one is refused when it is translated
@@ -391,20 +446,45 @@ def stack_all(c: Compiled) -> list[IndicatorNode]:
     return out
 
 
-def _node(node: IndicatorNode, build: ColumnBuild) -> LeafPlan | GroupPlan:
-    if node.when is not None:
-        raise Unsupported(f"{node.id}: 'when'")
+def _when(node: IndicatorNode, build: ColumnBuild) -> WhenPlan | None:
+    if node.when is None:
+        return None
+    aware = bool(node.when.functions & {"is_missing", "coalesce"})
+    names = tuple(sorted(node.when.names))
+    return WhenPlan(ColumnCond(node.when.text, build.kinds), names, aware, node.missing)
+
+
+def _node(node: IndicatorNode, build: ColumnBuild, c: Compiled) -> LeafPlan | GroupPlan | AggPlan:
+    when = _when(node, build)
     if node.children:
+        kids = tuple(_node(k, build, c) for k in node.children)
+        if node.aggregate in GENERIC:
+            spec = AggregateSpec(
+                node.id, node.weight, node.not_applicable_weight, c.letters, node.table
+            )
+            assert node.aggregate is not None
+            declared = tuple(k.weight for k in node.children)
+            weights = [w or Decimal(0) for w in declared]
+            e = max([0, *(-_exponent(w) for w in weights)])
+            scaled = tuple(int(w.scaleb(e)) for w in weights)
+            if sum(scaled) >= 1 << 40:
+                raise Unsupported(f"{node.id}: weights too precise")
+            cov_den, coef = _coverage(kids, scaled)
+            return AggPlan(
+                node.id, kids, spec, node.aggregate, declared, when, sum(scaled) == 0, cov_den, coef
+            )
         if node.aggregate is not weighted_sum or node.weight is None:
             raise Unsupported(f"{node.id}: aggregate {node.aggregate_name}")
-        kids = tuple(_node(k, build) for k in node.children)
         if any(k.weight is None for k in node.children):
             raise Unsupported(f"{node.id}: child without weight")
         weights = [k.weight or Decimal(0) for k in node.children]
-        return _group(node.id, kids, weights, node.weight, node.not_applicable_weight)
+        group = _group(node.id, kids, weights, node.weight, node.not_applicable_weight)
+        return group if when is None else replace(group, when=when)
     if node.missing_aware:
         raise Unsupported(f"{node.id}: is_missing/coalesce")
     sc, w = node.scorer, node.weight
+    if sc is not None and sc.yields == "grade":
+        return _letter_leaf(node, build, when, c)
     if w is None or sc is None or sc.yields != "points":
         raise Unsupported(f"{node.id}: not a points scorer")
     value = ColumnExpr(node.value.text, build.kinds) if node.value is not None else None
@@ -433,18 +513,44 @@ def _node(node: IndicatorNode, build: ColumnBuild) -> LeafPlan | GroupPlan:
         full,
         w,
         tuple(sorted(node.optional_reads)),
+        when,
+        w,
     )
 
 
-def _functions(ch: Any) -> set[str]:
-    out: set[str] = set()
-    for e in (ch.expr, ch.when, ch.left, ch.right):
-        if e is not None:
-            out |= set(e.functions)
-    return out
+def _letter_leaf(
+    node: IndicatorNode, build: ColumnBuild, when: WhenPlan | None, c: Compiled
+) -> LeafPlan:
+    """A leaf whose scorer gives a letter (``grade``): its column form gives letter codes."""
+    column_form = getattr(node.scorer, "column_form", None)
+    try:
+        form = column_form(node.weight, build.places, build) if column_form else None
+    except Unsupported as e:
+        raise Unsupported(f"{node.id}: {e}") from None
+    if form is None or form.grade is None:
+        raise Unsupported(f"{node.id}: scorer {type(node.scorer).__name__}")
+    if node.missing == "full":
+        raise Unsupported(f"{node.id}: 'missing: full' on a letter indicator")
+    assert c.letters is not None  # (compile refuses a letter scorer without a scale)
+    return LeafPlan(
+        node.id,
+        None,
+        form,
+        0,
+        True,
+        tuple(sorted(node.reads)),
+        node.missing,
+        node.zero_division,
+        0,
+        Decimal(0),
+        tuple(sorted(node.optional_reads)),
+        when,
+        node.weight,
+        np.array([*(c.letters.passes(g) for g in c.letters.ordered()), False]),
+    )
 
 
-def _max_den(node: LeafPlan | GroupPlan) -> int:
-    if not isinstance(node, GroupPlan):
+def _max_den(node: LeafPlan | GroupPlan | AggPlan) -> int:
+    if isinstance(node, LeafPlan):
         return 1
     return max([node.cov_den, *(_max_den(k) for k in node.kids)])
