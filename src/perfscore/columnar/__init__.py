@@ -61,7 +61,9 @@ The package: :mod:`~perfscore.columnar.bounds` (bounded floats, guarded comparis
 rounding — the toolkit of the scorers' column forms), :mod:`~perfscore.columnar.intcols`
 (exact integer columns), :mod:`~perfscore.columnar.rational` (exact rationals for the rows
 the guard leaves open), :mod:`~perfscore.columnar.expression` (rule expressions as column
-operations), :mod:`~perfscore.columnar.plan` (a rule set prepared once: dataclasses),
+operations) with :mod:`~perfscore.columnar.calls` (its helpers: per-row ``round`` places,
+``coalesce``, text tests), :mod:`~perfscore.columnar.plan` (a rule set prepared once:
+dataclasses) built by :mod:`~perfscore.columnar.planner`,
 :mod:`~perfscore.columnar.stages` (a chunk's inputs and metrics),
 :mod:`~perfscore.columnar.tree` (the indicator tree), :mod:`~perfscore.columnar.checks`
 (checks and grade overrides), :mod:`~perfscore.columnar.failures` (failure codes per row),

@@ -9,7 +9,8 @@ from typing import Any
 import numpy as np
 
 from .bounds import F_ERROR, Bounded, Chunk, compare
-from .expression import ColumnExpr, branch
+from .calls import branch
+from .expression import ColumnExpr
 from .failures import failure_codes
 from .plan import CheckPlan, Plan
 from .rational import Q

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import ast
 import math
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from decimal import Decimal
 from fractions import Fraction
 from typing import Any
@@ -16,13 +16,24 @@ import numpy as np
 
 from . import intcols
 from .bounds import F_MISSING, SAFETY, Bounded, Chunk, U, Unsupported, compare, const
+from .calls import (
+    ExactFn,
+    blank_name,
+    branch,
+    coalesce,
+    coalesce_exact,
+    divided_by_zero,
+    merge,
+    round_places_of,
+    round_rows,
+    round_rows_exact,
+    text_test,
+    top_of,
+)
 from .intcols import IntCol, NoInt
-from .rational import LIMIT, Q, q_const
+from .rational import Q, q_const
 
-#: exact form of an expression: ``(chunk, rows) -> rationals``
-ExactFn = Callable[[Chunk, Any], Q]
-
-__all__ = ["ColumnCond", "ColumnExpr", "branch", "condition"]
+__all__ = ["ColumnCond", "ColumnExpr", "condition"]
 
 
 class ColumnExpr:
@@ -86,12 +97,12 @@ class ColumnExpr:
             return chosen
         assert isinstance(node, ast.Call) and isinstance(node.func, ast.Name)
         if node.func.id == "coalesce":
-            return _coalesce_exact(_blank_name(node), self._exact(node.args[1], src))
+            return coalesce_exact(blank_name(node), self._exact(node.args[1], src))
         args = [self._exact(a, src) for a in node.args]
         if node.func.id == "round":
-            arg, places = args[0], _places(node)
+            arg, places = args[0], round_places_of(node)
             if places is None:  # read per row
-                return _round_rows_exact(arg, args[1])
+                return round_rows_exact(arg, args[1])
             return lambda ctx, rows: Q(arg(ctx, rows).round_scaled(places), 10**places, len(rows))
         if node.func.id == "abs":
             arg = args[0]
@@ -158,13 +169,13 @@ class ColumnExpr:
                 elif b.mag is None:  # relative bound: possibly zero exactly when it is zero
                     if np.ndim(bv) == 0:
                         if bv == 0:
-                            _divided_by_zero(ctx, np.ones(ctx.n, bool))
+                            divided_by_zero(ctx, np.ones(ctx.n, bool))
                             bv = 1.0
                     elif not (bv.min() > 0 or bv.max() < 0):  # zeros, both signs or NaN
                         ctx.flag(np.isnan(bv))
                         zero = bv == 0
                         if zero.any():
-                            _divided_by_zero(ctx, zero)
+                            divided_by_zero(ctx, zero)
                             bv = np.where(zero, 1.0, bv)
                 else:  # an absolute bound (after + or −): rows near zero are decided exactly
                     near = np.abs(bv) <= (SAFETY * U * b.k) * b.m()
@@ -178,7 +189,7 @@ class ColumnExpr:
                         zero[rows] = np.equal(q.n, 0)
                         ctx.flag(near & ~zero)  # not zero, but too close to divide by
                         if zero.any():
-                            _divided_by_zero(ctx, zero)
+                            divided_by_zero(ctx, zero)
                         bv = np.where(near, 1.0, bv)
                 with np.errstate(divide="ignore", invalid="ignore"):
                     v = a.v / bv
@@ -192,11 +203,11 @@ class ColumnExpr:
         if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and not node.keywords:
             fname = node.func.id
             if fname == "coalesce":
-                name = _blank_name(node)
+                name = blank_name(node)
                 if kinds.get(name) not in ("number", "metric"):
                     raise Unsupported(f"coalesce() of {name!r}, not a number")
                 dflt = self._build(node.args[1], kinds, src)
-                return _coalesce(name, dflt, self._exact(node, src))
+                return coalesce(name, dflt, self._exact(node, src))
             args = [self._build(a, kinds, src) for a in node.args]
             if fname in ("min", "max") and args:
                 pick = np.minimum if fname == "min" else np.maximum
@@ -208,15 +219,15 @@ class ColumnExpr:
                     v, k = xs[0].v, xs[0].k
                     for x in xs[1:]:
                         v, k = pick(v, x.v), max(k, x.k)
-                    mag = max(_top(x) for x in xs)
+                    mag = max(top_of(x) for x in xs)
                     return Bounded(v, mag, k)
 
                 return extreme
             if fname == "round" and len(args) in (1, 2):
-                places = _places(node)
+                places = round_places_of(node)
                 arg_exact = self._exact(node.args[0], src)
                 if places is None:  # read per row
-                    return _round_rows(args[0], arg_exact, self._exact(node.args[1], src))
+                    return round_rows(args[0], arg_exact, self._exact(node.args[1], src))
                 return self._round(args[0], arg_exact, places)
             if fname == "abs" and len(args) == 1:
                 inner = args[0]
@@ -301,186 +312,6 @@ class ColumnExpr:
         return Bounded(out.v, out.mag, out.k, name=out.name, ex=self.exact)
 
 
-def _divided_by_zero(ctx: Chunk, zero: Any) -> None:
-    """Record a division by zero — not in rows that read a blank before it (the per-record
-    path stopped there with an error; the blank's 0 is no denominator)."""
-    if ctx.missing is not None:
-        zero = zero & ~ctx.missing
-    if zero.any():
-        ctx.add_zero(zero)
-
-
-def _top(x: Bounded) -> float:
-    """The largest magnitude (value or bound's magnitude) of a bounded column."""
-    if x.mag is None:
-        top = float(np.max(np.abs(x.v))) if np.ndim(x.v) else abs(float(x.v))
-    else:
-        top = float(np.max(x.mag))
-    return top if top == top else math.inf  # a NaN row: every row is then decided exactly
-
-
-def _places(node: ast.Call) -> int | None:
-    """The constant ``places`` of ``round(x, places)`` (0 to 12); None when they are read
-    per row (an expression)."""
-    if len(node.args) == 1:
-        return 0
-    arg = node.args[1]
-    if isinstance(arg, ast.Constant):
-        if not (type(arg.value) is int and 0 <= arg.value <= 12):
-            raise Unsupported("round() to places that are not a constant 0–12")
-        return arg.value
-    return None
-
-
-#: 10**p as float64 (exact) and as int64, p = 0..12
-_P10F = np.array([10.0**p for p in range(13)])
-_P10I = np.array([10**p for p in range(13)], np.int64)
-
-
-def _row_places(ctx: Chunk, places: ExactFn, rows: Any) -> tuple[Any, Any]:
-    """``round(x, places)`` with places read per row: ``(places, ok)`` for ``rows`` — the
-    exact value of the places expression where it is a whole number 0–12 (``ok``; else 0).
-    The per-record path accepts other whole numbers (−28…28) or refuses a fraction: those
-    rows are its to decide."""
-    q = places(ctx, rows)
-    size = len(rows)
-    n = np.broadcast_to(np.asarray(q.n), (size,))
-    d = np.broadcast_to(np.asarray(q.d), (size,))
-    ok = np.asarray(n % d == 0, bool)
-    whole = np.where(ok, n // d, -1)
-    ok &= np.asarray((whole >= 0) & (whole <= 12), bool)
-    if q.bad is not None:
-        ok &= ~q.bad
-    return np.where(ok, whole, 0).astype(np.int64), ok
-
-
-def _round_rows(inner: Any, exact: ExactFn, places: ExactFn) -> Any:
-    """``round(x, places)`` with places read per row (``round(rate, decimals + 2)``): as
-    :meth:`ColumnExpr._round` with a power of ten per row; rows whose places are not a whole
-    number 0–12 are flagged (the per-record path decides them)."""
-
-    def rounded(ctx: Chunk) -> Bounded:
-        p, ok = _row_places(ctx, places, np.arange(ctx.n))
-        if not ok.all():
-            ctx.flag(~ok)
-        x = inner(ctx)
-        scale = _P10F[p]
-        s = x.v * scale
-        whole = np.floor(s + 0.5)
-        frac = s + 0.5 - whole
-        tol = x.tol() * scale + (SAFETY * U * 4) * (np.abs(s) + 1)
-        near = (frac <= tol) | (frac >= 1 - tol) | ~(np.abs(s) < 2.0**51)
-        if near.any():
-            rows = ctx.live(np.flatnonzero(near))
-            for k in np.unique(p[rows]).tolist():
-                at = rows[p[rows] == k]
-                q = exact(ctx, at)
-                whole[at] = q.round_scaled(k)
-                if q.bad is not None:
-                    ctx.flag_rows(at, q.bad)
-        # an integer below 2**51 divided by a power of ten: correctly rounded
-        return Bounded(whole / scale, None, 1.0)
-
-    return rounded
-
-
-def _round_rows_exact(arg: ExactFn, places: ExactFn) -> ExactFn:
-    """The exact form of ``round(x, places)`` with places read per row (rows whose places
-    are not a whole number 0–12 are bad)."""
-
-    def rounded(ctx: Chunk, rows: Any) -> Q:
-        p, ok = _row_places(ctx, places, rows)
-        q = arg(ctx, rows)
-        parts = {k: q.take(np.flatnonzero(p == k)).round_scaled(k) for k in np.unique(p).tolist()}
-        big = any(str(getattr(v, "dtype", "")) == "object" for v in parts.values())
-        n = np.zeros(len(rows), object if big else np.int64)
-        for k, v in parts.items():
-            n[p == k] = v
-        bad = ~ok if q.bad is None else q.bad | ~ok
-        return Q(n, _P10I[p], len(rows), bad if bad.any() else None)
-
-    return rounded
-
-
-def _blank_name(node: ast.Call) -> str:
-    """The input or metric ``coalesce(name, default)`` reads (only a bare name is mirrored)."""
-    if len(node.args) != 2 or node.keywords or not isinstance(node.args[0], ast.Name):
-        raise Unsupported("coalesce() of an expression")
-    return node.args[0].id
-
-
-def _coalesce(name: str, dflt: Any, exact: ExactFn) -> Any:
-    """``coalesce(name, default)``: the default where ``name`` is blank (evaluated only
-    there, as the per-record path does), else its value — reading a blank here is no error."""
-
-    def co(ctx: Chunk) -> Bounded:
-        x: Bounded = ctx.cache[name]
-        code = ctx.codes.get(name)
-        blank = None if code is None else code == F_MISSING
-        if blank is None or not blank.any():
-            return x
-        d = branch(ctx, dflt, blank)
-        v = np.where(blank, d.v, x.v)
-        mag = None if x.mag is None and d.mag is None else np.where(blank, d.m(), x.m())
-        return Bounded(v, mag, max(x.k, d.k), ex=exact)
-
-    return co
-
-
-def _coalesce_exact(name: str, dflt: ExactFn) -> ExactFn:
-    def co(ctx: Chunk, rows: Any) -> Q:
-        code = ctx.codes.get(name)
-        blank = None if code is None else code[rows] == F_MISSING
-        if blank is None or not blank.any():
-            return ctx.exact_q(name, rows)
-        given = rows[~blank]
-        return merge(blank, dflt(ctx, rows[blank]), ctx.exact_q(name, given), len(rows))
-
-    return co
-
-
-def branch(ctx: Chunk, fn: Any, mask: Any) -> Any:
-    """``fn(ctx)`` counting its divisions by zero (and its reads of a blank, see
-    :attr:`Chunk.aware`) only in the rows of ``mask`` (the rows where the per-record path
-    evaluates it: a conditional's branch, ``and``/``or``, a default)."""
-    saved, ctx.zero = ctx.zero, None
-    saved_blank, ctx.missing = ctx.missing, None
-    out = fn(ctx)
-    zero, ctx.zero = ctx.zero, saved
-    blank, ctx.missing = ctx.missing, saved_blank
-    if zero is not None:
-        zero &= mask
-        if zero.any():
-            ctx.add_zero(zero)
-    if blank is not None:
-        ctx.read_blank("", blank & mask)
-    return out
-
-
-def merge(mask: Any, a: Q, b: Q, size: int) -> Q:
-    """Rationals for ``size`` rows: ``a``'s (in order) where ``mask``, ``b``'s elsewhere."""
-    parts = []
-    for attr in ("n", "d"):
-        x, y = getattr(a, attr), getattr(b, attr)
-        big = any(
-            (not isinstance(z, int) and z.dtype == object)
-            or (isinstance(z, int) and abs(z) >= LIMIT)
-            for z in (x, y)
-        )
-        out = np.zeros(size, object if big else np.int64)
-        out[mask] = x
-        out[~mask] = y
-        parts.append(out)
-    bad = None
-    if a.bad is not None or b.bad is not None:
-        bad = np.zeros(size, bool)
-        if a.bad is not None:
-            bad[mask] = a.bad
-        if b.bad is not None:
-            bad[~mask] = b.bad
-    return Q(parts[0], parts[1], size, bad)
-
-
 _CMP = {ast.GtE: ">=", ast.Gt: ">", ast.LtE: "<=", ast.Lt: "<", ast.Eq: "==", ast.NotEq: "!="}
 
 
@@ -552,7 +383,7 @@ def condition(node: ast.expr, kinds: Mapping[str, str], src: str) -> Any:
             return np.zeros(ctx.n, bool) if code is None else code == F_MISSING
 
         return missing
-    words = _text_test(node, kinds)
+    words = text_test(node, kinds)
     if words is not None:  # a text or yes/no input against words: one lookup per value
         tname, values, negate = words
 
@@ -579,32 +410,6 @@ def condition(node: ast.expr, kinds: Mapping[str, str], src: str) -> Any:
             return lambda ctx: (lc(ctx) == rc(ctx)) if same else (lc(ctx) != rc(ctx))
         return lambda ctx: compare(ctx, left(ctx), op, right(ctx))
     raise Unsupported(f"condition construct {type(node).__name__}")
-
-
-def _text_test(
-    node: ast.expr, kinds: Mapping[str, str]
-) -> tuple[str, tuple[str, ...], bool] | None:
-    """``name in ('A', 'B')``, ``name not in (…)``, ``name == 'A'``, ``name != 'A'`` with
-    ``name`` a text input and words on the right: ``(name, words, negated)``, else None.
-    (A blank never gets here: it blocks what reads it, or is read under ``is_missing``.)"""
-    if not (
-        isinstance(node, ast.Compare)
-        and len(node.ops) == 1
-        and isinstance(node.left, ast.Name)
-        and kinds.get(node.left.id) == "text"
-    ):
-        return None
-    op, right = node.ops[0], node.comparators[0]
-    if isinstance(op, (ast.In, ast.NotIn)) and isinstance(right, (ast.Tuple, ast.List)):
-        items = right.elts
-    elif isinstance(op, (ast.Eq, ast.NotEq)):
-        items = [right]
-    else:
-        return None
-    if not all(isinstance(x, ast.Constant) and type(x.value) is str for x in items):
-        return None
-    words = tuple(str(x.value) for x in items if isinstance(x, ast.Constant))
-    return node.left.id, words, isinstance(op, (ast.NotIn, ast.NotEq))
 
 
 class ColumnCond:

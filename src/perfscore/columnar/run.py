@@ -23,7 +23,8 @@ from .frames import (
     plain_cell,
     row_count,
 )
-from .plan import Plan, build_plan, grade_ids
+from .plan import Plan
+from .planner import build_plan, grade_ids
 from .rational import Q, from_floats
 from .stages import read_inputs, run_metrics
 from .tree import Arithmetic, aggregate, coverage_ok, run_node
