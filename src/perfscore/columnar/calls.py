@@ -26,6 +26,7 @@ __all__ = [
     "coalesce_exact",
     "divided_by_zero",
     "merge",
+    "round_guarded",
     "round_places_of",
     "round_rows",
     "round_rows_exact",
@@ -87,32 +88,40 @@ def _row_places(ctx: Chunk, places: ExactFn, rows: Any) -> tuple[Any, Any]:
     return np.where(ok, whole, 0).astype(np.int64), ok
 
 
+def round_guarded(ctx: Chunk, x: Bounded, exact: ExactFn, places: Any) -> Bounded:
+    """``x`` rounded half-up (away from zero on a half, as ``quantize`` does) to ``places``
+    (an int, or an int array: one per row), from the float value unless it lies within the
+    guard of a half; those rows take the exact value, rounded in integers."""
+    scale = _P10F[places]
+    s = x.v * scale
+    whole = np.floor(s + 0.5)
+    frac = s + 0.5 - whole
+    tol = x.tol() * scale + (SAFETY * U * 4) * (np.abs(s) + 1)
+    near = (frac <= tol) | (frac >= 1 - tol) | ~(np.abs(s) < 2.0**51)
+    if near.any():
+        rows = ctx.live(np.flatnonzero(near))
+        per_row = np.ndim(places) > 0
+        for k in np.unique(places[rows]).tolist() if per_row else [places]:
+            at = rows[places[rows] == k] if per_row else rows
+            if len(at):
+                q = exact(ctx, at)
+                whole[at] = q.round_scaled(k)
+                if q.bad is not None:
+                    ctx.flag_rows(at, q.bad)
+    # an integer below 2**51 divided by a power of ten: correctly rounded
+    return Bounded(whole / scale, None, 1.0)
+
+
 def round_rows(inner: Any, exact: ExactFn, places: ExactFn) -> Any:
-    """``round(x, places)`` with places read per row (``round(rate, decimals + 2)``): as
-    :meth:`ColumnExpr._round` with a power of ten per row; rows whose places are not a whole
-    number 0–12 are flagged (the per-record path decides them)."""
+    """``round(x, places)`` with places read per row (``round(rate, decimals + 2)``): a
+    power of ten per row; rows whose places are not a whole number 0–12 are flagged (the
+    per-record path decides them)."""
 
     def rounded(ctx: Chunk) -> Bounded:
         p, ok = _row_places(ctx, places, np.arange(ctx.n))
         if not ok.all():
             ctx.flag(~ok)
-        x = inner(ctx)
-        scale = _P10F[p]
-        s = x.v * scale
-        whole = np.floor(s + 0.5)
-        frac = s + 0.5 - whole
-        tol = x.tol() * scale + (SAFETY * U * 4) * (np.abs(s) + 1)
-        near = (frac <= tol) | (frac >= 1 - tol) | ~(np.abs(s) < 2.0**51)
-        if near.any():
-            rows = ctx.live(np.flatnonzero(near))
-            for k in np.unique(p[rows]).tolist():
-                at = rows[p[rows] == k]
-                q = exact(ctx, at)
-                whole[at] = q.round_scaled(k)
-                if q.bad is not None:
-                    ctx.flag_rows(at, q.bad)
-        # an integer below 2**51 divided by a power of ten: correctly rounded
-        return Bounded(whole / scale, None, 1.0)
+        return round_guarded(ctx, inner(ctx), exact, p)
 
     return rounded
 

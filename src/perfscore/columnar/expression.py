@@ -24,6 +24,7 @@ from .calls import (
     coalesce_exact,
     divided_by_zero,
     merge,
+    round_guarded,
     round_places_of,
     round_rows,
     round_rows_exact,
@@ -260,26 +261,7 @@ class ColumnExpr:
     def _round(inner: Any, exact: ExactFn, places: int) -> Any:
         """``round(x, places)``: half-up (away from zero on a half), as ``quantize`` does;
         rows within the guard of a half take the exact value."""
-        scale = 10.0**places
-
-        def rounded(ctx: Chunk) -> Bounded:
-            x = inner(ctx)
-            s = x.v * scale
-            whole = np.floor(s + 0.5)
-            frac = s + 0.5 - whole
-            tol = x.tol() * scale + (SAFETY * U * 4) * (np.abs(s) + 1)
-            near = (frac <= tol) | (frac >= 1 - tol) | ~(np.abs(s) < 2.0**51)
-            if near.any():
-                rows = ctx.live(np.flatnonzero(near))
-                if len(rows):
-                    q = exact(ctx, rows)
-                    whole[rows] = q.round_scaled(places)
-                    if q.bad is not None:
-                        ctx.flag_rows(rows, q.bad)
-            # an integer below 2**51 divided by a power of ten: correctly rounded
-            return Bounded(whole / scale, None, 1.0)
-
-        return rounded
+        return lambda ctx: round_guarded(ctx, inner(ctx), exact, places)
 
     @classmethod
     def sub(cls, node: ast.expr, kinds: Mapping[str, str], src: str) -> Any:

@@ -14,7 +14,7 @@ from decimal import Decimal
 import numpy as np
 
 from ..aggregate import AggregateSpec, weighted_sum
-from ..compile import Compiled, IndicatorNode
+from ..compile import CheckNode, Compiled, IndicatorNode
 from .bounds import Unsupported, ceil_scaled, const
 from .expression import ColumnCond, ColumnExpr
 from .plan import (
@@ -55,59 +55,7 @@ def build_plan(c: Compiled, root_weight: Decimal | None) -> Plan:
     has_total = root_weight is not None
     if tree and has_total and root_weight != top_w:
         raise Unsupported("top-level weights")
-    checks = []
-    for ch in c.checks:
-        when = None if ch.when is None else ColumnCond(ch.when.text, kinds)
-        reads = tuple(sorted(n for n in ch.reads if n != ch.require))
-        if ch.type == "equal" and ch.left is not None and ch.right is not None:
-            if ch.require is not None:
-                raise Unsupported(f"check {ch.id}: require")
-            left, right = ColumnExpr(ch.left.text, kinds), ColumnExpr(ch.right.text, kinds)
-            checks.append(
-                CheckPlan(
-                    ch.id,
-                    left,
-                    right,
-                    const(ch.tolerance),
-                    reads,
-                    when=when,
-                    missing_aware=ch.missing_aware,
-                )
-            )
-        elif ch.type == "assert" and ch.expr is not None and ch.require is None:
-            cond = ColumnCond(ch.expr.text, kinds)
-            checks.append(
-                CheckPlan(
-                    ch.id,
-                    None,
-                    None,
-                    None,
-                    reads,
-                    "assert",
-                    cond,
-                    when,
-                    missing_aware=ch.missing_aware,
-                )
-            )
-        elif ch.type == "explain_if" and when is not None and ch.require is not None:
-            if kinds.get(ch.require) not in ("text", "boolean"):
-                raise Unsupported(f"check {ch.id}: explained by {ch.require!r}")
-            checks.append(
-                CheckPlan(
-                    ch.id,
-                    None,
-                    None,
-                    None,
-                    reads,
-                    "explain_if",
-                    None,
-                    when,
-                    ch.require,
-                    missing_aware=ch.missing_aware,
-                )
-            )
-        else:
-            raise Unsupported(f"check {ch.id}: {ch.type}")
+    checks = [_check(ch, kinds) for ch in c.checks]
     # every numeric input read by anything must be a present, in-range number
     read = sorted({n for n, k in kinds.items() if k == "number"} & _names_read(c, kinds))
     root = _group(
@@ -181,6 +129,30 @@ def build_plan(c: Compiled, root_weight: Decimal | None) -> Plan:
         () if c.letters is None else c.letters.ordered(),
         has_total,
     )
+
+
+def _check(ch: CheckNode, kinds: Mapping[str, str]) -> CheckPlan:
+    """A check's plan: ``equal`` (without ``require``), ``assert`` (without ``require``) or
+    ``explain_if`` explained by a text or yes/no input."""
+    when = None if ch.when is None else ColumnCond(ch.when.text, kinds)
+    reads = tuple(sorted(n for n in ch.reads if n != ch.require))
+    aware = ch.missing_aware
+    if ch.type == "equal" and ch.left is not None and ch.right is not None:
+        if ch.require is not None:
+            raise Unsupported(f"check {ch.id}: require")
+        left, right = ColumnExpr(ch.left.text, kinds), ColumnExpr(ch.right.text, kinds)
+        tolerance = const(ch.tolerance)
+        return CheckPlan(ch.id, left, right, tolerance, reads, when=when, missing_aware=aware)
+    if ch.type == "assert" and ch.expr is not None and ch.require is None:
+        cond = ColumnCond(ch.expr.text, kinds)
+        return CheckPlan(ch.id, None, None, None, reads, "assert", cond, when, missing_aware=aware)
+    if ch.type == "explain_if" and when is not None and ch.require is not None:
+        if kinds.get(ch.require) not in ("text", "boolean"):
+            raise Unsupported(f"check {ch.id}: explained by {ch.require!r}")
+        return CheckPlan(
+            ch.id, None, None, None, reads, "explain_if", None, when, ch.require, aware
+        )
+    raise Unsupported(f"check {ch.id}: {ch.type}")
 
 
 def grade_ids(c: Compiled) -> tuple[str, ...]:
