@@ -205,6 +205,8 @@ def rs() -> perfscore.RuleSet:
 @example(a=Decimal(1), b=Decimal(3), c=Decimal(1), d=Decimal("1E-226"))
 @example(a=Decimal("0.95"), b=Decimal(1), c=Decimal("0.95"), d=Decimal("0.5"))
 @example(a=Decimal("13.51"), b=Decimal(14), c=Decimal("1.4"), d=Decimal("-1.2"))
+# 7 × (0.01 / 14) is 0.005 exactly: `equal`'s exact share of a rounded ratio sat just below it
+@example(a=Decimal("0.01"), b=Decimal(14), c=Decimal(0), d=Decimal(0))
 def test_every_decision_equals_the_exact_one(
     rs: perfscore.RuleSet, a: Decimal, b: Decimal, c: Decimal, d: Decimal
 ) -> None:

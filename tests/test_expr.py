@@ -752,29 +752,30 @@ def test_hostile_expressions_leave_no_trace_and_are_refused_quickly(
 
 def test_expressions_of_one_shape_share_code_but_not_names(monkeypatch: pytest.MonkeyPatch) -> None:
     import perfscore.expr as ex
+    import perfscore.expr.codegen as gen
 
     ex.clear_code_cache()
     kinds: dict[str, Any] = {n: "number" for n in ("a", "b", "c", "d", "scope", "k0")}
     first = ex.compile_expression("a / b", names=kinds)
     second = ex.compile_expression("c / d", names=kinds)
     third = ex.compile_expression("scope / k0", names=kinds)  # names that look internal
-    assert len(ex._FACTORY_CODE) == 1
+    assert len(gen._FACTORY_CODE) == 1
     vals = {"a": Decimal(1), "b": Decimal(4), "c": Decimal(9), "d": Decimal(3)}
     vals |= {"scope": Decimal(5), "k0": Decimal(2)}
     assert (first(vals), second(vals), third(vals)) == (Decimal("0.25"), 3, Decimal("2.5"))
     # errors still name the right value
-    with pytest.raises(ex.EvaluationError, match="'d'"):
+    with pytest.raises(EvaluationError, match="'d'"):
         second({**vals, "d": None})
     # constants differ per expression although the generated code is the same
     x2 = ex.compile_expression("a * 2.5", names=kinds)
     x3 = ex.compile_expression("a * 0.1", names=kinds)
-    assert len(ex._FACTORY_CODE) == 2
+    assert len(gen._FACTORY_CODE) == 2
     assert (x2(vals), x3(vals)) == (Decimal("2.5"), Decimal("0.1"))
     # the cache is bounded
-    monkeypatch.setattr(ex, "_FACTORY_CACHE_SIZE", 3)
+    monkeypatch.setattr(gen, "_FACTORY_CACHE_SIZE", 3)
     for text in ("a + b", "a - b", "a * b", "a + b + c"):
         ex.compile_expression(text, names=kinds)
-    assert len(ex._FACTORY_CODE) == 3
+    assert len(gen._FACTORY_CODE) == 3
     assert ex.compile_expression("a + b + c", names=kinds)(vals) == 14
 
 
@@ -818,10 +819,10 @@ def test_flat_chains_of_hundreds_of_terms_compile_and_agree() -> None:
     both_raise(compiled, scope, EvaluationError)
     # real nesting is still limited
     deep = "(" * 45 + "a1" + ")" * 45
-    with pytest.raises(ex.ExpressionError, match="nested too deeply"):
+    with pytest.raises(ExpressionError, match="nested too deeply"):
         ex.compile_expression(deep, names=names)
     deep = "-" * 60 + "a1"
-    with pytest.raises(ex.ExpressionError, match="nested too deeply"):
+    with pytest.raises(ExpressionError, match="nested too deeply"):
         ex.compile_expression(deep, names=names)
 
 
@@ -870,10 +871,10 @@ def _reference_depth(tree: Any) -> int:
 def test_fast_depth_walk_matches_the_generic_one(text: str) -> None:
     import ast
 
-    import perfscore.expr as ex
+    from perfscore.expr.parse import ast_depth
 
     tree = ast.parse(text, mode="eval")
-    assert ex._ast_depth(tree) == _reference_depth(tree)
+    assert ast_depth(tree) == _reference_depth(tree)
 
 
 # --- extreme literals (#19 class 1): random ASTs rarely write 1e99999999 or 5e-324 ----------

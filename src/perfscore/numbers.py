@@ -162,7 +162,8 @@ def round_places(x: Decimal | Fraction, places: int, slack: Decimal | None = Non
     rounded result a few units of its last digit from the exact value: within ``1e-25`` of
     itself (plus ``slack``, the caller's bound on how far ``x`` may be from the exact value,
     when it has one) from a half it raises :class:`NotExact` (the caller re-derives it
-    exactly)."""
+    exactly).  A rational given a ``slack`` was computed from such a value: within ``slack``
+    of a half it raises :class:`NotExact` too."""
     q = _Q[places]
     d: Decimal = x  # type: ignore[assignment]  # a Fraction has no quantize: handled below
     try:
@@ -170,6 +171,11 @@ def round_places(x: Decimal | Fraction, places: int, slack: Decimal | None = Non
         y = d.quantize(q, ROUND_HALF_UP, _CTX28)
     except AttributeError:  # an exact rational (no type test on the hot path)
         assert isinstance(x, Fraction)
+        if slack is not None:  # exact arithmetic on an operand that may itself be rounded
+            scaled = abs(x) * 10**places
+            gap = abs(scaled - scaled.numerator // scaled.denominator - Fraction(1, 2))
+            if gap <= Fraction(slack) * 10**places:
+                raise NotExact(f"{x} is within {slack} of a half") from None
         return _round_fraction(x, places)
     except InvalidOperation:
         if d.is_finite() and len(d.as_tuple().digits) == 28:  # maybe rounded

@@ -1,0 +1,308 @@
+"""The compiled expression: one generated function per expression, with its exact twin.
+
+Calling a :class:`CompiledExpression` runs the generated function directly.  Where that
+function meets an inexact inner operation, a guard name holding a possibly rounded value, or a
+chained call, the same code is run again over the exact namespace and the exact value rounded
+once; whatever else it raises becomes an :class:`~perfscore.errors.EvaluationError` with a plain
+message.  :meth:`CompiledExpression.evaluate_reference` evaluates the same placed tree with
+simpleeval (the reference semantics the fast path is tested against).
+"""
+
+from __future__ import annotations
+
+import ast
+import operator
+import re
+from collections import ChainMap
+from collections.abc import Callable, Mapping
+from decimal import (
+    Decimal,
+    DecimalException,
+    DivisionByZero,
+    DivisionUndefined,
+    Inexact,
+    Overflow,
+)
+from typing import TYPE_CHECKING, Any
+
+import simpleeval
+
+from ..errors import EvaluationError, PerfscoreError, ZeroDenominatorError
+from ..exact import EXACT_FUNCTIONS, ExactScope, decimal_args, full
+from ..functions import MissingArgumentError
+from ..values import Kind
+from .codegen import build, to_source
+from .runtime import PLACED_EXACT, PLACED_FAST, REFERENCE_OPERATORS, exact_constant, rounded_once
+
+__all__ = ["CompiledExpression"]
+
+
+def _plain_type(name: str) -> str:
+    return {
+        "str": "text",
+        "decimal.Decimal": "a number",
+        "Decimal": "a number",
+        "int": "a number",
+        "bool": "a boolean",
+        "NoneType": "a missing value",
+        "Series": "a series",
+        "float": "a binary float (use Decimal)",
+    }.get(name, f"a value of type {name}")
+
+
+def _safe_str(exc: BaseException) -> str:
+    try:
+        return str(exc)
+    except Exception:  # a hostile __str__ must not escape either
+        return type(exc).__name__
+
+
+def _zero_division(exc: BaseException) -> bool:
+    if isinstance(exc, ZeroDivisionError):
+        return True
+    if isinstance(exc, DecimalException):  # C decimal raises the trap class with the conditions
+        conditions = exc.args[0] if exc.args and isinstance(exc.args[0], list) else []
+        return any(c in (DivisionByZero, DivisionUndefined) for c in conditions)
+    return False
+
+
+class CompiledExpression:
+    """A validated rule expression; call it with a scope mapping to evaluate it.
+
+    ``expr(scope)`` runs the compiled function directly: ``__call__`` is a property returning
+    that function, so there is no extra Python frame per evaluation.
+
+    A number it returns is exact, or the exact value rounded once to 28 digits (ROUND_05UP):
+    see :mod:`perfscore.exact`.  Given an :class:`~perfscore.exact.ExactScope` it returns the
+    exact value itself (a :class:`~perfscore.exact.Q`), by the same compiled code over exact
+    operations.
+    """
+
+    __slots__ = (
+        "_constants",
+        "_exact_fn",
+        "_fn",
+        "_metrics",
+        "_missing_candidates",
+        "_reference_functions",
+        "_reference_tree",
+        "_source",
+        "chained",
+        "functions",
+        "guards",
+        "kind",
+        "names",
+        "rounds",
+        "text",
+    )
+
+    if TYPE_CHECKING:
+
+        def __call__(self, scope: Mapping[str, Any]) -> Any:
+            """Evaluate against ``scope`` (fast compiled path)."""
+
+    else:
+        __call__ = property(operator.attrgetter("_fn"))
+
+    def __init__(
+        self,
+        text: str,
+        *,
+        names: frozenset[str],
+        functions: frozenset[str],
+        kind: Kind,
+        reference_tree: ast.Expr,
+        fast_tree: ast.expr,
+        constants: dict[str, Any],
+        callables: dict[str, Callable[..., Any]],
+        missing_candidates: tuple[str, ...],
+        chained: bool = False,
+        rounds: bool = False,
+        metrics: Mapping[str, CompiledExpression] | None = None,
+        guards: tuple[str, ...] = (),
+    ) -> None:
+        self.text = text
+        self.names = names
+        self.functions = functions
+        self.kind = kind
+        self.chained = chained
+        self.guards = guards
+        self.rounds = rounds
+        self._metrics: Mapping[str, CompiledExpression] = metrics if metrics is not None else {}
+        self._reference_tree = reference_tree
+        self._constants = constants
+        self._reference_functions = callables
+        self._missing_candidates = missing_candidates
+        keys: dict[str, str] = {}
+        body = to_source(fast_tree, keys)
+        self._source = (body, tuple(keys))
+        self._exact_fn: Callable[[Mapping[str, Any]], Any] | None = None
+        fast = self._build(PLACED_FAST, constants, callables, self._recover)
+        self._fn: Callable[[Mapping[str, Any]], Any] = fast
+        if chained:
+            self._fn = self._chained
+        elif guards:
+            self._fn = self._guarded(fast, guards)
+
+    def _build(
+        self,
+        ops: Mapping[str, Callable[..., Any]],
+        constants: Mapping[str, Any],
+        callables: Mapping[str, Callable[..., Any]],
+        recover: Callable[[Exception, Any], Any],
+    ) -> Callable[[Mapping[str, Any]], Any]:
+        body, keys = self._source
+        return build(body, keys, ops, constants, callables, recover)
+
+    # -- exactness ---------------------------------------------------------------------------
+    def exact(self, scope: Mapping[str, Any]) -> Any:
+        """The exact value over ``scope``'s exact view (a :class:`~perfscore.exact.Q` for a
+        number): the same compiled code, with exact operations and functions."""
+        fn = self._exact_fn
+        if fn is None:
+            constants = {k: exact_constant(v) for k, v in self._constants.items()}
+            callables = {
+                k: EXACT_FUNCTIONS.get(k[3:], decimal_args(f)) if k.startswith("_f_") else f
+                for k, f in self._reference_functions.items()
+            }
+            fn = self._exact_fn = self._build(PLACED_EXACT, constants, callables, self._raise)
+        if type(scope) is not ExactScope:
+            scope = ExactScope(scope, self._metrics)
+        return fn(scope)
+
+    def _rounded(self, scope: Mapping[str, Any]) -> Any:
+        """The exact value rounded once (ROUND_05UP, 28 digits), as the fast path gives it."""
+        value = self.exact(scope)
+        try:
+            return rounded_once(value)
+        except Exception as exc:
+            raise self._translate(exc, scope) from exc
+
+    def _guarded(
+        self, fast: Callable[[Mapping[str, Any]], Any], guards: tuple[str, ...]
+    ) -> Callable[[Mapping[str, Any]], Any]:
+        rounded = self._rounded
+
+        def guarded(scope: Mapping[str, Any]) -> Any:
+            for name in guards:
+                v = scope.get(name)
+                if type(v) is Decimal and full(v):
+                    return fast(scope) if type(scope) is ExactScope else rounded(scope)
+            return fast(scope)
+
+        return guarded
+
+    def _chained(self, scope: Mapping[str, Any]) -> Any:
+        if type(scope) is ExactScope:
+            return self.exact(scope)
+        return self._rounded(scope)
+
+    def _recover(self, exc: Exception, scope: Any) -> Any:
+        """The fast code raised: a Q met an operation (exact view: evaluate exactly), an inner
+        operation was inexact (evaluate exactly, round once), or a real error."""
+        if type(scope) is ExactScope:
+            return self.exact(scope)
+        if isinstance(exc, Inexact) and not isinstance(exc, Overflow):
+            return self._rounded(scope)
+        return self._raise(exc, scope)
+
+    def _raise(self, exc: Exception, scope: Any) -> Any:
+        if isinstance(exc, PerfscoreError):
+            raise exc
+        raise self._translate(exc, scope) from exc
+
+    def evaluate_reference(self, scope: Mapping[str, Any]) -> Any:
+        """Evaluate with simpleeval over the same placed tree (the reference semantics): an
+        inexact inner operation or a chained expression is evaluated exactly, then rounded."""
+        if not self.chained:
+            try:
+                return self._interpret(scope, PLACED_FAST, self._constants, {})
+            except DecimalException as exc:
+                if not isinstance(exc, Inexact) or isinstance(exc, Overflow):
+                    raise self._translate(exc, scope) from exc
+        exact_scope = ExactScope(scope, self._metrics)
+        constants = {k: exact_constant(v) for k, v in self._constants.items()}
+        value = self._interpret(exact_scope, PLACED_EXACT, constants, EXACT_FUNCTIONS)
+        try:
+            return rounded_once(value)
+        except Exception as exc:
+            raise self._translate(exc, scope) from exc
+
+    def _interpret(
+        self,
+        scope: Mapping[str, Any],
+        ops: Mapping[str, Callable[..., Any]],
+        constants: Mapping[str, Any],
+        exact_functions: Mapping[str, Callable[..., Any]],
+    ) -> Any:
+        functions = {
+            k: exact_functions.get(k[3:], decimal_args(f) if exact_functions else f)
+            if k.startswith("_f_")
+            else f
+            for k, f in self._reference_functions.items()
+        }
+        try:
+            evaluator = simpleeval.SimpleEval(
+                operators=REFERENCE_OPERATORS,
+                functions={**functions, **ops},
+                names=ChainMap(constants, ops, scope),  # type: ignore[arg-type]
+            )
+            return evaluator.eval(self.text, previously_parsed=self._reference_tree)
+        except PerfscoreError:
+            raise
+        except DecimalException as exc:
+            if isinstance(exc, Inexact) and not isinstance(exc, Overflow):
+                raise
+            raise self._translate(exc, scope) from exc
+        except Exception as exc:
+            raise self._translate(exc, scope) from exc
+
+    def _missing(self, scope: Mapping[str, Any]) -> str | None:
+        for name in self._missing_candidates:
+            try:
+                if scope[name] is None:
+                    return name
+            except Exception:
+                continue
+        return None
+
+    def _translate(self, exc: Exception, scope: object) -> PerfscoreError:
+        """Turn whatever an evaluation raised into a perfscore error with a plain message."""
+        if not isinstance(scope, Mapping):
+            return EvaluationError(f"the values must be a mapping, not {type(scope).__name__}")
+        if _zero_division(exc):
+            return ZeroDenominatorError("division by zero")
+        if isinstance(exc, simpleeval.NameNotDefined) or (
+            isinstance(exc, KeyError) and exc.args and exc.args[0] in self.names
+        ):
+            name = getattr(exc, "name", None) or exc.args[0]
+            return EvaluationError(f"unknown value {name!r}", field=str(name))
+        message = _safe_str(exc)
+        if isinstance(exc, TypeError):
+            if isinstance(exc, MissingArgumentError) or "NoneType" in message:
+                name = self._missing(scope)
+                if name is not None:
+                    return EvaluationError(f"value of {name!r} is missing", field=name)
+                return EvaluationError("a value is missing")
+            match = re.search(
+                r"not supported between instances of '([\w.]+)' and '([\w.]+)'", message
+            )
+            if match:
+                left, right = (_plain_type(t) for t in match.groups())
+                return EvaluationError(f"cannot compare {left} with {right}")
+            match = re.search(r"conversion from ([\w.]+) to Decimal", message)
+            if match:
+                return EvaluationError(f"expected a number, got {_plain_type(match.group(1))}")
+            return EvaluationError(f"invalid value: {message}")
+        if isinstance(exc, (Overflow, OverflowError)):
+            return EvaluationError("number too large")
+        if isinstance(exc, DecimalException):
+            return EvaluationError("invalid arithmetic operation")
+        if isinstance(exc, RecursionError):
+            return EvaluationError("expression too complex to evaluate")
+        if isinstance(exc, simpleeval.InvalidExpression):
+            return EvaluationError(f"cannot evaluate: {message}")
+        return EvaluationError(f"cannot evaluate: {type(exc).__name__}: {message}")
+
+    def __repr__(self) -> str:
+        return f"CompiledExpression({self.text!r}, kind={self.kind!r})"
