@@ -7,6 +7,7 @@ from __future__ import annotations
 import csv
 import io
 import random
+import tracemalloc
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -74,8 +75,8 @@ def _csv(rs: Any, path: Path, n: int, seed: int) -> None:
             for s in specs:
                 if s.kind == "number":
                     row.append(_bounded(s, _number(s, base, rng, blanks), rng))
-                elif s.choices:
-                    row.append(rng.choice(["", *s.choices]))
+                elif s.choices:  # now and then a word that is not one of them
+                    row.append("待定" if rng.random() < 0.04 else rng.choice(["", *s.choices]))
                 elif s.kind == "boolean":
                     row.append(rng.choice(["", "是", "否"]))
                 else:
@@ -280,3 +281,95 @@ def test_other_formats_say_nothing_about_the_path(tmp_path: Path) -> None:
     _csv(load_ruleset(rules), data, 5, seed=4)
     _, _, err = run("score", str(rules), str(data), "-o", str(tmp_path / "f.json"))
     assert "record by record" not in err and "逐条评分" not in err
+
+
+TINY = """\
+perfscore: 1
+id: tiny
+title: tiny
+version: "1"
+inputs:
+  a: {type: money, min: 0}
+  b: {type: money, min: 0}
+metrics:
+  r: {expr: a / b}
+indicators:
+  - {id: t1, title: T1, weight: 100, value: r, scorer: {type: threshold, op: ">=", target: 0.95}}
+"""
+
+
+def _tiny(tmp_path: Path, n: int, blank_every: int = 0) -> tuple[Path, Path]:
+    """The one-indicator rule set and ``n`` rows of it (every ``blank_every``-th row with a
+    blank budget: no total)."""
+    rules = tmp_path / "tiny.yaml"
+    rules.write_text(TINY, encoding="utf-8")
+    data = tmp_path / f"tiny{n}.csv"
+    lines = ["id,a,b"]
+    for i in range(n):
+        b = "" if blank_every and i % blank_every == 0 else f"{100 + i % 7}"
+        lines.append(f"DEPT-{i:07d},{95 + i % 11},{b}")
+    data.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return rules, data
+
+
+def _held_while_routed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, n: int, out: str
+) -> tuple[int, int]:
+    """(subjects scored, most memory held between subjects) of a routed run of ``n`` rows
+    to ``out``, sampled as the results stream (one chunk at a time)."""
+    rules, data = _tiny(tmp_path, n)
+    real, held, seen = fastpath._results, [0], [0]
+
+    def sampled(*a: Any) -> Any:
+        for result in real(*a):
+            yield result
+            seen[0] += 1
+            if seen[0] % 64 == 0:
+                held[0] = max(held[0], tracemalloc.get_traced_memory()[0])
+
+    monkeypatch.setattr(fastpath, "_results", sampled)
+    tracemalloc.start()
+    try:
+        code, _, err = run("score", str(rules), str(data), "-o", str(tmp_path / out))
+    finally:
+        tracemalloc.stop()
+    assert code == 0, err
+    return seen[0], held[0]
+
+
+def test_a_streamed_routed_run_keeps_no_id_per_row(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, routes: list[Any]
+) -> None:
+    """Memory held while 1,000 and then 6,000 rows stream to JSON Lines by columns: what
+    grows is the duplicate-id check (~35 bytes an id here, :class:`FirstSeen`); every id
+    kept as a ``str`` in a list (as the routed run did) added ~70 more."""
+    monkeypatch.setattr(fastpath, "CHUNK", 128)
+    _held_while_routed(tmp_path, monkeypatch, 200, "warm.jsonl")  # imports, caches
+    sizes, peaks = (1_000, 6_000), []
+    for n in sizes:
+        got, peak = _held_while_routed(tmp_path, monkeypatch, n, f"f{n}.jsonl")
+        assert got == n
+        peaks.append(peak)
+    assert all(r is not None for r in routes)  # scored by columns
+    assert routes[-1].count == 6_000 and routes[-1].missing == 0
+    per_row = (peaks[1] - peaks[0]) / (sizes[1] - sizes[0])
+    assert per_row < 56, (peaks, per_row)
+
+
+def test_subjects_without_a_total_are_counted_and_the_first_few_named(
+    tmp_path: Path, routes: list[Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Routed, 4 chunks with rows lacking a total in each: stderr counts them all and names
+    the first five, as the per-record run does; the routed run keeps only those five."""
+    monkeypatch.setattr(fastpath, "CHUNK", 16)
+    rules, data = _tiny(tmp_path, 60, blank_every=3)
+    for out in ("f.jsonl", "f.parquet", "f.json"):
+        routes.clear()
+        path = tmp_path / out
+        _, err = _both(
+            routes, ["score", str(rules), str(data), "-o", str(path), "--lang", "en"], [path], 60
+        )
+        assert routes[0].count == 60 and routes[0].missing == 20
+        assert routes[0].without_total == [f"DEPT-{i:07d}" for i in range(0, 15, 3)]
+        assert "no total for 20 of 60 subjects: DEPT-0000000, DEPT-0000003" in err
+        assert "DEPT-0000012 …" in err and "DEPT-0000015" not in err

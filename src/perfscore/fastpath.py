@@ -39,7 +39,7 @@ from .ruleset import RuleSet, duplicate_ids
 from .summary import RunSummary
 from .waivers import Waiving
 
-__all__ = ["CHUNK", "ENV", "Routed", "Run", "forced", "route", "why_not"]
+__all__ = ["CHUNK", "ENV", "NAMED", "Routed", "Run", "forced", "route", "why_not"]
 
 #: rows scored at a time when JSON Lines streams
 CHUNK = 4096
@@ -84,18 +84,31 @@ def why_not(
     return None
 
 
+#: subjects named on stderr when some have no total (the first few)
+NAMED = 5
+
+
 @dataclass
 class Routed:
     """What the exit status and the summary need from a columnar run (as the per-record run
-    counts it)."""
+    counts it): counts, and the first :data:`NAMED` subjects without a total — so a streamed
+    run's memory does not grow with its rows (a run with waivers, which needs every id, is
+    never routed)."""
 
-    subject_ids: list[str] = field(default_factory=list)
-    without_total: list[str] = field(default_factory=list)
+    count: int = 0  # subjects scored
+    missing: int = 0  # subjects without a total (rule sets with points)
+    without_total: list[str] = field(default_factory=list)  # the first NAMED of them
     problems: list[Notification] = field(default_factory=list)
     notes: list[Notification] = field(default_factory=list)
     failed: dict[str, int] = field(default_factory=dict)
     complete: bool = True
     per_record: int = 0  # rows the columnar scorer handed to the per-record evaluator
+
+    def scored(self, count: int, without_total: Sequence[str]) -> None:
+        """``count`` more subjects, of which ``without_total`` (their ids) have no total."""
+        self.count += count
+        self.missing += len(without_total)
+        self.without_total += without_total[: NAMED - len(self.without_total)]
 
 
 def _read(
@@ -172,9 +185,9 @@ def _parquet_run(run: Run, batch: ColumnBatch) -> Routed:
         write_atomic(t.path, data)
     if run.summary is not None:  # shown: from the columns, per record where they do not settle it
         batch.summarise(run.summary)
-    out = Routed(subject_ids=[s.id for s in batch.subjects], per_record=_fallback(batch))
+    out = Routed(per_record=_fallback(batch))
+    out.scored(len(batch), batch.without_total())
     out.failed = batch.failed(run.severities)
-    out.without_total = batch.without_total()
     out.notes = [*run.notes, *duplicate_ids(batch.subjects)]
     out.problems = [n for n in out.notes if n.level == "error"]
     out.complete = not bool(batch.errors().any()) and not out.problems
@@ -218,9 +231,7 @@ def _results(run: Run, scorer: Any, out: Routed) -> Iterator[SubjectResult]:
         if not plain_records(records):
             for i, record in chunk:
                 result = rs.evaluate_subject(record, index=i)
-                out.subject_ids.append(result.subject.id)
-                if points and result.total is None:
-                    out.without_total.append(result.subject.id)
+                out.scored(1, [result.subject.id] if points and result.total is None else [])
                 out.problems += [n for n in result.notifications if n.level == "error"]
                 if summary is not None:
                     summary.add(result)
@@ -230,8 +241,7 @@ def _results(run: Run, scorer: Any, out: Routed) -> Iterator[SubjectResult]:
         batch = ColumnBatch(rs, scorer, records, [i for i, _ in chunk])
         del records, chunk
         out.per_record += _fallback(batch)
-        out.subject_ids += [s.id for s in batch.subjects]
-        out.without_total += batch.without_total()
+        out.scored(len(batch), batch.without_total())
         settled = [True] * len(batch)
         if summary is not None:
             batch.summarise_settled(summary)

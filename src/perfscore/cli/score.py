@@ -180,7 +180,7 @@ def run(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
         )  # fmt: skip
         routed = fastpath.route(args, run, stderr)
         if routed is not None:  # scored by columns (see perfscore.fastpath)
-            tally.extend(routed.subject_ids, routed.without_total)
+            tally.extend((), routed.without_total, count=routed.count, missing=routed.missing)
             tally.problems += routed.problems
             complete, failed, all_notes = routed.complete, routed.failed, routed.notes
         elif args.jobs > 1 and args.store is None and all(t.format.shards for t in plan):

@@ -9,6 +9,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import TextIO
 
+from .. import fastpath
 from ..findings import Notification, SubjectResult
 from ..outputs import EXIT_DATA, EXIT_FINDINGS, EXIT_OK, cli_lang, say_cli
 from ..textsafe import terminal as _safe
@@ -18,7 +19,7 @@ from ..words import in_language
 __all__ = ["NAMED", "SEVERITY_RANK", "Tally", "exit_status", "unmatched_waivers"]
 
 SEVERITY_RANK = {"note": 1, "warning": 2, "error": 3}
-NAMED = 5  # subjects named when some have no total
+NAMED = fastpath.NAMED  # subjects named when some have no total
 
 
 @dataclass
