@@ -16,6 +16,7 @@ import hashlib
 from decimal import ROUND_CEILING, ROUND_HALF_UP, Decimal
 from typing import Any
 
+from baselines import _percent, _plain  # the same hand-written number texts as gen's baseline
 from families import _TITLES, Family, Group, Leaf
 
 Q = Decimal("0.01")
@@ -163,19 +164,6 @@ _SIGN = {">=": "≥", "<=": "≤", "==": "="}
 #: 满意度 bands as the rule set writes them (families._leaf_yaml): lower edge, range text
 _BANDS = ((Decimal(95), ">= 95"), (Decimal(90), "[90, 95)"), (Decimal(80), "[80, 90)"))
 _BELOW = "< 80"
-
-
-def _plain(x: Decimal) -> str:
-    """A Decimal as plain text without trailing zeros (``87.3``, ``4``, ``0``)."""
-    s = format(x, "f")
-    if "." in s:
-        s = s.rstrip("0").rstrip(".")
-    return "0" if s in ("-0", "") else s
-
-
-def _percent(r: Decimal) -> str:
-    """A ratio as a percentage to 2 places, rounded half-up, no trailing zeros (``87.35%``)."""
-    return _plain((r * 100).quantize(Q, rounding=ROUND_HALF_UP)) + "%"
 
 
 def _score_text(x: Decimal) -> str:

@@ -129,14 +129,27 @@ def _general(texts: FindingTexts, node: Any, o: Outcome, run: SubjectRun) -> dic
 
 
 def _compiled(words: NodeWords, node: Any, o: Outcome, run: SubjectRun) -> dict[str, Any]:
-    d: dict[str, Any] = {}
+    """The words a finding of ``node`` with outcome ``o`` gets from ``words`` (written into
+    the finding's fields, as the evaluator builds them)."""
+    fields = {
+        "outcome": o.outcome,
+        "value": o.value,
+        "threshold": o.threshold,
+        "points": o.points,
+        "grade": o.grade,
+    }
+    d: dict[str, Any] = {**fields}
+    if o.reason is not None:
+        d["_why"] = o.reason
+    if o.detail is not None:
+        d["_detail"] = o.detail
     try:
-        if words.fill(d, node, o, run):  # the explanation left for when it is read
+        if words.fill(d, run):  # the explanation left for when it is read
             assert "explanation" not in d
-            d["explanation"] = words.explanation(node, o, run)
+            d["explanation"] = words.explanation(d, run)
     except Exception as e:
         return {"raised": type(e)}
-    return d
+    return {k: v for k, v in d.items() if k not in fields and k[0] != "_"}
 
 
 def _plain(d: dict[str, Any]) -> dict[str, Any]:
@@ -173,10 +186,9 @@ def test_the_catalogue_templates_compile_and_fill_the_common_case() -> None:
     assert texts.node_words(_NODE) is words
     run = SubjectRun(_SUBJECT, {}, {}, {})
     th = {"op": ">=", "value": Decimal("0.95")}
-    d: dict[str, Any] = {}
     calls = []
     words.general = lambda *a: calls.append(a) or {}  # type: ignore[method-assign]
-    assert not words.fill(d, _NODE, Outcome("pass", Decimal("30"), None, Decimal("0.95"), th), run)
+    d = _compiled(words, _NODE, Outcome("pass", Decimal("30"), None, Decimal("0.95"), th), run)
     assert calls == []
     assert d == {
         "display": "95%",

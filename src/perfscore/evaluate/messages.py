@@ -123,11 +123,10 @@ class FindingTexts:
     evaluator, shared by every subject: it keeps nothing per call but each node's
     :class:`~.nodewords.NodeWords` (made on first use).
 
-    A finding's ``_lazy`` is ``(words, node, o, run)``: ``words.fill(d, node, o, run)`` writes
-    the words into the finding's ``__dict__`` ``d`` — these texts for a finding given its
-    fingerprint, a node's words (which make the fingerprint too) otherwise."""
+    A finding's ``_lazy`` is its node's words (:meth:`node_words`), which write its words (and
+    its fingerprint, unless it was given one) into its ``__dict__`` when first read."""
 
-    __slots__ = ("_nodes", "explainer", "fingerprint", "places", "prefixes", "units")
+    __slots__ = ("_given", "_nodes", "explainer", "fingerprint", "places", "prefixes", "units")
 
     def __init__(
         self,
@@ -145,8 +144,10 @@ class FindingTexts:
         self.fingerprint = fingerprint
         #: rule id -> its hashed ``ruleset\x1frule\x1f`` (what ``fingerprint`` goes on from)
         self.prefixes = prefixes
-        #: id(node) -> (node, its words); the node is held, so its id stays its own
+        #: id(node) -> (node, its words, which make fingerprints); the node is held, so its
+        #: id stays its own — and the same for findings given their fingerprint
         self._nodes: dict[int, tuple[IndicatorNode, NodeWords]] = {}
+        self._given: dict[int, tuple[IndicatorNode, NodeWords]] = {}
 
     def words(self, node: IndicatorNode, o: Outcome, run: SubjectRun) -> dict[str, Any]:
         """The words of ``node``'s finding with outcome ``o``, made the general way (any
@@ -174,21 +175,22 @@ class FindingTexts:
             "explanation": explanation,
         }
 
-    def fill(self, d: dict[str, Any], node: IndicatorNode, o: Outcome, run: SubjectRun) -> bool:
-        """Fill the words into a finding's ``d`` (its fingerprint it has); the explanation is
-        not left for later."""
-        d.update(self.words(node, o, run))
-        return False
-
-    def node_words(self, node: IndicatorNode) -> NodeWords:
-        """``node``'s words (and fingerprint), made once per node."""
-        got = self._nodes.get(id(node))
+    def node_words(self, node: IndicatorNode, fingerprint: bool = True) -> NodeWords:
+        """``node``'s words (and, unless ``fingerprint`` is False, its findings'
+        fingerprints), made once per node."""
+        made = self._nodes if fingerprint else self._given
+        got = made.get(id(node))
         if got is None or got[0] is not node:
-            prefix = self.prefixes.get(node.id) if self.prefixes else None
+            prefix = self.prefixes.get(node.id) if self.prefixes and fingerprint else None
             words = NodeWords(
-                node, self.places, self.words, self.explainer, self.fingerprint, prefix
+                node,
+                self.places,
+                self.words,
+                self.explainer,
+                self.fingerprint if fingerprint else None,
+                prefix,
             )
-            got = self._nodes[id(node)] = (node, words)
+            got = made[id(node)] = (node, words)
         return got[1]
 
     def fields(

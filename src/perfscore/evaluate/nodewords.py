@@ -61,9 +61,9 @@ class NodeWords:
     made by ``general`` (:meth:`~.messages.FindingTexts.words`), which these words equal
     (tests/test_evaluate_messages.py).
 
-    A finding's ``_lazy`` is ``(words, node, o, run)``; ``words.fill(d, node, o, run)`` writes
-    them into the finding's ``__dict__`` ``d`` and says whether the explanation is left to
-    ``words.explanation(node, o, run)`` (made when it is read: see
+    A finding's ``_lazy`` is its node's words: ``words.fill(d, run)`` writes them into the
+    finding's ``__dict__`` ``d`` (from its fields and ``_why``/``_detail``) and says whether
+    the explanation is left to ``words.explanation(d, run)`` (made when it is read: see
     :class:`~perfscore.findings.Finding`)."""
 
     __slots__ = (
@@ -74,6 +74,7 @@ class NodeWords:
         "full",
         "full_text",
         "general",
+        "node",
         "patterns",
         "prefix",
         "show",
@@ -89,6 +90,7 @@ class NodeWords:
         fingerprint: Callable[[str, SubjectRun], str] | None,
         prefix: Any = None,
     ) -> None:
+        self.node = node
         self.general = general
         self.unit = node.unit
         self.show = shower(node.unit, places)
@@ -127,22 +129,24 @@ class NodeWords:
         self._last = (op, v, got)
         return got
 
-    def fill(self, d: dict[str, Any], node: IndicatorNode, o: Outcome, run: SubjectRun) -> bool:
-        """Write the words (and the fingerprint, unless the finding has one) of ``node``'s
-        finding into its ``d``; True when the explanation is left to :meth:`explanation`."""
-        outcome = o.outcome
-        value = o.value
+    def fill(self, d: dict[str, Any], run: SubjectRun) -> bool:
+        """Write the words (and the fingerprint, unless the finding has one) of a finding of
+        this node, whose ``__dict__`` is ``d``, into it; True when the explanation is left to
+        :meth:`explanation`."""
+        outcome = d["outcome"]
+        value = d["value"]
+        why = d.get("_why")
         later = False
         if (
             outcome in self.fast
-            and o.reason is None
-            and o.grade is None
+            and why is None
+            and d["grade"] is None
             and (value is None or (type(value) is Decimal and value.is_finite()))
         ):
             # in the general way's order: the value, the standard, the points
             value_text = None if value is None else self.show(value)
-            zh_std, en_std = self.standard(o.threshold)
-            points = o.points
+            zh_std, en_std = self.standard(d["threshold"])
+            points = d["points"]
             if points is None:
                 pts = str(None)
             elif points == self.full:
@@ -162,19 +166,22 @@ class NodeWords:
             d["reason"] = None
             later = self.explain is not None
         else:
-            d.update(self.general(node, o, run))
+            o = Outcome(
+                outcome, d["points"], d["grade"], value, d["threshold"], why, d.get("_detail")
+            )
+            d.update(self.general(self.node, o, run))
         if self.fingerprint is not None:
             prefix = self.prefix
             if prefix is None:
-                d["fingerprint"] = self.fingerprint(node.id, run)
+                d["fingerprint"] = self.fingerprint(self.node.id, run)
             else:
                 d["fingerprint"] = fingerprint_from(prefix, run)
         return later
 
-    def explanation(self, node: IndicatorNode, o: Outcome, run: SubjectRun) -> Explanation:
+    def explanation(self, d: dict[str, Any], run: SubjectRun) -> Explanation:
         """The explanation :meth:`fill` left for later (built when its data is read)."""
         assert self.explain is not None
-        return Explanation(self.explain, node, o.value, o.points, o.grade, run.scope)
+        return Explanation(self.explain, self.node, d["value"], d["points"], d["grade"], run.scope)
 
 
 def _patterns(node: IndicatorNode) -> tuple[tuple[tuple[str, str], ...], ...] | None:

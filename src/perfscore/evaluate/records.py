@@ -78,8 +78,8 @@ def indicator_finding(
     texts: FindingTexts | None = None,
 ) -> Finding:
     """An indicator's (or a group's) finding.  Its words — ``display``, ``message``,
-    ``message_en``, ``reason`` and the ``explanation`` — are made by ``texts`` (default: these
-    ``units`` and ``places``, no explanation) when first read (see
+    ``message_en``, ``reason`` and the ``explanation`` — are made by the node's words of
+    ``texts`` (default: these ``units`` and ``places``, no explanation) when first read (see
     :class:`~perfscore.findings.Finding`), and so is the ``fingerprint`` when it is None here
     (``texts`` then knows how); everything else is set here."""
     reason = o.reason
@@ -102,11 +102,17 @@ def indicator_finding(
         texts = FindingTexts(units, places)
     if fingerprint is not None:
         d["fingerprint"] = fingerprint
-        d["_lazy"] = (texts, node, o, run)
+        d["_lazy"] = texts.node_words(node, fingerprint=False)
     elif texts.fingerprint is not None:
-        d["_lazy"] = (texts.node_words(node), node, o, run)
+        d["_lazy"] = texts.node_words(node)
     else:
         raise TypeError("indicator_finding needs a fingerprint or texts that make one")
+    # what the words are made from besides the fields above (the Outcome itself is not kept)
+    d["_run"] = run
+    if reason is not None:
+        d["_why"] = reason
+    if o.detail is not None:
+        d["_detail"] = o.detail
     if waiver is not None:  # else the class default (None), as kind and data_locations
         d["waiver"] = waiver
     f = _new(Finding)
