@@ -55,8 +55,8 @@ def _frame(rs: Any, n: int, seed: int) -> Any:
                     v = round(rng.uniform(float(s.min or 0), float(s.max)), 2)
                 else:
                     v = base if pick < 0.7 else round(rng.uniform(0, 2 * base), 2)
-            elif s.choices:
-                v = rng.choice([None, *s.choices])
+            elif s.choices:  # now and then a word that is not one of them
+                v = "待定" if pick < 0.04 else rng.choice([None, *s.choices])
             elif s.kind == "boolean":
                 v = rng.choice([None, "是", "否"])
             else:

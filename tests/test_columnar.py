@@ -150,7 +150,7 @@ def test_ties_are_decided_exactly_in_place(scorer: ColumnarScorer) -> None:
 
 
 def test_unsupported_rule_set_is_scored_per_record() -> None:
-    rs = perfscore.load_ruleset(ROOT / "rules/pefa-2016-m1-m2.yaml")  # letter grades
+    rs = perfscore.load_ruleset(ROOT / "rules/pefa-2016-pillar1.yaml")  # series inputs
     cs = ColumnarScorer(rs)
     assert not cs.supported and cs.reason
     cols = {"budget": np.array([100.0, 200.0]), "executed": np.array([99.0, math.nan])}

@@ -75,8 +75,8 @@ def _csv(rs: Any, path: Path, n: int, seed: int) -> None:
             for s in specs:
                 if s.kind == "number":
                     row.append(_bounded(s, _number(s, base, rng, blanks), rng))
-                elif s.choices:
-                    row.append(rng.choice(["", *s.choices]))
+                elif s.choices:  # now and then a word that is not one of them
+                    row.append("待定" if rng.random() < 0.04 else rng.choice(["", *s.choices]))
                 elif s.kind == "boolean":
                     row.append(rng.choice(["", "是", "否"]))
                 else:

@@ -20,7 +20,7 @@ from typing import Any
 from ._yaml import Document, Mark, load_yaml_file
 from .errors import Problem, RuleSetError, did_you_mean
 
-__all__ = ["MergedDocument", "resolve"]
+__all__ = ["MergedDocument", "plain_copy", "resolve"]
 
 PathKey = tuple[str | int, ...]
 MAX_DEPTH = 8
@@ -259,7 +259,7 @@ def _merge(base: Document | MergedDocument, overlay: Document) -> MergedDocument
     assert isinstance(data, Mapping)
     if isinstance(base, MergedDocument):
         b.origins.update(base.origins)
-        merged = _deepcopy(base.data)
+        merged = plain_copy(base.data)
         chain = (*base.chain, overlay)
     else:
         merged = b.copy(base, (), (), base.data)
@@ -279,11 +279,12 @@ def _merge(base: Document | MergedDocument, overlay: Document) -> MergedDocument
     return MergedDocument(merged, overlay.source, sha, {}, {}, b.origins, chain)
 
 
-def _deepcopy(value: Any) -> Any:
+def plain_copy(value: Any) -> Any:
+    """A copy of a document's data that may be changed: mappings become dicts, lists lists."""
     if isinstance(value, Mapping):
-        return {k: _deepcopy(v) for k, v in value.items()}
+        return {k: plain_copy(v) for k, v in value.items()}
     if isinstance(value, list):
-        return [_deepcopy(v) for v in value]
+        return [plain_copy(v) for v in value]
     return value
 
 

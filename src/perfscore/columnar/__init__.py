@@ -41,23 +41,33 @@ Design of the float64 path — a certified guard, exact integers for points, exa
 * Points are scaled integers (``× 10**places``) held in float64 while scoring — exact below
   2⁵³ — so group sums and the total are exact; a re-weighted group (``got × weight / base``) is
   rounded half-up in integer arithmetic.  Results are int64.
-* Supported: inputs of type number/money/percent/integer; metrics; leaf scorers with a column
-  form — ``threshold``, ``proportional``, ``deduct`` (constant target/start), ``bands``
-  (points) and ``formula``, each in its own module under :mod:`perfscore.scorers`;
-  groups with ``weighted_sum``; ``equal`` checks; grade bands.  A rule set using anything else
-  (``when``, text/boolean/series inputs in expressions, checklist/tier/grade/series scorers,
-  other aggregators, assert/explain_if checks, grade overrides, non-numeric functions) is scored
-  entirely by the per-record path — same results, per-record speed; ``ColumnarScorer.reason``
-  says why.
+* Supported: inputs of type number/money/percent/integer, text and yes/no; metrics; leaf
+  scorers with a column form — ``threshold``, ``proportional``, ``deduct`` (constant
+  target/start), ``bands`` (points), ``formula``, ``tier``, ``checklist`` and ``grade``
+  (letters) —, each in its own module under :mod:`perfscore.scorers`; an indicator's or a
+  group's ``when``; groups with ``weighted_sum``, and ``mean``/``weakest_link``/``lookup``
+  (run once per distinct combination of the children's results, by the aggregator itself);
+  letter grades; every check kind; ``coalesce``/``is_missing`` in checks and grade overrides;
+  ``round(x, places)`` with places read per row; grade bands and overrides.  A rule set using
+  anything else (series inputs, plugin scorers/aggregators/functions, ``is_missing`` in
+  metrics, …) is scored entirely by the per-record path — same results, per-record speed;
+  ``ColumnarScorer.reason`` says why.
 
 The per-record equivalent of row ``i`` is the record ``{name: float(column[name][i])}`` with NaN
 as a missing value (numbers go through ``Decimal(repr(x))``, exactly what the per-record reader
 does with a float).
 
 The package: :mod:`~perfscore.columnar.bounds` (bounded floats, guarded comparisons and
-rounding — the toolkit of the scorers' column forms), :mod:`~perfscore.columnar.expression`
-(rule expressions as column operations), :mod:`~perfscore.columnar.plan` (a rule set prepared
-once: dataclasses), :mod:`~perfscore.columnar.run` (chunks, the per-record fallback) and
+rounding — the toolkit of the scorers' column forms), :mod:`~perfscore.columnar.intcols`
+(exact integer columns), :mod:`~perfscore.columnar.rational` (exact rationals for the rows
+the guard leaves open), :mod:`~perfscore.columnar.expression` (rule expressions as column
+operations) with :mod:`~perfscore.columnar.calls` (its helpers: per-row ``round`` places,
+``coalesce``, text tests), :mod:`~perfscore.columnar.plan` (a rule set prepared once:
+dataclasses) built by :mod:`~perfscore.columnar.planner`,
+:mod:`~perfscore.columnar.stages` (a chunk's inputs and metrics),
+:mod:`~perfscore.columnar.tree` (the indicator tree), :mod:`~perfscore.columnar.checks`
+(checks and grade overrides), :mod:`~perfscore.columnar.failures` (failure codes per row),
+:mod:`~perfscore.columnar.run` (chunks, the per-record fallback) and
 :mod:`~perfscore.columnar.frames` (columns in, the result table out).
 """
 

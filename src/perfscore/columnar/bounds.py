@@ -167,6 +167,11 @@ class Chunk:
         self.zero: Any = None
         #: rows where the scorer running met an error (the per-record ``EvaluationError``)
         self.error: Any = None
+        #: while an expression that may see blanks runs (``is_missing``/``coalesce``: a check
+        #: or grade override), its reads of a blank are recorded in :attr:`missing`
+        self.aware = False
+        #: rows where such an expression read a blank value (the per-record path's error)
+        self.missing: Any = None
         #: text and yes/no inputs: the distinct values read (their codes index this list)
         self.vocab: dict[str, list[Any]] = {}
         #: each conditional expression's choice per row (for its exact form)
@@ -184,7 +189,7 @@ class Chunk:
 
     def _ignore(self) -> Any:
         out = None
-        for mask in (self.skip, self.zero, self.error):
+        for mask in (self.skip, self.zero, self.error, self.missing):
             if mask is not None:
                 out = mask if out is None else out | mask
         return out
@@ -208,6 +213,17 @@ class Chunk:
         """Rows where a division by zero happened (the per-record path's
         ``ZeroDenominatorError``: the rule set's ``zero_division`` decides them)."""
         self.zero = mask.copy() if self.zero is None else self.zero | mask
+
+    def read_blank(self, name: str, blank: Any = None) -> None:
+        """In an expression that may see blanks (:attr:`aware`), record the rows where
+        ``name`` is read while blank (``blank``: that mask, else from its failure code)."""
+        if blank is None:
+            code = self.codes.get(name)
+            if code is None:
+                return
+            blank = code == F_MISSING
+        if blank.any():
+            self.missing = blank.copy() if self.missing is None else self.missing | blank
 
     def flag_rows(self, rows: Any, bad: Any = None) -> None:
         """Mark ``rows`` (or those of them where ``bad``) unsure."""

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import ast
 import math
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from decimal import Decimal
 from fractions import Fraction
 from typing import Any
@@ -16,13 +16,25 @@ import numpy as np
 
 from . import intcols
 from .bounds import F_MISSING, SAFETY, Bounded, Chunk, U, Unsupported, compare, const
+from .calls import (
+    ExactFn,
+    blank_name,
+    branch,
+    coalesce,
+    coalesce_exact,
+    divided_by_zero,
+    merge,
+    round_guarded,
+    round_places_of,
+    round_rows,
+    round_rows_exact,
+    text_test,
+    top_of,
+)
 from .intcols import IntCol, NoInt
-from .rational import LIMIT, Q, q_const
+from .rational import Q, q_const
 
-#: exact form of an expression: ``(chunk, rows) -> rationals``
-ExactFn = Callable[[Chunk, Any], Q]
-
-__all__ = ["ColumnCond", "ColumnExpr", "branch", "condition"]
+__all__ = ["ColumnCond", "ColumnExpr", "condition"]
 
 
 class ColumnExpr:
@@ -85,9 +97,13 @@ class ColumnExpr:
 
             return chosen
         assert isinstance(node, ast.Call) and isinstance(node.func, ast.Name)
+        if node.func.id == "coalesce":
+            return coalesce_exact(blank_name(node), self._exact(node.args[1], src))
         args = [self._exact(a, src) for a in node.args]
         if node.func.id == "round":
-            arg, places = args[0], _places(node)
+            arg, places = args[0], round_places_of(node)
+            if places is None:  # read per row
+                return round_rows_exact(arg, args[1])
             return lambda ctx, rows: Q(arg(ctx, rows).round_scaled(places), 10**places, len(rows))
         if node.func.id == "abs":
             arg = args[0]
@@ -108,7 +124,13 @@ class ColumnExpr:
             name = node.id
             if kinds.get(name) not in ("number", "metric"):
                 raise Unsupported(f"name {name!r} is not a number")
-            return lambda ctx: ctx.cache[name]
+
+            def named(ctx: Chunk) -> Bounded:
+                if ctx.aware:  # a blank read here is the per-record path's error
+                    ctx.read_blank(name)
+                return ctx.cache[name]  # type: ignore[no-any-return]
+
+            return named
         if isinstance(node, ast.Constant) and type(node.value) in (int, float):
             seg = ast.get_source_segment(src, node) or repr(node.value)
             try:
@@ -148,13 +170,13 @@ class ColumnExpr:
                 elif b.mag is None:  # relative bound: possibly zero exactly when it is zero
                     if np.ndim(bv) == 0:
                         if bv == 0:
-                            ctx.add_zero(np.ones(ctx.n, bool))
+                            divided_by_zero(ctx, np.ones(ctx.n, bool))
                             bv = 1.0
                     elif not (bv.min() > 0 or bv.max() < 0):  # zeros, both signs or NaN
                         ctx.flag(np.isnan(bv))
                         zero = bv == 0
                         if zero.any():
-                            ctx.add_zero(zero)
+                            divided_by_zero(ctx, zero)
                             bv = np.where(zero, 1.0, bv)
                 else:  # an absolute bound (after + or −): rows near zero are decided exactly
                     near = np.abs(bv) <= (SAFETY * U * b.k) * b.m()
@@ -168,7 +190,7 @@ class ColumnExpr:
                         zero[rows] = np.equal(q.n, 0)
                         ctx.flag(near & ~zero)  # not zero, but too close to divide by
                         if zero.any():
-                            ctx.add_zero(zero)
+                            divided_by_zero(ctx, zero)
                         bv = np.where(near, 1.0, bv)
                 with np.errstate(divide="ignore", invalid="ignore"):
                     v = a.v / bv
@@ -181,6 +203,12 @@ class ColumnExpr:
             return binop
         if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and not node.keywords:
             fname = node.func.id
+            if fname == "coalesce":
+                name = blank_name(node)
+                if kinds.get(name) not in ("number", "metric"):
+                    raise Unsupported(f"coalesce() of {name!r}, not a number")
+                dflt = self._build(node.args[1], kinds, src)
+                return coalesce(name, dflt, self._exact(node, src))
             args = [self._build(a, kinds, src) for a in node.args]
             if fname in ("min", "max") and args:
                 pick = np.minimum if fname == "min" else np.maximum
@@ -192,12 +220,16 @@ class ColumnExpr:
                     v, k = xs[0].v, xs[0].k
                     for x in xs[1:]:
                         v, k = pick(v, x.v), max(k, x.k)
-                    mag = max(_top(x) for x in xs)
+                    mag = max(top_of(x) for x in xs)
                     return Bounded(v, mag, k)
 
                 return extreme
             if fname == "round" and len(args) in (1, 2):
-                return self._round(args[0], self._exact(node.args[0], src), _places(node))
+                places = round_places_of(node)
+                arg_exact = self._exact(node.args[0], src)
+                if places is None:  # read per row
+                    return round_rows(args[0], arg_exact, self._exact(node.args[1], src))
+                return self._round(args[0], arg_exact, places)
             if fname == "abs" and len(args) == 1:
                 inner = args[0]
 
@@ -229,26 +261,7 @@ class ColumnExpr:
     def _round(inner: Any, exact: ExactFn, places: int) -> Any:
         """``round(x, places)``: half-up (away from zero on a half), as ``quantize`` does;
         rows within the guard of a half take the exact value."""
-        scale = 10.0**places
-
-        def rounded(ctx: Chunk) -> Bounded:
-            x = inner(ctx)
-            s = x.v * scale
-            whole = np.floor(s + 0.5)
-            frac = s + 0.5 - whole
-            tol = x.tol() * scale + (SAFETY * U * 4) * (np.abs(s) + 1)
-            near = (frac <= tol) | (frac >= 1 - tol) | ~(np.abs(s) < 2.0**51)
-            if near.any():
-                rows = ctx.live(np.flatnonzero(near))
-                if len(rows):
-                    q = exact(ctx, rows)
-                    whole[rows] = q.round_scaled(places)
-                    if q.bad is not None:
-                        ctx.flag_rows(rows, q.bad)
-            # an integer below 2**51 divided by a power of ten: correctly rounded
-            return Bounded(whole / scale, None, 1.0)
-
-        return rounded
+        return lambda ctx: round_guarded(ctx, inner(ctx), exact, places)
 
     @classmethod
     def sub(cls, node: ast.expr, kinds: Mapping[str, str], src: str) -> Any:
@@ -281,62 +294,6 @@ class ColumnExpr:
         return Bounded(out.v, out.mag, out.k, name=out.name, ex=self.exact)
 
 
-def _top(x: Bounded) -> float:
-    """The largest magnitude (value or bound's magnitude) of a bounded column."""
-    if x.mag is None:
-        top = float(np.max(np.abs(x.v))) if np.ndim(x.v) else abs(float(x.v))
-    else:
-        top = float(np.max(x.mag))
-    return top if top == top else math.inf  # a NaN row: every row is then decided exactly
-
-
-def _places(node: ast.Call) -> int:
-    """The constant ``places`` of ``round(x, places)`` (0 to 12)."""
-    if len(node.args) == 1:
-        return 0
-    arg = node.args[1]
-    if not (isinstance(arg, ast.Constant) and type(arg.value) is int and 0 <= arg.value <= 12):
-        raise Unsupported("round() to places that are not a constant 0–12")
-    return arg.value
-
-
-def branch(ctx: Chunk, fn: Any, mask: Any) -> Any:
-    """``fn(ctx)`` counting its divisions by zero only in the rows of ``mask`` (the rows
-    where the per-record path evaluates it: a conditional's branch, ``and``/``or``)."""
-    saved, ctx.zero = ctx.zero, None
-    out = fn(ctx)
-    zero, ctx.zero = ctx.zero, saved
-    if zero is not None:
-        zero &= mask
-        if zero.any():
-            ctx.add_zero(zero)
-    return out
-
-
-def merge(mask: Any, a: Q, b: Q, size: int) -> Q:
-    """Rationals for ``size`` rows: ``a``'s (in order) where ``mask``, ``b``'s elsewhere."""
-    parts = []
-    for attr in ("n", "d"):
-        x, y = getattr(a, attr), getattr(b, attr)
-        big = any(
-            (not isinstance(z, int) and z.dtype == object)
-            or (isinstance(z, int) and abs(z) >= LIMIT)
-            for z in (x, y)
-        )
-        out = np.zeros(size, object if big else np.int64)
-        out[mask] = x
-        out[~mask] = y
-        parts.append(out)
-    bad = None
-    if a.bad is not None or b.bad is not None:
-        bad = np.zeros(size, bool)
-        if a.bad is not None:
-            bad[mask] = a.bad
-        if b.bad is not None:
-            bad[~mask] = b.bad
-    return Q(parts[0], parts[1], size, bad)
-
-
 _CMP = {ast.GtE: ">=", ast.Gt: ">", ast.LtE: "<=", ast.Lt: "<", ast.Eq: "==", ast.NotEq: "!="}
 
 
@@ -352,9 +309,31 @@ def condition(node: ast.expr, kinds: Mapping[str, str], src: str) -> Any:
 
         def truth(ctx: Chunk) -> Any:
             cats, vocab = ctx.category(name)
+            if ctx.aware:  # a blank read here is the per-record path's error
+                ctx.read_blank(name, cats == -1)
             return np.array([bool(x) for x in vocab] + [False, False])[cats]
 
         return truth
+    if (
+        isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Name)
+        and node.func.id == "coalesce"
+        and len(node.args) == 2
+        and isinstance(node.args[0], ast.Name)
+        and kinds.get(node.args[0].id) in ("boolean", "text")
+    ):
+        cname = node.args[0].id
+        dflt = condition(node.args[1], kinds, src)
+
+        def co(ctx: Chunk) -> Any:
+            cats, vocab = ctx.category(cname)
+            out = np.array([bool(x) for x in vocab] + [False, False])[cats]
+            blank = cats == -1
+            if blank.any():
+                out = np.where(blank, branch(ctx, dflt, blank), out)
+            return out
+
+        return co
     if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.Not):
         inner = condition(node.operand, kinds, src)
         return lambda ctx: ~inner(ctx)
@@ -386,6 +365,18 @@ def condition(node: ast.expr, kinds: Mapping[str, str], src: str) -> Any:
             return np.zeros(ctx.n, bool) if code is None else code == F_MISSING
 
         return missing
+    words = text_test(node, kinds)
+    if words is not None:  # a text or yes/no input against words: one lookup per value
+        tname, values, negate = words
+
+        def member(ctx: Chunk) -> Any:
+            cats, vocab = ctx.category(tname)
+            if ctx.aware:  # a blank read here is the per-record path's error
+                ctx.read_blank(tname, cats == -1)
+            table = np.array([(x in values) != negate for x in vocab] + [False, False])
+            return table[cats]
+
+        return member
     if isinstance(node, ast.Compare) and len(node.ops) == 1 and type(node.ops[0]) in _CMP:
         op = _CMP[type(node.ops[0])]
         try:

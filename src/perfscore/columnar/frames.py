@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
@@ -43,6 +43,10 @@ class ColumnarResult:
     grade_ids: tuple[str, ...]
     checks: dict[str, Any]
     fallback: Any
+    #: letter grades (a rule set with a ``letters`` scale): per rule, codes into
+    #: ``letter_ids`` (−1: none); empty otherwise
+    letters: dict[str, Any] = field(default_factory=dict)
+    letter_ids: tuple[str, ...] = ()
 
     def __len__(self) -> int:
         return len(self.total)
@@ -63,12 +67,19 @@ class ColumnarResult:
         codes = self.outcome[rule_id] if rule_id in self.outcome else self.checks[rule_id]
         return [OUTCOMES[c] for c in codes.tolist()]
 
+    def letter_grades(self, rule_id: str) -> list[str | None]:
+        """Each row's letter for ``rule_id`` (None: none, or a rule set without letters)."""
+        codes = self.letters.get(rule_id)
+        if codes is None:
+            return [None] * len(self)
+        return [self.letter_ids[g] if g >= 0 else None for g in codes.tolist()]
+
     def grades(self) -> list[str | None]:
         return [self.grade_ids[g] if g >= 0 else None for g in self.grade.tolist()]
 
     def to_pandas(self) -> Any:
         """One row per subject: ``total``, ``grade`` and ``<rule>.points``/``<rule>.outcome``
-        (points as exact Decimals)."""
+        (points as exact Decimals), and ``<rule>.grade`` for a rule set with letter grades."""
         import pandas as pd
 
         data: dict[str, Any] = {"total": self.totals_decimal(), "grade": self.grades()}
@@ -76,6 +87,8 @@ class ColumnarResult:
         for rid in self.rule_ids:
             data[f"{rid}.points"] = self.points_decimal(rid)
             data[f"{rid}.outcome"] = names[self.outcome[rid]]
+            if self.letters:
+                data[f"{rid}.grade"] = self.letter_grades(rid)
         for cid, codes in self.checks.items():
             data[f"{cid}.outcome"] = names[codes]
         return pd.DataFrame(data)

@@ -1,11 +1,10 @@
-"""Plans: a compiled rule set prepared for columns, once — which inputs are read, the metrics
-as column expressions, the indicator tree with each leaf's column form (asked of its scorer's
-module), the checks and the grade bands.  A rule set using anything the columnar path does not
-mirror raises :class:`~perfscore.columnar.bounds.Unsupported` here, saying what."""
+"""Plans: what a rule set prepared for columns is made of (dataclasses) — each leaf's column
+form (:class:`ColumnForm`, asked of its scorer's module through :class:`ColumnBuild`), the
+indicator tree's leaves and groups, ``when`` conditions, checks, metrics and the whole
+:class:`Plan`.  :mod:`~perfscore.columnar.planner` builds them."""
 
 from __future__ import annotations
 
-import math
 import types
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -14,14 +13,16 @@ from typing import Any
 
 import numpy as np
 
-from ..aggregate import weighted_sum
-from ..compile import Compiled, IndicatorNode
+from ..aggregate import AggregateSpec, lookup, mean, weakest_link
 from . import bounds, intcols
-from .bounds import Bounded, Chunk, Unsupported, ceil_scaled, const
+from .bounds import Bounded, Chunk, Unsupported
 from .expression import ColumnCond, ColumnExpr
 from .intcols import IntCol
 
 __all__ = [
+    "GENERIC",
+    "NUMERIC",
+    "AggPlan",
     "CheckPlan",
     "ColumnBuild",
     "ColumnForm",
@@ -29,8 +30,7 @@ __all__ = [
     "LeafPlan",
     "MetricPlan",
     "Plan",
-    "build_plan",
-    "grade_ids",
+    "WhenPlan",
 ]
 
 NUMERIC = ("number", "money", "percent", "integer")
@@ -42,6 +42,13 @@ ColumnRun = Callable[[Chunk, Bounded | None, Any, bool], tuple[Any, Any, bool]]
 #: The same step over exact integer columns (:class:`~perfscore.columnar.intcols.IntCol`),
 #: raising :class:`~perfscore.columnar.intcols.NoInt` where a bound does not fit int64.
 IntRun = Callable[[Chunk, IntCol | None, Any, bool], tuple[Any, Any, bool]]
+#: A letter scorer's step: ``chunk -> letter codes`` (int8 into the scale's grades best
+#: first, −1 where the value is not a grade: the per-record error)
+GradeRun = Callable[[Chunk], Any]
+
+#: aggregators other than ``weighted_sum`` the columnar path runs: each a function of its
+#: children's points, letters and outcomes only (not of their coverage)
+GENERIC = (mean, weakest_link, lookup)
 
 
 @dataclass(frozen=True)
@@ -53,6 +60,7 @@ class ColumnForm:
     needs_value: bool = True
     uses_met: bool = True
     int_run: IntRun | None = None
+    grade: GradeRun | None = None  # a letter scorer: its letters (then ``run`` gives no points)
 
 
 @dataclass(frozen=True)
@@ -91,8 +99,21 @@ class ColumnBuild:
         needs_value: bool = True,
         uses_met: bool = True,
         int_run: IntRun | None = None,
+        grade: GradeRun | None = None,
     ) -> ColumnForm:
-        return ColumnForm(run, needs_value, uses_met, int_run)
+        return ColumnForm(run, needs_value, uses_met, int_run, grade)
+
+
+@dataclass(frozen=True)
+class WhenPlan:
+    """An indicator's or group's ``when``: the condition, the names it reads (their failures
+    decide first), whether it may see blanks (``is_missing``/``coalesce``), and the node's
+    missing-data policy (what a blank it reads makes of the node)."""
+
+    cond: ColumnCond
+    names: tuple[str, ...]
+    aware: bool
+    missing: str
 
 
 @dataclass(frozen=True)
@@ -108,18 +129,38 @@ class LeafPlan:
     full: int = 0  # the weight, scaled (points under ``missing: full``)
     weight: Decimal = Decimal(0)
     optional: tuple[str, ...] = ()  # read when present (a blank is no failure)
+    when: WhenPlan | None = None
+    declared: Decimal | None = None  # the weight as written (None: a letter indicator)
+    passes: Any = None  # a letter indicator: per letter code (−1 last), does it pass
 
 
 @dataclass(frozen=True)
 class GroupPlan:
     rule_id: str
-    kids: tuple[LeafPlan | GroupPlan, ...]
+    kids: tuple[LeafPlan | GroupPlan | AggPlan, ...]
     weight: Decimal
     base: Decimal  # the children's weights, summed
     redistribute: bool = True  # not-applicable children's weight goes to the others
     scaled: tuple[int, tuple[int, ...]] = (0, ())  # weight and children's weights × 10**e
     cov_den: int = 1  # coverage is an integer over this denominator
     cov_coef: tuple[int, ...] = ()  # coverage numerator = Σ coef · child's numerator
+    when: WhenPlan | None = None
+
+
+@dataclass(frozen=True)
+class AggPlan:
+    """A group with another aggregator (``mean``, ``weakest_link``, ``lookup``): run once per
+    distinct combination of its children's results in a chunk, by the aggregator itself."""
+
+    rule_id: str
+    kids: tuple[LeafPlan | GroupPlan | AggPlan, ...]
+    spec: AggregateSpec
+    aggregate: Callable[..., Any]
+    declared: tuple[Decimal | None, ...]  # the children's weights as written
+    when: WhenPlan | None = None
+    weights_zero: bool = True  # the children's weights add up to 0 (or none is given)
+    cov_den: int = 1  # coverage as for a weighted sum (see GroupPlan)
+    cov_coef: tuple[int, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -147,7 +188,7 @@ class MetricPlan:
 @dataclass
 class Plan:
     metrics: list[tuple[str, ColumnExpr]]
-    tree: list[LeafPlan | GroupPlan]
+    tree: list[LeafPlan | GroupPlan | AggPlan]
     checks: list[CheckPlan]
     read: list[str]  # the numeric inputs anything reads
     bands_min: list[int]  # grade band minima, scaled
@@ -163,288 +204,7 @@ class Plan:
     overrides: list[tuple[ColumnCond, int, tuple[str, ...], bool]] = field(default_factory=list)
     #: input → the leaves that read it (directly or through metrics)
     users: dict[str, tuple[str, ...]] = field(default_factory=dict)
-
-
-def build_plan(c: Compiled, root_weight: Decimal | None) -> Plan:
-    """The plan for ``c``, or :class:`Unsupported` (or SyntaxError) saying what is not mirrored."""
-    places = c.model.settings.places
-    kinds: dict[str, str] = {}
-    for name, spec in c.inputs.items():
-        kinds[name] = "number" if spec.type in NUMERIC else spec.type
-    metrics = []
-    metric_plans = []
-    for mt in c.metrics:
-        if mt.missing_aware:
-            raise Unsupported(f"metric {mt.name}: is_missing/coalesce")
-        metrics.append((mt.name, ColumnExpr(mt.expr.text, kinds)))
-        metric_plans.append(
-            MetricPlan(mt.name, metrics[-1][1], tuple(sorted(mt.expr.names)), mt.zero_division)
-        )
-        kinds[mt.name] = "metric"
-    if c.letters is not None:
-        raise Unsupported("letter grades")
-    build = ColumnBuild(places, kinds)
-    tree = [_node(n, build) for n in c.indicators]
-    top_w = sum((n.weight or Decimal(0) for n in c.indicators), Decimal(0))
-    if tree and root_weight != top_w:
-        raise Unsupported("top-level weights")
-    checks = []
-    for ch in c.checks:
-        if ch.missing_aware and "coalesce" in _functions(ch):
-            raise Unsupported(f"check {ch.id}: coalesce")
-        when = None if ch.when is None else ColumnCond(ch.when.text, kinds)
-        reads = tuple(sorted(n for n in ch.reads if n != ch.require))
-        if ch.type == "equal" and ch.left is not None and ch.right is not None:
-            if ch.require is not None:
-                raise Unsupported(f"check {ch.id}: require")
-            left, right = ColumnExpr(ch.left.text, kinds), ColumnExpr(ch.right.text, kinds)
-            checks.append(
-                CheckPlan(
-                    ch.id,
-                    left,
-                    right,
-                    const(ch.tolerance),
-                    reads,
-                    when=when,
-                    missing_aware=ch.missing_aware,
-                )
-            )
-        elif ch.type == "assert" and ch.expr is not None and ch.require is None:
-            cond = ColumnCond(ch.expr.text, kinds)
-            checks.append(
-                CheckPlan(
-                    ch.id,
-                    None,
-                    None,
-                    None,
-                    reads,
-                    "assert",
-                    cond,
-                    when,
-                    missing_aware=ch.missing_aware,
-                )
-            )
-        elif ch.type == "explain_if" and when is not None and ch.require is not None:
-            if kinds.get(ch.require) not in ("text", "boolean"):
-                raise Unsupported(f"check {ch.id}: explained by {ch.require!r}")
-            checks.append(
-                CheckPlan(
-                    ch.id,
-                    None,
-                    None,
-                    None,
-                    reads,
-                    "explain_if",
-                    None,
-                    when,
-                    ch.require,
-                    missing_aware=ch.missing_aware,
-                )
-            )
-        else:
-            raise Unsupported(f"check {ch.id}: {ch.type}")
-    # every numeric input read by anything must be a present, in-range number
-    read = sorted({n for n, k in kinds.items() if k == "number"} & _names_read(c, kinds))
-    root = _group(
-        "total",
-        tuple(tree),
-        [n.weight or Decimal(0) for n in c.indicators],
-        top_w,
-        c.model.settings.not_applicable_weight,
-    )
-    min_cov = c.min_coverage
-    if min_cov is not None and tree and _max_den(root) >= 1 << 62:
-        raise Unsupported("coverage denominators beyond int64")  # numerators ≤ denominators
-    ids = grade_ids(c)
-    overrides = []
-    with_total = {**kinds, "total": "metric"}
-    for o in c.overrides:
-        if "coalesce" in o.when.functions:
-            raise Unsupported("grade override with coalesce()")
-        cond = ColumnCond(o.when.text, with_total)
-        aware = bool(o.when.functions & {"is_missing"})
-        names = tuple(sorted(n for n in o.when.names if n != "total"))
-        overrides.append((cond, ids.index(o.grade), names, aware))
-    defaults = {}
-    for name in read:
-        d = c.inputs[name].default
-        if d is None:
-            continue
-        if not isinstance(d, Decimal):
-            raise Unsupported(f"input {name}: default {d!r}")
-        cell = d * 100 if c.inputs[name].type == "percent" else d
-        if Decimal(repr(float(cell))) != cell:
-            raise Unsupported(f"input {name}: default {d} is not a float cell")
-        defaults[name] = float(cell)
-    # metrics nothing reads (directly or through another metric) are not computed
-    used: set[str] = set()
-    for node in stack_all(c):
-        used |= set(node.reads) | set(node.optional_reads)
-    for ch in c.checks:
-        used |= set(ch.reads) | ({ch.require} if ch.require else set())
-    for o in c.overrides:
-        used |= set(o.when.names)
-    for mt in reversed(c.metrics):
-        if mt.name in used:
-            used |= set(mt.expr.names)
-    metric_plans = [mp for mp in metric_plans if mp.name in used]
-    # the leaves each input reaches (through metrics): where it is worth holding in integers
-    reach: dict[str, set[str]] = {}
-    for mt in c.metrics:
-        reach[mt.name] = set().union(*(reach.get(n, {n}) for n in mt.expr.names))
-    users: dict[str, list[str]] = {}
-    for node in stack_all(c):
-        if not node.children:
-            for name in set().union(*(reach.get(n, {n}) for n in node.reads)):
-                users.setdefault(name, []).append(node.id)
-    return Plan(
-        metrics,
-        tree,
-        checks,
-        read,
-        [ceil_scaled(b.min, places) for b in c.grade_bands],
-        min_cov is None or Decimal(1) >= min_cov,
-        kinds,
-        dict(metrics),
-        metric_plans,
-        root,
-        None if min_cov is None else ceil_scaled(min_cov, 4),
-        defaults,
-        sorted(n for n in _names_read(c, kinds) if kinds.get(n) in ("text", "boolean")),
-        overrides,
-        {name: tuple(ids) for name, ids in users.items()},
-    )
-
-
-def grade_ids(c: Compiled) -> tuple[str, ...]:
-    """The grades a row can get: the bands' ids, then the overrides' grades."""
-    return tuple(dict.fromkeys([*(b.id for b in c.grade_bands), *(o.grade for o in c.overrides)]))
-
-
-def _group(
-    rule_id: str,
-    kids: tuple[LeafPlan | GroupPlan, ...],
-    weights: list[Decimal],
-    weight: Decimal,
-    na_weight: str,
-) -> GroupPlan:
-    base = sum(weights, Decimal(0))
-    e = max([0, -_exponent(weight), *(-_exponent(w) for w in weights)])
-    scaled = (int(weight.scaleb(e)), tuple(int(w.scaleb(e)) for w in weights))
-    if scaled[0] >= 1 << 40 or sum(scaled[1]) >= 1 << 40:
-        raise Unsupported(f"{rule_id}: weights too precise")
-    # coverage: Σ w·cov / Σ w over integer weights, children's coverage over their own
-    # denominators — a constant denominator per group
-    dens = [k.cov_den if isinstance(k, GroupPlan) else 1 for k in kids]
-    lcm = 1
-    for d in dens:
-        lcm = lcm * d // math.gcd(lcm, d)
-    if sum(scaled[1]) == 0:
-        cov_den, coef = len(kids), tuple(1 for _ in kids)
-    else:  # Σ coef_i · num_i / den, reduced by what every coefficient and den share
-        coef = tuple(w * (lcm // d) for w, d in zip(scaled[1], dens, strict=True))
-        cov_den = sum(scaled[1]) * lcm
-        g = math.gcd(cov_den, *coef)
-        cov_den, coef = cov_den // g, tuple(c // g for c in coef)
-    return GroupPlan(
-        rule_id, kids, weight, base, na_weight == "redistribute", scaled, cov_den, coef
-    )
-
-
-def _exponent(x: Decimal) -> int:
-    exp = x.as_tuple().exponent
-    return exp if isinstance(exp, int) else 0
-
-
-def _names_read(c: Compiled, kinds: Mapping[str, str]) -> set[str]:
-    names: set[str] = set()
-    for mt in c.metrics:
-        names |= mt.expr.names
-    stack = list(c.indicators)
-    while stack:
-        n = stack.pop()
-        names |= set(n.reads)
-        stack.extend(n.children)
-    for o in c.overrides:
-        names |= set(o.when.names) - {"total"}
-    for ch in c.checks:
-        names |= set(ch.reads)
-        if ch.require is not None:
-            names.add(ch.require)
-    for n in stack_all(c):
-        names |= set(n.optional_reads)
-    for name in list(names):
-        # text and yes/no inputs only reach scorers that read them as values (tier,
-        # checklist); an expression reading one is refused when it is translated
-        if kinds.get(name) not in ("number", "metric", "text", "boolean"):
-            raise Unsupported(f"input {name!r} of type {kinds.get(name)}")
-    return names
-
-
-def stack_all(c: Compiled) -> list[IndicatorNode]:
-    out: list[IndicatorNode] = []
-    stack = list(c.indicators)
-    while stack:
-        n = stack.pop()
-        out.append(n)
-        stack.extend(n.children)
-    return out
-
-
-def _node(node: IndicatorNode, build: ColumnBuild) -> LeafPlan | GroupPlan:
-    if node.when is not None:
-        raise Unsupported(f"{node.id}: 'when'")
-    if node.children:
-        if node.aggregate is not weighted_sum or node.weight is None:
-            raise Unsupported(f"{node.id}: aggregate {node.aggregate_name}")
-        kids = tuple(_node(k, build) for k in node.children)
-        if any(k.weight is None for k in node.children):
-            raise Unsupported(f"{node.id}: child without weight")
-        weights = [k.weight or Decimal(0) for k in node.children]
-        return _group(node.id, kids, weights, node.weight, node.not_applicable_weight)
-    if node.missing_aware:
-        raise Unsupported(f"{node.id}: is_missing/coalesce")
-    sc, w = node.scorer, node.weight
-    if w is None or sc is None or sc.yields != "points":
-        raise Unsupported(f"{node.id}: not a points scorer")
-    value = ColumnExpr(node.value.text, build.kinds) if node.value is not None else None
-    column_form = getattr(sc, "column_form", None)
-    try:
-        form = column_form(w, build.places, build) if column_form is not None else None
-    except Unsupported as e:
-        raise Unsupported(f"{node.id}: {e}") from None
-    if form is None:
-        raise Unsupported(f"{node.id}: scorer {type(sc).__name__}")
-    if value is None and form.needs_value:
-        raise Unsupported(f"{node.id}: no value")
-    pass_at = ceil_scaled(w * node.pass_at, build.places)
-    full = ceil_scaled(w, build.places)
-    if node.missing == "full" and Decimal(full).scaleb(-build.places) != w:
-        raise Unsupported(f"{node.id}: 'missing: full' with a weight finer than the places")
-    return LeafPlan(
-        node.id,
-        value,
-        form,
-        pass_at,
-        node.pass_at == 1 and form.uses_met,
-        tuple(sorted(node.reads)),
-        node.missing,
-        node.zero_division,
-        full,
-        w,
-        tuple(sorted(node.optional_reads)),
-    )
-
-
-def _functions(ch: Any) -> set[str]:
-    out: set[str] = set()
-    for e in (ch.expr, ch.when, ch.left, ch.right):
-        if e is not None:
-            out |= set(e.functions)
-    return out
-
-
-def _max_den(node: LeafPlan | GroupPlan) -> int:
-    if not isinstance(node, GroupPlan):
-        return 1
-    return max([node.cov_den, *(_max_den(k) for k in node.kids)])
+    #: letter grades, best first (a rule set with a ``letters`` scale), else empty
+    letter_ids: tuple[str, ...] = ()
+    #: False when no top-level indicator yields points: no total, no grade
+    has_total: bool = True

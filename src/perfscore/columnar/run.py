@@ -1,31 +1,18 @@
-"""Running a plan over columns, chunk by chunk: inputs checked and bounded, metrics, the
-indicator tree (each leaf by its scorer's column form), checks, total and grade; rows left
+"""Running a plan over columns, chunk by chunk — inputs and metrics
+(:mod:`~perfscore.columnar.stages`), the indicator tree (:mod:`~perfscore.columnar.tree`),
+checks and grade overrides (:mod:`~perfscore.columnar.checks`), total and grade; rows left
 unsure — and every row of an unsupported rule set — are scored by the per-record path."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
-from decimal import Decimal
-from typing import TYPE_CHECKING, Any, cast
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from ..subjects import read_subject
-from .bounds import (
-    F_ERROR,
-    F_FULL,
-    F_MISSING,
-    F_NA,
-    F_ZERO,
-    SAFETY,
-    TINY,
-    Bounded,
-    Chunk,
-    U,
-    Unsupported,
-    compare,
-)
-from .expression import ColumnExpr, branch
+from .bounds import F_ERROR, F_MISSING, Chunk, Unsupported
+from .checks import apply_overrides, run_check
 from .frames import (
     OUTCOMES,
     ColumnarResult,
@@ -36,181 +23,22 @@ from .frames import (
     plain_cell,
     row_count,
 )
-from .intcols import IntCol, NoInt, scaled_column
-from .plan import CheckPlan, GroupPlan, LeafPlan, MetricPlan, Plan, build_plan, grade_ids
+from .plan import Plan
+from .planner import build_plan, grade_ids
 from .rational import Q, from_floats
+from .stages import read_inputs, run_metrics
+from .tree import Arithmetic, aggregate, coverage_ok, run_node
 
 if TYPE_CHECKING:  # annotations only: perfscore.ruleset routes frames here (perfscore.colbatch)
     from ..ruleset import RuleSet
 
-__all__ = ["CHUNK", "ColumnarScorer", "FrameScorer", "score_columns", "score_frame"]
+__all__ = ["CHUNK", "PROBE", "ColumnarScorer", "FrameScorer", "score_columns", "score_frame"]
 
 CHUNK = 1 << 16
 #: the first chunk of a run: small, scored in float64 with the guard to learn which
-#: indicators meet many ties (those then run in exact integers, see ``_run``)
+#: indicators meet many ties (those then run in exact integers, see :class:`Arithmetic`)
 PROBE = 2048
-#: a leaf whose float run decided more than this share of rows exactly switches to integers
-SWITCH = 1 / 32
 _CODE = {o: i for i, o in enumerate(OUTCOMES)}
-
-_KIND = {"error": F_ERROR, "not_applicable": F_NA, "zero": F_ZERO}
-_MISSING = {"error": F_ERROR, "not_applicable": F_NA, "zero": F_ZERO, "full": F_FULL}
-
-
-def _failure(ctx: Chunk, names: Any, zero: Any, zero_division: str, optional: Any = ()) -> Any:
-    """The failure code per row of something reading ``names`` (0: none) — the first by
-    priority, as the per-record path's ``blocking`` picks it (``optional`` names: a missing
-    value is no failure) — then, where none, a division by zero (``zero``) as
-    ``zero_division`` says; None when no row has one."""
-    out = None
-    for name in (*names, *optional):
-        c = ctx.codes.get(name)
-        if c is None:
-            continue
-        if name in optional and name not in names:
-            c = np.where(c == F_MISSING, 0, c).astype(np.int8)
-        if out is None:
-            out = c
-        else:  # the smallest non-zero code: 0 − 1 wraps to 255 in uint8, above every code
-            first = np.minimum(c.view(np.uint8) - np.uint8(1), out.view(np.uint8) - np.uint8(1))
-            out = (first + np.uint8(1)).view(np.int8)
-    if zero is not None:
-        zc = np.where(zero, _KIND[zero_division], 0)
-        out = zc if out is None else np.where(out != 0, out, zc)
-    return None if out is None else np.asarray(out, np.int8)
-
-
-def _with_zero(code: Any, zero: Any, zero_division: str) -> Any:
-    """``code`` (failure codes of what a metric reads, or None) with the rows that divided by
-    zero added where nothing failed before (as ``zero_division`` says)."""
-    if zero is None:
-        return code
-    if code is None:
-        return np.multiply(zero, np.int8(_KIND[zero_division]), dtype=np.int8)
-    out = code.copy()
-    out[zero & (code == 0)] = _KIND[zero_division]
-    return out
-
-
-def _cov_ok(cov: Any, plan: Plan) -> Any:
-    """Rows whose coverage, rounded half-up to 4 places, reaches the rule set's minimum."""
-    assert plan.root is not None and plan.min_cov4 is not None
-    den = plan.root.cov_den
-    if den >= 1 << 44:  # 2·cov·10⁴ would overflow int64: Python integers
-        cov = cov.astype(object)
-    r4 = (2 * cov * 10**4 + den) // (2 * den)
-    return np.asarray(r4 >= plan.min_cov4, bool)
-
-
-def _percent(raw: Any, name: str, sign: int) -> Callable[[], Bounded]:
-    def make() -> Bounded:
-        got = Bounded(raw / 100.0, None, 2.0, name=name)
-        got.sign = sign
-        return got
-
-    return make
-
-
-def _int_column(raw: Any, low: float, high: float, percent: bool) -> Callable[[], IntCol | None]:
-    return lambda: scaled_column(raw, low, high, percent)
-
-
-def _ints_of(ctx: Chunk, mp: MetricPlan, code: Any) -> Callable[[], IntCol | None]:
-    """The integer form of a metric computed in float64, made when something asks for it
-    (exact values of its ties), with the chunk's transient state saved."""
-
-    def make() -> IntCol | None:
-        saved = ctx.skip, ctx.zero
-        ctx.skip = None if code is None else code != 0
-        ctx.zero = None
-        try:
-            got = mp.expr.ints(ctx)
-            _no_value(ctx, mp, ctx.zero)
-            return got
-        finally:
-            ctx.skip, ctx.zero = saved
-
-    return make
-
-
-def _no_value(ctx: Chunk, mp: MetricPlan, zero: Any) -> None:
-    """Record the rows where a metric decided in integers has no value: its own divisions
-    by zero and those of the metrics it reads (their exact values are then 'bad', as the
-    rational path marks them)."""
-    bad = zero
-    for name in mp.names:
-        other = ctx.int_bad.get(name)
-        if other is not None:
-            bad = other if bad is None else bad | other
-    ctx.int_bad[mp.name] = bad
-
-
-def _float_of(ctx: Chunk, mp: MetricPlan, exact: IntCol, code: Any) -> Callable[[], Bounded]:
-    """The float form of a metric decided in integers, made when something asks for it:
-    ``n / d`` correctly rounded while both are exact in float64, else the metric's float
-    expression (run with the chunk's transient state saved)."""
-
-    def make() -> Bounded:
-        if exact.nmax <= 1 << 53 and exact.dmax <= 1 << 53:
-            v = exact.n / exact.d
-            if code is not None:
-                v = np.where(code != 0, 0.0, v)
-            return Bounded(v, None, 2.0, name=mp.name)
-        saved = ctx.skip, ctx.zero
-        ctx.skip = None if code is None else code != 0
-        ctx.zero = None
-        got = mp.expr(ctx)
-        ctx.skip, ctx.zero = saved
-        v, mag = got.v, got.mag
-        if code is not None:
-            v = np.where(code != 0, 0.0, v)
-            mag = None if mag is None else np.where(code != 0, 0.0, mag)
-        return Bounded(v, mag, got.k, name=mp.name)
-
-    return make
-
-
-#: a group's outcome from the bits ``1 << code`` of its children's outcomes: an error blocks
-#: it, all not applicable makes it not applicable, else fail if any child failed
-_GROUP_CODE = np.array(
-    [3 if b & 8 else 2 if b == 4 else 1 if b & 2 else 0 for b in range(16)], np.int8
-)
-
-
-def _leaf_tables(node: LeafPlan) -> tuple[Any, Any]:
-    """Outcome code and points per failure code, as the per-record path's _from_failure
-    gives them (index 0: no failure, unused)."""
-    kind = {F_ERROR: F_ERROR, F_NA: F_NA, F_ZERO: F_ZERO, F_MISSING: _MISSING[node.missing]}
-    outcome = {F_ERROR: 3, F_NA: 2, F_ZERO: 1, F_FULL: 0}
-    codes = np.zeros(6, np.int8)
-    points = np.zeros(6, np.int64)
-    for code, k in kind.items():
-        codes[code] = outcome[k]
-        points[code] = node.full if k == F_FULL else 0
-    return codes, points
-
-
-def _exponent(x: Decimal) -> int:
-    return cast(int, x.as_tuple().exponent)  # a finite weight
-
-
-class Arithmetic:
-    """Which leaves of one run are scored in exact integers (the rest: float64 with the
-    guard).  ``auto`` learns it per leaf from the rows its float run had to decide exactly."""
-
-    def __init__(self, mode: str) -> None:
-        self.mode = mode
-        self.ints: set[str] = set()
-
-    def wants(self, rule_id: str) -> bool:
-        return self.mode == "int" or rule_id in self.ints
-
-    def learn(self, rule_id: str) -> None:
-        if self.mode == "auto":
-            self.ints.add(rule_id)
-
-    def any(self) -> bool:
-        return self.mode == "int" or bool(self.ints)
 
 
 class ColumnarScorer:
@@ -232,6 +60,7 @@ class ColumnarScorer:
         self.rule_ids = tuple(r.id for r in c.rules if r.kind != "check")
         self.check_ids = tuple(ch.id for ch in c.checks)
         self.grade_ids = grade_ids(c)
+        self.letter_ids = () if c.letters is None else c.letters.ordered()
         self.plan: Plan | None = None
         try:
             self.plan = build_plan(c, rs.evaluator.root.weight)
@@ -279,6 +108,8 @@ class ColumnarScorer:
             self.grade_ids,
             {cid: np.zeros(n, np.int8) for cid in self.check_ids},
             np.ones(n, bool) if not self.supported else np.zeros(n, bool),
+            {r: np.full(n, -1, np.int8) for r in self.rule_ids} if self.letter_ids else {},
+            self.letter_ids,
         )
         if self.plan is not None:
             prefer = Arithmetic(self.arithmetic)  # this run's choice per leaf
@@ -350,80 +181,6 @@ class ColumnarScorer:
         for start in range(lo, hi, step):
             self._span(plan, res, cols, vocab, start, min(hi, start + step), prefer)
 
-    def _inputs(self, plan: Plan, ctx: Chunk, cols: Mapping[str, Any]) -> None:
-        """Each numeric input read: present, in range and whole where declared so, as a
-        bounded column (rows that are not fall back)."""
-        n = ctx.n
-        for name in plan.read:
-            spec = self.inputs[name]
-            fill = plan.defaults.get(name)
-            if name not in cols:  # missing in every row
-                if fill is None:
-                    code = F_ERROR if spec.required else F_MISSING
-                    ctx.codes[name] = np.full(n, code, np.int8)
-                ctx.cols[name] = np.full(n, 0.0 if fill is None else fill)  # type: ignore[index]
-                raw = ctx.cols[name]
-            else:
-                raw = cols[name]
-            low, high = raw.min(), raw.max()  # NaN (missing) propagates
-            if low != low or high != high:  # blanks: a default, else missing (or an error)
-                missing = np.isnan(raw)
-                if missing.any():
-                    if fill is None:
-                        code = F_ERROR if spec.required else F_MISSING
-                        ctx.codes[name] = np.multiply(missing, np.int8(code), dtype=np.int8)
-                    raw = np.where(missing, 0.0 if fill is None else fill, raw)
-                    ctx.cols[name] = raw  # type: ignore[index]
-                    low, high = raw.min(), raw.max()
-            blo, bhi = -1e15, 1e15  # beyond 1e15 the reader refuses a figure
-            rest = []
-            for bound, below in ((spec.min, True), (spec.max, False)):
-                if bound is None:
-                    continue
-                fb = float(bound)
-                if Decimal(fb) == bound and -1e15 < fb < 1e15:
-                    # a bound a float holds exactly: float order = Decimal(repr(x)) order
-                    blo, bhi = (max(blo, fb), bhi) if below else (blo, min(bhi, fb))
-                else:
-                    rest.append((fb, below))
-            percent = spec.type == "percent"
-            exact = None
-            if ctx.prefer.any() and any(ctx.prefer.wants(r) for r in plan.users.get(name, ())):
-                # leaves that run in integers read it: its integer form now (which also
-                # proves every cell a short decimal: no subnormals, whole where d = 0)
-                exact = ctx.ints[name] = scaled_column(raw, float(low), float(high), percent)
-            else:
-                ctx.ints.make[name] = _int_column(raw, float(low), float(high), percent)
-            if (
-                rest
-                or not (low >= blo and (high <= bhi if bhi < 1e15 else high < bhi))
-                or (
-                    spec.type == "integer"
-                    and not (exact is not None and exact.d == 1)
-                    and not np.array_equal(np.floor(raw), raw)
-                )
-            ):
-                ok = raw >= blo  # (NaN compares false: infinities were NaN's neighbours)
-                ok &= raw <= bhi if bhi < 1e15 else raw < bhi
-                for fb, below in rest:
-                    d = raw - fb
-                    near = np.abs(d) <= (SAFETY * U) * (np.abs(raw) + abs(fb))
-                    ok &= ~near & (d >= 0 if below else d <= 0)
-                if spec.type == "integer":
-                    ok &= raw == np.floor(raw)
-                ctx.flag(~ok)  # (otherwise the whole chunk is present and in range)
-            if exact is None and not (low > TINY or high < -TINY):  # any subnormals?
-                small = np.abs(raw) < TINY if low < 0 else raw < TINY
-                if np.count_nonzero(small) != n - np.count_nonzero(raw):
-                    # their repr is not within u of them: the exact path decides
-                    ctx.flag(small & (raw != 0))
-            sign = 1 if low > 0 else -1 if high < 0 else 0  # (NaN: 0)
-            if percent:
-                ctx.cache.make[name] = _percent(raw, name, sign)
-            else:
-                got = ctx.cache[name] = Bounded(raw, None, 1.0, name=name)
-                got.sign = sign
-
     def _chunk(
         self,
         plan: Plan,
@@ -444,37 +201,13 @@ class ColumnarScorer:
             if cats.min() < 0:
                 code = np.where(cats == -1, F_MISSING, np.where(cats == -2, F_ERROR, 0))
                 ctx.codes[name] = code.astype(np.int8)
-        self._inputs(plan, ctx, cols)
-        for mp in plan.metric_plans:
-            blocked = _failure(ctx, mp.names, None, mp.zero_division)
-            ctx.skip = None if blocked is None else blocked != 0  # those rows: no value
-            ctx.zero = None
-            exact = mp.expr.ints(ctx) if use_ints else None
-            if exact is not None:  # decided in integers: the float form only on demand
-                _no_value(ctx, mp, ctx.zero)
-                code = _with_zero(blocked, ctx.zero, mp.zero_division)
-                ctx.zero = ctx.skip = None
-                if code is not None:
-                    ctx.codes[mp.name] = code
-                ctx.ints[mp.name] = exact
-                ctx.cache.make[mp.name] = _float_of(ctx, mp, exact, code)
-                continue
-            ctx.zero = None
-            got = mp.expr(ctx)
-            code = _with_zero(blocked, ctx.zero, mp.zero_division)
-            ctx.zero = ctx.skip = None
-            ctx.ints.make[mp.name] = _ints_of(ctx, mp, code)
-            v, mag = got.v, got.mag
-            if code is not None:  # the metric has no value there: 0 keeps the column tame
-                ctx.codes[mp.name] = code
-                v = np.where(code != 0, 0.0, v)
-                mag = None if mag is None else np.where(code != 0, 0.0, mag)
-            ctx.cache[mp.name] = Bounded(v, mag, got.k, name=mp.name)
+        read_inputs(plan, ctx, cols, self.inputs)
+        run_metrics(plan, ctx, use_ints)
         sl = slice(lo, hi)
-        kids = [self._run(node, ctx, res, lo, hi) for node in plan.tree]
+        kids = [run_node(node, ctx, res, lo, hi) for node in plan.tree]
         grade = np.full(n, -1, np.int8)
         cov_ok: Any
-        if not kids:  # checks only: no total, no grade
+        if not kids or not plan.has_total:  # checks or letters only: no total, no grade
             total = np.zeros(n, np.int64)
             res.has_total[sl] = False
             cov_ok = np.zeros(n, bool)
@@ -486,11 +219,11 @@ class ColumnarScorer:
             cov_ok = None if plan.min_cov_ok else np.zeros(n, bool)
         else:
             assert plan.root is not None
-            total, codes, cov, _ = self._aggregate(plan.root, kids, ctx, plan.min_cov4)
+            total, codes, cov, _ = aggregate(plan.root, kids, ctx, plan.min_cov4)
             has = codes <= 1
             res.has_total[sl] = has
             total = np.where(has, total, 0)
-            cov_ok = None if plan.min_cov4 is None else has & _cov_ok(cov, plan)
+            cov_ok = None if plan.min_cov4 is None else has & coverage_ok(cov, plan)
             if cov_ok is None and not has.all():
                 cov_ok = has
         res.total[sl] = total  # rows that fall back may hold NaN here: replaced later
@@ -501,244 +234,11 @@ class ColumnarScorer:
         if cov_ok is not None:
             grade[~cov_ok] = -1
         if plan.overrides and plan.bands_min:
-            self._overrides(plan, ctx, total, res.has_total[sl], cov_ok, grade)
+            apply_overrides(plan, ctx, total, res.has_total[sl], cov_ok, grade, self.scale)
         res.grade[sl] = grade
         for ch in plan.checks:
-            res.checks[ch.rule_id][sl] = self._run_check(ctx, ch)
+            res.checks[ch.rule_id][sl] = run_check(ctx, ch)
         res.fallback[sl] = ctx.unsure
-
-    def _overrides(
-        self, plan: Plan, ctx: Chunk, total: Any, has: Any, cov_ok: Any, grade: Any
-    ) -> None:
-        """Grade overrides, in order, on rows with a total (and enough coverage): the first
-        whose condition holds sets the grade; a condition its data blocks, or that cannot be
-        evaluated (a division by zero), is passed over — as the per-record path does."""
-        scale = float(self.scale)
-        ctx.cache["total"] = Bounded(total / scale, None, 1.0, name="total")
-        ctx.total = total
-        open_rows = has.copy() if cov_ok is None else has & cov_ok
-        for cond, index, names, aware in plan.overrides:
-            if aware:
-                code = _failure(ctx, (), None, "error", names)
-            else:
-                code = _failure(ctx, names, None, "error")
-            ctx.skip = None if code is None else code != 0
-            ctx.zero = None
-            hit = cond(ctx) & open_rows
-            if ctx.skip is not None:
-                hit &= ~ctx.skip
-            if ctx.zero is not None:
-                hit &= ~ctx.zero
-            ctx.skip = ctx.zero = None
-            grade[hit] = index
-            open_rows &= ~hit
-
-    def _run_check(self, ctx: Chunk, ch: CheckPlan) -> Any:
-        """A check's outcome codes, as the per-record path decides them: a failing name
-        blocks it (error, else not applicable; an unreadable ``require`` is an error), a
-        ``when`` that does not hold makes it not applicable (not for explain_if, whose
-        ``when`` triggers it), a division by zero makes it not applicable."""
-        if ch.missing_aware:  # a blank is a value here (is_missing), other failures block
-            code = _failure(ctx, (), None, "error", ch.reads)
-        else:
-            code = _failure(ctx, ch.reads, None, "error")
-        if ch.require is not None:
-            req = ctx.codes.get(ch.require)
-            if req is not None:
-                code = np.where(req == F_ERROR, F_ERROR, 0 if code is None else code)
-        ctx.skip = None if code is None else code != 0
-        ctx.zero = None
-        applies = None
-        if ch.when is not None:
-            applies = ch.when(ctx)
-        if ch.kind == "equal":
-            assert ch.left is not None and ch.right is not None and ch.tolerance is not None
-            rows = np.ones(ctx.n, bool) if applies is None else applies
-            ok = branch(ctx, lambda c: self._check(c, ch.left, ch.right, ch.tolerance), rows)
-        elif ch.kind == "assert":
-            assert ch.cond is not None
-            rows = np.ones(ctx.n, bool) if applies is None else applies
-            ok = branch(ctx, ch.cond, rows)
-        else:  # explain_if: triggered, and the required field says something
-            assert applies is not None and ch.require is not None
-            cats, vocab = ctx.category(ch.require)
-            said = [x is True or (isinstance(x, str) and x.strip() != "") for x in vocab]
-            ok = ~applies | np.array([*said, False, False])[cats]
-            applies = None
-        out = np.where(ok, 0, 1).astype(np.int8)
-        if applies is not None:
-            out[~applies] = 2
-        if ctx.zero is not None:  # a division by zero: not applicable
-            out[ctx.zero] = 2
-            ctx.zero = None
-        if code is not None:
-            out = np.where(code == 0, out, np.where(code == F_ERROR, 3, 2)).astype(np.int8)
-        ctx.skip = None
-        return out
-
-    @staticmethod
-    def _check(ctx: Chunk, left: ColumnExpr, right: ColumnExpr, tol: Bounded) -> Any:
-        a, b = left(ctx), right(ctx)
-
-        def exact(ctx: Chunk, rows: Any) -> Q:
-            return abs(left.exact(ctx, rows) - right.exact(ctx, rows))
-
-        diff = Bounded(np.abs(a.v - b.v), a.m() + b.m(), max(a.k, b.k) + 1, ex=exact)
-        return compare(ctx, diff, "<=", tol)
-
-    def _run(
-        self, node: LeafPlan | GroupPlan, ctx: Chunk, res: ColumnarResult, lo: int, hi: int
-    ) -> tuple[Any, Any, Any, bool]:
-        """``(points, outcome codes, coverage numerators or None (all full), clean)`` of a
-        node over the chunk; ``clean``: every row scored (pass/fail, nothing missing)."""
-        sl = slice(lo, hi)
-        if isinstance(node, GroupPlan):
-            kids = [self._run(k, ctx, res, lo, hi) for k in node.kids]
-            if not all(k[3] for k in kids):
-                pts, codes, cov, _ = self._aggregate(node, kids, ctx, -1)
-                res.points[node.rule_id][sl] = pts
-                res.outcome[node.rule_id][sl] = codes
-                res.has_points[node.rule_id][sl] = codes <= 1
-                return pts, res.outcome[node.rule_id][sl], cov, False
-            w, base = node.weight, node.base
-            # points are scaled integers (int64)
-            failed = res.outcome[node.rule_id][sl].view(bool)  # written in place: fail = 1
-            got: Any = None
-            owned = False
-            for p, kid_codes, _, _ in kids:
-                kid_failed = kid_codes.view(bool)
-                if got is None:
-                    got = p
-                    np.copyto(failed, kid_failed)
-                else:
-                    if owned:
-                        got += p
-                    else:
-                        got, owned = got + p, True
-                    np.logical_or(failed, kid_failed, out=failed)
-            if got is None:
-                got = np.zeros(ctx.n, np.int64)
-                failed[:] = False
-            if base == w:
-                pts = got
-            elif base == 0:
-                pts = np.zeros(ctx.n, np.int64)
-            else:
-                # got/scale × w / base, rounded half-up to places: (2·num + den) // (2·den)
-                e = max(-_exponent(w), -_exponent(base), 0)
-                wn, bn = int(w.scaleb(e)), int(base.scaleb(e))
-                pts = (2 * got * wn + bn) // (2 * bn)
-            res.points[node.rule_id][sl] = pts
-            return pts, res.outcome[node.rule_id][sl], None, True
-        rid = node.rule_id
-        code = _failure(ctx, node.reads, None, node.zero_division, node.optional)
-        ctx.skip = None if code is None else code != 0
-        ctx.zero = ctx.error = None
-        failed = res.outcome[rid][sl].view(bool)  # outcome codes: pass 0, fail 1
-        got = None
-        int_run = node.form.int_run
-        if int_run is not None and ctx.prefer.wants(rid):
-            # exact integers (where the columns are short decimals and the bounds fit)
-            iv = node.value.ints(ctx) if node.value is not None else None
-            if iv is not None or node.value is None:
-                try:
-                    got = int_run(ctx, iv, failed, node.use_met)
-                except NoInt:
-                    got = None
-        if got is None:
-            before = ctx.exact_rows
-            v = node.value(ctx) if node.value is not None else None
-            got = node.form.run(ctx, v, failed, node.use_met)
-            if int_run is not None and ctx.exact_rows - before > SWITCH * ctx.n:
-                ctx.prefer.learn(rid)  # many ties here: integers from the next chunk on
-        pts, met, decided = got
-        store = res.points[rid][sl]
-        store[...] = pts  # (float forms: whole numbers, converted; unsure rows: anything)
-        pts = store
-        if not decided:
-            if node.use_met and met is not None:
-                np.logical_not(met, out=failed)
-            else:
-                np.less(pts, node.pass_at, out=failed)
-        zero, error = ctx.zero, ctx.error
-        ctx.zero = ctx.error = ctx.skip = None
-        for extra, kind_code in ((zero, _KIND[node.zero_division]), (error, F_ERROR)):
-            if extra is None:
-                continue  # a zero denominator (zero_division decides) or a scorer's error
-            if code is None:
-                code = np.multiply(extra, np.int8(kind_code), dtype=np.int8)
-            else:  # a failure of what the leaf reads comes first
-                code = code.copy()
-                code[extra & (code == 0)] = kind_code
-        if code is None:
-            return pts, res.outcome[rid][sl], None, True
-        # what the per-record path's _from_failure gives, per failure kind (rows with one)
-        codes = res.outcome[rid][sl]
-        rows = np.flatnonzero(code)
-        if len(rows):
-            outcome, points = _leaf_tables(node)
-            kind = code[rows]
-            codes[rows] = outcome[kind]
-            pts[rows] = points[kind]
-        res.has_points[rid][sl] = codes <= 1
-        return pts, codes, code, False
-
-    def _aggregate(
-        self, node: GroupPlan, kids: list[tuple[Any, Any, Any, bool]], ctx: Chunk, cov4: Any
-    ) -> tuple[Any, Any, Any, bool]:
-        """``weighted_sum`` with children that failed: errors block the group, all not
-        applicable makes it not applicable, the points are re-weighted over the weight that
-        counts (``redistribute``) and rounded half-up in integers; coverage as an integer over
-        the group's constant denominator.  A child's points are 0 where it is not scored."""
-        n = ctx.n
-        wn, kid_wn = node.scaled
-        got: Any = None
-        seen: Any = None  # per row, bit ``1 << code`` of every child's outcome code
-        for p, codes, _, _ in kids:
-            got = p.copy() if got is None else np.add(got, p, out=got)
-            bit = np.left_shift(np.int8(1), codes)
-            seen = bit if seen is None else np.bitwise_or(seen, bit, out=seen)
-        if got is None:
-            got, seen = np.zeros(n, np.int64), np.full(n, 4, np.int8)
-        out_codes = _GROUP_CODE[seen]
-        pts = got
-        total_w = sum(kid_wn)
-        # rows whose points are re-weighted: with a child not scored (its weight goes to the
-        # others), or all of them when the children's weights do not add up to the group's
-        rows = np.arange(n) if total_w != wn else np.flatnonzero(seen & 12)
-        base = np.full(len(rows), total_w, np.int64)
-        if node.redistribute and total_w:
-            for (_, codes, _, _), w in zip(kids, kid_wn, strict=True):
-                if w:
-                    base -= (codes[rows] > 1) * w
-        if len(rows):
-            g = got[rows]
-            b = np.where(base == 0, 1, base)
-            r = np.where(base == wn, g, (2 * g * wn + b) // (2 * b))
-            pts[rows] = np.where(base == 0, 0, r)
-        blocked = out_codes >= 2  # (only where a child is not scored)
-        if total_w != wn:
-            pts[blocked] = 0
-        elif len(rows):
-            pts[rows[blocked[rows]]] = 0
-        cov = None
-        if cov4 is not None:  # coverage is needed (a minimum coverage for the grade)
-            num = np.zeros(n, np.int64)
-            if total_w == 0:
-                for _, codes_k, _, _ in kids:
-                    num += codes_k <= 1
-            else:
-                for (_, codes_k, cov_k, _), coef, k in zip(
-                    kids, node.cov_coef, node.kids, strict=True
-                ):
-                    if isinstance(k, GroupPlan):
-                        num += coef * (k.cov_den if cov_k is None else cov_k)
-                    elif cov_k is None:  # a leaf with no failure: full coverage
-                        num += coef
-                    else:  # scored, and read from data (no failure)
-                        num += coef * ((codes_k <= 1) & (cov_k == 0))
-            cov = np.where(blocked, 0, num)
-        return pts, out_codes, cov, False
 
     # -- exact values for undecided rows ----------------------------------------------------
     def exact_q(self, ctx: Chunk, name: str, rows: Any) -> Q:
@@ -776,10 +276,14 @@ class ColumnarScorer:
         stays text, so a dirty cell is an error finding for its row, as in any other input)."""
         values = {name: cells_at(col, rows) for name, col in raw.items()}  # those rows only
         ev = self.rs
+        ids = self.letter_ids
         for k, i in enumerate(rows.tolist()):
             record = {name: plain_cell(cells[k]) for name, cells in values.items()}
             r = ev.evaluate_subject(record, index=i)
             for sc in r.scores:
+                if res.letters:
+                    g = sc.grade
+                    res.letters[sc.rule_id][i] = ids.index(g) if g in ids else -1
                 res.outcome[sc.rule_id][i] = _CODE[sc.outcome]
                 res.has_points[sc.rule_id][i] = sc.points is not None
                 res.points[sc.rule_id][i] = (

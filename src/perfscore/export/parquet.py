@@ -292,6 +292,15 @@ def _places(report: Report) -> int:
     return places
 
 
+def _result_places(result: Any) -> int:
+    """The places :func:`_places` finds in the per-record report of the same rows: the rule
+    set's where the first 100 rows have points (a checks-only or letters-only run: 0)."""
+    head = slice(0, 100)
+    if result.has_total[head].any() or any(h[head].any() for h in result.has_points.values()):
+        return int(result.places)
+    return 0
+
+
 def columnar_table(
     result: Any,
     *,
@@ -323,12 +332,20 @@ def columnar_table(
     has[:, r - 1] = result.has_total
     grade = np.full((n, r), -1, np.int32)
     names = {g: i for i, g in enumerate(result.grade_ids)}
-    present = [g for g in result.grade_ids if bool((result.grade == names[g]).any())]
+    present = {g for g in result.grade_ids if bool((result.grade == names[g]).any())}
+    letters, letter_ids = result.letters, result.letter_ids  # per rule (a letters scale)
+    for codes in letters.values():
+        present |= {letter_ids[c] for c in np.unique(codes).tolist() if c >= 0}
     order = sorted(present)
     remap = np.full(len(result.grade_ids) + 1, -1, np.int32)
-    for g in present:
+    for g in present & set(names):
         remap[names[g]] = order.index(g)
     grade[:, r - 1] = remap[result.grade.astype(np.int32)]  # −1 indexes the trailing −1
+    if letters:
+        to_order = np.array([order.index(g) if g in present else -1 for g in letter_ids] + [-1])
+        for j, rule in enumerate(rules):
+            if rule.id in letters:
+                grade[:, j] = to_order[letters[rule.id].astype(np.int32)]
     if subjects is None:
         subjects = [f"row-{i + 1}" for i in range(n)]
     return _table(
@@ -339,7 +356,7 @@ def columnar_table(
         has_points=has,
         grade=grade,
         grades=order,
-        places=result.places,
+        places=_result_places(result),
         meta=_metadata(rules, ruleset, inputs),
     )
 

@@ -66,6 +66,30 @@ class GradeInputScorer(BaseScorer):
             detail=None if g == self.letters.canonical(g) else f"given as {g}",
         )
 
+    def column_form(self, weight: Decimal | None, places: int, build: Any) -> Any:
+        """The letter per row from a text input's values: each distinct value looked up once
+        (index into the scale's grades best first; −1, the per-record error, for a value
+        that is not a grade)."""
+        np = build.np
+        name = build.category(self.expr.text)
+        letters = self.letters
+        ordered = letters.ordered()
+
+        def grade(ctx: Any) -> Any:
+            cats, vocab = ctx.category(name)
+            codes = [
+                ordered.index(letters.canonical(x))
+                if isinstance(x, str) and letters.is_grade(x)
+                else -1
+                for x in vocab
+            ]
+            return np.array([*codes, -1, -1], np.int8)[cats]
+
+        def no_points(ctx: Any, v: Any, failed: Any, use_met: bool) -> tuple[Any, Any, bool]:
+            return np.zeros(ctx.n, np.int64), None, False
+
+        return build.form(no_points, needs_value=False, grade=grade)
+
     def explain(
         self, value: Any, scope: Mapping[str, Any], weight: Decimal | None, how: Explaining
     ) -> Working | None:

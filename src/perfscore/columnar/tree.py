@@ -1,0 +1,351 @@
+"""The indicator tree over a chunk: each leaf by its scorer's column form (exact integers or
+float64 with the guard, chosen per leaf by :class:`Arithmetic`), its failures turned into
+outcomes and points as the per-record path's ``_from_failure`` does; groups summed, or
+re-weighted in integers where a child is not scored; the coverage a grade's minimum needs."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any, cast
+
+import numpy as np
+
+from ..aggregate import NodeScore
+from ..numbers import round_once
+from .bounds import F_ERROR, F_MISSING, F_NA, Chunk
+from .failures import GROUP_CODE, KIND, failure_codes, leaf_tables
+from .frames import OUTCOMES, ColumnarResult
+from .intcols import NoInt
+from .plan import AggPlan, GroupPlan, LeafPlan, Plan, WhenPlan
+
+__all__ = [
+    "SWITCH",
+    "Arithmetic",
+    "aggregate",
+    "coverage",
+    "coverage_ok",
+    "run_generic",
+    "run_node",
+    "when_codes",
+]
+
+ZERO = Decimal(0)
+#: a leaf whose float run decided more than this share of rows exactly switches to integers
+SWITCH = 1 / 32
+
+
+def _exponent(x: Decimal) -> int:
+    return cast(int, x.as_tuple().exponent)  # a finite weight
+
+
+class Arithmetic:
+    """Which leaves of one run are scored in exact integers (the rest: float64 with the
+    guard).  ``auto`` learns it per leaf from the rows its float run had to decide exactly."""
+
+    def __init__(self, mode: str) -> None:
+        self.mode = mode
+        self.ints: set[str] = set()
+
+    def wants(self, rule_id: str) -> bool:
+        return self.mode == "int" or rule_id in self.ints
+
+    def learn(self, rule_id: str) -> None:
+        if self.mode == "auto":
+            self.ints.add(rule_id)
+
+    def any(self) -> bool:
+        return self.mode == "int" or bool(self.ints)
+
+
+def coverage_ok(cov: Any, plan: Plan) -> Any:
+    """Rows whose coverage, rounded half-up to 4 places, reaches the rule set's minimum."""
+    assert plan.root is not None and plan.min_cov4 is not None
+    den = plan.root.cov_den
+    if den >= 1 << 44:  # 2·cov·10⁴ would overflow int64: Python integers
+        cov = cov.astype(object)
+    r4 = (2 * cov * 10**4 + den) // (2 * den)
+    return np.asarray(r4 >= plan.min_cov4, bool)
+
+
+def when_codes(ctx: Chunk, when: WhenPlan, forced: Any = None) -> Any:
+    """Per row, what a ``when`` makes of its indicator (0: it applies): the failure code of
+    what the condition reads (first), :data:`F_ERROR` where evaluating it met an error (a
+    division by zero, a blank read under ``is_missing``), :data:`F_NA` where it does not hold
+    — as the per-record path's ``applies``.  Rows ``forced`` by a group above are not looked
+    at."""
+    if when.aware:  # a blank is a value here: only other failures block
+        code = failure_codes(ctx, (), None, "error", when.names)
+    else:
+        code = failure_codes(ctx, when.names, None, "error")
+    skip = None if code is None else code != 0
+    if forced is not None:
+        skip = forced != 0 if skip is None else skip | (forced != 0)
+    ctx.skip, ctx.zero, ctx.missing, ctx.aware = skip, None, None, when.aware
+    holds = when.cond(ctx)
+    raised = [m for m in (ctx.zero, ctx.missing) if m is not None]
+    ctx.skip = ctx.zero = ctx.missing = None
+    ctx.aware = False
+    out = np.where(holds, 0, F_NA).astype(np.int8)
+    for m in raised:
+        out[m] = F_ERROR
+    if code is not None:
+        out = np.where(code != 0, code, out).astype(np.int8)
+    return out
+
+
+def _forced(node: GroupPlan | AggPlan, ctx: Chunk, forced: Any) -> Any:
+    """What a group's ``when`` forces on its subtree (0: nothing; :data:`F_ERROR` where it
+    makes the group an error, else :data:`F_NA`), the group above's first."""
+    if node.when is None:
+        return forced
+    w = when_codes(ctx, node.when, forced)
+    err = (w == F_ERROR) | ((w == F_MISSING) & (node.when.missing == "error"))
+    own = np.where(w == 0, 0, np.where(err, F_ERROR, F_NA)).astype(np.int8)
+    return own if forced is None else np.where(forced != 0, forced, own).astype(np.int8)
+
+
+def run_node(
+    node: LeafPlan | GroupPlan | AggPlan,
+    ctx: Chunk,
+    res: ColumnarResult,
+    lo: int,
+    hi: int,
+    forced: Any = None,
+) -> tuple[Any, Any, Any, bool]:
+    """``(points, outcome codes, coverage numerators or None (all full), clean)`` of a
+    node over the chunk; ``clean``: every row scored (pass/fail, nothing missing).
+    ``forced``: per row, the outcome a ``when`` above imposes (:data:`F_NA`,
+    :data:`F_ERROR`; 0 or None: none)."""
+    sl = slice(lo, hi)
+    if isinstance(node, AggPlan):
+        return run_generic(node, ctx, res, lo, hi, forced)
+    if isinstance(node, GroupPlan):
+        forced = _forced(node, ctx, forced)
+        kids = [run_node(k, ctx, res, lo, hi, forced) for k in node.kids]
+        if not all(k[3] for k in kids):
+            pts, codes, cov, _ = aggregate(node, kids, ctx, -1)
+            res.points[node.rule_id][sl] = pts
+            res.outcome[node.rule_id][sl] = codes
+            res.has_points[node.rule_id][sl] = codes <= 1
+            return pts, res.outcome[node.rule_id][sl], cov, False
+        w, base = node.weight, node.base
+        # points are scaled integers (int64)
+        failed = res.outcome[node.rule_id][sl].view(bool)  # written in place: fail = 1
+        got: Any = None
+        owned = False
+        for p, kid_codes, _, _ in kids:
+            kid_failed = kid_codes.view(bool)
+            if got is None:
+                got = p
+                np.copyto(failed, kid_failed)
+            else:
+                if owned:
+                    got += p
+                else:
+                    got, owned = got + p, True
+                np.logical_or(failed, kid_failed, out=failed)
+        if got is None:
+            got = np.zeros(ctx.n, np.int64)
+            failed[:] = False
+        if base == w:
+            pts = got
+        elif base == 0:
+            pts = np.zeros(ctx.n, np.int64)
+        else:
+            # got/scale × w / base, rounded half-up to places: (2·num + den) // (2·den)
+            e = max(-_exponent(w), -_exponent(base), 0)
+            wn, bn = int(w.scaleb(e)), int(base.scaleb(e))
+            pts = (2 * got * wn + bn) // (2 * bn)
+        res.points[node.rule_id][sl] = pts
+        return pts, res.outcome[node.rule_id][sl], None, True
+    rid = node.rule_id
+    code = failure_codes(ctx, node.reads, None, node.zero_division, node.optional)
+    if node.when is not None:  # it decides first
+        w = when_codes(ctx, node.when, forced)
+        code = w if code is None else np.where(w != 0, w, code).astype(np.int8)
+    if forced is not None:  # a group's when above decides first
+        code = forced if code is None else np.where(forced != 0, forced, code).astype(np.int8)
+    ctx.skip = None if code is None else code != 0
+    ctx.zero = ctx.error = None
+    failed = res.outcome[rid][sl].view(bool)  # outcome codes: pass 0, fail 1
+    got = None
+    int_run = node.form.int_run
+    if node.form.grade is not None:  # a letter: no points; pass where the letter passes
+        letters = node.form.grade(ctx)
+        bad = letters < 0  # not a grade: the per-record error
+        if ctx.skip is not None:
+            bad &= ~ctx.skip
+        if bad.any():
+            ctx.add_error(bad)
+        res.letters[rid][sl] = letters
+        got = np.zeros(ctx.n, np.int64), node.passes[letters], False
+    elif int_run is not None and ctx.prefer.wants(rid):
+        # exact integers (where the columns are short decimals and the bounds fit)
+        iv = node.value.ints(ctx) if node.value is not None else None
+        if iv is not None or node.value is None:
+            try:
+                got = int_run(ctx, iv, failed, node.use_met)
+            except NoInt:
+                got = None
+    if got is None:
+        before = ctx.exact_rows
+        v = node.value(ctx) if node.value is not None else None
+        got = node.form.run(ctx, v, failed, node.use_met)
+        if int_run is not None and ctx.exact_rows - before > SWITCH * ctx.n:
+            ctx.prefer.learn(rid)  # many ties here: integers from the next chunk on
+    pts, met, decided = got
+    store = res.points[rid][sl]
+    store[...] = pts  # (float forms: whole numbers, converted; unsure rows: anything)
+    pts = store
+    if not decided:
+        if node.use_met and met is not None:
+            np.logical_not(met, out=failed)
+        else:
+            np.less(pts, node.pass_at, out=failed)
+    zero, error = ctx.zero, ctx.error
+    ctx.zero = ctx.error = ctx.skip = None
+    for extra, kind_code in ((zero, KIND[node.zero_division]), (error, F_ERROR)):
+        if extra is None:
+            continue  # a zero denominator (zero_division decides) or a scorer's error
+        if code is None:
+            code = np.multiply(extra, np.int8(kind_code), dtype=np.int8)
+        else:  # a failure of what the leaf reads comes first
+            code = code.copy()
+            code[extra & (code == 0)] = kind_code
+    if code is None:
+        if node.form.grade is not None:
+            res.has_points[rid][sl] = False
+        return pts, res.outcome[rid][sl], None, True
+    # what the per-record path's _from_failure gives, per failure kind (rows with one)
+    codes = res.outcome[rid][sl]
+    rows = np.flatnonzero(code)
+    if len(rows):
+        outcome, points = leaf_tables(node)
+        kind = code[rows]
+        codes[rows] = outcome[kind]
+        pts[rows] = points[kind]
+    if node.form.grade is not None:  # points only from a failure's policy (zero: 0 points)
+        res.letters[rid][sl][rows] = -1
+        res.has_points[rid][sl] = (codes <= 1) & (code != 0)
+    else:
+        res.has_points[rid][sl] = codes <= 1
+    return pts, codes, code, False
+
+
+def run_generic(
+    node: AggPlan, ctx: Chunk, res: ColumnarResult, lo: int, hi: int, forced: Any
+) -> tuple[Any, Any, Any, bool]:
+    """A group with another aggregator (``mean``, ``weakest_link``, ``lookup``): its
+    children's results (outcome, points, letter) per row, each distinct combination given
+    once to the aggregator itself — so exactly its result, however few or many the rows."""
+    sl = slice(lo, hi)
+    forced = _forced(node, ctx, forced)
+    kids = [run_node(k, ctx, res, lo, hi, forced) for k in node.kids]
+    parts = []
+    for k, (pts, codes, _, _) in zip(node.kids, kids, strict=True):
+        has = res.has_points[k.rule_id][sl]
+        parts += [codes.astype(np.int64), has.astype(np.int64), np.where(has, pts, 0)]
+        if res.letters:
+            parts.append(res.letters[k.rule_id][sl].astype(np.int64))
+    key = np.stack(parts, axis=1)
+    uniq, where = np.unique(key, axis=0, return_inverse=True)
+    where = where.reshape(-1)
+    m = len(uniq)
+    pts_u, code_u = np.zeros(m, np.int64), np.zeros(m, np.int8)
+    has_u, letter_u = np.zeros(m, bool), np.full(m, -1, np.int8)
+    ids = res.letter_ids
+    step = 4 if res.letters else 3
+    unsure = np.zeros(m, bool)
+    for j, row in enumerate(uniq.tolist()):
+        children = []
+        for i, (k, w) in enumerate(zip(node.kids, node.declared, strict=True)):
+            code, has, p = row[i * step : i * step + 3]
+            g = ids[row[i * step + 3]] if step == 4 and row[i * step + 3] >= 0 else None
+            points = Decimal(p).scaleb(-res.places) if has else None
+            children.append(NodeScore(k.rule_id, w, points, g, OUTCOMES[code], ZERO))
+        ns = node.aggregate(node.spec, children)
+        code_u[j] = OUTCOMES.index(ns.outcome)
+        if ns.points is not None:
+            has_u[j] = True
+            pts_u[j] = int(round_once(ns.points, res.places).scaleb(res.places))
+        if ns.grade is not None:
+            if ns.grade in ids:
+                letter_u[j] = ids.index(ns.grade)
+            else:  # a grade off the scale: the per-record path says what it is
+                unsure[j] = True
+    rid = node.rule_id
+    pts = res.points[rid][sl]
+    pts[...] = pts_u[where]
+    codes = res.outcome[rid][sl]
+    codes[...] = code_u[where]
+    res.has_points[rid][sl] = has_u[where]
+    if res.letters:
+        res.letters[rid][sl] = letter_u[where]
+    if unsure.any():
+        ctx.flag(unsure[where])
+    cov = np.where(codes >= 2, 0, coverage(node, kids, ctx.n, node.weights_zero))
+    return pts, codes, cov, False
+
+
+def aggregate(
+    node: GroupPlan, kids: list[tuple[Any, Any, Any, bool]], ctx: Chunk, cov4: Any
+) -> tuple[Any, Any, Any, bool]:
+    """``weighted_sum`` with children that failed: errors block the group, all not
+    applicable makes it not applicable, the points are re-weighted over the weight that
+    counts (``redistribute``) and rounded half-up in integers; coverage as an integer over
+    the group's constant denominator.  A child's points are 0 where it is not scored."""
+    n = ctx.n
+    wn, kid_wn = node.scaled
+    got: Any = None
+    seen: Any = None  # per row, bit ``1 << code`` of every child's outcome code
+    for p, codes, _, _ in kids:
+        got = p.copy() if got is None else np.add(got, p, out=got)
+        bit = np.left_shift(np.int8(1), codes)
+        seen = bit if seen is None else np.bitwise_or(seen, bit, out=seen)
+    if got is None:
+        got, seen = np.zeros(n, np.int64), np.full(n, 4, np.int8)
+    out_codes = GROUP_CODE[seen]
+    pts = got
+    total_w = sum(kid_wn)
+    # rows whose points are re-weighted: with a child not scored (its weight goes to the
+    # others), or all of them when the children's weights do not add up to the group's
+    rows = np.arange(n) if total_w != wn else np.flatnonzero(seen & 12)
+    base = np.full(len(rows), total_w, np.int64)
+    if node.redistribute and total_w:
+        for (_, codes, _, _), w in zip(kids, kid_wn, strict=True):
+            if w:
+                base -= (codes[rows] > 1) * w
+    if len(rows):
+        g = got[rows]
+        b = np.where(base == 0, 1, base)
+        r = np.where(base == wn, g, (2 * g * wn + b) // (2 * b))
+        pts[rows] = np.where(base == 0, 0, r)
+    blocked = out_codes >= 2  # (only where a child is not scored)
+    if total_w != wn:
+        pts[blocked] = 0
+    elif len(rows):
+        pts[rows[blocked[rows]]] = 0
+    cov = None
+    if cov4 is not None:  # coverage is needed (a minimum coverage for the grade)
+        cov = np.where(blocked, 0, coverage(node, kids, n, total_w == 0))
+    return pts, out_codes, cov, False
+
+
+def coverage(
+    node: GroupPlan | AggPlan, kids: list[tuple[Any, Any, Any, bool]], n: int, count: bool
+) -> Any:
+    """A group's coverage numerators over its ``cov_den`` (where it is scored): its
+    children's, weighted — or, ``count``, the number of children scored."""
+    num = np.zeros(n, np.int64)
+    if count:
+        for _, codes_k, _, _ in kids:
+            num += codes_k <= 1
+        return num
+    for (_, codes_k, cov_k, _), coef, k in zip(kids, node.cov_coef, node.kids, strict=True):
+        if not isinstance(k, LeafPlan):
+            num += coef * (k.cov_den if cov_k is None else cov_k)
+        elif cov_k is None:  # a leaf with no failure: full coverage
+            num += coef
+        else:  # scored, and read from data (no failure)
+            num += coef * ((codes_k <= 1) & (cov_k == 0))
+    return num
