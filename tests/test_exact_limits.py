@@ -27,6 +27,7 @@ from hypothesis import strategies as st
 import perfscore
 from perfscore.exact import has_long_number
 from perfscore.expr import compile_expression
+from perfscore.functions import DEFAULT_FUNCTIONS, Function
 from perfscore.subjects import read_subject
 from perfscore.values import Series
 
@@ -336,3 +337,22 @@ def test_only_28_digit_settings_are_long() -> None:
     assert not has_long_number({"target": Decimal("3333333333.33333333333333333")})  # 27
     assert not has_long_number({"target": Decimal("0.95"), "range": "[95%, 105%]"})
     assert not has_long_number({"target": Decimal("1000000000000000000.000000000")})  # zeros
+
+
+# --- plugin functions -----------------------------------------------------------------------
+
+
+def test_a_plugin_function_is_called_with_what_the_fast_path_gives() -> None:
+    """A plugin's arithmetic is its own; the engine calls it with exact decimals, a quotient that
+    is no finite decimal rounded once (it raised "1/3 is not a finite decimal" before), and
+    decides exactly on what it returns."""
+    functions = DEFAULT_FUNCTIONS.copy()
+    functions.add(Function("twice", lambda x: x * 2, 1, 1, "number", "2 × x"))
+    names: dict[str, Any] = {"a": "number"}
+
+    def run(text: str) -> Any:
+        return compile_expression(text, names=names, functions=functions)({"a": Decimal(1)})
+
+    assert abs(F(run("twice(a / 3)")) - F(2, 3)) < F(1, 10**27)
+    assert run("twice(a / 4) * 3 >= 1.5") is True  # 0.25 is exact: so is the decision
+    assert run("twice(a / 8) * 4") == 1

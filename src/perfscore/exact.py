@@ -468,13 +468,25 @@ EXACT_FUNCTIONS: dict[str, Callable[..., Any]] = {
 
 
 def decimal_args(fn: Callable[..., Any]) -> Callable[..., Any]:
-    """Any other function, exactly: its Q arguments given as the Decimals they are (a Q that is
-    no finite decimal cannot be given: :class:`NotExact`)."""
+    """Any other function (a plugin's), exactly around it: its Q arguments given as the Decimals
+    they are — a Q that is no finite decimal (1/3) as the fast path gives it, rounded once —
+    and a series' values likewise."""
 
     def call(*args: object) -> Any:
-        return fn(*(_as_decimal(a) if isinstance(a, Fraction) else a for a in args))
+        return fn(*(_plugin_arg(a) for a in args))
 
     return call
+
+
+def _plugin_arg(x: object) -> object:
+    if isinstance(x, Fraction):
+        try:
+            return _as_decimal(x)
+        except NotExact:  # 1/3: what the fast path computes (an error before #18's round 2)
+            return ONCE.divide(Decimal(x.numerator), Decimal(x.denominator))
+    if isinstance(x, Series) and any(isinstance(v, Fraction) for v in x.values()):
+        return Series(tuple((y, _plugin_arg(v)) for y, v in x.points))  # type: ignore[misc]
+    return x
 
 
 def _as_decimal(x: Fraction) -> Decimal:
