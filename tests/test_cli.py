@@ -163,3 +163,29 @@ def test_jobs_gives_byte_identical_output(tmp_path: Path) -> None:
     _, one, _ = run("score", RULES, str(data), "--format", "json", "--jobs", "1")
     code, two, _ = run("score", RULES, str(data), "--format", "json", "--jobs", "2")
     assert code == 0 and one == two and len(json.loads(one)["subjects"]) == 120
+
+
+def test_every_help_reads_the_same_whatever_the_hash_seed() -> None:
+    """``--help`` lists every command's choices in one order: not a set's, which changes with
+    ``PYTHONHASHSEED`` from one run to the next."""
+    import os
+    import subprocess
+    import sys
+
+    script = (
+        "import contextlib\n"
+        "from perfscore.cli import _parser, main\n"
+        "commands = next(a for a in _parser()._actions if a.dest == 'command').choices\n"
+        "for c in ['', *commands]:\n"
+        "    with contextlib.suppress(SystemExit):\n"
+        "        main([c, '--help'] if c else ['--help'])\n"
+    )
+    helps = []
+    for seed in ("1", "2"):
+        env = {**os.environ, "PYTHONHASHSEED": seed, "PERFSCORE_LANG": "en", "COLUMNS": "100"}
+        r = subprocess.run(
+            [sys.executable, "-c", script], env=env, capture_output=True, text=True, check=True
+        )
+        assert "usage: perfscore review" in r.stdout
+        helps.append(r.stdout)
+    assert helps[0] == helps[1]

@@ -18,12 +18,12 @@ from typing import Any
 import hypothesis.strategies as st
 import jsonschema
 import pytest
-import yaml
 from hypothesis import example, given, settings
 
 import perfscore
 from perfscore.numbers import round_places
 from perfscore.scorers import builtin_scorers
+from scorer_examples import scorer_example
 
 HEADER = 'perfscore: 1\nid: ex\ntitle: 示例\nversion: "1"\n'
 
@@ -89,24 +89,11 @@ def test_exactly_on_the_standard_nothing_is_taken_off() -> None:
     assert f.explanation.zh.endswith("95% 未低于 95%，不扣分，得 10 / 10 分")
 
 
-def _example(module: Any) -> tuple[str, list[dict[str, Any]]]:
-    block = (module.__doc__ or "").split("Example::", 1)[1]
-    lines = []
-    for line in block.splitlines()[1:]:
-        if line.strip() and not line.startswith("    "):
-            break
-        lines.append(line)
-    data = yaml.safe_load(textwrap.dedent("\n".join(lines)))
-    cases = data.pop("cases")
-    body = yaml.safe_dump(data, allow_unicode=True, sort_keys=False)
-    return HEADER + body, cases
-
-
 @pytest.mark.parametrize("name", list(builtin_scorers().keys()))
 def test_every_scorer_explains_every_docstring_case(name: str) -> None:
     """Every scorer kind, through its own module's docstring example."""
     module = importlib.import_module(builtin_scorers()[name].build.__module__)
-    text, cases = _example(module)
+    text, cases = scorer_example(module)
     rs = perfscore.load_ruleset_text(text, source=f"{name}.yaml")
     (leaf,) = [r.id for r in rs.rules if r.kind == "indicator"]
     for case in cases:

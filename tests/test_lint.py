@@ -40,6 +40,7 @@ def test_a_rule_set_without_min_coverage_gets_the_default_and_a_warning(tmp_path
     out = io.StringIO()
     assert main(["validate", str(path)], stdout=out, stderr=io.StringIO()) == 0
     assert f"{path}:10:1: grades: warning: no min_coverage" in out.getvalue()
+    assert out.getvalue().count("warning: no min_coverage") == 1  # said once, made safe
     # the default applies: data for half the weight earns no grade
     half = perfscore.load_ruleset_text(
         NO_FLOOR.replace("  a: {type: number}", "  a: {type: number}\n  b: {type: number}")

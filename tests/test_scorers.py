@@ -4,32 +4,15 @@
 from __future__ import annotations
 
 import importlib
-import textwrap
 from decimal import Decimal
 from typing import Any
 
 import pytest
-import yaml
 
 import perfscore
 from perfscore.scorers import builtin_scorers
 from perfscore.subjects import read_subject
-
-HEADER = {"perfscore": "1", "id": "example", "title": "示例", "version": "1"}
-
-
-def _example(module: Any) -> dict[str, Any]:
-    doc = module.__doc__ or ""
-    assert "Example::" in doc, f"{module.__name__}: the docstring has no 'Example::' block"
-    block = doc.split("Example::", 1)[1]
-    lines = []
-    for line in block.splitlines()[1:]:
-        if line.strip() and not line.startswith("    "):
-            break
-        lines.append(line)
-    data = yaml.safe_load(textwrap.dedent("\n".join(lines)))
-    assert isinstance(data, dict) and data.get("cases"), f"{module.__name__}: no cases"
-    return data
+from scorer_examples import scorer_example
 
 
 def _modules() -> list[Any]:
@@ -47,9 +30,7 @@ def test_every_builtin_scorer_has_its_own_module() -> None:
 
 @pytest.mark.parametrize("module", _modules(), ids=lambda m: m.__name__.rsplit(".", 1)[1])
 def test_docstring_example_loads_and_scores(module: Any) -> None:
-    data = _example(module)
-    cases = data.pop("cases")
-    text = yaml.safe_dump({**HEADER, **data}, allow_unicode=True, sort_keys=False)
+    text, cases = scorer_example(module)
     rs = perfscore.load_ruleset_text(text, source=f"{module.__name__}.yaml")
     (leaf,) = [r.id for r in rs.rules if r.kind == "indicator"]
     for i, case in enumerate(cases):
@@ -75,9 +56,7 @@ def test_column_form_scores_the_docstring_example_like_the_record_path(name: str
     from perfscore.columnar import ColumnarScorer
 
     module = importlib.import_module(builtin_scorers()[name].build.__module__)
-    data = _example(module)
-    cases = data.pop("cases")
-    text = yaml.safe_dump({**HEADER, **data}, allow_unicode=True, sort_keys=False)
+    text, cases = scorer_example(module)
     rs = perfscore.load_ruleset_text(text, source=f"{name}.yaml")
     cs = ColumnarScorer(rs)
     assert cs.supported, cs.reason

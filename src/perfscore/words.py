@@ -525,42 +525,40 @@ TERMINAL = _table(
     check_prefix=("{title}：", "{title}: "),
 )
 
+#: The subjects' overview table and the words around it: the same in the Markdown summary and
+#: the HTML report (both tables below take these entries).
+_OVERVIEW = {
+    "rank": ("排名", "Rank"),
+    "subject": ("评价对象", "Subject"),
+    "total": ("总分", "Total"),
+    "grade": ("等级", "Grade"),
+    "coverage": ("有数据的权重", "Weight scored"),
+    "fail": ("未达标", "Failed"),
+    "error": ("错误", "Errors"),
+    "no_grade": ("不评级", "no grade"),
+    "unranked": ("不评级，不参与排名", "No grade, not ranked"),
+    "why": ("原因", "Why"),
+    "attention": ("需要关注", "Needs attention"),
+    "nothing": ("没有未达标或错误的指标。", "Nothing failed and nothing could not be evaluated."),
+}
+
 #: The Markdown summary.
 MARKDOWN = _table(
-    subject=("评价对象", "Subject"),
+    **_OVERVIEW,
     id=("编号", "ID"),
-    total=("总分", "Total"),
-    grade=("等级", "Grade"),
-    coverage=("有数据的权重", "Weight scored"),
-    fail=("未达标", "Failed"),
-    error=("错误", "Errors"),
-    no_grade=("不评级", "no grade"),
-    nothing=("没有未达标或错误的指标。", "Nothing failed and nothing could not be evaluated."),
-    findings=("需要关注", "Needs attention"),
     severity=("严重程度", "severity"),
-    rank=("排名", "Rank"),
-    unranked=("不评级，不参与排名", "No grade, not ranked"),
-    why=("原因", "Why"),
 )
 
 #: The HTML report.
 HTML = _table(
+    **_OVERVIEW,
     overview=("总览", "Overview"),
-    subject=("评价对象", "Subject"),
-    total=("总分", "Total"),
-    grade=("等级", "Grade"),
-    coverage=("有数据的权重", "Weight scored"),
-    fail=("未达标", "Failed"),
-    error=("错误", "Errors"),
-    no_grade=("不评级", "no grade"),
     indicator=("指标", "Indicator"),
     value=("值", "Value"),
     points=("得分 / 权重", "Points / weight"),
     outcome=("结果", "Outcome"),
     message=("说明", "Message"),
     checks=("检查", "Checks"),
-    attention=("需要关注", "Needs attention"),
-    nothing=("没有未达标或错误的指标。", "Nothing failed and nothing could not be evaluated."),
     profile=("一级指标得分（灰色为权重）", "Top-level indicators (grey: weight)"),
     histogram=("总分分布（占满分的百分比）", "Totals (percent of the maximum)"),
     grades=("等级分布", "Grades"),
@@ -570,10 +568,7 @@ HTML = _table(
     standard=("标准", "standard"),
     fields=("相关字段", "fields"),
     run=("运行编号", "run"),
-    rank=("排名", "Rank"),
     ranked=("参与排名的评价对象", "Ranked subjects"),
-    unranked=("不评级，不参与排名", "No grade, not ranked"),
-    why=("原因", "Why"),
     only_ranked=(
         "仅含参与排名的 {n} 个评价对象；{m} 个不评级的另列",
         "only the {n} ranked subjects; {m} without a grade are listed apart",

@@ -92,10 +92,6 @@ def _validate(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
         from ..lint import ruleset_warnings
 
         for warning in ruleset_warnings(rs):
-            stdout.write(f"{warning}\n")
-        from ..lint import ruleset_warnings
-
-        for warning in ruleset_warnings(rs):
             stdout.write(_safe(f"{warning}\n"))
         n_ind = sum(1 for r in rs.rules if r.kind == "indicator")
         n_chk = sum(1 for r in rs.rules if r.kind == "check")

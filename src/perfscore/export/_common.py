@@ -9,6 +9,7 @@ import stat
 import tempfile
 import threading
 from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 from typing import IO, Any
@@ -16,17 +17,21 @@ from typing import IO, Any
 from ..errors import ExportError
 from ..findings import Finding, RuleInfo, SubjectResult, dumps
 from ..numbers import json_number
+from ..standing import Standing, score_text
 from ..values import Series
 from ..words import OUTCOME
 
 __all__ = [
     "OUTCOME_LABELS",
+    "OverviewRow",
     "atomic_writer",
     "cell_text",
     "check_output",
     "explanation",
+    "grade_text",
     "message",
     "number",
+    "overview_row",
     "rule_title",
     "subject_label",
     "write_atomic",
@@ -67,6 +72,44 @@ def subject_counts(s: SubjectResult) -> tuple[str, int, int]:
     fails = sum(1 for f in s.findings if f.outcome == "fail")
     errors = sum(1 for f in s.findings if f.outcome == "error")
     return total, fails, errors
+
+
+def grade_text(s: SubjectResult, no_grade: str) -> str:
+    """A subject's grade as shown: its label, else its letter or band, else ``no_grade``."""
+    return s.grade_label or s.grade or no_grade
+
+
+@dataclass(frozen=True)
+class OverviewRow:
+    """One subject's row in the overview table of a report (the Markdown summary, the HTML
+    report), as plain text: each format escapes and lays it out its own way."""
+
+    rank: int | None  # None: not ranked, listed apart
+    id: str
+    name: str  # the subject's name, else its id
+    score: str  # the total with the weight behind it (standing.score_text)
+    grade: str  # grade_text
+    coverage: str  # the share of the weight scored from data, "87.5%"
+    why: str  # why it is not ranked ("" when it is)
+    fails: int
+    errors: int
+
+
+def overview_row(st: Standing, lang: str, no_grade: str, rank: int | None = None) -> OverviewRow:
+    """The overview row of one subject's standing (``rank``: its place among the ranked)."""
+    s = st.result
+    _, fails, errors = subject_counts(s)
+    return OverviewRow(
+        rank=rank,
+        id=s.subject.id,
+        name=s.subject.name or s.subject.id,
+        score=score_text(st, lang),
+        grade=grade_text(s, no_grade),
+        coverage=f"{json_number(s.coverage * 100)}%",
+        why=st.why(lang) or "",
+        fails=fails,
+        errors=errors,
+    )
 
 
 def cell_text(value: Any) -> str:

@@ -20,8 +20,10 @@ from ..words import EXPLAIN, HTML, language
 from ._common import (
     OUTCOME_LABELS,
     explanation,
+    grade_text,
     message,
     number,
+    overview_row,
     rule_title,
     subject_counts,
 )
@@ -87,10 +89,6 @@ def _badge(outcome: str, lang: str) -> str:
     )
 
 
-def _grade(s: SubjectResult, lang: str) -> str:
-    return s.grade_label or s.grade or _W[lang]["no_grade"]
-
-
 def _pct(x: Decimal) -> str:
     return f"{json_number(x * 100)}%"
 
@@ -138,27 +136,24 @@ def _overview(report: Report, rules: dict[str, RuleInfo], lang: str) -> str:
     ranking = rank(report)
     rows = []
     for n, st in ranking.ranked:
-        s = st.result
-        _, fails, errors = subject_counts(s)
+        row = overview_row(st, lang, w["no_grade"], n)
         rows.append(
             f'<tr class="ranked"><td class="num">{n}</td>'
-            f'<td><a href="#s-{_e(s.subject.id)}">{_e(s.subject.name or s.subject.id)}</a>'
-            f"<br><code>{_e(s.subject.id)}</code></td>"
-            f'<td class="num">{_e(score_text(st, lang))}</td>'
-            f'<td>{_e(_grade(s, lang))}</td><td class="num">{_pct(s.coverage)}</td>'
-            f'<td class="num">{fails}</td><td class="num">{errors}</td></tr>'
+            f'<td><a href="#s-{_e(row.id)}">{_e(row.name)}</a><br><code>{_e(row.id)}</code></td>'
+            f'<td class="num">{_e(row.score)}</td>'
+            f'<td>{_e(row.grade)}</td><td class="num">{row.coverage}</td>'
+            f'<td class="num">{row.fails}</td><td class="num">{row.errors}</td></tr>'
         )
     apart = []
     for st in ranking.unranked:
-        s = st.result
-        _, fails, errors = subject_counts(s)
+        row = overview_row(st, lang, w["no_grade"])
         apart.append(
-            f'<tr class="unranked"><td><a href="#s-{_e(s.subject.id)}">'
-            f"{_e(s.subject.name or s.subject.id)}</a><br><code>{_e(s.subject.id)}</code></td>"
-            f'<td class="num">{_e(score_text(st, lang))}</td>'
-            f'<td class="num">{_pct(s.coverage)}</td>'
-            f'<td class="reason">{_e(st.why(lang) or "")}</td>'
-            f'<td class="num">{fails}</td><td class="num">{errors}</td></tr>'
+            f'<tr class="unranked"><td><a href="#s-{_e(row.id)}">{_e(row.name)}</a>'
+            f"<br><code>{_e(row.id)}</code></td>"
+            f'<td class="num">{_e(row.score)}</td>'
+            f'<td class="num">{row.coverage}</td>'
+            f'<td class="reason">{_e(row.why)}</td>'
+            f'<td class="num">{row.fails}</td><td class="num">{row.errors}</td></tr>'
         )
     graded = [st.result for _, st in ranking.ranked]
     # distribution of totals, in tenths of the maximum: ranked subjects only
@@ -171,7 +166,7 @@ def _overview(report: Report, rules: dict[str, RuleInfo], lang: str) -> str:
     by_grade: dict[str, list[Decimal]] = {}
     for s in graded:
         if s.grade is not None:
-            by_grade.setdefault(_grade(s, lang), []).append(s.total or Decimal(0))
+            by_grade.setdefault(grade_text(s, w["no_grade"]), []).append(s.total or Decimal(0))
     order = sorted(by_grade, key=lambda g: (-sum(by_grade[g]) / len(by_grade[g]), g))
     grade_bars = [Bar(g, float(len(by_grade[g])), text=str(len(by_grade[g]))) for g in order]
     note = ""
@@ -239,18 +234,17 @@ def _subject(s: SubjectResult, rules: dict[str, RuleInfo], lang: str) -> str:
     w = _W[lang]
     findings = {f.rule_id: f for f in s.findings}
     st = standing(s, tuple(rules.values()))
-    total = "—" if s.total is None else f"{number(s.total)} / {number(s.max)}"
+    total, fails, errors = subject_counts(s)
     brackets = " " + _W["zh"]["brackets"] + _W["en"]["brackets"]
     detail = score_text(st, lang).removeprefix(total).strip(brackets)
-    fails = sum(1 for f in s.findings if f.outcome == "fail")
-    errors = sum(1 for f in s.findings if f.outcome == "error")
     out = [
         f'<section class="subject" id="s-{_e(s.subject.id)}">'
         f"<h2>{_e(s.subject.name or s.subject.id)} <small>{_e(s.subject.id)}</small></h2>",
         '<div class="cards">',
         f'<div class="card total"><b>{total}</b><span>'
         f"{w['label_detail'].format(label=_e(w['total']), detail=_e(detail))}</span></div>",
-        f'<div class="card"><b>{_e(_grade(s, lang))}</b><span>{_e(w["grade"])}</span></div>',
+        f'<div class="card"><b>{_e(grade_text(s, w["no_grade"]))}</b>'
+        f"<span>{_e(w['grade'])}</span></div>",
         f'<div class="card"><b>{_pct(s.coverage)}</b><span>{_e(w["coverage"])}</span></div>',
         f'<div class="card"><b>{fails}</b><span>{_e(w["fail"])}</span></div>',
         f'<div class="card"><b>{errors}</b><span>{_e(w["error"])}</span></div>',

@@ -8,11 +8,10 @@ from __future__ import annotations
 
 from .. import textsafe
 from ..evidence import evidence
-from ..findings import Report, SubjectResult
-from ..numbers import json_number
-from ..standing import rank, score_text
+from ..findings import Report
+from ..standing import rank
 from ..words import EXPLAIN, MARKDOWN, language
-from ._common import OUTCOME_LABELS, explanation, message, subject_counts
+from ._common import OUTCOME_LABELS, explanation, message, overview_row
 from ._registry import EXPORTERS, ExportOptions
 
 __all__ = ["report_to_markdown"]
@@ -22,12 +21,6 @@ _WORDS = MARKDOWN
 
 _cell = textsafe.markdown  # no raw HTML, links, emphasis, table breaks or control characters
 _code = textsafe.markdown_code
-
-
-def _grade(s: SubjectResult, lang: str) -> str:
-    if s.grade is not None:
-        return f"{s.grade_label or s.grade}"
-    return _WORDS[lang]["no_grade"]
 
 
 @EXPORTERS.register("md", extensions=(".md", ".markdown"), description="Markdown summary")
@@ -45,12 +38,10 @@ def report_to_markdown(report: Report, options: ExportOptions) -> bytes:
     )
     out.append("| ---: | --- | --- | ---: | --- | ---: | ---: | ---: |")
     for n, st in ranking.ranked:
-        s = st.result
-        _, fails, errors = subject_counts(s)
+        row = overview_row(st, lang, w["no_grade"], n)
         out.append(
-            f"| {n} | {_cell(s.subject.name or s.subject.id)} | {_code(s.subject.id)} "
-            f"| {_cell(score_text(st, lang))} | {_cell(_grade(s, lang))} "
-            f"| {json_number(s.coverage * 100)}% | {fails} | {errors} |"
+            f"| {n} | {_cell(row.name)} | {_code(row.id)} | {_cell(row.score)} "
+            f"| {_cell(row.grade)} | {row.coverage} | {row.fails} | {row.errors} |"
         )
     if ranking.unranked:
         out += ["", f"**{w['unranked']}**", ""]
@@ -60,12 +51,10 @@ def report_to_markdown(report: Report, options: ExportOptions) -> bytes:
         )
         out.append("| --- | --- | ---: | ---: | --- | ---: | ---: |")
         for st in ranking.unranked:
-            s = st.result
-            _, fails, errors = subject_counts(s)
+            row = overview_row(st, lang, w["no_grade"])
             out.append(
-                f"| {_cell(s.subject.name or s.subject.id)} | {_code(s.subject.id)} "
-                f"| {_cell(score_text(st, lang))} | {json_number(s.coverage * 100)}% "
-                f"| {_cell(st.why(lang) or '')} | {fails} | {errors} |"
+                f"| {_cell(row.name)} | {_code(row.id)} | {_cell(row.score)} | {row.coverage} "
+                f"| {_cell(row.why)} | {row.fails} | {row.errors} |"
             )
     for s in report.subjects:
         out += ["", f"### {_cell(s.subject.name or s.subject.id)} ({_code(s.subject.id)})", ""]

@@ -47,7 +47,7 @@ def add_subcommand(subparsers: Any) -> None:
     p.add_argument(
         "--format",
         action="append",
-        choices=EXPORTERS.names(),
+        choices=sorted(EXPORTERS.names()),
         help="output format (repeatable); xlsx is the 复核问题清单 workbook",
     )
     p.add_argument("-o", "--output", action="append", help="write to this file (repeatable)")

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from .._version import __version__
 from ..findings import dumps
-from ._method import Rescore, _one_method, _rescored, _rules, _ruleset
+from ._method import Rescore, _made_with, _one_method, _rescored, _rules, _ruleset
 from ._model import Method, StoredFinding, StoredSubject, StoreError
 
 if TYPE_CHECKING:
@@ -102,9 +102,7 @@ class Comparison:
         return {
             "before": self.before,
             "after": self.after,
-            "ruleset": self.method.to_dict() if self.method else None,
-            "rescored": self.rescored,
-            "perfscore": __version__,
+            **_made_with(self.method, self.rescored),
             "counts": self.counts(),
             "scores": [s.to_dict() for s in self.scores],
             "findings": [c.to_dict() for c in self.changes],

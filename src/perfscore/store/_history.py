@@ -7,10 +7,9 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-from .._version import __version__
 from ..errors import did_you_mean
 from ..findings import dumps
-from ._method import Rescore, _one_method, _rescored, _rules, _ruleset, _tree_order
+from ._method import Rescore, _made_with, _one_method, _rescored, _rules, _ruleset, _tree_order
 from ._model import Method, StoredSubject, StoreError
 
 if TYPE_CHECKING:
@@ -47,9 +46,7 @@ class History:
         return {
             "key": self.key,
             "name": self.name,
-            "ruleset": self.method.to_dict() if self.method else None,
-            "rescored": self.rescored,
-            "perfscore": __version__,
+            **_made_with(self.method, self.rescored),
             "periods": [
                 {
                     "period": e.subject.period,

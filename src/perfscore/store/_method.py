@@ -9,6 +9,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
+from .._version import __version__
 from ..findings import SubjectResult
 from ..ruleset import RuleSet, load_ruleset
 from ._model import Method, MethodologyError, StoredFinding, StoredSubject, StoreError, _json, _load
@@ -28,6 +29,16 @@ def _ruleset(rescore: Rescore) -> RuleSet | None:
 
 def _method(rs: RuleSet) -> Method:
     return Method(rs.id, rs.version, rs.sha256)
+
+
+def _made_with(method: Method | None, rescored: bool) -> dict[str, Any]:
+    """What every analysis document says about how it was made: the one rule set its results
+    were scored with, whether they were re-scored for it, and this perfscore's version."""
+    return {
+        "ruleset": method.to_dict() if method else None,
+        "rescored": rescored,
+        "perfscore": __version__,
+    }
 
 
 def _rescored(store: Store, rows: Sequence[StoredSubject], rs: RuleSet) -> list[StoredSubject]:

@@ -8,10 +8,9 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, Literal
 
-from .._version import __version__
 from ..findings import dumps
 from ..words import STORE, Bilingual, in_language, language, said
-from ._method import Rescore, _one_method, _rescored, _ruleset
+from ._method import Rescore, _made_with, _one_method, _rescored, _ruleset
 from ._model import Method, StoredSubject, StoreError
 
 if TYPE_CHECKING:
@@ -79,9 +78,7 @@ class Ranking:
         return {
             "period": self.period,
             "by": self.by,
-            "ruleset": self.method.to_dict() if self.method else None,
-            "rescored": self.rescored,
-            "perfscore": __version__,
+            **_made_with(self.method, self.rescored),
             "ranked": [r.to_dict() for r in self.ranked],
             "unranked": [u.to_dict() for u in self.unranked],
         }

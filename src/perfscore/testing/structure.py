@@ -101,17 +101,23 @@ def rule_inputs(rs: RuleSet) -> dict[str, frozenset[str]]:
     return _memo(rs, "deps", build)
 
 
+def _from_scorers(rs: RuleSet, hook: str) -> set[Any]:
+    """What every scorer of the rule set answers to ``hook`` (``boundaries``, ``texts``: see
+    :class:`perfscore.scorers.BaseScorer`; a plugin scorer without it says nothing)."""
+    out: set[Any] = set()
+    for node in _walk(rs.compiled.indicators):
+        ask = getattr(node.scorer, hook, None)
+        if ask is not None:
+            out.update(ask())
+    return out
+
+
 def scorer_constants(rs: RuleSet) -> frozenset[Decimal]:
     """Targets, starts, band edges and grade minima: boundary values worth hitting."""
 
     def build() -> frozenset[Decimal]:
-        out: set[Decimal] = set()
-        c = rs.compiled
-        for node in _walk(c.indicators):
-            boundaries = getattr(node.scorer, "boundaries", None)
-            if boundaries is not None:
-                out.update(boundaries())
-        out.update(band.min for band in c.grade_bands)
+        out = _from_scorers(rs, "boundaries")
+        out.update(band.min for band in rs.compiled.grade_bands)
         return frozenset(out)
 
     return _memo(rs, "constants", build)
@@ -121,12 +127,8 @@ def _text_constants(rs: RuleSet) -> list[str]:
     """Strings a text input without ``choices`` is likely meant to hold (tiers, letters)."""
 
     def build() -> list[str]:
-        out: set[str] = set()
+        out = _from_scorers(rs, "texts")
         c = rs.compiled
-        for node in _walk(c.indicators):
-            texts = getattr(node.scorer, "texts", None)
-            if texts is not None:
-                out.update(texts())
         if c.letters is not None:
             out.update(c.letters.ordered())
             out.update(c.letters.aliases)
