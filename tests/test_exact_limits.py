@@ -21,6 +21,7 @@ from decimal import Decimal
 from fractions import Fraction
 from typing import Any
 
+import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
@@ -356,3 +357,25 @@ def test_a_plugin_function_is_called_with_what_the_fast_path_gives() -> None:
     assert abs(F(run("twice(a / 3)")) - F(2, 3)) < F(1, 10**27)
     assert run("twice(a / 4) * 3 >= 1.5") is True  # 0.25 is exact: so is the decision
     assert run("twice(a / 8) * 4") == 1
+
+
+def test_the_columnar_path_agrees_on_these_cases() -> None:
+    """The columnar path decides in integers and rationals: it was right on both cases, so the
+    per-record path and it disagreed before (grade withheld / met)."""
+    np = pytest.importorskip("numpy")
+    from perfscore.columnar import ColumnarScorer
+
+    text = COVERAGE.format(wg=18, w1=6, w2=6, w3=6, wl=46, minimum="0.0938")
+    cs = ColumnarScorer(perfscore.load_ruleset_text(text, source="coverage.yaml"))
+    assert cs.supported, cs.reason
+    nan = np.array([np.nan])
+    res = cs.score({"x1": np.array([1.0]), "x2": nan, "x3": nan, "y": nan})
+    assert res.grades()[0] == cs.rs.evaluate_subject({"id": "s", "x1": "1"}).grade == "A"
+    text = LONG.format(edge="3333333333.333333333333333333")
+    cs = ColumnarScorer(perfscore.load_ruleset_text(text, source="long.yaml"))
+    assert cs.supported, cs.reason
+    res = cs.score({"a": np.array([1e10]), "b": np.array([3.0])})
+    want = cs.rs.evaluate_subject({"id": "s", "a": "10000000000", "b": "3"})
+    for sc in want.scores:
+        assert res.points_decimal(sc.rule_id)[0] == sc.points
+        assert not res.fallback[0]
