@@ -11,7 +11,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
-from .exact import WIDE, exact_quotient, exact_share, share_of
+from .exact import WIDE, exact_quotient, exact_share, ratio, share_of
 from .letters import LetterScale
 from .registry import Registry, check_arity, check_identifier
 from .words import AGGREGATE, language, say
@@ -155,7 +155,25 @@ def _coverage(children: Sequence[NodeScore]) -> Decimal:
         return exact_quotient(Decimal(len(scored)), Decimal(len(children))) if children else ZERO
     if all(c.coverage == ONE for c in children):
         return ONE
-    return exact_share([(c.weight or ZERO, c.coverage) for c in children], total)  # type: ignore[no-any-return]
+    return _covered(children, total)
+
+
+def _covered(children: Sequence[NodeScore], total: Decimal) -> Decimal:
+    """Σ weight × coverage / ``total``, exactly: leaves (coverage 1 or 0) add their weights;
+    a group covered in part (1/3, a Q) weighs in as a rational."""
+    whole = ZERO
+    parts: list[tuple[Decimal, Decimal]] = []
+    for c in children:
+        cov = c.coverage
+        if cov is ONE or cov is ZERO or (type(cov) is Decimal and cov in (ONE, ZERO)):
+            if cov:
+                whole = _add(whole, c.weight or ZERO)
+        else:
+            parts.append((c.weight or ZERO, cov))
+    if not parts:  # leaves only: one quotient of integers
+        return ratio(whole, total)  # type: ignore[return-value]
+    parts.append((whole, ONE))
+    return exact_share(parts, total)  # type: ignore[return-value]
 
 
 def _outcome(children: Sequence[NodeScore]) -> str:
@@ -236,7 +254,7 @@ def weighted_sum(spec: AggregateSpec, children: Sequence[NodeScore]) -> NodeScor
         weights.append(w)
         total = _add(total, w)
         cov = c.coverage
-        if cov is not ONE and cov != ONE:
+        if cov is not ONE and (type(cov) is not Decimal or cov != ONE):  # (a Q: partial)
             partial = True
         if outcome == "pass" or outcome == "fail":
             n_scored += 1
@@ -257,7 +275,7 @@ def weighted_sum(spec: AggregateSpec, children: Sequence[NodeScore]) -> NodeScor
     if total == 0:
         coverage = exact_quotient(Decimal(n_scored), Decimal(len(children)))
     elif partial:  # exactly: 1/3 of a group is no 28-digit number, and a parent weighs it again
-        coverage = exact_share([(c.weight or ZERO, c.coverage) for c in children], total)
+        coverage = _covered(children, total)
     else:
         coverage = ONE
     outcome = "pass" if passed else "fail"
@@ -289,7 +307,7 @@ def mean(spec: AggregateSpec, children: Sequence[NodeScore]) -> NodeScore:
         return _points(spec, children, ZERO)
     # exactly (the shares are exact; a rounded mean would be rounded again to places)
     mean_points = exact_share([(weight, s) for s in shares], Decimal(len(shares)))
-    return _points(spec, children, mean_points)
+    return _points(spec, children, mean_points)  # type: ignore[arg-type]  # a Q: exact
 
 
 @register_aggregator("weakest_link")
@@ -307,7 +325,7 @@ def weakest_link(spec: AggregateSpec, children: Sequence[NodeScore]) -> NodeScor
     if not shares:
         return _points(spec, children, ZERO)
     lowest = exact_share([(spec.weight or ZERO, min(shares))], ONE)
-    return _points(spec, children, lowest)
+    return _points(spec, children, lowest)  # type: ignore[arg-type]  # a Q: exact
 
 
 @register_aggregator("lookup")

@@ -76,6 +76,7 @@ __all__ = [
     "has_long_number",
     "maybe_rounded",
     "plain",
+    "ratio",
     "share_of",
     "unsure_pair",
 ]
@@ -621,20 +622,33 @@ SLACK = Decimal("2e-27")
 _EXACT28 = Context(prec=28, Emax=10**6, Emin=-(10**6), traps=[Inexact, InvalidOperation])
 
 
-def exact_share(parts: Iterable[tuple[Any, Any]], total: Any) -> Any:
-    """``Σ w × x / total`` exactly (coverage, a mean of shares): a Decimal when the value is one
-    of at most 28 digits, else a :class:`Q`."""
-    parts = list(parts)
-    if type(total) is Decimal:
-        try:  # exact decimals: 400 digits hold their products and sums
-            num = Decimal(0)
-            for w, x in parts:
-                num = _WIDE.add(num, _WIDE.multiply(w, x))
-            return _EXACT28.divide(num, total)
-        except (Inexact, InvalidOperation, TypeError):
-            pass  # a Q among them, or a quotient of more than 28 digits: as rationals
-    q = sum((_q(w) * _q(x) for w, x in parts), Q(0))
-    return q / _q(total)
+def exact_share(parts: Iterable[tuple[Any, Any]], total: Any) -> Q:
+    """``Σ w × x / total`` exactly (coverage, a mean of shares), as a :class:`Q`: integer
+    pairs added up, reduced once."""
+    n, d = 0, 1
+    for w, x in parts:
+        wn, wd = _pair_of(w)
+        xn, xd = _pair_of(x)
+        pn, pd = wn * xn, wd * xd
+        n, d = n * pd + pn * d, d * pd
+    tn, td = _pair_of(total)
+    if tn == 0:
+        raise ZeroDivisionError("a share of nothing")
+    return _make(n * td, d * tn)
+
+
+def ratio(a: Decimal, b: Decimal) -> Q:
+    """``a / b`` of two finite Decimals (``b`` not zero) as a :class:`Q`."""
+    n, d = a.as_integer_ratio()
+    m, e = b.as_integer_ratio()
+    return _make(n * e, d * m)
+
+
+def _pair_of(x: Any) -> tuple[int, int]:
+    p = _pair(x)
+    if p is None:
+        raise TypeError(f"{x!r} is no finite number")
+    return p
 
 
 def exact_difference(a: Any, b: Any) -> Any:

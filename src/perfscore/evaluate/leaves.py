@@ -143,7 +143,8 @@ def leaf(
     if scored.met is not None and node.pass_at == ONE:
         outcome = "pass" if scored.met else "fail"
     else:
-        outcome = "pass" if points >= WIDE.multiply(node.weight, node.pass_at) else "fail"
+        w, at = node.weight, node.pass_at
+        outcome = "pass" if points >= (w if at == ONE else WIDE.multiply(w, at)) else "fail"
     # positional: outcome, points, grade, value, threshold, reason, detail
     return Outcome(outcome, points, None, value, scored.threshold, None, scored.detail)
 
