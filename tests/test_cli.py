@@ -2,21 +2,14 @@
 
 from __future__ import annotations
 
-import io
 import json
 from pathlib import Path
 
-from perfscore.cli import main
+from cli_runner import run
 
 ROOT = Path(__file__).resolve().parent.parent
 RULES = str(ROOT / "rules" / "cn-dept-overall.yaml")
 DATA = str(ROOT / "examples" / "liwan-npc-office-2023.yaml")
-
-
-def run(*argv: str) -> tuple[int, str, str]:
-    out, err = io.StringIO(), io.StringIO()
-    code = main(list(argv), stdout=out, stderr=err)
-    return code, out.getvalue(), err.getvalue()
 
 
 def test_score_prints_a_readable_chinese_table() -> None:

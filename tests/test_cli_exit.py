@@ -7,13 +7,12 @@ rule set · 3 data unreadable, no total computed for any subject, or ``--strict`
 
 from __future__ import annotations
 
-import io
 import json
 from pathlib import Path
 
 import pytest
 
-from perfscore.cli import main
+from cli_runner import run
 
 ROOT = Path(__file__).resolve().parent.parent
 RULES = str(ROOT / "rules" / "cn-dept-overall.yaml")
@@ -26,12 +25,6 @@ WAIVER = """\
     expires: 2030-12-31
     effect: {effect}
 """
-
-
-def run(*argv: str) -> tuple[int, str, str]:
-    out, err = io.StringIO(), io.StringIO()
-    code = main(list(argv), stdout=out, stderr=err)
-    return code, out.getvalue(), err.getvalue()
 
 
 def write(path: Path, text: str) -> str:

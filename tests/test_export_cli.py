@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import io
 import json
 import os
 import stat
@@ -10,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from perfscore.cli import main
+from cli_runner import run
 from perfscore.export import EXPORTERS
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -23,12 +22,6 @@ GOLDEN = ROOT / "tests" / "golden"
 @pytest.fixture(autouse=True)
 def _at_repo_root(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(ROOT)
-
-
-def run(*argv: str) -> tuple[int, str, str]:
-    out, err = io.StringIO(), io.StringIO()
-    code = main(list(argv), stdout=out, stderr=err)
-    return code, out.getvalue(), err.getvalue()
 
 
 @pytest.mark.parametrize(("fmt", "golden"), [("jsonl", "jsonl"), ("csv", "csv"), ("md", "md")])

@@ -5,7 +5,6 @@ with the same exit status and the same stderr (the run summary included)."""
 from __future__ import annotations
 
 import csv
-import io
 import random
 import tracemalloc
 from decimal import Decimal
@@ -14,8 +13,8 @@ from typing import Any
 
 import pytest
 
+from cli_runner import run
 from perfscore import fastpath, load_ruleset
-from perfscore.cli import main
 from perfscore.columnar import ColumnarScorer
 
 pytest.importorskip("pyarrow")
@@ -24,12 +23,6 @@ pytest.importorskip("numpy")
 RULES = sorted((Path(__file__).resolve().parent.parent / "rules").glob("*.yaml"))
 RULES = [p for p in RULES if not p.name.endswith(".tests.yaml")]
 ELIGIBLE = [p for p in RULES if ColumnarScorer(load_ruleset(p)).supported]
-
-
-def run(*argv: str) -> tuple[int, str, str]:
-    out, err = io.StringIO(), io.StringIO()
-    code = main(list(argv), stdout=out, stderr=err)
-    return code, out.getvalue(), err.getvalue()
 
 
 def _number(spec: Any, base: str, rng: random.Random, blanks: bool) -> str:

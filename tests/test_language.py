@@ -16,6 +16,7 @@ import pytest
 import yaml
 
 import perfscore
+from cli_runner import run
 from perfscore.cli import main
 from perfscore.clilang import requested
 from perfscore.terminal import render_report
@@ -23,12 +24,6 @@ from perfscore.words import DATA, Bilingual, in_language, language_of, said
 
 ROOT = Path(__file__).resolve().parent.parent
 RULES = ROOT / "rules" / "cn-dept-overall.yaml"
-
-
-def run(*argv: str) -> tuple[int, str, str]:
-    out, err = io.StringIO(), io.StringIO()
-    code = main(list(argv), stdout=out, stderr=err)
-    return code, out.getvalue(), err.getvalue()
 
 
 # -- the default language -----------------------------------------------------------------------

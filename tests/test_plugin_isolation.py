@@ -11,7 +11,6 @@ exporter that raises is an ExportError message and the other outputs are still w
 from __future__ import annotations
 
 import importlib
-import io
 import json
 import sys
 import textwrap
@@ -23,8 +22,8 @@ from pathlib import Path
 import pytest
 
 import perfscore
+from cli_runner import run as _run
 from perfscore import plugins
-from perfscore.cli import main
 
 ROOT = Path(__file__).resolve().parent.parent
 RULES = ROOT / "rules" / "cn-dept-overall.yaml"
@@ -93,12 +92,6 @@ def _load() -> tuple[list[str], list[str]]:
         warnings.simplefilter("always")
         loaded = plugins.load_entry_points(force=True)
     return loaded, [str(w.message) for w in caught if issubclass(w.category, plugins.PluginWarning)]
-
-
-def _run(*argv: str) -> tuple[int, str, str]:
-    out, err = io.StringIO(), io.StringIO()
-    code = main(list(argv), stdout=out, stderr=err)
-    return code, out.getvalue(), err.getvalue()
 
 
 GOOD_FUNCTION = """

@@ -17,6 +17,7 @@ from hypothesis import strategies as st
 
 import perfscore
 import review_batch
+from cli_runner import run as _run
 from perfscore.cli import main as cli_main
 from perfscore.export import EXPORTERS, ExportOptions
 from perfscore.numbers import round_half_up
@@ -479,12 +480,6 @@ def test_sample_prefers_subjects_never_sampled_before() -> None:
 
 
 # --- the command -----------------------------------------------------------------------------
-
-
-def _run(*args: str) -> tuple[int, str, str]:
-    out, err = io.StringIO(), io.StringIO()
-    code = cli_main(list(args), stdout=out, stderr=err)
-    return code, out.getvalue(), err.getvalue()
 
 
 def test_cli_prints_the_issue_list_and_exits_by_level(tmp_path: Path) -> None:

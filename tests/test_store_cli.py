@@ -3,25 +3,18 @@ walk-through's three years of 20 departments, end to end through the CLI."""
 
 from __future__ import annotations
 
-import io
 import json
 import sys
 from pathlib import Path
 
 import pytest
 
-from perfscore.cli import main
+from cli_runner import run
 
 ROOT = Path(__file__).resolve().parent.parent
 RULES = str(ROOT / "rules" / "cn-dept-overall.yaml")
 sys.path.insert(0, str(ROOT / "examples" / "bureau"))
 import generate  # noqa: E402
-
-
-def run(*argv: str) -> tuple[int, str, str]:
-    out, err = io.StringIO(), io.StringIO()
-    code = main(list(argv), stdout=out, stderr=err)
-    return code, out.getvalue(), err.getvalue()
 
 
 @pytest.fixture

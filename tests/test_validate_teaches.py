@@ -9,16 +9,10 @@ from pathlib import Path
 import pytest
 
 import perfscore
-from perfscore.cli import main
+from cli_runner import run
 
 ROOT = Path(__file__).resolve().parent.parent
 HEAD = 'perfscore: 1\nid: t\ntitle: t\nversion: "1"\ninputs:\n  a: {type: number}\n'
-
-
-def run(*argv: str) -> tuple[int, str, str]:
-    out, err = io.StringIO(), io.StringIO()
-    code = main(list(argv), stdout=out, stderr=err)
-    return code, out.getvalue(), err.getvalue()
 
 
 def problems(text: str) -> list[str]:
