@@ -41,10 +41,11 @@ def test_a_generated_department_file_scores_end_to_end(tmp_path: Path, suffix: s
 @pytest.mark.slow
 def test_100000_departments_stream_in_flat_memory() -> None:
     """10,000 and 100,000 rows, CSV (GBK) and xlsx, in fresh processes: the rows stream to
-    JSON Lines; what grows is the compact set of ids kept to flag duplicates (~38 bytes a
-    row) and, for the workbook, its shared-string table (a department's code and name,
-    ~40 bytes a row) — peak RSS within 30 %, under 0.2 kB per extra row (measured: CSV 50 → 59 MB,
-    xlsx 66 → 77 MB, 0.10 and 0.12 kB)."""
+    JSON Lines (by columns); what grows is the set of ids kept to flag duplicates (on disk
+    past 65,536), for the workbook its shared-string table (a department's code and name,
+    ~40 bytes a row), and the summary record's list of unranked departments — peak RSS
+    within 30 %, under 0.2 kB per extra row (measured: CSV 70 → 79 MB, xlsx 73 → 87 MB,
+    0.10 and 0.16 kB)."""
     rows: list[tuple[str, str, str]] = []
     got = departments.run(lambda *a: rows.append(a), [10_000, 100_000])
     for kind, ((n1, _, small, _), (n2, _, big, _)) in got.items():

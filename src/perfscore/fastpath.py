@@ -41,8 +41,10 @@ from .waivers import Waiving
 
 __all__ = ["CHUNK", "ENV", "NAMED", "Routed", "Run", "forced", "route", "why_not"]
 
-#: rows scored at a time when JSON Lines streams
-CHUNK = 4096
+#: rows scored at a time (JSON Lines, and every format but Parquet): what a chunk holds while
+#: it is scored is about 13 kB a row — a 10,000-row CSV to JSON Lines peaked at 116 MB with
+#: 4,096-row chunks, 77 MB with 1,024, 67 MB with 256, and took the same CPU time
+CHUNK = 512
 
 
 def forced(args: argparse.Namespace) -> bool:

@@ -22,7 +22,7 @@ def data_sources(
     """Every data file to read.  JSON/YAML documents are read now: with one data file its
     problem stops the run (exit 3, as before); with several, an unreadable file becomes an
     ``unreadable-file`` error notification and the others are scored."""
-    from ..ingest import load_columns, open_data, read_document
+    from ..ingest import load_columns, open_data, open_document
 
     if args.template:
         from ..extract import subjects_from_reports
@@ -50,10 +50,10 @@ def data_sources(
             continue
         for src in found:
             if src.kind == "records" and not src.uri.lower().endswith((".jsonl", ".ndjson")):
-                try:
+                try:  # read through now (a plain list of subjects streams: read again later)
                     with ReadingProgress(src.uri, stderr, lang=cli_lang()) as reading:
-                        docs, digest = read_document(src.uri)
-                        reading.records = len(docs)
+                        count, digest, docs = open_document(src.uri)
+                        reading.records = count
                 except DataError as e:
                     if not several and len(found) == 1:
                         raise
@@ -63,9 +63,9 @@ def data_sources(
                     DataSource(
                         src.uri,
                         "records",
-                        lambda r=docs: ((0, x) for x in r),
+                        lambda r=docs: ((0, x) for x in r()),
                         sha256=digest,
-                        total=len(docs),
+                        total=count,
                     )
                 )
             else:

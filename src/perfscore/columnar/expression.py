@@ -122,6 +122,8 @@ class ColumnExpr:
     def _build(self, node: ast.expr, kinds: Mapping[str, str], src: str) -> Any:
         if isinstance(node, ast.Name):
             name = node.id
+            if kinds.get(name) == "series":  # (tables never hold one: ingest leaves them out)
+                raise Unsupported(f"input {name!r} is a series (figures per year)")
             if kinds.get(name) not in ("number", "metric"):
                 raise Unsupported(f"name {name!r} is not a number")
 

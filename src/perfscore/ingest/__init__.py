@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..errors import DataError, Problem
 from ..findings import Notification
-from .documents import read_document
+from .documents import open_document, read_document
 from .readers import (
     detect_encoding,
     frame_kind,
@@ -41,6 +41,7 @@ __all__ = [
     "frame_kind",
     "load_columns",
     "open_data",
+    "open_document",
     "open_frame",
     "read_document",
     "read_sources",
@@ -138,11 +139,11 @@ def _source(path: Path, sheet: str | None, columns: Mapping[str, str | None] | N
 
 
 def _document_source(path: Path, columns: Mapping[str, str | None] | None) -> DataSource:
-    """JSON/YAML: the whole document is read (one subject, a list, or ``subjects: [...]``)."""
+    """JSON/YAML: one subject, a list, or ``subjects: [...]`` (a plain list streams)."""
 
     def opener() -> Iterator[tuple[int, object]]:
-        records, _ = read_document(path)
-        for rec in records:
+        _, _, records = open_document(path)  # a plain list of subjects streams
+        for rec in records():
             yield 0, rec
 
     uri = os.fspath(path)
