@@ -11,14 +11,26 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
-from .exact import exact_quotient, share_of
+from .exact import WIDE, exact_quotient, exact_share, ratio, share_of
 from .letters import LetterScale
 from .registry import Registry, check_arity, check_identifier
 from .words import AGGREGATE, language, say
 
-__all__ = ["AGGREGATORS", "AggregateSpec", "NodeScore", "register_aggregator", "scaled", "weigh"]
+__all__ = [
+    "AGGREGATORS",
+    "AggregateSpec",
+    "NodeScore",
+    "added",
+    "register_aggregator",
+    "scaled",
+    "weigh",
+]
 
 ZERO = Decimal(0)
+ONE = Decimal(1)
+#: Exact addition (weights and points are decimals of bounded size: their sums fit its 400
+#: digits), whatever the caller's thread context says.
+_add = WIDE.add
 _setattr = object.__setattr__
 
 
@@ -31,7 +43,9 @@ class NodeScore:
     points: Decimal | None
     grade: str | None
     outcome: str  # pass | fail | not_applicable | error
-    coverage: Decimal  # share of this node's weight actually scored from data (0..1)
+    #: share of this node's weight actually scored from data (0..1), exactly: a Decimal, or a
+    #: :class:`~perfscore.exact.Q` when it is no decimal of at most 28 digits (1/3)
+    coverage: Decimal
     reason: str | None = None  # why there is no score, in English
     reason_zh: str | None = None  # the same in Chinese (a plugin aggregator may give only English)
 
@@ -82,6 +96,15 @@ class AggregateSpec:
     table: Mapping[tuple[str, ...], str] | None
 
 
+def added(values: Sequence[Decimal]) -> Decimal:
+    """``values`` added up in order, exactly (weights, points: never rounded at 28 digits, nor
+    in the caller's thread context)."""
+    total = ZERO
+    for v in values:
+        total = _add(total, v)
+    return total
+
+
 def _check_aggregator(name: str, fn: object) -> None:
     check_identifier(name)
     check_arity(name, fn, 2, "aggregate(spec, children)")
@@ -124,12 +147,33 @@ def _blocked(spec: AggregateSpec, children: Sequence[NodeScore]) -> NodeScore | 
 
 
 def _coverage(children: Sequence[NodeScore]) -> Decimal:
-    weights = [c.weight or ZERO for c in children]
-    total = sum(weights, ZERO)
+    """Σ weight × coverage / Σ weight of the children, exactly (the share of children scored
+    when their weights add up to zero)."""
+    total = added([c.weight or ZERO for c in children])
     if total == 0:
         scored = [c for c in children if c.outcome in ("pass", "fail")]
-        return Decimal(len(scored)) / Decimal(len(children)) if children else ZERO
-    return sum(((c.weight or ZERO) * c.coverage for c in children), ZERO) / total
+        return exact_quotient(Decimal(len(scored)), Decimal(len(children))) if children else ZERO
+    if all(c.coverage == ONE for c in children):
+        return ONE
+    return _covered(children, total)
+
+
+def _covered(children: Sequence[NodeScore], total: Decimal) -> Decimal:
+    """Σ weight × coverage / ``total``, exactly: leaves (coverage 1 or 0) add their weights;
+    a group covered in part (1/3, a Q) weighs in as a rational."""
+    whole = ZERO
+    parts: list[tuple[Decimal, Decimal]] = []
+    for c in children:
+        cov = c.coverage
+        if cov is ONE or cov is ZERO or (type(cov) is Decimal and cov in (ONE, ZERO)):
+            if cov:
+                whole = _add(whole, c.weight or ZERO)
+        else:
+            parts.append((c.weight or ZERO, cov))
+    if not parts:  # leaves only: one quotient of integers
+        return ratio(whole, total)  # type: ignore[return-value]
+    parts.append((whole, ONE))
+    return exact_share(parts, total)  # type: ignore[return-value]
 
 
 def _outcome(children: Sequence[NodeScore]) -> str:
@@ -164,7 +208,7 @@ def weigh(
     skipped = applies = False
     for p in results:
         if p.__class__ is not str:
-            got = got + p  # type: ignore[operator]
+            got = _add(got, p)  # type: ignore[arg-type]
             applies = True
         elif p == "error":
             return "error"
@@ -176,9 +220,10 @@ def weigh(
         return "not_applicable"
     base = total
     if skipped and redistribute:  # the weight of the children that count, added in order
-        base = sum(
-            (w for w, p in zip(weights, results, strict=True) if p.__class__ is not str), ZERO
-        )
+        base = ZERO
+        for w, p in zip(weights, results, strict=True):
+            if p.__class__ is not str:
+                base = _add(base, w)
     return scaled(got, base, base if weight is None else weight)
 
 
@@ -198,16 +243,19 @@ def weighted_sum(spec: AggregateSpec, children: Sequence[NodeScore]) -> NodeScor
     # One pass over the children collecting what weigh reads and what _outcome and _coverage
     # would compute (the same sums, in the same order, so the same Decimals).
     passed = True
+    partial = False
     n_scored = 0
-    total = covered = ZERO
+    total = ZERO
     weights: list[Decimal] = []
     results: list[Decimal | str] = []
     for c in children:
         outcome = c.outcome
         w = c.weight or ZERO
         weights.append(w)
-        total = total + w
-        covered = covered + w * c.coverage
+        total = _add(total, w)
+        cov = c.coverage
+        if cov is not ONE and (type(cov) is not Decimal or cov != ONE):  # (a Q: partial)
+            partial = True
         if outcome == "pass" or outcome == "fail":
             n_scored += 1
             results.append(c.points or ZERO)
@@ -224,7 +272,12 @@ def weighted_sum(spec: AggregateSpec, children: Sequence[NodeScore]) -> NodeScor
         blocked = _blocked(spec, children)
         assert blocked is not None
         return blocked
-    coverage = Decimal(n_scored) / Decimal(len(children)) if total == 0 else covered / total
+    if total == 0:
+        coverage = exact_quotient(Decimal(n_scored), Decimal(len(children)))
+    elif partial:  # exactly: 1/3 of a group is no 28-digit number, and a parent weighs it again
+        coverage = _covered(children, total)
+    else:
+        coverage = ONE
     outcome = "pass" if passed else "fail"
     return NodeScore(spec.rule_id, spec.weight, points, None, outcome, coverage)  # type: ignore[arg-type]
 
@@ -250,7 +303,11 @@ def mean(spec: AggregateSpec, children: Sequence[NodeScore]) -> NodeScore:
     scored, counted = _points_children(spec, children)
     shares = _shares(scored, counted)
     weight = spec.weight or ZERO
-    return _points(spec, children, weight * sum(shares, ZERO) / len(shares) if shares else ZERO)
+    if not shares:
+        return _points(spec, children, ZERO)
+    # exactly (the shares are exact; a rounded mean would be rounded again to places)
+    mean_points = exact_share([(weight, s) for s in shares], Decimal(len(shares)))
+    return _points(spec, children, mean_points)  # type: ignore[arg-type]  # a Q: exact
 
 
 @register_aggregator("weakest_link")
@@ -265,7 +322,10 @@ def weakest_link(spec: AggregateSpec, children: Sequence[NodeScore]) -> NodeScor
         outcome = "pass" if spec.letters.passes(grade) else "fail"
         return NodeScore(spec.rule_id, spec.weight, None, grade, outcome, _coverage(children))
     shares = _shares(scored, counted)
-    return _points(spec, children, (spec.weight or ZERO) * min(shares) if shares else ZERO)
+    if not shares:
+        return _points(spec, children, ZERO)
+    lowest = exact_share([(spec.weight or ZERO, min(shares))], ONE)
+    return _points(spec, children, lowest)  # type: ignore[arg-type]  # a Q: exact
 
 
 @register_aggregator("lookup")

@@ -10,6 +10,7 @@ import pydantic
 from .. import model as m
 from ..aggregate import AGGREGATORS
 from ..errors import PerfscoreError, did_you_mean
+from ..exact import has_long_number
 from ..expr import CompiledExpression
 from ..scorers import SCORERS, BuildContext, ScorerType, is_builtin
 from .names import Resolver
@@ -96,6 +97,7 @@ class IndicatorPass(Resolver):
                     except PerfscoreError as e:
                         self.problem((*path, "scorer"), str(e))
                     if node.scorer is not None:
+                        node.long_numbers = has_long_number(config)
                         exprs.extend(x for x in node.scorer.expressions if x is not None)
                         optional = getattr(node.scorer, "optional_expressions", ())
                         node.optional_reads = tuple(sorted({n for e in optional for n in e.names}))

@@ -93,6 +93,9 @@ class IndicatorNode:
     missing_aware: bool = False
     monotone: str | None = None
     source: Mapping[str, Any] | None = None
+    #: the scorer's settings hold a number of 28 significant digits (the most a rule set may
+    #: write): a once-rounded value can equal it, so a possibly rounded value is scored exactly
+    long_numbers: bool = False
 
     @property
     def is_leaf(self) -> bool:

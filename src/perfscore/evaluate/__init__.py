@@ -221,7 +221,8 @@ class Evaluator:
                 ns.reason_zh,
             )
         cov = ns.coverage  # all of the group scored is the common case: its rounding made once
-        cov4 = COVERAGE4[1] if cov == ONE else round_once(cov, 4)
+        one = cov is ONE or (type(cov) is Decimal and cov == ONE)  # (a Q compares slowly)
+        cov4 = COVERAGE4[1] if one else round_once(cov, 4)
         score = indicator_score(node.id, ns.points, node.weight, ns.grade, ns.outcome, cov4)
         scores[index] = score
         if shared is not None and not error and len(shared) < _SHARED_RESULTS:

@@ -8,7 +8,7 @@ from typing import Any
 
 from ..compile import Compiled, IndicatorNode
 from ..errors import EvaluationError, ZeroDenominatorError
-from ..exact import ExactScope, plain
+from ..exact import WIDE, ExactScope, maybe_rounded, plain
 from ..numbers import NotExact, round_places
 from ..scorers import Scored
 from ..words import in_language
@@ -100,6 +100,8 @@ def leaf(
     try:
         value = node.value(scope) if node.value is not None else None
         try:
+            if node.long_numbers and maybe_rounded(value):  # it may equal a 28-digit edge
+                raise NotExact("a rounded value against a number of 28 digits")
             scored: Scored = node.scorer.score(value, scope, node.weight)
             if scored.points is not None:
                 points = round_places(scored.points, places, scored.slack)
@@ -141,7 +143,8 @@ def leaf(
     if scored.met is not None and node.pass_at == ONE:
         outcome = "pass" if scored.met else "fail"
     else:
-        outcome = "pass" if points >= node.weight * node.pass_at else "fail"
+        w, at = node.weight, node.pass_at
+        outcome = "pass" if points >= (w if at == ONE else WIDE.multiply(w, at)) else "fail"
     # positional: outcome, points, grade, value, threshold, reason, detail
     return Outcome(outcome, points, None, value, scored.threshold, None, scored.detail)
 

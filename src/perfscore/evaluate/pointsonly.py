@@ -25,8 +25,9 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from ..aggregate import AggregateSpec, scaled, weigh, weighted_sum
+from ..aggregate import AggregateSpec, added, scaled, weigh, weighted_sum
 from ..compile import Compiled, IndicatorNode
+from ..exact import WIDE, maybe_rounded
 from ..findings import SubjectResult
 from ..numbers import round_once, round_places
 from ..scorers import Fallback
@@ -37,6 +38,8 @@ from .state import PRIORITY, Failure, Outcome, Scan
 __all__ = ["PointsPlan", "points", "points_plan"]
 
 ZERO = Decimal(0)
+#: points are added up exactly (not at 28 digits, nor in the caller's thread context)
+_add = WIDE.add
 Points = dict[str, Decimal | None]
 #: a node's result as its parent's :func:`weigh` reads it: its points, or why it has none
 Result = Decimal | str
@@ -108,6 +111,15 @@ def _leaf(node: IndicatorNode, places: int) -> Callable[[Mapping[str, Any]], Dec
         if name is not None
         else (val.__call__ if val is not None else None)  # the compiled function itself
     )
+    if node.long_numbers and get is not None:  # a rounded value may equal a 28-digit edge
+        read_value = get
+
+        def get(scope: Mapping[str, Any]) -> Any:
+            v = read_value(scope)
+            if maybe_rounded(v):
+                raise Fallback  # the evaluator's leaf decides it exactly
+            return v
+
     form = getattr(sc, "points_form", None)
     fast: Callable[[Mapping[str, Any]], Decimal] | None = (
         form(get, w, places) if form is not None else None
@@ -134,7 +146,7 @@ def _sum(steps: tuple[Step, ...], scope: dict[str, Any], out: Points) -> Decimal
             out[nid] = p
         else:
             p = step(scope, out)
-        got = got + p
+        got = _add(got, p)
     return got
 
 
@@ -165,10 +177,11 @@ def points_plan(
             return None
         kids = tuple(k for k in built if k is not None)
         weights = tuple(c.weight or ZERO for c in node.children)
-        total = sum(weights, ZERO)  # in order, as weighted_sum adds them
+        total = added(weights)  # in order, as weighted_sum adds them
 
         if all(is_leaf for _, _, is_leaf in kids):  # the common shape: one loop, no branch
             leaves = tuple((cid, f) for cid, f, _ in kids)
+            add = _add
 
             def group(scope: dict[str, Any], out: Points) -> Decimal:
                 out[nid] = None  # keep pre-order, like the scores
@@ -176,7 +189,7 @@ def points_plan(
                 for cid, f in leaves:
                     p = f(scope)
                     out[cid] = p
-                    got = got + p
+                    got = add(got, p)
                 p = round_once(scaled(got, total, w), places)
                 out[nid] = p
                 return p
@@ -211,7 +224,7 @@ def points_plan(
         tuple(tree[n.id] for n in c.indicators),
         root.weight,
         weights,
-        sum(weights, ZERO),
+        added(weights),
         root.not_applicable_weight == "redistribute",
     )
 

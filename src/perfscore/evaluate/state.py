@@ -9,13 +9,15 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from .. import aggregate
 from ..compile import Compiled
 from ..errors import EvaluationError, ZeroDenominatorError
 from ..subjects import SubjectData
 from ..words import ENGINE, in_language
 
-ZERO = Decimal(0)
-ONE = Decimal(1)
+#: the aggregator's own objects: a leaf's coverage is one of them (checked by identity)
+ZERO = aggregate.ZERO
+ONE = aggregate.ONE
 ZERO_KIND = {"not_applicable": "not_applicable", "zero": "zero", "error": "error"}
 PRIORITY = {"error": 0, "not_applicable": 1, "zero": 2, "missing": 3}
 #: The engine's words (perfscore.words.ENGINE): every finding carries both languages.
