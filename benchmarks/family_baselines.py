@@ -148,6 +148,84 @@ _GRADES = (
     ("poor", Decimal(0)),
 )
 
+# --- the words of a finding, written by hand ------------------------------------------------------
+# What the engine's findings say, in the rule set's words: "预算执行率0 95%（标准 ≥ 95%），达标，
+# 得 2.5/2.5 分" / "i0: 95% (standard ≥ 95%), met, 2.5/2.5 points"; a blank or a zero budget:
+# "资金到位率3：不适用（缺少数据：x3（x3））" / "i3: not applicable (no data for 'x3')".
+
+#: the standard each kind is scored against, as the message shows it (a band: the band's range)
+_STANDARD = {
+    "exec_ge": ">=", "exec_prop": ">=", "exec_deduct": ">=", "funds_eq": "==",
+    "cost_lower": "<=", "count_ge": ">=", "count_prop": ">=",
+}  # fmt: skip
+_TARGET = {"exec_ge": "0.95", "exec_deduct": "0.95"}  # the others: 1 (100%)
+_SIGN = {">=": "≥", "<=": "≤", "==": "="}
+#: 满意度 bands as the rule set writes them (families._leaf_yaml): lower edge, range text
+_BANDS = ((Decimal(95), ">= 95"), (Decimal(90), "[90, 95)"), (Decimal(80), "[80, 90)"))
+_BELOW = "< 80"
+
+
+def _plain(x: Decimal) -> str:
+    """A Decimal as plain text without trailing zeros (``87.3``, ``4``, ``0``)."""
+    s = format(x, "f")
+    if "." in s:
+        s = s.rstrip("0").rstrip(".")
+    return "0" if s in ("-0", "") else s
+
+
+def _percent(r: Decimal) -> str:
+    """A ratio as a percentage to 2 places, rounded half-up, no trailing zeros (``87.35%``)."""
+    return _plain((r * 100).quantize(Q, rounding=ROUND_HALF_UP)) + "%"
+
+
+def _score_text(x: Decimal) -> str:
+    """A survey score: a whole number as it is, else to 2 places, rounded half-up."""
+    return _plain(x if x == x.to_integral_value() else _q(x))
+
+
+def _std(th: str) -> tuple[str, str]:
+    return f"（标准 {th}）", f" (standard {th})"
+
+
+class _LeafWords:
+    """One indicator's constant words, made once (what a hand-written script hard-codes)."""
+
+    def __init__(self, leaf: Leaf) -> None:
+        self.id = leaf.id
+        self.title = f"{_TITLES[leaf.kind]}{leaf.id[1:]}"
+        self.kind = leaf.kind
+        self.inputs = leaf.inputs
+        self.weight = _plain(leaf.weight)
+        self.pct = leaf.kind not in ("survey_bands", "formula")
+        self.standard: tuple[str, str] | None = None
+        self.threshold: dict[str, Any] | None = None
+        if leaf.kind in _STANDARD:
+            op, t = _STANDARD[leaf.kind], Decimal(_TARGET.get(leaf.kind, "1"))
+            self.threshold = {"op": op, "value": t}
+            self.standard = _std(f"{_SIGN[op]} {_percent(t)}")
+        self.bands = [
+            (low, _std(r), {"name": r, "range": r}) for low, r in (*_BANDS, (Decimal(0), _BELOW))
+        ]
+        # why it is not applicable: a blank input (or both), a zero denominator — the message
+        # in both languages, the reason (English) and the input fields to blame
+        a, b = (*leaf.inputs, "")[:2]
+        zh_a, en_a = f"缺少数据：{a}（{a}）", f"no data for '{a}'"
+        zh_b, en_b = f"缺少数据：{b}（{b}）", f"no data for '{b}'"
+        if leaf.kind == "formula":  # the scorer divides: the indicator's own zero division
+            zh_0, en_0 = "分母为零", "division by zero"
+        else:  # the metric m<n> = a / b divides
+            m = f"m{leaf.id[1:]}"
+            zh_0, en_0 = f"{self.title}（{m}）的分母为零", f"'{m}' divides by zero"
+        self.na = {
+            why: (f"{self.title}：不适用（{zh}）", f"{self.id}: not applicable ({en})", en, fields)
+            for why, zh, en, fields in (
+                ("a", zh_a, en_a, (a,)),
+                ("b", zh_b, en_b, (b,)),
+                ("ab", f"{zh_a}；{zh_b}", f"{en_a}; {en_b}", (a, b)),
+                ("zero", zh_0, en_0, (a, b)),
+            )
+        }
+
 
 class DecimalBaseline:
     """The generated per-record code for one family, plus findings built on it."""
@@ -164,48 +242,68 @@ class DecimalBaseline:
         exec(compile(decimal_source(fam), f"<baseline {fam.name}>", "exec"), ns)
         self._score = ns["_score"]
         self.leaves = fam.leaves
+        self.words = [_LeafWords(leaf) for leaf in fam.leaves]
         self.order = [n.id for n in _pre_order(fam.root)]
         self.ruleset_id = ruleset_id
-        self.titles = {leaf.id: f"{_TITLES[leaf.kind]}{leaf.id[1:]}" for leaf in fam.leaves}
         self.weights = {leaf.id: leaf.weight for leaf in fam.leaves}
-        self.pct = {leaf.id: leaf.kind not in ("survey_bands", "formula") for leaf in fam.leaves}
 
     def points(self, vals: dict[str, Any]) -> tuple[dict[str, Decimal | None], Decimal | None]:
         P, _O, _V, total = self._score(vals)
         return {k: P[k] for k in self.order}, total
 
-    def findings(self, vals: dict[str, Any], subject: str) -> dict[str, Any]:
+    def findings(self, vals: dict[str, Any], subject: Any) -> dict[str, Any]:
+        """Every indicator's finding as a dict — outcome, points, the value and its display,
+        the standard, both languages' messages, why it is not applicable, the fingerprint —
+        plus the scores, the total and the grade; ``subject`` has ``id``, ``type``, ``key``."""
         P, outcomes, V, total = self._score(vals)
         out = []
-        prefix = f"{self.ruleset_id}\x1f".encode()
-        for leaf in self.leaves:
-            i = leaf.id
-            p, o, v, w = P[i], outcomes[i], V[i], self.weights[i]
-            title = self.titles[i]
-            shown = None if v is None else (format(v, ".2%") if self.pct[i] else format(v, "f"))
+        prefix = f"{self.ruleset_id}\x1f"
+        tail = f"\x1f{subject.type}\x1f{subject.key}"
+        sid = subject.id
+        for lw in self.words:
+            i = lw.id
+            p, o, v = P[i], outcomes[i], V[i]
+            threshold = reason = None
+            fields: tuple[str, ...] = ()
             if o == "not_applicable":
-                msg = f"{title}：无数据，不适用"
-                msg_en = f"{i}: no data, not applicable"
+                a = vals.get(lw.inputs[0])
+                b = vals.get(lw.inputs[1]) if len(lw.inputs) > 1 else 0
+                why = "zero" if a is not None and b is not None else (
+                    "ab" if a is None and b is None else ("a" if a is None else "b")
+                )  # fmt: skip
+                msg, msg_en, reason, fields = lw.na[why]
+                shown = None
             else:
-                verdict = "达标" if o == "pass" else "未达标"
-                msg = f"{title} {shown or ''}，{verdict}，得 {p}/{w} 分"
-                msg_en = (
-                    f"{i}: {shown or ''}, {'met' if o == 'pass' else 'not met'}, {p}/{w} points"
-                )
-            digest = hashlib.sha256(prefix + f"{i}\x1f{subject}".encode()).hexdigest()
+                shown = None if v is None else (_percent(v) if lw.pct else _score_text(v))
+                if lw.kind == "survey_bands":
+                    std, threshold = next((s, t) for low, s, t in lw.bands if v >= low)
+                else:
+                    std, threshold = lw.standard or ("", ""), lw.threshold
+                verdict, verdict_en = ("达标", "met") if o == "pass" else ("未达标", "not met")
+                pts, wt = _plain(p), lw.weight
+                if shown is None:
+                    msg = f"{lw.title}{std[0]}，{verdict}，得 {pts}/{wt} 分"
+                    msg_en = f"{i}{std[1]}, {verdict_en}, {pts}/{wt} points"
+                else:
+                    msg = f"{lw.title} {shown}{std[0]}，{verdict}，得 {pts}/{wt} 分"
+                    msg_en = f"{i}: {shown}{std[1]}, {verdict_en}, {pts}/{wt} points"
+            key = f"{prefix}{i}{tail}".encode()
             out.append(
                 {
                     "rule_id": i,
-                    "subject": subject,
+                    "subject": sid,
                     "outcome": o,
                     "severity": "warning" if o == "fail" else "none",
                     "message": msg,
                     "message_en": msg_en,
                     "value": v,
                     "display": shown,
+                    "threshold": threshold,
                     "points": p,
-                    "weight": w,
-                    "fingerprint": "sha256:" + digest[:32],
+                    "weight": self.weights[i],
+                    "reason": reason,
+                    "fields": fields,
+                    "fingerprint": "sha256:" + hashlib.sha256(key).hexdigest()[:32],
                 }
             )
         scores = [(k, P[k], outcomes[k]) for k in self.order]

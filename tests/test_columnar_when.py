@@ -311,6 +311,44 @@ def test_places_out_of_range_go_to_the_per_record_path() -> None:
     assert got == [next(f.outcome for f in w.findings if f.rule_id == "c4") for w in want]
 
 
+@settings(max_examples=100, deadline=None)
+@given(
+    st.lists(
+        st.tuples(
+            st.integers(0, 3),
+            st.sampled_from([0, 5, 10**6, -(10**12), 2**61, -(2**61)]),
+            st.integers(-1, 6),
+        ),
+        min_size=1,
+        max_size=50,
+    )
+)
+def test_distinct_rows_of_children_results(rows: list[tuple[int, int, int]]) -> None:
+    """The distinct combinations a ``mean``/``weakest_link``/``lookup`` group is run on: one
+    int64 key per row where the ranges allow (wide points numbered first), numpy's row-wise
+    unique where they do not — the same rows and the same index either way."""
+    from perfscore.columnar.tree import distinct_rows
+
+    parts = [np.array([r[k] for r in rows], np.int64) for k in range(3)]
+    uniq, where = distinct_rows(parts)
+    assert sorted(map(tuple, uniq.tolist())) == sorted(set(rows))
+    assert [tuple(uniq[w]) for w in where.tolist()] == rows
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.lists(st.integers(-(2**40), 2**40), min_size=13 * 40, max_size=13 * 40))
+def test_distinct_rows_past_one_int64_key(cells: list[int]) -> None:
+    """Thirteen columns of 40 distinct wide values: no single int64 key holds them all —
+    numpy's row-wise unique decides, with the same answer."""
+    from perfscore.columnar.tree import distinct_rows
+
+    parts = [np.array(cells[k * 40 : (k + 1) * 40], np.int64) for k in range(13)]
+    rows = list(zip(*(p.tolist() for p in parts), strict=True))
+    uniq, where = distinct_rows(parts)
+    assert sorted(map(tuple, uniq.tolist())) == sorted(set(rows))
+    assert [tuple(uniq[w]) for w in where.tolist()] == rows
+
+
 @pytest.mark.parametrize("arithmetic", ["auto", "int", "float"])
 def test_a_value_too_large_to_round_exactly_goes_to_the_per_record_path(arithmetic: str) -> None:
     """A rounded value past float64's exact integers (a tiny divisor: 1 / 1e-26, 95 / 1e-300)

@@ -203,37 +203,62 @@ class Finding:
 
     # The evaluator builds a finding without its words: it leaves ``message``, ``message_en``,
     # ``display``, ``explanation``, ``reason`` (and the ``fingerprint``, unless it has it) out
-    # of the new finding's ``__dict__`` and stores ``_lazy = (fill, *args)`` instead;
-    # ``fill(*args)`` gives those fields (a dict) the first time any of them is read, and they
-    # are then kept as ordinary attributes.  Reading them, comparing, ``dataclasses.replace``/
-    # ``asdict``, copying and pickling all see the same values as an eagerly built finding
-    # (pickling fills them first).  Filling is idempotent, so threads reading one finding at
-    # once agree.
-    if not TYPE_CHECKING:
-
-        def __getattr__(self, name):
-            if name in _LAZY_FIELDS:
-                d = self.__dict__
-                lazy = d.get("_lazy")
-                if lazy is not None:
-                    d.update(lazy[0](*lazy[1:]))
-                    d.pop("_lazy", None)
-                if name in d:  # filled, here or by another thread meanwhile
-                    return d[name]
-                if name == "explanation":  # built without one (the default)
-                    return None
-            raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
+    # of the new finding's ``__dict__`` and stores ``_lazy = (words, node, outcome, run)``
+    # instead.  The first time any of them is read (a :class:`_Lazy` on the class: once a
+    # field is in the instance's ``__dict__``, that is what is read),
+    # ``words.fill(d, node, outcome, run)`` writes them into the ``__dict__`` ``d``; when it
+    # returns True the explanation is ``words.explanation(node, outcome, run)``, made when it
+    # is read.  Reading them, comparing, ``dataclasses.replace``/``asdict``, copying and
+    # pickling all see the same values as an eagerly built finding (pickling fills them
+    # first).  Filling is idempotent, so threads reading one finding at once agree.
 
     def __getstate__(self) -> dict[str, Any]:
-        if "_lazy" in self.__dict__:
-            self.message  # noqa: B018 - fills the lazy fields into __dict__
-        return self.__dict__
+        d = self.__dict__
+        if "_lazy" in d or "_explain" in d:
+            self.explanation  # noqa: B018 - fills the lazy fields into __dict__
+            d.pop("_explain", None)  # (set again by a thread that filled it meanwhile)
+        return d
+
+
+class _Lazy:
+    """A field of :class:`Finding` that an unread finding fills when first read (a non-data
+    descriptor: once the field is in the instance's ``__dict__``, that is what is read)."""
+
+    __slots__ = ("name",)
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+    def __get__(self, f: Finding | None, owner: type | None = None) -> Any:
+        name = self.name
+        if f is None:  # the class has no such attribute (a dataclass field without default)
+            raise AttributeError(f"type object 'Finding' has no attribute {name!r}")
+        d = f.__dict__
+        lazy = d.get("_lazy")
+        if lazy is not None:
+            words, node, outcome, run = lazy
+            if words.fill(d, node, outcome, run):
+                d["_explain"] = lazy  # the explanation: made when it is read
+            d.pop("_lazy", None)
+        try:
+            return d[name]  # filled, here or by another thread meanwhile
+        except KeyError:
+            if name == "explanation":
+                later = d.get("_explain")
+                if later is None:  # built without one (the default)
+                    return None
+                words, node, outcome, run = later
+                got = d.setdefault("explanation", words.explanation(node, outcome, run))
+                d.pop("_explain", None)
+                return got
+            raise AttributeError(f"'Finding' object has no attribute {name!r}") from None
 
 
 #: The fields a finding may leave to ``_lazy`` (see :class:`Finding`).
-_LAZY_FIELDS = frozenset(
-    ("message", "message_en", "display", "explanation", "fingerprint", "reason")
-)
+_LAZY_FIELDS = ("message", "message_en", "display", "explanation", "fingerprint", "reason")
+for _name in _LAZY_FIELDS:
+    setattr(Finding, _name, _Lazy(_name))
+del _name
 
 
 @dataclass(frozen=True)

@@ -132,24 +132,33 @@ class ColumnarScorer:
         spec = {name: self.inputs[name]}
         subject_type = self.rs.compiled.model.subject_type
         seen: dict[tuple[str, Any], int] = {}
+        raw: dict[tuple[type, Any], int] = {}  # the cells as given (one plain_cell each)
         vocab: list[Any] = []
         out = []
         for cell in cell_objects(col):
-            x = plain_cell(cell)
-            key = (type(x).__name__, x)
-            code = seen.get(key)
+            try:
+                code = raw.get((cell.__class__, cell))
+                hashable = True
+            except TypeError:  # a list or mapping in the cell: read it every time
+                code, hashable = None, False
             if code is None:
-                data = read_subject({name: x}, spec, index=0, subject_type=subject_type)
-                value = data.values.get(name)
-                if name in data.field_errors:
-                    code = -2
-                elif value is None:
-                    code = -1
-                else:
-                    if value not in vocab:
-                        vocab.append(value)
-                    code = vocab.index(value)
-                seen[key] = code
+                x = plain_cell(cell)
+                key = (type(x).__name__, x)
+                code = seen.get(key)
+                if code is None:
+                    data = read_subject({name: x}, spec, index=0, subject_type=subject_type)
+                    value = data.values.get(name)
+                    if name in data.field_errors:
+                        code = -2
+                    elif value is None:
+                        code = -1
+                    else:
+                        if value not in vocab:
+                            vocab.append(value)
+                        code = vocab.index(value)
+                    seen[key] = code
+                if hashable:
+                    raw[cell.__class__, cell] = code
             out.append(code)
         return np.array(out, np.int32), vocab
 

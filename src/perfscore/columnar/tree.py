@@ -24,6 +24,7 @@ __all__ = [
     "aggregate",
     "coverage",
     "coverage_ok",
+    "distinct_rows",
     "run_generic",
     "run_node",
     "when_codes",
@@ -232,6 +233,28 @@ def run_node(
     return pts, codes, code, False
 
 
+def distinct_rows(parts: list[Any]) -> tuple[Any, Any]:
+    """The distinct rows of the columns ``parts`` (int64) and each row's index among them:
+    one int64 key per row (mixed radix; a column of wide values first numbered by its
+    distinct values) where the ranges allow, else numpy's row-wise unique."""
+    key = np.zeros(len(parts[0]), np.int64)
+    radix = 1
+    for x in parts:
+        lo, hi = (int(x.min()), int(x.max())) if len(x) else (0, 0)
+        span = hi - lo + 1
+        if span > 1 << 16:  # (points): numbered by their distinct values
+            values, x = np.unique(x, return_inverse=True)
+            lo, span = 0, len(values)
+        if radix * span >= 1 << 62:
+            stacked = np.stack(parts, axis=1)
+            uniq, where = np.unique(stacked, axis=0, return_inverse=True)
+            return uniq, where.reshape(-1)
+        key += (x.reshape(-1) - lo) * radix
+        radix *= span
+    _, first, where = np.unique(key, return_index=True, return_inverse=True)
+    return np.stack(parts, axis=1)[first], where.reshape(-1)
+
+
 def run_generic(
     node: AggPlan, ctx: Chunk, res: ColumnarResult, lo: int, hi: int, forced: Any
 ) -> tuple[Any, Any, Any, bool]:
@@ -247,9 +270,7 @@ def run_generic(
         parts += [codes.astype(np.int64), has.astype(np.int64), np.where(has, pts, 0)]
         if res.letters:
             parts.append(res.letters[k.rule_id][sl].astype(np.int64))
-    key = np.stack(parts, axis=1)
-    uniq, where = np.unique(key, axis=0, return_inverse=True)
-    where = where.reshape(-1)
+    uniq, where = distinct_rows(parts)
     m = len(uniq)
     pts_u, code_u = np.zeros(m, np.int64), np.zeros(m, np.int8)
     has_u, letter_u = np.zeros(m, bool), np.full(m, -1, np.int8)

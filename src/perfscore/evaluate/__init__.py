@@ -36,10 +36,12 @@ from ..subjects import SubjectData
 from ..words import AGGREGATE as AGG
 from .checks import check
 from .leaves import applies, leaf, waive
-from .messages import FindingTexts, json_text
+from .messages import FindingTexts
+from .nodewords import fingerprint_from
 from .pointsonly import points, points_plan
 from .records import COVERAGE4, indicator_finding, indicator_score, node_score
 from .state import EN, ONE, ZERO, ZH, Failure, Outcome, Scan, SubjectRun, blocking
+from .texts import json_text
 
 __all__ = ["Evaluator", "SubjectRun"]
 
@@ -85,7 +87,7 @@ class Evaluator:
                 stack.extend(n.children)
         for ch in compiled.checks:
             self._fp[ch.id] = self._fp_prefix(ch.id)
-        #: per leaf: (points, grade, outcome, scored) -> its IndicatorScore and NodeScore
+        #: per leaf: (points text, grade, outcome, scored) -> its IndicatorScore and NodeScore
         self._leaf_results: dict[str, dict[Any, tuple[IndicatorScore, NodeScore]]] = {
             nid: {} for nid in self._fp if nid not in self._specs
         }
@@ -96,7 +98,9 @@ class Evaluator:
         self._scan = Scan(compiled, self.titles)
         self._plan = points_plan(compiled, self.root, self._specs, self._scan)
         self._explainer = Explainer(compiled, self.places)
-        self._texts = FindingTexts(compiled.units, self.places, self._explainer, self._fingerprint)
+        self._texts = FindingTexts(
+            compiled.units, self.places, self._explainer, self._fingerprint, self._fp
+        )
 
     def points(self, data: SubjectData) -> tuple[dict[str, Decimal | None], Decimal | None]:
         """Rounded points of every indicator and group (pre-order) and the total, without
@@ -117,14 +121,7 @@ class Evaluator:
         h = self._fp.get(rule_id)
         if h is None:
             return fingerprint(self.ruleset_id, rule_id, run.subject)
-        key = run.key  # one encoding per subject
-        if key is None:
-            subject = run.subject
-            key = run.key = f"{subject.type}\x1f{subject.key}".encode()
-        h = h.copy()
-        h.update(key)
-        digest: str = h.hexdigest()
-        return "sha256:" + digest[:32]
+        return fingerprint_from(h, run)
 
     def _finding(
         self,
@@ -172,7 +169,9 @@ class Evaluator:
             # the same way (full marks, not applicable, …): made once per rule and shared
             points, grade = o.points, o.grade
             same = self._leaf_results[nid]
-            key = (points, grade, outcome, decided)
+            # keyed by the points' text: a new Decimal's hash costs ~10× its str (and equal
+            # values written differently, 2.5 and 2.50, keep their own results)
+            key = (str(points) if type(points) is Decimal else points, grade, outcome, decided)
             pair = same.get(key)
             if pair is None:
                 pair = (

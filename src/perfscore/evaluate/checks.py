@@ -11,9 +11,10 @@ from ..errors import EvaluationError, ZeroDenominatorError
 from ..exact import exact_difference, exact_value, full, plain
 from ..findings import Finding
 from ..words import in_language
-from .messages import display_text, render
+from .messages import render
 from .records import finding_of
 from .state import EN, ZH, Failure, SubjectRun, blocking
+from .texts import display_text
 
 
 def check(

@@ -1,68 +1,23 @@
-"""Evaluate, the words of a finding: numbers as text (memoised), thresholds, the default zh/en
-messages of an indicator, and a rule set's own message templates filled in."""
+"""Evaluate, the words of a finding made the general way: the default zh/en messages of an
+indicator (any outcome), a rule set's own message templates filled in, and
+:class:`FindingTexts`, which makes a finding's words when it is first read — through each
+node's compiled :class:`~.nodewords.NodeWords` where it can."""
 
 from __future__ import annotations
 
 import operator
 import string
 from collections.abc import Callable, Mapping
-from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from ..compile import IndicatorNode, Template
 from ..findings import Explanation
-from ..numbers import display, json_number
+from .nodewords import NodeWords
 from .state import EN, ZH, Outcome, SubjectRun
+from .texts import display_text, json_text, standards, threshold_text
 
 if TYPE_CHECKING:
     from ..explain import Explainer
-
-OP_TEXT = {">=": "≥", "<=": "≤", ">": ">", "<": "<", "==": "=", "!=": "≠"}
-
-# --- hot-path helpers -------------------------------------------------------------------------
-# Same results as numbers.json_number / display, without re-formatting the same few numbers
-# for every subject.
-_CACHE_LIMIT = 8192
-_JSON_CACHE: dict[Decimal, str] = {}
-
-
-def json_text(x: Decimal) -> str:
-    """:func:`~perfscore.numbers.json_number` (a function of the numeric value), memoised."""
-    text = _JSON_CACHE.get(x) if x.is_finite() else None
-    if text is None:
-        text = json_number(x)
-        if len(_JSON_CACHE) >= _CACHE_LIMIT:
-            _JSON_CACHE.clear()
-        _JSON_CACHE[x] = text
-    return text
-
-
-_DISPLAY_CACHE: dict[tuple[Decimal, str | None, int], str] = {}
-
-
-def display_text(x: object, unit: str | None, places: int) -> str:
-    """:func:`~perfscore.numbers.display`; memoised for finite Decimals (text depends only on
-    the numeric value, the unit and the places)."""
-    if type(x) is not Decimal or not x.is_finite():
-        return display(x, unit, places)
-    key = (x, unit, places)
-    text = _DISPLAY_CACHE.get(key)
-    if text is None:
-        text = display(x, unit, places)
-        if len(_DISPLAY_CACHE) >= _CACHE_LIMIT:
-            _DISPLAY_CACHE.clear()
-        _DISPLAY_CACHE[key] = text
-    return text
-
-
-def threshold_text(th: Mapping[str, Any] | None, unit: str | None, lang: str = "en") -> str | None:
-    if not th:
-        return None
-    if "op" in th:
-        return f"{OP_TEXT.get(th['op'], th['op'])} {display_text(th['value'], unit, 2)}"
-    if th.get("name") == "otherwise" and not th.get("range"):  # no band held: words, not an id
-        return ZH["otherwise"] if lang == "zh" else EN["otherwise"]
-    return str(th.get("range") or th.get("name"))
 
 
 def render(
@@ -86,38 +41,6 @@ def render(
             values[name] = display_text(scope.get(name), units.get(name), places)
         out.append(t.render(values))
     return out[0], out[1]
-
-
-_STANDARD_CACHE: dict[tuple[Any, ...], tuple[str, str]] = {}
-
-
-def standards(th: Mapping[str, Any] | None, unit: str | None) -> tuple[str, str]:
-    """The (zh, en) standard of a default message (``（标准 ≥ 95%）``, `` (standard ≥ 95%)``;
-    empty without a threshold), memoised on what :func:`threshold_text` reads."""
-    if not th:
-        return "", ""
-    key: tuple[Any, ...] | None
-    if "op" in th:
-        v = th["value"]
-        finite = type(v) is not Decimal or v.is_finite()
-        key = ("op", th["op"], v, unit) if finite else None
-    else:
-        key = ("band", th.get("range"), th.get("name"))
-    try:
-        got = _STANDARD_CACHE.get(key) if key is not None else None
-    except TypeError:  # something unhashable in the threshold: not memoised
-        got, key = None, None
-    if got is None:
-        zh_t, en_t = threshold_text(th, unit, "zh"), threshold_text(th, unit)
-        got = (
-            ZH["standard"].format(threshold=zh_t) if zh_t else "",
-            EN["standard"].format(threshold=en_t) if en_t else "",
-        )
-        if key is not None:
-            if len(_STANDARD_CACHE) >= _CACHE_LIMIT:
-                _STANDARD_CACHE.clear()
-            _STANDARD_CACHE[key] = got
-    return got
 
 
 def positional(template: str, names: tuple[str, ...]) -> Callable[..., str]:
@@ -197,9 +120,14 @@ class FindingTexts:
     """The words of an indicator's finding — ``display``, the (zh, en) messages (the rule set's
     own templates where it wrote them) and the lazy ``explanation`` — made when the finding is
     first read, not when it is scored (see :class:`~perfscore.findings.Finding`).  One per
-    evaluator, shared by every subject: it keeps nothing per call."""
+    evaluator, shared by every subject: it keeps nothing per call but each node's
+    :class:`~.nodewords.NodeWords` (made on first use).
 
-    __slots__ = ("explainer", "fingerprint", "places", "units")
+    A finding's ``_lazy`` is ``(words, node, o, run)``: ``words.fill(d, node, o, run)`` writes
+    the words into the finding's ``__dict__`` ``d`` — these texts for a finding given its
+    fingerprint, a node's words (which make the fingerprint too) otherwise."""
+
+    __slots__ = ("_nodes", "explainer", "fingerprint", "places", "prefixes", "units")
 
     def __init__(
         self,
@@ -207,6 +135,7 @@ class FindingTexts:
         places: int,
         explainer: Explainer | None = None,
         fingerprint: Callable[[str, SubjectRun], str] | None = None,
+        prefixes: Mapping[str, Any] | None = None,
     ) -> None:
         self.units = units
         self.places = places
@@ -214,8 +143,14 @@ class FindingTexts:
         self.explainer = explainer
         #: ``(rule id, run) -> fingerprint``, for findings built without theirs
         self.fingerprint = fingerprint
+        #: rule id -> its hashed ``ruleset\x1frule\x1f`` (what ``fingerprint`` goes on from)
+        self.prefixes = prefixes
+        #: id(node) -> (node, its words); the node is held, so its id stays its own
+        self._nodes: dict[int, tuple[IndicatorNode, NodeWords]] = {}
 
-    def __call__(self, node: IndicatorNode, o: Outcome, run: SubjectRun) -> dict[str, Any]:
+    def words(self, node: IndicatorNode, o: Outcome, run: SubjectRun) -> dict[str, Any]:
+        """The words of ``node``'s finding with outcome ``o``, made the general way (any
+        outcome, value, threshold and template): what every faster way must equal."""
         unit, places = node.unit, self.places
         value_text = display_text(o.value, unit, places) if o.value is not None else None
         zh, en = indicator_messages(node, o, value_text)
@@ -239,12 +174,22 @@ class FindingTexts:
             "explanation": explanation,
         }
 
-    def with_fingerprint(self, node: IndicatorNode, o: Outcome, run: SubjectRun) -> dict[str, Any]:
-        """The words and the fingerprint (for a finding built without it)."""
-        assert self.fingerprint is not None
-        out = self(node, o, run)
-        out["fingerprint"] = self.fingerprint(node.id, run)
-        return out
+    def fill(self, d: dict[str, Any], node: IndicatorNode, o: Outcome, run: SubjectRun) -> bool:
+        """Fill the words into a finding's ``d`` (its fingerprint it has); the explanation is
+        not left for later."""
+        d.update(self.words(node, o, run))
+        return False
+
+    def node_words(self, node: IndicatorNode) -> NodeWords:
+        """``node``'s words (and fingerprint), made once per node."""
+        got = self._nodes.get(id(node))
+        if got is None or got[0] is not node:
+            prefix = self.prefixes.get(node.id) if self.prefixes else None
+            words = NodeWords(
+                node, self.places, self.words, self.explainer, self.fingerprint, prefix
+            )
+            got = self._nodes[id(node)] = (node, words)
+        return got[1]
 
     def fields(
         self, node: IndicatorNode, o: Outcome, run: SubjectRun, value_text: str | None

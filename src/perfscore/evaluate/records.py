@@ -104,7 +104,7 @@ def indicator_finding(
         d["fingerprint"] = fingerprint
         d["_lazy"] = (texts, node, o, run)
     elif texts.fingerprint is not None:
-        d["_lazy"] = (texts.with_fingerprint, node, o, run)
+        d["_lazy"] = (texts.node_words(node), node, o, run)
     else:
         raise TypeError("indicator_finding needs a fingerprint or texts that make one")
     if waiver is not None:  # else the class default (None), as kind and data_locations

@@ -1,0 +1,227 @@
+"""Evaluate, an indicator's words compiled once per evaluator (:class:`NodeWords`): the
+catalogue's scored message with the node's constants written in, its value's display
+specialised to its unit, its standard kept — and the fingerprint from the rule's hashed
+prefix.  Equal, byte for byte, to the general way (:meth:`.messages.FindingTexts.words`)."""
+
+from __future__ import annotations
+
+import string
+from collections.abc import Callable, Mapping
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any
+
+from ..compile import IndicatorNode
+from ..findings import Explanation
+from .state import EN, ZH, Outcome, SubjectRun
+from .texts import json_text, number_text, shower, standards
+
+if TYPE_CHECKING:
+    from ..explain import Explainer
+
+
+def _bake(
+    template: str,
+    consts: Mapping[str, str],
+    variables: tuple[str, ...],
+    before: Mapping[str, str] | None = None,
+) -> str | None:
+    """``template`` (a catalogue string with ``{name}`` fields) as a %-format with the
+    ``consts`` written in and one ``%s`` per ``variables`` (after the literal ``before[name]``,
+    if any), in that order; None when it has a spec, a conversion, another field, or the
+    variables in another order."""
+    pieces: list[str] = []
+    seen: list[str] = []
+    for literal, name, spec, conversion in string.Formatter().parse(template):
+        pieces.append(literal.replace("%", "%%"))
+        if name is None:
+            continue
+        if spec or conversion:
+            return None
+        if name in consts:
+            pieces.append(consts[name].replace("%", "%%"))
+        elif name in variables:
+            pieces.append((before or {}).get(name, "").replace("%", "%%") + "%s")
+            seen.append(name)
+        else:
+            return None
+    return "".join(pieces) if tuple(seen) == variables else None
+
+
+class NodeWords:
+    """One indicator's words, compiled once per evaluator: the catalogue's scored message in
+    each language with the node's title, weight and verdict written in (one %-format per
+    language, met or not, with or without a value), its value's display specialised to its
+    unit and places, its standard kept while the threshold stays the same object — so that
+    filling a finding's words is a display, a few dict reads and two %-formats — and its
+    fingerprint from the rule's hashed prefix.
+
+    Everything else — an error or not-applicable finding, a grade, a reason on a scored
+    outcome (a missing-data policy, a waiver), the rule set's own template for the outcome,
+    a value that is not a finite Decimal, a catalogue template that does not compile so — is
+    made by ``general`` (:meth:`~.messages.FindingTexts.words`), which these words equal
+    (tests/test_evaluate_messages.py).
+
+    A finding's ``_lazy`` is ``(words, node, o, run)``; ``words.fill(d, node, o, run)`` writes
+    them into the finding's ``__dict__`` ``d`` and says whether the explanation is left to
+    ``words.explanation(node, o, run)`` (made when it is read: see
+    :class:`~perfscore.findings.Finding`)."""
+
+    __slots__ = (
+        "_last",
+        "explain",
+        "fast",
+        "fingerprint",
+        "full",
+        "full_text",
+        "general",
+        "patterns",
+        "prefix",
+        "show",
+        "unit",
+    )
+
+    def __init__(
+        self,
+        node: IndicatorNode,
+        places: int,
+        general: Callable[[IndicatorNode, Outcome, SubjectRun], dict[str, Any]],
+        explainer: Explainer | None,
+        fingerprint: Callable[[str, SubjectRun], str] | None,
+        prefix: Any = None,
+    ) -> None:
+        self.general = general
+        self.unit = node.unit
+        self.show = shower(node.unit, places)
+        #: [met][has a value] -> (zh, en) %-formats; None: the catalogue's do not compile
+        self.patterns = _patterns(node)
+        #: the outcomes these words make (the others: ``general``)
+        own = node.messages or {}
+        self.fast = frozenset(()) if self.patterns is None else frozenset(
+            x for x in ("pass", "fail") if x not in own
+        )  # fmt: skip
+        self.explain = None if explainer is None else explainer.build
+        #: ``(rule id, run) -> fingerprint``; None: the finding was given its own
+        self.fingerprint = fingerprint
+        #: the hashed ``ruleset\x1frule\x1f`` the fingerprint goes on from (None: ask
+        #: :attr:`fingerprint`)
+        self.prefix = prefix
+        #: full marks and their text (the commonest points)
+        self.full = node.weight
+        self.full_text = str(None) if node.weight is None else number_text(node.weight)
+        #: (op, value, standards) of the last threshold met (held: ``is`` compares)
+        self._last: tuple[Any, Any, tuple[str, str]] | None = None
+
+    def standard(self, th: Mapping[str, Any] | None) -> tuple[str, str]:
+        """:func:`~.texts.standards` of ``th``; for a comparison, kept while its value is the
+        same object (a scorer's constant target)."""
+        if not th:
+            return _NO_STANDARD
+        op = th.get("op")
+        if op is None:
+            return standards(th, self.unit)
+        v = th["value"]
+        last = self._last
+        if last is not None and last[1] is v and last[0] == op:
+            return last[2]
+        got = standards(th, self.unit)
+        self._last = (op, v, got)
+        return got
+
+    def fill(self, d: dict[str, Any], node: IndicatorNode, o: Outcome, run: SubjectRun) -> bool:
+        """Write the words (and the fingerprint, unless the finding has one) of ``node``'s
+        finding into its ``d``; True when the explanation is left to :meth:`explanation`."""
+        outcome = o.outcome
+        value = o.value
+        later = False
+        if (
+            outcome in self.fast
+            and o.reason is None
+            and o.grade is None
+            and (value is None or (type(value) is Decimal and value.is_finite()))
+        ):
+            # in the general way's order: the value, the standard, the points
+            value_text = None if value is None else self.show(value)
+            zh_std, en_std = self.standard(o.threshold)
+            points = o.points
+            if points is None:
+                pts = str(None)
+            elif points == self.full:
+                pts = self.full_text
+            else:
+                pts = number_text(points)
+            patterns = self.patterns[outcome == "pass"]  # type: ignore[index]
+            if value_text is None:
+                zh_p, en_p = patterns[0]
+                zh, en = zh_p % (zh_std, pts), en_p % (en_std, pts)
+            else:
+                zh_p, en_p = patterns[1]
+                zh, en = zh_p % (value_text, zh_std, pts), en_p % (value_text, en_std, pts)
+            d["display"] = value_text
+            d["message"] = zh
+            d["message_en"] = en
+            d["reason"] = None
+            later = self.explain is not None
+        else:
+            d.update(self.general(node, o, run))
+        if self.fingerprint is not None:
+            prefix = self.prefix
+            if prefix is None:
+                d["fingerprint"] = self.fingerprint(node.id, run)
+            else:
+                d["fingerprint"] = fingerprint_from(prefix, run)
+        return later
+
+    def explanation(self, node: IndicatorNode, o: Outcome, run: SubjectRun) -> Explanation:
+        """The explanation :meth:`fill` left for later (built when its data is read)."""
+        assert self.explain is not None
+        return Explanation(self.explain, node, o.value, o.points, o.grade, run.scope)
+
+
+def _patterns(node: IndicatorNode) -> tuple[tuple[tuple[str, str], ...], ...] | None:
+    """The catalogue's scored message (:data:`~perfscore.words.ENGINE` ``scored``) in each
+    language as %-formats with ``node``'s constants written in: ``[met][has a value]`` ->
+    ``(zh, en)``, taking (standard, points) or (value, standard, points); None when a
+    template does not compile so."""
+    weight = json_text(node.weight) if node.weight is not None else str(None)
+    out = []
+    for met in (False, True):
+        pair = []
+        for has_value in (False, True):
+            texts = []
+            for table, title in ((ZH, node.title), (EN, node.title_en or node.id)):
+                consts = {
+                    "title": title,
+                    "weight": weight,
+                    "verdict": table["met" if met else "not_met"],
+                    "extra": "",
+                    "colon": ":" if has_value else "",
+                }
+                if has_value:  # the value is written after a space: " {value_text}"
+                    names: tuple[str, ...] = ("value", "standard", "points")
+                    pattern = _bake(table["scored"], consts, names, {"value": " "})
+                else:
+                    consts["value"] = ""
+                    pattern = _bake(table["scored"], consts, ("standard", "points"))
+                if pattern is None:
+                    return None
+                texts.append(pattern)
+            pair.append((texts[0], texts[1]))
+        out.append(tuple(pair))
+    return tuple(out)
+
+
+def fingerprint_from(prefix: Any, run: SubjectRun) -> str:
+    """:func:`~perfscore.findings.fingerprint` of ``run``'s subject, from the rule's hashed
+    ``ruleset\x1frule\x1f`` ``prefix`` (the subject's ``type\x1fkey`` encoded once per
+    subject)."""
+    key = run.key
+    if key is None:
+        subject = run.subject
+        key = run.key = f"{subject.type}\x1f{subject.key}".encode()
+    h = prefix.copy()
+    h.update(key)
+    digest: str = h.hexdigest()
+    return "sha256:" + digest[:32]
+
+
+_NO_STANDARD = ("", "")
