@@ -114,6 +114,29 @@ def test_test_show_list_rules_and_waivers(tmp_path: Path) -> None:
     assert code == 2 and "--as-of" in err
 
 
+def test_test_writes_case_names_and_values_through_the_terminal_sanitiser(
+    tmp_path: Path,
+) -> None:
+    """A failing case's name (and the values it shows) are the case file's text: an escape
+    sequence there (ESC ] 0 ; … BEL sets the terminal's title) is shown, not obeyed."""
+    rules = tmp_path / "r.yaml"
+    rules.write_text(
+        'perfscore: 1\nid: r\nversion: "1"\ntitle: T\ninputs:\n  a: {type: number}\n'
+        "indicators:\n  - {id: t, title: T, weight: 100, value: a,"
+        ' scorer: {type: threshold, op: ">=", target: 1}}\n',
+        encoding="utf-8",
+    )
+    (tmp_path / "r.tests.yaml").write_text(
+        'cases:\n  - name: "bad \\e]0;owned\\a \\e[31mred \\u202e"\n'
+        "    data: {values: {a: 0}}\n    expect: {total: 100}\n",
+        encoding="utf-8",
+    )
+    code, out, _ = run("test", str(rules))
+    assert code == 1 and "FAIL bad" in out
+    assert "\x1b" not in out and "\x07" not in out and "\u202e" not in out
+    assert "\\u001b]0;owned" in out
+
+
 def test_score_reports_directly_with_a_template() -> None:
     sample = ROOT / "examples" / "reports" / "sample-dept-2023.txt"
     code, out, _ = run(

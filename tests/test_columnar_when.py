@@ -347,3 +347,23 @@ def test_distinct_rows_past_one_int64_key(cells: list[int]) -> None:
     uniq, where = distinct_rows(parts)
     assert sorted(map(tuple, uniq.tolist())) == sorted(set(rows))
     assert [tuple(uniq[w]) for w in where.tolist()] == rows
+
+
+@pytest.mark.parametrize("arithmetic", ["auto", "int", "float"])
+def test_a_value_too_large_to_round_exactly_goes_to_the_per_record_path(arithmetic: str) -> None:
+    """A rounded value past float64's exact integers (a tiny divisor: 1 / 1e-26, 95 / 1e-300)
+    is the per-record path's to decide — its Decimal context refuses to round it (an error
+    finding) — instead of a 'fail' on the columnar path or an OverflowError for the batch."""
+    cs = ColumnarScorer(perfscore.load_ruleset_text(BLANKS, source="b.yaml"), arithmetic=arithmetic)
+    rows = [
+        {"a": 1.0, "b": 1e-26, "f": True, "decimals": 0.0, "reported": 1.0},
+        {"a": 95.0, "b": 1e-300, "f": True, "decimals": 6.0, "reported": 95.0},
+        {"a": 1.0, "b": 3.0, "f": True, "decimals": 2.0, "reported": 33.33},
+    ]
+    res = cs.score(_columns(rows))
+    assert res.fallback[:2].all()  # (an overflow in a span of 64 rows sends the span there)
+    want = [cs.rs.evaluate_subject(r, index=i) for i, r in enumerate(rows)]
+    assert res.outcomes("c4") == [
+        next(f.outcome for f in w.findings if f.rule_id == "c4") for w in want
+    ]
+    assert res.outcomes("c4") == ["error", "error", "pass"]

@@ -64,6 +64,33 @@ def test_columnar_and_per_record_write_the_same_bytes() -> None:
     assert parquet_bytes(fast) == parquet_bytes(slow)
 
 
+def test_points_keep_their_places_when_the_first_hundred_rows_have_none() -> None:
+    """The places are read from rows that have points: 100 blank rows first (no points) and
+    then a scored one still give 17.00 and 84.99 — not 1700 (columnar) or 17 (per record)."""
+    rs = perfscore.load_ruleset(ROOT / "rules" / "omb-part.yaml")
+    row = {"purpose_design": 85, "strategic_planning": 85, "program_management": 85}
+    row |= {"results_accountability": 84.98, "has_performance_measures": True}
+    row |= {"has_baseline_data": True}
+    n = 101
+    cols: dict[str, object] = {}
+    for name, spec in rs.compiled.inputs.items():
+        cells = [None] * (n - 1) + [row.get(name)]
+        if spec.type in ("text", "boolean"):
+            cols[name] = np.array(cells, dtype=object)
+        else:
+            cols[name] = np.array([math.nan if c is None else float(c) for c in cells])
+    fast = columnar_table(ColumnarScorer(rs).score(cols), rules=rs.rules, ruleset=rs.provenance())
+    report = rs.evaluate(
+        [{"id": f"row-{i + 1}", "values": {}} for i in range(n - 1)]
+        + [{"id": f"row-{n}", "values": row}]
+    )
+    slow = report_table(report)
+    for table in (fast, slow):
+        last = {r["rule_id"]: r["points"] for r in table.to_pylist() if r["subject"] == f"row-{n}"}
+        assert last["section_1"] == Decimal("17.00") and last[TOTAL] == Decimal("84.99")
+    assert parquet_bytes(fast) == parquet_bytes(slow)
+
+
 def test_one_row_per_subject_and_rule_exact_points() -> None:
     rs, cols = _family_run(50)
     report = rs.evaluate(_records(cols, 50))

@@ -112,7 +112,7 @@ def _test(args: argparse.Namespace, stdout: TextIO) -> int:
         elif not case_file_for(path).exists() and path not in args.rules:
             continue  # a rule set in a folder without test cases
         suite = run_tests(path)
-        stdout.write(suite.render())
+        stdout.write(_safe(suite.render()))  # case names and values are the file's text
         if not suite.passed:
             status = EXIT_FINDINGS
     return status

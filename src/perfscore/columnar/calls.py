@@ -98,6 +98,10 @@ def round_guarded(ctx: Chunk, x: Bounded, exact: ExactFn, places: Any) -> Bounde
     frac = s + 0.5 - whole
     tol = x.tol() * scale + (SAFETY * U * 4) * (np.abs(s) + 1)
     near = (frac <= tol) | (frac >= 1 - tol) | ~(np.abs(s) < 2.0**51)
+    big = np.abs(s) >= 2.0**51  # beyond float64's exact integers (an inf too): the
+    if big.any():  # per-record path decides, whose Decimal context may refuse to round it
+        ctx.flag(big)
+        near &= ~big
     if near.any():
         rows = ctx.live(np.flatnonzero(near))
         per_row = np.ndim(places) > 0

@@ -283,20 +283,25 @@ def _sorted_grades(grade: Any, names: dict[str, int]) -> list[str]:
 
 
 def _places(report: Report) -> int:
-    """The decimal places the points were rounded to (every rounded result keeps them)."""
+    """The decimal places the points were rounded to (every rounded result keeps them), read
+    from the first 100 subjects that have points — however many come first without any."""
     places = 0
-    for res in report.subjects[:100]:
-        for x in (res.total, *(sc.points for sc in res.scores)):
-            if x is not None and x.is_finite():
+    with_points = 0
+    for res in report.subjects:
+        found = [x for x in (res.total, *(sc.points for sc in res.scores)) if x is not None]
+        for x in found:
+            if x.is_finite():
                 places = max(places, -int(x.as_tuple().exponent))
+        with_points += bool(found)
+        if with_points >= 100:
+            break
     return places
 
 
 def _result_places(result: Any) -> int:
     """The places :func:`_places` finds in the per-record report of the same rows: the rule
-    set's where the first 100 rows have points (a checks-only or letters-only run: 0)."""
-    head = slice(0, 100)
-    if result.has_total[head].any() or any(h[head].any() for h in result.has_points.values()):
+    set's where any row has points (a checks-only or letters-only run: 0)."""
+    if result.has_total.any() or any(h.any() for h in result.has_points.values()):
         return int(result.places)
     return 0
 
