@@ -39,13 +39,21 @@ from .leaves import applies, leaf, waive
 from .messages import FindingTexts
 from .nodewords import fingerprint_from
 from .pointsonly import points, points_plan
-from .records import COVERAGE4, indicator_finding, indicator_score, node_score
+from .records import (
+    COVERAGE4,
+    finding_template,
+    indicator_finding,
+    indicator_score,
+    node_score,
+)
 from .state import EN, ONE, ZERO, ZH, Failure, Outcome, Scan, SubjectRun, blocking
 from .texts import json_text
 
 __all__ = ["Evaluator", "SubjectRun"]
 
 _gc_isenabled, _gc_disable, _gc_enable = gc.isenabled, gc.disable, gc.enable
+_new = object.__new__
+_setattr = object.__setattr__
 #: how many distinct results of one leaf are kept to be shared (the common ones come first)
 _SHARED_RESULTS = 64
 
@@ -95,6 +103,8 @@ class Evaluator:
         self._group_results: dict[
             str, dict[tuple[int, ...], tuple[tuple[NodeScore, ...], IndicatorScore, NodeScore]]
         ] = {nid: {} for nid in self._specs}
+        #: per leaf: its findings' constant fields, shared results, severity (see _leaf_consts_of)
+        self._leaf_consts: dict[str, tuple[dict[str, Any], Any, str]] = {}
         self._scan = Scan(compiled, self.titles)
         self._plan = points_plan(compiled, self.root, self._specs, self._scan)
         self._explainer = Explainer(compiled, self.places)
@@ -133,6 +143,15 @@ class Evaluator:
         # the fingerprint, as the words, is made when first read (texts knows how)
         return indicator_finding(node, o, run, None, self.c.units, self.places, waiver, self._texts)
 
+    def _leaf_consts_of(self, node: IndicatorNode) -> tuple[dict[str, Any], Any, str]:
+        """A leaf's finding fields that are the same for every subject (in
+        :func:`~.records.indicator_finding`'s order, the others as placeholders), its shared
+        results and its severity — made once, on first use."""
+        template = finding_template(node, self._texts.node_words(node))
+        got = (template, self._leaf_results[node.id], node.severity)
+        self._leaf_consts[node.id] = got
+        return got
+
     # -- tree ------------------------------------------------------------------------------
     def _node(
         self,
@@ -143,37 +162,60 @@ class Evaluator:
         forced: Outcome | None = None,
     ) -> NodeScore:
         if not node.children:  # a leaf: nothing below it, so its score goes straight in
-            nid, weight = node.id, node.weight
+            nid = node.id
+            consts = self._leaf_consts.get(nid)
+            if consts is None:
+                consts = self._leaf_consts_of(node)
+            template, same, severity = consts
             waiver = None
             if forced is None:
                 o = leaf(self.c, self.places, node, run.scope, run.failures)
                 waivers = run.waivers
                 found = waivers.get(nid) if waivers else None
                 if found is not None:
-                    o = waive(found, o, weight)
+                    o = waive(found, o, node.weight)
                     waiver = found.to_dict()
                 outcome = o.outcome
-                decided = o.reason is None and (outcome == "pass" or outcome == "fail")
+                reason = o.reason
+                decided = reason is None and (outcome == "pass" or outcome == "fail")
             else:  # a condition above it decided: not applicable (or the error it met)
                 outcome = forced.outcome
                 if outcome != "error":
                     outcome = "not_applicable"
-                o = Outcome(outcome, reason=forced.reason)
+                reason = forced.reason
+                o = Outcome(outcome, reason=reason)
                 decided = False
-            findings.append(
-                indicator_finding(
-                    node, o, run, None, self.c.units, self.places, waiver, self._texts
-                )
-            )
-            # a leaf's two results are immutable and the same for every subject where it ends
-            # the same way (full marks, not applicable, …): made once per rule and shared
+            # the finding, as records.indicator_finding builds it (the same keys in the same
+            # order), from the leaf's constant fields copied
             points, grade = o.points, o.grade
-            same = self._leaf_results[nid]
+            d = template.copy()
+            d["subject"] = run.subject
+            d["outcome"] = outcome
+            if outcome == "fail":
+                d["severity"] = severity
+            d["value"] = o.value
+            d["threshold"] = o.threshold
+            d["points"] = points
+            d["grade"] = grade
+            d["_run"] = run
+            if reason is not None:
+                d["fields"] = reason.fields
+                d["_why"] = reason
+            if o.detail is not None:
+                d["_detail"] = o.detail
+            if waiver is not None:
+                d["waiver"] = waiver
+            f = _new(Finding)
+            _setattr(f, "__dict__", d)
+            findings.append(f)
+            # a leaf's two results are immutable and the same for every subject where it ends
+            # the same way (full marks, not applicable, …): made once per rule and shared;
             # keyed by the points' text: a new Decimal's hash costs ~10× its str (and equal
             # values written differently, 2.5 and 2.50, keep their own results)
             key = (str(points) if type(points) is Decimal else points, grade, outcome, decided)
             pair = same.get(key)
             if pair is None:
+                weight = node.weight
                 pair = (
                     indicator_score(nid, points, weight, grade, outcome, COVERAGE4[decided]),
                     node_score(nid, weight, points, grade, outcome, ONE if decided else ZERO),
