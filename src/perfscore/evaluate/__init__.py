@@ -31,14 +31,16 @@ from ..findings import (
     SubjectResult,
     fingerprint,
 )
+from ..exact import WIDE
 from ..numbers import round_once
+from ..scorers import Fallback, OutcomeForm
 from ..subjects import SubjectData
 from ..words import AGGREGATE as AGG
 from .checks import check
 from .leaves import applies, leaf, waive
 from .messages import FindingTexts
 from .nodewords import fingerprint_from
-from .pointsonly import points, points_plan
+from .pointsonly import points, points_plan, value_reader
 from .records import (
     COVERAGE4,
     finding_template,
@@ -52,6 +54,11 @@ from .texts import json_text
 __all__ = ["Evaluator", "SubjectRun"]
 
 _gc_isenabled, _gc_disable, _gc_enable = gc.isenabled, gc.disable, gc.enable
+#: per leaf: its findings' constant fields, shared results, severity, outcome form, the names it
+#: reads, the points its form's outcome is decided at (see Evaluator._leaf_consts_of)
+LeafConsts = tuple[
+    dict[str, Any], Any, str, "OutcomeForm | None", frozenset[str], "Decimal | None"
+]
 _new = object.__new__
 _setattr = object.__setattr__
 #: how many distinct results of one leaf are kept to be shared (the common ones come first)
@@ -104,7 +111,7 @@ class Evaluator:
             str, dict[tuple[int, ...], tuple[tuple[NodeScore, ...], IndicatorScore, NodeScore]]
         ] = {nid: {} for nid in self._specs}
         #: per leaf: its findings' constant fields, shared results, severity (see _leaf_consts_of)
-        self._leaf_consts: dict[str, tuple[dict[str, Any], Any, str]] = {}
+        self._leaf_consts: dict[str, LeafConsts] = {}
         self._scan = Scan(compiled, self.titles)
         self._plan = points_plan(compiled, self.root, self._specs, self._scan)
         self._explainer = Explainer(compiled, self.places)
@@ -143,12 +150,23 @@ class Evaluator:
         # the fingerprint, as the words, is made when first read (texts knows how)
         return indicator_finding(node, o, run, None, self.c.units, self.places, waiver, self._texts)
 
-    def _leaf_consts_of(self, node: IndicatorNode) -> tuple[dict[str, Any], Any, str]:
+    def _leaf_consts_of(self, node: IndicatorNode) -> LeafConsts:
         """A leaf's finding fields that are the same for every subject (in
         :func:`~.records.indicator_finding`'s order, the others as placeholders), its shared
-        results and its severity — made once, on first use."""
+        results, its severity — and, when its scorer has one, its outcome form (what
+        :func:`~.leaves.leaf` gives when nothing the leaf reads failed, or it raises), the
+        names it reads, and the points to reach when the form's ``met`` does not decide
+        (None: ``met``, else the weight) — made once, on first use."""
         template = finding_template(node, self._texts.node_words(node))
-        got = (template, self._leaf_results[node.id], node.severity)
+        form: OutcomeForm | None = None
+        limit: Decimal | None = None
+        sc, w, at = node.scorer, node.weight, node.pass_at
+        if w is not None and node.when is None and sc is not None and sc.yields == "points":
+            make = getattr(sc, "outcome_form", None)
+            form = make(value_reader(node), w, self.places) if make is not None else None
+            if at != ONE:
+                limit = WIDE.multiply(w, at)
+        got = (template, self._leaf_results[node.id], node.severity, form, node.names_read, limit)
         self._leaf_consts[node.id] = got
         return got
 
@@ -166,43 +184,58 @@ class Evaluator:
             consts = self._leaf_consts.get(nid)
             if consts is None:
                 consts = self._leaf_consts_of(node)
-            template, same, severity = consts
+            template, same, severity, form, reads, limit = consts
             waiver = None
+            grade = reason = detail = None
             if forced is None:
-                o = leaf(self.c, self.places, node, run.scope, run.failures)
-                waivers = run.waivers
-                found = waivers.get(nid) if waivers else None
-                if found is not None:
-                    o = waive(found, o, node.weight)
-                    waiver = found.to_dict()
-                outcome = o.outcome
-                reason = o.reason
-                decided = reason is None and (outcome == "pass" or outcome == "fail")
+                failures, waivers = run.failures, run.waivers
+                try:
+                    if (
+                        form is None
+                        or (failures and not failures.keys().isdisjoint(reads))
+                        or (waivers and nid in waivers)
+                    ):
+                        raise Fallback
+                    # nothing it reads failed: its scorer's outcome form (see _leaf_consts_of)
+                    value, points, met, threshold, detail = form(run.scope)
+                except Exception:  # Fallback, or anything leaf() decides (errors, exactly)
+                    o = leaf(self.c, self.places, node, run.scope, failures)
+                    found = waivers.get(nid) if waivers else None
+                    if found is not None:
+                        o = waive(found, o, node.weight)
+                        waiver = found.to_dict()
+                    outcome, points, grade = o.outcome, o.points, o.grade
+                    value, threshold, reason, detail = o.value, o.threshold, o.reason, o.detail
+                    decided = reason is None and (outcome == "pass" or outcome == "fail")
+                else:  # leaf()'s decision: met, where the scorer says so and the weight is the bar
+                    if met is None or limit is not None:
+                        met = points >= (limit if limit is not None else node.weight)
+                    outcome = "pass" if met else "fail"
+                    decided = True
             else:  # a condition above it decided: not applicable (or the error it met)
                 outcome = forced.outcome
                 if outcome != "error":
                     outcome = "not_applicable"
                 reason = forced.reason
-                o = Outcome(outcome, reason=reason)
+                value = threshold = points = None
                 decided = False
             # the finding, as records.indicator_finding builds it (the same keys in the same
             # order), from the leaf's constant fields copied
-            points, grade = o.points, o.grade
             d = template.copy()
             d["subject"] = run.subject
             d["outcome"] = outcome
             if outcome == "fail":
                 d["severity"] = severity
-            d["value"] = o.value
-            d["threshold"] = o.threshold
+            d["value"] = value
+            d["threshold"] = threshold
             d["points"] = points
             d["grade"] = grade
             d["_run"] = run
             if reason is not None:
                 d["fields"] = reason.fields
                 d["_why"] = reason
-            if o.detail is not None:
-                d["_detail"] = o.detail
+            if detail is not None:
+                d["_detail"] = detail
             if waiver is not None:
                 d["waiver"] = waiver
             f = _new(Finding)
