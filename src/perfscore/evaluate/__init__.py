@@ -20,9 +20,10 @@ from dataclasses import replace
 from decimal import Decimal
 from typing import Any
 
-from ..aggregate import AggregateSpec, NodeScore, weighted_sum
+from ..aggregate import AggregateSpec, NodeScore, scaled, weighted_sum
 from ..compile import Compiled, IndicatorNode
 from ..errors import EvaluationError
+from ..exact import WIDE
 from ..explain import Explainer
 from ..findings import (
     Finding,
@@ -31,7 +32,6 @@ from ..findings import (
     SubjectResult,
     fingerprint,
 )
-from ..exact import WIDE
 from ..numbers import round_once
 from ..scorers import Fallback, OutcomeForm
 from ..subjects import SubjectData
@@ -57,10 +57,17 @@ _gc_isenabled, _gc_disable, _gc_enable = gc.isenabled, gc.disable, gc.enable
 #: per leaf: its findings' constant fields, shared results, severity, outcome form, the names it
 #: reads, the points its form's outcome is decided at (see Evaluator._leaf_consts_of)
 LeafConsts = tuple[
-    dict[str, Any], Any, str, "OutcomeForm | None", frozenset[str], "Decimal | None"
+    dict[str, Any],
+    dict[Any, tuple[IndicatorScore, NodeScore]],
+    str,
+    "OutcomeForm | None",
+    frozenset[str],
+    bool,
+    Decimal,
 ]
 _new = object.__new__
 _setattr = object.__setattr__
+_add = WIDE.add
 #: how many distinct results of one leaf are kept to be shared (the common ones come first)
 _SHARED_RESULTS = 64
 
@@ -155,18 +162,18 @@ class Evaluator:
         :func:`~.records.indicator_finding`'s order, the others as placeholders), its shared
         results, its severity — and, when its scorer has one, its outcome form (what
         :func:`~.leaves.leaf` gives when nothing the leaf reads failed, or it raises), the
-        names it reads, and the points to reach when the form's ``met`` does not decide
-        (None: ``met``, else the weight) — made once, on first use."""
+        names it reads, whether its ``met`` decides pass or fail (``pass_at`` 1) and else the
+        points to reach — made once, on first use."""
         template = finding_template(node, self._texts.node_words(node))
         form: OutcomeForm | None = None
-        limit: Decimal | None = None
+        limit = ZERO
         sc, w, at = node.scorer, node.weight, node.pass_at
         if w is not None and node.when is None and sc is not None and sc.yields == "points":
             make = getattr(sc, "outcome_form", None)
             form = make(value_reader(node), w, self.places) if make is not None else None
-            if at != ONE:
-                limit = WIDE.multiply(w, at)
-        got = (template, self._leaf_results[node.id], node.severity, form, node.names_read, limit)
+            limit = w if at == ONE else WIDE.multiply(w, at)  # as leaf() decides
+        same = self._leaf_results[node.id]
+        got = (template, same, node.severity, form, node.names_read, at == ONE, limit)
         self._leaf_consts[node.id] = got
         return got
 
@@ -184,9 +191,12 @@ class Evaluator:
             consts = self._leaf_consts.get(nid)
             if consts is None:
                 consts = self._leaf_consts_of(node)
-            template, same, severity, form, reads, limit = consts
+            template, same, severity, form, reads, use_met, limit = consts
             waiver = None
             grade = reason = detail = None
+            points: Decimal | None
+            value: Any
+            threshold: Mapping[str, Any] | None
             if forced is None:
                 failures, waivers = run.failures, run.waivers
                 try:
@@ -197,7 +207,7 @@ class Evaluator:
                     ):
                         raise Fallback
                     # nothing it reads failed: its scorer's outcome form (see _leaf_consts_of)
-                    value, points, met, threshold, detail = form(run.scope)
+                    value, scored, met, threshold, detail = form(run.scope)
                 except Exception:  # Fallback, or anything leaf() decides (errors, exactly)
                     o = leaf(self.c, self.places, node, run.scope, failures)
                     found = waivers.get(nid) if waivers else None
@@ -208,9 +218,10 @@ class Evaluator:
                     value, threshold, reason, detail = o.value, o.threshold, o.reason, o.detail
                     decided = reason is None and (outcome == "pass" or outcome == "fail")
                 else:  # leaf()'s decision: met, where the scorer says so and the weight is the bar
-                    if met is None or limit is not None:
-                        met = points >= (limit if limit is not None else node.weight)
+                    if met is None or not use_met:
+                        met = scored >= limit
                     outcome = "pass" if met else "fail"
+                    points = scored
                     decided = True
             else:  # a condition above it decided: not applicable (or the error it met)
                 outcome = forced.outcome
@@ -274,6 +285,29 @@ class Evaluator:
             if seen is not None and all(map(operator.is_, seen[0], children)):
                 scores[index] = seen[1]
                 return seen[2]
+            # every child scored in full (pass or fail, all its weight covered: the common
+            # case): what weighted_sum gives, rounded — the same sums in the same order
+            got = total = ZERO
+            passed = True
+            for c in children:
+                co = c.outcome
+                if c.coverage is not ONE or (co != "pass" and co != "fail"):
+                    break
+                got = _add(got, c.points or ZERO)
+                total = _add(total, c.weight or ZERO)
+                if co == "fail":
+                    passed = False
+            else:
+                if total:  # (no weight at all: weighted_sum's coverage is a share, not ONE)
+                    w = node.weight
+                    p = round_once(scaled(got, total, total if w is None else w), self.places)
+                    outcome = "pass" if passed else "fail"
+                    ns = node_score(node.id, w, p, None, outcome, ONE)
+                    score = indicator_score(node.id, p, w, None, outcome, COVERAGE4[1])
+                    scores[index] = score
+                    if len(shared) < _SHARED_RESULTS:
+                        shared[ids] = (tuple(children), score, ns)
+                    return ns
         ns = aggregate(self._specs[node.id], children)
         error = ns.outcome == "error"
         if error and all(c.outcome != "error" for c in children):
@@ -372,7 +406,7 @@ class Evaluator:
                 band = next((b for b in self.c.grade_bands if total >= b.min), None)
                 if band is not None:
                     grade, label = band.id, band.label
-                gscope = {**scope, "total": total}
+                gscope = {**scope, "total": total} if self.c.overrides else scope
                 for o in self.c.overrides:
                     aware = bool(o.when.functions & {"is_missing", "coalesce"})
                     if blocking(o.when.names, failures, aware) is not None:
@@ -392,16 +426,22 @@ class Evaluator:
         notes = tuple(
             Notification("warning", "unknown-field", n, data.subject.id) for n in data.notes
         )
-        return SubjectResult(
-            data.subject,
-            total,
-            self.max,
-            grade,
-            label,
-            grade_reason,
-            coverage,
-            tuple(scores),
-            tuple(findings),
-            notes,
-            reason_zh,
+        result = _new(SubjectResult)  # SubjectResult(...) without a frozen __init__ per field
+        _setattr(
+            result,
+            "__dict__",
+            {
+                "subject": data.subject,
+                "total": total,
+                "max": self.max,
+                "grade": grade,
+                "grade_label": label,
+                "grade_reason": grade_reason,
+                "coverage": coverage,
+                "scores": tuple(scores),
+                "findings": tuple(findings),
+                "notifications": notes,
+                "grade_reason_zh": reason_zh,
+            },
         )
+        return result

@@ -173,7 +173,8 @@ class ProportionalScorer(BaseScorer):
                     return v, full, True, {"op": ">=", "value": t}, None
                 if t <= 0 or v <= 0:
                     return v, none, False, {"op": ">=", "value": t}, None
-                return v, round_places(weight * (v / t), places), False, {"op": ">=", "value": t}, None
+                points = round_places(weight * (v / t), places)
+                return v, points, False, {"op": ">=", "value": t}, None
 
             return higher
 
@@ -185,7 +186,8 @@ class ProportionalScorer(BaseScorer):
                 return v, full, True, {"op": "<=", "value": t}, None
             if v <= 0 or t < 0:
                 return v, none, False, {"op": "<=", "value": t}, None
-            return v, round_places(weight * (t / v), places), False, {"op": "<=", "value": t}, None
+            points = round_places(weight * (t / v), places)
+            return v, points, False, {"op": "<=", "value": t}, None
 
         return lower
 
