@@ -70,6 +70,7 @@ class NodeWords:
         "_last",
         "explain",
         "fast",
+        "fill",
         "fingerprint",
         "full",
         "full_text",
@@ -112,6 +113,10 @@ class NodeWords:
         self.full_text = str(None) if node.weight is None else number_text(node.weight)
         #: (op, value, standards) of the last threshold met (held: ``is`` compares)
         self._last: tuple[Any, Any, tuple[str, str]] | None = None
+        #: ``fill(d, run)`` writes the words (and the fingerprint, unless the finding has one)
+        #: of a finding of this node, whose ``__dict__`` is ``d``, into it; True when the
+        #: explanation is left to :meth:`explanation`
+        self.fill = self._filler()
 
     def standard(self, th: Mapping[str, Any] | None) -> tuple[str, str]:
         """:func:`~.texts.standards` of ``th``; for a comparison, kept while its value is the
@@ -129,65 +134,89 @@ class NodeWords:
         self._last = (op, v, got)
         return got
 
-    def fill(self, d: dict[str, Any], run: SubjectRun) -> bool:
-        """Write the words (and the fingerprint, unless the finding has one) of a finding of
-        this node, whose ``__dict__`` is ``d``, into it; True when the explanation is left to
-        :meth:`explanation`."""
-        outcome = d["outcome"]
-        value = d["value"]
-        why = d.get("_why")
-        later = False
-        if (
-            outcome in self.fast
-            and why is None
-            and d["grade"] is None
-            and (value is None or (type(value) is Decimal and value.is_finite()))
-        ):
-            # in the general way's order: the value, the standard, the points
-            value_text = None if value is None else self.show(value)
-            th = d["threshold"]
-            last = self._last  # (standard() inlined for its commonest answer: the same target)
-            if last is not None and th and th.get("value") is last[1] and th.get("op") == last[0]:
-                zh_std, en_std = last[2]
+    def _filler(self) -> Callable[[dict[str, Any], SubjectRun], bool]:
+        """:attr:`fill`, with this node's constants bound (a closure reads them faster than
+        its words' attributes)."""
+        words, fast, show, standard, general = (
+            self,
+            self.fast,
+            self.show,
+            self.standard,
+            self.general,
+        )
+        full, full_text, node, make_fingerprint = (
+            self.full,
+            self.full_text,
+            self.node,
+            self.fingerprint,
+        )
+        prefix, later = self.prefix, self.explain is not None
+        not_met, met = self.patterns or (None, None)
+        nothing = str(None)
+
+        def fill(d: dict[str, Any], run: SubjectRun) -> bool:
+            outcome = d["outcome"]
+            value = d["value"]
+            if (
+                outcome in fast
+                and "_why" not in d
+                and d["grade"] is None
+                and (value is None or (type(value) is Decimal and value.is_finite()))
+            ):
+                # in the general way's order: the value, the standard, the points
+                value_text = None if value is None else show(value)
+                th = d["threshold"]
+                last = words._last  # (standard()'s commonest answer: the same target)
+                if (
+                    last is not None
+                    and th
+                    and th.get("value") is last[1]
+                    and th.get("op") == last[0]
+                ):
+                    zh_std, en_std = last[2]
+                else:
+                    zh_std, en_std = standard(th)
+                points = d["points"]
+                if points is None:
+                    pts = nothing
+                elif points == full:
+                    pts = full_text
+                else:
+                    pts = number_text(points)
+                patterns = met if outcome == "pass" else not_met
+                if value_text is None:
+                    zh_p, en_p = patterns[0]  # type: ignore[index]
+                    d["display"] = None
+                    d["message"] = zh_p % (zh_std, pts)
+                    d["message_en"] = en_p % (en_std, pts)
+                else:
+                    zh_p, en_p = patterns[1]  # type: ignore[index]
+                    d["display"] = value_text
+                    d["message"] = zh_p % (value_text, zh_std, pts)
+                    d["message_en"] = en_p % (value_text, en_std, pts)
+                d["reason"] = None
+                left = later
             else:
-                zh_std, en_std = self.standard(th)
-            points = d["points"]
-            if points is None:
-                pts = str(None)
-            elif points == self.full:
-                pts = self.full_text
-            else:
-                pts = number_text(points)
-            patterns = self.patterns[outcome == "pass"]  # type: ignore[index]
-            if value_text is None:
-                zh_p, en_p = patterns[0]
-                zh, en = zh_p % (zh_std, pts), en_p % (en_std, pts)
-            else:
-                zh_p, en_p = patterns[1]
-                zh, en = zh_p % (value_text, zh_std, pts), en_p % (value_text, en_std, pts)
-            d["display"] = value_text
-            d["message"] = zh
-            d["message_en"] = en
-            d["reason"] = None
-            later = self.explain is not None
-        else:
-            o = Outcome(
-                outcome, d["points"], d["grade"], value, d["threshold"], why, d.get("_detail")
-            )
-            d.update(self.general(self.node, o, run))
-        if self.fingerprint is not None:
-            prefix = self.prefix
-            if prefix is None:
-                d["fingerprint"] = self.fingerprint(self.node.id, run)
-            else:  # fingerprint_from(prefix, run), inlined
-                key = run.key
-                if key is None:
-                    subject = run.subject
-                    key = run.key = f"{subject.type}\x1f{subject.key}".encode()
-                h = prefix.copy()
-                h.update(key)
-                d["fingerprint"] = "sha256:" + h.hexdigest()[:32]
-        return later
+                o = Outcome(
+                    outcome, d["points"], d["grade"], value, d["threshold"], d.get("_why"),
+                    d.get("_detail"),
+                )  # fmt: skip
+                d.update(general(node, o, run))
+                left = False
+            if make_fingerprint is not None:
+                if prefix is None:
+                    d["fingerprint"] = make_fingerprint(node.id, run)
+                else:  # fingerprint_from(prefix, run), inlined
+                    key = run.key
+                    if key is None:
+                        subject = run.subject
+                        key = run.key = f"{subject.type}\x1f{subject.key}".encode()
+                    h = prefix.copy()
+                    h.update(key)
+                    d["fingerprint"] = "sha256:" + h.hexdigest()[:32]
+            return left
+
+        return fill
 
     def explanation(self, d: dict[str, Any], run: SubjectRun) -> Explanation:
         """The explanation :meth:`fill` left for later (built when its data is read)."""
