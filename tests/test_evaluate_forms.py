@@ -10,6 +10,7 @@ import datetime as dt
 from dataclasses import fields
 from decimal import Decimal
 from typing import Any
+from unittest import mock
 
 import pytest
 from hypothesis import example, given, settings
@@ -110,9 +111,15 @@ def test_the_fast_pieces_give_the_general_result(
             ),
         }  # fmt: skip
     fast = Evaluator(rs.compiled, rs.id).subject(data, waivers)
-    general = GENERAL[id(rs)].subject(data, waivers)
+    with mock.patch("perfscore.evaluate._scored_in_full", return_value=None):  # weighted_sum
+        general = GENERAL[id(rs)].subject(data, waivers)
     assert [list(vars(f)) for f in fast.findings] == [list(vars(f)) for f in general.findings]
     assert fast == general
+    texts = [  # (equal Decimals may be written differently: 1 and 1.0000)
+        (str(r.total), str(r.coverage), [(str(x.points), str(x.coverage)) for x in r.scores])
+        for r in (fast, general)
+    ]
+    assert texts[0] == texts[1]
     assert [f.explanation for f in fast.findings] == [f.explanation for f in general.findings]
 
 
@@ -150,6 +157,42 @@ def test_a_leaf_finding_is_what_indicator_finding_makes(record: dict[str, Any]) 
             leaves[f.rule_id], o, d["_run"], None, rs.compiled.units, 2, None, ev._texts
         )
         assert list(vars(made)) == list(d) and vars(made) == d
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    weight=st.one_of(st.none(), st.sampled_from([Decimal(x) for x in ("0", "10", "7.5", "30")])),
+    kids=st.lists(
+        st.tuples(
+            st.sampled_from([None] + [Decimal(x) for x in ("0", "2", "2.5", "5", "10")]),
+            st.sampled_from(["pass", "fail", "not_applicable", "error"]),
+            st.one_of(st.none(), st.decimals(min_value=0, max_value=10, places=2)),
+            st.sampled_from([Decimal(1), Decimal("0.5"), Decimal("1.0")]),
+        ),
+        max_size=6,
+    ),
+)
+def test_children_scored_in_full_add_up_as_weighted_sum(
+    weight: Decimal | None, kids: list[tuple[Any, str, Any, Decimal]]
+) -> None:
+    from perfscore.aggregate import ONE, AggregateSpec, NodeScore, weighted_sum
+    from perfscore.evaluate import _scored_in_full
+
+    children = [
+        NodeScore(f"c{j}", w, p, None, o, ONE if cov == 1 and str(cov) == "1" else cov)
+        for j, (w, o, p, cov) in enumerate(kids)
+    ]
+    got = _scored_in_full(children, weight)
+    ns = weighted_sum(AggregateSpec("g", weight, "redistribute", None, None), children)
+    if got is None:  # (not all scored, a coverage not all, or no weight: weighted_sum decides)
+        assert (
+            not children
+            or any(c.outcome not in ("pass", "fail") or c.coverage is not ONE for c in children)
+            or not any(c.weight for c in children)
+        )
+        return
+    assert (got[0], str(got[0])) == (ns.points, str(ns.points))
+    assert ("pass" if got[1] else "fail") == ns.outcome and ns.coverage is ONE
 
 
 def test_a_result_has_its_dataclass_fields() -> None:

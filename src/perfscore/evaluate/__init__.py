@@ -72,6 +72,28 @@ _add = WIDE.add
 _SHARED_RESULTS = 64
 
 
+def _scored_in_full(
+    children: list[NodeScore], weight: Decimal | None
+) -> tuple[Decimal, bool] | None:
+    """When every child scored in full (pass or fail, all of its weight covered: the common
+    case), what :func:`~perfscore.aggregate.weighted_sum` gives — the same sums in the same
+    order: the points, unrounded, and whether all passed; else None (its coverage is not all,
+    or something did not score: weighted_sum decides)."""
+    got = total = ZERO
+    passed = True
+    for c in children:
+        outcome = c.outcome
+        if c.coverage is not ONE or (outcome != "pass" and outcome != "fail"):
+            return None
+        got = _add(got, c.points or ZERO)
+        total = _add(total, c.weight or ZERO)
+        if outcome == "fail":
+            passed = False
+    if not total:  # (no weight at all: weighted_sum's coverage is a share, not all)
+        return None
+    return scaled(got, total, total if weight is None else weight), passed
+
+
 class Evaluator:
     """Runs a :class:`Compiled` rule set; built once per rule set, reused for every subject.
 
@@ -272,7 +294,10 @@ class Evaluator:
         scores.append(None)  # type: ignore[arg-type]  # placeholder: scores are in pre-order
         if forced is None and node.when is not None:
             forced = applies(node, run.scope, run.failures)  # `when` covers the subtree
-        children = [self._node(c, run, scores, findings, forced) for c in node.children]
+        children: list[NodeScore] = []  # (a loop: no comprehension's function per group)
+        add_child, score_node = children.append, self._node
+        for c in node.children:
+            add_child(score_node(c, run, scores, findings, forced))
         aggregate = node.aggregate
         assert aggregate is not None
         # a weighted sum is a function of its children's results: where they are the very
@@ -285,29 +310,17 @@ class Evaluator:
             if seen is not None and all(map(operator.is_, seen[0], children)):
                 scores[index] = seen[1]
                 return seen[2]
-            # every child scored in full (pass or fail, all its weight covered: the common
-            # case): what weighted_sum gives, rounded — the same sums in the same order
-            got = total = ZERO
-            passed = True
-            for c in children:
-                co = c.outcome
-                if c.coverage is not ONE or (co != "pass" and co != "fail"):
-                    break
-                got = _add(got, c.points or ZERO)
-                total = _add(total, c.weight or ZERO)
-                if co == "fail":
-                    passed = False
-            else:
-                if total:  # (no weight at all: weighted_sum's coverage is a share, not ONE)
-                    w = node.weight
-                    p = round_once(scaled(got, total, total if w is None else w), self.places)
-                    outcome = "pass" if passed else "fail"
-                    ns = node_score(node.id, w, p, None, outcome, ONE)
-                    score = indicator_score(node.id, p, w, None, outcome, COVERAGE4[1])
-                    scores[index] = score
-                    if len(shared) < _SHARED_RESULTS:
-                        shared[ids] = (tuple(children), score, ns)
-                    return ns
+            added = _scored_in_full(children, node.weight)
+            if added is not None:  # what weighted_sum gives, rounded
+                w = node.weight
+                p = round_once(added[0], self.places)
+                outcome = "pass" if added[1] else "fail"
+                ns = node_score(node.id, w, p, None, outcome, ONE)
+                score = indicator_score(node.id, p, w, None, outcome, COVERAGE4[1])
+                scores[index] = score
+                if len(shared) < _SHARED_RESULTS:
+                    shared[ids] = (tuple(children), score, ns)
+                return ns
         ns = aggregate(self._specs[node.id], children)
         error = ns.outcome == "error"
         if error and all(c.outcome != "error" for c in children):
@@ -387,7 +400,11 @@ class Evaluator:
         total: Decimal | None = None
         coverage = ZERO
         grade = label = grade_reason = reason_zh = None
-        if top and self.root.weight is not None:
+        added = None if self.root.weight is None else _scored_in_full(top, self.root.weight)
+        if added is not None:  # (the common case: weighted_sum's total, its coverage all)
+            coverage = round_once(ONE, 4)
+            total = round_once(added[0], self.places)
+        elif top and self.root.weight is not None:
             root = weighted_sum(self.root, top)
             coverage = round_once(root.coverage, 4)
             if root.outcome == "error":
