@@ -676,7 +676,9 @@ def main(argv: list[str] | None = None) -> int:
         action="store_true",
         help="time ratios (and load) in this process's CPU time, not the wall clock",
     )
-    ap.add_argument("--rounds", type=int, default=None, help="families part: rounds per ratio (best of)")
+    ap.add_argument(
+        "--rounds", type=int, default=None, help="families part: rounds per ratio (best of)"
+    )
     args = ap.parse_args(argv)
     if args.cpu:
         global CLOCK

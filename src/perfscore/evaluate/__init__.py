@@ -224,7 +224,7 @@ class Evaluator:
                 try:
                     if (
                         form is None
-                        or (failures and not failures.keys().isdisjoint(reads))
+                        or (failures and not reads.isdisjoint(failures))
                         or (waivers and nid in waivers)
                     ):
                         raise Fallback

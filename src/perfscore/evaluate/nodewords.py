@@ -137,13 +137,7 @@ class NodeWords:
     def _filler(self) -> Callable[[dict[str, Any], SubjectRun], bool]:
         """:attr:`fill`, with this node's constants bound (a closure reads them faster than
         its words' attributes)."""
-        words, fast, show, standard, general = (
-            self,
-            self.fast,
-            self.show,
-            self.standard,
-            self.general,
-        )
+        words, fast, show, standard = self, self.fast, self.show, self.standard
         full, full_text, node, make_fingerprint = (
             self.full,
             self.full_text,
@@ -151,10 +145,19 @@ class NodeWords:
             self.fingerprint,
         )
         prefix, later = self.prefix, self.explain is not None
-        not_met, met = self.patterns or (None, None)
+        # the %-formats cut at their %s: joined by an f-string (a third of a %'s time)
+        not_met, met = (
+            tuple(tuple(tuple(_pieces(p) for p in pair) for pair in by) for by in self.patterns)
+            if self.patterns is not None
+            else (None, None)
+        )
         nothing = str(None)
+        #: the last points met that are not full marks, and their text: held, so ``is``
+        #: compares (a scorer's constant points, 0 or a band's, come back as the same object)
+        last_points: tuple[Any, str] = (None, nothing)
 
         def fill(d: dict[str, Any], run: SubjectRun) -> bool:
+            nonlocal last_points
             outcome = d["outcome"]
             value = d["value"]
             if (
@@ -182,18 +185,23 @@ class NodeWords:
                 elif points == full:
                     pts = full_text
                 else:
-                    pts = number_text(points)
-                patterns = met if outcome == "pass" else not_met
+                    seen = last_points  # (one read: another thread may replace it)
+                    if points is seen[0]:
+                        pts = seen[1]
+                    else:
+                        pts = number_text(points)
+                        last_points = (points, pts)
+                pieces = met if outcome == "pass" else not_met
                 if value_text is None:
-                    zh_p, en_p = patterns[0]  # type: ignore[index]
+                    (z0, z1, z2), (e0, e1, e2) = pieces[0]  # type: ignore[index]
                     d["display"] = None
-                    d["message"] = zh_p % (zh_std, pts)
-                    d["message_en"] = en_p % (en_std, pts)
+                    d["message"] = f"{z0}{zh_std}{z1}{pts}{z2}"
+                    d["message_en"] = f"{e0}{en_std}{e1}{pts}{e2}"
                 else:
-                    zh_p, en_p = patterns[1]  # type: ignore[index]
+                    (z0, z1, z2, z3), (e0, e1, e2, e3) = pieces[1]  # type: ignore[index]
                     d["display"] = value_text
-                    d["message"] = zh_p % (value_text, zh_std, pts)
-                    d["message_en"] = en_p % (value_text, en_std, pts)
+                    d["message"] = f"{z0}{value_text}{z1}{zh_std}{z2}{pts}{z3}"
+                    d["message_en"] = f"{e0}{value_text}{e1}{en_std}{e2}{pts}{e3}"
                 d["reason"] = None
                 left = later
             else:
@@ -201,7 +209,7 @@ class NodeWords:
                     outcome, d["points"], d["grade"], value, d["threshold"], d.get("_why"),
                     d.get("_detail"),
                 )  # fmt: skip
-                d.update(general(node, o, run))
+                d.update(words.general(node, o, run))
                 left = False
             if make_fingerprint is not None:
                 if prefix is None:
@@ -255,6 +263,32 @@ def _patterns(node: IndicatorNode) -> tuple[tuple[tuple[str, str], ...], ...] | 
             pair.append((texts[0], texts[1]))
         out.append(tuple(pair))
     return tuple(out)
+
+
+def _pieces(pattern: str) -> tuple[str, ...]:
+    """A %-format of :func:`_patterns` (``%s`` and ``%%`` only) as its literal pieces: the
+    text between its ``%s``, ``%%`` written as ``%`` — ``pattern % args`` is the pieces with
+    the args between them."""
+    pieces: list[str] = []
+    literal: list[str] = []
+    i, n = 0, len(pattern)
+    while i < n:
+        j = pattern.find("%", i)
+        if j < 0:
+            literal.append(pattern[i:])
+            break
+        literal.append(pattern[i:j])
+        kind = pattern[j + 1 : j + 2]
+        if kind == "%":
+            literal.append("%")
+        elif kind == "s":
+            pieces.append("".join(literal))
+            literal = []
+        else:  # (a format _bake does not make)
+            raise ValueError(f"not a %s format: {pattern!r}")
+        i = j + 2
+    pieces.append("".join(literal))
+    return tuple(pieces)
 
 
 def fingerprint_from(prefix: Any, run: SubjectRun) -> str:
