@@ -192,7 +192,10 @@ class Evaluator:
         sc, w, at = node.scorer, node.weight, node.pass_at
         if w is not None and node.when is None and sc is not None and sc.yields == "points":
             make = getattr(sc, "outcome_form", None)
-            form = make(value_reader(node), w, self.places) if make is not None else None
+            try:
+                form = make(value_reader(node), w, self.places) if make is not None else None
+            except Exception:  # (a constant it cannot round at 28 digits: leaf() decides)
+                form = None
             limit = w if at == ONE else WIDE.multiply(w, at)  # as leaf() decides
         same = self._leaf_results[node.id]
         got = (template, same, node.severity, form, node.names_read, at == ONE, limit)
