@@ -155,9 +155,11 @@ class NodeWords:
         #: the last points met that are not full marks, and their text: held, so ``is``
         #: compares (a scorer's constant points, 0 or a band's, come back as the same object)
         last_points: tuple[Any, str] = (None, nothing)
+        #: the last threshold met and its standards (a threshold is never written to)
+        last_threshold: tuple[Any, tuple[str, str]] = (None, _NO_STANDARD)
 
         def fill(d: dict[str, Any], run: SubjectRun) -> bool:
-            nonlocal last_points
+            nonlocal last_points, last_threshold
             outcome = d["outcome"]
             value = d["value"]
             if (
@@ -169,16 +171,21 @@ class NodeWords:
                 # in the general way's order: the value, the standard, the points
                 value_text = None if value is None else show(value)
                 th = d["threshold"]
-                last = words._last  # (standard()'s commonest answer: the same target)
-                if (
-                    last is not None
-                    and th
-                    and th.get("value") is last[1]
-                    and th.get("op") == last[0]
-                ):
-                    zh_std, en_std = last[2]
+                seen_th = last_threshold  # (the same object: a scorer's threshold, held)
+                if th is seen_th[0] and th is not None:
+                    zh_std, en_std = seen_th[1]
                 else:
-                    zh_std, en_std = standard(th)
+                    last = words._last  # (standard()'s commonest answer: the same target)
+                    if (
+                        last is not None
+                        and th
+                        and th.get("value") is last[1]
+                        and th.get("op") == last[0]
+                    ):
+                        zh_std, en_std = last[2]
+                    else:
+                        zh_std, en_std = standard(th)
+                    last_threshold = (th, (zh_std, en_std))
                 points = d["points"]
                 if points is None:
                     pts = nothing

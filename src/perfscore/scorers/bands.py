@@ -194,23 +194,25 @@ class BandsScorer(BaseScorer):
         if self.yields != "points" or get is None:
             return None
         # the points as points_form gives them; each band's threshold as band_result says it
-        bands = [
-            (b.interval, round_places(cast(Decimal, b.points), places), b.interval.describe())
-            for b in self.bands
-        ]
+        bands = []  # each band's threshold one for every finding (read, never written)
+        for b in self.bands:
+            text = b.interval.describe()
+            th = {"name": text, "range": text}
+            bands.append((b.interval, round_places(cast(Decimal, b.points), places), th))
         otherwise = self.otherwise
         other = round_places(otherwise, places) if isinstance(otherwise, Decimal) else None
+        otherwise_th = {"name": "otherwise"}
 
         def banded(scope: Mapping[str, Any]) -> tuple[Any, Decimal, None, Any, None]:
             v = get(scope)
             if type(v) is not Decimal or not v.is_finite():
                 raise Fallback
-            for interval, p, text in bands:
+            for interval, p, th in bands:
                 if v in interval:
-                    return v, p, None, {"name": text, "range": text}, None
+                    return v, p, None, th, None
             if other is None:
                 raise Fallback
-            return v, other, None, {"name": "otherwise"}, None
+            return v, other, None, otherwise_th, None
 
         return banded
 

@@ -167,7 +167,7 @@ class DeductScorer(BaseScorer):
             self.units,
             self.slack,
         )
-        op = "<=" if above else ">="
+        th = {"op": "<=" if above else ">=", "value": s}  # one for every finding (read only)
         full = round_places(weight, places)
 
         def deduct(scope: Mapping[str, Any]) -> tuple[Any, Decimal, bool, Any, str | None]:
@@ -176,14 +176,14 @@ class DeductScorer(BaseScorer):
                 raise Fallback
             beyond = exact_difference(v, s) if above else exact_difference(s, v)
             if beyond <= 0:
-                return v, full, True, {"op": op, "value": s}, None
+                return v, full, True, th, None
             units = units_of(beyond)
             # min(weight, max(floor, x)) spelt out as Python's min and max decide (cheaper)
             x = weight - units * step
             c = x if x > floor else floor
             points = round_places(c if c < weight else weight, places, slack_of(v))
             detail = f"{plain(units)} step(s) × {step}"
-            return v, points, False, {"op": op, "value": s}, detail
+            return v, points, False, th, detail
 
         return deduct
 

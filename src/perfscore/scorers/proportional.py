@@ -163,6 +163,7 @@ class ProportionalScorer(BaseScorer):
             return None
         # the points as points_form gives them; met and the threshold as score says them
         full, none = round_places(weight * ONE, places), round_places(weight * ZERO, places)
+        th = {"op": _OP[self.direction], "value": t}  # one for every finding (read, never written)
         if self.direction == "higher":
 
             def higher(scope: Mapping[str, Any]) -> tuple[Any, Decimal, bool, Any, None]:
@@ -170,11 +171,10 @@ class ProportionalScorer(BaseScorer):
                 if type(v) is not Decimal or not v.is_finite():
                     raise Fallback
                 if v >= t:
-                    return v, full, True, {"op": ">=", "value": t}, None
+                    return v, full, True, th, None
                 if t <= 0 or v <= 0:
-                    return v, none, False, {"op": ">=", "value": t}, None
-                points = round_places(weight * (v / t), places)
-                return v, points, False, {"op": ">=", "value": t}, None
+                    return v, none, False, th, None
+                return v, round_places(weight * (v / t), places), False, th, None
 
             return higher
 
@@ -183,11 +183,10 @@ class ProportionalScorer(BaseScorer):
             if type(v) is not Decimal or not v.is_finite():
                 raise Fallback
             if v <= t:
-                return v, full, True, {"op": "<=", "value": t}, None
+                return v, full, True, th, None
             if v <= 0 or t < 0:
-                return v, none, False, {"op": "<=", "value": t}, None
-            points = round_places(weight * (t / v), places)
-            return v, points, False, {"op": "<=", "value": t}, None
+                return v, none, False, th, None
+            return v, round_places(weight * (t / v), places), False, th, None
 
         return lower
 

@@ -119,15 +119,16 @@ class ThresholdScorer(BaseScorer):
             return None
         full = round_places(self.points_met if self.points_met is not None else weight, places)
         other = round_places(self.points_otherwise, places)
-        op, op_name = OPS[self.op], self.op
+        op = OPS[self.op]
+        th = {"op": self.op, "value": limit}  # one for every finding (read, never written)
 
         def threshold(scope: Mapping[str, Any]) -> tuple[Any, Decimal, bool, Any, None]:
             v = get(scope)
             if type(v) is not Decimal or not v.is_finite():
                 raise Fallback
             if op(v, limit):
-                return v, full, True, {"op": op_name, "value": limit}, None
-            return v, other, False, {"op": op_name, "value": limit}, None
+                return v, full, True, th, None
+            return v, other, False, th, None
 
         return threshold
 
