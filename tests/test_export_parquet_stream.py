@@ -8,6 +8,7 @@ from __future__ import annotations
 import math
 import subprocess
 import sys
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -169,6 +170,136 @@ def test_a_routed_parquet_run_holds_what_a_tenth_of_it_holds(tmp_path: Path) -> 
         assert got.returncode == 0, got.stderr
         status, peak = got.stdout.split()
         assert status == "0" and "record by record" not in got.stderr, got.stderr
+        assert pq.ParquetFile(out).metadata.num_rows == 2 * n
+        peaks.append(int(peak))
+    assert peaks[1] - peaks[0] < 6 * 1024, peaks  # kB
+
+
+RULES = sorted(p for p in (ROOT / "rules").glob("*.yaml") if not p.name.endswith(".tests.yaml"))
+
+
+def _whole_and_streamed(
+    argv: list[str], out: Path, monkeypatch: pytest.MonkeyPatch
+) -> tuple[bytes, str]:
+    """``argv`` run record by record twice — streamed, then with the whole report built
+    (as before) — giving the same bytes, exit status and stderr; the streamed file and its
+    stderr."""
+    from cli_runner import run
+    from perfscore.cli import score
+
+    code, _, err = run(*argv, "--no-columnar")
+    streamed = out.read_bytes()
+    with monkeypatch.context() as m:
+        m.setattr(score, "_parquet_files", lambda plan: False)
+        code_whole, _, err_whole = run(*argv, "--no-columnar")
+    assert out.read_bytes() == streamed
+    assert (code, err) == (code_whole, err_whole)
+    return streamed, err
+
+
+@pytest.mark.parametrize("rules", RULES, ids=[p.stem for p in RULES])
+def test_record_by_record_streamed_is_the_whole_reports_file(
+    rules: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Every bundled rule set (the one the columns cannot score too), dirty rows and an id
+    seen twice, results spooled 5 at a time into row groups of 97 rows: the file the whole
+    report gives, byte for byte, with the same exit status and stderr."""
+    import test_fastpath
+    from perfscore.export.parquet_stream import ResultsSpool
+
+    monkeypatch.setattr(parquet, "ROW_GROUP", 97)
+    monkeypatch.setattr(ResultsSpool, "BATCH", 5)
+    rs = perfscore.load_ruleset(rules)
+    data = tmp_path / "data.csv"
+    test_fastpath._csv(rs, data, 60, seed=5 + len(rules.stem))
+    lines = data.read_text(encoding="utf-8").splitlines(keepends=True)
+    data.write_text("".join([*lines, lines[2]]), encoding="utf-8")
+    out = tmp_path / "f.parquet"
+    argv = ["score", str(rules), str(data), "-o", str(out), "--fail-on", "note", "--summary"]
+    streamed, err = _whole_and_streamed([*argv, "--lang", "en"], out, monkeypatch)
+    assert "appears 2 times" in err
+    assert pq.ParquetFile(pa.BufferReader(streamed)).metadata.num_rows == 61 * (len(rs.rules) + 1)
+
+
+def test_record_by_record_places_are_read_after_a_hundred_rows_without_points(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """130 blank rows, then scored ones: the places come from the scored rows (17.00, not
+    17), the held results are written in order, as the whole report writes them."""
+    from perfscore.export.parquet_stream import ResultsSpool
+
+    monkeypatch.setattr(ResultsSpool, "BATCH", 7)
+    rules = ROOT / "rules" / "omb-part.yaml"
+    names = list(perfscore.load_ruleset(rules).inputs)
+    row = {"purpose_design": "85", "strategic_planning": "85", "program_management": "85"}
+    row |= {"results_accountability": "84.98", "has_performance_measures": "yes"}
+    row |= {"has_baseline_data": "yes"}
+    lines = ["id," + ",".join(names)]
+    lines += [f"blank-{i}," + "," * (len(names) - 1) for i in range(130)]
+    lines += [f"p-{i}," + ",".join(row.get(n, "") for n in names) for i in range(20)]
+    data = tmp_path / "d.csv"
+    data.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    out = tmp_path / "f.parquet"
+    streamed, _ = _whole_and_streamed(
+        ["score", str(rules), str(data), "-o", str(out)], out, monkeypatch
+    )
+    table = pq.read_table(pa.BufferReader(streamed))
+    assert table.schema.field("points").type.scale == 2
+    got = {(r["subject"], r["rule_id"]): r["points"] for r in table.to_pylist()}
+    assert got[("p-19", "@total")] is not None and got[("blank-0", "@total")] is None
+
+
+def test_record_by_record_points_too_wide_are_text_in_every_row_group(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A weight of 1e17 (points past 18 digits): every point as exact text, as the whole
+    report writes it — the held rows, and the rows of later row groups."""
+    from perfscore.export.parquet_stream import ResultsSpool
+
+    monkeypatch.setattr(ResultsSpool, "BATCH", 3)
+    monkeypatch.setattr(parquet, "ROW_GROUP", 5)
+    rules = tmp_path / "wide.yaml"
+    rules.write_text(
+        "perfscore: 1\nid: wide\ntitle: wide\nversion: '1'\n"
+        "inputs: {x: {type: number}}\n"
+        "indicators:\n"
+        "  - {id: a, title: a, weight: 1e17, value: x,"
+        " scorer: {type: threshold, op: '>=', target: 1}}\n"
+        "  - {id: b, title: b, weight: 1, value: x,"
+        " scorer: {type: threshold, op: '>=', target: 1}}\n",
+        encoding="utf-8",
+    )
+    data = tmp_path / "d.csv"
+    data.write_text("id,x\n" + "".join(f"s{i},{i % 3}\n" for i in range(140)), encoding="utf-8")
+    out = tmp_path / "f.parquet"
+    streamed, _ = _whole_and_streamed(
+        ["score", str(rules), str(data), "-o", str(out)], out, monkeypatch
+    )
+    table = pq.read_table(pa.BufferReader(streamed))
+    assert table.schema.field("points").type == pa.string()
+    got = {(r["subject"], r["rule_id"]): r["points"] for r in table.to_pylist()}
+    assert got[("s139", "a")] is not None and Decimal(got[("s139", "a")]) == Decimal("1e17")
+    assert Decimal(got[("s139", "b")]) == 1 and Decimal(got[("s0", "b")]) == 0
+
+
+def test_a_record_by_record_parquet_run_holds_what_a_tenth_of_it_holds(tmp_path: Path) -> None:
+    """As above, record by record (``--no-columnar``): 2,000 and 20,000 rows. Built from the
+    whole report, every result was held: about 4 kB a row here."""
+    rules = tmp_path / "tiny.yaml"
+    rules.write_text(TINY, encoding="utf-8")
+    peaks = []
+    for n in (2_000, 20_000):
+        data = tmp_path / f"d{n}.csv"
+        lines = ["id,a,b", *(f"DEPT-{i:07d},{95 + i % 11},{100 + i % 7}" for i in range(n))]
+        data.write_text("\n".join(lines) + "\n", encoding="utf-8")
+        out = tmp_path / f"f{n}.parquet"
+        code = _RSS.format(
+            src=str(ROOT / "src"), row_group=4096, rules=str(rules), data=str(data), out=str(out)
+        ).replace('"-o", ', '"--no-columnar", "-o", ')
+        got = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+        assert got.returncode == 0, got.stderr
+        status, peak = got.stdout.split()
+        assert status == "0", got.stderr
         assert pq.ParquetFile(out).metadata.num_rows == 2 * n
         peaks.append(int(peak))
     assert peaks[1] - peaks[0] < 6 * 1024, peaks  # kB

@@ -35,7 +35,7 @@ from decimal import Decimal
 from typing import Any
 
 from .. import textsafe
-from ..findings import Report, RuleInfo, rule_record
+from ..findings import Report, RuleInfo, SubjectResult, rule_record
 from ._registry import EXPORTERS, ExportOptions
 
 __all__ = [
@@ -260,14 +260,35 @@ def _text_points(
 def report_table(report: Report, places: int | None = None) -> Any:
     """The findings table of a per-record report (``places``: the rule set's decimal places,
     read from the points when not given)."""
-    import numpy as np
-
     rules = list(report.rules)
     ids = [r.id for r in rules] + [TOTAL]
-    col = {rid: i for i, rid in enumerate(ids)}
-    n, r = len(report.subjects), len(ids)
     if places is None:
         places = _places(report)
+    outcome, points, has, grade, names, wide = result_rows(report.subjects, ids, places)
+    return _table(
+        subjects=[res.subject.id for res in report.subjects],
+        rule_ids=ids,
+        outcome=outcome,
+        points=points,
+        has_points=has,
+        grade=grade,
+        grades=_sorted_grades(grade, {g: i for i, g in enumerate(names)}),
+        places=places,
+        meta=_metadata(rules, report.ruleset, report.inputs),
+        wide=wide,
+    )
+
+
+def result_rows(
+    results: Sequence[SubjectResult], rule_ids: Sequence[str], places: int
+) -> tuple[Any, ...]:
+    """Per-record results' ``(outcome, points, has_points, grade)`` matrices (points scaled
+    by ``10**places``), the grade names ``grade`` codes index, and the points that do not fit
+    18 digits (``{(row, column): points}``)."""
+    import numpy as np
+
+    col = {rid: i for i, rid in enumerate(rule_ids)}
+    n, r = len(results), len(rule_ids)
     scale = Decimal(1).scaleb(places)
     outcome = np.full((n, r), -1, np.int8)
     points = np.zeros((n, r), np.int64)
@@ -285,7 +306,7 @@ def report_table(report: Report, places: int | None = None) -> Any:
             wide[s, j] = x
         has[s, j] = True
 
-    for s, res in enumerate(report.subjects):
+    for s, res in enumerate(results):
         for sc in res.scores:
             j = col[sc.rule_id]
             outcome[s, j] = code[sc.outcome]
@@ -301,18 +322,7 @@ def report_table(report: Report, places: int | None = None) -> Any:
             put(s, r - 1, res.total)
         if res.grade is not None:
             grade[s, r - 1] = grade_names.setdefault(res.grade, len(grade_names))
-    return _table(
-        subjects=[res.subject.id for res in report.subjects],
-        rule_ids=ids,
-        outcome=outcome,
-        points=points,
-        has_points=has,
-        grade=grade,
-        grades=_sorted_grades(grade, grade_names),
-        places=places,
-        meta=_metadata(rules, report.ruleset, report.inputs),
-        wide=wide,
-    )
+    return outcome, points, has, grade, list(grade_names), wide
 
 
 def _sorted_grades(grade: Any, names: dict[str, int]) -> list[str]:
@@ -332,17 +342,28 @@ def _sorted_grades(grade: Any, names: dict[str, int]) -> list[str]:
 def _places(report: Report) -> int:
     """The decimal places the points were rounded to (every rounded result keeps them), read
     from the first 100 subjects that have points — however many come first without any."""
-    places = 0
-    with_points = 0
+    places = PlacesOf()
     for res in report.subjects:
+        if places.add(res):
+            break
+    return places.places
+
+
+class PlacesOf:
+    """:func:`_places`, a subject at a time (a streamed run reads them as they come)."""
+
+    def __init__(self) -> None:
+        self.places = 0
+        self.with_points = 0
+
+    def add(self, res: SubjectResult) -> bool:
+        """Read ``res``'s points; True once the places are known (100 subjects had points)."""
         found = [x for x in (res.total, *(sc.points for sc in res.scores)) if x is not None]
         for x in found:
             if x.is_finite():
-                places = max(places, -int(x.as_tuple().exponent))
-        with_points += bool(found)
-        if with_points >= 100:
-            break
-    return places
+                self.places = max(self.places, -int(x.as_tuple().exponent))
+        self.with_points += bool(found)
+        return self.with_points >= 100
 
 
 def _result_places(result: Any) -> int:

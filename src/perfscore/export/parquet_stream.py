@@ -15,23 +15,28 @@ from __future__ import annotations
 
 import os
 import tempfile
-from collections.abc import Mapping, Sequence
-from typing import IO, Any
+from collections.abc import Iterable, Mapping, Sequence
+from decimal import Decimal
+from typing import IO, Any, TypeVar
 
-from ..findings import RuleInfo
+from ..findings import RuleInfo, SubjectResult
 from . import parquet
 from .parquet import (
     TOTAL,
     Dictionaries,
+    PlacesOf,
     _metadata,
     _schema,
     clean_ids,
     columnar_rows,
+    result_rows,
     row_group,
     writer,
 )
 
-__all__ = ["FindingsSpool"]
+__all__ = ["FindingsSpool", "ResultsSpool"]
+
+_Spool = TypeVar("_Spool", bound="FindingsSpool")
 
 #: the spooled columns: name, numpy dtype (one value a row; ``ends``: one a subject)
 _FILES = (("outcome", "int8"), ("points", "int64"), ("has", "bool"), ("grade", "int32"))
@@ -54,8 +59,11 @@ class FindingsSpool:
         self._names: dict[str, int] = {}  # grade names, in the order first met
         self._present: set[int] = set()
         self.has_points = False  # any row with points
+        #: points that do not fit 18 digits, by row (absurd weights): the file then writes
+        #: every point as exact decimal text, as the whole table does
+        self.wide: dict[int, Decimal] = {}
 
-    def __enter__(self) -> FindingsSpool:
+    def __enter__(self: _Spool) -> _Spool:
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -81,10 +89,15 @@ class FindingsSpool:
         has: Any,
         grade: Any,
         names: Sequence[str],
+        wide: Mapping[tuple[int, int], Decimal] | None = None,
     ) -> None:
         """``(len(subjects), len(rule_ids))`` matrices as :func:`columnar_rows` gives them
-        (``grade``: codes into ``names``, −1 none)."""
+        (``grade``: codes into ``names``, −1 none; ``wide``: as :func:`result_rows`)."""
         import numpy as np
+
+        r = len(self.rule_ids)
+        for (s, j), x in (wide or {}).items():
+            self.wide[(self.subjects + s) * r + j] = x
 
         if outcome.shape != (len(subjects), len(self.rule_ids)):
             raise ValueError(f"rows of {outcome.shape}, {len(subjects)} subjects")
@@ -128,7 +141,8 @@ class FindingsSpool:
         for k, g in enumerate(order):
             remap[self._names[g]] = k
         values = Dictionaries.of(pa, self.rule_ids, order)
-        schema = _schema(pa, places, _metadata(self.rules, ruleset, inputs))
+        meta = _metadata(self.rules, ruleset, inputs)
+        schema = _schema(pa, places, meta, wide=bool(self.wide))
         r = len(self.rule_ids)
         total = self.subjects * r
         size = parquet.ROW_GROUP
@@ -141,6 +155,8 @@ class FindingsSpool:
                 arrays = row_group(
                     pa, np, values, self._ids(pa, np, first, last), lo % r, *flat, places=places
                 )
+                if self.wide:
+                    arrays[3] = self._text(pa, lo, flat[1], flat[2], places)
                 out.write_table(pa.Table.from_arrays(arrays, schema=schema), size)
 
     def _read(self, name: str, dtype: str, lo: int, hi: int) -> Any:
@@ -162,3 +178,64 @@ class FindingsSpool:
         return pa.Array.from_buffers(
             pa.string(), last - first, [None, pa.py_buffer(offsets), pa.py_buffer(data)]
         )
+
+    def _text(self, pa: Any, lo: int, points: Any, has: Any, places: int) -> Any:
+        """Rows ``lo`` on as exact decimal text (a run with :attr:`wide` points)."""
+        out: list[str | None] = []
+        for k, (v, ok) in enumerate(zip(points.tolist(), has.tolist(), strict=True)):
+            x = self.wide.get(lo + k)
+            if x is not None:
+                out.append(f"{x:f}")
+            elif ok:
+                out.append(f"{Decimal(v).scaleb(-places):f}")
+            else:
+                out.append(None)
+        return pa.array(out, pa.string())
+
+
+class ResultsSpool(FindingsSpool):
+    """A :class:`FindingsSpool` fed per-record results (a run scored record by record): the
+    rows :func:`~perfscore.export.parquet.report_table` builds, with the points' places read
+    as it reads them — from the first 100 subjects with points; until then the results are
+    held (those 100, and any without points between them), then written :attr:`BATCH` at a
+    time."""
+
+    BATCH = 128
+
+    def __init__(self, rules: Sequence[RuleInfo], dir: str | None = None) -> None:
+        super().__init__(rules, dir)
+        self._places = PlacesOf()
+        self._known = False
+        self._held: list[SubjectResult] = []
+
+    def add_results(self, results: Iterable[SubjectResult]) -> None:
+        for res in results:
+            self._held.append(res)
+            if not self._known:
+                self._known = self._places.add(res)
+            if self._known and len(self._held) >= self.BATCH:
+                self._flush()
+
+    def _flush(self) -> None:
+        held, self._held = self._held, []
+        outcome, points, has, grade, names, wide = result_rows(
+            held, self.rule_ids, self._places.places
+        )
+        self.add([r.subject.id for r in held], outcome, points, has, grade, names, wide)
+
+    @property
+    def places(self) -> int:
+        return self._places.places
+
+    def write(
+        self,
+        where: Any,
+        *,
+        places: int | None = None,
+        ruleset: Mapping[str, Any],
+        inputs: Sequence[Mapping[str, Any]] = (),
+    ) -> None:
+        """As :meth:`FindingsSpool.write`, at the places read from the results."""
+        if self._held:
+            self._flush()
+        super().write(where, places=self.places, ruleset=ruleset, inputs=inputs)
