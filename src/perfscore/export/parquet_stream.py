@@ -158,6 +158,7 @@ class FindingsSpool:
                 if self.wide:
                     arrays[3] = self._text(pa, lo, flat[1], flat[2], places)
                 out.write_table(pa.Table.from_arrays(arrays, schema=schema), size)
+                del flat, arrays  # before the next row group's are read
 
     def _read(self, name: str, dtype: str, lo: int, hi: int) -> Any:
         import numpy as np
