@@ -45,7 +45,7 @@ __all__ = ["CHUNK", "ENV", "NAMED", "Routed", "Run", "forced", "route", "why_not
 #: rows scored at a time: what a chunk holds while it is scored is about 13 kB a row — a
 #: 10,000-row CSV to JSON Lines peaked at 116 MB with 4,096-row chunks, 77 MB with 1,024, 67 MB
 #: with 256, and took the same CPU time; to Parquet (no per-subject results built), 148 MB
-#: with 4,096-row chunks, 120 MB with 512, before the file is written
+#: with 4,096-row chunks, 101 MB with 512, before the file is written
 CHUNK = 512
 
 
