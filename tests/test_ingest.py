@@ -128,9 +128,36 @@ def test_unconvertible_unit_is_refused_per_cell(rs: perfscore.RuleSet, tmp_path:
     path.write_text("id,全年预算数（美元）,执行数\na,100,90\nb,200,90美元\n", encoding="utf-8")
     s = _by_id(rs.evaluate(load_subjects(path)))
     assert _errors(s["a"])["budget"] == (
-        "line 2, column 全年预算数(美元): the column is in 美元, the input is in 万元: not converted"
+        "line 2, column 全年预算数（美元）: the column is in 美元, the input is in 万元: not converted"
     )
     assert "unit 美元 where 万元 is expected" in _errors(s["b"])["executed"]
+
+
+def test_a_cell_names_its_column_as_the_file_writes_it(
+    rs: perfscore.RuleSet, tmp_path: Path
+) -> None:
+    """Headers are matched after NFKC, but shown as written: an analyst searching the file for
+    the column an error names finds ``执行数（万元）``, not ``执行数(万元)`` — the same text a
+    workbook, a DataFrame and the unmapped-column warning show."""
+    path = tmp_path / "data.csv"
+    path.write_text(
+        "部门编码,全年预算数（万元）,执行数（万元）,完成比例\na,100,待核实,0.5\nb,100,95,0.5\n",
+        encoding="gbk",
+    )
+    report = rs.evaluate(load_subjects(path))
+    s = _by_id(report)
+    assert _errors(s["a"])["executed"] == (
+        "line 2, column 执行数（万元）: expected a number, got text '待核实'"
+    )
+    assert _value(s["b"], "execution") == Decimal("0.95")  # matched all the same
+    wb = openpyxl.Workbook()
+    wb.active.append(["ＩＤ", "全年预算数（万元）", "执行数（万元）", "情况\n说明"])
+    wb.active.append(["a", 100, 95, "x"])
+    wb.save(tmp_path / "book.xlsx")
+    report = rs.evaluate(load_subjects(tmp_path / "book.xlsx"))
+    (unmapped,) = [n for n in report.notifications if n.code == "unmapped-column"]
+    assert "column '情况 说明' (Sheet!D1)" in unmapped.message  # a line break shown as a space
+    assert _by_id(report)["a"].total is not None  # ＩＤ (full width) is still the id column
 
 
 def test_title_rows_merged_header_total_row_and_sheet(

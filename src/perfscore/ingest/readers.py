@@ -80,6 +80,13 @@ def _text(v: object) -> str:
     return unicodedata.normalize("NFKC", str(v)).strip()
 
 
+def _shown(v: object) -> str:
+    """A header cell as the file writes it (line breaks and runs of spaces as one space): what
+    a message names, so an analyst finds ``执行数（万元）`` in the file.  Matching normalises
+    on its own (:func:`~perfscore.ingest.columns.header_key`)."""
+    return " ".join(str(v).split()) if _text(v) else ""
+
+
 def _split_header(head: list[Row], rank: Rank) -> tuple[list[str], int, list[Row]]:
     """Pick the header among the first rows: the row naming the most inputs/columns.  Blank
     header cells under a merged (vertically) header take the text above them."""
@@ -91,14 +98,14 @@ def _split_header(head: list[Row], rank: Rank) -> tuple[list[str], int, list[Row
     if best_score <= 0:  # nothing recognised: the first non-empty row is the header
         best = next((i for i, (_, c, _) in enumerate(head) if any(_text(x) for x in c)), 0)
     cells = list(head[best][1]) if head else []
-    headers = [_text(c) for c in cells]
+    headers = [_shown(c) for c in cells]
     for col, h in enumerate(headers):
         if h:
             continue
         for above in range(best - 1, -1, -1):
             up = head[above][1]
             if col < len(up) and _text(up[col]):
-                headers[col] = _text(up[col])
+                headers[col] = _shown(up[col])
                 break
     while headers and not headers[-1]:
         headers.pop()
@@ -107,7 +114,7 @@ def _split_header(head: list[Row], rank: Rank) -> tuple[list[str], int, list[Row
     while below < len(head) and _is_header_line(head[below][1], rank):
         # a second header line (under cells merged across columns): its texts win
         for col, cell in enumerate(head[below][1]):
-            text = _text(cell)
+            text = _shown(cell)
             if text:
                 while len(headers) <= col:
                     headers.append("")
