@@ -160,6 +160,38 @@ def test_a_cell_names_its_column_as_the_file_writes_it(
     assert _by_id(report)["a"].total is not None  # ＩＤ (full width) is still the id column
 
 
+def test_a_workbook_number_is_read_as_excel_shows_it(rs: perfscore.RuleSet, tmp_path: Path) -> None:
+    """A cell Excel computed (``=B2*0.95``, ``=SUM(...)``) holds the binary double, written with
+    17 digits: 62311.35499999999 for 95 % of 65590.9.  Excel shows and saves to CSV 15
+    significant digits (a typed number has at most 15), so that is what is read — else a
+    department spending exactly 95 % fails a ≥ 95 % line in the workbook and passes it in the
+    CSV of the same sheet."""
+    wb = openpyxl.Workbook()
+    wb.active.append(["id", "全年预算数", "执行数", "完成比例", "满意度"])
+    wb.active.append(["a", 65590.9, 65590.9 * 0.95, 0.1 + 0.2, 0.9])  # 62311.35499999999
+    wb.active.append(["b", 118039.15, 22542.58 + 95496.57, 0.5, 0.9])  # 118039.15000000001
+    wb.active.append(["c", 100, 95, 1 / 3, 0.9])  # no noise, 16 digits: rounded all the same
+    for row in (2, 3, 4):
+        wb.active[f"E{row}"].number_format = "0%"
+    wb.save(tmp_path / "book.xlsx")
+    (tmp_path / "book.csv").write_text(
+        "id,全年预算数,执行数,完成比例,满意度\n"
+        "a,65590.9,62311.355,0.3,90%\nb,118039.15,118039.15,0.5,90%\n"
+        "c,100,95,0.333333333333333,90%\n",
+        encoding="utf-8",
+    )
+    book = _by_id(rs.evaluate(load_subjects(tmp_path / "book.xlsx")))
+    text = _by_id(rs.evaluate(load_subjects(tmp_path / "book.csv")))
+    assert _value(book["a"], "execution") == Decimal("0.95")
+    assert next(f for f in book["a"].findings if f.rule_id == "execution").outcome == "pass"
+    assert _value(book["a"], "shared") == Decimal("0.3")
+    assert _value(book["b"], "execution") == 1
+    for sid in ("a", "b", "c"):
+        assert [(f.rule_id, f.outcome, f.points, f.value) for f in book[sid].findings] == [
+            (f.rule_id, f.outcome, f.points, f.value) for f in text[sid].findings
+        ]
+
+
 def test_title_rows_merged_header_total_row_and_sheet(
     rs: perfscore.RuleSet, tmp_path: Path
 ) -> None:
