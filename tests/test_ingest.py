@@ -192,6 +192,53 @@ def test_a_workbook_number_is_read_as_excel_shows_it(rs: perfscore.RuleSet, tmp_
         ]
 
 
+def test_a_repeated_id_in_a_sheet_is_one_error_in_every_output(
+    rs: perfscore.RuleSet, tmp_path: Path
+) -> None:
+    """The sheet's reader names both cells (``duplicate-id``); the batch check
+    (``duplicate-subject``) adds nothing for that id — the JSON document and ``evaluate`` said
+    it twice (4 error notifications for 2 repeated ids) where JSON Lines said it once."""
+    path = tmp_path / "data.csv"
+    path.write_text(
+        "id,全年预算数,执行数\na,100,95\na,100,95\nb,100,95\nb,100,95\nc,100,95\n",
+        encoding="utf-8",
+    )
+    import pandas as pd
+
+    for report in (
+        rs.evaluate(load_subjects(path)),
+        rs.evaluate(pd.read_csv(path)),
+        rs.evaluate(pd.read_csv(path, dtype=str)),
+    ):
+        assert [n.code for n in report.notifications] == ["duplicate-id", "duplicate-id"]
+        assert not report.complete
+    for fmt in ("json", "jsonl"):
+        out = tmp_path / f"out.{fmt}"
+        main(
+            [
+                "score",
+                "--no-summary",
+                "--format",
+                fmt,
+                "-o",
+                str(out),
+                _rules_file(tmp_path),
+                str(path),
+            ]
+        )
+        codes = re.findall(r'"code": ?"([a-z-]+)"', out.read_text(encoding="utf-8"))
+        assert codes == ["duplicate-id", "duplicate-id"], fmt
+    # ids repeated across records that no sheet flagged are still caught by the batch check
+    twice = rs.evaluate([{"id": "x", "values": {}}, {"id": "x", "values": {}}])
+    assert [n.code for n in twice.notifications] == ["duplicate-subject"]
+
+
+def _rules_file(tmp_path: Path) -> str:
+    path = tmp_path / "rules.yaml"
+    path.write_text(RULES, encoding="utf-8")
+    return str(path)
+
+
 def test_title_rows_merged_header_total_row_and_sheet(
     rs: perfscore.RuleSet, tmp_path: Path
 ) -> None:

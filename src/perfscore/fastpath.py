@@ -190,7 +190,7 @@ def _parquet_run(run: Run, batch: ColumnBatch) -> Routed:
     out = Routed(per_record=_fallback(batch))
     out.scored(len(batch), batch.without_total())
     out.failed = batch.failed(run.severities)
-    out.notes = [*run.notes, *duplicate_ids(batch.subjects)]
+    out.notes = [*run.notes, *duplicate_ids(batch.subjects, run.notes)]
     out.problems = [n for n in out.notes if n.level == "error"]
     out.complete = not bool(batch.errors().any()) and not out.problems
     return out

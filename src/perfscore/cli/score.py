@@ -305,7 +305,7 @@ def _score_jobs(
         )
         tally.problems += [n for n in totals.notifications if n.level == "error"]
         streamed = len(plan) == 1 and plan[0].format.name == "jsonl"  # as _stream writes it
-        run_notes = [*notes, *(() if streamed else duplicate_ids(totals.subjects))]
+        run_notes = [*notes, *(() if streamed else duplicate_ids(totals.subjects, notes))]
         run_notes += unmatched_waivers(waiving, tally)
         tally.problems += [n for n in (notes if streamed else run_notes) if n.level == "error"]
         head = replace(head, notifications=tuple(run_notes))

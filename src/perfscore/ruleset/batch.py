@@ -19,14 +19,20 @@ if TYPE_CHECKING:
 __all__ = ["SubjectBatch", "duplicate_ids", "duplicate_subjects", "load_subjects", "records_of"]
 
 
-def duplicate_subjects(results: Iterable[SubjectResult]) -> tuple[Notification, ...]:
+def duplicate_subjects(
+    results: Iterable[SubjectResult], flagged: Iterable[Notification] = ()
+) -> tuple[Notification, ...]:
     """Two subjects with one id would share fingerprints and overwrite each other downstream:
     both are still scored, and the run is marked incomplete with an error notification."""
-    return duplicate_ids(r.subject for r in results)
+    return duplicate_ids((r.subject for r in results), flagged)
 
 
-def duplicate_ids(subjects: Iterable[Subject]) -> tuple[Notification, ...]:
-    """:func:`duplicate_subjects` from the subjects alone."""
+def duplicate_ids(
+    subjects: Iterable[Subject], flagged: Iterable[Notification] = ()
+) -> tuple[Notification, ...]:
+    """:func:`duplicate_subjects` from the subjects alone.  An id a sheet's reader already
+    flagged (``duplicate-id`` in ``flagged``, naming both cells) is not said again."""
+    said_ids = {n.subject for n in flagged if n.code == "duplicate-id"}
     seen: dict[str, int] = {}
     periods: dict[tuple[str, str, int | None], list[str]] = {}
     for s in subjects:
@@ -41,7 +47,7 @@ def duplicate_ids(subjects: Iterable[Subject]) -> tuple[Notification, ...]:
             sid,
         )
         for sid, n in seen.items()
-        if n > 1
+        if n > 1 and sid not in said_ids
     ]
     out += [
         Notification(
