@@ -7,6 +7,7 @@ from __future__ import annotations
 import io
 import json
 import re
+import zipfile
 from decimal import Decimal
 from fractions import Fraction
 from pathlib import Path
@@ -237,6 +238,71 @@ def _rules_file(tmp_path: Path) -> str:
     path = tmp_path / "rules.yaml"
     path.write_text(RULES, encoding="utf-8")
     return str(path)
+
+
+def test_a_formula_never_computed_is_an_error_not_a_blank(
+    rs: perfscore.RuleSet, tmp_path: Path
+) -> None:
+    """A workbook written by a program (openpyxl, a reporting system) may hold ``=B2*0.95``
+    with no computed value, until Excel or WPS opens and saves it.  That cell is not blank: an
+    optional input read as missing made the indicator silently not applicable."""
+    wb = openpyxl.Workbook()
+    wb.active.append(["id", "全年预算数", "执行数", "满意度", "完成比例"])
+    wb.active.append(["a", 100, "=B2*0.95", "95%", "=0.5"])
+    wb.active.append(["b", 100, 95, "95%", 0.5])
+    wb.active.append(["c", 100, 95, "95%", '=IF(B4="","",0.5)'])
+    wb.save(tmp_path / "book.xlsx")
+    # as Excel saves a formula whose result is "" (t="str", an empty value): a blank, computed
+    with zipfile.ZipFile(tmp_path / "book.xlsx") as z:
+        parts = {n: z.read(n) for n in z.namelist()}
+    sheet = "xl/worksheets/sheet1.xml"
+    parts[sheet] = re.sub(rb'<c r="E4"[^>]*>', b'<c r="E4" t="str">', parts[sheet])
+    with zipfile.ZipFile(tmp_path / "book.xlsx", "w") as z:
+        for n, b in parts.items():
+            z.writestr(n, b)
+    s = _by_id(rs.evaluate(load_subjects(tmp_path / "book.xlsx")))
+    assert _errors(s["c"]) == {}
+    assert next(f for f in s["c"].findings if f.rule_id == "shared").outcome == "not_applicable"
+    errors = _errors(s["a"])
+    assert errors["executed"] == "Sheet!C2: expected a number, got text '=B2*0.95'"
+    assert errors["share"] == "Sheet!E2: expected a number, got text '=0.5'"
+    assert _errors(s["b"]) == {}
+
+
+def test_a_frame_read_with_two_header_rows_is_read_as_the_workbook(
+    rs: perfscore.RuleSet, tmp_path: Path
+) -> None:
+    """``pd.read_excel(path, header=[1, 2])`` is how pandas reads a header merged across
+    columns: each column is named by a tuple (``('预算执行情况', '执行数')``, ``('部门编码',
+    'Unnamed: 0_level_1')`` under a cell merged down).  Its lowest level that says something
+    names it — as the workbook is read — instead of every required input being missing."""
+    import pandas as pd
+
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["2023年度部门整体支出绩效自评汇总表"])
+    ws.append(["部门编码", "预算执行情况", None, "满意度"])
+    ws.append([None, "全年预算数（万元）", "执行数（万元）", None])
+    ws.merge_cells("B2:C2")
+    ws.merge_cells("A2:A3")
+    ws.merge_cells("D2:D3")
+    ws.append(["d1", 100, 95, "95%"])
+    ws.append(["d2", 100, "待核实", "80%"])
+    ws.append(["合计", 200, None, None])
+    path = tmp_path / "book.xlsx"
+    wb.save(path)
+    frame = pd.read_excel(path, header=[1, 2])
+    want = rs.evaluate(load_subjects(path))
+    got = rs.evaluate(frame)
+    assert [s.subject.id for s in got.subjects] == ["d1", "d2"]
+    assert [n.code for n in got.notifications] == ["total-row"]
+    for a, b in zip(got.subjects, want.subjects, strict=True):
+        assert [(f.rule_id, f.outcome, f.points, f.value) for f in a.findings] == [
+            (f.rule_id, f.outcome, f.points, f.value) for f in b.findings
+        ]
+    assert _errors(got.subjects[1])["executed"] == (
+        "row 2, column 执行数（万元）: expected a number, got text '待核实'"
+    )
 
 
 def test_title_rows_merged_header_total_row_and_sheet(

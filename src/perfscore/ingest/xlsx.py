@@ -104,8 +104,30 @@ def sheet_rows(ws: Any) -> Iterator[tuple[int, list[object], list[bool]]]:
     number is percent-formatted when its cell's number format has a ``%``.
     """
     from openpyxl.cell.read_only import ReadOnlyCell
-    from openpyxl.worksheet._reader import DATA_TAG, ROW_TAG, WorkSheetParser
+    from openpyxl.utils.cell import coordinate_to_tuple
+    from openpyxl.worksheet._reader import (
+        CELL_TAG,
+        DATA_TAG,
+        FORMULA_TAG,
+        ROW_TAG,
+        VALUE_TAG,
+        WorkSheetParser,
+    )
     from openpyxl.xml.functions import iterparse
+
+    def uncomputed(row: Any) -> list[tuple[int, str]]:
+        """``(column, "=formula")`` for each formula cell with no computed value: a workbook a
+        program wrote (openpyxl, a reporting system) and Excel never saved.  Not a blank: its
+        text reaches the reader, which refuses it naming the cell."""
+        out = []
+        for cell in row.iter(CELL_TAG):
+            f = cell.find(FORMULA_TAG)
+            if f is None or cell.findtext(VALUE_TAG) or cell.get("t", "n") != "n":
+                continue  # computed (t="str" with an empty value: a formula giving "")
+            where = cell.get("r")
+            if where:
+                out.append((coordinate_to_tuple(where)[1] - 1, f"={f.text or '(formula)'}"))
+        return out
 
     wb = ws.parent
     percent: dict[int, bool] = {}
@@ -134,6 +156,8 @@ def sheet_rows(ws: Any) -> Iterator[tuple[int, list[object], list[bool]]]:
                 continue
             if element.tag != ROW_TAG:
                 continue
+            has_formula = element.find(f".//{FORMULA_TAG}") is not None
+            blank_formulas = uncomputed(element) if has_formula else []
             number, found = parser.parse_row(element)
             if data is not None:
                 data.clear()  # the rows read so far (only this one) leave the tree
@@ -148,6 +172,9 @@ def sheet_rows(ws: Any) -> Iterator[tuple[int, list[object], list[bool]]]:
                     if isinstance(v, float):
                         cells[col] = excel_number(v)
                     fmt[col] = is_percent(c["style_id"])
+            for col, text in blank_formulas:
+                if col < width and cells[col] is None:
+                    cells[col] = text
             yield number, cells, fmt
 
 
