@@ -314,13 +314,24 @@ def _columns_rows(columns: Sequence[Sequence[object]], start: int) -> Iterator[R
         yield start + k, [_plain(c) for c in cells], None
 
 
+def _frame_header(name: object) -> str:
+    """A pandas column's header.  Read with two header rows (``pd.read_excel(path, header=[1,
+    2])``, how pandas reads a header merged across columns) a column is named by a tuple —
+    ``('预算执行情况', '执行数')``, ``('部门编码', 'Unnamed: 0_level_1')`` under a cell merged
+    down —: its lowest level that says something names it, as in the workbook."""
+    if not isinstance(name, tuple):
+        return str(name)
+    said = [t for t in (_shown(x) for x in name if x is not None) if not t.startswith("Unnamed:")]
+    return said[-1] if said else ""
+
+
 def read_frame(obj: object, *, source: str = "<frame>") -> Sheet:
     """A pandas or polars DataFrame, or a pyarrow Table/RecordBatch: column names are the
     header (no title rows), rows are numbered from 1."""
     kind = frame_kind(obj)
     if kind == "pandas":
         df: Any = obj
-        headers = [str(c) for c in df.columns]
+        headers = [_frame_header(c) for c in df.columns]
 
         def rows() -> Iterator[Row]:
             for start in range(0, len(df), SLICE):
