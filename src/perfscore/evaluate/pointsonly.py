@@ -122,10 +122,28 @@ def value_reader(node: IndicatorNode) -> Callable[[Mapping[str, Any]], Any] | No
 
 def _leaf(node: IndicatorNode, places: int) -> Callable[[Mapping[str, Any]], Decimal] | None:
     """The scorer's fast points form for a leaf (``scope -> rounded points``), or None (no fast
-    path: the rule set then always takes the full path)."""
+    path: the rule set then always takes the full path).  A leaf with a ``when`` scores when
+    it holds; when it does not (or cannot be decided) the evaluator's :func:`leaf` decides."""
     sc, w = node.scorer, node.weight
-    if w is None or node.when is not None or sc is None or sc.yields != "points":
+    if w is None or sc is None or sc.yields != "points":
         return None
+    scored = _scored(node, sc, w, places)
+    when = node.when
+    if when is None:
+        return scored
+
+    def guarded(scope: Mapping[str, Any]) -> Decimal:
+        if not when(scope):
+            raise Fallback  # not applicable: the path with failures asks leaf()
+        return scored(scope)
+
+    return guarded
+
+
+def _scored(
+    node: IndicatorNode, sc: Any, w: Decimal, places: int
+) -> Callable[[Mapping[str, Any]], Decimal]:
+    """A leaf's points when it applies: the scorer's fast form, or its own ``score``."""
     get = value_reader(node)
     form = getattr(sc, "points_form", None)
     fast: Callable[[Mapping[str, Any]], Decimal] | None = (
@@ -288,7 +306,8 @@ def _results(
                 results.append(p)
                 continue
         if is_leaf:
-            f = stopping(pn.node, failures)
+            # a leaf's condition comes first (leaf() asks it before the failures)
+            f = stopping(pn.node, failures) if pn.node.when is None else None
             if f is not None:  # stopped: what the failure's kind makes of this leaf
                 out[nid], r = pn.decided[f.kind]
                 results.append(r)
