@@ -195,3 +195,80 @@ def test_the_json_lines_stream_keeps_counters_not_subjects(bench: perfscore.Rule
     summary = writer.finish()
     assert summary["subjects"] == 80 and writer.totals.count == 80
     assert writer.totals.subjects == [] and writer.totals.without_total == []
+
+
+# --- --jobs N on every input format a bureau hands over, around the shards' edges ---------
+
+import jobs_bench  # noqa: E402
+
+
+def _shard_records(n: int) -> list[dict]:
+    """``n`` subjects (chunks of 100 go to the workers): a bad cell in the second chunk, a
+    missing value, a subject with nothing to score, and an id given again two chunks later."""
+    recs = gen.records(10, n, seed=11)
+    if n > 150:
+        recs[150]["values"]["a1"] = "不是数字"
+        recs[151]["values"]["b2"] = None
+        recs[120]["values"] = {k: None for k in recs[120]["values"]}
+    if n > 220:
+        recs[220]["id"] = recs[40]["id"]  # a duplicate id across shards
+    return recs
+
+
+@pytest.mark.parametrize("kind", jobs_bench.INPUTS)
+@pytest.mark.parametrize("n", [1, 100, 230])
+@pytest.mark.parametrize("outputs", [("out.json", "out.jsonl", "out.csv"), ("out.sarif",)])
+def test_cli_jobs_on_every_input_format(
+    tmp_path: Path, kind: str, n: int, outputs: tuple[str, ...]
+) -> None:
+    """CSV, Excel, JSON Lines, a YAML list, a JSON document: 1 subject for 3 workers, exactly
+    one full chunk, and 3 chunks with a bad cell, a blank, an empty subject and a duplicate id
+    in another shard — every file, the exit status and the messages as one process writes
+    (JSON, JSON Lines and CSV written in pieces by the workers; SARIF from their results)."""
+    rules = tmp_path / "bench.yaml"
+    rules.write_text(gen.ruleset_text(10), encoding="utf-8")
+    data = tmp_path / f"batch.{kind}"
+    jobs_bench.write_data(str(data), _shard_records(n), kind)
+    runs = {}
+    for jobs in ("1", "3"):
+        folder = tmp_path / jobs
+        folder.mkdir()
+        argv = ["score", str(rules), str(data), "--jobs", jobs, "--summary", "--fail-on", "error"]
+        for name in outputs:
+            argv += ["-o", str(folder / name)]
+        code, out, err = _cli(*argv)
+        runs[jobs] = (code, out, err, {o: (folder / o).read_bytes() for o in outputs})
+    assert runs["3"] == runs["1"]
+    code, _, err, files = runs["1"]
+    assert f"{n} subject(s) scored" in err
+    if n == 230:
+        whole = b"".join(files.values())
+        assert code != 0 and b"duplicate" in whole and "不是数字".encode() in whole
+
+
+@pytest.mark.parametrize("fmt", ["json", "jsonl", "csv"])
+def test_cli_jobs_with_no_subjects(tmp_path: Path, fmt: str) -> None:
+    """An empty batch: no chunk at all reaches a worker, the outputs are still whole."""
+    rules = tmp_path / "bench.yaml"
+    rules.write_text(gen.ruleset_text(10), encoding="utf-8")
+    data = tmp_path / "empty.json"
+    data.write_text('{"subjects": []}', encoding="utf-8")
+    runs = [
+        _cli("score", str(rules), str(data), "--format", fmt, "--jobs", jobs)
+        for jobs in ("1", "2")
+    ]
+    assert runs[0] == runs[1]
+
+
+def test_the_workers_files_are_deleted(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The pieces the workers wrote live in one temporary folder, gone once the outputs are
+    written; the outputs hold them, copied in input order."""
+    import tempfile
+
+    spool = tmp_path / "tmp"
+    spool.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(spool))
+    rules, data = _dirty_batch(tmp_path, 250)
+    code, _, _ = _cli("score", str(rules), str(data), "--jobs", "2", "-o", str(tmp_path / "x.csv"))
+    assert list(spool.iterdir()) == []
+    assert (tmp_path / "x.csv").read_bytes().count(b"\n") > 250 * 10
