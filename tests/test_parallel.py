@@ -254,8 +254,7 @@ def test_cli_jobs_with_no_subjects(tmp_path: Path, fmt: str) -> None:
     data = tmp_path / "empty.json"
     data.write_text('{"subjects": []}', encoding="utf-8")
     runs = [
-        _cli("score", str(rules), str(data), "--format", fmt, "--jobs", jobs)
-        for jobs in ("1", "2")
+        _cli("score", str(rules), str(data), "--format", fmt, "--jobs", jobs) for jobs in ("1", "2")
     ]
     assert runs[0] == runs[1]
 
@@ -269,6 +268,6 @@ def test_the_workers_files_are_deleted(tmp_path: Path, monkeypatch: pytest.Monke
     spool.mkdir()
     monkeypatch.setattr(tempfile, "tempdir", str(spool))
     rules, data = _dirty_batch(tmp_path, 250)
-    code, _, _ = _cli("score", str(rules), str(data), "--jobs", "2", "-o", str(tmp_path / "x.csv"))
+    _cli("score", str(rules), str(data), "--jobs", "2", "-o", str(tmp_path / "x.csv"))
     assert list(spool.iterdir()) == []
     assert (tmp_path / "x.csv").read_bytes().count(b"\n") > 250 * 10

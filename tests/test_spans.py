@@ -18,7 +18,7 @@ from perfscore.spans import Span, write_piece
 @pytest.fixture
 def worker_file(tmp_path: Path) -> Path:
     path = tmp_path / "worker-0"
-    path.write_bytes("前言,{\"a\": 1},{\"b\": \"预算\"}\n尾".encode())
+    path.write_bytes('前言,{"a": 1},{"b": "预算"}\n尾'.encode())
     return path
 
 
@@ -43,7 +43,7 @@ def test_a_span_lands_between_buffered_writes(
         assert fh.tell() == len('[{"a": 1},{"b": "预算"}'.encode())
         fh.write(b"]")
     assert out.read_bytes().decode() == '[{"a": 1},{"b": "预算"}]'
-    assert spans._METHOD == method  # copied that way, not by a fallback
+    assert method == spans._METHOD  # copied that way, not by a fallback
 
 
 def test_the_kernel_refusing_falls_back_to_another_method(
