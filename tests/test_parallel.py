@@ -267,7 +267,16 @@ def test_the_workers_files_are_deleted(tmp_path: Path, monkeypatch: pytest.Monke
     spool = tmp_path / "tmp"
     spool.mkdir()
     monkeypatch.setattr(tempfile, "tempdir", str(spool))
+    made: list[str] = []
+    mkdtemp = tempfile.mkdtemp
+
+    def recorded(*args: object, **kwargs: object) -> str:
+        made.append(mkdtemp(*args, **kwargs))  # type: ignore[call-overload]
+        return made[-1]
+
+    monkeypatch.setattr(tempfile, "mkdtemp", recorded)
     rules, data = _dirty_batch(tmp_path, 250)
     _cli("score", str(rules), str(data), "--jobs", "2", "-o", str(tmp_path / "x.csv"))
+    assert len(made) == 1 and Path(made[0]).parent == spool
     assert list(spool.iterdir()) == []
     assert (tmp_path / "x.csv").read_bytes().count(b"\n") > 250 * 10
