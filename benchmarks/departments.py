@@ -7,11 +7,12 @@ an office PC saves it.
 
     .venv/bin/python benchmarks/departments.py 10000 100000 [csv|xlsx] [parquet]
     .venv/bin/python benchmarks/departments.py 10000 100000 json yaml [load]
+    .venv/bin/python benchmarks/departments.py 10000 100000 csv parquet record
 
 Each run is ``perfscore score cn-dept-overall FILE -o out.jsonl`` (``parquet``: ``-o
-out.parquet``) in a fresh process: wall and CPU time, peak RSS (VmHWM).  ``json``/``yaml``
-write the same departments as a JSON/YAML list of subjects; with ``load`` only their records
-are read (as ``perfscore score`` reads them), not scored.
+out.parquet``; ``record``: with ``--no-columnar``) in a fresh process: wall and CPU time, peak
+RSS (VmHWM).  ``json``/``yaml`` write the same departments as a JSON/YAML list of subjects;
+with ``load`` only their records are read (as ``perfscore score`` reads them), not scored.
 """
 
 from __future__ import annotations
@@ -143,7 +144,7 @@ import sys, time
 sys.path.insert(0, {src!r})
 from perfscore.cli import main
 t, cpu = time.perf_counter(), time.process_time()
-code = main(["score", "cn-dept-overall", {path!r}, "-o", {out!r}])
+code = main(["score", "cn-dept-overall", {path!r}, "-o", {out!r}, *{extra!r}])
 elapsed, cpu = time.perf_counter() - t, time.process_time() - cpu
 with open("/proc/self/status") as fh:
     peak = next(int(l.split()[1]) for l in fh if l.startswith("VmHWM:")) / 1024
@@ -169,7 +170,9 @@ print(code, elapsed, peak, cpu)
 """
 
 
-def end_to_end(path: str, out: str, *, load: bool = False) -> tuple[int, float, float, float]:
+def end_to_end(
+    path: str, out: str, *, load: bool = False, extra: tuple[str, ...] = ()
+) -> tuple[int, float, float, float]:
     """(exit status, seconds, peak RSS MB, CPU seconds) of ``perfscore score cn-dept-overall
     PATH -o OUT`` in a fresh process (on a shared machine the CPU time says more than the
     wall clock); with ``load``, of reading the records only (the first number: how many)."""
@@ -178,6 +181,7 @@ def end_to_end(path: str, out: str, *, load: bool = False) -> tuple[int, float, 
         path=path,
         out=out,
         rules=str(ROOT / "rules" / "cn-dept-overall.yaml"),
+        extra=extra,
     )
     got = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT
@@ -195,6 +199,7 @@ def run(
     *,
     output: str = "jsonl",
     load: bool = False,
+    extra: tuple[str, ...] = (),
 ) -> Figures:
     """Write and score (or, ``load``, read) each size, in the order CSV, xlsx, JSON, YAML:
     ``{kind: [(rows, s, MB, CPU s), ...]}``."""
@@ -212,7 +217,7 @@ def run(
             for n in sizes:
                 path = os.path.join(tmp, f"部门{n}{suffix}")
                 writer(path, n)
-                code, secs, rss, cpu = end_to_end(path, out, load=load)
+                code, secs, rss, cpu = end_to_end(path, out, load=load, extra=extra)
                 got.setdefault(kind, []).append((n, secs, rss, cpu))
                 what = "read" if load else f"→ {output}, cn-dept-overall"
                 row(
@@ -237,4 +242,5 @@ if __name__ == "__main__":
         kinds,
         output="parquet" if "parquet" in args else "jsonl",
         load="load" in args,
+        extra=("--no-columnar",) if "record" in args else (),
     )

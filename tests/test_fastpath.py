@@ -135,6 +135,57 @@ def test_routed_and_per_record_parquet_are_the_same_bytes(
     assert "300 subject(s) scored" in err  # the summary, from the columns
 
 
+@pytest.mark.parametrize("rules", ELIGIBLE, ids=[p.stem for p in ELIGIBLE])
+def test_parquet_streamed_in_chunks_and_row_groups_is_the_per_record_file(
+    rules: Path, tmp_path: Path, routes: list[Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Routed Parquet is scored 7 rows at a time and written in row groups of 97 rows (cut
+    inside subjects): the per-record run's file, byte for byte, in both outputs — grades,
+    letters and places decided by the whole run — and the same duplicate-id error."""
+    from perfscore.export import parquet
+
+    monkeypatch.setattr(fastpath, "CHUNK", 7)
+    monkeypatch.setattr(parquet, "ROW_GROUP", 97)
+    rs = load_ruleset(rules)
+    data = tmp_path / "data.csv"
+    _csv(rs, data, 90, seed=11 + len(rules.stem))
+    lines = data.read_text(encoding="utf-8").splitlines(keepends=True)
+    data.write_text("".join([*lines, lines[3]]), encoding="utf-8")  # an id seen twice
+    outs = [tmp_path / "a.parquet", tmp_path / "b.parquet"]
+    argv = ["score", str(rules), str(data), "-o", str(outs[0]), "-o", str(outs[1]), *COMMON]
+    (a, b), err = _both(routes, argv, outs, 91)
+    assert a == b and "appears 2 times" in err and "91 subject(s) scored" in err
+
+
+def test_a_record_declaring_its_scores_in_a_later_chunk_sends_the_run_record_by_record(
+    tmp_path: Path, routes: list[Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Found in the sixth chunk of a streamed Parquet run: nothing is written by columns, the
+    notes read so far are dropped, and the per-record run writes the file and says why once."""
+    monkeypatch.setattr(fastpath, "CHUNK", 8)
+    rules = next(p for p in ELIGIBLE if p.stem == "cn-dept-overall")
+    plain = '{"id": "d%d", "values": {"budget": 100, "executed": %d}}\n'
+    declared = (
+        '{"id": "x", "values": {"budget": 100, "executed": 100}, "declared": {"total": 90}}\n'
+    )
+    data = tmp_path / "data.jsonl"
+    data.write_text("".join(plain % (i, 90 + i % 11) for i in range(44)) + declared, "utf-8")
+    out = tmp_path / "f.parquet"
+    code, _, err = run("score", str(rules), str(data), "-o", str(out), "--lang", "en")
+    assert routes == [None]
+    assert err.count("record by record") == 1
+    fast = out.read_bytes()
+    code_slow, _, _ = run("score", str(rules), str(data), "-o", str(out), "--no-columnar")
+    assert out.read_bytes() == fast and code == code_slow
+    assert pq_rows(out) == 45 * (len(load_ruleset(rules).rules) + 1)
+
+
+def pq_rows(path: Path) -> int:
+    import pyarrow.parquet as pq
+
+    return int(pq.ParquetFile(path).metadata.num_rows)
+
+
 FORMATS = ["json", "csv", "sarif", "junit.xml", "md", "html", "xlsx", "txt"]
 
 

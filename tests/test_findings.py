@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 import re
 from decimal import Decimal
@@ -9,6 +10,7 @@ from importlib import resources
 from pathlib import Path
 
 import jsonschema
+import pytest
 
 import perfscore
 
@@ -171,3 +173,26 @@ def test_dumps_refuses_non_finite_decimal_even_after_caching() -> None:
     for bad in (Decimal("NaN"), Decimal("Infinity"), Decimal("-Infinity")):
         with pytest.raises(ValueError):
             dumps({"x": bad}, indent=None)
+
+
+@pytest.mark.parametrize("n", [0, 1, 99, 100, 101, 1_000])
+@pytest.mark.parametrize("size", [7, 1 << 16])
+def test_spooled_items_write_the_list_dumps_writes(n: int, size: int) -> None:
+    """The JSON Lines summary's ``not_ranked`` past its first 100 entries is kept as text in
+    a temporary file: written back (in pieces of ``size`` bytes, cut inside items), the line
+    is the one ``dumps`` writes of the whole list; memory holds the first 100 only."""
+    from perfscore.findings.jsontext import SpooledItems, dumps, write_document
+
+    items = [
+        {"subject": f"部门-{i}", "reason": "无总分", "reason_en": "no total"} for i in range(n)
+    ]
+    doc = {"record": "summary", "ranked": 3, "not_ranked": items}
+    spool = SpooledItems(head=100)
+    spool.extend(items)
+    assert len(spool) == n and spool.items == items[:100] and spool.spilled == (n > 100)
+    out = io.BytesIO()
+    write_document(
+        out, {**doc, "not_ranked": spool.items}, {"not_ranked": spool.pieces(size)}, indent=None
+    )
+    assert out.getvalue().decode("utf-8") == dumps(doc, indent=None)
+    spool.close()

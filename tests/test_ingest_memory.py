@@ -83,10 +83,45 @@ def test_shared_strings_read_as_openpyxl_reads_them(tmp_path: Path) -> None:
     assert "富文本 " in theirs and "拼音" in theirs
     with pytest.raises(IndexError):
         ours[len(ours)]
+    for spill in (0, 1, 3):  # the strings past ``spill`` read back from disk
+        spilled = read_shared_strings(io.BytesIO(raw), spill=spill)
+        assert list(spilled) == theirs and len(spilled) == len(theirs)
+        assert [spilled[i] for i in range(-len(ours), len(ours))] == theirs + theirs
+        with pytest.raises(IndexError):
+            spilled[len(ours)]
+        with pytest.raises(IndexError):
+            spilled[-len(ours) - 1]
+        spilled.close()
     wb = open_workbook(path)
     got = [r[0] for r in wb.worksheets[0].iter_rows(values_only=True)]
     want = [r[0] for r in openpyxl.load_workbook(path).worksheets[0].iter_rows(values_only=True)]
     assert got == want
+
+
+def _sst(n: int) -> bytes:
+    ns = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+    items = "".join(f"<si><t>广州市第{i}部门 D{i:07d}</t></si>" for i in range(n))
+    return f'<sst xmlns="{ns}" count="{n}" uniqueCount="{n}">{items}</sst>'.encode()
+
+
+def test_shared_strings_past_the_spill_are_held_on_disk() -> None:
+    """Read with 1,000 strings in memory: 50,000 strings hold what 5,000 hold, give or take
+    the strings waiting to be written (at most 4,096); kept in memory the 45,000 more took
+    about 1.2 MB.  Every string reads back."""
+    read_shared_strings(io.BytesIO(_sst(10)))  # imports, caches
+    held = []
+    for n in (5_000, 50_000):
+        raw = _sst(n)
+        tracemalloc.start()
+        try:
+            table = read_shared_strings(io.BytesIO(raw), spill=1_000)
+            held.append(tracemalloc.get_traced_memory()[0])
+        finally:
+            tracemalloc.stop()
+        assert len(table) == n and table[n - 1] == f"广州市第{n - 1}部门 D{n - 1:07d}"
+        assert all(table[i] == f"广州市第{i}部门 D{i:07d}" for i in range(0, n, 997))
+        table.close()
+    assert held[1] - held[0] < 150_000, held
 
 
 def _held_while_reading(rs: perfscore.RuleSet, path: Path) -> tuple[int, int]:

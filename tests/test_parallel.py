@@ -197,6 +197,31 @@ def test_the_json_lines_stream_keeps_counters_not_subjects(bench: perfscore.Rule
     assert writer.totals.subjects == [] and writer.totals.without_total == []
 
 
+def test_the_json_lines_summary_lists_every_subject_not_ranked_from_disk(
+    bench: perfscore.RuleSet,
+) -> None:
+    """250 subjects without a total: the summary line lists all 250 (as the findings
+    document's summary does), while the writer holds the first 100 — the rest are read back
+    from a temporary file as the line is written."""
+    import json
+
+    from perfscore.export import JsonlWriter
+
+    recs = [{"id": f"部门-{i}", "values": {}} for i in range(250)]  # nothing to total
+    results = list(bench.iter_evaluate(recs))
+    out = io.BytesIO()
+    writer = JsonlWriter(out, bench.provenance(), bench.rules)
+    for r in results:
+        writer.subject(r)
+    returned = writer.finish()
+    line = json.loads(out.getvalue().decode("utf-8").splitlines()[-1])
+    whole = json.loads(bench.evaluate(recs).to_json())["summary"]
+    assert line["record"] == "summary" and line["ranked"] == whole["ranked"] == 0
+    assert len(line["not_ranked"]) == 250 and line["not_ranked"] == whole["not_ranked"]
+    assert returned["not_ranked"] == whole["not_ranked"][:100]
+    assert len(writer.totals.not_ranked.items) == 100  # type: ignore[union-attr]
+
+
 # --- --jobs N on every input format a bureau hands over, around the shards' edges ---------
 
 import jobs_bench  # noqa: E402

@@ -143,3 +143,28 @@ def test_documents_1_1_carry_key_period_parent_and_1_0_documents_stay_valid() ->
     bad = json.loads(json.dumps(doc))
     bad["subjects"][0]["subject"]["period"] = "2023"
     assert list(_schema().iter_errors(bad))
+
+
+@given(
+    st.lists(
+        st.tuples(
+            st.sampled_from(["a", "b", "c", "部门", "d\ud800"]),
+            st.sampled_from(["", "k", "m"]),
+            st.sampled_from([None, 2023, 2024]),
+        ),
+        max_size=40,
+    ),
+    st.integers(min_value=1, max_value=9),
+)
+def test_duplicate_ids_chunk_by_chunk_say_what_the_whole_batch_says(
+    rows: list[tuple[str, str, int | None]], k: int
+) -> None:
+    """A streamed run (Parquet by columns) checks ids a chunk at a time, in bounded memory:
+    the same notifications, in the same order, as the check of the whole batch."""
+    from perfscore.ruleset import DuplicateIds, duplicate_ids
+
+    subjects = [Subject(sid, key=key, period=p) for sid, key, p in rows]
+    with DuplicateIds() as dups:
+        for lo in range(0, len(subjects), k):
+            dups.add(subjects[lo : lo + k])
+        assert dups.notifications() == duplicate_ids(subjects)

@@ -25,25 +25,27 @@ from __future__ import annotations
 import argparse
 import importlib.util
 import os
+import shutil
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import IO, Any
 
 from . import textsafe
 from .colbatch import ENV, ColumnBatch, plain_records
-from .export import ExportOptions, atomic_writer, write_atomic, write_jsonl
+from .export import ExportOptions, atomic_writer, write_jsonl
 from .findings import Notification, SubjectResult
 from .ingest import DataSource
 from .outputs import Target, TextSink, say_cli, write_outputs
-from .ruleset import RuleSet, duplicate_ids
+from .ruleset import RuleSet
 from .summary import RunSummary
 from .waivers import Waiving
 
 __all__ = ["CHUNK", "ENV", "NAMED", "Routed", "Run", "forced", "route", "why_not"]
 
-#: rows scored at a time (JSON Lines, and every format but Parquet): what a chunk holds while
-#: it is scored is about 13 kB a row — a 10,000-row CSV to JSON Lines peaked at 116 MB with
-#: 4,096-row chunks, 77 MB with 1,024, 67 MB with 256, and took the same CPU time
+#: rows scored at a time: what a chunk holds while it is scored is about 13 kB a row — a
+#: 10,000-row CSV to JSON Lines peaked at 116 MB with 4,096-row chunks, 77 MB with 1,024, 67 MB
+#: with 256, and took the same CPU time; to Parquet (no per-subject results built), 148 MB
+#: with 4,096-row chunks, 101 MB with 512, before the file is written
 CHUNK = 512
 
 
@@ -156,43 +158,60 @@ def route(args: argparse.Namespace, run: Run, stderr: Any) -> Routed | None:
         if not all(t.format.name == "parquet" for t in plan):
             return _report(run, scorer)
         before = len(notes)
-        rows = list(_read(rs, run.sources, notes))
-        records = [r for _, r in rows]
-        if plain_records(records):
-            batch = ColumnBatch(rs, scorer, records, [i for i, _ in rows])
-            run.progress.advance(len(batch))
-            return _parquet_run(run, batch)
+        routed = _parquet_run(run, scorer)
+        if routed is not None:
+            return routed
         del notes[before:]  # read again by the per-record path
+        run.progress.restart()
         why = say_cli("why_declared")
     if why and _parquet(plan):
         stderr.write(textsafe.terminal(f"perfscore: {say_cli('per_record', why=why)}\n"))
     return None
 
 
-def _parquet_run(run: Run, batch: ColumnBatch) -> Routed:
-    """Parquet only: the findings table from the columns, no per-subject objects."""
-    from .export.parquet import columnar_table, parquet_bytes
+def _parquet_run(run: Run, scorer: Any) -> Routed | None:
+    """Parquet only, by columns, :data:`CHUNK` rows at a time: each chunk's findings
+    rows go to a :class:`~perfscore.export.parquet_stream.FindingsSpool` on disk, and the file
+    is written from it once every row is scored — no per-subject objects, memory flat in the
+    rows.  None (nothing written) when a record declares its own scores: the whole run then
+    goes record by record."""
+    from .export.parquet_stream import FindingsSpool
+    from .ruleset import DuplicateIds
 
-    rs = batch.rs
-    table = columnar_table(
-        batch.result,
-        rules=rs.rules,
-        ruleset=rs.provenance(),
-        subjects=[s.id for s in batch.subjects],
-        inputs=run.inputs,
-    )
-    data = parquet_bytes(table)
-    for t in run.plan:
-        assert t.path is not None
-        write_atomic(t.path, data)
-    if run.summary is not None:  # shown: from the columns, per record where they do not settle it
-        batch.summarise(run.summary)
-    out = Routed(per_record=_fallback(batch))
-    out.scored(len(batch), batch.without_total())
-    out.failed = batch.failed(run.severities)
-    out.notes = [*run.notes, *duplicate_ids(batch.subjects)]
+    rs, summary = run.rs, run.summary
+    out = Routed()
+    out.failed = dict.fromkeys(run.severities, 0)
+    out.failed["error"] = 0
+    errors = False
+    places = 0
+    rows = _read(rs, run.sources, run.notes)
+    with FindingsSpool(rs.rules) as spool, DuplicateIds() as dups:
+        while chunk := [row for _, row in zip(range(CHUNK), rows, strict=False)]:
+            records = [r for _, r in chunk]
+            if not plain_records(records):
+                return None
+            batch = ColumnBatch(rs, scorer, records, [i for i, _ in chunk])
+            del records, chunk
+            places = batch.result.places
+            spool.add_columnar(batch.result, [s.id for s in batch.subjects])
+            dups.add(batch.subjects)
+            if summary is not None:  # from the columns, per record where they do not settle it
+                batch.summarise(summary)
+            out.per_record += _fallback(batch)
+            out.scored(len(batch), batch.without_total())
+            for k, v in batch.failed(run.severities).items():
+                out.failed[k] = out.failed.get(k, 0) + v
+            errors = errors or bool(batch.errors().any())
+            run.progress.advance(len(batch))
+        paths = [t.path for t in run.plan if t.path is not None]
+        with atomic_writer(paths[0]) as fh:
+            spool.write(fh, places=places, ruleset=rs.provenance(), inputs=run.inputs)
+        for path in paths[1:]:
+            with open(paths[0], "rb") as src, atomic_writer(path) as fh:
+                shutil.copyfileobj(src, fh)
+        out.notes = [*run.notes, *dups.notifications()]
     out.problems = [n for n in out.notes if n.level == "error"]
-    out.complete = not bool(batch.errors().any()) and not out.problems
+    out.complete = not errors and not out.problems
     return out
 
 

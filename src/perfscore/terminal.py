@@ -193,6 +193,11 @@ class BatchProgress:
     def shown(self) -> bool:
         return self._progress is not None
 
+    def restart(self) -> None:
+        """Count from 0 again (the rows are read again, another way)."""
+        self._done = 0
+        self.advance(0)
+
     def advance(self, n: int = 1) -> None:
         self._done += n
         if not self._enabled:

@@ -10,6 +10,7 @@ import argparse
 import datetime as dt
 import functools
 import io
+import shutil
 from collections.abc import Iterator, Sequence
 from dataclasses import replace
 from typing import IO, Any, TextIO
@@ -198,6 +199,10 @@ def run(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
                 summary,
                 stdout,
             )
+        elif args.jobs == 1 and args.store is None and _parquet_files(plan):
+            complete, failed, all_notes = _parquet(
+                rs, sources, notes, inputs, plan, progress, waiving, tally, summary
+            )
         elif len(plan) == 1 and plan[0].format.name == "jsonl" and args.store is None:
             # stream: each subject's lines are written as soon as it is scored
             path = plan[0].path
@@ -326,6 +331,60 @@ def _score_jobs(
     else:
         failed = dict(totals.failed)
     return complete, failed, (list(notes) if streamed else run_notes)
+
+
+def _parquet_files(plan: Sequence[Target]) -> bool:
+    import importlib.util
+
+    return all(t.format.name == "parquet" and t.path is not None for t in plan) and (
+        importlib.util.find_spec("pyarrow") is not None  # else the exporter says it is missing
+    )
+
+
+def _parquet(
+    rs: RuleSet,
+    sources: Sequence[DataSource],
+    notes: list[Notification],
+    inputs: Sequence[dict[str, str]],
+    plan: Sequence[Target],
+    progress: BatchProgress,
+    waiving: Waiving,
+    tally: Tally,
+    summary: RunSummary,
+) -> tuple[bool, dict[str, int], list[Notification]]:
+    """Parquet files scored record by record, in memory that does not grow with the rows:
+    each result's rows go to a temporary file as it is scored, and the files are written
+    from it once every subject is — the bytes the whole report gives.  Returns what the exit
+    status reads, as the report would give it: complete, failed findings, notifications."""
+    from ..export.parquet_stream import ResultsSpool
+    from ..ruleset import DuplicateIds
+
+    complete = True
+    failed = dict.fromkeys(SEVERITY_RANK, 0)
+    with ResultsSpool(rs.rules) as spool, DuplicateIds() as dups:
+
+        def each() -> Iterator[SubjectResult]:
+            nonlocal complete
+            for r in _results(rs, sources, notes, progress, waiving, tally, summary):
+                dups.add([r.subject])
+                complete = complete and r.complete
+                for f in r.findings:  # as the report's findings are counted
+                    if f.outcome == "fail" and f.severity in failed:
+                        failed[f.severity] += 1
+                    elif f.outcome == "error":
+                        failed["error"] += 1
+                yield r
+
+        spool.add_results(each())
+        run_notes = [*notes, *dups.notifications(), *unmatched_waivers(waiving, tally)]
+        paths = [str(t.path) for t in plan]
+        with atomic_writer(paths[0]) as fh:
+            spool.write(fh, ruleset=rs.provenance(), inputs=inputs)
+        for path in paths[1:]:
+            with open(paths[0], "rb") as src, atomic_writer(path) as fh:
+                shutil.copyfileobj(src, fh)
+    tally.problems += [n for n in run_notes if n.level == "error"]
+    return complete and not any(n.level == "error" for n in run_notes), failed, run_notes
 
 
 def _isatty(stream: TextIO) -> bool:

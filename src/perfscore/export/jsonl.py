@@ -32,6 +32,7 @@ from ..findings import (
     rule_record,
     subject_record,
 )
+from ..findings.jsontext import SpooledItems, write_document
 from ..spans import Piece, write_piece
 from ..standing import Standing, measure
 from ._registry import EXPORTERS, ExportOptions
@@ -123,9 +124,19 @@ class JsonlWriter:
         self._write("notification", notification_record(n))
 
     def finish(self) -> dict[str, Any]:
-        """Write the summary line (same fields as the document's ``summary``) and return it."""
+        """Write the summary line (same fields as the document's ``summary``) and return it
+        (its ``not_ranked``: the first 100 of them; the line lists every one, written from
+        the temporary file that holds them past 100)."""
         summary = self.totals.stream_summary(self._complete and self.totals.complete)
-        self._write("summary", summary)
+        spool = self.totals.not_ranked
+        if isinstance(spool, SpooledItems) and spool.spilled:
+            head = {"record": "summary", "format_version": FORMAT_VERSION, "run_id": self.run_id}
+            write_document(
+                self._out, {**head, **summary}, {"not_ranked": spool.pieces()}, indent=None
+            )
+            spool.close()
+        else:
+            self._write("summary", summary)
         return summary
 
 

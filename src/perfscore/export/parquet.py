@@ -30,11 +30,12 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
 from .. import textsafe
-from ..findings import Report, RuleInfo, rule_record
+from ..findings import Report, RuleInfo, SubjectResult, rule_record
 from ._registry import EXPORTERS, ExportOptions
 
 __all__ = [
@@ -143,53 +144,99 @@ def _table(
     wide: dict[tuple[int, int], Decimal] | None = None,
 ) -> Any:
     """Rows subject-major from ``(n_subjects, n_rules)`` matrices of codes and scaled points,
-    in chunks of :data:`ROW_GROUP` rows — one per Parquet row group, each with a dictionary
-    of only its own subjects (a dictionary of every subject would be written whole into each
-    row group, or abandoned for plain strings once it passes the dictionary page limit)."""
+    in chunks of :data:`ROW_GROUP` rows — one per Parquet row group (:func:`row_group`)."""
     import numpy as np
     import pyarrow as pa
 
     n, r = outcome.shape
-    try:  # a surrogate (lone or a pair) fails to encode: only then clean every id
-        "".join(subjects).encode("utf-8")
-    except UnicodeEncodeError:
-        subjects = [textsafe.clean(s) for s in subjects]
-    ids = pa.array(list(subjects), pa.string())
-    rule_values = pa.array(list(rule_ids), pa.string())
-    outcome_values = pa.array(list(OUTCOMES), pa.string())
-    grade_values = pa.array(list(grades), pa.string())
+    ids = pa.array(clean_ids(subjects), pa.string())
+    values = Dictionaries.of(pa, rule_ids, grades)
     total = n * r
-    flat_outcome = outcome.ravel()
-    flat_grade = grade.ravel().astype(np.int8)
-    flat_points, flat_has = points.ravel(), has_points.ravel()
+    flat = (outcome.ravel(), points.ravel(), has_points.ravel(), grade.ravel())
     text = _text_points(pa, points, has_points, places, wide) if wide else None
-    # row k of a chunk starting at row lo is subject (lo + k) // r, rule (lo + k) % r: both
-    # read from one pattern, sliced at lo % r (no array as long as the table)
-    span = min(total, ROW_GROUP) + r
-    per = max(r, 1)
-    rule_pattern = np.tile(np.arange(r, dtype=np.int32), span // per + 1)
-    subject_pattern = np.repeat(np.arange(span // per + 1, dtype=np.int32), per)
     chunks: list[list[Any]] = [[], [], [], [], []]
+    per = max(r, 1)
     for lo in range(0, max(total, 1), ROW_GROUP):
         hi = min(total, lo + ROW_GROUP)
         first, last = lo // per, -(-hi // per)
-        at = lo % per
-        chunks[0].append(
-            _codes(
-                pa, np, subject_pattern[at : at + hi - lo], ids.slice(first, last - first), np.int32
-            )
+        arrays = row_group(
+            pa,
+            np,
+            values,
+            ids.slice(first, last - first),
+            lo % per,
+            *(f[lo:hi] for f in flat),
+            places=places,
         )
-        chunks[1].append(_codes(pa, np, rule_pattern[at : at + hi - lo], rule_values, np.int32))
-        chunks[2].append(_codes(pa, np, flat_outcome[lo:hi], outcome_values, np.int8))
-        chunks[3].append(
-            text.slice(lo, hi - lo)
-            if text is not None
-            else _decimal_array(pa, np, flat_points[lo:hi], flat_has[lo:hi], places)
-        )
-        chunks[4].append(_codes(pa, np, flat_grade[lo:hi], grade_values, np.int8))
+        if text is not None:
+            arrays[3] = text.slice(lo, hi - lo)
+        for c, a in zip(chunks, arrays, strict=True):
+            c.append(a)
     schema = _schema(pa, places, meta, wide=bool(wide))
     columns = [pa.chunked_array(c, type=f.type) for c, f in zip(chunks, schema, strict=True)]
     return pa.Table.from_arrays(columns, schema=schema)
+
+
+def clean_ids(subjects: Sequence[str]) -> list[str]:
+    """The ids as UTF-8 can hold them (a surrogate, lone or a pair, fails to encode: only
+    then is every id cleaned — :func:`textsafe.clean` leaves the others as they are)."""
+    try:
+        "".join(subjects).encode("utf-8")
+    except UnicodeEncodeError:
+        return [textsafe.clean(s) for s in subjects]
+    return list(subjects)
+
+
+@dataclass(frozen=True)
+class Dictionaries:
+    """The dictionaries every row group shares: rule ids, outcomes, grades."""
+
+    rules: Any
+    outcomes: Any
+    grades: Any
+
+    @classmethod
+    def of(cls, pa: Any, rule_ids: Sequence[str], grades: Sequence[str]) -> Dictionaries:
+        return cls(
+            pa.array(list(rule_ids), pa.string()),
+            pa.array(list(OUTCOMES), pa.string()),
+            pa.array(list(grades), pa.string()),
+        )
+
+
+def row_group(
+    pa: Any,
+    np: Any,
+    values: Dictionaries,
+    ids: Any,
+    at: int,
+    outcome: Any,
+    points: Any,
+    has: Any,
+    grade: Any,
+    *,
+    places: int,
+) -> list[Any]:
+    """One row group's five arrays, from its rows' flat codes and scaled points (``ids``: the
+    subjects its rows belong to; its first row is rule ``at`` of the first).  Each row group
+    has a dictionary of only its own subjects (a dictionary of every subject would be written
+    whole into each row group, or abandoned for plain strings once it passes the dictionary
+    page limit).  The same rows give the same arrays however they were produced, so a
+    streamed file (:mod:`perfscore.export.parquet_stream`) is byte for byte the whole one."""
+    rows = len(outcome)
+    r = len(values.rules)
+    per = max(r, 1)
+    # row k is subject (at + k) // r, rule (at + k) % r: both read from short patterns
+    span = rows + at
+    rule_codes = np.tile(np.arange(r, dtype=np.int32), span // per + 1)[at : at + rows]
+    subject_codes = np.repeat(np.arange(span // per + 1, dtype=np.int32), per)[at : at + rows]
+    return [
+        _codes(pa, np, subject_codes, ids, np.int32),
+        _codes(pa, np, rule_codes, values.rules, np.int32),
+        _codes(pa, np, outcome, values.outcomes, np.int8),
+        _decimal_array(pa, np, points, has, places),
+        _codes(pa, np, np.asarray(grade).astype(np.int8), values.grades, np.int8),
+    ]
 
 
 def _text_points(
@@ -213,14 +260,35 @@ def _text_points(
 def report_table(report: Report, places: int | None = None) -> Any:
     """The findings table of a per-record report (``places``: the rule set's decimal places,
     read from the points when not given)."""
-    import numpy as np
-
     rules = list(report.rules)
     ids = [r.id for r in rules] + [TOTAL]
-    col = {rid: i for i, rid in enumerate(ids)}
-    n, r = len(report.subjects), len(ids)
     if places is None:
         places = _places(report)
+    outcome, points, has, grade, names, wide = result_rows(report.subjects, ids, places)
+    return _table(
+        subjects=[res.subject.id for res in report.subjects],
+        rule_ids=ids,
+        outcome=outcome,
+        points=points,
+        has_points=has,
+        grade=grade,
+        grades=_sorted_grades(grade, {g: i for i, g in enumerate(names)}),
+        places=places,
+        meta=_metadata(rules, report.ruleset, report.inputs),
+        wide=wide,
+    )
+
+
+def result_rows(
+    results: Sequence[SubjectResult], rule_ids: Sequence[str], places: int
+) -> tuple[Any, ...]:
+    """Per-record results' ``(outcome, points, has_points, grade)`` matrices (points scaled
+    by ``10**places``), the grade names ``grade`` codes index, and the points that do not fit
+    18 digits (``{(row, column): points}``)."""
+    import numpy as np
+
+    col = {rid: i for i, rid in enumerate(rule_ids)}
+    n, r = len(results), len(rule_ids)
     scale = Decimal(1).scaleb(places)
     outcome = np.full((n, r), -1, np.int8)
     points = np.zeros((n, r), np.int64)
@@ -238,7 +306,7 @@ def report_table(report: Report, places: int | None = None) -> Any:
             wide[s, j] = x
         has[s, j] = True
 
-    for s, res in enumerate(report.subjects):
+    for s, res in enumerate(results):
         for sc in res.scores:
             j = col[sc.rule_id]
             outcome[s, j] = code[sc.outcome]
@@ -254,18 +322,7 @@ def report_table(report: Report, places: int | None = None) -> Any:
             put(s, r - 1, res.total)
         if res.grade is not None:
             grade[s, r - 1] = grade_names.setdefault(res.grade, len(grade_names))
-    return _table(
-        subjects=[res.subject.id for res in report.subjects],
-        rule_ids=ids,
-        outcome=outcome,
-        points=points,
-        has_points=has,
-        grade=grade,
-        grades=_sorted_grades(grade, grade_names),
-        places=places,
-        meta=_metadata(rules, report.ruleset, report.inputs),
-        wide=wide,
-    )
+    return outcome, points, has, grade, list(grade_names), wide
 
 
 def _sorted_grades(grade: Any, names: dict[str, int]) -> list[str]:
@@ -285,17 +342,28 @@ def _sorted_grades(grade: Any, names: dict[str, int]) -> list[str]:
 def _places(report: Report) -> int:
     """The decimal places the points were rounded to (every rounded result keeps them), read
     from the first 100 subjects that have points — however many come first without any."""
-    places = 0
-    with_points = 0
+    places = PlacesOf()
     for res in report.subjects:
+        if places.add(res):
+            break
+    return places.places
+
+
+class PlacesOf:
+    """:func:`_places`, a subject at a time (a streamed run reads them as they come)."""
+
+    def __init__(self) -> None:
+        self.places = 0
+        self.with_points = 0
+
+    def add(self, res: SubjectResult) -> bool:
+        """Read ``res``'s points; True once the places are known (100 subjects had points)."""
         found = [x for x in (res.total, *(sc.points for sc in res.scores)) if x is not None]
         for x in found:
             if x.is_finite():
-                places = max(places, -int(x.as_tuple().exponent))
-        with_points += bool(found)
-        if with_points >= 100:
-            break
-    return places
+                self.places = max(self.places, -int(x.as_tuple().exponent))
+        self.with_points += bool(found)
+        return self.with_points >= 100
 
 
 def _result_places(result: Any) -> int:
@@ -306,22 +374,14 @@ def _result_places(result: Any) -> int:
     return 0
 
 
-def columnar_table(
-    result: Any,
-    *,
-    rules: Sequence[RuleInfo],
-    ruleset: Mapping[str, Any],
-    subjects: Sequence[str] | None = None,
-    inputs: Sequence[Mapping[str, Any]] = (),
-) -> Any:
-    """The findings table of a columnar result (:class:`perfscore.columnar.ColumnarResult`):
-    the same table :func:`report_table` gives for the same subjects, built from its arrays.
-    ``subjects``: the subject ids in row order (default ``row-1``, ``row-2``, …)."""
+def columnar_rows(result: Any, rules: Sequence[RuleInfo]) -> tuple[Any, ...]:
+    """A columnar result's ``(outcome, points, has_points, grade)`` matrices (one row per
+    subject, one column per rule and the total) and the grade names ``grade`` codes index:
+    those that occur, in the order first met."""
     import numpy as np
 
     n = len(result)
-    ids = [r.id for r in rules] + [TOTAL]
-    r = len(ids)
+    r = len(rules) + 1
     outcome = np.empty((n, r), np.int8)
     points = np.zeros((n, r), np.int64)
     has = np.zeros((n, r), bool)
@@ -336,31 +396,45 @@ def columnar_table(
     points[:, r - 1] = result.total
     has[:, r - 1] = result.has_total
     grade = np.full((n, r), -1, np.int32)
-    names = {g: i for i, g in enumerate(result.grade_ids)}
-    present = {g for g in result.grade_ids if bool((result.grade == names[g]).any())}
-    letters, letter_ids = result.letters, result.letter_ids  # per rule (a letters scale)
-    for codes in letters.values():
-        present |= {letter_ids[c] for c in np.unique(codes).tolist() if c >= 0}
-    order = sorted(present)
-    remap = np.full(len(result.grade_ids) + 1, -1, np.int32)
-    for g in present & set(names):
-        remap[names[g]] = order.index(g)
-    grade[:, r - 1] = remap[result.grade.astype(np.int32)]  # −1 indexes the trailing −1
-    if letters:
-        to_order = np.array([order.index(g) if g in present else -1 for g in letter_ids] + [-1])
-        for j, rule in enumerate(rules):
-            if rule.id in letters:
-                grade[:, j] = to_order[letters[rule.id].astype(np.int32)]
+    names: dict[str, int] = {}
+
+    def named(ids: Sequence[str], codes: Any) -> Any:
+        """``codes`` (into ``ids``, −1: none) as codes into ``names``."""
+        lookup = np.full(len(ids) + 1, -1, np.int32)  # −1 indexes the trailing −1
+        for c in np.unique(codes).tolist():
+            if c >= 0:
+                lookup[c] = names.setdefault(ids[c], len(names))
+        return lookup[np.asarray(codes).astype(np.int32)]
+
+    grade[:, r - 1] = named(result.grade_ids, result.grade)
+    for j, rule in enumerate(rules):  # a letters scale: a letter per rule
+        if rule.id in result.letters:
+            grade[:, j] = named(result.letter_ids, result.letters[rule.id])
+    return outcome, points, has, grade, list(names)
+
+
+def columnar_table(
+    result: Any,
+    *,
+    rules: Sequence[RuleInfo],
+    ruleset: Mapping[str, Any],
+    subjects: Sequence[str] | None = None,
+    inputs: Sequence[Mapping[str, Any]] = (),
+) -> Any:
+    """The findings table of a columnar result (:class:`perfscore.columnar.ColumnarResult`):
+    the same table :func:`report_table` gives for the same subjects, built from its arrays.
+    ``subjects``: the subject ids in row order (default ``row-1``, ``row-2``, …)."""
+    outcome, points, has, grade, names = columnar_rows(result, rules)
     if subjects is None:
-        subjects = [f"row-{i + 1}" for i in range(n)]
+        subjects = [f"row-{i + 1}" for i in range(len(result))]
     return _table(
         subjects=subjects,
-        rule_ids=ids,
+        rule_ids=[r.id for r in rules] + [TOTAL],
         outcome=outcome,
         points=points,
         has_points=has,
         grade=grade,
-        grades=order,
+        grades=_sorted_grades(grade, {g: i for i, g in enumerate(names)}),
         places=_result_places(result),
         meta=_metadata(rules, ruleset, inputs),
     )
@@ -369,19 +443,25 @@ def columnar_table(
 def write_table(table: Any, where: Any) -> None:
     """Write a findings table as Parquet (a path or a binary file object): fixed row groups,
     dictionary pages, zstd; no timestamps, so the same table gives the same bytes."""
+    with writer(where, table.schema) as out:
+        out.write_table(table, row_group_size=ROW_GROUP)
+
+
+def writer(where: Any, schema: Any) -> Any:
+    """The Parquet writer :func:`write_table` writes with (what ``pq.write_table`` opens):
+    dictionary pages, zstd, statistics of the coded columns, the Arrow schema stored."""
     import pyarrow.parquet as pq
 
     options: dict[str, Any] = {
-        "row_group_size": ROW_GROUP,
         "compression": "zstd",
         "use_dictionary": True,
         "write_statistics": ["subject", "rule_id", "outcome", "grade"],
         "store_schema": True,
     }
     try:  # Parquet INT64 DECIMAL: written as the integers they are (pyarrow >= 17)
-        pq.write_table(table, where, store_decimal_as_integer=True, **options)
+        return pq.ParquetWriter(where, schema, store_decimal_as_integer=True, **options)
     except TypeError:
-        pq.write_table(table, where, **options)
+        return pq.ParquetWriter(where, schema, **options)
 
 
 def parquet_bytes(table: Any) -> bytes:

@@ -15,7 +15,7 @@ from .._version import __version__
 from ..errors import PerfscoreError
 from ..subjects import Subject
 from ..words import NOTICE, Bilingual, in_language, language
-from .jsontext import dumps
+from .jsontext import SpooledItems, dumps
 from .results import (
     OUTCOMES,
     SEVERITIES,
@@ -55,8 +55,10 @@ class BatchTotals:
     and the parent :meth:`merge`\\ s them in input order."""
 
     def __init__(self, *, keep: bool = True) -> None:
-        #: ``keep=False`` (a stream): only counters; the subjects and the ids of those without
-        #: a total are not kept, so memory does not grow with the batch
+        #: ``keep=False`` (a stream): only counters; the subjects, the ids of those without a
+        #: total and the subjects' notifications are not kept, and the subjects not ranked are
+        #: kept on disk past the first 100 (:class:`SpooledItems`), so memory does not grow
+        #: with the batch
         self.keep = keep
         self.count = 0
         self.subjects: list[Subject] = []
@@ -67,7 +69,8 @@ class BatchTotals:
         self.failed = dict.fromkeys(SEVERITIES, 0)
         self.complete = True
         self.ranked = 0
-        self.not_ranked: list[dict[str, Any]] = []  # the summary's records
+        #: the summary's records
+        self.not_ranked: list[dict[str, Any]] | SpooledItems = [] if keep else SpooledItems()
         self.first: tuple[Decimal | None, Decimal, str | None, str | None] | None = None
         self.notifications: list[Notification] = []  # the subjects' own, in order
         self.without_total: list[str] = []  # ids of subjects with no total
@@ -91,7 +94,8 @@ class BatchTotals:
         for n in s.notifications:
             if n.level == "error":
                 self.complete = False
-        self.notifications += s.notifications
+        if self.keep:
+            self.notifications += s.notifications
         if st.ranked:
             self.ranked += 1
         else:
@@ -118,8 +122,14 @@ class BatchTotals:
                 mine[k] += n
         self.complete = self.complete and other.complete
         self.ranked += other.ranked
-        self.not_ranked += other.not_ranked
-        self.notifications += other.notifications
+        if isinstance(other.not_ranked, SpooledItems):
+            if other.not_ranked.spilled:
+                raise ValueError("a streamed batch's totals cannot be merged into another")
+            self.not_ranked.extend(other.not_ranked.items)
+        else:
+            self.not_ranked.extend(other.not_ranked)
+        if self.keep:
+            self.notifications += other.notifications
 
     @property
     def evaluated(self) -> int:
@@ -139,11 +149,16 @@ class BatchTotals:
         if self.count == 1 and self.first is not None:
             total, top, grade, label = self.first
             out.update(total=total, max=top, grade=grade, grade_label=label)
-        out.update(ranked=self.ranked, not_ranked=list(self.not_ranked))
+        nr = self.not_ranked
+        out.update(
+            ranked=self.ranked, not_ranked=list(nr.items if isinstance(nr, SpooledItems) else nr)
+        )
         return out
 
     def stream_summary(self, complete: bool) -> dict[str, Any]:
-        """The JSON Lines ``summary`` record's fields (``complete`` first)."""
+        """The JSON Lines ``summary`` record's fields (``complete`` first; a stream's
+        ``not_ranked`` holds only the first 100 of them when there are more: its
+        :class:`SpooledItems` writes them all)."""
         return {"complete": complete, **self.summary()}
 
 

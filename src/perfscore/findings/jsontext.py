@@ -184,3 +184,57 @@ def write_document(
                 write_piece(out, piece)
         out.write(b"[]" if first else (pad + "]").encode("utf-8"))
     out.write(b"}\n" if indent is None else b"\n}\n")
+
+
+class SpooledItems:
+    """The items of a JSON list that may grow with a batch (the JSON Lines summary's
+    ``not_ranked``): the first :attr:`head` kept as they are, all of them also as compact
+    :func:`encode_items` text in a temporary file once there are more — so a stream of any
+    length holds a bounded number of them and still writes every one
+    (:meth:`pieces`, for :func:`write_document`)."""
+
+    def __init__(self, head: int = 100) -> None:
+        self.head = head
+        self.items: list[Any] = []  # the first ``head``
+        self.count = 0
+        self._file: IO[bytes] | None = None
+
+    def __len__(self) -> int:
+        return self.count
+
+    def append(self, item: Any) -> None:
+        if self.count < self.head:
+            self.items.append(item)
+        elif self._file is None:  # past the head: every item as text, on disk
+            import tempfile
+
+            self._file = tempfile.TemporaryFile(prefix="perfscore-")  # noqa: SIM115
+            self._file.write(encode_items(self.items, indent=None).encode("utf-8"))
+        if self._file is not None:
+            self._file.write(encode_items([item], indent=None).encode("utf-8"))
+        self.count += 1
+
+    def extend(self, items: Iterable[Any]) -> None:
+        for item in items:
+            self.append(item)
+
+    @property
+    def spilled(self) -> bool:
+        """More items than :attr:`head`: only :meth:`pieces` has them all."""
+        return self._file is not None
+
+    def pieces(self, size: int = 1 << 16) -> Iterable[bytes]:
+        """Every item as :func:`encode_items` text (compact), in pieces."""
+        if self._file is None:
+            yield encode_items(self.items, indent=None).encode("utf-8")
+            return
+        self._file.flush()
+        self._file.seek(0)
+        while piece := self._file.read(size):
+            yield piece
+        self._file.seek(0, 2)
+
+    def close(self) -> None:
+        if self._file is not None:
+            self._file.close()
+            self._file = None

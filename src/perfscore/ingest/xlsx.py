@@ -5,51 +5,114 @@ table — every distinct text in the workbook, so in a department file one or tw
 row (the department's code and name) — into a list of ``str`` objects first, each about
 60–90 bytes, and its parser keeps a cleared element per string until the table is read.
 :func:`open_workbook` loads the workbook the same way but keeps that table as UTF-8 bytes in
-one ``bytearray`` with an array of end offsets (about 20 bytes a string), giving each string
-back as it is asked for.  The texts are exactly openpyxl's (``Text.content``, ``_x005F_``
-escapes undone as openpyxl does).
+one ``bytearray`` with an array of end offsets (about 18 bytes a string), and past 65,536
+strings in temporary files, giving each string back as it is asked for.  The texts are
+exactly openpyxl's (``Text.content``, ``_x005F_`` escapes undone as openpyxl does).
 """
 
 from __future__ import annotations
 
 import functools
 import os
+import sys
 from array import array
 from collections.abc import Iterator
 from typing import IO, Any
 
-__all__ = ["SharedStrings", "open_workbook", "read_shared_strings"]
+__all__ = ["SPILL", "SharedStrings", "open_workbook", "read_shared_strings"]
+
+
+#: shared strings kept in memory; past them the table moves to temporary files on disk
+SPILL = 1 << 16
 
 
 class SharedStrings:
-    """A workbook's shared strings, compactly: ``strings[i]`` is the i-th text."""
+    """A workbook's shared strings, compactly: ``strings[i]`` is the i-th text.  Past
+    :data:`SPILL` strings (about 1.2 MB of a department sheet's codes and names) the later
+    ones go to two temporary files — their bytes, and their end offsets — read back with two
+    small reads when a cell asks for one, so a workbook of any length is read in bounded
+    memory (the files are deleted when the table is closed or dropped)."""
 
-    __slots__ = ("_blob", "_ends")
+    __slots__ = ("_blob", "_ends", "_files", "_on_disk", "_pending", "_spill", "_written")
 
-    def __init__(self) -> None:
+    def __init__(self, spill: int = SPILL) -> None:
         self._blob = bytearray()
         self._ends = array("Q")
+        self._spill = spill
+        self._files: tuple[IO[bytes], IO[bytes]] | None = None  # (bytes, end offsets)
+        self._on_disk = 0  # strings past ``spill``; their offsets count from the files' start
+        self._pending = (bytearray(), array("Q"))  # not yet written to the files
+        self._written = 0  # bytes in the first file, and in the pending bytes before them
 
     def append(self, text: str) -> None:
-        self._blob += text.encode("utf-8", "surrogatepass")
-        self._ends.append(len(self._blob))
+        data = text.encode("utf-8", "surrogatepass")
+        if len(self._ends) < self._spill:
+            self._blob += data
+            self._ends.append(len(self._blob))
+            return
+        blob, ends = self._pending
+        blob += data
+        self._written += len(data)
+        ends.append(self._written)
+        self._on_disk += 1
+        if len(ends) >= 4096:
+            self._flush()
+
+    def _flush(self) -> None:
+        """Write the pending strings to the temporary files (opened the first time)."""
+        if self._files is None:
+            import tempfile
+
+            self._files = (
+                tempfile.TemporaryFile(prefix="perfscore-strings-"),  # noqa: SIM115
+                tempfile.TemporaryFile(prefix="perfscore-strings-"),  # noqa: SIM115
+            )
+        blob, ends = self._pending
+        for fh, data in zip(self._files, (bytes(blob), ends.tobytes()), strict=True):
+            fh.seek(0, os.SEEK_END)
+            fh.write(data)
+        self._pending = (bytearray(), array("Q"))
 
     def __len__(self) -> int:
-        return len(self._ends)
+        return len(self._ends) + self._on_disk
 
     def __getitem__(self, index: int) -> str:
-        end = self._ends[index]  # IndexError for a cell naming a string the table lacks
+        n = len(self)
+        if not -n <= index < n:
+            raise IndexError(index)  # a cell naming a string the table lacks
         if index < 0:
-            index += len(self._ends)
-        start = self._ends[index - 1] if index else 0
-        return self._blob[start:end].decode("utf-8", "surrogatepass")
+            index += n
+        kept = len(self._ends)
+        if index < kept:
+            start = self._ends[index - 1] if index else 0
+            return self._blob[start : self._ends[index]].decode("utf-8", "surrogatepass")
+        if self._pending[1]:
+            self._flush()
+        assert self._files is not None
+        blob, ends = self._files
+        k = index - kept
+        ends.seek(8 * (k - 1) if k else 0)
+        raw = ends.read(16 if k else 8)
+        start = int.from_bytes(raw[:8], sys.byteorder) if k else 0
+        end = int.from_bytes(raw[8:] if k else raw, sys.byteorder)
+        blob.seek(start)
+        return blob.read(end - start).decode("utf-8", "surrogatepass")
 
     def __iter__(self) -> Iterator[str]:
-        for i in range(len(self._ends)):
+        for i in range(len(self)):
             yield self[i]
 
+    def close(self) -> None:
+        """Delete the temporary files (the strings past :data:`SPILL` are then gone)."""
+        if self._files is not None:
+            for fh in self._files:
+                fh.close()
+            self._files = None
+        self._on_disk = self._written = 0
+        self._pending = (bytearray(), array("Q"))
 
-def read_shared_strings(source: IO[bytes]) -> SharedStrings:
+
+def read_shared_strings(source: IO[bytes], spill: int = SPILL) -> SharedStrings:
     """The shared-string table (``xl/sharedStrings.xml``) as openpyxl reads it, kept compact;
     each ``<si>`` is dropped from the parse tree as soon as it is read."""
     from openpyxl.cell.text import Text
@@ -57,7 +120,7 @@ def read_shared_strings(source: IO[bytes]) -> SharedStrings:
     from openpyxl.xml.functions import iterparse
 
     tag = f"{{{SHEET_MAIN_NS}}}si"
-    out = SharedStrings()
+    out = SharedStrings(spill)
     root: Any = None
     for event, node in iterparse(source, events=("start", "end")):
         if root is None:

@@ -11,10 +11,11 @@ evaluation reads from its data in :mod:`.batch`, validation with located problem
 
 from __future__ import annotations
 
-from .batch import SubjectBatch, duplicate_ids, duplicate_subjects, load_subjects
+from .batch import DuplicateIds, SubjectBatch, duplicate_ids, duplicate_subjects, load_subjects
 from .rules import RuleSet, load_ruleset, load_ruleset_text, sha256_of
 
 __all__ = [
+    "DuplicateIds",
     "RuleSet",
     "SubjectBatch",
     "duplicate_ids",

@@ -16,7 +16,14 @@ from ..words import NOTICE, said
 if TYPE_CHECKING:
     from .rules import RuleSet
 
-__all__ = ["SubjectBatch", "duplicate_ids", "duplicate_subjects", "load_subjects", "records_of"]
+__all__ = [
+    "DuplicateIds",
+    "SubjectBatch",
+    "duplicate_ids",
+    "duplicate_subjects",
+    "load_subjects",
+    "records_of",
+]
 
 
 def duplicate_subjects(results: Iterable[SubjectResult]) -> tuple[Notification, ...]:
@@ -33,6 +40,47 @@ def duplicate_ids(subjects: Iterable[Subject]) -> tuple[Notification, ...]:
         seen[s.id] = seen.get(s.id, 0) + 1
         if s.key != s.id:
             periods.setdefault((s.type, s.key, s.period), []).append(s.id)
+    return _duplicates([(sid, n) for sid, n in seen.items() if n > 1], periods)
+
+
+class DuplicateIds:
+    """:func:`duplicate_ids` for subjects given a chunk at a time, in memory that does not
+    grow with them: each id is kept as bytes (:class:`~perfscore.ingest.seen.FirstSeen`, on
+    disk past 65,536 ids); only ids seen twice are kept as text — and, for the check of one
+    key per period, the ids of subjects whose key is not their id."""
+
+    def __init__(self) -> None:
+        from ..ingest.seen import FirstSeen
+
+        self._seen = FirstSeen()
+        self._count = 0
+        self._twice: dict[str, list[int]] = {}  # id: [where first seen, how many]
+        self._periods: dict[tuple[str, str, int | None], list[str]] = {}
+
+    def __enter__(self) -> DuplicateIds:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._seen.close()
+
+    def add(self, subjects: Iterable[Subject]) -> None:
+        for s in subjects:
+            first = self._seen.first(s.id, self._count)
+            if first is not None:
+                self._twice.setdefault(s.id, [first, 1])[1] += 1
+            if s.key != s.id:
+                self._periods.setdefault((s.type, s.key, s.period), []).append(s.id)
+            self._count += 1
+
+    def notifications(self) -> tuple[Notification, ...]:
+        """What :func:`duplicate_ids` says of every subject added so far."""
+        twice = sorted(self._twice.items(), key=lambda kv: kv[1][0])
+        return _duplicates([(sid, n) for sid, (_, n) in twice], self._periods)
+
+
+def _duplicates(
+    ids: list[tuple[str, int]], periods: Mapping[tuple[str, str, int | None], list[str]]
+) -> tuple[Notification, ...]:
     out = [
         Notification(
             "error",
@@ -40,8 +88,7 @@ def duplicate_ids(subjects: Iterable[Subject]) -> tuple[Notification, ...]:
             said(NOTICE, "duplicate_id", id=repr(sid), n=n),
             sid,
         )
-        for sid, n in seen.items()
-        if n > 1
+        for sid, n in ids
     ]
     out += [
         Notification(
