@@ -32,6 +32,7 @@ from typing import IO, Any
 from .errors import EvaluationError
 from .export import ExportOptions, ShardForm
 from .findings import BatchTotals, Report, SubjectResult
+from .ingest import RawRow
 from .ruleset import RuleSet, SubjectBatch
 from .spans import Piece, Span
 from .standing import measure
@@ -235,7 +236,8 @@ def _encode_chunk(chunk: Sequence[tuple[int, Any]]) -> Encoded:
     totals = BatchTotals()
     summary = RunSummary(job.rs.rules)
     shard = []
-    for index, record in chunk:
+    for index, row in chunk:
+        record = row.record(job.rs.inputs) if isinstance(row, RawRow) else row
         result = job.rs.evaluate_subject(record, index=index, waivers=job.waivers, as_of=job.as_of)
         st = of(result)
         totals.add(result, st)
