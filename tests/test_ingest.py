@@ -7,6 +7,7 @@ from __future__ import annotations
 import io
 import json
 import re
+import zipfile
 from decimal import Decimal
 from fractions import Fraction
 from pathlib import Path
@@ -128,9 +129,180 @@ def test_unconvertible_unit_is_refused_per_cell(rs: perfscore.RuleSet, tmp_path:
     path.write_text("id,全年预算数（美元）,执行数\na,100,90\nb,200,90美元\n", encoding="utf-8")
     s = _by_id(rs.evaluate(load_subjects(path)))
     assert _errors(s["a"])["budget"] == (
-        "line 2, column 全年预算数(美元): the column is in 美元, the input is in 万元: not converted"
+        "line 2, column 全年预算数（美元）: the column is in 美元, the input is in 万元: not converted"
     )
     assert "unit 美元 where 万元 is expected" in _errors(s["b"])["executed"]
+
+
+def test_a_cell_names_its_column_as_the_file_writes_it(
+    rs: perfscore.RuleSet, tmp_path: Path
+) -> None:
+    """Headers are matched after NFKC, but shown as written: an analyst searching the file for
+    the column an error names finds ``执行数（万元）``, not ``执行数(万元)`` — the same text a
+    workbook, a DataFrame and the unmapped-column warning show."""
+    path = tmp_path / "data.csv"
+    path.write_text(
+        "部门编码,全年预算数（万元）,执行数（万元）,完成比例\na,100,待核实,0.5\nb,100,95,0.5\n",
+        encoding="gbk",
+    )
+    report = rs.evaluate(load_subjects(path))
+    s = _by_id(report)
+    assert _errors(s["a"])["executed"] == (
+        "line 2, column 执行数（万元）: expected a number, got text '待核实'"
+    )
+    assert _value(s["b"], "execution") == Decimal("0.95")  # matched all the same
+    wb = openpyxl.Workbook()
+    wb.active.append(["ＩＤ", "全年预算数（万元）", "执行数（万元）", "情况\n说明"])
+    wb.active.append(["a", 100, 95, "x"])
+    wb.save(tmp_path / "book.xlsx")
+    report = rs.evaluate(load_subjects(tmp_path / "book.xlsx"))
+    (unmapped,) = [n for n in report.notifications if n.code == "unmapped-column"]
+    assert "column '情况 说明' (Sheet!D1)" in unmapped.message  # a line break shown as a space
+    assert _by_id(report)["a"].total is not None  # ＩＤ (full width) is still the id column
+
+
+def test_a_workbook_number_is_read_as_excel_shows_it(rs: perfscore.RuleSet, tmp_path: Path) -> None:
+    """A cell Excel computed (``=B2*0.95``, ``=SUM(...)``) holds the binary double, written with
+    17 digits: 62311.35499999999 for 95 % of 65590.9.  Excel shows and saves to CSV 15
+    significant digits (a typed number has at most 15), so that is what is read — else a
+    department spending exactly 95 % fails a ≥ 95 % line in the workbook and passes it in the
+    CSV of the same sheet."""
+    wb = openpyxl.Workbook()
+    wb.active.append(["id", "全年预算数", "执行数", "完成比例", "满意度"])
+    wb.active.append(["a", 65590.9, 65590.9 * 0.95, 0.1 + 0.2, 0.9])  # 62311.35499999999
+    wb.active.append(["b", 118039.15, 22542.58 + 95496.57, 0.5, 0.9])  # 118039.15000000001
+    wb.active.append(["c", 100, 95, 1 / 3, 0.9])  # no noise, 16 digits: rounded all the same
+    for row in (2, 3, 4):
+        wb.active[f"E{row}"].number_format = "0%"
+    wb.save(tmp_path / "book.xlsx")
+    (tmp_path / "book.csv").write_text(
+        "id,全年预算数,执行数,完成比例,满意度\n"
+        "a,65590.9,62311.355,0.3,90%\nb,118039.15,118039.15,0.5,90%\n"
+        "c,100,95,0.333333333333333,90%\n",
+        encoding="utf-8",
+    )
+    book = _by_id(rs.evaluate(load_subjects(tmp_path / "book.xlsx")))
+    text = _by_id(rs.evaluate(load_subjects(tmp_path / "book.csv")))
+    assert _value(book["a"], "execution") == Decimal("0.95")
+    assert next(f for f in book["a"].findings if f.rule_id == "execution").outcome == "pass"
+    assert _value(book["a"], "shared") == Decimal("0.3")
+    assert _value(book["b"], "execution") == 1
+    for sid in ("a", "b", "c"):
+        assert [(f.rule_id, f.outcome, f.points, f.value) for f in book[sid].findings] == [
+            (f.rule_id, f.outcome, f.points, f.value) for f in text[sid].findings
+        ]
+
+
+def test_a_repeated_id_in_a_sheet_is_one_error_in_every_output(
+    rs: perfscore.RuleSet, tmp_path: Path
+) -> None:
+    """The sheet's reader names both cells (``duplicate-id``); the batch check
+    (``duplicate-subject``) adds nothing for that id — the JSON document and ``evaluate`` said
+    it twice (4 error notifications for 2 repeated ids) where JSON Lines said it once."""
+    path = tmp_path / "data.csv"
+    path.write_text(
+        "id,全年预算数,执行数\na,100,95\na,100,95\nb,100,95\nb,100,95\nc,100,95\n",
+        encoding="utf-8",
+    )
+    import pandas as pd
+
+    for report in (
+        rs.evaluate(load_subjects(path)),
+        rs.evaluate(pd.read_csv(path)),
+        rs.evaluate(pd.read_csv(path, dtype=str)),
+    ):
+        assert [n.code for n in report.notifications] == ["duplicate-id", "duplicate-id"]
+        assert not report.complete
+    for fmt in ("json", "jsonl"):
+        out = tmp_path / f"out.{fmt}"
+        main(
+            [
+                "score",
+                "--no-summary",
+                "--format",
+                fmt,
+                "-o",
+                str(out),
+                _rules_file(tmp_path),
+                str(path),
+            ]
+        )
+        codes = re.findall(r'"code": ?"([a-z-]+)"', out.read_text(encoding="utf-8"))
+        assert codes == ["duplicate-id", "duplicate-id"], fmt
+    # ids repeated across records that no sheet flagged are still caught by the batch check
+    twice = rs.evaluate([{"id": "x", "values": {}}, {"id": "x", "values": {}}])
+    assert [n.code for n in twice.notifications] == ["duplicate-subject"]
+
+
+def _rules_file(tmp_path: Path) -> str:
+    path = tmp_path / "rules.yaml"
+    path.write_text(RULES, encoding="utf-8")
+    return str(path)
+
+
+def test_a_formula_never_computed_is_an_error_not_a_blank(
+    rs: perfscore.RuleSet, tmp_path: Path
+) -> None:
+    """A workbook written by a program (openpyxl, a reporting system) may hold ``=B2*0.95``
+    with no computed value, until Excel or WPS opens and saves it.  That cell is not blank: an
+    optional input read as missing made the indicator silently not applicable."""
+    wb = openpyxl.Workbook()
+    wb.active.append(["id", "全年预算数", "执行数", "满意度", "完成比例"])
+    wb.active.append(["a", 100, "=B2*0.95", "95%", "=0.5"])
+    wb.active.append(["b", 100, 95, "95%", 0.5])
+    wb.active.append(["c", 100, 95, "95%", '=IF(B4="","",0.5)'])
+    wb.save(tmp_path / "book.xlsx")
+    # as Excel saves a formula whose result is "" (t="str", an empty value): a blank, computed
+    with zipfile.ZipFile(tmp_path / "book.xlsx") as z:
+        parts = {n: z.read(n) for n in z.namelist()}
+    sheet = "xl/worksheets/sheet1.xml"
+    parts[sheet] = re.sub(rb'<c r="E4"[^>]*>', b'<c r="E4" t="str">', parts[sheet])
+    with zipfile.ZipFile(tmp_path / "book.xlsx", "w") as z:
+        for n, b in parts.items():
+            z.writestr(n, b)
+    s = _by_id(rs.evaluate(load_subjects(tmp_path / "book.xlsx")))
+    assert _errors(s["c"]) == {}
+    assert next(f for f in s["c"].findings if f.rule_id == "shared").outcome == "not_applicable"
+    errors = _errors(s["a"])
+    assert errors["executed"] == "Sheet!C2: expected a number, got text '=B2*0.95'"
+    assert errors["share"] == "Sheet!E2: expected a number, got text '=0.5'"
+    assert _errors(s["b"]) == {}
+
+
+def test_a_frame_read_with_two_header_rows_is_read_as_the_workbook(
+    rs: perfscore.RuleSet, tmp_path: Path
+) -> None:
+    """``pd.read_excel(path, header=[1, 2])`` is how pandas reads a header merged across
+    columns: each column is named by a tuple (``('预算执行情况', '执行数')``, ``('部门编码',
+    'Unnamed: 0_level_1')`` under a cell merged down).  Its lowest level that says something
+    names it — as the workbook is read — instead of every required input being missing."""
+    import pandas as pd
+
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["2023年度部门整体支出绩效自评汇总表"])
+    ws.append(["部门编码", "预算执行情况", None, "满意度"])
+    ws.append([None, "全年预算数（万元）", "执行数（万元）", None])
+    ws.merge_cells("B2:C2")
+    ws.merge_cells("A2:A3")
+    ws.merge_cells("D2:D3")
+    ws.append(["d1", 100, 95, "95%"])
+    ws.append(["d2", 100, "待核实", "80%"])
+    ws.append(["合计", 200, None, None])
+    path = tmp_path / "book.xlsx"
+    wb.save(path)
+    frame = pd.read_excel(path, header=[1, 2])
+    want = rs.evaluate(load_subjects(path))
+    got = rs.evaluate(frame)
+    assert [s.subject.id for s in got.subjects] == ["d1", "d2"]
+    assert [n.code for n in got.notifications] == ["total-row"]
+    for a, b in zip(got.subjects, want.subjects, strict=True):
+        assert [(f.rule_id, f.outcome, f.points, f.value) for f in a.findings] == [
+            (f.rule_id, f.outcome, f.points, f.value) for f in b.findings
+        ]
+    assert _errors(got.subjects[1])["executed"] == (
+        "row 2, column 执行数（万元）: expected a number, got text '待核实'"
+    )
 
 
 def test_title_rows_merged_header_total_row_and_sheet(

@@ -345,13 +345,13 @@ def test_spreadsheet_cell_locations_and_row_notices_speak_the_run_language(tmp_p
     )
     zh_code, out, err = run("score", str(rules), str(data), "--format", "table", "--lang", "zh")
     flat = re.sub(r"[\s│]", "", out)  # the table wraps its cells
-    assert "第2行「执行数(万元)」列：应为数字" in flat, out
+    assert "第2行「执行数（万元）」列：应为数字" in flat, out
     assert "第 4 行「部门编码」列：评价对象编号 'D001' 已在 第 2 行「部门编码」列 用过" in err, err
     for english in ("line 2", "column", "already used", "both are scored"):
         assert english not in out + err, english
     en_code, out, err = run("score", str(rules), str(data), "--format", "table", "--lang", "en")
     assert zh_code == en_code
-    assert "line2,column执行数(万元)" in re.sub(r"[\s│]", "", out), out
+    assert "line2,column执行数（万元）" in re.sub(r"[\s│]", "", out), out
     assert "line 4, column 部门编码: subject id 'D001' was already used at line 2" in err, err
 
 

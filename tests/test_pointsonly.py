@@ -139,6 +139,74 @@ def test_each_policy_is_reached() -> None:
     assert (points, total) == _full(rs, data)
 
 
+#: A ``when`` on a leaf (a flag, a number's range, a rounded metric against a line): the plan
+#: takes it (it used to send every subject of such a rule set to the full evaluator, 3x slower).
+WHEN = """perfscore: 1
+id: when_leaves
+title: 条件
+version: "1"
+settings: {places: 2}
+inputs:
+  a: {type: money, unit: 万元, min: 0}
+  b: {type: money, unit: 万元, min: 0}
+  s: {type: number}
+  flag: {type: boolean}
+  level: {type: text, choices: [city, county]}
+metrics:
+  r: {expr: 'a / b', unit: '%'}
+indicators:
+  - id: g
+    title: 组
+    weight: 60
+    children:
+      - {id: t, title: T, weight: 20, when: "level == 'city'", value: r, scorer: {type: threshold, op: '>=', target: 0.95}}
+      - {id: p, title: P, weight: 20, when: 'r >= 0.95', value: s, scorer: {type: proportional, target: 90}}
+      - {id: d, title: D, weight: 20, value: r, scorer: {type: deduct, start: 1, direction: below, per: 0.01, points: 0.5, count: exact}}
+  - {id: f, title: F, weight: 20, when: flag, value: s, missing: zero, scorer: {type: threshold, op: '>=', target: 80}}
+  - {id: q, title: Q, weight: 20, when: 's > 50', value: r, scorer: {type: proportional, target: 1}}
+"""
+WHEN_RS = perfscore.load_ruleset_text(WHEN)
+
+
+@st.composite
+def when_records(draw: st.DrawFn) -> dict[str, Any]:
+    values: dict[str, Any] = {}
+    for name in ("a", "b", "s"):
+        if draw(st.integers(0, 6)):
+            values[name] = draw(_value())
+    for name, choices in (("flag", [True, False, "是", "x"]), ("level", ["city", "county", "x"])):
+        if draw(st.integers(0, 4)):
+            values[name] = draw(st.sampled_from(choices))
+    if draw(st.booleans()) and "a" in values:
+        values["b"] = values["a"]
+    return {"id": "dept", "values": values}
+
+
+@settings(max_examples=300, deadline=None)
+@given(when_records())
+def test_a_leaf_s_condition_is_scored_by_the_plan(record: dict[str, Any]) -> None:
+    rs = WHEN_RS
+    assert rs.evaluator._plan is not None
+    data = _data(rs, record)
+    assert pointsonly.points(rs.evaluator._plan, data, _no_full) == _full(rs, data)
+
+
+def test_a_leaf_s_condition_reaches_each_outcome() -> None:
+    rs = WHEN_RS
+    plan = rs.evaluator._plan
+    assert plan is not None
+    cases = [
+        ({"a": "95", "b": "100", "s": "85", "flag": True, "level": "city"}, "pass"),
+        ({"a": "95", "b": "100", "s": "60", "flag": False, "level": "county"}, "not_applicable"),
+        ({"a": "94", "b": "100", "s": "40", "flag": "x", "level": "city"}, "error"),
+    ]
+    for values, f_outcome in cases:
+        data = _data(rs, {"id": "x", "values": values})
+        outcomes = {s.rule_id: s.outcome for s in rs.evaluator.subject(data).scores}
+        assert outcomes["f"] == f_outcome
+        assert pointsonly.points(plan, data, _no_full) == _full(rs, data)
+
+
 PLANNED = [i for i in SOURCES if loads(i)]
 
 

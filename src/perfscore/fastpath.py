@@ -209,7 +209,7 @@ def _parquet_run(run: Run, scorer: Any) -> Routed | None:
         for path in paths[1:]:
             with open(paths[0], "rb") as src, atomic_writer(path) as fh:
                 shutil.copyfileobj(src, fh)
-        out.notes = [*run.notes, *dups.notifications()]
+        out.notes = [*run.notes, *dups.notifications(run.notes)]
     out.problems = [n for n in out.notes if n.level == "error"]
     out.complete = not errors and not out.problems
     return out

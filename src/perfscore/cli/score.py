@@ -310,7 +310,7 @@ def _score_jobs(
         )
         tally.problems += [n for n in totals.notifications if n.level == "error"]
         streamed = len(plan) == 1 and plan[0].format.name == "jsonl"  # as _stream writes it
-        run_notes = [*notes, *(() if streamed else duplicate_ids(totals.subjects))]
+        run_notes = [*notes, *(() if streamed else duplicate_ids(totals.subjects, notes))]
         run_notes += unmatched_waivers(waiving, tally)
         tally.problems += [n for n in (notes if streamed else run_notes) if n.level == "error"]
         head = replace(head, notifications=tuple(run_notes))
@@ -376,7 +376,7 @@ def _parquet(
                 yield r
 
         spool.add_results(each())
-        run_notes = [*notes, *dups.notifications(), *unmatched_waivers(waiving, tally)]
+        run_notes = [*notes, *dups.notifications(notes), *unmatched_waivers(waiving, tally)]
         paths = [str(t.path) for t in plan]
         with atomic_writer(paths[0]) as fh:
             spool.write(fh, ruleset=rs.provenance(), inputs=inputs)

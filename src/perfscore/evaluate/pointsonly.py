@@ -35,7 +35,7 @@ from ..subjects import SubjectData
 from .leaves import from_failure, leaf, stopping
 from .state import PRIORITY, Failure, Outcome, Scan
 
-__all__ = ["PointsPlan", "points", "points_plan"]
+__all__ = ["PointsPlan", "points", "points_plan", "value_reader"]
 
 ZERO = Decimal(0)
 #: points are added up exactly (not at 28 digits, nor in the caller's thread context)
@@ -97,15 +97,12 @@ def _plain_name(expr: Any) -> str | None:
     return None
 
 
-def _leaf(node: IndicatorNode, places: int) -> Callable[[Mapping[str, Any]], Decimal] | None:
-    """The scorer's fast points form for a leaf (``scope -> rounded points``), or None (no fast
-    path: the rule set then always takes the full path)."""
-    sc, w = node.scorer, node.weight
-    if w is None or node.when is not None or sc is None or sc.yields != "points":
-        return None
+def value_reader(node: IndicatorNode) -> Callable[[Mapping[str, Any]], Any] | None:
+    """How a fast form reads a leaf's value (None: it has none): a plain name directly (a
+    missing key raises: fallback), else its compiled function; a value that may equal a
+    28-digit edge raises :class:`Fallback` (the evaluator's leaf decides it exactly)."""
     val = node.value
     name = _plain_name(val)
-    # the value: a plain name is read directly (a missing key raises: fallback)
     get: Any = (
         operator.itemgetter(name)
         if name is not None
@@ -120,6 +117,34 @@ def _leaf(node: IndicatorNode, places: int) -> Callable[[Mapping[str, Any]], Dec
                 raise Fallback  # the evaluator's leaf decides it exactly
             return v
 
+    return get  # type: ignore[no-any-return]
+
+
+def _leaf(node: IndicatorNode, places: int) -> Callable[[Mapping[str, Any]], Decimal] | None:
+    """The scorer's fast points form for a leaf (``scope -> rounded points``), or None (no fast
+    path: the rule set then always takes the full path).  A leaf with a ``when`` scores when
+    it holds; when it does not (or cannot be decided) the evaluator's :func:`leaf` decides."""
+    sc, w = node.scorer, node.weight
+    if w is None or sc is None or sc.yields != "points":
+        return None
+    scored = _scored(node, sc, w, places)
+    when = node.when
+    if when is None:
+        return scored
+
+    def guarded(scope: Mapping[str, Any]) -> Decimal:
+        if not when(scope):
+            raise Fallback  # not applicable: the path with failures asks leaf()
+        return scored(scope)
+
+    return guarded
+
+
+def _scored(
+    node: IndicatorNode, sc: Any, w: Decimal, places: int
+) -> Callable[[Mapping[str, Any]], Decimal]:
+    """A leaf's points when it applies: the scorer's fast form, or its own ``score``."""
+    get = value_reader(node)
     form = getattr(sc, "points_form", None)
     fast: Callable[[Mapping[str, Any]], Decimal] | None = (
         form(get, w, places) if form is not None else None
@@ -281,7 +306,8 @@ def _results(
                 results.append(p)
                 continue
         if is_leaf:
-            f = stopping(pn.node, failures)
+            # a leaf's condition comes first (leaf() asks it before the failures)
+            f = stopping(pn.node, failures) if pn.node.when is None else None
             if f is not None:  # stopped: what the failure's kind makes of this leaf
                 out[nid], r = pn.decided[f.kind]
                 results.append(r)

@@ -80,6 +80,13 @@ def _text(v: object) -> str:
     return unicodedata.normalize("NFKC", str(v)).strip()
 
 
+def _shown(v: object) -> str:
+    """A header cell as the file writes it (line breaks and runs of spaces as one space): what
+    a message names, so an analyst finds ``执行数（万元）`` in the file.  Matching normalises
+    on its own (:func:`~perfscore.ingest.columns.header_key`)."""
+    return " ".join(str(v).split()) if _text(v) else ""
+
+
 def _split_header(head: list[Row], rank: Rank) -> tuple[list[str], int, list[Row]]:
     """Pick the header among the first rows: the row naming the most inputs/columns.  Blank
     header cells under a merged (vertically) header take the text above them."""
@@ -91,14 +98,14 @@ def _split_header(head: list[Row], rank: Rank) -> tuple[list[str], int, list[Row
     if best_score <= 0:  # nothing recognised: the first non-empty row is the header
         best = next((i for i, (_, c, _) in enumerate(head) if any(_text(x) for x in c)), 0)
     cells = list(head[best][1]) if head else []
-    headers = [_text(c) for c in cells]
+    headers = [_shown(c) for c in cells]
     for col, h in enumerate(headers):
         if h:
             continue
         for above in range(best - 1, -1, -1):
             up = head[above][1]
             if col < len(up) and _text(up[col]):
-                headers[col] = _text(up[col])
+                headers[col] = _shown(up[col])
                 break
     while headers and not headers[-1]:
         headers.pop()
@@ -107,7 +114,7 @@ def _split_header(head: list[Row], rank: Rank) -> tuple[list[str], int, list[Row
     while below < len(head) and _is_header_line(head[below][1], rank):
         # a second header line (under cells merged across columns): its texts win
         for col, cell in enumerate(head[below][1]):
-            text = _text(cell)
+            text = _shown(cell)
             if text:
                 while len(headers) <= col:
                     headers.append("")
@@ -307,13 +314,24 @@ def _columns_rows(columns: Sequence[Sequence[object]], start: int) -> Iterator[R
         yield start + k, [_plain(c) for c in cells], None
 
 
+def _frame_header(name: object) -> str:
+    """A pandas column's header.  Read with two header rows (``pd.read_excel(path, header=[1,
+    2])``, how pandas reads a header merged across columns) a column is named by a tuple —
+    ``('预算执行情况', '执行数')``, ``('部门编码', 'Unnamed: 0_level_1')`` under a cell merged
+    down —: its lowest level that says something names it, as in the workbook."""
+    if not isinstance(name, tuple):
+        return str(name)
+    said = [t for t in (_shown(x) for x in name if x is not None) if not t.startswith("Unnamed:")]
+    return said[-1] if said else ""
+
+
 def read_frame(obj: object, *, source: str = "<frame>") -> Sheet:
     """A pandas or polars DataFrame, or a pyarrow Table/RecordBatch: column names are the
     header (no title rows), rows are numbered from 1."""
     kind = frame_kind(obj)
     if kind == "pandas":
         df: Any = obj
-        headers = [str(c) for c in df.columns]
+        headers = [_frame_header(c) for c in df.columns]
 
         def rows() -> Iterator[Row]:
             for start in range(0, len(df), SLICE):

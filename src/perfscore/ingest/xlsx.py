@@ -13,6 +13,7 @@ exactly openpyxl's (``Text.content``, ``_x005F_`` escapes undone as openpyxl doe
 from __future__ import annotations
 
 import functools
+import math
 import os
 import sys
 from array import array
@@ -166,8 +167,30 @@ def sheet_rows(ws: Any) -> Iterator[tuple[int, list[object], list[bool]]]:
     number is percent-formatted when its cell's number format has a ``%``.
     """
     from openpyxl.cell.read_only import ReadOnlyCell
-    from openpyxl.worksheet._reader import DATA_TAG, ROW_TAG, WorkSheetParser
+    from openpyxl.utils.cell import coordinate_to_tuple
+    from openpyxl.worksheet._reader import (
+        CELL_TAG,
+        DATA_TAG,
+        FORMULA_TAG,
+        ROW_TAG,
+        VALUE_TAG,
+        WorkSheetParser,
+    )
     from openpyxl.xml.functions import iterparse
+
+    def uncomputed(row: Any) -> list[tuple[int, str]]:
+        """``(column, "=formula")`` for each formula cell with no computed value: a workbook a
+        program wrote (openpyxl, a reporting system) and Excel never saved.  Not a blank: its
+        text reaches the reader, which refuses it naming the cell."""
+        out = []
+        for cell in row.iter(CELL_TAG):
+            f = cell.find(FORMULA_TAG)
+            if f is None or cell.findtext(VALUE_TAG) or cell.get("t", "n") != "n":
+                continue  # computed (t="str" with an empty value: a formula giving "")
+            where = cell.get("r")
+            if where:
+                out.append((coordinate_to_tuple(where)[1] - 1, f"={f.text or '(formula)'}"))
+        return out
 
     wb = ws.parent
     percent: dict[int, bool] = {}
@@ -196,6 +219,8 @@ def sheet_rows(ws: Any) -> Iterator[tuple[int, list[object], list[bool]]]:
                 continue
             if element.tag != ROW_TAG:
                 continue
+            has_formula = element.find(f".//{FORMULA_TAG}") is not None
+            blank_formulas = uncomputed(element) if has_formula else []
             number, found = parser.parse_row(element)
             if data is not None:
                 data.clear()  # the rows read so far (only this one) leave the tree
@@ -207,5 +232,20 @@ def sheet_rows(ws: Any) -> Iterator[tuple[int, list[object], list[bool]]]:
                 col = c["column"] - 1
                 v = cells[col] = c["value"]
                 if isinstance(v, (int, float)) and not isinstance(v, bool):
+                    if isinstance(v, float):
+                        cells[col] = excel_number(v)
                     fmt[col] = is_percent(c["style_id"])
+            for col, text in blank_formulas:
+                if col < width and cells[col] is None:
+                    cells[col] = text
             yield number, cells, fmt
+
+
+def excel_number(v: float) -> float:
+    """A number cell as Excel shows it: 15 significant digits.  A typed number has at most 15;
+    a computed one (``=B2*0.95``, ``=SUM(…)``) is stored as its binary double in 17 digits —
+    62311.35499999999 for 95 % of 65590.9 — and read as such it would fall a hair below the
+    95 % line that the same sheet saved as CSV (62311.355) meets."""
+    if math.isfinite(v) and len(repr(v)) > 16:  # 16+ digits take 17+ characters
+        return float(f"{v:.15g}")
+    return v

@@ -26,21 +26,26 @@ __all__ = [
 ]
 
 
-def duplicate_subjects(results: Iterable[SubjectResult]) -> tuple[Notification, ...]:
+def duplicate_subjects(
+    results: Iterable[SubjectResult], flagged: Iterable[Notification] = ()
+) -> tuple[Notification, ...]:
     """Two subjects with one id would share fingerprints and overwrite each other downstream:
     both are still scored, and the run is marked incomplete with an error notification."""
-    return duplicate_ids(r.subject for r in results)
+    return duplicate_ids((r.subject for r in results), flagged)
 
 
-def duplicate_ids(subjects: Iterable[Subject]) -> tuple[Notification, ...]:
-    """:func:`duplicate_subjects` from the subjects alone."""
+def duplicate_ids(
+    subjects: Iterable[Subject], flagged: Iterable[Notification] = ()
+) -> tuple[Notification, ...]:
+    """:func:`duplicate_subjects` from the subjects alone.  An id a sheet's reader already
+    flagged (``duplicate-id`` in ``flagged``, naming both cells) is not said again."""
     seen: dict[str, int] = {}
     periods: dict[tuple[str, str, int | None], list[str]] = {}
     for s in subjects:
         seen[s.id] = seen.get(s.id, 0) + 1
         if s.key != s.id:
             periods.setdefault((s.type, s.key, s.period), []).append(s.id)
-    return _duplicates([(sid, n) for sid, n in seen.items() if n > 1], periods)
+    return _duplicates([(sid, n) for sid, n in seen.items() if n > 1], periods, flagged)
 
 
 class DuplicateIds:
@@ -72,15 +77,18 @@ class DuplicateIds:
                 self._periods.setdefault((s.type, s.key, s.period), []).append(s.id)
             self._count += 1
 
-    def notifications(self) -> tuple[Notification, ...]:
+    def notifications(self, flagged: Iterable[Notification] = ()) -> tuple[Notification, ...]:
         """What :func:`duplicate_ids` says of every subject added so far."""
         twice = sorted(self._twice.items(), key=lambda kv: kv[1][0])
-        return _duplicates([(sid, n) for sid, (_, n) in twice], self._periods)
+        return _duplicates([(sid, n) for sid, (_, n) in twice], self._periods, flagged)
 
 
 def _duplicates(
-    ids: list[tuple[str, int]], periods: Mapping[tuple[str, str, int | None], list[str]]
+    ids: list[tuple[str, int]],
+    periods: Mapping[tuple[str, str, int | None], list[str]],
+    flagged: Iterable[Notification] = (),
 ) -> tuple[Notification, ...]:
+    said_ids = {n.subject for n in flagged if n.code == "duplicate-id"}
     out = [
         Notification(
             "error",
@@ -89,6 +97,7 @@ def _duplicates(
             sid,
         )
         for sid, n in ids
+        if sid not in said_ids
     ]
     out += [
         Notification(

@@ -298,7 +298,7 @@ class RuleSet:
             results,
             tuple(inputs),
             waivers=waiving.info() if waiving is not None else None,
-            notifications=tuple(notifications) + duplicate_subjects(results),
+            notifications=tuple(notifications) + duplicate_subjects(results, notifications),
         )
 
 
