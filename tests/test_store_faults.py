@@ -254,3 +254,48 @@ def test_a_store_from_a_newer_perfscore_is_refused(store_url: str) -> None:
     e.dispose()
     with pytest.raises(PerfscoreError, match="schema version 99; this perfscore reads up to 3"):
         Store(store_url)
+
+
+def _open_at(path: str, start: Any, errors: Any) -> None:
+    import sqlite3
+
+    from perfscore.store._db import _sqlite_connect
+
+    start.wait()
+    try:
+        conn = sqlite3.connect(path, timeout=30)
+        _sqlite_connect(conn, None)  # what the store's engine runs on each new connection
+        conn.execute("BEGIN")  # then, as a new store does, its version read ...
+        conn.execute("SELECT name FROM sqlite_master").fetchall()
+        conn.execute("COMMIT")
+        conn.execute("BEGIN IMMEDIATE")  # ... and its tables made
+        conn.execute("CREATE TABLE IF NOT EXISTS t (x)")
+        conn.execute("COMMIT")
+        conn.close()
+    except Exception as e:  # the parent reports what a child met
+        errors.put(f"{type(e).__name__}: {e}")
+
+
+def test_processes_opening_a_new_sqlite_store_at_the_same_instant_all_get_it(
+    tmp_path: Path,
+) -> None:
+    """SQLite refuses one of two simultaneous switches of a new file to WAL at once, without its
+    busy timeout ("database is locked": each of 3 runs of this test saw it before the store waited
+    for it); every process must get the store."""
+    import multiprocessing
+
+    ctx = multiprocessing.get_context("fork")
+    errors = ctx.Queue()
+    for i in range(60):
+        path = str(tmp_path / f"s{i}.db")
+        start = ctx.Barrier(3)
+        procs = [ctx.Process(target=_open_at, args=(path, start, errors)) for _ in range(3)]
+        for p in procs:
+            p.start()
+        for p in procs:
+            p.join(120)
+            assert p.exitcode == 0
+    seen = []
+    while not errors.empty():
+        seen.append(errors.get())
+    assert seen == []

@@ -5,6 +5,8 @@ on PostgreSQL) and the subjects query."""
 from __future__ import annotations
 
 import os
+import sqlite3
+import time
 from typing import Any
 
 import sqlalchemy as sa
@@ -104,10 +106,27 @@ class _Tx:
 def _sqlite_connect(dbapi_conn: Any, _record: Any) -> None:
     dbapi_conn.isolation_level = None  # transactions are begun explicitly below
     cur = dbapi_conn.cursor()
-    cur.execute("PRAGMA journal_mode=WAL")  # readers are not blocked by a long ingest
+    _wal(cur)  # readers are not blocked by a long ingest
     cur.execute("PRAGMA synchronous=NORMAL")
     cur.execute("PRAGMA foreign_keys=ON")
     cur.close()
+
+
+def _wal(cur: Any, wait: float = 60.0) -> None:
+    """Switch the file to WAL.  Two processes opening a new store at the same instant both ask for
+    the switch, and SQLite refuses one of them at once ("database is locked"), without the busy
+    timeout that every other statement waits for — so wait here, briefly and repeatedly."""
+    deadline = time.monotonic() + wait
+    pause = 0.005
+    while True:
+        try:
+            cur.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as e:
+            if "locked" not in str(e) or time.monotonic() > deadline:
+                raise
+        time.sleep(pause)
+        pause = min(pause * 2, 0.1)
 
 
 def _sqlite_begin(conn: sa.Connection) -> None:
