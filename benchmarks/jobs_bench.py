@@ -11,6 +11,7 @@ worker only helps when a second core is free.
 from __future__ import annotations
 
 import argparse
+import csv
 import filecmp
 import json
 import os
@@ -41,6 +42,41 @@ def records(n: int, n_indicators: int = 30, seed: int = 5) -> list[dict]:
     return recs
 
 
+def write_data(path: str, recs: list[dict], kind: str) -> None:
+    """The records as a bureau might hand them over: a JSON document (``subjects:``), JSON
+    Lines, a CSV table, a YAML list or an Excel sheet (id, name, one column per input)."""
+    cols = list(recs[0]["values"])
+    if kind == "json":
+        Path(path).write_text(json.dumps({"subjects": recs}, ensure_ascii=False), "utf-8")
+    elif kind == "jsonl":
+        Path(path).write_text(
+            "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in recs), "utf-8"
+        )
+    elif kind == "yaml":
+        with open(path, "w", encoding="utf-8") as fh:
+            for r in recs:
+                fh.write(f"- id: {r['id']}\n  name: {r['name']}\n  values:\n")
+                fh.writelines(f"    {c}: {r['values'][c]}\n" for c in cols)
+    elif kind == "csv":
+        with open(path, "w", encoding="utf-8", newline="") as fh:
+            w = csv.writer(fh)
+            w.writerow(["id", "name", *cols])
+            w.writerows([r["id"], r["name"], *(r["values"][c] for c in cols)] for r in recs)
+    elif kind == "xlsx":
+        import openpyxl
+
+        wb = openpyxl.Workbook(write_only=True)
+        ws = wb.create_sheet("Sheet1")
+        ws.append(["id", "name", *cols])
+        for r in recs:
+            ws.append([r["id"], r["name"], *(r["values"][c] for c in cols)])
+        wb.save(path)
+    else:
+        raise ValueError(kind)
+
+
+INPUTS = ("json", "jsonl", "csv", "yaml", "xlsx")
+
 _CHILD = """
 import io, resource, sys, time
 sys.path.insert(0, {src!r})
@@ -64,35 +100,49 @@ def _run(argv: list[str]) -> tuple[float, float, float]:
     return float(out[0]), float(out[1]), float(out[2])
 
 
-def cli_jobs(row: Row, n: int, formats: list[str], rounds: int = 1, jobs: int = 2) -> None:
+def cli_jobs(
+    row: Row,
+    n: int,
+    formats: list[str],
+    rounds: int = 1,
+    jobs: int = 2,
+    inputs: tuple[str, ...] = ("json",),
+) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         rules = os.path.join(tmp, "bench30.yaml")
         Path(rules).write_text(gen.ruleset_text(30), encoding="utf-8")
-        data = os.path.join(tmp, "departments.json")
-        Path(data).write_text(
-            json.dumps({"subjects": records(n)}, ensure_ascii=False), encoding="utf-8"
+        recs = records(n)
+        for kind in inputs:
+            data = os.path.join(tmp, f"departments.{kind}")
+            write_data(data, recs, kind)
+            _formats(row, n, rules, data, kind, formats, rounds, jobs)
+
+
+def _formats(
+    row: Row, n: int, rules: str, data: str, kind: str, formats: list[str], rounds: int, jobs: int
+) -> None:
+    tmp = os.path.dirname(data)
+    for fmt in formats:
+        best: dict[int, tuple[float, float, float]] = {}
+        outs = {}
+        loads = []
+        for _ in range(rounds):
+            for j in (1, jobs):
+                out = os.path.join(tmp, f"out{j}.{fmt}")
+                loads.append(os.getloadavg()[0])
+                got = _run(["score", rules, data, "--jobs", str(j), "-o", out])
+                if j not in best or got[0] < best[j][0]:
+                    best[j] = got
+                outs[j] = out
+        same = filecmp.cmp(outs[1], outs[jobs], shallow=False)
+        (w1, c1, _), (w2, p2, k2) = best[1], best[jobs]
+        row(
+            f"score --jobs {jobs} vs --jobs 1, {n:,} subj. {kind} → {fmt}",
+            f"{w1 / w2:.2f}×",
+            f"wall {w1:.1f} s vs {w2:.1f} s, identical={same}; CPU: one process {c1:.1f} s, "
+            f"--jobs {jobs}: parent {p2:.1f} s + workers {k2:.1f} s; "
+            f"load {min(loads):.1f}–{max(loads):.1f}, {os.cpu_count()} CPUs",
         )
-        for fmt in formats:
-            best: dict[int, tuple[float, float, float]] = {}
-            outs = {}
-            loads = []
-            for _ in range(rounds):
-                for j in (1, jobs):
-                    out = os.path.join(tmp, f"out{j}.{fmt}")
-                    loads.append(os.getloadavg()[0])
-                    got = _run(["score", rules, data, "--jobs", str(j), "-o", out])
-                    if j not in best or got[0] < best[j][0]:
-                        best[j] = got
-                    outs[j] = out
-            same = filecmp.cmp(outs[1], outs[jobs], shallow=False)
-            (w1, c1, _), (w2, p2, k2) = best[1], best[jobs]
-            row(
-                f"score --jobs {jobs} vs --jobs 1, {n:,} subj. → {fmt}",
-                f"{w1 / w2:.2f}×",
-                f"wall {w1:.1f} s vs {w2:.1f} s, identical={same}; CPU: one process {c1:.1f} s, "
-                f"--jobs {jobs}: parent {p2:.1f} s + workers {k2:.1f} s; "
-                f"load {min(loads):.1f}–{max(loads):.1f}, {os.cpu_count()} CPUs",
-            )
 
 
 def _print_row(name: str, figure: str, note: str = "") -> None:
@@ -104,8 +154,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("subjects", type=int, nargs="?", default=20_000)
     ap.add_argument("--formats", nargs="+", default=["jsonl", "json", "csv"])
     ap.add_argument("--rounds", type=int, default=1)
+    ap.add_argument("--inputs", nargs="+", choices=INPUTS, default=["json"])
     args = ap.parse_args(argv)
-    cli_jobs(_print_row, args.subjects, args.formats, args.rounds)
+    cli_jobs(_print_row, args.subjects, args.formats, args.rounds, inputs=tuple(args.inputs))
     return 0
 
 

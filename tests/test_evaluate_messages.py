@@ -241,3 +241,21 @@ def test_a_node_shows_a_value_as_display_does(case: tuple[Decimal, str | None, i
 @given(x=st.one_of(DECIMALS, st.sampled_from([Decimal(v) for v in ("NaN", "-Infinity", "1E+3")])))
 def test_number_text_is_json_number(x: Decimal) -> None:
     assert _outcome_of(number_text, x) == _outcome_of(json_number, x)
+
+
+@settings(max_examples=500)
+@given(
+    parts=st.lists(st.sampled_from(["a", "%%", "%s", "，", "标准 ≥ 95%%", "s", "%%s", "{x}"])),
+)
+def test_a_format_cut_at_its_placeholders_fills_as_the_format(parts: list[str]) -> None:
+    """nodewords._pieces: the literal text between a %-format's ``%s`` (``%%`` a ``%``), so
+    that the pieces with the arguments between them are ``pattern % args``."""
+    from perfscore.evaluate.nodewords import _pieces
+
+    pattern = "".join(parts)
+    args = tuple(f"<{i}>" for i in range(parts.count("%s")))
+    pieces = _pieces(pattern)
+    assert len(pieces) == len(args) + 1
+    assert pieces[0] + "".join(a + p for a, p in zip(args, pieces[1:], strict=True)) == (
+        pattern % args
+    )

@@ -560,3 +560,41 @@ def test_template_reads_back_without_a_columns_file(name: str, tmp_path: Path) -
         )
     assert rs.evaluate(load_subjects(tmp_path / "t.csv")).subjects == ()
     assert len(rs.evaluate(load_subjects(tmp_path / "t.yaml")).subjects) == 1
+
+
+def test_raw_rows_make_the_records_a_worker_would_have_been_sent(
+    rs: perfscore.RuleSet, tmp_path: Path
+) -> None:
+    """``perfscore score --jobs``: a table's rows go to the workers as read and are made
+    records there — the same records (cells named the same way, 元 → 万元, "95%", a percent
+    format, declared totals, ids from names), after pickling, with the same notifications
+    (合计 rows, a duplicate id) raised where the whole file is read."""
+    import pickle
+
+    from perfscore.ingest.source import RawRow
+
+    csv_path = tmp_path / "data.csv"
+    csv_path.write_text(CSV + "d1,重复,1,1,90%,1,1,\n,无编码局,5,5,,,,\n合计,,9,9,,,,\n", "utf-8")
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "填报"
+    ws.append(["2023年度部门整体支出绩效自评表"])
+    ws.append(["部门名称", "年度预算", "执行数", "满意度", "自评得分"])
+    ws.append(["财政局", 100, 95, 0.93, 95])
+    ws["D3"].number_format = "0%"
+    ws.append(["教育局", 100, "九十", 95, 88.5])
+    ws.append(["财政局", 1, 1, None, None])
+    ws.append(["合  计", "=SUM(B3:B5)", None, None, None])
+    xlsx_path = tmp_path / "book.xlsx"
+    wb.save(xlsx_path)
+    for path in (csv_path, xlsx_path):
+        whole = open_data(path)[0]
+        records = list(whole.records(rs))
+        raw = open_data(path)[0]
+        rows = list(raw.records(rs, raw=True))
+        assert rows and all(isinstance(r, RawRow) for r in rows)
+        made = [r.record(rs.inputs) for r in pickle.loads(pickle.dumps(rows))]
+        assert made == records and len(records) == 3 + (path == csv_path)
+        assert raw.notifications == whole.notifications
+        codes = {n.code for n in whole.notifications}
+        assert {"total-row", "duplicate-id"} <= codes

@@ -220,3 +220,92 @@ def test_the_json_lines_summary_lists_every_subject_not_ranked_from_disk(
     assert len(line["not_ranked"]) == 250 and line["not_ranked"] == whole["not_ranked"]
     assert returned["not_ranked"] == whole["not_ranked"][:100]
     assert len(writer.totals.not_ranked.items) == 100  # type: ignore[union-attr]
+
+
+# --- --jobs N on every input format a bureau hands over, around the shards' edges ---------
+
+import jobs_bench  # noqa: E402
+
+
+def _shard_records(n: int) -> list[dict]:
+    """``n`` subjects (chunks of 100 go to the workers): a bad cell in the second chunk, a
+    missing value, a subject with nothing to score, one without an id, a 合计 row (a table
+    leaves it out) and an id given again two chunks later."""
+    recs = gen.records(10, n, seed=11)
+    if n > 150:
+        recs[150]["values"]["a1"] = "不是数字"
+        recs[151]["values"]["b2"] = None
+        recs[120]["values"] = {k: None for k in recs[120]["values"]}
+        recs[130]["id"] = None
+        recs[140]["id"], recs[140]["name"] = "合计", ""
+    if n > 220:
+        recs[220]["id"] = recs[40]["id"]  # a duplicate id across shards
+    return recs
+
+
+@pytest.mark.parametrize("kind", jobs_bench.INPUTS)
+@pytest.mark.parametrize("n", [1, 100, 230])
+@pytest.mark.parametrize("outputs", [("out.json", "out.jsonl", "out.csv"), ("out.sarif",)])
+def test_cli_jobs_on_every_input_format(
+    tmp_path: Path, kind: str, n: int, outputs: tuple[str, ...]
+) -> None:
+    """CSV, Excel, JSON Lines, a YAML list, a JSON document: 1 subject for 3 workers, exactly
+    one full chunk, and 3 chunks with a bad cell, a blank, an empty subject and a duplicate id
+    in another shard — every file, the exit status and the messages as one process writes
+    (JSON, JSON Lines and CSV written in pieces by the workers; SARIF from their results)."""
+    rules = tmp_path / "bench.yaml"
+    rules.write_text(gen.ruleset_text(10), encoding="utf-8")
+    data = tmp_path / f"batch.{kind}"
+    jobs_bench.write_data(str(data), _shard_records(n), kind)
+    runs = {}
+    for jobs in ("1", "3"):
+        folder = tmp_path / jobs
+        folder.mkdir()
+        argv = ["score", str(rules), str(data), "--jobs", jobs, "--summary", "--fail-on", "error"]
+        for name in outputs:
+            argv += ["-o", str(folder / name)]
+        code, out, err = _cli(*argv)
+        runs[jobs] = (code, out, err, {o: (folder / o).read_bytes() for o in outputs})
+    assert runs["3"] == runs["1"]
+    code, _, err, files = runs["1"]
+    total_row = kind in ("csv", "xlsx") and n > 150  # a table's 合计 row is left out
+    assert f"{n - total_row} subject(s) scored" in err
+    if n == 230:
+        whole = b"".join(files.values())
+        assert code != 0 and b"duplicate" in whole and "不是数字".encode() in whole
+
+
+@pytest.mark.parametrize("fmt", ["json", "jsonl", "csv"])
+def test_cli_jobs_with_no_subjects(tmp_path: Path, fmt: str) -> None:
+    """An empty batch: no chunk at all reaches a worker, the outputs are still whole."""
+    rules = tmp_path / "bench.yaml"
+    rules.write_text(gen.ruleset_text(10), encoding="utf-8")
+    data = tmp_path / "empty.json"
+    data.write_text('{"subjects": []}', encoding="utf-8")
+    runs = [
+        _cli("score", str(rules), str(data), "--format", fmt, "--jobs", jobs) for jobs in ("1", "2")
+    ]
+    assert runs[0] == runs[1]
+
+
+def test_the_workers_files_are_deleted(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The pieces the workers wrote live in one temporary folder, gone once the outputs are
+    written; the outputs hold them, copied in input order."""
+    import tempfile
+
+    spool = tmp_path / "tmp"
+    spool.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(spool))
+    made: list[str] = []
+    mkdtemp = tempfile.mkdtemp
+
+    def recorded(*args: object, **kwargs: object) -> str:
+        made.append(mkdtemp(*args, **kwargs))  # type: ignore[call-overload]
+        return made[-1]
+
+    monkeypatch.setattr(tempfile, "mkdtemp", recorded)
+    rules, data = _dirty_batch(tmp_path, 250)
+    _cli("score", str(rules), str(data), "--jobs", "2", "-o", str(tmp_path / "x.csv"))
+    assert len(made) == 1 and Path(made[0]).parent == spool
+    assert list(spool.iterdir()) == []
+    assert (tmp_path / "x.csv").read_bytes().count(b"\n") > 250 * 10

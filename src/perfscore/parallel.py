@@ -11,8 +11,9 @@ in the parent before any worker starts.
 each worker score *and encode* its chunk in every output format asked for (their
 :class:`~perfscore.export.ShardForm`), returning bytes and counters
 (:class:`~perfscore.findings.BatchTotals`, :class:`~perfscore.summary.RunSummary`); the parent
-only reads the data, spools the bytes in input order and writes each file's head and tail
-around them — the bytes ``--jobs 1`` writes.
+only reads the data and writes each file's head and tail around the pieces, which the
+workers wrote to files of their own and the kernel copies in input order
+(:mod:`perfscore.spans`) — the bytes ``--jobs 1`` writes.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ import datetime as dt
 import math
 import multiprocessing
 import os
+import shutil
 import tempfile
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -30,7 +32,9 @@ from typing import IO, Any
 from .errors import EvaluationError
 from .export import ExportOptions, ShardForm
 from .findings import BatchTotals, Report, SubjectResult
+from .ingest import RawRow
 from .ruleset import RuleSet, SubjectBatch
+from .spans import Piece, Span
 from .standing import measure
 from .summary import RunSummary
 from .waivers import WaiverSet
@@ -189,76 +193,93 @@ class _Encoding:
     forms: tuple[tuple[ShardForm, ExportOptions], ...]
     waivers: WaiverSet | None
     as_of: dt.date | None
+    spool: str  # the folder where workers write their pieces
 
 
-Encoded = tuple[tuple[tuple[bytes, ...], ...], BatchTotals, RunSummary]
+#: per output form, per section: the chunk's piece (where a worker wrote it)
+Encoded = tuple[tuple[tuple[Piece, ...], ...], BatchTotals, RunSummary]
 
 
 def _init_encoding(job: _Encoding) -> None:
-    _WORKER.update(job=job, measure=measure(job.rs.rules))
+    _close_spools()
+    _WORKER.update(job=job, measure=measure(job.rs.rules), spools={})
+
+
+def _close_spools() -> None:
+    for fd, _, _ in _WORKER.pop("spools", {}).values():
+        os.close(fd)
+
+
+def _spill(form: int, section: int, data: bytes) -> Piece:
+    """Append ``data`` to this worker's file for ``(form, section)``; where it went."""
+    if not data:
+        return b""
+    spools: dict[tuple[int, int], list[Any]] = _WORKER["spools"]
+    entry = spools.get((form, section))
+    if entry is None:
+        job: _Encoding = _WORKER["job"]
+        fd, path = tempfile.mkstemp(prefix=f"{os.getpid()}-{form}-{section}-", dir=job.spool)
+        entry = spools[form, section] = [fd, path, 0]
+    fd, path, at = entry
+    view = memoryview(data)
+    while view:
+        view = view[os.write(fd, view) :]
+    entry[2] = at + len(data)
+    return Span(path, at, len(data))
 
 
 def _encode_chunk(chunk: Sequence[tuple[int, Any]]) -> Encoded:
-    """Score a chunk of ``(index, record)`` and encode it in every form; only bytes and
-    counters go back to the parent."""
+    """Score a chunk of ``(index, record)`` and encode it in every form, each piece written
+    to this worker's spool files; only where they are and counters go back to the parent."""
     job: _Encoding = _WORKER["job"]
     of = _WORKER["measure"]
     totals = BatchTotals()
     summary = RunSummary(job.rs.rules)
     shard = []
-    for index, record in chunk:
+    for index, row in chunk:
+        record = row.record(job.rs.inputs) if isinstance(row, RawRow) else row
         result = job.rs.evaluate_subject(record, index=index, waivers=job.waivers, as_of=job.as_of)
         st = of(result)
         totals.add(result, st)
         summary.add(result)
         shard.append(st)
-    return (
-        tuple(form.encode(job.head, shard, options) for form, options in job.forms),
-        totals,
-        summary,
-    )
-
-
-_BLOCK = 1 << 20
-
-
-def _blocks(spool: IO[bytes]) -> Iterator[bytes]:
-    spool.seek(0)
-    while block := spool.read(_BLOCK):
-        yield block
+    pieces = []
+    for i, (form, options) in enumerate(job.forms):
+        encoded = form.encode(job.head, shard, options)
+        pieces.append(tuple(_spill(i, j, data) for j, data in enumerate(encoded)))
+    return tuple(pieces), totals, summary
 
 
 @dataclass
 class EncodedRun:
-    """A scored and encoded batch: per output form, its sections' bytes spooled to temporary
-    files (in input order), and the counters over every subject."""
+    """A scored and encoded batch: per output form, its sections' pieces in input order (in
+    the workers' files under ``spool``), and the counters over every subject."""
 
     forms: tuple[tuple[ShardForm, ExportOptions], ...]
     totals: BatchTotals
     summary: RunSummary
-    spools: list[list[IO[bytes]]] = field(default_factory=list)
+    spool: str
+    pieces: list[list[list[Piece]]] = field(default_factory=list)
 
     def add(self, encoded: Encoded) -> int:
-        """Append one chunk's bytes and counters; the number of subjects it held."""
+        """Append one chunk's pieces and counters; the number of subjects it held."""
         sections, totals, summary = encoded
-        for spools, pieces in zip(self.spools, sections, strict=True):
-            for spool, piece in zip(spools, pieces, strict=True):
-                spool.write(piece)
+        for pieces, chunk in zip(self.pieces, sections, strict=True):
+            for section, piece in zip(pieces, chunk, strict=True):
+                section.append(piece)
         self.totals.merge(totals)
         self.summary.merge(summary)
         return totals.count
 
     def write(self, form: int, head: Report, out: IO[bytes]) -> None:
         """Write output ``form`` whole: ``head`` (the run without subjects, with the run's own
-        notifications) around the spooled pieces."""
+        notifications) around the pieces, which the kernel copies from the workers' files."""
         shard_form, options = self.forms[form]
-        sections = [_blocks(spool) for spool in self.spools[form]]
-        shard_form.assemble(head, self.totals, sections, options, out)
+        shard_form.assemble(head, self.totals, self.pieces[form], options, out)
 
     def close(self) -> None:
-        for spools in self.spools:
-            for spool in spools:
-                spool.close()
+        """Delete the workers' files."""
+        shutil.rmtree(self.spool, ignore_errors=True)
 
 
 def encode_parallel(
@@ -279,15 +300,10 @@ def encode_parallel(
     bounded.  ``on_chunk(n)`` is called as each chunk of ``n`` subjects comes back, in input
     order.  Close the returned run when its outputs are written."""
     jobs = default_jobs() if not jobs or jobs < 1 else jobs
-    job = _Encoding(rs, head, tuple(forms), waivers, as_of)
-    run = EncodedRun(job.forms, BatchTotals(), RunSummary(rs.rules))
-    run.spools = [
-        [
-            tempfile.SpooledTemporaryFile(max_size=32 * _BLOCK)  # noqa: SIM115 - closed by run.close()
-            for _ in range(form.sections)
-        ]
-        for form, _ in job.forms
-    ]
+    spool = tempfile.mkdtemp(prefix="perfscore-jobs-")
+    job = _Encoding(rs, head, tuple(forms), waivers, as_of, spool)
+    run = EncodedRun(job.forms, BatchTotals(), RunSummary(rs.rules), spool)
+    run.pieces = [[[] for _ in range(form.sections)] for form, _ in job.forms]
     it = iter(records)
 
     def chunks() -> Iterator[list[tuple[int, Any]]]:
@@ -300,10 +316,13 @@ def encode_parallel(
     try:
         if jobs == 1:
             _init_encoding(job)
-            for chunk in chunks():
-                n = run.add(_encode_chunk(chunk))
-                if on_chunk is not None:
-                    on_chunk(n)
+            try:
+                for chunk in chunks():
+                    n = run.add(_encode_chunk(chunk))
+                    if on_chunk is not None:
+                        on_chunk(n)
+            finally:
+                _close_spools()
             return run
         ctx = multiprocessing.get_context(mp_context) if mp_context else None
         with ProcessPoolExecutor(

@@ -287,8 +287,8 @@ def _score_jobs(
     from ..ruleset import duplicate_ids
 
     def records() -> Iterator[tuple[int, Any]]:  # indexes count per file, as in _results
-        for src in sources:
-            yield from enumerate(read_sources(rs, [src], notes))
+        for src in sources:  # a table's rows made records by the workers
+            yield from enumerate(read_sources(rs, [src], notes, raw=True))
 
     head = Report(rs.provenance(), rs.rules, (), tuple(inputs), waivers=waiving.info())
     forms = [(t.format.shards, options) for t in plan if t.format.shards is not None]

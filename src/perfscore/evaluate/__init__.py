@@ -20,9 +20,10 @@ from dataclasses import replace
 from decimal import Decimal
 from typing import Any
 
-from ..aggregate import AggregateSpec, NodeScore, weighted_sum
+from ..aggregate import AggregateSpec, NodeScore, scaled, weighted_sum
 from ..compile import Compiled, IndicatorNode
 from ..errors import EvaluationError
+from ..exact import WIDE
 from ..explain import Explainer
 from ..findings import (
     Finding,
@@ -32,22 +33,65 @@ from ..findings import (
     fingerprint,
 )
 from ..numbers import round_once
+from ..scorers import Fallback, OutcomeForm
 from ..subjects import SubjectData
 from ..words import AGGREGATE as AGG
 from .checks import check
 from .leaves import applies, leaf, waive
 from .messages import FindingTexts
 from .nodewords import fingerprint_from
-from .pointsonly import points, points_plan
-from .records import COVERAGE4, indicator_finding, indicator_score, node_score
+from .pointsonly import points, points_plan, value_reader
+from .records import (
+    COVERAGE4,
+    finding_template,
+    indicator_finding,
+    indicator_score,
+    node_score,
+)
 from .state import EN, ONE, ZERO, ZH, Failure, Outcome, Scan, SubjectRun, blocking
 from .texts import json_text
 
 __all__ = ["Evaluator", "SubjectRun"]
 
 _gc_isenabled, _gc_disable, _gc_enable = gc.isenabled, gc.disable, gc.enable
+#: per leaf: its findings' constant fields, shared results, severity, outcome form, the names it
+#: reads, the points its form's outcome is decided at (see Evaluator._leaf_consts_of)
+LeafConsts = tuple[
+    dict[str, Any],
+    dict[Any, tuple[IndicatorScore, NodeScore]],
+    str,
+    "OutcomeForm | None",
+    frozenset[str],
+    bool,
+    Decimal,
+]
+_new = object.__new__
+_setattr = object.__setattr__
+_add = WIDE.add
 #: how many distinct results of one leaf are kept to be shared (the common ones come first)
 _SHARED_RESULTS = 64
+
+
+def _scored_in_full(
+    children: list[NodeScore], weight: Decimal | None
+) -> tuple[Decimal, bool] | None:
+    """When every child scored in full (pass or fail, all of its weight covered: the common
+    case), what :func:`~perfscore.aggregate.weighted_sum` gives — the same sums in the same
+    order: the points, unrounded, and whether all passed; else None (its coverage is not all,
+    or something did not score: weighted_sum decides)."""
+    got = total = ZERO
+    passed = True
+    for c in children:
+        outcome = c.outcome
+        if c.coverage is not ONE or (outcome != "pass" and outcome != "fail"):
+            return None
+        got = _add(got, c.points or ZERO)
+        total = _add(total, c.weight or ZERO)
+        if outcome == "fail":
+            passed = False
+    if not total:  # (no weight at all: weighted_sum's coverage is a share, not all)
+        return None
+    return scaled(got, total, total if weight is None else weight), passed
 
 
 class Evaluator:
@@ -95,6 +139,8 @@ class Evaluator:
         self._group_results: dict[
             str, dict[tuple[int, ...], tuple[tuple[NodeScore, ...], IndicatorScore, NodeScore]]
         ] = {nid: {} for nid in self._specs}
+        #: per leaf: its findings' constant fields, shared results, severity (see _leaf_consts_of)
+        self._leaf_consts: dict[str, LeafConsts] = {}
         self._scan = Scan(compiled, self.titles)
         self._plan = points_plan(compiled, self.root, self._specs, self._scan)
         self._explainer = Explainer(compiled, self.places)
@@ -133,6 +179,29 @@ class Evaluator:
         # the fingerprint, as the words, is made when first read (texts knows how)
         return indicator_finding(node, o, run, None, self.c.units, self.places, waiver, self._texts)
 
+    def _leaf_consts_of(self, node: IndicatorNode) -> LeafConsts:
+        """A leaf's finding fields that are the same for every subject (in
+        :func:`~.records.indicator_finding`'s order, the others as placeholders), its shared
+        results, its severity — and, when its scorer has one, its outcome form (what
+        :func:`~.leaves.leaf` gives when nothing the leaf reads failed, or it raises), the
+        names it reads, whether its ``met`` decides pass or fail (``pass_at`` 1) and else the
+        points to reach — made once, on first use."""
+        template = finding_template(node, self._texts.node_words(node))
+        form: OutcomeForm | None = None
+        limit = ZERO
+        sc, w, at = node.scorer, node.weight, node.pass_at
+        if w is not None and node.when is None and sc is not None and sc.yields == "points":
+            make = getattr(sc, "outcome_form", None)
+            try:
+                form = make(value_reader(node), w, self.places) if make is not None else None
+            except Exception:  # (a constant it cannot round at 28 digits: leaf() decides)
+                form = None
+            limit = w if at == ONE else WIDE.multiply(w, at)  # as leaf() decides
+        same = self._leaf_results[node.id]
+        got = (template, same, node.severity, form, node.names_read, at == ONE, limit)
+        self._leaf_consts[node.id] = got
+        return got
+
     # -- tree ------------------------------------------------------------------------------
     def _node(
         self,
@@ -143,37 +212,79 @@ class Evaluator:
         forced: Outcome | None = None,
     ) -> NodeScore:
         if not node.children:  # a leaf: nothing below it, so its score goes straight in
-            nid, weight = node.id, node.weight
+            nid = node.id
+            consts = self._leaf_consts.get(nid)
+            if consts is None:
+                consts = self._leaf_consts_of(node)
+            template, same, severity, form, reads, use_met, limit = consts
             waiver = None
+            grade = reason = detail = None
+            points: Decimal | None
+            value: Any
+            threshold: Mapping[str, Any] | None
             if forced is None:
-                o = leaf(self.c, self.places, node, run.scope, run.failures)
-                waivers = run.waivers
-                found = waivers.get(nid) if waivers else None
-                if found is not None:
-                    o = waive(found, o, weight)
-                    waiver = found.to_dict()
-                outcome = o.outcome
-                decided = o.reason is None and (outcome == "pass" or outcome == "fail")
+                failures, waivers = run.failures, run.waivers
+                try:
+                    if (
+                        form is None
+                        or (failures and not reads.isdisjoint(failures))
+                        or (waivers and nid in waivers)
+                    ):
+                        raise Fallback
+                    # nothing it reads failed: its scorer's outcome form (see _leaf_consts_of)
+                    value, scored, met, threshold, detail = form(run.scope)
+                except Exception:  # Fallback, or anything leaf() decides (errors, exactly)
+                    o = leaf(self.c, self.places, node, run.scope, failures)
+                    found = waivers.get(nid) if waivers else None
+                    if found is not None:
+                        o = waive(found, o, node.weight)
+                        waiver = found.to_dict()
+                    outcome, points, grade = o.outcome, o.points, o.grade
+                    value, threshold, reason, detail = o.value, o.threshold, o.reason, o.detail
+                    decided = reason is None and (outcome == "pass" or outcome == "fail")
+                else:  # leaf()'s decision: met, where the scorer says so and the weight is the bar
+                    if met is None or not use_met:
+                        met = scored >= limit
+                    outcome = "pass" if met else "fail"
+                    points = scored
+                    decided = True
             else:  # a condition above it decided: not applicable (or the error it met)
                 outcome = forced.outcome
                 if outcome != "error":
                     outcome = "not_applicable"
-                o = Outcome(outcome, reason=forced.reason)
+                reason = forced.reason
+                value = threshold = points = None
                 decided = False
-            findings.append(
-                indicator_finding(
-                    node, o, run, None, self.c.units, self.places, waiver, self._texts
-                )
-            )
+            # the finding, as records.indicator_finding builds it (the same keys in the same
+            # order), from the leaf's constant fields copied
+            d = template.copy()
+            d["subject"] = run.subject
+            d["outcome"] = outcome
+            if outcome == "fail":
+                d["severity"] = severity
+            d["value"] = value
+            d["threshold"] = threshold
+            d["points"] = points
+            d["grade"] = grade
+            d["_run"] = run
+            if reason is not None:
+                d["fields"] = reason.fields
+                d["_why"] = reason
+            if detail is not None:
+                d["_detail"] = detail
+            if waiver is not None:
+                d["waiver"] = waiver
+            f = _new(Finding)
+            _setattr(f, "__dict__", d)
+            findings.append(f)
             # a leaf's two results are immutable and the same for every subject where it ends
-            # the same way (full marks, not applicable, …): made once per rule and shared
-            points, grade = o.points, o.grade
-            same = self._leaf_results[nid]
+            # the same way (full marks, not applicable, …): made once per rule and shared;
             # keyed by the points' text: a new Decimal's hash costs ~10× its str (and equal
             # values written differently, 2.5 and 2.50, keep their own results)
             key = (str(points) if type(points) is Decimal else points, grade, outcome, decided)
             pair = same.get(key)
             if pair is None:
+                weight = node.weight
                 pair = (
                     indicator_score(nid, points, weight, grade, outcome, COVERAGE4[decided]),
                     node_score(nid, weight, points, grade, outcome, ONE if decided else ZERO),
@@ -186,7 +297,10 @@ class Evaluator:
         scores.append(None)  # type: ignore[arg-type]  # placeholder: scores are in pre-order
         if forced is None and node.when is not None:
             forced = applies(node, run.scope, run.failures)  # `when` covers the subtree
-        children = [self._node(c, run, scores, findings, forced) for c in node.children]
+        children: list[NodeScore] = []  # (a loop: no comprehension's function per group)
+        add_child, score_node = children.append, self._node
+        for c in node.children:
+            add_child(score_node(c, run, scores, findings, forced))
         aggregate = node.aggregate
         assert aggregate is not None
         # a weighted sum is a function of its children's results: where they are the very
@@ -199,6 +313,17 @@ class Evaluator:
             if seen is not None and all(map(operator.is_, seen[0], children)):
                 scores[index] = seen[1]
                 return seen[2]
+            added = _scored_in_full(children, node.weight)
+            if added is not None:  # what weighted_sum gives, rounded
+                w = node.weight
+                p = round_once(added[0], self.places)
+                outcome = "pass" if added[1] else "fail"
+                ns = node_score(node.id, w, p, None, outcome, ONE)
+                score = indicator_score(node.id, p, w, None, outcome, COVERAGE4[1])
+                scores[index] = score
+                if len(shared) < _SHARED_RESULTS:
+                    shared[ids] = (tuple(children), score, ns)
+                return ns
         ns = aggregate(self._specs[node.id], children)
         error = ns.outcome == "error"
         if error and all(c.outcome != "error" for c in children):
@@ -278,7 +403,11 @@ class Evaluator:
         total: Decimal | None = None
         coverage = ZERO
         grade = label = grade_reason = reason_zh = None
-        if top and self.root.weight is not None:
+        added = None if self.root.weight is None else _scored_in_full(top, self.root.weight)
+        if added is not None:  # (the common case: weighted_sum's total, its coverage all)
+            coverage = round_once(ONE, 4)
+            total = round_once(added[0], self.places)
+        elif top and self.root.weight is not None:
             root = weighted_sum(self.root, top)
             coverage = round_once(root.coverage, 4)
             if root.outcome == "error":
@@ -297,7 +426,7 @@ class Evaluator:
                 band = next((b for b in self.c.grade_bands if total >= b.min), None)
                 if band is not None:
                     grade, label = band.id, band.label
-                gscope = {**scope, "total": total}
+                gscope = {**scope, "total": total} if self.c.overrides else scope
                 for o in self.c.overrides:
                     aware = bool(o.when.functions & {"is_missing", "coalesce"})
                     if blocking(o.when.names, failures, aware) is not None:
@@ -317,16 +446,22 @@ class Evaluator:
         notes = tuple(
             Notification("warning", "unknown-field", n, data.subject.id) for n in data.notes
         )
-        return SubjectResult(
-            data.subject,
-            total,
-            self.max,
-            grade,
-            label,
-            grade_reason,
-            coverage,
-            tuple(scores),
-            tuple(findings),
-            notes,
-            reason_zh,
+        result = _new(SubjectResult)  # SubjectResult(...) without a frozen __init__ per field
+        _setattr(
+            result,
+            "__dict__",
+            {
+                "subject": data.subject,
+                "total": total,
+                "max": self.max,
+                "grade": grade,
+                "grade_label": label,
+                "grade_reason": grade_reason,
+                "coverage": coverage,
+                "scores": tuple(scores),
+                "findings": tuple(findings),
+                "notifications": notes,
+                "grade_reason_zh": reason_zh,
+            },
         )
+        return result

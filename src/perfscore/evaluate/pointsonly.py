@@ -35,7 +35,7 @@ from ..subjects import SubjectData
 from .leaves import from_failure, leaf, stopping
 from .state import PRIORITY, Failure, Outcome, Scan
 
-__all__ = ["PointsPlan", "points", "points_plan"]
+__all__ = ["PointsPlan", "points", "points_plan", "value_reader"]
 
 ZERO = Decimal(0)
 #: points are added up exactly (not at 28 digits, nor in the caller's thread context)
@@ -97,6 +97,29 @@ def _plain_name(expr: Any) -> str | None:
     return None
 
 
+def value_reader(node: IndicatorNode) -> Callable[[Mapping[str, Any]], Any] | None:
+    """How a fast form reads a leaf's value (None: it has none): a plain name directly (a
+    missing key raises: fallback), else its compiled function; a value that may equal a
+    28-digit edge raises :class:`Fallback` (the evaluator's leaf decides it exactly)."""
+    val = node.value
+    name = _plain_name(val)
+    get: Any = (
+        operator.itemgetter(name)
+        if name is not None
+        else (val.__call__ if val is not None else None)  # the compiled function itself
+    )
+    if node.long_numbers and get is not None:  # a rounded value may equal a 28-digit edge
+        read_value = get
+
+        def get(scope: Mapping[str, Any]) -> Any:
+            v = read_value(scope)
+            if maybe_rounded(v):
+                raise Fallback  # the evaluator's leaf decides it exactly
+            return v
+
+    return get  # type: ignore[no-any-return]
+
+
 def _leaf(node: IndicatorNode, places: int) -> Callable[[Mapping[str, Any]], Decimal] | None:
     """The scorer's fast points form for a leaf (``scope -> rounded points``), or None (no fast
     path: the rule set then always takes the full path).  A leaf with a ``when`` scores when
@@ -121,23 +144,7 @@ def _scored(
     node: IndicatorNode, sc: Any, w: Decimal, places: int
 ) -> Callable[[Mapping[str, Any]], Decimal]:
     """A leaf's points when it applies: the scorer's fast form, or its own ``score``."""
-    val = node.value
-    name = _plain_name(val)
-    # the value: a plain name is read directly (a missing key raises: fallback)
-    get: Any = (
-        operator.itemgetter(name)
-        if name is not None
-        else (val.__call__ if val is not None else None)  # the compiled function itself
-    )
-    if node.long_numbers and get is not None:  # a rounded value may equal a 28-digit edge
-        read_value = get
-
-        def get(scope: Mapping[str, Any]) -> Any:
-            v = read_value(scope)
-            if maybe_rounded(v):
-                raise Fallback  # the evaluator's leaf decides it exactly
-            return v
-
+    get = value_reader(node)
     form = getattr(sc, "points_form", None)
     fast: Callable[[Mapping[str, Any]], Decimal] | None = (
         form(get, w, places) if form is not None else None

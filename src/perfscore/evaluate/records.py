@@ -67,6 +67,30 @@ def node_score(
     return NodeScore(rule_id, weight, points, grade, outcome, coverage, reason, reason_zh)
 
 
+def finding_template(node: IndicatorNode, words: Any) -> dict[str, Any]:
+    """What :func:`indicator_finding` makes of ``node`` without a fingerprint (``texts``
+    making it, ``words`` its node's words) that is the same for every subject, in its order;
+    the rest (subject, outcome, value, threshold, points, grade, ``_run``) as placeholders,
+    to be set, and severity, fields, ``_why``, ``_detail``, waiver as a passed finding without
+    a reason has them (the evaluator's leaves: a copy per finding)."""
+    return {
+        "rule_id": node.id,
+        "subject": None,
+        "outcome": None,
+        "severity": "none",
+        "value": None,
+        "unit": node.unit,
+        "threshold": None,
+        "points": None,
+        "weight": node.weight,
+        "grade": None,
+        "fields": (),
+        "location": node.location,
+        "_lazy": words,
+        "_run": None,
+    }
+
+
 def indicator_finding(
     node: IndicatorNode,
     o: Outcome,

@@ -131,6 +131,19 @@ def shower(unit: str | None, places: int) -> Callable[[Decimal], str]:
                 z = round_half_up(y, places)
             return number_text(z) + "%"
 
+        if 0 < places <= 6:
+            # quantized to 1-6 decimals, a Decimal's str has them all and no exponent (it
+            # takes one only below 1e-6): number_text is its trailing zeros and point cut
+
+            def percent_short(x: Decimal) -> str:
+                try:
+                    z = (x * _HUNDRED).quantize(q, ROUND_HALF_UP, _CTX28)
+                except InvalidOperation:
+                    return percent(x)
+                text = str(z).rstrip("0").rstrip(".")
+                return "0%" if text == "-0" else text + "%"
+
+            return percent_short
         return percent
     if not unit:
         q2 = _Q[max(places, 2)]

@@ -15,6 +15,7 @@ from ..registry import PluginError, Registry, check_arity, check_identifier
 
 if TYPE_CHECKING:
     from ..findings import BatchTotals
+    from ..spans import Piece
     from ..standing import Standing
 
 __all__ = [
@@ -49,7 +50,9 @@ class ShardForm(Protocol):
     and the tail — the same bytes ``render`` gives for the whole report.
 
     ``head`` is the run's :class:`Report` without subjects (in the parent, with the run's own
-    notifications); ``totals`` counts every subject of the run."""
+    notifications); ``totals`` counts every subject of the run.  Each piece is a
+    :data:`~perfscore.spans.Piece` (bytes, or where a worker wrote them): ``assemble`` writes
+    it with :func:`~perfscore.spans.write_piece`, so the kernel copies them."""
 
     sections: int
 
@@ -61,7 +64,7 @@ class ShardForm(Protocol):
         self,
         head: Report,
         totals: BatchTotals,
-        sections: Sequence[Iterable[bytes]],
+        sections: Sequence[Iterable[Piece]],
         options: ExportOptions,
         out: IO[bytes],
     ) -> None: ...

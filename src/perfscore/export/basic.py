@@ -16,6 +16,7 @@ from ..findings import (
     subject_record,
     write_document,
 )
+from ..spans import Piece
 from ..standing import Standing
 from ..terminal import render_report
 from ._registry import EXPORTERS, ExportOptions
@@ -54,7 +55,7 @@ class JsonShards:
         self,
         head: Report,
         totals: BatchTotals,
-        sections: Sequence[Iterable[bytes]],
+        sections: Sequence[Iterable[Piece]],
         options: ExportOptions,
         out: IO[bytes],
     ) -> None:

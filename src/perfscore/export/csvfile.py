@@ -13,6 +13,7 @@ from typing import IO, TextIO
 
 from ..evidence import evidence
 from ..findings import BatchTotals, Report, RuleInfo
+from ..spans import Piece, write_piece
 from ..standing import Standing, measure
 from ..textsafe import csv_cell
 from ._common import cell_text, explanation, message, number, rule_title
@@ -108,13 +109,13 @@ class CsvShards:
         self,
         head: Report,
         totals: BatchTotals,
-        sections: Sequence[Iterable[bytes]],
+        sections: Sequence[Iterable[Piece]],
         options: ExportOptions,
         out: IO[bytes],
     ) -> None:
         out.write(_header(options).encode("utf-8"))
         for piece in sections[0]:
-            out.write(piece)
+            write_piece(out, piece)
 
 
 @EXPORTERS.register(

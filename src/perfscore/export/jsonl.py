@@ -33,6 +33,7 @@ from ..findings import (
     subject_record,
 )
 from ..findings.jsontext import SpooledItems, write_document
+from ..spans import Piece, write_piece
 from ..standing import Standing, measure
 from ._registry import EXPORTERS, ExportOptions
 from .lean import lean_finding, lean_subject
@@ -111,10 +112,10 @@ class JsonlWriter:
         for n in s.notifications:
             self._write("notification", notification_record(n))
 
-    def pieces(self, data: Iterable[bytes], totals: BatchTotals) -> None:
+    def pieces(self, data: Iterable[Piece], totals: BatchTotals) -> None:
         """Copy subject lines a ``header=False`` writer wrote, with that writer's totals."""
         for chunk in data:
-            self._out.write(chunk)
+            write_piece(self._out, chunk)
         self.totals.merge(totals)
 
     def notification(self, n: Notification) -> None:
@@ -187,7 +188,7 @@ class JsonlShards:
         self,
         head: Report,
         totals: BatchTotals,
-        sections: Sequence[Iterable[bytes]],
+        sections: Sequence[Iterable[Piece]],
         options: ExportOptions,
         out: IO[bytes],
     ) -> None:

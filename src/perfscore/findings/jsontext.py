@@ -12,6 +12,7 @@ from json.encoder import encode_basestring as _encode_str
 from typing import IO, Any
 
 from ..numbers import json_number
+from ..spans import Piece, write_piece
 from ..textsafe import clean
 from ..values import Series
 
@@ -153,7 +154,7 @@ def encode_items(values: Iterable[Any], *, indent: int | None = 2, level: int = 
 def write_document(
     out: IO[bytes],
     doc: Mapping[str, Any],
-    lists: Mapping[str, Iterable[bytes]],
+    lists: Mapping[str, Iterable[Piece]],
     *,
     indent: int | None = 2,
 ) -> None:
@@ -176,10 +177,11 @@ def write_document(
             if not piece:
                 continue
             if first:
-                out.write(b"[" + piece[1:])  # the first item's comma
+                out.write(b"[")
+                write_piece(out, piece, skip=1)  # the first item's comma
                 first = False
             else:
-                out.write(piece)
+                write_piece(out, piece)
         out.write(b"[]" if first else (pad + "]").encode("utf-8"))
     out.write(b"}\n" if indent is None else b"\n}\n")
 

@@ -28,7 +28,7 @@ from .readers import (
     read_parquet,
     read_xlsx,
 )
-from .source import DataSource
+from .source import DataSource, RawRow
 
 if TYPE_CHECKING:
     from ..ruleset import RuleSet
@@ -37,6 +37,7 @@ __all__ = [
     "DATA_SUFFIXES",
     "STREAM_SUFFIXES",
     "DataSource",
+    "RawRow",
     "detect_encoding",
     "frame_kind",
     "load_columns",
@@ -160,14 +161,20 @@ def open_frame(
 
 
 def read_sources(
-    rs: RuleSet, sources: Iterable[DataSource], notifications: list[Notification]
+    rs: RuleSet,
+    sources: Iterable[DataSource],
+    notifications: list[Notification],
+    *,
+    raw: bool = False,
 ) -> Iterator[Any]:
     """Records of every source in turn.  A source that cannot be read (or stops being
     readable half-way) adds an ``error`` notification naming the file and the problem; the
-    other sources are still read.  Each source's own notifications are appended after it."""
+    other sources are still read.  Each source's own notifications are appended after it.
+    ``raw``: tables' rows as :class:`~perfscore.ingest.source.RawRow` (see
+    :meth:`DataSource.records`)."""
     for src in sources:
         try:
-            yield from src.records(rs)
+            yield from src.records(rs, raw=raw)
         except (DataError, OSError, UnicodeError, ValueError) as exc:
             if isinstance(exc, DataError) and exc.problems:
                 what = "; ".join(str(p) for p in exc.problems[:3])

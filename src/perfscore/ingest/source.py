@@ -75,9 +75,11 @@ class DataSource:
     def _note(self, level: str, code: str, message: str, subject: str | None = None) -> None:
         self.notifications.append(Notification(level, code, message, subject))
 
-    def records(self, rs: RuleSet) -> Iterator[Any]:
+    def records(self, rs: RuleSet, *, raw: bool = False) -> Iterator[Any]:
         """This source's subject records for ``rs``, streamed.  A file that cannot be read
-        raises :class:`DataError` (rows already yielded stay yielded)."""
+        raises :class:`DataError` (rows already yielded stay yielded).  ``raw``: a table's rows
+        come as :class:`RawRow` (what needs the whole file in order — the header, 合计 rows,
+        duplicate ids — done here; the record made by whoever scores it)."""
         self.notifications.clear()
         if self.kind == "records":
             yield from self._structured(rs)
@@ -90,7 +92,7 @@ class DataSource:
         cmap = map_columns(sheet.headers, inputs, aliases=aliases, columns=self.columns)
         cmap_cache[tuple(sheet.headers)] = cmap
         self._report_columns(sheet, cmap, rs)
-        yield from self._rows(sheet, cmap, inputs)
+        yield from self._rows(sheet, cmap, inputs, raw)
 
     # -- tables ----------------------------------------------------------------------------
     def _report_columns(self, sheet: Sheet, cmap: ColumnMap, rs: RuleSet) -> None:
@@ -136,17 +138,24 @@ class DataSource:
             )
 
     def _rows(
-        self, sheet: Sheet, cmap: ColumnMap, inputs: Mapping[str, InputSpec]
+        self, sheet: Sheet, cmap: ColumnMap, inputs: Mapping[str, InputSpec], raw: bool
     ) -> Iterator[Any]:
         with FirstSeen() as seen:  # exact, in bounded memory (a dict of refs took ~300 B an id)
-            yield from self._read_rows(sheet, cmap, inputs, seen)
+            yield from self._read_rows(sheet, cmap, inputs, seen, raw)
 
     def _read_rows(
-        self, sheet: Sheet, cmap: ColumnMap, inputs: Mapping[str, InputSpec], seen: FirstSeen
+        self,
+        sheet: Sheet,
+        cmap: ColumnMap,
+        inputs: Mapping[str, InputSpec],
+        seen: FirstSeen,
+        raw: bool,
     ) -> Iterator[Any]:
         targets = [
             (i, t) for i, t in enumerate(cmap.targets) if t is not None and t.kind != "ignore"
         ]
+        maker = RowMaker(sheet, targets)
+        naming = [(i, t) for i, t in targets if t.kind != "input" and t.name in ("id", "name")]
         id_col = next((i for i, t in targets if t.name == "id"), None)
         name_col = next((i for i, t in targets if t.name == "name"), None)
         key_col = id_col if id_col is not None else (name_col or 0)
@@ -168,7 +177,7 @@ class DataSource:
                     ),
                 )
                 continue
-            record = _record(sheet, number, cells, fmt, targets, inputs)
+            record = _record(sheet, number, cells, fmt, naming if raw else targets, inputs)
             sid = record.get("id")
             if sid is None:
                 sid = record["id"] = record.get("name") or f"row-{number}"
@@ -186,7 +195,7 @@ class DataSource:
                     ),
                     str(sid),
                 )
-            yield record
+            yield RawRow(maker, number, cells, fmt) if raw else record
 
     # -- JSON / YAML / JSON Lines ----------------------------------------------------------
     def _structured(self, rs: RuleSet) -> Iterator[Any]:
@@ -228,6 +237,52 @@ class DataSource:
                 if isinstance(values, Mapping) and "cells" not in rec:
                     rec = {**rec, "cells": {str(k): f"line {number}" for k in values}}
             yield rec
+
+
+class RowMaker:
+    """What makes a table's row a record, as :meth:`DataSource.records` does: sent along with
+    the rows to a ``perfscore score --jobs`` worker (the sheet travels without its rows)."""
+
+    def __init__(self, sheet: Sheet, targets: Sequence[tuple[int, Target]]) -> None:
+        self.sheet = sheet
+        self.targets = list(targets)
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        s = self.sheet
+        where = (s.source, s.label, s.kind, s.headers, s.header_row, s.encoding, s.letters)
+        return (_maker, (where, self.targets))
+
+    def record(
+        self, number: int, cells: Sequence[object], fmt: Sequence[bool] | None, inputs: Any
+    ) -> dict[str, Any]:
+        record = _record(self.sheet, number, cells, fmt, self.targets, inputs)
+        if record.get("id") is None:
+            record["id"] = record.get("name") or f"row-{number}"
+        return record
+
+
+def _maker(where: tuple[Any, ...], targets: list[tuple[int, Target]]) -> RowMaker:
+    source, label, kind, headers, header_row, encoding, letters = where
+    sheet = Sheet(source, label, kind, headers, iter(()), header_row, encoding, letters)
+    return RowMaker(sheet, targets)
+
+
+class RawRow:
+    """A table row as read, made a record by :meth:`record` (in a ``--jobs`` worker: making
+    records — each value with its cell, in two languages — was most of reading a CSV file)."""
+
+    __slots__ = ("cells", "fmt", "maker", "number")
+
+    def __init__(
+        self, maker: RowMaker, number: int, cells: list[object], fmt: list[bool] | None
+    ) -> None:
+        self.maker, self.number, self.cells, self.fmt = maker, number, cells, fmt
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (RawRow, (self.maker, self.number, self.cells, self.fmt))
+
+    def record(self, inputs: Mapping[str, InputSpec]) -> dict[str, Any]:
+        return self.maker.record(self.number, self.cells, self.fmt, inputs)
 
 
 def _clean(v: object) -> str:

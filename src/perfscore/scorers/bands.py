@@ -41,6 +41,7 @@ from .base import (
     BuildContext,
     Explaining,
     Fallback,
+    OutcomeForm,
     PointsForm,
     Scored,
     ScorerConfig,
@@ -184,6 +185,34 @@ class BandsScorer(BaseScorer):
             if other is None:
                 raise Fallback
             return other
+
+        return banded
+
+    def outcome_form(
+        self, get: Callable[[Mapping[str, Any]], Any] | None, weight: Decimal, places: int
+    ) -> OutcomeForm | None:
+        if self.yields != "points" or get is None:
+            return None
+        # the points as points_form gives them; each band's threshold as band_result says it
+        bands = []  # each band's threshold one for every finding (read, never written)
+        for b in self.bands:
+            text = b.interval.describe()
+            th = {"name": text, "range": text}
+            bands.append((b.interval, round_places(cast(Decimal, b.points), places), th))
+        otherwise = self.otherwise
+        other = round_places(otherwise, places) if isinstance(otherwise, Decimal) else None
+        otherwise_th = {"name": "otherwise"}
+
+        def banded(scope: Mapping[str, Any]) -> tuple[Any, Decimal, None, Any, None]:
+            v = get(scope)
+            if type(v) is not Decimal or not v.is_finite():
+                raise Fallback
+            for interval, p, th in bands:
+                if v in interval:
+                    return v, p, None, th, None
+            if other is None:
+                raise Fallback
+            return v, other, None, otherwise_th, None
 
         return banded
 

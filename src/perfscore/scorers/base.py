@@ -110,6 +110,10 @@ def scored(
 #: A fast points form: ``scope -> points rounded to the rule set's places``; raises
 #: :class:`Fallback` (or any error) for a record the per-record form must decide.
 PointsForm = Callable[[Mapping[str, Any]], Decimal]
+#: A fast outcome form: ``scope -> (value, points, met, threshold, detail)`` — what ``score``
+#: of the value read gives, its points rounded to the rule set's places (``met`` None: the
+#: evaluator decides pass or fail from the points); raises as a :data:`PointsForm` does.
+OutcomeForm = Callable[[Mapping[str, Any]], tuple[Any, Decimal, bool | None, Any, str | None]]
 
 
 class Scorer(Protocol):
@@ -135,6 +139,8 @@ class BaseScorer:
     * ``points_form(get, weight, places)`` — the fast points form, or None (then the
       points-only executor scores with ``score``); ``get(scope)`` reads the indicator's value
       (None: the indicator has no ``value``);
+    * ``outcome_form(get, weight, places)`` — the same with what a finding shows besides the
+      points (:data:`OutcomeForm`), or None (then the evaluator scores with ``score``);
     * ``column_form(weight, places, build)`` — the numpy form for :mod:`perfscore.columnar`
       (``build.form(run)``, see :class:`perfscore.columnar.plan.ColumnBuild`), or None; it
       raises ``build.Unsupported`` for a configuration it does not mirror;
@@ -152,6 +158,11 @@ class BaseScorer:
     def points_form(
         self, get: Callable[[Mapping[str, Any]], Any] | None, weight: Decimal, places: int
     ) -> PointsForm | None:
+        return None
+
+    def outcome_form(
+        self, get: Callable[[Mapping[str, Any]], Any] | None, weight: Decimal, places: int
+    ) -> OutcomeForm | None:
         return None
 
     def column_form(self, weight: Decimal, places: int, build: Any) -> Any:

@@ -43,6 +43,7 @@ from .base import (
     BuildContext,
     Explaining,
     Fallback,
+    OutcomeForm,
     PointsForm,
     Scored,
     ScorerConfig,
@@ -150,6 +151,39 @@ class DeductScorer(BaseScorer):
             x = weight - units_of(beyond) * step
             c = x if x > floor else floor
             return round_places(c if c < weight else weight, places, slack_of(v))
+
+        return deduct
+
+    def outcome_form(
+        self, get: Callable[[Mapping[str, Any]], Any] | None, weight: Decimal, places: int
+    ) -> OutcomeForm | None:
+        s = self.start.const
+        if s is None or get is None:
+            return None
+        above, step, floor, units_of, slack_of = (
+            self.direction == "above",
+            self.points,
+            self.floor,
+            self.units,
+            self.slack,
+        )
+        th = {"op": "<=" if above else ">=", "value": s}  # one for every finding (read only)
+        full = round_places(weight, places)
+
+        def deduct(scope: Mapping[str, Any]) -> tuple[Any, Decimal, bool, Any, str | None]:
+            v = get(scope)
+            if type(v) is not Decimal or not v.is_finite():
+                raise Fallback
+            beyond = exact_difference(v, s) if above else exact_difference(s, v)
+            if beyond <= 0:
+                return v, full, True, th, None
+            units = units_of(beyond)
+            # min(weight, max(floor, x)) spelt out as Python's min and max decide (cheaper)
+            x = weight - units * step
+            c = x if x > floor else floor
+            points = round_places(c if c < weight else weight, places, slack_of(v))
+            detail = f"{plain(units)} step(s) × {step}"
+            return v, points, False, th, detail
 
         return deduct
 

@@ -28,6 +28,7 @@ from .base import (
     BuildContext,
     Explaining,
     Fallback,
+    OutcomeForm,
     PointsForm,
     Scored,
     ScorerConfig,
@@ -80,6 +81,23 @@ class FormulaScorer(BaseScorer):
             # min(weight, max(ZERO, raw)) spelt out as Python's min and max decide (cheaper)
             c = raw if raw > ZERO else ZERO
             return round_places(c if c < weight else weight, places)
+
+        return formula
+
+    def outcome_form(
+        self, get: Callable[[Mapping[str, Any]], Any] | None, weight: Decimal, places: int
+    ) -> OutcomeForm | None:
+        expr = self.expr.__call__
+
+        def formula(scope: Mapping[str, Any]) -> tuple[Any, Decimal, None, None, str | None]:
+            v = get(scope) if get is not None else None  # the value, as the full path reads it
+            raw = expr(scope)
+            if type(raw) is not Decimal or not raw.is_finite():
+                raise Fallback
+            c = raw if raw > ZERO else ZERO
+            clamped = c if c < weight else weight
+            detail = None if clamped == raw else f"formula gave {raw}, clamped"
+            return v, round_places(clamped, places), None, None, detail
 
         return formula
 

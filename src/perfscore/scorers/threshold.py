@@ -31,6 +31,7 @@ from .base import (
     BuildContext,
     Explaining,
     Fallback,
+    OutcomeForm,
     PointsForm,
     Scored,
     ScorerConfig,
@@ -107,6 +108,27 @@ class ThresholdScorer(BaseScorer):
             if type(v) is not Decimal or not v.is_finite():
                 raise Fallback
             return full if op(v, limit) else other
+
+        return threshold
+
+    def outcome_form(
+        self, get: Callable[[Mapping[str, Any]], Any] | None, weight: Decimal, places: int
+    ) -> OutcomeForm | None:
+        limit = self.target.const
+        if limit is None or get is None:
+            return None
+        full = round_places(self.points_met if self.points_met is not None else weight, places)
+        other = round_places(self.points_otherwise, places)
+        op = OPS[self.op]
+        th = {"op": self.op, "value": limit}  # one for every finding (read, never written)
+
+        def threshold(scope: Mapping[str, Any]) -> tuple[Any, Decimal, bool, Any, None]:
+            v = get(scope)
+            if type(v) is not Decimal or not v.is_finite():
+                raise Fallback
+            if op(v, limit):
+                return v, full, True, th, None
+            return v, other, False, th, None
 
         return threshold
 
