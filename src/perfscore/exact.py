@@ -31,6 +31,8 @@ import math
 import re
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from decimal import (
+    MAX_EMAX,
+    MIN_EMIN,
     ROUND_05UP,
     Context,
     Decimal,
@@ -55,7 +57,7 @@ from .functions import (
     fn_round,
     fn_sum,
 )
-from .numbers import MAX_EMAX, MIN_EMIN, NotExact
+from .numbers import NotExact
 from .values import Series
 
 __all__ = [
