@@ -207,6 +207,16 @@ def rs() -> perfscore.RuleSet:
 @example(a=Decimal("13.51"), b=Decimal(14), c=Decimal("1.4"), d=Decimal("-1.2"))
 # 7 × (0.01 / 14) is 0.005 exactly: `equal`'s exact share of a rounded ratio sat just below it
 @example(a=Decimal("0.01"), b=Decimal(14), c=Decimal(0), d=Decimal(0))
+# 1e98 below the line is 1e100 steps of 0.01: their count overflowed the finding's 28-digit
+# display context (decimal.Overflow, the batch aborted) where the points are simply the floor
+@example(a=Decimal("-0.01"), b=Decimal("1E-100"), c=Decimal(0), d=Decimal(0))
+# |−2e-30 − 0.01| is 0.01 + 2e-30, outside a tolerance of 0.01: abs() rounded it to 0.01
+@example(
+    a=Decimal("-1E-30"),
+    b=Decimal("0.5000000000000000000000000000"),
+    c=Decimal("0.01"),
+    d=Decimal(1),
+)
 def test_every_decision_equals_the_exact_one(
     rs: perfscore.RuleSet, a: Decimal, b: Decimal, c: Decimal, d: Decimal
 ) -> None:

@@ -19,6 +19,7 @@ from __future__ import annotations
 import decimal
 from decimal import Decimal
 from fractions import Fraction
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -26,6 +27,7 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 import perfscore
+from perfscore.cli import main
 from perfscore.exact import has_long_number
 from perfscore.expr import compile_expression
 from perfscore.functions import DEFAULT_FUNCTIONS, Function
@@ -379,3 +381,29 @@ def test_the_columnar_path_agrees_on_these_cases() -> None:
     for sc in want.scores:
         assert res.points_decimal(sc.rule_id)[0] == sc.points
         assert not res.fallback[0]
+
+
+def test_a_step_count_past_1e100_is_shown_not_raised(tmp_path: Path) -> None:
+    """A ratio over a tiny denominator (a budget typed as 1e-100) is 1e98 below a deduction's
+    line: 1e100 steps.  The points are the floor; the steps' count is shown — it used to raise
+    ``decimal.Overflow`` out of ``perfscore score`` and abort every other row of the file."""
+    rules = tmp_path / "r.yaml"
+    rules.write_text(
+        'perfscore: 1\nid: tiny\ntitle: tiny\nversion: "1"\n'
+        "inputs: {a: {type: number}, b: {type: number}}\n"
+        "metrics: {r: {expr: a / b}}\n"
+        "indicators:\n"
+        "  - {id: d1, title: D1, weight: 5, value: r, scorer: {type: deduct, start: 0.95,"
+        " direction: below, per: 0.01, points: 0.5, count: exact}}\n",
+        encoding="utf-8",
+    )
+    data = tmp_path / "d.csv"
+    data.write_text("id,a,b\nx,-0.01,1e-100\nz,1,2\n", encoding="utf-8")
+    report = perfscore.load_ruleset(rules).evaluate(perfscore.load_subjects(data))
+    x, z = report.subjects
+    assert x.finding("d1").points == 0 and x.finding("d1").outcome == "fail"
+    assert "0 / 5 points" in x.finding("d1").explanation.en and x.finding("d1").message
+    out = tmp_path / "f.jsonl"
+    assert main(["score", str(rules), str(data), "-o", str(out), "--no-summary"]) == 0
+    assert out.read_text(encoding="utf-8").count('"record":"subject"') == 2
+    assert z.finding("d1").points == 0

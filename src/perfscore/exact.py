@@ -31,6 +31,8 @@ import math
 import re
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from decimal import (
+    MAX_EMAX,
+    MIN_EMIN,
     ROUND_05UP,
     Context,
     Decimal,
@@ -558,10 +560,18 @@ def exact_value(v: Any) -> Any:
     return v
 
 
+#: 28 digits without the results' 1e100 limit: what a finding shows of an exact value that is
+#: past it (1e98 below a line is 1e100 steps of 0.01 — the points are the floor all the same)
+_SHOWN = Context(prec=28, Emax=MAX_EMAX, Emin=MIN_EMIN, traps=[])
+
+
 def plain(v: Any) -> Any:
     """What a finding shows for a value of the exact path: a Q as its 28-digit Decimal."""
     if isinstance(v, Fraction):
-        return DECIMAL_CONTEXT.divide(Decimal(v.numerator), Decimal(v.denominator))
+        try:
+            return DECIMAL_CONTEXT.divide(Decimal(v.numerator), Decimal(v.denominator))
+        except Overflow:
+            return _SHOWN.divide(Decimal(v.numerator), Decimal(v.denominator))
     if isinstance(v, Mapping):
         return {k: plain(x) for k, x in v.items()}
     return v

@@ -59,8 +59,11 @@ def check(
                     gap = exact_value(node.left.exact(scope)) - exact_value(node.right.exact(scope))
                 else:
                     gap = exact_difference(left, right)
-                ok = abs(gap) <= node.tolerance
-                diff = plain(abs(gap))
+                # copy_abs: abs() would round the exact gap in the thread's 28-digit context
+                # (0.01 + 2e-30 became 0.01, within a tolerance of 0.01)
+                size = gap.copy_abs() if isinstance(gap, Decimal) else abs(gap)
+                ok = size <= node.tolerance
+                diff = plain(size)
                 fields["difference"] = display_text(diff, node.unit, places)
             else:
                 ok = left == right
