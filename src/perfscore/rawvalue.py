@@ -18,8 +18,10 @@ from .words import DATA, RAW, Bilingual, said
 __all__ = ["MAX_EXPONENT", "describe", "describe_zh", "problem", "to_number"]
 
 _THOUSANDS = re.compile(r"^[+-]?\d{1,3}(,\d{3})+(\.\d+)?$")
-#: Beyond 10^15 (a thousand trillion 万元) a figure is a data-entry error, not a budget.
+#: Beyond 10^15 (a thousand trillion 万元) a figure is a data-entry error, not a budget:
+#: 10^15 itself is read, anything larger in size is refused (docs/data.md).
 MAX_EXPONENT = 15
+_LIMIT = Decimal(10) ** MAX_EXPONENT
 
 
 def describe(raw: object, lang: str = "en") -> str:
@@ -75,7 +77,7 @@ def to_number(raw: object, unit: str | None, percent: bool) -> Decimal:
         raise ValueError(problem("not_number", raw))
     if not d.is_finite():
         raise ValueError(problem("not_finite", raw, value=d))
-    if d and d.adjusted() > MAX_EXPONENT:
+    if d.copy_abs() > _LIMIT:  # copy_abs and compare: exact, no context rounding
         raise ValueError(problem("too_large", raw, value=d, limit=MAX_EXPONENT))
     if len(d.as_tuple().digits) > 28:
         raise ValueError(said(DATA, "too_many_digits", raw=repr(raw)))

@@ -21,8 +21,8 @@ HUNDRED = Decimal(100)
 ZERO = Decimal(0)
 ONE = Decimal(1)
 CENT = Decimal("0.01")
-#: The data policy for numbers (docs/data.md): beyond 10^15 a figure is a data-entry error
-#: ("check the unit"), and no number may carry more than 28 significant digits.
+#: The data policy for numbers (docs/data.md): beyond 10^15 (10^15 itself is read) a figure is
+#: a data-entry error ("check the unit"), and no number may carry more than 28 significant digits.
 MAX_EXPONENT = 15
 MAX_DIGITS = 28
 

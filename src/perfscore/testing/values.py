@@ -273,7 +273,7 @@ def _number_invalid(raw: Any, spec_type: str, spec: InputSpec) -> bool:
     d = _oracle_number(raw, spec_type, spec.unit)
     if d is None:
         return True
-    if abs(d) >= Decimal(10) ** (MAX_EXPONENT + 1) or len(d.as_tuple().digits) > MAX_DIGITS:
+    if d.copy_abs() > Decimal(10) ** MAX_EXPONENT or len(d.as_tuple().digits) > MAX_DIGITS:
         return True
     if spec_type == "integer" and d != d.to_integral_value():
         return True

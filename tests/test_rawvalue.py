@@ -1,0 +1,68 @@
+"""rawvalue: the data limit for a figure lands where docs/data.md puts it ("beyond 10¹⁵")."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+
+from perfscore.rawvalue import to_number
+
+
+@pytest.mark.parametrize(
+    "raw",
+    ["1e15", "-1e15", "1000000000000000", Decimal("999999999999999.99"), 10**15, 1e15],
+)
+def test_a_figure_of_at_most_10_to_the_15_is_read(raw: object) -> None:
+    assert abs(to_number(raw, None, False)) <= Decimal("1e15")
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        "1000000000000000.01",
+        "-1000000000000000.01",
+        Decimal("1.000000000000000000000000001e15"),
+        10**15 + 1,
+        "9.99e15",
+        Decimal("1e16"),
+        1.0000000000000002e15,
+    ],
+)
+def test_a_figure_beyond_10_to_the_15_is_refused_and_the_message_says_so(raw: object) -> None:
+    with pytest.raises(ValueError) as got:
+        to_number(raw, None, False)
+    message = str(got.value)
+    assert "1e15" in message, message
+
+
+def test_the_examples_docs_data_gives_for_the_limit_behave_as_it_says() -> None:
+    from pathlib import Path
+
+    text = (Path(__file__).parent.parent / "docs" / "data.md").read_text(encoding="utf-8")
+    assert "`1e15` is read, `1000000000000000.01` is refused" in text
+    assert to_number("1e15", None, False) == Decimal("1e15")
+    with pytest.raises(ValueError, match="the limit is 1e15"):
+        to_number("1000000000000000.01", None, False)
+
+
+def test_both_readers_put_the_boundary_on_the_same_side() -> None:
+    """Per record and columnar: 10¹⁵ is scored, the next float above it is a field error."""
+    import numpy as np
+
+    import perfscore
+    from perfscore.columnar import ColumnarScorer
+
+    rs = perfscore.load_ruleset_text(
+        'perfscore: 1\nid: mini\ntitle: t\nversion: "1"\n'
+        "inputs: {amount: {type: money, unit: 万元}}\n"
+        "indicators:\n"
+        "  - {id: a, title: A, weight: 5, value: amount,"
+        " scorer: {type: threshold, op: '>=', target: 1}}\n"
+    )
+    above = float(np.nextafter(1e15, 2e15))
+    want = {1e15: "pass", -1e15: "fail", above: "error", 9.99e15: "error", -above: "error"}
+    report = rs.evaluate([{"amount": v} for v in want])
+    assert [s.findings[0].outcome for s in report.subjects] == list(want.values())
+    got = ColumnarScorer(rs).score({"amount": np.array(list(want), dtype=np.float64)})
+    assert list(got.outcomes("a")) == list(want.values())
