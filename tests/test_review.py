@@ -165,6 +165,27 @@ def test_levels_at_their_boundaries(declared: str, recomputed: str, level: str) 
     assert _classify(th, D(declared), score, D(10))[1] == level
 
 
+@pytest.mark.parametrize(
+    ("declared", "recomputed", "cause"),
+    [
+        ("0.01", "0.06", "consistent"),  # exactly the tolerance (0.05) below
+        # 0.05 + 1e-30 below: d − r rounded in the 28-digit context was exactly 0.05 ('pass')
+        ("0.009999999999999999999999999999", "0.06", "under_claimed"),
+        ("0.060000000000000000000000000001", "0.01", "contradicted"),
+    ],
+)
+def test_a_claim_a_hair_beyond_the_tolerance_is_not_consistent(
+    declared: str, recomputed: str, cause: str
+) -> None:
+    from perfscore.findings import IndicatorScore
+    from perfscore.recheck.engine import Thresholds, _classify
+
+    th = Thresholds.of(REVIEW_RULES)
+    assert th.tolerance == D("0.05")
+    score = IndicatorScore("x", D(recomputed), D(10), None, "pass", D(1))
+    assert _classify(th, D(declared), score, D(10))[0] == cause
+
+
 def test_zero_claim_against_points_is_under_claimed_without_deviation() -> None:
     rec = _project()
     rec["declared"] = {"points": {"output_ge_2": 0}}
@@ -592,10 +613,12 @@ _OUTPUT_PARTS = {
         ("16", _OUTPUT_PARTS, True),  # one point more than its parts
         ("14", _OUTPUT_PARTS, True),  # and less
         ("16", {k: v for k, v in _OUTPUT_PARTS.items() if k != "output_q_1"}, False),  # a blank
+        # parts 15 − 1e-27: their sum rounded to 28 digits was 15, 15.05 within the tolerance
+        ("15.05", {**_OUTPUT_PARTS, "output_ge_2": "7.999999999999999999999999999"}, True),
     ],
 )
 def test_a_group_claim_is_the_sum_of_its_declared_parts(
-    group: str, parts: dict[str, int], flagged: bool
+    group: str, parts: dict[str, int | str], flagged: bool
 ) -> None:
     rec = _project()
     rec["declared"] = {"points": {"outputs": group, **parts}}
