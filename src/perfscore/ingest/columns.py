@@ -96,12 +96,13 @@ def split_unit(header: str) -> tuple[str, str | None]:
         return m.group(1), (m.group(2).strip() or None)
     if "/" in norm:
         base, _, unit = norm.rpartition("/")
-        if base and _is_unit(unit.strip()):
+        if base and is_unit(unit.strip()):
             return base, unit.strip()
     return norm, None
 
 
-def _is_unit(text: str) -> bool:
+def is_unit(text: str) -> bool:
+    """A unit a header may end in (money, %, counts)."""
     return text in MONEY_UNITS or text in ("%", "人", "项", "个", "次", "分", "天")
 
 

@@ -111,6 +111,19 @@ def _split_header(head: list[Row], rank: Rank) -> tuple[list[str], int, list[Row
         headers.pop()
     number = head[best][0] if head else 1
     below = best + 1
+    if below < len(head) and _is_sub_header(head[best][1], head[below][1], head[below + 1 :], rank):
+        # a second line the rule set knows nothing in: units stay with their header, sub-titles
+        # (under a title merged across) become the columns' headers
+        for col, cell in enumerate(head[below][1]):
+            text = _shown(cell)
+            if not text:
+                continue
+            while len(headers) <= col:
+                headers.append("")
+            unit = _bare_unit(text)
+            headers[col] = f"{headers[col]}（{unit}）" if unit and headers[col] else text
+        number = head[below][0]
+        below += 1
     while below < len(head) and _is_header_line(head[below][1], rank):
         # a second header line (under cells merged across columns): its texts win
         for col, cell in enumerate(head[below][1]):
@@ -128,6 +141,47 @@ def _is_header_line(cells: Sequence[object], rank: Rank) -> bool:
     """Text only (no numbers) and naming at least one known column."""
     filled = [c for c in cells if c is not None and _text(c)]
     return bool(filled) and all(isinstance(c, str) for c in filled) and rank(cells) > 0
+
+
+def _is_sub_header(
+    header: Sequence[object], cells: Sequence[object], later: list[Row], rank: Rank
+) -> bool:
+    """A line directly under the header that is part of it although the rule set recognises
+    none of its cells: text only (no number), units only (万元, 元, %) or sub-titles under
+    header cells merged across (blank there) while every column the header names is blank in
+    it (merged down: a department's row has its id or name there), and a later row holds a
+    number where it holds text."""
+    filled = [i for i, c in enumerate(cells) if c is not None and _text(c)]
+    if not filled or not all(isinstance(cells[i], str) and not _numeric(cells[i]) for i in filled):
+        return False
+    if not all(_bare_unit(_text(cells[i])) for i in filled):
+        known = [i for i, h in enumerate(header) if rank([h]) > 0]
+        if not known or any(i in known for i in filled):
+            return False
+        if not any(i >= len(header) or not _text(header[i]) for i in filled):
+            return False
+    return any(any(i < len(c) and _numeric(c[i]) for i in filled) for _, c, _ in later)
+
+
+def _numeric(v: object) -> bool:
+    """A number, or text that reads as one (``1,234.5``, ``95%``)."""
+    if isinstance(v, bool) or v is None:
+        return False
+    if isinstance(v, (int, float, Decimal)):
+        return True
+    text = _text(v).replace(",", "").removesuffix("%")
+    try:
+        return Decimal(text).is_finite()
+    except ArithmeticError:
+        return False
+
+
+def _bare_unit(text: str) -> str | None:
+    """``万元``, ``（元）``, ``单位：%`` → the unit; None for any other text."""
+    from .columns import is_unit
+
+    unit = text.strip("()（）[]【】 ").removeprefix("单位").lstrip(":： ")
+    return unit if unit and is_unit(unit) else None
 
 
 def _chain(first: list[Row], rest: Iterator[Row], width: int) -> Iterator[Row]:

@@ -1,0 +1,109 @@
+"""ingest/readers: where a header ends — a second header line is never scored as a department,
+even when the rule set recognises none of its cells (generated workbooks, openpyxl)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+import perfscore
+from perfscore import load_subjects
+
+ROOT = Path(__file__).resolve().parent.parent
+
+# (group title over it, column header); 基本信息 columns are merged down over both lines
+COLS = [
+    ("基本信息", "部门编码"),
+    ("基本信息", "部门名称"),
+    ("预算执行情况", "全年预算数（万元）"),
+    ("预算执行情况", "执行数(元)"),
+    ("人员", "在职人员数（人）"),
+    ("人员", "编制数（人）"),
+]
+ROWS = [
+    ["BM001", "财政局", 100, 950000, 8, 10],
+    ["BM002", "教育局", 200, 1990000, 12, 12],
+]
+
+
+def _two_line_header_book(path: Path) -> Path:
+    """Two title rows, a header line merged across (groups) and down (基本信息), a second line."""
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["2023年度部门整体支出绩效自评汇总表"])
+    ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=len(COLS))
+    ws.append(["填报单位：某区财政局", None, None, None, "金额单位：见各列"])
+    line3: list[object] = []
+    line4: list[object] = []
+    for i, (group, header) in enumerate(COLS):
+        if group == "基本信息":
+            line3.append(header)
+            line4.append(None)
+        else:
+            line3.append(group if COLS[i - 1][0] != group else None)
+            line4.append(header)
+    ws.append(line3)
+    ws.append(line4)
+    ws.merge_cells("A3:A4")
+    ws.merge_cells("B3:B4")
+    ws.merge_cells("C3:D3")
+    ws.merge_cells("E3:F3")
+    for row in ROWS:
+        ws.append(row)
+    wb.save(path)
+    return path
+
+
+@pytest.mark.parametrize("rules", ["cn-dept-sichuan-dazhou", "cn-dept-overall"])
+def test_a_second_header_line_is_not_a_department(rules: str, tmp_path: Path) -> None:
+    """cn-dept-sichuan-dazhou knows none of the second line's headers (only 部门编码/部门名称
+    above): that line was scored as a department 'row-4'."""
+    rs = perfscore.load_ruleset(ROOT / "rules" / f"{rules}.yaml")
+    path = _two_line_header_book(tmp_path / "book.xlsx")
+    batch = load_subjects(path, rs)
+    assert [r.get("id") for r in batch.records] == ["BM001", "BM002"]
+    report = rs.evaluate(batch)
+    assert [s.subject.id for s in report.subjects] == ["BM001", "BM002"]
+    unmapped = " ".join(n.message for n in report.notifications if n.code == "unmapped-column")
+    if rules == "cn-dept-sichuan-dazhou":  # not silent: the headers it does not know are named
+        assert "全年预算数（万元）" in unmapped and "编制数（人）" in unmapped
+    else:
+        assert "全年预算数" not in unmapped
+
+
+def test_the_second_line_s_headers_are_the_columns(tmp_path: Path) -> None:
+    rs = perfscore.load_ruleset(ROOT / "rules" / "cn-dept-overall.yaml")
+    batch = load_subjects(_two_line_header_book(tmp_path / "book.xlsx"), rs)
+    values = batch.records[0]["values"]
+    assert (values["budget"], values["executed"], values["staff_actual"]) == (100, 95, 8)
+
+
+def test_a_unit_line_under_the_header_is_part_of_it(tmp_path: Path) -> None:
+    rs = perfscore.load_ruleset(ROOT / "rules" / "cn-dept-overall.yaml")
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["部门整体支出绩效自评表"])
+    ws.append(["部门名称", "全年预算数", "执行数"])
+    ws.append([None, "万元", "元"])
+    ws.append(["财政局", 100, 950000])
+    wb.save(tmp_path / "units.xlsx")
+    batch = load_subjects(tmp_path / "units.xlsx", rs)
+    assert [r.get("name") for r in batch.records] == ["财政局"]
+    assert batch.records[0]["values"]["executed"] == 95  # 元 → 万元
+
+
+def test_a_department_written_in_text_only_under_the_header_is_still_scored(
+    tmp_path: Path,
+) -> None:
+    """Its id/name sit in a column the rule set knows: never taken for a header line."""
+    rs = perfscore.load_ruleset(ROOT / "rules" / "cn-dept-overall.yaml")
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["部门名称", "全年预算数（万元）", "执行数（万元）"])
+    ws.append(["财政局", "待核实", "待核实"])
+    ws.append(["教育局", 100, 95])
+    wb.save(tmp_path / "text.xlsx")
+    report = rs.evaluate(load_subjects(tmp_path / "text.xlsx", rs))
+    assert [s.subject.id for s in report.subjects] == ["财政局", "教育局"]
