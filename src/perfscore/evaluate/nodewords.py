@@ -221,14 +221,8 @@ class NodeWords:
             if make_fingerprint is not None:
                 if prefix is None:
                     d["fingerprint"] = make_fingerprint(node.id, run)
-                else:  # fingerprint_from(prefix, run), inlined
-                    key = run.key
-                    if key is None:
-                        subject = run.subject
-                        key = run.key = f"{subject.type}\x1f{subject.key}".encode()
-                    h = prefix.copy()
-                    h.update(key)
-                    d["fingerprint"] = "sha256:" + h.hexdigest()[:32]
+                else:
+                    d["fingerprint"] = fingerprint_from(prefix, run)
             return left
 
         return fill
