@@ -17,7 +17,6 @@ from hypothesis import strategies as st
 from openpyxl.reader.strings import read_string_table
 
 import perfscore
-from perfscore.ingest import open_data
 from perfscore.ingest.seen import FirstSeen
 from perfscore.ingest.xlsx import open_workbook, read_shared_strings
 
@@ -25,6 +24,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "benchmarks"))
 import departments  # noqa: E402
 import ingest_bench  # noqa: E402
+
+from reading_memory import held_while_reading  # noqa: E402
 
 ids = st.text(min_size=0, max_size=6) | st.sampled_from(["D000001", "第1局", "", "\udcff", "a"])
 
@@ -124,22 +125,6 @@ def test_shared_strings_past_the_spill_are_held_on_disk() -> None:
     assert held[1] - held[0] < 150_000, held
 
 
-def _held_while_reading(rs: perfscore.RuleSet, path: Path) -> tuple[int, int]:
-    """(rows, most memory held between rows): sampled as the rows stream, so a bounded
-    buffer freed early (the first MB read to detect the encoding) does not count."""
-    tracemalloc.start()
-    n = held = 0
-    try:
-        for src in open_data(path):
-            for _ in src.records(rs):
-                n += 1
-                if n % 256 == 0:
-                    held = max(held, tracemalloc.get_traced_memory()[0])
-        return n, held
-    finally:
-        tracemalloc.stop()
-
-
 @pytest.mark.parametrize("suffix", [".csv", ".xlsx"])
 def test_reading_a_department_file_keeps_little_per_row(tmp_path: Path, suffix: str) -> None:
     """Memory held while 1,000 and then 8,000 rows are read: under 64 bytes per extra row
@@ -150,9 +135,9 @@ def test_reading_a_department_file_keeps_little_per_row(tmp_path: Path, suffix: 
     rs = perfscore.load_ruleset(ROOT / "rules" / "cn-dept-overall.yaml")
     write = departments.write_csv if suffix == ".csv" else departments.write_xlsx
     sizes, peaks = (1_000, 8_000), []
-    _held_while_reading(rs, _written(tmp_path, write, 200, suffix))  # imports, caches
+    held_while_reading(rs, _written(tmp_path, write, 200, suffix))  # imports, caches
     for n in sizes:
-        got, peak = _held_while_reading(rs, _written(tmp_path, write, n, suffix))
+        got, peak = held_while_reading(rs, _written(tmp_path, write, n, suffix))
         assert got == n
         peaks.append(peak)
     per_row = (peaks[1] - peaks[0]) / (sizes[1] - sizes[0])

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import json
 import sys
-import tracemalloc
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -16,14 +15,17 @@ import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+import perfscore
 from perfscore._yaml.stream import Unstreamable, YamlItems
 from perfscore.errors import DataError
-from perfscore.ingest import open_data, open_document, read_document
+from perfscore.ingest import open_document, read_document
 from perfscore.ingest.documents import JsonItems
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "benchmarks"))
 import departments  # noqa: E402
+
+from reading_memory import held_while_reading  # noqa: E402
 
 texts = st.text(max_size=8) | st.sampled_from(["no", "1e3", "2024-01-01", "~", "第1局", "a: b"])
 scalars = (
@@ -174,35 +176,18 @@ def test_values_are_exact(tmp_path: Path) -> None:
     assert record["values"] == {"budget": Decimal("100.10"), "r": Decimal("0.95")}
 
 
-def _held_while_reading(path: Path) -> tuple[int, int]:
-    """(records, most memory held between records) while a rule set reads ``path``."""
-    import perfscore
-
-    rs = perfscore.load_ruleset(ROOT / "rules" / "cn-dept-overall.yaml")
-    tracemalloc.start()
-    n = held = 0
-    try:
-        for src in open_data(path):
-            for _ in src.records(rs):
-                n += 1
-                if n % 128 == 0:
-                    held = max(held, tracemalloc.get_traced_memory()[0])
-        return n, held
-    finally:
-        tracemalloc.stop()
-
-
 @pytest.mark.parametrize("suffix", [".json", ".yaml"])
 def test_a_list_of_subjects_is_read_in_flat_memory(tmp_path: Path, suffix: str) -> None:
     """1,000 and then 5,000 departments: the memory held while they are read grows by less
     than 16 bytes a subject (measured: none; read whole, each subject stayed held, 1.7 kB
     from JSON and 2.8 kB from YAML)."""
     write = departments.write_json if suffix == ".json" else departments.write_yaml
+    rs = perfscore.load_ruleset(ROOT / "rules" / "cn-dept-overall.yaml")
     sizes, peaks = (1_000, 5_000), []
     for n in (200, *sizes):
         path = tmp_path / f"d{n}{suffix}"
         write(str(path), n)
-        got, peak = _held_while_reading(path)
+        got, peak = held_while_reading(rs, path, every=128)
         assert got == n
         peaks.append(peak)
     per_subject = (peaks[2] - peaks[1]) / (sizes[1] - sizes[0])
