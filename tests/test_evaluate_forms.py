@@ -203,3 +203,139 @@ def test_a_result_has_its_dataclass_fields() -> None:
     assert SubjectResult(**{f.name: getattr(result, f.name) for f in fields(SubjectResult)}) == (
         result
     )
+
+
+#: what the families do not have: tier and checklist scorers (no form of their own: their
+#: ``score`` through leaves.scored_form), a proportional scorer whose target is read and one
+#: ``equal``, a leaf ``when`` on a text (not applicable where it does not hold), a formula
+#: that rounds, mean and weakest-link groups
+WHEN_RS = perfscore.load_ruleset_text(
+    """perfscore: 1
+id: kinds
+title: 其他
+version: "1"
+settings: {places: 2, missing: not_applicable, zero_division: not_applicable}
+inputs:
+  a: {type: money, unit: 万元, min: 0}
+  b: {type: money, unit: 万元, min: 0}
+  c: {type: money, unit: 万元, min: 0}
+  t: {type: text, choices: [achieved, partial, not_achieved]}
+  x: {type: boolean}
+  y: {type: boolean}
+  lv: {type: text, choices: [city, county]}
+metrics:
+  r: {expr: 'a / b', unit: '%'}
+indicators:
+  - id: g1
+    title: 一级
+    weight: 43
+    children:
+      - id: tier
+        title: 等次
+        weight: 10
+        scorer:
+          type: tier
+          tier: t
+          pass_at: 0.8
+          tiers:
+            - {id: achieved, range: "[0.8, 1]"}
+            - {id: partial, range: "[0.6, 0.8)", default: 0.7}
+            - {id: not_achieved, range: "[0, 0.6)", default: 0.3}
+      - id: list
+        title: 清单
+        weight: 5
+        scorer:
+          type: checklist
+          items:
+            - {id: i1, points: 2, when: x}
+            - {id: i2, points: 2, when: y}
+            - {id: i3, points: 1, when: r >= 0.95}
+      - {id: cost, title: 成本, weight: 10, value: c, scorer: {type: proportional, target: a, direction: lower}}
+      - {id: dev, title: 偏差, weight: 10, value: r, scorer: {type: proportional, target: 1, direction: equal}}
+      - {id: city, title: 市级, weight: 5, when: "lv == 'city'", value: r, scorer: {type: threshold, op: '>=', target: 0.9}}
+      - {id: rounded, title: 取整, weight: 3, scorer: {type: formula, expr: 'round(3 * r, 0)'}}
+  - id: g2
+    title: 平均
+    weight: 20
+    aggregate: mean
+    children:
+      - {id: m1, title: M1, weight: 4, value: r, scorer: {type: proportional, target: 0.95}}
+      - {id: m2, title: M2, weight: 4, when: "lv == 'county'", value: r, scorer: {type: threshold, op: '==', target: 1}}
+  - id: g3
+    title: 最弱
+    weight: 20
+    aggregate: weakest_link
+    children:
+      - {id: w1, title: W1, weight: 2, value: r, scorer: {type: threshold, op: '<=', target: 1}}
+      - {id: w2, title: W2, weight: 2, value: c, scorer: {type: proportional, target: b}}
+"""
+)
+GENERAL[id(WHEN_RS)] = _general(WHEN_RS)
+
+
+@st.composite
+def kinds_records(draw: st.DrawFn) -> dict[str, Any]:
+    """Blanks, zeros, exact budgets and every text and yes/no (and some that are neither)."""
+    money = st.one_of(
+        st.sampled_from(["0", "100", "95", "13.51", "14", "", "x"]),
+        st.decimals(min_value=0, max_value=1000, places=2).map(str),
+    )
+    values: dict[str, Any] = {}
+    for name, kind in (
+        ("a", money), ("b", money), ("c", money),
+        ("t", st.sampled_from(["achieved", "partial", "not_achieved", "", "other"])),
+        ("x", st.sampled_from(["是", "否", "true", "", "maybe"])),
+        ("y", st.sampled_from(["是", "否"])),
+        ("lv", st.sampled_from(["city", "county", "", "town"])),
+    ):  # fmt: skip
+        if draw(st.integers(0, 9)):
+            values[name] = draw(kind)
+    if draw(st.booleans()) and "a" in values:
+        values["b"] = values["a"]  # spent exactly the budget
+    return {"id": "dept", "values": values}
+
+
+@settings(max_examples=400, deadline=None)
+@given(record=kinds_records())
+@example(record={"id": "dept", "values": {"a": "95", "b": "100", "c": "14", "t": "partial",
+                                          "x": "是", "y": "否", "lv": "city"}})  # fmt: skip
+@example(record={"id": "dept", "values": {"a": "13.51", "b": "13.51", "c": "14",
+                                          "t": "achieved", "x": "否", "y": "是", "lv": "county"}})  # fmt: skip
+def test_scorers_without_a_form_and_conditions_give_the_general_result(
+    record: dict[str, Any],
+) -> None:
+    """Tier, checklist, a read target, ``equal``, a leaf's ``when``: through their ``score``
+    (and the condition decided in place) as through leaves.leaf — every finding, its words,
+    fingerprint and explanation, score, total and grade."""
+    data = _data(WHEN_RS, record)
+    fast = Evaluator(WHEN_RS.compiled, WHEN_RS.id).subject(data)
+    with mock.patch("perfscore.evaluate._scored_in_full", return_value=None):
+        general = GENERAL[id(WHEN_RS)].subject(data)
+    assert [list(vars(f)) for f in fast.findings] == [list(vars(f)) for f in general.findings]
+    assert fast == general
+    assert [(str(s.points), str(s.coverage)) for s in fast.scores] == [
+        (str(s.points), str(s.coverage)) for s in general.scores
+    ]
+    assert [f.explanation for f in fast.findings] == [f.explanation for f in general.findings]
+    assert [vars(f) for f in fast.findings] == [vars(f) for f in general.findings]
+
+
+def test_scorers_without_a_form_take_their_score_in_place() -> None:
+    """(Not vacuous: every leaf has a form — its own or its score's — and a leaf whose
+    condition does not hold is decided without leaves.leaf.)"""
+    ev = Evaluator(WHEN_RS.compiled, WHEN_RS.id)
+    values = {
+        "a": "96",
+        "b": "100",
+        "c": "14",
+        "t": "partial",
+        "x": "是",
+        "y": "否",
+        "lv": "county",
+    }
+    with mock.patch("perfscore.evaluate.leaf", side_effect=AssertionError("leaf() asked")):
+        result = ev.subject(_data(WHEN_RS, {"id": "x", "values": values}))
+    assert all(c[3] is not None for c in ev._leaf_consts.values())
+    assert result.finding("city").outcome == "not_applicable"
+    assert result.finding("m2").outcome == "fail"
+    assert result.finding("tier").points == Decimal("7.00")

@@ -37,7 +37,7 @@ from ..scorers import Fallback, OutcomeForm
 from ..subjects import SubjectData
 from ..words import AGGREGATE as AGG
 from .checks import check
-from .leaves import applies, leaf, waive
+from .leaves import NotApplicable, applies, builtin, condition_false, leaf, scored_form, waive
 from .messages import FindingTexts
 from .nodewords import fingerprint_from
 from .pointsonly import points, points_plan, value_reader
@@ -55,7 +55,8 @@ __all__ = ["Evaluator", "SubjectRun"]
 
 _gc_isenabled, _gc_disable, _gc_enable = gc.isenabled, gc.disable, gc.enable
 #: per leaf: its findings' constant fields, shared results, severity, outcome form, the names it
-#: reads, the points its form's outcome is decided at (see Evaluator._leaf_consts_of)
+#: reads, the points its form's outcome is decided at, its ``when`` (see
+#: Evaluator._leaf_consts_of)
 LeafConsts = tuple[
     dict[str, Any],
     dict[Any, tuple[IndicatorScore, NodeScore]],
@@ -64,6 +65,7 @@ LeafConsts = tuple[
     frozenset[str],
     bool,
     Decimal,
+    Any,
 ]
 _new = object.__new__
 _setattr = object.__setattr__
@@ -190,15 +192,20 @@ class Evaluator:
         form: OutcomeForm | None = None
         limit = ZERO
         sc, w, at = node.scorer, node.weight, node.pass_at
-        if w is not None and node.when is None and sc is not None and sc.yields == "points":
+        if w is not None and sc is not None and sc.yields == "points":
             make = getattr(sc, "outcome_form", None)
+            get = value_reader(node)
             try:
-                form = make(value_reader(node), w, self.places) if make is not None else None
+                form = make(get, w, self.places) if make is not None else None
+                if form is None and builtin(sc):  # its own score, without leaf()'s detours
+                    form = scored_form(sc, get, w, self.places)
             except Exception:  # (a constant it cannot round at 28 digits: leaf() decides)
                 form = None
             limit = w if at == ONE else WIDE.multiply(w, at)  # as leaf() decides
         same = self._leaf_results[node.id]
-        got = (template, same, node.severity, form, node.names_read, at == ONE, limit)
+        # its condition (the compiled function) and what leaf() says where it does not hold
+        when = None if node.when is None else (node.when.__call__, condition_false(node.when))
+        got = (template, same, node.severity, form, node.names_read, at == ONE, limit, when)
         self._leaf_consts[node.id] = got
         return got
 
@@ -216,7 +223,7 @@ class Evaluator:
             consts = self._leaf_consts.get(nid)
             if consts is None:
                 consts = self._leaf_consts_of(node)
-            template, same, severity, form, reads, use_met, limit = consts
+            template, same, severity, form, reads, use_met, limit, when = consts
             waiver = None
             grade = reason = detail = None
             points: Decimal | None
@@ -232,7 +239,14 @@ class Evaluator:
                     ):
                         raise Fallback
                     # nothing it reads failed: its scorer's outcome form (see _leaf_consts_of)
+                    # where its condition holds (what applies() decides when nothing failed)
+                    if when is not None and not when[0](run.scope):
+                        raise NotApplicable
                     value, scored, met, threshold, detail = form(run.scope)
+                except NotApplicable:  # leaf()'s outcome when its condition does not hold
+                    outcome, points, value, threshold = "not_applicable", None, None, None
+                    reason = when[1]  # (raised only with a when)
+                    decided = False
                 except Exception:  # Fallback, or anything leaf() decides (errors, exactly)
                     o = leaf(self.c, self.places, node, run.scope, failures)
                     found = waivers.get(nid) if waivers else None
