@@ -6,7 +6,10 @@ them (perfscore.evaluate), a leaf's finding from its copied constants against
 
 from __future__ import annotations
 
+import collections
+import contextlib
 import datetime as dt
+from collections.abc import Iterator
 from dataclasses import fields
 from decimal import Decimal
 from typing import Any
@@ -17,11 +20,13 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 import perfscore
+from perfscore import aggregate
 from perfscore.errors import PerfscoreError
 from perfscore.evaluate import Evaluator
 from perfscore.evaluate.pointsonly import value_reader
 from perfscore.evaluate.records import indicator_finding
 from perfscore.evaluate.state import Outcome
+from perfscore.exact import exact_quotient
 from perfscore.findings import SubjectResult
 from perfscore.numbers import NotExact, round_places
 from perfscore.scorers import Fallback
@@ -85,6 +90,16 @@ def _general(rs: perfscore.RuleSet) -> Evaluator:
 GENERAL = {id(rs): _general(rs) for rs in (MESSY_RS, PASS_AT_RS)}
 
 
+@contextlib.contextmanager
+def _weighted_sum() -> Iterator[None]:
+    """No group added up in place: weighted_sum itself for every group and the total."""
+    with (
+        mock.patch("perfscore.evaluate._scored_in_full", return_value=None),
+        mock.patch("perfscore.evaluate._scored_in_part", return_value=None),
+    ):
+        yield
+
+
 @pytest.mark.parametrize("rs", [MESSY_RS, PASS_AT_RS], ids=["messy", "pass_at"])
 @settings(max_examples=300, deadline=None)
 @given(record=messy_records(), waived=st.booleans())
@@ -111,7 +126,7 @@ def test_the_fast_pieces_give_the_general_result(
             ),
         }  # fmt: skip
     fast = Evaluator(rs.compiled, rs.id).subject(data, waivers)
-    with mock.patch("perfscore.evaluate._scored_in_full", return_value=None):  # weighted_sum
+    with _weighted_sum():
         general = GENERAL[id(rs)].subject(data, waivers)
     assert [list(vars(f)) for f in fast.findings] == [list(vars(f)) for f in general.findings]
     assert fast == general
@@ -193,6 +208,63 @@ def test_children_scored_in_full_add_up_as_weighted_sum(
         return
     assert (got[0], str(got[0])) == (ns.points, str(ns.points))
     assert ("pass" if got[1] else "fail") == ns.outcome and ns.coverage is ONE
+
+
+#: children's coverages (the same objects in every example), and the coverages kept per
+#: children's weights (as per group)
+_COVERAGES = {
+    "one": aggregate.ONE,
+    "zero": aggregate.ZERO,
+    "0.5": Decimal("0.5"),
+    "1.0": Decimal("1.0"),
+    "third": exact_quotient(Decimal(1), Decimal(3)),
+}
+_KEPT: collections.defaultdict[Any, Any] = collections.defaultdict(dict)
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    weight=st.one_of(st.none(), st.sampled_from([Decimal(x) for x in ("0", "10", "7.5", "30")])),
+    redistribute=st.booleans(),
+    kids=st.lists(
+        st.tuples(
+            st.sampled_from([None] + [Decimal(x) for x in ("0", "2", "2.5", "5", "10")]),
+            st.sampled_from(["pass", "fail", "not_applicable", "not_applicable", "error"]),
+            st.one_of(st.none(), st.decimals(min_value=0, max_value=10, places=2)),
+            st.sampled_from(["one", "zero", "0.5", "1.0", "third"]),
+        ),
+        max_size=6,
+    ),
+)
+def test_children_scored_or_not_applicable_add_up_as_weighted_sum(
+    weight: Decimal | None, redistribute: bool, kids: list[tuple[Any, str, Any, str]]
+) -> None:
+    """The points (the same Decimal), the outcome, the coverage exactly and rounded — the
+    coverage kept across examples (the same coverage objects, other weights and outcomes)."""
+    from perfscore.aggregate import AggregateSpec, NodeScore, weighted_sum
+    from perfscore.evaluate.groups import scored_in_part
+    from perfscore.numbers import round_once
+
+    children = [
+        NodeScore(f"c{j}", w, p, None, o, _COVERAGES[cov]) for j, (w, o, p, cov) in enumerate(kids)
+    ]
+    policy = "redistribute" if redistribute else "zero"
+    ns = weighted_sum(AggregateSpec("g", weight, policy, None, None), children)
+    kept = _KEPT[tuple(c.weight for c in children)]  # (a group's children's weights are fixed)
+    for _ in range(2):
+        got = scored_in_part(children, weight, redistribute, kept)
+        if got is None:  # (an error, nothing scored or no weight: weighted_sum decides)
+            assert (
+                any(c.outcome not in ("pass", "fail", "not_applicable") for c in children)
+                or all(c.outcome == "not_applicable" for c in children)
+                or not any(c.weight for c in children)
+            )
+            return
+        assert (got[0], str(got[0])) == (ns.points, str(ns.points))
+        assert ("pass" if got[1] else "fail") == ns.outcome
+        assert got[2] == ns.coverage and type(got[2]) is type(ns.coverage)
+        rounded = round_once(ns.coverage, 4)
+        assert (got[3], str(got[3])) == (rounded, str(rounded))
 
 
 def test_a_result_has_its_dataclass_fields() -> None:
@@ -309,7 +381,7 @@ def test_scorers_without_a_form_and_conditions_give_the_general_result(
     fingerprint and explanation, score, total and grade."""
     data = _data(WHEN_RS, record)
     fast = Evaluator(WHEN_RS.compiled, WHEN_RS.id).subject(data)
-    with mock.patch("perfscore.evaluate._scored_in_full", return_value=None):
+    with _weighted_sum():
         general = GENERAL[id(WHEN_RS)].subject(data)
     assert [list(vars(f)) for f in fast.findings] == [list(vars(f)) for f in general.findings]
     assert fast == general

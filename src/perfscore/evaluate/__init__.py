@@ -20,7 +20,7 @@ from dataclasses import replace
 from decimal import Decimal
 from typing import Any
 
-from ..aggregate import AggregateSpec, NodeScore, scaled, weighted_sum
+from ..aggregate import AggregateSpec, NodeScore, weighted_sum
 from ..compile import Compiled, IndicatorNode
 from ..errors import EvaluationError
 from ..exact import WIDE
@@ -37,6 +37,9 @@ from ..scorers import Fallback, OutcomeForm
 from ..subjects import SubjectData
 from ..words import AGGREGATE as AGG
 from .checks import check
+from .groups import Coverages
+from .groups import scored_in_full as _scored_in_full
+from .groups import scored_in_part as _scored_in_part
 from .leaves import NotApplicable, applies, builtin, condition_false, leaf, scored_form, waive
 from .messages import FindingTexts
 from .nodewords import fingerprint_from
@@ -69,31 +72,8 @@ LeafConsts = tuple[
 ]
 _new = object.__new__
 _setattr = object.__setattr__
-_add = WIDE.add
 #: how many distinct results of one leaf are kept to be shared (the common ones come first)
 _SHARED_RESULTS = 64
-
-
-def _scored_in_full(
-    children: list[NodeScore], weight: Decimal | None
-) -> tuple[Decimal, bool] | None:
-    """When every child scored in full (pass or fail, all of its weight covered: the common
-    case), what :func:`~perfscore.aggregate.weighted_sum` gives — the same sums in the same
-    order: the points, unrounded, and whether all passed; else None (its coverage is not all,
-    or something did not score: weighted_sum decides)."""
-    got = total = ZERO
-    passed = True
-    for c in children:
-        outcome = c.outcome
-        if c.coverage is not ONE or (outcome != "pass" and outcome != "fail"):
-            return None
-        got = _add(got, c.points or ZERO)
-        total = _add(total, c.weight or ZERO)
-        if outcome == "fail":
-            passed = False
-    if not total:  # (no weight at all: weighted_sum's coverage is a share, not all)
-        return None
-    return scaled(got, total, total if weight is None else weight), passed
 
 
 class Evaluator:
@@ -141,6 +121,12 @@ class Evaluator:
         self._group_results: dict[
             str, dict[tuple[int, ...], tuple[tuple[NodeScore, ...], IndicatorScore, NodeScore]]
         ] = {nid: {} for nid in self._specs}
+        #: per weighted-sum group (and the total): whether a child not applicable hands its
+        #: weight to the others, and the coverages kept (see groups.scored_in_part)
+        self._parts: dict[str, tuple[bool, Coverages]] = {
+            nid: (spec.not_applicable_weight == "redistribute", {})
+            for nid, spec in (*self._specs.items(), ("", self.root))
+        }
         #: per leaf: its findings' constant fields, shared results, severity (see _leaf_consts_of)
         self._leaf_consts: dict[str, LeafConsts] = {}
         self._scan = Scan(compiled, self.titles)
@@ -327,13 +313,16 @@ class Evaluator:
             if seen is not None and all(map(operator.is_, seen[0], children)):
                 scores[index] = seen[1]
                 return seen[2]
-            added = _scored_in_full(children, node.weight)
+            w = node.weight
+            added = _scored_in_full(children, w)
+            if added is None:
+                redistribute, kept = self._parts[node.id]
+                added = _scored_in_part(children, w, redistribute, kept)
             if added is not None:  # what weighted_sum gives, rounded
-                w = node.weight
                 p = round_once(added[0], self.places)
                 outcome = "pass" if added[1] else "fail"
-                ns = node_score(node.id, w, p, None, outcome, ONE)
-                score = indicator_score(node.id, p, w, None, outcome, COVERAGE4[1])
+                ns = node_score(node.id, w, p, None, outcome, added[2])
+                score = indicator_score(node.id, p, w, None, outcome, added[3])
                 scores[index] = score
                 if len(shared) < _SHARED_RESULTS:
                     shared[ids] = (tuple(children), score, ns)
@@ -417,9 +406,13 @@ class Evaluator:
         total: Decimal | None = None
         coverage = ZERO
         grade = label = grade_reason = reason_zh = None
-        added = None if self.root.weight is None else _scored_in_full(top, self.root.weight)
-        if added is not None:  # (the common case: weighted_sum's total, its coverage all)
-            coverage = round_once(ONE, 4)
+        weight = self.root.weight
+        added = None if weight is None else _scored_in_full(top, weight)
+        if added is None and weight is not None:
+            redistribute, kept = self._parts[""]
+            added = _scored_in_part(top, weight, redistribute, kept)
+        if added is not None:  # (the common cases: weighted_sum's total and coverage)
+            coverage = added[3]
             total = round_once(added[0], self.places)
         elif top and self.root.weight is not None:
             root = weighted_sum(self.root, top)
