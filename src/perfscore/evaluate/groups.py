@@ -9,7 +9,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from ..aggregate import _covered, scaled
+from ..aggregate import covered, scaled
 from ..exact import WIDE
 from ..numbers import round_once
 from .records import COVERAGE4
@@ -89,7 +89,7 @@ def scored_in_part(
     key = tuple([id(c.coverage) for c in children])
     seen = kept.get(key)  # (the objects are held there: an id met is that object)
     if seen is None:
-        coverage = _covered(children, total)
+        coverage = covered(children, total)
         one = coverage is ONE or (type(coverage) is Decimal and coverage == ONE)
         seen = (tuple([c.coverage for c in children]), coverage,
                 COVERAGE4[1] if one else round_once(coverage, 4))  # fmt: skip
