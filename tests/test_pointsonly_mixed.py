@@ -5,14 +5,20 @@ falling back to it."""
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import perfscore
+from perfscore.errors import PerfscoreError
 from perfscore.evaluate import pointsonly
-from test_pointsonly import _data, _full, _no_full, _value
+from perfscore.evaluate.pointsonly import value_reader
+from perfscore.numbers import NotExact, round_places
+from perfscore.scorers import Fallback
+from test_pointsonly import _data, _form_ruleset, _full, _no_full, _number, _value
 
 MIXED = """perfscore: 1
 id: mixed_points
@@ -156,3 +162,112 @@ def test_mixed_rule_set_reaches_each_case() -> None:
         outcomes = {s.rule_id: s.outcome for s in rs.evaluator.subject(data).scores}
         assert {k: outcomes[k] for k in want} == want
         assert pointsonly.points(plan, data, _no_full) == _full(rs, data)
+
+
+# --- the fast points forms of proportional (a target per subject, equal), checklist, tier --------
+
+#: (scorer YAML, what the indicator reads), on the form rule set of test_pointsonly (inputs v, a,
+#: b; weight 8): targets read per subject, ``equal`` at 1, 3 and 0, checklists of two and three
+#: items whose conditions sit on edges
+POINTS_FORMS = [
+    ("{type: proportional, target: a}", "v"),
+    ("{type: proportional, target: a, direction: lower}", "v"),
+    ("{type: proportional, target: a, direction: equal}", "v"),
+    ("{type: proportional, target: 1, direction: equal}", "v"),
+    ("{type: proportional, target: 3, direction: equal}", "v"),
+    ("{type: proportional, target: -0.3, direction: equal}", "v"),
+    ("{type: proportional, target: 0, direction: equal}", "v"),
+    (
+        "{type: checklist, items: [{id: i, points: 3, when: 'v > 0'}, {id: j, points: 5, when: b}]}",
+        None,
+    ),
+    (
+        "{type: checklist, items: [{id: i, points: 2, when: 'v >= 0.95'}, {id: j, points: 2.5,"
+        " when: 'a >= b'}, {id: k, points: 3.5, when: 'v == a'}]}",
+        None,
+    ),
+]
+POINTS_FORM_RS = {i: _form_ruleset(*f) for i, f in enumerate(POINTS_FORMS)}
+
+
+@pytest.mark.parametrize("i", range(len(POINTS_FORMS)), ids=[f[0][:40] for f in POINTS_FORMS])
+@settings(max_examples=200, deadline=None)
+@given(v=_number(), a=_number(), b=_number())
+def test_each_new_points_form_equals_its_scorer(i: int, v: Decimal, a: Decimal, b: Decimal) -> None:
+    """The form gives its scorer's own points rounded (the exact rational's, half up) — the
+    same Decimal, digits included — or gives up (the evaluator then decides exactly)."""
+    rs = POINTS_FORM_RS[i]
+    node = rs.compiled.indicators[0]
+    assert node.scorer is not None and node.weight is not None
+    form = node.scorer.points_form(value_reader(node), node.weight, 2)  # type: ignore[attr-defined]
+    assert form is not None
+    for scope in ({"v": v, "a": a, "b": b}, {"v": v, "a": v, "b": a}, {"v": a, "a": v, "b": a}):
+        try:
+            fast = form(scope)
+        except (Fallback, PerfscoreError, NotExact):
+            continue
+        value = node.value(scope) if node.value is not None else None
+        scored = node.scorer.score(value, scope, node.weight)
+        want = round_places(scored.points, 2)
+        assert (fast, str(fast)) == (want, str(want))
+
+
+TIER = """perfscore: 1
+id: tier_form
+title: 等次
+version: "1"
+inputs:
+  tier: {type: text, choices: [achieved, partial, not_achieved]}
+  share: {type: number}
+indicators:
+  - id: x
+    title: X
+    weight: 7
+    scorer:
+      type: tier
+      tier: tier
+      ratio: RATIO
+      tiers:
+        - {id: achieved, range: "[0.8, 1]"}
+        - {id: partial, range: "[0.6, 0.8)", default: 0.7}
+        - {id: not_achieved, range: "[0, 0.6)", default: 0.3}
+"""
+
+
+@pytest.mark.parametrize("ratio", ["share", None])
+@settings(max_examples=200, deadline=None)
+@given(
+    tier=st.sampled_from(["achieved", "partial", "not_achieved", "other", None, Decimal(1)]),
+    share=st.one_of(
+        st.none(),
+        st.sampled_from([Decimal(x) for x in ("0", "0.6", "0.8", "1", "0.59999", "0.805", "2")]),
+        st.decimals(min_value=0, max_value=1, places=3),
+        st.fractions(min_value=0, max_value=1, max_denominator=97).map(
+            lambda f: Decimal(f.numerator) / Decimal(f.denominator)
+        ),
+    ),
+)
+def test_the_tier_points_form_equals_its_scorer(ratio: str | None, tier: Any, share: Any) -> None:
+    text = TIER.replace("RATIO", ratio) if ratio else TIER.replace("      ratio: RATIO\n", "")
+    rs = _tier_rs(text)
+    node = rs.compiled.indicators[0]
+    assert node.scorer is not None and node.weight is not None
+    form = node.scorer.points_form(None, node.weight, 2)  # type: ignore[attr-defined]
+    scope = {"tier": tier, "share": share}
+    try:
+        fast = form(scope)
+    except Fallback:
+        with pytest.raises(PerfscoreError):  # gave up: only where the scorer says it is an error
+            node.scorer.score(None, scope, node.weight)
+        return
+    want = round_places(node.scorer.score(None, scope, node.weight).points, 2)
+    assert (fast, str(fast)) == (want, str(want))
+
+
+_TIERS: dict[str, perfscore.RuleSet] = {}
+
+
+def _tier_rs(text: str) -> perfscore.RuleSet:
+    if text not in _TIERS:
+        _TIERS[text] = perfscore.load_ruleset_text(text)
+    return _TIERS[text]

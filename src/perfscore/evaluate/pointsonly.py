@@ -164,9 +164,12 @@ def _scored(
     """A leaf's points when it applies: the scorer's fast form, or its own ``score``."""
     get = value_reader(node)
     form = getattr(sc, "points_form", None)
-    fast: Callable[[Mapping[str, Any]], Decimal] | None = (
-        form(get, w, places) if form is not None else None
-    )
+    fast: Callable[[Mapping[str, Any]], Decimal] | None = None
+    if form is not None:
+        try:
+            fast = form(get, w, places)
+        except Exception:  # (a constant it cannot round at 28 digits: the scorer's score)
+            fast = None
     if fast is not None:
         return fast
     read = get if get is not None else _none
