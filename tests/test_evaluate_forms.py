@@ -23,6 +23,7 @@ import perfscore
 from perfscore import aggregate
 from perfscore.errors import PerfscoreError
 from perfscore.evaluate import Evaluator
+from perfscore.evaluate.leaves import scored_form
 from perfscore.evaluate.pointsonly import value_reader
 from perfscore.evaluate.records import indicator_finding
 from perfscore.evaluate.state import Outcome
@@ -32,6 +33,7 @@ from perfscore.numbers import NotExact, round_places
 from perfscore.scorers import Fallback
 from perfscore.waivers import Waiver
 from test_pointsonly import FORM_RS, FORMS, MESSY, _data, _number, messy_records
+from test_pointsonly_mixed import POINTS_FORM_RS, POINTS_FORMS, TIER, _tier_rs
 
 
 @pytest.mark.parametrize("i", range(len(FORMS)), ids=[f[0][:40] for f in FORMS])
@@ -411,3 +413,60 @@ def test_scorers_without_a_form_take_their_score_in_place() -> None:
     assert result.finding("city").outcome == "not_applicable"
     assert result.finding("m2").outcome == "fail"
     assert result.finding("tier").points == Decimal("7.00")
+
+
+# --- the outcome forms of checklist and tier, and the general form of a scorer without one ----
+
+
+@pytest.mark.parametrize("i", range(len(POINTS_FORMS)), ids=[f[0][:40] for f in POINTS_FORMS])
+@settings(max_examples=150, deadline=None)
+@given(v=_number(), a=_number(), b=_number())
+def test_checklist_and_general_outcome_forms_say_what_the_scorer_says(
+    i: int, v: Decimal, a: Decimal, b: Decimal
+) -> None:
+    """A checklist's form (the combination of items held looked up) and the general form
+    over ``score`` (a proportional target read per subject, ``equal``): the value, the points
+    rounded, met, the threshold and the detail as ``score`` says them — or they give up."""
+    node = POINTS_FORM_RS[i].compiled.indicators[0]
+    assert node.scorer is not None and node.weight is not None
+    form = node.scorer.outcome_form(value_reader(node), node.weight, 2)  # type: ignore[attr-defined]
+    if form is None:  # no form of its own: the evaluator's over its score
+        assert "checklist" not in POINTS_FORMS[i][0]
+        form = scored_form(node.scorer, value_reader(node), node.weight, 2)
+    for scope in ({"v": v, "a": a, "b": b}, {"v": v, "a": v, "b": a}, {"v": a, "a": v, "b": a}):
+        _says_what_score_says(node, form, scope)
+
+
+@pytest.mark.parametrize("ratio", ["share", None])
+@settings(max_examples=150, deadline=None)
+@given(
+    tier=st.sampled_from(["achieved", "partial", "not_achieved", "other", None, Decimal(1)]),
+    share=st.one_of(
+        st.none(), st.sampled_from([Decimal(x) for x in ("0", "0.6", "0.8", "0.805", "2")])
+    ),
+)
+def test_the_tier_outcome_form_says_what_the_scorer_says(
+    ratio: str | None, tier: Any, share: Any
+) -> None:
+    """Without a ratio its own form (the tier named looked up), with one the general form."""
+    text = TIER.replace("RATIO", ratio) if ratio else TIER.replace("      ratio: RATIO\n", "")
+    node = _tier_rs(text).compiled.indicators[0]
+    assert node.scorer is not None and node.weight is not None
+    form = node.scorer.outcome_form(None, node.weight, 2)  # type: ignore[attr-defined]
+    assert (form is None) == (ratio is not None)
+    if form is None:
+        form = scored_form(node.scorer, None, node.weight, 2)
+    _says_what_score_says(node, form, {"tier": tier, "share": share})
+
+
+def _says_what_score_says(node: Any, form: Any, scope: dict[str, Any]) -> None:
+    try:
+        value, points, met, threshold, detail = form(scope)
+    except (Fallback, PerfscoreError, NotExact):  # (the evaluator's leaf() decides)
+        return
+    expected = node.value(scope) if node.value is not None else None
+    scored = node.scorer.score(expected, scope, node.weight)
+    full = round_places(scored.points, 2, scored.slack)
+    assert (value, str(value)) == (expected, str(expected))
+    assert (points, str(points)) == (full, str(full))
+    assert met == scored.met and threshold == scored.threshold and detail == scored.detail

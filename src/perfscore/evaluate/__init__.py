@@ -36,7 +36,7 @@ from ..numbers import round_once
 from ..scorers import Fallback, OutcomeForm
 from ..subjects import SubjectData
 from ..words import AGGREGATE as AGG
-from .checks import check
+from .checks import CheckWords, check
 from .groups import Coverages
 from .groups import scored_in_full as _scored_in_full
 from .groups import scored_in_part as _scored_in_part
@@ -113,6 +113,8 @@ class Evaluator:
                 stack.extend(n.children)
         for ch in compiled.checks:
             self._fp[ch.id] = self._fp_prefix(ch.id)
+        #: per check: what its findings share (see checks.CheckWords)
+        self._check_words = {ch.id: CheckWords(ch) for ch in compiled.checks}
         #: per leaf: (points text, grade, outcome, scored) -> its IndicatorScore and NodeScore
         self._leaf_results: dict[str, dict[Any, tuple[IndicatorScore, NodeScore]]] = {
             nid: {} for nid in self._fp if nid not in self._specs
@@ -384,8 +386,9 @@ class Evaluator:
         top = [self._node(n, run, scores, findings) for n in self.c.indicators]
         for ch in self.c.checks:
             finding = check(
-                ch, run, self._fingerprint(ch.id, run), self.titles, self.c.units, self.places
-            )
+                ch, run, self._fingerprint(ch.id, run), self.titles, self.c.units, self.places,
+                self._check_words[ch.id],
+            )  # fmt: skip
             waiver = run.waivers.get(ch.id)
             if waiver is not None:
                 outcome = "not_applicable" if waiver.effect == "exclude" else "pass"
