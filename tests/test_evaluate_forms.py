@@ -32,8 +32,8 @@ from perfscore.findings import SubjectResult
 from perfscore.numbers import NotExact, round_places
 from perfscore.scorers import Fallback
 from perfscore.waivers import Waiver
-from test_pointsonly import FORM_RS, FORMS, MESSY, _data, _number, messy_records
-from test_pointsonly_mixed import POINTS_FORM_RS, POINTS_FORMS, TIER, _tier_rs
+from test_pointsonly import FORM_RS, FORMS, MESSY, _data, _form_ruleset, _number, messy_records
+from test_pointsonly_mixed import POINTS_FORMS, TIER, _tier_rs
 
 
 @pytest.mark.parametrize("i", range(len(FORMS)), ids=[f[0][:40] for f in FORMS])
@@ -418,20 +418,31 @@ def test_scorers_without_a_form_take_their_score_in_place() -> None:
 # --- the outcome forms of checklist and tier, and the general form of a scorer without one ----
 
 
-@pytest.mark.parametrize("i", range(len(POINTS_FORMS)), ids=[f[0][:40] for f in POINTS_FORMS])
+#: the forms of test_pointsonly_mixed, and targets of -0 (score clamps -0 / v to 0)
+OUTCOME_FORMS = [
+    *POINTS_FORMS,
+    ("{type: proportional, target: -0, direction: lower}", "v"),
+    ("{type: proportional, target: -0, direction: equal}", "v"),
+    ("{type: proportional, target: -0}", "v"),
+]
+OUTCOME_FORM_RS = {i: _form_ruleset(*f) for i, f in enumerate(OUTCOME_FORMS)}
+
+
+@pytest.mark.parametrize("i", range(len(OUTCOME_FORMS)), ids=[f[0][:40] for f in OUTCOME_FORMS])
 @settings(max_examples=150, deadline=None)
 @given(v=_number(), a=_number(), b=_number())
+@example(v=Decimal(5), a=Decimal(0), b=Decimal(0))
 def test_checklist_and_general_outcome_forms_say_what_the_scorer_says(
     i: int, v: Decimal, a: Decimal, b: Decimal
 ) -> None:
     """A checklist's form (the combination of items held looked up) and the general form
     over ``score`` (a proportional target read per subject, ``equal``): the value, the points
     rounded, met, the threshold and the detail as ``score`` says them — or they give up."""
-    node = POINTS_FORM_RS[i].compiled.indicators[0]
+    node = OUTCOME_FORM_RS[i].compiled.indicators[0]
     assert node.scorer is not None and node.weight is not None
     form = node.scorer.outcome_form(value_reader(node), node.weight, 2)  # type: ignore[attr-defined]
     if form is None:  # no form of its own: the evaluator's over its score
-        assert "checklist" not in POINTS_FORMS[i][0]
+        assert "checklist" not in OUTCOME_FORMS[i][0]
         form = scored_form(node.scorer, value_reader(node), node.weight, 2)
     for scope in ({"v": v, "a": a, "b": b}, {"v": v, "a": v, "b": a}, {"v": a, "a": v, "b": a}):
         _says_what_score_says(node, form, scope)

@@ -166,37 +166,9 @@ class ProportionalScorer(BaseScorer):
     def outcome_form(
         self, get: Callable[[Mapping[str, Any]], Any] | None, weight: Decimal, places: int
     ) -> OutcomeForm | None:
-        t = self.target.const
-        if t is None or get is None or self.direction == "equal":
-            return None
-        # the points as points_form gives them; met and the threshold as score says them
-        full, none = round_places(weight * ONE, places), round_places(weight * ZERO, places)
-        th = {"op": _OP[self.direction], "value": t}  # one for every finding (read, never written)
-        if self.direction == "higher":
+        from .proportional_outcome import outcome_form  # (it reads this module's helpers)
 
-            def higher(scope: Mapping[str, Any]) -> tuple[Any, Decimal, bool, Any, None]:
-                v = get(scope)
-                if type(v) is not Decimal or not v.is_finite():
-                    raise Fallback
-                if v >= t:
-                    return v, full, True, th, None
-                if t <= 0 or v <= 0:
-                    return v, none, False, th, None
-                return v, round_places(weight * (v / t), places), False, th, None
-
-            return higher
-
-        def lower(scope: Mapping[str, Any]) -> tuple[Any, Decimal, bool, Any, None]:
-            v = get(scope)
-            if type(v) is not Decimal or not v.is_finite():
-                raise Fallback
-            if v <= t:
-                return v, full, True, th, None
-            if v <= 0 or t < 0:
-                return v, none, False, th, None
-            return v, round_places(weight * (t / v), places), False, th, None
-
-        return lower
+        return outcome_form(self, get, weight, places)
 
     def column_form(self, weight: Decimal, places: int, build: Any) -> Any:
         b, np = build.bounds, build.np
