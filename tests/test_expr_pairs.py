@@ -108,3 +108,22 @@ def test_what_has_no_pair_form() -> None:
         names = {"a": "number", "b": "number", "c": "number"}
         assert compile_expression(text, names=names)._pair() is None, text
     assert CHAIN_RS.compiled.metric_exprs["mixed"]._pair() is not None
+
+
+@settings(max_examples=2000, deadline=None)
+@given(
+    sign=st.integers(0, 1),
+    coefficient=st.one_of(
+        st.integers(0, 10**40),
+        st.integers(10**26, 10**29),
+        st.integers(1, 10**28).map(lambda c: c * 10 ** max(0, 28 - len(str(c)))),  # zeros at the end
+    ),
+    exponent=st.integers(-140, 120),
+)
+def test_full_counts_the_coefficient_s_digits(sign: int, coefficient: int, exponent: int) -> None:
+    """exact.full (asked per value on the hot paths, without as_tuple) is its definition:
+    28 or more digits in the coefficient, trailing zeros included, or below 1e-99."""
+    from perfscore.exact import full
+
+    x = Decimal((sign, tuple(int(c) for c in str(coefficient)), exponent))
+    assert full(x) == (len(x.as_tuple().digits) >= 28 or x.adjusted() < -99)
