@@ -94,10 +94,11 @@ GENERAL = {id(rs): _general(rs) for rs in (MESSY_RS, PASS_AT_RS)}
 
 @contextlib.contextmanager
 def _weighted_sum() -> Iterator[None]:
-    """No group added up in place: weighted_sum itself for every group and the total."""
+    """No group added up in place: the aggregator itself for every group and the total."""
     with (
         mock.patch("perfscore.evaluate._scored_in_full", return_value=None),
         mock.patch("perfscore.evaluate._scored_in_part", return_value=None),
+        mock.patch("perfscore.evaluate._shares_in_place", return_value=None),
     ):
         yield
 
@@ -481,3 +482,57 @@ def _says_what_score_says(node: Any, form: Any, scope: dict[str, Any]) -> None:
     assert (value, str(value)) == (expected, str(expected))
     assert (points, str(points)) == (full, str(full))
     assert met == scored.met and threshold == scored.threshold and detail == scored.detail
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    weight=st.one_of(st.none(), st.sampled_from([Decimal(x) for x in ("0", "10", "7.5", "30")])),
+    redistribute=st.booleans(),
+    lowest=st.booleans(),
+    kids=st.lists(
+        st.tuples(
+            st.sampled_from([None] + [Decimal(x) for x in ("0", "2", "2.5", "3", "10")]),
+            st.sampled_from(["pass", "fail", "not_applicable", "not_applicable", "error"]),
+            st.one_of(st.none(), st.decimals(min_value=0, max_value=10, places=2)),
+            st.sampled_from(["one", "zero", "0.5", "1.0", "third"]),
+            st.sampled_from([None, None, None, "A"]),
+        ),
+        max_size=6,
+    ),
+)
+def test_children_scored_or_not_applicable_average_as_mean_and_weakest_link(
+    weight: Decimal | None,
+    redistribute: bool,
+    lowest: bool,
+    kids: list[tuple[Any, str, Any, str, Any]],
+) -> None:
+    """The points (exactly: rounded, the same Decimal), the outcome, the coverage exactly and
+    rounded — of a mean or a weakest link of points — as the aggregator gives them."""
+    from perfscore.aggregate import AggregateSpec, NodeScore, mean, weakest_link
+    from perfscore.evaluate.groups import shares_in_place
+    from perfscore.numbers import round_once
+
+    children = [
+        NodeScore(f"c{j}", w, p, g, o, _COVERAGES[cov]) for j, (w, o, p, cov, g) in enumerate(kids)
+    ]
+    policy = "redistribute" if redistribute else "zero"
+    aggregate = weakest_link if lowest else mean
+    ns = aggregate(AggregateSpec("g", weight, policy, None, None), children)
+    kept = _KEPT[("shares", *(c.weight for c in children))]
+    for _ in range(2):
+        got = shares_in_place(children, weight, redistribute, lowest, kept)
+        if got is None:  # (an error, a letter, nothing scored or no weight: it decides)
+            assert (
+                any(c.outcome not in ("pass", "fail", "not_applicable") for c in children)
+                or any(c.grade is not None for c in children)
+                or all(c.outcome == "not_applicable" for c in children)
+                or not any(c.weight for c in children)
+            )
+            return
+        assert ns.points is not None
+        want = round_once(ns.points, 2)
+        assert (round_once(got[0], 2), str(round_once(got[0], 2))) == (want, str(want))
+        assert ("pass" if got[1] else "fail") == ns.outcome
+        assert got[2] == ns.coverage and type(got[2]) is type(ns.coverage)
+        rounded = round_once(ns.coverage, 4)
+        assert (got[3], str(got[3])) == (rounded, str(rounded))

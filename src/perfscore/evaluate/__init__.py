@@ -20,7 +20,7 @@ from dataclasses import replace
 from decimal import Decimal
 from typing import Any
 
-from ..aggregate import AggregateSpec, NodeScore, weighted_sum
+from ..aggregate import AggregateSpec, NodeScore, mean, weakest_link, weighted_sum
 from ..compile import Compiled, IndicatorNode
 from ..errors import EvaluationError
 from ..exact import WIDE
@@ -40,6 +40,7 @@ from .checks import CheckWords, check
 from .groups import Coverages
 from .groups import scored_in_full as _scored_in_full
 from .groups import scored_in_part as _scored_in_part
+from .groups import shares_in_place as _shares_in_place
 from .leaves import NotApplicable, applies, builtin, condition_false, leaf, scored_form, waive
 from .messages import FindingTexts
 from .nodewords import fingerprint_from
@@ -329,6 +330,16 @@ class Evaluator:
                 if len(shared) < _SHARED_RESULTS:
                     shared[ids] = (tuple(children), score, ns)
                 return ns
+        elif aggregate is mean or aggregate is weakest_link:  # (of points: in place)
+            redistribute, kept = self._parts[node.id]
+            lowest = aggregate is weakest_link
+            added = _shares_in_place(children, node.weight, redistribute, lowest, kept)
+            if added is not None:
+                w = node.weight
+                p = round_once(added[0], self.places)
+                outcome = "pass" if added[1] else "fail"
+                scores[index] = indicator_score(node.id, p, w, None, outcome, added[3])
+                return node_score(node.id, w, p, None, outcome, added[2])
         ns = aggregate(self._specs[node.id], children)
         error = ns.outcome == "error"
         if error and all(c.outcome != "error" for c in children):

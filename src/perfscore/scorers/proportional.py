@@ -45,6 +45,7 @@ from .base import (
     scored,
     weight_of,
 )
+from .proportional_outcome import outcome_form
 from .threshold import OP_TEXT
 
 __all__ = ["KIND", "ProportionalConfig", "ProportionalScorer", "ratio"]
@@ -167,9 +168,8 @@ class ProportionalScorer(BaseScorer):
     def outcome_form(
         self, get: Callable[[Mapping[str, Any]], Any] | None, weight: Decimal, places: int
     ) -> OutcomeForm | None:
-        from .proportional_outcome import outcome_form  # (it reads this module's helpers)
-
-        return outcome_form(self, get, weight, places)
+        d = self.direction
+        return outcome_form(self.target, d, _OP[d], get, weight, places, _slack, _equal_points)
 
     def column_form(self, weight: Decimal, places: int, build: Any) -> Any:
         b, np = build.bounds, build.np

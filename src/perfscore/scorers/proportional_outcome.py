@@ -13,27 +13,37 @@ from ..exact import full as full_digits
 from ..exact import unsure_pair
 from ..numbers import round_places
 from .base import ONE, ZERO, Fallback, OutcomeForm, Target
-from .proportional import _OP, ProportionalScorer, _equal_points, _slack
+
+#: ``_slack(direction, v, t, w)`` and ``_equal_points(v, t, |t|, w, places, none, slack)`` of
+#: :mod:`.proportional` (given: that module imports this one)
+Slack = Callable[[str, Decimal, Decimal, Decimal], Decimal | None]
+EqualPoints = Callable[[Decimal, Decimal, Decimal, Decimal, int, Decimal, Decimal | None], Decimal]
 
 __all__ = ["outcome_form"]
 
 
 def outcome_form(
-    scorer: ProportionalScorer,
+    target: Target,
+    direction: str,
+    op: str,
     get: Callable[[Mapping[str, Any]], Any] | None,
     weight: Decimal,
     places: int,
+    _slack: Slack,
+    _equal_points: EqualPoints,
 ) -> OutcomeForm | None:
-    """``scorer``'s outcome form (see :data:`~perfscore.scorers.base.OutcomeForm`): the points
-    as its ``points_form`` gives them, ``met`` and the threshold as ``score`` says them."""
+    """The outcome form (see :data:`~perfscore.scorers.base.OutcomeForm`) of a proportional
+    scorer with ``target``, ``direction`` and its threshold's ``op``: the points as its
+    ``points_form`` gives them, ``met`` and the threshold as ``score`` says them."""
     if get is None:
         return None
-    t = scorer.target.const
-    direction, op = scorer.direction, _OP[scorer.direction]
+    t = target.const
     # the points as points_form gives them; met and the threshold as score says them
     full, none = round_places(weight * ONE, places), round_places(weight * ZERO, places)
     if t is None:  # a target read per subject
-        return _outcome_per_subject(scorer.target, get, direction, weight, places, full, none)
+        return _outcome_per_subject(
+            target, get, direction, op, weight, places, full, none, _slack, _equal_points
+        )
     th = {"op": op, "value": t}  # one for every finding (read, never written)
     if direction == "higher":
 
@@ -81,16 +91,19 @@ def _outcome_per_subject(
     target: Target,
     get: Callable[[Mapping[str, Any]], Any],
     direction: str,
+    op: str,
     weight: Decimal,
     places: int,
     full: Decimal,
     none: Decimal,
+    _slack: Slack,
+    _equal_points: EqualPoints,
 ) -> OutcomeForm:
     """The outcome form with a target read per subject: :func:`_per_subject`'s points, with
     ``score``'s met and threshold (the target read)."""
     expr = target.expr
     assert expr is not None
-    read, op = expr.__call__, _OP[direction]  # (the compiled function itself)
+    read = expr.__call__  # (the compiled function itself)
 
     def per_subject(scope: Mapping[str, Any]) -> tuple[Any, Decimal, bool, Any, None]:
         v, t = get(scope), read(scope)
