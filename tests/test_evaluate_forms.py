@@ -80,7 +80,7 @@ def _general(rs: perfscore.RuleSet) -> Evaluator:
 
     def without_form(node: Any) -> Any:
         got = made(node)
-        got = (*got[:3], None, *got[4:])
+        got = (*got[:4], None, *got[5:])  # (its form: none)
         ev._leaf_consts[node.id] = got
         return got
 
@@ -146,7 +146,7 @@ def test_the_fast_pieces_are_taken() -> None:
     ev = Evaluator(MESSY_RS.compiled, MESSY_RS.id)
     values = {"a": "96", "b": "100", "c": "3", "d": "4", "s": "91", "e": "1"}
     result = ev.subject(_data(MESSY_RS, {"id": "x", "values": values}))
-    assert all(c[3] is not None for c in ev._leaf_consts.values())
+    assert all(c[4] is not None for c in ev._leaf_consts.values())  # (each its form)
     assert all(shared for shared in ev._group_results.values())
     assert result == _general(MESSY_RS).subject(_data(MESSY_RS, {"id": "x", "values": values}))
 
@@ -410,7 +410,7 @@ def test_scorers_without_a_form_take_their_score_in_place() -> None:
     }
     with mock.patch("perfscore.evaluate.leaf", side_effect=AssertionError("leaf() asked")):
         result = ev.subject(_data(WHEN_RS, {"id": "x", "values": values}))
-    assert all(c[3] is not None for c in ev._leaf_consts.values())
+    assert all(c[4] is not None for c in ev._leaf_consts.values())  # (each its form)
     assert result.finding("city").outcome == "not_applicable"
     assert result.finding("m2").outcome == "fail"
     assert result.finding("tier").points == Decimal("7.00")
@@ -536,3 +536,35 @@ def test_children_scored_or_not_applicable_average_as_mean_and_weakest_link(
         assert got[2] == ns.coverage and type(got[2]) is type(ns.coverage)
         rounded = round_once(ns.coverage, 4)
         assert (got[3], str(got[3])) == (rounded, str(rounded))
+
+
+#: one evaluator for every example: its shared results (by text and by the very points
+#: object) carried from one subject to the next
+SHARED = Evaluator(WHEN_RS.compiled, WHEN_RS.id)
+
+
+@settings(max_examples=150, deadline=None)
+@given(records=st.lists(kinds_records(), min_size=1, max_size=6))
+def test_results_shared_across_subjects_are_the_results_made_anew(
+    records: list[dict[str, Any]],
+) -> None:
+    """Subject after subject through one evaluator, as through a new one each time: every
+    finding, score (its points and coverage as written), total and grade."""
+    for record in records:
+        data = _data(WHEN_RS, record)
+        shared = SHARED.subject(data)
+        anew = Evaluator(WHEN_RS.compiled, WHEN_RS.id).subject(data)
+        assert [list(vars(f)) for f in shared.findings] == [list(vars(f)) for f in anew.findings]
+        assert shared == anew
+        assert [(str(s.points), str(s.coverage), s.outcome) for s in shared.scores] == [
+            (str(s.points), str(s.coverage), s.outcome) for s in anew.scores
+        ]
+
+
+def test_constant_points_are_found_by_their_object() -> None:
+    """(Not vacuous: a form's full marks come back as the object the shared results hold.)"""
+    ev = Evaluator(WHEN_RS.compiled, WHEN_RS.id)
+    values = {"a": "96", "b": "100", "c": "14", "t": "achieved", "x": "是", "y": "是"}
+    for _ in range(3):
+        ev.subject(_data(WHEN_RS, {"id": "x", "values": {**values, "lv": "city"}}))
+    assert ev._leaf_consts["tier"][2]["pass"] and ev._leaf_consts["city"][2]["pass"]

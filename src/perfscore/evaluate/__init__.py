@@ -58,12 +58,13 @@ from .texts import json_text
 __all__ = ["Evaluator", "SubjectRun"]
 
 _gc_isenabled, _gc_disable, _gc_enable = gc.isenabled, gc.disable, gc.enable
-#: per leaf: its findings' constant fields, shared results, severity, outcome form, the names it
-#: reads, the points its form's outcome is decided at, its ``when`` (see
-#: Evaluator._leaf_consts_of)
+#: per leaf: its findings' constant fields, shared results (and those of a pass or a fail
+#: by the very points object met before), severity, outcome form, the names it reads, the
+#: points its form's outcome is decided at, its ``when`` (see Evaluator._leaf_consts_of)
 LeafConsts = tuple[
     dict[str, Any],
     dict[Any, tuple[IndicatorScore, NodeScore]],
+    dict[str, dict[int, tuple[IndicatorScore, NodeScore]]],
     str,
     "OutcomeForm | None",
     frozenset[str],
@@ -194,7 +195,8 @@ class Evaluator:
         same = self._leaf_results[node.id]
         # its condition (the compiled function) and what leaf() says where it does not hold
         when = None if node.when is None else (node.when.__call__, condition_false(node.when))
-        got = (template, same, node.severity, form, node.names_read, at == ONE, limit, when)
+        by_id: dict[str, dict[int, tuple[IndicatorScore, NodeScore]]] = {"pass": {}, "fail": {}}
+        got = (template, same, by_id, node.severity, form, node.names_read, at == ONE, limit, when)
         self._leaf_consts[node.id] = got
         return got
 
@@ -212,7 +214,7 @@ class Evaluator:
             consts = self._leaf_consts.get(nid)
             if consts is None:
                 consts = self._leaf_consts_of(node)
-            template, same, severity, form, reads, use_met, limit, when = consts
+            template, same, by_id, severity, form, reads, use_met, limit, when = consts
             waiver = None
             grade = reason = detail = None
             points: Decimal | None
@@ -284,9 +286,21 @@ class Evaluator:
             # the same way (full marks, not applicable, …): made once per rule and shared;
             # keyed by the points' text: a new Decimal's hash costs ~10× its str (and equal
             # values written differently, 2.5 and 2.50, keep their own results)
+            if decided and grade is None:  # (pass or fail) by a points object met before
+                pair = by_id[outcome].get(id(points))
+                if pair is not None:
+                    scores.append(pair[0])
+                    return pair[1]
             key = (str(points) if type(points) is Decimal else points, grade, outcome, decided)
             pair = same.get(key)
-            if pair is None:
+            if pair is not None:
+                # a form's constant points (full marks, a band's) come back as the very object
+                # the shared results hold: found by it from now on (held there, its id is its)
+                if decided and grade is None and pair[0].points is points:
+                    known = by_id[outcome]
+                    if len(known) < _SHARED_RESULTS:
+                        known[id(points)] = pair
+            else:
                 weight = node.weight
                 pair = (
                     indicator_score(nid, points, weight, grade, outcome, COVERAGE4[decided]),
