@@ -301,7 +301,7 @@ def points_plan(
             combine,
             below,
             may_skip,
-            _shares_fast(kind, w, weights, combine),
+            _shares_fast(kind, w, weights, redistribute, combine),
         )
         return step
 
@@ -513,14 +513,16 @@ def _shares_fast(
     kind: str,
     weight: Decimal,
     weights: tuple[Decimal, ...],
+    redistribute: bool,
     combine: Callable[[Sequence[Result]], Result],
 ) -> Callable[[Sequence[Result]], Result]:
-    """A mean or weakest-link group where all children scored, without rationals: each
-    child's share of its weight ``p / w`` is ``p × c / L`` for ``L`` a common multiple of the
-    weights (``c = L / w`` whole, made at load), so the mean is ``weight × Σ p·c / (L·n)`` and
-    the lowest share's points ``weight × min(p·c) / L`` — one quotient, rounded once (the group
-    is then rounded half up as :mod:`perfscore.exact` allows).  A child that did not score,
-    or weights of zero, go :func:`_combiner`'s way."""
+    """A mean or weakest-link group without rationals: each child's share of its weight
+    ``p / w`` is ``p × c / L`` for ``L`` a common multiple of the weights (``c = L / w`` whole,
+    made at load), so the mean is ``weight × Σ p·c / (L·n)`` and the lowest share's points
+    ``weight × min(p·c) / L`` — one quotient, rounded once (the group is then rounded half up
+    as :mod:`perfscore.exact` allows).  A child that does not apply counts as a share of 0, or
+    not at all where its weight is redistributed; an error is the group's (as
+    :func:`_combiner`); weights of zero go :func:`_combiner`'s way."""
     if kind == "weighted_sum" or not weights or any(w <= 0 for w in weights):
         return combine
     scale = max(max(-int(w.as_tuple().exponent), 0) for w in weights)
@@ -529,31 +531,33 @@ def _shares_fast(
     factors = tuple(Decimal(common // x) for x in whole)
     base = Decimal(common).scaleb(-scale)
     mul, add, divide = WIDE.multiply, WIDE.add, ONCE.divide
-    if kind == "mean":
-        den = mul(base, len(weights))
+    mean = kind == "mean"
 
-        def mean_of(results: Sequence[Result]) -> Result:
-            got = ZERO
-            for p, c in zip(results, factors, strict=True):
-                if p.__class__ is str:
-                    return combine(results)
-                got = add(got, mul(p, c))  # type: ignore[arg-type]
-            return divide(mul(weight, got), den)
-
-        return mean_of
-
-    def lowest_of(results: Sequence[Result]) -> Result:
-        low: Decimal | None = None
+    def shares_of(results: Sequence[Result]) -> Result:
+        got: Decimal | None = None
+        n = 0
+        counted = False
         for p, c in zip(results, factors, strict=True):
             if p.__class__ is str:
-                return combine(results)
-            x = mul(p, c)  # type: ignore[arg-type]
-            if low is None or x < low:
-                low = x
-        assert low is not None
-        return divide(mul(weight, low), base)
+                if p != NA:
+                    return combine(results)  # an error (the group's)
+                if redistribute:
+                    continue
+                x = ZERO  # not applicable, its weight kept: a share of 0
+            else:
+                x = mul(p, c)  # type: ignore[arg-type]
+                counted = True
+            n += 1
+            if mean:
+                got = x if got is None else add(got, x)
+            elif got is None or x < got:
+                got = x
+        if not counted:  # nothing applies
+            return NA
+        assert got is not None
+        return divide(mul(weight, got), mul(base, n) if mean else base)
 
-    return lowest_of
+    return shares_of
 
 
 def _result_of(o: Outcome) -> Result:

@@ -210,10 +210,8 @@ def rounded_pair(n: Decimal, d: Decimal) -> Decimal:
         return q  # rounded: 28 digits, written one way only
     if not q:
         return _ZERO
-    r = q.normalize(WIDE)
-    exponent = r.as_tuple().exponent
-    assert isinstance(exponent, int)
-    if exponent > 0:
+    r = q.normalize(WIDE)  # (an integer keeps no exponent: 1.2E+3 is written 1200)
+    if r.adjusted() >= 0 and r == r.to_integral_value(context=WIDE):
         if r.adjusted() >= 28:
             raise NoPair
         r = r.quantize(ONE, context=WIDE)
