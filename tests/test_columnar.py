@@ -160,6 +160,44 @@ def test_unsupported_rule_set_is_scored_per_record() -> None:
     assert res.totals_decimal() == [s.total for s in want.subjects]
 
 
+CHECKLIST_WHEN = """
+perfscore: 1
+id: checklist_when
+title: checklist 的 when 是比较
+version: "1"
+inputs:
+  adjusted: {type: money, unit: 万元}
+  initial_budget: {type: money, unit: 万元}
+  has_rules: {type: boolean}
+indicators:
+  - id: prep
+    title: 预算编制科学性
+    weight: 4
+    scorer:
+      type: checklist
+      items:
+        - {id: rules, points: 2, when: has_rules}
+        - {id: small, points: 2, when: "adjusted <= initial_budget * 0.1"}
+"""
+
+
+def test_a_checklist_item_compared_sends_the_rule_set_per_record() -> None:
+    # docs/performance.md lists it among what keeps a rule set off the columnar path (a
+    # reviewer's bureau rule set met it): the reason names it, and the rows are still right
+    rs = perfscore.load_ruleset_text(CHECKLIST_WHEN, source="checklist_when.yaml")
+    cs = ColumnarScorer(rs)
+    assert not cs.supported
+    assert "adjusted <= initial_budget * 0.1" in (cs.reason or ""), cs.reason
+    cols = {
+        "adjusted": np.array([10.0, 10.01]),
+        "initial_budget": np.array([100.0, 100.0]),
+        "has_rules": np.array([True, False], dtype=object),
+    }
+    res = cs.score(cols)
+    assert res.fallback.all()
+    assert res.totals_decimal() == [Decimal("4"), Decimal("0")]
+
+
 def test_dataframe_and_to_pandas(scorer: ColumnarScorer) -> None:
     pd = pytest.importorskip("pandas")
     df = pd.DataFrame(
