@@ -85,6 +85,11 @@ class ColumnBuild:
             raise Unsupported(f"{text!r} is not a text or yes/no input")
         return name
 
+    def condition(self, text: str) -> ColumnCond:
+        """A yes/no expression (comparisons decided exactly on ties, ``and``/``or``/``not``,
+        yes/no and text inputs) as ``cond(chunk) -> bool array``."""
+        return ColumnCond(text, self.kinds)
+
     def number_input(self, text: str) -> str:
         """The numeric input an expression names (only a bare name is mirrored)."""
         name = text.strip()

@@ -82,20 +82,28 @@ class ChecklistScorer(BaseScorer):
         )
 
     def column_form(self, weight: Decimal, places: int, build: Any) -> Any:
+        """Each item's ``when`` over columns: a yes/no or text input by a lookup of its
+        values, any other condition (``rate >= 0.95``) by the column condition, ties decided
+        exactly (a division by zero in one is the indicator's zero_division)."""
         np = build.np
-        items = []
+        items: list[tuple[Any, float]] = []
         for _, p, e in self.items:
             if p != p.quantize(Decimal(1).scaleb(-places)):
                 raise build.Unsupported("item points finer than the places")
-            items.append((build.category(e.text), float(p.scaleb(places))))
+            text = e.text.strip()
+            test = text if build.kinds.get(text) in ("text", "boolean") else build.condition(text)
+            items.append((test, float(p.scaleb(places))))
         w = float(weight.scaleb(places))
 
         def checklist(ctx: Any, v: Any, failed: Any, use_met: bool) -> tuple[Any, Any, bool]:
             pts = np.zeros(ctx.n)
-            for name, p in items:
-                cats, vocab = ctx.category(name)
-                truthy = np.array([bool(x) for x in vocab] + [False, False])
-                pts += truthy[cats] * p
+            for test, p in items:
+                if isinstance(test, str):
+                    cats, vocab = ctx.category(test)
+                    truthy = np.array([bool(x) for x in vocab] + [False, False])
+                    pts += truthy[cats] * p
+                else:
+                    pts += test(ctx) * p
             met = pts >= w
             return np.minimum(pts, w), met, False
 
