@@ -160,42 +160,43 @@ def test_unsupported_rule_set_is_scored_per_record() -> None:
     assert res.totals_decimal() == [s.total for s in want.subjects]
 
 
-CHECKLIST_WHEN = """
+TIER_RATIO = """
 perfscore: 1
-id: checklist_when
-title: checklist 的 when 是比较
+id: tier_ratio
+title: 等次的比例是算式
 version: "1"
 inputs:
-  adjusted: {type: money, unit: 万元}
-  initial_budget: {type: money, unit: 万元}
-  has_rules: {type: boolean}
+  tier: {type: text, choices: [achieved, partial]}
+  score: {type: number}
 indicators:
-  - id: prep
-    title: 预算编制科学性
-    weight: 4
+  - id: targets
+    title: 绩效目标合理性
+    weight: 10
     scorer:
-      type: checklist
-      items:
-        - {id: rules, points: 2, when: has_rules}
-        - {id: small, points: 2, when: "adjusted <= initial_budget * 0.1"}
+      type: tier
+      tier: tier
+      ratio: score / 100
+      tiers:
+        - {id: achieved, range: "[0.8, 1]"}
+        - {id: partial, range: "[0.6, 0.8)", default: 0.7}
 """
 
 
-def test_a_checklist_item_compared_sends_the_rule_set_per_record() -> None:
+def test_a_tier_ratio_computed_sends_the_rule_set_per_record() -> None:
     # docs/performance.md lists it among what keeps a rule set off the columnar path (a
-    # reviewer's bureau rule set met it): the reason names it, and the rows are still right
-    rs = perfscore.load_ruleset_text(CHECKLIST_WHEN, source="checklist_when.yaml")
+    # reviewer's bureau rule set looked for it): the reason names it, and the rows are right
+    rs = perfscore.load_ruleset_text(TIER_RATIO, source="tier_ratio.yaml")
     cs = ColumnarScorer(rs)
     assert not cs.supported
-    assert "adjusted <= initial_budget * 0.1" in (cs.reason or ""), cs.reason
+    assert "score / 100" in (cs.reason or ""), cs.reason
     cols = {
-        "adjusted": np.array([10.0, 10.01]),
-        "initial_budget": np.array([100.0, 100.0]),
-        "has_rules": np.array([True, False], dtype=object),
+        "tier": np.array(["achieved", "partial"], dtype=object),
+        "score": np.array([85.0, math.nan]),
     }
     res = cs.score(cols)
     assert res.fallback.all()
-    assert res.totals_decimal() == [Decimal("4"), Decimal("0")]
+    want = rs.evaluate([{"tier": "achieved", "score": 85}, {"tier": "partial"}])
+    assert res.totals_decimal() == [s.total for s in want.subjects] == [Decimal("8.5"), None]
 
 
 def test_dataframe_and_to_pandas(scorer: ColumnarScorer) -> None:
