@@ -143,8 +143,8 @@ class ColumnarScorer:
                 code, hashable = None, False
             if code is None:
                 x = plain_cell(cell)
-                key = (type(x).__name__, x)
-                code = seen.get(key)
+                key = (type(x).__name__, x if hashable else id(x))
+                code = seen.get(key) if hashable else None
                 if code is None:
                     data = read_subject({name: x}, spec, index=0, subject_type=subject_type)
                     value = data.values.get(name)
@@ -156,7 +156,8 @@ class ColumnarScorer:
                         if value not in vocab:
                             vocab.append(value)
                         code = vocab.index(value)
-                    seen[key] = code
+                    if hashable:
+                        seen[key] = code
                 if hashable:
                     raw[cell.__class__, cell] = code
             out.append(code)
