@@ -175,7 +175,27 @@ def _combined(
         test = " or ".join(f"{t}.__class__ is _str" for t in skipping)
         w.line(f"if {test}:")
         wt, redo, ws, base = (w.value(x) for x in (weight, redistribute, tuple(weights), total))
-        w.line(f"    {r} = _weigh({wt}, {redo}, {ws}, [{', '.join(results)}], {base})")
+        weighed = f"{r} = _weigh({wt}, {redo}, {ws}, [{', '.join(results)}], {base})"
+        if len(skipping) == 1 and len(results) > 1:  # one child that may not apply
+            # where it does not: the others added up over the weight that counts, as weigh
+            # gives it (their weights added in order, or all of them kept); an error: weigh
+            k = results.index(skipping[0])
+            others = [t for j, t in enumerate(results) if j != k]
+            kept = total
+            if redistribute:
+                kept = ZERO
+                for j, x in enumerate(weights):
+                    if j != k:
+                        kept = WIDE.add(kept, x)
+            w.line(f"    if {skipping[0]} != _NA:")
+            w.line(f"        {weighed}")
+            w.line("    else:")
+            w.line(f"        {r} = _Z")
+            for t in others:
+                w.line(f"        {r} = _add({r}, {t})")
+            w.line(f"        {r} = {_scaled(w, r, kept, weight)}")
+        else:
+            w.line(f"    {weighed}")
         w.line("else:")
         w.indent = outer + "    "
     w.line(f"{r} = _Z")
