@@ -26,6 +26,7 @@ from .frames import (
 from .plan import Plan
 from .planner import build_plan, grade_ids
 from .rational import Q, from_floats
+from .series import read_series
 from .stages import read_inputs, run_metrics
 from .tree import Arithmetic, aggregate, coverage_ok, run_node
 
@@ -85,6 +86,11 @@ class ColumnarScorer:
         for name, col in raw.items():
             if plan is not None and name in plan.categorical:
                 cols[name], vocab[name] = self._categories(name, col)
+                continue
+            if plan is not None and name in plan.series:  # cells as given: read per chunk
+                cells = cell_objects(col)
+                cols[name] = np.empty(len(cells), object)
+                cols[name][:] = cells
                 continue
             if plan is not None and name not in plan.read:
                 continue  # read by nothing: its cells do not matter
@@ -210,6 +216,8 @@ class ColumnarScorer:
             if cats.min() < 0:
                 code = np.where(cats == -1, F_MISSING, np.where(cats == -2, F_ERROR, 0))
                 ctx.codes[name] = code.astype(np.int8)
+        if plan.series:
+            read_series(plan.series, ctx, cols, self.inputs, plan.series_pad)
         read_inputs(plan, ctx, cols, self.inputs)
         run_metrics(plan, ctx, use_ints)
         sl = slice(lo, hi)

@@ -15,6 +15,7 @@ from .bounds import F_ERROR, F_MISSING, SAFETY, TINY, Bounded, Chunk, U
 from .failures import failure_codes, with_zero
 from .intcols import IntCol, scaled_column
 from .plan import MetricPlan, Plan
+from .seriesfns import run_series_metric
 
 __all__ = ["read_inputs", "run_metrics"]
 
@@ -41,6 +42,7 @@ def _ints_of(ctx: Chunk, mp: MetricPlan, code: Any) -> Callable[[], IntCol | Non
         ctx.skip = None if code is None else code != 0
         ctx.zero = None
         try:
+            assert mp.expr is not None
             got = mp.expr.ints(ctx)
             _no_value(ctx, mp, ctx.zero)
             return got
@@ -76,6 +78,7 @@ def _float_of(ctx: Chunk, mp: MetricPlan, exact: IntCol, code: Any) -> Callable[
         saved = ctx.skip, ctx.zero
         ctx.skip = None if code is None else code != 0
         ctx.zero = None
+        assert mp.expr is not None
         got = mp.expr(ctx)
         ctx.skip, ctx.zero = saved
         v, mag = got.v, got.mag
@@ -167,6 +170,10 @@ def run_metrics(plan: Plan, ctx: Chunk, use_ints: bool) -> None:
     divided by zero) and its value — in exact integers when ``use_ints`` and they fit, else in
     float64 with its bound."""
     for mp in plan.metric_plans:
+        if mp.series is not None:  # over series: exact integers on the year axis
+            run_series_metric(ctx, mp.name, mp.series, mp.names, mp.zero_division)
+            continue
+        assert mp.expr is not None
         blocked = failure_codes(ctx, mp.names, None, mp.zero_division)
         ctx.skip = None if blocked is None else blocked != 0  # those rows: no value
         ctx.zero = None
