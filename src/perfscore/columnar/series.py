@@ -16,10 +16,11 @@ year twice, are the per-record path's.
 from __future__ import annotations
 
 import math
+import operator
 from collections.abc import Mapping
 from decimal import Decimal
 from fractions import Fraction
-from itertools import chain
+from itertools import chain, repeat
 from typing import Any
 
 import numpy as np
@@ -144,34 +145,79 @@ def _year(k: Any) -> int | None:
         return None
 
 
+def _key_years(keys: list[Any], key_types: set[type]) -> Any:
+    """The years of keys that are all ints, or all short ASCII digit strings, in one numpy
+    conversion (None: not so — key by key then)."""
+    try:
+        if key_types == {int}:
+            return np.array(keys, np.int64)
+        if key_types == {str} and keys:
+            joined = "".join(keys)
+            if joined.isascii() and joined.isdigit() and 0 < min(map(len, keys)) <= 9:
+                return np.array(keys).astype(np.int64)  # (max(len) ≤ 9 by the sum check)
+    except OverflowError:
+        return None
+    return None
+
+
 def _bulk(out: _Cells, rows: list[int], ds: list[dict[Any, Any]]) -> list[int]:
     """Mappings of year → int/float/None read all at once; the rows holding anything else
     (a text figure, a Decimal, another key) are returned, for the reader itself."""
     keys = list(chain.from_iterable(ds))
     values = list(chain.from_iterable(map(dict.values, ds)))
+    size = len(values)
     lens = np.fromiter(map(len, ds), np.int64, len(ds))
     at = np.repeat(np.array(rows, np.int64), lens)
-    plain = np.fromiter((t in _PLAIN for t in map(type, values)), bool, len(values))
-    key_types = list(map(type, keys))
-    plain &= np.fromiter((t is int or t is str for t in key_types), bool, len(keys))
+    key_types = set(map(type, keys))
+    value_types = set(map(type, values))
     other = np.zeros(len(out.odd), bool)
-    other[at[~plain]] = True
+    plain = None
+    if not value_types <= _PLAIN:
+        plain = np.fromiter(map(_PLAIN.__contains__, map(type, values)), bool, size)
+    if not key_types <= {int, str}:
+        ok = np.fromiter((t is int or t is str for t in map(type, keys)), bool, size)
+        plain = ok if plain is None else plain & ok
+    if plain is not None:  # those rows: the reader; their entries: placeholders here
+        other[at[~plain]] = True
+        for i in np.flatnonzero(~plain).tolist():
+            values[i], keys[i] = None, 0
+        key_types = set(map(type, keys))
     keep = ~other[at]
-    has_str = str in key_types
-    years_list = [k if t is int else _year(k) for k, t in zip(keys, key_types, strict=True)]
-    not_year = np.fromiter((y is None for y in years_list), bool, len(keys)) & keep
-    if not_year.any():  # the reader refuses a key that is no year
-        out.code[at[not_year]] = F_ERROR
-        keep &= ~not_year
-    years = np.array(
-        [y if y is not None and -_YEAR < y < _YEAR else _YEAR for y in years_list], np.int64
-    )
-    x = np.array([0.0 if v is None else _float(v) if t else 0.0 for v, t in
-                  zip(values, plain.tolist(), strict=True)], np.float64)  # fmt: skip
-    kind = np.fromiter((v is None for v in values), bool, len(values)).astype(np.int8) * 2
+    years = _key_years(keys, key_types)
+    if years is None and key_types == {int, str}:  # numbers and text: each kind at once
+        is_str = np.fromiter(map(operator.is_, map(type, keys), repeat(str)), bool, size)
+        text = [keys[i] for i in np.flatnonzero(is_str).tolist()]
+        got = _key_years(text, {str})
+        if got is not None:
+            try:
+                years = np.empty(size, np.int64)
+                years[~is_str] = np.array(keys, object)[~is_str].astype(np.int64)
+                years[is_str] = got
+            except OverflowError:
+                years = None
+    if years is None:
+        listed = [k if type(k) is int else _year(k) for k in keys]
+        not_year = np.fromiter((y is None for y in listed), bool, size) & keep
+        if not_year.any():  # the reader refuses a key that is no year
+            out.code[at[not_year]] = F_ERROR
+            keep &= ~not_year
+        years = np.array(
+            [y if y is not None and -_YEAR < y < _YEAR else _YEAR for y in listed], np.int64
+        )
+    try:
+        x = np.array(values, np.float64)  # None → NaN
+    except OverflowError:  # an integer past float64: refused (too large)
+        x = np.array([0.0 if v is None else _float(v) for v in values], np.float64)
+        x[np.isnan(x)] = 0.0
+    kind = np.zeros(size, np.int8)
+    nan = np.flatnonzero(np.isnan(x))
+    if len(nan):  # a blank year (None), or a NaN figure (refused: it stays NaN)
+        blank = np.fromiter((values[i] is None for i in nan.tolist()), bool, len(nan))
+        kind[nan[blank]] = 2
+        x[nan[blank]] = 0.0
     at, years, x, kind = at[keep], years[keep], x[keep], kind[keep]
-    if has_str and len(at):  # '2021' and 2021 in one row: a year given twice
-        key = np.sort(at * (4 * _YEAR) + (years + 2 * _YEAR))  # (years within ±_YEAR)
+    if str in key_types and len(at):  # '2021' and 2021 in one row: a year given twice
+        key = np.sort(at * (4 * _YEAR) + (np.clip(years, -_YEAR, _YEAR) + 2 * _YEAR))
         same = key[1:] == key[:-1]
         if same.any():
             twice = np.zeros(len(other), bool)
