@@ -7,14 +7,17 @@ the subject (values, metrics and what failed — failures whose messages are nev
 
 A record where nothing failed takes the *clean* steps: each leaf's *fast points form* — asked of
 its scorer's module (``points_form``), or the scorer's own ``score`` for a scorer without one —
-and groups adding their children up (:func:`~perfscore.aggregate.scaled`).  A record with
-blanks, bad values or zero denominators (what real returns have) keeps the clean step for every
-subtree that reads nothing that failed; a leaf that does (or whose fast form gives up) is
-decided by the evaluator's own :func:`~perfscore.evaluate.leaves.leaf`, a group by
-:func:`~perfscore.aggregate.weigh` — the weighted sum ``weighted_sum`` itself runs — over its
-children's points or outcomes.  Still no findings, no ``NodeScore``.  Rule sets the plan does
-not mirror (conditions, letter grades, other aggregators) are scored by the full evaluator;
-the results always equal its ``scores``/``total``.
+and groups combining their children: a weighted sum adds them up
+(:func:`~perfscore.aggregate.scaled`), a mean or weakest-link group takes the mean or the
+lowest share of their weights.  A ``when`` that does not hold (on a leaf or a group) makes that
+node not applicable, and its parent weighs it as such, as the full evaluator does.  A record
+with blanks, bad values or zero denominators (what real returns have) keeps the clean step for
+every subtree that reads nothing that failed; a leaf that does (or whose fast form gives up) is
+decided by the evaluator's own :func:`~perfscore.evaluate.leaves.leaf`, a group by its own
+arithmetic (:func:`~perfscore.aggregate.weigh` for a weighted sum) over its children's points
+or outcomes.  Still no findings, no ``NodeScore``.  Rule sets the plan does not mirror (letter
+grades, lookup groups, leaves or groups without a weight) are scored by the full evaluator; the
+results always equal its ``scores``/``total``.
 """
 
 from __future__ import annotations
@@ -25,19 +28,25 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from ..aggregate import AggregateSpec, added, scaled, weigh, weighted_sum
+from ..aggregate import AggregateSpec, added, mean, scaled, weakest_link, weigh, weighted_sum
 from ..compile import Compiled, IndicatorNode
-from ..exact import WIDE, maybe_rounded
+from ..exact import WIDE, exact_quotient, exact_share, maybe_rounded
 from ..findings import SubjectResult
 from ..numbers import round_once, round_places
 from ..scorers import Fallback
 from ..subjects import SubjectData
-from .leaves import from_failure, leaf, stopping
+from .leaves import applies, from_failure, leaf, stopping
 from .state import PRIORITY, Failure, Outcome, Scan
 
 __all__ = ["PointsPlan", "points", "points_plan", "value_reader"]
 
 ZERO = Decimal(0)
+ONE = Decimal(1)
+#: a node's result when it does not apply (its ``when``, or all of it below)
+NA = "not_applicable"
+#: the aggregators the plan mirrors (on points; a letter scale's weakest link is refused with
+#: the leaves that give letters)
+_KINDS: dict[Any, str] = {weighted_sum: "weighted_sum", mean: "mean", weakest_link: "weakest_link"}
 #: points are added up exactly (not at 28 digits, nor in the caller's thread context)
 _add = WIDE.add
 Points = dict[str, Decimal | None]
@@ -46,14 +55,14 @@ Result = Decimal | str
 #: ``(node id, step, is a leaf)``: a leaf's step is ``scope -> points``; a group's
 #: ``(scope, out) -> points`` also fills ``out`` (its own and its children's points, pre-order).
 #: A clean step raises on anything unusual (the path with failures then decides that node).
-Step = tuple[str, Callable[..., Decimal], bool]
+Step = tuple[str, Callable[..., Any], bool]
 
 
 @dataclass(frozen=True)
 class PlanNode:
     """A node as the path with failures walks it: its clean step, every name its subtree reads
     (a failure outside them leaves the clean step's answer standing), and a group's children
-    with what :func:`weigh` needs of them."""
+    with what its arithmetic needs of them."""
 
     node: IndicatorNode
     step: Step
@@ -66,24 +75,32 @@ class PlanNode:
     #: what :func:`from_failure` decides, asked once when the plan is built (it depends on the
     #: kind and the leaf's own policy and weight only)
     decided: Mapping[str, tuple[Decimal | None, Result]]
+    #: a group's arithmetic over its children's results (see :func:`_combiner`)
+    combine: Callable[[list[Result]], Result]
+    #: every node below a group, pre-order (none of them applies where its ``when`` does not)
+    below: tuple[str, ...]
+    #: whether the clean step may say "not applicable" (a ``when``)
+    may_skip: bool
 
 
 @dataclass(frozen=True)
 class PointsPlan:
     places: int
     scan: Scan
-    top: tuple[Step, ...]
+    #: the total's clean step: the top nodes' steps, weighed (unrounded)
+    top: Callable[[dict[str, Any], Points], Result]
     compiled: Compiled
     tree: tuple[PlanNode, ...]
-    #: the root: its weight, its children's weights and their sum, its not-applicable policy
-    weight: Decimal
-    weights: tuple[Decimal, ...]
-    total: Decimal
-    redistribute: bool
+    #: the root's arithmetic over the top nodes' results
+    combine: Callable[[list[Result]], Result]
 
 
 def _none(scope: Any) -> None:
     return None
+
+
+def _leaf_has_none(results: list[Result]) -> Result:
+    raise AssertionError("a leaf has no children to combine")
 
 
 def _plain_name(expr: Any) -> str | None:
@@ -120,10 +137,11 @@ def value_reader(node: IndicatorNode) -> Callable[[Mapping[str, Any]], Any] | No
     return get  # type: ignore[no-any-return]
 
 
-def _leaf(node: IndicatorNode, places: int) -> Callable[[Mapping[str, Any]], Decimal] | None:
+def _leaf(node: IndicatorNode, places: int) -> Callable[[Mapping[str, Any]], Result] | None:
     """The scorer's fast points form for a leaf (``scope -> rounded points``), or None (no fast
-    path: the rule set then always takes the full path).  A leaf with a ``when`` scores when
-    it holds; when it does not (or cannot be decided) the evaluator's :func:`leaf` decides."""
+    path: the rule set then always takes the full path).  A leaf with a ``when`` is not
+    applicable where it does not hold (its parent weighs it as such); where it cannot be
+    decided (an error) the evaluator's :func:`leaf` decides."""
     sc, w = node.scorer, node.weight
     if w is None or sc is None or sc.yields != "points":
         return None
@@ -132,9 +150,9 @@ def _leaf(node: IndicatorNode, places: int) -> Callable[[Mapping[str, Any]], Dec
     if when is None:
         return scored
 
-    def guarded(scope: Mapping[str, Any]) -> Decimal:
+    def guarded(scope: Mapping[str, Any]) -> Result:
         if not when(scope):
-            raise Fallback  # not applicable: the path with failures asks leaf()
+            return NA  # what leaf() says of it (its points none)
         return scored(scope)
 
     return guarded
@@ -146,9 +164,12 @@ def _scored(
     """A leaf's points when it applies: the scorer's fast form, or its own ``score``."""
     get = value_reader(node)
     form = getattr(sc, "points_form", None)
-    fast: Callable[[Mapping[str, Any]], Decimal] | None = (
-        form(get, w, places) if form is not None else None
-    )
+    fast: Callable[[Mapping[str, Any]], Decimal] | None = None
+    if form is not None:
+        try:
+            fast = form(get, w, places)
+        except Exception:  # (a constant it cannot round at 28 digits: the scorer's score)
+            fast = None
     if fast is not None:
         return fast
     read = get if get is not None else _none
@@ -162,17 +183,51 @@ def _scored(
     return generic
 
 
-def _sum(steps: tuple[Step, ...], scope: dict[str, Any], out: Points) -> Decimal:
-    """The points of ``steps``, added up (each one's points written to ``out``)."""
-    got = ZERO
-    for nid, step, is_leaf in steps:
+def _run(kids: tuple[Step, ...], scope: dict[str, Any], out: Points) -> list[Result]:
+    """Each of ``kids``' results (a leaf's points written to ``out``, None where it has none)."""
+    results: list[Result] = []
+    for cid, step, is_leaf in kids:
         if is_leaf:
             p = step(scope)
-            out[nid] = p
+            out[cid] = None if p.__class__ is str else p
         else:
             p = step(scope, out)
-        got = _add(got, p)
-    return got
+        results.append(p)
+    return results
+
+
+def _combiner(
+    kind: str, weight: Decimal, redistribute: bool, weights: tuple[Decimal, ...], total: Decimal
+) -> Callable[[list[Result]], Result]:
+    """A group's arithmetic over its children's results, unrounded — or why it has none
+    (``"error"``, ``"not_applicable"``): :func:`weigh` for a weighted sum, else the mean or
+    the lowest share of the children's weights (what :mod:`perfscore.aggregate` computes)."""
+    if kind == "weighted_sum":
+
+        def weighted(results: list[Result]) -> Result:
+            return weigh(weight, redistribute, weights, results, total)
+
+        return weighted
+
+    def shares(results: list[Result]) -> Result:
+        if "error" in results:
+            return "error"
+        if all(r == NA for r in results):
+            return NA
+        got: list[Any] = []
+        for w, r in zip(weights, results, strict=True):
+            if r.__class__ is not str:
+                if w:
+                    got.append(exact_quotient(r, w))
+            elif r == NA and not redistribute:
+                got.append(ZERO)
+        if not got:
+            return ZERO
+        if kind == "mean":
+            return exact_share([(weight, x) for x in got], Decimal(len(got)))  # type: ignore[return-value]
+        return exact_share([(weight, min(got))], ONE)  # type: ignore[return-value]
+
+    return shares
 
 
 def points_plan(
@@ -192,10 +247,23 @@ def points_plan(
             step: Step = (nid, leaf, True)
             names = frozenset(node.reads + node.optional_reads)
             decided = {k: _decided(node, k) for k in PRIORITY}
-            tree[nid] = PlanNode(node, step, names, (), (), ZERO, False, decided)
+            tree[nid] = PlanNode(
+                node,
+                step,
+                names,
+                (),
+                (),
+                ZERO,
+                False,
+                decided,
+                _leaf_has_none,
+                (),
+                node.when is not None,
+            )
             return step
         w = node.weight
-        if w is None or node.when is not None or node.aggregate is not weighted_sum:
+        kind = _KINDS.get(node.aggregate)
+        if w is None or kind is None:
             return None
         built = [build(c) for c in node.children]
         if any(k is None for k in built) or any(c.weight is None for c in node.children):
@@ -203,35 +271,17 @@ def points_plan(
         kids = tuple(k for k in built if k is not None)
         weights = tuple(c.weight or ZERO for c in node.children)
         total = added(weights)  # in order, as weighted_sum adds them
-
-        if all(is_leaf for _, _, is_leaf in kids):  # the common shape: one loop, no branch
-            leaves = tuple((cid, f) for cid, f, _ in kids)
-            add = _add
-
-            def group(scope: dict[str, Any], out: Points) -> Decimal:
-                out[nid] = None  # keep pre-order, like the scores
-                got = ZERO
-                for cid, f in leaves:
-                    p = f(scope)
-                    out[cid] = p
-                    got = add(got, p)
-                p = round_once(scaled(got, total, w), places)
-                out[nid] = p
-                return p
-
-        else:
-
-            def group(scope: dict[str, Any], out: Points) -> Decimal:
-                out[nid] = None
-                p = round_once(scaled(_sum(kids, scope, out), total, w), places)
-                out[nid] = p
-                return p
-
-        step = (nid, group, False)
-        children = tuple(tree[c.id] for c in node.children)
-        names = frozenset(node.reads).union(*(c.names for c in children))
         redistribute = specs[nid].not_applicable_weight == "redistribute"
-        tree[nid] = PlanNode(node, step, names, children, weights, total, redistribute, {})
+        children = tuple(tree[c.id] for c in node.children)
+        combine = _combiner(kind, w, redistribute, weights, total)
+        may_skip = all(ch.may_skip for ch in children) or node.when is not None
+        below = tuple(d for ch in children for d in (ch.node.id, *ch.below))
+        group = _group(nid, kids, kind, w, total, combine, places, children, node.when, below)
+        step = (nid, group, False)
+        names = frozenset(node.reads).union(*(c.names for c in children))
+        tree[nid] = PlanNode(
+            node, step, names, children, weights, total, redistribute, {}, combine, below, may_skip
+        )
         return step
 
     top = [build(n) for n in c.indicators]
@@ -241,17 +291,120 @@ def points_plan(
     if len(steps) != len(top):
         return None
     weights = tuple(n.weight or ZERO for n in c.indicators)
+    total = added(weights)
+    redistribute = root.not_applicable_weight == "redistribute"
+    nodes = tuple(tree[n.id] for n in c.indicators)
+    skips = any(n.may_skip for n in nodes)
     return PointsPlan(
         places,
         scan,
-        steps,
+        _adder(steps, root.weight, total, weights, redistribute, skips),
         c,
-        tuple(tree[n.id] for n in c.indicators),
-        root.weight,
-        weights,
-        added(weights),
-        root.not_applicable_weight == "redistribute",
+        nodes,
+        _combiner("weighted_sum", root.weight, redistribute, weights, total),
     )
+
+
+def _adder(
+    kids: tuple[Step, ...],
+    weight: Decimal,
+    total: Decimal,
+    weights: tuple[Decimal, ...],
+    redistribute: bool,
+    skips: bool,
+) -> Callable[[dict[str, Any], Points], Result]:
+    """The weighted sum of ``kids`` run, unrounded (or why it has none)."""
+    if not skips:  # the common shape: every child scores or raises
+
+        def adder(scope: dict[str, Any], out: Points) -> Result:
+            return scaled(_sum(kids, scope, out), total, weight)
+
+        return adder
+
+    def careful(scope: dict[str, Any], out: Points) -> Result:
+        return weigh(weight, redistribute, weights, _run(kids, scope, out), total)
+
+    return careful
+
+
+def _group(
+    nid: str,
+    kids: tuple[Step, ...],
+    kind: str,
+    w: Decimal,
+    total: Decimal,
+    combine: Callable[[list[Result]], Result],
+    places: int,
+    children: tuple[PlanNode, ...],
+    when: Any,
+    below: tuple[str, ...],
+) -> Callable[[dict[str, Any], Points], Result]:
+    """A group's clean step: its children's steps, combined and rounded (pre-order in ``out``);
+    a group whose ``when`` does not hold is not applicable, and so is all of it below."""
+    if kind == "weighted_sum" and not any(ch.may_skip for ch in children):
+        if all(is_leaf for _, _, is_leaf in kids):  # the common shape: one loop, no branch
+            leaves = tuple((cid, f) for cid, f, _ in kids)
+            add = _add
+
+            def run(scope: dict[str, Any], out: Points) -> Result:
+                got = ZERO
+                for cid, f in leaves:
+                    p = f(scope)
+                    out[cid] = p
+                    got = add(got, p)
+                return scaled(got, total, w)
+
+        else:
+
+            def run(scope: dict[str, Any], out: Points) -> Result:
+                return scaled(_sum(kids, scope, out), total, w)
+
+    else:
+
+        def run(scope: dict[str, Any], out: Points) -> Result:
+            return combine(_run(kids, scope, out))
+
+    if when is None:
+
+        def group(scope: dict[str, Any], out: Points) -> Result:
+            out[nid] = None  # keep pre-order, like the scores
+            r = run(scope, out)
+            if r.__class__ is str:
+                return r
+            p = round_once(r, places)  # type: ignore[arg-type]
+            out[nid] = p
+            return p
+
+        return group
+
+    def conditional(scope: dict[str, Any], out: Points) -> Result:
+        out[nid] = None
+        if not when(scope):  # the condition covers the subtree: nothing below applies
+            for d in below:
+                out[d] = None
+            return NA
+        r = run(scope, out)
+        if r.__class__ is str:
+            return r
+        p = round_once(r, places)  # type: ignore[arg-type]
+        out[nid] = p
+        return p
+
+    return conditional
+
+
+def _sum(steps: tuple[Step, ...], scope: dict[str, Any], out: Points) -> Decimal:
+    """The points of ``steps``, added up (each one's points written to ``out``); none of them
+    is ever not applicable."""
+    got = ZERO
+    for nid, step, is_leaf in steps:
+        if is_leaf:
+            p = step(scope)
+            out[nid] = p
+        else:
+            p = step(scope, out)
+        got = _add(got, p)
+    return got
 
 
 def points(
@@ -264,20 +417,15 @@ def points(
         return {sc.rule_id: sc.points for sc in result.scores}, result.total
     scope, failures = plan.scan(data)
     out: Points = {}
+    r: Result
     if not failures:
         try:
-            got = _sum(plan.top, scope, out)
+            r = plan.top(scope, out)
         except Exception:  # Fallback, or any evaluation error: decided below
             pass
         else:
-            return out, round_once(scaled(got, plan.total, plan.weight), plan.places)
-    r = weigh(
-        plan.weight,
-        plan.redistribute,
-        plan.weights,
-        _results(plan.tree, scope, failures, out, plan),
-        plan.total,
-    )
+            return out, (None if r.__class__ is str else round_once(r, plan.places))  # type: ignore[arg-type]
+    r = plan.combine(_results(plan.tree, scope, failures, out, plan))
     return out, (None if r.__class__ is str else round_once(r, plan.places))  # type: ignore[arg-type]
 
 
@@ -288,9 +436,9 @@ def _results(
     out: Points,
     plan: PointsPlan,
 ) -> list[Result]:
-    """Each node's result as its parent's :func:`weigh` reads it: a node whose subtree reads
-    nothing that failed takes its clean step; a leaf that does (or whose clean step gives up)
-    is decided by :func:`leaf`, a group by :func:`weigh` over its own children's results."""
+    """Each node's result as its parent reads it: a node whose subtree reads nothing that
+    failed takes its clean step; a leaf that does (or whose clean step gives up) is decided by
+    :func:`leaf`, a group by its own arithmetic over its children's results."""
     failed = failures.keys()
     results: list[Result] = []
     for pn in nodes:
@@ -302,7 +450,7 @@ def _results(
                 pass
             else:
                 if is_leaf:
-                    out[nid] = p
+                    out[nid] = None if p.__class__ is str else p
                 results.append(p)
                 continue
         if is_leaf:
@@ -318,13 +466,14 @@ def _results(
             results.append(_result_of(o))
             continue
         out[nid] = None  # pre-order
-        r = weigh(
-            pn.node.weight,
-            pn.redistribute,
-            pn.weights,
-            _results(pn.children, scope, failures, out, plan),
-            pn.total,
-        )
+        if pn.node.when is not None:
+            forced = applies(pn.node, scope, failures)
+            if forced is not None:  # the condition covers the subtree: none of it applies
+                for d in pn.below:
+                    out[d] = None
+                results.append("error" if forced.outcome == "error" else NA)
+                continue
+        r = pn.combine(_results(pn.children, scope, failures, out, plan))
         if r.__class__ is str:
             results.append(r)
             continue

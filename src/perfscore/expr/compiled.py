@@ -32,9 +32,12 @@ from ..exact import EXACT_FUNCTIONS, ExactScope, decimal_args, full
 from ..functions import MissingArgumentError
 from ..values import Kind
 from .codegen import build, to_source
+from .pairs import NoPair, Pair, pair_form, rounded_pair
 from .runtime import PLACED_EXACT, PLACED_FAST, REFERENCE_OPERATORS, exact_constant, rounded_once
 
 __all__ = ["CompiledExpression"]
+
+_UNBUILT = object()
 
 
 def _plain_type(name: str) -> str:
@@ -84,6 +87,7 @@ class CompiledExpression:
         "_fn",
         "_metrics",
         "_missing_candidates",
+        "_pair_fn",
         "_reference_functions",
         "_reference_tree",
         "_source",
@@ -137,6 +141,7 @@ class CompiledExpression:
         body = to_source(fast_tree, keys)
         self._source = (body, tuple(keys))
         self._exact_fn: Callable[[Mapping[str, Any]], Any] | None = None
+        self._pair_fn: Any = _UNBUILT  # a Pair, None (no form), or not yet made
         fast = self._build(PLACED_FAST, constants, callables, self._recover)
         self._fn: Callable[[Mapping[str, Any]], Any] = fast
         if chained:
@@ -170,8 +175,35 @@ class CompiledExpression:
             scope = ExactScope(scope, self._metrics)
         return fn(scope)
 
+    def _pair(self) -> Pair | None:
+        """The expression as one exact fraction (:mod:`.pairs`), made when first needed; None
+        when it is not plain arithmetic."""
+        fn = self._pair_fn
+        if fn is _UNBUILT:
+            body = self._reference_tree.value
+            metrics = self._metrics.keys()
+            fn = None if self.chained else pair_form(body, self._constants, metrics, self._of)
+            self._pair_fn = fn
+        return fn  # type: ignore[no-any-return]
+
+    def _of(self, name: str) -> Pair:
+        """A metric's pair form, for a value of it that may be rounded."""
+        fn = self._metrics[name]._pair()
+        if fn is None:
+            raise NoPair  # re-derived by the rational path
+        return fn
+
     def _rounded(self, scope: Mapping[str, Any]) -> Any:
-        """The exact value rounded once (ROUND_05UP, 28 digits), as the fast path gives it."""
+        """The exact value rounded once (ROUND_05UP, 28 digits), as the fast path gives it:
+        as one fraction rounded once where the expression is plain arithmetic, else (or where
+        that form gives up) over exact rationals."""
+        pair = self._pair_fn if self._pair_fn is not _UNBUILT else self._pair()
+        if pair is not None:
+            try:
+                n, d = pair(scope)
+                return rounded_pair(n, d)
+            except Exception:  # (NoPair, a text, a missing value: the rational path says)
+                pass
         value = self.exact(scope)
         try:
             return rounded_once(value)

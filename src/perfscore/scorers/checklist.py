@@ -22,7 +22,7 @@ Example::
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, Literal
@@ -30,11 +30,13 @@ from typing import Any, Literal
 from pydantic import Field
 
 from ..modelbase import Expr, Identifier, StrictModel
+from ..numbers import round_places
 from .base import (
     ZERO,
     BaseScorer,
     BuildContext,
     Explaining,
+    PointsForm,
     Scored,
     ScorerConfig,
     ScorerType,
@@ -44,6 +46,9 @@ from .base import (
 )
 
 __all__ = ["KIND", "ChecklistConfig", "ChecklistItem", "ChecklistScorer"]
+
+#: Up to this many items the fast points form looks the points up (2**n of them, made at load).
+_TABLE_ITEMS = 10
 
 
 class ChecklistItem(StrictModel):
@@ -80,6 +85,38 @@ class ChecklistScorer(BaseScorer):
             met=pts >= w,
             detail=f"{len(got)} of {len(self.items)} items met: {met_ids}",
         )
+
+    def points_form(
+        self, get: Callable[[Mapping[str, Any]], Any] | None, weight: Decimal, places: int
+    ) -> PointsForm | None:
+        """Which items hold, as the bits of a number, looks up the points of that combination:
+        each one's sum (in ``score``'s order, capped at the weight) rounded once, at load."""
+        if len(self.items) > _TABLE_ITEMS:
+            return None  # (2**n combinations: ``score`` itself)
+        tests = tuple(e.__call__ for _, _, e in self.items)  # the compiled functions themselves
+        table = []
+        for held in range(2 ** len(tests)):
+            got = [p for k, (_, p, _) in enumerate(self.items) if held >> k & 1]
+            table.append(round_places(min(weight, sum(got, ZERO)), places))
+        if len(tests) == 2:
+            (a, b), (pa, pb, pab, p0) = tests, (table[1], table[2], table[3], table[0])
+
+            def two(scope: Mapping[str, Any]) -> Decimal:
+                if a(scope):
+                    return pab if b(scope) else pa
+                return pb if b(scope) else p0
+
+            return two
+
+        def checklist(scope: Mapping[str, Any]) -> Decimal:
+            held, bit = 0, 1
+            for test in tests:
+                if test(scope):
+                    held |= bit
+                bit <<= 1
+            return table[held]
+
+        return checklist
 
     def column_form(self, weight: Decimal, places: int, build: Any) -> Any:
         """Each item's ``when`` over columns: a yes/no or text input by a lookup of its

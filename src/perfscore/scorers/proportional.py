@@ -22,7 +22,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, Literal
 
-from ..exact import SLACK, exact_value, full, plain, unsure_pair
+from ..exact import ONCE, SLACK, WIDE, exact_value, full, plain, unsure_pair
+from ..exact import full as full_digits
 from ..modelbase import NumberOrExpr
 from ..numbers import NotExact, round_places
 from .base import (
@@ -112,13 +113,15 @@ class ProportionalScorer(BaseScorer):
     def points_form(
         self, get: Callable[[Mapping[str, Any]], Any] | None, weight: Decimal, places: int
     ) -> PointsForm | None:
-        t = self.target.const
-        if t is None or get is None:
+        if get is None:
             return None
+        t = self.target.const
         direction = self.direction
         # ratio()'s two constant answers kept; between them its clamp to [0, 1] changes nothing
         # (0 < v < t gives 0 < v / t ≤ 1 after rounding, 0 ≤ t < v gives 0 ≤ t / v ≤ 1)
         full, none = round_places(weight * ONE, places), round_places(weight * ZERO, places)
+        if t is None:  # a target read per subject
+            return _per_subject(self.target, get, direction, weight, places, full, none)
         if direction == "higher":  # the common case
 
             def higher(scope: Mapping[str, Any]) -> Decimal:
@@ -140,20 +143,25 @@ class ProportionalScorer(BaseScorer):
                     raise Fallback
                 if v <= t:
                     return full
-                if v <= 0 or t < 0:
+                if v <= 0 or t <= 0:  # (0 / v is 0, and -0 too: score clamps it to 0)
                     return none
                 return round_places(weight * (t / v), places)
 
             return lower
+        if t == 0:  # met (v = 0) or nothing
+            return lambda scope: full if _number(get(scope)) == 0 else none
+        at, t_full = abs(t), full_digits(t)
 
-        def proportional(scope: Mapping[str, Any]) -> Decimal:
+        def equal(scope: Mapping[str, Any]) -> Decimal:
             v = get(scope)
             if type(v) is not Decimal or not v.is_finite():
                 raise Fallback
-            slack = _slack(direction, v, t, weight) if direction == "equal" else None
-            return round_places(weight * ratio(direction, v, t)[1], places, slack)
+            if v == t:
+                return full
+            slack = _slack(direction, v, t, weight) if t_full or full_digits(v) else None
+            return _equal_points(v, t, at, weight, places, none, slack)
 
-        return proportional
+        return equal
 
     def outcome_form(
         self, get: Callable[[Mapping[str, Any]], Any] | None, weight: Decimal, places: int
@@ -411,6 +419,76 @@ class ProportionalScorer(BaseScorer):
         return how.working(
             f"proportional_{self.direction}", standard, steps, raw=how.n(raw), **fields
         )
+
+
+def _number(v: Any) -> Decimal:
+    """``v`` when it is a finite Decimal, else :class:`Fallback` (the evaluator decides)."""
+    if type(v) is not Decimal or not v.is_finite():
+        raise Fallback
+    return v
+
+
+def _equal_points(
+    v: Decimal,
+    t: Decimal,
+    at: Decimal,
+    weight: Decimal,
+    places: int,
+    none: Decimal,
+    slack: Decimal | None,
+) -> Decimal:
+    """``equal``'s points ``w × (|t| − |v − t|) / |t|`` (``v ≠ t``, ``t ≠ 0``) rounded to
+    ``places``: the deviation exact, the quotient rounded once (no rational arithmetic) —
+    what ``score`` gives exactly, or :class:`NotExact` near a half (decided exactly then)."""
+    dev = WIDE.subtract(v, t).copy_abs()  # exact (Inexact beyond 400 digits: the evaluator)
+    if dev >= at:
+        return none
+    return round_places(
+        ONCE.divide(WIDE.multiply(weight, WIDE.subtract(at, dev)), at), places, slack
+    )
+
+
+def _per_subject(
+    target: Target,
+    get: Callable[[Mapping[str, Any]], Any],
+    direction: str,
+    weight: Decimal,
+    places: int,
+    full: Decimal,
+    none: Decimal,
+) -> PointsForm:
+    """The fast form with a target read per subject (``plan_cost``): as ``score`` decides it,
+    two possibly rounded values side by side left to the evaluator (exactly)."""
+    expr = target.expr
+    assert expr is not None
+    read = expr.__call__  # the compiled function itself
+
+    def per_subject(scope: Mapping[str, Any]) -> Decimal:
+        v, t = get(scope), read(scope)
+        if type(v) is not Decimal or not v.is_finite() or type(t) is not Decimal:
+            raise Fallback
+        if not t.is_finite() or unsure_pair(v, t):
+            raise Fallback
+        if direction == "higher":
+            if v >= t:
+                return full
+            if t <= 0 or v <= 0:
+                return none
+            return round_places(weight * (v / t), places)
+        if direction == "lower":
+            if v <= t:
+                return full
+            if v <= 0 or t <= 0:  # (score clamps -0 / v to 0)
+                return none
+            return round_places(weight * (t / v), places)
+        if v == t:
+            return full
+        if t == 0:
+            return none
+        slack = _slack(direction, v, t, weight) if full_digits(t) or full_digits(v) else None
+        return _equal_points(v, t, t.copy_abs(), weight, places, none, slack)
+
+    return per_subject
 
 
 def build(config: ProportionalConfig, ctx: BuildContext) -> ProportionalScorer:

@@ -28,7 +28,7 @@ Example::
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, Literal
@@ -38,11 +38,14 @@ from pydantic import Field
 from ..errors import EvaluationError
 from ..intervals import Interval, check_partition, parse_interval
 from ..modelbase import Expr, Identifier, StrictModel
+from ..numbers import round_places
 from ..words import SCORE, said
 from .base import (
     BaseScorer,
     BuildContext,
     Explaining,
+    Fallback,
+    PointsForm,
     Scored,
     ScorerConfig,
     ScorerType,
@@ -112,6 +115,45 @@ class TierScorer(BaseScorer):
                 )
             )
         return scored(points=w * ratio, threshold={"name": chosen, "range": interval.describe()})
+
+    def points_form(
+        self, get: Callable[[Mapping[str, Any]], Any] | None, weight: Decimal, places: int
+    ) -> PointsForm | None:
+        """The tier named looks up its default's points (rounded at load); a ratio given is
+        checked against the tier's range and scaled, as ``score`` does."""
+        tier = self.tier.__call__  # the compiled function itself
+        tiers = {
+            name: (interval, round_places(weight * default, places))
+            for name, (interval, default) in self.tiers.items()
+        }
+        if self.ratio is None:
+            fixed = {name: points for name, (_, points) in tiers.items()}
+
+            def named(scope: Mapping[str, Any]) -> Decimal:
+                chosen = tier(scope)
+                if chosen.__class__ is not str:
+                    raise Fallback
+                points = fixed.get(chosen)
+                if points is None:
+                    raise Fallback  # not a tier: an error, the evaluator's to say
+                return points
+
+            return named
+        ratio = self.ratio.__call__
+
+        def rated(scope: Mapping[str, Any]) -> Decimal:
+            chosen = tier(scope)
+            if chosen.__class__ is not str or chosen not in tiers:
+                raise Fallback
+            interval, points = tiers[chosen]
+            r = ratio(scope)
+            if r is None:
+                return points
+            if type(r) is not Decimal or not r.is_finite() or r not in interval:
+                raise Fallback
+            return round_places(weight * r, places)
+
+        return rated
 
     def column_form(self, weight: Decimal, places: int, build: Any) -> Any:
         b, np = build.bounds, build.np
