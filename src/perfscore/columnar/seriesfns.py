@@ -7,8 +7,7 @@ the last years, the years inside a band).
 A metric over series fails where the per-record function raises, in the same order: a zero
 denominator in any year (the rule set's ``zero_division``), then ``mean`` of no values (a zero
 denominator too), then ``mean`` over a listed year without a value (an error).  A number it gives
-becomes an ordinary metric column: float64 with a bound, its exact rationals for the rows on an
-edge, and an exact integer column where it fits int64.
+becomes an ordinary metric column (:func:`~perfscore.columnar.stages.run_series_metric`).
 """
 
 from __future__ import annotations
@@ -21,19 +20,17 @@ from typing import Any
 import numpy as np
 
 from ..intervals import Interval
-from .bounds import F_ERROR, Bounded, Chunk, Unsupported
-from .failures import KIND, failure_codes
-from .intcols import IntCol
+from .bounds import Unsupported
 from .rational import LIMIT, Q
 from .series import MAX_YEARS, SeriesCol, big, mul, to_obj
 
-__all__ = ["SeriesExpr", "run_series_metric", "window", "within"]
+__all__ = ["Raised", "SeriesExpr", "window", "within"]
 
 _SERIES_FNS = ("ratio_series", "composition_variance", "last")
 _NUMBER_FNS = ("mean", "sum", "count")
 
 
-class _Raised:
+class Raised:
     """Per row, the first failure an expression raised (as the per-record evaluation stops at
     the first): zero denominators and errors."""
 
@@ -117,7 +114,7 @@ def _add(x: Any, y: Any) -> Any:
     return to_obj(x) + to_obj(y)
 
 
-def ratio_series(a: SeriesCol, b: SeriesCol, raised: _Raised) -> SeriesCol:
+def ratio_series(a: SeriesCol, b: SeriesCol, raised: Raised) -> SeriesCol:
     """Per year ``a / b`` (a year missing either side has no value); a zero denominator in
     any year with both sides raises for the row."""
     present = a.present & b.present
@@ -135,7 +132,7 @@ def ratio_series(a: SeriesCol, b: SeriesCol, raised: _Raised) -> SeriesCol:
     return SeriesCol(a.listed | b.listed, present, num, den)
 
 
-def composition_variance(cols: list[SeriesCol], raised: _Raised) -> SeriesCol:
+def composition_variance(cols: list[SeriesCol], raised: Raised) -> SeriesCol:
     """PEFA's variance per year, with every category's figures: k = ΣA / ΣB and
     Σ|a − k·b| / ΣA, i.e. ``Σ|a·ΣB − b·ΣA| / (|ΣB|·ΣA)`` in integers; a zero total
     budget or total actual in such a year raises for the row."""
@@ -202,16 +199,16 @@ def _row_sum(s: SeriesCol) -> Q:
     return out
 
 
-def total(s: SeriesCol, raised: _Raised) -> Q:
+def total(s: SeriesCol, raised: Raised) -> Q:
     return _row_sum(s)
 
 
-def count(s: SeriesCol, raised: _Raised) -> Q:
+def count(s: SeriesCol, raised: Raised) -> Q:
     n = s.present.shape[0]
     return Q(s.present.sum(axis=1).astype(np.int64), 1, n)
 
 
-def mean(s: SeriesCol, raised: _Raised) -> Q:
+def mean(s: SeriesCol, raised: Raised) -> Q:
     """Over every listed year: no values raises a zero denominator, a listed year without a
     value an error."""
     cnt = s.present.sum(axis=1).astype(np.int64)
@@ -241,43 +238,3 @@ def within(s: SeriesCol, iv: Interval) -> Any:
         else:
             inside &= (left <= right) if iv.high_inclusive else (left < right)
     return np.asarray(inside, bool)
-
-
-# -- a metric --------------------------------------------------------------------------------------
-
-
-def run_series_metric(
-    ctx: Chunk, name: str, expr: SeriesExpr, names: tuple[str, ...], zero_division: str
-) -> None:
-    """A metric over series: ``ctx.series[name]`` (a series) or its number as any metric's
-    (float column with its bound, exact rationals, integer column); its failure codes."""
-    blocked = failure_codes(ctx, names, None, zero_division)
-    raised = _Raised(ctx.n)
-    got = expr.fn(ctx, raised)
-    code = np.zeros(ctx.n, np.int8) if blocked is None else blocked.copy()
-    open_rows = code == 0
-    code[open_rows & raised.zero] = KIND[zero_division]
-    code[open_rows & raised.error] = F_ERROR
-    if code.any():
-        ctx.codes[name] = code
-    if expr.kind == "series":
-        ctx.series[name] = got
-        return
-    q: Q = got
-    bad = code != 0
-    n_arr = np.broadcast_to(np.asarray(q.n), (ctx.n,))
-    d_arr = np.broadcast_to(np.asarray(q.d), (ctx.n,))
-    if n_arr.dtype == object or d_arr.dtype == object:
-        pairs = zip(n_arr.tolist(), d_arr.tolist(), strict=True)
-        v = np.array([float(Fraction(int(a), int(b))) for a, b in pairs])  # correctly rounded
-    else:
-        v = n_arr / d_arr  # (each a float64 within u of the integer: k covers it)
-    v = np.where(bad, 0.0, v)
-    ctx.cache[name] = Bounded(v, None, 4.0, name=name)
-    ctx.exact_cache[name] = Q(q.n, q.d, ctx.n, bad if bad.any() else None)
-    if n_arr.dtype != object and d_arr.dtype != object:
-        nmax, dmax = big(np.asarray(n_arr)), big(np.asarray(d_arr))
-        if nmax < LIMIT and dmax < LIMIT:
-            d = q.d if isinstance(q.d, int) else np.where(bad, 1, d_arr)
-            nn = np.where(bad, 0, n_arr)
-            ctx.ints[name] = IntCol(nn, d, nmax, max(dmax, 1), bool((nn >= 0).all()))
