@@ -13,7 +13,10 @@ are generated from the *same spec*, never from perfscore.  The data has what rea
 
 Families: ``dept30`` (30 indicators in a 3-level weighted tree, the shape of a 部门整体支出绩效
 自评表), ``dept30-clean`` (the same rule set on data with no ties, blanks or zeros — to show what
-ties cost), ``deep`` (24 indicators, 6 levels deep), ``wide120`` (120 indicators).
+ties cost), ``deep`` (24 indicators, 6 levels deep), ``wide120`` (120 indicators) — all of them
+threshold, proportional, deduct, bands and formula leaves in weighted sums, one metric per leaf —
+and ``mixed`` (:mod:`mixed`: a hand-written 27-indicator set with shared metrics, checklist,
+tier, a leaf ``when``, ``mean``/``weakest_link`` groups and checks).
 """
 
 from __future__ import annotations
@@ -22,6 +25,9 @@ import random
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
+
+import mixed
+from mixed import MixedFamily
 
 #: leaf kinds: what each reads and how it scores (see ``_leaf_yaml``)
 LEAF_KINDS = (
@@ -113,7 +119,9 @@ def _tree(n_leaves: int, fanout: tuple[int, ...], seed: int) -> tuple[list[Group
     return top, leaves
 
 
-def family(name: str) -> Family:
+def family(name: str) -> Family | MixedFamily:
+    if name == "mixed":
+        return MixedFamily()
     if name in ("dept30", "dept30-clean"):
         root, leaves = _tree(30, (2, 5), seed=30)  # 3 levels: 一级 → 二级 → 三级 (leaves)
         return Family(name, root, leaves, clean=name.endswith("clean"))
@@ -126,7 +134,7 @@ def family(name: str) -> Family:
     raise KeyError(name)
 
 
-FAMILIES = ("dept30", "deep", "wide120", "dept30-clean")
+FAMILIES = ("dept30", "deep", "wide120", "dept30-clean", "mixed")
 
 # --- the rule set ------------------------------------------------------------------------------
 
@@ -199,7 +207,9 @@ def _metric(leaf: Leaf) -> str | None:
     return f"  m{leaf.id[1:]}: {{expr: '{a} / {b}', unit: '%', title: {title}}}"
 
 
-def ruleset_text(fam: Family) -> str:
+def ruleset_text(fam: Family | MixedFamily) -> str:
+    if isinstance(fam, MixedFamily):
+        return mixed.RULES
     lines = [
         "perfscore: 1",
         f"id: family_{fam.name.replace('-', '_')}",
@@ -300,8 +310,10 @@ def row_values(fam: Family, rnd: random.Random) -> dict[str, str | None]:
     return out
 
 
-def records(fam: Family, n: int, seed: int = 7) -> list[dict[str, Any]]:
+def records(fam: Family | MixedFamily, n: int, seed: int = 7) -> list[dict[str, Any]]:
     """Subject records ``{id, name, values}``; a blank is a missing key (as a blank cell)."""
+    if isinstance(fam, MixedFamily):
+        return mixed.records(fam, n, seed)
     rnd = random.Random(seed)
     recs = []
     for r in range(n):
@@ -310,8 +322,10 @@ def records(fam: Family, n: int, seed: int = 7) -> list[dict[str, Any]]:
     return recs
 
 
-def columns(fam: Family, n: int, seed: int = 7) -> dict[str, Any]:
+def columns(fam: Family | MixedFamily, n: int, seed: int = 7) -> dict[str, Any]:
     """The same kind of data as float64 columns (NaN = blank), generated vectorised."""
+    if isinstance(fam, MixedFamily):
+        return mixed.columns(fam, n, seed)
     import numpy as np
 
     rng = np.random.default_rng(seed)
@@ -363,8 +377,10 @@ def columns(fam: Family, n: int, seed: int = 7) -> dict[str, Any]:
     return cols
 
 
-def ties_share(fam: Family, cols: dict[str, Any]) -> float:
+def ties_share(fam: Family | MixedFamily, cols: dict[str, Any]) -> float:
     """Share of money leaves whose rate is exactly 100% or 95% (how often an edge is hit)."""
+    if isinstance(fam, MixedFamily):
+        return mixed.ties_share(fam, cols)
     import numpy as np
 
     hits = total = 0

@@ -17,7 +17,8 @@ from decimal import ROUND_CEILING, ROUND_HALF_UP, Decimal
 from typing import Any
 
 from baselines import _percent, _plain  # the same hand-written number texts as gen's baseline
-from families import _TITLES, Family, Group, Leaf
+from families import _TITLES, Family, Group, Leaf, MixedFamily
+from mixed_baselines import MixedDecimal
 
 Q = Decimal("0.01")
 
@@ -215,6 +216,13 @@ class _LeafWords:
         }
 
 
+def decimal_baseline(fam: Family | MixedFamily, ruleset_id: str) -> DecimalBaseline | MixedDecimal:
+    """The family's hand-written per-record code (``mixed`` has its own, :mod:`mixed_baselines`)."""
+    if isinstance(fam, MixedFamily):
+        return MixedDecimal(ruleset_id)
+    return DecimalBaseline(fam, ruleset_id)
+
+
 class DecimalBaseline:
     """The generated per-record code for one family, plus findings built on it."""
 
@@ -313,9 +321,13 @@ def _pre_order(nodes: list[Any]) -> list[Any]:
 _CODE = {"pass": 0, "fail": 1, "not_applicable": 2}
 
 
-def numpy_exact(fam: Family, cols: dict[str, Any]) -> dict[str, Any]:
+def numpy_exact(fam: Family | MixedFamily, cols: dict[str, Any]) -> dict[str, Any]:
     """Points ×100 (int64), outcome codes (0 pass, 1 fail, 2 n/a) per indicator and group,
     the total ×100 (−1: none) — exact: inputs as integers at their scale."""
+    if isinstance(fam, MixedFamily):
+        from mixed_numpy import numpy_mixed
+
+        return numpy_mixed(cols)
     import numpy as np
 
     pts: dict[str, Any] = {}

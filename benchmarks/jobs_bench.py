@@ -6,6 +6,7 @@ machine's load average is printed beside the figure: the machine is shared, and 
 worker only helps when a second core is free.
 
     .venv/bin/python benchmarks/jobs_bench.py 20000 --formats json jsonl csv
+    .venv/bin/python benchmarks/jobs_bench.py 20000 --family mixed   # a realistic family's set
 """
 
 from __future__ import annotations
@@ -45,7 +46,7 @@ def records(n: int, n_indicators: int = 30, seed: int = 5) -> list[dict]:
 def write_data(path: str, recs: list[dict], kind: str) -> None:
     """The records as a bureau might hand them over: a JSON document (``subjects:``), JSON
     Lines, a CSV table, a YAML list or an Excel sheet (id, name, one column per input)."""
-    cols = list(recs[0]["values"])
+    cols = list(dict.fromkeys(c for r in recs for c in r["values"]))  # a blank is a missing key
     if kind == "json":
         Path(path).write_text(json.dumps({"subjects": recs}, ensure_ascii=False), "utf-8")
     elif kind == "jsonl":
@@ -56,12 +57,12 @@ def write_data(path: str, recs: list[dict], kind: str) -> None:
         with open(path, "w", encoding="utf-8") as fh:
             for r in recs:
                 fh.write(f"- id: {r['id']}\n  name: {r['name']}\n  values:\n")
-                fh.writelines(f"    {c}: {r['values'][c]}\n" for c in cols)
+                fh.writelines(f"    {c}: {v}\n" for c, v in r["values"].items())
     elif kind == "csv":
         with open(path, "w", encoding="utf-8", newline="") as fh:
             w = csv.writer(fh)
             w.writerow(["id", "name", *cols])
-            w.writerows([r["id"], r["name"], *(r["values"][c] for c in cols)] for r in recs)
+            w.writerows([r["id"], r["name"], *(r["values"].get(c) for c in cols)] for r in recs)
     elif kind == "xlsx":
         import openpyxl
 
@@ -69,7 +70,7 @@ def write_data(path: str, recs: list[dict], kind: str) -> None:
         ws = wb.create_sheet("Sheet1")
         ws.append(["id", "name", *cols])
         for r in recs:
-            ws.append([r["id"], r["name"], *(r["values"][c] for c in cols)])
+            ws.append([r["id"], r["name"], *(r["values"].get(c) for c in cols)])
         wb.save(path)
     else:
         raise ValueError(kind)
@@ -107,11 +108,21 @@ def cli_jobs(
     rounds: int = 1,
     jobs: int = 2,
     inputs: tuple[str, ...] = ("json",),
+    family: str | None = None,
 ) -> None:
+    """``family``: a realistic family's rule set and data (benchmarks/families.py) instead of
+    ``gen``'s 30 indicators."""
     with tempfile.TemporaryDirectory() as tmp:
         rules = os.path.join(tmp, "bench30.yaml")
-        Path(rules).write_text(gen.ruleset_text(30), encoding="utf-8")
-        recs = records(n)
+        if family is None:
+            Path(rules).write_text(gen.ruleset_text(30), encoding="utf-8")
+            recs = records(n)
+        else:
+            import families
+
+            fam = families.family(family)
+            Path(rules).write_text(families.ruleset_text(fam), encoding="utf-8")
+            recs = families.records(fam, n)
         for kind in inputs:
             data = os.path.join(tmp, f"departments.{kind}")
             write_data(data, recs, kind)
@@ -155,8 +166,16 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--formats", nargs="+", default=["jsonl", "json", "csv"])
     ap.add_argument("--rounds", type=int, default=1)
     ap.add_argument("--inputs", nargs="+", choices=INPUTS, default=["json"])
+    ap.add_argument("--family", help="a realistic family (benchmarks/families.py), e.g. mixed")
     args = ap.parse_args(argv)
-    cli_jobs(_print_row, args.subjects, args.formats, args.rounds, inputs=tuple(args.inputs))
+    cli_jobs(
+        _print_row,
+        args.subjects,
+        args.formats,
+        args.rounds,
+        inputs=tuple(args.inputs),
+        family=args.family,
+    )
     return 0
 
 

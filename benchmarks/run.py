@@ -209,7 +209,7 @@ def families_part(n_subjects: int, n_rows: int, rounds: int, names: list[str]) -
         fam = families.family(name)
         rs = perfscore.load_ruleset_text(families.ruleset_text(fam), source=f"{name}.yaml")
         ev = rs.evaluator
-        base = family_baselines.DecimalBaseline(fam, rs.id)
+        base = family_baselines.decimal_baseline(fam, rs.id)
         recs = families.records(fam, n_subjects)
         data = [
             read_subject(r, rs.compiled.inputs, index=i, subject_type="department")

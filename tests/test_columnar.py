@@ -167,6 +167,45 @@ def test_unsupported_rule_set_is_scored_per_record() -> None:
     assert res.totals_decimal() == [s.total for s in want.subjects]
 
 
+TIER_RATIO = """
+perfscore: 1
+id: tier_ratio
+title: 等次的比例是算式
+version: "1"
+inputs:
+  tier: {type: text, choices: [achieved, partial]}
+  score: {type: number}
+indicators:
+  - id: targets
+    title: 绩效目标合理性
+    weight: 10
+    scorer:
+      type: tier
+      tier: tier
+      ratio: score / 100
+      tiers:
+        - {id: achieved, range: "[0.8, 1]"}
+        - {id: partial, range: "[0.6, 0.8)", default: 0.7}
+"""
+
+
+def test_a_tier_ratio_computed_sends_the_rule_set_per_record() -> None:
+    # docs/performance.md lists it among what keeps a rule set off the columnar path (a
+    # reviewer's bureau rule set looked for it): the reason names it, and the rows are right
+    rs = perfscore.load_ruleset_text(TIER_RATIO, source="tier_ratio.yaml")
+    cs = ColumnarScorer(rs)
+    assert not cs.supported
+    assert "score / 100" in (cs.reason or ""), cs.reason
+    cols = {
+        "tier": np.array(["achieved", "partial"], dtype=object),
+        "score": np.array([85.0, math.nan]),
+    }
+    res = cs.score(cols)
+    assert res.fallback.all()
+    want = rs.evaluate([{"tier": "achieved", "score": 85}, {"tier": "partial"}])
+    assert res.totals_decimal() == [s.total for s in want.subjects] == [Decimal("8.5"), None]
+
+
 def test_dataframe_and_to_pandas(scorer: ColumnarScorer) -> None:
     pd = pytest.importorskip("pandas")
     df = pd.DataFrame(

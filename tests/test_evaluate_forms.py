@@ -6,7 +6,10 @@ them (perfscore.evaluate), a leaf's finding from its copied constants against
 
 from __future__ import annotations
 
+import collections
+import contextlib
 import datetime as dt
+from collections.abc import Iterator
 from dataclasses import fields
 from decimal import Decimal
 from typing import Any
@@ -17,11 +20,13 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 import perfscore
+from perfscore import aggregate
 from perfscore.errors import PerfscoreError
 from perfscore.evaluate import Evaluator
 from perfscore.evaluate.pointsonly import value_reader
 from perfscore.evaluate.records import indicator_finding
 from perfscore.evaluate.state import Outcome
+from perfscore.exact import exact_quotient
 from perfscore.findings import SubjectResult
 from perfscore.numbers import NotExact, round_places
 from perfscore.scorers import Fallback
@@ -85,6 +90,16 @@ def _general(rs: perfscore.RuleSet) -> Evaluator:
 GENERAL = {id(rs): _general(rs) for rs in (MESSY_RS, PASS_AT_RS)}
 
 
+@contextlib.contextmanager
+def _weighted_sum() -> Iterator[None]:
+    """No group added up in place: weighted_sum itself for every group and the total."""
+    with (
+        mock.patch("perfscore.evaluate._scored_in_full", return_value=None),
+        mock.patch("perfscore.evaluate._scored_in_part", return_value=None),
+    ):
+        yield
+
+
 @pytest.mark.parametrize("rs", [MESSY_RS, PASS_AT_RS], ids=["messy", "pass_at"])
 @settings(max_examples=300, deadline=None)
 @given(record=messy_records(), waived=st.booleans())
@@ -111,7 +126,7 @@ def test_the_fast_pieces_give_the_general_result(
             ),
         }  # fmt: skip
     fast = Evaluator(rs.compiled, rs.id).subject(data, waivers)
-    with mock.patch("perfscore.evaluate._scored_in_full", return_value=None):  # weighted_sum
+    with _weighted_sum():
         general = GENERAL[id(rs)].subject(data, waivers)
     assert [list(vars(f)) for f in fast.findings] == [list(vars(f)) for f in general.findings]
     assert fast == general
@@ -195,6 +210,63 @@ def test_children_scored_in_full_add_up_as_weighted_sum(
     assert ("pass" if got[1] else "fail") == ns.outcome and ns.coverage is ONE
 
 
+#: children's coverages (the same objects in every example), and the coverages kept per
+#: children's weights (as per group)
+_COVERAGES = {
+    "one": aggregate.ONE,
+    "zero": aggregate.ZERO,
+    "0.5": Decimal("0.5"),
+    "1.0": Decimal("1.0"),
+    "third": exact_quotient(Decimal(1), Decimal(3)),
+}
+_KEPT: collections.defaultdict[Any, Any] = collections.defaultdict(dict)
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    weight=st.one_of(st.none(), st.sampled_from([Decimal(x) for x in ("0", "10", "7.5", "30")])),
+    redistribute=st.booleans(),
+    kids=st.lists(
+        st.tuples(
+            st.sampled_from([None] + [Decimal(x) for x in ("0", "2", "2.5", "5", "10")]),
+            st.sampled_from(["pass", "fail", "not_applicable", "not_applicable", "error"]),
+            st.one_of(st.none(), st.decimals(min_value=0, max_value=10, places=2)),
+            st.sampled_from(["one", "zero", "0.5", "1.0", "third"]),
+        ),
+        max_size=6,
+    ),
+)
+def test_children_scored_or_not_applicable_add_up_as_weighted_sum(
+    weight: Decimal | None, redistribute: bool, kids: list[tuple[Any, str, Any, str]]
+) -> None:
+    """The points (the same Decimal), the outcome, the coverage exactly and rounded — the
+    coverage kept across examples (the same coverage objects, other weights and outcomes)."""
+    from perfscore.aggregate import AggregateSpec, NodeScore, weighted_sum
+    from perfscore.evaluate.groups import scored_in_part
+    from perfscore.numbers import round_once
+
+    children = [
+        NodeScore(f"c{j}", w, p, None, o, _COVERAGES[cov]) for j, (w, o, p, cov) in enumerate(kids)
+    ]
+    policy = "redistribute" if redistribute else "zero"
+    ns = weighted_sum(AggregateSpec("g", weight, policy, None, None), children)
+    kept = _KEPT[tuple(c.weight for c in children)]  # (a group's children's weights are fixed)
+    for _ in range(2):
+        got = scored_in_part(children, weight, redistribute, kept)
+        if got is None:  # (an error, nothing scored or no weight: weighted_sum decides)
+            assert (
+                any(c.outcome not in ("pass", "fail", "not_applicable") for c in children)
+                or all(c.outcome == "not_applicable" for c in children)
+                or not any(c.weight for c in children)
+            )
+            return
+        assert (got[0], str(got[0])) == (ns.points, str(ns.points))
+        assert ("pass" if got[1] else "fail") == ns.outcome
+        assert got[2] == ns.coverage and type(got[2]) is type(ns.coverage)
+        rounded = round_once(ns.coverage, 4)
+        assert (got[3], str(got[3])) == (rounded, str(rounded))
+
+
 def test_a_result_has_its_dataclass_fields() -> None:
     result = MESSY_RS.evaluator.subject(
         _data(MESSY_RS, {"id": "x", "values": {"a": "5", "b": "0", "s": "85"}})
@@ -203,3 +275,139 @@ def test_a_result_has_its_dataclass_fields() -> None:
     assert SubjectResult(**{f.name: getattr(result, f.name) for f in fields(SubjectResult)}) == (
         result
     )
+
+
+#: what the families do not have: tier and checklist scorers (no form of their own: their
+#: ``score`` through leaves.scored_form), a proportional scorer whose target is read and one
+#: ``equal``, a leaf ``when`` on a text (not applicable where it does not hold), a formula
+#: that rounds, mean and weakest-link groups
+WHEN_RS = perfscore.load_ruleset_text(
+    """perfscore: 1
+id: kinds
+title: 其他
+version: "1"
+settings: {places: 2, missing: not_applicable, zero_division: not_applicable}
+inputs:
+  a: {type: money, unit: 万元, min: 0}
+  b: {type: money, unit: 万元, min: 0}
+  c: {type: money, unit: 万元, min: 0}
+  t: {type: text, choices: [achieved, partial, not_achieved]}
+  x: {type: boolean}
+  y: {type: boolean}
+  lv: {type: text, choices: [city, county]}
+metrics:
+  r: {expr: 'a / b', unit: '%'}
+indicators:
+  - id: g1
+    title: 一级
+    weight: 43
+    children:
+      - id: tier
+        title: 等次
+        weight: 10
+        scorer:
+          type: tier
+          tier: t
+          pass_at: 0.8
+          tiers:
+            - {id: achieved, range: "[0.8, 1]"}
+            - {id: partial, range: "[0.6, 0.8)", default: 0.7}
+            - {id: not_achieved, range: "[0, 0.6)", default: 0.3}
+      - id: list
+        title: 清单
+        weight: 5
+        scorer:
+          type: checklist
+          items:
+            - {id: i1, points: 2, when: x}
+            - {id: i2, points: 2, when: y}
+            - {id: i3, points: 1, when: r >= 0.95}
+      - {id: cost, title: 成本, weight: 10, value: c, scorer: {type: proportional, target: a, direction: lower}}
+      - {id: dev, title: 偏差, weight: 10, value: r, scorer: {type: proportional, target: 1, direction: equal}}
+      - {id: city, title: 市级, weight: 5, when: "lv == 'city'", value: r, scorer: {type: threshold, op: '>=', target: 0.9}}
+      - {id: rounded, title: 取整, weight: 3, scorer: {type: formula, expr: 'round(3 * r, 0)'}}
+  - id: g2
+    title: 平均
+    weight: 20
+    aggregate: mean
+    children:
+      - {id: m1, title: M1, weight: 4, value: r, scorer: {type: proportional, target: 0.95}}
+      - {id: m2, title: M2, weight: 4, when: "lv == 'county'", value: r, scorer: {type: threshold, op: '==', target: 1}}
+  - id: g3
+    title: 最弱
+    weight: 20
+    aggregate: weakest_link
+    children:
+      - {id: w1, title: W1, weight: 2, value: r, scorer: {type: threshold, op: '<=', target: 1}}
+      - {id: w2, title: W2, weight: 2, value: c, scorer: {type: proportional, target: b}}
+"""
+)
+GENERAL[id(WHEN_RS)] = _general(WHEN_RS)
+
+
+@st.composite
+def kinds_records(draw: st.DrawFn) -> dict[str, Any]:
+    """Blanks, zeros, exact budgets and every text and yes/no (and some that are neither)."""
+    money = st.one_of(
+        st.sampled_from(["0", "100", "95", "13.51", "14", "", "x"]),
+        st.decimals(min_value=0, max_value=1000, places=2).map(str),
+    )
+    values: dict[str, Any] = {}
+    for name, kind in (
+        ("a", money), ("b", money), ("c", money),
+        ("t", st.sampled_from(["achieved", "partial", "not_achieved", "", "other"])),
+        ("x", st.sampled_from(["是", "否", "true", "", "maybe"])),
+        ("y", st.sampled_from(["是", "否"])),
+        ("lv", st.sampled_from(["city", "county", "", "town"])),
+    ):  # fmt: skip
+        if draw(st.integers(0, 9)):
+            values[name] = draw(kind)
+    if draw(st.booleans()) and "a" in values:
+        values["b"] = values["a"]  # spent exactly the budget
+    return {"id": "dept", "values": values}
+
+
+@settings(max_examples=400, deadline=None)
+@given(record=kinds_records())
+@example(record={"id": "dept", "values": {"a": "95", "b": "100", "c": "14", "t": "partial",
+                                          "x": "是", "y": "否", "lv": "city"}})  # fmt: skip
+@example(record={"id": "dept", "values": {"a": "13.51", "b": "13.51", "c": "14",
+                                          "t": "achieved", "x": "否", "y": "是", "lv": "county"}})  # fmt: skip
+def test_scorers_without_a_form_and_conditions_give_the_general_result(
+    record: dict[str, Any],
+) -> None:
+    """Tier, checklist, a read target, ``equal``, a leaf's ``when``: through their ``score``
+    (and the condition decided in place) as through leaves.leaf — every finding, its words,
+    fingerprint and explanation, score, total and grade."""
+    data = _data(WHEN_RS, record)
+    fast = Evaluator(WHEN_RS.compiled, WHEN_RS.id).subject(data)
+    with _weighted_sum():
+        general = GENERAL[id(WHEN_RS)].subject(data)
+    assert [list(vars(f)) for f in fast.findings] == [list(vars(f)) for f in general.findings]
+    assert fast == general
+    assert [(str(s.points), str(s.coverage)) for s in fast.scores] == [
+        (str(s.points), str(s.coverage)) for s in general.scores
+    ]
+    assert [f.explanation for f in fast.findings] == [f.explanation for f in general.findings]
+    assert [vars(f) for f in fast.findings] == [vars(f) for f in general.findings]
+
+
+def test_scorers_without_a_form_take_their_score_in_place() -> None:
+    """(Not vacuous: every leaf has a form — its own or its score's — and a leaf whose
+    condition does not hold is decided without leaves.leaf.)"""
+    ev = Evaluator(WHEN_RS.compiled, WHEN_RS.id)
+    values = {
+        "a": "96",
+        "b": "100",
+        "c": "14",
+        "t": "partial",
+        "x": "是",
+        "y": "否",
+        "lv": "county",
+    }
+    with mock.patch("perfscore.evaluate.leaf", side_effect=AssertionError("leaf() asked")):
+        result = ev.subject(_data(WHEN_RS, {"id": "x", "values": values}))
+    assert all(c[3] is not None for c in ev._leaf_consts.values())
+    assert result.finding("city").outcome == "not_applicable"
+    assert result.finding("m2").outcome == "fail"
+    assert result.finding("tier").points == Decimal("7.00")

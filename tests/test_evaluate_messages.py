@@ -81,6 +81,9 @@ TITLES = st.text(
     alphabet=st.sampled_from(list("预算执行率 %s%%{}}{:：abc\u2028\x85")), min_size=1, max_size=6
 )
 REASON = Failure("missing", "no data for 'spent'", "缺少数据：spent（spent）", ("spent",))
+#: the words of an unscored outcome are kept per reason: a reason whose two texts are one (an
+#: evaluation error's), the same as a scorer's note (``detail``, said when there is no reason)
+SAME = Failure("error", "2 step(s) × 0.5", "2 step(s) × 0.5", ())
 
 
 @st.composite
@@ -114,7 +117,7 @@ def outcomes_() -> st.SearchStrategy[Outcome]:
         grade=st.sampled_from([None, None, None, "A"]),
         value=st.one_of(st.none(), DECIMALS, st.sampled_from([True, "text", Decimal("NaN")])),
         threshold=THRESHOLDS,
-        reason=st.sampled_from([None, None, REASON]),
+        reason=st.sampled_from([None, None, REASON, SAME]),
         detail=st.sampled_from([None, "2 step(s) × 0.5"]),
     )
 
@@ -173,6 +176,22 @@ def test_compiled_words_equal_the_general_words(case: tuple[Any, ...]) -> None:
         v = o.value
         if "display" in got and type(v) is Decimal and v.is_finite():  # not memoised
             assert got["display"] == display(v, node.unit, places)
+
+
+def test_unscored_words_are_kept_per_reason() -> None:
+    """Not applicable and error, with each reason (and a note without one) in turn, twice (the
+    second time from what was kept): each as the general way says it."""
+    run = SubjectRun(_SUBJECT, {"budget": Decimal(100)}, {}, {})
+    texts = FindingTexts(_RS.compiled.units, 2, Explainer(_RS.compiled, 2), _fp)
+    words = NodeWords(_NODE, 2, texts.words, texts.explainer, texts.fingerprint)
+    said = [
+        Outcome(outcome, reason=reason, detail=detail)
+        for outcome in ("not_applicable", "error")
+        for reason, detail in ((REASON, None), (SAME, None), (None, SAME.en), (None, None))
+    ]
+    for o in said + said[::-1]:
+        got, want = _compiled(words, _NODE, o, run), _general(texts, _NODE, o, run)
+        assert got == want
 
 
 def _fp(rule_id: str, run: SubjectRun) -> str:

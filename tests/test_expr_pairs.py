@@ -108,3 +108,49 @@ def test_what_has_no_pair_form() -> None:
         names = {"a": "number", "b": "number", "c": "number"}
         assert compile_expression(text, names=names)._pair() is None, text
     assert CHAIN_RS.compiled.metric_exprs["mixed"]._pair() is not None
+
+
+@settings(max_examples=2000, deadline=None)
+@given(
+    sign=st.integers(0, 1),
+    coefficient=st.one_of(
+        st.integers(0, 10**40),
+        st.integers(10**26, 10**29),
+        st.integers(1, 10**28).map(
+            lambda c: c * 10 ** max(0, 28 - len(str(c)))
+        ),  # zeros at the end
+    ),
+    exponent=st.integers(-140, 120),
+)
+def test_full_counts_the_coefficient_s_digits(sign: int, coefficient: int, exponent: int) -> None:
+    """exact.full (asked per value on the hot paths, without as_tuple) is its definition:
+    28 or more digits in the coefficient, trailing zeros included, or below 1e-99."""
+    from perfscore.exact import full
+
+    x = Decimal((sign, tuple(int(c) for c in str(coefficient)), exponent))
+    assert full(x) == (len(x.as_tuple().digits) >= 28 or x.adjusted() < -99)
+
+
+def _outcome(fn: Any, scope: dict[str, Any]) -> tuple[str, str]:
+    try:
+        value = fn(scope)
+    except perfscore.PerfscoreError as e:
+        return "error", str(e)
+    return "value", str(value)
+
+
+@settings(max_examples=600, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(text=expressions(), scope=st.fixed_dictionaries({k: decimals() for k in NAMES}))
+@example(text="((a / b) * c) * d", scope={k: Decimal("1E+60") for k in NAMES})
+@example(text="((a * b) / 3) / c", scope={k: Decimal("1E+60") for k in NAMES})
+@example(text="(a / b) * 0", scope={"a": Decimal(1), "b": Decimal(3), "c": 0, "d": 0})
+@example(text="(a / b) + c", scope={"a": Decimal(1), "b": Decimal(0), "c": 0, "d": 0})
+def test_the_pair_goes_first_where_a_quotient_is_inside(text: str, scope: dict[str, Any]) -> None:
+    """An expression with a quotient inside tries its pair form before the fast code: the same
+    value written the same way, and the same errors in the same words (an intermediate of
+    1e98 or more, where the fast code would overflow, is left to it)."""
+    from perfscore.expr.runtime import PLACED_FAST
+
+    expr = compile_expression(text, names=NAMES)
+    before = expr._build(PLACED_FAST, expr._constants, expr._reference_functions, expr._recover)
+    assert _outcome(expr, scope) == _outcome(before, scope), text

@@ -182,3 +182,55 @@ def test_extract_cli_messages_come_from_the_catalogue(tmp_path: Path) -> None:
     assert any(line.startswith(warning) for line in said)  # what was not found
     assert said[-1] == f"perfscore: {say_cli('figures_missing')}"
     assert words.CLI["zh"]["no_reports"].startswith("{path}：文件夹中没有报告")
+
+
+def test_a_scorer_error_says_cannot_score_once() -> None:
+    # a tier ratio outside its tier, a value outside every band, a check that cannot be
+    # evaluated: the message says 无法评分 / 无法检查 once, before the reason (a reviewer's
+    # bureau rule set read "绩效目标合理性：无法评分（无法评分：比例 0.8 不在…）")
+    import perfscore
+
+    rs = perfscore.load_ruleset_text(
+        """
+perfscore: 1
+id: once
+title: 只说一次
+version: "1"
+inputs:
+  tier: {type: text, choices: [achieved, partial]}
+  ratio: {type: number}
+  rate: {type: number}
+indicators:
+  - id: targets
+    title: 绩效目标合理性
+    weight: 10
+    scorer:
+      type: tier
+      tier: tier
+      ratio: ratio
+      tiers:
+        - {id: achieved, range: "[0.8, 1]"}
+        - {id: partial, range: "[0.6, 0.8)", default: 0.7}
+  - id: banded
+    title: 分档
+    weight: 5
+    value: rate
+    scorer: {type: bands, bands: [{range: "[0, 1]", points: 5}]}
+checks:
+  - {id: sure, title: 数量级, type: assert, expr: "(rate * 10 ** 60) ** 64 > 0"}
+""",
+        source="once.yaml",
+    )
+    r = rs.evaluate({"id": "d", "values": {"tier": "partial", "ratio": 0.8, "rate": 2}})
+    by_id = {f.rule_id: f for f in r.findings}
+    assert by_id["targets"].outcome == "error"
+    assert by_id["targets"].message == (
+        "绩效目标合理性：无法评分（比例 0.8 不在等次 'partial' 的区间 [0.6, 0.8) 内）"
+    )
+    assert by_id["banded"].outcome == "error"
+    assert by_id["banded"].message.count("无法评分") == 1, by_id["banded"].message
+    assert by_id["targets"].message_en == (
+        "targets: cannot be scored (ratio 0.8 is outside tier 'partial' [0.6, 0.8))"
+    )
+    assert by_id["sure"].outcome == "error"
+    assert by_id["sure"].message.count("无法检查") == 1, by_id["sure"].message

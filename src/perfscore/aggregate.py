@@ -21,6 +21,7 @@ __all__ = [
     "AggregateSpec",
     "NodeScore",
     "added",
+    "covered",
     "register_aggregator",
     "scaled",
     "weigh",
@@ -155,10 +156,10 @@ def _coverage(children: Sequence[NodeScore]) -> Decimal:
         return exact_quotient(Decimal(len(scored)), Decimal(len(children))) if children else ZERO
     if all(c.coverage == ONE for c in children):
         return ONE
-    return _covered(children, total)
+    return covered(children, total)
 
 
-def _covered(children: Sequence[NodeScore], total: Decimal) -> Decimal:
+def covered(children: Sequence[NodeScore], total: Decimal) -> Decimal:
     """Σ weight × coverage / ``total``, exactly: leaves (coverage 1 or 0) add their weights;
     a group covered in part (1/3, a Q) weighs in as a rational."""
     whole = ZERO
@@ -275,7 +276,7 @@ def weighted_sum(spec: AggregateSpec, children: Sequence[NodeScore]) -> NodeScor
     if total == 0:
         coverage = exact_quotient(Decimal(n_scored), Decimal(len(children)))
     elif partial:  # exactly: 1/3 of a group is no 28-digit number, and a parent weighs it again
-        coverage = _covered(children, total)
+        coverage = covered(children, total)
     else:
         coverage = ONE
     outcome = "pass" if passed else "fail"

@@ -87,10 +87,14 @@ __all__ = [
 def full(x: Any) -> bool:
     """Whether ``x`` may be a rounded result: a Decimal with 28 or more significant digits in
     its coefficient (a rounded 28-digit result always has all 28), or below the smallest normal
-    size (an exact rational is not)."""
+    size (an exact rational is not).
+
+    Asked per value on the hot paths, so without ``as_tuple()`` (a named tuple per call): a
+    coefficient of at most 27 digits passes a 27-digit context unchanged, exponent included;
+    one of 28 or more is rounded there, which moves its exponent."""
     if type(x) is not Decimal or not x.is_finite():
         return False
-    return len(x.as_tuple().digits) >= 28 or x.adjusted() < -99
+    return x.adjusted() < -99 or not x.same_quantum(_PLUS27(x))
 
 
 def maybe_rounded(x: Any) -> bool:
@@ -98,6 +102,9 @@ def maybe_rounded(x: Any) -> bool:
     if isinstance(x, Series):
         return any(full(v) for v in x.values())
     return full(x)
+
+
+_PLUS27 = Context(prec=27, Emax=MAX_EMAX, Emin=MIN_EMIN, traps=[]).plus
 
 
 _NUMBER = re.compile(r"\d+(?:\.\d*)?|\.\d+")

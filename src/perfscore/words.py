@@ -300,8 +300,10 @@ ENGINE = _table(
     condition_false=("条件 {condition} 不成立", "condition {condition} is false"),
     check_condition_false=("条件 {condition} 不成立", "{condition} is false"),
     division_by_zero=("分母为零", "division by zero"),
-    cannot_score=("无法评分：{problem}", "{problem}"),
-    cannot_check=("无法检查：{problem}", "{problem}"),
+    # the reason alone, as in English: indicator_error / check_error already say 无法评分 /
+    # 无法检查 around it (a prefix here read "无法评分（无法评分：比例 0.8 不在…）")
+    cannot_score=("{problem}", "{problem}"),
+    cannot_check=("{problem}", "{problem}"),
     waived=(
         "已豁免：{reason}（批准：{approved_by}）",
         "waived: {reason} (approved by {approved_by})",

@@ -20,7 +20,7 @@ from dataclasses import replace
 from decimal import Decimal
 from typing import Any
 
-from ..aggregate import AggregateSpec, NodeScore, scaled, weighted_sum
+from ..aggregate import AggregateSpec, NodeScore, weighted_sum
 from ..compile import Compiled, IndicatorNode
 from ..errors import EvaluationError
 from ..exact import WIDE
@@ -37,7 +37,10 @@ from ..scorers import Fallback, OutcomeForm
 from ..subjects import SubjectData
 from ..words import AGGREGATE as AGG
 from .checks import check
-from .leaves import applies, leaf, waive
+from .groups import Coverages
+from .groups import scored_in_full as _scored_in_full
+from .groups import scored_in_part as _scored_in_part
+from .leaves import NotApplicable, applies, builtin, condition_false, leaf, scored_form, waive
 from .messages import FindingTexts
 from .nodewords import fingerprint_from
 from .pointsonly import points, points_plan, value_reader
@@ -55,7 +58,8 @@ __all__ = ["Evaluator", "SubjectRun"]
 
 _gc_isenabled, _gc_disable, _gc_enable = gc.isenabled, gc.disable, gc.enable
 #: per leaf: its findings' constant fields, shared results, severity, outcome form, the names it
-#: reads, the points its form's outcome is decided at (see Evaluator._leaf_consts_of)
+#: reads, the points its form's outcome is decided at, its ``when`` (see
+#: Evaluator._leaf_consts_of)
 LeafConsts = tuple[
     dict[str, Any],
     dict[Any, tuple[IndicatorScore, NodeScore]],
@@ -64,34 +68,12 @@ LeafConsts = tuple[
     frozenset[str],
     bool,
     Decimal,
+    Any,
 ]
 _new = object.__new__
 _setattr = object.__setattr__
-_add = WIDE.add
 #: how many distinct results of one leaf are kept to be shared (the common ones come first)
 _SHARED_RESULTS = 64
-
-
-def _scored_in_full(
-    children: list[NodeScore], weight: Decimal | None
-) -> tuple[Decimal, bool] | None:
-    """When every child scored in full (pass or fail, all of its weight covered: the common
-    case), what :func:`~perfscore.aggregate.weighted_sum` gives — the same sums in the same
-    order: the points, unrounded, and whether all passed; else None (its coverage is not all,
-    or something did not score: weighted_sum decides)."""
-    got = total = ZERO
-    passed = True
-    for c in children:
-        outcome = c.outcome
-        if c.coverage is not ONE or (outcome != "pass" and outcome != "fail"):
-            return None
-        got = _add(got, c.points or ZERO)
-        total = _add(total, c.weight or ZERO)
-        if outcome == "fail":
-            passed = False
-    if not total:  # (no weight at all: weighted_sum's coverage is a share, not all)
-        return None
-    return scaled(got, total, total if weight is None else weight), passed
 
 
 class Evaluator:
@@ -139,6 +121,12 @@ class Evaluator:
         self._group_results: dict[
             str, dict[tuple[int, ...], tuple[tuple[NodeScore, ...], IndicatorScore, NodeScore]]
         ] = {nid: {} for nid in self._specs}
+        #: per weighted-sum group (and the total): whether a child not applicable hands its
+        #: weight to the others, and the coverages kept (see groups.scored_in_part)
+        self._parts: dict[str, tuple[bool, Coverages]] = {
+            nid: (spec.not_applicable_weight == "redistribute", {})
+            for nid, spec in (*self._specs.items(), ("", self.root))
+        }
         #: per leaf: its findings' constant fields, shared results, severity (see _leaf_consts_of)
         self._leaf_consts: dict[str, LeafConsts] = {}
         self._scan = Scan(compiled, self.titles)
@@ -190,15 +178,20 @@ class Evaluator:
         form: OutcomeForm | None = None
         limit = ZERO
         sc, w, at = node.scorer, node.weight, node.pass_at
-        if w is not None and node.when is None and sc is not None and sc.yields == "points":
+        if w is not None and sc is not None and sc.yields == "points":
             make = getattr(sc, "outcome_form", None)
+            get = value_reader(node)
             try:
-                form = make(value_reader(node), w, self.places) if make is not None else None
+                form = make(get, w, self.places) if make is not None else None
+                if form is None and builtin(sc):  # its own score, without leaf()'s detours
+                    form = scored_form(sc, get, w, self.places)
             except Exception:  # (a constant it cannot round at 28 digits: leaf() decides)
                 form = None
             limit = w if at == ONE else WIDE.multiply(w, at)  # as leaf() decides
         same = self._leaf_results[node.id]
-        got = (template, same, node.severity, form, node.names_read, at == ONE, limit)
+        # its condition (the compiled function) and what leaf() says where it does not hold
+        when = None if node.when is None else (node.when.__call__, condition_false(node.when))
+        got = (template, same, node.severity, form, node.names_read, at == ONE, limit, when)
         self._leaf_consts[node.id] = got
         return got
 
@@ -216,7 +209,7 @@ class Evaluator:
             consts = self._leaf_consts.get(nid)
             if consts is None:
                 consts = self._leaf_consts_of(node)
-            template, same, severity, form, reads, use_met, limit = consts
+            template, same, severity, form, reads, use_met, limit, when = consts
             waiver = None
             grade = reason = detail = None
             points: Decimal | None
@@ -232,7 +225,14 @@ class Evaluator:
                     ):
                         raise Fallback
                     # nothing it reads failed: its scorer's outcome form (see _leaf_consts_of)
+                    # where its condition holds (what applies() decides when nothing failed)
+                    if when is not None and not when[0](run.scope):
+                        raise NotApplicable
                     value, scored, met, threshold, detail = form(run.scope)
+                except NotApplicable:  # leaf()'s outcome when its condition does not hold
+                    outcome, points, value, threshold = "not_applicable", None, None, None
+                    reason = when[1]  # (raised only with a when)
+                    decided = False
                 except Exception:  # Fallback, or anything leaf() decides (errors, exactly)
                     o = leaf(self.c, self.places, node, run.scope, failures)
                     found = waivers.get(nid) if waivers else None
@@ -313,13 +313,16 @@ class Evaluator:
             if seen is not None and all(map(operator.is_, seen[0], children)):
                 scores[index] = seen[1]
                 return seen[2]
-            added = _scored_in_full(children, node.weight)
+            w = node.weight
+            added = _scored_in_full(children, w)
+            if added is None:
+                redistribute, kept = self._parts[node.id]
+                added = _scored_in_part(children, w, redistribute, kept)
             if added is not None:  # what weighted_sum gives, rounded
-                w = node.weight
                 p = round_once(added[0], self.places)
                 outcome = "pass" if added[1] else "fail"
-                ns = node_score(node.id, w, p, None, outcome, ONE)
-                score = indicator_score(node.id, p, w, None, outcome, COVERAGE4[1])
+                ns = node_score(node.id, w, p, None, outcome, added[2])
+                score = indicator_score(node.id, p, w, None, outcome, added[3])
                 scores[index] = score
                 if len(shared) < _SHARED_RESULTS:
                     shared[ids] = (tuple(children), score, ns)
@@ -403,9 +406,13 @@ class Evaluator:
         total: Decimal | None = None
         coverage = ZERO
         grade = label = grade_reason = reason_zh = None
-        added = None if self.root.weight is None else _scored_in_full(top, self.root.weight)
-        if added is not None:  # (the common case: weighted_sum's total, its coverage all)
-            coverage = round_once(ONE, 4)
+        weight = self.root.weight
+        added = None if weight is None else _scored_in_full(top, weight)
+        if added is None and weight is not None:
+            redistribute, kept = self._parts[""]
+            added = _scored_in_part(top, weight, redistribute, kept)
+        if added is not None:  # (the common cases: weighted_sum's total and coverage)
+            coverage = added[3]
             total = round_once(added[0], self.places)
         elif top and self.root.weight is not None:
             root = weighted_sum(self.root, top)

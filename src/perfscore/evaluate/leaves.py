@@ -3,6 +3,7 @@ scorer gives (rounded, pass or fail), and what an approved waiver makes of it.""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from decimal import Decimal
 from typing import Any
 
@@ -10,7 +11,7 @@ from ..compile import Compiled, IndicatorNode
 from ..errors import EvaluationError, ZeroDenominatorError
 from ..exact import WIDE, ExactScope, maybe_rounded, plain
 from ..numbers import NotExact, round_places
-from ..scorers import Scored
+from ..scorers import Fallback, OutcomeForm, Scored
 from ..words import in_language
 from .state import EN, ONE, PRIORITY, ZERO, ZERO_KIND, ZH, Failure, Outcome, blocking
 
@@ -52,16 +53,50 @@ def applies(
         return Outcome("error", reason=Failure("error", e.message, e.message, ()))
     if holds:
         return None
-    text = node.when.text
-    return Outcome(
+    return Outcome("not_applicable", reason=condition_false(node.when))
+
+
+def condition_false(when: Any) -> Failure:
+    """Why a node whose condition ``when`` does not hold is not applicable (the same for every
+    subject: the evaluator's fast path makes it once per leaf and shares it)."""
+    text = when.text
+    return Failure(
         "not_applicable",
-        reason=Failure(
-            "not_applicable",
-            EN["condition_false"].format(condition=text),
-            ZH["condition_false"].format(condition=text),
-            (),
-        ),
+        EN["condition_false"].format(condition=text),
+        ZH["condition_false"].format(condition=text),
+        (),
     )
+
+
+class NotApplicable(Exception):
+    """A leaf's condition does not hold (the evaluator's fast path: not applicable)."""
+
+
+def builtin(scorer: Any) -> bool:
+    """Whether ``scorer`` is one of perfscore's own (whose ``score`` may be asked twice: once by
+    :func:`scored_form`, once more by :func:`leaf` when the form gives up)."""
+    return type(scorer).__module__.startswith("perfscore.scorers.")
+
+
+def scored_form(
+    scorer: Any, get: Callable[[Mapping[str, Any]], Any] | None, weight: Decimal, places: int
+) -> OutcomeForm:
+    """An outcome form (see :data:`~perfscore.scorers.OutcomeForm`) for a points scorer that has
+    none of its own: its ``score`` of the value read, the points rounded — what :func:`leaf`
+    gives when nothing the leaf reads failed and it applies.  It gives up (:class:`Fallback`,
+    or what ``score`` raises: an error, :class:`NotExact`) where :func:`leaf` takes another
+    way: a letter, no points."""
+    score = scorer.score
+
+    def form(scope: Mapping[str, Any]) -> tuple[Any, Decimal, bool | None, Any, str | None]:
+        value = None if get is None else get(scope)
+        s = score(value, scope, weight)
+        points = s.points
+        if points is None or s.grade is not None:
+            raise Fallback
+        return value, round_places(points, places, s.slack), s.met, s.threshold, s.detail
+
+    return form
 
 
 def stopping(node: IndicatorNode, failures: dict[str, Failure]) -> Failure | None:

@@ -55,10 +55,12 @@ class NodeWords:
     filling a finding's words is a display, a few dict reads and two %-formats — and its
     fingerprint from the rule's hashed prefix.
 
-    Everything else — an error or not-applicable finding, a grade, a reason on a scored
-    outcome (a missing-data policy, a waiver), the rule set's own template for the outcome,
-    a value that is not a finite Decimal, a catalogue template that does not compile so — is
-    made by ``general`` (:meth:`~.messages.FindingTexts.words`), which these words equal
+    An error or not-applicable finding without a value says its title and why: made by
+    ``general`` once per reason and kept (up to :data:`_KEPT` reasons per node).  Everything
+    else — a grade, a reason on a scored outcome (a missing-data policy, a waiver), the rule
+    set's own template for the outcome, a value that is not a finite Decimal, a catalogue
+    template that does not compile so — is made by ``general``
+    (:meth:`~.messages.FindingTexts.words`), which these words equal
     (tests/test_evaluate_messages.py).
 
     A finding's ``_lazy`` is its node's words: ``words.fill(d, run)`` writes them into the
@@ -157,6 +159,13 @@ class NodeWords:
         last_points: tuple[Any, str] = (None, nothing)
         #: the last threshold met and its standards (a threshold is never written to)
         last_threshold: tuple[Any, tuple[str, str]] = (None, _NO_STANDARD)
+        #: the outcomes without points whose words are kept per reason (unless the rule set
+        #: wrote its own message for them): (outcome, reason zh, en, has a reason) -> messages
+        #: and reason
+        unscored = frozenset(
+            x for x in ("not_applicable", "error") if x not in (node.messages or {})
+        )
+        unscored_said: dict[tuple[str, str, str, bool], tuple[str, str, str | None]] = {}
 
         def fill(d: dict[str, Any], run: SubjectRun) -> bool:
             nonlocal last_points, last_threshold
@@ -211,6 +220,27 @@ class NodeWords:
                     d["message_en"] = f"{e0}{value_text}{e1}{en_std}{e2}{pts}{e3}"
                 d["reason"] = None
                 left = later
+            elif outcome in unscored and value is None:
+                # not applicable or an error: its messages say the title and why, the same
+                # for every subject with the same reason — kept per reason's text
+                why = d.get("_why")
+                if why is None:
+                    detail = d.get("_detail") or ""
+                    key: tuple[str, str, str, bool] = (outcome, detail, detail, False)
+                else:
+                    key = (outcome, why.zh, why.en, True)
+                said = unscored_said.get(key)
+                if said is None:
+                    o = Outcome(outcome, d["points"], d["grade"], None, d["threshold"], why,
+                                d.get("_detail"))  # fmt: skip
+                    made = words.general(node, o, run)
+                    said = (made["message"], made["message_en"], made["reason"])
+                    if len(unscored_said) < _KEPT:
+                        unscored_said[key] = said
+                d["display"] = None
+                d["message"], d["message_en"], d["reason"] = said
+                d["explanation"] = None
+                left = False
             else:
                 o = Outcome(
                     outcome, d["points"], d["grade"], value, d["threshold"], d.get("_why"),
@@ -307,3 +337,5 @@ def fingerprint_from(prefix: Any, run: SubjectRun) -> str:
 
 
 _NO_STANDARD = ("", "")
+#: how many reasons' words one node keeps (the common ones come first)
+_KEPT = 64

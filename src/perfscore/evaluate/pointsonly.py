@@ -36,6 +36,7 @@ from ..numbers import round_once, round_places
 from ..scorers import Fallback
 from ..subjects import SubjectData
 from .leaves import applies, from_failure, leaf, stopping
+from .pointscode import straight_line
 from .state import PRIORITY, Failure, Outcome, Scan
 
 __all__ = ["PointsPlan", "points", "points_plan", "value_reader"]
@@ -294,37 +295,15 @@ def points_plan(
     total = added(weights)
     redistribute = root.not_applicable_weight == "redistribute"
     nodes = tuple(tree[n.id] for n in c.indicators)
-    skips = any(n.may_skip for n in nodes)
+    top_step = straight_line(nodes, root.weight, total, weights, redistribute, places)
     return PointsPlan(
         places,
         scan,
-        _adder(steps, root.weight, total, weights, redistribute, skips),
+        top_step,
         c,
         nodes,
         _combiner("weighted_sum", root.weight, redistribute, weights, total),
     )
-
-
-def _adder(
-    kids: tuple[Step, ...],
-    weight: Decimal,
-    total: Decimal,
-    weights: tuple[Decimal, ...],
-    redistribute: bool,
-    skips: bool,
-) -> Callable[[dict[str, Any], Points], Result]:
-    """The weighted sum of ``kids`` run, unrounded (or why it has none)."""
-    if not skips:  # the common shape: every child scores or raises
-
-        def adder(scope: dict[str, Any], out: Points) -> Result:
-            return scaled(_sum(kids, scope, out), total, weight)
-
-        return adder
-
-    def careful(scope: dict[str, Any], out: Points) -> Result:
-        return weigh(weight, redistribute, weights, _run(kids, scope, out), total)
-
-    return careful
 
 
 def _group(

@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING, Any
 import simpleeval
 
 from ..errors import EvaluationError, PerfscoreError, ZeroDenominatorError
-from ..exact import EXACT_FUNCTIONS, ExactScope, decimal_args, full
+from ..exact import EXACT_FUNCTIONS, ONCE, WIDE, ExactScope, decimal_args, full
 from ..functions import MissingArgumentError
 from ..values import Kind
 from .codegen import build, to_source
@@ -38,6 +38,7 @@ from .runtime import PLACED_EXACT, PLACED_FAST, REFERENCE_OPERATORS, exact_const
 __all__ = ["CompiledExpression"]
 
 _UNBUILT = object()
+_divide, _multiply = ONCE.divide, WIDE.multiply
 
 
 def _plain_type(name: str) -> str:
@@ -148,6 +149,8 @@ class CompiledExpression:
             self._fn = self._chained
         elif guards:
             self._fn = self._guarded(fast, guards)
+        if not chained and "_oi_div(" in body:  # an inner quotient: seldom exact
+            self._fn = self._pair_first(self._fn)
 
     def _build(
         self,
@@ -223,6 +226,28 @@ class CompiledExpression:
             return fast(scope)
 
         return guarded
+
+    def _pair_first(
+        self, then: Callable[[Mapping[str, Any]], Any]
+    ) -> Callable[[Mapping[str, Any]], Any]:
+        """An expression with a quotient inside (``a / b * 100``): the fast code would trap the
+        quotient's rounding, raise, and start again exactly — so the pair form goes first.  A
+        rounded result is written one way only, and is what the fast code or the exact path
+        gives; an exact one (written as the fast code writes it), anything the form refuses
+        and every error are ``then``'s, the fast code's."""
+
+        def pair_first(scope: Mapping[str, Any]) -> Any:
+            pair = self._pair_fn if self._pair_fn is not _UNBUILT else self._pair()
+            if pair is None or type(scope) is ExactScope:
+                return then(scope)
+            try:
+                n, d = pair(scope)
+                q = _divide(n, d)
+            except Exception:  # (refused, or an error the fast code says in its words)
+                return then(scope)
+            return q if _multiply(q, d) != n else then(scope)
+
+        return pair_first
 
     def _chained(self, scope: Mapping[str, Any]) -> Any:
         if type(scope) is ExactScope:

@@ -33,6 +33,11 @@ class NoPair(Exception):
     """A value the form does not take: the rational path decides (and says any error)."""
 
 
+#: the largest ``adjusted(n) - adjusted(d)`` kept: the value is then below 1e98, well inside the
+#: results' range (RESULT_MAX_ADJUSTED, 99), so no operation of the fast code overflowed on it
+_LARGEST = 97
+
+
 class _Unsupported(Exception):
     pass
 
@@ -119,14 +124,19 @@ def _emit(
     (a, b), (c, d) = args
     if op == "mul":
         lines.append(f"n{t} = _m({a}, {c})")
-        return f"n{t}", _product(lines, f"d{t}", b, d)
-    if op == "div":
+        den = _product(lines, f"d{t}", b, d)
+    elif op == "div":
         lines.append(f"if not {c}: raise _NoPair")  # a zero divisor: the rational path says
         lines.append(f"n{t} = {_times(a, d)}")
-        return f"n{t}", _product(lines, f"d{t}", b, c)
-    fn = "_a" if op == "add" else "_s"
-    lines.append(f"n{t} = {fn}({_times(a, d)}, {_times(c, b)})")
-    return f"n{t}", _product(lines, f"d{t}", b, d)
+        den = _product(lines, f"d{t}", b, c)
+    else:
+        fn = "_a" if op == "add" else "_s"
+        lines.append(f"n{t} = {fn}({_times(a, d)}, {_times(c, b)})")
+        den = _product(lines, f"d{t}", b, d)
+    # a value the fast code could not hold (1e100 and up: an error there) is left to it
+    size = f"n{t}.adjusted()" if den is None else f"n{t}.adjusted() - {den}.adjusted()"
+    lines.append(f"if {size} > {_LARGEST}: raise _NoPair")
+    return f"n{t}", den
 
 
 def _times(x: str | None, y: str | None) -> str:

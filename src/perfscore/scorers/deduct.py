@@ -35,6 +35,7 @@ from ..exact import (
     plain,
     unsure_pair,
 )
+from ..exact import full as rounded
 from ..modelbase import NumberOrExpr
 from ..numbers import NotExact, round_places
 from .base import (
@@ -128,14 +129,16 @@ class DeductScorer(BaseScorer):
         if s is None or get is None:
             return None
         wide = WIDE
-        above, step, floor, units_of, slack_of = (
+        above, step, floor, units_of = (
             self.direction == "above",
             self.points,
             self.floor,
             self.units,
-            self.slack,
         )
         full = round_places(weight, places)
+        # how far the points may be from the exact value's per unit of a rounded value (count
+        # exact: the points follow it; see ``slack``) — none for an exact value
+        per_unit = abs(self.points / self.per) * SLACK if self.count == "exact" else None
 
         def deduct(scope: Mapping[str, Any]) -> Decimal:
             v = get(scope)
@@ -150,7 +153,8 @@ class DeductScorer(BaseScorer):
             # min(weight, max(floor, x)) spelt out as Python's min and max decide (cheaper)
             x = weight - units_of(beyond) * step
             c = x if x > floor else floor
-            return round_places(c if c < weight else weight, places, slack_of(v))
+            slack = None if per_unit is None or not rounded(v) else abs(v) * per_unit
+            return round_places(c if c < weight else weight, places, slack)
 
         return deduct
 

@@ -151,6 +151,7 @@ class ProportionalScorer(BaseScorer):
         if t == 0:  # met (v = 0) or nothing
             return lambda scope: full if _number(get(scope)) == 0 else none
         at, t_full = abs(t), full_digits(t)
+        per_unit = weight * SLACK / at  # _slack's bound is (|v| + |t|) × this
 
         def equal(scope: Mapping[str, Any]) -> Decimal:
             v = get(scope)
@@ -158,7 +159,7 @@ class ProportionalScorer(BaseScorer):
                 raise Fallback
             if v == t:
                 return full
-            slack = _slack(direction, v, t, weight) if t_full or full_digits(v) else None
+            slack = (abs(v) + at) * per_unit if t_full or full_digits(v) else None
             return _equal_points(v, t, at, weight, places, none, slack)
 
         return equal
