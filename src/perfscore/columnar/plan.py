@@ -184,6 +184,10 @@ class AggPlan:
     weights_zero: bool = True  # the children's weights add up to 0 (or none is given)
     cov_den: int = 1  # coverage as for a weighted sum (see GroupPlan)
     cov_coef: tuple[int, ...] = ()
+    #: ``mean``/``weakest_link`` on points, in integers: (D, per child W·D / its weight — None
+    #: for a child without weight —, whether a not-applicable child's weight is handed on);
+    #: None: run by the aggregator itself per distinct combination
+    ints: tuple[int, tuple[int | None, ...], bool] | None = None
 
 
 @dataclass(frozen=True)

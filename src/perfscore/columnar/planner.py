@@ -10,10 +10,11 @@ import math
 from collections.abc import Mapping
 from dataclasses import replace
 from decimal import Decimal
+from fractions import Fraction
 
 import numpy as np
 
-from ..aggregate import AggregateSpec, weighted_sum
+from ..aggregate import AggregateSpec, mean, weakest_link, weighted_sum
 from ..compile import CheckNode, Compiled, IndicatorNode
 from .bounds import Unsupported, ceil_scaled, const
 from .expression import ColumnCond, ColumnExpr
@@ -215,6 +216,20 @@ def _coverage(
     return cov_den // g, tuple(c // g for c in coef)
 
 
+def _share_coefficients(
+    weight: Decimal, declared: tuple[Decimal | None, ...]
+) -> tuple[int, tuple[int | None, ...]]:
+    """``mean``/``weakest_link`` shares in integers: the parent's weight over each child's
+    (``W / w``) as ``coef / D`` with one ``D`` (None for a child without weight, which has
+    no share)."""
+    ratios = [None if not w else Fraction(weight) / Fraction(w) for w in declared]
+    den = 1
+    for r in ratios:
+        if r is not None:
+            den = den * r.denominator // math.gcd(den, r.denominator)
+    return den, tuple(None if r is None else int(r * den) for r in ratios)
+
+
 def _exponent(x: Decimal) -> int:
     exp = x.as_tuple().exponent
     return exp if isinstance(exp, int) else 0
@@ -281,8 +296,21 @@ def _node(node: IndicatorNode, build: ColumnBuild, c: Compiled) -> LeafPlan | Gr
             if sum(scaled) >= 1 << 40:
                 raise Unsupported(f"{node.id}: weights too precise")
             cov_den, coef = _coverage(kids, scaled)
+            ints = None
+            if node.aggregate in (mean, weakest_link) and c.letters is None:
+                den, coefs = _share_coefficients(node.weight or Decimal(0), declared)
+                ints = (den, coefs, node.not_applicable_weight == "redistribute")
             return AggPlan(
-                node.id, kids, spec, node.aggregate, declared, when, sum(scaled) == 0, cov_den, coef
+                node.id,
+                kids,
+                spec,
+                node.aggregate,
+                declared,
+                when,
+                sum(scaled) == 0,
+                cov_den,
+                coef,
+                ints,
             )
         if node.aggregate is not weighted_sum or node.weight is None:
             raise Unsupported(f"{node.id}: aggregate {node.aggregate_name}")

@@ -141,7 +141,39 @@ class ColumnarScorer:
         raw: dict[tuple[type, Any], int] = {}  # the cells as given (one plain_cell each)
         vocab: list[Any] = []
         out = []
-        for cell in cell_objects(col):
+
+        def read(cell: Any) -> int:
+            data = read_subject({name: cell}, spec, index=0, subject_type=subject_type)
+            value = data.values.get(name)
+            if name in data.field_errors:
+                return -2
+            if value is None:
+                return -1
+            if value not in vocab:
+                vocab.append(value)
+            return vocab.index(value)
+
+        factorize = _factorize()
+        if factorize is not None and isinstance(col, np.ndarray) and col.dtype == object:
+            # hashed in C; safe when every distinct cell is text (text equals only text;
+            # None, NaN and pandas' NA are one blank, as the reader reads them) or yes/no
+            try:
+                where, uniques = factorize(col)
+            except TypeError:  # a cell that is no key (a list, a mapping): one by one below
+                where, uniques = None, [[]]
+            kinds = set(map(type, uniques))
+            if kinds <= {str} or (kinds <= {bool} and set(map(type, col)) <= {bool, type(None)}):
+                # (yes/no: no number among them that would equal True or False)
+                table = np.array([*(read(u) for u in uniques), read(None)], np.int32)
+                return table[where], vocab
+        cells = cell_objects(col)
+        types = set(map(type, cells))
+        if types <= {str, type(None)} or types <= {bool, type(None)}:
+            # text (or yes/no) and blanks only: no two kinds of cell compare equal, so each
+            # distinct cell is read once and the column looked up in one pass
+            table_of = {cell: read(cell) for cell in dict.fromkeys(cells)}
+            return np.fromiter(map(table_of.__getitem__, cells), np.int32, len(cells)), vocab
+        for cell in cells:
             try:
                 code = raw.get((cell.__class__, cell))
                 hashable = True
@@ -149,20 +181,13 @@ class ColumnarScorer:
                 code, hashable = None, False
             if code is None:
                 x = plain_cell(cell)
+                if not hashable:
+                    out.append(read(x))
+                    continue
                 key = (type(x).__name__, x)
                 code = seen.get(key)
                 if code is None:
-                    data = read_subject({name: x}, spec, index=0, subject_type=subject_type)
-                    value = data.values.get(name)
-                    if name in data.field_errors:
-                        code = -2
-                    elif value is None:
-                        code = -1
-                    else:
-                        if value not in vocab:
-                            vocab.append(value)
-                        code = vocab.index(value)
-                    seen[key] = code
+                    code = seen[key] = read(x)
                 if hashable:
                     raw[cell.__class__, cell] = code
             out.append(code)
@@ -313,6 +338,16 @@ class ColumnarScorer:
             res.total[i] = 0 if r.total is None else int(r.total.scaleb(self.places))
             res.grade[i] = self.grade_ids.index(r.grade) if r.grade in self.grade_ids else -1
         res.fallback[rows] = True
+
+
+def _factorize() -> Any:
+    """pandas' ``factorize`` (codes and distinct values of a column, hashed in C), or None
+    without pandas."""
+    try:
+        from pandas import factorize
+    except ImportError:
+        return None
+    return factorize
 
 
 def score_columns(rs: RuleSet, data: Any) -> ColumnarResult:
