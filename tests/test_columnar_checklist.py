@@ -163,3 +163,24 @@ def test_yes_no_and_text_cells_of_every_kind_read_as_the_reader_reads_them() -> 
                 got = (res.points_decimal(sc.rule_id)[i], res.outcomes(sc.rule_id)[i])
                 assert got == (sc.points, sc.outcome), (i, sc, rec)
         assert res.outcomes("chk")[:2] == ["fail", "error"]  # True scored (a yes); 1 refused
+
+
+def test_a_list_or_mapping_in_a_text_column_is_read_like_any_cell() -> None:
+    """A cell holding a list or a mapping (a Parquet list column, a pandas object column)
+    in a text or yes/no column is refused for that row as the per-record reader refuses it —
+    it used to raise TypeError out of ColumnarScorer.score and lose the batch."""
+    cs = ColumnarScorer(perfscore.load_ruleset_text(CHECKLIST, source="c.yaml"))
+    rows: list[dict[str, Any]] = [
+        {"budget": 100.0, "executed": 95.0, "flag": True, "level": "county"},
+        {"budget": 100.0, "executed": 95.0, "flag": True, "level": ["city"]},
+        {"budget": 100.0, "executed": 95.0, "flag": {"y": 1}, "level": "city"},
+        {"budget": 100.0, "executed": 100.0, "flag": False, "level": ["city"]},
+    ]
+    cols = _columns(rows)
+    res = cs.score(cols)
+    for i, rec in enumerate(rows):
+        want = cs.rs.evaluate_subject(rec, index=i)
+        for sc in want.scores:
+            assert res.outcomes(sc.rule_id)[i] == sc.outcome, (i, sc)
+            assert res.points_decimal(sc.rule_id)[i] == sc.points, (i, sc)
+    assert res.outcomes("chk")[0] != "error" and res.outcomes("chk")[1] == "error"
