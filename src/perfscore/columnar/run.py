@@ -153,6 +153,13 @@ class ColumnarScorer:
                 vocab.append(value)
             return vocab.index(value)
 
+        objects = isinstance(col, np.ndarray) and col.dtype == object and len(col) > 0
+        if objects and _yes_no_only(col):
+            # yes/no and blanks only: two comparisons (no number among them that would
+            # equal True or False)
+            blank, yes = col == None, col == True  # noqa: E711, E712  (elementwise)
+            table = np.array([read(False), read(True), read(None)], np.int32)
+            return table[np.where(blank, 2, yes.astype(np.int8))], vocab
         factorize = _factorize()
         if factorize is not None and isinstance(col, np.ndarray) and col.dtype == object:
             # hashed in C; safe when every distinct cell is text (text equals only text;
@@ -338,6 +345,11 @@ class ColumnarScorer:
             res.total[i] = 0 if r.total is None else int(r.total.scaleb(self.places))
             res.grade[i] = self.grade_ids.index(r.grade) if r.grade in self.grade_ids else -1
         res.fallback[rows] = True
+
+
+def _yes_no_only(col: Any) -> bool:
+    """Every cell of an object column True, False or None (checked from its first cell)."""
+    return type(col[0]) in (bool, type(None)) and set(map(type, col)) <= {bool, type(None)}
 
 
 def _factorize() -> Any:

@@ -219,14 +219,13 @@ def run_node(
         return pts, res.outcome[rid][sl], None, True
     # what the per-record path's _from_failure gives, per failure kind (rows with one)
     codes = res.outcome[rid][sl]
-    rows = np.flatnonzero(code)
-    if len(rows):
+    failing = code != 0
+    if failing.any():  # (whole-column lookups and masked copies: no index arrays)
         outcome, points = leaf_tables(node)
-        kind = code[rows]
-        codes[rows] = outcome[kind]
-        pts[rows] = points[kind]
+        np.copyto(codes, outcome[code], where=failing)
+        np.copyto(pts, points[code], where=failing)
     if node.form.grade is not None:  # points only from a failure's policy (zero: 0 points)
-        res.letters[rid][sl][rows] = -1
+        np.copyto(res.letters[rid][sl], -1, where=failing)
         res.has_points[rid][sl] = (codes <= 1) & (code != 0)
     else:
         res.has_points[rid][sl] = codes <= 1
