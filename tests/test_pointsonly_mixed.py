@@ -170,6 +170,18 @@ def test_mixed_rule_set_reaches_each_case() -> None:
 #: b; weight 8): targets read per subject, ``equal`` at 1, 3 and 0, checklists of two and three
 #: items whose conditions sit on edges
 POINTS_FORMS = [
+    (
+        "{type: bands, bands: [{range: '= 0', points: 8}, {range: '(0, 0.05]', points: 6},"
+        " {range: '(0.05, 0.1]', points: 4}, {range: '> 0.1', points: 0}]}",
+        "v",
+    ),
+    (
+        "{type: bands, bands: [{range: '[0, 0.9)', points: 2}, {range: '[0.9, 1]', points: 8},"
+        " {range: '(1, 3)', points: 5}], otherwise: 1}",
+        "v",
+    ),
+    ("{type: bands, bands: [{range: '[-1, 1)', points: 3}, {range: '>= 1', points: 8}]}", "v"),
+    ("{type: bands, bands: [{range: '<= 0', points: 0}, {range: '> 0', points: 8}]}", "v"),
     ("{type: proportional, target: a}", "v"),
     ("{type: proportional, target: a, direction: lower}", "v"),
     ("{type: proportional, target: a, direction: equal}", "v"),
