@@ -17,7 +17,7 @@ from collections.abc import Callable, Sequence
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-from ..aggregate import weigh, weighted_sum
+from ..aggregate import scaled, weigh, weighted_sum
 from ..errors import EvaluationError
 from ..exact import WIDE, share_of
 from ..numbers import round_once
@@ -44,7 +44,6 @@ class _Writer:
             "_add": WIDE.add,
             "_share": share_of,
             "_round": round_once,
-            "_weigh": weigh,
             "_str": str,
             "_Z": ZERO,
             "_P": places,
@@ -174,8 +173,28 @@ def _combined(
     if skipping:
         test = " or ".join(f"{t}.__class__ is _str" for t in skipping)
         w.line(f"if {test}:")
-        wt, redo, ws, base = (w.value(x) for x in (weight, redistribute, tuple(weights), total))
-        w.line(f"    {r} = _weigh({wt}, {redo}, {ws}, [{', '.join(results)}], {base})")
+        weigher = w.value(_weigher(weight, redistribute, tuple(weights), total))
+        weighed = f"{r} = {weigher}(({', '.join(results)},))"
+        if len(skipping) == 1 and len(results) > 1:  # one child that may not apply
+            # where it does not: the others added up over the weight that counts, as weigh
+            # gives it (their weights added in order, or all of them kept); an error: weigh
+            k = results.index(skipping[0])
+            others = [t for j, t in enumerate(results) if j != k]
+            kept = total
+            if redistribute:
+                kept = ZERO
+                for j, x in enumerate(weights):
+                    if j != k:
+                        kept = WIDE.add(kept, x)
+            w.line(f"    if {skipping[0]} != _NA:")
+            w.line(f"        {weighed}")
+            w.line("    else:")
+            w.line(f"        {r} = _Z")
+            for t in others:
+                w.line(f"        {r} = _add({r}, {t})")
+            w.line(f"        {r} = {_scaled(w, r, kept, weight)}")
+        else:
+            w.line(f"    {weighed}")
         w.line("else:")
         w.indent = outer + "    "
     w.line(f"{r} = _Z")
@@ -184,6 +203,34 @@ def _combined(
     w.line(f"{r} = {_scaled(w, r, total, weight)}")
     w.indent = outer
     return r
+
+
+def _weigher(
+    weight: Decimal, redistribute: bool, weights: tuple[Decimal, ...], total: Decimal
+) -> Callable[[Sequence[Decimal | str]], Decimal | str]:
+    """:func:`~perfscore.aggregate.weigh` for one group, in one pass: the children's points
+    and the weights that count added up in order from zero, ``"error"`` where a child is one,
+    ``"not_applicable"`` where none applies (the points path's results are points, or one of
+    those two)."""
+    add = WIDE.add
+
+    def weighed(results: Sequence[Decimal | str]) -> Decimal | str:
+        got = base = ZERO
+        skipped = scored = False
+        for p, x in zip(results, weights, strict=True):
+            if p.__class__ is str:
+                if p != NA:
+                    return weigh(weight, redistribute, weights, results, total)  # (an error)
+                skipped = True
+            else:
+                got = add(got, p)  # type: ignore[arg-type]
+                base = add(base, x)
+                scored = True
+        if not scored:
+            return NA
+        return scaled(got, base if skipped and redistribute else total, weight)
+
+    return weighed
 
 
 Walk = Callable[..., "Decimal | str"]
