@@ -199,6 +199,7 @@ class DeductScorer(BaseScorer):
         op = "<=" if above else ">="
         per, wf, ff, pf = float(self.per), float(weight), float(self.floor), float(self.points)
         guard = b.SAFETY * b.U
+        stepped = _stepped(b, np, above, count, per, (wf, ff, pf), guard)
 
         def exact_points(ctx: Any, v: Any, rows: Any) -> Any:
             """The points of ``rows``, exactly (rationals)."""
@@ -241,20 +242,8 @@ class DeductScorer(BaseScorer):
             return b.round_points(ctx, pv, wf, exact=exact), None, use_met
 
         def deduct(ctx: Any, v: Any, failed: Any, use_met: bool) -> tuple[Any, Any, bool]:
-            beyond_v = v.v - sv.v if above else sv.v - v.v
-            beyond = b.Bounded(beyond_v, v.m() + sv.m(), max(v.k, 1.0) + 1)
             fail = b.fail(ctx, v, op, sv, out=failed if use_met else None)  # ties exactly
-            units = b.Bounded(beyond.v / per, beyond.m() / abs(per), beyond.k + 2)
-            force = None
-            if count in ("started", "completed"):
-                f = np.ceil(units.v) if count == "started" else np.floor(units.v)
-                off = np.abs(units.v - np.round(units.v))
-                near = off <= units.tol() + guard * np.abs(units.v)
-                force = near & fail  # on a step: the exact points decide
-                units = b.Bounded(f, np.abs(f), 1.0)
-            raw = np.minimum(wf, np.maximum(ff, wf - units.v * pf))
-            mag = units.m() * abs(pf) + abs(wf) + abs(ff)
-            pv = b.Bounded(np.where(fail, raw, wf), mag, units.k + 3)
+            pv, force = stepped(v, sv, max(v.k, 1.0) + 1, fail)
 
             def exact(rows: Any) -> Any:
                 return exact_points(ctx, v, rows)
@@ -278,6 +267,7 @@ class DeductScorer(BaseScorer):
         op = "<=" if above else ">="
         per, wf, ff, pf = float(self.per), float(weight), float(self.floor), float(self.points)
         guard = b.SAFETY * b.U
+        stepped = _stepped(b, np, above, count, per, (wf, ff, pf), guard)
 
         def exact_points(ctx: Any, v: Any, sb: Any, rows: Any) -> Any:
             q, s_q, n = v.exact_rows(ctx, rows), sb.exact_rows(ctx, rows), len(rows)
@@ -297,20 +287,8 @@ class DeductScorer(BaseScorer):
 
         def deduct(ctx: Any, v: Any, failed: Any, use_met: bool) -> tuple[Any, Any, bool]:
             sb = start(ctx)
-            beyond_v = v.v - sb.v if above else sb.v - v.v
-            beyond = b.Bounded(beyond_v, v.m() + sb.m(), max(v.k, sb.k) + 1)
             fail = b.fail(ctx, v, op, sb, out=failed if use_met else None)  # ties exactly
-            units = b.Bounded(beyond.v / per, beyond.m() / abs(per), beyond.k + 2)
-            force = None
-            if count in ("started", "completed"):
-                f = np.ceil(units.v) if count == "started" else np.floor(units.v)
-                off = np.abs(units.v - np.round(units.v))
-                near = off <= units.tol() + guard * np.abs(units.v)
-                force = near & fail  # on a step: the exact points decide
-                units = b.Bounded(f, np.abs(f), 1.0)
-            raw = np.minimum(wf, np.maximum(ff, wf - units.v * pf))
-            mag = units.m() * abs(pf) + abs(wf) + abs(ff)
-            pv = b.Bounded(np.where(fail, raw, wf), mag, units.k + 3)
+            pv, force = stepped(v, sb, max(v.k, sb.k) + 1, fail)
 
             def exact(rows: Any) -> Any:
                 return exact_points(ctx, v, sb, rows)
@@ -444,3 +422,29 @@ def build(config: DeductConfig, ctx: BuildContext) -> DeductScorer:
 
 
 KIND = ScorerType("deduct", DeductConfig, build, __doc__ or "", needs_value=True)
+
+
+def _stepped(
+    b: Any, np: Any, above: bool, count: str, per: float, wfp: tuple[float, ...], guard: Any
+) -> Any:
+    """The column form's points past a start (a constant or read per row), bounded: the steps
+    beyond it (whole ones for ``started``/``completed``, rows on a step forced to the exact
+    points), times the points per step, off the weight, clamped at the floor."""
+    wf, ff, pf = wfp
+
+    def stepped(v: Any, start: Any, k: float, fail: Any) -> tuple[Any, Any]:
+        beyond_v = v.v - start.v if above else start.v - v.v
+        beyond = b.Bounded(beyond_v, v.m() + start.m(), k)
+        units = b.Bounded(beyond.v / per, beyond.m() / abs(per), beyond.k + 2)
+        force = None
+        if count in ("started", "completed"):
+            f = np.ceil(units.v) if count == "started" else np.floor(units.v)
+            off = np.abs(units.v - np.round(units.v))
+            near = off <= units.tol() + guard * np.abs(units.v)
+            force = near & fail  # on a step: the exact points decide
+            units = b.Bounded(f, np.abs(f), 1.0)
+        raw = np.minimum(wf, np.maximum(ff, wf - units.v * pf))
+        mag = units.m() * abs(pf) + abs(wf) + abs(ff)
+        return b.Bounded(np.where(fail, raw, wf), mag, units.k + 3), force
+
+    return stepped
