@@ -23,6 +23,7 @@ import perfscore
 from perfscore import aggregate
 from perfscore.errors import PerfscoreError
 from perfscore.evaluate import Evaluator
+from perfscore.evaluate.leaves import scored_form
 from perfscore.evaluate.pointsonly import value_reader
 from perfscore.evaluate.records import indicator_finding
 from perfscore.evaluate.state import Outcome
@@ -31,7 +32,8 @@ from perfscore.findings import SubjectResult
 from perfscore.numbers import NotExact, round_places
 from perfscore.scorers import Fallback
 from perfscore.waivers import Waiver
-from test_pointsonly import FORM_RS, FORMS, MESSY, _data, _number, messy_records
+from test_pointsonly import FORM_RS, FORMS, MESSY, _data, _form_ruleset, _number, messy_records
+from test_pointsonly_mixed import POINTS_FORMS, TIER, _tier_rs
 
 
 @pytest.mark.parametrize("i", range(len(FORMS)), ids=[f[0][:40] for f in FORMS])
@@ -78,7 +80,7 @@ def _general(rs: perfscore.RuleSet) -> Evaluator:
 
     def without_form(node: Any) -> Any:
         got = made(node)
-        got = (*got[:3], None, *got[4:])
+        got = (*got[:4], None, *got[5:])  # (its form: none)
         ev._leaf_consts[node.id] = got
         return got
 
@@ -92,10 +94,11 @@ GENERAL = {id(rs): _general(rs) for rs in (MESSY_RS, PASS_AT_RS)}
 
 @contextlib.contextmanager
 def _weighted_sum() -> Iterator[None]:
-    """No group added up in place: weighted_sum itself for every group and the total."""
+    """No group added up in place: the aggregator itself for every group and the total."""
     with (
         mock.patch("perfscore.evaluate._scored_in_full", return_value=None),
         mock.patch("perfscore.evaluate._scored_in_part", return_value=None),
+        mock.patch("perfscore.evaluate._shares_in_place", return_value=None),
     ):
         yield
 
@@ -143,7 +146,7 @@ def test_the_fast_pieces_are_taken() -> None:
     ev = Evaluator(MESSY_RS.compiled, MESSY_RS.id)
     values = {"a": "96", "b": "100", "c": "3", "d": "4", "s": "91", "e": "1"}
     result = ev.subject(_data(MESSY_RS, {"id": "x", "values": values}))
-    assert all(c[3] is not None for c in ev._leaf_consts.values())
+    assert all(c[4] is not None for c in ev._leaf_consts.values())  # (each its form)
     assert all(shared for shared in ev._group_results.values())
     assert result == _general(MESSY_RS).subject(_data(MESSY_RS, {"id": "x", "values": values}))
 
@@ -407,7 +410,161 @@ def test_scorers_without_a_form_take_their_score_in_place() -> None:
     }
     with mock.patch("perfscore.evaluate.leaf", side_effect=AssertionError("leaf() asked")):
         result = ev.subject(_data(WHEN_RS, {"id": "x", "values": values}))
-    assert all(c[3] is not None for c in ev._leaf_consts.values())
+    assert all(c[4] is not None for c in ev._leaf_consts.values())  # (each its form)
     assert result.finding("city").outcome == "not_applicable"
     assert result.finding("m2").outcome == "fail"
     assert result.finding("tier").points == Decimal("7.00")
+
+
+# --- the outcome forms of checklist and tier, and the general form of a scorer without one ----
+
+
+#: the forms of test_pointsonly_mixed, and targets of -0 (score clamps -0 / v to 0)
+OUTCOME_FORMS = [
+    *POINTS_FORMS,
+    ("{type: proportional, target: -0, direction: lower}", "v"),
+    ("{type: proportional, target: -0, direction: equal}", "v"),
+    ("{type: proportional, target: -0}", "v"),
+]
+OUTCOME_FORM_RS = {i: _form_ruleset(*f) for i, f in enumerate(OUTCOME_FORMS)}
+
+
+@pytest.mark.parametrize("i", range(len(OUTCOME_FORMS)), ids=[f[0][:40] for f in OUTCOME_FORMS])
+@settings(max_examples=150, deadline=None)
+@given(v=_number(), a=_number(), b=_number())
+@example(v=Decimal(5), a=Decimal(0), b=Decimal(0))
+def test_checklist_and_general_outcome_forms_say_what_the_scorer_says(
+    i: int, v: Decimal, a: Decimal, b: Decimal
+) -> None:
+    """A checklist's form (the combination of items held looked up) and the general form
+    over ``score`` (a proportional target read per subject, ``equal``): the value, the points
+    rounded, met, the threshold and the detail as ``score`` says them — or they give up."""
+    node = OUTCOME_FORM_RS[i].compiled.indicators[0]
+    assert node.scorer is not None and node.weight is not None
+    form = node.scorer.outcome_form(value_reader(node), node.weight, 2)  # type: ignore[attr-defined]
+    if form is None:  # no form of its own: the evaluator's over its score
+        assert "checklist" not in OUTCOME_FORMS[i][0]
+        form = scored_form(node.scorer, value_reader(node), node.weight, 2)
+    for scope in ({"v": v, "a": a, "b": b}, {"v": v, "a": v, "b": a}, {"v": a, "a": v, "b": a}):
+        _says_what_score_says(node, form, scope)
+
+
+@pytest.mark.parametrize("ratio", ["share", None])
+@settings(max_examples=150, deadline=None)
+@given(
+    tier=st.sampled_from(["achieved", "partial", "not_achieved", "other", None, Decimal(1)]),
+    share=st.one_of(
+        st.none(), st.sampled_from([Decimal(x) for x in ("0", "0.6", "0.8", "0.805", "2")])
+    ),
+)
+def test_the_tier_outcome_form_says_what_the_scorer_says(
+    ratio: str | None, tier: Any, share: Any
+) -> None:
+    """Without a ratio its own form (the tier named looked up), with one the general form."""
+    text = TIER.replace("RATIO", ratio) if ratio else TIER.replace("      ratio: RATIO\n", "")
+    node = _tier_rs(text).compiled.indicators[0]
+    assert node.scorer is not None and node.weight is not None
+    form = node.scorer.outcome_form(None, node.weight, 2)  # type: ignore[attr-defined]
+    assert (form is None) == (ratio is not None)
+    if form is None:
+        form = scored_form(node.scorer, None, node.weight, 2)
+    _says_what_score_says(node, form, {"tier": tier, "share": share})
+
+
+def _says_what_score_says(node: Any, form: Any, scope: dict[str, Any]) -> None:
+    try:
+        value, points, met, threshold, detail = form(scope)
+    except (Fallback, PerfscoreError, NotExact):  # (the evaluator's leaf() decides)
+        return
+    expected = node.value(scope) if node.value is not None else None
+    scored = node.scorer.score(expected, scope, node.weight)
+    full = round_places(scored.points, 2, scored.slack)
+    assert (value, str(value)) == (expected, str(expected))
+    assert (points, str(points)) == (full, str(full))
+    assert met == scored.met and threshold == scored.threshold and detail == scored.detail
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    weight=st.one_of(st.none(), st.sampled_from([Decimal(x) for x in ("0", "10", "7.5", "30")])),
+    redistribute=st.booleans(),
+    lowest=st.booleans(),
+    kids=st.lists(
+        st.tuples(
+            st.sampled_from([None] + [Decimal(x) for x in ("0", "2", "2.5", "3", "10")]),
+            st.sampled_from(["pass", "fail", "not_applicable", "not_applicable", "error"]),
+            st.one_of(st.none(), st.decimals(min_value=0, max_value=10, places=2)),
+            st.sampled_from(["one", "zero", "0.5", "1.0", "third"]),
+            st.sampled_from([None, None, None, "A"]),
+        ),
+        max_size=6,
+    ),
+)
+def test_children_scored_or_not_applicable_average_as_mean_and_weakest_link(
+    weight: Decimal | None,
+    redistribute: bool,
+    lowest: bool,
+    kids: list[tuple[Any, str, Any, str, Any]],
+) -> None:
+    """The points (exactly: rounded, the same Decimal), the outcome, the coverage exactly and
+    rounded — of a mean or a weakest link of points — as the aggregator gives them."""
+    from perfscore.aggregate import AggregateSpec, NodeScore, mean, weakest_link
+    from perfscore.evaluate.groups import shares_in_place
+    from perfscore.numbers import round_once
+
+    children = [
+        NodeScore(f"c{j}", w, p, g, o, _COVERAGES[cov]) for j, (w, o, p, cov, g) in enumerate(kids)
+    ]
+    policy = "redistribute" if redistribute else "zero"
+    aggregate = weakest_link if lowest else mean
+    ns = aggregate(AggregateSpec("g", weight, policy, None, None), children)
+    kept = _KEPT[("shares", *(c.weight for c in children))]
+    for _ in range(2):
+        got = shares_in_place(children, weight, redistribute, lowest, kept)
+        if got is None:  # (an error, a letter, nothing scored or no weight: it decides)
+            assert (
+                any(c.outcome not in ("pass", "fail", "not_applicable") for c in children)
+                or any(c.grade is not None for c in children)
+                or all(c.outcome == "not_applicable" for c in children)
+                or not any(c.weight for c in children)
+            )
+            return
+        assert ns.points is not None
+        want = round_once(ns.points, 2)
+        assert (round_once(got[0], 2), str(round_once(got[0], 2))) == (want, str(want))
+        assert ("pass" if got[1] else "fail") == ns.outcome
+        assert got[2] == ns.coverage and type(got[2]) is type(ns.coverage)
+        rounded = round_once(ns.coverage, 4)
+        assert (got[3], str(got[3])) == (rounded, str(rounded))
+
+
+#: one evaluator for every example: its shared results (by text and by the very points
+#: object) carried from one subject to the next
+SHARED = Evaluator(WHEN_RS.compiled, WHEN_RS.id)
+
+
+@settings(max_examples=150, deadline=None)
+@given(records=st.lists(kinds_records(), min_size=1, max_size=6))
+def test_results_shared_across_subjects_are_the_results_made_anew(
+    records: list[dict[str, Any]],
+) -> None:
+    """Subject after subject through one evaluator, as through a new one each time: every
+    finding, score (its points and coverage as written), total and grade."""
+    for record in records:
+        data = _data(WHEN_RS, record)
+        shared = SHARED.subject(data)
+        anew = Evaluator(WHEN_RS.compiled, WHEN_RS.id).subject(data)
+        assert [list(vars(f)) for f in shared.findings] == [list(vars(f)) for f in anew.findings]
+        assert shared == anew
+        assert [(str(s.points), str(s.coverage), s.outcome) for s in shared.scores] == [
+            (str(s.points), str(s.coverage), s.outcome) for s in anew.scores
+        ]
+
+
+def test_constant_points_are_found_by_their_object() -> None:
+    """(Not vacuous: a form's full marks come back as the object the shared results hold.)"""
+    ev = Evaluator(WHEN_RS.compiled, WHEN_RS.id)
+    values = {"a": "96", "b": "100", "c": "14", "t": "achieved", "x": "是", "y": "是"}
+    for _ in range(3):
+        ev.subject(_data(WHEN_RS, {"id": "x", "values": {**values, "lv": "city"}}))
+    assert ev._leaf_consts["tier"][2]["pass"] and ev._leaf_consts["city"][2]["pass"]

@@ -31,20 +31,44 @@ def _rational(expr: Any, scope: dict[str, Any]) -> Any:
 @example(text="(a / 3) * 3", scope={"a": Decimal("1E+40"), "b": 0, "c": 0, "d": 0})
 @example(text="(a / 7) * 7", scope={"a": Decimal("-0.00"), "b": 0, "c": 0, "d": 0})
 def test_the_pair_form_is_the_rational_path(text: str, scope: dict[str, Decimal]) -> None:
+    _same_as_rational(text, scope)
+
+
+@st.composite
+def rounded_expressions(draw: Any) -> str:
+    """Arithmetic with round(…, k) inside and around it."""
+    inner = draw(expressions(2))
+    k = draw(st.sampled_from(["", ", 0", ", 2", ", 1", ", -1", ", 3"]))
+    outer = draw(st.sampled_from(["round({x}{k})", "round({x}{k}) * 3", "(a / 3) + round({x}{k})"]))
+    return outer.format(x=inner, k=k)
+
+
+@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(text=rounded_expressions(), scope=st.fixed_dictionaries({k: decimals() for k in NAMES}))
+@example(text="round((a / b) * 3, 2)", scope={"a": Decimal("0.965"), "b": 1, "c": 0, "d": 0})
+@example(text="round(a / 3, 0)", scope={"a": Decimal("-7.5"), "b": 1, "c": 0, "d": 0})
+@example(text="round(a, -1) * 3", scope={"a": Decimal("-25"), "b": 1, "c": 0, "d": 0})
+def test_round_in_the_pair_form_is_the_rational_path(text: str, scope: dict[str, Any]) -> None:
+    _same_as_rational(text, scope)
+
+
+def _same_as_rational(text: str, scope: dict[str, Any]) -> None:
     expr = compile_expression(text, names=NAMES)
     pair = expr._pair()
     assert pair is not None  # + - * / over names and numbers: always a form
-    exact = _exact(text, scope)
     try:
         got = rounded_pair(*pair(scope))
     except NoPair:  # a zero divisor, a huge integer: the rational path decides
         return
     except ArithmeticError:  # beyond 400 digits, or past the results' size: likewise
         return
-    assert exact is not None
     want = _rational(expr, scope)
     assert (got, str(got)) == (want, str(want)), text
-    assert got == rounded_once(Fraction(exact))
+    assert expr(scope) == got  # and the value the expression gives, whatever its path
+    if "round" not in text:  # Python's own Fraction arithmetic (no round there)
+        exact = _exact(text, scope)
+        assert exact is not None
+        assert got == rounded_once(Fraction(exact))
 
 
 CHAIN = """perfscore: 1
@@ -104,7 +128,7 @@ def test_metrics_on_rounded_metrics_are_the_rational_path(
 
 def test_what_has_no_pair_form() -> None:
     """Functions, comparisons and conditionals go the rational way (no form)."""
-    for text in ("round(a / b, 2) * 3", "a / b if c > 0 else 1", "min(a / b, 1) * 3", "a // b"):
+    for text in ("round(a / b, c) * 3", "a / b if c > 0 else 1", "min(a / b, 1) * 3", "a // b"):
         names = {"a": "number", "b": "number", "c": "number"}
         assert compile_expression(text, names=names)._pair() is None, text
     assert CHAIN_RS.compiled.metric_exprs["mixed"]._pair() is not None

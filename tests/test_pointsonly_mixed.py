@@ -170,6 +170,18 @@ def test_mixed_rule_set_reaches_each_case() -> None:
 #: b; weight 8): targets read per subject, ``equal`` at 1, 3 and 0, checklists of two and three
 #: items whose conditions sit on edges
 POINTS_FORMS = [
+    (
+        "{type: bands, bands: [{range: '= 0', points: 8}, {range: '(0, 0.05]', points: 6},"
+        " {range: '(0.05, 0.1]', points: 4}, {range: '> 0.1', points: 0}]}",
+        "v",
+    ),
+    (
+        "{type: bands, bands: [{range: '[0, 0.9)', points: 2}, {range: '[0.9, 1]', points: 8},"
+        " {range: '(1, 3)', points: 5}], otherwise: 1}",
+        "v",
+    ),
+    ("{type: bands, bands: [{range: '[-1, 1)', points: 3}, {range: '>= 1', points: 8}]}", "v"),
+    ("{type: bands, bands: [{range: '<= 0', points: 0}, {range: '> 0', points: 8}]}", "v"),
     ("{type: proportional, target: a}", "v"),
     ("{type: proportional, target: a, direction: lower}", "v"),
     ("{type: proportional, target: a, direction: equal}", "v"),
@@ -271,3 +283,53 @@ def _tier_rs(text: str) -> perfscore.RuleSet:
     if text not in _TIERS:
         _TIERS[text] = perfscore.load_ruleset_text(text)
     return _TIERS[text]
+
+
+#: Groups with exactly one child that may not apply (written out on their own): its weight
+#: redistributed or kept, a group scaled to a weight other than its children's.
+ONE_WHEN = """perfscore: 1
+id: one_when
+title: 单条件
+version: "1"
+settings: {places: 2, missing: not_applicable}
+inputs:
+  a: {type: money, unit: 万元, min: 0}
+  b: {type: money, unit: 万元, min: 0}
+  s: {type: number}
+  level: {type: text, choices: [city, county]}
+metrics:
+  r: {expr: 'a / b'}
+indicators:
+  - id: g1
+    title: 再分配
+    weight: 50
+    normalise: true
+    children:
+      - {id: t, title: T, weight: 7, value: r, scorer: {type: threshold, op: '>=', target: 0.95}}
+      - {id: w, title: W, weight: 10, when: "level == 'city'", value: s, scorer: {type: proportional, target: 90}}
+      - {id: d, title: D, weight: 3, value: r, scorer: {type: deduct, start: 1, direction: below, per: 0.01, points: 0.5, count: exact}}
+  - id: g2
+    title: 保留
+    weight: 50
+    not_applicable_weight: zero
+    children:
+      - {id: u, title: U, weight: 20, when: 's > 50', value: r, scorer: {type: proportional, target: 1}}
+      - {id: v, title: V, weight: 30, value: s, scorer: {type: threshold, op: '>=', target: 60}}
+"""
+ONE_WHEN_RS = perfscore.load_ruleset_text(ONE_WHEN)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    a=st.sampled_from(["95", "100", "0", "13.51", "1000"]),
+    b=st.sampled_from(["100", "14", "3", "1000"]),
+    s=st.sampled_from(["40", "50", "50.01", "90", "85.5", None]),
+    level=st.sampled_from(["city", "county", "x", None]),
+)
+def test_groups_with_one_child_that_may_not_apply(
+    a: str, b: str, s: str | None, level: str | None
+) -> None:
+    values = {k: v for k, v in (("a", a), ("b", b), ("s", s), ("level", level)) if v is not None}
+    data = _data(ONE_WHEN_RS, {"id": "x", "values": values})
+    plan = ONE_WHEN_RS.evaluator._plan
+    assert pointsonly.points(plan, data, _no_full) == _full(ONE_WHEN_RS, data)

@@ -515,7 +515,7 @@ def _as_decimal(x: Fraction) -> Decimal:
 
 def round_half_up_q(x: Fraction, places: int) -> Decimal:
     """``x`` rounded half-up (away from zero on a half) to ``places`` decimals, exactly."""
-    scaled = x * 10**places
+    scaled = x * Fraction(10) ** places  # (a Fraction: places below 0 too, round(x, -1))
     a = abs(scaled)
     k = (2 * a.numerator + a.denominator) // (2 * a.denominator)
     sign = 1 if scaled < 0 else 0

@@ -20,7 +20,7 @@ from dataclasses import replace
 from decimal import Decimal
 from typing import Any
 
-from ..aggregate import AggregateSpec, NodeScore, weighted_sum
+from ..aggregate import AggregateSpec, NodeScore, mean, weakest_link, weighted_sum
 from ..compile import Compiled, IndicatorNode
 from ..errors import EvaluationError
 from ..exact import WIDE
@@ -36,10 +36,11 @@ from ..numbers import round_once
 from ..scorers import Fallback, OutcomeForm
 from ..subjects import SubjectData
 from ..words import AGGREGATE as AGG
-from .checks import check
+from .checks import CheckWords, check
 from .groups import Coverages
 from .groups import scored_in_full as _scored_in_full
 from .groups import scored_in_part as _scored_in_part
+from .groups import shares_in_place as _shares_in_place
 from .leaves import NotApplicable, applies, builtin, condition_false, leaf, scored_form, waive
 from .messages import FindingTexts
 from .nodewords import fingerprint_from
@@ -57,12 +58,13 @@ from .texts import json_text
 __all__ = ["Evaluator", "SubjectRun"]
 
 _gc_isenabled, _gc_disable, _gc_enable = gc.isenabled, gc.disable, gc.enable
-#: per leaf: its findings' constant fields, shared results, severity, outcome form, the names it
-#: reads, the points its form's outcome is decided at, its ``when`` (see
-#: Evaluator._leaf_consts_of)
+#: per leaf: its findings' constant fields, shared results (and those of a pass or a fail
+#: by the very points object met before), severity, outcome form, the names it reads, the
+#: points its form's outcome is decided at, its ``when`` (see Evaluator._leaf_consts_of)
 LeafConsts = tuple[
     dict[str, Any],
     dict[Any, tuple[IndicatorScore, NodeScore]],
+    dict[str, dict[int, tuple[IndicatorScore, NodeScore]]],
     str,
     "OutcomeForm | None",
     frozenset[str],
@@ -113,6 +115,8 @@ class Evaluator:
                 stack.extend(n.children)
         for ch in compiled.checks:
             self._fp[ch.id] = self._fp_prefix(ch.id)
+        #: per check: what its findings share (see checks.CheckWords)
+        self._check_words = {ch.id: CheckWords(ch) for ch in compiled.checks}
         #: per leaf: (points text, grade, outcome, scored) -> its IndicatorScore and NodeScore
         self._leaf_results: dict[str, dict[Any, tuple[IndicatorScore, NodeScore]]] = {
             nid: {} for nid in self._fp if nid not in self._specs
@@ -191,7 +195,8 @@ class Evaluator:
         same = self._leaf_results[node.id]
         # its condition (the compiled function) and what leaf() says where it does not hold
         when = None if node.when is None else (node.when.__call__, condition_false(node.when))
-        got = (template, same, node.severity, form, node.names_read, at == ONE, limit, when)
+        by_id: dict[str, dict[int, tuple[IndicatorScore, NodeScore]]] = {"pass": {}, "fail": {}}
+        got = (template, same, by_id, node.severity, form, node.names_read, at == ONE, limit, when)
         self._leaf_consts[node.id] = got
         return got
 
@@ -209,7 +214,7 @@ class Evaluator:
             consts = self._leaf_consts.get(nid)
             if consts is None:
                 consts = self._leaf_consts_of(node)
-            template, same, severity, form, reads, use_met, limit, when = consts
+            template, same, by_id, severity, form, reads, use_met, limit, when = consts
             waiver = None
             grade = reason = detail = None
             points: Decimal | None
@@ -281,9 +286,21 @@ class Evaluator:
             # the same way (full marks, not applicable, …): made once per rule and shared;
             # keyed by the points' text: a new Decimal's hash costs ~10× its str (and equal
             # values written differently, 2.5 and 2.50, keep their own results)
+            if decided and grade is None:  # (pass or fail) by a points object met before
+                pair = by_id[outcome].get(id(points))
+                if pair is not None:
+                    scores.append(pair[0])
+                    return pair[1]
             key = (str(points) if type(points) is Decimal else points, grade, outcome, decided)
             pair = same.get(key)
-            if pair is None:
+            if pair is not None:
+                # a form's constant points (full marks, a band's) come back as the very object
+                # the shared results hold: found by it from now on (held there, its id is its)
+                if decided and grade is None and pair[0].points is points:
+                    known = by_id[outcome]
+                    if len(known) < _SHARED_RESULTS:
+                        known[id(points)] = pair
+            else:
                 weight = node.weight
                 pair = (
                     indicator_score(nid, points, weight, grade, outcome, COVERAGE4[decided]),
@@ -327,6 +344,16 @@ class Evaluator:
                 if len(shared) < _SHARED_RESULTS:
                     shared[ids] = (tuple(children), score, ns)
                 return ns
+        elif aggregate is mean or aggregate is weakest_link:  # (of points: in place)
+            redistribute, kept = self._parts[node.id]
+            lowest = aggregate is weakest_link
+            added = _shares_in_place(children, node.weight, redistribute, lowest, kept)
+            if added is not None:
+                w = node.weight
+                p = round_once(added[0], self.places)
+                outcome = "pass" if added[1] else "fail"
+                scores[index] = indicator_score(node.id, p, w, None, outcome, added[3])
+                return node_score(node.id, w, p, None, outcome, added[2])
         ns = aggregate(self._specs[node.id], children)
         error = ns.outcome == "error"
         if error and all(c.outcome != "error" for c in children):
@@ -384,8 +411,9 @@ class Evaluator:
         top = [self._node(n, run, scores, findings) for n in self.c.indicators]
         for ch in self.c.checks:
             finding = check(
-                ch, run, self._fingerprint(ch.id, run), self.titles, self.c.units, self.places
-            )
+                ch, run, self._fingerprint(ch.id, run), self.titles, self.c.units, self.places,
+                self._check_words[ch.id],
+            )  # fmt: skip
             waiver = run.waivers.get(ch.id)
             if waiver is not None:
                 outcome = "not_applicable" if waiver.effect == "exclude" else "pass"

@@ -17,6 +17,48 @@ from .state import EN, ZH, Failure, SubjectRun, blocking
 from .texts import display_text
 
 
+class CheckWords:
+    """What a check's findings share, made once per check: the names whose failure stops it,
+    its English title, the finding's constant fields (in :func:`check`'s order), the reason it
+    is not applicable where its condition does not hold, and the messages said so far that
+    depend on nothing but the outcome (an assertion held or not, an explanation needed or
+    given, a reason): kept, up to :data:`_KEPT`."""
+
+    __slots__ = ("condition_false", "fielded", "reads", "said", "template", "title_en")
+
+    def __init__(self, node: CheckNode) -> None:
+        self.reads = tuple(n for n in node.reads if n != node.require)
+        self.title_en = node.title_en or node.id
+        #: the rule set wrote its own message for some outcome: the fields it may say
+        self.fielded = bool(node.messages)
+        self.said: dict[tuple[Any, ...], tuple[str, str]] = {}
+        self.condition_false: Failure | None = None
+        if node.when is not None:
+            text = node.when.text
+            self.condition_false = Failure(
+                "not_applicable",
+                EN["check_condition_false"].format(condition=text),
+                ZH["check_condition_false"].format(condition=text),
+                (),
+            )
+        self.template: dict[str, Any] = {
+            "rule_id": node.id, "subject": None, "outcome": None, "severity": "none",
+            "message": None, "message_en": None, "value": None, "unit": node.unit,
+            "display": None, "threshold": None, "points": None, "weight": None, "grade": None,
+            "reason": None, "fields": (), "fingerprint": None, "location": node.location,
+            "kind": "check", "waiver": None, "data_locations": (),
+        }  # fmt: skip
+
+    def keep(self, key: tuple[Any, ...], said: tuple[str, str]) -> tuple[str, str]:
+        if len(self.said) < _KEPT:
+            self.said[key] = said
+        return said
+
+
+#: how many outcomes' messages one check keeps (the common ones come first)
+_KEPT = 64
+
+
 def check(
     node: CheckNode,
     run: SubjectRun,
@@ -24,18 +66,24 @@ def check(
     titles: Mapping[str, str],
     units: Mapping[str, str | None],
     places: int,
+    words: CheckWords | None = None,
 ) -> Finding:
-    """A check's finding for one subject."""
+    """A check's finding for one subject (``words``: the check's :class:`CheckWords`, made
+    here when not given)."""
+    k = words if words is not None else CheckWords(node)
     scope, failures, subject = run.scope, run.failures, run.subject
-    title_en = node.title_en or node.id
+    title_en = k.title_en
+    said = k.said
     value: Any = None
     threshold: dict[str, Any] | None = None
-    fields: dict[str, str] = {"title": node.title, "subject": subject.name or subject.id}
+    #: what the rule set's own message template may say (only when it wrote one)
+    fields: dict[str, str] | None = (
+        {"title": node.title, "subject": subject.name or subject.id} if k.fielded else None
+    )
     reason: Failure | None = None
     outcome = "pass"
     zh = en = ""
-    reads = [n for n in node.reads if n != node.require]
-    f = blocking(reads, failures, node.missing_aware)
+    f = blocking(k.reads, failures, node.missing_aware)
     if node.require and node.require in failures and failures[node.require].kind == "error":
         f = failures[node.require]
     try:
@@ -44,12 +92,7 @@ def check(
             outcome = "error" if f.kind == "error" else "not_applicable"
         elif node.type != "explain_if" and node.when is not None and not node.when(scope):
             outcome = "not_applicable"
-            reason = Failure(
-                "not_applicable",
-                EN["check_condition_false"].format(condition=node.when.text),
-                ZH["check_condition_false"].format(condition=node.when.text),
-                (),
-            )
+            reason = k.condition_false
         elif node.type == "equal":
             assert node.left is not None and node.right is not None
             left, right = node.left(scope), node.right(scope)
@@ -63,54 +106,75 @@ def check(
                 # (0.01 + 2e-30 became 0.01, within a tolerance of 0.01)
                 size = gap.copy_abs() if isinstance(gap, Decimal) else abs(gap)
                 ok = size <= node.tolerance
-                diff = plain(size)
-                fields["difference"] = display_text(diff, node.unit, places)
+                difference = display_text(plain(size), node.unit, places)
             else:
                 ok = left == right
-                fields["difference"] = "—"
+                difference = "—"
             outcome = "pass" if ok else "fail"
             threshold = {"op": "==", "value": right, "tolerance": node.tolerance}
             lt, rt = (
                 display_text(left, node.unit, places),
                 display_text(right, node.unit, places),
             )
-            fields.update(
-                left=lt, right=rt, tolerance=display_text(node.tolerance, node.unit, places)
-            )
+            tolerance = display_text(node.tolerance, node.unit, places)
+            if fields is not None:
+                fields.update(left=lt, right=rt, difference=difference, tolerance=tolerance)
             if ok:
                 zh = ZH["equal_ok"].format(title=node.title, left=lt, right=rt)
                 en = EN["equal_ok"].format(title=title_en, left=lt, right=rt)
             else:
-                d_txt, t_txt = fields["difference"], fields["tolerance"]
-                texts = {"left": lt, "right": rt, "difference": d_txt, "tolerance": t_txt}
+                texts = {
+                    "left": lt,
+                    "right": rt,
+                    "difference": difference,
+                    "tolerance": tolerance,
+                }
                 zh = ZH["equal_fail"].format(title=node.title, **texts)
                 en = EN["equal_fail"].format(title=title_en, **texts)
         elif node.type == "assert":
             assert node.expr is not None
             ok = bool(node.expr(scope))
             outcome = "pass" if ok else "fail"
-            key = "assert_ok" if ok else "assert_fail"
-            zh = ZH[key].format(title=node.title, expr=node.expr.text)
-            en = EN[key].format(title=title_en, expr=node.expr.text)
+            got = said.get(("assert", ok))
+            if got is None:
+                key = "assert_ok" if ok else "assert_fail"
+                got = k.keep(("assert", ok), (
+                    ZH[key].format(title=node.title, expr=node.expr.text),
+                    EN[key].format(title=title_en, expr=node.expr.text),
+                ))  # fmt: skip
+            zh, en = got
         else:
             assert node.when is not None and node.require is not None
             triggered = bool(node.when(scope))
             given = scope.get(node.require)
             explained = given is True or (isinstance(given, str) and given.strip() != "")
-            rtitle = titles.get(node.require, node.require)
-            if not triggered:
-                zh = ZH["explain_not_needed"].format(title=node.title)
-                en = EN["explain_not_needed"].format(title=title_en)
-            elif explained:
-                zh = ZH["explained"].format(title=node.title, field_title=rtitle)
-                en = EN["explained"].format(title=title_en, field=node.require)
-            else:
+            branch = "not_needed" if not triggered else "explained" if explained else "missing"
+            got = said.get(("explain", branch))
+            if got is None:
+                rtitle = titles.get(node.require, node.require)
+                if branch == "not_needed":
+                    got = (
+                        ZH["explain_not_needed"].format(title=node.title),
+                        EN["explain_not_needed"].format(title=title_en),
+                    )
+                elif branch == "explained":
+                    got = (
+                        ZH["explained"].format(title=node.title, field_title=rtitle),
+                        EN["explained"].format(title=title_en, field=node.require),
+                    )
+                else:
+                    texts = {"condition": node.when.text, "field": node.require}
+                    got = (
+                        ZH["not_explained"].format(title=node.title, field_title=rtitle, **texts),
+                        EN["not_explained"].format(title=title_en, **texts),
+                    )
+                got = k.keep(("explain", branch), got)
+            zh, en = got
+            if branch == "missing":
                 outcome = "fail"
-                texts = {"condition": node.when.text, "field": node.require}
-                zh = ZH["not_explained"].format(title=node.title, field_title=rtitle, **texts)
-                en = EN["not_explained"].format(title=title_en, **texts)
                 reason = None
-                fields["reason"] = EN["explanation_missing"].format(field=node.require)
+                if fields is not None:
+                    fields["reason"] = EN["explanation_missing"].format(field=node.require)
     except ZeroDenominatorError:
         outcome, reason = (
             "not_applicable",
@@ -126,39 +190,39 @@ def check(
                 (),
             ),
         )
-    if outcome in ("error", "not_applicable"):
+    if outcome == "error" or outcome == "not_applicable":
         assert reason is not None
-        key = "check_error" if outcome == "error" else "check_na"
-        zh = ZH[key].format(title=node.title, reason=reason.zh)
-        en = EN[key].format(title=title_en, reason=reason.en)
-        fields["reason"] = reason.zh
-    fields.setdefault("reason", "")
-    for k in ("left", "right", "difference", "tolerance"):
-        fields.setdefault(k, "—")
-    templates = node.messages.get(outcome)
-    if templates is not None:
-        zh, en = render(templates, fields, scope, units, places, zh, en)
-    return finding_of(
-        {
-            "rule_id": node.id,
-            "subject": subject,
-            "outcome": outcome,
-            "severity": node.severity if outcome == "fail" else "none",
-            "message": zh,
-            "message_en": en,
-            "value": value,
-            "unit": node.unit,
-            "display": display_text(value, node.unit, places) if value is not None else None,
-            "threshold": threshold,
-            "points": None,
-            "weight": None,
-            "grade": None,
-            "reason": reason.en if reason else None,
-            "fields": reason.fields if reason else (),
-            "fingerprint": fingerprint,
-            "location": node.location,
-            "kind": "check",
-            "waiver": None,
-            "data_locations": (),
-        }
-    )
+        why = (outcome, reason.zh, reason.en)
+        got = said.get(why)
+        if got is None:
+            key = "check_error" if outcome == "error" else "check_na"
+            got = k.keep(why, (
+                ZH[key].format(title=node.title, reason=reason.zh),
+                EN[key].format(title=title_en, reason=reason.en),
+            ))  # fmt: skip
+        zh, en = got
+        if fields is not None:
+            fields["reason"] = reason.zh
+    if fields is not None:
+        fields.setdefault("reason", "")
+        for name in ("left", "right", "difference", "tolerance"):
+            fields.setdefault(name, "—")
+        templates = node.messages.get(outcome)
+        if templates is not None:
+            zh, en = render(templates, fields, scope, units, places, zh, en)
+    d = k.template.copy()
+    d["subject"] = subject
+    d["outcome"] = outcome
+    if outcome == "fail":
+        d["severity"] = node.severity
+    d["message"] = zh
+    d["message_en"] = en
+    if value is not None:
+        d["value"] = value
+        d["display"] = display_text(value, node.unit, places)
+    d["threshold"] = threshold
+    if reason is not None:
+        d["reason"] = reason.en
+        d["fields"] = reason.fields
+    d["fingerprint"] = fingerprint
+    return finding_of(d)

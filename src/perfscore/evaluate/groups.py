@@ -1,8 +1,9 @@
-"""Evaluate, a weighted-sum group added up in place: what :func:`~perfscore.aggregate.weighted_sum`
-gives for the children that commonly come — each scored in full, or not applicable — with the
-same sums in the same order, so the same Decimals; anything else (an error, a child scored
-without its data, no weight at all) is left to ``weighted_sum``.  The coverage of a group
-covered in part is a function of its children's coverages alone: kept per group."""
+"""Evaluate, a group added up in place: what :func:`~perfscore.aggregate.weighted_sum` (and
+``mean``, ``weakest_link`` of points) gives for the children that commonly come — each scored
+in full, or not applicable — with the same sums in the same order, so the same Decimals;
+anything else (an error, a child scored without its data, a letter, no weight at all) is left
+to the aggregator.  The coverage of a group covered in part is a function of its children's
+coverages alone: kept per group."""
 
 from __future__ import annotations
 
@@ -10,12 +11,12 @@ from decimal import Decimal
 from typing import Any
 
 from ..aggregate import covered, scaled
-from ..exact import WIDE
+from ..exact import WIDE, exact_quotient, exact_share
 from ..numbers import round_once
 from .records import COVERAGE4
 from .state import ONE, ZERO
 
-__all__ = ["Coverages", "scored_in_full", "scored_in_part"]
+__all__ = ["Coverages", "scored_in_full", "scored_in_part", "shares_in_place"]
 
 _add = WIDE.add
 #: what a group covered in full says of its coverage: all, and all rounded to 4 places
@@ -86,6 +87,62 @@ def scored_in_part(
     points = scaled(got, base, base if weight is None else weight)
     if not partial:
         return points, passed, *_ALL
+    return points, passed, *_coverage(children, total, kept)
+
+
+def shares_in_place(
+    children: list[Any], weight: Decimal | None, redistribute: bool, lowest: bool, kept: Coverages
+) -> tuple[Any, bool, Any, Decimal] | None:
+    """A ``mean`` (``lowest``: a ``weakest_link``) group of points whose children each scored
+    (pass or fail, no letter) or are not applicable, at least one scored, their weights adding
+    up to more than nothing: what the aggregator gives — the share of its weight each scored
+    child earned (exactly), a zero share for each one not applicable unless ``redistribute``,
+    the weight × their mean (their lowest) exactly, unrounded; whether none failed; the
+    coverage (kept in ``kept``) and it rounded to 4 places — else None (the aggregator
+    decides)."""
+    total = ZERO
+    passed = True
+    scored = partial = False
+    skipped = 0
+    shares: list[Any] = []
+    for c in children:
+        outcome = c.outcome
+        w = c.weight
+        total = _add(total, w or ZERO)
+        cov = c.coverage
+        if cov is not ONE and cov != ONE:
+            partial = True
+        if c.grade is not None:
+            return None
+        if outcome == "pass" or outcome == "fail":
+            scored = True
+            if outcome == "fail":
+                passed = False
+            if w:
+                shares.append(exact_quotient(c.points or ZERO, w))
+        elif outcome == "not_applicable":
+            skipped += 1
+        else:  # an error (or a plugin's own outcome): the aggregator decides
+            return None
+    if not scored or not total:
+        return None
+    if skipped and not redistribute:
+        shares.extend([ZERO] * skipped)
+    share = weight or ZERO
+    if not shares:
+        points: Any = ZERO
+    elif lowest:
+        points = exact_share([(share, min(shares))], ONE)
+    else:
+        points = exact_share([(share, s) for s in shares], Decimal(len(shares)))
+    if not partial:
+        return points, passed, *_ALL
+    return points, passed, *_coverage(children, total, kept)
+
+
+def _coverage(children: list[Any], total: Decimal, kept: Coverages) -> tuple[Any, Decimal]:
+    """The coverage of ``children`` covered in part (weights × coverages over ``total``,
+    exactly) and it rounded to 4 places, kept per their coverages (by identity)."""
     key = tuple([id(c.coverage) for c in children])
     seen = kept.get(key)  # (the objects are held there: an id met is that object)
     if seen is None:
@@ -95,4 +152,4 @@ def scored_in_part(
                 COVERAGE4[1] if one else round_once(coverage, 4))  # fmt: skip
         if len(kept) < _KEPT:
             kept[key] = seen
-    return points, passed, seen[1], seen[2]
+    return seen[1], seen[2]

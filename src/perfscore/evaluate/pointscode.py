@@ -17,9 +17,12 @@ from collections.abc import Callable, Sequence
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-from ..aggregate import weigh, weighted_sum
+from ..aggregate import scaled, weigh, weighted_sum
+from ..errors import EvaluationError
 from ..exact import WIDE, share_of
 from ..numbers import round_once
+from .leaves import from_failure
+from .state import Failure, blocking
 
 if TYPE_CHECKING:
     from .pointsonly import PlanNode
@@ -41,7 +44,6 @@ class _Writer:
             "_add": WIDE.add,
             "_share": share_of,
             "_round": round_once,
-            "_weigh": weigh,
             "_str": str,
             "_Z": ZERO,
             "_P": places,
@@ -63,12 +65,6 @@ class _Writer:
         return f"t{self.count}"
 
 
-def _written_out(pn: PlanNode) -> bool:
-    """A weighted-sum group (its children's results added up, or weighed when one does not
-    apply)."""
-    return not pn.node.is_leaf and pn.node.aggregate is weighted_sum
-
-
 def _scaled(w: _Writer, got: str, base: Decimal, weight: Decimal) -> str:
     """:func:`~perfscore.aggregate.scaled`, its branch taken at load."""
     if base == 0:
@@ -78,38 +74,74 @@ def _scaled(w: _Writer, got: str, base: Decimal, weight: Decimal) -> str:
     return f"_share({got}, {w.value(weight)}, {w.value(base)})"
 
 
-def _node(w: _Writer, pn: PlanNode) -> str:
-    """Lines computing ``pn``'s result into a temporary (its name): points, or ``_NA`` where
-    it does not apply; ``out`` filled in pre-order."""
+def _node(w: _Writer, pn: PlanNode, failing: bool) -> str:
+    """Lines computing ``pn``'s result into a temporary (its name): points, or why it has none
+    (``_NA``; ``"error"`` too where something failed); ``out`` filled in pre-order.  With
+    ``failing`` the walk has the subject's failures at hand: a leaf reading something that
+    failed is decided by the evaluator's own pieces (``_decide``), a group's condition by
+    :func:`~perfscore.evaluate.leaves.applies`."""
     nid, step, is_leaf = pn.step
     key = w.value(nid)
     t = w.temp()
     if is_leaf:
+        may_skip = pn.may_skip or failing
+        if failing:
+            w.line(f"if failed.isdisjoint({w.value(pn.names)}):")
+            w.indent += "    "
         w.line(f"{t} = {w.value(step)}(scope)")
         w.line(
             f"out[{key}] = None if {t}.__class__ is _str else {t}"
-            if pn.may_skip
+            if may_skip
             else f"out[{key}] = {t}"
         )
+        if failing:
+            w.indent = w.indent[:-4]
+            w.line("else:")
+            w.line(f"    {t} = _decide({w.value(pn)}, scope, failures, out)")
         return t
-    if not _written_out(pn):  # a mean, a weakest link: its own closure step
-        w.line(f"{t} = {w.value(step)}(scope, out)")
+    if failing:  # a group reading nothing that failed: its clean walk
+        w.line(f"if failed.isdisjoint({w.value(pn.names)}):")
+        w.indent += "    "
+        w.line(f"{t} = {_group(w, pn, False)}")
+        w.indent = w.indent[:-4]
+        w.line("else:")
+        w.indent += "    "
+        w.line(f"{t} = {_group(w, pn, True)}")
+        w.indent = w.indent[:-4]
         return t
+    return _group(w, pn, False)
+
+
+def _group(w: _Writer, pn: PlanNode, failing: bool) -> str:
+    """:func:`_node` for a group."""
+    key = w.value(pn.node.id)
+    t = w.temp()
     w.line(f"out[{key}] = None")  # pre-order: the group before its children
     outer = w.indent
-    if pn.node.when is not None:  # the condition covers the subtree
-        w.line(f"if not {w.value(pn.node.when.__call__)}(scope):")
+    when = pn.node.when
+    if when is not None:  # the condition covers the subtree
+        if failing:
+            w.line(f"{t} = _forced({w.value(pn.node)}, scope, failures)")
+            w.line(f"if {t} is not None:")
+        else:
+            w.line(f"if not {w.value(when.__call__)}(scope):")
+            w.line(f"    {t} = _NA")
         w.indent = outer + "    "
         for d in pn.below:
             w.line(f"out[{w.value(d)}] = None")
-        w.line(f"{t} = _NA")
         w.indent = outer
         w.line("else:")
         w.indent = outer + "    "
     weight = pn.node.weight
     assert weight is not None
-    r = _combined(w, pn.children, weight, pn.total, pn.weights, pn.redistribute)
-    if any(ch.may_skip for ch in pn.children):
+    kind = pn.node.aggregate
+    if kind is weighted_sum:
+        r = _combined(w, pn.children, weight, pn.total, pn.weights, pn.redistribute, failing)
+    else:  # mean, weakest link: all scored is the common case (see pointsonly._shares)
+        results = [_node(w, ch, failing) for ch in pn.children]
+        r = w.temp()
+        w.line(f"{r} = {w.value(pn.combine_fast)}(({', '.join(results)},))")
+    if failing or pn.may_skip or any(ch.may_skip for ch in pn.children):
         w.line(f"if {r}.__class__ is _str:")
         w.line(f"    {t} = {r}")
         w.line("else:")
@@ -129,19 +161,40 @@ def _combined(
     total: Decimal,
     weights: Sequence[Decimal],
     redistribute: bool,
+    failing: bool,
 ) -> str:
     """Lines computing the weighted sum of ``children`` (unrounded, or why it has none) into
     a temporary: added up in order from zero when all of them scored (as the closures add
-    them), weighed (:func:`~perfscore.aggregate.weigh`) when one did not apply."""
-    results = [_node(w, ch) for ch in children]
+    them), weighed (:func:`~perfscore.aggregate.weigh`) when one did not."""
+    results = [_node(w, ch, failing) for ch in children]
     r = w.temp()
-    skipping = [t for t, ch in zip(results, children, strict=True) if ch.may_skip]
+    skipping = [t for t, ch in zip(results, children, strict=True) if ch.may_skip or failing]
     outer = w.indent
     if skipping:
         test = " or ".join(f"{t}.__class__ is _str" for t in skipping)
         w.line(f"if {test}:")
-        wt, redo, ws, base = (w.value(x) for x in (weight, redistribute, tuple(weights), total))
-        w.line(f"    {r} = _weigh({wt}, {redo}, {ws}, [{', '.join(results)}], {base})")
+        weigher = w.value(_weigher(weight, redistribute, tuple(weights), total))
+        weighed = f"{r} = {weigher}(({', '.join(results)},))"
+        if len(skipping) == 1 and len(results) > 1:  # one child that may not apply
+            # where it does not: the others added up over the weight that counts, as weigh
+            # gives it (their weights added in order, or all of them kept); an error: weigh
+            k = results.index(skipping[0])
+            others = [t for j, t in enumerate(results) if j != k]
+            kept = total
+            if redistribute:
+                kept = ZERO
+                for j, x in enumerate(weights):
+                    if j != k:
+                        kept = WIDE.add(kept, x)
+            w.line(f"    if {skipping[0]} != _NA:")
+            w.line(f"        {weighed}")
+            w.line("    else:")
+            w.line(f"        {r} = _Z")
+            for t in others:
+                w.line(f"        {r} = _add({r}, {t})")
+            w.line(f"        {r} = {_scaled(w, r, kept, weight)}")
+        else:
+            w.line(f"    {weighed}")
         w.line("else:")
         w.indent = outer + "    "
     w.line(f"{r} = _Z")
@@ -152,6 +205,37 @@ def _combined(
     return r
 
 
+def _weigher(
+    weight: Decimal, redistribute: bool, weights: tuple[Decimal, ...], total: Decimal
+) -> Callable[[Sequence[Decimal | str]], Decimal | str]:
+    """:func:`~perfscore.aggregate.weigh` for one group, in one pass: the children's points
+    and the weights that count added up in order from zero, ``"error"`` where a child is one,
+    ``"not_applicable"`` where none applies (the points path's results are points, or one of
+    those two)."""
+    add = WIDE.add
+
+    def weighed(results: Sequence[Decimal | str]) -> Decimal | str:
+        got = base = ZERO
+        skipped = scored = False
+        for p, x in zip(results, weights, strict=True):
+            if p.__class__ is str:
+                if p != NA:
+                    return weigh(weight, redistribute, weights, results, total)  # (an error)
+                skipped = True
+            else:
+                got = add(got, p)  # type: ignore[arg-type]
+                base = add(base, x)
+                scored = True
+        if not scored:
+            return NA
+        return scaled(got, base if skipped and redistribute else total, weight)
+
+    return weighed
+
+
+Walk = Callable[..., "Decimal | str"]
+
+
 def straight_line(
     nodes: Sequence[PlanNode],
     weight: Decimal,
@@ -159,13 +243,57 @@ def straight_line(
     weights: Sequence[Decimal],
     redistribute: bool,
     places: int,
-) -> Callable[[dict[str, Any], dict[str, Decimal | None]], Decimal | str]:
-    """The clean walk of the top ``nodes`` as one function ``(scope, out) -> the total
-    unrounded`` (or why there is none: ``"not_applicable"``)."""
-    w = _Writer(places)
-    r = _combined(w, nodes, weight, total, weights, redistribute)
-    w.line(f"return {r}")
-    source = "def _points(scope, out):\n" + "".join(f"{line}\n" for line in w.lines)
-    namespace = dict(w.values)
-    exec(compile(source, "<perfscore points>", "exec"), namespace)
-    return namespace["_points"]  # type: ignore[no-any-return]
+    decide: Callable[..., Any],
+) -> tuple[Walk, Walk]:
+    """The walk of the top ``nodes`` written out twice: ``clean(scope, out)`` for a subject
+    where nothing failed, ``failing(scope, out, failed, failures)`` for one where something
+    did; each gives the total unrounded (or why there is none).  ``decide(node, scope,
+    failures, out)``: a leaf's result where what it reads failed."""
+    made = []
+    for failing in (False, True):
+        w = _Writer(places)
+        w.values["_decide"] = decide
+        w.values["_forced"] = _forced
+        r = _combined(w, nodes, weight, total, weights, redistribute, failing)
+        w.line(f"return {r}")
+        head = (
+            "def _points(scope, out, failed, failures):\n"
+            if failing
+            else "def _points(scope, out):\n"
+        )
+        source = head + "".join(f"{line}\n" for line in w.lines)
+        namespace = dict(w.values)
+        exec(compile(source, "<perfscore points>", "exec"), namespace)
+        made.append(namespace["_points"])
+    return made[0], made[1]
+
+
+_CLEAN = "def _points(scope, out):\n"
+
+
+def _forced(node: Any, scope: dict[str, Any], failures: Any) -> str | None:
+    """A group's condition where the subject has failures: None when it applies, else what
+    it makes of the group (``"error"`` or ``"not_applicable"``) — as
+    :func:`~perfscore.evaluate.leaves.applies` decides it."""
+    k = condition(node, scope, failures)
+    if k is None or k.__class__ is str:
+        return k
+    return "error" if from_failure(node, k).outcome == "error" else NA  # type: ignore[arg-type]
+
+
+def condition(node: Any, scope: dict[str, Any], failures: Any) -> Failure | str | None:
+    """What :func:`~perfscore.evaluate.leaves.applies` decides of a node's ``when``, without
+    writing its words (the points path never reads them): None where it holds, the failure
+    that blocks it, or ``"error"`` / ``"not_applicable"``."""
+    when = node.when
+    f = blocking(when.names, failures, bool(when.functions & _AWARE))
+    if f is not None:
+        return f
+    try:
+        holds = bool(when(scope))
+    except EvaluationError:
+        return "error"
+    return None if holds else NA
+
+
+_AWARE = frozenset({"is_missing", "coalesce"})

@@ -22,21 +22,22 @@ results always equal its ``scores``/``total``.
 
 from __future__ import annotations
 
+import math
 import operator
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
 from ..aggregate import AggregateSpec, added, mean, scaled, weakest_link, weigh, weighted_sum
 from ..compile import Compiled, IndicatorNode
-from ..exact import WIDE, exact_quotient, exact_share, maybe_rounded
+from ..exact import ONCE, WIDE, exact_quotient, exact_share, maybe_rounded
 from ..findings import SubjectResult
 from ..numbers import round_once, round_places
 from ..scorers import Fallback
 from ..subjects import SubjectData
 from .leaves import applies, from_failure, leaf, stopping
-from .pointscode import straight_line
+from .pointscode import condition, straight_line
 from .state import PRIORITY, Failure, Outcome, Scan
 
 __all__ = ["PointsPlan", "points", "points_plan", "value_reader"]
@@ -77,30 +78,37 @@ class PlanNode:
     #: kind and the leaf's own policy and weight only)
     decided: Mapping[str, tuple[Decimal | None, Result]]
     #: a group's arithmetic over its children's results (see :func:`_combiner`)
-    combine: Callable[[list[Result]], Result]
+    combine: Callable[[Sequence[Result]], Result]
     #: every node below a group, pre-order (none of them applies where its ``when`` does not)
     below: tuple[str, ...]
     #: whether the clean step may say "not applicable" (a ``when``)
     may_skip: bool
+    #: a mean or weakest-link group's arithmetic over its children's results where all of
+    #: them scored (else ``combine``'s): see :func:`_shares_fast`
+    combine_fast: Callable[[Sequence[Result]], Result]
 
 
 @dataclass(frozen=True)
 class PointsPlan:
     places: int
     scan: Scan
-    #: the total's clean step: the top nodes' steps, weighed (unrounded)
+    #: the total's clean walk: the top nodes' steps, weighed (unrounded; see :mod:`.pointscode`)
     top: Callable[[dict[str, Any], Points], Result]
+    #: the same walk where something failed: ``(scope, out, failed names, failures)``
+    top_failing: Callable[..., Result]
+    #: every name the indicators read
+    names: frozenset[str]
     compiled: Compiled
     tree: tuple[PlanNode, ...]
     #: the root's arithmetic over the top nodes' results
-    combine: Callable[[list[Result]], Result]
+    combine: Callable[[Sequence[Result]], Result]
 
 
 def _none(scope: Any) -> None:
     return None
 
 
-def _leaf_has_none(results: list[Result]) -> Result:
+def _leaf_has_none(results: Sequence[Result]) -> Result:
     raise AssertionError("a leaf has no children to combine")
 
 
@@ -199,18 +207,18 @@ def _run(kids: tuple[Step, ...], scope: dict[str, Any], out: Points) -> list[Res
 
 def _combiner(
     kind: str, weight: Decimal, redistribute: bool, weights: tuple[Decimal, ...], total: Decimal
-) -> Callable[[list[Result]], Result]:
+) -> Callable[[Sequence[Result]], Result]:
     """A group's arithmetic over its children's results, unrounded — or why it has none
     (``"error"``, ``"not_applicable"``): :func:`weigh` for a weighted sum, else the mean or
     the lowest share of the children's weights (what :mod:`perfscore.aggregate` computes)."""
     if kind == "weighted_sum":
 
-        def weighted(results: list[Result]) -> Result:
+        def weighted(results: Sequence[Result]) -> Result:
             return weigh(weight, redistribute, weights, results, total)
 
         return weighted
 
-    def shares(results: list[Result]) -> Result:
+    def shares(results: Sequence[Result]) -> Result:
         if "error" in results:
             return "error"
         if all(r == NA for r in results):
@@ -260,6 +268,7 @@ def points_plan(
                 _leaf_has_none,
                 (),
                 node.when is not None,
+                _leaf_has_none,
             )
             return step
         w = node.weight
@@ -281,7 +290,18 @@ def points_plan(
         step = (nid, group, False)
         names = frozenset(node.reads).union(*(c.names for c in children))
         tree[nid] = PlanNode(
-            node, step, names, children, weights, total, redistribute, {}, combine, below, may_skip
+            node,
+            step,
+            names,
+            children,
+            weights,
+            total,
+            redistribute,
+            {},
+            combine,
+            below,
+            may_skip,
+            _shares_fast(kind, w, weights, redistribute, combine),
         )
         return step
 
@@ -295,11 +315,37 @@ def points_plan(
     total = added(weights)
     redistribute = root.not_applicable_weight == "redistribute"
     nodes = tuple(tree[n.id] for n in c.indicators)
-    top_step = straight_line(nodes, root.weight, total, weights, redistribute, places)
+
+    def decide(
+        pn: PlanNode, scope: dict[str, Any], failures: dict[str, Failure], out: Points
+    ) -> Result:
+        """A leaf reading something that failed, as :func:`_results` decides it."""
+        node = pn.node
+        if node.when is not None:  # its condition first, as leaf() asks it
+            k = condition(node, scope, failures)
+            if k.__class__ is str:  # an error, or not applicable: no points
+                out[node.id] = None
+                return k
+            if k is not None:  # blocked: what the failure's kind makes of this leaf
+                out[node.id], r = pn.decided[k.kind]  # type: ignore[union-attr]
+                return r
+        f = stopping(node, failures)
+        if f is not None:  # stopped: what the failure's kind makes of this leaf
+            out[node.id], r = pn.decided[f.kind]
+            return r
+        o = leaf(c, places, node, scope, failures)
+        out[node.id] = o.points
+        return _result_of(o)
+
+    top_step, top_failing = straight_line(
+        nodes, root.weight, total, weights, redistribute, places, decide
+    )
     return PointsPlan(
         places,
         scan,
         top_step,
+        top_failing,
+        frozenset().union(*(n.names for n in nodes)),
         c,
         nodes,
         _combiner("weighted_sum", root.weight, redistribute, weights, total),
@@ -312,7 +358,7 @@ def _group(
     kind: str,
     w: Decimal,
     total: Decimal,
-    combine: Callable[[list[Result]], Result],
+    combine: Callable[[Sequence[Result]], Result],
     places: int,
     children: tuple[PlanNode, ...],
     when: Any,
@@ -397,14 +443,15 @@ def points(
     scope, failures = plan.scan(data)
     out: Points = {}
     r: Result
-    if not failures:
-        try:
+    try:
+        failed = failures.keys()
+        if failed and not failed.isdisjoint(plan.names):
+            r = plan.top_failing(scope, out, failed, failures)
+        else:  # nothing failed, or nothing the indicators read (a check's input)
             r = plan.top(scope, out)
-        except Exception:  # Fallback, or any evaluation error: decided below
-            pass
-        else:
-            return out, (None if r.__class__ is str else round_once(r, plan.places))  # type: ignore[arg-type]
-    r = plan.combine(_results(plan.tree, scope, failures, out, plan))
+    except Exception:  # Fallback, or any evaluation error: each node decided on its own
+        out = {}
+        r = plan.combine(_results(plan.tree, scope, failures, out, plan))
     return out, (None if r.__class__ is str else round_once(r, plan.places))  # type: ignore[arg-type]
 
 
@@ -460,6 +507,57 @@ def _results(
         out[nid] = p
         results.append(p)
     return results
+
+
+def _shares_fast(
+    kind: str,
+    weight: Decimal,
+    weights: tuple[Decimal, ...],
+    redistribute: bool,
+    combine: Callable[[Sequence[Result]], Result],
+) -> Callable[[Sequence[Result]], Result]:
+    """A mean or weakest-link group without rationals: each child's share of its weight
+    ``p / w`` is ``p × c / L`` for ``L`` a common multiple of the weights (``c = L / w`` whole,
+    made at load), so the mean is ``weight × Σ p·c / (L·n)`` and the lowest share's points
+    ``weight × min(p·c) / L`` — one quotient, rounded once (the group is then rounded half up
+    as :mod:`perfscore.exact` allows).  A child that does not apply counts as a share of 0, or
+    not at all where its weight is redistributed; an error is the group's (as
+    :func:`_combiner`); weights of zero go :func:`_combiner`'s way."""
+    if kind == "weighted_sum" or not weights or any(w <= 0 for w in weights):
+        return combine
+    scale = max(max(-int(w.as_tuple().exponent), 0) for w in weights)
+    whole = [int(w.scaleb(scale)) for w in weights]
+    common = math.lcm(*whole)
+    factors = tuple(Decimal(common // x) for x in whole)
+    base = Decimal(common).scaleb(-scale)
+    mul, add, divide = WIDE.multiply, WIDE.add, ONCE.divide
+    mean = kind == "mean"
+
+    def shares_of(results: Sequence[Result]) -> Result:
+        got: Decimal | None = None
+        n = 0
+        counted = False
+        for p, c in zip(results, factors, strict=True):
+            if p.__class__ is str:
+                if p != NA:
+                    return combine(results)  # an error (the group's)
+                if redistribute:
+                    continue
+                x = ZERO  # not applicable, its weight kept: a share of 0
+            else:
+                x = mul(p, c)  # type: ignore[arg-type]
+                counted = True
+            n += 1
+            if mean:
+                got = x if got is None else add(got, x)
+            elif got is None or x < got:
+                got = x
+        if not counted:  # nothing applies
+            return NA
+        assert got is not None
+        return divide(mul(weight, got), mul(base, n) if mean else base)
+
+    return shares_of
 
 
 def _result_of(o: Outcome) -> Result:

@@ -185,7 +185,11 @@ class CompiledExpression:
         if fn is _UNBUILT:
             body = self._reference_tree.value
             metrics = self._metrics.keys()
-            fn = None if self.chained else pair_form(body, self._constants, metrics, self._of)
+            fn = (
+                None
+                if self.chained
+                else pair_form(body, self._constants, metrics, self._of, self._reference_functions)
+            )
             self._pair_fn = fn
         return fn  # type: ignore[no-any-return]
 

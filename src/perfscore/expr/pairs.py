@@ -19,6 +19,7 @@ from decimal import Decimal
 from typing import Any
 
 from ..exact import ONCE, WIDE, full
+from ..functions import DEFAULT_FUNCTIONS
 
 __all__ = ["NoPair", "Pair", "pair_form", "rounded_pair"]
 
@@ -47,16 +48,19 @@ def pair_form(
     constants: Mapping[str, Any],
     metrics: Collection[str],
     metric_pair: Callable[[str], Pair],
+    callables: Mapping[str, Any],
 ) -> Pair | None:
     """The pair form of a placed tree — one generated function — or None when it holds
-    anything but ``+ - * /`` (and unary ``-``/``+``) over names and numbers.  A name in
-    ``metrics`` whose value may be rounded is read as ``metric_pair(name)`` gives it (that
-    metric's own form; it raises :class:`NoPair` for a metric without one)."""
+    anything but ``+ - * /`` (and unary ``-``/``+``), the built-in ``round`` to a written
+    number of places, names and numbers.  A name in ``metrics`` whose value may be rounded is
+    read as ``metric_pair(name)`` gives it (that metric's own form; it raises
+    :class:`NoPair` for a metric without one)."""
     lines: list[str] = []
     names: dict[str, str] = {}
     consts: dict[str, Decimal] = {}
+    builtin_round = callables.get("_f_round") is DEFAULT_FUNCTIONS["round"].fn
     try:
-        n, d = _emit(tree, lines, names, consts, constants, metrics)
+        n, d = _emit(tree, lines, names, consts, constants, metrics, builtin_round)
     except _Unsupported:
         return None
     body = "".join(f"    {line}\n" for line in lines)
@@ -71,6 +75,8 @@ def pair_form(
         "_s": _sub,
         "_neg": _minus,
         "_full": full,
+        "_sb": WIDE.scaleb,
+        "_di": WIDE.divide_int,
         "_metric": metric_pair,
         **consts,
         **{key: name for name, key in names.items()},
@@ -86,6 +92,7 @@ def _emit(
     consts: dict[str, Decimal],
     constants: Mapping[str, Any],
     metrics: Collection[str],
+    builtin_round: bool,
 ) -> tuple[str, str | None]:
     """Source lines computing ``node`` into temporaries; its numerator and denominator (None:
     1) as source text.  Only text made here reaches the source (temporaries, ``_kN`` and
@@ -110,8 +117,10 @@ def _emit(
     if not isinstance(node, ast.Call) or not isinstance(node.func, ast.Name):
         raise _Unsupported
     callee = node.func.id
+    if callee == "_f_round" and builtin_round:
+        return _round(node, lines, names, consts, constants, metrics, builtin_round)
     op = callee[4:] if callee.startswith(("_oi_", "_ot_")) else ""
-    args = [_emit(a, lines, names, consts, constants, metrics) for a in node.args]
+    args = [_emit(a, lines, names, consts, constants, metrics, builtin_round) for a in node.args]
     t = len(lines)
     if len(args) == 1 and op == "pos":
         return args[0]
@@ -137,6 +146,41 @@ def _emit(
     size = f"n{t}.adjusted()" if den is None else f"n{t}.adjusted() - {den}.adjusted()"
     lines.append(f"if {size} > {_LARGEST}: raise _NoPair")
     return f"n{t}", den
+
+
+def _round(
+    node: ast.Call,
+    lines: list[str],
+    names: dict[str, str],
+    consts: dict[str, Decimal],
+    constants: Mapping[str, Any],
+    metrics: Collection[str],
+    builtin_round: bool,
+) -> tuple[str, str | None]:
+    """``round(x, k)`` (``k`` a whole number written in the rule, at most 27 either way): half
+    up, away from zero on a half — ``(2·|n|·10^k + |d|) // (2·|d|)`` in exact arithmetic — as
+    the rational path's ``round`` decides it; a value too long to round there (an error of
+    ``round``) is left to that path."""
+    places = 0
+    if len(node.args) == 2:
+        k = node.args[1]
+        value = constants.get(k.id) if isinstance(k, ast.Name) else None
+        if type(value) is not Decimal or not value.is_finite() or abs(value) > 27:
+            raise _Unsupported
+        if value != value.to_integral_value():
+            raise _Unsupported
+        places = int(value)
+    elif len(node.args) != 1:
+        raise _Unsupported
+    a, b = _emit(node.args[0], lines, names, consts, constants, metrics, builtin_round)
+    t = len(lines)
+    d = b or "_ONE"
+    lines.append(f"if {a}.adjusted() - {d}.adjusted() + {places} > 25: raise _NoPair")
+    lines.append(f"a{t} = _sb({a}.copy_abs(), {places})")
+    lines.append(f"b{t} = {d}.copy_abs()")
+    lines.append(f"n{t} = _sb(_di(_a(_a(a{t}, a{t}), b{t}), _a(b{t}, b{t})), {-places})")
+    lines.append(f"if ({a} < 0) != ({d} < 0): n{t} = _neg(n{t})")
+    return f"n{t}", None
 
 
 def _times(x: str | None, y: str | None) -> str:
@@ -166,10 +210,8 @@ def rounded_pair(n: Decimal, d: Decimal) -> Decimal:
         return q  # rounded: 28 digits, written one way only
     if not q:
         return _ZERO
-    r = q.normalize(WIDE)
-    exponent = r.as_tuple().exponent
-    assert isinstance(exponent, int)
-    if exponent > 0:
+    r = q.normalize(WIDE)  # (an integer keeps no exponent: 1.2E+3 is written 1200)
+    if r.adjusted() >= 0 and r == r.to_integral_value(context=WIDE):
         if r.adjusted() >= 28:
             raise NoPair
         r = r.quantize(ONE, context=WIDE)

@@ -86,6 +86,44 @@ class Band:
     index: int
 
 
+def _banded(
+    get: Callable[[Mapping[str, Any]], Any],
+    bands: list[tuple[Interval, Decimal]],
+    other: Decimal | None,
+) -> PointsForm:
+    """The bands as one generated function: each band's edges compared in order, as
+    :meth:`Interval.__contains__ <perfscore.intervals.Interval.__contains__>` decides
+    (``v >= low`` or ``v > low`` by the side's bracket, nothing for an infinite edge); its
+    edges and points travel as namespace values."""
+    values: dict[str, Any] = {"__builtins__": {}, "_get": get, "_D": Decimal, "_F": Fallback}
+    lines = [
+        "def banded(scope):",
+        "    v = _get(scope)",
+        "    if v.__class__ is not _D or not v.is_finite(): raise _F",
+    ]
+    for k, (iv, points) in enumerate(bands):
+        tests = []
+        if iv.low.is_finite():
+            values[f"_l{k}"] = iv.low
+            tests.append(f"v {'>=' if iv.low_inclusive else '>'} _l{k}")
+        elif iv.low > 0:
+            tests.append("False")  # (an interval from +inf: empty)
+        if iv.high.is_finite():
+            values[f"_h{k}"] = iv.high
+            tests.append(f"v {'<=' if iv.high_inclusive else '<'} _h{k}")
+        elif iv.high < 0:
+            tests.append("False")  # (an interval up to -inf: empty)
+        values[f"_p{k}"] = points
+        lines.append(f"    if {' and '.join(tests) or 'True'}: return _p{k}")
+    if other is None:
+        lines.append("    raise _F")
+    else:
+        values["_other"] = other
+        lines.append("    return _other")
+    exec(compile("\n".join(lines) + "\n", "<perfscore bands>", "exec"), values)
+    return values["banded"]  # type: ignore[no-any-return]
+
+
 def build_bands(
     bands: tuple[BandModel, ...],
     otherwise: Decimal | str | None,
@@ -174,19 +212,7 @@ class BandsScorer(BaseScorer):
         bands = [(b.interval, round_places(cast(Decimal, b.points), places)) for b in self.bands]
         otherwise = self.otherwise
         other = round_places(otherwise, places) if isinstance(otherwise, Decimal) else None
-
-        def banded(scope: Mapping[str, Any]) -> Decimal:
-            v = get(scope)
-            if type(v) is not Decimal or not v.is_finite():
-                raise Fallback
-            for interval, p in bands:
-                if v in interval:
-                    return p
-            if other is None:
-                raise Fallback
-            return other
-
-        return banded
+        return _banded(get, bands, other)
 
     def outcome_form(
         self, get: Callable[[Mapping[str, Any]], Any] | None, weight: Decimal, places: int

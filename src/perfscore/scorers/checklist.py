@@ -36,6 +36,7 @@ from .base import (
     BaseScorer,
     BuildContext,
     Explaining,
+    OutcomeForm,
     PointsForm,
     Scored,
     ScorerConfig,
@@ -115,6 +116,33 @@ class ChecklistScorer(BaseScorer):
                     held |= bit
                 bit <<= 1
             return table[held]
+
+        return checklist
+
+    def outcome_form(
+        self, get: Callable[[Mapping[str, Any]], Any] | None, weight: Decimal, places: int
+    ) -> OutcomeForm | None:
+        """What :meth:`points_form` looks up, with ``score``'s ``met`` and detail of each
+        combination of items held (made at load): no threshold; the value read, if any."""
+        if len(self.items) > _TABLE_ITEMS:
+            return None  # (2**n combinations: ``score`` itself)
+        tests = tuple(e.__call__ for _, _, e in self.items)  # the compiled functions themselves
+        table = []
+        for held in range(2 ** len(tests)):
+            got = [(i, p) for k, (i, p, _) in enumerate(self.items) if held >> k & 1]
+            pts = sum((p for _, p in got), ZERO)
+            met_ids = ", ".join(i for i, _ in got) or "none"
+            detail = f"{len(got)} of {len(tests)} items met: {met_ids}"
+            table.append((round_places(min(weight, pts), places), pts >= weight, detail))
+
+        def checklist(scope: Mapping[str, Any]) -> tuple[Any, Decimal, bool, None, str]:
+            held, bit = 0, 1
+            for test in tests:  # (every item's condition asked, as score asks them)
+                if test(scope):
+                    held |= bit
+                bit <<= 1
+            points, met, detail = table[held]
+            return (None if get is None else get(scope)), points, met, None, detail
 
         return checklist
 

@@ -129,16 +129,12 @@ class DeductScorer(BaseScorer):
         if s is None or get is None:
             return None
         wide = WIDE
-        above, step, floor, units_of = (
-            self.direction == "above",
-            self.points,
-            self.floor,
-            self.units,
-        )
+        above, step, floor, per = self.direction == "above", self.points, self.floor, self.per
+        exact, up = self.count == "exact", self.count == "started"
         full = round_places(weight, places)
         # how far the points may be from the exact value's per unit of a rounded value (count
         # exact: the points follow it; see ``slack``) — none for an exact value
-        per_unit = abs(self.points / self.per) * SLACK if self.count == "exact" else None
+        per_unit = abs(self.points / self.per) * SLACK if exact else None
 
         def deduct(scope: Mapping[str, Any]) -> Decimal:
             v = get(scope)
@@ -151,7 +147,8 @@ class DeductScorer(BaseScorer):
             if beyond <= 0:
                 return full
             # min(weight, max(floor, x)) spelt out as Python's min and max decide (cheaper)
-            x = weight - units_of(beyond) * step
+            units = exact_quotient(beyond, per) if exact else exact_steps(beyond, per, up)
+            x = weight - units * step  # (as ``units`` counts them)
             c = x if x > floor else floor
             slack = None if per_unit is None or not rounded(v) else abs(v) * per_unit
             return round_places(c if c < weight else weight, places, slack)

@@ -45,6 +45,7 @@ from .base import (
     scored,
     weight_of,
 )
+from .proportional_outcome import outcome_form
 from .threshold import OP_TEXT
 
 __all__ = ["KIND", "ProportionalConfig", "ProportionalScorer", "ratio"]
@@ -167,37 +168,8 @@ class ProportionalScorer(BaseScorer):
     def outcome_form(
         self, get: Callable[[Mapping[str, Any]], Any] | None, weight: Decimal, places: int
     ) -> OutcomeForm | None:
-        t = self.target.const
-        if t is None or get is None or self.direction == "equal":
-            return None
-        # the points as points_form gives them; met and the threshold as score says them
-        full, none = round_places(weight * ONE, places), round_places(weight * ZERO, places)
-        th = {"op": _OP[self.direction], "value": t}  # one for every finding (read, never written)
-        if self.direction == "higher":
-
-            def higher(scope: Mapping[str, Any]) -> tuple[Any, Decimal, bool, Any, None]:
-                v = get(scope)
-                if type(v) is not Decimal or not v.is_finite():
-                    raise Fallback
-                if v >= t:
-                    return v, full, True, th, None
-                if t <= 0 or v <= 0:
-                    return v, none, False, th, None
-                return v, round_places(weight * (v / t), places), False, th, None
-
-            return higher
-
-        def lower(scope: Mapping[str, Any]) -> tuple[Any, Decimal, bool, Any, None]:
-            v = get(scope)
-            if type(v) is not Decimal or not v.is_finite():
-                raise Fallback
-            if v <= t:
-                return v, full, True, th, None
-            if v <= 0 or t < 0:
-                return v, none, False, th, None
-            return v, round_places(weight * (t / v), places), False, th, None
-
-        return lower
+        d = self.direction
+        return outcome_form(self.target, d, _OP[d], get, weight, places, _slack, _equal_points)
 
     def column_form(self, weight: Decimal, places: int, build: Any) -> Any:
         b, np = build.bounds, build.np

@@ -45,6 +45,7 @@ from .base import (
     BuildContext,
     Explaining,
     Fallback,
+    OutcomeForm,
     PointsForm,
     Scored,
     ScorerConfig,
@@ -154,6 +155,32 @@ class TierScorer(BaseScorer):
             return round_places(weight * r, places)
 
         return rated
+
+    def outcome_form(
+        self, get: Callable[[Mapping[str, Any]], Any] | None, weight: Decimal, places: int
+    ) -> OutcomeForm | None:
+        """Without a ratio: the tier named looks up its default's points (rounded at load) and
+        its threshold (one for every finding of it: read, never written) — what ``score``
+        gives; the value read, if any.  With a ratio: ``score`` (the evaluator's general
+        form)."""
+        if self.ratio is not None:
+            return None
+        tier = self.tier.__call__  # the compiled function itself
+        fixed: dict[str, tuple[Decimal, Mapping[str, Any]]] = {}
+        for name, (interval, default) in self.tiers.items():
+            if default not in interval:  # (refused when built: score raises)
+                return None
+            th = {"name": name, "range": interval.describe()}
+            fixed[name] = (round_places(weight * default, places), th)
+
+        def named(scope: Mapping[str, Any]) -> tuple[Any, Decimal, None, Any, None]:
+            chosen = tier(scope)
+            got = fixed.get(chosen) if chosen.__class__ is str else None
+            if got is None:  # not a tier: an error, the evaluator's to say
+                raise Fallback
+            return (None if get is None else get(scope)), got[0], None, got[1], None
+
+        return named
 
     def column_form(self, weight: Decimal, places: int, build: Any) -> Any:
         b, np = build.bounds, build.np

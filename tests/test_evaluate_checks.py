@@ -1,0 +1,130 @@
+"""evaluate/checks.py: a check's finding with the words its check keeps (``CheckWords``: the
+messages of an assertion held or not, an explanation needed or given, a reason — said once)
+is the finding made with nothing kept, for every kind of check and outcome: pass, fail, not
+applicable (a condition that does not hold, a blank, a zero division), error; a rule set's own
+message template filled in."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import perfscore
+from perfscore.evaluate.checks import CheckWords, check
+from perfscore.evaluate.state import SubjectRun
+from perfscore.subjects import read_subject
+
+RULES = """
+perfscore: 1
+id: checks
+title: 校验
+version: 1
+settings: {zero_division: not_applicable}
+inputs:
+  budget: {type: money, unit: 万元}
+  spent: {type: money, unit: 万元}
+  basic: {type: money, unit: 万元}
+  project: {type: money, unit: 万元}
+  note: {type: text}
+  level: {type: text, choices: [city, county]}
+metrics:
+  rate: {expr: spent / budget, unit: "%"}
+indicators:
+  - {id: r, title: 执行率, weight: 10, value: rate, scorer: {type: threshold, op: '>=', target: 0.95}}
+checks:
+  - {id: adds, title: 合计, type: equal, left: basic + project, right: spent, tolerance: 0.01}
+  - id: adds_city
+    title: 市级合计
+    type: equal
+    when: "level == 'city'"
+    left: basic + project
+    right: spent
+    messages: {fail: {zh: "{title}：{left} ≠ {right}（差 {difference}，{subject}）"}}
+  - {id: within, title: 不超预算, type: assert, expr: spent <= budget * 1.1}
+  - {id: low, title: 执行率低, type: assert, expr: rate >= 0.5, severity: warning}
+  - id: said
+    title: 低执行须说明
+    type: explain_if
+    when: rate < 0.9
+    require: note
+    messages: {fail: {en: "{title}: no reason ({reason})"}}
+"""
+RS = perfscore.load_ruleset_text(RULES)
+EV = RS.evaluator
+#: one check's kept words for every example (as the evaluator keeps them)
+KEPT = {ch.id: CheckWords(ch) for ch in RS.compiled.checks}
+
+
+def _money() -> st.SearchStrategy[str]:
+    return st.one_of(
+        st.sampled_from(["0", "100", "95", "60", "40", "", "x"]),
+        st.decimals(min_value=0, max_value=200, places=2).map(str),
+    )
+
+
+@st.composite
+def records(draw: st.DrawFn) -> dict[str, Any]:
+    values: dict[str, Any] = {}
+    for name, kind in (
+        ("budget", _money()), ("spent", _money()), ("basic", _money()), ("project", _money()),
+        ("note", st.sampled_from(["已说明", "", "  "])),
+        ("level", st.sampled_from(["city", "county", "town"])),
+    ):  # fmt: skip
+        if draw(st.integers(0, 7)):
+            values[name] = draw(kind)
+    if draw(st.booleans()) and "basic" in values and "spent" in values:
+        values["project"] = "0"
+        values["basic"] = values["spent"]  # adds up exactly
+    return {"id": "d1", "name": "部门一", "values": values}
+
+
+@settings(max_examples=400, deadline=None)
+@given(record=records())
+def test_a_check_with_its_words_kept_is_the_check_made_anew(record: dict[str, Any]) -> None:
+    data = read_subject(record, RS.compiled.inputs, index=0, subject_type="department")
+    scope, failures = EV._scan(data)
+    run = SubjectRun(data.subject, scope, failures, {})
+    c = RS.compiled
+    for ch in c.checks:
+        fp = EV._fingerprint(ch.id, run)
+        kept = check(ch, run, fp, EV.titles, c.units, EV.places, KEPT[ch.id])
+        anew = check(ch, run, fp, EV.titles, c.units, EV.places)
+        assert list(vars(kept)) == list(vars(anew)) and vars(kept) == vars(anew)
+
+
+def test_every_outcome_is_reached() -> None:
+    """(Not vacuous: each check passes, fails and is not applicable or an error somewhere.)"""
+    seen: dict[str, set[str]] = {ch.id: set() for ch in RS.compiled.checks}
+    for values in (
+        {"budget": "100", "spent": "95", "basic": "90", "project": "5", "level": "city"},
+        {"budget": "100", "spent": "40", "basic": "1", "project": "5", "level": "city"},
+        {"budget": "0", "spent": "40", "basic": "40", "project": "0", "level": "county"},
+        {"budget": "100", "spent": "200", "basic": "x", "project": "5", "note": "已说明"},
+    ):
+        result = RS.evaluate_subject({"id": "d1", "values": values})
+        for f in result.findings:
+            if f.kind == "check":
+                seen[f.rule_id].add(f.outcome)
+    assert all({"pass", "fail"} <= s or len(s) >= 2 for s in seen.values()), seen
+    assert set().union(*seen.values()) >= {"pass", "fail", "not_applicable", "error"}, seen
+
+
+def test_a_reason_is_kept_by_both_its_texts() -> None:
+    """Two reasons the same in English but not in Chinese keep their own messages."""
+    from perfscore.evaluate.state import Failure
+
+    data = read_subject(
+        {"id": "d1", "values": {}}, RS.compiled.inputs, index=0, subject_type="department"
+    )
+    scope, _ = EV._scan(data)
+    ch = next(c for c in RS.compiled.checks if c.id == "within")
+    words = CheckWords(ch)
+    said = []
+    for zh in ("甲", "乙", "甲"):
+        failures = {"spent": Failure("error", "bad", zh, ("spent",))}
+        run = SubjectRun(data.subject, scope, failures, {})
+        f = check(ch, run, "fp", EV.titles, RS.compiled.units, EV.places, words)
+        said.append((f.message, f.message_en))
+    assert said[0] != said[1] and said[0] == said[2] and said[0][1] == said[1][1]
