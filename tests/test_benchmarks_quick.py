@@ -39,3 +39,28 @@ def test_quick_benchmark_prints_every_row() -> None:
     ):
         assert label in out, label
     assert "identical=False" not in out
+
+
+def test_bundled_benchmark_plans_every_set_columnar() -> None:
+    """``benchmarks/bundled_bench.py`` on two bundled sets (series inputs among them): both
+    columnar, no row sent to the per-record path, its table printed."""
+    pytest.importorskip("numpy")
+    out = subprocess.run(
+        [
+            sys.executable,
+            str(ROOT / "benchmarks" / "bundled_bench.py"),
+            "--rows",
+            "300",
+            "--sample",
+            "20",
+            str(ROOT / "rules" / "omb-part.yaml"),
+            str(ROOT / "rules" / "pefa-2016-pillar1.yaml"),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=True,
+    ).stdout
+    for stem in ("omb-part", "pefa-2016-pillar1"):
+        row = next(x for x in out.splitlines() if x.startswith(f"| {stem} |"))
+        assert "| yes | 0 of 300 |" in row, row

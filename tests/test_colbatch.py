@@ -150,11 +150,17 @@ def test_strict_raises_what_the_per_record_path_raises(monkeypatch: pytest.Monke
 
 
 def test_waivers_and_unsupported_rule_sets_go_record_by_record() -> None:
-    other = next(
-        p
-        for p in sorted(RULES.glob("*.yaml"))
-        if not p.name.endswith(".tests.yaml") and p not in ELIGIBLE
+    from perfscore import load_ruleset_text
+
+    # every bundled rule set is columnar (session 8): one that is not (coalesce in a metric)
+    rs = load_ruleset_text(
+        "perfscore: 1\nid: off\ntitle: off\nversion: '1'\n"
+        "inputs: {a: {type: money}, b: {type: money}}\n"
+        "metrics: {r: {expr: 'coalesce(a, 0) / b'}}\n"
+        "indicators:\n  - {id: t1, title: T1, weight: 100, value: r,"
+        " scorer: {type: threshold, op: '>=', target: 0.95}}\n",
+        source="off.yaml",
     )
-    rs = load_ruleset(other)
+    assert not ColumnarScorer(rs).supported
     report = rs.evaluate(_frame(rs, 3, seed=6))
     assert not any(isinstance(s, LazyResult) for s in report.subjects)

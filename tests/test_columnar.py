@@ -150,7 +150,14 @@ def test_ties_are_decided_exactly_in_place(scorer: ColumnarScorer) -> None:
 
 
 def test_unsupported_rule_set_is_scored_per_record() -> None:
-    rs = perfscore.load_ruleset(ROOT / "rules/pefa-2016-pillar1.yaml")  # series inputs
+    rs = perfscore.load_ruleset_text(  # coalesce() in a metric: not mirrored
+        "perfscore: 1\nid: off\ntitle: off\nversion: '1'\n"
+        "inputs: {budget: {type: money}, executed: {type: money}}\n"
+        "metrics: {r: {expr: 'coalesce(executed, 0) / budget'}}\n"
+        "indicators:\n  - {id: t1, title: T1, weight: 100, value: r,"
+        " scorer: {type: threshold, op: '>=', target: 0.95}}\n",
+        source="off.yaml",
+    )
     cs = ColumnarScorer(rs)
     assert not cs.supported and cs.reason
     cols = {"budget": np.array([100.0, 200.0]), "executed": np.array([99.0, math.nan])}

@@ -135,6 +135,36 @@ def test_ties_zero_budgets_and_blanks() -> None:
     assert res.outcomes("quot")[2] == "fail" and str(res.points_decimal("quot")[2]) == "0.00"
 
 
+def test_yes_no_and_text_cells_of_every_kind_read_as_the_reader_reads_them() -> None:
+    """Text and yes/no columns are hashed in one pass where that cannot merge two kinds of
+    cell: True next to 1 (equal to Python, not to the reader: 1 is no yes/no), NaN next to
+    None, a list in a text cell — each read as the per-record reader reads it."""
+    cs = ColumnarScorer(perfscore.load_ruleset_text(CHECKLIST, source="c.yaml"))
+    levels: list[Any] = ["city", "city", None, float("nan"), "county", ["city"], "城市", "city"]
+    for flags in (
+        [True, 1, None, False, 0, True, None, True],  # yes/no and numbers equal to them
+        [True, 1, None, "是", False, 0.0, float("nan"), True],
+    ):
+        rows = [
+            {"budget": 100.0, "executed": 95.0, "flag": f, "level": lv}
+            for f, lv in zip(flags, levels, strict=True)
+        ]
+        cols = _columns(rows)
+        for name, cells in (("flag", flags), ("level", levels)):
+            cols[name] = np.empty(len(cells), object)
+            cols[name][:] = cells
+        res = cs.score(cols)
+        for i, rec in enumerate(rows):
+            clean = {
+                k: (None if isinstance(v, float) and math.isnan(v) else v) for k, v in rec.items()
+            }
+            want = cs.rs.evaluate_subject(clean, index=i)
+            for sc in want.scores:
+                got = (res.points_decimal(sc.rule_id)[i], res.outcomes(sc.rule_id)[i])
+                assert got == (sc.points, sc.outcome), (i, sc, rec)
+        assert res.outcomes("chk")[:2] == ["fail", "error"]  # True scored (a yes); 1 refused
+
+
 def test_a_list_or_mapping_in_a_text_column_is_read_like_any_cell() -> None:
     """A cell holding a list or a mapping (a Parquet list column, a pandas object column)
     in a text or yes/no column is refused for that row as the per-record reader refuses it —

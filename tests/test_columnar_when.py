@@ -138,6 +138,30 @@ def test_when_and_other_aggregators_equal_per_record(rows: list[dict[str, Any]])
     _same(cs, rows)
 
 
+#: the same, a not-applicable child's weight not handed on (a share of 0 in ``mean`` and
+#: ``weakest_link``) and weights whose shares do not end (7.5 / 22.5, 15 / 15 of 30 → 1/3)
+WHEN_ZERO = (
+    WHEN.replace(
+        "missing: not_applicable}", "missing: not_applicable, not_applicable_weight: zero}"
+    )
+    .replace("weight: 10, when: budget", "weight: 7.5, when: budget")
+    .replace("id: a2, title: A2, weight: 20", "id: a2, title: A2, weight: 22.5")
+)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(_when_rows(), min_size=1, max_size=40))
+def test_mean_and_weakest_link_in_integers_equal_per_record(rows: list[dict[str, Any]]) -> None:
+    """``mean``/``weakest_link`` on points are summed in integers (each child's share as
+    ``points·coef / D``), not by the aggregator per distinct combination: the same results,
+    not-applicable children counted as a share of 0 where their weight is not handed on."""
+    assert WHEN_ZERO.count("22.5") == 1 and "not_applicable_weight: zero" in WHEN_ZERO
+    cs = ColumnarScorer(perfscore.load_ruleset_text(WHEN_ZERO, source="z.yaml"))
+    assert cs.supported, cs.reason
+    assert all(k.ints is not None for k in cs.plan.tree if hasattr(k, "ints"))  # type: ignore[union-attr]
+    _same(cs, rows)
+
+
 def test_when_sends_the_subtree_to_not_applicable_or_error() -> None:
     """A group's ``when`` that does not hold makes every indicator under it not applicable;
     one that reads a blank under ``missing: error`` makes them errors; a division by zero in

@@ -48,10 +48,13 @@ Design of the float64 path — a certified guard, exact integers for points, exa
   group's ``when``; groups with ``weighted_sum``, and ``mean``/``weakest_link``/``lookup``
   (run once per distinct combination of the children's results, by the aggregator itself);
   letter grades; every check kind; ``coalesce``/``is_missing`` in checks and grade overrides;
-  ``round(x, places)`` with places read per row; grade bands and overrides.  A rule set using
-  anything else (series inputs, plugin scorers/aggregators/functions, ``is_missing`` in
-  metrics, …) is scored entirely by the per-record path — same results, per-record speed;
-  ``ColumnarScorer.reason`` says why.
+  ``round(x, places)`` with places read per row; grade bands and overrides; a checklist item's
+  ``when`` of any condition; a ``deduct`` start read per row; series inputs with
+  ``ratio_series``, ``composition_variance``, ``last``, ``mean``/``sum``/``count`` and
+  ``series_bands`` (exact integers on a year axis, :mod:`~perfscore.columnar.series`).  A rule
+  set using anything else (plugin scorers/aggregators/functions, ``is_missing`` in metrics,
+  other series functions, …) is scored entirely by the per-record path — same results,
+  per-record speed; ``ColumnarScorer.reason`` says why.
 
 The per-record equivalent of row ``i`` is the record ``{name: float(column[name][i])}`` with NaN
 as a missing value (numbers go through ``Decimal(repr(x))``, exactly what the per-record reader
@@ -65,6 +68,8 @@ operations) with :mod:`~perfscore.columnar.calls` (its helpers: per-row ``round`
 ``coalesce``, text tests), :mod:`~perfscore.columnar.plan` (a rule set prepared once:
 dataclasses) built by :mod:`~perfscore.columnar.planner`,
 :mod:`~perfscore.columnar.stages` (a chunk's inputs and metrics),
+:mod:`~perfscore.columnar.series` and :mod:`~perfscore.columnar.seriesfns` (series inputs and
+the functions over them),
 :mod:`~perfscore.columnar.tree` (the indicator tree), :mod:`~perfscore.columnar.checks`
 (checks and grade overrides), :mod:`~perfscore.columnar.failures` (failure codes per row),
 :mod:`~perfscore.columnar.run` (chunks, the per-record fallback) and

@@ -180,6 +180,10 @@ class Chunk:
         self.total: Any = None
         #: exact values of inputs and metrics over the whole chunk, once many rows need them
         self.exact_cache: dict[str, Q] = {}
+        #: series inputs and metrics (:class:`~perfscore.columnar.series.SeriesCol`), on a
+        #: year axis whose first column is the year :attr:`year0`
+        self.series: dict[str, Any] = {}
+        self.year0 = 0
 
     def exact_q(self, name: str, rows: Any) -> Q:
         """Exact values of input or metric ``name`` in ``rows`` (bad where it has none)."""

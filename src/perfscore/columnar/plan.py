@@ -70,6 +70,10 @@ class ColumnBuild:
 
     places: int
     kinds: Mapping[str, str]
+    #: the indicator's value as written (None: it has none)
+    value: str | None = None
+    #: the letter grades of the rule set's scale, best first (empty: no scale)
+    letters: tuple[str, ...] = ()
     np: Any = np
     bounds: types.ModuleType = bounds
     ints: types.ModuleType = intcols
@@ -89,6 +93,20 @@ class ColumnBuild:
         """A yes/no expression (comparisons decided exactly on ties, ``and``/``or``/``not``,
         yes/no and text inputs) as ``cond(chunk) -> bool array``."""
         return ColumnCond(text, self.kinds)
+
+    def series(self, text: str | None) -> str:
+        """The series input or metric an expression names (only a bare name is mirrored)."""
+        name = (text or "").strip()
+        if self.kinds.get(name) != "series":
+            raise Unsupported(f"{text!r} is not a series")
+        return name
+
+    @staticmethod
+    def series_tools() -> types.ModuleType:
+        """What a series scorer's column form uses (:mod:`~perfscore.columnar.seriesfns`)."""
+        from . import seriesfns
+
+        return seriesfns
 
     def number_input(self, text: str) -> str:
         """The numeric input an expression names (only a bare name is mirrored)."""
@@ -166,6 +184,10 @@ class AggPlan:
     weights_zero: bool = True  # the children's weights add up to 0 (or none is given)
     cov_den: int = 1  # coverage as for a weighted sum (see GroupPlan)
     cov_coef: tuple[int, ...] = ()
+    #: ``mean``/``weakest_link`` on points, in integers: (D, per child W·D / its weight — None
+    #: for a child without weight —, whether a not-applicable child's weight is handed on);
+    #: None: run by the aggregator itself per distinct combination
+    ints: tuple[int, tuple[int | None, ...], bool] | None = None
 
 
 @dataclass(frozen=True)
@@ -185,9 +207,10 @@ class CheckPlan:
 @dataclass(frozen=True)
 class MetricPlan:
     name: str
-    expr: ColumnExpr
+    expr: ColumnExpr | None  # None: a metric over series (``series``)
     names: tuple[str, ...]
     zero_division: str
+    series: Any = None  # a :class:`~perfscore.columnar.seriesfns.SeriesExpr`
 
 
 @dataclass
@@ -213,3 +236,7 @@ class Plan:
     letter_ids: tuple[str, ...] = ()
     #: False when no top-level indicator yields points: no total, no grade
     has_total: bool = True
+    #: the series inputs anything reads, and how many years ``last(…, n)`` and
+    #: ``series_bands`` may reach before a series' first one
+    series: list[str] = field(default_factory=list)
+    series_pad: int = 0

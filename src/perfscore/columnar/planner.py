@@ -10,10 +10,11 @@ import math
 from collections.abc import Mapping
 from dataclasses import replace
 from decimal import Decimal
+from fractions import Fraction
 
 import numpy as np
 
-from ..aggregate import AggregateSpec, weighted_sum
+from ..aggregate import AggregateSpec, mean, weakest_link, weighted_sum
 from ..compile import CheckNode, Compiled, IndicatorNode
 from .bounds import Unsupported, ceil_scaled, const
 from .expression import ColumnCond, ColumnExpr
@@ -29,6 +30,7 @@ from .plan import (
     Plan,
     WhenPlan,
 )
+from .seriesfns import SeriesExpr
 
 __all__ = ["build_plan", "grade_ids", "stack_all"]
 
@@ -41,16 +43,27 @@ def build_plan(c: Compiled, root_weight: Decimal | None) -> Plan:
         kinds[name] = "number" if spec.type in NUMERIC else spec.type
     metrics = []
     metric_plans = []
+    pad = 0
     for mt in c.metrics:
         if mt.missing_aware:
             raise Unsupported(f"metric {mt.name}: is_missing/coalesce")
+        names = tuple(sorted(mt.expr.names))
+        if any(kinds.get(n) == "series" for n in names):  # a metric over series
+            sx = SeriesExpr(mt.expr.text, kinds)
+            pad = max(pad, sx.pad)
+            metric_plans.append(MetricPlan(mt.name, None, names, mt.zero_division, sx))
+            kinds[mt.name] = "series" if sx.kind == "series" else "metric"
+            continue
         metrics.append((mt.name, ColumnExpr(mt.expr.text, kinds)))
-        metric_plans.append(
-            MetricPlan(mt.name, metrics[-1][1], tuple(sorted(mt.expr.names)), mt.zero_division)
-        )
+        metric_plans.append(MetricPlan(mt.name, metrics[-1][1], names, mt.zero_division))
         kinds[mt.name] = "metric"
-    build = ColumnBuild(places, kinds)
+    letter_ids = () if c.letters is None else c.letters.ordered()
+    build = ColumnBuild(places, kinds, letters=letter_ids)
     tree = [_node(n, build, c) for n in c.indicators]
+    for node in stack_all(c):  # series_bands looks back this many years
+        years = getattr(node.scorer, "last", None)
+        if type(years) is int:
+            pad = max(pad, years - 1)
     top_w = sum((n.weight or Decimal(0) for n in c.indicators), Decimal(0))
     has_total = root_weight is not None
     if tree and has_total and root_weight != top_w:
@@ -77,6 +90,10 @@ def build_plan(c: Compiled, root_weight: Decimal | None) -> Plan:
         names = tuple(sorted(n for n in o.when.names if n != "total"))
         overrides.append((cond, ids.index(o.grade), names, aware))
     defaults = {}
+    series = sorted(n for n in _names_read(c, kinds) if kinds.get(n) == "series" and n in c.inputs)
+    for name in series:
+        if c.inputs[name].default is not None:
+            raise Unsupported(f"input {name}: a default series")
     for name in read:
         d = c.inputs[name].default
         if d is None:
@@ -126,8 +143,10 @@ def build_plan(c: Compiled, root_weight: Decimal | None) -> Plan:
         sorted(n for n in _names_read(c, kinds) if kinds.get(n) in ("text", "boolean")),
         overrides,
         {name: tuple(ids) for name, ids in users.items()},
-        () if c.letters is None else c.letters.ordered(),
+        letter_ids,
         has_total,
+        series,
+        pad,
     )
 
 
@@ -197,6 +216,20 @@ def _coverage(
     return cov_den // g, tuple(c // g for c in coef)
 
 
+def _share_coefficients(
+    weight: Decimal, declared: tuple[Decimal | None, ...]
+) -> tuple[int, tuple[int | None, ...]]:
+    """``mean``/``weakest_link`` shares in integers: the parent's weight over each child's
+    (``W / w``) as ``coef / D`` with one ``D`` (None for a child without weight, which has
+    no share)."""
+    ratios = [None if not w else Fraction(weight) / Fraction(w) for w in declared]
+    den = 1
+    for r in ratios:
+        if r is not None:
+            den = den * r.denominator // math.gcd(den, r.denominator)
+    return den, tuple(None if r is None else int(r * den) for r in ratios)
+
+
 def _exponent(x: Decimal) -> int:
     exp = x.as_tuple().exponent
     return exp if isinstance(exp, int) else 0
@@ -224,7 +257,7 @@ def _names_read(c: Compiled, kinds: Mapping[str, str]) -> set[str]:
     for name in list(names):
         # text and yes/no inputs only reach scorers that read them as values (tier,
         # checklist); an expression reading one is refused when it is translated
-        if kinds.get(name) not in ("number", "metric", "text", "boolean"):
+        if kinds.get(name) not in ("number", "metric", "text", "boolean", "series"):
             raise Unsupported(f"input {name!r} of type {kinds.get(name)}")
     return names
 
@@ -263,8 +296,21 @@ def _node(node: IndicatorNode, build: ColumnBuild, c: Compiled) -> LeafPlan | Gr
             if sum(scaled) >= 1 << 40:
                 raise Unsupported(f"{node.id}: weights too precise")
             cov_den, coef = _coverage(kids, scaled)
+            ints = None
+            if node.aggregate in (mean, weakest_link) and c.letters is None:
+                den, coefs = _share_coefficients(node.weight or Decimal(0), declared)
+                ints = (den, coefs, node.not_applicable_weight == "redistribute")
             return AggPlan(
-                node.id, kids, spec, node.aggregate, declared, when, sum(scaled) == 0, cov_den, coef
+                node.id,
+                kids,
+                spec,
+                node.aggregate,
+                declared,
+                when,
+                sum(scaled) == 0,
+                cov_den,
+                coef,
+                ints,
             )
         if node.aggregate is not weighted_sum or node.weight is None:
             raise Unsupported(f"{node.id}: aggregate {node.aggregate_name}")
@@ -280,10 +326,13 @@ def _node(node: IndicatorNode, build: ColumnBuild, c: Compiled) -> LeafPlan | Gr
         return _letter_leaf(node, build, when, c)
     if w is None or sc is None or sc.yields != "points":
         raise Unsupported(f"{node.id}: not a points scorer")
-    value = ColumnExpr(node.value.text, build.kinds) if node.value is not None else None
+    text = None if node.value is None else node.value.text
+    series_value = text is not None and build.kinds.get(text.strip()) == "series"
+    value = None if text is None or series_value else ColumnExpr(text, build.kinds)
     column_form = getattr(sc, "column_form", None)
     try:
-        form = column_form(w, build.places, build) if column_form is not None else None
+        leaf = replace(build, value=text)
+        form = column_form(w, build.places, leaf) if column_form is not None else None
     except Unsupported as e:
         raise Unsupported(f"{node.id}: {e}") from None
     if form is None:
@@ -316,8 +365,9 @@ def _letter_leaf(
 ) -> LeafPlan:
     """A leaf whose scorer gives a letter (``grade``): its column form gives letter codes."""
     column_form = getattr(node.scorer, "column_form", None)
+    leaf = replace(build, value=None if node.value is None else node.value.text)
     try:
-        form = column_form(node.weight, build.places, build) if column_form else None
+        form = column_form(node.weight, build.places, leaf) if column_form else None
     except Unsupported as e:
         raise Unsupported(f"{node.id}: {e}") from None
     if form is None or form.grade is None:

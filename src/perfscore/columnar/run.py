@@ -26,6 +26,7 @@ from .frames import (
 from .plan import Plan
 from .planner import build_plan, grade_ids
 from .rational import Q, from_floats
+from .series import read_series
 from .stages import read_inputs, run_metrics
 from .tree import Arithmetic, aggregate, coverage_ok, run_node
 
@@ -86,6 +87,11 @@ class ColumnarScorer:
             if plan is not None and name in plan.categorical:
                 cols[name], vocab[name] = self._categories(name, col)
                 continue
+            if plan is not None and name in plan.series:  # cells as given: read per chunk
+                cells = cell_objects(col)
+                cols[name] = np.empty(len(cells), object)
+                cols[name][:] = cells
+                continue
             if plan is not None and name not in plan.read:
                 continue  # read by nothing: its cells do not matter
             cols[name], bad = as_column(col)
@@ -135,7 +141,46 @@ class ColumnarScorer:
         raw: dict[tuple[type, Any], int] = {}  # the cells as given (one plain_cell each)
         vocab: list[Any] = []
         out = []
-        for cell in cell_objects(col):
+
+        def read(cell: Any) -> int:
+            data = read_subject({name: cell}, spec, index=0, subject_type=subject_type)
+            value = data.values.get(name)
+            if name in data.field_errors:
+                return -2
+            if value is None:
+                return -1
+            if value not in vocab:
+                vocab.append(value)
+            return vocab.index(value)
+
+        objects = isinstance(col, np.ndarray) and col.dtype == object and len(col) > 0
+        if objects and _yes_no_only(col):
+            # yes/no and blanks only: two comparisons (no number among them that would
+            # equal True or False)
+            blank, yes = col == None, col == True  # noqa: E711, E712  (elementwise)
+            table = np.array([read(False), read(True), read(None)], np.int32)
+            return table[np.where(blank, 2, yes.astype(np.int8))], vocab
+        factorize = _factorize()
+        if factorize is not None and isinstance(col, np.ndarray) and col.dtype == object:
+            # hashed in C; safe when every distinct cell is text (text equals only text;
+            # None, NaN and pandas' NA are one blank, as the reader reads them) or yes/no
+            try:
+                where, uniques = factorize(col)
+            except TypeError:  # a cell that is no key (a list, a mapping): one by one below
+                where, uniques = None, [[]]
+            kinds = set(map(type, uniques))
+            if kinds <= {str} or (kinds <= {bool} and set(map(type, col)) <= {bool, type(None)}):
+                # (yes/no: no number among them that would equal True or False)
+                table = np.array([*(read(u) for u in uniques), read(None)], np.int32)
+                return table[where], vocab
+        cells = cell_objects(col)
+        types = set(map(type, cells))
+        if types <= {str, type(None)} or types <= {bool, type(None)}:
+            # text (or yes/no) and blanks only: no two kinds of cell compare equal, so each
+            # distinct cell is read once and the column looked up in one pass
+            table_of = {cell: read(cell) for cell in dict.fromkeys(cells)}
+            return np.fromiter(map(table_of.__getitem__, cells), np.int32, len(cells)), vocab
+        for cell in cells:
             try:
                 code = raw.get((cell.__class__, cell))
                 hashable = True
@@ -143,21 +188,13 @@ class ColumnarScorer:
                 code, hashable = None, False
             if code is None:
                 x = plain_cell(cell)
-                key = (type(x).__name__, x if hashable else id(x))
-                code = seen.get(key) if hashable else None
+                if not hashable:
+                    out.append(read(x))
+                    continue
+                key = (type(x).__name__, x)
+                code = seen.get(key)
                 if code is None:
-                    data = read_subject({name: x}, spec, index=0, subject_type=subject_type)
-                    value = data.values.get(name)
-                    if name in data.field_errors:
-                        code = -2
-                    elif value is None:
-                        code = -1
-                    else:
-                        if value not in vocab:
-                            vocab.append(value)
-                        code = vocab.index(value)
-                    if hashable:
-                        seen[key] = code
+                    code = seen[key] = read(x)
                 if hashable:
                     raw[cell.__class__, cell] = code
             out.append(code)
@@ -211,6 +248,8 @@ class ColumnarScorer:
             if cats.min() < 0:
                 code = np.where(cats == -1, F_MISSING, np.where(cats == -2, F_ERROR, 0))
                 ctx.codes[name] = code.astype(np.int8)
+        if plan.series:
+            read_series(plan.series, ctx, cols, self.inputs, plan.series_pad)
         read_inputs(plan, ctx, cols, self.inputs)
         run_metrics(plan, ctx, use_ints)
         sl = slice(lo, hi)
@@ -306,6 +345,21 @@ class ColumnarScorer:
             res.total[i] = 0 if r.total is None else int(r.total.scaleb(self.places))
             res.grade[i] = self.grade_ids.index(r.grade) if r.grade in self.grade_ids else -1
         res.fallback[rows] = True
+
+
+def _yes_no_only(col: Any) -> bool:
+    """Every cell of an object column True, False or None (checked from its first cell)."""
+    return type(col[0]) in (bool, type(None)) and set(map(type, col)) <= {bool, type(None)}
+
+
+def _factorize() -> Any:
+    """pandas' ``factorize`` (codes and distinct values of a column, hashed in C), or None
+    without pandas."""
+    try:
+        from pandas import factorize
+    except ImportError:
+        return None
+    return factorize
 
 
 def score_columns(rs: RuleSet, data: Any) -> ColumnarResult:

@@ -7,16 +7,20 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from decimal import Decimal
+from fractions import Fraction
 from typing import Any
 
 import numpy as np
 
 from .bounds import F_ERROR, F_MISSING, SAFETY, TINY, Bounded, Chunk, U
-from .failures import failure_codes, with_zero
+from .failures import KIND, failure_codes, with_zero
 from .intcols import IntCol, scaled_column
 from .plan import MetricPlan, Plan
+from .rational import LIMIT, Q
+from .series import big
+from .seriesfns import Raised, SeriesExpr
 
-__all__ = ["read_inputs", "run_metrics"]
+__all__ = ["read_inputs", "run_metrics", "run_series_metric"]
 
 
 def _percent(raw: Any, name: str, sign: int) -> Callable[[], Bounded]:
@@ -41,6 +45,7 @@ def _ints_of(ctx: Chunk, mp: MetricPlan, code: Any) -> Callable[[], IntCol | Non
         ctx.skip = None if code is None else code != 0
         ctx.zero = None
         try:
+            assert mp.expr is not None
             got = mp.expr.ints(ctx)
             _no_value(ctx, mp, ctx.zero)
             return got
@@ -76,6 +81,7 @@ def _float_of(ctx: Chunk, mp: MetricPlan, exact: IntCol, code: Any) -> Callable[
         saved = ctx.skip, ctx.zero
         ctx.skip = None if code is None else code != 0
         ctx.zero = None
+        assert mp.expr is not None
         got = mp.expr(ctx)
         ctx.skip, ctx.zero = saved
         v, mag = got.v, got.mag
@@ -167,6 +173,10 @@ def run_metrics(plan: Plan, ctx: Chunk, use_ints: bool) -> None:
     divided by zero) and its value — in exact integers when ``use_ints`` and they fit, else in
     float64 with its bound."""
     for mp in plan.metric_plans:
+        if mp.series is not None:  # over series: exact integers on the year axis
+            run_series_metric(ctx, mp.name, mp.series, mp.names, mp.zero_division)
+            continue
+        assert mp.expr is not None
         blocked = failure_codes(ctx, mp.names, None, mp.zero_division)
         ctx.skip = None if blocked is None else blocked != 0  # those rows: no value
         ctx.zero = None
@@ -191,3 +201,40 @@ def run_metrics(plan: Plan, ctx: Chunk, use_ints: bool) -> None:
             v = np.where(code != 0, 0.0, v)
             mag = None if mag is None else np.where(code != 0, 0.0, mag)
         ctx.cache[mp.name] = Bounded(v, mag, got.k, name=mp.name)
+
+
+def run_series_metric(
+    ctx: Chunk, name: str, expr: SeriesExpr, names: tuple[str, ...], zero_division: str
+) -> None:
+    """A metric over series: ``ctx.series[name]`` (a series) or its number as any metric's
+    (float column with its bound, exact rationals, integer column); its failure codes."""
+    blocked = failure_codes(ctx, names, None, zero_division)
+    raised = Raised(ctx.n)
+    got = expr.fn(ctx, raised)
+    code = np.zeros(ctx.n, np.int8) if blocked is None else blocked.copy()
+    open_rows = code == 0
+    code[open_rows & raised.zero] = KIND[zero_division]
+    code[open_rows & raised.error] = F_ERROR
+    if code.any():
+        ctx.codes[name] = code
+    if expr.kind == "series":
+        ctx.series[name] = got
+        return
+    q: Q = got
+    bad = code != 0
+    n_arr = np.broadcast_to(np.asarray(q.n), (ctx.n,))
+    d_arr = np.broadcast_to(np.asarray(q.d), (ctx.n,))
+    if n_arr.dtype == object or d_arr.dtype == object:
+        pairs = zip(n_arr.tolist(), d_arr.tolist(), strict=True)
+        v = np.array([float(Fraction(int(a), int(b))) for a, b in pairs])  # correctly rounded
+    else:
+        v = n_arr / d_arr  # (each a float64 within u of the integer: k covers it)
+    v = np.where(bad, 0.0, v)
+    ctx.cache[name] = Bounded(v, None, 4.0, name=name)
+    ctx.exact_cache[name] = Q(q.n, q.d, ctx.n, bad if bad.any() else None)
+    if n_arr.dtype != object and d_arr.dtype != object:
+        nmax, dmax = big(np.asarray(n_arr)), big(np.asarray(d_arr))
+        if nmax < LIMIT and dmax < LIMIT:
+            d = q.d if isinstance(q.d, int) else np.where(bad, 1, d_arr)
+            nn = np.where(bad, 0, n_arr)
+            ctx.ints[name] = IntCol(nn, d, nmax, max(dmax, 1), bool((nn >= 0).all()))

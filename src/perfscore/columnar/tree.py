@@ -10,7 +10,7 @@ from typing import Any, cast
 
 import numpy as np
 
-from ..aggregate import NodeScore
+from ..aggregate import NodeScore, mean
 from ..numbers import round_once
 from .bounds import F_ERROR, F_MISSING, F_NA, Chunk
 from .failures import GROUP_CODE, KIND, failure_codes, leaf_tables
@@ -219,14 +219,13 @@ def run_node(
         return pts, res.outcome[rid][sl], None, True
     # what the per-record path's _from_failure gives, per failure kind (rows with one)
     codes = res.outcome[rid][sl]
-    rows = np.flatnonzero(code)
-    if len(rows):
+    failing = code != 0
+    if failing.any():  # (whole-column lookups and masked copies: no index arrays)
         outcome, points = leaf_tables(node)
-        kind = code[rows]
-        codes[rows] = outcome[kind]
-        pts[rows] = points[kind]
+        np.copyto(codes, outcome[code], where=failing)
+        np.copyto(pts, points[code], where=failing)
     if node.form.grade is not None:  # points only from a failure's policy (zero: 0 points)
-        res.letters[rid][sl][rows] = -1
+        np.copyto(res.letters[rid][sl], -1, where=failing)
         res.has_points[rid][sl] = (codes <= 1) & (code != 0)
     else:
         res.has_points[rid][sl] = codes <= 1
@@ -264,6 +263,8 @@ def run_generic(
     sl = slice(lo, hi)
     forced = _forced(node, ctx, forced)
     kids = [run_node(k, ctx, res, lo, hi, forced) for k in node.kids]
+    if node.ints is not None and _shares_in_ints(node, kids, ctx, res, sl):
+        return kids_done(node, kids, ctx, res, sl)
     parts = []
     for k, (pts, codes, _, _) in zip(node.kids, kids, strict=True):
         has = res.has_points[k.rule_id][sl]
@@ -306,6 +307,71 @@ def run_generic(
         ctx.flag(unsure[where])
     cov = np.where(codes >= 2, 0, coverage(node, kids, ctx.n, node.weights_zero))
     return pts, codes, cov, False
+
+
+def _shares_in_ints(
+    node: AggPlan, kids: list[tuple[Any, Any, Any, bool]], ctx: Chunk, res: ColumnarResult, sl: Any
+) -> bool:
+    """``mean``/``weakest_link`` on points, vectorised: each child's share of its weight as
+    ``points·coef / D`` (``coef / D`` = the parent's weight over the child's), their mean
+    (over the shares counted: children scored with a weight, and a zero for each
+    not-applicable child unless its weight is handed on) or their least, rounded half-up in
+    integers — the aggregator's exact arithmetic.  False (nothing written) where a bound
+    would pass int64: the aggregator itself decides then."""
+    assert node.ints is not None
+    den, coefs, redistribute = node.ints
+    n = ctx.n
+    seen = np.zeros(n, np.int8)
+    count = np.zeros(n, np.int64)
+    top = 0
+    values = []
+    for (pts, codes, _, _), coef in zip(kids, coefs, strict=True):
+        seen |= np.left_shift(np.int8(1), codes)
+        if not redistribute:
+            count += codes == 2
+        if coef is None:
+            continue
+        scored = codes <= 1
+        count += scored
+        top += abs(coef) * (int(np.abs(pts).max()) if n else 0)
+        values.append((scored, pts, coef))
+    if 2 * top * max(1, len(kids)) + 2 * den * len(kids) >= 1 << 62:
+        return False
+    codes_out = GROUP_CODE[seen]
+    if node.aggregate is mean:
+        num = np.zeros(n, np.int64)
+        for scored, pts, coef in values:
+            num += np.where(scored, pts * coef, 0)
+        d = den * np.maximum(count, 1)
+    else:  # weakest_link: the least share (a not-applicable child counted: a share of 0)
+        big = np.int64(1) << 62
+        num = np.full(n, big, np.int64)
+        for scored, pts, coef in values:
+            np.minimum(num, np.where(scored, pts * coef, big), out=num)
+        if not redistribute:
+            na = np.zeros(n, bool)
+            for _, codes, _, _ in kids:
+                na |= codes == 2
+            num = np.where(na, np.minimum(num, 0), num)
+        num = np.where(num == big, 0, num)
+        d = np.full(n, den, np.int64)
+    r = (2 * np.abs(num) + d) // (2 * d)  # half-up, away from zero on a half
+    pts = np.where(num < 0, -r, r)
+    pts = np.where((count > 0) & (codes_out <= 1), pts, 0)
+    rid = node.rule_id
+    res.points[rid][sl] = pts
+    res.outcome[rid][sl] = codes_out
+    res.has_points[rid][sl] = codes_out <= 1
+    return True
+
+
+def kids_done(
+    node: AggPlan, kids: list[tuple[Any, Any, Any, bool]], ctx: Chunk, res: ColumnarResult, sl: Any
+) -> tuple[Any, Any, Any, bool]:
+    """A group's result once its points and outcome are written: with its coverage."""
+    codes = res.outcome[node.rule_id][sl]
+    cov = np.where(codes >= 2, 0, coverage(node, kids, ctx.n, node.weights_zero))
+    return res.points[node.rule_id][sl], codes, cov, False
 
 
 def aggregate(

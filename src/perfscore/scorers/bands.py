@@ -244,6 +244,8 @@ class BandsScorer(BaseScorer):
 
     def column_form(self, weight: Decimal, places: int, build: Any) -> Any:
         b, np = build.bounds, build.np
+        if self.yields == "grade":
+            return self._letter_form(build)
         if not isinstance(self.otherwise, (Decimal, type(None))):
             raise build.Unsupported("otherwise")
         # a points scorer compiles only when every band gives points
@@ -370,6 +372,50 @@ class BandsScorer(BaseScorer):
 
             int_run = banded_int
         return build.form(banded, uses_met=False, int_run=int_run)
+
+    def _letter_form(self, build: Any) -> Any:
+        """Bands that give letters: the first band (in order) holding the value, decided
+        exactly on its edges; none and no ``otherwise``: the per-record error (−1)."""
+        b, np = build.bounds, build.np
+        expr = build.expression(build.value or "")
+
+        def code(g: Decimal | str | None) -> int:
+            if g is None:
+                return -1
+            if not isinstance(g, str) or g not in build.letters:
+                raise build.Unsupported(f"grade {g!r} is not one of the scale's letters")
+            return int(build.letters.index(g))
+
+        other = code(self.otherwise)
+        limits = [
+            (
+                None if not x.interval.low.is_finite() else b.const(x.interval.low),
+                ">=" if x.interval.low_inclusive else ">",
+                None if not x.interval.high.is_finite() else b.const(x.interval.high),
+                "<=" if x.interval.high_inclusive else "<",
+                code(x.grade),
+            )
+            for x in self.bands
+        ]
+
+        def grade(ctx: Any) -> Any:
+            v = expr(ctx)
+            out = np.full(ctx.n, other, np.int8)
+            found = np.zeros(ctx.n, bool)
+            for low, low_op, high, high_op, got in limits:
+                inside = ~found
+                if low is not None:
+                    inside &= b.compare(ctx, v, low_op, low)
+                if high is not None:
+                    inside &= b.compare(ctx, v, high_op, high)
+                out[inside] = got
+                found |= inside
+            return out
+
+        def no_points(ctx: Any, v: Any, failed: Any, use_met: bool) -> tuple[Any, Any, bool]:
+            return np.zeros(ctx.n, np.int64), None, False
+
+        return build.form(no_points, needs_value=False, grade=grade)
 
     def boundaries(self) -> Iterable[Decimal]:
         return band_edges(self.bands)

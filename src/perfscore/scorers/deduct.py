@@ -192,7 +192,7 @@ class DeductScorer(BaseScorer):
         b, np = build.bounds, build.np
         s = self.start.const
         if s is None:
-            raise build.Unsupported("start expression")
+            return self._column_form_per_row(weight, build)
         for x in (s, self.per, self.points, self.floor, weight):
             b.const(x)  # in range (raises Unsupported otherwise)
         above, count, sv = self.direction == "above", self.count, b.const(s)
@@ -265,6 +265,59 @@ class DeductScorer(BaseScorer):
             deduct_exact if count == "exact" else deduct,
             int_run=self._int_form(s, weight, places, build),
         )
+
+    def _column_form_per_row(self, weight: Decimal, build: Any) -> Any:
+        """The column form with the start read per row (an expression: ``0.9 if f else
+        0.95``): beyond it per row, ties on the start, on a step and on a half exact."""
+        b, np = build.bounds, build.np
+        assert self.start.expr is not None
+        start = build.expression(self.start.expr.text)
+        for x in (self.per, self.points, self.floor, weight):
+            b.const(x)  # in range (raises Unsupported otherwise)
+        above, count = self.direction == "above", self.count
+        op = "<=" if above else ">="
+        per, wf, ff, pf = float(self.per), float(weight), float(self.floor), float(self.points)
+        guard = b.SAFETY * b.U
+
+        def exact_points(ctx: Any, v: Any, sb: Any, rows: Any) -> Any:
+            q, s_q, n = v.exact_rows(ctx, rows), sb.exact_rows(ctx, rows), len(rows)
+            if q is None or s_q is None:
+                return None
+            per_q, pts_q, w_q, floor_q, nil = (
+                b.q_const(x, n) for x in (self.per, self.points, weight, self.floor, ZERO)
+            )
+            beyond = q - s_q if above else s_q - q
+            units = beyond / per_q
+            if count == "started":
+                units = units.ceil()
+            elif count == "completed":
+                units = units.floor()
+            off = (w_q - units * pts_q).maximum(floor_q).minimum(w_q)
+            return b.select(beyond.cmp(nil) <= 0, w_q, off)
+
+        def deduct(ctx: Any, v: Any, failed: Any, use_met: bool) -> tuple[Any, Any, bool]:
+            sb = start(ctx)
+            beyond_v = v.v - sb.v if above else sb.v - v.v
+            beyond = b.Bounded(beyond_v, v.m() + sb.m(), max(v.k, sb.k) + 1)
+            fail = b.fail(ctx, v, op, sb, out=failed if use_met else None)  # ties exactly
+            units = b.Bounded(beyond.v / per, beyond.m() / abs(per), beyond.k + 2)
+            force = None
+            if count in ("started", "completed"):
+                f = np.ceil(units.v) if count == "started" else np.floor(units.v)
+                off = np.abs(units.v - np.round(units.v))
+                near = off <= units.tol() + guard * np.abs(units.v)
+                force = near & fail  # on a step: the exact points decide
+                units = b.Bounded(f, np.abs(f), 1.0)
+            raw = np.minimum(wf, np.maximum(ff, wf - units.v * pf))
+            mag = units.m() * abs(pf) + abs(wf) + abs(ff)
+            pv = b.Bounded(np.where(fail, raw, wf), mag, units.k + 3)
+
+            def exact(rows: Any) -> Any:
+                return exact_points(ctx, v, sb, rows)
+
+            return b.round_points(ctx, pv, wf, exact=exact, force=force), None, use_met
+
+        return build.form(deduct)
 
     def _int_form(self, s: Decimal, weight: Decimal, places: int, build: Any) -> Any:
         """The step over exact integer columns (value ``n / d``, ``d > 0``): ``beyond`` as

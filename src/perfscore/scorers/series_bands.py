@@ -92,6 +92,61 @@ class SeriesBandsScorer(BaseScorer):
                 )
         return band_result(None, self.otherwise, self.yields)
 
+    def column_form(self, weight: Decimal | None, places: int, build: Any) -> Any:
+        """Per row, the window of the last years of the indicator's series (fewer values
+        than ``last`` in it: the per-record error), each band's years counted by exact
+        integer comparisons, the first band with ``at_least`` of them — a letter, or points."""
+        np, tools = build.np, build.series_tools()
+        name = build.series(build.value)
+        grades = self.yields == "grade"
+
+        def result(x: Decimal | str | None) -> int | None:
+            if x is None:
+                return None
+            if grades:
+                if not isinstance(x, str) or x not in build.letters:
+                    raise build.Unsupported(f"grade {x!r} is not one of the scale's letters")
+                return int(build.letters.index(x))
+            if not isinstance(x, Decimal):
+                raise build.Unsupported(f"otherwise {x!r}")
+            return int(build.bounds.scaled(x, places))
+
+        bands = [(b.interval, result(b.grade if grades else b.points)) for b in self.bands]
+        other = result(self.otherwise)
+        last, at_least = self.last, self.at_least
+
+        def choose(ctx: Any) -> tuple[Any, Any]:
+            """Each row's band result (letter code or scaled points) and its error mask."""
+            s = ctx.series[name]
+            present = s.present & tools.window(s, last)
+            short = present.sum(axis=1) < last
+            out = np.full(ctx.n, -1 if other is None else other, np.int64)
+            found = np.zeros(ctx.n, bool)
+            for interval, got in bands:
+                hits = (tools.within(s, interval) & present).sum(axis=1)
+                take = (hits >= at_least) & ~found
+                out[take] = got
+                found |= take
+            error = short if other is not None else short | ~found
+            return out, error
+
+        def grade(ctx: Any) -> Any:
+            out, error = choose(ctx)
+            return np.where(error, -1, out).astype(np.int8)
+
+        def points(ctx: Any, v: Any, failed: Any, use_met: bool) -> tuple[Any, Any, bool]:
+            if grades:
+                return np.zeros(ctx.n, np.int64), None, False
+            out, error = choose(ctx)
+            if ctx.skip is not None:
+                error &= ~ctx.skip
+            ctx.add_error(error)
+            return np.where(error, 0, out), None, False
+
+        return build.form(
+            points, needs_value=False, uses_met=False, grade=grade if grades else None
+        )
+
     def explain(
         self, value: Any, scope: Mapping[str, Any], weight: Decimal | None, how: Explaining
     ) -> Working | None:
