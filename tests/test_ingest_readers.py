@@ -107,3 +107,20 @@ def test_a_department_written_in_text_only_under_the_header_is_still_scored(
     wb.save(tmp_path / "text.xlsx")
     report = rs.evaluate(load_subjects(tmp_path / "text.xlsx", rs))
     assert [s.subject.id for s in report.subjects] == ["财政局", "教育局"]
+
+
+@pytest.mark.parametrize("kind", ["csv", "frame"])
+def test_a_cells_place_is_said_as_in_full_whatever_its_column_is_called(kind: str) -> None:
+    """Sheet.ref makes a column's words once and puts each row's number in: the same English
+    and Chinese as the words made in full, for headers with braces, the marker it uses, none."""
+    from perfscore.ingest.readers import Sheet
+    from perfscore.words import DATA, said
+
+    headers = ["预算数", "a{b}c {row}", "x\x00row\x00y"]
+    sheet = Sheet("s", "f.csv", kind, headers, iter(()))
+    key = "cell_line" if kind == "csv" else "cell_row"
+    for col, header in enumerate([*headers, "#4"]):
+        for row in (2, 12, 100000):
+            want = said(DATA, key, row=row, column=header)
+            got = sheet.ref(row, col)
+            assert (str.__str__(got), got.zh) == (str.__str__(want), want.zh)

@@ -72,3 +72,55 @@ def test_column_form_scores_the_docstring_example_like_the_record_path(name: str
     # rows the column form could not decide (exact ties at 0) took the per-record path; the
     # others were scored by the column form itself
     assert not res.fallback.all()
+
+
+_PROPORTIONAL_ZERO = """perfscore: 1
+id: proportional_zero
+title: 比例得分的零
+version: "1"
+settings: {zero_division: not_applicable}
+inputs:
+  v: {type: number}
+  t: {type: number}
+indicators:
+  - {id: eq, title: 相等, weight: 4, value: v, scorer: {type: proportional, target: t, direction: equal}}
+  - {id: eq0, title: 等于零, weight: 4, value: v, scorer: {type: proportional, target: 0, direction: equal}}
+  - {id: hi, title: 越高越好, weight: 4, value: v, scorer: {type: proportional, target: t}}
+  - {id: lo, title: 越低越好, weight: 4, value: v, scorer: {type: proportional, target: t, direction: lower}}
+"""
+
+
+@pytest.mark.parametrize(
+    ("v", "t", "want"),
+    [
+        ("0", "0", {"eq": "4.00", "eq0": "4.00", "hi": "4.00", "lo": "4.00"}),
+        ("1", "0", {"eq": "0.00", "eq0": "0.00", "hi": "4.00", "lo": "0.00"}),
+        ("-1", "0", {"eq": "0.00", "eq0": "0.00", "hi": "0.00", "lo": "4.00"}),
+        ("-1", "-2", {"eq": "2.00", "eq0": "0.00", "hi": "4.00", "lo": "0.00"}),
+    ],
+)
+def test_a_proportional_ratio_with_nothing_to_divide_by_is_the_scorers_rule(
+    v: str, t: str, want: dict[str, str]
+) -> None:
+    """docs/rule-language.md §7.2: a target of 0 (or a value ≤ 0) is decided by the scorer's
+    own rule — never the rule set's ``zero_division`` — the same per record and points only."""
+    rs = perfscore.load_ruleset_text(_PROPORTIONAL_ZERO, source="z.yaml")
+    res = rs.evaluate_subject({"v": v, "t": t})
+    got = {s.rule_id: str(s.points) for s in res.scores}
+    assert got == want
+    assert {s.rule_id: s.outcome for s in res.scores if s.points == 0} == {
+        r: "fail" for r, p in want.items() if p == "0.00"
+    }
+    assert str(res.total) == str(sum(Decimal(p) for p in want.values()))
+    data = read_subject(
+        {"v": v, "t": t}, rs.compiled.inputs, index=0, subject_type=rs.model.subject_type
+    )
+    by_rule, total = rs.evaluator.points(data)
+    assert {r: str(by_rule[r]) for r in want} == want and total == res.total
+    np = pytest.importorskip("numpy")
+    from perfscore.columnar import ColumnarScorer
+
+    cs = ColumnarScorer(rs)
+    col = cs.score({"v": np.array([float(v)]), "t": np.array([float(t)])})
+    assert cs.supported and not col.fallback.any()
+    assert {r: str(col.points_decimal(r)[0]) for r in want} == want

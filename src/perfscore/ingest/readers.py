@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from ..errors import DataError, Problem, did_you_mean
-from ..words import DATA, said
+from ..words import DATA, Bilingual, said
 from .xlsx import open_workbook, sheet_rows
 
 __all__ = [
@@ -55,15 +55,38 @@ class Sheet:
     header_row: int = 1
     encoding: str | None = None
     letters: list[str] = field(default_factory=list)
+    _refs: dict[int, tuple[str, ...]] = field(default_factory=dict, repr=False, compare=False)
 
     def ref(self, row: int, col: int) -> str:
         """``Sheet1!D12`` (xlsx), ``line 12, column 预算数`` (CSV), ``row 12, column x``."""
         if self.kind == "xlsx":
             return f"{self.label}!{_letter(col)}{row}"
-        header = self.headers[col] if col < len(self.headers) else f"#{col + 1}"
         # a Bilingual: its text is the English form (what JSON and cell maps hold), its .zh the
-        # Chinese one, so a zh message says 第 12 行「预算数」列
-        return said(DATA, "cell_line" if self.kind == "csv" else "cell_row", row=row, column=header)
+        # Chinese one, so a zh message says 第 12 行「预算数」列.  Every cell of every row gets
+        # one, so the column's words are made once and only the row number is put in per cell.
+        parts = self._refs.get(col)
+        if parts is None:
+            parts = self._refs[col] = self._ref_parts(col)
+        if len(parts) == 1:  # (the marker could not be placed: say it in full)
+            return said(DATA, parts[0], row=row, column=self._column(col))
+        en_a, en_b, zh_a, zh_b = parts
+        return Bilingual(f"{en_a}{row}{en_b}", f"{zh_a}{row}{zh_b}")
+
+    def _column(self, col: int) -> str:
+        return self.headers[col] if col < len(self.headers) else f"#{col + 1}"
+
+    def _ref_parts(self, col: int) -> tuple[str, ...]:
+        """The words around the row number, in each language, for column ``col``."""
+        key = "cell_line" if self.kind == "csv" else "cell_row"
+        words = said(DATA, key, row=_ROW_MARK, column=self._column(col))
+        en, zh = str.__str__(words).split(_ROW_MARK), words.zh.split(_ROW_MARK)
+        if len(en) != 2 or len(zh) != 2:
+            return (key,)
+        return (en[0], en[1], zh[0], zh[1])
+
+
+#: Stands for the row number while a column's words are made (no header text holds it).
+_ROW_MARK = "\x00row\x00"
 
 
 def _letter(col: int) -> str:
