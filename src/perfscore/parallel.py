@@ -29,6 +29,7 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from typing import IO, Any
 
+from ._gc import collector_paused
 from .errors import EvaluationError
 from .export import ExportOptions, ShardForm
 from .findings import BatchTotals, Report, SubjectResult
@@ -66,16 +67,18 @@ def _score(chunk: tuple[int, Sequence[Any]]) -> tuple[str, Any]:
     start, records = chunk
     rs: RuleSet = _WORKER["rs"]
     try:
-        return "ok", tuple(
-            rs.evaluate_subject(
-                r,
-                index=start + i,
-                strict=_WORKER["strict"],
-                waivers=_WORKER["waivers"],
-                as_of=_WORKER["as_of"],
+        with collector_paused():  # the chunk's results are all kept (see _encode_chunk)
+            results = tuple(
+                rs.evaluate_subject(
+                    r,
+                    index=start + i,
+                    strict=_WORKER["strict"],
+                    waivers=_WORKER["waivers"],
+                    as_of=_WORKER["as_of"],
+                )
+                for i, r in enumerate(records)
             )
-            for i, r in enumerate(records)
-        )
+        return "ok", results
     except EvaluationError as e:  # strict mode: re-raised, as the same error, in the parent
         return "error", (e.message, e.rule_id, e.field)
 
@@ -230,7 +233,16 @@ def _spill(form: int, section: int, data: bytes) -> Piece:
 
 def _encode_chunk(chunk: Sequence[tuple[int, Any]]) -> Encoded:
     """Score a chunk of ``(index, record)`` and encode it in every form, each piece written
-    to this worker's spool files; only where they are and counters go back to the parent."""
+    to this worker's spool files; only where they are and counters go back to the parent.
+
+    The collector is paused for the chunk: its results are all kept until it is encoded, so
+    each pass found nothing to free and re-scanned them (bureau35, 4,000 subjects: 2,292 passes,
+    19 of them full, 1.2 s of 13 s CPU in the workers, against 0.24 s in one process)."""
+    with collector_paused():
+        return _encode(chunk)
+
+
+def _encode(chunk: Sequence[tuple[int, Any]]) -> Encoded:
     job: _Encoding = _WORKER["job"]
     of = _WORKER["measure"]
     totals = BatchTotals()
