@@ -28,6 +28,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "benchmarks"))
 import families  # noqa: E402
 
+from test_fastpath import TINY  # noqa: E402  (the one-indicator rule set)
+
 
 def _family(n: int) -> tuple[perfscore.RuleSet, dict[str, Any]]:
     fam = families.family("dept30")
@@ -135,19 +137,28 @@ with open("/proc/self/status") as fh:
     print(code, next(int(x.split()[1]) for x in fh if x.startswith("VmHWM:")))
 """
 
-TINY = """\
-perfscore: 1
-id: tiny
-title: tiny
-version: "1"
-inputs:
-  a: {type: money, min: 0}
-  b: {type: money, min: 0}
-metrics:
-  r: {expr: a / b}
-indicators:
-  - {id: t1, title: T1, weight: 100, value: r, scorer: {type: threshold, op: ">=", target: 0.95}}
-"""
+
+def _peak_kb(tmp_path: Path, n: int, *, columnar: bool) -> int:
+    """Peak RSS (kB) of a fresh ``perfscore score`` of ``n`` rows of TINY to Parquet, row
+    groups of 4,096 rows, by columns or record by record (``--no-columnar``)."""
+    rules = tmp_path / "tiny.yaml"
+    rules.write_text(TINY, encoding="utf-8")
+    data = tmp_path / f"d{n}.csv"
+    lines = ["id,a,b", *(f"DEPT-{i:07d},{95 + i % 11},{100 + i % 7}" for i in range(n))]
+    data.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    out = tmp_path / f"f{n}.parquet"
+    code = _RSS.format(
+        src=str(ROOT / "src"), row_group=4096, rules=str(rules), data=str(data), out=str(out)
+    )
+    if not columnar:
+        code = code.replace('"-o", ', '"--no-columnar", "-o", ')
+    got = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert got.returncode == 0, got.stderr
+    status, peak = got.stdout.split()
+    assert status == "0", got.stderr
+    assert not columnar or "record by record" not in got.stderr, got.stderr
+    assert pq.ParquetFile(out).metadata.num_rows == 2 * n
+    return int(peak)
 
 
 def test_a_routed_parquet_run_holds_what_a_tenth_of_it_holds(tmp_path: Path) -> None:
@@ -155,23 +166,7 @@ def test_a_routed_parquet_run_holds_what_a_tenth_of_it_holds(tmp_path: Path) -> 
     rows: peak RSS after 80,000 rows is within 6 MB of that after 8,000 (the ids for the
     duplicate check: at most ~2.5 MB in memory, then on disk).  Built whole, the findings
     table and every record read took about 1.6 kB a row more."""
-    rules = tmp_path / "tiny.yaml"
-    rules.write_text(TINY, encoding="utf-8")
-    peaks = []
-    for n in (8_000, 80_000):
-        data = tmp_path / f"d{n}.csv"
-        lines = ["id,a,b", *(f"DEPT-{i:07d},{95 + i % 11},{100 + i % 7}" for i in range(n))]
-        data.write_text("\n".join(lines) + "\n", encoding="utf-8")
-        out = tmp_path / f"f{n}.parquet"
-        code = _RSS.format(
-            src=str(ROOT / "src"), row_group=4096, rules=str(rules), data=str(data), out=str(out)
-        )
-        got = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
-        assert got.returncode == 0, got.stderr
-        status, peak = got.stdout.split()
-        assert status == "0" and "record by record" not in got.stderr, got.stderr
-        assert pq.ParquetFile(out).metadata.num_rows == 2 * n
-        peaks.append(int(peak))
+    peaks = [_peak_kb(tmp_path, n, columnar=True) for n in (8_000, 80_000)]
     assert peaks[1] - peaks[0] < 6 * 1024, peaks  # kB
 
 
@@ -285,21 +280,5 @@ def test_record_by_record_points_too_wide_are_text_in_every_row_group(
 def test_a_record_by_record_parquet_run_holds_what_a_tenth_of_it_holds(tmp_path: Path) -> None:
     """As above, record by record (``--no-columnar``): 2,000 and 20,000 rows. Built from the
     whole report, every result was held: about 4 kB a row here."""
-    rules = tmp_path / "tiny.yaml"
-    rules.write_text(TINY, encoding="utf-8")
-    peaks = []
-    for n in (2_000, 20_000):
-        data = tmp_path / f"d{n}.csv"
-        lines = ["id,a,b", *(f"DEPT-{i:07d},{95 + i % 11},{100 + i % 7}" for i in range(n))]
-        data.write_text("\n".join(lines) + "\n", encoding="utf-8")
-        out = tmp_path / f"f{n}.parquet"
-        code = _RSS.format(
-            src=str(ROOT / "src"), row_group=4096, rules=str(rules), data=str(data), out=str(out)
-        ).replace('"-o", ', '"--no-columnar", "-o", ')
-        got = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
-        assert got.returncode == 0, got.stderr
-        status, peak = got.stdout.split()
-        assert status == "0", got.stderr
-        assert pq.ParquetFile(out).metadata.num_rows == 2 * n
-        peaks.append(int(peak))
+    peaks = [_peak_kb(tmp_path, n, columnar=False) for n in (2_000, 20_000)]
     assert peaks[1] - peaks[0] < 6 * 1024, peaks  # kB
