@@ -18,6 +18,7 @@ from hypothesis import strategies as st  # noqa: E402
 
 import perfscore  # noqa: E402
 from perfscore.columnar import ColumnarScorer  # noqa: E402
+from test_columnar_when import _columns, _same  # noqa: E402
 
 CHECKLIST = """\
 perfscore: 1
@@ -71,31 +72,6 @@ def _rows(draw: st.DrawFn) -> dict[str, Any]:
         "flag": draw(st.sampled_from([True, False, None])),
         "level": draw(st.sampled_from(["county", "city", None])),
     }
-
-
-def _columns(rows: list[dict[str, Any]]) -> dict[str, Any]:
-    cols: dict[str, Any] = {}
-    for k in rows[0]:
-        cells = [r[k] for r in rows]
-        if any(isinstance(c, (str, bool)) or c is None for c in cells):
-            cols[k] = np.array(cells, dtype=object)
-        else:
-            cols[k] = np.array(cells, dtype=np.float64)
-    return cols
-
-
-def _same(cs: ColumnarScorer, rows: list[dict[str, Any]]) -> Any:
-    res = cs.score(_columns(rows))
-    for i, rec in enumerate(rows):
-        clean = {k: (None if isinstance(v, float) and math.isnan(v) else v) for k, v in rec.items()}
-        want = cs.rs.evaluate_subject(clean, index=i)
-        for sc in want.scores:
-            got = (res.points_decimal(sc.rule_id)[i], res.outcomes(sc.rule_id)[i])
-            assert got == (sc.points, sc.outcome), (i, sc, rec)
-        assert res.totals_decimal()[i] == want.total, (i, rec)
-        assert res.grades()[i] == want.grade, (i, rec)
-    assert not res.fallback.any()
-    return res
 
 
 @pytest.mark.parametrize("arithmetic", ["auto", "int", "float"])

@@ -17,6 +17,7 @@ from hypothesis import strategies as st  # noqa: E402
 
 import perfscore  # noqa: E402
 from perfscore.columnar import ColumnarScorer  # noqa: E402
+from test_columnar_when import _columns  # noqa: E402
 
 STARTS = """\
 perfscore: 1
@@ -56,17 +57,6 @@ def _rows(draw: st.DrawFn) -> dict[str, Any]:
         "f": draw(st.sampled_from([True, False, None])),
         "s": draw(st.sampled_from([1.0, 0.95, 1.05, 0.9, math.nan])),
     }
-
-
-def _columns(rows: list[dict[str, Any]]) -> dict[str, Any]:
-    cols: dict[str, Any] = {}
-    for k in rows[0]:
-        cells = [r[k] for r in rows]
-        if any(isinstance(c, bool) or c is None for c in cells):
-            cols[k] = np.array(cells, dtype=object)
-        else:
-            cols[k] = np.array(cells, dtype=np.float64)
-    return cols
 
 
 @pytest.mark.parametrize("arithmetic", ["auto", "int", "float"])
