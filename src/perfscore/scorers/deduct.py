@@ -200,23 +200,12 @@ class DeductScorer(BaseScorer):
         per, wf, ff, pf = float(self.per), float(weight), float(self.floor), float(self.points)
         guard = b.SAFETY * b.U
         stepped = _stepped(b, np, above, count, per, (wf, ff, pf), guard)
+        rational = _rational_points(b, above, count, (self.per, self.points, weight, self.floor))
 
         def exact_points(ctx: Any, v: Any, rows: Any) -> Any:
             """The points of ``rows``, exactly (rationals)."""
-            q, n = v.exact_rows(ctx, rows), len(rows)
-            if q is None:
-                return None
-            s_q, per_q, pts_q, w_q, floor_q, nil = (
-                b.q_const(x, n) for x in (s, self.per, self.points, weight, self.floor, ZERO)
-            )
-            beyond = q - s_q if above else s_q - q
-            units = beyond / per_q
-            if count == "started":
-                units = units.ceil()
-            elif count == "completed":
-                units = units.floor()
-            off = (w_q - units * pts_q).maximum(floor_q).minimum(w_q)
-            return b.select(beyond.cmp(nil) <= 0, w_q, off)
+            q = v.exact_rows(ctx, rows)
+            return None if q is None else rational(q, b.q_const(s, len(rows)), len(rows))
 
         # count 'exact': the points W − (beyond / per)·points, clamped to [floor, W], are
         # continuous in v (W on the good side of the start, where the clamp gives W too): one
@@ -268,22 +257,11 @@ class DeductScorer(BaseScorer):
         per, wf, ff, pf = float(self.per), float(weight), float(self.floor), float(self.points)
         guard = b.SAFETY * b.U
         stepped = _stepped(b, np, above, count, per, (wf, ff, pf), guard)
+        rational = _rational_points(b, above, count, (self.per, self.points, weight, self.floor))
 
         def exact_points(ctx: Any, v: Any, sb: Any, rows: Any) -> Any:
-            q, s_q, n = v.exact_rows(ctx, rows), sb.exact_rows(ctx, rows), len(rows)
-            if q is None or s_q is None:
-                return None
-            per_q, pts_q, w_q, floor_q, nil = (
-                b.q_const(x, n) for x in (self.per, self.points, weight, self.floor, ZERO)
-            )
-            beyond = q - s_q if above else s_q - q
-            units = beyond / per_q
-            if count == "started":
-                units = units.ceil()
-            elif count == "completed":
-                units = units.floor()
-            off = (w_q - units * pts_q).maximum(floor_q).minimum(w_q)
-            return b.select(beyond.cmp(nil) <= 0, w_q, off)
+            q, s_q = v.exact_rows(ctx, rows), sb.exact_rows(ctx, rows)
+            return None if q is None or s_q is None else rational(q, s_q, len(rows))
 
         def deduct(ctx: Any, v: Any, failed: Any, use_met: bool) -> tuple[Any, Any, bool]:
             sb = start(ctx)
@@ -448,3 +426,26 @@ def _stepped(
         return b.Bounded(np.where(fail, raw, wf), mag, units.k + 3), force
 
     return stepped
+
+
+def _rational_points(b: Any, above: bool, count: str, consts: tuple[Decimal, ...]) -> Any:
+    """The column form's points of some rows in rationals, from their values ``q`` and their
+    start ``s_q``: the steps beyond the start (whole ones for ``started``/``completed``) times
+    the points per step, off the weight, clamped to [floor, weight]; the weight on the good
+    side of the start."""
+    per, points, weight, floor = consts
+
+    def rational(q: Any, s_q: Any, n: int) -> Any:
+        per_q, pts_q, w_q, floor_q, nil = (
+            b.q_const(x, n) for x in (per, points, weight, floor, ZERO)
+        )
+        beyond = q - s_q if above else s_q - q
+        units = beyond / per_q
+        if count == "started":
+            units = units.ceil()
+        elif count == "completed":
+            units = units.floor()
+        off = (w_q - units * pts_q).maximum(floor_q).minimum(w_q)
+        return b.select(beyond.cmp(nil) <= 0, w_q, off)
+
+    return rational
