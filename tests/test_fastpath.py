@@ -105,21 +105,6 @@ def test_the_bundled_columnar_rule_sets_include_the_named_ones() -> None:
     assert {"cn-dept-overall", "cn-project-10", "omb-part"} <= names
 
 
-@pytest.fixture
-def routes(monkeypatch: pytest.MonkeyPatch) -> list[Any]:
-    """What each run's routing gave: a Routed (scored by columns) or None."""
-    taken: list[Any] = []
-    real = fastpath.route
-
-    def spy(*a: Any, **k: Any) -> Any:
-        done = real(*a, **k)
-        taken.append(done)
-        return done
-
-    monkeypatch.setattr(fastpath, "route", spy)
-    return taken
-
-
 def _both(
     routes: list[Any], argv: list[str], outputs: list[Path], n: int
 ) -> tuple[list[bytes], str]:

@@ -21,13 +21,13 @@ per-record result.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Collection, Iterator, Mapping, Sequence
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from .compile import Compiled, IndicatorNode
 from .findings import Notification, SubjectResult
-from .subjects import Subject, read_subject
+from .subjects import RESERVED, RejectedRecord, Subject, read_subject
 from .summary import RunSummary
 
 if TYPE_CHECKING:
@@ -45,10 +45,31 @@ META = frozenset({"id", "name", "type", "key", "year", "period", "parent", "valu
 _FAIL, _NA, _ERROR = 1, 2, 3  # perfscore.columnar.OUTCOMES: pass fail not_applicable error
 
 
-def plain_records(records: Sequence[Any]) -> bool:
-    """Every record a mapping of values (with id, name, … and cell locations) and nothing the
-    per-record path alone reads."""
-    return all(isinstance(r, Mapping) and set(r) <= META for r in records)
+def plain_records(records: Sequence[Any], inputs: Collection[str] = ()) -> bool:
+    """Every record one the columns read as the per-record path reads it: a mapping, not
+    rejected by its file, declaring no scores of its own; its values under ``values`` (any other
+    key — ``source``, a note — is not read there either) or flat: besides :data:`META`, only
+    ``inputs``' names (a JSON/YAML subject as written; another key is said per record)."""
+    flat = META | set(inputs)
+    return all(
+        isinstance(r, Mapping)
+        and not isinstance(r, RejectedRecord)
+        and "declared" not in r
+        and ("values" in r or set(r) <= flat)
+        for r in records
+    )
+
+
+def _values(rec: Mapping[str, Any]) -> Mapping[str, Any]:
+    """A record's values as :func:`~perfscore.subjects.read_subject` reads them: ``values``,
+    or a flat record less its reserved keys (``year`` there is the subject's, never an
+    input's)."""
+    if "values" in rec:
+        values = rec.get("values")
+        return values if isinstance(values, Mapping) else {}
+    if RESERVED.isdisjoint(rec):
+        return rec
+    return {k: v for k, v in rec.items() if k not in RESERVED}
 
 
 def _leaves(c: Compiled) -> list[IndicatorNode]:
@@ -80,9 +101,7 @@ class ColumnBatch:
         cells: dict[str, list[Any]] = {n: [] for n in scorer.inputs}
         self.subjects: list[Subject] = []
         for i, rec in zip(index, records, strict=True):
-            values = rec.get("values") if "values" in rec else rec
-            if not isinstance(values, Mapping):
-                values = {}
+            values = _values(rec)
             for n, column in cells.items():
                 column.append(values.get(n))
             meta = {k: v for k, v in rec.items() if k not in ("values", "cells")}

@@ -1,7 +1,7 @@
-"""The fast path chosen for the user: ``perfscore score RULES DATA`` scores tabular data through
-:mod:`perfscore.columnar` whenever the rule set and the options allow it, whatever the output
-format, and writes exactly the bytes the per-record path (``--no-columnar``) writes — with the
-same exit status and the same lines on stderr.
+"""The fast path chosen for the user: ``perfscore score RULES DATA`` scores its data (tables, JSON
+Lines, JSON and YAML documents) through :mod:`perfscore.columnar` whenever the rule set and the
+options allow it, whatever the output format, and writes exactly the bytes the per-record path
+(``--no-columnar``) writes — with the same exit status and the same lines on stderr.
 
 * Parquet: the findings table straight from the columns
   (:func:`~perfscore.export.parquet.columnar_table`, no per-subject objects);
@@ -57,9 +57,7 @@ def _parquet(plan: Sequence[Target]) -> bool:
     return any(t.format.name == "parquet" for t in plan)
 
 
-def why_not(
-    args: argparse.Namespace, rs: RuleSet, plan: Sequence[Target], sources: Sequence[DataSource]
-) -> str | None:
+def why_not(args: argparse.Namespace, rs: RuleSet, plan: Sequence[Target]) -> str | None:
     """None when a run may take the columnar path; else why not, in the command's language
     (empty when there is nothing to say: numpy or, for Parquet, pyarrow is not installed —
     the per-record path says what is missing where it matters)."""
@@ -79,9 +77,6 @@ def why_not(
         return say_cli("why_template")
     if any(t.path is None and t.format.name == "parquet" for t in plan):
         return say_cli("why_stdout")
-    for src in sources:
-        if src.kind != "table" and not src.uri.lower().endswith((".jsonl", ".ndjson")):
-            return say_cli("why_not_tabular", uri=src.uri)
     scorer = ColumnarScorer(rs)
     if not scorer.supported:
         return say_cli("why_rules", reason=scorer.reason)
@@ -148,7 +143,7 @@ def route(args: argparse.Namespace, run: Run, stderr: Any) -> Routed | None:
     None (nothing read, nothing written) — with one line on ``stderr`` saying why, when the
     output is Parquet."""
     rs, plan, notes = run.rs, run.plan, run.notes
-    why = why_not(args, rs, plan, run.sources)
+    why = why_not(args, rs, plan)
     if why is None:
         from .columnar import ColumnarScorer
 
@@ -188,7 +183,7 @@ def _parquet_run(run: Run, scorer: Any) -> Routed | None:
     with FindingsSpool(rs.rules) as spool, DuplicateIds() as dups:
         while chunk := [row for _, row in zip(range(CHUNK), rows, strict=False)]:
             records = [r for _, r in chunk]
-            if not plain_records(records):
+            if not plain_records(records, scorer.inputs):
                 return None
             batch = ColumnBatch(rs, scorer, records, [i for i, _ in chunk])
             del records, chunk
@@ -249,7 +244,7 @@ def _results(run: Run, scorer: Any, out: Routed) -> Iterator[SubjectResult]:
         if not chunk:
             return
         records = [r for _, r in chunk]
-        if not plain_records(records):
+        if not plain_records(records, scorer.inputs):
             for i, record in chunk:
                 result = rs.evaluate_subject(record, index=i)
                 out.scored(1, [result.subject.id] if points and result.total is None else [])

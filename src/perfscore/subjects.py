@@ -31,6 +31,7 @@ if TYPE_CHECKING:
     from .declared import Declared
 
 __all__ = [
+    "RESERVED",
     "CellProblem",
     "InputSpec",
     "RejectedRecord",
@@ -170,7 +171,11 @@ def normalise_value(spec: InputSpec, raw: object) -> Value:
     return Series(tuple(sorted(points)))
 
 
-_RESERVED = {"id", "name", "type", "key", "year", "period", "parent", "values", "declared", "cells"}
+#: a flat record's keys that are never values
+RESERVED = frozenset(
+    {"id", "name", "type", "key", "year", "period", "parent", "values", "declared", "cells"}
+)
+_RESERVED = RESERVED
 #: Years outside this range are data-entry errors, not fiscal years.
 _YEARS = (1900, 2999)
 

@@ -687,7 +687,6 @@ CLI = _table(
     why_jobs=("--jobs 使用逐条的多进程评分", "--jobs scores record by record in processes"),
     why_template=("数据是自评报告，不是表格", "the data are reports, not tables"),
     why_stdout=("Parquet 写到标准输出", "Parquet goes to standard output"),
-    why_not_tabular=("{uri} 不是表格数据", "{uri} is not tabular data"),
     why_declared=("数据中有自评得分（declared）", "the data declare their own scores"),
     why_rules=("规则集用到列式路径不支持的写法：{reason}", "the rule set uses {reason}"),
 )
