@@ -50,10 +50,12 @@ Design of the float64 path — a certified guard, exact integers for points, exa
   letter grades; every check kind; ``coalesce``/``is_missing`` in checks and grade overrides;
   ``round(x, places)`` with places read per row; grade bands and overrides; a checklist item's
   ``when`` of any condition; a ``deduct`` start read per row; series inputs with
-  ``ratio_series``, ``composition_variance``, ``last``, ``mean``/``sum``/``count`` and
-  ``series_bands`` (exact integers on a year axis, :mod:`~perfscore.columnar.series`).  A rule
-  set using anything else (plugin scorers/aggregators/functions, ``is_missing`` in metrics,
-  other series functions, …) is scored entirely by the per-record path — same results,
+  ``ratio_series``, ``composition_variance``, ``last``, ``mean``/``sum``/``count``,
+  ``count_within``/``count_below``/``count_above``, ``min``/``max`` of a series, ``year`` (read
+  only as a leaf's value) and ``series_bands`` (exact integers on a year axis,
+  :mod:`~perfscore.columnar.series`).  A rule set using anything else (plugin
+  scorers/aggregators/functions, ``is_missing`` in metrics, a series function inside
+  arithmetic, …) is scored entirely by the per-record path — same results,
   per-record speed; ``ColumnarScorer.reason`` says why.
 
 The per-record equivalent of row ``i`` is the record ``{name: float(column[name][i])}`` with NaN

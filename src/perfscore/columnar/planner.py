@@ -50,6 +50,8 @@ def build_plan(c: Compiled, root_weight: Decimal | None) -> Plan:
         names = tuple(sorted(mt.expr.names))
         if any(kinds.get(n) == "series" for n in names):  # a metric over series
             sx = SeriesExpr(mt.expr.text, kinds)
+            if sx.nullable:
+                _only_values_read(c, mt.name)
             pad = max(pad, sx.pad)
             metric_plans.append(MetricPlan(mt.name, None, names, mt.zero_division, sx))
             kinds[mt.name] = "series" if sx.kind == "series" else "metric"
@@ -233,6 +235,26 @@ def _share_coefficients(
 def _exponent(x: Decimal) -> int:
     exp = x.as_tuple().exponent
     return exp if isinstance(exp, int) else 0
+
+
+def _only_values_read(c: Compiled, name: str) -> None:
+    """Metric ``name`` may have no value without a failure (``year(s, y)``): the columns
+    mirror that as an error in the metric, which equals the per-record path only where
+    nothing else read beside it can decide first — so ``name`` may only be the whole of what
+    leaves read (their ``value``), nothing else."""
+    why = f"metric {name}: year() read beside other values"
+    if any(name in mt.expr.names for mt in c.metrics):
+        raise Unsupported(why)
+    if any(name in o.when.names for o in c.overrides) or any(
+        name in ch.reads or ch.require == name for ch in c.checks
+    ):
+        raise Unsupported(why)
+    for node in stack_all(c):
+        reads = set(node.reads) | set(node.optional_reads)
+        if node.when is not None:
+            reads |= set(node.when.names)
+        if name in reads and (node.children or reads != {name} or name in node.optional_reads):
+            raise Unsupported(why)
 
 
 def _names_read(c: Compiled, kinds: Mapping[str, str]) -> set[str]:

@@ -1,5 +1,6 @@
 """Functions over series on the columnar path, exact: ``ratio_series``, ``composition_variance``,
-``last(s, n)`` (a series), ``mean``, ``sum``, ``count`` (a number per row) — each the exact form
+``last(s, n)`` (a series), ``mean``, ``sum``, ``count``, ``count_within``/``_below``/``_above``,
+``min``/``max`` of a series and ``year(s, y)`` (a number per row) — each the exact form
 the per-record path decides by (:mod:`perfscore.exact`), in integers over the chunk's year axis
 (:mod:`~perfscore.columnar.series`); and what ``series_bands`` asks of a series (the window of
 the last years, the years inside a band).
@@ -14,6 +15,8 @@ from __future__ import annotations
 
 import ast
 import math
+import operator
+from decimal import Decimal
 from fractions import Fraction
 from typing import Any
 
@@ -28,6 +31,8 @@ __all__ = ["Raised", "SeriesExpr", "window", "within"]
 
 _SERIES_FNS = ("ratio_series", "composition_variance", "last")
 _NUMBER_FNS = ("mean", "sum", "count")
+#: functions of a series and numbers written out: how many arguments each takes
+_SCALAR_ARGS = {"year": 2, "count_within": 3, "count_below": 2, "count_above": 2}
 
 
 class Raised:
@@ -48,13 +53,36 @@ class Raised:
 
 class SeriesExpr:
     """A metric expression over series, translated once; ``kind`` is ``"series"`` or
-    ``"number"``; ``pad``: how many years before the earliest one ``last(…, n)`` may reach."""
+    ``"number"``; ``pad``: how many years before the earliest one ``last(…, n)`` may reach;
+    ``nullable``: a ``year(s, y)`` — where that year has no value the per-record metric is
+    None, no failure (what reads it then raises; the planner allows only readers for which
+    that equals an error in the metric itself)."""
 
     def __init__(self, text: str, kinds: dict[str, str]) -> None:
-        self.text = text
+        self.text = text.strip()
         self.pad = 0
-        tree = ast.parse(text.strip(), mode="eval")
+        self.nullable = False
+        tree = ast.parse(self.text, mode="eval")
         self.fn, self.kind = self._build(tree.body, kinds)
+
+    def _constant(self, node: ast.expr, fname: str) -> Fraction:
+        """A number written in the expression (``0.95``, ``-5``), exactly as the per-record
+        path reads it (its decimal text)."""
+        inner = node.operand if isinstance(node, ast.UnaryOp) else node
+        if not (
+            isinstance(inner, ast.Constant)
+            and type(inner.value) in (int, float)
+            and (inner is node or isinstance(node.op, (ast.USub, ast.UAdd)))  # type: ignore[attr-defined]
+        ):
+            raise Unsupported(f"{fname}() of something that is not a number written out")
+        seg = ast.get_source_segment(self.text, node)
+        try:
+            value = Decimal((seg or repr(inner.value)).replace(" ", ""))
+        except ArithmeticError:
+            raise Unsupported("number literal") from None
+        if not value.is_finite():
+            raise Unsupported("number literal")
+        return Fraction(value)
 
     def _build(self, node: ast.expr, kinds: dict[str, str]) -> tuple[Any, str]:
         if isinstance(node, ast.Name) and kinds.get(node.id) == "series":
@@ -75,6 +103,24 @@ class SeriesExpr:
             years = n.value
             self.pad = max(self.pad, years - 1)
             return (lambda ctx, raised: last(inner(ctx, raised), years)), "series"
+        if fname in _SCALAR_ARGS and len(args) == _SCALAR_ARGS[fname]:
+            inner, kind = self._build(args[0], kinds)
+            if kind != "series":
+                raise Unsupported(f"{fname}() of something that is not a series")
+            consts = [self._constant(a, fname) for a in args[1:]]
+            if fname == "year":
+                y = consts[0]
+                if y.denominator != 1 or not 1 <= y <= 9999:
+                    raise Unsupported("year() of a year that is not a whole number in 1..9999")
+                self.nullable = True  # a year without a value: the metric has none
+                return (lambda ctx, raised: year(ctx, inner(ctx, raised), int(y), raised)), "number"
+            return (lambda ctx, raised: count_where(inner(ctx, raised), fname, consts)), "number"
+        if fname in ("min", "max") and len(args) == 1:
+            inner, kind = self._build(args[0], kinds)
+            if kind != "series":
+                raise Unsupported(f"{fname}() of numbers on the series path")
+            pick_max = fname == "max"
+            return (lambda ctx, raised: extreme(inner(ctx, raised), pick_max, raised)), "number"
         parts = [self._build(a, kinds) for a in args]
         if any(k != "series" for _, k in parts):
             raise Unsupported(f"{fname}() of something that is not a series")
@@ -218,6 +264,80 @@ def mean(s: SeriesCol, raised: Raised) -> Q:
     return total_q / Q(np.where(cnt == 0, 1, cnt), 1, len(cnt))
 
 
+def year(ctx: Any, s: SeriesCol, y: int, raised: Raised) -> Q:
+    """The value of year ``y`` (its column on the chunk's axis); a row whose series has no
+    value that year has none (see :attr:`SeriesExpr.nullable`: an error here)."""
+    n, width = s.present.shape
+    j = y - ctx.year0
+    if not 0 <= j < width:
+        raised.add(np.ones(n, bool), error=True)
+        return Q(np.zeros(n, np.int64), 1, n)
+    has = s.present[:, j]
+    raised.add(~has, error=True)
+    num = np.where(has, s.num[:, j], 0)
+    den = s.den if isinstance(s.den, int) else np.where(has, s.den[:, j], 1)
+    return Q(num, den, n)
+
+
+_COUNTS = {
+    "count_within": (operator.ge, operator.le),
+    "count_below": (operator.lt,),
+    "count_above": (operator.gt,),
+}
+
+
+def count_where(s: SeriesCol, fname: str, bounds: list[Fraction]) -> Q:
+    """How many present values lie in lo..hi (both ends), below or above a number, exactly."""
+    hit = s.present.copy()
+    for op, bound in zip(_COUNTS[fname], bounds, strict=True):
+        hit &= _compare(s, bound, op)
+    n = hit.shape[0]
+    return Q(hit.sum(axis=1).astype(np.int64), 1, n)
+
+
+def extreme(s: SeriesCol, pick_max: bool, raised: Raised) -> Q:
+    """The smallest (largest) present value per row, compared exactly (cross-multiplied
+    where the denominators differ); a series with no values is an error."""
+    n, width = s.present.shape
+    raised.add(~s.present.any(axis=1), error=True)
+    better = operator.gt if pick_max else operator.lt
+    scalar = isinstance(s.den, int)
+    best_n: Any = np.zeros(n, np.int64)
+    best_d: Any = s.den if scalar else np.ones(n, np.int64)
+    seen = np.zeros(n, bool)
+    for j in range(width):
+        has = s.present[:, j]
+        if not has.any():
+            continue
+        nj = s.num[:, j]
+        if scalar:
+            left, right = nj, best_n
+        else:
+            dj = s.den[:, j]
+            left, right = mul(nj, best_d), mul(best_n, dj)
+        if left.dtype == object or right.dtype == object:
+            left, right = to_obj(left), to_obj(right)
+        take = has & (~seen | np.asarray(better(left, right), bool))
+        best_n = np.where(take, nj, best_n)
+        if not scalar:
+            best_d = np.where(take, dj, best_d)
+        seen |= has
+    if not scalar:
+        best_d = np.where(seen, best_d, 1)
+    return Q(np.where(seen, best_n, 0), best_d, n)
+
+
+def _compare(s: SeriesCol, bound: Fraction, op: Any) -> Any:
+    """Per cell, ``value op bound`` exactly (``den > 0``: cross-multiplied); cells without a
+    value are meaningless."""
+    left, right = mul(s.num, bound.denominator), mul(bound.numerator, s.den)
+    if isinstance(right, int):
+        right = np.full(s.present.shape, right, object if abs(right) >= LIMIT else np.int64)
+    if left.dtype == object or right.dtype == object:
+        left, right = to_obj(left), to_obj(right)
+    return np.asarray(op(left, right), bool)
+
+
 # -- what series_bands asks ------------------------------------------------------------------------
 
 
@@ -227,14 +347,9 @@ def within(s: SeriesCol, iv: Interval) -> Any:
     for bound, low in ((iv.low, True), (iv.high, False)):
         if not bound.is_finite():
             continue
-        f = Fraction(bound)
-        left, right = mul(s.num, f.denominator), mul(f.numerator, s.den)
-        if isinstance(right, int):
-            right = np.full(s.present.shape, right, object if abs(right) >= LIMIT else np.int64)
-        if left.dtype == object or right.dtype == object:
-            left, right = to_obj(left), to_obj(right)
         if low:
-            inside &= (left >= right) if iv.low_inclusive else (left > right)
+            op = operator.ge if iv.low_inclusive else operator.gt
         else:
-            inside &= (left <= right) if iv.high_inclusive else (left < right)
-    return np.asarray(inside, bool)
+            op = operator.le if iv.high_inclusive else operator.lt
+        inside &= _compare(s, Fraction(bound), op)
+    return inside

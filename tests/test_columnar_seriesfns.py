@@ -1,0 +1,176 @@
+"""The other functions of a series on the columnar path (#18): ``year(s, y)``,
+``count_within``, ``count_below``, ``count_above``, ``min(s)`` and ``max(s)`` — of series
+inputs and of computed series (``ratio_series``, ``last``) — each equal to the per-record path
+row by row with no row sent there: blanks inside, empty and blank series, years as text,
+values exactly on the bounds (ties), negative bounds, figures past float64's digits."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+np = pytest.importorskip("numpy")
+
+from hypothesis import example, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+import perfscore  # noqa: E402
+from perfscore.columnar import ColumnarScorer  # noqa: E402
+from test_columnar_series import _row, _same  # noqa: E402
+
+FUNCTIONS = """\
+perfscore: 1
+id: series_functions
+title: 年度序列函数
+version: "1"
+settings: {zero_division: {zd}, missing: {missing}, places: 2}
+inputs:
+  budget: {type: series, of: money, unit: 万元}
+  actual: {type: series, of: money, unit: 万元}
+  share: {type: series, of: percent}
+  staff: {type: series, of: integer}
+metrics:
+  r: {expr: "ratio_series(actual, budget)"}
+  y23: {expr: "year(actual, 2023)"}
+  yr: {expr: "year(r, 2022)"}
+  ylast: {expr: "year(last(budget, 2), 2024)"}
+  within: {expr: "count_within(last(r, 3), 0.95, 1.05)"}
+  below: {expr: "count_below(actual, 100)"}
+  above: {expr: "count_above(budget, -5)"}
+  shares: {expr: "count_within(share, 0.9, 0.95)"}
+  hi: {expr: max(r)}
+  lo: {expr: min(actual)}
+  most: {expr: max(staff)}
+indicators:
+  - {id: y1, title: 当年, weight: 10, value: y23, scorer: {type: threshold, op: ">=", target: 100}}
+  - id: y2
+    title: 上年比
+    weight: 10
+    value: yr
+    scorer:
+      type: bands
+      bands:
+        - {range: "[0.95, 1.05]", points: 10}
+        - {range: "[0.9, 0.95)", points: 5}
+        - {range: "(1.05, 1.1]", points: 5}
+      otherwise: 0
+  - {id: y3, title: 末年, weight: 5, value: ylast, scorer: {type: threshold, op: ">", target: 0}}
+  - {id: c1, title: 区间, weight: 15, value: within, scorer: {type: threshold, op: ">=", target: 2}}
+  - {id: c2, title: 低于, weight: 10, value: below, scorer: {type: threshold, op: "<=", target: 1}}
+  - {id: c3, title: 高于, weight: 10, value: above, scorer: {type: threshold, op: ">=", target: 3}}
+  - {id: c4, title: 份额, weight: 5, value: shares, scorer: {type: threshold, op: ">=", target: 1}}
+  - {id: m1, title: 最高, weight: 15, value: hi, scorer: {type: proportional, target: 1.05}}
+  - {id: m2, title: 最低, weight: 10, value: lo, scorer: {type: threshold, op: ">=", target: 95}}
+  - {id: m3, title: 人数, weight: 10, value: most, scorer: {type: threshold, op: ">=", target: 10}}
+grades:
+  bands:
+    - {id: A, min: 60}
+    - {id: B, min: 0}
+"""
+
+_NAMES = ("budget", "actual", "share", "staff")
+
+
+def _rules(zd: str = "zero", missing: str = "not_applicable") -> str:
+    return FUNCTIONS.replace("{zd}", zd).replace("{missing}", missing)
+
+
+@pytest.mark.parametrize(
+    ("zd", "missing", "arithmetic"),
+    [
+        ("zero", "not_applicable", "auto"),
+        ("error", "error", "int"),
+        ("not_applicable", "zero", "float"),
+    ],
+)
+@settings(max_examples=60, deadline=None)
+@given(rows=st.lists(_row(_NAMES), min_size=1, max_size=30))
+@example(
+    rows=[
+        {  # every bound met exactly: 0.95 and 1.05 in, 100 not below, 95 % inside
+            "budget": {2022: 100.0, 2023: 100.0, 2024: 100.0},
+            "actual": {2022: 95.0, "2023": 105.0, 2024: 100.0},
+            "share": {2022: "95%", 2023: 0.9},
+            "staff": {2023: 10, 2024: 10},
+        },
+        {"budget": {}, "actual": None, "share": {2023: None}, "staff": {}},
+        {"budget": {2021: 0.0, 2022: 100.0}, "actual": {2021: 5.0}, "share": {}, "staff": None},
+    ]
+)
+def test_series_functions_equal_per_record(
+    zd: str, missing: str, arithmetic: str, rows: list[dict[str, Any]]
+) -> None:
+    cs = ColumnarScorer(
+        perfscore.load_ruleset_text(_rules(zd, missing), source="f.yaml"), arithmetic=arithmetic
+    )
+    assert cs.supported, cs.reason
+    _same(cs, rows)
+
+
+def test_ties_blanks_and_empty_series() -> None:
+    """The ends of count_within are inside, count_below/above strict; a year listed without a
+    value, a year not listed and an empty series give no value (an error finding); min/max of
+    no values is an error; a series past float64's digits is compared exactly."""
+    from decimal import Decimal
+
+    cs = ColumnarScorer(perfscore.load_ruleset_text(_rules(), source="f.yaml"))
+    big = Decimal("123456789012345.67")
+    rows = [
+        {
+            "budget": {2022: 100, 2023: 100},
+            "actual": {2022: 95, 2023: 105},
+            "share": {2023: 95},
+            "staff": {2023: 3},
+        },
+        {"budget": {2022: 100}, "actual": {2022: 100, 2023: None}, "share": {}, "staff": {}},
+        {"budget": {2023: big}, "actual": {2022: big, 2023: big}, "share": {}, "staff": {2023: 12}},
+    ]
+    res = _same(cs, rows)
+    assert res.outcomes("c1")[:1] == ["pass"]  # 0.95 and 1.05 both inside
+    assert res.outcomes("y1") == ["pass", "error", "pass"]
+    assert res.outcomes("m3") == ["fail", "error", "pass"]
+
+
+@pytest.mark.parametrize(
+    ("metric", "reason"),
+    [
+        ('"year(actual, 2023) * 2"', "construct"),  # a series function inside arithmetic
+        ('"year(actual, 2023.5)"', "whole number"),
+        ('"count_within(actual, 0, 10 * 2)"', "written out"),
+        ('"count_below(actual, budget)"', "written out"),
+        ('"max(actual, budget)"', "over series"),
+    ],
+)
+def test_what_stays_per_record_says_why(metric: str, reason: str) -> None:
+    text = _rules().replace('"year(actual, 2023)"', metric, 1)
+    cs = ColumnarScorer(perfscore.load_ruleset_text(text, source="f.yaml"))
+    assert not cs.supported
+    assert reason in (cs.reason or ""), cs.reason
+
+
+YEAR_READ_BESIDE = """\
+perfscore: 1
+id: year_beside
+title: 年份旁读
+version: "1"
+settings: {missing: not_applicable}
+inputs:
+  s: {type: series, of: money}
+  x: {type: money}
+metrics:
+  v: {expr: "year(s, 2023)"}
+  w: {expr: "v + x"}
+indicators:
+  - {id: a, title: A, weight: 100, value: w, scorer: {type: threshold, op: ">=", target: 1}}
+"""
+
+
+def test_a_year_read_beside_other_values_stays_per_record() -> None:
+    """``v + x`` with no value for 2023 and x blank: the per-record path says x is missing
+    (not applicable); an error in v would decide first — so such a set is not columnar."""
+    rs = perfscore.load_ruleset_text(YEAR_READ_BESIDE, source="y.yaml")
+    cs = ColumnarScorer(rs)
+    assert not cs.supported and "year() read beside" in (cs.reason or "")
+    got = rs.evaluate_subject({"s": {2022: 1}, "x": None}, index=0)
+    assert got.scores[0].outcome == "not_applicable"
