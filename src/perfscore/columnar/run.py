@@ -5,6 +5,7 @@ unsure — and every row of an unsupported rule set — are scored by the per-re
 
 from __future__ import annotations
 
+from collections import deque
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
@@ -39,6 +40,12 @@ CHUNK = 1 << 16
 #: the first chunk of a run: small, scored in float64 with the guard to learn which
 #: indicators meet many ties (those then run in exact integers, see :class:`Arithmetic`)
 PROBE = 2048
+#: scored chunks a scorer keeps (what they made, never the caller's columns): each chunk's
+#: memory is then freed under the next ones' and reused, not handed back to the system at
+#: the top of the heap and faulted in again — 15 calls on 200,000 rows of dept30 took 3.6 s
+#: CPU freeing each chunk at once, 2.3 s keeping two (2.4 s, and 750 MB held, while the
+#: chunks were cyclic garbage)
+WORKSPACE = 2
 _CODE = {o: i for i, o in enumerate(OUTCOMES)}
 
 
@@ -52,6 +59,7 @@ class ColumnarScorer:
         if arithmetic not in ("auto", "int", "float"):
             raise ValueError(f"arithmetic must be auto, int or float, not {arithmetic!r}")
         self.arithmetic = arithmetic
+        self._workspace: deque[Chunk] = deque(maxlen=WORKSPACE)
         self.rs = rs
         c = rs.compiled
         self.places = c.model.settings.places
@@ -238,8 +246,25 @@ class ColumnarScorer:
         hi: int,
         prefer: Arithmetic,
     ) -> None:
+        ctx = Chunk(cols, hi - lo, self.places, self)
+        try:
+            self._score_chunk(plan, res, ctx, cols, vocab, lo, hi, prefer)
+        finally:
+            ctx.detach()
+            self._workspace.append(ctx)  # the oldest one is freed here
+
+    def _score_chunk(
+        self,
+        plan: Plan,
+        res: ColumnarResult,
+        ctx: Chunk,
+        cols: dict[str, Any],
+        vocab: dict[str, list[Any]],
+        lo: int,
+        hi: int,
+        prefer: Arithmetic,
+    ) -> None:
         n = hi - lo
-        ctx = Chunk(cols, n, self.places, self)
         ctx.vocab = vocab
         ctx.prefer = prefer
         use_ints = prefer.any()
