@@ -186,13 +186,18 @@ def _combined(
     weights: Sequence[Decimal],
     redistribute: bool,
     failing: bool,
+    top: bool = False,
 ) -> str:
     """Lines computing the weighted sum of ``children`` (unrounded, or why it has none) into
     a temporary: added up in order from zero when all of them scored (as the closures add
-    them), weighed (:func:`~perfscore.aggregate.weigh`) when one did not."""
-    results = [_node(w, ch, failing) for ch in children]
+    them), weighed (:func:`~perfscore.aggregate.weigh`) when one did not.  At the ``top``,
+    a child whose code raises (a fast form that gives up, an error) is decided again node by
+    node (``_redo``), the others kept."""
+    results = [_recovering(w, ch, failing) if top else _node(w, ch, failing) for ch in children]
     r = w.temp()
-    skipping = [t for t, ch in zip(results, children, strict=True) if ch.gives_str or failing]
+    skipping = [
+        t for t, ch in zip(results, children, strict=True) if ch.gives_str or failing or top
+    ]
     outer = w.indent
     if skipping:
         test = " or ".join(f"{t}.__class__ is _str" for t in skipping)
@@ -227,6 +232,21 @@ def _combined(
     w.line(f"{r} = {_scaled(w, r, total, weight)}")
     w.indent = outer
     return r
+
+
+def _recovering(w: _Writer, pn: PlanNode, failing: bool) -> str:
+    """:func:`_node` in a ``try``: where its code raises, the node decided again as the
+    evaluator's pieces decide it (``_redo``: what it wrote in ``out`` is a pre-order prefix of
+    its subtree, written again in place).  A record that trips one leaf's fast form costs that
+    subtree twice, not the whole walk."""
+    outer = w.indent
+    w.line("try:")
+    w.indent = outer + "    "
+    t = _node(w, pn, failing)
+    w.indent = outer
+    w.line("except _Exception:")
+    w.line(f"    {t} = _redo({w.value(pn)}, scope, failures, out)")
+    return t
 
 
 def _weigher(
@@ -268,18 +288,22 @@ def straight_line(
     redistribute: bool,
     places: int,
     decide: Callable[..., Any],
+    redo: Callable[..., Any],
 ) -> tuple[Walk, Walk]:
     """The walk of the top ``nodes`` written out twice, each called as ``(scope, out, failed
     names, failures)``: ``clean`` for a subject where nothing failed that a node's walk must
     see (:attr:`PlanNode.strict`), ``failing`` for one where something did; each gives the
     total unrounded (or why there is none).  ``decide(node, scope,
-    failures, out)``: a leaf's result where what it reads failed."""
+    failures, out)``: a leaf's result where what it reads failed; ``redo(node, scope,
+    failures, out)``: a top node's, node by node."""
     made = []
     for failing in (False, True):
         w = _Writer(places)
         w.values["_decide"] = decide
+        w.values["_redo"] = redo
         w.values["_forced"] = _forced
-        r = _combined(w, nodes, weight, total, weights, redistribute, failing)
+        w.values["_Exception"] = Exception
+        r = _combined(w, nodes, weight, total, weights, redistribute, failing, top=True)
         w.line(f"return {r}")
         source = "def _points(scope, out, failed, failures):\n"
         source += "".join(f"{line}\n" for line in w.lines)

@@ -391,8 +391,14 @@ def points_plan(
         out[node.id] = o.points
         return _result_of(o)
 
+    def redo(
+        pn: PlanNode, scope: dict[str, Any], failures: dict[str, Failure], out: Points
+    ) -> Result:
+        """A top node whose code raised, decided node by node (as :func:`_results`)."""
+        return _results((pn,), scope, failures, out, c, places)[0]
+
     top_step, top_failing = straight_line(
-        nodes, root.weight, total, weights, redistribute, places, decide
+        nodes, root.weight, total, weights, redistribute, places, decide, redo
     )
     return PointsPlan(
         places,
@@ -506,7 +512,7 @@ def points(
             r = plan.top(scope, out, failed, failures)
     except Exception:  # Fallback, or any evaluation error: each node decided on its own
         out = {}
-        r = plan.combine(_results(plan.tree, scope, failures, out, plan))
+        r = plan.combine(_results(plan.tree, scope, failures, out, plan.compiled, plan.places))
     return out, (None if r.__class__ is str else round_once(r, plan.places))  # type: ignore[arg-type]
 
 
@@ -515,7 +521,8 @@ def _results(
     scope: dict[str, Any],
     failures: dict[str, Failure],
     out: Points,
-    plan: PointsPlan,
+    compiled: Compiled,
+    places: int,
 ) -> list[Result]:
     """Each node's result as its parent reads it: a node whose subtree reads nothing that
     failed takes its clean step; a leaf that does (or whose clean step gives up) is decided by
@@ -542,7 +549,7 @@ def _results(
                 results.append(r)
                 continue
             # not stopped (a missing-aware read), or the fast form gave up: the evaluator's leaf
-            o = leaf(plan.compiled, plan.places, pn.node, scope, failures)
+            o = leaf(compiled, places, pn.node, scope, failures)
             out[nid] = o.points
             results.append(_result_of(o))
             continue
@@ -554,11 +561,11 @@ def _results(
                     out[d] = None
                 results.append("error" if forced.outcome == "error" else NA)
                 continue
-        r = pn.combine(_results(pn.children, scope, failures, out, plan))
+        r = pn.combine(_results(pn.children, scope, failures, out, compiled, places))
         if r.__class__ is str:
             results.append(r)
             continue
-        p = round_once(r, plan.places)  # type: ignore[arg-type]
+        p = round_once(r, places)  # type: ignore[arg-type]
         out[nid] = p
         results.append(p)
     return results
