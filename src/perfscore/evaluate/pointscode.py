@@ -14,7 +14,7 @@ zero, :func:`~perfscore.aggregate.scaled` decided at load, :func:`~perfscore.num
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Context, Decimal
 from typing import TYPE_CHECKING, Any
 
 from ..aggregate import scaled, weigh, weighted_sum
@@ -44,6 +44,10 @@ class _Writer:
             "_add": WIDE.add,
             "_share": share_of,
             "_round": round_once,
+            "_Q": Decimal(1).scaleb(-places),
+            "_HALF_UP": ROUND_HALF_UP,
+            "_C28": Context(prec=28),
+            "_Exception": Exception,
             "_str": str,
             "_Z": ZERO,
             "_P": places,
@@ -95,7 +99,7 @@ def _node(w: _Writer, pn: PlanNode, failing: bool) -> str:
             w.line(f"{t} = {w.value(step)}(scope)")
             w.line(
                 f"out[{key}] = None if {t}.__class__ is _str else {t}"
-                if pn.gives_str or failing
+                if pn.gives_str  # (its clean step; a failure read is _decide's below)
                 else f"out[{key}] = {t}"
             )
         if guard:
@@ -169,13 +173,20 @@ def _group(w: _Writer, pn: PlanNode, failing: bool) -> str:
         w.line(f"if {r}.__class__ is _str:")
         w.line(f"    {t} = {r}")
         w.line("else:")
-        w.line(f"    {t} = _round({r}, _P)")
-        w.line(f"    out[{key}] = {t}")
-    else:
-        w.line(f"{t} = _round({r}, _P)")
-        w.line(f"out[{key}] = {t}")
+        w.indent += "    "
+    _rounded(w, t, r)
+    w.line(f"out[{key}] = {t}")
     w.indent = outer
     return t
+
+
+def _rounded(w: _Writer, t: str, r: str) -> None:
+    """:func:`~perfscore.numbers.round_once` of ``r`` into ``t``, its common case written out
+    (a Decimal quantized at 28 digits); anything else (more digits, a rational) is its own."""
+    w.line("try:")
+    w.line(f"    {t} = {r}.quantize(_Q, _HALF_UP, _C28)")
+    w.line("except _Exception:")
+    w.line(f"    {t} = _round({r}, _P)")
 
 
 def _combined(
@@ -253,26 +264,29 @@ def _weigher(
     weight: Decimal, redistribute: bool, weights: tuple[Decimal, ...], total: Decimal
 ) -> Callable[[Sequence[Decimal | str]], Decimal | str]:
     """:func:`~perfscore.aggregate.weigh` for one group, in one pass: the children's points
-    and the weights that count added up in order from zero, ``"error"`` where a child is one,
+    added up in order from zero, the weight that counts, ``"error"`` where a child is one,
     ``"not_applicable"`` where none applies (the points path's results are points, or one of
     those two)."""
     add = WIDE.add
+    subtract = WIDE.subtract
 
     def weighed(results: Sequence[Decimal | str]) -> Decimal | str:
-        got = base = ZERO
+        got = gone = ZERO
         skipped = scored = False
         for p, x in zip(results, weights, strict=True):
             if p.__class__ is str:
                 if p != NA:
                     return weigh(weight, redistribute, weights, results, total)  # (an error)
+                gone = add(gone, x)
                 skipped = True
             else:
                 got = add(got, p)  # type: ignore[arg-type]
-                base = add(base, x)
                 scored = True
         if not scored:
             return NA
-        return scaled(got, base if skipped and redistribute else total, weight)
+        # the weight that counts: the total less what does not apply (exactly: the same
+        # number as the scored children's weights added up, and only its value is read)
+        return scaled(got, subtract(total, gone) if skipped and redistribute else total, weight)
 
     return weighed
 
@@ -302,7 +316,6 @@ def straight_line(
         w.values["_decide"] = decide
         w.values["_redo"] = redo
         w.values["_forced"] = _forced
-        w.values["_Exception"] = Exception
         r = _combined(w, nodes, weight, total, weights, redistribute, failing, top=True)
         w.line(f"return {r}")
         source = "def _points(scope, out, failed, failures):\n"
