@@ -1,10 +1,12 @@
 """The subject's scan (perfscore.evaluate.state.Scan): a rate ``x / y`` whose ``y`` is a zero
 is found without running its code (an exception costs microseconds, and a zero denominator is
-common in real returns) — the same failure, scope and messages as running it."""
+common in real returns) — the same failure, scope and messages as running it.  And the kind of
+what stops an expression or a leaf, asked without making the failure (the points path)."""
 
 from __future__ import annotations
 
 from decimal import Decimal
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
@@ -13,7 +15,8 @@ from hypothesis import strategies as st
 
 import perfscore
 from perfscore.errors import ZeroDenominatorError
-from perfscore.evaluate.state import Scan
+from perfscore.evaluate.leaves import stop_kind, stopping
+from perfscore.evaluate.state import Failure, Scan, blocking, blocking_kind
 from test_pointsonly import MESSY, _data, messy_records
 
 MESSY_RS = perfscore.load_ruleset_text(MESSY)
@@ -116,3 +119,28 @@ def test_a_zero_denominator_gives_its_declared_kind_without_the_code(monkeypatch
 
 def _never(scope: Any) -> Any:
     raise AssertionError("the metric's code ran")
+
+
+_KINDS = st.sampled_from(["error", "missing", "not_applicable", "zero"])
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    failed=st.dictionaries(st.sampled_from("abcdef"), _KINDS, max_size=5),
+    names=st.lists(st.sampled_from("abcdefg"), max_size=4),
+    optional=st.lists(st.sampled_from("abcdefg"), max_size=3),
+    aware=st.booleans(),
+)
+def test_the_kind_of_what_stops_an_expression_or_a_leaf_without_making_it(
+    failed: dict[str, str], names: list[str], optional: list[str], aware: bool
+) -> None:
+    """blocking_kind / stop_kind give the kind of the failure blocking / stopping give (the
+    most serious; several of it joined), None where they give none."""
+    failures = {n: Failure(k, n, n, (n,)) for n, k in failed.items()}
+    f = blocking(names, failures, aware)
+    assert blocking_kind(names, failures, aware) == (None if f is None else f.kind)
+    node: Any = SimpleNamespace(
+        reads=tuple(names), optional_reads=tuple(optional), missing_aware=aware
+    )
+    g = stopping(node, failures)
+    assert stop_kind(node, failures) == (None if g is None else g.kind)

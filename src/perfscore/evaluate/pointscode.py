@@ -22,7 +22,7 @@ from ..errors import EvaluationError
 from ..exact import WIDE, share_of
 from ..numbers import round_once
 from .leaves import from_failure
-from .state import Failure, blocking
+from .state import Failure, blocking_kind
 
 if TYPE_CHECKING:
     from .pointsonly import PlanNode
@@ -333,17 +333,18 @@ def _forced(node: Any, scope: dict[str, Any], failures: Any) -> str | None:
     k = condition(node, scope, failures)
     if k is None or k.__class__ is str:
         return k
-    return "error" if from_failure(node, k).outcome == "error" else NA  # type: ignore[arg-type]
+    f = Failure(k[0], "", "", ())
+    return "error" if from_failure(node, f).outcome == "error" else NA
 
 
-def condition(node: Any, scope: dict[str, Any], failures: Any) -> Failure | str | None:
+def condition(node: Any, scope: dict[str, Any], failures: Any) -> tuple[str] | str | None:
     """What :func:`~perfscore.evaluate.leaves.applies` decides of a node's ``when``, without
-    writing its words (the points path never reads them): None where it holds, the failure
-    that blocks it, or ``"error"`` / ``"not_applicable"``."""
+    writing its words (the points path never reads them): None where it holds, ``(kind,)``
+    for the kind of failure that blocks it, or ``"error"`` / ``"not_applicable"``."""
     when = node.when
-    f = blocking(when.names, failures, bool(when.functions & _AWARE))
-    if f is not None:
-        return f
+    k = blocking_kind(when.names, failures, bool(when.functions & _AWARE))
+    if k is not None:
+        return (k,)
     try:
         holds = bool(when(scope))
     except EvaluationError:

@@ -36,7 +36,7 @@ from ..findings import SubjectResult
 from ..numbers import round_once, round_places
 from ..scorers import Fallback
 from ..subjects import SubjectData
-from .leaves import applies, from_failure, leaf, stopping
+from .leaves import applies, from_failure, leaf, stop_kind
 from .pointscode import condition, straight_line
 from .state import PRIORITY, Failure, Outcome, Scan
 
@@ -371,11 +371,11 @@ def points_plan(
                 out[node.id] = None
                 return k
             if k is not None:  # blocked: what the failure's kind makes of this leaf
-                out[node.id], r = pn.decided[k.kind]  # type: ignore[union-attr]
+                out[node.id], r = pn.decided[k[0]]
                 return r
-        f = stopping(node, failures)
-        if f is not None:  # stopped: what the failure's kind makes of this leaf
-            out[node.id], r = pn.decided[f.kind]
+        kind = stop_kind(node, failures)
+        if kind is not None:  # stopped: what the failure's kind makes of this leaf
+            out[node.id], r = pn.decided[kind]
             return r
         if not node.missing_aware and pn.scored is not None:
             # not stopped: only optional reads are missing, which the scorer reads as
@@ -543,9 +543,9 @@ def _results(
                 continue
         if is_leaf:
             # a leaf's condition comes first (leaf() asks it before the failures)
-            f = stopping(pn.node, failures) if pn.node.when is None else None
-            if f is not None:  # stopped: what the failure's kind makes of this leaf
-                out[nid], r = pn.decided[f.kind]
+            kind = stop_kind(pn.node, failures) if pn.node.when is None else None
+            if kind is not None:  # stopped: what the failure's kind makes of this leaf
+                out[nid], r = pn.decided[kind]
                 results.append(r)
                 continue
             # not stopped (a missing-aware read), or the fast form gave up: the evaluator's leaf

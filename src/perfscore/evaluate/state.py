@@ -215,6 +215,26 @@ class Scan:
         return scope, failures
 
 
+def blocking_kind(
+    names: Iterable[str], failures: Mapping[str, Failure], missing_aware: bool
+) -> str | None:
+    """The kind of the failure :func:`blocking` gives (None where it gives none), without
+    making it (a joined failure is a new object): the most serious kind among the failures of
+    ``names``, ``missing`` left out for a missing-aware expression.  All a score reads of it."""
+    best = None
+    rank = 9
+    for n in names:
+        f = failures.get(n)
+        if f is not None:
+            k = f.kind
+            if k == "missing" and missing_aware:
+                continue
+            r = PRIORITY[k]
+            if r < rank:
+                best, rank = k, r
+    return best
+
+
 def blocking(
     names: Iterable[str], failures: Mapping[str, Failure], missing_aware: bool
 ) -> Failure | None:
