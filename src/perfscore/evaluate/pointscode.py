@@ -13,13 +13,14 @@ zero, :func:`~perfscore.aggregate.scaled` decided at load, :func:`~perfscore.num
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Sequence
 from decimal import ROUND_HALF_UP, Context, Decimal
 from typing import TYPE_CHECKING, Any
 
-from ..aggregate import scaled, weigh, weighted_sum
+from ..aggregate import mean, scaled, weigh, weighted_sum
 from ..errors import EvaluationError
-from ..exact import WIDE, share_of
+from ..exact import ONCE, WIDE, share_of
 from ..numbers import round_once
 from .leaves import from_failure
 from .state import Failure, blocking_kind
@@ -42,6 +43,8 @@ class _Writer:
         self.values: dict[str, Any] = {
             "__builtins__": {},
             "_add": WIDE.add,
+            "_mul": WIDE.multiply,
+            "_div": ONCE.divide,
             "_share": share_of,
             "_round": round_once,
             "_Q": Decimal(1).scaleb(-places),
@@ -167,8 +170,7 @@ def _group(w: _Writer, pn: PlanNode, failing: bool) -> str:
         r = _combined(w, pn.children, weight, pn.total, pn.weights, pn.redistribute, failing)
     else:  # mean, weakest link: all scored is the common case (see pointsonly._shares)
         results = [_node(w, ch, failing) for ch in pn.children]
-        r = w.temp()
-        w.line(f"{r} = {w.value(pn.combine_fast)}(({', '.join(results)},))")
+        r = _shares(w, pn, results, failing)
     if failing or pn.gives_str:
         w.line(f"if {r}.__class__ is _str:")
         w.line(f"    {t} = {r}")
@@ -178,6 +180,56 @@ def _group(w: _Writer, pn: PlanNode, failing: bool) -> str:
     w.line(f"out[{key}] = {t}")
     w.indent = outer
     return t
+
+
+def _shares(w: _Writer, pn: PlanNode, results: list[str], failing: bool) -> str:
+    """A mean or weakest-link group's points unrounded (or why it has none) into a
+    temporary: where every child scored, :func:`~perfscore.evaluate.pointsonly._shares_fast`'s
+    arithmetic written out (the same operations in the same order); else that function."""
+    r = w.temp()
+    fast = f"{r} = {w.value(pn.combine_fast)}(({', '.join(results)},))"
+    made = share_factors(pn.weights)
+    if made is None:
+        w.line(fast)
+        return r
+    factors, base = made
+    maybe = [t for t, ch in zip(results, pn.children, strict=True) if ch.gives_str or failing]
+    outer = w.indent
+    if maybe:
+        w.line(f"if {' or '.join(f'{t}.__class__ is _str' for t in maybe)}:")
+        w.line(f"    {fast}")
+        w.line("else:")
+        w.indent = outer + "    "
+    weight = pn.node.weight
+    assert weight is not None
+    parts = [f"_mul({t}, {w.value(c)})" for t, c in zip(results, factors, strict=True)]
+    w.line(f"{r} = {parts[0]}")
+    if pn.node.aggregate is mean:  # Σ p·c, from the first, over L·n
+        for part in parts[1:]:
+            w.line(f"{r} = _add({r}, {part})")
+        under = WIDE.multiply(base, len(parts))
+    else:  # the lowest p·c (the first of equal ones) over L
+        x = w.temp()
+        for part in parts[1:]:
+            w.line(f"{x} = {part}")
+            w.line(f"if {x} < {r}:")
+            w.line(f"    {r} = {x}")
+        under = base
+    w.line(f"{r} = _div(_mul({w.value(weight)}, {r}), {w.value(under)})")
+    w.indent = outer
+    return r
+
+
+def share_factors(weights: Sequence[Decimal]) -> tuple[tuple[Decimal, ...], Decimal] | None:
+    """``(c, L)``: ``L`` a common multiple of the weights and each ``c = L / w``, whole (see
+    :func:`~perfscore.evaluate.pointsonly._shares_fast`); None for no weights, or one that is
+    not above zero."""
+    if not weights or any(w <= 0 for w in weights):
+        return None
+    scale = max(max(-int(w.as_tuple().exponent), 0) for w in weights)
+    whole = [int(w.scaleb(scale)) for w in weights]
+    common = math.lcm(*whole)
+    return tuple(Decimal(common // x) for x in whole), Decimal(common).scaleb(-scale)
 
 
 def _rounded(w: _Writer, t: str, r: str) -> None:

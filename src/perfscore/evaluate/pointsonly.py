@@ -22,7 +22,6 @@ results always equal its ``scores``/``total``.
 
 from __future__ import annotations
 
-import math
 import operator
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -37,7 +36,7 @@ from ..numbers import round_once, round_places
 from ..scorers import Fallback
 from ..subjects import SubjectData
 from .leaves import applies, from_failure, leaf, stop_kind
-from .pointscode import condition, straight_line
+from .pointscode import condition, share_factors, straight_line
 from .state import PRIORITY, Failure, Outcome, Scan
 
 __all__ = ["PointsPlan", "points", "points_plan", "value_reader"]
@@ -585,13 +584,10 @@ def _shares_fast(
     as :mod:`perfscore.exact` allows).  A child that does not apply counts as a share of 0, or
     not at all where its weight is redistributed; an error is the group's (as
     :func:`_combiner`); weights of zero go :func:`_combiner`'s way."""
-    if kind == "weighted_sum" or not weights or any(w <= 0 for w in weights):
+    made = share_factors(weights)
+    if kind == "weighted_sum" or made is None:
         return combine
-    scale = max(max(-int(w.as_tuple().exponent), 0) for w in weights)
-    whole = [int(w.scaleb(scale)) for w in weights]
-    common = math.lcm(*whole)
-    factors = tuple(Decimal(common // x) for x in whole)
-    base = Decimal(common).scaleb(-scale)
+    factors, base = made
     mul, add, divide = WIDE.multiply, WIDE.add, ONCE.divide
     mean = kind == "mean"
 
