@@ -251,8 +251,13 @@ class NodeWords:
             if make_fingerprint is not None:
                 if prefix is None:
                     d["fingerprint"] = make_fingerprint(node.id, run)
-                else:
-                    d["fingerprint"] = fingerprint_from(prefix, run)
+                else:  # fingerprint_from(prefix, run), in place
+                    key = run.key
+                    if key is None:
+                        key = subject_key(run)
+                    h = prefix.copy()
+                    h.update(key)
+                    d["fingerprint"] = "sha256:" + h.hexdigest()[:32]
             return left
 
         return fill
@@ -328,12 +333,20 @@ def fingerprint_from(prefix: Any, run: SubjectRun) -> str:
     subject)."""
     key = run.key
     if key is None:
-        subject = run.subject
-        key = run.key = f"{subject.type}\x1f{subject.key}".encode()
+        key = subject_key(run)
     h = prefix.copy()
     h.update(key)
     digest: str = h.hexdigest()
     return "sha256:" + digest[:32]
+
+
+def subject_key(run: SubjectRun) -> bytes:
+    """``type\x1fkey`` of ``run``'s subject, encoded (what its fingerprints hash after the
+    rule's prefix), made once per subject."""
+    subject = run.subject
+    key: bytes = f"{subject.type}\x1f{subject.key}".encode()
+    run.key = key
+    return key
 
 
 _NO_STANDARD = ("", "")

@@ -8,7 +8,7 @@ from collections.abc import Callable, Mapping
 from decimal import ROUND_HALF_UP, Context, Decimal, InvalidOperation
 from typing import Any
 
-from ..numbers import display, json_number, round_half_up
+from ..numbers import display, is_cjk, json_number, round_half_up
 from .state import EN, ZH
 
 OP_TEXT = {">=": "≥", "<=": "≤", ">": ">", "<": "<", "==": "=", "!=": "≠"}
@@ -145,17 +145,32 @@ def shower(unit: str | None, places: int) -> Callable[[Decimal], str]:
 
             return percent_short
         return percent
+    q2 = _Q[max(places, 2)]
+
+    def number(x: Decimal) -> str:
+        if x == x.to_integral_value():
+            return number_text(x)
+        try:
+            z = x.quantize(q2, ROUND_HALF_UP, _CTX28)
+        except InvalidOperation:
+            z = round_half_up(x, max(places, 2))
+        return number_text(z)
+
     if not unit:
-        q2 = _Q[max(places, 2)]
-
-        def number(x: Decimal) -> str:
-            if x == x.to_integral_value():
-                return number_text(x)
-            try:
-                z = x.quantize(q2, ROUND_HALF_UP, _CTX28)
-            except InvalidOperation:
-                z = round_half_up(x, max(places, 2))
-            return number_text(z)
-
         return number
-    return lambda x: display_text(x, unit, places)
+    # another unit (万元, 人): display_text's memo, and where it misses (a batch's amounts
+    # differ from subject to subject) the number, then the unit — right after it when it is
+    # Chinese
+    after = unit if is_cjk(unit) else f" {unit}"
+
+    def with_unit(x: Decimal) -> str:
+        key = (x, unit, places)
+        text = _DISPLAY_CACHE.get(key)
+        if text is None:
+            text = number(x) + after
+            if len(_DISPLAY_CACHE) >= _CACHE_LIMIT:
+                _DISPLAY_CACHE.clear()
+            _DISPLAY_CACHE[key] = text
+        return text
+
+    return with_unit
