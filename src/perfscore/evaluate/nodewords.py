@@ -252,11 +252,11 @@ class NodeWords:
                 if prefix is None:
                     d["fingerprint"] = make_fingerprint(node.id, run)
                 else:  # fingerprint_from(prefix, run), in place
-                    key = run.key
-                    if key is None:
-                        key = subject_key(run)
+                    encoded = run.key
+                    if encoded is None:
+                        encoded = subject_key(run)
                     h = prefix.copy()
-                    h.update(key)
+                    h.update(encoded)
                     d["fingerprint"] = "sha256:" + h.hexdigest()[:32]
             return left
 
