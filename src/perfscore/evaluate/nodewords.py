@@ -196,17 +196,16 @@ class NodeWords:
                         zh_std, en_std = standard(th)
                     last_threshold = (th, (zh_std, en_std))
                 points = d["points"]
-                if points is None:
+                seen = last_points  # (one read: another thread may replace it)
+                if points is seen[0]:  # (a scorer's constant points: held)
+                    pts = seen[1]
+                elif points is None:
                     pts = nothing
                 elif points == full:
                     pts = full_text
                 else:
-                    seen = last_points  # (one read: another thread may replace it)
-                    if points is seen[0]:
-                        pts = seen[1]
-                    else:
-                        pts = number_text(points)
-                        last_points = (points, pts)
+                    pts = number_text(points)
+                    last_points = (points, pts)
                 pieces = met if outcome == "pass" else not_met
                 if value_text is None:
                     (z0, z1, z2), (e0, e1, e2) = pieces[0]  # type: ignore[index]
