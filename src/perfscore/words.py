@@ -173,6 +173,14 @@ DATA = _table(
         "expected a number, got {what} (a percentage where none is expected)",
     ),
     not_finite=("应为有限的数，实为 {value}", "expected a finite number, got {value}"),
+    wrong_unit=(
+        "{raw} 的单位是 {unit}，此项应为{want}",
+        "{raw}: unit {unit} where {want} is expected",
+    ),
+    ambiguous_percent=(
+        "{value} 作为百分数有歧义（{pct}% 还是 {value}%？）：请写 {pct}% 或 {value}%",
+        "{value} is ambiguous for a percentage ({pct}% or {value}%?): write {pct}% or {value}%",
+    ),
     too_large=(
         "{value} 过大（上限 1e{limit}），请检查单位",
         "{value} is too large (the limit is 1e{limit}); check the unit",

@@ -95,6 +95,10 @@ class ColumnarScorer:
             if plan is not None and name not in plan.read:
                 continue  # read by nothing: its cells do not matter
             cols[name], bad = as_column(col)
+            if self.inputs[name].type == "percent":
+                vague = (cols[name] > 0) & (cols[name] <= 1)  # 0.98 % or 98 %? the reader says
+                if vague.any():
+                    bad = vague if bad is None else bad | vague
             if bad is not None:
                 dirty = bad if dirty is None else dirty | bad
         n = len(next(iter(cols.values()))) if cols else row_count(data)
