@@ -217,3 +217,25 @@ def test_each_reading_is_the_same_in_every_format(
             assert problem in findings[rule][4], findings[rule]
             assert field in findings[rule][3]
         assert columns[0] == per_record[0][:3]
+
+
+def test_a_series_of_percentages_is_read_alike_by_columns_and_by_record() -> None:
+    """A year's bare 0.5 in a percent series is as ambiguous as a single cell's, by columns
+    (the float figures are checked in bulk) as by record."""
+    from test_columnar_series import POINTS
+
+    rs = perfscore.load_ruleset_text(POINTS)
+    records = [
+        {"id": "a", "values": {"share": {2022: 0.5, 2023: 98.0}}},
+        {"id": "b", "values": {"share": {2022: "0.5%", 2023: 98.0}}},
+        {"id": "c", "values": {"share": {2022: "-", 2023: 98.0}}},
+    ]
+    subjects = rs.evaluate(records).subjects
+    by_record = [r.finding("av").outcome for r in subjects]
+    assert by_record == ["error", "fail", "error"]
+    assert "is ambiguous for a percentage" in (subjects[0].finding("av").reason or "")
+    assert "no value for 2022" in (subjects[2].finding("av").reason or "")  # "-": a blank year
+    batch = ColumnBatch(rs, ColumnarScorer(rs), records, range(3))
+    codes = batch.result.outcome["av"].tolist()
+    assert [("pass", "fail", "not_applicable", "error")[c] for c in codes] == by_record
+    assert not batch.result.fallback[0]  # decided by the columns, not sent to the reader

@@ -33,6 +33,7 @@ from typing import Any
 from ..errors import did_you_mean
 from ..rawvalue import BLANK_TEXTS, MONEY_UNITS, plain_number, read_number
 from ..subjects import CellProblem, InputSpec
+from ..words import DATA, said
 
 __all__ = [
     "META_WORDS",
@@ -211,8 +212,12 @@ def _input_target(spec: InputSpec, header: str, unit: str | None) -> Target:
             name,
             header,
             unit,
-            refused=f"the column is in %, the input is {spec.type}"
-            + (f" in {want}" if want else ""),
+            refused=said(
+                DATA,
+                "column_percent",
+                type=said(DATA, f"type_{spec.type}"),
+                unit=said(DATA, "in_unit", unit=want) if want else "",
+            ),
         )
     if unit in MONEY_UNITS:
         if want in MONEY_UNITS:
@@ -225,7 +230,7 @@ def _input_target(spec: InputSpec, header: str, unit: str | None) -> Target:
             name,
             header,
             unit,
-            refused=f"the column is in {unit}, the input is in {want or 'no unit'}: not converted",
+            refused=said(DATA, "column_unit", unit=unit, want=want or said(DATA, "no_unit")),
         )
     if want in MONEY_UNITS:
         return Target(
@@ -233,7 +238,7 @@ def _input_target(spec: InputSpec, header: str, unit: str | None) -> Target:
             name,
             header,
             unit,
-            refused=f"the column is in {unit}, the input is in {want}: not converted",
+            refused=said(DATA, "column_unit", unit=unit, want=want),
         )
     return Target("input", name, header, unit)  # counts (人, 项, 个): no scaling
 
