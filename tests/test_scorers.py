@@ -140,7 +140,7 @@ TIER_RS = perfscore.load_ruleset_text(
     "indicators:\n"
     f"  - {{id: computed, title: 计算, weight: 10, scorer: {{type: tier, tier: verdict, ratio: score / 100, tiers: {_TIERS}}}}}\n"
     f"  - {{id: bare, title: 直接, weight: 10, scorer: {{type: tier, tier: verdict, ratio: share, tiers: {_TIERS}}}}}\n"
-    f"  - {{id: aware, title: 兜底, weight: 10, scorer: {{type: tier, tier: verdict, ratio: \"coalesce(score, 65) / 100\", tiers: {_TIERS}}}}}\n"
+    f'  - {{id: aware, title: 兜底, weight: 10, scorer: {{type: tier, tier: verdict, ratio: "coalesce(score, 65) / 100", tiers: {_TIERS}}}}}\n'
 )
 
 

@@ -282,9 +282,7 @@ _ENGLISH = re.compile(r"[A-Za-z]{3,}")
         ("count(last(s, 0.5)) > 0", "last()：年数 n应为整数", "last(): n must be a whole number"),
     ],
 )
-def test_a_check_that_cannot_be_evaluated_says_why_in_chinese(
-    expr: str, zh: str, en: str
-) -> None:
+def test_a_check_that_cannot_be_evaluated_says_why_in_chinese(expr: str, zh: str, en: str) -> None:
     import perfscore
 
     rs = perfscore.load_ruleset_text(
@@ -292,7 +290,7 @@ def test_a_check_that_cannot_be_evaluated_says_why_in_chinese(
         "inputs:\n  x: {type: number}\n  t: {type: text}\n  s: {type: series}\n"
         "indicators:\n"
         "  - {id: i, title: 指标, weight: 1, value: x, scorer: {type: threshold, op: '>=', target: 0}}\n"
-        f"checks:\n  - {{id: c, title: 数量级, type: assert, expr: \"{expr}\"}}\n"
+        f'checks:\n  - {{id: c, title: 数量级, type: assert, expr: "{expr}"}}\n'
     )
     values = {"x": "1E+15", "t": "文字", "s": {2021: 1, 2022: None, 2023: 3}}
     f = rs.evaluate({"id": "a", "values": values}).subjects[0].finding("c")
