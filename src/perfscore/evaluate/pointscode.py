@@ -79,28 +79,32 @@ def _node(w: _Writer, pn: PlanNode, failing: bool) -> str:
     (``_NA``; ``"error"`` too where something failed); ``out`` filled in pre-order.  With
     ``failing`` the walk has the subject's failures at hand: a leaf reading something that
     failed is decided by the evaluator's own pieces (``_decide``), a group's condition by
-    :func:`~perfscore.evaluate.leaves.applies`."""
+    :func:`~perfscore.evaluate.leaves.applies`.  A leaf that checks some of its reads itself
+    (``pn.checked``) does so in either walk."""
     nid, step, is_leaf = pn.step
     key = w.value(nid)
     t = w.temp()
     if is_leaf:
-        may_skip = pn.may_skip or failing
-        if failing:
-            w.line(f"if failed.isdisjoint({w.value(pn.names)}):")
+        guard = failing and bool(pn.strict)
+        if guard:
+            w.line(f"if failed.isdisjoint({w.value(pn.strict)}):")
             w.indent += "    "
-        w.line(f"{t} = {w.value(step)}(scope)")
-        w.line(
-            f"out[{key}] = None if {t}.__class__ is _str else {t}"
-            if may_skip
-            else f"out[{key}] = {t}"
-        )
-        if failing:
+        if pn.checked:
+            _checking_leaf(w, pn, t, key)
+        else:
+            w.line(f"{t} = {w.value(step)}(scope)")
+            w.line(
+                f"out[{key}] = None if {t}.__class__ is _str else {t}"
+                if pn.gives_str or failing
+                else f"out[{key}] = {t}"
+            )
+        if guard:
             w.indent = w.indent[:-4]
             w.line("else:")
             w.line(f"    {t} = _decide({w.value(pn)}, scope, failures, out)")
         return t
     if failing:  # a group reading nothing that failed: its clean walk
-        w.line(f"if failed.isdisjoint({w.value(pn.names)}):")
+        w.line(f"if failed.isdisjoint({w.value(pn.strict)}):")
         w.indent += "    "
         w.line(f"{t} = {_group(w, pn, False)}")
         w.indent = w.indent[:-4]
@@ -110,6 +114,26 @@ def _node(w: _Writer, pn: PlanNode, failing: bool) -> str:
         w.indent = w.indent[:-4]
         return t
     return _group(w, pn, False)
+
+
+def _checking_leaf(w: _Writer, pn: PlanNode, t: str, key: str) -> None:
+    """A leaf that checks ``pn.checked`` itself (what its group's walk does not look at): not
+    applicable where its ``when`` does not hold (as its clean step says, without reading the
+    rest), its fast form where nothing it checks failed, else decided as :func:`_node`'s
+    failing walk decides a leaf."""
+    when = pn.node.when
+    test = f"failed.isdisjoint({w.value(pn.checked)})"
+    if when is not None:
+        w.line(f"if not {w.value(when.__call__)}(scope):")
+        w.line(f"    {t} = _NA")
+        w.line(f"    out[{key}] = None")
+        w.line(f"elif {test}:")
+    else:
+        w.line(f"if {test}:")
+    w.line(f"    {t} = {w.value(pn.scored)}(scope)")
+    w.line(f"    out[{key}] = {t}")
+    w.line("else:")
+    w.line(f"    {t} = _decide({w.value(pn)}, scope, failures, out)")
 
 
 def _group(w: _Writer, pn: PlanNode, failing: bool) -> str:
@@ -141,7 +165,7 @@ def _group(w: _Writer, pn: PlanNode, failing: bool) -> str:
         results = [_node(w, ch, failing) for ch in pn.children]
         r = w.temp()
         w.line(f"{r} = {w.value(pn.combine_fast)}(({', '.join(results)},))")
-    if failing or pn.may_skip or any(ch.may_skip for ch in pn.children):
+    if failing or pn.gives_str:
         w.line(f"if {r}.__class__ is _str:")
         w.line(f"    {t} = {r}")
         w.line("else:")
@@ -168,7 +192,7 @@ def _combined(
     them), weighed (:func:`~perfscore.aggregate.weigh`) when one did not."""
     results = [_node(w, ch, failing) for ch in children]
     r = w.temp()
-    skipping = [t for t, ch in zip(results, children, strict=True) if ch.may_skip or failing]
+    skipping = [t for t, ch in zip(results, children, strict=True) if ch.gives_str or failing]
     outer = w.indent
     if skipping:
         test = " or ".join(f"{t}.__class__ is _str" for t in skipping)
@@ -245,9 +269,10 @@ def straight_line(
     places: int,
     decide: Callable[..., Any],
 ) -> tuple[Walk, Walk]:
-    """The walk of the top ``nodes`` written out twice: ``clean(scope, out)`` for a subject
-    where nothing failed, ``failing(scope, out, failed, failures)`` for one where something
-    did; each gives the total unrounded (or why there is none).  ``decide(node, scope,
+    """The walk of the top ``nodes`` written out twice, each called as ``(scope, out, failed
+    names, failures)``: ``clean`` for a subject where nothing failed that a node's walk must
+    see (:attr:`PlanNode.strict`), ``failing`` for one where something did; each gives the
+    total unrounded (or why there is none).  ``decide(node, scope,
     failures, out)``: a leaf's result where what it reads failed."""
     made = []
     for failing in (False, True):
@@ -256,19 +281,12 @@ def straight_line(
         w.values["_forced"] = _forced
         r = _combined(w, nodes, weight, total, weights, redistribute, failing)
         w.line(f"return {r}")
-        head = (
-            "def _points(scope, out, failed, failures):\n"
-            if failing
-            else "def _points(scope, out):\n"
-        )
-        source = head + "".join(f"{line}\n" for line in w.lines)
+        source = "def _points(scope, out, failed, failures):\n"
+        source += "".join(f"{line}\n" for line in w.lines)
         namespace = dict(w.values)
         exec(compile(source, "<perfscore points>", "exec"), namespace)
         made.append(namespace["_points"])
     return made[0], made[1]
-
-
-_CLEAN = "def _points(scope, out):\n"
 
 
 def _forced(node: Any, scope: dict[str, Any], failures: Any) -> str | None:

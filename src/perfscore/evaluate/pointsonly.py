@@ -86,17 +86,30 @@ class PlanNode:
     #: a mean or weakest-link group's arithmetic over its children's results where all of
     #: them scored (else ``combine``'s): see :func:`_shares_fast`
     combine_fast: Callable[[Sequence[Result]], Result]
+    #: the names whose failure sends this subtree to the walk with failures; a leaf checks
+    #: ``checked`` itself (see :func:`_own_checks`)
+    strict: frozenset[str] = frozenset()
+    #: a leaf's names that it checks itself: a value read only where its ``when`` holds, a
+    #: scorer's optional read
+    checked: frozenset[str] = frozenset()
+    #: a leaf's fast form where it applies (its ``when`` aside)
+    scored: Callable[[Mapping[str, Any]], Decimal] | None = None
+    #: whether the walk may get a reason instead of points from it (a ``when``; a leaf that
+    #: checks its own reads; a group with such a child: its error)
+    gives_str: bool = False
 
 
 @dataclass(frozen=True)
 class PointsPlan:
     places: int
     scan: Scan
-    #: the total's clean walk: the top nodes' steps, weighed (unrounded; see :mod:`.pointscode`)
-    top: Callable[[dict[str, Any], Points], Result]
+    #: the total's clean walk: the top nodes' steps, weighed (unrounded; see :mod:`.pointscode`):
+    #: ``(scope, out, failed names, failures)``, where nothing in ``names`` failed
+    top: Callable[..., Result]
     #: the same walk where something failed: ``(scope, out, failed names, failures)``
     top_failing: Callable[..., Result]
-    #: every name the indicators read
+    #: every name whose failure sends a subject to the walk with failures (the indicators'
+    #: reads, less those a leaf checks itself)
     names: frozenset[str]
     compiled: Compiled
     tree: tuple[PlanNode, ...]
@@ -146,15 +159,15 @@ def value_reader(node: IndicatorNode) -> Callable[[Mapping[str, Any]], Any] | No
     return get  # type: ignore[no-any-return]
 
 
-def _leaf(node: IndicatorNode, places: int) -> Callable[[Mapping[str, Any]], Result] | None:
+def _leaf(
+    node: IndicatorNode, scored: Callable[[Mapping[str, Any]], Decimal] | None
+) -> Callable[[Mapping[str, Any]], Result] | None:
     """The scorer's fast points form for a leaf (``scope -> rounded points``), or None (no fast
     path: the rule set then always takes the full path).  A leaf with a ``when`` is not
     applicable where it does not hold (its parent weighs it as such); where it cannot be
     decided (an error) the evaluator's :func:`leaf` decides."""
-    sc, w = node.scorer, node.weight
-    if w is None or sc is None or sc.yields != "points":
+    if scored is None:
         return None
-    scored = _scored(node, sc, w, places)
     when = node.when
     if when is None:
         return scored
@@ -165,6 +178,29 @@ def _leaf(node: IndicatorNode, places: int) -> Callable[[Mapping[str, Any]], Res
         return scored(scope)
 
     return guarded
+
+
+def _leaf_scored(node: IndicatorNode, places: int) -> Callable[[Mapping[str, Any]], Decimal] | None:
+    """A leaf's fast form where it applies, or None (no fast path)."""
+    sc, w = node.scorer, node.weight
+    if w is None or sc is None or sc.yields != "points":
+        return None
+    return _scored(node, sc, w, places)
+
+
+def _own_checks(node: IndicatorNode) -> tuple[frozenset[str], frozenset[str]]:
+    """A leaf's names split in two: those whose failure sends its group to the walk with
+    failures, and those the leaf checks itself in the walk (its failures then decided where
+    it stands, the rest of the group kept on its clean code).  A leaf checks itself the
+    names read only where its ``when`` holds (a form left blank where it does not apply: the
+    common case) and its scorer's optional reads (a ratio left blank); the names of the
+    ``when`` itself stay with the group (its clean code asks the condition)."""
+    names = frozenset(node.reads + node.optional_reads)
+    if node.when is not None:
+        strict = frozenset(node.when.names)
+    else:
+        strict = names - (frozenset(node.optional_reads) - frozenset(node.reads))
+    return strict, names - strict
 
 
 def _scored(
@@ -250,12 +286,14 @@ def points_plan(
     def build(node: IndicatorNode) -> Step | None:
         nid = node.id
         if node.is_leaf:
-            leaf = _leaf(node, places)
+            scored = _leaf_scored(node, places)
+            leaf = _leaf(node, scored)
             if leaf is None:
                 return None
             step: Step = (nid, leaf, True)
             names = frozenset(node.reads + node.optional_reads)
             decided = {k: _decided(node, k) for k in PRIORITY}
+            strict, checked = _own_checks(node)
             tree[nid] = PlanNode(
                 node,
                 step,
@@ -269,6 +307,10 @@ def points_plan(
                 (),
                 node.when is not None,
                 _leaf_has_none,
+                strict,
+                checked,
+                scored,
+                node.when is not None or bool(checked),
             )
             return step
         w = node.weight
@@ -302,6 +344,8 @@ def points_plan(
             below,
             may_skip,
             _shares_fast(kind, w, weights, redistribute, combine),
+            frozenset(node.reads).union(*(c.strict for c in children)),
+            gives_str=node.when is not None or any(c.gives_str for c in children),
         )
         return step
 
@@ -333,6 +377,16 @@ def points_plan(
         if f is not None:  # stopped: what the failure's kind makes of this leaf
             out[node.id], r = pn.decided[f.kind]
             return r
+        if not node.missing_aware and pn.scored is not None:
+            # not stopped: only optional reads are missing, which the scorer reads as
+            # absent — as its fast form does (it gives what ``score`` gives, or refuses)
+            try:
+                p = pn.scored(scope)
+            except Exception:  # (refused: the evaluator's leaf decides)
+                pass
+            else:
+                out[node.id] = p
+                return p
         o = leaf(c, places, node, scope, failures)
         out[node.id] = o.points
         return _result_of(o)
@@ -345,7 +399,7 @@ def points_plan(
         scan,
         top_step,
         top_failing,
-        frozenset().union(*(n.names for n in nodes)),
+        frozenset().union(*(n.strict for n in nodes)),
         c,
         nodes,
         _combiner("weighted_sum", root.weight, redistribute, weights, total),
@@ -447,8 +501,9 @@ def points(
         failed = failures.keys()
         if failed and not failed.isdisjoint(plan.names):
             r = plan.top_failing(scope, out, failed, failures)
-        else:  # nothing failed, or nothing the indicators read (a check's input)
-            r = plan.top(scope, out)
+        else:  # nothing failed, or nothing the walk must see (a check's input; a name a
+            # leaf checks itself)
+            r = plan.top(scope, out, failed, failures)
     except Exception:  # Fallback, or any evaluation error: each node decided on its own
         out = {}
         r = plan.combine(_results(plan.tree, scope, failures, out, plan))

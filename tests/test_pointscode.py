@@ -1,0 +1,191 @@
+"""The points path's generated walks (perfscore.evaluate.pointscode): a leaf that checks its own
+reads — a value read only where its ``when`` holds, a scorer's optional read — keeps its group
+(and the subject) on the clean walk when that is all that failed, decides the leaf where it
+stands when its condition holds, and gives the full evaluator's points either way."""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Any
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import perfscore
+from perfscore.evaluate import pointsonly
+from test_pointsonly import _data, _full, _no_full, _value
+
+#: Values read only under a condition (on an input, on a text, on a metric's denominator), a
+#: tier's optional ratio, a metric divided by zero, in a weighted sum, a mean and a weakest
+#: link (a not-applicable child redistributed, or counted as zero).
+GUARDED = """perfscore: 1
+id: guarded_points
+title: 条件填报
+version: "1"
+settings: {places: 2, missing: not_applicable, zero_division: not_applicable}
+inputs:
+  a: {type: money, unit: 万元, min: 0}
+  b: {type: money, unit: 万元, min: 0}
+  v: {type: percent}
+  t: {type: number}
+  n: {type: integer, min: 0}
+  done: {type: integer, min: 0}
+  ratio: {type: number}
+  flag: {type: boolean}
+  level: {type: text, choices: [city, county]}
+  tier: {type: text, choices: [achieved, partial, not_achieved]}
+metrics:
+  r: {expr: 'a / b', unit: '%'}
+  fixed: {expr: 'done / n', unit: '%'}
+indicators:
+  - id: g1
+    title: 加权
+    weight: 40
+    children:
+      - {id: l1, title: L1, weight: 10, when: flag, value: v, scorer: {type: threshold, op: '>=', target: 0.9}}
+      - {id: l2, title: L2, weight: 10, value: r, scorer: {type: proportional, target: 1}}
+      - id: l3
+        title: L3
+        weight: 10
+        scorer:
+          type: tier
+          tier: tier
+          ratio: ratio
+          tiers:
+            - {id: achieved, range: "[0.8, 1]"}
+            - {id: partial, range: "[0.6, 0.8)", default: 0.7}
+            - {id: not_achieved, range: "[0, 0.6)", default: 0.3}
+      - {id: l4, title: L4, weight: 10, when: "n > 0", value: fixed, scorer: {type: threshold, op: '==', target: 1, points_otherwise: 4}}
+  - id: g2
+    title: 均值
+    weight: 30
+    aggregate: mean
+    children:
+      - {id: m1, title: M1, weight: 3, when: "level == 'city'", value: t, scorer: {type: deduct, start: 1, direction: above, per: 0.05, points: 1, count: started}}
+      - {id: m2, title: M2, weight: 2, value: b, scorer: {type: threshold, op: '>', target: 0}}
+  - id: g3
+    title: 短板
+    weight: 30
+    aggregate: weakest_link
+    not_applicable_weight: zero
+    children:
+      - {id: w1, title: W1, weight: 5, when: flag, value: v, scorer: {type: bands, bands: [{range: '[0, 0.9)', points: 2}, {range: '[0.9, 1]', points: 5}, {range: '> 1', points: 1}]}}
+      - {id: w2, title: W2, weight: 5, value: r, scorer: {type: threshold, op: '>=', target: 0.95}}
+"""
+GUARDED_RS = perfscore.load_ruleset_text(GUARDED)
+#: a record where every value is there and every condition holds
+FULL = {
+    "a": "95",
+    "b": "100",
+    "v": "92",
+    "t": "1.07",
+    "n": "4",
+    "done": "3",
+    "ratio": "0.7",
+    "flag": True,
+    "level": "city",
+    "tier": "partial",
+}
+
+
+@st.composite
+def guarded_records(draw: st.DrawFn) -> dict[str, Any]:
+    """Departments as they fill such a form: mostly the conditional fields left blank where
+    the condition does not hold (and sometimes where it does), bad values now and then."""
+    values: dict[str, Any] = {}
+    for name in ("a", "b", "ratio", "n", "done"):
+        if draw(st.integers(0, 7)):
+            values[name] = draw(_value())
+    for name, options in (
+        ("flag", [True, False, "x"]),
+        ("level", ["city", "county", "x"]),
+        ("tier", ["achieved", "partial", "not_achieved", "x"]),
+    ):
+        if draw(st.integers(0, 7)):
+            values[name] = draw(st.sampled_from(options))
+    for name, holds in (("v", values.get("flag") is True), ("t", values.get("level") == "city")):
+        if holds or not draw(st.integers(0, 4)):  # blank where it does not apply, mostly
+            values[name] = draw(_value())
+    if draw(st.booleans()) and "n" in values:
+        values["done"] = values["n"]
+    return {"id": "dept", "values": values}
+
+
+def test_the_plan_checks_what_a_leaf_reads_under_its_condition() -> None:
+    plan = GUARDED_RS.evaluator._plan
+    assert plan is not None
+    leaves = {pn.node.id: pn for g in plan.tree for pn in g.children}
+    assert leaves["l1"].strict == {"flag"} and leaves["l1"].checked == {"v"}
+    assert leaves["l3"].strict == {"tier"} and leaves["l3"].checked == {"ratio"}
+    assert leaves["l4"].strict == {"n"} and leaves["l4"].checked == {"fixed"}
+    assert leaves["l2"].strict == {"r"} and not leaves["l2"].checked
+    assert "v" not in plan.names and "ratio" not in plan.names and "r" in plan.names
+
+
+@settings(max_examples=500, deadline=None)
+@given(guarded_records())
+def test_guarded_rule_set_points_equal_the_full_evaluator(record: dict[str, Any]) -> None:
+    rs = GUARDED_RS
+    data = _data(rs, record)
+    got = pointsonly.points(rs.evaluator._plan, data, _no_full)
+    assert got == _full(rs, data)
+
+
+def _only(plan: Any, **calls: Any) -> Any:
+    """The plan with the given steps replaced (to see which of them a record takes)."""
+    return dataclasses.replace(plan, **calls)
+
+
+def _refuse(*args: Any) -> Any:
+    raise AssertionError("this record should not take that way")
+
+
+@pytest.mark.parametrize(
+    ("blank", "extra", "want"),
+    [
+        # blank where the condition does not hold: not applicable, on the clean walk
+        (("v",), {"flag": False}, {"l1": None, "w1": None}),
+        (("t",), {"level": "county"}, {"m1": None}),
+        # a denominator of 0 where the condition does not hold: the metric fails, unread
+        ((), {"n": "0", "done": "0"}, {"l4": None}),
+        # the optional ratio left blank: the tier's default (0.7 of 10), the fast form's
+        (("ratio",), {}, {"l3": "7.00"}),
+    ],
+)
+def test_a_blank_the_leaf_checks_itself_keeps_the_clean_walk(
+    blank: tuple[str, ...], extra: dict[str, Any], want: dict[str, Any], monkeypatch: Any
+) -> None:
+    rs = GUARDED_RS
+    values = {k: v for k, v in {**FULL, **extra}.items() if k not in blank}
+    data = _data(rs, {"id": "x", "values": values})
+    plan = _only(rs.evaluator._plan, top_failing=_refuse)
+    monkeypatch.setattr(pointsonly, "leaf", _refuse)  # nor the evaluator's leaf
+    monkeypatch.setattr(pointsonly, "_results", _refuse)  # nor node by node
+    got = pointsonly.points(plan, data, _no_full)
+    assert {k: (None if got[0][k] is None else str(got[0][k])) for k in want} == want
+    monkeypatch.undo()
+    assert got == _full(rs, data)
+
+
+@pytest.mark.parametrize(
+    ("blank", "extra", "want"),
+    [
+        # blank, or not a number, where the condition holds: decided where it stands
+        (("v",), {}, {"l1": "not_applicable", "w1": "not_applicable"}),
+        ((), {"v": "abc"}, {"l1": "error", "g1": "error", "w1": "error", "g3": "error"}),
+        (("t",), {}, {"m1": "not_applicable"}),
+        ((), {"ratio": "abc"}, {"l3": "error", "g1": "error"}),
+    ],
+)
+def test_a_blank_under_a_condition_that_holds_is_decided_where_it_stands(
+    blank: tuple[str, ...], extra: dict[str, Any], want: dict[str, str], monkeypatch: Any
+) -> None:
+    rs = GUARDED_RS
+    values = {k: v for k, v in {**FULL, **extra}.items() if k not in blank}
+    data = _data(rs, {"id": "x", "values": values})
+    outcomes = {s.rule_id: s.outcome for s in rs.evaluator.subject(data).scores}
+    assert {k: outcomes[k] for k in want} == want
+    plan = _only(rs.evaluator._plan, top_failing=_refuse)
+    monkeypatch.setattr(pointsonly, "_results", _refuse)  # no subject-wide fallback
+    assert pointsonly.points(plan, data, _no_full) == _full(rs, data)
