@@ -561,6 +561,21 @@ def test_results_shared_across_subjects_are_the_results_made_anew(
         ]
 
 
+def test_mean_and_weakest_link_results_are_kept_per_their_children() -> None:
+    """(Not vacuous: a mean or weakest-link group whose children are the very results met
+    before gives the result kept, the same objects; other children, a result made anew.)"""
+    ev = Evaluator(WHEN_RS.compiled, WHEN_RS.id)
+    values = {"a": "96", "b": "100", "c": "14", "t": "achieved", "x": "是", "y": "是"}
+    first = ev.subject(_data(WHEN_RS, {"id": "x", "values": {**values, "lv": "city"}}))
+    again = ev.subject(_data(WHEN_RS, {"id": "y", "values": {**values, "lv": "city"}}))
+    other = ev.subject(_data(WHEN_RS, {"id": "z", "values": {**values, "lv": "county"}}))
+    for gid in ("g2", "g3"):
+        assert ev._group_results[gid]
+        assert again.score(gid) is first.score(gid)
+    assert other.score("g2") is not first.score("g2") and other.score("g2") != first.score("g2")
+    assert other.score("g3") is first.score("g3")  # (its children: the same results)
+
+
 def test_constant_points_are_found_by_their_object() -> None:
     """(Not vacuous: a form's full marks come back as the object the shared results hold.)"""
     ev = Evaluator(WHEN_RS.compiled, WHEN_RS.id)

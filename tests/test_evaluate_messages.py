@@ -17,7 +17,8 @@ from perfscore.compile import Template
 from perfscore.evaluate.messages import FindingTexts
 from perfscore.evaluate.nodewords import NodeWords
 from perfscore.evaluate.state import Failure, Outcome, SubjectRun
-from perfscore.evaluate.texts import number_text, shower, standards
+from perfscore.evaluate.texts import display_text, number_text, shower, standards
+from perfscore.evaluate.texts import shown as specialised
 from perfscore.explain import Explainer
 from perfscore.numbers import display, json_number
 from perfscore.subjects import Subject
@@ -252,8 +253,13 @@ def _outcome_of(fn: Any, *args: Any) -> Any:
 @settings(max_examples=1000)
 @given(case=shown())
 def test_a_node_shows_a_value_as_display_does(case: tuple[Decimal, str | None, int]) -> None:
+    """A node's shower, the specialised operations themselves (display_text's way where its
+    memo misses) and display_text all say what display says."""
     x, unit, places = case
-    assert _outcome_of(shower(unit, places), x) == _outcome_of(display, x, unit, places)
+    expected = _outcome_of(display, x, unit, places)
+    assert _outcome_of(shower(unit, places), x) == expected
+    assert _outcome_of(specialised(unit, places), x) == expected
+    assert _outcome_of(display_text, x, unit, places) == expected
 
 
 @settings(max_examples=1000)

@@ -5,17 +5,21 @@ from __future__ import annotations
 import operator
 import os
 import random
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from perfscore.errors import EvaluationError, PerfscoreError, ZeroDenominatorError
 from perfscore.functions import (
+    DECIMAL_CONTEXT,
     DEFAULT_FUNCTIONS,
     Function,
     FunctionRegistry,
     MissingArgumentError,
+    _whole,
     callable_for,
     fn_mean,
 )
@@ -304,3 +308,43 @@ def test_add_accepts_unhashable_callables() -> None:
     registry = FunctionRegistry()
     registry.add(Function("ident", Unhashable(), 1, 1, "number", "identity"))
     assert registry.names() == {"ident"}
+
+
+def _round_as_written(x: Decimal, places: object) -> Decimal:
+    """round's definition: the places checked as a whole number, then one quantize (too many
+    digits: an error)."""
+    digits = _whole(places, "round", "places", -28, 28)
+    try:
+        return x.quantize(
+            Decimal((0, (1,), -digits)), rounding=ROUND_HALF_UP, context=DECIMAL_CONTEXT
+        )
+    except InvalidOperation as e:
+        raise EvaluationError("too large") from e
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    x=st.decimals(allow_nan=False, allow_infinity=False),
+    places=st.one_of(
+        st.integers(-30, 30),
+        st.integers(-30, 30).map(Decimal),
+        st.sampled_from(
+            [D("2.0"), D("-0"), D("1E+1"), D("0.5"), D("Infinity"), D("NaN"), D("sNaN"), True]
+        ),
+        st.decimals(allow_nan=False, allow_infinity=False),
+    ),
+)
+def test_round_with_its_quantum_looked_up_is_round_as_written(x: Decimal, places: Any) -> None:
+    """The quantum of the common places (0, 2, ...) is looked up, not made per call; every
+    places gives what the checked-and-quantized definition gives, or the same error kind."""
+    try:
+        want: Any = _round_as_written(x, places)
+    except Exception as e:  # (compared below)
+        want = type(e)
+    try:
+        got: Any = call("round", x, places)
+    except Exception as e:
+        got = type(e)
+    assert got == want
+    if isinstance(want, Decimal):
+        assert str(got) == str(want)

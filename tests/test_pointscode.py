@@ -17,8 +17,8 @@ from perfscore.evaluate import pointsonly
 from test_pointsonly import _data, _full, _no_full, _value
 
 #: Values read only under a condition (on an input, on a text, on a metric's denominator), a
-#: tier's optional ratio, a metric divided by zero, in a weighted sum, a mean and a weakest
-#: link (a not-applicable child redistributed, or counted as zero).
+#: tier's optional ratio, a metric divided by zero, a formula that divides, in a weighted sum,
+#: a mean and a weakest link (a not-applicable child redistributed, or counted as zero).
 GUARDED = """perfscore: 1
 id: guarded_points
 title: 条件填报
@@ -64,6 +64,7 @@ indicators:
     children:
       - {id: m1, title: M1, weight: 3, when: "level == 'city'", value: t, scorer: {type: deduct, start: 1, direction: above, per: 0.05, points: 1, count: started}}
       - {id: m2, title: M2, weight: 2, value: b, scorer: {type: threshold, op: '>', target: 0}}
+      - {id: m3, title: M3, weight: 2, scorer: {type: formula, expr: 'min(2, 2 * a / b)'}}
   - id: g3
     title: 短板
     weight: 30
@@ -189,3 +190,35 @@ def test_a_blank_under_a_condition_that_holds_is_decided_where_it_stands(
     plan = _only(rs.evaluator._plan, top_failing=_refuse)
     monkeypatch.setattr(pointsonly, "_results", _refuse)  # no subject-wide fallback
     assert pointsonly.points(plan, data, _no_full) == _full(rs, data)
+
+
+@pytest.mark.parametrize(
+    ("extra", "redone", "want"),
+    [
+        # a ratio outside its tier's range: the tier's form gives up, the evaluator says error
+        ({"tier": "achieved"}, ["g1"], {"l3": "error", "g1": "error"}),
+        # a formula dividing by a zero budget: not applicable (the rule set's zero_division)
+        ({"b": "0"}, ["g2"], {"m3": "not_applicable", "l2": "not_applicable"}),
+    ],
+)
+def test_a_top_node_whose_code_gives_up_is_decided_again_alone(
+    extra: dict[str, Any], redone: list[str], want: dict[str, str], monkeypatch: Any
+) -> None:
+    """Only the top node whose code raised is decided node by node; its siblings keep what
+    the walk gave them (and the record equals the full evaluator's)."""
+    rs = GUARDED_RS
+    data = _data(rs, {"id": "x", "values": {**FULL, **extra}})
+    outcomes = {s.rule_id: s.outcome for s in rs.evaluator.subject(data).scores}
+    assert {k: outcomes[k] for k in want} == want
+    seen: list[list[str]] = []
+    results = pointsonly._results
+
+    def spy(nodes: Any, *args: Any) -> Any:
+        seen.append([pn.node.id for pn in nodes])
+        return results(nodes, *args)
+
+    monkeypatch.setattr(pointsonly, "_results", spy)
+    got = pointsonly.points(rs.evaluator._plan, data, _no_full)
+    assert seen[0] == redone
+    assert got == _full(rs, data)
+    assert list(got[0]) == [s.rule_id for s in rs.evaluator.subject(data).scores]  # pre-order

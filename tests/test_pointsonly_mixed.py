@@ -166,7 +166,7 @@ def test_mixed_rule_set_reaches_each_case() -> None:
         assert pointsonly.points(plan, data, _no_full) == _full(rs, data)
 
 
-# --- the fast points forms of proportional (a target per subject, equal), checklist, tier --------
+# --- the fast points forms: a target per subject (proportional, threshold), equal, checklist, tier
 
 #: (scorer YAML, what the indicator reads), on the form rule set of test_pointsonly (inputs v, a,
 #: b; weight 8): targets read per subject, ``equal`` at 1, 3 and 0, checklists of two and three
@@ -185,6 +185,9 @@ POINTS_FORMS = [
     ("{type: bands, bands: [{range: '[-1, 1)', points: 3}, {range: '>= 1', points: 8}]}", "v"),
     ("{type: bands, bands: [{range: '<= 0', points: 0}, {range: '> 0', points: 8}]}", "v"),
     ("{type: proportional, target: a}", "v"),
+    ("{type: threshold, op: '<=', target: a}", "v"),
+    ("{type: threshold, op: '==', target: a, points_otherwise: 3}", "v"),
+    ("{type: threshold, op: '>', target: a / b, points_met: 6, points_otherwise: 2.5}", "v"),
     ("{type: proportional, target: a, direction: lower}", "v"),
     ("{type: proportional, target: a, direction: equal}", "v"),
     ("{type: proportional, target: 1, direction: equal}", "v"),

@@ -163,18 +163,34 @@ def fn_abs(x: object) -> Decimal:
     return DECIMAL_CONTEXT.abs(_number(x, "abs"))
 
 
+#: ``round``'s quantum by its places, every whole number it accepts (a Decimal or an int
+#: key: equal numbers hash alike, so ``2``, ``2.0`` and ``-0`` find theirs)
+_ROUND_QUANTUM: dict[Decimal | int, Decimal] = {
+    Decimal(k): Decimal(1).scaleb(-k)
+    for k in range(-DECIMAL_CONTEXT.prec, DECIMAL_CONTEXT.prec + 1)
+}
+
+
 @_register("round", min_args=1, max_args=2)
 def fn_round(x: object, places: object = 0) -> Decimal:
     """Round half up (四舍五入) to ``places`` decimals: round(0.125, 2) = 0.13, round(-2.5) = -3."""
     number = _number(x, "round")
-    digits = _whole(
-        places, "round", said(EVAL, "what_places"), -DECIMAL_CONTEXT.prec, DECIMAL_CONTEXT.prec
-    )
+    # the places a rule writes (0, 2): its quantum looked up (not a bool: _whole refuses it)
+    quantum = None
+    if places.__class__ is Decimal or places.__class__ is int:
+        try:  # noqa: SIM105 - (contextlib.suppress costs more than the rounding)
+            quantum = _ROUND_QUANTUM.get(places)
+        except TypeError:  # a signalling NaN cannot be hashed: _whole says what it is
+            pass
+    if quantum is None:
+        what = said(EVAL, "what_places")
+        digits = _whole(places, "round", what, -DECIMAL_CONTEXT.prec, DECIMAL_CONTEXT.prec)
+        quantum = _ROUND_QUANTUM[digits]
     try:
-        return number.quantize(
-            Decimal((0, (1,), -digits)), rounding=ROUND_HALF_UP, context=DECIMAL_CONTEXT
-        )
+        # positional arguments: quantize's keyword parsing costs more than the rounding
+        return number.quantize(quantum, ROUND_HALF_UP, DECIMAL_CONTEXT)
     except InvalidOperation as exc:
+        digits = -quantum.adjusted()
         raise EvaluationError(said(EVAL, "round_too_large", number=number, digits=digits)) from exc
 
 

@@ -274,7 +274,8 @@ def _exact_text(x: Decimal, digits: int) -> str:
     return json_number(x, max(digits, -exponent))
 
 
-def _is_cjk(unit: str) -> bool:
+def is_cjk(unit: str) -> bool:
+    """Whether a unit is written in Chinese (then right after its number: 3435.02万元)."""
     return any(ord(ch) > 0x2E7F for ch in unit)
 
 
@@ -290,7 +291,7 @@ def display(x: object, unit: str | None = None, places: int = 2) -> str:
         text = json_number(round_half_up(x, max(places, 2)) if x != x.to_integral_value() else x)
         if not unit:
             return text
-        return f"{text}{unit}" if _is_cjk(unit) else f"{text} {unit}"
+        return f"{text}{unit}" if is_cjk(unit) else f"{text} {unit}"
     points = getattr(x, "points", None)
     if isinstance(points, tuple):  # a Series: values per year
         return "; ".join(f"{y}: {display(v, unit, places)}" for y, v in points)

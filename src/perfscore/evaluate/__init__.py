@@ -74,7 +74,8 @@ LeafConsts = tuple[
 ]
 _new = object.__new__
 _setattr = object.__setattr__
-#: how many distinct results of one leaf are kept to be shared (the common ones come first)
+#: how many distinct results of one leaf (or group) are kept to be shared (the common ones
+#: come first)
 _SHARED_RESULTS = 64
 
 
@@ -121,7 +122,8 @@ class Evaluator:
         self._leaf_results: dict[str, dict[Any, tuple[IndicatorScore, NodeScore]]] = {
             nid: {} for nid in self._fp if nid not in self._specs
         }
-        #: per weighted-sum group: its children's results (by identity) -> its own
+        #: per group: its children's results (by identity) -> its own (kept for weighted
+        #: sums, means and weakest links)
         self._group_results: dict[
             str, dict[tuple[int, ...], tuple[tuple[NodeScore, ...], IndicatorScore, NodeScore]]
         ] = {nid: {} for nid in self._specs}
@@ -320,9 +322,11 @@ class Evaluator:
             add_child(score_node(c, run, scores, findings, forced))
         aggregate = node.aggregate
         assert aggregate is not None
-        # a weighted sum is a function of its children's results: where they are the very
-        # objects met before (shared leaf and group results), so is its own — kept per group
-        shared = self._group_results.get(node.id) if aggregate is weighted_sum else None
+        # a weighted sum, a mean or a weakest link is a function of its children's results:
+        # where they are the very objects met before (shared leaf and group results), so is
+        # its own — kept per group
+        kept_here = aggregate is weighted_sum or aggregate is mean or aggregate is weakest_link
+        shared = self._group_results.get(node.id) if kept_here else None
         ids: tuple[int, ...] = ()
         if shared is not None:
             ids = tuple(map(id, children))
@@ -330,6 +334,7 @@ class Evaluator:
             if seen is not None and all(map(operator.is_, seen[0], children)):
                 scores[index] = seen[1]
                 return seen[2]
+        if shared is not None and aggregate is weighted_sum:
             w = node.weight
             added = _scored_in_full(children, w)
             if added is None:
@@ -352,8 +357,12 @@ class Evaluator:
                 w = node.weight
                 p = round_once(added[0], self.places)
                 outcome = "pass" if added[1] else "fail"
-                scores[index] = indicator_score(node.id, p, w, None, outcome, added[3])
-                return node_score(node.id, w, p, None, outcome, added[2])
+                ns = node_score(node.id, w, p, None, outcome, added[2])
+                score = indicator_score(node.id, p, w, None, outcome, added[3])
+                scores[index] = score
+                if shared is not None and len(shared) < _SHARED_RESULTS:
+                    shared[ids] = (tuple(children), score, ns)
+                return ns
         ns = aggregate(self._specs[node.id], children)
         error = ns.outcome == "error"
         if error and all(c.outcome != "error" for c in children):

@@ -11,7 +11,7 @@ from ..errors import EvaluationError, ZeroDenominatorError
 from ..exact import exact_difference, exact_value, full, plain
 from ..findings import Finding
 from ..words import in_language
-from .messages import render
+from .messages import positional, render
 from .records import finding_of
 from .state import EN, ZH, Failure, SubjectRun, blocking
 from .texts import display_text
@@ -57,6 +57,11 @@ class CheckWords:
 
 #: how many outcomes' messages one check keeps (the common ones come first)
 _KEPT = 64
+#: an ``equal`` check's messages, compiled once (str.format's fields in this order)
+_OK, _FAIL = ("title", "left", "right"), ("title", "left", "right", "difference", "tolerance")
+_EQUAL_OK_ZH, _EQUAL_OK_EN = positional(ZH["equal_ok"], _OK), positional(EN["equal_ok"], _OK)
+_EQUAL_FAIL_ZH = positional(ZH["equal_fail"], _FAIL)
+_EQUAL_FAIL_EN = positional(EN["equal_fail"], _FAIL)
 
 
 def check(
@@ -120,17 +125,11 @@ def check(
             if fields is not None:
                 fields.update(left=lt, right=rt, difference=difference, tolerance=tolerance)
             if ok:
-                zh = ZH["equal_ok"].format(title=node.title, left=lt, right=rt)
-                en = EN["equal_ok"].format(title=title_en, left=lt, right=rt)
+                zh = _EQUAL_OK_ZH(node.title, lt, rt)
+                en = _EQUAL_OK_EN(title_en, lt, rt)
             else:
-                texts = {
-                    "left": lt,
-                    "right": rt,
-                    "difference": difference,
-                    "tolerance": tolerance,
-                }
-                zh = ZH["equal_fail"].format(title=node.title, **texts)
-                en = EN["equal_fail"].format(title=title_en, **texts)
+                zh = _EQUAL_FAIL_ZH(node.title, lt, rt, difference, tolerance)
+                en = _EQUAL_FAIL_EN(title_en, lt, rt, difference, tolerance)
         elif node.type == "assert":
             assert node.expr is not None
             ok = bool(node.expr(scope))

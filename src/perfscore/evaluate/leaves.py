@@ -13,7 +13,18 @@ from ..exact import WIDE, ExactScope, maybe_rounded, plain
 from ..numbers import NotExact, round_places
 from ..scorers import Fallback, OutcomeForm, Scored
 from ..words import in_language
-from .state import EN, ONE, PRIORITY, ZERO, ZERO_KIND, ZH, Failure, Outcome, blocking
+from .state import (
+    EN,
+    ONE,
+    PRIORITY,
+    ZERO,
+    ZERO_KIND,
+    ZH,
+    Failure,
+    Outcome,
+    blocking,
+    blocking_kind,
+)
 
 
 def missing_outcome(policy: str, f: Failure, weight: Decimal | None) -> Outcome:
@@ -111,6 +122,16 @@ def stopping(node: IndicatorNode, failures: dict[str, Failure]) -> Failure | Non
         if x is not None
     ]
     return min(found, key=lambda x: PRIORITY[x.kind]) if found else None
+
+
+def stop_kind(node: IndicatorNode, failures: dict[str, Failure]) -> str | None:
+    """The kind of :func:`stopping`'s failure (None: nothing stops the leaf), without making
+    it (see :func:`~perfscore.evaluate.state.blocking_kind`)."""
+    a = blocking_kind(node.reads, failures, node.missing_aware)
+    b = blocking_kind(node.optional_reads, failures, True) if node.optional_reads else None
+    if a is None or b is None:
+        return a if b is None else b
+    return a if PRIORITY[a] <= PRIORITY[b] else b
 
 
 def leaf(

@@ -196,17 +196,16 @@ class NodeWords:
                         zh_std, en_std = standard(th)
                     last_threshold = (th, (zh_std, en_std))
                 points = d["points"]
-                if points is None:
+                seen = last_points  # (one read: another thread may replace it)
+                if points is seen[0]:  # (a scorer's constant points: held)
+                    pts = seen[1]
+                elif points is None:
                     pts = nothing
                 elif points == full:
                     pts = full_text
                 else:
-                    seen = last_points  # (one read: another thread may replace it)
-                    if points is seen[0]:
-                        pts = seen[1]
-                    else:
-                        pts = number_text(points)
-                        last_points = (points, pts)
+                    pts = number_text(points)
+                    last_points = (points, pts)
                 pieces = met if outcome == "pass" else not_met
                 if value_text is None:
                     (z0, z1, z2), (e0, e1, e2) = pieces[0]  # type: ignore[index]
@@ -251,8 +250,13 @@ class NodeWords:
             if make_fingerprint is not None:
                 if prefix is None:
                     d["fingerprint"] = make_fingerprint(node.id, run)
-                else:
-                    d["fingerprint"] = fingerprint_from(prefix, run)
+                else:  # fingerprint_from(prefix, run), in place
+                    encoded = run.key
+                    if encoded is None:
+                        encoded = subject_key(run)
+                    h = prefix.copy()
+                    h.update(encoded)
+                    d["fingerprint"] = "sha256:" + h.hexdigest()[:32]
             return left
 
         return fill
@@ -328,12 +332,20 @@ def fingerprint_from(prefix: Any, run: SubjectRun) -> str:
     subject)."""
     key = run.key
     if key is None:
-        subject = run.subject
-        key = run.key = f"{subject.type}\x1f{subject.key}".encode()
+        key = subject_key(run)
     h = prefix.copy()
     h.update(key)
     digest: str = h.hexdigest()
     return "sha256:" + digest[:32]
+
+
+def subject_key(run: SubjectRun) -> bytes:
+    """``type\x1fkey`` of ``run``'s subject, encoded (what its fingerprints hash after the
+    rule's prefix), made once per subject."""
+    subject = run.subject
+    key: bytes = f"{subject.type}\x1f{subject.key}".encode()
+    run.key = key
+    return key
 
 
 _NO_STANDARD = ("", "")

@@ -13,16 +13,17 @@ zero, :func:`~perfscore.aggregate.scaled` decided at load, :func:`~perfscore.num
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Sequence
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Context, Decimal
 from typing import TYPE_CHECKING, Any
 
-from ..aggregate import scaled, weigh, weighted_sum
+from ..aggregate import mean, scaled, weigh, weighted_sum
 from ..errors import EvaluationError
-from ..exact import WIDE, share_of
+from ..exact import ONCE, WIDE, share_of
 from ..numbers import round_once
 from .leaves import from_failure
-from .state import Failure, blocking
+from .state import Failure, blocking_kind
 
 if TYPE_CHECKING:
     from .pointsonly import PlanNode
@@ -42,8 +43,14 @@ class _Writer:
         self.values: dict[str, Any] = {
             "__builtins__": {},
             "_add": WIDE.add,
+            "_mul": WIDE.multiply,
+            "_div": ONCE.divide,
             "_share": share_of,
             "_round": round_once,
+            "_Q": Decimal(1).scaleb(-places),
+            "_HALF_UP": ROUND_HALF_UP,
+            "_C28": Context(prec=28),
+            "_Exception": Exception,
             "_str": str,
             "_Z": ZERO,
             "_P": places,
@@ -95,7 +102,7 @@ def _node(w: _Writer, pn: PlanNode, failing: bool) -> str:
             w.line(f"{t} = {w.value(step)}(scope)")
             w.line(
                 f"out[{key}] = None if {t}.__class__ is _str else {t}"
-                if pn.gives_str or failing
+                if pn.gives_str  # (its clean step; a failure read is _decide's below)
                 else f"out[{key}] = {t}"
             )
         if guard:
@@ -163,19 +170,75 @@ def _group(w: _Writer, pn: PlanNode, failing: bool) -> str:
         r = _combined(w, pn.children, weight, pn.total, pn.weights, pn.redistribute, failing)
     else:  # mean, weakest link: all scored is the common case (see pointsonly._shares)
         results = [_node(w, ch, failing) for ch in pn.children]
-        r = w.temp()
-        w.line(f"{r} = {w.value(pn.combine_fast)}(({', '.join(results)},))")
+        r = _shares(w, pn, results, failing)
     if failing or pn.gives_str:
         w.line(f"if {r}.__class__ is _str:")
         w.line(f"    {t} = {r}")
         w.line("else:")
-        w.line(f"    {t} = _round({r}, _P)")
-        w.line(f"    out[{key}] = {t}")
-    else:
-        w.line(f"{t} = _round({r}, _P)")
-        w.line(f"out[{key}] = {t}")
+        w.indent += "    "
+    _rounded(w, t, r)
+    w.line(f"out[{key}] = {t}")
     w.indent = outer
     return t
+
+
+def _shares(w: _Writer, pn: PlanNode, results: list[str], failing: bool) -> str:
+    """A mean or weakest-link group's points unrounded (or why it has none) into a
+    temporary: where every child scored, :func:`~perfscore.evaluate.pointsonly._shares_fast`'s
+    arithmetic written out (the same operations in the same order); else that function."""
+    r = w.temp()
+    fast = f"{r} = {w.value(pn.combine_fast)}(({', '.join(results)},))"
+    made = share_factors(pn.weights)
+    if made is None:
+        w.line(fast)
+        return r
+    factors, base = made
+    maybe = [t for t, ch in zip(results, pn.children, strict=True) if ch.gives_str or failing]
+    outer = w.indent
+    if maybe:
+        w.line(f"if {' or '.join(f'{t}.__class__ is _str' for t in maybe)}:")
+        w.line(f"    {fast}")
+        w.line("else:")
+        w.indent = outer + "    "
+    weight = pn.node.weight
+    assert weight is not None
+    parts = [f"_mul({t}, {w.value(c)})" for t, c in zip(results, factors, strict=True)]
+    w.line(f"{r} = {parts[0]}")
+    if pn.node.aggregate is mean:  # Σ p·c, from the first, over L·n
+        for part in parts[1:]:
+            w.line(f"{r} = _add({r}, {part})")
+        under = WIDE.multiply(base, len(parts))
+    else:  # the lowest p·c (the first of equal ones) over L
+        x = w.temp()
+        for part in parts[1:]:
+            w.line(f"{x} = {part}")
+            w.line(f"if {x} < {r}:")
+            w.line(f"    {r} = {x}")
+        under = base
+    w.line(f"{r} = _div(_mul({w.value(weight)}, {r}), {w.value(under)})")
+    w.indent = outer
+    return r
+
+
+def share_factors(weights: Sequence[Decimal]) -> tuple[tuple[Decimal, ...], Decimal] | None:
+    """``(c, L)``: ``L`` a common multiple of the weights and each ``c = L / w``, whole (see
+    :func:`~perfscore.evaluate.pointsonly._shares_fast`); None for no weights, or one that is
+    not above zero."""
+    if not weights or any(w <= 0 for w in weights):
+        return None
+    scale = max(max(-int(w.as_tuple().exponent), 0) for w in weights)
+    whole = [int(w.scaleb(scale)) for w in weights]
+    common = math.lcm(*whole)
+    return tuple(Decimal(common // x) for x in whole), Decimal(common).scaleb(-scale)
+
+
+def _rounded(w: _Writer, t: str, r: str) -> None:
+    """:func:`~perfscore.numbers.round_once` of ``r`` into ``t``, its common case written out
+    (a Decimal quantized at 28 digits); anything else (more digits, a rational) is its own."""
+    w.line("try:")
+    w.line(f"    {t} = {r}.quantize(_Q, _HALF_UP, _C28)")
+    w.line("except _Exception:")
+    w.line(f"    {t} = _round({r}, _P)")
 
 
 def _combined(
@@ -186,13 +249,18 @@ def _combined(
     weights: Sequence[Decimal],
     redistribute: bool,
     failing: bool,
+    top: bool = False,
 ) -> str:
     """Lines computing the weighted sum of ``children`` (unrounded, or why it has none) into
     a temporary: added up in order from zero when all of them scored (as the closures add
-    them), weighed (:func:`~perfscore.aggregate.weigh`) when one did not."""
-    results = [_node(w, ch, failing) for ch in children]
+    them), weighed (:func:`~perfscore.aggregate.weigh`) when one did not.  At the ``top``,
+    a child whose code raises (a fast form that gives up, an error) is decided again node by
+    node (``_redo``), the others kept."""
+    results = [_recovering(w, ch, failing) if top else _node(w, ch, failing) for ch in children]
     r = w.temp()
-    skipping = [t for t, ch in zip(results, children, strict=True) if ch.gives_str or failing]
+    skipping = [
+        t for t, ch in zip(results, children, strict=True) if ch.gives_str or failing or top
+    ]
     outer = w.indent
     if skipping:
         test = " or ".join(f"{t}.__class__ is _str" for t in skipping)
@@ -229,30 +297,48 @@ def _combined(
     return r
 
 
+def _recovering(w: _Writer, pn: PlanNode, failing: bool) -> str:
+    """:func:`_node` in a ``try``: where its code raises, the node decided again as the
+    evaluator's pieces decide it (``_redo``: what it wrote in ``out`` is a pre-order prefix of
+    its subtree, written again in place).  A record that trips one leaf's fast form costs that
+    subtree twice, not the whole walk."""
+    outer = w.indent
+    w.line("try:")
+    w.indent = outer + "    "
+    t = _node(w, pn, failing)
+    w.indent = outer
+    w.line("except _Exception:")
+    w.line(f"    {t} = _redo({w.value(pn)}, scope, failures, out)")
+    return t
+
+
 def _weigher(
     weight: Decimal, redistribute: bool, weights: tuple[Decimal, ...], total: Decimal
 ) -> Callable[[Sequence[Decimal | str]], Decimal | str]:
     """:func:`~perfscore.aggregate.weigh` for one group, in one pass: the children's points
-    and the weights that count added up in order from zero, ``"error"`` where a child is one,
+    added up in order from zero, the weight that counts, ``"error"`` where a child is one,
     ``"not_applicable"`` where none applies (the points path's results are points, or one of
     those two)."""
     add = WIDE.add
+    subtract = WIDE.subtract
 
     def weighed(results: Sequence[Decimal | str]) -> Decimal | str:
-        got = base = ZERO
+        got = gone = ZERO
         skipped = scored = False
         for p, x in zip(results, weights, strict=True):
             if p.__class__ is str:
                 if p != NA:
                     return weigh(weight, redistribute, weights, results, total)  # (an error)
+                gone = add(gone, x)
                 skipped = True
             else:
                 got = add(got, p)  # type: ignore[arg-type]
-                base = add(base, x)
                 scored = True
         if not scored:
             return NA
-        return scaled(got, base if skipped and redistribute else total, weight)
+        # the weight that counts: the total less what does not apply (exactly: the same
+        # number as the scored children's weights added up, and only its value is read)
+        return scaled(got, subtract(total, gone) if skipped and redistribute else total, weight)
 
     return weighed
 
@@ -268,18 +354,21 @@ def straight_line(
     redistribute: bool,
     places: int,
     decide: Callable[..., Any],
+    redo: Callable[..., Any],
 ) -> tuple[Walk, Walk]:
     """The walk of the top ``nodes`` written out twice, each called as ``(scope, out, failed
     names, failures)``: ``clean`` for a subject where nothing failed that a node's walk must
     see (:attr:`PlanNode.strict`), ``failing`` for one where something did; each gives the
     total unrounded (or why there is none).  ``decide(node, scope,
-    failures, out)``: a leaf's result where what it reads failed."""
+    failures, out)``: a leaf's result where what it reads failed; ``redo(node, scope,
+    failures, out)``: a top node's, node by node."""
     made = []
     for failing in (False, True):
         w = _Writer(places)
         w.values["_decide"] = decide
+        w.values["_redo"] = redo
         w.values["_forced"] = _forced
-        r = _combined(w, nodes, weight, total, weights, redistribute, failing)
+        r = _combined(w, nodes, weight, total, weights, redistribute, failing, top=True)
         w.line(f"return {r}")
         source = "def _points(scope, out, failed, failures):\n"
         source += "".join(f"{line}\n" for line in w.lines)
@@ -296,17 +385,18 @@ def _forced(node: Any, scope: dict[str, Any], failures: Any) -> str | None:
     k = condition(node, scope, failures)
     if k is None or k.__class__ is str:
         return k
-    return "error" if from_failure(node, k).outcome == "error" else NA  # type: ignore[arg-type]
+    f = Failure(k[0], "", "", ())
+    return "error" if from_failure(node, f).outcome == "error" else NA
 
 
-def condition(node: Any, scope: dict[str, Any], failures: Any) -> Failure | str | None:
+def condition(node: Any, scope: dict[str, Any], failures: Any) -> tuple[str] | str | None:
     """What :func:`~perfscore.evaluate.leaves.applies` decides of a node's ``when``, without
-    writing its words (the points path never reads them): None where it holds, the failure
-    that blocks it, or ``"error"`` / ``"not_applicable"``."""
+    writing its words (the points path never reads them): None where it holds, ``(kind,)``
+    for the kind of failure that blocks it, or ``"error"`` / ``"not_applicable"``."""
     when = node.when
-    f = blocking(when.names, failures, bool(when.functions & _AWARE))
-    if f is not None:
-        return f
+    k = blocking_kind(when.names, failures, bool(when.functions & _AWARE))
+    if k is not None:
+        return (k,)
     try:
         holds = bool(when(scope))
     except EvaluationError:

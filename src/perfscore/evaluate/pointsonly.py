@@ -22,7 +22,6 @@ results always equal its ``scores``/``total``.
 
 from __future__ import annotations
 
-import math
 import operator
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -36,8 +35,8 @@ from ..findings import SubjectResult
 from ..numbers import round_once, round_places
 from ..scorers import Fallback
 from ..subjects import SubjectData
-from .leaves import applies, from_failure, leaf, stopping
-from .pointscode import condition, straight_line
+from .leaves import applies, from_failure, leaf, stop_kind
+from .pointscode import condition, share_factors, straight_line
 from .state import PRIORITY, Failure, Outcome, Scan
 
 __all__ = ["PointsPlan", "points", "points_plan", "value_reader"]
@@ -371,11 +370,11 @@ def points_plan(
                 out[node.id] = None
                 return k
             if k is not None:  # blocked: what the failure's kind makes of this leaf
-                out[node.id], r = pn.decided[k.kind]  # type: ignore[union-attr]
+                out[node.id], r = pn.decided[k[0]]
                 return r
-        f = stopping(node, failures)
-        if f is not None:  # stopped: what the failure's kind makes of this leaf
-            out[node.id], r = pn.decided[f.kind]
+        kind = stop_kind(node, failures)
+        if kind is not None:  # stopped: what the failure's kind makes of this leaf
+            out[node.id], r = pn.decided[kind]
             return r
         if not node.missing_aware and pn.scored is not None:
             # not stopped: only optional reads are missing, which the scorer reads as
@@ -391,8 +390,14 @@ def points_plan(
         out[node.id] = o.points
         return _result_of(o)
 
+    def redo(
+        pn: PlanNode, scope: dict[str, Any], failures: dict[str, Failure], out: Points
+    ) -> Result:
+        """A top node whose code raised, decided node by node (as :func:`_results`)."""
+        return _results((pn,), scope, failures, out, c, places)[0]
+
     top_step, top_failing = straight_line(
-        nodes, root.weight, total, weights, redistribute, places, decide
+        nodes, root.weight, total, weights, redistribute, places, decide, redo
     )
     return PointsPlan(
         places,
@@ -506,7 +511,7 @@ def points(
             r = plan.top(scope, out, failed, failures)
     except Exception:  # Fallback, or any evaluation error: each node decided on its own
         out = {}
-        r = plan.combine(_results(plan.tree, scope, failures, out, plan))
+        r = plan.combine(_results(plan.tree, scope, failures, out, plan.compiled, plan.places))
     return out, (None if r.__class__ is str else round_once(r, plan.places))  # type: ignore[arg-type]
 
 
@@ -515,7 +520,8 @@ def _results(
     scope: dict[str, Any],
     failures: dict[str, Failure],
     out: Points,
-    plan: PointsPlan,
+    compiled: Compiled,
+    places: int,
 ) -> list[Result]:
     """Each node's result as its parent reads it: a node whose subtree reads nothing that
     failed takes its clean step; a leaf that does (or whose clean step gives up) is decided by
@@ -536,13 +542,13 @@ def _results(
                 continue
         if is_leaf:
             # a leaf's condition comes first (leaf() asks it before the failures)
-            f = stopping(pn.node, failures) if pn.node.when is None else None
-            if f is not None:  # stopped: what the failure's kind makes of this leaf
-                out[nid], r = pn.decided[f.kind]
+            kind = stop_kind(pn.node, failures) if pn.node.when is None else None
+            if kind is not None:  # stopped: what the failure's kind makes of this leaf
+                out[nid], r = pn.decided[kind]
                 results.append(r)
                 continue
             # not stopped (a missing-aware read), or the fast form gave up: the evaluator's leaf
-            o = leaf(plan.compiled, plan.places, pn.node, scope, failures)
+            o = leaf(compiled, places, pn.node, scope, failures)
             out[nid] = o.points
             results.append(_result_of(o))
             continue
@@ -554,11 +560,11 @@ def _results(
                     out[d] = None
                 results.append("error" if forced.outcome == "error" else NA)
                 continue
-        r = pn.combine(_results(pn.children, scope, failures, out, plan))
+        r = pn.combine(_results(pn.children, scope, failures, out, compiled, places))
         if r.__class__ is str:
             results.append(r)
             continue
-        p = round_once(r, plan.places)  # type: ignore[arg-type]
+        p = round_once(r, places)  # type: ignore[arg-type]
         out[nid] = p
         results.append(p)
     return results
@@ -578,13 +584,10 @@ def _shares_fast(
     as :mod:`perfscore.exact` allows).  A child that does not apply counts as a share of 0, or
     not at all where its weight is redistributed; an error is the group's (as
     :func:`_combiner`); weights of zero go :func:`_combiner`'s way."""
-    if kind == "weighted_sum" or not weights or any(w <= 0 for w in weights):
+    made = share_factors(weights)
+    if kind == "weighted_sum" or made is None:
         return combine
-    scale = max(max(-int(w.as_tuple().exponent), 0) for w in weights)
-    whole = [int(w.scaleb(scale)) for w in weights]
-    common = math.lcm(*whole)
-    factors = tuple(Decimal(common // x) for x in whole)
-    base = Decimal(common).scaleb(-scale)
+    factors, base = made
     mul, add, divide = WIDE.multiply, WIDE.add, ONCE.divide
     mean = kind == "mean"
 

@@ -148,6 +148,7 @@ class Scan:
                 mt.missing_aware,
                 ZERO_KIND[mt.zero_division],
                 compiled.fields[mt.name],
+                mt.expr.quotient,  # x / y: a zero y is asked first
             )
             for mt in compiled.metrics
         )
@@ -180,7 +181,8 @@ class Scan:
         suspects: set[str] = set()
         for name in failures:
             suspects.update(readers.get(name, ()))
-        for name, fn, names, aware, zero_kind, fields in self.metrics:
+        get = scope.get
+        for name, fn, names, aware, zero_kind, fields, quotient in self.metrics:
             if name in suspects:
                 f = blocking(names, failures, aware)
                 if f is not None:
@@ -188,6 +190,16 @@ class Scan:
                     scope[name] = None
                     suspects.update(readers.get(name, ()))
                     continue
+            if quotient is not None:  # x / y: a zero y asked first (an exception costs µs)
+                y = get(quotient[1])
+                if y.__class__ is Decimal and not y:
+                    x = get(quotient[0])
+                    if x.__class__ is Decimal and x.is_finite():  # what fn would raise
+                        why = ("metric_zero", name, titles[name], None)
+                        failures[name] = later(zero_kind, fields, why)
+                        scope[name] = None
+                        suspects.update(readers.get(name, ()))
+                        continue
             try:
                 scope[name] = fn(scope)
             except ZeroDenominatorError:
@@ -201,6 +213,26 @@ class Scan:
                 scope[name] = None
                 suspects.update(readers.get(name, ()))
         return scope, failures
+
+
+def blocking_kind(
+    names: Iterable[str], failures: Mapping[str, Failure], missing_aware: bool
+) -> str | None:
+    """The kind of the failure :func:`blocking` gives (None where it gives none), without
+    making it (a joined failure is a new object): the most serious kind among the failures of
+    ``names``, ``missing`` left out for a missing-aware expression.  All a score reads of it."""
+    best = None
+    rank = 9
+    for n in names:
+        f = failures.get(n)
+        if f is not None:
+            k = f.kind
+            if k == "missing" and missing_aware:
+                continue
+            r = PRIORITY[k]
+            if r < rank:
+                best, rank = k, r
+    return best
 
 
 def blocking(

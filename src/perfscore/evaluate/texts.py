@@ -8,7 +8,7 @@ from collections.abc import Callable, Mapping
 from decimal import ROUND_HALF_UP, Context, Decimal, InvalidOperation
 from typing import Any
 
-from ..numbers import display, json_number, round_half_up
+from ..numbers import display, is_cjk, json_number, round_half_up
 from .state import EN, ZH
 
 OP_TEXT = {">=": "≥", "<=": "≤", ">": ">", "<": "<", "==": "=", "!=": "≠"}
@@ -37,13 +37,17 @@ _DISPLAY_CACHE: dict[tuple[Decimal, str | None, int], str] = {}
 
 def display_text(x: object, unit: str | None, places: int) -> str:
     """:func:`~perfscore.numbers.display`; memoised for finite Decimals (text depends only on
-    the numeric value, the unit and the places)."""
+    the numeric value, the unit and the places) and, where the memo misses (a batch's amounts
+    differ from subject to subject), made by :func:`shown`'s specialised operations."""
     if type(x) is not Decimal or not x.is_finite():
         return display(x, unit, places)
     key = (x, unit, places)
     text = _DISPLAY_CACHE.get(key)
     if text is None:
-        text = display(x, unit, places)
+        show = _SHOWN.get((unit, places))
+        if show is None:
+            show = _SHOWN[unit, places] = shown(unit, places)
+        text = show(x)
         if len(_DISPLAY_CACHE) >= _CACHE_LIMIT:
             _DISPLAY_CACHE.clear()
         _DISPLAY_CACHE[key] = text
@@ -113,10 +117,24 @@ _HUNDRED = Decimal(100)
 
 
 def shower(unit: str | None, places: int) -> Callable[[Decimal], str]:
+    """:func:`~perfscore.numbers.display` of a finite Decimal in ``unit`` to ``places``, for a
+    node's findings: :func:`shown` for a percent or a plain number, :func:`display_text` (its
+    memo, then :func:`shown`) for another unit (万元, 人)."""
+    if not unit or unit == "%":
+        return shown(unit, places)
+    return lambda x: display_text(x, unit, places)
+
+
+#: (unit, places) -> :func:`shown` (display_text's way where its memo misses)
+_SHOWN: dict[tuple[str | None, int], Callable[[Decimal], str]] = {}
+
+
+def shown(unit: str | None, places: int) -> Callable[[Decimal], str]:
     """:func:`~perfscore.numbers.display` of a finite Decimal in ``unit`` to ``places``,
     specialised once: the same operations in the same order (``x * 100`` in the current
     context, half-up rounding to ``places`` with 28 digits — or :func:`round_half_up`'s wider
-    context when the result needs more — and ``json_number``'s text)."""
+    context when the result needs more — and ``json_number``'s text; another unit after the
+    number, right after it when it is Chinese)."""
     q = _Q.get(places)
     if q is None or places > 10:  # json_number would round again: the general way
         return lambda x: display(x, unit, places)
@@ -145,17 +163,22 @@ def shower(unit: str | None, places: int) -> Callable[[Decimal], str]:
 
             return percent_short
         return percent
+    q2 = _Q[max(places, 2)]
+
+    def number(x: Decimal) -> str:
+        if x == x.to_integral_value():
+            return number_text(x)
+        try:
+            z = x.quantize(q2, ROUND_HALF_UP, _CTX28)
+        except InvalidOperation:
+            z = round_half_up(x, max(places, 2))
+        return number_text(z)
+
     if not unit:
-        q2 = _Q[max(places, 2)]
-
-        def number(x: Decimal) -> str:
-            if x == x.to_integral_value():
-                return number_text(x)
-            try:
-                z = x.quantize(q2, ROUND_HALF_UP, _CTX28)
-            except InvalidOperation:
-                z = round_half_up(x, max(places, 2))
-            return number_text(z)
-
         return number
-    return lambda x: display_text(x, unit, places)
+    after = unit if is_cjk(unit) else f" {unit}"
+
+    def with_unit(x: Decimal) -> str:
+        return number(x) + after
+
+    return with_unit

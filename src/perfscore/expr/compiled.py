@@ -39,6 +39,8 @@ from .runtime import PLACED_EXACT, PLACED_FAST, REFERENCE_OPERATORS, exact_const
 __all__ = ["CompiledExpression"]
 
 _UNBUILT = object()
+#: the fast code of ``x / y`` (see :attr:`CompiledExpression.quotient`)
+_QUOTIENT = re.compile(r"_ot_div\(scope\[_k(\d+)\], scope\[_k(\d+)\]\)")
 _divide, _multiply = ONCE.divide, WIDE.multiply
 
 
@@ -153,6 +155,18 @@ class CompiledExpression:
             self._fn = self._guarded(fast, guards)
         if not chained and "_oi_div(" in body:  # an inner quotient: seldom exact
             self._fn = self._pair_first(self._fn)
+
+    @property
+    def quotient(self) -> tuple[str, str] | None:
+        """``(x, y)`` when the expression is ``x / y`` of two names, run as one rounded
+        division (no guard, no chain): it raises :class:`ZeroDenominatorError` exactly when
+        ``y`` is a zero and ``x`` a finite number — which a caller may ask first, without the
+        exception (the common zero denominator of a rate)."""
+        body, keys = self._source
+        m = _QUOTIENT.fullmatch(body)
+        if m is None or self.chained or self.guards:
+            return None
+        return keys[int(m.group(1))], keys[int(m.group(2))]
 
     def _build(
         self,

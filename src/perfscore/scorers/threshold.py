@@ -97,11 +97,24 @@ class ThresholdScorer(BaseScorer):
         self, get: Callable[[Mapping[str, Any]], Any] | None, weight: Decimal, places: int
     ) -> PointsForm | None:
         limit = self.target.const
-        if limit is None or get is None:
+        if get is None:
             return None
         full = round_places(self.points_met if self.points_met is not None else weight, places)
         other = round_places(self.points_otherwise, places)
         op = OPS[self.op]
+        if limit is None:  # a target read per subject (``plan_cost``)
+            assert self.target.expr is not None
+            read = self.target.expr.__call__  # the compiled function itself
+
+            def per_subject(scope: Mapping[str, Any]) -> Decimal:
+                v, t = get(scope), read(scope)
+                if type(v) is not Decimal or not v.is_finite() or type(t) is not Decimal:
+                    raise Fallback
+                if not t.is_finite() or unsure_pair(v, t):  # (the evaluator decides exactly)
+                    raise Fallback
+                return full if op(v, t) else other
+
+            return per_subject
 
         def threshold(scope: Mapping[str, Any]) -> Decimal:
             v = get(scope)

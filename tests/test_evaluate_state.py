@@ -1,0 +1,146 @@
+"""The subject's scan (perfscore.evaluate.state.Scan): a rate ``x / y`` whose ``y`` is a zero
+is found without running its code (an exception costs microseconds, and a zero denominator is
+common in real returns) — the same failure, scope and messages as running it.  And the kind of
+what stops an expression or a leaf, asked without making the failure (the points path)."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from types import SimpleNamespace
+from typing import Any
+
+import pytest
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
+
+import perfscore
+from perfscore.errors import ZeroDenominatorError
+from perfscore.evaluate.leaves import stop_kind, stopping
+from perfscore.evaluate.state import Failure, Scan, blocking, blocking_kind
+from test_pointsonly import MESSY, _data, messy_records
+
+MESSY_RS = perfscore.load_ruleset_text(MESSY)
+RATES = perfscore.load_ruleset_text(
+    """perfscore: 1
+id: rates
+title: 比率
+version: "1"
+inputs:
+  a: {type: number}
+  b: {type: number}
+metrics:
+  plain: {expr: 'a / b'}
+  same: {expr: 'a / a'}
+  scaled: {expr: 'a / b * 100'}
+  twice: {expr: 'a / b / 3'}
+  of_rate: {expr: 'plain / b'}
+  by_rate: {expr: 'a / plain'}
+  sum: {expr: 'a + b'}
+indicators:
+  - {id: t, title: T, weight: 1, value: plain, scorer: {type: threshold, op: '>=', target: 1}}
+"""
+)
+
+
+def _expr(rs: perfscore.RuleSet, name: str) -> Any:
+    return next(mt.expr for mt in rs.compiled.metrics if mt.name == name)
+
+
+def test_a_plain_quotient_is_known_as_one() -> None:
+    assert _expr(RATES, "plain").quotient == ("a", "b")
+    assert _expr(RATES, "same").quotient == ("a", "a")
+    # more than one division, none, or a read of a rounded metric (its guard decides)
+    for name in ("scaled", "twice", "sum", "by_rate"):
+        assert _expr(RATES, name).quotient is None
+    asked = {m[0]: m[6] for m in Scan(RATES.compiled, {}).metrics}
+    assert asked["plain"] == ("a", "b") and asked["by_rate"] is None
+
+
+_ZEROS = st.sampled_from([Decimal(x) for x in ("0", "-0", "0.00", "0E+5", "-0E-30")])
+_FINITE = st.one_of(
+    st.decimals(allow_nan=False, allow_infinity=False),
+    st.sampled_from([Decimal(x) for x in ("0", "-0", "1e999999", "-1e-999999", "0.95")]),
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(x=_FINITE, y=_ZEROS)
+@example(x=Decimal(0), y=Decimal(0))
+def test_what_the_scan_asks_first_is_what_the_code_raises(x: Decimal, y: Decimal) -> None:
+    with pytest.raises(ZeroDenominatorError):
+        _expr(RATES, "plain")({"a": x, "b": y})
+
+
+def _seen(scan: Scan, data: Any) -> tuple[Any, ...]:
+    scope, failures = scan(data)
+    return (
+        scope,
+        [(k, f.kind, f.fields, f.en, f.zh) for k, f in failures.items()],
+    )
+
+
+def _unasked(scan: Scan) -> Scan:
+    """The same scan running every metric's code (nothing asked first)."""
+    scan.metrics = tuple((*m[:6], None) for m in scan.metrics)
+    return scan
+
+
+@settings(max_examples=300, deadline=None)
+@given(record=messy_records(), zeros=st.lists(st.sampled_from("abcdeb"), max_size=3))
+def test_the_scan_gives_what_running_every_metric_gives(
+    record: dict[str, Any], zeros: list[str]
+) -> None:
+    """Zero denominators of every kind (not applicable, zero, error), 0 / 0, a blank or bad
+    numerator over a zero."""
+    values = dict(record["values"])
+    for name in zeros:
+        values[name] = "0"
+    data = _data(MESSY_RS, {**record, "values": values})
+    titles = MESSY_RS.evaluator.titles
+    fast = Scan(MESSY_RS.compiled, titles)
+    slow = _unasked(Scan(MESSY_RS.compiled, titles))
+    assert _seen(fast, data) == _seen(slow, data)
+
+
+def test_a_zero_denominator_gives_its_declared_kind_without_the_code(monkeypatch: Any) -> None:
+    data = _data(
+        MESSY_RS, {"id": "x", "values": {"a": "5", "b": "0", "c": "0", "d": "0", "e": "1"}}
+    )
+    scan = Scan(MESSY_RS.compiled, MESSY_RS.evaluator.titles)
+    # every quotient asked first: none of their code runs
+    scan.metrics = tuple((m[0], _never, *m[2:]) if m[6] is not None else m for m in scan.metrics)
+    _, failures = scan(data)
+    assert {k: f.kind for k, f in failures.items() if k in ("r", "q", "z")} == {
+        "r": "not_applicable",
+        "q": "zero",
+        "z": "error",
+    }
+
+
+def _never(scope: Any) -> Any:
+    raise AssertionError("the metric's code ran")
+
+
+_KINDS = st.sampled_from(["error", "missing", "not_applicable", "zero"])
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    failed=st.dictionaries(st.sampled_from("abcdef"), _KINDS, max_size=5),
+    names=st.lists(st.sampled_from("abcdefg"), max_size=4),
+    optional=st.lists(st.sampled_from("abcdefg"), max_size=3),
+    aware=st.booleans(),
+)
+def test_the_kind_of_what_stops_an_expression_or_a_leaf_without_making_it(
+    failed: dict[str, str], names: list[str], optional: list[str], aware: bool
+) -> None:
+    """blocking_kind / stop_kind give the kind of the failure blocking / stopping give (the
+    most serious; several of it joined), None where they give none."""
+    failures = {n: Failure(k, n, n, (n,)) for n, k in failed.items()}
+    f = blocking(names, failures, aware)
+    assert blocking_kind(names, failures, aware) == (None if f is None else f.kind)
+    node: Any = SimpleNamespace(
+        reads=tuple(names), optional_reads=tuple(optional), missing_aware=aware
+    )
+    g = stopping(node, failures)
+    assert stop_kind(node, failures) == (None if g is None else g.kind)
