@@ -203,7 +203,9 @@ def test_a_tier_ratio_computed_sends_the_rule_set_per_record() -> None:
     res = cs.score(cols)
     assert res.fallback.all()
     want = rs.evaluate([{"tier": "achieved", "score": 85}, {"tier": "partial"}])
-    assert res.totals_decimal() == [s.total for s in want.subjects] == [Decimal("8.5"), None]
+    # the blank score gives no ratio: the tier's default (docs/rule-language.md §7.7)
+    want_totals = [s.total for s in want.subjects]
+    assert res.totals_decimal() == want_totals == [Decimal("8.5"), Decimal("7.00")]
 
 
 def test_dataframe_and_to_pandas(scorer: ColumnarScorer) -> None:
@@ -468,14 +470,16 @@ def test_frame_shapes_found_in_review(scorer: ColumnarScorer) -> None:
 
 
 def test_columnar_is_exact_where_a_tiny_value_meets_a_half(scorer: ColumnarScorer) -> None:
-    # f2 = |c|·0.25 − p = 0.125 − 1.67e-46 = 0.12499…, so half-up to 2 places is 0.12
+    # f2 = |c|·0.25 − p = 0.135 − 0.010000000000000002 = 0.12499…, so half-up to 2 places is
+    # 0.12 (p is a percent: 1.0000000000000002 %, the float just above 1 — a bare value at
+    # most 1 would be ambiguous)
     cols = {
         k: np.array([v])
         for k, v in {
             "a": math.nan,
             "b": math.nan,
-            "c": 0.5,
-            "p": 1.6676664081630772e-46,
+            "c": 0.54,
+            "p": 1.0000000000000002,
             "k": 0.0,
         }.items()
     }
@@ -485,6 +489,6 @@ def test_columnar_is_exact_where_a_tiny_value_meets_a_half(scorer: ColumnarScore
 
 
 def test_per_record_is_exact_where_a_tiny_value_meets_a_half(scorer: ColumnarScorer) -> None:
-    rec = {"a": None, "b": None, "c": 0.5, "p": 1.6676664081630772e-46, "k": 0}
+    rec = {"a": None, "b": None, "c": 0.54, "p": 1.0000000000000002, "k": 0}
     points = {s.rule_id: s.points for s in scorer.rs.evaluate_subject(rec).scores}
     assert points["f2"] == Decimal("0.12")

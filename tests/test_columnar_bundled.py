@@ -122,7 +122,8 @@ def _report(draw: st.DrawFn) -> dict[str, Any]:
     (exactly, one unit off, or another figure), the parts adding up to the cent, by half a
     cent (the tolerance) or not, counts, sections present or not, blanks."""
     budget = _money(draw)
-    share = draw(st.sampled_from(["1", "1", "0.95", "0.5", "0.005", "0.12345", "1.2"]))
+    # (a rate of 1 % or less is written "0.5%": a bare 0.5 is ambiguous, refused per record)
+    share = draw(st.sampled_from(["1", "1", "0.95", "0.5", "0.025", "0.12345", "1.2"]))
     executed = (budget * Decimal(share)).quantize(Decimal("0.01"))
     decimals = draw(st.sampled_from([0, 1, 2, 2, 6]))
     rate: Decimal | None = None

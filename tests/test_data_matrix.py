@@ -40,12 +40,16 @@ ACCEPTED: list[tuple[str, Any, Any]] = [
     ("budget", "3,435.02", Decimal("3435.02")),  # thousands separators
     ("budget", "３４３５．０２", Decimal("3435.02")),  # full-width digits (NFKC)
     ("budget", "3435.02万元", Decimal("3435.02")),  # the declared unit
+    ("budget", "34350200元", Decimal("3435.02")),  # another money unit: converted exactly
+    ("budget", "0.3435亿元", Decimal("3435")),
     ("budget", " 100 ", Decimal(100)),
     ("budget", 100.5, Decimal("100.5")),  # a Python float goes through repr
     ("rate", "99.4%", Decimal("0.994")),  # percentage points → ratio
     ("rate", "99.4 %", Decimal("0.994")),
     ("rate", 99.4, Decimal("0.994")),
     ("rate", "９９．４％", Decimal("0.994")),
+    ("rate", "0.5%", Decimal("0.005")),  # written with its %: not ambiguous
+    ("rate", 0, Decimal(0)),
     ("staff", "42", Decimal(42)),
     ("staff", 42.0, Decimal(42)),
     ("ok", "是", True),
@@ -62,7 +66,14 @@ REFUSED: list[tuple[str, Any, str]] = [
     ("budget", float("-inf"), "expected a finite number"),
     ("budget", -5, "below the minimum 0"),
     ("budget", "12,34,5", "expected a number"),
-    ("budget", "3435.02元", "expected a number"),  # a unit other than the declared one
+    ("budget", "3435.02美元", "unit 美元 where 万元 is expected"),  # not convertible
+    ("budget", "3435.02人", "unit 人 where 万元 is expected"),
+    ("budget", "无", "expected a number, got text '无'"),  # 0 or not reported? not guessed
+    ("rate", 0.98, "0.98 is ambiguous for a percentage (98% or 0.98%?)"),
+    ("rate", Decimal("0.98"), "0.98 is ambiguous for a percentage"),
+    ("rate", "1", "1 is ambiguous for a percentage (100% or 1%?)"),
+    ("rate", 1, "1 is ambiguous for a percentage"),
+    ("history", {2023: 0.5}, "year 2023: 0.5 is ambiguous for a percentage"),
     ("budget", "99%", "a percentage where none is expected"),
     ("budget", True, "expected a number, got true"),
     ("budget", [1, 2], "expected a number, got a list"),
@@ -132,3 +143,32 @@ def test_a_batch_with_broken_records_is_still_scored_and_marked_incomplete() -> 
     assert report.subjects[4].finding("i_other").outcome == "pass"
     assert not report.complete
     assert [n.code for n in report.notifications] == ["duplicate-subject"]
+
+
+READ = RS.compiled.inputs
+
+
+@pytest.mark.parametrize("blank", ["", "  ", "\u3000", "-", "--", "—", "——", "–", "/", "／", "－"])
+def test_a_blank_written_as_text_is_missing_data_in_every_field(blank: str) -> None:
+    """As in a spreadsheet cell: a required input's "required value is missing", an optional
+    one's missing-data outcome (not applicable here) — never a zero, never "not a number"."""
+    result = RS.evaluate(
+        {"id": "s", "values": {**BASE, "budget": blank, "other": blank, "tier": blank,
+                               "ok": blank, "history": {2023: blank, 2022: 98}}}
+    ).subjects[0]  # fmt: skip
+    exec_ = result.finding("i_exec")
+    assert exec_.outcome == "error" and "required value is missing" in (exec_.reason or "")
+    assert result.finding("i_other").outcome == "not_applicable"
+    assert result.finding("c_tier").outcome == "not_applicable"
+    assert result.finding("c_ok").outcome == "not_applicable"
+    assert result.finding("c_hist").outcome == "pass"  # one year blank, the other read
+
+
+def test_other_values_read_as_spreadsheets_read_them() -> None:
+    from perfscore.subjects import normalise_value
+
+    assert normalise_value(READ["other"], "95%") == Decimal("0.95")  # a ratio written as %
+    assert normalise_value(READ["ok"], "√") is True
+    assert normalise_value(READ["ok"], " ×") is False
+    assert normalise_value(READ["ok"], "Y") is True
+    assert normalise_value(READ["tier"], " achieved ") == "achieved"

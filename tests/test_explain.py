@@ -245,7 +245,7 @@ def test_deduction_sentence_recomputes_to_the_points(
     rate: Decimal,
 ) -> None:
     rs = _deduct_rules(direction, count, per, step, floor, weight, places)
-    f = _finding(rs, {"rate": rate}, "d")
+    f = _finding(rs, {"rate": f"{rate}%"}, "d")  # (a bare 0.5 would be ambiguous)
     zh = f.explanation.zh
     w = Decimal(weight)
     m = _DEDUCT.search(zh)
@@ -301,7 +301,7 @@ def _proportional_rules(direction: str, target: str) -> perfscore.RuleSet:
 def test_pro_rata_sentence_recomputes_to_the_points(
     direction: str, target: str, rate: Decimal
 ) -> None:
-    f = _finding(_proportional_rules(direction, target), {"rate": rate}, "p")
+    f = _finding(_proportional_rules(direction, target), {"rate": f"{rate}%"}, "p")
     zh = f.explanation.zh
     m = _PRO.search(zh)
     if m is None:

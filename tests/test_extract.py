@@ -383,6 +383,28 @@ def test_user_template_with_fullwidth_pattern_and_units(tmp_path: Path) -> None:
     assert result.values == {"total": Decimal(15000), "rate": Decimal("12.5")}
 
 
+def test_a_percentage_of_at_most_one_percent_keeps_its_sign(tmp_path: Path) -> None:
+    """ "调整率 0.5%" is written "0.5%" in the subject record: a bare 0.5 in a percent input
+    is refused as ambiguous (0.5 % or 50 %?), and the report said which."""
+    import perfscore
+
+    path = tmp_path / "mine.yaml"
+    path.write_text(
+        "template: 1\nid: mine\ntitle: 我的模板\nheadings: ['^[一二三]、']\n"
+        "fields:\n  rate: {title: 调整率, type: percent, pattern: '调整率{percent}'}\n",
+        encoding="utf-8",
+    )
+    small, usual = (extract_lines([f"预算调整率{x}。"], path) for x in ("0.5%", "12.5%"))
+    assert small.values == {"rate": "0.5%"} and usual.values == {"rate": Decimal("12.5")}
+    rs = perfscore.load_ruleset_text(
+        'perfscore: 1\nid: adj\ntitle: t\nversion: "1"\ninputs: {rate: {type: percent}}\n'
+        "indicators:\n  - {id: i, title: 调整率, weight: 1, value: rate,"
+        " scorer: {type: threshold, op: '<=', target: 0.01}}\n"
+    )
+    f = rs.evaluate(small.to_subject()).subjects[0].finding("i")
+    assert (f.outcome, f.value) == ("pass", Decimal("0.005"))
+
+
 def test_docs_template_example_loads_and_extracts(tmp_path: Path) -> None:
     import re
 

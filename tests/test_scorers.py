@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 
 import perfscore
+from perfscore.evaluate import pointsonly
 from perfscore.scorers import builtin_scorers
 from perfscore.subjects import read_subject
 from scorer_examples import scorer_example
@@ -124,3 +125,56 @@ def test_a_proportional_ratio_with_nothing_to_divide_by_is_the_scorers_rule(
     col = cs.score({"v": np.array([float(v)]), "t": np.array([float(t)])})
     assert cs.supported and not col.fallback.any()
     assert {r: str(col.points_decimal(r)[0]) for r in want} == want
+
+
+_TIERS = (
+    '[{id: achieved, range: "[0.8, 1]"}, {id: partial, range: "[0.6, 0.8)", default: 0.7},'
+    ' {id: not_achieved, range: "[0, 0.6)", default: 0.3}]'
+)
+TIER_RS = perfscore.load_ruleset_text(
+    'perfscore: 1\nid: tiers\ntitle: t\nversion: "1"\n'
+    "inputs:\n"
+    "  verdict: {type: text, choices: [achieved, partial, not_achieved]}\n"
+    "  score: {type: number, title: 评审得分}\n"
+    "  share: {type: number, title: 得分比例}\n"
+    "indicators:\n"
+    f"  - {{id: computed, title: 计算, weight: 10, scorer: {{type: tier, tier: verdict, ratio: score / 100, tiers: {_TIERS}}}}}\n"
+    f"  - {{id: bare, title: 直接, weight: 10, scorer: {{type: tier, tier: verdict, ratio: share, tiers: {_TIERS}}}}}\n"
+    f'  - {{id: aware, title: 兜底, weight: 10, scorer: {{type: tier, tier: verdict, ratio: "coalesce(score, 65) / 100", tiers: {_TIERS}}}}}\n'
+)
+
+
+def _data_of(rs: perfscore.RuleSet, values: dict[str, Any]) -> Any:
+    return read_subject({"id": "d", "values": values}, rs.inputs, index=0, subject_type="x")
+
+
+def _tiered(values: dict[str, Any]) -> Any:
+    return TIER_RS.evaluate({"id": "d", "values": values}).subjects[0]
+
+
+def test_a_tier_ratio_computed_from_a_blank_is_the_tier_default_as_a_bare_one_is() -> None:
+    # docs/rule-language.md §7.7: without a ratio the tier's default is used; a reviewer who
+    # left 评审得分 blank gave none, whether the rule divides it by 100 or reads it as it is
+    for blank in (None, "", "-"):
+        r = _tiered({"verdict": "partial", "score": blank, "share": blank})
+        assert r.finding("computed").points == r.finding("bare").points == Decimal("7.00")
+        assert r.finding("computed").outcome == r.finding("bare").outcome == "fail"
+        assert r.finding("aware").points == Decimal("6.50")  # coalesce decides for itself
+    plan = TIER_RS.evaluator._plan
+    assert plan is not None
+
+    def no_full(data: Any) -> Any:
+        raise AssertionError("the points path fell back to the full evaluator")
+
+    # the points-only path says the same, itself
+    points, _ = pointsonly.points(plan, _data_of(TIER_RS, {"verdict": "partial"}), no_full)
+    assert points["computed"] == points["bare"] == Decimal("7.00")
+    r = _tiered({"verdict": "partial", "score": 65, "share": "0.65"})
+    assert r.finding("computed").points == r.finding("bare").points == Decimal("6.50")
+
+
+def test_a_tier_ratio_outside_its_tier_blames_the_ratio_inputs_too() -> None:
+    r = _tiered({"verdict": "partial", "score": 90, "share": "0.9"})
+    assert r.finding("computed").outcome == r.finding("bare").outcome == "error"
+    assert r.finding("computed").fields == ("score", "verdict")
+    assert r.finding("bare").fields == ("share", "verdict")

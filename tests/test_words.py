@@ -234,3 +234,69 @@ checks:
     )
     assert by_id["sure"].outcome == "error"
     assert by_id["sure"].message.count("无法检查") == 1, by_id["sure"].message
+
+
+_ERROR_CLASSES = {"EvaluationError", "ZeroDenominatorError", "MissingArgumentError"}
+
+
+def _english_raises(tree: ast.AST) -> list[int]:
+    """Lines raising an evaluation error whose message is an English literal (an f-string or a
+    plain string) instead of the catalogue's two languages."""
+    lines = []
+    for node in ast.walk(tree):
+        if not (isinstance(node, ast.Raise) and isinstance(node.exc, ast.Call)):
+            continue
+        fn = node.exc.func
+        name = fn.id if isinstance(fn, ast.Name) else getattr(fn, "attr", "")
+        args = node.exc.args
+        if name in _ERROR_CLASSES and args and isinstance(args[0], (ast.JoinedStr, ast.Constant)):
+            lines.append(node.lineno)
+    return lines
+
+
+@pytest.mark.parametrize(
+    "module",
+    ["exact.py", "functions.py", "callables.py", "expr/compiled.py", "scorers/tier.py"],
+)
+def test_an_evaluation_error_is_said_in_both_languages(module: str) -> None:
+    # its message reaches a finding's Chinese message (无法检查（…）): English there read
+    # "数量级：无法检查（the result of 2.000000000000000000000000000E+60 ** 64 would be too large）"
+    src = Path(words.__file__).parent / module
+    assert _english_raises(ast.parse(src.read_text("utf-8"))) == []
+
+
+_ENGLISH = re.compile(r"[A-Za-z]{3,}")
+
+
+@pytest.mark.parametrize(
+    ("expr", "zh", "en"),
+    [
+        ("(x * x * x * x * 2) ** 64 > 0", "E+60 ** 64 的结果过大", "E+60 ** 64 would be too large"),
+        ("x ** 0.5 > 0", "'**' 的指数应为整数，实为 0.5", "must be a whole number, got 0.5"),
+        ("x ** 100 > 0", "'**' 的指数至多为 64，实为 100", "must be at most 64, got 100"),
+        ("round(x, 0.5) > 0", "round()：小数位数应为整数", "round(): places must be a whole"),
+        ("round(x, 100) > 0", "round()：小数位数应在 -28 与 28 之间", "must be between -28 and 28"),
+        ("clamp(x, 2, 1) > 0", "clamp()：下限 2 大于上限 1", "lower bound 2 is greater than"),
+        ("mean(s) > 0", "mean()：2022 年无值", "mean(): no value for 2022"),
+        ("abs(t) > 0", "abs() 需要数字，实为文字", "abs() expects a number, got text"),
+        ("count(last(s, 0.5)) > 0", "last()：年数 n应为整数", "last(): n must be a whole number"),
+    ],
+)
+def test_a_check_that_cannot_be_evaluated_says_why_in_chinese(expr: str, zh: str, en: str) -> None:
+    import perfscore
+
+    rs = perfscore.load_ruleset_text(
+        'perfscore: 1\nid: why\ntitle: 为什么\nversion: "1"\n'
+        "inputs:\n  x: {type: number}\n  t: {type: text}\n  s: {type: series}\n"
+        "indicators:\n"
+        "  - {id: i, title: 指标, weight: 1, value: x, scorer: {type: threshold, op: '>=', target: 0}}\n"
+        f'checks:\n  - {{id: c, title: 数量级, type: assert, expr: "{expr}"}}\n'
+    )
+    values = {"x": "1E+15", "t": "文字", "s": {2021: 1, 2022: None, 2023: 3}}
+    f = rs.evaluate({"id": "a", "values": values}).subjects[0].finding("c")
+    assert f.outcome == "error", f
+    assert zh in f.message, f.message
+    assert en in (f.message_en or ""), f.message_en
+    inside = f.message.split("无法检查", 1)[1]
+    names = {"round", "clamp", "mean", "abs", "last"}  # the functions' own names
+    assert not set(_ENGLISH.findall(inside)) - names, f.message

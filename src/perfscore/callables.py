@@ -25,6 +25,7 @@ from perfscore.errors import EvaluationError
 from perfscore.numbers import RESULT_MAX_ADJUSTED, short_number
 from perfscore.registry import PluginError, Registry, check_identifier
 from perfscore.values import Kind, Series
+from perfscore.words import EVAL, said
 
 __all__ = ["Function", "FunctionRegistry", "MissingArgumentError", "callable_for", "check_function"]
 
@@ -98,28 +99,22 @@ class _Checked:
         if type(result) is Decimal:
             if not result.is_finite():
                 raise EvaluationError(
-                    f"function {self.name}() returned {result}, not a finite number"
+                    said(EVAL, "returned_not_finite", name=self.name, value=result)
                 )
             if not result.is_zero() and result.adjusted() > RESULT_MAX_ADJUSTED:
-                raise EvaluationError(
-                    f"function {self.name}() returned {short_number(result)}, "
-                    "not a usable number (1e100 or more)"
-                )
+                big = short_number(result)
+                raise EvaluationError(said(EVAL, "returned_too_large", name=self.name, value=big))
         elif isinstance(result, float):
             if not math.isfinite(result):
                 raise EvaluationError(
-                    f"function {self.name}() returned {result}, not a finite number"
+                    said(EVAL, "returned_not_finite", name=self.name, value=result)
                 )
-            raise EvaluationError(
-                f"function {self.name}() returned a binary float ({short_number(result)}); "
-                "functions must return Decimal"
-            )
+            value = short_number(result)
+            raise EvaluationError(said(EVAL, "returned_float", name=self.name, value=value))
         elif isinstance(result, Series):
             bad = next((v for v in result.values() if not _finite(v)), None)
             if bad is not None:
-                raise EvaluationError(
-                    f"function {self.name}() returned a series holding {bad}, not a finite number"
-                )
+                raise EvaluationError(said(EVAL, "returned_series", name=self.name, value=bad))
         return result
 
     def __repr__(self) -> str:

@@ -133,10 +133,20 @@ class EvaluationError(PerfscoreError):
     The engine turns these into ``error`` findings; they escape only under ``strict=True``.
     """
 
-    def __init__(self, message: str, *, rule_id: str | None = None, field: str | None = None):
+    def __init__(
+        self,
+        message: str,
+        *,
+        rule_id: str | None = None,
+        field: str | None = None,
+        reads: tuple[str, ...] = (),
+    ):
         self.message = message
         self.rule_id = rule_id
         self.field = field
+        #: names (inputs or metrics) the problem is also about, beyond what the rule always
+        #: reads (a tier's ratio outside its tier): their inputs are the finding's fields too
+        self.reads = reads
         super().__init__(message if rule_id is None else f"{rule_id}: {message}")
 
 

@@ -59,6 +59,7 @@ from .functions import (
 )
 from .numbers import NotExact
 from .values import Series
+from .words import EVAL, said
 
 __all__ = [
     "EXACT_FUNCTIONS",
@@ -329,17 +330,17 @@ def power_exponent(b: Decimal, e: Decimal) -> int:
     """The checks of ``b ** e`` (both paths): a whole exponent of at most 64, zero not to a
     negative power, a result of bounded size; the exponent as an int."""
     if not (b.is_finite() and e.is_finite()):
-        raise EvaluationError("'**' needs finite numbers")
+        raise EvaluationError(said(EVAL, "power_not_finite"))
     if e != e.to_integral_value(context=DECIMAL_CONTEXT):
-        raise EvaluationError(f"the exponent of '**' must be a whole number, got {e}")
+        raise EvaluationError(said(EVAL, "power_not_whole", e=e))
     if e.copy_abs() > MAX_EXPONENT:  # copy_abs: no context, so no Overflow on huge values
-        raise EvaluationError(f"the exponent of '**' must be at most {MAX_EXPONENT}, got {e}")
+        raise EvaluationError(said(EVAL, "power_exponent_big", max=MAX_EXPONENT, e=e))
     n = int(e)
     if b.is_zero():
         if n < 0:
-            raise ZeroDenominatorError("zero raised to a negative power")
+            raise ZeroDenominatorError(said(EVAL, "zero_negative_power"))
     elif abs(n) * (abs(b.adjusted()) + 1) > MAX_POWER_DIGITS:
-        raise EvaluationError(f"the result of {b} ** {n} would be too large")
+        raise EvaluationError(said(EVAL, "power_too_large", b=b, n=n))
     return n
 
 

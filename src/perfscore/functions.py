@@ -38,6 +38,7 @@ from perfscore.callables import (
 from perfscore.errors import EvaluationError, ZeroDenominatorError
 from perfscore.numbers import LITERAL_MAX_ADJUSTED, RESULT_MAX_ADJUSTED, short_number
 from perfscore.values import Series
+from perfscore.words import EVAL, Bilingual, said
 
 __all__ = [
     "DECIMAL_CONTEXT",
@@ -73,14 +74,14 @@ MAX_YEARS = 9999
 # --- argument checks ------------------------------------------------------------------------
 
 
-def _type_word(value: object) -> str:
+def _type_word(value: object) -> Bilingual:
     if isinstance(value, bool):
-        return "a boolean"
+        return said(EVAL, "type_boolean")
     if isinstance(value, str):
-        return "text"
+        return said(EVAL, "type_text")
     if isinstance(value, Series):
-        return "a series"
-    return f"a value of type {type(value).__name__}"
+        return said(EVAL, "type_series")
+    return said(EVAL, "type_other", name=type(value).__name__)
 
 
 def _number(value: object, fn: str) -> Decimal:
@@ -89,22 +90,22 @@ def _number(value: object, fn: str) -> Decimal:
     if isinstance(value, int) and not isinstance(value, bool):
         return Decimal(value)
     if value is None:
-        raise MissingArgumentError(f"{fn}(): a value is missing")
-    raise TypeError(f"{fn}() expects a number, got {_type_word(value)}")
+        raise MissingArgumentError(said(EVAL, "fn_missing", fn=fn))
+    raise TypeError(said(EVAL, "fn_number", fn=fn, kind=_type_word(value)))
 
 
-def _whole(value: object, fn: str, what: str, low: int, high: int) -> int:
+def _whole(value: object, fn: str, what: Bilingual, low: int, high: int) -> int:
     """A whole-number argument in ``low..high``; checked before ``int()`` (a huge Decimal would
     take minutes to turn into an int)."""
     number = _number(value, fn)
     if not number.is_finite() or (
         number.adjusted() <= LITERAL_MAX_ADJUSTED and number != number.to_integral_value()
     ):
-        raise EvaluationError(f"{fn}(): {what} must be a whole number, got {short_number(number)}")
+        got = short_number(number)
+        raise EvaluationError(said(EVAL, "fn_not_whole", fn=fn, what=what, got=got))
     if number.adjusted() > LITERAL_MAX_ADJUSTED or not low <= int(number) <= high:
-        raise EvaluationError(
-            f"{fn}(): {what} must be between {low} and {high}, got {short_number(number)}"
-        )
+        got = short_number(number)
+        raise EvaluationError(said(EVAL, "fn_range", fn=fn, what=what, low=low, high=high, got=got))
     return int(number)
 
 
@@ -112,8 +113,8 @@ def _series(value: object, fn: str) -> Series:
     if isinstance(value, Series):
         return value
     if value is None:
-        raise MissingArgumentError(f"{fn}(): a value is missing")
-    raise TypeError(f"{fn}() expects a series, got {_type_word(value)}")
+        raise MissingArgumentError(said(EVAL, "fn_missing", fn=fn))
+    raise TypeError(said(EVAL, "fn_series", fn=fn, kind=_type_word(value)))
 
 
 def _present(series: Series) -> list[Decimal]:
@@ -131,7 +132,7 @@ def _extreme(name: str, pick: Callable[..., Decimal], args: tuple[object, ...]) 
     if len(args) == 1 and isinstance(args[0], Series):
         values = _present(args[0])
         if not values:
-            raise EvaluationError(f"{name}() of a series with no values")
+            raise EvaluationError(said(EVAL, "fn_empty", fn=name))
         return pick(values)
     return pick([_number(a, name) for a in args])
 
@@ -182,16 +183,15 @@ def fn_round(x: object, places: object = 0) -> Decimal:
         except TypeError:  # a signalling NaN cannot be hashed: _whole says what it is
             pass
     if quantum is None:
-        digits = _whole(places, "round", "places", -DECIMAL_CONTEXT.prec, DECIMAL_CONTEXT.prec)
+        what = said(EVAL, "what_places")
+        digits = _whole(places, "round", what, -DECIMAL_CONTEXT.prec, DECIMAL_CONTEXT.prec)
         quantum = _ROUND_QUANTUM[digits]
     try:
         # positional arguments: quantize's keyword parsing costs more than the rounding
         return number.quantize(quantum, ROUND_HALF_UP, DECIMAL_CONTEXT)
     except InvalidOperation as exc:
         digits = -quantum.adjusted()
-        raise EvaluationError(
-            f"round(): {number} is too large to round to {digits} places"
-        ) from exc
+        raise EvaluationError(said(EVAL, "round_too_large", number=number, digits=digits)) from exc
 
 
 @_register("clamp", min_args=3, max_args=3)
@@ -199,7 +199,7 @@ def fn_clamp(x: object, lo: object, hi: object) -> Decimal:
     """``x`` limited to the range lo..hi (inclusive)."""
     number, low, high = _number(x, "clamp"), _number(lo, "clamp"), _number(hi, "clamp")
     if low > high:
-        raise EvaluationError(f"clamp(): lower bound {low} is greater than upper bound {high}")
+        raise EvaluationError(said(EVAL, "clamp_bounds", low=low, high=high))
     return min(max(number, low), high)
 
 
@@ -219,14 +219,11 @@ def fn_mean(series: object) -> Decimal:
     data = _series(series, "mean")
     values = _present(data)
     if not values:
-        raise ZeroDenominatorError("mean() of a series with no values")
+        raise ZeroDenominatorError(said(EVAL, "fn_empty", fn="mean"))
     gaps = data.missing_years()
     if gaps:
         years = ", ".join(map(str, gaps))
-        raise EvaluationError(
-            f"mean(): no value for {years} — a {len(data)}-year mean would average "
-            f"{len(values)} years"
-        )
+        raise EvaluationError(said(EVAL, "mean_gap", years=years, size=len(data), have=len(values)))
     total = Decimal(0)
     for value in values:
         total = DECIMAL_CONTEXT.add(total, value)
@@ -244,13 +241,13 @@ def fn_last(series: object, n: object) -> Series:
     """The ``n`` calendar years ending with the series' latest year; years the data does not
     give are kept empty (so ``mean`` refuses them instead of averaging fewer years)."""
     data = _series(series, "last")
-    return data.last(_whole(n, "last", "n", 0, MAX_YEARS))
+    return data.last(_whole(n, "last", said(EVAL, "what_n"), 0, MAX_YEARS))
 
 
 @_register("year", min_args=2, max_args=2)
 def fn_year(series: object, y: object) -> Decimal | None:
     """A series' value for year ``y`` (missing when the year has no value)."""
-    return _series(series, "year").get(_whole(y, "year", "the year", 1, 9999))
+    return _series(series, "year").get(_whole(y, "year", said(EVAL, "what_year"), 1, 9999))
 
 
 @_register("count_within", min_args=3, max_args=3)
@@ -292,7 +289,7 @@ def fn_coalesce(x: object, default: object) -> object:
 
 def _divide(numerator: Decimal, denominator: Decimal, what: str) -> Decimal:
     if denominator == 0:
-        raise ZeroDenominatorError(f"{what}: the denominator is zero")
+        raise ZeroDenominatorError(said(EVAL, "denominator_zero", what=what))
     return DECIMAL_CONTEXT.divide(numerator, denominator)
 
 
@@ -312,9 +309,7 @@ def fn_ratio_series(numerator: object, denominator: object) -> Series:
 def fn_composition_variance(*pairs: object) -> Series:
     """PEFA per-year composition variance from (budget, actual) series per category."""
     if len(pairs) % 2:
-        raise EvaluationError(
-            "composition_variance(): give (budget, actual) series in pairs, one pair per category"
-        )
+        raise EvaluationError(said(EVAL, "pairs"))
     columns = [_series(s, "composition_variance") for s in pairs]
     years = sorted({y for column in columns for y in column.years})
     points: list[tuple[int, Decimal | None]] = []

@@ -15,13 +15,49 @@ from decimal import Decimal, InvalidOperation
 
 from .words import DATA, RAW, Bilingual, said
 
-__all__ = ["MAX_EXPONENT", "describe", "describe_zh", "problem", "to_number"]
+__all__ = [
+    "BLANK_TEXTS",
+    "MAX_EXPONENT",
+    "MONEY_UNITS",
+    "ambiguous_percent",
+    "checked",
+    "describe",
+    "describe_zh",
+    "is_blank_text",
+    "plain_number",
+    "problem",
+    "read_number",
+    "to_number",
+]
 
-_THOUSANDS = re.compile(r"^[+-]?\d{1,3}(,\d{3})+(\.\d+)?$")
+_THOUSANDS = re.compile(r"^[+-]?\d{1,3}(,\d{3})+(\.\d*)?$")
+#: A number and what follows it (a unit, ``%``), after NFKC and without spaces.
+_NUMBER_UNIT = re.compile(r"^([+-]?(?:\d[\d,]*\.?\d*|\.\d+)(?:[eE][+-]?\d+)?)([^\d.,].*)?$")
 #: Beyond 10^15 (a thousand trillion 万元) a figure is a data-entry error, not a budget:
 #: 10^15 itself is read, anything larger in size is refused (docs/data.md).
 MAX_EXPONENT = 15
 _LIMIT = Decimal(10) ** MAX_EXPONENT
+#: Money units and their size in 元: a figure in one is converted exactly to the input's unit.
+MONEY_UNITS: dict[str, Decimal] = {
+    "元": Decimal(1),
+    "千元": Decimal(1000),
+    "万元": Decimal(10_000),
+    "百万元": Decimal(1_000_000),
+    "亿元": Decimal(100_000_000),
+}
+#: A blank written as text (after NFKC and trimming): nothing, a dash or a slash.  The same in
+#: every format and every field — a cell of a workbook, a CSV field, a JSON or YAML value — and
+#: read as no value at all (the input's default, else missing data), never as zero.
+BLANK_TEXTS = frozenset({"", "-", "--", "—", "——", "–", "/"})
+_HUNDRED = Decimal(100)
+
+
+def is_blank_text(raw: object) -> bool:
+    """``raw`` is text that says "nothing here" (:data:`BLANK_TEXTS`; whitespace only too)."""
+    if not isinstance(raw, str):
+        return False
+    text = raw.strip()
+    return len(text) <= 2 and unicodedata.normalize("NFKC", text).strip() in BLANK_TEXTS
 
 
 def describe(raw: object, lang: str = "en") -> str:
@@ -50,31 +86,65 @@ def problem(key: str, raw: object, **fields: object) -> Bilingual:
     return said(DATA, key, what=describe(raw), raw=describe_zh(raw), **fields)
 
 
-def to_number(raw: object, unit: str | None, percent: bool) -> Decimal:
+def read_number(
+    raw: object, unit: str | None, *, percent: bool = False, ratio: bool = False
+) -> tuple[Decimal, bool]:
+    """``raw`` as a number in the input's unit, and whether it said its unit (a ``%`` or a money
+    unit) — the one reading of numbers every format shares.  Text may use full-width digits,
+    thousands separators, a trailing unit equal to ``unit`` or a money unit converted exactly to
+    it (``34350200元`` → 3435.02 for 万元), or ``%``: kept in percentage points for a ``percent``
+    input, divided by 100 for a ``ratio`` (a ``number`` input), refused elsewhere.  No range
+    checks (:func:`to_number` makes them); ``ValueError`` (a :class:`Bilingual`) otherwise."""
     if isinstance(raw, bool) or raw is None:
         raise ValueError(problem("not_number", raw))
     if isinstance(raw, Decimal):
-        d = raw
-    elif isinstance(raw, int):
-        d = Decimal(raw)
-    elif isinstance(raw, float):
-        d = Decimal(repr(raw))
-    elif isinstance(raw, str):
-        text = unicodedata.normalize("NFKC", raw).strip().replace(" ", "")
-        if unit and unit != "%" and text.endswith(unicodedata.normalize("NFKC", unit)):
-            text = text[: -len(unicodedata.normalize("NFKC", unit))]
-        if text.endswith("%"):
-            if not percent:
-                raise ValueError(problem("not_number_percent", raw))
-            text = text[:-1]
-        if _THOUSANDS.match(text):
-            text = text.replace(",", "")
+        return raw, False
+    if isinstance(raw, int):
+        return Decimal(raw), False
+    if isinstance(raw, float):
+        return Decimal(repr(raw)), False
+    if not isinstance(raw, str):
+        raise ValueError(problem("not_number", raw))
+    text = unicodedata.normalize("NFKC", raw).strip().replace(" ", "")
+    m = _NUMBER_UNIT.match(text)
+    if m is None:
         try:
-            d = Decimal(text)
+            return Decimal(text), False  # NaN, Infinity: refused by to_number as not finite
         except InvalidOperation:
             raise ValueError(problem("not_number", raw)) from None
-    else:
-        raise ValueError(problem("not_number", raw))
+    digits, tail = m.group(1), m.group(2)
+    if "," in digits:
+        if not _THOUSANDS.match(digits):
+            raise ValueError(problem("not_number", raw))
+        digits = digits.replace(",", "")
+    try:
+        d = Decimal(digits)
+    except InvalidOperation:
+        raise ValueError(problem("not_number", raw)) from None
+    if tail is None:
+        return d, False
+    if tail == "%":
+        if percent:
+            return d, True
+        if ratio:
+            return d / _HUNDRED, True
+        raise ValueError(problem("not_number_percent", raw))
+    want = unicodedata.normalize("NFKC", unit) if unit else None
+    if tail in MONEY_UNITS and want in MONEY_UNITS:
+        return (d if tail == want else d * (MONEY_UNITS[tail] / MONEY_UNITS[want])), True
+    if tail == want:
+        return d, True
+    plain = Bilingual("无单位的数", "a plain number")
+    raise ValueError(said(DATA, "wrong_unit", raw=repr(raw), unit=tail, want=want or plain))
+
+
+def to_number(raw: object, unit: str | None, percent: bool, ratio: bool = False) -> Decimal:
+    """:func:`read_number`, then refused when not finite, beyond 10^15 or over 28 digits."""
+    return checked(read_number(raw, unit, percent=percent, ratio=ratio)[0], raw)
+
+
+def checked(d: Decimal, raw: object) -> Decimal:
+    """``d`` (read from ``raw``) when it is a finite number a budget can be, else ``ValueError``."""
     if not d.is_finite():
         raise ValueError(problem("not_finite", raw, value=d))
     if d.copy_abs() > _LIMIT:  # copy_abs and compare: exact, no context rounding
@@ -82,3 +152,15 @@ def to_number(raw: object, unit: str | None, percent: bool) -> Decimal:
     if len(d.as_tuple().digits) > 28:
         raise ValueError(said(DATA, "too_many_digits", raw=repr(raw)))
     return d
+
+
+def ambiguous_percent(value: Decimal) -> Bilingual:
+    """Why a bare number between 0 and 1 is refused in a percent field: 0.98 % or 98 %?"""
+    pct, n = plain_number(value * _HUNDRED), plain_number(value)
+    return said(DATA, "ambiguous_percent", value=n, pct=pct)
+
+
+def plain_number(d: Decimal) -> str:
+    """``98.00`` → ``98``, ``0.980`` → ``0.98`` (no exponent)."""
+    text = f"{d:f}"
+    return text.rstrip("0").rstrip(".") if "." in text else text

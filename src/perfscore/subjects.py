@@ -5,10 +5,16 @@ recorded as a *field error*, and every indicator or check that reads the field g
 ``error`` finding naming it.  Accepted normalisations (documented in docs/data.md):
 
 * numbers may be given as text: full-width digits and punctuation (NFKC), thousands
-  separators (``3,435.02``) and a trailing unit equal to the declared one (``3435.02万元``);
+  separators (``3,435.02``), a trailing unit equal to the declared one (``3435.02万元``) or a
+  money unit converted exactly (``34350200元``);
 * ``percent`` inputs are written in percentage points (``99.4`` or ``"99.4%"``) and stored
-  as the ratio 0.994, so expressions compare ratios (``rate >= 0.95``);
-* booleans accept true/false, yes/no, 是/否.
+  as the ratio 0.994, so expressions compare ratios (``rate >= 0.95``); a bare number above 0
+  and at most 1 is ambiguous (0.98 % or 98 %?) and refused;
+* blank text (``""``, ``"-"``, ``"—"``, ``"/"``) is no value, as an empty spreadsheet cell is;
+* booleans accept true/false, yes/no, 是/否, √/×.
+
+A spreadsheet's cells are read by the same rules (:mod:`perfscore.ingest.columns`), so a
+department scores the same in every file format.
 """
 
 from __future__ import annotations
@@ -20,9 +26,9 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from .errors import did_you_mean
+from .rawvalue import ambiguous_percent, checked, is_blank_text, read_number
 from .rawvalue import describe as _describe
 from .rawvalue import problem as _problem
-from .rawvalue import to_number as _to_number
 from .textsafe import clean
 from .values import Kind, Series, Value
 from .words import DATA, said
@@ -40,8 +46,9 @@ __all__ = [
     "read_subject",
 ]
 
-_TRUE = {"true", "yes", "是", "y"}
-_FALSE = {"false", "no", "否", "n"}
+#: Yes and no as departments write them (after NFKC, trimmed, case-folded) — in every format.
+_TRUE = frozenset({"true", "yes", "是", "y", "√", "✓", "✔", "对"})
+_FALSE = frozenset({"false", "no", "否", "n", "×", "✗", "✘", "错"})
 HUNDRED = Decimal(100)
 
 
@@ -122,7 +129,10 @@ def normalise_value(spec: InputSpec, raw: object) -> Value:
     """The stored value of one field, or ``ValueError`` with a plain message."""
     t = spec.type
     if t in ("number", "money", "percent", "integer"):
-        d = _to_number(raw, spec.unit, percent=t == "percent")
+        d, said_unit = read_number(raw, spec.unit, percent=t == "percent", ratio=t == "number")
+        d = checked(d, raw)
+        if t == "percent" and not said_unit and 0 < d <= 1:
+            raise ValueError(ambiguous_percent(d))  # 0.98 % or 98 %? (docs/data.md)
         if t == "integer" and d != d.to_integral_value():
             raise ValueError(_problem("not_whole", raw, value=d))
         if spec.min is not None and d < spec.min:
@@ -133,13 +143,17 @@ def normalise_value(spec: InputSpec, raw: object) -> Value:
     if t == "boolean":
         if isinstance(raw, bool):
             return raw
-        if isinstance(raw, str) and raw.strip().lower() in _TRUE | _FALSE:
-            return raw.strip().lower() in _TRUE
+        if isinstance(raw, str):
+            word = unicodedata.normalize("NFKC", raw).strip().casefold()
+            if word in _TRUE:
+                return True
+            if word in _FALSE:
+                return False
         raise ValueError(_problem("not_boolean", raw))
     if t == "text":
         if not isinstance(raw, str):
             raise ValueError(_problem("not_text", raw))
-        raw = clean(raw)
+        raw = clean(raw).strip()
         if spec.choices is not None and raw not in spec.choices:
             hint = did_you_mean(raw, spec.choices)
             extra = said(DATA, "did_you_mean", hint=repr(hint)) if hint else ""
@@ -158,7 +172,7 @@ def normalise_value(spec: InputSpec, raw: object) -> Value:
             year = None
         if year is None:
             raise ValueError(said(DATA, "not_year", year=repr(k)))
-        if v is None:
+        if v is None or is_blank_text(v):
             points.append((year, None))
             continue
         try:
@@ -266,6 +280,8 @@ def read_subject(
     cells = record.get("cells")
     for name, spec in specs.items():
         raw: Any = raw_values.get(name)
+        if isinstance(raw, str) and is_blank_text(raw):
+            raw = None  # "", "-", "—", "/": a blank, as in a spreadsheet cell (docs/data.md)
         if isinstance(raw, CellProblem):
             data.values[name] = None
             data.field_errors[name] = _located(cells, name, raw.message)

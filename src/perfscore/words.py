@@ -173,6 +173,29 @@ DATA = _table(
         "expected a number, got {what} (a percentage where none is expected)",
     ),
     not_finite=("应为有限的数，实为 {value}", "expected a finite number, got {value}"),
+    column_percent=(
+        "该列以 % 填写，此项为{type}{unit}",
+        "the column is in %, the input is {type}{unit}",
+    ),
+    column_unit=(
+        "该列单位为 {unit}，此项单位为{want}：不换算",
+        "the column is in {unit}, the input is in {want}: not converted",
+    ),
+    in_unit=("（{unit}）", " in {unit}"),
+    no_unit=("无单位", "no unit"),
+    type_money=("金额", "money"),
+    type_integer=("整数", "integer"),
+    type_boolean=("是/否", "boolean"),
+    type_text=("文字", "text"),
+    type_series=("逐年序列", "series"),
+    wrong_unit=(
+        "{raw} 的单位是 {unit}，此项应为{want}",
+        "{raw}: unit {unit} where {want} is expected",
+    ),
+    ambiguous_percent=(
+        "{value} 作为百分数有歧义（{pct}% 还是 {value}%？）：请写 {pct}% 或 {value}%",
+        "{value} is ambiguous for a percentage ({pct}% or {value}%?): write {pct}% or {value}%",
+    ),
     too_large=(
         "{value} 过大（上限 1e{limit}），请检查单位",
         "{value} is too large (the limit is 1e{limit}); check the unit",
@@ -232,6 +255,90 @@ SCORE = _table(
         "ratio {ratio} is outside tier {tier} {range}",
     ),
     not_grade=("等级应为 {scale} 之一，实为{kind}", "grade must be one of {scale}, got {kind}"),
+)
+
+#: Why an expression could not be evaluated for one subject (perfscore.expr, perfscore.exact,
+#: perfscore.functions, perfscore.callables): the {problem} of 无法评分 / 无法检查 / 无法计算.
+EVAL = _table(
+    not_mapping=("取值应为映射，实为 {kind}", "the values must be a mapping, not {kind}"),
+    division_by_zero=("分母为零", "division by zero"),
+    zero_negative_power=("零的负数次幂", "zero raised to a negative power"),
+    unknown_value=("未知的值 {name}", "unknown value {name}"),
+    value_missing=("{name} 的值缺失", "value of {name} is missing"),
+    a_value_missing=("缺少一个值", "a value is missing"),
+    cannot_compare=("无法比较{left}与{right}", "cannot compare {left} with {right}"),
+    expected_number=("应为数字，实为{kind}", "expected a number, got {kind}"),
+    invalid_value=("值无效（{problem}）", "invalid value: {problem}"),
+    invalid_value_other=("值无效", "invalid value: {problem}"),
+    too_large=("数值过大", "number too large"),
+    invalid_arithmetic=("无效的算术运算", "invalid arithmetic operation"),
+    too_complex=("表达式过于复杂，无法计算", "expression too complex to evaluate"),
+    cannot_evaluate=("无法计算", "cannot evaluate: {problem}"),
+    type_text=("文字", "text"),
+    type_number=("数字", "a number"),
+    type_boolean=("是/否值", "a boolean"),
+    type_missing=("缺失值", "a missing value"),
+    type_series=("逐年序列", "a series"),
+    type_float=("二进制浮点数（应为 Decimal）", "a binary float (use Decimal)"),
+    type_other=("{name} 类型的值", "a value of type {name}"),
+    power_not_finite=("'**' 需要有限的数", "'**' needs finite numbers"),
+    power_not_whole=(
+        "'**' 的指数应为整数，实为 {e}",
+        "the exponent of '**' must be a whole number, got {e}",
+    ),
+    power_exponent_big=(
+        "'**' 的指数至多为 {max}，实为 {e}",
+        "the exponent of '**' must be at most {max}, got {e}",
+    ),
+    power_too_large=("{b} ** {n} 的结果过大", "the result of {b} ** {n} would be too large"),
+    fn_missing=("{fn}()：缺少一个值", "{fn}(): a value is missing"),
+    fn_number=("{fn}() 需要数字，实为{kind}", "{fn}() expects a number, got {kind}"),
+    fn_series=("{fn}() 需要逐年序列，实为{kind}", "{fn}() expects a series, got {kind}"),
+    fn_not_whole=(
+        "{fn}()：{what}应为整数，实为 {got}",
+        "{fn}(): {what} must be a whole number, got {got}",
+    ),
+    fn_range=(
+        "{fn}()：{what}应在 {low} 与 {high} 之间，实为 {got}",
+        "{fn}(): {what} must be between {low} and {high}, got {got}",
+    ),
+    fn_empty=("{fn}() 的序列没有任何值", "{fn}() of a series with no values"),
+    round_too_large=(
+        "round()：{number} 过大，无法保留 {digits} 位小数",
+        "round(): {number} is too large to round to {digits} places",
+    ),
+    clamp_bounds=(
+        "clamp()：下限 {low} 大于上限 {high}",
+        "clamp(): lower bound {low} is greater than upper bound {high}",
+    ),
+    mean_gap=(
+        "mean()：{years} 年无值——{size} 年的平均只有 {have} 年的值",
+        "mean(): no value for {years} — a {size}-year mean would average {have} years",
+    ),
+    denominator_zero=("{what}：分母为零", "{what}: the denominator is zero"),
+    pairs=(
+        "composition_variance()：应按类别成对给出（预算, 实际）序列",
+        "composition_variance(): give (budget, actual) series in pairs, one pair per category",
+    ),
+    what_places=("小数位数", "places"),
+    what_n=("年数 n", "n"),
+    what_year=("年份", "the year"),
+    returned_not_finite=(
+        "函数 {name}() 返回了 {value}，不是有限的数",
+        "function {name}() returned {value}, not a finite number",
+    ),
+    returned_too_large=(
+        "函数 {name}() 返回了 {value}，不是可用的数（达到 1e100 或以上）",
+        "function {name}() returned {value}, not a usable number (1e100 or more)",
+    ),
+    returned_float=(
+        "函数 {name}() 返回了二进制浮点数（{value}）；函数应返回 Decimal",
+        "function {name}() returned a binary float ({value}); functions must return Decimal",
+    ),
+    returned_series=(
+        "函数 {name}() 返回的序列含 {value}，不是有限的数",
+        "function {name}() returned a series holding {value}, not a finite number",
+    ),
 )
 
 #: Notifications: problems that are not a finding about one rule (their codes stay ASCII).

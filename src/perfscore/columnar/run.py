@@ -5,6 +5,7 @@ unsure — and every row of an unsupported rule set — are scored by the per-re
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
@@ -95,6 +96,10 @@ class ColumnarScorer:
             if plan is not None and name not in plan.read:
                 continue  # read by nothing: its cells do not matter
             cols[name], bad = as_column(col)
+            if self.inputs[name].type == "percent":
+                vague = (cols[name] > 0) & (cols[name] <= 1)  # 0.98 % or 98 %? the reader says
+                if vague.any():
+                    bad = vague if bad is None else bad | vague
             if bad is not None:
                 dirty = bad if dirty is None else dirty | bad
         n = len(next(iter(cols.values()))) if cols else row_count(data)
@@ -353,13 +358,12 @@ def _yes_no_only(col: Any) -> bool:
 
 
 def _factorize() -> Any:
-    """pandas' ``factorize`` (codes and distinct values of a column, hashed in C), or None
-    without pandas."""
-    try:
-        from pandas import factorize
-    except ImportError:
-        return None
-    return factorize
+    """pandas' ``factorize`` (codes and distinct values of a column, hashed in C) when pandas
+    is already loaded (the data came as a DataFrame), else None.  Not imported for it: the CLI
+    scores 512 rows at a time, where factorize saves about 7 µs a column over a dict and the
+    import costs 0.3 s of CPU and 19 MB (rev9's routed CSV → Parquet run: 191 → 211 MB)."""
+    module = sys.modules.get("pandas")
+    return getattr(module, "factorize", None)
 
 
 def score_columns(rs: RuleSet, data: Any) -> ColumnarResult:

@@ -294,6 +294,8 @@ def _checked(spec: InputSpec, parsed: _Cells) -> None:
     bad = fast & ~(np.abs(x) <= _TOP)  # NaN, infinite, too large
     if spec.of == "integer":
         bad |= fast & (np.floor(x) != x)
+    if spec.of == "percent":
+        bad |= fast & (x > 0) & (x <= 1)  # 0.98: 0.98 % or 98 %? the reader refuses it
     if lo is not None:
         bad |= fast & (x < lo)
     if hi is not None:

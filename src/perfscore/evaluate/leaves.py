@@ -173,7 +173,7 @@ def leaf(
         )
         return from_failure(node, fz)
     except EvaluationError as e:
-        fields = compiled.inputs_of(node.reads)
+        fields = compiled.inputs_of((*node.reads, *e.reads))
         return Outcome(
             "error",
             value=value,

@@ -31,6 +31,7 @@ from ..errors import EvaluationError, PerfscoreError, ZeroDenominatorError
 from ..exact import EXACT_FUNCTIONS, ONCE, WIDE, ExactScope, decimal_args, full
 from ..functions import MissingArgumentError
 from ..values import Kind
+from ..words import EVAL, Bilingual, said
 from .codegen import build, to_source
 from .pairs import NoPair, Pair, pair_form, rounded_pair
 from .runtime import PLACED_EXACT, PLACED_FAST, REFERENCE_OPERATORS, exact_constant, rounded_once
@@ -43,17 +44,18 @@ _QUOTIENT = re.compile(r"_ot_div\(scope\[_k(\d+)\], scope\[_k(\d+)\]\)")
 _divide, _multiply = ONCE.divide, WIDE.multiply
 
 
-def _plain_type(name: str) -> str:
-    return {
-        "str": "text",
-        "decimal.Decimal": "a number",
-        "Decimal": "a number",
-        "int": "a number",
-        "bool": "a boolean",
-        "NoneType": "a missing value",
-        "Series": "a series",
-        "float": "a binary float (use Decimal)",
-    }.get(name, f"a value of type {name}")
+def _plain_type(name: str) -> Bilingual:
+    key = {
+        "str": "type_text",
+        "decimal.Decimal": "type_number",
+        "Decimal": "type_number",
+        "int": "type_number",
+        "bool": "type_boolean",
+        "NoneType": "type_missing",
+        "Series": "type_series",
+        "float": "type_float",
+    }.get(name)
+    return said(EVAL, key) if key else said(EVAL, "type_other", name=name)
 
 
 def _safe_str(exc: BaseException) -> str:
@@ -344,40 +346,47 @@ class CompiledExpression:
     def _translate(self, exc: Exception, scope: object) -> PerfscoreError:
         """Turn whatever an evaluation raised into a perfscore error with a plain message."""
         if not isinstance(scope, Mapping):
-            return EvaluationError(f"the values must be a mapping, not {type(scope).__name__}")
+            return EvaluationError(said(EVAL, "not_mapping", kind=type(scope).__name__))
         if _zero_division(exc):
-            return ZeroDenominatorError("division by zero")
+            return ZeroDenominatorError(said(EVAL, "division_by_zero"))
         if isinstance(exc, simpleeval.NameNotDefined) or (
             isinstance(exc, KeyError) and exc.args and exc.args[0] in self.names
         ):
             name = getattr(exc, "name", None) or exc.args[0]
-            return EvaluationError(f"unknown value {name!r}", field=str(name))
+            return EvaluationError(said(EVAL, "unknown_value", name=repr(name)), field=str(name))
         message = _safe_str(exc)
+        said_already = exc.args[0] if exc.args and isinstance(exc.args[0], Bilingual) else None
         if isinstance(exc, TypeError):
             if isinstance(exc, MissingArgumentError) or "NoneType" in message:
                 name = self._missing(scope)
                 if name is not None:
-                    return EvaluationError(f"value of {name!r} is missing", field=name)
-                return EvaluationError("a value is missing")
+                    return EvaluationError(said(EVAL, "value_missing", name=repr(name)), field=name)
+                return EvaluationError(said(EVAL, "a_value_missing"))
             match = re.search(
                 r"not supported between instances of '([\w.]+)' and '([\w.]+)'", message
             )
             if match:
                 left, right = (_plain_type(t) for t in match.groups())
-                return EvaluationError(f"cannot compare {left} with {right}")
+                return EvaluationError(said(EVAL, "cannot_compare", left=left, right=right))
             match = re.search(r"conversion from ([\w.]+) to Decimal", message)
             if match:
-                return EvaluationError(f"expected a number, got {_plain_type(match.group(1))}")
-            return EvaluationError(f"invalid value: {message}")
+                return EvaluationError(
+                    said(EVAL, "expected_number", kind=_plain_type(match.group(1)))
+                )
+            if said_already is not None:  # a function's own words (perfscore.functions)
+                return EvaluationError(said(EVAL, "invalid_value", problem=said_already))
+            return EvaluationError(said(EVAL, "invalid_value_other", problem=message))
         if isinstance(exc, (Overflow, OverflowError)):
-            return EvaluationError("number too large")
+            return EvaluationError(said(EVAL, "too_large"))
         if isinstance(exc, DecimalException):
-            return EvaluationError("invalid arithmetic operation")
+            return EvaluationError(said(EVAL, "invalid_arithmetic"))
         if isinstance(exc, RecursionError):
-            return EvaluationError("expression too complex to evaluate")
+            return EvaluationError(said(EVAL, "too_complex"))
         if isinstance(exc, simpleeval.InvalidExpression):
-            return EvaluationError(f"cannot evaluate: {message}")
-        return EvaluationError(f"cannot evaluate: {type(exc).__name__}: {message}")
+            return EvaluationError(said(EVAL, "cannot_evaluate", problem=message))
+        return EvaluationError(
+            said(EVAL, "cannot_evaluate", problem=f"{type(exc).__name__}: {message}")
+        )
 
     def __repr__(self) -> str:
         return f"CompiledExpression({self.text!r}, kind={self.kind!r})"

@@ -26,6 +26,7 @@ from perfscore.extract._read import (
 from perfscore.extract._text import normalise
 from perfscore.extract.result import ExtractResult
 from perfscore.extract.template import Template, load_template
+from perfscore.rawvalue import plain_number
 
 __all__ = [
     "extract_folder",
@@ -103,11 +104,11 @@ def _extract(
             provenance[spec.name] = prov
         for out in spec.output:
             if out == "values":
-                values[spec.name] = found.value
+                values[spec.name] = _as_data(spec.type, found.value)
                 if found.qualifier:
                     qualifiers[spec.name] = found.qualifier
             elif out == "checks":
-                checks[spec.name] = found.value
+                checks[spec.name] = _as_data(spec.type, found.value)
             elif out == "meta":
                 meta[spec.name] = found.value
             elif out == "declared" and spec.declared is not None:
@@ -270,3 +271,11 @@ def subjects_from_reports(
         else:
             results.append(extract_one(path, tpl))
     return [r.to_subject(include_checks=include_checks) for r in results]
+
+
+def _as_data(kind: str, value: Any) -> Any:
+    """A figure as a subject record holds it: a percentage of at most 1 % keeps its ``%``
+    (``"0.5%"``) — a bare 0.5 in a percent input is refused as ambiguous (0.5 % or 50 %?)."""
+    if kind == "percent" and isinstance(value, Decimal) and 0 < value <= 1:
+        return f"{plain_number(value)}%"
+    return value

@@ -6,15 +6,16 @@ metadata words (``id``/编号, ``name``/部门名称, ``year``/年度, ``parent`
 ``declared.total``, 自评等级 → ``declared.grade``).  A unit in brackets at the end of a header
 (``全年预算数（元）``) is split off and compared with the input's unit.
 
-Cells are converted *exactly* (Decimal) before the subject reader sees them:
+Cells are converted *exactly* (Decimal) before the subject reader sees them, by the reading
+every format shares (:func:`perfscore.rawvalue.read_number`: a JSON value with the cell's text
+means what the cell means); only what a table alone has is applied here:
 
-* money in another unit (元, 千元, 万元, 百万元, 亿元 — in the header or in the cell) is scaled
-  to the input's unit exactly; a unit that cannot be converted is refused, never ignored;
-* a percent input takes ``95%`` or ``95`` (percentage points) or an Excel cell formatted as a
-  percentage; a bare number between 0 and 1 (``0.98``, ``1``) is *ambiguous* — 0.98 % or 98 % —
-  and refused with a message saying how to write it;
-* a number input takes ``95%`` as 0.95 (a ratio);
-* ``-``, ``—``, ``/`` and empty cells are missing values.
+* a header's unit (``全年预算数（元）``) scales the plain numbers under it exactly; a unit
+  that cannot be converted is refused, never ignored;
+* an Excel cell formatted as a percentage holds the ratio (``98%`` is 0.98);
+* a bare number between 0 and 1 in a percent input (``0.98``, ``1``) is left for the reader to
+  refuse as *ambiguous* — 0.98 % or 98 % — as it does in JSON;
+* blanks (:data:`perfscore.rawvalue.BLANK_TEXTS`: empty, ``-``, ``—``, ``/``) are missing.
 
 A cell that cannot be read becomes a :class:`~perfscore.subjects.CellProblem`: the subject
 reader turns it into an ``error`` finding naming the field and the cell.
@@ -26,11 +27,13 @@ import re
 import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 from ..errors import did_you_mean
+from ..rawvalue import BLANK_TEXTS, MONEY_UNITS, plain_number, read_number
 from ..subjects import CellProblem, InputSpec
+from ..words import DATA, said
 
 __all__ = [
     "META_WORDS",
@@ -43,14 +46,6 @@ __all__ = [
     "split_unit",
 ]
 
-#: Money units and their size in 元.
-MONEY_UNITS: dict[str, Decimal] = {
-    "元": Decimal(1),
-    "千元": Decimal(1000),
-    "万元": Decimal(10_000),
-    "百万元": Decimal(1_000_000),
-    "亿元": Decimal(100_000_000),
-}
 #: Header words for the subject's metadata (the agreed record keys).
 META_WORDS: dict[str, tuple[str, ...]] = {
     "id": (
@@ -74,11 +69,7 @@ META_WORDS: dict[str, tuple[str, ...]] = {
 }
 #: Columns that are never data (a row counter); not reported as unmapped.
 IGNORED_WORDS = ("序号", "行次", "栏次", "no", "no.", "#", "备注")
-_BLANK = {"", "-", "—", "–", "——", "/", "／", "－"}
-_TRUE = {"√", "✓", "✔", "对"}
-_FALSE = {"×", "✗", "✘", "错"}
 _UNIT_TAIL = re.compile(r"^(.*?)\s*[（(\[【]\s*(?:单位[:：]\s*)?([^（()\[\]【】]*?)\s*[）)\]】]$")
-_NUMBER_UNIT = re.compile(r"^([+-]?(?:\d[\d,]*\.?\d*|\.\d+)(?:[eE][+-]?\d+)?)([^\d.,].*)?$")
 _QUOTES = str.maketrans("", "", "\"'“”‘’「」『』`")
 
 
@@ -221,8 +212,12 @@ def _input_target(spec: InputSpec, header: str, unit: str | None) -> Target:
             name,
             header,
             unit,
-            refused=f"the column is in %, the input is {spec.type}"
-            + (f" in {want}" if want else ""),
+            refused=said(
+                DATA,
+                "column_percent",
+                type=said(DATA, f"type_{spec.type}"),
+                unit=said(DATA, "in_unit", unit=want) if want else "",
+            ),
         )
     if unit in MONEY_UNITS:
         if want in MONEY_UNITS:
@@ -235,7 +230,7 @@ def _input_target(spec: InputSpec, header: str, unit: str | None) -> Target:
             name,
             header,
             unit,
-            refused=f"the column is in {unit}, the input is in {want or 'no unit'}: not converted",
+            refused=said(DATA, "column_unit", unit=unit, want=want or said(DATA, "no_unit")),
         )
     if want in MONEY_UNITS:
         return Target(
@@ -243,7 +238,7 @@ def _input_target(spec: InputSpec, header: str, unit: str | None) -> Target:
             name,
             header,
             unit,
-            refused=f"the column is in {unit}, the input is in {want}: not converted",
+            refused=said(DATA, "column_unit", unit=unit, want=want),
         )
     return Target("input", name, header, unit)  # counts (人, 项, 个): no scaling
 
@@ -252,12 +247,13 @@ def _input_target(spec: InputSpec, header: str, unit: str | None) -> Target:
 
 
 def is_blank(raw: object) -> bool:
+    """A blank cell: nothing, NaN (a frame's blank) or :data:`~perfscore.rawvalue.BLANK_TEXTS`."""
     if raw is None:
         return True
     if isinstance(raw, float) and raw != raw:  # NaN from a frame: a missing value
         return True
     if isinstance(raw, str):
-        return unicodedata.normalize("NFKC", raw).strip() in _BLANK
+        return unicodedata.normalize("NFKC", raw).strip() in BLANK_TEXTS
     return False
 
 
@@ -276,7 +272,10 @@ def _decimal(raw: object) -> Decimal | None:
 def convert_cell(
     target: Target, spec: InputSpec, raw: object, *, percent_format: bool = False
 ) -> Any:
-    """The value handed to the subject reader for one cell (or a :class:`CellProblem`)."""
+    """The value handed to the subject reader for one cell (or a :class:`CellProblem`): what
+    the cell means in the input's unit, as a JSON or YAML value with the same text would mean
+    (the subject reader reads both alike); the header's unit and Excel's % format are applied
+    here, as only a table has them."""
     if is_blank(raw):
         return None
     if target.refused is not None:
@@ -284,77 +283,36 @@ def convert_cell(
     t = spec.type
     if t in ("number", "money", "percent", "integer"):
         return _number_cell(target, spec, raw, percent_format)
-    if t == "boolean" and isinstance(raw, str):
-        text = unicodedata.normalize("NFKC", raw).strip()
-        if text in _TRUE:
-            return True
-        if text in _FALSE:
-            return False
-        return text
     if t == "text":
         if isinstance(raw, bool):
             return raw
         if isinstance(raw, (int, Decimal)) or (isinstance(raw, float) and raw.is_integer()):
             return str(int(raw))
-        if isinstance(raw, str):
-            return raw.strip()
     return raw
 
 
 def _number_cell(target: Target, spec: InputSpec, raw: object, percent_format: bool) -> Any:
     percent_input = spec.type == "percent"
     number = _decimal(raw)
-    unit: str | None = None
     if number is None:
         if not isinstance(raw, str):
             return raw  # the reader refuses it with its usual message
-        text = unicodedata.normalize("NFKC", raw).strip().replace(" ", "")
-        m = _NUMBER_UNIT.match(text)
-        if m is None:
-            return raw
-        digits, unit = m.group(1), (m.group(2) or None)
-        if "," in digits:
-            if not re.match(r"^[+-]?\d{1,3}(,\d{3})+(\.\d*)?$", digits):
-                return raw
-            digits = digits.replace(",", "")
         try:
-            number = Decimal(digits)
-        except InvalidOperation:
-            return raw
-    if unit is not None:
-        if unit == "%":
-            if percent_input:
-                return number  # percentage points
-            if spec.type == "number":
-                return number / 100
-            return CellProblem(f"{raw!r} is a percentage; the input is {spec.type}")
-        if unit in MONEY_UNITS:
-            if spec.unit in MONEY_UNITS:
-                return number * (MONEY_UNITS[unit] / MONEY_UNITS[spec.unit])
-            return CellProblem(f"{raw!r} is in {unit}; the input is in {spec.unit or 'no unit'}")
-        if spec.unit is not None and unit == unicodedata.normalize("NFKC", spec.unit):
-            return number
-        return CellProblem(
-            f"{raw!r}: unit {unit} where {spec.unit or 'a plain number'} is expected"
-        )
-    if percent_input:
-        if percent_format:
-            return number * 100  # an Excel cell formatted as a percentage holds the ratio
-        if 0 < number <= 1:
-            pct = _plain_number(number * 100)
-            return CellProblem(
-                f"{_plain_number(number)} is ambiguous for a percentage ({pct}% or "
-                f"{_plain_number(number)}%?): write {pct}% or {_plain_number(number)}%"
+            number, said_unit = read_number(
+                raw, spec.unit, percent=percent_input, ratio=spec.type == "number"
             )
-        return number
+        except ValueError as e:
+            return CellProblem(e.args[0])
+        if said_unit:
+            # "0.98%": the reader reads the text the same, and a bare 0.98 it would refuse
+            return raw if percent_input and 0 < number <= 1 else number
+    if percent_input:
+        if percent_format:  # an Excel cell formatted as a percentage holds the ratio
+            points = number * 100
+            return f"{plain_number(points)}%" if 0 < points <= 1 else points
+        return number  # bare: the reader refuses 0 < x <= 1 as ambiguous, as in JSON
     if percent_format and spec.type == "number":
         return number  # a ratio shown as a percentage: the cell holds the ratio
     if target.scale is not None:
         return number * target.scale
     return number
-
-
-def _plain_number(d: Decimal) -> str:
-    """``98.00`` → ``98``, ``0.980`` → ``0.98`` (no exponent)."""
-    text = f"{d:f}"
-    return text.rstrip("0").rstrip(".") if "." in text else text

@@ -60,6 +60,10 @@ from .base import (
 
 __all__ = ["KIND", "Tier", "TierConfig", "TierScorer"]
 
+#: functions that read a missing value themselves (compile.nodes.MISSING_AWARE: not imported,
+#: compile imports the scorers)
+MISSING_AWARE = frozenset({"is_missing", "coalesce"})
+
 
 class Tier(StrictModel):
     id: Identifier
@@ -95,6 +99,20 @@ class TierScorer(BaseScorer):
         """Read when present: a missing ratio means the tier's default."""
         return () if self.ratio is None else (self.ratio,)
 
+    def given_ratio(self, scope: Mapping[str, Any]) -> Any:
+        """The ratio given, or None for none: no ``ratio:``, or a blank in what it is computed
+        from — a reviewer who left 得分 blank gave no share, so ``score / 100`` means the
+        tier's default as a bare ``ratio: share`` left blank does (``coalesce``/``is_missing``
+        in it decide for themselves)."""
+        r = self.ratio
+        if r is None:
+            return None
+        if not r.functions & MISSING_AWARE:
+            for name in r.names:
+                if scope.get(name) is None:
+                    return None
+        return r(scope)
+
     def score(self, value: Any, scope: Mapping[str, Any], weight: Decimal | None) -> Scored:
         w = weight_of(weight)
         chosen = self.tier(scope)
@@ -103,7 +121,7 @@ class TierScorer(BaseScorer):
                 said(SCORE, "not_tier", tiers=", ".join(self.tiers), kind=kind_of(chosen))
             )
         interval, default = self.tiers[chosen]
-        raw = self.ratio(scope) if self.ratio is not None else None
+        raw = self.given_ratio(scope)
         ratio = default if raw is None else number(raw, "ratio")
         if ratio not in interval:
             raise EvaluationError(
@@ -113,7 +131,8 @@ class TierScorer(BaseScorer):
                     ratio=ratio,
                     tier=repr(chosen),
                     range=interval.describe(),
-                )
+                ),
+                reads=() if raw is None or self.ratio is None else tuple(self.ratio.names),
             )
         return scored(points=w * ratio, threshold={"name": chosen, "range": interval.describe()})
 
@@ -140,7 +159,7 @@ class TierScorer(BaseScorer):
                 return points
 
             return named
-        ratio = self.ratio.__call__
+        ratio = self.given_ratio
 
         def rated(scope: Mapping[str, Any]) -> Decimal:
             chosen = tier(scope)
@@ -246,7 +265,7 @@ class TierScorer(BaseScorer):
         if not isinstance(chosen, str) or chosen not in self.tiers:
             return None
         interval, default = self.tiers[chosen]
-        raw = self.ratio(scope) if self.ratio is not None else None
+        raw = self.given_ratio(scope)
         ratio = default if raw is None else number(raw, "ratio")  # as ``score`` reads it
         points = w * ratio
         title = self.titles.get(chosen)

@@ -87,6 +87,8 @@ def number_for(
 
 def _raw_form(d: Decimal, spec_type: str, i: int) -> Any:
     """The same number written the ways a data file may write it (``i`` picks one)."""
+    if spec_type == "percent" and 0 < d <= 1:
+        return f"{d}%"  # bare, 0.5 is ambiguous (0.5 % or 50 %?): a data file writes 0.5%
     forms: list[Any] = [d, d, d, str(d)]
     if d == d.to_integral_value() and abs(d) < 10**15:
         forms.append(int(d))
@@ -118,7 +120,9 @@ def value_for(spec: InputSpec, rs: RuleSet) -> st.SearchStrategy[Any]:
             free = st.text(max_size=8)
             return st.one_of(st.sampled_from(consts), free) if consts else free
         # series: values per consecutive years from a first year, sometimes with a hole (None)
-        elem = number_for(spec, scorer_constants(rs), elem_type=spec.of)
+        elem = number_for(spec, scorer_constants(rs), elem_type=spec.of).map(
+            lambda d: _raw_form(d, spec.of, 0)
+        )
         point = st.tuples(st.booleans(), st.one_of(elem, elem, elem, st.none()))
         return st.tuples(st.integers(2015, 2021), st.lists(point, max_size=5)).map(_series)
 
@@ -221,8 +225,16 @@ HOSTILE: list[Any] = [
 #: Records (or ``values:``) that are not a mapping at all.
 NOT_A_MAPPING: list[Any] = [None, "abc", 42, 1.5, [1, 2], [], ["x", {"a": 1}], True, Decimal("NaN")]
 
-_TRUE = {"true", "yes", "是", "y"}
-_FALSE = {"false", "no", "否", "n"}
+_TRUE = {"true", "yes", "是", "y", "√", "✓", "✔", "对"}
+_FALSE = {"false", "no", "否", "n", "×", "✗", "✘", "错"}
+#: A blank written as text (docs/data.md): no value, as an empty cell
+_BLANK = {"", "-", "--", "—", "——", "–", "/"}
+
+
+def _blank(raw: Any) -> bool:
+    return isinstance(raw, str) and unicodedata.normalize("NFKC", raw).strip() in _BLANK
+
+
 _KNOWN_TEXT: dict[str, Decimal | None] = {
     "NaN": None,
     "nan": None,
@@ -259,7 +271,7 @@ def _oracle_number(raw: Any, spec_type: str, unit: str | None) -> Decimal | None
     if unit and unit != "%" and text.endswith(unit):
         text = text[: -len(unit)]
     if text.endswith("%"):
-        if spec_type != "percent":
+        if spec_type not in ("percent", "number"):
             return None
         text = text[:-1]
     try:
@@ -273,6 +285,11 @@ def _number_invalid(raw: Any, spec_type: str, spec: InputSpec) -> bool:
     d = _oracle_number(raw, spec_type, spec.unit)
     if d is None:
         return True
+    said_percent = isinstance(raw, str) and unicodedata.normalize("NFKC", raw).strip().endswith("%")
+    if spec_type == "percent" and not said_percent and 0 < d <= 1:
+        return True  # 0.98 % or 98 %? refused as ambiguous
+    if spec_type == "number" and said_percent:
+        d = d / 100
     if d.copy_abs() > Decimal(10) ** MAX_EXPONENT or len(d.as_tuple().digits) > MAX_DIGITS:
         return True
     if spec_type == "integer" and d != d.to_integral_value():
@@ -284,7 +301,7 @@ def _number_invalid(raw: Any, spec_type: str, spec: InputSpec) -> bool:
 
 def field_is_invalid(spec: InputSpec, raw: Any, present: bool = True) -> bool:
     """Must this raw value (``present=False``: the field is absent) become a field error?"""
-    if raw is None or not present:
+    if raw is None or not present or _blank(raw):
         return spec.default is None and spec.required
     t = spec.type
     if t in NUMBER_TYPES:
@@ -292,11 +309,13 @@ def field_is_invalid(spec: InputSpec, raw: Any, present: bool = True) -> bool:
     if t == "boolean":
         if isinstance(raw, bool):
             return False
-        return not (isinstance(raw, str) and raw.strip().lower() in _TRUE | _FALSE)
+        if not isinstance(raw, str):
+            return True
+        return unicodedata.normalize("NFKC", raw).strip().casefold() not in _TRUE | _FALSE
     if t == "text":
         if not isinstance(raw, str):
             return True
-        return spec.choices is not None and raw not in spec.choices
+        return spec.choices is not None and raw.strip() not in spec.choices
     # series
     if not isinstance(raw, Mapping):
         return True
@@ -307,7 +326,7 @@ def field_is_invalid(spec: InputSpec, raw: Any, present: bool = True) -> bool:
             int(k)
         except (TypeError, ValueError):
             return True
-        if v is not None and _number_invalid(v, spec.of, spec):
+        if v is not None and not _blank(v) and _number_invalid(v, spec.of, spec):
             return True
     return False
 
