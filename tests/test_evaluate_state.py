@@ -1,6 +1,6 @@
-"""The subject's scan (perfscore.evaluate.state.Scan): a rate ``x / y`` whose ``y`` is a zero
-is found without running its code (an exception costs microseconds, and a zero denominator is
-common in real returns) — the same failure, scope and messages as running it.  And the kind of
+"""The subject's scan (perfscore.evaluate.state.Scan): a rate ``x / y`` whose ``y`` has been a
+zero is looked at first (its code raises, an exception costs microseconds, and zero
+denominators are common in real returns) — the same failure, scope and messages as running it.  And the kind of
 what stops an expression or a leaf, asked without making the failure (the points path)."""
 
 from __future__ import annotations
@@ -99,17 +99,27 @@ def test_the_scan_gives_what_running_every_metric_gives(
     titles = MESSY_RS.evaluator.titles
     fast = Scan(MESSY_RS.compiled, titles)
     slow = _unasked(Scan(MESSY_RS.compiled, titles))
-    assert _seen(fast, data) == _seen(slow, data)
+    want = _seen(slow, data)
+    assert _seen(fast, data) == want  # a zero met for the first time: its code raises
+    assert _seen(fast, data) == want  # and after: looked at first
+    fast.watch = ("b", "d")  # every denominator looked at first
+    assert _seen(fast, data) == want
 
 
-def test_a_zero_denominator_gives_its_declared_kind_without_the_code(monkeypatch: Any) -> None:
+def test_a_zero_denominator_once_met_is_looked_at_first() -> None:
+    """The first subject with a zero denominator runs the rate's code (which raises); from
+    then on the scan looks at that denominator first and runs none of its rates' code."""
     data = _data(
         MESSY_RS, {"id": "x", "values": {"a": "5", "b": "0", "c": "0", "d": "0", "e": "1"}}
     )
     scan = Scan(MESSY_RS.compiled, MESSY_RS.evaluator.titles)
-    # every quotient asked first: none of their code runs
+    clean = _data(MESSY_RS, {"id": "y", "values": {"a": "5", "b": "2", "c": "1", "d": "3"}})
+    scan(clean)
+    assert scan.watch == ()  # nothing looked at first until a zero is met
+    scan(data)
+    assert set(scan.watch) == {"b", "d"}
     scan.metrics = tuple((m[0], _never, *m[2:]) if m[6] is not None else m for m in scan.metrics)
-    _, failures = scan(data)
+    _, failures = scan(data)  # none of the rates' code runs now
     assert {k: f.kind for k, f in failures.items() if k in ("r", "q", "z")} == {
         "r": "not_applicable",
         "q": "zero",

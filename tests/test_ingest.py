@@ -598,3 +598,30 @@ def test_raw_rows_make_the_records_a_worker_would_have_been_sent(
         assert raw.notifications == whole.notifications
         codes = {n.code for n in whole.notifications}
         assert {"total-row", "duplicate-id"} <= codes
+
+
+def test_a_records_cells_say_where_each_input_was_read_and_travel_as_a_dict(
+    rs: perfscore.RuleSet, tmp_path: Path
+) -> None:
+    """The places are made when asked (only a refused cell's message asks), yet read, compared
+    and pickled like the dict they stand for — and they do not keep the file open."""
+    import pickle
+
+    path = tmp_path / "data.csv"
+    path.write_bytes(CSV.encode("utf-8"))
+    (src,) = open_data(path)
+    reading = iter(src.records(rs))
+    first = next(reading)
+    # what a record keeps holds none of the rows still to be read
+    assert list(first["cells"].sheet.rows) == []
+    second = next(reading)
+    cells = second["cells"]
+    assert cells["satisfaction"] == "line 3, column 满意度"
+    assert cells["satisfaction"].zh == "第 3 行「满意度」列"
+    assert cells.get("nothing") is None and "nothing" not in cells
+    assert set(cells) == {"budget", "executed", "satisfaction", "share", "staff"}
+    assert len(cells) == 5
+    assert dict(first["cells"])["budget"].startswith("line 2, column ")
+    back = pickle.loads(pickle.dumps(cells))
+    assert type(back) is dict and back == dict(cells)
+    assert back["satisfaction"].zh == "第 3 行「满意度」列"

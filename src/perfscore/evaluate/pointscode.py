@@ -185,30 +185,60 @@ def _group(w: _Writer, pn: PlanNode, failing: bool) -> str:
 def _shares(w: _Writer, pn: PlanNode, results: list[str], failing: bool) -> str:
     """A mean or weakest-link group's points unrounded (or why it has none) into a
     temporary: where every child scored, :func:`~perfscore.evaluate.pointsonly._shares_fast`'s
-    arithmetic written out (the same operations in the same order); else that function."""
+    arithmetic written out (the same operations in the same order) — and where the one child
+    that may not apply does not, and its weight goes to the others, the same over the others;
+    else that function."""
     r = w.temp()
     fast = f"{r} = {w.value(pn.combine_fast)}(({', '.join(results)},))"
     made = share_factors(pn.weights)
     if made is None:
         w.line(fast)
         return r
-    factors, base = made
+    factors = made[0]
     maybe = [t for t, ch in zip(results, pn.children, strict=True) if ch.gives_str or failing]
     outer = w.indent
-    if maybe:
+    if len(maybe) == 1 and len(results) > 1 and pn.redistribute:
+        k = results.index(maybe[0])
+        others = [j for j in range(len(results)) if j != k]
+        w.line(f"if {maybe[0]}.__class__ is _str:")
+        w.line(f"    if {maybe[0]} != _NA:")
+        w.line(f"        {fast}")
+        w.line("    else:")
+        w.indent = outer + "        "
+        _share_lines(w, pn, r, [results[j] for j in others], [factors[j] for j in others], made)
+        w.indent = outer
+        w.line("else:")
+        w.indent = outer + "    "
+    elif maybe:
         w.line(f"if {' or '.join(f'{t}.__class__ is _str' for t in maybe)}:")
         w.line(f"    {fast}")
         w.line("else:")
         w.indent = outer + "    "
+    _share_lines(w, pn, r, results, list(factors), made)
+    w.indent = outer
+    return r
+
+
+def _share_lines(
+    w: _Writer,
+    pn: PlanNode,
+    r: str,
+    results: list[str],
+    factors: list[Decimal],
+    made: tuple[tuple[Decimal, ...], Decimal],
+) -> None:
+    """``results``' shares ``p·c`` in order — added up from the first over ``L·n`` (mean), or
+    the lowest (the first of equal ones) over ``L`` — times the group's weight, into ``r``."""
+    base = made[1]
     weight = pn.node.weight
     assert weight is not None
     parts = [f"_mul({t}, {w.value(c)})" for t, c in zip(results, factors, strict=True)]
     w.line(f"{r} = {parts[0]}")
-    if pn.node.aggregate is mean:  # Σ p·c, from the first, over L·n
+    if pn.node.aggregate is mean:
         for part in parts[1:]:
             w.line(f"{r} = _add({r}, {part})")
         under = WIDE.multiply(base, len(parts))
-    else:  # the lowest p·c (the first of equal ones) over L
+    else:
         x = w.temp()
         for part in parts[1:]:
             w.line(f"{x} = {part}")
@@ -216,8 +246,6 @@ def _shares(w: _Writer, pn: PlanNode, results: list[str], failing: bool) -> str:
             w.line(f"    {r} = {x}")
         under = base
     w.line(f"{r} = _div(_mul({w.value(weight)}, {r}), {w.value(under)})")
-    w.indent = outer
-    return r
 
 
 def share_factors(weights: Sequence[Decimal]) -> tuple[tuple[Decimal, ...], Decimal] | None:

@@ -4,7 +4,7 @@ nothing kept on the shared evaluator."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -134,9 +134,15 @@ class Scan:
     and the points-only path run: built once per evaluator (each metric's function, the names
     it reads, its zero-division kind and input fields looked up once; which metrics read each
     name, so that a metric is checked against the failures only when one of its names
-    failed)."""
+    failed).
 
-    __slots__ = ("metrics", "readers", "titles")
+    A rate ``x / y`` whose ``y`` is a zero raises in its code, and the exception costs
+    microseconds; zero denominators are common in real returns (no audit issues, no cars).
+    So once a denominator has been a zero, the scan looks at it first for every subject after
+    (``watch``) and records the same failure without running the code.  What a subject gets
+    does not depend on it (the same failure either way); only the time does."""
+
+    __slots__ = ("metrics", "readers", "titles", "watch", "zero_readers")
 
     def __init__(self, compiled: Compiled, titles: Mapping[str, str]) -> None:
         self.titles = titles
@@ -148,16 +154,24 @@ class Scan:
                 mt.missing_aware,
                 ZERO_KIND[mt.zero_division],
                 compiled.fields[mt.name],
-                mt.expr.quotient,  # x / y: a zero y is asked first
+                mt.expr.quotient,  # x / y: (x, y)
             )
             for mt in compiled.metrics
         )
         readers: dict[str, list[str]] = {}
+        zero_readers: dict[str, list[str]] = {}
         for mt in compiled.metrics:
             for n in mt.expr.names:
                 readers.setdefault(n, []).append(mt.name)
+            q = mt.expr.quotient
+            if q is not None:
+                zero_readers.setdefault(q[1], []).append(mt.name)
         #: a name → the metrics that read it
         self.readers = {n: tuple(r) for n, r in readers.items()}
+        #: a name → the rates ``x / name``
+        self.zero_readers = {n: tuple(r) for n, r in zero_readers.items()}
+        #: the denominators that have been a zero (looked at first from then on)
+        self.watch: tuple[str, ...] = ()
 
     def __call__(self, data: SubjectData) -> tuple[dict[str, Any], dict[str, Failure]]:
         """The subject's values and metrics, and why each name that has no usable value lacks
@@ -182,6 +196,10 @@ class Scan:
         for name in failures:
             suspects.update(readers.get(name, ()))
         get = scope.get
+        for name in self.watch:  # a denominator that has been a zero: its rates are suspects
+            y = get(name)
+            if y.__class__ is Decimal and not y:
+                suspects.update(self.zero_readers[name])
         for name, fn, names, aware, zero_kind, fields, quotient in self.metrics:
             if name in suspects:
                 f = blocking(names, failures, aware)
@@ -190,16 +208,12 @@ class Scan:
                     scope[name] = None
                     suspects.update(readers.get(name, ()))
                     continue
-            if quotient is not None:  # x / y: a zero y asked first (an exception costs µs)
-                y = get(quotient[1])
-                if y.__class__ is Decimal and not y:
-                    x = get(quotient[0])
-                    if x.__class__ is Decimal and x.is_finite():  # what fn would raise
-                        why = ("metric_zero", name, titles[name], None)
-                        failures[name] = later(zero_kind, fields, why)
-                        scope[name] = None
-                        suspects.update(readers.get(name, ()))
-                        continue
+                if quotient is not None and _zero_over(get, quotient):
+                    why = ("metric_zero", name, titles[name], None)  # what its code raises
+                    failures[name] = later(zero_kind, fields, why)
+                    scope[name] = None
+                    suspects.update(readers.get(name, ()))
+                    continue
             try:
                 scope[name] = fn(scope)
             except ZeroDenominatorError:
@@ -207,12 +221,24 @@ class Scan:
                 failures[name] = later(zero_kind, fields, why)
                 scope[name] = None
                 suspects.update(readers.get(name, ()))
+                if quotient is not None and quotient[1] not in self.watch:
+                    self.watch = (*self.watch, quotient[1])  # looked at first from now on
             except EvaluationError as e:
                 why = ("metric_error", name, titles[name], e.message)
                 failures[name] = later("error", fields, why)
                 scope[name] = None
                 suspects.update(readers.get(name, ()))
         return scope, failures
+
+
+def _zero_over(get: Callable[[str], Any], quotient: tuple[str, str]) -> bool:
+    """Whether ``x / y`` is a division by zero — a finite ``x`` over a zero ``y`` — which its
+    code raises as :class:`~perfscore.errors.ZeroDenominatorError`."""
+    y = get(quotient[1])
+    if y.__class__ is not Decimal or y:
+        return False
+    x = get(quotient[0])
+    return x.__class__ is Decimal and x.is_finite()
 
 
 def blocking_kind(

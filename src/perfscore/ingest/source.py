@@ -4,6 +4,7 @@ the rule set's inputs once, each row made a subject record whose values say wher
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import unicodedata
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -177,7 +178,7 @@ class DataSource:
                     ),
                 )
                 continue
-            record = _record(sheet, number, cells, fmt, naming if raw else targets, inputs)
+            record = _record(maker.sheet, number, cells, fmt, naming if raw else targets, inputs)
             sid = record.get("id")
             if sid is None:
                 sid = record["id"] = record.get("name") or f"row-{number}"
@@ -244,7 +245,8 @@ class RowMaker:
     the rows to a ``perfscore score --jobs`` worker (the sheet travels without its rows)."""
 
     def __init__(self, sheet: Sheet, targets: Sequence[tuple[int, Target]]) -> None:
-        self.sheet = sheet
+        # without its rows: a record's cell references keep the sheet, not the open file
+        self.sheet = dataclasses.replace(sheet, rows=iter(()))
         self.targets = list(targets)
 
     def __reduce__(self) -> tuple[Any, ...]:
@@ -317,15 +319,13 @@ def _record(
     inputs: Mapping[str, InputSpec],
 ) -> dict[str, Any]:
     values: dict[str, Any] = {}
-    where: dict[str, str] = {}
-    record: dict[str, Any] = {"values": values, "cells": where}
+    record: dict[str, Any] = {"values": values, "cells": CellRefs(sheet, number, targets)}
     for col, t in targets:
         raw = cells[col] if col < len(cells) else None
         if t.kind == "input":
             values[t.name] = convert_cell(
                 t, inputs[t.name], raw, percent_format=bool(fmt and col < len(fmt) and fmt[col])
             )
-            where[t.name] = _ref(sheet, number, col)
         elif is_blank(raw):
             continue
         elif t.name.startswith("declared."):
@@ -347,6 +347,36 @@ def _record(
         else:
             record[t.name] = _meta_text(raw)
     return record
+
+
+class CellRefs(Mapping[str, str]):
+    """Where each input of a table row was read (``Sheet1!D12``, ``line 12, column 预算数``),
+    made when asked: only a refused cell's message reads it, and making the words for every
+    cell of every row was a quarter of a routed CSV run.  Pickles as the plain dict it
+    stands for."""
+
+    __slots__ = ("number", "sheet", "targets")
+
+    def __init__(self, sheet: Sheet, number: int, targets: Sequence[tuple[int, Target]]) -> None:
+        self.sheet, self.number, self.targets = sheet, number, targets
+
+    def __getitem__(self, name: str) -> str:
+        for col, t in self.targets:
+            if t.kind == "input" and t.name == name:
+                return _ref(self.sheet, self.number, col)
+        raise KeyError(name)
+
+    def __iter__(self) -> Iterator[str]:
+        return (t.name for _, t in self.targets if t.kind == "input")
+
+    def __len__(self) -> int:
+        return sum(1 for _ in self)
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (dict, (dict(self),))
+
+    def __repr__(self) -> str:
+        return repr(dict(self))
 
 
 def _ref(sheet: Sheet, number: int, col: int) -> str:
