@@ -64,7 +64,7 @@ def test_flat_record_declared_is_not_a_value_field() -> None:
         ({"total": -1}, "declared.total", "negative"),
         ({"total": True}, "declared.total", "expected a number"),
         ({"grade": 5}, "declared.grade", "grade as text"),
-        ({"grade": "  "}, "declared.grade", "grade as text"),
+        ({"grade": ["优"]}, "declared.grade", "grade as text"),  # ("  " is a blank: nothing)
         ({"points": [1, 2]}, "declared.points", "mapping"),
         ({"points": {"execution": "abc"}}, "declared.points.execution", "expected a number"),
         ({"points": {"execution": float("nan")}}, "declared.points.execution", "finite"),
@@ -117,3 +117,15 @@ def test_any_declared_value_reads_without_raising(points: dict[str, object]) -> 
     assert all(p.field.startswith("declared") for p in d.problems)
     for v in (d.points or {}).values():
         assert isinstance(v, Decimal) and v.is_finite() and v >= 0
+
+
+@pytest.mark.parametrize("blank", ["", " ", "-", "—", "/", "－"])
+def test_a_blank_claim_claims_nothing_as_a_blank_cell_does(blank: str) -> None:
+    # a workbook's 自评得分 cell left "-" declares nothing; the same in JSON or YAML
+    d = read_declared(
+        {"total": blank, "grade": blank, "points": {"a": blank}, "targets": {"a": blank}}
+    )
+    assert d.problems == ()
+    assert d.empty and not d.targets
+    d = read_declared({"total": blank, "points": {"a": "9.5分", "b": blank}})
+    assert d.total is None and d.points == {"a": Decimal("9.5")} and d.problems == ()

@@ -39,7 +39,7 @@ from decimal import Decimal
 from typing import TypeVar
 
 from .errors import did_you_mean
-from .rawvalue import describe, to_number
+from .rawvalue import describe, is_blank_text, to_number
 
 __all__ = ["Declared", "DeclaredProblem", "read_declared"]
 
@@ -80,6 +80,8 @@ class Declared:
 
 
 def _number(raw: object, where: str, problems: list[DeclaredProblem]) -> Decimal | None:
+    if is_blank_text(raw):  # "", "-", "—", "/": a blank cell on the form claims nothing
+        return None
     try:
         d = to_number(raw, _POINT_UNIT, percent=False)
     except ValueError as e:
@@ -130,7 +132,7 @@ def _text(value: object, where: str, problems: list[DeclaredProblem]) -> str | N
         )
         return None
     text = value if isinstance(value, str) else str(value)
-    return text.strip() or None
+    return None if is_blank_text(text) else text.strip()
 
 
 def read_declared(raw: object) -> Declared:
@@ -160,7 +162,7 @@ def read_declared(raw: object) -> Declared:
         total = _number(raw["total"], "declared.total", problems)
     grade = None
     g = raw.get("grade")
-    if g is not None:
+    if g is not None and not is_blank_text(g):
         if isinstance(g, str) and g.strip():
             grade = g.strip()
         else:
