@@ -69,9 +69,15 @@ def test_bundled_rule_set_columnar_equals_per_record(path: Path) -> None:
 
 def _same(rs: perfscore.RuleSet, cs: ColumnarScorer, cols: dict[str, Any], n: int) -> Any:
     """Every score (points, outcome, letter), check, total and grade equal to the per-record
-    path's, and no row sent there."""
+    path's, and no row sent there but those holding a bare 0 < x <= 1 in a percent input
+    (ambiguous: the reader's to refuse)."""
     res = cs.score(cols)
-    assert int(res.fallback.sum()) == 0
+    vague = np.zeros(n, bool)
+    for name, spec in rs.compiled.inputs.items():
+        if spec.type == "percent" and name in cols:
+            x = np.asarray(cols[name], np.float64)
+            vague |= (x > 0) & (x <= 1)
+    assert res.fallback.tolist() == vague.tolist()
     for i in range(n):
         want = rs.evaluate_subject(_record(cols, i), index=i)
         for sc in want.scores:
@@ -255,3 +261,17 @@ def test_score_frame_chooses_the_path_and_gives_the_same_bytes(path: Path) -> No
     per_record = forced.score(df).to_pandas().to_csv(index=False).encode()
     assert auto == per_record
     assert ColumnarScorer(rs).supported == (path.stem not in NOT_COLUMNAR)
+
+
+def test_a_bare_rate_of_at_most_one_percent_goes_to_the_reader() -> None:
+    """cn-report-checks' reported rate (a percent) written as a bare 1: ambiguous since
+    session 9, refused per record — that row alone leaves the columns; 2.5 stays."""
+    rs = perfscore.load_ruleset(ROOT / "rules" / "cn-report-checks.yaml")
+    blank = dict.fromkeys(rs.compiled.inputs)
+    rows = [
+        blank,
+        {**blank, "reported_execution_rate": Decimal(1)},
+        {**blank, "reported_execution_rate": Decimal("2.5")},
+    ]
+    res = _same(rs, ColumnarScorer(rs), _frame(rows, rs), 3)
+    assert res.fallback.tolist() == [False, True, False]
