@@ -31,6 +31,7 @@ from dataclasses import dataclass, field
 from typing import IO, Any
 
 from . import textsafe
+from ._gc import results_held
 from .colbatch import ENV, ColumnBatch, plain_records
 from .export import ExportOptions, atomic_writer, write_jsonl
 from .findings import Notification, SubjectResult
@@ -216,9 +217,12 @@ def _report(run: Run, scorer: Any) -> Routed:
     chunk's records dropped once its results are built), then written as the per-record path
     writes them."""
     out = Routed()
-    results = tuple(_results(run, scorer, out))
-    report = run.rs.report(results, inputs=run.inputs, waiving=run.waiving, notifications=run.notes)
-    write_outputs(report, run.plan, run.options, run.stdout)
+    with results_held() as kept:
+        results = tuple(kept(_results(run, scorer, out)))
+        report = run.rs.report(
+            results, inputs=run.inputs, waiving=run.waiving, notifications=run.notes
+        )
+        write_outputs(report, run.plan, run.options, run.stdout)
     out.notes = list(report.notifications)
     out.problems += [n for n in out.notes if n.level == "error"]
     out.complete = report.complete

@@ -16,6 +16,7 @@ from dataclasses import replace
 from typing import IO, Any, TextIO
 
 from .. import fastpath
+from .._gc import results_held
 from .._yaml import load_yaml_file
 from ..errors import PerfscoreError, RuleSetError
 from ..export import EXPORTERS, ExportOptions, atomic_writer, write_jsonl
@@ -220,42 +221,49 @@ def run(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
             failed = dict(result["by_severity"])
             failed["error"] += result["error"]  # could not be evaluated: as bad as an error
         else:
-            records: list[Any] = []
-            if args.jobs > 1 or args.store is not None:
-                from ..ingest import read_sources
+            # the results are held until written: out of the collector's sight (_gc)
+            with results_held() as kept:
+                records: list[Any] = []
+                if args.jobs > 1 or args.store is not None:
+                    from ..ingest import read_sources
 
-                records = list(read_sources(rs, sources, notes))
-            if args.jobs > 1:
-                from ..parallel import evaluate_parallel
+                    records = list(read_sources(rs, sources, notes))
+                if args.jobs > 1:
+                    from ..parallel import evaluate_parallel
 
-                results = evaluate_parallel(
-                    rs, records, jobs=args.jobs, waivers=waiving.waivers, as_of=waiving.as_of
-                ).subjects
-                points = rs.max_total > 0
-                for r in results:
-                    tally.add(r, points)
-                    summary.add(r)
-            elif args.store is not None:
-                one_by_one = DataSource("records", "records", lambda: ((0, r) for r in records))
-                results = tuple(_results(rs, [one_by_one], [], progress, waiving, tally, summary))
-            else:
-                results = tuple(_results(rs, sources, notes, progress, waiving, tally, summary))
-            report = rs.report(results, inputs=inputs, waiving=waiving, notifications=notes)
-            unmatched = tuple(unmatched_waivers(waiving, tally))
-            if unmatched:
-                report = replace(report, notifications=(*report.notifications, *unmatched))
-            all_notes = list(report.notifications)
-            tally.problems += [n for n in report.notifications if n.level == "error"]
-            write_outputs(report, plan, options, stdout)
-            if args.store is not None:
-                store_cli.record_score(args.store, report, records, stderr, lang=lang)
-            complete = report.complete
-            failed = {k: 0 for k in SEVERITY_RANK}
-            for f in report.findings:
-                if f.outcome == "fail" and f.severity in failed:
-                    failed[f.severity] += 1
-                elif f.outcome == "error":  # could not be evaluated: as bad as an error
-                    failed["error"] += 1
+                    results = evaluate_parallel(
+                        rs, records, jobs=args.jobs, waivers=waiving.waivers, as_of=waiving.as_of
+                    ).subjects
+                    points = rs.max_total > 0
+                    for r in results:
+                        tally.add(r, points)
+                        summary.add(r)
+                elif args.store is not None:
+                    one_by_one = DataSource("records", "records", lambda: ((0, r) for r in records))
+                    results = tuple(
+                        kept(_results(rs, [one_by_one], [], progress, waiving, tally, summary))
+                    )
+                else:
+                    results = tuple(
+                        kept(_results(rs, sources, notes, progress, waiving, tally, summary))
+                    )
+                results = tuple(kept(results))
+                report = rs.report(results, inputs=inputs, waiving=waiving, notifications=notes)
+                unmatched = tuple(unmatched_waivers(waiving, tally))
+                if unmatched:
+                    report = replace(report, notifications=(*report.notifications, *unmatched))
+                all_notes = list(report.notifications)
+                tally.problems += [n for n in report.notifications if n.level == "error"]
+                write_outputs(report, plan, options, stdout)
+                if args.store is not None:
+                    store_cli.record_score(args.store, report, records, stderr, lang=lang)
+                complete = report.complete
+                failed = {k: 0 for k in SEVERITY_RANK}
+                for f in report.findings:
+                    if f.outcome == "fail" and f.severity in failed:
+                        failed[f.severity] += 1
+                    elif f.outcome == "error":  # could not be evaluated: as bad as an error
+                        failed["error"] += 1
     if show:
         stderr.write(_safe(summary.render(all_notes, lang=cli_lang())))
     listed = all_notes if show else ()  # the summary just listed them: not again
