@@ -50,17 +50,7 @@ def test_each_outcome_form_says_what_its_scorer_says(
     if form is None:  # (proportional ``equal``: always the general way)
         assert "equal" in FORMS[i][0]
         return
-    scope = {"v": v, "a": a, "b": b}
-    try:
-        value, points, met, threshold, detail = form(scope)
-    except (Fallback, PerfscoreError, NotExact):
-        return
-    expected = node.value(scope) if node.value is not None else None
-    scored = node.scorer.score(expected, scope, node.weight)
-    full = round_places(scored.points, 2, scored.slack)
-    assert (value, str(value)) == (expected, str(expected))
-    assert (points, str(points)) == (full, str(full))
-    assert met == scored.met and threshold == scored.threshold and detail == scored.detail
+    _says_what_score_says(node, form, {"v": v, "a": a, "b": b})
 
 
 MESSY_RS = perfscore.load_ruleset_text(MESSY)
