@@ -275,3 +275,26 @@ def test_a_year_read_by_a_check_stays_per_record_and_says_so() -> None:
     assert isinstance(reason, Bilingual)
     assert "metric y23 (read by " in reason and "year(s, y) read beside" in reason
     assert "计算指标 y23" in reason.zh and "与其他值一起读" in reason.zh
+
+
+def test_the_command_says_the_reason_in_its_language(tmp_path: Any) -> None:
+    """``perfscore score … -o f.parquet`` on a rule set the columns do not score says why in
+    the command's language (the reason's Chinese in a zh run, its English in an en run)."""
+    pytest.importorskip("pyarrow")
+    import yaml
+
+    from cli_runner import run
+
+    rules = tmp_path / "r.yaml"
+    rules.write_text(
+        _rules().replace('"round(mean(last(r, 3)) * 100, 2)"', '"mean(r) if x > 0 else 0"', 1),
+        encoding="utf-8",
+    )
+    data = tmp_path / "d.yaml"
+    subjects = [{"id": f"d{i}", "values": {k: v for k, v in _EDGES[0].items()}} for i in range(3)]
+    data.write_text(yaml.safe_dump({"subjects": subjects}, allow_unicode=True), encoding="utf-8")
+    for lang, said in (("zh", "与逐年序列并用的条件取值"), ("en", "an if-else choice beside")):
+        out = tmp_path / f"f-{lang}.parquet"
+        _, _, err = run("score", str(rules), str(data), "-o", str(out), "--lang", lang)
+        line = next((x for x in err.splitlines() if "avg100" in x), "")
+        assert said in line and "i_avg" in line, err
