@@ -182,18 +182,15 @@ def test_band_edges_in_points_on_a_rate_are_a_warning_unless_written_with_percen
     assert _warnings(BANDS.replace('">= 95"', '">= 9500%"').replace('"< 95"', '"< 9500%"')) == []
 
 
-def test_proportional_target_zero() -> None:
-    higher = SLIPS.replace("target: 95", "target: 0")
-    with pytest.raises(perfscore.RuleSetError) as e:
-        perfscore.load_ruleset_text(higher)
-    [p] = e.value.problems
-    assert p.path[-2:] == ("scorer", "target") and p.line == 16
-    assert "a proportional target of 0 gives every value of 0 or more full marks" in p.message
-    with pytest.raises(perfscore.RuleSetError):
-        perfscore.load_ruleset_text(SLIPS.replace("target: 95", "target: -1"))
-    lower = SLIPS.replace("target: 95}", "target: 0, direction: lower}")
-    [w] = _warnings(lower)  # all or nothing, which a set could mean (事故数 目标 0)
-    assert "target: warning: a proportional target of 0 (lower) gives full marks or nothing" in w
+@pytest.mark.parametrize("target", ["0", "-1"])
+def test_proportional_target_at_or_below_zero_is_a_warning(target: str) -> None:
+    # a warning, not a refusal: on a signed value (结余率 ≥ 0) a set could mean all or nothing
+    [w] = _warnings(SLIPS.replace("target: 95", f"target: {target}"))
+    assert w.startswith("<string>:16:43: indicators › [1] › scorer › target: warning: ")
+    assert f"a proportional target of {target} gives full marks to every value of {target}" in w
+    lower = SLIPS.replace("target: 95}", f"target: {target}, direction: lower}}")
+    [w] = _warnings(lower)
+    assert f"target of {target} (lower) gives full marks or nothing" in w
     assert _warnings(SLIPS.replace("target: 95}", "target: 0.5, direction: lower}")) == []
 
 
@@ -213,5 +210,38 @@ def test_when_comparing_a_choice_with_another_word_is_refused() -> None:
                 SLIPS.replace("value: done,", f'value: done, when: "{bad}",')
             )
     for good in ("project_type == '基建类'", "project_type in ('基建类', '民生类')",
-                 "'建' in project_type", "project_type != '民生类'"):  # fmt: skip
+                 "'建' in project_type", "project_type != '民生类'", "project_type != ''"):  # fmt: skip
         perfscore.load_ruleset_text(SLIPS.replace("value: done,", f'value: done, when: "{good}",'))
+
+
+TIER_IDS = """\
+perfscore: 1
+id: t
+title: 定性
+version: "1"
+inputs:
+  verdict: {type: text, choices: [达成, 部分达成]}
+indicators:
+  - id: basis
+    title: 立项依据充分性
+    weight: 100
+    scorer:
+      type: tier
+      tier: verdict
+      tiers:
+        - {id: 达成, range: "[0.8, 1]"}
+        - {id: 部分达成, range: "[0, 0.8)", default: 0.7}
+"""
+
+
+def test_a_chinese_tier_id_is_refused_with_one_plain_located_line_each() -> None:
+    with pytest.raises(perfscore.RuleSetError) as e:
+        perfscore.load_ruleset_text(TIER_IDS)
+    problems = e.value.problems
+    assert [(p.line, p.column) for p in problems] == [(15, 16), (16, 16)]  # no cascade line
+    assert all("at least 1 item" not in p.message for p in problems)
+    assert problems[0].message.startswith("'达成' is not an ASCII identifier: ids are read by")
+    assert problems[0].message.endswith("the Chinese goes in the title (title: 达成)")
+    # an empty tier list is still refused, plainly
+    with pytest.raises(perfscore.RuleSetError, match="at least 1 item"):
+        perfscore.load_ruleset_text(TIER_IDS.split("      tiers:")[0] + "      tiers: []\n")

@@ -89,12 +89,13 @@ def _leaf(c: Compiled, path: Path, ind: m.IndicatorModel, node: IndicatorNode) -
     target = getattr(scorer, "target", None)
     direction = getattr(scorer, "direction", None)
     proportional = scorer is not None and scorer.type == "proportional"
-    if proportional and isinstance(target, Decimal) and target <= 0 and direction != "higher":
-        # all or nothing, which a set could mean (事故数 目标 0); "higher" is refused at load
+    if proportional and isinstance(target, Decimal) and target <= 0:
+        # all or nothing, never a share: a signed value could mean it (结余率 ≥ 0), so said
+        said_as = "target_zero" if direction == "higher" else "all_or_nothing"
         yield _warn(
             c,
             (*path, "scorer", "target"),
-            "all_or_nothing",
+            said_as,
             target=json_number(target),
             direction=direction,
         )
@@ -104,15 +105,15 @@ def _leaf(c: Compiled, path: Path, ind: m.IndicatorModel, node: IndicatorNode) -
     title = c.model.metrics[name].title if name in c.model.metrics else None
     if title is None and name in c.model.inputs:
         title = c.model.inputs[name].title
-    for key, number in _rate_numbers(scorer):
+    for at, number in _rate_numbers(scorer):
         if abs(number) >= RATE_SLIP:
             yield _warn(
                 c,
-                (*path, "scorer", *key),
+                (*path, "scorer", *at),
                 "points_on_rate",
                 title=title or name,
                 name=name,
-                setting=key[-1],
+                setting=at[-1],
                 number=json_number(number),
                 percent=json_number(number * 100),
                 ratio=json_number(number / 100),

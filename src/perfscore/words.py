@@ -820,6 +820,14 @@ LINT = _table(
         "{title} ({name}) is a rate (shown in %, its values are about 0–1), so {setting} {number} "
         "means {percent}%; if {number}% is meant, write {ratio}",
     ),
+    target_zero=(
+        "按比例评分的目标为 {target}：凡不低于 {target} 的数值都得满分，低于的得 0 分，没有比例可言"
+        "（比率、金额、数量从不为负时，人人满分）；请写实际目标，如本意如此，请改用 threshold 评分",
+        "a proportional target of {target} gives full marks to every value of {target} or more "
+        "and nothing below, never a share (on a rate, an amount or a count, which are never "
+        "negative, everyone gets full marks): write the real target, or, if that is meant, use "
+        "a threshold scorer",
+    ),
     all_or_nothing=(
         "按比例评分的目标为 {target}（{direction}）：达到即满分，否则 0 分，没有比例可言；"
         "如本意如此，请改用 threshold 评分",

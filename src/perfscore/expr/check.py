@@ -371,6 +371,8 @@ class Checker:
             for item in listed:
                 if not isinstance(item, ast.Constant) or not isinstance(item.value, str):
                     continue
+                if not item.value.strip():
+                    continue  # tier != '': "not blank", which a rule set may well mean
                 if item.value not in allowed:
                     self.fail(
                         f"{item.value!r} is not one of {name.id}'s choices "

@@ -466,14 +466,6 @@ def _per_subject(
 
 def build(config: ProportionalConfig, ctx: BuildContext) -> ProportionalScorer:
     need_weight(ctx)
-    t = config.target
-    if isinstance(t, Decimal) and t <= 0 and config.direction == "higher":
-        ctx.problem(
-            (*ctx.path, "target"),
-            f"a proportional target of {t} gives every value of 0 or more full marks "
-            "(actual / target means nothing at or below 0): write the real target, or use a "
-            "threshold scorer",
-        )
     return ProportionalScorer(Target(config.target, ctx, "target"), config.direction)
 
 
