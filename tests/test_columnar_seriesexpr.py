@@ -298,3 +298,112 @@ def test_the_command_says_the_reason_in_its_language(tmp_path: Any) -> None:
         _, _, err = run("score", str(rules), str(data), "-o", str(out), "--lang", lang)
         line = next((x for x in err.splitlines() if "avg100" in x), "")
         assert said in line and "i_avg" in line, err
+
+
+LEAVES = """\
+perfscore: 1
+id: series_leaf_values
+title: 取值里的年度序列
+version: "1"
+settings: {zero_division: {zd}, missing: {missing}, places: 2}
+inputs:
+  budget: {type: series, of: money, unit: 万元}
+  actual: {type: series, of: money, unit: 万元}
+  staff: {type: series, of: integer}
+  x: {type: money, unit: 万元}
+  t: {type: number}
+  lo: {type: percent}
+  hi: {type: percent}
+metrics:
+  r: {expr: "ratio_series(actual, budget)"}
+indicators:
+  - id: avg
+    title: 近三年平均执行率
+    weight: 25
+    value: "round(mean(last(r, 3)) * 100, 2)"
+    scorer:
+      type: bands
+      bands:
+        - {range: "[95, 105]", points: 25}
+        - {range: "[90, 95)", points: 15}
+      otherwise: 0
+  - {id: now, title: 当年, weight: 15, value: "year(actual, 2023)", scorer: {type: threshold, op: ">=", target: 100}}
+  - {id: years, title: 达标年数, weight: 15, value: "count_within(r, lo, hi)", scorer: {type: threshold, op: ">=", target: 2}}
+  - {id: per, title: 人均, weight: 15, value: "sum(actual) / max(staff)", scorer: {type: proportional, target: 50}}
+  - id: band
+    title: 逐年区间
+    weight: 30
+    value: "ratio_series(actual, budget)"
+    scorer:
+      type: series_bands
+      last: 2
+      at_least: 2
+      bands:
+        - {range: "[0.95, 1.05]", points: 30}
+      otherwise: 0
+"""
+LETTERS = (
+    LEAVES[: LEAVES.index("indicators:")].replace(
+        "settings:", "letters: {letters: [A, B, C, D], plus: false}\nsettings:"
+    )
+    + """\
+indicators:
+  - id: letter
+    title: 等级
+    value: "mean(last(r, 2)) - x / 100"
+    scorer:
+      type: bands
+      bands:
+        - {range: ">= 1", grade: A}
+        - {range: "[0.9, 1)", grade: B}
+        - {range: "< 0.9", grade: C}
+  - id: yearly
+    title: 逐年等级
+    value: "ratio_series(actual, budget)"
+    scorer:
+      type: series_bands
+      last: 3
+      at_least: 2
+      bands:
+        - {range: "[95%, 105%]", grade: A}
+        - {range: "[90%, 110%]", grade: B}
+      otherwise: D
+"""
+)
+
+
+@pytest.mark.parametrize(
+    ("shape", "zd", "missing", "arithmetic"),
+    [
+        ("points", "zero", "not_applicable", "auto"),
+        ("points", "error", "error", "int"),
+        ("points", "not_applicable", "zero", "float"),
+        ("letters", "zero", "error", "auto"),
+        ("letters", "not_applicable", "not_applicable", "int"),
+    ],
+)
+@settings(max_examples=60, deadline=None)
+@given(rows=st.lists(_row(), min_size=1, max_size=30))
+@example(rows=_EDGES)
+def test_series_functions_in_a_leaf_value_equal_per_record(
+    shape: str, zd: str, missing: str, arithmetic: str, rows: list[dict[str, Any]]
+) -> None:
+    """A leaf whose value computes with series (and reads nothing else) runs as a metric of
+    its own with the leaf's zero-division policy: the same outcome, points and letter."""
+    base = LEAVES if shape == "points" else LETTERS
+    text = base.replace("{zd}", zd).replace("{missing}", missing)
+    cs = ColumnarScorer(perfscore.load_ruleset_text(text, source="l.yaml"), arithmetic=arithmetic)
+    assert cs.supported, cs.reason
+    _same(cs, rows)
+
+
+def test_a_leaf_value_over_series_beside_another_read_says_why() -> None:
+    """Its scorer reading another input would decide before the value per record: such a leaf
+    stays per record, and the reason says to write the value as a metric."""
+    text = LEAVES.replace("{zd}", "zero").replace("{missing}", "error")
+    text = text.replace('op: ">=", target: 100}', 'op: ">=", target: t}')
+    cs = ColumnarScorer(perfscore.load_ruleset_text(text, source="l.yaml"))
+    reason = cs.reason
+    assert isinstance(reason, Bilingual), reason
+    assert reason.startswith("indicator now: a series function in its value") and "(t)" in reason
+    assert "评分指标 now" in reason.zh and "写成计算指标" in reason.zh

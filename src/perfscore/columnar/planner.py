@@ -31,7 +31,7 @@ from .plan import (
     Plan,
     WhenPlan,
 )
-from .seriesexpr import SeriesExpr
+from .seriesexpr import SeriesExpr, value_over_series
 
 __all__ = ["build_plan", "grade_ids", "stack_all"]
 
@@ -65,9 +65,26 @@ def build_plan(c: Compiled, root_weight: Decimal | None) -> Plan:
         metrics.append((mt.name, ColumnExpr(mt.expr.text, kinds)))
         metric_plans.append(MetricPlan(mt.name, metrics[-1][1], names, mt.zero_division))
         kinds[mt.name] = "metric"
+    lifted: dict[str, str] = {}  # leaf id → the metric its value over series is run as
+    for node in stack_all(c):
+        if not value_over_series(node, kinds):
+            continue
+        assert node.value is not None
+        name = f"_value_{node.id}"  # (ids start with a letter: no rule set's name)
+        try:
+            sx = SeriesExpr(node.value.text, kinds, name)
+        except Unsupported as e:
+            why = e.args[0] if e.args else type(e).__name__
+            en, zh = f"indicator {node.id}: {why}", f"评分指标 {node.id}：{in_language(why, 'zh')}"
+            raise Unsupported(Bilingual(en, zh)) from None
+        pad = max(pad, sx.pad)
+        names = tuple(sorted(node.value.names))
+        metric_plans.append(MetricPlan(name, None, names, node.zero_division, sx))
+        kinds[name] = "series" if sx.kind == "series" else "metric"
+        lifted[node.id] = name
     letter_ids = () if c.letters is None else c.letters.ordered()
     build = ColumnBuild(places, kinds, letters=letter_ids)
-    tree = [_node(n, build, c) for n in c.indicators]
+    tree = [_node(n, build, c, lifted) for n in c.indicators]
     for node in stack_all(c):  # series_bands looks back this many years
         years = getattr(node.scorer, "last", None)
         if type(years) is int:
@@ -120,6 +137,7 @@ def build_plan(c: Compiled, root_weight: Decimal | None) -> Plan:
             used |= set(node.when.names)
     for ch in c.checks:
         used |= set(ch.reads) | ({ch.require} if ch.require else set())
+    used |= set(lifted.values())
     for o in c.overrides:
         used |= set(o.when.names)
     for mt in reversed(c.metrics):
@@ -335,10 +353,12 @@ def _when(node: IndicatorNode, build: ColumnBuild) -> WhenPlan | None:
     return WhenPlan(ColumnCond(node.when.text, build.kinds), names, aware, node.missing)
 
 
-def _node(node: IndicatorNode, build: ColumnBuild, c: Compiled) -> LeafPlan | GroupPlan | AggPlan:
+def _node(
+    node: IndicatorNode, build: ColumnBuild, c: Compiled, lifted: Mapping[str, str]
+) -> LeafPlan | GroupPlan | AggPlan:
     when = _when(node, build)
     if node.children:
-        kids = tuple(_node(k, build, c) for k in node.children)
+        kids = tuple(_node(k, build, c, lifted) for k in node.children)
         if node.aggregate in GENERIC:
             spec = AggregateSpec(
                 node.id, node.weight, node.not_applicable_weight, c.letters, node.table
@@ -377,11 +397,13 @@ def _node(node: IndicatorNode, build: ColumnBuild, c: Compiled) -> LeafPlan | Gr
     if node.missing_aware:
         raise Unsupported(f"{node.id}: is_missing/coalesce")
     sc, w = node.scorer, node.weight
+    # a value over series: the metric it runs as, which is all the leaf reads
+    reads = (lifted[node.id],) if node.id in lifted else tuple(sorted(node.reads))
+    text = lifted.get(node.id, None if node.value is None else node.value.text)
     if sc is not None and sc.yields == "grade":
-        return _letter_leaf(node, build, when, c)
+        return _letter_leaf(node, replace(build, value=text), when, c, reads)
     if w is None or sc is None or sc.yields != "points":
         raise Unsupported(f"{node.id}: not a points scorer")
-    text = None if node.value is None else node.value.text
     series_value = text is not None and build.kinds.get(text.strip()) == "series"
     value = None if text is None or series_value else ColumnExpr(text, build.kinds)
     column_form = getattr(sc, "column_form", None)
@@ -404,7 +426,7 @@ def _node(node: IndicatorNode, build: ColumnBuild, c: Compiled) -> LeafPlan | Gr
         form,
         pass_at,
         node.pass_at == 1 and form.uses_met,
-        tuple(sorted(node.reads)),
+        reads,
         node.missing,
         node.zero_division,
         full,
@@ -416,13 +438,16 @@ def _node(node: IndicatorNode, build: ColumnBuild, c: Compiled) -> LeafPlan | Gr
 
 
 def _letter_leaf(
-    node: IndicatorNode, build: ColumnBuild, when: WhenPlan | None, c: Compiled
+    node: IndicatorNode,
+    leaf: ColumnBuild,
+    when: WhenPlan | None,
+    c: Compiled,
+    reads: tuple[str, ...],
 ) -> LeafPlan:
     """A leaf whose scorer gives a letter (``grade``): its column form gives letter codes."""
     column_form = getattr(node.scorer, "column_form", None)
-    leaf = replace(build, value=None if node.value is None else node.value.text)
     try:
-        form = column_form(node.weight, build.places, leaf) if column_form else None
+        form = column_form(node.weight, leaf.places, leaf) if column_form else None
     except Unsupported as e:
         raise Unsupported(f"{node.id}: {e}") from None
     if form is None or form.grade is None:
@@ -436,7 +461,7 @@ def _letter_leaf(
         form,
         0,
         True,
-        tuple(sorted(node.reads)),
+        reads,
         node.missing,
         node.zero_division,
         0,

@@ -17,6 +17,7 @@ who may read it)."""
 from __future__ import annotations
 
 import ast
+from collections.abc import Mapping
 from decimal import Decimal
 from fractions import Fraction
 from typing import Any
@@ -40,7 +41,7 @@ from .seriesfns import (
     year,
 )
 
-__all__ = ["Num", "SeriesExpr", "unsupported"]
+__all__ = ["Num", "SeriesExpr", "unsupported", "value_over_series"]
 
 _NUMBER_FNS = {"mean": mean, "sum": total, "count": count}
 _COUNT_ARGS = {"count_within": 3, "count_below": 2, "count_above": 2}
@@ -78,6 +79,34 @@ class Num:
 
     def __init__(self, q: Q, none: Any = None, series: bool = False) -> None:
         self.q, self.none, self.series = q, none, series
+
+
+def value_over_series(node: Any, kinds: Mapping[str, str]) -> bool:
+    """Whether leaf ``node``'s value computes with series (``mean(last(r, 3)) * 100``, not a
+    bare series for ``series_bands``): it then runs as a metric of its own, the leaf reading
+    that alone — the same as per record only where the value is all the leaf reads (its
+    scorer reads nothing else: else a failure of that would decide before the value's).
+    A leaf whose scorer reads more: :class:`~perfscore.columnar.bounds.Unsupported`, saying
+    so in both languages."""
+    value = node.value
+    if node.children or value is None or node.missing_aware:
+        return False
+    if not any(kinds.get(n) == "series" for n in value.names):
+        return False
+    if kinds.get(value.text.strip()) == "series":
+        return False
+    others = sorted((set(node.reads) | set(node.optional_reads)) - set(value.names))
+    if others:
+        what = ", ".join(others)
+        raise unsupported(
+            f"indicator {node.id}: a series function in its value ({value.text.strip()}) beside"
+            f" what its scorer reads ({what}) — written as a metric, the value runs by columns"
+            " (unless it is year(s, y) alone)",
+            f"评分指标 {node.id}：取值（{value.text.strip()}）用到逐年序列函数，评分器还另读"
+            f"（{'、'.join(others)}）——把取值写成计算指标（metrics）即可按列评分"
+            "（单独的 year(s, y) 除外）",
+        )
+    return True
 
 
 def _consume(raised: Raised, *parts: Any) -> None:
