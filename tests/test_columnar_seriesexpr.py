@@ -407,3 +407,73 @@ def test_a_leaf_value_over_series_beside_another_read_says_why() -> None:
     assert isinstance(reason, Bilingual), reason
     assert reason.startswith("indicator now: a series function in its value") and "(t)" in reason
     assert "评分指标 now" in reason.zh and "写成计算指标" in reason.zh
+
+
+WHEN = """\
+perfscore: 1
+id: series_when
+title: 条件里的年度序列
+version: "1"
+settings: {zero_division: {zd}, missing: {missing}, places: 2}
+inputs:
+  budget: {type: series, of: money, unit: 万元}
+  actual: {type: series, of: money, unit: 万元}
+  staff: {type: series, of: integer}
+  x: {type: money, unit: 万元}
+  t: {type: number}
+  lo: {type: percent}
+  hi: {type: percent}
+metrics:
+  r: {expr: "ratio_series(actual, budget)"}
+  spent: {expr: "sum(actual)"}
+indicators:
+  - id: three
+    title: 三年以上
+    weight: 40
+    when: "count(budget) >= 3"
+    value: spent
+    scorer: {type: threshold, op: ">=", target: 100}
+  - id: grp
+    title: 执行较好时
+    weight: 40
+    when: "mean(last(r, 3)) * 100 >= 95"
+    children:
+      - {id: g1, title: 人员, weight: 20, when: "not max(staff) - min(staff) > 2", value: x, scorer: {type: threshold, op: ">=", target: 1}}
+      - {id: g2, title: 占比, weight: 20, when: "sum(actual) / x > 1", value: t, scorer: {type: threshold, op: ">=", target: 1}}
+  - {id: now, title: 当年有值, weight: 20, when: "year(actual, 2023) > 0", value: x, scorer: {type: threshold, op: ">=", target: 1}}
+grades:
+  bands:
+    - {id: A, min: 60}
+    - {id: B, min: 0}
+"""
+
+
+@pytest.mark.parametrize(
+    ("zd", "missing", "arithmetic"),
+    [
+        ("zero", "not_applicable", "auto"),
+        ("error", "error", "int"),
+        ("not_applicable", "zero", "float"),
+    ],
+)
+@settings(max_examples=60, deadline=None)
+@given(rows=st.lists(_row(), min_size=1, max_size=30))
+@example(rows=_EDGES)
+def test_a_when_comparing_series_functions_equals_per_record(
+    zd: str, missing: str, arithmetic: str, rows: list[dict[str, Any]]
+) -> None:
+    """Each side computed from series runs as a metric; what it raises (a gap in ``mean``,
+    ``x = 0``, no 2023 value) is the condition's error, what it reads failing decides first."""
+    text = WHEN.replace("{zd}", zd).replace("{missing}", missing)
+    cs = ColumnarScorer(perfscore.load_ruleset_text(text, source="w.yaml"), arithmetic=arithmetic)
+    assert cs.supported, cs.reason
+    _same(cs, rows)
+
+
+def test_a_series_function_under_and_or_in_a_when_says_why() -> None:
+    text = WHEN.replace("{zd}", "zero").replace("{missing}", "error")
+    text = text.replace('"count(budget) >= 3"', '"x > 0 and count(budget) >= 3"')
+    reason = ColumnarScorer(perfscore.load_ruleset_text(text, source="w.yaml")).reason
+    assert isinstance(reason, Bilingual), reason
+    assert reason.startswith("indicator three: a series function under and/or"), reason
+    assert reason.zh.startswith("评分指标 three：条件里 and/or"), reason.zh

@@ -137,6 +137,8 @@ class WhenPlan:
     names: tuple[str, ...]
     aware: bool
     missing: str
+    #: metrics computed from series for it: where one failed, the condition raised (an error)
+    raises: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

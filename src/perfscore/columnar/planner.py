@@ -31,7 +31,7 @@ from .plan import (
     Plan,
     WhenPlan,
 )
-from .seriesexpr import SeriesExpr, value_over_series
+from .seriesexpr import SeriesExpr, value_over_series, when_over_series
 
 __all__ = ["build_plan", "grade_ids", "stack_all"]
 
@@ -74,14 +74,24 @@ def build_plan(c: Compiled, root_weight: Decimal | None) -> Plan:
         try:
             sx = SeriesExpr(node.value.text, kinds, name)
         except Unsupported as e:
-            why = e.args[0] if e.args else type(e).__name__
-            en, zh = f"indicator {node.id}: {why}", f"评分指标 {node.id}：{in_language(why, 'zh')}"
-            raise Unsupported(Bilingual(en, zh)) from None
+            raise _about(f"indicator {node.id}", f"评分指标 {node.id}", e) from None
         pad = max(pad, sx.pad)
         names = tuple(sorted(node.value.names))
         metric_plans.append(MetricPlan(name, None, names, node.zero_division, sx))
         kinds[name] = "series" if sx.kind == "series" else "metric"
         lifted[node.id] = name
+    for node in stack_all(c):  # a ``when`` comparing numbers computed from series
+        try:
+            got = when_over_series(node, kinds)
+        except Unsupported as e:
+            raise _about(f"indicator {node.id}", f"评分指标 {node.id}", e) from None
+        if got is not None:
+            for name, names, sx in got[1]:
+                pad = max(pad, sx.pad)
+                metric_plans.append(MetricPlan(name, None, names, "error", sx))
+                kinds[name] = "metric"
+            lifted[f"when:{node.id}"] = got[0]
+            lifted[f"raises:{node.id}"] = ",".join(name for name, _, _ in got[1])
     letter_ids = () if c.letters is None else c.letters.ordered()
     build = ColumnBuild(places, kinds, letters=letter_ids)
     tree = [_node(n, build, c, lifted) for n in c.indicators]
@@ -137,7 +147,8 @@ def build_plan(c: Compiled, root_weight: Decimal | None) -> Plan:
             used |= set(node.when.names)
     for ch in c.checks:
         used |= set(ch.reads) | ({ch.require} if ch.require else set())
-    used |= set(lifted.values())
+    used |= {v for k, v in lifted.items() if ":" not in k}
+    used |= {n for k, v in lifted.items() if k.startswith("raises:") for n in v.split(",")}
     for o in c.overrides:
         used |= set(o.when.names)
     for mt in reversed(c.metrics):
@@ -272,10 +283,15 @@ def _readers(c: Compiled, name: str) -> list[str]:
 
 def _about_metric(c: Compiled, name: str, e: Unsupported) -> Unsupported:
     """``e`` said of metric ``name`` and the indicators reading it, in both languages."""
-    why = e.args[0] if e.args else type(e).__name__
     readers = _readers(c, name)
     en = f"metric {name}" + (f" (read by {', '.join(readers)})" if readers else "")
     zh = f"计算指标 {name}" + (f"（{'、'.join(readers)} 读它）" if readers else "")
+    return _about(en, zh, e)
+
+
+def _about(en: str, zh: str, e: Unsupported) -> Unsupported:
+    """``e`` said of what ``en``/``zh`` name, in both languages."""
+    why = e.args[0] if e.args else type(e).__name__
     return Unsupported(Bilingual(f"{en}: {why}", f"{zh}：{in_language(why, 'zh')}"))
 
 
@@ -345,18 +361,20 @@ def stack_all(c: Compiled) -> list[IndicatorNode]:
     return out
 
 
-def _when(node: IndicatorNode, build: ColumnBuild) -> WhenPlan | None:
+def _when(node: IndicatorNode, build: ColumnBuild, lifted: Mapping[str, str]) -> WhenPlan | None:
     if node.when is None:
         return None
     aware = bool(node.when.functions & {"is_missing", "coalesce"})
     names = tuple(sorted(node.when.names))
-    return WhenPlan(ColumnCond(node.when.text, build.kinds), names, aware, node.missing)
+    text = lifted.get(f"when:{node.id}", node.when.text)  # (series: compared as metrics)
+    raises = tuple(filter(None, lifted.get(f"raises:{node.id}", "").split(",")))
+    return WhenPlan(ColumnCond(text, build.kinds), names, aware, node.missing, raises)
 
 
 def _node(
     node: IndicatorNode, build: ColumnBuild, c: Compiled, lifted: Mapping[str, str]
 ) -> LeafPlan | GroupPlan | AggPlan:
-    when = _when(node, build)
+    when = _when(node, build, lifted)
     if node.children:
         kids = tuple(_node(k, build, c, lifted) for k in node.children)
         if node.aggregate in GENERIC:

@@ -41,7 +41,7 @@ from .seriesfns import (
     year,
 )
 
-__all__ = ["Num", "SeriesExpr", "unsupported", "value_over_series"]
+__all__ = ["Num", "SeriesExpr", "unsupported", "value_over_series", "when_over_series"]
 
 _NUMBER_FNS = {"mean": mean, "sum": total, "count": count}
 _COUNT_ARGS = {"count_within": 3, "count_below": 2, "count_above": 2}
@@ -109,6 +109,66 @@ def value_over_series(node: Any, kinds: Mapping[str, str]) -> bool:
     return True
 
 
+def when_over_series(
+    node: Any, kinds: Mapping[str, str]
+) -> tuple[str, list[tuple[str, tuple[str, ...], SeriesExpr]]] | None:
+    """An indicator's or group's ``when`` over series: the condition over metrics, and each
+    metric (name, what it reads, expression); None when the ``when`` reads no series."""
+    when = node.when
+    if when is None or when.functions & {"is_missing", "coalesce"}:
+        return None
+    got = _condition_over_series(when.text, kinds, f"_when_{node.id}_")
+    if got is None:
+        return None
+    out = []
+    for name, text in got[1]:
+        sx = SeriesExpr(text, kinds, name)
+        if sx.kind != "number":  # a series compared: per record an error every time
+            raise sx._no(ast.parse(text, mode="eval").body, "other")
+        tree = ast.parse(text, mode="eval")
+        reads = {n.id for n in ast.walk(tree) if isinstance(n, ast.Name)} & set(when.names)
+        out.append((name, tuple(sorted(reads)), sx))
+    return got[0], out
+
+
+def _condition_over_series(
+    text: str, kinds: Mapping[str, str], prefix: str
+) -> tuple[str, list[tuple[str, str]]] | None:
+    """A ``when`` comparing a number computed from series (``count(budget) >= 3``,
+    ``mean(last(r, 3)) >= 0.9``): each such side becomes a metric of its own (``prefix0``, …)
+    and the condition compares those — ``(condition, [(metric, its expression)])``; None when
+    the condition reads no series.  Per record anything raised in a ``when`` is one error, so
+    the metrics' failures are the condition's (the planner's :class:`WhenPlan` ``raises``) —
+    which holds only where each side is always evaluated: not under ``and``/``or`` or ``if``."""
+    tree = ast.parse(text.strip(), mode="eval")
+    if not any(isinstance(n, ast.Name) and kinds.get(n.id) == "series" for n in ast.walk(tree)):
+        return None
+    if any(isinstance(n, (ast.BoolOp, ast.IfExp)) for n in ast.walk(tree)):
+        raise unsupported(
+            f"a series function under and/or or if-else in a condition: {text.strip()}",
+            f"条件里 and/or 或 if-else 之下的逐年序列函数：{text.strip()}",
+        )
+    lifted: list[tuple[str, str]] = []
+
+    def side(node: ast.expr) -> ast.expr:
+        if not any(isinstance(n, ast.Name) and kinds.get(n.id) == "series" for n in ast.walk(node)):
+            return node
+        name = f"{prefix}{len(lifted)}"
+        lifted.append((name, ast.get_source_segment(text.strip(), node) or ast.unparse(node)))
+        return ast.Name(name, ast.Load())
+
+    for n in ast.walk(tree):
+        if isinstance(n, ast.Compare):
+            n.left = side(n.left)
+            n.comparators = [side(c) for c in n.comparators]
+    if any(isinstance(n, ast.Name) and kinds.get(n.id) == "series" for n in ast.walk(tree)):
+        raise unsupported(
+            f"a series function in a condition outside a comparison: {text.strip()}",
+            f"条件里比较之外的逐年序列函数：{text.strip()}",
+        )
+    return ast.unparse(tree), lifted
+
+
 def _consume(raised: Raised, *parts: Any) -> None:
     """The operation or function reading ``parts`` raises an error where one is no number
     (no value, or a series)."""
@@ -143,7 +203,7 @@ class SeriesExpr:
     failure (what reads it then raises; the planner allows only readers for which that equals
     an error in the metric itself)."""
 
-    def __init__(self, text: str, kinds: dict[str, str], metric: str = "") -> None:
+    def __init__(self, text: str, kinds: Mapping[str, str], metric: str = "") -> None:
         self.text = text.strip()
         self.metric = metric
         self.pad = 0
@@ -196,7 +256,7 @@ class SeriesExpr:
         return int(c)
 
     # -- translation -------------------------------------------------------------------------
-    def _build(self, node: ast.expr, kinds: dict[str, str]) -> tuple[Any, str]:
+    def _build(self, node: ast.expr, kinds: Mapping[str, str]) -> tuple[Any, str]:
         c = self._constant(node)
         if c is not None:
             return (lambda ctx, raised: Num(q_const(c, ctx.n))), "number"
@@ -229,7 +289,7 @@ class SeriesExpr:
             return self._call(node, node.func.id, kinds)
         raise self._no(node, type(node).__name__ if type(node).__name__ in _REASONS else "other")
 
-    def _binop(self, node: ast.BinOp, kinds: dict[str, str]) -> Any:
+    def _binop(self, node: ast.BinOp, kinds: Mapping[str, str]) -> Any:
         left, _ = self._build(node.left, kinds)
         right, _ = self._build(node.right, kinds)
         op = _BINOPS[type(node.op)]
@@ -250,10 +310,10 @@ class SeriesExpr:
 
         return binop
 
-    def _args(self, node: ast.Call, kinds: dict[str, str]) -> list[tuple[Any, str]]:
+    def _args(self, node: ast.Call, kinds: Mapping[str, str]) -> list[tuple[Any, str]]:
         return [self._build(a, kinds) for a in node.args]
 
-    def _call(self, node: ast.Call, fname: str, kinds: dict[str, str]) -> tuple[Any, str]:
+    def _call(self, node: ast.Call, fname: str, kinds: Mapping[str, str]) -> tuple[Any, str]:
         args = node.args
         if fname == "last" and len(args) == 2:
             inner, kind = self._build(args[0], kinds)
@@ -315,7 +375,7 @@ class SeriesExpr:
             return self._numbers(node, fname, kinds), "number"
         raise self._no(node, "function", fn=fname)
 
-    def _numbers(self, node: ast.Call, fname: str, kinds: dict[str, str]) -> Any:
+    def _numbers(self, node: ast.Call, fname: str, kinds: Mapping[str, str]) -> Any:
         """``min``/``max`` of several values, ``abs``, ``clamp``, ``round(x, k)``: every
         argument first, then the function (an argument with no value, or a series, is its
         error; ``clamp`` with lo > hi too)."""
@@ -354,7 +414,7 @@ class SeriesExpr:
 
         return call
 
-    def _count(self, node: ast.Call, fname: str, kinds: dict[str, str]) -> Any:
+    def _count(self, node: ast.Call, fname: str, kinds: Mapping[str, str]) -> Any:
         """``count_within(s, lo, hi)``, ``count_below(s, x)``, ``count_above(s, x)``: bounds
         written out compared as constants; other bounds (inputs, metrics, arithmetic) row by
         row, after every argument was evaluated (a bound with no value: an error)."""

@@ -89,6 +89,10 @@ def when_codes(ctx: Chunk, when: WhenPlan, forced: Any = None) -> Any:
     out = np.where(holds, 0, F_NA).astype(np.int8)
     for m in raised:
         out[m] = F_ERROR
+    for name in when.raises:  # (their failures of what the condition reads: ``code`` below)
+        failed = ctx.codes.get(name)
+        if failed is not None:
+            out[failed != 0] = F_ERROR
     if code is not None:
         out = np.where(code != 0, code, out).astype(np.int8)
     return out
