@@ -113,6 +113,24 @@ class ColumnBatch:
         self._settled: Any = None
         self._errors: Any = None
 
+    @classmethod
+    def of_columns(
+        cls,
+        rs: RuleSet,
+        scorer: ColumnarScorer,
+        columns: Mapping[str, Any],
+        subjects: list[Subject],
+        records: Sequence[Any],
+        index: Sequence[int],
+    ) -> ColumnBatch:
+        """A batch from columns as :meth:`__init__` builds them from ``records`` (which are
+        read only for the rows scored per record: :mod:`perfscore.ingest.arrowcols`)."""
+        self = cls.__new__(cls)
+        self.rs, self.records, self.index, self.subjects = rs, records, index, subjects
+        self.result = scorer.score(columns)
+        self._settled = self._errors = None
+        return self
+
     def __len__(self) -> int:
         return len(self.records)
 

@@ -180,14 +180,24 @@ def _parquet_run(run: Run, scorer: Any) -> Routed | None:
     out.failed["error"] = 0
     errors = False
     places = 0
-    rows = _read(rs, run.sources, run.notes)
+    from .ingest.arrowcols import TableChunk, read_chunks
+
+    chunks = read_chunks(rs, run.sources, run.notes, scorer.inputs)
     with FindingsSpool(rs.rules) as spool, DuplicateIds() as dups:
-        while chunk := [row for _, row in zip(range(CHUNK), rows, strict=False)]:
-            records = [r for _, r in chunk]
-            if not plain_records(records, scorer.inputs):
-                return None
-            batch = ColumnBatch(rs, scorer, records, [i for i, _ in chunk])
-            del records, chunk
+        for chunk in chunks:
+            if isinstance(chunk, TableChunk):  # a Parquet file, read by columns
+                if chunk.declared:
+                    return None
+                c = chunk
+                batch = ColumnBatch.of_columns(
+                    rs, scorer, c.columns, c.subjects, c.records, c.index
+                )
+            else:
+                records, index = chunk
+                if not plain_records(records, scorer.inputs):
+                    return None
+                batch = ColumnBatch(rs, scorer, records, index)
+            del chunk
             places = batch.result.places
             spool.add_columnar(batch.result, [s.id for s in batch.subjects])
             dups.add(batch.subjects)
