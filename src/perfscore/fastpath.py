@@ -182,7 +182,7 @@ def _parquet_run(run: Run, scorer: Any) -> Routed | None:
     places = 0
     from .ingest.arrowcols import TableChunk, read_chunks
 
-    chunks = read_chunks(rs, run.sources, run.notes, scorer.inputs)
+    chunks = read_chunks(rs, run.sources, run.notes, scorer.inputs, CHUNK)
     with FindingsSpool(rs.rules) as spool, DuplicateIds() as dups:
         for chunk in chunks:
             if isinstance(chunk, TableChunk):  # a Parquet file, read by columns

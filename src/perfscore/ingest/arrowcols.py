@@ -89,13 +89,15 @@ def read_chunks(
     sources: Sequence[DataSource],
     notifications: list[Notification],
     inputs: Mapping[str, InputSpec],
+    records: int = 512,
 ) -> Iterator[TableChunk | tuple[list[Any], list[int]]]:
     """:func:`~perfscore.ingest.read_sources` by chunks: a Parquet file's as
-    :class:`TableChunk`, any other file's records with their index in it."""
+    :class:`TableChunk`, any other file's ``records`` records at a time, with their index in
+    it."""
     for src in sources:
         count = 0
         try:
-            for chunk in table_chunks(rs, src, inputs):
+            for chunk in table_chunks(rs, src, inputs, records):
                 if isinstance(chunk, TableChunk):
                     yield chunk
                 else:
@@ -107,7 +109,7 @@ def read_chunks(
 
 
 def table_chunks(
-    rs: RuleSet, src: DataSource, inputs: Mapping[str, InputSpec]
+    rs: RuleSet, src: DataSource, inputs: Mapping[str, InputSpec], records: int = 512
 ) -> Iterator[TableChunk | list[Any]]:
     """``src``'s rows, :data:`ROWS` at a time: by columns (:class:`TableChunk`) when it is a
     Parquet file, else as records (lists of them, as :meth:`DataSource.records` gives them).
@@ -115,11 +117,11 @@ def table_chunks(
     rows before the error given first)."""
     src.notifications.clear()
     if src.kind != "table":
-        yield from _lists(src.records(rs))
+        yield from _lists(src.records(rs), records)
         return
     sheet, cmap = src.open_table(rs)
     if sheet.batches is None:
-        yield from _lists(src.table_records(sheet, cmap, rs))
+        yield from _lists(src.table_records(sheet, cmap, rs), records)
         return
     reader = _Reader(rs, src, sheet, cmap, inputs)
     with reader.seen:
@@ -143,11 +145,11 @@ def table_chunks(
                 return
 
 
-def _lists(records: Iterator[Any]) -> Iterator[list[Any]]:
+def _lists(records: Iterator[Any], size: int) -> Iterator[list[Any]]:
     chunk: list[Any] = []
     for r in records:
         chunk.append(r)
-        if len(chunk) >= 512:
+        if len(chunk) >= size:
             yield chunk
             chunk = []
     if chunk:
