@@ -13,9 +13,11 @@ options allow it, whatever the output format, and writes exactly the bytes the p
   rows the columns do not settle alone (an error, a blank, a zero denominator) are summarised
   from their per-record results.
 
-The records are read exactly as the per-record path reads them (:mod:`perfscore.ingest`); a
-cell the columns cannot hold as a float without loss (or a refused cell) sends its row to the
-per-record evaluator inside :class:`~perfscore.columnar.ColumnarScorer`.  When the run cannot
+The records are read exactly as the per-record path reads them (:mod:`perfscore.ingest`); to
+Parquet, a Parquet file's rows are read by columns (:mod:`perfscore.ingest.arrowcols`: the
+columns those records would give, without a record per row).  A cell the columns cannot hold
+as a float without loss (or a refused cell) sends its row to the per-record evaluator inside
+:class:`~perfscore.columnar.ColumnarScorer`.  When the run cannot
 be routed, :func:`why_not` says why — in one line on stderr when the output is Parquet (for
 the other formats the findings are built per record either way).
 """
