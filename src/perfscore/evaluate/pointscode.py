@@ -163,6 +163,21 @@ def _group(w: _Writer, pn: PlanNode, failing: bool) -> str:
         w.indent = outer
         w.line("else:")
         w.indent = outer + "    "
+        if not failing and pn.checked:  # what it checks itself, where its condition holds
+            w.line(f"if failed.isdisjoint({w.value(pn.checked)}):")
+            w.indent = outer + "        "
+            _body(w, pn, False, t, key)
+            w.indent = outer + "    "
+            w.line("else:")
+            w.indent = outer + "        "
+            failing = True
+    _body(w, pn, failing, t, key)
+    w.indent = outer
+    return t
+
+
+def _body(w: _Writer, pn: PlanNode, failing: bool, t: str, key: str) -> None:
+    """A group's children, combined and rounded into ``t`` (and ``out[key]``)."""
     weight = pn.node.weight
     assert weight is not None
     kind = pn.node.aggregate
@@ -178,8 +193,6 @@ def _group(w: _Writer, pn: PlanNode, failing: bool) -> str:
         w.indent += "    "
     _rounded(w, t, r)
     w.line(f"out[{key}] = {t}")
-    w.indent = outer
-    return t
 
 
 def _shares(w: _Writer, pn: PlanNode, results: list[str], failing: bool) -> str:
