@@ -25,6 +25,7 @@ from ..scorers import Fallback
 from ..scorers.deduct import DeductScorer
 from ..scorers.proportional import ProportionalScorer
 from ..scorers.threshold import ThresholdScorer
+from ..scorers.tier import TierScorer
 
 if TYPE_CHECKING:
     from .pointsonly import PlanNode
@@ -41,6 +42,7 @@ def leaf_names(places: int) -> dict[str, Any]:
     """What the lines below name in the generated walk's namespace."""
     return {
         "_D": Decimal,
+        "_str": str,
         "_Fallback": Fallback,
         "_fma": WIDE.fma,
         "_wsub": WIDE.subtract,
@@ -77,22 +79,42 @@ def leaf_lines(
     raising where its form raises), or None: the form is called as it is."""
     node = pn.node
     sc, weight, form = node.scorer, node.weight, pn.scored
-    if weight is None or form is None or node.long_numbers or node.value is None:
+    if weight is None or form is None or node.long_numbers:
         return None
-    read = _reader(value, node.value)
     out = _Lines(value, temp)
     try:
-        if type(sc) is ThresholdScorer:
-            made = _threshold(out, sc, weight, places, read, t)
+        if type(sc) is TierScorer:
+            made = _tier(out, sc, weight, places, t)
+        elif node.value is None:
+            made = False
+        elif type(sc) is ThresholdScorer:
+            made = _threshold(out, sc, weight, places, _reader(value, node.value), t)
         elif type(sc) is DeductScorer:
+            read = _reader(value, node.value)
             made = _deduct(out, sc, weight, places, read, t, value(form))
         elif type(sc) is ProportionalScorer:
+            read = _reader(value, node.value)
             made = _proportional(out, sc, weight, places, read, t, value(form))
         else:
             made = False
     except ArithmeticError:  # (a constant that does not fold exactly: the form)
         made = False
     return out.lines if made else None
+
+
+def _tier(out: _Lines, sc: TierScorer, weight: Decimal, places: int, t: str) -> bool:
+    """A tier named, without a ratio: its default's points looked up (as the form does)."""
+    if sc.ratio is not None:
+        return False
+    fixed = {
+        name: round_places(weight * default, places) for name, (_, default) in sc.tiers.items()
+    }
+    c = out.temp()
+    out.add(f"{c} = {_reader(out.value, sc.tier)}")
+    out.add(f"{t} = {out.value(fixed)}.get({c}) if {c}.__class__ is _str else None")
+    out.add(f"if {t} is None:")
+    out.add("    raise _Fallback")  # (not a tier: an error, the evaluator's to say)
+    return True
 
 
 def _reader(value: Callable[[Any], str], expr: Any) -> str:
@@ -130,17 +152,17 @@ def _threshold(
     return True
 
 
-def _close(out: _Lines, t: str, x: str, v: str, form: str, guard: str = "") -> None:
+def _close(out: _Lines, t: str, x: str, rounded: str, form: str, guard: str = "") -> None:
     """``x`` rounded half up into ``t`` where it is further than a twentieth of a step from a
-    half (and ``guard`` holds) — or on a step, computed exactly from a value ``v`` that is
-    not a rounded one — else the form's points."""
+    half (and ``guard`` holds) — or on a step, computed exactly from values none of which
+    may be a rounded one (``rounded``: the test that says so) — else the form's points."""
     r = out.temp()
     out.add(f"{t} = {x}.quantize(_Q, _HALF_UP, _C28)")
     out.add(f"{r} = _wsub({x}, {t})")
     out.add(f"if {r}:")
     out.add(f"    if not (-_SV < {r} < _SV{guard}):")
     out.add(f"        {t} = {form}(scope)")
-    out.add(f"elif _full({v}):")
+    out.add(f"elif {rounded}:")
     out.add(f"    {t} = {form}(scope)")
 
 
@@ -181,7 +203,7 @@ def _deduct(
         inner.add("else:")
         close = _Lines(out.value, out.temp)
         lo, hi = out.value(WIDE.minus(most)), out.value(most)
-        _close(close, t, x, v, form, f" and {lo} < {v} < {hi}")
+        _close(close, t, x, f"_full({v})", form, f" and {lo} < {v} < {hi}")
         inner.lines.extend(f"    {line}" for line in close.lines)
     else:
         # the steps counted exactly (a boundary s ± n·per is on the same side of a rounded
@@ -209,27 +231,44 @@ def _deduct(
 def _proportional(
     out: _Lines, sc: ProportionalScorer, weight: Decimal, places: int, read: str, t: str, form: str
 ) -> bool:
+    """Above or below a target (a constant, or read per subject): full marks where met,
+    else ``W·v/t`` (higher) or ``W·t/v`` (lower) rounded once — within ``3·W·1e-27`` of the
+    exact points when ``v`` and ``t`` may be rounded."""
     target, direction = sc.target.const, sc.direction
-    if target is None or target <= ZERO or direction == "equal" or weight <= ZERO:
+    if direction == "equal" or weight <= ZERO or weight.adjusted() > 23 - places:
         return False
-    if weight.adjusted() > 23 - places:  # (the error bound below: 2·W·1e-27)
+    if target is not None and target <= ZERO:
         return False
     full, none = round_places(weight, places), round_places(ZERO, places)
     v = _number(out, read)
-    x = out.temp()
-    if direction == "higher":
-        out.add(f"if {v} >= {out.value(target)}:")
-        out.add(f"    {t} = {out.value(full)}")
-        out.add(f"elif {v} <= 0:")
-        out.add(f"    {t} = {out.value(none)}")
-        out.add("else:")  # W·v/t, rounded once: within 2·|x|·1e-27 of the exact points
-        out.add(f"    {x} = _odiv(_wmul({out.value(weight)}, {v}), {out.value(target)})")
+    if target is None:  # read per subject: two values that may both be rounded, side by
+        # side, are the form's to decide (it refuses them: exactly then)
+        assert sc.target.expr is not None
+        u = out.temp()
+        out.add(f"{u} = {_reader(out.value, sc.target.expr)}")
+        out.add(f"if {u}.__class__ is not _D or not {u}.is_finite():")
+        out.add("    raise _Fallback")
+        rounded = f"_full({v}) or _full({u})"
+        out.add(f"if _full({v}) and _full({u}):")
+        out.add(f"    {t} = {form}(scope)")
+        out.add(f"elif {v} {'>=' if direction == 'higher' else '<='} {u}:")
+        positive = f"{u} <= 0 or {v} <= 0"
     else:
-        out.add(f"if {v} <= {out.value(target)}:")
-        out.add(f"    {t} = {out.value(full)}")
-        out.add("else:")  # W·t/v (v > t > 0), rounded once: as above
-        out.add(f"    {x} = _odiv({out.value(WIDE.multiply(weight, target))}, {v})")
+        u, rounded = out.value(target), f"_full({v})"
+        out.add(f"if {v} {'>=' if direction == 'higher' else '<='} {u}:")
+        positive = f"{v} <= 0"
+    out.add(f"    {t} = {out.value(full)}")
+    out.add(f"elif {positive}:")
+    out.add(f"    {t} = {out.value(none)}")
+    out.add("else:")
+    x = out.temp()
+    w = out.value(weight)
+    if direction == "higher":
+        out.add(f"    {x} = _odiv(_wmul({w}, {v}), {u})")
+    else:
+        wt = f"_wmul({w}, {u})" if target is None else out.value(WIDE.multiply(weight, target))
+        out.add(f"    {x} = _odiv({wt}, {v})")
     close = _Lines(out.value, out.temp)
-    _close(close, t, x, v, form)
+    _close(close, t, x, rounded, form)
     out.lines.extend(f"    {line}" for line in close.lines)
     return True
