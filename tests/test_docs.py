@@ -10,6 +10,9 @@ Conventions in the Markdown files (see docs/rule-language.md):
   ``<rule_id>.outcome=pass``, ``<rule_id>.points=10``, ``<rule_id>.grade=B``,
   ``<rule_id>.severity=warning``, ``<rule_id>.value=0.95``, ``<rule_id>.display=99.44%``;
   ``none`` means no value (e.g. ``total=none``, ``grade=none``).
+* ```` ```yaml rules-warned ```` — a rule set that loads with warnings; each ```` ```console ````
+  block right after it runs ``perfscore [--lang zh] validate FILE``, exits 0 and prints exactly
+  what the block shows.
 * ```` ```yaml rules-broken ```` — a rule set that must NOT load.  In getting-started.md it is
   followed by a ```` ```console ```` block running ``perfscore validate FILE``; the test writes
   the block to FILE and compares what the CLI prints, line for line.
@@ -186,6 +189,41 @@ def test_validate_output_matches_the_doc(
     assert status == 2
     actual = out.getvalue().splitlines() + err.getvalue().splitlines()
     assert actual == expected
+
+
+def _warned_with_consoles() -> list[tuple[Block, Block]]:
+    pairs = []
+    for path in sorted(DOCS.glob("*.md")):
+        blocks = _blocks(path)
+        for i, b in enumerate(blocks):
+            if b.info == "yaml rules-warned":
+                for c in blocks[i + 1 :]:
+                    if c.info != "console":
+                        break
+                    pairs.append((b, c))
+    return pairs
+
+
+@pytest.mark.parametrize(
+    ("warned", "console"), _warned_with_consoles(), ids=lambda b: f"{b.doc}:{b.line}"
+)
+def test_validate_warnings_match_the_doc(
+    warned: Block, console: Block, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    lines = console.text.splitlines()
+    args = lines[0].removeprefix("$ perfscore ").split()
+    expected = lines[1:]
+    (tmp_path / args[-1]).write_text(warned.text, encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("PERFSCORE_LANG", "en")  # --lang, when the doc gives it, still wins
+    out, err = io.StringIO(), io.StringIO()
+    assert cli_main(args, stdout=out, stderr=err) == 0
+    assert out.getvalue().splitlines() + err.getvalue().splitlines() == expected
+    assert any("warning" in line or "警告" in line for line in expected)
+
+
+def test_getting_started_shows_warnings() -> None:
+    assert len(_warned_with_consoles()) == 2, "getting-started.md quotes validate's warnings"
 
 
 def test_getting_started_covers_validate() -> None:

@@ -93,3 +93,155 @@ def test_effective_from_after_to_is_refused() -> None:
         perfscore.load_ruleset_text(
             EFFECTIVE.replace("from: 2021, to: 2023", "from: 2024, to: 2021")
         )
+
+
+# -- slips a bureau makes that validate now says (rev10's list) -------------------------------
+
+SLIPS = """\
+perfscore: 1
+id: slips
+title: 某县项目支出
+version: "1"
+inputs:
+  budget: {type: money, min: 0}
+  executed: {type: money, min: 0}
+  done: {type: number}
+  project_type: {type: text, choices: [基建类, 民生类]}
+metrics:
+  rate: {title: 预算执行率, expr: executed / budget, unit: "%"}
+indicators:
+  - {id: execution, title: 预算执行率, weight: 60, value: rate,
+     scorer: {type: deduct, start: 0.95, direction: below, per: 0.01, points: 1, count: exact}}
+  - {id: output, title: 完成数量, weight: 40, value: done,
+     scorer: {type: proportional, target: 95}}
+"""
+
+
+def _warnings(text: str) -> list[str]:
+    return [w.render("en") for w in ruleset_warnings(perfscore.load_ruleset_text(text))]
+
+
+def test_a_clean_set_has_no_warning() -> None:
+    assert _warnings(SLIPS) == []  # 95 on a plain number (done) is a count, not a rate
+
+
+def test_top_level_weights_other_than_100_are_a_warning_unless_the_total_is_declared() -> None:
+    text = SLIPS.replace("weight: 40", "weight: 39")
+    [w] = _warnings(text)
+    assert w.startswith("<string>:12:1: indicators: warning: the top-level weights add up to 99,")
+    assert "write `total: 99` under settings" in w
+    zh = ruleset_warnings(perfscore.load_ruleset_text(text))[0].render("zh")
+    assert "警告：一级指标权重合计 99，不是 100" in zh and "warning" not in zh
+    declared = text.replace('version: "1"', 'version: "1"\nsettings: {total: 99}')
+    assert _warnings(declared) == []
+    wrong = text.replace('version: "1"', 'version: "1"\nsettings: {total: 100}')
+    with pytest.raises(perfscore.RuleSetError) as e:
+        perfscore.load_ruleset_text(wrong)
+    [p] = e.value.problems
+    assert (p.line, p.path) == (5, ("settings", "total"))
+    assert "add up to 99, not the declared total 100" in p.message
+    # a declared total that matches is silent; on a letter-grade set it is refused
+    assert _warnings(SLIPS.replace('version: "1"', 'version: "1"\nsettings: {total: 100}')) == []
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "setting", "ratio"),
+    [
+        ("start: 0.95", "start: 95", "start", "0.95"),
+        ("start: 0.95", "start: 5", "start", "0.05"),
+        ("start: 0.95, direction: below, per: 0.01, points: 1, count: exact",
+         'op: ">=", target: 100', "target", "1"),
+    ],
+)  # fmt: skip
+def test_percentage_points_on_a_rate_are_a_warning(
+    old: str, new: str, setting: str, ratio: str
+) -> None:
+    text = SLIPS.replace(old, new)
+    if "op:" in new:
+        text = text.replace("type: deduct", "type: threshold")
+    [w] = _warnings(text)
+    assert f"scorer › {setting}: warning: 预算执行率 (rate) is a rate" in w
+    assert f"if {new.split()[-1].rstrip(',')}% is meant, write {ratio}" in w
+
+
+@pytest.mark.parametrize("start", ["1.05", "1", "0.5", "-1.5"])
+def test_a_rate_standard_written_as_a_ratio_is_not_warned(start: str) -> None:
+    assert _warnings(SLIPS.replace("start: 0.95", f"start: {start}")) == []
+
+
+BANDS = SLIPS.replace(
+    "scorer: {type: deduct, start: 0.95, direction: below, per: 0.01, points: 1, count: exact}",
+    'scorer: {type: bands, bands: [{range: ">= 95", points: 60}, {range: "< 95", points: 0}]}',
+)
+
+
+def test_band_edges_in_points_on_a_rate_are_a_warning_unless_written_with_percent() -> None:
+    warned = _warnings(BANDS)
+    assert len(warned) == 2 and all("write 0.95" in w for w in warned)
+    assert _warnings(BANDS.replace('">= 95"', '">= 95%"').replace('"< 95"', '"< 95%"')) == []
+    assert _warnings(BANDS.replace('">= 95"', '">= 9500%"').replace('"< 95"', '"< 9500%"')) == []
+
+
+@pytest.mark.parametrize("target", ["0", "-1"])
+def test_proportional_target_at_or_below_zero_is_a_warning(target: str) -> None:
+    # a warning, not a refusal: on a signed value (结余率 ≥ 0) a set could mean all or nothing
+    [w] = _warnings(SLIPS.replace("target: 95", f"target: {target}"))
+    assert w.startswith("<string>:16:43: indicators › [1] › scorer › target: warning: ")
+    assert f"a proportional target of {target} gives full marks to every value of {target}" in w
+    lower = SLIPS.replace("target: 95}", f"target: {target}, direction: lower}}")
+    [w] = _warnings(lower)
+    assert f"target of {target} (lower) gives full marks or nothing" in w
+    assert _warnings(SLIPS.replace("target: 95}", "target: 0.5, direction: lower}")) == []
+
+
+def test_when_comparing_a_choice_with_another_word_is_refused() -> None:
+    text = SLIPS.replace("value: done,", "value: done, when: \"project_type == '基建'\",")
+    with pytest.raises(perfscore.RuleSetError) as e:
+        perfscore.load_ruleset_text(text)
+    [p] = e.value.problems
+    assert p.suggestion == "基建类" and p.path[-1] == "when"
+    assert "'基建' is not one of project_type's choices (基建类, 民生类)" in p.message
+    assert str(p).endswith("can never hold (did you mean '基建类'?)")
+    assert p.column is not None and p.column > 10  # points at the word, not the key
+    for bad in ("project_type != '民生'", "'基建' == project_type",
+                "project_type in ('基建类', '补助')", "project_type not in ['x']"):  # fmt: skip
+        with pytest.raises(perfscore.RuleSetError, match="can never hold"):
+            perfscore.load_ruleset_text(
+                SLIPS.replace("value: done,", f'value: done, when: "{bad}",')
+            )
+    for good in ("project_type == '基建类'", "project_type in ('基建类', '民生类')",
+                 "'建' in project_type", "project_type != '民生类'", "project_type != ''"):  # fmt: skip
+        perfscore.load_ruleset_text(SLIPS.replace("value: done,", f'value: done, when: "{good}",'))
+
+
+TIER_IDS = """\
+perfscore: 1
+id: t
+title: 定性
+version: "1"
+inputs:
+  verdict: {type: text, choices: [达成, 部分达成]}
+indicators:
+  - id: basis
+    title: 立项依据充分性
+    weight: 100
+    scorer:
+      type: tier
+      tier: verdict
+      tiers:
+        - {id: 达成, range: "[0.8, 1]"}
+        - {id: 部分达成, range: "[0, 0.8)", default: 0.7}
+"""
+
+
+def test_a_chinese_tier_id_is_refused_with_one_plain_located_line_each() -> None:
+    with pytest.raises(perfscore.RuleSetError) as e:
+        perfscore.load_ruleset_text(TIER_IDS)
+    problems = e.value.problems
+    assert [(p.line, p.column) for p in problems] == [(15, 16), (16, 16)]  # no cascade line
+    assert all("at least 1 item" not in p.message for p in problems)
+    assert problems[0].message.startswith("'达成' is not an ASCII identifier: ids are read by")
+    assert problems[0].message.endswith("the Chinese goes in the title (title: 达成)")
+    # an empty tier list is still refused, plainly
+    with pytest.raises(perfscore.RuleSetError, match="at least 1 item"):
+        perfscore.load_ruleset_text(TIER_IDS.split("      tiers:")[0] + "      tiers: []\n")

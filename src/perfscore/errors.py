@@ -55,6 +55,13 @@ class Problem:
     code: str = "invalid"
 
     def __str__(self) -> str:
+        return self.render("en")
+
+    def render(self, lang: str) -> str:
+        """``file:line:col: path: message`` with the message in ``lang`` when it carries both
+        languages (a :class:`perfscore.words.Bilingual`)."""
+        from .words import in_language
+
         where = ""
         if self.source is not None:
             where = self.source
@@ -65,7 +72,7 @@ class Problem:
             where += ": "
         path = f"{format_path(self.path)}: " if self.path else ""
         hint = f" (did you mean {self.suggestion!r}?)" if self.suggestion else ""
-        return f"{where}{path}{self.message}{hint}"
+        return f"{where}{path}{in_language(self.message, lang)}{hint}"
 
 
 class PerfscoreError(Exception):

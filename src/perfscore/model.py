@@ -76,6 +76,9 @@ class SettingsModel(StrictModel):
     missing: MissingPolicy = "not_applicable"
     not_applicable_weight: Literal["redistribute", "zero"] = "redistribute"
     places: int = Field(2, ge=0, le=6)
+    #: what the top-level weights add up to (满分); unsaid, 100 is expected and another sum
+    #: is a warning; said, another sum is refused
+    total: Decimal | None = Field(None, gt=0)
 
 
 class InputModel(StrictModel):

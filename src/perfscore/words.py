@@ -25,6 +25,7 @@ __all__ = [
     "HELP",
     "HTML",
     "LANGS",
+    "LINT",
     "MARKDOWN",
     "NOTICE",
     "OUTCOME",
@@ -796,6 +797,43 @@ CLI = _table(
     why_stdout=("Parquet 写到标准输出", "Parquet goes to standard output"),
     why_declared=("数据中有自评得分（declared）", "the data declare their own scores"),
     why_rules=("规则集用到列式路径不支持的写法：{reason}", "the rule set uses {reason}"),
+)
+
+#: ``perfscore validate``'s warnings about a rule set that loads (perfscore.lint).
+LINT = _table(
+    warning=("警告：{message}", "warning: {message}"),
+    no_floor=(
+        "没有 min_coverage，数据覆盖 {pct}% 的权重即给等级（默认值）；请写 "
+        "`min_coverage: {floor}`（或本地区的比例），让读者看到这条规则",
+        "no min_coverage, so a grade is given once data covers {pct}% of the weight (the "
+        "default); write `min_coverage: {floor}` (or your bureau's share) so readers see the rule",
+    ),
+    total=(
+        "一级指标权重合计 {sum}，不是 {total}：评价对象最高只能得 {sum} 分。"
+        "如确实如此，请在 settings 下写 `total: {sum}`",
+        "the top-level weights add up to {sum}, not {total}: the best total a subject can earn "
+        "is {sum}. If that is meant, write `total: {sum}` under settings",
+    ),
+    points_on_rate=(
+        "{title}（{name}）是比率（按 % 显示，数值约在 0–1 之间），{setting} 写成 {number} 即 "
+        "{percent}%；如指 {number}%，请写 {ratio}",
+        "{title} ({name}) is a rate (shown in %, its values are about 0–1), so {setting} {number} "
+        "means {percent}%; if {number}% is meant, write {ratio}",
+    ),
+    target_zero=(
+        "按比例评分的目标为 {target}：凡不低于 {target} 的数值都得满分，低于的得 0 分，没有比例可言"
+        "（比率、金额、数量从不为负时，人人满分）；请写实际目标，如本意如此，请改用 threshold 评分",
+        "a proportional target of {target} gives full marks to every value of {target} or more "
+        "and nothing below, never a share (on a rate, an amount or a count, which are never "
+        "negative, everyone gets full marks): write the real target, or, if that is meant, use "
+        "a threshold scorer",
+    ),
+    all_or_nothing=(
+        "按比例评分的目标为 {target}（{direction}）：达到即满分，否则 0 分，没有比例可言；"
+        "如本意如此，请改用 threshold 评分",
+        "a proportional target of {target} ({direction}) gives full marks or nothing, never a "
+        "share; if that is meant, use a threshold scorer",
+    ),
 )
 
 #: The end-of-run summary (perfscore.summary.RunSummary) and the data-reading progress line.

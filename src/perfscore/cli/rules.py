@@ -12,7 +12,7 @@ from typing import Any, TextIO
 
 from .._yaml import load_yaml_file
 from ..errors import RuleSetError
-from ..outputs import EXIT_FINDINGS, EXIT_OK, EXIT_RULES, say_cli
+from ..outputs import EXIT_FINDINGS, EXIT_OK, EXIT_RULES, cli_lang, say_cli
 from ..ruleset import load_ruleset
 from ..textsafe import terminal as _safe
 from ._options import allow_extends_anywhere, help_text
@@ -92,7 +92,7 @@ def _validate(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
         from ..lint import ruleset_warnings
 
         for warning in ruleset_warnings(rs):
-            stdout.write(_safe(f"{warning}\n"))
+            stdout.write(_safe(warning.render(cli_lang()) + "\n"))
         n_ind = sum(1 for r in rs.rules if r.kind == "indicator")
         n_chk = sum(1 for r in rs.rules if r.kind == "check")
         summary = say_cli(

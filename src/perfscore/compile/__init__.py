@@ -19,6 +19,7 @@ from ..functions import FunctionRegistry
 from .checks import CheckPass
 from .indicators import IndicatorPass
 from .nodes import (
+    ZERO,
     CheckNode,
     Compiled,
     GradeBandNode,
@@ -44,6 +45,7 @@ class _Compiler(IndicatorPass, CheckPass):
         top_kinds = {n.yields for n in indicators}
         if len(top_kinds) > 1:
             self.problem(("indicators",), "top-level indicators mix points and letter grades")
+        self._total(indicators, top_kinds)
         checks = []
         for i, chk in enumerate(self.model.checks):
             if chk.id in seen:
@@ -94,6 +96,24 @@ class _Compiler(IndicatorPass, CheckPass):
         )
         compiled.resolve()
         return compiled
+
+    def _total(self, indicators: list[IndicatorNode], kinds: set[str]) -> None:
+        """A declared ``settings.total`` is what the top-level weights add up to."""
+        total = self.model.settings.total
+        if total is None:
+            return
+        if kinds != {"points"}:
+            self.problem(
+                ("settings", "total"), "total: only a rule set whose indicators give points has one"
+            )
+            return
+        weights = sum((n.weight or ZERO for n in indicators), ZERO)
+        if weights != total:
+            self.problem(
+                ("settings", "total"),
+                f"the top-level weights add up to {weights}, not the declared total {total} "
+                "(fix the weights or the total)",
+            )
 
 
 def compile_model(

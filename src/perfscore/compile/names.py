@@ -43,6 +43,7 @@ class Resolver:
         #: the exact path re-derives): see perfscore.exact
         self.rounding: set[str] = set()
         self.metric_exprs: dict[str, Any] = {}
+        self.choices = {n: i.choices for n, i in model.inputs.items() if i.choices is not None}
 
     # -- helpers ---------------------------------------------------------------------------
     def problem(self, path: Path, message: str, suggestion: str | None = None) -> None:
@@ -66,6 +67,7 @@ class Resolver:
                 functions=self.functions,
                 rounding=frozenset(self.rounding),
                 metrics=self.metric_exprs,
+                choices=self.choices,
             )
         except ExpressionError as e:
             mark = self.doc.mark(path)

@@ -55,13 +55,15 @@ def compile_expression(
     max_depth: int = 40,
     rounding: frozenset[str] = frozenset(),
     metrics: Mapping[str, CompiledExpression] | None = None,
+    choices: Mapping[str, tuple[str, ...]] | None = None,
 ) -> CompiledExpression:
     """Validate ``text`` against ``names``/``functions`` and compile it once for many records.
 
     ``rounding``: the names whose values may be rounded results (metrics that compute);
-    ``metrics``: the metrics' compiled expressions by name (what the exact path re-derives)."""
+    ``metrics``: the metrics' compiled expressions by name (what the exact path re-derives);
+    ``choices``: text inputs' declared choices (a comparison with another word is refused)."""
     src, tree = parse(text, max_length=max_length, max_depth=max_depth)
-    checker = Checker(src, names, functions)
+    checker = Checker(src, names, functions, choices)
     try:
         body, kind = checker.visit(tree.body)
         placer = Placer(rounding, checker.constants, checker.functions)

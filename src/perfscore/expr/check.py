@@ -83,9 +83,17 @@ def _unify(a: _Kind, b: _Kind) -> _Kind:
 class Checker:
     """Validates the parsed tree, infers kinds and builds the rewritten (reference) tree."""
 
-    def __init__(self, src: Source, names: Mapping[str, Kind], functions: FunctionRegistry) -> None:
+    def __init__(
+        self,
+        src: Source,
+        names: Mapping[str, Kind],
+        functions: FunctionRegistry,
+        choices: Mapping[str, tuple[str, ...]] | None = None,
+    ) -> None:
         self.src = src
         self.declared = names
+        #: text inputs' declared choices: comparing one with a word not among them never holds
+        self.choices = choices or {}
         self.registry = functions
         self.constants: dict[str, Any] = {}
         self._constant_ids: dict[tuple[str, str], str] = {}
@@ -316,6 +324,7 @@ class Checker:
             else:
                 right, right_kind = self.operand(right_node)
             self.check_comparison(op, left_kind, right_kind, left_node, right_node)
+            self.check_choices(op, left_node, right_node)
             comparators.append(right)
             left_kind, left_node = right_kind, right_node
         new = ast.Compare(left=left, ops=list(node.ops), comparators=comparators)
@@ -343,6 +352,34 @@ class Checker:
                     self.fail(f"cannot order {_KIND_WORDS[kind]}", where)
         if {left, right} == {"number", "text"}:
             self.fail("cannot compare a number with text", right_node)
+
+    def check_choices(self, op: ast.cmpop, left: ast.AST, right: ast.AST) -> None:
+        """``project_type == '基建'`` where the input's choices are 基建类/民生类/...: the
+        comparison can never hold (``!=``: never fails), so the rule set is refused."""
+        if not isinstance(op, (ast.Eq, ast.NotEq, ast.In, ast.NotIn)):
+            return
+        pairs = [(left, right)]
+        if isinstance(op, (ast.Eq, ast.NotEq)):
+            pairs.append((right, left))
+        for name, other in pairs:
+            if not isinstance(name, ast.Name) or name.id not in self.choices:
+                continue
+            allowed = self.choices[name.id]
+            listed = other.elts if isinstance(other, (ast.Tuple, ast.List)) else [other]
+            if isinstance(op, (ast.In, ast.NotIn)) and not isinstance(other, (ast.Tuple, ast.List)):
+                continue  # 'x in some_text': a substring test, not a choice
+            for item in listed:
+                if not isinstance(item, ast.Constant) or not isinstance(item.value, str):
+                    continue
+                if not item.value.strip():
+                    continue  # tier != '': "not blank", which a rule set may well mean
+                if item.value not in allowed:
+                    self.fail(
+                        f"{item.value!r} is not one of {name.id}'s choices "
+                        f"({', '.join(allowed)}), so this comparison can never hold",
+                        item,
+                        did_you_mean(item.value, allowed),
+                    )
 
     def visit_IfExp(self, node: ast.IfExp) -> tuple[ast.expr, _Kind]:
         test, _ = self.visit(node.test)

@@ -97,9 +97,13 @@ def _model_in(ann: Any) -> Any:
 
 def _pydantic_problems(doc: Document, exc: pydantic.ValidationError) -> list[Problem]:
     problems = []
-    for err in exc.errors():
+    errors = exc.errors()
+    inner = {tuple(e["loc"][:i]) for e in errors for i in range(len(e["loc"]))}
+    for err in errors:
         path, complete = _real_path(doc.data, err["loc"])
         etype = err["type"]
+        if etype == "too_short" and tuple(err["loc"]) in inner:
+            continue  # its items were refused, each said where it is: "at least 1 item" too
         if etype == "missing":
             problems.append(doc.problem(path[:-1], f"missing required key {path[-1]!r}"))
         elif etype == "extra_forbidden":
@@ -135,6 +139,13 @@ def _pydantic_problems(doc: Document, exc: pydantic.ValidationError) -> list[Pro
             msg = err["msg"]
             if etype == "string_pattern_mismatch":
                 msg = "must be an ASCII identifier (letters, digits, _; starting with a letter)"
+                got = err.get("input")
+                if isinstance(got, str) and not got.isascii():
+                    msg = (
+                        f"{got!r} is not an ASCII identifier: ids are read by machines and stay "
+                        "ASCII (letters, digits, _; starting with a letter); the Chinese goes in "
+                        f"the title (title: {got})"
+                    )
             problems.append(doc.problem(path, msg[0].lower() + msg[1:] if msg else "invalid value"))
         del complete
     return _one_per_typo(problems)
