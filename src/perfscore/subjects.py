@@ -45,6 +45,7 @@ __all__ = [
     "SubjectData",
     "normalise_value",
     "read_subject",
+    "whole_number_text",
 ]
 
 #: Yes and no as departments write them (after NFKC, trimmed, case-folded) — in every format.
@@ -126,6 +127,22 @@ class SubjectData:
     declared: Declared | None = None
 
 
+def whole_number_text(raw: object) -> str | None:
+    """A whole number's text (``2024``, ``3.0`` → ``"3"``): how a number in a text field is
+    read in every format — a JSON or YAML value, a numeric spreadsheet cell, a Parquet column
+    (ingest.columns.convert_cell); None for anything else — a fraction (3.5), a boolean, NaN,
+    infinity — which every format refuses."""
+    if isinstance(raw, bool):
+        return None
+    if isinstance(raw, int):
+        return str(raw)
+    if isinstance(raw, float) and raw.is_integer():
+        return str(int(raw))
+    if isinstance(raw, Decimal) and raw.is_finite() and raw == raw.to_integral_value():
+        return str(int(raw))
+    return None
+
+
 def normalise_value(spec: InputSpec, raw: object) -> Value:
     """The stored value of one field, or ``ValueError`` with a plain message."""
     t = spec.type
@@ -153,7 +170,10 @@ def normalise_value(spec: InputSpec, raw: object) -> Value:
         raise ValueError(_problem("not_boolean", raw))
     if t == "text":
         if not isinstance(raw, str):
-            raise ValueError(_problem("not_text", raw))
+            whole = whole_number_text(raw)
+            if whole is None:
+                raise ValueError(_problem("not_text", raw))
+            raw = whole  # 2024 in a 项目编码 field: its text, as a numeric spreadsheet cell is
         raw = clean(raw).strip()
         if spec.choices is not None and raw not in spec.choices:
             hint = did_you_mean(raw, spec.choices)
