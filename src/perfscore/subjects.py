@@ -137,7 +137,7 @@ def whole_number_text(raw: object) -> str | None:
     if isinstance(raw, int):
         return str(raw)
     if isinstance(raw, float) and raw.is_integer():
-        return str(int(raw))
+        return str(int(Decimal(repr(raw))))  # 1e+20 → "1" and 20 zeros, as shown, not binary
     if isinstance(raw, Decimal) and raw.is_finite() and raw == raw.to_integral_value():
         return str(int(raw))
     return None
