@@ -232,3 +232,23 @@ def test_a_whole_number_in_a_text_field_is_its_text_in_every_format(
     assert cell[:3] == got[:3]
     if got[3] is not None:
         assert cell[3] == got[3].replace("'code': ", "'code': Sheet!B2: ")
+
+
+@pytest.mark.parametrize(
+    ("record", "en", "zh"),
+    [
+        ("abc", "the subject record is text 'abc', not a mapping", "该评价对象的记录是文字 'abc'"),
+        ({"id": "x", "values": "budget=3"}, "'values' is text 'budget=3', not a mapping",
+         "'values' 是文字 'budget=3'，不是映射"),
+    ],
+)  # fmt: skip
+def test_a_record_that_is_no_mapping_is_said_in_each_language(
+    record: object, en: str, zh: str
+) -> None:
+    from perfscore.words import in_language
+
+    spec = InputSpec("budget", "money")
+    data = read_subject(record, {"budget": spec}, index=0, subject_type="department")
+    problem = data.field_errors["budget"]
+    assert str.__str__(problem) == en
+    assert in_language(problem, "zh").startswith(zh) and "text" not in in_language(problem, "zh")

@@ -27,7 +27,6 @@ from typing import TYPE_CHECKING, Any
 
 from .errors import did_you_mean
 from .rawvalue import ambiguous_percent, checked, is_blank_text, read_number
-from .rawvalue import describe as _describe
 from .rawvalue import problem as _problem
 from .textsafe import clean
 from .values import Kind, Series, Value
@@ -262,7 +261,8 @@ def read_subject(
     """Read one record: ``{id, name, type, values: {...}}`` or a flat mapping of values."""
     if not isinstance(record, Mapping):
         subject = Subject(f"subject-{index + 1}", None, subject_type)
-        errors = {n: f"the subject record is {_describe(record)}, not a mapping" for n in specs}
+        problem = _problem("record_not_mapping", record)
+        errors: dict[str, str] = dict.fromkeys(specs, problem)
         return SubjectData(subject, dict.fromkeys(specs), errors)
     if "values" in record:
         raw_values = record.get("values")
@@ -295,7 +295,7 @@ def read_subject(
     if not isinstance(raw_values, Mapping):
         for n in specs:
             data.values[n] = None
-            data.field_errors[n] = said(DATA, "not_mapping", what=_describe(raw_values))
+            data.field_errors[n] = _problem("not_mapping", raw_values)
         return data
     for key in raw_values:
         if str(key) not in specs:

@@ -171,7 +171,11 @@ RAW = _table(
 DATA = _table(
     required_missing=("缺少必填值", "required value is missing"),
     rejected=("整条记录被拒绝：{problem}", "the record is rejected: {problem}"),
-    not_mapping=("'values' 是{what}，不是映射", "'values' is {what}, not a mapping"),
+    not_mapping=("'values' 是{raw}，不是映射", "'values' is {what}, not a mapping"),
+    record_not_mapping=(
+        "该评价对象的记录是{raw}，不是映射（{{id, name, values}}）",
+        "the subject record is {what}, not a mapping",
+    ),
     not_number=("应为数字，实为 {raw}", "expected a number, got {what}"),
     not_number_percent=(
         "应为数字，实为 {raw}（此处不应是百分数）",
@@ -204,6 +208,11 @@ DATA = _table(
     too_large=(
         "{value} 过大（上限 1e{limit}），请检查单位",
         "{value} is too large (the limit is 1e{limit}); check the unit",
+    ),
+    too_small=(
+        "{value} 过小（非零数至少为 1e-{limit}），请检查单位，或填 0",
+        "{value} is too small (a figure other than 0 is at least 1e-{limit} in size); check the "
+        "unit, or write 0",
     ),
     too_many_digits=("{raw} 的有效数字超过 28 位", "{raw} has more than 28 significant digits"),
     not_whole=("应为整数，实为 {value}", "expected a whole number, got {value}"),
