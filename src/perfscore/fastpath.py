@@ -13,9 +13,11 @@ options allow it, whatever the output format, and writes exactly the bytes the p
   rows the columns do not settle alone (an error, a blank, a zero denominator) are summarised
   from their per-record results.
 
-The records are read exactly as the per-record path reads them (:mod:`perfscore.ingest`); a
-cell the columns cannot hold as a float without loss (or a refused cell) sends its row to the
-per-record evaluator inside :class:`~perfscore.columnar.ColumnarScorer`.  When the run cannot
+The records are read exactly as the per-record path reads them (:mod:`perfscore.ingest`); to
+Parquet, a Parquet file's rows are read by columns (:mod:`perfscore.ingest.arrowcols`: the
+columns those records would give, without a record per row).  A cell the columns cannot hold
+as a float without loss (or a refused cell) sends its row to the per-record evaluator inside
+:class:`~perfscore.columnar.ColumnarScorer`.  When the run cannot
 be routed, :func:`why_not` says why — in one line on stderr when the output is Parquet (for
 the other formats the findings are built per record either way).
 """
@@ -41,7 +43,17 @@ from .ruleset import RuleSet
 from .summary import RunSummary
 from .waivers import Waiving
 
-__all__ = ["CHUNK", "ENV", "NAMED", "Routed", "Run", "forced", "route", "why_not"]
+__all__ = [
+    "CHUNK",
+    "ENV",
+    "NAMED",
+    "Routed",
+    "Run",
+    "forced",
+    "parquet_findings",
+    "route",
+    "why_not",
+]
 
 #: rows scored at a time: what a chunk holds while it is scored is about 13 kB a row — a
 #: 10,000-row CSV to JSON Lines peaked at 116 MB with 4,096-row chunks, 77 MB with 1,024, 67 MB
@@ -180,14 +192,24 @@ def _parquet_run(run: Run, scorer: Any) -> Routed | None:
     out.failed["error"] = 0
     errors = False
     places = 0
-    rows = _read(rs, run.sources, run.notes)
+    from .ingest.arrowcols import TableChunk, read_chunks
+
+    chunks = read_chunks(rs, run.sources, run.notes, scorer.inputs, CHUNK)
     with FindingsSpool(rs.rules) as spool, DuplicateIds() as dups:
-        while chunk := [row for _, row in zip(range(CHUNK), rows, strict=False)]:
-            records = [r for _, r in chunk]
-            if not plain_records(records, scorer.inputs):
-                return None
-            batch = ColumnBatch(rs, scorer, records, [i for i, _ in chunk])
-            del records, chunk
+        for chunk in chunks:
+            if isinstance(chunk, TableChunk):  # a Parquet file, read by columns
+                if chunk.declared:
+                    return None
+                c = chunk
+                batch = ColumnBatch.of_columns(
+                    rs, scorer, c.columns, c.subjects, c.records, c.index
+                )
+            else:
+                records, index = chunk
+                if not plain_records(records, scorer.inputs):
+                    return None
+                batch = ColumnBatch(rs, scorer, records, index)
+            del chunk
             places = batch.result.places
             spool.add_columnar(batch.result, [s.id for s in batch.subjects])
             dups.add(batch.subjects)
@@ -209,6 +231,37 @@ def _parquet_run(run: Run, scorer: Any) -> Routed | None:
     out.problems = [n for n in out.notes if n.level == "error"]
     out.complete = not errors and not out.problems
     return out
+
+
+class _Quiet:
+    """No progress shown (a worker scoring one partition)."""
+
+    def advance(self, n: int = 1) -> None:
+        """Nothing to show."""
+
+    def restart(self) -> None:
+        """Nothing to show."""
+
+
+def parquet_findings(
+    rs: RuleSet,
+    scorer: Any,
+    sources: Sequence[DataSource],
+    notes: list[Notification],
+    path: str,
+    inputs: Sequence[Mapping[str, str]],
+) -> Routed | None:
+    """The Parquet findings file ``perfscore score SOURCES -o path`` writes by columns — the
+    same reading (headers, units, 合计 rows, refused cells) and the same rows — for callers
+    that are not the command (:mod:`perfscore.partitioned`).  None (nothing written) when a
+    record declares its own scores: those go record by record."""
+    from .export import EXPORTERS
+
+    run = Run(
+        rs, [Target(EXPORTERS["parquet"], path)], sources, notes, inputs, ExportOptions(),
+        Waiving(), {"note": 1, "warning": 2, "error": 3}, None, _Quiet(), None,
+    )  # fmt: skip
+    return _parquet_run(run, scorer)
 
 
 def _report(run: Run, scorer: Any) -> Routed:
