@@ -120,7 +120,6 @@ _FIGURE = st.sampled_from(
         Decimal("123456789012345.67"),  # more digits than a float holds
         Decimal("100.000000000000000000001"),
         "1,234.50万元", "95", "95%", "大约", float("nan"), 10**16, -5.0, 2.5,
-        1e-20, Decimal("-1E-16"), 1e-15,  # below 10^-15 (but 0) the reader refuses a figure
     ]
 )  # fmt: skip
 _YEARS = st.sampled_from([2019, 2020, 2021, 2022, 2023, 2024])

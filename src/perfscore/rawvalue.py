@@ -38,9 +38,6 @@ _NUMBER_UNIT = re.compile(r"^([+-]?(?:\d[\d,]*\.?\d*|\.\d+)(?:[eE][+-]?\d+)?)([^
 #: 10^15 itself is read, anything larger in size is refused (docs/data.md).
 MAX_EXPONENT = 15
 _LIMIT = Decimal(10) ** MAX_EXPONENT
-#: and below 10^-15 in size (other than 0), a figure is a unit slip or float noise, not an
-#: amount: ``5e-324`` for a budget made 执行数/预算数 "number too large"; refused when read.
-_FLOOR = Decimal(10) ** -MAX_EXPONENT
 #: Money units and their size in 元: a figure in one is converted exactly to the input's unit.
 MONEY_UNITS: dict[str, Decimal] = {
     "元": Decimal(1),
@@ -160,14 +157,11 @@ def to_number(raw: object, unit: str | None, percent: bool, ratio: bool = False)
 
 
 def checked(d: Decimal, raw: object) -> Decimal:
-    """``d`` (read from ``raw``) when it is a finite number a budget can be — 0, or between
-    10^-15 and 10^15 in size, in at most 28 digits — else ``ValueError``."""
+    """``d`` (read from ``raw``) when it is a finite number a budget can be, else ``ValueError``."""
     if not d.is_finite():
         raise ValueError(problem("not_finite", raw, value=d))
     if d.copy_abs() > _LIMIT:  # copy_abs and compare: exact, no context rounding
         raise ValueError(problem("too_large", raw, value=d, limit=MAX_EXPONENT))
-    if d and d.copy_abs() < _FLOOR:
-        raise ValueError(problem("too_small", raw, value=d, limit=MAX_EXPONENT))
     if len(d.as_tuple().digits) > 28:
         raise ValueError(said(DATA, "too_many_digits", raw=repr(raw)))
     return d

@@ -209,11 +209,6 @@ DATA = _table(
         "{value} 过大（上限 1e{limit}），请检查单位",
         "{value} is too large (the limit is 1e{limit}); check the unit",
     ),
-    too_small=(
-        "{value} 过小（非零数至少为 1e-{limit}），请检查单位，或填 0",
-        "{value} is too small (a figure other than 0 is at least 1e-{limit} in size); check the "
-        "unit, or write 0",
-    ),
     too_many_digits=("{raw} 的有效数字超过 28 位", "{raw} has more than 28 significant digits"),
     not_whole=("应为整数，实为 {value}", "expected a whole number, got {value}"),
     below_min=("{value} 低于下限 {min}", "{value} is below the minimum {min}"),

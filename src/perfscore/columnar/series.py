@@ -292,7 +292,6 @@ def _checked(spec: InputSpec, parsed: _Cells) -> None:
     lo, hi = _float_bound(spec.min), _float_bound(spec.max)
     fast = kind == 0
     bad = fast & ~(np.abs(x) <= _TOP)  # NaN, infinite, too large
-    bad |= fast & (x != 0) & (np.abs(x) < 1e-15)  # too small (rawvalue's floor)
     if spec.of == "integer":
         bad |= fast & (np.floor(x) != x)
     if spec.of == "percent":

@@ -12,7 +12,7 @@ from typing import Any
 
 import numpy as np
 
-from .bounds import F_ERROR, F_MISSING, SAFETY, Bounded, Chunk, U
+from .bounds import F_ERROR, F_MISSING, SAFETY, TINY, Bounded, Chunk, U
 from .failures import KIND, failure_codes, with_zero
 from .intcols import IntCol, scaled_column
 from .plan import MetricPlan, Plan
@@ -21,11 +21,6 @@ from .series import big
 from .seriesfns import Raised, SeriesExpr
 
 __all__ = ["read_inputs", "run_metrics", "run_series_metric"]
-
-
-#: below this in size (other than 0) the reader refuses a figure (rawvalue: 10^-15; the
-#: nearest float is the same side of every float's repr as 1e-15 is)
-FLOOR = 1e-15
 
 
 def _percent(raw: Any, name: str, sign: int) -> Callable[[], Bounded]:
@@ -160,8 +155,8 @@ def read_inputs(plan: Plan, ctx: Chunk, cols: Mapping[str, Any], inputs: Mapping
             if spec.type == "integer":
                 ok &= raw == np.floor(raw)
             ctx.flag(~ok)  # (otherwise the whole chunk is present and in range)
-        if not (low >= FLOOR or high <= -FLOOR):  # a figure 0 < |x| < 1e-15 (subnormals too)?
-            small = np.abs(raw) < FLOOR if low < 0 else raw < FLOOR  # the reader refuses it
+        if exact is None and not (low > TINY or high < -TINY):  # any subnormals?
+            small = np.abs(raw) < TINY if low < 0 else raw < TINY
             if np.count_nonzero(small) != n - np.count_nonzero(raw):
                 # their repr is not within u of them: the exact path decides
                 ctx.flag(small & (raw != 0))
