@@ -34,7 +34,15 @@ if TYPE_CHECKING:
     from .columnar import ColumnarResult, ColumnarScorer
     from .ruleset import RuleSet
 
-__all__ = ["ENV", "META", "ColumnBatch", "LazyResult", "evaluate_frame", "plain_records"]
+__all__ = [
+    "ENV",
+    "META",
+    "ColumnBatch",
+    "LazyResult",
+    "evaluate_frame",
+    "plain_records",
+    "record_columns",
+]
 
 #: ``PERFSCORE_COLUMNAR=0`` forces the per-record path (``perfscore score --no-columnar``)
 ENV = "PERFSCORE_COLUMNAR"
@@ -91,27 +99,31 @@ class ColumnBatch:
     def __init__(
         self, rs: RuleSet, scorer: ColumnarScorer, records: Sequence[Any], index: Sequence[int]
     ) -> None:
-        import numpy as np
-
         self.rs = rs
         self.records = records
         self.index = index
-        subject_type = rs.compiled.model.subject_type
-        columns: dict[str, Any] = {}
-        cells: dict[str, list[Any]] = {n: [] for n in scorer.inputs}
-        self.subjects: list[Subject] = []
-        for i, rec in zip(index, records, strict=True):
-            values = _values(rec)
-            for n, column in cells.items():
-                column.append(values.get(n))
-            meta = {k: v for k, v in rec.items() if k not in ("values", "cells")}
-            meta["values"] = {}  # the subject only: its values are read per record, if ever
-            self.subjects.append(read_subject(meta, {}, index=i, subject_type=subject_type).subject)
-        for n, column in cells.items():
-            columns[n] = _column(np, column, scorer.inputs[n].kind == "number")
+        columns, self.subjects = record_columns(rs, scorer, records, index)
         self.result: ColumnarResult = scorer.score(columns)
         self._settled: Any = None
         self._errors: Any = None
+
+    @classmethod
+    def of_columns(
+        cls,
+        rs: RuleSet,
+        scorer: ColumnarScorer,
+        columns: Mapping[str, Any],
+        subjects: list[Subject],
+        records: Sequence[Any],
+        index: Sequence[int],
+    ) -> ColumnBatch:
+        """A batch from columns as :meth:`__init__` builds them from ``records`` (which are
+        read only for the rows scored per record: :mod:`perfscore.ingest.arrowcols`)."""
+        self = cls.__new__(cls)
+        self.rs, self.records, self.index, self.subjects = rs, records, index, subjects
+        self.result = scorer.score(columns)
+        self._settled = self._errors = None
+        return self
 
     def __len__(self) -> int:
         return len(self.records)
@@ -240,6 +252,27 @@ class ColumnBatch:
         for k, n in zip(first, counts, strict=True):
             coverage[self.evaluate(int(rows[k])).coverage] += n
         summary.add_counts(grades=grades, failed=failed, coverage=coverage)
+
+
+def record_columns(
+    rs: RuleSet, scorer: ColumnarScorer, records: Sequence[Any], index: Sequence[int]
+) -> tuple[dict[str, Any], list[Subject]]:
+    """The columns the scorer is given for ``records`` (one per input: float64 where every
+    cell is a number a float holds exactly, else objects) and each record's subject."""
+    import numpy as np
+
+    subject_type = rs.compiled.model.subject_type
+    cells: dict[str, list[Any]] = {n: [] for n in scorer.inputs}
+    subjects: list[Subject] = []
+    for i, rec in zip(index, records, strict=True):
+        values = _values(rec)
+        for n, column in cells.items():
+            column.append(values.get(n))
+        meta = {k: v for k, v in rec.items() if k not in ("values", "cells")}
+        meta["values"] = {}  # the subject only: its values are read per record, if ever
+        subjects.append(read_subject(meta, {}, index=i, subject_type=subject_type).subject)
+    numeric = {n: scorer.inputs[n].kind == "number" for n in cells}
+    return {n: _column(np, column, numeric[n]) for n, column in cells.items()}, subjects
 
 
 def _zero_prone(c: Compiled) -> set[str]:

@@ -13,9 +13,11 @@ options allow it, whatever the output format, and writes exactly the bytes the p
   rows the columns do not settle alone (an error, a blank, a zero denominator) are summarised
   from their per-record results.
 
-The records are read exactly as the per-record path reads them (:mod:`perfscore.ingest`); a
-cell the columns cannot hold as a float without loss (or a refused cell) sends its row to the
-per-record evaluator inside :class:`~perfscore.columnar.ColumnarScorer`.  When the run cannot
+The records are read exactly as the per-record path reads them (:mod:`perfscore.ingest`); to
+Parquet, a Parquet file's rows are read by columns (:mod:`perfscore.ingest.arrowcols`: the
+columns those records would give, without a record per row).  A cell the columns cannot hold
+as a float without loss (or a refused cell) sends its row to the per-record evaluator inside
+:class:`~perfscore.columnar.ColumnarScorer`.  When the run cannot
 be routed, :func:`why_not` says why — in one line on stderr when the output is Parquet (for
 the other formats the findings are built per record either way).
 """
@@ -180,14 +182,24 @@ def _parquet_run(run: Run, scorer: Any) -> Routed | None:
     out.failed["error"] = 0
     errors = False
     places = 0
-    rows = _read(rs, run.sources, run.notes)
+    from .ingest.arrowcols import TableChunk, read_chunks
+
+    chunks = read_chunks(rs, run.sources, run.notes, scorer.inputs, CHUNK)
     with FindingsSpool(rs.rules) as spool, DuplicateIds() as dups:
-        while chunk := [row for _, row in zip(range(CHUNK), rows, strict=False)]:
-            records = [r for _, r in chunk]
-            if not plain_records(records, scorer.inputs):
-                return None
-            batch = ColumnBatch(rs, scorer, records, [i for i, _ in chunk])
-            del records, chunk
+        for chunk in chunks:
+            if isinstance(chunk, TableChunk):  # a Parquet file, read by columns
+                if chunk.declared:
+                    return None
+                c = chunk
+                batch = ColumnBatch.of_columns(
+                    rs, scorer, c.columns, c.subjects, c.records, c.index
+                )
+            else:
+                records, index = chunk
+                if not plain_records(records, scorer.inputs):
+                    return None
+                batch = ColumnBatch(rs, scorer, records, index)
+            del chunk
             places = batch.result.places
             spool.add_columnar(batch.result, [s.id for s in batch.subjects])
             dups.add(batch.subjects)

@@ -28,7 +28,7 @@ from .readers import (
     read_parquet,
     read_xlsx,
 )
-from .source import DataSource, RawRow
+from .source import UNREADABLE, DataSource, RawRow
 
 if TYPE_CHECKING:
     from ..ruleset import RuleSet
@@ -175,12 +175,6 @@ def read_sources(
     for src in sources:
         try:
             yield from src.records(rs, raw=raw)
-        except (DataError, OSError, UnicodeError, ValueError) as exc:
-            if isinstance(exc, DataError) and exc.problems:
-                what = "; ".join(str(p) for p in exc.problems[:3])
-            else:
-                what = f"{src.uri}: {exc}"
-            src.notifications.append(
-                Notification("error", "unreadable-file", f"cannot read {what}")
-            )
+        except UNREADABLE as exc:
+            src.unreadable(exc)
         notifications.extend(src.notifications)

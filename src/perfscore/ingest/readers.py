@@ -55,6 +55,8 @@ class Sheet:
     header_row: int = 1
     encoding: str | None = None
     letters: list[str] = field(default_factory=list)
+    #: a Parquet file's Arrow record batches (the rows again, by columns), when it has them
+    batches: Callable[[], Iterator[Any]] | None = field(default=None, repr=False, compare=False)
     _refs: dict[int, tuple[str, ...]] = field(default_factory=dict, repr=False, compare=False)
 
     def ref(self, row: int, col: int) -> str:
@@ -370,7 +372,7 @@ def frame_kind(obj: object) -> str | None:
     return None
 
 
-def _plain(v: object) -> object:
+def plain_value(v: object) -> object:
     """Python scalars from numpy / pandas ones; pandas' missing markers become None."""
     if v is None or isinstance(v, (str, int, float, Decimal, bool)):
         return v
@@ -388,7 +390,7 @@ def _plain(v: object) -> object:
 
 def _columns_rows(columns: Sequence[Sequence[object]], start: int) -> Iterator[Row]:
     for k, cells in enumerate(zip(*columns, strict=True)):
-        yield start + k, [_plain(c) for c in cells], None
+        yield start + k, [plain_value(c) for c in cells], None
 
 
 def _frame_header(name: object) -> str:
@@ -465,9 +467,10 @@ def read_parquet(path: str | os.PathLike[str]) -> Sheet:
     except Exception as exc:
         raise DataError([Problem(f"cannot read as Parquet: {exc}", source=str(path))]) from exc
     headers = [str(n) for n in pf.schema_arrow.names]
-    return Sheet(
-        str(path), Path(path).name, "frame", headers, _arrow_rows(pf.iter_batches(SLICE)), 0
-    )
+    rows = _arrow_rows(pf.iter_batches(SLICE))
+    sheet = Sheet(str(path), Path(path).name, "frame", headers, rows, 0)
+    sheet.batches = lambda: pf.iter_batches(SLICE)  # the same batches (ingest.arrowcols)
+    return sheet
 
 
 # --- JSON Lines -------------------------------------------------------------------------------

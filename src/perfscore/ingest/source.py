@@ -23,6 +23,9 @@ if TYPE_CHECKING:
     from ..subjects import InputSpec
 
 
+#: What reading a file may raise that makes it unreadable (noted, the other files read).
+UNREADABLE = (DataError, OSError, UnicodeError, ValueError)
+
 #: A row whose first cells say this is a total, not a department.
 TOTAL_WORDS = ("合计", "总计", "小计", "总合计", "合计数", "total")
 
@@ -73,6 +76,15 @@ class DataSource:
             self._sha256 = h.hexdigest()
         return self._sha256
 
+    def unreadable(self, exc: Exception) -> None:
+        """Note that the file could not be read (or stopped being readable): ``exc``, one of
+        :data:`UNREADABLE`."""
+        if isinstance(exc, DataError) and exc.problems:
+            what = "; ".join(str(p) for p in exc.problems[:3])
+        else:
+            what = f"{self.uri}: {exc}"
+        self._note("error", "unreadable-file", f"cannot read {what}")
+
     def _note(self, level: str, code: str, message: str, subject: str | None = None) -> None:
         self.notifications.append(Notification(level, code, message, subject))
 
@@ -85,15 +97,27 @@ class DataSource:
         if self.kind == "records":
             yield from self._structured(rs)
             return
+        sheet, cmap = self.open_table(rs)
+        yield from self.table_records(sheet, cmap, rs, raw=raw)
+
+    def open_table(self, rs: RuleSet) -> tuple[Sheet, ColumnMap]:
+        """A table source opened, its headers mapped onto ``rs``'s inputs and what the mapping
+        says noted (its rows unread): :meth:`table_records` reads them row by row,
+        :mod:`perfscore.ingest.arrowcols` a Parquet file's by columns."""
+        self.notifications.clear()
         inputs = rs.inputs
         aliases = _aliases(rs)
-        cmap_cache: dict[tuple[str, ...], ColumnMap] = {}
         opener: Any = self._opener
         sheet: Sheet = opener(_rank(inputs, aliases, self.columns))
         cmap = map_columns(sheet.headers, inputs, aliases=aliases, columns=self.columns)
-        cmap_cache[tuple(sheet.headers)] = cmap
         self._report_columns(sheet, cmap, rs)
-        yield from self._rows(sheet, cmap, inputs, raw)
+        return sheet, cmap
+
+    def table_records(
+        self, sheet: Sheet, cmap: ColumnMap, rs: RuleSet, *, raw: bool = False
+    ) -> Iterator[Any]:
+        """The records of a table :meth:`open_table` opened, row by row."""
+        yield from self._rows(sheet, cmap, rs.inputs, raw)
 
     # -- tables ----------------------------------------------------------------------------
     def _report_columns(self, sheet: Sheet, cmap: ColumnMap, rs: RuleSet) -> None:
@@ -164,7 +188,7 @@ class DataSource:
             self.rows_read += 1
             if all(is_blank(c) for c in cells):
                 continue
-            if _is_total_row(cells):
+            if is_total_row(cells):
                 self.skipped_rows += 1
                 first = next(i for i, c in enumerate(cells) if not is_blank(c))
                 self._note(
@@ -174,7 +198,7 @@ class DataSource:
                         NOTICE,
                         "total_row",
                         ref=sheet.ref(number, first),
-                        label=repr(_clean(cells[first])),
+                        label=repr(label_text(cells[first])),
                     ),
                 )
                 continue
@@ -246,7 +270,7 @@ class RowMaker:
 
     def __init__(self, sheet: Sheet, targets: Sequence[tuple[int, Target]]) -> None:
         # without its rows: a record's cell references keep the sheet, not the open file
-        self.sheet = dataclasses.replace(sheet, rows=iter(()))
+        self.sheet = dataclasses.replace(sheet, rows=iter(()), batches=None)
         self.targets = list(targets)
 
     def __reduce__(self) -> tuple[Any, ...]:
@@ -287,20 +311,27 @@ class RawRow:
         return self.maker.record(self.number, self.cells, self.fmt, inputs)
 
 
-def _clean(v: object) -> str:
+def label_text(v: object) -> str:
+    """A cell as a 合计 row's label is compared and named: NFKC, no whitespace."""
     return "".join(unicodedata.normalize("NFKC", str(v)).split())
 
 
-def _is_total_row(cells: Sequence[object]) -> bool:
+def is_total_label(v: object) -> bool:
+    """A (non-blank) cell that says its row is a total (:data:`TOTAL_WORDS`)."""
+    return label_text(v).casefold().startswith(TOTAL_WORDS)
+
+
+def is_total_row(cells: Sequence[object]) -> bool:
+    """The first non-blank of a row's first three cells says it is a total."""
     for c in cells[:3]:
         if is_blank(c):
             continue
-        text = _clean(c).casefold()
-        return any(text.startswith(w) for w in TOTAL_WORDS)
+        return is_total_label(c)
     return False
 
 
-def _meta_text(raw: object) -> object:
+def meta_text(raw: object) -> object:
+    """A subject metadata cell (id, name, ...) as a record holds it."""
     if isinstance(raw, float) and raw.is_integer():
         return str(int(raw))
     if isinstance(raw, (int, Decimal)) and not isinstance(raw, bool):
@@ -339,13 +370,13 @@ def _record(
                 node = node.setdefault(part, {})
             node[leaf] = claim
         elif t.name == "year":
-            text = _meta_text(raw)
+            text = meta_text(raw)
             try:
                 record["year"] = int(str(text).removesuffix("年"))
             except ValueError:
                 record["year"] = text
         else:
-            record[t.name] = _meta_text(raw)
+            record[t.name] = meta_text(raw)
     return record
 
 
