@@ -38,10 +38,11 @@ from .colbatch import ENV, ColumnBatch, plain_records
 from .export import ExportOptions, atomic_writer, write_jsonl
 from .findings import Notification, SubjectResult
 from .ingest import DataSource
-from .outputs import Target, TextSink, say_cli, write_outputs
+from .outputs import Target, TextSink, cli_lang, say_cli, write_outputs
 from .ruleset import RuleSet
 from .summary import RunSummary
 from .waivers import Waiving
+from .words import in_language
 
 __all__ = [
     "CHUNK",
@@ -92,7 +93,8 @@ def why_not(args: argparse.Namespace, rs: RuleSet, plan: Sequence[Target]) -> st
         return say_cli("why_stdout")
     scorer = ColumnarScorer(rs)
     if not scorer.supported:
-        return say_cli("why_rules", reason=scorer.reason)
+        # (a reason said in both languages is given in the command's)
+        return say_cli("why_rules", reason=in_language(scorer.reason, cli_lang()))
     return None
 
 
