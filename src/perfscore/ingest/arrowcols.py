@@ -62,7 +62,8 @@ class TableChunk:
 
 
 class TableRecords(Sequence[dict[str, Any]]):
-    """The records of a chunk's rows, each made from its Arrow row when asked for."""
+    """The records of a chunk's rows, each made from its Arrow row when asked for (the
+    record reader's, cell for cell)."""
 
     def __init__(self, maker: RowMaker, inputs: Mapping[str, InputSpec]) -> None:
         self.maker, self.inputs = maker, inputs
@@ -98,7 +99,7 @@ def read_chunks(
     inputs: Mapping[str, InputSpec],
     records: int = 512,
 ) -> Iterator[TableChunk | tuple[list[Any], list[int]]]:
-    """:func:`~perfscore.ingest.read_sources` by chunks: a Parquet file's as
+    """:func:`~perfscore.ingest.read_sources` by chunks: a Parquet or CSV file's as
     :class:`TableChunk`, any other file's ``records`` records at a time, with their index in
     it."""
     for src in sources:
@@ -119,7 +120,8 @@ def table_chunks(
     rs: RuleSet, src: DataSource, inputs: Mapping[str, InputSpec], records: int = 512
 ) -> Iterator[TableChunk | list[Any]]:
     """``src``'s rows, :data:`ROWS` at a time: by columns (:class:`TableChunk`) when it is a
-    Parquet file, else as records (lists of them, as :meth:`DataSource.records` gives them).
+    Parquet or CSV/TSV file, else as records (lists of them, as :meth:`DataSource.records`
+    gives them: JSON, YAML, JSON Lines, xlsx).
     ``src.notifications`` as the record reader leaves them; errors as it raises them (the
     rows before the error given first)."""
     src.notifications.clear()
