@@ -1,4 +1,4 @@
-"""A Parquet or CSV file read by columns for the columnar scorer (``perfscore score
+"""A Parquet file read by columns for the columnar scorer (``perfscore score
 data.parquet -o findings.parquet``, issue #18): each column converted at once into the
 column :func:`~perfscore.colbatch.record_columns` builds from the file's records — the same
 values, the same float-or-object choice per cell (:mod:`perfscore.ingest.arrowcells`) —
@@ -6,8 +6,7 @@ without making a record per row.
 
 Making a record of a row (:mod:`perfscore.ingest.source`) cost ~50 µs for 50 cells, most of
 rev10's 100,000-row Parquet run.  What this shares with the record reader, so the two cannot
-drift: the opening of the file and its header mapping (:meth:`DataSource.open_table`; a
-CSV's rows as its reader gives them, after the title rows, each with its line number),
+drift: the opening of the file and its header mapping (:meth:`DataSource.open_table`),
 blanks, 合计 rows, metadata cells and ids, duplicate ids (:class:`FirstSeen`, the same row
 numbers and words) and every cell the columns do not decide.  A row's record is still made
 when something asks for it (:class:`TableRecords`: a summary's unsettled rows).
@@ -16,7 +15,6 @@ when something asks for it (:class:`TableRecords`: a summary's unsettled rows).
 from __future__ import annotations
 
 import bisect
-import itertools
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -28,7 +26,6 @@ from ..findings import Notification
 from ..subjects import Subject, read_subject
 from ..textsafe import clean
 from ..words import NOTICE, said
-from . import readers
 from .arrowcells import blanks, input_cells, join, meta_cells, totals
 from .columns import ColumnMap, Target
 from .readers import Sheet, plain_value
@@ -99,7 +96,7 @@ def read_chunks(
     inputs: Mapping[str, InputSpec],
     records: int = 512,
 ) -> Iterator[TableChunk | tuple[list[Any], list[int]]]:
-    """:func:`~perfscore.ingest.read_sources` by chunks: a Parquet or CSV file's as
+    """:func:`~perfscore.ingest.read_sources` by chunks: a Parquet file's as
     :class:`TableChunk`, any other file's ``records`` records at a time, with their index in
     it."""
     for src in sources:
@@ -120,8 +117,8 @@ def table_chunks(
     rs: RuleSet, src: DataSource, inputs: Mapping[str, InputSpec], records: int = 512
 ) -> Iterator[TableChunk | list[Any]]:
     """``src``'s rows, :data:`ROWS` at a time: by columns (:class:`TableChunk`) when it is a
-    Parquet or CSV/TSV file, else as records (lists of them, as :meth:`DataSource.records`
-    gives them: JSON, YAML, JSON Lines, xlsx).
+    Parquet file, else as records (lists of them, as :meth:`DataSource.records` gives them:
+    CSV, xlsx, JSON, YAML, JSON Lines).
     ``src.notifications`` as the record reader leaves them; errors as it raises them (the
     rows before the error given first)."""
     src.notifications.clear()
@@ -131,8 +128,6 @@ def table_chunks(
     sheet, cmap = src.open_table(rs)
     if sheet.batches is not None:  # Parquet: Arrow's batches, rows numbered from 1
         batches: Iterator[tuple[Any, Any]] = _numbered(sheet.batches())
-    elif sheet.kind == "csv":  # the CSV reader's rows (after its header), as text columns
-        batches = _text_batches(sheet.rows, len(sheet.headers))
     else:
         yield from _lists(src.table_records(sheet, cmap, rs), records)
         return
@@ -163,35 +158,6 @@ def _numbered(batches: Iterator[Any]) -> Iterator[tuple[Any, Any]]:
     for batch in batches:
         yield batch, np.arange(start, start + batch.num_rows)
         start += batch.num_rows
-
-
-def _text_batches(rows: Iterator[Any], width: int) -> Iterator[tuple[Any, Any]]:
-    """A text table's rows (number, cells, _) as Arrow batches of text columns, ``width``
-    wide (a short row's missing cells None, as a record reads them); the rows read before
-    an error are given before it is raised."""
-    part: list[Any] = []
-    while True:
-        try:
-            row = next(rows, None)
-        except Exception:
-            if part:
-                yield _text_batch(part, width)
-            raise
-        if row is not None:
-            part.append(row)
-        if part and (row is None or len(part) >= readers.SLICE):
-            yield _text_batch(part, width)
-            part = []
-        if row is None:
-            return
-
-
-def _text_batch(part: list[Any], width: int) -> tuple[Any, Any]:
-    numbers = np.array([number for number, _, _ in part], np.int64)
-    columns = list(itertools.zip_longest(*(cells for _, cells, _ in part)))
-    columns += [(None,) * len(part)] * (width - len(columns))
-    arrays = [pa.array(c, pa.string()) for c in columns[:width]]
-    return pa.RecordBatch.from_arrays(arrays, names=[str(i) for i in range(width)]), numbers
 
 
 def _lists(records: Iterator[Any], size: int) -> Iterator[list[Any]]:
