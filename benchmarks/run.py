@@ -5,6 +5,7 @@ same process (best of several rounds), except the 1,000-indicator load time and 
     .venv/bin/python benchmarks/run.py --quick    # small sizes, a few minutes on a busy machine
     .venv/bin/python benchmarks/run.py --only families   # the realistic families (issue #18)
     .venv/bin/python benchmarks/run.py --only routed     # the routed CLI vs --no-columnar (#13)
+    .venv/bin/python benchmarks/run.py --only columnar-series  # multi-year series (#18)
     .venv/bin/python benchmarks/run.py --cpu ...         # CPU time, not wall clock (busy machine)
 
 Optional parts need the extras: columnar (numpy, pandas, pyarrow), dask (dask, distributed).
@@ -388,6 +389,37 @@ def columnar_edges(n_rows: int, rounds: int) -> None:
     )
 
 
+def columnar_series(n_rows: int, rounds: int) -> None:
+    """The multi-year set (benchmarks/series3.yaml: series functions inside arithmetic, an input
+    as a bound, ``year()`` read by other metrics) against its hand-written exact numpy baseline
+    (benchmarks/series3.py); the cells are year → figure mappings, read by both sides."""
+    try:
+        import numpy as np
+        import series3
+
+        from perfscore.columnar import ColumnarScorer
+    except ImportError:
+        row("columnar multi-year", "skipped", "needs numpy (pip install perfscore[columnar])")
+        return
+    rs = perfscore.load_ruleset_text(series3.RULES, source="series3.yaml")
+    cs = ColumnarScorer(rs)
+    cols = series3.columns(n_rows)
+    res, base = cs.score(cols), series3.numpy_exact(cols)
+    diff = np.where(res.has_total, res.total, -1) != base["total"]
+    for rid in series3.LEAF_IDS:
+        diff |= res.outcome[rid] != base["outcome"][rid]
+        diff |= res.has_points[rid] & (res.points[rid] != base["points"][rid])
+    r, a, b = ratio(lambda: cs.score(cols), lambda: series3.numpy_exact(cols), rounds)
+    fell = int(res.fallback.sum())
+    row(
+        f"columnar {n_rows:,} multi-year departments vs exact numpy",
+        f"{r:.2f}×",
+        f"{a:.2f} s vs {b:.2f} s; 6 indicators over 4 series of up to 4 years; differs on"
+        f" {int(diff.sum())} rows; {fell} rows ({fell / n_rows:.1%}) on the per-record path"
+        + ("" if cs.supported else f"; not columnar: {cs.reason}"),
+    )
+
+
 # --- load ----------------------------------------------------------------------------------------
 
 
@@ -635,6 +667,7 @@ def main(argv: list[str] | None = None) -> int:
             "per-record",
             "columnar",
             "columnar-edges",
+            "columnar-series",
             "load",
             "stream",
             "parallel",
@@ -653,6 +686,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--family-subjects", type=int, default=None, help="per-record subjects")
     ap.add_argument("--family-rows", type=int, default=None, help="columnar rows per family")
     ap.add_argument("--parquet-rows", type=int, default=None, help="parquet part: subjects")
+    ap.add_argument("--series-rows", type=int, default=None, help="columnar-series: rows")
     ap.add_argument("--dask-rows", type=int, default=None, help="dask-partitioned: subjects")
     ap.add_argument("--dask-parts", type=int, default=8, help="dask-partitioned: partitions")
     ap.add_argument(
@@ -692,6 +726,7 @@ def main(argv: list[str] | None = None) -> int:
             "per-record",
             "columnar",
             "columnar-edges",
+            "columnar-series",
             "load",
             "stream",
             "parallel",
@@ -734,6 +769,8 @@ def main(argv: list[str] | None = None) -> int:
         columnar(100_000 if q else 1_000_000, 3)
     if "columnar-edges" in want:
         columnar_edges(100_000 if q else 1_000_000, 3)
+    if "columnar-series" in want:
+        columnar_series(args.series_rows or (20_000 if q else 1_000_000), args.rounds or 3)
     if "load" in want:
         load(1 if q else 3)
     if "stream" in want:

@@ -135,11 +135,9 @@ def test_ties_blanks_and_empty_series() -> None:
 @pytest.mark.parametrize(
     ("metric", "reason"),
     [
-        ('"year(actual, 2023) * 2"', "construct"),  # a series function inside arithmetic
         ('"year(actual, 2023.5)"', "whole number"),
-        ('"count_within(actual, 0, 10 * 2)"', "written out"),
-        ('"count_below(actual, budget)"', "written out"),
-        ('"max(actual, budget)"', "over series"),
+        ('"year(actual, staff)"', "whole number"),
+        ('"mean(actual) if True else 0"', "if-else"),
     ],
 )
 def test_what_stays_per_record_says_why(metric: str, reason: str) -> None:
@@ -147,6 +145,26 @@ def test_what_stays_per_record_says_why(metric: str, reason: str) -> None:
     cs = ColumnarScorer(perfscore.load_ruleset_text(text, source="f.yaml"))
     assert not cs.supported
     assert reason in (cs.reason or ""), cs.reason
+
+
+@pytest.mark.parametrize(
+    "metric",
+    [
+        '"year(actual, 2023) * 2"',  # a series function inside arithmetic
+        '"count_within(actual, 0, 10 * 2)"',  # a bound computed
+        '"count_below(actual, budget)"',  # a series as a bound: the per-record error
+        '"max(actual, budget)"',  # several series: the per-record error
+    ],
+)
+def test_what_was_per_record_is_columnar_now(metric: str) -> None:
+    text = _rules().replace('"year(actual, 2023)"', metric, 1)
+    cs = ColumnarScorer(perfscore.load_ruleset_text(text, source="f.yaml"))
+    assert cs.supported, cs.reason
+    rows = [
+        {"budget": {2023: 100}, "actual": {2023: 95}, "share": {}, "staff": {2023: 3}},
+        {"budget": {2023: 100}, "actual": {2022: 5}, "share": None, "staff": {}},
+    ]
+    _same(cs, rows)
 
 
 YEAR_READ_BESIDE = """\
@@ -162,15 +180,19 @@ metrics:
   v: {expr: "year(s, 2023)"}
   w: {expr: "v + x"}
 indicators:
-  - {id: a, title: A, weight: 100, value: w, scorer: {type: threshold, op: ">=", target: 1}}
+  - {id: a, title: A, weight: 50, value: w, scorer: {type: threshold, op: ">=", target: 1}}
+  - {id: b, title: B, weight: 50, value: v, scorer: {type: threshold, op: ">=", target: 1}}
 """
 
 
-def test_a_year_read_beside_other_values_stays_per_record() -> None:
+def test_a_year_read_by_another_metric_is_columnar() -> None:
     """``v + x`` with no value for 2023 and x blank: the per-record path says x is missing
-    (not applicable); an error in v would decide first — so such a set is not columnar."""
+    (not applicable), not v's lack of a value — the columns keep v's rows without a value
+    apart from its failures (Chunk.nulls); a leaf reading v alone says error."""
     rs = perfscore.load_ruleset_text(YEAR_READ_BESIDE, source="y.yaml")
     cs = ColumnarScorer(rs)
-    assert not cs.supported and "year() read beside" in (cs.reason or "")
-    got = rs.evaluate_subject({"s": {2022: 1}, "x": None}, index=0)
-    assert got.scores[0].outcome == "not_applicable"
+    assert cs.supported, cs.reason
+    rows = [{"s": {2022: 1}, "x": None}, {"s": {2022: 1}, "x": 1}, {"s": {2023: 2}, "x": 1}]
+    res = _same(cs, rows)
+    assert res.outcomes("a") == ["not_applicable", "error", "pass"]
+    assert res.outcomes("b") == ["error", "error", "pass"]

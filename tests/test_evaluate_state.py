@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 import perfscore
 from perfscore.errors import ZeroDenominatorError
 from perfscore.evaluate.leaves import stop_kind, stopping
-from perfscore.evaluate.state import Failure, Scan, blocking, blocking_kind
+from perfscore.evaluate.state import PRIORITY, Failure, Scan, blocking, blocking_kind
 from test_pointsonly import MESSY, _data, messy_records
 
 MESSY_RS = perfscore.load_ruleset_text(MESSY)
@@ -154,3 +154,58 @@ def test_the_kind_of_what_stops_an_expression_or_a_leaf_without_making_it(
     )
     g = stopping(node, failures)
     assert stop_kind(node, failures) == (None if g is None else g.kind)
+
+
+@settings(max_examples=200, deadline=None)
+@given(first=messy_records(), second=messy_records())
+def test_a_failure_made_once_for_every_subject_says_what_a_new_one_says(
+    first: dict[str, Any], second: dict[str, Any]
+) -> None:
+    """A blank field's failure and a rate's division by zero are made once per scan and
+    shared: a scan that has seen other subjects gives what a new scan gives."""
+    for rs, records in (
+        (MESSY_RS, (second, first, second)),
+        (RATES, ({"id": "x", "values": {"a": "0", "b": "0"}}, {"id": "y", "values": {"b": "0"}})),
+    ):
+        titles = rs.evaluator.titles
+        used = Scan(rs.compiled, titles)
+        for record in (*records, *records):
+            data = _data(rs, record)
+            assert _seen(used, data) == _seen(Scan(rs.compiled, titles), data)
+    _, failures = used(_data(RATES, {"id": "z", "values": {"a": "0", "b": "0"}}))
+    for name in ("plain", "same", "scaled", "twice"):  # each rate's own words
+        assert failures[name].en == f"'{name}' divides by zero"
+
+
+def _joined(names: Any, failures: dict[str, Failure], aware: bool) -> Failure | None:
+    """:func:`blocking` by its definition: the failures of ``names`` in name order (less the
+    missing ones for a missing-aware expression), the most serious kind, several joined."""
+    found = [failures[n] for n in sorted(names) if n in failures]
+    found = [f for f in found if not (aware and f.kind == "missing")]
+    if not found:
+        return None
+    rank = min(PRIORITY[f.kind] for f in found)
+    same = [f for f in found if PRIORITY[f.kind] == rank]
+    if len(same) == 1:
+        return same[0]
+    return Failure.later(
+        same[0].kind, tuple(sorted({x for f in same for x in f.fields})), ("join", tuple(same))
+    )
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    failed=st.dictionaries(st.sampled_from("abcdef"), _KINDS, max_size=5),
+    names=st.frozensets(st.sampled_from("abcdefg"), max_size=4),
+    aware=st.booleans(),
+)
+def test_blocking_is_the_most_serious_failure_several_joined_in_name_order(
+    failed: dict[str, str], names: frozenset[str], aware: bool
+) -> None:
+    failures = {n: Failure(k, f"{n} en", f"{n} zh", (n,)) for n, k in failed.items()}
+    got, want = blocking(names, failures, aware), _joined(names, failures, aware)
+    assert (got is None) == (want is None)
+    if got is not None and want is not None:
+        assert (got.kind, got.en, got.zh, got.fields) == (want.kind, want.en, want.zh, want.fields)
+        if any(want is f for f in failures.values()):
+            assert got is want  # one failure: itself, not a copy

@@ -199,3 +199,41 @@ def test_columnar_agrees_on_the_half(rs: perfscore.RuleSet) -> None:
         for sc in want.scores:
             assert res.points_decimal(sc.rule_id)[i] == sc.points, (i, sc)
     assert res.points_decimal("ratio")[0] == Decimal("2.90")
+
+
+_C28 = __import__("decimal").Context(prec=28)
+
+
+@st.composite
+def _near_halves(draw: st.DrawFn) -> tuple[Decimal, int]:
+    """A value at 28 digits (or fewer) a little off a half of a step — or anywhere."""
+    places = draw(st.integers(0, 6))
+    if draw(st.booleans()):
+        whole = draw(st.integers(-(10**6), 10**6))
+        half = Decimal(2 * whole + 1).scaleb(-places - 1)
+        off = Decimal(draw(st.integers(-(10**6), 10**6))).scaleb(draw(st.integers(-40, -2)))
+        x = _C28.add(half, off)
+    else:
+        x = Decimal(draw(st.integers(-(10**28) + 1, 10**28 - 1))).scaleb(
+            draw(st.integers(-34, -22))
+        )
+    return x, places
+
+
+@settings(max_examples=3000, deadline=None)
+@given(_near_halves())
+def test_round_places_decides_as_every_value_within_its_window(case: tuple[Decimal, int]) -> None:
+    """What ``round_places`` gives without :class:`NotExact` is the half-up rounding of the
+    value — and, for a full-length (maybe rounded) one, of every value within ``1e-25`` of
+    itself: the exact value it may stand for rounds the same way."""
+    x, places = case
+    try:
+        got = round_places(x, places)
+    except NotExact:
+        assert len(x.as_tuple().digits) >= 28  # only a maybe-rounded value is refused
+        return
+    exact = Fraction(x)
+    assert got == _half_up(exact, places)
+    if len(x.as_tuple().digits) >= 28:
+        window = abs(exact) * Fraction(1, 10**25) + Fraction(1, 10**120)
+        assert _half_up(exact - window, places) == got == _half_up(exact + window, places)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import math
 import sys
+from collections import Counter
 from decimal import Decimal
 from pathlib import Path
 
@@ -35,10 +36,15 @@ def _write_partitions(tmp: Path, n: int, parts: int) -> tuple[perfscore.RuleSet,
     for p, lo in enumerate(range(0, n, step)):
         data = {"id": ids[lo : lo + step], **{k: v[lo : lo + step] for k, v in cols.items()}}
         table = pa.table(data)
-        if p % 2:
+        if p % 2:  # a blank is an empty cell (a "nan" text is refused, as perfscore score does)
             import pyarrow.csv as pacsv
 
-            pacsv.write_csv(table, src / f"part{p}.csv")
+            blanks = {
+                k: pa.array([None if math.isnan(x) else x for x in v])
+                for k, v in data.items()
+                if k != "id"
+            }
+            pacsv.write_csv(pa.table({"id": data["id"], **blanks}), src / f"part{p}.csv")
         else:
             pq.write_table(table, src / f"part{p}.parquet")
     rows = {k: [float(x) for x in v] for k, v in cols.items()}
@@ -99,3 +105,83 @@ def test_a_dask_cluster_writes_the_same_files(tmp_path: Path) -> None:
 def test_no_partitions_is_a_plain_error(tmp_path: Path) -> None:
     with pytest.raises(perfscore.PerfscoreError, match="no Parquet or CSV partitions"):
         partition_paths(str(tmp_path / "nothing-*.parquet"))
+
+
+# --- partitions as departments fill them in: read as `perfscore score` reads each file -------
+
+DEPT_RULES = ROOT / "rules" / "cn-dept-overall.yaml"
+
+
+def _bureau_partitions(tmp: Path) -> tuple[list[Path], Counter[str]]:
+    """Three partitions of test_ingest_acceptance's 300 departments (title row, Chinese headers
+    with units, full-width digits, 万元 in cells, blanks, text in number cells, zero budgets, a
+    repeated id, a 合计 row): a GBK CSV, a UTF-8 CSV with 自评得分 (declared scores: read
+    record by record) and a Parquet file; returns the files and each dirty kind's count."""
+    import csv
+
+    from test_ingest_acceptance import HEADERS, _cell, _departments
+
+    depts = _departments()
+    src = tmp / "in"
+    src.mkdir()
+    title = ["2023年度部门整体支出绩效自评汇总表"]
+    plain = [(h, k) for h, k, _ in HEADERS if k != "declared_total"]
+    files = []
+    for p, part in enumerate((depts[:100], depts[100:200], depts[200:])):
+        heads = [(h, k) for h, k, _ in HEADERS] if p == 1 else plain
+        rows = [[_cell(d, k) for _, k in heads] for d in part]
+        if p < 2:
+            path = src / f"part{p}.csv"
+            enc = "gbk" if p == 0 else "utf-8"
+            with open(path, "w", encoding=enc, newline="") as fh:
+                w = csv.writer(fh)
+                w.writerows(
+                    [title, [h for h, _ in heads], *rows, ["合计", "", "", "=SUM(D3:D102)"]]
+                )
+        else:
+            path = src / f"part{p}.parquet"
+            cols = list(zip(*rows, strict=True))
+            pq.write_table(
+                pa.table(
+                    {
+                        h: [None if v is None else str(v) for v in c]
+                        for (h, _), c in zip(heads, cols, strict=True)
+                    }
+                ),
+                path,
+            )
+        files.append(path)
+    return files, Counter(d["kind"] for d in depts)
+
+
+def _rows(path: Path) -> list[tuple[object, ...]]:
+    cols = ["subject", "rule_id", "outcome", "points", "grade"]
+    return [tuple(r.values()) for r in pq.read_table(path).select(cols).to_pylist()]
+
+
+def test_a_partition_filled_in_by_a_department_gives_the_rows_perfscore_score_gives(
+    tmp_path: Path,
+) -> None:
+    """Each partition's findings rows equal ``perfscore score PART -o x.parquet --no-columnar``
+    (the per-record path) for that file; the file's errors come back as counts and texts."""
+    from perfscore.cli import main
+
+    files, kinds = _bureau_partitions(tmp_path)
+    rs = perfscore.load_ruleset(DEPT_RULES)
+    summary = score_partitioned(rs, tmp_path / "in", tmp_path / "out")
+    assert summary["subjects"] == 300  # the 合计 rows are not departments
+    assert summary["per_record"] >= 100  # the partition declaring scores went record by record
+    for i, part in enumerate(files):
+        ref = tmp_path / f"ref{i}.parquet"
+        code = main(["score", str(DEPT_RULES), str(part), "-o", str(ref), "--no-columnar"])
+        assert code in (0, 1, 2)
+        got = _rows(tmp_path / "out" / f"part-{i:05d}.parquet")
+        assert got == _rows(ref)
+    table = pq.read_table(tmp_path / "out").to_pylist()
+    assert {r["subject"] for r in table} >= {"D0001", "D0299"}
+    # a text in a number cell is an error finding for what reads it, not a blank or a crash
+    errors = {r["subject"] for r in table if r["outcome"] == "error"}
+    assert len(errors) >= kinds["text_cell"] + kinds["blank_budget"]
+    # the repeated id is said (an error notification), and so are the 合计 rows
+    assert summary["problems"] >= kinds["dup_id"]
+    assert sum("合计" in n or "total" in n for n in summary["notes"]) >= 1

@@ -222,3 +222,165 @@ def test_a_top_node_whose_code_gives_up_is_decided_again_alone(
     assert seen[0] == redone
     assert got == _full(rs, data)
     assert list(got[0]) == [s.rule_id for s in rs.evaluator.subject(data).scores]  # pre-order
+
+
+#: Groups with a condition, whose fields a form leaves blank where it does not hold: under a
+#: weighted sum, a mean, at the top, and one such group inside another.
+SECTIONS = """perfscore: 1
+id: sections_points
+title: 分节填报
+version: "1"
+settings: {places: 2, missing: not_applicable, zero_division: not_applicable}
+inputs:
+  kind: {type: text, choices: [build, aid, other]}
+  spent: {type: money, unit: 万元, min: 0}
+  budget: {type: money, unit: 万元, min: 0}
+  passed: {type: integer, min: 0}
+  total: {type: integer, min: 0}
+  accidents: {type: integer, min: 0}
+  jobs: {type: integer, min: 0}
+  aided: {type: integer, min: 0}
+  big: {type: boolean}
+  floors: {type: integer, min: 0}
+metrics:
+  rate: {expr: 'spent / budget', unit: '%'}
+  pass_rate: {expr: 'passed / total', unit: '%'}
+indicators:
+  - id: g1
+    title: 加权
+    weight: 40
+    children:
+      - {id: k1, title: K1, weight: 20, value: rate, scorer: {type: proportional, target: 1}}
+      - id: eng
+        title: 工程
+        weight: 20
+        when: "kind == 'build'"
+        children:
+          - {id: e1, title: E1, weight: 10, value: pass_rate, scorer: {type: threshold, op: '>=', target: 1, points_otherwise: 2}}
+          - {id: e2, title: E2, weight: 6, value: accidents, scorer: {type: threshold, op: '==', target: 0}}
+          - id: tall
+            title: 高层
+            weight: 4
+            when: big
+            children:
+              - {id: t1, title: T1, weight: 4, value: floors, scorer: {type: deduct, start: 10, direction: above, per: 5, points: 1, count: started}}
+  - id: g2
+    title: 均值
+    weight: 30
+    aggregate: mean
+    children:
+      - {id: m1, title: M1, weight: 3, value: rate, scorer: {type: deduct, start: 1, direction: below, per: 0.01, points: 0.5, count: exact}}
+      - id: aid
+        title: 补助
+        weight: 3
+        when: "kind == 'aid'"
+        children:
+          - {id: a1, title: A1, weight: 3, scorer: {type: formula, expr: 'min(3, 3 * jobs / aided)'}}
+  - id: g3
+    title: 补助（顶层）
+    weight: 30
+    when: "kind == 'aid'"
+    children:
+      - {id: n1, title: N1, weight: 30, value: aided, scorer: {type: threshold, op: '>', target: 0}}
+"""
+SECTIONS_RS = perfscore.load_ruleset_text(SECTIONS)
+BUILD = {"kind": "build", "spent": "90", "budget": "100", "passed": "3", "total": "4"}
+BUILD |= {"accidents": "0", "big": True, "floors": "17"}
+
+
+@st.composite
+def section_records(draw: st.DrawFn) -> dict[str, Any]:
+    """Projects as they fill such a form: a section's fields mostly blank where its condition
+    does not hold (and sometimes where it does), bad values now and then."""
+    values: dict[str, Any] = {}
+    if draw(st.integers(0, 9)):
+        values["kind"] = draw(st.sampled_from(["build", "aid", "other", "x"]))
+    if draw(st.integers(0, 5)):
+        values["big"] = draw(st.sampled_from([True, False, "x"]))
+    for name in ("spent", "budget"):
+        if draw(st.integers(0, 7)):
+            values[name] = draw(_value())
+    sections = {
+        "build": ("passed", "total", "accidents"),
+        "aid": ("jobs", "aided"),
+    }
+    for kind, names in sections.items():
+        for name in names:
+            if values.get("kind") == kind or not draw(st.integers(0, 4)):
+                values[name] = draw(_value())
+    if values.get("big") is True or not draw(st.integers(0, 4)):
+        values["floors"] = draw(_value())
+    return {"id": "p", "values": values}
+
+
+def test_a_group_with_a_condition_checks_what_it_reads_below() -> None:
+    plan = SECTIONS_RS.evaluator._plan
+    assert plan is not None
+    nodes = {pn.node.id: pn for pn in _pre_order(plan.tree)}
+    assert nodes["eng"].strict == {"kind"}
+    assert nodes["eng"].checked == {"pass_rate", "accidents", "big"}
+    assert nodes["tall"].strict == {"big"} and nodes["tall"].checked == {"floors"}
+    assert nodes["aid"].strict == {"kind"} and nodes["aid"].checked == {"jobs", "aided"}
+    assert nodes["g1"].strict == {"rate", "kind"}
+    assert plan.names == {"rate", "kind"}
+
+
+def _pre_order(nodes: Any) -> Any:
+    for pn in nodes:
+        yield pn
+        yield from _pre_order(pn.children)
+
+
+@settings(max_examples=500, deadline=None)
+@given(section_records())
+def test_sections_rule_set_points_equal_the_full_evaluator(record: dict[str, Any]) -> None:
+    rs = SECTIONS_RS
+    data = _data(rs, record)
+    got = pointsonly.points(rs.evaluator._plan, data, _no_full)
+    assert got == _full(rs, data)
+    assert list(got[0]) == [s.rule_id for s in rs.evaluator.subject(data).scores]  # pre-order
+
+
+@pytest.mark.parametrize(
+    ("values", "want"),
+    [
+        # a section left blank where its condition does not hold: on the clean walk
+        ({"kind": "other", "spent": "90", "budget": "100"}, {"eng": None, "aid": None}),
+        ({**BUILD, "big": False, "floors": None}, {"eng": "10.00", "tall": None}),
+        ({"kind": "aid", "spent": "1", "budget": "1", "jobs": "2", "aided": "3"}, {"a1": "2.00"}),
+    ],
+)
+def test_a_section_blank_where_it_does_not_apply_keeps_the_clean_walk(
+    values: dict[str, Any], want: dict[str, Any], monkeypatch: Any
+) -> None:
+    rs = SECTIONS_RS
+    data = _data(rs, {"id": "x", "values": {k: v for k, v in values.items() if v is not None}})
+    plan = _only(rs.evaluator._plan, top_failing=_refuse)
+    monkeypatch.setattr(pointsonly, "leaf", _refuse)
+    monkeypatch.setattr(pointsonly, "_results", _refuse)
+    got = pointsonly.points(plan, data, _no_full)
+    assert {k: (None if got[0][k] is None else str(got[0][k])) for k in want} == want
+    monkeypatch.undo()
+    assert got == _full(rs, data)
+
+
+@pytest.mark.parametrize(
+    ("values", "want"),
+    [
+        # blank where the section applies: decided where it stands, the rest kept clean
+        ({**BUILD, "accidents": None}, {"e2": "not_applicable", "eng": "fail"}),
+        ({**BUILD, "total": "0"}, {"e1": "not_applicable"}),
+        ({**BUILD, "floors": None}, {"t1": "not_applicable", "tall": "not_applicable"}),
+        ({**BUILD, "floors": "x"}, {"t1": "error", "eng": "error", "g1": "error"}),
+    ],
+)
+def test_a_blank_in_a_section_that_applies_is_decided_in_the_section(
+    values: dict[str, Any], want: dict[str, str], monkeypatch: Any
+) -> None:
+    rs = SECTIONS_RS
+    data = _data(rs, {"id": "x", "values": {k: v for k, v in values.items() if v is not None}})
+    outcomes = {s.rule_id: s.outcome for s in rs.evaluator.subject(data).scores}
+    assert {k: outcomes[k] for k in want} == want
+    plan = _only(rs.evaluator._plan, top_failing=_refuse)
+    monkeypatch.setattr(pointsonly, "_results", _refuse)
+    assert pointsonly.points(plan, data, _no_full) == _full(rs, data)

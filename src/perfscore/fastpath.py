@@ -38,12 +38,23 @@ from .colbatch import ENV, ColumnBatch, plain_records
 from .export import ExportOptions, atomic_writer, write_jsonl
 from .findings import Notification, SubjectResult
 from .ingest import DataSource
-from .outputs import Target, TextSink, say_cli, write_outputs
+from .outputs import Target, TextSink, cli_lang, say_cli, write_outputs
 from .ruleset import RuleSet
 from .summary import RunSummary
 from .waivers import Waiving
+from .words import in_language
 
-__all__ = ["CHUNK", "ENV", "NAMED", "Routed", "Run", "forced", "route", "why_not"]
+__all__ = [
+    "CHUNK",
+    "ENV",
+    "NAMED",
+    "Routed",
+    "Run",
+    "forced",
+    "parquet_findings",
+    "route",
+    "why_not",
+]
 
 #: rows scored at a time: what a chunk holds while it is scored is about 13 kB a row — a
 #: 10,000-row CSV to JSON Lines peaked at 116 MB with 4,096-row chunks, 77 MB with 1,024, 67 MB
@@ -82,7 +93,8 @@ def why_not(args: argparse.Namespace, rs: RuleSet, plan: Sequence[Target]) -> st
         return say_cli("why_stdout")
     scorer = ColumnarScorer(rs)
     if not scorer.supported:
-        return say_cli("why_rules", reason=scorer.reason)
+        # (a reason said in both languages is given in the command's)
+        return say_cli("why_rules", reason=in_language(scorer.reason, cli_lang()))
     return None
 
 
@@ -222,6 +234,37 @@ def _parquet_run(run: Run, scorer: Any) -> Routed | None:
     out.problems = [n for n in out.notes if n.level == "error"]
     out.complete = not errors and not out.problems
     return out
+
+
+class _Quiet:
+    """No progress shown (a worker scoring one partition)."""
+
+    def advance(self, n: int = 1) -> None:
+        """Nothing to show."""
+
+    def restart(self) -> None:
+        """Nothing to show."""
+
+
+def parquet_findings(
+    rs: RuleSet,
+    scorer: Any,
+    sources: Sequence[DataSource],
+    notes: list[Notification],
+    path: str,
+    inputs: Sequence[Mapping[str, str]],
+) -> Routed | None:
+    """The Parquet findings file ``perfscore score SOURCES -o path`` writes by columns — the
+    same reading (headers, units, 合计 rows, refused cells) and the same rows — for callers
+    that are not the command (:mod:`perfscore.partitioned`).  None (nothing written) when a
+    record declares its own scores: those go record by record."""
+    from .export import EXPORTERS
+
+    run = Run(
+        rs, [Target(EXPORTERS["parquet"], path)], sources, notes, inputs, ExportOptions(),
+        Waiving(), {"note": 1, "warning": 2, "error": 3}, None, _Quiet(), None,
+    )  # fmt: skip
+    return _parquet_run(run, scorer)
 
 
 def _report(run: Run, scorer: Any) -> Routed:

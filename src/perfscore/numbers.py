@@ -11,7 +11,6 @@ from collections.abc import Iterator
 from decimal import (
     MAX_EMAX,
     MIN_EMIN,
-    ROUND_HALF_DOWN,
     ROUND_HALF_UP,
     Context,
     Decimal,
@@ -143,6 +142,8 @@ class NotExact(ArithmeticError):
 
 
 _HALF = {p: Decimal(5).scaleb(-p - 1) for p in range(0, 13)}
+_SIEVE = {p: Decimal(45).scaleb(-p - 2) for p in range(0, 13)}
+_SUBTRACT = _CTX28.subtract
 #: Computed points carry at most a few roundings of 28 digits: a value further than this share
 #: of itself from a half rounds as the exact value does.
 _WINDOW = Decimal("1e-25")
@@ -181,21 +182,20 @@ def round_places(x: Decimal | Fraction, places: int, slack: Decimal | None = Non
         if d.is_finite() and len(d.as_tuple().digits) == 28:  # maybe rounded
             raise NotExact(f"{d} may be rounded beyond {places} places") from None
         return round_half_up(d, places)
-    if y == d:
+    # The sieve: d further than a twentieth of a step from a half (|d − y| below 0.45 of a
+    # step; the difference is exact: no more digits than d) rounds as any value that near it
+    # does; only the others are looked at closely.
+    r = _SUBTRACT(d, y)
+    if r:
+        sieve = _SIEVE[places]
+        if -sieve < r < sieve:
+            return y
+    else:
         # fewer decimals than ``places``: exact, unless it is a full-length (maybe rounded)
         # number so large that its last digit lies left of ``places``
         if d.adjusted() < 27 - places or len(d.as_tuple().digits) < 28:
             return y
         raise NotExact(f"{d} may be rounded beyond {places} places")
-    # The sieve: d is within a twentieth of a step of a half exactly when rounding it one
-    # place further lands on that half (whose two roundings to ``places`` then differ); only
-    # those are looked at closely.
-    try:
-        h = d.quantize(_Q[places + 1], ROUND_HALF_UP, _CTX28)
-        if h.quantize(q, ROUND_HALF_UP, _CTX28) == h.quantize(q, ROUND_HALF_DOWN, _CTX28):
-            return y
-    except InvalidOperation:  # one more digit than 28: no sieve
-        pass
     if slack is None and len(d.as_tuple().digits) < 28 and d.adjusted() >= -99:
         return y  # exact: rounded as it is
     gap = abs(_CTX28.subtract(abs(_CTX28.subtract(d, y)), _HALF[places]))

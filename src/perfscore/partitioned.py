@@ -13,25 +13,30 @@ Parquet or CSV files) is read, scored from columns and written as its own Parque
 order; ``duckdb``/``polars``/``pandas`` read the folder as one table.  Without ``client`` the
 partitions are scored one after another in this process (same files, byte for byte).
 
-Each partition holds one subject per row: numeric columns named as the rule set's inputs
-(blank / null = missing) and an ``id`` column (``id_column``; without one, a row's id is
-``<partition>-<row>``, 1-based).  Files a department filled in by hand — 万元 suffixes, title
-rows, Chinese headers — go through ``perfscore score`` (the ingest step), not this path.
+Each partition is read exactly as ``perfscore score PARTITION -o findings.parquet`` reads that
+file, and its findings file holds the same rows: headers matched to the rule set's inputs by id,
+title or alias (units such as 万元 in a header or a cell), title rows and 合计 rows left out,
+blanks, refused cells (an error finding for what depends on them), a GBK or UTF-8 CSV.  The id
+is the ``id`` column (or another named by ``id_column``, or a header such as 项目编码); a row
+without one is ``row-<n>``.  A Parquet file is read by columns; a CSV file record by record.
 Needs ``perfscore[dask]`` (Dask, pyarrow, numpy).
 """
 
 from __future__ import annotations
 
-import csv
 import glob
 import os
 from collections.abc import Sequence
 from typing import Any
 
 from .errors import PerfscoreError
+from .findings import Notification
 from .ruleset import RuleSet
 
 __all__ = ["partition_paths", "score_partition", "score_partitioned"]
+
+#: the notifications' texts a partition sends back (the counts are always whole)
+NOTES = 20
 
 
 def partition_paths(source: str | os.PathLike[str] | Sequence[str]) -> list[str]:
@@ -52,30 +57,6 @@ def partition_paths(source: str | os.PathLike[str] | Sequence[str]) -> list[str]
     return sorted(found)
 
 
-def _read(path: str, inputs: Sequence[str], id_column: str) -> Any:
-    """One partition as a pyarrow Table of the rule set's inputs (and the id column)."""
-    import pyarrow as pa
-
-    if path.lower().endswith(".csv"):
-        import pyarrow.csv as pacsv
-
-        with open(path, encoding="utf-8-sig", newline="") as fh:
-            header = next(csv.reader(fh), [])
-        wanted = [c for c in header if c in inputs or c == id_column]
-        types = {c: pa.float64() for c in wanted if c != id_column}
-        if id_column in wanted:
-            types[id_column] = pa.string()
-        return pacsv.read_csv(
-            path,
-            convert_options=pacsv.ConvertOptions(include_columns=wanted, column_types=types),
-        )
-    import pyarrow.parquet as pq
-
-    schema = pq.read_schema(path)
-    wanted = [c for c in schema.names if c in inputs or c == id_column]
-    return pq.read_table(path, columns=wanted)
-
-
 def score_partition(
     rs: RuleSet,
     path: str,
@@ -85,32 +66,62 @@ def score_partition(
     id_column: str = "id",
     scorer: Any = None,
 ) -> dict[str, Any]:
-    """Read ``path``, score it from columns and write its Parquet findings to ``out``; return
-    ``{"partition", "subjects", "per_record", "bytes"}`` (the only thing sent back)."""
+    """Read ``path`` as ``perfscore score`` reads that file, score it from columns and write
+    its Parquet findings to ``out``; return ``{"partition", "subjects", "per_record",
+    "bytes", "problems", "notes"}`` (the only thing sent back: ``problems`` counts the file's
+    error notifications — an unreadable file, a duplicate id —, ``notes`` holds the first
+    :data:`NOTES` of every notification's text)."""
     from .columnar import ColumnarScorer
-    from .export.parquet import columnar_table, write_table
+    from .fastpath import parquet_findings
+    from .ingest import open_data
 
     cs = scorer if scorer is not None else ColumnarScorer(rs)
-    table = _read(path, list(cs.inputs), id_column)
-    res = cs.score(table)
-    if id_column in table.column_names:
-        ids = [str(x) for x in table.column(id_column).to_pylist()]
+    columns = None if id_column == "id" else {id_column: "id"}
+    sources = open_data(path, columns=columns)
+    notes: list[Notification] = []
+    inputs = ({"uri": os.path.basename(path)},)
+    routed = parquet_findings(rs, cs, sources, notes, out, inputs)
+    if routed is None:  # a record declares its own scores: record by record
+        notes.clear()
+        subjects, said = _per_record(rs, open_data(path, columns=columns), out, inputs)
+        per_record = subjects
     else:
-        ids = [f"{index}-{i + 1}" for i in range(table.num_rows)]
-    findings = columnar_table(
-        res,
-        rules=rs.rules,
-        ruleset=rs.provenance(),
-        subjects=ids,
-        inputs=({"uri": os.path.basename(path)},),
-    )
-    write_table(findings, out)
+        subjects, said, per_record = routed.count, routed.notes, routed.per_record
     return {
         "partition": index,
-        "subjects": table.num_rows,
-        "per_record": int(res.fallback.sum()),
+        "subjects": subjects,
+        "per_record": per_record,
         "bytes": os.path.getsize(out),
+        "problems": sum(1 for n in said if n.level == "error"),
+        "notes": [n.message for n in said[:NOTES]],
     }
+
+
+def _per_record(
+    rs: RuleSet, sources: Sequence[Any], out: str, inputs: Sequence[dict[str, str]]
+) -> tuple[int, list[Notification]]:
+    """The partition scored record by record into ``out`` (the bytes ``perfscore score
+    --no-columnar`` writes): a file whose records declare their own scores."""
+    from .export import atomic_writer
+    from .export.parquet_stream import ResultsSpool
+    from .ingest import read_sources
+    from .ruleset import DuplicateIds
+
+    notes: list[Notification] = []
+    count = 0
+    with ResultsSpool(rs.rules) as spool, DuplicateIds() as dups:
+
+        def each() -> Any:
+            nonlocal count
+            for r in rs.iter_evaluate(read_sources(rs, sources, notes)):
+                dups.add([r.subject])
+                count += 1
+                yield r
+
+        spool.add_results(each())
+        with atomic_writer(out) as fh:
+            spool.write(fh, ruleset=rs.provenance(), inputs=inputs)
+        return count, [*notes, *dups.notifications(notes)]
 
 
 class _Worker:
@@ -146,7 +157,8 @@ def score_partitioned(
 ) -> dict[str, Any]:
     """Score every partition of ``source`` into ``out_dir/part-NNNNN.parquet``; with a Dask
     ``client`` the workers read, score and write (one task per partition).  Returns the total
-    subjects, the rows the per-record path scored, the bytes written and the partitions."""
+    subjects, the rows the per-record path scored, the bytes written, the partitions, the
+    files' error notifications (``problems``) and the first notifications' texts."""
     paths = partition_paths(source)
     os.makedirs(out_dir, exist_ok=True)
     outs = [os.path.join(str(out_dir), f"part-{i:05d}.parquet") for i in range(len(paths))]
@@ -165,6 +177,8 @@ def score_partitioned(
         "subjects": sum(p["subjects"] for p in parts),
         "per_record": sum(p["per_record"] for p in parts),
         "bytes": sum(p["bytes"] for p in parts),
+        "problems": sum(p["problems"] for p in parts),
+        "notes": [n for p in parts for n in p["notes"]][:NOTES],
         "files": outs,
     }
 

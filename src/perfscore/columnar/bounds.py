@@ -183,6 +183,10 @@ class Chunk:
         #: series inputs and metrics (:class:`~perfscore.columnar.series.SeriesCol`), on a
         #: year axis whose first column is the year :attr:`year0`
         self.series: dict[str, Any] = {}
+        #: metrics ``year(s, y)``: the rows where that year has no value — no failure there
+        #: for an expression reading it (it fails where it uses the value), but for a leaf
+        #: reading it as its value an error (in :attr:`codes`)
+        self.nulls: dict[str, Any] = {}
         self.year0 = 0
 
     def detach(self) -> None:

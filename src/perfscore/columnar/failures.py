@@ -18,16 +18,21 @@ KIND = {"error": F_ERROR, "not_applicable": F_NA, "zero": F_ZERO}
 _MISSING = {"error": F_ERROR, "not_applicable": F_NA, "zero": F_ZERO, "full": F_FULL}
 
 
-def failure_codes(ctx: Chunk, names: Any, zero: Any, zero_division: str, optional: Any = ()) -> Any:
+def failure_codes(
+    ctx: Chunk, names: Any, zero: Any, zero_division: str, optional: Any = (), nulls: bool = False
+) -> Any:
     """The failure code per row of something reading ``names`` (0: none) — the first by
     priority, as the per-record path's ``blocking`` picks it (``optional`` names: a missing
     value is no failure) — then, where none, a division by zero (``zero``) as
-    ``zero_division`` says; None when no row has one."""
+    ``zero_division`` says; None when no row has one.  ``nulls``: a ``year(s, y)`` metric's
+    rows without a value are no failure (:attr:`Chunk.nulls`: the reader decides)."""
     out = None
     for name in (*names, *optional):
         c = ctx.codes.get(name)
         if c is None:
             continue
+        if nulls and name in ctx.nulls:
+            c = np.where(ctx.nulls[name], 0, c).astype(np.int8)
         if name in optional and name not in names:
             c = np.where(c == F_MISSING, 0, c).astype(np.int8)
         if out is None:

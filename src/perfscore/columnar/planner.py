@@ -16,6 +16,7 @@ import numpy as np
 
 from ..aggregate import AggregateSpec, mean, weakest_link, weighted_sum
 from ..compile import CheckNode, Compiled, IndicatorNode
+from ..words import Bilingual, in_language
 from .bounds import Unsupported, ceil_scaled, const
 from .expression import ColumnCond, ColumnExpr
 from .plan import (
@@ -30,7 +31,7 @@ from .plan import (
     Plan,
     WhenPlan,
 )
-from .seriesfns import SeriesExpr
+from .seriesexpr import SeriesExpr
 
 __all__ = ["build_plan", "grade_ids", "stack_all"]
 
@@ -44,14 +45,19 @@ def build_plan(c: Compiled, root_weight: Decimal | None) -> Plan:
     metrics = []
     metric_plans = []
     pad = 0
+    nullable: set[str] = set()  # metrics ``year(s, y)``: read as values by exact expressions
     for mt in c.metrics:
         if mt.missing_aware:
             raise Unsupported(f"metric {mt.name}: is_missing/coalesce")
         names = tuple(sorted(mt.expr.names))
-        if any(kinds.get(n) == "series" for n in names):  # a metric over series
-            sx = SeriesExpr(mt.expr.text, kinds)
+        if any(kinds.get(n) == "series" for n in names) or nullable & set(names):
+            try:
+                sx = SeriesExpr(mt.expr.text, kinds, mt.name)
+            except Unsupported as e:
+                raise _about_metric(c, mt.name, e) from None
             if sx.nullable:
                 _only_values_read(c, mt.name)
+                nullable.add(mt.name)
             pad = max(pad, sx.pad)
             metric_plans.append(MetricPlan(mt.name, None, names, mt.zero_division, sx))
             kinds[mt.name] = "series" if sx.kind == "series" else "metric"
@@ -93,7 +99,7 @@ def build_plan(c: Compiled, root_weight: Decimal | None) -> Plan:
         overrides.append((cond, ids.index(o.grade), names, aware))
     defaults = {}
     series = sorted(n for n in _names_read(c, kinds) if kinds.get(n) == "series" and n in c.inputs)
-    for name in series:
+    for name in series:  # (the schema refuses one: this guards a spec made in code)
         if c.inputs[name].default is not None:
             raise Unsupported(f"input {name}: a default series")
     for name in read:
@@ -237,24 +243,51 @@ def _exponent(x: Decimal) -> int:
     return exp if isinstance(exp, int) else 0
 
 
+def _readers(c: Compiled, name: str) -> list[str]:
+    """The indicators that read ``name``, directly or through metrics (for a reason)."""
+    reach = {name}
+    for mt in c.metrics:
+        if mt.expr.names & reach:
+            reach.add(mt.name)
+    return sorted(n.id for n in stack_all(c) if not n.children and set(n.reads) & reach)
+
+
+def _about_metric(c: Compiled, name: str, e: Unsupported) -> Unsupported:
+    """``e`` said of metric ``name`` and the indicators reading it, in both languages."""
+    why = e.args[0] if e.args else type(e).__name__
+    readers = _readers(c, name)
+    en = f"metric {name}" + (f" (read by {', '.join(readers)})" if readers else "")
+    zh = f"计算指标 {name}" + (f"（{'、'.join(readers)} 读它）" if readers else "")
+    return Unsupported(Bilingual(f"{en}: {why}", f"{zh}：{in_language(why, 'zh')}"))
+
+
 def _only_values_read(c: Compiled, name: str) -> None:
-    """Metric ``name`` may have no value without a failure (``year(s, y)``): the columns
-    mirror that as an error in the metric, which equals the per-record path only where
-    nothing else read beside it can decide first — so ``name`` may only be the whole of what
-    leaves read (their ``value``), nothing else."""
-    why = f"metric {name}: year() read beside other values"
-    if any(name in mt.expr.names for mt in c.metrics):
-        raise Unsupported(why)
+    """Metric ``name`` may have no value without a failure (``year(s, y)``): other metrics
+    read it as such (:attr:`~perfscore.columnar.bounds.Chunk.nulls`; they are run as exact
+    series expressions); elsewhere the columns mirror it as an error in the metric, which
+    equals the per-record path only where nothing else read beside it can decide first — so
+    else ``name`` may only be the whole of what leaves read (their ``value``)."""
+    why = _about_metric(
+        c,
+        name,
+        Unsupported(
+            Bilingual(
+                "year(s, y) read beside other values (a year without a value is no value "
+                "there, not a failure)",
+                "year(s, y) 与其他值一起读（某年无值时那里是空值，不是失败）",
+            )
+        ),
+    )
     if any(name in o.when.names for o in c.overrides) or any(
         name in ch.reads or ch.require == name for ch in c.checks
     ):
-        raise Unsupported(why)
+        raise why
     for node in stack_all(c):
         reads = set(node.reads) | set(node.optional_reads)
         if node.when is not None:
             reads |= set(node.when.names)
         if name in reads and (node.children or reads != {name} or name in node.optional_reads):
-            raise Unsupported(why)
+            raise why
 
 
 def _names_read(c: Compiled, kinds: Mapping[str, str]) -> set[str]:

@@ -76,7 +76,8 @@ class ColumnarScorer:
         try:
             self.plan = build_plan(c, rs.evaluator.root.weight)
         except (Unsupported, SyntaxError) as e:
-            self.reason = str(e) or type(e).__name__
+            why = e.args[0] if e.args else None  # (a Bilingual reason keeps its Chinese)
+            self.reason = why if isinstance(why, str) and why else str(e) or type(e).__name__
 
     @property
     def supported(self) -> bool:

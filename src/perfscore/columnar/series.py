@@ -8,9 +8,9 @@ year without one; a plain ``int``/``float`` figure is taken from a float vector 
 decimal, :func:`~perfscore.columnar.rational.from_floats`), anything else (``"1,234.5万元"``, a
 ``Decimal`` with more digits than a float holds, a non-mapping) through
 :func:`perfscore.subjects.normalise_value` itself.  A refused cell is the input's error, a blank
-its missing-data policy.  Integers past int64 are Python integers (object arrays): exact, only
-slower.  Rows whose years lie too far apart for one axis (:data:`MAX_YEARS`), or that list a
-year twice, are the per-record path's.
+(``None``, NaN, ``""``, ``"-"``) its missing-data policy.  Integers past int64 are Python
+integers (object arrays): exact, only slower.  Rows whose years lie too far apart for one axis
+(:data:`MAX_YEARS`), or that list a year twice, are the per-record path's.
 """
 
 from __future__ import annotations
@@ -25,6 +25,7 @@ from typing import Any
 
 import numpy as np
 
+from ..rawvalue import is_blank_text
 from ..subjects import InputSpec, normalise_value
 from ..values import Series
 from .bounds import F_ERROR, F_MISSING, Chunk, Unsupported
@@ -240,6 +241,8 @@ def _parse(spec: InputSpec, cells: list[Any]) -> _Cells:
     for i in slow:
         cell = cells[i]
         x = cell if type(cell) is dict else plain_cell(cell)
+        if isinstance(x, str) and is_blank_text(x):
+            x = None  # "", "-", "—": a blank cell, as the reader takes it
         if x is None:
             out.code[i] = F_ERROR if spec.required else F_MISSING
             continue

@@ -7,16 +7,16 @@ the last years, the years inside a band).
 
 A metric over series fails where the per-record function raises, in the same order: a zero
 denominator in any year (the rule set's ``zero_division``), then ``mean`` of no values (a zero
-denominator too), then ``mean`` over a listed year without a value (an error).  A number it gives
-becomes an ordinary metric column (:func:`~perfscore.columnar.stages.run_series_metric`).
+denominator too), then ``mean`` over a listed year without a value (an error).  The expression
+around them is :mod:`~perfscore.columnar.seriesexpr`'s; a number it gives becomes an ordinary
+metric column (:func:`~perfscore.columnar.stages.run_series_metric`).
 """
 
 from __future__ import annotations
 
-import ast
 import math
 import operator
-from decimal import Decimal
+from collections.abc import Sequence
 from fractions import Fraction
 from typing import Any
 
@@ -25,14 +25,9 @@ import numpy as np
 from ..intervals import Interval
 from .bounds import Unsupported
 from .rational import LIMIT, Q
-from .series import MAX_YEARS, SeriesCol, big, mul, to_obj
+from .series import SeriesCol, big, mul, to_obj
 
-__all__ = ["Raised", "SeriesExpr", "window", "within"]
-
-_SERIES_FNS = ("ratio_series", "composition_variance", "last")
-_NUMBER_FNS = ("mean", "sum", "count")
-#: functions of a series and numbers written out: how many arguments each takes
-_SCALAR_ARGS = {"year": 2, "count_within": 3, "count_below": 2, "count_above": 2}
+__all__ = ["Raised", "window", "within"]
 
 
 class Raised:
@@ -42,6 +37,8 @@ class Raised:
     def __init__(self, n: int) -> None:
         self.zero = np.zeros(n, bool)
         self.error = np.zeros(n, bool)
+        #: the rows where the expression's value is None without a failure (``year(s, y)``)
+        self.none: Any = None
 
     def add(self, mask: Any, error: bool = False) -> None:
         new = mask & ~(self.zero | self.error)
@@ -49,96 +46,6 @@ class Raised:
             self.error |= new
         else:
             self.zero |= new
-
-
-class SeriesExpr:
-    """A metric expression over series, translated once; ``kind`` is ``"series"`` or
-    ``"number"``; ``pad``: how many years before the earliest one ``last(…, n)`` may reach;
-    ``nullable``: a ``year(s, y)`` — where that year has no value the per-record metric is
-    None, no failure (what reads it then raises; the planner allows only readers for which
-    that equals an error in the metric itself)."""
-
-    def __init__(self, text: str, kinds: dict[str, str]) -> None:
-        self.text = text.strip()
-        self.pad = 0
-        self.nullable = False
-        tree = ast.parse(self.text, mode="eval")
-        self.fn, self.kind = self._build(tree.body, kinds)
-
-    def _constant(self, node: ast.expr, fname: str) -> Fraction:
-        """A number written in the expression (``0.95``, ``-5``), exactly as the per-record
-        path reads it (its decimal text)."""
-        inner = node.operand if isinstance(node, ast.UnaryOp) else node
-        if not (
-            isinstance(inner, ast.Constant)
-            and type(inner.value) in (int, float)
-            and (inner is node or isinstance(node.op, (ast.USub, ast.UAdd)))  # type: ignore[attr-defined]
-        ):
-            raise Unsupported(f"{fname}() of something that is not a number written out")
-        seg = ast.get_source_segment(self.text, node)
-        try:
-            value = Decimal((seg or repr(inner.value)).replace(" ", ""))
-        except ArithmeticError:
-            raise Unsupported("number literal") from None
-        if not value.is_finite():
-            raise Unsupported("number literal")
-        return Fraction(value)
-
-    def _build(self, node: ast.expr, kinds: dict[str, str]) -> tuple[Any, str]:
-        if isinstance(node, ast.Name) and kinds.get(node.id) == "series":
-            name = node.id
-            return (lambda ctx, raised: ctx.series[name]), "series"
-        if not (
-            isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and not node.keywords
-        ):
-            raise Unsupported(f"series expression construct {type(node).__name__}")
-        fname, args = node.func.id, node.args
-        if fname == "last" and len(args) == 2:
-            inner, kind = self._build(args[0], kinds)
-            n = args[1]
-            if kind != "series" or not (
-                isinstance(n, ast.Constant) and type(n.value) is int and 0 <= n.value < MAX_YEARS
-            ):
-                raise Unsupported("last() of a series over a constant number of years")
-            years = n.value
-            self.pad = max(self.pad, years - 1)
-            return (lambda ctx, raised: last(inner(ctx, raised), years)), "series"
-        if fname in _SCALAR_ARGS and len(args) == _SCALAR_ARGS[fname]:
-            inner, kind = self._build(args[0], kinds)
-            if kind != "series":
-                raise Unsupported(f"{fname}() of something that is not a series")
-            consts = [self._constant(a, fname) for a in args[1:]]
-            if fname == "year":
-                y = consts[0]
-                if y.denominator != 1 or not 1 <= y <= 9999:
-                    raise Unsupported("year() of a year that is not a whole number in 1..9999")
-                self.nullable = True  # a year without a value: the metric has none
-                return (lambda ctx, raised: year(ctx, inner(ctx, raised), int(y), raised)), "number"
-            return (lambda ctx, raised: count_where(inner(ctx, raised), fname, consts)), "number"
-        if fname in ("min", "max") and len(args) == 1:
-            inner, kind = self._build(args[0], kinds)
-            if kind != "series":
-                raise Unsupported(f"{fname}() of numbers on the series path")
-            pick_max = fname == "max"
-            return (lambda ctx, raised: extreme(inner(ctx, raised), pick_max, raised)), "number"
-        parts = [self._build(a, kinds) for a in args]
-        if any(k != "series" for _, k in parts):
-            raise Unsupported(f"{fname}() of something that is not a series")
-        fns = [f for f, _ in parts]
-        if fname == "ratio_series" and len(fns) == 2:
-            top, bottom = fns
-            return (
-                lambda ctx, raised: ratio_series(top(ctx, raised), bottom(ctx, raised), raised)
-            ), "series"
-        if fname == "composition_variance" and len(fns) >= 2 and len(fns) % 2 == 0:
-            return (
-                lambda ctx, raised: composition_variance([f(ctx, raised) for f in fns], raised)
-            ), "series"
-        if fname in _NUMBER_FNS and len(fns) == 1:
-            inner = fns[0]
-            reduce = {"mean": mean, "sum": total, "count": count}[fname]
-            return (lambda ctx, raised: reduce(inner(ctx, raised), raised)), "number"
-        raise Unsupported(f"function {fname}() over series")
 
 
 # -- the functions -------------------------------------------------------------------------------
@@ -264,19 +171,17 @@ def mean(s: SeriesCol, raised: Raised) -> Q:
     return total_q / Q(np.where(cnt == 0, 1, cnt), 1, len(cnt))
 
 
-def year(ctx: Any, s: SeriesCol, y: int, raised: Raised) -> Q:
-    """The value of year ``y`` (its column on the chunk's axis); a row whose series has no
-    value that year has none (see :attr:`SeriesExpr.nullable`: an error here)."""
+def year(ctx: Any, s: SeriesCol, y: int) -> tuple[Q, Any]:
+    """The value of year ``y`` (its column on the chunk's axis), and the rows whose series
+    has no value that year (no failure: see :mod:`~perfscore.columnar.seriesexpr`)."""
     n, width = s.present.shape
     j = y - ctx.year0
     if not 0 <= j < width:
-        raised.add(np.ones(n, bool), error=True)
-        return Q(np.zeros(n, np.int64), 1, n)
+        return Q(np.zeros(n, np.int64), 1, n), np.ones(n, bool)
     has = s.present[:, j]
-    raised.add(~has, error=True)
     num = np.where(has, s.num[:, j], 0)
     den = s.den if isinstance(s.den, int) else np.where(has, s.den[:, j], 1)
-    return Q(num, den, n)
+    return Q(num, den, n), ~has
 
 
 _COUNTS = {
@@ -286,11 +191,15 @@ _COUNTS = {
 }
 
 
-def count_where(s: SeriesCol, fname: str, bounds: list[Fraction]) -> Q:
-    """How many present values lie in lo..hi (both ends), below or above a number, exactly."""
+def count_where(s: SeriesCol, fname: str, bounds: Sequence[Fraction | Q]) -> Q:
+    """How many present values lie in lo..hi (both ends), below or above a number (written
+    out, or one per row), exactly."""
     hit = s.present.copy()
     for op, bound in zip(_COUNTS[fname], bounds, strict=True):
-        hit &= _compare(s, bound, op)
+        if isinstance(bound, Fraction):
+            hit &= _compare(s, bound, op)
+        else:
+            hit &= _compare_rows(s, bound, op)
     n = hit.shape[0]
     return Q(hit.sum(axis=1).astype(np.int64), 1, n)
 
@@ -333,6 +242,18 @@ def _compare(s: SeriesCol, bound: Fraction, op: Any) -> Any:
     left, right = mul(s.num, bound.denominator), mul(bound.numerator, s.den)
     if isinstance(right, int):
         right = np.full(s.present.shape, right, object if abs(right) >= LIMIT else np.int64)
+    if left.dtype == object or right.dtype == object:
+        left, right = to_obj(left), to_obj(right)
+    return np.asarray(op(left, right), bool)
+
+
+def _compare_rows(s: SeriesCol, bound: Q, op: Any) -> Any:
+    """Per cell, ``value op bound`` with one bound per row, exactly (both denominators
+    positive: cross-multiplied)."""
+    n = s.present.shape[0]
+    bn = np.broadcast_to(np.asarray(bound.n), (n,))[:, None]
+    bd = np.broadcast_to(np.asarray(bound.d), (n,))[:, None]
+    left, right = mul(s.num, bd), mul(bn, s.den)
     if left.dtype == object or right.dtype == object:
         left, right = to_obj(left), to_obj(right)
     return np.asarray(op(left, right), bool)

@@ -18,7 +18,8 @@ from .intcols import IntCol, scaled_column
 from .plan import MetricPlan, Plan
 from .rational import LIMIT, Q
 from .series import big
-from .seriesfns import Raised, SeriesExpr
+from .seriesexpr import SeriesExpr
+from .seriesfns import Raised
 
 __all__ = ["read_inputs", "run_metrics", "run_series_metric"]
 
@@ -208,13 +209,15 @@ def run_series_metric(
 ) -> None:
     """A metric over series: ``ctx.series[name]`` (a series) or its number as any metric's
     (float column with its bound, exact rationals, integer column); its failure codes."""
-    blocked = failure_codes(ctx, names, None, zero_division)
+    blocked = failure_codes(ctx, names, None, zero_division, nulls=True)
     raised = Raised(ctx.n)
     got = expr.fn(ctx, raised)
     code = np.zeros(ctx.n, np.int8) if blocked is None else blocked.copy()
     open_rows = code == 0
     code[open_rows & raised.zero] = KIND[zero_division]
     code[open_rows & raised.error] = F_ERROR
+    if raised.none is not None:  # ``year(s, y)`` itself: where it has no value
+        ctx.nulls[name] = open_rows & raised.none
     if code.any():
         ctx.codes[name] = code
     if expr.kind == "series":

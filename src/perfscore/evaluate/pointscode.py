@@ -22,6 +22,7 @@ from ..aggregate import mean, scaled, weigh, weighted_sum
 from ..errors import EvaluationError
 from ..exact import ONCE, WIDE, share_of
 from ..numbers import round_once
+from .leafcode import leaf_lines, leaf_names
 from .leaves import from_failure
 from .state import Failure, blocking_kind
 
@@ -56,6 +57,8 @@ class _Writer:
             "_P": places,
             "_NA": NA,
         }
+        self.values.update(leaf_names(places))
+        self.places = places
         self.count = 0
         self.indent = "    "
 
@@ -93,13 +96,23 @@ def _node(w: _Writer, pn: PlanNode, failing: bool) -> str:
     t = w.temp()
     if is_leaf:
         guard = failing and bool(pn.strict)
-        if guard:
+        one = _one_read(pn) if guard else None
+        if one is not None:  # what stops it: the kind of its one read's failure
+            f = w.temp()
+            w.line(f"{f} = failures.get({w.value(one)})")
+            w.line(f"if {f} is None:")
+            w.indent += "    "
+        elif guard:
             w.line(f"if failed.isdisjoint({w.value(pn.strict)}):")
             w.indent += "    "
         if pn.checked:
             _checking_leaf(w, pn, t, key)
         else:
-            w.line(f"{t} = {w.value(step)}(scope)")
+            lines = leaf_lines(w.value, w.temp, pn, t, w.places) if pn.node.when is None else None
+            if lines is None:
+                w.line(f"{t} = {w.value(step)}(scope)")
+            for line in lines or ():
+                w.line(line)
             w.line(
                 f"out[{key}] = None if {t}.__class__ is _str else {t}"
                 if pn.gives_str  # (its clean step; a failure read is _decide's below)
@@ -108,7 +121,10 @@ def _node(w: _Writer, pn: PlanNode, failing: bool) -> str:
         if guard:
             w.indent = w.indent[:-4]
             w.line("else:")
-            w.line(f"    {t} = _decide({w.value(pn)}, scope, failures, out)")
+            if one is not None:
+                w.line(f"    out[{key}], {t} = {w.value(pn.decided)}[{f}.kind]")
+            else:
+                w.line(f"    {t} = _decide({w.value(pn)}, scope, failures, out)")
         return t
     if failing:  # a group reading nothing that failed: its clean walk
         w.line(f"if failed.isdisjoint({w.value(pn.strict)}):")
@@ -137,10 +153,24 @@ def _checking_leaf(w: _Writer, pn: PlanNode, t: str, key: str) -> None:
         w.line(f"elif {test}:")
     else:
         w.line(f"if {test}:")
-    w.line(f"    {t} = {w.value(pn.scored)}(scope)")
+    lines = leaf_lines(w.value, w.temp, pn, t, w.places)
+    for line in lines or (f"{t} = {w.value(pn.scored)}(scope)",):
+        w.line(f"    {line}")
     w.line(f"    out[{key}] = {t}")
     w.line("else:")
     w.line(f"    {t} = _decide({w.value(pn)}, scope, failures, out)")
+
+
+def _one_read(pn: PlanNode) -> str | None:
+    """The one name a leaf reads, where that is all that decides whether a failure stops it
+    (no condition, no optional read, not missing-aware): then the failure's kind alone says
+    what the leaf is (as :func:`~perfscore.evaluate.pointsonly.points_plan`'s ``decide``)."""
+    node = pn.node
+    if node.when is not None or node.missing_aware or node.optional_reads or pn.checked:
+        return None
+    if len(node.reads) != 1 or pn.strict != frozenset(node.reads):
+        return None
+    return node.reads[0]
 
 
 def _group(w: _Writer, pn: PlanNode, failing: bool) -> str:
@@ -163,6 +193,21 @@ def _group(w: _Writer, pn: PlanNode, failing: bool) -> str:
         w.indent = outer
         w.line("else:")
         w.indent = outer + "    "
+        if not failing and pn.checked:  # what it checks itself, where its condition holds
+            w.line(f"if failed.isdisjoint({w.value(pn.checked)}):")
+            w.indent = outer + "        "
+            _body(w, pn, False, t, key)
+            w.indent = outer + "    "
+            w.line("else:")
+            w.indent = outer + "        "
+            failing = True
+    _body(w, pn, failing, t, key)
+    w.indent = outer
+    return t
+
+
+def _body(w: _Writer, pn: PlanNode, failing: bool, t: str, key: str) -> None:
+    """A group's children, combined and rounded into ``t`` (and ``out[key]``)."""
     weight = pn.node.weight
     assert weight is not None
     kind = pn.node.aggregate
@@ -178,8 +223,6 @@ def _group(w: _Writer, pn: PlanNode, failing: bool) -> str:
         w.indent += "    "
     _rounded(w, t, r)
     w.line(f"out[{key}] = {t}")
-    w.indent = outer
-    return t
 
 
 def _shares(w: _Writer, pn: PlanNode, results: list[str], failing: bool) -> str:

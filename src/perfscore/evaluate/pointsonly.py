@@ -88,8 +88,9 @@ class PlanNode:
     #: the names whose failure sends this subtree to the walk with failures; a leaf checks
     #: ``checked`` itself (see :func:`_own_checks`)
     strict: frozenset[str] = frozenset()
-    #: a leaf's names that it checks itself: a value read only where its ``when`` holds, a
-    #: scorer's optional read
+    #: the names a node checks itself: a leaf's value read only where its ``when`` holds, a
+    #: scorer's optional read; what a group with a ``when`` reads below it
+    #: (:func:`_group_checks`)
     checked: frozenset[str] = frozenset()
     #: a leaf's fast form where it applies (its ``when`` aside)
     scored: Callable[[Mapping[str, Any]], Decimal] | None = None
@@ -200,6 +201,20 @@ def _own_checks(node: IndicatorNode) -> tuple[frozenset[str], frozenset[str]]:
     else:
         strict = names - (frozenset(node.optional_reads) - frozenset(node.reads))
     return strict, names - strict
+
+
+def _group_checks(
+    node: IndicatorNode, children: tuple[PlanNode, ...]
+) -> tuple[frozenset[str], frozenset[str]]:
+    """A group's names split as :func:`_own_checks` splits a leaf's: a group with a ``when``
+    checks itself what its subtree reads (a form's section left blank where it does not
+    apply: the common case), after its condition; its condition's names stay with its
+    parent.  A group without one passes its children's up."""
+    below = frozenset().union(*(c.strict for c in children))
+    if node.when is None:
+        return frozenset(node.reads) | below, frozenset()
+    strict = frozenset(node.reads)
+    return strict, below - strict
 
 
 def _scored(
@@ -343,7 +358,7 @@ def points_plan(
             below,
             may_skip,
             _shares_fast(kind, w, weights, redistribute, combine),
-            frozenset(node.reads).union(*(c.strict for c in children)),
+            *_group_checks(node, children),
             gives_str=node.when is not None or any(c.gives_str for c in children),
         )
         return step

@@ -142,7 +142,7 @@ class Scan:
     (``watch``) and records the same failure without running the code.  What a subject gets
     does not depend on it (the same failure either way); only the time does."""
 
-    __slots__ = ("metrics", "readers", "titles", "watch", "zero_readers")
+    __slots__ = ("metrics", "missing", "readers", "titles", "watch", "zero_readers", "zeros")
 
     def __init__(self, compiled: Compiled, titles: Mapping[str, str]) -> None:
         self.titles = titles
@@ -172,6 +172,12 @@ class Scan:
         self.zero_readers = {n: tuple(r) for n, r in zero_readers.items()}
         #: the denominators that have been a zero (looked at first from then on)
         self.watch: tuple[str, ...] = ()
+        #: a declared name's failure where it is blank, made when first met: it says the same
+        #: for every subject (a form's sections left blank are the common case), and a failure
+        #: is never changed once made (its messages written once, the same either way)
+        self.missing: dict[str, Failure] = {}
+        #: a metric's failure where it divides by zero (see :meth:`_zero`)
+        self.zeros: dict[str, Failure] = {}
 
     def __call__(self, data: SubjectData) -> tuple[dict[str, Any], dict[str, Failure]]:
         """The subject's values and metrics, and why each name that has no usable value lacks
@@ -186,10 +192,16 @@ class Scan:
             why = ("field_invalid", name, titles.get(name, name), msg)
             failures[name] = later("error", (name,), why)
         # ``v is None``, not ``None in values.values()``: that compares every Decimal with None
+        missing = self.missing
         for name in [n for n, v in values.items() if v is None]:
             if name not in failures:
-                why = ("field_missing", name, titles.get(name, name), None)
-                failures[name] = later("missing", (name,), why)
+                f = missing.get(name)
+                if f is None:
+                    why = ("field_missing", name, titles.get(name, name), None)
+                    f = later("missing", (name,), why)
+                    if name in titles:  # (a declared name: the table stays small)
+                        missing[name] = f
+                failures[name] = f
         readers = self.readers
         #: the metrics reading a name that failed (only they can be blocked)
         suspects: set[str] = set()
@@ -209,16 +221,14 @@ class Scan:
                     suspects.update(readers.get(name, ()))
                     continue
                 if quotient is not None and _zero_over(get, quotient):
-                    why = ("metric_zero", name, titles[name], None)  # what its code raises
-                    failures[name] = later(zero_kind, fields, why)
+                    failures[name] = self._zero(name, zero_kind, fields)  # what its code raises
                     scope[name] = None
                     suspects.update(readers.get(name, ()))
                     continue
             try:
                 scope[name] = fn(scope)
             except ZeroDenominatorError:
-                why = ("metric_zero", name, titles[name], None)
-                failures[name] = later(zero_kind, fields, why)
+                failures[name] = self._zero(name, zero_kind, fields)
                 scope[name] = None
                 suspects.update(readers.get(name, ()))
                 if quotient is not None and quotient[1] not in self.watch:
@@ -229,6 +239,15 @@ class Scan:
                 scope[name] = None
                 suspects.update(readers.get(name, ()))
         return scope, failures
+
+    def _zero(self, name: str, kind: str, fields: tuple[str, ...]) -> Failure:
+        """A metric's failure where it divides by zero, made when first met (the same for
+        every subject, as :attr:`missing`)."""
+        f = self.zeros.get(name)
+        if f is None:
+            why = ("metric_zero", name, self.titles[name], None)
+            f = self.zeros[name] = Failure.later(kind, fields, why)
+        return f
 
 
 def _zero_over(get: Callable[[str], Any], quotient: tuple[str, str]) -> bool:
@@ -266,9 +285,13 @@ def blocking(
 ) -> Failure | None:
     """The failure that stops an expression reading ``names`` (the most serious kind; several
     of that kind joined), or None when nothing it reads has failed."""
-    if not failures or failures.keys().isdisjoint(names):
+    if not failures:
         return None
-    found = [failures[n] for n in sorted(names) if n in failures]
+    hit = [n for n in names if n in failures]
+    if len(hit) < 2:  # (the common case: one failure, itself)
+        f = failures[hit[0]] if hit else None
+        return None if f is None or (missing_aware and f.kind == "missing") else f
+    found = [failures[n] for n in sorted(hit)]
     if missing_aware:
         found = [f for f in found if f.kind != "missing"]
     if len(found) < 2:

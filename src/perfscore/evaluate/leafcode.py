@@ -1,0 +1,274 @@
+"""Leaves written into the points path's generated walk (:mod:`.pointscode`): a scorer's common
+case as straight-line code, its constants folded at load — one comparison for a threshold, a
+table for a counted deduction, one fused multiply-add for an exact one, one product or quotient
+for a proportional score — instead of a call to its fast form.
+
+What such code gives is what the form gives.  A comparison with a constant is exact (a value
+rounded once never lands on a number of at most 27 digits, so it is on the same side of it as
+the exact value: :mod:`perfscore.exact`).  Points computed from a value that may be rounded
+(a rate) carry at most a few units of its 28th digit of error; they are rounded half up here
+only where they are further than a twentieth of a step from a half, with the error bound made
+at load far below that (a value too large for the bound, and everything else, goes to the
+form itself, which decides it exactly or refuses as before).
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_left, bisect_right
+from collections.abc import Callable
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any
+
+from ..exact import ONCE, WIDE, exact_steps, full
+from ..numbers import round_places
+from ..scorers import Fallback
+from ..scorers.deduct import DeductScorer
+from ..scorers.proportional import ProportionalScorer
+from ..scorers.threshold import ThresholdScorer
+from ..scorers.tier import TierScorer
+
+if TYPE_CHECKING:
+    from .pointsonly import PlanNode
+
+__all__ = ["leaf_lines", "leaf_names"]
+
+ZERO = Decimal(0)
+#: a counted deduction's steps written out as a table up to this many (then the form)
+MOST_STEPS = 64
+_OPS = {">=": ">=", ">": ">", "<=": "<=", "<": "<", "==": "==", "!=": "!="}
+
+
+def leaf_names(places: int) -> dict[str, Any]:
+    """What the lines below name in the generated walk's namespace."""
+    return {
+        "_D": Decimal,
+        "_str": str,
+        "_Fallback": Fallback,
+        "_fma": WIDE.fma,
+        "_wsub": WIDE.subtract,
+        "_wmul": WIDE.multiply,
+        "_odiv": ONCE.divide,
+        "_bl": bisect_left,
+        "_full": full,
+        "_br": bisect_right,
+        # how near a half the points may be to be rounded here: 0.45 of a step
+        "_SV": Decimal(45).scaleb(-places - 2),
+    }
+
+
+class _Lines:
+    """One leaf's lines: the values they name go to the walk's namespace (``value``)."""
+
+    def __init__(self, value: Callable[[Any], str], temp: Callable[[], str]) -> None:
+        self.value = value
+        self.temp = temp
+        self.lines: list[str] = []
+
+    def add(self, text: str) -> None:
+        self.lines.append(text)
+
+
+def leaf_lines(
+    value: Callable[[Any], str],
+    temp: Callable[[], str],
+    pn: PlanNode,
+    t: str,
+    places: int,
+) -> list[str] | None:
+    """Lines putting leaf ``pn``'s points where it applies into ``t`` (``scope`` in hand;
+    raising where its form raises), or None: the form is called as it is."""
+    node = pn.node
+    sc, weight, form = node.scorer, node.weight, pn.scored
+    if weight is None or form is None or node.long_numbers:
+        return None
+    out = _Lines(value, temp)
+    try:
+        if type(sc) is TierScorer:
+            made = _tier(out, sc, weight, places, t)
+        elif node.value is None:
+            made = False
+        elif type(sc) is ThresholdScorer:
+            made = _threshold(out, sc, weight, places, _reader(value, node.value), t)
+        elif type(sc) is DeductScorer:
+            read = _reader(value, node.value)
+            made = _deduct(out, sc, weight, places, read, t, value(form))
+        elif type(sc) is ProportionalScorer:
+            read = _reader(value, node.value)
+            made = _proportional(out, sc, weight, places, read, t, value(form))
+        else:
+            made = False
+    except ArithmeticError:  # (a constant that does not fold exactly: the form)
+        made = False
+    return out.lines if made else None
+
+
+def _tier(out: _Lines, sc: TierScorer, weight: Decimal, places: int, t: str) -> bool:
+    """A tier named, without a ratio: its default's points looked up (as the form does)."""
+    if sc.ratio is not None:
+        return False
+    fixed = {
+        name: round_places(weight * default, places) for name, (_, default) in sc.tiers.items()
+    }
+    c = out.temp()
+    out.add(f"{c} = {_reader(out.value, sc.tier)}")
+    out.add(f"{t} = {out.value(fixed)}.get({c}) if {c}.__class__ is _str else None")
+    out.add(f"if {t} is None:")
+    out.add("    raise _Fallback")  # (not a tier: an error, the evaluator's to say)
+    return True
+
+
+def _reader(value: Callable[[Any], str], expr: Any) -> str:
+    """How the lines read the leaf's value: a plain name from the scope (a missing key raises,
+    as the form's ``itemgetter``), else its compiled function."""
+    text: str = expr.text.strip()
+    if text.isidentifier() and not text.startswith("_") and expr.names == frozenset({text}):
+        return f"scope[{value(text)}]"
+    return f"{value(expr.__call__)}(scope)"
+
+
+def _number(out: _Lines, read: str) -> str:
+    """The value read into a temporary, refused (as the form refuses it) unless a finite
+    Decimal."""
+    v = out.temp()
+    out.add(f"{v} = {read}")
+    out.add(f"if {v}.__class__ is not _D or not {v}.is_finite():")
+    out.add("    raise _Fallback")
+    return v
+
+
+def _threshold(
+    out: _Lines, sc: ThresholdScorer, weight: Decimal, places: int, read: str, t: str
+) -> bool:
+    limit = sc.target.const
+    if limit is None:
+        return False
+    full = round_places(sc.points_met if sc.points_met is not None else weight, places)
+    other = round_places(sc.points_otherwise, places)
+    op = _OPS.get(sc.op)
+    if op is None:
+        return False
+    v = _number(out, read)
+    out.add(f"{t} = {out.value(full)} if {v} {op} {out.value(limit)} else {out.value(other)}")
+    return True
+
+
+def _close(out: _Lines, t: str, x: str, rounded: str, form: str, guard: str = "") -> None:
+    """``x`` rounded half up into ``t`` where it is further than a twentieth of a step from a
+    half (and ``guard`` holds) — or on a step, computed exactly from values none of which
+    may be a rounded one (``rounded``: the test that says so) — else the form's points."""
+    r = out.temp()
+    out.add(f"{t} = {x}.quantize(_Q, _HALF_UP, _C28)")
+    out.add(f"{r} = _wsub({x}, {t})")
+    out.add(f"if {r}:")
+    out.add(f"    if not (-_SV < {r} < _SV{guard}):")
+    out.add(f"        {t} = {form}(scope)")
+    out.add(f"elif {rounded}:")
+    out.add(f"    {t} = {form}(scope)")
+
+
+def _deduct(
+    out: _Lines, sc: DeductScorer, weight: Decimal, places: int, read: str, t: str, form: str
+) -> bool:
+    s, step, per, floor = sc.start.const, sc.points, sc.per, sc.floor
+    if s is None or step <= ZERO or per <= ZERO or floor > weight:
+        return False
+    low = round_places(floor, places)
+    if low != floor:  # (a floor between two steps of the points: the form)
+        return False
+    above = sc.direction == "above"
+    full = round_places(weight, places)
+    v = _number(out, read)
+    out.add(f"if {v} {'<=' if above else '>='} {out.value(s)}:")  # nothing beyond the start
+    out.add(f"    {t} = {out.value(full)}")
+    out.add("else:")
+    inner = _Lines(out.value, out.temp)
+    if sc.count == "exact":
+        # W − k·(v − s) above, W − k·(s − v) below (k = points per unit): one exact fma; its
+        # error from a rounded v is k·|v|·1e-27 at most, far below a twentieth of a step
+        # where |v| is below ``most``
+        k = WIDE.divide(step, per)
+        kv, a = (
+            (WIDE.minus(k), WIDE.add(weight, WIDE.multiply(k, s)))
+            if above
+            else (
+                k,
+                WIDE.subtract(weight, WIDE.multiply(k, s)),
+            )
+        )
+        most = Decimal(1).scaleb(23 - places - k.adjusted())
+        x = inner.temp()
+        inner.add(f"{x} = _fma({out.value(kv)}, {v}, {out.value(a)})")
+        inner.add(f"if {x} <= {out.value(floor)}:")
+        inner.add(f"    {t} = {out.value(low)}")
+        inner.add("else:")
+        close = _Lines(out.value, out.temp)
+        lo, hi = out.value(WIDE.minus(most)), out.value(most)
+        _close(close, t, x, f"_full({v})", form, f" and {lo} < {v} < {hi}")
+        inner.lines.extend(f"    {line}" for line in close.lines)
+    else:
+        # the steps counted exactly (a boundary s ± n·per is on the same side of a rounded
+        # value as of the exact one), their points looked up
+        n = int(exact_steps(WIDE.subtract(weight, floor), step, True))
+        if not 0 <= n <= MOST_STEPS:
+            return False
+        bounds = [WIDE.multiply(Decimal(i), per) for i in range(n + 1)]
+        points = [
+            round_places(max(floor, WIDE.subtract(weight, WIDE.multiply(Decimal(i), step))), places)
+            for i in range(n + 2)
+        ]
+        b = inner.temp()
+        inner.add(
+            f"{b} = _wsub({v}, {out.value(s)})" if above else f"{b} = _wsub({out.value(s)}, {v})"
+        )
+        if sc.count == "started":  # ceil(b / per): the bounds below b
+            inner.add(f"{t} = {out.value(tuple(points))}[_bl({out.value(tuple(bounds))}, {b})]")
+        else:  # floor(b / per): the bounds at or below b, less the 0
+            inner.add(f"{t} = {out.value(tuple(points))}[_br({out.value(tuple(bounds))}, {b}) - 1]")
+    out.lines.extend(f"    {line}" for line in inner.lines)
+    return True
+
+
+def _proportional(
+    out: _Lines, sc: ProportionalScorer, weight: Decimal, places: int, read: str, t: str, form: str
+) -> bool:
+    """Above or below a target (a constant, or read per subject): full marks where met,
+    else ``W·v/t`` (higher) or ``W·t/v`` (lower) rounded once — within ``3·W·1e-27`` of the
+    exact points when ``v`` and ``t`` may be rounded."""
+    target, direction = sc.target.const, sc.direction
+    if direction == "equal" or weight <= ZERO or weight.adjusted() > 23 - places:
+        return False
+    if target is not None and target <= ZERO:
+        return False
+    full, none = round_places(weight, places), round_places(ZERO, places)
+    v = _number(out, read)
+    if target is None:  # read per subject: two values that may both be rounded, side by
+        # side, are the form's to decide (it refuses them: exactly then)
+        assert sc.target.expr is not None
+        u = out.temp()
+        out.add(f"{u} = {_reader(out.value, sc.target.expr)}")
+        out.add(f"if {u}.__class__ is not _D or not {u}.is_finite():")
+        out.add("    raise _Fallback")
+        rounded = f"_full({v}) or _full({u})"
+        out.add(f"if _full({v}) and _full({u}):")
+        out.add(f"    {t} = {form}(scope)")
+        out.add(f"elif {v} {'>=' if direction == 'higher' else '<='} {u}:")
+        positive = f"{u} <= 0 or {v} <= 0"
+    else:
+        u, rounded = out.value(target), f"_full({v})"
+        out.add(f"if {v} {'>=' if direction == 'higher' else '<='} {u}:")
+        positive = f"{v} <= 0"
+    out.add(f"    {t} = {out.value(full)}")
+    out.add(f"elif {positive}:")
+    out.add(f"    {t} = {out.value(none)}")
+    out.add("else:")
+    x = out.temp()
+    w = out.value(weight)
+    if direction == "higher":
+        out.add(f"    {x} = _odiv(_wmul({w}, {v}), {u})")
+    else:
+        wt = f"_wmul({w}, {u})" if target is None else out.value(WIDE.multiply(weight, target))
+        out.add(f"    {x} = _odiv({wt}, {v})")
+    close = _Lines(out.value, out.temp)
+    _close(close, t, x, rounded, form)
+    out.lines.extend(f"    {line}" for line in close.lines)
+    return True

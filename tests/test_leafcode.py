@@ -1,0 +1,253 @@
+"""Leaves written into the points path's walk (perfscore.evaluate.leafcode): a threshold, an
+exact and a counted deduction, a proportional score above and below its target, on exact
+values and on rates that are rounded — the full evaluator's points and the exact
+:class:`fractions.Fraction` points rounded half up, the written code taken (not the form)
+wherever the value is exact and the points are not near a half."""
+
+from __future__ import annotations
+
+import math
+from decimal import Decimal
+from fractions import Fraction
+from typing import Any
+
+import pytest
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
+
+import perfscore
+from perfscore.evaluate import pointsonly
+from perfscore.exact import full
+from test_pointsonly import _data, _full, _no_full
+
+LEAVES = """perfscore: 1
+id: leaves
+title: 叶子
+version: "1"
+settings: {places: 2, missing: not_applicable, zero_division: not_applicable}
+inputs:
+  a: {type: money, unit: 万元}
+  b: {type: money, unit: 万元}
+  v: {type: number}
+  level: {type: text, choices: [achieved, partial, not_achieved]}
+metrics:
+  rate: {expr: 'a / b', unit: '%'}
+indicators:
+  - id: g
+    title: 叶子
+    weight: 57
+    children:
+      - {id: th1, title: T1, weight: 5, value: rate, scorer: {type: threshold, op: '>=', target: 0.95}}
+      - {id: th2, title: T2, weight: 5, value: v, scorer: {type: threshold, op: '<', target: 1, points_otherwise: 2}}
+      - {id: th3, title: T3, weight: 5, value: rate, scorer: {type: threshold, op: '==', target: 1, points_met: 4, points_otherwise: 1.5}}
+      - {id: de1, title: D1, weight: 5, value: rate, scorer: {type: deduct, start: 1, direction: below, per: 0.01, points: 0.5, count: exact}}
+      - {id: de2, title: D2, weight: 5, value: v, scorer: {type: deduct, start: 1, direction: above, per: 0.04, points: 0.7, count: exact, floor: 1}}
+      - {id: ds1, title: S1, weight: 3, value: rate, scorer: {type: deduct, start: 0.95, direction: below, per: 0.01, points: 1, count: started, floor: 0.5}}
+      - {id: dc1, title: C1, weight: 5, value: v, scorer: {type: deduct, start: 1, direction: above, per: 0.05, points: 0.25, count: completed}}
+      - {id: pr1, title: P1, weight: 3, value: rate, scorer: {type: proportional, target: 0.9}}
+      - {id: pr2, title: P2, weight: 7, value: v, scorer: {type: proportional, target: 2, direction: lower}}
+      - {id: pr3, title: P3, weight: 2, value: v * 3, scorer: {type: proportional, target: 1.7}}
+      - {id: pr4, title: P4, weight: 3, value: rate, scorer: {type: proportional, target: 1, direction: lower}}
+      - {id: pr5, title: P5, weight: 3, value: a, scorer: {type: proportional, target: b, direction: lower}}
+      - {id: pr6, title: P6, weight: 2, value: a, scorer: {type: proportional, target: b}}
+      - id: ti1
+        title: I1
+        weight: 4
+        scorer:
+          type: tier
+          tier: level
+          tiers:
+            - {id: achieved, range: "[0.8, 1]"}
+            - {id: partial, range: "[0.6, 0.8)", default: 0.7}
+            - {id: not_achieved, range: "[0, 0.6)", default: 0.3}
+  - {id: top, title: Top, weight: 43, value: rate, scorer: {type: deduct, start: 1, direction: above, per: 0.1, points: 3, count: started}}
+"""
+WRITTEN = (
+    *("th1", "th2", "th3", "de1", "de2", "ds1", "dc1"),
+    *("pr1", "pr2", "pr3", "pr4", "pr5", "pr6", "ti1", "top"),
+)
+F = Fraction
+TIERS = {"achieved": F(4), "partial": F("2.8"), "not_achieved": F("1.2")}
+
+
+def _half_up(x: Fraction, places: int = 2) -> Decimal:
+    scaled = abs(x) * 10**places
+    whole = scaled.numerator // scaled.denominator
+    if (scaled - whole) * 2 >= 1:
+        whole += 1
+    return Decimal(whole if x >= 0 else -whole).scaleb(-places)
+
+
+def _deduct(
+    v: Fraction, s: str, above: bool, per: str, pts: str, count: str, w: int, floor: str = "0"
+) -> Fraction:
+    beyond = v - F(s) if above else F(s) - v
+    if beyond <= 0:
+        return F(w)
+    units = beyond / F(per)
+    if count == "started":
+        units = F(math.ceil(units))
+    elif count == "completed":
+        units = F(math.floor(units))
+    return min(F(w), max(F(floor), w - units * F(pts)))
+
+
+def _proportional(v: Fraction, t: str | Fraction, higher: bool, w: int) -> Fraction:
+    tt = F(t)
+    if (v >= tt) if higher else (v <= tt):
+        return F(w)
+    if v <= 0 or tt <= 0:
+        return F(0)
+    return w * (v / tt if higher else tt / v)
+
+
+def _oracle(
+    a: Decimal | None, b: Decimal | None, v: Decimal | None, level: str | None = None
+) -> dict[str, Decimal | None]:
+    """Each written leaf's points, exactly (None: not applicable: a blank, a zero budget)."""
+    rate = None if a is None or b is None or b == 0 else F(a) / F(b)
+    x = None if v is None else F(v)
+    got: dict[str, Fraction | None] = dict.fromkeys(WRITTEN)
+    if a is not None and b is not None:
+        got["pr5"] = _proportional(F(a), F(b), False, 3)
+        got["pr6"] = _proportional(F(a), F(b), True, 2)
+    got["ti1"] = None if level is None else TIERS[level]
+    if rate is not None:
+        got["th1"] = F(5) if rate >= F("0.95") else F(0)
+        got["th3"] = F(4) if rate == 1 else F("1.5")
+        got["de1"] = _deduct(rate, "1", False, "0.01", "0.5", "exact", 5)
+        got["ds1"] = _deduct(rate, "0.95", False, "0.01", "1", "started", 3, "0.5")
+        got["pr1"] = _proportional(rate, "0.9", True, 3)
+        got["pr4"] = _proportional(rate, "1", False, 3)
+        got["top"] = _deduct(rate, "1", True, "0.1", "3", "started", 43)
+    if x is not None:
+        got["th2"] = F(5) if x < 1 else F(2)
+        got["de2"] = _deduct(x, "1", True, "0.04", "0.7", "exact", 5, "1")
+        got["dc1"] = _deduct(x, "1", True, "0.05", "0.25", "completed", 5)
+        got["pr2"] = _proportional(x, "2", False, 7)
+        got["pr3"] = _proportional(3 * x, "1.7", True, 2)
+    return {k: None if p is None else _half_up(p) for k, p in got.items()}
+
+
+@pytest.fixture(scope="module")
+def spied() -> Any:
+    """The rule set built with every leaf's form counting its calls (the written code calls
+    it only where it cannot decide)."""
+    calls: list[str] = []
+    scored = pointsonly._scored
+
+    def counting(node: Any, sc: Any, w: Any, places: int) -> Any:
+        form = scored(node, sc, w, places)
+
+        def spy(scope: Any) -> Any:
+            calls.append(node.id)
+            return form(scope)
+
+        return spy
+
+    pointsonly._scored = counting  # type: ignore[assignment]
+    try:
+        rs = perfscore.load_ruleset_text(LEAVES)
+    finally:
+        pointsonly._scored = scored  # type: ignore[assignment]
+    return rs, calls
+
+
+_money = st.one_of(
+    st.none(),
+    st.decimals(min_value=0, max_value=10**6, places=2),
+    st.decimals(min_value=-50, max_value=50, places=2),  # (a refund, a cut)
+    st.integers(min_value=0, max_value=300).map(Decimal),
+)
+_number = st.one_of(
+    st.none(),
+    st.decimals(min_value=-2, max_value=5, places=4),
+    st.sampled_from([Decimal(x) for x in ("1", "1.04", "1.05", "1.1", "2", "0.85", "0.5666666")]),
+)
+
+
+@settings(max_examples=1500, deadline=None)
+@given(a=_money, b=_money, v=_number, level=st.sampled_from([None, *TIERS]))
+@example(a=Decimal("13.51"), b=Decimal("14"), v=None, level="partial")
+@example(
+    a=Decimal("14"), b=Decimal("13.51"), v=None, level="partial"
+)  # 3 × 13.51 / 14 = 2.895 by a rounded rate
+@example(
+    a=Decimal("4"), b=Decimal("0.46"), v=None, level="partial"
+)  # 3 / (4 / 0.46) = 0.3449…9 at 28 digits
+@example(a=Decimal("2"), b=Decimal("3"), v=Decimal("1.2857"), level="partial")
+@example(a=Decimal("1897"), b=Decimal("2000"), v=Decimal("0.85"), level="partial")
+@example(a=Decimal("11"), b=Decimal("9"), v=Decimal("1.0350"), level="partial")
+def test_written_leaves_give_the_full_evaluators_and_the_exact_points(
+    spied: Any, a: Decimal | None, b: Decimal | None, v: Decimal | None, level: str | None
+) -> None:
+    rs, _ = spied
+    values = {
+        k: str(x) for k, x in (("a", a), ("b", b), ("v", v), ("level", level)) if x is not None
+    }
+    data = _data(rs, {"id": "x", "values": values})
+    got = pointsonly.points(rs.evaluator._plan, data, _no_full)
+    assert got == _full(rs, data)
+    want = _oracle(a, b, v, level)
+    assert {k: got[0][k] for k in WRITTEN} == want
+
+
+@settings(max_examples=500, deadline=None)
+@given(
+    a=st.integers(min_value=0, max_value=4000),
+    b=st.sampled_from([1, 2, 4, 5, 8, 10, 20, 25, 40, 50, 100, 125, 1000]),
+    v=st.decimals(min_value=-2, max_value=5, places=2),
+)
+def test_on_exact_values_the_written_code_decides_alone(
+    spied: Any, a: int, b: int, v: Decimal
+) -> None:
+    """Budgets whose rates end (no rounding), values with two decimals: the points are exact
+    and never a hair from a half — the forms are not called (only where the points land on
+    a half of a cent's step do they decide)."""
+    rs, calls = spied
+    values = {"a": str(a), "b": str(b), "v": str(v), "level": "partial"}
+    data = _data(rs, {"id": "x", "values": values})
+    calls.clear()
+    got = pointsonly.points(rs.evaluator._plan, data, _no_full)
+    assert got == _full(rs, data)
+    near = {k for k, p in _unrounded(F(a), F(b), F(v)).items() if _near_half(p)}
+    # (a form that refuses sends its group to be decided node by node: every form, from th1)
+    walked = calls[: calls.index("th1")] if "th1" in calls else calls
+    assert set(walked) <= near, calls
+
+
+def _unrounded(a: Fraction, b: Fraction, x: Fraction) -> dict[str, Fraction]:
+    rate = a / b
+    return {
+        "pr5": _proportional(a, b, False, 3),
+        "pr6": _proportional(a, b, True, 2),
+        "de1": _deduct(rate, "1", False, "0.01", "0.5", "exact", 5),
+        "de2": _deduct(x, "1", True, "0.04", "0.7", "exact", 5, "1"),
+        "pr1": _proportional(rate, "0.9", True, 3),
+        "pr2": _proportional(x, "2", False, 7),
+        "pr3": _proportional(3 * x, "1.7", True, 2),
+        "pr4": _proportional(rate, "1", False, 3),
+    }
+
+
+def _near_half(p: Fraction) -> bool:
+    """Within a twentieth of a cent's step of a half (0.45 of a step or more from the
+    nearest one): there the form decides."""
+    scaled = p * 100
+    return abs(scaled - math.floor(scaled + F(1, 2))) >= F(45, 100)
+
+
+def test_a_rounded_rate_is_scored_by_the_written_code(spied: Any) -> None:
+    """97 / 99 is a rounded rate: the written code scores it (its points far from a half),
+    without the form."""
+    rs, calls = spied
+    values = {"a": "97", "b": "99", "v": "1.3", "level": "not_achieved"}
+    data = _data(rs, {"id": "x", "values": values})
+    assert full(rs.evaluator._plan.scan(data)[0]["rate"])
+    calls.clear()
+    got = pointsonly.points(rs.evaluator._plan, data, _no_full)
+    assert calls == []
+    assert got == _full(rs, data)
+    want = _oracle(Decimal(97), Decimal(99), Decimal("1.3"), "not_achieved")
+    assert {k: got[0][k] for k in WRITTEN} == want
+    assert got[0]["de1"] == Decimal("3.99")  # 5 − (1 − 97/99) × 50 = 3.9898…
