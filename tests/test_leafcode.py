@@ -35,7 +35,7 @@ metrics:
 indicators:
   - id: g
     title: 叶子
-    weight: 57
+    weight: 59
     children:
       - {id: th1, title: T1, weight: 5, value: rate, scorer: {type: threshold, op: '>=', target: 0.95}}
       - {id: th2, title: T2, weight: 5, value: v, scorer: {type: threshold, op: '<', target: 1, points_otherwise: 2}}
@@ -50,6 +50,7 @@ indicators:
       - {id: pr4, title: P4, weight: 3, value: rate, scorer: {type: proportional, target: 1, direction: lower}}
       - {id: pr5, title: P5, weight: 3, value: a, scorer: {type: proportional, target: b, direction: lower}}
       - {id: pr6, title: P6, weight: 2, value: a, scorer: {type: proportional, target: b}}
+      - {id: pr7, title: P7, weight: 2, value: rate, scorer: {type: proportional, target: 0.8}}
       - id: ti1
         title: I1
         weight: 4
@@ -60,11 +61,11 @@ indicators:
             - {id: achieved, range: "[0.8, 1]"}
             - {id: partial, range: "[0.6, 0.8)", default: 0.7}
             - {id: not_achieved, range: "[0, 0.6)", default: 0.3}
-  - {id: top, title: Top, weight: 43, value: rate, scorer: {type: deduct, start: 1, direction: above, per: 0.1, points: 3, count: started}}
+  - {id: top, title: Top, weight: 41, value: rate, scorer: {type: deduct, start: 1, direction: above, per: 0.1, points: 3, count: started}}
 """
 WRITTEN = (
     *("th1", "th2", "th3", "de1", "de2", "ds1", "dc1"),
-    *("pr1", "pr2", "pr3", "pr4", "pr5", "pr6", "ti1", "top"),
+    *("pr1", "pr2", "pr3", "pr4", "pr5", "pr6", "pr7", "ti1", "top"),
 )
 F = Fraction
 TIERS = {"achieved": F(4), "partial": F("2.8"), "not_achieved": F("1.2")}
@@ -119,7 +120,8 @@ def _oracle(
         got["ds1"] = _deduct(rate, "0.95", False, "0.01", "1", "started", 3, "0.5")
         got["pr1"] = _proportional(rate, "0.9", True, 3)
         got["pr4"] = _proportional(rate, "1", False, 3)
-        got["top"] = _deduct(rate, "1", True, "0.1", "3", "started", 43)
+        got["pr7"] = _proportional(rate, "0.8", True, 2)
+        got["top"] = _deduct(rate, "1", True, "0.1", "3", "started", 41)
     if x is not None:
         got["th2"] = F(5) if x < 1 else F(2)
         got["de2"] = _deduct(x, "1", True, "0.04", "0.7", "exact", 5, "1")
@@ -227,6 +229,7 @@ def _unrounded(a: Fraction, b: Fraction, x: Fraction) -> dict[str, Fraction]:
         "pr2": _proportional(x, "2", False, 7),
         "pr3": _proportional(3 * x, "1.7", True, 2),
         "pr4": _proportional(rate, "1", False, 3),
+        "pr7": _proportional(rate, "0.8", True, 2),
     }
 
 

@@ -263,7 +263,9 @@ def _proportional(
     out.add("else:")
     x = out.temp()
     w = out.value(weight)
-    if direction == "higher":
+    if direction == "higher" and target is not None and _exactly(weight, target) is not None:
+        out.add(f"    {x} = _wmul({out.value(_exactly(weight, target))}, {v})")  # (W/t ends)
+    elif direction == "higher":
         out.add(f"    {x} = _odiv(_wmul({w}, {v}), {u})")
     else:
         wt = f"_wmul({w}, {u})" if target is None else out.value(WIDE.multiply(weight, target))
@@ -272,3 +274,11 @@ def _proportional(
     _close(close, t, x, rounded, form)
     out.lines.extend(f"    {line}" for line in close.lines)
     return True
+
+
+def _exactly(a: Decimal, b: Decimal) -> Decimal | None:
+    """``a / b`` where it ends (then ``W·v/t`` is one exact product), else None."""
+    try:
+        return WIDE.divide(a, b)
+    except ArithmeticError:
+        return None

@@ -142,7 +142,16 @@ class Scan:
     (``watch``) and records the same failure without running the code.  What a subject gets
     does not depend on it (the same failure either way); only the time does."""
 
-    __slots__ = ("metrics", "missing", "readers", "titles", "watch", "zero_readers", "zeros")
+    __slots__ = (
+        "joined",
+        "metrics",
+        "missing",
+        "readers",
+        "titles",
+        "watch",
+        "zero_readers",
+        "zeros",
+    )
 
     def __init__(self, compiled: Compiled, titles: Mapping[str, str]) -> None:
         self.titles = titles
@@ -178,6 +187,8 @@ class Scan:
         self.missing: dict[str, Failure] = {}
         #: a metric's failure where it divides by zero (see :meth:`_zero`)
         self.zeros: dict[str, Failure] = {}
+        #: a metric → the failures of what it reads last joined, and their join
+        self.joined: dict[str, tuple[tuple[Failure | None, ...], Failure]] = {}
 
     def __call__(self, data: SubjectData) -> tuple[dict[str, Any], dict[str, Failure]]:
         """The subject's values and metrics, and why each name that has no usable value lacks
@@ -214,7 +225,7 @@ class Scan:
                 suspects.update(self.zero_readers[name])
         for name, fn, names, aware, zero_kind, fields, quotient in self.metrics:
             if name in suspects:
-                f = blocking(names, failures, aware)
+                f = self._blocked(name, names, failures, aware)
                 if f is not None:
                     failures[name] = f
                     scope[name] = None
@@ -239,6 +250,22 @@ class Scan:
                 scope[name] = None
                 suspects.update(readers.get(name, ()))
         return scope, failures
+
+    def _blocked(
+        self, name: str, names: frozenset[str], failures: dict[str, Failure], aware: bool
+    ) -> Failure | None:
+        """:func:`blocking` for a metric: several failures joined are made once for the same
+        failures (the same objects: a form's section left blank, the common case) and kept
+        per metric, the last ones only."""
+        memo = self.joined.get(name)
+        if memo is not None:
+            seen, joined = memo
+            if all(failures.get(n) is f for n, f in zip(names, seen, strict=True)):
+                return joined
+        f = blocking(names, failures, aware)
+        if f is not None and f._why is not None and f._why[0] == "join":
+            self.joined[name] = (tuple(failures.get(n) for n in names), f)
+        return f
 
     def _zero(self, name: str, kind: str, fields: tuple[str, ...]) -> Failure:
         """A metric's failure where it divides by zero, made when first met (the same for
