@@ -49,6 +49,23 @@ def test_first_seen_across_table_growth_and_similar_ids() -> None:
     assert seen.first("D04999", 100) is None and seen.first("D04999", 101) == 100
 
 
+@given(st.lists(st.lists(ids, max_size=40), max_size=30), st.sampled_from([1, 7, 1 << 16]))
+def test_first_seen_in_batches_answers_as_one_at_a_time(
+    batches: list[list[str]], spill: int
+) -> None:
+    """``first_many`` (the column reader's: on disk, a batch added in one statement) gives
+    what ``first`` gives id by id, duplicates inside a batch and across batches included."""
+    with FirstSeen(spill=spill) as seen, FirstSeen(spill=spill) as one:
+        row = 3
+        for batch in batches:
+            rows = list(range(row, row + len(batch)))
+            assert seen.first_many(batch, rows) == [
+                one.first(s, r) for s, r in zip(batch, rows, strict=True)
+            ]
+            row += len(batch) + 2
+        assert len(seen) == len(one) and list(seen) == list(one)
+
+
 def _workbook_with_texts(path: Path) -> list[object]:
     """Plain, rich-text (runs), phonetic, escaped and whitespace texts, as Excel stores them."""
     texts: list[object] = ["部门名称", "  前后空格 ", "a_x005F_x000D_b", "", "第1局", "合计"]

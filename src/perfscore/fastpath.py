@@ -197,6 +197,7 @@ def _parquet_run(run: Run, scorer: Any) -> Routed | None:
     from .ingest.arrowcols import TableChunk, read_chunks
 
     chunks = read_chunks(rs, run.sources, run.notes, scorer.inputs, CHUNK)
+    alone = len(run.sources) == 1
     with FindingsSpool(rs.rules) as spool, DuplicateIds() as dups:
         for chunk in chunks:
             if isinstance(chunk, TableChunk):  # a Parquet file, read by columns
@@ -211,10 +212,10 @@ def _parquet_run(run: Run, scorer: Any) -> Routed | None:
                 if not plain_records(records, scorer.inputs):
                     return None
                 batch = ColumnBatch(rs, scorer, records, index)
-            del chunk
             places = batch.result.places
             spool.add_columnar(batch.result, [s.id for s in batch.subjects])
-            dups.add(batch.subjects)
+            if not (alone and isinstance(chunk, TableChunk) and chunk.checked):
+                dups.add(batch.subjects)  # (a file alone, read by columns, said them already)
             if summary is not None:  # from the columns, per record where they do not settle it
                 batch.summarise(summary)
             out.per_record += _fallback(batch)

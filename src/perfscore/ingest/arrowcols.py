@@ -1,45 +1,36 @@
-"""A Parquet file read by columns for the columnar scorer (``perfscore score data.parquet -o
-findings.parquet``, issue #18): each Arrow column converted at once into the column
-:class:`~perfscore.colbatch.ColumnBatch` would build from the file's records — the same
-values, the same float-or-object choice per cell — without making a record per row.
+"""A Parquet file read by columns for the columnar scorer (``perfscore score
+data.parquet -o findings.parquet``, issue #18): each column converted at once into the
+column :func:`~perfscore.colbatch.record_columns` builds from the file's records — the same
+values, the same float-or-object choice per cell (:mod:`perfscore.ingest.arrowcells`) —
+without making a record per row.
 
-Reading a row as a record (:mod:`perfscore.ingest.source`) costs ~50 µs for 50 cells; this
-reads the same rows in a few µs.  What it shares with the record reader, so the two cannot
-drift: the header mapping (:meth:`DataSource.open_table`), blanks (:func:`is_blank`), 合计
-rows (:func:`is_total_label`), metadata cells (:func:`meta_text`), duplicate ids
-(:class:`FirstSeen`, the same row numbers and words), and every cell the columns do not
-decide — text, a refused or non-finite number, 0.1 + 0.2, a value past 2**51 — which goes
-through :func:`convert_cell` one by one, as in a record.  Text cells are converted once per
-distinct value (Arrow's dictionary).  A row's record is still made when something asks for
-it (:class:`TableRecords`: a summary's unsettled rows).
-
-A number ``x`` (float64) is decided by columns when, for some ``p``, ``m = round(x·10**p)``
-has ``|m| < 2**51`` and ``m / 10**p == x`` in float64: then ``Decimal(repr(x))`` is exactly
-``m·10**-p`` (no other decimal with ``p`` places rounds to ``x``, their spacing being wider
-than ``x``'s ulp), so the cell's value in the input's unit is ``m·10**(k-p)`` (header unit
-``10**k``) and its float64 — computed by one correctly rounded multiplication or division —
-is the one ``ColumnBatch`` stores (its text reads back as the same decimal).
+Making a record of a row (:mod:`perfscore.ingest.source`) cost ~50 µs for 50 cells, most of
+rev10's 100,000-row Parquet run.  What this shares with the record reader, so the two cannot
+drift: the opening of the file and its header mapping (:meth:`DataSource.open_table`),
+blanks, 合计 rows, metadata cells and ids, duplicate ids (:class:`FirstSeen`, the same row
+numbers and words) and every cell the columns do not decide.  A row's record is still made
+when something asks for it (:class:`TableRecords`: a summary's unsettled rows).
 """
 
 from __future__ import annotations
 
+import bisect
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pyarrow as pa
-import pyarrow.compute as pc
 
 from ..findings import Notification
 from ..subjects import Subject, read_subject
 from ..textsafe import clean
 from ..words import NOTICE, said
-from .columns import ColumnMap, Target, convert_cell, is_blank
+from .arrowcells import blanks, input_cells, join, meta_cells, totals
+from .columns import ColumnMap, Target
 from .readers import Sheet, plain_value
 from .seen import FirstSeen
-from .source import UNREADABLE, DataSource, RowMaker, is_total_label, label_text, meta_text
+from .source import UNREADABLE, DataSource, RowMaker, label_text
 
 if TYPE_CHECKING:
     from ..ruleset import RuleSet
@@ -47,11 +38,10 @@ if TYPE_CHECKING:
 
 __all__ = ["ROWS", "TableChunk", "TableRecords", "read_chunks", "table_chunks"]
 
-#: rows converted and scored at a time (Arrow batches of the reader's 8,192 rows gathered)
-ROWS = 1 << 15
-_NUMERIC = ("number", "money", "percent", "integer")
-_LIMIT = float(1 << 51)  # |m| below this: one decimal with p places per float (module doc)
-_TRIES = (2, 0, 6, 10, 15)  # decimal places tried, the likeliest first
+#: rows converted and scored at a time (the reader's batches of 8,192 rows gathered): rev10's
+#: 1,000,000 rows to Parquet took 14.0 s CPU and peaked at 339 MB with 8,192, 12.6 s and
+#: 373 MB with 16,384, 11.8 s and 463 MB with 32,768 (load 7.7)
+ROWS = 1 << 14
 
 
 @dataclass
@@ -63,25 +53,40 @@ class TableChunk:
     records: TableRecords  # each row's record, made when asked for
     index: list[int]  # each row's place among the file's records
     declared: bool  # a row declares its own scores (the run then goes record by record)
+    #: every subject's id is its row's id as the file's duplicate check read it and its key
+    #: is its id: the file's duplicate-id notes then say all a run of this file alone would
+    checked: bool = False
 
 
 class TableRecords(Sequence[dict[str, Any]]):
-    """The records of a chunk's rows, each made from its Arrow row when asked for."""
+    """The records of a chunk's rows, each made from its Arrow row when asked for (the
+    record reader's, cell for cell)."""
 
-    def __init__(
-        self, maker: RowMaker, inputs: Mapping[str, InputSpec], where: list[tuple[Any, int, int]]
-    ) -> None:
-        self.maker, self.inputs, self.where = maker, inputs, where  # (batch, row, number)
+    def __init__(self, maker: RowMaker, inputs: Mapping[str, InputSpec]) -> None:
+        self.maker, self.inputs = maker, inputs
+        self.parts: list[tuple[Any, Any, Any]] = []  # (batch, its kept rows, their numbers)
+        self.starts: list[int] = []
+        self.size = 0
+
+    def add(self, batch: Any, rows: Any, numbers: Any) -> None:
+        self.parts.append((batch, rows, numbers))
+        self.starts.append(self.size)
+        self.size += len(rows)
 
     def __len__(self) -> int:
-        return len(self.where)
+        return self.size
 
     def __getitem__(self, i: Any) -> Any:
         if isinstance(i, slice):
             return [self[k] for k in range(*i.indices(len(self)))]
-        batch, r, number = self.where[i]
+        if not -self.size <= i < self.size:
+            raise IndexError(i)
+        i %= self.size
+        part = bisect.bisect_right(self.starts, i) - 1
+        batch, rows, numbers = self.parts[part]
+        r = int(rows[i - self.starts[part]])
         cells = [plain_value(c[r].as_py()) for c in batch.columns]
-        return self.maker.record(number, cells, None, self.inputs)
+        return self.maker.record(int(numbers[r]), cells, None, self.inputs)
 
 
 def read_chunks(
@@ -112,7 +117,8 @@ def table_chunks(
     rs: RuleSet, src: DataSource, inputs: Mapping[str, InputSpec], records: int = 512
 ) -> Iterator[TableChunk | list[Any]]:
     """``src``'s rows, :data:`ROWS` at a time: by columns (:class:`TableChunk`) when it is a
-    Parquet file, else as records (lists of them, as :meth:`DataSource.records` gives them).
+    Parquet file, else as records (lists of them, as :meth:`DataSource.records` gives them:
+    CSV, xlsx, JSON, YAML, JSON Lines).
     ``src.notifications`` as the record reader leaves them; errors as it raises them (the
     rows before the error given first)."""
     src.notifications.clear()
@@ -120,14 +126,15 @@ def table_chunks(
         yield from _lists(src.records(rs), records)
         return
     sheet, cmap = src.open_table(rs)
-    if sheet.batches is None:
+    if sheet.batches is not None:  # Parquet: Arrow's batches, rows numbered from 1
+        batches: Iterator[tuple[Any, Any]] = _numbered(sheet.batches())
+    else:
         yield from _lists(src.table_records(sheet, cmap, rs), records)
         return
     reader = _Reader(rs, src, sheet, cmap, inputs)
     with reader.seen:
-        pending: list[Any] = []
+        pending: list[tuple[Any, Any]] = []
         size = 0
-        batches = sheet.batches()
         while True:
             try:
                 batch = next(batches, None)
@@ -135,14 +142,22 @@ def table_chunks(
                 if pending:
                     yield reader.chunk(pending)
                 raise
-            if batch is not None and batch.num_rows:
+            if batch is not None and batch[0].num_rows:
                 pending.append(batch)
-                size += batch.num_rows
+                size += batch[0].num_rows
             if pending and (batch is None or size >= ROWS):
                 yield reader.chunk(pending)
                 pending, size = [], 0
             if batch is None:
                 return
+
+
+def _numbered(batches: Iterator[Any]) -> Iterator[tuple[Any, Any]]:
+    """Arrow batches with their rows' numbers (a frame's rows are numbered from 1)."""
+    start = 1
+    for batch in batches:
+        yield batch, np.arange(start, start + batch.num_rows)
+        start += batch.num_rows
 
 
 def _lists(records: Iterator[Any], size: int) -> Iterator[list[Any]]:
@@ -181,22 +196,22 @@ class _Reader:
                 self.by_input[t.name] = (i, t)  # the last column wins, as in a record
         self.meta = [(i, t) for i, t in targets if t.kind != "input"]
         self.simple = {t.name for _, t in self.meta} <= {"id", "name"}
+        self.checked = self.simple  # see TableChunk.checked
         id_col = next((i for i, t in targets if t.name == "id"), None)
         name_col = next((i for i, t in targets if t.name == "name"), None)
         self.key_col = id_col if id_col is not None else (name_col or 0)
         self.seen = FirstSeen()
         self.count = 0  # records so far (each one's index)
-        self.number = 1  # the next row's number (rows are numbered from 1)
         self.pending: list[tuple[int, Notification]] = []  # a batch's notes, by row
 
-    def chunk(self, batches: list[Any]) -> TableChunk:
+    def chunk(self, batches: list[tuple[Any, Any]]) -> TableChunk:
         parts: dict[str, list[Any]] = {n: [] for n in self.inputs}
         subjects: list[Subject] = []
-        where: list[tuple[Any, int, int]] = []
+        records = TableRecords(self.maker, self.specs)
         index: list[int] = []
         declared = False
-        for batch in batches:
-            keep, numbers = self._rows(batch)
+        for batch, numbers in batches:
+            keep = self._rows(batch, numbers)
             rows = np.flatnonzero(keep)
             if len(rows):
                 declared = self._meta(batch, rows, numbers, subjects, index) or declared
@@ -205,33 +220,30 @@ class _Reader:
             self.pending.clear()
             if not len(rows):
                 continue
-            where += [(batch, int(r), int(numbers[r])) for r in rows]
+            records.add(batch, rows, numbers)
             for name, spec in self.inputs.items():
                 parts[name].append(self._input(batch, rows, name, spec.kind == "number"))
-        columns = {n: _join(p, self.inputs[n].kind == "number") for n, p in parts.items()}
-        records = TableRecords(self.maker, self.specs, where)
-        return TableChunk(columns, subjects, records, index, declared)
+        columns = {n: join(p, self.inputs[n].kind == "number") for n, p in parts.items()}
+        return TableChunk(columns, subjects, records, index, declared, self.checked)
 
     # -- rows: blanks and 合计 rows left out ------------------------------------------------
-    def _rows(self, batch: Any) -> tuple[Any, Any]:
-        """Which rows are records, and every row's number; 合计 rows noted."""
+    def _rows(self, batch: Any, numbers: Any) -> Any:
+        """Which rows are records; 合计 rows noted."""
         n = batch.num_rows
-        numbers = np.arange(self.number, self.number + n)
-        self.number += n
         self.src.rows_read += n
-        blank = [_blank(batch.column(j)) for j in range(min(3, batch.num_columns))]
+        blank = [blanks(batch.column(j)) for j in range(min(3, batch.num_columns))]
         empty = blank[0].copy() if blank else np.ones(n, bool)
         for j in range(1, batch.num_columns):
             if not empty.any():
                 break
-            empty &= blank[j] if j < len(blank) else _blank(batch.column(j))
+            empty &= blank[j] if j < len(blank) else blanks(batch.column(j))
         total = np.zeros(n, bool)
         first = np.full(n, -1)
         for j, b in enumerate(blank):  # the first non-blank of the first three cells decides
             here = ~b & (first < 0)
             first[here] = j
-            if here.any() and not _plain_type(batch.column(j).type):
-                total[here] = _by_value(batch.column(j), _total_cell)[here]
+            if here.any():
+                total[here] = totals(batch.column(j))[here]
         for r in np.flatnonzero(total).tolist():
             self.src.skipped_rows += 1
             cell = plain_value(batch.column(int(first[r]))[r].as_py())
@@ -239,56 +251,112 @@ class _Reader:
             label = repr(label_text(cell))
             words = said(NOTICE, "total_row", ref=ref, label=label)
             self.pending.append((int(numbers[r]), Notification("note", "total-row", words)))
-        return ~(empty | total), numbers
+        return ~(empty | total)
 
     # -- metadata: ids, subjects, duplicate ids ---------------------------------------------
     def _meta(
-        self, batch: Any, rows: Any, numbers: Any, subjects: list[Subject], index: list[int]
+        self,
+        batch: Any,
+        rows: Any,
+        numbers: Any,
+        subjects: list[Subject],
+        index: list[int],
     ) -> bool:
         """Each kept row's subject (as ColumnBatch reads it from the record); True when a row
-        declares scores.  Duplicate ids noted in row order, with the 合计 notes."""
-        cells = {i: batch.column(i).take(pa.array(rows)).to_pylist() for i, _ in self.meta}
+        declares scores.  Duplicate ids noted (in row order with the 合计 notes)."""
+        take = None if len(rows) == batch.num_rows else pa.array(rows)
         declared = False
-        for k, r in enumerate(rows.tolist()):
-            number = int(numbers[r])
-            record: dict[str, Any] = {}
-            for i, t in self.meta:
-                raw = plain_value(cells[i][k])
-                if is_blank(raw):
-                    continue
-                if t.name.startswith("declared."):
-                    declared = True
-                elif t.name == "year":
-                    text = meta_text(raw)
-                    try:
-                        record["year"] = int(str(text).removesuffix("年"))
-                    except ValueError:
-                        record["year"] = text
-                else:
-                    record[t.name] = meta_text(raw)
-            sid = record.get("id")
-            if sid is None:
-                sid = record["id"] = record.get("name") or f"row-{number}"
-            earlier = self.seen.first(str(sid), number)
+        cells: list[tuple[str, list[Any]]] = []
+        for i, t in self.meta:
+            col = batch.column(i) if take is None else batch.column(i).take(take)
+            if t.name.startswith("declared."):
+                declared = declared or not bool(blanks(col).all())
+            else:  # None: a blank cell, which a record leaves out
+                cells.append((t.name, meta_cells(col, year=t.name == "year")))
+        nums = numbers[rows].tolist()
+        if self.simple:
+            sids, names = self._ids(cells, nums)
+            records: list[dict[str, Any]] = []
+        else:
+            records = [{} for _ in nums]
+            for name, values in cells:  # in column order: a later cell wins, as in a record
+                for record, v in zip(records, values, strict=True):
+                    if v is not None:
+                        record[name] = v
+            sids = []
+            for record, number in zip(records, nums, strict=True):
+                sid = record.get("id")
+                if sid is None:
+                    sid = record["id"] = record.get("name") or f"row-{number}"
+                sids.append(sid)
+        firsts = self.seen.first_many([str(sid) for sid in sids], nums)
+        for sid, number, earlier in zip(sids, nums, firsts, strict=True):
             if earlier is not None:
                 ref = self.sheet.ref(number, self.key_col)
                 first = self.sheet.ref(earlier, self.key_col)
                 words = said(NOTICE, "duplicate_row_id", ref=ref, id=repr(sid), first=first)
                 note = Notification("error", "duplicate-id", words, str(sid))
                 self.pending.append((number, note))
-            subjects.append(self._subject(record, sid))
-            index.append(self.count)
-            self.count += 1
+        if self.simple:
+            subjects += self._simple_subjects(sids, names)
+        else:
+            self.checked = False
+            for k, record in enumerate(records):
+                record["values"] = {}
+                data = read_subject(
+                    record, {}, index=self.count + k, subject_type=self.subject_type
+                )
+                subjects.append(data.subject)
+        index += range(self.count, self.count + len(sids))
+        self.count += len(sids)
         return declared
 
-    def _subject(self, record: dict[str, Any], sid: Any) -> Subject:
-        if self.simple and type(sid) is str:  # what read_subject makes of id and name alone
-            name = record.get("name")
-            return Subject(
-                clean(sid), clean(name) if isinstance(name, str) else None, self.subject_type
+    def _ids(self, cells: list[tuple[str, list[Any]]], nums: list[int]) -> tuple[Any, Any]:
+        """Rows' ids and names when the file says nothing else of its subjects: an id, else
+        the name, else ``row-N`` (as a record's id is made)."""
+        got: dict[str, list[Any]] = {}
+        for name, values in cells:  # a later non-blank cell wins, as in a record
+            were = got.get(name)
+            got[name] = (
+                values
+                if were is None
+                else [w if v is None else v for v, w in zip(values, were, strict=True)]
             )
-        record["values"] = {}
-        return read_subject(record, {}, index=self.count, subject_type=self.subject_type).subject
+        ids, names = got.get("id"), got.get("name")
+        if names is None:
+            names = [None] * len(nums)
+        if ids is None:
+            ids = [None] * len(nums)
+        sids = [
+            sid if sid is not None else (name or f"row-{n}")
+            for sid, name, n in zip(ids, names, nums, strict=True)
+        ]
+        return sids, names
+
+    def _simple_subjects(self, sids: list[Any], names: list[Any]) -> list[Subject]:
+        """What read_subject makes of an id and a name alone, made without the dataclass's
+        ``__init__`` (a third of the time of a row's metadata)."""
+        out: list[Subject] = []
+        kind = self.subject_type
+        for sid, name in zip(sids, names, strict=True):
+            if type(sid) is not str or clean(sid) != sid:
+                self.checked = False
+                meta = {"id": sid, "values": {}}
+                if name is not None:
+                    meta["name"] = name
+                index = self.count + len(out)
+                out.append(read_subject(meta, {}, index=index, subject_type=kind).subject)
+                continue
+            subject = object.__new__(Subject)
+            d = subject.__dict__
+            d["id"] = sid
+            d["name"] = clean(name) if isinstance(name, str) else None
+            d["type"] = kind
+            d["key"] = sid
+            d["period"] = None
+            d["parent"] = None
+            out.append(subject)
+        return out
 
     # -- inputs -----------------------------------------------------------------------------
     def _input(self, batch: Any, rows: Any, name: str, numeric: bool) -> Any:
@@ -297,156 +365,7 @@ class _Reader:
         if found is None:  # not in the file: blank in every row
             return np.full(len(rows), np.nan) if numeric else np.full(len(rows), None, object)
         col_no, target = found
-        spec = self.specs[name]
         col = batch.column(col_no)
         if len(rows) < batch.num_rows:
             col = col.take(pa.array(rows))
-        if numeric and spec.type in _NUMERIC and target.refused is None:
-            floats, todo = _numbers(col, target, spec)
-            if floats is not None:
-                if not todo.any():
-                    return floats
-                out = _objects(floats)
-                idx = np.flatnonzero(todo)
-                values = col.take(pa.array(idx)).to_pylist()
-                for k, v in zip(idx.tolist(), values, strict=True):
-                    out[k] = _value(target, spec, plain_value(v), numeric)
-                return _settle(out)
-        values = _by_value(col, lambda v: _value(target, spec, v, numeric), kind=object)
-        return _settle(values) if numeric else values
-
-
-def _exponent(scale: Decimal) -> int | None:
-    """``k`` when ``scale`` is ``10**k``, else None."""
-    t = scale.normalize().as_tuple()
-    if t.sign or t.digits != (1,) or not isinstance(t.exponent, int) or abs(t.exponent) > 22:
-        return None
-    return t.exponent
-
-
-def _numbers(col: Any, target: Target, spec: InputSpec) -> tuple[Any, Any]:
-    """The float64 values of a numeric Arrow column (NaN: blank) and the cells left to
-    :func:`_value` (``todo``); (None, None) for a column of another type."""
-    k = 0
-    if spec.type != "percent" and target.scale is not None:  # a percent input is not scaled
-        found = _exponent(target.scale)
-        if found is None:
-            return None, None
-        k = found
-    typ = col.type
-    if pa.types.is_floating(typ):
-        x = np.asarray(col.cast(pa.float64()).to_numpy(zero_copy_only=False), np.float64)
-        out = np.full(len(x), np.nan)
-        todo = ~np.isnan(x)  # nulls are NaN here: blanks
-        with np.errstate(all="ignore"):
-            for p in _TRIES:
-                at = np.flatnonzero(todo)
-                if not len(at):
-                    break
-                j = p - k
-                if j > 22:
-                    continue
-                xs = x[at]
-                m = np.round(xs * 10.0**p)
-                ok = (np.abs(m) < _LIMIT) & (m / 10.0**p == xs)
-                v = m * 10.0**-j if j <= 0 else m / 10.0**j
-                ok &= np.abs(v) < _LIMIT
-                out[at[ok]] = v[ok]
-                todo[at[ok]] = False
-        return out, todo
-    if pa.types.is_integer(typ):
-        valid = np.asarray(col.is_valid().to_numpy(zero_copy_only=False), bool)
-        f = np.asarray(col.fill_null(0).to_numpy(zero_copy_only=False)).astype(np.float64)
-        with np.errstate(all="ignore"):
-            v = f * 10.0**k if k >= 0 else f / 10.0**-k
-        small = (np.abs(f) < _LIMIT) & (np.abs(v) < _LIMIT)
-        return np.where(valid & small, v, np.nan), valid & ~small
-    return None, None
-
-
-def _value(target: Target, spec: InputSpec, raw: object, numeric: bool) -> Any:
-    """One cell as ColumnBatch's column holds it: the record's value, a float where a float
-    holds that decimal exactly (a numeric input)."""
-    v = convert_cell(target, spec, raw)
-    if numeric and type(v) is Decimal and v.is_finite() and Decimal(repr(f := float(v))) == v:
-        return f
-    return v
-
-
-def _objects(floats: Any) -> Any:
-    """A float64 column as objects (NaN, a blank, as None)."""
-    out = floats.astype(object)
-    out[np.isnan(floats)] = None
-    return out
-
-
-def _settle(cells: Any) -> Any:
-    """Object cells as ColumnBatch keeps them: float64 when every one is a float or blank."""
-    if all(c is None or type(c) is float for c in cells):
-        return np.array([np.nan if c is None else c for c in cells], np.float64)
-    return cells
-
-
-def _join(parts: list[Any], numeric: bool) -> Any:
-    if not parts:
-        return np.empty(0, np.float64 if numeric else object)
-    if all(p.dtype != object for p in parts):
-        return np.concatenate(parts)
-    return np.concatenate([p if p.dtype == object else _objects(p) for p in parts])
-
-
-def _text_type(typ: Any) -> bool:
-    return bool(pa.types.is_string(typ) or pa.types.is_large_string(typ))
-
-
-def _by_value(col: Any, fn: Any, kind: Any = bool) -> Any:
-    """``fn`` of every cell, called once per distinct value of a text (or dictionary) column,
-    once per cell otherwise."""
-    typ = col.type
-    if pa.types.is_boolean(typ):  # three values: False, True, blank
-        table = np.empty(3, kind)
-        for i, v in enumerate((False, True, None)):
-            table[i] = fn(v)
-        valid = np.asarray(col.is_valid().to_numpy(zero_copy_only=False), bool)
-        yes = np.asarray(col.fill_null(False).to_numpy(zero_copy_only=False), bool)
-        return table[np.where(valid, yes.astype(np.int64), 2)]
-    if pa.types.is_dictionary(typ) or _text_type(typ):
-        enc = col if pa.types.is_dictionary(typ) else pc.dictionary_encode(col)
-        values = enc.dictionary.to_pylist()
-        table = np.empty(len(values) + 1, kind)
-        for i, v in enumerate([*values, None]):
-            table[i] = fn(plain_value(v))
-        valid = np.asarray(enc.indices.is_valid().to_numpy(zero_copy_only=False), bool)
-        codes = np.asarray(enc.indices.fill_null(0).to_numpy(zero_copy_only=False), np.int64)
-        return table[np.where(valid, codes, len(values))]
-    out = np.empty(len(col), kind)
-    for i, v in enumerate(col.to_pylist()):
-        out[i] = fn(plain_value(v))
-    return out
-
-
-def _blank(col: Any) -> Any:
-    """Which cells of an Arrow column :func:`is_blank` calls blank."""
-    typ = col.type
-    if pa.types.is_null(typ):
-        return np.ones(len(col), bool)
-    if pa.types.is_floating(typ):  # nulls are NaN here
-        return np.isnan(np.asarray(col.cast(pa.float64()).to_numpy(zero_copy_only=False)))
-    if _plain_type(typ):
-        return ~np.asarray(col.is_valid().to_numpy(zero_copy_only=False), bool)
-    return _by_value(col, is_blank)
-
-
-def _plain_type(typ: Any) -> bool:
-    """Numbers, yes/no or nothing: never blank text, never a 合计 label."""
-    return bool(
-        pa.types.is_null(typ)
-        or pa.types.is_floating(typ)
-        or pa.types.is_integer(typ)
-        or pa.types.is_boolean(typ)
-        or pa.types.is_decimal(typ)
-    )
-
-
-def _total_cell(v: object) -> bool:
-    return v is not None and is_total_label(v)
+        return input_cells(col, target, self.specs[name], numeric)
