@@ -82,7 +82,8 @@ REFUSED: list[tuple[str, Any, str]] = [
     ("staff", 4.5, "expected a whole number"),
     ("ok", "maybe", "expected true or false"),
     ("tier", "achievd", "did you mean 'achieved'?"),
-    ("tier", 3, "expected text"),
+    ("tier", 3, "'3' is not one of achieved, partial"),  # a whole number: its text
+    ("tier", 3.5, "expected text"),
     ("history", [98, 99], "expected values per year"),
     ("history", {"last year": 98}, "is not a year"),
     ("history", {2023: "abc"}, "year 2023: expected a number"),

@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 import perfscore
 from perfscore.declared import Declared, read_declared
 from perfscore.subjects import InputSpec, read_subject
+from perfscore.words import in_language
 
 SPECS = {"budget": InputSpec("budget", "money", unit="万元")}
 
@@ -57,24 +58,31 @@ def test_flat_record_declared_is_not_a_value_field() -> None:
 
 
 @pytest.mark.parametrize(
-    ("raw", "field", "words"),
+    ("raw", "field", "words", "zh"),
     [
-        (95, "declared", "mapping"),
-        ({"total": "九十"}, "declared.total", "expected a number"),
-        ({"total": -1}, "declared.total", "negative"),
-        ({"total": True}, "declared.total", "expected a number"),
-        ({"grade": 5}, "declared.grade", "grade as text"),
-        ({"grade": ["优"]}, "declared.grade", "grade as text"),  # ("  " is a blank: nothing)
-        ({"points": [1, 2]}, "declared.points", "mapping"),
-        ({"points": {"execution": "abc"}}, "declared.points.execution", "expected a number"),
-        ({"points": {"execution": float("nan")}}, "declared.points.execution", "finite"),
-        ({"weights": {"execution": "10%"}}, "declared.weights.execution", "percentage"),
+        (95, "declared", "mapping", "自评数据应为映射"),
+        ({"total": "九十"}, "declared.total", "expected a number", "应为数字，实为 文字 '九十'"),
+        ({"total": -1}, "declared.total", "negative", "-1 为负数：得分不会低于 0"),
+        ({"total": True}, "declared.total", "expected a number", "应为数字"),
+        ({"grade": 5}, "declared.grade", "grade as text", "自评等级应为文字，实为 5"),
+        ({"grade": ["优"]}, "declared.grade", "grade as text", "实为 列表"),  # ("  ": a blank)
+        ({"points": [1, 2]}, "declared.points", "mapping", "应为按指标编号给出的得分（映射）"),
+        ({"points": {"execution": "abc"}}, "declared.points.execution", "expected a number",
+         "应为数字"),
+        ({"points": {"execution": float("nan")}}, "declared.points.execution", "finite",
+         "有限的数"),
+        ({"weights": {"execution": "10%"}}, "declared.weights.execution", "percentage",
+         "此处不应是百分数"),
+        ({"points": {True: 1}}, "declared.points", "True is not an indicator id",
+         "True 不是指标编号"),
+        ({"names": {"a": [1]}}, "declared.names.a", "text as printed", "应为表上所印的文字"),
     ],
-)
-def test_malformed_declared_named_not_raised(raw: object, field: str, words: str) -> None:
+)  # fmt: skip
+def test_malformed_declared_named_not_raised(raw: object, field: str, words: str, zh: str) -> None:
     d = read_declared(raw)
     assert [p.field for p in d.problems] == [field]
     assert words in d.problems[0].message
+    assert zh in in_language(d.problems[0].message, "zh")  # Chinese first-class, as the rest
     assert d.problems[0].level == "error"
 
 
@@ -82,6 +90,7 @@ def test_unknown_declared_key_is_a_warning_with_a_hint() -> None:
     d = read_declared({"totl": 90, "points": {"a": 1}})
     assert [(p.field, p.level) for p in d.problems] == [("declared.totl", "warning")]
     assert "did you mean 'total'" in d.problems[0].message
+    assert in_language(d.problems[0].message, "zh") == "未知键 'totl' 已忽略（是否想写 'total'？）"
     assert d.points == {"a": Decimal(1)}
 
 

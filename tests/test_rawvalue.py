@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import datetime
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 
-from perfscore.rawvalue import to_number
+from perfscore.rawvalue import describe, to_number
 
 
 @pytest.mark.parametrize(
@@ -66,3 +68,47 @@ def test_both_readers_put_the_boundary_on_the_same_side() -> None:
     assert [s.findings[0].outcome for s in report.subjects] == list(want.values())
     got = ColumnarScorer(rs).score({"amount": np.array(list(want), dtype=np.float64)})
     assert list(got.outcomes("a")) == list(want.values())
+
+
+@pytest.mark.parametrize(
+    ("raw", "en", "zh"),
+    [
+        (datetime.datetime(2024, 3, 1), "a date 2024-03-01", "日期 2024-03-01"),
+        (datetime.datetime(2024, 3, 1, 8, 30), "a date 2024-03-01 08:30:00", "日期 2024-03-01 08:30:00"),
+        (datetime.date(2024, 3, 1), "a date 2024-03-01", "日期 2024-03-01"),
+        (datetime.time(8, 30), "a time 08:30:00", "时刻 08:30:00"),
+        (Decimal("3.5"), "3.5", "3.5"),
+        (b"x", "a value of type bytes", "bytes 类型的值"),
+    ],
+)  # fmt: skip
+def test_a_value_is_described_in_words_never_a_python_repr(raw: object, en: str, zh: str) -> None:
+    assert (describe(raw), describe(raw, "zh")) == (en, zh)
+
+
+def test_a_date_in_a_number_cell_of_a_workbook_is_said_as_a_date(tmp_path: Path) -> None:
+    import io
+    import json
+
+    import openpyxl
+
+    from perfscore.cli import main
+
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    assert ws is not None
+    ws.append(["部门", "全年预算数", "执行数"])
+    ws.append(["甲", datetime.date(2024, 3, 1), 90])
+    data, out = tmp_path / "d.xlsx", tmp_path / "o.jsonl"
+    wb.save(data)
+    rules = Path(__file__).resolve().parent.parent / "rules" / "cn-dept-overall.yaml"
+    main(
+        ["score", str(rules), str(data), "-o", str(out)], stdout=io.StringIO(), stderr=io.StringIO()
+    )
+    [f] = [
+        r
+        for r in map(json.loads, out.read_text(encoding="utf-8").splitlines())
+        if r.get("record") == "finding" and r["rule_id"] == "execution_rate_score"
+    ]
+    assert "expected a number, got a date 2024-03-01" in f["reason"]
+    assert "datetime" not in f["reason"] and "datetime" not in f["message"]
+    assert "应为数字，实为 日期 2024-03-01" in f["message"]

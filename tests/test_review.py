@@ -277,6 +277,10 @@ def test_malformed_claims_are_error_findings_naming_the_field() -> None:
     assert _row(rv, "p", "claim_output_ge_2").level == "pass"  # the rest is still reviewed
     f = rv.report["p"].finding("claim__form")
     assert f.kind == "review" and f.outcome == "error"
+    # said in each language, as every other review row is
+    assert "declared.total：应为数字，实为 文字 '九十'" in form.facts
+    assert "expected a number" not in form.facts
+    assert "declared.total: expected a number, got text '九十'" in form.facts_en
 
 
 @pytest.mark.parametrize("bad", [95, "高", [1, 2], {"points": 3}])

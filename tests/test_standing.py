@@ -230,3 +230,33 @@ def test_html_in_chromium_ranks_only_graded_departments(report: Report, tmp_path
 
     shot = headless.screenshot(page, tmp_path / "batch.png")
     assert len(shot) > 10_000  # a rendered page, not a blank one
+
+
+def test_a_subjects_coverage_is_the_share_its_earned_and_scorable_points_cover() -> None:
+    """With or without a total: a department with a refused cell used to show coverage 0 beside
+    earned 15 / scorable 15 (rev10); its coverage is the weight scored from data, like any
+    other department's."""
+    rs = perfscore.load_ruleset(RULES)
+    rng = random.Random(7)
+    records = []
+    for i in range(300):
+        values: dict[str, Any] = {
+            k: rng.choice(choices)
+            for k, choices in {
+                "budget": [100, 0, None, "待补"],
+                "executed": [96, 80, None, "abc"],
+                "satisfaction": [95, 80, None, 120],
+                "staff_actual": [10, None],
+                "staff_authorised": [10, 0, None],
+                "targets_reasonable_tier": ["achieved", "partial", None, "达成"],
+            }.items()
+        }
+        records.append({"id": f"d{i}", "values": values})
+    report = rs.evaluate(records)
+    errors = 0
+    for st in standings(report):
+        assert st.scorable is not None
+        want = (st.scorable / st.max).quantize(Decimal("0.0001"))
+        assert st.coverage == want, (st.result.subject.id, st.coverage, st.scorable)
+        errors += st.total is None and st.scorable > 0
+    assert errors > 20  # subjects without a total, with weight scored beside the error

@@ -6,8 +6,11 @@ import hashlib
 import json
 from decimal import Decimal
 from importlib import resources
+from pathlib import Path
+from typing import Any
 
 import jsonschema
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -168,3 +171,84 @@ def test_duplicate_ids_chunk_by_chunk_say_what_the_whole_batch_says(
         for lo in range(0, len(subjects), k):
             dups.add(subjects[lo : lo + k])
         assert dups.notifications() == duplicate_ids(subjects)
+
+
+NUMBER_AS_TEXT = """\
+perfscore: 1
+id: t
+title: 文字字段
+version: "1"
+inputs:
+  code: {type: text, title: 项目编码}
+  kind: {type: text, title: 项目类别, choices: ["1", "2"]}
+indicators:
+  - {id: first, title: 一类, weight: 100, value: "1", scorer: {type: threshold, op: ">=", target: 1},
+     when: "kind == '1'"}
+checks:
+  - {id: coded, title: 有编码, type: assert, expr: "code != ''"}
+"""
+
+
+def _text_outcomes(report: Any) -> list[tuple[str, str, str, str | None]]:
+    out = []
+    for s in report.subjects:
+        first, coded = (next(f for f in s.findings if f.rule_id == r) for r in ("first", "coded"))
+        out.append((s.subject.id, first.outcome, coded.outcome, coded.reason))
+    return out
+
+
+@pytest.mark.parametrize(
+    ("code", "kind", "want"),
+    [
+        (2024, 1, ("pass", "pass", None)),
+        (2024.0, 2.0, ("not_applicable", "pass", None)),
+        (Decimal("7"), Decimal("1.00"), ("pass", "pass", None)),
+        (3.5, 1, ("pass", "error", "field 'code': expected text, got 3.5")),
+        (True, 1, ("pass", "error", "field 'code': expected text, got true")),
+        (float("nan"), 1, ("pass", "error", "field 'code': expected text, got nan")),
+    ],
+)
+def test_a_whole_number_in_a_text_field_is_its_text_in_every_format(
+    tmp_path: Path, code: Any, kind: Any, want: tuple[Any, ...]
+) -> None:
+    """A JSON number in a text field used to be refused while the same number in a numeric
+    spreadsheet cell was read as its text: every format now reads a whole number as its text
+    (2024 → "2024") and refuses a fraction, a boolean or NaN."""
+    import openpyxl
+
+    rs = perfscore.load_ruleset_text(NUMBER_AS_TEXT)
+    [got] = _text_outcomes(rs.evaluate({"id": "a", "values": {"code": code, "kind": kind}}))
+    assert got == ("a", *want)
+    if isinstance(code, Decimal) or code != code:
+        return  # (a workbook holds floats; NaN is not a cell value)
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    assert ws is not None
+    ws.append(["id", "项目编码", "项目类别"])
+    ws.append(["a", code, kind])
+    path = tmp_path / "d.xlsx"
+    wb.save(path)
+    [cell] = _text_outcomes(rs.evaluate(perfscore.load_subjects(path, rs)))
+    assert cell[:3] == got[:3]
+    if got[3] is not None:
+        assert cell[3] == got[3].replace("'code': ", "'code': Sheet!B2: ")
+
+
+@pytest.mark.parametrize(
+    ("record", "en", "zh"),
+    [
+        ("abc", "the subject record is text 'abc', not a mapping", "该评价对象的记录是文字 'abc'"),
+        ({"id": "x", "values": "budget=3"}, "'values' is text 'budget=3', not a mapping",
+         "'values' 是文字 'budget=3'，不是映射"),
+    ],
+)  # fmt: skip
+def test_a_record_that_is_no_mapping_is_said_in_each_language(
+    record: object, en: str, zh: str
+) -> None:
+    from perfscore.words import in_language
+
+    spec = InputSpec("budget", "money")
+    data = read_subject(record, {"budget": spec}, index=0, subject_type="department")
+    problem = data.field_errors["budget"]
+    assert str.__str__(problem) == en
+    assert in_language(problem, "zh").startswith(zh) and "text" not in in_language(problem, "zh")

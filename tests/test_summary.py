@@ -83,3 +83,35 @@ def test_counts_added_in_bulk_equal_subjects_added_one_by_one() -> None:
     two.add_counts(grades=grades, failed=failed, coverage=coverage)
     assert one.render(lang="zh") == two.render(lang="zh")
     assert one.as_dict() == two.as_dict()
+
+
+def _summary(tmp_path: Path, csv: str, *lang: str) -> str:
+    import io
+
+    from perfscore.cli import main
+
+    data = tmp_path / "d.csv"
+    data.write_text(csv, encoding="utf-8")
+    err = io.StringIO()
+    argv = [*lang, "score", str(RULES / "cn-dept-overall.yaml"), str(data), "--summary"]
+    main([*argv, "-o", str(tmp_path / "o.json")], stdout=io.StringIO(), stderr=err)
+    return err.getvalue()
+
+
+def test_a_chinese_runs_summary_says_its_notifications_in_chinese(tmp_path: Path) -> None:
+    zh = _summary(tmp_path, "部门,预算数\n甲,100\n")  # no 执行数 column at all
+    assert "错误：missing-column：" in zh and "没有必填输入项 'budget'" in zh
+    assert "警告：unmapped-column：" in zh
+    assert "error:" not in zh and "warning:" not in zh and "no column" not in zh
+    # a reason naming no cell has no "first at" (it was "首个位于 required value is missing")
+    assert "首个位于" not in zh
+    en = _summary(tmp_path, "部门,预算数\n甲,100\n", "--lang", "en")
+    assert "error: missing-column: " in en and "错误" not in en
+
+
+def test_the_first_cell_is_said_in_the_runs_language(tmp_path: Path) -> None:
+    csv = "部门,全年预算数,执行数\n甲,100,abc\n乙,100,\n"
+    assert "executed                          2   首个位于 第 2 行「执行数」列" in _summary(
+        tmp_path, csv
+    )
+    assert "first at line 2, column 执行数" in _summary(tmp_path, csv, "--lang", "en")

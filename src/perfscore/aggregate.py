@@ -122,17 +122,19 @@ def register_aggregator(name: str) -> Callable[[Aggregator], Aggregator]:
     return AGGREGATORS.register(name)
 
 
-def _error(spec: AggregateSpec, word: str, /, **fields: str) -> NodeScore:
+def _error(spec: AggregateSpec, word: str, /, coverage: Decimal = ZERO, **fields: str) -> NodeScore:
     """An error result whose reason is :data:`perfscore.words.AGGREGATE` ``[word]``."""
     en, zh = say(AGGREGATE, "en", word, **fields), say(AGGREGATE, "zh", word, **fields)
-    return NodeScore(spec.rule_id, spec.weight, None, None, "error", ZERO, en, zh)
+    return NodeScore(spec.rule_id, spec.weight, None, None, "error", coverage, en, zh)
 
 
 def _blocked(spec: AggregateSpec, children: Sequence[NodeScore]) -> NodeScore | None:
-    """A parent cannot be scored when a child could not be; it says which."""
+    """A parent cannot be scored when a child could not be; it says which — and still how
+    much of its weight was scored from data (a child in error covers none of its own), so
+    a subject without a total shows the coverage its earned / scorable points have."""
     errors = [c.rule_id for c in children if c.outcome == "error"]
     if errors:
-        return _error(spec, "depends_on", rules=", ".join(errors))
+        return _error(spec, "depends_on", _coverage(children), rules=", ".join(errors))
     if all(c.outcome == "not_applicable" for c in children):
         return NodeScore(
             spec.rule_id,

@@ -39,7 +39,8 @@ from decimal import Decimal
 from typing import TypeVar
 
 from .errors import did_you_mean
-from .rawvalue import describe, is_blank_text, to_number
+from .rawvalue import describe, describe_zh, is_blank_text, to_number
+from .words import DECLARED, Bilingual, said
 
 __all__ = ["Declared", "DeclaredProblem", "read_declared"]
 
@@ -52,7 +53,9 @@ V = TypeVar("V")
 
 @dataclass(frozen=True)
 class DeclaredProblem:
-    """A claim that could not be read: ``field`` is a dotted path (``declared.points.x``)."""
+    """A claim that could not be read: ``field`` is a dotted path (``declared.points.x``);
+    ``message`` is its English text and carries its Chinese (a :class:`~perfscore.words.
+    Bilingual`, ``in_language(message, "zh")``)."""
 
     field: str
     message: str
@@ -79,16 +82,21 @@ class Declared:
         return self.total is None and self.grade is None and not self.points and not self.weights
 
 
+def _said(key: str, raw: object = None, /, **fields: object) -> Bilingual:
+    """A problem with a claim in both languages (:data:`perfscore.words.DECLARED`)."""
+    return said(DECLARED, key, what=describe(raw), raw=describe_zh(raw), **fields)
+
+
 def _number(raw: object, where: str, problems: list[DeclaredProblem]) -> Decimal | None:
     if is_blank_text(raw):  # "", "-", "—", "/": a blank cell on the form claims nothing
         return None
     try:
         d = to_number(raw, _POINT_UNIT, percent=False)
     except ValueError as e:
-        problems.append(DeclaredProblem(where, str(e)))
+        problems.append(DeclaredProblem(where, e.args[0]))  # Bilingual, from rawvalue
         return None
     if d < 0:
-        problems.append(DeclaredProblem(where, f"{d} is negative; points are never below 0"))
+        problems.append(DeclaredProblem(where, _said("negative", value=d)))
         return None
     return d
 
@@ -105,16 +113,13 @@ def _by_indicator(
     if raw is None:
         return None
     if not isinstance(raw, Mapping):
-        problems.append(
-            DeclaredProblem(
-                where, f"expected {what} per indicator id (a mapping), got {describe(raw)}"
-            )
-        )
+        kind = said(DECLARED, f"kind_{what}")
+        problems.append(DeclaredProblem(where, _said("per_indicator", raw, kind=kind)))
         return None
     out: dict[str, V] = {}
     for key, value in raw.items():
         if isinstance(key, (bool, Mapping, list)) or key is None:
-            problems.append(DeclaredProblem(where, f"{key!r} is not an indicator id"))
+            problems.append(DeclaredProblem(where, _said("not_id", key=repr(key))))
             continue
         if value is None:
             continue
@@ -127,9 +132,7 @@ def _by_indicator(
 def _text(value: object, where: str, problems: list[DeclaredProblem]) -> str | None:
     """A text as printed on the form (a number printed there is its text); blank: nothing."""
     if isinstance(value, bool) or not isinstance(value, (str, int, float, Decimal)):
-        problems.append(
-            DeclaredProblem(where, f"expected the text as printed, got {describe(value)}")
-        )
+        problems.append(DeclaredProblem(where, _said("not_printed", value)))
         return None
     text = value if isinstance(value, str) else str(value)
     return None if is_blank_text(text) else text.strip()
@@ -141,22 +144,14 @@ def read_declared(raw: object) -> Declared:
         return Declared()
     problems: list[DeclaredProblem] = []
     if not isinstance(raw, Mapping):
-        problems.append(
-            DeclaredProblem(
-                "declared",
-                f"expected the claims as a mapping (total, grade, points), got {describe(raw)}",
-            )
-        )
+        problems.append(DeclaredProblem("declared", _said("not_claims", raw)))
         return Declared(problems=tuple(problems))
     for key in raw:
         if str(key) not in _KEYS:
             hint = did_you_mean(str(key), _KEYS)
-            extra = f" (did you mean {hint!r}?)" if hint else ""
-            problems.append(
-                DeclaredProblem(
-                    f"declared.{key}", f"unknown key {str(key)!r} is ignored{extra}", "warning"
-                )
-            )
+            extra = said(DECLARED, "did_you_mean", hint=repr(hint)) if hint else ""
+            message = _said("unknown_key", key=repr(str(key)), hint=extra)
+            problems.append(DeclaredProblem(f"declared.{key}", message, "warning"))
     total = None
     if raw.get("total") is not None:
         total = _number(raw["total"], "declared.total", problems)
@@ -166,9 +161,7 @@ def read_declared(raw: object) -> Declared:
         if isinstance(g, str) and g.strip():
             grade = g.strip()
         else:
-            problems.append(
-                DeclaredProblem("declared.grade", f"expected a grade as text, got {describe(g)}")
-            )
+            problems.append(DeclaredProblem("declared.grade", _said("not_grade", g)))
     points = _by_indicator(raw.get("points"), "declared.points", problems, "points", _number)
     weights = _by_indicator(raw.get("weights"), "declared.weights", problems, "points", _number)
     texts = {k: _by_indicator(raw.get(k), f"declared.{k}", problems, "text", _text) for k in _TEXTS}

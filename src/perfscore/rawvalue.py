@@ -8,6 +8,7 @@ own claims), so neither imports the other.
 
 from __future__ import annotations
 
+import datetime
 import re
 import unicodedata
 from collections.abc import Mapping
@@ -73,7 +74,19 @@ def describe(raw: object, lang: str = "en") -> str:
         return w["list"]
     if isinstance(raw, Mapping):
         return w["mapping"]
-    return repr(raw)
+    if isinstance(raw, (int, float)):
+        return repr(raw)
+    if isinstance(raw, Decimal):
+        return str(raw)
+    if isinstance(raw, datetime.datetime) and raw.time() == datetime.time():
+        raw = raw.date()  # a date cell: Excel keeps it as midnight
+    if isinstance(raw, (datetime.date, datetime.datetime)):
+        return w["date"].format(
+            date=raw.isoformat(sep=" ") if isinstance(raw, datetime.datetime) else raw.isoformat()
+        )
+    if isinstance(raw, datetime.time):
+        return w["time"].format(time=raw.isoformat())
+    return w["other"].format(kind=type(raw).__name__)  # never a Python repr in a message
 
 
 def describe_zh(raw: object) -> str:

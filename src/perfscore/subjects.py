@@ -27,7 +27,6 @@ from typing import TYPE_CHECKING, Any
 
 from .errors import did_you_mean
 from .rawvalue import ambiguous_percent, checked, is_blank_text, read_number
-from .rawvalue import describe as _describe
 from .rawvalue import problem as _problem
 from .textsafe import clean
 from .values import Kind, Series, Value
@@ -45,6 +44,7 @@ __all__ = [
     "SubjectData",
     "normalise_value",
     "read_subject",
+    "whole_number_text",
 ]
 
 #: Yes and no as departments write them (after NFKC, trimmed, case-folded) — in every format.
@@ -126,6 +126,22 @@ class SubjectData:
     declared: Declared | None = None
 
 
+def whole_number_text(raw: object) -> str | None:
+    """A whole number's text (``2024``, ``3.0`` → ``"3"``): how a number in a text field is
+    read in every format — a JSON or YAML value, a numeric spreadsheet cell, a Parquet column
+    (ingest.columns.convert_cell); None for anything else — a fraction (3.5), a boolean, NaN,
+    infinity — which every format refuses."""
+    if isinstance(raw, bool):
+        return None
+    if isinstance(raw, int):
+        return str(raw)
+    if isinstance(raw, float) and raw.is_integer():
+        return str(int(Decimal(repr(raw))))  # 1e+20 → "1" and 20 zeros, as shown, not binary
+    if isinstance(raw, Decimal) and raw.is_finite() and raw == raw.to_integral_value():
+        return str(int(raw))
+    return None
+
+
 def normalise_value(spec: InputSpec, raw: object) -> Value:
     """The stored value of one field, or ``ValueError`` with a plain message."""
     t = spec.type
@@ -153,7 +169,10 @@ def normalise_value(spec: InputSpec, raw: object) -> Value:
         raise ValueError(_problem("not_boolean", raw))
     if t == "text":
         if not isinstance(raw, str):
-            raise ValueError(_problem("not_text", raw))
+            whole = whole_number_text(raw)
+            if whole is None:
+                raise ValueError(_problem("not_text", raw))
+            raw = whole  # 2024 in a 项目编码 field: its text, as a numeric spreadsheet cell is
         raw = clean(raw).strip()
         if spec.choices is not None and raw not in spec.choices:
             hint = did_you_mean(raw, spec.choices)
@@ -242,7 +261,8 @@ def read_subject(
     """Read one record: ``{id, name, type, values: {...}}`` or a flat mapping of values."""
     if not isinstance(record, Mapping):
         subject = Subject(f"subject-{index + 1}", None, subject_type)
-        errors = {n: f"the subject record is {_describe(record)}, not a mapping" for n in specs}
+        problem = _problem("record_not_mapping", record)
+        errors: dict[str, str] = dict.fromkeys(specs, problem)
         return SubjectData(subject, dict.fromkeys(specs), errors)
     if "values" in record:
         raw_values = record.get("values")
@@ -275,7 +295,7 @@ def read_subject(
     if not isinstance(raw_values, Mapping):
         for n in specs:
             data.values[n] = None
-            data.field_errors[n] = said(DATA, "not_mapping", what=_describe(raw_values))
+            data.field_errors[n] = _problem("not_mapping", raw_values)
         return data
     for key in raw_values:
         if str(key) not in specs:

@@ -15,11 +15,13 @@ from collections.abc import Iterable, Mapping, Sequence
 from decimal import Decimal
 
 from .findings import Notification, RuleInfo, SubjectResult
-from .words import RUN_SUMMARY, say
+from .words import DATA, NOTICE, RUN_SUMMARY, in_language, language, said, say
 
 __all__ = ["RunSummary"]
 
-_CELL = re.compile(r"^field '([^']+)': (.+?): ")
+#: ``field 'x': Sheet1!D12: ...`` or ``field 'x': line 12, column 预算数: ...`` (readers.ref); a
+#: reason naming no cell (``field 'x': required value is missing; field 'y': ...``) has none
+_CELL = re.compile(r"^field '([^']+)': ([^!:;]+![A-Z]+\d+|(line|row) (\d+), column ([^:;]+)): ")
 
 
 class RunSummary:
@@ -56,7 +58,7 @@ class RunSummary:
                         fields[name] = None
                         m = _CELL.match(f.reason or "")
                         if m and name not in self.first_cell:
-                            self.first_cell[name] = m.group(2)
+                            self.first_cell[name] = _cell(m)
         if any(f.outcome == "error" for f in result.findings):
             self.with_errors += 1
         self.errors_by_field.update(list(fields))
@@ -149,7 +151,8 @@ class RunSummary:
             lines.append(w("with_errors", count=self.with_errors))
             for name, n in self._fields()[:8]:
                 cell = self.first_cell.get(name)
-                lines.append(f"  {name:<28} {n:>6}" + (w("first_at", cell=cell) if cell else ""))
+                at = w("first_at", cell=in_language(cell, lang)) if cell else ""
+                lines.append(f"  {name:<28} {n:>6}" + at)
             more = len(self.errors_by_field) - 8
             if more > 0:
                 lines.append(w("more_fields", count=more))
@@ -163,8 +166,18 @@ class RunSummary:
         for code, notes in sorted(by_code.items(), key=_note_order):
             first = notes[0]
             extra = w("more_notes", count=len(notes) - 1) if len(notes) > 1 else ""
-            lines.append(f"{first.level}: {code}: {first.message}{extra}")
+            level = NOTICE[language(lang)].get(first.level, first.level)
+            sep = "：" if language(lang) == "zh" else ": "  # the code stays ASCII
+            lines.append(f"{level}{sep}{code}{sep}{in_language(first.message, lang)}{extra}")
         return "\n".join(_cut(line, width) for line in lines) + "\n"
+
+
+def _cell(m: re.Match[str]) -> str:
+    """The cell a reason names, in both languages (第 12 行「预算数」列 in a zh summary)."""
+    if m.group(3) is None:
+        return m.group(2)  # Sheet1!D12 reads the same in both
+    key = "cell_line" if m.group(3) == "line" else "cell_row"
+    return said(DATA, key, row=m.group(4), column=m.group(5))
 
 
 def _note_order(item: tuple[str, list[Notification]]) -> tuple[int, str]:

@@ -18,6 +18,7 @@ from typing import Literal
 __all__ = [
     "CLI",
     "DATA",
+    "DECLARED",
     "DEFAULT_LANG",
     "ENGINE",
     "EVIDENCE",
@@ -162,12 +163,19 @@ RAW = _table(
     text=("文字 {text}", "text {text}"),
     list=("列表", "a list"),
     mapping=("映射", "a mapping"),
+    date=("日期 {date}", "a date {date}"),
+    time=("时刻 {time}", "a time {time}"),
+    other=("{kind} 类型的值", "a value of type {kind}"),
 )
 
 DATA = _table(
     required_missing=("缺少必填值", "required value is missing"),
     rejected=("整条记录被拒绝：{problem}", "the record is rejected: {problem}"),
-    not_mapping=("'values' 是{what}，不是映射", "'values' is {what}, not a mapping"),
+    not_mapping=("'values' 是{raw}，不是映射", "'values' is {what}, not a mapping"),
+    record_not_mapping=(
+        "该评价对象的记录是{raw}，不是映射（{{id, name, values}}）",
+        "the subject record is {what}, not a mapping",
+    ),
     not_number=("应为数字，实为 {raw}", "expected a number, got {what}"),
     not_number_percent=(
         "应为数字，实为 {raw}（此处不应是百分数）",
@@ -222,6 +230,26 @@ DATA = _table(
     cell_line=("第 {row} 行「{column}」列", "line {row}, column {column}"),
     cell_row=("第 {row} 行「{column}」列", "row {row}, column {column}"),
     unknown_field=("未知字段 {name} 已忽略{hint}", "unknown field {name} is ignored{hint}"),
+)
+
+#: A department's own claims that could not be read (perfscore.declared: 自评得分、等级).
+DECLARED = _table(
+    negative=("{value} 为负数：得分不会低于 0", "{value} is negative; points are never below 0"),
+    per_indicator=(
+        "应为按指标编号给出的{kind}（映射），实为 {raw}",
+        "expected {kind} per indicator id (a mapping), got {what}",
+    ),
+    kind_points=("得分", "points"),
+    kind_text=("文字", "text"),
+    not_id=("{key} 不是指标编号", "{key} is not an indicator id"),
+    not_printed=("应为表上所印的文字，实为 {raw}", "expected the text as printed, got {what}"),
+    not_claims=(
+        "自评数据应为映射（total、grade、points），实为 {raw}",
+        "expected the claims as a mapping (total, grade, points), got {what}",
+    ),
+    unknown_key=("未知键 {key} 已忽略{hint}", "unknown key {key} is ignored{hint}"),
+    did_you_mean=("（是否想写 {hint}？）", " (did you mean {hint}?)"),
+    not_grade=("自评等级应为文字，实为 {raw}", "expected a grade as text, got {what}"),
 )
 
 #: Why a scorer could not score a value (the {problem} of 无法评分：…; perfscore.scorers).

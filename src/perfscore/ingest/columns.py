@@ -32,7 +32,7 @@ from typing import Any
 
 from ..errors import did_you_mean
 from ..rawvalue import BLANK_TEXTS, MONEY_UNITS, plain_number, read_number
-from ..subjects import CellProblem, InputSpec
+from ..subjects import CellProblem, InputSpec, whole_number_text
 from ..words import DATA, said
 
 __all__ = [
@@ -286,8 +286,9 @@ def convert_cell(
     if t == "text":
         if isinstance(raw, bool):
             return raw
-        if isinstance(raw, (int, Decimal)) or (isinstance(raw, float) and raw.is_integer()):
-            return str(int(raw))
+        whole = whole_number_text(raw)  # the one rule for numbers in text fields
+        if whole is not None:
+            return whole
     return raw
 
 

@@ -43,8 +43,12 @@ def _review_subject(
     th = ctx.thresholds
     if declared is not None and declared.problems:
         errors = [p for p in declared.problems if p.level == "error"]
-        text = "；".join(f"{p.field}：{p.message}" for p in declared.problems)
-        text_en = "; ".join(f"{p.field}: {p.message}" for p in declared.problems)
+        text = "；".join(
+            f"{p.field}：{words.in_language(p.message, 'zh')}" for p in declared.problems
+        )
+        text_en = "; ".join(
+            f"{p.field}: {words.in_language(p.message, 'en')}" for p in declared.problems
+        )
         rows.append(
             _item(
                 "claim__form",

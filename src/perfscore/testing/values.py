@@ -313,6 +313,13 @@ def field_is_invalid(spec: InputSpec, raw: Any, present: bool = True) -> bool:
             return True
         return unicodedata.normalize("NFKC", raw).strip().casefold() not in _TRUE | _FALSE
     if t == "text":
+        if isinstance(raw, bool):
+            return True
+        if isinstance(raw, (int, float, Decimal)):  # a whole number reads as its text
+            d = Decimal(repr(raw)) if isinstance(raw, float) else Decimal(raw)
+            if not d.is_finite() or d != d.to_integral_value():
+                return True
+            raw = str(int(d))
         if not isinstance(raw, str):
             return True
         return spec.choices is not None and raw.strip() not in spec.choices
