@@ -186,3 +186,31 @@ def test_points_too_wide_for_18_digits_are_written_as_exact_text() -> None:
     assert table.schema.field("points").type == pa.string()
     got = {(r["subject"], r["rule_id"]): r["points"] for r in table.to_pylist()}
     assert Decimal(got[("s1", "a")]) == Decimal("1e17") and Decimal(got[("s2", "a")]) == 0
+
+
+def test_a_repeated_subject_id_is_written_once_in_the_dictionary(tmp_path: Path) -> None:
+    """Two departments sharing an id (reported, and both scored): the subjects' dictionary
+    holds the id once, so the command writes the same bytes by columns and record by record,
+    run after run (a dictionary holding a value twice was written differently from one
+    process to the next: rev11's repro 9)."""
+    from perfscore.cli import main
+
+    rs, cols = _family_run(12)
+    ids = [f"d{i:03d}" for i in range(12)]
+    ids[1] = ids[0]  # the second row repeats the first's id
+    ids[7] = ids[5]
+    data = tmp_path / "depts.parquet"
+    pq.write_table(pa.table({"id": ids, **cols}), data)
+    rules = tmp_path / "dept30.yaml"
+    rules.write_text(families.ruleset_text(families.family("dept30")), encoding="utf-8")
+    outs = []
+    for k, extra in enumerate(([], ["--no-columnar"], [])):
+        out = tmp_path / f"f{k}.parquet"
+        main(["score", str(rules), str(data), "-o", str(out), "--no-summary", *extra])
+        outs.append(out.read_bytes())
+    assert outs[0] == outs[1] == outs[2]
+    subject = pq.read_table(tmp_path / "f0.parquet").column("subject")
+    assert subject.to_pylist() == [s for s in ids for _ in range(len(rs.rules) + 1)]
+    dictionary = pq.ParquetFile(tmp_path / "f0.parquet").read(columns=["subject"])
+    values = dictionary.column("subject").chunk(0).dictionary.to_pylist()
+    assert values == list(dict.fromkeys(ids))  # each id once, first seen first

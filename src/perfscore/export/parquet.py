@@ -117,6 +117,20 @@ def _codes(pa: Any, np: Any, codes: Any, values: Any, index: Any) -> Any:
     return pa.DictionaryArray.from_arrays(indices, values)
 
 
+def _unique_ids(pa: Any, np: Any, ids: Any, codes: Any) -> tuple[Any, Any]:
+    """The subjects' dictionary with each id once (first seen first) and the codes into it.
+    Two subjects may share an id (a duplicate is reported, and both are scored); a Parquet
+    dictionary holding a value twice is written differently from one run to the next, so
+    the same findings would not give the same bytes."""
+    import pyarrow.compute as pc
+
+    encoded = pc.dictionary_encode(ids)
+    if len(encoded.dictionary) == len(ids):  # every id once: the dictionary as it is
+        return ids, codes
+    at = np.asarray(encoded.indices.to_numpy(zero_copy_only=False), dtype=np.int32)
+    return encoded.dictionary, at[codes]
+
+
 def _schema(pa: Any, places: int, meta: dict[bytes, bytes], *, wide: bool = False) -> Any:
     return pa.schema(
         [
@@ -230,6 +244,7 @@ def row_group(
     span = rows + at
     rule_codes = np.tile(np.arange(r, dtype=np.int32), span // per + 1)[at : at + rows]
     subject_codes = np.repeat(np.arange(span // per + 1, dtype=np.int32), per)[at : at + rows]
+    ids, subject_codes = _unique_ids(pa, np, ids, subject_codes)
     return [
         _codes(pa, np, subject_codes, ids, np.int32),
         _codes(pa, np, rule_codes, values.rules, np.int32),
