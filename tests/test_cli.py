@@ -205,3 +205,20 @@ def test_every_help_reads_the_same_whatever_the_hash_seed() -> None:
         assert "usage: perfscore review" in r.stdout
         helps.append(r.stdout)
     assert helps[0] == helps[1]
+
+
+def test_python_dash_m_perfscore_is_the_command() -> None:
+    """``python -m perfscore`` runs what ``perfscore`` runs (rev11 found it did not run)."""
+    import subprocess
+    import sys
+
+    root = Path(__file__).resolve().parents[1]
+    rules = str(root / "rules" / "cn-dept-overall.yaml")
+    for module in ("perfscore", "perfscore.cli"):
+        done = subprocess.run(
+            [sys.executable, "-m", module, "validate", rules],
+            capture_output=True,
+            text=True,
+        )
+        assert done.returncode == 0, done.stderr
+        assert "cn_dept_overall" in done.stdout
