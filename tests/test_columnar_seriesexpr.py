@@ -24,11 +24,13 @@ from perfscore.columnar import ColumnarScorer  # noqa: E402
 from perfscore.words import Bilingual  # noqa: E402
 from test_columnar_series import _same  # noqa: E402
 
-ARITH = """\
-perfscore: 1
-id: series_arithmetic
-title: 年度序列运算
-version: "1"
+
+def _head(rule_set: str, title: str) -> str:
+    """The rule sets' shared head: settings to fill ({zd}, {missing}) and the inputs."""
+    return f'perfscore: 1\nid: {rule_set}\ntitle: {title}\nversion: "1"\n' + _INPUTS
+
+
+_INPUTS = """\
 settings: {zero_division: {zd}, missing: {missing}, places: 2}
 inputs:
   budget: {type: series, of: money, unit: 万元}
@@ -38,6 +40,12 @@ inputs:
   t: {type: number}
   lo: {type: percent}
   hi: {type: percent}
+"""
+
+
+ARITH = (
+    _head("series_arithmetic", "年度序列运算")
+    + """\
 metrics:
   r: {expr: "ratio_series(actual, budget)"}
   y23: {expr: "year(actual, 2023)"}
@@ -90,6 +98,7 @@ grades:
     - {id: A, min: 60}
     - {id: B, min: 0}
 """
+)
 
 
 def _rules(zd: str = "zero", missing: str = "not_applicable") -> str:
@@ -300,20 +309,9 @@ def test_the_command_says_the_reason_in_its_language(tmp_path: Any) -> None:
         assert said in line and "i_avg" in line, err
 
 
-LEAVES = """\
-perfscore: 1
-id: series_leaf_values
-title: 取值里的年度序列
-version: "1"
-settings: {zero_division: {zd}, missing: {missing}, places: 2}
-inputs:
-  budget: {type: series, of: money, unit: 万元}
-  actual: {type: series, of: money, unit: 万元}
-  staff: {type: series, of: integer}
-  x: {type: money, unit: 万元}
-  t: {type: number}
-  lo: {type: percent}
-  hi: {type: percent}
+LEAVES = (
+    _head("series_leaf_values", "取值里的年度序列")
+    + """\
 metrics:
   r: {expr: "ratio_series(actual, budget)"}
 indicators:
@@ -342,6 +340,7 @@ indicators:
         - {range: "[0.95, 1.05]", points: 30}
       otherwise: 0
 """
+)
 LETTERS = (
     LEAVES[: LEAVES.index("indicators:")].replace(
         "settings:", "letters: {letters: [A, B, C, D], plus: false}\nsettings:"
@@ -409,20 +408,9 @@ def test_a_leaf_value_over_series_beside_another_read_says_why() -> None:
     assert "评分指标 now" in reason.zh and "写成计算指标" in reason.zh
 
 
-WHEN = """\
-perfscore: 1
-id: series_when
-title: 条件里的年度序列
-version: "1"
-settings: {zero_division: {zd}, missing: {missing}, places: 2}
-inputs:
-  budget: {type: series, of: money, unit: 万元}
-  actual: {type: series, of: money, unit: 万元}
-  staff: {type: series, of: integer}
-  x: {type: money, unit: 万元}
-  t: {type: number}
-  lo: {type: percent}
-  hi: {type: percent}
+WHEN = (
+    _head("series_when", "条件里的年度序列")
+    + """\
 metrics:
   r: {expr: "ratio_series(actual, budget)"}
   spent: {expr: "sum(actual)"}
@@ -446,6 +434,7 @@ grades:
     - {id: A, min: 60}
     - {id: B, min: 0}
 """
+)
 
 
 @pytest.mark.parametrize(
