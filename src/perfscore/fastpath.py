@@ -14,7 +14,7 @@ options allow it, whatever the output format, and writes exactly the bytes the p
   from their per-record results.
 
 The records are read exactly as the per-record path reads them (:mod:`perfscore.ingest`); to
-Parquet, a Parquet file's rows are read by columns (:mod:`perfscore.ingest.arrowcols`: the
+Parquet, a Parquet or CSV file's rows are read by columns (:mod:`perfscore.ingest.arrowcols`: the
 columns those records would give, without a record per row).  A cell the columns cannot hold
 as a float without loss (or a refused cell) sends its row to the per-record evaluator inside
 :class:`~perfscore.columnar.ColumnarScorer`.  When the run cannot
