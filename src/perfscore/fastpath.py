@@ -195,6 +195,7 @@ def _parquet_run(run: Run, scorer: Any) -> Routed | None:
     errors = False
     places = 0
     from .ingest.arrowcols import TableChunk, read_chunks
+    from .ingest.lazysubjects import subject_ids
 
     chunks = read_chunks(rs, run.sources, run.notes, scorer.inputs, CHUNK)
     alone = len(run.sources) == 1
@@ -213,7 +214,7 @@ def _parquet_run(run: Run, scorer: Any) -> Routed | None:
                     return None
                 batch = ColumnBatch(rs, scorer, records, index)
             places = batch.result.places
-            spool.add_columnar(batch.result, [s.id for s in batch.subjects])
+            spool.add_columnar(batch.result, subject_ids(batch.subjects))
             if not (alone and isinstance(chunk, TableChunk) and chunk.checked):
                 dups.add(batch.subjects)  # (a file alone, read by columns, said them already)
             if summary is not None:  # from the columns, per record where they do not settle it

@@ -25,11 +25,11 @@ import numpy as np
 import pyarrow as pa
 
 from ..findings import Notification
-from ..subjects import Subject, read_subject
-from ..textsafe import clean
+from ..subjects import read_subject
 from ..words import NOTICE, said
 from .arrowcells import blanks, input_cells, join, meta_cells, totals
 from .columns import ColumnMap, Target
+from .lazysubjects import Subjects
 from .readers import Sheet, plain_value
 from .seen import FirstSeen
 from .source import UNREADABLE, DataSource, RowMaker, label_text
@@ -59,7 +59,7 @@ class TableChunk:
     """Rows of one table by columns: what :class:`~perfscore.colbatch.ColumnBatch` scores."""
 
     columns: dict[str, Any]  # input -> float64 (NaN: blank) or object column
-    subjects: list[Subject]
+    subjects: Subjects  # made when read; their ids at once
     records: TableRecords  # each row's record, made when asked for
     index: list[int]  # each row's place among the file's records
     declared: bool  # a row declares its own scores (the run then goes record by record)
@@ -249,7 +249,7 @@ class _Reader:
 
     def chunk(self, batches: list[tuple[Any, Any]]) -> TableChunk:
         parts: dict[str, list[Any]] = {n: [] for n in self.inputs}
-        subjects: list[Subject] = []
+        subjects = Subjects(self.subject_type)
         records = TableRecords(self.maker, self.specs)
         index: list[int] = []
         declared = False
@@ -302,7 +302,7 @@ class _Reader:
         batch: Any,
         rows: Any,
         numbers: Any,
-        subjects: list[Subject],
+        subjects: Subjects,
         index: list[int],
     ) -> bool:
         """Each kept row's subject (as ColumnBatch reads it from the record); True when a row
@@ -341,15 +341,18 @@ class _Reader:
                 note = Notification("error", "duplicate-id", words, str(sid))
                 self.pending.append((number, note))
         if self.simple:
-            subjects += self._simple_subjects(sids, names)
+            if not subjects.add_simple(sids, names, self.count):
+                self.checked = False
         else:
             self.checked = False
+            made = []
             for k, record in enumerate(records):
                 record["values"] = {}
                 data = read_subject(
                     record, {}, index=self.count + k, subject_type=self.subject_type
                 )
-                subjects.append(data.subject)
+                made.append(data.subject)
+            subjects.add_made(made)
         index += range(self.count, self.count + len(sids))
         self.count += len(sids)
         return declared
@@ -375,31 +378,6 @@ class _Reader:
             for sid, name, n in zip(ids, names, nums, strict=True)
         ]
         return sids, names
-
-    def _simple_subjects(self, sids: list[Any], names: list[Any]) -> list[Subject]:
-        """What read_subject makes of an id and a name alone, made without the dataclass's
-        ``__init__`` (a third of the time of a row's metadata)."""
-        out: list[Subject] = []
-        kind = self.subject_type
-        for sid, name in zip(sids, names, strict=True):
-            if type(sid) is not str or clean(sid) != sid:
-                self.checked = False
-                meta = {"id": sid, "values": {}}
-                if name is not None:
-                    meta["name"] = name
-                index = self.count + len(out)
-                out.append(read_subject(meta, {}, index=index, subject_type=kind).subject)
-                continue
-            subject = object.__new__(Subject)
-            d = subject.__dict__
-            d["id"] = sid
-            d["name"] = clean(name) if isinstance(name, str) else None
-            d["type"] = kind
-            d["key"] = sid
-            d["period"] = None
-            d["parent"] = None
-            out.append(subject)
-        return out
 
     # -- inputs -----------------------------------------------------------------------------
     def _input(self, batch: Any, rows: Any, name: str, numeric: bool) -> Any:
