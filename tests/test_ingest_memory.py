@@ -17,7 +17,8 @@ from hypothesis import strategies as st
 from openpyxl.reader.strings import read_string_table
 
 import perfscore
-from perfscore.ingest.seen import FirstSeen
+from perfscore.ingest import seen as seen_module
+from perfscore.ingest.seen import FirstSeen, SeenBatches
 from perfscore.ingest.xlsx import open_workbook, read_shared_strings
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -64,6 +65,41 @@ def test_first_seen_in_batches_answers_as_one_at_a_time(
             ]
             row += len(batch) + 2
         assert len(seen) == len(one) and list(seen) == list(one)
+
+
+@given(
+    st.lists(st.lists(ids, max_size=40), max_size=30),
+    st.sampled_from([1, 7, 50, 1 << 16]),
+    st.booleans(),
+)
+def test_seen_in_batches_by_hash_answers_as_one_at_a_time(
+    batches: list[list[str]], spill: int, collide: bool
+) -> None:
+    """:class:`SeenBatches` (ids by hash in numpy, the column reader's) gives what
+    ``FirstSeen.first`` gives id by id — duplicates inside a batch and across batches, lone
+    surrogates, on disk past ``spill`` — and with a hash every id of one length shares, ids
+    with one hash are still told apart by their text."""
+    with pytest.MonkeyPatch.context() as m:
+        if collide:
+            m.setattr(seen_module, "_HASH", len)
+        with SeenBatches(spill=spill) as seen, FirstSeen() as one:
+            row = 3
+            for batch in batches:
+                rows = list(range(row, row + len(batch)))
+                assert seen.first_many(batch, rows) == [
+                    one.first(s, r) for s, r in zip(batch, rows, strict=True)
+                ]
+                row += len(batch) + 2
+            assert len(seen) == len(one)
+
+
+def test_seen_in_batches_is_exact_when_every_hash_is_one(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A hash that says nothing (every id 0): the answers come from the texts alone; a
+    mutant that trusts the hash (any known hash a duplicate) is caught by this."""
+    monkeypatch.setattr(seen_module, "_HASH", lambda s: 0)
+    seen = SeenBatches()
+    assert seen.first_many(["a", "b", "a"], [1, 2, 3]) == [None, None, 1]
+    assert seen.first_many(["c", "b", "d", "c"], [4, 5, 6, 7]) == [None, 2, None, 4]
 
 
 def _workbook_with_texts(path: Path) -> list[object]:
@@ -184,7 +220,8 @@ def test_first_seen_on_disk_answers_as_in_memory(seq: list[str], spill: int) -> 
 _IDS_RSS = """
 import sys
 sys.path.insert(0, {src!r})
-from perfscore.ingest.seen import FirstSeen
+from perfscore.ingest import seen as seen_module
+from perfscore.ingest.seen import FirstSeen, SeenBatches
 seen = FirstSeen()
 for i in range({n}):
     assert seen.first(f"D{{i:07d}}", i) is None

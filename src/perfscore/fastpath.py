@@ -28,7 +28,7 @@ import argparse
 import importlib.util
 import os
 import shutil
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import IO, Any
 
@@ -53,6 +53,7 @@ __all__ = [
     "Run",
     "forced",
     "parquet_findings",
+    "results_files",
     "route",
     "why_not",
 ]
@@ -267,6 +268,40 @@ def parquet_findings(
         Waiving(), SEVERITY_RANK, None, _Quiet(), None,
     )  # fmt: skip
     return _parquet_run(run, scorer)
+
+
+def results_files(
+    rs: RuleSet,
+    results: Iterable[SubjectResult],
+    paths: Sequence[str],
+    *,
+    inputs: Sequence[Mapping[str, Any]],
+    notes: Sequence[Notification],
+) -> list[Notification]:
+    """Per-record ``results`` written as the Parquet findings file at each of ``paths`` (the
+    bytes the whole report gives), in memory that does not grow with them: each result's rows
+    spooled to disk as it comes, the file written once all are.  Returns the run's
+    notifications as the report would hold them: ``notes``, then the duplicate ids among the
+    results (``perfscore score --no-columnar`` and a partition whose records declare their
+    own scores both write this way)."""
+    from .export.parquet_stream import ResultsSpool
+    from .ruleset import DuplicateIds
+
+    with ResultsSpool(rs.rules) as spool, DuplicateIds() as dups:
+
+        def each() -> Iterator[SubjectResult]:
+            for r in results:
+                dups.add([r.subject])
+                yield r
+
+        spool.add_results(each())
+        run_notes = [*notes, *dups.notifications(list(notes))]
+        with atomic_writer(paths[0]) as fh:
+            spool.write(fh, ruleset=rs.provenance(), inputs=inputs)
+        for path in paths[1:]:
+            with open(paths[0], "rb") as src, atomic_writer(path) as fh:
+                shutil.copyfileobj(src, fh)
+    return run_notes
 
 
 def _report(run: Run, scorer: Any) -> Routed:

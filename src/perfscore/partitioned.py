@@ -18,7 +18,7 @@ file, and its findings file holds the same rows: headers matched to the rule set
 title or alias (units such as 万元 in a header or a cell), title rows and 合计 rows left out,
 blanks, refused cells (an error finding for what depends on them), a GBK or UTF-8 CSV.  The id
 is the ``id`` column (or another named by ``id_column``, or a header such as 项目编码); a row
-without one is ``row-<n>``.  A Parquet file is read by columns; a CSV file record by record.
+without one is ``row-<n>``.  Parquet and CSV files are read by columns (no record per row).
 Needs ``perfscore[dask]`` (Dask, pyarrow, numpy).
 """
 
@@ -102,26 +102,20 @@ def _per_record(
 ) -> tuple[int, list[Notification]]:
     """The partition scored record by record into ``out`` (the bytes ``perfscore score
     --no-columnar`` writes): a file whose records declare their own scores."""
-    from .export import atomic_writer
-    from .export.parquet_stream import ResultsSpool
+    from .fastpath import results_files
     from .ingest import read_sources
-    from .ruleset import DuplicateIds
 
     notes: list[Notification] = []
     count = 0
-    with ResultsSpool(rs.rules) as spool, DuplicateIds() as dups:
 
-        def each() -> Any:
-            nonlocal count
-            for r in rs.iter_evaluate(read_sources(rs, sources, notes)):
-                dups.add([r.subject])
-                count += 1
-                yield r
+    def each() -> Any:
+        nonlocal count
+        for r in rs.iter_evaluate(read_sources(rs, sources, notes)):
+            count += 1
+            yield r
 
-        spool.add_results(each())
-        with atomic_writer(out) as fh:
-            spool.write(fh, ruleset=rs.provenance(), inputs=inputs)
-        return count, [*notes, *dups.notifications(notes)]
+    said = results_files(rs, each(), [out], inputs=inputs, notes=notes)
+    return count, said
 
 
 class _Worker:

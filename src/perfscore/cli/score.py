@@ -10,7 +10,6 @@ import argparse
 import datetime as dt
 import functools
 import io
-import shutil
 from collections.abc import Iterator, Sequence
 from dataclasses import replace
 from typing import IO, Any, TextIO
@@ -364,33 +363,23 @@ def _parquet(
     each result's rows go to a temporary file as it is scored, and the files are written
     from it once every subject is — the bytes the whole report gives.  Returns what the exit
     status reads, as the report would give it: complete, failed findings, notifications."""
-    from ..export.parquet_stream import ResultsSpool
-    from ..ruleset import DuplicateIds
-
     complete = True
     failed = dict.fromkeys(SEVERITY_RANK, 0)
-    with ResultsSpool(rs.rules) as spool, DuplicateIds() as dups:
 
-        def each() -> Iterator[SubjectResult]:
-            nonlocal complete
-            for r in _results(rs, sources, notes, progress, waiving, tally, summary):
-                dups.add([r.subject])
-                complete = complete and r.complete
-                for f in r.findings:  # as the report's findings are counted
-                    if f.outcome == "fail" and f.severity in failed:
-                        failed[f.severity] += 1
-                    elif f.outcome == "error":
-                        failed["error"] += 1
-                yield r
+    def each() -> Iterator[SubjectResult]:
+        nonlocal complete
+        for r in _results(rs, sources, notes, progress, waiving, tally, summary):
+            complete = complete and r.complete
+            for f in r.findings:  # as the report's findings are counted
+                if f.outcome == "fail" and f.severity in failed:
+                    failed[f.severity] += 1
+                elif f.outcome == "error":
+                    failed["error"] += 1
+            yield r
 
-        spool.add_results(each())
-        run_notes = [*notes, *dups.notifications(notes), *unmatched_waivers(waiving, tally)]
-        paths = [str(t.path) for t in plan]
-        with atomic_writer(paths[0]) as fh:
-            spool.write(fh, ruleset=rs.provenance(), inputs=inputs)
-        for path in paths[1:]:
-            with open(paths[0], "rb") as src, atomic_writer(path) as fh:
-                shutil.copyfileobj(src, fh)
+    paths = [str(t.path) for t in plan]
+    run_notes = fastpath.results_files(rs, each(), paths, inputs=inputs, notes=notes)
+    run_notes += unmatched_waivers(waiving, tally)
     tally.problems += [n for n in run_notes if n.level == "error"]
     return complete and not any(n.level == "error" for n in run_notes), failed, run_notes
 

@@ -8,7 +8,7 @@ Making a record of a row (:mod:`perfscore.ingest.source`) cost ~50 µs for 50 ce
 rev10's 100,000-row Parquet run.  What this shares with the record reader, so the two cannot
 drift: the opening of the file and its header mapping (:meth:`DataSource.open_table`; a
 CSV's rows as its reader gives them, after the title rows, each with its line number),
-blanks, 合计 rows, metadata cells and ids, duplicate ids (:class:`FirstSeen`, the same row
+blanks, 合计 rows, metadata cells and ids, duplicate ids (:class:`SeenBatches`, the same row
 numbers and words) and every cell the columns do not decide.  A row's record is still made
 when something asks for it (:class:`TableRecords`: a summary's unsettled rows).
 """
@@ -31,7 +31,7 @@ from .arrowcells import blanks, input_cells, join, meta_cells, totals
 from .columns import ColumnMap, Target
 from .lazysubjects import Subjects
 from .readers import Sheet, plain_value
-from .seen import FirstSeen
+from .seen import SeenBatches
 from .source import UNREADABLE, DataSource, RowMaker, label_text
 
 if TYPE_CHECKING:
@@ -243,7 +243,7 @@ class _Reader:
         id_col = next((i for i, t in targets if t.name == "id"), None)
         name_col = next((i for i, t in targets if t.name == "name"), None)
         self.key_col = id_col if id_col is not None else (name_col or 0)
-        self.seen = FirstSeen()
+        self.seen = SeenBatches()
         self.count = 0  # records so far (each one's index)
         self.pending: list[tuple[int, Notification]] = []  # a batch's notes, by row
 

@@ -32,6 +32,11 @@ class Subjects(Sequence[Subject]):
     def add_simple(self, sids: Sequence[Any], names: Sequence[Any], index: int) -> bool:
         """Rows that give an id (any cell) and a name (or None) alone, the first of them the
         file's ``index``-th record; True when every id is plain text, its subject's id."""
+        joined = "".join(sids) if set(map(type, sids)) <= {str} else None
+        if joined is not None and clean(joined) == joined:  # no surrogate in any id
+            self.ids += sids
+            self._names += names
+            return True
         plain = True
         at, ids = len(self.ids), self.ids
         for k, sid in enumerate(sids):

@@ -16,14 +16,16 @@ CPU time (3.4 µs an id).  The id's bytes are the table's unique key, so the che
 from __future__ import annotations
 
 from array import array
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
-__all__ = ["SPILL", "FirstSeen"]
+__all__ = ["SPILL", "FirstSeen", "SeenBatches"]
 
 _START = 1 << 10  # table slots to begin with (a power of two)
 #: ids kept in memory; more move to a temporary SQLite table on disk
 SPILL = 1 << 16
+#: an id's hash for :class:`SeenBatches` (two ids with one hash are told apart by their text)
+_HASH = hash
 
 
 class FirstSeen:
@@ -159,7 +161,7 @@ class FirstSeen:
             raise OSError(f"checking duplicate ids in a temporary file: {exc}") from exc
         return found
 
-    def _to_disk(self) -> None:
+    def _to_disk(self, entries: Iterable[tuple[bytes, int]] | None = None) -> None:
         import sqlite3
 
         db = None
@@ -170,7 +172,7 @@ class FirstSeen:
             db.execute("PRAGMA synchronous = OFF")
             db.execute("CREATE TABLE ids (id BLOB UNIQUE NOT NULL, row INTEGER NOT NULL)")
             db.execute("BEGIN")  # never committed: the table lives as long as the connection
-            db.executemany("INSERT INTO ids VALUES (?, ?)", self._entries())  # one at a time
+            db.executemany("INSERT INTO ids VALUES (?, ?)", entries or self._entries())
         except sqlite3.Error:  # no temporary directory to write to: stay in memory
             if db is not None:
                 db.close()
@@ -178,7 +180,7 @@ class FirstSeen:
             if 2 * len(self._ends) > self._mask:
                 self._grow()
             return
-        self._on_disk = len(self._ends)
+        self._on_disk = db.execute("SELECT count(*) FROM ids").fetchone()[0]
         self._blob, self._ends, self._rows = bytearray(), array("Q"), array("Q")
         self._table, self._mask = array("I"), 0
         self._db = db
@@ -195,3 +197,135 @@ class FirstSeen:
             table[slot] = entry
             start = end
         self._table, self._mask = table, mask
+
+
+class SeenBatches:
+    """:class:`FirstSeen` for ids given a batch at a time (:meth:`first_many`: a table read by
+    columns), without a Python step per id while they are few: each id's ``hash`` in a
+    sorted numpy array, its text in Arrow arrays and its first row — about 40 bytes an id.
+    An id whose hash is already there (a duplicate, or the rare other id with its hash) is
+    compared by its text, so the check stays exact.  Past :data:`SPILL` ids they move to a
+    :class:`FirstSeen` on disk, as its own ids do."""
+
+    def __init__(self, spill: int = SPILL) -> None:
+        import numpy as np
+
+        self._np = np
+        self._hashes = np.empty(0, np.int64)  # sorted
+        self._entry = np.empty(0, np.int64)  # the entry each sorted hash is
+        self._rows: list[Any] = []  # each batch's new entries' first rows (numpy)
+        self._texts: list[Any] = []  # ... and their ids (Arrow)
+        self._starts: list[int] = []  # the batch's first entry
+        self._count = 0
+        self._spill = spill
+        self._disk: FirstSeen | None = None
+
+    def __len__(self) -> int:
+        return len(self._disk) if self._disk is not None else self._count
+
+    def __enter__(self) -> SeenBatches:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Forget the ids (and delete the temporary database, if any)."""
+        if self._disk is not None:
+            self._disk.close()
+        self.__init__(self._spill)  # type: ignore[misc]
+
+    def first_many(self, sids: Sequence[str], rows: Sequence[int]) -> list[int | None]:
+        """:meth:`FirstSeen.first` of each id in turn (``rows`` ascending, each after every
+        row given before): the row an id was first seen on, None for a new one."""
+        if self._disk is not None:
+            return self._disk.first_many(sids, rows)
+        np = self._np
+        n = len(sids)
+        h = np.fromiter(map(_HASH, sids), np.int64, n)
+        out: list[int | None] = [None] * n
+        # ids that may have been seen: their hash is known, or an earlier one in the batch has it
+        pos = np.searchsorted(self._hashes, h)
+        known = np.zeros(n, bool)
+        if len(self._hashes):
+            known = self._hashes[np.minimum(pos, len(self._hashes) - 1)] == h
+        order = np.argsort(h, kind="stable")
+        again = np.zeros(n, bool)
+        again[order[1:]] = h[order[1:]] == h[order[:-1]]
+        maybe = known | again
+        if maybe.any():  # look each one up by its text, in row order
+            hashes = np.unique(h[maybe])
+            at = np.flatnonzero(np.isin(h, hashes))
+            local: dict[str, int] = {}
+            for k in at.tolist():
+                sid = sids[k]
+                first = local.get(sid)
+                if first is None:
+                    first = self._lookup(sid, int(h[k])) if known[k] else None
+                    local[sid] = rows[k] if first is None else first
+                    if first is None:
+                        continue
+                out[k] = first
+        new = np.fromiter((o is None for o in out), bool, n)
+        self._add(sids, rows, h, new)
+        return out
+
+    def _lookup(self, sid: str, h: int) -> int | None:
+        """The first row of ``sid``, whose hash ``h`` is known; None if another id has it."""
+        import bisect
+
+        np = self._np
+        lo = int(np.searchsorted(self._hashes, h, "left"))
+        hi = int(np.searchsorted(self._hashes, h, "right"))
+        for p in range(lo, hi):
+            e = int(self._entry[p])
+            b = bisect.bisect_right(self._starts, e) - 1
+            text = self._texts[b][e - self._starts[b]]
+            if (text if type(text) is str else text.as_py()) == sid:
+                return int(self._rows[b][e - self._starts[b]])
+        return None
+
+    def _add(self, sids: Sequence[str], rows: Sequence[int], h: Any, new: Any) -> None:
+        import pyarrow as pa
+
+        np = self._np
+        at = np.flatnonzero(new)
+        if not len(at):
+            return
+        entries = np.arange(self._count, self._count + len(at))
+        hs = h[at]
+        o = np.argsort(hs, kind="stable")
+        where = np.searchsorted(self._hashes, hs[o])
+        self._hashes = np.insert(self._hashes, where, hs[o])
+        self._entry = np.insert(self._entry, where, entries[o])
+        self._starts.append(self._count)
+        texts = [sids[k] for k in at.tolist()]
+        try:
+            self._texts.append(pa.array(texts, pa.string()))
+        except (UnicodeError, pa.ArrowException):  # a lone surrogate: kept as Python text
+            self._texts.append(texts)
+        self._rows.append(np.asarray(rows, np.int64)[at])
+        self._count += len(at)
+        if self._count >= self._spill:
+            self._to_disk()
+
+    def _to_disk(self) -> None:
+        """The ids, in the order first seen, into a :class:`FirstSeen` on disk (one that
+        cannot write its temporary file keeps them in memory, as it does its own)."""
+        disk = FirstSeen()
+        entries = (
+            (t.encode("utf-8", "surrogatepass"), int(r))
+            for texts, rows in zip(self._texts, self._rows, strict=True)
+            for t, r in zip(
+                texts if isinstance(texts, list) else texts.to_pylist(), rows.tolist(), strict=True
+            )
+        )
+        disk._to_disk(entries)
+        if disk._db is None:  # no temporary directory: stay here, in memory
+            disk.close()
+            self._spill = 1 << 62
+            return
+        self._disk = disk
+        np = self._np
+        self._hashes, self._entry = np.empty(0, np.int64), np.empty(0, np.int64)
+        self._rows, self._texts, self._starts = [], [], []
