@@ -246,8 +246,8 @@ def test_a_blank_text_series_cell_is_a_blank() -> None:
 @pytest.mark.parametrize(
     ("metric", "construct", "zh"),
     [
-        ('"mean(actual) if x > 0 else 0"', "if-else", "条件取值"),
-        ('"sum(actual) > 100"', "comparison", "比较"),
+        ('"mean(actual) if x > 0 else actual"', "if-else", "条件取值"),  # a series chosen
+        ('"sum(actual) > 100"', "comparison", "比较"),  # a yes/no metric
         ('"round(sum(actual), x)"', "round() to places", "round() 的位数"),
         ('"year(actual, t)"', "year()", "year() 的年份"),
         ('"mean(last(actual, t))"', "last()", "last() 的年数"),
@@ -296,7 +296,7 @@ def test_the_command_says_the_reason_in_its_language(tmp_path: Any) -> None:
 
     rules = tmp_path / "r.yaml"
     rules.write_text(
-        _rules().replace('"round(mean(last(r, 3)) * 100, 2)"', '"mean(r) if x > 0 else 0"', 1),
+        _rules().replace('"round(mean(last(r, 3)) * 100, 2)"', '"mean(r) if x > 0 else r"', 1),
         encoding="utf-8",
     )
     data = tmp_path / "d.yaml"

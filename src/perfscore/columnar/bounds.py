@@ -352,7 +352,9 @@ def const(x: Decimal) -> Bounded:
     """A constant of the rule set as a bounded float."""
     f = float(x)
     if not abs(f) < 1e300:
-        raise Unsupported(f"number {x} is beyond the float64 range this path allows")
+        from .reasons import no  # (reasons builds on this module)
+
+        raise no("beyond_float", x=x)
     if f != 0 and abs(f) < 1e-300:  # subnormal-ish: only an absolute bound holds
         return Bounded(f, abs(f) + 1e-290, 1.0, exact=x)
     # |float(x) − x| <= u·|float(x)|: a relative bound, like an input's

@@ -28,6 +28,7 @@ from ..words import Bilingual
 from .bounds import Unsupported
 from .rational import Q, q_const
 from .series import MAX_YEARS, SeriesCol, big, mul, to_obj
+from .seriescond import build_condition
 from .seriesfns import (
     Raised,
     composition_variance,
@@ -213,6 +214,12 @@ class SeriesExpr:
         fn, self.kind = self._build(body, kinds)
         if self.kind == "series":
             self.fn = fn
+        elif self.kind == "bool":  # a condition (a ``when``): 1 where it holds, else 0
+
+            def truth(ctx: Any, raised: Raised) -> Q:
+                return Q(fn(ctx, raised).b.astype(np.int64), 1, ctx.n)
+
+            self.fn = truth
         else:
 
             def top(ctx: Any, raised: Raised) -> Q:
@@ -260,6 +267,9 @@ class SeriesExpr:
         c = self._constant(node)
         if c is not None:
             return (lambda ctx, raised: Num(q_const(c, ctx.n))), "number"
+        cond = build_condition(node, kinds, lambda x: self._build(x, kinds), self._no)
+        if cond is not None:  # comparisons, and/or/not, if-else, text tests
+            return cond
         if isinstance(node, ast.Name):
             name = node.id
             kind = kinds.get(name)
@@ -273,7 +283,7 @@ class SeriesExpr:
                 ), "number"
             raise self._no(node, "name")
         if isinstance(node, ast.UnaryOp) and isinstance(node.op, (ast.USub, ast.UAdd)):
-            inner, _ = self._build(node.operand, kinds)
+            inner, _ = self._number(node.operand, kinds)
             negate = isinstance(node.op, ast.USub)
 
             def unary(ctx: Any, raised: Raised) -> Num:
@@ -289,9 +299,16 @@ class SeriesExpr:
             return self._call(node, node.func.id, kinds)
         raise self._no(node, type(node).__name__ if type(node).__name__ in _REASONS else "other")
 
+    def _number(self, node: ast.expr, kinds: Mapping[str, str]) -> tuple[Any, str]:
+        """An operand of arithmetic or a function (a yes/no there is refused at load)."""
+        fn, kind = self._build(node, kinds)
+        if kind == "bool":
+            raise self._no(node, "other")
+        return fn, kind
+
     def _binop(self, node: ast.BinOp, kinds: Mapping[str, str]) -> Any:
-        left, _ = self._build(node.left, kinds)
-        right, _ = self._build(node.right, kinds)
+        left, _ = self._number(node.left, kinds)
+        right, _ = self._number(node.right, kinds)
         op = _BINOPS[type(node.op)]
 
         def binop(ctx: Any, raised: Raised) -> Num:
@@ -311,7 +328,7 @@ class SeriesExpr:
         return binop
 
     def _args(self, node: ast.Call, kinds: Mapping[str, str]) -> list[tuple[Any, str]]:
-        return [self._build(a, kinds) for a in node.args]
+        return [self._number(a, kinds) for a in node.args]
 
     def _call(self, node: ast.Call, fname: str, kinds: Mapping[str, str]) -> tuple[Any, str]:
         args = node.args
@@ -353,7 +370,7 @@ class SeriesExpr:
                 lambda ctx, raised: composition_variance([f(ctx, raised) for f in fns], raised)
             ), "series"
         if fname in _NUMBER_FNS and len(args) == 1:
-            inner, kind = self._build(args[0], kinds)
+            inner, kind = self._number(args[0], kinds)
             reduce = _NUMBER_FNS[fname]
 
             def reduced(ctx: Any, raised: Raised) -> Num:
@@ -365,7 +382,7 @@ class SeriesExpr:
 
             return reduced, "number"
         if fname in ("min", "max") and len(args) == 1:
-            inner, kind = self._build(args[0], kinds)
+            inner, kind = self._number(args[0], kinds)
             pick_max = fname == "max"
             if kind == "series":
                 return (
@@ -388,7 +405,7 @@ class SeriesExpr:
             if len(args) == 2:
                 places = self._whole(args[1], 0, 28, "round() to places", "round() 的位数")
             args = args[:1]
-        fns = [f for f, _ in (self._build(a, kinds) for a in args)]
+        fns = [f for f, _ in (self._number(a, kinds) for a in args)]
 
         def call(ctx: Any, raised: Raised) -> Num:
             got = [f(ctx, raised) for f in fns]
@@ -418,12 +435,12 @@ class SeriesExpr:
         """``count_within(s, lo, hi)``, ``count_below(s, x)``, ``count_above(s, x)``: bounds
         written out compared as constants; other bounds (inputs, metrics, arithmetic) row by
         row, after every argument was evaluated (a bound with no value: an error)."""
-        inner, kind = self._build(node.args[0], kinds)
+        inner, kind = self._number(node.args[0], kinds)
         consts = [self._constant(a) for a in node.args[1:]]
         if kind == "series" and all(c is not None for c in consts):
             fixed = [c for c in consts if c is not None]
             return lambda ctx, raised: Num(count_where(inner(ctx, raised), fname, fixed))
-        bounds = [f for f, _ in (self._build(a, kinds) for a in node.args[1:])]
+        bounds = [f for f, _ in (self._number(a, kinds) for a in node.args[1:])]
 
         def counted(ctx: Any, raised: Raised) -> Num:
             s = inner(ctx, raised)
