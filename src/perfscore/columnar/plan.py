@@ -88,6 +88,13 @@ class ColumnBuild:
     Unsupported: type[Exception] = Unsupported
 
     @staticmethod
+    def merge(mask: Any, a: Any, b: Any, size: int) -> Any:
+        """Rationals for ``size`` rows: ``a``'s where ``mask``, ``b``'s elsewhere."""
+        from .calls import merge
+
+        return merge(mask, a, b, size)
+
+    @staticmethod
     def no(key: str, **fields: object) -> Exception:
         """:class:`Unsupported` saying reason ``key`` of
         :data:`~perfscore.columnar.reasons.REASONS` in both languages."""
@@ -175,6 +182,9 @@ class LeafPlan:
     when: WhenPlan | None = None
     declared: Decimal | None = None  # the weight as written (None: a letter indicator)
     passes: Any = None  # a letter indicator: per letter code (−1 last), does it pass
+    #: metrics a scorer's expressions run as (a tier's ratio): their own failures (a zero
+    #: denominator) come after what the leaf reads, a blank in them is no failure
+    after: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

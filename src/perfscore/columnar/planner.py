@@ -88,7 +88,7 @@ def build_plan(c: Compiled, root_weight: Decimal | None) -> Plan:
         lifted[node.id] = name
     for node in stack_all(c):  # a ``when`` comparing numbers computed from series
         try:
-            got = when_over_series(node, kinds)
+            got = when_over_series(node, kinds, nullable)
         except Unsupported as e:
             raise about(f"indicator {node.id}", f"评分指标 {node.id}", e) from None
         if got is not None:
@@ -104,7 +104,8 @@ def build_plan(c: Compiled, root_weight: Decimal | None) -> Plan:
     metrics += [(m.name, m.expr) for m in lifts.metrics if m.expr is not None]
     pad = max([pad, *(m.series.pad for m in lifts.metrics if m.series is not None)])
     for name in sorted(nullable):
-        _only_values_read(c, name, set(lifts.reads))
+        whens = {k[5:] for k in lifted if k.startswith("when:")}
+        _only_values_read(c, name, set(lifts.reads), whens)
     letter_ids = () if c.letters is None else c.letters.ordered()
     build = ColumnBuild(places, kinds, letters=letter_ids)
     tree = [_node(n, build, c, lifted, lifts) for n in c.indicators]
@@ -287,7 +288,7 @@ def _exponent(x: Decimal) -> int:
     return exp if isinstance(exp, int) else 0
 
 
-def _only_values_read(c: Compiled, name: str, lifted: set[str]) -> None:
+def _only_values_read(c: Compiled, name: str, lifted: set[str], whens: set[str]) -> None:
     """Metric ``name`` may have no value without a failure (``year(s, y)``): other metrics
     read it as such (:attr:`~perfscore.columnar.bounds.Chunk.nulls`; they are run as exact
     series expressions); elsewhere the columns mirror it as an error in the metric, which
@@ -310,10 +311,18 @@ def _only_values_read(c: Compiled, name: str, lifted: set[str]) -> None:
         raise why
     for node in stack_all(c):
         reads = set() if node.id in lifted else set(node.reads) | set(node.optional_reads)
-        if node.when is not None:
+        if node.when is not None and node.id in whens:  # (a lifted when reads it exactly)
+            reads -= set(node.when.names) - _own_reads(node)
+        elif node.when is not None:
             reads |= set(node.when.names)
         if name in reads and (node.children or reads != {name} or name in node.optional_reads):
             raise why
+
+
+def _own_reads(node: IndicatorNode) -> set[str]:
+    """What a leaf's value and scorer read (not its ``when``)."""
+    exprs = [] if node.scorer is None else list(node.scorer.expressions)
+    return {n for e in [node.value, *exprs] if e is not None for n in e.names}
 
 
 def _names_read(c: Compiled, kinds: Mapping[str, str]) -> set[str]:
@@ -410,7 +419,10 @@ def _node(
     # a value over series: the metric it runs as, which is all the leaf reads
     reads = (lifted[node.id],) if node.id in lifted else tuple(sorted(node.reads))
     reads = lifts.reads.get(node.id, reads)  # (a scorer's expression run as a metric)
-    optional = tuple(sorted(node.optional_reads)) + lifts.optional.get(node.id, ())
+    if f"when:{node.id}" in lifted and node.when is not None:  # (when_codes reads those)
+        own = _own_reads(node)
+        reads = tuple(r for r in reads if r in own or r not in node.when.names)
+    optional = tuple(sorted(node.optional_reads))
     text = lifted.get(node.id, None if node.value is None else node.value.text)
     exprs = (*getattr(sc, "expressions", ()), *getattr(sc, "optional_expressions", ()))
     build = replace(
@@ -450,6 +462,7 @@ def _node(
         optional,
         when,
         w,
+        after=lifts.optional.get(node.id, ()),
     )
 
 

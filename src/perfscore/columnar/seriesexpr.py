@@ -111,63 +111,23 @@ def value_over_series(node: Any, kinds: Mapping[str, str]) -> bool:
 
 
 def when_over_series(
-    node: Any, kinds: Mapping[str, str]
+    node: Any, kinds: Mapping[str, str], nullable: Any = frozenset()
 ) -> tuple[str, list[tuple[str, tuple[str, ...], SeriesExpr]]] | None:
-    """An indicator's or group's ``when`` over series: the condition over metrics, and each
-    metric (name, what it reads, expression); None when the ``when`` reads no series."""
+    """An indicator's or group's ``when`` over series (or reading ``year(s, y)`` metrics,
+    ``nullable``): the condition over a metric, and that metric (name, what it reads,
+    expression); None when the ``when`` reads none.  The whole condition runs as one exact
+    expression — ``and``/``or``, ``if … else`` and chains in Python's order
+    (:mod:`~perfscore.columnar.seriescond`), its truth as per record's ``bool(…)`` (a year
+    without a value is false) — and anything it raises is the condition's error (the
+    planner's :class:`WhenPlan` ``raises``), as per record."""
     when = node.when
     if when is None or when.functions & {"is_missing", "coalesce"}:
         return None
-    got = _condition_over_series(when.text, kinds, f"_when_{node.id}_")
-    if got is None:
+    if not any(kinds.get(n) == "series" or n in nullable for n in when.names):
         return None
-    out = []
-    for name, text in got[1]:
-        sx = SeriesExpr(text, kinds, name)
-        if sx.kind != "number":  # a series compared: per record an error every time
-            raise sx._no(ast.parse(text, mode="eval").body, "other")
-        tree = ast.parse(text, mode="eval")
-        reads = {n.id for n in ast.walk(tree) if isinstance(n, ast.Name)} & set(when.names)
-        out.append((name, tuple(sorted(reads)), sx))
-    return got[0], out
-
-
-def _condition_over_series(
-    text: str, kinds: Mapping[str, str], prefix: str
-) -> tuple[str, list[tuple[str, str]]] | None:
-    """A ``when`` comparing a number computed from series (``count(budget) >= 3``,
-    ``mean(last(r, 3)) >= 0.9``): each such side becomes a metric of its own (``prefix0``, …)
-    and the condition compares those — ``(condition, [(metric, its expression)])``; None when
-    the condition reads no series.  Per record anything raised in a ``when`` is one error, so
-    the metrics' failures are the condition's (the planner's :class:`WhenPlan` ``raises``) —
-    which holds only where each side is always evaluated: not under ``and``/``or`` or ``if``."""
-    tree = ast.parse(text.strip(), mode="eval")
-    if not any(isinstance(n, ast.Name) and kinds.get(n.id) == "series" for n in ast.walk(tree)):
-        return None
-    if any(isinstance(n, (ast.BoolOp, ast.IfExp)) for n in ast.walk(tree)):
-        raise unsupported(
-            f"a series function under and/or or if-else in a condition: {text.strip()}",
-            f"条件里 and/or 或 if-else 之下的逐年序列函数：{text.strip()}",
-        )
-    lifted: list[tuple[str, str]] = []
-
-    def side(node: ast.expr) -> ast.expr:
-        if not any(isinstance(n, ast.Name) and kinds.get(n.id) == "series" for n in ast.walk(node)):
-            return node
-        name = f"{prefix}{len(lifted)}"
-        lifted.append((name, ast.get_source_segment(text.strip(), node) or ast.unparse(node)))
-        return ast.Name(name, ast.Load())
-
-    for n in ast.walk(tree):
-        if isinstance(n, ast.Compare):
-            n.left = side(n.left)
-            n.comparators = [side(c) for c in n.comparators]
-    if any(isinstance(n, ast.Name) and kinds.get(n.id) == "series" for n in ast.walk(tree)):
-        raise unsupported(
-            f"a series function in a condition outside a comparison: {text.strip()}",
-            f"条件里比较之外的逐年序列函数：{text.strip()}",
-        )
-    return ast.unparse(tree), lifted
+    name = f"_when_{node.id}_0"
+    sx = SeriesExpr(f"not not ({when.text.strip()})", kinds, name)
+    return f"{name} > 0", [(name, tuple(sorted(when.names)), sx)]
 
 
 def _consume(raised: Raised, *parts: Any) -> None:
