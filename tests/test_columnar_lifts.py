@@ -100,6 +100,15 @@ indicators:
 """
     + _TIERS
     + """\
+  - id: t_sub
+    title: 原文里含“部分”
+    weight: 10
+    scorer:
+      type: tier
+      tier: "'partial' if '部分' in verdict else 'achieved' if verdict == '达成' else 'not_achieved'"
+"""
+    + _TIERS
+    + """\
   - id: t_both
     title: 原文与佐证
     weight: 10
@@ -112,6 +121,7 @@ indicators:
     + """\
   - {id: c_const, title: 近年执行率, weight: 3, scorer: {type: formula, expr: "clamp((hist - 85) * 0.3, 0, 3)"}}
   - {id: c_rows, title: 按行的界, weight: 10, scorer: {type: formula, expr: "clamp(got / total * 10, lo, hi)"}}
+  - {id: c_half, title: 界在半分上, weight: 10, scorer: {type: formula, expr: "clamp(got / 10 - 1, 0.5, 2.345)"}}
 grades:
   bands:
     - {id: A, min: 30}

@@ -39,6 +39,10 @@ indicators:
     title: 或
     weight: 10
     scorer: {type: formula, expr: "3 if not mean(last(actual, 2)) > x or 1 < year(staff, 2023) < year(staff, 2022) else 1"}
+  - id: chain
+    title: 连比（后一环只在前一环成立时算）
+    weight: 10
+    scorer: {type: formula, expr: "2 if 0 < x < mean(actual) / t else 1"}
   - id: same
     title: 两年相同（都无值也算）
     weight: 10

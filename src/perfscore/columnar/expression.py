@@ -264,7 +264,7 @@ class ColumnExpr:
                 return Bounded(v, mag, max(x.k, y.k))
 
             return choose
-        raise no("construct", name=type(node).__name__)
+        raise no("construct", text=ast.get_source_segment(src, node) or ast.unparse(node))
 
     @staticmethod
     def _round(inner: Any, exact: ExactFn, places: int) -> Any:
@@ -400,7 +400,7 @@ def condition(node: ast.expr, kinds: Mapping[str, str], src: str) -> Any:
             same = op == "=="
             return lambda ctx: (lc(ctx) == rc(ctx)) if same else (lc(ctx) != rc(ctx))
         return lambda ctx: compare(ctx, left(ctx), op, right(ctx))
-    raise no("condition", name=type(node).__name__)
+    raise no("condition", text=ast.get_source_segment(src, node) or ast.unparse(node))
 
 
 class ColumnCond:

@@ -47,8 +47,10 @@ REASONS: dict[str, tuple[str, str]] = {
     "coalesce_of": ("coalesce() of {name}, not a number", "coalesce() 的参数 {name} 不是数值"),
     "coalesce_expr": ("coalesce() of an expression", "coalesce() 的参数是表达式"),
     "function": ("function {name}()", "函数 {name}()"),
-    "construct": ("expression construct {name}", "表达式写法 {name}"),
-    "condition": ("condition construct {name}", "条件写法 {name}"),
+    "construct": ("an expression the columns do not mirror: {text}",
+                  "列式路径不支持的表达式写法：{text}"),
+    "condition": ("a condition the columns do not mirror: {text}",
+                  "列式路径不支持的条件写法：{text}"),
     "round_places": ("round() to places that are not a constant 0–12",
                      "round() 的位数不是 0–12 的常数"),
     "beyond_float": ("number {x} is beyond the float64 range this path allows",
@@ -58,7 +60,7 @@ REASONS: dict[str, tuple[str, str]] = {
     "not_series": ("{text} is not a series", "{text} 不是逐年序列"),
     "item_points": ("item points finer than the places", "清单项分值位数多于保留小数位"),
     "not_letter": ("grade {x} is not one of the scale's letters", "等级 {x} 不在字母等级表里"),
-    "otherwise": ("otherwise {x}", "otherwise {x}"),
+    "otherwise": ("otherwise {x}", "分档之外（otherwise）的取值 {x}"),
     "syntax": ("an expression the columns cannot read: {text}", "列式路径读不了的表达式：{text}"),
 }  # fmt: skip
 
