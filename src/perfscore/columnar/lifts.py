@@ -8,19 +8,14 @@ naturally writes keeps the rule set columnar:
   year(s, 2022) and … else 0``) runs as an exact metric over series
   (:class:`~perfscore.columnar.seriesexpr.SeriesExpr`) when it is all the leaf reads — per
   record its first failure decides, which the metric keeps;
-* a tier or grade named by an expression over text and yes/no inputs (the rule-language
-  §7.7 recipe ``'achieved' if verdict == '达成' else …``) is a derived text column
-  (:class:`Derived`): the expression itself run once per distinct combination of its inputs'
-  values — exactly the per-record value."""
+* (a tier or grade named by an expression over text and yes/no inputs is a derived text
+  column: :mod:`~perfscore.columnar.derived`)."""
 
 from __future__ import annotations
 
-import ast
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
-
-import numpy as np
 
 from ..compile import IndicatorNode
 from .bounds import Unsupported
@@ -29,7 +24,7 @@ from .plan import MetricPlan
 from .reasons import about
 from .seriesexpr import SeriesExpr, unsupported
 
-__all__ = ["Derived", "Lifted", "derive", "derived_codes", "lift_leaves"]
+__all__ = ["Lifted", "lift_leaves"]
 
 _AWARE = frozenset({"is_missing", "coalesce"})
 
@@ -44,16 +39,6 @@ class Lifted:
     reads: dict[str, tuple[str, ...]]
     optional: dict[str, tuple[str, ...]]
     metrics: list[MetricPlan]
-
-
-@dataclass(frozen=True)
-class Derived:
-    """A text value computed from text and yes/no inputs (a tier named by an expression):
-    ``expr`` (the compiled per-record expression) over ``names``."""
-
-    name: str
-    expr: Any
-    names: tuple[str, ...]
 
 
 def _over_series(names: Any, kinds: Mapping[str, str], nullable: set[str]) -> bool:
@@ -103,7 +88,7 @@ def lift_leaves(leaves: list[IndicatorNode], kinds: dict[str, str], nullable: se
             try:
                 sx = SeriesExpr(text, kinds, name)
                 if sx.kind != "number":
-                    raise sx._no(sx_body(text), "other")
+                    raise sx.refused("other")
             except Unsupported as why:
                 raise about(f"indicator {node.id}", f"评分指标 {node.id}", why) from None
             names = tuple(sorted(e.names))
@@ -116,11 +101,6 @@ def lift_leaves(leaves: list[IndicatorNode], kinds: dict[str, str], nullable: se
     return out
 
 
-def sx_body(text: str) -> Any:
-    """The expression's top node (what a reason quotes)."""
-    return ast.parse(text.strip(), mode="eval").body
-
-
 def _metric(
     name: str, e: Any, kinds: Mapping[str, str], nullable: set[str], zero_division: str
 ) -> MetricPlan:
@@ -128,78 +108,6 @@ def _metric(
     if _over_series(e.names, kinds, nullable):
         sx = SeriesExpr(e.text, kinds, name)
         if sx.kind != "number" or sx.nullable:  # (year(s, y) alone: None is no ratio)
-            raise sx._no(sx_body(e.text), "other")
+            raise sx.refused("other")
         return MetricPlan(name, None, names, zero_division, sx)
     return MetricPlan(name, ColumnExpr(e.text, kinds), names, zero_division)
-
-
-def derive(
-    text: str, compiled: Mapping[str, Any], kinds: Mapping[str, str], found: dict[str, Derived]
-) -> str:
-    """The derived text column for expression ``text`` (registered in ``found``), when it
-    reads only text and yes/no inputs; else :class:`Unsupported`."""
-    key = text.strip()
-    e = compiled.get(key)
-    if e is None or e.functions & _AWARE or not e.names:
-        raise unsupported(
-            f"{text!r} is not a text or yes/no input",
-            f"{text!r} 不是文字或是否输入",
-        )
-    if any(kinds.get(n) not in ("text", "boolean") for n in e.names):
-        raise unsupported(
-            f"a tier or grade named by an expression that reads numbers: {key}",
-            f"等次或字母等级由读数值的表达式给出：{key}",
-        )
-    for d in found.values():
-        if d.expr is e:
-            return d.name
-    name = f"_cat_{len(found)}"
-    found[name] = Derived(name, e, tuple(sorted(e.names)))
-    return name
-
-
-def derived_codes(
-    d: Derived, cols: Mapping[str, Any], vocab: Mapping[str, list[Any]]
-) -> tuple[Any, list[Any], Any]:
-    """``(codes, values, raised)`` of a derived text column over whole columns: the
-    expression run once per distinct combination of its inputs' values (a row with a blank
-    or refused input: −1, its failure decides first); ``raised``: rows where the expression
-    raised (the per-record path says what), or None."""
-    parts = [np.asarray(cols[n], np.int64) for n in d.names]
-    sizes = [len(vocab[n]) + 2 for n in d.names]
-    key = np.zeros(len(parts[0]) if parts else 0, np.int64)
-    radix = 1
-    for x, size in zip(parts, sizes, strict=True):
-        key += (x + 2) * radix  # (−2, −1, 0, …: from 0)
-        radix *= size
-    if radix <= 1 << 20:
-        present = np.flatnonzero(np.bincount(key, minlength=radix))
-        where = None
-    else:
-        present, where = np.unique(key, return_inverse=True)
-    values: list[Any] = []
-    table = np.full(len(present), -1, np.int32)
-    bad = np.zeros(len(present), bool)
-    for j, k in enumerate(present.tolist()):
-        scope = {}
-        for name, size in zip(d.names, sizes, strict=True):
-            code = k % size - 2
-            k //= size
-            scope[name] = None if code < 0 else vocab[name][code]
-        if any(v is None for v in scope.values()):
-            continue  # a blank or refused input: its failure decides first
-        try:
-            got = d.expr(scope)
-        except Exception:
-            bad[j] = True
-            continue
-        if got not in values:
-            values.append(got)
-        table[j] = values.index(got)
-    if where is None:
-        index = np.zeros(radix, np.int64)
-        index[present] = np.arange(len(present))
-        where = index[key]
-    codes = table[where]
-    raised = bad[where]
-    return codes, values, raised if raised.any() else None

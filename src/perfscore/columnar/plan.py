@@ -108,7 +108,7 @@ class ColumnBuild:
         expression over such inputs (``'achieved' if verdict == '达成' else …``)."""
         name = text.strip()
         if self.kinds.get(name) not in ("text", "boolean"):
-            from .lifts import derive  # (lifts builds on this module)
+            from .derived import derive  # (kept out of this module's imports: it is light)
 
             return derive(name, self.compiled, self.kinds, self.derived)
         return name

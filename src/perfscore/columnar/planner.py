@@ -6,7 +6,6 @@ overrides.  A rule set using anything the columnar path does not mirror raises
 
 from __future__ import annotations
 
-import ast
 import math
 from collections.abc import Mapping
 from dataclasses import replace
@@ -59,9 +58,7 @@ def build_plan(c: Compiled, root_weight: Decimal | None) -> Plan:
             except Unsupported as e:
                 raise about_metric(c, mt.name, e) from None
             if sx.kind == "bool":  # a yes/no metric: per record its readers see True/False
-                raise about_metric(
-                    c, mt.name, sx._no(ast.parse(sx.text, mode="eval").body, "Compare")
-                )
+                raise about_metric(c, mt.name, sx.refused("Compare"))
             if sx.nullable:
                 nullable.add(mt.name)
             pad = max(pad, sx.pad)

@@ -8,12 +8,16 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from ..words import Bilingual, in_language
-from .bounds import Unsupported
 
 if TYPE_CHECKING:
     from ..compile import Compiled
 
-__all__ = ["REASONS", "about", "about_metric", "no", "readers", "said_both"]
+
+class Unsupported(Exception):
+    """The rule set uses something the columnar path does not mirror."""
+
+
+__all__ = ["REASONS", "Unsupported", "about", "about_metric", "no", "readers", "said_both"]
 
 #: key → (English, Chinese) templates
 REASONS: dict[str, tuple[str, str]] = {
@@ -80,13 +84,17 @@ def no(key: str, **fields: object) -> Unsupported:
 
 def readers(c: Compiled, name: str) -> list[str]:
     """The indicators that read ``name``, directly or through metrics (for a reason)."""
-    from .planner import stack_all
-
     reach = {name}
     for mt in c.metrics:
         if mt.expr.names & reach:
             reach.add(mt.name)
-    return sorted(n.id for n in stack_all(c) if not n.children and set(n.reads) & reach)
+    found, stack = [], list(c.indicators)
+    while stack:
+        n = stack.pop()
+        stack.extend(n.children)
+        if not n.children and set(n.reads) & reach:
+            found.append(n.id)
+    return sorted(found)
 
 
 def about_metric(c: Compiled, name: str, e: Unsupported) -> Unsupported:

@@ -16,6 +16,7 @@ import numpy as np
 from ..subjects import read_subject
 from .bounds import F_ERROR, F_MISSING, Chunk, Unsupported
 from .checks import apply_overrides, run_check
+from .derived import derived_codes
 from .frames import (
     OUTCOMES,
     ColumnarResult,
@@ -26,7 +27,6 @@ from .frames import (
     plain_cell,
     row_count,
 )
-from .lifts import derived_codes
 from .plan import Plan
 from .planner import build_plan, grade_ids
 from .rational import Q, from_floats

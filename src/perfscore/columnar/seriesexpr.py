@@ -192,6 +192,10 @@ class SeriesExpr:
             self.fn = top
 
     # -- reasons -----------------------------------------------------------------------------
+    def refused(self, key: str) -> Unsupported:
+        """Why the whole expression is not mirrored (reason ``key``), quoting it."""
+        return self._no(ast.parse(self.text, mode="eval").body, key)
+
     def _no(self, node: ast.expr, key: str, **fields: object) -> Unsupported:
         seg = ast.get_source_segment(self.text, node) or self.text
         en, zh = _REASONS[key]
