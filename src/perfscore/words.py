@@ -27,6 +27,7 @@ __all__ = [
     "HTML",
     "LANGS",
     "LINT",
+    "LOAD",
     "MARKDOWN",
     "NOTICE",
     "OUTCOME",
@@ -848,6 +849,33 @@ LINT = _table(
         "{title} ({name}) is a rate (shown in %, its values are about 0–1), so {setting} {number} "
         "means {percent}%; if {number}% is meant, write {ratio}",
     ),
+    step_on_rate=(
+        "{title}（{name}）是比率（按 % 显示，数值约在 0–1 之间），per 写成 {number} 即每 "
+        "{percent} 个百分点扣一次；如指每 {number} 个百分点，请写 per: {ratio}",
+        "{title} ({name}) is a rate (shown in %, its values are about 0–1), so per {number} "
+        "is a step of {percent} percentage points; if {number} percentage point(s) are meant, "
+        "write per: {ratio}",
+    ),
+    ratio_bound=(
+        "{title}（{name}）是百分比输入项，{setting} 与数据一样按百分点书写：{setting}: {number} "
+        "即 {number}%，数据超出即被拒；如指 {percent}%，请写 {setting}: {percent}",
+        "{title} ({name}) is a percent input, and its {setting} is written like its data, in "
+        "percentage points: {setting}: {number} means {number}%, and data beyond it are "
+        "refused; if {percent}% is meant, write {setting}: {percent}",
+    ),
+    mixed_scales=(
+        "{ratio} 是比率（95% 记为 0.95），而 {points} 按百分点计（95% 记为 95）："
+        "两者比较永远不会相等；请用同一尺度（去掉 * 100，或两边都乘 100）",
+        "{ratio} is a ratio (95% is 0.95) but {points} is in percentage points (95% is 95): "
+        "compared, they never agree; put both on one scale (drop the * 100, or multiply both)",
+    ),
+    unrounded_rate=(
+        "{title}（{name}）是报表填报的比率，只有几位小数，而 {expr} 由除法精确算出，几乎从不恰好"
+        "相等；请按报表精度取整比较，如 round({expr}, 4)，或给出 tolerance",
+        "{title} ({name}) is a reported rate, written to a few decimals, but {expr} is an "
+        "exact quotient: the two almost never agree exactly; compare at the report's "
+        "precision, such as round({expr}, 4), or give a tolerance",
+    ),
     target_zero=(
         "按比例评分的目标为 {target}：凡不低于 {target} 的数值都得满分，低于的得 0 分，没有比例可言"
         "（比率、金额、数量从不为负时，人人满分）；请写实际目标，如本意如此，请改用 threshold 评分",
@@ -861,6 +889,24 @@ LINT = _table(
         "如本意如此，请改用 threshold 评分",
         "a proportional target of {target} ({direction}) gives full marks or nothing, never a "
         "share; if that is meant, use a threshold scorer",
+    ),
+)
+
+#: Slips refused when a rule set loads (perfscore.compile): said in the command's language.
+LOAD = _table(
+    grade_unreachable=(
+        "等级 {grade} 要求总分不低于 {min}，但评价对象最高只能得 {best} 分（{why}）："
+        "这个等级永远给不出；请按满分 {best} 写 min",
+        "grade {grade} needs a total of {min}, but the most a subject can score is {best} "
+        "({why}): the grade can never be given; write its min on the {best}-point scale",
+    ),
+    best_weights=("一级指标权重合计", "the top-level weights' sum"),
+    best_total=("settings 中的 total", "the declared total"),
+    number_condition=(
+        "条件应为是/否，而 {expr} 是数值：任何非 0 的数都算“是”；"
+        "请写成比较，如 {expr} > 0 或 {expr} >= 0.8",
+        "a condition is yes/no, but {expr} is a number: any number other than 0 would count "
+        "as yes; write a comparison, such as {expr} > 0 or {expr} >= 0.8",
     ),
 )
 

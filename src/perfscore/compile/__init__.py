@@ -16,6 +16,8 @@ from .. import model as m
 from .._yaml import Document
 from ..errors import RuleSetError
 from ..functions import FunctionRegistry
+from ..numbers import json_number
+from ..words import LOAD, said
 from .checks import CheckPass
 from .indicators import IndicatorPass
 from .nodes import (
@@ -65,6 +67,7 @@ class _Compiler(IndicatorPass, CheckPass):
                     )
                 last = b.min
                 bands.append(GradeBandNode(b.id, b.label, b.min))
+            self._reachable(g.bands, indicators, top_kinds)
             grade_kinds = {**self.kinds, "total": "number"}
             for i, o in enumerate(g.overrides):
                 overrides.append(
@@ -96,6 +99,30 @@ class _Compiler(IndicatorPass, CheckPass):
         )
         compiled.resolve()
         return compiled
+
+    def _reachable(
+        self, bands: tuple[m.GradeBand, ...], indicators: list[IndicatorNode], kinds: set[str]
+    ) -> None:
+        """A band whose ``min`` is above the best total a subject can score (``min: 900`` on
+        100 points) can never be given: refused, not left to grade nobody."""
+        if kinds != {"points"}:
+            return
+        total = self.model.settings.total
+        best = total if total is not None else sum((n.weight or ZERO for n in indicators), ZERO)
+        why = said(LOAD, "best_total" if total is not None else "best_weights")
+        for i, b in enumerate(bands):
+            if b.min > best:
+                self.problem(
+                    ("grades", "bands", i, "min"),
+                    said(
+                        LOAD,
+                        "grade_unreachable",
+                        grade=b.label or b.id,
+                        min=json_number(b.min),
+                        best=json_number(best),
+                        why=why,
+                    ),
+                )
 
     def _total(self, indicators: list[IndicatorNode], kinds: set[str]) -> None:
         """A declared ``settings.total`` is what the top-level weights add up to."""

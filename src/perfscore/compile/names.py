@@ -15,6 +15,7 @@ from ..findings import RuleInfo, RuleLocation
 from ..functions import FunctionRegistry
 from ..subjects import InputSpec
 from ..values import Kind
+from ..words import LOAD, said
 from .nodes import (
     MISSING_AWARE,
     TEMPLATE_FIELDS,
@@ -60,6 +61,14 @@ class Resolver:
         )
 
     def compile(self, text: str, path: Path, kinds: Mapping[str, Kind] | None = None) -> Any:
+        compiled = self._compile(text, path, kinds)
+        if path and path[-1] == "when" and getattr(compiled, "kind", None) == "number":
+            # `when: asset_util` holds for any rate but 0: never what a condition means
+            shown = text.strip() if len(text.strip()) <= 40 else text.strip()[:40] + "…"
+            self.problem(path, said(LOAD, "number_condition", expr=shown))
+        return compiled
+
+    def _compile(self, text: str, path: Path, kinds: Mapping[str, Kind] | None) -> Any:
         try:
             return compile_expression(
                 text,
