@@ -202,6 +202,10 @@ DATA = _table(
         "{raw} 的单位是 {unit}，此项应为{want}",
         "{raw}: unit {unit} where {want} is expected",
     ),
+    ratio_cell=(
+        "{value} 所在列存的是比率：是 {pct}% 还是 {value}%？请写 {pct}% 或 {value}%",
+        "{value} is in a column of ratios: {pct}% or {value}%? write {pct}% or {value}%",
+    ),
     ambiguous_percent=(
         "{value} 作为百分数有歧义（{pct}% 还是 {value}%？）：请写 {pct}% 或 {value}%",
         "{value} is ambiguous for a percentage ({pct}% or {value}%?): write {pct}% or {value}%",
@@ -404,6 +408,15 @@ NOTICE = _table(
         "{ref}: subject id {id} was already used at {first}; both are scored",
     ),
     total_row=("{ref}：{label} 行是合计行，不评分", "{ref}: {label} row is a total, not scored"),
+    ratio_column=(
+        "{where}：列 {header} 存的是比率，不是百分点：其中 {ambiguous} 格不大于 1（如 0.95），"
+        "作为有歧义的数拒绝；另有 {between} 格在 1 与 2 之间（首个位于 {first}），也可能是比率"
+        "（1.05 即 105%），一并拒绝。请整列按百分点（95）或带 %（95%）填写",
+        "{where}: column {header} holds ratios, not percentage points: {ambiguous} of its "
+        "cells are at most 1 (such as 0.95) and are refused as ambiguous; its {between} "
+        "cell(s) between 1 and 2 (the first at {first}) may be ratios too (1.05 for 105%) and "
+        "are refused as well. Write the column in percentage points (95) or with % (95%)",
+    ),
     column_at=("第 {n} 列", "column {n}"),
     unmapped_column=(
         "{where}：列 {header}（{cell}）不是 {rules} 的输入项，已忽略{hint}；"
