@@ -39,7 +39,7 @@ Path = tuple[str | int, ...]
 def ruleset_warnings(rs: RuleSet) -> list[Problem]:
     """Every warning for ``rs``, in file order."""
     c = rs.compiled
-    out = [*_floor(c), *_total(c), *scale_warnings(c)]
+    out = [*_floor(c), *_total(c), *scale_warnings(c), *c.cautions]
     nodes = {n.id: n for n in _walk(c.indicators)}
     for path, ind in _leaves(c.model.indicators, ("indicators",)):
         node = nodes.get(ind.id)

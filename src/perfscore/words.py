@@ -862,6 +862,12 @@ LINT = _table(
         "{title} ({name}) is a rate (shown in %, its values are about 0–1), so {setting} {number} "
         "means {percent}%; if {number}% is meant, write {ratio}",
     ),
+    number_condition=(
+        "条件应为是/否，而 {expr} 是数值：除 0 以外的任何数都算“是”。如确指“不为 0”，请写 "
+        "{expr} != 0；否则请写所指的比较，如 {expr} >= 0.8",
+        "a condition is yes/no, but {expr} is a number: it holds for every value but 0. If "
+        "that is meant, write {expr} != 0; else the comparison meant, such as {expr} >= 0.8",
+    ),
     step_on_rate=(
         "{title}（{name}）是比率（按 % 显示，数值约在 0–1 之间），per 写成 {number} 即每 "
         "{percent} 个百分点扣一次；如指每 {number} 个百分点，请写 per: {ratio}",
@@ -915,12 +921,6 @@ LOAD = _table(
     ),
     best_weights=("一级指标权重合计", "the top-level weights' sum"),
     best_total=("settings 中的 total", "the declared total"),
-    number_condition=(
-        "条件应为是/否，而 {expr} 是数值：任何非 0 的数都算“是”；"
-        "请写成比较，如 {expr} > 0 或 {expr} >= 0.8",
-        "a condition is yes/no, but {expr} is a number: any number other than 0 would count "
-        "as yes; write a comparison, such as {expr} > 0 or {expr} >= 0.8",
-    ),
 )
 
 #: The end-of-run summary (perfscore.summary.RunSummary) and the data-reading progress line.

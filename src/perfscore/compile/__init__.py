@@ -97,6 +97,7 @@ class _Compiler(IndicatorPass, CheckPass):
             units,
             self.functions,
         )
+        compiled.cautions = self.cautions
         compiled.resolve()
         return compiled
 
