@@ -86,16 +86,12 @@ def ruleset_text(
                 f"    right: b{c} + a{c}",
                 "    tolerance: 0.01",
             ]
-    # 优 90 / 良 80 / 中 60 on 100 points; a smaller set (4 points an indicator) has them
-    # scaled to its best total, as a band no subject can reach is refused at load
-    best = 4 * n_indicators
-    a, b, c = (90, 80, 60) if best >= 90 else (best * 9 / 10, best * 8 / 10, best * 6 / 10)
     lines += [
         "grades:",
         "  bands:",
-        f"    - {{id: A, label: 优, min: {a:g}}}",
-        f"    - {{id: B, label: 良, min: {b:g}}}",
-        f"    - {{id: C, label: 中, min: {c:g}}}",
+        "    - {id: A, label: 优, min: 90}",
+        "    - {id: B, label: 良, min: 80}",
+        "    - {id: C, label: 中, min: 60}",
         "    - {id: D, label: 差, min: 0}",
     ]
     return "\n".join(lines) + "\n"

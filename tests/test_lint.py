@@ -275,7 +275,7 @@ grades:
 )
 
 
-def test_a_grade_band_above_the_best_total_is_refused() -> None:
+def test_a_grade_band_above_a_settled_best_total_is_refused() -> None:
     perfscore.load_ruleset_text(GRADED.replace("min: 90", "min: 100"))  # reachable: full marks
     with pytest.raises(perfscore.RuleSetError) as e:
         perfscore.load_ruleset_text(GRADED.replace("min: 90", "min: 900"))
@@ -289,6 +289,12 @@ def test_a_grade_band_above_the_best_total_is_refused() -> None:
     with pytest.raises(perfscore.RuleSetError, match="most a subject can score is 80 "):
         perfscore.load_ruleset_text(total)
     perfscore.load_ruleset_text(total.replace("min: 90", "min: 79").replace("min: 80", "min: 70"))
+    # weights that are themselves off (and warned): the band may be right, a weight wrong —
+    # warned with them, not refused
+    off = GRADED.replace("weight: 40", "weight: 20")
+    warned = [w for w in _warnings(off) if "grades › bands" in w]
+    assert len(warned) == 1 and "warning: grade 优 needs a total of 90" in warned[0]
+    assert "most a subject can score is 80" in warned[0]
 
 
 @pytest.mark.parametrize(

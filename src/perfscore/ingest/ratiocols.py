@@ -15,7 +15,7 @@ percentage in Excel) say their scale and are read as always.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -92,14 +92,15 @@ def bare(raw: object, percent_format: bool = False) -> Decimal | None:
 
 def mark_ratio_columns(
     sheet: Sheet,
-    reopen: Any,
     cmap: ColumnMap,
     inputs: Mapping[str, InputSpec],
     where: str,
-) -> list[Notification]:
-    """Count ``cmap``'s percent columns over the whole table (``reopen()``: the same rows
-    again, unread) and mark those holding ratios (``cmap.targets`` replaced in place); one
-    notification per such column."""
+    skip: Callable[[Sequence[object]], bool],
+) -> tuple[list[Notification], bool]:
+    """Count ``cmap``'s percent columns over the whole table and mark those holding ratios
+    (``cmap.targets`` replaced in place): one notification per such column, and whether
+    ``sheet.rows`` were read doing so (then the caller opens the table again; a Parquet
+    file is counted by its batches, its rows left unread).  ``skip``: a 合计 row."""
     watched = {
         i: Tally()
         for i, t in enumerate(cmap.targets)
@@ -109,11 +110,12 @@ def mark_ratio_columns(
         and inputs[t.name].type == "percent"
     }
     if not watched:
-        return []
-    if sheet.batches is not None:
-        _count_batches(sheet.batches(), watched)
+        return [], False
+    consumed = sheet.batches is None
+    if consumed:
+        _count_rows(sheet.rows, watched, skip)
     else:
-        _count_rows(reopen().rows, watched)
+        _count_batches(sheet.batches(), watched)  # type: ignore[misc]
     notes = []
     for i, tally in watched.items():
         target = cmap.targets[i]
@@ -131,16 +133,16 @@ def mark_ratio_columns(
             first=first,
         )
         notes.append(Notification("error", "ratio-column", words))
-    return notes
+    return notes, consumed
 
 
 def _count_rows(
-    rows: Iterator[tuple[int, Sequence[object], Any]], watched: dict[int, Tally]
+    rows: Iterator[tuple[int, Sequence[object], Any]],
+    watched: dict[int, Tally],
+    skip: Callable[[Sequence[object]], bool],
 ) -> None:
-    from .source import is_total_row
-
     for number, cells, fmt in rows:
-        if is_total_row(cells):
+        if skip(cells):
             continue
         for i, tally in watched.items():
             if i < len(cells):

@@ -113,8 +113,11 @@ class DataSource:
         cmap = map_columns(sheet.headers, inputs, aliases=aliases, columns=self.columns)
         self._report_columns(sheet, cmap, rs)
         where = f"{self.uri}" + (f" [{sheet.label}]" if sheet.kind == "xlsx" else "")
-        reopen = lambda: opener(_rank(inputs, aliases, self.columns))  # noqa: E731
-        self.notifications += mark_ratio_columns(sheet, reopen, cmap, inputs, where)
+        notes, consumed = mark_ratio_columns(sheet, cmap, inputs, where, is_total_row)
+        self.notifications += notes
+        if consumed:  # its rows were counted: the table again, one workbook held at a time
+            del sheet
+            sheet = opener(_rank(inputs, aliases, self.columns))
         return sheet, cmap
 
     def table_records(
