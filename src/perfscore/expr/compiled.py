@@ -201,11 +201,9 @@ class CompiledExpression:
         if fn is _UNBUILT:
             body = self._reference_tree.value
             metrics = self._metrics.keys()
-            fn = (
-                None
-                if self.chained
-                else pair_form(body, self._constants, metrics, self._of, self._reference_functions)
-            )
+            # (a chained expression too: ``mean``/``sum`` of a series have a form; anything
+            # else that chains has none)
+            fn = pair_form(body, self._constants, metrics, self._of, self._reference_functions)
             self._pair_fn = fn
         return fn  # type: ignore[no-any-return]
 
