@@ -151,3 +151,18 @@ def test_each_decimal_becomes_the_float_whose_text_it_is(cells: list[Decimal | N
             digits = len(str(abs(int(d.scaleb(2))))) if col is arrow and d is not None else None
             if d is not None and (digits or len(d.normalize().as_tuple().digits)) <= 15:
                 assert not b
+
+
+def test_a_decimal128_column_is_read_by_its_integers_not_cell_by_cell(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from perfscore.columnar import frames
+
+    def no_cells(col: Any) -> list[Any]:
+        raise AssertionError("a decimal128 column read cell by cell")
+
+    monkeypatch.setattr(frames, "cell_objects", no_cells)
+    col = pa.array([Decimal("100.00"), None, Decimal("-0.01"), Decimal("12345678901234.56")], D)
+    floats, bad = as_column(col)
+    assert floats.tolist()[:3:2] == [100.0, -0.01] and np.isnan(floats[1])
+    assert bad is not None and bad.tolist() == [False, False, False, True]  # 16 digits: per record
