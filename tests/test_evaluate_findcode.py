@@ -153,6 +153,8 @@ def _same(fast: SubjectResult, general: SubjectResult) -> None:
         for r in (fast, general)
     ]
     assert texts[0] == texts[1]
+    assert [vars(x) for x in fast.scores] == [vars(x) for x in general.scores]
+    assert [list(vars(x)) for x in fast.scores] == [list(vars(x)) for x in general.scores]
 
 
 #: every leaf scored: 95% exactly, on plan, a band's edge

@@ -32,9 +32,7 @@ from .records import (
     COVERAGE4,
     SHARED_RESULTS,
     finding_template,
-    indicator_score,
     leaf_pair,
-    node_score,
 )
 from .state import ONE, ZERO, Failure
 
@@ -128,8 +126,8 @@ class _Writer:
             "_Z": ZERO,
             "_ONE": ONE,
             "_C4": COVERAGE4[1],
-            "_NS": node_score,
-            "_IS": indicator_score,
+            "_NS": NodeScore,
+            "_IS": IndicatorScore,
             "_SHARED": SHARED_RESULTS,
             "len": len,
         }
@@ -342,8 +340,17 @@ def _in_full(w: _Writer, node: IndicatorNode, kids: list[str], at: int, t: str, 
     w.line(f"p = _round({got}, _P)")
     passed = " and ".join(f"{k}.outcome == 'pass'" for k in kids)
     w.line(f"o = 'pass' if {passed} else 'fail'")
-    w.line(f"{t} = _NS({nid}, {wt}, p, None, o, _ONE)")
-    w.line(f"sc = _IS({nid}, p, {wt}, None, o, _C4)")
+    # (records.node_score and indicator_score, written out: the same classes and attributes)
+    w.line(f"{t} = _new(_NS)")
+    w.line(
+        f"_set({t}, '__dict__', {{'rule_id': {nid}, 'weight': {wt}, 'points': p, "
+        "'grade': None, 'outcome': o, 'coverage': _ONE, 'reason': None, 'reason_zh': None})"
+    )
+    w.line("sc = _new(_IS)")
+    w.line(
+        f"_set(sc, '__dict__', {{'rule_id': {nid}, 'points': p, 'weight': {wt}, "
+        "'grade': None, 'outcome': o, 'coverage': _C4})"
+    )
     w.line(f"scores[{at}] = sc")
     w.line(f"if len({kept}) < _SHARED: {kept}[k] = (({''.join(f'{k}, ' for k in kids)}), sc, {t})")
     w.end()
