@@ -38,6 +38,7 @@ from .colbatch import ENV, ColumnBatch, plain_records
 from .export import ExportOptions, atomic_writer, write_jsonl
 from .findings import Notification, SubjectResult
 from .ingest import DataSource
+from .model import SEVERITY_RANK
 from .outputs import Target, TextSink, cli_lang, say_cli, write_outputs
 from .ruleset import RuleSet
 from .summary import RunSummary
@@ -262,7 +263,7 @@ def parquet_findings(
 
     run = Run(
         rs, [Target(EXPORTERS["parquet"], path)], sources, notes, inputs, ExportOptions(),
-        Waiving(), {"note": 1, "warning": 2, "error": 3}, None, _Quiet(), None,
+        Waiving(), SEVERITY_RANK, None, _Quiet(), None,
     )  # fmt: skip
     return _parquet_run(run, scorer)
 

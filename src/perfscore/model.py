@@ -19,6 +19,7 @@ from .scorers import ScorerConfig, builtin_scorers
 __all__ = [
     "BUILTIN_SCORERS",
     "LANGUAGE_VERSION",
+    "SEVERITY_RANK",
     "CheckModel",
     "GradeBand",
     "GradeOverride",
@@ -50,6 +51,8 @@ Evidence = Literal[
     "PLACEHOLDER",
 ]
 Severity = Literal["error", "warning", "note"]
+#: How serious each severity is, for ``--fail-on`` and the run summary (higher is worse).
+SEVERITY_RANK: dict[str, int] = {"note": 1, "warning": 2, "error": 3}
 ZeroPolicy = Literal["not_applicable", "zero", "error"]
 MissingPolicy = Literal["not_applicable", "zero", "full", "error"]
 

@@ -11,6 +11,7 @@ from typing import TextIO
 
 from .. import fastpath
 from ..findings import Notification, SubjectResult
+from ..model import SEVERITY_RANK
 from ..outputs import EXIT_DATA, EXIT_FINDINGS, EXIT_OK, cli_lang, say_cli
 from ..textsafe import terminal as _safe
 from ..waivers import Waiving
@@ -18,7 +19,6 @@ from ..words import in_language
 
 __all__ = ["NAMED", "SEVERITY_RANK", "Tally", "exit_status", "unmatched_waivers"]
 
-SEVERITY_RANK = {"note": 1, "warning": 2, "error": 3}
 NAMED = fastpath.NAMED  # subjects named when some have no total
 
 
