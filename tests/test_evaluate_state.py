@@ -209,3 +209,81 @@ def test_blocking_is_the_most_serious_failure_several_joined_in_name_order(
         assert (got.kind, got.en, got.zh, got.fields) == (want.kind, want.en, want.zh, want.fields)
         if any(want is f for f in failures.values()):
             assert got is want  # one failure: itself, not a copy
+
+
+AWARE = perfscore.load_ruleset_text(
+    """perfscore: 1
+id: aware
+title: 缺失可用
+version: "1"
+inputs:
+  a: {type: number}
+  b: {type: number}
+metrics:
+  filled: {expr: 'coalesce(a, 0) + 1'}
+  blank: {expr: 'is_missing(b)'}
+  r: {expr: 'a / b'}
+indicators:
+  - {id: t, title: T, weight: 1, value: filled, scorer: {type: threshold, op: '>=', target: 1}}
+"""
+)
+_CELLS = st.one_of(st.none(), st.sampled_from(["abc", "1", "0", "2.5", "-3"]))
+
+
+def _one_by_one(scan: Scan) -> Scan:
+    """The same scan running every metric through :meth:`Scan.one` (as the loop did before
+    the metrics were written out in one function)."""
+
+    def run(scope: Any, failures: Any, suspects: Any, one: Any) -> None:
+        for i in range(len(scan.metrics)):
+            one(i, scope, failures, suspects)
+
+    scan.run = run
+    return scan
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    record=messy_records(),
+    a=st.one_of(st.none(), _FINITE, _ZEROS),
+    b=st.one_of(st.none(), _FINITE, _ZEROS),
+    cells=st.tuples(_CELLS, _CELLS),
+)
+def test_the_metrics_written_out_give_what_each_metric_run_alone_gives(
+    record: dict[str, Any], a: Decimal | None, b: Decimal | None, cells: tuple[Any, Any]
+) -> None:
+    """The scan's generated function (a metric's body written in place where nothing it reads
+    failed) gives the scope, the failures and their words that running each metric on its
+    own gives — blanks, bad values, zero denominators met first and after, rates of rates,
+    inner quotients, missing-aware metrics over a blank or a refused cell."""
+    for rs, data in (
+        (MESSY_RS, _data(MESSY_RS, record)),
+        (RATES, _data(RATES, {"id": "r", "values": {"a": a, "b": b}})),
+        # a missing-aware metric reading a refused cell: an error, not its default
+        (AWARE, _data(AWARE, {"id": "w", "values": dict(zip("ab", cells, strict=True))})),
+    ):
+        fast = Scan(rs.compiled, rs.evaluator.titles)
+        slow = _one_by_one(Scan(rs.compiled, rs.evaluator.titles))
+        for _ in range(2):  # a zero met for the first time, and after
+            assert _seen(fast, data) == _seen(slow, data)
+
+
+def test_a_metric_reading_nothing_that_failed_is_not_run_alone() -> None:
+    """A spy: where nothing failed, only the metrics whose call does more than their body
+    (an inner quotient, a rounded metric read) go through :meth:`Scan.one`."""
+    scan = Scan(RATES.compiled, RATES.evaluator.titles)
+    alone: list[str] = []
+    one = scan.one
+
+    def spy(i: int, *args: Any) -> None:
+        alone.append(scan.metrics[i][0])
+        one(i, *args)
+
+    data = _data(RATES, {"id": "r", "values": {"a": "3", "b": "7"}})
+    scan.run({**data.values}, {}, set(), spy)
+    called = [mt.name for mt in RATES.compiled.metrics if mt.expr.inline() is None]
+    assert alone == called
+    assert "scaled" in alone and not {"plain", "same", "sum"} & set(alone)  # those written
+    want, _ = Scan(RATES.compiled, RATES.evaluator.titles)(data)
+    got, _ = scan(data)
+    assert got == want

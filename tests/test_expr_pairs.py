@@ -5,10 +5,12 @@ read by metrics included."""
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 from fractions import Fraction
 from typing import Any
 
+import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
@@ -16,6 +18,7 @@ import perfscore
 from perfscore.expr import compile_expression, rounded_once
 from perfscore.expr.pairs import NoPair, rounded_pair
 from perfscore.subjects import read_subject
+from perfscore.values import Series
 from test_exact_decisions import NAMES, _exact, decimals, expressions
 
 
@@ -178,3 +181,153 @@ def test_the_pair_goes_first_where_a_quotient_is_inside(text: str, scope: dict[s
     expr = compile_expression(text, names=NAMES)
     before = expr._build(PLACED_FAST, expr._constants, expr._reference_functions, expr._recover)
     assert _outcome(expr, scope) == _outcome(before, scope), text
+
+
+# --- mean and sum of a series: their pair form ------------------------------------------------
+
+SERIES_NAMES = {"s": "series", "a": "number", "b": "number"}
+
+
+@st.composite
+def year_series(draw: Any) -> Any:
+    """A series as departments send it: a few years, some missing or empty, values on halves
+    and thirds, money, many digits; now and then a value that is not a finite number."""
+    from perfscore.values import Series
+
+    years = sorted(draw(st.sets(st.integers(2015, 2024), max_size=5)))
+    values = st.one_of(st.none(), decimals(), st.sampled_from([Decimal("Infinity")]))
+    weights = [9, 1] if draw(st.integers(0, 4)) else [1, 1]  # mostly full, sometimes gappy
+    points = []
+    for y in years:
+        blank = draw(st.sampled_from([False] * weights[0] + [True] * weights[1]))
+        points.append((y, None if blank else draw(values)))
+    return Series(tuple(points))
+
+
+@st.composite
+def reductions(draw: Any) -> str:
+    """Arithmetic over ``mean``/``sum`` of ``s`` or of its last years, as rules write it."""
+    fn = draw(st.sampled_from(["mean", "sum"]))
+    inner = draw(st.sampled_from(["s", "last(s, 3)", "last(s, 1)", "last(s, 0)", "last(s, 5)"]))
+    x = f"{fn}({inner})"
+    outer = draw(
+        st.sampled_from(
+            [
+                "{x}",
+                "round({x} * 100, 2)",
+                "round({x}, 0)",
+                "({x} - 85) * 0.3",
+                "{x} / b",
+                "{x} * a / 3",
+                "round({x} / 3, 2) + a",
+            ]
+        )
+    )
+    return outer.format(x=x)
+
+
+def _said(fn: Any, scope: dict[str, Any]) -> tuple[str, str]:
+    try:
+        value = fn(scope)
+    except perfscore.PerfscoreError as e:
+        return "error", f"{type(e).__name__}: {e} / {getattr(e, 'zh', '')}"
+    return "value", str(value)
+
+
+@settings(max_examples=600, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(text=reductions(), s=year_series(), a=decimals(), b=decimals())
+@example(
+    text="round(mean(last(s, 3)) * 100, 2)",
+    s=Series(((2021, Decimal("0.9")), (2022, Decimal("0.95")), (2023, Decimal("0.985")))),
+    a=Decimal(0),
+    b=Decimal(1),
+)
+@example(text="mean(last(s, 3))", s=Series(((2021, Decimal(1)), (2023, Decimal(2)))), a=0, b=1)
+@example(text="mean(s)", s=Series(()), a=Decimal(0), b=Decimal(1))
+@example(text="sum(last(s, 0))", s=Series(((2023, Decimal(2)),)), a=0, b=1)
+def test_a_series_mean_or_sum_in_the_pair_form_is_the_rational_path(
+    text: str, s: Any, a: Decimal, b: Decimal
+) -> None:
+    """``mean``/``sum`` of a series (or of its last years) inside arithmetic: its pair form
+    gives the rational path's very Decimal, and the expression gives what it gave before
+    (value and digits, or the same error in the same words); a window with every year's value
+    a finite number never leaves the pair form."""
+    expr = compile_expression(text, names=SERIES_NAMES)
+    scope = {"s": s, "a": a, "b": b}
+    pair = expr._pair()
+    assert pair is not None, text
+    before = compile_expression(text, names=SERIES_NAMES)
+    before._pair_fn = None  # what it was: the rational path, rounded once, errors translated
+    assert expr.chained and before.chained
+    assert _said(expr, scope) == _said(before, scope), text
+    window = _window_values(text, s)
+    try:
+        got = rounded_pair(*pair(scope))
+    except NoPair:
+        # only for what the form leaves to the rational path
+        fine = window is not None and all(
+            v is not None and v.is_finite() for v in window if "mean" in text or v is not None
+        )
+        assert not (fine and ("sum" in text or window)) or "/ b" in text or "round" in text
+        return
+    except ArithmeticError:
+        return
+    want = rounded_once(expr.exact(scope))
+    assert (got, str(got)) == (want, str(want)), text
+    if re.fullmatch(r"(mean|sum)\((s|last\(s, \d\))\)", text):
+        assert window is not None
+        present = [Fraction(v) for v in window if v is not None]
+        exact = sum(present, Fraction(0)) / (len(present) if "mean" in text else 1)
+        assert got == rounded_once(exact)  # Python's own Fraction arithmetic
+
+
+def _window_values(text: str, s: Any) -> list[Decimal | None] | None:
+    """The series' values the reduction reads (its last years' where ``last`` is written)."""
+    for k in (0, 1, 3, 5):
+        if f"last(s, {k})" in text:
+            return list(s.last(k).values())
+    return list(s.values())
+
+
+def test_the_reductions_pair_form_is_used_without_the_rational_path(monkeypatch: Any) -> None:
+    """A no-fallback spy: ``round(mean(last(s, 3)) * 100, 2)`` over a full window is decided
+    by its pair form — the rational path is never asked — and gives the half-up result the
+    exact mean says (0.945 → 94.50, 1/3 + … thirds); a gap still says mean's own error."""
+    from perfscore.values import Series
+
+    expr = compile_expression("round(mean(last(s, 3)) * 100, 2)", names=SERIES_NAMES)
+
+    from perfscore.expr.compiled import CompiledExpression
+
+    def no(self: Any, scope: Any) -> Any:
+        raise AssertionError("the rational path was asked")
+
+    monkeypatch.setattr(CompiledExpression, "exact", no)
+    thirds = Series(((2021, Decimal("0.9")), (2022, Decimal("0.95")), (2023, Decimal("0.985"))))
+    assert str(expr({"s": thirds})) == "94.5"  # (0.9 + 0.95 + 0.985) / 3 = 0.945 exactly
+    halves = Series(((2020, Decimal(5)), (2021, Decimal("0.00001")), (2022, Decimal(0)),
+                     (2023, Decimal("0.000005"))))  # fmt: skip
+    assert expr({"s": halves}) == Decimal("0.00")  # 0.0000050 / ... rounds down
+    one_third = Series(((2021, Decimal(1)), (2022, Decimal(0)), (2023, Decimal("0.00015"))))
+    assert expr({"s": one_third}) == Decimal("33.34")  # 33.33338333… half up at 2 places
+    monkeypatch.undo()
+    gap = Series(((2021, Decimal(1)), (2023, Decimal(1))))
+    with pytest.raises(perfscore.PerfscoreError) as caught:
+        expr({"s": gap})
+    assert "2022" in str(caught.value)
+
+
+def test_a_plugin_reduction_has_no_pair_form() -> None:
+    """A rule set's own series function (a plugin) is not the built-ins': no form, the
+    rational path as before."""
+    from perfscore.functions import DEFAULT_FUNCTIONS
+
+    registry = DEFAULT_FUNCTIONS.copy()
+
+    @registry.register("halfmean", min_args=1, max_args=1)
+    def halfmean(s: Any) -> Decimal:
+        return Decimal(1)
+
+    expr = compile_expression("halfmean(s) * 100 / 3", names=SERIES_NAMES, functions=registry)
+    assert expr.chained and expr._pair() is None
+    assert expr({"s": Series(((2023, Decimal(1)),))}) == Decimal(100) / Decimal(3)

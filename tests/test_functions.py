@@ -313,7 +313,7 @@ def test_add_accepts_unhashable_callables() -> None:
 def _round_as_written(x: Decimal, places: object) -> Decimal:
     """round's definition: the places checked as a whole number, then one quantize (too many
     digits: an error)."""
-    digits = _whole(places, "round", "places", -28, 28)
+    digits = _whole(places, "round", "what_places", -28, 28)
     try:
         return x.quantize(
             Decimal((0, (1,), -digits)), rounding=ROUND_HALF_UP, context=DECIMAL_CONTEXT
@@ -348,3 +348,50 @@ def test_round_with_its_quantum_looked_up_is_round_as_written(x: Decimal, places
     assert got == want
     if isinstance(want, Decimal):
         assert str(got) == str(want)
+
+
+def _year_as_written(s: Series, y: object) -> Decimal | None:
+    """year's definition: the year checked as a whole number in 1..9999 (its words made
+    then), the series' value for it."""
+    from perfscore.words import EVAL, said
+
+    number = y if isinstance(y, Decimal) else Decimal(y) if isinstance(y, int) else None
+    if number is None:
+        raise TypeError(y)
+    what = said(EVAL, "what_year")
+    if not number.is_finite() or number != number.to_integral_value():
+        raise EvaluationError(said(EVAL, "fn_not_whole", fn="year", what=what, got=str(number)))
+    if not 1 <= int(number) <= 9999:
+        raise EvaluationError(
+            said(EVAL, "fn_range", fn="year", what=what, low=1, high=9999, got=str(number))
+        )
+    return dict(s.points).get(int(number))
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    years=st.lists(
+        st.one_of(
+            st.integers(-3, 10_003).map(Decimal),
+            st.sampled_from(
+                [D("2022.0"), D("2022.5"), D("2E+3"), D("NaN"), D("Infinity"), D("0.0"), 2022]
+            ),
+        ),
+        min_size=1,
+        max_size=6,
+    )
+)
+def test_year_is_its_definition_on_every_call(years: list[Any]) -> None:
+    """year() — whose checked years are remembered — gives, call after call, what its
+    definition gives: the value, or the same error in the same words (English and Chinese)."""
+    s = series((2000, "1"), (2021, None), (2022, "4"), (2023, "7"))
+    for y in years + years:
+        try:
+            want: Any = ("value", _year_as_written(s, y))
+        except EvaluationError as e:
+            want = ("error", str(e), getattr(e.args[0], "zh", None))
+        try:
+            got: Any = ("value", call("year", s, y))
+        except EvaluationError as e:
+            got = ("error", str(e), getattr(e.args[0], "zh", None))
+        assert got == want, y

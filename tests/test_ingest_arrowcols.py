@@ -238,6 +238,8 @@ def _same_cell(a: Any, b: Any) -> bool:
         return False
     if isinstance(a, float):
         return repr(a) == repr(b)  # -0.0 and NaN told apart
+    if isinstance(a, Decimal):  # Decimal('NaN') (a cell "nan", refused later) too
+        return bool(a.as_tuple() == b.as_tuple())
     if type(a).__name__ == "CellProblem":
         return str(a.message) == str(b.message) and getattr(a.message, "zh", None) == getattr(
             b.message, "zh", None
@@ -278,8 +280,9 @@ def compare(rs: Any, path: Path) -> list[str]:
             for k, (a, b) in enumerate(zip(got.tolist(), column.tolist(), strict=True)):
                 if not _same_cell(a, b):
                     out.append(f"{name} row {at + k}: {a!r} != {b!r}")
-        if [dict(r) for r in chunk.records] != [dict(r) for r in part]:
-            out.append("records differ")
+        for k, (a, b) in enumerate(zip(chunk.records, part, strict=True)):
+            if repr(dict(a)) != repr(dict(b)):  # (repr: a Decimal('NaN') equals no other)
+                out.append(f"record {at + k}: {dict(a)!r} != {dict(b)!r}")
         at += len(part)
     if at != len(records):
         out.append(f"{at} rows read, {len(records)} records")

@@ -254,3 +254,263 @@ def test_a_rounded_rate_is_scored_by_the_written_code(spied: Any) -> None:
     want = _oracle(Decimal(97), Decimal(99), Decimal("1.3"), "not_achieved")
     assert {k: got[0][k] for k in WRITTEN} == want
     assert got[0]["de1"] == Decimal("3.99")  # 5 − (1 − 97/99) × 50 = 3.9898…
+
+
+#: proportional ``equal``, tiers with a ratio (a name, and one computed), formulas (clamped,
+#: dividing, reading a value): written into the walk too
+MORE = """perfscore: 1
+id: more_leaves
+title: 更多叶子
+version: "1"
+settings: {places: 2, missing: not_applicable, zero_division: not_applicable}
+inputs:
+  a: {type: money, unit: 万元}
+  b: {type: money, unit: 万元}
+  v: {type: number}
+  hist: {type: number}
+  ratio: {type: number}
+  score: {type: number}
+  level: {type: text, choices: [achieved, partial, not_achieved]}
+metrics:
+  rate: {expr: 'a / b', unit: '%'}
+indicators:
+  - id: g
+    title: 更多
+    weight: 100
+    children:
+      - {id: eq1, title: E1, weight: 4, value: rate, scorer: {type: proportional, target: 1, direction: equal}}
+      - {id: eq2, title: E2, weight: 3, value: v, scorer: {type: proportional, target: 0.5, direction: equal}}
+      - {id: eq3, title: E3, weight: 7, value: v, scorer: {type: proportional, target: -2, direction: equal}}
+      - id: tr1
+        title: R1
+        weight: 5
+        scorer:
+          type: tier
+          tier: level
+          ratio: ratio
+          tiers:
+            - {id: achieved, range: "[0.8, 1]"}
+            - {id: partial, range: "[0.6, 0.8)", default: 0.7}
+            - {id: not_achieved, range: "[0, 0.6)", default: 0.3}
+      - id: tr2
+        title: R2
+        weight: 6
+        scorer:
+          type: tier
+          tier: level
+          ratio: score / 300
+          tiers:
+            - {id: achieved, range: "(0.8, 1]"}
+            - {id: partial, range: "(0.6, 0.8]", default: 0.7}
+            - {id: not_achieved, range: "[0, 0.6]", default: 0.3}
+      - {id: fo1, title: F1, weight: 3, scorer: {type: formula, expr: 'clamp((hist - 85) * 0.3, 0, 3)'}}
+      - {id: fo2, title: F2, weight: 5, scorer: {type: formula, expr: '5 * a / b'}}
+      - {id: fo3, title: F3, weight: 4, value: v, scorer: {type: formula, expr: 'v * 7 / 3'}}
+      - {id: rest, title: Rest, weight: 63, value: v, scorer: {type: threshold, op: '>=', target: 0}}
+"""
+MORE_WRITTEN = ("eq1", "eq2", "eq3", "tr1", "tr2", "fo1", "fo2", "fo3")
+DEFAULTS = {"achieved": F(1), "partial": F("0.7"), "not_achieved": F("0.3")}
+#: each tier's range: (low, high, low included, high included)
+RANGES1 = {
+    "achieved": (F("0.8"), F(1), True, True),
+    "partial": (F("0.6"), F("0.8"), True, False),
+    "not_achieved": (F(0), F("0.6"), True, False),
+}
+RANGES2 = {
+    "achieved": (F("0.8"), F(1), False, True),
+    "partial": (F("0.6"), F("0.8"), False, True),
+    "not_achieved": (F(0), F("0.6"), True, True),
+}
+
+
+def _equal(v: Fraction, t: Fraction, w: int) -> Fraction:
+    if v == t:
+        return F(w)
+    return max(F(0), w * (1 - abs(v - t) / abs(t)))
+
+
+def _tier(level: str | None, r: Fraction | None, w: int, ranges: Any) -> Fraction | str | None:
+    """None: not applicable (no tier named); "error": a ratio outside the tier named."""
+    if level is None:
+        return None
+    if r is None:
+        return w * DEFAULTS[level]
+    low, high, li, hi = ranges[level]
+    inside = (low < r or (li and r == low)) and (r < high or (hi and r == high))
+    return w * r if inside else "error"
+
+
+def _more_oracle(values: dict[str, Decimal | None], level: str | None) -> dict[str, Any]:
+    """Each leaf's points exactly, rounded half up (None: not applicable; "error")."""
+    a, b, v, hist, ratio, score = (
+        None if values[k] is None else F(values[k])  # type: ignore[arg-type]
+        for k in ("a", "b", "v", "hist", "ratio", "score")
+    )
+    rate = None if a is None or b is None or b == 0 else a / b
+    got: dict[str, Any] = dict.fromkeys(MORE_WRITTEN)
+    if rate is not None:
+        got["eq1"] = _equal(rate, F(1), 4)
+        got["fo2"] = min(F(5), max(F(0), 5 * a / b))  # type: ignore[operator]
+    if v is not None:
+        got["eq2"] = _equal(v, F("0.5"), 3)
+        got["eq3"] = _equal(v, F(-2), 7)
+        got["fo3"] = min(F(4), max(F(0), v * 7 / 3))
+    if hist is not None:
+        got["fo1"] = min(F(3), max(F(0), min(F(3), max(F(0), (hist - 85) * F("0.3")))))
+    got["tr1"] = _tier(level, ratio, 5, RANGES1)
+    got["tr2"] = _tier(level, None if score is None else score / 300, 6, RANGES2)
+    return {k: p if p is None or isinstance(p, str) else _half_up(p) for k, p in got.items()}
+
+
+@pytest.fixture(scope="module")
+def more() -> Any:
+    """MORE built with every leaf's form counting its calls."""
+    calls: list[str] = []
+    scored = pointsonly._scored
+
+    def counting(node: Any, sc: Any, w: Any, places: int) -> Any:
+        form = scored(node, sc, w, places)
+
+        def spy(scope: Any) -> Any:
+            calls.append(node.id)
+            return form(scope)
+
+        return spy
+
+    pointsonly._scored = counting  # type: ignore[assignment]
+    try:
+        rs = perfscore.load_ruleset_text(MORE)
+    finally:
+        pointsonly._scored = scored  # type: ignore[assignment]
+    return rs, calls
+
+
+_ratio = st.one_of(
+    st.none(),
+    st.decimals(min_value=Decimal("-0.1"), max_value=Decimal("1.2"), places=3),
+    st.sampled_from([Decimal(x) for x in ("0.8", "0.6", "1", "0", "0.7", "0.85", "0.805")]),
+)
+_score = st.one_of(
+    st.none(),
+    st.decimals(min_value=0, max_value=330, places=2),
+    st.sampled_from([Decimal(x) for x in ("240", "180", "300", "241.5", "100", "0.15")]),
+)
+_hist = st.one_of(
+    st.none(),
+    st.decimals(min_value=80, max_value=100, places=2),
+    st.sampled_from([Decimal(x) for x in ("85", "95", "90.05", "86.65", "94.95")]),
+)
+
+
+@settings(max_examples=1500, deadline=None)
+@given(
+    a=_money,
+    b=_money,
+    v=_number,
+    hist=_hist,
+    ratio=_ratio,
+    score=_score,
+    level=st.sampled_from([None, *DEFAULTS]),
+)
+@example(a=Decimal("2"), b=Decimal("3"), v=Decimal("0.215"), hist=Decimal("86.65"),
+         ratio=Decimal("0.805"), score=Decimal("241.5"), level="achieved")  # fmt: skip
+@example(a=Decimal("13.51"), b=Decimal("14"), v=Decimal("-2.5"), hist=None,
+         ratio=Decimal("0.6"), score=Decimal("180"), level="partial")  # fmt: skip
+@example(a=Decimal("1"), b=Decimal("0"), v=Decimal("1.5"), hist=Decimal("100"),
+         ratio=Decimal("0.8"), score=Decimal("240"), level="partial")  # fmt: skip
+def test_more_written_leaves_give_the_full_evaluators_and_the_exact_points(
+    more: Any,
+    a: Decimal | None,
+    b: Decimal | None,
+    v: Decimal | None,
+    hist: Decimal | None,
+    ratio: Decimal | None,
+    score: Decimal | None,
+    level: str | None,
+) -> None:
+    """Proportional ``equal``, tiers with a ratio and formulas written into the walk: the
+    full evaluator's points (and its errors), and the exact ``Fraction`` points rounded
+    half up."""
+    rs, _ = more
+    given_ = {"a": a, "b": b, "v": v, "hist": hist, "ratio": ratio, "score": score}
+    values: dict[str, str] = {k: str(x) for k, x in given_.items() if x is not None}
+    if level is not None:
+        values["level"] = level
+    data = _data(rs, {"id": "x", "values": values})
+    got = pointsonly.points(rs.evaluator._plan, data, _no_full)
+    assert got == _full(rs, data)
+    want = _more_oracle(given_, level)
+    outcomes = {s.rule_id: s.outcome for s in rs.evaluator.subject(data).scores}
+    for k in MORE_WRITTEN:
+        if want[k] == "error":
+            assert (got[0][k], outcomes[k]) == (None, "error"), k
+        else:
+            assert got[0][k] == want[k], k
+
+
+@settings(max_examples=600, deadline=None)
+@given(
+    a=st.integers(min_value=0, max_value=4000),
+    b=st.sampled_from([1, 2, 4, 5, 8, 10, 20, 25, 40, 50, 100, 125, 1000]),
+    v=st.decimals(min_value=-3, max_value=5, places=2),
+    hist=st.decimals(min_value=80, max_value=100, places=2),
+    ratio=st.decimals(min_value=0, max_value=1, places=2),
+    score=st.integers(min_value=0, max_value=300),
+    level=st.sampled_from(list(DEFAULTS)),
+)
+def test_on_exact_values_the_more_written_leaves_decide_alone(
+    more: Any,
+    a: int,
+    b: int,
+    v: Decimal,
+    hist: Decimal,
+    ratio: Decimal,
+    score: int,
+    level: str,
+) -> None:
+    """Values that end (rates of round budgets, two decimals): the written code decides
+    without the form, except where the points land within a twentieth of a step of a half."""
+    rs, calls = more
+    given_ = {"a": a, "b": b, "v": v, "hist": hist, "ratio": ratio, "score": score}
+    values = {**{k: str(x) for k, x in given_.items()}, "level": level}
+    data = _data(rs, {"id": "x", "values": values})
+    calls.clear()
+    got = pointsonly.points(rs.evaluator._plan, data, _no_full)
+    assert got == _full(rs, data)
+    exact = _more_unrounded({k: F(x) for k, x in given_.items()}, level)
+    near = {k for k, p in exact.items() if p is not None and _near_half(p)}
+    assert set(calls) <= near, calls
+
+
+def _more_unrounded(x: dict[str, Fraction], level: str) -> dict[str, Fraction | None]:
+    rate = x["a"] / x["b"]
+    tr1 = _tier(level, x["ratio"], 5, RANGES1)
+    tr2 = _tier(level, x["score"] / 300, 6, RANGES2)
+    return {
+        "eq1": _equal(rate, F(1), 4),
+        "eq2": _equal(x["v"], F("0.5"), 3),
+        "eq3": _equal(x["v"], F(-2), 7),
+        "fo1": min(F(3), max(F(0), (x["hist"] - 85) * F("0.3"))),
+        "fo2": min(F(5), max(F(0), 5 * rate)),
+        "fo3": min(F(4), max(F(0), x["v"] * 7 / 3)),
+        "tr1": tr1 if isinstance(tr1, Fraction) else None,
+        "tr2": tr2 if isinstance(tr2, Fraction) else None,
+    }
+
+
+def test_every_more_leaf_is_written() -> None:
+    """The leaves above are written into the walk: none calls its form as a step."""
+    from perfscore.evaluate import leafcode
+
+    rs = perfscore.load_ruleset_text(MORE)
+
+    def leaves(pns: Any) -> Any:
+        for pn in pns:
+            yield from ([pn] if pn.step[2] else leaves(pn.children))
+
+    values: dict[str, Any] = {}
+    count = iter(range(10**6))
+    for pn in leaves(rs.evaluator._plan.tree):
+        lines = leafcode.leaf_lines(lambda x: f"_x{next(count)}", lambda: "t", pn, "t", 2)
+        values[pn.node.id] = lines is not None
+    assert all(values[k] for k in MORE_WRITTEN), values

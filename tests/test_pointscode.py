@@ -193,23 +193,80 @@ def test_a_blank_under_a_condition_that_holds_is_decided_where_it_stands(
 
 
 @pytest.mark.parametrize(
-    ("extra", "redone", "want"),
+    ("extra", "alone", "want"),
     [
         # a ratio outside its tier's range: the tier's form gives up, the evaluator says error
-        ({"tier": "achieved"}, ["g1"], {"l3": "error", "g1": "error"}),
+        ({"tier": "achieved"}, ["l3"], {"l3": "error", "g1": "error"}),
         # a formula dividing by a zero budget: not applicable (the rule set's zero_division)
-        ({"b": "0"}, ["g2"], {"m3": "not_applicable", "l2": "not_applicable"}),
+        ({"b": "0"}, ["m3"], {"m3": "not_applicable", "l2": "not_applicable"}),
     ],
 )
-def test_a_top_node_whose_code_gives_up_is_decided_again_alone(
-    extra: dict[str, Any], redone: list[str], want: dict[str, str], monkeypatch: Any
+def test_a_leaf_whose_code_raises_for_the_subject_is_decided_alone(
+    extra: dict[str, Any], alone: list[str], want: dict[str, str], monkeypatch: Any
 ) -> None:
-    """Only the top node whose code raised is decided node by node; its siblings keep what
-    the walk gave them (and the record equals the full evaluator's)."""
+    """A leaf computing something that may raise for a reason of the subject's (a tier's
+    ratio, a formula) is decided by the evaluator's leaf alone where it does: no node is
+    decided again, and the record equals the full evaluator's (pre-order too)."""
     rs = GUARDED_RS
     data = _data(rs, {"id": "x", "values": {**FULL, **extra}})
     outcomes = {s.rule_id: s.outcome for s in rs.evaluator.subject(data).scores}
     assert {k: outcomes[k] for k in want} == want
+    seen: list[str] = []
+    leaf = pointsonly.leaf
+
+    def spy(c: Any, places: int, node: Any, *args: Any) -> Any:
+        seen.append(node.id)
+        return leaf(c, places, node, *args)
+
+    monkeypatch.setattr(pointsonly, "leaf", spy)
+    monkeypatch.setattr(pointsonly, "_results", _refuse)  # no node decided again
+    got = pointsonly.points(rs.evaluator._plan, data, _no_full)
+    assert seen == alone
+    monkeypatch.undo()
+    assert got == _full(rs, data)
+    assert list(got[0]) == [s.rule_id for s in rs.evaluator.subject(data).scores]  # pre-order
+
+
+NAMED = """perfscore: 1
+id: named_tier
+title: 等次
+version: "1"
+settings: {places: 2}
+inputs:
+  a: {type: money, min: 0}
+  b: {type: money, min: 0}
+  grade: {type: text}
+indicators:
+  - id: g1
+    title: G1
+    weight: 50
+    children:
+      - {id: l1, title: L1, weight: 25, value: a, scorer: {type: threshold, op: '>=', target: 1}}
+      - id: l2
+        title: L2
+        weight: 25
+        scorer:
+          type: tier
+          tier: grade
+          tiers:
+            - {id: achieved, range: "[0.8, 1]"}
+            - {id: partial, range: "[0.6, 0.8)", default: 0.7}
+  - id: g2
+    title: G2
+    weight: 50
+    children:
+      - {id: l3, title: L3, weight: 50, value: b, scorer: {type: proportional, target: 3}}
+"""
+
+
+def test_a_top_node_whose_code_gives_up_is_decided_again_alone(monkeypatch: Any) -> None:
+    """A leaf that reads a name and gives up (a tier named that is not one of its tiers:
+    the evaluator's error) sends its top node, only, to be decided node by node; its
+    siblings keep what the walk gave them, and the record equals the full evaluator's."""
+    rs = perfscore.load_ruleset_text(NAMED)
+    data = _data(rs, {"id": "x", "values": {"a": "2", "b": "1", "grade": "excellent"}})
+    outcomes = {s.rule_id: s.outcome for s in rs.evaluator.subject(data).scores}
+    assert (outcomes["l2"], outcomes["g1"], outcomes["g2"]) == ("error", "error", "fail")
     seen: list[list[str]] = []
     results = pointsonly._results
 
@@ -219,7 +276,7 @@ def test_a_top_node_whose_code_gives_up_is_decided_again_alone(
 
     monkeypatch.setattr(pointsonly, "_results", spy)
     got = pointsonly.points(rs.evaluator._plan, data, _no_full)
-    assert seen[0] == redone
+    assert seen[0] == ["g1"]
     assert got == _full(rs, data)
     assert list(got[0]) == [s.rule_id for s in rs.evaluator.subject(data).scores]  # pre-order
 

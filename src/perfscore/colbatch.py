@@ -102,7 +102,8 @@ class ColumnBatch:
         self.rs = rs
         self.records = records
         self.index = index
-        columns, self.subjects = record_columns(rs, scorer, records, index)
+        columns, subjects = record_columns(rs, scorer, records, index)
+        self.subjects: Sequence[Subject] = subjects
         self.result: ColumnarResult = scorer.score(columns)
         self._settled: Any = None
         self._errors: Any = None
@@ -113,7 +114,7 @@ class ColumnBatch:
         rs: RuleSet,
         scorer: ColumnarScorer,
         columns: Mapping[str, Any],
-        subjects: list[Subject],
+        subjects: Sequence[Subject],
         records: Sequence[Any],
         index: Sequence[int],
     ) -> ColumnBatch:
@@ -180,8 +181,10 @@ class ColumnBatch:
     def without_total(self) -> list[str]:
         if self.rs.max_total <= 0:
             return []
+        from .ingest.lazysubjects import subject_ids
+
         has = self.result.has_total.tolist()
-        return [s.id for s, ok in zip(self.subjects, has, strict=True) if not ok]
+        return [s for s, ok in zip(subject_ids(self.subjects), has, strict=True) if not ok]
 
     def settled(self) -> Any:
         """Rows whose result the columns give whole (see the module's docstring)."""

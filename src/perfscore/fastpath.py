@@ -14,7 +14,7 @@ options allow it, whatever the output format, and writes exactly the bytes the p
   from their per-record results.
 
 The records are read exactly as the per-record path reads them (:mod:`perfscore.ingest`); to
-Parquet, a Parquet file's rows are read by columns (:mod:`perfscore.ingest.arrowcols`: the
+Parquet, a Parquet or CSV file's rows are read by columns (:mod:`perfscore.ingest.arrowcols`: the
 columns those records would give, without a record per row).  A cell the columns cannot hold
 as a float without loss (or a refused cell) sends its row to the per-record evaluator inside
 :class:`~perfscore.columnar.ColumnarScorer`.  When the run cannot
@@ -196,6 +196,7 @@ def _parquet_run(run: Run, scorer: Any) -> Routed | None:
     errors = False
     places = 0
     from .ingest.arrowcols import TableChunk, read_chunks
+    from .ingest.lazysubjects import subject_ids
 
     chunks = read_chunks(rs, run.sources, run.notes, scorer.inputs, CHUNK)
     alone = len(run.sources) == 1
@@ -214,7 +215,7 @@ def _parquet_run(run: Run, scorer: Any) -> Routed | None:
                     return None
                 batch = ColumnBatch(rs, scorer, records, index)
             places = batch.result.places
-            spool.add_columnar(batch.result, [s.id for s in batch.subjects])
+            spool.add_columnar(batch.result, subject_ids(batch.subjects))
             if not (alone and isinstance(chunk, TableChunk) and chunk.checked):
                 dups.add(batch.subjects)  # (a file alone, read by columns, said them already)
             if summary is not None:  # from the columns, per record where they do not settle it

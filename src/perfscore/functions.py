@@ -94,19 +94,28 @@ def _number(value: object, fn: str) -> Decimal:
     raise TypeError(said(EVAL, "fn_number", fn=fn, kind=_type_word(value)))
 
 
-def _whole(value: object, fn: str, what: Bilingual, low: int, high: int) -> int:
+def _whole(value: object, fn: str, what: str, low: int, high: int) -> int:
     """A whole-number argument in ``low..high``; checked before ``int()`` (a huge Decimal would
-    take minutes to turn into an int)."""
+    take minutes to turn into an int).  ``what``: the argument's words' key (written only for
+    an error: said per call, they cost more than the check)."""
     number = _number(value, fn)
     if not number.is_finite() or (
         number.adjusted() <= LITERAL_MAX_ADJUSTED and number != number.to_integral_value()
     ):
         got = short_number(number)
-        raise EvaluationError(said(EVAL, "fn_not_whole", fn=fn, what=what, got=got))
+        said_what = said(EVAL, what)
+        raise EvaluationError(said(EVAL, "fn_not_whole", fn=fn, what=said_what, got=got))
     if number.adjusted() > LITERAL_MAX_ADJUSTED or not low <= int(number) <= high:
         got = short_number(number)
-        raise EvaluationError(said(EVAL, "fn_range", fn=fn, what=what, low=low, high=high, got=got))
+        said_what = said(EVAL, what)
+        raise EvaluationError(
+            said(EVAL, "fn_range", fn=fn, what=said_what, low=low, high=high, got=got)
+        )
     return int(number)
+
+
+#: a year argument already checked (a rule writes a few): its whole number
+_YEARS: dict[Decimal, int] = {}
 
 
 def _series(value: object, fn: str) -> Series:
@@ -183,8 +192,7 @@ def fn_round(x: object, places: object = 0) -> Decimal:
         except TypeError:  # a signalling NaN cannot be hashed: _whole says what it is
             pass
     if quantum is None:
-        what = said(EVAL, "what_places")
-        digits = _whole(places, "round", what, -DECIMAL_CONTEXT.prec, DECIMAL_CONTEXT.prec)
+        digits = _whole(places, "round", "what_places", -DECIMAL_CONTEXT.prec, DECIMAL_CONTEXT.prec)
         quantum = _ROUND_QUANTUM[digits]
     try:
         # positional arguments: quantize's keyword parsing costs more than the rounding
@@ -241,13 +249,19 @@ def fn_last(series: object, n: object) -> Series:
     """The ``n`` calendar years ending with the series' latest year; years the data does not
     give are kept empty (so ``mean`` refuses them instead of averaging fewer years)."""
     data = _series(series, "last")
-    return data.last(_whole(n, "last", said(EVAL, "what_n"), 0, MAX_YEARS))
+    return data.last(_whole(n, "last", "what_n", 0, MAX_YEARS))
 
 
 @_register("year", min_args=2, max_args=2)
 def fn_year(series: object, y: object) -> Decimal | None:
     """A series' value for year ``y`` (missing when the year has no value)."""
-    return _series(series, "year").get(_whole(y, "year", said(EVAL, "what_year"), 1, 9999))
+    data = _series(series, "year")
+    year = _YEARS.get(y) if isinstance(y, Decimal) and y.is_finite() else None
+    if year is None:
+        year = _whole(y, "year", "what_year", 1, 9999)
+        if isinstance(y, Decimal):  # (a whole year in range: at most 9,999 of them)
+            _YEARS[y] = year
+    return data.get(year)
 
 
 @_register("count_within", min_args=3, max_args=3)

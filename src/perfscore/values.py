@@ -53,7 +53,10 @@ class Series:
         return tuple(y for y, v in self.points if v is None)
 
     def get(self, year: int) -> Decimal | None:
-        return dict(self.points).get(year)
+        for y, v in self.points:  # (a few years: cheaper than a dict made per call)
+            if y == year:
+                return v
+        return None
 
     def __len__(self) -> int:
         return len(self.points)

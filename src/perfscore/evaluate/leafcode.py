@@ -1,7 +1,9 @@
 """Leaves written into the points path's generated walk (:mod:`.pointscode`): a scorer's common
 case as straight-line code, its constants folded at load — one comparison for a threshold, a
 table for a counted deduction, one fused multiply-add for an exact one, one product or quotient
-for a proportional score — instead of a call to its fast form.
+for a proportional score (``equal`` too: an exact deviation, one quotient), a tier's look-up
+(with a ratio: its range checked, one product), a formula's value clamped and rounded —
+instead of a call to its fast form.
 
 What such code gives is what the form gives.  A comparison with a constant is exact (a value
 rounded once never lands on a number of at most 27 digits, so it is on the same side of it as
@@ -23,9 +25,10 @@ from ..exact import ONCE, WIDE, exact_steps, full
 from ..numbers import round_places
 from ..scorers import Fallback
 from ..scorers.deduct import DeductScorer
+from ..scorers.formula import FormulaScorer
 from ..scorers.proportional import ProportionalScorer
 from ..scorers.threshold import ThresholdScorer
-from ..scorers.tier import TierScorer
+from ..scorers.tier import MISSING_AWARE, TierScorer
 
 if TYPE_CHECKING:
     from .pointsonly import PlanNode
@@ -84,7 +87,10 @@ def leaf_lines(
     out = _Lines(value, temp)
     try:
         if type(sc) is TierScorer:
-            made = _tier(out, sc, weight, places, t)
+            made = _tier(out, sc, weight, places, t, value(form))
+        elif type(sc) is FormulaScorer:
+            read = None if node.value is None else _reader(value, node.value)
+            made = _formula(out, sc, weight, places, read, t)
         elif node.value is None:
             made = False
         elif type(sc) is ThresholdScorer:
@@ -102,18 +108,81 @@ def leaf_lines(
     return out.lines if made else None
 
 
-def _tier(out: _Lines, sc: TierScorer, weight: Decimal, places: int, t: str) -> bool:
-    """A tier named, without a ratio: its default's points looked up (as the form does)."""
-    if sc.ratio is not None:
-        return False
-    fixed = {
-        name: round_places(weight * default, places) for name, (_, default) in sc.tiers.items()
-    }
+def _tier(out: _Lines, sc: TierScorer, weight: Decimal, places: int, t: str, form: str) -> bool:
+    """A tier named: its default's points looked up (as the form does); with a ratio given,
+    checked against the named tier's range (as the form does) and scaled — ``W·r`` exact, so
+    only a rounded ratio can leave it a hair off a half (the range bounds it, at load)."""
     c = out.temp()
     out.add(f"{c} = {_reader(out.value, sc.tier)}")
-    out.add(f"{t} = {out.value(fixed)}.get({c}) if {c}.__class__ is _str else None")
-    out.add(f"if {t} is None:")
+    if sc.ratio is None:
+        fixed = {
+            name: round_places(weight * default, places) for name, (_, default) in sc.tiers.items()
+        }
+        out.add(f"{t} = {out.value(fixed)}.get({c}) if {c}.__class__ is _str else None")
+        out.add(f"if {t} is None:")
+        out.add("    raise _Fallback")  # (not a tier: an error, the evaluator's to say)
+        return True
+    tiers = {}
+    for name, (iv, default) in sc.tiers.items():
+        if not (iv.low.is_finite() and iv.high.is_finite()):
+            return False
+        largest = max(abs(iv.low), abs(iv.high))
+        if weight <= ZERO or WIDE.multiply(weight, largest).adjusted() > 23 - places:
+            return False
+        points = round_places(weight * default, places)
+        tiers[name] = (iv.low, iv.high, iv.low_inclusive, iv.high_inclusive, points)
+    e, r = out.temp(), out.temp()
+    out.add(f"{e} = {out.value(tiers)}.get({c}) if {c}.__class__ is _str else None")
+    out.add(f"if {e} is None:")
     out.add("    raise _Fallback")  # (not a tier: an error, the evaluator's to say)
+    ratio = sc.ratio
+    call = f"{r} = {out.value(ratio.__call__)}(scope)"
+    if ratio.functions & MISSING_AWARE or not ratio.names:
+        out.add(call)
+    else:  # a blank in what the ratio reads: none given (TierScorer.given_ratio)
+        blank = " or ".join(f"scope.get({out.value(n)}) is None" for n in sorted(ratio.names))
+        out.add(f"if {blank}:")
+        out.add(f"    {r} = None")
+        out.add("else:")
+        out.add(f"    {call}")
+    out.add(f"if {r} is None:")
+    out.add(f"    {t} = {e}[4]")
+    out.add("else:")
+    out.add(f"    if {r}.__class__ is not _D or not {r}.is_finite():")
+    out.add("        raise _Fallback")
+    below = f"{r} < {e}[0] or ({r} == {e}[0] and not {e}[2])"
+    above = f"{r} > {e}[1] or ({r} == {e}[1] and not {e}[3])"
+    out.add(f"    if {below} or {above}:")
+    out.add("        raise _Fallback")  # (outside the tier named: an error, the evaluator's)
+    x = out.temp()
+    out.add(f"    {x} = _wmul({out.value(weight)}, {r})")
+    close = _Lines(out.value, out.temp)
+    _close(close, t, x, f"_full({r})", form)
+    out.lines.extend(f"    {line}" for line in close.lines)
+    return True
+
+
+def _formula(
+    out: _Lines, sc: FormulaScorer, weight: Decimal, places: int, read: str | None, t: str
+) -> bool:
+    """The formula's value clamped to ``[0, W]`` and rounded half up.  The value is exact or
+    rounded once (ROUND_05UP, :mod:`perfscore.exact`), so it lies on the same side as the
+    exact value of ``0``, ``W`` and every half of a step below ``W`` (numbers of at most 27
+    digits for ``W`` below ``10^(24 − places)``): each decision here is the exact one."""
+    if weight <= ZERO or weight.adjusted() > 23 - places or full(weight):
+        return False
+    if read is not None:  # evaluated as the form evaluates it (an error there: raised)
+        out.add(f"{out.temp()} = {read}")
+    raw = out.temp()
+    out.add(f"{raw} = {out.value(sc.expr.__call__)}(scope)")
+    out.add(f"if {raw}.__class__ is not _D or not {raw}.is_finite():")
+    out.add("    raise _Fallback")
+    out.add(f"if {raw} <= 0:")
+    out.add(f"    {t} = {out.value(round_places(ZERO, places))}")
+    out.add(f"elif {raw} >= {out.value(weight)}:")
+    out.add(f"    {t} = {out.value(round_places(weight, places))}")
+    out.add("else:")
+    out.add(f"    {t} = {raw}.quantize(_Q, _HALF_UP, _C28)")
     return True
 
 
@@ -235,8 +304,10 @@ def _proportional(
     else ``W·v/t`` (higher) or ``W·t/v`` (lower) rounded once — within ``3·W·1e-27`` of the
     exact points when ``v`` and ``t`` may be rounded."""
     target, direction = sc.target.const, sc.direction
-    if direction == "equal" or weight <= ZERO or weight.adjusted() > 23 - places:
+    if weight <= ZERO or weight.adjusted() > 23 - places:
         return False
+    if direction == "equal":
+        return target is not None and _equal(out, target, weight, places, read, t, form)
     if target is not None and target <= ZERO:
         return False
     full, none = round_places(weight, places), round_places(ZERO, places)
@@ -273,6 +344,34 @@ def _proportional(
     close = _Lines(out.value, out.temp)
     _close(close, t, x, rounded, form)
     out.lines.extend(f"    {line}" for line in close.lines)
+    return True
+
+
+def _equal(
+    out: _Lines, target: Decimal, weight: Decimal, places: int, read: str, t: str, form: str
+) -> bool:
+    """On a constant target ``t ≠ 0``: full marks on it, else ``W·(|t| − |v − t|) / |t|``
+    (nothing from ``|v − t| ≥ |t|`` on) — the deviation exact, one rounded quotient, as the
+    form computes it; from a rounded ``v`` (then ``|v| < 2|t|``) within ``3·W·1e-27`` of the
+    exact points."""
+    if target == 0:
+        return False
+    full, none = round_places(weight, places), round_places(ZERO, places)
+    at = abs(target)
+    v = _number(out, read)
+    d, x = out.temp(), out.temp()
+    out.add(f"if {v} == {out.value(target)}:")
+    out.add(f"    {t} = {out.value(full)}")
+    out.add("else:")
+    out.add(f"    {d} = _wsub({v}, {out.value(target)}).copy_abs()")
+    out.add(f"    if {d} >= {out.value(at)}:")
+    out.add(f"        {t} = {out.value(none)}")
+    out.add("    else:")
+    a, w = out.value(at), out.value(weight)
+    out.add(f"        {x} = _odiv(_wmul({w}, _wsub({a}, {d})), {a})")
+    close = _Lines(out.value, out.temp)
+    _close(close, t, x, f"_full({v})", form)
+    out.lines.extend(f"        {line}" for line in close.lines)
     return True
 
 

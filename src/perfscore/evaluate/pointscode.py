@@ -105,6 +105,9 @@ def _node(w: _Writer, pn: PlanNode, failing: bool) -> str:
         elif guard:
             w.line(f"if failed.isdisjoint({w.value(pn.strict)}):")
             w.indent += "    "
+        if pn.risky:  # what raises for a reason of the subject's: the leaf decided alone
+            w.line("try:")
+            w.indent += "    "
         if pn.checked:
             _checking_leaf(w, pn, t, key)
         else:
@@ -118,6 +121,10 @@ def _node(w: _Writer, pn: PlanNode, failing: bool) -> str:
                 if pn.gives_str  # (its clean step; a failure read is _decide's below)
                 else f"out[{key}] = {t}"
             )
+        if pn.risky:
+            w.indent = w.indent[:-4]
+            w.line("except _Exception:")
+            w.line(f"    {t} = _alone({w.value(pn)}, scope, failures, out)")
         if guard:
             w.indent = w.indent[:-4]
             w.line("else:")
@@ -426,18 +433,21 @@ def straight_line(
     places: int,
     decide: Callable[..., Any],
     redo: Callable[..., Any],
+    alone: Callable[..., Any],
 ) -> tuple[Walk, Walk]:
     """The walk of the top ``nodes`` written out twice, each called as ``(scope, out, failed
     names, failures)``: ``clean`` for a subject where nothing failed that a node's walk must
     see (:attr:`PlanNode.strict`), ``failing`` for one where something did; each gives the
     total unrounded (or why there is none).  ``decide(node, scope,
     failures, out)``: a leaf's result where what it reads failed; ``redo(node, scope,
-    failures, out)``: a top node's, node by node."""
+    failures, out)``: a top node's, node by node; ``alone(node, scope, failures, out)``: a
+    leaf's, where its code raised (:attr:`PlanNode.risky`)."""
     made = []
     for failing in (False, True):
         w = _Writer(places)
         w.values["_decide"] = decide
         w.values["_redo"] = redo
+        w.values["_alone"] = alone
         w.values["_forced"] = _forced
         r = _combined(w, nodes, weight, total, weights, redistribute, failing, top=True)
         w.line(f"return {r}")

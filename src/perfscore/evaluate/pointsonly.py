@@ -95,8 +95,11 @@ class PlanNode:
     #: a leaf's fast form where it applies (its ``when`` aside)
     scored: Callable[[Mapping[str, Any]], Decimal] | None = None
     #: whether the walk may get a reason instead of points from it (a ``when``; a leaf that
-    #: checks its own reads; a group with such a child: its error)
+    #: checks its own reads or may raise; a group with such a child: its error)
     gives_str: bool = False
+    #: a leaf whose code may raise for a reason of the subject's (see :func:`_risky`): the
+    #: walk decides it alone where it does
+    risky: bool = False
 
 
 @dataclass(frozen=True)
@@ -201,6 +204,19 @@ def _own_checks(node: IndicatorNode) -> tuple[frozenset[str], frozenset[str]]:
     else:
         strict = names - (frozenset(node.optional_reads) - frozenset(node.reads))
     return strict, names - strict
+
+
+def _risky(node: IndicatorNode) -> bool:
+    """Whether a leaf's code may raise for a reason of the subject's — an expression it
+    computes (a formula ``5 * jobs / planned_jobs`` dividing by a zero, a tier's ratio
+    outside its tier's range), not a name it reads — as opposed to a refusal near a half,
+    which is rare: the walk then decides the leaf alone, not its whole top node again."""
+    sc = node.scorer
+    optional = tuple(getattr(sc, "optional_expressions", ()))
+    if optional:  # a tier's ratio: outside the range of the tier named, an error
+        return True
+    exprs = (node.value, *getattr(sc, "expressions", ()))
+    return any(e is not None and _plain_name(e) is None for e in exprs)
 
 
 def _group_checks(
@@ -308,6 +324,7 @@ def points_plan(
             names = frozenset(node.reads + node.optional_reads)
             decided = {k: _decided(node, k) for k in PRIORITY}
             strict, checked = _own_checks(node)
+            risky = _risky(node)
             tree[nid] = PlanNode(
                 node,
                 step,
@@ -324,7 +341,8 @@ def points_plan(
                 strict,
                 checked,
                 scored,
-                node.when is not None or bool(checked),
+                node.when is not None or bool(checked) or risky,
+                risky,
             )
             return step
         w = node.weight
@@ -411,8 +429,17 @@ def points_plan(
         """A top node whose code raised, decided node by node (as :func:`_results`)."""
         return _results((pn,), scope, failures, out, c, places)[0]
 
+    def alone(
+        pn: PlanNode, scope: dict[str, Any], failures: dict[str, Failure], out: Points
+    ) -> Result:
+        """A leaf whose code raised, decided by the evaluator's :func:`leaf` (as
+        :func:`_results` decides a leaf whose clean step gave up)."""
+        o = leaf(c, places, pn.node, scope, failures)
+        out[pn.node.id] = o.points
+        return _result_of(o)
+
     top_step, top_failing = straight_line(
-        nodes, root.weight, total, weights, redistribute, places, decide, redo
+        nodes, root.weight, total, weights, redistribute, places, decide, redo, alone
     )
     return PointsPlan(
         places,

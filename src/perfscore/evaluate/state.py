@@ -4,6 +4,7 @@ nothing kept on the shared evaluator."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
@@ -147,6 +148,7 @@ class Scan:
         "metrics",
         "missing",
         "readers",
+        "run",
         "titles",
         "watch",
         "zero_readers",
@@ -189,6 +191,8 @@ class Scan:
         self.zeros: dict[str, Failure] = {}
         #: a metric → the failures of what it reads last joined, and their join
         self.joined: dict[str, tuple[tuple[Failure | None, ...], Failure]] = {}
+        #: the metrics in order, as one generated function (see :func:`_metrics_code`)
+        self.run = _metrics_code(compiled)
 
     def __call__(self, data: SubjectData) -> tuple[dict[str, Any], dict[str, Failure]]:
         """The subject's values and metrics, and why each name that has no usable value lacks
@@ -223,33 +227,40 @@ class Scan:
             y = get(name)
             if y.__class__ is Decimal and not y:
                 suspects.update(self.zero_readers[name])
-        for name, fn, names, aware, zero_kind, fields, quotient in self.metrics:
-            if name in suspects:
-                f = self._blocked(name, names, failures, aware)
-                if f is not None:
-                    failures[name] = f
-                    scope[name] = None
-                    suspects.update(readers.get(name, ()))
-                    continue
-                if quotient is not None and _zero_over(get, quotient):
-                    failures[name] = self._zero(name, zero_kind, fields)  # what its code raises
-                    scope[name] = None
-                    suspects.update(readers.get(name, ()))
-                    continue
-            try:
-                scope[name] = fn(scope)
-            except ZeroDenominatorError:
-                failures[name] = self._zero(name, zero_kind, fields)
-                scope[name] = None
-                suspects.update(readers.get(name, ()))
-                if quotient is not None and quotient[1] not in self.watch:
-                    self.watch = (*self.watch, quotient[1])  # looked at first from now on
-            except EvaluationError as e:
-                why = ("metric_error", name, titles[name], e.message)
-                failures[name] = later("error", fields, why)
-                scope[name] = None
-                suspects.update(readers.get(name, ()))
+        self.run(scope, failures, suspects, self.one)
         return scope, failures
+
+    def one(
+        self, i: int, scope: dict[str, Any], failures: dict[str, Failure], suspects: set[str]
+    ) -> None:
+        """Metric ``i`` into the scope, or its failure (and what reads it, a suspect)."""
+        name, fn, names, aware, zero_kind, fields, quotient = self.metrics[i]
+        readers = self.readers
+        if name in suspects:
+            f = self._blocked(name, names, failures, aware)
+            if f is not None:
+                failures[name] = f
+                scope[name] = None
+                suspects.update(readers.get(name, ()))
+                return
+            if quotient is not None and _zero_over(scope.get, quotient):
+                failures[name] = self._zero(name, zero_kind, fields)  # what its code raises
+                scope[name] = None
+                suspects.update(readers.get(name, ()))
+                return
+        try:
+            scope[name] = fn(scope)
+        except ZeroDenominatorError:
+            failures[name] = self._zero(name, zero_kind, fields)
+            scope[name] = None
+            suspects.update(readers.get(name, ()))
+            if quotient is not None and quotient[1] not in self.watch:
+                self.watch = (*self.watch, quotient[1])  # looked at first from now on
+        except EvaluationError as e:
+            why = ("metric_error", name, self.titles[name], e.message)
+            failures[name] = Failure.later("error", fields, why)
+            scope[name] = None
+            suspects.update(readers.get(name, ()))
 
     def _blocked(
         self, name: str, names: frozenset[str], failures: dict[str, Failure], aware: bool
@@ -275,6 +286,51 @@ class Scan:
             why = ("metric_zero", name, self.titles[name], None)
             f = self.zeros[name] = Failure.later(kind, fields, why)
         return f
+
+
+#: the internal names of an expression's body: its keys, constants and functions
+_INTERNAL = re.compile(r"\b(_k\d+|_c\d+|_f_\w+)\b")
+
+Run = Callable[[dict[str, Any], dict[str, Failure], set[str], Callable[..., None]], None]
+
+
+def _metrics_code(compiled: Compiled) -> Run:
+    """The scan's metrics in order, as one generated function ``(scope, failures, suspects,
+    one)``: a metric reading nothing that failed (not a suspect) runs its expression's own
+    body written in place (:meth:`~perfscore.expr.compiled.CompiledExpression.inline`: no
+    call); a suspect, a metric whose call does more than its body, and one whose body raises
+    are ``one(i, …)``'s — :meth:`Scan.one`, which runs the expression itself (what the body
+    gave, or the value or error the expression gives where the body raised)."""
+    lines = ["def _run(scope, failures, suspects, one):"]
+    namespace: dict[str, Any] = {"__builtins__": {}, "_Exception": Exception}
+    for i, mt in enumerate(compiled.metrics):
+        n = f"_n{i}"
+        namespace[n] = mt.name
+        made = mt.expr.inline()
+        if made is None:
+            lines.append(f"    one({i}, scope, failures, suspects)")
+            continue
+        body, keys, names = made
+        prefix = f"_m{i}"
+        for k, v in names.items():
+            if _INTERNAL.fullmatch(k):
+                namespace[prefix + k] = v
+            elif k not in namespace:  # (the operations: the same objects for every metric)
+                namespace[k] = v
+        for j, key in enumerate(keys):
+            namespace[f"{prefix}_k{j}"] = key
+        body = _INTERNAL.sub(prefix + r"\1", body)
+        lines.append(f"    if {n} in suspects:")
+        lines.append(f"        one({i}, scope, failures, suspects)")
+        lines.append("    else:")
+        lines.append("        try:")
+        lines.append(f"            scope[{n}] = {body}")
+        lines.append("        except _Exception:")
+        lines.append(f"            one({i}, scope, failures, suspects)")
+    if len(lines) == 1:
+        lines.append("    pass")
+    exec(compile("\n".join(lines) + "\n", "<perfscore scan>", "exec"), namespace)
+    return namespace["_run"]  # type: ignore[no-any-return]
 
 
 def _zero_over(get: Callable[[str], Any], quotient: tuple[str, str]) -> bool:

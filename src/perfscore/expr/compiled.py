@@ -34,7 +34,14 @@ from ..values import Kind
 from ..words import EVAL, Bilingual, said
 from .codegen import build, to_source
 from .pairs import NoPair, Pair, pair_form, rounded_pair
-from .runtime import PLACED_EXACT, PLACED_FAST, REFERENCE_OPERATORS, exact_constant, rounded_once
+from .runtime import (
+    PLACED_EXACT,
+    PLACED_FAST,
+    REFERENCE_OPERATORS,
+    exact_constant,
+    op_chain,
+    rounded_once,
+)
 
 __all__ = ["CompiledExpression"]
 
@@ -168,6 +175,23 @@ class CompiledExpression:
             return None
         return keys[int(m.group(1))], keys[int(m.group(2))]
 
+    def inline(self) -> tuple[str, tuple[str, ...], dict[str, Any]] | None:
+        """The fast code's body, its keys (the names ``scope[_kN]`` reads) and the namespace it
+        runs in — for a generated caller writing it into its own source, where calling the
+        expression runs just that body (not chained, guarded nor pair first) and the body
+        holds no text (so its internal names can be renamed as words); else None.  What the
+        body raises, the caller leaves to the expression itself."""
+        body, keys = self._source
+        if self.chained or self.guards or "_oi_div(" in body or "'" in body or '"' in body:
+            return None
+        namespace: dict[str, Any] = {
+            **PLACED_FAST,
+            "_op_chain": op_chain,
+            **self._constants,
+            **self._reference_functions,
+        }
+        return body, keys, namespace
+
     def _build(
         self,
         ops: Mapping[str, Callable[..., Any]],
@@ -201,11 +225,9 @@ class CompiledExpression:
         if fn is _UNBUILT:
             body = self._reference_tree.value
             metrics = self._metrics.keys()
-            fn = (
-                None
-                if self.chained
-                else pair_form(body, self._constants, metrics, self._of, self._reference_functions)
-            )
+            # (a chained expression too: ``mean``/``sum`` of a series have a form; anything
+            # else that chains has none)
+            fn = pair_form(body, self._constants, metrics, self._of, self._reference_functions)
             self._pair_fn = fn
         return fn  # type: ignore[no-any-return]
 

@@ -19,7 +19,8 @@ from decimal import Decimal
 from typing import Any
 
 from ..exact import ONCE, WIDE, full
-from ..functions import DEFAULT_FUNCTIONS
+from ..functions import DEFAULT_FUNCTIONS, MAX_YEARS
+from ..values import Series
 
 __all__ = ["NoPair", "Pair", "pair_form", "rounded_pair"]
 
@@ -52,15 +53,18 @@ def pair_form(
 ) -> Pair | None:
     """The pair form of a placed tree — one generated function — or None when it holds
     anything but ``+ - * /`` (and unary ``-``/``+``), the built-in ``round`` to a written
-    number of places, names and numbers.  A name in ``metrics`` whose value may be rounded is
-    read as ``metric_pair(name)`` gives it (that metric's own form; it raises
-    :class:`NoPair` for a metric without one)."""
+    number of places, the built-in ``mean`` or ``sum`` of a series input (or of its ``last``
+    years, a written number of them), names and numbers.  A name in ``metrics`` whose value
+    may be rounded is read as ``metric_pair(name)`` gives it (that metric's own form; it
+    raises :class:`NoPair` for a metric without one)."""
     lines: list[str] = []
     names: dict[str, str] = {}
     consts: dict[str, Decimal] = {}
-    builtin_round = callables.get("_f_round") is DEFAULT_FUNCTIONS["round"].fn
+    builtin = frozenset(
+        k[3:] for k, f in callables.items() if f is getattr(DEFAULT_FUNCTIONS.get(k[3:]), "fn", 0)
+    )
     try:
-        n, d = _emit(tree, lines, names, consts, constants, metrics, builtin_round)
+        n, d = _emit(tree, lines, names, consts, constants, metrics, builtin)
     except _Unsupported:
         return None
     body = "".join(f"    {line}\n" for line in lines)
@@ -78,6 +82,8 @@ def pair_form(
         "_sb": WIDE.scaleb,
         "_di": WIDE.divide_int,
         "_metric": metric_pair,
+        "_mean": series_mean,
+        "_sum": series_sum,
         **consts,
         **{key: name for name, key in names.items()},
     }
@@ -92,7 +98,7 @@ def _emit(
     consts: dict[str, Decimal],
     constants: Mapping[str, Any],
     metrics: Collection[str],
-    builtin_round: bool,
+    builtin: frozenset[str],
 ) -> tuple[str, str | None]:
     """Source lines computing ``node`` into temporaries; its numerator and denominator (None:
     1) as source text.  Only text made here reaches the source (temporaries, ``_kN`` and
@@ -117,10 +123,12 @@ def _emit(
     if not isinstance(node, ast.Call) or not isinstance(node.func, ast.Name):
         raise _Unsupported
     callee = node.func.id
-    if callee == "_f_round" and builtin_round:
-        return _round(node, lines, names, consts, constants, metrics, builtin_round)
+    if callee == "_f_round" and "round" in builtin:
+        return _round(node, lines, names, consts, constants, metrics, builtin)
+    if callee in ("_f_mean", "_f_sum") and callee[3:] in builtin:
+        return _reduced(node, lines, names, consts, constants, metrics, builtin)
     op = callee[4:] if callee.startswith(("_oi_", "_ot_")) else ""
-    args = [_emit(a, lines, names, consts, constants, metrics, builtin_round) for a in node.args]
+    args = [_emit(a, lines, names, consts, constants, metrics, builtin) for a in node.args]
     t = len(lines)
     if len(args) == 1 and op == "pos":
         return args[0]
@@ -155,7 +163,7 @@ def _round(
     consts: dict[str, Decimal],
     constants: Mapping[str, Any],
     metrics: Collection[str],
-    builtin_round: bool,
+    builtin: frozenset[str],
 ) -> tuple[str, str | None]:
     """``round(x, k)`` (``k`` a whole number written in the rule, at most 27 either way): half
     up, away from zero on a half — ``(2·|n|·10^k + |d|) // (2·|d|)`` in exact arithmetic — as
@@ -172,7 +180,7 @@ def _round(
         places = int(value)
     elif len(node.args) != 1:
         raise _Unsupported
-    a, b = _emit(node.args[0], lines, names, consts, constants, metrics, builtin_round)
+    a, b = _emit(node.args[0], lines, names, consts, constants, metrics, builtin)
     t = len(lines)
     d = b or "_ONE"
     lines.append(f"if {a}.adjusted() - {d}.adjusted() + {places} > 25: raise _NoPair")
@@ -181,6 +189,84 @@ def _round(
     lines.append(f"n{t} = _sb(_di(_a(_a(a{t}, a{t}), b{t}), _a(b{t}, b{t})), {-places})")
     lines.append(f"if ({a} < 0) != ({d} < 0): n{t} = _neg(n{t})")
     return f"n{t}", None
+
+
+def _reduced(
+    node: ast.Call,
+    lines: list[str],
+    names: dict[str, str],
+    consts: dict[str, Decimal],
+    constants: Mapping[str, Any],
+    metrics: Collection[str],
+    builtin: frozenset[str],
+) -> tuple[str, str | None]:
+    """``mean(s)`` / ``sum(s)`` of a series input ``s``, or of ``last(s, k)`` (``k`` a whole
+    number written in the rule): its values added up exactly over their count (mean) or 1
+    (sum) — see :func:`series_mean`, :func:`series_sum`."""
+    if len(node.args) != 1:
+        raise _Unsupported
+    arg = node.args[0]
+    years: object = None
+    if isinstance(arg, ast.Call) and isinstance(arg.func, ast.Name):
+        if arg.func.id != "_f_last" or "last" not in builtin or len(arg.args) != 2:
+            raise _Unsupported
+        arg, k = arg.args
+        value = constants.get(k.id) if isinstance(k, ast.Name) else None
+        if type(value) is not Decimal or not value.is_finite() or not 0 <= value <= MAX_YEARS:
+            raise _Unsupported
+        if value != value.to_integral_value():
+            raise _Unsupported
+        years = int(value)
+    if not isinstance(arg, ast.Name) or arg.id.startswith("_") or arg.id in metrics:
+        raise _Unsupported  # (a series a metric computes: the rational path)
+    key = names.setdefault(arg.id, f"_k{len(names)}")
+    count = f"_c{len(consts)}"
+    consts[count] = years  # type: ignore[assignment]
+    t = len(lines)
+    fn = "_mean" if node.func.id == "_f_mean" else "_sum"  # type: ignore[attr-defined]
+    lines.append(f"n{t}, d{t} = {fn}(scope[{key}], {count})")
+    lines.append(f"if n{t}.adjusted() - d{t}.adjusted() > {_LARGEST}: raise _NoPair")
+    return f"n{t}", f"d{t}"
+
+
+def _window(s: object, years: int | None) -> tuple[tuple[int, Decimal | None], ...]:
+    """The points of series ``s`` (of its ``last(s, years)``: the ``years`` calendar years up
+    to its latest, those it does not give left out — :meth:`Series.last` keeps them empty)."""
+    if s.__class__ is not Series:
+        raise NoPair  # (missing, or not a series: the rational path says)
+    points: tuple[tuple[int, Decimal | None], ...] = s.points
+    if years is None:
+        return points
+    if years <= 0 or not points:
+        return ()
+    first = points[-1][0] - years + 1
+    return tuple(p for p in points if p[0] >= first)  # (sorted by year, each once)
+
+
+def series_mean(s: object, years: int | None) -> tuple[Decimal, Decimal]:
+    """``mean``'s exact value as ``(Σ values, count)``; a window with a year missing or
+    without values (``mean``'s errors), or a value that is not a finite number: NoPair."""
+    points = _window(s, years)
+    if not points or (years is not None and len(points) != years):
+        raise NoPair
+    total = _ZERO
+    for _, x in points:
+        if x.__class__ is not Decimal or not x.is_finite():
+            raise NoPair
+        total = _add(total, x)
+    return total, Decimal(len(points))
+
+
+def series_sum(s: object, years: int | None) -> tuple[Decimal, Decimal]:
+    """``sum``'s exact value as ``(Σ present values, 1)`` (0 for none)."""
+    total = _ZERO
+    for _, x in _window(s, years):
+        if x is None:
+            continue
+        if x.__class__ is not Decimal or not x.is_finite():
+            raise NoPair
+        total = _add(total, x)
+    return total, ONE
 
 
 def _times(x: str | None, y: str | None) -> str:

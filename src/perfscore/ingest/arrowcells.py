@@ -113,7 +113,7 @@ def _numbers(col: Any, target: Target, spec: InputSpec) -> tuple[Any, Any]:
     return None, None
 
 
-#: a number as a text cell plainly writes it: what read_number reads as Decimal(text)
+#: a number as a CSV cell plainly writes it: what read_number reads as Decimal(text)
 _PLAIN = r"^-?[0-9]{1,17}(\.[0-9]{1,17})?$"
 
 

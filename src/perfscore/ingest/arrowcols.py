@@ -1,12 +1,13 @@
-"""A Parquet file read by columns for the columnar scorer (``perfscore score
-data.parquet -o findings.parquet``, issue #18): each column converted at once into the
-column :func:`~perfscore.colbatch.record_columns` builds from the file's records — the same
-values, the same float-or-object choice per cell (:mod:`perfscore.ingest.arrowcells`) —
-without making a record per row.
+"""A Parquet or CSV file read by columns for the columnar scorer (``perfscore score
+data.parquet -o findings.parquet``, the same for ``data.csv``; issue #18): each column
+converted at once into the column :func:`~perfscore.colbatch.record_columns` builds from the
+file's records — the same values, the same float-or-object choice per cell
+(:mod:`perfscore.ingest.arrowcells`) — without making a record per row.
 
 Making a record of a row (:mod:`perfscore.ingest.source`) cost ~50 µs for 50 cells, most of
 rev10's 100,000-row Parquet run.  What this shares with the record reader, so the two cannot
-drift: the opening of the file and its header mapping (:meth:`DataSource.open_table`),
+drift: the opening of the file and its header mapping (:meth:`DataSource.open_table`; a
+CSV's rows as its reader gives them, after the title rows, each with its line number),
 blanks, 合计 rows, metadata cells and ids, duplicate ids (:class:`FirstSeen`, the same row
 numbers and words) and every cell the columns do not decide.  A row's record is still made
 when something asks for it (:class:`TableRecords`: a summary's unsettled rows).
@@ -15,6 +16,7 @@ when something asks for it (:class:`TableRecords`: a summary's unsettled rows).
 from __future__ import annotations
 
 import bisect
+import itertools
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -23,11 +25,11 @@ import numpy as np
 import pyarrow as pa
 
 from ..findings import Notification
-from ..subjects import Subject, read_subject
-from ..textsafe import clean
+from ..subjects import read_subject
 from ..words import NOTICE, said
 from .arrowcells import blanks, input_cells, join, meta_cells, totals
 from .columns import ColumnMap, Target
+from .lazysubjects import Subjects
 from .readers import Sheet, plain_value
 from .seen import FirstSeen
 from .source import UNREADABLE, DataSource, RowMaker, label_text
@@ -36,12 +38,20 @@ if TYPE_CHECKING:
     from ..ruleset import RuleSet
     from ..subjects import InputSpec
 
-__all__ = ["ROWS", "TableChunk", "TableRecords", "read_chunks", "table_chunks"]
+__all__ = ["ROWS", "TEXT_ROWS", "TableChunk", "TableRecords", "read_chunks", "table_chunks"]
 
 #: rows converted and scored at a time (the reader's batches of 8,192 rows gathered): rev10's
 #: 1,000,000 rows to Parquet took 14.0 s CPU and peaked at 339 MB with 8,192, 12.6 s and
 #: 373 MB with 16,384, 11.8 s and 463 MB with 32,768 (load 7.7)
 ROWS = 1 << 14
+#: a CSV file's rows converted and scored at a time.  Its cells arrive as Python strings (the
+#: csv module's rows, then Arrow text columns): a chunk held ~1.5 kB a row on a three-column
+#: rule set, so 16,384-row chunks made an 8,000-row file's run 12 MB lighter than an
+#: 80,000-row one's (what held session 10's CSV reader back; the memory was flat from the
+#: second chunk on).  rev10's 100,000-row GBK CSV (50 columns): 4.4 s CPU and 221 MB with
+#: 2,048 rows, 4.8 s and 229 MB with 4,096, 5.4 s and 213 MB with 1,024, 7.3 s with 512
+#: (record by record: 12.0 s, 202 MB; load 4.6)
+TEXT_ROWS = 1 << 11
 
 
 @dataclass
@@ -49,7 +59,7 @@ class TableChunk:
     """Rows of one table by columns: what :class:`~perfscore.colbatch.ColumnBatch` scores."""
 
     columns: dict[str, Any]  # input -> float64 (NaN: blank) or object column
-    subjects: list[Subject]
+    subjects: Subjects  # made when read; their ids at once
     records: TableRecords  # each row's record, made when asked for
     index: list[int]  # each row's place among the file's records
     declared: bool  # a row declares its own scores (the run then goes record by record)
@@ -96,7 +106,7 @@ def read_chunks(
     inputs: Mapping[str, InputSpec],
     records: int = 512,
 ) -> Iterator[TableChunk | tuple[list[Any], list[int]]]:
-    """:func:`~perfscore.ingest.read_sources` by chunks: a Parquet file's as
+    """:func:`~perfscore.ingest.read_sources` by chunks: a Parquet or CSV file's as
     :class:`TableChunk`, any other file's ``records`` records at a time, with their index in
     it."""
     for src in sources:
@@ -116,9 +126,9 @@ def read_chunks(
 def table_chunks(
     rs: RuleSet, src: DataSource, inputs: Mapping[str, InputSpec], records: int = 512
 ) -> Iterator[TableChunk | list[Any]]:
-    """``src``'s rows, :data:`ROWS` at a time: by columns (:class:`TableChunk`) when it is a
-    Parquet file, else as records (lists of them, as :meth:`DataSource.records` gives them:
-    CSV, xlsx, JSON, YAML, JSON Lines).
+    """``src``'s rows, :data:`ROWS` (CSV: :data:`TEXT_ROWS`) at a time: by columns
+    (:class:`TableChunk`) when it is a Parquet or CSV/TSV file, else as records (lists of
+    them, as :meth:`DataSource.records` gives them: JSON, YAML, JSON Lines, xlsx).
     ``src.notifications`` as the record reader leaves them; errors as it raises them (the
     rows before the error given first)."""
     src.notifications.clear()
@@ -128,6 +138,10 @@ def table_chunks(
     sheet, cmap = src.open_table(rs)
     if sheet.batches is not None:  # Parquet: Arrow's batches, rows numbered from 1
         batches: Iterator[tuple[Any, Any]] = _numbered(sheet.batches())
+        limit = ROWS
+    elif sheet.kind == "csv":  # the CSV reader's rows (after its header), as text columns
+        batches = _text_batches(sheet.rows, len(sheet.headers), TEXT_ROWS)
+        limit = TEXT_ROWS
     else:
         yield from _lists(src.table_records(sheet, cmap, rs), records)
         return
@@ -145,7 +159,7 @@ def table_chunks(
             if batch is not None and batch[0].num_rows:
                 pending.append(batch)
                 size += batch[0].num_rows
-            if pending and (batch is None or size >= ROWS):
+            if pending and (batch is None or size >= limit):
                 yield reader.chunk(pending)
                 pending, size = [], 0
             if batch is None:
@@ -158,6 +172,35 @@ def _numbered(batches: Iterator[Any]) -> Iterator[tuple[Any, Any]]:
     for batch in batches:
         yield batch, np.arange(start, start + batch.num_rows)
         start += batch.num_rows
+
+
+def _text_batches(rows: Iterator[Any], width: int, size: int) -> Iterator[tuple[Any, Any]]:
+    """A text table's rows (number, cells, _) as Arrow batches of text columns, ``width``
+    wide (a short row's missing cells None, as a record reads them); the rows read before
+    an error are given before it is raised."""
+    part: list[Any] = []
+    while True:
+        try:
+            row = next(rows, None)
+        except Exception:
+            if part:
+                yield _text_batch(part, width)
+            raise
+        if row is not None:
+            part.append(row)
+        if part and (row is None or len(part) >= size):
+            yield _text_batch(part, width)
+            part = []
+        if row is None:
+            return
+
+
+def _text_batch(part: list[Any], width: int) -> tuple[Any, Any]:
+    numbers = np.array([number for number, _, _ in part], np.int64)
+    columns = list(itertools.zip_longest(*(cells for _, cells, _ in part)))
+    columns += [(None,) * len(part)] * (width - len(columns))
+    arrays = [pa.array(c, pa.string()) for c in columns[:width]]
+    return pa.RecordBatch.from_arrays(arrays, names=[str(i) for i in range(width)]), numbers
 
 
 def _lists(records: Iterator[Any], size: int) -> Iterator[list[Any]]:
@@ -206,7 +249,7 @@ class _Reader:
 
     def chunk(self, batches: list[tuple[Any, Any]]) -> TableChunk:
         parts: dict[str, list[Any]] = {n: [] for n in self.inputs}
-        subjects: list[Subject] = []
+        subjects = Subjects(self.subject_type)
         records = TableRecords(self.maker, self.specs)
         index: list[int] = []
         declared = False
@@ -259,7 +302,7 @@ class _Reader:
         batch: Any,
         rows: Any,
         numbers: Any,
-        subjects: list[Subject],
+        subjects: Subjects,
         index: list[int],
     ) -> bool:
         """Each kept row's subject (as ColumnBatch reads it from the record); True when a row
@@ -298,15 +341,18 @@ class _Reader:
                 note = Notification("error", "duplicate-id", words, str(sid))
                 self.pending.append((number, note))
         if self.simple:
-            subjects += self._simple_subjects(sids, names)
+            if not subjects.add_simple(sids, names, self.count):
+                self.checked = False
         else:
             self.checked = False
+            made = []
             for k, record in enumerate(records):
                 record["values"] = {}
                 data = read_subject(
                     record, {}, index=self.count + k, subject_type=self.subject_type
                 )
-                subjects.append(data.subject)
+                made.append(data.subject)
+            subjects.add_made(made)
         index += range(self.count, self.count + len(sids))
         self.count += len(sids)
         return declared
@@ -332,31 +378,6 @@ class _Reader:
             for sid, name, n in zip(ids, names, nums, strict=True)
         ]
         return sids, names
-
-    def _simple_subjects(self, sids: list[Any], names: list[Any]) -> list[Subject]:
-        """What read_subject makes of an id and a name alone, made without the dataclass's
-        ``__init__`` (a third of the time of a row's metadata)."""
-        out: list[Subject] = []
-        kind = self.subject_type
-        for sid, name in zip(sids, names, strict=True):
-            if type(sid) is not str or clean(sid) != sid:
-                self.checked = False
-                meta = {"id": sid, "values": {}}
-                if name is not None:
-                    meta["name"] = name
-                index = self.count + len(out)
-                out.append(read_subject(meta, {}, index=index, subject_type=kind).subject)
-                continue
-            subject = object.__new__(Subject)
-            d = subject.__dict__
-            d["id"] = sid
-            d["name"] = clean(name) if isinstance(name, str) else None
-            d["type"] = kind
-            d["key"] = sid
-            d["period"] = None
-            d["parent"] = None
-            out.append(subject)
-        return out
 
     # -- inputs -----------------------------------------------------------------------------
     def _input(self, batch: Any, rows: Any, name: str, numeric: bool) -> Any:
