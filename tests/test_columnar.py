@@ -189,19 +189,18 @@ indicators:
 """
 
 
-def test_a_tier_ratio_computed_sends_the_rule_set_per_record() -> None:
-    # docs/performance.md lists it among what keeps a rule set off the columnar path (a
-    # reviewer's bureau rule set looked for it): the reason names it, and the rows are right
+def test_a_tier_ratio_computed_runs_by_columns() -> None:
+    # a reviewer's bureau rule set wrote ``ratio: score / 100``: since session 11 it runs as a
+    # metric of its own (columnar/lifts.py), no row per record, the rows as per record
     rs = perfscore.load_ruleset_text(TIER_RATIO, source="tier_ratio.yaml")
     cs = ColumnarScorer(rs)
-    assert not cs.supported
-    assert "score / 100" in (cs.reason or ""), cs.reason
+    assert cs.supported, cs.reason
     cols = {
         "tier": np.array(["achieved", "partial"], dtype=object),
         "score": np.array([85.0, math.nan]),
     }
     res = cs.score(cols)
-    assert res.fallback.all()
+    assert not res.fallback.any()
     want = rs.evaluate([{"tier": "achieved", "score": 85}, {"tier": "partial"}])
     # the blank score gives no ratio: the tier's default (docs/rule-language.md §7.7)
     want_totals = [s.total for s in want.subjects]

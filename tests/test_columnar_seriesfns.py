@@ -137,7 +137,7 @@ def test_ties_blanks_and_empty_series() -> None:
     [
         ('"year(actual, 2023.5)"', "whole number"),
         ('"year(actual, staff)"', "whole number"),
-        ('"mean(actual) if True else 0"', "if-else"),
+        ('"mean(actual) if True else actual"', "if-else"),  # a series chosen
     ],
 )
 def test_what_stays_per_record_says_why(metric: str, reason: str) -> None:

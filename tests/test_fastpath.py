@@ -16,6 +16,7 @@ import pytest
 from cli_runner import run
 from perfscore import fastpath, load_ruleset
 from perfscore.columnar import ColumnarScorer
+from perfscore.words import in_language
 
 pytest.importorskip("pyarrow")
 pytest.importorskip("numpy")
@@ -325,7 +326,9 @@ def test_a_rule_set_the_columns_cannot_score_says_why(tmp_path: Path) -> None:
     )
     reason = ColumnarScorer(load_ruleset(rules)).reason
     assert reason is not None
-    assert any("逐条评分" in x and reason in x for x in err.splitlines())
+    zh = in_language(reason, "zh")  # (the reason in the run's language, all of it)
+    assert zh != str(reason)
+    assert any("逐条评分" in x and zh in x for x in err.splitlines())
 
 
 def test_other_formats_say_nothing_about_the_path(tmp_path: Path) -> None:

@@ -23,6 +23,7 @@ import numpy as np
 
 from ..numbers import round_places
 from .rational import Q, q_const, select
+from .reasons import Unsupported, no
 
 __all__ = [
     "F_ERROR",
@@ -56,10 +57,6 @@ F_ERROR, F_NA, F_ZERO, F_MISSING, F_FULL = 1, 2, 3, 4, 5
 U = 2.0**-53
 SAFETY = 4.0
 TINY = 2.2250738585072014e-308  # the smallest normal float64
-
-
-class Unsupported(Exception):
-    """The rule set uses something the columnar path does not mirror."""
 
 
 class Bounded:
@@ -352,7 +349,7 @@ def const(x: Decimal) -> Bounded:
     """A constant of the rule set as a bounded float."""
     f = float(x)
     if not abs(f) < 1e300:
-        raise Unsupported(f"number {x} is beyond the float64 range this path allows")
+        raise no("beyond_float", x=x)
     if f != 0 and abs(f) < 1e-300:  # subnormal-ish: only an absolute bound holds
         return Bounded(f, abs(f) + 1e-290, 1.0, exact=x)
     # |float(x) − x| <= u·|float(x)|: a relative bound, like an input's

@@ -12,8 +12,9 @@ from typing import Any
 
 import numpy as np
 
-from .bounds import F_MISSING, SAFETY, Bounded, Chunk, U, Unsupported
+from .bounds import F_MISSING, SAFETY, Bounded, Chunk, U, compare
 from .rational import LIMIT, Q
+from .reasons import no
 
 #: exact form of an expression: ``(chunk, rows) -> rationals``
 ExactFn = Callable[[Chunk, Any], Q]
@@ -22,6 +23,7 @@ __all__ = [
     "ExactFn",
     "blank_name",
     "branch",
+    "clamp_column",
     "coalesce",
     "coalesce_exact",
     "divided_by_zero",
@@ -61,7 +63,7 @@ def round_places_of(node: ast.Call) -> int | None:
     arg = node.args[1]
     if isinstance(arg, ast.Constant):
         if not (type(arg.value) is int and 0 <= arg.value <= 12):
-            raise Unsupported("round() to places that are not a constant 0–12")
+            raise no("round_places")
         return arg.value
     return None
 
@@ -151,7 +153,7 @@ def round_rows_exact(arg: ExactFn, places: ExactFn) -> ExactFn:
 def blank_name(node: ast.Call) -> str:
     """The input or metric ``coalesce(name, default)`` reads (only a bare name is mirrored)."""
     if len(node.args) != 2 or node.keywords or not isinstance(node.args[0], ast.Name):
-        raise Unsupported("coalesce() of an expression")
+        raise no("coalesce_expr")
     return node.args[0].id
 
 
@@ -249,3 +251,27 @@ def text_test(node: ast.expr, kinds: Mapping[str, str]) -> tuple[str, tuple[str,
         return None
     words = tuple(str(x.value) for x in items if isinstance(x, ast.Constant))
     return node.left.id, words, isinstance(op, (ast.NotIn, ast.NotEq))
+
+
+def clamp_column(args: list[Any], bounds: list[Any]) -> Callable[[Chunk], Bounded]:
+    """``clamp(x, lo, hi)`` — ``min(max(x, lo), hi)`` — over columns (the bound: the largest
+    of the arguments', clamping being 1-Lipschitz in each); rows where ``lo > hi`` (decided
+    exactly: ``bounds`` are lo and hi with their exact forms) are the per-record path's,
+    where clamp raises an error after its arguments were evaluated."""
+    x_of, lo_of, hi_of = args
+    lo_ex, hi_ex = bounds
+
+    def clamped(ctx: Chunk) -> Bounded:
+        x, lo, hi = x_of(ctx), lo_of(ctx), hi_of(ctx)
+        low, high = lo_ex(ctx), hi_ex(ctx)
+        if np.ndim(low.v) == 0 and np.ndim(high.v) == 0:  # numbers written out
+            one = np.arange(1)
+            ql, qh = low.exact_rows(ctx, one), high.exact_rows(ctx, one)
+            if ql is None or qh is None or ql.cmp(qh)[0] > 0:
+                ctx.flag(np.ones(ctx.n, bool))
+        else:
+            ctx.flag(compare(ctx, low, ">", high))
+        v = np.minimum(np.maximum(x.v, lo.v), hi.v)
+        return Bounded(v, max(top_of(x), top_of(lo), top_of(hi)), max(x.k, lo.k, hi.k))
+
+    return clamped

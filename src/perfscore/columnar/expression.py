@@ -20,6 +20,7 @@ from .calls import (
     ExactFn,
     blank_name,
     branch,
+    clamp_column,
     coalesce,
     coalesce_exact,
     divided_by_zero,
@@ -33,6 +34,7 @@ from .calls import (
 )
 from .intcols import IntCol, NoInt
 from .rational import Q, q_const
+from .reasons import no
 
 __all__ = ["ColumnCond", "ColumnExpr", "condition"]
 
@@ -108,6 +110,9 @@ class ColumnExpr:
         if node.func.id == "abs":
             arg = args[0]
             return lambda ctx, rows: abs(arg(ctx, rows))
+        if node.func.id == "clamp":
+            x, lo, hi = args
+            return lambda ctx, rows: x(ctx, rows).maximum(lo(ctx, rows)).minimum(hi(ctx, rows))
         pick_min = node.func.id == "min"
 
         def extreme(ctx: Chunk, rows: Any) -> Q:
@@ -123,9 +128,9 @@ class ColumnExpr:
         if isinstance(node, ast.Name):
             name = node.id
             if kinds.get(name) == "series":  # (tables never hold one: ingest leaves them out)
-                raise Unsupported(f"input {name!r} is a series (figures per year)")
+                raise no("is_series", name=repr(name))
             if kinds.get(name) not in ("number", "metric"):
-                raise Unsupported(f"name {name!r} is not a number")
+                raise no("not_number", name=repr(name))
 
             def named(ctx: Chunk) -> Bounded:
                 if ctx.aware:  # a blank read here is the per-record path's error
@@ -138,7 +143,7 @@ class ColumnExpr:
             try:
                 c = const(Decimal(seg.strip()))
             except ArithmeticError:
-                raise Unsupported("number literal") from None
+                raise no("literal", text=seg.strip()) from None
             return lambda ctx: c
         if isinstance(node, ast.UnaryOp) and isinstance(node.op, (ast.USub, ast.UAdd)):
             inner = self._build(node.operand, kinds, src)
@@ -208,7 +213,7 @@ class ColumnExpr:
             if fname == "coalesce":
                 name = blank_name(node)
                 if kinds.get(name) not in ("number", "metric"):
-                    raise Unsupported(f"coalesce() of {name!r}, not a number")
+                    raise no("coalesce_of", name=repr(name))
                 dflt = self._build(node.args[1], kinds, src)
                 return coalesce(name, dflt, self._exact(node, src))
             args = [self._build(a, kinds, src) for a in node.args]
@@ -232,6 +237,8 @@ class ColumnExpr:
                 if places is None:  # read per row
                     return round_rows(args[0], arg_exact, self._exact(node.args[1], src))
                 return self._round(args[0], arg_exact, places)
+            if fname == "clamp" and len(args) == 3:
+                return clamp_column(args, [ColumnExpr.sub(a, kinds, src) for a in node.args[1:]])
             if fname == "abs" and len(args) == 1:
                 inner = args[0]
 
@@ -240,7 +247,7 @@ class ColumnExpr:
                     return Bounded(np.abs(x.v), x.mag, x.k)
 
                 return absolute
-            raise Unsupported(f"function {fname}()")
+            raise no("function", name=fname)
         if isinstance(node, ast.IfExp):
             test = condition(node.test, kinds, src)
             body = self._build(node.body, kinds, src)
@@ -257,7 +264,7 @@ class ColumnExpr:
                 return Bounded(v, mag, max(x.k, y.k))
 
             return choose
-        raise Unsupported(f"expression construct {type(node).__name__}")
+        raise no("construct", text=ast.get_source_segment(src, node) or ast.unparse(node))
 
     @staticmethod
     def _round(inner: Any, exact: ExactFn, places: int) -> Any:
@@ -393,7 +400,7 @@ def condition(node: ast.expr, kinds: Mapping[str, str], src: str) -> Any:
             same = op == "=="
             return lambda ctx: (lc(ctx) == rc(ctx)) if same else (lc(ctx) != rc(ctx))
         return lambda ctx: compare(ctx, left(ctx), op, right(ctx))
-    raise Unsupported(f"condition construct {type(node).__name__}")
+    raise no("condition", text=ast.get_source_segment(src, node) or ast.unparse(node))
 
 
 class ColumnCond:

@@ -379,6 +379,15 @@ def _build(node: ast.expr, src: str) -> IntFn:
         if fname == "abs" and len(args) == 1:
             inner = args[0]
             return lambda ctx: absolute(inner(ctx))
+        if fname == "clamp" and len(args) == 3 and _ordered(node.args[1], node.args[2], src):
+            x_of, lo_of, hi_of = args  # (bounds written out, lo <= hi: clamp never raises)
+
+            def clamped(ctx: Any) -> IntCol:
+                x, lo, hi = x_of(ctx), lo_of(ctx), hi_of(ctx)
+                out = pick(compare(x, ">=", lo, ctx.n), x, lo)
+                return pick(compare(out, "<=", hi, ctx.n), out, hi)
+
+            return clamped
         if fname == "round" and len(args) in (1, 2):
             places = 0
             if len(args) == 2:
@@ -389,3 +398,18 @@ def _build(node: ast.expr, src: str) -> IntFn:
             inner = args[0]
             return lambda ctx: round_places(inner(ctx), places)
     raise NoInt
+
+
+def _ordered(lo: ast.expr, hi: ast.expr, src: str) -> bool:
+    """Both bounds numbers written out, ``lo <= hi``."""
+    got = []
+    for node in (lo, hi):
+        inner = node.operand if isinstance(node, ast.UnaryOp) else node
+        if not (isinstance(inner, ast.Constant) and type(inner.value) in (int, float)):
+            return False
+        seg = ast.get_source_segment(src, node) or ""
+        try:
+            got.append(Decimal(seg.replace(" ", "")))
+        except ArithmeticError:
+            return False
+    return got[0] <= got[1]

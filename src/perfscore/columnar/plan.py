@@ -14,10 +14,12 @@ from typing import Any
 import numpy as np
 
 from ..aggregate import AggregateSpec, lookup, mean, weakest_link
+from ..words import Bilingual
 from . import bounds, intcols
 from .bounds import Bounded, Chunk, Unsupported
 from .expression import ColumnCond, ColumnExpr
 from .intcols import IntCol
+from .reasons import no
 
 __all__ = [
     "GENERIC",
@@ -74,19 +76,41 @@ class ColumnBuild:
     value: str | None = None
     #: the letter grades of the rule set's scale, best first (empty: no scale)
     letters: tuple[str, ...] = ()
+    #: the leaf's scorer expressions run as metrics (text as written → metric; lifts.py)
+    lifted: Mapping[str, str] = field(default_factory=dict)
+    #: the leaf's scorer expressions by text (compiled: a derived text column runs them)
+    compiled: Mapping[str, Any] = field(default_factory=dict)
+    #: derived text columns found so far (name → :class:`~perfscore.columnar.lifts.Derived`)
+    derived: dict[str, Any] = field(default_factory=dict)
     np: Any = np
     bounds: types.ModuleType = bounds
     ints: types.ModuleType = intcols
     Unsupported: type[Exception] = Unsupported
 
+    @staticmethod
+    def merge(mask: Any, a: Any, b: Any, size: int) -> Any:
+        """Rationals for ``size`` rows: ``a``'s where ``mask``, ``b``'s elsewhere."""
+        from .calls import merge
+
+        return merge(mask, a, b, size)
+
+    @staticmethod
+    def no(key: str, **fields: object) -> Exception:
+        """:class:`Unsupported` saying reason ``key`` of
+        :data:`~perfscore.columnar.reasons.REASONS` in both languages."""
+        return no(key, **fields)
+
     def expression(self, text: str) -> ColumnExpr:
-        return ColumnExpr(text, self.kinds)
+        return ColumnExpr(self.lifted.get(text.strip(), text), self.kinds)
 
     def category(self, text: str) -> str:
-        """The text/yes-no input an expression names (only a bare name is mirrored)."""
+        """The text/yes-no input an expression names, or the derived text column of an
+        expression over such inputs (``'achieved' if verdict == '达成' else …``)."""
         name = text.strip()
         if self.kinds.get(name) not in ("text", "boolean"):
-            raise Unsupported(f"{text!r} is not a text or yes/no input")
+            from .derived import derive  # (kept out of this module's imports: it is light)
+
+            return derive(name, self.compiled, self.kinds, self.derived)
         return name
 
     def condition(self, text: str) -> ColumnCond:
@@ -98,7 +122,7 @@ class ColumnBuild:
         """The series input or metric an expression names (only a bare name is mirrored)."""
         name = (text or "").strip()
         if self.kinds.get(name) != "series":
-            raise Unsupported(f"{text!r} is not a series")
+            raise no("not_series", text=repr(text))
         return name
 
     @staticmethod
@@ -109,10 +133,11 @@ class ColumnBuild:
         return seriesfns
 
     def number_input(self, text: str) -> str:
-        """The numeric input an expression names (only a bare name is mirrored)."""
-        name = text.strip()
-        if self.kinds.get(name) != "number":
-            raise Unsupported(f"{text!r} is not a numeric input")
+        """The numeric input or metric an expression names, or the metric an expression
+        was lifted to (:mod:`~perfscore.columnar.lifts`)."""
+        name = self.lifted.get(text.strip(), text.strip())
+        if self.kinds.get(name) not in ("number", "metric"):
+            raise Unsupported(Bilingual(f"{text!r} is not a number", f"{text!r} 不是数值"))
         return name
 
     def form(
@@ -157,6 +182,9 @@ class LeafPlan:
     when: WhenPlan | None = None
     declared: Decimal | None = None  # the weight as written (None: a letter indicator)
     passes: Any = None  # a letter indicator: per letter code (−1 last), does it pass
+    #: metrics a scorer's expressions run as (a tier's ratio): their own failures (a zero
+    #: denominator) come after what the leaf reads, a blank in them is no failure
+    after: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -242,3 +270,5 @@ class Plan:
     #: ``series_bands`` may reach before a series' first one
     series: list[str] = field(default_factory=list)
     series_pad: int = 0
+    #: text values computed from text and yes/no inputs (:class:`~.lifts.Derived`)
+    derived: list[Any] = field(default_factory=list)

@@ -16,9 +16,10 @@ import numpy as np
 
 from ..aggregate import AggregateSpec, mean, weakest_link, weighted_sum
 from ..compile import CheckNode, Compiled, IndicatorNode
-from ..words import Bilingual, in_language
+from ..words import Bilingual
 from .bounds import Unsupported, ceil_scaled, const
 from .expression import ColumnCond, ColumnExpr
+from .lifts import Lifted, lift_leaves
 from .plan import (
     GENERIC,
     NUMERIC,
@@ -31,6 +32,7 @@ from .plan import (
     Plan,
     WhenPlan,
 )
+from .reasons import about, about_metric, no
 from .seriesexpr import SeriesExpr, value_over_series, when_over_series
 
 __all__ = ["build_plan", "grade_ids", "stack_all"]
@@ -48,15 +50,16 @@ def build_plan(c: Compiled, root_weight: Decimal | None) -> Plan:
     nullable: set[str] = set()  # metrics ``year(s, y)``: read as values by exact expressions
     for mt in c.metrics:
         if mt.missing_aware:
-            raise Unsupported(f"metric {mt.name}: is_missing/coalesce")
+            raise no("metric_aware", name=mt.name)
         names = tuple(sorted(mt.expr.names))
         if any(kinds.get(n) == "series" for n in names) or nullable & set(names):
             try:
                 sx = SeriesExpr(mt.expr.text, kinds, mt.name)
             except Unsupported as e:
-                raise _about_metric(c, mt.name, e) from None
+                raise about_metric(c, mt.name, e) from None
+            if sx.kind == "bool":  # a yes/no metric: per record its readers see True/False
+                raise about_metric(c, mt.name, sx.refused("Compare"))
             if sx.nullable:
-                _only_values_read(c, mt.name)
                 nullable.add(mt.name)
             pad = max(pad, sx.pad)
             metric_plans.append(MetricPlan(mt.name, None, names, mt.zero_division, sx))
@@ -74,7 +77,7 @@ def build_plan(c: Compiled, root_weight: Decimal | None) -> Plan:
         try:
             sx = SeriesExpr(node.value.text, kinds, name)
         except Unsupported as e:
-            raise _about(f"indicator {node.id}", f"评分指标 {node.id}", e) from None
+            raise about(f"indicator {node.id}", f"评分指标 {node.id}", e) from None
         pad = max(pad, sx.pad)
         names = tuple(sorted(node.value.names))
         metric_plans.append(MetricPlan(name, None, names, node.zero_division, sx))
@@ -82,9 +85,9 @@ def build_plan(c: Compiled, root_weight: Decimal | None) -> Plan:
         lifted[node.id] = name
     for node in stack_all(c):  # a ``when`` comparing numbers computed from series
         try:
-            got = when_over_series(node, kinds)
+            got = when_over_series(node, kinds, nullable)
         except Unsupported as e:
-            raise _about(f"indicator {node.id}", f"评分指标 {node.id}", e) from None
+            raise about(f"indicator {node.id}", f"评分指标 {node.id}", e) from None
         if got is not None:
             for name, names, sx in got[1]:
                 pad = max(pad, sx.pad)
@@ -92,9 +95,17 @@ def build_plan(c: Compiled, root_weight: Decimal | None) -> Plan:
                 kinds[name] = "metric"
             lifted[f"when:{node.id}"] = got[0]
             lifted[f"raises:{node.id}"] = ",".join(name for name, _, _ in got[1])
+    # a scorer's own expressions that run as metrics
+    lifts = lift_leaves([n for n in stack_all(c) if n.id not in lifted], kinds, nullable)
+    metric_plans += lifts.metrics
+    metrics += [(m.name, m.expr) for m in lifts.metrics if m.expr is not None]
+    pad = max([pad, *(m.series.pad for m in lifts.metrics if m.series is not None)])
+    for name in sorted(nullable):
+        whens = {k[5:] for k in lifted if k.startswith("when:")}
+        _only_values_read(c, name, set(lifts.reads), whens)
     letter_ids = () if c.letters is None else c.letters.ordered()
     build = ColumnBuild(places, kinds, letters=letter_ids)
-    tree = [_node(n, build, c, lifted) for n in c.indicators]
+    tree = [_node(n, build, c, lifted, lifts) for n in c.indicators]
     for node in stack_all(c):  # series_bands looks back this many years
         years = getattr(node.scorer, "last", None)
         if type(years) is int:
@@ -102,7 +113,7 @@ def build_plan(c: Compiled, root_weight: Decimal | None) -> Plan:
     top_w = sum((n.weight or Decimal(0) for n in c.indicators), Decimal(0))
     has_total = root_weight is not None
     if tree and has_total and root_weight != top_w:
-        raise Unsupported("top-level weights")
+        raise no("top_weights")
     checks = [_check(ch, kinds) for ch in c.checks]
     # every numeric input read by anything must be a present, in-range number
     read = sorted({n for n, k in kinds.items() if k == "number"} & _names_read(c, kinds))
@@ -115,7 +126,7 @@ def build_plan(c: Compiled, root_weight: Decimal | None) -> Plan:
     )
     min_cov = c.min_coverage
     if min_cov is not None and tree and _max_den(root) >= 1 << 62:
-        raise Unsupported("coverage denominators beyond int64")  # numerators ≤ denominators
+        raise no("coverage_big")  # numerators ≤ denominators
     ids = grade_ids(c)
     overrides = []
     with_total = {**kinds, "total": "metric"}
@@ -128,16 +139,16 @@ def build_plan(c: Compiled, root_weight: Decimal | None) -> Plan:
     series = sorted(n for n in _names_read(c, kinds) if kinds.get(n) == "series" and n in c.inputs)
     for name in series:  # (the schema refuses one: this guards a spec made in code)
         if c.inputs[name].default is not None:
-            raise Unsupported(f"input {name}: a default series")
+            raise no("default_series", name=name)
     for name in read:
         d = c.inputs[name].default
         if d is None:
             continue
         if not isinstance(d, Decimal):
-            raise Unsupported(f"input {name}: default {d!r}")
+            raise no("default_kind", name=name, d=repr(d))
         cell = d * 100 if c.inputs[name].type == "percent" else d
         if Decimal(repr(float(cell))) != cell:
-            raise Unsupported(f"input {name}: default {d} is not a float cell")
+            raise no("default_float", name=name, d=d)
         defaults[name] = float(cell)
     # metrics nothing reads (directly or through another metric) are not computed
     used: set[str] = set()
@@ -148,6 +159,7 @@ def build_plan(c: Compiled, root_weight: Decimal | None) -> Plan:
     for ch in c.checks:
         used |= set(ch.reads) | ({ch.require} if ch.require else set())
     used |= {v for k, v in lifted.items() if ":" not in k}
+    used |= {m.name for m in lifts.metrics}
     used |= {n for k, v in lifted.items() if k.startswith("raises:") for n in v.split(",")}
     for o in c.overrides:
         used |= set(o.when.names)
@@ -184,6 +196,7 @@ def build_plan(c: Compiled, root_weight: Decimal | None) -> Plan:
         has_total,
         series,
         pad,
+        list(build.derived.values()),
     )
 
 
@@ -195,7 +208,7 @@ def _check(ch: CheckNode, kinds: Mapping[str, str]) -> CheckPlan:
     aware = ch.missing_aware
     if ch.type == "equal" and ch.left is not None and ch.right is not None:
         if ch.require is not None:
-            raise Unsupported(f"check {ch.id}: require")
+            raise no("check_require", id=ch.id)
         left, right = ColumnExpr(ch.left.text, kinds), ColumnExpr(ch.right.text, kinds)
         tolerance = const(ch.tolerance)
         return CheckPlan(ch.id, left, right, tolerance, reads, when=when, missing_aware=aware)
@@ -204,11 +217,11 @@ def _check(ch: CheckNode, kinds: Mapping[str, str]) -> CheckPlan:
         return CheckPlan(ch.id, None, None, None, reads, "assert", cond, when, missing_aware=aware)
     if ch.type == "explain_if" and when is not None and ch.require is not None:
         if kinds.get(ch.require) not in ("text", "boolean"):
-            raise Unsupported(f"check {ch.id}: explained by {ch.require!r}")
+            raise no("check_explained", id=ch.id, by=repr(ch.require))
         return CheckPlan(
             ch.id, None, None, None, reads, "explain_if", None, when, ch.require, aware
         )
-    raise Unsupported(f"check {ch.id}: {ch.type}")
+    raise no("check_kind", id=ch.id, kind=ch.type)
 
 
 def grade_ids(c: Compiled) -> tuple[str, ...]:
@@ -227,7 +240,7 @@ def _group(
     e = max([0, -_exponent(weight), *(-_exponent(w) for w in weights)])
     scaled = (int(weight.scaleb(e)), tuple(int(w.scaleb(e)) for w in weights))
     if scaled[0] >= 1 << 40 or sum(scaled[1]) >= 1 << 40:
-        raise Unsupported(f"{rule_id}: weights too precise")
+        raise no("weights_fine", id=rule_id)
     cov_den, coef = _coverage(kids, scaled[1])
     return GroupPlan(
         rule_id, kids, weight, base, na_weight == "redistribute", scaled, cov_den, coef
@@ -272,36 +285,13 @@ def _exponent(x: Decimal) -> int:
     return exp if isinstance(exp, int) else 0
 
 
-def _readers(c: Compiled, name: str) -> list[str]:
-    """The indicators that read ``name``, directly or through metrics (for a reason)."""
-    reach = {name}
-    for mt in c.metrics:
-        if mt.expr.names & reach:
-            reach.add(mt.name)
-    return sorted(n.id for n in stack_all(c) if not n.children and set(n.reads) & reach)
-
-
-def _about_metric(c: Compiled, name: str, e: Unsupported) -> Unsupported:
-    """``e`` said of metric ``name`` and the indicators reading it, in both languages."""
-    readers = _readers(c, name)
-    en = f"metric {name}" + (f" (read by {', '.join(readers)})" if readers else "")
-    zh = f"计算指标 {name}" + (f"（{'、'.join(readers)} 读它）" if readers else "")
-    return _about(en, zh, e)
-
-
-def _about(en: str, zh: str, e: Unsupported) -> Unsupported:
-    """``e`` said of what ``en``/``zh`` name, in both languages."""
-    why = e.args[0] if e.args else type(e).__name__
-    return Unsupported(Bilingual(f"{en}: {why}", f"{zh}：{in_language(why, 'zh')}"))
-
-
-def _only_values_read(c: Compiled, name: str) -> None:
+def _only_values_read(c: Compiled, name: str, lifted: set[str], whens: set[str]) -> None:
     """Metric ``name`` may have no value without a failure (``year(s, y)``): other metrics
     read it as such (:attr:`~perfscore.columnar.bounds.Chunk.nulls`; they are run as exact
     series expressions); elsewhere the columns mirror it as an error in the metric, which
     equals the per-record path only where nothing else read beside it can decide first — so
     else ``name`` may only be the whole of what leaves read (their ``value``)."""
-    why = _about_metric(
+    why = about_metric(
         c,
         name,
         Unsupported(
@@ -317,11 +307,19 @@ def _only_values_read(c: Compiled, name: str) -> None:
     ):
         raise why
     for node in stack_all(c):
-        reads = set(node.reads) | set(node.optional_reads)
-        if node.when is not None:
+        reads = set() if node.id in lifted else set(node.reads) | set(node.optional_reads)
+        if node.when is not None and node.id in whens:  # (a lifted when reads it exactly)
+            reads -= set(node.when.names) - _own_reads(node)
+        elif node.when is not None:
             reads |= set(node.when.names)
         if name in reads and (node.children or reads != {name} or name in node.optional_reads):
             raise why
+
+
+def _own_reads(node: IndicatorNode) -> set[str]:
+    """What a leaf's value and scorer read (not its ``when``)."""
+    exprs = [] if node.scorer is None else list(node.scorer.expressions)
+    return {n for e in [node.value, *exprs] if e is not None for n in e.names}
 
 
 def _names_read(c: Compiled, kinds: Mapping[str, str]) -> set[str]:
@@ -347,7 +345,7 @@ def _names_read(c: Compiled, kinds: Mapping[str, str]) -> set[str]:
         # text and yes/no inputs only reach scorers that read them as values (tier,
         # checklist); an expression reading one is refused when it is translated
         if kinds.get(name) not in ("number", "metric", "text", "boolean", "series"):
-            raise Unsupported(f"input {name!r} of type {kinds.get(name)}")
+            raise no("input_kind", name=repr(name), kind=kinds.get(name))
     return names
 
 
@@ -372,11 +370,11 @@ def _when(node: IndicatorNode, build: ColumnBuild, lifted: Mapping[str, str]) ->
 
 
 def _node(
-    node: IndicatorNode, build: ColumnBuild, c: Compiled, lifted: Mapping[str, str]
+    node: IndicatorNode, build: ColumnBuild, c: Compiled, lifted: Mapping[str, str], lifts: Lifted
 ) -> LeafPlan | GroupPlan | AggPlan:
     when = _when(node, build, lifted)
     if node.children:
-        kids = tuple(_node(k, build, c, lifted) for k in node.children)
+        kids = tuple(_node(k, build, c, lifted, lifts) for k in node.children)
         if node.aggregate in GENERIC:
             spec = AggregateSpec(
                 node.id, node.weight, node.not_applicable_weight, c.letters, node.table
@@ -387,7 +385,7 @@ def _node(
             e = max([0, *(-_exponent(w) for w in weights)])
             scaled = tuple(int(w.scaleb(e)) for w in weights)
             if sum(scaled) >= 1 << 40:
-                raise Unsupported(f"{node.id}: weights too precise")
+                raise no("weights_fine", id=node.id)
             cov_den, coef = _coverage(kids, scaled)
             ints = None
             if node.aggregate in (mean, weakest_link) and c.letters is None:
@@ -406,22 +404,31 @@ def _node(
                 ints,
             )
         if node.aggregate is not weighted_sum or node.weight is None:
-            raise Unsupported(f"{node.id}: aggregate {node.aggregate_name}")
+            raise no("aggregate", id=node.id, name=node.aggregate_name)
         if any(k.weight is None for k in node.children):
-            raise Unsupported(f"{node.id}: child without weight")
+            raise no("no_weight", id=node.id)
         weights = [k.weight or Decimal(0) for k in node.children]
         group = _group(node.id, kids, weights, node.weight, node.not_applicable_weight)
         return group if when is None else replace(group, when=when)
     if node.missing_aware:
-        raise Unsupported(f"{node.id}: is_missing/coalesce")
+        raise no("node_aware", id=node.id)
     sc, w = node.scorer, node.weight
     # a value over series: the metric it runs as, which is all the leaf reads
     reads = (lifted[node.id],) if node.id in lifted else tuple(sorted(node.reads))
+    reads = lifts.reads.get(node.id, reads)  # (a scorer's expression run as a metric)
+    if f"when:{node.id}" in lifted and node.when is not None:  # (when_codes reads those)
+        own = _own_reads(node)
+        reads = tuple(r for r in reads if r in own or r not in node.when.names)
+    optional = tuple(sorted(node.optional_reads))
     text = lifted.get(node.id, None if node.value is None else node.value.text)
+    exprs = (*getattr(sc, "expressions", ()), *getattr(sc, "optional_expressions", ()))
+    build = replace(
+        build, lifted=lifts.names.get(node.id, {}), compiled={e.text.strip(): e for e in exprs}
+    )
     if sc is not None and sc.yields == "grade":
         return _letter_leaf(node, replace(build, value=text), when, c, reads)
     if w is None or sc is None or sc.yields != "points":
-        raise Unsupported(f"{node.id}: not a points scorer")
+        raise no("not_points", id=node.id)
     series_value = text is not None and build.kinds.get(text.strip()) == "series"
     value = None if text is None or series_value else ColumnExpr(text, build.kinds)
     column_form = getattr(sc, "column_form", None)
@@ -429,15 +436,15 @@ def _node(
         leaf = replace(build, value=text)
         form = column_form(w, build.places, leaf) if column_form is not None else None
     except Unsupported as e:
-        raise Unsupported(f"{node.id}: {e}") from None
+        raise about(node.id, node.id, e) from None
     if form is None:
-        raise Unsupported(f"{node.id}: scorer {type(sc).__name__}")
+        raise no("scorer", id=node.id, name=type(sc).__name__)
     if value is None and form.needs_value:
-        raise Unsupported(f"{node.id}: no value")
+        raise no("no_value", id=node.id)
     pass_at = ceil_scaled(w * node.pass_at, build.places)
     full = ceil_scaled(w, build.places)
     if node.missing == "full" and Decimal(full).scaleb(-build.places) != w:
-        raise Unsupported(f"{node.id}: 'missing: full' with a weight finer than the places")
+        raise no("full_fine", id=node.id)
     return LeafPlan(
         node.id,
         value,
@@ -449,9 +456,10 @@ def _node(
         node.zero_division,
         full,
         w,
-        tuple(sorted(node.optional_reads)),
+        optional,
         when,
         w,
+        after=lifts.optional.get(node.id, ()),
     )
 
 
@@ -467,11 +475,11 @@ def _letter_leaf(
     try:
         form = column_form(node.weight, leaf.places, leaf) if column_form else None
     except Unsupported as e:
-        raise Unsupported(f"{node.id}: {e}") from None
+        raise about(node.id, node.id, e) from None
     if form is None or form.grade is None:
-        raise Unsupported(f"{node.id}: scorer {type(node.scorer).__name__}")
+        raise no("scorer", id=node.id, name=type(node.scorer).__name__)
     if node.missing == "full":
-        raise Unsupported(f"{node.id}: 'missing: full' on a letter indicator")
+        raise no("full_letter", id=node.id)
     assert c.letters is not None  # (compile refuses a letter scorer without a scale)
     return LeafPlan(
         node.id,

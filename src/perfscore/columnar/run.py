@@ -16,6 +16,7 @@ import numpy as np
 from ..subjects import read_subject
 from .bounds import F_ERROR, F_MISSING, Chunk, Unsupported
 from .checks import apply_overrides, run_check
+from .derived import derived_codes
 from .frames import (
     OUTCOMES,
     ColumnarResult,
@@ -29,6 +30,7 @@ from .frames import (
 from .plan import Plan
 from .planner import build_plan, grade_ids
 from .rational import Q, from_floats
+from .reasons import said_both
 from .series import read_series
 from .stages import read_inputs, run_metrics
 from .tree import Arithmetic, aggregate, coverage_ok, run_node
@@ -75,9 +77,11 @@ class ColumnarScorer:
         self.plan: Plan | None = None
         try:
             self.plan = build_plan(c, rs.evaluator.root.weight)
-        except (Unsupported, SyntaxError) as e:
+        except SyntaxError as e:  # (the loader parsed it: a text the columns read otherwise)
+            self.reason = said_both("syntax", text=e.text or "")
+        except Unsupported as e:
             why = e.args[0] if e.args else None  # (a Bilingual reason keeps its Chinese)
-            self.reason = why if isinstance(why, str) and why else str(e) or type(e).__name__
+            self.reason = why if isinstance(why, str) and why else type(e).__name__
 
     @property
     def supported(self) -> bool:
@@ -117,6 +121,10 @@ class ColumnarScorer:
             for name in plan.categorical:
                 if name not in cols:  # the column is absent: every row reads a blank
                     cols[name], vocab[name] = self._categories(name, [None] * n)
+            for d in plan.derived:  # a text value computed from text inputs
+                cols[d.name], vocab[d.name], raised = derived_codes(d, cols, vocab)
+                if raised is not None:  # the expression raised: the per-record path says
+                    dirty = raised if dirty is None else dirty | raised
         res = ColumnarResult(
             self.places,
             self.rule_ids,

@@ -28,9 +28,10 @@ import numpy as np
 from ..rawvalue import is_blank_text
 from ..subjects import InputSpec, normalise_value
 from ..values import Series
-from .bounds import F_ERROR, F_MISSING, Chunk, Unsupported
+from .bounds import F_ERROR, F_MISSING, Chunk
 from .frames import plain_cell
 from .rational import LIMIT, from_floats
+from .reasons import no
 
 __all__ = ["MAX_YEARS", "SeriesCol", "big", "mul", "read_series", "to_obj"]
 
@@ -85,7 +86,7 @@ def _float_bound(x: Decimal | None) -> float | None:
         return None
     f = float(x)
     if Decimal(f) != x or not abs(f) < _TOP:
-        raise Unsupported(f"a series bound {x} a float does not hold")
+        raise no("series_bound", x=x)
     return f
 
 

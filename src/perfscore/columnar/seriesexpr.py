@@ -28,6 +28,7 @@ from ..words import Bilingual
 from .bounds import Unsupported
 from .rational import Q, q_const
 from .series import MAX_YEARS, SeriesCol, big, mul, to_obj
+from .seriescond import build_condition
 from .seriesfns import (
     Raised,
     composition_variance,
@@ -110,63 +111,23 @@ def value_over_series(node: Any, kinds: Mapping[str, str]) -> bool:
 
 
 def when_over_series(
-    node: Any, kinds: Mapping[str, str]
+    node: Any, kinds: Mapping[str, str], nullable: Any = frozenset()
 ) -> tuple[str, list[tuple[str, tuple[str, ...], SeriesExpr]]] | None:
-    """An indicator's or group's ``when`` over series: the condition over metrics, and each
-    metric (name, what it reads, expression); None when the ``when`` reads no series."""
+    """An indicator's or group's ``when`` over series (or reading ``year(s, y)`` metrics,
+    ``nullable``): the condition over a metric, and that metric (name, what it reads,
+    expression); None when the ``when`` reads none.  The whole condition runs as one exact
+    expression — ``and``/``or``, ``if … else`` and chains in Python's order
+    (:mod:`~perfscore.columnar.seriescond`), its truth as per record's ``bool(…)`` (a year
+    without a value is false) — and anything it raises is the condition's error (the
+    planner's :class:`WhenPlan` ``raises``), as per record."""
     when = node.when
     if when is None or when.functions & {"is_missing", "coalesce"}:
         return None
-    got = _condition_over_series(when.text, kinds, f"_when_{node.id}_")
-    if got is None:
+    if not any(kinds.get(n) == "series" or n in nullable for n in when.names):
         return None
-    out = []
-    for name, text in got[1]:
-        sx = SeriesExpr(text, kinds, name)
-        if sx.kind != "number":  # a series compared: per record an error every time
-            raise sx._no(ast.parse(text, mode="eval").body, "other")
-        tree = ast.parse(text, mode="eval")
-        reads = {n.id for n in ast.walk(tree) if isinstance(n, ast.Name)} & set(when.names)
-        out.append((name, tuple(sorted(reads)), sx))
-    return got[0], out
-
-
-def _condition_over_series(
-    text: str, kinds: Mapping[str, str], prefix: str
-) -> tuple[str, list[tuple[str, str]]] | None:
-    """A ``when`` comparing a number computed from series (``count(budget) >= 3``,
-    ``mean(last(r, 3)) >= 0.9``): each such side becomes a metric of its own (``prefix0``, …)
-    and the condition compares those — ``(condition, [(metric, its expression)])``; None when
-    the condition reads no series.  Per record anything raised in a ``when`` is one error, so
-    the metrics' failures are the condition's (the planner's :class:`WhenPlan` ``raises``) —
-    which holds only where each side is always evaluated: not under ``and``/``or`` or ``if``."""
-    tree = ast.parse(text.strip(), mode="eval")
-    if not any(isinstance(n, ast.Name) and kinds.get(n.id) == "series" for n in ast.walk(tree)):
-        return None
-    if any(isinstance(n, (ast.BoolOp, ast.IfExp)) for n in ast.walk(tree)):
-        raise unsupported(
-            f"a series function under and/or or if-else in a condition: {text.strip()}",
-            f"条件里 and/or 或 if-else 之下的逐年序列函数：{text.strip()}",
-        )
-    lifted: list[tuple[str, str]] = []
-
-    def side(node: ast.expr) -> ast.expr:
-        if not any(isinstance(n, ast.Name) and kinds.get(n.id) == "series" for n in ast.walk(node)):
-            return node
-        name = f"{prefix}{len(lifted)}"
-        lifted.append((name, ast.get_source_segment(text.strip(), node) or ast.unparse(node)))
-        return ast.Name(name, ast.Load())
-
-    for n in ast.walk(tree):
-        if isinstance(n, ast.Compare):
-            n.left = side(n.left)
-            n.comparators = [side(c) for c in n.comparators]
-    if any(isinstance(n, ast.Name) and kinds.get(n.id) == "series" for n in ast.walk(tree)):
-        raise unsupported(
-            f"a series function in a condition outside a comparison: {text.strip()}",
-            f"条件里比较之外的逐年序列函数：{text.strip()}",
-        )
-    return ast.unparse(tree), lifted
+    name = f"_when_{node.id}_0"
+    sx = SeriesExpr(f"not not ({when.text.strip()})", kinds, name)
+    return f"{name} > 0", [(name, tuple(sorted(when.names)), sx)]
 
 
 def _consume(raised: Raised, *parts: Any) -> None:
@@ -213,6 +174,12 @@ class SeriesExpr:
         fn, self.kind = self._build(body, kinds)
         if self.kind == "series":
             self.fn = fn
+        elif self.kind == "bool":  # a condition (a ``when``): 1 where it holds, else 0
+
+            def truth(ctx: Any, raised: Raised) -> Q:
+                return Q(fn(ctx, raised).b.astype(np.int64), 1, ctx.n)
+
+            self.fn = truth
         else:
 
             def top(ctx: Any, raised: Raised) -> Q:
@@ -225,6 +192,10 @@ class SeriesExpr:
             self.fn = top
 
     # -- reasons -----------------------------------------------------------------------------
+    def refused(self, key: str) -> Unsupported:
+        """Why the whole expression is not mirrored (reason ``key``), quoting it."""
+        return self._no(ast.parse(self.text, mode="eval").body, key)
+
     def _no(self, node: ast.expr, key: str, **fields: object) -> Unsupported:
         seg = ast.get_source_segment(self.text, node) or self.text
         en, zh = _REASONS[key]
@@ -260,6 +231,9 @@ class SeriesExpr:
         c = self._constant(node)
         if c is not None:
             return (lambda ctx, raised: Num(q_const(c, ctx.n))), "number"
+        cond = build_condition(node, kinds, lambda x: self._build(x, kinds), self._no)
+        if cond is not None:  # comparisons, and/or/not, if-else, text tests
+            return cond
         if isinstance(node, ast.Name):
             name = node.id
             kind = kinds.get(name)
@@ -273,7 +247,7 @@ class SeriesExpr:
                 ), "number"
             raise self._no(node, "name")
         if isinstance(node, ast.UnaryOp) and isinstance(node.op, (ast.USub, ast.UAdd)):
-            inner, _ = self._build(node.operand, kinds)
+            inner, _ = self._number(node.operand, kinds)
             negate = isinstance(node.op, ast.USub)
 
             def unary(ctx: Any, raised: Raised) -> Num:
@@ -289,9 +263,16 @@ class SeriesExpr:
             return self._call(node, node.func.id, kinds)
         raise self._no(node, type(node).__name__ if type(node).__name__ in _REASONS else "other")
 
+    def _number(self, node: ast.expr, kinds: Mapping[str, str]) -> tuple[Any, str]:
+        """An operand of arithmetic or a function (a yes/no there is refused at load)."""
+        fn, kind = self._build(node, kinds)
+        if kind == "bool":
+            raise self._no(node, "other")
+        return fn, kind
+
     def _binop(self, node: ast.BinOp, kinds: Mapping[str, str]) -> Any:
-        left, _ = self._build(node.left, kinds)
-        right, _ = self._build(node.right, kinds)
+        left, _ = self._number(node.left, kinds)
+        right, _ = self._number(node.right, kinds)
         op = _BINOPS[type(node.op)]
 
         def binop(ctx: Any, raised: Raised) -> Num:
@@ -311,7 +292,7 @@ class SeriesExpr:
         return binop
 
     def _args(self, node: ast.Call, kinds: Mapping[str, str]) -> list[tuple[Any, str]]:
-        return [self._build(a, kinds) for a in node.args]
+        return [self._number(a, kinds) for a in node.args]
 
     def _call(self, node: ast.Call, fname: str, kinds: Mapping[str, str]) -> tuple[Any, str]:
         args = node.args
@@ -353,7 +334,7 @@ class SeriesExpr:
                 lambda ctx, raised: composition_variance([f(ctx, raised) for f in fns], raised)
             ), "series"
         if fname in _NUMBER_FNS and len(args) == 1:
-            inner, kind = self._build(args[0], kinds)
+            inner, kind = self._number(args[0], kinds)
             reduce = _NUMBER_FNS[fname]
 
             def reduced(ctx: Any, raised: Raised) -> Num:
@@ -365,7 +346,7 @@ class SeriesExpr:
 
             return reduced, "number"
         if fname in ("min", "max") and len(args) == 1:
-            inner, kind = self._build(args[0], kinds)
+            inner, kind = self._number(args[0], kinds)
             pick_max = fname == "max"
             if kind == "series":
                 return (
@@ -388,7 +369,7 @@ class SeriesExpr:
             if len(args) == 2:
                 places = self._whole(args[1], 0, 28, "round() to places", "round() 的位数")
             args = args[:1]
-        fns = [f for f, _ in (self._build(a, kinds) for a in args)]
+        fns = [f for f, _ in (self._number(a, kinds) for a in args)]
 
         def call(ctx: Any, raised: Raised) -> Num:
             got = [f(ctx, raised) for f in fns]
@@ -418,12 +399,12 @@ class SeriesExpr:
         """``count_within(s, lo, hi)``, ``count_below(s, x)``, ``count_above(s, x)``: bounds
         written out compared as constants; other bounds (inputs, metrics, arithmetic) row by
         row, after every argument was evaluated (a bound with no value: an error)."""
-        inner, kind = self._build(node.args[0], kinds)
+        inner, kind = self._number(node.args[0], kinds)
         consts = [self._constant(a) for a in node.args[1:]]
         if kind == "series" and all(c is not None for c in consts):
             fixed = [c for c in consts if c is not None]
             return lambda ctx, raised: Num(count_where(inner(ctx, raised), fname, fixed))
-        bounds = [f for f, _ in (self._build(a, kinds) for a in node.args[1:])]
+        bounds = [f for f, _ in (self._number(a, kinds) for a in node.args[1:])]
 
         def counted(ctx: Any, raised: Raised) -> Num:
             s = inner(ctx, raised)

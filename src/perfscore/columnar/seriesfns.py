@@ -23,8 +23,8 @@ from typing import Any
 import numpy as np
 
 from ..intervals import Interval
-from .bounds import Unsupported
 from .rational import LIMIT, Q
+from .reasons import no
 from .series import SeriesCol, big, mul, to_obj
 
 __all__ = ["Raised", "window", "within"]
@@ -56,7 +56,7 @@ def _common(cols: list[SeriesCol]) -> tuple[list[Any], int]:
     den = 1
     for c in cols:
         if not isinstance(c.den, int):
-            raise Unsupported("composition_variance() of computed series")
+            raise no("computed_series", name="composition_variance")
         den = den * c.den // math.gcd(den, c.den)
     return [mul(c.num, den // c.den) for c in cols], den
 
@@ -73,7 +73,7 @@ def ratio_series(a: SeriesCol, b: SeriesCol, raised: Raised) -> SeriesCol:
     present = a.present & b.present
     raised.add((present & (b.num == 0)).any(axis=1))
     if not (isinstance(a.den, int) and isinstance(b.den, int)):
-        raise Unsupported("ratio_series() of computed series")
+        raise no("computed_series", name="ratio_series")
     num = mul(a.num, b.den)
     den = mul(b.num, a.den)
     neg = den < 0

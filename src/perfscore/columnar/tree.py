@@ -74,10 +74,12 @@ def when_codes(ctx: Chunk, when: WhenPlan, forced: Any = None) -> Any:
     division by zero, a blank read under ``is_missing``), :data:`F_NA` where it does not hold
     — as the per-record path's ``applies``.  Rows ``forced`` by a group above are not looked
     at."""
+    # (a ``year(s, y)`` metric without a value is no failure: a condition over series reads
+    # it as ``None``, and only such a condition reads one)
     if when.aware:  # a blank is a value here: only other failures block
-        code = failure_codes(ctx, (), None, "error", when.names)
+        code = failure_codes(ctx, (), None, "error", when.names, nulls=True)
     else:
-        code = failure_codes(ctx, when.names, None, "error")
+        code = failure_codes(ctx, when.names, None, "error", nulls=True)
     skip = None if code is None else code != 0
     if forced is not None:
         skip = forced != 0 if skip is None else skip | (forced != 0)
@@ -165,6 +167,11 @@ def run_node(
         return pts, res.outcome[node.rule_id][sl], None, True
     rid = node.rule_id
     code = failure_codes(ctx, node.reads, None, node.zero_division, node.optional)
+    for name in node.after:  # what the scorer computes fails after what the leaf reads
+        c = ctx.codes.get(name)
+        if c is not None:
+            own = np.where(c == F_MISSING, 0, c).astype(np.int8)
+            code = own if code is None else np.where(code != 0, code, own).astype(np.int8)
     if node.when is not None:  # it decides first
         w = when_codes(ctx, node.when, forced)
         code = w if code is None else np.where(w != 0, w, code).astype(np.int8)

@@ -27,7 +27,7 @@ from ..findings import Finding, IndicatorScore
 from ..numbers import round_once
 from ..scorers import OutcomeForm
 from .leaves import applies, builtin, condition_false, from_failure, scored_form, stopping
-from .pointsonly import value_reader
+from .pointsteps import value_reader
 from .records import (
     COVERAGE4,
     SHARED_RESULTS,

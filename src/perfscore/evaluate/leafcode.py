@@ -31,7 +31,7 @@ from ..scorers.threshold import ThresholdScorer
 from ..scorers.tier import MISSING_AWARE, TierScorer
 
 if TYPE_CHECKING:
-    from .pointsonly import PlanNode
+    from .plannodes import PlanNode
 
 __all__ = ["leaf_lines", "leaf_names"]
 

@@ -27,7 +27,7 @@ from .leaves import from_failure
 from .state import Failure, blocking_kind
 
 if TYPE_CHECKING:
-    from .pointsonly import PlanNode
+    from .plannodes import PlanNode
 
 __all__ = ["straight_line"]
 
@@ -220,7 +220,7 @@ def _body(w: _Writer, pn: PlanNode, failing: bool, t: str, key: str) -> None:
     kind = pn.node.aggregate
     if kind is weighted_sum:
         r = _combined(w, pn.children, weight, pn.total, pn.weights, pn.redistribute, failing)
-    else:  # mean, weakest link: all scored is the common case (see pointsonly._shares)
+    else:  # mean, weakest link: all scored is the common case (see pointsteps._shares_fast)
         results = [_node(w, ch, failing) for ch in pn.children]
         r = _shares(w, pn, results, failing)
     if failing or pn.gives_str:
@@ -234,7 +234,7 @@ def _body(w: _Writer, pn: PlanNode, failing: bool, t: str, key: str) -> None:
 
 def _shares(w: _Writer, pn: PlanNode, results: list[str], failing: bool) -> str:
     """A mean or weakest-link group's points unrounded (or why it has none) into a
-    temporary: where every child scored, :func:`~perfscore.evaluate.pointsonly._shares_fast`'s
+    temporary: where every child scored, :func:`~perfscore.evaluate.pointsteps._shares_fast`'s
     arithmetic written out (the same operations in the same order) — and where the one child
     that may not apply does not, and its weight goes to the others, the same over the others;
     else that function."""
@@ -300,7 +300,7 @@ def _share_lines(
 
 def share_factors(weights: Sequence[Decimal]) -> tuple[tuple[Decimal, ...], Decimal] | None:
     """``(c, L)``: ``L`` a common multiple of the weights and each ``c = L / w``, whole (see
-    :func:`~perfscore.evaluate.pointsonly._shares_fast`); None for no weights, or one that is
+    :func:`~perfscore.evaluate.pointsteps._shares_fast`); None for no weights, or one that is
     not above zero."""
     if not weights or any(w <= 0 for w in weights):
         return None

@@ -247,7 +247,7 @@ class BandsScorer(BaseScorer):
         if self.yields == "grade":
             return self._letter_form(build)
         if not isinstance(self.otherwise, (Decimal, type(None))):
-            raise build.Unsupported("otherwise")
+            raise build.no("otherwise", x=repr(self.otherwise))
         # a points scorer compiles only when every band gives points
         bands = [(x.interval, b.scaled(cast(Decimal, x.points), places)) for x in self.bands]
         other = None if self.otherwise is None else b.scaled(self.otherwise, places)
@@ -383,7 +383,7 @@ class BandsScorer(BaseScorer):
             if g is None:
                 return -1
             if not isinstance(g, str) or g not in build.letters:
-                raise build.Unsupported(f"grade {g!r} is not one of the scale's letters")
+                raise build.no("not_letter", x=repr(g))
             return int(build.letters.index(g))
 
         other = code(self.otherwise)

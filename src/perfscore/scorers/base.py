@@ -143,7 +143,7 @@ class BaseScorer:
       points (:data:`OutcomeForm`), or None (then the evaluator scores with ``score``);
     * ``column_form(weight, places, build)`` — the numpy form for :mod:`perfscore.columnar`
       (``build.form(run)``, see :class:`perfscore.columnar.plan.ColumnBuild`), or None; it
-      raises ``build.Unsupported`` for a configuration it does not mirror;
+      raises ``build.no(reason, …)`` for a configuration it does not mirror;
     * ``boundaries()`` — values worth testing (targets, band edges): the property-testing kit;
     * ``texts()`` — text values the scorer reads as choices (tier names);
     * ``branches()`` — the named outcomes a rule-set test should cover (band ranges, tiers);

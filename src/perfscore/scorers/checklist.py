@@ -154,7 +154,7 @@ class ChecklistScorer(BaseScorer):
         items: list[tuple[Any, float]] = []
         for _, p, e in self.items:
             if p != p.quantize(Decimal(1).scaleb(-places)):
-                raise build.Unsupported("item points finer than the places")
+                raise build.no("item_points")
             text = e.text.strip()
             test = text if build.kinds.get(text) in ("text", "boolean") else build.condition(text)
             items.append((test, float(p.scaleb(places))))

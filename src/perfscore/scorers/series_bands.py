@@ -105,10 +105,10 @@ class SeriesBandsScorer(BaseScorer):
                 return None
             if grades:
                 if not isinstance(x, str) or x not in build.letters:
-                    raise build.Unsupported(f"grade {x!r} is not one of the scale's letters")
+                    raise build.no("not_letter", x=repr(x))
                 return int(build.letters.index(x))
             if not isinstance(x, Decimal):
-                raise build.Unsupported(f"otherwise {x!r}")
+                raise build.no("otherwise", x=repr(x))
             return int(build.bounds.scaled(x, places))
 
         bands = [(b.interval, result(b.grade if grades else b.points)) for b in self.bands]

@@ -233,6 +233,8 @@ class TierScorer(BaseScorer):
             given = np.ones(ctx.n, bool) if code is None else code != b.F_MISSING
             default = np.array([float(d) for d in defaults] + [0.0])[t]
             share = np.where(given, r.v, default)
+            saved = ctx.skip  # rows without a ratio given are not compared (no value there)
+            ctx.skip = ~given if saved is None else saved | ~given
             for k, (low_op, low, high_op, high) in enumerate(limits):
                 rows = (t == k) & given
                 if not rows.any():
@@ -243,14 +245,18 @@ class TierScorer(BaseScorer):
                 if high is not None:
                     inside &= b.compare(ctx, r, high_op, high)
                 ctx.add_error(rows & ~inside)  # a share outside its tier: an error
+            ctx.skip = saved
 
             def exact(rows: Any) -> Any:
-                q = r.exact_rows(ctx, rows)
                 n = len(rows)
                 d_q = b.q_const(0, n)
                 for k, d in enumerate(defaults):
                     d_q = b.select(t[rows] == k, b.q_const(d, n), d_q)
-                return b.select(given[rows], q, d_q) * b.q_const(weight, n)
+                g = given[rows]  # (the ratio's exact value only where one was given)
+                if g.any():
+                    q = build.merge(g, r.exact_rows(ctx, rows[g]), d_q.take(np.flatnonzero(~g)), n)
+                    d_q = q
+                return d_q * b.q_const(weight, n)
 
             bounded = b.Bounded(share, None, r.k + 1)
             return b.round_points(ctx, bounded, wf, factor=wf, exact=exact), None, False

@@ -1,0 +1,65 @@
+"""The exact view of a subject (:class:`ExactScope`) and what a finding shows of an exact value
+(:func:`plain`): the boundary between a subject's fast scope and the exact re-derivation."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from decimal import MAX_EMAX, MIN_EMIN, Context, Decimal, Overflow
+from fractions import Fraction
+from typing import Any
+
+from ..functions import DECIMAL_CONTEXT
+from .decide import full
+from .rational import exact_value
+
+_UNSET = object()
+
+
+class ExactScope(Mapping[str, Any]):
+    """A subject's scope with exact values: numbers as :class:`Q`, and each metric whose value
+    may be rounded (a full 28 digits) re-derived by its own compiled expression over exact
+    operations (memoised); ``get`` as a Mapping's."""
+
+    __slots__ = ("_cache", "_fast", "_metrics")
+
+    def __init__(self, fast: Mapping[str, Any], metrics: Mapping[str, Any]) -> None:
+        self._fast = fast
+        self._metrics = metrics
+        self._cache: dict[str, Any] = {}
+
+    def __getitem__(self, name: str) -> Any:
+        v = self._cache.get(name, _UNSET)
+        if v is not _UNSET:
+            return v
+        fast = self._fast[name]
+        expr = self._metrics.get(name)
+        # a metric that may be rounded is re-derived (any other value is exact as it is)
+        v = exact_value(expr(self) if expr is not None and full(fast) else fast)
+        self._cache[name] = v
+        return v
+
+    def __contains__(self, name: object) -> bool:
+        return name in self._fast
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._fast)
+
+    def __len__(self) -> int:
+        return len(self._fast)
+
+
+#: 28 digits without the results' 1e100 limit: what a finding shows of an exact value that is
+#: past it (1e98 below a line is 1e100 steps of 0.01 — the points are the floor all the same)
+_SHOWN = Context(prec=28, Emax=MAX_EMAX, Emin=MIN_EMIN, traps=[])
+
+
+def plain(v: Any) -> Any:
+    """What a finding shows for a value of the exact path: a Q as its 28-digit Decimal."""
+    if isinstance(v, Fraction):
+        try:
+            return DECIMAL_CONTEXT.divide(Decimal(v.numerator), Decimal(v.denominator))
+        except Overflow:
+            return _SHOWN.divide(Decimal(v.numerator), Decimal(v.denominator))
+    if isinstance(v, Mapping):
+        return {k: plain(x) for k, x in v.items()}
+    return v
