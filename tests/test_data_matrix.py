@@ -69,6 +69,10 @@ REFUSED: list[tuple[str, Any, str]] = [
     ("budget", "3435.02美元", "unit 美元 where 万元 is expected"),  # not convertible
     ("budget", "3435.02人", "unit 人 where 万元 is expected"),
     ("budget", "无", "expected a number, got text '无'"),  # 0 or not reported? not guessed
+    ("budget", "0x10", "expected a number, got text '0x10'"),  # not zero in unit 'x10'
+    ("budget", "0b1", "expected a number, got text '0b1'"),
+    ("budget", "1_000", "expected a number, got text '1_000'"),
+    ("budget", "100x10", "expected a number, got text '100x10'"),
     ("rate", 0.98, "0.98 is ambiguous for a percentage (98% or 0.98%?)"),
     ("rate", Decimal("0.98"), "0.98 is ambiguous for a percentage"),
     ("rate", "1", "1 is ambiguous for a percentage (100% or 1%?)"),

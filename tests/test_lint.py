@@ -245,3 +245,83 @@ def test_a_chinese_tier_id_is_refused_with_one_plain_located_line_each() -> None
     # an empty tier list is still refused, plainly
     with pytest.raises(perfscore.RuleSetError, match="at least 1 item"):
         perfscore.load_ruleset_text(TIER_IDS.split("      tiers:")[0] + "      tiers: []\n")
+
+
+def test_a_deduction_step_in_percentage_points_on_a_rate_is_a_warning() -> None:
+    [w] = _warnings(SLIPS.replace("per: 0.01", "per: 1"))
+    assert "scorer › per: warning: 预算执行率 (rate) is a rate" in w
+    assert "per 1 is a step of 100 percentage points" in w and "write per: 0.01" in w
+    [zh] = ruleset_warnings(perfscore.load_ruleset_text(SLIPS.replace("per: 0.01", "per: 5")))
+    assert "per 写成 5 即每 500 个百分点扣一次" in zh.render("zh") and "per: 0.05" in zh.render(
+        "zh"
+    )
+    for fine in ("per: 0.05", "per: 0.5"):
+        assert _warnings(SLIPS.replace("per: 0.01", fine)) == []
+    # on a count the same step is a count of 1: not a rate, not warned
+    count = SLIPS.replace("value: rate,", "value: done,")
+    assert _warnings(count.replace("per: 0.01", "per: 1")) == []
+
+
+GRADED = (
+    SLIPS
+    + """\
+grades:
+  min_coverage: 0.6
+  bands:
+    - {id: excellent, label: 优, min: 90}
+    - {id: good, label: 良, min: 80}
+    - {id: poor, label: 差, min: 0}
+"""
+)
+
+
+def test_a_grade_band_above_a_settled_best_total_is_refused() -> None:
+    perfscore.load_ruleset_text(GRADED.replace("min: 90", "min: 100"))  # reachable: full marks
+    with pytest.raises(perfscore.RuleSetError) as e:
+        perfscore.load_ruleset_text(GRADED.replace("min: 90", "min: 900"))
+    [p] = e.value.problems
+    assert (p.line, p.path) == (20, ("grades", "bands", 0, "min"))
+    assert "grade 优 needs a total of 900, but the most a subject can score is 100" in str(p)
+    assert "等级 优 要求总分不低于 900，但评价对象最高只能得 100 分" in p.render("zh")
+    # against a declared total, and only when the band is really above it
+    total = GRADED.replace('version: "1"', 'version: "1"\nsettings: {total: 80}')
+    total = total.replace("weight: 40", "weight: 20")
+    with pytest.raises(perfscore.RuleSetError, match="most a subject can score is 80 "):
+        perfscore.load_ruleset_text(total)
+    perfscore.load_ruleset_text(total.replace("min: 90", "min: 79").replace("min: 80", "min: 70"))
+    # weights that are themselves off (and warned): the band may be right, a weight wrong —
+    # warned with them, not refused
+    off = GRADED.replace("weight: 40", "weight: 20")
+    warned = [w for w in _warnings(off) if "grades › bands" in w]
+    assert len(warned) == 1 and "warning: grade 优 needs a total of 90" in warned[0]
+    assert "most a subject can score is 80" in warned[0]
+
+
+@pytest.mark.parametrize(
+    "where",
+    [
+        "value: done, when: done,",  # an indicator
+        "value: done, when: rate,",  # a metric
+        "value: done, when: 'done - 1',",
+    ],
+)
+def test_a_number_as_a_condition_is_a_warning(where: str) -> None:
+    # a warning, not a refusal: `when: audit_found` (a count) can mean "any found"
+    [w] = ruleset_warnings(perfscore.load_ruleset_text(SLIPS.replace("value: done,", where)))
+    assert w.path[-1] == "when" and w.line == 15
+    assert "warning: a condition is yes/no, but" in w.render("en") and "is a number" in str(w)
+    assert "!= 0" in str(w) and "警告：条件应为是/否" in w.render("zh")
+    for fine in ("done > 0", "not is_missing(done)", "project_type == '基建类'"):
+        assert _warnings(SLIPS.replace("value: done,", f'value: done, when: "{fine}",')) == []
+
+
+def test_a_number_as_a_checklist_item_condition_is_a_warning() -> None:
+    text = SLIPS.replace(
+        "  - {id: output, title: 完成数量, weight: 40, value: done,\n"
+        "     scorer: {type: proportional, target: 95}}\n",
+        "  - id: list\n    title: 清单\n    weight: 40\n    scorer:\n      type: checklist\n"
+        "      items: [{id: a, title: A, points: 40, when: done}]\n",
+    )
+    [w] = ruleset_warnings(perfscore.load_ruleset_text(text))
+    assert w.path[-3:] == ("items", 0, "when") and "done is a number" in str(w)
+    assert _warnings(text.replace("when: done}", "when: done >= 1}")) == []

@@ -15,12 +15,13 @@ from . import model as m
 from .compile import Compiled, IndicatorNode
 from .errors import Problem
 from .intervals import parse_interval
+from .lintscale import scale_warnings
 from .model import DEFAULT_MIN_COVERAGE
 from .numbers import json_number
 from .ruleset import RuleSet
 from .words import LINT, said
 
-__all__ = ["HUNDRED", "RATE_SLIP", "ruleset_warnings"]
+__all__ = ["HUNDRED", "RATE_SLIP", "RATE_STEP_SLIP", "ruleset_warnings"]
 
 #: The total a points rule set is read against unless it declares ``settings: {total: ...}``
 #: (满分 100 分: 财预〔2020〕10号 and every bundled points set).
@@ -28,6 +29,9 @@ HUNDRED = Decimal(100)
 #: A bare number this far from 0 on a rate is taken for percentage points (95 for 0.95):
 #: 200% and more is not a standard a bureau sets on a rate; 1.05 (105%) is, and is left alone.
 RATE_SLIP = Decimal(2)
+#: A deduction step this large on a rate is taken for percentage points (``per: 1`` for one
+#: point, 0.01): a step of 100 points is the whole scale and more.
+RATE_STEP_SLIP = Decimal(1)
 
 Path = tuple[str | int, ...]
 
@@ -35,7 +39,7 @@ Path = tuple[str | int, ...]
 def ruleset_warnings(rs: RuleSet) -> list[Problem]:
     """Every warning for ``rs``, in file order."""
     c = rs.compiled
-    out = [*_floor(c), *_total(c)]
+    out = [*_floor(c), *_total(c), *scale_warnings(c), *c.cautions]
     nodes = {n.id: n for n in _walk(c.indicators)}
     for path, ind in _leaves(c.model.indicators, ("indicators",)):
         node = nodes.get(ind.id)
@@ -105,6 +109,18 @@ def _leaf(c: Compiled, path: Path, ind: m.IndicatorModel, node: IndicatorNode) -
     title = c.model.metrics[name].title if name in c.model.metrics else None
     if title is None and name in c.model.inputs:
         title = c.model.inputs[name].title
+    per = getattr(scorer, "per", None)
+    if scorer.type == "deduct" and isinstance(per, Decimal) and per >= RATE_STEP_SLIP:
+        yield _warn(
+            c,
+            (*path, "scorer", "per"),
+            "step_on_rate",
+            title=title or name,
+            name=name,
+            number=json_number(per),
+            percent=json_number(per * 100),
+            ratio=json_number(per / 100),
+        )
     for at, number in _rate_numbers(scorer):
         if abs(number) >= RATE_SLIP:
             yield _warn(

@@ -147,8 +147,18 @@ def read_number(
         return (d if tail == want else d * (MONEY_UNITS[tail] / MONEY_UNITS[want])), True
     if tail == want:
         return d, True
+    if not _looks_like_unit(digits, tail):  # 0x10, 1_000, 12x3: not a number with a unit
+        raise ValueError(problem("not_number", raw))
     plain = Bilingual("无单位的数", "a plain number")
     raise ValueError(said(DATA, "wrong_unit", raw=repr(raw), unit=tail, want=want or plain))
+
+
+def _looks_like_unit(digits: str, tail: str) -> bool:
+    """Whether the text after a number can be a unit (人, kg, 万元): a unit holds no digit or
+    ``_``, and ``0x…``/``0b…``/``0o…`` is a programmer's number, not zero in unit x."""
+    if any(ch.isdigit() or ch == "_" for ch in tail):
+        return False
+    return not (digits.lstrip("+-") == "0" and tail[:1] in ("x", "X", "b", "B", "o", "O"))
 
 
 def to_number(raw: object, unit: str | None, percent: bool, ratio: bool = False) -> Decimal:

@@ -27,6 +27,7 @@ __all__ = [
     "HTML",
     "LANGS",
     "LINT",
+    "LOAD",
     "MARKDOWN",
     "NOTICE",
     "OUTCOME",
@@ -200,6 +201,10 @@ DATA = _table(
     wrong_unit=(
         "{raw} 的单位是 {unit}，此项应为{want}",
         "{raw}: unit {unit} where {want} is expected",
+    ),
+    ratio_cell=(
+        "{value} 所在列存的是比率：是 {pct}% 还是 {value}%？请写 {pct}% 或 {value}%",
+        "{value} is in a column of ratios: {pct}% or {value}%? write {pct}% or {value}%",
     ),
     ambiguous_percent=(
         "{value} 作为百分数有歧义（{pct}% 还是 {value}%？）：请写 {pct}% 或 {value}%",
@@ -403,6 +408,15 @@ NOTICE = _table(
         "{ref}: subject id {id} was already used at {first}; both are scored",
     ),
     total_row=("{ref}：{label} 行是合计行，不评分", "{ref}: {label} row is a total, not scored"),
+    ratio_column=(
+        "{where}：列 {header} 存的是比率，不是百分点：其中 {ambiguous} 格不大于 1（如 0.95），"
+        "作为有歧义的数拒绝；另有 {between} 格在 1 与 2 之间（首个位于 {first}），也可能是比率"
+        "（1.05 即 105%），一并拒绝。请整列按百分点（95）或带 %（95%）填写",
+        "{where}: column {header} holds ratios, not percentage points: {ambiguous} of its "
+        "cells are at most 1 (such as 0.95) and are refused as ambiguous; its {between} "
+        "cell(s) between 1 and 2 (the first at {first}) may be ratios too (1.05 for 105%) and "
+        "are refused as well. Write the column in percentage points (95) or with % (95%)",
+    ),
     column_at=("第 {n} 列", "column {n}"),
     unmapped_column=(
         "{where}：列 {header}（{cell}）不是 {rules} 的输入项，已忽略{hint}；"
@@ -848,6 +862,39 @@ LINT = _table(
         "{title} ({name}) is a rate (shown in %, its values are about 0–1), so {setting} {number} "
         "means {percent}%; if {number}% is meant, write {ratio}",
     ),
+    number_condition=(
+        "条件应为是/否，而 {expr} 是数值：除 0 以外的任何数都算“是”。如确指“不为 0”，请写 "
+        "{expr} != 0；否则请写所指的比较，如 {expr} >= 0.8",
+        "a condition is yes/no, but {expr} is a number: it holds for every value but 0. If "
+        "that is meant, write {expr} != 0; else the comparison meant, such as {expr} >= 0.8",
+    ),
+    step_on_rate=(
+        "{title}（{name}）是比率（按 % 显示，数值约在 0–1 之间），per 写成 {number} 即每 "
+        "{percent} 个百分点扣一次；如指每 {number} 个百分点，请写 per: {ratio}",
+        "{title} ({name}) is a rate (shown in %, its values are about 0–1), so per {number} "
+        "is a step of {percent} percentage points; if {number} percentage point(s) are meant, "
+        "write per: {ratio}",
+    ),
+    ratio_bound=(
+        "{title}（{name}）是百分比输入项，{setting} 与数据一样按百分点书写：{setting}: {number} "
+        "即 {number}%，数据超出即被拒；如指 {percent}%，请写 {setting}: {percent}",
+        "{title} ({name}) is a percent input, and its {setting} is written like its data, in "
+        "percentage points: {setting}: {number} means {number}%, and data beyond it are "
+        "refused; if {percent}% is meant, write {setting}: {percent}",
+    ),
+    mixed_scales=(
+        "{ratio} 是比率（95% 记为 0.95），而 {points} 按百分点计（95% 记为 95）："
+        "两者比较永远不会相等；请用同一尺度（去掉 * 100，或两边都乘 100）",
+        "{ratio} is a ratio (95% is 0.95) but {points} is in percentage points (95% is 95): "
+        "compared, they never agree; put both on one scale (drop the * 100, or multiply both)",
+    ),
+    unrounded_rate=(
+        "{title}（{name}）是报表填报的比率，只有几位小数，而 {expr} 由除法精确算出，几乎从不恰好"
+        "相等；请按报表精度取整比较，如 round({expr}, 4)，或给出 tolerance",
+        "{title} ({name}) is a reported rate, written to a few decimals, but {expr} is an "
+        "exact quotient: the two almost never agree exactly; compare at the report's "
+        "precision, such as round({expr}, 4), or give a tolerance",
+    ),
     target_zero=(
         "按比例评分的目标为 {target}：凡不低于 {target} 的数值都得满分，低于的得 0 分，没有比例可言"
         "（比率、金额、数量从不为负时，人人满分）；请写实际目标，如本意如此，请改用 threshold 评分",
@@ -862,6 +909,18 @@ LINT = _table(
         "a proportional target of {target} ({direction}) gives full marks or nothing, never a "
         "share; if that is meant, use a threshold scorer",
     ),
+)
+
+#: Slips refused when a rule set loads (perfscore.compile): said in the command's language.
+LOAD = _table(
+    grade_unreachable=(
+        "等级 {grade} 要求总分不低于 {min}，但评价对象最高只能得 {best} 分（{why}）："
+        "这个等级永远给不出；请按满分 {best} 写 min",
+        "grade {grade} needs a total of {min}, but the most a subject can score is {best} "
+        "({why}): the grade can never be given; write its min on the {best}-point scale",
+    ),
+    best_weights=("一级指标权重合计", "the top-level weights' sum"),
+    best_total=("settings 中的 total", "the declared total"),
 )
 
 #: The end-of-run summary (perfscore.summary.RunSummary) and the data-reading progress line.

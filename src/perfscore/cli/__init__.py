@@ -112,11 +112,11 @@ def main(
         return rules.run(args, out, err)
     except RuleSetError as e:
         for problem in e.problems:
-            err.write(_safe(f"{problem}\n"))
+            err.write(_safe(problem.render(cli_lang()) + "\n"))
         return EXIT_RULES
     except DataError as e:
         for problem in e.problems:
-            err.write(_safe(f"{problem}\n"))
+            err.write(_safe(problem.render(cli_lang()) + "\n"))
         return EXIT_DATA
     except (UsageError, ExportError) as e:
         err.write(_safe(f"perfscore: {e}\n"))

@@ -83,7 +83,7 @@ def _validate(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
             rs = load_ruleset(path, allow_extends_anywhere=args.allow_extends_anywhere)
         except RuleSetError as e:
             for problem in e.problems:
-                stdout.write(_safe(f"{problem}\n"))
+                stdout.write(_safe(problem.render(cli_lang()) + "\n"))
             stderr.write(
                 _safe(say_cli("validate_problems", path=path, count=len(e.problems)) + "\n")
             )

@@ -113,10 +113,20 @@ def row_count(data: Any) -> int:
     return len(data)
 
 
+#: A decimal of at most 15 significant digits is one float whose shortest text is that decimal
+#: (DBL_DIG): the float column holds it exactly, as the per-record path reads it.
+_DIGITS = 15
+
+
 def as_column(col: Any) -> tuple[Any, Any]:
     """A float64 numpy array with NaN for nulls (pyarrow/polars nulls included), and a mask of
     the cells that are not numbers (text, a dirty cell) — None when there are none.  Such rows
-    are scored by the per-record path, which reads "1,234", "95%" or reports the cell."""
+    are scored by the per-record path, which reads "1,234", "95%" or reports the cell.  Exact
+    decimals (a pyarrow ``decimal128`` column, ``Decimal`` cells) of at most 15 significant
+    digits are numbers here: each is the float whose text it is; longer ones go per record."""
+    decimals = _arrow_decimals(col)
+    if decimals is not None:
+        return decimals
     if not isinstance(col, np.ndarray) and hasattr(col, "to_numpy"):
         try:
             col = col.to_numpy(zero_copy_only=False)  # pyarrow
@@ -129,7 +139,7 @@ def as_column(col: Any) -> tuple[Any, Any]:
         out = np.asarray(col, dtype=np.float64)
         bad = None
     except (TypeError, ValueError):
-        cells = [plain_cell(x) for x in cell_objects(col)]
+        cells = [_decimal_float(x) for x in cell_objects(col)]
         number = [isinstance(x, (int, float)) and not isinstance(x, bool) for x in cells]
         out = np.array(
             [float(x) if ok else math.nan for x, ok in zip(cells, number, strict=True)], np.float64
@@ -140,6 +150,42 @@ def as_column(col: Any) -> tuple[Any, Any]:
     if out.ndim != 1:
         raise ValueError(f"a column must be one-dimensional, not of shape {out.shape}")
     return out, bad
+
+
+def _decimal_float(x: Any) -> Any:
+    """:func:`plain_cell`, with a ``Decimal`` as its float when that float's shortest text is
+    the decimal again (15 significant digits always are; 1E+400 or 1.234E-320 are not)."""
+    x = plain_cell(x)
+    if isinstance(x, Decimal) and x.is_finite():
+        f = float(x)  # correctly rounded
+        if math.isfinite(f) and Decimal(repr(f)) == x:
+            return f
+    return x
+
+
+def _arrow_decimals(col: Any) -> tuple[Any, Any] | None:
+    """A pyarrow ``decimal128`` column (a finance database's DECIMAL(18,2)) by its unscaled
+    integers: each cell of at most 15 digits divided once by 10**scale (both exact as floats,
+    so the quotient is the correctly rounded float); None for any other column."""
+    typ = getattr(col, "type", None)
+    if typ is None or type(typ).__name__ != "Decimal128Type" or not 0 <= typ.scale <= 22:
+        return None
+    outs, bads = [], []
+    for chunk in getattr(col, "chunks", None) or [col]:
+        n, at = len(chunk), chunk.offset
+        if n == 0:
+            continue
+        words = np.frombuffer(chunk.buffers()[1], dtype="<i8")[2 * at : 2 * (at + n)]
+        low, high = words[0::2], words[1::2]
+        valid = np.asarray(chunk.is_valid().to_numpy(zero_copy_only=False), bool)
+        small = (high == (low >> 63)) & (low > -(10**_DIGITS)) & (low < 10**_DIGITS)
+        x = low.astype(np.float64) / 10.0**typ.scale
+        outs.append(np.where(valid & small, x, math.nan))
+        bads.append(valid & ~small)
+    if not outs:
+        return np.zeros(0, np.float64), None
+    bad = np.concatenate(bads)
+    return np.concatenate(outs), (bad if bad.any() else None)
 
 
 def cell_objects(col: Any) -> list[Any]:

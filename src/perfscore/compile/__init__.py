@@ -16,6 +16,8 @@ from .. import model as m
 from .._yaml import Document
 from ..errors import RuleSetError
 from ..functions import FunctionRegistry
+from ..numbers import json_number
+from ..words import LINT, LOAD, said
 from .checks import CheckPass
 from .indicators import IndicatorPass
 from .nodes import (
@@ -65,6 +67,7 @@ class _Compiler(IndicatorPass, CheckPass):
                     )
                 last = b.min
                 bands.append(GradeBandNode(b.id, b.label, b.min))
+            self._reachable(g.bands, indicators, top_kinds)
             grade_kinds = {**self.kinds, "total": "number"}
             for i, o in enumerate(g.overrides):
                 overrides.append(
@@ -94,8 +97,40 @@ class _Compiler(IndicatorPass, CheckPass):
             units,
             self.functions,
         )
+        compiled.cautions = self.cautions
         compiled.resolve()
         return compiled
+
+    def _reachable(
+        self, bands: tuple[m.GradeBand, ...], indicators: list[IndicatorNode], kinds: set[str]
+    ) -> None:
+        """A band whose ``min`` is above the best total a subject can score (``min: 900`` on
+        100 points) can never be given.  Refused when the 满分 is settled — declared, or the
+        top-level weights add up to 100 — and warned when the weights themselves are off
+        (``perfscore validate`` already says so: the band may be right and a weight wrong)."""
+        if kinds != {"points"}:
+            return
+        total = self.model.settings.total
+        best = total if total is not None else sum((n.weight or ZERO for n in indicators), ZERO)
+        settled = total is not None or best == 100
+        why = said(LOAD, "best_total" if total is not None else "best_weights")
+        for i, b in enumerate(bands):
+            if b.min <= best:
+                continue
+            path = ("grades", "bands", i, "min")
+            message = said(
+                LOAD,
+                "grade_unreachable",
+                grade=b.label or b.id,
+                min=json_number(b.min),
+                best=json_number(best),
+                why=why,
+            )
+            if settled:
+                self.problem(path, message)
+            else:
+                warned = said(LINT, "warning", message=message)
+                self.cautions.append(self.doc.problem(path, warned, code="warning"))
 
     def _total(self, indicators: list[IndicatorNode], kinds: set[str]) -> None:
         """A declared ``settings.total`` is what the top-level weights add up to."""

@@ -15,6 +15,7 @@ from ..findings import RuleInfo, RuleLocation
 from ..functions import FunctionRegistry
 from ..subjects import InputSpec
 from ..values import Kind
+from ..words import LINT, said
 from .nodes import (
     MISSING_AWARE,
     TEMPLATE_FIELDS,
@@ -36,6 +37,8 @@ class Resolver:
         self.doc = doc
         self.functions = functions
         self.problems: list[Problem] = []
+        #: what perfscore validate warns about, found while compiling (perfscore.lint)
+        self.cautions: list[Problem] = []
         self.kinds: dict[str, Kind] = {}
         self.rules: list[RuleInfo | None] = []
         self.letters = model.letters
@@ -60,6 +63,16 @@ class Resolver:
         )
 
     def compile(self, text: str, path: Path, kinds: Mapping[str, Kind] | None = None) -> Any:
+        compiled = self._compile(text, path, kinds)
+        if path and path[-1] == "when" and getattr(compiled, "kind", None) == "number":
+            # `when: asset_util` holds for any rate but 0: never what a condition means
+            # (a count could mean "any": warned, not refused — perfscore.lint says it)
+            shown = text.strip() if len(text.strip()) <= 40 else text.strip()[:40] + "…"
+            message = said(LINT, "warning", message=said(LINT, "number_condition", expr=shown))
+            self.cautions.append(self.doc.problem(path, message, code="warning"))
+        return compiled
+
+    def _compile(self, text: str, path: Path, kinds: Mapping[str, Kind] | None) -> Any:
         try:
             return compile_expression(
                 text,

@@ -12,6 +12,7 @@ from typing import Any
 from .. import model as m
 from .._yaml import Document
 from ..aggregate import Aggregator
+from ..errors import Problem
 from ..expr import CompiledExpression
 from ..findings import RuleInfo, RuleLocation
 from ..functions import FunctionRegistry
@@ -176,6 +177,8 @@ class Compiled:
     rule_inputs: dict[str, tuple[str, ...]] = field(default_factory=dict)
     #: every metric's expression by name: what :class:`perfscore.exact.ExactScope` re-derives
     metric_exprs: dict[str, Any] = field(default_factory=dict)
+    #: warnings found while compiling (a number as a condition): perfscore.lint says them
+    cautions: list[Problem] = field(default_factory=list)
 
     def inputs_of(self, names: Iterable[str]) -> tuple[str, ...]:
         """The input fields behind ``names`` (inputs or metrics), sorted."""

@@ -29,7 +29,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from ..rawvalue import BLANK_TEXTS
-from .columns import Target, convert_cell, is_blank
+from .columns import RATIO_POINTS, Target, convert_cell, is_blank
 from .readers import plain_value
 from .source import is_total_label, meta_text
 
@@ -50,6 +50,11 @@ def input_cells(col: Any, target: Target, spec: InputSpec, numeric: bool) -> Any
     value, a float where a float holds that decimal exactly."""
     if numeric and spec.type in _NUMERIC and target.refused is None:
         floats, todo = _numbers(col, target, spec)
+        if floats is not None and target.ratios:  # a ratio column's 1.x cells: refused
+            with np.errstate(invalid="ignore"):
+                high = (floats > 1) & (floats < float(RATIO_POINTS))
+            floats[high] = np.nan
+            todo |= high
         if floats is not None:
             if not todo.any():
                 return floats

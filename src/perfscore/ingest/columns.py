@@ -97,6 +97,12 @@ def is_unit(text: str) -> bool:
     return text in MONEY_UNITS or text in ("%", "人", "项", "个", "次", "分", "天")
 
 
+#: In a percent column that holds ratios, a bare number from 1 up to this is refused (1.05:
+#: 1.05 % or 105 %?); from here up it is percentage points in any column (perfscore.ingest.
+#: ratiocols).
+RATIO_POINTS = Decimal(2)
+
+
 @dataclass(frozen=True)
 class Target:
     """Where one column goes: an input (``kind="input"``), subject metadata (``"meta"``, name
@@ -109,6 +115,9 @@ class Target:
     scale: Decimal | None = None  # multiply cells by this (header unit → input unit)
     refused: str | None = None  # the column's unit cannot be converted: every cell refused
     percent_header: bool = False
+    #: a percent column that holds ratios (perfscore.ingest.ratiocols): its bare cells above 1
+    #: are refused too, as those at most 1 are
+    ratios: bool = False
 
 
 @dataclass
@@ -311,6 +320,10 @@ def _number_cell(target: Target, spec: InputSpec, raw: object, percent_format: b
         if percent_format:  # an Excel cell formatted as a percentage holds the ratio
             points = number * 100
             return f"{plain_number(points)}%" if 0 < points <= 1 else points
+        if target.ratios and 1 < number < RATIO_POINTS:  # 1.05 among ratios: 105 % or 1.05 %?
+            return CellProblem(
+                said(DATA, "ratio_cell", value=plain_number(number), pct=plain_number(number * 100))
+            )
         return number  # bare: the reader refuses 0 < x <= 1 as ambiguous, as in JSON
     if percent_format and spec.type == "number":
         return number  # a ratio shown as a percentage: the cell holds the ratio

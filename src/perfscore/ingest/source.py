@@ -15,6 +15,7 @@ from ..errors import DataError
 from ..findings import Notification
 from ..words import NOTICE, said
 from .columns import ColumnMap, Target, convert_cell, header_key, is_blank, map_columns, split_unit
+from .ratiocols import mark_ratio_columns, mark_ratios, ratio_inputs, refuse_ratio_values
 from .readers import Rank, Sheet
 from .seen import FirstSeen
 
@@ -111,6 +112,12 @@ class DataSource:
         sheet: Sheet = opener(_rank(inputs, aliases, self.columns))
         cmap = map_columns(sheet.headers, inputs, aliases=aliases, columns=self.columns)
         self._report_columns(sheet, cmap, rs)
+        where = f"{self.uri}" + (f" [{sheet.label}]" if sheet.kind == "xlsx" else "")
+        notes, consumed = mark_ratio_columns(sheet, cmap, inputs, where, is_total_row)
+        self.notifications += notes
+        if consumed:  # its rows were counted: the table again, one workbook held at a time
+            del sheet
+            sheet = opener(_rank(inputs, aliases, self.columns))
         return sheet, cmap
 
     def table_records(
@@ -228,6 +235,8 @@ class DataSource:
         aliases = _aliases(rs)
         maps: dict[tuple[str, ...], ColumnMap] = {}
         opener: Any = self._opener
+        ratios, notes = ratio_inputs(opener(), inputs, aliases, self.columns, self.uri)
+        self.notifications += notes
         for number, rec in opener():
             self.rows_read += 1
             if isinstance(rec, DataError):
@@ -247,6 +256,7 @@ class DataSource:
                     cmap = maps[keys] = map_columns(
                         list(keys), inputs, aliases=aliases, columns=self.columns
                     )
+                    mark_ratios(cmap, ratios)
                     sheet = Sheet(self.uri, self.uri, "csv", list(keys), iter(()), number)
                     self._report_columns(sheet, cmap, rs)
                 sheet = Sheet(self.uri, self.uri, "line", list(keys), iter(()), number)
@@ -257,6 +267,10 @@ class DataSource:
                 ]
                 yield _record(sheet, number, list(rec.values()), None, targets, inputs)
                 continue
+            if ratios and isinstance(rec, Mapping):  # a column of ratios: its 1.x values refused
+                values = rec.get("values") if "values" in rec else rec
+                if isinstance(values, Mapping):
+                    rec = refuse_ratio_values(rec, values, ratios)
             if number > 0 and isinstance(rec, Mapping):
                 values = rec.get("values") if "values" in rec else rec
                 if isinstance(values, Mapping) and "cells" not in rec:

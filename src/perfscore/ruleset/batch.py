@@ -172,7 +172,9 @@ def records_of(
         if data.sources:
             records: Iterable[Any] = read_sources(rules, data.sources, notes)
         else:
-            records = data.records
+            from ..ingest.ratiocols import ratio_records
+
+            records = ratio_records(data.records, rules.inputs, data.uri, notes)
             notes.extend(data.notifications)
     elif isinstance(data, DataSource):
         inputs = ({"uri": data.uri, "sha256": data.sha256},)
