@@ -64,7 +64,8 @@ PASS_AT_RS = perfscore.load_ruleset_text(
 
 
 def _general(rs: perfscore.RuleSet) -> Evaluator:
-    """An evaluator without the fast pieces: no outcome forms, no groups added up in place."""
+    """An evaluator without the fast pieces: no outcome forms, no groups added up in place,
+    the tree walked node by node (not written out: perfscore.evaluate.findcode)."""
     ev = Evaluator(rs.compiled, rs.id)
     made = ev._leaf_consts_of
 
@@ -76,6 +77,8 @@ def _general(rs: perfscore.RuleSet) -> Evaluator:
 
     ev._leaf_consts_of = without_form  # type: ignore[method-assign]
     ev._group_results = {}  # (no group's results shared: the aggregator itself each time)
+    ev._walk.append(lambda run, scores, findings: [ev._node(n, run, scores, findings)
+                                                    for n in ev.c.indicators])  # fmt: skip
     return ev
 
 

@@ -23,7 +23,6 @@ from typing import Any
 from ..aggregate import AggregateSpec, NodeScore, mean, weakest_link, weighted_sum
 from ..compile import Compiled, IndicatorNode
 from ..errors import EvaluationError
-from ..exact import WIDE
 from ..explain import Explainer
 from ..findings import (
     Finding,
@@ -33,23 +32,25 @@ from ..findings import (
     fingerprint,
 )
 from ..numbers import round_once
-from ..scorers import Fallback, OutcomeForm
+from ..scorers import Fallback
 from ..subjects import SubjectData
 from ..words import AGGREGATE as AGG
 from .checks import CheckWords, check
+from .findcode import Kept, LeafConsts, Walk, findings_walk, leaf_consts
 from .groups import Coverages
 from .groups import scored_in_full as _scored_in_full
 from .groups import scored_in_part as _scored_in_part
 from .groups import shares_in_place as _shares_in_place
-from .leaves import NotApplicable, applies, builtin, condition_false, leaf, scored_form, waive
+from .leaves import NotApplicable, applies, leaf, waive
 from .messages import FindingTexts
 from .nodewords import fingerprint_from
-from .pointsonly import points, points_plan, value_reader
+from .pointsonly import points, points_plan
 from .records import (
     COVERAGE4,
-    finding_template,
+    SHARED_RESULTS,
     indicator_finding,
     indicator_score,
+    leaf_pair,
     node_score,
 )
 from .state import EN, ONE, ZERO, ZH, Failure, Outcome, Scan, SubjectRun, blocking
@@ -58,25 +59,8 @@ from .texts import json_text
 __all__ = ["Evaluator", "SubjectRun"]
 
 _gc_isenabled, _gc_disable, _gc_enable = gc.isenabled, gc.disable, gc.enable
-#: per leaf: its findings' constant fields, shared results (and those of a pass or a fail
-#: by the very points object met before), severity, outcome form, the names it reads, the
-#: points its form's outcome is decided at, its ``when`` (see Evaluator._leaf_consts_of)
-LeafConsts = tuple[
-    dict[str, Any],
-    dict[Any, tuple[IndicatorScore, NodeScore]],
-    dict[str, dict[int, tuple[IndicatorScore, NodeScore]]],
-    str,
-    "OutcomeForm | None",
-    frozenset[str],
-    bool,
-    Decimal,
-    Any,
-]
 _new = object.__new__
 _setattr = object.__setattr__
-#: how many distinct results of one leaf (or group) are kept to be shared (the common ones
-#: come first)
-_SHARED_RESULTS = 64
 
 
 class Evaluator:
@@ -124,9 +108,7 @@ class Evaluator:
         }
         #: per group: its children's results (by identity) -> its own (kept for weighted
         #: sums, means and weakest links)
-        self._group_results: dict[
-            str, dict[tuple[int, ...], tuple[tuple[NodeScore, ...], IndicatorScore, NodeScore]]
-        ] = {nid: {} for nid in self._specs}
+        self._group_results: dict[str, Kept] = {nid: {} for nid in self._specs}
         #: per weighted-sum group (and the total): whether a child not applicable hands its
         #: weight to the others, and the coverages kept (see groups.scored_in_part)
         self._parts: dict[str, tuple[bool, Coverages]] = {
@@ -141,6 +123,8 @@ class Evaluator:
         self._texts = FindingTexts(
             compiled.units, self.places, self._explainer, self._fingerprint, self._fp
         )
+        #: the tree's walk, written out (see findcode) when the first subject comes
+        self._walk: list[Walk] = []
 
     def points(self, data: SubjectData) -> tuple[dict[str, Decimal | None], Decimal | None]:
         """Rounded points of every indicator and group (pre-order) and the total, without
@@ -174,33 +158,24 @@ class Evaluator:
         return indicator_finding(node, o, run, None, self.c.units, self.places, waiver, self._texts)
 
     def _leaf_consts_of(self, node: IndicatorNode) -> LeafConsts:
-        """A leaf's finding fields that are the same for every subject (in
-        :func:`~.records.indicator_finding`'s order, the others as placeholders), its shared
-        results, its severity — and, when its scorer has one, its outcome form (what
-        :func:`~.leaves.leaf` gives when nothing the leaf reads failed, or it raises), the
-        names it reads, whether its ``met`` decides pass or fail (``pass_at`` 1) and else the
-        points to reach — made once, on first use."""
-        template = finding_template(node, self._texts.node_words(node))
-        form: OutcomeForm | None = None
-        limit = ZERO
-        sc, w, at = node.scorer, node.weight, node.pass_at
-        if w is not None and sc is not None and sc.yields == "points":
-            make = getattr(sc, "outcome_form", None)
-            get = value_reader(node)
-            try:
-                form = make(get, w, self.places) if make is not None else None
-                if form is None and builtin(sc):  # its own score, without leaf()'s detours
-                    form = scored_form(sc, get, w, self.places)
-            except Exception:  # (a constant it cannot round at 28 digits: leaf() decides)
-                form = None
-            limit = w if at == ONE else WIDE.multiply(w, at)  # as leaf() decides
-        same = self._leaf_results[node.id]
-        # its condition (the compiled function) and what leaf() says where it does not hold
-        when = None if node.when is None else (node.when.__call__, condition_false(node.when))
-        by_id: dict[str, dict[int, tuple[IndicatorScore, NodeScore]]] = {"pass": {}, "fail": {}}
-        got = (template, same, by_id, node.severity, form, node.names_read, at == ONE, limit, when)
+        """A leaf's constants (see :func:`~.findcode.leaf_consts`), made once, on first use."""
+        words = self._texts.node_words(node)
+        got = leaf_consts(node, words, self._leaf_results[node.id], self.places)
         self._leaf_consts[node.id] = got
         return got
+
+    def _consts(self, node: IndicatorNode) -> LeafConsts:
+        consts = self._leaf_consts.get(node.id)
+        return self._leaf_consts_of(node) if consts is None else consts
+
+    def _kept(self, node: IndicatorNode) -> Kept | None:
+        """A group's results kept per its children's (None: it keeps none).  A weighted sum,
+        a mean or a weakest link is a function of its children's results: where they are the
+        very objects met before (shared leaf and group results), so is its own."""
+        aggregate = node.aggregate
+        if aggregate is weighted_sum or aggregate is mean or aggregate is weakest_link:
+            return self._group_results.get(node.id)
+        return None
 
     # -- tree ------------------------------------------------------------------------------
     def _node(
@@ -284,32 +259,13 @@ class Evaluator:
             f = _new(Finding)
             _setattr(f, "__dict__", d)
             findings.append(f)
-            # a leaf's two results are immutable and the same for every subject where it ends
-            # the same way (full marks, not applicable, …): made once per rule and shared;
-            # keyed by the points' text: a new Decimal's hash costs ~10× its str (and equal
-            # values written differently, 2.5 and 2.50, keep their own results)
+            # a leaf's two results are shared (see records.leaf_pair)
             if decided and grade is None:  # (pass or fail) by a points object met before
                 pair = by_id[outcome].get(id(points))
                 if pair is not None:
                     scores.append(pair[0])
                     return pair[1]
-            key = (str(points) if type(points) is Decimal else points, grade, outcome, decided)
-            pair = same.get(key)
-            if pair is not None:
-                # a form's constant points (full marks, a band's) come back as the very object
-                # the shared results hold: found by it from now on (held there, its id is its)
-                if decided and grade is None and pair[0].points is points:
-                    known = by_id[outcome]
-                    if len(known) < _SHARED_RESULTS:
-                        known[id(points)] = pair
-            else:
-                weight = node.weight
-                pair = (
-                    indicator_score(nid, points, weight, grade, outcome, COVERAGE4[decided]),
-                    node_score(nid, weight, points, grade, outcome, ONE if decided else ZERO),
-                )
-                if len(same) < _SHARED_RESULTS:
-                    same[key] = pair
+            pair = leaf_pair(nid, node.weight, same, by_id, points, grade, outcome, decided)
             scores.append(pair[0])
             return pair[1]
         index = len(scores)
@@ -320,15 +276,25 @@ class Evaluator:
         add_child, score_node = children.append, self._node
         for c in node.children:
             add_child(score_node(c, run, scores, findings, forced))
+        return self._group(node, index, children, run, scores, findings)
+
+    def _group(
+        self,
+        node: IndicatorNode,
+        index: int,
+        children: list[NodeScore],
+        run: SubjectRun,
+        scores: list[IndicatorScore],
+        findings: list[Finding],
+        ids: tuple[int, ...] | None = None,
+    ) -> NodeScore:
+        """A group's results from its ``children``'s: its score put at ``index`` of ``scores``
+        (pre-order), a finding of its own where its rule failed.  ``ids``: its children's, where
+        the caller found no results kept for them."""
         aggregate = node.aggregate
         assert aggregate is not None
-        # a weighted sum, a mean or a weakest link is a function of its children's results:
-        # where they are the very objects met before (shared leaf and group results), so is
-        # its own — kept per group
-        kept_here = aggregate is weighted_sum or aggregate is mean or aggregate is weakest_link
-        shared = self._group_results.get(node.id) if kept_here else None
-        ids: tuple[int, ...] = ()
-        if shared is not None:
+        shared = self._kept(node)
+        if shared is not None and ids is None:
             ids = tuple(map(id, children))
             seen = shared.get(ids)
             if seen is not None and all(map(operator.is_, seen[0], children)):
@@ -346,8 +312,8 @@ class Evaluator:
                 ns = node_score(node.id, w, p, None, outcome, added[2])
                 score = indicator_score(node.id, p, w, None, outcome, added[3])
                 scores[index] = score
-                if len(shared) < _SHARED_RESULTS:
-                    shared[ids] = (tuple(children), score, ns)
+                if len(shared) < SHARED_RESULTS:
+                    shared[ids] = (tuple(children), score, ns)  # type: ignore[index]
                 return ns
         elif aggregate is mean or aggregate is weakest_link:  # (of points: in place)
             redistribute, kept = self._parts[node.id]
@@ -360,8 +326,8 @@ class Evaluator:
                 ns = node_score(node.id, w, p, None, outcome, added[2])
                 score = indicator_score(node.id, p, w, None, outcome, added[3])
                 scores[index] = score
-                if shared is not None and len(shared) < _SHARED_RESULTS:
-                    shared[ids] = (tuple(children), score, ns)
+                if shared is not None and len(shared) < SHARED_RESULTS:
+                    shared[ids] = (tuple(children), score, ns)  # type: ignore[index]
                 return ns
         ns = aggregate(self._specs[node.id], children)
         error = ns.outcome == "error"
@@ -389,8 +355,9 @@ class Evaluator:
         cov4 = COVERAGE4[1] if one else round_once(cov, 4)
         score = indicator_score(node.id, ns.points, node.weight, ns.grade, ns.outcome, cov4)
         scores[index] = score
-        if shared is not None and not error and len(shared) < _SHARED_RESULTS:
-            shared[ids] = (tuple(children), score, ns)  # the children held: their ids stay theirs
+        if shared is not None and not error and len(shared) < SHARED_RESULTS:
+            # (the children held: their ids stay theirs)
+            shared[ids] = (tuple(children), score, ns)  # type: ignore[index]
         return ns
 
     # -- the subject -----------------------------------------------------------------------
@@ -417,7 +384,12 @@ class Evaluator:
         run = SubjectRun(data.subject, scope, failures, waivers or {})
         scores: list[IndicatorScore] = []
         findings: list[Finding] = []
-        top = [self._node(n, run, scores, findings) for n in self.c.indicators]
+        walks = self._walk
+        if not walks:  # (written on first use: it asks every leaf for its constants)
+            c = self.c.indicators
+            walks.append(findings_walk(c, self._consts, self._kept, self._node, self._group,
+                                       self.places))  # fmt: skip
+        top = walks[0](run, scores, findings)
         for ch in self.c.checks:
             finding = check(
                 ch, run, self._fingerprint(ch.id, run), self.titles, self.c.units, self.places,

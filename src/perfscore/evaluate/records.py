@@ -19,6 +19,9 @@ from .state import ONE, ZERO, Outcome, SubjectRun
 
 #: a leaf's coverage (0 or 1), rounded
 COVERAGE4 = (round_places(ZERO, 4), round_places(ONE, 4))
+#: how many distinct results of one leaf (or group) are kept to be shared (the common ones
+#: come first)
+SHARED_RESULTS = 64
 _new = object.__new__
 _setattr = object.__setattr__
 
@@ -65,6 +68,40 @@ def node_score(
     reason_zh: str | None = None,
 ) -> NodeScore:
     return NodeScore(rule_id, weight, points, grade, outcome, coverage, reason, reason_zh)
+
+
+def leaf_pair(
+    nid: str,
+    weight: Decimal | None,
+    same: dict[Any, tuple[IndicatorScore, NodeScore]],
+    by_id: dict[str, dict[int, tuple[IndicatorScore, NodeScore]]],
+    points: Decimal | None,
+    grade: str | None,
+    outcome: str,
+    decided: bool,
+) -> tuple[IndicatorScore, NodeScore]:
+    """A leaf's two results (its score and its node's), shared: they are immutable and the
+    same for every subject where it ends the same way (full marks, not applicable, …), so
+    they are made once per rule and kept in ``same``, keyed by the points' text (a new
+    Decimal's hash costs ~10× its str, and equal values written differently, 2.5 and 2.50,
+    keep their own results).  A pass or fail's points that come back as the very object the
+    kept results hold (a form's constant points: full marks, a band's) are found by it from
+    then on, in ``by_id[outcome]`` (held there, its id is its)."""
+    key = (str(points) if type(points) is Decimal else points, grade, outcome, decided)
+    pair = same.get(key)
+    if pair is not None:
+        if decided and grade is None and pair[0].points is points:
+            known = by_id[outcome]
+            if len(known) < SHARED_RESULTS:
+                known[id(points)] = pair
+        return pair
+    pair = (
+        indicator_score(nid, points, weight, grade, outcome, COVERAGE4[decided]),
+        node_score(nid, weight, points, grade, outcome, ONE if decided else ZERO),
+    )
+    if len(same) < SHARED_RESULTS:
+        same[key] = pair
+    return pair
 
 
 def finding_template(node: IndicatorNode, words: Any) -> dict[str, Any]:
