@@ -115,3 +115,28 @@ def test_the_first_cell_is_said_in_the_runs_language(tmp_path: Path) -> None:
         tmp_path, csv
     )
     assert "first at line 2, column 执行数" in _summary(tmp_path, csv, "--lang", "en")
+
+
+def test_a_json_lines_records_first_cell_is_said_too(tmp_path: Path) -> None:
+    """A JSON Lines record's line (and a flat line's key) is its cell: said in the run's
+    language in the summary and in the finding, where it was left out (or said in English)."""
+    import io
+
+    from perfscore.cli import main
+
+    data = tmp_path / "d.jsonl"
+    data.write_text(
+        '{"id": "a", "values": {"budget": 100, "executed": "abc"}}\n'
+        '{"id": "b", "全年预算数": 100, "执行数": "x"}\n',
+        encoding="utf-8",
+    )
+    err = io.StringIO()
+    out = tmp_path / "o.jsonl"
+    argv = ["score", str(RULES / "cn-dept-overall.yaml"), str(data), "--summary", "-o", str(out)]
+    main(["--lang", "zh", *argv], stdout=io.StringIO(), stderr=err)
+    assert any(line.endswith("首个位于 第 1 行") for line in err.getvalue().splitlines())
+    text = out.read_text(encoding="utf-8")
+    assert "第 1 行：应为数字" in text and "第 2 行「执行数」键：应为数字" in text
+    en = io.StringIO()
+    main(["--lang", "en", *argv], stdout=io.StringIO(), stderr=en)
+    assert "first at line 1" in en.getvalue()

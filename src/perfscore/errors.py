@@ -60,8 +60,16 @@ class Problem:
     def render(self, lang: str) -> str:
         """``file:line:col: path: message`` with the message in ``lang`` when it carries both
         languages (a :class:`perfscore.words.Bilingual`)."""
-        from .words import in_language
+        from .words import Bilingual, in_language
 
+        message = in_language(self.message, lang)
+        hint = f" (did you mean {self.suggestion!r}?)" if self.suggestion else ""
+        if lang == "zh":
+            from .loadwords import hint_zh, load_zh
+
+            if not isinstance(self.message, Bilingual):  # said in English only: its Chinese
+                message = load_zh(message) or message
+            hint = hint_zh(self.suggestion) if self.suggestion else ""
         where = ""
         if self.source is not None:
             where = self.source
@@ -71,8 +79,7 @@ class Problem:
                     where += f":{self.column}"
             where += ": "
         path = f"{format_path(self.path)}: " if self.path else ""
-        hint = f" (did you mean {self.suggestion!r}?)" if self.suggestion else ""
-        return f"{where}{path}{in_language(self.message, lang)}{hint}"
+        return f"{where}{path}{message}{hint}"
 
 
 class PerfscoreError(Exception):

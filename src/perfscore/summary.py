@@ -21,7 +21,9 @@ __all__ = ["RunSummary"]
 
 #: ``field 'x': Sheet1!D12: ...`` or ``field 'x': line 12, column 预算数: ...`` (readers.ref); a
 #: reason naming no cell (``field 'x': required value is missing; field 'y': ...``) has none
-_CELL = re.compile(r"^field '([^']+)': ([^!:;]+![A-Z]+\d+|(line|row) (\d+), column ([^:;]+)): ")
+_CELL = re.compile(
+    r"^field '([^']+)': ([^!:;]+![A-Z]+\d+|(line|row) (\d+)(?:, (column|key) ([^:;]+))?): "
+)
 
 
 class RunSummary:
@@ -176,8 +178,12 @@ def _cell(m: re.Match[str]) -> str:
     """The cell a reason names, in both languages (第 12 行「预算数」列 in a zh summary)."""
     if m.group(3) is None:
         return m.group(2)  # Sheet1!D12 reads the same in both
+    if m.group(5) is None:  # a JSON Lines record: its line
+        return said(DATA, "cell_at_line", row=m.group(4))
+    if m.group(5) == "key":  # a flat JSON Lines record: its line and key
+        return said(DATA, "cell_key", row=m.group(4), column=m.group(6))
     key = "cell_line" if m.group(3) == "line" else "cell_row"
-    return said(DATA, key, row=m.group(4), column=m.group(5))
+    return said(DATA, key, row=m.group(4), column=m.group(6))
 
 
 def _note_order(item: tuple[str, list[Notification]]) -> tuple[int, str]:

@@ -234,6 +234,8 @@ DATA = _table(
     at_cell=("{where}：{problem}", "{where}: {problem}"),
     cell_line=("第 {row} 行「{column}」列", "line {row}, column {column}"),
     cell_row=("第 {row} 行「{column}」列", "row {row}, column {column}"),
+    cell_key=("第 {row} 行「{column}」键", "line {row}, key {column}"),
+    cell_at_line=("第 {row} 行", "line {row}"),
     unknown_field=("未知字段 {name} 已忽略{hint}", "unknown field {name} is ignored{hint}"),
 )
 

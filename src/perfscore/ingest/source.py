@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..errors import DataError
 from ..findings import Notification
-from ..words import NOTICE, said
+from ..words import DATA, NOTICE, said
 from .columns import ColumnMap, Target, convert_cell, header_key, is_blank, map_columns, split_unit
 from .ratiocols import mark_ratio_columns, mark_ratios, ratio_inputs, refuse_ratio_values
 from .readers import Rank, Sheet
@@ -274,7 +274,8 @@ class DataSource:
             if number > 0 and isinstance(rec, Mapping):
                 values = rec.get("values") if "values" in rec else rec
                 if isinstance(values, Mapping) and "cells" not in rec:
-                    rec = {**rec, "cells": {str(k): f"line {number}" for k in values}}
+                    at = said(DATA, "cell_at_line", row=number)  # 第 3 行 in a zh message
+                    rec = {**rec, "cells": {str(k): at for k in values}}
             yield rec
 
 
@@ -425,8 +426,8 @@ class CellRefs(Mapping[str, str]):
 
 
 def _ref(sheet: Sheet, number: int, col: int) -> str:
-    if sheet.kind == "line":
-        return f"line {number}, key {sheet.headers[col]}"
+    if sheet.kind == "line":  # (a Bilingual: 第 3 行「满意度」键 in a zh message)
+        return said(DATA, "cell_key", row=number, column=sheet.headers[col])
     return sheet.ref(number, col)
 
 

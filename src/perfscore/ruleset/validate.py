@@ -272,7 +272,10 @@ def _semantic_problems_despite(
         if not isinstance(e, RuleSetError):
             return []
         keep = []
+        set_aside = any(path[0] == "indicators" for path in drops)
         for p in e.problems:
+            if set_aside and p.path == ("settings", "total"):
+                continue  # the weights added up without the indicators set aside
             if p.code == "expression" and any(f"'{n}'" in p.message for n in dropped_names):
                 continue
             if p.path and p.path[-1] == "weight" and tuple(p.path[:-1]) in dropped_weights:
