@@ -158,8 +158,10 @@ _ZH: tuple[tuple[str, str], ...] = (
         r"cannot read range (?P<r>'[^']*'); write it like (?P<e>.*)",
         r"无法读取区间 \g<r>；请写成 \g<e>",
     ),
-    (r"(?P<t>'[^']*') is not a number in a rule: percentages are ratios, write (?P<r>\S+)",
-     r"规则中的 \g<t> 不是数：百分数写成比率，请写 \g<r>"),
+    (
+        r"(?P<t>'[^']*') is not a number in a rule: percentages are ratios, write (?P<r>\S+)",
+        r"规则中的 \g<t> 不是数：百分数写成比率，请写 \g<r>",
+    ),
     (r"(?P<t>'[^']*') is not a number", r"\g<t> 不是数"),
     (
         r"pass_at is a share of the weight, within \[0, 1\]",
