@@ -20,6 +20,7 @@ from hypothesis import example, given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 
 import perfscore  # noqa: E402
+from columnar_grid import SETTINGS, object_columns  # noqa: E402
 from perfscore.columnar import ColumnarScorer  # noqa: E402
 from perfscore.subjects import read_subject  # noqa: E402
 
@@ -174,11 +175,7 @@ def _refused(cs: ColumnarScorer, rec: dict[str, Any], i: int) -> bool:
 
 def same_but_refused(cs: ColumnarScorer, rows: list[dict[str, Any]], allowed: Any) -> Any:
     """Every row equal to the per-record path; rows sent there only where ``allowed``."""
-    cols = {}
-    for name in rows[0]:
-        cols[name] = np.empty(len(rows), object)
-        cols[name][:] = [r[name] for r in rows]
-    res = cs.score(cols)
+    res = cs.score(object_columns(rows))
     for i, rec in enumerate(rows):
         want = cs.rs.evaluate_subject(rec, index=i)
         for sc in want.scores:
@@ -196,15 +193,7 @@ def _lo_above_hi(rec: dict[str, Any]) -> bool:
     return lo is not None and hi is not None and lo > hi
 
 
-@pytest.mark.parametrize(
-    ("zd", "missing", "arithmetic"),
-    [
-        ("zero", "not_applicable", "auto"),
-        ("error", "error", "int"),
-        ("not_applicable", "zero", "float"),
-        ("zero", "full", "int"),
-    ],
-)
+@pytest.mark.parametrize(("zd", "missing", "arithmetic"), SETTINGS)
 @settings(max_examples=60, deadline=None)
 @given(rows=st.lists(_row(), min_size=1, max_size=30))
 @example(rows=_EDGES)

@@ -18,6 +18,7 @@ from hypothesis import example, given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 
 import perfscore  # noqa: E402
+from columnar_grid import object_columns  # noqa: E402
 from perfscore.columnar import ColumnarScorer  # noqa: E402
 
 LETTERS = """\
@@ -158,12 +159,7 @@ def _row(draw: st.DrawFn, names: tuple[str, ...]) -> dict[str, Any]:
 
 
 def _same(cs: ColumnarScorer, rows: list[dict[str, Any]]) -> Any:
-    names = list(rows[0])
-    cols = {}
-    for name in names:
-        cols[name] = np.empty(len(rows), object)
-        cols[name][:] = [r[name] for r in rows]
-    res = cs.score(cols)
+    res = cs.score(object_columns(rows))
     for i, rec in enumerate(rows):
         want = cs.rs.evaluate_subject(rec, index=i)
         for sc in want.scores:

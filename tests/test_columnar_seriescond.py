@@ -18,6 +18,7 @@ from hypothesis import example, given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 
 import perfscore  # noqa: E402
+from columnar_grid import SETTINGS  # noqa: E402
 from perfscore.columnar import ColumnarScorer  # noqa: E402
 from test_columnar_series import _same  # noqa: E402
 from test_columnar_seriesexpr import _EDGES, _head, _row  # noqa: E402
@@ -86,15 +87,7 @@ _GROWING = [  # 连续增长 exactly, flat (not growth), a year missing in the m
 ]
 
 
-@pytest.mark.parametrize(
-    ("zd", "missing", "arithmetic"),
-    [
-        ("zero", "not_applicable", "auto"),
-        ("error", "error", "int"),
-        ("not_applicable", "zero", "float"),
-        ("zero", "full", "int"),
-    ],
-)
+@pytest.mark.parametrize(("zd", "missing", "arithmetic"), SETTINGS)
 @settings(max_examples=60, deadline=None)
 @given(rows=_rows())
 @example(rows=_GROWING)

@@ -20,6 +20,7 @@ from hypothesis import example, given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 
 import perfscore  # noqa: E402
+from columnar_grid import SETTINGS  # noqa: E402
 from perfscore.columnar import ColumnarScorer  # noqa: E402
 from perfscore.words import Bilingual  # noqa: E402
 from test_columnar_series import _same  # noqa: E402
@@ -187,15 +188,7 @@ _EDGES = [
 ]
 
 
-@pytest.mark.parametrize(
-    ("zd", "missing", "arithmetic"),
-    [
-        ("zero", "not_applicable", "auto"),
-        ("error", "error", "int"),
-        ("not_applicable", "zero", "float"),
-        ("zero", "full", "int"),
-    ],
-)
+@pytest.mark.parametrize(("zd", "missing", "arithmetic"), SETTINGS)
 @settings(max_examples=70, deadline=None)
 @given(rows=st.lists(_row(), min_size=1, max_size=30))
 @example(rows=_EDGES)
@@ -437,14 +430,7 @@ grades:
 )
 
 
-@pytest.mark.parametrize(
-    ("zd", "missing", "arithmetic"),
-    [
-        ("zero", "not_applicable", "auto"),
-        ("error", "error", "int"),
-        ("not_applicable", "zero", "float"),
-    ],
-)
+@pytest.mark.parametrize(("zd", "missing", "arithmetic"), SETTINGS[:3])
 @settings(max_examples=60, deadline=None)
 @given(rows=st.lists(_row(), min_size=1, max_size=30))
 @example(rows=_EDGES)

@@ -16,6 +16,7 @@ from hypothesis import example, given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 
 import perfscore  # noqa: E402
+from columnar_grid import SETTINGS  # noqa: E402
 from perfscore.columnar import ColumnarScorer  # noqa: E402
 from test_columnar_series import _row, _same  # noqa: E402
 
@@ -76,14 +77,7 @@ def _rules(zd: str = "zero", missing: str = "not_applicable") -> str:
     return FUNCTIONS.replace("{zd}", zd).replace("{missing}", missing)
 
 
-@pytest.mark.parametrize(
-    ("zd", "missing", "arithmetic"),
-    [
-        ("zero", "not_applicable", "auto"),
-        ("error", "error", "int"),
-        ("not_applicable", "zero", "float"),
-    ],
-)
+@pytest.mark.parametrize(("zd", "missing", "arithmetic"), SETTINGS[:3])
 @settings(max_examples=60, deadline=None)
 @given(rows=st.lists(_row(_NAMES), min_size=1, max_size=30))
 @example(

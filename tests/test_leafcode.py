@@ -131,8 +131,7 @@ def _oracle(
     return {k: None if p is None else _half_up(p) for k, p in got.items()}
 
 
-@pytest.fixture(scope="module")
-def spied() -> Any:
+def _counted(text: str) -> tuple[Any, list[str]]:
     """The rule set built with every leaf's form counting its calls (the written code calls
     it only where it cannot decide)."""
     calls: list[str] = []
@@ -149,10 +148,15 @@ def spied() -> Any:
 
     pointsonly._scored = counting  # type: ignore[assignment]
     try:
-        rs = perfscore.load_ruleset_text(LEAVES)
+        rs = perfscore.load_ruleset_text(text)
     finally:
         pointsonly._scored = scored  # type: ignore[assignment]
     return rs, calls
+
+
+@pytest.fixture(scope="module")
+def spied() -> Any:
+    return _counted(LEAVES)
 
 
 _money = st.one_of(
@@ -365,24 +369,7 @@ def _more_oracle(values: dict[str, Decimal | None], level: str | None) -> dict[s
 @pytest.fixture(scope="module")
 def more() -> Any:
     """MORE built with every leaf's form counting its calls."""
-    calls: list[str] = []
-    scored = pointsonly._scored
-
-    def counting(node: Any, sc: Any, w: Any, places: int) -> Any:
-        form = scored(node, sc, w, places)
-
-        def spy(scope: Any) -> Any:
-            calls.append(node.id)
-            return form(scope)
-
-        return spy
-
-    pointsonly._scored = counting  # type: ignore[assignment]
-    try:
-        rs = perfscore.load_ruleset_text(MORE)
-    finally:
-        pointsonly._scored = scored  # type: ignore[assignment]
-    return rs, calls
+    return _counted(MORE)
 
 
 _ratio = st.one_of(

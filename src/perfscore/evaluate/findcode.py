@@ -35,6 +35,7 @@ from .records import (
     leaf_pair,
 )
 from .state import ONE, ZERO, Failure
+from .writer import SourceWriter
 
 __all__ = ["Kept", "LeafConsts", "findings_walk", "leaf_consts"]
 
@@ -103,55 +104,34 @@ class _Of(NamedTuple):
     kept: Callable[[IndicatorNode], Kept | None]
 
 
-class _Writer:
-    """Source lines and the namespace values they name (only names made here reach the
-    source; ids, forms and numbers travel as values)."""
+class _Writer(SourceWriter):
+    """The findings walk's writer: :class:`~.writer.SourceWriter` with its helpers."""
 
     def __init__(self, places: int) -> None:
-        self.lines: list[str] = []
-        self.values: dict[str, Any] = {
-            "__builtins__": {},
-            "_Exception": Exception,
-            "_new": object.__new__,
-            "_set": object.__setattr__,
-            "_Finding": Finding,
-            "_id": id,
-            "_pair": leaf_pair,
-            "_stopping": stopping,
-            "_applies": applies,
-            "_add": WIDE.add,
-            "_share": share_of,
-            "_round": round_once,
-            "_P": places,
-            "_Z": ZERO,
-            "_ONE": ONE,
-            "_C4": COVERAGE4[1],
-            "_NS": NodeScore,
-            "_IS": IndicatorScore,
-            "_SHARED": SHARED_RESULTS,
-            "len": len,
-        }
-        self.count = 0
-        self.indent = "    "
-
-    def line(self, text: str) -> None:
-        self.lines.append(self.indent + text)
-
-    def value(self, x: Any) -> str:
-        name = f"_v{len(self.values)}"
-        self.values[name] = x
-        return name
-
-    def temp(self) -> str:
-        self.count += 1
-        return f"t{self.count}"
-
-    def block(self, head: str) -> None:
-        self.line(head)
-        self.indent += "    "
-
-    def end(self) -> None:
-        self.indent = self.indent[:-4]
+        super().__init__(
+            {
+                "__builtins__": {},
+                "_Exception": Exception,
+                "_new": object.__new__,
+                "_set": object.__setattr__,
+                "_Finding": Finding,
+                "_id": id,
+                "_pair": leaf_pair,
+                "_stopping": stopping,
+                "_applies": applies,
+                "_add": WIDE.add,
+                "_share": share_of,
+                "_round": round_once,
+                "_P": places,
+                "_Z": ZERO,
+                "_ONE": ONE,
+                "_C4": COVERAGE4[1],
+                "_NS": NodeScore,
+                "_IS": IndicatorScore,
+                "_SHARED": SHARED_RESULTS,
+                "len": len,
+            }
+        )
 
 
 def _finding(w: _Writer, template: dict[str, Any], **given: str) -> None:

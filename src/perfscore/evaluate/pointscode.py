@@ -25,6 +25,7 @@ from ..numbers import round_once
 from .leafcode import leaf_lines, leaf_names
 from .leaves import from_failure
 from .state import Failure, blocking_kind
+from .writer import SourceWriter
 
 if TYPE_CHECKING:
     from .plannodes import PlanNode
@@ -35,44 +36,30 @@ ZERO = Decimal(0)
 NA = "not_applicable"
 
 
-class _Writer:
-    """Source lines and the namespace values they name (only names made here reach the
-    source; ids, forms and numbers travel as values)."""
+class _Writer(SourceWriter):
+    """The points walk's writer: :class:`~.writer.SourceWriter` with its helpers."""
 
     def __init__(self, places: int) -> None:
-        self.lines: list[str] = []
-        self.values: dict[str, Any] = {
-            "__builtins__": {},
-            "_add": WIDE.add,
-            "_mul": WIDE.multiply,
-            "_div": ONCE.divide,
-            "_share": share_of,
-            "_round": round_once,
-            "_Q": Decimal(1).scaleb(-places),
-            "_HALF_UP": ROUND_HALF_UP,
-            "_C28": Context(prec=28),
-            "_Exception": Exception,
-            "_str": str,
-            "_Z": ZERO,
-            "_P": places,
-            "_NA": NA,
-        }
+        super().__init__(
+            {
+                "__builtins__": {},
+                "_add": WIDE.add,
+                "_mul": WIDE.multiply,
+                "_div": ONCE.divide,
+                "_share": share_of,
+                "_round": round_once,
+                "_Q": Decimal(1).scaleb(-places),
+                "_HALF_UP": ROUND_HALF_UP,
+                "_C28": Context(prec=28),
+                "_Exception": Exception,
+                "_str": str,
+                "_Z": ZERO,
+                "_P": places,
+                "_NA": NA,
+            }
+        )
         self.values.update(leaf_names(places))
         self.places = places
-        self.count = 0
-        self.indent = "    "
-
-    def line(self, text: str) -> None:
-        self.lines.append(self.indent + text)
-
-    def value(self, x: Any) -> str:
-        name = f"_v{len(self.values)}"
-        self.values[name] = x
-        return name
-
-    def temp(self) -> str:
-        self.count += 1
-        return f"t{self.count}"
 
 
 def _scaled(w: _Writer, got: str, base: Decimal, weight: Decimal) -> str:
