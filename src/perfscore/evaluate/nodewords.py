@@ -146,7 +146,7 @@ class NodeWords:
             self.node,
             self.fingerprint,
         )
-        prefix, explain = self.prefix, self.explain
+        prefix, later = self.prefix, self.explain is not None
         # the %-formats cut at their %s: joined by an f-string (a third of a %'s time)
         not_met, met = (
             tuple(tuple(tuple(_pieces(p) for p in pair) for pair in by) for by in self.patterns)
@@ -218,11 +218,7 @@ class NodeWords:
                     d["message"] = f"{z0}{value_text}{z1}{zh_std}{z2}{pts}{z3}"
                     d["message_en"] = f"{e0}{value_text}{e1}{en_std}{e2}{pts}{e3}"
                 d["reason"] = None
-                if explain is not None:  # (its arithmetic is built when its data is read)
-                    d["explanation"] = Explanation(
-                        explain, node, value, points, d["grade"], run.scope
-                    )
-                left = False
+                left = later  # (its 计算过程 made when first read: it holds the scope)
             elif outcome in unscored and value is None:
                 # not applicable or an error: its messages say the title and why, the same
                 # for every subject with the same reason — kept per reason's text
