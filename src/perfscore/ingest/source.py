@@ -5,6 +5,7 @@ the rule set's inputs once, each row made a subject record whose values say wher
 from __future__ import annotations
 
 import dataclasses
+import gc
 import hashlib
 import unicodedata
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -117,6 +118,9 @@ class DataSource:
         self.notifications += notes
         if consumed:  # its rows were counted: the table again, one workbook held at a time
             del sheet
+            # the counted workbook sits in reference cycles (its row generators): freed now,
+            # not whenever the collector next runs, or two workbooks' strings are held at once
+            gc.collect()
             sheet = opener(_rank(inputs, aliases, self.columns))
         return sheet, cmap
 
