@@ -268,22 +268,47 @@ def test_the_metrics_written_out_give_what_each_metric_run_alone_gives(
             assert _seen(fast, data) == _seen(slow, data)
 
 
-def test_a_metric_reading_nothing_that_failed_is_not_run_alone() -> None:
-    """A spy: where nothing failed, only the metrics whose call does more than their body
-    (an inner quotient, a rounded metric read) go through :meth:`Scan.one`."""
-    scan = Scan(RATES.compiled, RATES.evaluator.titles)
+def _spied(scan: Scan) -> list[str]:
+    """The metrics ``scan``'s generated function hands to :meth:`Scan.one` (recorded as
+    it runs)."""
     alone: list[str] = []
-    one = scan.one
+    one, run = scan.one, scan.run
 
     def spy(i: int, *args: Any) -> None:
         alone.append(scan.metrics[i][0])
         one(i, *args)
 
+    scan.run = lambda scope, failures, suspects, _: run(scope, failures, suspects, spy)
+    return alone
+
+
+def test_a_metric_reading_nothing_that_failed_is_not_run_alone() -> None:
+    """A spy: where nothing failed, no metric goes through :meth:`Scan.one` — its body
+    written in place, or its expression called in place where the call does more than the
+    body (an inner quotient, a rounded metric read)."""
+    scan = Scan(RATES.compiled, RATES.evaluator.titles)
+    alone = _spied(scan)
     data = _data(RATES, {"id": "r", "values": {"a": "3", "b": "7"}})
-    scan.run({**data.values}, {}, set(), spy)
-    called = [mt.name for mt in RATES.compiled.metrics if mt.expr.inline() is None]
-    assert alone == called
-    assert "scaled" in alone and not {"plain", "same", "sum"} & set(alone)  # those written
-    want, _ = Scan(RATES.compiled, RATES.evaluator.titles)(data)
-    got, _ = scan(data)
-    assert got == want
+    got = _seen(scan, data)
+    assert alone == []
+    assert {mt.name for mt in RATES.compiled.metrics if mt.expr.inline() is None} >= {"scaled"}
+    assert got == _seen(_one_by_one(Scan(RATES.compiled, RATES.evaluator.titles)), data)
+
+
+@pytest.mark.parametrize("blank", ["a", "b", "ab"])
+def test_a_metric_its_reads_block_is_blocked_in_place(blank: str) -> None:
+    """A spy: a metric whose one failed read blocks it — or whose two failed reads do, as
+    they did for the subject before (their join kept) — is blocked by the generated code, not
+    :meth:`Scan.one`; the scope and failures (kinds, fields, words) are those of every metric
+    run alone."""
+    values = {k: v for k, v in (("a", "3"), ("b", "7")) if k not in blank}
+    data = _data(RATES, {"id": "r", "values": values})
+    scan = Scan(RATES.compiled, RATES.evaluator.titles)
+    slow = _one_by_one(Scan(RATES.compiled, RATES.evaluator.titles))
+    alone = _spied(scan)
+    for _ in range(2):  # (the second subject: every join met before)
+        alone.clear()
+        got = _seen(scan, data)
+        assert got == _seen(slow, data)
+    assert alone == [], alone
+    assert {k for k, *_ in got[1]} >= {"plain", "scaled", "sum"}

@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 
 import perfscore
 from perfscore.evaluate import pointsonly
-from perfscore.exact import full
+from perfscore.exact import full, unsure_pair
 from test_pointsonly import _data, _full, _no_full
 
 LEAVES = """perfscore: 1
@@ -501,3 +501,88 @@ def test_every_more_leaf_is_written() -> None:
         lines = leafcode.leaf_lines(lambda x: f"_x{next(count)}", lambda: "t", pn, "t", 2)
         values[pn.node.id] = lines is not None
     assert all(values[k] for k in MORE_WRITTEN), values
+
+
+#: a threshold and proportional scores against a target read per subject: two rates that
+#: are both rounded, and two amounts that are exact
+PAIRS = """perfscore: 1
+id: pairs
+title: 两个比率
+version: "1"
+settings: {places: 2, missing: not_applicable, zero_division: not_applicable}
+inputs: {a: {type: money}, b: {type: money}, c: {type: money}, d: {type: money}}
+metrics: {r1: {expr: 'a / b'}, r2: {expr: 'c / d'}}
+indicators:
+  - id: g1
+    title: 对比
+    weight: 40
+    children:
+      - {id: t1, title: T1, weight: 20, value: r1, scorer: {type: threshold, op: '<=', target: r2, points_otherwise: 5}}
+      - {id: t2, title: T2, weight: 20, value: a, scorer: {type: threshold, op: '>', target: c}}
+  - id: g2
+    title: 按比例
+    weight: 60
+    children:
+      - {id: q1, title: Q1, weight: 20, value: r1, scorer: {type: proportional, target: r2, direction: lower}}
+      - {id: q2, title: Q2, weight: 20, value: r1, scorer: {type: proportional, target: r2}}
+      - {id: q3, title: Q3, weight: 20, value: a, scorer: {type: proportional, target: c, direction: lower}}
+"""
+PAIRS_WRITTEN = ("t1", "t2", "q1", "q2", "q3")
+
+
+def _pairs_oracle(a: Fraction, b: Fraction, c: Fraction, d: Fraction) -> dict[str, Fraction]:
+    r1, r2 = a / b, c / d
+    return {
+        "t1": F(20) if r1 <= r2 else F(5),
+        "t2": F(20) if a > c else F(0),
+        "q1": _proportional(r1, r2, False, 20),
+        "q2": _proportional(r1, r2, True, 20),
+        "q3": _proportional(a, c, False, 20),
+    }
+
+
+@pytest.fixture(scope="module")
+def pairs() -> Any:
+    return _counted(PAIRS)
+
+
+D = Decimal
+_amount = st.one_of(
+    st.integers(min_value=1, max_value=400).map(Decimal),
+    st.decimals(min_value=Decimal("0.01"), max_value=1000, places=2),
+)
+
+
+@settings(max_examples=800, deadline=None)
+@given(a=_amount, b=_amount, c=_amount, d=_amount, near=st.booleans())
+@example(a=Decimal(1), b=Decimal(3), c=Decimal(2), d=Decimal(6), near=False)  # equal rates
+@example(a=Decimal(97), b=Decimal(99), c=Decimal(98), d=Decimal(100), near=False)
+# two rates 1/(b·d) apart (a·d − b·c = 1) that round to the same 28 digits: ordered exactly
+@example(a=D("792933655798331"), b=D("867014935841104"), c=D("214409793741526"),
+         d=D("234441421681555"), near=False)  # fmt: skip
+@example(a=D("381069890760711"), b=D("576944865470575"), c=D("180412260364607"),
+         d=D("273146553451166"), near=False)  # fmt: skip
+def test_a_target_read_per_subject_is_written_and_exact(
+    pairs: Any, a: Decimal, b: Decimal, c: Decimal, d: Decimal, near: bool
+) -> None:
+    """Both values read per subject: the full evaluator's points and the exact ``Fraction``
+    points rounded half up; no form called unless both are rounded and too close to be
+    ordered, or the points land on a step or within a twentieth of a step of a half."""
+    rs, calls = pairs
+    if near:  # the second rate a hair from the first
+        c, d = a * 1000 + 1, b * 1000
+    data = _data(
+        rs, {"id": "x", "values": {k: str(x) for k, x in zip("abcd", (a, b, c, d), strict=True)}}
+    )
+    calls.clear()
+    got = pointsonly.points(rs.evaluator._plan, data, _no_full)
+    assert got == _full(rs, data)
+    exact = _pairs_oracle(F(a), F(b), F(c), F(d))
+    assert {k: got[0][k] for k in PAIRS_WRITTEN} == {k: _half_up(p) for k, p in exact.items()}
+    scope = rs.evaluator._plan.scan(data)[0]
+    # (a form that refuses sends the group to be decided node by node: every form called;
+    # points exactly on a step from a rounded rate are the form's too)
+    computed = [exact[k] for k in ("q1", "q2", "q3") if 0 < exact[k] < 20]  # (not full marks)
+    close = any(_near_half(p) or (p * 100).denominator == 1 for p in computed)
+    if not unsure_pair(scope["r1"], scope["r2"]) and not close:
+        assert calls == [], (calls, full(scope["r1"]), full(scope["r2"]))

@@ -21,7 +21,8 @@ from collections.abc import Callable
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-from ..exact import ONCE, WIDE, exact_steps, full
+from ..exact import ONCE, WIDE, exact_steps, full, unsure_pair
+from ..exact.decide import PLUS27 as _PLUS27
 from ..numbers import round_places
 from ..scorers import Fallback
 from ..scorers.deduct import DeductScorer
@@ -52,7 +53,8 @@ def leaf_names(places: int) -> dict[str, Any]:
         "_wmul": WIDE.multiply,
         "_odiv": ONCE.divide,
         "_bl": bisect_left,
-        "_full": full,
+        "_unsure": unsure_pair,
+        "_P27": _PLUS27,
         "_br": bisect_right,
         # how near a half the points may be to be rounded here: 0.45 of a step
         "_SV": Decimal(45).scaleb(-places - 2),
@@ -94,7 +96,7 @@ def leaf_lines(
         elif node.value is None:
             made = False
         elif type(sc) is ThresholdScorer:
-            made = _threshold(out, sc, weight, places, _reader(value, node.value), t)
+            made = _threshold(out, sc, weight, places, _reader(value, node.value), t, value(form))
         elif type(sc) is DeductScorer:
             read = _reader(value, node.value)
             made = _deduct(out, sc, weight, places, read, t, value(form))
@@ -157,7 +159,7 @@ def _tier(out: _Lines, sc: TierScorer, weight: Decimal, places: int, t: str, for
     x = out.temp()
     out.add(f"    {x} = _wmul({out.value(weight)}, {r})")
     close = _Lines(out.value, out.temp)
-    _close(close, t, x, f"_full({r})", form)
+    _close(close, t, x, _full(r), form)
     out.lines.extend(f"    {line}" for line in close.lines)
     return True
 
@@ -195,6 +197,12 @@ def _reader(value: Callable[[Any], str], expr: Any) -> str:
     return f"{value(expr.__call__)}(scope)"
 
 
+def _full(v: str) -> str:
+    """:func:`~perfscore.exact.full` of a finite Decimal ``v`` written out (no call): whether
+    it may be a rounded result."""
+    return f"({v}.adjusted() < -99 or not {v}.same_quantum(_P27({v})))"
+
+
 def _number(out: _Lines, read: str) -> str:
     """The value read into a temporary, refused (as the form refuses it) unless a finite
     Decimal."""
@@ -206,17 +214,25 @@ def _number(out: _Lines, read: str) -> str:
 
 
 def _threshold(
-    out: _Lines, sc: ThresholdScorer, weight: Decimal, places: int, read: str, t: str
+    out: _Lines, sc: ThresholdScorer, weight: Decimal, places: int, read: str, t: str, form: str
 ) -> bool:
+    """One comparison with the target: a constant, or read per subject — then two values that
+    may both be rounded and are too close to be ordered are the form's (it refuses them)."""
     limit = sc.target.const
-    if limit is None:
-        return False
     full = round_places(sc.points_met if sc.points_met is not None else weight, places)
     other = round_places(sc.points_otherwise, places)
     op = _OPS.get(sc.op)
     if op is None:
         return False
     v = _number(out, read)
+    if limit is None:
+        assert sc.target.expr is not None
+        u = _number(out, _reader(out.value, sc.target.expr))
+        out.add(f"if _unsure({v}, {u}):")
+        out.add(f"    {t} = {form}(scope)")
+        out.add("else:")
+        out.add(f"    {t} = {out.value(full)} if {v} {op} {u} else {out.value(other)}")
+        return True
     out.add(f"{t} = {out.value(full)} if {v} {op} {out.value(limit)} else {out.value(other)}")
     return True
 
@@ -272,7 +288,7 @@ def _deduct(
         inner.add("else:")
         close = _Lines(out.value, out.temp)
         lo, hi = out.value(WIDE.minus(most)), out.value(most)
-        _close(close, t, x, f"_full({v})", form, f" and {lo} < {v} < {hi}")
+        _close(close, t, x, _full(v), form, f" and {lo} < {v} < {hi}")
         inner.lines.extend(f"    {line}" for line in close.lines)
     else:
         # the steps counted exactly (a boundary s ± n·per is on the same side of a rounded
@@ -319,13 +335,13 @@ def _proportional(
         out.add(f"{u} = {_reader(out.value, sc.target.expr)}")
         out.add(f"if {u}.__class__ is not _D or not {u}.is_finite():")
         out.add("    raise _Fallback")
-        rounded = f"_full({v}) or _full({u})"
-        out.add(f"if _full({v}) and _full({u}):")
+        rounded = f"{_full(v)} or {_full(u)}"
+        out.add(f"if _unsure({v}, {u}):")  # (two rounded values too close to order)
         out.add(f"    {t} = {form}(scope)")
         out.add(f"elif {v} {'>=' if direction == 'higher' else '<='} {u}:")
         positive = f"{u} <= 0 or {v} <= 0"
     else:
-        u, rounded = out.value(target), f"_full({v})"
+        u, rounded = out.value(target), _full(v)
         out.add(f"if {v} {'>=' if direction == 'higher' else '<='} {u}:")
         positive = f"{v} <= 0"
     out.add(f"    {t} = {out.value(full)}")
@@ -370,7 +386,7 @@ def _equal(
     a, w = out.value(at), out.value(weight)
     out.add(f"        {x} = _odiv(_wmul({w}, _wsub({a}, {d})), {a})")
     close = _Lines(out.value, out.temp)
-    _close(close, t, x, f"_full({v})", form)
+    _close(close, t, x, _full(v), form)
     out.lines.extend(f"        {line}" for line in close.lines)
     return True
 

@@ -84,3 +84,6 @@ class PointsPlan:
     tree: tuple[PlanNode, ...]
     #: the root's arithmetic over the top nodes' results
     combine: Callable[[Sequence[Result]], Result]
+    #: every node's id in pre-order, each None: what a subject's points start as (a copy;
+    #: the walk writes each node's points in place, one without points stays None)
+    keys: Points

@@ -18,10 +18,11 @@ from collections.abc import Callable, Sequence
 from decimal import ROUND_HALF_UP, Context, Decimal
 from typing import TYPE_CHECKING, Any
 
-from ..aggregate import mean, scaled, weigh, weighted_sum
+from ..aggregate import mean, scaled, weighted_sum
 from ..errors import EvaluationError
 from ..exact import ONCE, WIDE, share_of
 from ..numbers import round_once
+from . import weighcode
 from .leafcode import leaf_lines, leaf_names
 from .leaves import from_failure
 from .state import Failure, blocking_kind
@@ -47,6 +48,7 @@ class _Writer(SourceWriter):
                 "_mul": WIDE.multiply,
                 "_div": ONCE.divide,
                 "_share": share_of,
+                "_scaledf": scaled,
                 "_round": round_once,
                 "_Q": Decimal(1).scaleb(-places),
                 "_HALF_UP": ROUND_HALF_UP,
@@ -62,18 +64,10 @@ class _Writer(SourceWriter):
         self.places = places
 
 
-def _scaled(w: _Writer, got: str, base: Decimal, weight: Decimal) -> str:
-    """:func:`~perfscore.aggregate.scaled`, its branch taken at load."""
-    if base == 0:
-        return "_Z"
-    if base == weight:
-        return got
-    return f"_share({got}, {w.value(weight)}, {w.value(base)})"
-
-
 def _node(w: _Writer, pn: PlanNode, failing: bool) -> str:
     """Lines computing ``pn``'s result into a temporary (its name): points, or why it has none
-    (``_NA``; ``"error"`` too where something failed); ``out`` filled in pre-order.  With
+    (``_NA``; ``"error"`` too where something failed) and into ``out`` (every node's key in
+    pre-order, None until written).  With
     ``failing`` the walk has the subject's failures at hand: a leaf reading something that
     failed is decided by the evaluator's own pieces (``_decide``), a group's condition by
     :func:`~perfscore.evaluate.leaves.applies`.  A leaf that checks some of its reads itself
@@ -171,8 +165,7 @@ def _group(w: _Writer, pn: PlanNode, failing: bool) -> str:
     """:func:`_node` for a group."""
     key = w.value(pn.node.id)
     t = w.temp()
-    w.line(f"out[{key}] = None")  # pre-order: the group before its children
-    outer = w.indent
+    outer = w.indent  # (``out`` holds every node already, pre-order: None until written)
     when = pn.node.when
     if when is not None:  # the condition covers the subtree
         if failing:
@@ -318,8 +311,9 @@ def _combined(
 ) -> str:
     """Lines computing the weighted sum of ``children`` (unrounded, or why it has none) into
     a temporary: added up in order from zero when all of them scored (as the closures add
-    them), weighed (:func:`~perfscore.aggregate.weigh`) when one did not.  At the ``top``,
-    a child whose code raises (a fast form that gives up, an error) is decided again node by
+    them), weighed (:func:`~perfscore.aggregate.weigh`; written out by
+    :func:`.weighcode.skipped` where none is an error) when one did not.  At the ``top``, a
+    child whose code raises (a fast form that gives up, an error) is decided again node by
     node (``_redo``), the others kept."""
     results = [_recovering(w, ch, failing) if top else _node(w, ch, failing) for ch in children]
     r = w.temp()
@@ -330,34 +324,21 @@ def _combined(
     if skipping:
         test = " or ".join(f"{t}.__class__ is _str" for t in skipping)
         w.line(f"if {test}:")
-        weigher = w.value(_weigher(weight, redistribute, tuple(weights), total))
-        weighed = f"{r} = {weigher}(({', '.join(results)},))"
-        if len(skipping) == 1 and len(results) > 1:  # one child that may not apply
-            # where it does not: the others added up over the weight that counts, as weigh
-            # gives it (their weights added in order, or all of them kept); an error: weigh
-            k = results.index(skipping[0])
-            others = [t for j, t in enumerate(results) if j != k]
-            kept = total
-            if redistribute:
-                kept = ZERO
-                for j, x in enumerate(weights):
-                    if j != k:
-                        kept = WIDE.add(kept, x)
-            w.line(f"    if {skipping[0]} != _NA:")
-            w.line(f"        {weighed}")
-            w.line("    else:")
-            w.line(f"        {r} = _Z")
-            for t in others:
-                w.line(f"        {r} = _add({r}, {t})")
-            w.line(f"        {r} = {_scaled(w, r, kept, weight)}")
-        else:
-            w.line(f"    {weighed}")
+        w.indent = outer + "    "
+        weigher = w.value(weighcode.weigher(weight, redistribute, tuple(weights), total))
+        errors = " or ".join(f"({t}.__class__ is _str and {t} != _NA)" for t in skipping)
+        w.line(f"if {errors}:")
+        w.line(f"    {r} = {weigher}(({', '.join(results)},))")
+        w.line("else:")
+        w.indent = outer + "        "
+        weighcode.skipped(w, r, results, skipping, weight, weights, total, redistribute)
+        w.indent = outer
         w.line("else:")
         w.indent = outer + "    "
     w.line(f"{r} = _Z")
     for t in results:
         w.line(f"{r} = _add({r}, {t})")
-    w.line(f"{r} = {_scaled(w, r, total, weight)}")
+    w.line(f"{r} = {weighcode.scaled_line(w, r, total, weight)}")
     w.indent = outer
     return r
 
@@ -375,37 +356,6 @@ def _recovering(w: _Writer, pn: PlanNode, failing: bool) -> str:
     w.line("except _Exception:")
     w.line(f"    {t} = _redo({w.value(pn)}, scope, failures, out)")
     return t
-
-
-def _weigher(
-    weight: Decimal, redistribute: bool, weights: tuple[Decimal, ...], total: Decimal
-) -> Callable[[Sequence[Decimal | str]], Decimal | str]:
-    """:func:`~perfscore.aggregate.weigh` for one group, in one pass: the children's points
-    added up in order from zero, the weight that counts, ``"error"`` where a child is one,
-    ``"not_applicable"`` where none applies (the points path's results are points, or one of
-    those two)."""
-    add = WIDE.add
-    subtract = WIDE.subtract
-
-    def weighed(results: Sequence[Decimal | str]) -> Decimal | str:
-        got = gone = ZERO
-        skipped = scored = False
-        for p, x in zip(results, weights, strict=True):
-            if p.__class__ is str:
-                if p != NA:
-                    return weigh(weight, redistribute, weights, results, total)  # (an error)
-                gone = add(gone, x)
-                skipped = True
-            else:
-                got = add(got, p)  # type: ignore[arg-type]
-                scored = True
-        if not scored:
-            return NA
-        # the weight that counts: the total less what does not apply (exactly: the same
-        # number as the scored children's weights added up, and only its value is read)
-        return scaled(got, subtract(total, gone) if skipped and redistribute else total, weight)
-
-    return weighed
 
 
 Walk = Callable[..., "Decimal | str"]

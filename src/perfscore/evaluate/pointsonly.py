@@ -239,6 +239,7 @@ def points_plan(
         c,
         nodes,
         _combiner("weighted_sum", root.weight, redistribute, weights, total),
+        dict.fromkeys(d for n in nodes for d in (n.node.id, *n.below)),
     )
 
 
@@ -251,7 +252,7 @@ def points(
         result = full(data)
         return {sc.rule_id: sc.points for sc in result.scores}, result.total
     scope, failures = plan.scan(data)
-    out: Points = {}
+    out = plan.keys.copy()  # every node, None until written
     r: Result
     try:
         failed = failures.keys()

@@ -192,7 +192,7 @@ class Scan:
         #: a metric → the failures of what it reads last joined, and their join
         self.joined: dict[str, tuple[tuple[Failure | None, ...], Failure]] = {}
         #: the metrics in order, as one generated function (see :func:`_metrics_code`)
-        self.run = _metrics_code(compiled)
+        self.run = _metrics_code(compiled, self.readers, self.joined)
 
     def __call__(self, data: SubjectData) -> tuple[dict[str, Any], dict[str, Failure]]:
         """The subject's values and metrics, and why each name that has no usable value lacks
@@ -294,39 +294,78 @@ _INTERNAL = re.compile(r"\b(_k\d+|_c\d+|_f_\w+)\b")
 Run = Callable[[dict[str, Any], dict[str, Failure], set[str], Callable[..., None]], None]
 
 
-def _metrics_code(compiled: Compiled) -> Run:
+def _metrics_code(
+    compiled: Compiled,
+    readers: Mapping[str, tuple[str, ...]],
+    joined: Mapping[str, tuple[tuple[Failure | None, ...], Failure]],
+) -> Run:
     """The scan's metrics in order, as one generated function ``(scope, failures, suspects,
     one)``: a metric reading nothing that failed (not a suspect) runs its expression's own
     body written in place (:meth:`~perfscore.expr.compiled.CompiledExpression.inline`: no
-    call); a suspect, a metric whose call does more than its body, and one whose body raises
-    are ``one(i, …)``'s — :meth:`Scan.one`, which runs the expression itself (what the body
-    gave, or the value or error the expression gives where the body raised)."""
+    call), or calls its expression where the body is more than that; a suspect whose one
+    failed read (or whose two failed reads, as last joined: ``joined``) blocks it is blocked
+    in place — the failure, itself or joined, recorded and its ``readers`` made suspects; any
+    other suspect, and a metric whose code raises, are ``one(i, …)``'s — :meth:`Scan.one`,
+    which runs the expression itself (what the body gave, or the value or error the
+    expression gives where the body raised)."""
     lines = ["def _run(scope, failures, suspects, one):"]
-    namespace: dict[str, Any] = {"__builtins__": {}, "_Exception": Exception}
+    namespace: dict[str, Any] = {"__builtins__": {}, "_Exception": Exception, "_J": joined}
     for i, mt in enumerate(compiled.metrics):
         n = f"_n{i}"
         namespace[n] = mt.name
+        call = f"one({i}, scope, failures, suspects)"
         made = mt.expr.inline()
         if made is None:
-            lines.append(f"    one({i}, scope, failures, suspects)")
-            continue
-        body, keys, names = made
-        prefix = f"_m{i}"
-        for k, v in names.items():
-            if _INTERNAL.fullmatch(k):
-                namespace[prefix + k] = v
-            elif k not in namespace:  # (the operations: the same objects for every metric)
-                namespace[k] = v
-        for j, key in enumerate(keys):
-            namespace[f"{prefix}_k{j}"] = key
-        body = _INTERNAL.sub(prefix + r"\1", body)
+            namespace[f"_e{i}"] = mt.expr.__call__  # the compiled function itself
+            body = f"_e{i}(scope)"
+        else:
+            body, keys, names = made
+            prefix = f"_m{i}"
+            for k, v in names.items():
+                if _INTERNAL.fullmatch(k):
+                    namespace[prefix + k] = v
+                elif k not in namespace:  # (the operations: the same objects for every metric)
+                    namespace[k] = v
+            for j, key in enumerate(keys):
+                namespace[f"{prefix}_k{j}"] = key
+            body = _INTERNAL.sub(prefix + r"\1", body)
         lines.append(f"    if {n} in suspects:")
-        lines.append(f"        one({i}, scope, failures, suspects)")
+        reads = tuple(mt.expr.names)  # (the order Scan.one's memo of a join keeps)
+        if mt.missing_aware or not 1 <= len(reads) <= 2:
+            lines.append(f"        {call}")
+        else:
+            namespace[f"_r{i}"] = readers.get(mt.name, ())
+            for j, r in enumerate(reads):
+                namespace[f"_b{i}_{j}"] = r
+
+            def block(f: str, indent: str, i: int = i, n: str = n) -> None:
+                lines.append(f"{indent}failures[{n}] = {f}")
+                lines.append(f"{indent}scope[{n}] = None")
+                lines.append(f"{indent}suspects.update(_r{i})")
+
+            lines.append(f"        _f = failures.get(_b{i}_0)")
+            if len(reads) == 1:
+                lines.append("        if _f is not None:")
+                block("_f", "            ")
+            else:
+                lines.append(f"        _g = failures.get(_b{i}_1)")
+                lines.append("        if _g is None and _f is not None:")
+                block("_f", "            ")
+                lines.append("        elif _f is None and _g is not None:")
+                block("_g", "            ")
+                lines.append("        elif _f is not None:")
+                lines.append(f"            _j = _J.get({n})")
+                lines.append("            if _j is not None and _j[0][0] is _f and _j[0][1] is _g:")
+                block("_j[1]", "                ")
+                lines.append("            else:")
+                lines.append(f"                {call}")
+            lines.append("        else:")
+            lines.append(f"            {call}")
         lines.append("    else:")
         lines.append("        try:")
         lines.append(f"            scope[{n}] = {body}")
         lines.append("        except _Exception:")
-        lines.append(f"            one({i}, scope, failures, suspects)")
+        lines.append(f"            {call}")
     if len(lines) == 1:
         lines.append("    pass")
     exec(compile("\n".join(lines) + "\n", "<perfscore scan>", "exec"), namespace)

@@ -45,7 +45,8 @@ def maybe_rounded(x: Any) -> bool:
     return full(x)
 
 
-_PLUS27 = Context(prec=27, Emax=MAX_EMAX, Emin=MIN_EMIN, traps=[]).plus
+#: a 27-digit context's ``plus``: what :func:`full` compares ``x`` with
+PLUS27 = _PLUS27 = Context(prec=27, Emax=MAX_EMAX, Emin=MIN_EMIN, traps=[]).plus
 
 
 _NUMBER = re.compile(r"\d+(?:\.\d*)?|\.\d+")
