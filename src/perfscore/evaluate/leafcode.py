@@ -30,6 +30,7 @@ from ..scorers.formula import FormulaScorer
 from ..scorers.proportional import ProportionalScorer
 from ..scorers.threshold import ThresholdScorer
 from ..scorers.tier import MISSING_AWARE, TierScorer
+from .writer import read_lines
 
 if TYPE_CHECKING:
     from .plannodes import PlanNode
@@ -72,6 +73,11 @@ class _Lines:
     def add(self, text: str) -> None:
         self.lines.append(text)
 
+    def read(self, target: str, expr: Any) -> None:
+        """Compiled expression ``expr``'s value into ``target`` (:func:`.writer.read_lines`: a
+        name read, a plain body written in place, else the expression called)."""
+        self.lines.extend(read_lines(self.value, expr, target))
+
 
 def leaf_lines(
     value: Callable[[Any], str],
@@ -91,18 +97,15 @@ def leaf_lines(
         if type(sc) is TierScorer:
             made = _tier(out, sc, weight, places, t, value(form))
         elif type(sc) is FormulaScorer:
-            read = None if node.value is None else _reader(value, node.value)
-            made = _formula(out, sc, weight, places, read, t)
+            made = _formula(out, sc, weight, places, node.value, t)
         elif node.value is None:
             made = False
         elif type(sc) is ThresholdScorer:
-            made = _threshold(out, sc, weight, places, _reader(value, node.value), t, value(form))
+            made = _threshold(out, sc, weight, places, node.value, t, value(form))
         elif type(sc) is DeductScorer:
-            read = _reader(value, node.value)
-            made = _deduct(out, sc, weight, places, read, t, value(form))
+            made = _deduct(out, sc, weight, places, node.value, t, value(form))
         elif type(sc) is ProportionalScorer:
-            read = _reader(value, node.value)
-            made = _proportional(out, sc, weight, places, read, t, value(form))
+            made = _proportional(out, sc, weight, places, node.value, t, value(form))
         else:
             made = False
     except ArithmeticError:  # (a constant that does not fold exactly: the form)
@@ -115,7 +118,7 @@ def _tier(out: _Lines, sc: TierScorer, weight: Decimal, places: int, t: str, for
     checked against the named tier's range (as the form does) and scaled — ``W·r`` exact, so
     only a rounded ratio can leave it a hair off a half (the range bounds it, at load)."""
     c = out.temp()
-    out.add(f"{c} = {_reader(out.value, sc.tier)}")
+    out.read(c, sc.tier)
     if sc.ratio is None:
         fixed = {
             name: round_places(weight * default, places) for name, (_, default) in sc.tiers.items()
@@ -138,15 +141,15 @@ def _tier(out: _Lines, sc: TierScorer, weight: Decimal, places: int, t: str, for
     out.add(f"if {e} is None:")
     out.add("    raise _Fallback")  # (not a tier: an error, the evaluator's to say)
     ratio = sc.ratio
-    call = f"{r} = {out.value(ratio.__call__)}(scope)"
+    call = read_lines(out.value, ratio, r)
     if ratio.functions & MISSING_AWARE or not ratio.names:
-        out.add(call)
+        out.lines.extend(call)
     else:  # a blank in what the ratio reads: none given (TierScorer.given_ratio)
         blank = " or ".join(f"scope.get({out.value(n)}) is None" for n in sorted(ratio.names))
         out.add(f"if {blank}:")
         out.add(f"    {r} = None")
         out.add("else:")
-        out.add(f"    {call}")
+        out.lines.extend(f"    {line}" for line in call)
     out.add(f"if {r} is None:")
     out.add(f"    {t} = {e}[4]")
     out.add("else:")
@@ -165,7 +168,7 @@ def _tier(out: _Lines, sc: TierScorer, weight: Decimal, places: int, t: str, for
 
 
 def _formula(
-    out: _Lines, sc: FormulaScorer, weight: Decimal, places: int, read: str | None, t: str
+    out: _Lines, sc: FormulaScorer, weight: Decimal, places: int, read: Any, t: str
 ) -> bool:
     """The formula's value clamped to ``[0, W]`` and rounded half up.  The value is exact or
     rounded once (ROUND_05UP, :mod:`perfscore.exact`), so it lies on the same side as the
@@ -174,9 +177,9 @@ def _formula(
     if weight <= ZERO or weight.adjusted() > 23 - places or full(weight):
         return False
     if read is not None:  # evaluated as the form evaluates it (an error there: raised)
-        out.add(f"{out.temp()} = {read}")
+        out.read(out.temp(), read)
     raw = out.temp()
-    out.add(f"{raw} = {out.value(sc.expr.__call__)}(scope)")
+    out.read(raw, sc.expr)
     out.add(f"if {raw}.__class__ is not _D or not {raw}.is_finite():")
     out.add("    raise _Fallback")
     out.add(f"if {raw} <= 0:")
@@ -188,33 +191,24 @@ def _formula(
     return True
 
 
-def _reader(value: Callable[[Any], str], expr: Any) -> str:
-    """How the lines read the leaf's value: a plain name from the scope (a missing key raises,
-    as the form's ``itemgetter``), else its compiled function."""
-    text: str = expr.text.strip()
-    if text.isidentifier() and not text.startswith("_") and expr.names == frozenset({text}):
-        return f"scope[{value(text)}]"
-    return f"{value(expr.__call__)}(scope)"
-
-
 def _full(v: str) -> str:
     """:func:`~perfscore.exact.full` of a finite Decimal ``v`` written out (no call): whether
     it may be a rounded result."""
     return f"({v}.adjusted() < -99 or not {v}.same_quantum(_P27({v})))"
 
 
-def _number(out: _Lines, read: str) -> str:
-    """The value read into a temporary, refused (as the form refuses it) unless a finite
-    Decimal."""
+def _number(out: _Lines, read: Any) -> str:
+    """Expression ``read``'s value into a temporary, refused (as the form refuses it) unless a
+    finite Decimal."""
     v = out.temp()
-    out.add(f"{v} = {read}")
+    out.read(v, read)
     out.add(f"if {v}.__class__ is not _D or not {v}.is_finite():")
     out.add("    raise _Fallback")
     return v
 
 
 def _threshold(
-    out: _Lines, sc: ThresholdScorer, weight: Decimal, places: int, read: str, t: str, form: str
+    out: _Lines, sc: ThresholdScorer, weight: Decimal, places: int, read: Any, t: str, form: str
 ) -> bool:
     """One comparison with the target: a constant, or read per subject — then two values that
     may both be rounded and are too close to be ordered are the form's (it refuses them)."""
@@ -227,7 +221,7 @@ def _threshold(
     v = _number(out, read)
     if limit is None:
         assert sc.target.expr is not None
-        u = _number(out, _reader(out.value, sc.target.expr))
+        u = _number(out, sc.target.expr)
         out.add(f"if _unsure({v}, {u}):")
         out.add(f"    {t} = {form}(scope)")
         out.add("else:")
@@ -252,7 +246,7 @@ def _close(out: _Lines, t: str, x: str, rounded: str, form: str, guard: str = ""
 
 
 def _deduct(
-    out: _Lines, sc: DeductScorer, weight: Decimal, places: int, read: str, t: str, form: str
+    out: _Lines, sc: DeductScorer, weight: Decimal, places: int, read: Any, t: str, form: str
 ) -> bool:
     s, step, per, floor = sc.start.const, sc.points, sc.per, sc.floor
     if s is None or step <= ZERO or per <= ZERO or floor > weight:
@@ -314,7 +308,7 @@ def _deduct(
 
 
 def _proportional(
-    out: _Lines, sc: ProportionalScorer, weight: Decimal, places: int, read: str, t: str, form: str
+    out: _Lines, sc: ProportionalScorer, weight: Decimal, places: int, read: Any, t: str, form: str
 ) -> bool:
     """Above or below a target (a constant, or read per subject): full marks where met,
     else ``W·v/t`` (higher) or ``W·t/v`` (lower) rounded once — within ``3·W·1e-27`` of the
@@ -331,10 +325,7 @@ def _proportional(
     if target is None:  # read per subject: two values that may both be rounded, side by
         # side, are the form's to decide (it refuses them: exactly then)
         assert sc.target.expr is not None
-        u = out.temp()
-        out.add(f"{u} = {_reader(out.value, sc.target.expr)}")
-        out.add(f"if {u}.__class__ is not _D or not {u}.is_finite():")
-        out.add("    raise _Fallback")
+        u = _number(out, sc.target.expr)
         rounded = f"{_full(v)} or {_full(u)}"
         out.add(f"if _unsure({v}, {u}):")  # (two rounded values too close to order)
         out.add(f"    {t} = {form}(scope)")
@@ -364,7 +355,7 @@ def _proportional(
 
 
 def _equal(
-    out: _Lines, target: Decimal, weight: Decimal, places: int, read: str, t: str, form: str
+    out: _Lines, target: Decimal, weight: Decimal, places: int, read: Any, t: str, form: str
 ) -> bool:
     """On a constant target ``t ≠ 0``: full marks on it, else ``W·(|t| − |v − t|) / |t|``
     (nothing from ``|v − t| ≥ |t|`` on) — the deviation exact, one rounded quotient, as the

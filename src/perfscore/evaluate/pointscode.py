@@ -26,7 +26,7 @@ from . import weighcode
 from .leafcode import leaf_lines, leaf_names
 from .leaves import from_failure
 from .state import Failure, blocking_kind
-from .writer import SourceWriter
+from .writer import SourceWriter, read_lines
 
 if TYPE_CHECKING:
     from .plannodes import PlanNode
@@ -135,7 +135,7 @@ def _checking_leaf(w: _Writer, pn: PlanNode, t: str, key: str) -> None:
     when = pn.node.when
     test = f"failed.isdisjoint({w.value(pn.checked)})"
     if when is not None:
-        w.line(f"if not {w.value(when.__call__)}(scope):")
+        _holds(w, when, t)
         w.line(f"    {t} = _NA")
         w.line(f"    out[{key}] = None")
         w.line(f"elif {test}:")
@@ -147,6 +147,13 @@ def _checking_leaf(w: _Writer, pn: PlanNode, t: str, key: str) -> None:
     w.line(f"    out[{key}] = {t}")
     w.line("else:")
     w.line(f"    {t} = _decide({w.value(pn)}, scope, failures, out)")
+
+
+def _holds(w: _Writer, when: Any, t: str) -> None:
+    """``if not`` a ``when`` (its value read into ``t``: :func:`.writer.read_lines`)."""
+    for line in read_lines(w.value, when, t):
+        w.line(line)
+    w.line(f"if not {t}:")
 
 
 def _one_read(pn: PlanNode) -> str | None:
@@ -172,7 +179,7 @@ def _group(w: _Writer, pn: PlanNode, failing: bool) -> str:
             w.line(f"{t} = _forced({w.value(pn.node)}, scope, failures)")
             w.line(f"if {t} is not None:")
         else:
-            w.line(f"if not {w.value(when.__call__)}(scope):")
+            _holds(w, when, t)
             w.line(f"    {t} = _NA")
         w.indent = outer + "    "
         for d in pn.below:
