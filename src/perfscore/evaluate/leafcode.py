@@ -197,6 +197,12 @@ def _full(v: str) -> str:
     return f"({v}.adjusted() < -99 or not {v}.same_quantum(_P27({v})))"
 
 
+def _unsure(v: str, u: str) -> str:
+    """:func:`~perfscore.exact.unsure_pair` of two finite Decimals, called only where both
+    may be rounded (:func:`_full` written out first)."""
+    return f"{_full(v)} and {_full(u)} and _unsure({v}, {u})"
+
+
 def _number(out: _Lines, read: Any) -> str:
     """Expression ``read``'s value into a temporary, refused (as the form refuses it) unless a
     finite Decimal."""
@@ -222,7 +228,7 @@ def _threshold(
     if limit is None:
         assert sc.target.expr is not None
         u = _number(out, sc.target.expr)
-        out.add(f"if _unsure({v}, {u}):")
+        out.add(f"if {_unsure(v, u)}:")
         out.add(f"    {t} = {form}(scope)")
         out.add("else:")
         out.add(f"    {t} = {out.value(full)} if {v} {op} {u} else {out.value(other)}")
@@ -327,7 +333,7 @@ def _proportional(
         assert sc.target.expr is not None
         u = _number(out, sc.target.expr)
         rounded = f"{_full(v)} or {_full(u)}"
-        out.add(f"if _unsure({v}, {u}):")  # (two rounded values too close to order)
+        out.add(f"if {_unsure(v, u)}:")  # (two rounded values too close to order)
         out.add(f"    {t} = {form}(scope)")
         out.add(f"elif {v} {'>=' if direction == 'higher' else '<='} {u}:")
         positive = f"{u} <= 0 or {v} <= 0"

@@ -18,7 +18,7 @@ from collections.abc import Callable, Sequence
 from decimal import ROUND_HALF_UP, Context, Decimal
 from typing import TYPE_CHECKING, Any
 
-from ..aggregate import mean, scaled, weighted_sum
+from ..aggregate import mean, weighted_sum
 from ..errors import EvaluationError
 from ..exact import ONCE, WIDE, share_of
 from ..numbers import round_once
@@ -48,7 +48,6 @@ class _Writer(SourceWriter):
                 "_mul": WIDE.multiply,
                 "_div": ONCE.divide,
                 "_share": share_of,
-                "_scaledf": scaled,
                 "_round": round_once,
                 "_Q": Decimal(1).scaleb(-places),
                 "_HALF_UP": ROUND_HALF_UP,

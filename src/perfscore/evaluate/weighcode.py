@@ -62,11 +62,7 @@ def skipped(
             w.line(f"    {base} = _add({base}, {w.value(x)})")
         if flag is not None:
             w.line(f"    {flag} = True")
-    scale = (
-        scaled_line(w, r, total, weight)
-        if base is None
-        else f"_scaledf({r}, {base}, {w.value(weight)})"
-    )
+    scale = scaled_line(w, r, total, weight) if base is None else _scaled_at_run(w, r, base, weight)
     if flag is not None:
         w.line(f"{r} = {scale} if {flag} else _NA")
     else:
@@ -102,3 +98,10 @@ def weigher(
         return scaled(got, subtract(total, gone) if skipped and redistribute else total, weight)
 
     return weighed
+
+
+def _scaled_at_run(w: SourceWriter, got: str, base: str, weight: Decimal) -> str:
+    """:func:`~perfscore.aggregate.scaled` written out, over a weight ``base`` known only
+    when the walk runs."""
+    x = w.value(weight)
+    return f"(_Z if {base} == 0 else {got} if {base} == {x} else _share({got}, {x}, {base}))"
