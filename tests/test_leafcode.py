@@ -503,8 +503,8 @@ def test_every_more_leaf_is_written() -> None:
     assert all(values[k] for k in MORE_WRITTEN), values
 
 
-#: a threshold and proportional scores against a target read per subject: two rates that
-#: are both rounded, and two amounts that are exact
+#: a threshold and proportional scores (above, below, equal) against a target read per
+#: subject: two rates that are both rounded, and two amounts that are exact
 PAIRS = """perfscore: 1
 id: pairs
 title: 两个比率
@@ -526,8 +526,14 @@ indicators:
       - {id: q1, title: Q1, weight: 20, value: r1, scorer: {type: proportional, target: r2, direction: lower}}
       - {id: q2, title: Q2, weight: 20, value: r1, scorer: {type: proportional, target: r2}}
       - {id: q3, title: Q3, weight: 20, value: a, scorer: {type: proportional, target: c, direction: lower}}
+  - id: g3
+    title: 相符
+    weight: 40
+    children:
+      - {id: e1, title: E1, weight: 20, value: r1, scorer: {type: proportional, target: r2, direction: equal}}
+      - {id: e2, title: E2, weight: 20, value: a, scorer: {type: proportional, target: c, direction: equal}}
 """
-PAIRS_WRITTEN = ("t1", "t2", "q1", "q2", "q3")
+PAIRS_WRITTEN = ("t1", "t2", "q1", "q2", "q3", "e1", "e2")
 
 
 def _pairs_oracle(a: Fraction, b: Fraction, c: Fraction, d: Fraction) -> dict[str, Fraction]:
@@ -538,6 +544,8 @@ def _pairs_oracle(a: Fraction, b: Fraction, c: Fraction, d: Fraction) -> dict[st
         "q1": _proportional(r1, r2, False, 20),
         "q2": _proportional(r1, r2, True, 20),
         "q3": _proportional(a, c, False, 20),
+        "e1": _equal(r1, r2, 20),
+        "e2": _equal(a, c, 20),
     }
 
 
@@ -554,16 +562,17 @@ _amount = st.one_of(
 
 
 @settings(max_examples=800, deadline=None)
-@given(a=_amount, b=_amount, c=_amount, d=_amount, near=st.booleans())
-@example(a=Decimal(1), b=Decimal(3), c=Decimal(2), d=Decimal(6), near=False)  # equal rates
-@example(a=Decimal(97), b=Decimal(99), c=Decimal(98), d=Decimal(100), near=False)
+@given(a=_amount, b=_amount, c=_amount, d=_amount, near=st.booleans(), cut=st.booleans())
+@example(a=Decimal(1), b=Decimal(3), c=Decimal(2), d=Decimal(6), near=False, cut=False)
+@example(a=Decimal(97), b=Decimal(99), c=Decimal(98), d=Decimal(100), near=False, cut=False)
+@example(a=Decimal(9), b=Decimal(7), c=Decimal(8), d=Decimal(7), near=False, cut=True)
 # two rates 1/(b·d) apart (a·d − b·c = 1) that round to the same 28 digits: ordered exactly
 @example(a=D("792933655798331"), b=D("867014935841104"), c=D("214409793741526"),
-         d=D("234441421681555"), near=False)  # fmt: skip
+         d=D("234441421681555"), near=False, cut=False)  # fmt: skip
 @example(a=D("381069890760711"), b=D("576944865470575"), c=D("180412260364607"),
-         d=D("273146553451166"), near=False)  # fmt: skip
+         d=D("273146553451166"), near=False, cut=False)  # fmt: skip
 def test_a_target_read_per_subject_is_written_and_exact(
-    pairs: Any, a: Decimal, b: Decimal, c: Decimal, d: Decimal, near: bool
+    pairs: Any, a: Decimal, b: Decimal, c: Decimal, d: Decimal, near: bool, cut: bool
 ) -> None:
     """Both values read per subject: the full evaluator's points and the exact ``Fraction``
     points rounded half up; no form called unless both are rounded and too close to be
@@ -571,6 +580,8 @@ def test_a_target_read_per_subject_is_written_and_exact(
     rs, calls = pairs
     if near:  # the second rate a hair from the first
         c, d = a * 1000 + 1, b * 1000
+    if cut:  # values and targets below zero (cuts, refunds)
+        a, c = -a, -c
     data = _data(
         rs, {"id": "x", "values": {k: str(x) for k, x in zip("abcd", (a, b, c, d), strict=True)}}
     )
@@ -582,7 +593,7 @@ def test_a_target_read_per_subject_is_written_and_exact(
     scope = rs.evaluator._plan.scan(data)[0]
     # (a form that refuses sends the group to be decided node by node: every form called;
     # points exactly on a step from a rounded rate are the form's too)
-    computed = [exact[k] for k in ("q1", "q2", "q3") if 0 < exact[k] < 20]  # (not full marks)
+    computed = [exact[k] for k in ("q1", "q2", "q3", "e1", "e2") if 0 < exact[k] < 20]
     close = any(_near_half(p) or (p * 100).denominator == 1 for p in computed)
     if not unsure_pair(scope["r1"], scope["r2"]) and not close:
         assert calls == [], (calls, full(scope["r1"]), full(scope["r2"]))

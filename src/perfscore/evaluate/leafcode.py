@@ -323,7 +323,7 @@ def _proportional(
     if weight <= ZERO or weight.adjusted() > 23 - places:
         return False
     if direction == "equal":
-        return target is not None and _equal(out, target, weight, places, read, t, form)
+        return _equal(out, sc, weight, places, read, t, form)
     if target is not None and target <= ZERO:
         return False
     full, none = round_places(weight, places), round_places(ZERO, places)
@@ -361,29 +361,40 @@ def _proportional(
 
 
 def _equal(
-    out: _Lines, target: Decimal, weight: Decimal, places: int, read: Any, t: str, form: str
+    out: _Lines, sc: ProportionalScorer, weight: Decimal, places: int, read: Any, t: str, form: str
 ) -> bool:
-    """On a constant target ``t ≠ 0``: full marks on it, else ``W·(|t| − |v − t|) / |t|``
-    (nothing from ``|v − t| ≥ |t|`` on) — the deviation exact, one rounded quotient, as the
-    form computes it; from a rounded ``v`` (then ``|v| < 2|t|``) within ``3·W·1e-27`` of the
-    exact points."""
+    """Full marks on the target ``t`` (a constant ``≠ 0``, or read per subject), else
+    ``W·(|t| − |v − t|) / |t|`` (nothing from ``|v − t| ≥ |t|`` on) — the deviation exact, one
+    rounded quotient, as the form computes it; from a rounded ``v`` and ``t`` (then ``|v| <
+    2|t|``) within ``5·W·1e-27`` of the exact points.  Two values read per subject that may
+    both be rounded and are too close to be ordered are the form's (it refuses them)."""
+    target = sc.target.const
     if target == 0:
         return False
     full, none = round_places(weight, places), round_places(ZERO, places)
-    at = abs(target)
     v = _number(out, read)
     d, x = out.temp(), out.temp()
-    out.add(f"if {v} == {out.value(target)}:")
+    if target is None:  # read per subject
+        assert sc.target.expr is not None
+        u, a = _number(out, sc.target.expr), out.temp()
+        out.add(f"if {_unsure(v, u)}:")
+        out.add(f"    {t} = {form}(scope)")
+        out.add(f"elif {v} == {u}:")
+        rounded = f"{_full(v)} or {_full(u)}"
+    else:
+        u, a, rounded = out.value(target), out.value(abs(target)), _full(v)
+        out.add(f"if {v} == {u}:")
     out.add(f"    {t} = {out.value(full)}")
     out.add("else:")
-    out.add(f"    {d} = _wsub({v}, {out.value(target)}).copy_abs()")
-    out.add(f"    if {d} >= {out.value(at)}:")
+    if target is None:
+        out.add(f"    {a} = {u}.copy_abs()")  # (0 too: every deviation is at least that)
+    out.add(f"    {d} = _wsub({v}, {u}).copy_abs()")
+    out.add(f"    if {d} >= {a}:")
     out.add(f"        {t} = {out.value(none)}")
     out.add("    else:")
-    a, w = out.value(at), out.value(weight)
-    out.add(f"        {x} = _odiv(_wmul({w}, _wsub({a}, {d})), {a})")
+    out.add(f"        {x} = _odiv(_wmul({out.value(weight)}, _wsub({a}, {d})), {a})")
     close = _Lines(out.value, out.temp)
-    _close(close, t, x, _full(v), form)
+    _close(close, t, x, rounded, form)
     out.lines.extend(f"        {line}" for line in close.lines)
     return True
 
