@@ -21,6 +21,7 @@ from hypothesis import strategies as st  # noqa: E402
 import perfscore  # noqa: E402
 from columnar_grid import SETTINGS  # noqa: E402
 from perfscore.columnar import ColumnarScorer, categories, series  # noqa: E402
+from perfscore.columnar.frames import plain_cell  # noqa: E402
 
 RULES = """\
 perfscore: 1
@@ -97,8 +98,20 @@ ODD = [
     "基建", " 基建", "基建 ", "信息化", "信 息化", "ｉｎｆｏ", "达成", "部分达成", "未达成",
     "达 成", "achieved", "Achieved", "partial", "无", "没有", "说明" * 3000, "0", "1", "9",
 ]  # fmt: skip
-#: the Arrow and numpy kinds a column can come as
+#: the Arrow, numpy, pandas and polars kinds a column can come as
 KINDS = ["string", "large_string", "dict8", "dict32", "chunks", "objects", "null", "absent"]
+try:
+    import pandas as pd
+
+    KINDS += ["pandas", "pandas_category"]
+except ImportError:  # pragma: no cover (the columnar extra brings pandas)
+    pd = None
+try:
+    import polars as pl
+
+    KINDS += ["polars"]
+except ImportError:  # pragma: no cover
+    pl = None
 
 
 def _scorer(k: int) -> ColumnarScorer:
@@ -122,11 +135,17 @@ def _arrow(cells: list[Any], kind: str) -> Any:
         return None
     if kind == "null":
         return pa.nulls(len(cells))
-    if kind == "objects":
+    types = set(map(type, cells)) - {type(None)}
+    if kind == "pandas":  # pandas 3's text columns are "str"; others hold Python objects
+        return pd.Series(cells, dtype="str" if types <= {str} else object)
+    if kind == "pandas_category":
+        return pd.Series(cells, dtype="category")
+    if kind == "polars" and len(types) <= 1:
+        return pl.Series("c", cells)
+    if kind in ("objects", "polars"):
         out = np.empty(len(cells), object)
         out[:] = cells
         return out
-    types = set(map(type, cells)) - {type(None)}
     if types <= {bool}:
         base = pa.array(cells, pa.bool_())
     elif types <= {int}:
@@ -154,8 +173,15 @@ def _record(table: dict[str, Any], i: int) -> dict[str, Any]:
     column absent, a float NaN a blank."""
     out = {}
     for name, col in table.items():
-        cell = col[i : i + 1].tolist()[0] if isinstance(col, np.ndarray) else col[i].as_py()
-        out[name] = None if isinstance(cell, float) and cell != cell else cell
+        if isinstance(col, np.ndarray):
+            cell = col[i : i + 1].tolist()[0]
+        elif hasattr(col, "iloc"):  # pandas
+            cell = col.iloc[i : i + 1].to_list()[0]
+        elif hasattr(col, "as_py") or hasattr(col, "to_pylist"):  # pyarrow
+            cell = col[i].as_py()
+        else:  # polars
+            cell = col[i : i + 1].to_list()[0]
+        out[name] = plain_cell(cell)
     return out
 
 
@@ -255,12 +281,16 @@ def test_surrogates_and_lists_in_a_python_column_are_read_as_the_reader_reads_th
     _same(scorer(0), data)
 
 
+@pytest.mark.parametrize("frame", ["arrow", "pandas", "polars"])
 def test_a_clean_column_is_read_once_per_distinct_cell_never_cell_by_cell(
-    monkeypatch: pytest.MonkeyPatch,
+    monkeypatch: pytest.MonkeyPatch, frame: str
 ) -> None:
-    """A spy: Arrow text and yes/no columns of 3,000 rows (string, large_string, dictionary,
-    bool, several chunks, nulls) reach the reader once per distinct cell and the blank, and
-    no cell becomes a Python object (``cell_objects`` is never called)."""
+    """A spy: text and yes/no columns of 3,000 rows (Arrow string, large_string, dictionary,
+    bool, several chunks, nulls; pandas ``str`` and ``category``; polars) reach the reader
+    once per distinct cell and the blank, and no cell becomes a Python object
+    (``cell_objects`` is never called)."""
+    if (frame == "pandas" and pd is None) or (frame == "polars" and pl is None):
+        pytest.skip(f"needs {frame}")
     reads: list[Any] = []
     real = categories.read_subject
 
@@ -287,15 +317,18 @@ def test_a_clean_column_is_read_once_per_distinct_cell_never_cell_by_cell(
         data[name] = _arrow(rng.choice(np.array(values, object), n).tolist(), kind)
     data["approved"] = pa.array(rng.choice(np.array([True, False, None], object), n), pa.bool_())
     data["docs"] = _arrow(rng.choice(np.array(["是", "否", "√"], object), n).tolist(), "dict32")
+    if frame != "arrow":
+        kinds = ["pandas", "pandas_category"] if frame == "pandas" else ["polars"]
+        for j, name in enumerate(TEXTS + YES_NO):
+            data[name] = _arrow(data[name].to_pylist(), kinds[j % len(kinds)])
     cs = scorer(0)
     reads.clear()
     res = cs.score(data)
     distinct = sum(len(set(v)) + 1 for v in words.values()) + 3 + 4
     assert len(reads) <= distinct, reads
     assert not res.fallback.any()
-    monkeypatch.setattr(categories, "cell_objects", lambda col: col.to_pylist())
-    sample = {k: (v.slice(0, 200) if hasattr(v, "slice") else v[:200]) for k, v in data.items()}
-    _same(cs, sample)
+    monkeypatch.undo()
+    _same(cs, {k: v[:200] for k, v in data.items()})
 
 
 def test_a_series_the_data_does_not_hold_is_decided_once_not_per_row(

@@ -69,8 +69,11 @@ def category_codes(
     """``col`` (a column of any kind the scorer takes) as int32 codes and the values they
     index."""
     reader = _Reader(name, spec, subject_type)
-    codes = _arrow_codes(col, reader)
+    arrow = _as_arrow(col)
+    codes = None if arrow is None else _arrow_codes(arrow, reader)
     if codes is None:
+        if type(col).__module__.startswith("pandas") and _objects(col):
+            col = col.to_numpy()  # the same cells, hashed below without a list of them
         codes = _other_codes(col, reader)
     return codes, reader.vocab
 
@@ -82,13 +85,27 @@ def absent_codes(name: str, spec: InputSpec, subject_type: str, n: int) -> tuple
 
 
 # -- Arrow ------------------------------------------------------------------------------------
+def _as_arrow(col: Any) -> Any:
+    """``col`` as a pyarrow array: itself, a polars Series' Arrow form, a pandas Series of a
+    typed kind (pandas 3's ``str``, ``string``, ``category``, ``boolean``, integers — their
+    missing cells nulls, as the reader reads NaN and NA); None for anything else (a pandas
+    ``object`` column: its cells may be of several kinds, read as such below)."""
+    module = type(col).__module__
+    if module.startswith("pyarrow"):
+        return col
+    if not module.startswith(("pandas", "polars")) or _objects(col):
+        return None
+    try:
+        pa = importlib.import_module("pyarrow")
+        return col.to_arrow() if module.startswith("polars") else pa.array(col)
+    except Exception:  # no pyarrow, or a kind Arrow does not take: read as before
+        return None
+
+
 def _arrow_codes(col: Any, reader: _Reader) -> Any:
     """Codes of a pyarrow Array or ChunkedArray whose values Python compares as Arrow does
     (text, bytes, yes/no, integers, nulls; dictionaries of those), chunk by chunk from each
     chunk's dictionary; None for any other column (floats: NaN and −0.0; nested values)."""
-    module = type(col).__module__
-    if not module.startswith("pyarrow"):
-        return None
     pa = sys.modules["pyarrow"]
     if isinstance(col, pa.ChunkedArray):
         chunks = col.chunks
@@ -113,12 +130,20 @@ def _arrow_codes(col: Any, reader: _Reader) -> Any:
         values = enc.dictionary.to_pylist()  # the distinct cells (a dictionary's may repeat)
         table = np.array([*map(reader.code, values), reader.code(None)], np.int32)
         at = enc.indices
-        if at.null_count:  # a null cell: the blank's code, after the values' (int8 too small)
-            at = at.cast(pa.int64()).fill_null(len(values))
+        if at.null_count:  # a null cell: the blank's code, after the values'
+            if at.type.bit_width < 32:  # (int8 may not hold it)
+                at = at.cast(pa.int32())
+            at = at.fill_null(len(values))
         parts.append(table[np.asarray(at.to_numpy(zero_copy_only=False), np.intp)])
     if not parts:
         return np.zeros(0, np.int32)
     return parts[0] if len(parts) == 1 else np.concatenate(parts)
+
+
+def _objects(col: Any) -> bool:
+    """A column of Python objects (numpy's or pandas' ``object`` kind)."""
+    dtype = getattr(col, "dtype", None)
+    return isinstance(dtype, np.dtype) and dtype.kind == "O"
 
 
 def _by_value(pa: Any, typ: Any) -> bool:
