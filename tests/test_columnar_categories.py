@@ -1,10 +1,10 @@
 """Text and yes/no columns read by columns (:mod:`perfscore.columnar.categories`): every odd
 cell a department writes (blank spellings, √ ×, 是/否 variants, whitespace, full-width, very
-long text, numbers, surrogates in a Python column) in every kind of column a file or frame
-can hold (Arrow string, large_string, dictionary, bool, integer, null-typed, all-null, in
-several chunks, absent; numpy object columns) gives the per-record path's result on every
-row; a clean column is read once per distinct cell, never cell by cell; a series input the
-data does not hold is decided once, not parsed per row."""
+long text, numbers, surrogates in a Python column) in every kind of column a file or frame can
+hold (Arrow string, large_string, string_view, dictionary, bool, integer, null-typed, all-null,
+in several chunks, absent; numpy object columns; pandas and polars) gives the per-record
+path's result on every row; a clean column is read once per distinct cell, never cell by cell;
+a series input the data does not hold is decided once, not parsed per row."""
 
 from __future__ import annotations
 
@@ -100,6 +100,8 @@ ODD = [
 ]  # fmt: skip
 #: the Arrow, numpy, pandas and polars kinds a column can come as
 KINDS = ["string", "large_string", "dict8", "dict32", "chunks", "objects", "null", "absent"]
+if hasattr(pa, "string_view"):  # pyarrow 16 on (polars hands these over)
+    KINDS.append("string_view")
 try:
     import pandas as pd
 
@@ -154,6 +156,8 @@ def _arrow(cells: list[Any], kind: str) -> Any:
         base = pa.array([None if c is None else str(c) for c in cells], pa.string())
     if kind == "large_string" and pa.types.is_string(base.type):
         return base.cast(pa.large_string())
+    if kind == "string_view" and pa.types.is_string(base.type):
+        return base.cast(pa.string_view())
     if kind in ("dict8", "dict32"):
         index = pa.int8() if kind == "dict8" else pa.int32()
         enc = base.dictionary_encode()
