@@ -35,7 +35,7 @@ from ..errors import did_you_mean
 from ..rawvalue import BLANK_TEXTS, MONEY_UNITS, plain_number, read_number
 from ..subjects import CellProblem, InputSpec, whole_number_text
 from ..words import DATA, said
-from .seriescols import element_spec, series_words, split_year
+from .seriescols import AROUND, element_spec, split_year
 
 __all__ = [
     "META_WORDS",
@@ -45,6 +45,7 @@ __all__ = [
     "convert_cell",
     "header_key",
     "map_columns",
+    "series_words",
     "split_unit",
 ]
 
@@ -369,3 +370,25 @@ def _number_cell(target: Target, spec: InputSpec, raw: object, percent_format: b
     if target.scale is not None:
         return number * target.scale
     return number
+
+
+def series_words(
+    inputs: Mapping[str, InputSpec], aliases: Mapping[str, Sequence[str]]
+) -> dict[str, str]:
+    """The words a year column may carry for each series input: its id, title and aliases,
+    and its title without 近三年/历年/各年 before it or a bracket after it (a column is one
+    year's figure: ``2023年预算执行率`` under a series titled ``预算执行率（历年）``).  Keys
+    compared as headers are (:func:`~perfscore.ingest.columns.header_key`)."""
+    words: dict[str, str] = {}
+    for name, spec in inputs.items():
+        if spec.type != "series":
+            continue
+        given = [name, *(w for w in (spec.title, *aliases.get(name, ())) if w)]
+        for word in given:
+            words.setdefault(header_key(word), name)
+        for word in given[1:]:
+            norm = unicodedata.normalize("NFKC", word).strip()
+            m = AROUND.match(norm)
+            if m and m.group("b").strip():
+                words.setdefault(header_key(m.group("b")), name)
+    return words

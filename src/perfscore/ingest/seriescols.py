@@ -20,7 +20,7 @@ from typing import Any
 from ..subjects import CellProblem, InputSpec
 from ..words import DATA, said
 
-__all__ = ["by_series", "element_spec", "series_value", "series_words", "split_year"]
+__all__ = ["AROUND", "by_series", "element_spec", "series_value", "split_year"]
 
 _YEAR = r"(?P<y>(?:19|20)\d{2})"
 _SEP = r"[\s_\-—–·.]*"
@@ -50,33 +50,9 @@ def split_year(header: str) -> tuple[str, int] | None:
 
 #: what a series' title may say around the name a year column repeats: 预算执行率（历年）,
 #: 近三年预算执行率, 历年预算执行率
-_AROUND = re.compile(
+AROUND = re.compile(
     r"^(?:近[一二三四五六七八九十\d]+年|历年|各年度?|逐年)?(?P<b>.*?)(?:\([^()]*\))?$"
 )
-
-
-def series_words(
-    inputs: Mapping[str, InputSpec], aliases: Mapping[str, Sequence[str]]
-) -> dict[str, str]:
-    """The words a year column may carry for each series input: its id, title and aliases,
-    and its title without 近三年/历年/各年 before it or a bracket after it (a column is one
-    year's figure: ``2023年预算执行率`` under a series titled ``预算执行率（历年）``).  Keys
-    compared as headers are (:func:`~perfscore.ingest.columns.header_key`)."""
-    from .columns import header_key
-
-    words: dict[str, str] = {}
-    for name, spec in inputs.items():
-        if spec.type != "series":
-            continue
-        given = [name, *(w for w in (spec.title, *aliases.get(name, ())) if w)]
-        for word in given:
-            words.setdefault(header_key(word), name)
-        for word in given[1:]:
-            norm = unicodedata.normalize("NFKC", word).strip()
-            m = _AROUND.match(norm)
-            if m and m.group("b").strip():
-                words.setdefault(header_key(m.group("b")), name)
-    return words
 
 
 def element_spec(spec: InputSpec) -> InputSpec:

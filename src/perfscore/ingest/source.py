@@ -15,11 +15,20 @@ from typing import TYPE_CHECKING, Any
 from ..errors import DataError
 from ..findings import Notification
 from ..words import DATA, NOTICE, said
-from .columns import ColumnMap, Target, convert_cell, header_key, is_blank, map_columns, split_unit
+from .columns import (
+    ColumnMap,
+    Target,
+    convert_cell,
+    header_key,
+    is_blank,
+    map_columns,
+    series_words,
+    split_unit,
+)
 from .ratiocols import mark_ratio_columns, mark_ratios, ratio_inputs, refuse_ratio_values
 from .readers import Rank, Sheet
 from .seen import FirstSeen
-from .seriescols import element_spec, series_value, series_words, split_year
+from .seriescols import element_spec, series_value, split_year
 
 if TYPE_CHECKING:
     from ..ruleset import RuleSet
