@@ -34,12 +34,22 @@ def _years(text: str) -> tuple[int, ...]:
         else:
             years = tuple(int(y) for y in text.split(","))
     except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r}: years as 2022-2024 or 2022,2023") from None
+        raise argparse.ArgumentTypeError(
+            _said(text, "年度写作 2022-2024 或 2022,2023", "years as 2022-2024 or 2022,2023")
+        ) from None
     if not years or len(years) > 50 or any(not 1900 <= y <= 2999 for y in years):
-        raise argparse.ArgumentTypeError(f"{text!r}: 1 to 50 years between 1900 and 2999")
+        raise argparse.ArgumentTypeError(
+            _said(text, "1 到 50 个 1900–2999 之间的年度", "1 to 50 years between 1900 and 2999")
+        )
     if len(set(years)) != len(years):
-        raise argparse.ArgumentTypeError(f"{text!r}: a year given twice")
+        raise argparse.ArgumentTypeError(_said(text, "有年度重复", "a year given twice"))
     return years
+
+
+def _said(text: str, zh: str, en: str) -> str:
+    from ..outputs import cli_lang
+
+    return f"{text!r}：{zh}" if cli_lang() == "zh" else f"{text!r}: {en}"
 
 
 def run(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
