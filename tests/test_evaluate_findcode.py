@@ -349,9 +349,7 @@ def test_a_weighted_sum_scored_in_part_is_added_up_in_the_walk() -> None:
                         subject_type="department")  # fmt: skip
     got = ev.subject(data)
     assert seen == []
-    assert got.score("g1s").points == Decimal(20) and got.score("g1s").coverage == Decimal(
-        "0.6667"
-    )
+    assert got.score("g1s").points == Decimal(20) and got.score("g1s").coverage == Decimal("0.6667")
     assert got.score("g2").outcome == "fail"
     _same(got, _interpreted(PART_RS).subject(data))
     none = {"id": "e", "values": {"a": "", "s": "", "x": "否", "c": "3", "d": "4"}}
