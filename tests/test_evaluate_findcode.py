@@ -255,7 +255,8 @@ def test_a_weighted_sum_scored_in_full_is_added_up_in_the_walk() -> None:
 
 #: weighted sums whose children may be not applicable: handing their weight on (g1, the
 #: default) or keeping it (g2, g1s: ``zero``), a child group covered in part (g1s, g21 under
-#: g1 and g2), weights that do not add up (g2: normalise), weights with decimals
+#: g1 and g2), weights that do not add up (g2: normalise), weights with decimals; a weakest
+#: link (g3) and a mean (g4, keeping the weight; g41 covered in part under it) likewise
 PART = """perfscore: 1
 id: part
 title: 部分
@@ -287,7 +288,7 @@ indicators:
           - {id: b2, title: 条件, weight: 10, when: x, value: r, scorer: {type: threshold, op: '>=', target: 0.9}}
   - id: g2
     title: 其他
-    weight: 40
+    weight: 20
     normalise: true
     not_applicable_weight: zero
     children:
@@ -299,6 +300,29 @@ indicators:
         children:
           - {id: e1, title: 扣分, weight: 4, value: q, scorer: {type: deduct, start: 1, direction: below, per: 0.1, points: 1, count: started}}
           - {id: e2, title: 等于, weight: 3, value: r, scorer: {type: threshold, op: '==', target: 1}}
+  - id: g3
+    title: 最弱
+    weight: 10
+    aggregate: weakest_link
+    children:
+      - {id: h1, title: 执行率, weight: 5, value: r, scorer: {type: proportional, target: 1}}
+      - {id: h2, title: 条件, weight: 5, when: x, value: q, scorer: {type: proportional, target: 1}}
+  - id: g4
+    title: 平均
+    weight: 10
+    aggregate: mean
+    normalise: true
+    not_applicable_weight: zero
+    children:
+      - {id: j1, title: 满意度, weight: 4, value: s, scorer: {type: bands, bands: [{range: '[90, 100]', points: 4}, {range: '[0, 90)', points: 1}]}}
+      - {id: j2, title: 条件, weight: 6, when: x, value: q, scorer: {type: threshold, op: '>=', target: 0.5}}
+      - id: g41
+        title: 四级
+        weight: 3
+        not_applicable_weight: zero
+        children:
+          - {id: k1, title: 公式, weight: 2, scorer: {type: formula, expr: 'min(2, 2 * c / d)'}}
+          - {id: k2, title: 条件, weight: 1, when: x, value: r, scorer: {type: threshold, op: '>=', target: 0.5}}
 """
 PART_RS = perfscore.load_ruleset_text(PART, source="part.yaml")
 
@@ -330,9 +354,10 @@ def test_weighted_sums_scored_in_part_are_added_up_as_the_walk_node_by_node_does
 
 
 def test_a_weighted_sum_scored_in_part_is_added_up_in_the_walk() -> None:
-    """(Not vacuous: b2 and c1 not applicable — g1s keeps their weight and is covered in part,
-    g1 and g2 have a child covered in part, g2's weights do not add up — all in the walk, not
-    the evaluator's ``_group``; nothing applicable under g1s: ``_group``'s.)"""
+    """(Not vacuous: b2, c1, h2, j2, k2 not applicable — g1s keeps their weight and is covered
+    in part, g1 and g2 have a child covered in part, g2's weights do not add up, a weakest
+    link and a mean with a child covered in part — all in the walk, not the evaluator's
+    ``_group``; nothing applicable under g1s and g3: ``_group``'s.)"""
     ev = Evaluator(PART_RS.compiled, PART_RS.id)
     with_group = ev._group
     seen: list[str] = []
@@ -351,9 +376,11 @@ def test_a_weighted_sum_scored_in_part_is_added_up_in_the_walk() -> None:
     assert seen == []
     assert got.score("g1s").points == Decimal(20) and got.score("g1s").coverage == Decimal("0.6667")
     assert got.score("g2").outcome == "fail"
+    assert got.score("g3").points == Decimal("9.50")  # (h1's share, h2 not applicable)
+    assert got.score("g4").points == Decimal("5.00")  # (shares 1, 0 and g41's 0.5: a mean)
     _same(got, _interpreted(PART_RS).subject(data))
     none = {"id": "e", "values": {"a": "", "s": "", "x": "否", "c": "3", "d": "4"}}
     data = read_subject(none, PART_RS.compiled.inputs, index=1, subject_type="department")
     got = ev.subject(data)
-    assert seen == ["g1s"]  # (nothing under it applies: the aggregator says so)
+    assert seen == ["g1s", "g3"]  # (nothing under them applies: the aggregator says so)
     _same(got, _interpreted(PART_RS).subject(data))

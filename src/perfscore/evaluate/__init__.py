@@ -178,9 +178,11 @@ class Evaluator:
         return None
 
     def _parts_of(self, node: IndicatorNode) -> tuple[bool, Coverages] | None:
-        """A weighted sum's parts: whether a child not applicable hands its weight to the
-        others, and its kept coverages (see groups.scored_in_part)."""
-        return self._parts.get(node.id) if node.aggregate is weighted_sum else None
+        """A weighted sum's (a mean's, a weakest link's) parts: whether a child not applicable
+        hands its weight to the others, and its kept coverages (see groups.scored_in_part)."""
+        aggregate = node.aggregate
+        of_points = aggregate is weighted_sum or aggregate is mean or aggregate is weakest_link
+        return self._parts.get(node.id) if of_points else None
 
     # -- tree ------------------------------------------------------------------------------
     def _node(

@@ -20,9 +20,9 @@ from collections.abc import Callable, Sequence
 from decimal import Decimal
 from typing import Any, NamedTuple
 
-from ..aggregate import NodeScore, scaled, weighted_sum
+from ..aggregate import NodeScore, mean, scaled, weakest_link, weighted_sum
 from ..compile import IndicatorNode
-from ..exact import WIDE, share_of
+from ..exact import WIDE, exact_quotient, exact_share, share_of
 from ..findings import Finding, IndicatorScore
 from ..numbers import round_once
 from ..scorers import OutcomeForm
@@ -93,6 +93,10 @@ def leaf_consts(
     return (template, same, by_id, node.severity, form, node.names_read, at == ONE, limit, when)
 
 
+#: a weighted sum's (a mean's) parts: whether a child not applicable hands its weight on, and
+#: its kept coverages
+_Parts = tuple[bool, Coverages]
+
 #: ``(run, scores, findings) -> the top nodes' results``
 Walk = Callable[..., list[Any]]
 
@@ -105,7 +109,7 @@ class _Of(NamedTuple):
 
     consts: Callable[[IndicatorNode], LeafConsts]
     kept: Callable[[IndicatorNode], Kept | None]
-    parts: Callable[[IndicatorNode], tuple[bool, Coverages] | None]
+    parts: Callable[[IndicatorNode], _Parts | None]
 
 
 class _Writer(SourceWriter):
@@ -135,6 +139,9 @@ class _Writer(SourceWriter):
                 "_SHARED": SHARED_RESULTS,
                 "_scaled": scaled,
                 "_cover": coverage_of,
+                "_quot": exact_quotient,
+                "_xshare": exact_share,
+                "min": min,
                 "_D": Decimal,
                 "type": type,
                 "len": len,
@@ -297,6 +304,10 @@ def _node(w: _Writer, node: IndicatorNode, of: _Of, index: list[int]) -> str:
         parts = of.parts(node)
         if parts is not None:
             _in_part(w, node, kids, at, t, w.value(kept), parts)
+    elif node.aggregate is mean or node.aggregate is weakest_link:
+        parts = of.parts(node)
+        if parts is not None:
+            _in_shares(w, node, kids, at, t, w.value(kept), parts)
     w.block("else:")
     w.line(f"{t} = {group}, k)")
     w.end()
@@ -326,36 +337,17 @@ def _in_full(w: _Writer, node: IndicatorNode, kids: list[str], at: int, t: str, 
         got = f"_add({got}, {k}.points or _Z)"
     if total != weight:
         got = f"_share({got}, {w.value(weight)}, {w.value(total)})"
-    nid, wt = w.value(node.id), w.value(weight)
     w.block(f"elif {full}:")
     w.line(f"p = _round({got}, _P)")
     passed = " and ".join(f"{k}.outcome == 'pass'" for k in kids)
     w.line(f"o = 'pass' if {passed} else 'fail'")
-    # (records.node_score and indicator_score, written out: the same classes and attributes)
-    w.line(f"{t} = _new(_NS)")
-    w.line(
-        f"_set({t}, '__dict__', {{'rule_id': {nid}, 'weight': {wt}, 'points': p, "
-        "'grade': None, 'outcome': o, 'coverage': _ONE, 'reason': None, 'reason_zh': None})"
-    )
-    w.line("sc = _new(_IS)")
-    w.line(
-        f"_set(sc, '__dict__', {{'rule_id': {nid}, 'points': p, 'weight': {wt}, "
-        "'grade': None, 'outcome': o, 'coverage': _C4})"
-    )
-    w.line(f"scores[{at}] = sc")
-    w.line(f"if len({kept}) < _SHARED: {kept}[k] = (({''.join(f'{k}, ' for k in kids)}), sc, {t})")
+    _results(w, node, kids, at, t, kept, "_ONE, _C4")
     w.end()
     return True
 
 
 def _in_part(
-    w: _Writer,
-    node: IndicatorNode,
-    kids: list[str],
-    at: int,
-    t: str,
-    kept: str,
-    parts: tuple[bool, Coverages],
+    w: _Writer, node: IndicatorNode, kids: list[str], at: int, t: str, kept: str, parts: _Parts
 ) -> None:
     """A weighted sum whose children each scored or are not applicable (after
     :func:`_in_full`, which takes those all scored in full): :func:`~.groups.scored_in_part`
@@ -398,25 +390,92 @@ def _in_part(
     w.line("o = 'pass' if passed else 'fail'")
     w.line(f"cov, cov4 = _cover([{', '.join(kids)}], {both}, {w.value(coverages)}) if partial"
            " else (_ONE, _C4)")  # fmt: skip
-    nid, wt = w.value(node.id), w.value(weight)
-    # (records.node_score and indicator_score, written out: the same classes and attributes)
+    _results(w, node, kids, at, t, kept, "cov, cov4")
+    w.end()
+    w.block("else:")  # (none scored: what the aggregator says)
+    w.line(f"{t} = _group({w.value(node)}, {at}, [{', '.join(kids)}], run, scores, findings, k)")
+    w.end()
+    w.end()
+
+
+def _in_shares(
+    w: _Writer, node: IndicatorNode, kids: list[str], at: int, t: str, kept: str, parts: _Parts
+) -> None:
+    """A ``mean`` (or ``weakest_link``) group of points whose children each scored or are not
+    applicable: :func:`~.groups.shares_in_place` written out — each scored child's share of
+    its weight (exactly), a zero share per child not applicable unless it hands its weight
+    on, the group's weight × their mean (their lowest), the coverage where a child is covered
+    in part — and ``_group``'s results.  None scored: ``_group``'s."""
+    redistribute, coverages = parts
+    lowest = node.aggregate is weakest_link
+    total = ZERO
+    for c in node.children:
+        if c.weight is None:  # (its result's weight would not be the very object: _group's)
+            return
+        total = WIDE.add(total, c.weight or ZERO)
+    if not total:
+        return
+    may = " and ".join(
+        f"{k}.weight is {w.value(c.weight)} and {k}.grade is None and ({k}.outcome == 'pass'"
+        f" or {k}.outcome == 'fail' or {k}.outcome == 'not_applicable')"
+        for k, c in zip(kids, node.children, strict=True)
+    )
+    w.block(f"elif {may}:")
+    w.line("shares = []")
+    w.line("skipped, passed, scored, partial = 0, True, False, False")
+    for k, c in zip(kids, node.children, strict=True):
+        w.line(f"o, c = {k}.outcome, {k}.coverage")
+        w.line("if c is not _ONE and c != _ONE: partial = True")
+        w.block("if o == 'not_applicable':")
+        w.line("skipped += 1")
+        w.end()
+        w.block("else:")
+        w.line("scored = True")
+        w.line("if o == 'fail': passed = False")
+        if c.weight:
+            w.line(f"shares.append(_quot({k}.points or _Z, {w.value(c.weight)}))")
+        w.end()
+    w.block("if scored:")
+    if not redistribute:
+        w.line("if skipped: shares.extend([_Z] * skipped)")
+    share = w.value(node.weight or ZERO)
+    if lowest:
+        w.line(f"p = _xshare([({share}, min(shares))], _ONE) if shares else _Z")
+    else:
+        w.line(f"p = _xshare([({share}, x) for x in shares], _D(len(shares))) if shares else _Z")
+    w.line("p = _round(p, _P)")
+    w.line("o = 'pass' if passed else 'fail'")
+    w.line(f"cov, cov4 = _cover([{', '.join(kids)}], {w.value(total)}, {w.value(coverages)})"
+           " if partial else (_ONE, _C4)")  # fmt: skip
+    _results(w, node, kids, at, t, kept, "cov, cov4")
+    w.end()
+    w.block("else:")  # (none scored: what the aggregator says)
+    w.line(f"{t} = _group({w.value(node)}, {at}, [{', '.join(kids)}], run, scores, findings, k)")
+    w.end()
+    w.end()
+
+
+def _results(
+    w: _Writer, node: IndicatorNode, kids: list[str], at: int, t: str, kept: str, cov: str
+) -> None:
+    """A group's two results from its points ``p``, outcome ``o`` and ``cov`` (its coverage
+    and it rounded to 4 places): :func:`~.records.node_score` and
+    :func:`~.records.indicator_score` written out (the same classes and attributes), its
+    score put in its place, both kept for its children's results ``k``."""
+    nid, wt = w.value(node.id), w.value(node.weight)
+    c, c4 = cov.split(", ")
     w.line(f"{t} = _new(_NS)")
     w.line(
         f"_set({t}, '__dict__', {{'rule_id': {nid}, 'weight': {wt}, 'points': p, "
-        "'grade': None, 'outcome': o, 'coverage': cov, 'reason': None, 'reason_zh': None})"
+        f"'grade': None, 'outcome': o, 'coverage': {c}, 'reason': None, 'reason_zh': None}})"
     )
     w.line("sc = _new(_IS)")
     w.line(
         f"_set(sc, '__dict__', {{'rule_id': {nid}, 'points': p, 'weight': {wt}, "
-        "'grade': None, 'outcome': o, 'coverage': cov4})"
+        f"'grade': None, 'outcome': o, 'coverage': {c4}}})"
     )
     w.line(f"scores[{at}] = sc")
     w.line(f"if len({kept}) < _SHARED: {kept}[k] = (({''.join(f'{k}, ' for k in kids)}), sc, {t})")
-    w.end()
-    w.block("else:")
-    w.line(f"{t} = _group({w.value(node)}, {at}, [{', '.join(kids)}], run, scores, findings, k)")
-    w.end()
-    w.end()
 
 
 def _size(node: IndicatorNode) -> int:
@@ -430,7 +489,7 @@ def findings_walk(
     node: Callable[..., Any],
     group: Callable[..., Any],
     places: int,
-    parts: Callable[[IndicatorNode], tuple[bool, Coverages] | None] = lambda n: None,
+    parts: Callable[[IndicatorNode], _Parts | None] = lambda n: None,
 ) -> Walk:
     """The walk of the ``top`` nodes, called as ``(run, scores, findings)``: their results
     (what ``node(n, run, scores, findings)`` gives for each), with ``scores`` and
