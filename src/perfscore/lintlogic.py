@@ -26,8 +26,9 @@ __all__ = ["logic_warnings"]
 
 Path = tuple[str | int, ...]
 
-#: Beyond this many combinations of values a condition is not decided (never warned about).
-_MOST_CASES = 4096
+#: Beyond this many combinations of values a condition is not decided (never warned about):
+#: ``perfscore validate`` stays well under a second on a thousand conditions.
+_MOST_CASES = 1024
 #: A value of a text input without choices other than every word the conditions name.
 _OTHER = object()
 #: Functions whose value is on their first argument's unit.
@@ -37,7 +38,7 @@ _ONE = Decimal(1)
 
 def logic_warnings(c: Compiled) -> Iterator[Problem]:
     """Every warning of this module for ``c`` (:func:`perfscore.lint.ruleset_warnings` sorts)."""
-    yield from _never_applies(c, c.model.indicators, ("indicators",), ())
+    yield from _never_applies(c, c.model.indicators, ("indicators",), (), {})
     yield from _units(c)
     yield from _tier_ratios(c, c.model.indicators, ("indicators",))
     yield from _requires(c)
@@ -59,7 +60,11 @@ def _parse(text: str) -> ast.expr | None:
 
 
 def _never_applies(
-    c: Compiled, inds: Sequence[m.IndicatorModel], path: Path, above: tuple[str, ...]
+    c: Compiled,
+    inds: Sequence[m.IndicatorModel],
+    path: Path,
+    above: tuple[str, ...],
+    known: dict[tuple[str, ...], bool],
 ) -> Iterator[Problem]:
     """An indicator or group whose ``when``, with its groups' ``when``, holds for no value the
     inputs can take: it is never scored and its weight always goes elsewhere (said once, at
@@ -67,8 +72,8 @@ def _never_applies(
     for i, ind in enumerate(inds):
         here = (*path, i)
         whens = above if ind.when is None else (*above, ind.when)
-        if ind.when is not None and not _can_hold(c.model, whens):
-            alone = not above or not _can_hold(c.model, (ind.when,))
+        if ind.when is not None and not _can_hold(c.model, whens, known):
+            alone = not above or not _can_hold(c.model, (ind.when,), known)
             said_as = "when_never" if alone else "when_never_under"
             yield _warn(
                 c,
@@ -81,10 +86,20 @@ def _never_applies(
             )
             continue
         if ind.children:
-            yield from _never_applies(c, ind.children, (*here, "children"), whens)
+            yield from _never_applies(c, ind.children, (*here, "children"), whens, known)
 
 
-def _can_hold(model: m.RuleSetModel, whens: Sequence[str]) -> bool:
+def _can_hold(
+    model: m.RuleSetModel, whens: tuple[str, ...], known: dict[tuple[str, ...], bool]
+) -> bool:
+    """Whether some value of the inputs makes every one of ``whens`` hold (or leaves it
+    undecided); ``known``: the answers so far (siblings share their groups' conditions)."""
+    if whens not in known:
+        known[whens] = _decide(model, whens)
+    return known[whens]
+
+
+def _decide(model: m.RuleSetModel, whens: Sequence[str]) -> bool:
     trees = [_parse(w) for w in whens]
     if any(t is None for t in trees):
         return True
