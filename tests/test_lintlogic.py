@@ -131,6 +131,7 @@ def test_money_in_two_units_is_a_warning() -> None:
     [w] = _warnings(text)
     assert "› [0] › children › [0] › scorer › target: warning: cost_actual is in 万元 but" in w
     assert "cost_planned is in 元" in w and "declare both inputs in one unit" in w
+    assert "off by a factor of 10000;" in w
     # inside one expression too, and through a metric (said at the metric only)
     text = SET.replace("paid_head: {type: money, unit: 元", "paid_head: {type: money, unit: 万元")
     [w] = _warnings(text)
@@ -141,7 +142,7 @@ def test_money_in_two_units_is_a_warning() -> None:
         w.startswith("<string>:21:") and "metrics › exec_rate › expr: warning: spent is in 元" in w
     )
     zh = ruleset_warnings(perfscore.load_ruleset_text(text))[0].render("zh")
-    assert "spent 以元计，budget 以万元计" in zh
+    assert "spent 以元计，budget 以万元计" in zh and "会相差 10000 倍" in zh
     # a unit only one side declares, or not a money unit, is not said
     assert _warnings(SET.replace("spent: {type: money, unit: 万元", "spent: {type: money")) == []
 

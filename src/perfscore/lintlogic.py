@@ -223,6 +223,12 @@ def _all(inds: Sequence[m.IndicatorModel], path: Path) -> Iterator[tuple[Path, m
         yield from _all(ind.children or (), (*path, i, "children"))
 
 
+def _mixed(c: Compiled, path: Path, a: str, ua: str, b: str, ub: str) -> Problem:
+    sizes = sorted((MONEY_UNITS[ua], MONEY_UNITS[ub]))
+    factor = json_number(sizes[1] / sizes[0])
+    return _warn(c, path, "units_mixed", a=a, a_unit=ua, b=b, b_unit=ub, factor=factor)
+
+
 class _Units:
     """The money unit of an expression, when plain from its text (see the module)."""
 
@@ -238,7 +244,7 @@ class _Units:
         self.clashes = []
         self.unit(tree)
         for a, ua, b, ub in dict.fromkeys(self.clashes):
-            yield _warn(c, path, "units_mixed", a=a, a_unit=ua, b=b, b_unit=ub)
+            yield _mixed(c, path, a, ua, b, ub)
 
     def pair(self, c: Compiled, path: Path, value: str, target: str) -> Iterator[Problem]:
         a, b = _parse(value), _parse(target)
@@ -247,15 +253,7 @@ class _Units:
         self.clashes = []
         ua, ub = self.unit(a), self.unit(b)
         if ua is not None and ub is not None and ua != ub:
-            yield _warn(
-                c,
-                path,
-                "units_mixed",
-                a=ast.unparse(a),
-                a_unit=ua,
-                b=ast.unparse(b),
-                b_unit=ub,
-            )
+            yield _mixed(c, path, ast.unparse(a), ua, ast.unparse(b), ub)
 
     def _clash(self, a: ast.expr, ua: str | None, b: ast.expr, ub: str | None) -> bool:
         if ua is not None and ub is not None and ua != ub:

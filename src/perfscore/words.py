@@ -927,10 +927,9 @@ LINT = _table(
     ),
     units_mixed=(
         "{a} 以{a_unit}计，{b} 以{b_unit}计：每个金额按其输入项声明的单位保存，两者直接比较或"
-        "运算会相差 {a_unit}/{b_unit} 的倍数；请把两个输入项声明为同一单位（数据中写明单位的"
-        "数会自动换算）",
+        "运算会相差 {factor} 倍；请把两个输入项声明为同一单位（数据中写明单位的数会自动换算）",
         "{a} is in {a_unit} but {b} is in {b_unit}: each amount is kept in its own input's "
-        "declared unit, so comparing or combining them is off by the units' ratio; declare "
+        "declared unit, so comparing or combining them is off by a factor of {factor}; declare "
         "both inputs in one unit (figures written with their unit in the data are converted)",
     ),
     ratio_beyond_one=(
