@@ -28,10 +28,11 @@ from ..findings import Notification
 from ..subjects import read_subject
 from ..words import NOTICE, said
 from .arrowcells import blanks, input_cells, join, meta_cells, totals
-from .columns import ColumnMap, Target
+from .columns import ColumnMap, Target, convert_cell
 from .lazysubjects import Subjects
 from .readers import Sheet, plain_value
 from .seen import SeenBatches
+from .seriescols import by_series, element_spec, series_value
 from .source import UNREADABLE, DataSource, RowMaker, label_text
 
 if TYPE_CHECKING:
@@ -237,7 +238,8 @@ class _Reader:
         for i, t in targets:
             if t.kind == "input":
                 self.by_input[t.name] = (i, t)  # the last column wins, as in a record
-        self.meta = [(i, t) for i, t in targets if t.kind != "input"]
+        self.by_series = by_series(targets)  # a series' year columns (ingest.seriescols)
+        self.meta = [(i, t) for i, t in targets if t.kind not in ("input", "series")]
         self.simple = {t.name for _, t in self.meta} <= {"id", "name"}
         self.checked = self.simple  # see TableChunk.checked
         id_col = next((i for i, t in targets if t.name == "id"), None)
@@ -382,6 +384,9 @@ class _Reader:
     # -- inputs -----------------------------------------------------------------------------
     def _input(self, batch: Any, rows: Any, name: str, numeric: bool) -> Any:
         """The kept rows' cells of input ``name`` as ColumnBatch's column holds them."""
+        years = self.by_series.get(name)
+        if years is not None:
+            return self._series(batch, rows, name, years)
         found = self.by_input.get(name)
         if found is None:  # not in the file: blank in every row
             return np.full(len(rows), np.nan) if numeric else np.full(len(rows), None, object)
@@ -390,3 +395,20 @@ class _Reader:
         if len(rows) < batch.num_rows:
             col = col.take(pa.array(rows))
         return input_cells(col, target, self.specs[name], numeric)
+
+    def _series(self, batch: Any, rows: Any, name: str, years: list[tuple[int, Target]]) -> Any:
+        """A series input's cells from its year columns: each row's ``{year: value}`` (or
+        None, or the cell's problem) as the record reader makes it, cell by cell — a file
+        that lays a series out by years is read at the record reader's pace for that input."""
+        take = None if len(rows) == batch.num_rows else pa.array(rows)
+        spec = element_spec(self.specs[name])
+        columns: list[tuple[int, list[Any]]] = []
+        for col_no, t in years:
+            col = batch.column(col_no) if take is None else batch.column(col_no).take(take)
+            cells = [convert_cell(t, spec, plain_value(v)) for v in col.to_pylist()]
+            assert t.year is not None  # a series target has its year
+            columns.append((t.year, cells))
+        out = np.empty(len(rows), object)
+        for r in range(len(rows)):
+            out[r] = series_value([(year, cells[r]) for year, cells in columns])
+        return out

@@ -23,6 +23,7 @@ reader turns it into an ``error`` finding naming the field and the cell.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import unicodedata
 from collections.abc import Mapping, Sequence
@@ -34,6 +35,7 @@ from ..errors import did_you_mean
 from ..rawvalue import BLANK_TEXTS, MONEY_UNITS, plain_number, read_number
 from ..subjects import CellProblem, InputSpec, whole_number_text
 from ..words import DATA, said
+from .seriescols import AROUND, element_spec, split_year
 
 __all__ = [
     "META_WORDS",
@@ -43,6 +45,7 @@ __all__ = [
     "convert_cell",
     "header_key",
     "map_columns",
+    "series_words",
     "split_unit",
 ]
 
@@ -118,6 +121,9 @@ class Target:
     #: a percent column that holds ratios (perfscore.ingest.ratiocols): its bare cells above 1
     #: are refused too, as those at most 1 are
     ratios: bool = False
+    #: ``kind="series"``: the year this column holds of series input ``name``
+    #: (perfscore.ingest.seriescols)
+    year: int | None = None
 
 
 @dataclass
@@ -162,6 +168,7 @@ def map_columns(
     user = {header_key(k): v for k, v in (columns or {}).items()}
     targets: list[Target | None] = []
     unmapped: list[tuple[int, str, str | None]] = []
+    series: dict[str, str] | None = None  # series inputs' words, when a header needs them
     for i, header in enumerate(headers):
         text = "" if header is None else str(header)
         if not text.strip():
@@ -187,6 +194,13 @@ def map_columns(
             spec = inputs[found[1]]
             if spec.title and header_key(spec.title) == header_key(text):
                 unit = None
+        if found is None or (found[0] == "input" and inputs[found[1]].type == "series"):
+            if series is None:
+                series = series_words(inputs, aliases or {})
+            year_column = _series_target(text, inputs, series)
+            if year_column is not None:
+                targets.append(year_column)
+                continue
         if found is None:
             hint = did_you_mean(base, [*inputs, *(s.title for s in inputs.values() if s.title)])
             unmapped.append((i, text, hint))
@@ -197,13 +211,39 @@ def map_columns(
             targets.append(Target(kind, name, text, unit))
             continue
         targets.append(_input_target(inputs[name], text, unit))
-    seen: dict[str, list[int]] = {}
+    seen: dict[tuple[str, int | None], list[int]] = {}
     for i, t in enumerate(targets):
         if t is not None and t.kind != "ignore":
-            seen.setdefault(t.name, []).append(i)
-    duplicates = [(n, idx) for n, idx in seen.items() if len(idx) > 1]
-    missing = [n for n, s in inputs.items() if s.required and n not in seen]
+            seen.setdefault((t.name, t.year), []).append(i)
+    duplicates = [
+        (n if year is None else f"{n}[{year}]", idx)
+        for (n, year), idx in seen.items()
+        if len(idx) > 1
+    ]
+    given = {n for n, _ in seen}
+    missing = [n for n, s in inputs.items() if s.required and n not in given]
     return ColumnMap(targets, unmapped, missing, duplicates)
+
+
+def _series_target(
+    header: str, inputs: Mapping[str, InputSpec], series: Mapping[str, str]
+) -> Target | None:
+    """A year column of a series input (``2022年预算执行率``; perfscore.ingest.seriescols), its
+    unit and scale as one year's value would have them; None when ``header`` is not one."""
+    base, unit = split_unit(header)
+    tries: list[tuple[str, str | None]] = [(header, None)]
+    if unit is not None and is_unit(unit):
+        tries.append((base, unit))
+    for text, said_unit in tries:
+        parts = split_year(text)
+        if parts is None:
+            continue
+        name = series.get(header_key(parts[0]))
+        if name is None:
+            continue
+        t = _input_target(element_spec(inputs[name]), header, said_unit)
+        return dataclasses.replace(t, kind="series", year=parts[1])
+    return None
 
 
 def _input_target(spec: InputSpec, header: str, unit: str | None) -> Target:
@@ -330,3 +370,25 @@ def _number_cell(target: Target, spec: InputSpec, raw: object, percent_format: b
     if target.scale is not None:
         return number * target.scale
     return number
+
+
+def series_words(
+    inputs: Mapping[str, InputSpec], aliases: Mapping[str, Sequence[str]]
+) -> dict[str, str]:
+    """The words a year column may carry for each series input: its id, title and aliases,
+    and its title without 近三年/历年/各年 before it or a bracket after it (a column is one
+    year's figure: ``2023年预算执行率`` under a series titled ``预算执行率（历年）``).  Keys
+    compared as headers are (:func:`~perfscore.ingest.columns.header_key`)."""
+    words: dict[str, str] = {}
+    for name, spec in inputs.items():
+        if spec.type != "series":
+            continue
+        given = [name, *(w for w in (spec.title, *aliases.get(name, ())) if w)]
+        for word in given:
+            words.setdefault(header_key(word), name)
+        for word in given[1:]:
+            norm = unicodedata.normalize("NFKC", word).strip()
+            m = AROUND.match(norm)
+            if m and m.group("b").strip():
+                words.setdefault(header_key(m.group("b")), name)
+    return words

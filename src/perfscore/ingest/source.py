@@ -15,10 +15,20 @@ from typing import TYPE_CHECKING, Any
 from ..errors import DataError
 from ..findings import Notification
 from ..words import DATA, NOTICE, said
-from .columns import ColumnMap, Target, convert_cell, header_key, is_blank, map_columns, split_unit
+from .columns import (
+    ColumnMap,
+    Target,
+    convert_cell,
+    header_key,
+    is_blank,
+    map_columns,
+    series_words,
+    split_unit,
+)
 from .ratiocols import mark_ratio_columns, mark_ratios, ratio_inputs, refuse_ratio_values
 from .readers import Rank, Sheet
 from .seen import FirstSeen
+from .seriescols import element_spec, series_value, split_year
 
 if TYPE_CHECKING:
     from ..ruleset import RuleSet
@@ -191,7 +201,7 @@ class DataSource:
             (i, t) for i, t in enumerate(cmap.targets) if t is not None and t.kind != "ignore"
         ]
         maker = RowMaker(sheet, targets)
-        naming = [(i, t) for i, t in targets if t.kind != "input" and t.name in ("id", "name")]
+        naming = [(i, t) for i, t in targets if t.kind == "meta" and t.name in ("id", "name")]
         id_col = next((i for i, t in targets if t.name == "id"), None)
         name_col = next((i for i, t in targets if t.name == "name"), None)
         key_col = id_col if id_col is not None else (name_col or 0)
@@ -370,12 +380,23 @@ def _record(
 ) -> dict[str, Any]:
     values: dict[str, Any] = {}
     record: dict[str, Any] = {"values": values, "cells": CellRefs(sheet, number, targets)}
+    years: dict[str, list[tuple[int, Any]]] | None = None
     for col, t in targets:
         raw = cells[col] if col < len(cells) else None
         if t.kind == "input":
             values[t.name] = convert_cell(
                 t, inputs[t.name], raw, percent_format=bool(fmt and col < len(fmt) and fmt[col])
             )
+        elif t.kind == "series":  # one year of a series input (perfscore.ingest.seriescols)
+            cell = convert_cell(
+                t,
+                element_spec(inputs[t.name]),
+                raw,
+                percent_format=bool(fmt and col < len(fmt) and fmt[col]),
+            )
+            years = {} if years is None else years
+            assert t.year is not None  # a series target has its year
+            years.setdefault(t.name, []).append((t.year, cell))
         elif is_blank(raw):
             continue
         elif t.name.startswith("declared."):
@@ -396,6 +417,9 @@ def _record(
                 record["year"] = text
         else:
             record[t.name] = meta_text(raw)
+    if years is not None:
+        for name, given in years.items():
+            values[name] = series_value(given)
     return record
 
 
@@ -414,10 +438,18 @@ class CellRefs(Mapping[str, str]):
         for col, t in self.targets:
             if t.kind == "input" and t.name == name:
                 return _ref(self.sheet, self.number, col)
+        # a series read from its year columns: all of them
+        refs = [
+            _ref(self.sheet, self.number, col)
+            for col, t in self.targets
+            if t.kind == "series" and t.name == name
+        ]
+        if refs:
+            return ", ".join(refs)
         raise KeyError(name)
 
     def __iter__(self) -> Iterator[str]:
-        return (t.name for _, t in self.targets if t.kind == "input")
+        return iter(dict.fromkeys(t.name for _, t in self.targets if t.kind in ("input", "series")))
 
     def __len__(self) -> int:
         return sum(1 for _ in self)
@@ -455,6 +487,7 @@ def _rank(
     from .columns import META_WORDS
 
     known.update(header_key(w) for words in META_WORDS.values() for w in words)
+    known.update(series_words(inputs, aliases))  # a series' year columns: 2022年预算执行率
 
     def rank(cells: Sequence[object]) -> int:
         n = 0
@@ -462,7 +495,11 @@ def _rank(
             if (
                 isinstance(c, str)
                 and c.strip()
-                and (header_key(c) in known or header_key(split_unit(c)[0]) in known)
+                and (
+                    header_key(c) in known
+                    or header_key(split_unit(c)[0]) in known
+                    or header_key((split_year(c) or ("",))[0]) in known  # 2022年执行率
+                )
             ):
                 n += 1
         return n
