@@ -355,3 +355,54 @@ def test_docs_series_columns_example_reads_as_the_prose_says(tmp_path: Path) -> 
     assert d03.outcome == "not_applicable"
     assert d04.outcome == "error"
     assert "ambiguous" in (d04.message_en or "") and "2023" in (d04.message_en or "")
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".xlsx"])
+def test_a_template_with_years_reads_back_as_the_series(
+    rs: Any, tmp_path: Path, suffix: str
+) -> None:
+    from perfscore.ingest.template import template_bytes, template_headers
+
+    headers = template_headers(rs, (2022, 2023, 2024))
+    assert headers[4:7] == [
+        "2022年预算执行率（%）",
+        "2023年预算执行率（%）",
+        "2024年预算执行率（%）",
+    ]
+    assert "预算执行率（历年）" not in headers and template_headers(rs)[4:] == [
+        "执行数（万元）",
+        "预算数（万元）",
+    ]
+    path = tmp_path / f"t{suffix}"
+    path.write_bytes(template_bytes(rs, suffix, (2022, 2023, 2024)))
+    row = ["d1", "甲", "", "2024", "96", "98", "101", "95", "100"]
+    if suffix == ".csv":
+        text = path.read_text("utf-8-sig").rstrip("\r\n") + "\r\n" + ",".join(row) + "\r\n"
+        path.write_text(text, encoding="utf-8-sig")
+    else:
+        import openpyxl
+
+        wb = openpyxl.load_workbook(path)
+        wb["填报"].append(row)
+        wb.save(path)
+    (d1,) = rs.evaluate(load_subjects(path, rs)).subjects
+    assert [f.value for f in d1.findings] == [Decimal("0.9833"), Decimal("0.98"), Decimal("0.95")]
+
+
+def test_template_years_on_the_command_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    rules = tmp_path / "r.yaml"
+    rules.write_text(RULES, encoding="utf-8")
+    out = tmp_path / "t.csv"
+    assert main(["--lang", "en", "template", str(rules), "-o", str(out)]) == 0
+    said = capsys.readouterr()
+    assert "2 input column(s)" in said.out and "add --years" in said.err
+    assert main(["template", str(rules), "-o", str(out), "--years", "2023,2024"]) == 0
+    said = capsys.readouterr()
+    assert "4 input column(s)" in said.out and said.err == ""
+    assert "2024年预算执行率（%）" in out.read_text("utf-8-sig")
+    for bad in ("2024-20x", "1800-1801", "2023,2023", "2000-2099"):
+        with pytest.raises(SystemExit):
+            main(["template", str(rules), "-o", str(out), "--years", bad])
+        assert "--years" in capsys.readouterr().err

@@ -1238,6 +1238,11 @@ HELP = _table(
         "rule-set YAML file, or a bundled rule set's name",
     ),
     opt_template_output=("填报表 .xlsx、.csv 或 .yaml", "填报表.xlsx, .csv or .yaml"),
+    opt_template_years=(
+        "分年输入项每年一列的年度（2022-2024，或 2022,2023,2024）；不给则分年输入项没有列",
+        "years a series input gets a column for (2022-2024, or 2022,2023,2024);"
+        " without it series inputs have no column",
+    ),
     opt_extract_reports=("报告文件或其文件夹", "report files or folders of them"),
     opt_extract_template=(
         "模板文件，或内置模板：cn-dept-self-eval、cn-npc-office、cn-project-self-eval"

@@ -6,24 +6,28 @@ input (``全年预算数（万元）*``) — with Excel data validation for inpu
 values (tiers and choices as drop-down lists, booleans as 是/否) and for numbers (whole numbers
 for integer inputs, the declared ``min``/``max``), a frozen header and a 说明 sheet describing
 every column.  ``.csv`` gives the header row alone (UTF-8 with BOM, so Excel shows 中文), and
-``.yaml`` a subject record with every input as a commented key.  Output is byte-identical for
-one rule set.
+``.yaml`` a subject record with every input as a commented key.  A series input gets one
+column a year with ``years`` (``--years 2022-2024``: ``2022年预算执行率（%）`` ...), which the
+ingest reads back as the series.  Output is byte-identical for one rule set and years.
 """
 
 from __future__ import annotations
 
 import csv
 import io
+import unicodedata
+from collections.abc import Sequence
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from ..export.xlsx import new_workbook, workbook_bytes
 from ..subjects import InputSpec
+from .seriescols import AROUND, element_spec
 
 if TYPE_CHECKING:
     from ..ruleset import RuleSet
 
-__all__ = ["TEMPLATE_FORMATS", "template_bytes", "template_headers"]
+__all__ = ["TEMPLATE_FORMATS", "input_headers", "template_bytes", "template_headers"]
 
 TEMPLATE_FORMATS = (".xlsx", ".csv", ".yaml", ".yml")
 _META = (("部门编码", "id"), ("部门名称", "name"), ("主管部门", "parent"), ("年度", "year"))
@@ -45,21 +49,45 @@ def _header(spec: InputSpec) -> str:
     return text + ("*" if spec.required else "")
 
 
-def template_headers(rs: RuleSet) -> list[str]:
-    """The header row: subject columns, then one per input (series inputs are left out)."""
-    return [h for h, _ in _META] + [_header(s) for s in rs.inputs.values() if s.type != "series"]
+def _columns(rs: RuleSet, years: Sequence[int]) -> list[tuple[str, InputSpec]]:
+    """Each input's columns: one for a value, one a year for a series (``2023年预算执行率（%）``,
+    read back by perfscore.ingest.seriescols); a series has none without ``years``."""
+    out: list[tuple[str, InputSpec]] = []
+    for spec in rs.inputs.values():
+        if spec.type != "series":
+            out.append((_header(spec), spec))
+            continue
+        title = spec.title or spec.name
+        m = AROUND.match(unicodedata.normalize("NFKC", title).strip())
+        base = m.group("b").strip() if m and m.group("b").strip() else title
+        unit = spec.display_unit
+        for year in years:
+            text = f"{year}年{base}" + (f"（{unit}）" if unit else "")
+            out.append((text + ("*" if spec.required else ""), spec))
+    return out
 
 
-def template_bytes(rs: RuleSet, suffix: str) -> bytes:
+def input_headers(rs: RuleSet, years: Sequence[int] = ()) -> list[str]:
+    """The inputs' headers: one per input, and one a year of ``years`` per series input (none
+    without ``years``)."""
+    return [h for h, _ in _columns(rs, years)]
+
+
+def template_headers(rs: RuleSet, years: Sequence[int] = ()) -> list[str]:
+    """The header row: subject columns, then :func:`input_headers`."""
+    return [h for h, _ in _META] + input_headers(rs, years)
+
+
+def template_bytes(rs: RuleSet, suffix: str, years: Sequence[int] = ()) -> bytes:
     suffix = suffix.lower()
     if suffix == ".csv":
         buf = io.StringIO()
-        csv.writer(buf, lineterminator="\r\n").writerow(template_headers(rs))
+        csv.writer(buf, lineterminator="\r\n").writerow(template_headers(rs, years))
         return ("\ufeff" + buf.getvalue()).encode("utf-8")
     if suffix in (".yaml", ".yml"):
         return _yaml(rs).encode("utf-8")
     if suffix == ".xlsx":
-        return _xlsx(rs)
+        return _xlsx(rs, years)
     raise ValueError(f"a template is .xlsx, .csv or .yaml, not {suffix!r}")
 
 
@@ -80,6 +108,8 @@ def _yaml(rs: RuleSet) -> str:
 
 def _describe(spec: InputSpec) -> str:
     parts = [spec.title or spec.name, _TYPE_ZH.get(spec.type, spec.type)]
+    if spec.type == "series":
+        parts.append("每年一列，列名如 2024年预算执行率；留空表示该年无数据")
     if spec.display_unit:
         parts.append(f"单位 {spec.display_unit}")
     if spec.type == "percent":
@@ -94,25 +124,25 @@ def _describe(spec: InputSpec) -> str:
     return "，".join(parts)
 
 
-def _xlsx(rs: RuleSet) -> bytes:
+def _xlsx(rs: RuleSet, years: Sequence[int]) -> bytes:
     from openpyxl.comments import Comment
     from openpyxl.styles import Font
     from openpyxl.utils import get_column_letter
     from openpyxl.worksheet.datavalidation import DataValidation
 
     wb, ws = new_workbook("填报")
-    specs = [s for s in rs.inputs.values() if s.type != "series"]
-    headers = template_headers(rs)
+    columns = _columns(rs, years)
+    headers = template_headers(rs, years)
     for col, text in enumerate(headers, start=1):
         cell = ws.cell(1, col)
         cell.value = text
         cell.data_type = "s"  # never a formula, whatever the title says
         cell.font = Font(bold=True, color="C00000" if text.endswith("*") else None)
         ws.column_dimensions[get_column_letter(col)].width = max(12, min(40, len(text) * 2 + 2))
-    for k, spec in enumerate(specs, start=len(_META) + 1):
+    for k, (_, spec) in enumerate(columns, start=len(_META) + 1):
         letter = get_column_letter(k)
         ws.cell(1, k).comment = Comment(_describe(spec), "perfscore")
-        dv = _validation(spec, DataValidation)
+        dv = _validation(element_spec(spec) if spec.type == "series" else spec, DataValidation)
         if dv is not None:
             dv.add(f"{letter}2:{letter}10000")
             ws.add_data_validation(dv)
@@ -121,10 +151,10 @@ def _xlsx(rs: RuleSet) -> bytes:
     about.append(["列名", "输入项", "类型", "单位", "必填", "可选值", "说明"])
     for cell in about[1]:
         cell.font = Font(bold=True)
-    for spec in specs:
+    for header, spec in columns:
         about.append(
             [
-                _header(spec),
+                header,
                 spec.name,
                 _TYPE_ZH.get(spec.type, spec.type),
                 spec.display_unit or "",
