@@ -74,7 +74,7 @@ def test_a_large_text_column_is_hashed_by_pandas_a_small_one_is_not(
     """pandas' factorize pays for its import on a large column (0.22 vs 0.18 s on 200,000
     rows of the mixed family), never on the CLI's chunks."""
     pytest.importorskip("pandas")
-    from perfscore.columnar import run
+    from perfscore.columnar import categories
 
     rules = tmp_path / "r.yaml"
     rules.write_text(
@@ -100,4 +100,4 @@ indicators:
         check=False,
     )
     assert out.returncode == 0, out.stderr
-    assert out.stdout.split()[-1] == str(rows >= run.FACTORIZE_ROWS)
+    assert out.stdout.split()[-1] == str(rows >= categories.FACTORIZE_ROWS)

@@ -109,6 +109,84 @@ def test_a_department_written_in_text_only_under_the_header_is_still_scored(
     assert [s.subject.id for s in report.subjects] == ["财政局", "教育局"]
 
 
+LEVEL_RULES = """\
+perfscore: 1
+id: unit_level
+title: 单位层级列的值恰是表头词
+version: "1"
+inputs:
+  unit_level: {type: text, title: 单位层级, choices: [主管部门, 二级单位, 部门名称]}
+  budget:     {type: money, unit: 万元, title: 全年预算数, required: true}
+  executed:   {type: money, unit: 万元, title: 全年执行数, required: true}
+indicators:
+  - {id: rate, title: 预算执行率, weight: 100, value: executed / budget,
+     scorer: {type: threshold, op: ">=", target: 0.95}}
+"""
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".xlsx"])
+@pytest.mark.parametrize("word", ["主管部门", "部门名称"])
+@pytest.mark.parametrize("first", [True, False])
+def test_a_row_whose_text_is_a_header_word_is_a_department(
+    tmp_path: Path, suffix: str, word: str, first: bool
+) -> None:
+    """A 单位层级 written 主管部门 (a metadata word) in the first row under the header: that row
+    was taken for a second header line in a CSV (all its cells are text), the department lost
+    and every other one an error (rev13's repro)."""
+    rs = perfscore.load_ruleset_text(LEVEL_RULES)
+    head = ["部门编码", "单位名称", "主管部门", "单位层级", "全年预算数", "全年执行数"]
+    rows = [
+        ["D01", "省教育厅", "", word, "100", "95"],
+        ["D01-1", "省教育厅直属一校", "D01", "二级单位", "50", "50"],
+        ["D02", "省卫健委", "", word, "80", "70"],
+    ]
+    if not first:
+        rows[0], rows[1] = rows[1], rows[0]
+    path = tmp_path / f"d{suffix}"
+    if suffix == ".csv":
+        text = "\n".join(",".join(r) for r in [head, *rows]) + "\n"
+        path.write_bytes(text.encode("gbk"))
+    else:
+        wb = openpyxl.Workbook()
+        ws = wb.active
+        ws.append(head)
+        for r in rows:
+            ws.append([int(c) if c.isdigit() else c for c in r])
+        wb.save(path)
+    report = rs.evaluate(load_subjects(path, rs))
+    assert [s.subject.id for s in report.subjects] == [r[0] for r in rows]
+    assert [s.total for s in report.subjects] == [
+        100 if int(r[5]) >= 0.95 * int(r[4]) else 0 for r in rows
+    ]
+    assert not [n for n in report.notifications if n.severity == "error"]
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".xlsx"])
+def test_a_text_only_row_with_a_header_word_and_an_id_is_a_department(
+    tmp_path: Path, suffix: str
+) -> None:
+    """No number in it at all (amounts 待核实), 主管部门 as its 单位层级: its id under 部门编码
+    still makes it a department, not a second header line."""
+    rs = perfscore.load_ruleset_text(LEVEL_RULES)
+    rows = [
+        ["部门编码", "单位名称", "单位层级", "全年预算数", "全年执行数"],
+        ["D01", "省教育厅", "主管部门", "待核实", "待核实"],
+        ["D02", "省卫健委", "主管部门", "80", "78"],
+    ]
+    path = tmp_path / f"d{suffix}"
+    if suffix == ".csv":
+        path.write_bytes(("\n".join(",".join(r) for r in rows) + "\n").encode("gbk"))
+    else:
+        wb = openpyxl.Workbook()
+        for r in rows:
+            wb.active.append([int(c) if c.isdigit() else c for c in r])
+        wb.save(path)
+    report = rs.evaluate(load_subjects(path, rs))
+    d01, d02 = report.subjects
+    assert (d01.subject.id, d01.findings[0].outcome) == ("D01", "error")
+    assert (d02.subject.id, d02.total) == ("D02", 100)
+
+
 @pytest.mark.parametrize("kind", ["csv", "frame"])
 def test_a_cells_place_is_said_as_in_full_whatever_its_column_is_called(kind: str) -> None:
     """Sheet.ref makes a column's words once and puts each row's number in: the same English

@@ -15,6 +15,7 @@ import numpy as np
 __all__ = [
     "OUTCOMES",
     "ColumnarResult",
+    "all_null",
     "as_column",
     "cell_objects",
     "cells_at",
@@ -186,6 +187,15 @@ def _arrow_decimals(col: Any) -> tuple[Any, Any] | None:
         return np.zeros(0, np.float64), None
     bad = np.concatenate(bads)
     return np.concatenate(outs), (bad if bad.any() else None)
+
+
+def all_null(col: Any) -> bool:
+    """A pyarrow column of nulls only (a ``null``-typed column, or every cell null): known
+    from its null count, without a cell."""
+    count = getattr(col, "null_count", None)
+    return (
+        isinstance(count, int) and count == len(col) and type(col).__module__.startswith("pyarrow")
+    )
 
 
 def cell_objects(col: Any) -> list[Any]:

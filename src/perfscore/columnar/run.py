@@ -5,21 +5,20 @@ unsure — and every row of an unsupported rule set — are scored by the per-re
 
 from __future__ import annotations
 
-import importlib
-import sys
 from collections import deque
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from ..subjects import read_subject
 from .bounds import F_ERROR, F_MISSING, Chunk, Unsupported
+from .categories import absent_codes, category_codes
 from .checks import apply_overrides, run_check
 from .derived import derived_codes
 from .frames import (
     OUTCOMES,
     ColumnarResult,
+    all_null,
     as_column,
     cell_objects,
     cells_at,
@@ -103,6 +102,8 @@ class ColumnarScorer:
                 cols[name], vocab[name] = self._categories(name, col)
                 continue
             if plan is not None and name in plan.series:  # cells as given: read per chunk
+                if all_null(col):
+                    continue  # as if absent: every row blank, decided at once
                 cells = cell_objects(col)
                 cols[name] = np.empty(len(cells), object)
                 cols[name][:] = cells
@@ -120,7 +121,9 @@ class ColumnarScorer:
         if plan is not None:
             for name in plan.categorical:
                 if name not in cols:  # the column is absent: every row reads a blank
-                    cols[name], vocab[name] = self._categories(name, [None] * n)
+                    subject_type = self.rs.compiled.model.subject_type
+                    spec = self.inputs[name]
+                    cols[name], vocab[name] = absent_codes(name, spec, subject_type, n)
             for d in plan.derived:  # a text value computed from text inputs
                 cols[d.name], vocab[d.name], raised = derived_codes(d, cols, vocab)
                 if raised is not None:  # the expression raised: the per-record path says
@@ -155,73 +158,9 @@ class ColumnarScorer:
         return res
 
     def _categories(self, name: str, col: Any) -> tuple[Any, list[Any]]:
-        """A text or yes/no column as value codes: each distinct cell read once, exactly as
-        the per-record reader reads it (defaults, required, choices, yes/no words); −1 for a
-        blank, −2 for a cell the reader refuses."""
-        spec = {name: self.inputs[name]}
+        """A text or yes/no column as value codes (:func:`~.categories.category_codes`)."""
         subject_type = self.rs.compiled.model.subject_type
-        seen: dict[tuple[str, Any], int] = {}
-        raw: dict[tuple[type, Any], int] = {}  # the cells as given (one plain_cell each)
-        vocab: list[Any] = []
-        out = []
-
-        def read(cell: Any) -> int:
-            data = read_subject({name: cell}, spec, index=0, subject_type=subject_type)
-            value = data.values.get(name)
-            if name in data.field_errors:
-                return -2
-            if value is None:
-                return -1
-            if value not in vocab:
-                vocab.append(value)
-            return vocab.index(value)
-
-        objects = isinstance(col, np.ndarray) and col.dtype == object and len(col) > 0
-        if objects and _yes_no_only(col):
-            # yes/no and blanks only: two comparisons (no number among them that would
-            # equal True or False)
-            blank, yes = col == None, col == True  # noqa: E711, E712  (elementwise)
-            table = np.array([read(False), read(True), read(None)], np.int32)
-            return table[np.where(blank, 2, yes.astype(np.int8))], vocab
-        factorize = _factorize(len(col))
-        if factorize is not None and isinstance(col, np.ndarray) and col.dtype == object:
-            # hashed in C; safe when every distinct cell is text (text equals only text;
-            # None, NaN and pandas' NA are one blank, as the reader reads them) or yes/no
-            try:
-                where, uniques = factorize(col)
-            except TypeError:  # a cell that is no key (a list, a mapping): one by one below
-                where, uniques = None, [[]]
-            kinds = set(map(type, uniques))
-            if kinds <= {str} or (kinds <= {bool} and set(map(type, col)) <= {bool, type(None)}):
-                # (yes/no: no number among them that would equal True or False)
-                table = np.array([*(read(u) for u in uniques), read(None)], np.int32)
-                return table[where], vocab
-        cells = cell_objects(col)
-        types = set(map(type, cells))
-        if types <= {str, type(None)} or types <= {bool, type(None)}:
-            # text (or yes/no) and blanks only: no two kinds of cell compare equal, so each
-            # distinct cell is read once and the column looked up in one pass
-            table_of = {cell: read(cell) for cell in dict.fromkeys(cells)}
-            return np.fromiter(map(table_of.__getitem__, cells), np.int32, len(cells)), vocab
-        for cell in cells:
-            try:
-                code = raw.get((cell.__class__, cell))
-                hashable = True
-            except TypeError:  # a list or mapping in the cell: read it every time
-                code, hashable = None, False
-            if code is None:
-                x = plain_cell(cell)
-                if not hashable:
-                    out.append(read(x))
-                    continue
-                key = (type(x).__name__, x)
-                code = seen.get(key)
-                if code is None:
-                    code = seen[key] = read(x)
-                if hashable:
-                    raw[cell.__class__, cell] = code
-            out.append(code)
-        return np.array(out, np.int32), vocab
+        return category_codes(name, self.inputs[name], subject_type, col)
 
     def _span(
         self,
@@ -385,31 +324,6 @@ class ColumnarScorer:
             res.total[i] = 0 if r.total is None else int(r.total.scaleb(self.places))
             res.grade[i] = self.grade_ids.index(r.grade) if r.grade in self.grade_ids else -1
         res.fallback[rows] = True
-
-
-def _yes_no_only(col: Any) -> bool:
-    """Every cell of an object column True, False or None (checked from its first cell)."""
-    return type(col[0]) in (bool, type(None)) and set(map(type, col)) <= {bool, type(None)}
-
-
-#: rows from which a text column is worth importing pandas for (see :func:`_factorize`)
-FACTORIZE_ROWS = 50_000
-
-
-def _factorize(rows: int) -> Any:
-    """pandas' ``factorize`` (codes and distinct values of a column, hashed in C) when pandas
-    is already loaded (the data came as a DataFrame) or the column has at least
-    :data:`FACTORIZE_ROWS` rows, else None.  Not imported for small columns: the CLI scores 512
-    rows at a time, where factorize saves about 7 µs a column over a dict and the import costs
-    0.3 s of CPU and 19 MB (rev9's routed CSV → Parquet run: 191 → 211 MB); on 200,000 rows of
-    the ``mixed`` family the dict took 0.22 s against factorize's 0.18 s for the whole score."""
-    module: Any = sys.modules.get("pandas")
-    if module is None and rows >= FACTORIZE_ROWS:
-        try:
-            module = importlib.import_module("pandas")
-        except ImportError:
-            return None
-    return getattr(module, "factorize", None)
 
 
 def score_columns(rs: RuleSet, data: Any) -> ColumnarResult:

@@ -232,11 +232,21 @@ def _bulk(out: _Cells, rows: list[int], ds: list[dict[Any, Any]]) -> list[int]:
     return slow
 
 
-def _parse(spec: InputSpec, cells: list[Any]) -> _Cells:
-    out = _Cells(len(cells))
-    dicts = [i for i, c in enumerate(cells) if type(c) is dict]
-    taken = np.zeros(len(cells), bool)
+def _parse(spec: InputSpec, cells: list[Any] | None, n: int) -> _Cells:
+    """The cells of one series input (None: the data has no such column — every row blank,
+    decided at once, as are the null cells of a column)."""
+    out = _Cells(n)
+    blank = F_ERROR if spec.required else F_MISSING
+    if cells is None:
+        out.code[:] = blank
+        return out
+    kinds = [c.__class__ for c in cells]
+    dicts = np.flatnonzero(np.fromiter(map(operator.is_, kinds, repeat(dict)), bool, n))
+    nulls = np.fromiter(map(operator.is_, cells, repeat(None)), bool, n)
+    out.code[nulls] = blank
+    taken = nulls.copy()
     taken[dicts] = True
+    dicts = dicts.tolist()
     slow = np.flatnonzero(~taken).tolist()
     slow += _bulk(out, dicts, [cells[i] for i in dicts])
     for i in slow:
@@ -353,8 +363,7 @@ def read_series(
     parsed = {}
     for name in names:
         col = cols.get(name)
-        cells = [None] * n if col is None else col.tolist()
-        p = parsed[name] = _parse(inputs[name], cells)
+        p = parsed[name] = _parse(inputs[name], None if col is None else col.tolist(), n)
         _checked(inputs[name], p)
     got = [p.arrays() for p in parsed.values()]
     every = [a[1][p.code[a[0]] == 0] for a, p in zip(got, parsed.values(), strict=True)]

@@ -149,7 +149,7 @@ def _split_header(head: list[Row], rank: Rank) -> tuple[list[str], int, list[Row
             headers[col] = f"{headers[col]}（{unit}）" if unit and headers[col] else text
         number = head[below][0]
         below += 1
-    while below < len(head) and _is_header_line(head[below][1], rank):
+    while below < len(head) and _is_header_line(head[best][1], head[below][1], rank):
         # a second header line (under cells merged across columns): its texts win
         for col, cell in enumerate(head[below][1]):
             text = _shown(cell)
@@ -162,10 +162,30 @@ def _split_header(head: list[Row], rank: Rank) -> tuple[list[str], int, list[Row
     return headers, number, head[below:]
 
 
-def _is_header_line(cells: Sequence[object], rank: Rank) -> bool:
-    """Text only (no numbers) and naming at least one known column."""
+def _is_header_line(header: Sequence[object], cells: Sequence[object], rank: Rank) -> bool:
+    """Text only (no numbers, nor text that reads as one: a CSV's cells are all text) and
+    naming at least one known column, and blank under the header's id and name columns (merged
+    down in a two-line header; a department's row has its id or name there) — a department
+    whose 单位层级 is written 主管部门 is a row, not a header line."""
     filled = [c for c in cells if c is not None and _text(c)]
-    return bool(filled) and all(isinstance(c, str) for c in filled) and rank(cells) > 0
+    if not filled or not all(isinstance(c, str) and not _numeric(c) for c in filled):
+        return False
+    if any(
+        i < len(cells) and _text(cells[i]) and _is_subject_header(h) for i, h in enumerate(header)
+    ):
+        return False
+    return rank(cells) > 0
+
+
+def _is_subject_header(cell: object) -> bool:
+    """The header of the subject's id or name column (部门编码, 单位名称, id, name …)."""
+    from .columns import META_WORDS, header_key
+
+    text = _text(cell)
+    if not text:
+        return False
+    key = header_key(text)
+    return any(header_key(w) == key for w in (*META_WORDS["id"], *META_WORDS["name"]))
 
 
 def _is_sub_header(
