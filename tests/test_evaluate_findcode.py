@@ -251,3 +251,136 @@ def test_a_weighted_sum_scored_in_full_is_added_up_in_the_walk() -> None:
     again = ev.subject(data)
     assert seen == [] and again.score("g2") is first.score("g2")  # kept, found by identity
     _same(again, GENERAL.subject(data))
+
+
+#: weighted sums whose children may be not applicable: handing their weight on (g1, the
+#: default) or keeping it (g2, g1s: ``zero``), a child group covered in part (g1s, g21 under
+#: g1 and g2), weights that do not add up (g2: normalise), weights with decimals; a weakest
+#: link (g3) and a mean (g4, keeping the weight; g41 covered in part under it) likewise
+PART = """perfscore: 1
+id: part
+title: 部分
+version: "1"
+settings: {places: 2, missing: not_applicable, zero_division: not_applicable}
+inputs:
+  a: {type: money, unit: 万元, min: 0}
+  b: {type: money, unit: 万元, min: 0}
+  c: {type: integer, min: 0}
+  d: {type: integer, min: 0}
+  s: {type: number}
+  x: {type: boolean}
+metrics:
+  r: {expr: 'a / b', unit: '%'}
+  q: {expr: 'c / d', unit: '%'}
+indicators:
+  - id: g1
+    title: 一级
+    weight: 60
+    children:
+      - {id: a1, title: 执行率, weight: 12.5, value: r, scorer: {type: threshold, op: '>=', target: 0.95}}
+      - {id: a2, title: 完成率, weight: 17.5, value: q, scorer: {type: proportional, target: 1}}
+      - id: g1s
+        title: 二级
+        weight: 30
+        not_applicable_weight: zero
+        children:
+          - {id: b1, title: 满意度, weight: 20, value: s, scorer: {type: bands, bands: [{range: '[90, 100]', points: 20}, {range: '[0, 90)', points: 5}]}}
+          - {id: b2, title: 条件, weight: 10, when: x, value: r, scorer: {type: threshold, op: '>=', target: 0.9}}
+  - id: g2
+    title: 其他
+    weight: 20
+    normalise: true
+    not_applicable_weight: zero
+    children:
+      - {id: c1, title: 条件, weight: 10, when: x, value: q, scorer: {type: threshold, op: '>=', target: 1}}
+      - {id: c2, title: 公式, weight: 15, scorer: {type: formula, expr: 'min(15, 15 * a / b)'}}
+      - id: g21
+        title: 三级
+        weight: 7
+        children:
+          - {id: e1, title: 扣分, weight: 4, value: q, scorer: {type: deduct, start: 1, direction: below, per: 0.1, points: 1, count: started}}
+          - {id: e2, title: 等于, weight: 3, value: r, scorer: {type: threshold, op: '==', target: 1}}
+  - id: g3
+    title: 最弱
+    weight: 10
+    aggregate: weakest_link
+    children:
+      - {id: h1, title: 执行率, weight: 5, value: r, scorer: {type: proportional, target: 1}}
+      - {id: h2, title: 条件, weight: 5, when: x, value: q, scorer: {type: proportional, target: 1}}
+  - id: g4
+    title: 平均
+    weight: 10
+    aggregate: mean
+    normalise: true
+    not_applicable_weight: zero
+    children:
+      - {id: j1, title: 满意度, weight: 4, value: s, scorer: {type: bands, bands: [{range: '[90, 100]', points: 4}, {range: '[0, 90)', points: 1}]}}
+      - {id: j2, title: 条件, weight: 6, when: x, value: q, scorer: {type: threshold, op: '>=', target: 0.5}}
+      - id: g41
+        title: 四级
+        weight: 3
+        not_applicable_weight: zero
+        children:
+          - {id: k1, title: 公式, weight: 2, scorer: {type: formula, expr: 'min(2, 2 * c / d)'}}
+          - {id: k2, title: 条件, weight: 1, when: x, value: r, scorer: {type: threshold, op: '>=', target: 0.5}}
+"""
+PART_RS = perfscore.load_ruleset_text(PART, source="part.yaml")
+
+
+@st.composite
+def part_records(draw: st.DrawFn) -> dict[str, Any]:
+    values: dict[str, Any] = {}
+    money = st.sampled_from(["0", "100", "95", "13.5", "", "x"])
+    count = st.sampled_from(["0", "3", "4", "10", ""])
+    for name, kind in (("a", money), ("b", money), ("c", count), ("d", count),
+                       ("s", st.sampled_from(["95", "90", "12.5", "", "优"])),
+                       ("x", st.sampled_from(["是", "否", ""]))):  # fmt: skip
+        if draw(st.integers(0, 5)):
+            values[name] = draw(kind)
+    return {"id": "dept", "values": values}
+
+
+@settings(max_examples=300, deadline=None)
+@given(batch=st.lists(part_records(), min_size=1, max_size=6))
+def test_weighted_sums_scored_in_part_are_added_up_as_the_walk_node_by_node_does(
+    batch: list[dict[str, Any]],
+) -> None:
+    """One evaluator for the batch (its kept results and coverages found again) against a
+    fresh evaluator walking node by node per subject."""
+    ev = Evaluator(PART_RS.compiled, PART_RS.id)
+    for i, record in enumerate(batch):
+        data = read_subject(record, PART_RS.compiled.inputs, index=i, subject_type="department")
+        _same(ev.subject(data), _interpreted(PART_RS).subject(data))
+
+
+def test_a_weighted_sum_scored_in_part_is_added_up_in_the_walk() -> None:
+    """(Not vacuous: b2, c1, h2, j2, k2 not applicable — g1s keeps their weight and is covered
+    in part, g1 and g2 have a child covered in part, g2's weights do not add up, a weakest
+    link and a mean with a child covered in part — all in the walk, not the evaluator's
+    ``_group``; nothing applicable under g1s and g3: ``_group``'s.)"""
+    ev = Evaluator(PART_RS.compiled, PART_RS.id)
+    with_group = ev._group
+    seen: list[str] = []
+
+    def group(node: Any, *args: Any) -> Any:
+        seen.append(node.id)
+        return with_group(node, *args)
+
+    c = ev.c.indicators
+    ev._walk.append(findings_walk(c, ev._consts, ev._kept, ev._node, group, ev.places,
+                                  ev._parts_of))  # fmt: skip
+    values = {"a": "95", "b": "100", "c": "3", "d": "4", "s": "95", "x": "否"}
+    data = read_subject({"id": "d", "values": values}, PART_RS.compiled.inputs, index=0,
+                        subject_type="department")  # fmt: skip
+    got = ev.subject(data)
+    assert seen == []
+    assert got.score("g1s").points == Decimal(20) and got.score("g1s").coverage == Decimal("0.6667")
+    assert got.score("g2").outcome == "fail"
+    assert got.score("g3").points == Decimal("9.50")  # (h1's share, h2 not applicable)
+    assert got.score("g4").points == Decimal("5.00")  # (shares 1, 0 and g41's 0.5: a mean)
+    _same(got, _interpreted(PART_RS).subject(data))
+    none = {"id": "e", "values": {"a": "", "s": "", "x": "否", "c": "3", "d": "4"}}
+    data = read_subject(none, PART_RS.compiled.inputs, index=1, subject_type="department")
+    got = ev.subject(data)
+    assert seen == ["g1s", "g3"]  # (nothing under them applies: the aggregator says so)
+    _same(got, _interpreted(PART_RS).subject(data))

@@ -135,6 +135,36 @@ def test_streaming_gives_the_same_bytes_as_the_report(batch: Report) -> None:
     )
 
 
+@pytest.mark.parametrize("fmt", ["jsonl", "json"])
+def test_grade_reason_follows_the_run_language(fmt: str, batch: Report) -> None:
+    """A Chinese run says why there is no grade in Chinese, the English beside it (rev12: a
+    ``--lang zh`` run's JSON Lines said it in English only); an English run is as before."""
+
+    def subjects(lang: str) -> dict[str, dict[str, object]]:
+        data = export(batch, fmt, ExportOptions(lang=lang)).decode("utf-8")
+        if fmt == "json":
+            return {s["subject"]["id"]: s for s in json.loads(data)["subjects"]}
+        lines = [json.loads(x) for x in data.splitlines()]
+        return {x["subject"]["id"]: x for x in lines if x["record"] == "subject"}
+
+    zh, en = subjects("zh"), subjects("en")
+    water = "district-water-2023"
+    assert zh[water]["grade_reason"] == "无法计算总分：依赖的 process 无法评分"
+    assert zh[water]["grade_reason_en"] == en[water]["grade_reason"]
+    assert en[water]["grade_reason"] == (
+        "total cannot be computed: depends on process, which could not be scored"
+    )
+    assert "grade_reason_en" not in en[water]
+    parks = zh["district-parks-2023"]
+    assert parks["grade_reason"] == "有数据可评分的权重仅占 40%，评级至少需要 60%"
+    assert (
+        parks["grade_reason_en"] == "only 40% of the weight was scored from data; a grade needs 60%"
+    )
+    graded = zh["district-finance-2023"]  # no reason: null, and no English twin
+    assert graded["grade_reason"] is None and "grade_reason_en" not in graded
+    assert batch.to_dict(lang="en")["subjects"][2]["grade_reason"] == en[water]["grade_reason"]
+
+
 def test_streaming_writes_before_the_batch_ends() -> None:
     """Lines for subject n are out before subject n + 1 is read: nothing is held back."""
     rs = perfscore.load_ruleset(RULES)

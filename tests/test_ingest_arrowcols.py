@@ -476,3 +476,76 @@ def test_a_declared_score_sends_the_parquet_run_record_by_record(
     fast = pq.read_table(out)
     code_slow, _, _ = run("score", str(rules_path), str(path), "-o", str(out), "--no-columnar")
     assert pq.read_table(out).equals(fast, check_metadata=True) and code == code_slow
+
+
+# -- rows that say more of their subject than an id and a name ---------------------------------
+
+META = {  # header -> (type, the cell of row i)
+    "主管部门": (pa.string(), lambda i: ["区教育局 ", "区财政局", None, "-"][i % 4]),
+    "年度": (pa.int64(), lambda i: [2024, 2023, None, 1800][i % 4]),
+    "预算年度": (pa.string(), lambda i: ["2024年", "2023年度", "", "二〇二四"][i % 4]),
+    "部门标识": (pa.string(), lambda i: f"K{i % 50}"),  # a key: two rows share one a year
+    "类型": (pa.string(), lambda i: ["project", "部门"][i % 2]),
+}
+
+
+@pytest.mark.parametrize(
+    "extra, ids",
+    [
+        (["主管部门", "年度"], pa.string()),
+        (["年度", "主管部门", "预算年度"], pa.string()),
+        (["主管部门", "部门标识", "年度"], pa.string()),
+        (["类型", "年度"], pa.string()),
+        (["主管部门"], pa.float64()),  # ids 1.5, 2.5 ...: not text, each subject made at once
+    ],
+    ids=["parent-year", "two-years", "key", "type", "number-ids"],
+)
+def test_rows_with_a_parent_and_a_year_give_the_record_readers_subjects(
+    rules_path: Path,
+    rs: Any,
+    tmp_path: Path,
+    routes: list[Any],
+    monkeypatch: pytest.MonkeyPatch,
+    extra: list[str],
+    ids: Any,
+) -> None:
+    """主管部门, 年度 (a number, text 2024年, a bad 1800), 部门标识 and 类型 beside the id: the
+    same subjects field for field as the record reader's (each made only when read — none
+    while the file is read when its ids are text), the same duplicate-id and duplicate-key
+    notes, and the command's bytes and stderr those of ``--no-columnar``."""
+    monkeypatch.setattr(readers, "SLICE", 37)
+    monkeypatch.setattr(arrowcols, "ROWS", 80)
+    cols = _frame(240, 5, hostile=False)
+    path = tmp_path / "d.parquet"
+    table = pq.read_table(_write(cols, path))
+    for k, header in enumerate(extra):
+        typ, cell = META[header]
+        table = table.add_column(1 + k, header, pa.array([cell(i) for i in range(240)], typ))
+    if pa.types.is_floating(ids):
+        id_cells = [None if v is None else 0.5 + i for i, v in enumerate(cols["id"])]
+        id_cells[7], id_cells[8] = id_cells[3], None  # a duplicate id; no 合计 row
+        table = table.set_column(0, "编号", pa.array(id_cells, ids))
+    pq.write_table(table, path)
+    made = [0]
+    real = arrowcols.read_subject
+
+    def counted(*a: Any, **k: Any) -> Any:
+        made[0] += 1
+        return real(*a, **k)
+
+    monkeypatch.setattr(arrowcols, "read_subject", counted)
+    chunks = list(arrowcols.table_chunks(rs, open_data(path)[0], {}))
+    assert len(chunks) == 3
+    if pa.types.is_floating(ids):
+        assert made[0] == sum(len(c.index) for c in chunks)  # each made at once
+    else:
+        assert made[0] == 0
+        assert [c.checked for c in chunks] == ["部门标识" not in extra] * 3
+    assert compare(rs, path) == []
+    assert made[0] > 200  # every subject read by compare, field for field
+    out = tmp_path / "f.parquet"
+    argv = ["score", str(rules_path), str(path), "-o", str(out), "--lang", "en"]
+    _, err = _both(routes, argv, out)
+    assert "was already used at row 4" in err, err  # the id of row 4 (3) again at row 8
+    if "部门标识" in extra:
+        assert "'K1'" in err  # a key given twice for one year

@@ -182,6 +182,42 @@ def test_band_edges_in_points_on_a_rate_are_a_warning_unless_written_with_percen
     assert _warnings(BANDS.replace('">= 95"', '">= 9500%"').replace('"< 95"', '"< 9500%"')) == []
 
 
+SERIES = """\
+perfscore: 1
+id: series
+title: 近三年执行率
+version: "1"
+inputs:
+  outturn: {type: series, of: percent, title: 近三年预算执行率}
+  counts: {type: series, title: 近三年培训人次}
+indicators:
+  - id: stable
+    title: 执行稳定性
+    weight: 60
+    value: outturn
+    scorer:
+      type: series_bands
+      last: 3
+      at_least: 2
+      bands: [{range: "[95%, 105%]", points: 60}, {range: "[85%, 115%]", points: 30}]
+      otherwise: 0
+  - id: trained
+    title: 培训人次
+    weight: 40
+    value: counts
+    scorer: {type: series_bands, last: 3, at_least: 2, bands: [{range: ">= 95", points: 40}],
+             otherwise: 0}
+"""
+
+
+def test_series_band_edges_in_points_on_a_series_of_percents_are_a_warning() -> None:
+    assert _warnings(SERIES) == []  # with %, and 95 on a series of counts, are meant
+    warned = _warnings(SERIES.replace('"[95%, 105%]"', '"[95, 105]"'))
+    assert len(warned) == 1 and "scorer › bands › [0] › range: warning: " in warned[0]
+    assert "近三年预算执行率 (outturn) is a rate" in warned[0]
+    assert "range 105 means 10500%; if 105% is meant, write 1.05" in warned[0]
+
+
 @pytest.mark.parametrize("target", ["0", "-1"])
 def test_proportional_target_at_or_below_zero_is_a_warning(target: str) -> None:
     # a warning, not a refusal: on a signed value (结余率 ≥ 0) a set could mean all or nothing

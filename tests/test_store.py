@@ -93,6 +93,30 @@ def test_adding_a_document_twice_is_a_no_op(store_url: str, tmp_path: Path) -> N
         assert len(store.runs()) == 2
 
 
+def test_a_chinese_and_an_english_document_store_the_same_grade_reasons(
+    store_url: str, tmp_path: Path
+) -> None:
+    """A Chinese run's ``grade_reason`` is Chinese with ``grade_reason_en`` beside it: stored as
+    the English reason and its Chinese, the same content as the English run's document."""
+    records = [dept("a", 2022, 80, True), {"id": "e-2022", "key": "e", "year": 2022, "values": {}}]
+    r = report(records)
+    zh, en = tmp_path / "zh.json", tmp_path / "en.json"
+    zh.write_text(r.to_json(lang="zh"), encoding="utf-8")
+    en.write_text(r.to_json(lang="en"), encoding="utf-8")
+    doc = json.loads(zh.read_text("utf-8"))["subjects"][1]
+    assert (doc["grade_reason"], doc["grade_reason_en"]) == (
+        "没有适用的指标",
+        "no indicator applies",
+    )
+    assert (
+        json.loads(en.read_text("utf-8"))["subjects"][1]["grade_reason"] == "no indicator applies"
+    )
+    with Store(store_url) as store:
+        assert store.add(zh).added and not store.add(en).added
+        [e] = store.subjects(key="e")
+        assert e.grade_reason == doc["grade_reason_en"] and e.grade_reason_zh == doc["grade_reason"]
+
+
 def test_runs_record_the_rule_set_and_perfscore_version(store_url: str) -> None:
     with fill(store_url) as store:
         run = store.runs()[0]

@@ -388,6 +388,7 @@ def _stream(run: Run, scorer: Any) -> Routed:
             waivers=run.waiving.info(),
             notifications=iter(notes),  # read once every subject is scored
             lean=run.options.lean,
+            lang=run.options.lang,
         )
 
     target = run.plan[0]

@@ -15,6 +15,7 @@ from . import model as m
 from .compile import Compiled, IndicatorNode
 from .errors import Problem
 from .intervals import parse_interval
+from .lintlogic import logic_warnings
 from .lintscale import scale_warnings
 from .model import DEFAULT_MIN_COVERAGE
 from .numbers import json_number
@@ -39,7 +40,7 @@ Path = tuple[str | int, ...]
 def ruleset_warnings(rs: RuleSet) -> list[Problem]:
     """Every warning for ``rs``, in file order."""
     c = rs.compiled
-    out = [*_floor(c), *_total(c), *scale_warnings(c), *c.cautions]
+    out = [*_floor(c), *_total(c), *scale_warnings(c), *logic_warnings(c), *c.cautions]
     nodes = {n.id: n for n in _walk(c.indicators)}
     for path, ind in _leaves(c.model.indicators, ("indicators",)):
         node = nodes.get(ind.id)
@@ -103,9 +104,9 @@ def _leaf(c: Compiled, path: Path, ind: m.IndicatorModel, node: IndicatorNode) -
             target=json_number(target),
             direction=direction,
         )
-    if node.unit != "%" or scorer is None:
-        return
     name = (ind.value or "").strip()
+    if scorer is None or not (node.unit == "%" or _percent_series(c, name)):
+        return
     title = c.model.metrics[name].title if name in c.model.metrics else None
     if title is None and name in c.model.inputs:
         title = c.model.inputs[name].title
@@ -134,6 +135,13 @@ def _leaf(c: Compiled, path: Path, ind: m.IndicatorModel, node: IndicatorNode) -
                 percent=json_number(number * 100),
                 ratio=json_number(number / 100),
             )
+
+
+def _percent_series(c: Compiled, name: str) -> bool:
+    """A ``series`` of percents is read year by year: its ``series_bands`` edges are on the
+    rate's scale (ratios), as a ``percent`` input's bands are."""
+    spec = c.model.inputs.get(name)
+    return spec is not None and spec.type == "series" and spec.of == "percent"
 
 
 def _rate_numbers(scorer: object) -> Iterator[tuple[Path, Decimal]]:

@@ -911,6 +911,55 @@ LINT = _table(
         "a proportional target of {target} ({direction}) gives full marks or nothing, never a "
         "share; if that is meant, use a threshold scorer",
     ),
+    when_never=(
+        "{title}（{id}）的 when: {when} 对输入项可取的任何值都不成立：该指标从不评分，权重总是"
+        "分给其他指标；请检查条件（如两个不同类别用 and 连接，应为 or 或 in）",
+        "{title} ({id}) has when: {when}, which holds for no value its inputs can take: it is "
+        "never scored and its weight always goes to the others; check the condition (two "
+        "different kinds joined by and, where or / in was meant?)",
+    ),
+    when_never_under=(
+        "{title}（{id}）的 when: {when} 与其上级分组的条件 {above} 不能同时成立：该指标从不评分，"
+        "权重总是分给其他指标；请检查条件",
+        "{title} ({id}) has when: {when}, which can never hold together with its groups' "
+        "{above}: it is never scored and its weight always goes to the others; check the "
+        "conditions",
+    ),
+    units_mixed=(
+        "{a} 以{a_unit}计，{b} 以{b_unit}计：每个金额按其输入项声明的单位保存，两者直接比较或"
+        "运算会相差 {factor} 倍；请把两个输入项声明为同一单位（数据中写明单位的数会自动换算）",
+        "{a} is in {a_unit} but {b} is in {b_unit}: each amount is kept in its own input's "
+        "declared unit, so comparing or combining them is off by a factor of {factor}; declare "
+        "both inputs in one unit (figures written with their unit in the data are converted)",
+    ),
+    ratio_beyond_one=(
+        "tier 的 ratio 是该等次内的得分比例（0–1 之间），而 {title}（{name}）声明最大可到 {max}："
+        "大于 1 的值落在所有等次之外，该指标记为错误；如它是百分制得分，请写 ratio: {name} / 100",
+        "a tier's ratio is a share of the weight within the tier (between 0 and 1), but "
+        "{title} ({name}) is declared up to {max}: any value above 1 lies outside every tier "
+        "and the indicator is an error; if it is a score out of 100, write ratio: {name} / 100",
+    ),
+    require_number=(
+        "explain_if 的 require 应是填写说明的输入项，而 {title}（{name}）是数值：数值从不算作"
+        "已说明，条件成立时此检查总是不通过；请写说明文字所在的文本输入项",
+        "an explain_if's require names the input holding the explanation, but {title} ({name}) "
+        "is a number, which never counts as an explanation: the check fails whenever it is "
+        "triggered; name the text input the explanation is written in",
+    ),
+    require_choice=(
+        "explain_if 的 require 应是填写说明的输入项，而 {title}（{name}）是有固定选项的文本："
+        "任何选项都算作已说明；请写说明文字所在的文本输入项",
+        "an explain_if's require names the input holding the explanation, but {title} ({name}) "
+        "is a text with fixed choices: any choice counts as an explanation; name the text input "
+        "the explanation is written in",
+    ),
+    require_scored=(
+        "explain_if 的 require 应是填写说明的输入项，而 {title}（{name}）是指标评分或适用条件"
+        "所读的项目，表格为其本身而填：填了（是）即算已说明；请写说明文字所在的文本输入项",
+        "an explain_if's require names the input holding the explanation, but {title} ({name}) "
+        "is read by the indicators (scored or tested), so the form fills it for its own sake "
+        "and a 是 counts as the explanation; name the text input the explanation is written in",
+    ),
 )
 
 #: Slips refused when a rule set loads (perfscore.compile): said in the command's language.

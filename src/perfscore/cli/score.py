@@ -38,7 +38,7 @@ from ..summary import RunSummary
 from ..terminal import BatchProgress
 from ..textsafe import terminal as _safe
 from ..waivers import Waiving, load_waivers
-from ..words import HELP
+from ..words import DEFAULT_LANG, HELP
 from ._options import allow_extends_anywhere, help_text
 from .sources import data_sources, hashed
 from .tally import SEVERITY_RANK, Tally, exit_status, unmatched_waivers
@@ -206,7 +206,7 @@ def run(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
         elif len(plan) == 1 and plan[0].format.name == "jsonl" and args.store is None:
             # stream: each subject's lines are written as soon as it is scored
             path = plan[0].path
-            stream = functools.partial(_stream, lean=args.lean)
+            stream = functools.partial(_stream, lean=args.lean, lang=lang)
             if path is None:
                 sink: Any = TextSink(stdout)
                 result = stream(rs, sources, notes, inputs, sink, progress, waiving, tally, summary)
@@ -403,6 +403,7 @@ def _stream(
     summary: RunSummary,
     *,
     lean: bool = False,
+    lang: str = DEFAULT_LANG,
 ) -> dict[str, Any]:
     results = _results(rs, sources, notes, progress, waiving, tally, summary)
 
@@ -419,4 +420,5 @@ def _stream(
         waivers=waiving.info(),
         notifications=after(),
         lean=lean,
+        lang=lang,
     )

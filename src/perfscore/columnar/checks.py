@@ -8,6 +8,7 @@ from typing import Any
 
 import numpy as np
 
+from ..placeholders import explains
 from .bounds import F_ERROR, Bounded, Chunk, compare
 from .calls import branch
 from .expression import ColumnExpr
@@ -77,7 +78,7 @@ def run_check(ctx: Chunk, ch: CheckPlan) -> Any:
     else:  # explain_if: triggered, and the required field says something
         assert applies is not None and ch.require is not None
         cats, vocab = ctx.category(ch.require)
-        said = [x is True or (isinstance(x, str) and x.strip() != "") for x in vocab]
+        said = [explains(x) for x in vocab]
         ok = ~applies | np.array([*said, False, False])[cats]
         applies = None
     out = np.where(ok, 0, 1).astype(np.int8)

@@ -177,6 +177,13 @@ class Evaluator:
             return self._group_results.get(node.id)
         return None
 
+    def _parts_of(self, node: IndicatorNode) -> tuple[bool, Coverages] | None:
+        """A weighted sum's (a mean's, a weakest link's) parts: whether a child not applicable
+        hands its weight to the others, and its kept coverages (see groups.scored_in_part)."""
+        aggregate = node.aggregate
+        of_points = aggregate is weighted_sum or aggregate is mean or aggregate is weakest_link
+        return self._parts.get(node.id) if of_points else None
+
     # -- tree ------------------------------------------------------------------------------
     def _node(
         self,
@@ -388,7 +395,7 @@ class Evaluator:
         if not walks:  # (written on first use: it asks every leaf for its constants)
             c = self.c.indicators
             walks.append(findings_walk(c, self._consts, self._kept, self._node, self._group,
-                                       self.places))  # fmt: skip
+                                       self.places, self._parts_of))  # fmt: skip
         top = walks[0](run, scores, findings)
         for ch in self.c.checks:
             finding = check(

@@ -10,6 +10,7 @@ from ..compile import CheckNode
 from ..errors import EvaluationError, ZeroDenominatorError
 from ..exact import exact_difference, exact_value, full, plain
 from ..findings import Finding
+from ..placeholders import explains
 from ..words import in_language
 from .messages import positional, render
 from .records import finding_of
@@ -146,7 +147,7 @@ def check(
             assert node.when is not None and node.require is not None
             triggered = bool(node.when(scope))
             given = scope.get(node.require)
-            explained = given is True or (isinstance(given, str) and given.strip() != "")
+            explained = explains(given)
             branch = "not_needed" if not triggered else "explained" if explained else "missing"
             got = said.get(("explain", branch))
             if got is None:

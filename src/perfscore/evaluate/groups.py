@@ -16,7 +16,7 @@ from ..numbers import round_once
 from .records import COVERAGE4
 from .state import ONE, ZERO
 
-__all__ = ["Coverages", "scored_in_full", "scored_in_part", "shares_in_place"]
+__all__ = ["Coverages", "coverage_of", "scored_in_full", "scored_in_part", "shares_in_place"]
 
 _add = WIDE.add
 #: what a group covered in full says of its coverage: all, and all rounded to 4 places
@@ -87,7 +87,7 @@ def scored_in_part(
     points = scaled(got, base, base if weight is None else weight)
     if not partial:
         return points, passed, *_ALL
-    return points, passed, *_coverage(children, total, kept)
+    return points, passed, *coverage_of(children, total, kept)
 
 
 def shares_in_place(
@@ -137,10 +137,10 @@ def shares_in_place(
         points = exact_share([(share, s) for s in shares], Decimal(len(shares)))
     if not partial:
         return points, passed, *_ALL
-    return points, passed, *_coverage(children, total, kept)
+    return points, passed, *coverage_of(children, total, kept)
 
 
-def _coverage(children: list[Any], total: Decimal, kept: Coverages) -> tuple[Any, Decimal]:
+def coverage_of(children: list[Any], total: Decimal, kept: Coverages) -> tuple[Any, Decimal]:
     """The coverage of ``children`` covered in part (weights × coverages over ``total``,
     exactly) and it rounded to 4 places, kept per their coverages (by identity)."""
     key = tuple([id(c.coverage) for c in children])

@@ -11,7 +11,7 @@ from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from ..compile import IndicatorNode, Template
-from ..findings import Explanation
+from ..findings.results import NodeExplanation
 from .nodewords import NodeWords
 from .state import EN, ZH, Outcome, SubjectRun
 from .texts import display_text, json_text, standards, threshold_text
@@ -164,7 +164,7 @@ class FindingTexts:
         explanation = None
         if self.explainer is not None and o.reason is None and o.outcome in ("pass", "fail"):
             # decided by the scorer: its arithmetic, built when first read
-            explanation = Explanation(
+            explanation = NodeExplanation(
                 self.explainer.build, node, o.value, o.points, o.grade, run.scope
             )
         return {

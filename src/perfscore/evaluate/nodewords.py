@@ -11,7 +11,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from ..compile import IndicatorNode
-from ..findings import Explanation
+from ..findings.results import NodeExplanation
 from .state import EN, ZH, Outcome, SubjectRun
 from .texts import json_text, number_text, shower, standards
 
@@ -261,10 +261,12 @@ class NodeWords:
 
         return fill
 
-    def explanation(self, d: dict[str, Any], run: SubjectRun) -> Explanation:
+    def explanation(self, d: dict[str, Any], run: SubjectRun) -> NodeExplanation:
         """The explanation :meth:`fill` left for later (built when its data is read)."""
         assert self.explain is not None
-        return Explanation(self.explain, self.node, d["value"], d["points"], d["grade"], run.scope)
+        return NodeExplanation(
+            self.explain, self.node, d["value"], d["points"], d["grade"], run.scope
+        )
 
 
 def _patterns(node: IndicatorNode) -> tuple[tuple[tuple[str, str], ...], ...] | None:

@@ -40,14 +40,15 @@ class JsonShards:
     ) -> tuple[bytes, ...]:
         if options.lean:  # compact, without the rules' repetitions
             subjects = encode_items(
-                (lean_subject(subject_record(st.result, st)) for st in shard), indent=None
+                (lean_subject(subject_record(st.result, st, options.lang)) for st in shard),
+                indent=None,
             )
             findings = encode_items(
                 (lean_finding(finding_record(f)) for st in shard for f in st.result.findings),
                 indent=None,
             )
         else:
-            subjects = encode_items(subject_record(st.result, st) for st in shard)
+            subjects = encode_items(subject_record(st.result, st, options.lang) for st in shard)
             findings = encode_items(finding_record(f) for st in shard for f in st.result.findings)
         return subjects.encode("utf-8"), findings.encode("utf-8")
 
@@ -73,5 +74,5 @@ class JsonShards:
 )
 def json_document(report: Report, options: ExportOptions) -> bytes:
     if options.lean:
-        return dumps(lean_document(report.to_dict()), indent=None).encode("utf-8")
-    return report.to_json().encode("utf-8")
+        return dumps(lean_document(report.to_dict(lang=options.lang)), indent=None).encode("utf-8")
+    return report.to_json(lang=options.lang).encode("utf-8")

@@ -35,6 +35,7 @@ from ..findings import (
 from ..findings.jsontext import SpooledItems, write_document
 from ..spans import Piece, write_piece
 from ..standing import Standing, measure
+from ..words import DEFAULT_LANG
 from ._registry import EXPORTERS, ExportOptions
 from .lean import lean_finding, lean_subject
 
@@ -68,9 +69,11 @@ class JsonlWriter:
         waivers: Mapping[str, str] | None = None,
         header: bool = True,
         lean: bool = False,
+        lang: str = DEFAULT_LANG,
     ) -> None:
         self._out = out
         self._lean = lean
+        self._lang = lang  # the language of a subject's grade_reason
         self.run_id = stream_run_id(str(ruleset.get("sha256", "")), inputs)
         self.totals = BatchTotals(keep=False)  # counters only: a stream of any length
         self._complete = True  # no error notification of the run's own
@@ -102,11 +105,11 @@ class JsonlWriter:
             st = self._standing(s)
         self.totals.add(s, st)
         if self._lean:
-            self._write("subject", lean_subject(subject_record(s, st)))
+            self._write("subject", lean_subject(subject_record(s, st, self._lang)))
             for f in s.findings:
                 self._write("finding", lean_finding(finding_record(f)))
         else:
-            self._write("subject", subject_record(s, st))
+            self._write("subject", subject_record(s, st, self._lang))
             for f in s.findings:
                 self._write("finding", finding_record(f))
         for n in s.notifications:
@@ -150,11 +153,12 @@ def write_jsonl(
     waivers: Mapping[str, str] | None = None,
     notifications: Iterable[Notification] = (),
     lean: bool = False,
+    lang: str = DEFAULT_LANG,
 ) -> dict[str, Any]:
     """The one JSON Lines loop: the run record, each subject's lines as soon as ``results``
     yields it (so a generator streams a batch in bounded memory), ``notifications``, then the
-    summary, which is returned."""
-    writer = JsonlWriter(out, ruleset, rules, inputs, waivers=waivers, lean=lean)
+    summary, which is returned (``lang``: the language of each subject's ``grade_reason``)."""
+    writer = JsonlWriter(out, ruleset, rules, inputs, waivers=waivers, lean=lean, lang=lang)
     for s in results:
         writer.subject(s)
     for n in notifications:
@@ -179,6 +183,7 @@ class JsonlShards:
             waivers=head.waivers,
             header=False,
             lean=options.lean,
+            lang=options.lang,
         )
         for st in shard:
             writer.subject(st.result, st)
@@ -193,7 +198,13 @@ class JsonlShards:
         out: IO[bytes],
     ) -> None:
         writer = JsonlWriter(
-            out, head.ruleset, head.rules, head.inputs, waivers=head.waivers, lean=options.lean
+            out,
+            head.ruleset,
+            head.rules,
+            head.inputs,
+            waivers=head.waivers,
+            lean=options.lean,
+            lang=options.lang,
         )
         writer.pieces(sections[0], totals)
         for n in head.notifications:
@@ -218,5 +229,6 @@ def report_to_jsonl(report: Report, options: ExportOptions) -> bytes:
         waivers=report.waivers,
         notifications=report.notifications,
         lean=options.lean,
+        lang=options.lang,
     )
     return buf.getvalue()

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 from .._version import __version__
 from ..errors import PerfscoreError
 from ..subjects import Subject
-from ..words import NOTICE, Bilingual, in_language, language
+from ..words import DEFAULT_LANG, NOTICE, Bilingual, in_language, language
 from .jsontext import SpooledItems, dumps
 from .results import (
     OUTCOMES,
@@ -246,8 +246,9 @@ class Report:
             str(self.ruleset.get("sha256", "")), self.inputs, (s.subject.id for s in self.subjects)
         )
 
-    def to_dict(self) -> dict[str, Any]:
-        """The findings document as plain data (Decimals kept exact)."""
+    def to_dict(self, *, lang: str = DEFAULT_LANG) -> dict[str, Any]:
+        """The findings document as plain data (Decimals kept exact); ``lang``: the language
+        of each subject's ``grade_reason`` (``zh`` adds ``grade_reason_en``)."""
         from ..standing import measure  # standing builds on this package
 
         of = measure(self.rules)
@@ -261,12 +262,12 @@ class Report:
             self,
             totals,
             self.notifications,
-            subjects=[subject_record(st.result, st) for st in standings],
+            subjects=[subject_record(st.result, st, lang) for st in standings],
             findings=[finding_record(f) for f in self.findings],
         )
 
-    def to_json(self, *, indent: int | None = 2) -> str:
-        return dumps(self.to_dict(), indent=indent)
+    def to_json(self, *, indent: int | None = 2, lang: str = DEFAULT_LANG) -> str:
+        return dumps(self.to_dict(lang=lang), indent=indent)
 
 
 def _drop_none(d: dict[str, Any]) -> dict[str, Any]:
@@ -320,8 +321,15 @@ def ranked_summary(standings: Sequence[Standing]) -> dict[str, Any]:
     }
 
 
-def subject_record(s: SubjectResult, st: Standing | None = None) -> dict[str, Any]:
-    """A subject's total, grade and scores (and its standing) as the document writes them."""
+def subject_record(
+    s: SubjectResult, st: Standing | None = None, lang: str = DEFAULT_LANG
+) -> dict[str, Any]:
+    """A subject's total, grade and scores (and its standing) as the document writes them;
+    ``grade_reason`` in the run's language ``lang`` (a Chinese run also writes the English one,
+    ``grade_reason_en``, as a finding writes ``message_en``)."""
+    reason: dict[str, Any] = {"grade_reason": s.grade_reason}
+    if language(lang) == "zh" and s.grade_reason is not None and s.grade_reason_zh:
+        reason = {"grade_reason": s.grade_reason_zh, "grade_reason_en": s.grade_reason}
     extra: dict[str, Any] = {}
     if st is not None:  # findings 1.1: the weight behind the total, and whether it is ranked
         extra = _drop_none({"earned": st.earned, "scorable": st.scorable})
@@ -334,7 +342,7 @@ def subject_record(s: SubjectResult, st: Standing | None = None) -> dict[str, An
         "max": s.max,
         "grade": s.grade,
         "grade_label": s.grade_label,
-        "grade_reason": s.grade_reason,
+        **reason,
         "coverage": s.coverage,
         **extra,
         "complete": s.complete,

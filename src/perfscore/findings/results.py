@@ -89,12 +89,19 @@ class Explanation:
 
     @property
     def data(self) -> Explained:
-        if self._data is None:
-            assert self._build is not None
-            fn, args = self._build
-            self._data = fn(*args)
-            self._build = None
-        return self._data
+        data = self._data
+        return self._make() if data is None else data
+
+    def _make(self) -> Explained:
+        """Build the data (once), keep it, and let go of what it was built from."""
+        build = self._build
+        if build is None:  # (another thread built it meanwhile)
+            assert self._data is not None
+            return self._data
+        fn, args = build
+        data = self._data = fn(*args)
+        self._build = None
+        return data
 
     @property
     def zh(self) -> str:
@@ -118,6 +125,41 @@ class Explanation:
 
     def __repr__(self) -> str:
         return f"Explanation({self.data.zh!r})"
+
+
+class NodeExplanation(Explanation):
+    """An indicator's :class:`Explanation` as its finding's words make it when first read:
+    ``build(node, value, points, grade, scope)`` held in its own slots — one object per
+    finding, where the general form holds two tuples besides (fewer objects for the cyclic
+    collector to walk, and less memory, for a report whose every 计算过程 is read)."""
+
+    __slots__ = ("_fn", "_grade", "_node", "_points", "_scope", "_value")
+
+    def __init__(
+        self,
+        build: Callable[..., Explained],
+        node: Any,
+        value: Any,
+        points: Decimal | None,
+        grade: str | None,
+        scope: Mapping[str, Any],
+    ) -> None:
+        self._build, self._data = None, None
+        self._fn: Callable[..., Explained] | None = build
+        self._node, self._value, self._points, self._grade = node, value, points, grade
+        self._scope: Mapping[str, Any] | None = scope
+
+    def _make(self) -> Explained:
+        # read in the reverse of the order they are let go of: a build function still
+        # there means every other slot was read before another thread let go of any
+        scope, grade, points, value = self._scope, self._grade, self._points, self._value
+        node, fn = self._node, self._fn
+        if fn is None or scope is None:  # (another thread built it meanwhile)
+            assert self._data is not None
+            return self._data
+        data = self._data = fn(node, value, points, grade, scope)
+        self._fn = self._node = self._value = self._points = self._grade = self._scope = None
+        return data
 
 
 def _no_explanation() -> Explanation | None:

@@ -25,7 +25,7 @@ import numpy as np
 import pyarrow as pa
 
 from ..findings import Notification
-from ..subjects import read_subject
+from ..subjects import Subject, read_subject
 from ..words import NOTICE, said
 from .arrowcells import blanks, input_cells, join, meta_cells, totals
 from .columns import ColumnMap, Target, convert_cell
@@ -240,8 +240,10 @@ class _Reader:
                 self.by_input[t.name] = (i, t)  # the last column wins, as in a record
         self.by_series = by_series(targets)  # a series' year columns (ingest.seriescols)
         self.meta = [(i, t) for i, t in targets if t.kind not in ("input", "series")]
-        self.simple = {t.name for _, t in self.meta} <= {"id", "name"}
-        self.checked = self.simple  # see TableChunk.checked
+        names = {t.name for _, t in self.meta}
+        self.simple = names <= {"id", "name"}
+        self.keyless = "key" not in names
+        self.checked = True  # see TableChunk.checked
         id_col = next((i for i, t in targets if t.name == "id"), None)
         name_col = next((i for i, t in targets if t.name == "name"), None)
         self.key_col = id_col if id_col is not None else (name_col or 0)
@@ -276,19 +278,26 @@ class _Reader:
         """Which rows are records; 合计 rows noted."""
         n = batch.num_rows
         self.src.rows_read += n
-        blank = [blanks(batch.column(j)) for j in range(min(3, batch.num_columns))]
-        empty = blank[0].copy() if blank else np.ones(n, bool)
-        for j in range(1, batch.num_columns):
-            if not empty.any():
-                break
-            empty &= blank[j] if j < len(blank) else blanks(batch.column(j))
+        # a column's cells are read only in the rows blank so far (a name column's cells,
+        # each a distinct non-ASCII text, cost 1 us apiece: only where no id is given)
+        rest = np.arange(n)  # rows whose cells so far are all blank
         total = np.zeros(n, bool)
         first = np.full(n, -1)
-        for j, b in enumerate(blank):  # the first non-blank of the first three cells decides
-            here = ~b & (first < 0)
-            first[here] = j
-            if here.any():
-                total[here] = totals(batch.column(j))[here]
+        for j in range(batch.num_columns):
+            if not len(rest):
+                break
+            col = batch.column(j)
+            if len(rest) < n:
+                col = col.take(pa.array(rest))
+            blank = blanks(col)
+            if j < 3:  # the first non-blank of the first three cells decides
+                here = ~blank
+                first[rest[here]] = j
+                if here.any():
+                    total[rest[here]] = totals(col)[here]
+            rest = rest[blank]
+        empty = np.zeros(n, bool)
+        empty[rest] = True
         for r in np.flatnonzero(total).tolist():
             self.src.skipped_rows += 1
             cell = plain_value(batch.column(int(first[r]))[r].as_py())
@@ -311,29 +320,21 @@ class _Reader:
         declares scores.  Duplicate ids noted (in row order with the 合计 notes)."""
         take = None if len(rows) == batch.num_rows else pa.array(rows)
         declared = False
-        cells: list[tuple[str, list[Any]]] = []
+        columns: list[tuple[str, Any]] = []
         for i, t in self.meta:
             col = batch.column(i) if take is None else batch.column(i).take(take)
             if t.name.startswith("declared."):
                 declared = declared or not bool(blanks(col).all())
-            else:  # None: a blank cell, which a record leaves out
-                cells.append((t.name, meta_cells(col, year=t.name == "year")))
+            else:
+                columns.append((t.name, col))
         nums = numbers[rows].tolist()
-        if self.simple:
-            sids, names = self._ids(cells, nums)
-            records: list[dict[str, Any]] = []
-        else:
-            records = [{} for _ in nums]
-            for name, values in cells:  # in column order: a later cell wins, as in a record
-                for record, v in zip(records, values, strict=True):
-                    if v is not None:
-                        record[name] = v
-            sids = []
-            for record, number in zip(records, nums, strict=True):
-                sid = record.get("id")
-                if sid is None:
-                    sid = record["id"] = record.get("name") or f"row-{number}"
-                sids.append(sid)
+        if self.simple:  # None: a blank cell, which a record leaves out
+            cells = [(name, meta_cells(col, year=False)) for name, col in columns]
+        else:  # the ids alone (the rest read when a subject is): the name where no id
+            cells = [(name, meta_cells(col, year=False)) for name, col in columns if name == "id"]
+            if not cells or any(v is None for v in _later(cells)):
+                cells += [(n, meta_cells(c, year=False)) for n, c in columns if n == "name"]
+        sids, names = self._ids(cells, nums)
         firsts = self.seen.first_many([str(sid) for sid in sids], nums)
         for sid, number, earlier in zip(sids, nums, firsts, strict=True):
             if earlier is not None:
@@ -346,15 +347,12 @@ class _Reader:
             if not subjects.add_simple(sids, names, self.count):
                 self.checked = False
         else:
-            self.checked = False
-            made = []
-            for k, record in enumerate(records):
-                record["values"] = {}
-                data = read_subject(
-                    record, {}, index=self.count + k, subject_type=self.subject_type
-                )
-                made.append(data.subject)
-            subjects.add_made(made)
+            make = _SubjectMaker(columns, nums, self.count, self.subject_type)
+            # a subject's key is its id unless the file gives keys: its ids were then checked
+            self.checked = self.checked and self.keyless
+            if not subjects.add_lazy(sids, make):  # an id that is not plain text
+                self.checked = False
+                subjects.add_made([make(k) for k in range(len(sids))])
         index += range(self.count, self.count + len(sids))
         self.count += len(sids)
         return declared
@@ -412,3 +410,32 @@ class _Reader:
         for r in range(len(rows)):
             out[r] = series_value([(year, cells[r]) for year, cells in columns])
         return out
+
+
+def _later(cells: list[tuple[str, list[Any]]]) -> list[Any]:
+    """Several columns' cells merged as a record's keys are: a later non-blank cell wins."""
+    out = list(cells[0][1])
+    for _, values in cells[1:]:
+        out = [w if v is None else v for v, w in zip(values, out, strict=True)]
+    return out
+
+
+class _SubjectMaker:
+    """The subject of a row that says more of it than an id and a name (主管部门, 年度, a key
+    or a type), made as the record reader's record makes it — when it is read."""
+
+    def __init__(
+        self, columns: list[tuple[str, Any]], numbers: list[int], start: int, kind: str
+    ) -> None:
+        self.columns, self.numbers, self.start, self.kind = columns, numbers, start, kind
+
+    def __call__(self, k: int) -> Subject:
+        record: dict[str, Any] = {}
+        for name, col in self.columns:  # in column order: a later cell wins, as in a record
+            v = meta_cells(col.slice(k, 1), year=name == "year")[0]
+            if v is not None:
+                record[name] = v
+        if record.get("id") is None:
+            record["id"] = record.get("name") or f"row-{self.numbers[k]}"
+        record["values"] = {}
+        return read_subject(record, {}, index=self.start + k, subject_type=self.kind).subject

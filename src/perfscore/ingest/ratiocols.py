@@ -115,7 +115,8 @@ def mark_ratio_columns(
     if consumed:
         _count_rows(sheet.rows, watched, skip)
     else:
-        _count_batches(sheet.batches(), watched)  # type: ignore[misc]
+        order = sorted(watched)  # only the percent columns read
+        _count_batches(sheet.batches(order), dict(enumerate(watched[i] for i in order)))  # type: ignore[misc]
     notes = []
     for i, tally in watched.items():
         target = cmap.targets[i]

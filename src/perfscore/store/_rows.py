@@ -98,7 +98,7 @@ def _subject_row(pk: int, idx: int, s: Mapping[str, Any], record: Any | None) ->
         _num(s.get("max")),
         s.get("grade"),
         s.get("grade_label"),
-        s.get("grade_reason"),
+        s.get("grade_reason_en", s.get("grade_reason")),
         _num(s.get("coverage")),
         bool(s.get("complete", True)),
         json.dumps(scores, ensure_ascii=False, separators=(",", ":")),
@@ -117,8 +117,12 @@ HASHED = slice(1, 16)
 
 def _reason_zh(s: Mapping[str, Any]) -> str | None:
     """The grade reason in Chinese, when the document gives one that differs from the English
-    (``not_ranked_reason``, findings 1.1); None otherwise (the English one is shown)."""
-    reason, zh = s.get("grade_reason"), s.get("not_ranked_reason")
+    (a Chinese run's ``grade_reason`` beside its ``grade_reason_en``, else
+    ``not_ranked_reason``, findings 1.1); None otherwise (the English one is shown)."""
+    if isinstance(s.get("grade_reason_en"), str):
+        reason, zh = s["grade_reason_en"], s.get("grade_reason")
+    else:
+        reason, zh = s.get("grade_reason"), s.get("not_ranked_reason")
     return zh if reason is not None and isinstance(zh, str) and zh != reason else None
 
 
