@@ -387,15 +387,7 @@ def _in_part(
     both = w.value(total)
     w.line(f"if not skipped: base = {both}" if redistribute else f"base = {both}")
     w.line(f"p = _round(_scaled(got, base, {w.value(weight)}), _P)")
-    w.line("o = 'pass' if passed else 'fail'")
-    w.line(f"cov, cov4 = _cover([{', '.join(kids)}], {both}, {w.value(coverages)}) if partial"
-           " else (_ONE, _C4)")  # fmt: skip
-    _results(w, node, kids, at, t, kept, "cov, cov4")
-    w.end()
-    w.block("else:")  # (none scored: what the aggregator says)
-    w.line(f"{t} = _group({w.value(node)}, {at}, [{', '.join(kids)}], run, scores, findings, k)")
-    w.end()
-    w.end()
+    _scored_or_group(w, node, kids, at, t, kept, both, w.value(coverages))
 
 
 def _in_shares(
@@ -444,9 +436,25 @@ def _in_shares(
     else:
         w.line(f"p = _xshare([({share}, x) for x in shares], _D(len(shares))) if shares else _Z")
     w.line("p = _round(p, _P)")
+    _scored_or_group(w, node, kids, at, t, kept, w.value(total), w.value(coverages))
+
+
+def _scored_or_group(
+    w: _Writer,
+    node: IndicatorNode,
+    kids: list[str],
+    at: int,
+    t: str,
+    kept: str,
+    total: str,
+    coverages: str,
+) -> None:
+    """The end of a group written out once its points ``p`` are set: its outcome, its
+    coverage (computed only where a child is covered in part) and ``_group``'s results; where
+    no child scored, ``_group`` itself (what the aggregator says)."""
     w.line("o = 'pass' if passed else 'fail'")
-    w.line(f"cov, cov4 = _cover([{', '.join(kids)}], {w.value(total)}, {w.value(coverages)})"
-           " if partial else (_ONE, _C4)")  # fmt: skip
+    w.line(f"cov, cov4 = _cover([{', '.join(kids)}], {total}, {coverages}) if partial"
+           " else (_ONE, _C4)")  # fmt: skip
     _results(w, node, kids, at, t, kept, "cov, cov4")
     w.end()
     w.block("else:")  # (none scored: what the aggregator says)
