@@ -83,9 +83,7 @@ def _mixed(c: Compiled, reader: Scales, path: Path, left: str, right: str) -> It
         yield _warn(c, path, "mixed_scales", ratio=ratio.strip(), points=points.strip())
 
 
-def _unrounded(
-    c: Compiled, reader: Scales, path: Path, left: str, right: str
-) -> Iterator[Problem]:
+def _unrounded(c: Compiled, reader: Scales, path: Path, left: str, right: str) -> Iterator[Problem]:
     """A reported rate (a percent input) compared exactly with a rate computed by a division
     that is not rounded: the report's few decimals almost never equal the exact quotient."""
     for side, (given, computed) in (("right", (left, right)), ("left", (right, left))):
