@@ -53,7 +53,8 @@ def lift_leaves(leaves: list[IndicatorNode], kinds: dict[str, str], nullable: se
         if node.children or sc is None or node.missing_aware:
             continue
         mine: dict[str, str] = {}
-        for k, e in enumerate(getattr(sc, "optional_expressions", ())):
+        lifted = getattr(sc, "lift_optional", True)  # (a checklist's items are conditions)
+        for k, e in enumerate(getattr(sc, "optional_expressions", ()) if lifted else ()):
             text = e.text.strip()
             if kinds.get(text) in ("number", "metric") or text in mine:
                 continue
