@@ -26,7 +26,8 @@ from .columns import (
     split_unit,
 )
 from .ratiocols import mark_ratio_columns, mark_ratios, ratio_inputs, refuse_ratio_values
-from .readers import Rank, Sheet
+from .headerrows import Rank
+from .readers import Sheet
 from .seen import FirstSeen
 from .seriescols import element_spec, series_value, split_year
 
