@@ -165,6 +165,27 @@ def test_grade_reason_follows_the_run_language(fmt: str, batch: Report) -> None:
     assert batch.to_dict(lang="en")["subjects"][2]["grade_reason"] == en[water]["grade_reason"]
 
 
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_streaming_speaks_the_language_asked(lang: str, batch: Report) -> None:
+    """``stream_jsonl(lang=)`` writes what ``--lang`` writes: the same bytes as the report
+    exported in that language (its ``grade_reason`` in Chinese with the English beside it, or
+    in English alone); lean likewise; a language perfscore does not speak is refused."""
+    rs = perfscore.load_ruleset(RULES)
+    data = perfscore.load_subjects(BATCH)
+    inputs = [{"uri": data.uri, "sha256": data.sha256}]
+    for lean in (False, True):
+        buf = io.BytesIO()
+        stream_jsonl(rs, data.records, buf, inputs=inputs, lang=lang, lean=lean)
+        assert buf.getvalue() == export(batch, "jsonl", ExportOptions(lang=lang, lean=lean))
+    lines = [json.loads(x) for x in buf.getvalue().splitlines()]
+    subjects = {x["subject"]["id"]: x for x in lines if x["record"] == "subject"}
+    water = subjects["district-water-2023"]
+    assert water["grade_reason"].startswith("无法计算总分" if lang == "zh" else "total cannot")
+    assert ("grade_reason_en" in water) == (lang == "zh")
+    with pytest.raises(ValueError, match="unknown language 'fr'"):
+        stream_jsonl(rs, data.records, io.BytesIO(), lang="fr")
+
+
 def test_streaming_writes_before_the_batch_ends() -> None:
     """Lines for subject n are out before subject n + 1 is read: nothing is held back."""
     rs = perfscore.load_ruleset(RULES)

@@ -136,3 +136,90 @@ def test_overlays_chain(tmp_path: Path) -> None:
         str(tmp_path / "p.yaml"),
         str(tmp_path / "c.yaml"),
     ]
+
+
+RETYPE_BASE = """\
+perfscore: 1
+id: prov
+title: 省
+version: "1"
+inputs:
+  spent: {type: money, unit: 万元}
+  budget: {type: money, unit: 万元}
+  reported: {type: percent}
+metrics:
+  rate: {expr: spent / budget, unit: "%"}
+indicators:
+  - id: exec
+    title: 预算执行率
+    weight: 10
+    value: rate
+    scorer: {type: proportional, target: 0.95, direction: higher, pass_at: 0.9}
+checks:
+  - {id: agrees, title: 执行率一致, type: equal, left: reported, right: "round(rate, 4)", tolerance: 0.001}
+"""
+
+
+def test_an_overlay_giving_a_new_scorer_type_replaces_the_old_scorer(tmp_path: Path) -> None:
+    """rev13: ``scorer: {type: bands, ...}`` over a ``proportional`` kept its ``target`` and
+    ``direction`` and was refused as unknown keys in the province's file: a new type is a new
+    scorer, the old type's own keys go; ``pass_at`` (every scorer's) stays unless said."""
+    write(tmp_path, "prov.yaml", RETYPE_BASE)
+    city = write(
+        tmp_path,
+        "city.yaml",
+        'perfscore: 1\nextends: prov.yaml\nid: city\ntitle: 市\nversion: "1"\n'
+        "indicators:\n"
+        "  set:\n"
+        "    exec:\n"
+        "      scorer:\n"
+        "        type: bands\n"
+        "        bands:\n"
+        "          - {range: '[0.9, inf)', points: 10}\n"
+        "          - {range: '[0, 0.9)', points: 4}\n"
+        "checks:\n"
+        "  set:\n"
+        "    agrees: {type: assert, expr: reported <= 1}\n",
+    )
+    rs = perfscore.load_ruleset(city)
+    exec_ = rs.compiled.model.indicators[0].scorer
+    assert exec_ is not None and exec_.type == "bands" and exec_.pass_at == Decimal("0.9")
+    assert not hasattr(exec_, "target")
+    check = rs.compiled.model.checks[0]
+    assert (check.type, check.expr, check.left, check.right) == (
+        "assert",
+        "reported <= 1",
+        None,
+        None,
+    )
+    assert check.tolerance == 0 and check.title == "执行率一致"  # its own key gone, the rest kept
+    values = {"spent": 92, "budget": 100, "reported": 95}
+    f = rs.evaluate({"values": values}).subjects[0].finding("exec")
+    assert (f.points, f.outcome) == (Decimal(10), "pass")
+    # the same type: merged key by key, as ever (the old keys stay)
+    same = write(
+        tmp_path,
+        "same.yaml",
+        'perfscore: 1\nextends: prov.yaml\nid: same\ntitle: 市\nversion: "1"\n'
+        "indicators: {set: {exec: {scorer: {type: proportional, target: 0.98}}}}\n",
+    )
+    kept = perfscore.load_ruleset(same).compiled.model.indicators[0].scorer
+    assert kept is not None and (kept.target, kept.direction) == (Decimal("0.98"), "higher")
+    # a key the new type does not take is refused where the overlay wrote it
+    typo = write(
+        tmp_path,
+        "typo.yaml",
+        'perfscore: 1\nextends: prov.yaml\nid: typo\ntitle: 市\nversion: "1"\n'
+        "indicators: {set: {exec: {scorer: {type: threshold, op: '>=', target: 0.9, per: 1}}}}\n",
+    )
+    with pytest.raises(perfscore.RuleSetError) as info:
+        perfscore.load_ruleset(typo)
+    [problem] = info.value.problems
+    assert str(problem).startswith(f"{typo}:6:") and "unknown key 'per'" in str(problem)
+
+
+def test_every_scorer_key_kept_on_a_new_type_is_what_every_scorer_takes() -> None:
+    from perfscore.overlay import _EVERY_SCORER
+    from perfscore.scorers.base import ScorerConfig
+
+    assert set(ScorerConfig.model_fields) == _EVERY_SCORER

@@ -21,7 +21,7 @@ from .errors import Problem
 from .numbers import json_number
 from .words import LINT, said
 
-__all__ = ["scale_warnings"]
+__all__ = ["Scale", "Scales", "scale_warnings"]
 
 Scale = Literal["ratio", "points"]
 Path = tuple[str | int, ...]
@@ -35,7 +35,7 @@ def scale_warnings(c: Compiled) -> Iterator[Problem]:
     """A percent input's bound written as a ratio, and checks that compare a ratio with
     percentage points or a computed rate with a reported one without rounding."""
     yield from _bounds(c)
-    reader = _Scales(c.model)
+    reader = Scales(c.model)
     for i, chk in enumerate(c.model.checks):
         path: Path = ("checks", i)
         if chk.type == "equal" and chk.left is not None and chk.right is not None:
@@ -76,16 +76,14 @@ def _bounds(c: Compiled) -> Iterator[Problem]:
                 )
 
 
-def _mixed(c: Compiled, reader: _Scales, path: Path, left: str, right: str) -> Iterator[Problem]:
+def _mixed(c: Compiled, reader: Scales, path: Path, left: str, right: str) -> Iterator[Problem]:
     scales = (reader.of_text(left), reader.of_text(right))
     if set(scales) == {"ratio", "points"}:
         ratio, points = (left, right) if scales[0] == "ratio" else (right, left)
         yield _warn(c, path, "mixed_scales", ratio=ratio.strip(), points=points.strip())
 
 
-def _unrounded(
-    c: Compiled, reader: _Scales, path: Path, left: str, right: str
-) -> Iterator[Problem]:
+def _unrounded(c: Compiled, reader: Scales, path: Path, left: str, right: str) -> Iterator[Problem]:
     """A reported rate (a percent input) compared exactly with a rate computed by a division
     that is not rounded: the report's few decimals almost never equal the exact quotient."""
     for side, (given, computed) in (("right", (left, right)), ("left", (right, left))):
@@ -115,7 +113,7 @@ def _parse(text: str) -> ast.expr | None:
         return None
 
 
-class _Scales:
+class Scales:
     """The scale of an expression, when it is plain from its text (see the module)."""
 
     def __init__(self, model: m.RuleSetModel) -> None:

@@ -26,6 +26,12 @@ PathKey = tuple[str | int, ...]
 MAX_DEPTH = 8
 _MERGED_BY_NAME = ("settings", "inputs", "metrics")
 _REPLACED = ("grades", "letters", "source", "subject_type", "locale", "description", "title_en")
+#: The keys of a check's own type: a check ``set`` to another ``type`` loses its old type's.
+_CHECK_KEYS = {
+    "equal": ("left", "right", "tolerance"),
+    "assert": ("expr",),
+    "explain_if": ("require",),
+}
 
 
 @dataclass(frozen=True)
@@ -193,6 +199,7 @@ def _apply_tree_changes(
         if where is None:
             continue
         parent, last = _get(merged, where[:-1]), where[-1]
+        _retype(b, parent[last], patch, where, is_tree)
         parent[last] = b.merge(parent[last], doc, (*cpath, "set", rid), where, patch)
     for i, rid in enumerate(changes.get("remove") or []):
         where = locate(rid, (*cpath, "remove", i), "remove")
@@ -251,6 +258,39 @@ def _apply_tree_changes(
         for j in range(len(siblings) - 1, pos - 1, -1):  # make room: later siblings move down
             b.relocate(siblings[j], ((*siblings_path, j), (*siblings_path, j + 1)))
         siblings.insert(pos, b.copy(doc, (*ipath, body_key), (*siblings_path, pos), body))
+
+
+def _retype(b: _Builder, node: Any, patch: Any, where: PathKey, is_tree: bool) -> None:
+    """A ``set`` that gives a scorer (or a check) another ``type`` means a new one: the old
+    type's own keys the overlay does not repeat go (merged key by key, ``target:`` of a
+    ``proportional`` would stay in the ``bands`` the overlay wrote, refused as unknown in the
+    base's file).  What every scorer takes (``pass_at``) and every check takes (``title``,
+    ``when``, ``severity``, ...) stays unless the overlay changes it."""
+    if not isinstance(node, dict) or not isinstance(patch, Mapping):
+        return
+    if is_tree:
+        old, new = node.get("scorer"), patch.get("scorer")
+        at: PathKey = (*where, "scorer")
+        if not isinstance(old, dict) or not isinstance(new, Mapping):
+            return
+        kept = _EVERY_SCORER
+    else:
+        old, new, at = node, patch, where
+        kept = None
+    if "type" not in new or new["type"] is None or new["type"] == old.get("type"):
+        return
+    if kept is None:
+        own = _CHECK_KEYS.get(str(old.get("type")), ())
+        gone = [k for k in own if k in old and k not in new]
+    else:
+        gone = [k for k in old if k not in kept and k not in new]
+    for k in gone:
+        del old[k]
+        b.forget((*at, k))
+
+
+#: What every scorer takes besides its own keys (``ScorerConfig``).
+_EVERY_SCORER = frozenset({"type", "pass_at"})
 
 
 def _merge(base: Document | MergedDocument, overlay: Document) -> MergedDocument:

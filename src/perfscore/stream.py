@@ -21,6 +21,7 @@ from .export.jsonl import write_jsonl
 from .parallel import imap_subjects
 from .ruleset import RuleSet
 from .waivers import Waiving
+from .words import DEFAULT_LANG, LANGS, Lang
 
 __all__ = ["iter_csv", "iter_parquet", "iter_records", "stream_jsonl", "stream_to_jsonl"]
 
@@ -55,6 +56,14 @@ def iter_records(path: str | os.PathLike[str]) -> Iterator[dict[str, Any]]:
     return iter_csv(path)
 
 
+def _lang(lang: str) -> Lang:
+    """``lang`` checked: a language perfscore does not speak is refused, not taken for zh."""
+    for known in LANGS:
+        if lang == known:
+            return known
+    raise ValueError(f"unknown language {lang!r} (perfscore speaks {', '.join(LANGS)})")
+
+
 def stream_jsonl(
     rs: RuleSet,
     records: Iterable[Mapping[str, Any]],
@@ -62,18 +71,31 @@ def stream_jsonl(
     *,
     inputs: Sequence[Mapping[str, str]] = (),
     waiving: Waiving | None = None,
+    lang: str = DEFAULT_LANG,
+    lean: bool = False,
 ) -> dict[str, Any]:
     """Score ``records`` one at a time and write each subject's lines as soon as it is scored.
 
     ``inputs`` (``[{uri, sha256}]``) names the data files for provenance and the run id.
-    Returns the summary record.
+    ``lang`` (``"zh"``, the default, or ``"en"``) is the language of what the lines say in
+    words, as ``perfscore score --lang`` (each subject's ``grade_reason``; in a Chinese run its
+    English beside it); ``lean`` as ``--lean``.  Returns the summary record.
     """
     waiving = waiving or Waiving()
     results = (
         rs.evaluate_subject(r, index=i, waivers=waiving.waivers, as_of=waiving.as_of)
         for i, r in enumerate(records)
     )
-    return write_jsonl(out, rs.provenance(), rs.rules, results, inputs, waivers=waiving.info())
+    return write_jsonl(
+        out,
+        rs.provenance(),
+        rs.rules,
+        results,
+        inputs,
+        waivers=waiving.info(),
+        lean=lean,
+        lang=_lang(lang),
+    )
 
 
 def stream_to_jsonl(
@@ -83,9 +105,12 @@ def stream_to_jsonl(
     *,
     jobs: int = 1,
     chunk_size: int = 200,
+    lang: str = DEFAULT_LANG,
+    lean: bool = False,
 ) -> dict[str, Any]:
     """Score every row of a CSV/Parquet file and write JSON Lines to ``out`` (binary) as it goes.
-    Returns the summary record.  Output is identical for every ``jobs``."""
+    Returns the summary record.  Output is identical for every ``jobs``; ``lang`` and ``lean``
+    as :func:`stream_jsonl`'s."""
     inputs = [{"uri": os.fspath(path), "sha256": _sha256(path)}]
     results = imap_subjects(rs, iter_records(path), jobs=jobs, chunk_size=chunk_size)
-    return write_jsonl(out, rs.provenance(), rs.rules, results, inputs)
+    return write_jsonl(out, rs.provenance(), rs.rules, results, inputs, lean=lean, lang=_lang(lang))

@@ -613,6 +613,14 @@ EXPLAIN = _table(
     checklist_item=("{title} {points} 分", "{title} {points}"),
     checklist_missed=("（未满足：{items}）", " (not met: {items})"),
     checklist_none=("未满足任何一项", "no item met"),
+    checklist_blank=("（未填：{items}，{how}）", " (blank: {items}; {how})"),
+    blank_redistribute=(
+        "不适用，按已填各项分值折算到权重 {weight} 分",
+        "not applicable: the answered items scaled to the weight {weight}",
+    ),
+    blank_not_given=("不适用，其分值不计", "not applicable: their points not given"),
+    blank_zero=("按 0 分计", "counted as 0"),
+    blank_full=("按满分计", "counted in full"),
     # tier (10号 qualitative tiers)
     tier=(
         "评审等次 {tier}，区间 {range}，比例 {ratio}{given}，{weight} × {ratio} = {raw}，{result}",
@@ -959,6 +967,61 @@ LINT = _table(
         "an explain_if's require names the input holding the explanation, but {title} ({name}) "
         "is read by the indicators (scored or tested), so the form fills it for its own sake "
         "and a 是 counts as the explanation; name the text input the explanation is written in",
+    ),
+    # -- rev13's slips (perfscore.lintslips) --------------------------------------------------
+    rate_condition=(
+        "{title}（{rate}）是比率（95% 记为 0.95），这里与 {number} 比较即与 {percent}% 比较："
+        "条件{always}；如指 {number}%，请写 {ratio}",
+        "{title} ({rate}) is a rate (95% is 0.95), so comparing it with {number} compares it "
+        "with {percent}%: the condition {always}; if {number}% is meant, write {ratio}",
+    ),
+    holds_always=("总是成立", "always holds"),
+    holds_never=("永远不成立", "never holds"),
+    whole_percent=(
+        "{expr} 先把比率 {rate} 四舍五入到整百分数再比较：94.5% 按 95% 算，刚好不达标的也算达标；"
+        "请直接比较比率（如 {rate} >= 0.95），或保留到报表精度（如 round({rate}, 4)）",
+        "{expr} rounds the rate {rate} to whole percent before comparing it: 94.5% counts as "
+        "95%, so a value just short of the line passes; compare the rate itself (such as "
+        "{rate} >= 0.95), or round to the report's precision (such as round({rate}, 4))",
+    ),
+    scale_ratio=("比率（95% 记为 0.95）", "a ratio (95% is 0.95)"),
+    scale_points=("百分点（95% 记为 95）", "in percentage points (95% is 95)"),
+    target_scale=(
+        "取值 {value} 是{value_scale}，而目标 {target} 是{target_scale}：两者相差 100 倍，"
+        "评分永远不对；请用同一尺度（如去掉 * 100 或 / 100）",
+        "the value {value} is {value_scale} but the target {target} is {target_scale}: they "
+        "are 100 times apart and the score is always wrong; put both on one scale (drop the "
+        "* 100 or the / 100)",
+    ),
+    target_twice=(
+        "取值 {value} 是比率（95% 记为 0.95），目标 {target} 把已是比率的数再除以 100"
+        "（95% 变成 0.0095）：目标几乎为 0，人人达标；请去掉 / 100",
+        "the value {value} is a ratio (95% is 0.95) and the target {target} divides a ratio by "
+        "100 again (95% becomes 0.0095): the target is about 0 and everyone meets it; drop "
+        "the / 100",
+    ),
+    full_unreachable=(
+        "{title}（{id}）权重为 {weight}，而{best_of}只给 {best} 分：该指标永远得不到满分。"
+        "如改过权重，请同时改所给分值；如本意如此，请把权重改为 {best}",
+        "{title} ({id}) has a weight of {weight}, but {best_of} gives {best} points: full "
+        "marks can never be given. If the weight was raised, raise those points too; if "
+        "this is meant, make the weight {best}",
+    ),
+    best_band=("最好的一档", "its best band"),
+    best_met=("达标时（points_met）", "meeting the target (points_met)"),
+    cost_higher=(
+        "{title}（{id}）评的是成本或费用，越低越好，而评分方法按越高越好计（{how}）："
+        "花得越多得分越高；请写 direction: lower（threshold 请用 op: '<='）",
+        "{title} ({id}) scores a cost, where less is better, but its scorer counts more as "
+        "better ({how}): the more spent, the higher the score; write direction: lower (for a "
+        "threshold, op: '<=')",
+    ),
+    share_upside_down=(
+        "{title} 是占比（部分 / 整体），而这里写成 {whole} / {part}：{whole_title} 是整体，"
+        "{part_title} 是其中一部分，结果总大于 100%；请写 {part} / {whole}",
+        "{title} is a share (part / whole), but it is written {whole} / {part}: {whole_title} "
+        "is the whole and {part_title} a part of it, so it is always above 100%; write "
+        "{part} / {whole}",
     ),
 )
 

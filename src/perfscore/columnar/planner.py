@@ -33,6 +33,7 @@ from .plan import (
     WhenPlan,
 )
 from .reasons import about, about_metric, no
+from .rowexpr import row_plans
 from .seriesexpr import SeriesExpr, value_over_series, when_over_series
 
 __all__ = ["build_plan", "grade_ids", "stack_all"]
@@ -48,10 +49,14 @@ def build_plan(c: Compiled, root_weight: Decimal | None) -> Plan:
     metric_plans = []
     pad = 0
     nullable: set[str] = set()  # metrics ``year(s, y)``: read as values by exact expressions
+    rows = row_plans(c, kinds)  # what calls a plug-in function: run per row
     for mt in c.metrics:
         if mt.missing_aware:
             raise no("metric_aware", name=mt.name)
         names = tuple(sorted(mt.expr.names))
+        if mt.name in rows.metrics:
+            metric_plans.append(rows.metrics[mt.name])
+            continue
         if any(kinds.get(n) == "series" for n in names) or nullable & set(names):
             try:
                 sx = SeriesExpr(mt.expr.text, kinds, mt.name)
@@ -68,9 +73,9 @@ def build_plan(c: Compiled, root_weight: Decimal | None) -> Plan:
         metrics.append((mt.name, ColumnExpr(mt.expr.text, kinds)))
         metric_plans.append(MetricPlan(mt.name, metrics[-1][1], names, mt.zero_division))
         kinds[mt.name] = "metric"
-    lifted: dict[str, str] = {}  # leaf id → the metric its value over series is run as
+    lifted: dict[str, str] = dict(rows.values)  # leaf id → the metric its value runs as
     for node in stack_all(c):
-        if not value_over_series(node, kinds):
+        if node.id in lifted or not value_over_series(node, kinds):
             continue
         assert node.value is not None
         name = f"_value_{node.id}"  # (ids start with a letter: no rule set's name)
@@ -96,7 +101,9 @@ def build_plan(c: Compiled, root_weight: Decimal | None) -> Plan:
             lifted[f"when:{node.id}"] = got[0]
             lifted[f"raises:{node.id}"] = ",".join(name for name, _, _ in got[1])
     # a scorer's own expressions that run as metrics
-    lifts = lift_leaves([n for n in stack_all(c) if n.id not in lifted], kinds, nullable)
+    leaves = [n for n in stack_all(c) if n.id not in lifted]
+    lifts = lift_leaves(leaves, kinds, nullable, rows.exprs)
+    rows.merge(lifts, lifted)
     metric_plans += lifts.metrics
     metrics += [(m.name, m.expr) for m in lifts.metrics if m.expr is not None]
     pad = max([pad, *(m.series.pad for m in lifts.metrics if m.series is not None)])
@@ -104,7 +111,7 @@ def build_plan(c: Compiled, root_weight: Decimal | None) -> Plan:
         whens = {k[5:] for k in lifted if k.startswith("when:")}
         _only_values_read(c, name, set(lifts.reads), whens)
     letter_ids = () if c.letters is None else c.letters.ordered()
-    build = ColumnBuild(places, kinds, letters=letter_ids)
+    build = ColumnBuild(places, kinds, letters=letter_ids, impure=rows.impure)
     tree = [_node(n, build, c, lifted, lifts) for n in c.indicators]
     for node in stack_all(c):  # series_bands looks back this many years
         years = getattr(node.scorer, "last", None)
@@ -197,6 +204,7 @@ def build_plan(c: Compiled, root_weight: Decimal | None) -> Plan:
         series,
         pad,
         list(build.derived.values()),
+        rows.note,
     )
 
 

@@ -7,7 +7,8 @@ leaf's constants, unpacks them, tries the form, and builds the finding from a te
 module writes the same steps out per leaf — its reads checked against the subject's failures,
 its condition, its outcome form called, ``met`` decided, the finding's ``__dict__`` written as
 one dict display in :func:`~.records.finding_template`'s order, its shared results looked up
-by its points' object — and, per group, its children's results handed to
+by its points' object — and, per group, its sums where its children's results allow them
+(:mod:`.groupcode`), else its children's results handed to
 :meth:`~perfscore.evaluate.Evaluator._group`.  Whatever it does not write out is the
 evaluator's own step, called where it stands: a leaf whose reads failed, that has a waiver,
 whose form gives up or raises, whose scorer is not perfscore's own; a group with a condition
@@ -26,7 +27,8 @@ from ..exact import WIDE, exact_quotient, exact_share, share_of
 from ..findings import Finding, IndicatorScore
 from ..numbers import round_once
 from ..scorers import OutcomeForm
-from .groups import Coverages, coverage_of
+from .groupcode import Parts, in_full, in_part, in_shares
+from .groups import coverage_of
 from .leaves import applies, builtin, condition_false, from_failure, scored_form, stopping
 from .pointsteps import value_reader
 from .records import (
@@ -93,10 +95,6 @@ def leaf_consts(
     return (template, same, by_id, node.severity, form, node.names_read, at == ONE, limit, when)
 
 
-#: a weighted sum's (a mean's) parts: whether a child not applicable hands its weight on, and
-#: its kept coverages
-_Parts = tuple[bool, Coverages]
-
 #: ``(run, scores, findings) -> the top nodes' results``
 Walk = Callable[..., list[Any]]
 
@@ -109,7 +107,7 @@ class _Of(NamedTuple):
 
     consts: Callable[[IndicatorNode], LeafConsts]
     kept: Callable[[IndicatorNode], Kept | None]
-    parts: Callable[[IndicatorNode], _Parts | None]
+    parts: Callable[[IndicatorNode], Parts | None]
 
 
 class _Writer(SourceWriter):
@@ -300,190 +298,18 @@ def _node(w: _Writer, node: IndicatorNode, of: _Of, index: list[int]) -> str:
     w.line(f"scores[{at}] = s[1]")
     w.line(f"{t} = s[2]")
     w.end()
-    if node.aggregate is weighted_sum and _in_full(w, node, kids, at, t, w.value(kept)):
+    if node.aggregate is weighted_sum and in_full(w, node, kids, at, t, w.value(kept)):
         parts = of.parts(node)
         if parts is not None:
-            _in_part(w, node, kids, at, t, w.value(kept), parts)
+            in_part(w, node, kids, at, t, w.value(kept), parts)
     elif node.aggregate is mean or node.aggregate is weakest_link:
         parts = of.parts(node)
         if parts is not None:
-            _in_shares(w, node, kids, at, t, w.value(kept), parts)
+            in_shares(w, node, kids, at, t, w.value(kept), parts)
     w.block("else:")
     w.line(f"{t} = {group}, k)")
     w.end()
     return t
-
-
-def _in_full(w: _Writer, node: IndicatorNode, kids: list[str], at: int, t: str, kept: str) -> bool:
-    """A weighted sum whose children all scored in full (pass or fail, all of their weight
-    covered): :func:`~.groups.scored_in_full`'s sums in its order (the children's weights,
-    each the very object its result carries, added up at load), and ``_group``'s results.
-    False: not written (a child without a weight, no weight at all)."""
-    total = ZERO
-    for c in node.children:
-        if c.weight is None:
-            return False
-        total = WIDE.add(total, c.weight)
-    weight = node.weight
-    if not total or weight is None:
-        return False
-    full = " and ".join(
-        f"{k}.coverage is _ONE and {k}.weight is {w.value(c.weight)}"
-        f" and ({k}.outcome == 'pass' or {k}.outcome == 'fail')"
-        for k, c in zip(kids, node.children, strict=True)
-    )
-    got = "_Z"
-    for k in kids:
-        got = f"_add({got}, {k}.points or _Z)"
-    if total != weight:
-        got = f"_share({got}, {w.value(weight)}, {w.value(total)})"
-    w.block(f"elif {full}:")
-    w.line(f"p = _round({got}, _P)")
-    passed = " and ".join(f"{k}.outcome == 'pass'" for k in kids)
-    w.line(f"o = 'pass' if {passed} else 'fail'")
-    _results(w, node, kids, at, t, kept, "_ONE, _C4")
-    w.end()
-    return True
-
-
-def _in_part(
-    w: _Writer, node: IndicatorNode, kids: list[str], at: int, t: str, kept: str, parts: _Parts
-) -> None:
-    """A weighted sum whose children each scored or are not applicable (after
-    :func:`_in_full`, which takes those all scored in full): :func:`~.groups.scored_in_part`
-    written out — the points of those scored added up in order, scaled to the group's weight
-    over the weight that counts (theirs, added up in order, where a child not applicable
-    hands its weight on; else all of it, added up at load), the coverage where a child is
-    covered in part (``_cover``, kept per the children's coverages) — and ``_group``'s
-    results.  None scored: ``_group``'s."""
-    redistribute, coverages = parts
-    weights = [c.weight or ZERO for c in node.children]  # (scored_in_part's ``c.weight or 0``)
-    total = ZERO
-    for x in weights:
-        total = WIDE.add(total, x)
-    weight = node.weight
-    assert weight is not None and total  # (_in_full wrote its sum: so both are)
-    may = " and ".join(
-        f"{k}.weight is {w.value(c.weight)} and ({k}.outcome == 'pass' or {k}.outcome == 'fail'"
-        f" or {k}.outcome == 'not_applicable')"
-        for k, c in zip(kids, node.children, strict=True)
-    )
-    w.block(f"elif {may}:")
-    w.line("got = base = _Z")
-    w.line("passed, scored, skipped, partial = True, False, False, False")
-    for k, x in zip(kids, weights, strict=True):
-        w.line(f"o, c = {k}.outcome, {k}.coverage")
-        w.line("if c is not _ONE and (type(c) is not _D or c != _ONE): partial = True")
-        w.block("if o == 'not_applicable':")
-        w.line("skipped = True")
-        w.end()
-        w.block("else:")
-        w.line(f"got = _add(got, {k}.points or _Z)")
-        w.line(f"base = _add(base, {w.value(x)})")
-        w.line("scored = True")
-        w.line("if o == 'fail': passed = False")
-        w.end()
-    w.block("if scored:")
-    both = w.value(total)
-    w.line(f"if not skipped: base = {both}" if redistribute else f"base = {both}")
-    w.line(f"p = _round(_scaled(got, base, {w.value(weight)}), _P)")
-    _scored_or_group(w, node, kids, at, t, kept, both, w.value(coverages))
-
-
-def _in_shares(
-    w: _Writer, node: IndicatorNode, kids: list[str], at: int, t: str, kept: str, parts: _Parts
-) -> None:
-    """A ``mean`` (or ``weakest_link``) group of points whose children each scored or are not
-    applicable: :func:`~.groups.shares_in_place` written out — each scored child's share of
-    its weight (exactly), a zero share per child not applicable unless it hands its weight
-    on, the group's weight × their mean (their lowest), the coverage where a child is covered
-    in part — and ``_group``'s results.  None scored: ``_group``'s."""
-    redistribute, coverages = parts
-    lowest = node.aggregate is weakest_link
-    total = ZERO
-    for c in node.children:
-        if c.weight is None:  # (its result's weight would not be the very object: _group's)
-            return
-        total = WIDE.add(total, c.weight or ZERO)
-    if not total:
-        return
-    may = " and ".join(
-        f"{k}.weight is {w.value(c.weight)} and {k}.grade is None and ({k}.outcome == 'pass'"
-        f" or {k}.outcome == 'fail' or {k}.outcome == 'not_applicable')"
-        for k, c in zip(kids, node.children, strict=True)
-    )
-    w.block(f"elif {may}:")
-    w.line("shares = []")
-    w.line("skipped, passed, scored, partial = 0, True, False, False")
-    for k, c in zip(kids, node.children, strict=True):
-        w.line(f"o, c = {k}.outcome, {k}.coverage")
-        w.line("if c is not _ONE and c != _ONE: partial = True")
-        w.block("if o == 'not_applicable':")
-        w.line("skipped += 1")
-        w.end()
-        w.block("else:")
-        w.line("scored = True")
-        w.line("if o == 'fail': passed = False")
-        if c.weight:
-            w.line(f"shares.append(_quot({k}.points or _Z, {w.value(c.weight)}))")
-        w.end()
-    w.block("if scored:")
-    if not redistribute:
-        w.line("if skipped: shares.extend([_Z] * skipped)")
-    share = w.value(node.weight or ZERO)
-    if lowest:
-        w.line(f"p = _xshare([({share}, min(shares))], _ONE) if shares else _Z")
-    else:
-        w.line(f"p = _xshare([({share}, x) for x in shares], _D(len(shares))) if shares else _Z")
-    w.line("p = _round(p, _P)")
-    _scored_or_group(w, node, kids, at, t, kept, w.value(total), w.value(coverages))
-
-
-def _scored_or_group(
-    w: _Writer,
-    node: IndicatorNode,
-    kids: list[str],
-    at: int,
-    t: str,
-    kept: str,
-    total: str,
-    coverages: str,
-) -> None:
-    """The end of a group written out once its points ``p`` are set: its outcome, its
-    coverage (computed only where a child is covered in part) and ``_group``'s results; where
-    no child scored, ``_group`` itself (what the aggregator says)."""
-    w.line("o = 'pass' if passed else 'fail'")
-    w.line(f"cov, cov4 = _cover([{', '.join(kids)}], {total}, {coverages}) if partial"
-           " else (_ONE, _C4)")  # fmt: skip
-    _results(w, node, kids, at, t, kept, "cov, cov4")
-    w.end()
-    w.block("else:")  # (none scored: what the aggregator says)
-    w.line(f"{t} = _group({w.value(node)}, {at}, [{', '.join(kids)}], run, scores, findings, k)")
-    w.end()
-    w.end()
-
-
-def _results(
-    w: _Writer, node: IndicatorNode, kids: list[str], at: int, t: str, kept: str, cov: str
-) -> None:
-    """A group's two results from its points ``p``, outcome ``o`` and ``cov`` (its coverage
-    and it rounded to 4 places): :func:`~.records.node_score` and
-    :func:`~.records.indicator_score` written out (the same classes and attributes), its
-    score put in its place, both kept for its children's results ``k``."""
-    nid, wt = w.value(node.id), w.value(node.weight)
-    c, c4 = cov.split(", ")
-    w.line(f"{t} = _new(_NS)")
-    w.line(
-        f"_set({t}, '__dict__', {{'rule_id': {nid}, 'weight': {wt}, 'points': p, "
-        f"'grade': None, 'outcome': o, 'coverage': {c}, 'reason': None, 'reason_zh': None}})"
-    )
-    w.line("sc = _new(_IS)")
-    w.line(
-        f"_set(sc, '__dict__', {{'rule_id': {nid}, 'points': p, 'weight': {wt}, "
-        f"'grade': None, 'outcome': o, 'coverage': {c4}}})"
-    )
-    w.line(f"scores[{at}] = sc")
-    w.line(f"if len({kept}) < _SHARED: {kept}[k] = (({''.join(f'{k}, ' for k in kids)}), sc, {t})")
 
 
 def _size(node: IndicatorNode) -> int:
@@ -497,7 +323,7 @@ def findings_walk(
     node: Callable[..., Any],
     group: Callable[..., Any],
     places: int,
-    parts: Callable[[IndicatorNode], _Parts | None] = lambda n: None,
+    parts: Callable[[IndicatorNode], Parts | None] = lambda n: None,
 ) -> Walk:
     """The walk of the ``top`` nodes, called as ``(run, scores, findings)``: their results
     (what ``node(n, run, scores, findings)`` gives for each), with ``scores`` and

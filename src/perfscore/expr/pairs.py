@@ -57,16 +57,15 @@ def pair_form(
     years, a written number of them), names and numbers.  A name in ``metrics`` whose value
     may be rounded is read as ``metric_pair(name)`` gives it (that metric's own form; it
     raises :class:`NoPair` for a metric without one)."""
-    lines: list[str] = []
-    names: dict[str, str] = {}
-    consts: dict[str, Decimal] = {}
     builtin = frozenset(
         k[3:] for k, f in callables.items() if f is getattr(DEFAULT_FUNCTIONS.get(k[3:]), "fn", 0)
     )
+    em = _Emitter(constants, metrics, builtin)
     try:
-        n, d = _emit(tree, lines, names, consts, constants, metrics, builtin)
+        n, d = em.emit(tree)
     except _Unsupported:
         return None
+    lines, names, consts = em.lines, em.names, em.consts
     body = "".join(f"    {line}\n" for line in lines)
     source = f"def _pair(scope):\n{body}    return {n}, {d or '_ONE'}\n"
     namespace: dict[str, Any] = {
@@ -91,142 +90,134 @@ def pair_form(
     return namespace["_pair"]  # type: ignore[no-any-return]
 
 
-def _emit(
-    node: ast.expr,
-    lines: list[str],
-    names: dict[str, str],
-    consts: dict[str, Decimal],
-    constants: Mapping[str, Any],
-    metrics: Collection[str],
-    builtin: frozenset[str],
-) -> tuple[str, str | None]:
-    """Source lines computing ``node`` into temporaries; its numerator and denominator (None:
-    1) as source text.  Only text made here reaches the source (temporaries, ``_kN`` and
-    ``_cN`` keys); the rule's names and numbers travel as namespace values."""
-    k = len(lines)
-    if isinstance(node, ast.Name):
-        if node.id.startswith("_"):
-            value = constants.get(node.id)
-            if type(value) is not Decimal or not value.is_finite():
+class _Emitter:
+    """What one expression's source is written into: its lines, the rule's names as ``_kN``
+    keys and numbers as ``_cN`` keys (namespace values), and what the rule set says (its
+    constants, which names are metrics, which functions are the built-in ones)."""
+
+    def __init__(
+        self, constants: Mapping[str, Any], metrics: Collection[str], builtin: frozenset[str]
+    ) -> None:
+        self.lines: list[str] = []
+        self.names: dict[str, str] = {}
+        self.consts: dict[str, Any] = {}
+        self.constants = constants
+        self.metrics = metrics
+        self.builtin = builtin
+
+    def written_whole(self, node: ast.expr, lo: int, hi: int) -> int:
+        """A whole number from ``lo`` to ``hi`` written in the rule (a constant name), or
+        :class:`_Unsupported`."""
+        value = self.constants.get(node.id) if isinstance(node, ast.Name) else None
+        if type(value) is not Decimal or not value.is_finite() or not lo <= value <= hi:
+            raise _Unsupported
+        if value != value.to_integral_value():
+            raise _Unsupported
+        return int(value)
+
+    def emit(self, node: ast.expr) -> tuple[str, str | None]:
+        """Source lines computing ``node`` into temporaries; its numerator and denominator (None:
+        1) as source text.  Only text made here reaches the source (temporaries, ``_kN`` and
+        ``_cN`` keys); the rule's names and numbers travel as namespace values."""
+        k = len(self.lines)
+        if isinstance(node, ast.Name):
+            if node.id.startswith("_"):
+                value = self.constants.get(node.id)
+                if type(value) is not Decimal or not value.is_finite():
+                    raise _Unsupported
+                key = f"_c{len(self.consts)}"
+                self.consts[key] = value
+                return key, None
+            key = self.names.setdefault(node.id, f"_k{len(self.names)}")
+            v = f"v{k}"
+            self.lines.append(f"{v} = scope[{key}]")
+            self.lines.append(f"if {v}.__class__ is not _D or not {v}.is_finite(): raise _NoPair")
+            if node.id in self.metrics:  # maybe a rounded metric: its own exact form
+                self.lines.append(
+                    f"n{k}, d{k} = _metric({key})(scope) if _full({v}) else ({v}, _ONE)"
+                )
+                return f"n{k}", f"d{k}"
+            return v, None
+        if not isinstance(node, ast.Call) or not isinstance(node.func, ast.Name):
+            raise _Unsupported
+        callee = node.func.id
+        if callee == "_f_round" and "round" in self.builtin:
+            return self.round(node)
+        if callee in ("_f_mean", "_f_sum") and callee[3:] in self.builtin:
+            return self.reduced(node)
+        op = callee[4:] if callee.startswith(("_oi_", "_ot_")) else ""
+        args = [self.emit(a) for a in node.args]
+        t = len(self.lines)
+        if len(args) == 1 and op == "pos":
+            return args[0]
+        if len(args) == 1 and op == "neg":
+            a, b = args[0]
+            self.lines.append(f"n{t} = _neg({a})")
+            return f"n{t}", b
+        if len(args) != 2 or op not in ("add", "sub", "mul", "div"):
+            raise _Unsupported
+        (a, b), (c, d) = args
+        if op == "mul":
+            self.lines.append(f"n{t} = _m({a}, {c})")
+            den = _product(self.lines, f"d{t}", b, d)
+        elif op == "div":
+            self.lines.append(
+                f"if not {c}: raise _NoPair"
+            )  # a zero divisor: the rational path says
+            self.lines.append(f"n{t} = {_times(a, d)}")
+            den = _product(self.lines, f"d{t}", b, c)
+        else:
+            fn = "_a" if op == "add" else "_s"
+            self.lines.append(f"n{t} = {fn}({_times(a, d)}, {_times(c, b)})")
+            den = _product(self.lines, f"d{t}", b, d)
+        # a value the fast code could not hold (1e100 and up: an error there) is left to it
+        size = f"n{t}.adjusted()" if den is None else f"n{t}.adjusted() - {den}.adjusted()"
+        self.lines.append(f"if {size} > {_LARGEST}: raise _NoPair")
+        return f"n{t}", den
+
+    def round(self, node: ast.Call) -> tuple[str, str | None]:
+        """``round(x, k)`` (``k`` a whole number written in the rule, at most 27 either way): half
+        up, away from zero on a half — ``(2·|n|·10^k + |d|) // (2·|d|)`` in exact arithmetic — as
+        the rational path's ``round`` decides it; a value too long to round there (an error of
+        ``round``) is left to that path."""
+        places = 0
+        if len(node.args) == 2:
+            places = self.written_whole(node.args[1], -27, 27)
+        elif len(node.args) != 1:
+            raise _Unsupported
+        a, b = self.emit(node.args[0])
+        t = len(self.lines)
+        d = b or "_ONE"
+        self.lines.append(f"if {a}.adjusted() - {d}.adjusted() + {places} > 25: raise _NoPair")
+        self.lines.append(f"a{t} = _sb({a}.copy_abs(), {places})")
+        self.lines.append(f"b{t} = {d}.copy_abs()")
+        self.lines.append(f"n{t} = _sb(_di(_a(_a(a{t}, a{t}), b{t}), _a(b{t}, b{t})), {-places})")
+        self.lines.append(f"if ({a} < 0) != ({d} < 0): n{t} = _neg(n{t})")
+        return f"n{t}", None
+
+    def reduced(self, node: ast.Call) -> tuple[str, str | None]:
+        """``mean(s)`` / ``sum(s)`` of a series input ``s``, or of ``last(s, k)`` (``k`` a whole
+        number written in the rule): its values added up exactly over their count (mean) or 1
+        (sum) — see :func:`series_mean`, :func:`series_sum`."""
+        if len(node.args) != 1:
+            raise _Unsupported
+        arg = node.args[0]
+        years: int | None = None
+        if isinstance(arg, ast.Call) and isinstance(arg.func, ast.Name):
+            if arg.func.id != "_f_last" or "last" not in self.builtin or len(arg.args) != 2:
                 raise _Unsupported
-            key = f"_c{len(consts)}"
-            consts[key] = value
-            return key, None
-        key = names.setdefault(node.id, f"_k{len(names)}")
-        v = f"v{k}"
-        lines.append(f"{v} = scope[{key}]")
-        lines.append(f"if {v}.__class__ is not _D or not {v}.is_finite(): raise _NoPair")
-        if node.id in metrics:  # maybe a rounded metric: its own exact form
-            lines.append(f"n{k}, d{k} = _metric({key})(scope) if _full({v}) else ({v}, _ONE)")
-            return f"n{k}", f"d{k}"
-        return v, None
-    if not isinstance(node, ast.Call) or not isinstance(node.func, ast.Name):
-        raise _Unsupported
-    callee = node.func.id
-    if callee == "_f_round" and "round" in builtin:
-        return _round(node, lines, names, consts, constants, metrics, builtin)
-    if callee in ("_f_mean", "_f_sum") and callee[3:] in builtin:
-        return _reduced(node, lines, names, consts, constants, metrics, builtin)
-    op = callee[4:] if callee.startswith(("_oi_", "_ot_")) else ""
-    args = [_emit(a, lines, names, consts, constants, metrics, builtin) for a in node.args]
-    t = len(lines)
-    if len(args) == 1 and op == "pos":
-        return args[0]
-    if len(args) == 1 and op == "neg":
-        a, b = args[0]
-        lines.append(f"n{t} = _neg({a})")
-        return f"n{t}", b
-    if len(args) != 2 or op not in ("add", "sub", "mul", "div"):
-        raise _Unsupported
-    (a, b), (c, d) = args
-    if op == "mul":
-        lines.append(f"n{t} = _m({a}, {c})")
-        den = _product(lines, f"d{t}", b, d)
-    elif op == "div":
-        lines.append(f"if not {c}: raise _NoPair")  # a zero divisor: the rational path says
-        lines.append(f"n{t} = {_times(a, d)}")
-        den = _product(lines, f"d{t}", b, c)
-    else:
-        fn = "_a" if op == "add" else "_s"
-        lines.append(f"n{t} = {fn}({_times(a, d)}, {_times(c, b)})")
-        den = _product(lines, f"d{t}", b, d)
-    # a value the fast code could not hold (1e100 and up: an error there) is left to it
-    size = f"n{t}.adjusted()" if den is None else f"n{t}.adjusted() - {den}.adjusted()"
-    lines.append(f"if {size} > {_LARGEST}: raise _NoPair")
-    return f"n{t}", den
-
-
-def _round(
-    node: ast.Call,
-    lines: list[str],
-    names: dict[str, str],
-    consts: dict[str, Decimal],
-    constants: Mapping[str, Any],
-    metrics: Collection[str],
-    builtin: frozenset[str],
-) -> tuple[str, str | None]:
-    """``round(x, k)`` (``k`` a whole number written in the rule, at most 27 either way): half
-    up, away from zero on a half — ``(2·|n|·10^k + |d|) // (2·|d|)`` in exact arithmetic — as
-    the rational path's ``round`` decides it; a value too long to round there (an error of
-    ``round``) is left to that path."""
-    places = 0
-    if len(node.args) == 2:
-        k = node.args[1]
-        value = constants.get(k.id) if isinstance(k, ast.Name) else None
-        if type(value) is not Decimal or not value.is_finite() or abs(value) > 27:
-            raise _Unsupported
-        if value != value.to_integral_value():
-            raise _Unsupported
-        places = int(value)
-    elif len(node.args) != 1:
-        raise _Unsupported
-    a, b = _emit(node.args[0], lines, names, consts, constants, metrics, builtin)
-    t = len(lines)
-    d = b or "_ONE"
-    lines.append(f"if {a}.adjusted() - {d}.adjusted() + {places} > 25: raise _NoPair")
-    lines.append(f"a{t} = _sb({a}.copy_abs(), {places})")
-    lines.append(f"b{t} = {d}.copy_abs()")
-    lines.append(f"n{t} = _sb(_di(_a(_a(a{t}, a{t}), b{t}), _a(b{t}, b{t})), {-places})")
-    lines.append(f"if ({a} < 0) != ({d} < 0): n{t} = _neg(n{t})")
-    return f"n{t}", None
-
-
-def _reduced(
-    node: ast.Call,
-    lines: list[str],
-    names: dict[str, str],
-    consts: dict[str, Decimal],
-    constants: Mapping[str, Any],
-    metrics: Collection[str],
-    builtin: frozenset[str],
-) -> tuple[str, str | None]:
-    """``mean(s)`` / ``sum(s)`` of a series input ``s``, or of ``last(s, k)`` (``k`` a whole
-    number written in the rule): its values added up exactly over their count (mean) or 1
-    (sum) — see :func:`series_mean`, :func:`series_sum`."""
-    if len(node.args) != 1:
-        raise _Unsupported
-    arg = node.args[0]
-    years: object = None
-    if isinstance(arg, ast.Call) and isinstance(arg.func, ast.Name):
-        if arg.func.id != "_f_last" or "last" not in builtin or len(arg.args) != 2:
-            raise _Unsupported
-        arg, k = arg.args
-        value = constants.get(k.id) if isinstance(k, ast.Name) else None
-        if type(value) is not Decimal or not value.is_finite() or not 0 <= value <= MAX_YEARS:
-            raise _Unsupported
-        if value != value.to_integral_value():
-            raise _Unsupported
-        years = int(value)
-    if not isinstance(arg, ast.Name) or arg.id.startswith("_") or arg.id in metrics:
-        raise _Unsupported  # (a series a metric computes: the rational path)
-    key = names.setdefault(arg.id, f"_k{len(names)}")
-    count = f"_c{len(consts)}"
-    consts[count] = years  # type: ignore[assignment]
-    t = len(lines)
-    fn = "_mean" if node.func.id == "_f_mean" else "_sum"  # type: ignore[attr-defined]
-    lines.append(f"n{t}, d{t} = {fn}(scope[{key}], {count})")
-    lines.append(f"if n{t}.adjusted() - d{t}.adjusted() > {_LARGEST}: raise _NoPair")
-    return f"n{t}", f"d{t}"
+            arg, k = arg.args
+            years = self.written_whole(k, 0, MAX_YEARS)
+        if not isinstance(arg, ast.Name) or arg.id.startswith("_") or arg.id in self.metrics:
+            raise _Unsupported  # (a series a metric computes: the rational path)
+        key = self.names.setdefault(arg.id, f"_k{len(self.names)}")
+        count = f"_c{len(self.consts)}"
+        self.consts[count] = years
+        t = len(self.lines)
+        fn = "_mean" if node.func.id == "_f_mean" else "_sum"  # type: ignore[attr-defined]
+        self.lines.append(f"n{t}, d{t} = {fn}(scope[{key}], {count})")
+        self.lines.append(f"if n{t}.adjusted() - d{t}.adjusted() > {_LARGEST}: raise _NoPair")
+        return f"n{t}", f"d{t}"
 
 
 def _window(s: object, years: int | None) -> tuple[tuple[int, Decimal | None], ...]:

@@ -25,8 +25,9 @@ from .columns import (
     series_words,
     split_unit,
 )
+from .headerrows import Rank
 from .ratiocols import mark_ratio_columns, mark_ratios, ratio_inputs, refuse_ratio_values
-from .readers import Rank, Sheet
+from .readers import Sheet
 from .seen import FirstSeen
 from .seriescols import element_spec, series_value, split_year
 
