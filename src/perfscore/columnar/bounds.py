@@ -164,6 +164,9 @@ class Chunk:
         self.zero: Any = None
         #: rows where the scorer running met an error (the per-record ``EvaluationError``)
         self.error: Any = None
+        #: rows the scorer running leaves to the missing policy (the per-record ``Blank``: a
+        #: checklist with every item blank)
+        self.blank: Any = None
         #: while an expression that may see blanks runs (``is_missing``/``coalesce``: a check
         #: or grade override), its reads of a blank are recorded in :attr:`missing`
         self.aware = False

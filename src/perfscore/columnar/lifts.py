@@ -60,7 +60,8 @@ def lift_leaves(
             continue
         mine: dict[str, str] = {}
         done = (per_row or {}).get(node.id, {})
-        for k, e in enumerate(getattr(sc, "optional_expressions", ())):
+        lifted = getattr(sc, "lift_optional", True)  # (a checklist's items are conditions)
+        for k, e in enumerate(getattr(sc, "optional_expressions", ()) if lifted else ()):
             text = e.text.strip()
             if kinds.get(text) in ("number", "metric") or text in mine or text in done:
                 continue

@@ -295,6 +295,8 @@ def row_plans(c: Compiled, kinds: dict[str, str]) -> RowPlans:
                 out.values[node.id] = got.name
         sc = node.scorer
         optional = getattr(sc, "optional_expressions", ())
+        if not getattr(sc, "lift_optional", True):  # (a checklist's items: blank per item)
+            optional = ()
         for e in (*getattr(sc, "expressions", ()), *optional):
             calls = plugin_calls(c, e.functions)
             out.impure |= {f for f in calls if not _pure(c, (f,))}
