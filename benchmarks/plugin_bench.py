@@ -91,14 +91,21 @@ def main(argv: list[str]) -> None:
             Path(sets[name]).write_text(ruleset(calls), encoding="utf-8")
         from perfscore import load_ruleset
         from perfscore.columnar import ColumnarScorer
+        from perfscore.columnar.reasons import readers
+
+        calls_of = {"none": [], "one": list(ONE), "three": list(THREE)}
 
         cols = families.columns(families.family("dept30"), n)
         for name, path in sets.items():
             cs = ColumnarScorer(load_ruleset(path))
             sent = int(cs.score(cols).fallback.sum()) if cs.supported else n
+            c = cs.rs.compiled
+            leaves = sorted({r for m in calls_of[name] for r in readers(c, m)})
             print(
-                f"  {name}: columnar={cs.supported}, rows sent per record {sent:,} of {n:,}; "
-                f"per row: {cs.per_row}",
+                f"  {name}: columnar={cs.supported}, rows sent wholly per record {sent:,} of "
+                f"{n:,}; computed per row: {len(calls_of[name])} metric(s) read by "
+                f"{len(leaves)} of {len(cs.rule_ids)} rules ({', '.join(leaves)}); "
+                f"per_row: {cs.per_row}",
                 flush=True,
             )
             for extra in ([], ["--no-columnar"]):  # imports and first-use caches: not timed

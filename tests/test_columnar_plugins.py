@@ -21,7 +21,7 @@ from hypothesis import strategies as st  # noqa: E402
 
 import perfscore  # noqa: E402
 from columnar_grid import SETTINGS, object_columns  # noqa: E402
-from perfscore.columnar import ColumnarScorer  # noqa: E402
+from perfscore.columnar import OUTCOMES, ColumnarScorer  # noqa: E402
 from perfscore.functions import Function, FunctionRegistry  # noqa: E402
 from perfscore.plugins import default_functions  # noqa: E402
 
@@ -57,6 +57,11 @@ def slow(x: Any) -> Any:
     return (x + total - total).quantize(Decimal("0.01"))
 
 
+def share_of(word: Any, x: Any) -> Any:
+    """A text input's share (a bureau's table of 等次 → 系数) times a number."""
+    return {"achieved": Decimal(1), "partial": Decimal("0.7")}.get(word, Decimal("0.3")) * x
+
+
 TICK = [0]
 
 
@@ -72,6 +77,7 @@ def registry(pure: bool) -> FunctionRegistry:
     reg.add(Function("grow", grow, 2, 2, "number", "growth", pure))
     reg.add(Function("odd", odd, 1, 1, "number", "odd", pure))
     reg.add(Function("slow", slow, 1, 1, "number", "slow", pure))
+    reg.add(Function("share_of", share_of, 2, 2, "number", "share", pure))
     return reg
 
 
@@ -101,6 +107,7 @@ metrics:
   g: {expr: "grow(spent, last)"}
   g2: {expr: "g * 100 + grow(budget, last)"}
   o: {expr: odd(n)}
+  w: {expr: "share_of(tier, exec)"}
 indicators:
   - {id: i_exec, title: i_exec, weight: 10, value: exec, scorer: {type: threshold, op: ">=", target: 0.9}}
   - {id: i_g, title: i_g, weight: 10, value: g, scorer: {type: proportional, target: 0.1}}
@@ -109,6 +116,8 @@ indicators:
   - {id: i_val, title: i_val, weight: 5, value: "odd(n) + spent / 100", scorer: {type: threshold, op: ">=", target: 2}}
   - {id: i_form, title: i_form, weight: 5, scorer: {type: formula, expr: "min(5, max(0, slow(rate * 10) - odd(n)))"}}
   - {id: i_tgt, title: i_tgt, weight: 5, value: spent, scorer: {type: threshold, op: ">=", target: "slow(budget) * 0.9"}}
+  - {id: i_w, title: i_w, weight: 5, value: w, scorer: {type: threshold, op: ">=", target: 0.7}}
+  - {id: i_when, title: i_when, weight: 5, value: exec, when: "odd(n) > 1 or spent > 200", scorer: {type: threshold, op: ">=", target: 0.9}}
   - id: i_tier
     title: 等次
     weight: 5
@@ -119,10 +128,15 @@ indicators:
 """
     + _TIERS
     + """\
+checks:
+  - {id: k_grow, title: 增幅不过半, type: assert, expr: "grow(budget, spent) < 0.5", when: "slow(spent) > 10"}
+  - {id: k_same, title: 两数相同, type: equal, left: "slow(spent)", right: "spent", tolerance: 0.005}
 grades:
   bands:
     - {id: A, min: 40}
     - {id: B, min: 0}
+  overrides:
+    - {grade: B, when: "total >= 40 and grow(budget, spent) > 0.05"}
 """
 )
 
@@ -170,7 +184,7 @@ def _same(cs: ColumnarScorer, rows: list[dict[str, Any]]) -> Any:
             assert got == (sc.points, sc.outcome), (i, sc, rec)
         for f in want.findings:
             if f.kind == "check":
-                assert res.check_outcomes(f.rule_id)[i] == f.outcome, (i, f, rec)
+                assert OUTCOMES[res.checks[f.rule_id][i]] == f.outcome, (i, f, rec)
         assert res.totals_decimal()[i] == want.total, (i, rec)
         assert res.grades()[i] == want.grade, (i, rec)
     return res
@@ -208,13 +222,15 @@ def test_only_the_rows_a_plugin_leaves_open_go_per_record() -> None:
 def test_every_plugin_call_is_the_per_record_one() -> None:
     """Not declared pure: called once per row where nothing its expression reads failed (a
     blank ``last`` calls neither ``g`` nor ``g2``'s grow), with the arguments the per-record
-    path passes; declared pure: once per distinct combination of the inputs behind it."""
+    path passes; declared pure: once per distinct combination of the inputs behind it; the
+    same call in a check and an override: one column."""
     rows = [
         {"spent": 110.0, "budget": 100.0, "last": 100.0, "rate": 90.5, "n": 0, "tier": "partial"}
         for _ in range(50)
     ]
     rows += [{**rows[0], "last": None}, {**rows[0], "spent": 7.0}]
-    for pure, calls in ((False, 51 + 51 + 52), (True, 2 + 2 + 2)):
+    # g, g2, the tier's ratio, and grow(budget, spent) of k_grow and the override (one call)
+    for pure, calls in ((False, 51 + 51 + 52 + 52), (True, 2 + 2 + 2 + 2)):
         cs = ColumnarScorer(_rules("zero", "not_applicable", pure))
         CALLS.clear()
         res = cs.score(object_columns(rows))
@@ -224,7 +240,10 @@ def test_every_plugin_call_is_the_per_record_one() -> None:
         CALLS.clear()
         for i, rec in enumerate(rows):
             cs.rs.evaluate_subject(rec, index=i)
-        assert set(grows) == {a for f, a in CALLS if f == "grow"}  # (values: Decimal ==)
+        # the same arguments (Decimal ==); a condition's call is also made where the
+        # per-record path's ``and`` stops before it (k_grow's when is false at spent 7)
+        record = {a for f, a in CALLS if f == "grow"}
+        assert record < set(grows) and set(grows) - record == {(Decimal(100), Decimal(7))}
 
 
 def test_an_impure_plugin_sees_the_per_record_calls() -> None:
@@ -259,22 +278,21 @@ def test_the_reason_says_what_runs_per_row_in_both_languages() -> None:
     assert note is not None
     assert "metric g (grow())" in str(note) and "indicator i_val (odd())" in str(note)
     assert "计算指标 g（grow()）" in note.zh and "评分指标 i_tier（grow()）" in note.zh
+    assert "the when of i_when (odd())" in str(note) and "check k_grow (grow(), slow())" in str(
+        note
+    )
+    assert "the grade override to B (grow())" in str(note)
+    assert "检查 k_same（slow()）" in note.zh and "调整为等级 B 的条件（grow()）" in note.zh
     assert "i_exec" not in str(note)  # read by columns
     # the Chinese has no English in it but the rule set's ids and the functions' names
-    ours = r"\b(g|g2|o|i_val|i_form|i_tgt|i_tier|grow|odd|slow)\b"
+    ours = r"\b(g|g2|o|w|share_of|i_val|i_form|i_tgt|i_tier|i_when|k_grow|k_same|B|grow|odd|slow)\b"
     assert not re.search(r"[A-Za-z]", re.sub(ours, "", note.zh)), note.zh
     assert re.search(r"[A-Za-z]{3}", re.sub(ours, "", str(note)))  # (the check can fail)
 
 
-def test_a_plugin_in_a_check_still_says_why_not() -> None:
-    text = (
-        RULES.replace("{zd}", "zero")
-        .replace("{missing}", "error")
-        .replace(
-            "grades:",
-            'checks:\n  - {id: c1, title: c1, type: assert, expr: "odd(n) >= 0"}\ngrades:',
-        )
-    )
+def test_a_plugin_beside_is_missing_still_says_why_not() -> None:
+    text = RULES.replace("{zd}", "zero").replace("{missing}", "error")
+    text = text.replace('expr: "grow(budget, spent) < 0.5"', 'expr: "is_missing(n) or odd(n) >= 0"')
     rs = perfscore.load_ruleset_text(text, source="c.yaml", functions=registry(False))
     cs = ColumnarScorer(rs)
     assert cs.reason is not None and "odd()" in str(cs.reason)

@@ -23,10 +23,9 @@ expressions on that scope (or taken from an earlier per-row metric).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
-from fractions import Fraction
 from typing import Any
 
 import numpy as np
@@ -40,7 +39,7 @@ from .rational import Q
 from .reasons import REASONS, said_both
 from .seriesfns import Raised
 
-__all__ = ["RowExpr", "RowPlans", "plugin_calls", "row_plans"]
+__all__ = ["RowExpr", "RowPlans", "chain_of", "plugin_calls", "pure_chain", "row_plans"]
 
 _HUNDRED = Decimal(100)
 _LIMIT = 1 << 62
@@ -64,6 +63,13 @@ def plugin_calls(c: Compiled, functions: frozenset[str]) -> tuple[str, ...]:
 
 def _pure(c: Compiled, names: Sequence[str]) -> bool:
     return all(bool(getattr(c.functions.get(n), "pure", False)) for n in names)
+
+
+def pure_chain(c: Compiled, calls: Sequence[str], chain: _Chain) -> bool:
+    """Whether every plug-in function ``calls`` and the metrics behind it call is pure."""
+    return _pure(c, calls) and all(
+        _pure(c, plugin_calls(c, m.expr.functions)) for m in c.metrics if m.name in chain.reads
+    )
 
 
 @dataclass(frozen=True)
@@ -150,8 +156,8 @@ class RowExpr:
         col = np.empty(n, object)
         for i, v in zip(rows.tolist(), values, strict=True):
             if v is not None:
-                f = Fraction(v)
-                num[i], den[i], col[i] = f.numerator, f.denominator, v
+                num[i], den[i] = v.as_integer_ratio()  # (lowest terms, den > 0)
+                col[i] = v
         if self.strict:  # what a later per-row expression reading this metric reads
             ctx.decimals[self.name] = col
         bad = np.ones(n, bool)
@@ -219,8 +225,10 @@ class RowPlans:
     note: Bilingual | None
     #: the plug-in functions leaves call that are not declared pure
     impure: frozenset[str] = frozenset()
+    #: a condition's text → the text it runs as by columns (plug-in calls split out)
+    conditions: Callable[[str], str] = str.strip
 
-    def merge(self, lifts: Any, lifted: dict[str, str]) -> None:
+    def merge(self, lifts: Any, lifted: dict[str, str], whens: Sequence[Any]) -> None:
         """Into what the planner lifts itself (:class:`~perfscore.columnar.lifts.Lifted`,
         leaf id → its value's metric)."""
         lifted.update(self.values)
@@ -230,9 +238,10 @@ class RowPlans:
             lifts.optional[nid] = (*lifts.optional.get(nid, ()), *opt)
         lifts.reads.update(self.reads)
         lifts.metrics += self.lifted
+        lifted.update({f"calls:{n.id}": self.conditions(n.when.text) for n in whens})
 
 
-def _chain(c: Compiled, names: Any) -> _Chain | None:
+def chain_of(c: Compiled, names: Any) -> _Chain | None:
     """The chain behind ``names`` (None: something behind it is a series, or not read per
     row: the expression stays off the columns)."""
     behind: set[str] = set()
@@ -266,12 +275,10 @@ def row_plans(c: Compiled, kinds: dict[str, str]) -> RowPlans:
         calls = plugin_calls(c, mt.expr.functions)
         if not calls or mt.missing_aware or mt.expr.kind != "number":
             continue
-        chain = _chain(c, mt.expr.names)
+        chain = chain_of(c, mt.expr.names)
         if chain is None:
             continue
-        pure = _pure(c, calls) and all(
-            _pure(c, plugin_calls(c, m.expr.functions)) for m in c.metrics if m.name in chain.reads
-        )
+        pure = pure_chain(c, calls, chain)
         row = RowExpr(mt.name, mt.expr.__call__, chain, pure=pure, strict=True, calls=calls)
         names = tuple(sorted(mt.expr.names))
         out.metrics[mt.name] = MetricPlan(mt.name, None, names, mt.zero_division, row)
@@ -318,6 +325,12 @@ def row_plans(c: Compiled, kinds: dict[str, str]) -> RowPlans:
             fns = {f for m in out.lifted if m.name in every for f in m.series.calls}
             calls = tuple(sorted(fns))
             said.append(("per_row_leaf", {"id": node.id, "calls": _calls(calls)}))
+    from .rowcalls import CallSplitter  # (it runs RowExpr: imported here, not above)
+
+    split = CallSplitter(c)
+    out.lifted += split.metrics
+    out.conditions = split.text
+    said += split.owners
     for mp in [*out.metrics.values(), *out.lifted]:
         kinds[mp.name] = "metric"
     if said:
@@ -335,13 +348,11 @@ def _lift(
     c: Compiled, node: IndicatorNode, e: Any, name: str, kinds: dict[str, str]
 ) -> MetricPlan | None:
     """A leaf's expression as a metric run per row (its raising sends the row per record)."""
-    chain = _chain(c, e.names)
+    chain = chain_of(c, e.names)
     if chain is None or e.kind != "number" or e.functions & {"is_missing", "coalesce"}:
         return None  # (a tier named by a plug-in's text: a derived text column, derived.py)
     calls = plugin_calls(c, e.functions)
-    pure = _pure(c, calls) and all(
-        _pure(c, plugin_calls(c, m.expr.functions)) for m in c.metrics if m.name in chain.reads
-    )
+    pure = pure_chain(c, calls, chain)
     row = RowExpr(name, e.__call__, chain, pure=pure, strict=False, calls=calls)
     kinds[name] = "metric"
     return MetricPlan(name, None, tuple(sorted(e.names)), node.zero_division, row)
