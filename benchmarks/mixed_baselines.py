@@ -131,12 +131,15 @@ def _leaves(v: dict[str, Any]) -> tuple[dict[str, Any], dict[str, bool]]:
     else:
         OK["procure"] = a >= n
         P["procure"] = W3 if a >= n else q(3 * a / n)
+    # a checklist: each blank item left out, the answered ones scaled to the weight (missing:
+    # not_applicable, not_applicable_weight: redistribute; rule-language 7.6); a zero budget
+    # makes the rate item divide by zero: zero_division not_applicable, the whole checklist
     db, df = g("disclosed_budget"), g("disclosed_final")
-    if db is None or df is None or not has_rate:
+    rate_ok = (e * 100 >= b * 95) if has_rate else None
+    if b is not None and e is not None and b == 0:
         P["disclosure"] = None
     else:
-        p = (W2 if db else Z) + (W2 if df else Z) + (ONE if e * 100 >= b * 95 else Z)
-        P["disclosure"], OK["disclosure"] = p, p == W5
+        _checklist(P, OK, "disclosure", W5, [(W2, db), (W2, df), (ONE, rate_ok)])
     a, n = g("assets_ok"), g("assets_all")
     if a is None or n is None or n == 0:
         P["assets"] = None
@@ -182,13 +185,22 @@ def _leaves(v: dict[str, Any]) -> tuple[dict[str, Any], dict[str, bool]]:
     else:
         p = W4 if x >= R95 else P32 if x >= R90 else P24 if x >= R80 else Z
         P["satisfaction"], OK["satisfaction"] = p, p == W4
-    pp, rc = g("perf_published"), g("rectified")
-    if pp is None or rc is None:
-        P["perf_use"] = None
-    else:
-        p = (W2 if pp else Z) + (W2 if rc else Z)
-        P["perf_use"], OK["perf_use"] = p, p == W4
+    _checklist(P, OK, "perf_use", W4, [(W2, g("perf_published")), (W2, g("rectified"))])
     return P, OK
+
+
+def _checklist(
+    P: dict[str, Any], OK: dict[str, bool], rid: str, w: Decimal, items: list[tuple[Decimal, Any]]
+) -> None:
+    """Points of a checklist whose blank items (None) are not applicable: the answered items'
+    points earned over their own points, times the weight; every item blank: not applicable."""
+    answered = [(p, bool(ok)) for p, ok in items if ok is not None]
+    if not answered:
+        P[rid] = None
+        return
+    base = sum((p for p, _ in answered), Z)
+    earned = sum((p for p, ok in answered if ok), Z)
+    P[rid], OK[rid] = (w if earned == base else q(w * earned / base)), earned == base
 
 
 def _group(

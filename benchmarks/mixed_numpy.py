@@ -133,14 +133,14 @@ def numpy_mixed(cols: dict[str, Any]) -> dict[str, Any]:
     PD, vPD = _ints(cols, "procure_done", 100)
     PP, vPP = _ints(cols, "procure_plan", 100)
     put("procure", vPD & vPP & (PP != 0), PD >= PP, np.where(PD >= PP, 300, hu(300 * PD, one(PP))))
+    # a checklist: blank items left out, the answered ones scaled to the weight (7.6); a zero
+    # budget (the rate item divides by zero): not applicable as a whole
+    vdb, vdf = _given(cols, "disclosed_budget"), _given(cols, "disclosed_final")
     db, df = _is(cols, "disclosed_budget", True), _is(cols, "disclosed_final", True)
-    pd = 200 * db + 200 * df + np.where(ok95, 100, 0)
-    put(
-        "disclosure",
-        rv & _given(cols, "disclosed_budget") & _given(cols, "disclosed_final"),
-        pd == 500,
-        pd,
-    )
+    earned = 200 * db + 200 * df + np.where(rv & ok95, 100, 0)
+    base = 200 * vdb + 200 * vdf + 100 * rv
+    zero = vB & vE & (B == 0)
+    put("disclosure", ~zero & (base > 0), earned == base, hu(500 * earned, one(base)))
     AO, vAO = _ints(cols, "assets_ok", 1)
     AA, vAA = _ints(cols, "assets_all", 1)
     pa = 100 * np.clip(hu(3 * AO, one(AA)), 0, 3)
@@ -163,8 +163,9 @@ def numpy_mixed(cols: dict[str, Any]) -> dict[str, Any]:
     psat = np.where(S >= 950, 400, np.where(S >= 900, 320, np.where(S >= 800, 240, 0)))
     put("satisfaction", vS, psat == 400, psat)
     pp, rc = _is(cols, "perf_published", True), _is(cols, "rectified", True)
-    pu = 200 * pp + 200 * rc
-    put("perf_use", _given(cols, "perf_published") & _given(cols, "rectified"), pu == 400, pu)
+    vpp, vrc = _given(cols, "perf_published"), _given(cols, "rectified")
+    earned, base = 200 * pp + 200 * rc, 200 * vpp + 200 * vrc
+    put("perf_use", base > 0, earned == base, hu(400 * earned, one(base)))
 
     def group(gid: str, gw: int, agg: str, kids: list[Any]) -> None:
         for k in kids:

@@ -6,6 +6,7 @@ same process (best of several rounds), except the 1,000-indicator load time and 
     .venv/bin/python benchmarks/run.py --only families   # the realistic families (issue #18)
     .venv/bin/python benchmarks/run.py --only routed     # the routed CLI vs --no-columnar (#13)
     .venv/bin/python benchmarks/run.py --only columnar-series  # multi-year series (#18)
+    .venv/bin/python benchmarks/run.py --only pqcmd      # the Parquet command at 10k/100k/1M (#18)
     .venv/bin/python benchmarks/run.py --cpu ...         # CPU time, not wall clock (busy machine)
 
 Optional parts need the extras: columnar (numpy, pandas, pyarrow), dask (dask, distributed).
@@ -689,6 +690,7 @@ def main(argv: list[str] | None = None) -> int:
             "parquet",
             "dask-partitioned",
             "routed",
+            "pqcmd",
         ),
         help="run only these parts (repeatable)",
     )
@@ -697,6 +699,11 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--family-subjects", type=int, default=None, help="per-record subjects")
     ap.add_argument("--family-rows", type=int, default=None, help="columnar rows per family")
     ap.add_argument("--parquet-rows", type=int, default=None, help="parquet part: subjects")
+    ap.add_argument(
+        "--pqcmd-rows",
+        default=None,
+        help="pqcmd (the Parquet command as a process vs exact numpy): sizes, e.g. 10000,100000",
+    )
     ap.add_argument("--series-rows", type=int, default=None, help="columnar-series: rows")
     ap.add_argument("--dask-rows", type=int, default=None, help="dask-partitioned: subjects")
     ap.add_argument("--dask-parts", type=int, default=8, help="dask-partitioned: partitions")
@@ -809,6 +816,11 @@ def main(argv: list[str] | None = None) -> int:
         formats = tuple(args.routed_format or routed_bench.FORMATS)
         routed_bench.run(row, n, 1, formats)
         routed_bench.frame(row, n, 1)
+    if "pqcmd" in want:  # the Parquet command, a process of its own, at several sizes (#18)
+        import pqcmd_bench
+
+        sizes = args.pqcmd_rows or ("2000" if q else "10000,100000,1000000")
+        pqcmd_bench.run(row, [int(x) for x in sizes.split(",")], args.rounds or (1 if q else 3))
     return 0
 
 

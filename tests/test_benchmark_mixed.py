@@ -109,12 +109,19 @@ BASE = {"budget": "100", "disclosed_budget": "是", "disclosed_final": "是", "l
          {"transfer": "0", "g_process": "34.84"}),
         # 3 × 7 / 9 = 2.33 → round(…, 0) = 2
         ({"assets_ok": "7", "assets_all": "9"}, {"assets": "2"}),
+        # 公开决算 blank: 不适用, the answered 公开预算 (2) and ≥ 95% (1) scaled, 5 × 2 / 3 = 3.33;
+        # 整改 blank, 公开自评 是: 4 × 2 / 2 (rule-language 7.6, blank items one by one)
+        ({"executed": "90", "disclosed_final": None, "perf_published": "是"},
+         {"disclosure": "3.33", "perf_use": "4"}),
+        # every item of 绩效结果应用 blank: 不适用 as a whole
+        ({"executed": "95"}, {"perf_use": None, "disclosure": "5"}),
     ],
 )  # fmt: skip
 def test_hand_computed_points(values: dict[str, str], expect: dict[str, str | None]) -> None:
     rs = perfscore.load_ruleset_text(mixed.RULES, source="mixed.yaml")
+    given = {k: v for k, v in {**BASE, **values}.items() if v is not None}
     d = read_subject(
-        {"id": "x", "values": {**BASE, **values}},
+        {"id": "x", "values": given},
         rs.compiled.inputs,
         index=0,
         subject_type="department",
@@ -125,3 +132,19 @@ def test_hand_computed_points(values: dict[str, str], expect: dict[str, str | No
     for rid, want in expect.items():
         w = None if want is None else Decimal(want)
         assert (engine[rid], mine[rid], full[rid]) == (w, w, w), rid
+
+
+def test_the_baselines_agree_on_every_sample_record() -> None:
+    """Both hand-written baselines give the engine's points on the family's own records, its
+    blank checklist items included (they follow rule-language 7.6 as written)."""
+    rs = perfscore.load_ruleset_text(mixed.RULES, source="mixed.yaml")
+    base = mixed_baselines.MixedDecimal(rs.id)
+    partly = 0
+    for rec in mixed.records(mixed.MixedFamily(), 400):
+        d = read_subject(rec, rs.compiled.inputs, index=0, subject_type="department")
+        engine, total = rs.evaluator.points(d)
+        mine, my_total = base.points(d.values)
+        assert (engine, total) == (mine, my_total), rec
+        v = rec["values"]
+        partly += (v.get("perf_published") is None) != (v.get("rectified") is None)
+    assert partly > 10  # (the sample reaches the per-item rule)

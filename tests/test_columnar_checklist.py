@@ -97,7 +97,8 @@ def test_checklist_items_comparing_metrics_equal_per_record(
 def test_ties_zero_budgets_and_blanks() -> None:
     """95 of 100 meets ``rate >= 0.95`` exactly; ``x / 3 * 3 >= 1`` holds at spent = budget;
     a zero budget is not applicable through the metric, 0 points where the item divides
-    itself (``zero_division: zero``); a blank yes/no the item reads: not applicable."""
+    itself (``zero_division: zero``); a blank yes/no two items read: those two items not
+    applicable, the answered two (1.5 met of 3.5) scaled to the weight, 6 × 1.5 / 3.5."""
     cs = ColumnarScorer(perfscore.load_ruleset_text(CHECKLIST, source="c.yaml"))
     rows = [
         {"budget": 100.0, "executed": 95.0, "flag": False, "level": "county"},
@@ -107,7 +108,8 @@ def test_ties_zero_budgets_and_blanks() -> None:
     ]
     res = _same(cs, rows)
     assert [str(p) for p in res.points_decimal("chk")[:2]] == ["1.50", "3.50"]
-    assert res.outcomes("chk")[2:] == ["not_applicable", "not_applicable"]
+    assert res.outcomes("chk")[2:] == ["not_applicable", "fail"]
+    assert str(res.points_decimal("chk")[3]) == "2.57"
     assert res.outcomes("quot")[2] == "fail" and str(res.points_decimal("quot")[2]) == "0.00"
 
 

@@ -103,6 +103,17 @@ def test_a_rate_compared_on_the_percent_scale_in_a_condition(
     assert w.startswith(f"<string>:{line}:{column}: ")
 
 
+def test_band_edges_in_points_on_a_number_declared_as_a_rate() -> None:
+    """``satisfaction: {type: number, max: 1}`` is a rate, as a percent input is: its bands
+    written ``[90, 100]`` are on the wrong scale (as before only for percent inputs)."""
+    wrong = SET.replace("[0.9, 1]", "[90, 100]").replace("[0, 0.9)", "[0, 90)")
+    warned = _warnings(wrong)
+    assert len(warned) == 2 and all("满意度 (satisfaction) is a rate" in w for w in warned)
+    assert "if 90% is meant, write 0.9" in warned[1]
+    # a number with no such declaration: nothing known, nothing said
+    assert _warnings(wrong.replace("min: 0, max: 1}", "min: 0}")) == []
+
+
 def test_a_rate_condition_is_said_in_chinese() -> None:
     [zh] = _warnings(SET.replace("satisfaction < 0.6", "satisfaction < 80"), "zh")
     assert (

@@ -121,3 +121,25 @@ def test_a_misspelt_weight_gives_one_problem_not_a_wrong_total_too() -> None:
     declared = GOOD.replace('version: "1"\n', 'version: "1"\nsettings: {total: 100}\n')
     [p] = _problems(declared.replace("weight: 40, value: sat", "wieght: 40, value: sat"))
     assert p.path[-1] == "wieght"
+
+
+@pytest.mark.parametrize(
+    ("english", "chinese"),
+    [
+        ("input should be a valid dictionary or instance of TierConfig", "应为映射（键: 值）"),
+        ("input should be a valid dictionary", "应为映射（键: 值）"),
+        ("input should be a valid string", "应为文字"),
+        ("input should be less than or equal to 1", "应不大于 1"),
+        ("unknown aggregator 'avg'", "未知的汇总方式 'avg'"),
+        ("item id 'a' is used twice", "条目 id 'a' 用了两次"),
+        ("cannot order text", "不能比较文字的大小"),
+        ("cannot negate a list", "不能对列表取负"),
+    ],
+)
+def test_each_row_of_a_family_is_said(english: str, chinese: str) -> None:
+    """The tables written once per family (one pattern, several words): each word said, the
+    particular before the general ("dictionary or instance of X" was shadowed by "dictionary"
+    and kept " or instance of X" in English)."""
+    from perfscore.loadwords import load_zh
+
+    assert load_zh(english) == chinese

@@ -65,6 +65,9 @@ class Function:
     max_args: int | None  # None = variadic
     returns: Kind
     doc: str  # one line, shown in docs / error hints
+    #: the result depends on the arguments alone (no state, no call counting): the columnar
+    #: path may then call it once per distinct combination of what it reads, not per row
+    pure: bool = False
 
 
 def _module_of(fn: Callable[..., Any]) -> str:
@@ -160,6 +163,8 @@ def check_function(name: str, function: Function) -> None:
         not isinstance(function.max_args, int) or function.max_args < function.min_args
     ):
         raise PluginError(name, f"function {name!r}: max_args must be None or >= min_args")
+    if not isinstance(function.pure, bool):
+        raise PluginError(name, f"function {name!r}: pure must be True or False")
     if function.returns not in _KINDS:
         raise PluginError(
             name, f"function {name!r}: returns must be one of {', '.join(sorted(_KINDS))}"
@@ -178,11 +183,12 @@ def _make_function(
     max_args: int | None,
     returns: Kind = "number",
     doc: str = "",
+    pure: bool = False,
 ) -> Function:
     """What ``@registry.register(name, min_args=..., max_args=...)`` registers; the doc
     defaults to the docstring's first line."""
     text = doc or (fn.__doc__ or "").strip().split("\n", 1)[0]
-    return Function(name or fn.__name__, fn, min_args, max_args, returns, text)
+    return Function(name or fn.__name__, fn, min_args, max_args, returns, text, pure)
 
 
 class FunctionRegistry(Registry[Function]):

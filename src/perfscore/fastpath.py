@@ -77,27 +77,35 @@ def why_not(args: argparse.Namespace, rs: RuleSet, plan: Sequence[Target]) -> st
     """None when a run may take the columnar path; else why not, in the command's language
     (empty when there is nothing to say: numpy or, for Parquet, pyarrow is not installed —
     the per-record path says what is missing where it matters)."""
+    return _planned(args, rs, plan)[0]
+
+
+def _planned(
+    args: argparse.Namespace, rs: RuleSet, plan: Sequence[Target]
+) -> tuple[str | None, Any]:
+    """:func:`why_not`, with the columnar scorer it made (None when it made none): the run
+    then scores with it rather than planning the rule set's columns again."""
     needs = ("numpy", "pyarrow") if _parquet(plan) else ("numpy",)
     if any(importlib.util.find_spec(m) is None for m in needs):
-        return ""
+        return "", None
     from .columnar import ColumnarScorer
 
     if forced(args):
-        return say_cli("why_forced")
+        return say_cli("why_forced"), None
     for option, key in (("store", "why_store"), ("waivers", "why_waivers")):
         if getattr(args, option, None) is not None:
-            return say_cli(key)
+            return say_cli(key), None
     if args.jobs > 1:
-        return say_cli("why_jobs")
+        return say_cli("why_jobs"), None
     if args.template:
-        return say_cli("why_template")
+        return say_cli("why_template"), None
     if any(t.path is None and t.format.name == "parquet" for t in plan):
-        return say_cli("why_stdout")
+        return say_cli("why_stdout"), None
     scorer = ColumnarScorer(rs)
     if not scorer.supported:
         # (a reason said in both languages is given in the command's)
-        return say_cli("why_rules", reason=in_language(scorer.reason, cli_lang()))
-    return None
+        return say_cli("why_rules", reason=in_language(scorer.reason, cli_lang())), None
+    return None, scorer
 
 
 #: subjects named on stderr when some have no total (the first few)
@@ -160,11 +168,8 @@ def route(args: argparse.Namespace, run: Run, stderr: Any) -> Routed | None:
     None (nothing read, nothing written) — with one line on ``stderr`` saying why, when the
     output is Parquet."""
     rs, plan, notes = run.rs, run.plan, run.notes
-    why = why_not(args, rs, plan)
+    why, scorer = _planned(args, rs, plan)
     if why is None:
-        from .columnar import ColumnarScorer
-
-        scorer = ColumnarScorer(rs)
         if len(plan) == 1 and plan[0].format.name == "jsonl":
             return _stream(run, scorer)
         if not all(t.format.name == "parquet" for t in plan):

@@ -17,7 +17,7 @@ from .errors import Problem
 from .intervals import parse_interval
 from .lintlogic import logic_warnings
 from .lintscale import scale_warnings
-from .lintslips import slip_warnings
+from .lintslips import Rates, slip_warnings
 from .model import DEFAULT_MIN_COVERAGE
 from .numbers import json_number
 from .ruleset import RuleSet
@@ -107,7 +107,7 @@ def _leaf(c: Compiled, path: Path, ind: m.IndicatorModel, node: IndicatorNode) -
             direction=direction,
         )
     name = (ind.value or "").strip()
-    if scorer is None or not (node.unit == "%" or _percent_series(c, name)):
+    if scorer is None or not (node.unit == "%" or _percent_series(c, name) or _ratio(c, name)):
         return
     title = c.model.metrics[name].title if name in c.model.metrics else None
     if title is None and name in c.model.inputs:
@@ -137,6 +137,13 @@ def _leaf(c: Compiled, path: Path, ind: m.IndicatorModel, node: IndicatorNode) -
                 percent=json_number(number * 100),
                 ratio=json_number(number / 100),
             )
+
+
+def _ratio(c: Compiled, name: str) -> bool:
+    """A number input declared as a rate (``max: 1``, or ``unit: ratio``): its bounds and
+    bands are on the rate's scale, as a ``percent`` input's are."""
+    spec = c.model.inputs.get(name)
+    return spec is not None and spec.type == "number" and Rates(c.model).of_text(name) == "ratio"
 
 
 def _percent_series(c: Compiled, name: str) -> bool:

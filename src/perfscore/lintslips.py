@@ -23,7 +23,7 @@ from .lintscale import Scale, Scales
 from .numbers import json_number
 from .words import LINT, said
 
-__all__ = ["slip_warnings"]
+__all__ = ["Rates", "slip_warnings"]
 
 Path = tuple[str | int, ...]
 
@@ -46,7 +46,7 @@ _SHARE = ("占比", "比重", "比例", "比率", "率")
 
 def slip_warnings(c: Compiled) -> Iterator[Problem]:
     """Every warning of this module for ``c`` (:func:`perfscore.lint.ruleset_warnings` sorts)."""
-    reader = _Rates(c.model)
+    reader = Rates(c.model)
     for path, text in _conditions(c.model):
         yield from _condition(c, reader, path, text)
     for path, ind in _leaves(c.model.indicators, ("indicators",)):
@@ -118,7 +118,7 @@ def _number(node: ast.expr) -> Decimal | None:
         return None
 
 
-class _Rates(Scales):
+class Rates(Scales):
     """:class:`~perfscore.lintscale.Scales`, where a number input declared ``max: 1`` (with
     no negative ``min``) or with a ratio's ``unit`` is a rate too."""
 
@@ -147,7 +147,7 @@ class _Rates(Scales):
         return found or name
 
 
-def _whole_percent(reader: _Rates, node: ast.expr) -> ast.expr | None:
+def _whole_percent(reader: Rates, node: ast.expr) -> ast.expr | None:
     """The rate in ``round(rate * 100)`` / ``round(rate * 100, 0)`` / ``round(rate, 2)``: a rate
     rounded to whole percent; else None."""
     if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Name)):
@@ -167,7 +167,7 @@ def _whole_percent(reader: _Rates, node: ast.expr) -> ast.expr | None:
     return None
 
 
-def _condition(c: Compiled, reader: _Rates, path: Path, text: str) -> Iterator[Problem]:
+def _condition(c: Compiled, reader: Rates, path: Path, text: str) -> Iterator[Problem]:
     tree = _parse(text)
     for node in ast.walk(tree) if tree is not None else ():
         if not isinstance(node, ast.Compare):
@@ -178,7 +178,7 @@ def _condition(c: Compiled, reader: _Rates, path: Path, text: str) -> Iterator[P
 
 
 def _compared(
-    c: Compiled, reader: _Rates, path: Path, a: ast.expr, b: ast.expr, op: ast.cmpop
+    c: Compiled, reader: Rates, path: Path, a: ast.expr, b: ast.expr, op: ast.cmpop
 ) -> Iterator[Problem]:
     for rate, other in ((a, b), (b, a)):
         number = _number(other)
@@ -226,7 +226,7 @@ def _always(rate_left: bool, op: ast.cmpop, number: Decimal) -> bool:
     return isinstance(op, ast.NotEq)
 
 
-def _leaf(c: Compiled, reader: _Rates, path: Path, ind: m.IndicatorModel) -> Iterator[Problem]:
+def _leaf(c: Compiled, reader: Rates, path: Path, ind: m.IndicatorModel) -> Iterator[Problem]:
     scorer = ind.scorer
     if scorer is None:
         return
@@ -254,7 +254,7 @@ def _leaf(c: Compiled, reader: _Rates, path: Path, ind: m.IndicatorModel) -> Ite
 
 
 def _target(
-    c: Compiled, reader: _Rates, path: Path, value: ast.expr, target: ast.expr
+    c: Compiled, reader: Rates, path: Path, value: ast.expr, target: ast.expr
 ) -> Iterator[Problem]:
     """A target on the other scale from the value: a rate against ``last_rate * 100``, or
     against ``last_rate / 100`` (a ratio made a ratio again)."""
@@ -326,7 +326,7 @@ def _is_cost(title: str) -> bool:
     return any(w in title for w in _COST) and not any(w in title for w in _SAVED)
 
 
-def _costs(reader: _Rates, ind: m.IndicatorModel, value: ast.expr, scorer: object) -> bool:
+def _costs(reader: Rates, ind: m.IndicatorModel, value: ast.expr, scorer: object) -> bool:
     """Whether the value is a cost: an amount or a number (a plain input, or a metric that
     names one, never a rate or a difference) whose title, or the indicator's, or that of the
     planned figure it is compared with, names a cost."""
@@ -342,7 +342,7 @@ def _costs(reader: _Rates, ind: m.IndicatorModel, value: ast.expr, scorer: objec
     return any(_is_cost(t) for t in titles) and not any(w in t for t in titles for w in _SAVED)
 
 
-def _plain(reader: _Rates, node: ast.expr) -> list[str] | None:
+def _plain(reader: Rates, node: ast.expr) -> list[str] | None:
     """The inputs a value is, when it is an amount read as given: a money, number or integer
     input, or a metric that is one (or their sum); None for anything computed otherwise."""
     if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
@@ -376,7 +376,7 @@ def _shares(c: Compiled) -> Iterator[Problem]:
     share (``unit: "%"``, or a title with 占比 / 比重 / 比例 / 率)."""
     model = c.model
     parts = _parts(model)
-    reader = _Rates(model)
+    reader = Rates(model)
     places: list[tuple[Path, str, str]] = [
         (("metrics", name, "expr"), mt.expr, mt.title or name)
         for name, mt in model.metrics.items()

@@ -16,6 +16,45 @@ from functools import partial
 
 __all__ = ["hint_zh", "load_zh"]
 
+
+def _family(en: str, zh: str, words: tuple[tuple[str, str], ...]) -> tuple[tuple[str, str], ...]:
+    """One pattern said of several words: ``{w}`` in each template is the word, English in the
+    pattern, Chinese in its saying (a table of rows differing by one word, written once)."""
+    return tuple((en.replace("{w}", a), zh.replace("{w}", b)) for a, b in words)
+
+
+#: pydantic's "input should be a valid …" (the more particular first: tried in order)
+_VALID = (
+    (r"dictionary or instance of \w+", "应为映射（键: 值）"),
+    (r"dictionary", "应为映射（键: 值）"),
+    (r"(?:number|decimal)", "应为数字"),
+    (r"integer", "应为整数"),
+    (r"string", "应为文字"),
+    (r"boolean", "应为 true 或 false"),
+    (r"(?:list|tuple)", "应为列表"),
+)
+#: pydantic's bounds on a number ("input should be greater than 0")
+_BOUND = (
+    ("greater than or equal to", "应不小于"),
+    ("greater than", "应大于"),
+    ("less than or equal to", "应不大于"),
+    ("less than", "应小于"),
+)
+#: what the compiler does not know ("unknown name 'x'")
+_UNKNOWN = (("name", "名称"), ("function", "函数"), ("input", "输入项"), ("aggregator", "汇总方式"))
+#: ids given twice within a scorer ("item id 'a' is used twice")
+_TWICE = (("item", "条目"), ("tier", "档次"))
+#: the expression checker's "cannot add a list" ({k}: the kind of value, said by _KINDS)
+_KIND_VERBS = (
+    ("add", "不能把{k}相加"),
+    ("subtract", "不能把{k}相减"),
+    ("multiply", "不能把{k}相乘"),
+    ("divide", "不能把{k}相除"),
+    ("negate", "不能对{k}取负"),
+    ("compare", "不能比较{k}"),
+    ("order", "不能比较{k}的大小"),
+)
+
 _ZH: tuple[tuple[str, str], ...] = (
     # -- YAML and structure ------------------------------------------------------------------
     (r"missing required key (?P<k>'[^']*')", r"缺少必填键 \g<k>"),
@@ -71,17 +110,8 @@ _ZH: tuple[tuple[str, str], ...] = (
         r"中文请写在 title 中（title: \g<t>）",
     ),
     # -- pydantic's words on a value ---------------------------------------------------------
-    (r"input should be a valid (?:number|decimal)(?P<r>.*)", r"应为数字\g<r>"),
-    (r"input should be a valid integer(?P<r>.*)", r"应为整数\g<r>"),
-    (r"input should be a valid string", "应为文字"),
-    (r"input should be a valid boolean(?P<r>.*)", r"应为 true 或 false\g<r>"),
-    (r"input should be a valid dictionary(?P<r>.*)", r"应为映射（键: 值）\g<r>"),
-    (r"input should be a valid (?:list|tuple)(?P<r>.*)", r"应为列表\g<r>"),
-    (r"input should be a valid dictionary or instance of \w+", "应为映射（键: 值）"),
-    (r"input should be greater than or equal to (?P<n>\S+)", r"应不小于 \g<n>"),
-    (r"input should be greater than (?P<n>\S+)", r"应大于 \g<n>"),
-    (r"input should be less than or equal to (?P<n>\S+)", r"应不大于 \g<n>"),
-    (r"input should be less than (?P<n>\S+)", r"应小于 \g<n>"),
+    *_family(r"input should be a valid {w}(?P<r>.*)", r"{w}\g<r>", _VALID),
+    *_family(r"input should be {w} (?P<n>\S+)", r"{w} \g<n>", _BOUND),
     (
         r"(?:list|tuple) should have at least (?P<n>\d+) items? after validation, not (?P<m>\d+)",
         r"至少应有 \g<n> 项，实有 \g<m> 项",
@@ -92,10 +122,7 @@ _ZH: tuple[tuple[str, str], ...] = (
     (r"from (?P<a>\d+) is after to (?P<b>\d+)", r"起始年度 \g<a> 晚于截止年度 \g<b>"),
     (r"invalid value", "取值无效"),
     # -- names, weights, ids -----------------------------------------------------------------
-    (r"unknown name (?P<n>'[^']*')", r"未知的名称 \g<n>"),
-    (r"unknown function (?P<n>'[^']*')", r"未知的函数 \g<n>"),
-    (r"unknown input (?P<n>'[^']*')", r"未知的输入项 \g<n>"),
-    (r"unknown aggregator (?P<n>'[^']*')", r"未知的汇总方式 \g<n>"),
+    *_family(r"unknown {w} (?P<n>'[^']*')", r"未知的{w} \g<n>", _UNKNOWN),
     (r"unknown message field (?P<n>\{[^}]*\})", r"未知的消息字段 \g<n>"),
     (r"(?P<n>'[^']*') is a function; call it as (?P<c>.*)", r"\g<n> 是函数，请写成 \g<c>"),
     (r"(?P<n>'[^']*') is a value, not a function", r"\g<n> 是值，不是函数"),
@@ -106,8 +133,7 @@ _ZH: tuple[tuple[str, str], ...] = (
         r"indicator id (?P<n>'[^']*') is used twice \(first at (?P<w>.*)\)",
         r"指标 id \g<n> 用了两次（首次位于 \g<w>）",
     ),
-    (r"item id (?P<n>'[^']*') is used twice", r"条目 id \g<n> 用了两次"),
-    (r"tier id (?P<n>'[^']*') is used twice", r"档次 id \g<n> 用了两次"),
+    *_family(r"{w} id (?P<n>'[^']*') is used twice", r"{w} id \g<n> 用了两次", _TWICE),
     (
         r"the children's weights add up to (?P<a>\S+), not (?P<b>\S+) \(fix the weights, or set "
         r"'normalise: true' to scale them\)",
@@ -189,13 +215,7 @@ _ZH: tuple[tuple[str, str], ...] = (
     ),
     (r"operator (?P<o>'[^']*') is not allowed(?P<r>.*)", r"不允许运算符 \g<o>\g<r>"),
     (r"names starting with '_' are not allowed: (?P<n>.*)", r"不允许以 _ 开头的名称：\g<n>"),
-    (r"cannot add (?P<kind>.*)", r"不能把\g<kind>相加"),
-    (r"cannot subtract (?P<kind>.*)", r"不能把\g<kind>相减"),
-    (r"cannot multiply (?P<kind>.*)", r"不能把\g<kind>相乘"),
-    (r"cannot divide (?P<kind>.*)", r"不能把\g<kind>相除"),
-    (r"cannot negate (?P<kind>.*)", r"不能对\g<kind>取负"),
-    (r"cannot compare (?P<kind>.*)", r"不能比较\g<kind>"),
-    (r"cannot order (?P<kind>.*)", r"不能比较\g<kind>的大小"),
+    *((rf"cannot {en} (?P<kind>.*)", zh.replace("{k}", r"\g<kind>")) for en, zh in _KIND_VERBS),
 )
 _COMPILED = tuple((re.compile(p + r"\Z", re.S), zh) for p, zh in _ZH)
 

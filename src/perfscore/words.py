@@ -613,6 +613,14 @@ EXPLAIN = _table(
     checklist_item=("{title} {points} 分", "{title} {points}"),
     checklist_missed=("（未满足：{items}）", " (not met: {items})"),
     checklist_none=("未满足任何一项", "no item met"),
+    checklist_blank=("（未填：{items}，{how}）", " (blank: {items}; {how})"),
+    blank_redistribute=(
+        "不适用，按已填各项分值折算到权重 {weight} 分",
+        "not applicable: the answered items scaled to the weight {weight}",
+    ),
+    blank_not_given=("不适用，其分值不计", "not applicable: their points not given"),
+    blank_zero=("按 0 分计", "counted as 0"),
+    blank_full=("按满分计", "counted in full"),
     # tier (10号 qualitative tiers)
     tier=(
         "评审等次 {tier}，区间 {range}，比例 {ratio}{given}，{weight} × {ratio} = {raw}，{result}",

@@ -33,6 +33,7 @@ from ..store import cli as store_cli
 from ..textsafe import terminal as _safe
 from . import rules, schema, score
 from ._options import help_text
+from .lean import without_pyarrow_pandas
 from .schema import rules_schema
 
 __all__ = ["main", "rules_schema"]
@@ -88,11 +89,18 @@ def _bundled_names(args: argparse.Namespace) -> None:
 def main(
     argv: Sequence[str] | None = None, *, stdout: TextIO | None = None, stderr: TextIO | None = None
 ) -> int:
-    """Run the CLI; returns the exit status (the console script exits with it)."""
+    """Run the CLI; returns the exit status (the console script exits with it).  Run as the
+    console script (no ``argv``), pyarrow does not load pandas on its own (:mod:`.lean`)."""
+    if argv is None:
+        with without_pyarrow_pandas():
+            return _main(sys.argv[1:], stdout, stderr)
+    return _main(list(argv), stdout, stderr)
+
+
+def _main(argv: list[str], stdout: TextIO | None, stderr: TextIO | None) -> int:
     out = stdout or sys.stdout
     err = stderr or sys.stderr
     _load_plugins(err)  # installed plugins may add output formats the parser must know
-    argv = sys.argv[1:] if argv is None else list(argv)
     use_cli_lang(requested(argv) or "en")  # help and usage errors; `score` then asks the rules
     args = _parser().parse_args(argv)
     _bundled_names(args)

@@ -164,6 +164,9 @@ class Chunk:
         self.zero: Any = None
         #: rows where the scorer running met an error (the per-record ``EvaluationError``)
         self.error: Any = None
+        #: rows the scorer running leaves to the missing policy (the per-record ``Blank``: a
+        #: checklist with every item blank)
+        self.blank: Any = None
         #: while an expression that may see blanks runs (``is_missing``/``coalesce``: a check
         #: or grade override), its reads of a blank are recorded in :attr:`missing`
         self.aware = False
@@ -185,6 +188,9 @@ class Chunk:
         #: reading it as its value an error (in :attr:`codes`)
         self.nulls: dict[str, Any] = {}
         self.year0 = 0
+        #: metrics run per row (:mod:`~perfscore.columnar.rowexpr`): their Decimal values
+        #: (an object array, None where none), for the per-row expressions that read them
+        self.decimals: dict[str, Any] = {}
 
     def detach(self) -> None:
         """Once the chunk is scored: forget the caller's columns (and the input values that
@@ -197,6 +203,7 @@ class Chunk:
         self.cols = {}
         self.vocab = {}
         self.source = None
+        self.decimals = {}
         self.cache.make.clear()
         self.ints.make.clear()
 

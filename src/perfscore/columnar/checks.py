@@ -4,19 +4,24 @@ order — each blocked by a failure of what it reads, as the per-record path blo
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable, Mapping
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from ..placeholders import explains
-from .bounds import F_ERROR, Bounded, Chunk, compare
+from .bounds import F_ERROR, Bounded, Chunk, compare, const
 from .calls import branch
-from .expression import ColumnExpr
+from .expression import ColumnCond, ColumnExpr
 from .failures import failure_codes
 from .plan import CheckPlan, Plan
 from .rational import Q
+from .reasons import no
 
-__all__ = ["apply_overrides", "run_check"]
+if TYPE_CHECKING:
+    from ..compile import CheckNode
+
+__all__ = ["apply_overrides", "check_plan", "run_check"]
 
 
 def apply_overrides(
@@ -111,3 +116,29 @@ def _within(ctx: Chunk, left: ColumnExpr, right: ColumnExpr, tol: Bounded) -> An
 
     diff = Bounded(np.abs(a.v - b.v), a.m() + b.m(), max(a.k, b.k) + 1, ex=exact)
     return compare(ctx, diff, "<=", tol)
+
+
+def check_plan(ch: CheckNode, kinds: Mapping[str, str], text: Callable[[str], str]) -> CheckPlan:
+    """A check's plan: ``equal`` (without ``require``), ``assert`` (without ``require``) or
+    ``explain_if`` explained by a text or yes/no input (``text``: what an expression runs
+    as by columns, its plug-in calls split out)."""
+    when = None if ch.when is None else ColumnCond(text(ch.when.text), kinds)
+    reads = tuple(sorted(n for n in ch.reads if n != ch.require))
+    aware = ch.missing_aware
+    if ch.type == "equal" and ch.left is not None and ch.right is not None:
+        if ch.require is not None:
+            raise no("check_require", id=ch.id)
+        left = ColumnExpr(text(ch.left.text), kinds)
+        right = ColumnExpr(text(ch.right.text), kinds)
+        tolerance = const(ch.tolerance)
+        return CheckPlan(ch.id, left, right, tolerance, reads, when=when, missing_aware=aware)
+    if ch.type == "assert" and ch.expr is not None and ch.require is None:
+        cond = ColumnCond(text(ch.expr.text), kinds)
+        return CheckPlan(ch.id, None, None, None, reads, "assert", cond, when, missing_aware=aware)
+    if ch.type == "explain_if" and when is not None and ch.require is not None:
+        if kinds.get(ch.require) not in ("text", "boolean"):
+            raise no("check_explained", id=ch.id, by=repr(ch.require))
+        return CheckPlan(
+            ch.id, None, None, None, reads, "explain_if", None, when, ch.require, aware
+        )
+    raise no("check_kind", id=ch.id, kind=ch.type)

@@ -45,17 +45,25 @@ def _over_series(names: Any, kinds: Mapping[str, str], nullable: set[str]) -> bo
     return any(kinds.get(n) == "series" for n in names) or bool(nullable & set(names))
 
 
-def lift_leaves(leaves: list[IndicatorNode], kinds: dict[str, str], nullable: set[str]) -> Lifted:
-    """The leaves' expressions to run as metrics (``kinds`` gains them)."""
+def lift_leaves(
+    leaves: list[IndicatorNode],
+    kinds: dict[str, str],
+    nullable: set[str],
+    per_row: Mapping[str, Mapping[str, str]] | None = None,
+) -> Lifted:
+    """The leaves' expressions to run as metrics (``kinds`` gains them); ``per_row``: those
+    already run per row (:mod:`~perfscore.columnar.rowexpr`), leaf id → texts."""
     out = Lifted({}, {}, {}, [])
     for node in leaves:
         sc = node.scorer
         if node.children or sc is None or node.missing_aware:
             continue
         mine: dict[str, str] = {}
-        for k, e in enumerate(getattr(sc, "optional_expressions", ())):
+        done = (per_row or {}).get(node.id, {})
+        lifted = getattr(sc, "lift_optional", True)  # (a checklist's items are conditions)
+        for k, e in enumerate(getattr(sc, "optional_expressions", ()) if lifted else ()):
             text = e.text.strip()
-            if kinds.get(text) in ("number", "metric") or text in mine:
+            if kinds.get(text) in ("number", "metric") or text in mine or text in done:
                 continue
             if e.functions & _AWARE:
                 raise unsupported(
@@ -73,7 +81,7 @@ def lift_leaves(leaves: list[IndicatorNode], kinds: dict[str, str], nullable: se
             out.optional[node.id] = tuple(mine.values())
         for k, e in enumerate(getattr(sc, "expressions", ())):
             text = e.text.strip()
-            if text in mine or not _over_series(e.names, kinds, nullable):
+            if text in mine or text in done or not _over_series(e.names, kinds, nullable):
                 continue
             when = set() if node.when is None else set(node.when.names)  # (decides first)
             others = (set(node.reads) | set(node.optional_reads)) - set(e.names) - when

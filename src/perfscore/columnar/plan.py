@@ -82,6 +82,8 @@ class ColumnBuild:
     compiled: Mapping[str, Any] = field(default_factory=dict)
     #: derived text columns found so far (name → :class:`~perfscore.columnar.lifts.Derived`)
     derived: dict[str, Any] = field(default_factory=dict)
+    #: plug-in functions not declared pure (a derived text column may call no such one)
+    impure: frozenset[str] = frozenset()
     np: Any = np
     bounds: types.ModuleType = bounds
     ints: types.ModuleType = intcols
@@ -110,7 +112,7 @@ class ColumnBuild:
         if self.kinds.get(name) not in ("text", "boolean"):
             from .derived import derive  # (kept out of this module's imports: it is light)
 
-            return derive(name, self.compiled, self.kinds, self.derived)
+            return derive(name, self.compiled, self.kinds, self.derived, self.impure)
         return name
 
     def condition(self, text: str) -> ColumnCond:
@@ -272,3 +274,6 @@ class Plan:
     series_pad: int = 0
     #: text values computed from text and yes/no inputs (:class:`~.lifts.Derived`)
     derived: list[Any] = field(default_factory=list)
+    #: what runs per row, calling a plug-in function (:mod:`~.rowexpr`), said in both
+    #: languages; None: nothing
+    per_row: Any = None

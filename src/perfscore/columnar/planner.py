@@ -15,16 +15,16 @@ from fractions import Fraction
 import numpy as np
 
 from ..aggregate import AggregateSpec, mean, weakest_link, weighted_sum
-from ..compile import CheckNode, Compiled, IndicatorNode
+from ..compile import Compiled, IndicatorNode
 from ..words import Bilingual
-from .bounds import Unsupported, ceil_scaled, const
+from .bounds import Unsupported, ceil_scaled
+from .checks import check_plan
 from .expression import ColumnCond, ColumnExpr
 from .lifts import Lifted, lift_leaves
 from .plan import (
     GENERIC,
     NUMERIC,
     AggPlan,
-    CheckPlan,
     ColumnBuild,
     GroupPlan,
     LeafPlan,
@@ -33,6 +33,7 @@ from .plan import (
     WhenPlan,
 )
 from .reasons import about, about_metric, no
+from .rowexpr import row_plans
 from .seriesexpr import SeriesExpr, value_over_series, when_over_series
 
 __all__ = ["build_plan", "grade_ids", "stack_all"]
@@ -48,10 +49,14 @@ def build_plan(c: Compiled, root_weight: Decimal | None) -> Plan:
     metric_plans = []
     pad = 0
     nullable: set[str] = set()  # metrics ``year(s, y)``: read as values by exact expressions
+    rows = row_plans(c, kinds)  # what calls a plug-in function: run per row
     for mt in c.metrics:
         if mt.missing_aware:
             raise no("metric_aware", name=mt.name)
         names = tuple(sorted(mt.expr.names))
+        if mt.name in rows.metrics:
+            metric_plans.append(rows.metrics[mt.name])
+            continue
         if any(kinds.get(n) == "series" for n in names) or nullable & set(names):
             try:
                 sx = SeriesExpr(mt.expr.text, kinds, mt.name)
@@ -68,9 +73,9 @@ def build_plan(c: Compiled, root_weight: Decimal | None) -> Plan:
         metrics.append((mt.name, ColumnExpr(mt.expr.text, kinds)))
         metric_plans.append(MetricPlan(mt.name, metrics[-1][1], names, mt.zero_division))
         kinds[mt.name] = "metric"
-    lifted: dict[str, str] = {}  # leaf id → the metric its value over series is run as
+    lifted: dict[str, str] = dict(rows.values)  # leaf id → the metric its value runs as
     for node in stack_all(c):
-        if not value_over_series(node, kinds):
+        if node.id in lifted or not value_over_series(node, kinds):
             continue
         assert node.value is not None
         name = f"_value_{node.id}"  # (ids start with a letter: no rule set's name)
@@ -96,7 +101,9 @@ def build_plan(c: Compiled, root_weight: Decimal | None) -> Plan:
             lifted[f"when:{node.id}"] = got[0]
             lifted[f"raises:{node.id}"] = ",".join(name for name, _, _ in got[1])
     # a scorer's own expressions that run as metrics
-    lifts = lift_leaves([n for n in stack_all(c) if n.id not in lifted], kinds, nullable)
+    leaves = [n for n in stack_all(c) if n.id not in lifted]
+    lifts = lift_leaves(leaves, kinds, nullable, rows.exprs)
+    rows.merge(lifts, lifted, [n for n in stack_all(c) if n.when is not None])
     metric_plans += lifts.metrics
     metrics += [(m.name, m.expr) for m in lifts.metrics if m.expr is not None]
     pad = max([pad, *(m.series.pad for m in lifts.metrics if m.series is not None)])
@@ -104,7 +111,7 @@ def build_plan(c: Compiled, root_weight: Decimal | None) -> Plan:
         whens = {k[5:] for k in lifted if k.startswith("when:")}
         _only_values_read(c, name, set(lifts.reads), whens)
     letter_ids = () if c.letters is None else c.letters.ordered()
-    build = ColumnBuild(places, kinds, letters=letter_ids)
+    build = ColumnBuild(places, kinds, letters=letter_ids, impure=rows.impure)
     tree = [_node(n, build, c, lifted, lifts) for n in c.indicators]
     for node in stack_all(c):  # series_bands looks back this many years
         years = getattr(node.scorer, "last", None)
@@ -114,7 +121,7 @@ def build_plan(c: Compiled, root_weight: Decimal | None) -> Plan:
     has_total = root_weight is not None
     if tree and has_total and root_weight != top_w:
         raise no("top_weights")
-    checks = [_check(ch, kinds) for ch in c.checks]
+    checks = [check_plan(ch, kinds, rows.conditions) for ch in c.checks]
     # every numeric input read by anything must be a present, in-range number
     read = sorted({n for n, k in kinds.items() if k == "number"} & _names_read(c, kinds))
     root = _group(
@@ -131,7 +138,7 @@ def build_plan(c: Compiled, root_weight: Decimal | None) -> Plan:
     overrides = []
     with_total = {**kinds, "total": "metric"}
     for o in c.overrides:
-        cond = ColumnCond(o.when.text, with_total)
+        cond = ColumnCond(rows.conditions(o.when.text), with_total)
         aware = bool(o.when.functions & {"is_missing", "coalesce"})
         names = tuple(sorted(n for n in o.when.names if n != "total"))
         overrides.append((cond, ids.index(o.grade), names, aware))
@@ -197,31 +204,8 @@ def build_plan(c: Compiled, root_weight: Decimal | None) -> Plan:
         series,
         pad,
         list(build.derived.values()),
+        rows.note,
     )
-
-
-def _check(ch: CheckNode, kinds: Mapping[str, str]) -> CheckPlan:
-    """A check's plan: ``equal`` (without ``require``), ``assert`` (without ``require``) or
-    ``explain_if`` explained by a text or yes/no input."""
-    when = None if ch.when is None else ColumnCond(ch.when.text, kinds)
-    reads = tuple(sorted(n for n in ch.reads if n != ch.require))
-    aware = ch.missing_aware
-    if ch.type == "equal" and ch.left is not None and ch.right is not None:
-        if ch.require is not None:
-            raise no("check_require", id=ch.id)
-        left, right = ColumnExpr(ch.left.text, kinds), ColumnExpr(ch.right.text, kinds)
-        tolerance = const(ch.tolerance)
-        return CheckPlan(ch.id, left, right, tolerance, reads, when=when, missing_aware=aware)
-    if ch.type == "assert" and ch.expr is not None and ch.require is None:
-        cond = ColumnCond(ch.expr.text, kinds)
-        return CheckPlan(ch.id, None, None, None, reads, "assert", cond, when, missing_aware=aware)
-    if ch.type == "explain_if" and when is not None and ch.require is not None:
-        if kinds.get(ch.require) not in ("text", "boolean"):
-            raise no("check_explained", id=ch.id, by=repr(ch.require))
-        return CheckPlan(
-            ch.id, None, None, None, reads, "explain_if", None, when, ch.require, aware
-        )
-    raise no("check_kind", id=ch.id, kind=ch.type)
 
 
 def grade_ids(c: Compiled) -> tuple[str, ...]:
@@ -364,7 +348,8 @@ def _when(node: IndicatorNode, build: ColumnBuild, lifted: Mapping[str, str]) ->
         return None
     aware = bool(node.when.functions & {"is_missing", "coalesce"})
     names = tuple(sorted(node.when.names))
-    text = lifted.get(f"when:{node.id}", node.when.text)  # (series: compared as metrics)
+    text = lifted.get(f"calls:{node.id}", node.when.text)  # (plug-in calls: as metrics)
+    text = lifted.get(f"when:{node.id}", text)  # (series: compared as metrics)
     raises = tuple(filter(None, lifted.get(f"raises:{node.id}", "").split(",")))
     return WhenPlan(ColumnCond(text, build.kinds), names, aware, node.missing, raises)
 

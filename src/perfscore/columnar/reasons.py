@@ -66,6 +66,15 @@ REASONS: dict[str, tuple[str, str]] = {
     "not_letter": ("grade {x} is not one of the scale's letters", "等级 {x} 不在字母等级表里"),
     "otherwise": ("otherwise {x}", "分档之外（otherwise）的取值 {x}"),
     "syntax": ("an expression the columns cannot read: {text}", "列式路径读不了的表达式：{text}"),
+    # what runs per row inside a columnar run (rowexpr.py): ColumnarScorer.per_row
+    "per_row": ("run per row, calling a plug-in function: {what}; everything else by columns",
+                "逐行计算（调用插件函数）：{what}；其余按列计算"),
+    "per_row_metric": ("metric {name} ({calls})", "计算指标 {name}（{calls}）"),
+    "per_row_leaf": ("indicator {id} ({calls})", "评分指标 {id}（{calls}）"),
+    "per_row_when": ("the when of {id} ({calls})", "{id} 的适用条件（{calls}）"),
+    "per_row_check": ("check {id} ({calls})", "检查 {id}（{calls}）"),
+    "per_row_override": ("the grade override to {id} ({calls})",
+                         "调整为等级 {id} 的条件（{calls}）"),
 }  # fmt: skip
 
 

@@ -14,7 +14,7 @@ import numpy as np
 from .bounds import F_ERROR, F_MISSING, Chunk, Unsupported
 from .categories import absent_codes, category_codes
 from .checks import apply_overrides, run_check
-from .derived import derived_codes
+from .derived import derived_codes, number_codes
 from .frames import (
     OUTCOMES,
     ColumnarResult,
@@ -74,8 +74,11 @@ class ColumnarScorer:
         self.grade_ids = grade_ids(c)
         self.letter_ids = () if c.letters is None else c.letters.ordered()
         self.plan: Plan | None = None
+        #: what runs per row inside a columnar run (a plug-in function), in both languages
+        self.per_row: Any = None
         try:
             self.plan = build_plan(c, rs.evaluator.root.weight)
+            self.per_row = self.plan.per_row
         except SyntaxError as e:  # (the loader parsed it: a text the columns read otherwise)
             self.reason = said_both("syntax", text=e.text or "")
         except Unsupported as e:
@@ -124,8 +127,16 @@ class ColumnarScorer:
                     subject_type = self.rs.compiled.model.subject_type
                     spec = self.inputs[name]
                     cols[name], vocab[name] = absent_codes(name, spec, subject_type, n)
-            for d in plan.derived:  # a text value computed from text inputs
-                cols[d.name], vocab[d.name], raised = derived_codes(d, cols, vocab)
+            numbers: dict[str, Any] = {}  # numeric inputs a derived value reads: as codes
+            for d in plan.derived:  # a text value computed from inputs
+                for name in d.numbers:
+                    if name not in numbers:
+                        col = cols.get(name, np.full(n, np.nan))
+                        pct = self.inputs[name].type == "percent"
+                        numbers[name] = number_codes(col, pct, plan.defaults.get(name))
+                codes = {**cols, **{k: v[0] for k, v in numbers.items()}}
+                values = {**vocab, **{k: v[1] for k, v in numbers.items()}}
+                cols[d.name], vocab[d.name], raised = derived_codes(d, codes, values)
                 if raised is not None:  # the expression raised: the per-record path says
                     dirty = raised if dirty is None else dirty | raised
         res = ColumnarResult(

@@ -178,7 +178,7 @@ def run_node(
     if forced is not None:  # a group's when above decides first
         code = forced if code is None else np.where(forced != 0, forced, code).astype(np.int8)
     ctx.skip = None if code is None else code != 0
-    ctx.zero = ctx.error = None
+    ctx.zero = ctx.error = ctx.blank = None
     failed = res.outcome[rid][sl].view(bool)  # outcome codes: pass 0, fail 1
     got = None
     int_run = node.form.int_run
@@ -214,11 +214,12 @@ def run_node(
             np.logical_not(met, out=failed)
         else:
             np.less(pts, node.pass_at, out=failed)
-    zero, error = ctx.zero, ctx.error
-    ctx.zero = ctx.error = ctx.skip = None
-    for extra, kind_code in ((zero, KIND[node.zero_division]), (error, F_ERROR)):
+    zero, error, blank = ctx.zero, ctx.error, ctx.blank
+    ctx.zero = ctx.error = ctx.skip = ctx.blank = None
+    extras = ((zero, KIND[node.zero_division]), (error, F_ERROR), (blank, F_MISSING))
+    for extra, kind_code in extras:
         if extra is None:
-            continue  # a zero denominator (zero_division decides) or a scorer's error
+            continue  # a zero denominator (zero_division decides), a scorer's error or blank
         if code is None:
             code = np.multiply(extra, np.int8(kind_code), dtype=np.int8)
         else:  # a failure of what the leaf reads comes first

@@ -91,6 +91,8 @@ class IndicatorPass(Resolver):
                         path=(*path, "scorer"),
                         weight=ind.weight,
                         letters=self.letters,
+                        missing=node.missing,
+                        not_applicable_weight=node.not_applicable_weight,
                     )
                     try:
                         node.scorer = scorer_type.build(config, ctx)

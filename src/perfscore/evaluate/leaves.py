@@ -11,7 +11,7 @@ from ..compile import Compiled, IndicatorNode
 from ..errors import EvaluationError, ZeroDenominatorError
 from ..exact import WIDE, ExactScope, maybe_rounded, plain
 from ..numbers import NotExact, round_places
-from ..scorers import Fallback, OutcomeForm, Scored
+from ..scorers import Blank, Fallback, OutcomeForm, Scored
 from ..words import in_language
 from .state import (
     EN,
@@ -163,6 +163,14 @@ def leaf(
                 points = round_places(scored.points, places, scored.slack)
         except NotExact:
             scored, points = exactly(compiled, places, node, scope)
+    except Blank as blank:  # blanks the scorer cannot score around: its missing policy
+        f = blocking(node.names_read, failures, False)
+        if f is None:  # (a value with none the reader did not record: said as a blank is)
+            names = sorted(str(n) for n in blank.args)
+            en = "; ".join(EN["field_missing"].format(name=n, title=n) for n in names)
+            zh = "；".join(ZH["field_missing"].format(name=n, title=n) for n in names)
+            f = Failure("missing", en, zh, tuple(names))
+        return from_failure(node, f)
     except ZeroDenominatorError:
         fields = compiled.inputs_of(node.reads)
         fz = Failure(

@@ -107,12 +107,26 @@ class FindingsSpool:
         self.has_points = self.has_points or bool(np.asarray(has).any())
         for (name, dtype), arr in zip(_FILES, (outcome, points, has, grade), strict=True):
             self._files[name].write(np.ascontiguousarray(arr, dtype=dtype).tobytes())
-        data = [s.encode("utf-8") for s in clean_ids(subjects)]
-        ends = np.cumsum([len(b) for b in data], dtype=np.int64) + self._bytes
-        self._files["ids"].write(b"".join(data))
-        self._files["ends"].write(ends.tobytes())
+        ends = self._write_ids(subjects)
         self._bytes = int(ends[-1]) if len(ends) else self._bytes
         self.subjects += len(subjects)
+
+    def _write_ids(self, subjects: Sequence[str]) -> Any:
+        """The ids' UTF-8 bytes appended to the ids file, their end offsets (int64, in that
+        file) to the ends file, and returned.  Arrow encodes them and its offsets are the
+        ends (a Python ``encode`` and ``len`` per id cost ~2 µs of CPU an id)."""
+        import numpy as np
+        import pyarrow as pa
+
+        ids = pa.array(clean_ids(subjects), pa.large_string())
+        _, offsets, data = ids.buffers()
+        at = np.frombuffer(offsets, np.int64, len(ids) + 1, ids.offset * 8)
+        lo, hi = int(at[0]), int(at[-1])
+        if data is not None and hi > lo:
+            self._files["ids"].write(memoryview(data)[lo:hi])
+        ends = at[1:] - lo + self._bytes
+        self._files["ends"].write(ends.tobytes())
+        return ends
 
     # -- writing -------------------------------------------------------------------------------
     def grades(self) -> list[str]:

@@ -25,8 +25,8 @@ from .columns import (
     series_words,
     split_unit,
 )
-from .ratiocols import mark_ratio_columns, mark_ratios, ratio_inputs, refuse_ratio_values
 from .headerrows import Rank
+from .ratiocols import mark_ratio_columns, mark_ratios, ratio_inputs, refuse_ratio_values
 from .readers import Sheet
 from .seen import FirstSeen
 from .seriescols import element_spec, series_value, split_year

@@ -26,6 +26,7 @@ from . import bands, checklist, deduct, formula, grade, proportional, series_ban
 from .bands import BandModel, BandsConfig, BandsScorer
 from .base import (
     BaseScorer,
+    Blank,
     BuildContext,
     Explaining,
     Fallback,
@@ -53,6 +54,7 @@ __all__ = [
     "BandsConfig",
     "BandsScorer",
     "BaseScorer",
+    "Blank",
     "BuildContext",
     "ChecklistConfig",
     "ChecklistItem",

@@ -33,6 +33,7 @@ __all__ = [
     "ONE",
     "ZERO",
     "BaseScorer",
+    "Blank",
     "BuildContext",
     "Explaining",
     "Fallback",
@@ -61,6 +62,12 @@ ONE = Decimal(1)
 class Fallback(Exception):
     """A fast form met something only the per-record form decides (a missing or non-finite
     value, an error): the executor scores that record with ``score`` instead."""
+
+
+class Blank(Fallback):
+    """``score`` met blanks in what it reads only when present (``optional_expressions``)
+    where it cannot score around them: the indicator follows its ``missing`` policy, with the
+    blank fields as the reason (a checklist with every item blank)."""
 
 
 @dataclass(frozen=True)
@@ -305,6 +312,10 @@ class BuildContext:
     path: tuple[str | int, ...]
     weight: Decimal | None
     letters: LetterScale | None
+    #: the indicator's missing-data policy and what its not applicable weight does (a
+    #: checklist decides its blank items by them)
+    missing: str = "not_applicable"
+    not_applicable_weight: str = "redistribute"
 
 
 ScorerFactory = Callable[[Any, BuildContext], Scorer]

@@ -18,6 +18,13 @@ Example::
     cases:
       - {values: {has_rules: true, published: true}, points: 2}
       - {values: {has_rules: true, published: false}, points: 1}
+
+An item whose condition reads a blank (an input the data does not give) is decided on its own,
+by the indicator's ``missing`` policy: ``zero`` it earns nothing, ``full`` its points,
+``not_applicable`` it is left out — the answered items are scored out of their own points and
+scaled to the weight (or, with ``not_applicable_weight: zero``, its points are not given);
+``error`` makes the checklist an error.  Every item blank: the checklist follows the policy as
+a whole, as any indicator reading only blanks does (docs/rule-language.md §7.6).
 """
 
 from __future__ import annotations
@@ -25,7 +32,8 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any, Literal
+from fractions import Fraction
+from typing import Any, ClassVar, Literal, cast
 
 from pydantic import Field
 
@@ -34,8 +42,10 @@ from ..numbers import round_places
 from .base import (
     ZERO,
     BaseScorer,
+    Blank,
     BuildContext,
     Explaining,
+    Fallback,
     OutcomeForm,
     PointsForm,
     Scored,
@@ -50,6 +60,8 @@ __all__ = ["KIND", "ChecklistConfig", "ChecklistItem", "ChecklistScorer"]
 
 #: Up to this many items the fast points form looks the points up (2**n of them, made at load).
 _TABLE_ITEMS = 10
+#: Functions that read a blank themselves: an item using one is never blank.
+_AWARE = frozenset({"is_missing", "coalesce"})
 
 
 class ChecklistItem(StrictModel):
@@ -71,13 +83,78 @@ class ChecklistScorer(BaseScorer):
     items: list[tuple[str, Decimal, Any]]
     yields: str = "points"
     titles: dict[str, str] = field(default_factory=dict)
+    #: the indicator's ``missing`` policy, and whether its not applicable weight is
+    #: redistributed: how a blank item is decided (see the module)
+    missing: str = "not_applicable"
+    redistribute: bool = True
+    #: its optional expressions are conditions, never a number the columnar path lifts
+    lift_optional: ClassVar[bool] = False
+
+    def __post_init__(self) -> None:
+        #: per item, the names whose blank makes it blank (none for an item reading blanks
+        #: itself with is_missing/coalesce)
+        self.blank_reads: tuple[tuple[str, ...], ...] = tuple(
+            () if e.functions & _AWARE else tuple(sorted(e.names)) for _, _, e in self.items
+        )
+        self.blank_names: tuple[str, ...] = tuple(sorted({n for r in self.blank_reads for n in r}))
+        self._tests = tuple(e.__call__ for _, _, e in self.items)  # (the compiled functions)
+        #: the blank names a fast form asks after: those of items that are more than a name
+        #: (an item that is a name reads None when it is blank: the form sees that itself)
+        self.guard_names: tuple[str, ...] = tuple(
+            sorted(
+                {
+                    n
+                    for (_, _, e), r in zip(self.items, self.blank_reads, strict=True)
+                    if r and e.text.strip() not in r
+                    for n in r
+                }
+            )
+        )
 
     @property
     def expressions(self) -> tuple[Any, ...]:
-        return tuple(e for _, _, e in self.items)
+        """Items that read blanks themselves (is_missing/coalesce): read as always."""
+        return tuple(e for (_, _, e), r in zip(self.items, self.blank_reads, strict=True) if not r)
+
+    @property
+    def optional_expressions(self) -> tuple[Any, ...]:
+        """Every other item: a blank it reads makes that item blank, decided on its own."""
+        return tuple(e for (_, _, e), r in zip(self.items, self.blank_reads, strict=True) if r)
+
+    def blanks(self, scope: Mapping[str, Any]) -> tuple[int, ...]:
+        """The items reading a blank, by position."""
+        return tuple(
+            k
+            for k, names in enumerate(self.blank_reads)
+            if any(scope.get(n) is None for n in names)
+        )
+
+    def _held(self) -> Callable[[Mapping[str, Any]], int]:
+        """For the fast forms: which items hold, as the bits of a number — or
+        :class:`Fallback` for a record with a blank item (``score`` decides it)."""
+        tests, names = self._tests, self.guard_names
+
+        def held(scope: Mapping[str, Any]) -> int:
+            for n in names:
+                if scope.get(n) is None:
+                    raise Fallback
+            bits, bit = 0, 1
+            for test in tests:  # (every item's condition asked, as score asks them)
+                x = test(scope)
+                if x:
+                    bits |= bit
+                elif x is None:  # a name read blank
+                    raise Fallback
+                bit <<= 1
+            return bits
+
+        return held
 
     def score(self, value: Any, scope: Mapping[str, Any], weight: Decimal | None) -> Scored:
         w = weight_of(weight)
+        blank = self.blanks(scope)
+        if blank:
+            return self._partly(scope, w, blank)
         got = [(i, p) for i, p, e in self.items if e(scope)]
         pts = sum((p for _, p in got), ZERO)
         met_ids = ", ".join(i for i, _ in got) or "none"
@@ -87,6 +164,41 @@ class ChecklistScorer(BaseScorer):
             detail=f"{len(got)} of {len(self.items)} items met: {met_ids}",
         )
 
+    def _partly(self, scope: Mapping[str, Any], w: Decimal, blank: tuple[int, ...]) -> Scored:
+        """Some items blank: each decided by the missing policy (see the module); every item
+        blank, or the policy ``error``: :class:`Blank` (the indicator's policy decides)."""
+        if len(blank) == len(self.items) or self.missing == "error":
+            raise Blank(*(n for k in blank for n in self.blank_reads[k]))
+        answered = [(i, p, e) for k, (i, p, e) in enumerate(self.items) if k not in blank]
+        got = [(i, p) for i, p, e in answered if e(scope)]
+        earned = sum((p for _, p in got), ZERO)
+        base = sum((p for _, p, _ in answered), ZERO)
+        how = self.blank_rule()
+        if how == "blank_full":
+            pts = earned + sum((self.items[k][1] for k in blank), ZERO)
+        elif how == "blank_redistribute":
+            pts = _share(w, earned, base)
+        else:
+            pts = earned
+        met_ids = ", ".join(i for i, _ in got) or "none"
+        blank_ids = ", ".join(self.items[k][0] for k in blank)
+        return Scored(
+            points=min(w, pts),
+            met=pts >= w,
+            detail=(
+                f"{len(got)} of {len(answered)} answered items met: {met_ids}; "
+                f"blank: {blank_ids} ({_RULE_EN[how]})"
+            ),
+        )
+
+    def blank_rule(self) -> str:
+        """How a blank item is decided beside answered ones (a key of EXPLAIN)."""
+        if self.missing == "full":
+            return "blank_full"
+        if self.missing == "zero":
+            return "blank_zero"
+        return "blank_redistribute" if self.redistribute else "blank_not_given"
+
     def points_form(
         self, get: Callable[[Mapping[str, Any]], Any] | None, weight: Decimal, places: int
     ) -> PointsForm | None:
@@ -94,28 +206,26 @@ class ChecklistScorer(BaseScorer):
         each one's sum (in ``score``'s order, capped at the weight) rounded once, at load."""
         if len(self.items) > _TABLE_ITEMS:
             return None  # (2**n combinations: ``score`` itself)
-        tests = tuple(e.__call__ for _, _, e in self.items)  # the compiled functions themselves
         table = []
-        for held in range(2 ** len(tests)):
-            got = [p for k, (_, p, _) in enumerate(self.items) if held >> k & 1]
+        for bits in range(2 ** len(self.items)):
+            got = [p for k, (_, p, _) in enumerate(self.items) if bits >> k & 1]
             table.append(round_places(min(weight, sum(got, ZERO)), places))
-        if len(tests) == 2:
-            (a, b), (pa, pb, pab, p0) = tests, (table[1], table[2], table[3], table[0])
+        if len(self.items) == 2 and not self.guard_names:  # (the common pair, written out)
+            (a, b), (pa, pb, pab, p0) = self._tests, (table[1], table[2], table[3], table[0])
 
             def two(scope: Mapping[str, Any]) -> Decimal:
-                if a(scope):
-                    return pab if b(scope) else pa
-                return pb if b(scope) else p0
+                x, y = a(scope), b(scope)
+                if x is None or y is None:  # a name read blank: ``score`` decides
+                    raise Fallback
+                if x:
+                    return pab if y else pa
+                return pb if y else p0
 
             return two
+        held = self._held()
 
         def checklist(scope: Mapping[str, Any]) -> Decimal:
-            held, bit = 0, 1
-            for test in tests:
-                if test(scope):
-                    held |= bit
-                bit <<= 1
-            return table[held]
+            return table[held(scope)]
 
         return checklist
 
@@ -126,22 +236,17 @@ class ChecklistScorer(BaseScorer):
         combination of items held (made at load): no threshold; the value read, if any."""
         if len(self.items) > _TABLE_ITEMS:
             return None  # (2**n combinations: ``score`` itself)
-        tests = tuple(e.__call__ for _, _, e in self.items)  # the compiled functions themselves
         table = []
-        for held in range(2 ** len(tests)):
-            got = [(i, p) for k, (i, p, _) in enumerate(self.items) if held >> k & 1]
+        for bits in range(2 ** len(self.items)):
+            got = [(i, p) for k, (i, p, _) in enumerate(self.items) if bits >> k & 1]
             pts = sum((p for _, p in got), ZERO)
             met_ids = ", ".join(i for i, _ in got) or "none"
-            detail = f"{len(got)} of {len(tests)} items met: {met_ids}"
+            detail = f"{len(got)} of {len(self.items)} items met: {met_ids}"
             table.append((round_places(min(weight, pts), places), pts >= weight, detail))
+        held = self._held()
 
         def checklist(scope: Mapping[str, Any]) -> tuple[Any, Decimal, bool, None, str]:
-            held, bit = 0, 1
-            for test in tests:  # (every item's condition asked, as score asks them)
-                if test(scope):
-                    held |= bit
-                bit <<= 1
-            points, met, detail = table[held]
+            points, met, detail = table[held(scope)]
             return (None if get is None else get(scope)), points, met, None, detail
 
         return checklist
@@ -149,27 +254,75 @@ class ChecklistScorer(BaseScorer):
     def column_form(self, weight: Decimal, places: int, build: Any) -> Any:
         """Each item's ``when`` over columns: a yes/no or text input by a lookup of its
         values, any other condition (``rate >= 0.95``) by the column condition, ties decided
-        exactly (a division by zero in one is the indicator's zero_division)."""
-        np = build.np
-        items: list[tuple[Any, float]] = []
-        for _, p, e in self.items:
+        exactly (a division by zero in one is the indicator's zero_division); an item reading
+        a blank decided as ``score`` decides it (see the module), in whole scaled points."""
+        np, missing = build.np, build.bounds.F_MISSING
+        items: list[tuple[Any, int, tuple[str, ...]]] = []
+        for (_, p, e), names in zip(self.items, self.blank_reads, strict=True):
             if p != p.quantize(Decimal(1).scaleb(-places)):
                 raise build.no("item_points")
             text = e.text.strip()
             test = text if build.kinds.get(text) in ("text", "boolean") else build.condition(text)
-            items.append((test, float(p.scaleb(places))))
-        w = float(weight.scaleb(places))
+            items.append((test, int(p.scaleb(places)), names))
+        w = int(weight.scaleb(places))  # (the items' whole points add up to it)
+        if 4 * w * w >= 2**63:  # (2 × w × earned, in int64, for a blank item's share)
+            raise build.no("item_points")
+        rule, whole = self.blank_rule(), self.missing == "error"
+
+        def held(ctx: Any, test: Any) -> Any:
+            if isinstance(test, str):
+                cats, vocab = ctx.category(test)
+                truthy = np.array([bool(x) for x in vocab] + [False, False])
+                return truthy[cats]
+            return test(ctx)
+
+        def blank_rows(ctx: Any, names: tuple[str, ...]) -> Any:
+            out = None
+            for name in names:
+                code = ctx.codes.get(name)
+                if code is not None:
+                    b = code == missing
+                    out = b if out is None else out | b
+            return out
 
         def checklist(ctx: Any, v: Any, failed: Any, use_met: bool) -> tuple[Any, Any, bool]:
-            pts = np.zeros(ctx.n)
-            for test, p in items:
-                if isinstance(test, str):
-                    cats, vocab = ctx.category(test)
-                    truthy = np.array([bool(x) for x in vocab] + [False, False])
-                    pts += truthy[cats] * p
-                else:
-                    pts += test(ctx) * p
-            met = pts >= w
+            earned = np.zeros(ctx.n, np.int64)
+            base = np.zeros(ctx.n, np.int64)  # the answered items' points
+            gone = np.zeros(ctx.n, np.int64)  # the blank items' points
+            skip = ctx.skip
+            for test, p, names in items:
+                blank = blank_rows(ctx, names)
+                if blank is None or not blank.any():
+                    earned += held(ctx, test).astype(np.int64) * p
+                    base += p
+                    continue
+                ctx.skip = blank if skip is None else skip | blank  # (not read where blank)
+                answered = ~blank
+                earned += (held(ctx, test) & answered).astype(np.int64) * p
+                base += answered.astype(np.int64) * p
+                gone += blank.astype(np.int64) * p
+                ctx.skip = skip
+            partly = gone > 0
+            if not partly.any():
+                return np.minimum(earned, w), earned >= w, False
+            decided = (base == 0) if not whole else partly  # the missing policy decides these
+            if decided.any():
+                ctx.blank = decided
+                for extra in ("zero", "error"):  # (the policy comes first, as in ``score``)
+                    mask = getattr(ctx, extra)
+                    if mask is not None:
+                        setattr(ctx, extra, mask & ~decided)
+            pts = earned.copy()
+            if rule == "blank_full":
+                pts += gone
+                met = pts >= w
+            elif rule == "blank_redistribute":
+                some = partly & (base > 0)
+                share = (2 * w * earned + base) // np.maximum(2 * base, 1)  # half up, exact
+                pts = np.where(some, share, pts)
+                met = np.where(some, earned >= base, pts >= w)
+            else:
+                met = pts >= w
             return np.minimum(pts, w), met, False
 
         return build.form(checklist, needs_value=False)
@@ -178,7 +331,10 @@ class ChecklistScorer(BaseScorer):
         self, value: Any, scope: Mapping[str, Any], weight: Decimal | None, how: Explaining
     ) -> Working | None:
         w = weight_of(weight)
-        met = [(i, p, bool(e(scope))) for i, p, e in self.items]  # as ``score`` reads them
+        blank = self.blanks(scope)
+        met = [  # as ``score`` reads them; a blank item is neither met nor not met
+            (i, p, None if k in blank else bool(e(scope))) for k, (i, p, e) in enumerate(self.items)
+        ]
         got = [(i, p) for i, p, ok in met if ok]
         total = sum((p for _, p in got), ZERO)
 
@@ -192,8 +348,16 @@ class ChecklistScorer(BaseScorer):
             return zh_sep.join(w[0] for w in words), en_sep.join(w[1] for w in words)
 
         items = how.say("checklist_items", items=listed(got)) if got else ("", "")
-        not_met = [(i, p) for i, p, ok in met if not ok]
+        not_met = [(i, p) for i, p, ok in met if ok is False]
         missed = how.say("checklist_missed", items=listed(not_met)) if not_met else ("", "")
+        if blank:
+            rule = how.say(self.blank_rule(), weight=how.n(w))
+            left = how.say(
+                "checklist_blank",
+                items=listed([(i, p) for i, p, ok in met if ok is None]),
+                how=rule,
+            )
+            missed = (missed[0] + left[0], missed[1] + left[1])
         if got:
             plus = " + ".join(how.n(p) for _, p in got)
             text = f"{plus} = {how.n(total)}" if len(got) > 1 else how.n(total)
@@ -209,6 +373,25 @@ class ChecklistScorer(BaseScorer):
             [{"step": "items", "value": total, "met": [i for i, _ in got]}],
             met=str(len(got)), total=str(len(met)), items=items, sum=added, missed=missed,
         )  # fmt: skip
+
+
+#: how a blank item was decided, in a finding's detail (English, as the detail is)
+_RULE_EN = {
+    "blank_full": "counted in full",
+    "blank_zero": "counted as 0",
+    "blank_redistribute": "not applicable: the answered items scaled to the weight",
+    "blank_not_given": "not applicable: their points not given",
+}
+
+
+def _share(w: Decimal, earned: Decimal, base: Decimal) -> Decimal:
+    """``w × earned / base``, exactly: a Decimal when it ends, else the rational (the
+    evaluator rounds either exactly)."""
+    exact = Fraction(w) * Fraction(earned) / Fraction(base)
+    d = Decimal(exact.numerator) / Decimal(exact.denominator)
+    if d * exact.denominator == exact.numerator:
+        return d
+    return cast(Decimal, exact)
 
 
 def build(config: ChecklistConfig, ctx: BuildContext) -> ChecklistScorer:
@@ -229,7 +412,12 @@ def build(config: ChecklistConfig, ctx: BuildContext) -> ChecklistScorer:
             (item.id, item.points, ctx.compile(item.when, (*ctx.path, "items", k, "when")))
         )
     titles = {item.id: item.title for item in config.items if item.title}
-    return ChecklistScorer(items, titles=titles)
+    return ChecklistScorer(
+        items,
+        titles=titles,
+        missing=ctx.missing,
+        redistribute=ctx.not_applicable_weight == "redistribute",
+    )
 
 
 KIND = ScorerType("checklist", ChecklistConfig, build, __doc__ or "")
