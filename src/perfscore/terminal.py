@@ -9,21 +9,7 @@ from __future__ import annotations
 import os
 import time
 from collections.abc import Callable
-from typing import TextIO
-
-from rich.console import Console
-from rich.progress import (
-    BarColumn,
-    MofNCompleteColumn,
-    Progress,
-    SpinnerColumn,
-    TaskID,
-    TextColumn,
-    TimeElapsedColumn,
-    TimeRemainingColumn,
-)
-from rich.table import Table
-from rich.text import Text
+from typing import TYPE_CHECKING, TextIO
 
 from .evidence import evidence
 from .findings import Report, RuleInfo, SubjectResult, notification_text
@@ -31,6 +17,10 @@ from .numbers import json_number
 from .standing import score_text, standing
 from .textsafe import terminal as _safe
 from .words import EVIDENCE, EXPLAIN, OUTCOME, RUN_SUMMARY, TERMINAL, language, say
+
+if TYPE_CHECKING:  # rich is imported when something is shown (0.04 s of CPU a command)
+    from rich.console import Console
+    from rich.progress import Progress, TaskID
 
 __all__ = ["BatchProgress", "ReadingProgress", "render_report"]
 
@@ -50,6 +40,9 @@ def _paren(text: str, lang: str) -> str:
 def _subject_tables(
     s: SubjectResult, rules: dict[str, RuleInfo], console: Console, lang: str
 ) -> None:
+    from rich.table import Table
+    from rich.text import Text
+
     w = _WORDS[lang]
     name = s.subject.name or s.subject.id
     console.print(Text(_safe(f"{w['subject']}: {name} ({s.subject.id})"), style="bold"))
@@ -138,6 +131,9 @@ def render_report(
     report: Report, out: TextIO, *, lang: str = "zh", width: int | None = None
 ) -> None:
     """Write a readable table per subject."""
+    from rich.console import Console
+    from rich.text import Text
+
     console = Console(
         file=out,
         width=width or (None if out.isatty() else 120),
@@ -206,6 +202,16 @@ class BatchProgress:
         if self._progress is None:
             if now - self._start < self._delay:
                 return
+            from rich.console import Console
+            from rich.progress import (
+                BarColumn,
+                MofNCompleteColumn,
+                Progress,
+                TextColumn,
+                TimeElapsedColumn,
+                TimeRemainingColumn,
+            )
+
             self._progress = Progress(
                 TextColumn("{task.description}"),
                 BarColumn(),
@@ -258,6 +264,9 @@ class ReadingProgress:
                 size = _size(os.path.getsize(self._path))
             except OSError:
                 size = "?"
+            from rich.console import Console
+            from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
             self._progress = Progress(
                 SpinnerColumn(),
                 TextColumn("{task.description}"),

@@ -108,7 +108,7 @@ class FirstSeen:
             out.append(self.first(sids[at], rows[at]))
             at += 1
         if at < len(sids):
-            out += self._many_on_disk(sids[at:], rows[at:])
+            out += self._many_on_disk(sids[at:] if at else sids, rows[at:] if at else rows)
         return out
 
     def _many_on_disk(self, sids: Sequence[str], rows: Sequence[int]) -> list[int | None]:
@@ -163,7 +163,9 @@ class FirstSeen:
             raise OSError(f"checking duplicate ids in a temporary file: {exc}") from exc
         return found
 
-    def _to_disk(self, entries: Iterable[tuple[bytes, int]] | None = None) -> None:
+    def _to_disk(self, entries: Iterable[tuple[str | bytes, int]] | None = None) -> None:
+        """The ids to a table on disk: ``entries`` (keys as :func:`_disk_keys` makes them,
+        with their first rows), else this set's own."""
         import sqlite3
 
         db = None
@@ -174,10 +176,9 @@ class FirstSeen:
             db.execute("PRAGMA synchronous = OFF")
             db.execute("CREATE TABLE ids (id BLOB UNIQUE NOT NULL, row INTEGER NOT NULL)")
             db.execute("BEGIN")  # never committed: the table lives as long as the connection
-            db.executemany(
-                "INSERT INTO ids VALUES (?, ?)",
-                ((_disk_key(k), r) for k, r in (entries or self._entries())),
-            )
+            if entries is None:
+                entries = ((_disk_key(k), r) for k, r in self._entries())
+            db.executemany("INSERT INTO ids VALUES (?, ?)", entries)
         except sqlite3.Error:  # no temporary directory to write to: stay in memory
             if db is not None:
                 db.close()
@@ -214,14 +215,14 @@ def _disk_key(key: bytes) -> str | bytes:
         return key
 
 
-def _disk_keys(sids: Sequence[str]) -> list[str | bytes]:
+def _disk_keys(sids: Sequence[str]) -> Sequence[str | bytes]:
     """:func:`_disk_key` of each id: the ids themselves when all are UTF-8 (checked at once;
     ``encode`` per id cost ~1.2 µs of CPU an id)."""
     try:
         "".join(sids).encode("utf-8")
     except UnicodeEncodeError:
         return [_disk_key(s.encode("utf-8", "surrogatepass")) for s in sids]
-    return list(sids)
+    return sids
 
 
 class SeenBatches:
@@ -339,10 +340,12 @@ class SeenBatches:
         cannot write its temporary file keeps them in memory, as it does its own)."""
         disk = FirstSeen()
         entries = (
-            (t.encode("utf-8", "surrogatepass"), int(r))
+            entry
             for texts, rows in zip(self._texts, self._rows, strict=True)
-            for t, r in zip(
-                texts if isinstance(texts, list) else texts.to_pylist(), rows.tolist(), strict=True
+            for entry in zip(
+                _disk_keys(texts if isinstance(texts, list) else texts.to_pylist()),
+                rows.tolist(),
+                strict=True,
             )
         )
         disk._to_disk(entries)

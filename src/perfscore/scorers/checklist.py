@@ -31,7 +31,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from decimal import Decimal
+from decimal import Context, Decimal
 from fractions import Fraction
 from typing import Any, ClassVar, Literal, cast
 
@@ -60,6 +60,8 @@ __all__ = ["KIND", "ChecklistConfig", "ChecklistItem", "ChecklistScorer"]
 
 #: Up to this many items the fast points form looks the points up (2**n of them, made at load).
 _TABLE_ITEMS = 10
+#: 28 digits whatever the thread's context: a quotient that fills them did not end.
+_CTX = Context(prec=28)
 #: Functions that read a blank themselves: an item using one is never blank.
 _AWARE = frozenset({"is_missing", "coalesce"})
 
@@ -97,6 +99,7 @@ class ChecklistScorer(BaseScorer):
             () if e.functions & _AWARE else tuple(sorted(e.names)) for _, _, e in self.items
         )
         self.blank_names: tuple[str, ...] = tuple(sorted({n for r in self.blank_reads for n in r}))
+        self.rule = self.blank_rule()
         self._tests = tuple(e.__call__ for _, _, e in self.items)  # (the compiled functions)
         #: the blank names a fast form asks after: those of items that are more than a name
         #: (an item that is a name reads None when it is blank: the form sees that itself)
@@ -167,29 +170,44 @@ class ChecklistScorer(BaseScorer):
     def _partly(self, scope: Mapping[str, Any], w: Decimal, blank: tuple[int, ...]) -> Scored:
         """Some items blank: each decided by the missing policy (see the module); every item
         blank, or the policy ``error``: :class:`Blank` (the indicator's policy decides)."""
-        if len(blank) == len(self.items) or self.missing == "error":
-            raise Blank(*(n for k in blank for n in self.blank_reads[k]))
-        answered = [(i, p, e) for k, (i, p, e) in enumerate(self.items) if k not in blank]
-        got = [(i, p) for i, p, e in answered if e(scope)]
-        earned = sum((p for _, p in got), ZERO)
-        base = sum((p for _, p, _ in answered), ZERO)
-        how = self.blank_rule()
-        if how == "blank_full":
-            pts = earned + sum((self.items[k][1] for k in blank), ZERO)
-        elif how == "blank_redistribute":
-            pts = _share(w, earned, base)
-        else:
-            pts = earned
-        met_ids = ", ".join(i for i, _ in got) or "none"
+        pts, got = self._partial(scope, w, blank)
+        met_ids = ", ".join(self.items[k][0] for k in got) or "none"
         blank_ids = ", ".join(self.items[k][0] for k in blank)
+        answered = len(self.items) - len(blank)
         return Scored(
             points=min(w, pts),
             met=pts >= w,
             detail=(
-                f"{len(got)} of {len(answered)} answered items met: {met_ids}; "
-                f"blank: {blank_ids} ({_RULE_EN[how]})"
+                f"{len(got)} of {answered} answered items met: {met_ids}; "
+                f"blank: {blank_ids} ({_RULE_EN[self.rule]})"
             ),
         )
+
+    def _partial(
+        self, scope: Mapping[str, Any], w: Decimal, blank: tuple[int, ...]
+    ) -> tuple[Decimal, list[int]]:
+        """The points of a checklist with ``blank`` items (unrounded; :class:`Blank` where
+        the whole checklist's policy decides) and the items met, by position."""
+        if len(blank) == len(self.items) or self.missing == "error":
+            raise Blank(*(n for k in blank for n in self.blank_reads[k]))
+        earned = base = gone = ZERO
+        got = []
+        for k, (_, p, e) in enumerate(self.items):
+            if k in blank:
+                gone += p
+                continue
+            base += p
+            if e(scope):
+                earned += p
+                got.append(k)
+        rule = self.rule
+        if rule == "blank_full":
+            pts = earned + gone
+        elif rule == "blank_redistribute":
+            pts = _share(w, earned, base)
+        else:
+            pts = earned
+        return pts, got
 
     def blank_rule(self) -> str:
         """How a blank item is decided beside answered ones (a key of EXPLAIN)."""
@@ -210,13 +228,14 @@ class ChecklistScorer(BaseScorer):
         for bits in range(2 ** len(self.items)):
             got = [p for k, (_, p, _) in enumerate(self.items) if bits >> k & 1]
             table.append(round_places(min(weight, sum(got, ZERO)), places))
+        blank = self._blank_form(weight, places)
         if len(self.items) == 2 and not self.guard_names:  # (the common pair, written out)
             (a, b), (pa, pb, pab, p0) = self._tests, (table[1], table[2], table[3], table[0])
 
             def two(scope: Mapping[str, Any]) -> Decimal:
                 x, y = a(scope), b(scope)
-                if x is None or y is None:  # a name read blank: ``score`` decides
-                    raise Fallback
+                if x is None or y is None:  # a name read blank: as ``score`` decides it
+                    return blank(scope)[0]
                 if x:
                     return pab if y else pa
                 return pb if y else p0
@@ -225,9 +244,31 @@ class ChecklistScorer(BaseScorer):
         held = self._held()
 
         def checklist(scope: Mapping[str, Any]) -> Decimal:
-            return table[held(scope)]
+            try:
+                return table[held(scope)]
+            except Fallback:
+                return blank(scope)[0]
 
         return checklist
+
+    def _blank_form(
+        self, weight: Decimal, places: int, lean: bool = True
+    ) -> Callable[[Mapping[str, Any]], tuple[Decimal, bool, str | None]]:
+        """A fast form's record with a blank item: ``score``'s points (rounded as the leaf
+        rounds them), met and detail — or :class:`Blank` (a :class:`Fallback`) where the
+        missing policy decides the whole checklist."""
+        score, blanks, partial = self.score, self.blanks, self._partial
+
+        def blank(scope: Mapping[str, Any]) -> tuple[Decimal, bool, str | None]:
+            which = blanks(scope)
+            if not which or not lean:  # (``score`` itself: its detail, or none blank)
+                s = score(None, scope, weight)
+                assert s.points is not None
+                return round_places(s.points, places), bool(s.met), s.detail
+            pts = partial(scope, weight, which)[0]
+            return round_places(min(weight, pts), places), pts >= weight, None
+
+        return blank
 
     def outcome_form(
         self, get: Callable[[Mapping[str, Any]], Any] | None, weight: Decimal, places: int
@@ -236,17 +277,20 @@ class ChecklistScorer(BaseScorer):
         combination of items held (made at load): no threshold; the value read, if any."""
         if len(self.items) > _TABLE_ITEMS:
             return None  # (2**n combinations: ``score`` itself)
-        table = []
+        table: list[tuple[Decimal, bool, str | None]] = []
         for bits in range(2 ** len(self.items)):
             got = [(i, p) for k, (i, p, _) in enumerate(self.items) if bits >> k & 1]
             pts = sum((p for _, p in got), ZERO)
             met_ids = ", ".join(i for i, _ in got) or "none"
             detail = f"{len(got)} of {len(self.items)} items met: {met_ids}"
             table.append((round_places(min(weight, pts), places), pts >= weight, detail))
-        held = self._held()
+        held, blank = self._held(), self._blank_form(weight, places, lean=False)
 
-        def checklist(scope: Mapping[str, Any]) -> tuple[Any, Decimal, bool, None, str]:
-            points, met, detail = table[held(scope)]
+        def checklist(scope: Mapping[str, Any]) -> tuple[Any, Decimal, bool, None, str | None]:
+            try:
+                points, met, detail = table[held(scope)]
+            except Fallback:
+                points, met, detail = blank(scope)
             return (None if get is None else get(scope)), points, met, None, detail
 
         return checklist
@@ -387,11 +431,13 @@ _RULE_EN = {
 def _share(w: Decimal, earned: Decimal, base: Decimal) -> Decimal:
     """``w × earned / base``, exactly: a Decimal when it ends, else the rational (the
     evaluator rounds either exactly)."""
-    exact = Fraction(w) * Fraction(earned) / Fraction(base)
-    d = Decimal(exact.numerator) / Decimal(exact.denominator)
-    if d * exact.denominator == exact.numerator:
+    if earned == base:
+        return w
+    num = _CTX.multiply(w, earned)  # (short decimals: exact)
+    d = _CTX.divide(num, base)
+    if len(d.as_tuple().digits) < 28:  # (a quotient that did not end fills the 28 digits)
         return d
-    return cast(Decimal, exact)
+    return cast(Decimal, Fraction(num) / Fraction(base))
 
 
 def build(config: ChecklistConfig, ctx: BuildContext) -> ChecklistScorer:

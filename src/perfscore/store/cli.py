@@ -18,16 +18,15 @@ import argparse
 import os
 from collections.abc import Sequence
 from decimal import Decimal
-from typing import Any, TextIO
-
-from rich.console import Console
-from rich.table import Table
-from rich.text import Text
+from typing import TYPE_CHECKING, Any, TextIO
 
 from .. import words
 from ..errors import DataError, PerfscoreError
 from ..numbers import json_number
 from ..textsafe import terminal
+
+if TYPE_CHECKING:  # rich is imported when a table is shown (``perfscore score`` never needs it)
+    from rich.console import Console
 
 __all__ = ["COMMANDS", "add_score_option", "add_subcommands", "record_score", "run"]
 
@@ -129,6 +128,8 @@ def _n(x: Decimal | None) -> str:
 
 
 def _console(out: TextIO) -> Console:
+    from rich.console import Console
+
     return Console(
         file=out,
         width=None if out.isatty() else 120,
@@ -151,6 +152,8 @@ def _emit(text: str, args: argparse.Namespace, out: TextIO) -> None:
 def _table_text(render: Any, args: argparse.Namespace, out: TextIO) -> None:
     if args.output:
         import io
+
+        from rich.console import Console
 
         buf = io.StringIO()
         render(Console(file=buf, width=120, highlight=False, emoji=False, markup=False))
@@ -215,6 +218,9 @@ def _store_cmd(store: Any, args: argparse.Namespace, out: TextIO, err: TextIO) -
             return EXIT_OK
 
         def render(console: Console) -> None:
+            from rich.table import Table
+            from rich.text import Text
+
             t = Table(box=None, show_edge=False, pad_edge=False)
             for col in ("run", "ruleset", "periods", "subjects", "findings", "complete", "source"):
                 t.add_column(_w(args.lang, col))
@@ -283,6 +289,9 @@ def _history(store: Any, args: argparse.Namespace, out: TextIO) -> int:
     titles = {str(r["id"]): r for r in h.rules}
 
     def render(console: Console) -> None:
+        from rich.table import Table
+        from rich.text import Text
+
         head = f"{h.name or h.key} ({h.key})" if h.name else h.key
         console.print(Text(_safe(head), style="bold"))
         method = f"{h.method}" + (f"  — {_w(args.lang, 'rescored')}" if h.rescored else "")
@@ -317,6 +326,9 @@ def _compare(store: Any, args: argparse.Namespace, out: TextIO) -> int:
     titles = {str(r["id"]): r.get("title") or r["id"] for r in c.rules}
 
     def render(console: Console) -> None:
+        from rich.table import Table
+        from rich.text import Text
+
         console.print(Text(_safe(f"{c.before} → {c.after}   {c.method}"), style="bold"))
         console.print(Text("  ".join(f"{_w(args.lang, k)} {v}" for k, v in counts.items())))
         t = Table(box=None, show_edge=False, pad_edge=False, title=None)
@@ -366,6 +378,9 @@ def _rank(store: Any, args: argparse.Namespace, out: TextIO) -> int:
         return EXIT_OK
 
     def render(console: Console) -> None:
+        from rich.table import Table
+        from rich.text import Text
+
         console.print(Text(_safe(f"{r.period}   {r.method}"), style="bold"))
         t = Table(box=None, show_edge=False, pad_edge=False)
         cols = (["group"] if r.by else []) + ["rank", "percentile", "subject", "total", "grade"]
