@@ -191,6 +191,8 @@ class Chunk:
         #: metrics run per row (:mod:`~perfscore.columnar.rowexpr`): their Decimal values
         #: (an object array, None where none), for the per-row expressions that read them
         self.decimals: dict[str, Any] = {}
+        #: their values as floats (``float(Decimal)``: correctly rounded), made alongside
+        self.floats: dict[str, Any] = {}
 
     def detach(self) -> None:
         """Once the chunk is scored: forget the caller's columns (and the input values that
@@ -204,6 +206,7 @@ class Chunk:
         self.vocab = {}
         self.source = None
         self.decimals = {}
+        self.floats = {}
         self.cache.make.clear()
         self.ints.make.clear()
 

@@ -154,10 +154,13 @@ class RowExpr:
         num = np.zeros(n, object)
         den = np.ones(n, object)
         col = np.empty(n, object)
+        floats = np.zeros(n)
         for i, v in zip(rows.tolist(), values, strict=True):
             if v is not None:
                 num[i], den[i] = v.as_integer_ratio()  # (lowest terms, den > 0)
                 col[i] = v
+                floats[i] = float(v)  # correctly rounded
+        ctx.floats[self.name] = floats
         if self.strict:  # what a later per-row expression reading this metric reads
             ctx.decimals[self.name] = col
         bad = np.ones(n, bool)

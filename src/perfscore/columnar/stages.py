@@ -227,7 +227,10 @@ def run_series_metric(
     bad = code != 0
     n_arr = np.broadcast_to(np.asarray(q.n), (ctx.n,))
     d_arr = np.broadcast_to(np.asarray(q.d), (ctx.n,))
-    if n_arr.dtype == object or d_arr.dtype == object:
+    floats = ctx.floats.pop(name, None)  # (a per-row metric: its Decimals' floats)
+    if floats is not None:
+        v = floats
+    elif n_arr.dtype == object or d_arr.dtype == object:
         pairs = zip(n_arr.tolist(), d_arr.tolist(), strict=True)
         v = np.array([float(Fraction(int(a), int(b))) for a, b in pairs])  # correctly rounded
     else:
