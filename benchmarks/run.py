@@ -259,6 +259,17 @@ def families_part(n_subjects: int, n_rows: int, rounds: int, names: list[str]) -
             f"{a / n_subjects * 1e6:.0f} vs {b / n_subjects * 1e6:.0f} µs (message, message_en,"
             " display, reason, fingerprint)",
         )
+        r, a, b = ratio(
+            lambda ev=ev, data=data: [_read_texts(ev.subject(d, texts=True)) for d in data],
+            lambda base=base, data=data: [base.findings(d.values, d.subject) for d in data],
+            rounds,
+        )
+        add(
+            "the same, texts made as scored (texts=True, as the CLI asks)",
+            r,
+            name,
+            f"{a / n_subjects * 1e6:.0f} vs {b / n_subjects * 1e6:.0f} µs (every text read after)",
+        )
         report = rs.evaluate(recs[: min(200, n_subjects)])
         size = len(report.to_json().encode()) / len(report.subjects)
         lean = len(export(report, "json", ExportOptions(lean=True))) / len(report.subjects)

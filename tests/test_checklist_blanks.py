@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -172,3 +173,25 @@ def test_columnar_and_points_only_decide_blank_items_as_the_evaluator(
     missing: str, naw: str, rows: list[dict[str, Any]]
 ) -> None:
     _paths_agree(_rules(missing, naw), rows)
+
+
+def test_the_explanation_names_the_blank_items_and_how_they_counted() -> None:
+    """What rule-language §7.6 quotes: the blank item, its points and the rule, in both
+    languages."""
+    doc = Path(__file__).resolve().parents[1] / "docs" / "rule-language.md"
+    text = doc.read_text("utf-8")
+    start = text.index("### 7.6 `checklist`")
+    rules = text[
+        text.index("```yaml rules\n", start) + 14 : text.index(
+            "```", text.index("```yaml rules\n", start) + 14
+        )
+    ]
+    rs = perfscore.load_ruleset_text(rules)
+    values = {"disclosed_budget": "是", "disclosed_final_accounts": "否"}
+    f = rs.evaluate({"id": "d", "values": values}).subjects[0].finding("disclosure")
+    quoted = "未填：按规定公开绩效信息 1 分，不适用，按已填各项分值折算到权重 5 分"
+    assert quoted in f.explanation.zh and quoted in text
+    assert "(blank: performance 1; not applicable: the answered items scaled to the weight 5)" in (
+        f.explanation.en
+    )
+    assert f.points == Decimal("2.50")

@@ -1,10 +1,12 @@
 """The ``perfscore`` command does not load pandas for pyarrow's sake (#18: a fixed 0.2–0.3 s
-of CPU per run): run as the console script on a Parquet file it writes the bytes the
-in-process command writes, without pandas in its process; an ``import pandas`` written in
-code (a plug-in's, a bureau's) still loads it while the guard is on."""
+of CPU per run) and takes Arrow's buffers from jemalloc: run as the console script on a
+Parquet file it writes the bytes the in-process command writes, without pandas in its
+process; an ``import pandas`` written in code (a plug-in's, a bureau's) still loads it while
+the guard is on; an allocator the user chose (``ARROW_DEFAULT_MEMORY_POOL``) is kept."""
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -22,16 +24,24 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from test_ingest_arrowcols import RULES, _frame, _write  # noqa: E402
 
 
-def _child(code: str) -> str:
+def _child(code: str, env: dict[str, str] | None = None) -> str:
     """``code`` run in a fresh interpreter (pandas not loaded yet); its stdout."""
     done = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, timeout=300, check=False
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+        env=env,
     )
     assert done.returncode == 0, done.stderr
     return done.stdout
 
 
-def test_the_console_command_writes_the_same_file_without_pandas(tmp_path: Path) -> None:
+def _console_run(tmp_path: Path, env: dict[str, str] | None = None) -> tuple[bytes, str]:
+    """The Parquet findings ``perfscore score`` writes in-process (argv given) and as the
+    console script in a fresh interpreter: that file's bytes must be the same; what the
+    console run said (exit status, pandas loaded, Arrow's allocator)."""
     rules = tmp_path / "rules.yaml"
     rules.write_text(RULES, encoding="utf-8")
     data = _write(_frame(300, 11), tmp_path / "d.parquet")
@@ -43,10 +53,27 @@ def test_the_console_command_writes_the_same_file_without_pandas(tmp_path: Path)
         f"sys.argv = {argv!r}\n"
         "from perfscore.cli import main\n"
         "code = main()\n"
-        "print(code, 'pandas' in sys.modules)\n"
+        "import pyarrow as pa\n"
+        "print(code, 'pandas' in sys.modules, pa.default_memory_pool().backend_name)\n",
+        env,
     )
-    assert out.split() == [str(code), "False"], err
+    assert out.split()[0] == str(code), err
     assert there.read_bytes() == here.read_bytes()
+    return there.read_bytes(), out
+
+
+def test_the_console_command_writes_the_same_file_without_pandas(tmp_path: Path) -> None:
+    _, out = _console_run(tmp_path)
+    said = out.split()
+    assert said[1] == "False"
+    if "jemalloc" in pa.supported_memory_backends():
+        assert said[2] == "jemalloc"
+
+
+def test_an_allocator_the_user_chose_is_kept(tmp_path: Path) -> None:
+    env = dict(os.environ, ARROW_DEFAULT_MEMORY_POOL="system")
+    _, out = _console_run(tmp_path, env)
+    assert out.split()[1:] == ["False", "system"]
 
 
 def test_pyarrow_alone_is_refused_and_code_that_imports_pandas_gets_it() -> None:

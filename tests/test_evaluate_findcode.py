@@ -98,7 +98,7 @@ RS = perfscore.load_ruleset_text(RULES, source="walk.yaml")
 def _interpreted(rs: perfscore.RuleSet) -> Evaluator:
     """An evaluator that walks the tree node by node (``Evaluator._node``), not written out."""
     ev = Evaluator(rs.compiled, rs.id)
-    ev._walk.append(lambda run, scores, findings: [ev._node(n, run, scores, findings)
+    ev._walk[False] = (lambda run, scores, findings: [ev._node(n, run, scores, findings)
                                                     for n in ev.c.indicators])  # fmt: skip
     return ev
 
@@ -209,7 +209,7 @@ def test_the_walk_decides_its_leaves_itself() -> None:
     not hold are decided in the written walk; a group with a condition is the evaluator's.)"""
     ev = Evaluator(RS.compiled, RS.id)
     walk, asked = _counted(ev)
-    ev._walk.append(walk)
+    ev._walk[False] = walk
     values = {"a": "95", "b": "100", "c": "3", "d": "4", "s": "85", "t": "partial", "x": "否"}
     clean = ev.subject(_data({**values, "lv": "county"}))
     assert asked == ["g12"]
@@ -243,7 +243,7 @@ def test_a_weighted_sum_scored_in_full_is_added_up_in_the_walk() -> None:
         return with_group(node, *args)
 
     c = ev.c.indicators
-    ev._walk.append(findings_walk(c, ev._consts, ev._kept, ev._node, group, ev.places))
+    ev._walk[False] = findings_walk(c, ev._consts, ev._kept, ev._node, group, ev.places)
     first = ev.subject(data)
     assert "g11" not in seen and "g3" not in seen  # (in full: in the walk)
     assert first.score("g11").points == Decimal("19.73")  # (10 + 9.6 + 10) × 20 / 30
@@ -367,8 +367,8 @@ def test_a_weighted_sum_scored_in_part_is_added_up_in_the_walk() -> None:
         return with_group(node, *args)
 
     c = ev.c.indicators
-    ev._walk.append(findings_walk(c, ev._consts, ev._kept, ev._node, group, ev.places,
-                                  ev._parts_of))  # fmt: skip
+    ev._walk[False] = findings_walk(c, ev._consts, ev._kept, ev._node, group, ev.places,
+                                    ev._parts_of)  # fmt: skip
     values = {"a": "95", "b": "100", "c": "3", "d": "4", "s": "95", "x": "否"}
     data = read_subject({"id": "d", "values": values}, PART_RS.compiled.inputs, index=0,
                         subject_type="department")  # fmt: skip

@@ -77,7 +77,7 @@ def _general(rs: perfscore.RuleSet) -> Evaluator:
 
     ev._leaf_consts_of = without_form  # type: ignore[method-assign]
     ev._group_results = {}  # (no group's results shared: the aggregator itself each time)
-    ev._walk.append(lambda run, scores, findings: [ev._node(n, run, scores, findings)
+    ev._walk[False] = (lambda run, scores, findings: [ev._node(n, run, scores, findings)
                                                     for n in ev.c.indicators])  # fmt: skip
     return ev
 

@@ -153,6 +153,34 @@ def test_a_cost_scored_as_if_more_were_better() -> None:
     assert "支出进度" in spending and _warnings(spending) == []
 
 
+def test_a_floor_on_a_price_or_a_count_is_not_taken_for_a_cost() -> None:
+    """A threshold ``>=`` is said only against a planned cost; 单价 alone does not make a
+    proportional a cost (收购单价 toward 保护价: higher is better)."""
+    price = SET.replace(
+        "  cost_planned: {type: money, unit: 万元, title: 计划成本}\n",
+        "  cost_planned: {type: money, unit: 万元, title: 计划成本}\n"
+        "  price: {type: money, unit: 元, title: 收购单价}\n"
+        "  floor_price: {type: money, unit: 元, title: 最低保护价}\n",
+    )
+    for scorer in (
+        "{type: proportional, target: floor_price}",
+        "{type: threshold, op: '>=', target: floor_price}",
+        "{type: threshold, op: '>=', target: 2.5}",
+    ):
+        text = price.replace(
+            "value: cost_actual,\n     scorer: {type: proportional, target: cost_planned, "
+            "direction: lower}}",
+            f"value: price,\n     scorer: {scorer}}}",
+        ).replace("title: 成本控制", "title: 收购价格")
+        assert "value: price" in text and _warnings(text) == [], scorer
+    # a threshold on a cost title with a constant floor: not said (no planned cost named)
+    floor = SET.replace(
+        "scorer: {type: proportional, target: cost_planned, direction: lower}",
+        "scorer: {type: threshold, op: '>=', target: 100}",
+    )
+    assert _warnings(floor) == []
+
+
 def test_last_years_rate_times_100_as_a_target() -> None:
     [w] = _warnings(SET.replace("target: last_rate}", "target: last_rate * 100}"))
     assert "the value exec_rate is a ratio (95% is 0.95) but the target last_rate * 100 is in " in w

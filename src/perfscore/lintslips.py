@@ -327,19 +327,26 @@ def _is_cost(title: str) -> bool:
 
 
 def _costs(reader: Rates, ind: m.IndicatorModel, value: ast.expr, scorer: object) -> bool:
-    """Whether the value is a cost: an amount or a number (a plain input, or a metric that
-    names one, never a rate or a difference) whose title, or the indicator's, or that of the
-    planned figure it is compared with, names a cost."""
+    """Whether the value is a cost scored against itself: an amount or a number (a plain
+    input, or a metric that names one, never a rate or a difference) compared with a planned
+    cost (a target or start naming one: 计划成本); or, for ``proportional``, one whose own
+    title or the indicator's names a cost (成本 / 费用 / 耗 — 单价 alone is not enough there:
+    a 收购单价 toward a 保护价 is better higher)."""
     names = _plain(reader, value)
     if names is None or reader.scale(value) is not None:
         return False
-    titles = [ind.title, *(reader.title(n) for n in names)]
+    own = [ind.title, *(reader.title(n) for n in names)]
+    if any(w in t for t in own for w in _SAVED):
+        return False
     target = getattr(scorer, "target", None) or getattr(scorer, "start", None)
-    if isinstance(target, str):
-        tree = _parse(target)
-        planned = _plain(reader, tree) if tree is not None else None
-        titles.extend(reader.title(n) for n in planned or ())
-    return any(_is_cost(t) for t in titles) and not any(w in t for t in titles for w in _SAVED)
+    tree = _parse(target) if isinstance(target, str) else None
+    planned = (_plain(reader, tree) if tree is not None else None) or []
+    if any(_is_cost(reader.title(n)) for n in planned):
+        return True
+    strong = [w for w in _COST if w != "单价"]
+    return getattr(scorer, "type", None) == "proportional" and any(
+        w in t for t in own for w in strong
+    )
 
 
 def _plain(reader: Rates, node: ast.expr) -> list[str] | None:

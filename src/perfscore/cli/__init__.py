@@ -90,19 +90,24 @@ def main(
     argv: Sequence[str] | None = None, *, stdout: TextIO | None = None, stderr: TextIO | None = None
 ) -> int:
     """Run the CLI; returns the exit status (the console script exits with it).  Run as the
-    console script (no ``argv``), pyarrow does not load pandas on its own (:mod:`.lean`)."""
+    console script (no ``argv``: a process of its own), pyarrow does not load pandas on its
+    own (:mod:`.lean`) and a columnar run takes Arrow's buffers from jemalloc
+    (:func:`perfscore.fastpath.arrow_pool`)."""
     if argv is None:
         with without_pyarrow_pandas():
-            return _main(sys.argv[1:], stdout, stderr)
+            return _main(sys.argv[1:], stdout, stderr, console=True)
     return _main(list(argv), stdout, stderr)
 
 
-def _main(argv: list[str], stdout: TextIO | None, stderr: TextIO | None) -> int:
+def _main(
+    argv: list[str], stdout: TextIO | None, stderr: TextIO | None, *, console: bool = False
+) -> int:
     out = stdout or sys.stdout
     err = stderr or sys.stderr
     _load_plugins(err)  # installed plugins may add output formats the parser must know
     use_cli_lang(requested(argv) or "en")  # help and usage errors; `score` then asks the rules
     args = _parser().parse_args(argv)
+    args.console = console  # a process of its own: fastpath.arrow_pool
     _bundled_names(args)
     try:
         if args.command == "score":

@@ -125,8 +125,8 @@ def _results(
     points = rs.max_total > 0
     for src in sources:
         for i, record in enumerate(read_sources(rs, [src], notes)):
-            result = rs.evaluate_subject(
-                record, index=i, waivers=waiving.waivers, as_of=waiving.as_of
+            result = rs.evaluate_subject(  # (every output writes each finding's words)
+                record, index=i, waivers=waiving.waivers, as_of=waiving.as_of, texts=True
             )
             tally.add(result, points)
             summary.add(result)

@@ -30,6 +30,7 @@ from ..findings import (
     Notification,
     SubjectResult,
     fingerprint,
+    make_texts,
 )
 from ..numbers import round_once
 from ..scorers import Fallback
@@ -123,8 +124,9 @@ class Evaluator:
         self._texts = FindingTexts(
             compiled.units, self.places, self._explainer, self._fingerprint, self._fp
         )
-        #: the tree's walk, written out (see findcode) when the first subject comes
-        self._walk: list[Walk] = []
+        #: the tree's walk, written out (see findcode) when the first subject comes; by
+        #: whether it makes its findings' words (see textcode)
+        self._walk: dict[bool, Walk] = {}
 
     def points(self, data: SubjectData) -> tuple[dict[str, Decimal | None], Decimal | None]:
         """Rounded points of every indicator and group (pre-order) and the total, without
@@ -368,8 +370,12 @@ class Evaluator:
         return ns
 
     # -- the subject -----------------------------------------------------------------------
-    def subject(self, data: SubjectData, waivers: Mapping[str, Any] | None = None) -> SubjectResult:
-        """Score one subject: findings, scores, total and grade.
+    def subject(
+        self, data: SubjectData, waivers: Mapping[str, Any] | None = None, texts: bool = False
+    ) -> SubjectResult:
+        """Score one subject: findings, scores, total and grade.  ``texts``: every finding's
+        words made now (the walk makes its scored findings' as it builds them, see
+        :mod:`.textcode`), for a caller that reads them all; else when first read.
 
         One subject allocates a few thousand small objects that all survive it; with the cyclic
         garbage collector running, a batch re-scans every earlier result again and again (a
@@ -377,26 +383,27 @@ class Evaluator:
         one subject — never longer, so cyclic garbage is still collected between subjects — and
         left alone if the caller disabled it."""
         if not _gc_isenabled():
-            return self._subject(data, waivers)
+            return self._subject(data, waivers, texts)
         _gc_disable()
         try:
-            return self._subject(data, waivers)
+            return self._subject(data, waivers, texts)
         finally:
             _gc_enable()
 
     def _subject(
-        self, data: SubjectData, waivers: Mapping[str, Any] | None = None
+        self, data: SubjectData, waivers: Mapping[str, Any] | None = None, texts: bool = False
     ) -> SubjectResult:
         scope, failures = self._scan(data)
         run = SubjectRun(data.subject, scope, failures, waivers or {})
         scores: list[IndicatorScore] = []
         findings: list[Finding] = []
-        walks = self._walk
-        if not walks:  # (written on first use: it asks every leaf for its constants)
-            c = self.c.indicators
-            walks.append(findings_walk(c, self._consts, self._kept, self._node, self._group,
-                                       self.places, self._parts_of))  # fmt: skip
-        top = walks[0](run, scores, findings)
+        walk = self._walk.get(texts)
+        if walk is None:  # (written on first use: it asks every leaf for its constants)
+            walk = self._walk[texts] = findings_walk(
+                self.c.indicators, self._consts, self._kept, self._node, self._group,
+                self.places, self._parts_of, texts,
+            )  # fmt: skip
+        top = walk(run, scores, findings)
         for ch in self.c.checks:
             finding = check(
                 ch, run, self._fingerprint(ch.id, run), self.titles, self.c.units, self.places,
@@ -419,6 +426,8 @@ class Evaluator:
                     ),
                 )
             findings.append(finding)
+        if texts:  # (the walk made its scored findings' words: the others')
+            make_texts(findings)
         total: Decimal | None = None
         coverage = ZERO
         grade = label = grade_reason = reason_zh = None

@@ -30,6 +30,7 @@ from ..scorers import OutcomeForm
 from .groupcode import Parts, in_full, in_part, in_shares
 from .groups import coverage_of
 from .leaves import applies, builtin, condition_false, from_failure, scored_form, stopping
+from .nodewords import subject_key
 from .pointsteps import value_reader
 from .records import (
     COVERAGE4,
@@ -38,6 +39,7 @@ from .records import (
     leaf_pair,
 )
 from .state import ONE, ZERO, Failure
+from .textcode import SUBJECT_KEY, scored_texts
 from .writer import SourceWriter
 
 __all__ = ["Kept", "LeafConsts", "findings_walk", "leaf_consts"]
@@ -113,7 +115,9 @@ class _Of(NamedTuple):
 class _Writer(SourceWriter):
     """The findings walk's writer: :class:`~.writer.SourceWriter` with its helpers."""
 
-    def __init__(self, places: int) -> None:
+    def __init__(self, places: int, texts: bool = False) -> None:
+        #: whether the walk makes its scored findings' words (see :mod:`.textcode`)
+        self.texts = texts
         super().__init__(
             {
                 "__builtins__": {},
@@ -121,6 +125,7 @@ class _Writer(SourceWriter):
                 "_new": object.__new__,
                 "_set": object.__setattr__,
                 "_Finding": Finding,
+                "_skey": subject_key,
                 "_id": id,
                 "_pair": leaf_pair,
                 "_stopping": stopping,
@@ -249,6 +254,8 @@ def _leaf(w: _Writer, node: IndicatorNode, consts: LeafConsts, t: str) -> None:
     )
     w.line(f"if not met: d['severity'] = {w.value(severity)}")
     w.line("if detail is not None: d['_detail'] = detail")
+    if w.texts:
+        scored_texts(w, template["_lazy"])
     w.line(f"p = ({w.value(by_id['pass'])} if met else {w.value(by_id['fail'])}).get(_id(points))")
     w.block("if p is None:")
     w.line(f"p = _pair({nid}, {weight}, {same_}, {by_id_}, points, None, outcome, True)")
@@ -324,17 +331,22 @@ def findings_walk(
     group: Callable[..., Any],
     places: int,
     parts: Callable[[IndicatorNode], Parts | None] = lambda n: None,
+    texts: bool = False,
 ) -> Walk:
     """The walk of the ``top`` nodes, called as ``(run, scores, findings)``: their results
     (what ``node(n, run, scores, findings)`` gives for each), with ``scores`` and
     ``findings`` filled as it fills them.  ``consts``: a leaf's constants; ``kept``: the
     results a group keeps per its children's; ``node``, ``group``: the evaluator's ``_node``
-    and ``_group``; ``parts``: a weighted sum's parts (see :class:`_Of`)."""
-    w = _Writer(places)
+    and ``_group``; ``parts``: a weighted sum's parts (see :class:`_Of`); ``texts``: the
+    scored findings' words made as they are built (see :mod:`.textcode`)."""
+    w = _Writer(places, texts)
     w.values["_node"] = node
     w.values["_group"] = group
     w.line("scope, failures, waivers, subject = run.scope, run.failures, run.waivers, run.subject")
     w.line("add_s, add_f = scores.append, findings.append")
+    if texts:
+        for line in SUBJECT_KEY:
+            w.line(line)
     index = [0]
     results = [_node(w, n, _Of(consts, kept, parts), index) for n in top]
     w.line(f"return [{', '.join(results)}]")

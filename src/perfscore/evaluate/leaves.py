@@ -167,8 +167,8 @@ def leaf(
         f = blocking(node.names_read, failures, False)
         if f is None:  # (a value with none the reader did not record: said as a blank is)
             names = sorted(str(n) for n in blank.args)
-            en = "; ".join(EN["field_missing"].format(name=n, title=n) for n in names)
-            zh = "；".join(ZH["field_missing"].format(name=n, title=n) for n in names)
+            en = EN["join"].join(EN["field_missing"].format(name=n, title=n) for n in names)
+            zh = ZH["join"].join(ZH["field_missing"].format(name=n, title=n) for n in names)
             f = Failure("missing", en, zh, tuple(names))
         return from_failure(node, f)
     except ZeroDenominatorError:

@@ -81,6 +81,7 @@ class NodeWords:
         "patterns",
         "prefix",
         "show",
+        "texts",
         "unit",
     )
 
@@ -115,6 +116,10 @@ class NodeWords:
         self.full_text = str(None) if node.weight is None else number_text(node.weight)
         #: (op, value, standards) of the last threshold met (held: ``is`` compares)
         self._last: tuple[Any, Any, tuple[str, str]] | None = None
+        #: ``texts(value, points, threshold, passed)``: the display and messages of a pass or
+        #: a fail scored without a reason or a grade (None: not a finite value; set by
+        #: :meth:`_filler`)
+        self.texts: Callable[[Any, Any, Any, bool], tuple[str | None, str, str] | None]
         #: ``fill(d, run)`` writes the words (and the fingerprint, unless the finding has one)
         #: of a finding of this node, whose ``__dict__`` is ``d``, into it; True when the
         #: explanation is left to :meth:`explanation`
@@ -167,56 +172,67 @@ class NodeWords:
         )
         unscored_said: dict[tuple[str, str, str, bool], tuple[str, str, str | None]] = {}
 
-        def fill(d: dict[str, Any], run: SubjectRun) -> bool:
+        def texts_of(
+            value: Any, points: Any, th: Any, passed: bool
+        ) -> tuple[str | None, str, str] | None:
+            """The display and both messages of a pass (``passed``) or a fail scored without
+            a reason or a grade, in the general way's order (the value, the standard, the
+            points); None when the value is not None nor a finite Decimal (``general``'s)."""
             nonlocal last_points, last_threshold
+            if value is None:
+                value_text = None
+            elif type(value) is Decimal and value.is_finite():
+                value_text = show(value)
+            else:
+                return None
+            seen_th = last_threshold  # (the same object: a scorer's threshold, held)
+            if th is seen_th[0] and th is not None:
+                zh_std, en_std = seen_th[1]
+            else:
+                last = words._last  # (standard()'s commonest answer: the same target)
+                if (
+                    last is not None
+                    and th
+                    and th.get("value") is last[1]
+                    and th.get("op") == last[0]
+                ):
+                    zh_std, en_std = last[2]
+                else:
+                    zh_std, en_std = standard(th)
+                last_threshold = (th, (zh_std, en_std))
+            seen = last_points  # (one read: another thread may replace it)
+            if points is seen[0]:  # (a scorer's constant points: held)
+                pts = seen[1]
+            elif points is None:
+                pts = nothing
+            elif points == full:
+                pts = full_text
+            else:
+                pts = number_text(points)
+                last_points = (points, pts)
+            pieces = met if passed else not_met
+            if value_text is None:
+                (z0, z1, z2), (e0, e1, e2) = pieces[0]  # type: ignore[index]
+                return None, f"{z0}{zh_std}{z1}{pts}{z2}", f"{e0}{en_std}{e1}{pts}{e2}"
+            (z0, z1, z2, z3), (e0, e1, e2, e3) = pieces[1]  # type: ignore[index]
+            return (
+                value_text,
+                f"{z0}{value_text}{z1}{zh_std}{z2}{pts}{z3}",
+                f"{e0}{value_text}{e1}{en_std}{e2}{pts}{e3}",
+            )
+
+        self.texts = texts_of
+
+        def fill(d: dict[str, Any], run: SubjectRun) -> bool:
             outcome = d["outcome"]
             value = d["value"]
-            if (
-                outcome in fast
-                and "_why" not in d
-                and d["grade"] is None
-                and (value is None or (type(value) is Decimal and value.is_finite()))
-            ):
-                # in the general way's order: the value, the standard, the points
-                value_text = None if value is None else show(value)
-                th = d["threshold"]
-                seen_th = last_threshold  # (the same object: a scorer's threshold, held)
-                if th is seen_th[0] and th is not None:
-                    zh_std, en_std = seen_th[1]
-                else:
-                    last = words._last  # (standard()'s commonest answer: the same target)
-                    if (
-                        last is not None
-                        and th
-                        and th.get("value") is last[1]
-                        and th.get("op") == last[0]
-                    ):
-                        zh_std, en_std = last[2]
-                    else:
-                        zh_std, en_std = standard(th)
-                    last_threshold = (th, (zh_std, en_std))
-                points = d["points"]
-                seen = last_points  # (one read: another thread may replace it)
-                if points is seen[0]:  # (a scorer's constant points: held)
-                    pts = seen[1]
-                elif points is None:
-                    pts = nothing
-                elif points == full:
-                    pts = full_text
-                else:
-                    pts = number_text(points)
-                    last_points = (points, pts)
-                pieces = met if outcome == "pass" else not_met
-                if value_text is None:
-                    (z0, z1, z2), (e0, e1, e2) = pieces[0]  # type: ignore[index]
-                    d["display"] = None
-                    d["message"] = f"{z0}{zh_std}{z1}{pts}{z2}"
-                    d["message_en"] = f"{e0}{en_std}{e1}{pts}{e2}"
-                else:
-                    (z0, z1, z2, z3), (e0, e1, e2, e3) = pieces[1]  # type: ignore[index]
-                    d["display"] = value_text
-                    d["message"] = f"{z0}{value_text}{z1}{zh_std}{z2}{pts}{z3}"
-                    d["message_en"] = f"{e0}{value_text}{e1}{en_std}{e2}{pts}{e3}"
+            got = (
+                texts_of(value, d["points"], d["threshold"], outcome == "pass")
+                if outcome in fast and "_why" not in d and d["grade"] is None
+                else None
+            )
+            if got is not None:
+                d["display"], d["message"], d["message_en"] = got
                 d["reason"] = None
                 left = later  # (its 计算过程 made when first read: it holds the scope)
             elif outcome in unscored and value is None:

@@ -45,6 +45,7 @@ from .results import (
     RuleLocation,
     SubjectResult,
     fingerprint,
+    make_texts,
 )
 
 __all__ = [
@@ -68,6 +69,7 @@ __all__ = [
     "explanation_record",
     "finding_record",
     "fingerprint",
+    "make_texts",
     "notification_record",
     "notification_text",
     "ranked_summary",

@@ -7,7 +7,7 @@
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -249,6 +249,22 @@ class _Lazy:
             if name == "explanation":  # built without one (the default)
                 return None
             raise AttributeError(f"'Finding' object has no attribute {name!r}") from None
+
+
+def make_texts(findings: Iterable[Finding]) -> None:
+    """Make the words (and fingerprint) of each of ``findings`` not made yet, now — what
+    reading any of them does (see :class:`Finding`), without an attribute read per finding:
+    for a caller about to read every finding's texts (an export).  Its explanation is still
+    made when it is read."""
+    for f in findings:
+        d = f.__dict__
+        words = d.get("_lazy")
+        if words is None or "message" in d:
+            continue
+        run = d.get("_run")  # None: another thread has just finished
+        if run is not None and not words.fill(d, run):
+            d.pop("_run", None)  # nothing left to make
+            d.pop("_lazy", None)
 
 
 #: The fields a finding may leave to ``_lazy`` (see :class:`Finding`).

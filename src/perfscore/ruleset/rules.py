@@ -135,8 +135,12 @@ class RuleSet:
         strict: bool = False,
         waivers: WaiverSet | None = None,
         as_of: dt.date | None = None,
+        texts: bool = False,
     ) -> SubjectResult:
-        """Score one subject record: ``{id, name, values: {...}}`` or a flat mapping of values."""
+        """Score one subject record: ``{id, name, values: {...}}`` or a flat mapping of values.
+        ``texts=True``: every finding's words (messages, display, reason, fingerprint) made
+        now, for a caller that reads them all (an export); else each when first read — the
+        findings are equal either way."""
         data = read_subject(
             record, self._c.inputs, index=index, subject_type=self._c.model.subject_type
         )
@@ -144,7 +148,7 @@ class RuleSet:
         expired: list[str] = []
         if waivers is not None:
             active, expired = waivers.active(data.subject.id, as_of or dt.date.today())
-        result = self._evaluator.subject(data, active)
+        result = self._evaluator.subject(data, active, texts)
         if isinstance(record, Mapping) and isinstance(record.get("provenance"), Mapping):
             result = self._with_report_locations(result, record)
         if expired:
@@ -208,6 +212,7 @@ class RuleSet:
         strict: bool = False,
         waivers: WaiverSet | None = None,
         as_of: dt.date | None = None,
+        texts: bool = False,
     ) -> Report:
         """Score one subject (a mapping), a batch (a list/iterable, or ``{subjects: [...]}``) or
         a :class:`SubjectBatch` from :func:`load_subjects`.  Never raises for bad records unless
@@ -220,7 +225,8 @@ class RuleSet:
         (:mod:`perfscore.columnar`) when the rule set allows it: each subject's total and
         grade come from the columns, and its findings are the per-record ones, built when
         first read — equal results, faster when only scores are read
-        (``PERFSCORE_COLUMNAR=0`` turns it off)."""
+        (``PERFSCORE_COLUMNAR=0`` turns it off).  ``texts=True``: each finding's words made
+        as it is scored, for a caller that reads them all (see :meth:`evaluate_subject`)."""
         notes: list[Notification] = []
         if waivers is None:
             from ..ingest import frame_kind
@@ -236,7 +242,12 @@ class RuleSet:
         waiving = self.waiving(waivers, as_of)
         results = tuple(
             self.evaluate_subject(
-                r, index=i, strict=strict, waivers=waiving.waivers, as_of=waiving.as_of
+                r,
+                index=i,
+                strict=strict,
+                waivers=waiving.waivers,
+                as_of=waiving.as_of,
+                texts=texts,
             )
             for i, r in enumerate(records)
         )
@@ -250,12 +261,14 @@ class RuleSet:
         waivers: WaiverSet | None = None,
         as_of: dt.date | None = None,
         notifications: list[Notification] | None = None,
+        texts: bool = False,
     ) -> Iterator[SubjectResult]:
         """:meth:`evaluate`, one subject at a time: each :class:`SubjectResult` is yielded as
         soon as it is scored and records are read as they are needed, so memory does not grow
         with the batch (keep only what you need of each result).  The data's own
         notifications (a 合计 row, an unreadable file) are appended to ``notifications`` as
-        they are met; duplicate ids, which only the whole batch shows, are not checked."""
+        they are met; duplicate ids, which only the whole batch shows, are not checked.
+        ``texts``: as :meth:`evaluate_subject`."""
         notes = [] if notifications is None else notifications
         _, records = records_of(self, data, notes)  # a TypeError now, not at the first next()
         waiving = self.waiving(waivers, as_of)
@@ -263,8 +276,9 @@ class RuleSet:
         def results() -> Iterator[SubjectResult]:
             for i, r in enumerate(records):
                 yield self.evaluate_subject(
-                    r, index=i, strict=strict, waivers=waiving.waivers, as_of=waiving.as_of
-                )
+                    r, index=i, strict=strict, waivers=waiving.waivers, as_of=waiving.as_of,
+                    texts=texts,
+                )  # fmt: skip
 
         return results()
 

@@ -99,6 +99,7 @@ class ChecklistScorer(BaseScorer):
             () if e.functions & _AWARE else tuple(sorted(e.names)) for _, _, e in self.items
         )
         self.blank_names: tuple[str, ...] = tuple(sorted({n for r in self.blank_reads for n in r}))
+        self.rule = self.blank_rule()
         self._tests = tuple(e.__call__ for _, _, e in self.items)  # (the compiled functions)
         #: the blank names a fast form asks after: those of items that are more than a name
         #: (an item that is a name reads None when it is blank: the form sees that itself)
@@ -169,29 +170,44 @@ class ChecklistScorer(BaseScorer):
     def _partly(self, scope: Mapping[str, Any], w: Decimal, blank: tuple[int, ...]) -> Scored:
         """Some items blank: each decided by the missing policy (see the module); every item
         blank, or the policy ``error``: :class:`Blank` (the indicator's policy decides)."""
-        if len(blank) == len(self.items) or self.missing == "error":
-            raise Blank(*(n for k in blank for n in self.blank_reads[k]))
-        answered = [(i, p, e) for k, (i, p, e) in enumerate(self.items) if k not in blank]
-        got = [(i, p) for i, p, e in answered if e(scope)]
-        earned = sum((p for _, p in got), ZERO)
-        base = sum((p for _, p, _ in answered), ZERO)
-        how = self.blank_rule()
-        if how == "blank_full":
-            pts = earned + sum((self.items[k][1] for k in blank), ZERO)
-        elif how == "blank_redistribute":
-            pts = _share(w, earned, base)
-        else:
-            pts = earned
-        met_ids = ", ".join(i for i, _ in got) or "none"
+        pts, got = self._partial(scope, w, blank)
+        met_ids = ", ".join(self.items[k][0] for k in got) or "none"
         blank_ids = ", ".join(self.items[k][0] for k in blank)
+        answered = len(self.items) - len(blank)
         return Scored(
             points=min(w, pts),
             met=pts >= w,
             detail=(
-                f"{len(got)} of {len(answered)} answered items met: {met_ids}; "
-                f"blank: {blank_ids} ({_RULE_EN[how]})"
+                f"{len(got)} of {answered} answered items met: {met_ids}; "
+                f"blank: {blank_ids} ({_RULE_EN[self.rule]})"
             ),
         )
+
+    def _partial(
+        self, scope: Mapping[str, Any], w: Decimal, blank: tuple[int, ...]
+    ) -> tuple[Decimal, list[int]]:
+        """The points of a checklist with ``blank`` items (unrounded; :class:`Blank` where
+        the whole checklist's policy decides) and the items met, by position."""
+        if len(blank) == len(self.items) or self.missing == "error":
+            raise Blank(*(n for k in blank for n in self.blank_reads[k]))
+        earned = base = gone = ZERO
+        got = []
+        for k, (_, p, e) in enumerate(self.items):
+            if k in blank:
+                gone += p
+                continue
+            base += p
+            if e(scope):
+                earned += p
+                got.append(k)
+        rule = self.rule
+        if rule == "blank_full":
+            pts = earned + gone
+        elif rule == "blank_redistribute":
+            pts = _share(w, earned, base)
+        else:
+            pts = earned
+        return pts, got
 
     def blank_rule(self) -> str:
         """How a blank item is decided beside answered ones (a key of EXPLAIN)."""
@@ -236,17 +252,21 @@ class ChecklistScorer(BaseScorer):
         return checklist
 
     def _blank_form(
-        self, weight: Decimal, places: int
+        self, weight: Decimal, places: int, lean: bool = True
     ) -> Callable[[Mapping[str, Any]], tuple[Decimal, bool, str | None]]:
         """A fast form's record with a blank item: ``score``'s points (rounded as the leaf
         rounds them), met and detail — or :class:`Blank` (a :class:`Fallback`) where the
         missing policy decides the whole checklist."""
-        score = self.score
+        score, blanks, partial = self.score, self.blanks, self._partial
 
         def blank(scope: Mapping[str, Any]) -> tuple[Decimal, bool, str | None]:
-            s = score(None, scope, weight)
-            assert s.points is not None
-            return round_places(s.points, places), bool(s.met), s.detail
+            which = blanks(scope)
+            if not which or not lean:  # (``score`` itself: its detail, or none blank)
+                s = score(None, scope, weight)
+                assert s.points is not None
+                return round_places(s.points, places), bool(s.met), s.detail
+            pts = partial(scope, weight, which)[0]
+            return round_places(min(weight, pts), places), pts >= weight, None
 
         return blank
 
@@ -264,7 +284,7 @@ class ChecklistScorer(BaseScorer):
             met_ids = ", ".join(i for i, _ in got) or "none"
             detail = f"{len(got)} of {len(self.items)} items met: {met_ids}"
             table.append((round_places(min(weight, pts), places), pts >= weight, detail))
-        held, blank = self._held(), self._blank_form(weight, places)
+        held, blank = self._held(), self._blank_form(weight, places, lean=False)
 
         def checklist(scope: Mapping[str, Any]) -> tuple[Any, Decimal, bool, None, str | None]:
             try:
