@@ -33,6 +33,7 @@ from .plan import (
     WhenPlan,
 )
 from .reasons import about, about_metric, no
+from .rowcalls import CallSplitter
 from .rowexpr import row_plans
 from .seriesexpr import SeriesExpr, value_over_series, when_over_series
 
@@ -49,7 +50,7 @@ def build_plan(c: Compiled, root_weight: Decimal | None) -> Plan:
     metric_plans = []
     pad = 0
     nullable: set[str] = set()  # metrics ``year(s, y)``: read as values by exact expressions
-    rows = row_plans(c, kinds)  # what calls a plug-in function: run per row
+    rows = row_plans(c, kinds, CallSplitter)  # what calls a plug-in function: run per row
     for mt in c.metrics:
         if mt.missing_aware:
             raise no("metric_aware", name=mt.name)

@@ -299,10 +299,12 @@ def chain_of(c: Compiled, names: Any) -> _Chain | None:
     return _Chain(tuple(inputs), tuple(metrics), tuple(sorted(behind)), tuple(series))
 
 
-def row_plans(c: Compiled, kinds: dict[str, str]) -> RowPlans:
+def row_plans(c: Compiled, kinds: dict[str, str], splitter: Callable[[Compiled], Any]) -> RowPlans:
     """The metrics and leaf expressions to run per row (``kinds`` gains them); the rest of
     the rule set is planned as before (an expression here that cannot be run per row stays
-    where it is, and the planner says why it is not columnar)."""
+    where it is, and the planner says why it is not columnar).  ``splitter`` (rowcalls'
+    ``CallSplitter``, passed in: it runs :class:`RowExpr`, so it imports this module) takes
+    the calls out of conditions."""
     out = RowPlans({}, [], {}, {}, {}, {}, None)
     said: list[tuple[str, dict[str, str]]] = []  # (reason key, its fields)
     local = dict(kinds)
@@ -360,9 +362,7 @@ def row_plans(c: Compiled, kinds: dict[str, str]) -> RowPlans:
             fns = {f for m in out.lifted if m.name in every for f in m.series.calls}
             calls = tuple(sorted(fns))
             said.append(("per_row_leaf", {"id": node.id, "calls": _calls(calls)}))
-    from .rowcalls import CallSplitter  # (it runs RowExpr: imported here, not above)
-
-    split = CallSplitter(c)
+    split = splitter(c)
     out.lifted += split.metrics
     out.conditions = split.text
     said += split.owners
