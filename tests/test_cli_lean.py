@@ -109,3 +109,15 @@ def test_a_library_call_leaves_pyarrow_as_it_is(tmp_path: Path) -> None:
         "print(any(type(f).__name__ == '_Refuse' for f in sys.meta_path), 'pandas' in sys.modules)\n"
     )
     assert out.split() == ["False", "True"]
+
+
+def test_a_pyarrow_without_jemalloc_keeps_its_allocator(monkeypatch: pytest.MonkeyPatch) -> None:
+    from perfscore import fastpath
+
+    monkeypatch.delenv(fastpath.POOL_ENV, raising=False)
+    monkeypatch.setattr(pa, "supported_memory_backends", lambda: ["mimalloc", "system"])
+    monkeypatch.setattr(pa, "set_memory_pool", lambda pool: pytest.fail("pool changed"))
+    assert fastpath.arrow_pool() is None
+    monkeypatch.setenv(fastpath.POOL_ENV, "mimalloc")
+    monkeypatch.setattr(pa, "supported_memory_backends", lambda: ["jemalloc"])
+    assert fastpath.arrow_pool() is None
