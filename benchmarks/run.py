@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import gc
 import os
 import pickle
 import platform
@@ -51,8 +52,11 @@ CLOCK = time.perf_counter
 
 
 def best(fn: Any, rounds: int) -> float:
+    """Best of ``rounds``; each round starts from a collected heap, so no round pays for the
+    garbage the one before it (or the other side of a :func:`ratio`) left behind."""
     out = []
     for _ in range(rounds):
+        gc.collect()
         t = CLOCK()
         fn()
         out.append(CLOCK() - t)
