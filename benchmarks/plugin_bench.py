@@ -6,12 +6,14 @@ three metrics through three plug-in functions — each routed (by columns; the p
 metrics per row) against ``--no-columnar`` (the whole set record by record, which is what a
 plug-in function forced before session 13), and against the set without a function.
 
-    .venv/bin/python benchmarks/plugin_bench.py [ROWS] [ROUNDS] [--pure]
+    .venv/bin/python benchmarks/plugin_bench.py [ROWS] [ROUNDS] [--pure] [--no-record]
 
 Times are this process's CPU time (the runs are in this process, single-threaded), best of
 ``ROUNDS`` alternating; every routed file is checked byte-identical to its ``--no-columnar``
 file.  ``--pure``: the functions are declared ``pure=True`` (called once per distinct pair
-of inputs; on this data nearly every pair is distinct, so it shows the cost of grouping)."""
+of inputs; on this data nearly every pair is distinct, so it shows the cost of grouping);
+``--no-record``: the routed runs only (the ``--no-columnar`` runs take ~90 s CPU each at
+100,000 rows and do not change with the columnar code)."""
 
 from __future__ import annotations
 
@@ -113,7 +115,8 @@ def main(argv: list[str]) -> None:
         times: dict[tuple[str, str], list[float]] = {}
         for _ in range(rounds):
             for name, path in sets.items():
-                for mode, extra in (("routed", []), ("record", ["--no-columnar"])):
+                modes = (("routed", []), ("record", ["--no-columnar"]))
+                for mode, extra in modes[:1] if "--no-record" in argv else modes:
                     if name == "none" and mode == "record" and rounds > 1 and times.get(
                         (name, mode)
                     ):
@@ -124,6 +127,11 @@ def main(argv: list[str]) -> None:
                     )
         best = {k: min(v) for k, v in times.items()}
         for name in sets:
+            if "--no-record" in argv:
+                r = best[(name, "routed")]
+                print(f"{name:>5} plug-in set: routed {r:.2f} s CPU, vs the set without a "
+                      f"function {r / best[('none', 'routed')]:.2f}×", flush=True)  # fmt: skip
+                continue
             same = (
                 Path(tmp, f"{name}-routed.parquet").read_bytes()
                 == Path(tmp, f"{name}-record.parquet").read_bytes()

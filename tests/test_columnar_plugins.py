@@ -366,3 +366,82 @@ def test_the_command_writes_the_per_record_bytes(tmp_path: Path) -> None:
     finally:
         for name in added:
             DEFAULT_FUNCTIONS.unregister(name)
+
+
+def _example_growth() -> Any:
+    """The example plugin's ``growth(series)`` (examples/plugin), as its package defines it."""
+    import importlib
+    import sys
+
+    src = str(Path(__file__).resolve().parent.parent / "examples" / "plugin" / "src")
+    sys.path.insert(0, src)
+    try:
+        return importlib.import_module("perfscore_example_plugin").growth
+    finally:
+        sys.path.remove(src)
+
+
+SERIES_RULES = """\
+perfscore: 1
+id: growth
+title: 增长
+version: "1"
+settings: {zero_division: {zd}, missing: {missing}, places: 2}
+inputs:
+  spend: {type: series, of: money, unit: 万元, title: 历年支出}
+  budget: {type: money, unit: 万元}
+metrics:
+  g: {expr: growth(spend)}
+  share: {expr: "g * budget / 100"}
+indicators:
+  - {id: i_g, title: 支出增幅, weight: 10, value: g, scorer: {type: threshold, op: "<=", target: 0.1}}
+  - {id: i_s, title: 份额, weight: 10, scorer: {type: formula, expr: "clamp(share, 0, 10)"}}
+  - {id: i_v, title: 直接, weight: 5, value: "growth(spend) * 100", scorer: {type: threshold, op: ">=", target: 0}}
+"""
+
+_SERIES = st.sampled_from(
+    [
+        None,
+        {2022: 100.0, 2023: 110.0},
+        {2022: 100, 2023: 100},
+        {2021: 90.5, 2022: 0, 2023: 5.0},  # previous year 0: a division by zero
+        {2023: 50.0},  # one year: growth() raises
+        {2022: 100.0, 2023: None, 2024: 130.0},
+        {"2022": "1,234.50", "2023": 1300},  # text figures: the reader's own reading
+        {2022: -5.0, 2023: 5.0},
+        {2022: "x", 2023: 1.0},  # refused
+    ]
+)
+
+
+@pytest.mark.parametrize(("zd", "missing", "arithmetic"), SETTINGS)
+@settings(max_examples=40, deadline=None)
+@given(rows=st.lists(st.fixed_dictionaries({"spend": _SERIES, "budget": _MONEY}), min_size=1,
+                     max_size=20))  # fmt: skip
+def test_the_example_plugins_growth_of_a_series_equals_per_record(
+    zd: str, missing: str, arithmetic: str, rows: list[dict[str, Any]]
+) -> None:
+    reg = default_functions()
+    if reg.get("growth") is None:
+        reg.add(_example_growth())
+    text = SERIES_RULES.replace("{zd}", zd).replace("{missing}", missing)
+    cs = ColumnarScorer(
+        perfscore.load_ruleset_text(text, source="g.yaml", functions=reg), arithmetic=arithmetic
+    )
+    assert cs.supported and "metric g (growth())" in str(cs.per_row), cs.reason
+    _same(cs, rows)
+
+
+def test_a_series_plugin_leaves_only_its_raising_values_per_record() -> None:
+    """growth() in a metric: a previous year of 0 is the metric's zero_division, one year its
+    error — by columns; the same call inside an indicator's value (i_v) sends those two rows
+    per record; a refused cell ("x") and a blank series are decided by columns."""
+    reg = default_functions()
+    reg.add(_example_growth())
+    text = SERIES_RULES.replace("{zd}", "zero").replace("{missing}", "not_applicable")
+    cs = ColumnarScorer(perfscore.load_ruleset_text(text, source="g.yaml", functions=reg))
+    series = [None, {2022: 100.0, 2023: 110.0}, {2021: 90.5, 2022: 0, 2023: 5.0},
+              {2023: 50.0}, {"2022": "1,234.50", "2023": 1300}, {2022: "x", 2023: 1.0}]  # fmt: skip
+    res = _same(cs, [{"spend": s, "budget": 100.0} for s in series])
+    assert res.fallback.tolist() == [False, False, True, True, False, False]
+    assert res.outcomes("i_g") == ["not_applicable", "pass", "fail", "error", "pass", "error"]

@@ -244,7 +244,6 @@ def test_a_blank_text_series_cell_is_a_blank() -> None:
         ('"round(sum(actual), x)"', "round() to places", "round() 的位数"),
         ('"year(actual, t)"', "year()", "year() 的年份"),
         ('"mean(last(actual, t))"', "last()", "last() 的年数"),
-        ('"growth(mean(actual))"', "function growth()", "函数 growth()"),  # a plugin's
     ],
 )
 def test_what_stays_per_record_says_why_in_both_languages(

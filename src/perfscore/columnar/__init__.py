@@ -57,9 +57,10 @@ Design of the float64 path — a certified guard, exact integers for points, exa
   metric, a leaf's value or scorer expression; in a condition, the call alone) runs per
   row, the rest by columns (:mod:`~perfscore.columnar.rowexpr`,
   :mod:`~perfscore.columnar.rowcalls`; ``ColumnarScorer.per_row`` says what).  A rule set
-  using anything else (plugin scorers/aggregators, a plug-in function over a series,
-  ``is_missing`` in metrics, a series function inside arithmetic, …) is scored entirely by
-  the per-record path — same results, per-record speed; ``ColumnarScorer.reason`` says why.
+  using anything else (plugin scorers/aggregators, a plug-in function beside
+  ``is_missing``/``coalesce``, ``is_missing`` in metrics, a series function inside
+  arithmetic, …) is scored entirely by the per-record path — same results, per-record
+  speed; ``ColumnarScorer.reason`` says why.
 
 The per-record equivalent of row ``i`` is the record ``{name: float(column[name][i])}`` with NaN
 as a missing value (numbers go through ``Decimal(repr(x))``, exactly what the per-record reader

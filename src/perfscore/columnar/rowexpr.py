@@ -8,8 +8,9 @@ in the rule set stays vectorised.
 
 What a row holds is what the per-record path holds for the record ``{name: float(cell)}``
 (:mod:`perfscore.columnar`): numbers as ``Decimal(repr(x))`` (÷ 100 for a percent), text and
-yes/no values as read, metrics the expression reads computed by their own compiled
-expressions on that scope (or taken from an earlier per-row metric).
+yes/no values as read, a series cell through the per-record reader (``normalise_value``),
+metrics the expression reads computed by their own compiled expressions on that scope (or
+taken from an earlier per-row metric).
 
 * A metric run per row fails as :meth:`perfscore.evaluate.state.Scan.one` makes it fail: where
   its expression raises a division by zero, its ``zero_division`` decides; another error is an
@@ -80,6 +81,8 @@ class _Chain:
     inputs: tuple[tuple[str, str], ...]
     metrics: tuple[tuple[str, Any], ...]
     reads: tuple[str, ...]  # every input and metric behind it: their failures block it
+    #: series inputs behind it: their specs (a row's cell read by the per-record reader)
+    series: tuple[tuple[str, Any], ...] = ()
 
 
 class RowExpr:
@@ -106,9 +109,12 @@ class RowExpr:
     def _scope_columns(self, ctx: Chunk, rows: Any) -> list[tuple[str, list[Any]]]:
         """Per name in the scope, its values in ``rows`` as the per-record path holds them."""
         out: list[tuple[str, list[Any]]] = []
+        specs = dict(self.chain.series)
         for name, kind in self.chain.inputs:
             col = ctx.cols[name][rows]
-            if kind in ("text", "boolean"):
+            if kind == "series":  # the cell as the per-record reader reads it
+                out.append((name, [_series_value(specs[name], x) for x in col.tolist()]))
+            elif kind in ("text", "boolean"):
                 vocab = ctx.vocab[name]
                 out.append((name, [vocab[k] for k in col.tolist()]))
             elif kind == "percent":
@@ -122,6 +128,8 @@ class RowExpr:
         group of each row)`` — the float cells compared bit for bit (-0.0 is not 0.0)."""
         if not self.chain.inputs or not len(rows):
             return rows[:1], np.zeros(len(rows), np.int64)
+        if self.chain.series:  # (cells of year → figure: each row its own)
+            return rows, np.arange(len(rows))
         parts = []
         for name, kind in self.chain.inputs:
             col = np.asarray(ctx.cols[name][rows])
@@ -182,6 +190,10 @@ class RowExpr:
             for m, arr in known:
                 scope[m] = arr[i]
             v: Any = None
+            if self.chain.series and any(v is _REFUSED for v in scope.values()):
+                status[k] = _UNSURE
+                out.append(None)
+                continue
             try:
                 for m, e in todo:
                     scope[m] = e(scope)
@@ -202,6 +214,24 @@ class RowExpr:
                     status[k] = _UNSURE  # None, text, an int: the per-record path says
             out.append(v if status[k] == _OK else None)
         return out, status
+
+
+#: a series cell the per-record reader refuses (its row goes to the per-record path)
+_REFUSED = object()
+
+
+def _series_value(spec: Any, cell: Any) -> Any:
+    """A series cell as the per-record reader reads it (``normalise_value``)."""
+    from ..subjects import normalise_value  # (the reader: imported where it is used)
+    from .frames import plain_cell
+
+    raw = plain_cell(cell)
+    if raw is None:
+        return None
+    try:
+        return normalise_value(spec, raw)
+    except Exception:
+        return _REFUSED
 
 
 def _fits(x: Any) -> Any:
@@ -250,21 +280,23 @@ def chain_of(c: Compiled, names: Any) -> _Chain | None:
     behind: set[str] = set()
     for n in names:
         behind |= set(c.behind.get(n, {n}))
-    inputs = []
+    inputs, series = [], []
     for name in sorted(behind):
         spec = c.inputs.get(name)
         if spec is None:
             continue
-        if spec.type not in ("number", "money", "percent", "integer", "text", "boolean"):
+        if spec.type not in ("number", "money", "percent", "integer", "text", "boolean", "series"):
             return None
         inputs.append((name, spec.type))
+        if spec.type == "series":
+            series.append((name, spec))
     metrics = []
     for mt in c.metrics:
         if mt.name in behind:
             if mt.missing_aware:
                 return None
             metrics.append((mt.name, mt.expr.__call__))
-    return _Chain(tuple(inputs), tuple(metrics), tuple(sorted(behind)))
+    return _Chain(tuple(inputs), tuple(metrics), tuple(sorted(behind)), tuple(series))
 
 
 def row_plans(c: Compiled, kinds: dict[str, str], splitter: Callable[[Compiled], Any]) -> RowPlans:
