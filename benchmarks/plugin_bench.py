@@ -117,8 +117,11 @@ def main(argv: list[str]) -> None:
             for name, path in sets.items():
                 modes = (("routed", []), ("record", ["--no-columnar"]))
                 for mode, extra in modes[:1] if "--no-record" in argv else modes:
-                    if name == "none" and mode == "record" and rounds > 1 and times.get(
-                        (name, mode)
+                    if (
+                        name == "none"
+                        and mode == "record"
+                        and rounds > 1
+                        and times.get((name, mode))
                     ):
                         continue  # (the slowest run, and only a reference)
                     out = os.path.join(tmp, f"{name}-{mode}.parquet")

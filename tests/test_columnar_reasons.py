@@ -47,8 +47,7 @@ OFF = {
     + _TIERS,
     "a tier named from a metric": 'metrics:\n  m: {expr: "score / 2"}\n'
     "indicators:\n  - id: t\n    title: t\n    weight: 10\n"
-    "    scorer:\n      type: tier\n      tier: \"'achieved' if m > 40 else 'partial'\"\n"
-    + _TIERS,
+    "    scorer:\n      type: tier\n      tier: \"'achieved' if m > 40 else 'partial'\"\n" + _TIERS,
     "a series chosen by if-else": 'metrics:\n  m: {expr: "mean(s if a > 0 else s)"}\n'
     "indicators:\n  - {id: i, title: i, weight: 10, value: m, scorer: {type: threshold, "
     'op: ">=", target: 1}}\n',

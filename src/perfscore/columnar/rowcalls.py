@@ -52,6 +52,7 @@ class CallSplitter:
                 found.setdefault((key, rule_id), set()).update(calls)
         for (key, rule_id), fns in found.items():
             self.owners.append((key, {"id": rule_id, "calls": ", ".join(sorted(fns))}))
+
     def text(self, text: str) -> str:
         """What condition ``text`` runs as by columns (itself when it calls no plug-in)."""
         return self._texts.get(text.strip(), text)
