@@ -406,3 +406,63 @@ def test_template_years_on_the_command_line(
         with pytest.raises(SystemExit):
             main(["template", str(rules), "-o", str(out), "--years", bad])
         assert "--years" in capsys.readouterr().err
+
+
+@settings(
+    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    years=st.lists(st.sampled_from([2020, 2021, 2022, 2023]), min_size=1, max_size=4, unique=True),
+    rows=st.lists(
+        st.tuples(st.lists(YEAR_CELLS, min_size=4, max_size=4), st.integers(0, 11)),
+        min_size=1,
+        max_size=12,
+    ),
+    bad=st.booleans(),
+)
+def test_frames_scored_by_columns_read_the_year_columns(
+    rs: Any, years: list[int], rows: list[Any], bad: bool
+) -> None:
+    """rev14 (session 13): ``score_frame`` / ``ColumnarScorer`` / the Dask and Spark recipes
+    took a series given one column a year as missing (不适用, weight redistributed) where
+    ``rs.evaluate(frame)`` and the command read it; now every way gives the JSON records'
+    points, outcomes and totals — pandas, pyarrow and a mapping of columns."""
+    pd = pytest.importorskip("pandas")
+    pa = pytest.importorskip("pyarrow")
+    from perfscore.columnar import ColumnarScorer, score_frame
+
+    headers = ["id", *(f"{y}年预算执行率" for y in years), "spent", "budget"]
+    table, records = [], []
+    for i, (cells, style) in enumerate(rows):
+        texts = [_cell(v, style + k) for k, v in zip(range(len(years)), cells, strict=False)]
+        if bad and i == 0:
+            texts[0] = "约九成"
+        table.append([f"d{i}", *texts, "95", "100"])
+        record: dict[str, Any] = {"id": f"d{i}", "spent": "95", "budget": "100"}
+        if not all(t in ("", "-", "—", "/") for t in texts):
+            record["outturn"] = {
+                y: (None if t in ("", "-", "—", "/") else t)
+                for y, t in zip(years, texts, strict=True)
+            }
+        records.append(record)
+    report = rs.evaluate(records)
+    want_points = {
+        (f.subject.id, f.rule_id): (f.outcome, f.points)
+        for f in report.findings
+        if f.kind != "check"
+    }
+    want_totals = [s.total for s in report.subjects]
+    cols = {
+        h: [c or None for c in col]
+        for h, col in zip(headers, zip(*table, strict=True), strict=True)
+    }
+    for data in (pd.DataFrame(cols), pa.table(cols), cols):
+        result = ColumnarScorer(rs).score(data)
+        assert result.totals_decimal() == want_totals
+        for rid in ("avg", "latest", "rate"):
+            got = list(zip(result.outcomes(rid), result.points_decimal(rid), strict=True))
+            assert got == [want_points[(f"d{i}", rid)] for i in range(len(rows))]
+    frame = score_frame(rs, pd.DataFrame(cols))
+    assert [o for o in frame["latest.outcome"]] == [
+        want_points[(f"d{i}", "latest")][0] for i in range(len(rows))
+    ]

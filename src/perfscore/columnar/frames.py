@@ -5,7 +5,7 @@ its pandas form."""
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -229,3 +229,44 @@ def plain_cell(x: Any) -> Any:
     if isinstance(x, float) and math.isnan(x):
         return None
     return x
+
+
+def ordered_names(data: Any) -> list[str]:
+    """Column names in the frame's order (a later column wins, as a later key in a record)."""
+    names = getattr(data, "column_names", None)
+    if isinstance(names, list):  # pyarrow
+        return [str(n) for n in names]
+    if hasattr(data, "columns"):
+        return [str(c) for c in data.columns]
+    return [str(k) for k in data]
+
+
+def year_series(
+    data: Any, wanted: Sequence[str], inputs: Mapping[str, Any], aliases: Mapping[str, Any]
+) -> dict[str, Any]:
+    """Series inputs the frame gives one column a year (``2022年预算执行率`` …, docs/data.md)
+    rather than by name: each row's ``{year: value}`` (or None, or the cell's problem) made
+    as the record reader makes it — ``rs.evaluate(frame)`` and the command read such columns,
+    so the columns must too, not take the series as missing."""
+    from ..ingest.columns import convert_cell, map_columns
+    from ..ingest.seriescols import by_series, element_spec, series_value
+
+    headers = ordered_names(data)
+    cmap = map_columns(headers, inputs, aliases=aliases)
+    found = by_series([(i, t) for i, t in enumerate(cmap.targets) if t is not None])
+    out: dict[str, Any] = {}
+    for name in wanted:
+        years = found.get(name)
+        if not years:
+            continue
+        spec = element_spec(inputs[name])
+        columns = []
+        for col_no, t in years:
+            raw = cell_objects(data[headers[col_no]])
+            columns.append((t.year, [convert_cell(t, spec, plain_cell(v)) for v in raw]))
+        n = len(columns[0][1])
+        arr = np.empty(n, object)
+        for r in range(n):
+            arr[r] = series_value([(year, cells[r]) for year, cells in columns])
+        out[name] = arr
+    return out

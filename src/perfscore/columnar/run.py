@@ -25,6 +25,7 @@ from .frames import (
     column_names,
     plain_cell,
     row_count,
+    year_series,
 )
 from .plan import Plan
 from .planner import build_plan, grade_ids
@@ -69,6 +70,9 @@ class ColumnarScorer:
         self.scale = 10**self.places
         self.reason: str | None = None
         self.inputs = dict(c.inputs)
+        self._aliases = {
+            n: tuple(m.aliases) for n, m in rs.model.inputs.items() if getattr(m, "aliases", None)
+        }
         self.rule_ids = tuple(r.id for r in c.rules if r.kind != "check")
         self.check_ids = tuple(ch.id for ch in c.checks)
         self.grade_ids = grade_ids(c)
@@ -96,6 +100,9 @@ class ColumnarScorer:
         column the rule set reads but ``data`` lacks is missing in every row."""
         names = column_names(data)
         raw = {n: data[n] for n in self.inputs if n in names}
+        if self.plan is not None and any(n not in raw for n in self.plan.series):
+            absent = [n for n in self.plan.series if n not in raw]  # one column a year?
+            raw.update(year_series(data, absent, self.inputs, self._aliases))
         cols: dict[str, Any] = {}
         vocab: dict[str, list[Any]] = {}
         dirty: Any = None  # rows with a cell that is not a plain number (text, "1,234", "95%")
