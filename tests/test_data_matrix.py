@@ -44,6 +44,9 @@ ACCEPTED: list[tuple[str, Any, Any]] = [
     ("budget", "0.3435亿元", Decimal("3435")),
     ("budget", " 100 ", Decimal(100)),
     ("budget", 100.5, Decimal("100.5")),  # a Python float goes through repr
+    ("budget", "1e3", Decimal(1000)),  # scientific notation, as a program writes it to CSV
+    ("budget", "1.5E+3", Decimal(1500)),
+    ("rate", "9.5E+01%", Decimal("0.95")),
     ("rate", "99.4%", Decimal("0.994")),  # percentage points → ratio
     ("rate", "99.4 %", Decimal("0.994")),
     ("rate", 99.4, Decimal("0.994")),
