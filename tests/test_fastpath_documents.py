@@ -179,3 +179,44 @@ def test_a_flat_record_s_year_is_never_an_input(tmp_path: Path, routes: list[Any
     out = tmp_path / "f.json"
     fast, _ = _both(routes, ["score", str(rules), str(data), "-o", str(out), *COMMON], [out], 3)
     assert b'"outcome":"error"' in fast[0].replace(b" ", b"")
+
+
+def test_json_lines_of_text_cells_are_not_scored_twice(
+    tmp_path: Path, routes: list[Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """rev14 (session 13): JSON Lines whose cells are text ("1234.5", as departments send
+    them) went by columns, which sent every row per record, and then every row was scored again
+    for its findings — each subject twice.  Once a chunk's rows mostly go per record, the rest
+    of the run does so directly: the same bytes, each subject scored about once."""
+    from perfscore.ruleset import RuleSet
+
+    n = 3 * fastpath.CHUNK + 7
+    data = tmp_path / "d.jsonl"
+    with data.open("w", encoding="utf-8") as fh:
+        for s in _subjects(DEPT, n, seed=13):
+            values = {
+                k: (str(v) if isinstance(v, (int, float)) else v) for k, v in s["values"].items()
+            }
+            fh.write(json.dumps({**s, "values": values}, ensure_ascii=False) + "\n")
+    calls: list[int] = []
+    real = RuleSet.evaluate_subject
+
+    def counted(self: Any, *a: Any, **k: Any) -> Any:
+        calls.append(1)
+        return real(self, *a, **k)
+
+    monkeypatch.setattr(RuleSet, "evaluate_subject", counted)
+    out = tmp_path / "f.jsonl"
+    code, _, err = run("score", str(DEPT), str(data), "-o", str(out), *COMMON)
+    assert routes[0] is not None, err
+    fast = out.read_bytes()
+    scored_fast = len(calls)
+    assert scored_fast <= n + fastpath.CHUNK  # the first chunk's rows twice at most (was 2n)
+    calls.clear()
+    code_slow, _, err_slow = run(
+        "score", str(DEPT), str(data), "-o", str(out), *COMMON, "--no-columnar"
+    )
+    assert out.read_bytes() == fast and code == code_slow
+    assert len(calls) == n
+    forced = [x for x in err_slow.splitlines(keepends=True) if "--no-columnar" not in x]
+    assert "".join(forced) == err
