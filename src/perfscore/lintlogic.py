@@ -22,7 +22,7 @@ from .numbers import json_number
 from .rawvalue import MONEY_UNITS
 from .words import LINT, said
 
-__all__ = ["logic_warnings"]
+__all__ = ["lint_warning", "logic_warnings", "parse_condition"]
 
 Path = tuple[str | int, ...]
 
@@ -44,12 +44,14 @@ def logic_warnings(c: Compiled) -> Iterator[Problem]:
     yield from _requires(c)
 
 
-def _warn(c: Compiled, path: Path, key: str, **fields: object) -> Problem:
+def lint_warning(c: Compiled, path: Path, key: str, **fields: object) -> Problem:
+    """A located load warning in the run's words (every lint module says its warnings so)."""
     message = said(LINT, "warning", message=said(LINT, key, **fields))
     return c.document.problem(path, message, code="warning")
 
 
-def _parse(text: str) -> ast.expr | None:
+def parse_condition(text: str) -> ast.expr | None:
+    """The expression a rule wrote, or None when it does not parse (load refuses it elsewhere)."""
     try:
         return ast.parse(text.strip(), mode="eval").body
     except (SyntaxError, ValueError):
@@ -75,7 +77,7 @@ def _never_applies(
         if ind.when is not None and not _can_hold(c.model, whens, known):
             alone = not above or not _can_hold(c.model, (ind.when,), known)
             said_as = "when_never" if alone else "when_never_under"
-            yield _warn(
+            yield lint_warning(
                 c,
                 (*here, "when"),
                 said_as,
@@ -100,7 +102,7 @@ def _can_hold(
 
 
 def _decide(model: m.RuleSetModel, whens: Sequence[str]) -> bool:
-    trees = [_parse(w) for w in whens]
+    trees = [parse_condition(w) for w in whens]
     if any(t is None for t in trees):
         return True
     parsed = [t for t in trees if t is not None]
@@ -226,7 +228,7 @@ def _all(inds: Sequence[m.IndicatorModel], path: Path) -> Iterator[tuple[Path, m
 def _mixed(c: Compiled, path: Path, a: str, ua: str, b: str, ub: str) -> Problem:
     sizes = sorted((MONEY_UNITS[ua], MONEY_UNITS[ub]))
     factor = json_number(sizes[1] / sizes[0])
-    return _warn(c, path, "units_mixed", a=a, a_unit=ua, b=b, b_unit=ub, factor=factor)
+    return lint_warning(c, path, "units_mixed", a=a, a_unit=ua, b=b, b_unit=ub, factor=factor)
 
 
 class _Units:
@@ -238,7 +240,7 @@ class _Units:
         self.clashes: list[tuple[str, str, str, str]] = []
 
     def warn(self, c: Compiled, path: Path, text: str) -> Iterator[Problem]:
-        tree = _parse(text)
+        tree = parse_condition(text)
         if tree is None:
             return
         self.clashes = []
@@ -247,7 +249,7 @@ class _Units:
             yield _mixed(c, path, a, ua, b, ub)
 
     def pair(self, c: Compiled, path: Path, value: str, target: str) -> Iterator[Problem]:
-        a, b = _parse(value), _parse(target)
+        a, b = parse_condition(value), parse_condition(target)
         if a is None or b is None:
             return
         self.clashes = []
@@ -307,7 +309,7 @@ class _Units:
         metric = self.model.metrics.get(name)
         if metric is None or name in self.seen:
             return None
-        tree = _parse(metric.expr)
+        tree = parse_condition(metric.expr)
         if tree is None:
             return None
         self.seen.add(name)
@@ -342,7 +344,7 @@ def _tier_ratios(c: Compiled, inds: Sequence[m.IndicatorModel], path: Path) -> I
             continue
         top = spec.max / 100 if spec.type == "percent" else spec.max
         if top > _ONE:
-            yield _warn(
+            yield lint_warning(
                 c,
                 (*here, "scorer", "ratio"),
                 "ratio_beyond_one",
@@ -369,11 +371,11 @@ def _requires(c: Compiled) -> Iterator[Problem]:
         title = spec.title or name
         path: Path = ("checks", i, "require")
         if spec.type not in ("text", "boolean"):
-            yield _warn(c, path, "require_number", title=title, name=name)
+            yield lint_warning(c, path, "require_number", title=title, name=name)
         elif spec.choices:
-            yield _warn(c, path, "require_choice", title=title, name=name)
+            yield lint_warning(c, path, "require_choice", title=title, name=name)
         elif name in scored:
-            yield _warn(c, path, "require_scored", title=title, name=name)
+            yield lint_warning(c, path, "require_scored", title=title, name=name)
 
 
 def _ids(c: Compiled) -> frozenset[str]:

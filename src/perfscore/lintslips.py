@@ -19,6 +19,7 @@ from decimal import Decimal, InvalidOperation
 from . import model as m
 from .compile import Compiled
 from .errors import Problem
+from .lintlogic import lint_warning, parse_condition
 from .lintscale import Scale, Scales
 from .numbers import json_number
 from .words import LINT, said
@@ -52,18 +53,6 @@ def slip_warnings(c: Compiled) -> Iterator[Problem]:
     for path, ind in _leaves(c.model.indicators, ("indicators",)):
         yield from _leaf(c, reader, path, ind)
     yield from _shares(c)
-
-
-def _warn(c: Compiled, path: Path, key: str, **fields: object) -> Problem:
-    message = said(LINT, "warning", message=said(LINT, key, **fields))
-    return c.document.problem(path, message, code="warning")
-
-
-def _parse(text: str) -> ast.expr | None:
-    try:
-        return ast.parse(text.strip(), mode="eval").body
-    except (SyntaxError, ValueError):
-        return None
 
 
 def _leaves(
@@ -168,7 +157,7 @@ def _whole_percent(reader: Rates, node: ast.expr) -> ast.expr | None:
 
 
 def _condition(c: Compiled, reader: Rates, path: Path, text: str) -> Iterator[Problem]:
-    tree = _parse(text)
+    tree = parse_condition(text)
     for node in ast.walk(tree) if tree is not None else ():
         if not isinstance(node, ast.Compare):
             continue
@@ -184,7 +173,7 @@ def _compared(
         number = _number(other)
         if number is not None and abs(number) >= _RATE_SLIP and reader.scale(rate) == "ratio":
             shown = ast.unparse(rate)
-            yield _warn(
+            yield lint_warning(
                 c,
                 path,
                 "rate_condition",
@@ -201,7 +190,7 @@ def _compared(
         if isinstance(op, _ORDER) and number is not None:
             rounded = _whole_percent(reader, rate)
             if rounded is not None:
-                yield _warn(
+                yield lint_warning(
                     c,
                     path,
                     "whole_percent",
@@ -231,16 +220,16 @@ def _leaf(c: Compiled, reader: Rates, path: Path, ind: m.IndicatorModel) -> Iter
     if scorer is None:
         return
     yield from _full_marks(c, path, ind)
-    value = _parse(ind.value) if ind.value is not None else None
+    value = parse_condition(ind.value) if ind.value is not None else None
     if value is None:
         return
     for key in ("target", "start"):
         text = getattr(scorer, key, None)
-        target = _parse(text) if isinstance(text, str) else None
+        target = parse_condition(text) if isinstance(text, str) else None
         if target is not None:
             yield from _target(c, reader, (*path, "scorer", key), value, target)
     if _higher_is_better(scorer) and _costs(reader, ind, value, scorer):
-        yield _warn(
+        yield lint_warning(
             c,
             (*path, "scorer", "type"),
             "cost_higher",
@@ -250,7 +239,9 @@ def _leaf(c: Compiled, reader: Rates, path: Path, ind: m.IndicatorModel) -> Iter
         )
     rounded = _whole_percent(reader, value)
     if rounded is not None and scorer.type in ("threshold", "bands", "deduct"):
-        yield _warn(c, (*path, "value"), "whole_percent", expr=ind.value, rate=ast.unparse(rounded))
+        yield lint_warning(
+            c, (*path, "value"), "whole_percent", expr=ind.value, rate=ast.unparse(rounded)
+        )
 
 
 def _target(
@@ -261,9 +252,9 @@ def _target(
     ours, theirs = reader.scale(value), reader.scale(target)
     shown = {"value": ast.unparse(value), "target": ast.unparse(target)}
     if ours == "ratio" and reader.twice(target):
-        yield _warn(c, path, "target_twice", **shown)
+        yield lint_warning(c, path, "target_twice", **shown)
     elif ours is not None and theirs is not None and ours != theirs:
-        yield _warn(
+        yield lint_warning(
             c,
             path,
             "target_scale",
@@ -292,7 +283,7 @@ def _full_marks(c: Compiled, path: Path, ind: m.IndicatorModel) -> Iterator[Prob
     elif scorer.type == "threshold":
         best, at, best_of = getattr(scorer, "points_met", None), (*at, "points_met"), "best_met"
     if best is not None and best < weight:
-        yield _warn(
+        yield lint_warning(
             c,
             at,
             "full_unreachable",
@@ -339,7 +330,7 @@ def _costs(reader: Rates, ind: m.IndicatorModel, value: ast.expr, scorer: object
     if any(w in t for t in own for w in _SAVED):
         return False
     target = getattr(scorer, "target", None) or getattr(scorer, "start", None)
-    tree = _parse(target) if isinstance(target, str) else None
+    tree = parse_condition(target) if isinstance(target, str) else None
     planned = (_plain(reader, tree) if tree is not None else None) or []
     if any(_is_cost(reader.title(n)) for n in planned):
         return True
@@ -364,7 +355,7 @@ def _plain(reader: Rates, node: ast.expr) -> list[str] | None:
     metric = reader.model.metrics.get(node.id)
     if metric is None or node.id in reader.seen:
         return None
-    tree = _parse(metric.expr)
+    tree = parse_condition(metric.expr)
     reader.seen.add(node.id)
     try:
         inner = None if tree is None else _plain(reader, tree)
@@ -393,7 +384,7 @@ def _shares(c: Compiled) -> Iterator[Problem]:
         if ind.value is not None and any(w in ind.title for w in _SHARE):
             places.append(((*path, "value"), ind.value, ind.title))
     for path, text, title in places:
-        tree = _parse(text)
+        tree = parse_condition(text)
         if isinstance(tree, ast.Call) and getattr(tree.func, "id", None) == "round" and tree.args:
             tree = tree.args[0]
         if not (isinstance(tree, ast.BinOp) and isinstance(tree.op, ast.Div)):
@@ -407,7 +398,7 @@ def _shares(c: Compiled) -> Iterator[Problem]:
             reader.title(part), _PART, _WHOLE
         )
         if known or by_words:
-            yield _warn(
+            yield lint_warning(
                 c,
                 path,
                 "share_upside_down",
@@ -430,7 +421,7 @@ def _parts(model: m.RuleSetModel) -> dict[str, set[str]]:
         if chk.type != "equal" or chk.left is None or chk.right is None:
             continue
         for one, many in ((chk.left, chk.right), (chk.right, chk.left)):
-            a, b = _parse(one), _parse(many)
+            a, b = parse_condition(one), parse_condition(many)
             if isinstance(a, ast.Name) and b is not None:
                 added = _added(b)
                 if added is not None and len(added) > 1:
