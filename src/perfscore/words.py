@@ -613,7 +613,11 @@ EXPLAIN = _table(
     checklist_item=("{title} {points} 分", "{title} {points}"),
     checklist_missed=("（未满足：{items}）", " (not met: {items})"),
     checklist_none=("未满足任何一项", "no item met"),
-    checklist_blank=("（未填：{items}，{how}）", " (blank: {items}; {how})"),
+    checklist_blank=("（未填：{items}，{how}；{cover}）", " (blank: {items}; {how}; {cover})"),
+    checklist_cover=(
+        "数据覆盖只计已填各项 {answered} / {total} 分",
+        "coverage counts only the answered items, {answered} of {total} points",
+    ),
     blank_redistribute=(
         "不适用，按已填各项分值折算到权重 {weight} 分",
         "not applicable: the answered items scaled to the weight {weight}",

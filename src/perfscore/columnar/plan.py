@@ -63,6 +63,9 @@ class ColumnForm:
     uses_met: bool = True
     int_run: IntRun | None = None
     grade: GradeRun | None = None  # a letter scorer: its letters (then ``run`` gives no points)
+    #: a scorer that may score on part of its weight's data (a checklist with blank items):
+    #: its coverage numerators, per row, over this (the run sets ``Chunk.covered``); 1: none
+    cov_den: int = 1
 
 
 @dataclass(frozen=True)
@@ -150,8 +153,9 @@ class ColumnBuild:
         uses_met: bool = True,
         int_run: IntRun | None = None,
         grade: GradeRun | None = None,
+        cov_den: int = 1,
     ) -> ColumnForm:
-        return ColumnForm(run, needs_value, uses_met, int_run, grade)
+        return ColumnForm(run, needs_value, uses_met, int_run, grade, cov_den)
 
 
 @dataclass(frozen=True)

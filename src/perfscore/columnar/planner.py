@@ -238,7 +238,7 @@ def _coverage(
     """A group's coverage — Σ w·cov / Σ w over integer weights (``scaled``), children's
     coverage over their own denominators; the share of children scored when the weights add
     up to 0 — as an integer over a constant denominator: ``(denominator, coefficients)``."""
-    dens = [1 if isinstance(k, LeafPlan) else k.cov_den for k in kids]
+    dens = [k.form.cov_den if isinstance(k, LeafPlan) else k.cov_den for k in kids]
     lcm = 1
     for d in dens:
         lcm = lcm * d // math.gcd(lcm, d)
