@@ -1020,6 +1020,26 @@ LINT = _table(
         "better ({how}): the more spent, the higher the score; write direction: lower (for a "
         "threshold, op: '<=')",
     ),
+    # -- a rule saying the opposite of its title (perfscore.linttitles) -------------------------
+    op_vs_title=(
+        "{title}（{id}）的标题写的是“{said}”，而评分条件是 op: '{op}'：恰好等于 {target} 时"
+        "与标题相反；请写 op: '{want}'",
+        "the title of {title} ({id}) says \"{said}\" but its scorer has op: '{op}': a value of "
+        "exactly {target} is scored against what the title says; write op: '{want}'",
+    ),
+    deduct_vs_title=(
+        "{title}（{id}）的标题按“{word}”扣分，而 deduct 写的是 direction: {direction}："
+        "扣分方向与标题相反；请写 direction: {want}",
+        'the title of {title} ({id}) deducts for "{word}" but the deduct has direction: '
+        "{direction}: it deducts on the other side; write direction: {want}",
+    ),
+    value_target_swapped=(
+        "{title}（{id}）以 {value}（{value_title}）为取值、{target}（{target_title}）为目标："
+        "计划数与实际数写反了，实际越差得分越高；请写 value: {target}，target: {value}",
+        "{title} ({id}) scores {value} ({value_title}) against {target} ({target_title}): the "
+        "planned and the actual figure are swapped, so the worse the actual, the higher the "
+        "score; write value: {target}, target: {value}",
+    ),
     share_upside_down=(
         "{title} 是占比（部分 / 整体），而这里写成 {whole} / {part}：{whole_title} 是整体，"
         "{part_title} 是其中一部分，结果总大于 100%；请写 {part} / {whole}",
