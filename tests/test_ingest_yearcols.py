@@ -320,3 +320,26 @@ def test_year_columns_give_a_chunk_or_the_rows_cells() -> None:
     assert yc[::2].tolist() == [{2022: 0}, {2022: 2}, {2022: 4}]
     assert chunk.tolist() == [{2022: 2}, {2022: 3}, {2022: 4}]
     assert asked[-1] == [2, 3, 4]
+
+
+@pytest.mark.parametrize(
+    "rows",
+    [
+        # a growth over a year of 5e-324: past a float (the ratio was made a float and raised)
+        "p1,100,0,5e-324,-1000000000000000,96\np2,100,0,5e-324,1,96\n",
+        # 5e-324 beside zeros: a denominator past int64 times a column of zeros (int64 raised)
+        "p0,100,0,0,,0\np1,100,0,5e-324,,0\n",
+    ],
+)
+def test_tiny_and_huge_figures_in_a_year_are_scored_as_per_record_not_a_crash(
+    tmp_path: Path, capsys: Any, rows: str
+) -> None:
+    """Found by the generated tables above: both raised OverflowError out of the command (by
+    columns only; ``--no-columnar`` scored them), in JSON Lines as in a table."""
+    rules = tmp_path / "r.yaml"
+    rules.write_text(RULES, encoding="utf-8")
+    data = tmp_path / "d.csv"
+    head = "编号,年度预算数,2019年项目支出数,2022年项目支出数,2023年项目支出数,2019年预算执行率\n"
+    data.write_text(head + rows, encoding="utf-8")
+    got = _run(rules, data, tmp_path, capsys)
+    assert got["columns"] == got["records"]
