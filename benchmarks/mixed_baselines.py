@@ -193,12 +193,14 @@ def _checklist(
     P: dict[str, Any], OK: dict[str, bool], rid: str, w: Decimal, items: list[tuple[Decimal, Any]]
 ) -> None:
     """Points of a checklist whose blank items (None) are not applicable: the answered items'
-    points earned over their own points, times the weight; every item blank: not applicable."""
+    points earned over their own points, times the weight; every item blank: not applicable.
+    Its coverage (``P["cov:" + rid]``): the answered items' points over all of them."""
     answered = [(p, bool(ok)) for p, ok in items if ok is not None]
     if not answered:
         P[rid] = None
         return
     base = sum((p for p, _ in answered), Z)
+    P[f"cov:{rid}"] = base / sum((p for p, _ in items), Z)
     earned = sum((p for p, ok in answered if ok), Z)
     P[rid], OK[rid] = (w if earned == base else q(w * earned / base)), earned == base
 
@@ -242,8 +244,8 @@ def _coverage(P: dict[str, Any]) -> Decimal:
     """Share of the total weight scored from data: Σ w·cov / Σ w at every level."""
 
     def cov(kids: Any) -> Decimal:
-        num = sum((k[1] * (cov(k[3]) if len(k) > 2 else ONE if P[k[0]] is not None else Z)
-                   for k in kids), Z)  # fmt: skip
+        num = sum((k[1] * (cov(k[3]) if len(k) > 2 else P.get(f"cov:{k[0]}", ONE)
+                           if P[k[0]] is not None else Z) for k in kids), Z)  # fmt: skip
         return num / sum((k[1] for k in kids), Z)
 
     return cov([(g, w, a, kids) for g, w, a, kids in TREE])

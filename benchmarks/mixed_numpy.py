@@ -52,6 +52,7 @@ def numpy_mixed(cols: dict[str, Any]) -> dict[str, Any]:
     P: dict[str, Any] = {}
     V: dict[str, Any] = {}  # applicable
     OK: dict[str, Any] = {}
+    CV: dict[str, Any] = {}  # a checklist's answered items' points over all of them (coverage)
 
     def put(rid: str, valid: Any, ok: Any, p: Any) -> None:
         V[rid], OK[rid], P[rid] = valid, ok, np.where(valid, p, 0)
@@ -141,6 +142,7 @@ def numpy_mixed(cols: dict[str, Any]) -> dict[str, Any]:
     base = 200 * vdb + 200 * vdf + 100 * rv
     zero = vB & vE & (B == 0)
     put("disclosure", ~zero & (base > 0), earned == base, hu(500 * earned, one(base)))
+    CV["disclosure"] = (base, 500)  # (coverage: only the answered items, rule-language 7.6)
     AO, vAO = _ints(cols, "assets_ok", 1)
     AA, vAA = _ints(cols, "assets_all", 1)
     pa = 100 * np.clip(hu(3 * AO, one(AA)), 0, 3)
@@ -166,6 +168,7 @@ def numpy_mixed(cols: dict[str, Any]) -> dict[str, Any]:
     vpp, vrc = _given(cols, "perf_published"), _given(cols, "rectified")
     earned, base = 200 * pp + 200 * rc, 200 * vpp + 200 * vrc
     put("perf_use", base > 0, earned == base, hu(400 * earned, one(base)))
+    CV["perf_use"] = (base, 400)
 
     def group(gid: str, gw: int, agg: str, kids: list[Any]) -> None:
         for k in kids:
@@ -197,7 +200,7 @@ def numpy_mixed(cols: dict[str, Any]) -> dict[str, Any]:
         group(gid, gw, agg, kids)
         got = got + P[gid]
         base = base + np.where(V[gid], gw, 0)
-        cover = cover + _cover(V, gw, kids)
+        cover = cover + _cover(V, CV, gw, kids)
     total = np.where(base == 100, got, hu(got * 100, one(base)))
     total = np.where(base > 0, total, -1)
     grade = np.where(total >= 9000, 0, np.where(total >= 8000, 1, np.where(total >= 6000, 2, 3)))
@@ -210,8 +213,9 @@ def numpy_mixed(cols: dict[str, Any]) -> dict[str, Any]:
 _DEN = 60  # coverage is kept over 100 × 60 (the weights' common denominators: 4, 40, 20, 16 …)
 
 
-def _cover(V: dict[str, Any], gw: int, kids: list[Any]) -> Any:
-    """This top group's share of the coverage, × 100 × :data:`_DEN` (exact: Σ w·cov / Σ w)."""
+def _cover(V: dict[str, Any], C: dict[str, Any], gw: int, kids: list[Any]) -> Any:
+    """This top group's share of the coverage, × 100 × :data:`_DEN` (exact: Σ w·cov / Σ w; a
+    checklist's coverage: its answered items' points over all of them, ``C``)."""
     total_w = sum(k[1] for k in kids)
     out = 0
     for k in kids:
@@ -219,6 +223,9 @@ def _cover(V: dict[str, Any], gw: int, kids: list[Any]) -> Any:
             sub = sum(k2[1] for k2 in k[3])
             part = sum(np.where(V[c], w, 0) for c, w in k[3])
             out = out + part * k[1] * gw * _DEN // (sub * total_w)
+        elif k[0] in C:
+            num, den = C[k[0]]
+            out = out + np.where(V[k[0]], k[1] * gw * _DEN * num // (den * total_w), 0)
         else:
             out = out + np.where(V[k[0]], k[1] * gw * _DEN // total_w, 0)
     return out

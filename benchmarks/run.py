@@ -204,6 +204,7 @@ def families_part(n_subjects: int, n_rows: int, rounds: int, names: list[str]) -
     every figure is printed per family, the worst family first."""
     import families
     import family_baselines
+    import record_baselines
 
     figures: dict[str, list[tuple[float, str, str]]] = {}
 
@@ -239,6 +240,31 @@ def families_part(n_subjects: int, n_rows: int, rounds: int, names: list[str]) -
             name,
             f"{a / n_subjects * 1e6:.0f} vs {b / n_subjects * 1e6:.0f} µs; {len(fam.leaves)}"
             f" indicators; baseline disagrees on {wrong} of {n_subjects}",
+        )
+        # from the record: what every per-record route pays (JSON Lines, CSV, a list of dicts)
+        reader, inputs = record_baselines.Reader(families.ruleset_text(fam)), rs.compiled.inputs
+        wrong = sum(
+            1
+            for i, x in enumerate(recs)
+            if ev.points(read_subject(x, inputs, index=i, subject_type="department"))
+            != base.points(reader.read(x["values"]))
+        )
+        r, a, b = ratio(
+            lambda ev=ev, recs=recs, inputs=inputs: [
+                ev.points(read_subject(x, inputs, index=i, subject_type="department"))
+                for i, x in enumerate(recs)
+            ],
+            lambda base=base, recs=recs, reader=reader: [
+                base.points(reader.read(x["values"])) for x in recs
+            ],
+            rounds,
+        )
+        add(
+            "points per subject from the record vs hand-written read + Decimal (target ≤ 1.5×)",
+            r,
+            name,
+            f"{a / n_subjects * 1e6:.0f} vs {b / n_subjects * 1e6:.0f} µs (read_subject + points vs"
+            f" record_baselines.Reader + points); baseline disagrees on {wrong} of {n_subjects}",
         )
         r, a, b = ratio(
             lambda ev=ev, data=data: [ev.subject(d) for d in data],

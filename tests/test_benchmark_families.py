@@ -30,6 +30,7 @@ from run import family_findings  # noqa: E402
         "mixed_baselines.py",
         "mixed_words.py",
         "mixed_numpy.py",
+        "record_baselines.py",
     ],
 )
 def test_the_baselines_are_written_without_perfscore(module: str) -> None:
@@ -57,6 +58,21 @@ def test_the_data_has_edges_blanks_and_zeros(name: str) -> None:
         assert exactly_spent == blanks == zeros == 0
     else:
         assert exactly_spent > len(pairs) // 5 and blanks > 0 and zeros > 0
+
+
+@pytest.mark.parametrize("name", ["dept30", "deep", "mixed"])
+def test_the_hand_written_record_reader_reads_what_the_engine_reads(name: str) -> None:
+    """The baseline of "points from the record" (record_baselines.Reader) reads each family's
+    records to the engine's values, Decimal text included."""
+    import record_baselines
+
+    fam = families.family(name)
+    text = families.ruleset_text(fam)
+    rs = perfscore.load_ruleset_text(text, source=f"{name}.yaml")
+    reader = record_baselines.Reader(text)
+    for i, rec in enumerate(families.records(fam, 150, seed=11)):
+        d = read_subject(rec, rs.compiled.inputs, index=i, subject_type="department")
+        assert repr(reader.read(rec["values"])) == repr(d.values), rec["id"]
 
 
 @pytest.mark.parametrize("name", ["dept30", "deep", "mixed"])
@@ -129,13 +145,14 @@ def test_the_families_and_parquet_parts_of_the_benchmark_run() -> None:
     for name in ("dept30", "mixed"):
         for label in (
             "points per subject",
+            "points per subject from the record",
             "full findings per subject",
             "JSON findings bytes",
             "columnar 200 rows",
         ):
             assert f"[{name}] {label}" in out, out
         assert f"[{name}] 300 subjects → Parquet findings vs numpy" in out
-    assert out.count("disagrees on 0 of 10") == 2 and out.count("differs on 0 rows") == 2
+    assert out.count("disagrees on 0 of 10") == 4 and out.count("differs on 0 rows") == 2
 
 
 def test_the_decimal_baseline_redistributes_a_top_group_with_nothing_applicable() -> None:

@@ -191,7 +191,7 @@ def test_the_explanation_names_the_blank_items_and_how_they_counted() -> None:
     f = rs.evaluate({"id": "d", "values": values}).subjects[0].finding("disclosure")
     quoted = "未填：按规定公开绩效信息 1 分，不适用，按已填各项分值折算到权重 5 分"
     assert quoted in f.explanation.zh and quoted in text
-    assert "(blank: performance 1; not applicable: the answered items scaled to the weight 5)" in (
+    assert "(blank: performance 1; not applicable: the answered items scaled to the weight 5; " in (
         f.explanation.en
     )
     assert f.points == Decimal("2.50")

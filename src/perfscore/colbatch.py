@@ -12,7 +12,8 @@ output written from these results is byte-for-byte the per-record one.
 A row's result is *settled* by the columns when the columns scored it (no per-record
 fallback), nothing in it is an ``error``, and no indicator passed or failed because of a
 failure (one that can fail with 0 points through a ``zero`` policy did not, one whose
-missing-data policy is ``full`` is not at full marks): its coverage then depends only on which
+missing-data policy is ``full`` is not at full marks, none scored on part of its data — a
+checklist with blank items): its coverage then depends only on which
 indicators did not apply, and the run summary counts it from the columns (one per-record
 result per such pattern gives the coverage); every other row is summarised from its
 per-record result.
@@ -195,6 +196,8 @@ class ColumnBatch:
         res = self.result
         c = self.rs.compiled
         ok = ~np.asarray(res.fallback, bool)
+        if res.covered_in_part is not None:  # (a checklist with blank items: its coverage)
+            ok &= ~res.covered_in_part
         for codes in (*res.outcome.values(), *res.checks.values()):
             ok &= codes != _ERROR
         zero = _zero_prone(c)

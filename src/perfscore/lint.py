@@ -18,6 +18,7 @@ from .intervals import parse_interval
 from .lintlogic import logic_warnings
 from .lintscale import scale_warnings
 from .lintslips import Rates, slip_warnings
+from .linttitles import title_warnings
 from .model import DEFAULT_MIN_COVERAGE
 from .numbers import json_number
 from .ruleset import RuleSet
@@ -42,6 +43,7 @@ def ruleset_warnings(rs: RuleSet) -> list[Problem]:
     """Every warning for ``rs``, in file order."""
     c = rs.compiled
     out = [*_floor(c), *_total(c), *scale_warnings(c), *logic_warnings(c), *slip_warnings(c)]
+    out.extend(title_warnings(c))
     out.extend(c.cautions)
     nodes = {n.id: n for n in _walk(c.indicators)}
     for path, ind in _leaves(c.model.indicators, ("indicators",)):

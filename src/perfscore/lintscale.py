@@ -3,8 +3,10 @@
 (95) beside it is a slip a reviewer should see (:mod:`perfscore.lint` says them).
 
 Only what is plain from the text is read: a ``percent`` input or a metric with ``unit: "%"``
-is a ratio; ``x * 100`` of a ratio is in percentage points and ``x / 100`` of those a ratio
-again; ``round``, ``abs``, ``min``, ``max`` and ``clamp`` keep their first value's scale.
+is a ratio, and so is one year's figure of a ``percent`` series (``year(s, 2023)``, ``last``,
+``mean``, ``min``, ``max``); ``x * 100`` of a ratio is in percentage points and ``x / 100``
+of those a ratio again; ``round``, ``abs``, ``min``, ``max`` and ``clamp`` keep their first
+value's scale.
 Anything else has no known scale and is never warned about.
 """
 
@@ -29,6 +31,9 @@ Path = tuple[str | int, ...]
 _HUNDRED = Decimal(100)
 #: the functions whose value is on their first argument's scale
 _KEEPS_SCALE = frozenset({"round", "abs", "min", "max", "clamp", "coalesce"})
+#: the functions giving one year's figure of a series, or its last, least, most or mean: on
+#: the scale of the series' figures (``year(exec_hist, 2023)`` of a percent series: a ratio)
+_OF_SERIES = frozenset({"year", "last", "min", "max", "mean"})
 
 
 def scale_warnings(c: Compiled) -> Iterator[Problem]:
@@ -128,7 +133,12 @@ class Scales:
         if isinstance(node, ast.Name):
             return self._name(node.id)
         if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.args:
-            return self.scale(node.args[0]) if node.func.id in _KEEPS_SCALE else None
+            first = node.args[0]
+            if node.func.id in _OF_SERIES and isinstance(first, ast.Name):
+                spec = self.model.inputs.get(first.id)
+                if spec is not None and spec.type == "series":
+                    return "ratio" if spec.of == "percent" else None
+            return self.scale(first) if node.func.id in _KEEPS_SCALE else None
         if isinstance(node, ast.BinOp):
             return self._binop(node)
         return None

@@ -23,9 +23,11 @@ import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
+from operator import is_
 from typing import TYPE_CHECKING, Any
 
 from .errors import did_you_mean
+from .fieldread import BLANK, compile_fields
 from .rawvalue import ambiguous_percent, checked, is_blank_text, read_number
 from .rawvalue import problem as _problem
 from .textsafe import clean
@@ -43,6 +45,7 @@ __all__ = [
     "Subject",
     "SubjectData",
     "normalise_value",
+    "read_cell",
     "read_subject",
     "whole_number_text",
 ]
@@ -297,37 +300,73 @@ def read_subject(
             data.values[n] = None
             data.field_errors[n] = _problem("not_mapping", raw_values)
         return data
-    for key in raw_values:
-        if str(key) not in specs:
-            hint = did_you_mean(str(key), specs)
-            extra = said(DATA, "did_you_mean", hint=repr(hint)) if hint else ""
-            data.notes.append(said(DATA, "unknown_field", name=repr(str(key)), hint=extra))
-    cells = record.get("cells")
-    for name, spec in specs.items():
-        raw: Any = raw_values.get(name)
-        if isinstance(raw, str) and is_blank_text(raw):
-            raw = None  # "", "-", "—", "/": a blank, as in a spreadsheet cell (docs/data.md)
-        if isinstance(raw, CellProblem):
-            data.values[name] = None
-            data.field_errors[name] = _located(cells, name, raw.message)
-            continue
-        if raw is None:
-            if spec.default is not None:  # already normalised when the rule set compiled
-                data.values[name] = spec.default
-                continue
-            if spec.required:
-                data.values[name] = None
-                data.field_errors[name] = _located(cells, name, said(DATA, "required_missing"))
-                continue
-            else:
-                data.values[name] = None
-                continue
-        try:
-            data.values[name] = normalise_value(spec, raw)
-        except ValueError as e:
-            data.values[name] = None
-            data.field_errors[name] = _located(cells, name, e.args[0] if e.args else str(e))
+    if not (raw_values.keys() <= specs.keys()):  # (a set comparison: no loop when all known)
+        for key in raw_values:
+            if str(key) not in specs:
+                hint = did_you_mean(str(key), specs)
+                extra = said(DATA, "did_you_mean", hint=repr(hint)) if hint else ""
+                data.notes.append(said(DATA, "unknown_field", name=repr(str(key)), hint=extra))
+    if specs:
+        _read_values(data, raw_values, specs, record.get("cells"))
     return data
+
+
+#: compiled readers per inputs mapping: the mapping (held, so its id is not reused), its names
+#: and specs when compiled (checked on each use: a mapping changed since is compiled again)
+_COMPILED: dict[int, tuple[Mapping[str, InputSpec], list[str], list[InputSpec], Any]] = {}
+
+
+def _fields(specs: Mapping[str, InputSpec]) -> tuple[tuple[str, InputSpec, Any], ...]:
+    entry = _COMPILED.get(id(specs))
+    if (
+        entry is not None
+        and entry[0] is specs
+        and list(specs) == entry[1]
+        and all(map(is_, specs.values(), entry[2]))
+    ):
+        return entry[3]  # type: ignore[no-any-return]
+    if len(_COMPILED) >= 64:
+        _COMPILED.clear()
+    fields = compile_fields(specs, normalise_value, read_cell)
+    _COMPILED[id(specs)] = (specs, list(specs), list(specs.values()), fields)
+    return fields
+
+
+def _read_values(
+    data: SubjectData, raw_values: Mapping[Any, Any], specs: Mapping[str, InputSpec], cells: object
+) -> None:
+    """Each declared field's value or error, in declaration order (:func:`read_cell`)."""
+    values, errors = data.values, data.field_errors
+    get = raw_values.get
+    for name, spec, reader in _fields(specs):
+        raw: Any = get(name)
+        if raw is not None:
+            try:
+                v = reader(raw)
+            except ValueError as e:
+                values[name] = None
+                errors[name] = _located(cells, name, e.args[0] if e.args else str(e))
+                continue
+            if v is not BLANK:
+                values[name] = v
+                continue
+        if spec.default is not None:  # already normalised when the rule set compiled
+            values[name] = spec.default
+        else:
+            values[name] = None
+            if spec.required:
+                errors[name] = _located(cells, name, said(DATA, "required_missing"))
+
+
+def read_cell(spec: InputSpec, raw: object) -> Value:
+    """One field's cell read the whole way: :data:`~perfscore.fieldread.BLANK` for a blank
+    (``""``, ``"-"``, ``"—"``, ``"/"``: as in a spreadsheet cell, docs/data.md), the error of a
+    cell a reader already refused (:class:`CellProblem`), else :func:`normalise_value`."""
+    if isinstance(raw, str) and is_blank_text(raw):
+        return BLANK  # type: ignore[no-any-return]
+    if isinstance(raw, CellProblem):
+        raise ValueError(raw.message)
+    return normalise_value(spec, raw)
 
 
 def _located(cells: object, name: str, message: str) -> str:

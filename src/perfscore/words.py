@@ -613,7 +613,11 @@ EXPLAIN = _table(
     checklist_item=("{title} {points} 分", "{title} {points}"),
     checklist_missed=("（未满足：{items}）", " (not met: {items})"),
     checklist_none=("未满足任何一项", "no item met"),
-    checklist_blank=("（未填：{items}，{how}）", " (blank: {items}; {how})"),
+    checklist_blank=("（未填：{items}，{how}；{cover}）", " (blank: {items}; {how}; {cover})"),
+    checklist_cover=(
+        "数据覆盖只计已填各项 {answered} / {total} 分",
+        "coverage counts only the answered items, {answered} of {total} points",
+    ),
     blank_redistribute=(
         "不适用，按已填各项分值折算到权重 {weight} 分",
         "not applicable: the answered items scaled to the weight {weight}",
@@ -1015,6 +1019,26 @@ LINT = _table(
         "{title} ({id}) scores a cost, where less is better, but its scorer counts more as "
         "better ({how}): the more spent, the higher the score; write direction: lower (for a "
         "threshold, op: '<=')",
+    ),
+    # -- a rule saying the opposite of its title (perfscore.linttitles) -------------------------
+    op_vs_title=(
+        "{title}（{id}）的标题写的是“{said}”，而评分条件是 op: '{op}'：恰好等于 {target} 时"
+        "与标题相反；请写 op: '{want}'",
+        "the title of {title} ({id}) says \"{said}\" but its scorer has op: '{op}': a value of "
+        "exactly {target} is scored against what the title says; write op: '{want}'",
+    ),
+    deduct_vs_title=(
+        "{title}（{id}）的标题按“{word}”扣分，而 deduct 写的是 direction: {direction}："
+        "扣分方向与标题相反；请写 direction: {want}",
+        'the title of {title} ({id}) deducts for "{word}" but the deduct has direction: '
+        "{direction}: it deducts on the other side; write direction: {want}",
+    ),
+    value_target_swapped=(
+        "{title}（{id}）以 {value}（{value_title}）为取值、{target}（{target_title}）为目标："
+        "计划数与实际数写反了，实际越差得分越高；请写 value: {target}，target: {value}",
+        "{title} ({id}) scores {value} ({value_title}) against {target} ({target_title}): the "
+        "planned and the actual figure are swapped, so the worse the actual, the higher the "
+        "score; write value: {target}, target: {value}",
     ),
     share_upside_down=(
         "{title} 是占比（部分 / 整体），而这里写成 {whole} / {part}：{whole_title} 是整体，"

@@ -54,8 +54,8 @@ Design of the float64 path — a certified guard, exact integers for points, exa
   ``count_within``/``count_below``/``count_above``, ``min``/``max`` of a series, ``year`` (read
   only as a leaf's value) and ``series_bands`` (exact integers on a year axis,
   :mod:`~perfscore.columnar.series`).  An expression calling a plug-in function (a
-  metric, a leaf's value or scorer expression; in a condition, the call alone) runs per
-  row, the rest by columns (:mod:`~perfscore.columnar.rowexpr`,
+  metric, a leaf's value or scorer expression; in a condition — a checklist item's too — the
+  call alone) runs per row, the rest by columns (:mod:`~perfscore.columnar.rowexpr`,
   :mod:`~perfscore.columnar.rowcalls`; ``ColumnarScorer.per_row`` says what).  A rule set
   using anything else (plugin scorers/aggregators, a plug-in function beside
   ``is_missing``/``coalesce``, ``is_missing`` in metrics, a series function inside

@@ -167,6 +167,9 @@ class Chunk:
         #: rows the scorer running leaves to the missing policy (the per-record ``Blank``: a
         #: checklist with every item blank)
         self.blank: Any = None
+        #: per row, the coverage numerator (over its form's ``cov_den``) of a scorer that
+        #: scored on part of its weight's data (None: all of it, every row)
+        self.covered: Any = None
         #: while an expression that may see blanks runs (``is_missing``/``coalesce``: a check
         #: or grade override), its reads of a blank are recorded in :attr:`missing`
         self.aware = False

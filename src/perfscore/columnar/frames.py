@@ -48,6 +48,9 @@ class ColumnarResult:
     #: ``letter_ids`` (−1: none); empty otherwise
     letters: dict[str, Any] = field(default_factory=dict)
     letter_ids: tuple[str, ...] = ()
+    #: rows where a leaf scored on part of its weight's data (a checklist with blank items:
+    #: coverage in part); None: no such row
+    covered_in_part: Any = None
 
     def __len__(self) -> int:
         return len(self.total)

@@ -63,6 +63,9 @@ class ColumnForm:
     uses_met: bool = True
     int_run: IntRun | None = None
     grade: GradeRun | None = None  # a letter scorer: its letters (then ``run`` gives no points)
+    #: a scorer that may score on part of its weight's data (a checklist with blank items):
+    #: its coverage numerators, per row, over this (the run sets ``Chunk.covered``); 1: none
+    cov_den: int = 1
 
 
 @dataclass(frozen=True)
@@ -84,6 +87,9 @@ class ColumnBuild:
     derived: dict[str, Any] = field(default_factory=dict)
     #: plug-in functions not declared pure (a derived text column may call no such one)
     impure: frozenset[str] = frozenset()
+    #: a condition's text → what it runs as by columns (a checklist item's plug-in calls
+    #: split out, run per row: :mod:`~perfscore.columnar.rowcalls`)
+    conditions: Callable[[str], str] = str.strip
     np: Any = np
     bounds: types.ModuleType = bounds
     ints: types.ModuleType = intcols
@@ -118,7 +124,7 @@ class ColumnBuild:
     def condition(self, text: str) -> ColumnCond:
         """A yes/no expression (comparisons decided exactly on ties, ``and``/``or``/``not``,
         yes/no and text inputs) as ``cond(chunk) -> bool array``."""
-        return ColumnCond(text, self.kinds)
+        return ColumnCond(self.conditions(text), self.kinds)
 
     def series(self, text: str | None) -> str:
         """The series input or metric an expression names (only a bare name is mirrored)."""
@@ -150,8 +156,9 @@ class ColumnBuild:
         uses_met: bool = True,
         int_run: IntRun | None = None,
         grade: GradeRun | None = None,
+        cov_den: int = 1,
     ) -> ColumnForm:
-        return ColumnForm(run, needs_value, uses_met, int_run, grade)
+        return ColumnForm(run, needs_value, uses_met, int_run, grade, cov_den)
 
 
 @dataclass(frozen=True)

@@ -112,7 +112,9 @@ def build_plan(c: Compiled, root_weight: Decimal | None) -> Plan:
         whens = {k[5:] for k in lifted if k.startswith("when:")}
         _only_values_read(c, name, set(lifts.reads), whens)
     letter_ids = () if c.letters is None else c.letters.ordered()
-    build = ColumnBuild(places, kinds, letters=letter_ids, impure=rows.impure)
+    build = ColumnBuild(
+        places, kinds, letters=letter_ids, impure=rows.impure, conditions=rows.conditions
+    )
     tree = [_node(n, build, c, lifted, lifts) for n in c.indicators]
     for node in stack_all(c):  # series_bands looks back this many years
         years = getattr(node.scorer, "last", None)
@@ -238,7 +240,7 @@ def _coverage(
     """A group's coverage — Σ w·cov / Σ w over integer weights (``scaled``), children's
     coverage over their own denominators; the share of children scored when the weights add
     up to 0 — as an integer over a constant denominator: ``(denominator, coefficients)``."""
-    dens = [1 if isinstance(k, LeafPlan) else k.cov_den for k in kids]
+    dens = [k.form.cov_den if isinstance(k, LeafPlan) else k.cov_den for k in kids]
     lcm = 1
     for d in dens:
         lcm = lcm * d // math.gcd(lcm, d)

@@ -72,6 +72,7 @@ REASONS: dict[str, tuple[str, str]] = {
     "per_row_metric": ("metric {name} ({calls})", "计算指标 {name}（{calls}）"),
     "per_row_leaf": ("indicator {id} ({calls})", "评分指标 {id}（{calls}）"),
     "per_row_when": ("the when of {id} ({calls})", "{id} 的适用条件（{calls}）"),
+    "per_row_item": ("checklist item {id} ({calls})", "清单项 {id}（{calls}）"),
     "per_row_check": ("check {id} ({calls})", "检查 {id}（{calls}）"),
     "per_row_override": ("the grade override to {id} ({calls})",
                          "调整为等级 {id} 的条件（{calls}）"),

@@ -1,5 +1,6 @@
-"""A plug-in function called inside a condition — an indicator's or group's ``when``, a check
-(``assert``, ``equal``'s sides, its ``when``), a grade override — run per row for that call
+"""A plug-in function called inside a condition — an indicator's or group's ``when``, a
+checklist item's ``when``, a check (``assert``, ``equal``'s sides, its ``when``), a grade
+override — run per row for that call
 only (#18): the call is compiled alone (as the rule set's own compiler compiles it: the same
 names, functions, rounding and metrics) and runs as a metric of its own per row
 (:class:`~perfscore.columnar.rowexpr.RowExpr`), and the condition, its call replaced by that
@@ -66,6 +67,9 @@ class CallSplitter:
             stack.extend(reversed(n.children))
             if n.when is not None:
                 out.append(("per_row_when", n.id, n.when))
+            for item_id, _, e in getattr(n.scorer, "items", None) or ():  # a checklist's
+                if getattr(e, "functions", None) is not None:
+                    out.append(("per_row_item", f"{n.id}.{item_id}", e))
         for ch in c.checks:
             exprs = (ch.when, ch.left, ch.right, ch.expr)
             out += [("per_row_check", ch.id, e) for e in exprs if e is not None]

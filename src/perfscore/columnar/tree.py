@@ -178,7 +178,7 @@ def run_node(
     if forced is not None:  # a group's when above decides first
         code = forced if code is None else np.where(forced != 0, forced, code).astype(np.int8)
     ctx.skip = None if code is None else code != 0
-    ctx.zero = ctx.error = ctx.blank = None
+    ctx.zero = ctx.error = ctx.blank = ctx.covered = None
     failed = res.outcome[rid][sl].view(bool)  # outcome codes: pass 0, fail 1
     got = None
     int_run = node.form.int_run
@@ -214,8 +214,8 @@ def run_node(
             np.logical_not(met, out=failed)
         else:
             np.less(pts, node.pass_at, out=failed)
-    zero, error, blank = ctx.zero, ctx.error, ctx.blank
-    ctx.zero = ctx.error = ctx.skip = ctx.blank = None
+    zero, error, blank, covered = ctx.zero, ctx.error, ctx.blank, ctx.covered
+    ctx.zero = ctx.error = ctx.skip = ctx.blank = ctx.covered = None
     extras = ((zero, KIND[node.zero_division]), (error, F_ERROR), (blank, F_MISSING))
     for extra, kind_code in extras:
         if extra is None:
@@ -225,10 +225,14 @@ def run_node(
         else:  # a failure of what the leaf reads comes first
             code = code.copy()
             code[extra & (code == 0)] = kind_code
+    den = node.form.cov_den
     if code is None:
         if node.form.grade is not None:
             res.has_points[rid][sl] = False
-        return pts, res.outcome[rid][sl], None, True
+        if covered is None:
+            return pts, res.outcome[rid][sl], None, True
+        _in_part(res, sl, covered < den)
+        return pts, res.outcome[rid][sl], covered, False
     # what the per-record path's _from_failure gives, per failure kind (rows with one)
     codes = res.outcome[rid][sl]
     failing = code != 0
@@ -241,7 +245,21 @@ def run_node(
         res.has_points[rid][sl] = (codes <= 1) & (code != 0)
     else:
         res.has_points[rid][sl] = codes <= 1
+    if den != 1:  # coverage numerators: none where a failure decided
+        own = np.full(ctx.n, den, np.int64) if covered is None else covered
+        if covered is not None:
+            _in_part(res, sl, (own < den) & ~failing)
+        return pts, codes, np.where(failing, 0, own), False
     return pts, codes, code, False
+
+
+def _in_part(res: ColumnarResult, sl: slice, rows: Any) -> None:
+    """Mark ``rows`` of the chunk ``sl`` as covered in part (see ColumnarResult)."""
+    if not rows.any():
+        return
+    if res.covered_in_part is None:
+        res.covered_in_part = np.zeros(len(res.total), bool)
+    res.covered_in_part[sl] |= rows
 
 
 def distinct_rows(parts: list[Any]) -> tuple[Any, Any]:
@@ -443,6 +461,8 @@ def coverage(
     for (_, codes_k, cov_k, _), coef, k in zip(kids, node.cov_coef, node.kids, strict=True):
         if not isinstance(k, LeafPlan):
             num += coef * (k.cov_den if cov_k is None else cov_k)
+        elif k.form.cov_den != 1:  # numerators of its own (a checklist with blank items)
+            num += coef * (k.form.cov_den if cov_k is None else cov_k)
         elif cov_k is None:  # a leaf with no failure: full coverage
             num += coef
         else:  # scored, and read from data (no failure)

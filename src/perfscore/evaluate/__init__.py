@@ -50,8 +50,10 @@ from .pointsonly import points, points_plan
 from .records import (
     COVERAGE4,
     SHARED_RESULTS,
+    covered_pair,
     indicator_finding,
     indicator_score,
+    leaf_cover,
     leaf_pair,
     node_score,
 )
@@ -207,6 +209,8 @@ class Evaluator:
             points: Decimal | None
             value: Any
             threshold: Mapping[str, Any] | None
+            decided: bool | None  # (None: scored, covered in part; its results made)
+            pair: tuple[IndicatorScore, NodeScore]
             if forced is None:
                 failures, waivers = run.failures, run.waivers
                 try:
@@ -234,6 +238,11 @@ class Evaluator:
                     outcome, points, grade = o.outcome, o.points, o.grade
                     value, threshold, reason, detail = o.value, o.threshold, o.reason, o.detail
                     decided = reason is None and (outcome == "pass" or outcome == "fail")
+                    if decided:  # a scorer that scored around blanks: covered in part
+                        cover = leaf_cover(node, run.scope)
+                        if cover is not None:
+                            pair = covered_pair(nid, node.weight, points, grade, outcome, cover)
+                            decided = None  # (its results made here, not shared)
                 else:  # leaf()'s decision: met, where the scorer says so and the weight is the bar
                     if met is None or not use_met:
                         met = scored >= limit
@@ -273,11 +282,14 @@ class Evaluator:
             f.__class__ = Finding
             findings.append(f)
             # a leaf's two results are shared (see records.leaf_pair)
+            if decided is None:  # covered in part: made above
+                scores.append(pair[0])
+                return pair[1]
             if decided and grade is None:  # (pass or fail) by a points object met before
-                pair = by_id[outcome].get(id(points))
-                if pair is not None:
-                    scores.append(pair[0])
-                    return pair[1]
+                known = by_id[outcome].get(id(points))
+                if known is not None:
+                    scores.append(known[0])
+                    return known[1]
             pair = leaf_pair(nid, node.weight, same, by_id, points, grade, outcome, decided)
             scores.append(pair[0])
             return pair[1]

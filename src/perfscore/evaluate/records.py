@@ -14,7 +14,7 @@ from ..aggregate import NodeScore
 from ..compile import IndicatorNode
 from ..findings import Finding, IndicatorScore
 from ..findings.results import FindingDraft
-from ..numbers import round_places
+from ..numbers import round_once, round_places
 from .messages import FindingTexts
 from .state import ONE, ZERO, Outcome, SubjectRun
 
@@ -96,6 +96,30 @@ def leaf_pair(
     if len(same) < SHARED_RESULTS:
         same[key] = pair
     return pair
+
+
+def leaf_cover(node: IndicatorNode, scope: Mapping[str, Any]) -> Any:
+    """The share of a scored leaf's weight that stood on data where its scorer scored around
+    blanks (a checklist with blank items: the answered items' share), else None (all)."""
+    covered = getattr(node.scorer, "covered", None)
+    return None if covered is None else covered(scope)
+
+
+def covered_pair(
+    nid: str,
+    weight: Decimal | None,
+    points: Decimal | None,
+    grade: str | None,
+    outcome: str,
+    cover: Any,
+) -> tuple[IndicatorScore, NodeScore]:
+    """A scored leaf's two results where ``cover`` (exact) of its weight stood on data: the
+    score's coverage rounded to 4 places, the node's exact (its group weighs it in)."""
+    cov4 = round_once(cover, 4)
+    return (
+        indicator_score(nid, points, weight, grade, outcome, cov4),
+        node_score(nid, weight, points, grade, outcome, cover),
+    )
 
 
 def finding_template(node: IndicatorNode, words: Any) -> dict[str, Any]:

@@ -155,7 +155,10 @@ class BaseScorer:
     * ``texts()`` — text values the scorer reads as choices (tier names);
     * ``branches()`` — the named outcomes a rule-set test should cover (band ranges, tiers);
     * ``monotone(weight)`` — ``increasing`` / ``decreasing`` when more value never gives
-      fewer (more) points, else None.
+      fewer (more) points, else None;
+    * ``covered(scope)`` — the share of the weight a pass or fail stood on data, where the
+      scorer itself scored around blanks (a checklist with blank items: the answered items'
+      share); None: all of it.
     """
 
     @property
@@ -185,6 +188,9 @@ class BaseScorer:
         return None
 
     def monotone(self, weight: Decimal | None) -> str | None:
+        return None
+
+    def covered(self, scope: Mapping[str, Any]) -> Any:
         return None
 
     def explain(

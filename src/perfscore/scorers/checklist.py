@@ -25,6 +25,10 @@ by the indicator's ``missing`` policy: ``zero`` it earns nothing, ``full`` its p
 scaled to the weight (or, with ``not_applicable_weight: zero``, its points are not given);
 ``error`` makes the checklist an error.  Every item blank: the checklist follows the policy as
 a whole, as any indicator reading only blanks does (docs/rule-language.md §7.6).
+
+A checklist scored with blank items stands on the answered items only: its coverage (how much
+of its weight was scored from data, :meth:`ChecklistScorer.covered`) is the answered items'
+points over the items' points, whatever the policy did with the blank ones.
 """
 
 from __future__ import annotations
@@ -37,6 +41,7 @@ from typing import Any, ClassVar, Literal, cast
 
 from pydantic import Field
 
+from ..exact import exact_quotient
 from ..modelbase import Expr, Identifier, StrictModel
 from ..numbers import round_places
 from .base import (
@@ -131,6 +136,17 @@ class ChecklistScorer(BaseScorer):
             for k, names in enumerate(self.blank_reads)
             if any(scope.get(n) is None for n in names)
         )
+
+    def covered(self, scope: Mapping[str, Any]) -> Any:
+        """How much of the weight ``score`` stood on data for ``scope``: None when no item is
+        blank (all of it), else the answered items' points over all the items' points, exactly
+        (a blank item counted by the ``zero``/``full`` policy is not from data either)."""
+        blank = self.blanks(scope)
+        if not blank:
+            return None
+        gone = sum((self.items[k][1] for k in blank), ZERO)
+        total = sum((p for _, p, _ in self.items), ZERO)
+        return exact_quotient(total - gone, total)
 
     def _held(self) -> Callable[[Mapping[str, Any]], int]:
         """For the fast forms: which items hold, as the bits of a number — or
@@ -285,11 +301,14 @@ class ChecklistScorer(BaseScorer):
             detail = f"{len(got)} of {len(self.items)} items met: {met_ids}"
             table.append((round_places(min(weight, pts), places), pts >= weight, detail))
         held, blank = self._held(), self._blank_form(weight, places, lean=False)
+        blanks = self.blanks
 
         def checklist(scope: Mapping[str, Any]) -> tuple[Any, Decimal, bool, None, str | None]:
             try:
                 points, met, detail = table[held(scope)]
             except Fallback:
+                if blanks(scope):  # covered in part: leaf() decides, the evaluator its coverage
+                    raise
                 points, met, detail = blank(scope)
             return (None if get is None else get(scope)), points, met, None, detail
 
@@ -349,6 +368,7 @@ class ChecklistScorer(BaseScorer):
             partly = gone > 0
             if not partly.any():
                 return np.minimum(earned, w), earned >= w, False
+            ctx.covered = np.where(partly, base, w)  # coverage: the answered items' points
             decided = (base == 0) if not whole else partly  # the missing policy decides these
             if decided.any():
                 ctx.blank = decided
@@ -369,7 +389,8 @@ class ChecklistScorer(BaseScorer):
                 met = pts >= w
             return np.minimum(pts, w), met, False
 
-        return build.form(checklist, needs_value=False)
+        # coverage in part (over the weight, in whole scaled points) where items can be blank
+        return build.form(checklist, needs_value=False, cov_den=w if self.blank_names else 1)
 
     def explain(
         self, value: Any, scope: Mapping[str, Any], weight: Decimal | None, how: Explaining
@@ -396,10 +417,17 @@ class ChecklistScorer(BaseScorer):
         missed = how.say("checklist_missed", items=listed(not_met)) if not_met else ("", "")
         if blank:
             rule = how.say(self.blank_rule(), weight=how.n(w))
+            answered = sum((p for _, p, ok in met if ok is not None), ZERO)
+            cover = how.say(
+                "checklist_cover",
+                answered=how.n(answered),
+                total=how.n(sum((p for _, p, _ in met), ZERO)),
+            )
             left = how.say(
                 "checklist_blank",
                 items=listed([(i, p) for i, p, ok in met if ok is None]),
                 how=rule,
+                cover=cover,
             )
             missed = (missed[0] + left[0], missed[1] + left[1])
         if got:
