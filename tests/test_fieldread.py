@@ -292,6 +292,10 @@ FIXED: tuple[Any, ...] = (
     10**15, 10**15 + 1, -(10**15), 10**16, 0.98, 1.0, 95.0, 0.5, -0.0, 1e15, 1e16, 2024.5,
     1234567890123456.0, 999999999999999.9, 0.1234567890123456, -1234567890123456.0,
     float("nan"), float("inf"), Decimal("95"), Decimal("0.98"), Decimal("NaN"), Decimal("1E+16"),
+    Decimal("1E+15"), Decimal("-1E+15"), Decimal("1000000000000000.01"), Decimal("sNaN"),
+    Decimal("1.000000000000000000000000001"), Decimal("1.0000000000000000000000000001"),
+    Decimal("Infinity"), Decimal("-Infinity"), Decimal("-0"), Decimal("95.00"), Decimal("0.5"),
+    Decimal("1"), Decimal("3.5"), Decimal("-5"), Decimal("100.5"), Decimal("1E-30"),
     CellProblem("refused"), [1], {"a": 1}, datetime.date(2023, 1, 2),
 )  # fmt: skip
 GRID: tuple[InputSpec, ...] = (

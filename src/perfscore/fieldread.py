@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import unicodedata
 from collections.abc import Callable, Mapping
-from decimal import Decimal
+from decimal import Context, Decimal, Rounded
 from typing import TYPE_CHECKING, Any
 
 from .rawvalue import is_blank_text
@@ -43,6 +43,9 @@ _HUNDRED = Decimal(100)
 #: A plain number of at most this many characters has at most 15 digits: below 10^15 in size
 #: and within 28 significant digits, so the range check of the whole reading always passes.
 _SHORT = 15
+#: a number with more digits than a number may have (28, trailing zeros counted: rawvalue.checked)
+#: signals Rounded here (cheaper than counting its digits)
+_COUNT = Context(prec=28, traps=[Rounded])
 _NUMBER_TYPES = frozenset({"number", "money", "percent", "integer"})
 _MEMO_LIMIT = 256
 #: cells this short (or whole numbers this small) are remembered per field once read
@@ -90,6 +93,7 @@ def _number(spec: InputSpec, fallback: Fallback) -> FieldReader:
     percent, whole = spec.type == "percent", spec.type == "integer"
     lo, hi = spec.min, spec.max
     limit = 10**_SHORT
+    top = Decimal(limit)  # (10^15 itself is read: docs/data.md)
     hundred = _HUNDRED
     texts: dict[str, Decimal] = {}
     ints: dict[int, Decimal] = {}
@@ -105,15 +109,16 @@ def _number(spec: InputSpec, fallback: Fallback) -> FieldReader:
             if d is not None:
                 return d / hundred if percent else d
             text = raw
-            if percent and raw[-1:] == "%":
-                text, said = raw[:-1], True
-            elif unit and raw.endswith(unit):
-                text, said = raw[:cut], True
-            if len(text) > _SHORT or not text.isascii():
+            if not raw.replace(".", "", 1).isdigit():  # (not 1234.56: signed, with a unit, ...)
+                if percent and raw[-1:] == "%":
+                    text, said = raw[:-1], True
+                elif unit and raw.endswith(unit):
+                    text, said = raw[:cut], True
+                body = text.replace(".", "", 1)
+                if not body.isdigit() and not (body[:1] in "+-" and body[1:].isdigit()):
+                    return fallback(spec, raw)  # (isdigit is False for "")
+            if len(text) > _SHORT or not text.isascii():  # (then isdigit meant only 0-9)
                 return fallback(spec, raw)
-            body = text.replace(".", "", 1)
-            if not body.isdigit() and not (body[:1] in "+-" and body[1:].isdigit()):
-                return fallback(spec, raw)  # (ASCII isdigit: only 0-9, and False for "")
             d = Decimal(text)
             if len(raw) <= _MEMO_CHARS:
                 memo = texts
@@ -126,6 +131,14 @@ def _number(spec: InputSpec, fallback: Fallback) -> FieldReader:
             d = Decimal(raw)
             if -_MEMO_INT < raw < _MEMO_INT:
                 memo = ints
+        elif cls is Decimal:  # (JSON and JSON Lines numbers with a point are read as Decimal)
+            if not raw.is_finite() or not -top <= raw <= top:
+                return fallback(spec, raw)
+            try:
+                _COUNT.plus(raw)  # more than 28 digits (trailing zeros too): Rounded
+            except Rounded:
+                return fallback(spec, raw)
+            d = raw
         elif cls is float:
             text = repr(raw)  # (the whole reading reads a float's shortest repr too)
             if len(text) > _SHORT:
