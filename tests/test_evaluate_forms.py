@@ -32,6 +32,7 @@ from perfscore.findings import SubjectResult
 from perfscore.numbers import NotExact, round_places
 from perfscore.scorers import Fallback
 from perfscore.waivers import Waiver
+from test_evaluate_findcode import finding_slots
 from test_pointsonly import FORM_RS, FORMS, MESSY, _data, _form_ruleset, _number, messy_records
 from test_pointsonly_mixed import POINTS_FORMS, TIER, _tier_rs
 
@@ -124,7 +125,9 @@ def test_the_fast_pieces_give_the_general_result(
     fast = Evaluator(rs.compiled, rs.id).subject(data, waivers)
     with _weighted_sum():
         general = GENERAL[id(rs)].subject(data, waivers)
-    assert [list(vars(f)) for f in fast.findings] == [list(vars(f)) for f in general.findings]
+    assert [list(finding_slots(f)) for f in fast.findings] == [
+        list(finding_slots(f)) for f in general.findings
+    ]
     assert fast == general
     texts = [  # (equal Decimals may be written differently: 1 and 1.0000)
         (str(r.total), str(r.coverage), [(str(x.points), str(x.coverage)) for x in r.scores])
@@ -159,15 +162,15 @@ def test_a_leaf_finding_is_what_indicator_finding_makes(record: dict[str, Any]) 
         if not n.children:
             leaves[n.id] = n
     for f in result.findings:
-        d = vars(f)
-        if f.rule_id not in leaves or "_run" not in d:
+        d = finding_slots(f)
+        if f.rule_id not in leaves or d.get("_run") is None:
             continue
         o = Outcome(f.outcome, f.points, f.grade, f.value, f.threshold, d.get("_why"))
         o.detail = d.get("_detail")
         made = indicator_finding(
             leaves[f.rule_id], o, d["_run"], None, rs.compiled.units, 2, None, ev._texts
         )
-        assert list(vars(made)) == list(d) and vars(made) == d
+        assert finding_slots(made) == d
 
 
 @settings(max_examples=400, deadline=None)
@@ -379,13 +382,15 @@ def test_scorers_without_a_form_and_conditions_give_the_general_result(
     fast = Evaluator(WHEN_RS.compiled, WHEN_RS.id).subject(data)
     with _weighted_sum():
         general = GENERAL[id(WHEN_RS)].subject(data)
-    assert [list(vars(f)) for f in fast.findings] == [list(vars(f)) for f in general.findings]
+    assert [list(finding_slots(f)) for f in fast.findings] == [
+        list(finding_slots(f)) for f in general.findings
+    ]
     assert fast == general
     assert [(str(s.points), str(s.coverage)) for s in fast.scores] == [
         (str(s.points), str(s.coverage)) for s in general.scores
     ]
     assert [f.explanation for f in fast.findings] == [f.explanation for f in general.findings]
-    assert [vars(f) for f in fast.findings] == [vars(f) for f in general.findings]
+    assert [finding_slots(f) for f in fast.findings] == [finding_slots(f) for f in general.findings]
 
 
 def test_scorers_without_a_form_take_their_score_in_place() -> None:
@@ -547,7 +552,9 @@ def test_results_shared_across_subjects_are_the_results_made_anew(
         data = _data(WHEN_RS, record)
         shared = SHARED.subject(data)
         anew = Evaluator(WHEN_RS.compiled, WHEN_RS.id).subject(data)
-        assert [list(vars(f)) for f in shared.findings] == [list(vars(f)) for f in anew.findings]
+        assert [list(finding_slots(f)) for f in shared.findings] == [
+            list(finding_slots(f)) for f in anew.findings
+        ]
         assert shared == anew
         assert [(str(s.points), str(s.coverage), s.outcome) for s in shared.scores] == [
             (str(s.points), str(s.coverage), s.outcome) for s in anew.scores

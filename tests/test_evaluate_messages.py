@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import dataclasses
 from decimal import Decimal
+from types import SimpleNamespace
 from typing import Any
 
 from hypothesis import given, settings
@@ -135,25 +136,20 @@ def _general(texts: FindingTexts, node: Any, o: Outcome, run: SubjectRun) -> dic
 def _compiled(words: NodeWords, node: Any, o: Outcome, run: SubjectRun) -> dict[str, Any]:
     """The words a finding of ``node`` with outcome ``o`` gets from ``words`` (written into
     the finding's fields, as the evaluator builds them)."""
-    fields = {
-        "outcome": o.outcome,
-        "value": o.value,
-        "threshold": o.threshold,
-        "points": o.points,
-        "grade": o.grade,
-    }
-    d: dict[str, Any] = {**fields}
-    if o.reason is not None:
-        d["_why"] = o.reason
-    if o.detail is not None:
-        d["_detail"] = o.detail
+    f = SimpleNamespace(
+        outcome=o.outcome, value=o.value, threshold=o.threshold, points=o.points, grade=o.grade
+    )
     try:
-        if words.fill(d, run):  # the explanation left for when it is read
-            assert "explanation" not in d
-            d["explanation"] = words.explanation(d, run)
+        display, zh, en, reason, explanation, fp = words.fill(f, run, o.reason, o.detail)
+        if explanation is True:  # the explanation left for when it is read
+            explanation = words.explanation(f, run)
     except Exception as e:
         return {"raised": type(e)}
-    return {k: v for k, v in d.items() if k not in fields and k[0] != "_"}
+    d = {"display": display, "message": zh, "message_en": en, "reason": reason}
+    d["explanation"] = explanation
+    if fp is not None:
+        d["fingerprint"] = fp
+    return d
 
 
 def _plain(d: dict[str, Any]) -> dict[str, Any]:
@@ -215,6 +211,7 @@ def test_the_catalogue_templates_compile_and_fill_the_common_case() -> None:
         "message": "预算执行率 95%（标准 ≥ 95%），达标，得 30/30 分",
         "message_en": "execution: 95% (standard ≥ 95%), met, 30/30 points",
         "reason": None,
+        "explanation": None,
         "fingerprint": "fp:execution:d1",
     }
 

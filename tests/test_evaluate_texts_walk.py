@@ -1,8 +1,10 @@
 """Findings made with their words (``texts=True``: ``Evaluator.subject``, ``rs.evaluate_subject``,
 ``rs.evaluate``; the CLI asks for it, every output writes the words — perfscore.evaluate.textcode)
 equal the findings whose words are made when first read: every field, the words, fingerprint and
-explanation, ``vars()``, pickling, ``asdict``/``replace`` — on the families, the bundled rule sets
-and records with blanks, refused cells, zeros, values on thresholds and band edges, waivers."""
+explanation, every field by ``dataclasses.fields``, pickling, ``asdict``/``replace`` — on the
+families, the bundled rule sets and records with blanks, refused cells, zeros, values on thresholds
+and band edges, waivers.  And a finding is one object: a :class:`Finding` (its class, not a
+subclass), slotted (no ``__dict__``), frozen on every field."""
 
 from __future__ import annotations
 
@@ -20,28 +22,40 @@ from hypothesis import strategies as st
 
 import perfscore
 from perfscore.evaluate import Evaluator
-from perfscore.findings import SubjectResult, make_texts
+from perfscore.findings import Finding, SubjectResult, make_texts
 from perfscore.subjects import read_subject
 from perfscore.testing.values import subjects
-from test_evaluate_findcode import PART_RS, RS, SCORED, _waivers, part_records, records
+from test_evaluate_findcode import (
+    PART_RS,
+    RS,
+    SCORED,
+    _waivers,
+    finding_slots,
+    part_records,
+    records,
+)
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "benchmarks"))
 import families  # noqa: E402
 
-#: what a finding's words are made from, not part of it (vars() shows them)
-_OWN = ("_lazy", "_run", "_why", "_detail")
+
+def _has(f: Finding, name: str) -> bool:
+    """Whether ``f``'s slot ``name`` is set (a lazy field made), without making it."""
+    return name in finding_slots(f)
 
 
 def _public(f: Any) -> dict[str, Any]:
-    return {k: v for k, v in vars(f).items() if k not in _OWN}
+    return {x.name: getattr(f, x.name) for x in dataclasses.fields(Finding)}
 
 
 def _same(made: SubjectResult, lazy: SubjectResult) -> int:
     """``made`` (texts=True) against ``lazy`` (words when first read), field by field; the
     number of ``made``'s findings whose words were there before anything read them."""
-    ready = sum(1 for f in made.findings if "message" in vars(f) and "fingerprint" in vars(f))
+    ready = sum(1 for f in made.findings if _has(f, "message") and _has(f, "fingerprint"))
     assert ready == len(made.findings)  # every finding's words made with it
+    for f in (*made.findings, *lazy.findings):
+        assert type(f) is Finding and not hasattr(f, "__dict__")
     assert made == lazy  # (every field: lazy's words made as they are read)
     assert [_public(f) for f in made.findings] == [_public(f) for f in lazy.findings]
     assert [f.explanation for f in made.findings] == [f.explanation for f in lazy.findings]
@@ -91,9 +105,11 @@ def test_the_walk_writes_a_scored_findings_words_itself() -> None:
     for node, words in list(ev._texts._nodes.values()):
         fill = words.fill
 
-        def counted(d: dict[str, Any], run: Any, fill: Any = fill, nid: str = node.id) -> bool:
+        def counted(
+            f: Any, run: Any, why: Any, detail: Any, fill: Any = fill, nid: str = node.id
+        ) -> Any:
             filled.append(nid)
-            return bool(fill(d, run))
+            return fill(f, run, why, detail)
 
         words.fill = counted
     got = ev.subject(data, texts=True)
@@ -109,12 +125,12 @@ def test_make_texts_fills_what_is_left_and_nothing_twice() -> None:
     data = read_subject({"id": "d", "values": SCORED}, RS.compiled.inputs, index=0,
                         subject_type="department")  # fmt: skip
     lazy = Evaluator(RS.compiled, RS.id).subject(data)
-    assert all("message" not in vars(f) for f in lazy.findings if f.kind == "indicator")
+    assert all(not _has(f, "message") for f in lazy.findings if f.kind == "indicator")
     make_texts(lazy.findings)
-    before = [dict(vars(f)) for f in lazy.findings]
+    before = [finding_slots(f) for f in lazy.findings]
     assert all("message" in d for d in before)
     make_texts(lazy.findings)  # (again: nothing changes)
-    assert [dict(vars(f)) for f in lazy.findings] == before
+    assert [finding_slots(f) for f in lazy.findings] == before
     _same(Evaluator(RS.compiled, RS.id).subject(data, texts=True), lazy)
 
 

@@ -21,7 +21,7 @@ from perfscore.values import Series
 from readoracle import reference_read_subject
 
 NUMBER_TYPES = ("number", "money", "percent", "integer")
-UNITS = (None, "万元", "元", "亿元", "人", "%", "km")
+UNITS = (None, "万元", "元", "亿元", "人", "%", "km", "㎞", "e", " 万元", "万元\n")
 BLANKS = ("", " ", "  ", "-", "--", "—", "——", "–", "/", "－", "／", " - ", "\u3000", "\t/")
 WORDS = (
     "true", "false", "yes", "no", "是", "否", "√", "×", "✓", "✔", "✗", "✘", "对", "错", "y",
@@ -41,7 +41,10 @@ NUMBER_TEXTS = (
     "+", "0.98", "1", "1.0", "0", "00", "007", "95", "95.00", "100", " 95 ", "95 ", "１",
     "²", "١٢", "1.2.3", "1..2", "--5", "+-5", "5-", "1,000", "1000.00", "94.995", "89.995%",
     "0.00000000000000000000000000001", "12345678901234567890123456789", "3435.02万",
-    "80万元", "1e-3", "1E400", "95人", "95km", "3.5",
+    "80万元", "1e-3", "1E400", "95人", "95km", "3.5", "0.98%", "1%", "101%", "-5%", "%", "95％",
+    "12人", "12.5人", "1.5km", "5e", "5 人", "5㎞", "3435.02百万元", "万元", "5.万元", ".5万元",
+    "-5万元", "+5万元", "1e3万元", "1,000万元", "5万元万元", "5%%", "5万元%", "1000000000000000万元",
+    "123456789012345万元", "5 ", " 5%", "5e5", "5.x", "5,x", "5-x", "5万元\n", "5 万元", "5\u0301x",
 )  # fmt: skip
 
 
@@ -266,9 +269,15 @@ def test_plain_cells_are_read_without_the_whole_reading(monkeypatch: pytest.Monk
         ((2022, Decimal("0.985")), (2023, Decimal("1.01")), (2024, None))
     )
     assert data.values["rate"] == Decimal("0.95") and data.field_errors == {}
-    unusual = {"budget": "3,435.02", "rate": "95%", "n": "-", "ok": "x", "tier": " partial"}
+    said = {"budget": "3435.02万元", "rate": "95%", "n": "12人", "hist": {2023: "0.5%"}}
+    data = read_subject({"values": said}, spec_map, index=0, subject_type="d")
+    assert calls == ["12人"]  # a unit the input does not declare goes the whole way (refused)
+    assert data.values["budget"] == Decimal("3435.02") and data.values["rate"] == Decimal("0.95")
+    assert data.values["hist"] == Series(((2023, Decimal("0.005")),))
+    calls.clear()
+    unusual = {"budget": "3,435.02", "rate": "９５％", "n": "-", "ok": "x", "tier": " partial"}
     data = read_subject({"values": unusual}, spec_map, index=0, subject_type="d")
-    assert calls == ["3,435.02", "95%", "x", " partial"]  # the blank is read as a blank
+    assert calls == ["3,435.02", "９５％", "x", " partial"]  # the blank is read as a blank
     assert data.values["budget"] == Decimal("3435.02") and data.values["tier"] == "partial"
     assert list(data.field_errors) == ["ok"]
 
@@ -283,13 +292,30 @@ FIXED: tuple[Any, ...] = (
     10**15, 10**15 + 1, -(10**15), 10**16, 0.98, 1.0, 95.0, 0.5, -0.0, 1e15, 1e16, 2024.5,
     1234567890123456.0, 999999999999999.9, 0.1234567890123456, -1234567890123456.0,
     float("nan"), float("inf"), Decimal("95"), Decimal("0.98"), Decimal("NaN"), Decimal("1E+16"),
+    Decimal("1E+15"), Decimal("-1E+15"), Decimal("1000000000000000.01"), Decimal("sNaN"),
+    Decimal("1.000000000000000000000000001"), Decimal("1.0000000000000000000000000001"),
+    Decimal("Infinity"), Decimal("-Infinity"), Decimal("-0"), Decimal("95.00"), Decimal("0.5"),
+    Decimal("1"), Decimal("3.5"), Decimal("-5"), Decimal("100.5"), Decimal("1E-30"),
     CellProblem("refused"), [1], {"a": 1}, datetime.date(2023, 1, 2),
 )  # fmt: skip
 GRID: tuple[InputSpec, ...] = (
     *(
         InputSpec("a", t, unit=u, min=lo, max=hi)
         for t in NUMBER_TYPES
-        for u in (None, "万元")
+        for u in (
+            None,
+            "万元",
+            "人",
+            "㎞",
+            "e",
+            "%",
+            ".x",
+            ",x",
+            "-x",
+            " 万元",
+            "万元\n",
+            "\u0301x",
+        )
         for lo, hi in ((None, None), (Decimal(0), Decimal(100)), (Decimal("0.5"), None))
     ),
     InputSpec("a", "boolean"),

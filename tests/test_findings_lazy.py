@@ -101,7 +101,11 @@ def _words(f: Finding, order: tuple[str, ...] = LAZY) -> dict[str, Any]:
 
 
 def _unfilled(f: Finding) -> bool:
-    return "_lazy" in f.__dict__
+    try:  # (its slot read as is: no __getattr__, which would make it)
+        object.__getattribute__(f, "message")
+    except AttributeError:
+        return True
+    return False
 
 
 def _check_lazy_equals_eager(

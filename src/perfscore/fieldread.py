@@ -14,8 +14,9 @@ on generated records).
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Callable, Mapping
-from decimal import Decimal
+from decimal import Context, Decimal, Rounded
 from typing import TYPE_CHECKING, Any
 
 from .rawvalue import is_blank_text
@@ -42,6 +43,9 @@ _HUNDRED = Decimal(100)
 #: A plain number of at most this many characters has at most 15 digits: below 10^15 in size
 #: and within 28 significant digits, so the range check of the whole reading always passes.
 _SHORT = 15
+#: a number with more digits than a number may have (28, trailing zeros counted: rawvalue.checked)
+#: signals Rounded here (cheaper than counting its digits)
+_COUNT = Context(prec=28, traps=[Rounded])
 _NUMBER_TYPES = frozenset({"number", "money", "percent", "integer"})
 _MEMO_LIMIT = 256
 #: cells this short (or whole numbers this small) are remembered per field once read
@@ -89,65 +93,88 @@ def _number(spec: InputSpec, fallback: Fallback) -> FieldReader:
     percent, whole = spec.type == "percent", spec.type == "integer"
     lo, hi = spec.min, spec.max
     limit = 10**_SHORT
+    top = Decimal(limit)  # (10^15 itself is read: docs/data.md)
     hundred = _HUNDRED
     texts: dict[str, Decimal] = {}
     ints: dict[int, Decimal] = {}
+    unit = _plain_unit(spec.unit) if spec.unit != "%" else None
+    cut = -len(unit) if unit else 0
 
     def read(raw: Any) -> Any:
         cls = raw.__class__
+        memo: dict[Any, Decimal] | None = None
+        said = False  # the cell said its unit (% or the input's own): never ambiguous
         if cls is str:
             d = texts.get(raw)
-            if d is None:
-                if len(raw) > _SHORT or not raw.isascii():
-                    return fallback(spec, raw)
-                body = raw.replace(".", "", 1)
-                if body[:1] in ("+", "-"):
-                    body = body[1:]
-                if not body.isdigit():  # (ASCII: only 0-9; False for "")
-                    return fallback(spec, raw)
-                d = _accepted(Decimal(raw))
-                if d is None:
-                    return fallback(spec, raw)
-                if len(raw) <= _MEMO_CHARS and len(texts) < _MEMO_LIMIT:
-                    texts[raw] = d
+            if d is not None:
+                return d / hundred if percent else d
+            text = raw
+            if not raw.replace(".", "", 1).isdigit():  # (not 1234.56: signed, with a unit, ...)
+                if percent and raw[-1:] == "%":
+                    text, said = raw[:-1], True
+                elif unit and raw.endswith(unit):
+                    text, said = raw[:cut], True
+                body = text.replace(".", "", 1)
+                if not body.isdigit() and not (body[:1] in "+-" and body[1:].isdigit()):
+                    return fallback(spec, raw)  # (isdigit is False for "")
+            if len(text) > _SHORT or not text.isascii():  # (then isdigit meant only 0-9)
+                return fallback(spec, raw)
+            d = Decimal(text)
+            if len(raw) <= _MEMO_CHARS:
+                memo = texts
         elif cls is int:
             d = ints.get(raw)
-            if d is None:
-                if not -limit < raw < limit:
-                    return fallback(spec, raw)
-                d = _accepted(Decimal(raw))
-                if d is None:
-                    return fallback(spec, raw)
-                if -_MEMO_INT < raw < _MEMO_INT and len(ints) < _MEMO_LIMIT:
-                    ints[raw] = d
+            if d is not None:
+                return d / hundred if percent else d
+            if not -limit < raw < limit:
+                return fallback(spec, raw)
+            d = Decimal(raw)
+            if -_MEMO_INT < raw < _MEMO_INT:
+                memo = ints
+        elif cls is Decimal:  # (JSON and JSON Lines numbers with a point are read as Decimal)
+            if not raw.is_finite() or not -top <= raw <= top:
+                return fallback(spec, raw)
+            try:
+                _COUNT.plus(raw)  # more than 28 digits (trailing zeros too): Rounded
+            except Rounded:
+                return fallback(spec, raw)
+            d = raw
         elif cls is float:
             text = repr(raw)  # (the whole reading reads a float's shortest repr too)
             if len(text) > _SHORT:
                 return fallback(spec, raw)
             body = text.replace(".", "", 1)
-            if body[:1] == "-":
-                body = body[1:]
-            if not body.isdigit():  # nan, inf, 1e+16
-                return fallback(spec, raw)
-            d = _accepted(Decimal(text))
-            if d is None:
-                return fallback(spec, raw)
+            if not body.isdigit() and not (body[:1] == "-" and body[1:].isdigit()):
+                return fallback(spec, raw)  # nan, inf, 1e+16
+            d = Decimal(text)
         else:
             return fallback(spec, raw)
+        # anything the whole reading would refuse, it refuses itself (with its message)
+        if whole and d != d.to_integral_value():
+            return fallback(spec, raw)
+        if percent and not said and 0 < d <= 1:  # ambiguous without % (0.98 % or 98 %?)
+            return fallback(spec, raw)
+        if (lo is not None and d < lo) or (hi is not None and d > hi):
+            return fallback(spec, raw)
+        if memo is not None and len(memo) < _MEMO_LIMIT:
+            memo[raw] = d
         return d / hundred if percent else d
 
-    def _accepted(d: Decimal) -> Decimal | None:
-        """``d`` when the input accepts it; None for what the whole reading refuses (so that
-        it refuses it itself, with its message)."""
-        if whole and d != d.to_integral_value():
-            return None
-        if percent and 0 < d <= 1:  # ambiguous without % (0.98 % or 98 %?)
-            return None
-        if (lo is not None and d < lo) or (hi is not None and d > hi):
-            return None
-        return d
-
     return read
+
+
+def _plain_unit(unit: str | None) -> str | None:
+    """``unit`` when a number followed by it (``3435.02万元``, ``12人``) is read by the whole
+    reading as that number in the input's own unit with nothing else to it: a unit NFKC leaves
+    as it is, without space, digit, point, comma, sign or control character, that cannot join
+    the digit before it.  None otherwise (then such a cell goes the whole way)."""
+    if not unit or not unit.isprintable() or " " in unit or unit != unit.strip():
+        return None
+    if any(ch.isdigit() or ch in ".,+-%" for ch in unit) or unicodedata.combining(unit[0]):
+        return None
+    if unicodedata.normalize("NFKC", "0" + unit) != "0" + unit:
+        return None
+    return unit
 
 
 #: yes/no words already read (the reading of a boolean depends on the text only)
@@ -204,12 +231,15 @@ def _series(spec: InputSpec, normalise: Normalise, fallback: Fallback) -> FieldR
             return fallback(spec, raw)
         points: list[tuple[int, Decimal | None]] = []
         for k, v in raw.items():
-            try:
-                year = int(k) if not isinstance(k, bool) else None
-            except (TypeError, ValueError):
-                year = None
-            if year is None:
-                raise ValueError(said(DATA, "not_year", year=repr(k)))
+            year: int = k
+            if k.__class__ is not int:  # (a year as text, or no year at all)
+                try:
+                    given = int(k) if not isinstance(k, bool) else None
+                except (TypeError, ValueError):
+                    given = None
+                if given is None:
+                    raise ValueError(said(DATA, "not_year", year=repr(k)))
+                year = given
             nv = fast(v)  # (a number read at once is never blank)
             if nv is None:
                 if v is None or is_blank_text(v):

@@ -337,7 +337,7 @@ def _read_values(
 ) -> None:
     """Each declared field's value or error, in declaration order (:func:`read_cell`)."""
     values, errors = data.values, data.field_errors
-    get = raw_values.get
+    get, blank = raw_values.get, BLANK
     for name, spec, reader in _fields(specs):
         raw: Any = get(name)
         if raw is not None:
@@ -347,7 +347,7 @@ def _read_values(
                 values[name] = None
                 errors[name] = _located(cells, name, e.args[0] if e.args else str(e))
                 continue
-            if v is not BLANK:
+            if v is not blank:
                 values[name] = v
                 continue
         if spec.default is not None:  # already normalised when the rule set compiled

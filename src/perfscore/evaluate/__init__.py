@@ -32,6 +32,7 @@ from ..findings import (
     fingerprint,
     make_texts,
 )
+from ..findings.results import FindingDraft
 from ..numbers import round_once
 from ..scorers import Fallback
 from ..subjects import SubjectData
@@ -255,27 +256,30 @@ class Evaluator:
                 reason = forced.reason
                 value = threshold = points = None
                 decided = False
-            # the finding, as records.indicator_finding builds it (the same keys in the same
-            # order), from the leaf's constant fields copied
-            d = template.copy()
-            d["subject"] = run.subject
-            d["outcome"] = outcome
-            if outcome == "fail":
-                d["severity"] = severity
-            d["value"] = value
-            d["threshold"] = threshold
-            d["points"] = points
-            d["grade"] = grade
-            d["_run"] = run
-            if reason is not None:
-                d["fields"] = reason.fields
-                d["_why"] = reason
-            if detail is not None:
-                d["_detail"] = detail
-            if waiver is not None:
-                d["waiver"] = waiver
-            f = _new(Finding)
-            _setattr(f, "__dict__", d)
+            # the finding, as records.indicator_finding builds it, from the leaf's constant
+            # fields (a draft's plain stores, then frozen)
+            f: Any = _new(FindingDraft)
+            f.rule_id = nid
+            f.subject = run.subject
+            f.outcome = outcome
+            f.severity = severity if outcome == "fail" else "none"
+            f.value = value
+            f.unit = template["unit"]
+            f.threshold = threshold
+            f.points = points
+            f.weight = template["weight"]
+            f.grade = grade
+            f.fields = () if reason is None else reason.fields
+            f.location = template["location"]
+            f.kind = "indicator"
+            f.waiver = waiver
+            f.data_locations = ()
+            f.review = None
+            f._lazy = template["_lazy"]
+            f._run = run
+            f._why = reason
+            f._detail = detail
+            f.__class__ = Finding
             findings.append(f)
             # a leaf's two results are shared (see records.leaf_pair)
             if decided is None:  # covered in part: made above

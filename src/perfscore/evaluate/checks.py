@@ -10,22 +10,23 @@ from ..compile import CheckNode
 from ..errors import EvaluationError, ZeroDenominatorError
 from ..exact import exact_difference, exact_value, full, plain
 from ..findings import Finding
+from ..findings.results import FindingDraft
 from ..placeholders import explains
 from ..words import in_language
 from .messages import positional, render
-from .records import finding_of
 from .state import EN, ZH, Failure, SubjectRun, blocking
 from .texts import display_text
+
+_new = object.__new__
 
 
 class CheckWords:
     """What a check's findings share, made once per check: the names whose failure stops it,
-    its English title, the finding's constant fields (in :func:`check`'s order), the reason it
-    is not applicable where its condition does not hold, and the messages said so far that
-    depend on nothing but the outcome (an assertion held or not, an explanation needed or
-    given, a reason): kept, up to :data:`_KEPT`."""
+    its English title, the reason it is not applicable where its condition does not hold, and
+    the messages said so far that depend on nothing but the outcome (an assertion held or not,
+    an explanation needed or given, a reason): kept, up to :data:`_KEPT`."""
 
-    __slots__ = ("condition_false", "fielded", "reads", "said", "template", "title_en")
+    __slots__ = ("condition_false", "fielded", "reads", "said", "title_en")
 
     def __init__(self, node: CheckNode) -> None:
         self.reads = tuple(n for n in node.reads if n != node.require)
@@ -42,13 +43,6 @@ class CheckWords:
                 ZH["check_condition_false"].format(condition=text),
                 (),
             )
-        self.template: dict[str, Any] = {
-            "rule_id": node.id, "subject": None, "outcome": None, "severity": "none",
-            "message": None, "message_en": None, "value": None, "unit": node.unit,
-            "display": None, "threshold": None, "points": None, "weight": None, "grade": None,
-            "reason": None, "fields": (), "fingerprint": None, "location": node.location,
-            "kind": "check", "waiver": None, "data_locations": (),
-        }  # fmt: skip
 
     def keep(self, key: tuple[Any, ...], said: tuple[str, str]) -> tuple[str, str]:
         if len(self.said) < _KEPT:
@@ -210,19 +204,29 @@ def check(
         templates = node.messages.get(outcome)
         if templates is not None:
             zh, en = render(templates, fields, scope, units, places, zh, en)
-    d = k.template.copy()
-    d["subject"] = subject
-    d["outcome"] = outcome
-    if outcome == "fail":
-        d["severity"] = node.severity
-    d["message"] = zh
-    d["message_en"] = en
-    if value is not None:
-        d["value"] = value
-        d["display"] = display_text(value, node.unit, places)
-    d["threshold"] = threshold
+    made: Any = _new(FindingDraft)  # (a Finding built by plain stores, then frozen)
+    made.rule_id = node.id
+    made.subject = subject
+    made.outcome = outcome
+    made.severity = node.severity if outcome == "fail" else "none"
+    made.message = zh
+    made.message_en = en
+    made.value = value
+    made.unit = node.unit
+    made.display = None if value is None else display_text(value, node.unit, places)
+    made.threshold = threshold
+    made.points = made.weight = made.grade = None
     if reason is not None:
-        d["reason"] = reason.en
-        d["fields"] = reason.fields
-    d["fingerprint"] = fingerprint
-    return finding_of(d)
+        made.reason = reason.en
+        made.fields = reason.fields
+    else:
+        made.reason = None
+        made.fields = ()
+    made.fingerprint = fingerprint
+    made.location = node.location
+    made.kind = "check"
+    made.waiver = made.review = made.explanation = None
+    made.data_locations = ()
+    made._lazy = made._run = made._why = made._detail = None
+    made.__class__ = Finding
+    return made  # type: ignore[no-any-return]

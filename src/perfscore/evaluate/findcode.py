@@ -5,8 +5,8 @@ findings, not a recursive call and a loop per node.
 :meth:`~perfscore.evaluate.Evaluator._node` interprets the tree: per node it looks up the
 leaf's constants, unpacks them, tries the form, and builds the finding from a template.  This
 module writes the same steps out per leaf — its reads checked against the subject's failures,
-its condition, its outcome form called, ``met`` decided, the finding's ``__dict__`` written as
-one dict display in :func:`~.records.finding_template`'s order, its shared results looked up
+its condition, its outcome form called, ``met`` decided, the finding built as a draft whose
+fields are stored one by one and then frozen (one object), its shared results looked up
 by its points' object — and, per group, its sums where its children's results allow them
 (:mod:`.groupcode`), else its children's results handed to
 :meth:`~perfscore.evaluate.Evaluator._group`.  Whatever it does not write out is the
@@ -25,6 +25,7 @@ from ..aggregate import NodeScore, mean, scaled, weakest_link, weighted_sum
 from ..compile import IndicatorNode
 from ..exact import WIDE, exact_quotient, exact_share, share_of
 from ..findings import Finding, IndicatorScore
+from ..findings.results import FindingDraft
 from ..numbers import round_once
 from ..scorers import OutcomeForm
 from .groupcode import Parts, in_full, in_part, in_shares
@@ -124,6 +125,7 @@ class _Writer(SourceWriter):
                 "_Exception": Exception,
                 "_new": object.__new__,
                 "_set": object.__setattr__,
+                "_Draft": FindingDraft,
                 "_Finding": Finding,
                 "_skey": subject_key,
                 "_id": id,
@@ -152,15 +154,46 @@ class _Writer(SourceWriter):
         )
 
 
-def _finding(w: _Writer, template: dict[str, Any], **given: str) -> None:
-    """The finding's ``__dict__`` ``d``: a copy of ``template`` (a dict copied costs less
-    than one written out) with ``given`` (source) set, in its order, the others after; then
-    the finding made and added."""
-    w.line(f"d = {w.value(template)}.copy()")
-    for k, v in given.items():
-        w.line(f"d[{k!r}] = {v}")
-    w.line("f = _new(_Finding)")
-    w.line('_set(f, "__dict__", d)')
+def _finding(w: _Writer, template: dict[str, Any], severity: str, **given: str) -> None:
+    """The finding ``f``: a draft (:class:`~perfscore.findings.results.FindingDraft`) whose
+    fields are ``template``'s with ``given`` (source) and ``severity`` (source) set, every
+    other field and state slot as a passed finding without a reason has it — to be frozen and
+    added by :func:`_freeze`, after what else the leaf sets (its words, in texts mode)."""
+    values = {
+        **{k: w.value(template[k]) for k in _CONSTANT},
+        "severity": severity,
+        "grade": "None",
+        "fields": "()",
+        "value": "None",
+        "threshold": "None",
+        "points": "None",
+        "kind": "'indicator'",
+        "waiver": "None",
+        "data_locations": "()",
+        "review": "None",
+        "_why": "None",
+        "_detail": "None",
+        **given,
+    }
+    w.line("f = _new(_Draft)")
+    for k in _ORDER:
+        w.line(f"f.{k} = {values[k]}")
+
+
+#: a leaf's fields (and state) the same for every subject (see :func:`leaf_consts`)
+_CONSTANT = ("rule_id", "unit", "weight", "location", "_lazy")
+#: the fields (and state) a draft is given, in the order of the class's slots
+_ORDER = (
+    "rule_id", "subject", "outcome", "severity", "value", "unit", "threshold", "points",
+    "weight", "grade", "fields", "location", "kind", "waiver", "data_locations", "review",
+    "_lazy", "_run", "_why", "_detail",
+)  # fmt: skip
+
+
+def _freeze(w: _Writer) -> None:
+    """The draft ``f`` made a :class:`~perfscore.findings.Finding` (the same object) and
+    added."""
+    w.line("f.__class__ = _Finding")
     w.line("add_f(f)")
 
 
@@ -196,9 +229,10 @@ def _leaf(w: _Writer, node: IndicatorNode, consts: LeafConsts, t: str) -> None:
     w.line(f"{t} = {general}")
     w.end()
     w.block("else:")
-    _finding(w, template, subject="subject", outcome="outcome", points="points", _run="run",
+    _finding(w, template, f"{w.value(severity)} if outcome == 'fail' else 'none'",
+             subject="subject", outcome="outcome", points="points", _run="run",
              fields="why.fields", _why="why")  # fmt: skip
-    w.line(f"if outcome == 'fail': d['severity'] = {w.value(severity)}")
+    _freeze(w)
     w.line(f"p = _pair({nid}, {weight}, {same_}, {by_id_}, points, None, outcome, False)")
     w.line("add_s(p[0])")
     w.line(f"{t} = p[1]")
@@ -220,12 +254,14 @@ def _leaf(w: _Writer, node: IndicatorNode, consts: LeafConsts, t: str) -> None:
         _finding(
             w,
             template,
+            "'none'",
             subject="subject",
             outcome="'not_applicable'",
             fields=f"{why}.fields",
             _run="run",
             _why=why,
         )
+        _freeze(w)
         pair = f"_pair({nid}, {weight}, {same_}, {by_id_}, None, None, "
         w.line(f"p = {pair}'not_applicable', False)")
         w.line("add_s(p[0])")
@@ -245,17 +281,18 @@ def _leaf(w: _Writer, node: IndicatorNode, consts: LeafConsts, t: str) -> None:
     _finding(
         w,
         template,
+        f"'none' if met else {w.value(severity)}",
         subject="subject",
         outcome="outcome",
         value="value",
         threshold="threshold",
         points="points",
         _run="run",
+        _detail="detail",
     )
-    w.line(f"if not met: d['severity'] = {w.value(severity)}")
-    w.line("if detail is not None: d['_detail'] = detail")
     if w.texts:
         scored_texts(w, template["_lazy"])
+    _freeze(w)
     w.line(f"p = ({w.value(by_id['pass'])} if met else {w.value(by_id['fail'])}).get(_id(points))")
     w.block("if p is None:")
     w.line(f"p = _pair({nid}, {weight}, {same_}, {by_id_}, points, None, outcome, True)")

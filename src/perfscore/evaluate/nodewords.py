@@ -63,9 +63,9 @@ class NodeWords:
     (:meth:`~.messages.FindingTexts.words`), which these words equal
     (tests/test_evaluate_messages.py).
 
-    A finding's ``_lazy`` is its node's words: ``words.fill(d, run)`` writes them into the
-    finding's ``__dict__`` ``d`` (from its fields and ``_why``/``_detail``) and says whether
-    the explanation is left to ``words.explanation(d, run)`` (made when it is read: see
+    A finding's ``_lazy`` is its node's words: ``words.fill(f, run, why, detail)`` gives them
+    (from its fields, the failure behind its outcome and the scorer's note), the explanation
+    as True when it is left to ``words.explanation(f, run)`` (made when it is read: see
     :class:`~perfscore.findings.Finding`)."""
 
     __slots__ = (
@@ -120,9 +120,11 @@ class NodeWords:
         #: a fail scored without a reason or a grade (None: not a finite value; set by
         #: :meth:`_filler`)
         self.texts: Callable[[Any, Any, Any, bool], tuple[str | None, str, str] | None]
-        #: ``fill(d, run)`` writes the words (and the fingerprint, unless the finding has one)
-        #: of a finding of this node, whose ``__dict__`` is ``d``, into it; True when the
-        #: explanation is left to :meth:`explanation`
+        #: ``fill(f, run, why, detail)``: the words of the finding ``f`` of this node (its
+        #: ``outcome``, ``value``, ``points``, ``threshold`` and ``grade`` are read; ``why``
+        #: the failure behind its outcome, ``detail`` the scorer's note) — its display, zh and
+        #: en messages, reason, explanation (True: left to :meth:`explanation`) and
+        #: fingerprint (None: the finding has its own)
         self.fill = self._filler()
 
     def standard(self, th: Mapping[str, Any] | None) -> tuple[str, str]:
@@ -141,7 +143,7 @@ class NodeWords:
         self._last = (op, v, got)
         return got
 
-    def _filler(self) -> Callable[[dict[str, Any], SubjectRun], bool]:
+    def _filler(self) -> Callable[[Any, SubjectRun, Any, Any], Filled]:
         """:attr:`fill`, with this node's constants bound (a closure reads them faster than
         its words' attributes)."""
         words, fast, show, standard = self, self.fast, self.show, self.standard
@@ -223,66 +225,62 @@ class NodeWords:
 
         self.texts = texts_of
 
-        def fill(d: dict[str, Any], run: SubjectRun) -> bool:
-            outcome = d["outcome"]
-            value = d["value"]
+        def fill(f: Any, run: SubjectRun, why: Any, detail: Any) -> Filled:
+            outcome = f.outcome
+            value = f.value
             got = (
-                texts_of(value, d["points"], d["threshold"], outcome == "pass")
-                if outcome in fast and "_why" not in d and d["grade"] is None
+                texts_of(value, f.points, f.threshold, outcome == "pass")
+                if outcome in fast and why is None and f.grade is None
                 else None
             )
+            explanation: Any
             if got is not None:
-                d["display"], d["message"], d["message_en"] = got
-                d["reason"] = None
-                left = later  # (its 计算过程 made when first read: it holds the scope)
+                display, zh, en = got
+                reason = None
+                # (True: its 计算过程 made when first read — it holds the scope)
+                explanation = later or None
             elif outcome in unscored and value is None:
                 # not applicable or an error: its messages say the title and why, the same
                 # for every subject with the same reason — kept per reason's text
-                why = d.get("_why")
                 if why is None:
-                    detail = d.get("_detail") or ""
-                    key: tuple[str, str, str, bool] = (outcome, detail, detail, False)
+                    d = detail or ""
+                    key: tuple[str, str, str, bool] = (outcome, d, d, False)
                 else:
                     key = (outcome, why.zh, why.en, True)
                 said = unscored_said.get(key)
                 if said is None:
-                    o = Outcome(outcome, d["points"], d["grade"], None, d["threshold"], why,
-                                d.get("_detail"))  # fmt: skip
+                    o = Outcome(outcome, f.points, f.grade, None, f.threshold, why, detail)
                     made = words.general(node, o, run)
                     said = (made["message"], made["message_en"], made["reason"])
                     if len(unscored_said) < _KEPT:
                         unscored_said[key] = said
-                d["display"] = None
-                d["message"], d["message_en"], d["reason"] = said
-                d["explanation"] = None
-                left = False
+                display = explanation = None
+                zh, en, reason = said
             else:
-                o = Outcome(
-                    outcome, d["points"], d["grade"], value, d["threshold"], d.get("_why"),
-                    d.get("_detail"),
-                )  # fmt: skip
-                d.update(words.general(node, o, run))
-                left = False
+                o = Outcome(outcome, f.points, f.grade, value, f.threshold, why, detail)
+                made = words.general(node, o, run)
+                display, zh, en = made["display"], made["message"], made["message_en"]
+                reason, explanation = made["reason"], made["explanation"]
+            fp = None
             if make_fingerprint is not None:
                 if prefix is None:
-                    d["fingerprint"] = make_fingerprint(node.id, run)
+                    fp = make_fingerprint(node.id, run)
                 else:  # fingerprint_from(prefix, run), in place
                     encoded = run.key
                     if encoded is None:
                         encoded = subject_key(run)
                     h = prefix.copy()
                     h.update(encoded)
-                    d["fingerprint"] = "sha256:" + h.hexdigest()[:32]
-            return left
+                    fp = "sha256:" + h.hexdigest()[:32]
+            return display, zh, en, reason, explanation, fp
 
         return fill
 
-    def explanation(self, d: dict[str, Any], run: SubjectRun) -> NodeExplanation:
-        """The explanation :meth:`fill` left for later (built when its data is read)."""
+    def explanation(self, f: Any, run: SubjectRun) -> NodeExplanation:
+        """The explanation :meth:`fill` left for later (built when its data is read) of the
+        finding ``f`` (its ``value``, ``points`` and ``grade`` are read)."""
         assert self.explain is not None
-        return NodeExplanation(
-            self.explain, self.node, d["value"], d["points"], d["grade"], run.scope
-        )
+        return NodeExplanation(self.explain, self.node, f.value, f.points, f.grade, run.scope)
 
 
 def _patterns(node: IndicatorNode) -> tuple[tuple[tuple[str, str], ...], ...] | None:
@@ -367,5 +365,8 @@ def subject_key(run: SubjectRun) -> bytes:
 
 
 _NO_STANDARD = ("", "")
+#: what :attr:`NodeWords.fill` gives: display, message, message_en, reason, explanation
+#: (True: made when read), fingerprint (None: not made here)
+Filled = tuple[Any, str, str, Any, Any, Any]
 #: how many reasons' words one node keeps (the common ones come first)
 _KEPT = 64

@@ -13,6 +13,7 @@ from typing import Any
 from ..aggregate import NodeScore
 from ..compile import IndicatorNode
 from ..findings import Finding, IndicatorScore
+from ..findings.results import FindingDraft
 from ..numbers import round_once, round_places
 from .messages import FindingTexts
 from .state import ONE, ZERO, Outcome, SubjectRun
@@ -24,13 +25,6 @@ COVERAGE4 = (round_places(ZERO, 4), round_places(ONE, 4))
 SHARED_RESULTS = 64
 _new = object.__new__
 _setattr = object.__setattr__
-
-
-def finding_of(d: dict[str, Any]) -> Finding:
-    """A :class:`Finding` whose attributes are ``d`` (every field given)."""
-    f = _new(Finding)
-    _setattr(f, "__dict__", d)
-    return f
 
 
 def indicator_score(
@@ -169,37 +163,35 @@ def indicator_finding(
     (``texts`` then knows how); everything else is set here."""
     reason = o.reason
     outcome = o.outcome
-    d: dict[str, Any] = {
-        "rule_id": node.id,
-        "subject": run.subject,
-        "outcome": outcome,
-        "severity": node.severity if outcome == "fail" else "none",
-        "value": o.value,
-        "unit": node.unit,
-        "threshold": o.threshold,
-        "points": o.points,
-        "weight": node.weight,
-        "grade": o.grade,
-        "fields": reason.fields if reason else (),
-        "location": node.location,
-    }
     if texts is None:
         texts = FindingTexts(units, places)
+    f: Any = _new(FindingDraft)
+    f.rule_id = node.id
+    f.subject = run.subject
+    f.outcome = outcome
+    f.severity = node.severity if outcome == "fail" else "none"
+    f.value = o.value
+    f.unit = node.unit
+    f.threshold = o.threshold
+    f.points = o.points
+    f.weight = node.weight
+    f.grade = o.grade
+    f.fields = reason.fields if reason else ()
+    f.location = node.location
+    f.kind = "indicator"
+    f.waiver = waiver
+    f.data_locations = ()
+    f.review = None
     if fingerprint is not None:
-        d["fingerprint"] = fingerprint
-        d["_lazy"] = texts.node_words(node, fingerprint=False)
+        f.fingerprint = fingerprint
+        f._lazy = texts.node_words(node, fingerprint=False)
     elif texts.fingerprint is not None:
-        d["_lazy"] = texts.node_words(node)
+        f._lazy = texts.node_words(node)
     else:
         raise TypeError("indicator_finding needs a fingerprint or texts that make one")
     # what the words are made from besides the fields above (the Outcome itself is not kept)
-    d["_run"] = run
-    if reason is not None:
-        d["_why"] = reason
-    if o.detail is not None:
-        d["_detail"] = o.detail
-    if waiver is not None:  # else the class default (None), as kind and data_locations
-        d["waiver"] = waiver
-    f = _new(Finding)
-    _setattr(f, "__dict__", d)
-    return f
+    f._run = run
+    f._why = reason
+    f._detail = o.detail
+    f.__class__ = Finding
+    return f  # type: ignore[no-any-return]

@@ -1,10 +1,10 @@
 """Evaluate, a finding's words written into the findings walk when the caller will read them
 all (``Evaluator.subject(data, texts=True)``: an export, a JSON document): where a leaf's
 scored finding is a pass or a fail its node's words make in their own way
-(:attr:`~.nodewords.NodeWords.texts`), its display, messages, reason and fingerprint are put
-in its ``__dict__`` as it is built — from the walk's own locals (its value, points, threshold,
-``met``) and the subject's key encoded once — instead of by ``fill`` from that dict when
-first read.  Every other finding (a leaf whose reads failed, not applicable, waived, scored by
+(:attr:`~.nodewords.NodeWords.texts`), its display, messages, reason and fingerprint are set
+as it is built (a draft, not frozen yet) — from the walk's own locals (its value, points,
+threshold, ``met``) and the subject's key encoded once — instead of by ``fill`` when first
+read.  Every other finding (a leaf whose reads failed, not applicable, waived, scored by
 the evaluator's own step; a group's; a check's) is filled by
 :func:`~perfscore.findings.results.make_texts` after the walk.  The words are the same
 (``texts`` is what ``fill`` calls: tests/test_evaluate_texts_walk.py)."""
@@ -23,7 +23,7 @@ SUBJECT_KEY = ("key = run.key", "if key is None: key = _skey(run)")
 
 
 def scored_texts(w: SourceWriter, words: Any) -> None:
-    """Lines putting a scored finding's words into ``d`` (its ``value``, ``points``,
+    """Lines putting a scored finding's words into the draft ``f`` (its ``value``, ``points``,
     ``threshold`` and ``met`` are the walk's locals), where ``words`` (its node's
     :class:`~.nodewords.NodeWords`) make them their own way; nothing where they never do
     (the rule set's own message for both outcomes, a fingerprint not from a prefix), nor
@@ -37,11 +37,11 @@ def scored_texts(w: SourceWriter, words: Any) -> None:
     else:  # (the rule set's own message for the other outcome)
         w.line(f"g = {call} if {'met' if 'pass' in fast else 'not met'} else None")
     w.block("if g is not None:")
-    w.line("d['display'], d['message'], d['message_en'] = g")
-    w.line("d['reason'] = None")
+    w.line("f.display, f.message, f.message_en = g")
+    w.line("f.reason = None")
     w.line(f"h = {w.value(words.prefix)}.copy()")
     w.line("h.update(key)")
-    w.line("d['fingerprint'] = 'sha256:' + h.hexdigest()[:32]")
+    w.line("f.fingerprint = 'sha256:' + h.hexdigest()[:32]")
     if words.explain is None:  # (nothing left to make: what fill's reader lets go of)
-        w.line("del d['_run'], d['_lazy']")
+        w.line("f.explanation = f._run = f._lazy = None")
     w.end()

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import MISSING, FrozenInstanceError, dataclass, field
 from decimal import Decimal
 from typing import Any
 
@@ -166,8 +166,21 @@ def _no_explanation() -> Explanation | None:
     return None
 
 
-@dataclass(frozen=True)
-class Finding:
+class _FindingState:
+    """What a :class:`Finding` built by the evaluator keeps to make its words when first read
+    (see :class:`Finding`): its node's words, the subject's run, the failure behind its
+    outcome and the scorer's note — slots, not fields (no ``fields()``, ``==``, pickle)."""
+
+    __slots__ = ("__weakref__", "_detail", "_lazy", "_run", "_why")
+
+    _lazy: Any
+    _run: Any
+    _why: Any
+    _detail: Any
+
+
+@dataclass(frozen=True, slots=True)
+class Finding(_FindingState):
     """One rule × one subject: outcome (pass/fail/not_applicable/error) kept apart from severity."""
 
     rule_id: str
@@ -196,59 +209,173 @@ class Finding:
     #: the arithmetic behind the points or grade (scored findings only; findings 1.1)
     explanation: Explanation | None = field(default_factory=_no_explanation)
 
-    # The evaluator builds a finding without its words: it leaves ``message``, ``message_en``,
-    # ``display``, ``explanation``, ``reason`` (and the ``fingerprint``, unless it has it) out
-    # of the new finding's ``__dict__`` and keeps what makes them instead: ``_lazy`` (the
-    # rule's words), ``_run`` (the subject's run) and, when there are any, ``_why`` (the
-    # failure behind the outcome) and ``_detail`` (the scorer's note).  The first time any of
-    # them is read (a :class:`_Lazy` on the class: once a field is in the instance's
-    # ``__dict__``, that is what is read), ``words.fill(d, run)`` writes them into the
-    # ``__dict__`` ``d``; when it returns True the explanation is
-    # ``words.explanation(d, run)``, made when it is read.  Reading them, comparing,
+    # One object per finding (slots: no ``__dict__`` for the cyclic collector to walk).  The
+    # evaluator builds a finding as a :class:`FindingDraft` (the same slots, its fields set by
+    # plain stores) and freezes it (``draft.__class__ = Finding``) — without its words: it
+    # leaves ``message``, ``message_en``, ``display``, ``explanation``, ``reason`` (and the
+    # ``fingerprint``, unless it has it) unset and keeps what makes them instead: ``_lazy``
+    # (the rule's words), ``_run`` (the subject's run), ``_why`` (the failure behind the
+    # outcome) and ``_detail`` (the scorer's note).  The first time any of them is read (an
+    # unset slot: ``__getattr__``), ``words.fill(f, run, why, detail)`` gives them and they
+    # are set; once set, a slot is what is read.  Reading them, comparing,
     # ``dataclasses.replace``/``asdict``, copying and pickling all see the same values as an
-    # eagerly built finding (pickling fills them first).  Filling is idempotent and never
-    # removes what it reads but ``_lazy`` and ``_run`` (then all is filled), so threads
-    # reading one finding at once agree.
+    # eagerly built finding (pickling fills them first).  Filling is idempotent, sets
+    # ``message`` after the other words and lets go of ``_run`` and ``_lazy`` last (then all
+    # is filled), so threads reading one finding at once agree.
 
     def __getstate__(self) -> dict[str, Any]:
-        d = self.__dict__
-        if "_lazy" not in d:
-            return d
-        self.explanation  # noqa: B018 - fills the lazy fields into __dict__
-        return {k: v for k, v in d.items() if k[0] != "_"}  # what made them: not kept
+        """The fields by name (the words made first): what a finding pickled as before its
+        slots, so that either reads the other's pickles."""
+        return {name: getattr(self, name) for name in _FIELD_NAMES}
+
+    def __setstate__(self, state: Any) -> None:
+        if isinstance(state, tuple) and len(state) == 2:  # (dict, slots): a slotted pickle
+            state = {**(state[0] or {}), **(state[1] or {})}
+        if not isinstance(state, Mapping):  # dataclasses' own: the fields' values in order
+            state = dict(zip(_FIELD_NAMES, state, strict=False))
+        put = _SET
+        for name, default in _DEFAULTS:
+            put(self, name, state.get(name, default) if name in _DEFAULT_NAMES else state[name])
 
 
-class _Lazy:
-    """A field of :class:`Finding` that an unread finding fills when first read (a non-data
-    descriptor: once the field is in the instance's ``__dict__``, that is what is read)."""
+#: every field of :class:`Finding` in order, and the defaults of those that have one
+_FIELD_NAMES = tuple(Finding.__dataclass_fields__)
+_NO_DEFAULT = object()
+_DEFAULTS = tuple(
+    (
+        name,
+        f.default
+        if f.default is not MISSING
+        else (f.default_factory() if f.default_factory is not MISSING else _NO_DEFAULT),
+    )
+    for name, f in Finding.__dataclass_fields__.items()
+)
+_DEFAULT_NAMES = frozenset(name for name, d in _DEFAULTS if d is not _NO_DEFAULT)
+_SET = object.__setattr__
+#: The fields a finding may leave to ``_lazy`` (see :class:`Finding`).
+_LAZY_FIELDS = ("message", "message_en", "display", "explanation", "fingerprint", "reason")
+_STATE = frozenset(_FindingState.__slots__) - {"__weakref__"}
+#: a lazy field's slot, read without falling back on ``__getattr__`` (unset: AttributeError)
+_SLOT = {name: getattr(Finding, name).__get__ for name in _LAZY_FIELDS}
 
-    __slots__ = ("name",)
 
-    def __init__(self, name: str) -> None:
-        self.name = name
+class FindingDraft(Finding):
+    """A :class:`Finding` being built: the same slots (no more), set by plain stores —
+    ``object.__new__(FindingDraft)``, every field and the state set, then
+    ``draft.__class__ = Finding`` (the layouts are the same: nothing is copied) freezes it.
+    The evaluator's way to build one at a plain ``__init__``'s speed; never given out."""
 
-    def __get__(self, f: Finding | None, owner: type | None = None) -> Any:
-        name = self.name
-        if f is None:  # the class has no such attribute (a dataclass field without default)
-            raise AttributeError(f"type object 'Finding' has no attribute {name!r}")
-        d = f.__dict__
-        words = d.get("_lazy")
-        if words is not None:
-            run = d.get("_run")  # None: another thread has just finished
-            if run is not None:
-                if "message" not in d and not words.fill(d, run):
-                    d.pop("_run", None)  # nothing left to make
-                    d.pop("_lazy", None)
-                elif name == "explanation" and "explanation" not in d:
-                    d.setdefault("explanation", words.explanation(d, run))
-                    d.pop("_run", None)
-                    d.pop("_lazy", None)
-        try:
-            return d[name]  # filled, here or by another thread meanwhile
-        except KeyError:
-            if name == "explanation":  # built without one (the default)
-                return None
-            raise AttributeError(f"'Finding' object has no attribute {name!r}") from None
+    __slots__ = ()
+    __setattr__ = object.__setattr__
+    __delattr__ = object.__delattr__
+
+
+def _unset(name: str) -> AttributeError:
+    return AttributeError(f"'Finding' object has no attribute {name!r}")
+
+
+def _getattr(f: Finding, name: str) -> Any:
+    """``Finding.__getattr__``: reached only for a slot not set — a lazy field not made yet
+    (made now), or the state of a finding built by ``__init__`` (None)."""
+    if name in _STATE:
+        return None
+    get = _SLOT.get(name)
+    if get is None:
+        raise _unset(name)
+    words, run = f._lazy, f._run  # (run None: another thread has just finished)
+    if words is not None and run is not None:
+        if name == "explanation":
+            _fill(f, words, run, True)
+        else:  # (its words are not made: one of them is not set)
+            _made(f, words, run)
+    try:
+        return get(f, Finding)  # filled, here or by another thread meanwhile
+    except AttributeError:
+        if name == "explanation":  # built without one (the default)
+            return None
+        raise _unset(name) from None
+
+
+def _setattr(f: Finding, name: str, value: Any) -> None:
+    """``Finding.__setattr__``: what a frozen dataclass's is — whose own, with slots, names
+    the class as it was before its slots were added (CPython 3.11), and so fails with a
+    TypeError for a name that is not a field."""
+    if type(f) is Finding or name in _FIELD_SET:
+        raise FrozenInstanceError(f"cannot assign to field {name!r}")
+    _SET(f, name, value)
+
+
+def _delattr(f: Finding, name: str) -> None:
+    if type(f) is Finding or name in _FIELD_SET:
+        raise FrozenInstanceError(f"cannot delete field {name!r}")
+    object.__delattr__(f, name)
+
+
+# (set after the class is made: a dataclass refuses a frozen class's own __setattr__, and a
+# ``__getattr__`` in its body would let a type checker accept any attribute of a finding)
+setattr(Finding, "__getattr__", _getattr)  # noqa: B010
+setattr(Finding, "__setattr__", _setattr)  # noqa: B010
+setattr(Finding, "__delattr__", _delattr)  # noqa: B010
+_FIELD_SET = frozenset(_FIELD_NAMES)
+
+
+def _fill(f: Finding, words: Any, run: Any, explain: bool) -> None:
+    """Set ``f``'s words (and fingerprint) from its ``words`` and ``run`` unless they are set;
+    and its explanation, when it is left for later and ``explain``.  Lets go of ``words`` and
+    ``run`` once nothing is left to make."""
+    try:
+        _SLOT["message"](f, Finding)
+    except AttributeError:  # not made yet
+        if _made(f, words, run) or not explain:
+            return
+    if not explain:  # (its explanation: made when read)
+        return
+    try:
+        _SLOT["explanation"](f, Finding)
+    except AttributeError:
+        _put_explanation(f, words.explanation(f, run))
+    _put_run(f, None)  # nothing left to make
+    _put_lazy(f, None)
+
+
+def _made(f: Finding, words: Any, run: Any) -> bool:
+    """Set ``f``'s words (and fingerprint) — ``message`` last: set, all are — and, unless it
+    is left to be made when read, its explanation; True when nothing is left to make (``words``
+    and ``run`` let go of)."""
+    display, zh, en, reason, explanation, fp = words.fill(f, run, f._why, f._detail)
+    _put_display(f, display)
+    _put_message_en(f, en)
+    _put_reason(f, reason)
+    if fp is not None:
+        _put_fingerprint(f, fp)
+    if explanation is True:  # (left to be made when read)
+        _put_message(f, zh)
+        return False
+    _put_explanation(f, explanation)
+    _put_message(f, zh)
+    _put_run(f, None)  # nothing left to make
+    _put_lazy(f, None)
+    return True
+
+
+#: a slot set in place (its member descriptor's own ``__set__``: a frozen finding refuses a
+#: plain store; this is a third faster than ``object.__setattr__``)
+(
+    _put_display,
+    _put_message,
+    _put_message_en,
+    _put_reason,
+    _put_fingerprint,
+    _put_explanation,
+    _put_run,
+    _put_lazy,
+) = (
+    getattr(Finding, name).__set__
+    for name in (
+        "display", "message", "message_en", "reason", "fingerprint", "explanation", "_run",
+        "_lazy",
+    )
+)  # fmt: skip
 
 
 def make_texts(findings: Iterable[Finding]) -> None:
@@ -257,21 +384,9 @@ def make_texts(findings: Iterable[Finding]) -> None:
     for a caller about to read every finding's texts (an export).  Its explanation is still
     made when it is read."""
     for f in findings:
-        d = f.__dict__
-        words = d.get("_lazy")
-        if words is None or "message" in d:
-            continue
-        run = d.get("_run")  # None: another thread has just finished
-        if run is not None and not words.fill(d, run):
-            d.pop("_run", None)  # nothing left to make
-            d.pop("_lazy", None)
-
-
-#: The fields a finding may leave to ``_lazy`` (see :class:`Finding`).
-_LAZY_FIELDS = ("message", "message_en", "display", "explanation", "fingerprint", "reason")
-for _name in _LAZY_FIELDS:
-    setattr(Finding, _name, _Lazy(_name))
-del _name
+        words, run = f._lazy, f._run
+        if words is not None and run is not None:
+            _fill(f, words, run, False)
 
 
 @dataclass(frozen=True)
