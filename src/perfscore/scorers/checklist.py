@@ -33,6 +33,7 @@ points over the items' points, whatever the policy did with the blank ones.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from decimal import Context, Decimal
@@ -331,6 +332,9 @@ class ChecklistScorer(BaseScorer):
         if 4 * w * w >= 2**63:  # (2 × w × earned, in int64, for a blank item's share)
             raise build.no("item_points")
         rule, whole = self.blank_rule(), self.missing == "error"
+        # coverage in part: the answered items' points over the weight, both in units of the
+        # items' common divisor (a small denominator for the groups above to multiply)
+        unit = math.gcd(*(p for _, p, _ in items)) or 1
 
         def held(ctx: Any, test: Any) -> Any:
             if isinstance(test, str):
@@ -368,7 +372,7 @@ class ChecklistScorer(BaseScorer):
             partly = gone > 0
             if not partly.any():
                 return np.minimum(earned, w), earned >= w, False
-            ctx.covered = np.where(partly, base, w)  # coverage: the answered items' points
+            ctx.covered = np.where(partly, base, w) // unit  # coverage: the answered items
             decided = (base == 0) if not whole else partly  # the missing policy decides these
             if decided.any():
                 ctx.blank = decided
@@ -389,8 +393,9 @@ class ChecklistScorer(BaseScorer):
                 met = pts >= w
             return np.minimum(pts, w), met, False
 
-        # coverage in part (over the weight, in whole scaled points) where items can be blank
-        return build.form(checklist, needs_value=False, cov_den=w if self.blank_names else 1)
+        # coverage in part (over the weight, in units) where items can be blank
+        den = w // unit if self.blank_names else 1
+        return build.form(checklist, needs_value=False, cov_den=den)
 
     def explain(
         self, value: Any, scope: Mapping[str, Any], weight: Decimal | None, how: Explaining
