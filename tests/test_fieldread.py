@@ -158,6 +158,10 @@ def records(draw: st.DrawFn, names: list[str]) -> Any:
         record["year"] = draw(st.sampled_from([2023, "2023年", "二〇二三", 2023.0]))
     if shape == 5:
         return RejectedRecord(record, "duplicate key 'budget'")
+    if shape == 6:  # the subject's own fields, as written
+        for field in ("key", "parent", "type", "name", "period"):
+            record[field] = draw(st.sampled_from([None, "", " k ", 5, "k", "\ud800", [1], 2023]))
+        record["id"] = draw(st.sampled_from(["x\ud800", 7, 7.5, None, {"a": 1}, True]))
     return record
 
 
