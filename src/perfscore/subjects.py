@@ -306,7 +306,11 @@ def read_subject(
             data.values[n] = None
             data.field_errors[n] = _problem("not_mapping", raw_values)
         return data
-    if not (raw_values.keys() <= specs.keys()):  # (a set comparison: no loop when all known)
+    try:  # (a set comparison: no loop when every key is declared)
+        known = raw_values.keys() <= specs.keys()
+    except TypeError:  # a mapping whose keys() is no set (registered as Mapping, not derived)
+        known = False
+    if not known:
         for key in raw_values:
             if str(key) not in specs:
                 hint = did_you_mean(str(key), specs)
