@@ -277,17 +277,51 @@ def _unset(name: str) -> AttributeError:
 def _getattr(f: Finding, name: str) -> Any:
     """``Finding.__getattr__``: reached only for a slot not set — a lazy field not made yet
     (made now), or the state of a finding built by ``__init__`` (None)."""
-    if name in _STATE:
-        return None
     get = _SLOT.get(name)
     if get is None:
+        if name in _STATE:
+            return None
         raise _unset(name)
     words, run = f._lazy, f._run  # (run None: another thread has just finished)
     if words is not None and run is not None:
-        if name == "explanation":
-            _fill(f, words, run, True)
-        else:  # (its words are not made: one of them is not set)
-            _made(f, words, run)
+        if name == "explanation":  # (unset: made now, and the words first if need be)
+            try:
+                _SLOT["message"](f, Finding)
+                left = True
+            except AttributeError:  # (read before any of the words)
+                left = not _made(f, words, run)
+            if left:
+                made = words.explanation(f, run)
+                _put_explanation(f, made)
+                _put_run(f, None)  # nothing left to make
+                _put_lazy(f, None)
+                return made
+        else:  # (its words are not made: one of them is not set) — _made(f, words, run)
+            display, zh, en, reason, explanation, fp = words.fill(f, run, f._why, f._detail)
+            _put_display(f, display)
+            _put_message_en(f, en)
+            _put_reason(f, reason)
+            if fp is not None:
+                _put_fingerprint(f, fp)
+            if explanation is True:  # (left to be made when read)
+                _put_message(f, zh)
+            else:
+                _put_explanation(f, explanation)
+                _put_message(f, zh)
+                _put_run(f, None)  # nothing left to make
+                _put_lazy(f, None)
+            # what was asked, as made here (another thread making them meanwhile makes the
+            # same words)
+            if name == "message":
+                return zh
+            if name == "message_en":
+                return en
+            if name == "display":
+                return display
+            if name == "reason":
+                return reason
+            if name == "fingerprint" and fp is not None:
+                return fp
     try:
         return get(f, Finding)  # filled, here or by another thread meanwhile
     except AttributeError:
@@ -319,23 +353,13 @@ setattr(Finding, "__delattr__", _delattr)  # noqa: B010
 _FIELD_SET = frozenset(_FIELD_NAMES)
 
 
-def _fill(f: Finding, words: Any, run: Any, explain: bool) -> None:
-    """Set ``f``'s words (and fingerprint) from its ``words`` and ``run`` unless they are set;
-    and its explanation, when it is left for later and ``explain``.  Lets go of ``words`` and
-    ``run`` once nothing is left to make."""
+def _fill(f: Finding, words: Any, run: Any) -> None:
+    """Set ``f``'s words (and fingerprint) from its ``words`` and ``run`` unless they are set
+    (its explanation: made when read)."""
     try:
         _SLOT["message"](f, Finding)
     except AttributeError:  # not made yet
-        if _made(f, words, run) or not explain:
-            return
-    if not explain:  # (its explanation: made when read)
-        return
-    try:
-        _SLOT["explanation"](f, Finding)
-    except AttributeError:
-        _put_explanation(f, words.explanation(f, run))
-    _put_run(f, None)  # nothing left to make
-    _put_lazy(f, None)
+        _made(f, words, run)
 
 
 def _made(f: Finding, words: Any, run: Any) -> bool:
@@ -386,7 +410,7 @@ def make_texts(findings: Iterable[Finding]) -> None:
     for f in findings:
         words, run = f._lazy, f._run
         if words is not None and run is not None:
-            _fill(f, words, run, False)
+            _fill(f, words, run)
 
 
 @dataclass(frozen=True)
