@@ -460,6 +460,22 @@ def columnar_series(n_rows: int, rounds: int) -> None:
         f" {int(diff.sum())} rows; {fell} rows ({fell / n_rows:.1%}) on the per-record path"
         + ("" if cs.supported else f"; not columnar: {cs.reason}"),
     )
+    # the same departments as a table gives them, one column a year (budget_2021 …): read by
+    # columns on both sides (session 14)
+    ycols = series3.year_columns(n_rows)
+    res, base = cs.score(ycols), series3.numpy_exact_years(ycols)
+    diff = np.where(res.has_total, res.total, -1) != base["total"]
+    for rid in series3.LEAF_IDS:
+        diff |= res.outcome[rid] != base["outcome"][rid]
+        diff |= res.has_points[rid] & (res.points[rid] != base["points"][rid])
+    r, a, b = ratio(lambda: cs.score(ycols), lambda: series3.numpy_exact_years(ycols), rounds)
+    fell = int(res.fallback.sum())
+    row(
+        f"columnar {n_rows:,} multi-year departments, one column a year, vs exact numpy",
+        f"{r:.2f}×",
+        f"{a:.2f} s vs {b:.2f} s; 16 year columns read as columns by both; differs on"
+        f" {int(diff.sum())} rows; {fell} rows ({fell / n_rows:.1%}) on the per-record path",
+    )
 
 
 # --- load ----------------------------------------------------------------------------------------

@@ -149,15 +149,53 @@ def _window(np: Any, listed: Any) -> Any:
     return (col <= latest[:, None]) & (col > latest[:, None] - 3) & listed.any(axis=1)[:, None]
 
 
-def numpy_exact(cols: dict[str, Any]) -> dict[str, Any]:
-    """Points ×100, outcome codes, total ×100 (−1: none) and grade (0 优 … 3 差, −1: none —
-    also below 60 % of the weight scored)."""
+def year_columns(n: int, seed: int = 7) -> dict[str, Any]:
+    """The same departments as a table lays them out: each series one float64 column a year
+    (``budget_2021`` … ``budget_2024``, NaN: blank) — so every year is listed, a department of
+    two years has two blank ones —, the target as float64."""
     import numpy as np
 
-    gb, lb, pb, b = _matrix(np, cols["budget"], 100)
-    gs, ls, ps, s = _matrix(np, cols["spent"], 100)
-    gr, _, pr, rv = _matrix(np, cols["revenue"], 100)
-    gf, lf, pf, f = _matrix(np, cols["staff"], 1)
+    cols = columns(n, seed)
+    out: dict[str, Any] = {}
+    for name in ("budget", "spent", "revenue", "staff"):
+        for y in YEARS:
+            out[f"{name}_{y}"] = np.array(
+                [np.nan if c is None or c.get(y) is None else float(c[y]) for c in cols[name]]
+            )
+    out["target_rate"] = cols["target_rate"]
+    return out
+
+
+def _year_matrix(np: Any, cols: dict[str, Any], name: str, scale: int) -> tuple[Any, ...]:
+    """:func:`_matrix` of a series given one column a year: a row with no figure has no series;
+    a row with one lists every year."""
+    x = np.stack([cols[f"{name}_{y}"] for y in YEARS], axis=1)
+    present = ~np.isnan(x)
+    given = present.any(axis=1)
+    listed = np.repeat(given[:, None], len(YEARS), axis=1)
+    val = np.where(present, np.rint(np.nan_to_num(x) * scale), 0).astype(np.int64)
+    return given, listed, present, val
+
+
+def numpy_exact_years(cols: dict[str, Any]) -> dict[str, Any]:
+    """:func:`numpy_exact` of :func:`year_columns`: the year columns read as columns."""
+    import numpy as np
+
+    return numpy_exact(cols, lambda name, scale: _year_matrix(np, cols, name, scale))
+
+
+def numpy_exact(cols: dict[str, Any], read: Any = None) -> dict[str, Any]:
+    """Points ×100, outcome codes, total ×100 (−1: none) and grade (0 优 … 3 差, −1: none —
+    also below 60 % of the weight scored).  ``read(name, scale)``: a series' matrices
+    (default: from its mapping cells, :func:`_matrix`)."""
+    import numpy as np
+
+    if read is None:
+        read = lambda name, scale: _matrix(np, cols[name], scale)  # noqa: E731
+    gb, lb, pb, b = read("budget", 100)
+    gs, ls, ps, s = read("spent", 100)
+    gr, _, pr, rv = read("revenue", 100)
+    gf, lf, pf, f = read("staff", 1)
     t = cols["target_rate"]
     n = len(t)
     P: dict[str, Any] = {}

@@ -20,7 +20,7 @@ from hypothesis import strategies as st  # noqa: E402
 
 import perfscore  # noqa: E402
 from columnar_grid import SETTINGS  # noqa: E402
-from perfscore.columnar import ColumnarScorer, categories, series  # noqa: E402
+from perfscore.columnar import ColumnarScorer, categories, seriescells  # noqa: E402
 from perfscore.columnar.frames import plain_cell  # noqa: E402
 
 RULES = """\
@@ -355,8 +355,8 @@ def test_a_series_the_data_does_not_hold_is_decided_once_not_per_row(
         data = dict(base) if hist is None else {**base, "hist": hist}
         for k in range(len(SETTINGS)):
             with monkeypatch.context() as m:
-                m.setattr(series, "normalise_value", no_parse)
-                m.setattr(series, "plain_cell", no_parse)
+                m.setattr(seriescells, "normalise_value", no_parse)
+                m.setattr(seriescells, "plain_cell", no_parse)
                 res = scorer(k).score(data)
             assert not res.fallback.any()
             _same(scorer(k), {key: v[:20] for key, v in data.items()})

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime
 import decimal
+from collections.abc import Iterator, Mapping
 from decimal import Decimal
 from typing import Any
 
@@ -158,6 +159,10 @@ def records(draw: st.DrawFn, names: list[str]) -> Any:
         record["year"] = draw(st.sampled_from([2023, "2023年", "二〇二三", 2023.0]))
     if shape == 5:
         return RejectedRecord(record, "duplicate key 'budget'")
+    if shape == 6:  # the subject's own fields, as written
+        for field in ("key", "parent", "type", "name", "period"):
+            record[field] = draw(st.sampled_from([None, "", " k ", 5, "k", "\ud800", [1], 2023]))
+        record["id"] = draw(st.sampled_from(["x\ud800", 7, 7.5, None, {"a": 1}, True]))
     return record
 
 
@@ -336,3 +341,31 @@ def test_every_named_cell_in_every_input_kind_reads_as_the_whole_reading(spec: I
         for record in ({"values": {"a": cell}}, {"values": {"a": {2023: cell, "2024": cell}}}):
             _both(record, spec_map)
             _both(record, spec_map)
+
+
+class _ListKeys(Mapping[Any, Any]):
+    """A mapping whose ``keys()`` is a plain list (as a duck-typed mapping may have)."""
+
+    def __init__(self, data: dict[Any, Any]) -> None:
+        self.data = data
+
+    def __getitem__(self, key: Any) -> Any:
+        return self.data[key]
+
+    def __iter__(self) -> Iterator[Any]:
+        return iter(self.data)
+
+    def __len__(self) -> int:
+        return len(self.data)
+
+    def keys(self) -> Any:  # type: ignore[override]
+        return list(self.data)
+
+
+def test_values_in_a_mapping_of_any_kind_are_read_and_unknown_keys_noted() -> None:
+    spec_map = {"a": InputSpec("a", "number"), "b": InputSpec("b", "boolean")}
+    for values in ({"a": "1", "b": "是"}, {"a": "1", "bb": "是", 7: 1}):
+        record = {"id": "x", "values": _ListKeys(values)}
+        _both(record, spec_map)
+    got = read_subject(record, spec_map, index=0, subject_type="d")
+    assert [str(n) for n in got.notes] and "'bb'" in got.notes[0]

@@ -275,13 +275,19 @@ def read_subject(
         meta = record
     sid = meta.get("id")
     notes: list[str] = []
-    subject = Subject(  # clean: an id from Python may hold lone surrogates (textsafe)
+    # clean: an id from Python may hold lone surrogates (textsafe)
+    sid = (
         clean(str(sid))
         if sid is not None and not isinstance(sid, (Mapping, list))
-        else f"subject-{index + 1}",
-        clean(str(meta["name"])) if isinstance(meta.get("name"), str) else None,
-        clean(str(meta["type"])) if isinstance(meta.get("type"), str) else subject_type,
-        key=_text(meta.get("key")) or "",
+        else f"subject-{index + 1}"
+    )
+    name, kind = meta.get("name"), meta.get("type")
+    subject = object.__new__(Subject)  # Subject(...) as its __init__ makes it, at a third the cost
+    subject.__dict__.update(
+        id=sid,
+        name=clean(str(name)) if isinstance(name, str) else None,
+        type=clean(str(kind)) if isinstance(kind, str) else subject_type,
+        key=_text(meta.get("key")) or sid,  # (Subject.__post_init__: the key defaults to the id)
         period=_period(meta, notes),
         parent=_text(meta.get("parent")),
     )
@@ -300,7 +306,11 @@ def read_subject(
             data.values[n] = None
             data.field_errors[n] = _problem("not_mapping", raw_values)
         return data
-    if not (raw_values.keys() <= specs.keys()):  # (a set comparison: no loop when all known)
+    try:  # (a set comparison: no loop when every key is declared)
+        known = raw_values.keys() <= specs.keys()
+    except TypeError:  # a mapping whose keys() is no set (registered as Mapping, not derived)
+        known = False
+    if not known:
         for key in raw_values:
             if str(key) not in specs:
                 hint = did_you_mean(str(key), specs)

@@ -12,6 +12,8 @@ from typing import Any
 
 import numpy as np
 
+from ..ingest.yearcols import year_value
+
 __all__ = [
     "OUTCOMES",
     "ColumnarResult",
@@ -158,13 +160,9 @@ def as_column(col: Any) -> tuple[Any, Any]:
 
 def _decimal_float(x: Any) -> Any:
     """:func:`plain_cell`, with a ``Decimal`` as its float when that float's shortest text is
-    the decimal again (15 significant digits always are; 1E+400 or 1.234E-320 are not)."""
-    x = plain_cell(x)
-    if isinstance(x, Decimal) and x.is_finite():
-        f = float(x)  # correctly rounded
-        if math.isfinite(f) and Decimal(repr(f)) == x:
-            return f
-    return x
+    the decimal again (15 significant digits always are; 1E+400 or 1.234E-320 are not) and
+    it has at most 28 digits (:func:`~perfscore.ingest.yearcols.year_value`)."""
+    return year_value(plain_cell(x))  # (over 28 digits: the reader refuses it, so kept)
 
 
 def _arrow_decimals(col: Any) -> tuple[Any, Any] | None:
@@ -248,11 +246,14 @@ def year_series(
     data: Any, wanted: Sequence[str], inputs: Mapping[str, Any], aliases: Mapping[str, Any]
 ) -> dict[str, Any]:
     """Series inputs the frame gives one column a year (``2022年预算执行率`` …, docs/data.md)
-    rather than by name: each row's ``{year: value}`` (or None, or the cell's problem) made
-    as the record reader makes it — ``rs.evaluate(frame)`` and the command read such columns,
-    so the columns must too, not take the series as missing."""
+    rather than by name, as :class:`~perfscore.ingest.yearcols.YearColumns`: each year's
+    column converted as a numeric column is (the header's unit, text such as ``1,234.5``),
+    and each row's ``{year: value}`` (or None, or the cell's problem) made as the record
+    reader makes it for the rows that need it — ``rs.evaluate(frame)`` and the command read
+    such columns, so the columns must too, not take the series as missing."""
     from ..ingest.columns import convert_cell, map_columns
     from ..ingest.seriescols import by_series, element_spec, series_value
+    from ..ingest.yearcols import YearColumns
 
     headers = ordered_names(data)
     cmap = map_columns(headers, inputs, aliases=aliases)
@@ -263,13 +264,73 @@ def year_series(
         if not years:
             continue
         spec = element_spec(inputs[name])
-        columns = []
-        for col_no, t in years:
-            raw = cell_objects(data[headers[col_no]])
-            columns.append((t.year, [convert_cell(t, spec, plain_cell(v)) for v in raw]))
-        n = len(columns[0][1])
-        arr = np.empty(n, object)
-        for r in range(n):
-            arr[r] = series_value([(year, cells[r]) for year, cells in columns])
-        out[name] = arr
+        raws = [data[headers[col_no]] for col_no, _ in years]
+        targets = [t for _, t in years]
+        values = [year_cells(raw, t, spec) for raw, t in zip(raws, targets, strict=True)]
+
+        def exact(rows: Any, raws: list[Any] = raws, targets: list[Any] = targets,
+                  spec: Any = spec) -> list[Any]:  # fmt: skip
+            columns = [
+                (t.year, [convert_cell(t, spec, plain_cell(v)) for v in cells_at(raw, rows)])
+                for raw, t in zip(raws, targets, strict=True)
+            ]
+            return [
+                series_value([(year, cells[r]) for year, cells in columns])
+                for r in range(len(rows))
+            ]
+
+        out[name] = YearColumns([t.year for t in targets], values, exact)
     return out
+
+
+def year_cells(col: Any, target: Any, spec: Any) -> Any:
+    """One year column's cells converted as the record reader converts them
+    (:func:`~perfscore.ingest.columns.convert_cell`), as float64 (NaN: blank) or objects (a
+    float where one holds the value): by Arrow's kernels for a column of numbers or text when
+    pyarrow is there (:func:`~perfscore.ingest.arrowcells.input_cells`), else cell by cell."""
+    arrow = _as_arrow(col)
+    if arrow is not None:
+        from ..ingest.arrowcells import input_cells
+
+        return input_cells(arrow, target, spec, True)
+    from ..ingest.columns import convert_cell
+    from ..ingest.yearcols import year_value
+
+    cells = cell_objects(col)
+    out = np.empty(len(cells), object)
+    out[:] = [year_value(convert_cell(target, spec, plain_cell(v))) for v in cells]
+    return out
+
+
+def _as_arrow(col: Any) -> Any:
+    """``col`` as a pyarrow Array of numbers or text (None: no pyarrow, or other cells —
+    ``Decimal`` objects, a mix of text and numbers — which are converted cell by cell)."""
+    try:
+        import pyarrow as pa
+    except ImportError:  # pragma: no cover - the columnar extra brings it
+        return None
+    try:
+        if isinstance(col, pa.ChunkedArray):
+            arr = col.combine_chunks()
+        elif isinstance(col, pa.Array):
+            arr = col
+        elif hasattr(col, "to_arrow"):  # polars
+            arr = col.to_arrow()
+        else:
+            arr = pa.array(col, from_pandas=True)
+    except (pa.ArrowException, TypeError, ValueError, OverflowError):
+        return None
+    if isinstance(arr, pa.ChunkedArray):
+        arr = arr.combine_chunks()
+    typ = arr.type
+    view = getattr(pa.types, "is_string_view", None)
+    if pa.types.is_large_string(typ) or (view is not None and view(typ)):
+        arr = arr.cast(pa.string())
+        typ = arr.type
+    ok = (
+        pa.types.is_floating(typ)
+        or pa.types.is_integer(typ)
+        or pa.types.is_string(typ)
+        or pa.types.is_null(typ)
+    )
+    return arr if ok else None

@@ -65,7 +65,8 @@ def _fits(x: Any) -> Any:
 def _mul(x: Any, y: Any) -> Any:
     if isinstance(x, int) and isinstance(y, int):
         return x * y
-    if _maxabs(x) * _maxabs(y) < LIMIT and not _is_obj(x) and not _is_obj(y):
+    mx, my = _maxabs(x), _maxabs(y)  # (each below LIMIT too: 0 times a Python int past int64)
+    if mx < LIMIT and my < LIMIT and mx * my < LIMIT and not _is_obj(x) and not _is_obj(y):
         return x * y
     return _obj(x) * _obj(y)
 

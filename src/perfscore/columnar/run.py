@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from ..ingest.yearcols import YearColumns
 from .bounds import F_ERROR, F_MISSING, Chunk, Unsupported
 from .categories import absent_codes, category_codes
 from .checks import apply_overrides, run_check
@@ -110,6 +111,10 @@ class ColumnarScorer:
         for name, col in raw.items():
             if plan is not None and name in plan.categorical:
                 cols[name], vocab[name] = self._categories(name, col)
+                continue
+            if isinstance(col, YearColumns):  # one column a year: read per chunk (or per record)
+                if plan is not None and name in plan.series:
+                    cols[name] = col
                 continue
             if plan is not None and name in plan.series:  # cells as given: read per chunk
                 if all_null(col):

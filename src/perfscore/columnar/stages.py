@@ -231,8 +231,9 @@ def run_series_metric(
     if floats is not None:
         v = floats
     elif n_arr.dtype == object or d_arr.dtype == object:
-        pairs = zip(n_arr.tolist(), d_arr.tolist(), strict=True)
-        v = np.array([float(Fraction(int(a), int(b))) for a, b in pairs])  # correctly rounded
+        v, over = _ratio_floats(n_arr.tolist(), d_arr.tolist())
+        if over is not None:  # past a float (5e-324 a year before 1e15): the rows per record
+            ctx.flag(over)
     else:
         v = n_arr / d_arr  # (each a float64 within u of the integer: k covers it)
     v = np.where(bad, 0.0, v)
@@ -244,3 +245,18 @@ def run_series_metric(
             d = q.d if isinstance(q.d, int) else np.where(bad, 1, d_arr)
             nn = np.where(bad, 0, n_arr)
             ctx.ints[name] = IntCol(nn, d, nmax, max(dmax, 1), bool((nn >= 0).all()))
+
+
+def _ratio_floats(nums: list[Any], dens: list[Any]) -> tuple[Any, Any]:
+    """Each ``num / den`` correctly rounded to a float, and a mask of those past the float
+    range (0.0 there; None when there are none)."""
+    out = np.zeros(len(nums))
+    over = None
+    for i, (a, b) in enumerate(zip(nums, dens, strict=True)):
+        try:
+            out[i] = float(Fraction(int(a), int(b)))
+        except OverflowError:
+            if over is None:
+                over = np.zeros(len(nums), bool)
+            over[i] = True
+    return out, over

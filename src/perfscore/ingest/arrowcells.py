@@ -32,6 +32,7 @@ from ..rawvalue import BLANK_TEXTS
 from .columns import RATIO_POINTS, Target, convert_cell, is_blank
 from .readers import plain_value
 from .source import is_total_label, meta_text
+from .yearcols import year_value
 
 if TYPE_CHECKING:
     from ..subjects import InputSpec
@@ -172,9 +173,7 @@ def _value(target: Target, spec: InputSpec, raw: object, numeric: bool) -> Any:
     """One cell as ColumnBatch's column holds it: the record's value, a float where a float
     holds that decimal exactly (a numeric input)."""
     v = convert_cell(target, spec, raw)
-    if numeric and type(v) is Decimal and v.is_finite() and Decimal(repr(f := float(v))) == v:
-        return f
-    return v
+    return year_value(v) if numeric else v  # (a Decimal of over 28 digits: refused, kept)
 
 
 def _objects(floats: Any) -> Any:

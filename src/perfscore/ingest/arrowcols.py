@@ -34,6 +34,7 @@ from .readers import Sheet, plain_value
 from .seen import SeenBatches
 from .seriescols import by_series, element_spec, series_value
 from .source import UNREADABLE, DataSource, RowMaker, label_text
+from .yearcols import YearColumns
 
 if TYPE_CHECKING:
     from ..ruleset import RuleSet
@@ -270,7 +271,10 @@ class _Reader:
             records.add(batch, rows, numbers)
             for name, spec in self.inputs.items():
                 parts[name].append(self._input(batch, rows, name, spec.kind == "number"))
-        columns = {n: join(p, self.inputs[n].kind == "number") for n, p in parts.items()}
+        columns = {
+            n: self._year_columns(n, p) if n in self.by_series else join(p, spec.kind == "number")
+            for (n, p), spec in zip(parts.items(), self.inputs.values(), strict=True)
+        }
         return TableChunk(columns, subjects, records, index, declared, self.checked)
 
     # -- rows: blanks and 合计 rows left out ------------------------------------------------
@@ -395,21 +399,45 @@ class _Reader:
         return input_cells(col, target, self.specs[name], numeric)
 
     def _series(self, batch: Any, rows: Any, name: str, years: list[tuple[int, Target]]) -> Any:
-        """A series input's cells from its year columns: each row's ``{year: value}`` (or
-        None, or the cell's problem) as the record reader makes it, cell by cell — a file
-        that lays a series out by years is read at the record reader's pace for that input."""
+        """A series input's year columns in the kept rows: per column its Arrow cells and
+        their values as a numeric column's are converted (:func:`input_cells`)."""
         take = None if len(rows) == batch.num_rows else pa.array(rows)
         spec = element_spec(self.specs[name])
-        columns: list[tuple[int, list[Any]]] = []
+        raw, values = [], []
         for col_no, t in years:
             col = batch.column(col_no) if take is None else batch.column(col_no).take(take)
-            cells = [convert_cell(t, spec, plain_value(v)) for v in col.to_pylist()]
-            assert t.year is not None  # a series target has its year
-            columns.append((t.year, cells))
-        out = np.empty(len(rows), object)
-        for r in range(len(rows)):
-            out[r] = series_value([(year, cells[r]) for year, cells in columns])
-        return out
+            raw.append(col)
+            values.append(input_cells(col, t, spec, True))
+        return raw, values
+
+    def _year_columns(self, name: str, parts: list[Any]) -> Any:
+        """A chunk's parts of a series given one column a year, as one :class:`YearColumns`:
+        its rows' ``{year: value}`` (or None, or the cell's problem) made from the raw cells
+        as the record reader makes them only for the rows that ask (module doc of
+        :mod:`perfscore.ingest.yearcols`)."""
+        years = self.by_series[name]
+        spec = element_spec(self.specs[name])
+        if not parts:
+            raws: list[Any] = [pa.chunked_array([], pa.null()) for _ in years]
+            values = [np.empty(0, np.float64) for _ in years]
+        else:
+            raws = [pa.chunked_array([p[0][j] for p in parts]) for j in range(len(years))]
+            values = [join([p[1][j] for p in parts], True) for j in range(len(years))]
+        targets = [t for _, t in years]
+
+        def exact(rows: Any) -> list[Any]:
+            at = pa.array(rows)
+            columns: list[tuple[int, list[Any]]] = []
+            for raw, t in zip(raws, targets, strict=True):
+                cells = [convert_cell(t, spec, plain_value(v)) for v in raw.take(at).to_pylist()]
+                assert t.year is not None  # a series target has its year
+                columns.append((t.year, cells))
+            return [
+                series_value([(year, cells[r]) for year, cells in columns])
+                for r in range(len(rows))
+            ]
+
+        return YearColumns([t.year for t in targets if t.year is not None], values, exact)
 
 
 def _later(cells: list[tuple[str, list[Any]]]) -> list[Any]:
