@@ -222,7 +222,10 @@ def test_every_output_says_the_same_coverage(tmp_path: Path) -> None:
     assert "数据覆盖只计已填各项 5 / 20 分" in rows[0]["explanation"]
     for suffix in (".md", ".html"):
         assert "85%" in files[suffix].read_text("utf-8"), suffix
-    assert "数据覆盖 85%" in files[".txt"].read_text("utf-8")
+    # the report's weight behind the total: the answered 5 of the checklist's 20 and the 80
+    assert "100 / 100（实得 85 / 可评 85 / 满分 100，数据覆盖 85%）" in files[".txt"].read_text(
+        "utf-8"
+    )
     junit = next(p for p in out.iterdir() if p.name.endswith(".xml")).read_text("utf-8")
     assert 'name="coverage" value="0.85"' in junit
     sarif = json.loads(next(p for p in out.iterdir() if "sarif" in p.name).read_text("utf-8"))

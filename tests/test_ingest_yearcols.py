@@ -219,10 +219,11 @@ def _same(rs: Any, result: Any, want: Any) -> None:
 def test_frames_with_year_columns_score_as_the_record_path(
     monkeypatch: pytest.MonkeyPatch, table: Any, mapped: bool
 ) -> None:
-    """pandas (float, object and text columns), pyarrow and a mapping of lists; ``mapped``
+    """pandas (float, object and text columns; ``score_frame`` too), polars, pyarrow and a
+    mapping of lists; ``mapped``
     gives 预算执行率 as one column of ``{year: figure}`` cells beside 项目支出数's year columns."""
     pd = pytest.importorskip("pandas")
-    from perfscore.columnar import ColumnarScorer
+    from perfscore.columnar import ColumnarScorer, score_frame
 
     rs = load_ruleset_text(RULES, source="yearcols_gen.yaml")
     headers, columns, kinds = table
@@ -249,7 +250,13 @@ def test_frames_with_year_columns_score_as_the_record_path(
     scorer = ColumnarScorer(rs)
     assert scorer.supported, scorer.reason
     _same(rs, scorer.score(frame), want)
+    frame.index = range(1000, 1000 + len(frame))  # a Dask partition's index: cells by position
+    scored = score_frame(rs, frame)
+    got = list(zip(scored["latest.outcome"], scored["latest.points"], strict=True))
+    assert got == [want[0][(sid, "latest")] for sid in want[2]]
     if not mapped:
+        pl = pytest.importorskip("polars")
+        _same(rs, scorer.score(pl.from_arrow(_arrow(headers, columns, kinds))), want)
         _same(rs, scorer.score(_arrow(headers, columns, kinds)), want)
         lists = {h: [None if isinstance(c, float) and math.isnan(c) else c for c in col]
                  for h, col in zip(headers, columns, strict=True)}  # fmt: skip

@@ -9,7 +9,10 @@ subjects, listing the others apart with the reason they have no grade.
 
 ``earned`` counts each scored indicator's share of its own weight in the rule set's weights
 (before weight of indicators without data is redistributed); ``scorable`` is the weight those
-indicators carry.  Both are exact decimals.
+indicators carry.  Both are exact decimals.  Only what was scored from data counts, as in the
+coverage (so ``scorable`` = maximum × coverage): an indicator scored by a ``missing: zero`` /
+``full`` policy counts in neither, and a checklist with blank items (coverage in part, its
+points scaled up from the answered items) counts its answered share of both.
 """
 
 from __future__ import annotations
@@ -127,10 +130,18 @@ def _standing(s: SubjectResult, shares: Mapping[str, Decimal] | None, leaves: se
         for x in s.scores:
             if x.rule_id not in leaves or x.outcome not in ("pass", "fail"):
                 continue
+            cov = x.coverage  # (the share of its weight scored from data: see the module)
+            if not cov:
+                continue
             share = shares.get(x.rule_id, ZERO)
-            scorable += share
-            if x.points is not None and x.weight:
-                earned += share * x.points / x.weight
+            if cov == 1:
+                scorable += share
+                if x.points is not None and x.weight:
+                    earned += share * x.points / x.weight
+            else:  # a checklist with blank items: only its answered items' part
+                scorable += share * cov
+                if x.points is not None and x.weight:
+                    earned += share * x.points / x.weight * cov
     reason: str | None = None
     reason_en: str | None = None
     ranked = s.total is not None and (s.grade is not None or s.grade_reason is None)
