@@ -252,3 +252,50 @@ def test_a_record_that_is_no_mapping_is_said_in_each_language(
     problem = data.field_errors["budget"]
     assert str.__str__(problem) == en
     assert in_language(problem, "zh").startswith(zh) and "text" not in in_language(problem, "zh")
+
+
+def test_a_series_giving_a_year_twice_is_an_error_for_that_field_not_a_crash() -> None:
+    """``{2022: 1, "2022": None}`` (a YAML mapping or a Python dict may hold both): the record
+    reader sorted the pairs and compared None with a Decimal — TypeError out of the whole batch
+    (seen by rawread, session 14). Now the field is refused and everything else still scored;
+    the columnar path sends such a cell to the same reader, so both say the same."""
+    from perfscore.columnar import ColumnarScorer
+    from perfscore import load_ruleset_text
+
+    rs = load_ruleset_text(
+        """
+perfscore: 1
+id: twice
+title: 年份重复
+version: "1"
+inputs:
+  budget: {type: money, title: 预算数}
+  executed: {type: money, title: 执行数}
+  outturn: {type: series, of: money, title: 历年支出}
+indicators:
+  - {id: rate, title: 预算执行率, weight: 50, value: executed / budget,
+     scorer: {type: threshold, op: ">=", target: 0.95}}
+  - {id: last, title: 2022年支出, weight: 50, value: "year(outturn, 2022)",
+     scorer: {type: threshold, op: ">=", target: 1}}
+"""
+    )
+    rows = [
+        {"id": "a", "budget": 100, "executed": 100, "outturn": {2021: 3, 2022: 1, "2022": None}},
+        {"id": "b", "budget": 100, "executed": 90, "outturn": {2022: 1, "2022": 2}},
+        {"id": "c", "budget": 100, "executed": 95, "outturn": {2021: 3, 2022: 2}},
+    ]
+    report = rs.evaluate(rows)
+    got = {(f.subject.id, f.rule_id): f for f in report.findings}
+    for sid in ("a", "b"):
+        assert got[sid, "last"].outcome == "error"
+        assert "2022 年给了两次" in got[sid, "last"].message
+        assert "given twice" in (got[sid, "last"].message_en or "")
+    assert got["a", "rate"].outcome == "pass" and got["b", "rate"].outcome == "fail"
+    assert got["c", "last"].outcome == "pass"
+    import pandas as pd
+
+    res = ColumnarScorer(rs).score(pd.DataFrame(rows))
+    by_record = [[got[r["id"], rid].outcome for rid in ("rate", "last")] for r in rows]
+    by_columns = [[res.outcomes(rid)[i] for rid in ("rate", "last")] for i in range(len(rows))]
+    assert by_columns == by_record
+    assert [bool(x) for x in res.fallback] == [True, True, False]  # the same reader decides them

@@ -221,6 +221,21 @@ def _text(spec: InputSpec, fallback: Fallback) -> FieldReader:
     return read
 
 
+def series_of(points: list[tuple[int, Decimal | None]]) -> Series:
+    """A series from its (year, figure) pairs in year order; a year given twice (``2022`` and
+    ``"2022"`` in one mapping) is refused — which figure was meant cannot be told, and two
+    figures for one year must not reach ``year()`` or a mean."""
+    points.sort(key=_year_of)
+    for (a, _), (b, _) in zip(points, points[1:]):
+        if a == b:
+            raise ValueError(said(DATA, "year_twice", year=a))
+    return Series(tuple(points))
+
+
+def _year_of(point: tuple[int, Decimal | None]) -> int:
+    return point[0]
+
+
 def _series(spec: InputSpec, normalise: Normalise, fallback: Fallback) -> FieldReader:
     """A mapping of year → figure, each figure read as the element input it is."""
     elem = type(spec)(spec.name, spec.of, unit=spec.unit, min=spec.min, max=spec.max)
@@ -250,6 +265,6 @@ def _series(spec: InputSpec, normalise: Normalise, fallback: Fallback) -> FieldR
                 except ValueError as e:
                     raise ValueError(said(DATA, "in_year", year=year, problem=e.args[0])) from None
             points.append((year, nv))
-        return Series(tuple(sorted(points)))
+        return series_of(points)
 
     return read

@@ -27,7 +27,7 @@ from operator import is_
 from typing import TYPE_CHECKING, Any
 
 from .errors import did_you_mean
-from .fieldread import BLANK, compile_fields
+from .fieldread import BLANK, compile_fields, series_of
 from .rawvalue import ambiguous_percent, checked, is_blank_text, read_number
 from .rawvalue import problem as _problem
 from .textsafe import clean
@@ -204,7 +204,7 @@ def normalise_value(spec: InputSpec, raw: object) -> Value:
             raise ValueError(said(DATA, "in_year", year=year, problem=e.args[0])) from None
         assert isinstance(nv, Decimal)
         points.append((year, nv))
-    return Series(tuple(sorted(points)))
+    return series_of(points)
 
 
 #: a flat record's keys that are never values
