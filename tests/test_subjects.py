@@ -259,8 +259,8 @@ def test_a_series_giving_a_year_twice_is_an_error_for_that_field_not_a_crash() -
     reader sorted the pairs and compared None with a Decimal — TypeError out of the whole batch
     (seen by rawread, session 14). Now the field is refused and everything else still scored;
     the columnar path sends such a cell to the same reader, so both say the same."""
-    from perfscore.columnar import ColumnarScorer
     from perfscore import load_ruleset_text
+    from perfscore.columnar import ColumnarScorer
 
     rs = load_ruleset_text(
         """

@@ -17,6 +17,7 @@ from __future__ import annotations
 import unicodedata
 from collections.abc import Callable, Mapping
 from decimal import Context, Decimal, Rounded
+from itertools import pairwise
 from typing import TYPE_CHECKING, Any
 
 from .rawvalue import is_blank_text
@@ -226,7 +227,7 @@ def series_of(points: list[tuple[int, Decimal | None]]) -> Series:
     ``"2022"`` in one mapping) is refused — which figure was meant cannot be told, and two
     figures for one year must not reach ``year()`` or a mean."""
     points.sort(key=_year_of)
-    for (a, _), (b, _) in zip(points, points[1:]):
+    for (a, _), (b, _) in pairwise(points):
         if a == b:
             raise ValueError(said(DATA, "year_twice", year=a))
     return Series(tuple(points))

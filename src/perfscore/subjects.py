@@ -31,7 +31,7 @@ from .fieldread import BLANK, compile_fields, series_of
 from .rawvalue import ambiguous_percent, checked, is_blank_text, read_number
 from .rawvalue import problem as _problem
 from .textsafe import clean
-from .values import Kind, Series, Value
+from .values import Kind, Value
 from .words import DATA, said
 
 if TYPE_CHECKING:

@@ -231,7 +231,10 @@ DATA = _table(
     ),
     not_year=("{year} 不是年份", "year {year} is not a year"),
     in_year=("{year} 年：{problem}", "year {year}: {problem}"),
-    year_twice=("{year} 年给了两次，无法判断应取哪一个值", "year {year} is given twice; which figure is meant cannot be told"),
+    year_twice=(
+        "{year} 年给了两次，无法判断应取哪一个值",
+        "year {year} is given twice; which figure is meant cannot be told",
+    ),
     at_cell=("{where}：{problem}", "{where}: {problem}"),
     cell_line=("第 {row} 行「{column}」列", "line {row}, column {column}"),
     cell_row=("第 {row} 行「{column}」列", "row {row}, column {column}"),
