@@ -296,20 +296,8 @@ def _getattr(f: Finding, name: str) -> Any:
                 _put_run(f, None)  # nothing left to make
                 _put_lazy(f, None)
                 return made
-        else:  # (its words are not made: one of them is not set) — _made(f, words, run)
-            display, zh, en, reason, explanation, fp = words.fill(f, run, f._why, f._detail)
-            _put_display(f, display)
-            _put_message_en(f, en)
-            _put_reason(f, reason)
-            if fp is not None:
-                _put_fingerprint(f, fp)
-            if explanation is True:  # (left to be made when read)
-                _put_message(f, zh)
-            else:
-                _put_explanation(f, explanation)
-                _put_message(f, zh)
-                _put_run(f, None)  # nothing left to make
-                _put_lazy(f, None)
+        else:  # (its words are not made: one of them is not set)
+            display, zh, en, reason, _, fp = _put_words(f, words, run)
             # what was asked, as made here (another thread making them meanwhile makes the
             # same words)
             if name == "message":
@@ -363,23 +351,29 @@ def _fill(f: Finding, words: Any, run: Any) -> None:
 
 
 def _made(f: Finding, words: Any, run: Any) -> bool:
+    """:func:`_put_words`; True when nothing is left to make (``words`` and ``run`` let go of)."""
+    return _put_words(f, words, run)[4] is not True
+
+
+def _put_words(f: Finding, words: Any, run: Any) -> tuple[Any, ...]:
     """Set ``f``'s words (and fingerprint) — ``message`` last: set, all are — and, unless it
-    is left to be made when read, its explanation; True when nothing is left to make (``words``
-    and ``run`` let go of)."""
-    display, zh, en, reason, explanation, fp = words.fill(f, run, f._why, f._detail)
+    is left to be made when read (True in the result), its explanation; the words as made:
+    ``(display, message, message_en, reason, explanation, fingerprint)``."""
+    made: tuple[Any, ...] = words.fill(f, run, f._why, f._detail)
+    display, zh, en, reason, explanation, fp = made
     _put_display(f, display)
     _put_message_en(f, en)
     _put_reason(f, reason)
     if fp is not None:
         _put_fingerprint(f, fp)
-    if explanation is True:  # (left to be made when read)
+    if explanation is not True:  # (True: left to be made when read)
+        _put_explanation(f, explanation)
         _put_message(f, zh)
-        return False
-    _put_explanation(f, explanation)
-    _put_message(f, zh)
-    _put_run(f, None)  # nothing left to make
-    _put_lazy(f, None)
-    return True
+        _put_run(f, None)  # nothing left to make
+        _put_lazy(f, None)
+    else:
+        _put_message(f, zh)
+    return made
 
 
 #: a slot set in place (its member descriptor's own ``__set__``: a frozen finding refuses a
