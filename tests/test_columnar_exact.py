@@ -51,6 +51,23 @@ def test_missing_cells_are_bad() -> None:
     assert q.bad is not None and q.bad.tolist() == [False, True, True]
 
 
+@pytest.mark.parametrize("percent", [False, True])
+def test_a_column_of_cents_is_read_at_one_scale(percent: bool) -> None:
+    """Every cell at 2 decimals or fewer (blanks beside them): one scale, 10**2, for all —
+    the values each cell's shortest decimal gives; one cell needing 13 decimals among many
+    sends the column cell by cell, with the same values."""
+    xs = [95.0, 84.99, 0.1, -3.5, math.nan, 1e13, 0.0] * 20
+    q = from_floats(np.array(xs), percent=percent)
+    assert q.d == 100 * (100 if percent else 1) and q.n.dtype == np.int64
+    assert q.bad is not None and q.bad.tolist() == [math.isnan(x) for x in xs]
+    ok = [Fraction(Decimal(repr(x))) / (100 if percent else 1) for x in xs if not math.isnan(x)]
+    assert [f for f, x in zip(q.fractions(), xs, strict=True) if not math.isnan(x)] == ok
+    odd = [*xs, 0.1 + 0.2]
+    q = from_floats(np.array(odd), percent=percent)
+    got = [f for f, x in zip(q.fractions(), odd, strict=True) if not math.isnan(x)]
+    assert got == [*ok, Fraction(Decimal(repr(0.1 + 0.2))) / (100 if percent else 1)]
+
+
 def _q(values: list[Fraction]) -> Q:
     """Rationals with an array denominator, built from Fractions (object arrays when big)."""
     n = np.array([v.numerator for v in values], dtype=object)
