@@ -604,3 +604,43 @@ def test_deep_uneven_trees_with_blanks_and_min_coverage() -> None:
             assert res.outcomes(sc.rule_id)[i] == sc.outcome, (i, sc)
         assert res.totals_decimal()[i] == want.total, i
         assert res.grades()[i] == want.grade, i
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(st.integers(-(10**30), 10**30), min_size=1, max_size=20),
+    st.sampled_from([1, 7, 10**4, 3 * 10**12, 2**58 + 1, 2**60]),
+    st.integers(0, 6),
+)
+def test_rounding_numerators_past_int64_over_one_denominator(
+    ns: list[int], d: int, places: int
+) -> None:
+    """Numerators past int64 (Python integers) over a denominator below 2**59 are rounded by
+    long division in int64 (the whole part once in Python integers), as Fraction rounds;
+    a denominator past 2**59 the way before — the same digits."""
+    arr = np.array(ns, dtype=object)
+    for den in (d, np.full(len(ns), d, dtype=object if d >= LIMIT else np.int64)):
+        got = Q(arr, den, len(ns)).round_scaled(places)
+        assert [int(v) for v in np.asarray(got).tolist()] == [
+            _half_up_scaled(Fraction(x, d), places) for x in ns
+        ]
+
+
+def test_values_near_ten_to_the_ninety_are_flagged_exactly() -> None:
+    """The decimal context's edge (10**90 and 10**-90) decided by floats away from it and by
+    Python integers near it (a factor of 4 either side): the rows flagged are exactly those
+    the integers flag."""
+    from perfscore.columnar.seriesexpr import _far, _tame
+
+    huge = 10**90
+    ns = [huge, huge - 1, huge + 1, 3 * huge, huge // 3, 1, 0, -huge, 5, 10**200, 7]
+    ds = [1, 1, 1, 1, 1, huge, 3, 1, 5 * huge + 1, 10**100, 7 * huge]
+    flagged: list[Any] = []
+
+    class Ctx:
+        def flag(self, rows: Any) -> None:
+            flagged.append(rows.tolist())
+
+    _tame(Ctx(), Q(np.array(ns, dtype=object), np.array(ds, dtype=object), len(ns)))
+    assert flagged == [[_far(a, b) for a, b in zip(ns, ds, strict=True)]]
+    assert flagged[0][:4] == [True, False, True, True] and flagged[0][5:7] == [True, False]

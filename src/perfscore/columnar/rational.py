@@ -196,6 +196,9 @@ class Q:
     def round_scaled(self, places: int) -> Any:
         """``self × 10**places`` rounded half-up (away from zero on a half, like Decimal's
         ROUND_HALF_UP) to integers: int64 where they fit, else Python integers."""
+        quick = self._round_by_digits(places)
+        if quick is not None:
+            return quick
         num = _mul(self.n, 10**places)
         neg = np.less(num, 0)
         a = abs(num)
@@ -203,6 +206,27 @@ class Q:
         r = _add(_mul(a, 2), self.d) // two_d
         r = _where(neg, -_obj(r) if _is_obj(r) else -r, r) if np.any(neg) else r
         return _fits(np.broadcast_to(r, (self.size,)).copy() if np.ndim(r) == 0 else r)
+
+    def _round_by_digits(self, places: int) -> Any:
+        """:meth:`round_scaled` by long division in int64 — the whole part of ``|n| / d``,
+        then one decimal digit a step (each remainder below ``d``, so ``10·r`` fits while
+        ``d < 2**59``), half up on the last remainder — for numerators past int64 too (their
+        whole part taken once in Python integers); None where that does not hold."""
+        n, d = self.n, self.d
+        if not isinstance(n, np.ndarray) or n.ndim != 1 or (_is_obj(d) or _maxabs(d) >= 1 << 59):
+            return None
+        neg = n < 0
+        a = abs(n)
+        whole, rem = a // d, a % d
+        if _maxabs(whole) * 10**places >= LIMIT:
+            return None
+        if _is_obj(whole):
+            whole, rem = whole.astype(np.int64), rem.astype(np.int64)
+        for _ in range(places):
+            digit, rem = np.divmod(rem * 10, d)
+            whole = whole * 10 + digit
+        whole += 2 * rem >= d
+        return np.where(neg, -whole, whole) if neg.any() else whole
 
     def floor(self) -> Q:
         return Q(self.n // self.d, 1, self.size, self.bad)
