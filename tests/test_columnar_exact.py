@@ -644,3 +644,15 @@ def test_values_near_ten_to_the_ninety_are_flagged_exactly() -> None:
     _tame(Ctx(), Q(np.array(ns, dtype=object), np.array(ds, dtype=object), len(ns)))
     assert flagged == [[_far(a, b) for a, b in zip(ns, ds, strict=True)]]
     assert flagged[0][:4] == [True, False, True, True] and flagged[0][5:7] == [True, False]
+
+
+@pytest.mark.parametrize("at", [0, 1, 513, 999])
+def test_a_long_column_is_read_at_the_least_scale_the_sample_may_miss(at: int) -> None:
+    """A long column starts its search at the scale a sample of ~64 cells needs; a cell the
+    sample misses that needs more decimals (4 here) raises the scale for all, as each cell's
+    own reading does."""
+    xs = np.round(np.linspace(-500.0, 500.0, 1000), 2)
+    xs[at] = 12.3456
+    q = from_floats(xs)
+    assert q.d == 10**4
+    assert q.fractions() == [Fraction(Decimal(repr(float(x)))) for x in xs]

@@ -306,18 +306,34 @@ def _same_places(x: Any, bad: Any, size: int) -> tuple[Any, int] | None:
     """Every finite cell at once as ``n / 10**d`` for the least ``d`` that holds them all (a
     column of cents: ``d`` = 2) — the numerators :func:`from_floats` gives, each cell's own
     decimals scaled to ``d`` — without following each cell apart; None when the open cells
-    become few (then they are followed apart) or need more than 12 decimals."""
+    become few (then they are followed apart) or need more than 12 decimals.  The search
+    starts at the least ``d`` holding a sample of ~64 cells (no more than the least for all)."""
     xs = np.where(bad, 0.0, x) if bad.any() else x
+    start: int | None = 0
+    if size > 256:
+        start = _places(xs[:: size // 64])
+    if start is None:
+        return None
     with np.errstate(all="ignore"):  # a huge cell overflows here: it is then not `ok`
-        for d in range(_MAX_PLACES + 1):
+        for d in range(start, _MAX_PLACES + 1):
             p = _P10[d]
             xi = np.rint(xs * p)
             ok = (np.abs(xi) < 2.0**52) & (xi / p == xs)
-            left = size - int(np.count_nonzero(ok))
-            if not left:
+            if ok.all():
                 return xi.astype(np.int64), d
-            if left * 8 < size:
+            if (size - int(np.count_nonzero(ok))) * 8 < size:
                 return None
+    return None
+
+
+def _places(xs: Any) -> int | None:
+    """The least ``d`` (up to 12) holding every cell of ``xs`` (None: none does)."""
+    with np.errstate(all="ignore"):
+        for d in range(_MAX_PLACES + 1):
+            p = _P10[d]
+            xi = np.rint(xs * p)
+            if ((np.abs(xi) < 2.0**52) & (xi / p == xs)).all():
+                return d
     return None
 
 

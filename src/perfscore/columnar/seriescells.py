@@ -110,9 +110,8 @@ def _bulk(out: Cells, rows: list[int], ds: list[dict[Any, Any]]) -> list[int]:
     """Mappings of year → int/float/None read all at once; the rows holding anything else
     (a text figure, a Decimal, another key) are returned, for the reader itself."""
     keys = list(chain.from_iterable(ds))
-    sizes = list(map(len, ds))
     key_types = set(map(type, keys))
-    got = in_order(np.array(rows, np.int64), ds, keys, sizes, key_types)
+    got = in_order(np.array(rows, np.int64), ds, keys, key_types)
     if got is not None:  # the same years in one order in every row (the usual column)
         block, odd = got
         if block is not None:
@@ -120,7 +119,7 @@ def _bulk(out: Cells, rows: list[int], ds: list[dict[Any, Any]]) -> list[int]:
         return list(odd.tolist())
     values = list(chain.from_iterable(map(dict.values, ds)))
     size = len(values)
-    lens = np.array(sizes, np.int64)
+    lens = np.fromiter(map(len, ds), np.int64, len(ds))
     at = np.repeat(np.array(rows, np.int64), lens)
     value_types = set(map(type, values))
     other = np.zeros(len(out.odd), bool)
