@@ -259,24 +259,31 @@ indicators:
 """
 
 
-def test_a_top_node_whose_code_gives_up_is_decided_again_alone(monkeypatch: Any) -> None:
+def test_a_leaf_whose_code_gives_up_is_decided_alone(monkeypatch: Any) -> None:
     """A leaf that reads a name and gives up (a tier named that is not one of its tiers:
-    the evaluator's error) sends its top node, only, to be decided node by node; its
-    siblings keep what the walk gave them, and the record equals the full evaluator's."""
+    the evaluator's error) is decided alone by the evaluator's leaf; its siblings and the
+    rest of its top node keep what the walk gave them (nothing is decided node by node
+    again), and the record equals the full evaluator's."""
     rs = perfscore.load_ruleset_text(NAMED)
     data = _data(rs, {"id": "x", "values": {"a": "2", "b": "1", "grade": "excellent"}})
     outcomes = {s.rule_id: s.outcome for s in rs.evaluator.subject(data).scores}
     assert (outcomes["l2"], outcomes["g1"], outcomes["g2"]) == ("error", "error", "fail")
-    seen: list[list[str]] = []
-    results = pointsonly._results
+    again: list[list[str]] = []
+    alone: list[str] = []
+    results, leaf = pointsonly._results, pointsonly.leaf
 
     def spy(nodes: Any, *args: Any) -> Any:
-        seen.append([pn.node.id for pn in nodes])
+        again.append([pn.node.id for pn in nodes])
         return results(nodes, *args)
 
+    def spy_leaf(c: Any, places: int, node: Any, *args: Any) -> Any:
+        alone.append(node.id)
+        return leaf(c, places, node, *args)
+
     monkeypatch.setattr(pointsonly, "_results", spy)
+    monkeypatch.setattr(pointsonly, "leaf", spy_leaf)
     got = pointsonly.points(rs.evaluator._plan, data, _no_full)
-    assert seen[0] == ["g1"]
+    assert (again, alone) == ([], ["l2"])
     assert got == _full(rs, data)
     assert list(got[0]) == [s.rule_id for s in rs.evaluator.subject(data).scores]  # pre-order
 

@@ -23,6 +23,7 @@ from ..subjects import InputSpec, normalise_value
 from ..values import Series
 from .bounds import F_ERROR, F_MISSING
 from .frames import plain_cell
+from .seriesmaps import in_order
 
 __all__ = ["Cells", "parse_cells", "parse_years"]
 
@@ -42,8 +43,8 @@ class Cells:
         self.floats: list[float] = []  # one per entry (0.0 where not a float figure)
         self.kind: list[int] = []  # 0 a float figure, 1 a Decimal, 2 no value
         self.decimals: dict[int, Decimal] = {}  # entry index → Decimal figure
-        #: entries read in bulk (arrays), before those above
-        self.bulk: tuple[Any, Any, Any, Any] | None = None
+        #: entries read in bulk (arrays, by groups), before those above
+        self.bulk: list[tuple[Any, Any, Any, Any]] = []
         self.merged: tuple[Any, Any, Any, Any] | None = None
 
     def add(self, i: int, years: list[int], values: list[Any]) -> None:
@@ -63,11 +64,11 @@ class Cells:
                 np.array(self.floats),
                 np.array(self.kind, np.int8),
             )
-            if self.bulk is not None:
-                shift = len(self.bulk[0])
+            if self.bulk:
+                shift = sum(len(b[0]) for b in self.bulk)
                 self.decimals = {k + shift: v for k, v in self.decimals.items()}
-                a, b = self.bulk, one
-                one = tuple(np.concatenate([x, y]) for x, y in zip(a, b, strict=True))  # type: ignore[assignment]
+                parts = [*self.bulk, one]
+                one = tuple(np.concatenate(x) for x in zip(*parts, strict=True))  # type: ignore[assignment]
             self.merged = one
         return self.merged
 
@@ -106,11 +107,22 @@ def _bulk(out: Cells, rows: list[int], ds: list[dict[Any, Any]]) -> list[int]:
     """Mappings of year → int/float/None read all at once; the rows holding anything else
     (a text figure, a Decimal, another key) are returned, for the reader itself."""
     keys = list(chain.from_iterable(ds))
+    sizes = list(map(len, ds))
+    key_types = set(map(type, keys))
+    got = in_order(np.array(rows, np.int64), ds, keys, sizes, key_types)
+    if got is not None:  # the same years in one order in every row (the usual column)
+        block, odd = got
+        if block is not None:
+            at, years, x, blank = block
+            k = len(years)
+            x[blank] = 0.0
+            kinds = np.where(blank, np.int8(2), np.int8(0)).ravel()
+            out.bulk.append((np.repeat(at, k), np.tile(years, len(at)), x.ravel(), kinds))
+        return list(odd.tolist())
     values = list(chain.from_iterable(map(dict.values, ds)))
     size = len(values)
-    lens = np.fromiter(map(len, ds), np.int64, len(ds))
+    lens = np.array(sizes, np.int64)
     at = np.repeat(np.array(rows, np.int64), lens)
-    key_types = set(map(type, keys))
     value_types = set(map(type, values))
     other = np.zeros(len(out.odd), bool)
     plain = None
@@ -148,9 +160,8 @@ def _bulk(out: Cells, rows: list[int], ds: list[dict[Any, Any]]) -> list[int]:
         )
     try:
         x = np.array(values, np.float64)  # None → NaN
-    except OverflowError:  # an integer past float64: refused (too large)
-        x = np.array([0.0 if v is None else _float(v) for v in values], np.float64)
-        x[np.isnan(x)] = 0.0
+    except OverflowError:  # an integer past float64: refused (too large); None stays blank
+        x = np.array([math.nan if v is None else _float(v) for v in values], np.float64)
     kind = np.zeros(size, np.int8)
     nan = np.flatnonzero(np.isnan(x))
     if len(nan):  # a blank year (None), or a NaN figure (refused: it stays NaN)
@@ -167,7 +178,7 @@ def _bulk(out: Cells, rows: list[int], ds: list[dict[Any, Any]]) -> list[int]:
             out.odd |= twice
             keep2 = ~twice[at]
             at, years, x, kind = at[keep2], years[keep2], x[keep2], kind[keep2]
-    out.bulk = (at, years, x, kind)
+    out.bulk.append((at, years, x, kind))
     slow: list[int] = np.flatnonzero(other).tolist()
     return slow
 
@@ -180,15 +191,20 @@ def parse_cells(spec: InputSpec, cells: list[Any] | None, n: int) -> Cells:
     if cells is None:
         out.code[:] = blank
         return out
-    kinds = [c.__class__ for c in cells]
-    dicts = np.flatnonzero(np.fromiter(map(operator.is_, kinds, repeat(dict)), bool, n))
-    nulls = np.fromiter(map(operator.is_, cells, repeat(None)), bool, n)
-    out.code[nulls] = blank
-    taken = nulls.copy()
-    taken[dicts] = True
-    dicts = dicts.tolist()
-    slow = np.flatnonzero(~taken).tolist()
-    slow += _bulk(out, dicts, [cells[i] for i in dicts])
+    if set(map(type, cells)) == {dict}:  # (the usual column: a mapping in every row)
+        dicts, slow = list(range(n)), []
+        ds = cells
+    else:
+        kinds = [c.__class__ for c in cells]
+        found = np.flatnonzero(np.fromiter(map(operator.is_, kinds, repeat(dict)), bool, n))
+        nulls = np.fromiter(map(operator.is_, cells, repeat(None)), bool, n)
+        out.code[nulls] = blank
+        taken = nulls.copy()
+        taken[found] = True
+        dicts = found.tolist()
+        slow = np.flatnonzero(~taken).tolist()
+        ds = [cells[i] for i in dicts]
+    slow += _bulk(out, dicts, ds)
     _read_cells(spec, out, slow, [cells[i] for i in slow])
     return out
 
@@ -270,7 +286,7 @@ def parse_years(spec: InputSpec, given: YearColumns, n: int) -> Cells:
     k = len(years)
     kind = np.where(has[fast], 0, 2).astype(np.int8).ravel()
     vals = np.where(has[fast], x[fast], 0.0).ravel()
-    out.bulk = (np.repeat(fast, k), np.tile(years, len(fast)), vals, kind)
+    out.bulk.append((np.repeat(fast, k), np.tile(years, len(fast)), vals, kind))
     slow = np.flatnonzero(odd)
     if len(slow):
         _read_cells(spec, out, slow.tolist(), given.take(slow))

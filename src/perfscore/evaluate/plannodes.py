@@ -60,12 +60,10 @@ class PlanNode:
     checked: frozenset[str] = frozenset()
     #: a leaf's fast form where it applies (its ``when`` aside)
     scored: Callable[[Mapping[str, Any]], Decimal] | None = None
-    #: whether the walk may get a reason instead of points from it (a ``when``; a leaf that
-    #: checks its own reads or may raise; a group with such a child: its error)
+    #: whether the walk may get a reason instead of points from it: a leaf always (its code
+    #: may raise — a refused near-half, a series too short, a ratio outside its tier — and it
+    #: is then decided alone), a group with a ``when`` or such a child
     gives_str: bool = False
-    #: a leaf whose code may raise for a reason of the subject's (see :func:`_risky`): the
-    #: walk decides it alone where it does
-    risky: bool = False
 
 
 @dataclass(frozen=True)

@@ -85,9 +85,11 @@ def _node(w: _Writer, pn: PlanNode, failing: bool) -> str:
         elif guard:
             w.line(f"if failed.isdisjoint({w.value(pn.strict)}):")
             w.indent += "    "
-        if pn.risky:  # what raises for a reason of the subject's: the leaf decided alone
-            w.line("try:")
-            w.indent += "    "
+        # what raises (a refusal near a half, an error of the subject's: a series too short,
+        # a ratio outside its tier, a zero divisor in a formula): the leaf decided alone, the
+        # rest of its group kept (a try costs nothing where nothing raises)
+        w.line("try:")
+        w.indent += "    "
         if pn.checked:
             _checking_leaf(w, pn, t, key)
         else:
@@ -98,13 +100,12 @@ def _node(w: _Writer, pn: PlanNode, failing: bool) -> str:
                 w.line(line)
             w.line(
                 f"out[{key}] = None if {t}.__class__ is _str else {t}"
-                if pn.gives_str  # (its clean step; a failure read is _decide's below)
+                if pn.node.when is not None  # (its clean step; a failure read is _decide's)
                 else f"out[{key}] = {t}"
             )
-        if pn.risky:
-            w.indent = w.indent[:-4]
-            w.line("except _Exception:")
-            w.line(f"    {t} = _alone({w.value(pn)}, scope, failures, out)")
+        w.indent = w.indent[:-4]
+        w.line("except _Exception:")
+        w.line(f"    {t} = _alone({w.value(pn)}, scope, failures, out)")
         if guard:
             w.indent = w.indent[:-4]
             w.line("else:")
@@ -384,7 +385,7 @@ def straight_line(
     total unrounded (or why there is none).  ``decide(node, scope,
     failures, out)``: a leaf's result where what it reads failed; ``redo(node, scope,
     failures, out)``: a top node's, node by node; ``alone(node, scope, failures, out)``: a
-    leaf's, where its code raised (:attr:`PlanNode.risky`)."""
+    leaf's, where its code raised."""
     made = []
     for failing in (False, True):
         w = _Writer(places)

@@ -48,7 +48,6 @@ from .pointsteps import (
     _none,
     _own_checks,
     _result_of,
-    _risky,
     _shares_fast,
     value_reader,
 )
@@ -113,7 +112,6 @@ def points_plan(
             names = frozenset(node.reads + node.optional_reads)
             decided = {k: _decided(node, k) for k in PRIORITY}
             strict, checked = _own_checks(node)
-            risky = _risky(node)
             tree[nid] = PlanNode(
                 node,
                 step,
@@ -130,8 +128,7 @@ def points_plan(
                 strict,
                 checked,
                 scored,
-                node.when is not None or bool(checked) or risky,
-                risky,
+                True,  # (its code may raise: it is then decided alone, see pointscode._node)
             )
             return step
         w = node.weight

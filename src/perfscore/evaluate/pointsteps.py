@@ -102,19 +102,6 @@ def _own_checks(node: IndicatorNode) -> tuple[frozenset[str], frozenset[str]]:
     return strict, names - strict
 
 
-def _risky(node: IndicatorNode) -> bool:
-    """Whether a leaf's code may raise for a reason of the subject's — an expression it
-    computes (a formula ``5 * jobs / planned_jobs`` dividing by a zero, a tier's ratio
-    outside its tier's range), not a name it reads — as opposed to a refusal near a half,
-    which is rare: the walk then decides the leaf alone, not its whole top node again."""
-    sc = node.scorer
-    optional = tuple(getattr(sc, "optional_expressions", ()))
-    if optional:  # a tier's ratio: outside the range of the tier named, an error
-        return True
-    exprs = (node.value, *getattr(sc, "expressions", ()))
-    return any(e is not None and _plain_name(e) is None for e in exprs)
-
-
 def _group_checks(
     node: IndicatorNode, children: tuple[PlanNode, ...]
 ) -> tuple[frozenset[str], frozenset[str]]:
