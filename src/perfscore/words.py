@@ -435,6 +435,11 @@ NOTICE = _table(
         "{where}：列 {heads} 都对应 {name}；只用最后一列",
         "{where}: columns {heads} all feed {name}; the last one is used",
     ),
+    duplicate_frame_column=(
+        "{where}：列 {heads} 都对应 {name}，无法判断应取哪一列；请删去或改名其中一列再评分",
+        "{where}: columns {heads} all feed {name}, so which one to score is unclear; drop or "
+        "rename all but one",
+    ),
     missing_column=(
         "{where}：没有必填输入项 {name}{title}的列；每个评价对象都会因此出错",
         "{where}: no column for the required input {name}{title}; every subject will have an "

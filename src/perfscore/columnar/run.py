@@ -23,11 +23,11 @@ from .frames import (
     as_column,
     cell_objects,
     cells_at,
-    column_names,
     plain_cell,
     row_count,
     year_series,
 )
+from .headers import frame_inputs
 from .plan import Plan
 from .planner import build_plan, grade_ids
 from .rational import Q, from_floats
@@ -98,9 +98,11 @@ class ColumnarScorer:
     def score(self, data: Any) -> ColumnarResult:
         """Score every row of ``data``: a mapping of column name → 1-D array, a pandas or
         polars DataFrame, or a pyarrow Table/RecordBatch.  Null or NaN is a missing value; a
-        column the rule set reads but ``data`` lacks is missing in every row."""
-        names = column_names(data)
-        raw = {n: data[n] for n in self.inputs if n in names}
+        column the rule set reads but ``data`` lacks is missing in every row.  A column is
+        named by its input's id, title or an alias, with or without a unit, as
+        ``rs.evaluate(frame)`` and the command read headers (:mod:`.headers`); two columns
+        for one input raise :class:`~perfscore.errors.DataError`."""
+        raw = frame_inputs(data, self.inputs, self._aliases)  # ids, titles, aliases, units
         if self.plan is not None and any(n not in raw for n in self.plan.series):
             absent = [n for n in self.plan.series if n not in raw]  # one column a year?
             raw.update(year_series(data, absent, self.inputs, self._aliases))
