@@ -23,7 +23,7 @@ from ..subjects import InputSpec, normalise_value
 from ..values import Series
 from .bounds import F_ERROR, F_MISSING
 from .frames import plain_cell
-from .seriesmaps import same_keys
+from .seriesmaps import in_order
 
 __all__ = ["Cells", "parse_cells", "parse_years"]
 
@@ -107,11 +107,22 @@ def _bulk(out: Cells, rows: list[int], ds: list[dict[Any, Any]]) -> list[int]:
     """Mappings of year → int/float/None read all at once; the rows holding anything else
     (a text figure, a Decimal, another key) are returned, for the reader itself."""
     keys = list(chain.from_iterable(ds))
+    sizes = list(map(len, ds))
+    key_types = set(map(type, keys))
+    got = in_order(np.array(rows, np.int64), ds, keys, sizes, key_types)
+    if got is not None:  # the same years in one order in every row (the usual column)
+        block, odd = got
+        if block is not None:
+            at, years, x, blank = block
+            k = len(years)
+            x[blank] = 0.0
+            kinds = np.where(blank, np.int8(2), np.int8(0)).ravel()
+            out.bulk.append((np.repeat(at, k), np.tile(years, len(at)), x.ravel(), kinds))
+        return list(odd.tolist())
     values = list(chain.from_iterable(map(dict.values, ds)))
     size = len(values)
-    lens = np.fromiter(map(len, ds), np.int64, len(ds))
+    lens = np.array(sizes, np.int64)
     at = np.repeat(np.array(rows, np.int64), lens)
-    key_types = set(map(type, keys))
     value_types = set(map(type, values))
     other = np.zeros(len(out.odd), bool)
     plain = None
@@ -193,15 +204,7 @@ def parse_cells(spec: InputSpec, cells: list[Any] | None, n: int) -> Cells:
         dicts = found.tolist()
         slow = np.flatnonzero(~taken).tolist()
         ds = [cells[i] for i in dicts]
-    blocks, per_cell, dicts, ds = same_keys(dicts, ds)
-    for rows, years, x, blank in blocks:  # mappings sharing one key set: a year at a time
-        k = len(years)
-        kind = np.where(blank, np.int8(2), np.int8(0)).ravel()
-        x[blank] = 0.0
-        out.bulk.append((np.repeat(rows, k), np.tile(years, len(rows)), x.ravel(), kind))
-    slow += per_cell
-    if ds:
-        slow += _bulk(out, dicts, ds)
+    slow += _bulk(out, dicts, ds)
     _read_cells(spec, out, slow, [cells[i] for i in slow])
     return out
 

@@ -32,7 +32,7 @@ from ..findings import (
     fingerprint,
     make_texts,
 )
-from ..findings.results import FindingDraft
+from ..findings.results import UNMADE, FindingDraft
 from ..numbers import round_once
 from ..scorers import Fallback
 from ..subjects import SubjectData
@@ -279,6 +279,7 @@ class Evaluator:
             f.waiver = waiver
             f.data_locations = ()
             f.review = None
+            f._explanation = UNMADE
             f._lazy = template["_lazy"]
             f._run = run
             f._why = reason

@@ -13,7 +13,7 @@ from typing import Any
 from ..aggregate import NodeScore
 from ..compile import IndicatorNode
 from ..findings import Finding, IndicatorScore
-from ..findings.results import FindingDraft
+from ..findings.results import UNMADE, FindingDraft
 from ..numbers import round_once, round_places
 from .messages import FindingTexts
 from .state import ONE, ZERO, Outcome, SubjectRun
@@ -194,13 +194,14 @@ def indicator_finding(
     f.data_locations = ()
     f.review = None
     if fingerprint is not None:
-        f.fingerprint = fingerprint
+        f._fingerprint = fingerprint
         f._lazy = texts.node_words(node, fingerprint=False)
     elif texts.fingerprint is not None:
         f._lazy = texts.node_words(node)
     else:
         raise TypeError("indicator_finding needs a fingerprint or texts that make one")
     # what the words are made from besides the fields above (the Outcome itself is not kept)
+    f._explanation = UNMADE
     f._run = run
     f._why = reason
     f._detail = o.detail
