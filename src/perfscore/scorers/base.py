@@ -193,6 +193,12 @@ class BaseScorer:
     def covered(self, scope: Mapping[str, Any]) -> Any:
         return None
 
+    def on_data(self, scope: Mapping[str, Any]) -> tuple[Decimal, Decimal] | None:
+        """Where :meth:`covered` gives a part: the points earned on data and the points that
+        stood on data (the standing's 实得 and 可评), exactly; None: not said apart (the
+        standing takes the points and the weight × the part)."""
+        return None
+
     def explain(
         self, value: Any, scope: Mapping[str, Any], weight: Decimal | None, how: Explaining
     ) -> Working | None:

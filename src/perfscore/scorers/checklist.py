@@ -149,6 +149,21 @@ class ChecklistScorer(BaseScorer):
         total = sum((p for _, p, _ in self.items), ZERO)
         return exact_quotient(total - gone, total)
 
+    def on_data(self, scope: Mapping[str, Any]) -> tuple[Decimal, Decimal] | None:
+        """Where items are blank (:meth:`covered`): the answered items' points met and all the
+        answered items' points, exactly — not the checklist's points, which the policy made
+        of the blank ones too (scaled up from the answered items, or 0 / their points given)."""
+        blank = self.blanks(scope)
+        if not blank:
+            return None
+        earned = answered = ZERO
+        for k, (_, p, e) in enumerate(self.items):
+            if k not in blank:
+                answered += p
+                if e(scope):
+                    earned += p
+        return earned, answered
+
     def _held(self) -> Callable[[Mapping[str, Any]], int]:
         """For the fast forms: which items hold, as the bits of a number — or
         :class:`Fallback` for a record with a blank item (``score`` decides it)."""
