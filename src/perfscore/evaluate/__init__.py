@@ -54,7 +54,6 @@ from .records import (
     indicator_finding,
     indicator_score,
     leaf_cover,
-    leaf_on_data,
     leaf_pair,
     node_score,
 )
@@ -244,7 +243,7 @@ class Evaluator:
                         if cover is not None:
                             pair = covered_pair(
                                 nid, node.weight, points, grade, outcome, cover,
-                                leaf_on_data(node, run.scope),
+                                o.on_data,
                             )  # fmt: skip
                             decided = None  # (its results made here, not shared)
                 else:  # leaf()'s decision: met, where the scorer says so and the weight is the bar

@@ -105,14 +105,6 @@ def leaf_cover(node: IndicatorNode, scope: Mapping[str, Any]) -> Any:
     return None if covered is None else covered(scope)
 
 
-def leaf_on_data(node: IndicatorNode, scope: Mapping[str, Any]) -> tuple[Decimal, Decimal] | None:
-    """Where :func:`leaf_cover` gives a part: the points earned on data and the points that
-    stood on data (a checklist's answered items' points met, and theirs), or None when its
-    scorer does not say them apart."""
-    on_data = getattr(node.scorer, "on_data", None)
-    return None if on_data is None else on_data(scope)
-
-
 def covered_pair(
     nid: str,
     weight: Decimal | None,

@@ -82,6 +82,10 @@ class Scored:
     #: how far ``points`` may be from the exact value's points (None: only the few roundings
     #: of a product or quotient; see :func:`perfscore.numbers.round_places`)
     slack: Decimal | None = None
+    #: where only part of the weight was scored from data (``covered``): the points earned on
+    #: data and the points that stood on data, exactly (the standing's 实得 and 可评; a
+    #: checklist with blank items: its answered items' points met, and theirs)
+    on_data: tuple[Decimal, Decimal] | None = None
 
 
 _new = object.__new__
@@ -191,12 +195,6 @@ class BaseScorer:
         return None
 
     def covered(self, scope: Mapping[str, Any]) -> Any:
-        return None
-
-    def on_data(self, scope: Mapping[str, Any]) -> tuple[Decimal, Decimal] | None:
-        """Where :meth:`covered` gives a part: the points earned on data and the points that
-        stood on data (the standing's 实得 and 可评), exactly; None: not said apart (the
-        standing takes the points and the weight × the part)."""
         return None
 
     def explain(

@@ -149,21 +149,6 @@ class ChecklistScorer(BaseScorer):
         total = sum((p for _, p, _ in self.items), ZERO)
         return exact_quotient(total - gone, total)
 
-    def on_data(self, scope: Mapping[str, Any]) -> tuple[Decimal, Decimal] | None:
-        """Where items are blank (:meth:`covered`): the answered items' points met and all the
-        answered items' points, exactly — not the checklist's points, which the policy made
-        of the blank ones too (scaled up from the answered items, or 0 / their points given)."""
-        blank = self.blanks(scope)
-        if not blank:
-            return None
-        earned = answered = ZERO
-        for k, (_, p, e) in enumerate(self.items):
-            if k not in blank:
-                answered += p
-                if e(scope):
-                    earned += p
-        return earned, answered
-
     def _held(self) -> Callable[[Mapping[str, Any]], int]:
         """For the fast forms: which items hold, as the bits of a number — or
         :class:`Fallback` for a record with a blank item (``score`` decides it)."""
@@ -202,7 +187,7 @@ class ChecklistScorer(BaseScorer):
     def _partly(self, scope: Mapping[str, Any], w: Decimal, blank: tuple[int, ...]) -> Scored:
         """Some items blank: each decided by the missing policy (see the module); every item
         blank, or the policy ``error``: :class:`Blank` (the indicator's policy decides)."""
-        pts, got = self._partial(scope, w, blank)
+        pts, got, earned, base = self._partial(scope, w, blank)
         met_ids = ", ".join(self.items[k][0] for k in got) or "none"
         blank_ids = ", ".join(self.items[k][0] for k in blank)
         answered = len(self.items) - len(blank)
@@ -213,13 +198,17 @@ class ChecklistScorer(BaseScorer):
                 f"{len(got)} of {answered} answered items met: {met_ids}; "
                 f"blank: {blank_ids} ({_RULE_EN[self.rule]})"
             ),
+            # on data: the answered items' points met, and theirs (not the points above,
+            # which the policy made of the blank items too)
+            on_data=(earned, base),
         )
 
     def _partial(
         self, scope: Mapping[str, Any], w: Decimal, blank: tuple[int, ...]
-    ) -> tuple[Decimal, list[int]]:
+    ) -> tuple[Decimal, list[int], Decimal, Decimal]:
         """The points of a checklist with ``blank`` items (unrounded; :class:`Blank` where
-        the whole checklist's policy decides) and the items met, by position."""
+        the whole checklist's policy decides), the items met, by position, and the answered
+        items' points met and theirs."""
         if len(blank) == len(self.items) or self.missing == "error":
             raise Blank(*(n for k in blank for n in self.blank_reads[k]))
         earned = base = gone = ZERO
@@ -239,7 +228,7 @@ class ChecklistScorer(BaseScorer):
             pts = _share(w, earned, base)
         else:
             pts = earned
-        return pts, got
+        return pts, got, earned, base
 
     def blank_rule(self) -> str:
         """How a blank item is decided beside answered ones (a key of EXPLAIN)."""
