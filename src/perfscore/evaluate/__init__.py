@@ -241,7 +241,10 @@ class Evaluator:
                     if decided:  # a scorer that scored around blanks: covered in part
                         cover = leaf_cover(node, run.scope)
                         if cover is not None:
-                            pair = covered_pair(nid, node.weight, points, grade, outcome, cover)
+                            pair = covered_pair(
+                                nid, node.weight, points, grade, outcome, cover,
+                                o.on_data,
+                            )  # fmt: skip
                             decided = None  # (its results made here, not shared)
                 else:  # leaf()'s decision: met, where the scorer says so and the weight is the bar
                     if met is None or not use_met:

@@ -375,6 +375,13 @@ class IndicatorScore:
     grade: str | None
     outcome: str
     coverage: Decimal
+    #: where only part of the weight stood on data (``coverage`` < 1: a checklist with blank
+    #: items), the points earned on data — its answered items' points met, whatever the
+    #: missing policy gave the blank ones — and the weight that stood on data (its answered
+    #: items' points; ``coverage`` is that over the weight, rounded); None: all of it
+    #: (perfscore.standing: 实得 / 可评)
+    earned: Decimal | None = None
+    scorable: Decimal | None = None
 
 
 @dataclass(frozen=True)
