@@ -303,30 +303,12 @@ LATER = _LATER
 
 
 def _make(f: Finding) -> None:
-    """Make ``f``'s words (and fingerprint) unless another thread has just made them."""
+    """Set ``f``'s words (and fingerprint, unless it has its own) as its node's words make
+    them — and ``_explanation`` last: the explanation made, or :data:`_LATER` to make it when
+    read — unless another thread has just made them."""
     words, run = f._lazy, f._run
-    if words is not None and run is not None:
-        _put_words(f, words, run)
-
-
-def _explain(f: Finding) -> Explanation | None:
-    """``f``'s explanation, made now (and its words first, if need be)."""
-    words, run = f._lazy, f._run
-    if words is not None and run is not None:
-        if f._explanation is _UNMADE:
-            _put_words(f, words, run)
-        if f._explanation is _LATER:
-            made: Explanation = words.explanation(f, run)
-            _put_explanation(f, made)
-            _put_run(f, None)  # nothing left to make
-            _put_lazy(f, None)
-            return made
-    return f._explanation  # type: ignore[no-any-return]  # (made, here or by another thread)
-
-
-def _put_words(f: Finding, words: Any, run: Any) -> None:
-    """Set ``f``'s words (and fingerprint, unless it has its own) as ``words`` make them — and
-    ``_explanation`` last: the explanation made, or :data:`_LATER` to make it when read."""
+    if words is None or run is None:
+        return
     display, zh, en, reason, explanation, fp = words.fill(f, run, f._why, f._detail)
     _put_display(f, display)
     _put_message(f, zh)
@@ -340,6 +322,20 @@ def _put_words(f: Finding, words: Any, run: Any) -> None:
         _put_explanation(f, explanation)
         _put_run(f, None)  # nothing left to make
         _put_lazy(f, None)
+
+
+def _explain(f: Finding) -> Explanation | None:
+    """``f``'s explanation, made now (and its words first, if need be)."""
+    if f._explanation is _UNMADE:
+        _make(f)
+    words, run = f._lazy, f._run
+    if words is not None and run is not None and f._explanation is _LATER:
+        made: Explanation = words.explanation(f, run)
+        _put_explanation(f, made)
+        _put_run(f, None)  # nothing left to make
+        _put_lazy(f, None)
+        return made
+    return f._explanation  # type: ignore[no-any-return]  # (made, here or by another thread)
 
 
 #: a slot set in place (its member descriptor's own ``__set__``: a frozen finding refuses a
