@@ -15,8 +15,13 @@ Families: ``dept30`` (30 indicators in a 3-level weighted tree, the shape of a �
 自评表), ``dept30-clean`` (the same rule set on data with no ties, blanks or zeros — to show what
 ties cost), ``deep`` (24 indicators, 6 levels deep), ``wide120`` (120 indicators) — all of them
 threshold, proportional, deduct, bands and formula leaves in weighted sums, one metric per leaf —
-and ``mixed`` (:mod:`mixed`: a hand-written 27-indicator set with shared metrics, checklist,
-tier, a leaf ``when``, ``mean``/``weakest_link`` groups and checks).
+``mixed`` (:mod:`mixed`: a hand-written 27-indicator set with shared metrics, checklist,
+tier, a leaf ``when``, ``mean``/``weakest_link`` groups and checks), and ``dept30-adv``: dept30's
+tree where the uncommon outcomes are common — each leaf's own ``missing`` policy (not
+applicable, zero, full marks) and each rate's own ``zero_division`` (not applicable, zero), and
+data with refused cells (``待核实``, a negative amount, ``2.5`` in a count: the leaf is an
+error, and so is every group above it), blanks written as ``-``/``—``/``/``/``""``, zero plans
+and budgets, and amounts at the 10^15 edge — at the rates departments' returns have them.
 """
 
 from __future__ import annotations
@@ -66,6 +71,7 @@ class Family:
     root: list[Group]
     leaves: list[Leaf]
     clean: bool = False  # data without ties, blanks or zeros
+    adv: bool = False  # per-leaf missing / zero-division policies; refused cells in the data
 
     @property
     def inputs(self) -> list[tuple[str, str]]:
@@ -122,9 +128,9 @@ def _tree(n_leaves: int, fanout: tuple[int, ...], seed: int) -> tuple[list[Group
 def family(name: str) -> Family | MixedFamily:
     if name == "mixed":
         return MixedFamily()
-    if name in ("dept30", "dept30-clean"):
+    if name in ("dept30", "dept30-clean", "dept30-adv"):
         root, leaves = _tree(30, (2, 5), seed=30)  # 3 levels: 一级 → 二级 → 三级 (leaves)
-        return Family(name, root, leaves, clean=name.endswith("clean"))
+        return Family(name, root, leaves, clean=name.endswith("clean"), adv=name.endswith("adv"))
     if name == "deep":
         root, leaves = _tree(24, (2, 2, 2, 2, 3), seed=24)
         return Family(name, root, leaves)
@@ -134,7 +140,21 @@ def family(name: str) -> Family | MixedFamily:
     raise KeyError(name)
 
 
-FAMILIES = ("dept30", "deep", "wide120", "dept30-clean", "mixed")
+FAMILIES = ("dept30", "deep", "wide120", "dept30-clean", "mixed", "dept30-adv")
+
+
+def missing_policy(leaf: Leaf) -> str | None:
+    """``dept30-adv``: a leaf's own ``missing`` policy (None: the settings', not applicable) —
+    a blank scores zero on every fourth leaf, full marks on every eighth."""
+    n = int(leaf.id[1:])
+    return "full" if n % 8 == 3 else "zero" if n % 4 == 1 else None
+
+
+def zero_policy(leaf: Leaf) -> str | None:
+    """``dept30-adv``: a rate's own ``zero_division`` (a formula leaf's own; None: the
+    settings', not applicable) — zero points on every third leaf."""
+    return "zero" if int(leaf.id[1:]) % 3 == 2 else None
+
 
 # --- the rule set ------------------------------------------------------------------------------
 
@@ -151,11 +171,15 @@ _TITLES = {
 }
 
 
-def _leaf_yaml(leaf: Leaf, ind: str) -> list[str]:
+def _leaf_yaml(leaf: Leaf, ind: str, adv: bool = False) -> list[str]:
     k, (a, *rest) = leaf.kind, leaf.inputs
     b = rest[0] if rest else None
     lines = [f"{ind}- id: {leaf.id}", f"{ind}  title: {_TITLES[k]}{leaf.id[1:]}"]
     lines.append(f"{ind}  weight: {leaf.weight}")
+    if adv and missing_policy(leaf):
+        lines.append(f"{ind}  missing: {missing_policy(leaf)}")
+    if adv and k == "formula" and zero_policy(leaf):
+        lines.append(f"{ind}  zero_division: {zero_policy(leaf)}")
     r = f"m{leaf.id[1:]}"
     if k == "exec_ge":
         lines += [
@@ -199,12 +223,13 @@ def _leaf_yaml(leaf: Leaf, ind: str) -> list[str]:
     return lines
 
 
-def _metric(leaf: Leaf) -> str | None:
+def _metric(leaf: Leaf, adv: bool = False) -> str | None:
     if leaf.kind in ("survey_bands", "formula"):
         return None
     a, b = leaf.inputs
     title = f"{_TITLES[leaf.kind]}{leaf.id[1:]}"
-    return f"  m{leaf.id[1:]}: {{expr: '{a} / {b}', unit: '%', title: {title}}}"
+    zero = f", zero_division: {zero_policy(leaf)}" if adv and zero_policy(leaf) else ""
+    return f"  m{leaf.id[1:]}: {{expr: '{a} / {b}', unit: '%', title: {title}{zero}}}"
 
 
 def ruleset_text(fam: Family | MixedFamily) -> str:
@@ -224,12 +249,12 @@ def ruleset_text(fam: Family | MixedFamily) -> str:
         )
         lines.append(f"  {name}: {{type: {typ}{extra}}}")
     lines.append("metrics:")
-    lines += [m for leaf in fam.leaves if (m := _metric(leaf))]
+    lines += [m for leaf in fam.leaves if (m := _metric(leaf, fam.adv))]
     lines.append("indicators:")
 
     def emit(node: Any, ind: str) -> None:
         if isinstance(node, Leaf):
-            lines.extend(_leaf_yaml(node, ind))
+            lines.extend(_leaf_yaml(node, ind, fam.adv))
             return
         lines.extend([f"{ind}- id: {node.id}", f"{ind}  title: 分组{node.id[1:]}"])
         lines.extend([f"{ind}  weight: {node.weight}", f"{ind}  children:"])
@@ -307,7 +332,38 @@ def row_values(fam: Family, rnd: random.Random) -> dict[str, str | None]:
             continue
         pair = _count_pair(rnd, fam.clean) if typ[0] == "integer" else _money_pair(rnd, fam.clean)
         out[leaf.inputs[0]], out[leaf.inputs[1]] = pair
+    if fam.adv:
+        _adversarial(fam, rnd, out)
     return out
+
+
+#: amounts at the 10^15 edge (the largest a number may be: docs/data.md): spent, budget
+_HUGE = (
+    ("999999999999999.99", "1000000000000000"),
+    ("0.01", "1000000000000000"),
+    ("1000000000000000", "1000000000000000"),
+    ("950000000000000.00", "1000000000000000"),
+    ("1000000000000000", "999999999999999.99"),
+)
+#: cells a reader refuses, by input type (not a number; below the input's min 0; not whole)
+_REFUSED = {"money": ("待核实", "-5.00"), "integer": ("2.5", "-1", "待核实"), "number": ("待核实",)}
+_BLANK_TEXTS = ("", "-", "—", "/")
+
+
+def _adversarial(fam: Family, rnd: random.Random, out: dict[str, str | None]) -> None:
+    """``dept30-adv``'s data on top of dept30's: zero plans, amounts at the 10^15 edge, a
+    refused cell in about 0.3% of cells, half the blanks written as text."""
+    for leaf in fam.leaves:
+        typ = _INPUT_TYPES[leaf.kind]
+        if typ == ("money", "money") and rnd.random() < 0.004:
+            out[leaf.inputs[0]], out[leaf.inputs[1]] = rnd.choice(_HUGE)
+        elif typ == ("integer", "integer") and rnd.random() < 0.01:
+            out[leaf.inputs[1]] = "0"  # nothing planned: the rate divides by zero
+        for name, t in zip(leaf.inputs, typ, strict=True):
+            if rnd.random() < 0.003:
+                out[name] = rnd.choice(_REFUSED[t])
+            elif out[name] is None and rnd.random() < 0.5:
+                out[name] = rnd.choice(_BLANK_TEXTS)
 
 
 def records(fam: Family | MixedFamily, n: int, seed: int = 7) -> list[dict[str, Any]]:

@@ -17,8 +17,9 @@ from decimal import ROUND_CEILING, ROUND_HALF_UP, Decimal
 from typing import Any
 
 from baselines import _percent, _plain  # the same hand-written number texts as gen's baseline
-from families import _TITLES, Family, Group, Leaf, MixedFamily
+from families import _TITLES, Family, Group, Leaf, MixedFamily, missing_policy, zero_policy
 from mixed_baselines import MixedDecimal
+from record_baselines import REFUSED
 
 Q = Decimal("0.01")
 
@@ -30,13 +31,33 @@ def _q(x: Decimal) -> Decimal:
 # --- per record: generated straight-line Decimal code --------------------------------------------
 
 
-def _leaf_code(leaf: Leaf) -> list[str]:
+#: what a leaf is where it has no value (``dept30-adv``: its missing / zero-division policy)
+_POLICY = {
+    None: "P['{i}'] = None; O['{i}'] = 'not_applicable'; V['{i}'] = None",
+    "zero": "P['{i}'] = ZERO; O['{i}'] = 'fail'; V['{i}'] = None",
+    "full": "P['{i}'] = {W}; O['{i}'] = 'pass'; V['{i}'] = None",
+}
+
+
+def _leaf_code(leaf: Leaf, adv: bool = False) -> list[str]:
     k, i, w = leaf.kind, leaf.id, leaf.weight
     a = leaf.inputs[0]
     b = leaf.inputs[1] if len(leaf.inputs) > 1 else None
     W = f"D('{w}')"
     out = [f"    a = g('{a}')"]
-    if b is not None:
+    if adv:  # a refused cell: an error; a blank: the leaf's missing policy; a zero: its rate's
+        refused = "a is R" if b is None else "a is R or b is R"
+        blank = "a is None" if b is None else "a is None or b is None"
+        out += [] if b is None else [f"    b = g('{b}')"]
+        out += [
+            f"    if {refused}:",
+            f"        P['{i}'] = None; O['{i}'] = 'error'; V['{i}'] = None",
+            f"    elif {blank}:",
+            "        " + _POLICY[missing_policy(leaf)].format(i=i, W=W),
+        ]
+        if b is not None:
+            out += ["    elif not b:", "        " + _POLICY[zero_policy(leaf)].format(i=i, W=W)]
+    elif b is not None:
         out += [
             f"    b = g('{b}')",
             "    if a is None or b is None or not b:",
@@ -87,11 +108,11 @@ def _leaf_code(leaf: Leaf) -> list[str]:
     return out + ["        " + line for line in body]
 
 
-def _group_code(g: Group) -> list[str]:
+def _group_code(g: Group, adv: bool = False) -> list[str]:
     ids = [c.id for c in g.children]
     ws = [c.weight for c in g.children]
     W = f"D('{g.weight}')"
-    lines = ["    got = ZERO; base = ZERO; ok = True"]
+    lines = ["    got = ZERO; base = ZERO; ok = True" + ("; err = False" if adv else "")]
     for cid, cw in zip(ids, ws, strict=True):
         lines += [
             f"    p = P['{cid}']",
@@ -99,8 +120,12 @@ def _group_code(g: Group) -> list[str]:
             f"        got += p; base += D('{cw}')",
             f"        ok = ok and O['{cid}'] != 'fail'",
         ]
+        if adv:  # a child in error: so is its group
+            lines += [f"    elif O['{cid}'] == 'error':", "        err = True"]
+    if adv:
+        lines += ["    if err:", f"        P['{g.id}'] = None; O['{g.id}'] = 'error'"]
     lines += [
-        "    if base == 0:",
+        f"    {'elif' if adv else 'if'} base == 0:",
         f"        P['{g.id}'] = None; O['{g.id}'] = 'not_applicable'",
         "    else:",
         f"        P['{g.id}'] = got if base == {W} else q(got * {W} / base)",
@@ -125,12 +150,15 @@ def decimal_source(fam: Family) -> str:
         "    P = {}; O = {}; V = {}",
     ]
     for node in _post_order(fam.root):
-        lines += _leaf_code(node) if isinstance(node, Leaf) else _group_code(node)
+        lines += _leaf_code(node, fam.adv) if isinstance(node, Leaf) else _group_code(node, fam.adv)
     # the total: the top groups' points over the weight that counts (a top group with nothing
-    # applicable hands its weight to the others, as the rule set's default policy says)
+    # applicable hands its weight to the others, as the rule set's default policy says; one
+    # in error leaves no total)
     root_w = sum((top.weight for top in fam.root), Decimal(0))
     lines += ["    total = ZERO; base = ZERO"]
     for top in fam.root:
+        if fam.adv:
+            lines += [f"    if O['{top.id}'] == 'error':", "        return P, O, V, None"]
         lines += [
             f"    if P['{top.id}'] is not None:",
             f"        total += P['{top.id}']; base += D('{top.weight}')",
@@ -234,6 +262,7 @@ class DecimalBaseline:
             "T95": Decimal("0.95"),
             "q": _q,
             "CEIL": ROUND_CEILING,
+            "R": REFUSED,
         }
         exec(compile(decimal_source(fam), f"<baseline {fam.name}>", "exec"), ns)
         self._score = ns["_score"]
@@ -246,6 +275,11 @@ class DecimalBaseline:
     def points(self, vals: dict[str, Any]) -> tuple[dict[str, Decimal | None], Decimal | None]:
         P, _O, _V, total = self._score(vals)
         return {k: P[k] for k in self.order}, total
+
+    def outcomes(self, vals: dict[str, Any]) -> dict[str, str]:
+        """Every indicator's and group's outcome (pre-order)."""
+        outcome = self._score(vals)[1]
+        return {k: outcome[k] for k in self.order}
 
     def findings(self, vals: dict[str, Any], subject: Any) -> dict[str, Any]:
         """Every indicator's finding as a dict — outcome, points, the value and its display,

@@ -23,10 +23,16 @@ HUNDRED = Decimal(100)
 LIMIT = Decimal(10) ** 15
 
 
-class Reader:
-    """``read(values)`` → {input: value or None}; numbers as Decimal, percent as the ratio."""
+#: what :class:`Reader` gives for a cell it refuses, when asked to tell it from a blank
+REFUSED: Any = type("Refused", (), {"__repr__": lambda self: "REFUSED"})()
 
-    def __init__(self, ruleset_text: str) -> None:
+
+class Reader:
+    """``read(values)`` → {input: value or None}; numbers as Decimal, percent as the ratio; a
+    refused cell is None too, or ``refused`` (e.g. :data:`REFUSED`) where one is given."""
+
+    def __init__(self, ruleset_text: str, refused: Any = None) -> None:
+        self.refused = refused
         inputs = yaml.safe_load(ruleset_text)["inputs"]
         self.inputs = [
             (
@@ -56,15 +62,16 @@ class Reader:
                 text = raw
             if typ == "boolean":
                 if isinstance(text, bool):
-                    out[name] = text
+                    got: Any = text
                 else:
                     word = str(text).casefold()
-                    out[name] = True if word in TRUE else False if word in FALSE else None
+                    got = True if word in TRUE else False if word in FALSE else None
             elif typ == "text":
                 text = str(text)
-                out[name] = text if choices is None or text in choices else None
+                got = text if choices is None or text in choices else None
             else:
-                out[name] = number(text, typ, unit, lo, hi)
+                got = number(text, typ, unit, lo, hi)
+            out[name] = self.refused if got is None else got
         return out
 
 

@@ -180,3 +180,49 @@ def test_the_decimal_baseline_redistributes_a_top_group_with_nothing_applicable(
         assert total == rs.evaluator.subject(d).total
         checked += total is not None
     assert checked > 30
+
+
+def test_the_adversarial_family_agrees_point_for_point_and_outcome_for_outcome() -> None:
+    """``dept30-adv``: refused cells (an error, and every group above it), blanks under each
+    leaf's own missing policy (not applicable, zero, full marks), zero denominators under each
+    rate's zero-division policy, amounts at the 10^15 edge — its hand-written baseline gives
+    the engine's points, total and every node's outcome, reading the record itself too."""
+    import record_baselines
+
+    fam = families.family("dept30-adv")
+    assert isinstance(fam, families.Family) and fam.adv
+    text = families.ruleset_text(fam)
+    rs = perfscore.load_ruleset_text(text, source="dept30-adv.yaml")
+    base = family_baselines.DecimalBaseline(fam, rs.id)
+    reader = record_baselines.Reader(text, record_baselines.REFUSED)
+    seen: set[tuple[str, str | None]] = set()
+    zeros: set[tuple[str, str | None]] = set()
+    by_id = {x.id: x for x in fam.leaves}
+    huge = refused = 0
+    for i, rec in enumerate(families.records(fam, 400, seed=11)):
+        d = read_subject(rec, rs.compiled.inputs, index=i, subject_type="department")
+        vals = {**d.values, **dict.fromkeys(d.field_errors, record_baselines.REFUSED)}
+        assert repr(reader.read(rec["values"])) == repr(vals), rec["id"]
+        assert rs.evaluator.points(d) == base.points(vals), rec["id"]
+        scores = rs.evaluator.subject(d).scores
+        assert {s.rule_id: s.outcome for s in scores} == base.outcomes(vals), rec["id"]
+        refused += bool(d.field_errors)
+        huge += "1000000000000000" in rec["values"].values()
+        policies = {x.id: families.missing_policy(x) for x in fam.leaves}
+        blank = {x.id for x in fam.leaves if any(d.values[n] is None for n in x.inputs)} - {
+            x.id for x in fam.leaves if any(n in d.field_errors for n in x.inputs)
+        }
+        seen.update((s.outcome, policies[s.rule_id]) for s in scores if s.rule_id in blank)
+        zero = {  # a zero denominator, the numerator given
+            x.id
+            for x in fam.leaves
+            if len(x.inputs) == 2 and d.values[x.inputs[1]] == 0 and d.values[x.inputs[0]]
+        }
+        zeros.update(
+            (s.outcome, families.zero_policy(by_id[s.rule_id])) for s in scores if s.rule_id in zero
+        )
+    assert 20 < refused < 150 and huge > 0
+    # a blank was met under each policy: not applicable, zero points, full marks; a zero
+    # denominator under each: not applicable, zero points
+    assert {("not_applicable", None), ("fail", "zero"), ("pass", "full")} <= seen
+    assert {("not_applicable", None), ("fail", "zero")} <= zeros

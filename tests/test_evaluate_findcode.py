@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 import perfscore
 from perfscore.evaluate import Evaluator
 from perfscore.evaluate.findcode import findings_walk
-from perfscore.findings import Finding, SubjectResult
+from perfscore.findings import Finding, SubjectResult, results
 from perfscore.subjects import read_subject
 from perfscore.waivers import Waiver
 
@@ -144,6 +144,8 @@ def _waivers(which: int) -> dict[str, Waiver] | None:
     return {rule: waiver}
 
 
+#: the fields made when first read (each a property over a private slot: ``_message`` …)
+LAZY_FIELDS = ("message", "message_en", "display", "reason", "fingerprint", "explanation")
 #: a finding's slots: its fields, then what its words are made from (not part of it)
 SLOTS = tuple(
     name for c in reversed(Finding.__mro__) for name in getattr(c, "__slots__", ())
@@ -153,12 +155,18 @@ SLOTS = tuple(
 
 def finding_slots(f: Finding) -> dict[str, Any]:
     """Every slot of ``f`` that is set (what ``vars()`` showed of a finding before it had
-    slots), read without making a lazy field (``object.__getattribute__``: no
-    ``__getattr__``)."""
+    slots), read without making a lazy field (``object.__getattribute__`` of its private
+    slot, not its property): a lazy field's under its field's name (``message`` for
+    ``_message``), the explanation only once it is made."""
     out = {}
     for name in SLOTS:
         with contextlib.suppress(AttributeError):
-            out[name] = object.__getattribute__(f, name)
+            value = object.__getattribute__(f, name)
+            if name[1:] in LAZY_FIELDS:
+                if value is results.UNMADE or value is results.LATER:
+                    continue
+                name = name[1:]
+            out[name] = value
     return out
 
 

@@ -20,7 +20,7 @@ from hypothesis import strategies as st
 
 import perfscore
 from perfscore.evaluate.messages import positional
-from perfscore.findings import Finding, finding_record
+from perfscore.findings import Finding, finding_record, results
 from perfscore.numbers import display
 from perfscore.testing import subjects
 
@@ -101,11 +101,8 @@ def _words(f: Finding, order: tuple[str, ...] = LAZY) -> dict[str, Any]:
 
 
 def _unfilled(f: Finding) -> bool:
-    try:  # (its slot read as is: no __getattr__, which would make it)
-        object.__getattribute__(f, "message")
-    except AttributeError:
-        return True
-    return False
+    # (what its private slot says, read as is: its property would make the words)
+    return object.__getattribute__(f, "_explanation") is results.UNMADE
 
 
 def _check_lazy_equals_eager(

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 
 import perfscore
 from perfscore.evaluate import Evaluator
@@ -154,3 +155,53 @@ def test_the_fields_example_in_docs_data_md(capsys: pytest.CaptureFixture[str]) 
     assert capsys.readouterr().out == blocks["text fields"]
     with pytest.raises(dataclasses.FrozenInstanceError):
         namespace["f"].outcome = "fail"
+
+
+#: findings pickled by main at 51fdf5a (before a lazy word was a property over a private slot):
+#: ``python tests/test_findings_slots.py WRITE`` with that main's ``src`` first on the path
+#: wrote it, from :func:`_pickled_findings`
+OLD_PICKLES = ROOT / "tests" / "golden" / "findings-51fdf5a.pickle"
+
+
+def _pickled_findings() -> list[Finding]:
+    """Scored findings (words made when read, some read before pickling, some not), findings
+    made with their words (``texts=True``), a waiver's, checks'."""
+    os.chdir(ROOT)
+    rs = perfscore.load_ruleset(ROOT / "rules" / "cn-dept-overall.yaml")
+    out: list[Finding] = []
+    records = yaml.safe_load((ROOT / "tests" / "golden" / "batch3.yaml").read_text("utf-8"))
+    for i, record in enumerate(records["subjects"]):
+        found = rs.evaluate_subject(record, index=i).findings
+        for f in found[: len(found) // 2]:
+            f.message, f.explanation  # noqa: B018
+        out.extend(found)
+        if i == 0:
+            out.extend(rs.evaluate_subject(record, index=i, texts=True).findings)
+    out.extend(perfscore.load_ruleset("rules/cn-report-checks.yaml").evaluate_subject(
+        {"id": "r1", "values": {}}).findings)  # fmt: skip
+    return out
+
+
+def test_findings_pickled_before_their_words_were_properties_load_equal() -> None:
+    old = pickle.loads(OLD_PICKLES.read_bytes())
+    cwd = Path.cwd()
+    try:
+        now = _pickled_findings()
+    finally:
+        os.chdir(cwd)
+    assert len(old) == len(now) > 60
+    assert {f.kind for f in old} >= {"indicator", "check"}
+    assert any(f.explanation is not None for f in old)
+    for a, b in zip(old, now, strict=True):
+        _one_object(a)
+        assert a == b
+        assert dataclasses.asdict(a) == dataclasses.asdict(b)
+        assert a.explanation == b.explanation
+        assert pickle.loads(pickle.dumps(a)) == b
+
+
+if __name__ == "__main__":
+    import sys
+
+    if sys.argv[1:] == ["WRITE"]:
+        OLD_PICKLES.write_bytes(pickle.dumps(_pickled_findings()))

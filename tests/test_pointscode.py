@@ -259,12 +259,19 @@ indicators:
 """
 
 
-def test_a_leaf_whose_code_gives_up_is_decided_alone(monkeypatch: Any) -> None:
+@pytest.mark.parametrize("aggregate", ["weighted_sum", "mean", "weakest_link"])
+def test_a_leaf_whose_code_gives_up_is_decided_alone(monkeypatch: Any, aggregate: str) -> None:
     """A leaf that reads a name and gives up (a tier named that is not one of its tiers:
     the evaluator's error) is decided alone by the evaluator's leaf; its siblings and the
     rest of its top node keep what the walk gave them (nothing is decided node by node
-    again), and the record equals the full evaluator's."""
-    rs = perfscore.load_ruleset_text(NAMED)
+    again: its group's arithmetic refuses the reason and weighs it by its general code),
+    and the record equals the full evaluator's — under each aggregate."""
+    text = NAMED.replace(
+        "    weight: 50\n    children:",
+        f"    weight: 50\n    aggregate: {aggregate}\n    children:",
+        1,
+    )
+    rs = perfscore.load_ruleset_text(text)
     data = _data(rs, {"id": "x", "values": {"a": "2", "b": "1", "grade": "excellent"}})
     outcomes = {s.rule_id: s.outcome for s in rs.evaluator.subject(data).scores}
     assert (outcomes["l2"], outcomes["g1"], outcomes["g2"]) == ("error", "error", "fail")

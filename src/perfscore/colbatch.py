@@ -26,7 +26,7 @@ from collections.abc import Collection, Iterator, Mapping, Sequence
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-from .compile import Compiled, IndicatorNode
+from .compile import Compiled
 from .findings import Notification, SubjectResult
 from .subjects import RESERVED, RejectedRecord, Subject, read_subject
 from .summary import RunSummary
@@ -79,18 +79,6 @@ def _values(rec: Mapping[str, Any]) -> Mapping[str, Any]:
     if RESERVED.isdisjoint(rec):
         return rec
     return {k: v for k, v in rec.items() if k not in RESERVED}
-
-
-def _leaves(c: Compiled) -> list[IndicatorNode]:
-    out: list[IndicatorNode] = []
-    stack = list(reversed(c.indicators))
-    while stack:
-        n = stack.pop()
-        if n.children:
-            stack.extend(reversed(n.children))
-        else:
-            out.append(n)
-    return out
 
 
 class ColumnBatch:
@@ -201,7 +189,7 @@ class ColumnBatch:
         for codes in (*res.outcome.values(), *res.checks.values()):
             ok &= codes != _ERROR
         zero = _zero_prone(c)
-        for node in _leaves(c):
+        for node in c.leaves():
             codes, points = res.outcome[node.id], res.points[node.id]
             if node.id in zero:  # failed with 0 points: a blank or a zero may be why
                 ok &= ~((codes == _FAIL) & (points == 0))
@@ -246,7 +234,7 @@ class ColumnBatch:
                 n = int((res.outcome[rule.id][rows] == _FAIL).sum())
                 if n:
                     failed[rule.id] = n
-        leaves = [n.id for n in _leaves(self.rs.compiled)]
+        leaves = [n.id for n in self.rs.compiled.leaves()]
         first, counts = [0], [len(rows)]
         if leaves:
             na = np.stack([res.outcome[rid][rows] == _NA for rid in leaves], axis=1)
@@ -287,7 +275,7 @@ def _zero_prone(c: Compiled) -> set[str]:
     deps = {mt.name: set(mt.expr.names) for mt in c.metrics}
     zero = {mt.name for mt in c.metrics if mt.zero_division == "zero"}
     out = set()
-    for node in _leaves(c):
+    for node in c.leaves():
         seen: set[str] = set()
         todo = [*node.reads, *node.optional_reads]
         while todo:

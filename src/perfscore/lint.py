@@ -15,7 +15,7 @@ from . import model as m
 from .compile import Compiled, IndicatorNode
 from .errors import Problem
 from .intervals import parse_interval
-from .lintlogic import logic_warnings
+from .lintlogic import leaf_indicators, logic_warnings
 from .lintscale import scale_warnings
 from .lintslips import Rates, slip_warnings
 from .linttitles import title_warnings
@@ -46,7 +46,7 @@ def ruleset_warnings(rs: RuleSet) -> list[Problem]:
     out.extend(title_warnings(c))
     out.extend(c.cautions)
     nodes = {n.id: n for n in _walk(c.indicators)}
-    for path, ind in _leaves(c.model.indicators, ("indicators",)):
+    for path, ind in leaf_indicators(c.model.indicators, ("indicators",)):
         node = nodes.get(ind.id)
         if node is not None and ind.scorer is not None:
             out.extend(_leaf(c, path, ind, node))
@@ -81,16 +81,6 @@ def _walk(nodes: list[IndicatorNode]) -> Iterator[IndicatorNode]:
     for n in nodes:
         yield n
         yield from _walk(n.children)
-
-
-def _leaves(
-    inds: tuple[m.IndicatorModel, ...], path: Path
-) -> Iterator[tuple[Path, m.IndicatorModel]]:
-    for i, ind in enumerate(inds):
-        if ind.children:
-            yield from _leaves(ind.children, (*path, i, "children"))
-        else:
-            yield (*path, i), ind
 
 
 def _leaf(c: Compiled, path: Path, ind: m.IndicatorModel, node: IndicatorNode) -> Iterator[Problem]:

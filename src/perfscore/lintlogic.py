@@ -22,7 +22,13 @@ from .numbers import json_number
 from .rawvalue import MONEY_UNITS
 from .words import LINT, said
 
-__all__ = ["lint_warning", "logic_warnings", "parse_condition"]
+__all__ = [
+    "every_indicator",
+    "leaf_indicators",
+    "lint_warning",
+    "logic_warnings",
+    "parse_condition",
+]
 
 Path = tuple[str | int, ...]
 
@@ -204,7 +210,7 @@ def _units(c: Compiled) -> Iterator[Problem]:
     reader = _Units(c.model)
     for name, metric in c.model.metrics.items():
         yield from reader.warn(c, ("metrics", name, "expr"), metric.expr)
-    for path, ind in _all(c.model.indicators, ("indicators",)):
+    for path, ind in every_indicator(c.model.indicators, ("indicators",)):
         if ind.value is not None:
             yield from reader.warn(c, (*path, "value"), ind.value)
         target = getattr(ind.scorer, "target", None)
@@ -219,10 +225,26 @@ def _units(c: Compiled) -> Iterator[Problem]:
             yield from reader.pair(c, ("checks", i, "right"), chk.left, chk.right)
 
 
-def _all(inds: Sequence[m.IndicatorModel], path: Path) -> Iterator[tuple[Path, m.IndicatorModel]]:
+def every_indicator(
+    inds: Sequence[m.IndicatorModel], path: Path
+) -> Iterator[tuple[Path, m.IndicatorModel]]:
+    """Every indicator and group of a rule set's tree, in file order, with its path (the lint
+    modules' one walk of the model)."""
     for i, ind in enumerate(inds):
         yield (*path, i), ind
-        yield from _all(ind.children or (), (*path, i, "children"))
+        yield from every_indicator(ind.children or (), (*path, i, "children"))
+
+
+def leaf_indicators(
+    inds: Sequence[m.IndicatorModel], path: Path
+) -> Iterator[tuple[Path, m.IndicatorModel]]:
+    """The leaves of a rule set's tree (indicators without children), in file order, with
+    their paths."""
+    for i, ind in enumerate(inds):
+        if ind.children:
+            yield from leaf_indicators(ind.children, (*path, i, "children"))
+        else:
+            yield (*path, i), ind
 
 
 def _mixed(c: Compiled, path: Path, a: str, ua: str, b: str, ub: str) -> Problem:
@@ -379,4 +401,4 @@ def _requires(c: Compiled) -> Iterator[Problem]:
 
 
 def _ids(c: Compiled) -> frozenset[str]:
-    return frozenset(ind.id for _, ind in _all(c.model.indicators, ("indicators",)))
+    return frozenset(ind.id for _, ind in every_indicator(c.model.indicators, ("indicators",)))

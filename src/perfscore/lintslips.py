@@ -13,13 +13,13 @@ from __future__ import annotations
 
 import ast
 import itertools
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from decimal import Decimal, InvalidOperation
 
 from . import model as m
 from .compile import Compiled
 from .errors import Problem
-from .lintlogic import lint_warning, parse_condition
+from .lintlogic import every_indicator, leaf_indicators, lint_warning, parse_condition
 from .lintscale import Scale, Scales
 from .numbers import json_number
 from .words import LINT, said
@@ -50,31 +50,15 @@ def slip_warnings(c: Compiled) -> Iterator[Problem]:
     reader = Rates(c.model)
     for path, text in _conditions(c.model):
         yield from _condition(c, reader, path, text)
-    for path, ind in _leaves(c.model.indicators, ("indicators",)):
+    for path, ind in leaf_indicators(c.model.indicators, ("indicators",)):
         yield from _leaf(c, reader, path, ind)
     yield from _shares(c)
-
-
-def _leaves(
-    inds: Sequence[m.IndicatorModel], path: Path
-) -> Iterator[tuple[Path, m.IndicatorModel]]:
-    for i, ind in enumerate(inds):
-        if ind.children:
-            yield from _leaves(ind.children, (*path, i, "children"))
-        else:
-            yield (*path, i), ind
-
-
-def _all(inds: Sequence[m.IndicatorModel], path: Path) -> Iterator[tuple[Path, m.IndicatorModel]]:
-    for i, ind in enumerate(inds):
-        yield (*path, i), ind
-        yield from _all(ind.children or (), (*path, i, "children"))
 
 
 def _conditions(model: m.RuleSetModel) -> Iterator[tuple[Path, str]]:
     """Every yes/no expression: ``when`` of indicators, groups and checklist items, a check's
     ``when`` and ``expr``, a grade override's ``when``."""
-    for path, ind in _all(model.indicators, ("indicators",)):
+    for path, ind in every_indicator(model.indicators, ("indicators",)):
         if ind.when is not None:
             yield (*path, "when"), ind.when
         for k, item in enumerate(getattr(ind.scorer, "items", None) or ()):
@@ -380,7 +364,7 @@ def _shares(c: Compiled) -> Iterator[Problem]:
         for name, mt in model.metrics.items()
         if mt.unit == "%" or any(w in (mt.title or "") for w in _SHARE)
     ]
-    for path, ind in _leaves(model.indicators, ("indicators",)):
+    for path, ind in leaf_indicators(model.indicators, ("indicators",)):
         if ind.value is not None and any(w in ind.title for w in _SHARE):
             places.append(((*path, "value"), ind.value, ind.title))
     for path, text, title in places:

@@ -20,7 +20,7 @@ from decimal import Decimal, InvalidOperation
 from . import model as m
 from .compile import Compiled
 from .errors import Problem
-from .lintlogic import lint_warning
+from .lintlogic import leaf_indicators, lint_warning
 from .lintslips import Rates
 
 __all__ = ["title_warnings"]
@@ -52,7 +52,7 @@ _ACTUAL = ("实际", "实有")
 def title_warnings(c: Compiled) -> Iterator[Problem]:
     """Every warning of this module for ``c`` (:func:`perfscore.lint.ruleset_warnings` sorts)."""
     reader = Rates(c.model)
-    for path, ind in _leaves(c.model.indicators, ("indicators",)):
+    for path, ind in leaf_indicators(c.model.indicators, ("indicators",)):  # (no scorer: no kind)
         scorer = ind.scorer
         kind = getattr(scorer, "type", None)
         if kind == "threshold":
@@ -61,16 +61,6 @@ def title_warnings(c: Compiled) -> Iterator[Problem]:
             yield from _deduct(c, path, ind)
         if kind in ("threshold", "proportional"):
             yield from _swapped(c, reader, path, ind)
-
-
-def _leaves(
-    inds: list[m.IndicatorModel] | tuple[m.IndicatorModel, ...], path: Path
-) -> Iterator[tuple[Path, m.IndicatorModel]]:
-    for i, ind in enumerate(inds):
-        if ind.children:
-            yield from _leaves(ind.children, (*path, i, "children"))
-        elif ind.scorer is not None:
-            yield (*path, i), ind
 
 
 def _numbers(pattern: re.Pattern[str], title: str) -> Iterator[tuple[str, Decimal]]:

@@ -11,8 +11,11 @@ subjects, listing the others apart with the reason they have no grade.
 (before weight of indicators without data is redistributed); ``scorable`` is the weight those
 indicators carry.  Both are exact decimals.  Only what was scored from data counts, as in the
 coverage (so ``scorable`` = maximum × coverage): an indicator scored by a ``missing: zero`` /
-``full`` policy counts in neither, and a checklist with blank items (coverage in part, its
-points scaled up from the answered items) counts its answered share of both.
+``full`` policy counts in neither, and a checklist with blank items (coverage in part) counts
+its answered items' points in ``scorable`` and the points those items earned in ``earned``
+(:attr:`IndicatorScore.earned` / ``scorable``, exact under every missing policy — not its
+points, which the policy made of the blank items too: scaled up from the answered ones, 0, or
+theirs given; nor its coverage, rounded to 4 places).
 """
 
 from __future__ import annotations
@@ -131,14 +134,19 @@ def _standing(s: SubjectResult, shares: Mapping[str, Decimal] | None, leaves: se
             if x.rule_id not in leaves or x.outcome not in ("pass", "fail"):
                 continue
             cov = x.coverage  # (the share of its weight scored from data: see the module)
-            if not cov:
-                continue
             share = shares.get(x.rule_id, ZERO)
-            if cov == 1:
+            if x.earned is not None and x.scorable is not None and x.weight:
+                # a checklist with blank items: its answered items' points, those met (exact,
+                # where the coverage is rounded: 9,999 of 10,000 points answered is 1.0000)
+                scorable += share * x.scorable / x.weight
+                earned += share * x.earned / x.weight
+            elif not cov:
+                continue
+            elif cov == 1:
                 scorable += share
                 if x.points is not None and x.weight:
                     earned += share * x.points / x.weight
-            else:  # a checklist with blank items: only its answered items' part
+            else:  # (a plug-in scorer covering a part without saying what stood on data)
                 scorable += share * cov
                 if x.points is not None and x.weight:
                     earned += share * x.points / x.weight * cov

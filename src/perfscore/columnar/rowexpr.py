@@ -321,7 +321,7 @@ def row_plans(c: Compiled, kinds: dict[str, str], splitter: Callable[[Compiled],
         out.metrics[mt.name] = MetricPlan(mt.name, None, names, mt.zero_division, row)
         local[mt.name] = "metric"
         said.append(("per_row_metric", {"name": mt.name, "calls": _calls(calls)}))
-    for node in _leaves(c):
+    for node in c.leaves():
         if node.missing_aware:
             continue
         value = node.value
@@ -391,15 +391,3 @@ def _lift(
     row = RowExpr(name, e.__call__, chain, pure=pure, strict=False, calls=calls)
     kinds[name] = "metric"
     return MetricPlan(name, None, tuple(sorted(e.names)), node.zero_division, row)
-
-
-def _leaves(c: Compiled) -> list[IndicatorNode]:
-    """The leaves in the rule set's order."""
-    out: list[IndicatorNode] = []
-    stack = list(reversed(c.indicators))
-    while stack:
-        n = stack.pop()
-        stack.extend(reversed(n.children))
-        if not n.children:
-            out.append(n)
-    return out

@@ -180,6 +180,18 @@ class Compiled:
     #: warnings found while compiling (a number as a condition): perfscore.lint says them
     cautions: list[Problem] = field(default_factory=list)
 
+    def leaves(self) -> list[IndicatorNode]:
+        """The indicators without children, in the rule set's order."""
+        out: list[IndicatorNode] = []
+        stack = list(reversed(self.indicators))
+        while stack:
+            n = stack.pop()
+            if n.children:
+                stack.extend(reversed(n.children))
+            else:
+                out.append(n)
+        return out
+
     def inputs_of(self, names: Iterable[str]) -> tuple[str, ...]:
         """The input fields behind ``names`` (inputs or metrics), sorted."""
         fields = self.fields

@@ -32,7 +32,7 @@ from ..findings import (
     fingerprint,
     make_texts,
 )
-from ..findings.results import FindingDraft
+from ..findings.results import UNMADE, FindingDraft
 from ..numbers import round_once
 from ..scorers import Fallback
 from ..subjects import SubjectData
@@ -241,7 +241,10 @@ class Evaluator:
                     if decided:  # a scorer that scored around blanks: covered in part
                         cover = leaf_cover(node, run.scope)
                         if cover is not None:
-                            pair = covered_pair(nid, node.weight, points, grade, outcome, cover)
+                            pair = covered_pair(
+                                nid, node.weight, points, grade, outcome, cover,
+                                o.on_data,
+                            )  # fmt: skip
                             decided = None  # (its results made here, not shared)
                 else:  # leaf()'s decision: met, where the scorer says so and the weight is the bar
                     if met is None or not use_met:
@@ -275,6 +278,7 @@ class Evaluator:
             f.waiver = waiver
             f.data_locations = ()
             f.review = None
+            f._explanation = UNMADE
             f._lazy = template["_lazy"]
             f._run = run
             f._why = reason

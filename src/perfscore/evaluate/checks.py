@@ -209,23 +209,23 @@ def check(
     made.subject = subject
     made.outcome = outcome
     made.severity = node.severity if outcome == "fail" else "none"
-    made.message = zh
-    made.message_en = en
+    made._message = zh
+    made._message_en = en
     made.value = value
     made.unit = node.unit
-    made.display = None if value is None else display_text(value, node.unit, places)
+    made._display = None if value is None else display_text(value, node.unit, places)
     made.threshold = threshold
     made.points = made.weight = made.grade = None
     if reason is not None:
-        made.reason = reason.en
+        made._reason = reason.en
         made.fields = reason.fields
     else:
-        made.reason = None
+        made._reason = None
         made.fields = ()
-    made.fingerprint = fingerprint
+    made._fingerprint = fingerprint
     made.location = node.location
     made.kind = "check"
-    made.waiver = made.review = made.explanation = None
+    made.waiver = made.review = made._explanation = None
     made.data_locations = ()
     made._lazy = made._run = made._why = made._detail = None
     made.__class__ = Finding

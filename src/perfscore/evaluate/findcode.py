@@ -25,7 +25,7 @@ from ..aggregate import NodeScore, mean, scaled, weakest_link, weighted_sum
 from ..compile import IndicatorNode
 from ..exact import WIDE, exact_quotient, exact_share, share_of
 from ..findings import Finding, IndicatorScore
-from ..findings.results import FindingDraft
+from ..findings.results import UNMADE, FindingDraft
 from ..numbers import round_once
 from ..scorers import OutcomeForm
 from .groupcode import Parts, in_full, in_part, in_shares
@@ -127,6 +127,7 @@ class _Writer(SourceWriter):
                 "_set": object.__setattr__,
                 "_Draft": FindingDraft,
                 "_Finding": Finding,
+                "_UNMADE": UNMADE,
                 "_skey": subject_key,
                 "_id": id,
                 "_pair": leaf_pair,
@@ -171,6 +172,7 @@ def _finding(w: _Writer, template: dict[str, Any], severity: str, **given: str) 
         "waiver": "None",
         "data_locations": "()",
         "review": "None",
+        "_explanation": "_UNMADE",
         "_why": "None",
         "_detail": "None",
         **given,
@@ -186,7 +188,7 @@ _CONSTANT = ("rule_id", "unit", "weight", "location", "_lazy")
 _ORDER = (
     "rule_id", "subject", "outcome", "severity", "value", "unit", "threshold", "points",
     "weight", "grade", "fields", "location", "kind", "waiver", "data_locations", "review",
-    "_lazy", "_run", "_why", "_detail",
+    "_explanation", "_lazy", "_run", "_why", "_detail",
 )  # fmt: skip
 
 

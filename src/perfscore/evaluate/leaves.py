@@ -209,8 +209,10 @@ def leaf(
     else:
         w, at = node.weight, node.pass_at
         outcome = "pass" if points >= (w if at == ONE else WIDE.multiply(w, at)) else "fail"
-    # positional: outcome, points, grade, value, threshold, reason, detail
-    return Outcome(outcome, points, None, value, scored.threshold, None, scored.detail)
+    # positional: outcome, points, grade, value, threshold, reason, detail, on_data
+    return Outcome(
+        outcome, points, None, value, scored.threshold, None, scored.detail, scored.on_data
+    )
 
 
 def exactly(
@@ -224,7 +226,7 @@ def exactly(
     s = node.scorer.score(value, exact, node.weight)
     points = None if s.points is None else round_places(s.points, places)
     threshold = None if s.threshold is None else plain(s.threshold)
-    return Scored(s.points, s.grade, s.met, threshold, s.detail), points
+    return Scored(s.points, s.grade, s.met, threshold, s.detail, on_data=s.on_data), points
 
 
 def waive(waiver: Any, o: Outcome, weight: Decimal | None) -> Outcome:

@@ -11,7 +11,7 @@ from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from ..compile import IndicatorNode, Template
-from ..findings.results import NodeExplanation
+from ..findings.explained import NodeExplanation
 from .nodewords import NodeWords
 from .state import EN, ZH, Outcome, SubjectRun
 from .texts import display_text, json_text, standards, threshold_text

@@ -11,7 +11,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from ..compile import IndicatorNode
-from ..findings.results import NodeExplanation
+from ..findings.explained import NodeExplanation
 from .state import EN, ZH, Outcome, SubjectRun
 from .texts import json_text, number_text, shower, standards
 

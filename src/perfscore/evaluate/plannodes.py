@@ -60,9 +60,11 @@ class PlanNode:
     checked: frozenset[str] = frozenset()
     #: a leaf's fast form where it applies (its ``when`` aside)
     scored: Callable[[Mapping[str, Any]], Decimal] | None = None
-    #: whether the walk may get a reason instead of points from it: a leaf always (its code
-    #: may raise — a refused near-half, a series too short, a ratio outside its tier — and it
-    #: is then decided alone), a group with a ``when`` or such a child
+    #: whether the walk may get a reason instead of points from its clean code (a ``when``; a
+    #: leaf that checks its own reads; a group with such a child) — tested for it one by one.
+    #: Any other leaf may give one too, where its code raises and the leaf decided alone is
+    #: an error or not applicable: its group's arithmetic then raises TypeError, and the
+    #: group is weighed by its general code (see :mod:`.pointscode`)
     gives_str: bool = False
 
 

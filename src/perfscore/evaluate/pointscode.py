@@ -53,6 +53,8 @@ class _Writer(SourceWriter):
                 "_HALF_UP": ROUND_HALF_UP,
                 "_C28": Context(prec=28),
                 "_Exception": Exception,
+                "_TypeError": TypeError,
+                "_rounded_into": _rounded_into,
                 "_str": str,
                 "_Z": ZERO,
                 "_P": places,
@@ -215,8 +217,15 @@ def _body(w: _Writer, pn: PlanNode, failing: bool, t: str, key: str) -> None:
         w.line(f"    {t} = {r}")
         w.line("else:")
         w.indent += "    "
-    _rounded(w, t, r)
-    w.line(f"out[{key}] = {t}")
+        _rounded(w, t, r)
+        w.line(f"out[{key}] = {t}")
+        return
+    # a reason here is rare (a leaf decided alone: see _combined): the rounding refuses it
+    w.line("try:")
+    w.line(f"    {t} = {r}.quantize(_Q, _HALF_UP, _C28)")
+    w.line(f"    out[{key}] = {t}")
+    w.line("except _Exception:")
+    w.line(f"    {t} = _rounded_into({r}, _P, out, {key})")
 
 
 def _shares(w: _Writer, pn: PlanNode, results: list[str], failing: bool) -> str:
@@ -251,7 +260,16 @@ def _shares(w: _Writer, pn: PlanNode, results: list[str], failing: bool) -> str:
         w.line(f"    {fast}")
         w.line("else:")
         w.indent = outer + "    "
-    _share_lines(w, pn, r, results, list(factors), made)
+    if len(maybe) < len(results):  # a leaf decided alone may give a reason: _mul refuses it
+        inner = w.indent
+        w.line("try:")
+        w.indent = inner + "    "
+        _share_lines(w, pn, r, results, list(factors), made)
+        w.indent = inner
+        w.line("except _TypeError:")
+        w.line(f"    {fast}")
+    else:
+        _share_lines(w, pn, r, results, list(factors), made)
     w.indent = outer
     return r
 
@@ -342,10 +360,21 @@ def _combined(
         w.indent = outer
         w.line("else:")
         w.indent = outer + "    "
+    unchecked = len(skipping) < len(results)
+    if unchecked:  # a leaf decided alone may give a reason (its code raised): _add refuses
+        # it, and the group is weighed by its general code — nothing to test where none does
+        inner = w.indent
+        w.line("try:")
+        w.indent = inner + "    "
     w.line(f"{r} = _Z")
     for t in results:
         w.line(f"{r} = _add({r}, {t})")
     w.line(f"{r} = {weighcode.scaled_line(w, r, total, weight)}")
+    if unchecked:
+        w.indent = inner
+        w.line("except _TypeError:")
+        weigher = w.value(weighcode.weigher(weight, redistribute, tuple(weights), total))
+        w.line(f"    {r} = {weigher}(({', '.join(results)},))")
     w.indent = outer
     return r
 
@@ -401,6 +430,16 @@ def straight_line(
         exec(compile(source, "<perfscore points>", "exec"), namespace)
         made.append(namespace["_points"])
     return made[0], made[1]
+
+
+def _rounded_into(r: Any, places: int, out: dict[str, Any], key: str) -> Any:
+    """A group's result rounded into ``out[key]`` where its common case did not (more
+    digits, a rational); a reason (``"error"``, ``"not_applicable"``) as it is, ``out[key]``
+    left None."""
+    if r.__class__ is str:
+        return r
+    p = out[key] = round_once(r, places)
+    return p
 
 
 def _forced(node: Any, scope: dict[str, Any], failures: Any) -> str | None:

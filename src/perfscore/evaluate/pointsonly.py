@@ -128,7 +128,7 @@ def points_plan(
                 strict,
                 checked,
                 scored,
-                True,  # (its code may raise: it is then decided alone, see pointscode._node)
+                node.when is not None or bool(checked),
             )
             return step
         w = node.weight

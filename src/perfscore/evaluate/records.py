@@ -13,7 +13,7 @@ from typing import Any
 from ..aggregate import NodeScore
 from ..compile import IndicatorNode
 from ..findings import Finding, IndicatorScore
-from ..findings.results import FindingDraft
+from ..findings.results import UNMADE, FindingDraft
 from ..numbers import round_once, round_places
 from .messages import FindingTexts
 from .state import ONE, ZERO, Outcome, SubjectRun
@@ -34,20 +34,20 @@ def indicator_score(
     grade: str | None,
     outcome: str,
     coverage: Decimal,
+    on_data: tuple[Decimal, Decimal] | None = None,
 ) -> IndicatorScore:
     s = _new(IndicatorScore)
-    _setattr(
-        s,
-        "__dict__",
-        {
-            "rule_id": rule_id,
-            "points": points,
-            "weight": weight,
-            "grade": grade,
-            "outcome": outcome,
-            "coverage": coverage,
-        },
-    )
+    fields = {
+        "rule_id": rule_id,
+        "points": points,
+        "weight": weight,
+        "grade": grade,
+        "outcome": outcome,
+        "coverage": coverage,
+    }
+    if on_data is not None:  # (else the class's defaults, None: no keys in every score's dict)
+        fields["earned"], fields["scorable"] = on_data
+    _setattr(s, "__dict__", fields)
     return s
 
 
@@ -112,12 +112,15 @@ def covered_pair(
     grade: str | None,
     outcome: str,
     cover: Any,
+    on_data: tuple[Decimal, Decimal] | None = None,
 ) -> tuple[IndicatorScore, NodeScore]:
     """A scored leaf's two results where ``cover`` (exact) of its weight stood on data: the
-    score's coverage rounded to 4 places, the node's exact (its group weighs it in)."""
+    score's coverage rounded to 4 places, the node's exact (its group weighs it in); the
+    score carries ``on_data``, the points earned on data and the points that stood on data
+    (the standing's 实得 and 可评)."""
     cov4 = round_once(cover, 4)
     return (
-        indicator_score(nid, points, weight, grade, outcome, cov4),
+        indicator_score(nid, points, weight, grade, outcome, cov4, on_data),
         node_score(nid, weight, points, grade, outcome, cover),
     )
 
@@ -183,13 +186,14 @@ def indicator_finding(
     f.data_locations = ()
     f.review = None
     if fingerprint is not None:
-        f.fingerprint = fingerprint
+        f._fingerprint = fingerprint
         f._lazy = texts.node_words(node, fingerprint=False)
     elif texts.fingerprint is not None:
         f._lazy = texts.node_words(node)
     else:
         raise TypeError("indicator_finding needs a fingerprint or texts that make one")
     # what the words are made from besides the fields above (the Outcome itself is not kept)
+    f._explanation = UNMADE
     f._run = run
     f._why = reason
     f._detail = o.detail

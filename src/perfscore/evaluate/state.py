@@ -106,6 +106,8 @@ class Outcome:
     threshold: Mapping[str, Any] | None = None
     reason: Failure | None = None
     detail: str | None = None
+    #: :attr:`perfscore.scorers.Scored.on_data` of a leaf scored on part of its data
+    on_data: tuple[Decimal, Decimal] | None = None
 
 
 class SubjectRun:

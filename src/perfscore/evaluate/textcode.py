@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..findings.results import LATER
 from .writer import SourceWriter
 
 __all__ = ["SUBJECT_KEY", "scored_texts"]
@@ -37,11 +38,13 @@ def scored_texts(w: SourceWriter, words: Any) -> None:
     else:  # (the rule set's own message for the other outcome)
         w.line(f"g = {call} if {'met' if 'pass' in fast else 'not met'} else None")
     w.block("if g is not None:")
-    w.line("f.display, f.message, f.message_en = g")
-    w.line("f.reason = None")
+    w.line("f._display, f._message, f._message_en = g")
+    w.line("f._reason = None")
     w.line(f"h = {w.value(words.prefix)}.copy()")
     w.line("h.update(key)")
-    w.line("f.fingerprint = 'sha256:' + h.hexdigest()[:32]")
+    w.line("f._fingerprint = 'sha256:' + h.hexdigest()[:32]")
     if words.explain is None:  # (nothing left to make: what fill's reader lets go of)
-        w.line("f.explanation = f._run = f._lazy = None")
+        w.line("f._explanation = f._run = f._lazy = None")
+    else:  # (its explanation made when read)
+        w.line(f"f._explanation = {w.value(LATER)}")
     w.end()

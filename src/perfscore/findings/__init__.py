@@ -28,6 +28,7 @@ from .document import (
     subject_record,
     subject_ref,
 )
+from .explained import Explained, Explanation
 from .jsontext import (
     dumps,
     encode_items,
@@ -36,8 +37,6 @@ from .jsontext import (
 from .results import (
     OUTCOMES,
     SEVERITIES,
-    Explained,
-    Explanation,
     Finding,
     IndicatorScore,
     Notification,

@@ -15,11 +15,11 @@ from .._version import __version__
 from ..errors import PerfscoreError
 from ..subjects import Subject
 from ..words import DEFAULT_LANG, NOTICE, Bilingual, in_language, language
+from .explained import Explained
 from .jsontext import SpooledItems, dumps
 from .results import (
     OUTCOMES,
     SEVERITIES,
-    Explained,
     Finding,
     Notification,
     RuleInfo,

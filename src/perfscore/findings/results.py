@@ -1,18 +1,23 @@
 """Findings, the results: what scoring one subject against a rule set gives — each rule's
 :class:`Finding` (outcome kept apart from severity; its words made when first read), the
 :class:`IndicatorScore` of each rule, the :class:`SubjectResult` — with the rules' metadata
-(:class:`RuleInfo`, :class:`RuleLocation`), the arithmetic behind a score
-(:class:`Explained`, :class:`Explanation`) and a finding's :func:`fingerprint`."""
+(:class:`RuleInfo`, :class:`RuleLocation`) and a finding's :func:`fingerprint` (the
+arithmetic behind a score: :mod:`.explained`)."""
 
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Iterable, Mapping
-from dataclasses import MISSING, FrozenInstanceError, dataclass, field
+from collections.abc import Iterable, Mapping
+from dataclasses import MISSING, Field, FrozenInstanceError, dataclass
 from decimal import Decimal
-from typing import Any
+from typing import Any, ClassVar
 
 from ..subjects import Subject
+
+# (here too: a finding pickled before they moved names them as this module's)
+from .explained import Explained as Explained
+from .explained import Explanation
+from .explained import NodeExplanation as NodeExplanation
 
 
 @dataclass(frozen=True)
@@ -49,139 +54,28 @@ class RuleInfo:
     location: RuleLocation
 
 
-@dataclass(frozen=True)
-class Explained:
-    """The arithmetic of one finding (findings 1.1, optional ``explanation``): the inputs read,
-    the formulas with the subject's values put in, the standard applied, the scorer's steps
-    (``{"step": id, "value": ...}`` in order) and the result — and the same as one sentence
-    in Chinese and in English, with the very numbers the engine used."""
+class _Unmade:
+    """What a finding's ``_explanation`` slot holds while something is left to make (see
+    :class:`Finding`): :data:`_UNMADE` (its words are not made yet) or :data:`_LATER` (they
+    are; its explanation is made when it is read)."""
 
-    scorer: str
-    inputs: tuple[Mapping[str, Any], ...]
-    formulas: tuple[Mapping[str, Any], ...]
-    standard: Mapping[str, Any] | None
-    steps: tuple[Mapping[str, Any], ...]
-    result: Mapping[str, Any]
-    zh: str
-    en: str
+    __slots__ = ("what",)
 
-    def text(self, lang: str) -> str:
-        """The sentence in ``lang`` (zh unless ``en``)."""
-        return self.en if lang == "en" else self.zh
-
-
-class Explanation:
-    """A finding's :class:`Explained`, built the first time it is read (scoring never pays
-    for it; a points-only or columnar run never makes one).  Pickles as its built data."""
-
-    __slots__ = ("_build", "_data")
-
-    def __init__(self, build: Callable[..., Explained], *args: Any) -> None:
-        self._build: tuple[Callable[..., Explained], tuple[Any, ...]] | None = (build, args)
-        self._data: Explained | None = None
-
-    @classmethod
-    def of(cls, data: Explained) -> Explanation:
-        """An explanation already built."""
-        e = cls.__new__(cls)
-        e._build, e._data = None, data
-        return e
-
-    @property
-    def data(self) -> Explained:
-        data = self._data
-        return self._make() if data is None else data
-
-    def _make(self) -> Explained:
-        """Build the data (once), keep it, and let go of what it was built from."""
-        build = self._build
-        if build is None:  # (another thread built it meanwhile)
-            assert self._data is not None
-            return self._data
-        fn, args = build
-        data = self._data = fn(*args)
-        self._build = None
-        return data
-
-    @property
-    def zh(self) -> str:
-        return self.data.zh
-
-    @property
-    def en(self) -> str:
-        return self.data.en
-
-    def text(self, lang: str) -> str:
-        return self.data.text(lang)
-
-    def __reduce__(self) -> tuple[Any, ...]:
-        return (Explanation.of, (self.data,))
-
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, Explanation) and self.data == other.data
-
-    def __hash__(self) -> int:
-        return hash((self.data.scorer, self.data.zh))
+    def __init__(self, what: str) -> None:
+        self.what = what
 
     def __repr__(self) -> str:
-        return f"Explanation({self.data.zh!r})"
+        return f"<{self.what}>"
 
 
-class NodeExplanation(Explanation):
-    """An indicator's :class:`Explanation` as its finding's words make it when first read:
-    ``build(node, value, points, grade, scope)`` held in its own slots — one object per
-    finding, where the general form holds two tuples besides (fewer objects for the cyclic
-    collector to walk, and less memory, for a report whose every 计算过程 is read)."""
-
-    __slots__ = ("_fn", "_grade", "_node", "_points", "_scope", "_value")
-
-    def __init__(
-        self,
-        build: Callable[..., Explained],
-        node: Any,
-        value: Any,
-        points: Decimal | None,
-        grade: str | None,
-        scope: Mapping[str, Any],
-    ) -> None:
-        self._build, self._data = None, None
-        self._fn: Callable[..., Explained] | None = build
-        self._node, self._value, self._points, self._grade = node, value, points, grade
-        self._scope: Mapping[str, Any] | None = scope
-
-    def _make(self) -> Explained:
-        # read in the reverse of the order they are let go of: a build function still
-        # there means every other slot was read before another thread let go of any
-        scope, grade, points, value = self._scope, self._grade, self._points, self._value
-        node, fn = self._node, self._fn
-        if fn is None or scope is None:  # (another thread built it meanwhile)
-            assert self._data is not None
-            return self._data
-        data = self._data = fn(node, value, points, grade, scope)
-        self._fn = self._node = self._value = self._points = self._grade = self._scope = None
-        return data
+_UNMADE = _Unmade("words made when first read")
+_LATER = _Unmade("explanation made when read")
 
 
-def _no_explanation() -> Explanation | None:
-    return None
-
-
-class _FindingState:
-    """What a :class:`Finding` built by the evaluator keeps to make its words when first read
-    (see :class:`Finding`): its node's words, the subject's run, the failure behind its
-    outcome and the scorer's note — slots, not fields (no ``fields()``, ``==``, pickle)."""
-
-    __slots__ = ("__weakref__", "_detail", "_lazy", "_run", "_why")
-
-    _lazy: Any
-    _run: Any
-    _why: Any
-    _detail: Any
-
-
-@dataclass(frozen=True, slots=True)
-class Finding(_FindingState):
-    """One rule × one subject: outcome (pass/fail/not_applicable/error) kept apart from severity."""
+@dataclass(frozen=True)
+class _Fields:
+    """:class:`Finding`'s fields, declared once: its ``dataclasses.fields``, ``==``, hash and
+    repr are this dataclass's (none of these is ever made)."""
 
     rule_id: str
     subject: Subject
@@ -207,21 +101,155 @@ class Finding(_FindingState):
     #: deviation, location, facts, advice, basis) — see perfscore.review
     review: Mapping[str, Any] | None = None
     #: the arithmetic behind the points or grade (scored findings only; findings 1.1)
-    explanation: Explanation | None = field(default_factory=_no_explanation)
+    explanation: Explanation | None = None
 
-    # One object per finding (slots: no ``__dict__`` for the cyclic collector to walk).  The
-    # evaluator builds a finding as a :class:`FindingDraft` (the same slots, its fields set by
-    # plain stores) and freezes it (``draft.__class__ = Finding``) — without its words: it
-    # leaves ``message``, ``message_en``, ``display``, ``explanation``, ``reason`` (and the
-    # ``fingerprint``, unless it has it) unset and keeps what makes them instead: ``_lazy``
-    # (the rule's words), ``_run`` (the subject's run), ``_why`` (the failure behind the
-    # outcome) and ``_detail`` (the scorer's note).  The first time any of them is read (an
-    # unset slot: ``__getattr__``), ``words.fill(f, run, why, detail)`` gives them and they
-    # are set; once set, a slot is what is read.  Reading them, comparing,
-    # ``dataclasses.replace``/``asdict``, copying and pickling all see the same values as an
-    # eagerly built finding (pickling fills them first).  Filling is idempotent, sets
-    # ``message`` after the other words and lets go of ``_run`` and ``_lazy`` last (then all
-    # is filled), so threads reading one finding at once agree.
+
+#: every field of :class:`Finding` in order; those made when first read; the slot of each
+_FIELD_NAMES = tuple(_Fields.__dataclass_fields__)
+_LAZY_FIELDS = ("message", "message_en", "display", "reason", "fingerprint", "explanation")
+_SLOT_OF = {name: f"_{name}" if name in _LAZY_FIELDS else name for name in _FIELD_NAMES}
+_FIELD_SET = frozenset(_FIELD_NAMES)
+_SET = object.__setattr__
+
+
+class Finding:
+    """One rule × one subject: outcome (pass/fail/not_applicable/error) kept apart from severity.
+
+    A frozen dataclass (``dataclasses.fields``, ``replace``, ``asdict``, ``==``, hash and repr
+    are those of its fields as a dataclass; setting or deleting any attribute raises
+    ``FrozenInstanceError``) that is one object: slots, no ``__dict__``.  The evaluator builds
+    one as a :class:`FindingDraft` (the same slots, set by plain stores) and freezes it
+    (``draft.__class__ = Finding``) without its words: ``message``, ``message_en``,
+    ``display``, ``reason``, ``fingerprint`` and ``explanation`` are properties over private
+    slots (``_message`` …), made the first time any of them is read — from ``_lazy`` (the
+    rule's words), ``_run`` (the subject's run), ``_why`` (the failure behind the outcome)
+    and ``_detail`` (the scorer's note) by ``words.fill(f, run, why, detail)`` — and read
+    from their slots after.  Reading them, comparing, ``replace``/``asdict``, copying and
+    pickling all see the same values as an eagerly built finding (pickling makes them
+    first).  ``_explanation`` says what is left: :data:`_UNMADE` (the words), :data:`_LATER`
+    (the explanation, made when read), else the explanation itself (None: none) and nothing
+    is left.  Making is idempotent and sets ``_explanation`` after the words and lets go of
+    ``_run`` and ``_lazy`` last, so threads reading one finding at once agree."""
+
+    __slots__ = (
+        "__weakref__", "_detail", "_display", "_explanation", "_fingerprint", "_lazy", "_message",
+        "_message_en", "_reason", "_run", "_why", "data_locations", "fields", "grade", "kind",
+        "location", "outcome", "points", "review", "rule_id", "severity", "subject", "threshold",
+        "unit", "value", "waiver", "weight",
+    )  # fmt: skip
+
+    __dataclass_fields__: ClassVar[dict[str, Field[Any]]] = _Fields.__dataclass_fields__
+    __eq__ = _Fields.__eq__
+    __hash__ = _Fields.__hash__
+    __repr__ = _Fields.__repr__
+
+    rule_id: str
+    subject: Subject
+    outcome: str
+    severity: str
+    value: Any
+    unit: str | None
+    threshold: Mapping[str, Any] | None
+    points: Decimal | None
+    weight: Decimal | None
+    grade: str | None
+    fields: tuple[str, ...]
+    location: RuleLocation
+    kind: str
+    waiver: Mapping[str, Any] | None
+    data_locations: tuple[Mapping[str, Any], ...]
+    review: Mapping[str, Any] | None
+    _message: str
+    _message_en: str | None
+    _display: str | None
+    _reason: str | None
+    _fingerprint: str
+    _explanation: Any
+    _lazy: Any
+    _run: Any
+    _why: Any
+    _detail: Any
+
+    def __init__(
+        self,
+        rule_id: str,
+        subject: Subject,
+        outcome: str,
+        severity: str,
+        message: str,
+        message_en: str | None,
+        value: Any,
+        unit: str | None,
+        display: str | None,
+        threshold: Mapping[str, Any] | None,
+        points: Decimal | None,
+        weight: Decimal | None,
+        grade: str | None,
+        reason: str | None,
+        fields: tuple[str, ...],
+        fingerprint: str,
+        location: RuleLocation,
+        kind: str = "indicator",
+        waiver: Mapping[str, Any] | None = None,
+        data_locations: tuple[Mapping[str, Any], ...] = (),
+        review: Mapping[str, Any] | None = None,
+        explanation: Explanation | None = None,
+    ) -> None:
+        values = (
+            rule_id, subject, outcome, severity, message, message_en, value, unit, display,
+            threshold, points, weight, grade, reason, fields, fingerprint, location, kind,
+            waiver, data_locations, review, explanation, None, None, None, None,
+        )  # fmt: skip
+        for name, v in zip(_INIT_SLOTS, values, strict=True):
+            _SET(self, name, v)
+
+    @property
+    def message(self) -> str:
+        if self._explanation is _UNMADE:
+            _make(self)
+        return self._message
+
+    @property
+    def message_en(self) -> str | None:
+        if self._explanation is _UNMADE:
+            _make(self)
+        return self._message_en
+
+    @property
+    def display(self) -> str | None:
+        if self._explanation is _UNMADE:
+            _make(self)
+        return self._display
+
+    @property
+    def reason(self) -> str | None:
+        if self._explanation is _UNMADE:
+            _make(self)
+        return self._reason
+
+    @property
+    def fingerprint(self) -> str:
+        if self._explanation is _UNMADE:
+            _make(self)
+        return self._fingerprint
+
+    @property
+    def explanation(self) -> Explanation | None:
+        e = self._explanation
+        if e is _UNMADE or e is _LATER:
+            return _explain(self)
+        return e  # type: ignore[no-any-return]
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        # (a frozen dataclass's: a subclass may set what is not a field)
+        if type(self) is Finding or name in _FIELD_SET:
+            raise FrozenInstanceError(f"cannot assign to field {name!r}")
+        _SET(self, name, value)
+
+    def __delattr__(self, name: str) -> None:
+        if type(self) is Finding or name in _FIELD_SET:
+            raise FrozenInstanceError(f"cannot delete field {name!r}")
+        object.__delattr__(self, name)
 
     def __getstate__(self) -> dict[str, Any]:
         """The fields by name (the words made first): what a finding pickled as before its
@@ -233,147 +261,81 @@ class Finding(_FindingState):
             state = {**(state[0] or {}), **(state[1] or {})}
         if not isinstance(state, Mapping):  # dataclasses' own: the fields' values in order
             state = dict(zip(_FIELD_NAMES, state, strict=False))
-        put = _SET
         for name, default in _DEFAULTS:
-            put(self, name, state.get(name, default) if name in _DEFAULT_NAMES else state[name])
+            value = state.get(name, default) if name in _DEFAULT_NAMES else state[name]
+            _SET(self, _SLOT_OF[name], value)
+        for name in _STATE:
+            _SET(self, name, None)
 
 
-#: every field of :class:`Finding` in order, and the defaults of those that have one
-_FIELD_NAMES = tuple(Finding.__dataclass_fields__)
+#: the slots ``Finding(...)`` sets, in its arguments' order: the fields', then the state's
+_STATE = ("_lazy", "_run", "_why", "_detail")
+_INIT_SLOTS = (*(_SLOT_OF[name] for name in _FIELD_NAMES), *_STATE)
 _NO_DEFAULT = object()
+#: each field with its default (:data:`_NO_DEFAULT`: none)
 _DEFAULTS = tuple(
-    (
-        name,
-        f.default
-        if f.default is not MISSING
-        else (f.default_factory() if f.default_factory is not MISSING else _NO_DEFAULT),
-    )
-    for name, f in Finding.__dataclass_fields__.items()
+    (name, _NO_DEFAULT if f.default is MISSING else f.default)
+    for name, f in _Fields.__dataclass_fields__.items()
 )
 _DEFAULT_NAMES = frozenset(name for name, d in _DEFAULTS if d is not _NO_DEFAULT)
-_SET = object.__setattr__
-#: The fields a finding may leave to ``_lazy`` (see :class:`Finding`).
-_LAZY_FIELDS = ("message", "message_en", "display", "explanation", "fingerprint", "reason")
-_STATE = frozenset(_FindingState.__slots__) - {"__weakref__"}
-#: a lazy field's slot, read without falling back on ``__getattr__`` (unset: AttributeError)
-_SLOT = {name: getattr(Finding, name).__get__ for name in _LAZY_FIELDS}
+
+
+setattr(Finding, "__match_args__", _FIELD_NAMES)  # noqa: B010  # (a dataclass's, as its fields)
 
 
 class FindingDraft(Finding):
     """A :class:`Finding` being built: the same slots (no more), set by plain stores —
-    ``object.__new__(FindingDraft)``, every field and the state set, then
-    ``draft.__class__ = Finding`` (the layouts are the same: nothing is copied) freezes it.
-    The evaluator's way to build one at a plain ``__init__``'s speed; never given out."""
+    ``object.__new__(FindingDraft)``, every field and the state set (a lazy word's private
+    slot: ``_message`` …, or ``_explanation`` :data:`_UNMADE` for the words made when
+    read), then ``draft.__class__ = Finding`` (the layouts are the same: nothing is copied)
+    freezes it.  The evaluator's way to build one at a plain ``__init__``'s speed; never
+    given out."""
 
     __slots__ = ()
-    __setattr__ = object.__setattr__
+    __setattr__ = object.__setattr__  # type: ignore[assignment]
     __delattr__ = object.__delattr__
 
 
-def _unset(name: str) -> AttributeError:
-    return AttributeError(f"'Finding' object has no attribute {name!r}")
+#: what the evaluator stores in a draft's ``_explanation`` for its words made when read
+UNMADE = _UNMADE
+#: … and once its words are made, for its explanation made when read
+LATER = _LATER
 
 
-def _getattr(f: Finding, name: str) -> Any:
-    """``Finding.__getattr__``: reached only for a slot not set — a lazy field not made yet
-    (made now), or the state of a finding built by ``__init__`` (None)."""
-    get = _SLOT.get(name)
-    if get is None:
-        if name in _STATE:
-            return None
-        raise _unset(name)
-    words, run = f._lazy, f._run  # (run None: another thread has just finished)
-    if words is not None and run is not None:
-        if name == "explanation":  # (unset: made now, and the words first if need be)
-            try:
-                _SLOT["message"](f, Finding)
-                left = True
-            except AttributeError:  # (read before any of the words)
-                left = not _made(f, words, run)
-            if left:
-                made = words.explanation(f, run)
-                _put_explanation(f, made)
-                _put_run(f, None)  # nothing left to make
-                _put_lazy(f, None)
-                return made
-        else:  # (its words are not made: one of them is not set)
-            display, zh, en, reason, _, fp = _put_words(f, words, run)
-            # what was asked, as made here (another thread making them meanwhile makes the
-            # same words)
-            if name == "message":
-                return zh
-            if name == "message_en":
-                return en
-            if name == "display":
-                return display
-            if name == "reason":
-                return reason
-            if name == "fingerprint" and fp is not None:
-                return fp
-    try:
-        return get(f, Finding)  # filled, here or by another thread meanwhile
-    except AttributeError:
-        if name == "explanation":  # built without one (the default)
-            return None
-        raise _unset(name) from None
-
-
-def _setattr(f: Finding, name: str, value: Any) -> None:
-    """``Finding.__setattr__``: what a frozen dataclass's is — whose own, with slots, names
-    the class as it was before its slots were added (CPython 3.11), and so fails with a
-    TypeError for a name that is not a field."""
-    if type(f) is Finding or name in _FIELD_SET:
-        raise FrozenInstanceError(f"cannot assign to field {name!r}")
-    _SET(f, name, value)
-
-
-def _delattr(f: Finding, name: str) -> None:
-    if type(f) is Finding or name in _FIELD_SET:
-        raise FrozenInstanceError(f"cannot delete field {name!r}")
-    object.__delattr__(f, name)
-
-
-# (set after the class is made: a dataclass refuses a frozen class's own __setattr__, and a
-# ``__getattr__`` in its body would let a type checker accept any attribute of a finding)
-setattr(Finding, "__getattr__", _getattr)  # noqa: B010
-setattr(Finding, "__setattr__", _setattr)  # noqa: B010
-setattr(Finding, "__delattr__", _delattr)  # noqa: B010
-_FIELD_SET = frozenset(_FIELD_NAMES)
-
-
-def _fill(f: Finding, words: Any, run: Any) -> None:
-    """Set ``f``'s words (and fingerprint) from its ``words`` and ``run`` unless they are set
-    (its explanation: made when read)."""
-    try:
-        _SLOT["message"](f, Finding)
-    except AttributeError:  # not made yet
-        _made(f, words, run)
-
-
-def _made(f: Finding, words: Any, run: Any) -> bool:
-    """:func:`_put_words`; True when nothing is left to make (``words`` and ``run`` let go of)."""
-    return _put_words(f, words, run)[4] is not True
-
-
-def _put_words(f: Finding, words: Any, run: Any) -> tuple[Any, ...]:
-    """Set ``f``'s words (and fingerprint) — ``message`` last: set, all are — and, unless it
-    is left to be made when read (True in the result), its explanation; the words as made:
-    ``(display, message, message_en, reason, explanation, fingerprint)``."""
-    made: tuple[Any, ...] = words.fill(f, run, f._why, f._detail)
-    display, zh, en, reason, explanation, fp = made
+def _make(f: Finding) -> None:
+    """Set ``f``'s words (and fingerprint, unless it has its own) as its node's words make
+    them — and ``_explanation`` last: the explanation made, or :data:`_LATER` to make it when
+    read — unless another thread has just made them."""
+    words, run = f._lazy, f._run
+    if words is None or run is None:
+        return
+    display, zh, en, reason, explanation, fp = words.fill(f, run, f._why, f._detail)
     _put_display(f, display)
+    _put_message(f, zh)
     _put_message_en(f, en)
     _put_reason(f, reason)
     if fp is not None:
         _put_fingerprint(f, fp)
-    if explanation is not True:  # (True: left to be made when read)
+    if explanation is True:  # (True: left to be made when read)
+        _put_explanation(f, _LATER)
+    else:
         _put_explanation(f, explanation)
-        _put_message(f, zh)
         _put_run(f, None)  # nothing left to make
         _put_lazy(f, None)
-    else:
-        _put_message(f, zh)
-    return made
+
+
+def _explain(f: Finding) -> Explanation | None:
+    """``f``'s explanation, made now (and its words first, if need be)."""
+    if f._explanation is _UNMADE:
+        _make(f)
+    words, run = f._lazy, f._run
+    if words is not None and run is not None and f._explanation is _LATER:
+        made: Explanation = words.explanation(f, run)
+        _put_explanation(f, made)
+        _put_run(f, None)  # nothing left to make
+        _put_lazy(f, None)
+        return made
+    return f._explanation  # type: ignore[no-any-return]  # (made, here or by another thread)
 
 
 #: a slot set in place (its member descriptor's own ``__set__``: a frozen finding refuses a
@@ -388,23 +350,21 @@ def _put_words(f: Finding, words: Any, run: Any) -> tuple[Any, ...]:
     _put_run,
     _put_lazy,
 ) = (
-    getattr(Finding, name).__set__
+    Finding.__dict__[name].__set__
     for name in (
-        "display", "message", "message_en", "reason", "fingerprint", "explanation", "_run",
-        "_lazy",
+        "_display", "_message", "_message_en", "_reason", "_fingerprint", "_explanation",
+        "_run", "_lazy",
     )
 )  # fmt: skip
 
 
 def make_texts(findings: Iterable[Finding]) -> None:
     """Make the words (and fingerprint) of each of ``findings`` not made yet, now — what
-    reading any of them does (see :class:`Finding`), without an attribute read per finding:
-    for a caller about to read every finding's texts (an export).  Its explanation is still
-    made when it is read."""
+    reading any of them does (see :class:`Finding`): for a caller about to read every
+    finding's texts (an export).  Its explanation is still made when it is read."""
     for f in findings:
-        words, run = f._lazy, f._run
-        if words is not None and run is not None:
-            _fill(f, words, run)
+        if f._explanation is _UNMADE:
+            _make(f)
 
 
 @dataclass(frozen=True)
@@ -415,6 +375,13 @@ class IndicatorScore:
     grade: str | None
     outcome: str
     coverage: Decimal
+    #: where only part of the weight stood on data (``coverage`` < 1: a checklist with blank
+    #: items), the points earned on data — its answered items' points met, whatever the
+    #: missing policy gave the blank ones — and the weight that stood on data (its answered
+    #: items' points; ``coverage`` is that over the weight, rounded); None: all of it
+    #: (perfscore.standing: 实得 / 可评)
+    earned: Decimal | None = None
+    scorable: Decimal | None = None
 
 
 @dataclass(frozen=True)

@@ -82,6 +82,10 @@ class Scored:
     #: how far ``points`` may be from the exact value's points (None: only the few roundings
     #: of a product or quotient; see :func:`perfscore.numbers.round_places`)
     slack: Decimal | None = None
+    #: where only part of the weight was scored from data (``covered``): the points earned on
+    #: data and the points that stood on data, exactly (the standing's 实得 and 可评; a
+    #: checklist with blank items: its answered items' points met, and theirs)
+    on_data: tuple[Decimal, Decimal] | None = None
 
 
 _new = object.__new__

@@ -187,7 +187,7 @@ class ChecklistScorer(BaseScorer):
     def _partly(self, scope: Mapping[str, Any], w: Decimal, blank: tuple[int, ...]) -> Scored:
         """Some items blank: each decided by the missing policy (see the module); every item
         blank, or the policy ``error``: :class:`Blank` (the indicator's policy decides)."""
-        pts, got = self._partial(scope, w, blank)
+        pts, got, earned, base = self._partial(scope, w, blank)
         met_ids = ", ".join(self.items[k][0] for k in got) or "none"
         blank_ids = ", ".join(self.items[k][0] for k in blank)
         answered = len(self.items) - len(blank)
@@ -198,13 +198,17 @@ class ChecklistScorer(BaseScorer):
                 f"{len(got)} of {answered} answered items met: {met_ids}; "
                 f"blank: {blank_ids} ({_RULE_EN[self.rule]})"
             ),
+            # on data: the answered items' points met, and theirs (not the points above,
+            # which the policy made of the blank items too)
+            on_data=(earned, base),
         )
 
     def _partial(
         self, scope: Mapping[str, Any], w: Decimal, blank: tuple[int, ...]
-    ) -> tuple[Decimal, list[int]]:
+    ) -> tuple[Decimal, list[int], Decimal, Decimal]:
         """The points of a checklist with ``blank`` items (unrounded; :class:`Blank` where
-        the whole checklist's policy decides) and the items met, by position."""
+        the whole checklist's policy decides), the items met, by position, and the answered
+        items' points met and theirs."""
         if len(blank) == len(self.items) or self.missing == "error":
             raise Blank(*(n for k in blank for n in self.blank_reads[k]))
         earned = base = gone = ZERO
@@ -224,7 +228,7 @@ class ChecklistScorer(BaseScorer):
             pts = _share(w, earned, base)
         else:
             pts = earned
-        return pts, got
+        return pts, got, earned, base
 
     def blank_rule(self) -> str:
         """How a blank item is decided beside answered ones (a key of EXPLAIN)."""

@@ -50,7 +50,7 @@ def _walk(nodes: Sequence[IndicatorNode]) -> Iterator[IndicatorNode]:
 
 
 def _leaves(rs: RuleSet) -> list[IndicatorNode]:
-    return [n for n in _walk(rs.compiled.indicators) if n.is_leaf]
+    return rs.compiled.leaves()
 
 
 def _names(*exprs: Any) -> set[str]:
