@@ -236,6 +236,76 @@ def test_inputs_changed_after_a_read_are_compiled_again() -> None:
     assert list(data.values) == ["a", "b", "c"] and "c" in data.field_errors
 
 
+def test_a_rule_sets_inputs_carry_their_readers_compiled_with_it(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Compile once, evaluate many: ``Compiled.inputs`` holds each field's reader, made when
+    the rule set was loaded — reading a record with it compiles nothing and looks nothing up
+    by identity; a change to it compiles again; a copy (pickled too) reads the same."""
+    import copy
+    import pickle
+
+    import perfscore
+
+    rs = perfscore.load_ruleset_text(
+        """perfscore: 1
+id: declared
+title: t
+version: "1"
+inputs:
+  a: {type: integer, min: 0}
+  b: {type: money, unit: 万元}
+  ok: {type: boolean}
+  s: {type: series, of: percent}
+indicators:
+  - {id: l1, title: L1, weight: 100, value: b, scorer: {type: threshold, op: '>=', target: 1}}
+"""
+    )
+    declared = rs.compiled.inputs
+    assert isinstance(declared, subjects.DeclaredInputs)
+    records = [
+        {"id": "x", "values": {"a": "2", "b": "3.5万元", "ok": "是", "s": {2023: "95%"}}},
+        {"id": "y", "values": {"a": "2.5", "b": "-", "ok": "x", "s": {"y": 1}, "c": 1}},
+    ]
+    plain = dict(declared)
+    want = [
+        reference_read_subject(r, plain, index=i, subject_type="d") for i, r in enumerate(records)
+    ]
+
+    def no_compiling(*args: Any) -> Any:
+        raise AssertionError("compiled again")
+
+    monkeypatch.setattr(subjects, "compile_fields", no_compiling)
+    monkeypatch.setattr(subjects, "_COMPILED", None)  # (no look-up by identity either)
+    handed = rs.inputs  # a copy, with the same readers
+    assert handed is not declared and handed.fields is declared.fields  # type: ignore[attr-defined]
+    for i, r in enumerate(records):
+        _same(read_subject(r, declared, index=i, subject_type="d"), want[i])
+        _same(read_subject(r, handed, index=i, subject_type="d"), want[i])
+    monkeypatch.undo()
+    for other in (copy.copy(declared), pickle.loads(pickle.dumps(declared))):
+        assert isinstance(other, subjects.DeclaredInputs) and other == declared
+        for i, r in enumerate(records):
+            _same(read_subject(r, other, index=i, subject_type="d"), want[i])
+    # a change compiles again: what it reads is what the changed mapping says (and a copy
+    # handed out changes nothing in the rule set)
+    changed = rs.inputs
+    assert isinstance(changed, subjects.DeclaredInputs)
+    changed["a"] = InputSpec("a", "number")
+    del changed["ok"]
+    changed.update(z=InputSpec("z", "text", required=True))
+    plain = dict(changed)
+    for i, r in enumerate(records):
+        got = read_subject(r, changed, index=i, subject_type="d")
+        _same(got, reference_read_subject(r, plain, index=i, subject_type="d"))
+        assert list(got.values) == ["a", "b", "s", "z"] and "z" in got.field_errors
+    assert read_subject(records[1], changed, index=0, subject_type="d").values["a"] == Decimal(
+        "2.5"
+    )
+    assert list(declared) == ["a", "b", "ok", "s"] and declared == rs.inputs
+    _same(read_subject(records[0], declared, index=0, subject_type="d"), want[0])
+
+
 def test_plain_cells_are_read_without_the_whole_reading(monkeypatch: pytest.MonkeyPatch) -> None:
     """What makes it fast (and can break): the cells departments usually send — plain numbers as
     text or numbers, yes/no words, a choice as declared, a reason — and a series of them never

@@ -40,6 +40,7 @@ if TYPE_CHECKING:
 __all__ = [
     "RESERVED",
     "CellProblem",
+    "DeclaredInputs",
     "InputSpec",
     "RejectedRecord",
     "Subject",
@@ -327,6 +328,11 @@ _COMPILED: dict[int, tuple[Mapping[str, InputSpec], list[str], list[InputSpec], 
 
 
 def _fields(specs: Mapping[str, InputSpec]) -> tuple[tuple[str, InputSpec, Any], ...]:
+    """The readers of ``specs``' fields: a rule set's own inputs carry theirs, compiled with
+    it (:class:`DeclaredInputs`); any other mapping a caller hands in is compiled on first
+    use and kept by identity, checked on each use (same names, same specs)."""
+    if specs.__class__ is DeclaredInputs:
+        return specs.fields
     entry = _COMPILED.get(id(specs))
     if (
         entry is not None
@@ -385,3 +391,66 @@ def _located(cells: object, name: str, message: str) -> str:
     if not isinstance(where, str):
         return message
     return said(DATA, "at_cell", where=where, problem=message)
+
+
+class DeclaredInputs(dict[str, InputSpec]):
+    """A rule set's declared inputs (``Compiled.inputs``), each field's reader compiled once
+    with the rule set (:func:`~perfscore.fieldread.compile_fields`): :func:`read_subject`
+    reads every record with them, with no look-up or check per record.  A change to the
+    mapping (it is a dict) compiles them again; :meth:`copy` shares them (``RuleSet.inputs``
+    hands out such a copy); ``dict(...)`` is a plain dict, read as any other mapping."""
+
+    __slots__ = ("fields",)
+
+    def __init__(self, specs: Mapping[str, InputSpec]) -> None:
+        super().__init__(specs)
+        self._compile()
+
+    def _compile(self) -> None:
+        self.fields = compile_fields(self, normalise_value, read_cell)
+
+    def copy(self) -> DeclaredInputs:
+        """A copy holding the same readers (the same specs: nothing to compile)."""
+        got: DeclaredInputs = DeclaredInputs.__new__(DeclaredInputs)
+        dict.update(got, self)
+        got.fields = self.fields
+        return got
+
+    def __reduce__(self) -> tuple[Any, ...]:  # (the readers are closures: made again)
+        return (DeclaredInputs, (dict(self),))
+
+    def __setitem__(self, key: str, value: InputSpec) -> None:
+        super().__setitem__(key, value)
+        self._compile()
+
+    def __delitem__(self, key: str) -> None:
+        super().__delitem__(key)
+        self._compile()
+
+    def __ior__(self, other: Any) -> DeclaredInputs:  # type: ignore[override,misc]
+        super().__ior__(other)
+        self._compile()
+        return self
+
+    def update(self, *args: Any, **kwargs: InputSpec) -> None:
+        super().update(*args, **kwargs)
+        self._compile()
+
+    def pop(self, *args: Any) -> Any:
+        got = super().pop(*args)
+        self._compile()
+        return got
+
+    def popitem(self) -> tuple[str, InputSpec]:
+        got = super().popitem()
+        self._compile()
+        return got
+
+    def setdefault(self, key: str, default: Any = None) -> Any:
+        got = super().setdefault(key, default)
+        self._compile()
+        return got
+
+    def clear(self) -> None:
+        super().clear()
+        self._compile()

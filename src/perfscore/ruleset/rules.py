@@ -74,7 +74,9 @@ class RuleSet:
 
     @property
     def inputs(self) -> Mapping[str, InputSpec]:
-        return dict(self._c.inputs)
+        """The declared inputs (a copy: changing it changes nothing here), each field's
+        reader compiled with the rule set (:class:`~perfscore.subjects.DeclaredInputs`)."""
+        return self._c.inputs.copy()
 
     @property
     def model(self) -> m.RuleSetModel:
