@@ -438,3 +438,42 @@ def test_docs_frame_headers_example_scores_as_the_prose_says() -> None:
     frame["全年预算数"] = [3435.02, 120]
     with pytest.raises(DataError, match="'预算数（元）', '全年预算数' all feed 'budget'"):
         score_frame(rs, frame)
+
+
+def test_partitioned_files_headed_by_titles_write_the_same_findings(tmp_path: Path) -> None:
+    """``score_partitioned`` (the cluster route over Parquet partitions) reads each file as
+    the command does, so two partitions headed by titles (元 cells, year columns with ``%``)
+    write the same findings files, byte for byte, as the same partitions headed by ids."""
+    pq = pytest.importorskip("pyarrow.parquet")
+    from perfscore.partitioned import score_partitioned
+
+    rs = _rs()
+    rows = [
+        {"budget": Decimal(100 + i), "spent": Decimal(90 + i % 13), "staff": i % 30,
+         "satisfaction": 80 + i % 21, "tier": ["achieved", "partial", None][i % 3],
+         "disclosed": [True, "否", None][i % 3], "outturn": [90 + i % 11, 95, None]}
+        for i in range(30)
+    ]  # fmt: skip
+    titles = {
+        n: s[-1] if n != "budget" else ("全年预算数（元）", 10000) for n, s in SPELLINGS.items()
+    }
+    layouts = {
+        "ids": ({n: (n, 1) for n in SPELLINGS}, [f"outturn{y}" for y in YEARS]),
+        "titles": (titles, [f"{y}年预算执行率（%）" for y in YEARS]),
+    }
+    written: dict[str, list[bytes]] = {}
+    for name, (headers, years) in layouts.items():
+        h, c = _table(rows, headers, years, lambda cols: cols)
+        src, out = tmp_path / f"in-{name}", tmp_path / f"out-{name}"
+        src.mkdir()
+        for k in range(2):
+            pq.write_table(
+                _arrow(h, [col[k * 15 : (k + 1) * 15] for col in c]), src / f"p{k}.parquet"
+            )
+        summary = score_partitioned(rs, src, out)
+        assert (summary["subjects"], summary["per_record"], summary["problems"]) == (30, 0, 0)
+        written[name] = [Path(f).read_bytes() for f in summary["files"]]
+    assert written["titles"] == written["ids"]
+    table = pq.read_table(tmp_path / "out-titles" / "part-00000.parquet").to_pandas()
+    execution = table[table["rule_id"] == "execution"]
+    assert len(execution) == 15 and "error" not in set(execution["outcome"])  # 元 read as 万元

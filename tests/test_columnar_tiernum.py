@@ -178,3 +178,39 @@ def test_an_impure_plugin_naming_a_tier_says_why_not() -> None:
     cs = ColumnarScorer(_rules("zero", "error", pure=False))
     assert cs.reason is not None and "band()" in str(cs.reason)
     assert "未声明为纯函数" in getattr(cs.reason, "zh", "")
+
+
+@settings(max_examples=30, deadline=None)
+@given(
+    rows=st.lists(
+        st.tuples(st.integers(-1, 3), st.integers(-1, 4), st.sampled_from([-1, 0, 1])),
+        min_size=1,
+        max_size=40,
+    )
+)
+def test_too_many_combinations_to_number_groups_the_rows_alike(rows: list[Any]) -> None:
+    """Where the inputs' values are too many to number (``derived._by_rows``: the distinct
+    rows), each row gets the code, value and 'raised' mark the numbered way gives it."""
+    np = pytest.importorskip("numpy")
+    from perfscore.columnar import derived
+
+    def expr(scope: dict[str, Any]) -> str:
+        if scope["c"] == "boom":
+            raise ValueError("raised")
+        return "high" if scope["a"] + scope["b"] >= 4 else f"low-{scope['c']}"
+
+    d = derived.Derived("_cat_0", expr, ("a", "b", "c"))
+    vocab = {"a": [0, 1, 2, 3], "b": [0, 1, 2, 3, 4], "c": ["ok", "boom"]}
+    cols = {n: np.array([r[k] for r in rows], np.int64) for k, n in enumerate("abc")}
+    codes, values, raised = derived.derived_codes(d, cols, vocab)
+    codes2, values2, raised2 = derived._by_rows(d, [cols[n] for n in "abc"], vocab)
+    named = [values[c] if c >= 0 else None for c in codes.tolist()]
+    assert named == [values2[c] if c >= 0 else None for c in codes2.tolist()]
+    want = [
+        None if min(r) < 0 or r[2] == 1 else ("high" if r[0] + r[1] >= 4 else "low-ok")
+        for r in rows
+    ]
+    assert named == want
+    boom = [min(r) >= 0 and r[2] == 1 for r in rows]
+    assert (raised is None and not any(boom)) or raised.tolist() == boom
+    assert (raised2 is None and not any(boom)) or raised2.tolist() == boom

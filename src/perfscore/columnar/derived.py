@@ -126,14 +126,7 @@ def derived_codes(
             scope[name] = None if code < 0 else vocab[name][code]
         if any(v is None for v in scope.values()):
             continue  # a blank or refused input: its failure decides first
-        try:
-            got = d.expr(scope)
-        except Exception:
-            bad[j] = True
-            continue
-        if got not in values:
-            values.append(got)
-        table[j] = values.index(got)
+        _run_once(d, scope, values, table, bad, j)
     if where is None:
         index = np.zeros(radix, np.int64)
         index[present] = np.arange(len(present))
@@ -156,13 +149,21 @@ def _by_rows(d: Derived, parts: list[Any], vocab: Mapping[str, list[Any]]) -> tu
         if min(codes) < 0:
             continue  # a blank or refused input: its failure decides first
         scope = {name: vocab[name][k] for name, k in zip(d.names, codes, strict=True)}
-        try:
-            got = d.expr(scope)
-        except Exception:
-            bad[j] = True
-            continue
-        if got not in values:
-            values.append(got)
-        table[j] = values.index(got)
+        _run_once(d, scope, values, table, bad, j)
     raised = bad[where]
     return table[where], values, raised if raised.any() else None
+
+
+def _run_once(
+    d: Derived, scope: Mapping[str, Any], values: list[Any], table: Any, bad: Any, j: int
+) -> None:
+    """Combination ``j``: the expression's value's code in ``table`` (``values`` grows by a
+    value not met before), or ``bad[j]`` where it raised (the per-record path says what)."""
+    try:
+        got = d.expr(scope)
+    except Exception:
+        bad[j] = True
+        return
+    if got not in values:
+        values.append(got)
+    table[j] = values.index(got)
