@@ -22,7 +22,7 @@ import yaml
 
 import perfscore
 from perfscore.evaluate import Evaluator
-from perfscore.findings import Finding
+from perfscore.findings import Finding, results
 from perfscore.findings.results import FindingDraft
 from perfscore.subjects import read_subject
 from test_evaluate_findcode import RS, SCORED, _waivers, finding_slots
@@ -126,6 +126,23 @@ def test_a_pickle_of_the_dict_backed_finding_loads_equal() -> None:
     listed = Finding.__new__(Finding)  # (dataclasses' own state for a slotted class: a list)
     listed.__setstate__([getattr(f, name) for name in FIELDS])
     assert listed == f
+
+
+def test_a_lazy_word_is_a_property_and_the_class_has_no_getattr_hook() -> None:
+    """(What keeps reading a finding cheap in CPython 3.11: a class with ``__getattr__`` gets
+    no specialised attribute read; each lazy word is a property over its private slot, its
+    first read an ``is`` test on ``_explanation``, not a caught AttributeError.)"""
+    assert not hasattr(Finding, "__getattr__")
+    assert Finding.__getattribute__ is object.__getattribute__
+    lazy = ("message", "message_en", "display", "reason", "fingerprint", "explanation")
+    for name in lazy:
+        assert isinstance(vars(Finding)[name], property) and f"_{name}" in Finding.__slots__
+    assert dataclasses.is_dataclass(Finding) and FIELDS[4:6] == ("message", "message_en")
+    f = _findings(False)[0]
+    assert object.__getattribute__(f, "_explanation") is results.UNMADE
+    with pytest.raises(AttributeError):  # (not made: the private slot is empty)
+        object.__getattribute__(f, "_message")
+    assert f.message_en and object.__getattribute__(f, "_message") == f.message
 
 
 def test_a_draft_is_never_given_out() -> None:

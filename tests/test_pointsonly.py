@@ -462,3 +462,87 @@ def test_the_scan_writes_a_failure_s_words_only_when_read() -> None:
     assert failures["r"].kind == "zero" and failures["e"].kind == "error"
     assert failures["r"].zh == ZH["metric_zero"].format(title="r", name="r")
     assert failures["r"] == failures["r"] and len({failures["r"], failures["r"]}) == 1
+
+
+# --- series_bands: its points form against the full evaluator --------------------------------
+
+SERIES_BANDS = """perfscore: 1
+id: series_points
+title: 近三年执行率
+version: "1"
+settings: {places: 2, missing: not_applicable}
+inputs:
+  h: {type: series, of: percent}
+  k: {type: series, of: number}
+indicators:
+  - id: g
+    title: G
+    weight: 100
+    children:
+      - id: three
+        title: 三年中至少两年 ≥ 95%
+        weight: 40
+        value: h
+        scorer:
+          type: series_bands
+          last: 3
+          at_least: 2
+          bands: [{range: ">= 95%", points: 40}, {range: "[85%, 95%)", points: 25.5}]
+          otherwise: 0
+      - id: two
+        title: 近两年至少一年在带内（无 otherwise）
+        weight: 60
+        value: k
+        scorer:
+          type: series_bands
+          last: 2
+          at_least: 1
+          bands: [{range: "(0, 1]", points: 60}, {range: "(1, 2]", points: 33.333}]
+"""
+SERIES_RS = perfscore.load_ruleset_text(SERIES_BANDS)
+_FIGURES = st.sampled_from(["95", "95%", "94.99", "85", "84.99", "100", "0", "1", "2", "2.5", "-"])
+
+
+@st.composite
+def series_records(draw: st.DrawFn) -> dict[str, Any]:
+    values: dict[str, Any] = {}
+    for name in ("h", "k"):
+        years = draw(st.sets(st.integers(2019, 2024), max_size=5))
+        values[name] = {y: draw(st.one_of(_FIGURES, st.none())) for y in years}
+        if draw(st.integers(0, 9)) == 0:
+            values[name] = draw(st.sampled_from(["95", {"x": 1}, {}]))
+    return {"id": "p", "values": values}
+
+
+@settings(max_examples=300, deadline=None)
+@given(series_records())
+def test_series_bands_points_equal_the_full_evaluator(record: dict[str, Any]) -> None:
+    """A window with years missing (too few: the error), gaps inside it, band edges, no band
+    and no ``otherwise`` (the error), a value that is no series: the points form gives what
+    the evaluator gives, or gives up to it."""
+    from perfscore.scorers import Fallback
+
+    subject = _data(SERIES_RS, record)
+    full = _full(SERIES_RS, subject)
+    assert SERIES_RS.evaluator.points(subject) == full
+    for node in SERIES_RS.compiled.leaves():  # the form itself: it answers where it can
+        form = node.scorer.points_form(lambda s, n=node.reads[0]: s[n], node.weight, 2)
+        if full[0][node.id] is None:
+            with pytest.raises(Fallback):
+                form(subject.values)
+        else:
+            assert form(subject.values) == full[0][node.id]
+
+
+def test_series_bands_has_a_points_form_that_gives_up_on_too_few_years() -> None:
+    from perfscore.scorers import Fallback
+
+    node = next(n for n in SERIES_RS.compiled.leaves() if n.id == "three")
+    form = node.scorer.points_form(lambda s: s["h"], node.weight, 2)
+    assert form is not None
+    full = _data(SERIES_RS, {"values": {"h": {2022: "96", 2023: "80", 2024: "95%"}}})
+    assert form(full.values) == Decimal(40)
+    short = _data(SERIES_RS, {"values": {"h": {2021: "96", 2022: "96", 2024: "95"}}})
+    with pytest.raises(Fallback):  # 2023 missing from the last three: the evaluator's error
+        form(short.values)
+    assert SERIES_RS.evaluator.points(short)[0]["three"] is None

@@ -25,14 +25,15 @@ Example::
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any, Literal
+from typing import Any, Literal, cast
 
 from pydantic import Field
 
 from ..errors import EvaluationError
+from ..numbers import round_places
 from ..values import Series
 from ..words import SCORE, said
 from .bands import Band, BandModel, band_edges, band_result, build_bands
@@ -40,6 +41,8 @@ from .base import (
     BaseScorer,
     BuildContext,
     Explaining,
+    Fallback,
+    PointsForm,
     Scored,
     ScorerConfig,
     ScorerType,
@@ -91,6 +94,45 @@ class SeriesBandsScorer(BaseScorer):
                     detail=f"{hits} of the last {self.last} years in {band.interval.describe()}",
                 )
         return band_result(None, self.otherwise, self.yields)
+
+    def points_form(
+        self, get: Callable[[Mapping[str, Any]], Any] | None, weight: Decimal, places: int
+    ) -> PointsForm | None:
+        """The points path's form: the window's years read off the series in place (no
+        window made), each band's hits counted as :meth:`score` counts them, the first band
+        with ``at_least`` of them — its points rounded at load; a series with too few years
+        in its window, or no band and nothing ``otherwise``, gives up (:class:`Fallback`:
+        the evaluator's leaf says the error)."""
+        if self.yields != "points" or get is None:
+            return None
+        # a points scorer compiles only when every band gives points (see ``build_bands``)
+        bands = tuple(
+            (b.interval, round_places(cast(Decimal, b.points), places)) for b in self.bands
+        )
+        otherwise = self.otherwise
+        other = round_places(otherwise, places) if isinstance(otherwise, Decimal) else None
+        last, at_least = self.last, self.at_least
+
+        def form(scope: Mapping[str, Any]) -> Decimal:
+            s = get(scope)
+            if s.__class__ is not Series or not s.points:
+                raise Fallback
+            first = s.points[-1][0] - last + 1  # (Series.last: the years up to the latest)
+            present = [v for y, v in s.points if y >= first and v is not None]
+            if len(present) < last:
+                raise Fallback  # too few years: the evaluator's error
+            for interval, points in bands:
+                hits = 0
+                for v in present:
+                    if v in interval:
+                        hits += 1
+                if hits >= at_least:
+                    return points
+            if other is None:
+                raise Fallback  # no band holds, nothing otherwise: the evaluator's error
+            return other
+
+        return form
 
     def column_form(self, weight: Decimal | None, places: int, build: Any) -> Any:
         """Per row, the window of the last years of the indicator's series (fewer values
