@@ -51,6 +51,23 @@ def test_missing_cells_are_bad() -> None:
     assert q.bad is not None and q.bad.tolist() == [False, True, True]
 
 
+@pytest.mark.parametrize("percent", [False, True])
+def test_a_column_of_cents_is_read_at_one_scale(percent: bool) -> None:
+    """Every cell at 2 decimals or fewer (blanks beside them): one scale, 10**2, for all —
+    the values each cell's shortest decimal gives; one cell needing 13 decimals among many
+    sends the column cell by cell, with the same values."""
+    xs = [95.0, 84.99, 0.1, -3.5, math.nan, 1e13, 0.0] * 20
+    q = from_floats(np.array(xs), percent=percent)
+    assert q.d == 100 * (100 if percent else 1) and q.n.dtype == np.int64
+    assert q.bad is not None and q.bad.tolist() == [math.isnan(x) for x in xs]
+    ok = [Fraction(Decimal(repr(x))) / (100 if percent else 1) for x in xs if not math.isnan(x)]
+    assert [f for f, x in zip(q.fractions(), xs, strict=True) if not math.isnan(x)] == ok
+    odd = [*xs, 0.1 + 0.2]
+    q = from_floats(np.array(odd), percent=percent)
+    got = [f for f, x in zip(q.fractions(), odd, strict=True) if not math.isnan(x)]
+    assert got == [*ok, Fraction(Decimal(repr(0.1 + 0.2))) / (100 if percent else 1)]
+
+
 def _q(values: list[Fraction]) -> Q:
     """Rationals with an array denominator, built from Fractions (object arrays when big)."""
     n = np.array([v.numerator for v in values], dtype=object)
@@ -587,3 +604,55 @@ def test_deep_uneven_trees_with_blanks_and_min_coverage() -> None:
             assert res.outcomes(sc.rule_id)[i] == sc.outcome, (i, sc)
         assert res.totals_decimal()[i] == want.total, i
         assert res.grades()[i] == want.grade, i
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(st.integers(-(10**30), 10**30), min_size=1, max_size=20),
+    st.sampled_from([1, 7, 10**4, 3 * 10**12, 2**58 + 1, 2**60]),
+    st.integers(0, 6),
+)
+def test_rounding_numerators_past_int64_over_one_denominator(
+    ns: list[int], d: int, places: int
+) -> None:
+    """Numerators past int64 (Python integers) over a denominator below 2**59 are rounded by
+    long division in int64 (the whole part once in Python integers), as Fraction rounds;
+    a denominator past 2**59 the way before — the same digits."""
+    arr = np.array(ns, dtype=object)
+    for den in (d, np.full(len(ns), d, dtype=object if d >= LIMIT else np.int64)):
+        got = Q(arr, den, len(ns)).round_scaled(places)
+        assert [int(v) for v in np.asarray(got).tolist()] == [
+            _half_up_scaled(Fraction(x, d), places) for x in ns
+        ]
+
+
+def test_values_near_ten_to_the_ninety_are_flagged_exactly() -> None:
+    """The decimal context's edge (10**90 and 10**-90) decided by floats away from it and by
+    Python integers near it (a factor of 4 either side): the rows flagged are exactly those
+    the integers flag."""
+    from perfscore.columnar.seriesexpr import _far, _tame
+
+    huge = 10**90
+    ns = [huge, huge - 1, huge + 1, 3 * huge, huge // 3, 1, 0, -huge, 5, 10**200, 7]
+    ds = [1, 1, 1, 1, 1, huge, 3, 1, 5 * huge + 1, 10**100, 7 * huge]
+    flagged: list[Any] = []
+
+    class Ctx:
+        def flag(self, rows: Any) -> None:
+            flagged.append(rows.tolist())
+
+    _tame(Ctx(), Q(np.array(ns, dtype=object), np.array(ds, dtype=object), len(ns)))
+    assert flagged == [[_far(a, b) for a, b in zip(ns, ds, strict=True)]]
+    assert flagged[0][:4] == [True, False, True, True] and flagged[0][5:7] == [True, False]
+
+
+@pytest.mark.parametrize("at", [0, 1, 513, 999])
+def test_a_long_column_is_read_at_the_least_scale_the_sample_may_miss(at: int) -> None:
+    """A long column starts its search at the scale a sample of ~64 cells needs; a cell the
+    sample misses that needs more decimals (4 here) raises the scale for all, as each cell's
+    own reading does."""
+    xs = np.round(np.linspace(-500.0, 500.0, 1000), 2)
+    xs[at] = 12.3456
+    q = from_floats(xs)
+    assert q.d == 10**4
+    assert q.fractions() == [Fraction(Decimal(repr(float(x)))) for x in xs]

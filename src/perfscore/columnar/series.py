@@ -86,15 +86,10 @@ def _float_bound(x: Decimal | None) -> float | None:
     return f
 
 
-def _checked(spec: InputSpec, parsed: Cells) -> None:
-    """The checks the reader makes of a float figure (finite, within 1e15, min, max, a whole
-    number), in bulk: a figure refused makes the row's cell an error; a year no axis holds
-    sends the row to the per-record path."""
-    rows, years, x, kind = parsed.arrays()
-    if not len(rows):
-        return
+def _refused(spec: InputSpec, x: Any, fast: Any) -> Any:
+    """The float figures (``fast``: a mask of them) the reader refuses: not finite, beyond
+    1e15, below min, above max, not a whole number, or ``0.98`` in a percent series."""
     lo, hi = _float_bound(spec.min), _float_bound(spec.max)
-    fast = kind == 0
     bad = fast & ~(np.abs(x) <= _TOP)  # NaN, infinite, too large
     if spec.of == "integer":
         bad |= fast & (np.floor(x) != x)
@@ -104,6 +99,24 @@ def _checked(spec: InputSpec, parsed: Cells) -> None:
         bad |= fast & (x < lo)
     if hi is not None:
         bad |= fast & (x > hi)
+    return bad
+
+
+def _checked(spec: InputSpec, parsed: Cells) -> None:
+    """The checks the reader makes of a float figure (finite, within 1e15, min, max, a whole
+    number), in bulk: a figure refused makes the row's cell an error; a year no axis holds
+    sends the row to the per-record path."""
+    for rows, years, x, blank in parsed.dense:
+        with np.errstate(invalid="ignore"):
+            bad = _refused(spec, x, ~blank).any(axis=1)
+        if bad.any():
+            parsed.code[rows[bad]] = F_ERROR
+        if (np.abs(years) >= _YEAR).any():
+            parsed.odd[rows] = True
+    rows, years, x, kind = parsed.arrays()
+    if not len(rows):
+        return
+    bad = _refused(spec, x, kind == 0)
     if bad.any():
         parsed.code[rows[bad]] = F_ERROR
     far = np.abs(years) >= _YEAR
@@ -144,13 +157,68 @@ def _values(spec: InputSpec, parsed: Cells, keep: Any) -> tuple[Any, int]:
     return num, common
 
 
+def _block_values(spec: InputSpec, p: Cells) -> list[tuple[Any, int]]:
+    """Each matrix of ``p`` (:attr:`Cells.dense`) as exact numerators (rows × years) over one
+    power of ten — blanks, and rows refused or sent per record, as 0; a matrix whose figures
+    need more decimals than one scale holds is made entries again (:attr:`Cells.bulk`)."""
+    out, keep = [], []
+    for rows, years, x, blank in p.dense:
+        off = ((p.code[rows] != 0) | p.odd[rows])[:, None]
+        q = from_floats(np.where(blank | off, 0.0, x).ravel(), percent=spec.of == "percent")
+        if isinstance(q.d, int):
+            out.append((q.n.reshape(x.shape), q.d))
+            keep.append((rows, years, x, blank))
+            continue
+        k = len(years)
+        kind = np.where(blank, np.int8(2), np.int8(0)).ravel()
+        p.bulk.append((np.repeat(rows, k), np.tile(years, len(rows)), x.ravel(), kind))
+        p.merged = None
+    p.dense = keep
+    return out
+
+
+def _axis(
+    n: int, parsed: Mapping[str, Cells], got: list[Any], pad: int
+) -> tuple[int, int, Any]:  # fmt: skip
+    """The chunk's year axis (its first year, its width) and a mask of the rows it holds."""
+    every = [a[1][p.code[a[0]] == 0] for a, p in zip(got, parsed.values(), strict=True)]
+    for p in parsed.values():
+        every += [years for rows, years, _, _ in p.dense if (p.code[rows] == 0).any()]
+    every = [y for y in every if len(y)]
+    keep_row = np.ones(n, bool)
+    if not every:
+        return 0, pad + 1, keep_row
+    years = np.concatenate(every)
+    years = years[np.abs(years) < _YEAR]
+    lo, hi = (int(years.min()), int(years.max())) if len(years) else (0, 0)
+    if hi - lo + 1 + pad > MAX_YEARS:  # far-apart years (a typo?): those rows per record
+        latest = np.full(n, -_YEAR, np.int64)
+        for rows, ys, _, _ in got:
+            np.maximum.at(latest, rows, np.clip(ys, -_YEAR, _YEAR))
+        blocks = [b for p in parsed.values() for b in p.dense]
+        for rows, ys, _, _ in blocks:
+            latest[rows] = np.maximum(latest[rows], min(int(ys.max()), _YEAR))
+        hi = int(np.median(latest[latest > -_YEAR]))
+        lo = hi - (MAX_YEARS - pad) + 1
+        for rows, ys, _, _ in got:
+            keep_row[rows[(ys < lo) | (ys > hi)]] = False
+        for rows, ys, _, _ in blocks:
+            if ((ys < lo) | (ys > hi)).any():
+                keep_row[rows] = False
+    y0 = lo - pad
+    return y0, hi - y0 + 1, keep_row
+
+
 def read_series(
     names: list[str], ctx: Chunk, cols: Mapping[str, Any], inputs: Mapping[str, InputSpec], pad: int
 ) -> None:
     """Each series input read: ``ctx.series[name]`` (:class:`SeriesCol`), its failure codes
-    in ``ctx.codes``, the chunk's year axis in ``ctx.year0`` (rows that do not fit: flagged)."""
+    in ``ctx.codes``, the chunk's year axis in ``ctx.year0`` (rows that do not fit: flagged).
+    Rows read as matrices (one column a year, or mappings holding the same years in one
+    order) are laid on the axis a year at a time; other entries one by one."""
     n = ctx.n
     parsed = {}
+    block_q = {}
     for name in names:
         col = cols.get(name)
         if isinstance(col, YearColumns):
@@ -158,26 +226,9 @@ def read_series(
         else:
             p = parsed[name] = parse_cells(inputs[name], None if col is None else col.tolist(), n)
         _checked(inputs[name], p)
+        block_q[name] = _block_values(inputs[name], p)
     got = [p.arrays() for p in parsed.values()]
-    every = [a[1][p.code[a[0]] == 0] for a, p in zip(got, parsed.values(), strict=True)]
-    every = [y for y in every if len(y)]
-    keep_row = np.ones(n, bool)
-    if not every:
-        y0, width = 0, pad + 1
-    else:
-        years = np.concatenate(every)
-        years = years[np.abs(years) < _YEAR]
-        lo, hi = (int(years.min()), int(years.max())) if len(years) else (0, 0)
-        if hi - lo + 1 + pad > MAX_YEARS:  # far-apart years (a typo?): those rows per record
-            latest = np.full(n, -_YEAR, np.int64)
-            for rows, ys, _, _ in got:
-                np.maximum.at(latest, rows, np.clip(ys, -_YEAR, _YEAR))
-            hi = int(np.median(latest[latest > -_YEAR]))
-            lo = hi - (MAX_YEARS - pad) + 1
-            for rows, ys, _, _ in got:
-                keep_row[rows[(ys < lo) | (ys > hi)]] = False
-        y0 = lo - pad
-        width = hi - y0 + 1
+    y0, width, keep_row = _axis(n, parsed, got, pad)
     ctx.year0 = y0
     odd = ~keep_row
     for (name, p), (rows, ys, _, kinds) in zip(parsed.items(), got, strict=True):
@@ -186,18 +237,34 @@ def read_series(
         listed = np.zeros((n, width), bool)
         present = np.zeros((n, width), bool)
         keep = keep_row[rows] & (code[rows] == 0) & ~p.odd[rows]
-        num: Any = np.zeros((n, width), np.int64)
-        den = 1
+        parts: list[tuple[Any, Any, Any, Any, int]] = []  # rows, years, figures?, values, den
         if keep.any():
             r, y = rows[keep], ys[keep] - y0
             listed[r, y] = True
             has = kinds[keep] != 2
             present[r[has], y[has]] = True
             vals, den = _values(inputs[name], p, _mask(keep, has))
-            if vals.dtype == object:
-                num = num.astype(object)
-            num[r[has], y[has]] = vals
-        ctx.series[name] = SeriesCol(listed, present, num, den)
+            parts.append((r[has], y[has], None, vals, den))
+        for (brows, years, _, blank), (bn, bd) in zip(p.dense, block_q[name], strict=True):
+            ok = keep_row[brows] & (code[brows] == 0) & ~p.odd[brows]
+            if not ok.all():
+                if not ok.any():
+                    continue
+                brows, blank, bn = brows[ok], blank[ok], bn[ok]
+            at = slice(None) if len(brows) == n else brows[:, None]
+            listed[at, years - y0] = True
+            present[at, years - y0] = ~blank
+            parts.append((at, years - y0, blank, bn, bd))
+        common = 1
+        for part in parts:
+            common = common * part[4] // math.gcd(common, part[4])
+        num: Any = np.zeros((n, width), np.int64)
+        scaled = [mul(part[3], common // part[4]) for part in parts]
+        if any(v.dtype == object for v in scaled):
+            num = num.astype(object)
+        for (at, y, _, _, _), vals in zip(parts, scaled, strict=True):
+            num[at, y] = vals  # (a matrix's blanks hold 0, as the entries leave them)
+        ctx.series[name] = SeriesCol(listed, present, num, common)
         if code.any():
             ctx.codes[name] = code
     if odd.any():

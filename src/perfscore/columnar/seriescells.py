@@ -23,9 +23,9 @@ from ..subjects import InputSpec, normalise_value
 from ..values import Series
 from .bounds import F_ERROR, F_MISSING
 from .frames import plain_cell
-from .seriesmaps import in_order
+from .seriesmaps import Block, in_order
 
-__all__ = ["Cells", "parse_cells", "parse_years"]
+__all__ = ["Block", "Cells", "parse_cells", "parse_years"]
 
 _TOP = 1e15  # the reader refuses a figure beyond this (rawvalue.MAX_EXPONENT)
 _YEAR = 10**6  # a year key past this is the per-record path's
@@ -45,6 +45,9 @@ class Cells:
         self.decimals: dict[int, Decimal] = {}  # entry index → Decimal figure
         #: entries read in bulk (arrays, by groups), before those above
         self.bulk: list[tuple[Any, Any, Any, Any]] = []
+        #: rows read as matrices (rows, years, figures, blanks: :data:`.seriesmaps.Block`)
+        #: — not among the entries
+        self.dense: list[Block] = []
         self.merged: tuple[Any, Any, Any, Any] | None = None
 
     def add(self, i: int, years: list[int], values: list[Any]) -> None:
@@ -107,21 +110,16 @@ def _bulk(out: Cells, rows: list[int], ds: list[dict[Any, Any]]) -> list[int]:
     """Mappings of year → int/float/None read all at once; the rows holding anything else
     (a text figure, a Decimal, another key) are returned, for the reader itself."""
     keys = list(chain.from_iterable(ds))
-    sizes = list(map(len, ds))
     key_types = set(map(type, keys))
-    got = in_order(np.array(rows, np.int64), ds, keys, sizes, key_types)
+    got = in_order(np.array(rows, np.int64), ds, keys, key_types)
     if got is not None:  # the same years in one order in every row (the usual column)
         block, odd = got
         if block is not None:
-            at, years, x, blank = block
-            k = len(years)
-            x[blank] = 0.0
-            kinds = np.where(blank, np.int8(2), np.int8(0)).ravel()
-            out.bulk.append((np.repeat(at, k), np.tile(years, len(at)), x.ravel(), kinds))
+            out.dense.append(block)
         return list(odd.tolist())
     values = list(chain.from_iterable(map(dict.values, ds)))
     size = len(values)
-    lens = np.array(sizes, np.int64)
+    lens = np.fromiter(map(len, ds), np.int64, len(ds))
     at = np.repeat(np.array(rows, np.int64), lens)
     value_types = set(map(type, values))
     other = np.zeros(len(out.odd), bool)
@@ -282,11 +280,11 @@ def parse_years(spec: InputSpec, given: YearColumns, n: int) -> Cells:
     has = ~np.isnan(x)
     some = has.any(axis=1)
     out.code[~odd & ~some] = F_ERROR if spec.required else F_MISSING
-    fast = np.flatnonzero(~odd & some)
-    k = len(years)
-    kind = np.where(has[fast], 0, 2).astype(np.int8).ravel()
-    vals = np.where(has[fast], x[fast], 0.0).ravel()
-    out.bulk.append((np.repeat(fast, k), np.tile(years, len(fast)), vals, kind))
+    fast = ~odd & some
+    if fast.all():
+        out.dense.append((np.arange(n), years, x, ~has))
+    elif fast.any():
+        out.dense.append((np.flatnonzero(fast), years, x[fast], ~has[fast]))
     slow = np.flatnonzero(odd)
     if len(slow):
         _read_cells(spec, out, slow.tolist(), given.take(slow))

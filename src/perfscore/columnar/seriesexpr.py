@@ -64,6 +64,7 @@ _REASONS = {
 #: a value this large (or this small, not zero) goes to the per-record path: the decimal
 #: context there refuses 1e100 and rounds below 1e-99 to zero
 _HUGE = 10**90
+_HUGE_F = 1e90
 
 
 def unsupported(en: str, zh: str) -> Unsupported:
@@ -151,10 +152,33 @@ def _tame(ctx: Any, q: Q) -> Q:
     ):
         n = np.broadcast_to(np.asarray(q.n, object), (q.size,))
         d = np.broadcast_to(np.asarray(q.d, object), (q.size,))
-        pairs = zip(n.tolist(), d.tolist(), strict=True)
-        far = [abs(a) >= _HUGE * b or (a != 0 and b >= _HUGE * abs(a)) for a, b in pairs]
-        ctx.flag(np.array(far, bool))
+        rows = _near_huge(n, d)  # (None: every row)
+        if rows is None:
+            pairs = zip(n.tolist(), d.tolist(), strict=True)
+            far = np.array([_far(a, b) for a, b in pairs], bool)
+        else:  # rows far from either edge decided by floats; the others exactly
+            far, near = rows
+            for i in np.flatnonzero(near).tolist():
+                far[i] = _far(int(n[i]), int(d[i]))
+        ctx.flag(far)
     return q
+
+
+def _far(a: int, b: int) -> bool:
+    return abs(a) >= _HUGE * b or (a != 0 and b >= _HUGE * abs(a))
+
+
+def _near_huge(n: Any, d: Any) -> tuple[Any, Any] | None:
+    """Rows surely past 10**90 (or below 10**-90) by floats, and rows too near either edge
+    to say so (a factor of 4 around it); None when a figure is past a float."""
+    try:
+        a, b = np.abs(n.astype(np.float64)), d.astype(np.float64)
+    except OverflowError:
+        return None
+    with np.errstate(over="ignore", invalid="ignore"):
+        far = (a >= 2 * _HUGE_F * b) | ((a != 0) & (b >= 2 * _HUGE_F * a))
+        near = (a >= _HUGE_F / 2 * b) | ((a != 0) & (b >= _HUGE_F / 2 * a))
+    return far, near & ~far
 
 
 class SeriesExpr:

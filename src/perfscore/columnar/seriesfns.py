@@ -74,8 +74,9 @@ def ratio_series(a: SeriesCol, b: SeriesCol, raised: Raised) -> SeriesCol:
     raised.add((present & (b.num == 0)).any(axis=1))
     if not (isinstance(a.den, int) and isinstance(b.den, int)):
         raise no("computed_series", name="ratio_series")
-    num = mul(a.num, b.den)
-    den = mul(b.num, a.den)
+    g = math.gcd(a.den, b.den)  # (the same scale both sides, as money: it cancels)
+    num = mul(a.num, b.den // g)
+    den = mul(b.num, a.den // g)
     neg = den < 0
     if np.any(neg):
         num = np.where(neg, -num, num)
@@ -146,7 +147,7 @@ def _row_sum(s: SeriesCol) -> Q:
             acc = _add(acc, num[:, j])
         return Q(acc if num.dtype == object else np.asarray(acc, np.int64), s.den, n)
     out = Q(np.zeros(n, np.int64), 1, n)
-    for j in range(width):
+    for j in np.flatnonzero(s.present.any(axis=0)).tolist():  # (a year no row has: nothing)
         has = s.present[:, j]
         out = out + Q(np.where(has, s.num[:, j], 0), np.where(has, s.den[:, j], 1), n)
     return out

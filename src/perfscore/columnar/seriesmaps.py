@@ -82,20 +82,20 @@ def _float(v: float) -> float:
 
 
 def in_order(
-    rows: Any, ds: list[dict[Any, Any]], keys: list[Any], lens: list[int], key_types: set[type]
+    rows: Any, ds: list[dict[Any, Any]], keys: list[Any], key_types: set[type]
 ) -> tuple[Block | None, Any] | None:
-    """Mappings ``ds`` (of ``rows``; ``keys`` all their keys in turn, ``lens`` their sizes,
-    ``key_types`` the keys' types) that each hold the first one's keys in its order, read
+    """Mappings ``ds`` (of ``rows``; ``keys`` all their keys in turn, ``key_types`` the keys'
+    types) that each hold the first one's keys in its order, read
     all at once: the entries (None: no row left) and the rows (of ``rows``, an int64 array)
     the per-cell reader reads (a figure that is not a plain number).  None: not such
     mappings."""
     m = len(ds)
-    k = lens[0] if m else 0
-    if not k or len(key_types) != 1 or lens.count(k) != m:
+    k = len(ds[0]) if m else 0
+    if not k or len(key_types) != 1 or len(keys) != k * m:
         return None
     ref = keys[:k]
     years = _years(ref)
-    if years is None or keys != ref * m:
+    if years is None or keys != ref * m:  # (so each row has k keys: k + 1 in turn repeat one)
         return None
     x, blank, odd = _figures(list(chain.from_iterable(map(dict.values, ds))))
     x = x.reshape(m, k)
