@@ -66,6 +66,8 @@ __all__ = ["KIND", "ChecklistConfig", "ChecklistItem", "ChecklistScorer"]
 
 #: Up to this many items the fast points form looks the points up (2**n of them, made at load).
 _TABLE_ITEMS = 10
+#: answers with blank items remembered per checklist (their points), at most
+_MEMO = 4096
 #: 28 digits whatever the thread's context: a quotient that fills them did not end.
 _CTX = Context(prec=28)
 #: Functions that read a blank themselves: an item using one is never blank.
@@ -278,7 +280,11 @@ class ChecklistScorer(BaseScorer):
         """A fast form's record with a blank item: ``score``'s points (rounded as the leaf
         rounds them), met and detail — or :class:`Blank` (a :class:`Fallback`) where the
         missing policy decides the whole checklist."""
-        score, blanks, partial = self.score, self.blanks, self._partial
+        score, blanks, partial, items = self.score, self.blanks, self._partial, self.items
+        whole = len(items) if self.missing != "error" else 0  # (then Blank: the policy's)
+        #: (the blank items, the answered ones that hold) → the points and met they give
+        #: (``_partial``'s, rounded): the same for every record with those answers
+        memo: dict[tuple[tuple[int, ...], int], tuple[Decimal, bool]] = {}
 
         def blank(scope: Mapping[str, Any]) -> tuple[Decimal, bool, str | None]:
             which = blanks(scope)
@@ -286,8 +292,20 @@ class ChecklistScorer(BaseScorer):
                 s = score(None, scope, weight)
                 assert s.points is not None
                 return round_places(s.points, places), bool(s.met), s.detail
-            pts = partial(scope, weight, which)[0]
-            return round_places(min(weight, pts), places), pts >= weight, None
+            if len(which) < whole:
+                bits, bit = 0, 1
+                for k, (_, _, e) in enumerate(items):  # (asked as ``_partial`` asks them)
+                    if k not in which and e(scope):
+                        bits |= bit
+                    bit <<= 1
+                got = memo.get((which, bits))
+                if got is not None:
+                    return got[0], got[1], None
+            pts = partial(scope, weight, which)[0]  # (Blank where the policy decides)
+            got = round_places(min(weight, pts), places), pts >= weight
+            if len(which) < whole and len(memo) < _MEMO:
+                memo[which, bits] = got
+            return got[0], got[1], None
 
         return blank
 
