@@ -299,3 +299,55 @@ indicators:
     by_columns = [[res.outcomes(rid)[i] for rid in ("rate", "last")] for i in range(len(rows))]
     assert by_columns == by_record
     assert [bool(x) for x in res.fallback] == [True, True, False]  # the same reader decides them
+
+
+def test_numpy_numbers_in_a_record_read_as_the_python_numbers_they_equal() -> None:
+    """A ``numpy.float64`` (a ``float`` subclass, what a cell pulled out of a numpy array or a
+    pandas object column holds) read through ``repr`` gave ``np.float64(96.5)`` under numpy 2:
+    ``decimal.InvalidOperation`` out of the whole batch (seen by mapcells, session 15). Now it
+    reads as the float it equals, at a scalar input and inside a series, on the record and the
+    columnar paths; a numpy type that is no Python number (``float32``) is refused for that
+    field, not a crash."""
+    np = pytest.importorskip("numpy")
+    pd = pytest.importorskip("pandas")
+    from perfscore import load_ruleset_text
+    from perfscore.columnar import ColumnarScorer
+
+    rs = load_ruleset_text(
+        """
+perfscore: 1
+id: numpy_cells
+title: numpy 数值
+version: "1"
+inputs:
+  budget: {type: money, title: 预算数}
+  executed: {type: money, title: 执行数}
+  rate_hist: {type: series, of: percent, title: 历年执行率}
+indicators:
+  - {id: rate, title: 预算执行率, weight: 50, value: executed / budget,
+     scorer: {type: threshold, op: ">=", target: 0.965}}
+  - {id: last, title: 2022年执行率, weight: 50, value: "year(rate_hist, 2022)",
+     scorer: {type: threshold, op: ">=", target: 0.9725}}
+"""
+    )
+
+    def rows(num: Any) -> list[dict[str, Any]]:
+        return [
+            {"id": "a", "budget": num(100.0), "executed": num(96.5),
+             "rate_hist": {2021: num(90.1), 2022: num(97.25)}},
+            {"id": "b", "budget": num(100.0), "executed": num(96.49),
+             "rate_hist": {2021: num(80.5), 2022: num(97.24)}},
+        ]  # fmt: skip
+
+    def seen(report: Any) -> list[tuple[Any, ...]]:
+        return [(f.subject.id, f.rule_id, f.outcome, f.value, f.points) for f in report.findings]
+
+    plain = seen(rs.evaluate(rows(float)))
+    assert [o for _, _, o, _, _ in plain] == ["pass", "pass", "fail", "fail"]
+    assert seen(rs.evaluate(rows(np.float64))) == plain
+    by_columns = ColumnarScorer(rs).score(pd.DataFrame(rows(np.float64)))
+    assert [by_columns.outcomes(r)[i] for i in range(2) for r in ("rate", "last")] == [
+        o for _, _, o, _, _ in plain
+    ]
+    refused = {(f.subject.id, f.rule_id): f for f in rs.evaluate(rows(np.float32)).findings}
+    assert {f.outcome for f in refused.values()} == {"error"}

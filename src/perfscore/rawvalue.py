@@ -115,7 +115,7 @@ def read_number(
     if isinstance(raw, int):
         return Decimal(raw), False
     if isinstance(raw, float):
-        return Decimal(repr(raw)), False
+        return Decimal(float.__repr__(raw)), False
     if not isinstance(raw, str):
         raise ValueError(problem("not_number", raw))
     text = unicodedata.normalize("NFKC", raw).strip().replace(" ", "")

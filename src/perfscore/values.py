@@ -73,5 +73,5 @@ def to_decimal(x: int | float | str | Decimal) -> Decimal:
     if isinstance(x, Decimal):
         return x
     if isinstance(x, float):
-        return Decimal(repr(x))
+        return Decimal(float.__repr__(x))
     return Decimal(x)

@@ -314,7 +314,7 @@ def _decimal(raw: object) -> Decimal | None:
     if isinstance(raw, int):
         return Decimal(raw)
     if isinstance(raw, float):
-        return Decimal(repr(raw))
+        return Decimal(float.__repr__(raw))
     return None
 
 

@@ -80,7 +80,7 @@ def bare(raw: object, percent_format: bool = False) -> Decimal | None:
     if isinstance(raw, int):
         return Decimal(raw)
     if isinstance(raw, float):
-        return Decimal(repr(raw)) if raw == raw and abs(raw) != float("inf") else None
+        return Decimal(float.__repr__(raw)) if raw == raw and abs(raw) != float("inf") else None
     if isinstance(raw, str):
         try:
             number, said_unit = read_number(raw, None, percent=True)

@@ -401,7 +401,7 @@ def _record(
         elif is_blank(raw):
             continue
         elif t.name.startswith("declared."):
-            claim = Decimal(repr(raw)) if isinstance(raw, float) else raw
+            claim = Decimal(float.__repr__(raw)) if isinstance(raw, float) else raw
             if isinstance(claim, str):
                 claim = unicodedata.normalize("NFKC", claim).strip()
             # declared.total, or one indicator's claim: declared.points.<id>, .targets.<id> ...

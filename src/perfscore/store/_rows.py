@@ -46,7 +46,7 @@ def _num(x: Any) -> str | None:
     if isinstance(x, int):
         return str(int(x))
     if isinstance(x, float):
-        return json_number(Decimal(repr(x)))
+        return json_number(Decimal(float.__repr__(x)))
     if isinstance(x, Decimal):
         return json_number(x)
     raise StoreError(f"expected a number, got {x!r}")
@@ -65,7 +65,8 @@ def _plain(x: Any) -> Any:
     if x is None or isinstance(x, (str, bool, int, Decimal)):
         return x
     if isinstance(x, float):
-        return Decimal(repr(x)) if x == x and x not in (float("inf"), float("-inf")) else str(x)
+        finite = x == x and x not in (float("inf"), float("-inf"))
+        return Decimal(float.__repr__(x)) if finite else str(x)
     if isinstance(x, (dt.date, dt.datetime)):
         return x.isoformat()
     return str(x)

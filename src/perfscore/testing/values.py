@@ -262,7 +262,7 @@ def _oracle_number(raw: Any, spec_type: str, unit: str | None) -> Decimal | None
         return Decimal(raw)
     if isinstance(raw, float):
         finite = raw == raw and raw not in (float("inf"), float("-inf"))
-        return Decimal(repr(raw)) if finite else None
+        return Decimal(float.__repr__(raw)) if finite else None
     if not isinstance(raw, str):
         return None
     if raw in _KNOWN_TEXT:
@@ -316,7 +316,7 @@ def field_is_invalid(spec: InputSpec, raw: Any, present: bool = True) -> bool:
         if isinstance(raw, bool):
             return True
         if isinstance(raw, (int, float, Decimal)):  # a whole number reads as its text
-            d = Decimal(repr(raw)) if isinstance(raw, float) else Decimal(raw)
+            d = Decimal(float.__repr__(raw)) if isinstance(raw, float) else Decimal(raw)
             if not d.is_finite() or d != d.to_integral_value():
                 return True
             raw = str(int(d))
