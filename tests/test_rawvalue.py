@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime
+import subprocess
+import sys
 from decimal import Decimal
 from pathlib import Path
 
@@ -68,6 +70,63 @@ def test_both_readers_put_the_boundary_on_the_same_side() -> None:
     assert [s.findings[0].outcome for s in report.subjects] == list(want.values())
     got = ColumnarScorer(rs).score({"amount": np.array(list(want), dtype=np.float64)})
     assert list(got.outcomes("a")) == list(want.values())
+
+
+def test_a_figure_nearer_zero_than_10_to_the_minus_400_is_refused_not_a_hang(
+    tmp_path: Path,
+) -> None:
+    """``1e-1000000`` (9 characters) in a money cell kept an exact quotient with a 10^1000000
+    denominator: a batch hung on one cell (seen by rev15, session 15; quadratic in the
+    exponent). Now it is a field error on every reading — text, a JSON/Decimal number (the
+    compiled readers' fast form), a CSV by columns and by records — and the rest is scored;
+    10^-400 itself, 0 written with any exponent and every binary float (down to 5e-324) are read."""
+    import perfscore
+
+    rules = (
+        'perfscore: 1\nid: tiny\ntitle: t\nversion: "1"\n'
+        "inputs: {budget: {type: money}, initial: {type: money}, executed: {type: money}}\n"
+        "indicators:\n"
+        "  - {id: adjust, title: 调整率, weight: 50, value: 'abs(budget - initial) / initial',"
+        " scorer: {type: threshold, op: '<=', target: 0.1}}\n"
+        "  - {id: spent, title: 支出, weight: 50, value: executed,"
+        " scorer: {type: threshold, op: '>=', target: 1}}\n"
+    )
+    rs = perfscore.load_ruleset_text(rules)
+    # by the command first, in a process of its own: a hang fails here after 120 s
+    csv = tmp_path / "d.csv"
+    csv.write_text("id,budget,initial,executed\n" + "".join(
+        f"r{i},100,{raw},95\n" for i, raw in enumerate(["1e-1000000", "1e-400", "90", "0"])),
+        encoding="utf-8")  # fmt: skip
+    (tmp_path / "tiny.yaml").write_text(rules, encoding="utf-8")
+    outs = []
+    for extra in ([], ["--no-columnar"]):
+        out = tmp_path / f"f{len(extra)}.jsonl"
+        done = subprocess.run(
+            [sys.executable, "-m", "perfscore", "score", str(tmp_path / "tiny.yaml"), str(csv),
+             "-o", str(out), *extra],
+            capture_output=True, text=True, timeout=120,
+        )  # fmt: skip
+        assert out.exists(), done.stderr
+        outs.append(out.read_bytes())
+    assert outs[0] == outs[1]
+    assert outs[0].count(b"too small") >= 1
+    refused = ["1e-1000000", Decimal("1e-1000000"), "1e-401", Decimal("-1.5e-401")]
+    read = ["1e-400", Decimal("1e-400"), "0e-1000000", Decimal("0e-1000000"), 5e-324, 0.0]
+    rows = [{"id": f"r{i}", "budget": 100, "initial": raw, "executed": 95}
+            for i, raw in enumerate(refused + read)]  # fmt: skip
+    report = rs.evaluate(rows)
+    got = [{f.rule_id: f for f in s.findings} for s in report.subjects]
+    for row in got[: len(refused)]:
+        assert row["adjust"].outcome == "error"
+        assert "too small" in (row["adjust"].reason or "")
+        assert "过小" in row["adjust"].message
+        assert row["spent"].outcome == "pass"  # everything else still scored
+    for row in got[len(refused) :]:
+        assert "too small" not in (row["adjust"].reason or "")
+        assert row["spent"].outcome == "pass"
+    with pytest.raises(ValueError, match="too small"):
+        to_number("1e-401", None, False)
+    assert to_number("1e-400", None, False) == Decimal("1e-400")
 
 
 @pytest.mark.parametrize(

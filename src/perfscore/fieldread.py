@@ -16,11 +16,11 @@ from __future__ import annotations
 
 import unicodedata
 from collections.abc import Callable, Mapping
-from decimal import Context, Decimal, Rounded
+from decimal import Context, Decimal, Rounded, Subnormal
 from itertools import pairwise
 from typing import TYPE_CHECKING, Any
 
-from .rawvalue import is_blank_text
+from .rawvalue import MIN_EXPONENT, is_blank_text
 from .textsafe import clean
 from .values import Series, Value
 from .words import DATA, said
@@ -46,7 +46,8 @@ _HUNDRED = Decimal(100)
 _SHORT = 15
 #: a number with more digits than a number may have (28, trailing zeros counted: rawvalue.checked)
 #: signals Rounded here (cheaper than counting its digits)
-_COUNT = Context(prec=28, traps=[Rounded])
+#: and a number nearer zero than 10^-400 (rawvalue.MIN_EXPONENT) Subnormal
+_COUNT = Context(prec=28, Emin=-MIN_EXPONENT, traps=[Rounded, Subnormal])
 _NUMBER_TYPES = frozenset({"number", "money", "percent", "integer"})
 _MEMO_LIMIT = 256
 #: cells this short (or whole numbers this small) are remembered per field once read
@@ -137,7 +138,7 @@ def _number(spec: InputSpec, fallback: Fallback) -> FieldReader:
                 return fallback(spec, raw)
             try:
                 _COUNT.plus(raw)  # more than 28 digits (trailing zeros too): Rounded
-            except Rounded:
+            except (Rounded, Subnormal):
                 return fallback(spec, raw)
             d = raw
         elif cls is float:

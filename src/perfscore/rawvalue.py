@@ -19,6 +19,7 @@ from .words import DATA, RAW, Bilingual, said
 __all__ = [
     "BLANK_TEXTS",
     "MAX_EXPONENT",
+    "MIN_EXPONENT",
     "MONEY_UNITS",
     "ambiguous_percent",
     "checked",
@@ -38,6 +39,11 @@ _NUMBER_UNIT = re.compile(r"^([+-]?(?:\d[\d,]*\.?\d*|\.\d+)(?:[eE][+-]?\d+)?)([^
 #: 10^15 itself is read, anything larger in size is refused (docs/data.md).
 MAX_EXPONENT = 15
 _LIMIT = Decimal(10) ** MAX_EXPONENT
+#: a number nearer zero than 10^-MIN_EXPONENT (but not zero) is refused: no budget figure is,
+#: and exact arithmetic on a figure like ``1e-1000000`` (9 characters) costs time quadratic in
+#: its exponent (a batch hung on one cell).  Every binary float is above it (≥ 4.9e-324), so a
+#: float cell is never refused for it, on the record path or by columns.
+MIN_EXPONENT = 400
 #: Money units and their size in 元: a figure in one is converted exactly to the input's unit.
 MONEY_UNITS: dict[str, Decimal] = {
     "元": Decimal(1),
@@ -162,18 +168,22 @@ def _looks_like_unit(digits: str, tail: str) -> bool:
 
 
 def to_number(raw: object, unit: str | None, percent: bool, ratio: bool = False) -> Decimal:
-    """:func:`read_number`, then refused when not finite, beyond 10^15 or over 28 digits."""
+    """:func:`read_number`, then refused when not finite, beyond 10^15, over 28 digits or
+    nearer zero than 10^-400 (:func:`checked`)."""
     return checked(read_number(raw, unit, percent=percent, ratio=ratio)[0], raw)
 
 
 def checked(d: Decimal, raw: object) -> Decimal:
-    """``d`` (read from ``raw``) when it is a finite number a budget can be, else ``ValueError``."""
+    """``d`` (read from ``raw``) when it is a finite number a budget can be — within 10^15, 28
+    significant digits, and 0 or at least 10^-400 in size — else ``ValueError``."""
     if not d.is_finite():
         raise ValueError(problem("not_finite", raw, value=d))
     if d.copy_abs() > _LIMIT:  # copy_abs and compare: exact, no context rounding
         raise ValueError(problem("too_large", raw, value=d, limit=MAX_EXPONENT))
     if len(d.as_tuple().digits) > 28:
         raise ValueError(said(DATA, "too_many_digits", raw=repr(raw)))
+    if d and d.adjusted() < -MIN_EXPONENT:
+        raise ValueError(problem("too_small", raw, value=d, limit=MIN_EXPONENT))
     return d
 
 

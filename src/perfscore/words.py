@@ -215,6 +215,10 @@ DATA = _table(
         "{value} is too large (the limit is 1e{limit}); check the unit",
     ),
     too_many_digits=("{raw} 的有效数字超过 28 位", "{raw} has more than 28 significant digits"),
+    too_small=(
+        "{value} 过小（非零数不得小于 1e-{limit}），请检查数据",
+        "{value} is too small (a number other than 0 must be at least 1e-{limit}); check the data",
+    ),
     not_whole=("应为整数，实为 {value}", "expected a whole number, got {value}"),
     below_min=("{value} 低于下限 {min}", "{value} is below the minimum {min}"),
     above_max=("{value} 高于上限 {max}", "{value} is above the maximum {max}"),
