@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from ..errors import DataError, Problem, did_you_mean
+from ..subjects import RejectedRecord
 from ..words import DATA, Bilingual, said
 from .headerrows import Rank, Row, shown, split_header
 from .xlsx import open_workbook, sheet_rows
@@ -384,17 +385,45 @@ def _select(batch: Any, columns: Sequence[int]) -> Any:
 # --- JSON Lines -------------------------------------------------------------------------------
 
 
+class _KeyTwice(Exception):
+    """A JSON object giving one key twice (which the standard library reads as the last)."""
+
+
+def _once(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    out = dict(pairs)
+    if len(out) != len(pairs):
+        seen: set[str] = set()
+        for k, _ in pairs:
+            if k in seen:
+                raise _KeyTwice(k)
+            seen.add(k)
+    return out
+
+
+#: JSON Lines are read as a ``.json`` file is: numbers with a point exactly, and a key given
+#: twice in one object rejects that record (the last one would win silently: 满意度 95 then 60
+#: scored 60)
+_JSONL = json.JSONDecoder(parse_float=Decimal, object_pairs_hook=_once)
+
+
 def read_jsonl(path: str | os.PathLike[str]) -> Iterator[tuple[int, object]]:
     """``(line number, record)`` per non-empty line; a line that is not JSON is a text record
-    the caller reports (the record itself is ``DataError``)."""
+    the caller reports (the record itself is ``DataError``); a line giving a key twice in one
+    object is a :class:`~perfscore.subjects.RejectedRecord` (its id and name kept, every value
+    an error saying why), as in a ``.json`` file."""
     with open(path, "rb") as fh:
         encoding = detect_encoding(fh.read(1 << 16))
+    decode = _JSONL.decode
     with open(path, encoding=encoding, newline=None) as text:
         for number, line in enumerate(text, start=1):
             if not line.strip():
                 continue
             try:
-                yield number, json.loads(line, parse_float=Decimal)
+                yield number, decode(line)
+            except _KeyTwice as twice:
+                key = str(twice.args[0])
+                where = Problem(f"duplicate key '{key}'", source=str(path), line=number)
+                yield number, RejectedRecord(json.loads(line, parse_float=Decimal), str(where))
             except json.JSONDecodeError as exc:
                 yield (
                     number,

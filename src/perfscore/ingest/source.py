@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..errors import DataError
 from ..findings import Notification
+from ..subjects import RejectedRecord
 from ..words import DATA, NOTICE, said
 from .columns import (
     ColumnMap,
@@ -257,6 +258,9 @@ class DataSource:
             if isinstance(rec, DataError):
                 msg = str(rec.problems[0].message) if rec.problems else str(rec)
                 yield _bad_record(f"line-{number}", f"line {number}: {msg}", inputs)
+                continue
+            if isinstance(rec, RejectedRecord):  # a key given twice: every value an error
+                yield rec
                 continue
             if (
                 number > 0
