@@ -134,11 +134,12 @@ metrics:
   nest: {expr: "round(round(mean(r), 3) * 100 - x, 1)"}
   mm: {expr: "round(max(year(r, 2023), mean(last(r, 2))) * 100, 2)"}
   neg: {expr: "round(-mean(actual) / 7, 2)"}
-  deep: {expr: "round(mean(r), 12)"}
+  deep: {expr: "round(count(actual) / 7 + mean(staff) / 1000, 20)"}
+  deep12: {expr: "round(mean(r), 12)"}
   staffm: {expr: "round(mean(staff) / 4, 1)"}
 indicators:
 """
-_METRICS = ("avg100", "avg4", "sum0", "g1", "nest", "mm", "neg", "deep", "staffm")
+_METRICS = ("avg100", "avg4", "sum0", "g1", "nest", "mm", "neg", "deep", "deep12", "staffm")
 # each value shifted and scaled so that 10**-6 points tell two roundings apart
 ROUNDS += "".join(
     f"  - {{id: i_{m}, title: {m}, weight: 10, value: {m} + 100000,"
