@@ -49,7 +49,7 @@ import numpy as np
 
 from .rational import Q
 from .series import SeriesCol
-from .seriesfns import Raised, total
+from .seriesfns import Raised, any_year, count_years, total
 
 __all__ = ["FNum", "Rows", "float_form", "float_round"]
 
@@ -188,8 +188,9 @@ def _row_terms(s: SeriesCol, unsure: Any) -> tuple[Any, Any]:
         raise Abort from None
     with np.errstate(all="ignore"):
         t = np.where(s.present, nf / np.where(s.present, df, 1.0), 0.0)
-        v = t.sum(axis=1)
-        mag = np.abs(t).sum(axis=1)
+        tt = np.ascontiguousarray(t.T)  # (years-major: summed along the long axis)
+        v = tt.sum(axis=0)
+        mag = np.abs(tt).sum(axis=0)
         e = mag * ((width + 4) * U * 1.01)
     f = FNum(v, e)
     _sure(FNum(mag, e), unsure)  # (terms past 1e80: exactly)
@@ -197,9 +198,9 @@ def _row_terms(s: SeriesCol, unsure: Any) -> tuple[Any, Any]:
 
 
 def _mean(s: SeriesCol, raised: Raised, unsure: Any) -> FNum:
-    cnt = s.present.sum(axis=1)
+    cnt = count_years(s.present)
     raised.add(cnt == 0)
-    raised.add((s.listed & ~s.present).any(axis=1), error=True)
+    raised.add(any_year(s.listed & ~s.present), error=True)
     v, e = _row_terms(s, unsure)
     c = np.where(cnt == 0, 1, cnt).astype(np.float64)
     with np.errstate(all="ignore"):
