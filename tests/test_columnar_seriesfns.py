@@ -190,3 +190,25 @@ def test_a_year_read_by_another_metric_is_columnar() -> None:
     res = _same(cs, rows)
     assert res.outcomes("a") == ["not_applicable", "error", "pass"]
     assert res.outcomes("b") == ["error", "error", "pass"]
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    st.integers(0, 40).flatmap(
+        lambda n: st.integers(0, 9).flatmap(
+            lambda w: st.lists(st.booleans(), min_size=n * w, max_size=n * w).map(
+                lambda cells: np.array(cells, bool).reshape(n, w)
+            )
+        )
+    )
+)
+def test_year_axis_reductions_equal_numpys(m: Any) -> None:
+    """any_year / count_years / latest_year (by year columns) = numpy's reductions along the
+    year axis, for no years, one year, rows with none."""
+    from perfscore.columnar.seriesfns import any_year, count_years, latest_year
+
+    n, w = m.shape
+    assert any_year(m).tolist() == m.any(axis=1).tolist()
+    assert count_years(m).tolist() == m.sum(axis=1).tolist()
+    want = [max((j for j in range(w) if m[i, j]), default=-1) for i in range(n)]
+    assert latest_year(m).tolist() == want
