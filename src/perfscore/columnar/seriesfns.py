@@ -282,6 +282,10 @@ def extreme(s: SeriesCol, pick_max: bool, raised: Raised) -> Q:
 def _compare(s: SeriesCol, bound: Fraction, op: Any) -> Any:
     """Per cell, ``value op bound`` exactly (``den > 0``: cross-multiplied); cells without a
     value are meaningless."""
+    if isinstance(s.den, int) and s.num.dtype != object:  # num op bound·den, in integers
+        edge = _edge(bound * s.den, op)
+        if edge is not None:
+            return np.asarray(op(s.num, edge), bool)
     left, right = mul(s.num, bound.denominator), mul(bound.numerator, s.den)
     if isinstance(right, int):
         right = np.full(s.present.shape, right, object if abs(right) >= LIMIT else np.int64)
@@ -290,12 +294,26 @@ def _compare(s: SeriesCol, bound: Fraction, op: Any) -> Any:
     return np.asarray(op(left, right), bool)
 
 
+def _edge(t: Fraction, op: Any) -> int | None:
+    """The integer ``k`` with ``x op t`` ⟺ ``x op k`` for every integer ``x`` (``≥ t``: ``≥
+    ceil(t)``, ``> t``: ``> floor(t)``, ``≤ t``: ``≤ floor(t)``, ``< t``: ``< ceil(t)``);
+    None past int64's comfortable range (then cross-multiplied)."""
+    k = math.ceil(t) if op in (operator.ge, operator.lt) else math.floor(t)
+    return k if abs(k) < LIMIT else None
+
+
 def _compare_rows(s: SeriesCol, bound: Q, op: Any) -> Any:
     """Per cell, ``value op bound`` with one bound per row, exactly (both denominators
     positive: cross-multiplied)."""
     n = s.present.shape[0]
     bn = np.broadcast_to(np.asarray(bound.n), (n,))[:, None]
     bd = np.broadcast_to(np.asarray(bound.d), (n,))[:, None]
+    if isinstance(s.den, int) and s.num.dtype != object and bn.dtype != object:
+        top = mul(bn[:, 0], s.den)  # num op bn·den / bd: each row's integer edge (_edge)
+        if top.dtype != object and bd.dtype != object:
+            up = op in (operator.ge, operator.lt)
+            edge = -((-top) // bd[:, 0]) if up else top // bd[:, 0]
+            return np.asarray(op(s.num, edge[:, None]), bool)
     left, right = mul(s.num, bd), mul(bn, s.den)
     if left.dtype == object or right.dtype == object:
         left, right = to_obj(left), to_obj(right)
