@@ -360,3 +360,67 @@ def test_a_series_the_data_does_not_hold_is_decided_once_not_per_row(
                 res = scorer(k).score(data)
             assert not res.fallback.any()
             _same(scorer(k), {key: v[:20] for key, v in data.items()})
+
+
+def _per_cell(name: str, col: Any) -> list[Any]:
+    """What each cell of an Arrow column reads as, one cell at a time: its value, or
+    ``("blank",)`` / ``("refused",)``."""
+    spec = scorer(0).inputs[name]
+    reader = categories._Reader(name, spec, "project")
+    out: list[Any] = []
+    for cell in col.to_pylist():
+        code = reader.read(cell)
+        out.append(("blank",) if code == -1 else ("refused",) if code == -2 else
+                   reader.vocab[code])  # fmt: skip
+    return out
+
+
+def _by_codes(name: str, col: Any) -> list[Any]:
+    codes, vocab = categories.category_codes(name, scorer(0).inputs[name], "project", col)
+    assert codes.dtype == np.int32 and len(codes) == len(col)
+    return [("blank",) if c == -1 else ("refused",) if c == -2 else vocab[c]
+            for c in codes.tolist()]  # fmt: skip
+
+
+@st.composite
+def arrow_pieces(draw: st.DrawFn) -> tuple[str, Any]:
+    """A yes/no or text column of several chunks, each a slice at any bit offset of a longer
+    array (up to 300 cells), nulls anywhere; text chunks as dictionaries of their own
+    (indices int8 or int32; a dictionary with a value twice, a null value, values no cell
+    uses) or plain text."""
+    name = draw(st.sampled_from(["approved", "docs", "verdict", "kind"]))
+    yes_no = name in YES_NO and draw(st.booleans())
+    words = ["达成", "部分达成", "未达成", "是", "否", "", "-", " 达成", "基建"]
+    cells = st.none() | (st.booleans() if yes_no else st.sampled_from(words))
+    chunks = []
+    for _ in range(draw(st.integers(1, 4))):
+        whole = draw(st.lists(cells, min_size=0, max_size=300))
+        lo = draw(st.integers(0, len(whole)))
+        hi = draw(st.integers(lo, len(whole)))
+        if yes_no:
+            arr = pa.array(whole, pa.bool_())
+        elif draw(st.booleans()):
+            arr = pa.array(whole, pa.string())
+        else:
+            extra = draw(st.lists(st.sampled_from([None, *words]), max_size=3))
+            values = [w for w in dict.fromkeys(whole) if w is not None] + extra
+            index = draw(st.sampled_from([pa.int8(), pa.int32()]))
+            at = {w: values.index(w) for w in values if w is not None}
+            indices = pa.array([None if w is None else at[w] for w in whole], index)
+            arr = pa.DictionaryArray.from_arrays(indices, pa.array(values, pa.string()))
+        chunks.append(arr.slice(lo, hi - lo))
+    typ = chunks[0].type
+    if not all(c.type == typ for c in chunks):
+        chunks = [c.cast(typ) if not pa.types.is_dictionary(typ) else c for c in chunks[:1]]
+    col = chunks[0] if len(chunks) == 1 and draw(st.booleans()) else pa.chunked_array(chunks, typ)
+    return name, col
+
+
+@settings(max_examples=150, deadline=None)
+@given(arrow_pieces())
+def test_arrow_codes_read_each_cell_as_the_reader_does(case: tuple[str, Any]) -> None:
+    """Codes from bits (yes/no) and from dictionaries (text) give, cell for cell, what the
+    reader reads from that cell alone — at any offset into an array's buffers, over chunks
+    with dictionaries of their own."""
+    name, col = case
+    assert _by_codes(name, col) == _per_cell(name, col)

@@ -323,6 +323,61 @@ def test_random_header_spellings_score_the_same_on_every_route(
         assert scores == want, (route, headers)
 
 
+def test_one_scorer_remembers_header_rows_and_scores_each_as_a_fresh_one(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A scorer maps each row of headers once (``HeaderMaps``) and reuses the mapping for
+    every later frame with those headers: frames headed in many spellings (more of them than
+    the memory holds), each met twice in an interleaved order, score as a fresh scorer scores
+    them and as the records score; a refused header row is refused every time it comes back."""
+    import random
+
+    from perfscore.columnar import headers as headers_module
+
+    rs = _rs()
+    rows = [
+        {"budget": Decimal("100"), "spent": Decimal("95"), "staff": 18, "satisfaction": 95,
+         "tier": "achieved", "disclosed": "是", "outturn": [96, 98.5, 100]},
+        {"budget": Decimal("200"), "spent": Decimal("200"), "staff": 25, "satisfaction": 89.99,
+         "tier": "partial", "disclosed": False, "outturn": [100, None, 94.99]},
+    ]  # fmt: skip
+    want = _by_records(rs, _records(rows), monkeypatch)
+    pick = random.Random(18)
+    tables = []
+    for _ in range(headers_module.HeaderMaps.SIZE + 6):
+        spelling = {n: pick.choice(s) for n, s in SPELLINGS.items()}
+        years = [pick.choice(YEAR_FORMS).format(y=y) for y in YEARS]
+        tables.append(_table(rows, spelling, years, lambda c: c))
+    distinct = len({tuple(h) for h, _ in tables})
+    calls = 0
+    mapped = headers_module.map_columns
+
+    def counted(*args: Any, **kwargs: Any) -> Any:
+        nonlocal calls
+        calls += 1
+        return mapped(*args, **kwargs)
+
+    scorer = ColumnarScorer(rs)
+    order = [*range(8), *range(8), *range(len(tables)), *range(len(tables) - 4, len(tables))]
+    for k in order:
+        frame = _pandas(*tables[k])
+        fresh = _scores(ColumnarScorer(rs).score(frame))
+        with monkeypatch.context() as m:
+            m.setattr(headers_module, "map_columns", counted)
+            got = _scores(scorer.score(frame))
+        assert got == want == fresh, tables[k][0]
+    memory = scorer._maps
+    assert 0 < len(memory._maps) <= memory.SIZE
+    # each header row is mapped once while remembered; the memory starts afresh once when the
+    # 65th distinct row arrives, so at most that many rows are mapped a second time
+    assert distinct <= calls <= distinct + memory.SIZE, (calls, distinct)
+    assert calls < len(order) - 8
+    clash = pd.DataFrame({"id": ["a"], "budget": [1.0], "全年预算数": [2.0]})
+    for _ in range(3):
+        with pytest.raises(DataError):
+            scorer.score(clash)
+
+
 def test_a_dask_frame_of_several_partitions_headed_by_titles(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:

@@ -104,40 +104,99 @@ def _as_arrow(col: Any) -> Any:
 
 def _arrow_codes(col: Any, reader: _Reader) -> Any:
     """Codes of a pyarrow Array or ChunkedArray whose values Python compares as Arrow does
-    (text, bytes, yes/no, integers, nulls; dictionaries of those), chunk by chunk from each
-    chunk's dictionary; None for any other column (floats: NaN and −0.0; nested values)."""
+    (text, bytes, yes/no, integers, nulls; dictionaries of those); None for any other column
+    (floats: NaN and −0.0; nested values).  A yes/no column is read from its bits; any other
+    is encoded once for all its chunks (Arrow gives them one dictionary), each chunk then
+    looked up in one table of the values read."""
     pa = sys.modules["pyarrow"]
     if isinstance(col, pa.ChunkedArray):
-        chunks = col.chunks
+        chunks = [c for c in col.chunks if len(c)]
     elif isinstance(col, pa.Array):
-        chunks = [col]
+        chunks = [col] if len(col) else []
     else:
         return None
     if not _by_value(pa, col.type):
         return None
-    parts = []
-    for chunk in chunks:
-        n = len(chunk)
-        if n == 0:
-            continue
-        if pa.types.is_null(chunk.type) or chunk.null_count == n:
-            parts.append(np.full(n, reader.code(None), np.int32))
-            continue
+    out = np.empty(sum(map(len, chunks)), np.int32)
+    if pa.types.is_boolean(col.type):
+        at = 0
+        for chunk in chunks:
+            _bool_codes(chunk, reader, out[at : at + len(chunk)])
+            at += len(chunk)
+        return out
+    return _dictionary_codes(pa, col, chunks, reader, out)
+
+
+def _bits(buffer: Any, offset: int, n: int) -> Any:
+    """``n`` bits of an Arrow bitmap from bit ``offset``, as a numpy bool array."""
+    raw = np.frombuffer(buffer, np.uint8, (offset + n + 7) // 8)
+    return np.unpackbits(raw, count=offset + n, bitorder="little")[offset:].view(bool)
+
+
+def _valid(chunk: Any) -> Any:
+    """The chunk's non-null cells as a bool array (None: no null among them)."""
+    if not chunk.null_count:
+        return None
+    return _bits(chunk.buffers()[0], chunk.offset, len(chunk))
+
+
+def _bool_codes(chunk: Any, reader: _Reader, out: Any) -> None:
+    """A yes/no chunk's codes into ``out``, from its value bits: False, True and a blank each
+    read once (those the chunk holds)."""
+    n = len(chunk)
+    if chunk.null_count == n:
+        out[:] = reader.code(None)
+        return
+    yes = _bits(chunk.buffers()[1], chunk.offset, n)
+    valid = _valid(chunk)
+    trues = int(np.count_nonzero(yes if valid is None else yes & valid))
+    falses = n - chunk.null_count - trues
+    no, yes_code = (reader.code(False) if falses else 0), (reader.code(True) if trues else 0)
+    # arithmetic, not a choice per cell (np.where): no branch to mispredict
+    np.multiply(yes, np.int32(yes_code - no), out=out)
+    if no:
+        out += no
+    if valid is not None:  # a blank: its code
+        out *= valid
+        out += np.multiply(~valid, reader.code(None), dtype=np.int32)
+
+
+def _dictionary_codes(pa: Any, col: Any, chunks: list[Any], reader: _Reader, out: Any) -> Any:
+    """``out`` filled with each chunk's codes by its dictionary (the column encoded once
+    unless it is a dictionary column already); None when Arrow cannot encode it."""
+    if not pa.types.is_dictionary(col.type):
         try:
-            enc = chunk if pa.types.is_dictionary(chunk.type) else chunk.dictionary_encode()
+            enc = col.dictionary_encode()
         except (pa.ArrowNotImplementedError, pa.ArrowInvalid):
             return None
-        values = enc.dictionary.to_pylist()  # the distinct cells (a dictionary's may repeat)
-        table = np.array([*map(reader.code, values), reader.code(None)], np.int32)
-        at = enc.indices
-        if at.null_count:  # a null cell: the blank's code, after the values'
-            if at.type.bit_width < 32:  # (int8 may not hold it)
-                at = at.cast(pa.int32())
-            at = at.fill_null(len(values))
-        parts.append(table[np.asarray(at.to_numpy(zero_copy_only=False), np.intp)])
-    if not parts:
-        return np.zeros(0, np.int32)
-    return parts[0] if len(parts) == 1 else np.concatenate(parts)
+        chunks = [c for c in enc.chunks if len(c)] if isinstance(enc, pa.ChunkedArray) else [enc]
+    tables: list[tuple[Any, Any]] = []  # (dictionary, its table) read so far
+    start = 0
+    for chunk in chunks:
+        n = len(chunk)
+        part = out[start : start + n]
+        start += n
+        if pa.types.is_null(chunk.type) or chunk.null_count == n:
+            part[:] = reader.code(None)
+            continue
+        values = chunk.dictionary
+        table = next((t for d, t in tables if d is values or d.equals(values)), None)
+        if table is None:  # the distinct cells (a dictionary's may repeat)
+            table = np.array(list(map(reader.code, values.to_pylist())), np.int32)
+            tables.append((values, table))
+        at = chunk.indices
+        valid = _valid(at)
+        if valid is None:
+            np.take(table, at.to_numpy(), out=part)
+            continue
+        # a null cell: the blank's code, which follows the values' (its index may be anything)
+        table = np.append(table, np.int32(reader.code(None)))
+        kind = np.dtype(at.type.to_pandas_dtype())
+        where = np.frombuffer(at.buffers()[1], kind, n, at.offset * kind.itemsize)
+        where = np.multiply(where, valid, dtype=np.intp)
+        where += np.multiply(~valid, len(table) - 1, dtype=np.intp)
+        np.take(table, where, out=part)
+    return out
 
 
 def _objects(col: Any) -> bool:

@@ -243,20 +243,25 @@ def ordered_names(data: Any) -> list[str]:
 
 
 def year_series(
-    data: Any, wanted: Sequence[str], inputs: Mapping[str, Any], aliases: Mapping[str, Any]
+    data: Any,
+    wanted: Sequence[str],
+    inputs: Mapping[str, Any],
+    aliases: Mapping[str, Any],
+    maps: Any = None,
 ) -> dict[str, Any]:
     """Series inputs the frame gives one column a year (``2022年预算执行率`` …, docs/data.md)
     rather than by name, as :class:`~perfscore.ingest.yearcols.YearColumns`: each year's
     column converted as a numeric column is (the header's unit, text such as ``1,234.5``),
     and each row's ``{year: value}`` (or None, or the cell's problem) made as the record
     reader makes it for the rows that need it — ``rs.evaluate(frame)`` and the command read
-    such columns, so the columns must too, not take the series as missing."""
+    such columns, so the columns must too, not take the series as missing.  ``maps``: the
+    scorer's :class:`~perfscore.columnar.headers.HeaderMaps`, when it has one."""
     from ..ingest.columns import convert_cell, map_columns
     from ..ingest.seriescols import by_series, element_spec, series_value
     from ..ingest.yearcols import YearColumns
 
     headers = ordered_names(data)
-    cmap = map_columns(headers, inputs, aliases=aliases)
+    cmap = map_columns(headers, inputs, aliases=aliases) if maps is None else maps(headers)
     found = by_series([(i, t) for i, t in enumerate(cmap.targets) if t is not None])
     out: dict[str, Any] = {}
     for name in wanted:

@@ -21,16 +21,44 @@ from typing import Any
 import numpy as np
 
 from ..errors import DataError, Problem
-from ..ingest.columns import Target, convert_cell, map_columns
+from ..ingest.columns import ColumnMap, Target, convert_cell, map_columns
 from ..ingest.readers import frame_kind, read_frame
 from ..subjects import InputSpec
 from ..words import NOTICE, said
 from .frames import cell_objects, plain_cell, year_cells
 
-__all__ = ["frame_headers", "frame_inputs"]
+__all__ = ["HeaderMaps", "frame_headers", "frame_inputs"]
 
 #: what a frame is called in a refusal (as ``rs.evaluate(frame)`` names it)
 FRAME = "<frame>"
+
+
+class HeaderMaps:
+    """Each row of headers mapped once per scorer: a Dask or Spark run hands one scorer
+    thousands of partitions with the same headers, and mapping them (titles, aliases, units,
+    year columns) costs about a millisecond each time."""
+
+    #: header rows remembered; more distinct ones than this start the memory afresh
+    SIZE = 64
+
+    def __init__(
+        self, inputs: Mapping[str, InputSpec], aliases: Mapping[str, Sequence[str]]
+    ) -> None:
+        self.inputs = inputs
+        self.aliases = aliases
+        self._maps: dict[tuple[str, ...], ColumnMap] = {}
+
+    def __call__(self, headers: Sequence[str]) -> ColumnMap:
+        """``map_columns(headers, …)``, the same object each time for the same headers (it
+        is only read)."""
+        key = tuple(headers)
+        found = self._maps.get(key)
+        if found is None:
+            if len(self._maps) >= self.SIZE:
+                self._maps.clear()
+            found = map_columns(key, self.inputs, aliases=self.aliases)
+            self._maps[key] = found
+        return found
 
 
 def frame_headers(data: Any) -> list[str]:
@@ -57,17 +85,20 @@ def _column(data: Any, j: int, header: str) -> Any:
 
 
 def frame_inputs(
-    data: Any, inputs: Mapping[str, InputSpec], aliases: Mapping[str, Sequence[str]]
+    data: Any,
+    inputs: Mapping[str, InputSpec],
+    aliases: Mapping[str, Sequence[str]],
+    maps: HeaderMaps | None = None,
 ) -> dict[str, Any]:
     """Each input a header of ``data`` names (not a series' year columns; in the rule set's
     order) → its column: as given, or converted cell by cell as a table's reader converts it
     when the header says a unit.  :class:`DataError` when two columns name one input (or one
-    year of a series)."""
+    year of a series).  ``maps``: the scorer's memory of header rows already mapped."""
     headers = frame_headers(data)
     if len(set(headers)) == len(headers) and all(h in inputs for h in headers):
         at = {h: j for j, h in enumerate(headers)}  # ids only: the columns as given
         return {n: _column(data, at[n], n) for n in inputs if n in at}
-    cmap = map_columns(headers, inputs, aliases=aliases)
+    cmap = map_columns(headers, inputs, aliases=aliases) if maps is None else maps(headers)
     clashes = [
         (name, cols)
         for name, cols in cmap.duplicates

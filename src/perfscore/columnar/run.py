@@ -27,7 +27,7 @@ from .frames import (
     row_count,
     year_series,
 )
-from .headers import frame_inputs
+from .headers import HeaderMaps, frame_inputs
 from .plan import Plan
 from .planner import build_plan, grade_ids
 from .rational import Q, from_floats
@@ -74,6 +74,7 @@ class ColumnarScorer:
         self._aliases = {
             n: tuple(m.aliases) for n, m in rs.model.inputs.items() if getattr(m, "aliases", None)
         }
+        self._maps = HeaderMaps(self.inputs, self._aliases)  # header rows already mapped
         self.rule_ids = tuple(r.id for r in c.rules if r.kind != "check")
         self.check_ids = tuple(ch.id for ch in c.checks)
         self.grade_ids = grade_ids(c)
@@ -102,10 +103,10 @@ class ColumnarScorer:
         named by its input's id, title or an alias, with or without a unit, as
         ``rs.evaluate(frame)`` and the command read headers (:mod:`.headers`); two columns
         for one input raise :class:`~perfscore.errors.DataError`."""
-        raw = frame_inputs(data, self.inputs, self._aliases)  # ids, titles, aliases, units
+        raw = frame_inputs(data, self.inputs, self._aliases, self._maps)  # ids, titles, units
         if self.plan is not None and any(n not in raw for n in self.plan.series):
             absent = [n for n in self.plan.series if n not in raw]  # one column a year?
-            raw.update(year_series(data, absent, self.inputs, self._aliases))
+            raw.update(year_series(data, absent, self.inputs, self._aliases, self._maps))
         cols: dict[str, Any] = {}
         vocab: dict[str, list[Any]] = {}
         dirty: Any = None  # rows with a cell that is not a plain number (text, "1,234", "95%")
