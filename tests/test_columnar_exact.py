@@ -610,7 +610,7 @@ def test_deep_uneven_trees_with_blanks_and_min_coverage() -> None:
 @given(
     st.lists(st.integers(-(10**30), 10**30), min_size=1, max_size=20),
     st.sampled_from([1, 7, 10**4, 3 * 10**12, 2**58 + 1, 2**60]),
-    st.integers(0, 6),
+    st.integers(0, 28),
 )
 def test_rounding_numerators_past_int64_over_one_denominator(
     ns: list[int], d: int, places: int
@@ -619,11 +619,23 @@ def test_rounding_numerators_past_int64_over_one_denominator(
     long division in int64 (the whole part once in Python integers), as Fraction rounds;
     a denominator past 2**59 the way before — the same digits."""
     arr = np.array(ns, dtype=object)
-    for den in (d, np.full(len(ns), d, dtype=object if d >= LIMIT else np.int64)):
-        got = Q(arr, den, len(ns)).round_scaled(places)
-        assert [int(v) for v in np.asarray(got).tolist()] == [
-            _half_up_scaled(Fraction(x, d), places) for x in ns
-        ]
+    small = max(abs(x) for x in ns) < LIMIT  # (and as int64: a result past int64 from those)
+    for num in (arr, np.array(ns, np.int64)) if small else (arr,):
+        for den in (d, np.full(len(ns), d, dtype=object if d >= LIMIT else np.int64)):
+            got = Q(num, den, len(ns)).round_scaled(places)
+            assert [int(v) for v in np.asarray(got).tolist()] == [
+                _half_up_scaled(Fraction(x, d), places) for x in ns
+            ]
+
+
+@pytest.mark.parametrize("places", [15, 16, 18, 19, 20, 28])
+def test_rounding_to_many_places_past_int64(places: int) -> None:
+    """``round(180.01 / 200, 20)``: 0.90005 × 10**20 is past int64 — a Python integer, not
+    a wrapped int64 (the columnar path scored 0 there before)."""
+    got = Q(np.array([18001, -18001, 0], np.int64), 20000, 3).round_scaled(places)
+    want = [_half_up_scaled(Fraction(x, 20000), places) for x in (18001, -18001, 0)]
+    assert [int(v) for v in np.asarray(got).tolist()] == want
+    assert want[0] == 90005 * 10 ** (places - 5)
 
 
 def test_values_near_ten_to_the_ninety_are_flagged_exactly() -> None:

@@ -190,3 +190,63 @@ def test_a_year_read_by_another_metric_is_columnar() -> None:
     res = _same(cs, rows)
     assert res.outcomes("a") == ["not_applicable", "error", "pass"]
     assert res.outcomes("b") == ["error", "error", "pass"]
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    st.integers(0, 40).flatmap(
+        lambda n: st.integers(0, 9).flatmap(
+            lambda w: st.lists(st.booleans(), min_size=n * w, max_size=n * w).map(
+                lambda cells: np.array(cells, bool).reshape(n, w)
+            )
+        )
+    )
+)
+def test_year_axis_reductions_equal_numpys(m: Any) -> None:
+    """any_year / count_years / latest_year (by year columns) = numpy's reductions along the
+    year axis, for no years, one year, rows with none."""
+    from perfscore.columnar.seriesfns import any_year, count_years, latest_year
+
+    n, w = m.shape
+    assert any_year(m).tolist() == m.any(axis=1).tolist()
+    assert count_years(m).tolist() == m.sum(axis=1).tolist()
+    want = [max((j for j in range(w) if m[i, j]), default=-1) for i in range(n)]
+    assert latest_year(m).tolist() == want
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    st.lists(st.integers(-(10**6), 10**6), min_size=1, max_size=12),
+    st.fractions(max_denominator=10**4).filter(lambda f: abs(f) < 10**9),
+    st.sampled_from([1, 100, 10**4, 3]),
+    st.sampled_from(["count_within", "count_below", "count_above"]),
+)
+def test_counts_against_a_bound_at_one_scale_are_exact(
+    nums: list[int], bound: Any, den: int, fname: str
+) -> None:
+    """A series at one scale compared with a bound written out, or one per row, by each
+    row's integer edge (ceil / floor of bound × scale): the Fraction comparison, ties
+    included (the bound is also tried exactly on a value and half a unit either side)."""
+    from fractions import Fraction
+
+    from perfscore.columnar.rational import Q
+    from perfscore.columnar.series import SeriesCol
+    from perfscore.columnar.seriesfns import count_where
+
+    n = len(nums)
+    num = np.array(nums, np.int64).reshape(n, 1)
+    s = SeriesCol(np.ones((n, 1), bool), np.ones((n, 1), bool), num, den)
+    values = [Fraction(x, den) for x in nums]
+    half = Fraction(1, 2 * den)  # (bound × scale half an integer from a value: ceil ≠ floor)
+    for b in (Fraction(bound), values[0], values[0] + half, values[0] - half):
+        bounds = [b, b + 1] if fname == "count_within" else [b]
+        per_row = [Q(np.full(n, x.numerator), np.full(n, x.denominator), n) for x in bounds]
+        if fname == "count_within":
+            want = [int(bounds[0] <= v <= bounds[1]) for v in values]
+        elif fname == "count_below":
+            want = [int(v < b) for v in values]
+        else:
+            want = [int(v > b) for v in values]
+        for given_bounds in (bounds, per_row):
+            got = count_where(s, fname, given_bounds)  # type: ignore[arg-type]
+            assert np.asarray(got.n).tolist() == want, (b, given_bounds)

@@ -218,7 +218,7 @@ class Q:
         neg = n < 0
         a = abs(n)
         whole, rem = a // d, a % d
-        if _maxabs(whole) * 10**places >= LIMIT:
+        if (_maxabs(whole) + 1) * 10**places >= LIMIT:  # (the result: below that)
             return None
         if _is_obj(whole):
             whole, rem = whole.astype(np.int64), rem.astype(np.int64)

@@ -29,6 +29,7 @@ from .bounds import Unsupported
 from .rational import Q, q_const
 from .series import MAX_YEARS, SeriesCol, big, mul, to_obj
 from .seriescond import build_condition
+from .seriesfloat import MAX_PLACES, float_form, float_round
 from .seriesfns import (
     Raised,
     composition_variance,
@@ -250,6 +251,17 @@ class SeriesExpr:
             raise self._no(node, "whole", what=what, zh=zh, low=low, high=high)
         return int(c)
 
+    # -- what the float form (:mod:`~perfscore.columnar.seriesfloat`) translates by ------------
+    def part(self, node: ast.expr, kinds: Mapping[str, str]) -> tuple[Any, str]:
+        """The exact form of ``node`` and its kind."""
+        return self._build(node, kinds)
+
+    def constant(self, node: ast.expr) -> Fraction | None:
+        return self._constant(node)
+
+    def places(self, node: ast.expr) -> int:
+        return self._whole(node, 0, 28, "round() to places", "round() 的位数")
+
     # -- translation -------------------------------------------------------------------------
     def _build(self, node: ast.expr, kinds: Mapping[str, str]) -> tuple[Any, str]:
         c = self._constant(node)
@@ -393,21 +405,34 @@ class SeriesExpr:
             if len(args) == 2:
                 places = self._whole(args[1], 0, 28, "round() to places", "round() 的位数")
             args = args[:1]
+
+        def _rounded(ctx: Any, x: Q) -> Any:
+            # quantize refuses a result past 28 digits (an error): those rows per record
+            if big(x.n) * 10**places >= 10**27:  # (d ≥ 1: else no row comes near)
+                far = mul(to_obj(abs(x.n)), 10**places) >= mul(to_obj(x.d), 10**27)
+                ctx.flag(np.broadcast_to(np.asarray(far, bool), (ctx.n,)))
+            return x.round_scaled(places)
+
         fns = [f for f, _ in (self._number(a, kinds) for a in args)]
+        # round(x, k): x in floats with an error bound, exactly only where that cannot decide
+        guard = float_form(self, args[0], kinds) if fname == "round" else None
+        if places > MAX_PLACES:
+            guard = None
 
         def call(ctx: Any, raised: Raised) -> Num:
+            if guard is not None:
+                fast = float_round(ctx, raised, guard, fns[0], places, _rounded)
+                if fast is not None:
+                    k, none, series = fast
+                    _consume(raised, Num(Q(0, 1, ctx.n), none, series))
+                    return Num(Q(k, 10**places, ctx.n))
             got = [f(ctx, raised) for f in fns]
             _consume(raised, *got)
             qs = [_q(g, ctx.n) for g in got]
             if fname == "abs":
                 return Num(abs(qs[0]))
             if fname == "round":
-                x = qs[0]
-                # quantize refuses a result past 28 digits (an error): those rows per record
-                if big(x.n) * 10**places >= 10**27:  # (d ≥ 1: else no row comes near)
-                    far = mul(to_obj(abs(x.n)), 10**places) >= mul(to_obj(x.d), 10**27)
-                    ctx.flag(np.broadcast_to(np.asarray(far, bool), (ctx.n,)))
-                return Num(Q(x.round_scaled(places), 10**places, ctx.n))
+                return Num(Q(_rounded(ctx, qs[0]), 10**places, ctx.n))
             if fname == "clamp":
                 x, lo, hi = qs
                 raised.add(lo.cmp(hi) > 0, error=True)

@@ -27,7 +27,7 @@ from .rational import LIMIT, Q
 from .reasons import no
 from .series import SeriesCol, big, mul, to_obj
 
-__all__ = ["Raised", "window", "within"]
+__all__ = ["Raised", "any_year", "count_years", "latest_year", "window", "within"]
 
 
 class Raised:
@@ -46,6 +46,41 @@ class Raised:
             self.error |= new
         else:
             self.zero |= new
+
+
+# -- per row over the year axis ------------------------------------------------------------------
+# (numpy reduces a rows × years matrix along its short axis 4-10 times slower than it combines
+# its year columns one after another, or reduces the years-major copy: measured on 40,000 × 6)
+
+
+def any_year(m: Any) -> Any:
+    """Per row, whether any year of bool matrix ``m`` holds."""
+    n, width = m.shape
+    if width == 0:
+        return np.zeros(n, bool)
+    out = m[:, 0].copy()
+    for j in range(1, width):
+        out |= m[:, j]
+    return out
+
+
+def count_years(m: Any) -> Any:
+    """Per row, how many years of bool matrix ``m`` hold (int64)."""
+    n, width = m.shape
+    out = np.zeros(n, np.int64)
+    for j in range(width):
+        out += m[:, j]
+    return out
+
+
+def latest_year(m: Any) -> Any:
+    """Per row, the last column of bool matrix ``m`` that holds (−1: none)."""
+    n, width = m.shape
+    if width == 0:
+        return np.full(n, -1, np.int64)
+    kind = np.int16 if width < 32000 else np.int64
+    rank = np.arange(1, width + 1, dtype=kind)[:, None] * np.ascontiguousarray(m.T)
+    return rank.max(axis=0).astype(np.int64) - 1
 
 
 # -- the functions -------------------------------------------------------------------------------
@@ -71,7 +106,7 @@ def ratio_series(a: SeriesCol, b: SeriesCol, raised: Raised) -> SeriesCol:
     """Per year ``a / b`` (a year missing either side has no value); a zero denominator in
     any year with both sides raises for the row."""
     present = a.present & b.present
-    raised.add((present & (b.num == 0)).any(axis=1))
+    raised.add(any_year(present & (b.num == 0)))
     if not (isinstance(a.den, int) and isinstance(b.den, int)):
         raise no("computed_series", name="ratio_series")
     g = math.gcd(a.den, b.den)  # (the same scale both sides, as money: it cancels)
@@ -102,7 +137,7 @@ def composition_variance(cols: list[SeriesCol], raised: Raised) -> SeriesCol:
         tb = _add(tb, x)
     for x in actuals[1:]:
         ta = _add(ta, x)
-    raised.add((present & ((tb == 0) | (ta == 0))).any(axis=1))
+    raised.add(any_year(present & ((tb == 0) | (ta == 0))))
     dev: Any = None
     for b, a in zip(budgets, actuals, strict=True):
         left, right = mul(a, tb), mul(b, ta)  # each below 2**62: the difference fits int64
@@ -130,12 +165,12 @@ def last(s: SeriesCol, years: int) -> SeriesCol:
 def window(s: SeriesCol, years: int) -> Any:
     """Per row, the ``years`` calendar years ending with its latest listed year (a mask)."""
     width = s.listed.shape[1]
-    any_listed = s.listed.any(axis=1)
-    latest = width - 1 - np.argmax(s.listed[:, ::-1], axis=1)
+    latest = latest_year(s.listed)  # (−1: none listed, so no year is in its window)
     col = np.arange(width)
-    win = (col[None, :] <= latest[:, None]) & (col[None, :] > latest[:, None] - years)
-    win &= any_listed[:, None]
-    return win
+    table = np.zeros((width + 1, width), bool)  # row l + 1: the window ending with year l
+    for lat in range(width):
+        table[lat + 1] = (col <= lat) & (col > lat - years)
+    return np.take(table, latest + 1, axis=0)  # (a gather: ~6x faster than comparing)
 
 
 def _row_sum(s: SeriesCol) -> Q:
@@ -159,15 +194,15 @@ def total(s: SeriesCol, raised: Raised) -> Q:
 
 def count(s: SeriesCol, raised: Raised) -> Q:
     n = s.present.shape[0]
-    return Q(s.present.sum(axis=1).astype(np.int64), 1, n)
+    return Q(count_years(s.present), 1, n)
 
 
 def mean(s: SeriesCol, raised: Raised) -> Q:
     """Over every listed year: no values raises a zero denominator, a listed year without a
     value an error."""
-    cnt = s.present.sum(axis=1).astype(np.int64)
+    cnt = count_years(s.present)
     raised.add(cnt == 0)
-    raised.add((s.listed & ~s.present).any(axis=1), error=True)
+    raised.add(any_year(s.listed & ~s.present), error=True)
     total_q = _row_sum(s)
     return total_q / Q(np.where(cnt == 0, 1, cnt), 1, len(cnt))
 
@@ -202,16 +237,23 @@ def count_where(s: SeriesCol, fname: str, bounds: Sequence[Fraction | Q]) -> Q:
         else:
             hit &= _compare_rows(s, bound, op)
     n = hit.shape[0]
-    return Q(hit.sum(axis=1).astype(np.int64), 1, n)
+    return Q(count_years(hit), 1, n)
 
 
 def extreme(s: SeriesCol, pick_max: bool, raised: Raised) -> Q:
     """The smallest (largest) present value per row, compared exactly (cross-multiplied
     where the denominators differ); a series with no values is an error."""
     n, width = s.present.shape
-    raised.add(~s.present.any(axis=1), error=True)
+    raised.add(~any_year(s.present), error=True)
     better = operator.gt if pick_max else operator.lt
     scalar = isinstance(s.den, int)
+    if scalar and s.num.dtype != object and width:  # one scale: the largest numerator
+        seen = any_year(s.present)
+        edge = np.iinfo(np.int64)
+        val = np.where(s.present, s.num, edge.min if pick_max else edge.max)
+        years_major = np.ascontiguousarray(val.T)
+        best = years_major.max(axis=0) if pick_max else years_major.min(axis=0)
+        return Q(np.where(seen, best, 0), s.den, n)
     best_n: Any = np.zeros(n, np.int64)
     best_d: Any = s.den if scalar else np.ones(n, np.int64)
     seen = np.zeros(n, bool)
@@ -240,6 +282,10 @@ def extreme(s: SeriesCol, pick_max: bool, raised: Raised) -> Q:
 def _compare(s: SeriesCol, bound: Fraction, op: Any) -> Any:
     """Per cell, ``value op bound`` exactly (``den > 0``: cross-multiplied); cells without a
     value are meaningless."""
+    if isinstance(s.den, int) and s.num.dtype != object:  # num op bound·den, in integers
+        edge = _edge(bound * s.den, op)
+        if edge is not None:
+            return np.asarray(op(s.num, edge), bool)
     left, right = mul(s.num, bound.denominator), mul(bound.numerator, s.den)
     if isinstance(right, int):
         right = np.full(s.present.shape, right, object if abs(right) >= LIMIT else np.int64)
@@ -248,12 +294,26 @@ def _compare(s: SeriesCol, bound: Fraction, op: Any) -> Any:
     return np.asarray(op(left, right), bool)
 
 
+def _edge(t: Fraction, op: Any) -> int | None:
+    """The integer ``k`` with ``x op t`` ⟺ ``x op k`` for every integer ``x`` (``≥ t``: ``≥
+    ceil(t)``, ``> t``: ``> floor(t)``, ``≤ t``: ``≤ floor(t)``, ``< t``: ``< ceil(t)``);
+    None past int64's comfortable range (then cross-multiplied)."""
+    k = math.ceil(t) if op in (operator.ge, operator.lt) else math.floor(t)
+    return k if abs(k) < LIMIT else None
+
+
 def _compare_rows(s: SeriesCol, bound: Q, op: Any) -> Any:
     """Per cell, ``value op bound`` with one bound per row, exactly (both denominators
     positive: cross-multiplied)."""
     n = s.present.shape[0]
     bn = np.broadcast_to(np.asarray(bound.n), (n,))[:, None]
     bd = np.broadcast_to(np.asarray(bound.d), (n,))[:, None]
+    if isinstance(s.den, int) and s.num.dtype != object and bn.dtype != object:
+        top = mul(bn[:, 0], s.den)  # num op bn·den / bd: each row's integer edge (_edge)
+        if top.dtype != object and bd.dtype != object:
+            up = op in (operator.ge, operator.lt)
+            edge = -((-top) // bd[:, 0]) if up else top // bd[:, 0]
+            return np.asarray(op(s.num, edge[:, None]), bool)
     left, right = mul(s.num, bd), mul(bn, s.den)
     if left.dtype == object or right.dtype == object:
         left, right = to_obj(left), to_obj(right)

@@ -161,11 +161,11 @@ class SeriesBandsScorer(BaseScorer):
             """Each row's band result (letter code or scaled points) and its error mask."""
             s = ctx.series[name]
             present = s.present & tools.window(s, last)
-            short = present.sum(axis=1) < last
+            short = tools.count_years(present) < last
             out = np.full(ctx.n, -1 if other is None else other, np.int64)
             found = np.zeros(ctx.n, bool)
             for interval, got in bands:
-                hits = (tools.within(s, interval) & present).sum(axis=1)
+                hits = tools.count_years(tools.within(s, interval) & present)
                 take = (hits >= at_least) & ~found
                 out[take] = got
                 found |= take
