@@ -442,7 +442,7 @@ def float_round(
     ffn: FFn,
     exact: Callable[[Any, Raised], Any],
     places: int,
-    round_q: Callable[[Any, Q], Any],
+    round_q: Callable[[Any, Q, Raised], Any],
 ) -> tuple[Any, Any, bool] | None:
     """``round(x, places)`` of the chunk: ``(k, none, series)`` — the integers
     ``round(x)·10**places`` and what ``x`` was, its failures added to ``raised`` — by the float
@@ -466,7 +466,7 @@ def float_round(
         if g.none is not None or none is not None:
             none = np.zeros(n, bool) if none is None else none.copy()
             none[rows] = False if g.none is None else g.none
-        kx = round_q(view, g.q)
+        kx = round_q(view, g.q, sub2)
         if kx.dtype == object:
             k = k.astype(object)
         k[rows] = kx
