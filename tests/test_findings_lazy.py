@@ -8,13 +8,16 @@ from __future__ import annotations
 
 import copy
 import dataclasses
+import gc
 import pickle
 import threading
+import weakref
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -221,6 +224,123 @@ def test_threads_reading_one_unread_finding_at_once_agree() -> None:
         seen = _read_at_once(found, [LAZY, tuple(reversed(LAZY))] * 4)
         assert len(seen) == 8 and all(s == words for s in seen)
         assert not any(_unfilled(f) for f in found)
+
+
+#: the records of :func:`_kept_results`: RULES' (every way a word is made: the rule set's own
+#: message, bands, a `when`, a zero denominator, bad values) and batch3's for cn-dept-overall
+_RULES_RECORDS = [
+    {"id": f"d{i}", "values": {"budget": b, "spent": s, "adjust": a, "done": d}}
+    for i, (b, s, a, d) in enumerate(
+        [("100", "95", "0", 20), ("100", "80", "8%", 5), ("0", "5", None, 0),
+         ("300万元", "abc", "x", None), ("100", "99", "5%", 25)]
+    )
+]  # fmt: skip
+
+
+def _kept_results(bundled: bool = False) -> tuple[list[Any], list[list[dict[str, Any]]]]:
+    """Unread results (held: their findings' words are made a subject at a time) of the RULES
+    rule set (or cn-dept-overall on batch3), and their findings' words from a separate run."""
+    if bundled:
+        rs, reference = _bundled("cn-dept-overall", 0), _bundled("cn-dept-overall", 1)
+        records = yaml.safe_load((ROOT / "tests" / "golden" / "batch3.yaml").read_text("utf-8"))
+        records = records["subjects"]
+    else:
+        rs, reference = perfscore.load_ruleset_text(RULES), perfscore.load_ruleset_text(RULES)
+        records = _RULES_RECORDS
+    words = [[_words(f) for f in reference.evaluate_subject(r).findings] for r in records]
+    held = [rs.evaluate_subject(r) for r in records]
+    assert all(_unfilled(f) for r in held for f in r.findings if f.kind == "indicator")
+    return held, words
+
+
+@pytest.mark.parametrize("bundled", [False, True])
+def test_reading_one_finding_makes_its_subjects_words_in_one_pass(bundled: bool) -> None:
+    """A finding read first makes every finding of its subject's result (still held) at once,
+    and no other subject's; each equals what reading it alone gives, whichever is read first
+    (the first, the last, the explanation of one in the middle)."""
+    for order in range(3):
+        held, words = _kept_results(bundled)
+        for i, r in enumerate(held):
+            fs = r.findings
+            made_later = [f for f in fs if f.kind == "indicator"]  # (a check's are made)
+            first = (made_later[0], made_later[-1], made_later[len(made_later) // 2])[order]
+            (first.message, first.fingerprint, first.explanation)[order]
+            assert not any(_unfilled(f) for f in fs)
+            later = [f for r2 in held[i + 1 :] for f in r2.findings if f.kind == "indicator"]
+            assert all(_unfilled(f) for f in later)
+            assert [_words(f, tuple(reversed(LAZY))) for f in fs] == words[i]
+
+
+def test_a_finding_kept_without_its_result_makes_its_own_words_alone() -> None:
+    """Findings do not keep their subject's result alive (a weak reference): once it is gone,
+    a finding read makes its own words only, and they are the same."""
+    held, words = _kept_results()
+    alive = [weakref.ref(r) for r in held]
+    kept = [r.findings for r in held]
+    del held
+    gc.collect()
+    assert all(a() is None for a in alive)
+    for fs, w in zip(kept, words, strict=True):
+        indicators = [f for f in fs if f.kind == "indicator"]
+        indicators[-1].message  # noqa: B018
+        assert not _unfilled(indicators[-1])
+        assert all(_unfilled(f) for f in indicators[:-1])
+        assert [_words(f) for f in fs] == w
+
+
+def _read_from_both_ends(fs: list[Finding], n: int) -> list[list[dict[str, Any]]]:
+    """What each of ``n`` threads, released together, reads from ``fs`` — every other one
+    from its last finding back (the words in ``fs``'s order)."""
+    start = threading.Barrier(n)
+    seen: list[list[dict[str, Any]]] = []
+    lock = threading.Lock()
+
+    def read(order: tuple[str, ...], backwards: bool) -> None:
+        start.wait()
+        got = [_words(f, order) for f in (fs[::-1] if backwards else fs)]
+        with lock:
+            seen.append(got[::-1] if backwards else got)
+
+    orders = [LAZY, tuple(reversed(LAZY))]
+    threads = [threading.Thread(target=read, args=(orders[i % 2], i % 4 > 1)) for i in range(n)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return seen
+
+
+def test_threads_reading_one_subjects_findings_at_once_agree() -> None:
+    """Threads reading different findings of one held result at once (each may start the
+    subject's one-pass making, from either end) agree with a separate run."""
+    for _ in range(5):
+        held, words = _kept_results()
+        for r, w in zip(held, words, strict=True):
+            seen = _read_from_both_ends(list(r.findings), 8)
+            assert len(seen) == 8 and all(s == w for s in seen)
+
+
+def test_words_made_while_another_thread_made_them_and_the_explanation_keep_it() -> None:
+    """A thread making a finding's words while another makes them and then its 计算过程 —
+    played here in one thread: the words' ``fill`` reads the explanation first — does not put
+    "explanation left to make" back over the one made (its reader would get that marker)."""
+    reference = perfscore.load_ruleset_text(RULES).evaluate_subject(_RULES_RECORDS[0])
+    expected = _words(reference.finding("execution"))
+    assert expected["explanation"] is not None
+    rs = perfscore.load_ruleset_text(RULES)
+    f = rs.evaluate_subject(_RULES_RECORDS[0]).finding("execution")  # (its result let go)
+    words = object.__getattribute__(f, "_lazy")
+    fill = words.fill
+
+    def interrupted(g: Finding, run: Any, why: Any, detail: Any) -> Any:
+        words.fill = fill
+        assert g.explanation is not None  # (the other thread's whole read, meanwhile)
+        return fill(g, run, why, detail)
+
+    words.fill = interrupted
+    assert f.message == expected["message"]
+    assert words.fill is fill  # (it ran)
+    assert _words(f) == expected
 
 
 def test_findings_built_by_the_constructor_keep_working() -> None:

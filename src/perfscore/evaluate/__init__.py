@@ -15,6 +15,7 @@ from __future__ import annotations
 import gc
 import hashlib
 import operator
+import weakref
 from collections.abc import Mapping
 from dataclasses import replace
 from decimal import Decimal
@@ -65,6 +66,7 @@ __all__ = ["Evaluator", "SubjectRun"]
 _gc_isenabled, _gc_disable, _gc_enable = gc.isenabled, gc.disable, gc.enable
 _new = object.__new__
 _setattr = object.__setattr__
+_weakref = weakref.ref
 
 
 class Evaluator:
@@ -516,4 +518,6 @@ class Evaluator:
                 "grade_reason_zh": reason_zh,
             },
         )
+        if not texts:  # (its findings' words made all at once when one is first read)
+            run.result = _weakref(result)
         return result

@@ -79,9 +79,12 @@ class NodeWords:
         "general",
         "node",
         "patterns",
+        "points_seen",
         "prefix",
+        "rec",
         "show",
         "texts",
+        "threshold_seen",
         "unit",
     )
 
@@ -126,6 +129,30 @@ class NodeWords:
         #: en messages, reason, explanation (True: left to :meth:`explanation`) and
         #: fingerprint (None: the finding has its own)
         self.fill = self._filler()
+        #: what a subject's words made in one pass (``findings.results._make_all``) need of
+        #: these words for a pass or a fail made their own way (:attr:`texts`'s, written
+        #: out), in one tuple — one object read per finding: whether a pass and a fail are,
+        #: the value's display, full marks and their text, the message pieces (not met then
+        #: met, without then with a value: zh then en), the fingerprint's prefix (None:
+        #: :attr:`fingerprint`'s), whether the fingerprint is made here, whether the
+        #: explanation is left to be made when read, points' text; None: :attr:`fill` makes
+        #: every finding
+        self.rec: tuple[Any, ...] | None = None
+        if self.patterns is not None:
+            pieces = tuple(
+                tuple(tuple(x for p in pair for x in _pieces(p)) for pair in by)
+                for by in self.patterns
+            )
+            self.rec = (
+                "pass" in self.fast, "fail" in self.fast, self.show, self.full, self.full_text,
+                pieces[0][0], pieces[0][1], pieces[1][0], pieces[1][1],
+                prefix if fingerprint is not None else None, fingerprint is not None,
+                self.explain is not None, number_text,
+            )  # fmt: skip
+        #: the one-pass maker's last threshold met and its standards, and last points met
+        #: that are not full marks and their text (held, so ``is`` compares)
+        self.threshold_seen: tuple[Any, str, str] = (None, "", "")
+        self.points_seen: tuple[Any, str] = (None, str(None))
 
     def standard(self, th: Mapping[str, Any] | None) -> tuple[str, str]:
         """:func:`~.texts.standards` of ``th``; for a comparison, kept while its value is the

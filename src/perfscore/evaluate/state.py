@@ -116,7 +116,7 @@ class SubjectRun:
     :class:`~perfscore.evaluate.Evaluator` (and the :class:`~perfscore.ruleset.RuleSet` holding
     it) keeps no per-subject state and can score subjects on many threads at once."""
 
-    __slots__ = ("failures", "key", "scope", "subject", "waivers")
+    __slots__ = ("failures", "key", "result", "scope", "subject", "waivers")
 
     def __init__(
         self,
@@ -130,6 +130,9 @@ class SubjectRun:
         self.failures = failures
         self.waivers = waivers
         self.key: bytes | None = None  # the subject's encoded ``type\x1fkey``, when first needed
+        #: a weak reference to the subject's result once made, whose findings' words are made
+        #: all at once when one of them is first read (None: each finding's alone)
+        self.result: Any = None
 
 
 class Scan:

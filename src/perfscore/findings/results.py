@@ -18,6 +18,9 @@ from ..subjects import Subject
 from .explained import Explained as Explained
 from .explained import Explanation
 from .explained import NodeExplanation as NodeExplanation
+from .scores import IndicatorScore as IndicatorScore
+from .scores import Notification as Notification
+from .scores import SubjectResult as SubjectResult
 
 
 @dataclass(frozen=True)
@@ -128,8 +131,11 @@ class Finding:
     pickling all see the same values as an eagerly built finding (pickling makes them
     first).  ``_explanation`` says what is left: :data:`_UNMADE` (the words), :data:`_LATER`
     (the explanation, made when read), else the explanation itself (None: none) and nothing
-    is left.  Making is idempotent and sets ``_explanation`` after the words and lets go of
-    ``_run`` and ``_lazy`` last, so threads reading one finding at once agree."""
+    is left.  Making is idempotent and sets ``_explanation`` after the words (never over what
+    another thread made meanwhile) and lets go of ``_run`` and ``_lazy`` last, so threads
+    reading one finding at once agree.  While its subject's result is held (``_run.result``,
+    a weak reference), the first read of one of its findings makes every one's words, in one
+    pass (:func:`_make_all`)."""
 
     __slots__ = (
         "__weakref__", "_detail", "_display", "_explanation", "_fingerprint", "_lazy", "_message",
@@ -305,10 +311,24 @@ LATER = _LATER
 def _make(f: Finding) -> None:
     """Set ``f``'s words (and fingerprint, unless it has its own) as its node's words make
     them — and ``_explanation`` last: the explanation made, or :data:`_LATER` to make it when
-    read — unless another thread has just made them."""
+    read — unless another thread has just made them.  Where its subject's result is still
+    held (its run's ``result``, a weak reference), every finding of that result is made with
+    it, in one pass (``words.make_all``)."""
     words, run = f._lazy, f._run
     if words is None or run is None:
         return
+    ref = run.result
+    if ref is not None:
+        held = ref()
+        if held is not None:
+            _make_all(held.findings, run)
+            if f._explanation is not _UNMADE:
+                return
+    _make_one(f, words, run)
+
+
+def _make_one(f: Finding, words: Any, run: Any) -> None:
+    """``f``'s words made by its node's words' ``fill``."""
     display, zh, en, reason, explanation, fp = words.fill(f, run, f._why, f._detail)
     _put_display(f, display)
     _put_message(f, zh)
@@ -316,6 +336,8 @@ def _make(f: Finding) -> None:
     _put_reason(f, reason)
     if fp is not None:
         _put_fingerprint(f, fp)
+    if f._explanation is not _UNMADE:  # (made meanwhile, by another thread: perhaps its
+        return  # explanation too, which _LATER must not overwrite)
     if explanation is True:  # (True: left to be made when read)
         _put_explanation(f, _LATER)
     else:
@@ -358,6 +380,86 @@ def _explain(f: Finding) -> Explanation | None:
 )  # fmt: skip
 
 
+def _make_all(findings: Iterable[Finding], run: Any) -> None:
+    """The words of each of ``findings`` scored in ``run`` whose words are not made yet, made
+    now in one pass — what reading one of them asks for all of its subject's.  A pass or a
+    fail scored without a reason or a grade, whose node's words make it their own way
+    (``words.rec``: see :class:`~perfscore.evaluate.nodewords.NodeWords`), is made here —
+    what their ``texts`` makes, written out, with the node's data read from one tuple —
+    every other by its node's ``fill``.  Idempotent, as :func:`_make` is."""
+    key = run.key
+    if key is None:  # (what its fingerprints hash after their rule's prefix, once per subject)
+        subject = run.subject
+        key = run.key = f"{subject.type}\x1f{subject.key}".encode()
+    none = str(None)
+    for f in findings:
+        words = f._lazy
+        if f._explanation is not _UNMADE or f._run is not run or words is None:
+            continue
+        rec = words.rec
+        outcome = f.outcome
+        value = f.value
+        if (
+            rec is None
+            or f._why is not None
+            or f.grade is not None
+            or not (rec[0] if outcome == "pass" else outcome == "fail" and rec[1])
+        ):
+            _make_one(f, words, run)
+            continue
+        if value is None:
+            shown = None
+        elif type(value) is Decimal and value.is_finite():
+            shown = rec[2](value)
+        else:
+            _make_one(f, words, run)
+            continue
+        th = f.threshold
+        seen = words.threshold_seen  # (one read: another thread may replace it)
+        if th is seen[0] and th is not None:  # (a scorer's threshold, held)
+            zh_std, en_std = seen[1], seen[2]
+        else:
+            zh_std, en_std = words.standard(th)
+            words.threshold_seen = (th, zh_std, en_std)
+        points = f.points
+        held = words.points_seen
+        if points is held[0]:  # (a scorer's constant points, held)
+            pts = held[1]
+        elif points is None:
+            pts = none
+        elif points == rec[3]:
+            pts = rec[4]
+        else:
+            pts = rec[12](points)
+            words.points_seen = (points, pts)
+        if shown is None:
+            z0, z1, z2, e0, e1, e2 = rec[7] if outcome == "pass" else rec[5]
+            _put_message(f, f"{z0}{zh_std}{z1}{pts}{z2}")
+            _put_message_en(f, f"{e0}{en_std}{e1}{pts}{e2}")
+        else:
+            z0, z1, z2, z3, e0, e1, e2, e3 = rec[8] if outcome == "pass" else rec[6]
+            _put_message(f, f"{z0}{shown}{z1}{zh_std}{z2}{pts}{z3}")
+            _put_message_en(f, f"{e0}{shown}{e1}{en_std}{e2}{pts}{e3}")
+        _put_display(f, shown)
+        _put_reason(f, None)
+        if rec[10]:
+            prefix = rec[9]
+            if prefix is None:
+                _put_fingerprint(f, words.fingerprint(words.node.id, run))
+            else:
+                h = prefix.copy()
+                h.update(key)
+                _put_fingerprint(f, "sha256:" + h.hexdigest()[:32])
+        if f._explanation is not _UNMADE:  # (made meanwhile by another thread: see above)
+            continue
+        if rec[11]:  # (its 计算过程 made when first read: it holds the scope)
+            _put_explanation(f, _LATER)
+        else:
+            _put_explanation(f, None)
+            _put_run(f, None)  # nothing left to make
+            _put_lazy(f, None)
+
+
 def make_texts(findings: Iterable[Finding]) -> None:
     """Make the words (and fingerprint) of each of ``findings`` not made yet, now — what
     reading any of them does (see :class:`Finding`): for a caller about to read every
@@ -365,69 +467,6 @@ def make_texts(findings: Iterable[Finding]) -> None:
     for f in findings:
         if f._explanation is _UNMADE:
             _make(f)
-
-
-@dataclass(frozen=True)
-class IndicatorScore:
-    rule_id: str
-    points: Decimal | None
-    weight: Decimal | None
-    grade: str | None
-    outcome: str
-    coverage: Decimal
-    #: where only part of the weight stood on data (``coverage`` < 1: a checklist with blank
-    #: items), the points earned on data — its answered items' points met, whatever the
-    #: missing policy gave the blank ones — and the weight that stood on data (its answered
-    #: items' points; ``coverage`` is that over the weight, rounded); None: all of it
-    #: (perfscore.standing: 实得 / 可评)
-    earned: Decimal | None = None
-    scorable: Decimal | None = None
-
-
-@dataclass(frozen=True)
-class Notification:
-    """An engine or data problem that is not a finding about a subject (SARIF notifications)."""
-
-    level: str  # error | warning | note
-    code: str
-    message: str
-    subject: str | None = None
-
-
-@dataclass(frozen=True)
-class SubjectResult:
-    """Everything scored for one subject."""
-
-    subject: Subject
-    total: Decimal | None
-    max: Decimal
-    grade: str | None
-    grade_label: str | None
-    grade_reason: str | None
-    coverage: Decimal
-    scores: tuple[IndicatorScore, ...]
-    findings: tuple[Finding, ...]
-    notifications: tuple[Notification, ...] = ()
-    grade_reason_zh: str | None = None
-
-    @property
-    def complete(self) -> bool:
-        """True when nothing for this subject ended in ``error`` (finding or notification)."""
-        return all(f.outcome != "error" for f in self.findings) and not any(
-            n.level == "error" for n in self.notifications
-        )
-
-    def score(self, rule_id: str) -> IndicatorScore:
-        for s in self.scores:
-            if s.rule_id == rule_id:
-                return s
-        raise KeyError(rule_id)
-
-    def finding(self, rule_id: str) -> Finding:
-        for f in self.findings:
-            if f.rule_id == rule_id:
-                return f
-        raise KeyError(rule_id)
 
 
 def fingerprint(ruleset_id: str, rule_id: str, subject: Subject) -> str:
