@@ -900,6 +900,13 @@ LINT = _table(
         "a condition is yes/no, but {expr} is a number: it holds for every value but 0. If "
         "that is meant, write {expr} != 0; else the comparison meant, such as {expr} >= 0.8",
     ),
+    series_condition=(
+        "条件应为是/否，而 {expr} 是历年数列：只要给出了数列就算“是”。请写所指的条件，如 "
+        "count({expr}) == 3（三年都有数）或 not is_missing({expr})（给出了数列）",
+        "a condition is yes/no, but {expr} is a series: it holds whenever the series is given. "
+        "Write the condition meant, such as count({expr}) == 3 (every year has a figure) or "
+        "not is_missing({expr}) (the series is given)",
+    ),
     step_on_rate=(
         "{title}（{name}）是比率（按 % 显示，数值约在 0–1 之间），per 写成 {number} 即每 "
         "{percent} 个百分点扣一次；如指每 {number} 个百分点，请写 per: {ratio}",
