@@ -1,6 +1,8 @@
 """The generated-series rule set the year-column and mapping-cell tests both score
 (``tests/test_ingest_yearcols.py``, ``tests/test_columnar_mapcells.py``): two series (money
-and percent), ``year``, ``mean(last(...))``, a ``series_bands`` and a ``when`` on ``count``."""
+and percent), ``year``, ``mean(last(...))``, a ``series_bands`` and a ``when`` on ``count`` —
+and :data:`VARIANTS` of it: bounds on ``paid`` (figures past them refused), or ``paid`` of
+whole numbers (a fraction refused)."""
 
 RULES = """\
 perfscore: 1
@@ -53,3 +55,9 @@ indicators:
     weight: 20
     scorer: {type: formula, expr: "20 if year(paid, 2022) < year(paid, 2023) else 0"}
 """
+
+VARIANTS = {
+    "plain": RULES,
+    "bounded": RULES.replace("title: 项目支出数（历年）}", "title: 项目支出数（历年）, min: -5, max: 1000000}"),
+    "whole": RULES.replace("of: money, unit: 万元, title: 项目支出数（历年）", "of: integer, title: 项目支出数（历年）"),
+}  # fmt: skip

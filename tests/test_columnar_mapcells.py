@@ -23,7 +23,7 @@ np = pytest.importorskip("numpy")
 
 import perfscore  # noqa: E402
 from perfscore.columnar import ColumnarScorer  # noqa: E402
-from series_rules import RULES  # noqa: E402
+from series_rules import RULES, VARIANTS  # noqa: E402
 
 #: figures as a frame holds them: mostly plain floats, and every other kind the reader meets
 ODD_FIGURES: list[Any] = [
@@ -215,7 +215,78 @@ def test_blank_and_nan_figures_and_integers_past_a_float() -> None:
             paid = {2022: 100, 2023: None}
         rows.append({"id": f"p{i}", "budget": 100.0, "paid": paid, "outturn": None})
     res = _same(cs, _columns(rows))
-    assert res.outcomes("grow")[3:7] == ["error"] * 4  # (a year listed blank: year() errs)
+    # a year listed blank: year() has no value, the missing policy; NaN / 10**400 refused
+    assert res.outcomes("grow")[3:7] == ["not_applicable", "error", "error", "not_applicable"]
     # the whole series refused (NaN, 10**400): even the formula reading other years errs
     assert res.outcomes("rising")[4:6] == ["error", "error"]
     assert res.outcomes("rising")[7] == "pass" and not res.fallback.any()
+
+
+#: figures a proof from a matrix's least and greatest figure must not let through: each is
+#: refused by the reader (NaN, ±inf, past 10^15, 0.5 in a percent series, past a variant's
+#: bound or not whole) or sits on an edge it takes (10^15, 1.0 %, 0, a bound itself)
+EDGES = [math.nan, math.inf, -math.inf, 1e15, -1e15, 1000000000000001.0, 0.5, 1.0, 0.0, -5.0,
+         -5.000000000000001, 1000000.0, 1000000.01, 12.25, None]  # fmt: skip
+
+
+_EDGE_SCORERS: dict[str, ColumnarScorer] = {}
+
+
+def _edge_rows(n: int, low: float) -> list[dict[str, Any]]:
+    rows = []
+    for i in range(n):
+        figs = [round(low + (i * 7 + k * 13) % 90 + 0.25 * k, 2) for k in range(3)]
+        rows.append({
+            "id": f"p{i}",
+            "budget": 100.0,
+            "paid": dict(zip([2022, 2023, 2024], figs, strict=True)),
+            "outturn": dict(zip([2022, 2023, 2024], [f + 40 for f in figs], strict=True)),
+        })  # fmt: skip
+    return rows
+
+
+def _edge_scorer(variant: str) -> ColumnarScorer:
+    if variant not in _EDGE_SCORERS:
+        rs = perfscore.load_ruleset_text(VARIANTS[variant], source="edges.yaml")
+        _EDGE_SCORERS[variant] = ColumnarScorer(rs)
+    return _EDGE_SCORERS[variant]
+
+
+@pytest.mark.parametrize("variant", sorted(VARIANTS))
+@pytest.mark.parametrize("name", ["paid", "outturn"])
+@pytest.mark.parametrize("figure", EDGES)
+def test_one_edge_figure_in_a_clean_column(variant: str, name: str, figure: Any) -> None:
+    """Each edge figure alone in a column of plain floats in one order (one matrix): the
+    row holding it scores as per record, the others too."""
+    rows = _edge_rows(6, 2.0)
+    rows[3][name][2023] = figure
+    _same(_edge_scorer(variant), _columns(rows))
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    n=st.integers(1, 60),
+    variant=st.sampled_from(sorted(VARIANTS)),
+    edges=st.lists(
+        st.tuples(
+            st.integers(0, 59),
+            st.integers(0, 2),
+            st.sampled_from(["paid", "outturn"]),
+            st.sampled_from(EDGES),
+        ),
+        min_size=1,
+        max_size=3,
+    ),
+    low=st.sampled_from([-3.0, 2.0, 50.0]),
+)
+def test_a_clean_column_with_one_edge_figure_is_checked_figure_by_figure(
+    n: int, variant: str, edges: list[tuple[int, int, str, Any]], low: float
+) -> None:
+    """Mapping columns of plain floats in one order (read as one matrix) — figures from
+    ``low`` up, so that a column's least and greatest figure prove most of them taken — with
+    one to three edge figures put in: each row scores as the per-record path scores it."""
+    rows = _edge_rows(n, low)
+    for row, k, name, figure in edges:
+        if row < n:
+            rows[row][name][2022 + k] = figure
+    _same(_edge_scorer(variant), _columns(rows))

@@ -238,3 +238,52 @@ def test_halves_are_constructed_and_decided_exactly(monkeypatch: Any) -> None:
     # every half goes exactly (avg100 is on one), the plain rows never (they come after)
     assert set(range(len(rows))) <= set(seen)
     assert max(seen) < len(rows)
+
+
+def test_equal_figures_differ_by_exactly_zero(monkeypatch: Any) -> None:
+    """``round((y24 − y23) / y23 × 100, 1)`` with equal years (no growth), ``round(y24 − y23 +
+    x, 2)`` and ``round(sum(actual) / 3)``: the years of a money series, sums and numbers
+    written out are carried exactly beside their floats, so a difference of equal figures is
+    zero, not zero within a bound — no row is done exactly."""
+    rules = (
+        ROUNDS.split("metrics:")[0]
+        + """metrics:
+  g: {expr: "round((year(actual, 2024) - year(actual, 2023)) / year(actual, 2023) * 100, 1)"}
+  d: {expr: "round(year(actual, 2024) - year(actual, 2023) + x, 2)"}
+  s: {expr: "round(sum(actual) / 3 - sum(budget) * 0.5, 0)"}
+indicators:
+"""
+        + "".join(
+            f"  - {{id: i_{m}, title: {m}, weight: 10, value: {m} + 100000,"
+            " scorer: {type: proportional, target: 1000000}}\n"
+            for m in "gds"
+        )
+    )
+    rows = [
+        {"budget": {2023: 3.0, 2024: 4.0}, "actual": {2023: v, 2024: v}, "staff": None,
+         "x": 0.35, "t": None, "lo": None, "hi": None}
+        for v in (0.1, 0.3, 97.13, 1234567.89, -0.07, 2.675)
+    ]  # fmt: skip
+    seen: list[int] = []
+    real = sf.Rows.__init__
+
+    def spy(self: Any, ctx: Any, picked: Any) -> None:
+        seen.extend(picked.tolist())
+        real(self, ctx, picked)
+
+    monkeypatch.setattr(sf.Rows, "__init__", spy)
+    cs = ColumnarScorer(perfscore.load_ruleset_text(rules, source="z.yaml"))
+    _same(cs, rows)
+    assert seen == []
+
+
+def test_a_cheap_exact_value_is_rounded_exactly() -> None:
+    """An exact value carried beside the floats decides every rounding, halves included."""
+    from perfscore.columnar.rational import Q
+
+    n = np.array([25, -25, 2675, 0, 15], np.int64)
+    q = Q(n, 10, 5)
+    f = sf.FNum(n / 10, np.full(5, 1e-15), q=q)
+    unsure = np.zeros(5, bool)
+    assert sf.decide(f, 0, unsure).tolist() == [3, -3, 268, 0, 2]
+    assert not unsure.any()

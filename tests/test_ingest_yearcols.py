@@ -21,7 +21,7 @@ from hypothesis import strategies as st
 
 from perfscore import load_ruleset_text
 from perfscore.cli import main
-from series_rules import RULES
+from series_rules import RULES, VARIANTS
 
 pa = pytest.importorskip("pyarrow")
 pq = pytest.importorskip("pyarrow.parquet")
@@ -43,6 +43,8 @@ CELL = st.one_of(
     st.sampled_from(BLANKS),
     st.sampled_from(TEXTS),
 )
+#: year headers as docs/data.md spells them (a unit may follow the first two)
+FORMS = ["{y}年{b}", "{b}{y}", "{b}（{y}年）", "{y}年度 {b}", "{b}_{y}", "{b}[{y}]", "{y}_{b}"]
 #: a column: ("float", cells) — numbers and blanks only —, ("text", cells), or all blank
 COLUMN_KIND = st.sampled_from(["float", "text", "text", "blank"])
 
@@ -61,9 +63,9 @@ def tables(draw: Any) -> tuple[list[str], list[list[Any]], list[str]]:
     for base in ("项目支出数", "预算执行率"):
         years = draw(st.lists(st.integers(2019, 2025), min_size=1, max_size=5, unique=True))
         for y in years:
-            form = draw(st.sampled_from(["{y}年{b}", "{b}{y}", "{b}（{y}年）"]))
+            form = draw(st.sampled_from(FORMS))
             unit = "（万元）" if base == "项目支出数" and draw(st.booleans()) else ""
-            if unit and form == "{b}（{y}年）":
+            if unit and form not in ("{y}年{b}", "{b}{y}"):
                 form = "{y}年{b}"
             headers.append(form.format(y=y, b=base) + unit)
             kind = draw(COLUMN_KIND)
@@ -80,6 +82,8 @@ def tables(draw: Any) -> tuple[list[str], list[list[Any]], list[str]]:
 def _text(c: Any) -> Any:
     if c is None or isinstance(c, str):
         return c
+    if isinstance(c, int):
+        return str(c)
     return repr(c) if not float(c).is_integer() or abs(c) >= 1e16 else str(int(c))
 
 
@@ -300,3 +304,70 @@ def test_tiny_and_huge_figures_in_a_year_are_scored_as_per_record_not_a_crash(
     data.write_text(head + rows, encoding="utf-8")
     got = _run(rules, data, tmp_path, capsys)
     assert got["columns"] == got["records"]
+
+
+#: figures a Python column may hold that Arrow would not: integers past int64 and float64
+BIG_INTS = [10**15, 10**15 + 1, 2**63, 2**70, 10**400, -(10**400), 7, 0]
+
+
+@settings(
+    max_examples=40,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(
+    table=tables(),
+    variant=st.sampled_from(sorted(VARIANTS)),
+    chunks=st.sampled_from([None, (1, 3), (3, 7)]),
+    ints=st.lists(st.tuples(st.integers(0, 39), st.sampled_from(BIG_INTS)), max_size=4),
+    far=st.lists(st.tuples(st.integers(0, 39), st.sampled_from([1900, 2200, 2026])), max_size=3),
+)
+def test_year_columns_in_chunks_with_bounds_big_integers_and_far_years(
+    monkeypatch: pytest.MonkeyPatch,
+    table: Any,
+    variant: str,
+    chunks: tuple[int, int] | None,
+    ints: list[tuple[int, int]],
+    far: list[tuple[int, int]],
+) -> None:
+    """The generated tables as pandas frames scored a few rows at a time (``chunks``: the
+    first chunk's rows and the others', so matrices meet rows of blanks only, refused rows
+    and per-cell rows in every position of a chunk), under bounds or whole numbers, with
+    Python integers past int64 and float64 in some year cells, and 预算执行率 as mapping
+    cells, some holding a year far from the others (those rows cannot share the chunk's
+    year axis): the results are the per-record path's."""
+    pd = pytest.importorskip("pandas")
+    from perfscore.columnar import ColumnarScorer, run
+
+    if chunks is not None:
+        monkeypatch.setattr(run, "PROBE", chunks[0])
+        monkeypatch.setattr(run, "CHUNK", chunks[1])
+    rs = load_ruleset_text(VARIANTS[variant], source="yearcols_var.yaml")
+    headers, columns, kinds = table
+    headers = ["id", "budget", *headers[2:]]
+    n = len(columns[0])
+    paid = [i for i, h in enumerate(headers) if "项目支出数" in h]
+    for row, value in ints:  # (an object column then: its cells as they are)
+        if row < n and paid:
+            j = paid[row % len(paid)]
+            columns[j] = [*columns[j][:row], value, *columns[j][row + 1 :]]
+            kinds[j] = "text"
+    frame = pd.DataFrame(
+        {h: (pd.Series(c, dtype=float) if k == "float" else pd.Series(c, dtype=object))
+         for h, c, k in zip(headers, columns, kinds, strict=True)}
+    )  # fmt: skip
+    if far:  # 预算执行率 as mappings, some rows with a far year
+        years = [(int("".join(ch for ch in h if ch.isdigit())), c)
+                 for h, c in zip(headers, columns, strict=True) if "预算执行率" in h]  # fmt: skip
+        cells: list[Any] = []
+        for r in range(n):
+            pairs: dict[int, Any] = {y: col[r] for y, col in years}
+            cells.append(None if all(c is None for c in pairs.values()) else pairs)
+        for row, year in far:
+            if row < n:
+                cells[row] = {**(cells[row] or {}), year: 97.5}
+        frame = frame[[h for h in headers if "预算执行率" not in h]].assign(outturn=cells)
+    want = _per_record(rs, frame, monkeypatch)
+    scorer = ColumnarScorer(rs)
+    assert scorer.supported, scorer.reason
+    _same(rs, scorer.score(frame), want)

@@ -24,10 +24,11 @@ import numpy as np
 
 from ..ingest.yearcols import YearColumns
 from ..subjects import InputSpec
-from .bounds import F_ERROR, Chunk
+from .bounds import F_ERROR, F_MISSING, Chunk
 from .rational import LIMIT, from_floats
 from .reasons import no
 from .seriescells import Cells, parse_cells, parse_years
+from .seriesmaps import rows_any
 
 __all__ = ["MAX_YEARS", "SeriesCol", "big", "mul", "read_series", "to_obj"]
 
@@ -102,14 +103,38 @@ def _refused(spec: InputSpec, x: Any, fast: Any) -> Any:
     return bad
 
 
+def _none_refused(spec: InputSpec, x: Any, blank: Any) -> bool:
+    """No figure of the matrix ``x`` (``blank``: its blanks, which are NaN) refused, proved
+    from its least and greatest figures (``fmin``/``fmax`` pass over NaN) in a few passes;
+    False when that does not prove it (a NaN figure, a whole-number input, a percent series
+    with figures on both sides of (0, 1]) — :func:`_refused` decides then, figure by figure."""
+    lo, hi = _float_bound(spec.min), _float_bound(spec.max)  # (raises as _refused does)
+    if spec.of == "integer" or not x.size:
+        return not x.size
+    flat = x.ravel(order="K")  # (in memory order: no copy)
+    if np.count_nonzero(np.isnan(flat)) != np.count_nonzero(blank):
+        return False  # a NaN figure (the reader refuses it), not a blank
+    low, high = float(np.fmin.reduce(flat)), float(np.fmax.reduce(flat))
+    if low != low:  # every cell blank
+        return True
+    if not (low >= -_TOP and high <= _TOP):
+        return False
+    if (lo is not None and low < lo) or (hi is not None and high > hi):
+        return False
+    return not (spec.of == "percent" and not (low > 1 or high <= 0))
+
+
 def _checked(spec: InputSpec, parsed: Cells) -> None:
     """The checks the reader makes of a float figure (finite, within 1e15, min, max, a whole
     number), in bulk: a figure refused makes the row's cell an error; a year no axis holds
     sends the row to the per-record path."""
     for rows, years, x, blank in parsed.dense:
-        with np.errstate(invalid="ignore"):
-            bad = _refused(spec, x, ~blank).any(axis=1)
-        if bad.any():
+        if _none_refused(spec, x, blank):
+            bad = None
+        else:
+            with np.errstate(invalid="ignore"):
+                bad = rows_any(_refused(spec, x, ~blank))
+        if bad is not None and bad.any():
             parsed.code[rows[bad]] = F_ERROR
         if (np.abs(years) >= _YEAR).any():
             parsed.odd[rows] = True
@@ -163,10 +188,14 @@ def _block_values(spec: InputSpec, p: Cells) -> list[tuple[Any, int]]:
     need more decimals than one scale holds is made entries again (:attr:`Cells.bulk`)."""
     out, keep = [], []
     for rows, years, x, blank in p.dense:
-        off = ((p.code[rows] != 0) | p.odd[rows])[:, None]
-        q = from_floats(np.where(blank | off, 0.0, x).ravel(), percent=spec.of == "percent")
+        code, odd = (p.code, p.odd) if len(rows) == len(p.code) else (p.code[rows], p.odd[rows])
+        off = (code != 0) | odd
+        zero = (blank | off[:, None]) if off.any() else blank
+        z = np.where(zero, 0.0, x)
+        fortran = bool(z.flags.f_contiguous and not z.flags.c_contiguous)
+        q = from_floats(z.ravel(order="F" if fortran else "C"), percent=spec.of == "percent")
         if isinstance(q.d, int):
-            out.append((q.n.reshape(x.shape), q.d))
+            out.append((q.n.reshape(x.shape, order="F" if fortran else "C"), q.d))
             keep.append((rows, years, x, blank))
             continue
         k = len(years)
@@ -234,8 +263,11 @@ def read_series(
     for (name, p), (rows, ys, _, kinds) in zip(parsed.items(), got, strict=True):
         odd |= p.odd
         code = p.code
-        listed = np.zeros((n, width), bool)
-        present = np.zeros((n, width), bool)
+        # year-major (order F): a row's reduction over its few years (any, sum, a broadcast
+        # row mask) then runs along whole columns — m.any(axis=1) of 65,536 × 3 took 0.85 ms
+        # in row-major order, 0.004 ms so
+        listed = np.zeros((n, width), bool, order="F")
+        present = np.zeros((n, width), bool, order="F")
         keep = keep_row[rows] & (code[rows] == 0) & ~p.odd[rows]
         parts: list[tuple[Any, Any, Any, Any, int]] = []  # rows, years, figures?, values, den
         if keep.any():
@@ -246,29 +278,68 @@ def read_series(
             vals, den = _values(inputs[name], p, _mask(keep, has))
             parts.append((r[has], y[has], None, vals, den))
         for (brows, years, _, blank), (bn, bd) in zip(p.dense, block_q[name], strict=True):
-            ok = keep_row[brows] & (code[brows] == 0) & ~p.odd[brows]
+            if len(brows) == n:  # every row (in order): no index needed
+                ok = keep_row & (code == 0) & ~p.odd
+            else:
+                ok = keep_row[brows] & (code[brows] == 0) & ~p.odd[brows]
+            y = _columns(years - y0)
             if not ok.all():
                 if not ok.any():
                     continue
+                if len(brows) == n:  # every row: the others masked out, not copied out
+                    listed[:, y] |= ok[:, None]
+                    present[:, y] |= ~blank & ok[:, None]
+                    if not keep_row.all():  # (refused and per-record rows hold 0 already)
+                        bn = np.where(ok[:, None], bn, 0)
+                    parts.append((slice(None), y, blank, bn, bd))
+                    continue
                 brows, blank, bn = brows[ok], blank[ok], bn[ok]
-            at = slice(None) if len(brows) == n else brows[:, None]
-            listed[at, years - y0] = True
-            present[at, years - y0] = ~blank
-            parts.append((at, years - y0, blank, bn, bd))
+            at = slice(None) if len(brows) == n else brows if type(y) is slice else brows[:, None]
+            listed[at, y] = True
+            present[at, y] = ~blank
+            parts.append((at, y, blank, bn, bd))
         common = 1
         for part in parts:
             common = common * part[4] // math.gcd(common, part[4])
-        num: Any = np.zeros((n, width), np.int64)
-        scaled = [mul(part[3], common // part[4]) for part in parts]
-        if any(v.dtype == object for v in scaled):
-            num = num.astype(object)
-        for (at, y, _, _, _), vals in zip(parts, scaled, strict=True):
-            num[at, y] = vals  # (a matrix's blanks hold 0, as the entries leave them)
+        # (an int64 array here is below LIMIT: × 1 is itself)
+        scaled = [part[3] if part[4] == common else mul(part[3], common // part[4])
+                  for part in parts]  # fmt: skip
+        if len(parts) == 1 and _whole(parts[0][0], parts[0][1], width):
+            num = scaled[0]  # one matrix of every row and year: the numerators as they are
+        else:
+            num = np.zeros((n, width), np.int64, order="F")
+            if any(v.dtype == object for v in scaled):
+                num = num.astype(object)
+            for (at, y, _, _, _), vals in zip(parts, scaled, strict=True):
+                num[at, y] = vals  # (a matrix's blanks hold 0, as the entries leave them)
         ctx.series[name] = SeriesCol(listed, present, num, common)
+        # a row whose series holds no figure at all ({}, every year blank) has no series: the
+        # input's blank, as the reader reads it (fieldread: BLANK)
+        empty = keep_row & (code == 0) & ~p.odd
+        for j in range(width):  # (column by column: any(axis=1) costs more on a few years)
+            empty &= ~present[:, j]
+        if empty.any():
+            code[empty] = F_ERROR if inputs[name].required else F_MISSING
         if code.any():
             ctx.codes[name] = code
     if odd.any():
         ctx.flag(odd)
+
+
+def _whole(rows: Any, years: Any, width: int) -> bool:
+    """``rows``, ``years`` index every row and every year of the axis."""
+    return (
+        type(rows) is slice and rows == slice(None)
+        and type(years) is slice and years == slice(0, width)
+    )  # fmt: skip
+
+
+def _columns(at: Any) -> Any:
+    """Axis columns ``at`` (years − year0) as a slice when they run one after another (the
+    usual year columns): a slice writes a matrix's columns without an index."""
+    if len(at) and np.array_equal(at, np.arange(at[0], at[0] + len(at))):
+        return slice(int(at[0]), int(at[0]) + len(at))
+    return at
 
 
 def _mask(keep: Any, has: Any) -> Any:

@@ -23,7 +23,7 @@ from ..subjects import InputSpec, normalise_value
 from ..values import Series
 from .bounds import F_ERROR, F_MISSING
 from .frames import plain_cell
-from .seriesmaps import Block, in_order
+from .seriesmaps import Block, in_order, rows_all
 
 __all__ = ["Block", "Cells", "parse_cells", "parse_years"]
 
@@ -239,6 +239,9 @@ def _read_cells(spec: InputSpec, out: Cells, rows: list[int], cells: list[Any]) 
         except Exception:  # what the reader does with it is the per-record path's to say
             out.odd[i] = True
             continue
+        if series is None:  # no figure at all: no series, as the reader reads it
+            out.code[i] = F_ERROR if spec.required else F_MISSING
+            continue
         assert isinstance(series, Series)
         years = [y for y, _ in series.points]
         if len(set(years)) != len(years):
@@ -264,7 +267,7 @@ def parse_years(spec: InputSpec, given: YearColumns, n: int) -> Cells:
     last = {year: j for j, year in enumerate(given.years)}  # a later column wins
     place = {year: k for k, year in enumerate(last)}
     years = np.array(list(last), np.int64)
-    x = np.empty((n, len(last)))
+    x = np.empty((n, len(last)), order="F")  # (a year's figures contiguous: see series.py)
     odd = np.zeros(n, bool)  # a cell that is neither a float nor a blank: read per cell
     for j, col in enumerate(given.values):
         if col.dtype == object:
@@ -277,14 +280,17 @@ def parse_years(spec: InputSpec, given: YearColumns, n: int) -> Cells:
             col = f
         if last[given.years[j]] == j:
             x[:, place[given.years[j]]] = col
-    has = ~np.isnan(x)
-    some = has.any(axis=1)
-    out.code[~odd & ~some] = F_ERROR if spec.required else F_MISSING
-    fast = ~odd & some
-    if fast.all():
-        out.dense.append((np.arange(n), years, x, ~has))
+    blank = np.isnan(x)
+    none = rows_all(blank)  # no figure in the row: a blank series
+    fast = ~(odd | none)
+    if none.any():
+        out.code[none & ~odd] = F_ERROR if spec.required else F_MISSING
+    if fast.all() or (fast.any() and not odd.any()):
+        # every row, those of blanks only too (their code is set: they are left out when the
+        # matrix is laid on the axis) — no copy of the other rows
+        out.dense.append((np.arange(n), years, x, blank))
     elif fast.any():
-        out.dense.append((np.flatnonzero(fast), years, x[fast], ~has[fast]))
+        out.dense.append((np.flatnonzero(fast), years, x[fast], blank[fast]))
     slow = np.flatnonzero(odd)
     if len(slow):
         _read_cells(spec, out, slow.tolist(), given.take(slow))

@@ -133,20 +133,26 @@ def when_over_series(
 
 
 def _consume(raised: Raised, *parts: Any) -> None:
-    """The operation or function reading ``parts`` raises an error where one is no number
-    (no value, or a series)."""
+    """The operation or function reading ``parts`` raises where one is no number: an error
+    for a series, a missing value (the missing policy) where it has no value."""
     for p in parts:
         if isinstance(p, SeriesCol) or (isinstance(p, Num) and p.series):
             raised.add(np.ones(raised.zero.shape, bool), error=True)
         elif p.none is not None:
-            raised.add(p.none, error=True)
+            raised.add(p.none, missing=True)
 
 
 def _q(p: Any, n: int) -> Q:
     return p.q if isinstance(p, Num) else Q(np.zeros(n, np.int64), 1, n)
 
 
-def _tame(ctx: Any, q: Q) -> Q:
+def _failed(raised: Raised | None) -> Any:
+    """Rows a failure already decides (the per-record evaluation stopped before: a value
+    there is never used, so nothing about it needs the per-record path)."""
+    return None if raised is None else raised.zero | raised.error | raised.missing
+
+
+def _tame(ctx: Any, q: Q, raised: Raised | None = None) -> Q:
     """Rows whose value the decimal context would refuse or round away: per record."""
     if (isinstance(q.n, np.ndarray) and q.n.dtype == object) or (
         isinstance(q.d, np.ndarray) and q.d.dtype == object
@@ -161,7 +167,8 @@ def _tame(ctx: Any, q: Q) -> Q:
             far, near = rows
             for i in np.flatnonzero(near).tolist():
                 far[i] = _far(int(n[i]), int(d[i]))
-        ctx.flag(far)
+        done = _failed(raised)
+        ctx.flag(far if done is None else far & ~done)
     return q
 
 
@@ -210,8 +217,8 @@ class SeriesExpr:
             def top(ctx: Any, raised: Raised) -> Q:
                 got = fn(ctx, raised)
                 if got.none is not None:  # where nothing raised before
-                    raised.none = got.none & ~(raised.zero | raised.error)
-                _consume(raised, got)  # (the metric's own None: an error for a leaf)
+                    raised.none = got.none & ~(raised.zero | raised.error | raised.missing)
+                _consume(raised, got)  # (the metric's own None: missing, for a leaf)
                 return got.q  # type: ignore[no-any-return]
 
             self.fn = top
@@ -316,14 +323,14 @@ class SeriesExpr:
             _consume(raised, a, b)
             qa, qb = _q(a, ctx.n), _q(b, ctx.n)
             if op == "+":
-                return Num(_tame(ctx, qa + qb))
+                return Num(_tame(ctx, qa + qb, raised))
             if op == "-":
-                return Num(_tame(ctx, qa - qb))
+                return Num(_tame(ctx, qa - qb, raised))
             if op == "*":
-                return Num(_tame(ctx, qa * qb))
+                return Num(_tame(ctx, qa * qb, raised))
             zero = np.broadcast_to(np.equal(qb.n, 0), (ctx.n,))
             raised.add(zero)  # x / 0 and 0 / 0 alike: a zero denominator
-            return Num(_tame(ctx, Q(qa.n, qa.d, ctx.n) / Q(qb.n, qb.d, ctx.n)))
+            return Num(_tame(ctx, Q(qa.n, qa.d, ctx.n) / Q(qb.n, qb.d, ctx.n), raised))
 
         return binop
 
@@ -406,11 +413,12 @@ class SeriesExpr:
                 places = self._whole(args[1], 0, 28, "round() to places", "round() 的位数")
             args = args[:1]
 
-        def _rounded(ctx: Any, x: Q) -> Any:
+        def _rounded(ctx: Any, x: Q, raised: Raised) -> Any:
             # quantize refuses a result past 28 digits (an error): those rows per record
             if big(x.n) * 10**places >= 10**27:  # (d ≥ 1: else no row comes near)
                 far = mul(to_obj(abs(x.n)), 10**places) >= mul(to_obj(x.d), 10**27)
-                ctx.flag(np.broadcast_to(np.asarray(far, bool), (ctx.n,)))
+                far = np.broadcast_to(np.asarray(far, bool), (ctx.n,))
+                ctx.flag(far & ~_failed(raised))
             return x.round_scaled(places)
 
         fns = [f for f, _ in (self._number(a, kinds) for a in args)]
@@ -432,7 +440,7 @@ class SeriesExpr:
             if fname == "abs":
                 return Num(abs(qs[0]))
             if fname == "round":
-                return Num(Q(_rounded(ctx, qs[0]), 10**places, ctx.n))
+                return Num(Q(_rounded(ctx, qs[0], raised), 10**places, ctx.n))
             if fname == "clamp":
                 x, lo, hi = qs
                 raised.add(lo.cmp(hi) > 0, error=True)

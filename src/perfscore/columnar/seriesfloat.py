@@ -25,6 +25,12 @@ here is kept — rows leaving that range are done exactly):
 The factors ``(1 + c·u)`` absorb the roundings of computing ``e`` itself (every term is
 non-negative, so no cancellation there).
 
+Where it is cheap the exact value rides along (:attr:`FNum.q`: int64 numerators over one
+denominator — a year of a money series, a sum at one scale, a count, a number written out, and
+``+ − ×`` of such while int64 holds them): ``v``/``e`` are then read from it, so ``y24 − y23``
+of equal figures is exactly 0 (not 0 within a bound, which would send the row the exact way),
+and ``round`` of such a value is decided by its integer long division.
+
 ``round(x, k)`` (half away from zero, like ``ROUND_HALF_UP``): ``y = fl(v·10**k)``,
 ``e_y = (e·10**k + 2u·|y|)·(1 + 4u)``; with ``a = |y| < 2**50`` the sum ``a + 1/2`` and its
 floor ``f`` are exact, so is ``g = a + 1/2 − f`` (in [0, 1)); every exact value within
@@ -47,7 +53,7 @@ from typing import Any
 
 import numpy as np
 
-from .rational import Q
+from .rational import LIMIT, Q
 from .series import SeriesCol
 from .seriesfns import Raised, any_year, count_years, total
 
@@ -70,20 +76,43 @@ class Abort(Exception):
 
 class FNum:
     """A number per row in floats: ``v``, an error bound ``e``, the rows where it is no value
-    (``none``), ``series``: a series where a number is asked (an error wherever consumed)."""
+    (``none``), ``series``: a series where a number is asked (an error wherever consumed);
+    ``q``: the exact value too, where it is cheap — int64 numerators over one denominator (a
+    year of a money series, a sum, a count, a number written out, and ``+ - *`` of such) —
+    so that a difference of equal figures is exactly zero, not zero within a bound."""
 
-    __slots__ = ("e", "none", "series", "v")
+    __slots__ = ("e", "none", "q", "series", "v")
 
-    def __init__(self, v: Any, e: Any, none: Any = None, series: bool = False) -> None:
-        self.v, self.e, self.none, self.series = v, e, none, series
+    def __init__(
+        self, v: Any, e: Any, none: Any = None, series: bool = False, q: Q | None = None
+    ) -> None:
+        self.v, self.e, self.none, self.series, self.q = v, e, none, series, q
+
+
+def _cheap(q: Q | None) -> Q | None:
+    """``q`` if its numerators are int64 (or one int) below 2**62 over one int denominator."""
+    if q is None or not isinstance(q.d, int) or q.d >= LIMIT:
+        return None
+    if isinstance(q.n, int):
+        return q if abs(q.n) < LIMIT else None
+    return q if q.n.dtype == np.int64 else None
+
+
+def _exactly(q: Q | None, n: int, unsure: Any, none: Any = None) -> FNum | None:
+    """The float form of a cheap exact value (None: not cheap)."""
+    q = _cheap(q)
+    if q is None:
+        return None
+    v, e = of_q(q, n, unsure)
+    return FNum(v, e, none, False, q)
 
 
 def _consume(raised: Raised, *parts: FNum) -> None:
     for p in parts:
         if p.series:
             raised.add(np.ones(raised.zero.shape, bool), error=True)
-        elif p.none is not None:
-            raised.add(p.none, error=True)
+        elif p.none is not None:  # a year without a figure computed with: the missing policy
+            raised.add(p.none, missing=True)
 
 
 def _sure(f: FNum, unsure: Any) -> None:
@@ -122,7 +151,11 @@ def of_q(q: Q, n: int, unsure: Any) -> tuple[Any, Any]:
 # -- the operations ------------------------------------------------------------------------------
 
 
-def _add(a: FNum, b: FNum, sign: int) -> FNum:
+def _add(a: FNum, b: FNum, sign: int, unsure: Any) -> FNum:
+    if a.q is not None and b.q is not None:
+        got = _exactly(a.q + b.q if sign > 0 else a.q - b.q, len(a.v), unsure)
+        if got is not None:
+            return got
     bv = b.v if sign > 0 else -b.v
     with np.errstate(all="ignore"):
         v = a.v + bv
@@ -132,7 +165,11 @@ def _add(a: FNum, b: FNum, sign: int) -> FNum:
     return FNum(v, e)
 
 
-def _mul(a: FNum, b: FNum) -> FNum:
+def _mul(a: FNum, b: FNum, unsure: Any) -> FNum:
+    if a.q is not None and b.q is not None:
+        got = _exactly(a.q * b.q, len(a.v), unsure)
+        if got is not None:
+            return got
     with np.errstate(all="ignore"):
         v = a.v * b.v
         aa, ab = np.abs(a.v), np.abs(b.v)
@@ -143,7 +180,7 @@ def _mul(a: FNum, b: FNum) -> FNum:
 def _div(a: FNum, b: FNum, raised: Raised, unsure: Any) -> FNum:
     zero = (b.v == 0) & (b.e == 0)
     ab = np.abs(b.v)
-    open_ = ~zero & ~(ab > b.e)  # maybe zero: done exactly
+    open_ = ~zero & ~(ab > b.e)  # maybe zero: done exactly (b exact: |b| > 4u·|b| or zero)
     np.logical_or(unsure, open_, out=unsure)
     raised.add(zero)  # x / 0 and 0 / 0 alike: a zero denominator
     skip = zero | open_
@@ -159,7 +196,14 @@ def _div(a: FNum, b: FNum, raised: Raised, unsure: Any) -> FNum:
 
 def decide(f: FNum, places: int, unsure: Any) -> Any:
     """``round(x, places)·10**places`` per row as int64 where the bound decides it (see the
-    module); the other rows are marked in ``unsure`` (their value here is 0)."""
+    module) or ``f``'s cheap exact value does (its long division, in int64); the other rows
+    are marked in ``unsure`` (their value here is 0)."""
+    if f.q is not None:
+        k = f.q.round_scaled(places)
+        if k.dtype == np.int64:
+            ok = np.abs(k) < _TOP
+            np.logical_or(unsure, ~ok, out=unsure)
+            return np.where(ok, k, 0)
     with np.errstate(all="ignore"):
         scale = 10.0**places  # (exact: places ≤ 15)
         y = f.v * scale
@@ -180,7 +224,7 @@ def _row_terms(s: SeriesCol, unsure: Any) -> tuple[Any, Any]:
     """Σ of each row's present values, and the bound on it (see the module)."""
     n, width = s.present.shape
     if isinstance(s.den, int):  # one denominator: the integer sum, exactly
-        return of_q(total(s, Raised(0)), n, unsure)
+        return of_q(total(s, Raised(0)), n, unsure)  # (sum(s) keeps it: _sum)
     try:
         nf = np.asarray(s.num, np.float64) if s.num.dtype != object else s.num.astype(float)
         df = np.asarray(s.den, np.float64) if s.den.dtype != object else s.den.astype(float)
@@ -210,6 +254,10 @@ def _mean(s: SeriesCol, raised: Raised, unsure: Any) -> FNum:
 
 
 def _sum(s: SeriesCol, raised: Raised, unsure: Any) -> FNum:
+    if isinstance(s.den, int):
+        got = _exactly(total(s, raised), s.present.shape[0], unsure)
+        if got is not None:
+            return got
     v, e = _row_terms(s, unsure)
     return FNum(v, e)
 
@@ -232,7 +280,8 @@ def float_form(sx: Any, node: ast.expr, kinds: Mapping[str, str]) -> FFn | None:
         def unary(ctx: Any, raised: Raised, unsure: Any) -> FNum:
             x = inner(ctx, raised, unsure)
             _consume(raised, x)
-            return FNum(-x.v if neg else x.v, x.e)
+            q = None if x.q is None else -x.q if neg else x.q
+            return FNum(-x.v if neg else x.v, x.e, q=_cheap(q))
 
         return unary
     if isinstance(node, ast.BinOp) and isinstance(node.op, (ast.Add, ast.Sub, ast.Mult, ast.Div)):
@@ -251,7 +300,8 @@ def _const(c: Fraction) -> FFn | None:
     err = 0.0 if Fraction(v) == c else 2 * U * abs(v)
 
     def const(ctx: Any, raised: Raised, unsure: Any) -> FNum:
-        return FNum(np.full(ctx.n, v), np.full(ctx.n, err))
+        q = _cheap(Q(c.numerator, c.denominator, ctx.n))
+        return FNum(np.full(ctx.n, v), np.full(ctx.n, err), q=q)
 
     return const
 
@@ -265,7 +315,7 @@ def _exact(sx: Any, node: ast.expr, kinds: Mapping[str, str]) -> FFn | None:
     def exact(ctx: Any, raised: Raised, unsure: Any) -> FNum:
         got = fn(ctx, raised)
         v, e = of_q(got.q, ctx.n, unsure)
-        return FNum(v, e, got.none, got.series)
+        return FNum(v, e, got.none, got.series, _cheap(got.q))
 
     return exact
 
@@ -280,11 +330,11 @@ def _binop(sx: Any, node: ast.BinOp, kinds: Mapping[str, str]) -> FFn | None:
         a, b = left(ctx, raised, unsure), right(ctx, raised, unsure)
         _consume(raised, a, b)
         if op is ast.Add:
-            out = _add(a, b, 1)
+            out = _add(a, b, 1, unsure)
         elif op is ast.Sub:
-            out = _add(a, b, -1)
+            out = _add(a, b, -1, unsure)
         elif op is ast.Mult:
-            out = _mul(a, b)
+            out = _mul(a, b, unsure)
         else:
             out = _div(a, b, raised, unsure)
         return _tamed(out, unsure)
@@ -315,7 +365,8 @@ def _call(sx: Any, node: ast.Call, fname: str, kinds: Mapping[str, str]) -> FFn 
             _consume(raised, x)
             k = decide(x, places, unsure)  # (|k| < 2**50: exact in a float)
             v = k / 10.0**places
-            return FNum(v, np.zeros(ctx.n) if places == 0 else 2 * U * np.abs(v))
+            e = np.zeros(ctx.n) if places == 0 else 2 * U * np.abs(v)
+            return FNum(v, e, q=Q(k, 10**places, ctx.n))
 
         return rounded
     if fname in ("min", "max", "abs") and (len(args) >= 2 or fname == "abs"):
@@ -331,7 +382,8 @@ def _call(sx: Any, node: ast.Call, fname: str, kinds: Mapping[str, str]) -> FFn 
             got = [f(ctx, raised, unsure) for f in fns]
             _consume(raised, *got)
             if fname == "abs":
-                return FNum(np.abs(got[0].v), got[0].e)
+                q = got[0].q
+                return FNum(np.abs(got[0].v), got[0].e, q=None if q is None else abs(q))
             v, e = got[0].v, got[0].e
             for g in got[1:]:
                 v, e = pick(v, g.v), np.maximum(e, g.e)
@@ -390,7 +442,7 @@ def float_round(
     ffn: FFn,
     exact: Callable[[Any, Raised], Any],
     places: int,
-    round_q: Callable[[Any, Q], Any],
+    round_q: Callable[[Any, Q, Raised], Any],
 ) -> tuple[Any, Any, bool] | None:
     """``round(x, places)`` of the chunk: ``(k, none, series)`` — the integers
     ``round(x)·10**places`` and what ``x`` was, its failures added to ``raised`` — by the float
@@ -410,14 +462,15 @@ def float_round(
         view = Rows(ctx, rows)
         sub2 = Raised(len(rows))
         g = exact(view, sub2)
-        sub.zero[rows], sub.error[rows] = sub2.zero, sub2.error
+        sub.zero[rows], sub.error[rows], sub.missing[rows] = sub2.zero, sub2.error, sub2.missing
         if g.none is not None or none is not None:
             none = np.zeros(n, bool) if none is None else none.copy()
             none[rows] = False if g.none is None else g.none
-        kx = round_q(view, g.q)
+        kx = round_q(view, g.q, sub2)
         if kx.dtype == object:
             k = k.astype(object)
         k[rows] = kx
     raised.add(sub.zero)
     raised.add(sub.error, error=True)
+    raised.add(sub.missing, missing=True)
     return k, none, f.series

@@ -22,7 +22,7 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["Block", "in_order"]
+__all__ = ["Block", "in_order", "rows_all", "rows_any"]
 
 _TOP = 1e15  # the reader refuses a figure beyond this (rawvalue.MAX_EXPONENT)
 _YEAR = 10**6  # a year key past this is the per-record path's
@@ -30,6 +30,28 @@ _PLAIN = {int, float, type(None)}
 
 #: the entries read: rows (m,), years (k,), figures (m, k) float64, blank (m, k) bool
 Block = tuple[Any, Any, Any, Any]
+
+
+def rows_any(m: Any) -> Any:
+    """``m.any(axis=1)`` of a bool matrix (rows × years): column by column when it has few
+    columns — numpy's reduction along a short last axis costs ~13 ns a row (0.85 ms for
+    65,536 rows × 3 years), the columns or-ed together ~1 ns."""
+    if m.ndim != 2 or not 0 < m.shape[1] <= 16:
+        return m.any(axis=1)
+    out = m[:, 0].copy()
+    for j in range(1, m.shape[1]):
+        out |= m[:, j]
+    return out
+
+
+def rows_all(m: Any) -> Any:
+    """``m.all(axis=1)`` of a bool matrix, as :func:`rows_any`."""
+    if m.ndim != 2 or not 0 < m.shape[1] <= 16:
+        return m.all(axis=1)
+    out = m[:, 0].copy()
+    for j in range(1, m.shape[1]):
+        out &= m[:, j]
+    return out
 
 
 def _years(ref: list[Any]) -> list[int] | None:
@@ -102,7 +124,7 @@ def in_order(
     blank = np.zeros((m, k), bool) if blank is None else blank.reshape(m, k)
     odd_rows = rows[:0]
     if odd is not None:
-        bad = odd.reshape(m, k).any(axis=1)
+        bad = rows_any(odd.reshape(m, k))
         odd_rows = rows[bad]
         keep = ~bad
         rows, x, blank = rows[keep], x[keep], blank[keep]
