@@ -465,6 +465,7 @@ ENGINE = _table(
     field_missing=("缺少数据：{title}（{name}）", "no data for '{name}'"),
     metric_zero=("{title}（{name}）的分母为零", "'{name}' divides by zero"),
     metric_error=("{title}（{name}）无法计算：{problem}", "'{name}': {problem}"),
+    metric_missing=("缺少数据：{title}（{name}）：{problem}", "no data for '{name}': {problem}"),
     join=("；", "; "),
     condition_false=("条件 {condition} 不成立", "condition {condition} is false"),
     check_condition_false=("条件 {condition} 不成立", "{condition} is false"),
