@@ -6,6 +6,7 @@ message template filled in."""
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 from hypothesis import given, settings
@@ -129,3 +130,79 @@ def test_a_reason_is_kept_by_both_its_texts() -> None:
         f = check(ch, run, "fp", EV.titles, RS.compiled.units, EV.places, words)
         said.append((f.message, f.message_en))
     assert said[0] != said[1] and said[0] == said[2] and said[0][1] == said[1][1]
+
+
+EQUAL_RULES = """
+perfscore: 1
+id: equal_words
+title: 一致性校验
+version: 1
+inputs:
+  basic: {type: money, unit: 万元}
+  project: {type: money, unit: 万元}
+  spent: {type: money, unit: 万元}
+  budget: {type: money, unit: 万元}
+  reported: {type: percent}
+metrics:
+  rate: {expr: spent / budget, unit: "%"}
+indicators:
+  - {id: r, title: 执行率, weight: 10, value: rate, scorer: {type: threshold, op: '>=', target: 0.95}}
+checks:
+  - {id: adds, title: 合计, type: equal, left: basic + project, right: spent, tolerance: 0.005}
+  - {id: agrees, title: 报告执行率, type: equal, left: reported, right: "round(rate, 4)"}
+"""
+
+
+def _said(values: dict[str, Any]) -> dict[str, tuple[str, str, str]]:
+    rs = perfscore.load_ruleset_text(EQUAL_RULES)
+    report = rs.evaluate({"id": "d", "values": values})
+    return {
+        f.rule_id: (f.outcome, f.message, f.message_en)
+        for f in report.findings
+        if f.kind == "check"
+    }
+
+
+def test_a_failed_equality_shows_figures_that_tell_its_sides_apart() -> None:
+    """A failed ``equal`` check shows as many decimals as it takes for its two sides to
+    differ, its tolerance to be exact and its difference to stand above it — at the rule set's
+    two places rev16 read "88.77% ≠ 88.77%（相差 0%，容差 0%）" and a tolerance of 0.005 万元
+    as "0.01万元"; a pass, and a failure plain at two places, read as before."""
+    got = _said({"basic": 60, "project": "40.01", "spent": 100})
+    assert got["adds"][0] == "fail"
+    assert got["adds"][1] == "合计：100.01万元 ≠ 100万元（相差 0.01万元，容差 0.005万元）"
+    assert "tolerance 0.005万元" in got["adds"][2]
+    got = _said({"basic": 60, "project": "40.006", "spent": 100})
+    assert got["adds"][1] == "合计：100.006万元 ≠ 100万元（相差 0.006万元，容差 0.005万元）"
+    got = _said({"basic": 60, "project": "40.005", "spent": 100})
+    assert got["adds"][0] == "pass"
+    got = _said({"basic": 700, "project": 50, "spent": 800})
+    assert got["adds"][1] == "合计：750万元 ≠ 800万元（相差 50万元，容差 0.005万元）"
+    got = _said({"spent": 2, "budget": 3, "reported": "66.666%"})
+    assert got["agrees"][1] == "报告执行率：66.666% ≠ 66.67%（相差 0.004%，容差 0%）"
+    # beyond ten decimals: every digit the figures have
+    got = _said({"spent": "532.59", "budget": 600, "reported": "88.77000000000001"})
+    assert got["agrees"][0] == "fail"
+    assert got["agrees"][1] == (
+        "报告执行率：88.77000000000001% ≠ 88.77%（相差 0.00000000000001%，容差 0%）"
+    )
+
+
+@given(
+    left=st.decimals(min_value=-1000, max_value=1000, places=6, allow_nan=False),
+    right=st.decimals(min_value=-1000, max_value=1000, places=6, allow_nan=False),
+)
+@settings(max_examples=60, deadline=None)
+def test_a_failed_equality_never_shows_equal_figures(left: Any, right: Any) -> None:
+    """Whatever the figures, a failed equality's message never shows its two sides alike,
+    nor a difference no larger than its tolerance."""
+    got = _said({"basic": str(left), "project": 0, "spent": str(right)})["adds"]
+    if got[0] != "fail":
+        assert abs(left - right) <= Decimal("0.005")
+        return
+    assert abs(left - right) > Decimal("0.005")
+    sides, rest = got[1].split("（相差 ")
+    lt, rt = sides.split("：", 1)[1].split(" ≠ ")
+    difference, tolerance = rest.rstrip("）").split("，容差 ")
+    assert lt != rt and tolerance == "0.005万元"
+    assert Decimal(difference.removesuffix("万元")) > Decimal("0.005")

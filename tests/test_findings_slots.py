@@ -211,12 +211,20 @@ def test_findings_pickled_before_their_words_were_properties_load_equal() -> Non
     assert len(old) == len(now) > 60
     assert {f.kind for f in old} >= {"indicator", "check"}
     assert any(f.explanation is not None for f in old)
+    changed = 0
     for a, b in zip(old, now, strict=True):
         _one_object(a)
+        if a.message != b.message and "容差 0.01万元" in (a.message or ""):
+            # session 16: a failed equality shows its tolerance exactly (0.005万元, not 0.01:
+            # evaluate/checks.py _apart); the pickle keeps the words it was made with
+            assert b.message == a.message.replace("容差 0.01万元", "容差 0.005万元")
+            a = dataclasses.replace(a, message=b.message, message_en=b.message_en)
+            changed += 1
         assert a == b
         assert dataclasses.asdict(a) == dataclasses.asdict(b)
         assert a.explanation == b.explanation
         assert pickle.loads(pickle.dumps(a)) == b
+    assert changed <= 3
 
 
 if __name__ == "__main__":

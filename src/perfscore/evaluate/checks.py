@@ -11,6 +11,7 @@ from ..errors import EvaluationError, MissingValueError, ZeroDenominatorError
 from ..exact import exact_difference, exact_value, full, plain
 from ..findings import Finding
 from ..findings.results import FindingDraft
+from ..numbers import is_cjk
 from ..placeholders import explains
 from ..words import EVAL, in_language
 from ..words import said as said_words
@@ -109,17 +110,16 @@ def check(
                 # (0.01 + 2e-30 became 0.01, within a tolerance of 0.01)
                 size = gap.copy_abs() if isinstance(gap, Decimal) else abs(gap)
                 ok = size <= node.tolerance
-                difference = display_text(plain(size), node.unit, places)
             else:
                 ok = left == right
-                difference = "—"
+                size = None
             outcome = "pass" if ok else "fail"
             threshold = {"op": "==", "value": right, "tolerance": node.tolerance}
-            lt, rt = (
-                display_text(left, node.unit, places),
-                display_text(right, node.unit, places),
-            )
-            tolerance = display_text(node.tolerance, node.unit, places)
+            shown = places if ok or size is None else _apart(left, right, size, node, places)
+            text = _exact_text if shown is None else (lambda x, u: display_text(x, u, shown))
+            lt, rt = text(left, node.unit), text(right, node.unit)
+            tolerance = text(node.tolerance, node.unit)
+            difference = "—" if size is None else text(plain(size), node.unit)
             if fields is not None:
                 fields.update(left=lt, right=rt, difference=difference, tolerance=tolerance)
             if ok:
@@ -236,3 +236,40 @@ def check(
     made._lazy = made._run = made._why = made._detail = None
     made.__class__ = Finding
     return made  # type: ignore[no-any-return]
+
+
+#: the most decimals a shown number has (:func:`~perfscore.numbers.json_number`)
+_MOST_PLACES = 10
+
+
+def _apart(left: Decimal, right: Decimal, size: Any, node: CheckNode, places: int) -> int | None:
+    """The fewest decimals (from the rule set's ``places``) at which a failed equality shows
+    why it failed: its two sides differ, its tolerance is shown exactly and its difference is
+    shown above it; ``None`` when even 10 decimals do not (then every figure is shown
+    exactly).  At ``places`` alone 88.770000000000001 % against 88.77 % read "88.77% ≠
+    88.77%（相差 0%，容差 0%）", and a tolerance of 0.005 万元 "0.01万元"."""
+    unit, tol = node.unit, node.tolerance
+    exact_tol = _exact_text(tol, unit)
+    for p in range(places, max(places, _MOST_PLACES) + 1):
+        tolerance = display_text(tol, unit, p)
+        if tolerance != exact_tol:
+            continue
+        if display_text(left, unit, p) == display_text(right, unit, p):
+            continue
+        if display_text(plain(size), unit, p) != tolerance:
+            return p
+    return None
+
+
+def _exact_text(x: Decimal, unit: str | None) -> str:
+    """``x`` with every digit it has, in ``unit``'s way (a ratio in % × 100)."""
+    y = x.scaleb(2) if unit == "%" else x
+    text = format(y, "f")
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    text = "0" if text in ("-0", "") else text
+    if unit == "%":
+        return f"{text}%"
+    if not unit:
+        return text
+    return f"{text}{unit}" if is_cjk(unit) else f"{text} {unit}"
