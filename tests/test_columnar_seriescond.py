@@ -108,8 +108,9 @@ def test_growth_as_a_bureau_writes_it() -> None:
     res = _same(cs, _GROWING)
     assert res.outcomes("growth")[:3] == ["pass", "fail", "error"]
     assert [str(p) for p in res.points_decimal("growth")[:2]] == ["2.00", "0.00"]
-    # no 2023 value on either side (row 3): None == None holds, as in Python
-    assert [str(p) for p in res.points_decimal("same")[3:]] == ["1.00", "0.50"]
+    # row 3's ``{}`` holds no figure: no series, the missing policy (not applicable)
+    assert res.outcomes("same")[3] == "not_applicable"
+    assert [str(p) for p in res.points_decimal("same")[4:]] == ["0.50"]
 
 
 def test_a_series_chosen_by_if_else_stays_per_record_and_says_why() -> None:

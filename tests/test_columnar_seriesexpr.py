@@ -211,10 +211,14 @@ def test_the_first_failure_in_the_order_of_evaluation_decides() -> None:
         ("year(budget, 2023) * 2 + x / t", {"budget": {2022: 1}, "x": 1, "t": 0}, "error"),
         ("year(budget, 2023) + x", {"budget": {2022: 1}, "x": None, "t": 0}, "not_applicable"),
         ("count_above(budget, x)", {"budget": {2022: 1}, "x": None, "t": 0}, "not_applicable"),
-        ("count_above(budget, year(actual, 2023))", {"budget": {2022: 1}, "actual": {}}, "error"),
+        (
+            "count_above(budget, year(actual, 2023))",
+            {"budget": {2022: 1}, "actual": {2022: 2}},
+            "error",
+        ),
         ("clamp(mean(budget), x, t)", {"budget": {2022: 1}, "x": 3, "t": 2}, "error"),
         ("min(budget, actual)", {"budget": {2022: 1}, "actual": {2022: 2}}, "error"),
-        ("sum(budget) / count(budget)", {"budget": {}}, "fail"),
+        ("sum(budget) / count(last(budget, 1))", {"budget": {2021: 1, 2022: None}}, "fail"),
         ("round(year(budget, 2023), 4)", {"budget": {2022: 1}}, "error"),
     ]
     for metric, row, outcome in cases:

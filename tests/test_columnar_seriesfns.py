@@ -104,8 +104,9 @@ def test_series_functions_equal_per_record(
 
 def test_ties_blanks_and_empty_series() -> None:
     """The ends of count_within are inside, count_below/above strict; a year listed without a
-    value, a year not listed and an empty series give no value (an error finding); min/max of
-    no values is an error; a series past float64's digits is compared exactly."""
+    value and a year not listed give no value (an error finding); an empty series (``{}``) is
+    no series (the missing policy: 不适用, session 16); a series past float64's digits is
+    compared exactly."""
     from decimal import Decimal
 
     cs = ColumnarScorer(perfscore.load_ruleset_text(_rules(), source="f.yaml"))
@@ -123,7 +124,7 @@ def test_ties_blanks_and_empty_series() -> None:
     res = _same(cs, rows)
     assert res.outcomes("c1")[:1] == ["pass"]  # 0.95 and 1.05 both inside
     assert res.outcomes("y1") == ["pass", "error", "pass"]
-    assert res.outcomes("m3") == ["fail", "error", "pass"]
+    assert res.outcomes("m3") == ["fail", "not_applicable", "pass"]
 
 
 @pytest.mark.parametrize(

@@ -239,7 +239,9 @@ def _year_of(point: tuple[int, Decimal | None]) -> int:
 
 
 def _series(spec: InputSpec, normalise: Normalise, fallback: Fallback) -> FieldReader:
-    """A mapping of year → figure, each figure read as the element input it is."""
+    """A mapping of year → figure, each figure read as the element input it is; a mapping
+    holding no figure (``{}``, every year null or blank) is :data:`BLANK`, as a table row
+    with every year blank is (docs/data.md)."""
     elem = type(spec)(spec.name, spec.of, unit=spec.unit, min=spec.min, max=spec.max)
     fast = _number(elem, _undecided) if elem.type in _NUMBER_TYPES else None
 
@@ -247,6 +249,7 @@ def _series(spec: InputSpec, normalise: Normalise, fallback: Fallback) -> FieldR
         if fast is None or not isinstance(raw, Mapping):
             return fallback(spec, raw)
         points: list[tuple[int, Decimal | None]] = []
+        figures = False
         for k, v in raw.items():
             year: int = k
             if k.__class__ is not int:  # (a year as text, or no year at all)
@@ -267,6 +270,8 @@ def _series(spec: InputSpec, normalise: Normalise, fallback: Fallback) -> FieldR
                 except ValueError as e:
                     raise ValueError(said(DATA, "in_year", year=year, problem=e.args[0])) from None
             points.append((year, nv))
-        return series_of(points)
+            figures = True
+        series = series_of(points)  # (a year given twice is refused first)
+        return series if figures else BLANK  # no figure at all: no series (as a blank cell)
 
     return read

@@ -32,7 +32,13 @@ __all__ = [
     "to_number",
 ]
 
+#: digits grouped in thousands: a first group of 1-3 digits, then groups of exactly three, each
+#: after one separator — a comma, or a space (after NFKC: a no-break, narrow or thin space too)
 _THOUSANDS = re.compile(r"^[+-]?\d{1,3}(,\d{3})+(\.\d*)?$")
+_SPACED_THOUSANDS = re.compile(r"^\d{1,3}( \d{3})+(\.\d*)?$")
+#: a number at the start of text holding a space: its sign, its digits (with any spaces among
+#: them) and what follows (a unit, ``%``)
+_SPACED = re.compile(r"^([+-]?) *([\d.,][\d., ]*(?:[eE] *[+-]? *[\d ]+)?)(.*)$")
 #: A number and what follows it (a unit, ``%``), after NFKC and without spaces.
 _NUMBER_UNIT = re.compile(r"^([+-]?(?:\d[\d,]*\.?\d*|\.\d+)(?:[eE][+-]?\d+)?)([^\d.,].*)?$")
 #: Beyond 10^15 (a thousand trillion 万元) a figure is a data-entry error, not a budget:
@@ -124,7 +130,9 @@ def read_number(
         return Decimal(float.__repr__(raw)), False
     if not isinstance(raw, str):
         raise ValueError(problem("not_number", raw))
-    text = unicodedata.normalize("NFKC", raw).strip().replace(" ", "")
+    text = unicodedata.normalize("NFKC", raw).strip()
+    if " " in text:
+        text = _unspaced(text, raw)
     m = _NUMBER_UNIT.match(text)
     if m is None:
         try:
@@ -157,6 +165,21 @@ def read_number(
         raise ValueError(problem("not_number", raw))
     plain = Bilingual("无单位的数", "a plain number")
     raise ValueError(said(DATA, "wrong_unit", raw=repr(raw), unit=tail, want=want or plain))
+
+
+def _unspaced(text: str, raw: str) -> str:
+    """``text`` (NFKC, trimmed) without its spaces — after a sign, before a unit or ``%``, or
+    between groups of thousands (``3 435.02``: the rule commas follow) — or ``ValueError`` for
+    a space anywhere else among a number's digits: ``9 5`` may be 95, 9.5 or two figures, so it
+    is refused, never read as 95."""
+    m = _SPACED.match(text)
+    if m is None:  # no number in front: read (or refused) as before
+        return text.replace(" ", "")
+    sign, digits, tail = m.groups()
+    digits = digits.rstrip(" ")
+    if " " in digits and not _SPACED_THOUSANDS.match(digits):
+        raise ValueError(problem("space_in_number", raw))
+    return sign + digits.replace(" ", "") + tail.replace(" ", "")
 
 
 def _looks_like_unit(digits: str, tail: str) -> bool:

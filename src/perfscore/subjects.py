@@ -147,7 +147,8 @@ def whole_number_text(raw: object) -> str | None:
 
 
 def normalise_value(spec: InputSpec, raw: object) -> Value:
-    """The stored value of one field, or ``ValueError`` with a plain message."""
+    """The stored value of one field, or ``ValueError`` with a plain message; None for a
+    series that holds no figure (``{}``, every year null or blank): no value, as a blank."""
     t = spec.type
     if t in ("number", "money", "percent", "integer"):
         d, said_unit = read_number(raw, spec.unit, percent=t == "percent", ratio=t == "number")
@@ -205,7 +206,10 @@ def normalise_value(spec: InputSpec, raw: object) -> Value:
             raise ValueError(said(DATA, "in_year", year=year, problem=e.args[0])) from None
         assert isinstance(nv, Decimal)
         points.append((year, nv))
-    return series_of(points)
+    series = series_of(points)
+    # a series holding no figure at all (``{}``, every year null or blank) is no series: a
+    # table row with every year blank reads so, and the same nothing as a record must too
+    return series if any(v is not None for _, v in series.points) else None
 
 
 #: a flat record's keys that are never values
@@ -382,7 +386,8 @@ def read_cell(spec: InputSpec, raw: object) -> Value:
         return BLANK  # type: ignore[no-any-return]
     if isinstance(raw, CellProblem):
         raise ValueError(raw.message)
-    return normalise_value(spec, raw)
+    v = normalise_value(spec, raw)
+    return BLANK if v is None else v  # (a series with no figure: normalise_value)
 
 
 def _located(cells: object, name: str, message: str) -> str:

@@ -183,6 +183,10 @@ DATA = _table(
         "expected a number, got {what} (a percentage where none is expected)",
     ),
     not_finite=("应为有限的数，实为 {value}", "expected a finite number, got {value}"),
+    space_in_number=(
+        "{raw}：数字中间的空格只能用作千位分隔（每三位一组，如 3 435.02）",
+        "{what}: a space inside a number may only separate thousands (as in 3 435.02)",
+    ),
     column_percent=(
         "该列以 % 填写，此项为{type}{unit}",
         "the column is in %, the input is {type}{unit}",

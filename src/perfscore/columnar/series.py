@@ -24,7 +24,7 @@ import numpy as np
 
 from ..ingest.yearcols import YearColumns
 from ..subjects import InputSpec
-from .bounds import F_ERROR, Chunk
+from .bounds import F_ERROR, F_MISSING, Chunk
 from .rational import LIMIT, from_floats
 from .reasons import no
 from .seriescells import Cells, parse_cells, parse_years
@@ -308,6 +308,13 @@ def read_series(
             for (at, y, _, _, _), vals in zip(parts, scaled, strict=True):
                 num[at, y] = vals  # (a matrix's blanks hold 0, as the entries leave them)
         ctx.series[name] = SeriesCol(listed, present, num, common)
+        # a row whose series holds no figure at all ({}, every year blank) has no series: the
+        # input's blank, as the reader reads it (fieldread: BLANK)
+        empty = keep_row & (code == 0) & ~p.odd
+        for j in range(width):  # (column by column: any(axis=1) costs more on a few years)
+            empty &= ~present[:, j]
+        if empty.any():
+            code[empty] = F_ERROR if inputs[name].required else F_MISSING
         if code.any():
             ctx.codes[name] = code
     if odd.any():

@@ -239,6 +239,9 @@ def _read_cells(spec: InputSpec, out: Cells, rows: list[int], cells: list[Any]) 
         except Exception:  # what the reader does with it is the per-record path's to say
             out.odd[i] = True
             continue
+        if series is None:  # no figure at all: no series, as the reader reads it
+            out.code[i] = F_ERROR if spec.required else F_MISSING
+            continue
         assert isinstance(series, Series)
         years = [y for y, _ in series.points]
         if len(set(years)) != len(years):
