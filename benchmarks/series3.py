@@ -122,7 +122,8 @@ def columns(n: int, seed: int = 7) -> dict[str, Any]:
 
 
 def _matrix(np: Any, cells: Any, scale: int) -> tuple[Any, Any, Any, Any]:
-    """(cell given, listed, present, value × scale as int64), years on :data:`YEARS`."""
+    """(cell given, listed, present, value × scale as int64), years on :data:`YEARS`; a cell
+    with no figure at all is no series (session 16), as a table row of blanks."""
     n = len(cells)
     given = np.zeros(n, bool)
     listed = np.zeros((n, len(YEARS)), bool)
@@ -138,6 +139,8 @@ def _matrix(np: Any, cells: Any, scale: int) -> tuple[Any, Any, Any, Any]:
             if v is not None:
                 present[i, j] = True
                 val[i, j] = round(v * scale)
+    given &= present.any(axis=1)  # no figure at all: no series (session 16)
+    listed &= given[:, None]
     return given, listed, present, val
 
 
@@ -227,25 +230,26 @@ def numpy_exact(cols: dict[str, Any], read: Any = None) -> dict[str, Any]:
         np.where((k >= 9000) & (k < 9500), 2000, np.where((k >= 8000) & (k < 9000), 1000, 0)),
     )
     put("exec3", rate_na | (cnt == 0), gap, p3 == 3000, p3)
-    # exec_now: 2024's rate >= 0.95
+    # exec_now: 2024's rate >= 0.95; no rate for 2024: missing data, n/a (session 16)
     j24 = 2024 - YEARS[0]
     ok = 100 * s[:, j24] >= 95 * b[:, j24]
-    put("exec_now", rate_na, ~both[:, j24], ok, np.where(ok, 2000, 0))
+    put("exec_now", rate_na | ~both[:, j24], np.zeros(n, bool), ok, np.where(ok, 2000, 0))
     # steady: years in the window within target_rate .. 1.05
     t10 = np.rint(np.nan_to_num(t) * 10).astype(np.int64)
     within = inwin & (1000 * s >= t10[:, None] * b) & (100 * s <= 105 * b)
     ok = within.sum(axis=1) >= 2
     put("steady", rate_na | np.isnan(t), np.zeros(n, bool), ok, np.where(ok, 1500, 0))
-    # growth: (r24 − r23) / r23 in bands; a year without a value: error; r23 = 0: n/a
+    # growth: (r24 − r23) / r23 in bands; a year without a value: missing data, n/a (session
+    # 16: was an error); r23 = 0: n/a
     r22, r23, r24 = (rv[:, y - YEARS[0]] for y in (2022, 2023, 2024))
     h22, h23, h24 = (pr[:, y - YEARS[0]] for y in (2022, 2023, 2024))
-    err = ~(h23 & h24)
+    gap = ~(h23 & h24)
     up = r24 - r23
     pg = np.where(20 * up >= r23, 1500, np.where(up >= 0, 800, 0))
-    put("growth", ~gr | (~err & (r23 == 0)), err, pg == 1500, pg)
-    # rising: min(r24 − r23, r23 − r22) > 0
+    put("growth", ~gr | gap | (r23 == 0), np.zeros(n, bool), pg == 1500, pg)
+    # rising: min(r24 − r23, r23 − r22) > 0; a year without a value: n/a
     ok = np.minimum(up, r23 - r22) > 0
-    put("rising", ~gr, ~(h22 & h23 & h24), ok, np.where(ok, 1000, 0))
+    put("rising", ~gr | ~(h22 & h23 & h24), np.zeros(n, bool), ok, np.where(ok, 1000, 0))
     # staff: max − min over its last three years <= 2; no value there: error
     fw = _window(np, lf) & pf
     big, small = np.iinfo(np.int64).max, np.iinfo(np.int64).min

@@ -98,6 +98,8 @@ ODD = [
     "基建", " 基建", "基建 ", "信息化", "信 息化", "ｉｎｆｏ", "达成", "部分达成", "未达成",
     "达 成", "achieved", "Achieved", "partial", "无", "没有", "说明" * 3000, "0", "1", "9",
 ]  # fmt: skip
+#: cells a yes/no column of Python objects may hold beside True and False
+NEAR_BOOLS: list[Any] = [None, float("nan"), np.True_, np.False_, 1, 0, 1.0, "是", "否"]
 #: the Arrow, numpy, pandas and polars kinds a column can come as
 KINDS = ["string", "large_string", "dict8", "dict32", "chunks", "objects", "null", "absent"]
 if hasattr(pa, "string_view"):  # pyarrow 16 on (polars hands these over)
@@ -106,6 +108,7 @@ try:
     import pandas as pd
 
     KINDS += ["pandas", "pandas_category"]
+    NEAR_BOOLS.append(pd.NA)
 except ImportError:  # pragma: no cover (the columnar extra brings pandas)
     pd = None
 try:
@@ -222,8 +225,8 @@ def tables(draw: st.DrawFn) -> tuple[int, dict[str, Any]]:
     for name in TEXTS + YES_NO:
         kind = draw(st.sampled_from(KINDS))
         shape = draw(st.sampled_from(["odd", "bools", "ints", "few"]))
-        if shape == "bools":
-            one = st.one_of(st.none(), st.booleans())
+        if shape == "bools":  # now and then a blank or a cell of another kind among them
+            one = st.one_of(st.none(), st.booleans(), st.booleans(), st.sampled_from(NEAR_BOOLS))
         elif shape == "ints":
             one = st.one_of(st.none(), st.integers(-2, 12))
         elif shape == "few":  # a clean column: a handful of values repeated

@@ -236,9 +236,11 @@ def _by_records(rs: Any, records: list[dict[str, Any]], monkeypatch: Any) -> byt
     return pd.DataFrame(table).astype(str).to_csv().encode()
 
 
-def _every_route(rs: Any, headers: list[str], columns: list[list[Any]]) -> dict[str, bytes]:
+def _every_route(
+    rs: Any, headers: list[str], columns: list[list[Any]], *, supported: bool = True
+) -> dict[str, bytes]:
     scorer = ColumnarScorer(rs)
-    assert scorer.supported, scorer.reason
+    assert scorer.supported is supported, scorer.reason
     frame = _pandas(headers, columns)
     table = _arrow(headers, columns)
     got = {
@@ -376,6 +378,46 @@ def test_one_scorer_remembers_header_rows_and_scores_each_as_a_fresh_one(
     for _ in range(3):
         with pytest.raises(DataError):
             scorer.score(clash)
+
+
+@pytest.mark.parametrize(
+    "slip",
+    [
+        (
+            "history",
+            "    value: round(mean(last(outturn, 3)), 4)\n",
+            "    when: outturn\n    value: round(mean(last(outturn, 3)), 4)\n",
+        ),
+        ("history", "round(mean(last(outturn, 3)), 4)", "round(year(outturn, 2023.5), 4)"),
+        ("history", "round(mean(last(outturn, 3)), 4)", "round(year(outturn, -1), 4)"),
+    ],
+)
+def test_a_rule_set_off_the_columns_still_reads_year_columns(
+    monkeypatch: pytest.MonkeyPatch, slip: tuple[str, str, str]
+) -> None:
+    """A rule set the columns do not run (here a series as a condition, or ``year()`` of a
+    year no series has) is scored per record inside ``ColumnarScorer.score``: it reads a
+    series given one column a year as ``rs.evaluate(frame)`` and the command do.  Before,
+    that fallback took the series as missing: 不适用 with its weight redistributed (rev16:
+    ``repro/paths_disagree.py``) on every frame route, the Dask recipe's included."""
+    _, old, new = slip
+    assert old in RULES
+    rs = perfscore.load_ruleset_text(RULES.replace(old, new), source="off_columns.yaml")
+    assert not ColumnarScorer(rs).supported
+    rows = [
+        {"budget": Decimal("100"), "spent": Decimal("95"), "staff": 18, "satisfaction": 95,
+         "tier": "achieved", "disclosed": "是", "outturn": [96, 98.5, 100]},
+        {"budget": Decimal("200"), "spent": Decimal("200"), "staff": 25, "satisfaction": 80,
+         "tier": "partial", "disclosed": False, "outturn": [96, None, 94.99]},
+    ]  # fmt: skip
+    want = _by_records(rs, _records(rows), monkeypatch)
+    ids = {n: (n, 1) for n in SPELLINGS}
+    years = [f"{y}年预算执行率" for y in YEARS]
+    got = _every_route(rs, *_table(rows, ids, years, lambda c: c), supported=False)
+    for route, scores in got.items():
+        assert scores == want, route
+    history = ColumnarScorer(rs).score(_pandas(*_table(rows, ids, years, lambda c: c)))
+    assert "not_applicable" not in list(history.outcomes("history"))
 
 
 def test_a_dask_frame_of_several_partitions_headed_by_titles(

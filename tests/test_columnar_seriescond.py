@@ -101,12 +101,13 @@ def test_conditions_over_series_equal_per_record(
 
 
 def test_growth_as_a_bureau_writes_it() -> None:
-    """连续增长: 2 points for three rising years; a missing middle year is the per-record
-    error (``None`` ordered), a flat year no growth; what short-circuits does not fail."""
+    """连续增长: 2 points for three rising years; a missing middle year ordered (``None >
+    x``) is missing data, the missing policy (an error until session 16), a flat year no
+    growth; what short-circuits does not fail."""
     text = CONDS.replace("{zd}", "zero").replace("{missing}", "not_applicable")
     cs = ColumnarScorer(perfscore.load_ruleset_text(text, source="g.yaml"))
     res = _same(cs, _GROWING)
-    assert res.outcomes("growth")[:3] == ["pass", "fail", "error"]
+    assert res.outcomes("growth")[:3] == ["pass", "fail", "not_applicable"]
     assert [str(p) for p in res.points_decimal("growth")[:2]] == ["2.00", "0.00"]
     # row 3's ``{}`` holds no figure: no series, the missing policy (not applicable)
     assert res.outcomes("same")[3] == "not_applicable"

@@ -104,8 +104,8 @@ def test_series_functions_equal_per_record(
 
 def test_ties_blanks_and_empty_series() -> None:
     """The ends of count_within are inside, count_below/above strict; a year listed without a
-    value and a year not listed give no value (an error finding); an empty series (``{}``) is
-    no series (the missing policy: 不适用, session 16); a series past float64's digits is
+    value and a year not listed give no value, and an empty series (``{}``) is no series: the
+    missing policy, 不适用 (session 16; an error before); a series past float64's digits is
     compared exactly."""
     from decimal import Decimal
 
@@ -123,7 +123,7 @@ def test_ties_blanks_and_empty_series() -> None:
     ]
     res = _same(cs, rows)
     assert res.outcomes("c1")[:1] == ["pass"]  # 0.95 and 1.05 both inside
-    assert res.outcomes("y1") == ["pass", "error", "pass"]
+    assert res.outcomes("y1") == ["pass", "not_applicable", "pass"]
     assert res.outcomes("m3") == ["fail", "not_applicable", "pass"]
 
 
@@ -183,14 +183,15 @@ indicators:
 def test_a_year_read_by_another_metric_is_columnar() -> None:
     """``v + x`` with no value for 2023 and x blank: the per-record path says x is missing
     (not applicable), not v's lack of a value — the columns keep v's rows without a value
-    apart from its failures (Chunk.nulls); a leaf reading v alone says error."""
+    apart from its failures (Chunk.nulls); v without a value computed with, or read by a leaf
+    alone, is missing data too (the missing policy: not applicable; an error until session 16)."""
     rs = perfscore.load_ruleset_text(YEAR_READ_BESIDE, source="y.yaml")
     cs = ColumnarScorer(rs)
     assert cs.supported, cs.reason
     rows = [{"s": {2022: 1}, "x": None}, {"s": {2022: 1}, "x": 1}, {"s": {2023: 2}, "x": 1}]
     res = _same(cs, rows)
-    assert res.outcomes("a") == ["not_applicable", "error", "pass"]
-    assert res.outcomes("b") == ["error", "error", "pass"]
+    assert res.outcomes("a") == ["not_applicable", "not_applicable", "pass"]
+    assert res.outcomes("b") == ["not_applicable", "not_applicable", "pass"]
 
 
 @settings(max_examples=100, deadline=None)

@@ -308,18 +308,24 @@ def test_coalesce_blank_reads_and_places_per_row_equal_per_record(
     rows: list[dict[str, Any]],
 ) -> None:
     """``coalesce`` (numbers and yes/no), a blank read outside it under a missing-aware check
-    (an error, not a division by zero), ``round(x, places)`` with the places read per row
+    (missing data: 不适用, not a division by zero), ``round(x, places)`` with the places read per row
     (exact halves: 3 / 200 = 1.5 % → 2 %), and a grade override with ``coalesce``."""
     cs = ColumnarScorer(perfscore.load_ruleset_text(BLANKS, source="b.yaml"))
     assert cs.supported, cs.reason
     _same(cs, rows)
 
 
-def test_a_blank_read_under_is_missing_is_an_error_not_a_division_by_zero() -> None:
+def test_a_blank_read_under_is_missing_is_missing_data_not_a_division_by_zero() -> None:
+    """A blank computed with beside is_missing: the check reads missing data (不适用, session
+    16: was an error), and says so — not the division by zero after it."""
     cs = ColumnarScorer(perfscore.load_ruleset_text(BLANKS, source="b.yaml"))
     rows = [{"a": 3.0, "b": math.nan, "f": None, "decimals": 0.0, "reported": 2.0}]
     res = _same(cs, rows)
-    assert res.outcomes("c1") == ["error"]
+    assert res.outcomes("c1") == ["not_applicable"]
+    pd = pytest.importorskip("pandas")
+    report = perfscore.load_ruleset_text(BLANKS, source="b.yaml").evaluate(pd.DataFrame(rows))
+    c1 = next(f for f in report.findings if f.rule_id == "c1")
+    assert "missing" in (c1.message_en or "") and "zero" not in (c1.message_en or "")
 
 
 def test_places_out_of_range_go_to_the_per_record_path() -> None:

@@ -320,26 +320,44 @@ def test_threads_reading_one_subjects_findings_at_once_agree() -> None:
             assert len(seen) == 8 and all(s == w for s in seen)
 
 
-def test_words_made_while_another_thread_made_them_and_the_explanation_keep_it() -> None:
+@pytest.mark.parametrize("record, by", [(0, "rec"), (1, "fill")])
+def test_words_made_while_another_thread_made_them_and_the_explanation_keep_it(
+    record: int, by: str
+) -> None:
     """A thread making a finding's words while another makes them and then its 计算过程 —
-    played here in one thread: the words' ``fill`` reads the explanation first — does not put
-    "explanation left to make" back over the one made (its reader would get that marker)."""
-    reference = perfscore.load_ruleset_text(RULES).evaluate_subject(_RULES_RECORDS[0])
+    played here in one thread: what makes the words (a pass's display from its node's
+    ``rec``; a fail with the rule set's own message: its node's ``fill``) reads the
+    explanation first — does not put "explanation left to make" back over the one made (its
+    reader would get that marker)."""
+    reference = perfscore.load_ruleset_text(RULES).evaluate_subject(_RULES_RECORDS[record])
     expected = _words(reference.finding("execution"))
     assert expected["explanation"] is not None
     rs = perfscore.load_ruleset_text(RULES)
-    f = rs.evaluate_subject(_RULES_RECORDS[0]).finding("execution")  # (its result let go)
+    f = rs.evaluate_subject(_RULES_RECORDS[record]).finding("execution")  # (its result let go)
     words = object.__getattribute__(f, "_lazy")
-    fill = words.fill
+    before = getattr(words, by)
+    met: list[bool] = []
 
-    def interrupted(g: Finding, run: Any, why: Any, detail: Any) -> Any:
+    def interrupt() -> None:
+        setattr(words, by, before)
+        met.append(f.explanation is not None)  # (the other thread's whole read, meanwhile)
+
+    if by == "fill":
+
+        def fill(g: Finding, run: Any, why: Any, detail: Any) -> Any:
+            interrupt()
+            return before(g, run, why, detail)
+
         words.fill = fill
-        assert g.explanation is not None  # (the other thread's whole read, meanwhile)
-        return fill(g, run, why, detail)
+    else:
 
-    words.fill = interrupted
+        def show(value: Decimal) -> str:
+            interrupt()
+            return str(before[2](value))
+
+        words.rec = (*before[:2], show, *before[3:])
     assert f.message == expected["message"]
-    assert words.fill is fill  # (it ran)
+    assert met == [True]  # (it ran)
     assert _words(f) == expected
 
 

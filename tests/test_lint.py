@@ -351,6 +351,39 @@ def test_a_number_as_a_condition_is_a_warning(where: str) -> None:
         assert _warnings(SLIPS.replace("value: done,", f'value: done, when: "{fine}",')) == []
 
 
+SERIES_WHEN = """\
+perfscore: 1
+id: series_when
+title: 数列作条件
+version: "1"
+inputs:
+  spend: {type: series, of: money, unit: 万元, title: 支出决算数（历年）}
+  sat: {type: percent, title: 满意度}
+metrics:
+  growth: {title: 支出增长率, expr: "year(spend, 2024) / year(spend, 2023) - 1", unit: "%"}
+indicators:
+  - {id: grow, title: 支出增长率, weight: 50, WHEN value: growth,
+     scorer: {type: bands, bands: [{range: "<= 5%", points: 50}, {range: "> 5%", points: 0}]}}
+  - {id: satisfied, title: 满意度, weight: 50, value: sat, scorer: {type: threshold, op: ">=", target: 0.9}}
+"""
+
+
+def test_a_series_as_a_condition_is_a_warning() -> None:
+    """``when: spend`` on a series holds whenever the series is given (rev16 wrote it meaning
+    "all three years"): warned, naming the two conditions usually meant; the counts and
+    ``is_missing`` forms are not."""
+    [w] = ruleset_warnings(
+        perfscore.load_ruleset_text(SERIES_WHEN.replace("WHEN ", "when: spend, "))
+    )
+    assert w.path[-1] == "when" and w.line == 11
+    en, zh = w.render("en"), w.render("zh")
+    assert "warning: a condition is yes/no, but spend is a series" in en
+    assert "count(spend) == 3" in en and "not is_missing(spend)" in en
+    assert "警告：条件应为是/否，而 spend 是历年数列" in zh
+    for fine in ("count(spend) == 3", "not is_missing(spend)", "mean(spend) > 100"):
+        assert _warnings(SERIES_WHEN.replace("WHEN ", f'when: "{fine}", ')) == []
+
+
 def test_a_number_as_a_checklist_item_condition_is_a_warning() -> None:
     text = SLIPS.replace(
         "  - {id: output, title: 完成数量, weight: 40, value: done,\n"

@@ -17,6 +17,7 @@ __all__ = [
     "EvaluationError",
     "ExportError",
     "ExpressionError",
+    "MissingValueError",
     "PerfscoreError",
     "Problem",
     "RuleSetError",
@@ -166,6 +167,13 @@ class EvaluationError(PerfscoreError):
 
 class ZeroDenominatorError(EvaluationError):
     """A division by zero (or 0/0); rule sets declare what it means (n/a, zero points, error)."""
+
+
+class MissingValueError(EvaluationError):
+    """An expression computed with a missing value its names did not show — ``year(s, y)`` of
+    a year the series has no figure for, a metric that is itself such a year, a blank met
+    under ``is_missing``/``coalesce`` — where a number was due: the rule reads a missing value,
+    so it follows the missing-data policy (``missing:``), as one reading a blank input does."""
 
 
 class DataError(PerfscoreError):

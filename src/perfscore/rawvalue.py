@@ -130,6 +130,8 @@ def read_number(
         return Decimal(float.__repr__(raw)), False
     if not isinstance(raw, str):
         raise ValueError(problem("not_number", raw))
+    if not raw.isascii() and _marked(raw):
+        raise ValueError(problem("not_number", raw))  # 5² is not 52, nor ①0 10
     text = unicodedata.normalize("NFKC", raw).strip()
     if " " in text:
         text = _unspaced(text, raw)
@@ -165,6 +167,28 @@ def read_number(
         raise ValueError(problem("not_number", raw))
     plain = Bilingual("无单位的数", "a plain number")
     raise ValueError(said(DATA, "wrong_unit", raw=repr(raw), unit=tail, want=want or plain))
+
+
+def _mark_digit(ch: str) -> bool:
+    """A digit that is a mark, not a digit of a script: a superscript or subscript (``²``,
+    ``₂``), a circled or parenthesised one (``①``, ``⑴``) — NFKC makes each a plain digit, so
+    ``5²`` (a footnote or an exponent) would read as 52.  Full-width and other scripts' digits
+    (``１``, ``١``) are decimal digits and read."""
+    return unicodedata.digit(ch, None) is not None and unicodedata.decimal(ch, None) is None
+
+
+def _marked(raw: str) -> bool:
+    """Whether a mark digit stands in the number itself — first, or beside a digit (``5²``,
+    ``²5``, ``10³``) — rather than in its unit (``5 m²``, ``12m³``)."""
+    for i, ch in enumerate(raw):
+        if _mark_digit(ch):
+            before = raw[:i].rstrip()
+            if not before or before[-1].isdecimal() or _mark_digit(before[-1]):
+                return True
+            after = raw[i + 1 : i + 2]
+            if after.isdecimal():
+                return True
+    return False
 
 
 def _unspaced(text: str, raw: str) -> str:

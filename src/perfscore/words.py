@@ -465,6 +465,7 @@ ENGINE = _table(
     field_missing=("缺少数据：{title}（{name}）", "no data for '{name}'"),
     metric_zero=("{title}（{name}）的分母为零", "'{name}' divides by zero"),
     metric_error=("{title}（{name}）无法计算：{problem}", "'{name}': {problem}"),
+    metric_missing=("缺少数据：{title}（{name}）：{problem}", "no data for '{name}': {problem}"),
     join=("；", "; "),
     condition_false=("条件 {condition} 不成立", "condition {condition} is false"),
     check_condition_false=("条件 {condition} 不成立", "{condition} is false"),
@@ -898,6 +899,13 @@ LINT = _table(
         "{expr} != 0；否则请写所指的比较，如 {expr} >= 0.8",
         "a condition is yes/no, but {expr} is a number: it holds for every value but 0. If "
         "that is meant, write {expr} != 0; else the comparison meant, such as {expr} >= 0.8",
+    ),
+    series_condition=(
+        "条件应为是/否，而 {expr} 是历年数列：只要给出了数列就算“是”。请写所指的条件，如 "
+        "count({expr}) == 3（三年都有数）或 not is_missing({expr})（给出了数列）",
+        "a condition is yes/no, but {expr} is a series: it holds whenever the series is given. "
+        "Write the condition meant, such as count({expr}) == 3 (every year has a figure) or "
+        "not is_missing({expr}) (the series is given)",
     ),
     step_on_rate=(
         "{title}（{name}）是比率（按 % 显示，数值约在 0–1 之间），per 写成 {number} 即每 "

@@ -219,6 +219,10 @@ def _by_value(pa: Any, typ: Any) -> bool:
 def _other_codes(col: Any, reader: _Reader) -> Any:
     read = reader.read
     objects = isinstance(col, np.ndarray) and col.dtype == object and len(col) > 0
+    if objects and _leads_yes_no(col):
+        arrow = _yes_no_arrow(col)
+        if arrow is not None:
+            return _arrow_codes(arrow, reader)
     if objects and _yes_no_only(col):
         # yes/no and blanks only: two comparisons (no number among them that would
         # equal True or False)
@@ -272,6 +276,25 @@ def _mixed_codes(cells: list[Any], read: Callable[[Any], int]) -> Any:
             raw[cell.__class__, cell] = code
         out.append(code)
     return np.array(out, np.int32)
+
+
+def _leads_yes_no(col: Any) -> bool:
+    """The first cell of an object column that is not None (among its first 16) is a
+    ``bool``: likely a yes/no column."""
+    return next((type(c) for c in col[:16].tolist() if c is not None), None) is bool
+
+
+def _yes_no_arrow(col: Any) -> Any:
+    """An object column of yes/no cells and blanks (None, NaN, pandas' NA) as an Arrow
+    ``bool`` array — Arrow checks and converts every cell in C, about three times faster than
+    looking at them from Python — or None: another column (a number or text among them:
+    Arrow refuses ``True`` beside ``1`` or ``"是"``), or no pyarrow."""
+    try:
+        pa = importlib.import_module("pyarrow")
+        arr = pa.array(col, from_pandas=True)
+    except Exception:  # (ArrowInvalid, ArrowTypeError, OverflowError, no pyarrow …)
+        return None
+    return arr if pa.types.is_boolean(arr.type) else None
 
 
 def _yes_no_only(col: Any) -> bool:

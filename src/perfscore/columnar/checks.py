@@ -57,7 +57,8 @@ def run_check(ctx: Chunk, ch: CheckPlan) -> Any:
     blocks it (error, else not applicable; an unreadable ``require`` is an error), a
     ``when`` that does not hold makes it not applicable (not for explain_if, whose
     ``when`` triggers it), a division by zero makes it not applicable; with
-    ``is_missing``/``coalesce``, reading a blank outside them is an error."""
+    ``is_missing``/``coalesce``, computing with a blank outside them makes it not applicable
+    too (a check reading missing data: docs/rule-language.md §10)."""
     if ch.missing_aware:  # a blank is a value here (is_missing), other failures block
         code = failure_codes(ctx, (), None, "error", ch.reads)
     else:
@@ -94,8 +95,8 @@ def run_check(ctx: Chunk, ch: CheckPlan) -> Any:
     ctx.aware = False
     if zero is not None:  # a division by zero: not applicable
         out[zero] = 2
-    if blank is not None:  # a blank read: an error (the per-record path's EvaluationError)
-        out[blank] = 3
+    if blank is not None:  # a blank computed with: not applicable (MissingValueError)
+        out[blank] = 2
         if zero is not None:  # which of the two comes first: the per-record path decides
             both = blank & zero
             if ctx.skip is not None:

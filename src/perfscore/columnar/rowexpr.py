@@ -32,7 +32,7 @@ from typing import Any
 import numpy as np
 
 from ..compile import Compiled, IndicatorNode
-from ..errors import EvaluationError, ZeroDenominatorError
+from ..errors import EvaluationError, MissingValueError, ZeroDenominatorError
 from ..words import Bilingual
 from .bounds import Chunk
 from .plan import MetricPlan
@@ -45,7 +45,7 @@ __all__ = ["RowExpr", "RowPlans", "chain_of", "plugin_calls", "pure_chain", "row
 _HUNDRED = Decimal(100)
 _LIMIT = 1 << 62
 #: how a row's per-row value ended: a value, a division by zero, an error, per record
-_OK, _ZERO, _ERROR, _UNSURE = 0, 1, 2, 3
+_OK, _ZERO, _ERROR, _UNSURE, _MISSING = 0, 1, 2, 3, 4
 
 
 def plugin_calls(c: Compiled, functions: frozenset[str]) -> tuple[str, ...]:
@@ -157,6 +157,7 @@ class RowExpr:
             ctx.flag_rows(rows, status == _UNSURE)
             raised.zero[rows[status == _ZERO]] = True
             raised.error[rows[status == _ERROR]] = True
+            raised.missing[rows[status == _MISSING]] = True
         else:  # a leaf's expression: the per-record path decides which failure comes first
             ctx.flag_rows(rows, status != _OK)
         num = np.zeros(n, object)
@@ -205,6 +206,8 @@ class RowExpr:
                 v = expr(scope)
             except ZeroDenominatorError:
                 status[k] = _ZERO
+            except MissingValueError:
+                status[k] = _MISSING
             except EvaluationError:
                 status[k] = _ERROR
             except Exception:

@@ -75,6 +75,8 @@ class ColumnarScorer:
             n: tuple(m.aliases) for n, m in rs.model.inputs.items() if getattr(m, "aliases", None)
         }
         self._maps = HeaderMaps(self.inputs, self._aliases)  # header rows already mapped
+        #: the series inputs: read from one column a year when no column names them
+        self._series = tuple(n for n, spec in self.inputs.items() if spec.type == "series")
         self.rule_ids = tuple(r.id for r in c.rules if r.kind != "check")
         self.check_ids = tuple(ch.id for ch in c.checks)
         self.grade_ids = grade_ids(c)
@@ -85,6 +87,7 @@ class ColumnarScorer:
         try:
             self.plan = build_plan(c, rs.evaluator.root.weight)
             self.per_row = self.plan.per_row
+            self._series = tuple(self.plan.series)  # (only those the columns read)
         except SyntaxError as e:  # (the loader parsed it: a text the columns read otherwise)
             self.reason = said_both("syntax", text=e.text or "")
         except Unsupported as e:
@@ -104,8 +107,8 @@ class ColumnarScorer:
         ``rs.evaluate(frame)`` and the command read headers (:mod:`.headers`); two columns
         for one input raise :class:`~perfscore.errors.DataError`."""
         raw = frame_inputs(data, self.inputs, self._aliases, self._maps)  # ids, titles, units
-        if self.plan is not None and any(n not in raw for n in self.plan.series):
-            absent = [n for n in self.plan.series if n not in raw]  # one column a year?
+        absent = [n for n in self._series if n not in raw]  # one column a year?
+        if absent:  # (off the columns too: the per-record path reads the years the same way)
             raw.update(year_series(data, absent, self.inputs, self._aliases, self._maps))
         cols: dict[str, Any] = {}
         vocab: dict[str, list[Any]] = {}

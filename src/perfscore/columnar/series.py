@@ -111,7 +111,7 @@ def _none_refused(spec: InputSpec, x: Any, blank: Any) -> bool:
     lo, hi = _float_bound(spec.min), _float_bound(spec.max)  # (raises as _refused does)
     if spec.of == "integer" or not x.size:
         return not x.size
-    flat = x.reshape(-1)
+    flat = x.ravel(order="K")  # (in memory order: no copy)
     if np.count_nonzero(np.isnan(flat)) != np.count_nonzero(blank):
         return False  # a NaN figure (the reader refuses it), not a blank
     low, high = float(np.fmin.reduce(flat)), float(np.fmax.reduce(flat))
@@ -191,9 +191,11 @@ def _block_values(spec: InputSpec, p: Cells) -> list[tuple[Any, int]]:
         code, odd = (p.code, p.odd) if len(rows) == len(p.code) else (p.code[rows], p.odd[rows])
         off = (code != 0) | odd
         zero = (blank | off[:, None]) if off.any() else blank
-        q = from_floats(np.where(zero, 0.0, x).reshape(-1), percent=spec.of == "percent")
+        z = np.where(zero, 0.0, x)
+        fortran = bool(z.flags.f_contiguous and not z.flags.c_contiguous)
+        q = from_floats(z.ravel(order="F" if fortran else "C"), percent=spec.of == "percent")
         if isinstance(q.d, int):
-            out.append((q.n.reshape(x.shape), q.d))
+            out.append((q.n.reshape(x.shape, order="F" if fortran else "C"), q.d))
             keep.append((rows, years, x, blank))
             continue
         k = len(years)
@@ -261,8 +263,11 @@ def read_series(
     for (name, p), (rows, ys, _, kinds) in zip(parsed.items(), got, strict=True):
         odd |= p.odd
         code = p.code
-        listed = np.zeros((n, width), bool)
-        present = np.zeros((n, width), bool)
+        # year-major (order F): a row's reduction over its few years (any, sum, a broadcast
+        # row mask) then runs along whole columns — m.any(axis=1) of 65,536 × 3 took 0.85 ms
+        # in row-major order, 0.004 ms so
+        listed = np.zeros((n, width), bool, order="F")
+        present = np.zeros((n, width), bool, order="F")
         keep = keep_row[rows] & (code[rows] == 0) & ~p.odd[rows]
         parts: list[tuple[Any, Any, Any, Any, int]] = []  # rows, years, figures?, values, den
         if keep.any():
@@ -302,7 +307,7 @@ def read_series(
         if len(parts) == 1 and _whole(parts[0][0], parts[0][1], width):
             num = scaled[0]  # one matrix of every row and year: the numerators as they are
         else:
-            num = np.zeros((n, width), np.int64)
+            num = np.zeros((n, width), np.int64, order="F")
             if any(v.dtype == object for v in scaled):
                 num = num.astype(object)
             for (at, y, _, _, _), vals in zip(parts, scaled, strict=True):

@@ -267,7 +267,7 @@ def parse_years(spec: InputSpec, given: YearColumns, n: int) -> Cells:
     last = {year: j for j, year in enumerate(given.years)}  # a later column wins
     place = {year: k for k, year in enumerate(last)}
     years = np.array(list(last), np.int64)
-    x = np.empty((n, len(last)))
+    x = np.empty((n, len(last)), order="F")  # (a year's figures contiguous: see series.py)
     odd = np.zeros(n, bool)  # a cell that is neither a float nor a blank: read per cell
     for j, col in enumerate(given.values):
         if col.dtype == object:

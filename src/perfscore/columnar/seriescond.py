@@ -44,13 +44,15 @@ def merge_raised(raised: Raised, sub: Raised, rows: Any) -> None:
     those ``raised`` holds already (the first failure per row stays)."""
     raised.add(sub.zero & rows)
     raised.add(sub.error & rows, error=True)
+    raised.add(sub.missing & rows, missing=True)
 
 
 def _consume(raised: Raised, rows: Any, *parts: Any) -> None:
-    """Where ``rows``: a year without a value that is ordered raises (Python's TypeError)."""
+    """Where ``rows``: a year without a value that is ordered raises (Python's TypeError:
+    per record a missing value computed with, the missing policy)."""
     for p in parts:
         if p.none is not None:
-            raised.add(p.none & rows, error=True)
+            raised.add(p.none & rows, missing=True)
 
 
 def truthy(ctx: Any, raised: Raised, got: Any) -> Any:

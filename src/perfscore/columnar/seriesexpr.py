@@ -133,13 +133,13 @@ def when_over_series(
 
 
 def _consume(raised: Raised, *parts: Any) -> None:
-    """The operation or function reading ``parts`` raises an error where one is no number
-    (no value, or a series)."""
+    """The operation or function reading ``parts`` raises where one is no number: an error
+    for a series, a missing value (the missing policy) where it has no value."""
     for p in parts:
         if isinstance(p, SeriesCol) or (isinstance(p, Num) and p.series):
             raised.add(np.ones(raised.zero.shape, bool), error=True)
         elif p.none is not None:
-            raised.add(p.none, error=True)
+            raised.add(p.none, missing=True)
 
 
 def _q(p: Any, n: int) -> Q:
@@ -149,7 +149,7 @@ def _q(p: Any, n: int) -> Q:
 def _failed(raised: Raised | None) -> Any:
     """Rows a failure already decides (the per-record evaluation stopped before: a value
     there is never used, so nothing about it needs the per-record path)."""
-    return None if raised is None else raised.zero | raised.error
+    return None if raised is None else raised.zero | raised.error | raised.missing
 
 
 def _tame(ctx: Any, q: Q, raised: Raised | None = None) -> Q:
@@ -217,8 +217,8 @@ class SeriesExpr:
             def top(ctx: Any, raised: Raised) -> Q:
                 got = fn(ctx, raised)
                 if got.none is not None:  # where nothing raised before
-                    raised.none = got.none & ~(raised.zero | raised.error)
-                _consume(raised, got)  # (the metric's own None: an error for a leaf)
+                    raised.none = got.none & ~(raised.zero | raised.error | raised.missing)
+                _consume(raised, got)  # (the metric's own None: missing, for a leaf)
                 return got.q  # type: ignore[no-any-return]
 
             self.fn = top

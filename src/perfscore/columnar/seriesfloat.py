@@ -111,8 +111,8 @@ def _consume(raised: Raised, *parts: FNum) -> None:
     for p in parts:
         if p.series:
             raised.add(np.ones(raised.zero.shape, bool), error=True)
-        elif p.none is not None:
-            raised.add(p.none, error=True)
+        elif p.none is not None:  # a year without a figure computed with: the missing policy
+            raised.add(p.none, missing=True)
 
 
 def _sure(f: FNum, unsure: Any) -> None:
@@ -462,7 +462,7 @@ def float_round(
         view = Rows(ctx, rows)
         sub2 = Raised(len(rows))
         g = exact(view, sub2)
-        sub.zero[rows], sub.error[rows] = sub2.zero, sub2.error
+        sub.zero[rows], sub.error[rows], sub.missing[rows] = sub2.zero, sub2.error, sub2.missing
         if g.none is not None or none is not None:
             none = np.zeros(n, bool) if none is None else none.copy()
             none[rows] = False if g.none is None else g.none
@@ -472,4 +472,5 @@ def float_round(
         k[rows] = kx
     raised.add(sub.zero)
     raised.add(sub.error, error=True)
+    raised.add(sub.missing, missing=True)
     return k, none, f.series

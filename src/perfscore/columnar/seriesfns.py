@@ -32,17 +32,21 @@ __all__ = ["Raised", "any_year", "count_years", "latest_year", "window", "within
 
 class Raised:
     """Per row, the first failure an expression raised (as the per-record evaluation stops at
-    the first): zero denominators and errors."""
+    the first): zero denominators, errors, and missing values computed with (``year(s, y)``
+    of a year without a figure, consumed: the per-record ``MissingValueError``)."""
 
     def __init__(self, n: int) -> None:
         self.zero = np.zeros(n, bool)
         self.error = np.zeros(n, bool)
+        self.missing = np.zeros(n, bool)
         #: the rows where the expression's value is None without a failure (``year(s, y)``)
         self.none: Any = None
 
-    def add(self, mask: Any, error: bool = False) -> None:
-        new = mask & ~(self.zero | self.error)
-        if error:
+    def add(self, mask: Any, error: bool = False, missing: bool = False) -> None:
+        new = mask & ~(self.zero | self.error | self.missing)
+        if missing:
+            self.missing |= new
+        elif error:
             self.error |= new
         else:
             self.zero |= new

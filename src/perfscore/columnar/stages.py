@@ -216,6 +216,7 @@ def run_series_metric(
     open_rows = code == 0
     code[open_rows & raised.zero] = KIND[zero_division]
     code[open_rows & raised.error] = F_ERROR
+    code[open_rows & raised.missing] = F_MISSING
     if raised.none is not None:  # ``year(s, y)`` itself: where it has no value
         ctx.nulls[name] = open_rows & raised.none
     if code.any():

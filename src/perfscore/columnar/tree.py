@@ -85,16 +85,18 @@ def when_codes(ctx: Chunk, when: WhenPlan, forced: Any = None) -> Any:
         skip = forced != 0 if skip is None else skip | (forced != 0)
     ctx.skip, ctx.zero, ctx.missing, ctx.aware = skip, None, None, when.aware
     holds = when.cond(ctx)
-    raised = [m for m in (ctx.zero, ctx.missing) if m is not None]
+    zero, blank = ctx.zero, ctx.missing
     ctx.skip = ctx.zero = ctx.missing = None
     ctx.aware = False
     out = np.where(holds, 0, F_NA).astype(np.int8)
-    for m in raised:
-        out[m] = F_ERROR
+    if zero is not None:
+        out[zero] = F_ERROR
+    if blank is not None:  # a blank computed with: the missing policy (MissingValueError)
+        out[blank & (out != F_ERROR)] = F_MISSING
     for name in when.raises:  # (their failures of what the condition reads: ``code`` below)
         failed = ctx.codes.get(name)
-        if failed is not None:
-            out[failed != 0] = F_ERROR
+        if failed is not None:  # a year without a figure computed with: missing, else error
+            out[failed != 0] = np.where(failed[failed != 0] == F_MISSING, F_MISSING, F_ERROR)
     if code is not None:
         out = np.where(code != 0, code, out).astype(np.int8)
     return out

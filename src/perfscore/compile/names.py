@@ -64,11 +64,14 @@ class Resolver:
 
     def compile(self, text: str, path: Path, kinds: Mapping[str, Kind] | None = None) -> Any:
         compiled = self._compile(text, path, kinds)
-        if path and path[-1] == "when" and getattr(compiled, "kind", None) == "number":
+        kind = getattr(compiled, "kind", None)
+        if path and path[-1] == "when" and kind in ("number", "series"):
             # `when: asset_util` holds for any rate but 0: never what a condition means
-            # (a count could mean "any": warned, not refused — perfscore.lint says it)
+            # (a count could mean "any": warned, not refused — perfscore.lint says it);
+            # `when: spend_hist` holds for any series given: "all three years" is a count
             shown = text.strip() if len(text.strip()) <= 40 else text.strip()[:40] + "…"
-            message = said(LINT, "warning", message=said(LINT, "number_condition", expr=shown))
+            word = "number_condition" if kind == "number" else "series_condition"
+            message = said(LINT, "warning", message=said(LINT, word, expr=shown))
             self.cautions.append(self.doc.problem(path, message, code="warning"))
         return compiled
 

@@ -7,12 +7,13 @@ from decimal import Decimal
 from typing import Any
 
 from ..compile import CheckNode
-from ..errors import EvaluationError, ZeroDenominatorError
+from ..errors import EvaluationError, MissingValueError, ZeroDenominatorError
 from ..exact import exact_difference, exact_value, full, plain
 from ..findings import Finding
 from ..findings.results import FindingDraft
 from ..placeholders import explains
-from ..words import in_language
+from ..words import EVAL, in_language
+from ..words import said as said_words
 from .messages import positional, render
 from .state import EN, ZH, Failure, SubjectRun, blocking
 from .texts import display_text
@@ -96,6 +97,8 @@ def check(
         elif node.type == "equal":
             assert node.left is not None and node.right is not None
             left, right = node.left(scope), node.right(scope)
+            if left is None or right is None:  # year(s, y) without a figure: 不适用
+                raise MissingValueError(said_words(EVAL, "a_value_missing"))
             value = left
             if isinstance(left, Decimal) and isinstance(right, Decimal):
                 if full(left) or full(right):  # a rounded side: the exact values decide
@@ -174,6 +177,9 @@ def check(
             "not_applicable",
             Failure("not_applicable", EN["division_by_zero"], ZH["division_by_zero"], ()),
         )
+    except MissingValueError as e:  # a missing value computed with: 不适用, as a blank read
+        outcome = "not_applicable"
+        reason = Failure("missing", e.message, in_language(e.message, "zh"), ())
     except EvaluationError as e:
         outcome, reason = (
             "error",

@@ -8,7 +8,7 @@ from decimal import Decimal
 from typing import Any
 
 from ..compile import Compiled, IndicatorNode
-from ..errors import EvaluationError, ZeroDenominatorError
+from ..errors import EvaluationError, MissingValueError, ZeroDenominatorError
 from ..exact import WIDE, ExactScope, maybe_rounded, plain
 from ..numbers import NotExact, round_places
 from ..scorers import Blank, Fallback, OutcomeForm, Scored
@@ -60,11 +60,19 @@ def applies(
         return from_failure(node, f)
     try:
         holds = bool(node.when(scope))
+    except MissingValueError as e:  # a missing value computed with: the missing policy
+        return from_failure(node, missing_failure(e, ()))
     except EvaluationError as e:
         return Outcome("error", reason=Failure("error", e.message, e.message, ()))
     if holds:
         return None
     return Outcome("not_applicable", reason=condition_false(node.when))
+
+
+def missing_failure(e: EvaluationError, fields: tuple[str, ...]) -> Failure:
+    """Why a rule that computed with a missing value (:class:`MissingValueError`) follows its
+    missing-data policy: the expression's own words ("a value is missing")."""
+    return Failure("missing", e.message, in_language(e.message, "zh"), fields)
 
 
 def condition_false(when: Any) -> Failure:
@@ -171,6 +179,8 @@ def leaf(
             zh = ZH["join"].join(ZH["field_missing"].format(name=n, title=n) for n in names)
             f = Failure("missing", en, zh, tuple(names))
         return from_failure(node, f)
+    except MissingValueError as e:  # year(s, y) of a year without a figure: the missing policy
+        return from_failure(node, missing_failure(e, compiled.inputs_of((*node.reads, *e.reads))))
     except ZeroDenominatorError:
         fields = compiled.inputs_of(node.reads)
         fz = Failure(

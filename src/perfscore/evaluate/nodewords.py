@@ -100,7 +100,10 @@ class NodeWords:
         self.node = node
         self.general = general
         self.unit = node.unit
-        self.show = shower(node.unit, places)
+        #: (one per unit and places, shared by every node: one function to keep in the cache)
+        self.show = _SHOWERS.get((node.unit, places)) or _SHOWERS.setdefault(
+            (node.unit, places), shower(node.unit, places)
+        )
         #: [met][has a value] -> (zh, en) %-formats; None: the catalogue's do not compile
         self.patterns = _patterns(node)
         #: the outcomes these words make (the others: ``general``)
@@ -135,8 +138,9 @@ class NodeWords:
         #: the value's display, full marks and their text, the message pieces (not met then
         #: met, without then with a value: zh then en), the fingerprint's prefix (None:
         #: :attr:`fingerprint`'s), whether the fingerprint is made here, whether the
-        #: explanation is left to be made when read, points' text; None: :attr:`fill` makes
-        #: every finding
+        #: explanation is left to be made when read, a number's text (what
+        #: :func:`rec_texts` makes from it; ``findings.results._make_all`` writes it out);
+        #: None: :attr:`fill` makes every finding
         self.rec: tuple[Any, ...] | None = None
         if self.patterns is not None:
             pieces = tuple(
@@ -310,6 +314,47 @@ class NodeWords:
         return NodeExplanation(self.explain, self.node, f.value, f.points, f.grade, run.scope)
 
 
+def rec_texts(
+    words: NodeWords, value: Any, points: Any, th: Any, passed: bool
+) -> tuple[str | None, str, str] | None:
+    """:attr:`NodeWords.texts` (the display and both messages of a pass or a fail scored
+    without a reason or a grade; None: not a finite value) from ``words.rec`` — one shared
+    function, the node's data in one tuple (what the findings walk calls in texts mode;
+    ``findings.results._make_all`` does the same, written out)."""
+    rec = words.rec
+    if value is None:
+        shown = None
+    elif type(value) is Decimal and value.is_finite():
+        shown = rec[2](value)  # type: ignore[index]
+    else:
+        return None
+    seen = words.threshold_seen  # (one read: another thread may replace it)
+    if th is seen[0] and th is not None:  # (a scorer's threshold, held)
+        zh_std, en_std = seen[1], seen[2]
+    else:
+        zh_std, en_std = words.standard(th)
+        words.threshold_seen = (th, zh_std, en_std)
+    held = words.points_seen
+    if points is held[0]:  # (a scorer's constant points, held)
+        pts = held[1]
+    elif points is None:
+        pts = "None"
+    elif points == rec[3]:  # type: ignore[index]
+        pts = rec[4]  # type: ignore[index]
+    else:
+        pts = number_text(points)
+        words.points_seen = (points, pts)
+    if shown is None:
+        z0, z1, z2, e0, e1, e2 = rec[7] if passed else rec[5]  # type: ignore[index]
+        return None, f"{z0}{zh_std}{z1}{pts}{z2}", f"{e0}{en_std}{e1}{pts}{e2}"
+    z0, z1, z2, z3, e0, e1, e2, e3 = rec[8] if passed else rec[6]  # type: ignore[index]
+    return (
+        shown,
+        f"{z0}{shown}{z1}{zh_std}{z2}{pts}{z3}",
+        f"{e0}{shown}{e1}{en_std}{e2}{pts}{e3}",
+    )
+
+
 def _patterns(node: IndicatorNode) -> tuple[tuple[tuple[str, str], ...], ...] | None:
     """The catalogue's scored message (:data:`~perfscore.words.ENGINE` ``scored``) in each
     language as %-formats with ``node``'s constants written in: ``[met][has a value]`` ->
@@ -395,5 +440,7 @@ _NO_STANDARD = ("", "")
 #: what :attr:`NodeWords.fill` gives: display, message, message_en, reason, explanation
 #: (True: made when read), fingerprint (None: not made here)
 Filled = tuple[Any, str, str, Any, Any, Any]
+#: (unit, places) -> its value's display (:func:`~.texts.shower`: pure, so shared)
+_SHOWERS: dict[tuple[str | None, int], Callable[[Decimal], str]] = {}
 #: how many reasons' words one node keeps (the common ones come first)
 _KEPT = 64

@@ -19,7 +19,7 @@ from decimal import ROUND_HALF_UP, Context, Decimal
 from typing import TYPE_CHECKING, Any
 
 from ..aggregate import mean, weighted_sum
-from ..errors import EvaluationError
+from ..errors import EvaluationError, MissingValueError
 from ..exact import ONCE, WIDE, share_of
 from ..numbers import round_once
 from . import weighcode
@@ -463,6 +463,8 @@ def condition(node: Any, scope: dict[str, Any], failures: Any) -> tuple[str] | s
         return (k,)
     try:
         holds = bool(when(scope))
+    except MissingValueError:
+        return ("missing",)  # (a missing value computed with: the missing policy)
     except EvaluationError:
         return "error"
     return None if holds else NA

@@ -12,7 +12,7 @@ from typing import Any
 
 from .. import aggregate
 from ..compile import Compiled
-from ..errors import EvaluationError, ZeroDenominatorError
+from ..errors import EvaluationError, MissingValueError, ZeroDenominatorError
 from ..subjects import SubjectData
 from ..words import ENGINE, in_language
 
@@ -261,6 +261,11 @@ class Scan:
             suspects.update(readers.get(name, ()))
             if quotient is not None and quotient[1] not in self.watch:
                 self.watch = (*self.watch, quotient[1])  # looked at first from now on
+        except MissingValueError as e:  # computed with a missing value: missing, as a blank
+            why = ("metric_missing", name, self.titles[name], e.message)
+            failures[name] = Failure.later("missing", fields, why)
+            scope[name] = None
+            suspects.update(readers.get(name, ()))
         except EvaluationError as e:
             why = ("metric_error", name, self.titles[name], e.message)
             failures[name] = Failure.later("error", fields, why)

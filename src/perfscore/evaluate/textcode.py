@@ -14,6 +14,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..findings.results import LATER
+from .nodewords import rec_texts
 from .writer import SourceWriter
 
 __all__ = ["SUBJECT_KEY", "scored_texts"]
@@ -32,7 +33,7 @@ def scored_texts(w: SourceWriter, words: Any) -> None:
     fast = words.fast
     if not fast or words.prefix is None or words.fingerprint is None:
         return
-    call = f"{w.value(words.texts)}(value, points, threshold, met)"
+    call = f"{w.value(rec_texts)}({w.value(words)}, value, points, threshold, met)"
     if fast == frozenset(("pass", "fail")):
         w.line(f"g = {call}")
     else:  # (the rule set's own message for the other outcome)

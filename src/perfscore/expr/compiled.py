@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING, Any
 
 import simpleeval
 
-from ..errors import EvaluationError, PerfscoreError, ZeroDenominatorError
+from ..errors import EvaluationError, MissingValueError, PerfscoreError, ZeroDenominatorError
 from ..exact import EXACT_FUNCTIONS, ONCE, WIDE, ExactScope, decimal_args, full
 from ..functions import MissingArgumentError
 from ..values import Kind
@@ -380,10 +380,13 @@ class CompiledExpression:
         said_already = exc.args[0] if exc.args and isinstance(exc.args[0], Bilingual) else None
         if isinstance(exc, TypeError):
             if isinstance(exc, MissingArgumentError) or "NoneType" in message:
+                # a missing value computed with: the missing-data policy (MissingValueError)
                 name = self._missing(scope)
                 if name is not None:
-                    return EvaluationError(said(EVAL, "value_missing", name=repr(name)), field=name)
-                return EvaluationError(said(EVAL, "a_value_missing"))
+                    return MissingValueError(
+                        said(EVAL, "value_missing", name=repr(name)), field=name
+                    )
+                return MissingValueError(said(EVAL, "a_value_missing"))
             match = re.search(
                 r"not supported between instances of '([\w.]+)' and '([\w.]+)'", message
             )

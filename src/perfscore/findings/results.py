@@ -324,7 +324,7 @@ def _make(f: Finding) -> None:
             _make_all(held.findings, run)
             if f._explanation is not _UNMADE:
                 return
-    _make_one(f, words, run)
+    _make_all((f,), run)
 
 
 def _make_one(f: Finding, words: Any, run: Any) -> None:
@@ -385,20 +385,18 @@ def _make_all(findings: Iterable[Finding], run: Any) -> None:
     now in one pass — what reading one of them asks for all of its subject's.  A pass or a
     fail scored without a reason or a grade, whose node's words make it their own way
     (``words.rec``: see :class:`~perfscore.evaluate.nodewords.NodeWords`), is made here —
-    what their ``texts`` makes, written out, with the node's data read from one tuple —
-    every other by its node's ``fill``.  Idempotent, as :func:`_make` is."""
+    what their ``texts`` makes, from the node's data in one tuple — every other by its
+    node's ``fill``.  Idempotent, as :func:`_make` is."""
     key = run.key
     if key is None:  # (what its fingerprints hash after their rule's prefix, once per subject)
         subject = run.subject
         key = run.key = f"{subject.type}\x1f{subject.key}".encode()
-    none = str(None)
     for f in findings:
         words = f._lazy
         if f._explanation is not _UNMADE or f._run is not run or words is None:
             continue
         rec = words.rec
         outcome = f.outcome
-        value = f.value
         if (
             rec is None
             or f._why is not None
@@ -407,6 +405,7 @@ def _make_all(findings: Iterable[Finding], run: Any) -> None:
         ):
             _make_one(f, words, run)
             continue
+        value = f.value
         if value is None:
             shown = None
         elif type(value) is Decimal and value.is_finite():
@@ -414,6 +413,7 @@ def _make_all(findings: Iterable[Finding], run: Any) -> None:
         else:
             _make_one(f, words, run)
             continue
+        # (nodewords.rec_texts, written out here: its call costs 2.4 % of every text read)
         th = f.threshold
         seen = words.threshold_seen  # (one read: another thread may replace it)
         if th is seen[0] and th is not None:  # (a scorer's threshold, held)
@@ -426,7 +426,7 @@ def _make_all(findings: Iterable[Finding], run: Any) -> None:
         if points is held[0]:  # (a scorer's constant points, held)
             pts = held[1]
         elif points is None:
-            pts = none
+            pts = "None"
         elif points == rec[3]:
             pts = rec[4]
         else:

@@ -89,16 +89,24 @@ def _numbers(col: Any, target: Target, spec: InputSpec) -> tuple[Any, Any]:
     typ = col.type
     if pa.types.is_floating(typ):
         x = np.asarray(col.cast(pa.float64()).to_numpy(zero_copy_only=False), np.float64)
-        out = np.full(len(x), np.nan)
+        out = None
         todo = ~np.isnan(x)  # nulls are NaN here: blanks
         with np.errstate(all="ignore"):
             for p in _TRIES:
-                at = np.flatnonzero(todo)
-                if not len(at):
-                    break
                 j = p - k
                 if j > 22:
                     continue
+                if out is None:  # the first try: every cell at once, no index (NaN fails it)
+                    m = np.round(x * 10.0**p)
+                    ok = (np.abs(m) < LIMIT) & (m / 10.0**p == x)
+                    v = m * 10.0**-j if j <= 0 else m / 10.0**j
+                    ok &= np.abs(v) < LIMIT
+                    out = np.where(ok, v, np.nan)
+                    todo &= ~ok
+                    continue
+                at = np.flatnonzero(todo)
+                if not len(at):
+                    break
                 xs = x[at]
                 m = np.round(xs * 10.0**p)
                 ok = (np.abs(m) < LIMIT) & (m / 10.0**p == xs)
@@ -106,6 +114,8 @@ def _numbers(col: Any, target: Target, spec: InputSpec) -> tuple[Any, Any]:
                 ok &= np.abs(v) < LIMIT
                 out[at[ok]] = v[ok]
                 todo[at[ok]] = False
+        if out is None:  # (no try: every j past 22)
+            out = np.full(len(x), np.nan)
         return out, todo
     if _text_type(typ):
         return _plain_texts(col, k)

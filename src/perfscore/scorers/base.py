@@ -20,11 +20,11 @@ from typing import TYPE_CHECKING, Any, Protocol
 import pydantic
 from pydantic import Field
 
-from ..errors import EvaluationError
+from ..errors import EvaluationError, MissingValueError
 from ..modelbase import StrictModel
 from ..numbers import exact_text
 from ..values import Series
-from ..words import EXPLAIN, LANGS, SCORE, said
+from ..words import EVAL, EXPLAIN, LANGS, SCORE, said
 
 if TYPE_CHECKING:
     from ..letters import LetterScale
@@ -366,6 +366,8 @@ def number(value: Any, what: str = "value") -> Decimal:
     if isinstance(value, bool) or not isinstance(value, Decimal):
         if isinstance(value, Fraction):
             return value  # type: ignore[return-value]
+        if value is None:  # (year(s, y) of a year without a figure): the missing policy
+            raise MissingValueError(said(EVAL, "a_value_missing"))
         raise EvaluationError(said(SCORE, "not_number", what=_what(what), kind=kind_of(value)))
     if not value.is_finite():
         raise EvaluationError(said(SCORE, "not_finite", what=_what(what)))
