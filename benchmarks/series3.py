@@ -130,7 +130,7 @@ def _matrix(np: Any, cells: Any, scale: int) -> tuple[Any, Any, Any, Any]:
     present = np.zeros((n, len(YEARS)), bool)
     val = np.zeros((n, len(YEARS)), np.int64)
     for i, cell in enumerate(cells):
-        if cell is None or all(v is None for v in cell.values()):
+        if cell is None:
             continue
         given[i] = True
         for y, v in cell.items():
@@ -139,6 +139,8 @@ def _matrix(np: Any, cells: Any, scale: int) -> tuple[Any, Any, Any, Any]:
             if v is not None:
                 present[i, j] = True
                 val[i, j] = round(v * scale)
+    given &= present.any(axis=1)  # no figure at all: no series (session 16)
+    listed &= given[:, None]
     return given, listed, present, val
 
 

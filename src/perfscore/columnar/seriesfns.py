@@ -70,11 +70,14 @@ def any_year(m: Any) -> Any:
 
 def count_years(m: Any) -> Any:
     """Per row, how many years of bool matrix ``m`` hold (int64)."""
-    n, width = m.shape
-    out = np.zeros(n, np.int64)
-    for j in range(width):
-        out += m[:, j]
-    return out
+    width = m.shape[1]
+    if width == 0 or width > 255:
+        return m.sum(axis=1).astype(np.int64)
+    ones = m.view(np.uint8)  # (bytes 0/1: counted in bytes, below 256)
+    out = ones[:, 0].copy()
+    for j in range(1, width):
+        out += ones[:, j]
+    return out.astype(np.int64)
 
 
 def latest_year(m: Any) -> Any:
