@@ -13,13 +13,16 @@ from ..functions import (
     DECIMAL_CONTEXT,
     fn_abs,
     fn_clamp,
+    fn_coalesce,
     fn_composition_variance,
+    fn_last,
     fn_max,
     fn_mean,
     fn_min,
     fn_ratio_series,
     fn_round,
     fn_sum,
+    fn_year,
 )
 from ..numbers import NotExact
 from ..values import Series
@@ -175,6 +178,29 @@ def _ex_ratio_series(numerator: object, denominator: object) -> Series:
     return Series(tuple(points))
 
 
+def _ex_last(series: object, n: object) -> Any:
+    """``last`` over the exact values: the fast form's window (its checks and errors), each
+    year's value as it is — not rounded back to 28 digits, as a plug-in's arguments are (a
+    mean of ``last(ratio_series(…), 2)`` summed the cut quotients: 96.145 fell to 96.14)."""
+    window = fn_last(_decimal_or(series), _decimal_or(n))
+    assert isinstance(series, Series)
+    return series.last(len(window.points)) if window.points else window
+
+
+def _ex_year(series: object, y: object) -> Any:
+    """``year`` over the exact values (the fast form decides the year and its errors)."""
+    if fn_year(_decimal_or(series), _decimal_or(y)) is None:
+        return None
+    assert isinstance(series, Series)
+    return series.get(int(_q(y)))
+
+
+def _ex_coalesce(x: object, default: object) -> object:
+    """``coalesce`` passing an exact value through as it is."""
+    fn_coalesce(_decimal_or(x), _decimal_or(default))
+    return default if x is None else x
+
+
 def _ex_composition_variance(*pairs: object) -> Series:
     """PEFA's composition variance with k = Σactual / Σbudget and every step exact (the fast
     form rounds k, each k × budget and the quotient at 28 digits: a variance of exactly 5 %
@@ -215,6 +241,9 @@ EXACT_FUNCTIONS: dict[str, Callable[..., Any]] = {
     "sum": _ex_sum,
     "mean": _ex_mean,
     "ratio_series": _ex_ratio_series,
+    "last": _ex_last,
+    "year": _ex_year,
+    "coalesce": _ex_coalesce,
     "composition_variance": _ex_composition_variance,
 }
 

@@ -9,7 +9,7 @@ from fractions import Fraction
 from typing import Any
 
 from ..functions import DECIMAL_CONTEXT
-from .decide import full
+from .decide import maybe_rounded
 from .rational import exact_value
 
 _UNSET = object()
@@ -33,8 +33,9 @@ class ExactScope(Mapping[str, Any]):
             return v
         fast = self._fast[name]
         expr = self._metrics.get(name)
-        # a metric that may be rounded is re-derived (any other value is exact as it is)
-        v = exact_value(expr(self) if expr is not None and full(fast) else fast)
+        # a metric that may be rounded is re-derived (any other value is exact as it is) — a
+        # series too: ratio_series' yearly quotients, which a mean must not add up as cut
+        v = exact_value(expr(self) if expr is not None and maybe_rounded(fast) else fast)
         self._cache[name] = v
         return v
 

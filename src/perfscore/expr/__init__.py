@@ -67,7 +67,7 @@ def compile_expression(
     try:
         body, kind = checker.visit(tree.body)
         placer = Placer(rounding, checker.constants, checker.functions)
-        rounds = kind in ("number", "any") and placer.rounds(body)
+        rounds = kind in ("number", "any", "series") and placer.rounds(body)
         body = placer.place(body, True)
         reference = ast.Expr(value=body)
         copy_location(reference, tree.body)

@@ -28,9 +28,9 @@ from typing import TYPE_CHECKING, Any
 import simpleeval
 
 from ..errors import EvaluationError, MissingValueError, PerfscoreError, ZeroDenominatorError
-from ..exact import EXACT_FUNCTIONS, ONCE, WIDE, ExactScope, decimal_args, full
+from ..exact import EXACT_FUNCTIONS, ONCE, WIDE, ExactScope, decimal_args, full, maybe_rounded
 from ..functions import MissingArgumentError
-from ..values import Kind
+from ..values import Kind, Series
 from ..words import EVAL, Bilingual, said
 from .codegen import build, to_source
 from .pairs import NoPair, Pair, pair_form, rounded_pair
@@ -263,7 +263,10 @@ class CompiledExpression:
         def guarded(scope: Mapping[str, Any]) -> Any:
             for name in guards:
                 v = scope.get(name)
-                if type(v) is Decimal and full(v):
+                if type(v) is Decimal:
+                    if full(v):
+                        return fast(scope) if type(scope) is ExactScope else rounded(scope)
+                elif type(v) is Series and maybe_rounded(v):  # (ratio_series: its quotients)
                     return fast(scope) if type(scope) is ExactScope else rounded(scope)
             return fast(scope)
 
