@@ -17,7 +17,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from cli_runner import run
+from cli_runner import columnar_bytes_agree
 from perfscore import load_ruleset_text, load_subjects
 from perfscore.rawvalue import read_number
 
@@ -129,12 +129,4 @@ def test_every_reader_refuses_a_mark_alike(tmp_path: Path) -> None:
     rules = tmp_path / "r.yaml"
     rules.write_text(RULES, encoding="utf-8")
     for name in ("d.jsonl", "d.csv"):
-        out = []
-        for flag in ([], ["--no-columnar"]):
-            target = tmp_path / f"{name}{len(flag)}.parquet"
-            code, _, err = run(
-                "score", str(rules), str(tmp_path / name), "-o", str(target), "--no-summary", *flag
-            )
-            assert code in (0, 3), err
-            out.append(target.read_bytes())
-        assert out[0] == out[1], name
+        columnar_bytes_agree(rules, tmp_path / name, tmp_path, codes=(0, 3))

@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 
-from cli_runner import run
+from cli_runner import columnar_bytes_agree, run
 from perfscore import load_ruleset_text, load_subjects
 from perfscore.subjects import read_subject
 
@@ -251,16 +251,8 @@ def test_by_columns_as_record_by_record(rs: Any, tmp_path: Path) -> None:
         w.writerow(headers)
         w.writerows(rows)
     for name in ("d.jsonl", "d.csv"):
-        out = []
-        for flag in ([], ["--no-columnar"]):
-            target = tmp_path / f"{name}{len(flag)}.parquet"
-            code, _, err = run(
-                "score", str(rules), str(tmp_path / name), "-o", str(target), "--no-summary", *flag
-            )
-            assert code == 0, err
-            out.append(target.read_bytes())
-        assert out[0] == out[1], name
-        code, text, _ = run(
+        columnar_bytes_agree(rules, tmp_path / name, tmp_path)
+        _, text, _ = run(
             "score", str(rules), str(tmp_path / name), "--format", "jsonl", "--no-summary"
         )
         subjects = [json.loads(line) for line in text.splitlines()]

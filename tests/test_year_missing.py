@@ -17,7 +17,7 @@ from typing import Any
 
 import pytest
 
-from cli_runner import run
+from cli_runner import columnar_bytes_agree, run
 from perfscore import load_ruleset_text
 from perfscore.subjects import read_subject
 from series_rules import RULES as SERIES_RULES
@@ -225,16 +225,8 @@ def test_the_command_writes_the_same_bytes_by_columns(tmp_path: Path) -> None:
             ]
             w.writerow(row)
     for name in ("d.jsonl", "d.csv"):
-        out = []
-        for flag in ([], ["--no-columnar"]):
-            target = tmp_path / f"{name}{len(flag)}.parquet"
-            code, _, err = run(
-                "score", str(rules), str(tmp_path / name), "-o", str(target), "--no-summary", *flag
-            )
-            assert code == 0, err
-            out.append(target.read_bytes())
-        assert out[0] == out[1], name
-        code, text, _ = run("score", str(rules), str(tmp_path / name), "--format", "jsonl")
+        columnar_bytes_agree(rules, tmp_path / name, tmp_path)
+        _, text, _ = run("score", str(rules), str(tmp_path / name), "--format", "jsonl")
         lines = [json.loads(x) for x in text.splitlines()]
         grow = {
             x["subject"]["id"]: x["outcome"]

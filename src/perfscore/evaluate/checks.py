@@ -11,7 +11,7 @@ from ..errors import EvaluationError, MissingValueError, ZeroDenominatorError
 from ..exact import exact_difference, exact_value, full, plain
 from ..findings import Finding
 from ..findings.results import FindingDraft
-from ..numbers import is_cjk
+from ..numbers import is_cjk, json_number
 from ..placeholders import explains
 from ..words import EVAL, in_language
 from ..words import said as said_words
@@ -264,10 +264,7 @@ def _apart(left: Decimal, right: Decimal, size: Any, node: CheckNode, places: in
 def _exact_text(x: Decimal, unit: str | None) -> str:
     """``x`` with every digit it has, in ``unit``'s way (a ratio in % × 100)."""
     y = x.scaleb(2) if unit == "%" else x
-    text = format(y, "f")
-    if "." in text:
-        text = text.rstrip("0").rstrip(".")
-    text = "0" if text in ("-0", "") else text
+    text = json_number(y, max(0, -int(y.as_tuple().exponent)))
     if unit == "%":
         return f"{text}%"
     if not unit:
