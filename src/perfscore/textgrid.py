@@ -11,6 +11,8 @@ subject with rich itself.  ``tests/test_terminal_plain.py`` compares the two, by
 
 from __future__ import annotations
 
+import itertools
+import re
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Literal, NamedTuple
 
@@ -35,6 +37,7 @@ class Column(NamedTuple):
     no_wrap: bool = False
 
 
+_TRAILING = re.compile(r"\s+$")  # (rich.text's)
 #: the Table's padding: one space each side of a cell
 _PAD = 2
 _CACHE_LIMIT = 4096
@@ -45,8 +48,9 @@ class Plain:
     system, not a terminal), collected in :attr:`parts`."""
 
     def __init__(self, console: Console) -> None:
+        from rich._wrap import divide_line
         from rich.box import HEAVY_HEAD
-        from rich.cells import cell_len
+        from rich.cells import cell_len, set_cell_size
         from rich.text import Text
 
         self.console = console
@@ -54,8 +58,10 @@ class Plain:
         self.box: Box = HEAVY_HEAD.substitute(console.options, safe=console.safe_box)
         self.parts: list[str] = []
         self._cell_len = cell_len
+        self._set_cell_size = set_cell_size
+        self._divide = divide_line
         self._text = Text
-        self._measured: dict[str, tuple[int, int]] = {}
+        self._measured: dict[str, int] = {}
         self._cells: dict[tuple[str, int, Column], list[str]] = {}
 
     # -- lines ---------------------------------------------------------------------------------
@@ -72,11 +78,7 @@ class Plain:
         ):
             self.parts.append(text + "\n")
             return
-        lines = self._text(text).wrap(
-            self.console, width, justify="default", overflow="fold", tab_size=8, no_wrap=False
-        )
-        for one in lines:
-            plain = one.plain
+        for plain in self._wrap(text, width, "default", "fold", False):
             if self._cell_len(plain) > width:
                 raise Unplain(plain)
             self.parts.append(plain + "\n")
@@ -147,17 +149,8 @@ class Plain:
             else:
                 raise Unplain(column.justify)
         else:
-            wrapped = self._text(text).wrap(
-                self.console,
-                inner,
-                justify=column.justify,
-                overflow=column.overflow,
-                tab_size=8,
-                no_wrap=column.no_wrap,
-            )
             lines = []
-            for one in wrapped:
-                plain = one.plain
+            for plain in self._wrap(text, inner, column.justify, column.overflow, column.no_wrap):
                 short = inner - cell_len(plain)
                 if short < 0:
                     raise Unplain(plain)
@@ -168,49 +161,94 @@ class Plain:
         self._cells[key] = got
         return got
 
+    def _wrap(
+        self,
+        text: str,
+        width: int,
+        justify: Literal["default", "left", "right"],
+        overflow: Literal["fold", "ellipsis"],
+        no_wrap: bool,
+    ) -> list[str]:
+        """``Text(text).wrap(console, width, ...)``'s lines: broken between words (a word wider
+        than a line folded, or cropped), trailing space beyond the width dropped, justified,
+        cut to the width.  A text with a newline or a tab: rich's own ``Text.wrap``."""
+        if "\n" in text or "\t" in text:
+            lines = self._text(text).wrap(
+                self.console,
+                width,
+                justify=justify,
+                overflow=overflow,
+                tab_size=8,
+                no_wrap=no_wrap,
+            )
+            return [one.plain for one in lines]
+        if no_wrap:
+            pieces = [text]
+        else:
+            offsets = self._divide(text, width, fold=overflow == "fold")
+            if offsets:
+                ends = [0, *offsets, len(text)]
+                pieces = [text[a:b] for a, b in itertools.pairwise(ends)]
+            else:
+                pieces = [text]
+            for i, piece in enumerate(pieces):  # Text.rstrip_end
+                excess = len(piece) - width
+                if excess > 0:
+                    space = _TRAILING.search(piece)
+                    if space is not None:
+                        pieces[i] = piece[: -min(len(space.group(0)), excess)]
+        cell_len, out = self._cell_len, []
+        for piece in pieces:
+            if justify == "right":
+                piece = self._truncate(piece.rstrip(), width, overflow)
+                piece = " " * (width - cell_len(piece)) + piece
+            elif justify == "left":
+                size = cell_len(piece)
+                cut = self._truncate(piece, width, overflow)
+                piece = cut + " " * (width - size) if size < width else cut
+            out.append(self._truncate(piece, width, overflow))
+        return out
+
+    def _truncate(self, text: str, width: int, overflow: str) -> str:
+        """``Text.truncate``: cut to ``width`` cells (an ellipsis in the last)."""
+        if self._cell_len(text) > width:
+            if overflow == "ellipsis":
+                return self._set_cell_size(text, width - 1) + "…"
+            return self._set_cell_size(text, width)
+        return text
+
     # -- widths: rich.table.Table._calculate_column_widths, for columns as Column says ---------
 
     def _widths(
         self, columns: Sequence[Column], rows: Sequence[Sequence[str]], max_width: int
     ) -> list[int]:
         texts = [[c.header, *(r[i] for r in rows)] for i, c in enumerate(columns)]
-        widths = [self._column(t, max_width)[1] or 1 for t in texts]
+        widths = [self._column(t, max_width) or 1 for t in texts]
         if sum(widths) > max_width:
             widths = _collapse(widths, [not c.no_wrap for c in columns], max_width)
             if sum(widths) > max_width:
                 widths = _ratio_reduce(sum(widths) - max_width, [1] * len(widths), widths, widths)
-            widths = [self._column(t, w)[1] or 0 for t, w in zip(texts, widths, strict=True)]
+            widths = [self._column(t, w) for t, w in zip(texts, widths, strict=True)]
         return widths
 
-    def _column(self, texts: list[str], max_width: int) -> tuple[int, int]:
-        """``Table._measure_column``: the least and most a column's padded cells need."""
+    def _column(self, texts: list[str], max_width: int) -> int:
+        """``Table._measure_column(...).maximum``: the most a column's padded cells need
+        (``Measurement.get`` of each ``Padding(Text(text), (0, 1))``, at most ``max_width``;
+        below 3 cells a padded cell asks for all there is).  The least is never read where a
+        table does not expand."""
         if max_width < 1:
-            return 0, 0
-        low = high = None
-        for text in texts:
-            a, b = self._padded_measure(text, max_width)
-            low = a if low is None or a > low else low
-            high = b if high is None or b > high else high
-        return min(1 if low is None else low, max_width), min(
-            max_width if high is None else high, max_width
-        )
-
-    def _padded_measure(self, text: str, max_width: int) -> tuple[int, int]:
-        """``Measurement.get`` of ``Padding(Text(text), (0, 1))``."""
+            return 0
         if max_width - _PAD < 1:
-            return _get((max_width, max_width), max_width)
-        a, b = _get(self._measure(text), max_width)
-        return _get((min(a + _PAD, max_width), min(b + _PAD, max_width)), max_width)
+            return max_width
+        return min(max(self._widest(t) for t in texts) + _PAD, max_width)
 
-    def _measure(self, text: str) -> tuple[int, int]:
-        """``Text.__rich_measure__``: the widest word, the widest line."""
+    def _widest(self, text: str) -> int:
+        """``Text.__rich_measure__(...).maximum``: the widest line, in cells."""
         got = self._measured.get(text)
         if got is None:
             cell_len = self._cell_len
             lines = text.splitlines()
-            most = max(cell_len(line) for line in lines) if lines else 0
-            words = text.split()
-            got = (max(cell_len(w) for w in words) if words else most), most
+            got = max(cell_len(line) for line in lines) if lines else 0
             if len(self._measured) >= _CACHE_LIMIT:
                 self._measured.clear()
             self._measured[text] = got
@@ -223,24 +261,6 @@ def _check(text: str) -> None:
     padding another)."""
     if "\u200d" in text or "\ufe0f" in text:
         raise Unplain(text)
-
-
-def _normalize(m: tuple[int, int]) -> tuple[int, int]:
-    low, high = m
-    low = min(max(0, low), high)
-    return max(0, low), max(0, max(low, high))
-
-
-def _get(m: tuple[int, int], max_width: int) -> tuple[int, int]:
-    """``Measurement.get``'s last steps: normalised, at most ``max_width``, (0, 0) when
-    nothing fits."""
-    if max_width < 1:
-        return 0, 0
-    low, high = _normalize(m)
-    low, high = min(low, max_width), min(high, max_width)
-    if high < 1:
-        return 0, 0
-    return _normalize((low, high))
 
 
 def _collapse(widths: list[int], wrapable: list[bool], max_width: int) -> list[int]:
