@@ -4,10 +4,11 @@ findings, not a recursive call and a loop per node.
 
 :meth:`~perfscore.evaluate.Evaluator._node` interprets the tree: per node it looks up the
 leaf's constants, unpacks them, tries the form, and builds the finding from a template.  This
-module writes the same steps out per leaf — its reads checked against the subject's failures,
-its condition, its outcome form called, ``met`` decided, the finding built as a draft whose
-fields are stored one by one and then frozen (one object), its shared results looked up
-by its points' object — and, per group, its sums where its children's results allow them
+module writes out per leaf its reads checked against the subject's failures, its condition
+and its outcome form called, the rest of its step — ``met`` decided, the finding built as a
+draft whose fields are stored one by one and then frozen (one object), its shared results
+looked up by its points' object — done by the steps every leaf shares (:mod:`.leafstep`,
+its constants in one tuple) — and, per group, its sums where its children's results allow them
 (:mod:`.groupcode`), else its children's results handed to
 :meth:`~perfscore.evaluate.Evaluator._group`.  Whatever it does not write out is the
 evaluator's own step, called where it stands: a leaf whose reads failed, that has a waiver,
@@ -114,7 +115,7 @@ class _Writer(SourceWriter):
     """The findings walk's writer: :class:`~.writer.SourceWriter` with its helpers."""
 
     def __init__(self, places: int, texts: bool = False) -> None:
-        #: whether the walk makes its scored findings' words (see :mod:`.textcode`)
+        #: whether the walk makes its scored findings' words (see :mod:`.leafstep`)
         self.texts = texts
         super().__init__(
             {
@@ -266,7 +267,7 @@ def findings_walk(
     ``findings`` filled as it fills them.  ``consts``: a leaf's constants; ``kept``: the
     results a group keeps per its children's; ``node``, ``group``: the evaluator's ``_node``
     and ``_group``; ``parts``: a weighted sum's parts (see :class:`_Of`); ``texts``: the
-    scored findings' words made as they are built (see :mod:`.textcode`)."""
+    scored findings' words made as they are built (see :mod:`.leafstep`)."""
     w = _Writer(places, texts)
     w.values["_node"] = node
     w.values["_group"] = group

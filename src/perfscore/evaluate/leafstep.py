@@ -1,16 +1,21 @@
-"""Evaluate, a scored leaf's step in the findings walk (:mod:`.findcode`): one function every
-leaf of perfscore's own scorers shares, called with the leaf's constants in one tuple
-(:func:`leaf_row`), instead of the same lines written out once per leaf.
+"""Evaluate, a leaf's steps in the findings walk (:mod:`.findcode`), shared by every leaf of
+perfscore's own scorers: called with the leaf's constants in one tuple (:func:`leaf_row`)
+instead of the same lines written out once per leaf.  The walk writes out per leaf only what
+is its own — its checks (a waiver, a failed read), its condition's call and its outcome
+form's call (each call site its own, so the interpreter inlines it) — and hands the rest to
+:func:`scored` (``met`` decided, the finding built as a draft whose slots are stored one by
+one and then frozen, its shared results looked up by its points' object), :func:`stopped`
+(what stops it, or the evaluator's own step) or :func:`unheld` (its condition false).
 
-The steps are those the walk wrote per leaf — a waiver or what stops it handed to the
-evaluator's own step, its reads checked against the subject's failures, its condition, its
-outcome form called, ``met`` decided, the finding built as a draft whose slots are stored
-one by one and then frozen, its shared results looked up by its points' object — and, in
-texts mode, a pass's or a fail's words made as the draft is built (what
-:mod:`.textcode` describes).  One function for every leaf is a few hundred bytes of
-bytecode that stays in the processor's cache from one leaf and one subject to the next; the
-same steps written out per leaf were ~3 KB a leaf (a third of a megabyte for 120 leaves),
-read once per subject, evicting everything else between subjects."""
+In texts mode (``Evaluator.subject(data, texts=True)``: an export, a JSON document),
+:func:`scored` also makes a pass's or a fail's words as it builds the draft, where its node's
+words make them their own way (:attr:`~.nodewords.NodeWords.fast`) — the same words
+``fill`` makes when they are first read (tests/test_evaluate_texts_walk.py); every other
+finding's are made by :func:`~perfscore.findings.results.make_texts` after the walk.
+
+Why: the same steps written out per leaf were ~2.8 KB of bytecode a leaf (336 KB for 120
+leaves), read once per subject, evicting the words' and scorers' data between subjects;
+these functions are a few hundred bytes that stay in the processor's cache."""
 
 from __future__ import annotations
 
