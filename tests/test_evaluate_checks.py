@@ -7,6 +7,7 @@ message template filled in."""
 from __future__ import annotations
 
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 from hypothesis import given, settings
@@ -150,6 +151,13 @@ indicators:
 checks:
   - {id: adds, title: 合计, type: equal, left: basic + project, right: spent, tolerance: 0.005}
   - {id: agrees, title: 报告执行率, type: equal, left: reported, right: "round(rate, 4)"}
+  - {id: near, title: 合计, type: equal, left: basic + project, right: spent, tolerance: 0.01}
+  - id: agrees_near
+    title: 报告执行率
+    type: equal
+    left: reported
+    right: "round(rate, 4)"
+    tolerance: 0.001
 """
 
 
@@ -167,7 +175,7 @@ def test_a_failed_equality_shows_figures_that_tell_its_sides_apart() -> None:
     """A failed ``equal`` check shows as many decimals as it takes for its two sides to
     differ, its tolerance to be exact and its difference to stand above it — at the rule set's
     two places rev16 read "88.77% ≠ 88.77%（相差 0%，容差 0%）" and a tolerance of 0.005 万元
-    as "0.01万元"; a pass, and a failure plain at two places, read as before."""
+    as "0.01万元"; a failure plain at two places reads as before."""
     got = _said({"basic": 60, "project": "40.01", "spent": 100})
     assert got["adds"][0] == "fail"
     assert got["adds"][1] == "合计：100.01万元 ≠ 100万元（相差 0.01万元，容差 0.005万元）"
@@ -206,3 +214,70 @@ def test_a_failed_equality_never_shows_equal_figures(left: Any, right: Any) -> N
     difference, tolerance = rest.rstrip("）").split("，容差 ")
     assert lt != rt and tolerance == "0.005万元"
     assert Decimal(difference.removesuffix("万元")) > Decimal("0.005")
+
+
+def test_a_pass_within_its_tolerance_shows_its_difference() -> None:
+    """A pass whose sides differ (within the tolerance) says "≈" with the figures that tell
+    them apart, the difference and the tolerance — rev16 read "100.01万元 = 100万元，一致" for
+    100.005 against 100 (session 16); "=" is kept for sides exactly equal, in both languages."""
+    got = _said({"basic": 60, "project": "40.005", "spent": 100})
+    assert got["near"] == (
+        "pass",
+        "合计：100.005万元 ≈ 100万元（相差 0.005万元，容差 0.01万元），一致",
+        "near: 100.005万元 ≈ 100万元 (differs by 0.005万元, tolerance 0.01万元), consistent",
+    )
+    # the tolerance itself: at 2 places the difference shows as the tolerance, and does
+    assert got["adds"][:2] == (
+        "pass",
+        "合计：100.005万元 ≈ 100万元（相差 0.005万元，容差 0.005万元），一致",
+    )
+    got = _said({"basic": 60, "project": "39.991", "spent": 100})
+    assert got["near"][1] == "合计：99.991万元 ≈ 100万元（相差 0.009万元，容差 0.01万元），一致"
+    got = _said({"basic": "60.004", "project": "40.004", "spent": "100.003"})
+    assert got["near"][1] == (
+        "合计：100.008万元 ≈ 100.003万元（相差 0.005万元，容差 0.01万元），一致"
+    )
+    # exactly equal sides: "=" at the rule set's places, as before
+    got = _said({"basic": "60.0", "project": "40.005", "spent": "100.0050"})
+    assert got["near"][1] == "合计：100.01万元 = 100.01万元，一致"
+    assert got["near"][2] == "near: 100.01万元 = 100.01万元, consistent"
+    got = _said({"spent": 2, "budget": 3, "reported": "66.6%"})
+    assert got["agrees_near"][1] == ("报告执行率：66.6% ≈ 66.67%（相差 0.07%，容差 0.1%），一致")
+    got = _said({"spent": 2, "budget": 3, "reported": "66.67%"})
+    assert got["agrees_near"][1] == "报告执行率：66.67% = 66.67%，一致"
+
+
+@given(
+    left=st.decimals(min_value=-1000, max_value=1000, places=6, allow_nan=False),
+    gap=st.decimals(min_value=-1, max_value=1, places=7, allow_nan=False),
+)
+@settings(max_examples=80, deadline=None)
+def test_a_pass_shows_equal_figures_only_when_they_are_equal(left: Any, gap: Any) -> None:
+    """Whatever the figures, a pass says "=" only of sides exactly equal; otherwise "≈" with
+    sides shown apart and a difference above 0 and at most the tolerance."""
+    right = left + gap
+    got = _said({"basic": str(left), "project": 0, "spent": str(right)})["near"]
+    if got[0] != "pass":
+        assert abs(gap) > Decimal("0.01")
+        return
+    assert abs(gap) <= Decimal("0.01")
+    body = got[1].split("：", 1)[1]
+    if gap == 0:
+        assert " = " in body and " ≈ " not in body
+        return
+    sides, rest = body.split("（相差 ")
+    lt, rt = sides.split(" ≈ ")
+    assert lt != rt
+    difference, tolerance = rest.removesuffix("），一致").split("，容差 ")
+    assert tolerance == "0.01万元"
+    assert 0 < Decimal(difference.removesuffix("万元")) <= Decimal("0.01")
+
+
+def test_rule_language_shows_the_words_a_pass_gets() -> None:
+    """rule-language.md §10 quotes these messages as the engine writes them."""
+    doc = (Path(__file__).resolve().parent.parent / "docs" / "rule-language.md").read_text("utf-8")
+    near = _said({"basic": 60, "project": "40.005", "spent": 100})["near"]
+    rate = _said({"spent": 2, "budget": 3, "reported": "66.6%"})["agrees_near"]
+    same = _said({"basic": "3000", "project": "415.62", "spent": "3415.62"})["near"]
+    for said in (near[1], near[2], rate[1], same[1]):
+        assert f"`{said.split('：', 1)[-1].removeprefix('near: ')}`" in doc, said

@@ -15,6 +15,7 @@ from .evidence import evidence
 from .findings import Report, RuleInfo, SubjectResult, notification_text
 from .numbers import json_number
 from .standing import score_text, standing
+from .textgrid import Column, Plain, Unplain
 from .textsafe import terminal as _safe
 from .words import EVIDENCE, EXPLAIN, OUTCOME, RUN_SUMMARY, TERMINAL, language, say
 
@@ -37,26 +38,31 @@ def _paren(text: str, lang: str) -> str:
     return EVIDENCE[language(lang)]["paren"].format(text=text) if text else ""
 
 
-def _subject_tables(
-    s: SubjectResult, rules: dict[str, RuleInfo], console: Console, lang: str
-) -> None:
-    from rich.table import Table
-    from rich.text import Text
+#: what a subject's report prints, in order: a line of text (with its rich style), a blank
+#: line, or a table (its columns, and rows of (text, style) cells)
+_Line = tuple[str, str]
+_Cells = list[tuple[str, str]]
+_Table = tuple[list[Column], list[_Cells], str]
+_Part = _Line | _Table | None
 
+
+def _subject_parts(s: SubjectResult, rules: dict[str, RuleInfo], lang: str) -> list[_Part]:
     w = _WORDS[lang]
+    parts: list[_Part] = []
     name = s.subject.name or s.subject.id
-    console.print(Text(_safe(f"{w['subject']}: {name} ({s.subject.id})"), style="bold"))
-    table = Table(show_lines=False, header_style="bold")
-    table.add_column(w["indicator"], overflow="fold")
-    table.add_column(w["value"], justify="right")
-    table.add_column(w["points"], justify="right")
-    table.add_column(w["outcome"])
+    parts.append((_safe(f"{w['subject']}: {name} ({s.subject.id})"), "bold"))
+    columns = [
+        Column(w["indicator"], overflow="fold"),
+        Column(w["value"], justify="right"),
+        Column(w["points"], justify="right"),
+        Column(w["outcome"]),
+    ]
+    rows: list[_Cells] = []
     findings = {f.rule_id: f for f in s.findings}
     for score in s.scores:
         rule = rules[score.rule_id]
         indent = "  " * ((rule.level or 1) - 1)
         group = rule.kind == "group"
-        title = Text(_safe(indent + _title(rule, lang)), style="bold" if group else "")
         f = findings.get(score.rule_id)
         value = f.display if f is not None and f.display else ""
         if score.points is not None and score.weight is not None:
@@ -67,19 +73,23 @@ def _subject_tables(
             pts = f"— / {json_number(score.weight)}"
         else:
             pts = "—"
-        outcome = Text(
-            _OUTCOME[lang].get(score.outcome, score.outcome), style=_STYLE.get(score.outcome, "")
-        )
-        table.add_row(title, Text(_safe(value)), Text(_safe(pts)), outcome)
+        rows.append([
+            (_safe(indent + _title(rule, lang)), "bold" if group else ""),
+            (_safe(value), ""),
+            (_safe(pts), ""),
+            (_OUTCOME[lang].get(score.outcome, score.outcome), _STYLE.get(score.outcome, "")),
+        ])  # fmt: skip
     if s.scores:
-        console.print(table)
+        parts.append((columns, rows, "bold"))
     checks = [f for f in s.findings if f.kind == "check"]
     if checks:
-        ct = Table(header_style="bold")
         # long reasons wrap (fold) inside the column instead of being cut with "…"
-        ct.add_column(w["check"], overflow="fold")
-        ct.add_column(w["outcome"], no_wrap=True)
-        ct.add_column(w["message"], overflow="fold")
+        columns = [
+            Column(w["check"], overflow="fold"),
+            Column(w["outcome"], no_wrap=True),
+            Column(w["message"], overflow="fold"),
+        ]
+        rows = []
         for f in checks:
             rule = rules[f.rule_id]
             msg = f.message if lang == "zh" else (f.message_en or f.message)
@@ -89,31 +99,24 @@ def _subject_tables(
             )
             for prefix in prefixes:
                 msg = msg.removeprefix(prefix)
-            ct.add_row(
-                Text(_safe(_title(rule, lang))),
-                Text(_OUTCOME[lang][f.outcome], style=_STYLE[f.outcome]),
-                Text(_safe(msg)),
-            )
-        console.print(ct)
+            rows.append([
+                (_safe(_title(rule, lang)), ""),
+                (_OUTCOME[lang][f.outcome], _STYLE[f.outcome]),
+                (_safe(msg), ""),
+            ])  # fmt: skip
+        parts.append((columns, rows, "bold"))
     problems = [
         f
         for f in s.findings
         if f.kind in ("indicator", "review") and f.outcome in ("error", "fail")
     ]
     for f in problems:
-        console.print(
-            Text(
-                _safe(
-                    "• "
-                    + (f.message if lang == "zh" else (f.message_en or f.message))
-                    + _paren(evidence(f, rules.get(f.rule_id), lang), lang)
-                ),
-                style=_STYLE[f.outcome],
-            )
-        )
+        said = f.message if lang == "zh" else (f.message_en or f.message)
+        said += _paren(evidence(f, rules.get(f.rule_id), lang), lang)
+        parts.append((_safe("• " + said), _STYLE[f.outcome]))
         if f.explanation is not None:  # the arithmetic, wrapped under the finding
             said = EXPLAIN[language(lang)]["labelled"].format(text=f.explanation.text(lang))
-            console.print(Text(_safe("  " + said), style="dim"))
+            parts.append((_safe("  " + said), "dim"))
     total = score_text(standing(s, tuple(rules.values())), lang)
     if s.grade is not None:
         grade = f"{s.grade_label or s.grade} ({s.grade})"
@@ -121,10 +124,47 @@ def _subject_tables(
         reason = s.grade_reason_zh if lang == "zh" else s.grade_reason
         grade = w["no_grade"] + (w["why_no_grade"].format(reason=reason) if reason else "")
     if s.max > 0:  # a points rule set (letter-grade and checks-only rule sets have no total)
-        console.print(Text(_safe(f"{w['total']}: {total}   {w['grade']}: {grade}"), style="bold"))
+        parts.append((_safe(f"{w['total']}: {total}   {w['grade']}: {grade}"), "bold"))
     for n in s.notifications:
-        console.print(Text(_safe(notification_text(n, lang)), style="dim"))
-    console.print()
+        parts.append((_safe(notification_text(n, lang)), "dim"))
+    parts.append(None)
+    return parts
+
+
+def _print_rich(parts: list[_Part], console: Console) -> None:
+    """The parts, by rich (styled on a terminal)."""
+    from rich.table import Table
+    from rich.text import Text
+
+    for part in parts:
+        if part is None:
+            console.print()
+        elif len(part) == 2:
+            console.print(Text(part[0], style=part[1]))
+        else:
+            columns, rows, header_style = part
+            table = Table(header_style=header_style)
+            for c in columns:
+                table.add_column(
+                    c.header, justify=c.justify, overflow=c.overflow, no_wrap=c.no_wrap
+                )
+            for row in rows:
+                table.add_row(*(Text(text, style=style) for text, style in row))
+            console.print(table)
+
+
+def _print_plain(parts: list[_Part], plain: Plain) -> str:
+    """The parts as :func:`_print_rich` writes them where nothing is styled."""
+    plain.parts.clear()
+    for part in parts:
+        if part is None:
+            plain.blank()
+        elif len(part) == 2:
+            plain.line(part[0])
+        else:
+            columns, rows, _ = part
+            plain.table(columns, [[text for text, _ in row] for row in rows])
+    return "".join(plain.parts)
 
 
 def render_report(
@@ -145,8 +185,19 @@ def render_report(
     heading = f"{rs.get('title')}  [{rs.get('id')} {rs.get('version')}]"
     console.print(Text(_safe(heading), style="bold"))
     rules = {r.id: r for r in report.rules}
+    # styles shown nowhere (a file, a pipe): the same text without rich's machinery
+    plain = Plain(console) if console.color_system is None and not console.is_terminal else None
     for s in report.subjects:
-        _subject_tables(s, rules, console, lang)
+        parts = _subject_parts(s, rules, lang)
+        if plain is not None:
+            try:
+                text = _print_plain(parts, plain)
+            except Unplain:
+                pass
+            else:
+                out.write(text)
+                continue
+        _print_rich(parts, console)
 
 
 class BatchProgress:

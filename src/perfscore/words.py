@@ -500,6 +500,11 @@ ENGINE = _table(
         "{title}：{left} ≠ {right}（相差 {difference}，容差 {tolerance}）",
         "{title}: {left} ≠ {right} (differs by {difference}, tolerance {tolerance})",
     ),
+    # sides that differ within the tolerance: "=" only for sides exactly equal (equal_ok)
+    equal_near=(
+        "{title}：{left} ≈ {right}（相差 {difference}，容差 {tolerance}），一致",
+        "{title}: {left} ≈ {right} (differs by {difference}, tolerance {tolerance}), consistent",
+    ),
     assert_ok=("{title}：通过", "{title}: holds ({expr})"),
     assert_fail=("{title}：未通过", "{title}: does not hold ({expr})"),
     explain_not_needed=("{title}：无需说明", "{title}: no explanation needed"),

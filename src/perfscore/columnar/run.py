@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from ..ingest.yearcols import YearColumns
+from .arrownums import arrow_numbers
 from .bounds import F_ERROR, F_MISSING, Chunk, Unsupported
 from .categories import absent_codes, category_codes
 from .checks import apply_overrides, run_check
@@ -131,6 +132,14 @@ class ColumnarScorer:
                 continue
             if plan is not None and name not in plan.read:
                 continue  # read by nothing: its cells do not matter
+            arrow = arrow_numbers(col)
+            if arrow is not None:  # Arrow's floats or integers: read a chunk at a time
+                cols[name] = arrow
+                if self.inputs[name].type == "percent":
+                    vague = arrow.percent_vague()
+                    if vague is not None:
+                        dirty = vague if dirty is None else dirty | vague
+                continue
             cols[name], bad = as_column(col)
             if self.inputs[name].type == "percent":
                 vague = (cols[name] > 0) & (cols[name] <= 1)  # 0.98 % or 98 %? the reader says
@@ -149,7 +158,7 @@ class ColumnarScorer:
             for d in plan.derived:  # a text value computed from inputs
                 for name in d.numbers:
                     if name not in numbers:
-                        col = cols.get(name, np.full(n, np.nan))
+                        col = np.asarray(cols.get(name, np.full(n, np.nan)))
                         pct = self.inputs[name].type == "percent"
                         numbers[name] = number_codes(col, pct, plan.defaults.get(name))
                 codes = {**cols, **{k: v[0] for k, v in numbers.items()}}

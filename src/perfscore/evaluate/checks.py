@@ -59,6 +59,8 @@ _OK, _FAIL = ("title", "left", "right"), ("title", "left", "right", "difference"
 _EQUAL_OK_ZH, _EQUAL_OK_EN = positional(ZH["equal_ok"], _OK), positional(EN["equal_ok"], _OK)
 _EQUAL_FAIL_ZH = positional(ZH["equal_fail"], _FAIL)
 _EQUAL_FAIL_EN = positional(EN["equal_fail"], _FAIL)
+_EQUAL_NEAR_ZH = positional(ZH["equal_near"], _FAIL)
+_EQUAL_NEAR_EN = positional(EN["equal_near"], _FAIL)
 
 
 def check(
@@ -115,16 +117,22 @@ def check(
                 size = None
             outcome = "pass" if ok else "fail"
             threshold = {"op": "==", "value": right, "tolerance": node.tolerance}
-            shown = places if ok or size is None else _apart(left, right, size, node, places)
+            # sides exactly equal: "=" at the rule set's places; else as many decimals as
+            # tell them apart (within the tolerance: "≈", beyond it "≠")
+            same = size is None or not size
+            shown = places if same else _apart(left, right, size, node, places, ok)
             text = _exact_text if shown is None else (lambda x, u: display_text(x, u, shown))
             lt, rt = text(left, node.unit), text(right, node.unit)
             tolerance = text(node.tolerance, node.unit)
             difference = "—" if size is None else text(plain(size), node.unit)
             if fields is not None:
                 fields.update(left=lt, right=rt, difference=difference, tolerance=tolerance)
-            if ok:
+            if ok and same:
                 zh = _EQUAL_OK_ZH(node.title, lt, rt)
                 en = _EQUAL_OK_EN(title_en, lt, rt)
+            elif ok:
+                zh = _EQUAL_NEAR_ZH(node.title, lt, rt, difference, tolerance)
+                en = _EQUAL_NEAR_EN(title_en, lt, rt, difference, tolerance)
             else:
                 zh = _EQUAL_FAIL_ZH(node.title, lt, rt, difference, tolerance)
                 en = _EQUAL_FAIL_EN(title_en, lt, rt, difference, tolerance)
@@ -242,23 +250,53 @@ def check(
 _MOST_PLACES = 10
 
 
-def _apart(left: Decimal, right: Decimal, size: Any, node: CheckNode, places: int) -> int | None:
-    """The fewest decimals (from the rule set's ``places``) at which a failed equality shows
-    why it failed: its two sides differ, its tolerance is shown exactly and its difference is
-    shown above it; ``None`` when even 10 decimals do not (then every figure is shown
-    exactly).  At ``places`` alone 88.770000000000001 % against 88.77 % read "88.77% ≠
-    88.77%（相差 0%，容差 0%）", and a tolerance of 0.005 万元 "0.01万元"."""
+def _apart(
+    left: Decimal, right: Decimal, size: Any, node: CheckNode, places: int, ok: bool = False
+) -> int | None:
+    """The fewest decimals (from the rule set's ``places``) at which an equality whose sides
+    differ shows how: its two sides differ, its tolerance is shown exactly and its difference
+    is shown above it (a failure) or above 0 (a pass within the tolerance, ``ok``); ``None``
+    when even 10 decimals do not (then every figure is shown exactly).  A pass prefers the
+    fewest decimals that show its sides and difference exactly too (up to 10).  At
+    ``places`` alone 88.770000000000001 % against 88.77 % read "88.77% ≠ 88.77%（相差 0%，
+    容差 0%）", a tolerance of 0.005 万元 "0.01万元", and 100.005 万元 against 100 万元 within
+    0.01 "100.01万元 = 100万元"."""
     unit, tol = node.unit, node.tolerance
     exact_tol = _exact_text(tol, unit)
+    #: a pass: every figure exact from this many decimals (None: more than 10)
+    exact = _exactly(left, right, size, unit) if ok else None
+    first = None
     for p in range(places, max(places, _MOST_PLACES) + 1):
         tolerance = display_text(tol, unit, p)
         if tolerance != exact_tol:
             continue
         if display_text(left, unit, p) == display_text(right, unit, p):
             continue
-        if display_text(plain(size), unit, p) != tolerance:
-            return p
-    return None
+        # rounding keeps order: a pass's difference shows at most its tolerance, a failure's
+        # at least; what is left to rule out is its bound itself (0 for a pass)
+        bound = display_text(_ZERO, unit, p) if ok else tolerance
+        if display_text(plain(size), unit, p) != bound:
+            if exact is None or p >= exact:
+                return p
+            if first is None:
+                first = p
+    return first
+
+
+def _exactly(left: Decimal, right: Decimal, size: Any, unit: str | None) -> int | None:
+    """The decimals ``left``, ``right`` and their difference ``size`` need to be shown
+    exactly in ``unit``'s way, if at most 10."""
+    need = 0
+    for x in (left, right, plain(size)):
+        _, digits, exponent = x.as_tuple()
+        if not isinstance(exponent, int):
+            return None
+        zeros = len(digits) - len("".join(map(str, digits)).rstrip("0"))
+        need = max(need, -(exponent + zeros) - (2 if unit == "%" else 0))
+    return need if need <= _MOST_PLACES else None
+
+
+_ZERO = Decimal(0)
 
 
 def _exact_text(x: Decimal, unit: str | None) -> str:
