@@ -54,6 +54,7 @@ __all__ = [
     "Run",
     "arrow_pool",
     "forced",
+    "malloc_for_arrow",
     "parquet_findings",
     "results_files",
     "route",
@@ -192,11 +193,11 @@ def route(args: argparse.Namespace, run: Run, stderr: Any) -> Routed | None:
 
 def _parquet_run(run: Run, scorer: Any) -> Routed | None:
     """Parquet only, by columns, :data:`CHUNK` rows at a time: each chunk's findings
-    rows go to a :class:`~perfscore.export.parquet_stream.FindingsSpool` on disk, and the file
-    is written from it once every row is scored — no per-subject objects, memory flat in the
-    rows.  None (nothing written) when a record declares its own scores: the whole run then
-    goes record by record."""
-    from .export.parquet_stream import FindingsSpool
+    rows go to a :class:`~perfscore.export.parquet_direct.FindingsWriter`, which encodes each
+    row group once it is full — no per-subject objects, memory flat in the rows.  None
+    (nothing written) when a record declares its own scores: the whole run then goes record
+    by record."""
+    from .export.parquet_direct import FindingsWriter
     from .ruleset import DuplicateIds
 
     rs, summary = run.rs, run.summary
@@ -210,20 +211,21 @@ def _parquet_run(run: Run, scorer: Any) -> Routed | None:
 
     chunks = read_chunks(rs, run.sources, run.notes, scorer.inputs, CHUNK)
     alone = len(run.sources) == 1
-    with FindingsSpool(rs.rules) as spool, DuplicateIds() as dups:
+    spool = FindingsWriter(rs.rules, ruleset=rs.provenance(), inputs=run.inputs)
+    with spool, DuplicateIds() as dups:
         for chunk in chunks:
             if isinstance(chunk, TableChunk):  # a Parquet file, read by columns
                 if chunk.declared:
                     return None
-                c = chunk
                 batch = ColumnBatch.of_columns(
-                    rs, scorer, c.columns, c.subjects, c.records, c.index
+                    rs, scorer, chunk.columns, chunk.subjects, chunk.records, chunk.index
                 )
             else:
                 records, index = chunk
                 if not plain_records(records, scorer.inputs):
                     return None
                 batch = ColumnBatch(rs, scorer, records, index)
+                del records, index
             places = batch.result.places
             spool.add_columnar(batch.result, subject_ids(batch.subjects))
             if not (alone and isinstance(chunk, TableChunk) and chunk.checked):
@@ -236,9 +238,11 @@ def _parquet_run(run: Run, scorer: Any) -> Routed | None:
                 out.failed[k] = out.failed.get(k, 0) + v
             errors = errors or bool(batch.errors().any())
             run.progress.advance(len(batch))
+            del batch, chunk  # before the rows are encoded and the next chunk is read
+            spool.flush()
         paths = [t.path for t in run.plan if t.path is not None]
         with atomic_writer(paths[0]) as fh:
-            spool.write(fh, places=places, ruleset=rs.provenance(), inputs=run.inputs)
+            spool.write(fh, places=places)
         for path in paths[1:]:
             with open(paths[0], "rb") as src, atomic_writer(path) as fh:
                 shutil.copyfileobj(src, fh)
@@ -252,21 +256,33 @@ def _parquet_run(run: Run, scorer: Any) -> Routed | None:
 POOL_ENV = "ARROW_DEFAULT_MEMORY_POOL"
 
 
+def malloc_for_arrow() -> None:
+    """Arrow's buffers from ``malloc`` in the console command's process (and the workers it
+    starts), unless the user chose an allocator: set before pyarrow first allocates, so no
+    buffer comes from its default (mimalloc), which kept what it had freed resident — 70–80 MB
+    more at the peak of a 1,000,000-department run when the pool was switched only once the
+    run began (:func:`arrow_pool` still switches it then, for a pyarrow that allocated
+    earlier)."""
+    if not os.environ.get(POOL_ENV):
+        os.environ[POOL_ENV] = "system"
+
+
 def arrow_pool() -> str | None:
-    """Arrow's buffers from jemalloc where pyarrow has it and the user chose no allocator
-    (:data:`POOL_ENV`); the allocator's name, or None when it was left as it was.  The command
-    alone asks for it (``perfscore`` run as the console script: a process of its own), for
-    the same bytes at less CPU — 100,000 rows to Parquet: 0.6–0.9 s of system time with
-    pyarrow's default mimalloc, returning and faulting pages as chunks come and go, 0.3 s
-    with jemalloc, and 36 MB less at the peak."""
-    if os.environ.get(POOL_ENV):
+    """Arrow's buffers from the C library's allocator (``malloc``, as numpy's are) when the
+    user chose no allocator (:data:`POOL_ENV`); the allocator's name, or None when it was
+    left as it was.  The command alone asks for it (``perfscore`` run as the console script:
+    a process of its own), for the same bytes at less CPU and memory.  rev16's 1,000,000
+    departments to Parquet (session 17, load 5–6): 9.4–9.8 s CPU of which 0.5 s system time,
+    315–321 MB at the peak, against 10.4–10.7 s (1.3–1.4 s system) and 355–375 MB with
+    jemalloc (session 13's choice, made against pyarrow's default mimalloc; at 200,000 rows
+    mimalloc 2.6–2.7 s and 321–323 MB, jemalloc 2.7–2.8 s and 323–326 MB, malloc 2.5–2.7 s and
+    291 MB)."""
+    if os.environ.get(POOL_ENV, "system") != "system":
         return None
     import pyarrow as pa
 
-    if "jemalloc" not in pa.supported_memory_backends():
-        return None
-    pa.set_memory_pool(pa.jemalloc_memory_pool())
-    return "jemalloc"
+    pa.set_memory_pool(pa.system_memory_pool())
+    return "system"
 
 
 class _Quiet:

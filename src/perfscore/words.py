@@ -12,6 +12,7 @@ codes stay ASCII and are not words: they never pass through here.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from decimal import Decimal
 from types import MappingProxyType
 from typing import Literal
 
@@ -124,11 +125,25 @@ class Bilingual(str):
 
 
 def said(table: Table, key: str, /, **fields: object) -> Bilingual:
-    """The message ``key`` of ``table`` in both languages (a :class:`Bilingual`)."""
+    """The message ``key`` of ``table`` in both languages (a :class:`Bilingual`); a
+    ``Decimal`` field is written as a bureau writes a figure (:func:`figure`)."""
+    for k, v in fields.items():
+        if v.__class__ is Decimal:
+            fields[k] = figure(v)
     return Bilingual(
         table["en"][key].format(**fields),
         table["zh"][key].format(**{k: in_language(v, "zh") for k, v in fields.items()}),
     )
+
+
+def figure(x: Decimal) -> str:
+    """A number in a message in plain digits, as written — ``1e3`` read from a cell is
+    ``1000``, ``1.5E+3`` ``1500``, ``2.50`` ``2.50``, ``1E-7`` ``0.0000001`` (``str`` wrote
+    ``1E+3``) — unless that takes more than 30 digits either side of the point (``1E+400``
+    stays so)."""
+    if x.is_finite() and -30 <= x.adjusted() <= 30:
+        return format(x, "f")
+    return str(x)
 
 
 def in_language(text: object, lang: str) -> str:

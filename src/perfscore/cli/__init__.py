@@ -91,9 +91,12 @@ def main(
 ) -> int:
     """Run the CLI; returns the exit status (the console script exits with it).  Run as the
     console script (no ``argv``: a process of its own), pyarrow does not load pandas on its
-    own (:mod:`.lean`) and a columnar run takes Arrow's buffers from jemalloc
+    own (:mod:`.lean`) and a columnar run takes Arrow's buffers from ``malloc``
     (:func:`perfscore.fastpath.arrow_pool`)."""
     if argv is None:
+        from ..fastpath import malloc_for_arrow
+
+        malloc_for_arrow()
         with without_pyarrow_pandas():
             return _main(sys.argv[1:], stdout, stderr, console=True)
     return _main(list(argv), stdout, stderr)

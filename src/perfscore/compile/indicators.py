@@ -82,7 +82,10 @@ class IndicatorPass(Resolver):
                         node.unit = self.model.metrics[ind.value].unit
                     elif node.unit is None and ind.value in self.model.inputs:
                         spec_unit = self.model.inputs[ind.value]
-                        node.unit = "%" if spec_unit.type == "percent" else spec_unit.unit
+                        percent = spec_unit.type == "percent" or (
+                            spec_unit.type == "series" and spec_unit.of == "percent"
+                        )  # a percent series' years are shown in % too
+                        node.unit = "%" if percent else spec_unit.unit
                 if kind is not None:
                     scorer_type, config = kind
                     ctx = BuildContext(

@@ -277,7 +277,9 @@ class Resolver:
             return self.model.metrics[t].unit
         if t in self.model.inputs:
             i = self.model.inputs[t]
-            return "%" if i.type == "percent" else i.unit
+            return (
+                "%" if i.type == "percent" or (i.type == "series" and i.of == "percent") else i.unit
+            )
         return None
 
 

@@ -82,10 +82,12 @@ class NodeWords:
         "points_seen",
         "prefix",
         "rec",
+        "said",
         "show",
         "texts",
         "threshold_seen",
         "unit",
+        "unscored",
     )
 
     def __init__(
@@ -200,10 +202,12 @@ class NodeWords:
         #: the outcomes without points whose words are kept per reason (unless the rule set
         #: wrote its own message for them): (outcome, reason zh, en, has a reason) -> messages
         #: and reason
-        unscored = frozenset(
+        unscored = self.unscored = frozenset(
             x for x in ("not_applicable", "error") if x not in (node.messages or {})
         )
         unscored_said: dict[tuple[str, str, str, bool], tuple[str, str, str | None]] = {}
+        #: (what ``findings.results._make_all`` reads to make such a finding's words itself)
+        self.said = unscored_said
 
         def texts_of(
             value: Any, points: Any, th: Any, passed: bool

@@ -464,13 +464,17 @@ def write_table(table: Any, where: Any) -> None:
 
 def writer(where: Any, schema: Any) -> Any:
     """The Parquet writer :func:`write_table` writes with (what ``pq.write_table`` opens):
-    dictionary pages, zstd, statistics of the coded columns, the Arrow schema stored."""
+    dictionary pages, zstd, the Arrow schema stored, and statistics (min, max, nulls) of the
+    subject column alone — what lets a reader skip the row groups without a subject it asks
+    for.  A row group of 2**20 rows holds every rule, and in practice every outcome and grade,
+    so their statistics would let a reader skip nothing; computing them was a third of the
+    writer's CPU time (1,000,000 departments, 50 rules: ~1.5 s of 4.8)."""
     import pyarrow.parquet as pq
 
     options: dict[str, Any] = {
         "compression": "zstd",
         "use_dictionary": True,
-        "write_statistics": ["subject", "rule_id", "outcome", "grade"],
+        "write_statistics": ["subject"],
         "store_schema": True,
     }
     try:  # Parquet INT64 DECIMAL: written as the integers they are (pyarrow >= 17)

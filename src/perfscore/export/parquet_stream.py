@@ -34,7 +34,7 @@ from .parquet import (
     writer,
 )
 
-__all__ = ["FindingsSpool", "ResultsSpool"]
+__all__ = ["FindingsSpool", "IdFile", "ResultsSpool"]
 
 _Spool = TypeVar("_Spool", bound="FindingsSpool")
 
@@ -52,10 +52,10 @@ class FindingsSpool:
         self._tmp = tempfile.TemporaryDirectory(prefix="perfscore-parquet-", dir=dir)
         self._files: dict[str, IO[bytes]] = {
             name: open(os.path.join(self._tmp.name, name), "w+b")  # noqa: SIM115
-            for name in (*(f for f, _ in _FILES), "ids", "ends")
+            for name, _ in _FILES
         }
+        self._idfile = IdFile(self._tmp.name)
         self.subjects = 0
-        self._bytes = 0  # the ids' UTF-8 bytes so far
         self._names: dict[str, int] = {}  # grade names, in the order first met
         self._present: set[int] = set()
         self.has_points = False  # any row with points
@@ -72,6 +72,7 @@ class FindingsSpool:
     def close(self) -> None:
         for fh in self._files.values():
             fh.close()
+        self._idfile.close()
         self._tmp.cleanup()
 
     # -- adding rows ---------------------------------------------------------------------------
@@ -107,26 +108,8 @@ class FindingsSpool:
         self.has_points = self.has_points or bool(np.asarray(has).any())
         for (name, dtype), arr in zip(_FILES, (outcome, points, has, grade), strict=True):
             self._files[name].write(np.ascontiguousarray(arr, dtype=dtype).tobytes())
-        ends = self._write_ids(subjects)
-        self._bytes = int(ends[-1]) if len(ends) else self._bytes
+        self._idfile.add(subjects)
         self.subjects += len(subjects)
-
-    def _write_ids(self, subjects: Sequence[str]) -> Any:
-        """The ids' UTF-8 bytes appended to the ids file, their end offsets (int64, in that
-        file) to the ends file, and returned.  Arrow encodes them and its offsets are the
-        ends (a Python ``encode`` and ``len`` per id cost ~2 µs of CPU an id)."""
-        import numpy as np
-        import pyarrow as pa
-
-        ids = pa.array(clean_ids(subjects), pa.large_string())
-        _, offsets, data = ids.buffers()
-        at = np.frombuffer(offsets, np.int64, len(ids) + 1, ids.offset * 8)
-        lo, hi = int(at[0]), int(at[-1])
-        if data is not None and hi > lo:
-            self._files["ids"].write(memoryview(data)[lo:hi])
-        ends = at[1:] - lo + self._bytes
-        self._files["ends"].write(ends.tobytes())
-        return ends
 
     # -- writing -------------------------------------------------------------------------------
     def grades(self) -> list[str]:
@@ -149,6 +132,7 @@ class FindingsSpool:
 
         for fh in self._files.values():
             fh.flush()
+        self._idfile.flush()
         places = places if self.has_points else 0
         order = self.grades()
         remap = np.full(len(self._names) + 1, -1, np.int32)
@@ -167,7 +151,7 @@ class FindingsSpool:
                 flat = [self._read(name, dtype, lo, hi) for name, dtype in _FILES]
                 flat[3] = remap[flat[3]]
                 arrays = row_group(
-                    pa, np, values, self._ids(pa, np, first, last), lo % r, *flat, places=places
+                    pa, np, values, self._idfile.read(first, last), lo % r, *flat, places=places
                 )
                 if self.wide:
                     arrays[3] = self._text(pa, lo, flat[1], flat[2], places)
@@ -182,18 +166,6 @@ class FindingsSpool:
         fh.seek(lo * size)
         return np.frombuffer(fh.read((hi - lo) * size), dtype=dtype)
 
-    def _ids(self, pa: Any, np: Any, first: int, last: int) -> Any:
-        """Subjects ``first`` to ``last`` (not included) as an Arrow string array."""
-        ends = self._read("ends", "int64", first, last)
-        start = int(self._read("ends", "int64", first - 1, first)[0]) if first else 0
-        fh = self._files["ids"]
-        fh.seek(start)
-        data = fh.read((int(ends[-1]) if len(ends) else start) - start)
-        offsets = np.concatenate([[0], ends - start]).astype(np.int32)
-        return pa.Array.from_buffers(
-            pa.string(), last - first, [None, pa.py_buffer(offsets), pa.py_buffer(data)]
-        )
-
     def _text(self, pa: Any, lo: int, points: Any, has: Any, places: int) -> Any:
         """Rows ``lo`` on as exact decimal text (a run with :attr:`wide` points)."""
         out: list[str | None] = []
@@ -206,6 +178,59 @@ class FindingsSpool:
             else:
                 out.append(None)
         return pa.array(out, pa.string())
+
+
+class IdFile:
+    """Subject ids in two files of the folder ``where``: their UTF-8 bytes one after the
+    other, and each one's end offset (int64) — read back by position (:meth:`read`)."""
+
+    def __init__(self, where: str) -> None:
+        self._ids = open(os.path.join(where, "ids"), "w+b")  # noqa: SIM115
+        self._ends = open(os.path.join(where, "ends"), "w+b")  # noqa: SIM115
+        self._bytes = 0  # the ids' bytes so far
+
+    def close(self) -> None:
+        self._ids.close()
+        self._ends.close()
+
+    def flush(self) -> None:
+        self._ids.flush()
+        self._ends.flush()
+
+    def add(self, subjects: Sequence[str]) -> None:
+        """The ids' UTF-8 bytes appended to the ids file, their end offsets to the ends file.
+        Arrow encodes them and its offsets are the ends (a Python ``encode`` and ``len`` per
+        id cost ~2 µs of CPU an id)."""
+        import numpy as np
+        import pyarrow as pa
+
+        ids = pa.array(clean_ids(subjects), pa.large_string())
+        _, offsets, data = ids.buffers()
+        at = np.frombuffer(offsets, np.int64, len(ids) + 1, ids.offset * 8)
+        lo, hi = int(at[0]), int(at[-1])
+        self._ids.seek(0, os.SEEK_END)
+        if data is not None and hi > lo:
+            self._ids.write(memoryview(data)[lo:hi])
+        ends = at[1:] - lo + self._bytes
+        self._ends.seek(0, os.SEEK_END)
+        self._ends.write(ends.tobytes())
+        self._bytes = int(ends[-1]) if len(ends) else self._bytes
+
+    def read(self, first: int, last: int) -> Any:
+        """Ids ``first`` to ``last`` (not included) as an Arrow string array."""
+        import numpy as np
+        import pyarrow as pa
+
+        self._ends.seek(max(first - 1, 0) * 8)
+        ends = np.frombuffer(self._ends.read((last - max(first - 1, 0)) * 8), np.int64)
+        start = int(ends[0]) if first else 0
+        ends = ends[1:] if first else ends
+        self._ids.seek(start)
+        data = self._ids.read((int(ends[-1]) if len(ends) else start) - start)
+        offsets = np.concatenate([[0], ends - start]).astype(np.int32)
+        return pa.Array.from_buffers(
+            pa.string(), last - first, [None, pa.py_buffer(offsets), pa.py_buffer(data)]
+        )
 
 
 class ResultsSpool(FindingsSpool):

@@ -397,9 +397,17 @@ def _make_all(findings: Iterable[Finding], run: Any) -> None:
             continue
         rec = words.rec
         outcome = f.outcome
+        why = f._why
+        if why is not None:  # (not applicable or an error, by a reason: its words kept)
+            if f.value is None and outcome in words.unscored:
+                said = words.said.get((outcome, why.zh, why.en, True))
+                if said is not None:
+                    _put_said(f, said, words, run, key)
+                    continue
+            _make_one(f, words, run)
+            continue
         if (
             rec is None
-            or f._why is not None
             or f.grade is not None
             or not (rec[0] if outcome == "pass" else outcome == "fail" and rec[1])
         ):
@@ -458,6 +466,27 @@ def _make_all(findings: Iterable[Finding], run: Any) -> None:
             _put_explanation(f, None)
             _put_run(f, None)  # nothing left to make
             _put_lazy(f, None)
+
+
+def _put_said(f: Finding, said: Any, words: Any, run: Any, key: bytes) -> None:
+    """``f``'s words kept by its node's words for its outcome and reason (``said``), as
+    :func:`_make_one` sets them."""
+    _put_display(f, None)
+    _put_message(f, said[0])
+    _put_message_en(f, said[1])
+    _put_reason(f, said[2])
+    if words.fingerprint is not None:
+        prefix = words.prefix
+        if prefix is None:
+            _put_fingerprint(f, words.fingerprint(words.node.id, run))
+        else:
+            h = prefix.copy()
+            h.update(key)
+            _put_fingerprint(f, "sha256:" + h.hexdigest()[:32])
+    if f._explanation is _UNMADE:  # (else made meanwhile by another thread: see _make_one)
+        _put_explanation(f, None)
+        _put_run(f, None)  # nothing left to make
+        _put_lazy(f, None)
 
 
 def make_texts(findings: Iterable[Finding]) -> None:
