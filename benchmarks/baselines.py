@@ -117,7 +117,7 @@ def findings(
             vt = _percent(value) if value is not None else None
             th = _STD[kind]
             if kind == 3:
-                th = ">= 0.9" if r >= T90 else ("[0.7, 0.9)" if r >= T70 else "< 0.7")
+                th = "≥ 0.9" if r >= T90 else ("[0.7, 0.9)" if r >= T70 else "< 0.7")
             ok = p >= W if kind != 0 else r >= T90
             if kind in (1, 2):
                 ok = r >= T95

@@ -204,6 +204,14 @@ def _std(th: str) -> tuple[str, str]:
     return f"（标准 {th}）", f" (standard {th})"
 
 
+def _shown(rng: str) -> str:
+    """A band's range as a finding shows it: ``>= 95`` reads ``≥ 95`` (the data keep ``>=``)."""
+    for op, sign in (">=", "≥"), ("<=", "≤"), ("==", "="):
+        if rng.startswith(op):
+            return sign + rng[len(op) :]
+    return rng
+
+
 class _LeafWords:
     """One indicator's constant words, made once (what a hand-written script hard-codes)."""
 
@@ -221,7 +229,8 @@ class _LeafWords:
             self.threshold = {"op": op, "value": t}
             self.standard = _std(f"{_SIGN[op]} {_percent(t)}")
         self.bands = [
-            (low, _std(r), {"name": r, "range": r}) for low, r in (*_BANDS, (Decimal(0), _BELOW))
+            (low, _std(_shown(r)), {"name": r, "range": r})
+            for low, r in (*_BANDS, (Decimal(0), _BELOW))
         ]
         # why it is not applicable: a blank input (or both), a zero denominator — the message
         # in both languages, the reason (English) and the input fields to blame

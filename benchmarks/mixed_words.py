@@ -150,14 +150,22 @@ class _Words:
         elif self.kind == "op":
             self.op, self.target = std[1], std[2]
         elif self.kind == "bands":
-            self.table = {p: (*_std(r), {"name": r, "range": r}) for p, r in std[1].items()}
+            self.table = {p: (*_std(_shown(r)), {"name": r, "range": r}) for p, r in std[1].items()}
         elif self.kind == "tier":
             self.tier = std[1]
-            self.table = {t: (*_std(r), {"name": t, "range": r}) for t, r in _TIERS.items()}
+            self.table = {t: (*_std(_shown(r)), {"name": t, "range": r}) for t, r in _TIERS.items()}
 
 
 def _std(text: str) -> tuple[str, str]:
     return f"（标准 {text}）", f" (standard {text})"
+
+
+def _shown(rng: str) -> str:
+    """A range as a finding shows it: ``>= 95%`` reads ``≥ 95%`` (the data keep ``>=``)."""
+    for op, sign in (">=", "≥"), ("<=", "≤"), ("==", "="):
+        if rng.startswith(op):
+            return sign + rng[len(op) :]
+    return rng
 
 
 _WORDS = {i: _Words(i) for i in LEAVES}
