@@ -187,3 +187,36 @@ def test_the_docs_quote_ranges_and_figures_as_the_engine_writes_them() -> None:
     assert "1000 高于上限 100" in wrong.message and "`1000 高于上限 100`" in data
     assert wrong.reason is not None and "1000 is above the maximum 100" in wrong.reason
     assert "`1000 is above the maximum 100`" in data
+
+
+def test_a_unit_that_begins_with_a_digit_is_set_apart() -> None:
+    """rev16's 孕产妇死亡率 in 1/10万 read "01/10万" for 0 — taken for 1 per 100,000."""
+    rs = perfscore.load_ruleset_text("""
+perfscore: 1
+id: per_100k
+title: 比率
+version: 1
+inputs:
+  deaths: {type: integer, unit: 人}
+  births: {type: integer, unit: 人}
+  cost: {type: money, unit: 元/人}
+  volume: {type: number, unit: m³/万元}
+metrics:
+  mmr: {expr: deaths * 100000 / births, unit: 1/10万}
+indicators:
+  - {id: m, title: 孕产妇死亡率, weight: 50, value: mmr, scorer: {type: threshold, op: "<=", target: 10}}
+  - {id: c, title: 人均成本, weight: 25, value: cost, scorer: {type: threshold, op: "<=", target: 89}}
+  - {id: v, title: 用水, weight: 25, value: volume, scorer: {type: threshold, op: "<=", target: 9}}
+""")
+    report = rs.evaluate(
+        {"id": "a", "values": {"deaths": 0, "births": 12701, "cost": 85.89, "volume": 5}}
+    )
+    f = {f.rule_id: f for f in report.findings}
+    assert f["m"].display == "0 1/10万"
+    assert f["m"].message == "孕产妇死亡率 0 1/10万（标准 ≤ 10 1/10万），达标，得 50/50 分"
+    assert f["m"].explanation is not None
+    assert "= 0 1/10万；0 1/10万 ≤ 10 1/10万" in f["m"].explanation.text("zh")
+    assert f["c"].display == "85.89元/人"  # begins in Chinese: right after the figure
+    assert f["v"].display == "5 m³/万元"
+    rules = (DOCS / "rule-language.md").read_text(encoding="utf-8")
+    assert "`0 1/10万`" in rules and "`85.89元/人`" in rules
