@@ -97,9 +97,39 @@ def test_seen_in_batches_is_exact_when_every_hash_is_one(monkeypatch: pytest.Mon
     """A hash that says nothing (every id 0): the answers come from the texts alone; a
     mutant that trusts the hash (any known hash a duplicate) is caught by this."""
     monkeypatch.setattr(seen_module, "_HASH", lambda s: 0)
-    seen = SeenBatches()
-    assert seen.first_many(["a", "b", "a"], [1, 2, 3]) == [None, None, 1]
-    assert seen.first_many(["c", "b", "d", "c"], [4, 5, 6, 7]) == [None, 2, None, 4]
+    for spill in (1 << 16, 1):  # in memory; on disk (seenfile.HashedIds) from the first id
+        with SeenBatches(spill=spill) as seen:
+            assert seen.first_many(["a", "b", "a"], [1, 2, 3]) == [None, None, 1]
+            assert seen.first_many(["c", "b", "d", "c"], [4, 5, 6, 7]) == [None, 2, None, 4]
+            assert seen.first_many(["d", "e", "a\udcff"], [8, 9, 10]) == [6, None, None]
+            assert seen.first_many(["a\udcff", "a"], [11, 12]) == [10, 1]
+            assert len(seen) == 6
+
+
+def test_ids_on_disk_are_told_apart_by_their_high_hash_bits_and_their_text() -> None:
+    """Past the spill: 5,000 ids in batches of 100 (each batch's first id seen again in
+    the next), and ids whose hashes share the high 32 bits (every candidate is read back
+    and compared by its text): the answers of a dict of first rows."""
+    from perfscore.ingest import seenfile
+
+    first: dict[str, int] = {}
+    with SeenBatches(spill=64) as seen:
+        for b in range(50):
+            batch = [f"D{b * 100 + i:05d}" for i in range(100)] + (
+                [f"D{(b - 1) * 100:05d}"] if b else []
+            )
+            rows = list(range(b * 1000, b * 1000 + len(batch)))
+            assert seen.first_many(batch, rows) == [first.get(s) for s in batch]
+            for s, r in zip(batch, rows, strict=True):
+                first.setdefault(s, r)
+        assert isinstance(seen._disk, seenfile.HashedIds) and len(seen) == 5000
+    with pytest.MonkeyPatch.context() as m:
+        m.setattr(seen_module, "_HASH", lambda s: len(s) * 7919)  # high 32 bits all 0
+        m.setattr(seenfile, "BLOCK", 3)  # the hash file scanned 3 at a time
+        with SeenBatches(spill=2) as seen:
+            assert seen.first_many(["x", "yy", "zzz"], [0, 1, 2]) == [None, None, None]
+            assert seen.first_many(["q", "yy", "x", "ww"], [3, 4, 5, 6]) == [None, 1, 0, None]
+            assert seen.first_many(["ww", "w", "q"], [7, 8, 9]) == [6, None, 3]
 
 
 def _workbook_with_texts(path: Path) -> list[object]:

@@ -173,3 +173,16 @@ def test_the_table_format_is_rich_s_table() -> None:
         buf = io.StringIO()
         render_report(report, buf, width=120)
         assert buf.getvalue() == out.getvalue()
+
+
+def test_a_rich_without_what_plain_borrows_prints_with_rich(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Plain borrows rich's private ``rich._wrap.divide_line``: a rich without it (rich is not
+    pinned) prints the report itself, the same text, and never fails."""
+    report = _reports()[0][1]
+    expected = export(report, "table")
+    monkeypatch.setitem(sys.modules, "rich._wrap", None)  # import rich._wrap → ImportError
+    with pytest.raises(ImportError):
+        Plain(_console(120))
+    assert export(report, "table") == expected

@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Any
 
 from .errors import PerfscoreError
 from .findings import Explained
-from .numbers import exact_text
+from .numbers import exact_text, is_cjk
 from .scorers import Explaining, Working
 from .values import Series
 from .words import EXPLAIN, LANGS, VALUES, language
@@ -147,7 +147,7 @@ class Explainer:
                 return text
             gap = self._gaps.get(unit)
             if gap is None:  # 万元 and 人 follow the number; "km" after a space
-                gap = self._gaps[unit] = "" if any(ord(ch) > 0x2E7F for ch in unit) else " "
+                gap = self._gaps[unit] = "" if is_cjk(unit) else " "
             return f"{text}{gap}{unit}"
         if isinstance(x, Series):
             return "; ".join(f"{y}: {self.quantity(v, unit, lang)}" for y, v in x.points)

@@ -14,7 +14,7 @@ from decimal import Decimal, InvalidOperation
 
 from .numbers import literal_problem
 
-__all__ = ["Interval", "check_partition", "parse_interval"]
+__all__ = ["OP_SYMBOL", "Interval", "check_partition", "parse_interval", "range_text"]
 
 _INF = Decimal("Infinity")
 _BRACKET = re.compile(r"^\s*([\[(])\s*([^,\s]+)\s*,\s*([^,\s\])]+)\s*([\])])\s*$")
@@ -35,7 +35,29 @@ class Interval:
         return not (x > self.high or (x == self.high and not self.high_inclusive))
 
     def describe(self) -> str:
+        """The range as the rule set wrote it (data, and the messages that quote the file)."""
         return self.text.strip()
+
+    def shown(self) -> str:
+        """The range as a finding's words show it (:func:`range_text`)."""
+        return range_text(self.text)
+
+
+#: how a comparison is written for a reader (``>=`` in a rule file, ``≥`` in a finding)
+OP_SYMBOL = {">=": "≥", "<=": "≤", "==": "=", "=": "=", "!=": "≠", ">": ">", "<": "<"}
+
+
+def range_text(text: str) -> str:
+    """A range as a bureau writes it, whatever the rule file's spelling: ``>= 90%`` and
+    ``>=90%`` read ``≥ 90%``, ``<= 5%`` ``≤ 5%``, ``== 0`` ``= 0``, ``[80%,90%)``
+    ``[80%, 90%)``; its figures as written.  Text that is no range stays as it is."""
+    m = _BRACKET.match(text)
+    if m:
+        return f"{m.group(1)}{m.group(2)}, {m.group(3)}{m.group(4)}"
+    m = _OP.match(text)
+    if m:
+        return f"{OP_SYMBOL[m.group(1)]} {m.group(2)}"
+    return text.strip()
 
 
 def _number(text: str) -> Decimal:

@@ -275,8 +275,10 @@ def _exact_text(x: Decimal, digits: int) -> str:
 
 
 def is_cjk(unit: str) -> bool:
-    """Whether a unit is written in Chinese (then right after its number: 3435.02万元)."""
-    return any(ord(ch) > 0x2E7F for ch in unit)
+    """Whether a unit begins in Chinese, then written right after its number (3435.02万元,
+    85.89元/人); any other after a space (182 kg, ``0 1/10万``: glued, a unit that begins with a
+    digit would change the figure — ``0`` in 1/10万 read ``01/10万``)."""
+    return bool(unit) and ord(unit[0]) > 0x2E7F
 
 
 def display(x: object, unit: str | None = None, places: int = 2) -> str:

@@ -165,7 +165,7 @@ def read_number(
         return d, True
     if not _looks_like_unit(digits, tail):  # 0x10, 1_000, 12x3: not a number with a unit
         raise ValueError(problem("not_number", raw))
-    plain = Bilingual("无单位的数", "a plain number")
+    plain = Bilingual("a plain number", "无单位的数")
     raise ValueError(said(DATA, "wrong_unit", raw=repr(raw), unit=tail, want=want or plain))
 
 

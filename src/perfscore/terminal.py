@@ -186,7 +186,12 @@ def render_report(
     console.print(Text(_safe(heading), style="bold"))
     rules = {r.id: r for r in report.rules}
     # styles shown nowhere (a file, a pipe): the same text without rich's machinery
-    plain = Plain(console) if console.color_system is None and not console.is_terminal else None
+    plain = None
+    if console.color_system is None and not console.is_terminal:
+        try:
+            plain = Plain(console)
+        except ImportError:  # a rich without the pieces Plain borrows (rich._wrap): rich prints
+            plain = None
     for s in report.subjects:
         parts = _subject_parts(s, rules, lang)
         if plain is not None:

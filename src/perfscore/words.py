@@ -12,6 +12,7 @@ codes stay ASCII and are not words: they never pass through here.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from decimal import Decimal
 from types import MappingProxyType
 from typing import Literal
 
@@ -124,11 +125,25 @@ class Bilingual(str):
 
 
 def said(table: Table, key: str, /, **fields: object) -> Bilingual:
-    """The message ``key`` of ``table`` in both languages (a :class:`Bilingual`)."""
+    """The message ``key`` of ``table`` in both languages (a :class:`Bilingual`); a
+    ``Decimal`` field is written as a bureau writes a figure (:func:`figure`)."""
+    for k, v in fields.items():
+        if v.__class__ is Decimal:
+            fields[k] = figure(v)
     return Bilingual(
         table["en"][key].format(**fields),
         table["zh"][key].format(**{k: in_language(v, "zh") for k, v in fields.items()}),
     )
+
+
+def figure(x: Decimal) -> str:
+    """A number in a message in plain digits, as written — ``1e3`` read from a cell is
+    ``1000``, ``1.5E+3`` ``1500``, ``2.50`` ``2.50``, ``1E-7`` ``0.0000001`` (``str`` wrote
+    ``1E+3``) — unless that takes more than 30 digits either side of the point (``1E+400``
+    stays so)."""
+    if x.is_finite() and -30 <= x.adjusted() <= 30:
+        return format(x, "f")
+    return str(x)
 
 
 def in_language(text: object, lang: str) -> str:
@@ -881,6 +896,12 @@ CLI = _table(
 #: ``perfscore validate``'s warnings about a rule set that loads (perfscore.lint).
 LINT = _table(
     warning=("警告：{message}", "warning: {message}"),
+    too_deep=(
+        "有表达式的运算链过长（约一千步以上），未能检查其中的单位、比率与写法笔误；"
+        "可将其拆成几个计算项（metrics）再检查",
+        "an expression chains too many operations (about a thousand or more) to be checked for "
+        "slips in units, rates and wording; split it into metrics to have it checked",
+    ),
     no_floor=(
         "没有 min_coverage，数据覆盖 {pct}% 的权重即给等级（默认值）；请写 "
         "`min_coverage: {floor}`（或本地区的比例），让读者看到这条规则",

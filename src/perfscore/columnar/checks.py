@@ -13,7 +13,7 @@ from ..placeholders import explains
 from .bounds import F_ERROR, Bounded, Chunk, compare, const
 from .calls import branch
 from .expression import ColumnCond, ColumnExpr
-from .failures import failure_codes
+from .failures import code_where, failure_codes
 from .plan import CheckPlan, Plan
 from .rational import Q
 from .reasons import no
@@ -87,7 +87,7 @@ def run_check(ctx: Chunk, ch: CheckPlan) -> Any:
         said = [explains(x) for x in vocab]
         ok = ~applies | np.array([*said, False, False])[cats]
         applies = None
-    out = np.where(ok, 0, 1).astype(np.int8)
+    out = np.logical_not(ok).view(np.int8)  # fail: 1
     if applies is not None:
         out[~applies] = 2
     zero, blank = ctx.zero, ctx.missing
@@ -103,7 +103,10 @@ def run_check(ctx: Chunk, ch: CheckPlan) -> Any:
                 both &= ~ctx.skip
             np.logical_or(ctx.unsure, both, out=ctx.unsure)
     if code is not None:
-        out = np.where(code == 0, out, np.where(code == F_ERROR, 3, 2)).astype(np.int8)
+        failed = np.multiply(out, code == 0, dtype=np.int8)  # pass/fail/n/a where none
+        failed += code_where(code != 0, 2)  # a failure: not applicable,
+        failed += code_where(code == F_ERROR, 1)  # an error: error
+        out = failed
     ctx.skip = None
     return out
 

@@ -11,11 +11,35 @@ import numpy as np
 from .bounds import F_ERROR, F_FULL, F_MISSING, F_NA, F_ZERO, Chunk
 from .plan import LeafPlan
 
-__all__ = ["GROUP_CODE", "KIND", "failure_codes", "leaf_tables", "with_zero"]
+__all__ = [
+    "GROUP_CODE",
+    "KIND",
+    "code_where",
+    "failure_codes",
+    "first_code",
+    "leaf_tables",
+    "with_zero",
+]
 
 #: a zero denominator's failure code, per ``zero_division`` policy
 KIND = {"error": F_ERROR, "not_applicable": F_NA, "zero": F_ZERO}
 _MISSING = {"error": F_ERROR, "not_applicable": F_NA, "zero": F_ZERO, "full": F_FULL}
+
+
+# -- choices per row by arithmetic: ``np.where`` takes a branch per cell, which a random mask
+# mispredicts (65,536 rows: 0.4-0.5 ms at half the rows, 0.005-0.06 ms this way) --------------
+def code_where(mask: Any, code: int) -> Any:
+    """int8 codes: ``code`` where ``mask``, else 0."""
+    return np.multiply(mask, np.int8(code), dtype=np.int8)
+
+
+def first_code(first: Any, then: Any) -> Any:
+    """int8 codes: ``first`` where it is not 0, else ``then`` (the int8 of
+    ``np.where(first != 0, first, then)``)."""
+    then8 = then if then.dtype == np.int8 else then.astype(np.int8)
+    out = np.multiply(then8, first == 0, dtype=np.int8)  # 0 where first decides
+    out |= first if first.dtype == np.int8 else first.astype(np.int8)
+    return out
 
 
 def failure_codes(
@@ -32,17 +56,17 @@ def failure_codes(
         if c is None:
             continue
         if nulls and name in ctx.nulls:
-            c = np.where(ctx.nulls[name], 0, c).astype(np.int8)
+            c = np.multiply(c, np.logical_not(ctx.nulls[name]), dtype=np.int8)
         if name in optional and name not in names:
-            c = np.where(c == F_MISSING, 0, c).astype(np.int8)
+            c = np.multiply(c, c != F_MISSING, dtype=np.int8)
         if out is None:
             out = c
         else:  # the smallest non-zero code: 0 − 1 wraps to 255 in uint8, above every code
             first = np.minimum(c.view(np.uint8) - np.uint8(1), out.view(np.uint8) - np.uint8(1))
             out = (first + np.uint8(1)).view(np.int8)
     if zero is not None:
-        zc = np.where(zero, KIND[zero_division], 0)
-        out = zc if out is None else np.where(out != 0, out, zc)
+        zc = code_where(zero, KIND[zero_division])
+        out = zc if out is None else first_code(out, zc)
     return None if out is None else np.asarray(out, np.int8)
 
 

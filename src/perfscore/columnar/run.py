@@ -17,6 +17,7 @@ from .bounds import F_ERROR, F_MISSING, Chunk, Unsupported
 from .categories import absent_codes, category_codes
 from .checks import apply_overrides, run_check
 from .derived import derived_codes, number_codes
+from .failures import code_where
 from .frames import (
     OUTCOMES,
     ColumnarResult,
@@ -263,8 +264,9 @@ class ColumnarScorer:
         for name in plan.categorical:  # blanks and unreadable cells: failure codes
             cats = cols[name]
             if cats.min() < 0:
-                code = np.where(cats == -1, F_MISSING, np.where(cats == -2, F_ERROR, 0))
-                ctx.codes[name] = code.astype(np.int8)
+                code = code_where(cats == -1, F_MISSING)
+                code += code_where(cats == -2, F_ERROR)
+                ctx.codes[name] = code
         if plan.series:
             read_series(plan.series, ctx, cols, self.inputs, plan.series_pad)
         read_inputs(plan, ctx, cols, self.inputs)
@@ -288,7 +290,7 @@ class ColumnarScorer:
             total, codes, cov, _ = aggregate(plan.root, kids, ctx, plan.min_cov4)
             has = codes <= 1
             res.has_total[sl] = has
-            total = np.where(has, total, 0)
+            total = np.multiply(total, has)
             cov_ok = None if plan.min_cov4 is None else has & coverage_ok(cov, plan)
             if cov_ok is None and not has.all():
                 cov_ok = has

@@ -23,6 +23,7 @@ from typing import Any
 import numpy as np
 
 from ..intervals import Interval
+from .intcols import where_int
 from .rational import LIMIT, Q
 from .reasons import no
 from .series import SeriesCol, big, mul, to_obj
@@ -222,8 +223,8 @@ def year(ctx: Any, s: SeriesCol, y: int) -> tuple[Q, Any]:
     if not 0 <= j < width:
         return Q(np.zeros(n, np.int64), 1, n), np.ones(n, bool)
     has = s.present[:, j]
-    num = np.where(has, s.num[:, j], 0)
-    den = s.den if isinstance(s.den, int) else np.where(has, s.den[:, j], 1)
+    num = np.multiply(s.num[:, j], has)
+    den = s.den if isinstance(s.den, int) else where_int(has, s.den[:, j], 1)
     return Q(num, den, n), ~has
 
 

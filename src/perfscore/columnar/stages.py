@@ -14,7 +14,7 @@ import numpy as np
 
 from .bounds import F_ERROR, F_MISSING, SAFETY, TINY, Bounded, Chunk, U
 from .failures import KIND, failure_codes, with_zero
-from .intcols import IntCol, scaled_column
+from .intcols import IntCol, scaled_column, where_int
 from .plan import MetricPlan, Plan
 from .rational import LIMIT, Q
 from .series import big
@@ -243,8 +243,8 @@ def run_series_metric(
     if n_arr.dtype != object and d_arr.dtype != object:
         nmax, dmax = big(np.asarray(n_arr)), big(np.asarray(d_arr))
         if nmax < LIMIT and dmax < LIMIT:
-            d = q.d if isinstance(q.d, int) else np.where(bad, 1, d_arr)
-            nn = np.where(bad, 0, n_arr)
+            d = q.d if isinstance(q.d, int) else where_int(bad, 1, d_arr)
+            nn = np.multiply(n_arr, np.logical_not(bad))
             ctx.ints[name] = IntCol(nn, d, nmax, max(dmax, 1), bool((nn >= 0).all()))
 
 

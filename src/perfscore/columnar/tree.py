@@ -13,9 +13,9 @@ import numpy as np
 from ..aggregate import NodeScore, mean
 from ..numbers import round_once
 from .bounds import F_ERROR, F_MISSING, F_NA, Chunk
-from .failures import GROUP_CODE, KIND, failure_codes, leaf_tables
+from .failures import GROUP_CODE, KIND, code_where, failure_codes, first_code, leaf_tables
 from .frames import OUTCOMES, ColumnarResult
-from .intcols import NoInt
+from .intcols import NoInt, where_int
 from .plan import AggPlan, GroupPlan, LeafPlan, Plan, WhenPlan
 
 __all__ = [
@@ -88,7 +88,7 @@ def when_codes(ctx: Chunk, when: WhenPlan, forced: Any = None) -> Any:
     zero, blank = ctx.zero, ctx.missing
     ctx.skip = ctx.zero = ctx.missing = None
     ctx.aware = False
-    out = np.where(holds, 0, F_NA).astype(np.int8)
+    out = code_where(np.logical_not(holds), F_NA)
     if zero is not None:
         out[zero] = F_ERROR
     if blank is not None:  # a blank computed with: the missing policy (MissingValueError)
@@ -98,7 +98,7 @@ def when_codes(ctx: Chunk, when: WhenPlan, forced: Any = None) -> Any:
         if failed is not None:  # a year without a figure computed with: missing, else error
             out[failed != 0] = np.where(failed[failed != 0] == F_MISSING, F_MISSING, F_ERROR)
     if code is not None:
-        out = np.where(code != 0, code, out).astype(np.int8)
+        out = first_code(code, out)
     return out
 
 
@@ -109,8 +109,9 @@ def _forced(node: GroupPlan | AggPlan, ctx: Chunk, forced: Any) -> Any:
         return forced
     w = when_codes(ctx, node.when, forced)
     err = (w == F_ERROR) | ((w == F_MISSING) & (node.when.missing == "error"))
-    own = np.where(w == 0, 0, np.where(err, F_ERROR, F_NA)).astype(np.int8)
-    return own if forced is None else np.where(forced != 0, forced, own).astype(np.int8)
+    own = code_where(w != 0, F_NA)  # (an error is never 0: err ⊂ w != 0)
+    own += code_where(err, F_ERROR - F_NA)
+    return own if forced is None else first_code(forced, own)
 
 
 def run_node(
@@ -172,13 +173,13 @@ def run_node(
     for name in node.after:  # what the scorer computes fails after what the leaf reads
         c = ctx.codes.get(name)
         if c is not None:
-            own = np.where(c == F_MISSING, 0, c).astype(np.int8)
-            code = own if code is None else np.where(code != 0, code, own).astype(np.int8)
+            own = np.multiply(c, c != F_MISSING, dtype=np.int8)
+            code = own if code is None else first_code(code, own)
     if node.when is not None:  # it decides first
         w = when_codes(ctx, node.when, forced)
-        code = w if code is None else np.where(w != 0, w, code).astype(np.int8)
+        code = w if code is None else first_code(w, code)
     if forced is not None:  # a group's when above decides first
-        code = forced if code is None else np.where(forced != 0, forced, code).astype(np.int8)
+        code = forced if code is None else first_code(forced, code)
     ctx.skip = None if code is None else code != 0
     ctx.zero = ctx.error = ctx.blank = ctx.covered = None
     failed = res.outcome[rid][sl].view(bool)  # outcome codes: pass 0, fail 1
@@ -251,7 +252,7 @@ def run_node(
         own = np.full(ctx.n, den, np.int64) if covered is None else covered
         if covered is not None:
             _in_part(res, sl, (own < den) & ~failing)
-        return pts, codes, np.where(failing, 0, own), False
+        return pts, codes, np.multiply(own, np.logical_not(failing)), False
     return pts, codes, code, False
 
 
@@ -373,7 +374,7 @@ def _shares_in_ints(
     if node.aggregate is mean:
         num = np.zeros(n, np.int64)
         for scored, pts, coef in values:
-            num += np.where(scored, pts * coef, 0)
+            num += pts * coef * scored
         d = den * np.maximum(count, 1)
     else:  # weakest_link: the least share (a not-applicable child counted: a share of 0)
         big = np.int64(1) << 62
@@ -388,8 +389,8 @@ def _shares_in_ints(
         num = np.where(num == big, 0, num)
         d = np.full(n, den, np.int64)
     r = (2 * np.abs(num) + d) // (2 * d)  # half-up, away from zero on a half
-    pts = np.where(num < 0, -r, r)
-    pts = np.where((count > 0) & (codes_out <= 1), pts, 0)
+    pts = where_int(num < 0, -r, r)
+    pts *= (count > 0) & (codes_out <= 1)
     rid = node.rule_id
     res.points[rid][sl] = pts
     res.outcome[rid][sl] = codes_out
@@ -446,7 +447,7 @@ def aggregate(
         pts[rows[blocked[rows]]] = 0
     cov = None
     if cov4 is not None:  # coverage is needed (a minimum coverage for the grade)
-        cov = np.where(blocked, 0, coverage(node, kids, n, total_w == 0))
+        cov = np.multiply(coverage(node, kids, n, total_w == 0), np.logical_not(blocked))
     return pts, out_codes, cov, False
 
 

@@ -8,6 +8,7 @@ from collections.abc import Callable, Mapping
 from decimal import ROUND_HALF_UP, Context, Decimal, InvalidOperation
 from typing import Any
 
+from ..intervals import range_text
 from ..numbers import display, is_cjk, json_number, round_half_up
 from .state import EN, ZH
 
@@ -61,7 +62,7 @@ def threshold_text(th: Mapping[str, Any] | None, unit: str | None, lang: str = "
         return f"{OP_TEXT.get(th['op'], th['op'])} {display_text(th['value'], unit, 2)}"
     if th.get("name") == "otherwise" and not th.get("range"):  # no band held: words, not an id
         return ZH["otherwise"] if lang == "zh" else EN["otherwise"]
-    return str(th.get("range") or th.get("name"))
+    return range_text(str(th.get("range") or th.get("name")))  # ">= 90%" → "≥ 90%"
 
 
 _STANDARD_CACHE: dict[tuple[Any, ...], tuple[str, str]] = {}

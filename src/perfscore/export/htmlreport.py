@@ -14,7 +14,8 @@ from .. import textsafe
 from .._version import __version__
 from ..evidence import evidence
 from ..findings import Finding, Report, RuleInfo, SubjectResult, notification_text
-from ..numbers import json_number
+from ..intervals import OP_SYMBOL, range_text
+from ..numbers import is_cjk, json_number
 from ..standing import rank, score_text, standing
 from ..words import EXPLAIN, HTML, language
 from ._common import (
@@ -98,15 +99,26 @@ def _threshold(f: Finding) -> str:
     if not t:
         return ""
     if "op" in t and "value" in t:
-        v = t["value"]
-        shown = f"{json_number(v * 100)}%" if f.unit == "%" and isinstance(v, Decimal) else v
-        if isinstance(shown, Decimal):
-            shown = json_number(shown)
-        tol = f" ± {json_number(t['tolerance'])}" if isinstance(t.get("tolerance"), Decimal) else ""
-        return f"{t['op']} {shown}{tol}"
+        shown, tol = _figure(t["value"], f.unit), t.get("tolerance")
+        tol = f" ± {_figure(tol, f.unit)}" if isinstance(tol, Decimal) and tol else ""
+        return f"{OP_SYMBOL.get(t['op'], t['op'])} {shown}{tol}"  # ≥ 95%, not >= 0.95
     if "name" in t:
-        return f"{t['name']} {t.get('range', '')}".strip()
+        name, rng = str(t["name"]), t.get("range")
+        if rng is None or rng == name:  # a band: its range is its name
+            return range_text(name)
+        return f"{name} {range_text(str(rng))}"
     return ""
+
+
+def _figure(v: object, unit: str | None) -> object:
+    """A standard's figure, exact, in its unit as the finding's value is shown (a ratio in %)."""
+    if not isinstance(v, Decimal):
+        return v
+    if unit == "%":
+        return f"{json_number(v * 100)}%"
+    if not unit:
+        return json_number(v)
+    return f"{json_number(v)}{unit}" if is_cjk(unit) else f"{json_number(v)} {unit}"
 
 
 def _profile(s: SubjectResult, rules: dict[str, RuleInfo], lang: str) -> str:

@@ -18,7 +18,10 @@ from __future__ import annotations
 
 from array import array
 from collections.abc import Iterable, Iterator, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from .seenfile import HashedIds
 
 __all__ = ["SPILL", "FirstSeen", "SeenBatches"]
 
@@ -244,7 +247,7 @@ class SeenBatches:
         self._starts: list[int] = []  # the batch's first entry
         self._count = 0
         self._spill = spill
-        self._disk: FirstSeen | None = None
+        self._disk: HashedIds | None = None
 
     def __len__(self) -> int:
         return len(self._disk) if self._disk is not None else self._count
@@ -264,17 +267,20 @@ class SeenBatches:
     def first_many(self, sids: Sequence[str], rows: Sequence[int]) -> list[int | None]:
         """:meth:`FirstSeen.first` of each id in turn (``rows`` ascending, each after every
         row given before): the row an id was first seen on, None for a new one."""
-        if self._disk is not None:
-            return self._disk.first_many(sids, rows)
         np = self._np
         n = len(sids)
         h = np.fromiter(map(_HASH, sids), np.int64, n)
         out: list[int | None] = [None] * n
         # ids that may have been seen: their hash is known, or an earlier one in the batch has it
-        pos = np.searchsorted(self._hashes, h)
-        known = np.zeros(n, bool)
-        if len(self._hashes):
-            known = self._hashes[np.minimum(pos, len(self._hashes) - 1)] == h
+        disk = self._disk
+        if disk is not None:
+            known = disk.maybe(h)
+            earlier = disk.firsts(h[known]) if known.any() else {}
+        else:
+            pos = np.searchsorted(self._hashes, h)
+            known = np.zeros(n, bool)
+            if len(self._hashes):
+                known = self._hashes[np.minimum(pos, len(self._hashes) - 1)] == h
         order = np.argsort(h, kind="stable")
         again = np.zeros(n, bool)
         again[order[1:]] = h[order[1:]] == h[order[:-1]]
@@ -286,11 +292,12 @@ class SeenBatches:
             for k in at.tolist():
                 sid = sids[k]
                 first = local.get(sid)
+                if first is None and known[k]:
+                    first = earlier.get(sid) if disk is not None else self._lookup(sid, int(h[k]))
                 if first is None:
-                    first = self._lookup(sid, int(h[k])) if known[k] else None
-                    local[sid] = rows[k] if first is None else first
-                    if first is None:
-                        continue
+                    local[sid] = rows[k]
+                    continue
+                local.setdefault(sid, first)
                 out[k] = first
         new = np.fromiter((o is None for o in out), bool, n)
         self._add(sids, rows, h, new)
@@ -318,6 +325,10 @@ class SeenBatches:
         at = np.flatnonzero(new)
         if not len(at):
             return
+        if self._disk is not None:
+            texts = _texts(pa, [sids[k] for k in at.tolist()])
+            self._disk.add(texts, np.asarray(rows, np.int64)[at], h[at])
+            return
         entries = np.arange(self._count, self._count + len(at))
         hs = h[at]
         o = np.argsort(hs, kind="stable")
@@ -325,35 +336,40 @@ class SeenBatches:
         self._hashes = np.insert(self._hashes, where, hs[o])
         self._entry = np.insert(self._entry, where, entries[o])
         self._starts.append(self._count)
-        texts = [sids[k] for k in at.tolist()]
-        try:
-            self._texts.append(pa.array(texts, pa.string()))
-        except (UnicodeError, pa.ArrowException):  # a lone surrogate: kept as Python text
-            self._texts.append(texts)
+        self._texts.append(_texts(pa, [sids[k] for k in at.tolist()]))
         self._rows.append(np.asarray(rows, np.int64)[at])
         self._count += len(at)
         if self._count >= self._spill:
             self._to_disk()
 
     def _to_disk(self) -> None:
-        """The ids, in the order first seen, into a :class:`FirstSeen` on disk (one that
-        cannot write its temporary file keeps them in memory, as it does its own)."""
-        disk = FirstSeen()
-        entries = (
-            entry
-            for texts, rows in zip(self._texts, self._rows, strict=True)
-            for entry in zip(
-                _disk_keys(texts if isinstance(texts, list) else texts.to_pylist()),
-                rows.tolist(),
-                strict=True,
-            )
-        )
-        disk._to_disk(entries)
-        if disk._db is None:  # no temporary directory: stay here, in memory
+        """The ids, in the order first seen, into a :class:`~.seenfile.HashedIds` on disk (when
+        its files cannot be made, they stay here, in memory)."""
+        from .seenfile import HashedIds
+
+        np = self._np
+        try:
+            disk = HashedIds()
+        except OSError:  # no temporary directory to write to: stay in memory
+            self._spill = 1 << 62
+            return
+        by_entry = np.empty(self._count, np.int64)  # each entry's hash
+        by_entry[self._entry] = self._hashes
+        try:
+            for start, texts, rows in zip(self._starts, self._texts, self._rows, strict=True):
+                disk.add(texts, rows, by_entry[start : start + len(rows)])
+        except OSError:
             disk.close()
             self._spill = 1 << 62
             return
         self._disk = disk
-        np = self._np
         self._hashes, self._entry = np.empty(0, np.int64), np.empty(0, np.int64)
         self._rows, self._texts, self._starts = [], [], []
+
+
+def _texts(pa: Any, texts: list[str]) -> Any:
+    """Ids as an Arrow string array; a list kept as it is when one has a lone surrogate."""
+    try:
+        return pa.array(texts, pa.string())
+    except (UnicodeError, pa.ArrowException):
+        return texts

@@ -436,7 +436,7 @@ class BandsScorer(BaseScorer):
         rng = band.interval.describe()
         return how.working(
             "band", {"range": rng}, [{"step": "band", "value": rng, "index": band.index}],
-            value=how.q(v), range=rng,
+            value=how.q(v), range=band.interval.shown(),
         )  # fmt: skip
 
 

@@ -22,7 +22,7 @@ from pydantic import Field
 
 from ..errors import EvaluationError, MissingValueError
 from ..modelbase import StrictModel
-from ..numbers import exact_text
+from ..numbers import exact_text, is_cjk
 from ..values import Series
 from ..words import EVAL, EXPLAIN, LANGS, SCORE, said
 
@@ -263,7 +263,7 @@ class Explaining:
         text = exact_text(x)
         if not u:
             return text
-        return f"{text}{u}" if any(ord(ch) > 0x2E7F for ch in u) else f"{text} {u}"
+        return f"{text}{u}" if is_cjk(u) else f"{text} {u}"
 
     def gap(self, x: Decimal) -> Words:
         """A difference of two values in the indicator's unit: percentage points for %."""

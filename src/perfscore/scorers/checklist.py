@@ -394,7 +394,8 @@ class ChecklistScorer(BaseScorer):
             partly = gone > 0
             if not partly.any():
                 return np.minimum(earned, w), earned >= w, False
-            ctx.covered = np.where(partly, base, w) // unit  # coverage: the answered items
+            # coverage: the answered items
+            ctx.covered = build.ints.where_int(partly, base, w) // unit
             decided = (base == 0) if not whole else partly  # the missing policy decides these
             if decided.any():
                 ctx.blank = decided
@@ -409,8 +410,8 @@ class ChecklistScorer(BaseScorer):
             elif rule == "blank_redistribute":
                 some = partly & (base > 0)
                 share = (2 * w * earned + base) // np.maximum(2 * base, 1)  # half up, exact
-                pts = np.where(some, share, pts)
-                met = np.where(some, earned >= base, pts >= w)
+                pts = build.ints.where_int(some, share, pts)
+                met = (some & (earned >= base)) | (~some & (pts >= w))
             else:
                 met = pts >= w
             return np.minimum(pts, w), met, False

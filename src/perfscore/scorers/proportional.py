@@ -293,7 +293,7 @@ class ProportionalScorer(BaseScorer):
                 num = np.maximum(v.d * at - dev, 0)
                 c, k = wn * s, wd * at
                 p = ints.half_up(num * c, v.d * k, at * v.dmax * c, v.dmax * k)
-            return np.where(met, full, p), met, use_met
+            return ints.where_int(met, full, p), met, use_met
 
         return proportional_int
 

@@ -209,7 +209,7 @@ class SeriesBandsScorer(BaseScorer):
                 return how.working(
                     "series_band", {**standard, "range": rng}, steps,
                     last=str(self.last), at_least=str(self.at_least), hits=str(hits),
-                    range=rng, years=shown,
+                    range=band.interval.shown(), years=shown,
                 )  # fmt: skip
         return how.working(
             "series_otherwise", {**standard, "range": "otherwise"}, steps,

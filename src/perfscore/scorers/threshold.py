@@ -184,7 +184,9 @@ class ThresholdScorer(BaseScorer):
             met = ints.compare(v, op, t_int, ctx.n)
             if use_met:
                 np.logical_not(met, out=failed)
-            return np.where(met, full, other), None, use_met
+            pts = np.multiply(met, full - other, dtype=np.int64)  # (no branch per row)
+            pts += other
+            return pts, None, use_met
 
         return build.form(threshold, int_run=None if t_int is None else threshold_int)
 

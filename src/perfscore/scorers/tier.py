@@ -130,7 +130,7 @@ class TierScorer(BaseScorer):
                     "ratio_outside",
                     ratio=ratio,
                     tier=repr(chosen),
-                    range=interval.describe(),
+                    range=interval.shown(),
                 ),
                 reads=() if raw is None or self.ratio is None else tuple(self.ratio.names),
             )
@@ -281,7 +281,7 @@ class TierScorer(BaseScorer):
             [{"step": "ratio", "value": ratio, "given": raw is not None},
              {"step": "raw", "value": points}],
             tier=(f"{title}（{chosen}）", chosen) if title else chosen,
-            range=interval.describe(), ratio=how.n(ratio),
+            range=interval.shown(), ratio=how.n(ratio),
             given=how.say("tier_default" if raw is None else "tier_given"),
             weight=how.n(w), raw=how.n(points),
         )  # fmt: skip
