@@ -118,6 +118,10 @@ def test_a_series_chosen_by_if_else_stays_per_record_and_says_why() -> None:
     text = CONDS.replace("{zd}", "zero").replace("{missing}", "error")
     text = text.replace(
         '"mean(actual) / x if x > 0 else sum(budget)"', '"actual if x > 0 else budget"'
+    ).replace(  # a series is scored by series_bands (a threshold on one is refused at load)
+        'value: pick, scorer: {type: threshold, op: ">=", target: 1}}',
+        "value: pick, scorer: {type: series_bands, last: 2, at_least: 1, "
+        'bands: [{range: "[1, 1000]", points: 10}], otherwise: 0}}',
     )
     reason = ColumnarScorer(perfscore.load_ruleset_text(text, source="s.yaml")).reason
     assert reason is not None and "if-else" in reason, reason

@@ -205,3 +205,71 @@ def test_scoring_a_subject_pauses_the_collector_only_while_it_runs() -> None:
         assert not gc.isenabled()
     finally:
         gc.enable()
+
+
+_SHAPES = """\
+perfscore: 1
+id: shapes
+title: 序列与单值
+version: "1"
+inputs:
+  rate: {type: percent, title: 执行率}
+  hist: {type: series, of: percent, title: 近三年执行率}
+metrics:
+  r2: {title: 比率, expr: "rate * 1", unit: "%"}
+indicators:
+  - {id: a, title: A, weight: 50, value: VALUE_A, scorer: SCORER_A}
+  - {id: b, title: B, weight: 50, value: rate, scorer: {type: threshold, op: ">=", target: 0.9}}
+"""
+_BANDS = '{type: series_bands, last: 3, at_least: 2, bands: [{range: "[95%, 105%]", points: 50}], otherwise: 0}'
+
+
+@pytest.mark.parametrize(
+    ("value", "scorer", "says"),
+    [
+        (
+            "rate",
+            _BANDS,
+            "series_bands scorer scores a year-by-year series, but 'rate' is one number",
+        ),
+        ("r2", _BANDS, "'r2' is one number"),
+        (
+            "hist",
+            '{type: threshold, op: ">=", target: 0.9}',
+            "a threshold scorer scores one figure, but 'hist'",
+        ),
+        (
+            "hist",
+            "{type: proportional, target: 1}",
+            "year(hist, 2024) or average them with mean(hist)",
+        ),
+    ],
+)
+def test_a_value_of_the_wrong_shape_for_its_scorer_is_refused_at_load(
+    value: str, scorer: str, says: str
+) -> None:
+    """Found by rev17: a series_bands on one figure (or a threshold on a series) loaded, then
+    every subject's finding was an error ("值应为逐年序列，实为Decimal")."""
+    text = _SHAPES.replace("VALUE_A", value).replace("SCORER_A", scorer)
+    with pytest.raises(RuleSetError) as info:
+        perfscore.load_ruleset_text(text, source="shapes.yaml")
+    assert "shapes.yaml:11:42: indicators › [0] › value: " in str(info.value)
+    assert says in str(info.value)
+
+
+@pytest.mark.parametrize(
+    ("value", "scorer"),
+    [
+        ("hist", _BANDS),
+        ("rate", '{type: threshold, op: ">=", target: 0.9}'),
+        ("mean(hist)", "{type: proportional, target: 1}"),
+    ],
+)
+def test_a_value_of_the_right_shape_loads_and_scores(value: str, scorer: str) -> None:
+    text = _SHAPES.replace("VALUE_A", f'"{value}"').replace("SCORER_A", scorer)
+    rs = perfscore.load_ruleset_text(text)
+    got = rs.evaluate_subject(
+        {"values": {"rate": "96%", "hist": {2022: "96%", 2023: "99%", 2024: "100%"}}}
+    )
+    assert [f.outcome for f in got.findings][1] == "pass"
+    assert got.findings[0].outcome in ("pass", "fail"), got.findings[0].message  # scored

@@ -8,7 +8,7 @@ mean are refused when it loads instead (:mod:`perfscore.compile`).
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 from decimal import Decimal
 
 from . import model as m
@@ -42,7 +42,14 @@ Path = tuple[str | int, ...]
 def ruleset_warnings(rs: RuleSet) -> list[Problem]:
     """Every warning for ``rs``, in file order."""
     c = rs.compiled
-    out = [*_floor(c), *_total(c), *scale_warnings(c), *logic_warnings(c), *slip_warnings(c)]
+    out = [*_floor(c), *_total(c)]
+    deep = False
+    for lint in (scale_warnings, logic_warnings, slip_warnings):
+        found = _guarded(c, lint)
+        deep = deep or found is None
+        out.extend(found or ())
+    if deep:
+        out.append(_warn(c, (), "too_deep"))
     out.extend(title_warnings(c))
     out.extend(c.cautions)
     nodes = {n.id: n for n in _walk(c.indicators)}
@@ -51,6 +58,17 @@ def ruleset_warnings(rs: RuleSet) -> list[Problem]:
         if node is not None and ind.scorer is not None:
             out.extend(_leaf(c, path, ind, node))
     return sorted(out, key=lambda p: (p.line or 0, p.column or 0))
+
+
+def _guarded(c: Compiled, lint: Callable[[Compiled], Iterable[Problem]]) -> list[Problem] | None:
+    """``lint``'s warnings, or ``None`` when they could not be looked for: these lints read an
+    expression by recursion, and a chain of about a thousand operations (which loads and
+    scores: the engine reads it flat) is too deep for that.  The caller says so in a warning
+    rather than ``perfscore validate`` crashing."""
+    try:
+        return list(lint(c))
+    except RecursionError:
+        return None
 
 
 def _warn(c: Compiled, path: Path, key: str, *, at_key: bool = False, **fields: object) -> Problem:

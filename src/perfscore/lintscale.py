@@ -48,11 +48,15 @@ def scale_warnings(c: Compiled) -> Iterator[Problem]:
             if chk.tolerance == 0:
                 yield from _unrounded(c, reader, path, chk.left, chk.right)
         elif chk.type == "assert" and chk.expr is not None:
-            tree = _parse(chk.expr)
+            text = chk.expr.strip()
+            tree = _parse(text)
             for node in ast.walk(tree) if tree is not None else ():
                 if isinstance(node, ast.Compare) and len(node.comparators) == 1:
-                    left, right = ast.unparse(node.left), ast.unparse(node.comparators[0])
-                    yield from _mixed(c, reader, (*path, "expr"), left, right)
+                    # the sides as written (ast.unparse recurses: a long chain overflows it)
+                    left = ast.get_source_segment(text, node.left)
+                    right = ast.get_source_segment(text, node.comparators[0])
+                    if left is not None and right is not None:
+                        yield from _mixed(c, reader, (*path, "expr"), left, right)
 
 
 def _warn(c: Compiled, path: Path, key: str, **fields: object) -> Problem:
@@ -153,12 +157,18 @@ class Scales:
             points = _is_hundred(node.right) and self.scale(node.left) == "points"
             return "ratio" if points else None
         if isinstance(node.op, (ast.Add, ast.Sub)):
-            a, b = self.scale(node.left), self.scale(node.right)
-            if isinstance(node.left, ast.Constant):
-                return b
-            if isinstance(node.right, ast.Constant):
-                return a
-            return a if a == b else None
+            # a left-leaning chain (a1 + a2 + … + a500) is read in a loop, not by recursion
+            terms = [node.right]
+            left: ast.expr = node.left
+            while isinstance(left, ast.BinOp) and isinstance(left.op, (ast.Add, ast.Sub)):
+                terms.append(left.right)
+                left = left.left
+            terms.append(left)
+            found: set[Scale | None] = set()
+            for term in terms:
+                if not isinstance(term, ast.Constant):
+                    found.add(self.scale(term))
+            return found.pop() if len(found) == 1 else None
         return None
 
     def _name(self, name: str) -> Scale | None:

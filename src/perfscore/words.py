@@ -896,6 +896,12 @@ CLI = _table(
 #: ``perfscore validate``'s warnings about a rule set that loads (perfscore.lint).
 LINT = _table(
     warning=("警告：{message}", "warning: {message}"),
+    too_deep=(
+        "有表达式的运算链过长（约一千步以上），未能检查其中的单位、比率与写法笔误；"
+        "可将其拆成几个计算项（metrics）再检查",
+        "an expression chains too many operations (about a thousand or more) to be checked for "
+        "slips in units, rates and wording; split it into metrics to have it checked",
+    ),
     no_floor=(
         "没有 min_coverage，数据覆盖 {pct}% 的权重即给等级（默认值）；请写 "
         "`min_coverage: {floor}`（或本地区的比例），让读者看到这条规则",

@@ -76,12 +76,12 @@ class Cells:
         return self.merged
 
 
-_PLAIN = {int, float, type(None)}
+_PLAIN = {int, float, np.float64, type(None)}  # (numpy.float64 is a float)
 
 
-def _float(v: float) -> float:
+def _float(v: float | int) -> float:
     """A figure as a float; an integer too large for the reader: infinite (refused)."""
-    return float(v) if type(v) is float or -_TOP <= v <= _TOP else math.inf
+    return float(v) if isinstance(v, float) or -_TOP <= v <= _TOP else math.inf
 
 
 def _year(k: Any) -> int | None:

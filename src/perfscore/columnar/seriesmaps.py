@@ -8,8 +8,9 @@ The keys must be years the per-record reader reads the same in every row: plain 
 one type — every key of every row of exactly that type, so ``2022.0`` or a complex number equal
 to 2022 is never taken for 2022 here.  The entries are those the mapping-by-mapping reading
 makes (``None``: a year listed without a figure; NaN: a figure, refused later); a row holding
-anything else for some year (text such as ``"80万元"``, a ``Decimal``, ``True``, a numpy scalar)
-is read by the per-cell reader.  Any other column — rows of other keys, sizes or orders — is
+anything else for some year (text such as ``"80万元"``, a ``Decimal``, ``True``, a numpy scalar
+other than ``numpy.float64`` — which is a ``float``, what ``zip`` over ``.to_numpy()`` gives) is
+read by the per-cell reader.  Any other column — rows of other keys, sizes or orders — is
 read mapping by mapping (:func:`perfscore.columnar.seriescells.parse_cells`): grouping rows by
 key set costs more passes over the mappings than it saves (measured on series3's three key
 sets: 2× slower)."""
@@ -26,7 +27,8 @@ __all__ = ["Block", "in_order", "rows_all", "rows_any"]
 
 _TOP = 1e15  # the reader refuses a figure beyond this (rawvalue.MAX_EXPONENT)
 _YEAR = 10**6  # a year key past this is the per-record path's
-_PLAIN = {int, float, type(None)}
+_FLOATS = {float, np.float64}
+_PLAIN = {int, float, np.float64, type(None)}  # (numpy.float64 is a float)
 
 #: the entries read: rows (m,), years (k,), figures (m, k) float64, blank (m, k) bool
 Block = tuple[Any, Any, Any, Any]
@@ -83,7 +85,7 @@ def _figures(v: list[Any]) -> tuple[Any, Any, Any]:
         odd = ~ok
         v = [a if good else None for a, good in zip(v, ok.tolist(), strict=True)]
         kinds = set(map(type, v))
-    if kinds == {float}:
+    if kinds and kinds <= _FLOATS:
         return np.fromiter(v, np.float64, m), None, odd
     try:
         x = np.array(v, np.float64)  # None → NaN
@@ -98,9 +100,9 @@ def _figures(v: list[Any]) -> tuple[Any, Any, Any]:
     return x, blank, odd
 
 
-def _float(v: float) -> float:
+def _float(v: float | int) -> float:
     """A figure as a float; an integer too large for the reader: infinite (refused)."""
-    return float(v) if type(v) is float or -_TOP <= v <= _TOP else math.inf
+    return float(v) if isinstance(v, float) or -_TOP <= v <= _TOP else math.inf
 
 
 def in_order(

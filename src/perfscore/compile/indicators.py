@@ -78,6 +78,8 @@ class IndicatorPass(Resolver):
                 if ind.value is not None:
                     node.value = self.compile(ind.value, (*path, "value"))
                     exprs.append(node.value)
+                    if kind is not None and is_builtin(ind.scorer.type):
+                        self._value_kind(ind, getattr(node.value, "kind", None), path)
                     if node.unit is None and ind.value in self.model.metrics:
                         node.unit = self.model.metrics[ind.value].unit
                     elif node.unit is None and ind.value in self.model.inputs:
@@ -124,6 +126,25 @@ class IndicatorPass(Resolver):
         rule_kind = "group" if ind.children else "indicator"
         self.rules[rule_index] = self.rule_info(ind, rule_kind, node, parent)
         return node
+
+    def _value_kind(self, ind: m.IndicatorModel, got: object, path: Path) -> None:
+        """A built-in scorer given a value of the wrong shape would fail on every subject:
+        ``series_bands`` scores a year-by-year series, every other scorer one figure."""
+        assert ind.scorer is not None and ind.value is not None
+        shown = ind.value.strip() if len(ind.value.strip()) <= 40 else ind.value.strip()[:40] + "…"
+        if ind.scorer.type == "series_bands" and got in ("number", "boolean", "text"):
+            self.problem(
+                (*path, "value"),
+                f"a series_bands scorer scores a year-by-year series, but {shown!r} is one "
+                f"{got}: give it a series input (type: series)",
+            )
+        elif ind.scorer.type != "series_bands" and got == "series":
+            self.problem(
+                (*path, "value"),
+                f"a {ind.scorer.type} scorer scores one figure, but {shown!r} is a year-by-year "
+                f"series: pick one year with year({shown}, 2024) or average them with "
+                f"mean({shown}), or score the years with series_bands",
+            )
 
     def _scorer_kind(self, scorer: Any, path: Path) -> tuple[ScorerType, Any] | None:
         """The scorer's kind and its validated config (the rule language validated a built-in

@@ -130,7 +130,7 @@ class Evaluator:
             compiled.units, self.places, self._explainer, self._fingerprint, self._fp
         )
         #: the tree's walk, written out (see findcode) when the first subject comes; by
-        #: whether it makes its findings' words (see leafstep)
+        #: whether it makes its findings' words (see textcode)
         self._walk: dict[bool, Walk] = {}
 
     def points(self, data: SubjectData) -> tuple[dict[str, Decimal | None], Decimal | None]:
@@ -397,7 +397,7 @@ class Evaluator:
     ) -> SubjectResult:
         """Score one subject: findings, scores, total and grade.  ``texts``: every finding's
         words made now (the walk makes its scored findings' as it builds them, see
-        :mod:`.leafstep`), for a caller that reads them all; else when first read.
+        :mod:`.textcode`), for a caller that reads them all; else when first read.
 
         One subject allocates a few thousand small objects that all survive it; with the cyclic
         garbage collector running, a batch re-scans every earlier result again and again (a

@@ -4,11 +4,10 @@ findings, not a recursive call and a loop per node.
 
 :meth:`~perfscore.evaluate.Evaluator._node` interprets the tree: per node it looks up the
 leaf's constants, unpacks them, tries the form, and builds the finding from a template.  This
-module writes out per leaf its reads checked against the subject's failures, its condition
-and its outcome form called, the rest of its step — ``met`` decided, the finding built as a
-draft whose fields are stored one by one and then frozen (one object), its shared results
-looked up by its points' object — done by the steps every leaf shares (:mod:`.leafstep`,
-its constants in one tuple) — and, per group, its sums where its children's results allow them
+module writes the same steps out per leaf — its reads checked against the subject's failures,
+its condition, its outcome form called, ``met`` decided, the finding built as a draft whose
+fields are stored one by one and then frozen (one object), its shared results looked up
+by its points' object — and, per group, its sums where its children's results allow them
 (:mod:`.groupcode`), else its children's results handed to
 :meth:`~perfscore.evaluate.Evaluator._group`.  Whatever it does not write out is the
 evaluator's own step, called where it stands: a leaf whose reads failed, that has a waiver,
@@ -25,20 +24,23 @@ from typing import Any, NamedTuple
 from ..aggregate import NodeScore, mean, scaled, weakest_link, weighted_sum
 from ..compile import IndicatorNode
 from ..exact import WIDE, exact_quotient, exact_share, share_of
-from ..findings import IndicatorScore
+from ..findings import Finding, IndicatorScore
+from ..findings.results import UNMADE, FindingDraft
 from ..numbers import round_once
 from ..scorers import OutcomeForm
 from .groupcode import Parts, in_full, in_part, in_shares
 from .groups import coverage_of
-from .leafstep import leaf_row, scored, stopped, unheld
-from .leaves import builtin, condition_false, from_failure, scored_form
+from .leaves import applies, builtin, condition_false, from_failure, scored_form, stopping
+from .nodewords import subject_key
 from .pointsteps import value_reader
 from .records import (
     COVERAGE4,
     SHARED_RESULTS,
     finding_template,
+    leaf_pair,
 )
 from .state import ONE, ZERO, Failure
+from .textcode import SUBJECT_KEY, scored_texts
 from .writer import SourceWriter
 
 __all__ = ["Kept", "LeafConsts", "findings_walk", "leaf_consts"]
@@ -115,18 +117,22 @@ class _Writer(SourceWriter):
     """The findings walk's writer: :class:`~.writer.SourceWriter` with its helpers."""
 
     def __init__(self, places: int, texts: bool = False) -> None:
-        #: whether the walk makes its scored findings' words (see :mod:`.leafstep`)
+        #: whether the walk makes its scored findings' words (see :mod:`.textcode`)
         self.texts = texts
         super().__init__(
             {
                 "__builtins__": {},
-                "_scored": scored,
-                "_stopped": stopped,
-                "_unheld": unheld,
                 "_Exception": Exception,
                 "_new": object.__new__,
                 "_set": object.__setattr__,
+                "_Draft": FindingDraft,
+                "_Finding": Finding,
+                "_UNMADE": UNMADE,
+                "_skey": subject_key,
                 "_id": id,
+                "_pair": leaf_pair,
+                "_stopping": stopping,
+                "_applies": applies,
                 "_add": WIDE.add,
                 "_share": share_of,
                 "_round": round_once,
@@ -149,26 +155,93 @@ class _Writer(SourceWriter):
         )
 
 
+def _finding(w: _Writer, template: dict[str, Any], severity: str, **given: str) -> None:
+    """The finding ``f``: a draft (:class:`~perfscore.findings.results.FindingDraft`) whose
+    fields are ``template``'s with ``given`` (source) and ``severity`` (source) set, every
+    other field and state slot as a passed finding without a reason has it — to be frozen and
+    added by :func:`_freeze`, after what else the leaf sets (its words, in texts mode)."""
+    values = {
+        **{k: w.value(template[k]) for k in _CONSTANT},
+        "severity": severity,
+        "grade": "None",
+        "fields": "()",
+        "value": "None",
+        "threshold": "None",
+        "points": "None",
+        "kind": "'indicator'",
+        "waiver": "None",
+        "data_locations": "()",
+        "review": "None",
+        "_explanation": "_UNMADE",
+        "_why": "None",
+        "_detail": "None",
+        **given,
+    }
+    w.line("f = _new(_Draft)")
+    for k in _ORDER:
+        w.line(f"f.{k} = {values[k]}")
+
+
+#: a leaf's fields (and state) the same for every subject (see :func:`leaf_consts`)
+_CONSTANT = ("rule_id", "unit", "weight", "location", "_lazy")
+#: the fields (and state) a draft is given, in the order of the class's slots
+_ORDER = (
+    "rule_id", "subject", "outcome", "severity", "value", "unit", "threshold", "points",
+    "weight", "grade", "fields", "location", "kind", "waiver", "data_locations", "review",
+    "_explanation", "_lazy", "_run", "_why", "_detail",
+)  # fmt: skip
+
+
+def _freeze(w: _Writer) -> None:
+    """The draft ``f`` made a :class:`~perfscore.findings.Finding` (the same object) and
+    added."""
+    w.line("f.__class__ = _Finding")
+    w.line("add_f(f)")
+
+
 def _leaf(w: _Writer, node: IndicatorNode, consts: LeafConsts, t: str) -> None:
     """Lines for one leaf: its result into ``t``, its score and finding added — what
-    :meth:`~perfscore.evaluate.Evaluator._node` does for it.  Where its scorer is perfscore's
-    own and has an outcome form, its checks, its condition and its form are called here
-    (each call its own, as the interpreter likes them) and the rest is the steps every leaf
-    shares (:mod:`.leafstep`, with its constants in one tuple); else the evaluator's step."""
+    :meth:`~perfscore.evaluate.Evaluator._node` does for it, where nothing it reads failed
+    and it has no waiver, with its constants written in."""
+    template, same, by_id, severity, form, reads, use_met, limit, when = consts
     general = f"_node({w.value(node)}, run, scores, findings)"
-    if consts[4] is None or not builtin(node.scorer):  # (a plugin's form is never asked twice)
+    if form is None or not builtin(node.scorer):  # (a plugin's form is never asked twice)
         w.line(f"{t} = {general}")
         return
-    row = leaf_row(node, consts, _by_kind(node), w.values["_node"], w.texts)
-    r, form, when = w.value(row), w.value(consts[4]), consts[8]
-    nid, reads = w.value(node.id), w.value(consts[5])
-    w.block(
-        f"if (waivers and {nid} in waivers) or (failures and not {reads}.isdisjoint(failures)):"
-    )
-    w.line(f"{t} = _stopped({r}, run, scores, findings)")
+    nid, weight = w.value(node.id), w.value(node.weight)
+    same_, by_id_ = w.value(same), w.value(by_id)
+    w.block(f"if waivers and {nid} in waivers:")
+    w.line(f"{t} = {general}")
     w.end()
-    if when is not None:  # its condition: not applicable where it does not hold
+    w.block(f"elif failures and not {w.value(reads)}.isdisjoint(failures):")
+    # what leaves.leaf decides: its condition first (what applies() says), then what stops
+    # it, by the kind of that failure (leaves.from_failure)
+    if when is not None:
+        w.line(f"o = _applies({w.value(node)}, scope, failures)")
+        w.block("if o is not None:")
+        w.line("outcome, points, why = o.outcome, o.points, o.reason")
+        w.end()
         w.block("else:")
+    w.line(f"why = _stopping({w.value(node)}, failures)")
+    kinds = w.value(_by_kind(node))
+    w.line(f"outcome, points = (None, None) if why is None else {kinds}[why.kind]")
+    if when is not None:
+        w.end()
+    w.block("if why is None:")  # (nothing stops it: scored, the evaluator's way)
+    w.line(f"{t} = {general}")
+    w.end()
+    w.block("else:")
+    _finding(w, template, f"{w.value(severity)} if outcome == 'fail' else 'none'",
+             subject="subject", outcome="outcome", points="points", _run="run",
+             fields="why.fields", _why="why")  # fmt: skip
+    _freeze(w)
+    w.line(f"p = _pair({nid}, {weight}, {same_}, {by_id_}, points, None, outcome, False)")
+    w.line("add_s(p[0])")
+    w.line(f"{t} = p[1]")
+    w.end()
+    w.end()
+    w.block("else:")
+    if when is not None:  # its condition: not applicable where it does not hold
         w.block("try:")
         w.line(f"holds = {w.value(when[0])}(scope)")
         w.end()
@@ -179,18 +252,55 @@ def _leaf(w: _Writer, node: IndicatorNode, consts: LeafConsts, t: str) -> None:
         w.line(f"{t} = {general}")
         w.end()
         w.block("elif not holds:")
-        w.line(f"{t} = _unheld({r}, run, add_s, add_f)")
+        why = w.value(when[1])
+        _finding(
+            w,
+            template,
+            "'none'",
+            subject="subject",
+            outcome="'not_applicable'",
+            fields=f"{why}.fields",
+            _run="run",
+            _why=why,
+        )
+        _freeze(w)
+        pair = f"_pair({nid}, {weight}, {same_}, {by_id_}, None, None, "
+        w.line(f"p = {pair}'not_applicable', False)")
+        w.line("add_s(p[0])")
+        w.line(f"{t} = p[1]")
         w.end()
-    w.block("else:")
+        w.block("else:")
     w.block("try:")
-    w.line(f"value, points, met, threshold, detail = {form}(scope)")
+    w.line(f"value, points, met, threshold, detail = {w.value(form)}(scope)")
     w.end()
     w.block("except _Exception:")  # (a Fallback, or what leaf() decides: exactly)
     w.line(f"{t} = {general}")
     w.end()
     w.block("else:")
-    args = "value, points, met, threshold, detail, add_s, add_f"
-    w.line(f"{t} = _scored({w.value(row[:13])}, run, {args})")
+    bar = w.value(limit)
+    w.line(f"if met is None: met = points >= {bar}" if use_met else f"met = points >= {bar}")
+    w.line("outcome = 'pass' if met else 'fail'")
+    _finding(
+        w,
+        template,
+        f"'none' if met else {w.value(severity)}",
+        subject="subject",
+        outcome="outcome",
+        value="value",
+        threshold="threshold",
+        points="points",
+        _run="run",
+        _detail="detail",
+    )
+    if w.texts:
+        scored_texts(w, template["_lazy"])
+    _freeze(w)
+    w.line(f"p = ({w.value(by_id['pass'])} if met else {w.value(by_id['fail'])}).get(_id(points))")
+    w.block("if p is None:")
+    w.line(f"p = _pair({nid}, {weight}, {same_}, {by_id_}, points, None, outcome, True)")
+    w.end()
+    w.line("add_s(p[0])")
+    w.line(f"{t} = p[1]")
     w.end()
     w.end()
     if when is not None:
@@ -267,12 +377,15 @@ def findings_walk(
     ``findings`` filled as it fills them.  ``consts``: a leaf's constants; ``kept``: the
     results a group keeps per its children's; ``node``, ``group``: the evaluator's ``_node``
     and ``_group``; ``parts``: a weighted sum's parts (see :class:`_Of`); ``texts``: the
-    scored findings' words made as they are built (see :mod:`.leafstep`)."""
+    scored findings' words made as they are built (see :mod:`.textcode`)."""
     w = _Writer(places, texts)
     w.values["_node"] = node
     w.values["_group"] = group
-    w.line("scope, failures, waivers = run.scope, run.failures, run.waivers")
+    w.line("scope, failures, waivers, subject = run.scope, run.failures, run.waivers, run.subject")
     w.line("add_s, add_f = scores.append, findings.append")
+    if texts:
+        for line in SUBJECT_KEY:
+            w.line(line)
     index = [0]
     results = [_node(w, n, _Of(consts, kept, parts), index) for n in top]
     w.line(f"return [{', '.join(results)}]")
