@@ -95,11 +95,22 @@ def _as_arrow(col: Any) -> Any:
         return col
     if not module.startswith(("pandas", "polars")) or _objects(col):
         return None
+    if module.startswith("pandas") and _mixed_categories(col):
+        return None
     try:
         pa = importlib.import_module("pyarrow")
         return col.to_arrow() if module.startswith("polars") else pa.array(col)
     except Exception:  # no pyarrow, or a kind Arrow does not take: read as before
         return None
+
+
+def _mixed_categories(col: Any) -> bool:
+    """A pandas ``category`` column whose categories are of several kinds: Arrow would cast
+    one kind into another (numpy's ``True`` beside ``0`` into the integer 1, which reads as the
+    text "1" where the per-record reader refuses a yes/no in a text field)."""
+    cat = getattr(col, "cat", None) if str(getattr(col, "dtype", "")) == "category" else None
+    cats = None if cat is None else cat.categories
+    return cats is not None and cats.dtype == object and len(set(map(type, cats))) > 1
 
 
 def _arrow_codes(col: Any, reader: _Reader) -> Any:
