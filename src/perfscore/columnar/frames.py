@@ -327,15 +327,15 @@ def rows_of(col: Any, lo: int, hi: int) -> Any:
 
 
 def number_text(col: Any) -> bool:
-    """A column whose cells may be numbers written as text: a pandas or numpy ``object``
-    column (``pd.read_csv(path, dtype=str)``), an Arrow or polars column of text.  Such a
-    column of a numeric input is read as a CSV file's text is (:func:`year_cells`: the same
-    rules, cell for cell, as the per-record reader's), not row by row."""
+    """A frame's column whose cells may be numbers written as text: a pandas ``object``,
+    ``str`` or ``string`` column (``pd.read_csv(path, dtype=str)``), an Arrow or polars column
+    of text.  Such a column of a numeric input is read as a CSV file's text is
+    (:func:`year_cells`: the same rules, cell for cell, as the per-record reader's), not row
+    by row.  (A numpy array is what a file's reader or a batch of records made: its cells
+    are read already, or read one by one as before.)"""
     dtype = getattr(col, "dtype", None)
-    if isinstance(dtype, np.dtype):
-        return dtype.kind == "O"
-    if type(col).__module__.startswith("pandas"):  # pandas' ``str`` and ``string`` kinds
-        return str(dtype) in ("str", "string")
+    if type(col).__module__.startswith("pandas"):
+        return str(dtype) in ("object", "str", "string")
     typ = getattr(col, "type", None)
     if typ is not None and type(col).__module__.startswith("pyarrow"):
         import pyarrow as pa
