@@ -7,7 +7,7 @@ read with ``year(s, y)`` in growth and execution rates, three 评审等次 text 
 value is a bureau's own plug-in function (``capped(x)``, registered ``pure=True``).
 
 :func:`numpy_chunked` is the hand-written exact numpy baseline, written from the spec (the
-family's own :func:`family_baselines._np_leaf` for the 44 leaves): it reads the Arrow table in
+family's own :func:`family_baselines.numpy_exact` for the 44 leaves): it reads the Arrow table in
 131,072-row slices, as a programmer keeping temporaries small would, and decides every
 comparison and rounding in integers.  :func:`object_frame` gives the same data as a pandas
 frame whose number columns hold text (``"1234.56"``, what ``pd.read_csv(dtype=str)`` gives).
@@ -16,6 +16,7 @@ frame whose number columns hold text (``"1234.56"``, what ``pd.read_csv(dtype=st
 from __future__ import annotations
 
 import os
+import random
 from decimal import Decimal
 from typing import Any
 
@@ -51,22 +52,53 @@ _TITLE = {
 
 
 def family() -> Family:
-    root, leaves = families._tree(44, (4, 3), seed=53)
+    root, leaves = _tree(44, (4, 3), seed=53)
     return Family("coldeep", root, leaves)
+
+
+def _tree(n_leaves: int, fanout: tuple[int, ...], seed: int) -> tuple[list[Group], list[Leaf]]:
+    """Groups nested ``len(fanout)`` levels deep over leaves of the family kinds in turn (as
+    :mod:`families` builds its trees)."""
+    rnd = random.Random(seed)
+    kinds = families.LEAF_KINDS
+    weights = (Decimal(2), Decimal(3), Decimal(4), Decimal(5), Decimal("2.5"))
+    leaves = [
+        Leaf(f"i{i}", kinds[i % len(kinds)], rnd.choice(weights), (f"x{i}", f"y{i}")[:width],
+             families.COUNTS[i % 3])
+        for i in range(n_leaves)
+        for width in [1 if kinds[i % len(kinds)] == "survey_bands" else 2]
+    ]  # fmt: skip
+    number = iter(range(10**6))
+    items: list[Any] = list(leaves)
+    for k in reversed(fanout):
+        items = [
+            Group(f"g{next(number)}", sum((c.weight for c in part), Decimal(0)), part)
+            for part in (items[j : j + k] for j in range(0, len(items), k))
+        ]
+    return items, leaves
 
 
 def _survey_input(fam: Family) -> str:
     return next(leaf.inputs[0] for leaf in fam.leaves if leaf.kind == "survey_bands")
 
 
-def register() -> None:
-    """The bureau's plug-in function ``capped(x)``: ``x``, at most 100 (pure)."""
-    from perfscore.functions import DEFAULT_FUNCTIONS, Function
+def functions() -> Any:
+    """The functions the set may call: the defaults and the bureau's own ``capped(x)``
+    (``x``, at most 100; pure) — a registry of its own, not the process-wide one."""
+    from perfscore.functions import Function
+    from perfscore.plugins import default_functions
 
-    if DEFAULT_FUNCTIONS.get("capped") is None:
-        DEFAULT_FUNCTIONS.add(
-            Function("capped", lambda x: min(x, Decimal(100)), 1, 1, "number", "min(x, 100)", True)
-        )
+    reg = default_functions()
+    reg.add(Function("capped", lambda x: min(x, Decimal(100)), 1, 1, "number", "min(x, 100)", True))
+    return reg
+
+
+def load(fam: Family) -> Any:
+    """The rule set, loaded with :func:`functions`."""
+    import perfscore
+
+    text = ruleset_text(fam)
+    return perfscore.load_ruleset_text(text, source="coldeep.yaml", functions=functions())
 
 
 def ruleset_text(fam: Family) -> str:
@@ -244,11 +276,10 @@ def _hu(n: Any, d: Any) -> Any:
 
 def _score(np: Any, fam: Family, cols: dict[str, Any]) -> dict[str, Any]:
     import pyarrow.compute as pc
-    from family_baselines import _np_leaf
+    from family_baselines import numpy_exact
 
     pts: dict[str, Any] = {}
     code: dict[str, Any] = {}
-    m = len(cols[fam.leaves[0].inputs[0]])
 
     def cents(name: str) -> tuple[Any, Any]:
         x = cols[name]
@@ -301,10 +332,11 @@ def _score(np: Any, fam: Family, cols: dict[str, Any]) -> dict[str, Any]:
             Group("g_texts", Decimal(sum(x[2] for x in EXTRA[4:])) / 100, _stubs(EXTRA[4:])),
         ],
     )
-    for node in _post_order([*fam.root, extra]):
+    tree = numpy_exact(fam, cols)  # the family's 44 leaves and 19 groups, by its baseline
+    pts.update(tree["points"])
+    code.update(tree["outcome"])
+    for node in _post_order([extra]):
         if isinstance(node, Leaf):
-            if node.id not in pts:
-                _np_leaf(np, node, cols, pts, code)
             continue
         got = base = bad = None
         for c in node.children:
@@ -319,12 +351,11 @@ def _score(np: Any, fam: Family, cols: dict[str, Any]) -> dict[str, Any]:
         safe = np.maximum(base, 1)
         pts[node.id] = np.where(base == gw, got, (2 * got * gw + safe) // (2 * safe))
         code[node.id] = np.where(base == 0, 2, np.where(bad, 1, 0)).astype(np.int8)
-    total = np.zeros(m, np.int64)
-    seen = np.zeros(m, bool)
-    for top in [*fam.root, extra]:
-        valid = code[top.id] != 2
-        total += np.where(valid, pts[top.id], 0)
-        seen |= valid
+    seen = tree["total"] >= 0  # (−1: no top group scored)
+    total = np.where(seen, tree["total"], 0)
+    valid = code[extra.id] != 2
+    total += np.where(valid, pts[extra.id], 0)
+    seen |= valid
     return {"points": pts, "outcome": code, "total": np.where(seen, total, -1)}
 
 
@@ -414,12 +445,10 @@ def run(
     text against the same frame of float64 columns (0: not measured)."""
     import numpy as np
 
-    import perfscore
     from perfscore.columnar import ColumnarScorer
 
-    register()
     fam = family()
-    rs = perfscore.load_ruleset_text(ruleset_text(fam), source="coldeep.yaml")
+    rs = load(fam)
     cs = ColumnarScorer(rs)
     leaves = len(list(rs.compiled.leaves()))
     groups = sum(1 for r in rs.rules if r.kind == "group")

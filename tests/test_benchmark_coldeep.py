@@ -27,14 +27,19 @@ import coldeep  # noqa: E402
 
 
 def _scorer() -> tuple[perfscore.RuleSet, ColumnarScorer]:
-    coldeep.register()
-    rs = perfscore.load_ruleset_text(coldeep.ruleset_text(coldeep.family()), source="d.yaml")
+    rs = coldeep.load(coldeep.family())
     return rs, ColumnarScorer(rs)
 
 
 def test_the_baseline_reads_no_perfscore() -> None:
     for fn in (coldeep.numpy_chunked, coldeep._score):
         assert "perfscore" not in inspect.getsource(fn)
+
+
+def test_the_plugin_is_not_registered_for_every_rule_set() -> None:
+    _scorer()
+    with pytest.raises(perfscore.RuleSetError):
+        perfscore.load_ruleset_text(coldeep.ruleset_text(coldeep.family()), source="d.yaml")
 
 
 def test_the_set_is_deep_and_columnar() -> None:
