@@ -26,6 +26,7 @@ from run import family_findings  # noqa: E402
     "module",
     [
         "family_baselines.py",
+        "family_proj.py",
         "baselines.py",
         "mixed_baselines.py",
         "mixed_words.py",
@@ -42,7 +43,7 @@ def test_the_baselines_are_written_without_perfscore(module: str) -> None:
     assert not any(m.startswith("perfscore") for m in imported), imported
 
 
-@pytest.mark.parametrize("name", [f for f in families.FAMILIES if f != "mixed"])
+@pytest.mark.parametrize("name", [f for f in families.FAMILIES if f not in ("mixed", "proj")])
 def test_the_data_has_edges_blanks_and_zeros(name: str) -> None:
     fam = families.family(name)
     assert isinstance(fam, families.Family)
@@ -226,3 +227,42 @@ def test_the_adversarial_family_agrees_point_for_point_and_outcome_for_outcome()
     # denominator under each: not applicable, zero points
     assert {("not_applicable", None), ("fail", "zero"), ("pass", "full")} <= seen
     assert {("not_applicable", None), ("fail", "zero")} <= zeros
+
+
+def test_the_project_family_agrees_word_for_word() -> None:
+    """``proj`` (benchmarks/family_proj.py): 52 indicators in 20 groups with every scorer kind,
+    six checks, refused cells, blanks written four ways, blank checklist items and zero
+    denominators — its hand-written baseline gives the engine's points, total and grade and
+    every finding's words (both languages, display, standard, reason, fields, fingerprint)."""
+    import family_proj
+    import record_baselines
+
+    fam = families.family("proj")
+    assert isinstance(fam, family_proj.ProjFamily)
+    rs = perfscore.load_ruleset_text(families.ruleset_text(fam), source="proj.yaml")
+    base = family_baselines.decimal_baseline(fam, rs.id)
+    reader = record_baselines.Reader(families.ruleset_text(fam), record_baselines.REFUSED)
+    seen: set[tuple[str, str]] = set()
+    reasons: set[str] = set()
+    for i, rec in enumerate(families.records(fam, 120, seed=11)):
+        d = read_subject(rec, rs.compiled.inputs, index=i, subject_type="department")
+        vals = {**d.values, **dict.fromkeys(d.field_errors, record_baselines.REFUSED)}
+        assert rs.evaluator.points(d) == base.points(vals), rec["id"]
+        assert base.points(reader.read(rec["values"])) == base.points(vals), rec["id"]
+        got = rs.evaluator.subject(d)
+        mine = base.findings(vals, d.subject)
+        assert family_findings(got.findings) == family_findings(mine["findings"]), rec["id"]
+        assert (got.total, got.grade) == (mine["total"], mine["grade"]), rec["id"]
+        assert [(s.rule_id, s.outcome) for s in got.scores] == [
+            (k, o) for k, _p, o in mine["scores"]
+        ], rec["id"]
+        seen.update((f.rule_id[:1], f.outcome) for f in got.findings)
+        seen.update((s.rule_id[:1], s.outcome) for s in got.scores)
+        reasons.update(f.reason for f in got.findings if f.reason)
+    # errors, blanks and zeros reached leaves, groups (二级 s, 一级 t) and checks
+    for kind in ("i", "s"):
+        assert {(kind, o) for o in ("pass", "fail", "error")} <= seen, kind
+    assert {("t", "fail"), ("t", "error")} <= seen
+    assert ("i", "not_applicable") in seen and ("s", "not_applicable") in seen
+    assert {(c, "error") for c in "nlwes"} & seen and ("l", "not_applicable") in seen
+    assert any("divides by zero" in r for r in reasons) and any("; " in r for r in reasons)
