@@ -7,6 +7,7 @@ worker only helps when a second core is free.
 
     .venv/bin/python benchmarks/jobs_bench.py 20000 --formats json jsonl csv
     .venv/bin/python benchmarks/jobs_bench.py 20000 --family mixed   # a realistic family's set
+    .venv/bin/python benchmarks/jobs_bench.py 2000 --family deep50 --inputs csv  # 50 leaves
 """
 
 from __future__ import annotations
@@ -166,7 +167,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--formats", nargs="+", default=["jsonl", "json", "csv"])
     ap.add_argument("--rounds", type=int, default=1)
     ap.add_argument("--inputs", nargs="+", choices=INPUTS, default=["json"])
-    ap.add_argument("--family", help="a realistic family (benchmarks/families.py), e.g. mixed")
+    ap.add_argument(
+        "--family", help="a realistic family (benchmarks/families.py), e.g. mixed; or deep50"
+    )
     args = ap.parse_args(argv)
     cli_jobs(
         _print_row,

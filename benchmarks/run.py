@@ -336,7 +336,7 @@ def families_part(n_subjects: int, n_rows: int, rounds: int, names: list[str]) -
             f"{size / 1000:.1f} kB; --lean {lean / 1000:.1f} kB; JSONL {lines / 1000:.1f} kB,"
             f" --lean {lean_lines / 1000:.1f} kB",
         )
-        if not getattr(fam, "columnar", True):  # (proj: no numpy baseline)
+        if not getattr(fam, "columnar", True):  # (proj, exact: no numpy baseline)
             continue
         try:
             import numpy as np

@@ -9,7 +9,7 @@ from typing import Any
 
 from ..compile import Compiled, IndicatorNode
 from ..errors import EvaluationError, MissingValueError, ZeroDenominatorError
-from ..exact import WIDE, ExactScope, maybe_rounded, plain
+from ..exact import WIDE, ExactScope, as_fast, maybe_rounded
 from ..numbers import NotExact, round_places
 from ..scorers import Blank, Fallback, OutcomeForm, Scored
 from ..words import in_language
@@ -235,7 +235,7 @@ def exactly(
     value = node.value(exact) if node.value is not None else None
     s = node.scorer.score(value, exact, node.weight)
     points = None if s.points is None else round_places(s.points, places)
-    threshold = None if s.threshold is None else plain(s.threshold)
+    threshold = None if s.threshold is None else as_fast(s.threshold)
     return Scored(s.points, s.grade, s.met, threshold, s.detail, on_data=s.on_data), points
 
 
