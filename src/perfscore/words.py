@@ -302,6 +302,11 @@ SCORE = _table(
         "此评分方式给出分数，但指标没有权重",
         "this scorer gives points, but the indicator has no weight",
     ),
+    not_exact=(
+        "得分 {points} 距“五入”的半位太近，无法精确判定舍入（由插件函数的值算出？）",
+        "the points {points} lie too close to a half to round exactly"
+        " (computed from a plug-in function's value?)",
+    ),
     no_band=(
         "值不在任何区间内，且未给出 otherwise",
         "the value falls outside every band and no 'otherwise' is given",
