@@ -856,6 +856,11 @@ CLI = _table(
         "--format {format} writes a binary file: give --output FILE",
     ),
     same_file=("两个输出会写到同一个文件", "two outputs would be written to the same file"),
+    output_is_input=(
+        "输出 {path} 就是输入文件 {given}：写出会覆盖输入，请换一个输出文件名",
+        "the output {path} is the input {given}: writing it would replace the input — "
+        "give another output file",
+    ),
     bad_date=(
         "--as-of {value} 不是形如 2024-06-30 的日期",
         "--as-of {value} is not a date like 2024-06-30",
