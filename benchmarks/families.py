@@ -137,10 +137,20 @@ def family(name: str) -> Family | MixedFamily:
     if name == "wide120":
         root, leaves = _tree(120, (4, 6), seed=120)
         return Family(name, root, leaves)
+    if name == "proj":  # family_proj: its own spec, rule set, data and baseline
+        import family_proj
+
+        return family_proj.ProjFamily()
+    if name == "exact":  # family_exact: exact halves behind rates that never end
+        import family_exact
+
+        return family_exact.ExactFamily()
     raise KeyError(name)
 
 
-FAMILIES = ("dept30", "deep", "wide120", "dept30-clean", "mixed", "dept30-adv")
+FAMILIES = ("dept30", "deep", "wide120", "dept30-clean", "mixed", "dept30-adv", "exact")
+#: families run only when named (`run.py --only families --family proj`)
+NAMED = ("proj",)
 
 
 def missing_policy(leaf: Leaf) -> str | None:
@@ -233,6 +243,8 @@ def _metric(leaf: Leaf, adv: bool = False) -> str | None:
 
 
 def ruleset_text(fam: Family | MixedFamily) -> str:
+    if hasattr(fam, "ruleset_text"):  # a family with its own module (family_proj, family_exact)
+        return fam.ruleset_text()  # type: ignore[no-any-return]
     if isinstance(fam, MixedFamily):
         return mixed.RULES
     lines = [
@@ -368,6 +380,8 @@ def _adversarial(fam: Family, rnd: random.Random, out: dict[str, str | None]) ->
 
 def records(fam: Family | MixedFamily, n: int, seed: int = 7) -> list[dict[str, Any]]:
     """Subject records ``{id, name, values}``; a blank is a missing key (as a blank cell)."""
+    if hasattr(fam, "records"):  # a family with its own module (family_proj, family_exact)
+        return fam.records(n, seed)  # type: ignore[no-any-return]
     if isinstance(fam, MixedFamily):
         return mixed.records(fam, n, seed)
     rnd = random.Random(seed)

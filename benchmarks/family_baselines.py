@@ -254,7 +254,10 @@ class _LeafWords:
 
 
 def decimal_baseline(fam: Family | MixedFamily, ruleset_id: str) -> DecimalBaseline | MixedDecimal:
-    """The family's hand-written per-record code (``mixed`` has its own, :mod:`mixed_baselines`)."""
+    """The family's hand-written per-record code (``mixed`` has its own, :mod:`mixed_baselines`;
+    ``proj`` and ``exact`` their own, :mod:`family_proj`, :mod:`family_exact`)."""
+    if hasattr(fam, "baseline"):
+        return fam.baseline(ruleset_id)  # type: ignore[no-any-return]
     if isinstance(fam, MixedFamily):
         return MixedDecimal(ruleset_id)
     return DecimalBaseline(fam, ruleset_id)

@@ -223,9 +223,10 @@ def families_part(n_subjects: int, n_rows: int, rounds: int, names: list[str]) -
             for i, r in enumerate(recs)
         ]
         adv = getattr(fam, "adv", False)  # its baseline has no words: points and outcomes
+        refused = adv or getattr(fam, "refused", False)  # (proj: refused cells, every word)
         # (a refused cell is the baseline's own reader's REFUSED, not a blank)
         vals = [
-            {**d.values, **dict.fromkeys(d.field_errors, record_baselines.REFUSED)} if adv
+            {**d.values, **dict.fromkeys(d.field_errors, record_baselines.REFUSED)} if refused
             else d.values
             for d in data
         ]  # fmt: skip
@@ -237,7 +238,7 @@ def families_part(n_subjects: int, n_rows: int, rounds: int, names: list[str]) -
                 {s.rule_id: s.outcome for s in ev.subject(d).scores} != base.outcomes(v)
                 if adv
                 else family_findings(ev.subject(d).findings)
-                != family_findings(base.findings(d.values, d.subject)["findings"])
+                != family_findings(base.findings(v, d.subject)["findings"])
             )
         )
         r, a, b = ratio(
@@ -254,7 +255,7 @@ def families_part(n_subjects: int, n_rows: int, rounds: int, names: list[str]) -
         )
         # from the record: what every per-record route pays (JSON Lines, CSV, a list of dicts)
         reader = record_baselines.Reader(
-            families.ruleset_text(fam), record_baselines.REFUSED if adv else None
+            families.ruleset_text(fam), record_baselines.REFUSED if refused else None
         )
         inputs = rs.compiled.inputs
         wrong = sum(
@@ -284,7 +285,9 @@ def families_part(n_subjects: int, n_rows: int, rounds: int, names: list[str]) -
             continue
         r, a, b = ratio(
             lambda ev=ev, data=data: [ev.subject(d) for d in data],
-            lambda base=base, data=data: [base.findings(d.values, d.subject) for d in data],
+            lambda base=base, data=data, vals=vals: [
+                base.findings(v, d.subject) for d, v in zip(data, vals, strict=True)
+            ],
             rounds,
         )
         add(
@@ -295,7 +298,9 @@ def families_part(n_subjects: int, n_rows: int, rounds: int, names: list[str]) -
         )
         r, a, b = ratio(
             lambda ev=ev, data=data: [_read_texts(ev.subject(d)) for d in data],
-            lambda base=base, data=data: [base.findings(d.values, d.subject) for d in data],
+            lambda base=base, data=data, vals=vals: [
+                base.findings(v, d.subject) for d, v in zip(data, vals, strict=True)
+            ],
             rounds,
         )
         add(
@@ -307,7 +312,9 @@ def families_part(n_subjects: int, n_rows: int, rounds: int, names: list[str]) -
         )
         r, a, b = ratio(
             lambda ev=ev, data=data: [_read_texts(ev.subject(d, texts=True)) for d in data],
-            lambda base=base, data=data: [base.findings(d.values, d.subject) for d in data],
+            lambda base=base, data=data, vals=vals: [
+                base.findings(v, d.subject) for d, v in zip(data, vals, strict=True)
+            ],
             rounds,
         )
         add(
@@ -328,6 +335,8 @@ def families_part(n_subjects: int, n_rows: int, rounds: int, names: list[str]) -
             f"{size / 1000:.1f} kB; --lean {lean / 1000:.1f} kB; JSONL {lines / 1000:.1f} kB,"
             f" --lean {lean_lines / 1000:.1f} kB",
         )
+        if not getattr(fam, "columnar", True):  # (proj, exact: no numpy baseline)
+            continue
         try:
             import numpy as np
 

@@ -134,7 +134,7 @@ def test_make_texts_fills_what_is_left_and_nothing_twice() -> None:
     _same(Evaluator(RS.compiled, RS.id).subject(data, texts=True), lazy)
 
 
-@pytest.mark.parametrize("name", ["wide120", "dept30", "mixed"])
+@pytest.mark.parametrize("name", ["wide120", "dept30", "mixed", "proj"])
 def test_the_families_findings_made_with_their_words(name: str) -> None:
     fam = families.family(name)
     rs = perfscore.load_ruleset_text(families.ruleset_text(fam), source=f"{name}.yaml")

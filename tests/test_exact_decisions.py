@@ -17,7 +17,7 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 import perfscore
-from perfscore.exact import ExactScope, Q
+from perfscore.exact import ONCE, ExactScope, Q
 from perfscore.expr import compile_expression
 from perfscore.functions import DECIMAL_CONTEXT
 from perfscore.numbers import NotExact, round_places
@@ -331,3 +331,38 @@ def test_exact_view_re_derives_a_metric_exactly(rs: perfscore.RuleSet) -> None:
     assert view["r"] == F(1, 3)
     assert view["s"] == 3  # 1 / (1/3), with no rounding on the way
     assert scope["r"] == DECIMAL_CONTEXT.divide(Decimal(1), Decimal(3)) or scope["r"] != F(1, 3)
+
+
+TIE_RULES = """
+perfscore: 1
+id: tie
+title: 同比
+version: "1"
+inputs:
+  a: {type: number}
+  b: {type: number}
+  c: {type: number}
+  d: {type: number}
+metrics:
+  r: {expr: a / b}
+  p: {expr: c / d}
+indicators:
+  - {id: t, title: T, weight: 3, value: r, scorer: {type: threshold, op: ">=", target: p}}
+"""
+
+
+@pytest.mark.parametrize("a,b", [("2", "3"), ("1", "3"), ("5", "7"), ("3", "7"), ("5", "12")])
+def test_a_threshold_read_from_a_metric_shows_the_same_digits_on_either_path(
+    a: str, b: str
+) -> None:
+    """This year's rate 2/3 against last year's 4/6: two rounded values side by side, decided
+    exactly (equal: met) — the threshold it shows is the metric's value as the fast path gives
+    it (0.6666…6, rounded once with ROUND_05UP), not the exact value's half-even 0.6666…7."""
+    rs = perfscore.load_ruleset_text(TIE_RULES, source="tie.yaml")
+    c, d = str(2 * int(a)), str(2 * int(b))
+    tie = rs.evaluate_subject({"id": "s", "a": a, "b": b, "c": c, "d": d})
+    fast = rs.evaluate_subject({"id": "s", "a": "1", "b": "1", "c": a, "d": b})  # r = 1 > p
+    f, g = tie.findings[0], fast.findings[0]
+    assert f.outcome == g.outcome == "pass"
+    assert f.threshold == g.threshold
+    assert f.threshold["value"] == ONCE.divide(Decimal(a), Decimal(b))

@@ -20,7 +20,7 @@ pa = pytest.importorskip("pyarrow")
 pq = pytest.importorskip("pyarrow.parquet")
 
 from perfscore.cli import main  # noqa: E402
-from perfscore.ingest import arrowcols, readers, seen  # noqa: E402
+from perfscore.ingest import arrowcols, readers, seenfile  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent
 sys.path.insert(0, str(ROOT))
@@ -85,12 +85,12 @@ def test_the_parquet_command_holds_the_same_memory_for_4x_the_rows(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, routes: list[Any]
 ) -> None:
     """24,576 and then 98,304 rows, one row group each, read and scored 2,048 rows at a time
-    (the ids on disk past 1,024): 17 bytes per extra row, under 24 — what grows is pyarrow's
+    (the ids on disk past 1,024: seenfile.IdLog): 17 bytes per extra row, under 24 — what grows is pyarrow's
     reading of the id column (text: ~11 bytes a row of its row group).  pyarrow's defaults
     (the row group's compressed columns read at once) held 82; the ids kept in memory, 55."""
     monkeypatch.setattr(readers, "SLICE", 2048)
     monkeypatch.setattr(arrowcols, "ROWS", 2048)
-    monkeypatch.setattr(arrowcols, "SeenBatches", functools.partial(seen.SeenBatches, spill=1024))
+    monkeypatch.setattr(arrowcols, "IdLog", functools.partial(seenfile.IdLog, spill=1024))
     _held(tmp_path, monkeypatch, 4096)  # imports, caches
     sizes = (24_576, 98_304)
     peaks = [_held(tmp_path, monkeypatch, n) for n in sizes]

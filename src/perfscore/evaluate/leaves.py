@@ -9,7 +9,7 @@ from typing import Any
 
 from ..compile import Compiled, IndicatorNode
 from ..errors import EvaluationError, MissingValueError, ZeroDenominatorError
-from ..exact import WIDE, ExactScope, maybe_rounded, plain
+from ..exact import WIDE, ExactScope, as_fast, maybe_rounded
 from ..numbers import NotExact, round_places
 from ..scorers import Blank, Fallback, OutcomeForm, Scored
 from ..words import SCORE, in_language, said
@@ -239,7 +239,7 @@ def exactly(
     except NotExact as e:  # a Decimal the exact view could not make exact (a plug-in's value
         # rounded at 28 digits): an error of this leaf, never an exception out of the batch
         raise EvaluationError(said(SCORE, "not_exact", points=s.points)) from e
-    threshold = None if s.threshold is None else plain(s.threshold)
+    threshold = None if s.threshold is None else as_fast(s.threshold)
     return Scored(s.points, s.grade, s.met, threshold, s.detail, on_data=s.on_data), points
 
 

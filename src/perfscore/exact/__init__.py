@@ -27,7 +27,7 @@ runs its own ``score`` on those values, so there is one implementation of every 
 The package's modules: :mod:`.rational` (:class:`Q`, exact integer pairs), :mod:`.decide` (the
 contexts, whether a value may be rounded, exact quotients, steps and shares), :mod:`.ops` (the
 exact twins of the expressions' operations and functions), :mod:`.scope` (:class:`ExactScope`,
-:func:`plain`).
+:func:`plain`, :func:`as_fast`).
 """
 
 from __future__ import annotations
@@ -53,7 +53,7 @@ from .ops import decimal_args as decimal_args
 from .ops import power_exponent as power_exponent
 from .ops import round_half_up_q as round_half_up_q
 from .rational import Q, exact_share, exact_value, ratio
-from .scope import ExactScope, plain
+from .scope import ExactScope, as_fast, plain
 
 __all__ = [
     "EXACT_FUNCTIONS",
@@ -64,6 +64,7 @@ __all__ = [
     "ExactScope",
     "NotExact",
     "Q",
+    "as_fast",
     "exact_difference",
     "exact_quotient",
     "exact_share",

@@ -10,7 +10,7 @@ from typing import Any
 
 from ..functions import DECIMAL_CONTEXT
 from ..values import Series
-from .decide import maybe_rounded
+from .decide import ONCE, maybe_rounded
 from .rational import exact_value
 
 _UNSET = object()
@@ -80,4 +80,28 @@ def plain(v: Any) -> Any:
             return _SHOWN.divide(Decimal(v.numerator), Decimal(v.denominator))
     if isinstance(v, Mapping):
         return {k: plain(x) for k, x in v.items()}
+    return v
+
+
+#: :data:`_SHOWN` rounded as :data:`~.decide.ONCE` rounds (past the results' 1e100 limit)
+_SHOWN_ONCE = Context(prec=28, rounding=ONCE.rounding, Emax=MAX_EMAX, Emin=MIN_EMIN, traps=[])
+
+
+def as_fast(v: Any) -> Any:
+    """What the fast path gives for a value the exact path re-derived (a threshold read from a
+    metric): a Q as the expressions round it, once to 28 digits with ``ROUND_05UP`` — 2/3 is
+    0.6666…6 there, not :func:`plain`'s 0.6666…7 — so a finding shows the same digits
+    whichever path decided it; mappings likewise."""
+    t = type(v)
+    if t is Decimal or t is str or v is None:  # (a threshold's op and value, most often)
+        return v
+    if t is dict:
+        return {k: as_fast(x) for k, x in v.items()}
+    if isinstance(v, Fraction):
+        try:
+            return ONCE.divide(Decimal(v.numerator), Decimal(v.denominator))
+        except Overflow:
+            return _SHOWN_ONCE.divide(Decimal(v.numerator), Decimal(v.denominator))
+    if isinstance(v, Mapping):
+        return {k: as_fast(x) for k, x in v.items()}
     return v

@@ -31,7 +31,7 @@ from .arrowcells import blanks, input_cells, join, meta_cells, totals
 from .columns import ColumnMap, Target, convert_cell
 from .lazysubjects import Subjects
 from .readers import Sheet, plain_value
-from .seen import SeenBatches
+from .seenfile import IdLog
 from .seriescols import by_series, element_spec, series_value
 from .source import UNREADABLE, DataSource, RowMaker, label_text
 from .yearcols import YearColumns
@@ -149,23 +149,36 @@ def table_chunks(
         return
     reader = _Reader(rs, src, sheet, cmap, inputs)
     with reader.seen:
-        pending: list[tuple[Any, Any]] = []
-        size = 0
-        while True:
-            try:
-                batch = next(batches, None)
-            except Exception:
-                if pending:
-                    yield reader.chunk(pending)
-                raise
-            if batch is not None and batch[0].num_rows:
-                pending.append(batch)
-                size += batch[0].num_rows
-            if pending and (batch is None or size >= limit):
+        try:
+            yield from _chunks(reader, batches, limit)
+        except GeneratorExit:  # the caller stopped reading: no notes wanted
+            raise
+        except Exception:
+            reader.finish()  # the notes of the rows read before the error
+            raise
+        reader.finish()
+
+
+def _chunks(reader: _Reader, batches: Iterator[tuple[Any, Any]], limit: int) -> Iterator[Any]:
+    """The batches gathered into chunks of ``limit`` rows (the rows read before an error
+    given before it is raised)."""
+    pending: list[tuple[Any, Any]] = []
+    size = 0
+    while True:
+        try:
+            batch = next(batches, None)
+        except Exception:
+            if pending:
                 yield reader.chunk(pending)
-                pending, size = [], 0
-            if batch is None:
-                return
+            raise
+        if batch is not None and batch[0].num_rows:
+            pending.append(batch)
+            size += batch[0].num_rows
+        if pending and (batch is None or size >= limit):
+            yield reader.chunk(pending)
+            pending, size = [], 0
+        if batch is None:
+            return
 
 
 def _numbered(batches: Iterator[Any]) -> Iterator[tuple[Any, Any]]:
@@ -248,9 +261,10 @@ class _Reader:
         id_col = next((i for i, t in targets if t.name == "id"), None)
         name_col = next((i for i, t in targets if t.name == "name"), None)
         self.key_col = id_col if id_col is not None else (name_col or 0)
-        self.seen = SeenBatches()
+        self.seen = IdLog()  # every kept row's id, checked for duplicates at the end
         self.count = 0  # records so far (each one's index)
-        self.pending: list[tuple[int, Notification]] = []  # a batch's notes, by row
+        #: 合计 rows' notes, by row: given with the duplicate ids' once the file is read
+        self.pending: list[tuple[int, Notification]] = []
 
     def chunk(self, batches: list[tuple[Any, Any]]) -> TableChunk:
         parts: dict[str, list[Any]] = {n: [] for n in self.inputs}
@@ -263,9 +277,6 @@ class _Reader:
             rows = np.flatnonzero(keep)
             if len(rows):
                 declared = self._meta(batch, rows, numbers, subjects, index) or declared
-            self.pending.sort(key=lambda x: x[0])  # 合计 rows and duplicate ids, in row order
-            self.src.notifications += [n for _, n in self.pending]
-            self.pending.clear()
             if not len(rows):
                 continue
             records.add(batch, rows, numbers)
@@ -311,6 +322,18 @@ class _Reader:
             self.pending.append((int(numbers[r]), Notification("note", "total-row", words)))
         return ~(empty | total)
 
+    def finish(self) -> None:
+        """The file's 合计 rows and duplicate ids noted, in row order (as the record reader
+        notes them), once its rows are read."""
+        for number, earlier, sid in self.seen.duplicates():
+            ref = self.sheet.ref(number, self.key_col)
+            first = self.sheet.ref(earlier, self.key_col)
+            words = said(NOTICE, "duplicate_row_id", ref=ref, id=repr(sid), first=first)
+            self.pending.append((number, Notification("error", "duplicate-id", words, str(sid))))
+        self.pending.sort(key=lambda x: x[0])
+        self.src.notifications += [n for _, n in self.pending]
+        self.pending.clear()
+
     # -- metadata: ids, subjects, duplicate ids ---------------------------------------------
     def _meta(
         self,
@@ -321,7 +344,7 @@ class _Reader:
         index: list[int],
     ) -> bool:
         """Each kept row's subject (as ColumnBatch reads it from the record); True when a row
-        declares scores.  Duplicate ids noted (in row order with the 合计 notes)."""
+        declares scores.  Its id kept for the duplicate check (:meth:`finish`)."""
         take = None if len(rows) == batch.num_rows else pa.array(rows)
         declared = False
         columns: list[tuple[str, Any]] = []
@@ -339,14 +362,7 @@ class _Reader:
             if not cells or any(v is None for v in _later(cells)):
                 cells += [(n, meta_cells(c, year=False)) for n, c in columns if n == "name"]
         sids, names = self._ids(cells, nums)
-        firsts = self.seen.first_many([str(sid) for sid in sids], nums)
-        for sid, number, earlier in zip(sids, nums, firsts, strict=True):
-            if earlier is not None:
-                ref = self.sheet.ref(number, self.key_col)
-                first = self.sheet.ref(earlier, self.key_col)
-                words = said(NOTICE, "duplicate_row_id", ref=ref, id=repr(sid), first=first)
-                note = Notification("error", "duplicate-id", words, str(sid))
-                self.pending.append((number, note))
+        self.seen.add(sids, nums)
         if self.simple:
             if not subjects.add_simple(sids, names, self.count):
                 self.checked = False
