@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from contextvars import ContextVar
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TextIO
+from typing import Any, TextIO
 
 from .errors import ExportError, PerfscoreError
 from .export import EXPORTERS, ExportOptions, Format, render, write_atomic
@@ -70,6 +70,22 @@ class Target:
     path: str | None  # None: standard output
 
 
+def _input_at(path: str, inputs: list[Any]) -> str | None:
+    """The input (rule set or data file) that ``path`` names, or None: writing there would
+    replace what is being read."""
+    if not os.path.exists(path):
+        return None
+    for given in inputs:
+        if given is None or given == "-":
+            continue
+        try:
+            if os.path.isfile(given) and os.path.samefile(path, given):
+                return str(given)
+        except OSError:
+            continue
+    return None
+
+
 def plan_outputs(args: argparse.Namespace) -> list[Target]:
     """Which format goes where; every mistake is found before anything is scored."""
     formats = list(dict.fromkeys(args.format or []))
@@ -107,6 +123,11 @@ def plan_outputs(args: argparse.Namespace) -> list[Target]:
     paths = [t.path for t in plan if t.path is not None]
     if len({os.path.realpath(p) for p in paths}) != len(paths):
         raise UsageError(say_cli("same_file"))
+    read = [getattr(args, "rules", None), *(getattr(args, "data", None) or [])]
+    for path in paths:  # -o data.json over the data itself: the input would be lost
+        given = _input_at(path, read)
+        if given is not None:
+            raise UsageError(say_cli("output_is_input", path=path, given=given))
     if args.output_dir:
         Path(args.output_dir).mkdir(parents=True, exist_ok=True)
     for path in paths:  # every target is checked before any is written

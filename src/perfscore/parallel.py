@@ -19,6 +19,7 @@ workers wrote to files of their own and the kernel copies in input order
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import math
 import multiprocessing
 import os
@@ -262,13 +263,25 @@ def _encode_chunk(chunk: Sequence[tuple[int, Any]]) -> Encoded:
 
 def _encode(chunk: Sequence[tuple[int, Any]]) -> Encoded:
     job: _Encoding = _WORKER["job"]
+    return _encode_results(
+        job.rs.evaluate_subject(
+            row.record(job.rs.inputs) if isinstance(row, RawRow) else row,
+            index=index,
+            waivers=job.waivers,
+            as_of=job.as_of,
+        )
+        for index, row in chunk
+    )
+
+
+def _encode_results(results: Iterable[SubjectResult]) -> Encoded:
+    """A chunk's results encoded in every form of this worker's job."""
+    job: _Encoding = _WORKER["job"]
     of = _WORKER["measure"]
     totals = BatchTotals()
     summary = RunSummary(job.rs.rules)
     shard = []
-    for index, row in chunk:
-        record = row.record(job.rs.inputs) if isinstance(row, RawRow) else row
-        result = job.rs.evaluate_subject(record, index=index, waivers=job.waivers, as_of=job.as_of)
+    for result in results:
         st = of(result)
         totals.add(result, st)
         summary.add(result)
@@ -278,6 +291,41 @@ def _encode(chunk: Sequence[tuple[int, Any]]) -> Encoded:
         encoded = form.encode(job.head, shard, options)
         pieces.append(tuple(_spill(i, j, data) for j, data in enumerate(encoded)))
     return tuple(pieces), totals, summary
+
+
+def encode_results(
+    rs: RuleSet,
+    results: Iterable[SubjectResult],
+    head: Report,
+    forms: Sequence[tuple[ShardForm, ExportOptions]],
+    *,
+    chunk_size: int = 100,
+) -> EncodedRun:
+    """Results scored elsewhere (by columns: :mod:`perfscore.fastpath`) encoded in this process
+    a chunk at a time, as :func:`encode_parallel`'s workers encode theirs: each chunk's results
+    are dropped once encoded, so a JSON or CSV findings file of any size is written from bytes
+    on disk, not from every subject's findings held in memory.  Close the returned run when
+    its outputs are written."""
+    spool = tempfile.mkdtemp(prefix="perfscore-jobs-")
+    job = _Encoding(rs, head, tuple(forms), None, None, spool)
+    run = EncodedRun(job.forms, BatchTotals(), RunSummary(rs.rules), spool)
+    run.pieces = [[[] for _ in range(form.sections)] for form, _ in job.forms]
+    it = iter(results)
+    try:
+        _init_encoding(job)
+        try:
+            while True:
+                chunk = list(itertools.islice(it, chunk_size))
+                if not chunk:
+                    return run
+                with collector_paused():
+                    run.add(_encode_results(chunk))
+                del chunk
+        finally:
+            _close_spools()
+    except BaseException:
+        run.close()
+        raise
 
 
 @dataclass

@@ -302,6 +302,11 @@ SCORE = _table(
         "此评分方式给出分数，但指标没有权重",
         "this scorer gives points, but the indicator has no weight",
     ),
+    not_exact=(
+        "得分 {points} 距“五入”的半位太近，无法精确判定舍入（由插件函数的值算出？）",
+        "the points {points} lie too close to a half to round exactly"
+        " (computed from a plug-in function's value?)",
+    ),
     no_band=(
         "值不在任何区间内，且未给出 otherwise",
         "the value falls outside every band and no 'otherwise' is given",
@@ -851,6 +856,11 @@ CLI = _table(
         "--format {format} writes a binary file: give --output FILE",
     ),
     same_file=("两个输出会写到同一个文件", "two outputs would be written to the same file"),
+    output_is_input=(
+        "输出 {path} 就是输入文件 {given}：写出会覆盖输入，请换一个输出文件名",
+        "the output {path} is the input {given}: writing it would replace the input — "
+        "give another output file",
+    ),
     bad_date=(
         "--as-of {value} 不是形如 2024-06-30 的日期",
         "--as-of {value} is not a date like 2024-06-30",

@@ -12,7 +12,7 @@ from ..errors import EvaluationError, MissingValueError, ZeroDenominatorError
 from ..exact import WIDE, ExactScope, as_fast, maybe_rounded
 from ..numbers import NotExact, round_places
 from ..scorers import Blank, Fallback, OutcomeForm, Scored
-from ..words import in_language
+from ..words import SCORE, in_language, said
 from .state import (
     EN,
     ONE,
@@ -234,7 +234,11 @@ def exactly(
     exact = ExactScope(scope, compiled.metric_exprs)
     value = node.value(exact) if node.value is not None else None
     s = node.scorer.score(value, exact, node.weight)
-    points = None if s.points is None else round_places(s.points, places)
+    try:
+        points = None if s.points is None else round_places(s.points, places)
+    except NotExact as e:  # a Decimal the exact view could not make exact (a plug-in's value
+        # rounded at 28 digits): an error of this leaf, never an exception out of the batch
+        raise EvaluationError(said(SCORE, "not_exact", points=s.points)) from e
     threshold = None if s.threshold is None else as_fast(s.threshold)
     return Scored(s.points, s.grade, s.met, threshold, s.detail, on_data=s.on_data), points
 

@@ -9,6 +9,7 @@ from fractions import Fraction
 from typing import Any
 
 from ..functions import DECIMAL_CONTEXT
+from ..values import Series
 from .decide import ONCE, maybe_rounded
 from .rational import exact_value
 
@@ -33,9 +34,17 @@ class ExactScope(Mapping[str, Any]):
             return v
         fast = self._fast[name]
         expr = self._metrics.get(name)
-        # a metric that may be rounded is re-derived (any other value is exact as it is) — a
-        # series too: ratio_series' yearly quotients, which a mean must not add up as cut
-        v = exact_value(expr(self) if expr is not None and maybe_rounded(fast) else fast)
+        # a metric that may be rounded is re-derived by its exact form (any other value is exact
+        # as it is) — a series too: ratio_series' yearly quotients, which a mean must not add up
+        # as cut.  Not by its fast code: over a series of Decimals (``year(r, 2024) /
+        # year(r, 2023)``) that code meets no Q, so it rounded the quotient at 28 digits as
+        # before, and 3 × 133.25 / 150 = 2.665 rounded to 2.66 (session 18)
+        if expr is not None and maybe_rounded(fast):
+            v = exact_value(expr.exact(self))
+        elif type(fast) is Series:  # its figures as Qs: an expression over them is exact too
+            v = _exact_series(fast)
+        else:
+            v = exact_value(fast)
         self._cache[name] = v
         return v
 
@@ -47,6 +56,14 @@ class ExactScope(Mapping[str, Any]):
 
     def __len__(self) -> int:
         return len(self._fast)
+
+
+def _exact_series(s: Series) -> Series:
+    """A series' figures as Qs (an inline ``year(r, 2024) / year(r, 2023)`` read from the exact
+    view then meets a Q, and its fast code gives way to the exact form)."""
+    if not any(type(v) is Decimal for v in s.values()):
+        return s
+    return Series(tuple((y, exact_value(v)) for y, v in s.points))
 
 
 #: 28 digits without the results' 1e100 limit: what a finding shows of an exact value that is
