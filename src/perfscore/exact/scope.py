@@ -10,7 +10,7 @@ from typing import Any
 
 from ..functions import DECIMAL_CONTEXT
 from .decide import ONCE, maybe_rounded
-from .rational import exact_value
+from .rational import exact_value, ratio
 
 _UNSET = object()
 
@@ -34,8 +34,14 @@ class ExactScope(Mapping[str, Any]):
         fast = self._fast[name]
         expr = self._metrics.get(name)
         # a metric that may be rounded is re-derived (any other value is exact as it is) — a
-        # series too: ratio_series' yearly quotients, which a mean must not add up as cut
-        v = exact_value(expr(self) if expr is not None and maybe_rounded(fast) else fast)
+        # series too: ratio_series' yearly quotients, which a mean must not add up as cut;
+        # by its pair form over the fast values where it has one (one fraction of exact
+        # Decimals: a / b is a / b), else by its compiled code over this exact view
+        if expr is not None and maybe_rounded(fast):
+            got = expr.pair_of(self._fast)
+            v = ratio(*got) if got is not None else exact_value(expr(self))
+        else:
+            v = exact_value(fast)
         self._cache[name] = v
         return v
 
