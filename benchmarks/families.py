@@ -148,7 +148,9 @@ def family(name: str) -> Family | MixedFamily:
     raise KeyError(name)
 
 
-FAMILIES = ("dept30", "deep", "wide120", "dept30-clean", "mixed", "dept30-adv", "proj", "exact")
+FAMILIES = ("dept30", "deep", "wide120", "dept30-clean", "mixed", "dept30-adv", "exact")
+#: families run only when named (`run.py --only families --family proj`)
+NAMED = ("proj",)
 
 
 def missing_policy(leaf: Leaf) -> str | None:

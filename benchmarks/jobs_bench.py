@@ -7,6 +7,7 @@ worker only helps when a second core is free.
 
     .venv/bin/python benchmarks/jobs_bench.py 20000 --formats json jsonl csv
     .venv/bin/python benchmarks/jobs_bench.py 20000 --family mixed   # a realistic family's set
+    .venv/bin/python benchmarks/jobs_bench.py 2000 --family deep50 --inputs csv  # 50 leaves
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ import sys
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
@@ -120,13 +122,19 @@ def cli_jobs(
         else:
             import families
 
-            fam = families.family(family)
+            fam = _deep50(families) if family == "deep50" else families.family(family)
             Path(rules).write_text(families.ruleset_text(fam), encoding="utf-8")
             recs = families.records(fam, n)
         for kind in inputs:
             data = os.path.join(tmp, f"departments.{kind}")
             write_data(data, recs, kind)
             _formats(row, n, rules, data, kind, formats, rounds, jobs)
+
+
+def _deep50(families: Any) -> Any:
+    """A tree of 50 leaves five levels deep (fanout 2, 2, 2, 2, 4): what an outside set's
+    deep tree costs a worker (session 18), built as the families' trees are."""
+    return families.Family("deep50", *families._tree(50, (2, 2, 2, 2, 4), seed=50))
 
 
 def _formats(
@@ -166,7 +174,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--formats", nargs="+", default=["jsonl", "json", "csv"])
     ap.add_argument("--rounds", type=int, default=1)
     ap.add_argument("--inputs", nargs="+", choices=INPUTS, default=["json"])
-    ap.add_argument("--family", help="a realistic family (benchmarks/families.py), e.g. mixed")
+    ap.add_argument(
+        "--family", help="a realistic family (benchmarks/families.py), e.g. mixed; or deep50"
+    )
     args = ap.parse_args(argv)
     cli_jobs(
         _print_row,

@@ -310,11 +310,34 @@ def test_jobs_go_record_by_record_and_say_why(tmp_path: Path) -> None:
     rules = next(p for p in ELIGIBLE if p.stem == "omb-part")
     data = tmp_path / "data.csv"
     _csv(load_ruleset(rules), data, 20, seed=2)
-    out = tmp_path / "f.parquet"
-    _, _, err = run("score", str(rules), str(data), "-o", str(out), "--lang", "en", "--jobs", "2")
+    out, also = tmp_path / "f.parquet", tmp_path / "f.jsonl"  # (Parquet alone: see below)
+    _, _, err = run(
+        "score", str(rules), str(data), "-o", str(out), "-o", str(also), "--lang", "en",
+        "--jobs", "2",
+    )  # fmt: skip
     line = next(x for x in err.splitlines() if "record by record" in x)
     assert "--jobs" in line
-    assert out.stat().st_size > 0
+    assert out.stat().st_size > 0 and also.stat().st_size > 0
+
+
+def test_jobs_with_parquet_alone_score_by_columns(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A Parquet findings file alone is written from the columns in one process whatever
+    ``--jobs`` says (record by record in processes was ~100x the CPU): the same bytes as
+    ``--jobs 1`` and ``--no-columnar``, and nothing sent to a worker."""
+    rules = next(p for p in ELIGIBLE if p.stem == "omb-part")
+    data = tmp_path / "data.csv"
+    _csv(load_ruleset(rules), data, 60, seed=2)
+    one, two, slow = (tmp_path / f"{n}.parquet" for n in ("one", "two", "slow"))
+    run("score", str(rules), str(data), "-o", str(one))
+    run("score", str(rules), str(data), "-o", str(slow), "--no-columnar")
+    from perfscore import parallel
+
+    monkeypatch.setattr(parallel, "ProcessPoolExecutor", None)  # would fail if called
+    _, _, err = run("score", str(rules), str(data), "-o", str(two), "--lang", "en", "--jobs", "2")
+    assert "record by record" not in err
+    assert two.read_bytes() == one.read_bytes() == slow.read_bytes()
 
 
 def test_a_rule_set_the_columns_cannot_score_says_why(tmp_path: Path) -> None:

@@ -272,7 +272,7 @@ def _every_rule_set() -> list[tuple[str, str]]:
     import families  # type: ignore[import-not-found]
     import gen  # type: ignore[import-not-found]
 
-    for name in families.FAMILIES:
+    for name in (*families.FAMILIES, *families.NAMED):
         found.append((f"families:{name}", families.ruleset_text(families.family(name))))
     found.append(("gen:30", gen.ruleset_text(30)))
     return found

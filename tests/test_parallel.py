@@ -43,6 +43,31 @@ def test_spawned_workers_unpickle_the_rule_set(bench: perfscore.RuleSet) -> None
     assert two.to_json() == bench.evaluate(recs).to_json()
 
 
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="fork is chosen on Linux")
+def test_workers_are_forked_unless_another_thread_runs(bench: perfscore.RuleSet) -> None:
+    """Workers start by ``fork`` by default (with this process's imports and compiled rule
+    set), whatever Python's own default (``forkserver`` from 3.14); a start method asked for
+    is kept, and with another thread running Python's default is (a fork could copy a lock
+    that thread holds) — the report the same either way."""
+    import threading
+
+    from perfscore import parallel
+
+    assert parallel._context(None).get_start_method() == "fork"
+    assert parallel._context("spawn").get_start_method() == "spawn"
+    recs = _records(120)
+    stop = threading.Event()
+    other = threading.Thread(target=stop.wait)
+    other.start()
+    try:
+        assert parallel._context(None) is None
+        two = evaluate_parallel(bench, recs, jobs=2, chunk_size=25)
+    finally:
+        stop.set()
+        other.join()
+    assert two.to_json() == bench.evaluate(recs).to_json()
+
+
 def test_waivers_and_subject_batch() -> None:
     rs = perfscore.load_ruleset(ROOT / "rules/cn-dept-overall.yaml")
     batch = perfscore.load_subjects(ROOT / "examples/liwan-npc-office-2023.yaml")

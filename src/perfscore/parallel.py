@@ -23,7 +23,9 @@ import math
 import multiprocessing
 import os
 import shutil
+import sys
 import tempfile
+import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
@@ -52,6 +54,22 @@ def default_jobs() -> int:
         return max(1, len(os.sched_getaffinity(0)))
     except AttributeError:  # pragma: no cover - not on Linux
         return max(1, os.cpu_count() or 1)
+
+
+def _context(name: str | None) -> Any:
+    """How the workers start: as ``name`` says (``"spawn"``, ``"forkserver"``, ``"fork"``);
+    by default, on Linux while this process runs no other thread, by ``fork`` — each worker
+    then starts with this process's imports and its compiled rule set.  Python's own default
+    there is ``forkserver`` from 3.14 (``fork`` before), and ``spawn`` on macOS and Windows:
+    each worker imports perfscore and re-compiles the rule set it is sent (dept30-adv, 2,000
+    departments of CSV to JSON Lines, two workers, load 11–15: 11.2–11.7 s of the workers'
+    CPU with ``spawn`` against 8.9–9.7 s forked).  With another thread running, a fork could
+    copy a lock that thread holds: Python's default is kept."""
+    if name:
+        return multiprocessing.get_context(name)
+    if sys.platform.startswith("linux") and threading.active_count() == 1:
+        return multiprocessing.get_context("fork")
+    return None
 
 
 # --- worker side -------------------------------------------------------------------------------
@@ -116,7 +134,7 @@ def imap_subjects(
         for i, r in enumerate(records):
             yield rs.evaluate_subject(r, index=i, strict=strict, waivers=waivers, as_of=as_of)
         return
-    ctx = multiprocessing.get_context(mp_context) if mp_context else None
+    ctx = _context(mp_context)
     with ProcessPoolExecutor(
         max_workers=jobs, mp_context=ctx, initializer=_init, initargs=(rs, strict, waivers, as_of)
     ) as pool:
@@ -336,7 +354,7 @@ def encode_parallel(
             finally:
                 _close_spools()
             return run
-        ctx = multiprocessing.get_context(mp_context) if mp_context else None
+        ctx = _context(mp_context)
         with ProcessPoolExecutor(
             max_workers=jobs, mp_context=ctx, initializer=_init_encoding, initargs=(job,)
         ) as pool:
