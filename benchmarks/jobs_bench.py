@@ -23,7 +23,6 @@ import sys
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
@@ -122,19 +121,13 @@ def cli_jobs(
         else:
             import families
 
-            fam = _deep50(families) if family == "deep50" else families.family(family)
+            fam = families.family(family)
             Path(rules).write_text(families.ruleset_text(fam), encoding="utf-8")
             recs = families.records(fam, n)
         for kind in inputs:
             data = os.path.join(tmp, f"departments.{kind}")
             write_data(data, recs, kind)
             _formats(row, n, rules, data, kind, formats, rounds, jobs)
-
-
-def _deep50(families: Any) -> Any:
-    """A tree of 50 leaves five levels deep (fanout 2, 2, 2, 2, 4): what an outside set's
-    deep tree costs a worker (session 18), built as the families' trees are."""
-    return families.Family("deep50", *families._tree(50, (2, 2, 2, 2, 4), seed=50))
 
 
 def _formats(
