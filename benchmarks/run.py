@@ -6,6 +6,7 @@ same process (best of several rounds), except the 1,000-indicator load time and 
     .venv/bin/python benchmarks/run.py --only families   # the realistic families (issue #18)
     .venv/bin/python benchmarks/run.py --only routed     # the routed CLI vs --no-columnar (#13)
     .venv/bin/python benchmarks/run.py --only columnar-series  # multi-year series (#18)
+    .venv/bin/python benchmarks/run.py --only columnar-deep  # rev17's shape, chunked numpy (#18)
     .venv/bin/python benchmarks/run.py --only pqcmd      # the Parquet command at 10k/100k/1M (#18)
     .venv/bin/python benchmarks/run.py --cpu ...         # CPU time, not wall clock (busy machine)
 
@@ -753,6 +754,7 @@ def main(argv: list[str] | None = None) -> int:
             "columnar",
             "columnar-edges",
             "columnar-series",
+            "columnar-deep",
             "load",
             "stream",
             "parallel",
@@ -778,6 +780,13 @@ def main(argv: list[str] | None = None) -> int:
         help="pqcmd (the Parquet command as a process vs exact numpy): sizes, e.g. 10000,100000",
     )
     ap.add_argument("--series-rows", type=int, default=None, help="columnar-series: rows")
+    ap.add_argument("--deep-rows", default=None, help="columnar-deep: sizes, e.g. 200000,1000000")
+    ap.add_argument(
+        "--deep-text-rows",
+        type=int,
+        default=None,
+        help="columnar-deep: rows of the pandas frame of number text (0: skip it)",
+    )
     ap.add_argument("--dask-rows", type=int, default=None, help="dask-partitioned: subjects")
     ap.add_argument("--dask-parts", type=int, default=8, help="dask-partitioned: partitions")
     ap.add_argument(
@@ -862,6 +871,14 @@ def main(argv: list[str] | None = None) -> int:
         columnar_edges(100_000 if q else 1_000_000, 3)
     if "columnar-series" in want:
         columnar_series(args.series_rows or (20_000 if q else 1_000_000), args.rounds or 3)
+    if "columnar-deep" in want:  # rev17's shape: year columns, text, a plug-in (#18)
+        import coldeep
+
+        sizes = args.deep_rows or ("20000" if q else "200000,1000000")
+        text_rows = args.deep_text_rows
+        if text_rows is None:
+            text_rows = 20_000 if q else 200_000
+        coldeep.run(row, ratio, [int(x) for x in sizes.split(",")], args.rounds or 3, text_rows)
     if "load" in want:
         load(1 if q else 3)
     if "stream" in want:

@@ -271,7 +271,7 @@ def year_series(
         spec = element_spec(inputs[name])
         raws = [data[headers[col_no]] for col_no, _ in years]
         targets = [t for _, t in years]
-        values = [year_cells(raw, t, spec) for raw, t in zip(raws, targets, strict=True)]
+        values = [SpanCells(raw, t, spec) for raw, t in zip(raws, targets, strict=True)]
 
         def exact(rows: Any, raws: list[Any] = raws, targets: list[Any] = targets,
                   spec: Any = spec) -> list[Any]:  # fmt: skip
@@ -286,6 +286,69 @@ def year_series(
 
         out[name] = YearColumns([t.year for t in targets], values, exact)
     return out
+
+
+class SpanCells:
+    """A year column's cells converted (:func:`year_cells`) a span of rows at a time, when
+    the scorer reads that span (``cells[lo:hi]``): converted whole up front, a million rows
+    took a new 8 MB array per step of the conversion and per column, memory the kernel hands
+    over page by page (see :mod:`~perfscore.columnar.arrownums`).  Each cell's value is its
+    own (the conversion reads no other cell), so a span's is the span of the whole's."""
+
+    __slots__ = ("col", "n", "spec", "target")
+
+    def __init__(self, col: Any, target: Any, spec: Any) -> None:
+        self.col, self.target, self.spec = col, target, spec
+        self.n = row_count({"": col})
+
+    def __len__(self) -> int:
+        return self.n
+
+    def __array__(self, dtype: Any = None, copy: Any = None) -> Any:
+        whole = year_cells(self.col, self.target, self.spec)
+        return whole if dtype is None else whole.astype(dtype, copy=False)
+
+    def __getitem__(self, key: Any) -> Any:
+        if isinstance(key, slice):
+            lo, hi, step = key.indices(self.n)
+            if step == 1:
+                return year_cells(rows_of(self.col, lo, max(lo, hi)), self.target, self.spec)
+        return np.asarray(self)[key]
+
+
+def rows_of(col: Any, lo: int, hi: int) -> Any:
+    """Rows ``lo:hi`` of a column of any kind the scorer takes, without copying the rest."""
+    if type(col).__module__.startswith(("pyarrow", "polars")):
+        return col.slice(lo, hi - lo)
+    iloc = getattr(col, "iloc", None)  # pandas: by position
+    if iloc is not None:
+        return iloc[lo:hi]
+    return col[lo:hi]
+
+
+def number_text(col: Any) -> bool:
+    """A frame's column whose cells may be numbers written as text: a pandas ``object``,
+    ``str`` or ``string`` column (``pd.read_csv(path, dtype=str)``), an Arrow or polars column
+    of text.  Such a column of a numeric input is read as a CSV file's text is
+    (:func:`year_cells`: the same rules, cell for cell, as the per-record reader's), not row
+    by row.  (A numpy array is what a file's reader or a batch of records made: its cells
+    are read already, or read one by one as before.)"""
+    dtype = getattr(col, "dtype", None)
+    if type(col).__module__.startswith("pandas"):
+        return str(dtype) in ("object", "str", "string")
+    typ = getattr(col, "type", None)
+    if typ is not None and type(col).__module__.startswith("pyarrow"):
+        import pyarrow as pa
+
+        view = getattr(pa.types, "is_string_view", None)
+        return bool(
+            pa.types.is_string(typ)
+            or pa.types.is_large_string(typ)
+            or (view is not None and view(typ))
+        )
+    if type(col).__module__.startswith("polars"):
+        return str(dtype) in ("String", "Utf8")
+    return False
 
 
 def year_cells(col: Any, target: Any, spec: Any) -> Any:
@@ -329,13 +392,14 @@ def _as_arrow(col: Any) -> Any:
         arr = arr.combine_chunks()
     typ = arr.type
     view = getattr(pa.types, "is_string_view", None)
-    if pa.types.is_large_string(typ) or (view is not None and view(typ)):
+    if view is not None and view(typ):  # (large_string, pandas' text, is read as it is)
         arr = arr.cast(pa.string())
         typ = arr.type
     ok = (
         pa.types.is_floating(typ)
         or pa.types.is_integer(typ)
         or pa.types.is_string(typ)
+        or pa.types.is_large_string(typ)
         or pa.types.is_null(typ)
     )
     return arr if ok else None

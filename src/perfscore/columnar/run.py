@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from ..ingest.columns import Target
 from ..ingest.yearcols import YearColumns
 from .arrownums import arrow_numbers
 from .bounds import F_ERROR, F_MISSING, Chunk, Unsupported
@@ -25,8 +26,10 @@ from .frames import (
     as_column,
     cell_objects,
     cells_at,
+    number_text,
     plain_cell,
     row_count,
+    year_cells,
     year_series,
 )
 from .headers import HeaderMaps, frame_inputs
@@ -141,6 +144,8 @@ class ColumnarScorer:
                     if vague is not None:
                         dirty = vague if dirty is None else dirty | vague
                 continue
+            if number_text(col):  # "1234.56" (pd.read_csv(dtype=str)): read as a CSV's text
+                col = year_cells(col, Target("input", name, name), self.inputs[name])
             cols[name], bad = as_column(col)
             if self.inputs[name].type == "percent":
                 vague = (cols[name] > 0) & (cols[name] <= 1)  # 0.98 % or 98 %? the reader says

@@ -114,6 +114,13 @@ def _forced(node: GroupPlan | AggPlan, ctx: Chunk, forced: Any) -> Any:
     return own if forced is None else first_code(forced, own)
 
 
+def _coverage_wanted(ctx: Chunk) -> int | None:
+    """-1 (a group's coverage is computed) when the rule set's grade has a minimum coverage,
+    None when nothing reads a group's coverage: not made for each group of each chunk."""
+    plan = getattr(ctx.source, "plan", None)
+    return -1 if plan is None or plan.min_cov4 is not None else None
+
+
 def run_node(
     node: LeafPlan | GroupPlan | AggPlan,
     ctx: Chunk,
@@ -133,7 +140,7 @@ def run_node(
         forced = _forced(node, ctx, forced)
         kids = [run_node(k, ctx, res, lo, hi, forced) for k in node.kids]
         if not all(k[3] for k in kids):
-            pts, codes, cov, _ = aggregate(node, kids, ctx, -1)
+            pts, codes, cov, _ = aggregate(node, kids, ctx, _coverage_wanted(ctx))
             res.points[node.rule_id][sl] = pts
             res.outcome[node.rule_id][sl] = codes
             res.has_points[node.rule_id][sl] = codes <= 1
