@@ -13,7 +13,7 @@ from fractions import Fraction
 from typing import Any
 
 import pytest
-from hypothesis import HealthCheck, example, given, settings
+from hypothesis import HealthCheck, assume, example, given, settings
 from hypothesis import strategies as st
 
 import perfscore
@@ -366,3 +366,118 @@ def test_a_threshold_read_from_a_metric_shows_the_same_digits_on_either_path(
     assert f.outcome == g.outcome == "pass"
     assert f.threshold == g.threshold
     assert f.threshold["value"] == ONCE.divide(Decimal(a), Decimal(b))
+
+
+HALF_RULES = """
+perfscore: 1
+id: halves
+title: 半分
+version: "1"
+settings: {places: 2, zero_division: not_applicable}
+inputs:
+  a: {type: number}
+  b: {type: number}
+  c: {type: number}
+  d: {type: number}
+metrics:
+  r: {expr: a / b}
+  p: {expr: c / d}
+indicators:
+  - id: g
+    title: G
+    weight: 18
+    children:
+      - {id: prop, title: P, weight: 3, value: r, scorer: {type: proportional, target: 1}}
+      - {id: low, title: L, weight: 3, value: r, scorer: {type: proportional, target: 1, direction: lower}}
+      - {id: ded, title: D, weight: 3, value: r, scorer: {type: deduct, start: 0.95, direction: below, per: 0.01, points: 0.3, count: exact}}
+      - {id: back, title: B, weight: 3, scorer: {type: formula, expr: "min(3, 3 * r)"}}
+      - {id: direct, title: X, weight: 3, scorer: {type: formula, expr: "min(3, 3 * a / b)"}}
+      - {id: vs, title: V, weight: 3, value: r, scorer: {type: threshold, op: ">=", target: p}}
+"""
+
+
+def _halves_expected(a: F, b: F, c: F, d: F) -> dict[str, Decimal | None]:
+    """Every leaf's points from the exact values (None: not applicable, or an error — a
+    result of 1e100 or more)."""
+    ids = ("prop", "low", "ded", "back", "direct", "vs")
+    if b == 0 or _big(a / b):
+        return dict.fromkeys(ids)
+    r = a / b
+    w = F(3)
+    ded = w if r >= F(95, 100) else min(w, max(F(0), w - (F(95, 100) - r) / F(1, 100) * F(3, 10)))
+    out: dict[str, Fraction | None] = {
+        "prop": w if r >= 1 else (F(0) if r <= 0 else w * r),
+        "low": w if r <= 1 else w / r,
+        "ded": ded,
+        "back": None if _big(w * r) else max(F(0), min(w, w * r)),  # (a formula: 0 to w)
+        "direct": None if _big(w * a / b) else max(F(0), min(w, w * a / b)),
+        "vs": None if d == 0 or _big(c / d) else (w if r >= c / d else F(0)),
+    }
+    return {k: None if v is None else half_up(v) for k, v in out.items()}
+
+
+@st.composite
+def halves(draw: Any) -> tuple[Decimal, Decimal, Decimal, Decimal]:
+    """A rate that never ends whose points land exactly on a half (3 × r = x.xx5, 3 / r, the
+    deduction), or a hair beside it, or an arbitrary one — a and b that rate times an arbitrary
+    decimal; last year's rate c / d equal to it (other digits), or arbitrary."""
+    k = draw(st.integers(min_value=1, max_value=2999).filter(lambda k: k % 3 != 0))
+    half = F(10 * k + 5, 10000) if draw(st.booleans()) else F(10 * k + 5, 1000)
+    rate = draw(
+        st.sampled_from(
+            [half / 3, 3 / half, (half - 3) / 30 + F(95, 100), half / 3 - F(1, 3 * 10**9)]
+        )
+    )
+    if rate <= 0 or draw(st.integers(0, 9)) == 0:
+        a, b = draw(decimals()), draw(decimals())
+    else:
+        scale = draw(st.sampled_from([Decimal(1), Decimal("0.01"), Decimal(7), Decimal(1000)]))
+        a, b = Decimal(rate.numerator) * scale, Decimal(rate.denominator) * scale
+        assume(max(abs(a), abs(b)) < 10**15)  # (inputs are numbers below 1e15)
+    if draw(st.booleans()):
+        m = Decimal(draw(st.integers(min_value=2, max_value=9)))
+        c, d = a * m, b * m
+    else:
+        c, d = draw(decimals()), draw(decimals())
+    return a, b, c, d
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(x=halves())
+@example(x=(Decimal(107), Decimal(120), Decimal(214), Decimal(240)))  # 3 × 107 / 120 = 2.675
+@example(x=(Decimal(1200), Decimal(1070), Decimal(1), Decimal(3)))  # 3 / (120 / 107)
+def test_halves_behind_rates_that_never_end_round_as_the_exact_value_does(
+    x: tuple[Decimal, Decimal, Decimal, Decimal],
+) -> None:
+    """Points exactly on a half behind a quotient that never ends (the rate rounded at 28
+    digits: 3 × 0.8916…67 is not 2.675) — and a hair beside one — round as the exact value
+    does on the points path and the findings path, each leaf decided alone (its neighbours'
+    points as the fast path gives them), whichever path; a threshold read from an equal rate
+    is met, and shows that rate as the fast path shows it."""
+    a, b, c, d = x
+    rs = _halves_rs()
+    want = _halves_expected(F(a), F(b), F(c), F(d))
+    record = _record(a, b, c, d)
+    result = rs.evaluate_subject(record)
+    got = {sc.rule_id: sc.points for sc in result.scores if sc.rule_id in want}
+    assert got == want
+    texts = rs.evaluator.subject(
+        read_subject(record, rs.compiled.inputs, index=0, subject_type="department"), texts=True
+    )
+    assert [f.points for f in texts.findings] == [f.points for f in result.findings]
+    data = read_subject(record, rs.compiled.inputs, index=0, subject_type="department")
+    points, total = rs.evaluator.points(data)
+    assert {k: v for k, v in points.items() if k in want} == want
+    assert total == result.total
+    vs = next(f for f in result.findings if f.rule_id == "vs")
+    if vs.threshold is not None:
+        assert vs.threshold["value"] == rs.evaluator._scan(data)[0]["p"]
+
+
+_HALVES: list[perfscore.RuleSet] = []
+
+
+def _halves_rs() -> perfscore.RuleSet:
+    if not _HALVES:
+        _HALVES.append(perfscore.load_ruleset_text(HALF_RULES, source="halves.yaml"))
+    return _HALVES[0]

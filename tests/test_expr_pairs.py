@@ -55,7 +55,32 @@ def test_round_in_the_pair_form_is_the_rational_path(text: str, scope: dict[str,
     _same_as_rational(text, scope)
 
 
-def _same_as_rational(text: str, scope: dict[str, Any]) -> None:
+@st.composite
+def extreme_expressions(draw: Any) -> str:
+    """Arithmetic inside and around ``min``/``max`` of two or three numbers — the formula
+    ``min(w, w * a / b)`` among them."""
+    xs = [draw(expressions(2)) for _ in range(draw(st.integers(2, 3)))]
+    inner = f"{draw(st.sampled_from(['min', 'max']))}({', '.join(xs)})"
+    outer = draw(st.sampled_from(["{x}", "{x} * 3", "(a / 3) + {x}", "min(3, 3 * {x})"]))
+    return outer.format(x=inner)
+
+
+@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(text=extreme_expressions(), scope=st.fixed_dictionaries({k: decimals() for k in NAMES}))
+@example(text="min(3, 3 * (a / b))", scope={"a": Decimal(107), "b": Decimal(120), "c": 0, "d": 0})
+@example(text="max((a / 3), (b / 3))", scope={"a": Decimal(1), "b": Decimal(1), "c": 0, "d": 0})
+@example(text="min((a / b), (c / d))", scope={k: Decimal(-1 if k in "bd" else 2) for k in NAMES})
+def test_min_and_max_in_the_pair_form_are_the_rational_path(
+    text: str, scope: dict[str, Any]
+) -> None:
+    """The smaller (larger) exact value picked by cross-multiplication — of any signs —
+    rounded once: the rational path's value and digits, and Python's Fraction ``min``."""
+    _same_as_rational(text, scope, {"min": min, "max": max})
+
+
+def _same_as_rational(
+    text: str, scope: dict[str, Any], functions: dict[str, Any] | None = None
+) -> None:
     expr = compile_expression(text, names=NAMES)
     pair = expr._pair()
     assert pair is not None  # + - * / over names and numbers: always a form
@@ -69,9 +94,16 @@ def _same_as_rational(text: str, scope: dict[str, Any]) -> None:
     assert (got, str(got)) == (want, str(want)), text
     assert expr(scope) == got  # and the value the expression gives, whatever its path
     if "round" not in text:  # Python's own Fraction arithmetic (no round there)
-        exact = _exact(text, scope)
+        exact = _exact(text, scope) if functions is None else _fraction(text, scope, functions)
         assert exact is not None
         assert got == rounded_once(Fraction(exact))
+
+
+def _fraction(text: str, scope: dict[str, Any], functions: dict[str, Any]) -> Fraction:
+    """``text`` by Python's own Fraction arithmetic, with ``functions`` (min, max)."""
+    source = re.sub(r"(?<![\w.])(\d+(?:\.\d+)?)", r"F('\1')", text)  # literals exactly
+    values = {k: Fraction(v) for k, v in scope.items()}
+    return Fraction(eval(source, {"__builtins__": {}, "F": Fraction, **functions}, values))
 
 
 CHAIN = """perfscore: 1
@@ -131,7 +163,7 @@ def test_metrics_on_rounded_metrics_are_the_rational_path(
 
 def test_what_has_no_pair_form() -> None:
     """Functions, comparisons and conditionals go the rational way (no form)."""
-    for text in ("round(a / b, c) * 3", "a / b if c > 0 else 1", "min(a / b, 1) * 3", "a // b"):
+    for text in ("round(a / b, c) * 3", "a / b if c > 0 else 1", "abs(a / b) * 3", "a // b"):
         names = {"a": "number", "b": "number", "c": "number"}
         assert compile_expression(text, names=names)._pair() is None, text
     assert CHAIN_RS.compiled.metric_exprs["mixed"]._pair() is not None

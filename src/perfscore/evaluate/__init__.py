@@ -423,7 +423,7 @@ class Evaluator:
         if walk is None:  # (written on first use: it asks every leaf for its constants)
             walk = self._walk[texts] = findings_walk(
                 self.c.indicators, self._consts, self._kept, self._node, self._group,
-                self.places, self._parts_of, texts,
+                self.places, self._parts_of, texts, self.c,
             )  # fmt: skip
         top = walk(run, scores, findings)
         for ch in self.c.checks:

@@ -22,15 +22,24 @@ from decimal import Decimal
 from typing import Any, NamedTuple
 
 from ..aggregate import NodeScore, mean, scaled, weakest_link, weighted_sum
-from ..compile import IndicatorNode
+from ..compile import Compiled, IndicatorNode
 from ..exact import WIDE, exact_quotient, exact_share, share_of
 from ..findings import Finding, IndicatorScore
 from ..findings.results import UNMADE, FindingDraft
-from ..numbers import round_once
+from ..numbers import NotExact, round_once
 from ..scorers import OutcomeForm
 from .groupcode import Parts, in_full, in_part, in_shares
 from .groups import coverage_of
-from .leaves import applies, builtin, condition_false, from_failure, scored_form, stopping
+from .leaves import (
+    UNDECIDED,
+    applies,
+    builtin,
+    condition_false,
+    exact_form,
+    from_failure,
+    scored_form,
+    stopping,
+)
 from .nodewords import subject_key
 from .pointsteps import value_reader
 from .records import (
@@ -123,6 +132,7 @@ class _Writer(SourceWriter):
             {
                 "__builtins__": {},
                 "_Exception": Exception,
+                "_NotExact": NotExact,
                 "_new": object.__new__,
                 "_set": object.__setattr__,
                 "_Draft": FindingDraft,
@@ -273,7 +283,13 @@ def _leaf(w: _Writer, node: IndicatorNode, consts: LeafConsts, t: str) -> None:
     w.block("try:")
     w.line(f"value, points, met, threshold, detail = {w.value(form)}(scope)")
     w.end()
-    w.block("except _Exception:")  # (a Fallback, or what leaf() decides: exactly)
+    w.block("except _NotExact:")  # a decision 28 digits cannot make: this leaf alone, exactly
+    w.line(f"value, points, met, threshold, detail = _exact({w.value(node)}, scope)")
+    w.end()
+    w.block("except _Exception:")  # (a Fallback, or an error: what leaf() decides)
+    w.line("points = None")
+    w.end()
+    w.block("if points is None:")  # (the exact form did not decide either: leaf())
     w.line(f"{t} = {general}")
     w.end()
     w.block("else:")
@@ -371,15 +387,23 @@ def findings_walk(
     places: int,
     parts: Callable[[IndicatorNode], Parts | None] = lambda n: None,
     texts: bool = False,
+    compiled: Compiled | None = None,
 ) -> Walk:
     """The walk of the ``top`` nodes, called as ``(run, scores, findings)``: their results
     (what ``node(n, run, scores, findings)`` gives for each), with ``scores`` and
     ``findings`` filled as it fills them.  ``consts``: a leaf's constants; ``kept``: the
     results a group keeps per its children's; ``node``, ``group``: the evaluator's ``_node``
     and ``_group``; ``parts``: a weighted sum's parts (see :class:`_Of`); ``texts``: the
-    scored findings' words made as they are built (see :mod:`.textcode`)."""
+    scored findings' words made as they are built (see :mod:`.textcode`); ``compiled``: the
+    rule set, whose leaf refusing a decision its 28 digits cannot make is decided exactly
+    alone (:func:`~.leaves.exact_form`; without it, by ``node``)."""
     w = _Writer(places, texts)
     w.values["_node"] = node
+    w.values["_exact"] = (
+        (lambda n, scope: UNDECIDED)
+        if compiled is None
+        else (lambda n, scope: exact_form(compiled, places, n, scope))
+    )
     w.values["_group"] = group
     w.line("scope, failures, waivers, subject = run.scope, run.failures, run.waivers, run.subject")
     w.line("add_s, add_f = scores.append, findings.append")

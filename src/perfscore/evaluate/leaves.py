@@ -243,6 +243,30 @@ def exactly(
     return Scored(s.points, s.grade, s.met, threshold, s.detail, on_data=s.on_data), points
 
 
+#: what :func:`exact_form` gives where it does not decide (``points`` None)
+UNDECIDED = (None, None, None, None, None)
+
+
+def exact_form(
+    compiled: Compiled, places: int, node: IndicatorNode, scope: dict[str, Any]
+) -> tuple[Any, Decimal | None, bool | None, Any, str | None]:
+    """An outcome form's answer (see :data:`~perfscore.scorers.OutcomeForm`) for a leaf whose
+    form refused a decision its 28 digits cannot make (:class:`NotExact`): the value as read,
+    and the points, ``met``, threshold and detail decided exactly (:func:`exactly`) — what
+    :func:`leaf` gives a leaf that applies and reads nothing that failed, without asking the
+    fast form again first.  Only that leaf is re-derived, and of the subject's metrics only
+    those it reads.  :data:`UNDECIDED` where :func:`leaf` must say more (a letter, no
+    points, an error)."""
+    try:
+        value = node.value(scope) if node.value is not None else None
+        s, points = exactly(compiled, places, node, scope)
+    except Exception:  # (an error of the exact path, a blank: leaf() says it in its words)
+        return UNDECIDED
+    if points is None or s.grade is not None:
+        return UNDECIDED
+    return value, points, s.met, s.threshold, s.detail
+
+
 def waive(waiver: Any, o: Outcome, weight: Decimal | None) -> Outcome:
     """Apply an approved exemption: excluded → not applicable; met → full marks."""
     why = Failure(

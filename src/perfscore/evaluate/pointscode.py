@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 from ..aggregate import mean, weighted_sum
 from ..errors import EvaluationError, MissingValueError
 from ..exact import ONCE, WIDE, share_of
-from ..numbers import round_once
+from ..numbers import NotExact, round_once
 from . import weighcode
 from .leafcode import leaf_lines, leaf_names
 from .leaves import from_failure
@@ -53,6 +53,7 @@ class _Writer(SourceWriter):
                 "_HALF_UP": ROUND_HALF_UP,
                 "_C28": Context(prec=28),
                 "_Exception": Exception,
+                "_NotExact": NotExact,
                 "_TypeError": TypeError,
                 "_rounded_into": _rounded_into,
                 "_str": str,
@@ -106,6 +107,8 @@ def _node(w: _Writer, pn: PlanNode, failing: bool) -> str:
                 else f"out[{key}] = {t}"
             )
         w.indent = w.indent[:-4]
+        w.line("except _NotExact:")  # (a decision 28 digits cannot make: exactly, alone)
+        w.line(f"    {t} = _exact({w.value(pn)}, scope, failures, out)")
         w.line("except _Exception:")
         w.line(f"    {t} = _alone({w.value(pn)}, scope, failures, out)")
         if guard:
@@ -407,6 +410,7 @@ def straight_line(
     decide: Callable[..., Any],
     redo: Callable[..., Any],
     alone: Callable[..., Any],
+    exact: Callable[..., Any],
 ) -> tuple[Walk, Walk]:
     """The walk of the top ``nodes`` written out twice, each called as ``(scope, out, failed
     names, failures)``: ``clean`` for a subject where nothing failed that a node's walk must
@@ -414,13 +418,15 @@ def straight_line(
     total unrounded (or why there is none).  ``decide(node, scope,
     failures, out)``: a leaf's result where what it reads failed; ``redo(node, scope,
     failures, out)``: a top node's, node by node; ``alone(node, scope, failures, out)``: a
-    leaf's, where its code raised."""
+    leaf's, where its code raised; ``exact(node, scope, failures, out)``: a leaf's, where its
+    code refused a decision (:class:`~perfscore.numbers.NotExact`)."""
     made = []
     for failing in (False, True):
         w = _Writer(places)
         w.values["_decide"] = decide
         w.values["_redo"] = redo
         w.values["_alone"] = alone
+        w.values["_exact"] = exact
         w.values["_forced"] = _forced
         r = _combined(w, nodes, weight, total, weights, redistribute, failing, top=True)
         w.line(f"return {r}")

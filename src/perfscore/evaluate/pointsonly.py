@@ -35,7 +35,7 @@ from ..findings import SubjectResult
 from ..numbers import round_once, round_places
 from ..scorers import Fallback
 from ..subjects import SubjectData
-from .leaves import applies, leaf, stop_kind
+from .leaves import applies, exact_form, leaf, stop_kind
 from .plannodes import NA, ZERO, PlanNode, Points, PointsPlan, Result, Step
 from .pointscode import condition, straight_line
 from .pointsteps import (
@@ -224,8 +224,23 @@ def points_plan(
         out[pn.node.id] = o.points
         return _result_of(o)
 
+    def exact(
+        pn: PlanNode, scope: dict[str, Any], failures: dict[str, Failure], out: Points
+    ) -> Result:
+        """A leaf whose code refused a decision its 28 digits cannot make: that leaf alone
+        decided exactly (:func:`~.leaves.exact_form`: only the metrics it reads), the rest of
+        the walk kept; where it reads something that failed, or has a condition, or the
+        exact form does not decide, :func:`alone`."""
+        node = pn.node
+        if node.when is None and (not failures or failures.keys().isdisjoint(node.names_read)):
+            p = exact_form(c, places, node, scope)[1]
+            if p is not None:
+                out[node.id] = p
+                return p
+        return alone(pn, scope, failures, out)
+
     top_step, top_failing = straight_line(
-        nodes, root.weight, total, weights, redistribute, places, decide, redo, alone
+        nodes, root.weight, total, weights, redistribute, places, decide, redo, alone, exact
     )
     return PointsPlan(
         places,

@@ -97,6 +97,45 @@ class Q(Fraction):
     def __abs__(self) -> Q:
         return _make(abs(self.numerator), self.denominator)
 
+    # comparisons on the integer pairs too: Fraction's own hands a Decimal back to Decimal's
+    # (NotImplemented, then a conversion) — the exact path compares with Decimals all along
+    def __eq__(self, other: object) -> bool:
+        o = _pair(other)
+        if o is None:
+            return Fraction.__eq__(self, other)
+        n, d = o
+        return self._numerator * d == n * self._denominator  # type: ignore[attr-defined,no-any-return]
+
+    __hash__ = Fraction.__hash__
+
+    def __lt__(self, other: Any) -> bool:
+        o = _pair(other)
+        if o is None:
+            return Fraction.__lt__(self, other)
+        n, d = o
+        return self._numerator * d < n * self._denominator  # type: ignore[attr-defined,no-any-return]
+
+    def __le__(self, other: Any) -> bool:
+        o = _pair(other)
+        if o is None:
+            return Fraction.__le__(self, other)
+        n, d = o
+        return self._numerator * d <= n * self._denominator  # type: ignore[attr-defined,no-any-return]
+
+    def __gt__(self, other: Any) -> bool:
+        o = _pair(other)
+        if o is None:
+            return Fraction.__gt__(self, other)
+        n, d = o
+        return self._numerator * d > n * self._denominator  # type: ignore[attr-defined,no-any-return]
+
+    def __ge__(self, other: Any) -> bool:
+        o = _pair(other)
+        if o is None:
+            return Fraction.__ge__(self, other)
+        n, d = o
+        return self._numerator * d >= n * self._denominator  # type: ignore[attr-defined,no-any-return]
+
     def __repr__(self) -> str:
         return f"Q({self.numerator}, {self.denominator})"
 
@@ -119,10 +158,11 @@ def _make(n: int, d: int) -> Q:
 
 
 def _pair(x: Any) -> tuple[int, int] | None:
-    """``x`` as (numerator, denominator), or None when it is no finite number."""
+    """``x`` as (numerator, denominator; the denominator above zero), or None when it is no
+    finite number."""
     t = type(x)
     if t is Q:
-        return x.numerator, x.denominator
+        return x._numerator, x._denominator
     if t is Decimal:
         return x.as_integer_ratio() if x.is_finite() else None
     if t is int or t is bool:

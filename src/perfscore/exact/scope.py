@@ -11,7 +11,7 @@ from typing import Any
 from ..functions import DECIMAL_CONTEXT
 from ..values import Series
 from .decide import ONCE, maybe_rounded
-from .rational import exact_value
+from .rational import exact_value, ratio
 
 _UNSET = object()
 
@@ -34,13 +34,15 @@ class ExactScope(Mapping[str, Any]):
             return v
         fast = self._fast[name]
         expr = self._metrics.get(name)
-        # a metric that may be rounded is re-derived by its exact form (any other value is exact
-        # as it is) — a series too: ratio_series' yearly quotients, which a mean must not add up
-        # as cut.  Not by its fast code: over a series of Decimals (``year(r, 2024) /
-        # year(r, 2023)``) that code meets no Q, so it rounded the quotient at 28 digits as
-        # before, and 3 × 133.25 / 150 = 2.665 rounded to 2.66 (session 18)
+        # a metric that may be rounded is re-derived (any other value is exact as it is) — a
+        # series too: ratio_series' yearly quotients, which a mean must not add up as cut;
+        # by its pair form over the fast values where it has one (one fraction of exact
+        # Decimals: a / b is a / b), else by its exact form over this view — not by its fast
+        # code: over a series of Decimals (``year(r, 2024) / year(r, 2023)``) that code meets
+        # no Q and rounded the quotient at 28 digits again (3 × 133.25 / 150 = 2.665 gave 2.66)
         if expr is not None and maybe_rounded(fast):
-            v = exact_value(expr.exact(self))
+            got = expr.pair_of(self._fast)
+            v = ratio(*got) if got is not None else exact_value(expr.exact(self))
         elif type(fast) is Series:  # its figures as Qs: an expression over them is exact too
             v = _exact_series(fast)
         else:

@@ -231,6 +231,18 @@ class CompiledExpression:
             self._pair_fn = fn
         return fn  # type: ignore[no-any-return]
 
+    def pair_of(self, scope: Mapping[str, Any]) -> tuple[Decimal, Decimal] | None:
+        """The exact value over a fast ``scope`` as ``(n, d)``, two exact Decimals (the pair
+        form: no rationals built), or None where the expression has no pair form or the form
+        gives up (then :meth:`exact` says the value, or the error)."""
+        pair = self._pair_fn if self._pair_fn is not _UNBUILT else self._pair()
+        if pair is None:
+            return None
+        try:
+            return pair(scope)
+        except Exception:  # (NoPair, a text, a missing value: the rational path says)
+            return None
+
     def _of(self, name: str) -> Pair:
         """A metric's pair form, for a value of it that may be rounded."""
         fn = self._metrics[name]._pair()

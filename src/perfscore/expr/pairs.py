@@ -52,7 +52,8 @@ def pair_form(
     callables: Mapping[str, Any],
 ) -> Pair | None:
     """The pair form of a placed tree — one generated function — or None when it holds
-    anything but ``+ - * /`` (and unary ``-``/``+``), the built-in ``round`` to a written
+    anything but ``+ - * /`` (and unary ``-``/``+``), the built-in ``min``/``max`` of
+    numbers, the built-in ``round`` to a written
     number of places, the built-in ``mean`` or ``sum`` of a series input (or of its ``last``
     years, a written number of them), names and numbers.  A name in ``metrics`` whose value
     may be rounded is read as ``metric_pair(name)`` gives it (that metric's own form; it
@@ -83,6 +84,8 @@ def pair_form(
         "_metric": metric_pair,
         "_mean": series_mean,
         "_sum": series_sum,
+        "_min": pair_min,
+        "_max": pair_max,
         **consts,
         **{key: name for name, key in names.items()},
     }
@@ -145,6 +148,8 @@ class _Emitter:
             return self.round(node)
         if callee in ("_f_mean", "_f_sum") and callee[3:] in self.builtin:
             return self.reduced(node)
+        if callee in ("_f_min", "_f_max") and callee[3:] in self.builtin:
+            return self.extreme(node, callee[3:])
         op = callee[4:] if callee.startswith(("_oi_", "_ot_")) else ""
         args = [self.emit(a) for a in node.args]
         t = len(self.lines)
@@ -195,6 +200,21 @@ class _Emitter:
         self.lines.append(f"if ({a} < 0) != ({d} < 0): n{t} = _neg(n{t})")
         return f"n{t}", None
 
+    def extreme(self, node: ast.Call, which: str) -> tuple[str, str | None]:
+        """``min``/``max`` of two or more numbers (``min(w, w * r)`` of a rounded metric ``r``):
+        the exact values compared by cross-multiplication, the first of equal ones kept (as
+        the built-in's); a series argument is not a number here (the rational path)."""
+        if len(node.args) < 2:
+            raise _Unsupported
+        args = [self.emit(a) for a in node.args]
+        t = len(self.lines)
+        n, d = args[0]
+        for a, b in args[1:]:
+            self.lines.append(f"n{t}, d{t} = _{which}({n}, {d or '_ONE'}, {a}, {b or '_ONE'})")
+            n, d = f"n{t}", f"d{t}"
+            t += 1
+        return n, d
+
     def reduced(self, node: ast.Call) -> tuple[str, str | None]:
         """``mean(s)`` / ``sum(s)`` of a series input ``s``, or of ``last(s, k)`` (``k`` a whole
         number written in the rule): its values added up exactly over their count (mean) or 1
@@ -218,6 +238,22 @@ class _Emitter:
         self.lines.append(f"n{t}, d{t} = {fn}(scope[{key}], {count})")
         self.lines.append(f"if n{t}.adjusted() - d{t}.adjusted() > {_LARGEST}: raise _NoPair")
         return f"n{t}", f"d{t}"
+
+
+def _below(n1: Decimal, d1: Decimal, n2: Decimal, d2: Decimal) -> bool:
+    """Whether ``n2 / d2 < n1 / d1``, exactly (cross-multiplied; denominators of any sign)."""
+    left, right = _mul(n2, d1), _mul(n1, d2)
+    return left > right if (d1 < 0) != (d2 < 0) else left < right
+
+
+def pair_min(n1: Decimal, d1: Decimal, n2: Decimal, d2: Decimal) -> tuple[Decimal, Decimal]:
+    """The smaller of ``n1 / d1`` and ``n2 / d2`` (the first of equal ones)."""
+    return (n2, d2) if _below(n1, d1, n2, d2) else (n1, d1)
+
+
+def pair_max(n1: Decimal, d1: Decimal, n2: Decimal, d2: Decimal) -> tuple[Decimal, Decimal]:
+    """The larger of ``n1 / d1`` and ``n2 / d2`` (the first of equal ones)."""
+    return (n2, d2) if _below(n2, d2, n1, d1) else (n1, d1)
 
 
 def _window(s: object, years: int | None) -> tuple[tuple[int, Decimal | None], ...]:

@@ -11,7 +11,7 @@ from typing import Any
 
 from ..exact import full as full_digits
 from ..exact import unsure_pair
-from ..numbers import round_places
+from ..numbers import NotExact, round_places
 from .base import ONE, ZERO, Fallback, OutcomeForm, Target
 
 #: ``_slack(direction, v, t, w)`` and ``_equal_points(v, t, |t|, w, places, none, slack)`` of
@@ -109,8 +109,10 @@ def _outcome_per_subject(
         v, t = get(scope), read(scope)
         if type(v) is not Decimal or not v.is_finite() or type(t) is not Decimal:
             raise Fallback
-        if not t.is_finite() or unsure_pair(v, t):
+        if not t.is_finite():
             raise Fallback
+        if unsure_pair(v, t):  # (two rounded values side by side: decided exactly)
+            raise NotExact("a computed value against a computed target")
         th = {"op": op, "value": t}
         if direction == "higher":
             if v >= t:

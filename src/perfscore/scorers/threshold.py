@@ -110,8 +110,10 @@ class ThresholdScorer(BaseScorer):
                 v, t = get(scope), read(scope)
                 if type(v) is not Decimal or not v.is_finite() or type(t) is not Decimal:
                     raise Fallback
-                if not t.is_finite() or unsure_pair(v, t):  # (the evaluator decides exactly)
+                if not t.is_finite():
                     raise Fallback
+                if unsure_pair(v, t):  # (two rounded values side by side: decided exactly)
+                    raise NotExact("a computed value against a computed target")
                 return full if op(v, t) else other
 
             return per_subject
