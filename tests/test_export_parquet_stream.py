@@ -130,9 +130,9 @@ _RSS = """
 import functools, sys
 sys.path.insert(0, {src!r})
 from perfscore.export import parquet
-from perfscore.ingest import arrowcols, seen
+from perfscore.ingest import arrowcols, seenfile
 parquet.ROW_GROUP = {row_group}
-arrowcols.SeenBatches = functools.partial(seen.SeenBatches, spill=1024)
+arrowcols.IdLog = functools.partial(seenfile.IdLog, spill=1024)
 from perfscore.cli import main
 code = main(["score", {rules!r}, {data!r}, "-o", {out!r}])
 with open("/proc/self/status") as fh:
