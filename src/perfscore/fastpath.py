@@ -26,7 +26,6 @@ from __future__ import annotations
 
 import argparse
 import importlib.util
-import io
 import os
 import shutil
 from collections.abc import Iterable, Iterator, Mapping, Sequence
@@ -396,14 +395,7 @@ def _encoded(run: Run, scorer: Any) -> Routed:
         totals = encoded.totals
         notes = [*run.notes, *duplicate_ids(totals.subjects, run.notes)]
         head = replace(head, notifications=tuple(notes))
-        for i, t in enumerate(run.plan):
-            if t.path is not None:
-                with atomic_writer(t.path) as fh:
-                    encoded.write(i, head, fh)
-            else:
-                buf = io.BytesIO()
-                encoded.write(i, head, buf)
-                run.stdout.write(buf.getvalue().decode("utf-8"))
+        encoded.write_to([t.path for t in run.plan], head, run.stdout)
     finally:
         encoded.close()
     out.notes = notes

@@ -19,6 +19,7 @@ workers wrote to files of their own and the kernel copies in input order
 from __future__ import annotations
 
 import datetime as dt
+import io
 import itertools
 import math
 import multiprocessing
@@ -34,7 +35,7 @@ from typing import IO, Any
 
 from ._gc import collector_paused
 from .errors import EvaluationError
-from .export import ExportOptions, ShardForm
+from .export import ExportOptions, ShardForm, atomic_writer
 from .findings import BatchTotals, Report, SubjectResult
 from .ingest import RawRow
 from .ruleset import RuleSet, SubjectBatch
@@ -354,6 +355,18 @@ class EncodedRun:
         notifications) around the pieces, which the kernel copies from the workers' files."""
         shard_form, options = self.forms[form]
         shard_form.assemble(head, self.totals, self.pieces[form], options, out)
+
+    def write_to(self, paths: Sequence[str | None], head: Report, stdout: IO[str]) -> None:
+        """Write every output form in turn: form ``i`` to ``paths[i]`` atomically, or (None) to
+        ``stdout`` as text."""
+        for i, path in enumerate(paths):
+            if path is not None:
+                with atomic_writer(path) as fh:
+                    self.write(i, head, fh)
+            else:
+                buf = io.BytesIO()
+                self.write(i, head, buf)
+                stdout.write(buf.getvalue().decode("utf-8"))
 
     def close(self) -> None:
         """Delete the workers' files."""

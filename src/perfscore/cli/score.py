@@ -9,7 +9,6 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import functools
-import io
 from collections.abc import Iterator, Sequence
 from dataclasses import replace
 from typing import IO, Any, TextIO
@@ -328,14 +327,7 @@ def _score_jobs(
         run_notes += unmatched_waivers(waiving, tally)
         tally.problems += [n for n in (notes if streamed else run_notes) if n.level == "error"]
         head = replace(head, notifications=tuple(run_notes))
-        for i, t in enumerate(plan):
-            if t.path is not None:
-                with atomic_writer(t.path) as fh:
-                    run.write(i, head, fh)
-            else:
-                buf = io.BytesIO()
-                run.write(i, head, buf)
-                stdout.write(buf.getvalue().decode("utf-8"))
+        run.write_to([t.path for t in plan], head, stdout)
     finally:
         run.close()
     complete = totals.complete and not any(n.level == "error" for n in run_notes)
